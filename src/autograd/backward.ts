@@ -1,0 +1,90 @@
+/** Reverse-mode differentiation over the recorded graph. */
+import type { Tensor } from "../tensor/tensor.js";
+import { formatShape, ShapeError } from "../errors.js";
+import { enableGrad, noGrad } from "./grad-mode.js";
+import { onesLike } from "../ops/creation.js";
+
+export interface BackwardOptions {
+  /** Keep the graph so that backward can run through it again (PyTorch's retain_graph). */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, for higher-order gradients (PyTorch's create_graph). */
+  createGraph?: boolean;
+}
+
+/** Every tensor reachable from `root` through nodes that need gradients, outputs before inputs. */
+function topologicalOrder(root: Tensor): Tensor[] {
+  const postOrder: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  const stack: [Tensor, boolean][] = [[root, false]];
+  while (stack.length > 0) {
+    const [t, expanded] = stack.pop()!;
+    if (expanded) {
+      postOrder.push(t);
+      continue;
+    }
+    if (visited.has(t)) continue;
+    visited.add(t);
+    stack.push([t, true]);
+    for (const input of t.gradFn?.inputs ?? []) {
+      if (input.requiresGrad && !visited.has(input)) stack.push([input, false]);
+    }
+  }
+  return postOrder.reverse();
+}
+
+function accumulateGrad(t: Tensor, g: Tensor): void {
+  // A fresh contiguous copy: the incoming gradient may alias another tensor's storage.
+  t.grad = t.grad === null ? g.to(t.dtype).clone() : t.grad.add(g);
+}
+
+export function runBackward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
+  if (!root.requiresGrad) {
+    throw new Error("backward: element 0 of tensors does not require grad and does not have a grad_fn");
+  }
+  let seed: Tensor;
+  if (gradient === undefined) {
+    if (root.numel() !== 1) {
+      throw new ShapeError(
+        `backward: grad can be implicitly created only for scalar outputs (got shape ${formatShape(root.shape)})`,
+      );
+    }
+    seed = onesLike(root);
+  } else {
+    if (gradient.numel() !== root.numel() || (gradient.ndim !== root.ndim && gradient.numel() !== 1)) {
+      throw new ShapeError(
+        `backward: mismatch in shape: grad_output has shape ${formatShape(gradient.shape)} and output has shape ${formatShape(root.shape)}`,
+      );
+    }
+    seed = gradient.reshape(root.shape);
+  }
+  const run = () => {
+    const grads = new Map<Tensor, Tensor>([[root, seed]]);
+    for (const t of topologicalOrder(root)) {
+      const g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t);
+      const node = t.gradFn;
+      if (node === null) {
+        accumulateGrad(t, g);
+        continue;
+      }
+      if (t.retainsGrad) accumulateGrad(t, g);
+      if (node.backwardFn === null) {
+        throw new Error(
+          `backward: trying to backward through the graph a second time (through ${node.name}); ` +
+            "its saved values were freed by the first backward. Pass { retainGraph: true } to the first backward call.",
+        );
+      }
+      const inputGrads = node.backwardFn(g);
+      if (!options.retainGraph) node.backwardFn = null;
+      node.inputs.forEach((input, i) => {
+        const gi = inputGrads[i];
+        if (!input.requiresGrad || gi === null || gi === undefined) return;
+        const previous = grads.get(input);
+        grads.set(input, previous === undefined ? gi : previous.add(gi));
+      });
+    }
+  };
+  if (options.createGraph) enableGrad(run);
+  else noGrad(run);
+}

@@ -1,0 +1,133 @@
+/**
+ * The kernel interface. Ops above it (src/ops) own shapes, dtypes, broadcasting and gradients;
+ * a backend only runs loops over typed arrays. The plain-JS backend implements every kernel for
+ * every dtype and is the reference; a faster backend (WebAssembly) may implement the float32
+ * hot paths and hand the rest to the JS one.
+ */
+import type { DType, TypedArray } from "../tensor/dtype.js";
+
+/** A strided window onto a typed array: element (i0, i1, …) lives at offset + Σ ik·strides[k]. */
+export interface StridedView {
+  readonly data: TypedArray;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** Elementwise maps of one input. `alpha`/`beta` carry the op's scalar options. */
+export type UnaryOp =
+  | "neg" // -x
+  | "exp"
+  | "log"
+  | "sqrt"
+  | "abs"
+  | "sign"
+  | "sigmoid" // 1 / (1 + e^-x), computed without overflow
+  | "tanh"
+  | "relu" // max(0, x)
+  | "leakyRelu" // x ≥ 0 ? x : alpha·x
+  | "clamp" // min(max(x, alpha), beta); NaN bounds mean "no bound"
+  | "powScalar" // x^alpha
+  | "rpowScalar" // alpha^x
+  | "logicalNot"
+  | "isFinite";
+
+/** Elementwise maps of two (broadcast) inputs. The `*Backward` ops are gradients: a is the upstream gradient. */
+export type BinaryOp =
+  | "add"
+  | "sub"
+  | "mul"
+  | "div"
+  | "pow"
+  | "maximum"
+  | "minimum"
+  | "eq"
+  | "ne"
+  | "lt"
+  | "le"
+  | "gt"
+  | "ge"
+  | "logicalAnd"
+  | "logicalOr"
+  | "reluBackward" // a · [b > 0], b = input
+  | "leakyReluBackward" // a · (b > 0 ? 1 : alpha), b = input
+  | "sigmoidBackward" // a · b·(1 − b), b = output
+  | "tanhBackward"; // a · (1 − b²), b = output
+
+/** Reductions over the last axis of a contiguous [outer, inner] block. */
+export type ReduceOp = "sum" | "prod" | "max" | "min" | "logsumexp";
+
+/** Reductions that also return where the extreme value sits. */
+export type ArgReduceOp = "max" | "min";
+
+export interface MatmulArgs {
+  /** [...batch, M, K] with broadcast batch strides (0 where a batch dim is broadcast). */
+  readonly a: StridedView;
+  /** [...batch, K, N] likewise. */
+  readonly b: StridedView;
+  /** Contiguous [...batch, M, N]. */
+  readonly out: TypedArray;
+  readonly batchShape: readonly number[];
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+}
+
+export interface Backend {
+  readonly name: string;
+  /** Zeroed storage for `size` elements; a WASM backend may place it in its own memory. */
+  alloc(dtype: DType, size: number): TypedArray;
+  /** Copies a strided view into contiguous `out` (converting dtype as `out`'s type demands; to bool means ≠ 0). */
+  copy(x: StridedView, out: TypedArray): void;
+  /** Writes src (already broadcast to dst's shape) into the strided positions of dst, in place. */
+  assign(dst: StridedView, src: StridedView): void;
+  unary(op: UnaryOp, x: StridedView, out: TypedArray, alpha?: number, beta?: number): void;
+  /** a and b are already broadcast to `out`'s shape (zero strides where broadcast). */
+  binary(op: BinaryOp, a: StridedView, b: StridedView, out: TypedArray, alpha?: number): void;
+  /** out[i] = cond[i] ? a[i] : b[i], all views broadcast to out's shape. */
+  where(cond: StridedView, a: StridedView, b: StridedView, out: TypedArray): void;
+  /** x is contiguous [outer, inner]; out[o] = reduce(x[o, :]). */
+  reduce(op: ReduceOp, x: TypedArray, outer: number, inner: number, out: TypedArray): void;
+  /** Like reduce for max/min, also writing the first index of the extreme value (NaN wins, as in PyTorch). */
+  argReduce(op: ArgReduceOp, x: TypedArray, outer: number, inner: number, values: TypedArray, indices: Int32Array): void;
+  matmul(args: MatmulArgs): void;
+  /** Softmax (or log-softmax) over the last axis of contiguous [outer, inner]. */
+  softmax(x: TypedArray, outer: number, inner: number, out: TypedArray, log: boolean): void;
+  /** Gradient of softmax (or log-softmax) given its output y and upstream gradient gy, both [outer, inner]. */
+  softmaxBackward(y: TypedArray, gy: TypedArray, outer: number, inner: number, out: TypedArray, log: boolean): void;
+  /** out[o, j] = x[o, index[o, j]] for contiguous x [outer, inner] and index [outer, k]. */
+  gather(x: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray): void;
+  /** out[o, index[o, j]] += src[o, j]; out is [outer, inner], src and index [outer, k]. */
+  scatterAdd(src: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray): void;
+}
+
+let current: Backend | null = null;
+const registry = new Map<string, Backend>();
+
+export function registerBackend(backend: Backend): void {
+  registry.set(backend.name, backend);
+  if (current === null) current = backend;
+}
+
+/** The backend every op runs on. */
+export function backend(): Backend {
+  if (current === null) throw new Error("nabla: no backend registered");
+  return current;
+}
+
+/** Chooses the backend by name (`"js"`; `"wasm"` once it exists). */
+export function setBackend(name: string): void {
+  const found = registry.get(name);
+  if (!found) {
+    throw new RangeError(`setBackend: unknown backend "${name}" (available: ${[...registry.keys()].join(", ")})`);
+  }
+  current = found;
+}
+
+export function getBackend(): string {
+  return backend().name;
+}
+
+export function listBackends(): string[] {
+  return [...registry.keys()];
+}

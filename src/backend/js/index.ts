@@ -1,0 +1,25 @@
+/** The plain-JS backend: every kernel, every dtype. The reference for all faster backends. */
+import { registerBackend, type Backend } from "../backend.js";
+import { allocTyped } from "../../tensor/dtype.js";
+import { assign, binary, copy, unary, where } from "./elementwise.js";
+import { argReduce, gather, reduce, scatterAdd, softmax, softmaxBackward } from "./reduce.js";
+import { matmul } from "./matmul.js";
+
+export const jsBackend: Backend = {
+  name: "js",
+  alloc: allocTyped,
+  copy,
+  assign,
+  unary,
+  binary,
+  where,
+  reduce,
+  argReduce,
+  matmul,
+  softmax,
+  softmaxBackward,
+  gather,
+  scatterAdd,
+};
+
+registerBackend(jsBackend);

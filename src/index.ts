@@ -1,0 +1,69 @@
+/** nabla's public surface. Everything a user imports comes from here. */
+import "./backend/js/index.js";
+
+export { Tensor, type NestedArray } from "./tensor/tensor.js";
+export type { DType, TypedArray } from "./tensor/dtype.js";
+export { Generator, manualSeed, defaultGenerator } from "./tensor/random.js";
+export {
+  tensor,
+  zeros,
+  ones,
+  full,
+  arange,
+  linspace,
+  eye,
+  rand,
+  randn,
+  randint,
+  zerosLike,
+  onesLike,
+  fullLike,
+  randLike,
+  randnLike,
+  randintLike,
+  type CreateOptions,
+  type RandomOptions,
+} from "./ops/creation.js";
+export {
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  neg,
+  exp,
+  log,
+  sqrt,
+  abs,
+  sign,
+  clamp,
+  maximum,
+  minimum,
+  eq,
+  ne,
+  lt,
+  le,
+  gt,
+  ge,
+  logicalAnd,
+  logicalOr,
+  logicalNot,
+  isfinite,
+  where,
+  sigmoid,
+  tanh,
+  relu,
+} from "./ops/elementwise.js";
+export { sum, mean, max, min, argmax, argmin, variance as var, std, logsumexp, type ValuesIndices } from "./ops/reduce.js";
+export { matmul } from "./ops/matmul.js";
+export { softmax, logSoftmax } from "./ops/softmax.js";
+export { cat, stack } from "./ops/join.js";
+export { gather } from "./ops/indexing.js";
+export { transpose, permute, slice, narrow, select, expand, view, reshape, squeeze, unsqueeze, flatten } from "./ops/shape.js";
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
+export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
+export { setBackend, getBackend, listBackends, type Backend } from "./backend/backend.js";
+export { ShapeError, DTypeError, OptionError } from "./errors.js";
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
+export * as F from "./nn/functional.js";

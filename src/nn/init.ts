@@ -1,0 +1,95 @@
+/** Weight initialisation, as torch.nn.init: every function fills a tensor in place and returns it. */
+import { noGrad } from "../autograd/grad-mode.js";
+import { OptionError, ShapeError } from "../errors.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { defaultGenerator, type Generator } from "../tensor/random.js";
+
+export type Nonlinearity = "linear" | "conv1d" | "conv2d" | "conv3d" | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "selu";
+
+/** The recommended gain for a nonlinearity (PyTorch's calculate_gain). */
+export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
+  switch (nonlinearity) {
+    case "linear":
+    case "conv1d":
+    case "conv2d":
+    case "conv3d":
+    case "sigmoid":
+      return 1;
+    case "tanh":
+      return 5 / 3;
+    case "relu":
+      return Math.SQRT2;
+    case "leaky_relu": {
+      const slope = param ?? 0.01;
+      return Math.sqrt(2 / (1 + slope * slope));
+    }
+    case "selu":
+      return 3 / 4;
+    default:
+      throw new OptionError(`calculateGain: unsupported nonlinearity ${JSON.stringify(nonlinearity)}`);
+  }
+}
+
+/** fan_in and fan_out of a weight: [out, in, ...kernel] as in PyTorch. */
+export function calculateFanInAndFanOut(t: Tensor): { fanIn: number; fanOut: number } {
+  if (t.ndim < 2) {
+    throw new ShapeError(`init: fan in and fan out can not be computed for tensor with fewer than 2 dimensions (got ${t.ndim})`);
+  }
+  const receptive = t.shape.slice(2).reduce((p, s) => p * s, 1);
+  return { fanIn: t.shape[1]! * receptive, fanOut: t.shape[0]! * receptive };
+}
+
+export function uniform_(t: Tensor, a = 0, b = 1, generator: Generator = defaultGenerator): Tensor {
+  return noGrad(() => t.uniform_(a, b, generator));
+}
+
+export function normal_(t: Tensor, mean = 0, std = 1, generator: Generator = defaultGenerator): Tensor {
+  return noGrad(() => t.normal_(mean, std, generator));
+}
+
+export function constant_(t: Tensor, value: number): Tensor {
+  return noGrad(() => t.fill_(value));
+}
+
+export function zeros_(t: Tensor): Tensor {
+  return constant_(t, 0);
+}
+
+export function ones_(t: Tensor): Tensor {
+  return constant_(t, 1);
+}
+
+export interface KaimingOptions {
+  /** Negative slope of the rectifier after this layer (for leaky_relu). */
+  a?: number;
+  mode?: "fan_in" | "fan_out";
+  nonlinearity?: Nonlinearity;
+  generator?: Generator;
+}
+
+/** U(−bound, bound) with bound = gain·√(3 / fan), He et al. 2015. */
+export function kaimingUniform_(t: Tensor, { a = 0, mode = "fan_in", nonlinearity = "leaky_relu", generator }: KaimingOptions = {}): Tensor {
+  const { fanIn, fanOut } = calculateFanInAndFanOut(t);
+  const fan = mode === "fan_in" ? fanIn : fanOut;
+  const bound = calculateGain(nonlinearity, a) * Math.sqrt(3 / fan);
+  return uniform_(t, -bound, bound, generator);
+}
+
+/** N(0, std²) with std = gain / √fan. */
+export function kaimingNormal_(t: Tensor, { a = 0, mode = "fan_in", nonlinearity = "leaky_relu", generator }: KaimingOptions = {}): Tensor {
+  const { fanIn, fanOut } = calculateFanInAndFanOut(t);
+  const fan = mode === "fan_in" ? fanIn : fanOut;
+  return normal_(t, 0, calculateGain(nonlinearity, a) / Math.sqrt(fan), generator);
+}
+
+/** U(−a, a) with a = gain·√(6 / (fan_in + fan_out)), Glorot & Bengio 2010. */
+export function xavierUniform_(t: Tensor, gain = 1, generator?: Generator): Tensor {
+  const { fanIn, fanOut } = calculateFanInAndFanOut(t);
+  const a = gain * Math.sqrt(6 / (fanIn + fanOut));
+  return uniform_(t, -a, a, generator);
+}
+
+export function xavierNormal_(t: Tensor, gain = 1, generator?: Generator): Tensor {
+  const { fanIn, fanOut } = calculateFanInAndFanOut(t);
+  return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), generator);
+}

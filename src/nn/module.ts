@@ -1,0 +1,206 @@
+/**
+ * The base of every layer and model. Parameters and submodules are found from the module's own
+ * fields in declaration order, so state-dict keys are PyTorch's (`fc1.weight`, `0.bias`).
+ */
+import { noGrad } from "../autograd/grad-mode.js";
+import { formatShape, ShapeError } from "../errors.js";
+import { shapesEqual } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import { Parameter } from "./parameter.js";
+
+export type StateDict = Record<string, Tensor>;
+
+export interface LoadResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+export abstract class Module {
+  /** Training mode (dropout active, batch statistics) vs evaluation mode. */
+  training = true;
+
+  constructor() {
+    // Kept off the enumerable fields so that discovery only sees the user's fields.
+    Object.defineProperty(this, "bufferNames", { value: new Set<string>(), enumerable: false });
+  }
+
+  declare private readonly bufferNames: Set<string>;
+
+  abstract forward(...inputs: never[]): unknown;
+
+  // ---- discovery --------------------------------------------------------------------------
+
+  /** Direct submodules with their field names, in declaration order. */
+  *namedChildren(): Generator<[string, Module]> {
+    for (const [name, value] of Object.entries(this)) if (value instanceof Module) yield [name, value];
+  }
+
+  *children(): Generator<Module> {
+    for (const [, m] of this.namedChildren()) yield m;
+  }
+
+  /** This module and every module below it, with dotted names ("" for this one). */
+  *namedModules(prefix = "", seen = new Set<Module>()): Generator<[string, Module]> {
+    if (seen.has(this)) return;
+    seen.add(this);
+    yield [prefix, this];
+    for (const [name, child] of this.namedChildren()) {
+      yield* child.namedModules(prefix ? `${prefix}.${name}` : name, seen);
+    }
+  }
+
+  *modules(): Generator<Module> {
+    for (const [, m] of this.namedModules()) yield m;
+  }
+
+  /** This module's own parameters (not its children's), in declaration order. */
+  private *ownParameters(): Generator<[string, Parameter]> {
+    for (const [name, value] of Object.entries(this)) if (value instanceof Parameter) yield [name, value];
+  }
+
+  /** Every parameter with its dotted name; a parameter shared by two modules appears once. */
+  *namedParameters(): Generator<[string, Parameter]> {
+    const seen = new Set<Parameter>();
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, p] of m.ownParameters()) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        yield [prefix ? `${prefix}.${name}` : name, p];
+      }
+    }
+  }
+
+  parameters(): Parameter[] {
+    return Array.from(this.namedParameters(), ([, p]) => p);
+  }
+
+  /**
+   * Registers a tensor that is state but not a parameter (running statistics): it is saved in
+   * the state dict and reachable as `this[name]`.
+   */
+  registerBuffer(name: string, value: Tensor | null): void {
+    if (name in this && !this.bufferNames.has(name)) {
+      throw new Error(`registerBuffer: attribute '${name}' already exists on ${this.constructor.name}`);
+    }
+    this.bufferNames.add(name);
+    (this as unknown as Record<string, Tensor | null>)[name] = value;
+  }
+
+  *namedBuffers(): Generator<[string, Tensor]> {
+    for (const [prefix, m] of this.namedModules()) {
+      for (const name of m.bufferNames) {
+        const value = (m as unknown as Record<string, Tensor | null>)[name];
+        if (value instanceof Tensor) yield [prefix ? `${prefix}.${name}` : name, value];
+      }
+    }
+  }
+
+  buffers(): Tensor[] {
+    return Array.from(this.namedBuffers(), ([, b]) => b);
+  }
+
+  // ---- modes and gradients ------------------------------------------------------------------
+
+  /** Sets training mode on this module and all below it. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears the gradients of every parameter (to null, PyTorch's default, or to zeros). */
+  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
+    for (const p of this.parameters()) {
+      if (setToNone) p.grad = null;
+      else if (p.grad !== null) noGrad(() => p.grad!.zero_());
+    }
+  }
+
+  /** Calls fn on every module below this one and on this one (children first), like PyTorch's apply. */
+  apply(fn: (m: Module) => void): this {
+    for (const child of this.children()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  // ---- state --------------------------------------------------------------------------------
+
+  /**
+   * Every parameter and buffer by dotted name, in PyTorch's order: each module's own parameters,
+   * then its buffers, then its children's. The tensors share storage with the module.
+   */
+  stateDict(): StateDict {
+    const out: StateDict = {};
+    for (const [prefix, m] of this.namedModules()) {
+      const key = (name: string) => (prefix ? `${prefix}.${name}` : name);
+      for (const [name, p] of m.ownParameters()) out[key(name)] = p.detach();
+      for (const name of m.bufferNames) {
+        const value = (m as unknown as Record<string, Tensor | null>)[name];
+        if (value instanceof Tensor) out[key(name)] = value.detach();
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Copies values from a state dict into this module's parameters and buffers. Every key and
+   * shape is checked first; if anything is wrong nothing is changed and the error lists all of it.
+   * With `strict: false`, missing and unexpected keys are returned instead of thrown.
+   */
+  loadStateDict(stateDict: StateDict, { strict = true }: { strict?: boolean } = {}): LoadResult {
+    const own = this.stateDict();
+    const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
+    const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
+    const problems: string[] = [];
+    for (const [key, target] of Object.entries(own)) {
+      const source = stateDict[key];
+      if (source === undefined) continue;
+      if (!(source instanceof Tensor)) {
+        problems.push(`value for '${key}' is not a Tensor`);
+      } else if (!shapesEqual(source.shape, target.shape)) {
+        problems.push(
+          `size mismatch for ${key}: copying a param with shape ${formatShape(source.shape)}, ` +
+            `the shape in current model is ${formatShape(target.shape)}`,
+        );
+      }
+    }
+    if (strict) {
+      if (missingKeys.length) problems.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(", ")}`);
+      if (unexpectedKeys.length) {
+        problems.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}`);
+      }
+    }
+    if (problems.length > 0) {
+      throw new ShapeError(`loadStateDict: error(s) in loading state_dict for ${this.constructor.name}:\n\t${problems.join("\n\t")}`);
+    }
+    noGrad(() => {
+      for (const [key, target] of Object.entries(own)) {
+        const source = stateDict[key];
+        if (source !== undefined) target.copy_(source);
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  // ---- printing -----------------------------------------------------------------------------
+
+  /** The part inside the parentheses of this module's line, e.g. `in_features=4, out_features=3, bias=True`. */
+  extraRepr(): string {
+    return "";
+  }
+
+  /** Prints the module tree like PyTorch's repr. */
+  toString(): string {
+    const lines = Array.from(this.namedChildren(), ([name, child]) => {
+      const text = child.toString().split("\n").join("\n  ");
+      return `  (${name}): ${text}`;
+    });
+    const extra = this.extraRepr();
+    if (lines.length === 0) return `${this.constructor.name}(${extra})`;
+    const head = extra ? [`  ${extra}`] : [];
+    return `${this.constructor.name}(\n${[...head, ...lines].join("\n")}\n)`;
+  }
+}

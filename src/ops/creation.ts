@@ -1,0 +1,198 @@
+/** Making tensors: from values, filled, ranges, identity, and seeded random draws. */
+import { DTypeError, OptionError, ShapeError } from "../errors.js";
+import { isDType, type DType, type TypedArray } from "../tensor/dtype.js";
+import { defaultGenerator, type Generator } from "../tensor/random.js";
+import { Tensor, type NestedArray } from "../tensor/tensor.js";
+import { emptyTensor, fromTypedArray } from "./helpers.js";
+
+export interface CreateOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+export interface RandomOptions extends CreateOptions {
+  generator?: Generator;
+}
+
+export type ShapeArg = number | readonly number[];
+
+function toShape(op: string, shape: ShapeArg): number[] {
+  const list = typeof shape === "number" ? [shape] : shape.slice();
+  for (const s of list) {
+    if (!Number.isInteger(s) || s < 0) throw new ShapeError(`${op}: sizes must be non-negative integers, got [${list.join(", ")}]`);
+  }
+  return list;
+}
+
+function checkDType(op: string, dtype: unknown): void {
+  if (dtype !== undefined && !isDType(dtype)) {
+    throw new DTypeError(`${op}: unknown dtype ${JSON.stringify(dtype)} (expected float32, float64, int32 or bool)`);
+  }
+}
+
+function finish(op: string, t: Tensor, requiresGrad?: boolean): Tensor {
+  if (requiresGrad) {
+    try {
+      t.requiresGrad = true;
+    } catch (e) {
+      throw new DTypeError(`${op}: only floating point tensors can require gradients, got ${t.dtype}`);
+    }
+  }
+  return t;
+}
+
+function typedArrayDType(data: TypedArray): DType {
+  if (data instanceof Float32Array) return "float32";
+  if (data instanceof Float64Array) return "float64";
+  if (data instanceof Int32Array) return "int32";
+  return "bool";
+}
+
+/**
+ * A tensor from nested arrays, a typed array or a number. Like torch.tensor, the dtype is
+ * inferred: booleans give bool, all-integer numbers give int32, anything else float32.
+ */
+export function tensor(data: NestedArray | TypedArray, { dtype, requiresGrad }: CreateOptions = {}): Tensor {
+  checkDType("tensor", dtype);
+  if (ArrayBuffer.isView(data)) {
+    const t = fromTypedArray(data as TypedArray, [data.length], dtype ?? typedArrayDType(data as TypedArray));
+    return finish("tensor", t, requiresGrad);
+  }
+  const shape: number[] = [];
+  for (let level: NestedArray = data; Array.isArray(level); level = level[0]!) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+  }
+  const flat: number[] = [];
+  let sawBool = false;
+  let sawFraction = false;
+  const walk = (value: NestedArray, dim: number, path: string): void => {
+    if (dim === shape.length) {
+      if (Array.isArray(value)) throw new ShapeError(`tensor: too many dimensions at ${path}: expected a number, got an array`);
+      if (typeof value === "boolean") sawBool = true;
+      else if (typeof value !== "number") throw new TypeError(`tensor: expected numbers or booleans, got ${typeof value} at ${path}`);
+      else if (!Number.isInteger(value)) sawFraction = true;
+      flat.push(Number(value));
+      return;
+    }
+    if (!Array.isArray(value) || value.length !== shape[dim]) {
+      const got = Array.isArray(value) ? value.length : typeof value;
+      throw new ShapeError(`tensor: expected sequence of length ${shape[dim]} at dim ${dim} (got ${got}) at ${path}`);
+    }
+    value.forEach((v, i) => walk(v, dim + 1, `${path}[${i}]`));
+  };
+  walk(data, 0, "data");
+  const inferred: DType = sawBool && !sawFraction ? "bool" : sawFraction ? "float32" : "int32";
+  return finish("tensor", fromTypedArray(flat, shape, dtype ?? inferred), requiresGrad);
+}
+
+export function zeros(shape: ShapeArg, { dtype = "float32", requiresGrad }: CreateOptions = {}): Tensor {
+  checkDType("zeros", dtype);
+  return finish("zeros", emptyTensor(toShape("zeros", shape), dtype), requiresGrad);
+}
+
+export function ones(shape: ShapeArg, options: CreateOptions = {}): Tensor {
+  return full(shape, 1, { dtype: "float32", ...options });
+}
+
+/** A tensor filled with `value`; the dtype follows the value (bool, int32 or float32) unless given. */
+export function full(shape: ShapeArg, value: number | boolean, { dtype, requiresGrad }: CreateOptions = {}): Tensor {
+  checkDType("full", dtype);
+  const type = dtype ?? (typeof value === "boolean" ? "bool" : Number.isInteger(value) ? "int32" : "float32");
+  const t = emptyTensor(toShape("full", shape), type);
+  t.storage.data.fill(Number(value));
+  return finish("full", t, requiresGrad);
+}
+
+/**
+ * Values from start (inclusive) to end (exclusive) by step; `arange(n)` is 0 … n−1.
+ * int32 when every argument is an integer, float32 otherwise.
+ */
+export function arange(start: number, end?: number, step = 1, { dtype, requiresGrad }: CreateOptions = {}): Tensor {
+  checkDType("arange", dtype);
+  if (end === undefined) [start, end] = [0, start];
+  if (step === 0) throw new OptionError("arange: step must be nonzero");
+  if ((end - start) / step < 0) {
+    throw new OptionError(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
+  }
+  const n = Math.ceil((end - start) / step);
+  const type = dtype ?? ([start, end, step].every(Number.isInteger) ? "int32" : "float32");
+  const t = emptyTensor([n], type);
+  for (let i = 0; i < n; i++) t.storage.data[i] = start + i * step;
+  return finish("arange", t, requiresGrad);
+}
+
+/** `steps` evenly spaced values from start to end, both included (computed from both ends, as PyTorch does). */
+export function linspace(start: number, end: number, steps: number, { dtype = "float32", requiresGrad }: CreateOptions = {}): Tensor {
+  checkDType("linspace", dtype);
+  if (!Number.isInteger(steps) || steps < 0) throw new OptionError(`linspace: number of steps must be non-negative, got ${steps}`);
+  const t = emptyTensor([steps], dtype);
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  const half = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) t.storage.data[i] = i < half ? start + i * step : end - (steps - 1 - i) * step;
+  return finish("linspace", t, requiresGrad);
+}
+
+/** The n×m identity (ones on the diagonal). */
+export function eye(n: number, m = n, { dtype = "float32", requiresGrad }: CreateOptions = {}): Tensor {
+  checkDType("eye", dtype);
+  const t = emptyTensor(toShape("eye", [n, m]), dtype);
+  for (let i = 0; i < Math.min(n, m); i++) t.storage.data[i * m + i] = 1;
+  return finish("eye", t, requiresGrad);
+}
+
+/** Uniform random values in [0, 1). */
+export function rand(shape: ShapeArg, { dtype = "float32", requiresGrad, generator = defaultGenerator }: RandomOptions = {}): Tensor {
+  checkDType("rand", dtype);
+  if (dtype !== "float32" && dtype !== "float64") throw new DTypeError(`rand: expected a floating point dtype, got ${dtype}`);
+  const t = emptyTensor(toShape("rand", shape), dtype);
+  const data = t.storage.data;
+  for (let i = 0; i < data.length; i++) data[i] = dtype === "float32" ? generator.nextFloat() : generator.nextDouble();
+  return finish("rand", t, requiresGrad);
+}
+
+/** Standard normal random values. */
+export function randn(shape: ShapeArg, { dtype = "float32", requiresGrad, generator = defaultGenerator }: RandomOptions = {}): Tensor {
+  checkDType("randn", dtype);
+  if (dtype !== "float32" && dtype !== "float64") throw new DTypeError(`randn: expected a floating point dtype, got ${dtype}`);
+  const t = emptyTensor(toShape("randn", shape), dtype);
+  const data = t.storage.data;
+  for (let i = 0; i < data.length; i++) data[i] = generator.nextNormal();
+  return finish("randn", t, requiresGrad);
+}
+
+/** Uniform random integers in [low, high). */
+export function randint(low: number, high: number, shape: ShapeArg, { dtype = "int32", generator = defaultGenerator }: RandomOptions = {}): Tensor {
+  checkDType("randint", dtype);
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
+    throw new OptionError(`randint: expected integers with low < high, got low=${low}, high=${high}`);
+  }
+  const t = emptyTensor(toShape("randint", shape), dtype);
+  const data = t.storage.data;
+  for (let i = 0; i < data.length; i++) data[i] = generator.nextInt(low, high);
+  return t;
+}
+
+export function zerosLike(t: Tensor, options: CreateOptions = {}): Tensor {
+  return zeros(t.shape, { dtype: t.dtype, ...options });
+}
+
+export function onesLike(t: Tensor, options: CreateOptions = {}): Tensor {
+  return full(t.shape, 1, { dtype: t.dtype, ...options });
+}
+
+export function fullLike(t: Tensor, value: number | boolean, options: CreateOptions = {}): Tensor {
+  return full(t.shape, value, { dtype: t.dtype, ...options });
+}
+
+export function randLike(t: Tensor, options: RandomOptions = {}): Tensor {
+  return rand(t.shape, { dtype: t.dtype, ...options });
+}
+
+export function randnLike(t: Tensor, options: RandomOptions = {}): Tensor {
+  return randn(t.shape, { dtype: t.dtype, ...options });
+}
+
+export function randintLike(t: Tensor, low: number, high: number, options: RandomOptions = {}): Tensor {
+  return randint(low, high, t.shape, { dtype: t.dtype, ...options });
+}

@@ -1,0 +1,59 @@
+/** Small pieces every op file uses: fresh result tensors, views for kernels, scalar operands. */
+import type { StridedView } from "../backend/backend.js";
+import { DTypeError } from "../errors.js";
+import { isFloating, promoteTypes, promoteWithScalar, type DType } from "../tensor/dtype.js";
+import { contiguousStrides, numelOf } from "../tensor/shape.js";
+import { Storage } from "../tensor/storage.js";
+import { Tensor } from "../tensor/tensor.js";
+
+/** A new contiguous tensor of the given shape and dtype, zero-filled. */
+export function emptyTensor(shape: readonly number[], dtype: DType): Tensor {
+  return new Tensor(Storage.alloc(dtype, numelOf(shape)), shape.slice(), contiguousStrides(shape), 0);
+}
+
+/** A contiguous tensor over the given values (copied into storage of `dtype`). */
+export function fromTypedArray(values: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
+  const t = emptyTensor(shape, dtype);
+  const data = t.storage.data;
+  if (dtype === "bool") for (let i = 0; i < data.length; i++) data[i] = values[i] ? 1 : 0;
+  else data.set(values as ArrayLike<number>);
+  return t;
+}
+
+/** A 0-d tensor holding one number. */
+export function scalarTensor(value: number, dtype: DType): Tensor {
+  const t = emptyTensor([], dtype);
+  t.storage.data[0] = dtype === "bool" ? (value ? 1 : 0) : value;
+  return t;
+}
+
+export function viewOf(t: Tensor): StridedView {
+  return { data: t.storage.data, shape: t.shape, strides: t.strides, offset: t.offset };
+}
+
+/** A view of `t` read with the given (broadcast) shape and strides. */
+export function viewWith(t: Tensor, shape: readonly number[], strides: readonly number[]): StridedView {
+  return { data: t.storage.data, shape, strides, offset: t.offset };
+}
+
+export type TensorOrScalar = Tensor | number;
+
+/** Turns two operands (at least one a tensor) into tensors of their common dtype, PyTorch's weak-scalar rule. */
+export function asTensorPair(op: string, a: TensorOrScalar, b: TensorOrScalar): [Tensor, Tensor, DType] {
+  if (a instanceof Tensor && b instanceof Tensor) return [a, b, promoteTypes(a.dtype, b.dtype)];
+  if (a instanceof Tensor && typeof b === "number") {
+    const dtype = promoteWithScalar(a.dtype, b);
+    return [a, scalarTensor(b, dtype), dtype];
+  }
+  if (typeof a === "number" && b instanceof Tensor) {
+    const dtype = promoteWithScalar(b.dtype, a);
+    return [scalarTensor(a, dtype), b, dtype];
+  }
+  throw new TypeError(`${op}: expected at least one Tensor operand, got ${typeof a} and ${typeof b}`);
+}
+
+export function requireFloating(op: string, t: Tensor, arg = "input"): void {
+  if (!isFloating(t.dtype)) {
+    throw new DTypeError(`${op}: expected ${arg} to have a floating point dtype (float32 or float64), got ${t.dtype}`);
+  }
+}

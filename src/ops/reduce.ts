@@ -1,0 +1,198 @@
+/** Reductions over dims (sum, mean, max/min, arg-extrema, var/std, logsumexp) and their gradients. */
+import { backend, type ReduceOp, type StridedView } from "../backend/backend.js";
+import { recordOp } from "../autograd/node.js";
+import { DTypeError, ShapeError } from "../errors.js";
+import { isFloating, type DType, type TypedArray } from "../tensor/dtype.js";
+import { contiguousStrides, normalizeDims, shapesEqual } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import { div, eq, exp, mul, sqrt, sub } from "./elementwise.js";
+import { emptyTensor } from "./helpers.js";
+import { expand, reshape } from "./shape.js";
+
+export interface ReduceOptions {
+  /** Keep reduced dims as size 1 (PyTorch's keepdim). */
+  keepdim?: boolean;
+}
+
+export type Dims = number | readonly number[];
+
+interface Layout {
+  /** The input's data with kept dims first and reduced dims last, contiguous. */
+  data: TypedArray;
+  outer: number;
+  inner: number;
+  /** Output shape without and with the reduced dims kept as 1. */
+  shape: number[];
+  keepdimShape: number[];
+}
+
+/** Moves the reduced dims to the end and makes the data contiguous, so kernels see [outer, inner]. */
+function layoutFor(op: string, x: Tensor, dim: Dims | undefined): Layout {
+  const dims = normalizeDims(op, dim, x.ndim);
+  const kept = x.shape.map((_, i) => i).filter((i) => !dims.includes(i));
+  const order = [...kept, ...dims];
+  const v: StridedView = {
+    data: x.storage.data,
+    shape: order.map((d) => x.shape[d]!),
+    strides: order.map((d) => x.strides[d]!),
+    offset: x.offset,
+  };
+  const data = backend().alloc(x.dtype, x.numel());
+  backend().copy(v, data);
+  const inner = dims.reduce((p, d) => p * x.shape[d]!, 1);
+  return {
+    data,
+    outer: inner === 0 ? kept.reduce((p, d) => p * x.shape[d]!, 1) : x.numel() / inner,
+    inner,
+    shape: kept.map((d) => x.shape[d]!),
+    keepdimShape: x.shape.map((s, i) => (dims.includes(i) ? 1 : s)),
+  };
+}
+
+function reduceWith(op: string, kernel: ReduceOp, x: Tensor, dim: Dims | undefined, keepdim: boolean, dtype: DType) {
+  const layout = layoutFor(op, x, dim);
+  const out = emptyTensor(keepdim ? layout.keepdimShape : layout.shape, dtype);
+  backend().reduce(kernel, layout.data, layout.outer, layout.inner, out.storage.data);
+  return { out, layout };
+}
+
+/** Spreads a reduced gradient back over the input's shape. */
+function expandBack(g: Tensor, layout: Layout, inputShape: readonly number[]): Tensor {
+  return expand(reshape(g, layout.keepdimShape), inputShape);
+}
+
+export function sum(x: Tensor, dim?: Dims, { keepdim = false }: ReduceOptions = {}): Tensor {
+  const dtype = isFloating(x.dtype) ? x.dtype : "int32";
+  const { out, layout } = reduceWith("sum", "sum", x, dim, keepdim, dtype);
+  // d/dx Σx = 1 for every element that was summed
+  return recordOp(dim === undefined ? "SumBackward0" : "SumBackward1", out, [x], (g) => [expandBack(g, layout, x.shape)]);
+}
+
+export function mean(x: Tensor, dim?: Dims, options: ReduceOptions = {}): Tensor {
+  if (!isFloating(x.dtype)) {
+    throw new DTypeError(`mean: could not infer output dtype. Input dtype must be a floating point dtype, got ${x.dtype}`);
+  }
+  const count = normalizeDims("mean", dim, x.ndim).reduce((p, d) => p * x.shape[d]!, 1);
+  return div(sum(x, dim, options), count);
+}
+
+/** Sums a broadcast gradient back to `shape`: over added leading dims and dims that were 1. */
+export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  if (shapesEqual(g.shape, shape)) return g;
+  const lead = g.ndim - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < g.ndim; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  }
+  return reshape(sum(g, dims, { keepdim: true }), shape);
+}
+
+export interface ValuesIndices {
+  values: Tensor;
+  indices: Tensor;
+}
+
+function argExtremum(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean): ValuesIndices {
+  if (x.numel() === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor along dim ${dim}`);
+  const layout = layoutFor(op, x, dim);
+  const shape = keepdim ? layout.keepdimShape : layout.shape;
+  const values = emptyTensor(shape, x.dtype);
+  const indices = emptyTensor(shape, "int32");
+  backend().argReduce(op, layout.data, layout.outer, layout.inner, values.storage.data, indices.storage.data as Int32Array);
+  const d = normalizeDims(op, dim, x.ndim)[0]!;
+  // The gradient goes to the element that was picked (the first, on ties).
+  recordOp(op === "max" ? "MaxBackward0" : "MinBackward0", values, [x], (g) => {
+    const full = emptyTensor(x.shape, g.dtype);
+    scatterAddAlong(full, d, reshape(indices, layout.keepdimShape), reshape(g, layout.keepdimShape));
+    return [full];
+  });
+  return { values, indices };
+}
+
+/** full[…, index[…], …] += src along `dim` (index and src have full's shape except size 1 at dim). */
+function scatterAddAlong(full: Tensor, dim: number, index: Tensor, src: Tensor): void {
+  const order = [...full.shape.keys()].filter((i) => i !== dim).concat(dim);
+  const moved = (t: Tensor): StridedView => ({
+    data: t.storage.data,
+    shape: order.map((i) => t.shape[i]!),
+    strides: order.map((i) => t.strides[i]!),
+    offset: t.offset,
+  });
+  const inner = full.shape[dim]!;
+  const outer = full.numel() / Math.max(inner, 1);
+  const acc = backend().alloc(full.dtype, full.numel());
+  const idx = new Int32Array(index.numel());
+  const s = backend().alloc(src.dtype, src.numel());
+  backend().copy(moved(index), idx);
+  backend().copy(moved(src), s);
+  backend().scatterAdd(s, idx, outer, inner, 1, acc);
+  // acc is laid out in the moved order; write it back through a view of full in that order.
+  backend().assign(moved(full), { data: acc, shape: moved(full).shape, strides: contiguousStrides(moved(full).shape), offset: 0 });
+}
+
+/** The largest value overall; the gradient is shared evenly among ties (PyTorch's rule). */
+function fullExtremum(op: "max" | "min", x: Tensor): Tensor {
+  if (x.numel() === 0) {
+    throw new ShapeError(`${op}: expected a non-empty tensor; reduction over an empty tensor has no identity`);
+  }
+  const { out } = reduceWith(op, op, x, undefined, false, x.dtype);
+  return recordOp(op === "max" ? "MaxBackward1" : "MinBackward1", out, [x], (g) => {
+    const mask = eq(x, out);
+    return [div(mul(g, mask), sum(mask))];
+  });
+}
+
+export function max(x: Tensor): Tensor;
+export function max(x: Tensor, dim: number, options?: ReduceOptions): ValuesIndices;
+export function max(x: Tensor, dim?: number, { keepdim = false }: ReduceOptions = {}): Tensor | ValuesIndices {
+  return dim === undefined ? fullExtremum("max", x) : argExtremum("max", x, dim, keepdim);
+}
+
+export function min(x: Tensor): Tensor;
+export function min(x: Tensor, dim: number, options?: ReduceOptions): ValuesIndices;
+export function min(x: Tensor, dim?: number, { keepdim = false }: ReduceOptions = {}): Tensor | ValuesIndices {
+  return dim === undefined ? fullExtremum("min", x) : argExtremum("min", x, dim, keepdim);
+}
+
+/** Index of the largest value along `dim` (of the flattened tensor without one); int32. */
+export function argmax(x: Tensor, dim?: number, { keepdim = false }: ReduceOptions = {}): Tensor {
+  if (dim === undefined) return argExtremum("max", reshape(x, [-1]), 0, false).indices;
+  return argExtremum("max", x, dim, keepdim).indices;
+}
+
+export function argmin(x: Tensor, dim?: number, { keepdim = false }: ReduceOptions = {}): Tensor {
+  if (dim === undefined) return argExtremum("min", reshape(x, [-1]), 0, false).indices;
+  return argExtremum("min", x, dim, keepdim).indices;
+}
+
+export interface VarOptions extends ReduceOptions {
+  /** Subtracted from the count in the denominator: 1 (default) is Bessel's correction, 0 the population variance. */
+  correction?: number;
+  /** PyTorch's older spelling: unbiased = true means correction 1, false means 0. */
+  unbiased?: boolean;
+}
+
+/** Σ(x − mean)² / (N − correction), computed in two passes for accuracy. */
+export function variance(x: Tensor, dim?: Dims, { keepdim = false, correction, unbiased }: VarOptions = {}): Tensor {
+  if (!isFloating(x.dtype)) throw new DTypeError(`var: expected a floating point input, got ${x.dtype}`);
+  const c = correction ?? (unbiased === false ? 0 : 1);
+  const count = normalizeDims("var", dim, x.ndim).reduce((p, d) => p * x.shape[d]!, 1);
+  const centered = sub(x, mean(x, dim, { keepdim: true }));
+  return div(sum(mul(centered, centered), dim, { keepdim }), Math.max(count - c, 0));
+}
+
+export function std(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
+  return sqrt(variance(x, dim, options));
+}
+
+/** log Σ exp(x) along dim, shifted by the maximum so that it never overflows. */
+export function logsumexp(x: Tensor, dim: Dims, { keepdim = false }: ReduceOptions = {}): Tensor {
+  if (!isFloating(x.dtype)) throw new DTypeError(`logsumexp: expected a floating point input, got ${x.dtype}`);
+  const { out, layout } = reduceWith("logsumexp", "logsumexp", x, dim, keepdim, x.dtype);
+  // d/dx logΣeˣ = softmax(x) = exp(x − out)
+  return recordOp("LogsumexpBackward0", out, [x], (g) => {
+    const o = reshape(out, layout.keepdimShape);
+    return [mul(expandBack(g, layout, x.shape), exp(sub(x, o)))];
+  });
+}
+

@@ -1,0 +1,53 @@
+import { OptionError } from "../errors.js";
+import type { TypedArray } from "../tensor/dtype.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+
+export interface AdagradOptions {
+  lr: number;
+  lrDecay: number;
+  weightDecay: number;
+  initialAccumulatorValue: number;
+  eps: number;
+  maximize: boolean;
+}
+
+/**
+ * AdaGrad (Duchi et al. 2011): each parameter's step shrinks with the sum of its squared
+ * gradients, as PyTorch computes it:
+ *
+ *   t ← t + 1
+ *   g ← ∇f(θ) (+ λθ; −∇f(θ) if maximize)
+ *   γₜ = γ / (1 + (t − 1)·η)           (lr decay η)
+ *   G ← G + g²                          (G₀ = initialAccumulatorValue)
+ *   θ ← θ − γₜ·g / (√G + ε)
+ */
+export class Adagrad extends Optimizer<AdagradOptions> {
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdagradOptions>>, options: Partial<AdagradOptions> = {}) {
+    super("Adagrad", params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...options });
+  }
+
+  protected validate({ lr, lrDecay, weightDecay, initialAccumulatorValue, eps }: AdagradOptions): void {
+    if (!(lr >= 0)) throw new OptionError(`Adagrad: invalid learning rate: ${lr} (lr must be >= 0)`);
+    if (!(lrDecay >= 0)) throw new OptionError(`Adagrad: invalid lrDecay value: ${lrDecay} (must be >= 0)`);
+    if (!(weightDecay >= 0)) throw new OptionError(`Adagrad: invalid weightDecay value: ${weightDecay} (must be >= 0)`);
+    if (!(initialAccumulatorValue >= 0)) {
+      throw new OptionError(`Adagrad: invalid initialAccumulatorValue: ${initialAccumulatorValue} (must be >= 0)`);
+    }
+    if (!(eps >= 0)) throw new OptionError(`Adagrad: invalid epsilon value: ${eps} (must be >= 0)`);
+  }
+
+  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: AdagradOptions, p: Tensor): void {
+    const { lr, lrDecay, weightDecay: lambda, initialAccumulatorValue, eps, maximize } = o;
+    const G = this.buffer(state, "sum", p, initialAccumulatorValue);
+    const t = ((state.step as number | undefined) ?? 0) + 1;
+    state.step = t;
+    const clr = lr / (1 + (t - 1) * lrDecay);
+    for (let i = 0; i < theta.length; i++) {
+      let g = maximize ? -grad[i]! : grad[i]!;
+      if (lambda !== 0) g += lambda * theta[i]!;
+      G[i] = G[i]! + g * g;
+      theta[i] = theta[i]! - (clr * g) / (Math.sqrt(G[i]!) + eps);
+    }
+  }
+}

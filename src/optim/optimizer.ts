@@ -1,0 +1,170 @@
+/**
+ * The base of every weight-update rule: parameter groups with their own options, per-parameter
+ * state, zeroGrad, and a state dict from which training resumes exactly.
+ */
+import { noGrad } from "../autograd/grad-mode.js";
+import { OptionError } from "../errors.js";
+import { Tensor } from "../tensor/tensor.js";
+import type { TypedArray } from "../tensor/dtype.js";
+import { full } from "../ops/creation.js";
+
+/** A group of parameters sharing options; options left out take the optimizer's defaults. */
+export type ParamGroupSpec<O> = { params: Iterable<Tensor> } & Partial<O>;
+export type ParamGroup<O> = { params: Tensor[] } & O;
+
+/** Per-parameter state: numbers (step counts) and tensors (moment estimates). */
+export type ParamState = Record<string, number | Tensor>;
+
+export interface OptimizerStateDict<O> {
+  state: Record<number, ParamState>;
+  paramGroups: ({ params: number[] } & O)[];
+}
+
+export type Closure = () => Tensor | number;
+
+export abstract class Optimizer<O extends object> {
+  readonly paramGroups: ParamGroup<O>[] = [];
+  readonly state = new Map<Tensor, ParamState>();
+
+  constructor(
+    /** The optimizer's name, used in error messages. */
+    protected readonly name: string,
+    params: Iterable<Tensor> | Iterable<ParamGroupSpec<O>>,
+    readonly defaults: O,
+  ) {
+    const list = Array.from(params as Iterable<Tensor | ParamGroupSpec<O>>);
+    if (list.length === 0) throw new OptionError(`${name}: optimizer got an empty parameter list`);
+    const groups = list[0] instanceof Tensor ? [{ params: list as Tensor[] } as unknown as ParamGroupSpec<O>] : (list as ParamGroupSpec<O>[]);
+    for (const group of groups) this.addParamGroup(group);
+  }
+
+  /** Checks the options of a group; throws an OptionError naming the optimizer and the option. */
+  protected abstract validate(options: O): void;
+
+  /** Adds a group of parameters with its own options (e.g. a smaller lr for a pretrained body). */
+  addParamGroup(spec: ParamGroupSpec<O>): void {
+    const { params, ...rest } = spec;
+    for (const key of Object.keys(rest)) {
+      if (!(key in this.defaults)) {
+        throw new OptionError(`${this.name}: unknown option '${key}' (known: ${Object.keys(this.defaults).join(", ")})`);
+      }
+    }
+    const options = { ...this.defaults, ...rest } as O;
+    this.validate(options);
+    const list = Array.from(params);
+    const seen = new Set(this.paramGroups.flatMap((g) => g.params));
+    list.forEach((p, i) => {
+      if (!(p instanceof Tensor)) throw new TypeError(`${this.name}: parameter ${i} is not a Tensor`);
+      if (!p.isLeaf) throw new OptionError(`${this.name}: can't optimize a non-leaf Tensor (parameter ${i})`);
+      if (seen.has(p)) throw new OptionError(`${this.name}: some parameters appear in more than one parameter group`);
+    });
+    this.paramGroups.push({ ...options, params: list } as ParamGroup<O>);
+  }
+
+  /** Clears every parameter's gradient (to null by default, as PyTorch 2 does). */
+  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        if (setToNone) p.grad = null;
+        else if (p.grad !== null) noGrad(() => p.grad!.zero_());
+      }
+    }
+  }
+
+  /**
+   * One update of every parameter that has a gradient. `closure`, if given, re-evaluates the
+   * loss (with grad) and its value is returned.
+   */
+  step(closure?: Closure): number | undefined {
+    let loss: number | undefined;
+    if (closure) {
+      const value = closure();
+      loss = value instanceof Tensor ? value.item() : value;
+    }
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        for (const p of group.params) {
+          if (p.grad === null) continue;
+          let state = this.state.get(p);
+          if (state === undefined) this.state.set(p, (state = {}));
+          this.updateParameter(flat(p), flat(p.grad.contiguous()), state, group, p);
+        }
+      }
+    });
+    return loss;
+  }
+
+  /** The update rule for one parameter, on flat arrays of its values and gradient. */
+  protected abstract updateParameter(param: TypedArray, grad: TypedArray, state: ParamState, group: O, p: Tensor): void;
+
+  /** A flat buffer of state for `p`, created zero-filled (or filled with `init`) on first use. */
+  protected buffer(state: ParamState, key: string, p: Tensor, init = 0): TypedArray {
+    let t = state[key];
+    if (!(t instanceof Tensor)) {
+      t = full(p.shape, init, { dtype: p.dtype });
+      state[key] = t;
+    }
+    return flat(t);
+  }
+
+  /** Everything needed to resume: state by parameter index, groups with options. Tensors are copied. */
+  stateDict(): OptimizerStateDict<O> {
+    const index = new Map<Tensor, number>();
+    const paramGroups = this.paramGroups.map((group) => {
+      const { params, ...options } = group;
+      return { ...(options as unknown as O), params: params.map((p) => index.set(p, index.size).get(p)!) };
+    });
+    const state: Record<number, ParamState> = {};
+    for (const [p, s] of this.state) {
+      const i = index.get(p);
+      if (i === undefined) continue;
+      state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v instanceof Tensor ? v.clone() : v]));
+    }
+    return { state, paramGroups };
+  }
+
+  /** Restores a state dict from an optimizer over parameters of the same shapes, in the same groups. */
+  loadStateDict(stateDict: OptimizerStateDict<O>): void {
+    const groups = stateDict.paramGroups;
+    if (!Array.isArray(groups) || groups.length !== this.paramGroups.length) {
+      throw new OptionError(
+        `${this.name}.loadStateDict: loaded state dict has ${groups?.length} parameter groups, this optimizer has ${this.paramGroups.length}`,
+      );
+    }
+    const byIndex = new Map<number, Tensor>();
+    groups.forEach((g, gi) => {
+      const own = this.paramGroups[gi]!.params;
+      if (g.params.length !== own.length) {
+        throw new OptionError(
+          `${this.name}.loadStateDict: group ${gi} has ${g.params.length} parameters in the state dict and ${own.length} here`,
+        );
+      }
+      g.params.forEach((index, k) => byIndex.set(index, own[k]!));
+    });
+    for (const [key, s] of Object.entries(stateDict.state)) {
+      const p = byIndex.get(Number(key));
+      if (p === undefined) throw new OptionError(`${this.name}.loadStateDict: state for unknown parameter index ${key}`);
+      for (const v of Object.values(s)) {
+        if (v instanceof Tensor && v.numel() !== p.numel()) {
+          throw new OptionError(`${this.name}.loadStateDict: state for parameter ${key} has ${v.numel()} elements, the parameter ${p.numel()}`);
+        }
+      }
+    }
+    // Everything checked: now change state.
+    this.state.clear();
+    for (const [key, s] of Object.entries(stateDict.state)) {
+      const p = byIndex.get(Number(key))!;
+      this.state.set(p, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v instanceof Tensor ? v.to(p.dtype).clone().reshape(p.shape) : v])));
+    }
+    groups.forEach((g, gi) => {
+      const { params: _indices, ...options } = g;
+      Object.assign(this.paramGroups[gi]!, options);
+    });
+  }
+}
+
+/** The contiguous values of a tensor as a typed array view (shared, not copied). */
+export function flat(t: Tensor): TypedArray {
+  if (!t.isContiguous()) throw new OptionError("optimizer: parameters must be contiguous tensors");
+  return t.storage.data.subarray(t.offset, t.offset + t.numel());
+}

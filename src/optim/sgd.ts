@@ -1,0 +1,54 @@
+import { OptionError } from "../errors.js";
+import type { TypedArray } from "../tensor/dtype.js";
+import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import type { Tensor } from "../tensor/tensor.js";
+
+export interface SGDOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
+/**
+ * Stochastic gradient descent, with optional momentum (the articles' "动量法"), as PyTorch computes it:
+ *
+ *   g ← ∇f(θ)                       (−∇f(θ) if maximize)
+ *   g ← g + λθ                      (weight decay λ)
+ *   b ← μb + (1 − τ)g               (momentum μ, dampening τ; b₁ = g)
+ *   g ← g + μb  if nesterov, else g ← b
+ *   θ ← θ − γg                      (learning rate γ)
+ *
+ * With μ = 0 this is plain gradient descent, θ ← θ − γ∇f(θ).
+ */
+export class SGD extends Optimizer<SGDOptions> {
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<SGDOptions>>, options: Partial<SGDOptions> = {}) {
+    super("SGD", params, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options });
+  }
+
+  protected validate({ lr, momentum, dampening, weightDecay, nesterov }: SGDOptions): void {
+    if (!(lr >= 0)) throw new OptionError(`SGD: invalid learning rate: ${lr} (lr must be >= 0)`);
+    if (!(momentum >= 0)) throw new OptionError(`SGD: invalid momentum value: ${momentum} (must be >= 0)`);
+    if (!(weightDecay >= 0)) throw new OptionError(`SGD: invalid weightDecay value: ${weightDecay} (must be >= 0)`);
+    if (nesterov && (momentum <= 0 || dampening !== 0)) {
+      throw new OptionError(`SGD: nesterov momentum requires a momentum > 0 and zero dampening (got momentum ${momentum}, dampening ${dampening})`);
+    }
+  }
+
+  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: SGDOptions, p: Tensor): void {
+    const { lr, momentum: mu, dampening: tau, weightDecay: lambda, nesterov, maximize } = o;
+    const first = !("momentum_buffer" in state);
+    const b = mu !== 0 ? this.buffer(state, "momentum_buffer", p) : null;
+    for (let i = 0; i < theta.length; i++) {
+      let g = maximize ? -grad[i]! : grad[i]!;
+      if (lambda !== 0) g += lambda * theta[i]!;
+      if (b !== null) {
+        b[i] = first ? g : mu * b[i]! + (1 - tau) * g;
+        g = nesterov ? g + mu * b[i]! : b[i]!;
+      }
+      theta[i] = theta[i]! - lr * g;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/** The element types a tensor can hold, and the rules for mixing them. */
+
+export type DType = "float32" | "float64" | "int32" | "bool";
+
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
+
+/** Allocates zeroed storage for `size` elements of `dtype`. */
+export function allocTyped(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(size);
+    case "float64":
+      return new Float64Array(size);
+    case "int32":
+      return new Int32Array(size);
+    case "bool":
+      return new Uint8Array(size);
+  }
+}
+
+export function isFloating(dtype: DType): boolean {
+  return dtype === "float32" || dtype === "float64";
+}
+
+export function isDType(value: unknown): value is DType {
+  return typeof value === "string" && (DTYPES as readonly string[]).includes(value);
+}
+
+const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
+
+/** PyTorch's type promotion between two tensors: bool < int32 < float32 < float64. */
+export function promoteTypes(a: DType, b: DType): DType {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/**
+ * Promotion of a tensor with a plain number, which PyTorch treats as a "weak" scalar:
+ * it never widens a float tensor, but turns an int or bool tensor into float32 when the
+ * number has a fraction, and a bool tensor into int32 when it is an integer.
+ */
+export function promoteWithScalar(dtype: DType, scalar: number): DType {
+  if (isFloating(dtype)) return dtype;
+  if (!Number.isInteger(scalar)) return "float32";
+  return dtype === "bool" ? "int32" : dtype;
+}
+
+/** The dtype name as PyTorch prints it (`torch.float32`). */
+export function torchDTypeName(dtype: DType): string {
+  return `torch.${dtype}`;
+}

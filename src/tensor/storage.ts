@@ -1,0 +1,17 @@
+/**
+ * The memory behind one or more tensors (views share it). Kept as its own small type so that
+ * a backend can place float32 storage in WebAssembly memory without touching the ops above.
+ */
+import { backend } from "../backend/backend.js";
+import type { DType, TypedArray } from "./dtype.js";
+
+export class Storage {
+  constructor(
+    readonly data: TypedArray,
+    readonly dtype: DType,
+  ) {}
+
+  static alloc(dtype: DType, size: number): Storage {
+    return new Storage(backend().alloc(dtype, size), dtype);
+  }
+}

@@ -1,0 +1,418 @@
+/**
+ * The Tensor: a strided view over typed-array storage, with autograd bookkeeping. Methods are
+ * thin: each delegates to the op of the same name in src/ops, where the work and the gradient are.
+ */
+import { runBackward, type BackwardOptions } from "../autograd/backward.js";
+import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
+import type { GradNode } from "../autograd/node.js";
+import { DTypeError, ShapeError } from "../errors.js";
+import * as ew from "../ops/elementwise.js";
+import * as red from "../ops/reduce.js";
+import * as shp from "../ops/shape.js";
+import { matmul } from "../ops/matmul.js";
+import { softmax, logSoftmax } from "../ops/softmax.js";
+import { gather } from "../ops/indexing.js";
+import { fromTypedArray, scalarTensor } from "../ops/helpers.js";
+import { isFloating, type DType, type TypedArray } from "./dtype.js";
+import { formatTensor } from "./format.js";
+import { normalizeDim, numelOf } from "./shape.js";
+import type { Storage } from "./storage.js";
+import { defaultGenerator, type Generator } from "./random.js";
+
+/** Nested arrays of numbers (or booleans), as `toArray` returns and `tensor` accepts. */
+export type NestedArray = number | boolean | NestedArray[];
+
+type Operand = Tensor | number;
+
+export class Tensor {
+  /** The node that made this tensor (null for leaves and tensors made without grad). */
+  gradFn: GradNode | null = null;
+  /** The accumulated gradient, filled by `backward` for leaves that require grad. */
+  grad: Tensor | null = null;
+  /** Whether `backward` also fills `.grad` of this non-leaf tensor (see `retainGrad`). */
+  retainsGrad = false;
+  private leafRequiresGrad = false;
+
+  /** Made by ops; users create tensors with `tensor`, `zeros`, `randn`, …. */
+  constructor(
+    readonly storage: Storage,
+    readonly shape: readonly number[],
+    readonly strides: readonly number[],
+    readonly offset: number,
+  ) {}
+
+  get dtype(): DType {
+    return this.storage.dtype;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  dim(): number {
+    return this.shape.length;
+  }
+
+  numel(): number {
+    return numelOf(this.shape);
+  }
+
+  /** The shape, or the size of one dim. */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    return dim === undefined ? this.shape.slice() : this.shape[normalizeDim("size", dim, this.ndim)]!;
+  }
+
+  stride(): number[];
+  stride(dim: number): number;
+  stride(dim?: number): number[] | number {
+    return dim === undefined ? this.strides.slice() : this.strides[normalizeDim("stride", dim, this.ndim)]!;
+  }
+
+  isContiguous(): boolean {
+    return shp.isContiguous(this);
+  }
+
+  // ---- autograd ---------------------------------------------------------------------------
+
+  get requiresGrad(): boolean {
+    return this.leafRequiresGrad || this.gradFn !== null;
+  }
+
+  set requiresGrad(value: boolean) {
+    if (this.gradFn !== null) {
+      throw new Error(
+        "requiresGrad: you can only change the requiresGrad flag of leaf tensors; use detach() to get a leaf from this one",
+      );
+    }
+    if (value && !isFloating(this.dtype)) {
+      throw new DTypeError(`requiresGrad: only tensors of floating point dtype can require gradients, got ${this.dtype}`);
+    }
+    this.leafRequiresGrad = value;
+  }
+
+  /** Sets requiresGrad in place and returns this tensor, like PyTorch's `requires_grad_`. */
+  requiresGrad_(value = true): this {
+    this.requiresGrad = value;
+    return this;
+  }
+
+  /** A leaf is a tensor not made by a recorded op: user-created tensors and parameters. */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** Keep `.grad` for this non-leaf tensor during backward. */
+  retainGrad(): this {
+    this.retainsGrad = true;
+    return this;
+  }
+
+  /** Computes gradients of this tensor with respect to every leaf that requires grad, accumulating into `.grad`. */
+  backward(gradient?: Tensor, options: BackwardOptions = {}): void {
+    runBackward(this, gradient, options);
+  }
+
+  /** The same data, cut from the graph. */
+  detach(): Tensor {
+    return new Tensor(this.storage, this.shape, this.strides, this.offset);
+  }
+
+  // ---- reading values -------------------------------------------------------------------
+
+  /** The single value of a one-element tensor (bool as 0/1). */
+  item(): number {
+    if (this.numel() !== 1) {
+      throw new ShapeError(`item: a Tensor with ${this.numel()} elements cannot be converted to a number`);
+    }
+    return this.storage.data[this.offset]!;
+  }
+
+  /** A contiguous copy of the values in row-major order. */
+  toTypedArray(): TypedArray {
+    const c = shp.contiguous(this.detach());
+    return c.storage.data.slice(c.offset, c.offset + c.numel());
+  }
+
+  /** The values as nested arrays (booleans for bool tensors), like PyTorch's `tolist`. */
+  toArray(): NestedArray {
+    const flat = Array.from(this.toTypedArray(), (v) => (this.dtype === "bool" ? v !== 0 : v));
+    const build = (dim: number, start: number): NestedArray => {
+      if (dim === this.ndim) return flat[start]!;
+      const inner = numelOf(this.shape.slice(dim + 1));
+      return Array.from({ length: this.shape[dim]! }, (_, i) => build(dim + 1, start + i * inner));
+    };
+    return build(0, 0);
+  }
+
+  /** Prints like PyTorch: `tensor([[1., 2.], [3., 4.]], requires_grad=True)`. */
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  // ---- dtype --------------------------------------------------------------------------------
+
+  to(dtype: DType): Tensor {
+    return ew.toDType(this, dtype);
+  }
+  float(): Tensor {
+    return this.to("float32");
+  }
+  double(): Tensor {
+    return this.to("float64");
+  }
+  int(): Tensor {
+    return this.to("int32");
+  }
+  bool(): Tensor {
+    return this.to("bool");
+  }
+
+  // ---- shape and views ----------------------------------------------------------------------
+
+  view(...shape: number[] | [readonly number[]]): Tensor {
+    return shp.view(this, flatArgs(shape));
+  }
+  reshape(...shape: number[] | [readonly number[]]): Tensor {
+    return shp.reshape(this, flatArgs(shape));
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return shp.transpose(this, dim0, dim1);
+  }
+  /** Transpose of a tensor of at most 2 dims. */
+  t(): Tensor {
+    if (this.ndim > 2) throw new ShapeError(`t: expects a tensor with <= 2 dimensions, but self is ${this.ndim}D`);
+    return this.ndim < 2 ? this : shp.transpose(this, 0, 1);
+  }
+  /** All dims reversed. */
+  get T(): Tensor {
+    return shp.permute(this, this.shape.map((_, i) => this.ndim - 1 - i));
+  }
+  permute(...dims: number[] | [readonly number[]]): Tensor {
+    return shp.permute(this, flatArgs(dims));
+  }
+  slice(dim: number, start?: number, end?: number, step?: number): Tensor {
+    return shp.slice(this, dim, start, end, step);
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return shp.narrow(this, dim, start, length);
+  }
+  /** The sub-tensor at `index` along `dim` (PyTorch's `x.select(dim, i)`; `x[i]` is `x.select(0, i)`). */
+  select(dim: number, index: number): Tensor {
+    return shp.select(this, dim, index);
+  }
+  expand(...sizes: number[] | [readonly number[]]): Tensor {
+    return shp.expand(this, flatArgs(sizes));
+  }
+  expandAs(other: Tensor): Tensor {
+    return shp.expand(this, other.shape);
+  }
+  squeeze(dim?: number): Tensor {
+    return shp.squeeze(this, dim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return shp.unsqueeze(this, dim);
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return shp.flatten(this, startDim, endDim);
+  }
+  contiguous(): Tensor {
+    return shp.contiguous(this);
+  }
+  clone(): Tensor {
+    return shp.clone(this);
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return gather(this, dim, index);
+  }
+
+  // ---- arithmetic ---------------------------------------------------------------------------
+
+  add(other: Operand): Tensor {
+    return ew.add(this, other);
+  }
+  sub(other: Operand): Tensor {
+    return ew.sub(this, other);
+  }
+  mul(other: Operand): Tensor {
+    return ew.mul(this, other);
+  }
+  div(other: Operand): Tensor {
+    return ew.div(this, other);
+  }
+  pow(exponent: Operand): Tensor {
+    return ew.pow(this, exponent);
+  }
+  neg(): Tensor {
+    return ew.neg(this);
+  }
+  exp(): Tensor {
+    return ew.exp(this);
+  }
+  log(): Tensor {
+    return ew.log(this);
+  }
+  sqrt(): Tensor {
+    return ew.sqrt(this);
+  }
+  abs(): Tensor {
+    return ew.abs(this);
+  }
+  sign(): Tensor {
+    return ew.sign(this);
+  }
+  clamp(options: ew.ClampOptions): Tensor {
+    return ew.clamp(this, options);
+  }
+  maximum(other: Tensor): Tensor {
+    return ew.maximum(this, other);
+  }
+  minimum(other: Tensor): Tensor {
+    return ew.minimum(this, other);
+  }
+  sigmoid(): Tensor {
+    return ew.sigmoid(this);
+  }
+  tanh(): Tensor {
+    return ew.tanh(this);
+  }
+  relu(): Tensor {
+    return ew.relu(this);
+  }
+  softmax(dim: number): Tensor {
+    return softmax(this, dim);
+  }
+  logSoftmax(dim: number): Tensor {
+    return logSoftmax(this, dim);
+  }
+  matmul(other: Tensor): Tensor {
+    return matmul(this, other);
+  }
+
+  // ---- comparisons (bool results) -------------------------------------------------------------
+
+  eq(other: Operand): Tensor {
+    return ew.eq(this, other);
+  }
+  ne(other: Operand): Tensor {
+    return ew.ne(this, other);
+  }
+  lt(other: Operand): Tensor {
+    return ew.lt(this, other);
+  }
+  le(other: Operand): Tensor {
+    return ew.le(this, other);
+  }
+  gt(other: Operand): Tensor {
+    return ew.gt(this, other);
+  }
+  ge(other: Operand): Tensor {
+    return ew.ge(this, other);
+  }
+  logicalNot(): Tensor {
+    return ew.logicalNot(this);
+  }
+
+  // ---- reductions ---------------------------------------------------------------------------
+
+  sum(dim?: red.Dims, options?: red.ReduceOptions): Tensor {
+    return red.sum(this, dim, options);
+  }
+  mean(dim?: red.Dims, options?: red.ReduceOptions): Tensor {
+    return red.mean(this, dim, options);
+  }
+  /** With no dim, the largest value; with a dim, `{ values, indices }` along it. */
+  max(): Tensor;
+  max(dim: number, options?: red.ReduceOptions): red.ValuesIndices;
+  max(dim?: number, options?: red.ReduceOptions): Tensor | red.ValuesIndices {
+    return dim === undefined ? red.max(this) : red.max(this, dim, options);
+  }
+  min(): Tensor;
+  min(dim: number, options?: red.ReduceOptions): red.ValuesIndices;
+  min(dim?: number, options?: red.ReduceOptions): Tensor | red.ValuesIndices {
+    return dim === undefined ? red.min(this) : red.min(this, dim, options);
+  }
+  argmax(dim?: number, options?: red.ReduceOptions): Tensor {
+    return red.argmax(this, dim, options);
+  }
+  argmin(dim?: number, options?: red.ReduceOptions): Tensor {
+    return red.argmin(this, dim, options);
+  }
+  var(dim?: red.Dims, options?: red.VarOptions): Tensor {
+    return red.variance(this, dim, options);
+  }
+  std(dim?: red.Dims, options?: red.VarOptions): Tensor {
+    return red.std(this, dim, options);
+  }
+  logsumexp(dim: red.Dims, options?: red.ReduceOptions): Tensor {
+    return red.logsumexp(this, dim, options);
+  }
+
+  // ---- in place (for optimizers and initialisation; not recorded by autograd) ------------------
+
+  private checkInPlace(op: string): void {
+    if (isGradEnabled() && this.requiresGrad && this.isLeaf) {
+      throw new Error(
+        `${op}: a leaf tensor that requires grad is being used in an in-place operation; wrap it in noGrad(() => …)`,
+      );
+    }
+  }
+
+  /** Writes `value` (broadcast to this shape, cast to this dtype) into this tensor. */
+  private assign(op: string, value: Tensor): this {
+    this.checkInPlace(op);
+    noGrad(() => shp.assignInto(this, value));
+    return this;
+  }
+
+  copy_(src: Tensor): this {
+    return this.assign("copy_", src);
+  }
+  fill_(value: number): this {
+    return this.assign("fill_", scalarTensor(value, this.dtype));
+  }
+  zero_(): this {
+    return this.fill_(0);
+  }
+  add_(other: Operand, { alpha = 1 }: { alpha?: number } = {}): this {
+    return this.assign("add_", noGrad(() => ew.add(this, alpha === 1 ? other : ew.mul(asTensor(other, this), alpha))));
+  }
+  sub_(other: Operand, { alpha = 1 }: { alpha?: number } = {}): this {
+    return this.add_(other, { alpha: -alpha });
+  }
+  mul_(other: Operand): this {
+    return this.assign("mul_", noGrad(() => ew.mul(this, other)));
+  }
+  div_(other: Operand): this {
+    return this.assign("div_", noGrad(() => ew.div(this, other)));
+  }
+  clamp_(options: ew.ClampOptions): this {
+    return this.assign("clamp_", noGrad(() => ew.clamp(this, options)));
+  }
+  /** Fills with uniform random values in [low, high). */
+  uniform_(low = 0, high = 1, generator: Generator = defaultGenerator): this {
+    this.checkInPlace("uniform_");
+    const values = this.numel();
+    const draw = this.dtype === "float64" ? () => generator.nextDouble() : () => generator.nextFloat();
+    const data = new Float64Array(values);
+    for (let i = 0; i < values; i++) data[i] = low + (high - low) * draw();
+    return this.assign("uniform_", fromTypedArray(data, this.shape, "float64"));
+  }
+  /** Fills with normal random values of the given mean and standard deviation. */
+  normal_(mean = 0, std = 1, generator: Generator = defaultGenerator): this {
+    this.checkInPlace("normal_");
+    const data = new Float64Array(this.numel());
+    for (let i = 0; i < data.length; i++) data[i] = mean + std * generator.nextNormal();
+    return this.assign("normal_", fromTypedArray(data, this.shape, "float64"));
+  }
+}
+
+/** Accepts both `view(2, 3)` and `view([2, 3])`. */
+function flatArgs(args: number[] | [readonly number[]]): number[] {
+  return Array.isArray(args[0]) ? (args[0] as readonly number[]).slice() : (args as number[]);
+}
+
+function asTensor(value: Operand, like: Tensor): Tensor {
+  return value instanceof Tensor ? value : scalarTensor(value, like.dtype);
+}
