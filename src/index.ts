@@ -21,6 +21,7 @@ export {
   randLike,
   randnLike,
   randintLike,
+  randperm,
   type CreateOptions,
   type RandomOptions,
 } from "./ops/creation.js";
@@ -59,11 +60,13 @@ export { matmul } from "./ops/matmul.js";
 export { softmax, logSoftmax } from "./ops/softmax.js";
 export { cat, stack } from "./ops/join.js";
 export { gather } from "./ops/indexing.js";
+export { indexSelect } from "./ops/index-select.js";
 export { transpose, permute, slice, narrow, select, expand, view, reshape, squeeze, unsqueeze, flatten } from "./ops/shape.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
 export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
 export { setBackend, getBackend, listBackends, type Backend } from "./backend/backend.js";
 export { ShapeError, DTypeError, OptionError } from "./errors.js";
+export { loadDigits, type Digits } from "./data/digits.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as F from "./nn/functional.js";

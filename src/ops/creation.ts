@@ -196,3 +196,16 @@ export function randnLike(t: Tensor, options: RandomOptions = {}): Tensor {
 export function randintLike(t: Tensor, low: number, high: number, options: RandomOptions = {}): Tensor {
   return randint(low, high, t.shape, { dtype: t.dtype, ...options });
 }
+
+/** A random permutation of 0 … n−1 (int32), drawn with a Fisher–Yates shuffle. */
+export function randperm(n: number, { generator = defaultGenerator }: RandomOptions = {}): Tensor {
+  if (!Number.isInteger(n) || n < 0) throw new OptionError(`randperm: n must be a non-negative integer, got ${n}`);
+  const t = emptyTensor([n], "int32");
+  const data = t.storage.data;
+  for (let i = 0; i < n; i++) data[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = generator.nextInt(0, i + 1);
+    [data[i], data[j]] = [data[j]!, data[i]!];
+  }
+  return t;
+}

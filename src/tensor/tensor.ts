@@ -12,6 +12,7 @@ import * as shp from "../ops/shape.js";
 import { matmul } from "../ops/matmul.js";
 import { softmax, logSoftmax } from "../ops/softmax.js";
 import { gather } from "../ops/indexing.js";
+import { indexSelect } from "../ops/index-select.js";
 import { fromTypedArray, scalarTensor } from "../ops/helpers.js";
 import { isFloating, type DType, type TypedArray } from "./dtype.js";
 import { formatTensor } from "./format.js";
@@ -225,6 +226,9 @@ export class Tensor {
   }
   gather(dim: number, index: Tensor): Tensor {
     return gather(this, dim, index);
+  }
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return indexSelect(this, dim, index);
   }
 
   // ---- arithmetic ---------------------------------------------------------------------------

