@@ -26,12 +26,18 @@ export abstract class Optimizer<O extends object> {
   readonly paramGroups: ParamGroup<O>[] = [];
   readonly state = new Map<Tensor, ParamState>();
 
+  /** The options every group starts from: the rule's defaults overridden by the constructor's options. */
+  readonly defaults: O;
+
   constructor(
     /** The optimizer's name, used in error messages. */
     protected readonly name: string,
     params: Iterable<Tensor> | Iterable<ParamGroupSpec<O>>,
-    readonly defaults: O,
+    ruleDefaults: O,
+    options: Partial<O>,
   ) {
+    this.checkKeys(options, ruleDefaults);
+    this.defaults = { ...ruleDefaults, ...options };
     const list = Array.from(params as Iterable<Tensor | ParamGroupSpec<O>>);
     if (list.length === 0) throw new OptionError(`${name}: optimizer got an empty parameter list`);
     const groups = list[0] instanceof Tensor ? [{ params: list as Tensor[] } as unknown as ParamGroupSpec<O>] : (list as ParamGroupSpec<O>[]);
@@ -44,11 +50,7 @@ export abstract class Optimizer<O extends object> {
   /** Adds a group of parameters with its own options (e.g. a smaller lr for a pretrained body). */
   addParamGroup(spec: ParamGroupSpec<O>): void {
     const { params, ...rest } = spec;
-    for (const key of Object.keys(rest)) {
-      if (!(key in this.defaults)) {
-        throw new OptionError(`${this.name}: unknown option '${key}' (known: ${Object.keys(this.defaults).join(", ")})`);
-      }
-    }
+    this.checkKeys(rest, this.defaults);
     const options = { ...this.defaults, ...rest } as O;
     this.validate(options);
     const list = Array.from(params);
@@ -59,6 +61,12 @@ export abstract class Optimizer<O extends object> {
       if (seen.has(p)) throw new OptionError(`${this.name}: some parameters appear in more than one parameter group`);
     });
     this.paramGroups.push({ ...options, params: list } as ParamGroup<O>);
+  }
+
+  private checkKeys(options: object, known: O): void {
+    for (const key of Object.keys(options)) {
+      if (!(key in known)) throw new OptionError(`${this.name}: unknown option '${key}' (known: ${Object.keys(known).join(", ")})`);
+    }
   }
 
   /** Clears every parameter's gradient (to null by default, as PyTorch 2 does). */
