@@ -29,7 +29,7 @@ export interface TrainDigitsOptions {
 }
 
 export const DEFAULTS: TrainDigitsOptions = {
-  epochs: 5,
+  epochs: 8,
   batchSize: 64,
   optimizer: "adam",
   lr: 1e-3,
