@@ -1,0 +1,131 @@
+/**
+ * Shared test helpers: decoding PyTorch-made fixtures (test/fixtures/*.json, written by
+ * scripts/make_fixtures.py) into nabla tensors, and comparing tensors elementwise.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
+import { tensor, type DType, type Tensor } from "../src/index.js";
+
+/** A fixture value: floats exactly, non-finite floats as "nan" / "inf" / "-inf". */
+export type FixtureValue = number | boolean | "nan" | "inf" | "-inf";
+
+/** A tensor as the fixture script encodes it: flat row-major data. int64 is written as int32. */
+export interface FixtureTensor {
+  dtype: DType;
+  shape: number[];
+  data: FixtureValue[];
+}
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
+
+/** Parses test/fixtures/<name>. */
+export function loadFixture<T = unknown>(name: string): T {
+  return JSON.parse(readFileSync(join(FIXTURES, name), "utf8")) as T;
+}
+
+export function isFixtureTensor(value: unknown): value is FixtureTensor {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "dtype" in value &&
+    "shape" in value &&
+    "data" in value &&
+    Array.isArray((value as FixtureTensor).data)
+  );
+}
+
+/** One fixture value as a JS number (booleans as 0/1). */
+export function decodeValue(v: FixtureValue): number {
+  if (v === "nan") return NaN;
+  if (v === "inf") return Infinity;
+  if (v === "-inf") return -Infinity;
+  if (typeof v === "boolean") return v ? 1 : 0;
+  return v;
+}
+
+/** The fixture's values as a typed array of its dtype. */
+export function fixtureData(t: FixtureTensor): Float32Array | Float64Array | Int32Array | Uint8Array {
+  const values = t.data.map(decodeValue);
+  switch (t.dtype) {
+    case "float32":
+      return Float32Array.from(values);
+    case "float64":
+      return Float64Array.from(values);
+    case "int32":
+      return Int32Array.from(values);
+    case "bool":
+      return Uint8Array.from(values);
+  }
+}
+
+/** A fresh nabla leaf tensor with the fixture's dtype, shape and values. */
+export function fromFixture(t: FixtureTensor, { requiresGrad = false }: { requiresGrad?: boolean } = {}): Tensor {
+  const flat = tensor(fixtureData(t), { dtype: t.dtype });
+  const shaped = flat.reshape(t.shape);
+  if (requiresGrad) shaped.requiresGrad = true;
+  return shaped;
+}
+
+export interface Tolerance {
+  rtol?: number;
+  atol?: number;
+}
+
+/** Default tolerances per dtype: float64 near-exact, float32 a few ulps. */
+export function defaultTolerance(dtype: DType): Required<Tolerance> {
+  if (dtype === "float64") return { rtol: 1e-10, atol: 1e-12 };
+  if (dtype === "float32") return { rtol: 1e-5, atol: 1e-6 };
+  return { rtol: 0, atol: 0 };
+}
+
+/** Values of a nabla tensor (row-major, as numbers) or of a fixture tensor. */
+function expectedParts(expected: FixtureTensor | Tensor): { dtype: DType; shape: number[]; values: number[] } {
+  if (isFixtureTensor(expected)) {
+    return { dtype: expected.dtype, shape: expected.shape, values: expected.data.map(decodeValue) };
+  }
+  return { dtype: expected.dtype, shape: expected.shape.slice(), values: Array.from(expected.toTypedArray(), Number) };
+}
+
+/** Whether a and b agree: NaN equals NaN, infinities equal when of the same sign, −0 equals 0. */
+export function valuesClose(a: number, b: number, rtol: number, atol: number): boolean {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b;
+  return Math.abs(a - b) <= atol + rtol * Math.abs(b);
+}
+
+/**
+ * Asserts that `actual` has the expected shape, dtype and values (elementwise within
+ * atol + rtol·|expected|). Also asserts every value is finite exactly where expected's is.
+ */
+export function expectClose(
+  actual: Tensor | null | undefined,
+  expected: FixtureTensor | Tensor,
+  tolerance: Tolerance = {},
+  label = "tensor",
+): void {
+  expect(actual, `${label}: expected a tensor, got ${String(actual)}`).toBeTruthy();
+  const a = actual as Tensor;
+  const exp = expectedParts(expected);
+  const { rtol, atol } = { ...defaultTolerance(exp.dtype), ...tolerance };
+  expect(a.shape.slice(), `${label}: shape`).toEqual(exp.shape);
+  expect(a.dtype, `${label}: dtype`).toBe(exp.dtype);
+  const got = Array.from(a.toTypedArray(), Number);
+  expect(got.length, `${label}: number of elements`).toBe(exp.values.length);
+  for (let i = 0; i < got.length; i++) {
+    const g = got[i]!;
+    const e = exp.values[i]!;
+    if (Number.isFinite(g) !== Number.isFinite(e) || !valuesClose(g, e, rtol, atol)) {
+      throw new Error(
+        `${label}: element ${i} differs: got ${g}, expected ${e} ` +
+          `(|diff| ${Math.abs(g - e)}, rtol ${rtol}, atol ${atol}, shape [${exp.shape.join(", ")}])`,
+      );
+    }
+  }
+}
+
+/** The values of a tensor as a plain array of numbers, row-major. */
+export function values(t: Tensor): number[] {
+  return Array.from(t.toTypedArray(), Number);
+}
