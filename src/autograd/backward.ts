@@ -1,6 +1,7 @@
 /** Reverse-mode differentiation over the recorded graph. */
 import type { Tensor } from "../tensor/tensor.js";
 import { formatShape, ShapeError } from "../errors.js";
+import { shapesEqual } from "../tensor/shape.js";
 import { enableGrad, noGrad } from "./grad-mode.js";
 import { onesLike } from "../ops/creation.js";
 
@@ -33,8 +34,10 @@ function topologicalOrder(root: Tensor): Tensor[] {
 }
 
 function accumulateGrad(t: Tensor, g: Tensor): void {
-  // A fresh contiguous copy: the incoming gradient may alias another tensor's storage.
-  t.grad = t.grad === null ? g.to(t.dtype).clone() : t.grad.add(g);
+  // Cast to the tensor's own dtype first (a float32 leaf used in a float64 op gets a float32 grad),
+  // then a fresh contiguous copy: the incoming gradient may alias another tensor's storage.
+  const own = g.to(t.dtype);
+  t.grad = t.grad === null ? own.clone() : t.grad.add(own);
 }
 
 export function runBackward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
@@ -50,7 +53,8 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
     }
     seed = onesLike(root);
   } else {
-    if (gradient.numel() !== root.numel() || (gradient.ndim !== root.ndim && gradient.numel() !== 1)) {
+    // The same shape, as in PyTorch; a one-element gradient may stand for any one-element output.
+    if (!shapesEqual(gradient.shape, root.shape) && !(gradient.numel() === 1 && root.numel() === 1)) {
       throw new ShapeError(
         `backward: mismatch in shape: grad_output has shape ${formatShape(gradient.shape)} and output has shape ${formatShape(root.shape)}`,
       );

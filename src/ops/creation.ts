@@ -50,7 +50,7 @@ function typedArrayDType(data: TypedArray): DType {
 
 /**
  * A tensor from nested arrays, a typed array or a number. Like torch.tensor, the dtype is
- * inferred: booleans give bool, all-integer numbers give int32, anything else float32.
+ * inferred: only booleans give bool, integers (and booleans) int32, anything else (or no values) float32.
  */
 export function tensor(data: NestedArray | TypedArray, { dtype, requiresGrad }: CreateOptions = {}): Tensor {
   checkDType("tensor", dtype);
@@ -64,14 +64,17 @@ export function tensor(data: NestedArray | TypedArray, { dtype, requiresGrad }: 
     if (level.length === 0) break;
   }
   const flat: number[] = [];
-  let sawBool = false;
+  let sawNumber = false;
   let sawFraction = false;
   const walk = (value: NestedArray, dim: number, path: string): void => {
     if (dim === shape.length) {
       if (Array.isArray(value)) throw new ShapeError(`tensor: too many dimensions at ${path}: expected a number, got an array`);
-      if (typeof value === "boolean") sawBool = true;
-      else if (typeof value !== "number") throw new TypeError(`tensor: expected numbers or booleans, got ${typeof value} at ${path}`);
-      else if (!Number.isInteger(value)) sawFraction = true;
+      if (typeof value === "number") {
+        sawNumber = true;
+        if (!Number.isInteger(value)) sawFraction = true;
+      } else if (typeof value !== "boolean") {
+        throw new TypeError(`tensor: expected numbers or booleans, got ${typeof value} at ${path}`);
+      }
       flat.push(Number(value));
       return;
     }
@@ -82,7 +85,8 @@ export function tensor(data: NestedArray | TypedArray, { dtype, requiresGrad }: 
     value.forEach((v, i) => walk(v, dim + 1, `${path}[${i}]`));
   };
   walk(data, 0, "data");
-  const inferred: DType = sawBool && !sawFraction ? "bool" : sawFraction ? "float32" : "int32";
+  // Like torch.tensor: no values at all give float32, only booleans bool, only integers int32.
+  const inferred: DType = flat.length === 0 || sawFraction ? "float32" : sawNumber ? "int32" : "bool";
   return finish("tensor", fromTypedArray(flat, shape, dtype ?? inferred), requiresGrad);
 }
 
@@ -128,7 +132,8 @@ export function linspace(start: number, end: number, steps: number, { dtype = "f
   if (!Number.isInteger(steps) || steps < 0) throw new OptionError(`linspace: number of steps must be non-negative, got ${steps}`);
   const t = emptyTensor([steps], dtype);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
-  const half = Math.floor(steps / 2);
+  // The first half counts up from start, the rest down from end (one step gives just start).
+  const half = Math.max(Math.floor(steps / 2), 1);
   for (let i = 0; i < steps; i++) t.storage.data[i] = i < half ? start + i * step : end - (steps - 1 - i) * step;
   return finish("linspace", t, requiresGrad);
 }

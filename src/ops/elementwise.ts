@@ -33,9 +33,10 @@ export function unaryKernel(kernel: UnaryOp, x: Tensor, dtype: DType = x.dtype, 
 
 // ---- arithmetic -------------------------------------------------------------------------
 
+/** x + y; for two bool tensors a logical or (True + True is True), as in PyTorch. */
 export function add(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const [x, y, dtype] = asTensorPair("add", a, b);
-  const out = binaryKernel("add", "add", x, y, dtype);
+  const out = binaryKernel("add", dtype === "bool" ? "logicalOr" : "add", x, y, dtype);
   // d(x+y)/dx = 1, d(x+y)/dy = 1
   return recordOp("AddBackward0", out, [x, y], (g) => [sumToShape(g, x.shape), sumToShape(g, y.shape)]);
 }

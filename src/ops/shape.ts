@@ -223,7 +223,7 @@ export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   const strides = viewStrides(t.shape, t.strides, target);
   if (strides !== null) return reshapeView(t, target, strides, "ViewBackward0");
   const c = contiguous(t);
-  return reshapeView(c, target, contiguousStrides(target), "ReshapeAliasBackward0");
+  return reshapeView(c, target, contiguousStrides(target), "UnsafeViewBackward0");
 }
 
 export function squeeze(t: Tensor, dim?: number): Tensor {

@@ -7,9 +7,14 @@ const THRESHOLD = 1000;
 const EDGE_ITEMS = 3;
 const LINE_WIDTH = 80;
 
+/** Python keeps the sign of −0 (`'{:.0f}'.format(-0.0)` is `-0`); JavaScript's toFixed/toExponential drop it. */
+function signOfZero(value: number): string {
+  return Object.is(value, -0) ? "-" : "";
+}
+
 /** Python's `'{:.4e}'`: two-digit exponent with sign (1.0000e-05). */
 function sci(value: number): string {
-  return value.toExponential(PRECISION).replace(/e([+-])(\d)$/, "e$10$2");
+  return signOfZero(value) + value.toExponential(PRECISION).replace(/e([+-])(\d)$/, "e$10$2");
 }
 
 function plain(value: number): string {
@@ -62,8 +67,8 @@ class Formatter {
     const special = plain(v);
     if (special) return special;
     if (this.sciMode) return sci(v);
-    if (this.intMode) return `${v.toFixed(0)}.`;
-    return v.toFixed(PRECISION);
+    if (this.intMode) return `${signOfZero(v)}${v.toFixed(0)}.`;
+    return signOfZero(v) + v.toFixed(PRECISION);
   }
 
   format(v: number): string {
