@@ -30,7 +30,35 @@ export type UnaryOp =
   | "powScalar" // x^alpha
   | "rpowScalar" // alpha^x
   | "logicalNot"
-  | "isFinite";
+  | "isFinite"
+  | ActivationUnaryOp;
+
+/** Activations' forward maps and derivatives (implemented in js/activations.ts). */
+export type ActivationUnaryOp =
+  | "elu" // x > 0 ? x : alpha·(e^(beta·x) − 1)
+  | "eluGrad"
+  | "hardtanhGrad" // 1 inside (alpha, beta), 0 at and beyond the bounds
+  | "gelu" // x·Φ(x)
+  | "geluGrad"
+  | "geluTanh" // x/2·(1 + tanh(√(2/π)(x + 0.044715x³)))
+  | "geluTanhGrad"
+  | "silu" // x·σ(x)
+  | "siluGrad"
+  | "mish" // x·tanh(softplus(x))
+  | "mishGrad"
+  | "softplus" // alpha·x > beta ? x : log(1 + e^(alpha·x))/alpha
+  | "softplusGrad"
+  | "hardsigmoid" // clamp(x + 3, 0, 6)/6
+  | "hardsigmoidGrad"
+  | "hardswish" // x·clamp(x + 3, 0, 6)/6
+  | "hardswishGrad"
+  | "logSigmoid" // log σ(x), without overflow
+  | "logSigmoidGrad"
+  | "softshrink" // x ∓ alpha outside [−alpha, alpha], else 0
+  | "shrinkGrad" // 0 on [−alpha, alpha], else 1
+  | "hardshrink" // x outside [−alpha, alpha], else 0
+  | "threshold" // x ≤ alpha ? beta : x
+  | "thresholdGrad";
 
 /** Elementwise maps of two (broadcast) inputs. The `*Backward` ops are gradients: a is the upstream gradient. */
 export type BinaryOp =
@@ -52,7 +80,14 @@ export type BinaryOp =
   | "reluBackward" // a · [b > 0], b = input
   | "leakyReluBackward" // a · (b > 0 ? 1 : alpha), b = input
   | "sigmoidBackward" // a · b·(1 − b), b = output
-  | "tanhBackward"; // a · (1 − b²), b = output
+  | "tanhBackward" // a · (1 − b²), b = output
+  | ActivationBinaryOp;
+
+/** Pointwise loss kernels: a = input, b = target (implemented in js/activations.ts). */
+export type ActivationBinaryOp =
+  | "bce" // −(b·max(log a, −100) + (1 − b)·max(log(1 − a), −100))
+  | "bceGrad" // (a − b) / max(a(1 − a), 1e-12)
+  | "bceTargetGrad"; // log(1 − a) − log(a)
 
 /** Reductions over the last axis of a contiguous [outer, inner] block. */
 export type ReduceOp = "sum" | "prod" | "max" | "min" | "logsumexp";

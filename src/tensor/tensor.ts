@@ -7,6 +7,7 @@ import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
 import type { GradNode } from "../autograd/node.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import * as ew from "../ops/elementwise.js";
+import * as act from "../ops/activations.js";
 import * as red from "../ops/reduce.js";
 import * as shp from "../ops/shape.js";
 import { matmul } from "../ops/matmul.js";
@@ -283,6 +284,14 @@ export class Tensor {
   }
   relu(): Tensor {
     return ew.relu(this);
+  }
+  /** x where |x| > lambd, else 0 (PyTorch's Tensor.hardshrink). */
+  hardshrink({ lambd = 0.5 }: { lambd?: number } = {}): Tensor {
+    return act.hardshrinkChecked(this, lambd);
+  }
+  /** x for x > 0, weight·x otherwise, weight of 1 element or one per channel (PyTorch's Tensor.prelu). */
+  prelu(weight: Tensor): Tensor {
+    return act.prelu(this, weight);
   }
   softmax(dim: number): Tensor {
     return softmax(this, dim);

@@ -2,6 +2,7 @@
 import type { BinaryOp, StridedView, UnaryOp } from "../backend.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import { forEachRow } from "./iterate.js";
+import { ACTIVATION_BINARY, ACTIVATION_UNARY } from "./activations.js";
 
 type UnaryFn = (x: number, alpha: number, beta: number) => number;
 type BinaryFn = (a: number, b: number, alpha: number) => number;
@@ -30,6 +31,7 @@ const UNARY: Record<UnaryOp, UnaryFn> = {
   rpowScalar: (x, alpha) => Math.pow(alpha, x),
   logicalNot: (x) => (x ? 0 : 1),
   isFinite: (x) => (Number.isFinite(x) ? 1 : 0),
+  ...ACTIVATION_UNARY,
 };
 
 const BINARY: Record<BinaryOp, BinaryFn> = {
@@ -53,6 +55,7 @@ const BINARY: Record<BinaryOp, BinaryFn> = {
   leakyReluBackward: (g, x, alpha) => (x > 0 ? g : g * alpha),
   sigmoidBackward: (g, y) => g * y * (1 - y),
   tanhBackward: (g, y) => g * (1 - y * y),
+  ...ACTIVATION_BINARY,
 };
 
 export function copy(x: StridedView, out: TypedArray): void {

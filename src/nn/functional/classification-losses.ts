@@ -1,0 +1,261 @@
+/**
+ * Classification losses: binary cross-entropy (on probabilities or logits), cross-entropy and
+ * negative log-likelihood over classes, KL divergence, and the soft-margin losses. Everything
+ * that would take log of a probability computed from logits goes through log-softmax or
+ * log-sigmoid instead, so logits of ±100 give finite, exact losses and gradients.
+ */
+import { DTypeError, formatShape, OptionError, ShapeError } from "../../errors.js";
+import { logsigmoid, softplus } from "../../ops/activations.js";
+import { binaryCrossEntropyPointwise } from "../../ops/bce.js";
+import { fromTypedArray } from "../../ops/helpers.js";
+import { add, div, exp, gt, log, mul, neg, sub, where } from "../../ops/elementwise.js";
+import { gather } from "../../ops/indexing.js";
+import { sum } from "../../ops/reduce.js";
+import { reshape, squeeze, unsqueeze } from "../../ops/shape.js";
+import { logSoftmax } from "../../ops/softmax.js";
+import { isFloating } from "../../tensor/dtype.js";
+import { shapesEqual } from "../../tensor/shape.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import {
+  checkBroadcastsTo,
+  checkFloating,
+  checkReduction,
+  checkSameShape,
+  reduce,
+  type LossOptions,
+  type Reduction,
+} from "./loss-reduction.js";
+
+export interface WeightedLossOptions extends LossOptions {
+  /** A rescaling weight (per class for cross-entropy/NLL, broadcast to the input for BCE). */
+  weight?: Tensor | null;
+}
+
+/** BCE on probabilities: −w(y·log x + (1 − y)·log(1 − x)), logs clamped at −100 as in PyTorch. */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, { reduction = "mean", weight = null }: WeightedLossOptions = {}): Tensor {
+  const op = "binaryCrossEntropy";
+  checkReduction(op, reduction);
+  checkSameShape(op, input, target);
+  checkFloating(op, ["input", input], ["target", target]);
+  const bad = Array.from(input.toTypedArray()).find((v) => !(v >= 0 && v <= 1));
+  if (bad !== undefined) throw new OptionError(`${op}: all elements of input should be between 0 and 1, got ${bad}`);
+  let loss = binaryCrossEntropyPointwise(input, target);
+  if (weight) {
+    checkBroadcastsTo(op, "weight", weight, input.shape);
+    loss = mul(loss, weight);
+  }
+  return reduce(loss, reduction);
+}
+
+export interface BCEWithLogitsOptions extends WeightedLossOptions {
+  /** Weight of the positive term, broadcast along the last (class) dim. */
+  posWeight?: Tensor | null;
+}
+
+/**
+ * BCE on logits: −w(p·y·log σ(x) + (1 − y)·log σ(−x)), with log σ computed without overflow.
+ * ∂/∂x = w((1 + (p − 1)y)·σ(x) − p·y).
+ */
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  { reduction = "mean", weight = null, posWeight = null }: BCEWithLogitsOptions = {},
+): Tensor {
+  const op = "binaryCrossEntropyWithLogits";
+  checkReduction(op, reduction);
+  checkSameShape(op, input, target);
+  checkFloating(op, ["input", input], ["target", target]);
+  let positive = mul(target, logsigmoid(input));
+  if (posWeight) {
+    checkBroadcastsTo(op, "posWeight", posWeight, input.shape);
+    positive = mul(positive, posWeight);
+  }
+  let loss = neg(add(positive, mul(sub(1, target), logsigmoid(neg(input)))));
+  if (weight) {
+    checkBroadcastsTo(op, "weight", weight, input.shape);
+    loss = mul(loss, weight);
+  }
+  return reduce(loss, reduction);
+}
+
+export interface NllOptions extends WeightedLossOptions {
+  /** Targets equal to this contribute nothing (and are not counted by "mean"). Default −100. */
+  ignoreIndex?: number;
+}
+
+export interface CrossEntropyOptions extends NllOptions {
+  /** ε in [0, 1]: the target becomes (1 − ε)·one-hot + ε/C. Default 0. */
+  labelSmoothing?: number;
+}
+
+/** The class dim (1, or 0 for one unbatched sample) and the number of classes, checked. */
+function classDimOf(op: string, input: Tensor): [number, number] {
+  if (input.ndim === 0) throw new ShapeError(`${op}: input must have at least 1 dimension (classes), got a 0-d tensor`);
+  const dim = input.ndim >= 2 ? 1 : 0;
+  return [dim, input.shape[dim]!];
+}
+
+function checkClassWeight(op: string, weight: Tensor | null, classes: number): void {
+  if (weight && (weight.ndim !== 1 || weight.numel() !== classes)) {
+    throw new ShapeError(`${op}: weight must be a 1-D tensor of ${classes} elements (one per class), got ${formatShape(weight.shape)}`);
+  }
+  if (weight) checkFloating(op, ["weight", weight]);
+}
+
+/**
+ * NLL over class indices: ℓᵢ = −w[tᵢ]·x[i, tᵢ] (0 where tᵢ = ignoreIndex); "mean" divides by
+ * Σ w[tᵢ] over the targets that count. ∂ℓᵢ/∂x[i, c] = −w[tᵢ] for c = tᵢ, else 0.
+ */
+function nllCore(
+  op: string,
+  logp: Tensor,
+  target: Tensor,
+  classDim: number,
+  classes: number,
+  weight: Tensor | null,
+  ignoreIndex: number,
+  reduction: Reduction,
+): Tensor {
+  if (target.dtype !== "int32") {
+    throw new DTypeError(`${op}: expected target of class indices (int32) or probabilities (float), got ${target.dtype}`);
+  }
+  const expected = logp.shape.filter((_, i) => i !== classDim);
+  if (!shapesEqual(target.shape, expected)) {
+    throw new ShapeError(`${op}: expected target of shape ${formatShape(expected)} for input ${formatShape(logp.shape)}, got ${formatShape(target.shape)}`);
+  }
+  const t = target.toTypedArray();
+  const w = weight ? weight.toTypedArray() : null;
+  const safe = new Int32Array(t.length);
+  const perSample = new Float64Array(t.length);
+  let total = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i]!;
+    if (c === ignoreIndex) continue;
+    if (c < 0 || c >= classes) {
+      throw new ShapeError(`${op}: target ${c} is out of bounds for ${classes} classes (expected 0 ≤ target < ${classes})`);
+    }
+    safe[i] = c;
+    perSample[i] = w ? w[c]! : 1;
+    total += perSample[i]!;
+  }
+  const index = unsqueeze(fromTypedArray(safe, target.shape, "int32"), classDim);
+  const picked = squeeze(gather(logp, classDim, index), classDim);
+  const loss = neg(mul(picked, fromTypedArray(perSample, target.shape, logp.dtype)));
+  if (reduction === "none") return loss;
+  return reduction === "sum" ? sum(loss) : div(sum(loss), total);
+}
+
+/** NLL: input holds log-probabilities ([N, C], [N, C, d1, …] or [C]); target class indices. */
+export function nllLoss(input: Tensor, target: Tensor, { reduction = "mean", weight = null, ignoreIndex = -100 }: NllOptions = {}): Tensor {
+  checkReduction("nllLoss", reduction);
+  checkFloating("nllLoss", ["input", input]);
+  const [classDim, classes] = classDimOf("nllLoss", input);
+  checkClassWeight("nllLoss", weight, classes);
+  return nllCore("nllLoss", input, target, classDim, classes, weight, ignoreIndex, reduction);
+}
+
+/**
+ * Cross-entropy between logits and targets: −Σ_c w_c·q_c·log softmax(x)_c, where q is the one-hot
+ * of a class index (int32 target of the input's shape without the class dim) or a given
+ * probability vector (float target of the input's shape), smoothed by labelSmoothing.
+ */
+export function crossEntropy(
+  input: Tensor,
+  target: Tensor,
+  { reduction = "mean", weight = null, ignoreIndex = -100, labelSmoothing = 0 }: CrossEntropyOptions = {},
+): Tensor {
+  const op = "crossEntropy";
+  checkReduction(op, reduction);
+  if (!isFloating(input.dtype)) throw new DTypeError(`${op}: expected floating point logits, got ${input.dtype}`);
+  const [classDim, classes] = classDimOf(op, input);
+  checkClassWeight(op, weight, classes);
+  if (typeof labelSmoothing !== "number" || !(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+    throw new OptionError(`${op}: labelSmoothing must be between 0.0 and 1.0, got ${String(labelSmoothing)}`);
+  }
+  const logp = logSoftmax(input, classDim);
+  // the class weight, shaped to broadcast along the class dim: [C] or [C, 1, …, 1]
+  const w = weight ? reshape(weight, [classes, ...Array<number>(input.ndim - classDim - 1).fill(1)]) : null;
+  const weighted = w ? mul(logp, w) : logp;
+  if (isFloating(target.dtype)) {
+    if (!shapesEqual(target.shape, input.shape)) {
+      throw new ShapeError(
+        `${op}: class-probability target must have the input's shape ${formatShape(input.shape)}, got ${formatShape(target.shape)}`,
+      );
+    }
+    const q = labelSmoothing > 0 ? add(mul(target, 1 - labelSmoothing), labelSmoothing / classes) : target;
+    const perSample = neg(sum(mul(weighted, q), classDim));
+    if (reduction === "mean") return div(sum(perSample), input.numel() / classes);
+    return reduce(perSample, reduction);
+  }
+  const nll = nllCore(op, logp, target, classDim, classes, weight, ignoreIndex, reduction);
+  if (labelSmoothing === 0) return nll;
+  // the uniform part: −Σ_c w_c·log p_c per sample, 0 where the target is ignored
+  const keep = Array.from(target.toTypedArray(), (c) => (c === ignoreIndex ? 0 : 1));
+  const smooth = mul(neg(sum(weighted, classDim)), fromTypedArray(keep, target.shape, input.dtype));
+  let smoothReduced: Tensor;
+  if (reduction === "mean") {
+    const wv = weight ? weight.toTypedArray() : null;
+    const denom = Array.from(target.toTypedArray()).reduce((s, c) => (c === ignoreIndex ? s : s + (wv ? wv[c]! : 1)), 0);
+    smoothReduced = div(sum(smooth), denom);
+  } else smoothReduced = reduce(smooth, reduction);
+  return add(mul(nll, 1 - labelSmoothing), mul(smoothReduced, labelSmoothing / classes));
+}
+
+export interface KlDivOptions {
+  /** "mean" (PyTorch's default, over every element), "batchmean" (sum / batch size: the true KL), "sum", "none". */
+  reduction?: Reduction | "batchmean";
+  /** The target is given as log-probabilities. Default false. */
+  logTarget?: boolean;
+}
+
+/**
+ * KL divergence with log-probability input x: y·(log y − x) (0 where y = 0), or with logTarget
+ * e^y·(y − x). ∂/∂x = −y (or −e^y).
+ */
+export function klDiv(input: Tensor, target: Tensor, { reduction = "mean", logTarget = false }: KlDivOptions = {}): Tensor {
+  const op = "klDiv";
+  if (reduction !== "batchmean") checkReduction(op, reduction);
+  checkSameShape(op, input, target);
+  checkFloating(op, ["input", input], ["target", target]);
+  let loss: Tensor;
+  if (logTarget) loss = mul(exp(target), sub(target, input));
+  else {
+    const pos = gt(target, 0);
+    // y·log y with log taken of 1 where y ≤ 0, so neither value nor gradient meets log 0
+    const ylogy = where(pos, mul(target, log(where(pos, target, 1))), 0);
+    loss = sub(ylogy, mul(target, input));
+  }
+  if (reduction === "batchmean") return div(sum(loss), input.ndim === 0 ? 1 : input.shape[0]!);
+  return reduce(loss, reduction);
+}
+
+/** Soft margin: log(1 + e^(−y·x)) for labels y = ±1, without overflow. ∂/∂x = −y·σ(−y·x). */
+export function softMarginLoss(input: Tensor, target: Tensor, { reduction = "mean" }: LossOptions = {}): Tensor {
+  checkReduction("softMarginLoss", reduction);
+  checkSameShape("softMarginLoss", input, target);
+  checkFloating("softMarginLoss", ["input", input], ["target", target]);
+  return reduce(softplus(neg(mul(target, input)), 1, Infinity), reduction);
+}
+
+/**
+ * Multi-label soft margin: per sample −(1/C)·Σ_c w_c(y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c)),
+ * over the last dim (C classes), then reduced over samples.
+ */
+export function multilabelSoftMarginLoss(
+  input: Tensor,
+  target: Tensor,
+  { reduction = "mean", weight = null }: WeightedLossOptions = {},
+): Tensor {
+  const op = "multilabelSoftMarginLoss";
+  checkReduction(op, reduction);
+  checkSameShape(op, input, target);
+  checkFloating(op, ["input", input], ["target", target]);
+  if (input.ndim === 0) throw new ShapeError(`${op}: input must have at least 1 dimension (classes), got a 0-d tensor`);
+  let loss = neg(add(mul(target, logsigmoid(input)), mul(sub(1, target), logsigmoid(neg(input)))));
+  if (weight) {
+    checkBroadcastsTo(op, "weight", weight, input.shape);
+    loss = mul(loss, weight);
+  }
+  const classes = input.shape[input.ndim - 1]!;
+  return reduce(div(sum(loss, input.ndim - 1), classes), reduction);
+}
