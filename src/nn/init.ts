@@ -3,6 +3,7 @@ import { noGrad } from "../autograd/grad-mode.js";
 import { OptionError, ShapeError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { defaultGenerator, type Generator } from "../tensor/random.js";
+import { fromTypedArray } from "../ops/helpers.js";
 
 export type Nonlinearity = "linear" | "conv1d" | "conv2d" | "conv3d" | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "selu";
 
@@ -92,4 +93,62 @@ export function xavierUniform_(t: Tensor, gain = 1, generator?: Generator): Tens
 export function xavierNormal_(t: Tensor, gain = 1, generator?: Generator): Tensor {
   const { fanIn, fanOut } = calculateFanInAndFanOut(t);
   return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), generator);
+}
+
+/**
+ * A (semi-)orthogonal matrix, Saxe et al. 2013, as PyTorch's orthogonal_: the Q of the QR
+ * decomposition of a standard normal [rows, numel/rows] matrix (transposed when wider than tall),
+ * with Q's columns signed so that R has a positive diagonal, times `gain`. Rows (or columns,
+ * whichever are fewer) come out orthonormal: W·Wᵀ = gain²·I or Wᵀ·W = gain²·I.
+ */
+export function orthogonal_(t: Tensor, gain = 1, generator: Generator = defaultGenerator): Tensor {
+  if (t.ndim < 2) throw new ShapeError(`orthogonal_: only tensors with 2 or more dimensions are supported, got shape [${t.shape.join(", ")}]`);
+  const rows = t.shape[0]!;
+  const cols = t.numel() / Math.max(rows, 1);
+  if (rows === 0 || cols === 0) return t;
+  const wide = rows < cols;
+  const [m, n] = wide ? [cols, rows] : [rows, cols];
+  // a: m×n column-major normal draws, orthonormalised in place by modified Gram–Schmidt.
+  const flat = new Float64Array(rows * cols);
+  for (let i = 0; i < flat.length; i++) flat[i] = generator.nextNormal();
+  const q = new Float64Array(m * n);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) q[wide ? i * m + j : j * m + i] = flat[i * cols + j]!;
+  for (let j = 0; j < n; j++) {
+    const cj = j * m;
+    for (let k = 0; k < j; k++) {
+      const ck = k * m;
+      let dot = 0;
+      for (let i = 0; i < m; i++) dot += q[ck + i]! * q[cj + i]!;
+      for (let i = 0; i < m; i++) q[cj + i] -= dot * q[ck + i]!;
+    }
+    let norm = 0;
+    for (let i = 0; i < m; i++) norm += q[cj + i]! * q[cj + i]!;
+    norm = Math.sqrt(norm);
+    // R's diagonal is this norm (positive), so no sign flip is needed after MGS.
+    for (let i = 0; i < m; i++) q[cj + i] = norm > 0 ? q[cj + i]! / norm : 0;
+  }
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = gain * q[wide ? i * m + j : j * m + i]!;
+  return noGrad(() => t.copy_(fromTypedArray(out, t.shape, "float64")));
+}
+
+/** Fills a [out, in] matrix with the identity (PyTorch's eye_): ones on the diagonal, zeros elsewhere. */
+export function eye_(t: Tensor): Tensor {
+  if (t.ndim !== 2) throw new ShapeError(`eye_: only 2-D tensors are supported, got shape [${t.shape.join(", ")}]`);
+  const [r, c] = t.shape as [number, number];
+  const out = new Float64Array(r * c);
+  for (let i = 0; i < Math.min(r, c); i++) out[i * c + i] = 1;
+  return noGrad(() => t.copy_(fromTypedArray(out, t.shape, "float64")));
+}
+
+/** N(mean, std²) truncated to [a, b] by redrawing values outside (PyTorch's trunc_normal_). */
+export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2, generator: Generator = defaultGenerator): Tensor {
+  const out = new Float64Array(t.numel());
+  for (let i = 0; i < out.length; i++) {
+    let v: number;
+    do v = mean + std * generator.nextNormal();
+    while (v < a || v > b);
+    out[i] = v;
+  }
+  return noGrad(() => t.copy_(fromTypedArray(out, t.shape, "float64")));
 }

@@ -3,10 +3,13 @@
  * fields in declaration order, so state-dict keys are PyTorch's (`fc1.weight`, `0.bias`).
  */
 import { noGrad } from "../autograd/grad-mode.js";
-import { formatShape, ShapeError } from "../errors.js";
+import { DTypeError, formatShape, ShapeError } from "../errors.js";
+import { isFloating, type DType } from "../tensor/dtype.js";
 import { shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { addHook, type BackwardHook, type ForwardHook, type ForwardPreHook, type RemovableHandle } from "./hooks.js";
 import { Parameter } from "./parameter.js";
+import { summarize } from "./summary.js";
 
 export type StateDict = Record<string, Tensor>;
 
@@ -117,6 +120,72 @@ export abstract class Module {
       if (setToNone) p.grad = null;
       else if (p.grad !== null) noGrad(() => p.grad!.zero_());
     }
+  }
+
+  /** Sets requiresGrad on every parameter (false freezes the module, e.g. for fine-tuning). */
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad = requiresGrad;
+    return this;
+  }
+
+  /**
+   * Casts every floating-point parameter and buffer to `dtype` ("float32" or "float64"), in place
+   * on this module tree. Like PyTorch's `param.data = param.data.to(dtype)`, each Parameter keeps
+   * its identity (an optimizer made before still updates it) and gets converted data and grad;
+   * buffers are replaced by converted copies. Views taken earlier (old state dicts) no longer alias.
+   */
+  to(dtype: DType): this {
+    if (!isFloating(dtype)) throw new DTypeError(`Module.to: only floating point dtypes are accepted, got ${dtype}`);
+    noGrad(() => {
+      for (const m of this.modules()) {
+        const fields = m as unknown as Record<string, Tensor | null>;
+        for (const [, p] of m.ownParameters()) {
+          if (p.dtype === dtype) continue;
+          const converted = p.detach().to(dtype);
+          // The Tensor's data fields are readonly to users; swapping them is how .data works in PyTorch.
+          Object.assign(p, { storage: converted.storage, strides: converted.strides, offset: converted.offset });
+          if (p.grad !== null) p.grad = p.grad.to(dtype);
+        }
+        for (const name of m.bufferNames) {
+          const b = fields[name];
+          if (b instanceof Tensor && isFloating(b.dtype) && b.dtype !== dtype) fields[name] = b.to(dtype);
+        }
+      }
+    });
+    return this;
+  }
+
+  double(): this {
+    return this.to("float64");
+  }
+
+  float(): this {
+    return this.to("float32");
+  }
+
+  // ---- hooks --------------------------------------------------------------------------------
+
+  /** hook(module, inputs) runs before forward; returning an array replaces the inputs. */
+  registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
+    return addHook(this, "pre", hook);
+  }
+
+  /** hook(module, inputs, output) runs after forward; returning a value replaces the output. */
+  registerForwardHook(hook: ForwardHook): RemovableHandle {
+    return addHook(this, "forward", hook);
+  }
+
+  /**
+   * hook(module, gradInput, gradOutput) runs in backward once the gradients with respect to this
+   * call's tensor inputs are known; returning an array replaces gradInput (see hooks.ts).
+   */
+  registerFullBackwardHook(hook: BackwardHook): RemovableHandle {
+    return addHook(this, "backward", hook);
+  }
+
+  /** A table of every submodule that runs on these inputs: output shape and parameter count. */
+  summary(...inputs: unknown[]): string {
+    return summarize(this, inputs);
   }
 
   /** Calls fn on every module below this one and on this one (children first), like PyTorch's apply. */

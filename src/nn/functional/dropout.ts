@@ -1,0 +1,46 @@
+/**
+ * Dropout: in training, zeroes each element with probability p and scales the rest by 1/(1 − p)
+ * so that the expected value is unchanged; in evaluation it is the identity. The gradient is the
+ * same mask times the same scale (it flows through the recorded multiply).
+ */
+import { OptionError } from "../../errors.js";
+import { mul } from "../../ops/elementwise.js";
+import { emptyTensor } from "../../ops/helpers.js";
+import { defaultGenerator, type Generator } from "../../tensor/random.js";
+import type { Tensor } from "../../tensor/tensor.js";
+
+export interface DropoutOptions {
+  p?: number;
+  training?: boolean;
+  generator?: Generator;
+}
+
+function checkP(name: string, p: number): void {
+  if (!(p >= 0 && p <= 1)) throw new OptionError(`${name}: dropout probability has to be between 0 and 1, but got ${p}`);
+}
+
+/** A mask of `shape` with 1/(1 − p) where kept and 0 where dropped. */
+function keepMask(shape: readonly number[], p: number, like: Tensor, generator: Generator): Tensor {
+  const mask = emptyTensor(shape, like.dtype);
+  const data = mask.storage.data;
+  const scale = p === 1 ? 0 : 1 / (1 - p);
+  for (let i = 0; i < data.length; i++) data[i] = generator.nextDouble() < p ? 0 : scale;
+  return mask;
+}
+
+export function dropout(input: Tensor, { p = 0.5, training = true, generator = defaultGenerator }: DropoutOptions = {}): Tensor {
+  checkP("dropout", p);
+  if (!training || p === 0) return input;
+  return mul(input, keepMask(input.shape, p, input, generator));
+}
+
+/**
+ * Channel dropout for [N, C, H, W] (or [C, H, W]): whole feature maps are zeroed together, which
+ * suits convolutional features whose neighbours are correlated.
+ */
+export function dropout2d(input: Tensor, { p = 0.5, training = true, generator = defaultGenerator }: DropoutOptions = {}): Tensor {
+  checkP("dropout2d", p);
+  if (!training || p === 0) return input;
+  const shape = input.shape.map((s, i) => (i < input.ndim - 2 ? s : 1));
+  return mul(input, keepMask(shape, p, input, generator));
+}

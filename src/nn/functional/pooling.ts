@@ -1,0 +1,241 @@
+/**
+ * Pooling over windows: the input is padded (−∞ for max, 0 for average) and unfolded into a
+ * strided view of windows, then reduced. Gradients come from the pieces: max sends each output's
+ * gradient to the first largest element of its window (PyTorch's CPU rule), average spreads it
+ * evenly, and the unfold's gradient (col2im) sums overlapping windows.
+ *
+ * Output size per dim (PyTorch's pooling_output_shape):
+ *   o = ⌊(H + 2p − d·(k − 1) − 1 + (ceilMode ? s − 1 : 0)) / s⌋ + 1, less one if the last window
+ *   would start in the right padding.
+ */
+import { formatShape, OptionError, ShapeError } from "../../errors.js";
+import { fromTypedArray } from "../../ops/helpers.js";
+import { div } from "../../ops/elementwise.js";
+import { max as maxAlong, mean, sum } from "../../ops/reduce.js";
+import { narrow, permute, reshape, squeeze, unsqueeze } from "../../ops/shape.js";
+import { stack } from "../../ops/join.js";
+import { pad, unfold2d } from "../../ops/unfold.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { pair, type IntOrPair } from "./conv.js";
+
+export interface MaxPool2dOptions {
+  /** Defaults to the kernel size. */
+  stride?: IntOrPair | null;
+  padding?: IntOrPair;
+  dilation?: IntOrPair;
+  ceilMode?: boolean;
+}
+
+export interface AvgPool2dOptions {
+  stride?: IntOrPair | null;
+  padding?: IntOrPair;
+  ceilMode?: boolean;
+  /** Count the zero padding in the divisor (PyTorch's count_include_pad, default true). */
+  countIncludePad?: boolean;
+  divisorOverride?: number | null;
+}
+
+export function poolOutputSize(size: number, k: number, p: number, s: number, d: number, ceilMode: boolean): number {
+  let o = Math.floor((size + 2 * p - d * (k - 1) - 1 + (ceilMode ? s - 1 : 0)) / s) + 1;
+  if (ceilMode && (o - 1) * s >= size + p) o--;
+  return o;
+}
+
+interface Geometry {
+  x: Tensor;
+  unbatch: boolean;
+  k: number[];
+  s: number[];
+  p: number[];
+  d: number[];
+  out: number[];
+}
+
+function geometry(name: string, input: Tensor, kernelSize: IntOrPair, stride: IntOrPair | null | undefined, padding: IntOrPair, dilation: IntOrPair, ceilMode: boolean): Geometry {
+  if (input.ndim !== 3 && input.ndim !== 4) {
+    throw new ShapeError(`${name}: expected 3D or 4D (batch mode) tensor for input, but got input of size ${formatShape(input.shape)}`);
+  }
+  const k = pair(name, "kernel size", kernelSize, 1);
+  const s = stride === null || stride === undefined ? k.slice() : pair(name, "stride", stride, 1);
+  const p = pair(name, "padding", padding, 0);
+  const d = pair(name, "dilation", dilation, 1);
+  for (let i = 0; i < 2; i++) {
+    if (p[i]! > Math.floor(k[i]! / 2)) throw new OptionError(`${name}: pad should be at most half of effective kernel size, but got pad=${p[i]}, kernel_size=${k[i]}`);
+  }
+  const x = input.ndim === 3 ? unsqueeze(input, 0) : input;
+  const out = [0, 1].map((i) => poolOutputSize(x.shape[2 + i]!, k[i]!, p[i]!, s[i]!, d[i]!, ceilMode));
+  if (out.some((o) => o <= 0)) {
+    throw new ShapeError(`${name}: output size is too small: input ${formatShape(input.shape)}, kernel ${formatShape(k)}, output ${formatShape(out)}`);
+  }
+  return { x, unbatch: input.ndim === 3, k, s, p, d, out };
+}
+
+/** Pads (with extra on the right/bottom that ceilMode may need) and unfolds: [N, C, kH, kW, oH, oW]. */
+function windows(g: Geometry, value: number): Tensor {
+  const extra = [0, 1].map((i) => Math.max(0, (g.out[i]! - 1) * g.s[i]! + g.d[i]! * (g.k[i]! - 1) + 1 - (g.x.shape[2 + i]! + 2 * g.p[i]!)));
+  const xp = pad(g.x, [g.p[1]!, g.p[1]! + extra[1]!, g.p[0]!, g.p[0]! + extra[0]!], value);
+  return unfold2d(xp, g.k, g.s, g.d);
+}
+
+/** Max over each window of [N, C, H, W] (or [C, H, W]). */
+export function maxPool2d(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}): Tensor {
+  return maxPool2dWithIndices(input, kernelSize, options).values;
+}
+
+/**
+ * Max pooling that also returns, for each output, the flat index h·W + w of the picked element
+ * in its input plane (PyTorch's return_indices), as int32.
+ */
+export function maxPool2dWithIndices(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}, name = "maxPool2d"): { values: Tensor; indices: Tensor } {
+  const g = geometry(name, input, kernelSize, options.stride, options.padding ?? 0, options.dilation ?? 1, options.ceilMode ?? false);
+  const [n, c] = g.x.shape as [number, number];
+  const [oh, ow] = g.out as [number, number];
+  const win = reshape(permute(windows(g, -Infinity), [0, 1, 4, 5, 2, 3]), [n, c, oh, ow, g.k[0]! * g.k[1]!]);
+  const { values, indices: local } = maxAlong(win, -1);
+  // Window position → input position: h = oh·s − p + i·d, likewise w.
+  const li = local.toTypedArray();
+  const flat = new Int32Array(li.length);
+  const width = g.x.shape[3]!;
+  for (let e = 0; e < li.length; e++) {
+    const owi = e % ow;
+    const ohi = Math.floor(e / ow) % oh;
+    const i = Math.floor(li[e]! / g.k[1]!);
+    const j = li[e]! % g.k[1]!;
+    flat[e] = (ohi * g.s[0]! - g.p[0]! + i * g.d[0]!) * width + (owi * g.s[1]! - g.p[1]! + j * g.d[1]!);
+  }
+  const indices = fromTypedArray(flat, values.shape, "int32");
+  return g.unbatch ? { values: squeeze(values, 0), indices: squeeze(indices, 0) } : { values, indices };
+}
+
+/**
+ * Mean over each window. The divisor is the window's size clipped to the padded input, or to the
+ * input itself when countIncludePad is false, or divisorOverride.
+ */
+export function avgPool2d(input: Tensor, kernelSize: IntOrPair, options: AvgPool2dOptions = {}, name = "avgPool2d"): Tensor {
+  const { padding = 0, ceilMode = false, countIncludePad = true, divisorOverride = null } = options;
+  const g = geometry(name, input, kernelSize, options.stride, padding, 1, ceilMode);
+  const sums = sum(windows(g, 0), [2, 3]);
+  let out: Tensor;
+  if (divisorOverride !== null) {
+    if (!(divisorOverride > 0)) throw new OptionError(`${name}: divisor must be not zero, got ${divisorOverride}`);
+    out = div(sums, divisorOverride);
+  } else {
+    const [oh, ow] = g.out as [number, number];
+    const [h, w] = [g.x.shape[2]!, g.x.shape[3]!];
+    const divisor = new Float64Array(oh * ow);
+    const span = (o: number, i: number, size: number): [number, number] => {
+      let start = o * g.s[i]! - g.p[i]!;
+      let end = Math.min(start + g.k[i]!, size + g.p[i]!);
+      const padded = end - start;
+      start = Math.max(start, 0);
+      end = Math.min(end, size);
+      return [padded, end - start];
+    };
+    for (let a = 0; a < oh; a++) {
+      for (let b = 0; b < ow; b++) {
+        const [ph, rh] = span(a, 0, h);
+        const [pw, rw] = span(b, 1, w);
+        divisor[a * ow + b] = countIncludePad ? ph * pw : rh * rw;
+      }
+    }
+    out = div(sums, fromTypedArray(divisor, [oh, ow], sums.dtype));
+  }
+  return g.unbatch ? squeeze(out, 0) : out;
+}
+
+/** 1-D forms: [N, C, L] (or [C, L]) pooled as a height-1 image. */
+function as2d(name: string, input: Tensor): Tensor {
+  if (input.ndim !== 2 && input.ndim !== 3) {
+    throw new ShapeError(`${name}: expected 2D or 3D (batch mode) tensor for input, but got input of size ${formatShape(input.shape)}`);
+  }
+  return unsqueeze(input, -2);
+}
+/** A 1-D option as the 2-D pair (height part `lead`: 1 for sizes, 0 for padding). */
+const one = (name: string, what: string, v: IntOrPair | null | undefined, min: number, lead = 1): [number, number] | null =>
+  v === null || v === undefined ? null : [lead, pair(name, what, v, min, 1)[0]!];
+
+export function maxPool1dWithIndices(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}, name = "maxPool1d"): { values: Tensor; indices: Tensor } {
+  const k = one(name, "kernel size", kernelSize, 1)!;
+  const r = maxPool2dWithIndices(as2d(name, input), k, {
+    stride: one(name, "stride", options.stride, 1) ?? k,
+    padding: one(name, "padding", options.padding ?? 0, 0, 0)!,
+    dilation: one(name, "dilation", options.dilation ?? 1, 1)!,
+    ceilMode: options.ceilMode ?? false,
+  }, name);
+  return { values: squeeze(r.values, -2), indices: squeeze(r.indices, -2) };
+}
+
+export function maxPool1d(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}): Tensor {
+  return maxPool1dWithIndices(input, kernelSize, options).values;
+}
+
+export function avgPool1d(input: Tensor, kernelSize: IntOrPair, options: Omit<AvgPool2dOptions, "divisorOverride"> = {}, name = "avgPool1d"): Tensor {
+  const k = one(name, "kernel size", kernelSize, 1)!;
+  const y = avgPool2d(as2d(name, input), k, {
+    ...options,
+    stride: one(name, "stride", options.stride, 1) ?? k,
+    padding: one(name, "padding", options.padding ?? 0, 0, 0)!,
+  }, name);
+  return squeeze(y, -2);
+}
+
+/** Adaptive windows: output i covers [⌊i·H/o⌋, ⌈(i+1)·H/o⌉). */
+function adaptiveSpans(size: number, out: number): [number, number][] {
+  return Array.from({ length: out }, (_, i) => [Math.floor((i * size) / out), Math.ceil(((i + 1) * size) / out)]);
+}
+
+function adaptiveInput(name: string, input: Tensor, outputSize: IntOrPair | readonly (number | null)[]): [Tensor, boolean, number[]] {
+  if (input.ndim !== 3 && input.ndim !== 4) {
+    throw new ShapeError(`${name}: expected 3D or 4D tensor for input, but got input of size ${formatShape(input.shape)}`);
+  }
+  const x = input.ndim === 3 ? unsqueeze(input, 0) : input;
+  const raw = typeof outputSize === "number" ? [outputSize, outputSize] : outputSize.slice();
+  // null keeps the input's size, as in PyTorch.
+  const size = raw.map((v, i) => (v === null ? x.shape[2 + i]! : v));
+  if (size.length !== 2 || size.some((v) => !Number.isInteger(v) || v < 1)) {
+    throw new OptionError(`${name}: output size must be a positive integer or a pair of them, got ${JSON.stringify(outputSize)}`);
+  }
+  return [x, input.ndim === 3, size];
+}
+
+/** Average over adaptive windows so that the output is [N, C, oH, oW] whatever the input size. */
+export function adaptiveAvgPool2d(input: Tensor, outputSize: IntOrPair | readonly (number | null)[]): Tensor {
+  const [x, unbatch, [oh, ow]] = adaptiveInput("adaptiveAvgPool2d", input, outputSize);
+  const [h, w] = [x.shape[2]!, x.shape[3]!];
+  let out: Tensor;
+  if (h % oh! === 0 && w % ow! === 0) {
+    out = avgPool2d(x, [h / oh!, w / ow!]);
+  } else {
+    const rows = adaptiveSpans(h, oh!).map(([h0, h1]) =>
+      stack(adaptiveSpans(w, ow!).map(([w0, w1]) => mean(narrow(narrow(x, 2, h0, h1 - h0), 3, w0, w1 - w0), [2, 3])), -1),
+    );
+    out = stack(rows, -2);
+  }
+  return unbatch ? squeeze(out, 0) : out;
+}
+
+/** Max over adaptive windows, with the flat input index of each picked element. */
+export function adaptiveMaxPool2dWithIndices(input: Tensor, outputSize: IntOrPair | readonly (number | null)[]): { values: Tensor; indices: Tensor } {
+  const [x, unbatch, [oh, ow]] = adaptiveInput("adaptiveMaxPool2d", input, outputSize);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const values: Tensor[] = [];
+  const picks: Tensor[] = [];
+  const spansH = adaptiveSpans(h, oh!);
+  const spansW = adaptiveSpans(w, ow!);
+  for (const [h0, h1] of spansH) {
+    for (const [w0, w1] of spansW) {
+      const win = reshape(narrow(narrow(x, 2, h0, h1 - h0), 3, w0, w1 - w0), [n, c, (h1 - h0) * (w1 - w0)]);
+      const r = maxAlong(win, -1);
+      values.push(r.values);
+      const li = r.indices.toTypedArray();
+      picks.push(fromTypedArray(Array.from(li, (v) => (h0 + Math.floor(v / (w1 - w0))) * w + w0 + (v % (w1 - w0))), [n, c], "int32"));
+    }
+  }
+  const v = reshape(stack(values, -1), [n, c, oh!, ow!]);
+  const i = reshape(stack(picks, -1), [n, c, oh!, ow!]);
+  return unbatch ? { values: squeeze(v, 0), indices: squeeze(i, 0) } : { values: v, indices: i };
+}
+
+export function adaptiveMaxPool2d(input: Tensor, outputSize: IntOrPair | readonly (number | null)[]): Tensor {
+  return adaptiveMaxPool2dWithIndices(input, outputSize).values;
+}

@@ -1,0 +1,130 @@
+/**
+ * Module hooks, PyTorch's: forward pre-hooks (see or replace the inputs), forward hooks (see or
+ * replace the output) and full backward hooks (see the gradients with respect to the module's
+ * inputs and outputs, or replace the input gradients).
+ *
+ * Modules are called through `forward` (there is no `__call__`), so registering the first hook
+ * puts a wrapper on the instance's own `forward`; a module without hooks runs its plain method.
+ *
+ * Backward hooks put an identity node on each tensor input and output: the output nodes collect
+ * gradOutput as the backward pass enters the module, the input nodes gradInput as it leaves.
+ * The hook runs once all input gradients of that call have arrived (or, when no input requires
+ * grad, when the first output gradient arrives, with gradInput [null, …]). A returned gradInput replaces the gradient of the input
+ * whose node ran last; with a single tensor input that is exactly PyTorch's behaviour.
+ */
+import { recordOp } from "../autograd/node.js";
+import { Tensor } from "../tensor/tensor.js";
+import type { Module } from "./module.js";
+
+export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown[] | void;
+export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => unknown;
+export type BackwardHook = (module: Module, gradInput: (Tensor | null)[], gradOutput: (Tensor | null)[]) => (Tensor | null)[] | void;
+
+/** What registering a hook returns: `remove()` unregisters it. */
+export interface RemovableHandle {
+  remove(): void;
+}
+
+export interface HookStore {
+  pre: Map<number, ForwardPreHook>;
+  forward: Map<number, ForwardHook>;
+  backward: Map<number, BackwardHook>;
+}
+
+let nextId = 0;
+
+const STORE = Symbol("hooks");
+
+function storeOf(module: Module): HookStore {
+  const holder = module as unknown as { [STORE]?: HookStore };
+  if (!holder[STORE]) {
+    Object.defineProperty(module, STORE, { value: { pre: new Map(), forward: new Map(), backward: new Map() }, enumerable: false });
+    wrapForward(module);
+  }
+  return holder[STORE]!;
+}
+
+/** Adds a hook of the given kind and returns its handle. */
+export function addHook<K extends keyof HookStore>(module: Module, kind: K, hook: HookStore[K] extends Map<number, infer H> ? H : never): RemovableHandle {
+  const map = storeOf(module)[kind] as Map<number, unknown>;
+  const id = nextId++;
+  map.set(id, hook);
+  return { remove: () => void map.delete(id) };
+}
+
+/** A new tensor object over the same data whose gradient node calls `onGrad`. */
+function tap(t: Tensor, onGrad: (g: Tensor) => Tensor): Tensor {
+  const alias = new Tensor(t.storage, t.shape, t.strides, t.offset);
+  return recordOp("BackwardHookFunctionBackward", alias, [t], (g) => [onGrad(g)]);
+}
+
+/** Applies fn to every tensor in a value made of tensors and (nested) arrays. */
+function mapTensors(value: unknown, fn: (t: Tensor) => Tensor): unknown {
+  if (value instanceof Tensor) return fn(value);
+  if (Array.isArray(value)) return value.map((v) => mapTensors(v, fn));
+  return value;
+}
+
+function wrapForward(module: Module): void {
+  const inner = (module as unknown as { forward: (...args: unknown[]) => unknown }).forward.bind(module);
+  const wrapped = (...args: unknown[]): unknown => {
+    const store = storeOf(module);
+    let inputs = args;
+    for (const hook of [...store.pre.values()]) {
+      const r = hook(module, inputs);
+      if (r !== undefined) inputs = Array.isArray(r) ? r : [r];
+    }
+    const backwardHooks = [...store.backward.values()];
+    const call: { gradInput: (Tensor | null)[]; gradOutput: (Tensor | null)[]; pending: number } = { gradInput: [], gradOutput: [], pending: 0 };
+    const runHooks = (): (Tensor | null)[] | void => {
+      let result: (Tensor | null)[] | void = undefined;
+      for (const hook of backwardHooks) {
+        const r = hook(module, call.gradInput, call.gradOutput);
+        if (r !== undefined) result = r;
+      }
+      return result;
+    };
+    if (backwardHooks.length > 0) {
+      let index = 0;
+      inputs = inputs.map((v) =>
+        mapTensors(v, (t) => {
+          const i = index++;
+          call.gradInput[i] = null;
+          if (!t.requiresGrad) return t;
+          call.pending++;
+          return tap(t, (g) => {
+            call.gradInput[i] = g;
+            if (--call.pending > 0) return g;
+            const replaced = runHooks();
+            return replaced?.[i] ?? g;
+          });
+        }),
+      ) as unknown[];
+    }
+    let output = inner(...inputs);
+    for (const hook of [...store.forward.values()]) {
+      const r = hook(module, inputs, output);
+      if (r !== undefined) output = r;
+    }
+    if (backwardHooks.length > 0) {
+      let index = 0;
+      // With no input that needs a gradient the hook runs once, when the first output gradient arrives.
+      let fired = call.pending > 0;
+      output = mapTensors(output, (t) => {
+        const j = index++;
+        call.gradOutput[j] = null;
+        if (!t.requiresGrad) return t;
+        return tap(t, (g) => {
+          call.gradOutput[j] = g;
+          if (!fired) {
+            fired = true;
+            runHooks();
+          }
+          return g;
+        });
+      });
+    }
+    return output;
+  };
+  Object.defineProperty(module, "forward", { value: wrapped, enumerable: false, configurable: true, writable: true });
+}

@@ -1,0 +1,183 @@
+/**
+ * Normalisation layers: BatchNorm1d/2d (running statistics as buffers, momentum, eval mode),
+ * LayerNorm, GroupNorm, RMSNorm. Weights start at 1 and biases at 0, as in PyTorch.
+ */
+import { formatShape, OptionError, ShapeError } from "../../errors.js";
+import { ones, zeros } from "../../ops/creation.js";
+import { scalarTensor } from "../../ops/helpers.js";
+import type { DType } from "../../tensor/dtype.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import * as N from "../functional/normalization.js";
+import { Module } from "../module.js";
+import { Parameter } from "../parameter.js";
+import { pyFloat } from "./repr.js";
+
+export interface BatchNormOptions {
+  eps?: number;
+  /** Weight of the new batch statistics in the running ones; null for a cumulative average. */
+  momentum?: number | null;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+  dtype?: DType;
+}
+
+const bool = (b: boolean) => (b ? "True" : "False");
+
+abstract class BatchNormBase extends Module {
+  weight: Parameter | null;
+  bias: Parameter | null;
+  declare running_mean: Tensor | null;
+  declare running_var: Tensor | null;
+  declare num_batches_tracked: Tensor | null;
+  readonly eps: number;
+  readonly momentum: number | null;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+
+  constructor(protected readonly layer: string, readonly numFeatures: number, options: BatchNormOptions = {}) {
+    super();
+    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = "float32" } = options;
+    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new OptionError(`${layer}: num_features must be a positive integer, got ${numFeatures}`);
+    this.eps = eps;
+    this.momentum = momentum;
+    this.affine = affine;
+    this.trackRunningStats = trackRunningStats;
+    this.weight = affine ? new Parameter(ones([numFeatures], { dtype })) : null;
+    this.bias = affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
+    // PyTorch's buffer names, so that state dicts move between the two unchanged.
+    this.registerBuffer("running_mean", trackRunningStats ? zeros([numFeatures], { dtype }) : null);
+    this.registerBuffer("running_var", trackRunningStats ? ones([numFeatures], { dtype }) : null);
+    this.registerBuffer("num_batches_tracked", trackRunningStats ? scalarTensor(0, "int32") : null);
+  }
+
+  protected abstract checkInput(input: Tensor): void;
+
+  /** Running statistics back to mean 0, variance 1, no batches seen. */
+  resetRunningStats(): void {
+    this.running_mean?.zero_();
+    this.running_var?.fill_(1);
+    this.num_batches_tracked?.zero_();
+  }
+
+  forward(input: Tensor): Tensor {
+    this.checkInput(input);
+    if (input.shape[1] !== this.numFeatures) {
+      throw new ShapeError(`${this.layer}: expected input with ${this.numFeatures} channels (num_features) at dim 1, got input of shape ${formatShape(input.shape)}`);
+    }
+    let factor = this.momentum ?? 0;
+    if (this.training && this.trackRunningStats && this.num_batches_tracked) {
+      this.num_batches_tracked.add_(1);
+      // momentum null: a cumulative moving average, each batch weighted 1/(batches seen)
+      factor = this.momentum === null ? 1 / this.num_batches_tracked.item() : this.momentum;
+    }
+    const useBatchStats = this.training || this.running_mean === null;
+    return N.batchNormImpl(this.layer, input, useBatchStats && !this.training ? null : this.running_mean, useBatchStats && !this.training ? null : this.running_var, {
+      weight: this.weight,
+      bias: this.bias,
+      training: useBatchStats,
+      momentum: factor,
+      eps: this.eps,
+    });
+  }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? "None" : pyFloat(this.momentum)}, affine=${bool(this.affine)}, track_running_stats=${bool(this.trackRunningStats)}`;
+  }
+}
+
+/** Batch norm over [N, C] or [N, C, L]: statistics per channel over the batch (and length). */
+export class BatchNorm1d extends BatchNormBase {
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super("BatchNorm1d", numFeatures, options);
+  }
+  protected checkInput(input: Tensor): void {
+    if (input.ndim !== 2 && input.ndim !== 3) throw new ShapeError(`BatchNorm1d: expected 2D or 3D input (got ${input.ndim}D input of shape ${formatShape(input.shape)})`);
+  }
+}
+
+/** Batch norm over [N, C, H, W]: statistics per channel over the batch and the plane. */
+export class BatchNorm2d extends BatchNormBase {
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super("BatchNorm2d", numFeatures, options);
+  }
+  protected checkInput(input: Tensor): void {
+    if (input.ndim !== 4) throw new ShapeError(`BatchNorm2d: expected 4D input (got ${input.ndim}D input of shape ${formatShape(input.shape)})`);
+  }
+}
+
+export interface LayerNormOptions {
+  eps?: number;
+  elementwiseAffine?: boolean;
+  /** PyTorch 2.1's bias option; default true. */
+  bias?: boolean;
+  dtype?: DType;
+}
+
+/** Normalises each sample over its trailing normalizedShape dims, then scales and shifts per element. */
+export class LayerNorm extends Module {
+  weight: Parameter | null;
+  bias: Parameter | null;
+  readonly normalizedShape: number[];
+  readonly eps: number;
+  readonly elementwiseAffine: boolean;
+  constructor(normalizedShape: number | readonly number[], { eps = 1e-5, elementwiseAffine = true, bias = true, dtype = "float32" }: LayerNormOptions = {}) {
+    super();
+    this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : normalizedShape.slice();
+    this.eps = eps;
+    this.elementwiseAffine = elementwiseAffine;
+    this.weight = elementwiseAffine ? new Parameter(ones(this.normalizedShape, { dtype })) : null;
+    this.bias = elementwiseAffine && bias ? new Parameter(zeros(this.normalizedShape, { dtype })) : null;
+  }
+  forward(input: Tensor): Tensor {
+    return N.layerNormImpl("LayerNorm", input, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
+  }
+  override extraRepr(): string {
+    return `(${this.normalizedShape.join(", ")}${this.normalizedShape.length === 1 ? "," : ""}), eps=${pyFloat(this.eps)}, elementwise_affine=${bool(this.elementwiseAffine)}`;
+  }
+}
+
+/** Normalises groups of numChannels/numGroups channels of each sample, then a per-channel affine. */
+export class GroupNorm extends Module {
+  weight: Parameter | null;
+  bias: Parameter | null;
+  readonly eps: number;
+  readonly affine: boolean;
+  constructor(readonly numGroups: number, readonly numChannels: number, { eps = 1e-5, affine = true, dtype = "float32" }: { eps?: number; affine?: boolean; dtype?: DType } = {}) {
+    super();
+    if (!Number.isInteger(numGroups) || numGroups <= 0 || numChannels % numGroups !== 0) {
+      throw new OptionError(`GroupNorm: num_channels (${numChannels}) must be divisible by num_groups (${numGroups})`);
+    }
+    this.eps = eps;
+    this.affine = affine;
+    this.weight = affine ? new Parameter(ones([numChannels], { dtype })) : null;
+    this.bias = affine ? new Parameter(zeros([numChannels], { dtype })) : null;
+  }
+  forward(input: Tensor): Tensor {
+    if (input.ndim < 2 || input.shape[1] !== this.numChannels) {
+      throw new ShapeError(`GroupNorm: expected input with ${this.numChannels} channels at dim 1, got input of shape ${formatShape(input.shape)}`);
+    }
+    return N.groupNormImpl("GroupNorm", input, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
+  }
+  override extraRepr(): string {
+    return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${bool(this.affine)}`;
+  }
+}
+
+/** Root-mean-square normalisation (PyTorch 2.4's RMSNorm): x / √(mean(x²) + ε) · w. */
+export class RMSNorm extends Module {
+  weight: Parameter | null;
+  readonly normalizedShape: number[];
+  readonly eps: number | null;
+  constructor(normalizedShape: number | readonly number[], { eps = null, elementwiseAffine = true, dtype = "float32" }: { eps?: number | null; elementwiseAffine?: boolean; dtype?: DType } = {}) {
+    super();
+    this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : normalizedShape.slice();
+    this.eps = eps;
+    this.weight = elementwiseAffine ? new Parameter(ones(this.normalizedShape, { dtype })) : null;
+  }
+  forward(input: Tensor): Tensor {
+    return N.rmsNormImpl("RMSNorm", input, this.normalizedShape, { weight: this.weight, eps: this.eps });
+  }
+  override extraRepr(): string {
+    return `(${this.normalizedShape.join(", ")}${this.normalizedShape.length === 1 ? "," : ""}), eps=${this.eps === null ? "None" : pyFloat(this.eps)}, elementwise_affine=${bool(this.weight !== null)}`;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Sliding windows for convolution and pooling: `pad`, `unfold2d` (im2col as a strided view that
+ * copies nothing) and `fold2d` (its adjoint, col2im, which sums overlapping windows back).
+ *
+ * For x of shape [N, C, H, W] with kernel (kH, kW), stride (sH, sW) and dilation (dH, dW),
+ *   unfold2d(x)[n, c, i, j, oh, ow] = x[n, c, oh·sH + i·dH, ow·sW + j·dW]
+ * which is a view: strides [s0, s1, s2·dH, s3·dW, s2·sH, s3·sW]. Its gradient is fold2d, and
+ * fold2d's gradient is unfold2d, so double backward works too.
+ */
+import { backend } from "../backend/backend.js";
+import { recordOp } from "../autograd/node.js";
+import { formatShape, OptionError, ShapeError } from "../errors.js";
+import { contiguousStrides } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import { emptyTensor, scalarTensor } from "./helpers.js";
+import { assignInto, narrow } from "./shape.js";
+
+/** (height, width) sizes; arrays of two numbers. */
+export type Pair = readonly number[];
+
+/** Output length of a window of `kernel` taps spaced `dilation` apart sliding by `stride` over `size`. */
+export function windowCount(size: number, kernel: number, stride: number, dilation: number): number {
+  return Math.floor((size - dilation * (kernel - 1) - 1) / stride) + 1;
+}
+
+/**
+ * Constant padding of the last dims, PyTorch's F.pad order: [left, right] of the last dim, then
+ * [top, bottom] of the one before, …. The gradient is the slice of the incoming gradient that
+ * covers the original input.
+ */
+export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
+  if (pads.length % 2 !== 0 || pads.length / 2 > x.ndim) {
+    throw new ShapeError(`pad: padding length must be even and at most 2·ndim (${2 * x.ndim}), got ${pads.length} for input ${formatShape(x.shape)}`);
+  }
+  if (pads.some((p) => !Number.isInteger(p) || p < 0)) throw new OptionError(`pad: paddings must be non-negative integers, got ${formatShape(pads)}`);
+  if (pads.every((p) => p === 0)) return x;
+  const shape = x.shape.slice();
+  const dims: number[] = [];
+  for (let i = 0; i < pads.length / 2; i++) {
+    const d = x.ndim - 1 - i;
+    dims.push(d);
+    shape[d] = shape[d]! + pads[2 * i]! + pads[2 * i + 1]!;
+  }
+  const out = emptyTensor(shape, x.dtype);
+  if (value !== 0) assignInto(out, scalarTensor(value, x.dtype));
+  const inner = (t: Tensor) => dims.reduce((v, d, i) => narrow(v, d, pads[2 * i]!, x.shape[d]!), t);
+  assignInto(inner(out), x);
+  return recordOp("ConstantPadNdBackward0", out, [x], (g) => [inner(g)]);
+}
+
+/** The im2col view [N, C, kH, kW, oH, oW] of a 4-D tensor (no copy). */
+export function unfold2d(x: Tensor, kernel: Pair, stride: Pair, dilation: Pair): Tensor {
+  if (x.ndim !== 4) throw new ShapeError(`unfold2d: expected a 4-D input [N, C, H, W], got ${formatShape(x.shape)}`);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const oh = windowCount(h, kernel[0], stride[0], dilation[0]);
+  const ow = windowCount(w, kernel[1], stride[1], dilation[1]);
+  if (oh <= 0 || ow <= 0) {
+    throw new ShapeError(
+      `unfold2d: input ${formatShape(x.shape)} is smaller than the (dilated) kernel ${formatShape(kernel)} with dilation ${formatShape(dilation)}`,
+    );
+  }
+  const [s0, s1, s2, s3] = x.strides as [number, number, number, number];
+  const out = new Tensor(
+    x.storage,
+    [n, c, kernel[0], kernel[1], oh, ow],
+    [s0, s1, s2 * dilation[0], s3 * dilation[1], s2 * stride[0], s3 * stride[1]],
+    x.offset,
+  );
+  return recordOp("Im2ColBackward0", out, [x], (g) => [fold2d(g, [h, w], stride, dilation)]);
+}
+
+/**
+ * col2im: sums windows [N, C, kH, kW, oH, oW] back into an [N, C, H, W] image, each tap (i, j)
+ * adding its [oH, oW] plane at rows oh·sH + i·dH and columns ow·sW + j·dW.
+ */
+export function fold2d(cols: Tensor, size: Pair, stride: Pair, dilation: Pair): Tensor {
+  if (cols.ndim !== 6) throw new ShapeError(`fold2d: expected a 6-D input [N, C, kH, kW, oH, oW], got ${formatShape(cols.shape)}`);
+  const [n, c, kh, kw, oh, ow] = cols.shape as [number, number, number, number, number, number];
+  const [h, w] = size;
+  if ((oh - 1) * stride[0] + (kh - 1) * dilation[0] >= h || (ow - 1) * stride[1] + (kw - 1) * dilation[1] >= w) {
+    throw new ShapeError(`fold2d: windows ${formatShape(cols.shape)} do not fit an image of size ${formatShape(size)}`);
+  }
+  const out = emptyTensor([n, c, h, w], cols.dtype);
+  const planeShape = [n, c, oh, ow];
+  const planeStrides = [c * h * w, h * w, w * stride[0], stride[1]];
+  const tmp = backend().alloc(cols.dtype, n * c * oh * ow);
+  const tmpView = { data: tmp, shape: planeShape, strides: contiguousStrides(planeShape), offset: 0 };
+  const cs = cols.strides;
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const target = { data: out.storage.data, shape: planeShape, strides: planeStrides, offset: i * dilation[0] * w + j * dilation[1] };
+      const src = { data: cols.storage.data, shape: planeShape, strides: [cs[0]!, cs[1]!, cs[4]!, cs[5]!], offset: cols.offset + i * cs[2]! + j * cs[3]! };
+      backend().binary("add", target, src, tmp);
+      backend().assign(target, tmpView);
+    }
+  }
+  return recordOp("Col2ImBackward0", out, [cols], (g) => [unfold2d(g, [kh, kw], stride, dilation)]);
+}
