@@ -65,3 +65,4 @@ export {
 } from "./losses.js";
 export * as init from "./init.js";
 export * as functional from "./functional.js";
+export * as utils from "./utils/index.js";

@@ -12,8 +12,8 @@ import { full } from "../ops/creation.js";
 export type ParamGroupSpec<O> = { params: Iterable<Tensor> } & Partial<O>;
 export type ParamGroup<O> = { params: Tensor[] } & O;
 
-/** Per-parameter state: numbers (step counts) and tensors (moment estimates). */
-export type ParamState = Record<string, number | Tensor>;
+/** Per-parameter state: numbers (step counts), tensors (moment estimates), and lists of them (LBFGS's history). */
+export type ParamState = Record<string, number | Tensor | null | (number | Tensor)[]>;
 
 export interface OptimizerStateDict<O> {
   state: Record<number, ParamState>;
@@ -43,6 +43,9 @@ export abstract class Optimizer<O extends object> {
     const groups = list[0] instanceof Tensor ? [{ params: list as Tensor[] } as unknown as ParamGroupSpec<O>] : (list as ParamGroupSpec<O>[]);
     for (const group of groups) this.addParamGroup(group);
   }
+
+  /** State keys holding tensors not of the parameter's size (LBFGS's flat vectors): not size-checked on load. */
+  protected readonly flatStateKeys: ReadonlySet<string> = new Set();
 
   /** Checks the options of a group; throws an OptionError naming the optimizer and the option. */
   protected abstract validate(options: O): void;
@@ -120,13 +123,13 @@ export abstract class Optimizer<O extends object> {
     const index = new Map<Tensor, number>();
     const paramGroups = this.paramGroups.map((group) => {
       const { params, ...options } = group;
-      return { ...(options as unknown as O), params: params.map((p) => index.set(p, index.size).get(p)!) };
+      return { ...structuredCopy(options as unknown as O), params: params.map((p) => index.set(p, index.size).get(p)!) };
     });
     const state: Record<number, ParamState> = {};
     for (const [p, s] of this.state) {
       const i = index.get(p);
       if (i === undefined) continue;
-      state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v instanceof Tensor ? v.clone() : v]));
+      state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, copyStateValue(v)]));
     }
     return { state, paramGroups };
   }
@@ -152,8 +155,8 @@ export abstract class Optimizer<O extends object> {
     for (const [key, s] of Object.entries(stateDict.state)) {
       const p = byIndex.get(Number(key));
       if (p === undefined) throw new OptionError(`${this.name}.loadStateDict: state for unknown parameter index ${key}`);
-      for (const v of Object.values(s)) {
-        if (v instanceof Tensor && v.numel() !== p.numel()) {
+      for (const [k, v] of Object.entries(s)) {
+        if (v instanceof Tensor && v.dim() > 0 && v.numel() !== p.numel() && !this.flatStateKeys.has(k)) {
           throw new OptionError(`${this.name}.loadStateDict: state for parameter ${key} has ${v.numel()} elements, the parameter ${p.numel()}`);
         }
       }
@@ -162,13 +165,29 @@ export abstract class Optimizer<O extends object> {
     this.state.clear();
     for (const [key, s] of Object.entries(stateDict.state)) {
       const p = byIndex.get(Number(key))!;
-      this.state.set(p, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v instanceof Tensor ? v.to(p.dtype).clone().reshape(p.shape) : v])));
+      this.state.set(p, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, copyStateValue(v, this.flatStateKeys.has(k) ? undefined : p)])));
     }
     groups.forEach((g, gi) => {
       const { params: _indices, ...options } = g;
-      Object.assign(this.paramGroups[gi]!, options);
+      Object.assign(this.paramGroups[gi]!, structuredCopy(options));
     });
   }
+}
+
+/**
+ * A copy of one state value that shares no buffer with the original. Tensors of a parameter's size
+ * take its dtype and shape when `p` is given; scalar tensors and lists (LBFGS's history) are copied as they are.
+ */
+function copyStateValue(v: ParamState[string], p?: Tensor): ParamState[string] {
+  if (Array.isArray(v)) return v.map((x) => copyStateValue(x) as number | Tensor);
+  if (!(v instanceof Tensor)) return v;
+  if (p !== undefined && v.numel() === p.numel()) return v.to(p.dtype).clone().reshape(p.shape);
+  return v.clone();
+}
+
+/** A copy of group options: arrays (betas) are copied so that a loaded dict shares nothing. */
+function structuredCopy<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, Array.isArray(v) ? v.slice() : v])) as T;
 }
 
 /** The contiguous values of a tensor as a typed array view (shared, not copied). */

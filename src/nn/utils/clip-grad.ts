@@ -1,0 +1,67 @@
+/**
+ * Gradient clipping, as torch.nn.utils computes it: scale all gradients together so that their
+ * joint norm is at most maxNorm (clipGradNorm_), or clamp each entry (clipGradValue_). Call
+ * between `loss.backward()` and `optimizer.step()`.
+ */
+import { noGrad } from "../../autograd/grad-mode.js";
+import { OptionError } from "../../errors.js";
+import { scalarTensor } from "../../ops/helpers.js";
+import { Tensor } from "../../tensor/tensor.js";
+
+export interface ClipGradNormOptions {
+  /** The p of the p-norm: any positive number, or Infinity for the largest |g|. Default 2. */
+  normType?: number;
+  /** Throw (before changing anything) if the total norm is NaN or infinite. */
+  errorIfNonfinite?: boolean;
+}
+
+function withGrads(parameters: Tensor | Iterable<Tensor>): Tensor[] {
+  const list = parameters instanceof Tensor ? [parameters] : Array.from(parameters);
+  return list.filter((p) => p.grad !== null);
+}
+
+/** The p-norm of a list of numbers' absolute values (p = Infinity: the largest). */
+function pNorm(values: Iterable<number>, p: number): number {
+  let acc = 0;
+  if (p === Infinity) {
+    for (const v of values) acc = Math.max(acc, Math.abs(v));
+    return acc;
+  }
+  for (const v of values) acc += Math.abs(v) ** p;
+  return acc ** (1 / p);
+}
+
+/**
+ * Scales every gradient by min(1, maxNorm / (‖g‖ + 1e-6)), where ‖g‖ is the p-norm of all the
+ * gradients together (the norm of the per-tensor norms). Returns that total norm, before clipping,
+ * as a 0-d tensor of the gradients' dtype.
+ */
+export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: number, { normType = 2, errorIfNonfinite = false }: ClipGradNormOptions = {}): Tensor {
+  if (!(normType > 0)) throw new OptionError(`clipGradNorm_: invalid normType: ${normType} (must be > 0 or Infinity)`);
+  if (!(maxNorm >= 0)) throw new OptionError(`clipGradNorm_: invalid maxNorm: ${maxNorm} (must be >= 0)`);
+  const params = withGrads(parameters);
+  if (params.length === 0) return scalarTensor(0, "float32");
+  const dtype = params[0]!.grad!.dtype;
+  const round = dtype === "float32" ? Math.fround : (x: number) => x;
+  const norms = params.map((p) => round(pNorm(p.grad!.contiguous().toTypedArray() as Iterable<number>, normType)));
+  const total = round(pNorm(norms, normType));
+  if (errorIfNonfinite && !Number.isFinite(total)) {
+    throw new RangeError(
+      `clipGradNorm_: the total norm of order ${normType} for gradients from \`parameters\` is non-finite, so it cannot be clipped. ` +
+        "To disable this error and scale the gradients by the non-finite norm anyway, set errorIfNonfinite: false",
+    );
+  }
+  const coef = Math.min(round(maxNorm / round(total + 1e-6)), 1);
+  noGrad(() => {
+    for (const p of params) p.grad!.mul_(coef);
+  });
+  return scalarTensor(total, dtype);
+}
+
+/** Clamps every gradient entry to [−clipValue, clipValue]. */
+export function clipGradValue_(parameters: Tensor | Iterable<Tensor>, clipValue: number): void {
+  if (!(clipValue >= 0)) throw new OptionError(`clipGradValue_: invalid clipValue: ${clipValue} (must be >= 0)`);
+  noGrad(() => {
+    for (const p of withGrads(parameters)) p.grad!.clamp_({ min: -clipValue, max: clipValue });
+  });
+}

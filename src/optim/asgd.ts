@@ -1,0 +1,60 @@
+import type { TypedArray } from "../tensor/dtype.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { checkLr, checkNonNegative } from "./validate.js";
+
+export interface ASGDOptions {
+  lr: number;
+  /** λ: the decay term. */
+  lambd: number;
+  /** α: the power of the step-size decay. */
+  alpha: number;
+  /** t₀: the step at which averaging starts. */
+  t0: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+
+/**
+ * Averaged SGD (Polyak & Juditsky 1992; Bottou 2012's schedule): SGD with a decaying step, plus a
+ * running average ax of the iterates from step t₀ on; as torch/optim/asgd.py computes it:
+ *
+ *   t ← t + 1
+ *   g ← ∇f(θ) (+ λ_wd·θ; −∇f(θ) if maximize)
+ *   θ ← θ(1 − λη) − ηg                    (η₀ = γ)
+ *   ax ← ax + μ(θ − ax)   (ax ← θ while μ = 1)
+ *   η ← γ / (1 + λγt)^α,   μ ← 1 / max(1, t − t₀)
+ *
+ * η and μ are float32 scalars, as torch stores them (`torch.tensor(...)`), also for float64 weights.
+ * The average is in `optimizer.state.get(p).ax`.
+ */
+export class ASGD extends Optimizer<ASGDOptions> {
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ASGDOptions>>, options: Partial<ASGDOptions> = {}) {
+    super("ASGD", params, { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weightDecay: 0, maximize: false }, options);
+  }
+
+  protected validate({ lr, weightDecay, lambd }: ASGDOptions): void {
+    checkLr("ASGD", lr);
+    checkNonNegative("ASGD", "weightDecay", weightDecay);
+    checkNonNegative("ASGD", "lambd", lambd);
+  }
+
+  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: ASGDOptions, p: Tensor): void {
+    const { lr, lambd, alpha, t0, weightDecay: lambda, maximize } = o;
+    const t = ((state.step as number | undefined) ?? 0) + 1;
+    state.step = t;
+    const eta = (state.eta as number | undefined) ?? Math.fround(lr);
+    const mu = (state.mu as number | undefined) ?? 1;
+    const ax = this.buffer(state, "ax", p);
+    const decay = 1 - lambd * eta;
+    for (let i = 0; i < theta.length; i++) {
+      let g = maximize ? -grad[i]! : grad[i]!;
+      if (lambda !== 0) g += lambda * theta[i]!;
+      theta[i] = theta[i]! * decay;
+      theta[i] = theta[i]! - eta * g;
+      ax[i] = mu !== 1 ? ax[i]! + (theta[i]! - ax[i]!) * mu : theta[i]!;
+    }
+    state.eta = Math.fround(lr / (1 + lambd * lr * t) ** alpha);
+    state.mu = Math.fround(1 / Math.max(1, t - t0));
+  }
+}

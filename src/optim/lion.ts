@@ -1,0 +1,50 @@
+import type { TypedArray } from "../tensor/dtype.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
+
+export interface LionOptions {
+  lr: number;
+  betas: [number, number];
+  weightDecay: number;
+  maximize: boolean;
+}
+
+/**
+ * Lion, "EvoLved Sign Momentum" (Chen et al. 2023, "Symbolic Discovery of Optimization
+ * Algorithms", Algorithm 2): every coordinate moves by exactly ±γ, in the direction of the sign
+ * of an interpolation between the momentum and the gradient:
+ *
+ *   g ← ∇f(θ)                        (−∇f(θ) if maximize)
+ *   c = β₁m + (1 − β₁)g
+ *   θ ← θ(1 − γλ) − γ·sign(c)        (decoupled weight decay λ)
+ *   m ← β₂m + (1 − β₂)g
+ *
+ * When to choose it: where AdamW works but memory is short (one state buffer instead of two) —
+ * large vision and language models, large batches. Because every step has the same size, use a
+ * learning rate 3–10× smaller than AdamW's and a weight decay 3–10× larger. Less suited to small
+ * batches, whose noisy gradient signs it follows as firmly as clean ones.
+ */
+export class Lion extends Optimizer<LionOptions> {
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<LionOptions>>, options: Partial<LionOptions> = {}) {
+    super("Lion", params, { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, maximize: false }, options);
+  }
+
+  protected validate({ lr, betas, weightDecay }: LionOptions): void {
+    checkLr("Lion", lr);
+    checkBetas("Lion", betas);
+    checkNonNegative("Lion", "weightDecay", weightDecay);
+  }
+
+  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: LionOptions, p: Tensor): void {
+    const { lr, betas: [beta1, beta2], weightDecay: lambda, maximize } = o;
+    const m = this.buffer(state, "exp_avg", p);
+    const decay = 1 - lr * lambda;
+    for (let i = 0; i < theta.length; i++) {
+      const g = maximize ? -grad[i]! : grad[i]!;
+      const c = beta1 * m[i]! + (1 - beta1) * g;
+      theta[i] = theta[i]! * decay - lr * Math.sign(c);
+      m[i] = beta2 * m[i]! + (1 - beta2) * g;
+    }
+  }
+}

@@ -1,0 +1,87 @@
+/** Schedulers made of schedulers: one after another (SequentialLR) or all at once (ChainedScheduler). */
+import { OptionError } from "../../errors.js";
+import { LRScheduler, type AnyOptimizer, type SchedulerStateDict } from "./lr-scheduler.js";
+import type { Schedule } from "./schedules.js";
+
+function checkSameOptimizer(name: string, optimizer: AnyOptimizer, schedulers: LRScheduler[]): void {
+  if (schedulers.length === 0) throw new OptionError(`${name}: expected at least one scheduler`);
+  schedulers.forEach((s, i) => {
+    if (s.optimizer !== optimizer) throw new OptionError(`${name}: scheduler ${i} belongs to a different optimizer than the others`);
+  });
+}
+
+/**
+ * Runs `schedulers[i]` from milestones[i−1] to milestones[i], each starting again from its own
+ * step 0 at its milestone: lr(t) = schedule_i(t − milestones[i−1]). E.g. a LinearLR warm-up
+ * followed by CosineAnnealingLR.
+ */
+export class SequentialLR extends LRScheduler {
+  readonly schedulers: LRScheduler[];
+  readonly milestones: number[];
+
+  constructor(optimizer: AnyOptimizer, { schedulers, milestones }: { schedulers: LRScheduler[]; milestones: number[] }) {
+    super(optimizer, "SequentialLR");
+    checkSameOptimizer("SequentialLR", optimizer, schedulers);
+    if (milestones.length !== schedulers.length - 1) {
+      throw new OptionError(`SequentialLR: expected ${schedulers.length - 1} milestones for ${schedulers.length} schedulers, got ${milestones.length}`);
+    }
+    this.schedulers = schedulers;
+    this.milestones = milestones.slice();
+    this.start();
+  }
+
+  schedule(baseLr: number, group: number): Schedule {
+    const parts = this.schedulers.map((s) => s.schedule(baseLr, group));
+    return (t) => {
+      const i = this.milestones.filter((m) => m <= t).length;
+      return parts[i]!(i === 0 ? t : t - this.milestones[i - 1]!);
+    };
+  }
+
+  override stateDict(): SchedulerStateDict {
+    return { ...super.stateDict(), schedulers: this.schedulers.map((s) => s.stateDict()) };
+  }
+
+  override loadStateDict(state: SchedulerStateDict): void {
+    const inner = state.schedulers as SchedulerStateDict[];
+    super.loadStateDict(state);
+    this.schedulers.forEach((s, i) => s.loadStateDict(inner[i]!));
+  }
+}
+
+/**
+ * Applies several schedulers at once: their factors multiply, lr(t) = lr₀·Π schedule_i(t)/lr₀
+ * (e.g. a ConstantLR warm-up times an ExponentialLR decay). As in PyTorch, this is meant for
+ * schedulers that scale the rate (not CyclicLR, OneCycleLR, or CosineAnnealingLR with etaMin > 0).
+ */
+export class ChainedScheduler extends LRScheduler {
+  readonly schedulers: LRScheduler[];
+
+  constructor(schedulers: LRScheduler[]) {
+    if (schedulers.length === 0) throw new OptionError("ChainedScheduler: expected at least one scheduler");
+    super(schedulers[0]!.optimizer, "ChainedScheduler");
+    checkSameOptimizer("ChainedScheduler", this.optimizer, schedulers);
+    this.schedulers = schedulers;
+    this.start();
+  }
+
+  schedule(baseLr: number, group: number): Schedule {
+    const factors = this.schedulers.map((s) => s.schedule(1, group));
+    return (t) => factors.reduce((lr, f) => lr * f(t), baseLr);
+  }
+
+  override step(): void {
+    for (const s of this.schedulers) s.lastEpoch += 1;
+    super.step();
+  }
+
+  override stateDict(): SchedulerStateDict {
+    return { ...super.stateDict(), schedulers: this.schedulers.map((s) => s.stateDict()) };
+  }
+
+  override loadStateDict(state: SchedulerStateDict): void {
+    const inner = state.schedulers as SchedulerStateDict[];
+    super.loadStateDict(state);
+    this.schedulers.forEach((s, i) => s.loadStateDict(inner[i]!));
+  }
+}

@@ -1,0 +1,96 @@
+import { OptionError } from "../../errors.js";
+import { groupLr, perGroup, setGroupLr, type AnyOptimizer } from "./lr-scheduler.js";
+
+export interface ReduceLROnPlateauOptions {
+  /** "min": lower metrics are better (a loss); "max": higher are better (an accuracy). */
+  mode: "min" | "max";
+  /** The rate is multiplied by this on a plateau. */
+  factor: number;
+  /** Epochs without improvement tolerated before reducing. */
+  patience: number;
+  /** How much better counts as better: relative (best·(1 ∓ threshold)) or absolute (best ∓ threshold). */
+  threshold: number;
+  thresholdMode: "rel" | "abs";
+  /** Epochs to wait after a reduction before counting bad epochs again. */
+  cooldown: number;
+  minLr: number | number[];
+  /** Reductions smaller than this are skipped. */
+  eps: number;
+}
+
+/**
+ * Reduces the rate by `factor` when a metric has stopped improving for more than `patience`
+ * epochs — not a function of the step but of the metrics given to `step(metric)`.
+ */
+export class ReduceLROnPlateau {
+  readonly options: ReduceLROnPlateauOptions;
+  private readonly minLrs: number[];
+  best: number;
+  numBadEpochs = 0;
+  cooldownCounter = 0;
+  lastEpoch = 0;
+  private lastLrs: number[];
+
+  constructor(
+    readonly optimizer: AnyOptimizer,
+    options: Partial<ReduceLROnPlateauOptions> = {},
+  ) {
+    const o = { mode: "min", factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: "rel", cooldown: 0, minLr: 0, eps: 1e-8, ...options } as ReduceLROnPlateauOptions;
+    if (!(o.factor < 1)) throw new OptionError(`ReduceLROnPlateau: invalid factor: ${o.factor} (must be < 1)`);
+    if (o.mode !== "min" && o.mode !== "max") throw new OptionError(`ReduceLROnPlateau: invalid mode: ${JSON.stringify(o.mode)} (min or max)`);
+    if (o.thresholdMode !== "rel" && o.thresholdMode !== "abs") {
+      throw new OptionError(`ReduceLROnPlateau: invalid thresholdMode: ${JSON.stringify(o.thresholdMode)} (rel or abs)`);
+    }
+    this.options = o;
+    this.minLrs = perGroup("ReduceLROnPlateau", "minLr", o.minLr, optimizer.paramGroups.length);
+    this.best = o.mode === "min" ? Infinity : -Infinity;
+    this.lastLrs = optimizer.paramGroups.map(groupLr);
+  }
+
+  private isBetter(a: number, best: number): boolean {
+    const { mode, thresholdMode, threshold } = this.options;
+    if (mode === "min") return thresholdMode === "rel" ? a < best * (1 - threshold) : a < best - threshold;
+    return thresholdMode === "rel" ? a > best * (threshold + 1) : a > best + threshold;
+  }
+
+  /** Records this epoch's metric, and reduces the rates after `patience` epochs without improvement. */
+  step(metric: number): void {
+    this.lastEpoch += 1;
+    if (this.isBetter(metric, this.best)) {
+      this.best = metric;
+      this.numBadEpochs = 0;
+    } else {
+      this.numBadEpochs += 1;
+    }
+    if (this.cooldownCounter > 0) {
+      this.cooldownCounter -= 1;
+      this.numBadEpochs = 0;
+    }
+    if (this.numBadEpochs > this.options.patience) {
+      this.optimizer.paramGroups.forEach((g, i) => {
+        const old = groupLr(g);
+        const next = Math.max(old * this.options.factor, this.minLrs[i]!);
+        if (old - next > this.options.eps) setGroupLr(g, next);
+      });
+      this.cooldownCounter = this.options.cooldown;
+      this.numBadEpochs = 0;
+    }
+    this.lastLrs = this.optimizer.paramGroups.map(groupLr);
+  }
+
+  getLastLr(): number[] {
+    return this.lastLrs.slice();
+  }
+
+  stateDict(): { best: number; numBadEpochs: number; cooldownCounter: number; lastEpoch: number; lastLr: number[] } {
+    return { best: this.best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter, lastEpoch: this.lastEpoch, lastLr: this.lastLrs.slice() };
+  }
+
+  loadStateDict(state: ReturnType<ReduceLROnPlateau["stateDict"]>): void {
+    this.best = state.best;
+    this.numBadEpochs = state.numBadEpochs;
+    this.cooldownCounter = state.cooldownCounter;
+    this.lastEpoch = state.lastEpoch;
+    this.lastLrs = state.lastLr.slice();
+  }
+}

@@ -1,0 +1,76 @@
+import type { TypedArray } from "../tensor/dtype.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
+
+export interface NAdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  momentumDecay: number;
+  decoupledWeightDecay: boolean;
+  maximize: boolean;
+}
+
+/**
+ * NAdam (Dozat 2016): Adam with Nesterov momentum and a momentum schedule, as torch 2.x's
+ * torch/optim/nadam.py computes it:
+ *
+ *   t ← t + 1
+ *   g ← ∇f(θ)                              (−∇f(θ) if maximize)
+ *   θ ← θ(1 − γλ)  if decoupledWeightDecay,  else g ← g + λθ
+ *   μₜ = β₁(1 − ½·0.96^(tψ)),  μₜ₊₁ = β₁(1 − ½·0.96^((t+1)ψ))     (momentum decay ψ)
+ *   Π ← Π·μₜ                                (a float32 scalar times float32(μₜ), as torch keeps it)
+ *   m ← β₁m + (1 − β₁)g,   v ← β₂v + (1 − β₂)g²,   d = √(v / (1 − β₂ᵗ)) + ε
+ *   θ ← θ − γ(1 − μₜ)/(1 − Π) · g/d − γμₜ₊₁/(1 − Πμₜ₊₁) · m/d
+ *
+ * torch 1.13 used Π·μₜ·μₜ₊₁ in the last denominator (μₜ counted twice), fixed in torch 2.0; nabla
+ * follows 2.x.
+ */
+export class NAdam extends Optimizer<NAdamOptions> {
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<NAdamOptions>>, options: Partial<NAdamOptions> = {}) {
+    super(
+      "NAdam",
+      params,
+      { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, decoupledWeightDecay: false, maximize: false },
+      options,
+    );
+  }
+
+  protected validate({ lr, betas, eps, weightDecay, momentumDecay }: NAdamOptions): void {
+    checkLr("NAdam", lr);
+    checkNonNegative("NAdam", "epsilon", eps);
+    checkBetas("NAdam", betas);
+    checkNonNegative("NAdam", "weightDecay", weightDecay);
+    checkNonNegative("NAdam", "momentumDecay", momentumDecay);
+  }
+
+  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: NAdamOptions, p: Tensor): void {
+    const { lr, betas: [beta1, beta2], eps, weightDecay: lambda, momentumDecay: psi, decoupledWeightDecay, maximize } = o;
+    const t = ((state.step as number | undefined) ?? 0) + 1;
+    state.step = t;
+    const m = this.buffer(state, "exp_avg", p);
+    const v = this.buffer(state, "exp_avg_sq", p);
+    const biasCorrection2 = 1 - beta2 ** t;
+    const mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi));
+    const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi));
+    const muProduct = Math.fround(((state.mu_product as number | undefined) ?? 1) * Math.fround(mu));
+    state.mu_product = muProduct;
+    const gradStep = (lr * (1 - mu)) / (1 - muProduct);
+    const momentumStep = (lr * muNext) / (1 - muProduct * muNext);
+    const decay = decoupledWeightDecay ? 1 - lr * lambda : 1;
+    for (let i = 0; i < theta.length; i++) {
+      let g = maximize ? -grad[i]! : grad[i]!;
+      if (lambda !== 0) {
+        if (decoupledWeightDecay) theta[i] = theta[i]! * decay;
+        else g += lambda * theta[i]!;
+      }
+      m[i] = beta1 * m[i]! + (1 - beta1) * g;
+      v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
+      const d = Math.sqrt(v[i]! / biasCorrection2) + eps;
+      theta[i] = theta[i]! - (gradStep * g) / d;
+      theta[i] = theta[i]! - (momentumStep * m[i]!) / d;
+    }
+  }
+}

@@ -1,0 +1,168 @@
+import { noGrad } from "../autograd/grad-mode.js";
+import { OptionError } from "../errors.js";
+import { Tensor } from "../tensor/tensor.js";
+import { flat, Optimizer, type Closure, type ParamGroup, type ParamGroupSpec } from "./optimizer.js";
+import { checkBetas, checkLr, checkNonNegative, checkRange } from "./validate.js";
+
+export interface ProdigyOptions {
+  /** A multiplier of the estimated step d: leave it at 1. */
+  lr: number;
+  betas: [number, number];
+  /** β₃, the decay of the d estimate's running sums; null means √β₂. */
+  beta3: number | null;
+  eps: number;
+  /** Decoupled (AdamW-style) weight decay. */
+  weightDecay: number;
+  /** The initial estimate of d: the distance to the solution, deliberately too small. */
+  d0: number;
+  /** Scales the estimate d (0.5 or 2 to be more careful or bolder). */
+  dCoef: number;
+  /** The most d may grow per step (Infinity: unbounded). */
+  growthRate: number;
+}
+
+/** The step-size estimate, shared by all groups and kept in each (as the authors' code keeps it). */
+interface ProdigyGroupState {
+  d: number;
+  dMax: number;
+  dNumerator: number;
+  k: number;
+}
+
+/**
+ * Prodigy (Mishchenko & Defazio 2023, "Prodigy: An Expeditiously Adaptive Parameter-Free
+ * Learner", Algorithm 4): Adam whose learning rate is estimated as it trains. d is a lower bound
+ * on the distance from the start x₀ to the solution, grown from d₀ by the correlation between
+ * past gradients and the distance travelled:
+ *
+ *   m ← β₁m + (1 − β₁)·d·g,   v ← β₂v + (1 − β₂)·d²·g²
+ *   r ← β₃r + (d/d₀)·dγ·⟨g, x₀ − x⟩          (summed over all parameters)
+ *   s ← β₃s + (d/d₀)·dγ·g
+ *   d ← min(d·growthRate, max(d, dCoef·r/‖s‖₁))
+ *   x ← x(1 − λdγ) − dγ·m/(√v + d·ε)          (dγ = d·lr, with the d before this step's update)
+ *
+ * When to choose it: when you don't want to tune a learning rate at all — new architectures,
+ * fine-tuning, quick baselines. Leave lr = 1 (it only scales the estimate); combine it with a
+ * cosine schedule if you like, not with warm-up tricks. Costs one more buffer than Adam (x₀ and
+ * s: two). Can overshoot on very short runs, where d has no time to settle.
+ */
+export class Prodigy extends Optimizer<ProdigyOptions> {
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ProdigyOptions>>, options: Partial<ProdigyOptions> = {}) {
+    super(
+      "Prodigy",
+      params,
+      { lr: 1, betas: [0.9, 0.999], beta3: null, eps: 1e-8, weightDecay: 0, d0: 1e-6, dCoef: 1, growthRate: Infinity },
+      options,
+    );
+  }
+
+  protected validate({ lr, betas, beta3, eps, weightDecay, d0, dCoef, growthRate }: ProdigyOptions): void {
+    checkLr("Prodigy", lr);
+    checkBetas("Prodigy", betas);
+    if (beta3 !== null) checkRange("Prodigy", "beta3", beta3, 0, 1, true);
+    checkNonNegative("Prodigy", "epsilon", eps);
+    checkNonNegative("Prodigy", "weightDecay", weightDecay);
+    if (!(d0 > 0)) throw new OptionError(`Prodigy: invalid d0 value: ${d0} (must be > 0)`);
+    if (!(dCoef > 0)) throw new OptionError(`Prodigy: invalid dCoef value: ${dCoef} (must be > 0)`);
+    if (!(growthRate >= 1)) throw new OptionError(`Prodigy: invalid growthRate value: ${growthRate} (must be >= 1)`);
+  }
+
+  private groupState(group: ParamGroup<ProdigyOptions>): ProdigyGroupState {
+    const g = group as ParamGroup<ProdigyOptions> & Partial<ProdigyGroupState>;
+    g.d ??= group.d0;
+    g.dMax ??= group.d0;
+    g.dNumerator ??= 0;
+    g.k ??= 0;
+    return g as ProdigyGroupState;
+  }
+
+  /** The current step-size estimate d. */
+  get d(): number {
+    return this.groupState(this.paramGroups[0]!).d;
+  }
+
+  override step(closure?: Closure): number | undefined {
+    let loss: number | undefined;
+    if (closure) {
+      const value = closure();
+      loss = value instanceof Tensor ? value.item() : value;
+    }
+    noGrad(() => this.update());
+    return loss;
+  }
+
+  private update(): void {
+    const first = this.paramGroups[0]!;
+    const shared = this.groupState(first);
+    const [, beta2] = first.betas;
+    const beta3 = first.beta3 ?? Math.sqrt(beta2);
+    let d = shared.d;
+    const lr = Math.max(...this.paramGroups.map((g) => g.lr));
+    const dlr = d * lr;
+    let dNumerator = shared.dNumerator * beta3;
+    let dDenom = 0;
+
+    // Pass 1: moments, and the sums that estimate d.
+    for (const group of this.paramGroups) {
+      if (group.lr !== lr && group.lr !== 0) throw new OptionError("Prodigy: groups may only use lr = 0 or the largest lr");
+      const [beta1, b2] = group.betas;
+      for (const p of group.params) {
+        if (p.grad === null) continue;
+        let state = this.state.get(p);
+        if (state === undefined) this.state.set(p, (state = {}));
+        if (!("p0" in state)) state.p0 = p.detach().clone();
+        const x = flat(p);
+        const g = flat(p.grad.contiguous());
+        const x0 = flat(state.p0 as Tensor);
+        const m = this.buffer(state, "exp_avg", p);
+        const v = this.buffer(state, "exp_avg_sq", p);
+        const s = this.buffer(state, "s", p);
+        if (group.lr === 0) continue;
+        const scale = (d / group.d0) * dlr;
+        let dot = 0;
+        let sAbs = 0;
+        for (let i = 0; i < x.length; i++) {
+          dot += g[i]! * (x0[i]! - x[i]!);
+          m[i] = beta1 * m[i]! + d * (1 - beta1) * g[i]!;
+          v[i] = b2 * v[i]! + d * d * (1 - b2) * g[i]! * g[i]!;
+          s[i] = beta3 * s[i]! + scale * g[i]!;
+          sAbs += Math.abs(s[i]!);
+        }
+        dNumerator += scale * dot;
+        dDenom += sAbs;
+      }
+    }
+    if (dDenom === 0) return;
+    if (lr > 0) {
+      const dHat = (first.dCoef * dNumerator) / dDenom;
+      if (d === first.d0) d = Math.max(d, dHat);
+      shared.dMax = Math.max(shared.dMax, dHat);
+      d = Math.min(shared.dMax, d * first.growthRate);
+    }
+
+    // Pass 2: the Adam step with the step size dγ from before this step's estimate.
+    for (const group of this.paramGroups) {
+      const s = this.groupState(group);
+      Object.assign(s, { d, dMax: shared.dMax, dNumerator });
+      for (const p of group.params) {
+        if (p.grad === null) continue;
+        const state = this.state.get(p)!;
+        state.step = ((state.step as number | undefined) ?? 0) + 1;
+        const x = flat(p);
+        // With β₁ = 0 the step follows the raw gradient (the authors' code does the same).
+        const m = group.betas[0] > 0 ? flat(state.exp_avg as Tensor) : flat(p.grad.contiguous());
+        const v = flat(state.exp_avg_sq as Tensor);
+        const decay = group.weightDecay !== 0 ? 1 - group.weightDecay * dlr : 1;
+        for (let i = 0; i < x.length; i++) {
+          x[i] = x[i]! * decay;
+          x[i] = x[i]! - (dlr * m[i]!) / (Math.sqrt(v[i]!) + d * group.eps);
+        }
+      }
+      s.k += 1;
+    }
+  }
+
+  protected updateParameter(): void {
+    /* unused: step() is overridden, d is estimated over all parameters at once */
+  }
+}

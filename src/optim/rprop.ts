@@ -1,0 +1,55 @@
+import { OptionError } from "../errors.js";
+import type { TypedArray } from "../tensor/dtype.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { checkLr } from "./validate.js";
+
+export interface RpropOptions {
+  lr: number;
+  /** [η−, η+]: how much a step shrinks when the gradient changes sign, and grows when it keeps it. */
+  etas: [number, number];
+  /** [Δmin, Δmax]: the bounds of each parameter's step. */
+  stepSizes: [number, number];
+  maximize: boolean;
+}
+
+/**
+ * Rprop (Riedmiller & Braun 1993): each parameter moves by its own step size Δ, in the direction
+ * of the gradient's sign only; as torch/optim/rprop.py computes it:
+ *
+ *   s = sign(g·g_prev)
+ *   Δ ← clamp(Δ·η+, Δmin, Δmax) if s > 0;  clamp(Δ·η−, Δmin, Δmax) if s < 0;  Δ if s = 0   (Δ₀ = γ)
+ *   g ← 0 where s < 0                     (skip the step after a sign change)
+ *   θ ← θ − sign(g)·Δ,   g_prev ← g
+ */
+export class Rprop extends Optimizer<RpropOptions> {
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<RpropOptions>>, options: Partial<RpropOptions> = {}) {
+    super("Rprop", params, { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], maximize: false }, options);
+  }
+
+  protected validate({ lr, etas, stepSizes }: RpropOptions): void {
+    checkLr("Rprop", lr);
+    if (!Array.isArray(etas) || etas.length !== 2 || !(0 < etas[0] && etas[0] < 1 && 1 < etas[1])) {
+      throw new OptionError(`Rprop: invalid etas: ${JSON.stringify(etas)} (must be [etaminus, etaplus] with 0 < etaminus < 1 < etaplus)`);
+    }
+    if (!Array.isArray(stepSizes) || stepSizes.length !== 2 || !(0 <= stepSizes[0] && stepSizes[0] <= stepSizes[1])) {
+      throw new OptionError(`Rprop: invalid stepSizes: ${JSON.stringify(stepSizes)} (must be [min, max] with 0 <= min <= max)`);
+    }
+  }
+
+  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: RpropOptions, p: Tensor): void {
+    const { lr, etas: [etaMinus, etaPlus], stepSizes: [stepMin, stepMax], maximize } = o;
+    state.step = ((state.step as number | undefined) ?? 0) + 1;
+    const prev = this.buffer(state, "prev", p);
+    const delta = this.buffer(state, "step_size", p, lr);
+    for (let i = 0; i < theta.length; i++) {
+      let g = maximize ? -grad[i]! : grad[i]!;
+      const s = Math.sign(g * prev[i]!);
+      const factor = s > 0 ? etaPlus : s < 0 ? etaMinus : 1;
+      delta[i] = Math.min(Math.max(delta[i]! * factor, stepMin), stepMax);
+      if (s < 0) g = 0;
+      theta[i] = theta[i]! - Math.sign(g) * delta[i]!;
+      prev[i] = g;
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import { noGrad } from "../autograd/grad-mode.js";
+import { OptionError } from "../errors.js";
+import { Tensor } from "../tensor/tensor.js";
+import type { TypedArray } from "../tensor/dtype.js";
+import { flat, type Closure, type ParamGroup, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { ScheduleFreeOptimizer, type ScheduleFreeCommon } from "./schedule-free.js";
+import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
+
+export interface ScheduleFreeAdamWOptions extends ScheduleFreeCommon {
+  betas: [number, number];
+  eps: number;
+}
+
+/**
+ * Schedule-Free AdamW (Defazio et al. 2024, "The Road Less Scheduled"): no learning-rate schedule
+ * and no stopping time to choose; averaging of the iterates replaces the decay. Three sequences:
+ * z takes AdamW-scaled gradient steps, x is a weighted average of the z's, and the gradient is
+ * taken at y, between them:
+ *
+ *   y = (1 − β₁)z + β₁x                               (the parameters while training)
+ *   v ← β₂v + (1 − β₂)g²,   u = g/(√(v/(1 − β₂ᵏ⁺¹)) + ε) + λy      (g = ∇f(y))
+ *   z ← z − γₖu                                       (γₖ: γ with linear warm-up)
+ *   x ← (1 − cₖ₊₁)x + cₖ₊₁z,   cₖ₊₁ = wₖ/Σᵢ₌₀ᵏ wᵢ,   wₖ = (k+1)ʳ·max γ^power
+ *
+ * Call `optimizer.eval()` before evaluating or saving the model (the parameters become x) and
+ * `optimizer.train()` before training again (they become y).
+ *
+ * When to choose it: when you don't know how long you will train, or want to stop any time with a
+ * good model — it matches tuned cosine schedules without a schedule. Use a larger lr than AdamW
+ * (default 0.0025) and some warm-up; don't combine it with a scheduler. The train/eval switch must
+ * be called; BatchNorm statistics need a recompute pass at x.
+ */
+export class ScheduleFreeAdamW extends ScheduleFreeOptimizer<ScheduleFreeAdamWOptions> {
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ScheduleFreeAdamWOptions>>, options: Partial<ScheduleFreeAdamWOptions> = {}) {
+    super(
+      "ScheduleFreeAdamW",
+      params,
+      { lr: 0.0025, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, warmupSteps: 0, r: 0, weightLrPower: 2 },
+      options,
+    );
+  }
+
+  protected validate({ lr, betas, eps, weightDecay, warmupSteps }: ScheduleFreeAdamWOptions): void {
+    checkLr("ScheduleFreeAdamW", lr);
+    checkBetas("ScheduleFreeAdamW", betas);
+    if (betas[0] === 0) {
+      throw new OptionError("ScheduleFreeAdamW: invalid beta parameter at index 0: 0 (must be > 0: eval() recovers x as (y − (1 − β₁)z)/β₁)");
+    }
+    checkNonNegative("ScheduleFreeAdamW", "epsilon", eps);
+    checkNonNegative("ScheduleFreeAdamW", "weightDecay", weightDecay);
+    checkNonNegative("ScheduleFreeAdamW", "warmupSteps", warmupSteps);
+  }
+
+  protected beta(group: ScheduleFreeAdamWOptions): number {
+    return group.betas[0];
+  }
+
+  override step(closure?: Closure): number | undefined {
+    let loss: number | undefined;
+    if (closure) {
+      const value = closure();
+      loss = value instanceof Tensor ? value.item() : value;
+    }
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        const { lr, ckp1, k } = this.scheduleOf(group);
+        for (const p of group.params) {
+          if (p.grad === null) continue;
+          let state = this.state.get(p);
+          if (state === undefined) this.state.set(p, (state = {}));
+          this.update(flat(p), flat(p.grad.contiguous()), state, group, p, lr, ckp1, k);
+        }
+        this.groupState(group).k = k + 1;
+      }
+    });
+    return loss;
+  }
+
+  private update(y: TypedArray, grad: TypedArray, state: ParamState, o: ParamGroup<ScheduleFreeAdamWOptions>, p: Tensor, lr: number, ckp1: number, k: number): void {
+    const { betas: [beta1, beta2], eps, weightDecay: lambda } = o;
+    const z = this.zBuffer(state, p);
+    const v = this.buffer(state, "exp_avg_sq", p);
+    const biasCorrection2 = 1 - beta2 ** (k + 1);
+    const yStep = lr * (beta1 * (1 - ckp1) - 1);
+    for (let i = 0; i < y.length; i++) {
+      const g = grad[i]!;
+      v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
+      let u = g / (Math.sqrt(v[i]! / biasCorrection2) + eps);
+      if (lambda !== 0) u += lambda * y[i]!;
+      // y_{k+1} = (1 − c)y + cz − γ(1 − β₁(1 − c))u   (the x and z updates, folded into y)
+      y[i] = y[i]! + ckp1 * (z[i]! - y[i]!);
+      y[i] = y[i]! + yStep * u;
+      z[i] = z[i]! - lr * u;
+    }
+  }
+
+  protected updateParameter(): void {
+    /* unused: step() is overridden */
+  }
+}

@@ -1,0 +1,81 @@
+import { noGrad } from "../autograd/grad-mode.js";
+import { OptionError } from "../errors.js";
+import { Tensor } from "../tensor/tensor.js";
+import { flat, type Closure, type ParamGroupSpec } from "./optimizer.js";
+import { ScheduleFreeOptimizer, type ScheduleFreeCommon } from "./schedule-free.js";
+import { checkLr, checkNonNegative } from "./validate.js";
+
+export interface ScheduleFreeSGDOptions extends ScheduleFreeCommon {
+  momentum: number;
+}
+
+/**
+ * Schedule-Free SGD (Defazio et al. 2024, "The Road Less Scheduled", Algorithm 1): plain gradient
+ * steps on z, the average x of the z's, and gradients at y between them — momentum without a
+ * momentum buffer, and no learning-rate schedule:
+ *
+ *   y = (1 − β)z + βx                       (the parameters while training; β = momentum)
+ *   z ← z − γₖ(∇f(y) + λy)
+ *   x ← (1 − cₖ₊₁)x + cₖ₊₁z,   cₖ₊₁ = wₖ/Σᵢ₌₀ᵏ wᵢ,   wₖ = (k+1)ʳ·max γ^power
+ *
+ * `optimizer.eval()` before evaluating or saving (parameters become x), `optimizer.train()` before
+ * training again.
+ *
+ * When to choose it: where SGD with momentum and a step or cosine schedule would be used (convex
+ * problems, vision models), but the length of training isn't fixed in advance. Its learning rates
+ * are larger than SGD's (default 1.0; try 10–50× the SGD rate with warm-up).
+ */
+export class ScheduleFreeSGD extends ScheduleFreeOptimizer<ScheduleFreeSGDOptions> {
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ScheduleFreeSGDOptions>>, options: Partial<ScheduleFreeSGDOptions> = {}) {
+    super("ScheduleFreeSGD", params, { lr: 1, momentum: 0.9, weightDecay: 0, warmupSteps: 0, r: 0, weightLrPower: 2 }, options);
+  }
+
+  protected validate({ lr, momentum, weightDecay, warmupSteps }: ScheduleFreeSGDOptions): void {
+    checkLr("ScheduleFreeSGD", lr);
+    if (!(momentum > 0 && momentum < 1)) {
+      throw new OptionError(`ScheduleFreeSGD: invalid momentum value: ${momentum} (must be in (0, 1): eval() divides by it)`);
+    }
+    checkNonNegative("ScheduleFreeSGD", "weightDecay", weightDecay);
+    checkNonNegative("ScheduleFreeSGD", "warmupSteps", warmupSteps);
+  }
+
+  protected beta(group: ScheduleFreeSGDOptions): number {
+    return group.momentum;
+  }
+
+  override step(closure?: Closure): number | undefined {
+    let loss: number | undefined;
+    if (closure) {
+      const value = closure();
+      loss = value instanceof Tensor ? value.item() : value;
+    }
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        const { lr, ckp1, k } = this.scheduleOf(group);
+        const { momentum: beta, weightDecay: lambda } = group;
+        const yStep = lr * (beta * (1 - ckp1) - 1);
+        for (const p of group.params) {
+          if (p.grad === null) continue;
+          let state = this.state.get(p);
+          if (state === undefined) this.state.set(p, (state = {}));
+          const y = flat(p);
+          const grad = flat(p.grad.contiguous());
+          const z = this.zBuffer(state, p);
+          for (let i = 0; i < y.length; i++) {
+            let u = grad[i]!;
+            if (lambda !== 0) u += lambda * y[i]!;
+            y[i] = y[i]! + ckp1 * (z[i]! - y[i]!);
+            y[i] = y[i]! + yStep * u;
+            z[i] = z[i]! - lr * u;
+          }
+        }
+        this.groupState(group).k = k + 1;
+      }
+    });
+    return loss;
+  }
+
+  protected updateParameter(): void {
+    /* unused: step() is overridden */
+  }
+}
