@@ -3,6 +3,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { formatShape, ShapeError } from "../errors.js";
 import { shapesEqual } from "../tensor/shape.js";
 import { enableGrad, noGrad } from "./grad-mode.js";
+import { anomalyMode, checkedBackward } from "./anomaly.js";
 import { onesLike } from "../ops/creation.js";
 
 export interface BackwardOptions {
@@ -79,7 +80,7 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
             "its saved values were freed by the first backward. Pass { retainGraph: true } to the first backward call.",
         );
       }
-      const inputGrads = node.backwardFn(g);
+      const inputGrads = anomalyMode ? checkedBackward(node.name, node.backwardFn, g) : node.backwardFn(g);
       if (!options.retainGraph) node.backwardFn = null;
       node.inputs.forEach((input, i) => {
         const gi = inputGrads[i];

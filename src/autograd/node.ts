@@ -1,6 +1,7 @@
 /** A node of the define-by-run graph: how to turn the gradient of an op's output into its inputs'. */
 import type { Tensor } from "../tensor/tensor.js";
 import { isGradEnabled } from "./grad-mode.js";
+import { anomalyMode, checkForward } from "./anomaly.js";
 
 /** Given dL/d(output), returns dL/d(input) for each input (null where an input needs none). */
 export type BackwardFn = (gradOutput: Tensor) => (Tensor | null)[];
@@ -24,6 +25,7 @@ export class GradNode {
  * Every differentiable op ends with this call; the closure keeps what the gradient needs.
  */
 export function recordOp(name: string, output: Tensor, inputs: readonly Tensor[], backwardFn: BackwardFn): Tensor {
+  if (anomalyMode) checkForward(name, output, inputs);
   if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
     output.gradFn = new GradNode(name, inputs, backwardFn);
   }

@@ -1,0 +1,12 @@
+/** `io`: safetensors and checkpoints as bytes (browser-safe); file functions are in `nabla/node`. */
+export { serializeSafetensors, parseSafetensors, decodeSafetensors, halfToFloat, type SafetensorsMetadata } from "./safetensors.js";
+export {
+  makeCheckpoint,
+  serializeCheckpoint,
+  parseCheckpoint,
+  restoreCheckpoint,
+  type Checkpoint,
+  type CheckpointTargets,
+  type StatefulScheduler,
+  type GeneratorState,
+} from "./checkpoint.js";
