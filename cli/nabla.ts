@@ -1,65 +1,69 @@
 #!/usr/bin/env node
-/** The `nabla` command. `nabla train` runs the main job with a progress bar per epoch. */
-import cliProgress from "cli-progress";
-import { getBackend } from "../src/index.js";
-import { parseTrainArgs, TRAIN_USAGE, UsageError } from "./args.js";
-import { trainDigits } from "./train-digits.js";
+/** The `nabla` command: train, eval, info. Wrong arguments get a usage message, never a stack trace. */
+import { parseTrainArgs, TRAIN_USAGE, UsageError } from "./config.js";
+import { EVAL_USAGE, parseEvalArgs, runEval } from "./eval-command.js";
+import { runInfo } from "./info-command.js";
+import { runTrain } from "./train-command.js";
 
 const USAGE = `Usage: nabla <command> [options]
 
 Commands:
-  train     train the articles' network on the MNIST digits (nabla train --help)
+  train     train a network (default: the articles' network on the MNIST digits)
+  eval      evaluate a checkpoint, with a confusion matrix
+  info      backend, threads and versions
+
+nabla <command> --help shows a command's options.
 `;
 
-async function train(argv: string[]): Promise<void> {
-  const options = parseTrainArgs(argv);
-  if (options === null) {
+const log = (text: string) => console.log(text);
+
+async function train(argv: string[]): Promise<number> {
+  const parsed = parseTrainArgs(argv);
+  if (parsed === null) {
     process.stdout.write(TRAIN_USAGE);
-    return;
+    return 0;
   }
-  let bar: cliProgress.SingleBar | null = null;
-  const history = await trainDigits(options, {
-    start({ model, trainSize, testSize }) {
-      console.log(`nabla: training on ${trainSize} MNIST digits, ${testSize} held out (backend ${getBackend()})`);
-      console.log(`model:\n${model.toString()}`);
-      console.log(`optimizer ${options.optimizer} (lr ${options.lr}), batch size ${options.batchSize}, seed ${options.seed}\n`);
-    },
-    epochStart(epoch, batches) {
-      bar = new cliProgress.SingleBar(
-        {
-          format: `epoch ${epoch}/${options.epochs} [{bar}] {value}/{total} batches | loss {loss}`,
-          hideCursor: true,
-          clearOnComplete: true,
-          noTTYOutput: false,
-        },
-        cliProgress.Presets.shades_classic,
-      );
-      bar.start(batches, 0, { loss: "…" });
-    },
-    batchEnd(batch, loss) {
-      bar?.update(batch, { loss: loss.toFixed(4) });
-    },
-    epochEnd({ epoch, trainLoss, testAccuracy, seconds }) {
-      bar?.stop();
-      console.log(
-        `epoch ${epoch}/${options.epochs}  loss ${trainLoss.toFixed(4)}  held-out accuracy ${(100 * testAccuracy).toFixed(2)}%  (${seconds.toFixed(1)} s)`,
-      );
-    },
-  });
-  const last = history[history.length - 1];
-  if (last) console.log(`\nfinal held-out accuracy: ${(100 * last.testAccuracy).toFixed(2)}%`);
+  // Ctrl-C stops after the current batch, saves a checkpoint and exits; a second one exits at once.
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on("SIGINT", onInterrupt);
+  try {
+    const result = await runTrain(parsed.config, parsed.run, { log, progress: process.stderr.isTTY, signal: controller.signal });
+    return result.interrupted ? 130 : 0;
+  } finally {
+    process.off("SIGINT", onInterrupt);
+  }
 }
+
+async function evaluate(argv: string[]): Promise<number> {
+  const options = parseEvalArgs(argv);
+  if (options === null) process.stdout.write(EVAL_USAGE);
+  else await runEval(options, log);
+  return 0;
+}
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
+  train: { run: train, usage: TRAIN_USAGE },
+  eval: { run: evaluate, usage: EVAL_USAGE },
+  info: { run: async () => (runInfo(log), 0), usage: "Usage: nabla info\n" },
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  try {
-    if (command === "train") await train(rest);
-    else if (command === undefined || command === "-h" || command === "--help") process.stdout.write(USAGE);
-    else throw new UsageError(`unknown command "${command}"`);
+  if (command === undefined || command === "-h" || command === "--help") {
+    process.stdout.write(USAGE);
     return 0;
+  }
+  const entry = COMMANDS[command];
+  try {
+    if (!entry) throw new UsageError(`unknown command "${command}"`);
+    return await entry.run(rest);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`nabla: ${e.message}\n\n${command === "train" ? TRAIN_USAGE : USAGE}`);
+      process.stderr.write(`nabla: ${e.message}\n\n${entry?.usage ?? USAGE}`);
       return 2;
     }
     throw e;

@@ -1,10 +1,19 @@
 /** The built `nabla` command (dist/, made by `npm run build`, which `npm test` runs first). */
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { getBackend } from "../src/index.js";
+import { loadCheckpoint } from "../src/node.js";
+import { defaultConfig, type TrainConfig } from "../cli/config.js";
+import { runTrain } from "../cli/train-command.js";
+import { tinyCsv, tinyImageDir } from "./cli-data.js";
 
 const BIN = new URL("../dist/cli/nabla.js", import.meta.url).pathname;
-const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
+const env = { ...process.env, NABLA_BACKEND: getBackend() };
+const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env });
+const scratch = () => mkdtempSync(join(tmpdir(), "nabla-cli-run-"));
 
 describe.skipIf(!existsSync(BIN))("nabla command", () => {
   it("prints a usage message, not a stack trace, for a wrong option", () => {
@@ -15,20 +24,97 @@ describe.skipIf(!existsSync(BIN))("nabla command", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it("names a wrong value and an unknown command", () => {
+  it("names a wrong value, a missing data set and an unknown command", () => {
     const bad = run("train", "--activation", "swish");
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('--activation must be one of relu, sigmoid, tanh, leaky_relu; got "swish"');
+    expect(bad.stderr).toMatch(/--activation must be one of relu, .*; got "swish"/);
+    const missing = run("train", "--dataset", "/no/such/file.csv");
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('"/no/such/file.csv" does not exist');
+    const option = run("train", "--optimizer", "adam", "--momentum", "0.9", "--dataset", tinyImageDir(64, 16), "--checkpoint-dir", scratch());
+    expect(option.status).toBe(2);
+    expect(option.stderr).toContain("--optimizer adam: Adam: unknown option 'momentum'");
     const unknown = run("fly");
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('unknown command "fly"');
+    expect(run("eval").stderr).toContain("--checkpoint FILE is required");
   });
 
-  it("trains for an epoch, printing the model, the loss and the held-out accuracy", () => {
-    const result = run("train", "--epochs", "1", "--hidden", "32");
+  it("trains on an MNIST-format directory, writes a checkpoint and a plot, and evaluates it", () => {
+    const dir = scratch();
+    const result = run("train", "--dataset", tinyImageDir(), "--model", "cnn", "--epochs", "2", "--batch-size", "16", "--checkpoint-dir", dir);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toContain("(fc1): Linear(in_features=784, out_features=32, bias=True)");
-    expect(result.stdout).toMatch(/epoch 1\/1 {2}loss \d\.\d{4} {2}held-out accuracy \d+\.\d\d%/);
-    expect(result.stdout).toMatch(/final held-out accuracy: (8\d|9\d)\.\d\d%/);
+    expect(result.stdout).toContain("SmallCNN summary");
+    expect(result.stdout).toMatch(/conv1 \(Conv2d\)\s+\[1, 8, 12, 12\]\s+208/);
+    expect(result.stdout).toMatch(/epoch 2\/2 {2}loss \d\.\d{4} {2}accuracy \d+\.\d\d% {2}test loss \d\.\d{4} {2}test accuracy \d+\.\d\d%/);
+    expect(result.stdout).toContain("test accuracy (%) by epoch:");
+    expect(result.stdout).toMatch(/[┼┤]/); // the terminal chart
+    const svg = readFileSync(join(dir, "curves.svg"), "utf8");
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain("accuracy");
+    expect(existsSync(join(dir, "last.safetensors"))).toBe(true);
+
+    const evaluated = run("eval", "--checkpoint", join(dir, "last.safetensors"));
+    expect(evaluated.status, evaluated.stderr).toBe(0);
+    expect(evaluated.stdout).toMatch(/test accuracy (9\d|100)\.\d\d% over 128 samples/);
+    expect(evaluated.stdout).toContain("confusion matrix (rows: true class, columns: predicted):");
+    const rows = evaluated.stdout.trim().split("\n").slice(-4);
+    expect(rows.map((r) => r.trim().split(/\s+/).slice(-4).map(Number).reduce((a, b) => a + b, 0))).toEqual([32, 32, 32, 32]);
+  });
+
+  it("trains on a CSV file with a categorical column", () => {
+    const result = run("train", "--dataset", tinyCsv(600), "--epochs", "10", "--batch-size", "16", "--hidden", "16", "--checkpoint-dir", scratch(), "--no-plot");
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain("points.csv: 5 features → label");
+    expect(result.stdout).toMatch(/final held-out accuracy: (8\d|9\d|100)\.\d\d%/);
+  });
+
+  it("saves a checkpoint and exits cleanly on Ctrl-C", async () => {
+    const dir = scratch();
+    const child = spawn(process.execPath, [BIN, "train", "--dataset", tinyImageDir(2048, 64), "--epochs", "50", "--checkpoint-dir", dir], { env });
+    let stdout = "";
+    const code = await new Promise<number | null>((resolve) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (/epoch 1\/50/.test(stdout) && !child.killed) child.kill("SIGINT");
+      });
+      child.on("exit", (c) => resolve(c));
+    });
+    expect(code).toBe(130);
+    expect(stdout).toMatch(/interrupted during epoch \d+; weights saved to .*interrupted\.safetensors/);
+    expect(stdout).not.toMatch(/\n\s+at /);
+    const saved = await loadCheckpoint(join(dir, "interrupted.safetensors"));
+    expect(saved.epoch).toBeGreaterThanOrEqual(1);
+    expect((await loadCheckpoint(join(dir, "last.safetensors"))).epoch).toBeGreaterThanOrEqual(1);
+  });
+
+  it("prints the backend and versions", () => {
+    const result = run("info");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^nabla \d+\.\d+\.\d+/);
+    expect(result.stdout).toContain(`backend: ${getBackend()}`);
+    expect(result.stdout).toMatch(/node \d+\./);
+  });
+});
+
+describe("nabla train --resume", () => {
+  it("continues from the last checkpoint exactly as if it had never stopped", async () => {
+    const data = tinyImageDir(256, 64);
+    const config: TrainConfig = { ...defaultConfig(data), model: "mlp", hidden: [16], epochs: 3, batchSize: 32 };
+    const quiet = { log: () => {} };
+    const straight = await runTrain(config, { checkpointDir: scratch(), resume: false, plot: false }, quiet);
+
+    const dir = scratch();
+    const controller = new AbortController();
+    const stopInEpoch3 = { onBatchEnd: (_: unknown, b: { epoch: number; batch: number }) => b.epoch === 3 && b.batch === 2 && controller.abort() };
+    const first = await runTrain(config, { checkpointDir: dir, resume: false, plot: false }, { ...quiet, signal: controller.signal, callbacks: [stopInEpoch3] });
+    expect(first.interrupted).toBe(true);
+    expect(first.history.epochs).toHaveLength(2);
+    const resumed = await runTrain({ ...config, lr: 123 }, { checkpointDir: dir, resume: true, plot: false }, quiet);
+    expect(resumed.config.lr).toBe(config.lr); // the saved recipe wins
+    expect(resumed.history.epochs.map((e) => e.loss)).toEqual(straight.history.epochs.map((e) => e.loss));
+    const a = straight.model.stateDict();
+    const b = resumed.model.stateDict();
+    for (const key of Object.keys(a)) expect(Array.from(b[key]!.toTypedArray()), key).toEqual(Array.from(a[key]!.toTypedArray()));
   });
 });
