@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Generator, manualSeed, nn, noGrad, optim, randperm, tensor, type Tensor } from "../src/index.js";
-import { Net } from "../cli/seed-net.js";
+import { MLP } from "../cli/models.js";
 
 /**
  * The digits as loadDigits() returns them (grouped by class), read with fs: importing the 21 MB
@@ -48,7 +48,7 @@ beforeAll(() => {
 function accuracyWith(make: (params: nn.Parameter[]) => Trainable): number {
   const { trainSize, epochs, batchSize, seed } = BUDGET;
   manualSeed(seed);
-  const net = new Net(784, 64, 10);
+  const net = new MLP(784, [64], 10);
   const optimizer = make(net.parameters());
   const criterion = new nn.CrossEntropyLoss();
   const shuffler = new Generator(seed + 1);
