@@ -12,7 +12,7 @@ Writes:
 Inputs include the extremes -100, -30, -1e-7, 0, 1e-7, 30, 100 and every function's kinks,
 in float32 and float64. Everything is seeded, so reruns produce byte-identical files.
 
-Tensor encoding (as scripts/make_fixtures.py):
+Tensor encoding (scripts/fixture_json.py, as scripts/make_fixtures.py):
     {"dtype": "float32"|"float64"|"int32"|"bool", "shape": [...], "data": [...]}
 flat row-major data, int64 written as "int32", non-finite floats as "nan", "inf", "-inf",
 floats written exactly.
@@ -27,16 +27,15 @@ is the float64 result rounded to float32, and the case lists those elements unde
 "substituted" so the tests can say so.
 """
 
-import json
+import functools
 import math
-import os
 import re
 
 import torch
 import torch.nn.functional as F
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FIXTURES = os.path.join(ROOT, "test", "fixtures")
+import fixture_json
+from fixture_json import T, randn, write_json
 
 F32 = torch.float32
 F64 = torch.float64
@@ -45,55 +44,16 @@ EXTREMES = [-100.0, -30.0, -1e-7, 0.0, 1e-7, 30.0, 100.0]
 
 
 # ---------------------------------------------------------------------------
-# Encoding
+# Encoding (fixture_json; this script's own copy wrote every dtype other than
+# float32/float64/bool as "int32" rather than refusing it, so keep that)
 # ---------------------------------------------------------------------------
 
-def enc_float(v):
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
-
-
-def enc(t):
-    t = t.detach()
-    shape = list(t.shape)
-    if t.dtype in (F32, F64):
-        dtype = "float32" if t.dtype == F32 else "float64"
-        data = [enc_float(v) for v in t.double().reshape(-1).tolist()]
-    elif t.dtype == torch.bool:
-        dtype = "bool"
-        data = [bool(v) for v in t.reshape(-1).tolist()]
-    else:
-        dtype = "int32"
-        data = [int(v) for v in t.reshape(-1).tolist()]
-    return {"dtype": dtype, "shape": shape, "data": data}
-
-
-def enc_opt(t):
-    return None if t is None else enc(t)
-
-
-def write_json(name, obj):
-    os.makedirs(FIXTURES, exist_ok=True)
-    path = os.path.join(FIXTURES, name)
-    with open(path, "w") as f:
-        json.dump(obj, f, allow_nan=False, separators=(",", ":"))
-        f.write("\n")
-    print(f"wrote {path} ({os.path.getsize(path)} bytes)")
+enc = functools.partial(fixture_json.enc, other_as_int32=True)
+enc_opt = functools.partial(fixture_json.enc_opt, other_as_int32=True)
 
 
 def snake(name):
     return re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), name)
-
-
-def T(values, dtype=F32):
-    return torch.tensor(values, dtype=dtype)
-
-
-def randn(*shape):
-    return torch.randn(shape, dtype=F32)
 
 
 # ---------------------------------------------------------------------------

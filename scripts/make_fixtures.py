@@ -13,23 +13,18 @@ Writes:
 Everything is seeded (torch.manual_seed) and uses fixed data, so reruns
 produce byte-identical files.
 
-Tensor encoding used everywhere:
+Tensor encoding used everywhere (scripts/fixture_json.py):
     {"dtype": "float32"|"float64"|"int32"|"bool", "shape": [...], "data": [...]}
 `data` is flat row-major. int64 tensors are written as "int32". Non-finite
 floats are written as the strings "nan", "inf", "-inf". Floats are written
 exactly (Python repr of the float32/float64 value).
 """
 
-import json
-import math
-import os
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FIXTURES = os.path.join(ROOT, "test", "fixtures")
+from fixture_json import T, enc, enc_opt, randn, write_json
 
 F32 = torch.float32
 F64 = torch.float64
@@ -37,55 +32,9 @@ DTYPES = [(F64, "f64"), (F32, "f32")]
 
 
 # ---------------------------------------------------------------------------
-# Encoding helpers
+# Data helpers (values are generated in float32 so f32/f64 cases share them;
+# randn and T come from fixture_json)
 # ---------------------------------------------------------------------------
-
-def enc_float(v):
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
-
-
-def enc(t):
-    """Encode a torch tensor as a JSON-able dict."""
-    t = t.detach()
-    shape = list(t.shape)
-    if t.dtype in (F32, F64):
-        dtype = "float32" if t.dtype == F32 else "float64"
-        data = [enc_float(v) for v in t.double().reshape(-1).tolist()]
-    elif t.dtype == torch.bool:
-        dtype = "bool"
-        data = [bool(v) for v in t.reshape(-1).tolist()]
-    elif t.dtype in (torch.int32, torch.int64, torch.int16, torch.int8, torch.uint8):
-        dtype = "int32"
-        data = [int(v) for v in t.reshape(-1).tolist()]
-    else:
-        raise ValueError(f"unsupported dtype {t.dtype}")
-    return {"dtype": dtype, "shape": shape, "data": data}
-
-
-def enc_opt(t):
-    return None if t is None else enc(t)
-
-
-def write_json(name, obj):
-    os.makedirs(FIXTURES, exist_ok=True)
-    path = os.path.join(FIXTURES, name)
-    with open(path, "w") as f:
-        json.dump(obj, f, allow_nan=False, separators=(",", ":"))
-        f.write("\n")
-    print(f"wrote {path} ({os.path.getsize(path)} bytes)")
-
-
-# ---------------------------------------------------------------------------
-# Data helpers (values are generated in float32 so f32/f64 cases share them)
-# ---------------------------------------------------------------------------
-
-def randn(*shape):
-    return torch.randn(shape, dtype=F32)
-
 
 def rand_pos(*shape):
     """Positive values in [0.5, 2.5) — safe for log/sqrt/pow bases/divisors."""
@@ -96,10 +45,6 @@ def rand_away_from_zero(*shape):
     """Values with |v| in [0.5, 2.5), random sign — avoid kinks at 0."""
     sign = 1.0 - 2.0 * (torch.rand(shape) < 0.5).to(F32)
     return sign * rand_pos(*shape)
-
-
-def T(values, dtype=F32):
-    return torch.tensor(values, dtype=dtype)
 
 
 EXTREMES = [-100.0, -30.0, -1e-7, 0.0, 1e-7, 30.0, 100.0]

@@ -35,8 +35,8 @@ import sys
 import torch
 import torch.nn as nn
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FIXTURES = os.path.join(ROOT, "test", "fixtures")
+import fixture_json
+from fixture_json import FIXTURES, write_json
 
 DTYPE_CODES = {
     torch.float64: "F64",
@@ -114,24 +114,10 @@ def read_safetensors(path):
     return out, metadata
 
 
-def enc_float(v):
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
-
-
 def enc(t):
-    """A tensor as nabla's fixture JSON: F16/BF16/F32 as float32, F64 as float64, ints as int32, bool."""
-    t = t.detach()
-    if t.dtype in (torch.float16, torch.bfloat16, torch.float32):
-        return {"dtype": "float32", "shape": list(t.shape), "data": [enc_float(v) for v in t.float().double().reshape(-1).tolist()]}
-    if t.dtype == torch.float64:
-        return {"dtype": "float64", "shape": list(t.shape), "data": [enc_float(v) for v in t.reshape(-1).tolist()]}
-    if t.dtype == torch.bool:
-        return {"dtype": "bool", "shape": list(t.shape), "data": [bool(v) for v in t.reshape(-1).tolist()]}
-    return {"dtype": "int32", "shape": list(t.shape), "data": [int(v) for v in t.reshape(-1).tolist()]}
+    """A tensor as nabla's fixture JSON (fixture_json.enc): F16/BF16/F32 as float32, F64 as float64,
+    bool, and, as this script's own copy did, every other dtype as int32."""
+    return fixture_json.enc(t, halves=True, other_as_int32=True)
 
 
 def make_model():
@@ -176,11 +162,7 @@ def write_fixtures():
         "metadata": {"format": "pt", "note": "written by scripts/make_io_fixtures.py"},
         "model": {"keys": list(model.state_dict().keys()), "input": enc(x), "output": enc(y)},
     }
-    path = os.path.join(FIXTURES, "io_torch.json")
-    with open(path, "w") as f:
-        json.dump(expected, f, allow_nan=False, separators=(",", ":"))
-        f.write("\n")
-    print(f"wrote {path}")
+    write_json("io_torch.json", expected, print_size=False)
 
 
 def verify_nabla_file():

@@ -11,7 +11,8 @@ Writes:
     test/fixtures/optim_clip_grad.json  clip_grad_norm_ / clip_grad_value_ results
 
 Everything is seeded and deterministic; reruns write byte-identical files. Tensors are encoded
-as in scripts/make_fixtures.py: {"dtype", "shape", "data"} with exact float values.
+as in scripts/make_fixtures.py (scripts/fixture_json.py): {"dtype", "shape", "data"} with exact
+float values.
 
 Each optimizer run says where its numbers come from:
     "source": "torch"      torch.optim itself (1.13, foreach=False: the per-tensor kernels);
@@ -26,44 +27,22 @@ Each optimizer run says where its numbers come from:
           tensor ops, not from nabla's code.
 """
 
-import json
 import math
-import os
 
 import torch
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FIXTURES = os.path.join(ROOT, "test", "fixtures")
+import fixture_json
+from fixture_json import write_json
+
 F32 = torch.float32
 F64 = torch.float64
 RECORD_STEPS = [1, 2, 5, 20]
 
 
-def enc_float(v):
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return v
-
-
 def enc(t):
-    t = t.detach()
+    """fixture_json.enc for the only tensors this script records: float32 / float64 (asserted)."""
     assert t.dtype in (F32, F64)
-    return {
-        "dtype": "float32" if t.dtype == F32 else "float64",
-        "shape": list(t.shape),
-        "data": [enc_float(v) for v in t.double().reshape(-1).tolist()],
-    }
-
-
-def write_json(name, obj):
-    os.makedirs(FIXTURES, exist_ok=True)
-    path = os.path.join(FIXTURES, name)
-    with open(path, "w") as f:
-        json.dump(obj, f, allow_nan=False, separators=(",", ":"))
-        f.write("\n")
-    print(f"wrote {path} ({os.path.getsize(path)} bytes)")
+    return fixture_json.enc(t)
 
 
 # ---------------------------------------------------------------------------
