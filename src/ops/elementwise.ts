@@ -227,7 +227,7 @@ export function tanh(input: Tensor): Tensor {
 }
 
 export function relu(x: Tensor): Tensor {
-  if (x.dtype === "bool") throw new DTypeError("relu: not implemented for bool tensors");
+  if (x.dtype === "bool") throw new DTypeError("relu: expected a numeric tensor, got bool");
   const out = unaryKernel("relu", x);
   // relu'(x) = 1 for x > 0, else 0 (0 at the kink, as in PyTorch)
   return recordOp("ReluBackward0", out, [x], (g) => [binaryKernel("relu", "reluBackward", g, out, g.dtype)]);

@@ -12,7 +12,7 @@ import { uniform_ } from "../init.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 
-/** Returns its input unchanged (a placeholder, e.g. for a removed head). */
+/** Returns its input unchanged (e.g. in place of a removed head). */
 export class Identity extends Module {
   forward(input: Tensor): Tensor {
     return input;
