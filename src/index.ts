@@ -1,5 +1,6 @@
 /** nabla's public surface. Everything a user imports comes from here. */
 import "./backend/js/index.js";
+import "./backend/wasm/index.js";
 
 export { Tensor, type NestedArray } from "./tensor/tensor.js";
 export type { DType, TypedArray } from "./tensor/dtype.js";
@@ -65,6 +66,7 @@ export { transpose, permute, slice, narrow, select, expand, view, reshape, squee
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
 export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
 export { setBackend, getBackend, listBackends, type Backend } from "./backend/backend.js";
+export { setNumThreads, getNumThreads } from "./backend/wasm/num-threads.js";
 export { ShapeError, DTypeError, OptionError } from "./errors.js";
 export { loadDigits, type Digits } from "./data/digits.js";
 export * as data from "./data/index.js";

@@ -108,6 +108,26 @@ export interface MatmulArgs {
   readonly n: number;
 }
 
+/** One Adam or AdamW update of one parameter, in place, over contiguous buffers of equal length. */
+export interface AdamStepArgs {
+  readonly param: TypedArray;
+  readonly grad: TypedArray;
+  readonly expAvg: TypedArray;
+  readonly expAvgSq: TypedArray;
+  /** AMSGrad's running maximum of expAvgSq, or null without AMSGrad. */
+  readonly maxExpAvgSq: TypedArray | null;
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** AdamW: decay the weights by (1 − lr·λ) instead of adding λ·θ to the gradient. */
+  readonly decoupled: boolean;
+  readonly maximize: boolean;
+  /** The step number t ≥ 1, for the bias corrections. */
+  readonly step: number;
+}
+
 export interface Backend {
   readonly name: string;
   /** Zeroed storage for `size` elements; a WASM backend may place it in its own memory. */
@@ -134,6 +154,8 @@ export interface Backend {
   gather(x: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray): void;
   /** out[o, index[o, j]] += src[o, j]; out is [outer, inner], src and index [outer, k]. */
   scatterAdd(src: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray): void;
+  /** θ ← Adam(W) step (PyTorch's formulas) over flat buffers: one fused loop for optimizers to call. */
+  adamStep(args: AdamStepArgs): void;
 }
 
 let current: Backend | null = null;
@@ -150,7 +172,7 @@ export function backend(): Backend {
   return current;
 }
 
-/** Chooses the backend by name (`"js"`; `"wasm"` once it exists). */
+/** Chooses the backend by name: `"wasm"` (the default where WebAssembly SIMD runs) or `"js"`. */
 export function setBackend(name: string): void {
   const found = registry.get(name);
   if (!found) {

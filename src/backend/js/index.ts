@@ -4,6 +4,7 @@ import { allocTyped } from "../../tensor/dtype.js";
 import { assign, binary, copy, unary, where } from "./elementwise.js";
 import { argReduce, gather, reduce, scatterAdd, softmax, softmaxBackward } from "./reduce.js";
 import { matmul } from "./matmul.js";
+import { adamStep } from "./optim.js";
 
 export const jsBackend: Backend = {
   name: "js",
@@ -20,6 +21,7 @@ export const jsBackend: Backend = {
   softmaxBackward,
   gather,
   scatterAdd,
+  adamStep,
 };
 
 registerBackend(jsBackend);

@@ -1,0 +1,6 @@
+// The wasm module's exports: float32 kernels over a memory that JS owns and allocates from.
+export { unary, binary, binaryND } from "./elementwise";
+export { sumRows, maxRows, argRows, softmax, softmaxBackward } from "./reduce";
+export { matmul, matmulShared, workBytes } from "./matmul";
+export { copyF32, copyND, zeroBytes } from "./memory";
+export { adamStep } from "./optim";

@@ -1,0 +1,59 @@
+// Fused optimizer updates over flat float32 buffers: one pass instead of a JS loop.
+
+/**
+ * One Adam (decoupled = 0) or AdamW (decoupled = 1) step over n floats in place. vmax is
+ * AMSGrad's running maximum (0 when unused); decay = 1 − lr·λ, stepSize = lr/(1 − β1^t),
+ * bc2 = √(1 − β2^t).
+ */
+export function adamStep(
+  param: usize, grad: usize, m: usize, v: usize, vmax: usize, n: i32,
+  beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, eps: f32,
+  weightDecay: f32, decay: f32, decoupled: i32, maximize: i32, stepSize: f32, bc2: f32,
+): void {
+  // 1 − β and 1 − lr·λ come from the caller in float64: 1 − 0.999 in float32 is 1e-5 off
+  const b1 = f32x4.splat(beta1);
+  const b2 = f32x4.splat(beta2);
+  const c1 = f32x4.splat(oneMinusBeta1);
+  const c2 = f32x4.splat(oneMinusBeta2);
+  const wd = f32x4.splat(weightDecay);
+  const vd = f32x4.splat(decay);
+  const vs = f32x4.splat(stepSize);
+  const vb = f32x4.splat(bc2);
+  const ve = f32x4.splat(eps);
+  const coupled = !decoupled && weightDecay != 0;
+  const shrink = decoupled && weightDecay != 0;
+  let i = 0;
+  // whole vectors, then the tail one float at a time through lane 0
+  for (; i < n; i += 4) {
+    const q = <usize>i << 2;
+    const whole = i + 4 <= n;
+    let th = whole ? v128.load(param + q) : v128.load32_zero(param + q);
+    let g = whole ? v128.load(grad + q) : v128.load32_zero(grad + q);
+    let mm = whole ? v128.load(m + q) : v128.load32_zero(m + q);
+    let vv = whole ? v128.load(v + q) : v128.load32_zero(v + q);
+    if (maximize) g = f32x4.neg(g);
+    if (coupled) g = f32x4.add(g, f32x4.mul(wd, th));
+    if (shrink) th = f32x4.mul(th, vd);
+    mm = f32x4.add(f32x4.mul(b1, mm), f32x4.mul(c1, g));
+    vv = f32x4.add(f32x4.mul(b2, vv), f32x4.mul(f32x4.mul(c2, g), g));
+    let vh = vv;
+    if (vmax) {
+      const mx = f32x4.max(whole ? v128.load(vmax + q) : v128.load32_zero(vmax + q), vv);
+      if (whole) v128.store(vmax + q, mx);
+      else store<f32>(vmax + q, f32x4.extract_lane(mx, 0));
+      vh = mx;
+    }
+    const denom = f32x4.add(f32x4.div(f32x4.sqrt(vh), vb), ve);
+    th = f32x4.sub(th, f32x4.div(f32x4.mul(vs, mm), denom));
+    if (whole) {
+      v128.store(param + q, th);
+      v128.store(m + q, mm);
+      v128.store(v + q, vv);
+    } else {
+      store<f32>(param + q, f32x4.extract_lane(th, 0));
+      store<f32>(m + q, f32x4.extract_lane(mm, 0));
+      store<f32>(v + q, f32x4.extract_lane(vv, 0));
+      i -= 3; // the tail advances one float at a time
+    }
+  }
+}

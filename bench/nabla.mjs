@@ -1,0 +1,123 @@
+// nabla's side of each benchmark case. Every function returns the case's number (see run.mjs).
+import * as nb from "../dist/src/index.js";
+import { timeIt, timeTiny } from "./timing.mjs";
+import * as D from "./data.mjs";
+
+const { nn, optim, tensor, noGrad, F } = nb;
+
+export const name = "nabla";
+
+export function describe() {
+  return `nabla (${nb.getBackend()} backend, ${nb.getNumThreads()} threads)`;
+}
+
+function fromArray(data, shape, requiresGrad = false) {
+  return tensor(data, { requiresGrad }).reshape(shape);
+}
+
+async function matmulGflops(m, k, n, ta, tb) {
+  // a transposed operand is stored the other way round and read through a transposed view
+  const a = ta ? fromArray(D.uniform(m * k, 1, 7), [k, m]).t() : fromArray(D.uniform(m * k, 1, 7), [m, k]);
+  const b = tb ? fromArray(D.uniform(k * n, 1, 8), [n, k]).t() : fromArray(D.uniform(k * n, 1, 8), [k, n]);
+  const ms = await timeIt(() => noGrad(() => a.matmul(b)), { warmup: 5, minRuns: 15, maxRuns: 5000, minMs: 1500, budgetMs: 1500 });
+  return (2 * m * k * n) / ms / 1e6;
+}
+
+function setParam(p, data) {
+  p.storage.data.set(data);
+}
+
+async function trainMlp(batch) {
+  const layers = D.mlpParams();
+  const net = new nn.Sequential(
+    new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(), new nn.Linear(128, 10),
+  );
+  const params = net.parameters();
+  layers.forEach((l, i) => {
+    setParam(params[2 * i], D.transpose(l.w, l.in, l.out)); // PyTorch keeps [out, in]
+    setParam(params[2 * i + 1], l.b);
+  });
+  const { x, y } = D.mlpBatch(batch);
+  const xs = fromArray(x, [batch, 784]);
+  const ys = tensor(y, { dtype: "int32" });
+  const loss = new nn.CrossEntropyLoss();
+  const opt = new optim.Adam(params, { lr: 1e-3 });
+  let last = 0;
+  const ms = await timeIt(() => {
+    const l = loss.forward(net.forward(xs), ys);
+    opt.zeroGrad();
+    l.backward();
+    opt.step();
+    last = l.item();
+  }, { warmup: 5, minRuns: 20, maxRuns: 20 });
+  return { value: (batch * 1000) / ms, loss: last };
+}
+
+async function trainCnn() {
+  const p = D.cnnParams();
+  const net = new nn.Sequential(
+    new nn.Conv2d(1, 8, 5), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Conv2d(8, 16, 5), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Flatten(), new nn.Linear(256, 10),
+  );
+  const params = net.parameters();
+  [p.c1.w, p.c1.b, p.c2.w, p.c2.b, D.transpose(p.fc.w, 256, 10), p.fc.b].forEach((d, i) => setParam(params[i], d));
+  const batch = 64;
+  const { x, y } = D.cnnBatch(batch);
+  const xs = fromArray(x, [batch, 1, 28, 28]);
+  const ys = tensor(y, { dtype: "int32" });
+  const loss = new nn.CrossEntropyLoss();
+  const opt = new optim.Adam(params, { lr: 1e-3 });
+  let last = 0;
+  const ms = await timeIt(() => {
+    const l = loss.forward(net.forward(xs), ys);
+    opt.zeroGrad();
+    l.backward();
+    opt.step();
+    last = l.item();
+  }, { warmup: 2, minRuns: 5, maxRuns: 5 });
+  return { value: (batch * 1000) / ms, loss: last };
+}
+
+async function activation(fn) {
+  const { x, dy } = D.activationInput();
+  const xs = tensor(x, { requiresGrad: true });
+  const g = tensor(dy);
+  const ms = await timeIt(() => {
+    xs.grad = null;
+    fn(xs).backward(g);
+  }, { warmup: 5, minRuns: 15, maxRuns: 5000, minMs: 1500, budgetMs: 1500 });
+  return (D.ACTIVATION_SIZE * 1000) / ms;
+}
+
+export const cases = {
+  mm512: () => matmulGflops(512, 512, 512, false, false),
+  mm512x1: async () => {
+    const threads = nb.getNumThreads();
+    nb.setNumThreads(1);
+    try {
+      return await matmulGflops(512, 512, 512, false, false);
+    } finally {
+      nb.setNumThreads(threads);
+    }
+  },
+  mmNN: () => matmulGflops(128, 784, 256, false, false),
+  mmTN: () => matmulGflops(128, 784, 256, true, false),
+  mmNT: () => matmulGflops(128, 784, 256, false, true),
+  mlp64: () => trainMlp(64),
+  mlp256: () => trainMlp(256),
+  cnn: () => trainCnn(),
+  relu: () => activation((x) => x.relu()),
+  tanh: () => activation((x) => x.tanh()),
+  gelu: () => activation((x) => F.gelu(x, { approximate: "tanh" })),
+  tiny: () => {
+    const a = tensor([1, 2, 3, 4], { dtype: "float32" });
+    const b = tensor([5, 6, 7, 8], { dtype: "float32" });
+    return timeTiny(() => a.add(b));
+  },
+  tinyGrad: () => {
+    const a = tensor([1, 2, 3, 4], { dtype: "float32", requiresGrad: true });
+    const b = tensor([5, 6, 7, 8], { dtype: "float32", requiresGrad: true });
+    return timeTiny(() => a.add(b));
+  },
+};

@@ -1,0 +1,114 @@
+// `npm run bench`: nabla, TensorFlow.js (cpu and wasm) and jax-js side by side on the shapes of
+// issue 6, each library in its own process, one after another. Prints a table of medians with
+// nabla/peer ratios and writes it to bench/RESULTS.md with the date and machine.
+//   node bench/run.mjs [--only=mm512,mlp64] [--libs=nabla,jax] [--out=bench/RESULTS.md]
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+
+/** The cases, in the issue's order. `lower`: smaller is better (times). */
+const CASES = [
+  { id: "mm512", label: "float32 matmul 512×512×512", unit: "GFLOP/s" },
+  { id: "mm512x1", label: "the same, nabla on one thread (the peers run one anyway)", unit: "GFLOP/s" },
+  { id: "mmNN", label: "matmul 128×784 · 784×256", unit: "GFLOP/s" },
+  { id: "mmTN", label: "the same, A transposed (Aᵀ stored 784×128)", unit: "GFLOP/s" },
+  { id: "mmNT", label: "the same, B transposed (Bᵀ stored 256×784)", unit: "GFLOP/s" },
+  { id: "mlp64", label: "train MLP 784-256-128-10 (ReLU, cross-entropy, Adam), batch 64", unit: "samples/s" },
+  { id: "mlp256", label: "the same, batch 256", unit: "samples/s" },
+  { id: "cnn", label: "train LeNet-style CNN, batch 64", unit: "samples/s" },
+  { id: "relu", label: "ReLU forward+backward, 1M floats", unit: "elements/s" },
+  { id: "tanh", label: "tanh forward+backward, 1M floats", unit: "elements/s" },
+  { id: "gelu", label: "GELU (tanh approx.) forward+backward, 1M floats", unit: "elements/s" },
+  { id: "tiny", label: "one tiny op (add of two 4-element tensors)", unit: "µs", lower: true },
+  { id: "tinyGrad", label: "the same, recording autograd", unit: "µs", lower: true },
+];
+const LIBS = [
+  { id: "nabla", title: "nabla" },
+  { id: "tfjs-cpu", title: "TF.js cpu" },
+  { id: "tfjs-wasm", title: "TF.js wasm" },
+  { id: "jax", title: "jax-js" },
+];
+
+const only = arg("only");
+const cases = only ? CASES.filter((c) => only.split(",").includes(c.id)) : CASES;
+const libs = arg("libs") ? LIBS.filter((l) => arg("libs").split(",").includes(l.id)) : LIBS;
+
+const runs = {};
+for (const lib of libs) {
+  process.stderr.write(`${lib.title}…\n`);
+  const child = spawnSync(process.execPath, [join(here, "child.mjs"), lib.id, cases.map((c) => c.id).join(",")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 1 << 24,
+  });
+  const last = child.stdout.trim().split("\n").pop() ?? "";
+  try {
+    runs[lib.id] = JSON.parse(last);
+  } catch {
+    runs[lib.id] = { describe: lib.title, results: {}, crashed: `exit ${child.status}` };
+  }
+}
+
+function fmt(v, unit) {
+  if (unit === "elements/s") return v.toExponential(1).replace("e+", "e");
+  if (unit === "µs") return v < 10 ? v.toFixed(2) : v.toFixed(0);
+  if (v >= 1000) return Math.round(v).toLocaleString("en-US");
+  return v >= 100 ? v.toFixed(0) : v.toFixed(1);
+}
+
+function cell(libId, c) {
+  const r = runs[libId]?.results?.[c.id];
+  if (!r) return runs[libId]?.crashed ? `crashed (${runs[libId].crashed})` : "—";
+  if (r.error) return r.error === "no such case" ? "n/a" : `fails: ${r.error}`;
+  return fmt(r.value, c.unit);
+}
+
+/** nabla/peer in the direction where more is better: for times, peer time / nabla time. */
+function ratio(peerId, c) {
+  const n = runs.nabla?.results?.[c.id];
+  const p = runs[peerId]?.results?.[c.id];
+  if (!n || n.error || !p || p.error) return "—";
+  const r = c.lower ? p.value / n.value : n.value / p.value;
+  return `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}×`;
+}
+
+const peers = libs.filter((l) => l.id !== "nabla");
+const header = ["work", "unit", ...libs.map((l) => l.title), ...(runs.nabla ? peers.map((p) => `nabla/${p.title}`) : [])];
+const rows = cases.map((c) => [c.label, c.unit, ...libs.map((l) => cell(l.id, c)), ...(runs.nabla ? peers.map((p) => ratio(p.id, c)) : [])]);
+const table = [header, header.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
+
+const losses = cases
+  .filter((c) => ["mlp64", "mlp256", "cnn"].includes(c.id))
+  .map((c) => `- ${c.label}: ${libs.map((l) => {
+    const r = runs[l.id]?.results?.[c.id];
+    return `${l.title} ${r && !r.error && r.loss !== undefined ? r.loss.toFixed(4) : "—"}`;
+  }).join(", ")}`)
+  .join("\n");
+
+const cpu = os.cpus();
+const load = os.loadavg().map((l) => l.toFixed(1)).join(", ");
+const machine = `${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}; load average at the end ${load} (anything above 0 is other work sharing the cores)`;
+const md = `# Benchmark results
+
+Measured by \`npm run bench\` on ${new Date().toISOString().replace("T", " ").slice(0, 16)} UTC.
+Machine: ${machine}.
+
+Medians after warm-up; ratios are nabla/peer with more = better for nabla (for times, the peer's
+time over nabla's). Each library ran in its own process, one after another, on the same inputs and
+initial weights. Libraries: ${libs.map((l) => runs[l.id]?.describe ?? l.title).join("; ")}.
+
+${table}
+
+Loss after the same number of training steps (the same data and initial weights, so they should agree):
+${losses}
+`;
+
+console.log(`\n${table}\n\n${losses}`);
+const out = arg("out") ?? join(here, "RESULTS.md");
+writeFileSync(out, md);
+console.log(`\nwritten to ${out}`);

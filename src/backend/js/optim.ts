@@ -1,0 +1,20 @@
+/** Fused optimizer updates of the JS backend: the reference the wasm ones are tested against. */
+import type { AdamStepArgs } from "../backend.js";
+
+/** PyTorch's Adam/AdamW: m, v running moments; θ −= lr/(1 − β1^t) · m / (√v̂/√(1 − β2^t) + eps). */
+export function adamStep(a: AdamStepArgs): void {
+  const { param: theta, grad, expAvg: m, expAvgSq: v, maxExpAvgSq: vMax, lr, beta1, beta2, eps, weightDecay, decoupled, maximize, step } = a;
+  const stepSize = lr / (1 - beta1 ** step);
+  const bc2 = Math.sqrt(1 - beta2 ** step);
+  const decay = 1 - lr * weightDecay;
+  for (let i = 0; i < theta.length; i++) {
+    let g = maximize ? -grad[i]! : grad[i]!;
+    if (!decoupled && weightDecay !== 0) g += weightDecay * theta[i]!;
+    if (decoupled && weightDecay !== 0) theta[i] = theta[i]! * decay;
+    m[i] = beta1 * m[i]! + (1 - beta1) * g;
+    v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
+    let vHat = v[i]!;
+    if (vMax !== null) vHat = vMax[i] = Math.max(vMax[i]!, v[i]!);
+    theta[i] = theta[i]! - (stepSize * m[i]!) / (Math.sqrt(vHat) / bc2 + eps);
+  }
+}

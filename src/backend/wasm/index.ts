@@ -1,0 +1,58 @@
+/**
+ * The WebAssembly SIMD backend: float32 matmul, activations, elementwise arithmetic, sum/max
+ * and softmax run as wasm kernels over storage that lives in the wasm memory; every other kernel
+ * (other dtypes, gather/scatter, copies, strided runs) is the JS backend's.
+ *
+ * Chosen by default where the engine validates SIMD and shared memory; NABLA_BACKEND=js|wasm
+ * in the environment picks one at startup, setBackend("js") at any time.
+ */
+import { registerBackend, setBackend, type Backend } from "../backend.js";
+import { jsBackend } from "../js/index.js";
+import { allocTyped, type DType, type TypedArray } from "../../tensor/dtype.js";
+import { wasmSimdAvailable } from "./simd.js";
+
+/** Below this many elements storage stays on the JS heap: tiny tensors run on the JS kernels anyway. */
+const MIN_WASM_STORAGE = 64;
+
+async function makeWasmBackend(): Promise<Backend> {
+  // loaded only where wasm SIMD exists: instantiating the module needs it
+  const { allocFloat32 } = await import("./heap.js");
+  const { binary, unary } = await import("./elementwise.js");
+  const { argReduce, reduce, softmax, softmaxBackward } = await import("./reduce.js");
+  const { matmul } = await import("./matmul.js");
+  const { assign, copy } = await import("./copy.js");
+  const { adamStep } = await import("./optim.js");
+  return {
+    ...jsBackend,
+    name: "wasm",
+    alloc(dtype: DType, size: number): TypedArray {
+      if (dtype !== "float32" || size < MIN_WASM_STORAGE) return allocTyped(dtype, size);
+      return allocFloat32(size) ?? allocTyped(dtype, size);
+    },
+    copy,
+    assign,
+    unary,
+    binary,
+    reduce,
+    argReduce,
+    matmul,
+    softmax,
+    softmaxBackward,
+    adamStep,
+  };
+}
+
+function requested(): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.NABLA_BACKEND;
+}
+
+/** The wasm backend, or null where the engine cannot run it. */
+export const wasmBackend: Backend | null = wasmSimdAvailable() ? await makeWasmBackend() : null;
+
+if (wasmBackend !== null) {
+  registerBackend(wasmBackend);
+  if (requested() !== "js") setBackend("wasm");
+} else if (requested() === "wasm") {
+  throw new Error("nabla: NABLA_BACKEND=wasm, but this engine lacks WebAssembly SIMD or SharedArrayBuffer");
+}

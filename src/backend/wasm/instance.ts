@@ -1,0 +1,45 @@
+/** The one shared WebAssembly.Memory and the kernel module instantiated over it. */
+import { KERNELS_WASM_BASE64 } from "./kernels.generated.js";
+import { WasmJS } from "./wasm-api.js";
+
+/** The kernel module's exports (assembly/index.ts); pointers are byte addresses into `memory`. */
+export interface Kernels {
+  unary(op: number, x: number, out: number, n: number, alpha: number): void;
+  binary(op: number, a: number, sa: number, b: number, sb: number, out: number, n: number, alpha: number): void;
+  binaryND(op: number, a: number, b: number, out: number, ndim: number, meta: number, alpha: number): void;
+  sumRows(x: number, outer: number, inner: number, out: number): void;
+  maxRows(x: number, outer: number, inner: number, out: number): void;
+  argRows(x: number, outer: number, inner: number, values: number, indices: number, isMax: number): void;
+  softmax(x: number, outer: number, inner: number, out: number, log: number): void;
+  softmaxBackward(y: number, gy: number, outer: number, inner: number, out: number, log: number): void;
+  matmul(a: number, sam: number, sak: number, b: number, sbk: number, sbn: number, c: number, ldc: number, m: number, k: number, n: number, work: number): void;
+  matmulShared(job: number, work: number): void;
+  workBytes(): number;
+  copyF32(src: number, step: number, dst: number, n: number): void;
+  zeroBytes(ptr: number, n: number): void;
+  copyND(src: number, dst: number, ndim: number, meta: number): void;
+  adamStep(
+    param: number, grad: number, m: number, v: number, vmax: number, n: number,
+    beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number,
+    weightDecay: number, decay: number, decoupled: number, maximize: number, stepSize: number, bc2: number,
+  ): void;
+}
+
+/** 64 KiB pages: the most a wasm32 memory can address. Shared memory is reserved, not committed. */
+const MAX_PAGES = 65536;
+
+function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+// Shared, so that it never moves when it grows: typed-array views handed out stay valid.
+export const memory = new WasmJS!.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
+
+/** The module's bytes, for workers that instantiate it again over the same memory. */
+export const moduleBytes = decodeBase64(KERNELS_WASM_BASE64);
+
+const { instance } = await WasmJS!.instantiate(moduleBytes, { env: { memory } });
+export const kernels = instance.exports as unknown as Kernels;

@@ -1,0 +1,60 @@
+/**
+ * Float32 operands as the kernels see them: a byte address in wasm memory plus element strides.
+ * Storage allocated by this backend is already there (no copy); anything else (arrays made
+ * before the backend was chosen, or past the heap budget) is copied into scratch blocks that
+ * are freed as soon as the kernel returns.
+ */
+import type { StridedView } from "../backend.js";
+import { copy as wasmCopy } from "./copy.js";
+import { contiguousStrides, numelOf } from "../../tensor/shape.js";
+import { coalesce } from "./runs.js";
+import { allocBytes, float32At, freeBlock, inHeap, type Block } from "./heap.js";
+
+export interface Operand {
+  readonly ptr: number;
+  readonly strides: readonly number[];
+}
+
+export class Scratch {
+  private readonly blocks: Block[] = [];
+
+  /** A float32 array of `length` in wasm memory, valid until release(). */
+  take(length: number): Float32Array {
+    const block = allocBytes(Math.max(1, length) * 4, true)!;
+    this.blocks.push(block);
+    return float32At(block.ptr, length);
+  }
+
+  /**
+   * A view's elements in wasm memory: in place when they are there already (and, with
+   * `unitInner`, walked with step 0 or 1 along the innermost run), else a contiguous copy.
+   */
+  input(view: StridedView, unitInner = false): Operand {
+    const data = view.data;
+    if (inHeap(data) && (!unitInner || innerStepOk(view))) return { ptr: data.byteOffset + 4 * view.offset, strides: view.strides };
+    const tmp = this.take(numelOf(view.shape));
+    wasmCopy(view, tmp);
+    return { ptr: tmp.byteOffset, strides: contiguousStrides(view.shape) };
+  }
+
+  /** Where a kernel should write `out`; call `done()` after the kernel to copy back if it was staged. */
+  output(out: Float32Array): { ptr: number; done(): void } {
+    if (inHeap(out)) return { ptr: out.byteOffset, done() {} };
+    const tmp = this.take(out.length);
+    return { ptr: tmp.byteOffset, done: () => out.set(tmp) };
+  }
+
+  release(): void {
+    for (const b of this.blocks) freeBlock(b.ptr, b.size);
+    this.blocks.length = 0;
+  }
+}
+
+/** Whether the view's innermost (coalesced) run has step 0 or 1, which the elementwise kernels take. */
+function innerStepOk(view: StridedView): boolean {
+  const [shape, [strides]] = coalesce(view.shape, [view.strides]);
+  if (shape.length === 0) return true;
+  const step = strides![shape.length - 1]!;
+  return step === 0 || step === 1;
+}
+

@@ -1,0 +1,111 @@
+/**
+ * Big matmuls split across threads: each helper is a worker with its own instance of the kernel
+ * module over the same shared memory, so operands and results need no copying. All threads,
+ * the caller's included, take chunks of the product off one atomic counter (matmulShared), so
+ * a core that is busy with other work slows the split down instead of stalling it; the caller
+ * then waits (Atomics.wait) for the helpers to finish their last chunk.
+ * Where no worker adapter exists (browsers, for now) everything runs on the caller's thread.
+ */
+import { allocBytes } from "./heap.js";
+import { kernels, memory, moduleBytes } from "./instance.js";
+import { getNumThreads, setDefaultThreads } from "./num-threads.js";
+
+/** Below this many multiply-adds waking a helper costs more than it saves. */
+const PARALLEL_MACS = 1 << 18;
+
+interface Helper {
+  /** The control block the worker watches (see worker-node.ts). */
+  readonly ctl: Int32Array;
+  /** Its own packing buffers. */
+  readonly work: number;
+}
+
+const IDLE = 2;
+const POSTED = 1;
+
+let spawn: ((memory: unknown, bytes: Uint8Array, slot: number) => void) | null = null;
+const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+if (proc?.versions?.node !== undefined) {
+  try {
+    const node = await import("./worker-node.js");
+    spawn = node.spawnWorker;
+    setDefaultThreads(node.cores);
+  } catch {
+    spawn = null;
+  }
+}
+
+const helpers: Helper[] = [];
+
+function ensureHelpers(count: number): void {
+  while (spawn !== null && helpers.length < count) {
+    const slot = allocBytes(64, true)!.ptr;
+    const work = allocBytes(kernels.workBytes(), true)!.ptr;
+    const ctl = new Int32Array(memory.buffer, slot, 16);
+    Atomics.store(ctl, 0, 0);
+    spawn(memory, moduleBytes, slot);
+    helpers.push({ ctl, work });
+  }
+}
+
+/**
+ * Chunks per thread: more lets a thread that the OS delays fall behind gracefully, but every
+ * chunk repacks one operand, which costs more than it saves on the smaller products.
+ */
+const chunksPerThread = (macs: number): number => (macs >= 1 << 26 ? 2 : 1);
+let job: Int32Array | null = null;
+
+/**
+ * C = A·B as kernels.matmul, shared with idle helpers: the longer-to-pack operand is kept whole
+ * and the other axis cut into chunks that every thread takes from one atomic counter.
+ */
+export function matmulThreaded(
+  a: number, sam: number, sak: number,
+  b: number, sbk: number, sbn: number,
+  c: number, ldc: number,
+  m: number, k: number, n: number,
+  work: number,
+): void {
+  const want = getNumThreads();
+  ensureHelpers(want - 1);
+  const ready = m * n * k < PARALLEL_MACS ? [] : helpers.filter((h) => Atomics.load(h.ctl, 0) === IDLE).slice(0, want - 1);
+  if (ready.length === 0) {
+    kernels.matmul(a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, work);
+    return;
+  }
+  if (job === null) {
+    const ptr = allocBytes(64, true)!.ptr; // may grow the memory: take the buffer after
+    job = new Int32Array(memory.buffer, ptr, 16);
+  }
+  // every chunk repacks the operand it does not cut: B (4 bytes an element) when cutting rows,
+  // A (16, pre-broadcast) when cutting columns
+  const byCols = 4 * m < n;
+  const unit = byCols ? 8 : 4; // whole micro-tiles per chunk
+  const total = byCols ? n : m;
+  const parts = ready.length + 1;
+  const size = Math.ceil(total / (parts * chunksPerThread(m * n * k)) / unit) * unit;
+  const fields = [0, Math.ceil(total / size), size, byCols ? 1 : 0, a, sam, sak, b, sbk, sbn, c, ldc, m, k, n];
+  for (let i = 1; i < fields.length; i++) job[i] = fields[i]!;
+  Atomics.store(job, 0, 0);
+  for (const h of ready) {
+    h.ctl[1] = job.byteOffset;
+    h.ctl[2] = h.work;
+    Atomics.store(h.ctl, 0, POSTED);
+    Atomics.notify(h.ctl, 0);
+  }
+  kernels.matmulShared(job.byteOffset, work);
+  let failed = false;
+  for (const h of ready) {
+    // the helper is finishing its last chunk: spin briefly before sleeping
+    for (let i = 0; i < 4000 && Atomics.load(h.ctl, 0) === POSTED; i++);
+    while (Atomics.load(h.ctl, 0) === POSTED) Atomics.wait(h.ctl, 0, POSTED);
+    failed ||= h.ctl[13] !== 0;
+  }
+  if (failed) throw new Error("nabla: a matmul worker trapped");
+}
+
+/** Helpers started and idle, after asking for `want` threads in all (tests wait on this). */
+export function idleHelpers(want = getNumThreads()): number {
+  ensureHelpers(want - 1);
+  return helpers.filter((h) => Atomics.load(h.ctl, 0) === IDLE).length;
+}

@@ -1,0 +1,54 @@
+/** Walking views as runs: merging dims that are contiguous together, then visiting each innermost run. */
+import { numelOf } from "../../tensor/shape.js";
+
+/**
+ * Merges adjacent dims that every view walks contiguously, and drops size-1 dims, so that a
+ * contiguous tensor is one long run. Returns the merged shape and each view's merged strides.
+ */
+export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): [number[], number[][]] {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, t) => outStrides[t]![last] === s[d]! * size)) {
+      outShape[last] = outShape[last]! * size;
+      strides.forEach((s, t) => (outStrides[t]![last] = s[d]!));
+    } else {
+      outShape.push(size);
+      strides.forEach((s, t) => outStrides[t]!.push(s[d]!));
+    }
+  }
+  return [outShape, outStrides];
+}
+
+/**
+ * Calls run(outStart, offsets, length) for each innermost run of a coalesced shape, where
+ * offsets[t] is view t's element offset; the output is contiguous.
+ */
+export function forEachRun(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+  offsets: number[],
+  run: (outStart: number, offsets: readonly number[], length: number) => void,
+): void {
+  const nd = shape.length;
+  if (nd === 0) {
+    run(0, offsets, 1);
+    return;
+  }
+  const length = shape[nd - 1]!;
+  const total = numelOf(shape);
+  const counter = new Array<number>(nd).fill(0);
+  for (let start = 0; start < total; start += length) {
+    run(start, offsets, length);
+    for (let d = nd - 2; d >= 0; d--) {
+      counter[d]!++;
+      for (let t = 0; t < offsets.length; t++) offsets[t]! += strides[t]![d]!;
+      if (counter[d]! < shape[d]!) break;
+      for (let t = 0; t < offsets.length; t++) offsets[t]! -= strides[t]![d]! * shape[d]!;
+      counter[d] = 0;
+    }
+  }
+}

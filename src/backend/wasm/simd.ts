@@ -1,0 +1,24 @@
+import { WasmJS } from "./wasm-api.js";
+
+/** Whether this engine runs WebAssembly SIMD and threads (shared memory), which the wasm backend needs. */
+
+// (module (memory 1 1 shared) (func (result v128) (v128.const i32x4 0 0 0 0)))
+const PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type: () -> v128
+  0x03, 0x02, 0x01, 0x00, // one function of type 0
+  0x05, 0x04, 0x01, 0x03, 0x01, 0x01, // memory: shared, min 1, max 1
+  0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, ...new Array<number>(16).fill(0), 0x0b, // v128.const 0
+]);
+
+export function wasmSimdAvailable(): boolean {
+  try {
+    return (
+      WasmJS !== undefined &&
+      typeof SharedArrayBuffer === "function" &&
+      WasmJS.validate(PROBE)
+    );
+  } catch {
+    return false;
+  }
+}

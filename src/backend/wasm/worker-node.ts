@@ -1,0 +1,44 @@
+/**
+ * Starting a kernel worker in Node (worker_threads). The worker's code is a plain-JS string so
+ * that it runs the same from src/ under vitest and from dist/. Browsers (Web Workers, when
+ * cross-origin isolated) would get an adapter of the same shape.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+
+// The control block (Int32Array at `slot`): [0] state 0 starting, 1 task posted, 2 idle, 3 stop;
+// [1] the shared matmul job's address, [2] this worker's scratch, [13] 1 if the last task failed.
+// Tasks are posted and awaited with Atomics on shared memory.
+const WORKER_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const { memory, bytes, slot } = workerData;
+const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+const k = instance.exports;
+const ctl = new Int32Array(memory.buffer, slot, 16);
+Atomics.store(ctl, 0, 2);
+Atomics.notify(ctl, 0);
+for (;;) {
+  // spin a little before sleeping: a training step posts its matmuls in quick succession,
+  // and a futex wake-up costs tens of microseconds
+  for (let i = 0; i < 4000 && Atomics.load(ctl, 0) === 2; i++);
+  Atomics.wait(ctl, 0, 2);
+  const state = Atomics.load(ctl, 0);
+  if (state === 3) break;
+  if (state !== 1) continue;
+  try {
+    k.matmulShared(ctl[1], ctl[2]);
+    ctl[13] = 0;
+  } catch (e) {
+    ctl[13] = 1; // a trap: reported by the caller, which must never wait forever
+  }
+  Atomics.store(ctl, 0, 2);
+  Atomics.notify(ctl, 0);
+}
+`;
+
+export function spawnWorker(memory: unknown, bytes: Uint8Array, slot: number): void {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { memory, bytes, slot } });
+  worker.unref(); // an idle pool must not keep the process alive
+}
+
+export const cores = availableParallelism();

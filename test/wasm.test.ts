@@ -1,0 +1,430 @@
+/**
+ * The wasm backend's kernels against the JS reference, on random shapes with odd sizes
+ * (1, 3, 17, 255), transposed and offset views, broadcasts, special values, and operands that
+ * live outside the wasm memory. Results must agree to float32 rounding.
+ */
+import { describe, expect, it } from "vitest";
+import "../src/index.js";
+import type { Backend, BinaryOp, StridedView, UnaryOp } from "../src/backend/backend.js";
+import { jsBackend } from "../src/backend/js/index.js";
+import { wasmBackend } from "../src/backend/wasm/index.js";
+import { inHeap } from "../src/backend/wasm/heap.js";
+import { idleHelpers } from "../src/backend/wasm/pool.js";
+import { getBackend, getNumThreads, listBackends, setBackend, setNumThreads, tensor } from "../src/index.js";
+
+const wasm = wasmBackend as Backend;
+
+/** A small deterministic generator, so failures reproduce. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = rng(42);
+
+function contiguousStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i]!;
+  }
+  return s;
+}
+const numel = (shape: readonly number[]) => shape.reduce((p, s) => p * s, 1);
+
+type Layout = "contiguous" | "transposed" | "offset" | "foreign";
+
+/**
+ * A random float32 view of `shape`: contiguous; with its last two dims stored transposed; at an
+ * offset with padded rows (a slice); or contiguous but in a plain JS array, not wasm memory.
+ */
+function randomView(shape: number[], layout: Layout, scale = 3): StridedView {
+  const nd = shape.length;
+  let storeShape = shape.slice();
+  if (layout === "transposed" && nd >= 2) storeShape = [...shape.slice(0, -2), shape[nd - 1]!, shape[nd - 2]!];
+  if (layout === "offset" && nd >= 1) storeShape = [...shape.slice(0, -1), shape[nd - 1]! + 5];
+  const offset = layout === "offset" ? 7 : 0;
+  const size = numel(storeShape) + offset;
+  const data = layout === "foreign" ? new Float32Array(size) : (wasm.alloc("float32", Math.max(size, 64)) as Float32Array);
+  for (let i = 0; i < size; i++) data[i] = (random() * 2 - 1) * scale;
+  let strides = contiguousStrides(storeShape);
+  if (layout === "transposed" && nd >= 2) strides = [...strides.slice(0, -2), strides[nd - 1]!, strides[nd - 2]!];
+  return { data, shape, strides, offset };
+}
+
+/** One float32 ulp at x's magnitude (the subnormal spacing near zero). */
+function ulp(x: number): number {
+  const a = Math.abs(x);
+  if (a < 1.1754943508222875e-38) return 1.401298464324817e-45;
+  return 2 ** (Math.floor(Math.log2(a)) - 23);
+}
+
+/** Elementwise agreement within `ulps` float32 ulps (NaN matches NaN, infinities exactly), plus an absolute slack. */
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, ulps: number, abs = 0, what = ""): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    if (Number.isNaN(e) || !Number.isFinite(e)) {
+      if (!Object.is(a, e)) expect.fail(`${what}[${i}]: got ${a}, expected ${e}`);
+      continue;
+    }
+    if (Math.abs(a - e) > ulps * ulp(e) + abs) expect.fail(`${what}[${i}]: got ${a}, expected ${e} (diff ${a - e})`);
+  }
+}
+
+const SHAPES: number[][] = [[1], [3], [17], [255], [1, 255], [17, 3], [3, 17, 5], [17, 255], [255, 17], [2, 3, 255]];
+const LAYOUTS: Layout[] = ["contiguous", "transposed", "offset", "foreign"];
+
+describe("wasm backend", () => {
+  it("is registered, the default unless NABLA_BACKEND=js, and setBackend switches", () => {
+    expect(wasmBackend).not.toBeNull();
+    expect(listBackends()).toEqual(expect.arrayContaining(["js", "wasm"]));
+    expect(getBackend()).toBe(process.env.NABLA_BACKEND === "js" ? "js" : "wasm");
+    const before = getBackend();
+    setBackend("js");
+    expect(getBackend()).toBe("js");
+    setBackend("wasm");
+    expect(tensor([[1, 2], [3, 4]]).matmul(tensor([[1], [1]])).toArray()).toEqual([[3], [7]]);
+    setBackend(before);
+  });
+
+  it("keeps float32 storage in wasm memory, zeroed, and other dtypes on the JS heap", () => {
+    const a = wasm.alloc("float32", 1000) as Float32Array;
+    expect(inHeap(a)).toBe(true);
+    expect(a.every((v) => v === 0)).toBe(true);
+    expect(inHeap(wasm.alloc("float64", 1000))).toBe(false);
+    expect(inHeap(wasm.alloc("int32", 1000))).toBe(false);
+  });
+
+  const UNARY: [UnaryOp, number, number, number?][] = [
+    // op, ulps, alpha, absolute slack
+    ["relu", 0, 0],
+    ["leakyRelu", 1, 0.01],
+    ["neg", 0, 0],
+    ["abs", 0, 0],
+    ["sqrt", 1, 0],
+    ["exp", 3, 0],
+    ["sigmoid", 4, 0],
+    ["tanh", 4, 0],
+    // composites of e^z with |z| up to ~20: z's own rounding is magnified |z| times
+    ["geluTanh", 64, 0],
+    // (1 + x·(1 − σ)) cancels near x ≈ −1.3 in float32 as in PyTorch: an error of a few ulps of the terms
+    ["geluTanhGrad", 64, 0, 1e-6],
+    ["silu", 64, 0],
+    ["siluGrad", 64, 0, 1e-6],
+  ];
+  for (const [op, ulps, alpha, abs = 0] of UNARY) {
+    it(`unary ${op} agrees with the JS kernel on every shape and layout`, () => {
+      for (const shape of SHAPES) {
+        for (const layout of LAYOUTS) {
+          const x = randomView(shape, layout, op === "exp" ? 20 : 6);
+          if (op === "sqrt") for (let i = 0; i < x.data.length; i++) x.data[i] = Math.abs(x.data[i]!);
+          const expected = new Float32Array(numel(shape));
+          const actual = wasm.alloc("float32", numel(shape)) as Float32Array;
+          jsBackend.unary(op, x, expected, alpha);
+          wasm.unary(op, x, actual, alpha);
+          expectClose(actual, expected, ulps, abs, `${op} ${shape} ${layout}`);
+        }
+      }
+    });
+  }
+
+  it("unary kernels keep special values as the JS kernels do (±100, ±0, 1e-7, ±inf, NaN, subnormal results)", () => {
+    const specials = [100, -100, 0, -0, 1e-7, -1e-7, 1e-30, Infinity, -Infinity, NaN, 88, -88, 89, -104, 20, -20, 0.6, 0.65, -0.625];
+    const values = new Float32Array(128);
+    for (let i = 0; i < values.length; i++) values[i] = specials[i % specials.length]!;
+    const x: StridedView = { data: values, shape: [values.length], strides: [1], offset: 0 };
+    for (const [op, ulps, alpha, abs = 0] of UNARY) {
+      if (op === "sqrt") continue;
+      const expected = new Float32Array(values.length);
+      const actual = new Float32Array(values.length);
+      jsBackend.unary(op, x, expected, alpha);
+      wasm.unary(op, x, actual, alpha);
+      // subnormal results (e^-100 and the like) agree in absolute terms only
+      expectClose(actual, expected, ulps, Math.max(abs, 1e-38), op);
+    }
+  });
+
+  const BINARY: [BinaryOp, number, number][] = [
+    ["add", 0, 0],
+    ["sub", 0, 0],
+    ["mul", 0, 0],
+    ["div", 0, 0],
+    ["reluBackward", 0, 0],
+    ["leakyReluBackward", 1, 0.2],
+    ["sigmoidBackward", 2, 0],
+    ["tanhBackward", 2, 0],
+  ];
+  for (const [op, ulps, alpha] of BINARY) {
+    it(`binary ${op} agrees with the JS kernel, with broadcasting`, () => {
+      for (const shape of SHAPES) {
+        for (const layout of LAYOUTS) {
+          const a = randomView(shape, layout);
+          const b = randomView(shape, LAYOUTS[(LAYOUTS.indexOf(layout) + 1) % LAYOUTS.length]!);
+          // b broadcast along the last dim, along the first, and as a scalar
+          const bLast: StridedView = { ...b, strides: [...b.strides.slice(0, -1), 0] };
+          const bFirst: StridedView = { ...b, strides: [0, ...b.strides.slice(1)] };
+          const bScalar: StridedView = { ...b, strides: b.strides.map(() => 0) };
+          for (const [name, bb] of [["same", b], ["last", bLast], ["first", bFirst], ["scalar", bScalar]] as const) {
+            for (const [x, y] of [[a, bb], [bb, a]]) {
+              const expected = new Float32Array(numel(shape));
+              const actual = wasm.alloc("float32", numel(shape)) as Float32Array;
+              jsBackend.binary(op, x, y, expected, alpha);
+              wasm.binary(op, x, y, actual, alpha);
+              // a 0-ulp op is exact only up to the one rounding both sides make
+              expectClose(actual, expected, Math.max(ulps, 0.5), 0, `${op} ${shape} ${layout} ${name}`);
+            }
+          }
+        }
+      }
+    });
+  }
+
+  it("copy of a strided view agrees with the JS kernel", () => {
+    for (const shape of [...SHAPES, [64, 33, 2], [2, 3, 17, 5]]) {
+      for (const layout of LAYOUTS) {
+        const x = randomView(shape, layout);
+        const expected = new Float32Array(numel(shape));
+        const actual = wasm.alloc("float32", Math.max(64, numel(shape))).subarray(0, numel(shape)) as Float32Array;
+        jsBackend.copy(x, expected);
+        wasm.copy(x, actual);
+        expect(Array.from(actual), `${shape} ${layout}`).toEqual(Array.from(expected));
+      }
+    }
+  });
+
+  it("assign into a strided view agrees with the JS kernel", () => {
+    for (const shape of [[17, 3], [3, 17, 5], [255, 17], [2, 3, 255]]) {
+      for (const [ld, ls] of [["transposed", "contiguous"], ["offset", "transposed"], ["contiguous", "offset"]] as const) {
+        const src = randomView(shape, ls);
+        const dst1 = randomView(shape, ld);
+        const dst2: StridedView = { ...dst1, data: (dst1.data as Float32Array).slice() };
+        const copyInHeap = wasm.alloc("float32", Math.max(64, dst1.data.length)).subarray(0, dst1.data.length) as Float32Array;
+        copyInHeap.set(dst1.data as Float32Array);
+        jsBackend.assign(dst2, src);
+        wasm.assign({ ...dst1, data: copyInHeap }, src);
+        expect(Array.from(copyInHeap), `${shape} ${ld} ${ls}`).toEqual(Array.from(dst2.data));
+      }
+    }
+  });
+
+  for (const op of ["sum", "max"] as const) {
+    it(`reduce ${op} agrees with the JS kernel`, () => {
+      for (const [outer, inner] of [[1, 1], [1, 3], [3, 17], [17, 255], [255, 3], [255, 1], [2, 1000]]) {
+        for (const foreign of [false, true]) {
+          const x = randomView([outer!, inner!], foreign ? "foreign" : "contiguous").data;
+          const expected = new Float32Array(outer!);
+          const actual = wasm.alloc("float32", outer!) as Float32Array;
+          jsBackend.reduce(op, x, outer!, inner!, expected);
+          wasm.reduce(op, x, outer!, inner!, actual);
+          expectClose(actual, expected, 1, 0, `${op} ${outer}x${inner}`);
+        }
+      }
+    });
+  }
+
+  for (const op of ["max", "min"] as const) {
+    it(`argReduce ${op} agrees with the JS kernel, first index on ties, NaN winning`, () => {
+      for (const [outer, inner] of [[1, 1], [3, 17], [255, 4], [17, 255], [1000, 4]]) {
+        const x = randomView([outer!, inner!], "contiguous").data as Float32Array;
+        for (let i = 0; i < x.length; i += 7) x[i] = Math.round(x[i]!); // ties
+        if (x.length > 40) x[40] = NaN;
+        const ev = new Float32Array(outer!);
+        const ei = new Int32Array(outer!);
+        const av = wasm.alloc("float32", Math.max(64, outer!)).subarray(0, outer!) as Float32Array;
+        const ai = new Int32Array(outer!);
+        jsBackend.argReduce(op, x, outer!, inner!, ev, ei);
+        wasm.argReduce(op, x, outer!, inner!, av, ai);
+        expect(Array.from(av)).toEqual(Array.from(ev));
+        expect(Array.from(ai)).toEqual(Array.from(ei));
+      }
+    });
+  }
+
+  it("the fused Adam/AdamW step agrees with the JS kernel over several steps", () => {
+    for (const n of [1, 3, 17, 255, 1000]) {
+      for (const [decoupled, weightDecay, amsgrad, maximize] of [
+        [false, 0, false, false],
+        [false, 0.01, true, false],
+        [true, 0.01, false, true],
+        [true, 0.1, true, false],
+      ] as const) {
+        const fresh = (seed: number) => {
+          const s = rng(seed);
+          const buf = (scale: number, positive = false) => {
+            const a = wasm.alloc("float32", Math.max(64, n)).subarray(0, n) as Float32Array;
+            for (let i = 0; i < n; i++) a[i] = positive ? s() * scale : (s() * 2 - 1) * scale;
+            return a;
+          };
+          return { param: buf(1), grad: buf(1), expAvg: buf(0.1), expAvgSq: buf(0.01, true), maxExpAvgSq: amsgrad ? buf(0.01, true) : null };
+        };
+        const ref = fresh(n);
+        const got = fresh(n);
+        for (let step = 1; step <= 3; step++) {
+          const options = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay, decoupled, maximize, step };
+          jsBackend.adamStep({ ...ref, ...options });
+          wasm.adamStep({ ...got, ...options });
+        }
+        const what = `n=${n} decoupled=${decoupled} wd=${weightDecay} amsgrad=${amsgrad}`;
+        // β·m + (1 − β)·g may cancel: the slack is a few ulps of the terms (≤ 0.1 here)
+        expectClose(got.param, ref.param, 16, 1e-7, `param ${what}`);
+        expectClose(got.expAvg, ref.expAvg, 4, 4e-8, `m ${what}`);
+        expectClose(got.expAvgSq, ref.expAvgSq, 4, 4e-9, `v ${what}`);
+      }
+    }
+  });
+
+  it("max propagates NaN like the JS kernel", () => {
+    const x = new Float32Array(300).fill(1);
+    x[123] = NaN;
+    const expected = new Float32Array(3);
+    const actual = new Float32Array(3);
+    jsBackend.reduce("max", x, 3, 100, expected);
+    wasm.reduce("max", x, 3, 100, actual);
+    expect(Array.from(actual)).toEqual(Array.from(expected));
+  });
+
+  for (const log of [false, true]) {
+    const name = log ? "logSoftmax" : "softmax";
+    it(`${name} forward and backward agree with the JS kernels`, () => {
+      for (const [outer, inner] of [[1, 1], [3, 1], [1, 3], [64, 10], [17, 17], [3, 255], [2, 1000]]) {
+        const x = randomView([outer!, inner!], "contiguous", 30).data;
+        x[0] = 100;
+        if (inner! > 1) x[1] = -100;
+        const n = outer! * inner!;
+        const expected = new Float32Array(n);
+        const actual = wasm.alloc("float32", n) as Float32Array;
+        jsBackend.softmax(x, outer!, inner!, expected, log);
+        wasm.softmax(x, outer!, inner!, actual, log);
+        expectClose(actual, expected, 8, 1e-7, `${name} ${outer}x${inner}`);
+
+        const gy = randomView([outer!, inner!], "foreign").data;
+        const gExpected = new Float32Array(n);
+        const gActual = wasm.alloc("float32", n) as Float32Array;
+        jsBackend.softmaxBackward(expected, gy, outer!, inner!, gExpected, log);
+        wasm.softmaxBackward(expected, gy, outer!, inner!, gActual, log);
+        expectClose(gActual, gExpected, 8, 1e-6, `${name} backward ${outer}x${inner}`);
+      }
+    });
+  }
+
+  /** Float32 matmul error bound per element: k roundings of terms at most Σ|a||b|. */
+  function matmulTolerance(a: StridedView, b: StridedView, m: number, k: number, n: number, batchShape: number[]): Float64Array {
+    const absView = (v: StridedView): StridedView => ({ ...v, data: Float64Array.from(v.data, Math.abs) });
+    const out = new Float64Array(numel(batchShape) * m * n);
+    jsBackend.matmul({ a: absView(a), b: absView(b), out, batchShape, m, k, n });
+    return out.map((v) => 2 * k * 2 ** -24 * v + 1e-30);
+  }
+
+  function checkMatmul(m: number, k: number, n: number, la: Layout, lb: Layout, batchShape: number[] = [], broadcastB = false): void {
+    const a = randomView([...batchShape, m, k], la);
+    let b = randomView([...batchShape, k, n], lb);
+    if (broadcastB) b = { ...b, strides: [...batchShape.map(() => 0), ...b.strides.slice(-2)] };
+    const size = numel(batchShape) * m * n;
+    const expected = new Float32Array(size);
+    const actual = wasm.alloc("float32", Math.max(size, 1)).subarray(0, size) as Float32Array;
+    jsBackend.matmul({ a, b, out: expected, batchShape, m, k, n });
+    wasm.matmul({ a, b, out: actual, batchShape, m, k, n });
+    const tol = matmulTolerance(a, b, m, k, n, batchShape);
+    for (let i = 0; i < size; i++) {
+      if (!(Math.abs(actual[i]! - expected[i]!) <= tol[i]!)) {
+        expect.fail(`matmul ${m}x${k}x${n} ${la}/${lb} [${i}]: got ${actual[i]}, expected ${expected[i]}`);
+      }
+    }
+  }
+
+  it("matmul agrees with the JS kernel on odd sizes and all four transpose combinations", () => {
+    const sizes = [1, 3, 17, 255];
+    for (const m of sizes) {
+      for (const k of sizes) {
+        for (const n of sizes) {
+          for (const la of ["contiguous", "transposed"] as const) {
+            for (const lb of ["contiguous", "transposed"] as const) checkMatmul(m, k, n, la, lb);
+          }
+        }
+      }
+    }
+  });
+
+  it("matmul crosses the cache blocks (k > 256, m > 128) and takes offset and foreign operands", () => {
+    checkMatmul(300, 600, 70, "contiguous", "contiguous");
+    checkMatmul(131, 257, 9, "transposed", "transposed");
+    checkMatmul(64, 784, 130, "offset", "transposed");
+    checkMatmul(40, 33, 29, "foreign", "offset");
+    checkMatmul(33, 40, 29, "transposed", "foreign");
+  });
+
+  it("batched matmul with broadcast batch dims agrees with the JS kernel", () => {
+    checkMatmul(17, 3, 255, "contiguous", "transposed", [2, 3]);
+    checkMatmul(5, 17, 9, "transposed", "contiguous", [3], true);
+    checkMatmul(255, 17, 3, "offset", "contiguous", [2]);
+  });
+
+  it("matmul split across two threads gives exactly the one-thread result", async () => {
+    const before = getNumThreads();
+    setNumThreads(2);
+    for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(idleHelpers(2)).toBeGreaterThanOrEqual(1);
+    for (const [m, k, n, la, lb] of [
+      [255, 300, 17, "contiguous", "transposed"], // split by rows
+      [17, 300, 255, "transposed", "contiguous"], // split by columns
+      [129, 257, 131, "offset", "contiguous"],
+    ] as const) {
+      const a = randomView([m, k], la);
+      const b = randomView([k, n], lb);
+      const one = wasm.alloc("float32", m * n) as Float32Array;
+      const two = wasm.alloc("float32", m * n) as Float32Array;
+      setNumThreads(1);
+      wasm.matmul({ a, b, out: one, batchShape: [], m, k, n });
+      setNumThreads(2);
+      wasm.matmul({ a, b, out: two, batchShape: [], m, k, n });
+      expect(Array.from(two)).toEqual(Array.from(one));
+      checkMatmul(m, k, n, la, lb);
+    }
+    setNumThreads(before);
+  });
+
+  it("setNumThreads rejects what is not a positive integer", () => {
+    expect(() => setNumThreads(0)).toThrow(RangeError);
+    expect(() => setNumThreads(1.5)).toThrow(RangeError);
+  });
+
+  it("matmul with k = 0 gives zeros", () => {
+    const out = new Float32Array(12 * 9).fill(7);
+    wasm.matmul({
+      a: { data: new Float32Array(0), shape: [12, 0], strides: [0, 1], offset: 0 },
+      b: { data: new Float32Array(0), shape: [0, 9], strides: [9, 1], offset: 0 },
+      out,
+      batchShape: [],
+      m: 12,
+      k: 0,
+      n: 9,
+    });
+    expect(out.every((v) => v === 0)).toBe(true);
+  });
+
+  it("runs a forward and backward pass through the ops on either backend with the same result", () => {
+    const run = (): number[] => {
+      const x = tensor(Float32Array.from({ length: 64 * 100 }, (_, i) => Math.sin(i))).reshape([64, 100]);
+      const w = tensor(Array.from({ length: 100 }, (_, i) => Array.from({ length: 30 }, (_, j) => Math.cos(i * 30 + j) / 10)), {
+        requiresGrad: true,
+      });
+      const loss = x.matmul(w).tanh().softmax(1).sum();
+      loss.backward();
+      return Array.from(w.grad!.storage.data as Float32Array).slice(0, 50);
+    };
+    const before = getBackend();
+    setBackend("js");
+    const viaJs = run();
+    setBackend("wasm");
+    const viaWasm = run();
+    setBackend(before);
+    expectClose(viaWasm, viaJs, 64, 1e-6, "grad");
+  });
+});
