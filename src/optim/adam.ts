@@ -1,4 +1,5 @@
 import { OptionError } from "../errors.js";
+import { backend } from "../backend/backend.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
@@ -39,24 +40,24 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: AdamOptions, p: Tensor): void {
-    const { lr, betas: [beta1, beta2], eps, weightDecay: lambda, amsgrad, maximize } = o;
-    const t = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = t;
-    const m = this.buffer(state, "exp_avg", p);
-    const v = this.buffer(state, "exp_avg_sq", p);
-    const vMax = amsgrad ? this.buffer(state, "max_exp_avg_sq", p) : null;
-    const biasCorrection1 = 1 - beta1 ** t;
-    const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** t);
-    const stepSize = lr / biasCorrection1;
-    for (let i = 0; i < theta.length; i++) {
-      let g = maximize ? -grad[i]! : grad[i]!;
-      if (lambda !== 0) g += lambda * theta[i]!;
-      m[i] = beta1 * m[i]! + (1 - beta1) * g;
-      v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
-      let vHat = v[i]!;
-      if (vMax !== null) vHat = vMax[i] = Math.max(vMax[i]!, v[i]!);
-      const denom = Math.sqrt(vHat) / biasCorrection2Sqrt + eps;
-      theta[i] = theta[i]! - (stepSize * m[i]!) / denom;
-    }
+    const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize } = o;
+    const step = ((state.step as number | undefined) ?? 0) + 1;
+    state.step = step;
+    // One fused loop over the flat buffers (a SIMD kernel on the wasm backend).
+    backend().adamStep({
+      param: theta,
+      grad,
+      expAvg: this.buffer(state, "exp_avg", p),
+      expAvgSq: this.buffer(state, "exp_avg_sq", p),
+      maxExpAvgSq: amsgrad ? this.buffer(state, "max_exp_avg_sq", p) : null,
+      lr,
+      beta1,
+      beta2,
+      eps,
+      weightDecay,
+      decoupled: false,
+      maximize,
+      step,
+    });
   }
 }

@@ -1,3 +1,4 @@
+import { backend } from "../backend/backend.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
@@ -36,23 +37,24 @@ export class AdamW extends Optimizer<AdamWOptions> {
   }
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: AdamWOptions, p: Tensor): void {
-    const { lr, betas: [beta1, beta2], eps, weightDecay: lambda, amsgrad, maximize } = o;
-    const t = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = t;
-    const m = this.buffer(state, "exp_avg", p);
-    const v = this.buffer(state, "exp_avg_sq", p);
-    const vMax = amsgrad ? this.buffer(state, "max_exp_avg_sq", p) : null;
-    const stepSize = lr / (1 - beta1 ** t);
-    const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** t);
-    const decay = 1 - lr * lambda;
-    for (let i = 0; i < theta.length; i++) {
-      const g = maximize ? -grad[i]! : grad[i]!;
-      theta[i] = theta[i]! * decay;
-      m[i] = beta1 * m[i]! + (1 - beta1) * g;
-      v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
-      let vHat = v[i]!;
-      if (vMax !== null) vHat = vMax[i] = Math.max(vMax[i]!, v[i]!);
-      theta[i] = theta[i]! - (stepSize * m[i]!) / (Math.sqrt(vHat) / biasCorrection2Sqrt + eps);
-    }
+    const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize } = o;
+    const step = ((state.step as number | undefined) ?? 0) + 1;
+    state.step = step;
+    // One fused loop over the flat buffers (a SIMD kernel on the wasm backend).
+    backend().adamStep({
+      param: theta,
+      grad,
+      expAvg: this.buffer(state, "exp_avg", p),
+      expAvgSq: this.buffer(state, "exp_avg_sq", p),
+      maxExpAvgSq: amsgrad ? this.buffer(state, "max_exp_avg_sq", p) : null,
+      lr,
+      beta1,
+      beta2,
+      eps,
+      weightDecay,
+      decoupled: true,
+      maximize,
+      step,
+    });
   }
 }
