@@ -1,6 +1,6 @@
 /** `nabla info`: the backend, the threads, and the versions in use. */
 import { readFileSync } from "node:fs";
-import { getBackend, listBackends } from "../src/index.js";
+import { getBackend, getNumThreads, listBackends } from "../src/index.js";
 
 export function runInfo(log: (text: string) => void): void {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -11,6 +11,7 @@ export function runInfo(log: (text: string) => void): void {
   );
   log(`nabla ${pkg.version}`);
   log(`backend: ${getBackend()} (available: ${listBackends().join(", ")})`);
+  log(`threads: ${getNumThreads()} (setNumThreads; matmuls are split across them on the wasm backend)`);
   log(`WebAssembly SIMD: ${simd ? "yes" : "no"}`);
   log(`node ${process.versions.node}, v8 ${process.versions.v8}, ${process.platform} ${process.arch}`);
 }

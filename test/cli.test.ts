@@ -94,6 +94,7 @@ describe.skipIf(!existsSync(BIN))("nabla command", () => {
     expect(result.stdout).toMatch(/^nabla \d+\.\d+\.\d+/);
     expect(result.stdout).toContain(`backend: ${getBackend()}`);
     expect(result.stdout).toMatch(/node \d+\./);
+    expect(result.stdout).toMatch(/threads: \d+/);
   });
 });
 
