@@ -31,7 +31,9 @@ describe.skipIf(!fullRuns)("the main job: the articles' network on the real MNIS
   it("reaches at least 95% held-out accuracy with the default settings", async () => {
     const result = await runTrain(defaultConfig(), scratch(), quiet);
     const epochs = result.history.epochs;
-    expect(epochs.map((e) => e.epoch)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    expect(epochs.map((e) => e.epoch)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(Object.keys(result.model.stateDict())).toEqual(["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]);
+    expect(result.model.stateDict()["fc1.weight"]!.shape).toEqual([64, 784]); // the articles' network
     expect(result.data.train.length).toBe(8000);
     expect(result.data.test.length).toBe(2000);
     expect(epochs.at(-1)!.valMetrics.accuracy).toBeGreaterThanOrEqual(0.95);
