@@ -6,7 +6,7 @@
  */
 import { manualSeed, nn, noGrad, optim, randn, type Tensor } from "../src/index.js";
 
-class Net extends nn.Module {
+export class Net extends nn.Module {
   fc1: nn.Linear;
   act1 = new nn.ReLU();
   fc2: nn.Linear;

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { F, manualSeed, nn, randn, ShapeError, tensor, zeros, type Tensor } from "../src/index.js";
 import { expectClose, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
+import { Net } from "../examples/seed-example.js"; // the articles' network, field for field
 
 interface ModulesFixture {
   linear: { weight: FixtureTensor; bias: FixtureTensor; input: FixtureTensor; output: FixtureTensor; gradOut: FixtureTensor; grads: Record<string, FixtureTensor> };
@@ -9,21 +10,6 @@ interface ModulesFixture {
   sequential: { keys: string[]; state_dict: Record<string, FixtureTensor>; input: FixtureTensor; output: FixtureTensor };
 }
 const fixture = loadFixture<ModulesFixture>("modules.json");
-
-/** The articles' network, field for field as in their PyTorch example. */
-class Net extends nn.Module {
-  fc1: nn.Linear;
-  act1 = new nn.ReLU();
-  fc2: nn.Linear;
-  constructor(inputSize: number, hiddenSize: number, outputSize: number) {
-    super();
-    this.fc1 = new nn.Linear(inputSize, hiddenSize);
-    this.fc2 = new nn.Linear(hiddenSize, outputSize);
-  }
-  forward(x: Tensor): Tensor {
-    return this.fc2.forward(this.act1.forward(this.fc1.forward(x)));
-  }
-}
 
 const stateDictOf = (sd: Record<string, FixtureTensor>) => Object.fromEntries(Object.entries(sd).map(([k, v]) => [k, fromFixture(v)]));
 

@@ -1,8 +1,8 @@
 import { OptionError } from "../errors.js";
-import { backend } from "../backend/backend.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { adamUpdate } from "./adam-update.js";
 
 export interface AdamOptions {
   lr: number;
@@ -40,24 +40,6 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: AdamOptions, p: Tensor): void {
-    const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize } = o;
-    const step = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = step;
-    // One fused loop over the flat buffers (a SIMD kernel on the wasm backend).
-    backend().adamStep({
-      param: theta,
-      grad,
-      expAvg: this.buffer(state, "exp_avg", p),
-      expAvgSq: this.buffer(state, "exp_avg_sq", p),
-      maxExpAvgSq: amsgrad ? this.buffer(state, "max_exp_avg_sq", p) : null,
-      lr,
-      beta1,
-      beta2,
-      eps,
-      weightDecay,
-      decoupled: false,
-      maximize,
-      step,
-    });
+    adamUpdate((key) => this.buffer(state, key, p), theta, grad, state, o, false);
   }
 }

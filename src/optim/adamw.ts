@@ -1,7 +1,7 @@
-import { backend } from "../backend/backend.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { adamUpdate } from "./adam-update.js";
 import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
 
 export interface AdamWOptions {
@@ -37,24 +37,6 @@ export class AdamW extends Optimizer<AdamWOptions> {
   }
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: AdamWOptions, p: Tensor): void {
-    const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize } = o;
-    const step = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = step;
-    // One fused loop over the flat buffers (a SIMD kernel on the wasm backend).
-    backend().adamStep({
-      param: theta,
-      grad,
-      expAvg: this.buffer(state, "exp_avg", p),
-      expAvgSq: this.buffer(state, "exp_avg_sq", p),
-      maxExpAvgSq: amsgrad ? this.buffer(state, "max_exp_avg_sq", p) : null,
-      lr,
-      beta1,
-      beta2,
-      eps,
-      weightDecay,
-      decoupled: true,
-      maximize,
-      step,
-    });
+    adamUpdate((key) => this.buffer(state, key, p), theta, grad, state, o, true);
   }
 }

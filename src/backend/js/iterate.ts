@@ -4,7 +4,7 @@
  * Merges adjacent dims that every view walks contiguously (stride[i] = stride[i+1]·shape[i+1]),
  * so that a contiguous tensor becomes one long row and inner loops run long.
  */
-function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): [number[], number[][]] {
+export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): [number[], number[][]] {
   const outShape: number[] = [];
   const outStrides: number[][] = strides.map(() => []);
   for (let d = 0; d < shape.length; d++) {

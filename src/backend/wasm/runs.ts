@@ -1,27 +1,8 @@
 /** Walking views as runs: merging dims that are contiguous together, then visiting each innermost run. */
 import { numelOf } from "../../tensor/shape.js";
+import { coalesce } from "../js/iterate.js";
 
-/**
- * Merges adjacent dims that every view walks contiguously, and drops size-1 dims, so that a
- * contiguous tensor is one long run. Returns the merged shape and each view's merged strides.
- */
-export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): [number[], number[][]] {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    const size = shape[d]!;
-    if (size === 1) continue;
-    const last = outShape.length - 1;
-    if (last >= 0 && strides.every((s, t) => outStrides[t]![last] === s[d]! * size)) {
-      outShape[last] = outShape[last]! * size;
-      strides.forEach((s, t) => (outStrides[t]![last] = s[d]!));
-    } else {
-      outShape.push(size);
-      strides.forEach((s, t) => outStrides[t]!.push(s[d]!));
-    }
-  }
-  return [outShape, outStrides];
-}
+export { coalesce };
 
 /**
  * Calls run(outStart, offsets, length) for each innermost run of a coalesced shape, where
