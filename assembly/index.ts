@@ -4,3 +4,4 @@ export { sumRows, maxRows, argRows, softmax, softmaxBackward } from "./reduce";
 export { matmul, matmulShared, workBytes } from "./matmul";
 export { copyF32, copyND, zeroBytes } from "./memory";
 export { adamStep } from "./optim";
+export { fold2d, maxPool2d } from "./pool";

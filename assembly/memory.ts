@@ -41,7 +41,14 @@ export function copyND(src: usize, dst: usize, ndim: i32, meta: usize): void {
     const ps = src + <usize>(so << 2);
     const pd = dst + <usize>(dO << 2);
     if (ss == 1 && ds == 1) {
-      memory.copy(pd, ps, <usize>n << 2);
+      if (n >= 64) {
+        memory.copy(pd, ps, <usize>n << 2);
+      } else {
+        // short rows (im2col windows): a call to memmove each costs more than the move
+        let i = 0;
+        for (; i + 4 <= n; i += 4) v128.store(pd + (<usize>i << 2), v128.load(ps + (<usize>i << 2)));
+        for (; i < n; i++) store<f32>(pd + (<usize>i << 2), load<f32>(ps + (<usize>i << 2)));
+      }
     } else {
       for (let i = 0; i < n; i++) store<f32>(pd + <usize>(<isize>(i * ds) << 2), load<f32>(ps + <usize>(<isize>(i * ss) << 2)));
     }

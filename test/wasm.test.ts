@@ -10,6 +10,7 @@ import { jsBackend } from "../src/backend/js/index.js";
 import { wasmBackend } from "../src/backend/wasm/index.js";
 import { inHeap } from "../src/backend/wasm/heap.js";
 import { idleHelpers } from "../src/backend/wasm/pool.js";
+import { poolOutputSize } from "../src/nn/functional/pooling.js";
 import { getBackend, getNumThreads, listBackends, setBackend, setNumThreads, tensor } from "../src/index.js";
 
 const wasm = wasmBackend as Backend;
@@ -186,6 +187,22 @@ describe("wasm backend", () => {
     });
   }
 
+  it("binary with a small operand outside wasm memory broadcast over a big one (a conv bias) agrees with the JS kernel", () => {
+    for (const [n, c, h, w] of [[3, 8, 5, 7], [1, 1, 1, 1], [2, 17, 3, 1], [4, 3, 1, 255]]) {
+      const shape = [n!, c!, h!, w!];
+      const a = randomView(shape, "transposed");
+      const bias = new Float32Array(c! + 3).map(() => random() - 0.5);
+      const b: StridedView = { data: bias, shape, strides: [0, 1, 0, 0], offset: 2 };
+      for (const [x, y] of [[a, b], [b, a]]) {
+        const expected = new Float32Array(numel(shape));
+        const actual = wasm.alloc("float32", numel(shape)) as Float32Array;
+        jsBackend.binary("add", x, y, expected);
+        wasm.binary("add", x, y, actual);
+        expectClose(actual.subarray(0, numel(shape)), expected, 0.5, 0, `add ${shape}`);
+      }
+    }
+  });
+
   it("copy of a strided view agrees with the JS kernel", () => {
     for (const shape of [...SHAPES, [64, 33, 2], [2, 3, 17, 5]]) {
       for (const layout of LAYOUTS) {
@@ -288,6 +305,78 @@ describe("wasm backend", () => {
     jsBackend.reduce("max", x, 3, 100, expected);
     wasm.reduce("max", x, 3, 100, actual);
     expect(Array.from(actual)).toEqual(Array.from(expected));
+  });
+
+  it("fold2d (col2im) agrees with the JS kernel on odd sizes, strides, dilations and strided views", () => {
+    // [n, c, kh, kw, oh, ow, sh, sw, dh, dw]
+    const cases = [
+      [1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+      [2, 3, 5, 5, 3, 7, 1, 1, 1, 1],
+      [3, 2, 3, 2, 5, 17, 2, 3, 1, 1],
+      [1, 17, 2, 3, 4, 5, 1, 2, 2, 3],
+      [4, 8, 5, 5, 8, 8, 1, 1, 1, 1],
+      [1, 1, 3, 3, 1, 255, 1, 1, 1, 1],
+    ];
+    for (const [n, c, kh, kw, oh, ow, sh, sw, dh, dw] of cases as number[][]) {
+      const shape = [n!, c!, kh!, kw!, oh!, ow!];
+      const size = [(oh! - 1) * sh! + (kh! - 1) * dh! + 2, (ow! - 1) * sw! + (kw! - 1) * dw! + 1];
+      const count = n! * c! * size[0]! * size[1]!;
+      // taps stored last ([n, c, oh, ow, kh, kw]) is the permuted, non-contiguous case
+      const stored = randomView([n!, c!, oh!, ow!, kh!, kw!], "contiguous");
+      const permuted: StridedView = { ...stored, shape, strides: [0, 1, 4, 5, 2, 3].map((d) => stored.strides[d]!) };
+      const views: [string, StridedView][] = [
+        ["contiguous", randomView(shape, "contiguous")],
+        ["offset", randomView(shape, "offset")],
+        ["foreign", randomView(shape, "foreign")],
+        ["transposed", randomView(shape, "transposed")],
+        ["permuted", permuted],
+      ];
+      for (const [layout, cols] of views) {
+        const expected = new Float32Array(count);
+        const actual = wasm.alloc("float32", Math.max(64, count)).subarray(0, count) as Float32Array;
+        jsBackend.fold2d(cols, size, [sh!, sw!], [dh!, dw!], expected);
+        wasm.fold2d(cols, size, [sh!, sw!], [dh!, dw!], actual);
+        expect(Array.from(actual), `${shape} s=${sh},${sw} d=${dh},${dw} ${layout}`).toEqual(Array.from(expected));
+      }
+    }
+  });
+
+  it("maxPool2d agrees with the JS kernel on odd sizes, strided views, padding, dilation and ceil mode", () => {
+    type Geo = { k: number[]; s: number[]; p: number[]; d: number[]; ceil: boolean };
+    const geos: Geo[] = [
+      { k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1], ceil: false },
+      { k: [3, 3], s: [2, 2], p: [1, 1], d: [1, 1], ceil: true },
+      { k: [2, 2], s: [1, 1], p: [0, 0], d: [2, 2], ceil: false },
+      { k: [3, 1], s: [1, 2], p: [1, 0], d: [1, 1], ceil: true },
+      { k: [1, 1], s: [1, 1], p: [0, 0], d: [1, 1], ceil: false },
+    ];
+    const shapes = [[1, 1, 1, 1], [1, 3, 5, 7], [3, 1, 17, 3], [2, 3, 17, 255], [4, 8, 24, 24]];
+    for (const shape of shapes) {
+      for (const g of geos) {
+        const out = [0, 1].map((i) => poolOutputSize(shape[2 + i]!, g.k[i]!, g.p[i]!, g.s[i]!, g.d[i]!, g.ceil));
+        if (out.some((o) => o <= 0)) continue;
+        for (const layout of ["contiguous", "transposed", "offset", "foreign"] as const) {
+          const x = randomView(shape, layout);
+          // ties and NaN: the first largest, or the first NaN, wins
+          if (x.data.length > 40) {
+            x.data[x.offset + 3] = x.data[x.offset + 4]!;
+            x.data[x.offset + 6] = x.data[x.offset + 7]!;
+            x.data[x.offset + 20] = NaN;
+            x.data[x.offset + 21] = NaN;
+          }
+          const count = numel(shape.slice(0, 2)) * out[0]! * out[1]!;
+          const expected = { values: new Float32Array(count), indices: new Int32Array(count) };
+          const actual = { values: wasm.alloc("float32", count) as Float32Array, indices: new Int32Array(count) };
+          const args = { x, kernel: g.k, stride: g.s, padding: g.p, dilation: g.d, out };
+          jsBackend.maxPool2d({ ...args, ...expected });
+          wasm.maxPool2d({ ...args, ...actual });
+          const what = `${shape} ${JSON.stringify(g)} ${layout}`;
+          expect(Array.from(actual.values.subarray(0, count)), what).toEqual(Array.from(expected.values));
+          expect(Array.from(actual.indices), what).toEqual(Array.from(expected.indices));
+          expect(expected.indices.every((i) => i >= 0 && i < shape[2]! * shape[3]!), what).toBe(true);
+        }
+      }
+    }
   });
 
   for (const log of [false, true]) {

@@ -128,6 +128,23 @@ export interface AdamStepArgs {
   readonly step: number;
 }
 
+/** Max pooling over windows of a 4-D [N, C, H, W] input; padding is skipped (never picked). */
+export interface MaxPool2dArgs {
+  /** [N, C, H, W], any strides. */
+  readonly x: StridedView;
+  /** (height, width) pairs. */
+  readonly kernel: readonly number[];
+  readonly stride: readonly number[];
+  readonly padding: readonly number[];
+  readonly dilation: readonly number[];
+  /** Output (oH, oW); every window holds at least one input element. */
+  readonly out: readonly number[];
+  /** Contiguous [N, C, oH, oW]: each window's largest element (the first NaN wins, then the first largest). */
+  readonly values: TypedArray;
+  /** Contiguous [N, C, oH, oW]: where that element sits in its input plane, h·W + w. */
+  readonly indices: Int32Array;
+}
+
 export interface Backend {
   readonly name: string;
   /** Zeroed storage for `size` elements; a WASM backend may place it in its own memory. */
@@ -154,6 +171,13 @@ export interface Backend {
   gather(x: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray): void;
   /** out[o, index[o, j]] += src[o, j]; out is [outer, inner], src and index [outer, k]. */
   scatterAdd(src: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray): void;
+  /**
+   * col2im: out[n, c, oh·sH + i·dH, ow·sW + j·dW] += cols[n, c, i, j, oh, ow] for cols of shape
+   * [N, C, kH, kW, oH, oW] (any strides) into contiguous out [N, C, H, W], taps (i, j) in order.
+   */
+  fold2d(cols: StridedView, size: readonly number[], stride: readonly number[], dilation: readonly number[], out: TypedArray): void;
+  /** Max pooling with indices (the gradient is a scatterAdd of the output gradient at the indices). */
+  maxPool2d(args: MaxPool2dArgs): void;
   /** θ ← Adam(W) step (PyTorch's formulas) over flat buffers: one fused loop for optimizers to call. */
   adamStep(args: AdamStepArgs): void;
 }

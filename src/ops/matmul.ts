@@ -33,10 +33,20 @@ function batchedMatmul(a: Tensor, b: Tensor): Tensor {
     k,
     n,
   });
-  return recordOp(a.ndim === 2 && b.ndim === 2 ? "MmBackward0" : "BmmBackward0", out, [a, b], (g) => [
+  const plain = a.ndim === 2 && b.ndim === 2;
+  return recordOp(plain ? "MmBackward0" : "BmmBackward0", out, [a, b], (g) => [
     a.requiresGrad ? sumToShape(batchedMatmul(g, transpose(b, -1, -2)), a.shape) : null,
-    b.requiresGrad ? sumToShape(batchedMatmul(transpose(a, -1, -2), g), b.shape) : null,
+    !b.requiresGrad ? null : plain && storedTransposed(b) ? transpose(batchedMatmul(transpose(g, 0, 1), a), 0, 1) : sumToShape(batchedMatmul(transpose(a, -1, -2), g), b.shape),
   ]);
+}
+
+/**
+ * Whether a 2-D right operand is the transpose of a contiguous matrix (Linear's weightᵀ). Its
+ * gradient is then computed transposed, (Gᵀ·A)ᵀ, so that it reaches the stored matrix contiguous
+ * and is not copied through a strided transpose on the way (accumulating it into .grad).
+ */
+function storedTransposed(t: Tensor): boolean {
+  return t.shape[0]! > 1 && t.shape[1]! > 1 && t.strides[0] === 1 && t.strides[1] === t.shape[0];
 }
 
 /**

@@ -10,7 +10,6 @@
 import { backend } from "../backend/backend.js";
 import { recordOp } from "../autograd/node.js";
 import { formatShape, OptionError, ShapeError } from "../errors.js";
-import { contiguousStrides } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { emptyTensor, scalarTensor } from "./helpers.js";
 import { assignInto, narrow } from "./shape.js";
@@ -81,18 +80,12 @@ export function fold2d(cols: Tensor, size: Pair, stride: Pair, dilation: Pair): 
     throw new ShapeError(`fold2d: windows ${formatShape(cols.shape)} do not fit an image of size ${formatShape(size)}`);
   }
   const out = emptyTensor([n, c, h, w], cols.dtype);
-  const planeShape = [n, c, oh, ow];
-  const planeStrides = [c * h * w, h * w, w * stride[0], stride[1]];
-  const tmp = backend().alloc(cols.dtype, n * c * oh * ow);
-  const tmpView = { data: tmp, shape: planeShape, strides: contiguousStrides(planeShape), offset: 0 };
-  const cs = cols.strides;
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      const target = { data: out.storage.data, shape: planeShape, strides: planeStrides, offset: i * dilation[0] * w + j * dilation[1] };
-      const src = { data: cols.storage.data, shape: planeShape, strides: [cs[0]!, cs[1]!, cs[4]!, cs[5]!], offset: cols.offset + i * cs[2]! + j * cs[3]! };
-      backend().binary("add", target, src, tmp);
-      backend().assign(target, tmpView);
-    }
-  }
+  backend().fold2d(
+    { data: cols.storage.data, shape: cols.shape, strides: cols.strides, offset: cols.offset },
+    size,
+    stride,
+    dilation,
+    out.storage.data,
+  );
   return recordOp("Col2ImBackward0", out, [cols], (g) => [unfold2d(g, [kh, kw], stride, dilation)]);
 }

@@ -5,6 +5,7 @@ import { assign, binary, copy, unary, where } from "./elementwise.js";
 import { argReduce, gather, reduce, scatterAdd, softmax, softmaxBackward } from "./reduce.js";
 import { matmul } from "./matmul.js";
 import { adamStep } from "./optim.js";
+import { fold2d, maxPool2d } from "./pooling.js";
 
 export const jsBackend: Backend = {
   name: "js",
@@ -21,6 +22,8 @@ export const jsBackend: Backend = {
   softmaxBackward,
   gather,
   scatterAdd,
+  fold2d,
+  maxPool2d,
   adamStep,
 };
 

@@ -1,6 +1,6 @@
 /**
  * The WebAssembly SIMD backend: float32 matmul, activations, elementwise arithmetic, sum/max
- * and softmax run as wasm kernels over storage that lives in the wasm memory; every other kernel
+ * and softmax, max pooling and col2im run as wasm kernels over storage that lives in the wasm memory; every other kernel
  * (other dtypes, gather/scatter, copies, strided runs) is the JS backend's.
  *
  * Chosen by default where the engine validates SIMD and shared memory; NABLA_BACKEND=js|wasm
@@ -22,6 +22,7 @@ async function makeWasmBackend(): Promise<Backend> {
   const { matmul } = await import("./matmul.js");
   const { assign, copy } = await import("./copy.js");
   const { adamStep } = await import("./optim.js");
+  const { fold2d, maxPool2d } = await import("./pooling.js");
   return {
     ...jsBackend,
     name: "wasm",
@@ -38,6 +39,8 @@ async function makeWasmBackend(): Promise<Backend> {
     matmul,
     softmax,
     softmaxBackward,
+    fold2d,
+    maxPool2d,
     adamStep,
   };
 }

@@ -18,6 +18,16 @@ export interface Kernels {
   copyF32(src: number, step: number, dst: number, n: number): void;
   zeroBytes(ptr: number, n: number): void;
   copyND(src: number, dst: number, ndim: number, meta: number): void;
+  fold2d(
+    cols: number, c0: number, c1: number, c2: number, c3: number, c4: number, c5: number,
+    n: number, c: number, kh: number, kw: number, oh: number, ow: number,
+    h: number, w: number, sh: number, sw: number, dh: number, dw: number, out: number,
+  ): void;
+  maxPool2d(
+    x: number, s0: number, s1: number, s2: number, s3: number, n: number, c: number, h: number, w: number,
+    kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number,
+    oh: number, ow: number, values: number, indices: number,
+  ): void;
   adamStep(
     param: number, grad: number, m: number, v: number, vmax: number, n: number,
     beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number,

@@ -32,7 +32,15 @@ export class Scratch {
   input(view: StridedView, unitInner = false): Operand {
     const data = view.data;
     if (inHeap(data) && (!unitInner || innerStepOk(view))) return { ptr: data.byteOffset + 4 * view.offset, strides: view.strides };
-    const tmp = this.take(numelOf(view.shape));
+    const numel = numelOf(view.shape);
+    const span = spanOf(view);
+    if (!inHeap(data) && data instanceof Float32Array && span > 0 && span <= numel && (!unitInner || innerStepOk(view))) {
+      // a broadcast (a bias against a batch) or dense view from outside: move its storage, not every element
+      const tmp = this.take(span);
+      tmp.set(data.subarray(view.offset, view.offset + span));
+      return { ptr: tmp.byteOffset, strides: view.strides };
+    }
+    const tmp = this.take(numel);
     wasmCopy(view, tmp);
     return { ptr: tmp.byteOffset, strides: contiguousStrides(view.shape) };
   }
@@ -58,3 +66,15 @@ function innerStepOk(view: StridedView): boolean {
   return step === 0 || step === 1;
 }
 
+
+/** How many elements from the view's offset its last element lies, plus one; 0 with a negative stride or no elements. */
+function spanOf(view: StridedView): number {
+  let span = 1;
+  for (let d = 0; d < view.shape.length; d++) {
+    const size = view.shape[d]!;
+    const stride = view.strides[d]!;
+    if (size === 0 || stride < 0) return 0;
+    span += (size - 1) * stride;
+  }
+  return span;
+}

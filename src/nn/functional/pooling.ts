@@ -9,10 +9,13 @@
  *   would start in the right padding.
  */
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
-import { fromTypedArray } from "../../ops/helpers.js";
+import { backend } from "../../backend/backend.js";
+import { recordOp } from "../../autograd/node.js";
+import { emptyTensor, fromTypedArray, viewOf } from "../../ops/helpers.js";
+import { gather } from "../../ops/indexing.js";
 import { div } from "../../ops/elementwise.js";
 import { max as maxAlong, mean, sum } from "../../ops/reduce.js";
-import { narrow, permute, reshape, squeeze, unsqueeze } from "../../ops/shape.js";
+import { contiguous, narrow, reshape, squeeze, unsqueeze } from "../../ops/shape.js";
 import { stack } from "../../ops/join.js";
 import { pad, unfold2d } from "../../ops/unfold.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -88,23 +91,28 @@ export function maxPool2d(input: Tensor, kernelSize: IntOrPair, options: MaxPool
  */
 export function maxPool2dWithIndices(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}, name = "maxPool2d"): { values: Tensor; indices: Tensor } {
   const g = geometry(name, input, kernelSize, options.stride, options.padding ?? 0, options.dilation ?? 1, options.ceilMode ?? false);
-  const [n, c] = g.x.shape as [number, number];
+  const x = g.x;
+  const [n, c, h, w] = x.shape as [number, number, number, number];
   const [oh, ow] = g.out as [number, number];
-  const win = reshape(permute(windows(g, -Infinity), [0, 1, 4, 5, 2, 3]), [n, c, oh, ow, g.k[0]! * g.k[1]!]);
-  const { values, indices: local } = maxAlong(win, -1);
-  // Window position → input position: h = oh·s − p + i·d, likewise w.
-  const li = local.toTypedArray();
-  const flat = new Int32Array(li.length);
-  const width = g.x.shape[3]!;
-  for (let e = 0; e < li.length; e++) {
-    const owi = e % ow;
-    const ohi = Math.floor(e / ow) % oh;
-    const i = Math.floor(li[e]! / g.k[1]!);
-    const j = li[e]! % g.k[1]!;
-    flat[e] = (ohi * g.s[0]! - g.p[0]! + i * g.d[0]!) * width + (owi * g.s[1]! - g.p[1]! + j * g.d[1]!);
-  }
-  const indices = fromTypedArray(flat, values.shape, "int32");
+  const values = emptyTensor([n, c, oh, ow], x.dtype);
+  const indices = emptyTensor([n, c, oh, ow], "int32");
+  const idx = indices.storage.data as Int32Array;
+  backend().maxPool2d({ x: viewOf(x), kernel: g.k, stride: g.s, padding: g.p, dilation: g.d, out: g.out, values: values.storage.data, indices: idx });
+  // The gradient goes to the element each window picked, summed where windows overlap.
+  recordOp("MaxPool2DWithIndicesBackward0", values, [x], (gy) => [maxPoolBackward(gy, indices, [n, c, h, w])]);
   return g.unbatch ? { values: squeeze(values, 0), indices: squeeze(indices, 0) } : { values, indices };
+}
+
+/** gx[n, c, indices[n, c, o]] += gy[n, c, o]; its own gradient gathers at the same indices. */
+function maxPoolBackward(gy: Tensor, indices: Tensor, shape: readonly number[]): Tensor {
+  const [n, c, h, w] = shape as [number, number, number, number];
+  const k = indices.shape[2]! * indices.shape[3]!;
+  const gc = contiguous(gy.detach());
+  const gx = emptyTensor(shape, gy.dtype);
+  backend().scatterAdd(gc.storage.data.subarray(gc.offset), indices.storage.data as Int32Array, n * c, h * w, k, gx.storage.data);
+  return recordOp("MaxPool2DWithIndicesBackwardBackward0", gx, [gy], (gg) => [
+    reshape(gather(reshape(gg, [n, c, h * w]), 2, reshape(indices, [n, c, k])), gy.shape),
+  ]);
 }
 
 /**

@@ -1,0 +1,147 @@
+// Max pooling with indices over [N, C, H, W] windows (element strides s0..s3); padding is skipped.
+
+/**
+ * values/indices are contiguous [N, C, oH, oW]: each window's first NaN, else its first largest
+ * element, and that element's position h·W + w in its input plane.
+ */
+export function maxPool2d(
+  x: usize, s0: i32, s1: i32, s2: i32, s3: i32,
+  n: i32, c: i32, h: i32, w: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  oh: i32, ow: i32, values: usize, indices: usize,
+): void {
+  if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && s3 == 1 && 2 * oh <= h && 2 * ow <= w) {
+    maxPool2x2(x, s0, s1, s2, n, c, w, oh, ow, values, indices);
+    return;
+  }
+  let e: usize = 0;
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      const plane = x + ((<usize>b * <usize>s0 + <usize>ch * <usize>s1) << 2);
+      for (let i = 0; i < oh; i++) {
+        const h0 = i * sh - ph;
+        for (let j = 0; j < ow; j++) {
+          const w0 = j * sw - pw;
+          let best: f32 = NaN;
+          let at = -1;
+          for (let a = 0; a < kh; a++) {
+            const hh = h0 + a * dh;
+            if (hh < 0 || hh >= h) continue;
+            const row = plane + (<usize>(hh * s2) << 2);
+            for (let q = 0; q < kw; q++) {
+              const ww = w0 + q * dw;
+              if (ww < 0 || ww >= w) continue;
+              const v = load<f32>(row + (<usize>(ww * s3) << 2));
+              // branch-free: random data makes "v > best" a coin toss for the branch predictor
+              const take = (at < 0) | (v > best) | ((v != v) & (best == best));
+              best = select<f32>(v, best, take);
+              at = select<i32>(hh * w + ww, at, take);
+            }
+          }
+          store<f32>(values + (e << 2), best);
+          store<i32>(indices + (e << 2), at);
+          e++;
+        }
+      }
+    }
+  }
+}
+
+/** The lanes where candidate v replaces the running best: the first NaN, else the first largest. */
+// @ts-ignore: decorator
+@inline
+function pick(best: v128, v: v128): v128 {
+  return v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+}
+
+/** 2×2 windows at stride 2 over rows of unit stride, four outputs a vector; dilation is irrelevant. */
+function maxPool2x2(x: usize, s0: i32, s1: i32, s2: i32, n: i32, c: i32, w: i32, oh: i32, ow: i32, values: usize, indices: usize): void {
+  let e: usize = 0;
+  const lanes = i32x4(0, 2, 4, 6);
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      const plane = x + ((<usize>b * <usize>s0 + <usize>ch * <usize>s1) << 2);
+      for (let i = 0; i < oh; i++) {
+        const r0 = plane + (<usize>(2 * i * s2) << 2);
+        const r1 = plane + (<usize>((2 * i + 1) * s2) << 2);
+        let j = 0;
+        for (; j + 4 <= ow; j += 4) {
+          const off = <usize>(2 * j) << 2;
+          const a0 = v128.load(r0 + off);
+          const a1 = v128.load(r0 + off, 16);
+          const b0 = v128.load(r1 + off);
+          const b1 = v128.load(r1 + off, 16);
+          // window order: (0,0) (0,1) (1,0) (1,1)
+          const v00 = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+          const v01 = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+          const v10 = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+          const v11 = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+          const i00 = i32x4.add(i32x4.splat(2 * i * w + 2 * j), lanes);
+          let best = v00;
+          let at = i00;
+          let t = pick(best, v01);
+          best = v128.bitselect(v01, best, t);
+          at = v128.bitselect(i32x4.add(i00, i32x4.splat(1)), at, t);
+          t = pick(best, v10);
+          best = v128.bitselect(v10, best, t);
+          at = v128.bitselect(i32x4.add(i00, i32x4.splat(w)), at, t);
+          t = pick(best, v11);
+          best = v128.bitselect(v11, best, t);
+          at = v128.bitselect(i32x4.add(i00, i32x4.splat(w + 1)), at, t);
+          v128.store(values + ((e + <usize>j) << 2), best);
+          v128.store(indices + ((e + <usize>j) << 2), at);
+        }
+        for (; j < ow; j++) {
+          let best = load<f32>(r0 + (<usize>(2 * j) << 2));
+          let at = 2 * i * w + 2 * j;
+          for (let q = 1; q < 4; q++) {
+            const v = load<f32>((q < 2 ? r0 : r1) + (<usize>(2 * j + (q & 1)) << 2));
+            const take = (v > best) | ((v != v) & (best == best));
+            best = select<f32>(v, best, take);
+            at = select<i32>((2 * i + (q >> 1)) * w + 2 * j + (q & 1), at, take);
+          }
+          store<f32>(values + ((e + <usize>j) << 2), best);
+          store<i32>(indices + ((e + <usize>j) << 2), at);
+        }
+        e += <usize>ow;
+      }
+    }
+  }
+}
+
+/**
+ * col2im: out[b, ch, y·sh + i·dh, x·sw + j·dw] += cols[b, ch, i, j, y, x], cols at element strides
+ * c0..c5, out contiguous [n, c, h, w]; taps (i, j) are added in order.
+ */
+export function fold2d(
+  cols: usize, c0: i32, c1: i32, c2: i32, c3: i32, c4: i32, c5: i32,
+  n: i32, c: i32, kh: i32, kw: i32, oh: i32, ow: i32,
+  h: i32, w: i32, sh: i32, sw: i32, dh: i32, dw: i32, out: usize,
+): void {
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      const plane = out + (<usize>(b * c + ch) * <usize>(h * w) << 2);
+      const base = cols + (<usize>(b * c0 + ch * c1) << 2);
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          const tap = base + (<usize>(i * c2 + j * c3) << 2);
+          for (let y = 0; y < oh; y++) {
+            const row = plane + (<usize>((y * sh + i * dh) * w + j * dw) << 2);
+            const from = tap + (<usize>(y * c4) << 2);
+            let x = 0;
+            if (sw == 1 && c5 == 1) {
+              for (; x + 4 <= ow; x += 4) {
+                const p = row + (<usize>x << 2);
+                v128.store(p, f32x4.add(v128.load(p), v128.load(from + (<usize>x << 2))));
+              }
+            }
+            for (; x < ow; x++) {
+              const p = row + (<usize>(x * sw) << 2);
+              store<f32>(p, load<f32>(p) + load<f32>(from + (<usize>(x * c5) << 2)));
+            }
+          }
+        }
+      }
+    }
+  }
+}
