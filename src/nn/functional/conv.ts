@@ -12,9 +12,15 @@
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
 import { add } from "../../ops/elementwise.js";
 import { matmul } from "../../ops/matmul.js";
-import { narrow, reshape, squeeze, transpose, unsqueeze } from "../../ops/shape.js";
+import { narrow, permute, reshape, squeeze, transpose, unsqueeze } from "../../ops/shape.js";
 import { fold2d, pad, unfold2d, windowCount, type Pair } from "../../ops/unfold.js";
 import type { Tensor } from "../../tensor/tensor.js";
+
+/**
+ * Below this many output positions per sample, conv2d multiplies the whole batch at once
+ * (per-sample products are too small for the GEMM); at or above it, sample by sample.
+ */
+const BATCH_COLUMNS = 256;
 
 export type IntOrPair = number | readonly number[];
 
@@ -105,9 +111,23 @@ export function conv2dImpl(name: string, input: Tensor, weight: Tensor, bias: Te
     );
   }
   const n = x.shape[0]!;
-  const cols = reshape(unfold2d(xp, [kh, kw], stride, dilation), [n, groups, inPerGroup * kh * kw, oh * ow]);
-  const w3 = reshape(weight, [groups, outC / groups, inPerGroup * kh * kw]);
-  let out = reshape(matmul(w3, cols), [n, outC, oh, ow]);
+  const k = inPerGroup * kh * kw;
+  const windows = unfold2d(xp, [kh, kw], stride, dilation);
+  const w3 = reshape(weight, [groups, outC / groups, k]);
+  let out: Tensor;
+  if (n > 1 && oh * ow < BATCH_COLUMNS) {
+    // Few output positions per sample: one product per group over the whole batch, the windows
+    // copied once to columns [g, (c, i, j), (n, p)], so that the GEMM (and its gradients
+    // dW = g·colsᵀ, dcols = Wᵀ·g) runs on big blocks instead of one small product per sample.
+    const cols = reshape(permute(windows, [1, 2, 3, 0, 4, 5]), [groups, k, n * oh * ow]);
+    const prod = reshape(matmul(w3, cols), [groups, outC / groups, n, oh * ow]);
+    out = reshape(permute(prod, [2, 0, 1, 3]), [n, outC, oh, ow]);
+  } else {
+    // Many positions per sample: a product per sample is already big enough (and measured faster
+    // than one product over the batch for a LeNet-sized first layer, 8×25 by 64·576).
+    const cols = reshape(windows, [n, groups, k, oh * ow]);
+    out = reshape(matmul(w3, cols), [n, outC, oh, ow]);
+  }
   if (bias !== null) out = add(out, reshape(bias, [outC, 1, 1]));
   return unbatch ? squeeze(out, 0) : out;
 }
