@@ -40,17 +40,7 @@ async function trainMlp(batch) {
   const { x, y } = D.mlpBatch(batch);
   const xs = fromArray(x, [batch, 784]);
   const ys = tensor(y, { dtype: "int32" });
-  const loss = new nn.CrossEntropyLoss();
-  const opt = new optim.Adam(params, { lr: 1e-3 });
-  let last = 0;
-  const ms = await timeIt(() => {
-    const l = loss.forward(net.forward(xs), ys);
-    opt.zeroGrad();
-    l.backward();
-    opt.step();
-    last = l.item();
-  }, { warmup: 5, minRuns: 20, maxRuns: 20 });
-  return { value: (batch * 1000) / ms, loss: last };
+  return timeTraining(net, params, xs, ys, batch, { warmup: 5, minRuns: 20, maxRuns: 20 });
 }
 
 async function trainCnn() {
@@ -66,6 +56,11 @@ async function trainCnn() {
   const { x, y } = D.cnnBatch(batch);
   const xs = fromArray(x, [batch, 1, 28, 28]);
   const ys = tensor(y, { dtype: "int32" });
+  return timeTraining(net, params, xs, ys, batch, { warmup: 2, minRuns: 5, maxRuns: 5 });
+}
+
+/** Times Adam training steps (cross-entropy) on one batch: samples per second and the last loss. */
+async function timeTraining(net, params, xs, ys, batch, runs) {
   const loss = new nn.CrossEntropyLoss();
   const opt = new optim.Adam(params, { lr: 1e-3 });
   let last = 0;
@@ -75,7 +70,7 @@ async function trainCnn() {
     l.backward();
     opt.step();
     last = l.item();
-  }, { warmup: 2, minRuns: 5, maxRuns: 5 });
+  }, runs);
   return { value: (batch * 1000) / ms, loss: last };
 }
 

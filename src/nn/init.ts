@@ -152,3 +152,16 @@ export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2, genera
   }
   return noGrad(() => t.copy_(fromTypedArray(out, t.shape, "float64")));
 }
+
+/**
+ * The default of PyTorch's Linear and ConvNd reset_parameters: weight by kaiming_uniform with
+ * a = √5 (so U(−1/√fanIn, 1/√fanIn)), bias by U(−1/√fanIn, 1/√fanIn).
+ */
+export function defaultLayerInit_(weight: Tensor, bias: Tensor | null): void {
+  kaimingUniform_(weight, { a: Math.sqrt(5) });
+  if (bias) {
+    const { fanIn } = calculateFanInAndFanOut(weight);
+    const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+    uniform_(bias, -bound, bound);
+  }
+}

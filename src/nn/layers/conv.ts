@@ -8,7 +8,7 @@ import { zeros } from "../../ops/creation.js";
 import type { DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { conv1dImpl, conv2dImpl, convTranspose2dImpl, pair, type IntOrPair } from "../functional/conv.js";
-import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "../init.js";
+import { defaultLayerInit_ } from "../init.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 
@@ -75,12 +75,7 @@ abstract class ConvNd extends Module {
 
   /** PyTorch's default: kaiming_uniform(a = √5) for the weight, U(−1/√fanIn, 1/√fanIn) for the bias. */
   resetParameters(): void {
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const { fanIn } = calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform_(this.bias, -bound, bound);
-    }
+    defaultLayerInit_(this.weight, this.bias);
   }
 
   override extraRepr(): string {

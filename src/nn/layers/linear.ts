@@ -4,7 +4,7 @@ import type { DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { zeros } from "../../ops/creation.js";
 import { linear } from "../functional/layers.js";
-import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "../init.js";
+import { defaultLayerInit_ } from "../init.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 
@@ -35,12 +35,7 @@ export class Linear extends Module {
    * PyTorch's default: W ~ U(−1/√in, 1/√in) (kaiming_uniform with a = √5), and b likewise.
    */
   resetParameters(): void {
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const { fanIn } = calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform_(this.bias, -bound, bound);
-    }
+    defaultLayerInit_(this.weight, this.bias);
   }
 
   forward(input: Tensor): Tensor {
