@@ -31,6 +31,17 @@ export async function readIdxFile(path: string): Promise<Tensor> {
   return parseIdx(await readMaybeGzipped(path), path);
 }
 
+/**
+ * Both results, or the first failure in argument order — unlike Promise.all, whose error is
+ * whichever rejects first, so which missing file a message names would depend on timing.
+ */
+async function bothInOrder<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === "rejected") throw ra.reason;
+  if (rb.status === "rejected") throw rb.reason;
+  return [ra.value, rb.value];
+}
+
 /** The first of `names` that exists in `dir` (each also tried with .gz), or an error listing what was tried. */
 async function findFile(dir: string, name: string): Promise<string> {
   const tried = [join(dir, name), join(dir, `${name}.gz`)];
@@ -56,8 +67,8 @@ export interface MnistDirOptions extends MnistOptions {
  */
 export async function loadMnist(dir: string, { train = true, ...options }: MnistDirOptions = {}): Promise<ImageDataset> {
   const names = mnistFileNames(train);
-  const [imagesPath, labelsPath] = await Promise.all([findFile(dir, names.images), findFile(dir, names.labels)]);
-  const [images, labels] = await Promise.all([readMaybeGzipped(imagesPath), readMaybeGzipped(labelsPath)]);
+  const [imagesPath, labelsPath] = await bothInOrder(findFile(dir, names.images), findFile(dir, names.labels));
+  const [images, labels] = await bothInOrder(readMaybeGzipped(imagesPath), readMaybeGzipped(labelsPath));
   return mnistFromIdx({ bytes: images, name: imagesPath }, { bytes: labels, name: labelsPath }, options);
 }
 
@@ -69,7 +80,7 @@ export async function loadMnist(dir: string, { train = true, ...options }: Mnist
 export async function loadIdxImages(imagesPath: string, labelsPath?: string, options: MnistOptions = {}): Promise<ImageDataset> {
   const labels = labelsPath ?? join(dirname(imagesPath), basename(imagesPath).replace("images", "labels").replace("idx3", "idx1"));
   if (labels === imagesPath) throw new Error(`loadIdxImages: cannot derive a labels file name from ${imagesPath}; pass labelsPath`);
-  const [imageBytes, labelBytes] = await Promise.all([readMaybeGzipped(imagesPath), readMaybeGzipped(labels)]);
+  const [imageBytes, labelBytes] = await bothInOrder(readMaybeGzipped(imagesPath), readMaybeGzipped(labels));
   return mnistFromIdx({ bytes: imageBytes, name: imagesPath }, { bytes: labelBytes, name: labels }, options);
 }
 
