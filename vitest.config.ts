@@ -1,7 +1,8 @@
 import { defineConfig } from "vitest/config";
 
 // The whole suite runs once per backend: NABLA_BACKEND picks the backend at import time
-// (src/backend/wasm/index.ts), so each project gets its own.
+// (src/backend/wasm/index.ts), so each project gets its own. The wasm kernels' own tests run
+// once more on the baseline build (no relaxed SIMD), which engines without it load.
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
@@ -9,6 +10,15 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: "js", env: { NABLA_BACKEND: "js" } } },
       { extends: true, test: { name: "wasm", env: { NABLA_BACKEND: "wasm" } } },
+      {
+        // not `extends: true`: that would merge the include lists, running every file again
+        test: {
+          name: "wasm-baseline",
+          testTimeout: 120_000,
+          include: ["test/wasm.test.ts", "test/ops.test.ts"],
+          env: { NABLA_BACKEND: "wasm", NABLA_RELAXED_SIMD: "0" },
+        },
+      },
     ],
   },
 });

@@ -10,6 +10,7 @@ import { jsBackend } from "../src/backend/js/index.js";
 import { wasmBackend } from "../src/backend/wasm/index.js";
 import { inHeap } from "../src/backend/wasm/heap.js";
 import { idleHelpers } from "../src/backend/wasm/pool.js";
+import { usesRelaxedSimd } from "../src/backend/wasm/instance.js";
 import { poolOutputSize } from "../src/nn/functional/pooling.js";
 import { getBackend, getNumThreads, listBackends, setBackend, setNumThreads, tensor } from "../src/index.js";
 
@@ -93,6 +94,11 @@ describe("wasm backend", () => {
     setBackend("wasm");
     expect(tensor([[1, 2], [3, 4]]).matmul(tensor([[1], [1]])).toArray()).toEqual([[3], [7]]);
     setBackend(before);
+  });
+
+  it("loads the relaxed-SIMD build (fused multiply-add) unless NABLA_RELAXED_SIMD=0", () => {
+    // Node 20 has relaxed SIMD behind a V8 flag that the backend sets; Node 22+ has it on
+    expect(usesRelaxedSimd).toBe(process.env.NABLA_RELAXED_SIMD !== "0");
   });
 
   it("keeps float32 storage in wasm memory, zeroed, and other dtypes on the JS heap", () => {
