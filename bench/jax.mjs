@@ -1,7 +1,7 @@
 // jax-js's side of each case: wasm device, whole training steps and fwd+bwd passes under jit.
 // jax-js counts references: every use of an array consumes it, `.ref` keeps it for another use.
 import { init, numpy as np, nn, jit, grad, valueAndGrad, lax } from "@jax-js/jax";
-import { timeIt, timeTiny } from "./timing.mjs";
+import { timeIt, timeTiny, MLP_RUNS, CNN_RUNS } from "./timing.mjs";
 import * as D from "./data.mjs";
 
 export const name = "jax-js";
@@ -77,7 +77,7 @@ async function trainMlp(batch) {
   let last = 0;
   const ms = await timeIt(async () => {
     last = await step(xs, ys);
-  }, { warmup: 5, minRuns: 20, maxRuns: 20 });
+  }, MLP_RUNS);
   return { value: (batch * 1000) / ms, loss: last };
 }
 
@@ -108,7 +108,7 @@ async function trainCnn() {
   let last = 0;
   const ms = await timeIt(async () => {
     last = await step(xs, ys);
-  }, { warmup: 2, minRuns: 5, maxRuns: 5 });
+  }, CNN_RUNS);
   return { value: (batch * 1000) / ms, loss: last };
 }
 

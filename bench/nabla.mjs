@@ -1,6 +1,6 @@
 // nabla's side of each benchmark case. Every function returns the case's number (see run.mjs).
 import * as nb from "../dist/src/index.js";
-import { timeIt, timeTiny } from "./timing.mjs";
+import { timeIt, timeTiny, MLP_RUNS, CNN_RUNS } from "./timing.mjs";
 import * as D from "./data.mjs";
 
 const { nn, optim, tensor, noGrad, F } = nb;
@@ -40,7 +40,7 @@ async function trainMlp(batch) {
   const { x, y } = D.mlpBatch(batch);
   const xs = fromArray(x, [batch, 784]);
   const ys = tensor(y, { dtype: "int32" });
-  return timeTraining(net, params, xs, ys, batch, { warmup: 5, minRuns: 20, maxRuns: 20 });
+  return timeTraining(net, params, xs, ys, batch, MLP_RUNS);
 }
 
 async function trainCnn() {
@@ -56,7 +56,7 @@ async function trainCnn() {
   const { x, y } = D.cnnBatch(batch);
   const xs = fromArray(x, [batch, 1, 28, 28]);
   const ys = tensor(y, { dtype: "int32" });
-  return timeTraining(net, params, xs, ys, batch, { warmup: 2, minRuns: 5, maxRuns: 5 });
+  return timeTraining(net, params, xs, ys, batch, CNN_RUNS);
 }
 
 /** Times Adam training steps (cross-entropy) on one batch: samples per second and the last loss. */

@@ -1,7 +1,7 @@
 // TensorFlow.js's side of each case, on its "cpu" or "wasm" (XNNPACK) backend.
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { timeIt, timeTiny } from "./timing.mjs";
+import { timeIt, timeTiny, MLP_RUNS, CNN_RUNS } from "./timing.mjs";
 import * as D from "./data.mjs";
 
 export function make(backend) {
@@ -50,7 +50,7 @@ export function make(backend) {
         return i < layers.length - 1 ? tf.relu(z) : z;
       }, h);
     const vars = layers.flatMap((l) => [l.w, l.b]);
-    return train(batch, vars, forward, xs, y, 10, { warmup: 5, minRuns: 20, maxRuns: 20 });
+    return train(batch, vars, forward, xs, y, 10, MLP_RUNS);
   }
 
   async function trainCnn() {
@@ -74,7 +74,7 @@ export function make(backend) {
       h = tf.reshape(tf.transpose(h, [0, 3, 1, 2]), [batch, 256]);
       return tf.add(tf.matMul(h, fw), fb);
     };
-    return train(batch, [c1, b1, c2, b2, fw, fb], forward, xs, y, 10, { warmup: 2, minRuns: 5, maxRuns: 5 });
+    return train(batch, [c1, b1, c2, b2, fw, fb], forward, xs, y, 10, CNN_RUNS);
   }
 
   async function activation(f) {

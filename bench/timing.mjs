@@ -1,5 +1,13 @@
 // Timing helpers: warm-up, then repeated runs until enough samples or enough time; medians.
 
+/**
+ * Training steps per case: the same counts for every library, so that the losses after them
+ * can be compared. The MLP warms up for 20 steps (a library's first steps pay for growing its
+ * heap and compiling); the CNN keeps to 2 + 5 because TF.js cpu takes ~10 s a step on it.
+ */
+export const MLP_RUNS = { warmup: 20, minRuns: 40, maxRuns: 40 };
+export const CNN_RUNS = { warmup: 2, minRuns: 5, maxRuns: 5 };
+
 /** Median of a list of numbers. */
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);

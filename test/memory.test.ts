@@ -9,7 +9,7 @@ import { heapStats } from "../src/backend/wasm/heap.js";
 
 describe("wasm storage", () => {
   // synchronous on purpose: the loop never gives the event loop a turn, as most training loops don't
-  it.runIf(getBackend() === "wasm")("a 1,000-step training loop keeps memory flat", () => {
+  it.runIf(getBackend() === "wasm")("a 3,000-step training loop keeps memory flat", () => {
     manualSeed(0);
     const net = new nn.Sequential(new nn.Linear(100, 64), new nn.ReLU(), new nn.Linear(64, 10));
     const loss = new nn.CrossEntropyLoss();
@@ -26,19 +26,19 @@ describe("wasm storage", () => {
     const marks: number[] = [];
     let first = 0;
     let last = 0;
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < 3000; i++) {
       const l = step();
       if (i === 0) first = l;
       last = l;
-      if (i % 100 === 99) marks.push(heapStats().top);
+      if (i % 300 === 299) marks.push(heapStats().top);
     }
     expect(last).toBeLessThan(first); // it really trained
-    // once collections have started, every step's storage is a reused block: the high-water
-    // mark stops moving over the second half
-    const half = marks[4]!;
-    const end = marks[marks.length - 1]!;
-    expect(end).toBeLessThanOrEqual(half * 1.2);
-    // the loop allocates some 180 MB in all; far less than that is ever reserved
-    expect(end).toBeLessThan(96 * 1024 * 1024);
+    // The allocator collects once 128 MiB have been handed out since the last time (heap.ts);
+    // after the first collections every step's storage is a reused block and the high-water
+    // mark stops moving: flat over the last 40% of the loop, and far below the ~540 MB the
+    // loop allocates in all.
+    const late = marks.slice(6);
+    expect(Math.max(...late)).toBeLessThanOrEqual(Math.min(...late) * 1.1);
+    expect(marks.at(-1)!).toBeLessThan(160 * 1024 * 1024);
   });
 });

@@ -147,8 +147,12 @@ export interface MaxPool2dArgs {
 
 export interface Backend {
   readonly name: string;
-  /** Zeroed storage for `size` elements; a WASM backend may place it in its own memory. */
-  alloc(dtype: DType, size: number): TypedArray;
+  /**
+   * Storage for `size` elements, zeroed unless `zeroed` is false (the caller then writes every
+   * element, and a backend may skip clearing a reused block); a WASM backend may place it in its
+   * own memory.
+   */
+  alloc(dtype: DType, size: number, zeroed?: boolean): TypedArray;
   /** Copies a strided view into contiguous `out` (converting dtype as `out`'s type demands; to bool means ≠ 0). */
   copy(x: StridedView, out: TypedArray): void;
   /** Writes src (already broadcast to dst's shape) into the strided positions of dst, in place. */

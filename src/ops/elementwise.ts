@@ -8,13 +8,13 @@ import { DTypeError, OptionError } from "../errors.js";
 import { isFloating, type DType } from "../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { asTensorPair, emptyTensor, viewOf, viewWith, type TensorOrScalar } from "./helpers.js";
+import { asTensorPair, emptyTensor, resultTensor, viewOf, viewWith, type TensorOrScalar } from "./helpers.js";
 import { sumToShape } from "./reduce.js";
 
 /** Runs a binary kernel over the broadcast shape of a and b into a new tensor of `dtype`. */
 export function binaryKernel(op: string, kernel: BinaryOp, a: Tensor, b: Tensor, dtype: DType, alpha?: number): Tensor {
   const shape = broadcastShapes(op, a.shape, b.shape);
-  const out = emptyTensor(shape, dtype);
+  const out = resultTensor(shape, dtype);
   backend().binary(
     kernel,
     viewWith(a, shape, broadcastStrides(a.shape, a.strides, shape)),
@@ -26,7 +26,7 @@ export function binaryKernel(op: string, kernel: BinaryOp, a: Tensor, b: Tensor,
 }
 
 export function unaryKernel(kernel: UnaryOp, x: Tensor, dtype: DType = x.dtype, alpha?: number, beta?: number): Tensor {
-  const out = emptyTensor(x.shape, dtype);
+  const out = resultTensor(x.shape, dtype);
   backend().unary(kernel, viewOf(x), out.storage.data, alpha, beta);
   return out;
 }
@@ -201,7 +201,7 @@ export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tenso
   if (cond.dtype !== "bool") throw new DTypeError(`where: expected condition to be a bool tensor, got ${cond.dtype}`);
   const [x, y, dtype] = asTensorPair("where", a, b);
   const shape = broadcastShapes("where", cond.shape, broadcastShapes("where", x.shape, y.shape));
-  const out = emptyTensor(shape, dtype);
+  const out = resultTensor(shape, dtype);
   const bcast = (t: Tensor) => viewWith(t, shape, broadcastStrides(t.shape, t.strides, shape));
   backend().where(bcast(cond), bcast(x), bcast(y), out.storage.data);
   return recordOp("WhereBackward0", out, [x, y], (g) => [
@@ -245,7 +245,7 @@ export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
 /** Casts to another dtype; the gradient is cast back (only between float dtypes). */
 export function toDType(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
-  const out = emptyTensor(x.shape, dtype);
+  const out = resultTensor(x.shape, dtype);
   backend().copy(viewOf(x), out.storage.data);
   if (!isFloating(dtype)) return out;
   const from = x.dtype;

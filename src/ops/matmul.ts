@@ -4,7 +4,7 @@ import { recordOp } from "../autograd/node.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { broadcastShapes, broadcastStrides, shapeByX } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { emptyTensor, viewWith } from "./helpers.js";
+import { resultTensor, viewWith } from "./helpers.js";
 import { sumToShape } from "./reduce.js";
 import { squeeze, transpose, unsqueeze } from "./shape.js";
 
@@ -23,7 +23,7 @@ function batchedMatmul(a: Tensor, b: Tensor): Tensor {
   const batchShape = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
   const aShape = [...batchShape, m, k];
   const bShape = [...batchShape, k, n];
-  const out = emptyTensor([...batchShape, m, n], a.dtype);
+  const out = resultTensor([...batchShape, m, n], a.dtype);
   backend().matmul({
     a: viewWith(a, aShape, broadcastStrides(a.shape, a.strides, aShape)),
     b: viewWith(b, bShape, broadcastStrides(b.shape, b.strides, bShape)),

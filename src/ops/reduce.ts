@@ -6,7 +6,7 @@ import { isFloating, type DType, type TypedArray } from "../tensor/dtype.js";
 import { contiguousStrides, normalizeDims, shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { div, eq, exp, mul, sqrt, sub } from "./elementwise.js";
-import { emptyTensor } from "./helpers.js";
+import { emptyTensor, resultTensor } from "./helpers.js";
 import { expand, reshape } from "./shape.js";
 
 export interface ReduceOptions {
@@ -51,7 +51,7 @@ function layoutFor(op: string, x: Tensor, dim: Dims | undefined): Layout {
 
 function reduceWith(op: string, kernel: ReduceOp, x: Tensor, dim: Dims | undefined, keepdim: boolean, dtype: DType) {
   const layout = layoutFor(op, x, dim);
-  const out = emptyTensor(keepdim ? layout.keepdimShape : layout.shape, dtype);
+  const out = resultTensor(keepdim ? layout.keepdimShape : layout.shape, dtype);
   backend().reduce(kernel, layout.data, layout.outer, layout.inner, out.storage.data);
   return { out, layout };
 }

@@ -7,7 +7,7 @@ import { recordOp } from "../autograd/node.js";
 import { formatShape, ShapeError } from "../errors.js";
 import { broadcastStrides, contiguousStrides, normalizeDim, numelOf, shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { emptyTensor, viewOf, viewWith } from "./helpers.js";
+import { emptyTensor, resultTensor, viewOf, viewWith } from "./helpers.js";
 import { sumToShape } from "./reduce.js";
 
 function makeView(t: Tensor, shape: number[], strides: number[], offset = t.offset): Tensor {
@@ -31,7 +31,7 @@ export function contiguous(t: Tensor): Tensor {
 
 /** A contiguous copy with its own storage; the gradient passes through unchanged. */
 export function clone(t: Tensor): Tensor {
-  const out = emptyTensor(t.shape, t.dtype);
+  const out = resultTensor(t.shape, t.dtype);
   backend().copy(viewOf(t), out.storage.data);
   return recordOp("CloneBackward0", out, [t], (g) => [g]);
 }

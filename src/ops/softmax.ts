@@ -5,7 +5,7 @@ import { normalizeDim } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { requireFloating } from "./helpers.js";
 import { contiguous, transpose } from "./shape.js";
-import { emptyTensor } from "./helpers.js";
+import { resultTensor } from "./helpers.js";
 
 /** Runs a last-axis kernel on `dim` by swapping it to the end and back. */
 function alongDim(x: Tensor, dim: number, kernel: (data: Tensor, outer: number, inner: number) => Tensor): Tensor {
@@ -23,14 +23,14 @@ function softmaxImpl(op: "softmax" | "logSoftmax", input: Tensor, dim: number): 
   const log = op === "logSoftmax";
   const raw = (x: Tensor) =>
     alongDim(x, d, (c, outer, inner) => {
-      const out = emptyTensor(c.shape, c.dtype);
+      const out = resultTensor(c.shape, c.dtype);
       backend().softmax(c.storage.data.subarray(c.offset), outer, inner, out.storage.data, log);
       return out;
     });
   const grad = (y: Tensor, g: Tensor) =>
     alongDim(y, d, (yc, outer, inner) => {
       const gc = contiguous(d === y.ndim - 1 || y.ndim === 0 ? g : transpose(g, d, y.ndim - 1));
-      const out = emptyTensor(yc.shape, yc.dtype);
+      const out = resultTensor(yc.shape, yc.dtype);
       backend().softmaxBackward(
         yc.storage.data.subarray(yc.offset),
         gc.storage.data.subarray(gc.offset),

@@ -11,7 +11,8 @@ export class Storage {
     readonly dtype: DType,
   ) {}
 
-  static alloc(dtype: DType, size: number): Storage {
-    return new Storage(backend().alloc(dtype, size), dtype);
+  /** Zero-filled storage, or with `zeroed` false storage whose contents the caller overwrites. */
+  static alloc(dtype: DType, size: number, zeroed = true): Storage {
+    return new Storage(backend().alloc(dtype, size, zeroed), dtype);
   }
 }

@@ -17,10 +17,19 @@ const HEAP_START = 65536;
 /** Wasm-heap bytes handed out before storage falls back to plain JS typed arrays. */
 const BUDGET = 512 * 1024 * 1024;
 /**
- * Bytes handed out, at least, between collections: each costs a few milliseconds, so not less
- * than 32 MiB nor than four times what is live (the work per step grows with the model).
+ * Bytes handed out, at least, between collections. Each is a full mark-compact of the JS heap,
+ * ~5 ms even for a small program: at 32 MiB that was 15% of an MLP's training step (784-256-128-10,
+ * batch 64, ~2.5 MB a step), at 128 MiB it is ~4%. Not less than four times what is live either
+ * (the work per step grows with the model).
  */
-const MIN_COLLECT_EVERY = 32 * 1024 * 1024;
+const MIN_COLLECT_EVERY = 128 * 1024 * 1024;
+
+/**
+ * NABLA_POISON_UNINITIALIZED=1 (set by the test projects) fills storage handed out unzeroed
+ * with NaN, so that an op which promised to write every element and did not fails loudly.
+ */
+const POISON =
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NABLA_POISON_UNINITIALIZED === "1";
 
 let buffer = memory.buffer as SharedArrayBuffer;
 /** Every SharedArrayBuffer object the memory has shown: views made before a grow keep the old one. */
@@ -94,12 +103,19 @@ export function freeBlock(ptr: number, size: number): void {
 
 const finalizer = finalizationRegistry<{ ptr: number; size: number }>(({ ptr, size }) => freeBlock(ptr, size));
 
-/** Zeroed float32 storage in wasm memory, released when the array is collected; null past the budget. */
-export function allocFloat32(length: number): Float32Array | null {
+/**
+ * Float32 storage in wasm memory, released when the array is collected; null past the budget.
+ * Zeroed, unless `zeroed` is false: then a reused block keeps its old values for the caller to overwrite.
+ */
+export function allocFloat32(length: number, zeroed = true): Float32Array | null {
   const block = allocBytes(length * 4);
   if (block === null) return null;
   const array = new Float32Array(buffer, block.ptr, length);
-  if (block.dirty) kernels.zeroBytes(block.ptr, length * 4);
+  if (zeroed) {
+    if (block.dirty) kernels.zeroBytes(block.ptr, length * 4);
+  } else if (POISON) {
+    array.fill(NaN); // tests: a kernel that leaves an element unwritten shows up as NaN
+  }
   finalizer.register(array, { ptr: block.ptr, size: block.size });
   return array;
 }

@@ -26,9 +26,9 @@ async function makeWasmBackend(): Promise<Backend> {
   return {
     ...jsBackend,
     name: "wasm",
-    alloc(dtype: DType, size: number): TypedArray {
+    alloc(dtype: DType, size: number, zeroed = true): TypedArray {
       if (dtype !== "float32" || size < MIN_WASM_STORAGE) return allocTyped(dtype, size);
-      return allocFloat32(size) ?? allocTyped(dtype, size);
+      return allocFloat32(size, zeroed) ?? allocTyped(dtype, size);
     },
     copy,
     assign,

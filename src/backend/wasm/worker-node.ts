@@ -15,12 +15,16 @@ const { memory, bytes, slot } = workerData;
 const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
 const k = instance.exports;
 const ctl = new Int32Array(memory.buffer, slot, 16);
+const SPIN_MS = workerData.spinMs;
 Atomics.store(ctl, 0, 2);
 Atomics.notify(ctl, 0);
 for (;;) {
-  // spin a little before sleeping: a training step posts its matmuls in quick succession,
-  // and a futex wake-up costs tens of microseconds
-  for (let i = 0; i < 4000 && Atomics.load(ctl, 0) === 2; i++);
+  // stay awake a while before sleeping, as OpenMP runtimes do: a training step posts its
+  // matmuls a fraction of a millisecond apart, and a futex wake-up takes tens of microseconds
+  const until = performance.now() + SPIN_MS;
+  while (Atomics.load(ctl, 0) === 2 && performance.now() < until) {
+    for (let i = 0; i < 200 && Atomics.load(ctl, 0) === 2; i++);
+  }
   Atomics.wait(ctl, 0, 2);
   const state = Atomics.load(ctl, 0);
   if (state === 3) break;
@@ -37,7 +41,7 @@ for (;;) {
 `;
 
 export function spawnWorker(memory: unknown, bytes: Uint8Array, slot: number): void {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { memory, bytes, slot } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { memory, bytes, slot, spinMs: Number(process.env.NABLA_SPIN_MS ?? 2) } });
   worker.unref(); // an idle pool must not keep the process alive
 }
 

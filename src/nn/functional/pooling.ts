@@ -11,7 +11,7 @@
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
 import { backend } from "../../backend/backend.js";
 import { recordOp } from "../../autograd/node.js";
-import { emptyTensor, fromTypedArray, viewOf } from "../../ops/helpers.js";
+import { emptyTensor, fromTypedArray, resultTensor, viewOf } from "../../ops/helpers.js";
 import { gather } from "../../ops/indexing.js";
 import { div } from "../../ops/elementwise.js";
 import { max as maxAlong, mean, sum } from "../../ops/reduce.js";
@@ -94,7 +94,7 @@ export function maxPool2dWithIndices(input: Tensor, kernelSize: IntOrPair, optio
   const x = g.x;
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const [oh, ow] = g.out as [number, number];
-  const values = emptyTensor([n, c, oh, ow], x.dtype);
+  const values = resultTensor([n, c, oh, ow], x.dtype);
   const indices = emptyTensor([n, c, oh, ow], "int32");
   const idx = indices.storage.data as Int32Array;
   backend().maxPool2d({ x: viewOf(x), kernel: g.k, stride: g.s, padding: g.p, dilation: g.d, out: g.out, values: values.storage.data, indices: idx });
