@@ -1,6 +1,6 @@
 // Runs every case (or those named) for one library in this process and prints the results as
-// JSON on the last line. run.mjs starts one of these per library, one after another, so the
-// libraries never share a heap or compete for the cores.
+// JSON on the last line. run.mjs starts one of these per library and case, one after another,
+// so that cases never share a heap and libraries never compete for the cores.
 const [lib, only] = process.argv.slice(2);
 
 async function load(which) {

@@ -2,11 +2,11 @@
 
 /**
  * Training steps per case: the same counts for every library, so that the losses after them
- * can be compared. The MLP warms up for 20 steps (a library's first steps pay for growing its
- * heap and compiling); the CNN keeps to 2 + 5 because TF.js cpu takes ~10 s a step on it.
+ * can be compared. Each warms up first (a library's first steps pay for growing its heap and
+ * compiling); the CNN's counts are smaller because TF.js cpu takes ~5 s a step on it.
  */
-export const MLP_RUNS = { warmup: 20, minRuns: 40, maxRuns: 40 };
-export const CNN_RUNS = { warmup: 2, minRuns: 5, maxRuns: 5 };
+export const MLP_RUNS = { warmup: 50, minRuns: 50, maxRuns: 50 };
+export const CNN_RUNS = { warmup: 5, minRuns: 10, maxRuns: 10 };
 
 /** Median of a list of numbers. */
 export function median(xs) {
@@ -37,8 +37,11 @@ export async function timeIt(fn, { warmup = 3, minRuns = 5, maxRuns = 30, budget
 
 /** Median microseconds per call of a tiny sync fn, timed in batches of `batch` calls. */
 export function timeTiny(fn, { batch = 2000, batches = 15 } = {}) {
-  // long enough a warm-up for the JIT to have optimised the whole call path
-  for (let i = 0; i < batch * 10; i++) fn();
+  // long enough a warm-up for the JIT to have optimised the whole call path: at least ten
+  // batches and half a second (optimising compiles run on a background thread, which a busy
+  // machine delays)
+  const warmUntil = performance.now() + 500;
+  for (let b = 0; b < 10 || performance.now() < warmUntil; b++) for (let i = 0; i < batch; i++) fn();
   const per = [];
   for (let b = 0; b < batches; b++) {
     const t = performance.now();

@@ -15,7 +15,8 @@ const { memory, bytes, slot } = workerData;
 const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
 const k = instance.exports;
 const ctl = new Int32Array(memory.buffer, slot, 16);
-const SPIN_MS = workerData.spinMs;
+// milliseconds to stay awake after a task before sleeping
+const SPIN_MS = 2;
 Atomics.store(ctl, 0, 2);
 Atomics.notify(ctl, 0);
 for (;;) {
@@ -41,7 +42,7 @@ for (;;) {
 `;
 
 export function spawnWorker(memory: unknown, bytes: Uint8Array, slot: number): void {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { memory, bytes, slot, spinMs: Number(process.env.NABLA_SPIN_MS ?? 2) } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { memory, bytes, slot } });
   worker.unref(); // an idle pool must not keep the process alive
 }
 
