@@ -4,7 +4,8 @@
  * the caller's included, take chunks of the product off one atomic counter (matmulShared), so
  * a core that is busy with other work slows the split down instead of stalling it; the caller
  * then waits (Atomics.wait) for the helpers to finish their last chunk.
- * Where no worker adapter exists (browsers, for now) everything runs on the caller's thread.
+ * Helpers are worker_threads in Node (worker-node.ts) and Web Workers in a cross-origin
+ * isolated page (worker-browser.ts); elsewhere everything runs on the caller's thread.
  */
 import { allocBytes } from "./heap.js";
 import { kernels, memory, moduleBytes } from "./instance.js";
@@ -32,6 +33,29 @@ if (proc?.versions?.node !== undefined) {
     setDefaultThreads(node.cores);
   } catch {
     spawn = null;
+  }
+} else {
+  const browser = await import("./worker-browser.js");
+  if (browser.available) spawn = browser.spawnWorker;
+}
+
+/** Whether this thread may block in Atomics.wait: a browser's main thread may not, so it spins. */
+let canBlock = true;
+
+/** Waits until ctl[0] is no longer `value`. */
+function waitWhile(ctl: Int32Array, value: number): void {
+  // the helper is finishing its last chunk: spin briefly before sleeping
+  for (let i = 0; i < 4000 && Atomics.load(ctl, 0) === value; i++);
+  while (Atomics.load(ctl, 0) === value) {
+    if (canBlock) {
+      try {
+        Atomics.wait(ctl, 0, value);
+        continue;
+      } catch {
+        canBlock = false;
+      }
+    }
+    for (let i = 0; i < 1000 && Atomics.load(ctl, 0) === value; i++);
   }
 }
 
@@ -96,9 +120,7 @@ export function matmulThreaded(
   kernels.matmulShared(job.byteOffset, work);
   let failed = false;
   for (const h of ready) {
-    // the helper is finishing its last chunk: spin briefly before sleeping
-    for (let i = 0; i < 4000 && Atomics.load(h.ctl, 0) === POSTED; i++);
-    while (Atomics.load(h.ctl, 0) === POSTED) Atomics.wait(h.ctl, 0, POSTED);
+    waitWhile(h.ctl, POSTED);
     failed ||= h.ctl[13] !== 0;
   }
   if (failed) throw new Error("nabla: a matmul worker trapped");

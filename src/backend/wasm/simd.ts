@@ -13,11 +13,12 @@ const PROBE = new Uint8Array([
 
 export function wasmSimdAvailable(): boolean {
   try {
-    return (
-      WasmJS !== undefined &&
-      typeof SharedArrayBuffer === "function" &&
-      WasmJS.validate(PROBE)
-    );
+    if (WasmJS === undefined || !WasmJS.validate(PROBE)) return false;
+    // Creating the shared memory is the real test: a page that is not cross-origin isolated
+    // hides the SharedArrayBuffer constructor, yet Chromium still gives it shared wasm memory
+    // (one thread, no workers); engines that refuse throw here.
+    new WasmJS.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
   } catch {
     return false;
   }

@@ -1,48 +1,10 @@
-/**
- * Starting a kernel worker in Node (worker_threads). The worker's code is a plain-JS string so
- * that it runs the same from src/ under vitest and from dist/. Browsers (Web Workers, when
- * cross-origin isolated) would get an adapter of the same shape.
- */
+/** Starting a kernel worker in Node (worker_threads); the browser's counterpart is worker-browser.ts. */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-
-// The control block (Int32Array at `slot`): [0] state 0 starting, 1 task posted, 2 idle, 3 stop;
-// [1] the shared matmul job's address, [2] this worker's scratch, [13] 1 if the last task failed.
-// Tasks are posted and awaited with Atomics on shared memory.
-const WORKER_SOURCE = `
-const { workerData } = require("node:worker_threads");
-const { memory, bytes, slot } = workerData;
-const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-const k = instance.exports;
-const ctl = new Int32Array(memory.buffer, slot, 16);
-// milliseconds to stay awake after a task before sleeping
-const SPIN_MS = 2;
-Atomics.store(ctl, 0, 2);
-Atomics.notify(ctl, 0);
-for (;;) {
-  // stay awake a while before sleeping, as OpenMP runtimes do: a training step posts its
-  // matmuls a fraction of a millisecond apart, and a futex wake-up takes tens of microseconds
-  const until = performance.now() + SPIN_MS;
-  while (Atomics.load(ctl, 0) === 2 && performance.now() < until) {
-    for (let i = 0; i < 200 && Atomics.load(ctl, 0) === 2; i++);
-  }
-  Atomics.wait(ctl, 0, 2);
-  const state = Atomics.load(ctl, 0);
-  if (state === 3) break;
-  if (state !== 1) continue;
-  try {
-    k.matmulShared(ctl[1], ctl[2]);
-    ctl[13] = 0;
-  } catch (e) {
-    ctl[13] = 1; // a trap: reported by the caller, which must never wait forever
-  }
-  Atomics.store(ctl, 0, 2);
-  Atomics.notify(ctl, 0);
-}
-`;
+import { NODE_WORKER_SOURCE } from "./worker-source.js";
 
 export function spawnWorker(memory: unknown, bytes: Uint8Array, slot: number): void {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { memory, bytes, slot } });
+  const worker = new Worker(NODE_WORKER_SOURCE, { eval: true, workerData: { memory, bytes, slot } });
   worker.unref(); // an idle pool must not keep the process alive
 }
 
