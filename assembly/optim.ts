@@ -57,3 +57,30 @@ export function adamStep(
     }
   }
 }
+
+/**
+ * adamStep over chunks of a buffer that several threads take from one atomic counter (the job
+ * block's layout is written by src/backend/wasm/pool.ts: adamThreaded). Elementwise, so the
+ * result does not depend on how the chunks fall.
+ */
+export function adamShared(job: usize): void {
+  const chunks = load<i32>(job, 4);
+  const size = load<i32>(job, 8);
+  const param = <usize>load<u32>(job, 16);
+  const grad = <usize>load<u32>(job, 20);
+  const m = <usize>load<u32>(job, 24);
+  const v = <usize>load<u32>(job, 28);
+  const vmax = <usize>load<u32>(job, 32);
+  const n = load<i32>(job, 36);
+  for (;;) {
+    const i = atomic.add<i32>(job, 1);
+    if (i >= chunks) return;
+    const from = i * size;
+    const q = <usize>from << 2;
+    adamStep(
+      param + q, grad + q, m + q, v + q, vmax ? vmax + q : 0, min(size, n - from),
+      load<f32>(job, 64), load<f32>(job, 68), load<f32>(job, 72), load<f32>(job, 76), load<f32>(job, 80),
+      load<f32>(job, 84), load<f32>(job, 88), load<i32>(job, 92), load<i32>(job, 96), load<f32>(job, 100), load<f32>(job, 104),
+    );
+  }
+}

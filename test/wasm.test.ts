@@ -271,7 +271,8 @@ describe("wasm backend", () => {
   }
 
   it("the fused Adam/AdamW step agrees with the JS kernel over several steps", () => {
-    for (const n of [1, 3, 17, 255, 1000]) {
+    // 100,003 floats: big enough to be split across threads (pool.ts), with a ragged end
+    for (const n of [1, 3, 17, 255, 1000, 100_003]) {
       for (const [decoupled, weightDecay, amsgrad, maximize] of [
         [false, 0, false, false],
         [false, 0.01, true, false],
@@ -481,6 +482,34 @@ describe("wasm backend", () => {
       wasm.matmul({ a, b, out: two, batchShape: [], m, k, n });
       expect(Array.from(two)).toEqual(Array.from(one));
       checkMatmul(m, k, n, la, lb);
+    }
+    setNumThreads(before);
+  });
+
+  it("an Adam step split across two threads gives exactly the one-thread result", async () => {
+    const before = getNumThreads();
+    setNumThreads(2);
+    for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(idleHelpers(2)).toBeGreaterThanOrEqual(1);
+    const n = 300_001;
+    const state = (seed: number) => {
+      const s = rng(seed);
+      const buf = (positive = false) => {
+        const a = wasm.alloc("float32", n) as Float32Array;
+        for (let i = 0; i < n; i++) a[i] = positive ? s() : s() * 2 - 1;
+        return a;
+      };
+      return { param: buf(), grad: buf(), expAvg: buf(), expAvgSq: buf(true), maxExpAvgSq: buf(true) };
+    };
+    const one = state(7);
+    const two = state(7);
+    const options = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: true, maximize: false, step: 3 };
+    setNumThreads(1);
+    wasm.adamStep({ ...one, ...options });
+    setNumThreads(2);
+    wasm.adamStep({ ...two, ...options });
+    for (const key of ["param", "expAvg", "expAvgSq", "maxExpAvgSq"] as const) {
+      expect(two[key]!.every((v, i) => Object.is(v, one[key]![i]))).toBe(true);
     }
     setNumThreads(before);
   });

@@ -13,7 +13,7 @@ export interface Kernels {
   softmax(x: number, outer: number, inner: number, out: number, log: number): void;
   softmaxBackward(y: number, gy: number, outer: number, inner: number, out: number, log: number): void;
   matmul(a: number, sam: number, sak: number, b: number, sbk: number, sbn: number, c: number, ldc: number, m: number, k: number, n: number, work: number): void;
-  matmulShared(job: number, work: number): void;
+  runJob(job: number, work: number): void;
   workBytes(): number;
   copyF32(src: number, step: number, dst: number, n: number): void;
   zeroBytes(ptr: number, n: number): void;

@@ -3,17 +3,24 @@ import type { AdamStepArgs } from "../backend.js";
 import { jsBackend } from "../js/index.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import { inHeap } from "./heap.js";
-import { kernels } from "./instance.js";
+import { adamThreaded } from "./pool.js";
 
 const inWasm = (a: TypedArray | null): boolean => a === null || (a instanceof Float32Array && inHeap(a));
 
 export function adamStep(a: AdamStepArgs): void {
   const { param, grad, expAvg, expAvgSq, maxExpAvgSq } = a;
   if (![param, grad, expAvg, expAvgSq, maxExpAvgSq].every(inWasm)) return jsBackend.adamStep(a);
-  kernels.adamStep(
-    param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq?.byteOffset ?? 0, param.length,
-    a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.eps,
-    a.weightDecay, 1 - a.lr * a.weightDecay, a.decoupled ? 1 : 0, a.maximize ? 1 : 0,
-    a.lr / (1 - a.beta1 ** a.step), Math.sqrt(1 - a.beta2 ** a.step),
-  );
+  adamThreaded(param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq?.byteOffset ?? 0, param.length, {
+    beta1: a.beta1,
+    oneMinusBeta1: 1 - a.beta1,
+    beta2: a.beta2,
+    oneMinusBeta2: 1 - a.beta2,
+    eps: a.eps,
+    weightDecay: a.weightDecay,
+    decay: 1 - a.lr * a.weightDecay,
+    decoupled: a.decoupled ? 1 : 0,
+    maximize: a.maximize ? 1 : 0,
+    stepSize: a.lr / (1 - a.beta1 ** a.step),
+    bc2: Math.sqrt(1 - a.beta2 ** a.step),
+  });
 }

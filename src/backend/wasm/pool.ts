@@ -1,7 +1,7 @@
 /**
- * Big matmuls split across threads: each helper is a worker with its own instance of the kernel
+ * Big matmuls and Adam steps split across threads: each helper is a worker with its own instance of the kernel
  * module over the same shared memory, so operands and results need no copying. All threads,
- * the caller's included, take chunks of the product off one atomic counter (matmulShared), so
+ * the caller's included, take chunks of the product off one atomic counter (assembly/jobs.ts), so
  * a core that is busy with other work slows the split down instead of stalling it; the caller
  * then waits (Atomics.wait) for the helpers to finish their last chunk.
  * Helpers are worker_threads in Node (worker-node.ts) and Web Workers in a cross-origin
@@ -77,7 +77,50 @@ function ensureHelpers(count: number): void {
  * chunk repacks one operand, which costs more than it saves on the smaller products.
  */
 const chunksPerThread = (macs: number): number => (macs >= 1 << 26 ? 2 : 1);
-let job: Int32Array | null = null;
+
+/** Below this many floats an Adam step is not worth sharing (~1 ns a float on one thread). */
+const PARALLEL_ADAM = 1 << 16;
+
+/** What runJob (assembly/jobs.ts) does with the job block: its kind sits at int 15. */
+const JOB_MATMUL = 0;
+const JOB_ADAM = 1;
+
+/** The job block all threads read (128 bytes: ints, and floats through the second view). */
+let job: { ints: Int32Array; floats: Float32Array } | null = null;
+
+function jobBlock(): { ints: Int32Array; floats: Float32Array } {
+  if (job === null) {
+    const ptr = allocBytes(128, true)!.ptr; // may grow the memory: take the buffer after
+    job = { ints: new Int32Array(memory.buffer, ptr, 32), floats: new Float32Array(memory.buffer, ptr, 32) };
+  }
+  return job;
+}
+
+/** Idle helpers to share a job of `amount` with, none below `threshold`. */
+function readyHelpers(amount: number, threshold: number): Helper[] {
+  const want = getNumThreads();
+  ensureHelpers(want - 1);
+  if (amount < threshold) return [];
+  return helpers.filter((h) => Atomics.load(h.ctl, 0) === IDLE).slice(0, want - 1);
+}
+
+/** Runs the job in the block on the caller and the given helpers, and waits for all of them. */
+function runShared(block: Int32Array, ready: Helper[], work: number): void {
+  Atomics.store(block, 0, 0); // the chunk counter
+  for (const h of ready) {
+    h.ctl[1] = block.byteOffset;
+    h.ctl[2] = h.work;
+    Atomics.store(h.ctl, 0, POSTED);
+    Atomics.notify(h.ctl, 0);
+  }
+  kernels.runJob(block.byteOffset, work);
+  let failed = false;
+  for (const h of ready) {
+    waitWhile(h.ctl, POSTED);
+    failed ||= h.ctl[13] !== 0;
+  }
+  if (failed) throw new Error("nabla: a kernel worker trapped");
+}
 
 /**
  * C = A·B as kernels.matmul, shared with idle helpers: the longer-to-pack operand is kept whole
@@ -90,16 +133,10 @@ export function matmulThreaded(
   m: number, k: number, n: number,
   work: number,
 ): void {
-  const want = getNumThreads();
-  ensureHelpers(want - 1);
-  const ready = m * n * k < PARALLEL_MACS ? [] : helpers.filter((h) => Atomics.load(h.ctl, 0) === IDLE).slice(0, want - 1);
+  const ready = readyHelpers(m * n * k, PARALLEL_MACS);
   if (ready.length === 0) {
     kernels.matmul(a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, work);
     return;
-  }
-  if (job === null) {
-    const ptr = allocBytes(64, true)!.ptr; // may grow the memory: take the buffer after
-    job = new Int32Array(memory.buffer, ptr, 16);
   }
   // every chunk repacks the operand it does not cut: B (4 bytes an element) when cutting rows,
   // A (16, pre-broadcast) when cutting columns
@@ -108,22 +145,39 @@ export function matmulThreaded(
   const total = byCols ? n : m;
   const parts = ready.length + 1;
   const size = Math.ceil(total / (parts * chunksPerThread(m * n * k)) / unit) * unit;
-  const fields = [0, Math.ceil(total / size), size, byCols ? 1 : 0, a, sam, sak, b, sbk, sbn, c, ldc, m, k, n];
-  for (let i = 1; i < fields.length; i++) job[i] = fields[i]!;
-  Atomics.store(job, 0, 0);
-  for (const h of ready) {
-    h.ctl[1] = job.byteOffset;
-    h.ctl[2] = h.work;
-    Atomics.store(h.ctl, 0, POSTED);
-    Atomics.notify(h.ctl, 0);
+  const { ints } = jobBlock();
+  const fields = [0, Math.ceil(total / size), size, byCols ? 1 : 0, a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, JOB_MATMUL];
+  for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
+  runShared(ints, ready, work);
+}
+
+/** The arguments of kernels.adamStep, after the four buffer addresses and the length. */
+export interface AdamScalars {
+  beta1: number; oneMinusBeta1: number; beta2: number; oneMinusBeta2: number; eps: number;
+  weightDecay: number; decay: number; decoupled: number; maximize: number; stepSize: number; bc2: number;
+}
+
+/** kernels.adamStep over n floats, cut into one chunk per thread where the buffer is big. */
+export function adamThreaded(param: number, grad: number, m: number, v: number, vmax: number, n: number, s: AdamScalars): void {
+  const ready = readyHelpers(n, PARALLEL_ADAM);
+  if (ready.length === 0) {
+    kernels.adamStep(
+      param, grad, m, v, vmax, n, s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.eps,
+      s.weightDecay, s.decay, s.decoupled, s.maximize, s.stepSize, s.bc2,
+    );
+    return;
   }
-  kernels.matmulShared(job.byteOffset, work);
-  let failed = false;
-  for (const h of ready) {
-    waitWhile(h.ctl, POSTED);
-    failed ||= h.ctl[13] !== 0;
-  }
-  if (failed) throw new Error("nabla: a matmul worker trapped");
+  const size = Math.ceil(n / (ready.length + 1) / 16) * 16; // whole cache lines per chunk
+  const { ints, floats } = jobBlock();
+  const fields = [0, Math.ceil(n / size), size, 0, param, grad, m, v, vmax, n];
+  for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
+  ints[15] = JOB_ADAM;
+  floats.set([s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.eps, s.weightDecay, s.decay], 16);
+  ints[23] = s.decoupled;
+  ints[24] = s.maximize;
+  floats[25] = s.stepSize;
+  floats[26] = s.bc2;
+  runShared(ints, ready, 0);
 }
 
 /** Helpers started and idle, after asking for `want` threads in all (tests wait on this). */

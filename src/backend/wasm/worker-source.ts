@@ -4,7 +4,7 @@
  * the shared memory, the kernel module's bytes and the address of this worker's control block.
  *
  * The control block (Int32Array at `slot`): [0] state 0 starting, 1 task posted, 2 idle, 3 stop;
- * [1] the shared matmul job's address, [2] this worker's scratch, [13] 1 if the last task failed.
+ * [1] the shared job's address (assembly/jobs.ts), [2] this worker's scratch, [13] 1 if the last task failed.
  * Tasks are posted and awaited with Atomics on shared memory.
  */
 const WORKER_LOOP = `
@@ -28,7 +28,7 @@ function start({ memory, bytes, slot }) {
     if (state === 3) break;
     if (state !== 1) continue;
     try {
-      k.matmulShared(ctl[1], ctl[2]);
+      k.runJob(ctl[1], ctl[2]);
       ctl[13] = 0;
     } catch (e) {
       ctl[13] = 1; // a trap: reported by the caller, which must never wait forever
