@@ -168,6 +168,38 @@ describe("autograd", () => {
     expect(values(x.grad!)).toEqual([12, -6]); // 6x
   });
 
+  it("never lets a .grad share storage with another .grad, the caller's gradient or a retained gradient", () => {
+    // add passes its upstream gradient to both inputs: each leaf must get its own copy
+    const x = f32([1, 2], true);
+    const y = f32([3, 4], true);
+    const z = x.add(y);
+    z.retainGrad();
+    const seed = f32([1, 1]);
+    z.backward(seed);
+    nb.noGrad(() => x.grad!.mul_(10));
+    expect(values(y.grad!)).toEqual([1, 1]);
+    expect(values(z.grad!)).toEqual([1, 1]);
+    expect(values(seed)).toEqual([1, 1]);
+    // the same, where the passed-through gradient was made during backward (relu's)
+    const p = f32([1, 2], true);
+    const q = f32([3, 4], true);
+    p.add(q).relu().sum().backward();
+    nb.noGrad(() => p.grad!.mul_(10));
+    expect(values(q.grad!)).toEqual([1, 1]);
+    // a leaf given the caller's gradient through a view (reshape's backward passes a view)
+    const w = f32([1, 2, 3, 4], true);
+    const g = f32([[1, 2], [3, 4]]);
+    w.reshape(2, 2).backward(g);
+    nb.noGrad(() => g.mul_(0));
+    expect(values(w.grad!)).toEqual([1, 2, 3, 4]);
+    // a gradient made during backward (relu's) is taken as it is and stays correct afterwards
+    const v = f32([-1, 2], true);
+    v.relu().backward(f32([5, 6]));
+    expect(values(v.grad!)).toEqual([0, 6]);
+    v.relu().backward(f32([1, 1]));
+    expect(values(v.grad!)).toEqual([0, 7]);
+  });
+
   it("refuses in-place changes to a leaf that requires grad unless under noGrad", () => {
     const w = f32([1, 2], true);
     expect(() => w.fill_(0)).toThrow(/fill_: a leaf tensor that requires grad is being used in an in-place operation/);

@@ -5,6 +5,7 @@ import { shapesEqual } from "../tensor/shape.js";
 import { enableGrad, noGrad } from "./grad-mode.js";
 import { anomalyMode, checkedBackward } from "./anomaly.js";
 import { onesLike } from "../ops/creation.js";
+import { Storage } from "../tensor/storage.js";
 
 export interface BackwardOptions {
   /** Keep the graph so that backward can run through it again (PyTorch's retain_graph). */
@@ -34,11 +35,40 @@ function topologicalOrder(root: Tensor): Tensor[] {
   return postOrder.reverse();
 }
 
-function accumulateGrad(t: Tensor, g: Tensor): void {
-  // Cast to the tensor's own dtype first (a float32 leaf used in a float64 op gets a float32 grad),
-  // then a fresh contiguous copy: the incoming gradient may alias another tensor's storage.
+/**
+ * Which gradients a tensor's `.grad` may take as they are instead of copying. A gradient may
+ * alias something else: the caller's seed, an upstream gradient that a backward function passed
+ * through (add's), a view of one (reshape's), or a forward value. It is taken without a copy
+ * only if its storage was made during this backward pass, it covers that storage exactly, and no
+ * backward function received it and no other `.grad` took it — the cases PyTorch's
+ * AccumulateGrad steals a gradient in (there by reference count). Saves a copy of every
+ * parameter's gradient per step.
+ */
+class GradOwnership {
+  private readonly firstFresh = Storage.count;
+  private readonly shared = new Set<Storage>();
+
+  /** A gradient that a backward function receives (or the seed): never taken as it is. */
+  share(g: Tensor): void {
+    this.shared.add(g.storage);
+  }
+
+  /** Whether `g` may become a `.grad` without a copy; if so it is claimed. */
+  claim(g: Tensor): boolean {
+    const s = g.storage;
+    const whole = g.offset === 0 && g.numel() === s.data.length && g.isContiguous();
+    if (s.serial < this.firstFresh || !whole || this.shared.has(s)) return false;
+    this.shared.add(s);
+    return true;
+  }
+}
+
+function accumulateGrad(t: Tensor, g: Tensor, ownership: GradOwnership | null): void {
+  // Cast to the tensor's own dtype first (a float32 leaf used in a float64 op gets a float32
+  // grad); a first gradient is copied unless this backward pass made it and nothing else has it.
   const own = g.to(t.dtype);
-  t.grad = t.grad === null ? own.clone() : t.grad.add(own);
+  if (t.grad !== null) t.grad = t.grad.add(own);
+  else t.grad = ownership?.claim(own) ? own : own.clone();
 }
 
 export function runBackward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
@@ -62,6 +92,9 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
     }
     seed = gradient.reshape(root.shape);
   }
+  // made here, so the seed is never taken as a .grad; with createGraph gradients are graph values: always copied
+  const ownership = options.createGraph ? null : new GradOwnership();
+  ownership?.share(seed);
   const run = () => {
     const grads = new Map<Tensor, Tensor>([[root, seed]]);
     for (const t of topologicalOrder(root)) {
@@ -70,10 +103,11 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
       grads.delete(t);
       const node = t.gradFn;
       if (node === null) {
-        accumulateGrad(t, g);
+        accumulateGrad(t, g, ownership);
         continue;
       }
-      if (t.retainsGrad) accumulateGrad(t, g);
+      ownership?.share(g);
+      if (t.retainsGrad) accumulateGrad(t, g, ownership);
       if (node.backwardFn === null) {
         throw new Error(
           `backward: trying to backward through the graph a second time (through ${node.name}); ` +

@@ -5,7 +5,17 @@
 import { backend } from "../backend/backend.js";
 import type { DType, TypedArray } from "./dtype.js";
 
+let created = 0;
+
 export class Storage {
+  /** Storages made so far, in order: autograd tells a gradient made during backward by its serial. */
+  static get count(): number {
+    return created;
+  }
+
+  /** This storage's place in creation order. */
+  readonly serial = created++;
+
   constructor(
     readonly data: TypedArray,
     readonly dtype: DType,
