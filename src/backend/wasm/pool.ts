@@ -1,9 +1,9 @@
 /**
- * Big matmuls and Adam steps split across threads: each helper is a worker with its own instance of the kernel
- * module over the same shared memory, so operands and results need no copying. All threads,
- * the caller's included, take chunks of the product off one atomic counter (assembly/jobs.ts), so
- * a core that is busy with other work slows the split down instead of stalling it; the caller
- * then waits (Atomics.wait) for the helpers to finish their last chunk.
+ * Big matmuls and Adam steps split across threads: each helper is a worker with its own
+ * instance of the kernel module over the same shared memory, so operands and results need no
+ * copying. All threads, the caller's included, take chunks of the work off one atomic counter
+ * (assembly/jobs.ts), so a core that is busy with other work slows the split down instead of
+ * stalling it; the caller then waits for the helpers to finish their last chunk.
  * Helpers are worker_threads in Node (worker-node.ts) and Web Workers in a cross-origin
  * isolated page (worker-browser.ts); elsewhere everything runs on the caller's thread.
  */
@@ -15,7 +15,7 @@ import { getNumThreads, setDefaultThreads } from "./num-threads.js";
 const PARALLEL_MACS = 1 << 18;
 
 interface Helper {
-  /** The control block the worker watches (see worker-node.ts). */
+  /** The control block the worker watches (see worker-source.ts). */
   readonly ctl: Int32Array;
   /** Its own packing buffers. */
   readonly work: number;
