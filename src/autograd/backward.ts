@@ -8,7 +8,10 @@ import { onesLike } from "../ops/creation.js";
 import { Storage } from "../tensor/storage.js";
 
 export interface BackwardOptions {
-  /** Keep the graph so that backward can run through it again (PyTorch's retain_graph). */
+  /**
+   * Keep the graph so that backward can run through it again (PyTorch's retain_graph). Defaults
+   * to createGraph, as in PyTorch: a recorded backward usually leads back through the same graph.
+   */
   retainGraph?: boolean;
   /** Record the backward pass itself, for higher-order gradients (PyTorch's create_graph). */
   createGraph?: boolean;
@@ -92,6 +95,7 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
     }
     seed = gradient.reshape(root.shape);
   }
+  const retainGraph = options.retainGraph ?? options.createGraph ?? false;
   // made here, so the seed is never taken as a .grad; with createGraph gradients are graph values: always copied
   const ownership = options.createGraph ? null : new GradOwnership();
   ownership?.share(seed);
@@ -115,7 +119,7 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
         );
       }
       const inputGrads = anomalyMode ? checkedBackward(node.name, node.backwardFn, g) : node.backwardFn(g);
-      if (!options.retainGraph) node.backwardFn = null;
+      if (!retainGraph) node.backwardFn = null;
       node.inputs.forEach((input, i) => {
         const gi = inputGrads[i];
         if (!input.requiresGrad || gi === null || gi === undefined) return;

@@ -2,9 +2,10 @@
  * Binary cross-entropy on probabilities, fused: composing it from log and clamp would give
  * 0·inf = NaN gradients at probabilities of exactly 0 or 1, where PyTorch's are finite.
  */
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { recordOp } from "../autograd/node.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { binaryKernel, mul } from "./elementwise.js";
+import { binaryKernel, clamp, div, log, mul, sub } from "./elementwise.js";
 import { requireFloating } from "./helpers.js";
 
 /**
@@ -15,8 +16,17 @@ export function binaryCrossEntropyPointwise(x: Tensor, y: Tensor): Tensor {
   requireFloating("binaryCrossEntropy", x);
   requireFloating("binaryCrossEntropy", y, "target");
   const out = binaryKernel("binaryCrossEntropy", "bce", x, y, x.dtype);
-  return recordOp("BinaryCrossEntropyBackward0", out, [x, y], (g) => [
-    x.requiresGrad ? mul(g, binaryKernel("binaryCrossEntropy", "bceGrad", x, y, x.dtype)) : null,
-    y.requiresGrad ? mul(g, binaryKernel("binaryCrossEntropy", "bceTargetGrad", x, y, x.dtype)) : null,
-  ]);
+  return recordOp("BinaryCrossEntropyBackward0", out, [x, y], (g) => {
+    // a recorded backward (createGraph) needs the derivatives as ops: the kernels' results have no graph
+    const recorded = isGradEnabled();
+    const byX = () =>
+      recorded
+        ? div(sub(x, y), clamp(mul(x, sub(1, x)), { min: 1e-12 }))
+        : binaryKernel("binaryCrossEntropy", "bceGrad", x, y, x.dtype);
+    const byY = () =>
+      recorded
+        ? sub(log(sub(1, x)), log(x))
+        : binaryKernel("binaryCrossEntropy", "bceTargetGrad", x, y, x.dtype);
+    return [x.requiresGrad ? mul(g, byX()) : null, y.requiresGrad ? mul(g, byY()) : null];
+  });
 }

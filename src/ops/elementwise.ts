@@ -3,6 +3,7 @@
  * operands are summed back to the operand's shape (sumToShape).
  */
 import { backend, type BinaryOp, type UnaryOp } from "../backend/backend.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { recordOp } from "../autograd/node.js";
 import { DTypeError, OptionError } from "../errors.js";
 import { isFloating, type DType } from "../tensor/dtype.js";
@@ -215,22 +216,30 @@ export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tenso
 export function sigmoid(input: Tensor): Tensor {
   const x = floatInput(input);
   const out = unaryKernel("sigmoid", x);
-  // σ'(x) = σ(x)(1 − σ(x)), from the output so that it stays exact at ±100
-  return recordOp("SigmoidBackward0", out, [x], (g) => [binaryKernel("sigmoid", "sigmoidBackward", g, out, g.dtype)]);
+  // σ'(x) = σ(x)(1 − σ(x)), from the output so that it stays exact at ±100; a recorded backward
+  // (createGraph) needs it as ops, whose gradient reaches x through `out`
+  return recordOp("SigmoidBackward0", out, [x], (g) => [
+    isGradEnabled() ? mul(g, mul(out, sub(1, out))) : binaryKernel("sigmoid", "sigmoidBackward", g, out, g.dtype),
+  ]);
 }
 
 export function tanh(input: Tensor): Tensor {
   const x = floatInput(input);
   const out = unaryKernel("tanh", x);
-  // tanh'(x) = 1 − tanh²(x)
-  return recordOp("TanhBackward0", out, [x], (g) => [binaryKernel("tanh", "tanhBackward", g, out, g.dtype)]);
+  // tanh'(x) = 1 − tanh²(x) (as ops in a recorded backward, like sigmoid's)
+  return recordOp("TanhBackward0", out, [x], (g) => [
+    isGradEnabled() ? mul(g, sub(1, mul(out, out))) : binaryKernel("tanh", "tanhBackward", g, out, g.dtype),
+  ]);
 }
 
 export function relu(x: Tensor): Tensor {
   if (x.dtype === "bool") throw new DTypeError("relu: expected a numeric tensor, got bool");
   const out = unaryKernel("relu", x);
-  // relu'(x) = 1 for x > 0, else 0 (0 at the kink, as in PyTorch)
-  return recordOp("ReluBackward0", out, [x], (g) => [binaryKernel("relu", "reluBackward", g, out, g.dtype)]);
+  // relu'(x) = 1 for x > 0, else 0 (0 at the kink, as in PyTorch); in a recorded backward the
+  // selection is an op, so the gradient still reaches g
+  return recordOp("ReluBackward0", out, [x], (g) => [
+    isGradEnabled() ? where(gt(out, 0), g, 0) : binaryKernel("relu", "reluBackward", g, out, g.dtype),
+  ]);
 }
 
 export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
@@ -238,7 +247,9 @@ export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
   const out = unaryKernel("leakyRelu", x, x.dtype, negativeSlope);
   // d/dx = 1 for x > 0, else negativeSlope (negativeSlope at the kink, as in PyTorch)
   return recordOp("LeakyReluBackward0", out, [x], (g) => [
-    binaryKernel("leakyRelu", "leakyReluBackward", g, x, g.dtype, negativeSlope),
+    isGradEnabled()
+      ? where(gt(x, 0), g, mul(g, negativeSlope))
+      : binaryKernel("leakyRelu", "leakyReluBackward", g, x, g.dtype, negativeSlope),
   ]);
 }
 

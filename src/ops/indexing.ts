@@ -66,5 +66,10 @@ export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor
     index.shape[d]!,
     acc.storage.data,
   );
-  return d === base.ndim - 1 ? acc : contiguous(transpose(acc, d, base.ndim - 1));
+  const out = d === base.ndim - 1 ? acc : contiguous(transpose(acc, d, base.ndim - 1));
+  // d/dbase = 1; d/dsrc picks the gradient back up at the positions it was added to
+  return recordOp("ScatterAddBackward0", out, [base, src], (g) => [
+    base.requiresGrad ? g : null,
+    src.requiresGrad ? gather(g, d, index) : null,
+  ]);
 }

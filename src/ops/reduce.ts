@@ -1,5 +1,6 @@
 /** Reductions over dims (sum, mean, max/min, arg-extrema, var/std, logsumexp) and their gradients. */
 import { backend, type ReduceOp, type StridedView } from "../backend/backend.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { recordOp } from "../autograd/node.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { isFloating, type DType, type TypedArray } from "../tensor/dtype.js";
@@ -7,6 +8,7 @@ import { contiguousStrides, normalizeDims, shapesEqual } from "../tensor/shape.j
 import { Tensor } from "../tensor/tensor.js";
 import { div, eq, exp, mul, sqrt, sub } from "./elementwise.js";
 import { emptyTensor, resultTensor } from "./helpers.js";
+import { scatterAdd } from "./indexing.js";
 import { expand, reshape } from "./shape.js";
 
 export interface ReduceOptions {
@@ -102,8 +104,12 @@ function argExtremum(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean
   const d = normalizeDims(op, dim, x.ndim)[0]!;
   // The gradient goes to the element that was picked (the first, on ties).
   recordOp(op === "max" ? "MaxBackward0" : "MinBackward0", values, [x], (g) => {
+    const index = reshape(indices, layout.keepdimShape);
+    const src = reshape(g, layout.keepdimShape);
+    // a recorded backward (createGraph) goes through the scatterAdd op, whose gradient reaches g
+    if (isGradEnabled()) return [scatterAdd(emptyTensor(x.shape, g.dtype), d, index, src)];
     const full = emptyTensor(x.shape, g.dtype);
-    scatterAddAlong(full, d, reshape(indices, layout.keepdimShape), reshape(g, layout.keepdimShape));
+    scatterAddAlong(full, d, index, src);
     return [full];
   });
   return { values, indices };

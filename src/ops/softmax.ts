@@ -1,9 +1,12 @@
 /** softmax and log-softmax along a dim, fused so that they stay exact at ±100. */
 import { backend } from "../backend/backend.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { recordOp } from "../autograd/node.js";
 import { normalizeDim } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { exp, mul, sub } from "./elementwise.js";
 import { requireFloating } from "./helpers.js";
+import { sum } from "./reduce.js";
 import { contiguous, transpose } from "./shape.js";
 import { resultTensor } from "./helpers.js";
 
@@ -43,8 +46,13 @@ function softmaxImpl(op: "softmax" | "logSoftmax", input: Tensor, dim: number): 
     });
   // Computed on a detached view so that the fused kernel's result is one node, not many.
   const out = raw(input.detach());
-  // softmax: gx = y(gy − Σ gy·y);  log_softmax: gx = gy − softmax(x)·Σ gy
-  return recordOp(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", out, [input], (g) => [grad(out, g)]);
+  // softmax: gx = y(gy − Σ gy·y);  log_softmax: gx = gy − softmax(x)·Σ gy. A recorded backward
+  // (createGraph) writes the same with ops, whose gradient reaches the input through `out`.
+  const differentiableGrad = (g: Tensor) =>
+    log ? sub(g, mul(exp(out), sum(g, d, { keepdim: true }))) : mul(out, sub(g, sum(mul(g, out), d, { keepdim: true })));
+  return recordOp(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", out, [input], (g) => [
+    isGradEnabled() ? differentiableGrad(g) : grad(out, g),
+  ]);
 }
 
 /** exp(xᵢ) / Σⱼ exp(xⱼ) along `dim`. */
