@@ -9,7 +9,7 @@ import { DTypeError, OptionError } from "../errors.js";
 import { isFloating, type DType } from "../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { asTensorPair, emptyTensor, resultTensor, viewOf, viewWith, type TensorOrScalar } from "./helpers.js";
+import { asTensorPair, emptyTensor, resultTensor, scalarTensor, viewOf, viewWith, type TensorOrScalar } from "./helpers.js";
 import { sumToShape } from "./reduce.js";
 
 /** Runs a binary kernel over the broadcast shape of a and b into a new tensor of `dtype`. */
@@ -200,7 +200,12 @@ export function isfinite(x: Tensor): Tensor {
 /** cond ? a : b elementwise, broadcasting all three; the gradient goes to the side that was picked. */
 export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tensor {
   if (cond.dtype !== "bool") throw new DTypeError(`where: expected condition to be a bool tensor, got ${cond.dtype}`);
-  const [x, y, dtype] = asTensorPair("where", a, b);
+  // two plain numbers: integers that fit give int32 (as torch gives int64), anything else float32
+  const int32 = (v: number) => Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31;
+  const [x, y, dtype] =
+    typeof a === "number" && typeof b === "number"
+      ? asTensorPair("where", scalarTensor(a, int32(a) && int32(b) ? "int32" : "float32"), b)
+      : asTensorPair("where", a, b);
   const shape = broadcastShapes("where", cond.shape, broadcastShapes("where", x.shape, y.shape));
   const out = resultTensor(shape, dtype);
   const bcast = (t: Tensor) => viewWith(t, shape, broadcastStrides(t.shape, t.strides, shape));
