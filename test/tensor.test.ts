@@ -200,6 +200,32 @@ describe("autograd", () => {
     expect(values(v.grad!)).toEqual([0, 7]);
   });
 
+  it("refuses to backward through a value changed in place since its op ran (PyTorch's version counter)", () => {
+    // sigmoid keeps its output for the gradient; changing it in place invalidates that
+    const x = f32([0.5, -1], true);
+    const y = x.sigmoid();
+    y.mul_(2);
+    expect(() => y.sum().backward()).toThrow(
+      /one of the variables needed for gradient computation has been modified by an inplace operation: \[float32 \[2\]\], saved by SigmoidBackward0, is at version 1; expected version 0 instead/,
+    );
+    // an optimizer step between forward and backward changes a weight that matmul kept
+    const w = f32([[1, 2], [3, 4]], true);
+    const out = f32([[1, 1]]).matmul(w).mul(f32([[1, 1]], true));
+    w.grad = f32([[1, 1], [1, 1]]);
+    new nb.optim.SGD([w], { lr: 0.1 }).step();
+    const loss = out.sum();
+    expect(() => loss.backward()).not.toThrow(); // matmul's gradient for w needs the input, not w
+    const z = f32([[1, 2]], true).matmul(w);
+    nb.noGrad(() => w.add_(1));
+    expect(() => z.sum().backward()).toThrow(/modified by an inplace operation: \[float32 \[2, 2\]\], saved by MmBackward0/);
+    // what a gradient does not need may change: x·2 keeps only the 2
+    const v = f32([1, 2], true);
+    const twice = v.mul(2);
+    nb.noGrad(() => v.add_(1));
+    twice.sum().backward();
+    expect(values(v.grad!)).toEqual([2, 2]);
+  });
+
   it("refuses in-place changes to a leaf that requires grad unless under noGrad", () => {
     const w = f32([1, 2], true);
     expect(() => w.fill_(0)).toThrow(/fill_: a leaf tensor that requires grad is being used in an in-place operation/);

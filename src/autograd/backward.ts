@@ -118,6 +118,7 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
             "its saved values were freed by the first backward. Pass { retainGraph: true } to the first backward call.",
         );
       }
+      node.checkSaved();
       const inputGrads = anomalyMode ? checkedBackward(node.name, node.backwardFn, g) : node.backwardFn(g);
       if (!retainGraph) node.backwardFn = null;
       node.inputs.forEach((input, i) => {

@@ -9,25 +9,51 @@ export type BackwardFn = (gradOutput: Tensor) => (Tensor | null)[];
 export class GradNode {
   /** Null once the graph has been freed by a backward pass without `retainGraph`. */
   backwardFn: BackwardFn | null;
+  /** The version of each saved tensor's storage when the op ran. */
+  private readonly savedVersions: readonly number[];
 
   constructor(
     /** PyTorch's name for the node, e.g. `AddBackward0`, shown by `toString`. */
     readonly name: string,
     readonly inputs: readonly Tensor[],
     backwardFn: BackwardFn,
+    /** The tensors whose values backwardFn reads (not only their shapes). */
+    private readonly saved: readonly Tensor[] = [],
   ) {
     this.backwardFn = backwardFn;
+    this.savedVersions = saved.map((t) => t.storage.version);
+  }
+
+  /** Throws, as PyTorch does, if a tensor the gradient needs was changed in place since the op ran. */
+  checkSaved(): void {
+    this.saved.forEach((t, i) => {
+      const expected = this.savedVersions[i]!;
+      if (t.storage.version !== expected) {
+        throw new Error(
+          `backward: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+            `[${t.dtype} [${t.shape.join(", ")}]], saved by ${this.name}, is at version ${t.storage.version}; expected version ${expected} instead`,
+        );
+      }
+    });
   }
 }
 
 /**
  * Attaches a gradient node to `output` when grad mode is on and any input requires grad.
- * Every differentiable op ends with this call; the closure keeps what the gradient needs.
+ * Every differentiable op ends with this call; the closure keeps what the gradient needs, and
+ * `saved` names the tensors among those whose values it reads, so that changing one of them in
+ * place before backward is an error instead of a wrong gradient.
  */
-export function recordOp(name: string, output: Tensor, inputs: readonly Tensor[], backwardFn: BackwardFn): Tensor {
+export function recordOp(
+  name: string,
+  output: Tensor,
+  inputs: readonly Tensor[],
+  backwardFn: BackwardFn,
+  saved: readonly Tensor[] = [],
+): Tensor {
   if (anomalyMode) checkForward(name, output, inputs);
   if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
-    output.gradFn = new GradNode(name, inputs, backwardFn);
+    output.gradFn = new GradNode(name, inputs, backwardFn, saved);
   }
   return output;
 }

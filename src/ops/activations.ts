@@ -36,7 +36,7 @@ function pointwise(
   const out = unaryKernel(forward, x, x.dtype, alpha, beta);
   return recordOp(node, out, [x], (g) => [
     mul(g, isGradEnabled() && differentiable !== undefined ? differentiable(x) : unaryKernel(derivative, x, x.dtype, alpha, beta)),
-  ]);
+  ], [x]);
 }
 
 /** e^(min(x, 0)·s): finite everywhere, so the branch `where` discards never turns its gradient into 0·∞. */

@@ -28,5 +28,5 @@ export function binaryCrossEntropyPointwise(x: Tensor, y: Tensor): Tensor {
         ? sub(log(sub(1, x)), log(x))
         : binaryKernel("binaryCrossEntropy", "bceTargetGrad", x, y, x.dtype);
     return [x.requiresGrad ? mul(g, byX()) : null, y.requiresGrad ? mul(g, byY()) : null];
-  });
+  }, [x, y]);
 }

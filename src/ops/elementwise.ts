@@ -57,7 +57,7 @@ export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return recordOp("MulBackward0", out, [x, y], (g) => [
     x.requiresGrad ? sumToShape(mul(g, y), x.shape) : null,
     y.requiresGrad ? sumToShape(mul(g, x), y.shape) : null,
-  ]);
+  ], [...(x.requiresGrad ? [y] : []), ...(y.requiresGrad ? [x] : [])]);
 }
 
 /** True division: integer inputs give a float32 result, as in PyTorch. */
@@ -69,7 +69,7 @@ export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return recordOp("DivBackward0", out, [x, y], (g) => [
     x.requiresGrad ? sumToShape(div(g, y), x.shape) : null,
     y.requiresGrad ? sumToShape(neg(div(mul(g, out), y)), y.shape) : null,
-  ]);
+  ], y.requiresGrad ? [y, out] : [y]);
 }
 
 export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
@@ -83,7 +83,7 @@ export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
     y.requiresGrad
       ? sumToShape(where(logicalAnd(eq(x, 0), ge(y, 0)), 0, mul(g, mul(out, log(x)))), y.shape)
       : null,
-  ]);
+  ], [x, y, out]);
 }
 
 function powScalar(x: Tensor, exponent: number): Tensor {
@@ -92,7 +92,7 @@ function powScalar(x: Tensor, exponent: number): Tensor {
   // d(x^p)/dx = p·x^(p−1); zero when p = 0
   return recordOp("PowBackward0", out, [x], (g) => [
     exponent === 0 ? zerosLikeOf(g) : mul(g, mul(powScalar(x, exponent - 1), exponent)),
-  ]);
+  ], [x]);
 }
 
 function zerosLikeOf(t: Tensor): Tensor {
@@ -112,23 +112,23 @@ function floatInput(x: Tensor): Tensor {
 export function exp(input: Tensor): Tensor {
   const x = floatInput(input);
   const out = unaryKernel("exp", x);
-  return recordOp("ExpBackward0", out, [x], (g) => [mul(g, out)]); // d/dx eˣ = eˣ
+  return recordOp("ExpBackward0", out, [x], (g) => [mul(g, out)], [out]); // d/dx eˣ = eˣ
 }
 
 export function log(input: Tensor): Tensor {
   const x = floatInput(input);
-  return recordOp("LogBackward0", unaryKernel("log", x), [x], (g) => [div(g, x)]); // d/dx ln x = 1/x
+  return recordOp("LogBackward0", unaryKernel("log", x), [x], (g) => [div(g, x)], [x]); // d/dx ln x = 1/x
 }
 
 export function sqrt(input: Tensor): Tensor {
   const x = floatInput(input);
   const out = unaryKernel("sqrt", x);
-  return recordOp("SqrtBackward0", out, [x], (g) => [div(g, mul(out, 2))]); // d/dx √x = 1/(2√x)
+  return recordOp("SqrtBackward0", out, [x], (g) => [div(g, mul(out, 2))], [out]); // d/dx √x = 1/(2√x)
 }
 
 export function abs(x: Tensor): Tensor {
   // d/dx |x| = sign(x), 0 at x = 0
-  return recordOp("AbsBackward0", unaryKernel("abs", x), [x], (g) => [mul(g, unaryKernel("sign", x))]);
+  return recordOp("AbsBackward0", unaryKernel("abs", x), [x], (g) => [mul(g, unaryKernel("sign", x))], [x]);
 }
 
 export function sign(x: Tensor): Tensor {
@@ -149,7 +149,7 @@ export function clamp(x: Tensor, { min, max }: ClampOptions = {}): Tensor {
   return recordOp("ClampBackward1", out, [x], (g) => {
     const inside = logicalAnd(ge(x, lo), le(x, hi));
     return [mul(g, inside)];
-  });
+  }, [x]);
 }
 
 /** Elementwise larger value; on a tie each side gets half the gradient (PyTorch's rule). */
@@ -170,7 +170,7 @@ function extremum(op: "maximum" | "minimum", a: Tensor, b: Tensor): Tensor {
     const half = mul(g, 0.5);
     const share = (self: Tensor, other: Tensor) => where(wins(self, other), g, where(eq(self, other), half, 0));
     return [sumToShape(share(x, y), x.shape), sumToShape(share(y, x), y.shape)];
-  });
+  }, [x, y]);
 }
 
 // ---- comparisons and logic (bool results, no gradient) --------------------------------------
@@ -213,7 +213,7 @@ export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tenso
   return recordOp("WhereBackward0", out, [x, y], (g) => [
     x.requiresGrad ? sumToShape(where(cond, g, 0), x.shape) : null,
     y.requiresGrad ? sumToShape(where(cond, 0, g), y.shape) : null,
-  ]);
+  ], [cond]);
 }
 
 // ---- activations with fused kernels ---------------------------------------------------------
@@ -225,7 +225,7 @@ export function sigmoid(input: Tensor): Tensor {
   // (createGraph) needs it as ops, whose gradient reaches x through `out`
   return recordOp("SigmoidBackward0", out, [x], (g) => [
     isGradEnabled() ? mul(g, mul(out, sub(1, out))) : binaryKernel("sigmoid", "sigmoidBackward", g, out, g.dtype),
-  ]);
+  ], [out]);
 }
 
 export function tanh(input: Tensor): Tensor {
@@ -234,7 +234,7 @@ export function tanh(input: Tensor): Tensor {
   // tanh'(x) = 1 − tanh²(x) (as ops in a recorded backward, like sigmoid's)
   return recordOp("TanhBackward0", out, [x], (g) => [
     isGradEnabled() ? mul(g, sub(1, mul(out, out))) : binaryKernel("tanh", "tanhBackward", g, out, g.dtype),
-  ]);
+  ], [out]);
 }
 
 export function relu(x: Tensor): Tensor {
@@ -244,7 +244,7 @@ export function relu(x: Tensor): Tensor {
   // selection is an op, so the gradient still reaches g
   return recordOp("ReluBackward0", out, [x], (g) => [
     isGradEnabled() ? where(gt(out, 0), g, 0) : binaryKernel("relu", "reluBackward", g, out, g.dtype),
-  ]);
+  ], [out]);
 }
 
 export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
@@ -255,7 +255,7 @@ export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
     isGradEnabled()
       ? where(gt(x, 0), g, mul(g, negativeSlope))
       : binaryKernel("leakyRelu", "leakyReluBackward", g, x, g.dtype, negativeSlope),
-  ]);
+  ], [x]);
 }
 
 /** Casts to another dtype; the gradient is cast back (only between float dtypes). */

@@ -37,7 +37,7 @@ function batchedMatmul(a: Tensor, b: Tensor): Tensor {
   return recordOp(plain ? "MmBackward0" : "BmmBackward0", out, [a, b], (g) => [
     a.requiresGrad ? sumToShape(batchedMatmul(g, transpose(b, -1, -2)), a.shape) : null,
     !b.requiresGrad ? null : plain && storedTransposed(b) ? transpose(batchedMatmul(transpose(g, 0, 1), a), 0, 1) : sumToShape(batchedMatmul(transpose(a, -1, -2), g), b.shape),
-  ]);
+  ], [...(a.requiresGrad ? [b] : []), ...(b.requiresGrad ? [a] : [])]);
 }
 
 /**

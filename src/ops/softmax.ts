@@ -52,7 +52,7 @@ function softmaxImpl(op: "softmax" | "logSoftmax", input: Tensor, dim: number): 
     log ? sub(g, mul(exp(out), sum(g, d, { keepdim: true }))) : mul(out, sub(g, sum(mul(g, out), d, { keepdim: true })));
   return recordOp(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", out, [input], (g) => [
     isGradEnabled() ? differentiableGrad(g) : grad(out, g),
-  ]);
+  ], [out]);
 }
 
 /** exp(xᵢ) / Σⱼ exp(xⱼ) along `dim`. */

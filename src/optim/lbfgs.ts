@@ -3,7 +3,7 @@ import { OptionError } from "../errors.js";
 import { fromTypedArray } from "../ops/helpers.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
-import { flat, Optimizer, type Closure, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { flat, flatForUpdate, Optimizer, type Closure, type ParamGroupSpec, type ParamState } from "./optimizer.js";
 import { checkLr, checkPositiveInt } from "./validate.js";
 
 export interface LBFGSOptions {
@@ -86,7 +86,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   private addGrad(t: number, d: Vector): void {
     let at = 0;
     for (const p of this.params) {
-      const theta = flat(p);
+      const theta = flatForUpdate(p);
       for (let i = 0; i < theta.length; i++) theta[i] = theta[i]! + t * d[at + i]!;
       at += theta.length;
     }
@@ -97,7 +97,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   }
 
   private setParams(values: TypedArray[]): void {
-    this.params.forEach((p, i) => flat(p).set(values[i]!));
+    this.params.forEach((p, i) => flatForUpdate(p).set(values[i]!));
   }
 
   private evaluate(closure: Closure): number {

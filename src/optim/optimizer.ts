@@ -98,7 +98,7 @@ export abstract class Optimizer<O extends object> {
           if (p.grad === null) continue;
           let state = this.state.get(p);
           if (state === undefined) this.state.set(p, (state = {}));
-          this.updateParameter(flat(p), flat(p.grad.contiguous()), state, group, p);
+          this.updateParameter(flatForUpdate(p), flat(p.grad.contiguous()), state, group, p);
         }
       }
     });
@@ -194,4 +194,13 @@ function structuredCopy<T extends object>(options: T): T {
 export function flat(t: Tensor): TypedArray {
   if (!t.isContiguous()) throw new OptionError("optimizer: parameters must be contiguous tensors");
   return t.storage.data.subarray(t.offset, t.offset + t.numel());
+}
+
+/**
+ * flat(p) for a parameter the caller is about to change in place: bumps its version, so that a
+ * graph that saved the old values refuses to backward through them (as after PyTorch's step()).
+ */
+export function flatForUpdate(p: Tensor): TypedArray {
+  p.storage.version++;
+  return flat(p);
 }

@@ -1,7 +1,7 @@
 import { noGrad } from "../autograd/grad-mode.js";
 import { OptionError } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
-import { flat, Optimizer, type Closure, type ParamGroup, type ParamGroupSpec } from "./optimizer.js";
+import { flat, flatForUpdate, Optimizer, type Closure, type ParamGroup, type ParamGroupSpec } from "./optimizer.js";
 import { checkBetas, checkLr, checkNonNegative, checkRange } from "./validate.js";
 
 export interface ProdigyOptions {
@@ -111,7 +111,7 @@ export class Prodigy extends Optimizer<ProdigyOptions> {
         let state = this.state.get(p);
         if (state === undefined) this.state.set(p, (state = {}));
         if (!("p0" in state)) state.p0 = p.detach().clone();
-        const x = flat(p);
+        const x = flat(p); // read only here
         const g = flat(p.grad.contiguous());
         const x0 = flat(state.p0 as Tensor);
         const m = this.buffer(state, "exp_avg", p);
@@ -148,7 +148,7 @@ export class Prodigy extends Optimizer<ProdigyOptions> {
         if (p.grad === null) continue;
         const state = this.state.get(p)!;
         state.step = ((state.step as number | undefined) ?? 0) + 1;
-        const x = flat(p);
+        const x = flatForUpdate(p);
         // With β₁ = 0 the step follows the raw gradient (the authors' code does the same).
         const m = group.betas[0] > 0 ? flat(state.exp_avg as Tensor) : flat(p.grad.contiguous());
         const v = flat(state.exp_avg_sq as Tensor);

@@ -2,7 +2,7 @@ import { noGrad } from "../autograd/grad-mode.js";
 import { OptionError } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { TypedArray } from "../tensor/dtype.js";
-import { flat, type Closure, type ParamGroup, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { flat, flatForUpdate, type Closure, type ParamGroup, type ParamGroupSpec, type ParamState } from "./optimizer.js";
 import { ScheduleFreeOptimizer, type ScheduleFreeCommon } from "./schedule-free.js";
 import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
 
@@ -68,7 +68,7 @@ export class ScheduleFreeAdamW extends ScheduleFreeOptimizer<ScheduleFreeAdamWOp
           if (p.grad === null) continue;
           let state = this.state.get(p);
           if (state === undefined) this.state.set(p, (state = {}));
-          this.update(flat(p), flat(p.grad.contiguous()), state, group, p, lr, ckp1, k);
+          this.update(flatForUpdate(p), flat(p.grad.contiguous()), state, group, p, lr, ckp1, k);
         }
         this.groupState(group).k = k + 1;
       }

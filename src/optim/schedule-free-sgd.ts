@@ -1,7 +1,7 @@
 import { noGrad } from "../autograd/grad-mode.js";
 import { OptionError } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
-import { flat, type Closure, type ParamGroupSpec } from "./optimizer.js";
+import { flat, flatForUpdate, type Closure, type ParamGroupSpec } from "./optimizer.js";
 import { ScheduleFreeOptimizer, type ScheduleFreeCommon } from "./schedule-free.js";
 import { checkLr, checkNonNegative } from "./validate.js";
 
@@ -58,7 +58,7 @@ export class ScheduleFreeSGD extends ScheduleFreeOptimizer<ScheduleFreeSGDOption
           if (p.grad === null) continue;
           let state = this.state.get(p);
           if (state === undefined) this.state.set(p, (state = {}));
-          const y = flat(p);
+          const y = flatForUpdate(p);
           const grad = flat(p.grad.contiguous());
           const z = this.zBuffer(state, p);
           for (let i = 0; i < y.length; i++) {

@@ -6,7 +6,7 @@
 import { noGrad } from "../autograd/grad-mode.js";
 import { OptionError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { flat, Optimizer, type ParamGroup, type ParamState } from "./optimizer.js";
+import { flat, flatForUpdate, Optimizer, type ParamGroup, type ParamState } from "./optimizer.js";
 
 export interface ScheduleFreeCommon {
   lr: number;
@@ -80,7 +80,7 @@ export abstract class ScheduleFreeOptimizer<O extends ScheduleFreeCommon> extend
         for (const p of group.params) {
           const z = this.state.get(p)?.z;
           if (z === undefined) continue;
-          const theta = flat(p);
+          const theta = flatForUpdate(p);
           const zs = flat(z as Tensor);
           for (let i = 0; i < theta.length; i++) theta[i] = theta[i]! + w * (zs[i]! - theta[i]!);
         }

@@ -16,6 +16,13 @@ export class Storage {
   /** This storage's place in creation order. */
   readonly serial = created++;
 
+  /**
+   * Bumped by every in-place change made through a tensor (copy_, add_, …) or an optimizer
+   * step: autograd compares it with the value a backward function saw when its op ran, as
+   * PyTorch's version counter (views share their storage, so they share the count).
+   */
+  version = 0;
+
   constructor(
     readonly data: TypedArray,
     readonly dtype: DType,

@@ -376,6 +376,7 @@ export class Tensor {
   private assign(op: string, value: Tensor): this {
     this.checkInPlace(op);
     noGrad(() => shp.assignInto(this, value));
+    this.storage.version++;
     return this;
   }
 
