@@ -370,6 +370,14 @@ export class Tensor {
         `${op}: a leaf tensor that requires grad is being used in an in-place operation; wrap it in noGrad(() => …)`,
       );
     }
+    // PyTorch records in-place ops in the graph; nabla does not, so a gradient through one would
+    // be silently wrong: refuse, and point to the out-of-place op
+    if (isGradEnabled() && this.requiresGrad) {
+      throw new Error(
+        `${op}: in-place operations on a tensor that requires grad are not recorded by autograd; ` +
+          `use the out-of-place op (e.g. y = y.add(z) for y.add_(z)), or noGrad(() => …) if no gradient should flow`,
+      );
+    }
   }
 
   /** Writes `value` (broadcast to this shape, cast to this dtype) into this tensor. */
