@@ -17,11 +17,11 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
-/** Every tensor reachable from `root` through nodes that need gradients, outputs before inputs. */
-function topologicalOrder(root: Tensor): Tensor[] {
+/** Every tensor reachable from `roots` through nodes that need gradients, outputs before inputs. */
+function topologicalOrder(roots: readonly Tensor[]): Tensor[] {
   const postOrder: Tensor[] = [];
   const visited = new Set<Tensor>();
-  const stack: [Tensor, boolean][] = [[root, false]];
+  const stack: [Tensor, boolean][] = roots.map((r) => [r, false]);
   while (stack.length > 0) {
     const [t, expanded] = stack.pop()!;
     if (expanded) {
@@ -74,44 +74,58 @@ function accumulateGrad(t: Tensor, g: Tensor, ownership: GradOwnership | null): 
   else t.grad = ownership?.claim(own) ? own : own.clone();
 }
 
-export function runBackward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
+/** The seed gradient for `root`: ones for a one-element output, else the given one (same shape). */
+function seedFor(op: string, root: Tensor, gradient: Tensor | undefined, index: number): Tensor {
   if (!root.requiresGrad) {
-    throw new Error("backward: element 0 of tensors does not require grad and does not have a grad_fn");
+    throw new Error(`${op}: element ${index} of tensors does not require grad and does not have a grad_fn`);
   }
-  let seed: Tensor;
   if (gradient === undefined) {
     if (root.numel() !== 1) {
-      throw new ShapeError(
-        `backward: grad can be implicitly created only for scalar outputs (got shape ${formatShape(root.shape)})`,
-      );
+      throw new ShapeError(`${op}: grad can be implicitly created only for scalar outputs (got shape ${formatShape(root.shape)})`);
     }
-    seed = onesLike(root);
-  } else {
-    // The same shape, as in PyTorch; a one-element gradient may stand for any one-element output.
-    if (!shapesEqual(gradient.shape, root.shape) && !(gradient.numel() === 1 && root.numel() === 1)) {
-      throw new ShapeError(
-        `backward: mismatch in shape: grad_output has shape ${formatShape(gradient.shape)} and output has shape ${formatShape(root.shape)}`,
-      );
-    }
-    seed = gradient.reshape(root.shape);
+    return onesLike(root);
   }
+  // The same shape, as in PyTorch; a one-element gradient may stand for any one-element output.
+  if (!shapesEqual(gradient.shape, root.shape) && !(gradient.numel() === 1 && root.numel() === 1)) {
+    throw new ShapeError(
+      `${op}: mismatch in shape: grad_output has shape ${formatShape(gradient.shape)} and output has shape ${formatShape(root.shape)}`,
+    );
+  }
+  return gradient.reshape(root.shape);
+}
+
+/**
+ * Runs the graph backwards from the seeded roots. `deliver(t, g)` receives the gradient of every
+ * leaf and of every tensor that retains its gradient; `stopAt`, if given, are tensors whose
+ * gradients are delivered and not propagated through (autograd.grad's inputs).
+ */
+function propagate(
+  seeds: Map<Tensor, Tensor>,
+  options: BackwardOptions,
+  deliver: (t: Tensor, g: Tensor, ownership: GradOwnership | null) => void,
+  wanted?: ReadonlySet<Tensor>,
+): void {
   const retainGraph = options.retainGraph ?? options.createGraph ?? false;
-  // made here, so the seed is never taken as a .grad; with createGraph gradients are graph values: always copied
+  // made here, so the seeds are never taken as a .grad; with createGraph gradients are graph values: always copied
   const ownership = options.createGraph ? null : new GradOwnership();
-  ownership?.share(seed);
+  for (const seed of seeds.values()) ownership?.share(seed);
   const run = () => {
-    const grads = new Map<Tensor, Tensor>([[root, seed]]);
-    for (const t of topologicalOrder(root)) {
+    const grads = new Map<Tensor, Tensor>();
+    for (const [root, seed] of seeds) {
+      const previous = grads.get(root);
+      grads.set(root, previous === undefined ? seed : previous.add(seed));
+    }
+    for (const t of topologicalOrder([...seeds.keys()])) {
       const g = grads.get(t);
       if (g === undefined) continue;
       grads.delete(t);
       const node = t.gradFn;
-      if (node === null) {
-        accumulateGrad(t, g, ownership);
-        continue;
+      if (node === null || wanted?.has(t)) {
+        deliver(t, g, ownership);
+        if (node === null) continue;
       }
       ownership?.share(g);
-      if (t.retainsGrad) accumulateGrad(t, g, ownership);
+      if (t.retainsGrad && wanted === undefined) deliver(t, g, ownership);
       if (node.backwardFn === null) {
         throw new Error(
           `backward: trying to backward through the graph a second time (through ${node.name}); ` +
@@ -131,4 +145,50 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
   };
   if (options.createGraph) enableGrad(run);
   else noGrad(run);
+}
+
+/** tensor.backward(gradient, options): accumulates into the `.grad` of every leaf that needs one. */
+export function runBackward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
+  const seed = seedFor("backward", root, gradient, 0);
+  propagate(new Map([[root, seed]]), options, (t, g, ownership) => accumulateGrad(t, g, ownership));
+}
+
+export interface GradOptions extends BackwardOptions {
+  /** The gradient of each output (PyTorch's grad_outputs); ones for one-element outputs. */
+  gradOutputs?: readonly (Tensor | undefined)[];
+  /** Give null for an input the outputs do not depend on, instead of throwing. */
+  allowUnused?: boolean;
+}
+
+/**
+ * The gradients of `outputs` with respect to `inputs` (PyTorch's torch.autograd.grad), without
+ * touching any `.grad`. With createGraph they are themselves differentiable: gradient penalties,
+ * second derivatives.
+ */
+export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+  const outs = outputs instanceof Array ? outputs : [outputs as Tensor];
+  const ins = inputs instanceof Array ? inputs : [inputs as Tensor];
+  if (options.gradOutputs !== undefined && options.gradOutputs.length !== outs.length) {
+    throw new ShapeError(`grad: got ${options.gradOutputs.length} gradOutputs for ${outs.length} outputs`);
+  }
+  ins.forEach((t, i) => {
+    if (!t.requiresGrad) throw new Error(`grad: input ${i} does not require grad`);
+  });
+  const seeds = new Map<Tensor, Tensor>();
+  outs.forEach((out, i) => {
+    const seed = seedFor("grad", out, options.gradOutputs?.[i], i);
+    const previous = seeds.get(out);
+    seeds.set(out, previous === undefined ? seed : noGrad(() => previous.add(seed)));
+  });
+  const wanted = new Set(ins);
+  const found = new Map<Tensor, Tensor>();
+  propagate(seeds, options, (t, g) => {
+    if (wanted.has(t)) found.set(t, g);
+  }, wanted);
+  return ins.map((t, i) => {
+    const g = found.get(t);
+    if (g !== undefined) return g;
+    if (options.allowUnused) return null;
+    throw new Error(`grad: input ${i} was not used to compute the outputs; pass { allowUnused: true } to get null for it`);
+  });
 }
