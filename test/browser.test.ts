@@ -86,7 +86,8 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("in
     server = await serve();
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    // --disable-dev-shm-usage: containers often give /dev/shm too little room for Chromium
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
   });
 
   afterAll(async () => {
