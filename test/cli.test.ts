@@ -71,12 +71,12 @@ describe.skipIf(!existsSync(BIN))("nabla command", () => {
 
   it("saves a checkpoint and exits cleanly on Ctrl-C", async () => {
     const dir = scratch();
-    const child = spawn(process.execPath, [BIN, "train", "--dataset", tinyImageDir(2048, 64), "--epochs", "50", "--checkpoint-dir", dir], { env });
+    const child = spawn(process.execPath, [BIN, "train", "--dataset", tinyImageDir(2048, 64), "--epochs", "1000", "--checkpoint-dir", dir], { env });
     let stdout = "";
     const code = await new Promise<number | null>((resolve) => {
       child.stdout.on("data", (chunk: Buffer) => {
         stdout += chunk.toString();
-        if (/epoch 1\/50/.test(stdout) && !child.killed) child.kill("SIGINT");
+        if (/epoch 1\/1000/.test(stdout) && !child.killed) child.kill("SIGINT");
       });
       child.on("exit", (c) => resolve(c));
     });
