@@ -3,6 +3,6 @@ export { unary, binary, binaryND } from "./elementwise";
 export { sumRows, maxRows, argRows, softmax, softmaxBackward } from "./reduce";
 export { matmul, matmulShared, workBytes } from "./matmul";
 export { copyF32, copyND, zeroBytes } from "./memory";
-export { adamStep } from "./optim";
+export { adamStep, sgdStep } from "./optim";
 export { runJob } from "./jobs";
 export { fold2d, maxPool2d } from "./pool";

@@ -59,6 +59,48 @@ export function adamStep(
 }
 
 /**
+ * One SGD step over n floats in place (the rule is in src/optim/sgd.ts): g = ±grad + λθ;
+ * with momentum (buf ≠ 0) b = μb + (1 − τ)g, or b = g on the first step; then
+ * g = nesterov ? g + μb : b; θ −= lr·g.
+ */
+export function sgdStep(
+  param: usize, grad: usize, buf: usize, n: i32,
+  lr: f32, mu: f32, oneMinusTau: f32, weightDecay: f32, nesterov: i32, maximize: i32, firstStep: i32,
+): void {
+  const vlr = f32x4.splat(lr);
+  const vmu = f32x4.splat(mu);
+  const vtau = f32x4.splat(oneMinusTau);
+  const vwd = f32x4.splat(weightDecay);
+  let i = 0;
+  // whole vectors, then the tail one float at a time through lane 0
+  for (; i < n; i += 4) {
+    const q = <usize>i << 2;
+    const whole = i + 4 <= n;
+    let th = whole ? v128.load(param + q) : v128.load32_zero(param + q);
+    let g = whole ? v128.load(grad + q) : v128.load32_zero(grad + q);
+    if (maximize) g = f32x4.neg(g);
+    if (weightDecay != 0) g = f32x4.add(g, f32x4.mul(vwd, th));
+    if (buf) {
+      let b = g;
+      if (!firstStep) {
+        const old = whole ? v128.load(buf + q) : v128.load32_zero(buf + q);
+        b = f32x4.add(f32x4.mul(vmu, old), f32x4.mul(vtau, g));
+      }
+      if (whole) v128.store(buf + q, b);
+      else store<f32>(buf + q, f32x4.extract_lane(b, 0));
+      g = nesterov ? f32x4.add(g, f32x4.mul(vmu, b)) : b;
+    }
+    th = f32x4.sub(th, f32x4.mul(vlr, g));
+    if (whole) {
+      v128.store(param + q, th);
+    } else {
+      store<f32>(param + q, f32x4.extract_lane(th, 0));
+      i -= 3; // the tail advances one float at a time
+    }
+  }
+}
+
+/**
  * adamStep over chunks of a buffer that several threads take from one atomic counter (the job
  * block's layout is written by src/backend/wasm/pool.ts: adamThreaded). Elementwise, so the
  * result does not depend on how the chunks fall.

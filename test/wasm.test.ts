@@ -486,6 +486,37 @@ describe("wasm backend", () => {
     setNumThreads(before);
   });
 
+  it("the fused SGD step agrees with the JS kernel over several steps", () => {
+    for (const n of [1, 3, 17, 255, 1000]) {
+      for (const [momentum, dampening, weightDecay, nesterov, maximize] of [
+        [0, 0, 0, false, false],
+        [0.9, 0, 0.01, false, false],
+        [0.9, 0, 0, true, true],
+        [0.5, 0.3, 0.1, false, false],
+      ] as const) {
+        const fresh = (seed: number) => {
+          const s = rng(seed);
+          const buf = () => {
+            const a = wasm.alloc("float32", Math.max(64, n)).subarray(0, n) as Float32Array;
+            for (let i = 0; i < n; i++) a[i] = s() * 2 - 1;
+            return a;
+          };
+          return { param: buf(), grad: buf(), momentumBuffer: momentum !== 0 ? buf() : null };
+        };
+        const ref = fresh(n);
+        const got = fresh(n);
+        for (let step = 1; step <= 3; step++) {
+          const options = { lr: 0.1, momentum, dampening, weightDecay, nesterov, maximize, firstStep: step === 1 };
+          jsBackend.sgdStep({ ...ref, ...options });
+          wasm.sgdStep({ ...got, ...options });
+        }
+        const what = `n=${n} momentum=${momentum} dampening=${dampening} wd=${weightDecay} nesterov=${nesterov}`;
+        expectClose(got.param, ref.param, 8, 1e-7, `param ${what}`);
+        if (ref.momentumBuffer) expectClose(got.momentumBuffer!, ref.momentumBuffer, 8, 1e-7, `buffer ${what}`);
+      }
+    }
+  });
+
   it("an Adam step split across two threads gives exactly the one-thread result", async () => {
     const before = getNumThreads();
     setNumThreads(2);

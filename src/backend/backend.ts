@@ -128,6 +128,22 @@ export interface AdamStepArgs {
   readonly step: number;
 }
 
+/** One SGD step over a parameter's flat buffers (the rule is in src/optim/sgd.ts). */
+export interface SgdStepArgs {
+  readonly param: TypedArray;
+  readonly grad: TypedArray;
+  /** The momentum buffer, or null without momentum. */
+  readonly momentumBuffer: TypedArray | null;
+  /** Whether the buffer is new: then it starts as the gradient itself. */
+  readonly firstStep: boolean;
+  readonly lr: number;
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+  readonly maximize: boolean;
+}
+
 /** Max pooling over windows of a 4-D [N, C, H, W] input; padding is skipped (never picked). */
 export interface MaxPool2dArgs {
   /** [N, C, H, W], any strides. */
@@ -184,6 +200,8 @@ export interface Backend {
   maxPool2d(args: MaxPool2dArgs): void;
   /** θ ← Adam(W) step (PyTorch's formulas) over flat buffers: one fused loop for optimizers to call. */
   adamStep(args: AdamStepArgs): void;
+  /** An SGD step (momentum, dampening, Nesterov, weight decay, maximize) in place. */
+  sgdStep(args: SgdStepArgs): void;
 }
 
 let current: Backend | null = null;

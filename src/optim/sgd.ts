@@ -1,3 +1,4 @@
+import { backend } from "../backend/backend.js";
 import { OptionError } from "../errors.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
@@ -38,17 +39,18 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: SGDOptions, p: Tensor): void {
-    const { lr, momentum: mu, dampening: tau, weightDecay: lambda, nesterov, maximize } = o;
-    const first = !("momentum_buffer" in state);
-    const b = mu !== 0 ? this.buffer(state, "momentum_buffer", p) : null;
-    for (let i = 0; i < theta.length; i++) {
-      let g = maximize ? -grad[i]! : grad[i]!;
-      if (lambda !== 0) g += lambda * theta[i]!;
-      if (b !== null) {
-        b[i] = first ? g : mu * b[i]! + (1 - tau) * g;
-        g = nesterov ? g + mu * b[i]! : b[i]!;
-      }
-      theta[i] = theta[i]! - lr * g;
-    }
+    const firstStep = !("momentum_buffer" in state);
+    backend().sgdStep({
+      param: theta,
+      grad,
+      momentumBuffer: o.momentum !== 0 ? this.buffer(state, "momentum_buffer", p) : null,
+      firstStep,
+      lr: o.lr,
+      momentum: o.momentum,
+      dampening: o.dampening,
+      weightDecay: o.weightDecay,
+      nesterov: o.nesterov,
+      maximize: o.maximize,
+    });
   }
 }

@@ -4,7 +4,7 @@ import { allocTyped } from "../../tensor/dtype.js";
 import { assign, binary, copy, unary, where } from "./elementwise.js";
 import { argReduce, gather, reduce, scatterAdd, softmax, softmaxBackward } from "./reduce.js";
 import { matmul } from "./matmul.js";
-import { adamStep } from "./optim.js";
+import { adamStep, sgdStep } from "./optim.js";
 import { fold2d, maxPool2d } from "./pooling.js";
 
 export const jsBackend: Backend = {
@@ -25,6 +25,7 @@ export const jsBackend: Backend = {
   fold2d,
   maxPool2d,
   adamStep,
+  sgdStep,
 };
 
 registerBackend(jsBackend);

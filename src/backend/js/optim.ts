@@ -1,5 +1,5 @@
 /** Fused optimizer updates of the JS backend: the reference the wasm ones are tested against. */
-import type { AdamStepArgs } from "../backend.js";
+import type { AdamStepArgs, SgdStepArgs } from "../backend.js";
 
 /** PyTorch's Adam/AdamW: m, v running moments; θ −= lr/(1 − β1^t) · m / (√v̂/√(1 − β2^t) + eps). */
 export function adamStep(a: AdamStepArgs): void {
@@ -16,5 +16,19 @@ export function adamStep(a: AdamStepArgs): void {
     let vHat = v[i]!;
     if (vMax !== null) vHat = vMax[i] = Math.max(vMax[i]!, v[i]!);
     theta[i] = theta[i]! - (stepSize * m[i]!) / (Math.sqrt(vHat) / bc2 + eps);
+  }
+}
+
+/** PyTorch's SGD: g += λθ; b = μb + (1 − τ)g (b = g at first); g = nesterov ? g + μb : b; θ −= lr·g. */
+export function sgdStep(a: SgdStepArgs): void {
+  const { param: theta, grad, momentumBuffer: b, firstStep, lr, momentum: mu, dampening: tau, weightDecay: lambda, nesterov, maximize } = a;
+  for (let i = 0; i < theta.length; i++) {
+    let g = maximize ? -grad[i]! : grad[i]!;
+    if (lambda !== 0) g += lambda * theta[i]!;
+    if (b !== null) {
+      b[i] = firstStep ? g : mu * b[i]! + (1 - tau) * g;
+      g = nesterov ? g + mu * b[i]! : b[i]!;
+    }
+    theta[i] = theta[i]! - lr * g;
   }
 }

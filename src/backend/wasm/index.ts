@@ -21,7 +21,7 @@ async function makeWasmBackend(): Promise<Backend> {
   const { argReduce, reduce, softmax, softmaxBackward } = await import("./reduce.js");
   const { matmul } = await import("./matmul.js");
   const { assign, copy } = await import("./copy.js");
-  const { adamStep } = await import("./optim.js");
+  const { adamStep, sgdStep } = await import("./optim.js");
   const { fold2d, maxPool2d } = await import("./pooling.js");
   return {
     ...jsBackend,
@@ -42,6 +42,7 @@ async function makeWasmBackend(): Promise<Backend> {
     fold2d,
     maxPool2d,
     adamStep,
+    sgdStep,
   };
 }
 

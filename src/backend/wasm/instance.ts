@@ -28,6 +28,10 @@ export interface Kernels {
     kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number,
     oh: number, ow: number, values: number, indices: number,
   ): void;
+  sgdStep(
+    param: number, grad: number, buf: number, n: number,
+    lr: number, mu: number, oneMinusTau: number, weightDecay: number, nesterov: number, maximize: number, firstStep: number,
+  ): void;
   adamStep(
     param: number, grad: number, m: number, v: number, vmax: number, n: number,
     beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number,

@@ -1,8 +1,9 @@
-/** The fused Adam/AdamW step in wasm, for float32 buffers in wasm memory; anything else runs the JS loop. */
-import type { AdamStepArgs } from "../backend.js";
+/** The fused Adam/AdamW and SGD steps in wasm, for float32 buffers in wasm memory; anything else runs the JS loop. */
+import type { AdamStepArgs, SgdStepArgs } from "../backend.js";
 import { jsBackend } from "../js/index.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import { inHeap } from "./heap.js";
+import { kernels } from "./instance.js";
 import { adamThreaded } from "./pool.js";
 
 const inWasm = (a: TypedArray | null): boolean => a === null || (a instanceof Float32Array && inHeap(a));
@@ -23,4 +24,13 @@ export function adamStep(a: AdamStepArgs): void {
     stepSize: a.lr / (1 - a.beta1 ** a.step),
     bc2: Math.sqrt(1 - a.beta2 ** a.step),
   });
+}
+
+export function sgdStep(a: SgdStepArgs): void {
+  const { param, grad, momentumBuffer } = a;
+  if (![param, grad, momentumBuffer].every(inWasm)) return jsBackend.sgdStep(a);
+  kernels.sgdStep(
+    param.byteOffset, grad.byteOffset, momentumBuffer?.byteOffset ?? 0, param.length,
+    a.lr, a.momentum, 1 - a.dampening, a.weightDecay, a.nesterov ? 1 : 0, a.maximize ? 1 : 0, a.firstStep ? 1 : 0,
+  );
 }
