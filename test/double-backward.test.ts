@@ -1,11 +1,11 @@
 /**
- * Second derivatives through the fused activations, softmax and losses: a backward pass recorded with
- * createGraph must itself be differentiable, with respect to the input and to the upstream
- * gradient. Checked in float64 against central differences of the first derivative.
+ * Second derivatives through the fused activations, softmax and losses: a backward pass recorded
+ * with createGraph must itself be differentiable, with respect to the input and to the upstream
+ * gradient. Checked in float64 against central differences of the first derivative. Also
+ * autograd.grad, which gives gradients without touching .grad.
  */
 import { describe, expect, it } from "vitest";
-import * as nb from "../src/index.js";
-import { cat, nn, tensor, type Tensor } from "../src/index.js";
+import { autograd, cat, nn, tensor, type Tensor } from "../src/index.js";
 
 const F = nn.functional;
 
@@ -105,8 +105,6 @@ describe("second derivatives (createGraph) through fused activations, softmax an
 });
 
 describe("autograd.grad (torch.autograd.grad)", () => {
-  const { autograd } = nb;
-
   it("gives gradients without touching .grad, for several inputs and outputs", () => {
     const x = f64([1, 2, 3], true);
     const w = f64([0.5, -1, 2], true);
