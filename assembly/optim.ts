@@ -1,4 +1,18 @@
-// Fused optimizer updates over flat float32 buffers: one pass instead of a JS loop.
+// Fused optimizer updates over flat float32 buffers: one pass instead of a JS loop. Each walks
+// whole vectors, then the ragged end one float at a time through lane 0.
+
+/** The vector at p, or (at the ragged end) the one float at p in lane 0. */
+// @ts-ignore: decorator
+@inline function loadLanes(p: usize, whole: bool): v128 {
+  return whole ? v128.load(p) : v128.load32_zero(p);
+}
+
+/** Stores v at p, or (at the ragged end) only its lane 0. */
+// @ts-ignore: decorator
+@inline function storeLanes(p: usize, v: v128, whole: bool): void {
+  if (whole) v128.store(p, v);
+  else store<f32>(p, f32x4.extract_lane(v, 0));
+}
 
 /**
  * One Adam (decoupled = 0) or AdamW (decoupled = 1) step over n floats in place. vmax is
@@ -22,15 +36,13 @@ export function adamStep(
   const ve = f32x4.splat(eps);
   const coupled = !decoupled && weightDecay != 0;
   const shrink = decoupled && weightDecay != 0;
-  let i = 0;
-  // whole vectors, then the tail one float at a time through lane 0
-  for (; i < n; i += 4) {
+  for (let i = 0; i < n; i += 4) {
     const q = <usize>i << 2;
     const whole = i + 4 <= n;
-    let th = whole ? v128.load(param + q) : v128.load32_zero(param + q);
-    let g = whole ? v128.load(grad + q) : v128.load32_zero(grad + q);
-    let mm = whole ? v128.load(m + q) : v128.load32_zero(m + q);
-    let vv = whole ? v128.load(v + q) : v128.load32_zero(v + q);
+    let th = loadLanes(param + q, whole);
+    let g = loadLanes(grad + q, whole);
+    let mm = loadLanes(m + q, whole);
+    let vv = loadLanes(v + q, whole);
     if (maximize) g = f32x4.neg(g);
     if (coupled) g = f32x4.add(g, f32x4.mul(wd, th));
     if (shrink) th = f32x4.mul(th, vd);
@@ -38,23 +50,15 @@ export function adamStep(
     vv = f32x4.add(f32x4.mul(b2, vv), f32x4.mul(f32x4.mul(c2, g), g));
     let vh = vv;
     if (vmax) {
-      const mx = f32x4.max(whole ? v128.load(vmax + q) : v128.load32_zero(vmax + q), vv);
-      if (whole) v128.store(vmax + q, mx);
-      else store<f32>(vmax + q, f32x4.extract_lane(mx, 0));
-      vh = mx;
+      vh = f32x4.max(loadLanes(vmax + q, whole), vv);
+      storeLanes(vmax + q, vh, whole);
     }
     const denom = f32x4.add(f32x4.div(f32x4.sqrt(vh), vb), ve);
     th = f32x4.sub(th, f32x4.div(f32x4.mul(vs, mm), denom));
-    if (whole) {
-      v128.store(param + q, th);
-      v128.store(m + q, mm);
-      v128.store(v + q, vv);
-    } else {
-      store<f32>(param + q, f32x4.extract_lane(th, 0));
-      store<f32>(m + q, f32x4.extract_lane(mm, 0));
-      store<f32>(v + q, f32x4.extract_lane(vv, 0));
-      i -= 3; // the tail advances one float at a time
-    }
+    storeLanes(param + q, th, whole);
+    storeLanes(m + q, mm, whole);
+    storeLanes(v + q, vv, whole);
+    if (!whole) i -= 3; // the tail advances one float at a time
   }
 }
 
@@ -71,32 +75,24 @@ export function sgdStep(
   const vmu = f32x4.splat(mu);
   const vtau = f32x4.splat(oneMinusTau);
   const vwd = f32x4.splat(weightDecay);
-  let i = 0;
-  // whole vectors, then the tail one float at a time through lane 0
-  for (; i < n; i += 4) {
+  for (let i = 0; i < n; i += 4) {
     const q = <usize>i << 2;
     const whole = i + 4 <= n;
-    let th = whole ? v128.load(param + q) : v128.load32_zero(param + q);
-    let g = whole ? v128.load(grad + q) : v128.load32_zero(grad + q);
+    const th = loadLanes(param + q, whole);
+    let g = loadLanes(grad + q, whole);
     if (maximize) g = f32x4.neg(g);
     if (weightDecay != 0) g = f32x4.add(g, f32x4.mul(vwd, th));
     if (buf) {
       let b = g;
       if (!firstStep) {
-        const old = whole ? v128.load(buf + q) : v128.load32_zero(buf + q);
+        const old = loadLanes(buf + q, whole);
         b = f32x4.add(f32x4.mul(vmu, old), f32x4.mul(vtau, g));
       }
-      if (whole) v128.store(buf + q, b);
-      else store<f32>(buf + q, f32x4.extract_lane(b, 0));
+      storeLanes(buf + q, b, whole);
       g = nesterov ? f32x4.add(g, f32x4.mul(vmu, b)) : b;
     }
-    th = f32x4.sub(th, f32x4.mul(vlr, g));
-    if (whole) {
-      v128.store(param + q, th);
-    } else {
-      store<f32>(param + q, f32x4.extract_lane(th, 0));
-      i -= 3; // the tail advances one float at a time
-    }
+    storeLanes(param + q, f32x4.sub(th, f32x4.mul(vlr, g)), whole);
+    if (!whole) i -= 3; // the tail advances one float at a time
   }
 }
 
