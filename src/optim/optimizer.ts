@@ -87,22 +87,24 @@ export abstract class Optimizer<O extends object> {
    * loss (with grad) and its value is returned.
    */
   step(closure?: Closure): number | undefined {
-    let loss: number | undefined;
-    if (closure) {
-      const value = closure();
-      loss = value instanceof Tensor ? value.item() : value;
-    }
+    const loss = evaluateClosure(closure);
     noGrad(() => {
-      for (const group of this.paramGroups) {
-        for (const p of group.params) {
-          if (p.grad === null) continue;
-          let state = this.state.get(p);
-          if (state === undefined) this.state.set(p, (state = {}));
-          this.updateParameter(flatForUpdate(p), flat(p.grad.contiguous()), state, group, p);
-        }
-      }
+      for (const group of this.paramGroups) this.stepGroup(group);
     });
     return loss;
+  }
+
+  /**
+   * Updates every parameter of one group that has a gradient. Rules with per-group work around
+   * the updates (the schedule-free optimizers' schedule) override this around `super.stepGroup`.
+   */
+  protected stepGroup(group: ParamGroup<O>): void {
+    for (const p of group.params) {
+      if (p.grad === null) continue;
+      let state = this.state.get(p);
+      if (state === undefined) this.state.set(p, (state = {}));
+      this.updateParameter(flatForUpdate(p), flat(p.grad.contiguous()), state, group, p);
+    }
   }
 
   /** The update rule for one parameter, on flat arrays of its values and gradient. */
@@ -188,6 +190,13 @@ function copyStateValue(v: ParamState[string], p?: Tensor): ParamState[string] {
 /** A copy of group options: arrays (betas) are copied so that a loaded dict shares nothing. */
 function structuredCopy<T extends object>(options: T): T {
   return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, Array.isArray(v) ? v.slice() : v])) as T;
+}
+
+/** Runs a step's closure, if any, and returns its loss as a number. */
+export function evaluateClosure(closure?: Closure): number | undefined {
+  if (!closure) return undefined;
+  const value = closure();
+  return value instanceof Tensor ? value.item() : value;
 }
 
 /** The contiguous values of a tensor as a typed array view (shared, not copied). */

@@ -1,7 +1,7 @@
 import { noGrad } from "../autograd/grad-mode.js";
 import { OptionError } from "../errors.js";
-import { Tensor } from "../tensor/tensor.js";
-import { flat, flatForUpdate, Optimizer, type Closure, type ParamGroup, type ParamGroupSpec } from "./optimizer.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { evaluateClosure, flat, flatForUpdate, Optimizer, type Closure, type ParamGroup, type ParamGroupSpec } from "./optimizer.js";
 import { checkBetas, checkLr, checkNonNegative, checkRange } from "./validate.js";
 
 export interface ProdigyOptions {
@@ -82,11 +82,7 @@ export class Prodigy extends Optimizer<ProdigyOptions> {
   }
 
   override step(closure?: Closure): number | undefined {
-    let loss: number | undefined;
-    if (closure) {
-      const value = closure();
-      loss = value instanceof Tensor ? value.item() : value;
-    }
+    const loss = evaluateClosure(closure);
     noGrad(() => this.update());
     return loss;
   }

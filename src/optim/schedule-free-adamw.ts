@@ -1,8 +1,7 @@
-import { noGrad } from "../autograd/grad-mode.js";
 import { OptionError } from "../errors.js";
-import { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../tensor/tensor.js";
 import type { TypedArray } from "../tensor/dtype.js";
-import { flat, flatForUpdate, type Closure, type ParamGroup, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import type { ParamGroupSpec, ParamState } from "./optimizer.js";
 import { ScheduleFreeOptimizer, type ScheduleFreeCommon } from "./schedule-free.js";
 import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
 
@@ -55,29 +54,9 @@ export class ScheduleFreeAdamW extends ScheduleFreeOptimizer<ScheduleFreeAdamWOp
     return group.betas[0];
   }
 
-  override step(closure?: Closure): number | undefined {
-    let loss: number | undefined;
-    if (closure) {
-      const value = closure();
-      loss = value instanceof Tensor ? value.item() : value;
-    }
-    noGrad(() => {
-      for (const group of this.paramGroups) {
-        const { lr, ckp1, k } = this.scheduleOf(group);
-        for (const p of group.params) {
-          if (p.grad === null) continue;
-          let state = this.state.get(p);
-          if (state === undefined) this.state.set(p, (state = {}));
-          this.update(flatForUpdate(p), flat(p.grad.contiguous()), state, group, p, lr, ckp1, k);
-        }
-        this.groupState(group).k = k + 1;
-      }
-    });
-    return loss;
-  }
-
-  private update(y: TypedArray, grad: TypedArray, state: ParamState, o: ParamGroup<ScheduleFreeAdamWOptions>, p: Tensor, lr: number, ckp1: number, k: number): void {
+  protected updateParameter(y: TypedArray, grad: TypedArray, state: ParamState, o: ScheduleFreeAdamWOptions, p: Tensor): void {
     const { betas: [beta1, beta2], eps, weightDecay: lambda } = o;
+    const { lr, ckp1, k } = this.schedule;
     const z = this.zBuffer(state, p);
     const v = this.buffer(state, "exp_avg_sq", p);
     const biasCorrection2 = 1 - beta2 ** (k + 1);
@@ -92,9 +71,5 @@ export class ScheduleFreeAdamW extends ScheduleFreeOptimizer<ScheduleFreeAdamWOp
       y[i] = y[i]! + yStep * u;
       z[i] = z[i]! - lr * u;
     }
-  }
-
-  protected updateParameter(): void {
-    /* unused: step() is overridden */
   }
 }

@@ -1,7 +1,7 @@
-import { noGrad } from "../autograd/grad-mode.js";
 import { OptionError } from "../errors.js";
-import { Tensor } from "../tensor/tensor.js";
-import { flat, flatForUpdate, type Closure, type ParamGroupSpec } from "./optimizer.js";
+import type { Tensor } from "../tensor/tensor.js";
+import type { TypedArray } from "../tensor/dtype.js";
+import type { ParamGroupSpec, ParamState } from "./optimizer.js";
 import { ScheduleFreeOptimizer, type ScheduleFreeCommon } from "./schedule-free.js";
 import { checkLr, checkNonNegative } from "./validate.js";
 
@@ -43,39 +43,17 @@ export class ScheduleFreeSGD extends ScheduleFreeOptimizer<ScheduleFreeSGDOption
     return group.momentum;
   }
 
-  override step(closure?: Closure): number | undefined {
-    let loss: number | undefined;
-    if (closure) {
-      const value = closure();
-      loss = value instanceof Tensor ? value.item() : value;
+  protected updateParameter(y: TypedArray, grad: TypedArray, state: ParamState, o: ScheduleFreeSGDOptions, p: Tensor): void {
+    const { momentum: beta, weightDecay: lambda } = o;
+    const { lr, ckp1 } = this.schedule;
+    const yStep = lr * (beta * (1 - ckp1) - 1);
+    const z = this.zBuffer(state, p);
+    for (let i = 0; i < y.length; i++) {
+      let u = grad[i]!;
+      if (lambda !== 0) u += lambda * y[i]!;
+      y[i] = y[i]! + ckp1 * (z[i]! - y[i]!);
+      y[i] = y[i]! + yStep * u;
+      z[i] = z[i]! - lr * u;
     }
-    noGrad(() => {
-      for (const group of this.paramGroups) {
-        const { lr, ckp1, k } = this.scheduleOf(group);
-        const { momentum: beta, weightDecay: lambda } = group;
-        const yStep = lr * (beta * (1 - ckp1) - 1);
-        for (const p of group.params) {
-          if (p.grad === null) continue;
-          let state = this.state.get(p);
-          if (state === undefined) this.state.set(p, (state = {}));
-          const y = flatForUpdate(p);
-          const grad = flat(p.grad.contiguous());
-          const z = this.zBuffer(state, p);
-          for (let i = 0; i < y.length; i++) {
-            let u = grad[i]!;
-            if (lambda !== 0) u += lambda * y[i]!;
-            y[i] = y[i]! + ckp1 * (z[i]! - y[i]!);
-            y[i] = y[i]! + yStep * u;
-            z[i] = z[i]! - lr * u;
-          }
-        }
-        this.groupState(group).k = k + 1;
-      }
-    });
-    return loss;
-  }
-
-  protected updateParameter(): void {
-    /* unused: step() is overridden */
   }
 }

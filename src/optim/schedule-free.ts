@@ -31,6 +31,15 @@ export abstract class ScheduleFreeOptimizer<O extends ScheduleFreeCommon> extend
   /** The interpolation β between z and x that gives the gradient point y (β₁ for AdamW, momentum for SGD). */
   protected abstract beta(group: O): number;
 
+  /** The schedule of the group being stepped, for updateParameter (set by stepGroup). */
+  protected schedule = { lr: 0, ckp1: 0, k: 0 };
+
+  protected override stepGroup(group: ParamGroup<O>): void {
+    this.schedule = this.scheduleOf(group);
+    super.stepGroup(group);
+    this.groupState(group).k = this.schedule.k + 1;
+  }
+
   protected groupState(group: ParamGroup<O>): ScheduleFreeGroupState {
     const g = group as ParamGroup<O> & Partial<ScheduleFreeGroupState>;
     g.k ??= 0;
