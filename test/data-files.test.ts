@@ -7,31 +7,12 @@ import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { arange, data, tensor } from "../src/index.js";
 import { DEBIAN_FASHION_MNIST_DIR, loadCsv, loadFashionMnist, loadIdxImages, loadMnist, readIdxFile } from "../src/node.js";
-import { values } from "./helpers.js";
+import { asyncErrorOf, errorOf, values } from "./helpers.js";
 
 const { parseIdx, serializeIdx, DataFormatError, parseCsv, csvDataset, mnistFromIdx } = data;
 
 const dir = mkdtempSync(join(tmpdir(), "nabla-data-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** The error thrown by fn (fails the test if none). */
-function errorOf(fn: () => unknown): InstanceType<typeof DataFormatError> {
-  try {
-    fn();
-  } catch (e) {
-    return e as InstanceType<typeof DataFormatError>;
-  }
-  throw new Error("expected an error");
-}
-
-async function asyncErrorOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
 
 /** An IDX file by hand: magic 00 00 type ndim, big-endian dims, then the payload. */
 function idxBytes(type: number, dims: number[], payload: number[]): Uint8Array {
@@ -65,28 +46,28 @@ describe("IDX parsing", () => {
   });
 
   it("names the file and the byte offset of a corrupt or truncated file", () => {
-    let e = errorOf(() => parseIdx(imagesIdx.subarray(0, imagesIdx.length - 5), "train-images"));
+    let e = errorOf<InstanceType<typeof DataFormatError>>(() => parseIdx(imagesIdx.subarray(0, imagesIdx.length - 5), "train-images"));
     expect(e).toBeInstanceOf(DataFormatError);
     expect(e.message).toMatch(/^train-images at byte offset 23: truncated IDX data: shape \[3, 2, 2\] of unsigned bytes needs 12 bytes after the 16-byte header, only 7 are there/);
     expect(e.offset).toBe(23);
-    e = errorOf(() => parseIdx(imagesIdx.subarray(0, 10), "f"));
+    e = errorOf<InstanceType<typeof DataFormatError>>(() => parseIdx(imagesIdx.subarray(0, 10), "f"));
     expect(e.message).toMatch(/f at byte offset 10: truncated IDX header: 3 dimension sizes need 16 bytes/);
-    e = errorOf(() => parseIdx(Uint8Array.from([1, 0, 8, 1, 0, 0, 0, 0]), "f"));
+    e = errorOf<InstanceType<typeof DataFormatError>>(() => parseIdx(Uint8Array.from([1, 0, 8, 1, 0, 0, 0, 0]), "f"));
     expect(e.message).toMatch(/at byte offset 0: not an IDX file/);
-    e = errorOf(() => parseIdx(Uint8Array.from([0, 0, 0x42, 1, 0, 0, 0, 0]), "f"));
+    e = errorOf<InstanceType<typeof DataFormatError>>(() => parseIdx(Uint8Array.from([0, 0, 0x42, 1, 0, 0, 0, 0]), "f"));
     expect(e.message).toMatch(/at byte offset 2: unknown IDX data type 0x42/);
-    e = errorOf(() => parseIdx(Uint8Array.from([0, 0, 8, 0]), "f"));
+    e = errorOf<InstanceType<typeof DataFormatError>>(() => parseIdx(Uint8Array.from([0, 0, 8, 0]), "f"));
     expect(e.message).toMatch(/at byte offset 3: IDX file claims 0 dimensions/);
-    e = errorOf(() => parseIdx(Uint8Array.from([...labelsIdx, 1, 2]), "f"));
+    e = errorOf<InstanceType<typeof DataFormatError>>(() => parseIdx(Uint8Array.from([...labelsIdx, 1, 2]), "f"));
     expect(e.message).toMatch(/at byte offset 11: 2 unexpected trailing bytes/);
-    e = errorOf(() => parseIdx(Uint8Array.from([0, 0]), "f"));
+    e = errorOf<InstanceType<typeof DataFormatError>>(() => parseIdx(Uint8Array.from([0, 0]), "f"));
     expect(e.message).toMatch(/truncated IDX header/);
-    e = errorOf(() => parseIdx(gzipSync(imagesIdx), "f.gz"));
+    e = errorOf<InstanceType<typeof DataFormatError>>(() => parseIdx(gzipSync(imagesIdx), "f.gz"));
     expect(e.message).toMatch(/gzip-compressed; gunzip it first/);
   });
 
   it("never trusts a claimed size: huge dims in a tiny file are an error, not an allocation", () => {
-    const e = errorOf(() => parseIdx(idxBytes(0x0e, [0xffffffff, 0xffffffff, 0xffffffff], [1, 2, 3]), "huge"));
+    const e = errorOf<InstanceType<typeof DataFormatError>>(() => parseIdx(idxBytes(0x0e, [0xffffffff, 0xffffffff, 0xffffffff], [1, 2, 3]), "huge"));
     expect(e.message).toMatch(/huge at byte offset 19: truncated IDX data: shape \[4294967295, 4294967295, 4294967295\] of doubles needs/);
   });
 });
@@ -104,7 +85,7 @@ describe("MNIST-format datasets", () => {
   });
 
   it("rejects labels that don't match the images", () => {
-    const e = errorOf(() => mnistFromIdx({ bytes: imagesIdx, name: "imgs" }, { bytes: idxBytes(8, [2], [1, 2]), name: "labs" }));
+    const e = errorOf<InstanceType<typeof DataFormatError>>(() => mnistFromIdx({ bytes: imagesIdx, name: "imgs" }, { bytes: idxBytes(8, [2], [1, 2]), name: "labs" }));
     expect(e.message).toMatch(/labs at byte offset 4: holds 2 labels, but imgs holds 3 images/);
   });
 
@@ -203,13 +184,13 @@ describe("CSV", () => {
   });
 
   it("names the file and the line of a bad row", () => {
-    expect(errorOf(() => parseCsv("a,b\n1,2\n3\n", "f.csv")).message).toBe("f.csv at line 3: expected 2 fields (as in the header), found 1");
-    expect(errorOf(() => parseCsv('a,b\n1,"2\n3,4\n', "f.csv")).message).toMatch(/^f\.csv at line 2: unterminated quoted field/);
-    expect(errorOf(() => csvDataset("a,y\n1,0\n,1\n", "f.csv")).message).toBe('f.csv at line 3: column "a" is empty');
-    expect(errorOf(() => csvDataset("a,y\n1,0\n2,1\nx,1\n", "f.csv", { numeric: ["a"] })).message).toBe('f.csv at line 4: column "a" must be numeric, got "x"');
-    expect(errorOf(() => csvDataset("a,y\n1,0\n2,z\n", "f.csv", { task: "regression" })).message).toMatch(/line 3: regression target "y" must be numeric/);
-    expect(errorOf(() => parseCsv("", "f.csv")).message).toMatch(/empty/);
-    expect(errorOf(() => parseCsv("a,a\n1,2\n", "f.csv")).message).toMatch(/line 1: the header names column "a" twice/);
+    expect(errorOf<InstanceType<typeof DataFormatError>>(() => parseCsv("a,b\n1,2\n3\n", "f.csv")).message).toBe("f.csv at line 3: expected 2 fields (as in the header), found 1");
+    expect(errorOf<InstanceType<typeof DataFormatError>>(() => parseCsv('a,b\n1,"2\n3,4\n', "f.csv")).message).toMatch(/^f\.csv at line 2: unterminated quoted field/);
+    expect(errorOf<InstanceType<typeof DataFormatError>>(() => csvDataset("a,y\n1,0\n,1\n", "f.csv")).message).toBe('f.csv at line 3: column "a" is empty');
+    expect(errorOf<InstanceType<typeof DataFormatError>>(() => csvDataset("a,y\n1,0\n2,1\nx,1\n", "f.csv", { numeric: ["a"] })).message).toBe('f.csv at line 4: column "a" must be numeric, got "x"');
+    expect(errorOf<InstanceType<typeof DataFormatError>>(() => csvDataset("a,y\n1,0\n2,z\n", "f.csv", { task: "regression" })).message).toMatch(/line 3: regression target "y" must be numeric/);
+    expect(errorOf<InstanceType<typeof DataFormatError>>(() => parseCsv("", "f.csv")).message).toMatch(/empty/);
+    expect(errorOf<InstanceType<typeof DataFormatError>>(() => parseCsv("a,a\n1,2\n", "f.csv")).message).toMatch(/line 1: the header names column "a" twice/);
     expect(() => csvDataset("a,y\n1,0\n", "f.csv", { target: "zz" })).toThrow(/target column "zz" is not in f\.csv \(columns: a, y\)/);
   });
 

@@ -129,3 +129,23 @@ export function expectClose(
 export function values(t: Tensor): number[] {
   return Array.from(t.toTypedArray(), Number);
 }
+
+/** The error `fn` throws, typed as the caller expects (fails the test if none). */
+export function errorOf<E extends Error = Error>(fn: () => unknown): E {
+  try {
+    fn();
+  } catch (e) {
+    return e as E;
+  }
+  throw new Error("expected an error");
+}
+
+/** The error the promise rejects with (fails the test if it resolves). */
+export async function asyncErrorOf(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected an error");
+}

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { arange, data, Generator, io, nn, optim, tensor, type Tensor } from "../src/index.js";
 import { checkpointFile, loadCheckpoint, loadFile, nodeFs, saveCheckpoint, saveFile, writeFileAtomic, type AtomicFs } from "../src/node.js";
-import { expectClose, loadFixture, values, type FixtureTensor } from "./helpers.js";
+import { asyncErrorOf, errorOf, expectClose, loadFixture, values, type FixtureTensor } from "./helpers.js";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
 const fixtureBytes = (name: string) => new Uint8Array(readFileSync(join(FIXTURES, name)));
@@ -28,24 +28,6 @@ const exact = { rtol: 0, atol: 0 };
 
 function torchModel(): nn.Sequential {
   return new nn.Sequential(new nn.Linear(4, 3), new nn.ReLU(), new nn.Linear(3, 2));
-}
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
-
-async function asyncErrorOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
 }
 
 /** Safetensors bytes from a header object and a data section, for corrupt-file tests. */

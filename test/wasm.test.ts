@@ -12,6 +12,7 @@ import { inHeap } from "../src/backend/wasm/heap.js";
 import { idleHelpers } from "../src/backend/wasm/pool.js";
 import { usesRelaxedSimd } from "../src/backend/wasm/instance.js";
 import { poolOutputSize } from "../src/nn/functional/pooling.js";
+import { contiguousStrides, numelOf } from "../src/tensor/shape.js";
 import { getBackend, getNumThreads, listBackends, setBackend, setNumThreads, tensor } from "../src/index.js";
 
 const wasm = wasmBackend as Backend;
@@ -28,16 +29,6 @@ function rng(seed: number): () => number {
 }
 const random = rng(42);
 
-function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
-const numel = (shape: readonly number[]) => shape.reduce((p, s) => p * s, 1);
 
 type Layout = "contiguous" | "transposed" | "offset" | "foreign";
 
@@ -51,7 +42,7 @@ function randomView(shape: number[], layout: Layout, scale = 3): StridedView {
   if (layout === "transposed" && nd >= 2) storeShape = [...shape.slice(0, -2), shape[nd - 1]!, shape[nd - 2]!];
   if (layout === "offset" && nd >= 1) storeShape = [...shape.slice(0, -1), shape[nd - 1]! + 5];
   const offset = layout === "offset" ? 7 : 0;
-  const size = numel(storeShape) + offset;
+  const size = numelOf(storeShape) + offset;
   const data = layout === "foreign" ? new Float32Array(size) : (wasm.alloc("float32", Math.max(size, 64)) as Float32Array);
   for (let i = 0; i < size; i++) data[i] = (random() * 2 - 1) * scale;
   let strides = contiguousStrides(storeShape);
@@ -132,8 +123,8 @@ describe("wasm backend", () => {
         for (const layout of LAYOUTS) {
           const x = randomView(shape, layout, op === "exp" ? 20 : 6);
           if (op === "sqrt") for (let i = 0; i < x.data.length; i++) x.data[i] = Math.abs(x.data[i]!);
-          const expected = new Float32Array(numel(shape));
-          const actual = wasm.alloc("float32", numel(shape)) as Float32Array;
+          const expected = new Float32Array(numelOf(shape));
+          const actual = wasm.alloc("float32", numelOf(shape)) as Float32Array;
           jsBackend.unary(op, x, expected, alpha);
           wasm.unary(op, x, actual, alpha);
           expectClose(actual, expected, ulps, abs, `${op} ${shape} ${layout}`);
@@ -180,8 +171,8 @@ describe("wasm backend", () => {
           const bScalar: StridedView = { ...b, strides: b.strides.map(() => 0) };
           for (const [name, bb] of [["same", b], ["last", bLast], ["first", bFirst], ["scalar", bScalar]] as const) {
             for (const [x, y] of [[a, bb], [bb, a]]) {
-              const expected = new Float32Array(numel(shape));
-              const actual = wasm.alloc("float32", numel(shape)) as Float32Array;
+              const expected = new Float32Array(numelOf(shape));
+              const actual = wasm.alloc("float32", numelOf(shape)) as Float32Array;
               jsBackend.binary(op, x, y, expected, alpha);
               wasm.binary(op, x, y, actual, alpha);
               // a 0-ulp op is exact only up to the one rounding both sides make
@@ -200,11 +191,11 @@ describe("wasm backend", () => {
       const bias = new Float32Array(c! + 3).map(() => random() - 0.5);
       const b: StridedView = { data: bias, shape, strides: [0, 1, 0, 0], offset: 2 };
       for (const [x, y] of [[a, b], [b, a]]) {
-        const expected = new Float32Array(numel(shape));
-        const actual = wasm.alloc("float32", numel(shape)) as Float32Array;
+        const expected = new Float32Array(numelOf(shape));
+        const actual = wasm.alloc("float32", numelOf(shape)) as Float32Array;
         jsBackend.binary("add", x, y, expected);
         wasm.binary("add", x, y, actual);
-        expectClose(actual.subarray(0, numel(shape)), expected, 0.5, 0, `add ${shape}`);
+        expectClose(actual.subarray(0, numelOf(shape)), expected, 0.5, 0, `add ${shape}`);
       }
     }
   });
@@ -213,8 +204,8 @@ describe("wasm backend", () => {
     for (const shape of [...SHAPES, [64, 33, 2], [2, 3, 17, 5]]) {
       for (const layout of LAYOUTS) {
         const x = randomView(shape, layout);
-        const expected = new Float32Array(numel(shape));
-        const actual = wasm.alloc("float32", Math.max(64, numel(shape))).subarray(0, numel(shape)) as Float32Array;
+        const expected = new Float32Array(numelOf(shape));
+        const actual = wasm.alloc("float32", Math.max(64, numelOf(shape))).subarray(0, numelOf(shape)) as Float32Array;
         jsBackend.copy(x, expected);
         wasm.copy(x, actual);
         expect(Array.from(actual), `${shape} ${layout}`).toEqual(Array.from(expected));
@@ -371,7 +362,7 @@ describe("wasm backend", () => {
             x.data[x.offset + 20] = NaN;
             x.data[x.offset + 21] = NaN;
           }
-          const count = numel(shape.slice(0, 2)) * out[0]! * out[1]!;
+          const count = numelOf(shape.slice(0, 2)) * out[0]! * out[1]!;
           const expected = { values: new Float32Array(count), indices: new Int32Array(count) };
           const actual = { values: wasm.alloc("float32", count) as Float32Array, indices: new Int32Array(count) };
           const args = { x, kernel: g.k, stride: g.s, padding: g.p, dilation: g.d, out };
@@ -413,7 +404,7 @@ describe("wasm backend", () => {
   /** Float32 matmul error bound per element: k roundings of terms at most Σ|a||b|. */
   function matmulTolerance(a: StridedView, b: StridedView, m: number, k: number, n: number, batchShape: number[]): Float64Array {
     const absView = (v: StridedView): StridedView => ({ ...v, data: Float64Array.from(v.data, Math.abs) });
-    const out = new Float64Array(numel(batchShape) * m * n);
+    const out = new Float64Array(numelOf(batchShape) * m * n);
     jsBackend.matmul({ a: absView(a), b: absView(b), out, batchShape, m, k, n });
     return out.map((v) => 2 * k * 2 ** -24 * v + 1e-30);
   }
@@ -422,7 +413,7 @@ describe("wasm backend", () => {
     const a = randomView([...batchShape, m, k], la);
     let b = randomView([...batchShape, k, n], lb);
     if (broadcastB) b = { ...b, strides: [...batchShape.map(() => 0), ...b.strides.slice(-2)] };
-    const size = numel(batchShape) * m * n;
+    const size = numelOf(batchShape) * m * n;
     const expected = new Float32Array(size);
     const actual = wasm.alloc("float32", Math.max(size, 1)).subarray(0, size) as Float32Array;
     jsBackend.matmul({ a, b, out: expected, batchShape, m, k, n });

@@ -2,16 +2,10 @@ import { OptionError } from "../errors.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
-import { adamUpdate } from "./adam-update.js";
+import { adamUpdate, type AdamLikeOptions } from "./adam-update.js";
 
-export interface AdamOptions {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  amsgrad: boolean;
-  maximize: boolean;
-}
+/** lr, betas, eps, weightDecay, amsgrad, maximize: the options Adam shares with AdamW. */
+export type AdamOptions = AdamLikeOptions;
 
 /**
  * Adam (Kingma & Ba 2015): momentum plus RMSProp's per-parameter scale, bias-corrected; as

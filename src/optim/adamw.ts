@@ -1,17 +1,11 @@
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
-import { adamUpdate } from "./adam-update.js";
+import { adamUpdate, type AdamLikeOptions } from "./adam-update.js";
 import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
 
-export interface AdamWOptions {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  amsgrad: boolean;
-  maximize: boolean;
-}
+/** lr, betas, eps, weightDecay, amsgrad, maximize: the options AdamW shares with Adam. */
+export type AdamWOptions = AdamLikeOptions;
 
 /**
  * AdamW (Loshchilov & Hutter 2019): Adam with the weight decay taken out of the gradient and
