@@ -11,7 +11,7 @@ import { contiguousStrides } from "../../tensor/shape.js";
 import { inHeap } from "./heap.js";
 import { kernels } from "./instance.js";
 import { MAX_DIMS, writeMeta } from "./meta.js";
-import { coalesce } from "./runs.js";
+import { coalesce } from "../js/iterate.js";
 
 function walk(src: number, srcStrides: readonly number[], dst: number, dstStrides: readonly number[], shape: readonly number[]): boolean {
   const [dims, [ss, ds]] = coalesce(shape, [srcStrides, dstStrides]);

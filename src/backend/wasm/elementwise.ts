@@ -7,7 +7,7 @@ import { kernels } from "./instance.js";
 import { BINARY_CODE, UNARY_CODE } from "./opcodes.js";
 import { Scratch } from "./operands.js";
 import { MAX_DIMS, writeMeta } from "./meta.js";
-import { coalesce, forEachRun } from "./runs.js";
+import { coalesce, forEachRow } from "../js/iterate.js";
 
 /** Below this many elements the JS loop wins: a wasm call and its set-up cost more than the work. */
 export const MIN_ELEMENTS = 64;
@@ -25,7 +25,7 @@ export function unary(op: UnaryOp, x: StridedView, out: TypedArray, alpha = 0, b
     // staging may have made x contiguous: re-coalesce with the operand's own strides
     const [cs, [st]] = coalesce(x.shape, [xs.strides]);
     if (cs.length > 0 && st![cs.length - 1] !== 1) return jsBackend.unary(op, x, out, alpha, beta); // a broadcast (step 0) input
-    forEachRun(cs, [st!], [0], (start, [off], n) => kernels.unary(code, xs.ptr + 4 * off!, o.ptr + 4 * start, n, alpha));
+    forEachRow(cs, [st!], [0], (start, [off], _step, n) => kernels.unary(code, xs.ptr + 4 * off!, o.ptr + 4 * start, n, alpha));
     o.done();
   } finally {
     scratch.release();

@@ -7,7 +7,7 @@
 import type { StridedView } from "../backend.js";
 import { copy as wasmCopy } from "./copy.js";
 import { contiguousStrides, numelOf } from "../../tensor/shape.js";
-import { coalesce } from "./runs.js";
+import { coalesce } from "../js/iterate.js";
 import { allocBytes, float32At, freeBlock, inHeap, type Block } from "./heap.js";
 
 export interface Operand {
