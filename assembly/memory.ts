@@ -73,3 +73,26 @@ export function copyND(src: usize, dst: usize, ndim: i32, meta: usize): void {
     if (d < 0) return;
   }
 }
+
+/** out[o, index[o, j]] += src[o, j] for float32 src [outer, k], int32 index [outer, k], out [outer, inner]. */
+export function scatterAdd(src: usize, index: usize, outer: i32, inner: i32, k: i32, out: usize): void {
+  for (let o = 0; o < outer; o++) {
+    const row = out + ((<usize>o * <usize>inner) << 2);
+    const base = <usize>o * <usize>k;
+    for (let j = 0; j < k; j++) {
+      const at = row + (<usize>load<i32>(index + ((base + j) << 2)) << 2);
+      store<f32>(at, load<f32>(at) + load<f32>(src + ((base + j) << 2)));
+    }
+  }
+}
+
+/** out[o, j] = x[o, index[o, j]] for float32 x [outer, inner], int32 index [outer, k], out [outer, k]. */
+export function gather(x: usize, index: usize, outer: i32, inner: i32, k: i32, out: usize): void {
+  for (let o = 0; o < outer; o++) {
+    const row = x + ((<usize>o * <usize>inner) << 2);
+    const base = <usize>o * <usize>k;
+    for (let j = 0; j < k; j++) {
+      store<f32>(out + ((base + j) << 2), load<f32>(row + (<usize>load<i32>(index + ((base + j) << 2)) << 2)));
+    }
+  }
+}

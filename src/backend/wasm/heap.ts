@@ -104,17 +104,20 @@ export function freeBlock(ptr: number, size: number): void {
 const finalizer = finalizationRegistry<{ ptr: number; size: number }>(({ ptr, size }) => freeBlock(ptr, size));
 
 /**
- * Float32 storage in wasm memory, released when the array is collected; null past the budget.
- * Zeroed, unless `zeroed` is false: then a reused block keeps its old values for the caller to overwrite.
+ * Float32 or int32 storage in wasm memory (int32 too, so that the indices max pooling writes
+ * and its backward reads never leave it), released when the array is collected; null past the
+ * budget. Zeroed, unless `zeroed` is false: then a reused block keeps its old values for the
+ * caller to overwrite.
  */
-export function allocFloat32(length: number, zeroed = true): Float32Array | null {
+export function allocInHeap(dtype: "float32" | "int32", length: number, zeroed = true): Float32Array | Int32Array | null {
   const block = allocBytes(length * 4);
   if (block === null) return null;
-  const array = new Float32Array(buffer, block.ptr, length);
+  const array = dtype === "float32" ? new Float32Array(buffer, block.ptr, length) : new Int32Array(buffer, block.ptr, length);
   if (zeroed) {
     if (block.dirty) kernels.zeroBytes(block.ptr, length * 4);
   } else if (POISON) {
-    array.fill(NaN); // tests: a kernel that leaves an element unwritten shows up as NaN
+    // tests: a kernel that leaves an element unwritten shows up as NaN (or an index far out of range)
+    array.fill(dtype === "float32" ? NaN : -(2 ** 31));
   }
   finalizer.register(array, { ptr: block.ptr, size: block.size });
   return array;

@@ -16,19 +16,19 @@ const MIN_WASM_STORAGE = 64;
 
 async function makeWasmBackend(): Promise<Backend> {
   // loaded only where wasm SIMD exists: instantiating the module needs it
-  const { allocFloat32 } = await import("./heap.js");
+  const { allocInHeap } = await import("./heap.js");
   const { binary, unary } = await import("./elementwise.js");
   const { argReduce, reduce, softmax, softmaxBackward } = await import("./reduce.js");
   const { matmul } = await import("./matmul.js");
   const { assign, copy } = await import("./copy.js");
   const { adamStep, sgdStep } = await import("./optim.js");
-  const { fold2d, maxPool2d } = await import("./pooling.js");
+  const { fold2d, gather, maxPool2d, scatterAdd } = await import("./pooling.js");
   return {
     ...jsBackend,
     name: "wasm",
     alloc(dtype: DType, size: number, zeroed = true): TypedArray {
-      if (dtype !== "float32" || size < MIN_WASM_STORAGE) return allocTyped(dtype, size);
-      return allocFloat32(size, zeroed) ?? allocTyped(dtype, size);
+      if ((dtype !== "float32" && dtype !== "int32") || size < MIN_WASM_STORAGE) return allocTyped(dtype, size);
+      return allocInHeap(dtype, size, zeroed) ?? allocTyped(dtype, size);
     },
     copy,
     assign,
@@ -41,6 +41,8 @@ async function makeWasmBackend(): Promise<Backend> {
     softmaxBackward,
     fold2d,
     maxPool2d,
+    gather,
+    scatterAdd,
     adamStep,
     sgdStep,
   };

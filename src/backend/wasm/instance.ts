@@ -17,6 +17,8 @@ export interface Kernels {
   workBytes(): number;
   copyF32(src: number, step: number, dst: number, n: number): void;
   zeroBytes(ptr: number, n: number): void;
+  scatterAdd(src: number, index: number, outer: number, inner: number, k: number, out: number): void;
+  gather(x: number, index: number, outer: number, inner: number, k: number, out: number): void;
   copyND(src: number, dst: number, ndim: number, meta: number): void;
   fold2d(
     cols: number, c0: number, c1: number, c2: number, c3: number, c4: number, c5: number,

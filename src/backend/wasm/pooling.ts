@@ -1,4 +1,4 @@
-/** Max pooling and col2im in wasm for float32; anything else runs the JS reference. */
+/** Max pooling, col2im, and the gather/scatterAdd of indices (max pooling's backward) in wasm for float32; anything else runs the JS reference. */
 import type { MaxPool2dArgs, StridedView } from "../backend.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import { jsBackend } from "../js/index.js";
@@ -45,4 +45,18 @@ export function fold2d(cols: StridedView, size: readonly number[], stride: reado
   } finally {
     scratch.release();
   }
+}
+
+/** Both float32 arrays and the int32 index in wasm memory: only then do the index kernels run there. */
+const inWasm = (a: TypedArray, b: TypedArray, index: Int32Array): boolean =>
+  a instanceof Float32Array && b instanceof Float32Array && inHeap(a) && inHeap(b) && inHeap(index);
+
+export function scatterAdd(src: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray): void {
+  if (!inWasm(src, out, index)) return jsBackend.scatterAdd(src, index, outer, inner, k, out);
+  kernels.scatterAdd(src.byteOffset, index.byteOffset, outer, inner, k, out.byteOffset);
+}
+
+export function gather(x: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray): void {
+  if (!inWasm(x, out, index)) return jsBackend.gather(x, index, outer, inner, k, out);
+  kernels.gather(x.byteOffset, index.byteOffset, outer, inner, k, out.byteOffset);
 }
