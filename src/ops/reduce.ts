@@ -1,10 +1,9 @@
 /** Reductions over dims (sum, mean, max/min, arg-extrema, var/std, logsumexp) and their gradients. */
 import { backend, type ReduceOp, type StridedView } from "../backend/backend.js";
-import { isGradEnabled } from "../autograd/grad-mode.js";
 import { recordOp } from "../autograd/node.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { isFloating, type DType, type TypedArray } from "../tensor/dtype.js";
-import { contiguousStrides, normalizeDims, shapesEqual } from "../tensor/shape.js";
+import { normalizeDims, shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { div, eq, exp, mul, sqrt, sub } from "./elementwise.js";
 import { emptyTensor, resultTensor } from "./helpers.js";
@@ -104,36 +103,10 @@ function argExtremum(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean
   const d = normalizeDims(op, dim, x.ndim)[0]!;
   // The gradient goes to the element that was picked (the first, on ties).
   recordOp(op === "max" ? "MaxBackward0" : "MinBackward0", values, [x], (g) => {
-    const index = reshape(indices, layout.keepdimShape);
-    const src = reshape(g, layout.keepdimShape);
-    // a recorded backward (createGraph) goes through the scatterAdd op, whose gradient reaches g
-    if (isGradEnabled()) return [scatterAdd(emptyTensor(x.shape, g.dtype), d, index, src)];
-    const full = emptyTensor(x.shape, g.dtype);
-    scatterAddAlong(full, d, index, src);
-    return [full];
+    // the scatterAdd op: its own gradient reaches g, so a recorded backward (createGraph) works too
+    return [scatterAdd(emptyTensor(x.shape, g.dtype), d, reshape(indices, layout.keepdimShape), reshape(g, layout.keepdimShape))];
   });
   return { values, indices };
-}
-
-/** full[…, index[…], …] += src along `dim` (index and src have full's shape except size 1 at dim). */
-function scatterAddAlong(full: Tensor, dim: number, index: Tensor, src: Tensor): void {
-  const order = [...full.shape.keys()].filter((i) => i !== dim).concat(dim);
-  const moved = (t: Tensor): StridedView => ({
-    data: t.storage.data,
-    shape: order.map((i) => t.shape[i]!),
-    strides: order.map((i) => t.strides[i]!),
-    offset: t.offset,
-  });
-  const inner = full.shape[dim]!;
-  const outer = full.numel() / Math.max(inner, 1);
-  const acc = backend().alloc(full.dtype, full.numel());
-  const idx = new Int32Array(index.numel());
-  const s = backend().alloc(src.dtype, src.numel());
-  backend().copy(moved(index), idx);
-  backend().copy(moved(src), s);
-  backend().scatterAdd(s, idx, outer, inner, 1, acc);
-  // acc is laid out in the moved order; write it back through a view of full in that order.
-  backend().assign(moved(full), { data: acc, shape: moved(full).shape, strides: contiguousStrides(moved(full).shape), offset: 0 });
 }
 
 /** The largest value overall; the gradient is shared evenly among ties (PyTorch's rule). */

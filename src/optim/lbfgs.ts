@@ -3,7 +3,7 @@ import { OptionError } from "../errors.js";
 import { fromTypedArray } from "../ops/helpers.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
-import { flat, flatForUpdate, Optimizer, type Closure, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { flat, flatForUpdate, Optimizer, type Closure, type ParamGroupSpec } from "./optimizer.js";
 import { checkLr, checkPositiveInt } from "./validate.js";
 
 export interface LBFGSOptions {
