@@ -135,11 +135,19 @@ function oneOf<T extends string>(name: string, text: string, choices: readonly T
   return text as T;
 }
 
+/** Runs an argument parser, its errors (node:util parseArgs's) as UsageErrors: the usage, not a stack trace. */
+export function asUsageErrors<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 /** Parses `nabla train` arguments into a recipe and run options; null for --help. */
 export function parseTrainArgs(argv: string[]): { config: TrainConfig; run: RunOptions } | null {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = asUsageErrors(() =>
+    parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
@@ -164,10 +172,8 @@ export function parseTrainArgs(argv: string[]): { config: TrainConfig; run: RunO
         "no-plot": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+    }),
+  );
   const v = parsed.values;
   if (v.help) return null;
   const config = defaultConfig(v.dataset ?? "digits");

@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { io, noGrad, train, type Tensor } from "../src/index.js";
 import { loadCheckpoint } from "../src/node.js";
-import { UsageError, type TrainConfig } from "./config.js";
+import { asUsageErrors, UsageError, type TrainConfig } from "./config.js";
 import { loadData } from "./datasets.js";
 import { buildModel } from "./models.js";
 import { data } from "../src/index.js";
@@ -14,17 +14,14 @@ loss, accuracy and the confusion matrix (rows: true class, columns: predicted).
 `;
 
 export function parseEvalArgs(argv: string[]): { checkpoint: string; dataset?: string } | null {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = asUsageErrors(() =>
+    parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
       options: { checkpoint: { type: "string" }, dataset: { type: "string" }, help: { type: "boolean", short: "h" } },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+    }),
+  );
   if (parsed.values.help) return null;
   if (parsed.values.checkpoint === undefined) throw new UsageError("--checkpoint FILE is required");
   return { checkpoint: parsed.values.checkpoint, dataset: parsed.values.dataset };

@@ -10,12 +10,27 @@ function checkSameOptimizer(name: string, optimizer: AnyOptimizer, schedulers: L
   });
 }
 
+/** A scheduler made of others: its state dict holds theirs, as PyTorch's does. */
+abstract class CompositeScheduler extends LRScheduler {
+  abstract readonly schedulers: LRScheduler[];
+
+  override stateDict(): SchedulerStateDict {
+    return { ...super.stateDict(), schedulers: this.schedulers.map((s) => s.stateDict()) };
+  }
+
+  override loadStateDict(state: SchedulerStateDict): void {
+    const inner = state.schedulers as SchedulerStateDict[];
+    super.loadStateDict(state);
+    this.schedulers.forEach((s, i) => s.loadStateDict(inner[i]!));
+  }
+}
+
 /**
  * Runs `schedulers[i]` from milestones[i−1] to milestones[i], each starting again from its own
  * step 0 at its milestone: lr(t) = schedule_i(t − milestones[i−1]). E.g. a LinearLR warm-up
  * followed by CosineAnnealingLR.
  */
-export class SequentialLR extends LRScheduler {
+export class SequentialLR extends CompositeScheduler {
   readonly schedulers: LRScheduler[];
   readonly milestones: number[];
 
@@ -37,16 +52,6 @@ export class SequentialLR extends LRScheduler {
       return parts[i]!(i === 0 ? t : t - this.milestones[i - 1]!);
     };
   }
-
-  override stateDict(): SchedulerStateDict {
-    return { ...super.stateDict(), schedulers: this.schedulers.map((s) => s.stateDict()) };
-  }
-
-  override loadStateDict(state: SchedulerStateDict): void {
-    const inner = state.schedulers as SchedulerStateDict[];
-    super.loadStateDict(state);
-    this.schedulers.forEach((s, i) => s.loadStateDict(inner[i]!));
-  }
 }
 
 /**
@@ -54,7 +59,7 @@ export class SequentialLR extends LRScheduler {
  * (e.g. a ConstantLR warm-up times an ExponentialLR decay). As in PyTorch, this is meant for
  * schedulers that scale the rate (not CyclicLR, OneCycleLR, or CosineAnnealingLR with etaMin > 0).
  */
-export class ChainedScheduler extends LRScheduler {
+export class ChainedScheduler extends CompositeScheduler {
   readonly schedulers: LRScheduler[];
 
   constructor(schedulers: LRScheduler[]) {
@@ -73,15 +78,5 @@ export class ChainedScheduler extends LRScheduler {
   override step(): void {
     for (const s of this.schedulers) s.lastEpoch += 1;
     super.step();
-  }
-
-  override stateDict(): SchedulerStateDict {
-    return { ...super.stateDict(), schedulers: this.schedulers.map((s) => s.stateDict()) };
-  }
-
-  override loadStateDict(state: SchedulerStateDict): void {
-    const inner = state.schedulers as SchedulerStateDict[];
-    super.loadStateDict(state);
-    this.schedulers.forEach((s, i) => s.loadStateDict(inner[i]!));
   }
 }
