@@ -152,6 +152,30 @@ describe("functional forms equal the modules", () => {
     const conv = new nn.Conv2d(4, 6, 3, { stride: 2, padding: 1, groups: 2 });
     const x = randn([2, 4, 6, 6]);
     close(F.conv2d(x, conv.weight, conv.bias, { stride: 2, padding: 1, groups: 2 }), conv.forward(x));
+    // the module runs F.conv2d itself, so also against a direct convolution written out here
+    const [xv, wv, bv] = [x, conv.weight, conv.bias!].map((t) => values(t));
+    const direct: number[] = [];
+    for (let n = 0; n < 2; n++) {
+      for (let o = 0; o < 6; o++) {
+        const group = Math.floor(o / 3);
+        for (let i = 0; i < 3; i++) {
+          for (let j = 0; j < 3; j++) {
+            let acc = bv[o]!;
+            for (let c = 0; c < 2; c++) {
+              for (let p = 0; p < 3; p++) {
+                for (let q = 0; q < 3; q++) {
+                  const [h, w] = [2 * i - 1 + p, 2 * j - 1 + q];
+                  if (h < 0 || h >= 6 || w < 0 || w >= 6) continue;
+                  acc += xv[((n * 4 + group * 2 + c) * 6 + h) * 6 + w]! * wv[((o * 2 + c) * 3 + p) * 3 + q]!;
+                }
+              }
+            }
+            direct.push(acc);
+          }
+        }
+      }
+    }
+    values(F.conv2d(x, conv.weight, conv.bias, { stride: 2, padding: 1, groups: 2 })).forEach((v, i) => expect(v).toBeCloseTo(direct[i]!, 5));
     const c1 = new nn.Conv1d(3, 2, 3);
     const x1 = randn([2, 3, 7]);
     close(F.conv1d(x1, c1.weight, c1.bias), c1.forward(x1));
@@ -170,6 +194,10 @@ describe("functional forms equal the modules", () => {
     bn.forward(x);
     close(rm, bn.running_mean!);
     close(rv, bn.running_var!);
+    // and against PyTorch's rule written out: r ← (1 − m)·r + m·batch statistic (unbiased variance)
+    const perChannel = x.permute(1, 0, 2, 3).reshape(4, -1);
+    values(perChannel.mean(1)).forEach((mean, c) => expect(values(rm)[c]).toBeCloseTo(0.5 * mean, 6));
+    values(perChannel.var(1)).forEach((v, c) => expect(values(rv)[c]).toBeCloseTo(0.5 + 0.5 * v, 6));
     const t = randn([4, 3]);
     close(F.embedding(tensor([[1, 3]]), t), t.indexSelect(0, tensor([1, 3])).unsqueeze(0));
     const bil = new nn.Bilinear(2, 3, 4);
