@@ -140,7 +140,7 @@ describe("options and errors name the function and the value", () => {
     [() => F.swiglu(x, 4), ShapeError, /swiglu: dimension out of range .* but got 4/],
     [() => F.prelu(x, tensor([0.1, 0.2])), ShapeError, /prelu: weight \[2\] must have 1 element or one per channel \(3 for input \[2, 3\]\)/],
     [() => new nn.PReLU({ numParameters: 0 }), OptionError, /PReLU: numParameters must be a positive integer, got 0/],
-    [() => F.gelu(tensor([1, 2])), DTypeError, /gelu: expected input to have a floating point dtype .* got int32/],
+    [() => F.gelu(tensor([1, 2], { dtype: "int32" })), DTypeError, /gelu: expected input to have a floating point dtype .* got int32/],
     [() => new nn.PAU({ numerator: [] }), OptionError, /PAU: numerator must be a non-empty list/],
   ] as const)("%#", (fn, type, message) => {
     expect(fn).toThrow(type);

@@ -109,31 +109,37 @@ describe("losses", () => {
 
   it("crossEntropy with float targets of the wrong shape (read as probabilities)", () => {
     expectError(
-      () => F.crossEntropy(logits(), tensor([1, 0, 4, 2], { dtype: "float32" })),
+      () => F.crossEntropy(logits(), zeros(4, 4)),
       ShapeError,
       "crossEntropy",
       "[4, 5]",
-      "got [4]",
+      "got [4, 4]",
     );
   });
 
   it("crossEntropy with a class index out of range", () => {
-    expectError(() => F.crossEntropy(logits(), tensor([1, 0, 7, 2])), ShapeError, "crossEntropy: target 7 is out of bounds for 5 classes");
-    expectError(() => F.crossEntropy(logits(), tensor([1, 0, -1, 2])), ShapeError, "crossEntropy: target -1 is out of bounds");
+    expectError(() => F.crossEntropy(logits(), tensor([1, 0, 7, 2], { dtype: "int32" })), ShapeError, "crossEntropy: target 7 is out of bounds for 5 classes");
+    expectError(() => F.crossEntropy(logits(), tensor([1, 0, -1, 2], { dtype: "int32" })), ShapeError, "crossEntropy: target -1 is out of bounds");
   });
 
   it("crossEntropy with int targets of the wrong shape", () => {
     expectError(
-      () => F.crossEntropy(logits(), tensor([1, 0, 2])),
+      () => F.crossEntropy(logits(), tensor([1, 0, 2], { dtype: "int32" })),
       ShapeError,
       "crossEntropy: expected target of shape [4] for input [4, 5], got [3]",
     );
-    expectError(() => F.crossEntropy(logits(), tensor([[1, 0, 2, 3]])), ShapeError, "crossEntropy", "got [1, 4]");
+    expectError(() => F.crossEntropy(logits(), tensor([[1, 0, 2, 3]], { dtype: "int32" })), ShapeError, "crossEntropy", "got [1, 4]");
   });
 
   it("crossEntropy with targets or logits of the wrong dtype", () => {
     expectError(() => F.crossEntropy(logits(), tensor([true, false, true, true])), DTypeError, "crossEntropy", "got bool");
-    expectError(() => F.crossEntropy(tensor([[1, 2]]), tensor([0])), DTypeError, "crossEntropy", "int32");
+    expectError(() => F.crossEntropy(tensor([[1, 2]], { dtype: "int32" }), tensor([0], { dtype: "int32" })), DTypeError, "crossEntropy", "int32");
+  });
+
+  it("class indices written as plain numbers (float32 by default) get told how to make int32 ones", () => {
+    expectError(() => F.crossEntropy(logits(), tensor([1, 0, 4, 2])), DTypeError, "crossEntropy", "int32", "float32", '{ dtype: "int32" }');
+    expectError(() => F.nllLoss(logits(), tensor([1, 0, 4, 2])), DTypeError, "nllLoss", '{ dtype: "int32" }');
+    expectError(() => F.embedding(tensor([1, 0]), zeros(3, 2)), DTypeError, "embedding", '{ dtype: "int32" }');
   });
 
   it("mseLoss shape mismatch", () => {
@@ -143,7 +149,7 @@ describe("losses", () => {
   it("unknown reduction", () => {
     const bad = { reduction: "avg" } as unknown as { reduction: "mean" };
     expectError(() => F.mseLoss(zeros(2, 3), zeros(2, 3), bad), OptionError, "mseLoss: reduction must be", '"avg"');
-    expectError(() => F.crossEntropy(zeros(2, 3), tensor([0, 1]), bad), OptionError, "crossEntropy: reduction must be", '"avg"');
+    expectError(() => F.crossEntropy(zeros(2, 3), tensor([0, 1], { dtype: "int32" }), bad), OptionError, "crossEntropy: reduction must be", '"avg"');
   });
 });
 
@@ -157,14 +163,14 @@ describe("dtype errors", () => {
   });
 
   it("ops that need floats or bools say which dtype they got", () => {
-    expectError(() => tensor([1, 2]).mean(), DTypeError, "mean", "int32");
-    expectError(() => tensor([1, 2]).var(), DTypeError, "var", "int32");
-    expectError(() => nb.softmax(tensor([1, 2]), 0), DTypeError, "softmax", "int32");
+    expectError(() => tensor([1, 2], { dtype: "int32" }).mean(), DTypeError, "mean", "int32");
+    expectError(() => tensor([1, 2], { dtype: "int32" }).var(), DTypeError, "var", "int32");
+    expectError(() => nb.softmax(tensor([1, 2], { dtype: "int32" }), 0), DTypeError, "softmax", "int32");
     expectError(() => nb.where(zeros(2), zeros(2), zeros(2)), DTypeError, "where: expected condition to be a bool tensor, got float32");
     expectError(() => zeros(2, 3).gather(1, tensor([[0.5]])), DTypeError, "gather: expected index to be an int32 tensor, got float32");
     expectError(() => nb.sub(tensor([true]), tensor([false])), DTypeError, "sub", "bool");
     expectError(() => nb.neg(tensor([true])), DTypeError, "neg", "bool");
-    expectError(() => tensor([1]).requiresGrad_(), DTypeError, "requiresGrad", "int32");
+    expectError(() => tensor([1], { dtype: "int32" }).requiresGrad_(), DTypeError, "requiresGrad", "int32");
     expectError(() => nb.zeros([1], { dtype: "int64" as nb.DType }), DTypeError, "zeros: unknown dtype \"int64\"");
     expectError(() => nb.gradcheck((x) => x, [tensor([1], { dtype: "float32", requiresGrad: true })]), DTypeError, "gradcheck", "float32");
   });
@@ -183,7 +189,7 @@ describe("option errors", () => {
 
 describe("index errors", () => {
   it("gather with an index out of range", () => {
-    expectError(() => zeros(2, 3).gather(1, tensor([[0], [3]])), ShapeError, "gather: index 3 is out of bounds for dimension 1 with size 3");
-    expectError(() => zeros(2, 3).gather(1, tensor([0, 1])), ShapeError, "gather", "[2]", "[2, 3]");
+    expectError(() => zeros(2, 3).gather(1, tensor([[0], [3]], { dtype: "int32" })), ShapeError, "gather: index 3 is out of bounds for dimension 1 with size 3");
+    expectError(() => zeros(2, 3).gather(1, tensor([0, 1], { dtype: "int32" })), ShapeError, "gather", "[2]", "[2, 3]");
   });
 });

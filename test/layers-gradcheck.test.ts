@@ -45,12 +45,12 @@ describe("gradcheck (float64) for every layer", () => {
     ["RMSNorm", () => checkModule(new nn.RMSNorm(3), [f64([2, 3])])],
     ["Dropout (a fixed mask)", () => checkModule(new nn.Linear(3, 3), [f64([2, 3])], (m, [x]) => F.dropout((m as nn.Linear).forward(x!), { p: 0.4, generator: new Generator(3) }))],
     // (paddingIdx rows get no gradient on purpose, as in PyTorch, so gradcheck runs without one)
-    ["Embedding", () => checkModule(new nn.Embedding(5, 3), [], (m) => (m as nn.Embedding).forward(tensor([[0, 1], [4, 0]])))],
+    ["Embedding", () => checkModule(new nn.Embedding(5, 3), [], (m) => (m as nn.Embedding).forward(tensor([[0, 1], [4, 0]], { dtype: "int32" })))],
     ...(["sum", "mean", "max"] as const).map((mode): [string, () => void] => [
       `EmbeddingBag ${mode}`,
-      () => checkModule(new nn.EmbeddingBag(6, 2, { mode }), [], (m) => (m as nn.EmbeddingBag).forward(tensor([1, 2, 5, 5, 0, 3]), tensor([0, 2, 2]))),
+      () => checkModule(new nn.EmbeddingBag(6, 2, { mode }), [], (m) => (m as nn.EmbeddingBag).forward(tensor([1, 2, 5, 5, 0, 3], { dtype: "int32" }), tensor([0, 2, 2], { dtype: "int32" }))),
     ]),
-    ["EmbeddingBag per-sample weights", () => checkModule(new nn.EmbeddingBag(6, 2, { mode: "sum" }), [f64([2, 3])], (m, [w]) => (m as nn.EmbeddingBag).forward(tensor([[1, 2, 5], [0, 0, 4]]), null, w!))],
+    ["EmbeddingBag per-sample weights", () => checkModule(new nn.EmbeddingBag(6, 2, { mode: "sum" }), [f64([2, 3])], (m, [w]) => (m as nn.EmbeddingBag).forward(tensor([[1, 2, 5], [0, 0, 4]], { dtype: "int32" }), null, w!))],
     ["RNN tanh, 2 layers, bidirectional", () => checkModule(new nn.RNN(2, 2, { numLayers: 2, bidirectional: true }), [f64([3, 1, 2]), f64([4, 1, 2])], (m, [x, h]) => (m as nn.RNN).forward(x!, h!))],
     ["LSTM 2 layers, bidirectional, batchFirst", () => checkModule(new nn.LSTM(2, 2, { numLayers: 2, bidirectional: true, batchFirst: true }), [f64([1, 3, 2]), f64([4, 1, 2]), f64([4, 1, 2])], (m, [x, h, c]) => {
       const [out, [hN, cN]] = (m as nn.LSTM).forward(x!, [h!, c!]);

@@ -66,7 +66,7 @@ describe("PyTorch state dicts load into the same models written with nabla", () 
   it("the CNN trains: a few Adam steps lower the loss on a fixed batch", () => {
     const model = new SmallCNN();
     const x = randn([8, 1, 12, 12]);
-    const y = tensor([0, 1, 2, 3, 4, 5, 6, 7]);
+    const y = tensor([0, 1, 2, 3, 4, 5, 6, 7], { dtype: "int32" });
     const opt = new optim.Adam(model.parameters(), { lr: 0.01 });
     const loss = () => F.crossEntropy(model.forward(x), y);
     const first = loss().item();

@@ -33,7 +33,7 @@ describe("gradcheck in float64, for the input and every float target", () => {
   const y = () => f64([[0.1, -0.5, 1.2], [0.4, 1.9, -0.3]]);
   const p = () => f64([[0.3, 0.8, 0.55], [0.1, 0.65, 0.9]]);
   const q = () => f64([[0.2, 1, 0.5], [0, 0.7, 1]]);
-  const labels = tensor([2, 0]);
+  const labels = tensor([2, 0], { dtype: "int32" });
   const w = tensor([0.5, 2, 1], { dtype: "float64" });
   const pm = () => f64([[1, -1, 1], [-1, 1, -1]], false);
   const cases: [string, () => Tensor[], (...t: Tensor[]) => Tensor][] = [
@@ -67,7 +67,7 @@ describe("gradcheck in float64, for the input and every float target", () => {
 describe("finite at the extremes", () => {
   it("logit losses stay finite and exact for logits of ±1000", () => {
     const z = f64([[1000, -1000, 0], [-1000, 1000, 30]]);
-    const loss = F.crossEntropy(z, tensor([1, 1]), { reduction: "none" });
+    const loss = F.crossEntropy(z, tensor([1, 1], { dtype: "int32" }), { reduction: "none" });
     expect(values(loss).map((v) => v + 0)).toEqual([2000, 0]);
     loss.sum().backward();
     expect(values(z.grad!).every(Number.isFinite)).toBe(true);
@@ -109,14 +109,15 @@ describe("loss gradients at the kinks are PyTorch's", () => {
 describe("options and errors name the function and the value", () => {
   const x = zeros([2, 3]);
   it.each([
-    [() => F.crossEntropy(x, tensor([0, 3])), ShapeError, /crossEntropy: target 3 is out of bounds for 3 classes/],
-    [() => F.crossEntropy(x, tensor([-1, 0])), ShapeError, /crossEntropy: target -1 is out of bounds for 3 classes/],
-    [() => F.nllLoss(x, tensor([0, 5])), ShapeError, /nllLoss: target 5 is out of bounds for 3 classes/],
-    [() => F.crossEntropy(x, tensor([0, 1, 2])), ShapeError, /crossEntropy: expected target of shape \[2\] for input \[2, 3\], got \[3\]/],
-    [() => F.crossEntropy(x, tensor([0.5, 0.5])), ShapeError, /class-probability target must have the input's shape \[2, 3\], got \[2\]/],
-    [() => F.crossEntropy(x, tensor([true, false])), DTypeError, /crossEntropy: expected target of class indices \(int32\) or probabilities \(float\), got bool/],
-    [() => F.crossEntropy(x, tensor([0, 1]), { labelSmoothing: 1.5 }), OptionError, /crossEntropy: labelSmoothing must be between 0.0 and 1.0, got 1.5/],
-    [() => F.crossEntropy(x, tensor([0, 1]), { weight: tensor([1, 2]) }), ShapeError, /crossEntropy: weight must be a 1-D tensor of 3 elements \(one per class\), got \[2\]/],
+    [() => F.crossEntropy(x, tensor([0, 3], { dtype: "int32" })), ShapeError, /crossEntropy: target 3 is out of bounds for 3 classes/],
+    [() => F.crossEntropy(x, tensor([-1, 0], { dtype: "int32" })), ShapeError, /crossEntropy: target -1 is out of bounds for 3 classes/],
+    [() => F.nllLoss(x, tensor([0, 5], { dtype: "int32" })), ShapeError, /nllLoss: target 5 is out of bounds for 3 classes/],
+    [() => F.crossEntropy(x, tensor([0, 1, 2], { dtype: "int32" })), ShapeError, /crossEntropy: expected target of shape \[2\] for input \[2, 3\], got \[3\]/],
+    [() => F.crossEntropy(x, tensor([0.5, 0.5])), DTypeError, /probabilities \(float, of the input's shape \[2, 3\]\), got float32 of shape \[2\]; class indices must be int32/],
+    [() => F.crossEntropy(x, zeros([2, 2])), ShapeError, /class-probability target must have the input's shape \[2, 3\], got \[2, 2\]/],
+    [() => F.crossEntropy(x, tensor([true, false])), DTypeError, /crossEntropy: expected target of class indices \(int32\) or probabilities \(float, of the input's shape \[2, 3\]\), got bool/],
+    [() => F.crossEntropy(x, tensor([0, 1], { dtype: "int32" }), { labelSmoothing: 1.5 }), OptionError, /crossEntropy: labelSmoothing must be between 0.0 and 1.0, got 1.5/],
+    [() => F.crossEntropy(x, tensor([0, 1], { dtype: "int32" }), { weight: tensor([1, 2]) }), ShapeError, /crossEntropy: weight must be a 1-D tensor of 3 elements \(one per class\), got \[2\]/],
     [() => F.mseLoss(x, zeros([3, 2])), ShapeError, /mseLoss: target size \[3, 2\] must be the same as input size \[2, 3\]/],
     [() => F.l1Loss(x, zeros([2])), ShapeError, /l1Loss: target size \[2\] must be the same as input size \[2, 3\]/],
     [() => F.binaryCrossEntropy(x, zeros([6])), ShapeError, /binaryCrossEntropy: target size \[6\]/],
@@ -145,7 +146,7 @@ describe("loss modules equal their functions", () => {
   const q = tensor([[0.2, 1, 0.5], [0, 0.7, 1]], { dtype: "float64" });
   const pm = tensor([[1, -1, 1], [-1, 1, -1]], { dtype: "float64" });
   const w = tensor([0.5, 2, 1], { dtype: "float64" });
-  const labels = tensor([2, 0]);
+  const labels = tensor([2, 0], { dtype: "int32" });
   const same = (a: Tensor, b: Tensor) => expectClose(a, b, { rtol: 0, atol: 0 });
   it("pairs", () => {
     same(new nn.L1Loss({ reduction: "sum" }).forward(x, y), F.l1Loss(x, y, { reduction: "sum" }));

@@ -155,15 +155,16 @@ describe("activation and loss modules equal their functions", () => {
     const [lo, hi] = F.sigmoid(tensor([-100, 100], { dtype: "float64" })).toArray() as number[];
     expect(Math.abs(lo! - 3.7200759760208356e-44) / 3.72e-44).toBeLessThan(1e-15);
     expect(hi).toBe(1);
-    const loss = new nn.CrossEntropyLoss().forward(tensor([[100, -100]], { dtype: "float32" }), tensor([1]));
+    const loss = new nn.CrossEntropyLoss().forward(tensor([[100, -100]], { dtype: "float32" }), tensor([1], { dtype: "int32" }));
     expect(loss.item()).toBe(200);
   });
 
   it("losses reject unknown reductions and bad targets", () => {
     expect(() => new nn.MSELoss({ reduction: "avg" as never })).toThrow(/MSELoss: reduction must be "mean", "sum" or "none", got "avg"/);
     const ce = new nn.CrossEntropyLoss();
-    expect(() => ce.forward(zeros([2, 3]), tensor([0, 3]))).toThrow(/target 3 is out of bounds for 3 classes/);
-    expect(() => ce.forward(zeros([2, 3]), tensor([0.0, 1.5]))).toThrow(/class-probability target must have the input's shape \[2, 3\], got \[2\]/);
-    expect(() => ce.forward(zeros([2, 3]), tensor([true, false]))).toThrow(/expected target of class indices \(int32\) or probabilities \(float\), got bool/);
+    expect(() => ce.forward(zeros([2, 3]), tensor([0, 3], { dtype: "int32" }))).toThrow(/target 3 is out of bounds for 3 classes/);
+    expect(() => ce.forward(zeros([2, 3]), zeros([2, 2]))).toThrow(/class-probability target must have the input's shape \[2, 3\], got \[2, 2\]/);
+    expect(() => ce.forward(zeros([2, 3]), tensor([0, 1]))).toThrow(/class indices must be int32: make them with tensor\(labels, \{ dtype: "int32" \}\)/);
+    expect(() => ce.forward(zeros([2, 3]), tensor([true, false]))).toThrow(/expected target of class indices \(int32\) or probabilities \(float, of the input's shape \[2, 3\]\), got bool/);
   });
 });

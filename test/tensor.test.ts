@@ -9,6 +9,7 @@ import { expectClose, values } from "./helpers.js";
 
 const f32 = (data: nb.NestedArray, requiresGrad = false) => tensor(data, { dtype: "float32", requiresGrad });
 const f64 = (data: nb.NestedArray, requiresGrad = false) => tensor(data, { dtype: "float64", requiresGrad });
+const i32 = (data: nb.NestedArray) => tensor(data, { dtype: "int32" });
 
 describe("autograd", () => {
   it("accumulates gradients over two backward calls", () => {
@@ -85,11 +86,13 @@ describe("autograd", () => {
   });
 
   it("only floating point leaves can require grad", () => {
-    expect(() => tensor([1, 2]).requiresGrad_()).toThrow(DTypeError);
+    expect(() => tensor([1, 2], { dtype: "int32" }).requiresGrad_()).toThrow(DTypeError);
     expect(() => {
       tensor([true]).requiresGrad = true;
     }).toThrow(/only tensors of floating point dtype can require gradients, got bool/);
-    expect(() => tensor([1, 2], { requiresGrad: true })).toThrow(DTypeError);
+    expect(() => tensor([1, 2], { dtype: "int32", requiresGrad: true })).toThrow(DTypeError);
+    expect(tensor([1, 2], { requiresGrad: true }).requiresGrad).toBe(true); // numbers are float32
+    expect(nb.full([], 0, { requiresGrad: true }).dtype).toBe("float32");
     expect(() => nb.zeros([2], { dtype: "int32", requiresGrad: true })).toThrow(DTypeError);
     const y = f32([1], true).mul(2);
     expect(() => {
@@ -323,8 +326,8 @@ describe("creation", () => {
     expect(nb.zeros([]).shape).toEqual([]);
     expect(nb.ones([2], { dtype: "int32" }).dtype).toBe("int32");
     expect(values(nb.ones([2, 2]))).toEqual([1, 1, 1, 1]);
-    // full infers the dtype from the value, as torch.full does
-    expect(nb.full([2], 3).dtype).toBe("int32");
+    // numbers are floating by default (JavaScript cannot tell 3.0 from 3); a boolean gives bool
+    expect(nb.full([2], 3).dtype).toBe("float32");
     expect(nb.full([2], 3.5).dtype).toBe("float32");
     expect(nb.full([2], true).dtype).toBe("bool");
     expect(nb.full([2], 3, { dtype: "float64" }).dtype).toBe("float64");
@@ -407,16 +410,19 @@ describe("creation", () => {
       expect(like.dtype).toBe("float64");
     }
     expect(values(nb.fullLike(t, 7))).toEqual([7, 7, 7]);
-    expect(nb.zerosLike(tensor([1, 2])).dtype).toBe("int32");
+    expect(nb.zerosLike(tensor([1, 2], { dtype: "int32" })).dtype).toBe("int32");
     expect(nb.onesLike(t, { dtype: "float32" }).dtype).toBe("float32");
     expect(nb.zerosLike(t, { requiresGrad: true }).requiresGrad).toBe(true);
   });
 
-  it("tensor infers the dtype like torch.tensor", () => {
-    expect(tensor([1, 2]).dtype).toBe("int32");
+  it("tensor reads numbers as float32 (as torch.tensor reads Python floats), booleans as bool", () => {
+    expect(tensor([1, 2]).dtype).toBe("float32");
+    expect(tensor([0.0, 1.0]).dtype).toBe("float32");
     expect(tensor([1, 2.5]).dtype).toBe("float32");
     expect(tensor([true, false]).dtype).toBe("bool");
-    expect(tensor([true, 2]).dtype).toBe("int32"); // a bool among numbers counts as 0/1
+    expect(tensor([1, 2], { dtype: "int32" }).dtype).toBe("int32");
+    expect(tensor(new Int32Array([1, 2])).dtype).toBe("int32");
+    expect(tensor([true, 2]).dtype).toBe("float32"); // a bool among numbers counts as 0/1
     expect(values(tensor([true, 2]))).toEqual([1, 2]);
     expect(tensor([true, 0.5]).dtype).toBe("float32");
     expect(tensor([]).dtype).toBe("float32"); // no values: the default float dtype
@@ -462,21 +468,21 @@ describe("seeded random draws", () => {
 
 describe("dtype promotion", () => {
   const cases: [string, () => Tensor, nb.DType][] = [
-    ["int32 + float32", () => tensor([1, 2]).add(f32([0.5, 1])), "float32"],
-    ["int32 + 2.5", () => tensor([1, 2]).add(2.5), "float32"],
-    ["int32 + 2", () => tensor([1, 2]).add(2), "int32"],
+    ["int32 + float32", () => i32([1, 2]).add(f32([0.5, 1])), "float32"],
+    ["int32 + 2.5", () => i32([1, 2]).add(2.5), "float32"],
+    ["int32 + 2", () => i32([1, 2]).add(2), "int32"],
     ["float32 + float64", () => f32([1]).add(f64([1])), "float64"],
     ["float32 + 2.5 (a number never widens a float tensor)", () => f32([1]).mul(2.5), "float32"],
     ["bool + 1", () => tensor([true, false]).add(1), "int32"],
     ["bool + 1.5", () => tensor([true, false]).add(1.5), "float32"],
-    ["bool + int32", () => tensor([true]).add(tensor([2])), "int32"],
-    ["int32 / int32", () => tensor([1, 3]).div(tensor([2, 2])), "float32"],
-    ["int32 / 2", () => tensor([1, 3]).div(2), "float32"],
-    ["where(cond, 1, -1) (two integers, as torch gives int64)", () => nb.where(tensor([true, false]), 1, -1), "int32"],
+    ["bool + int32", () => tensor([true]).add(i32([2])), "int32"],
+    ["int32 / int32", () => i32([1, 3]).div(i32([2, 2])), "float32"],
+    ["int32 / 2", () => i32([1, 3]).div(2), "float32"],
+    ["where(cond, 1, -1) (two numbers: floating by default)", () => nb.where(tensor([true, false]), 1, -1), "float32"],
     ["where(cond, 0.5, -1)", () => nb.where(tensor([true, false]), 0.5, -1), "float32"],
     ["where(cond, 1, 1e10) (an integer past int32)", () => nb.where(tensor([true, false]), 1, 1e10), "float32"],
-    ["float64 / int32", () => f64([1]).div(tensor([2])), "float64"],
-    ["exp of int32", () => tensor([0]).exp(), "float32"],
+    ["float64 / int32", () => f64([1]).div(i32([2])), "float64"],
+    ["exp of int32", () => i32([0]).exp(), "float32"],
     ["sum of bool", () => tensor([true, true, false]).sum(), "int32"],
   ];
   it.each(cases)("%s", (_name, make, dtype) => expect(make().dtype).toBe(dtype));

@@ -49,8 +49,11 @@ function typedArrayDType(data: TypedArray): DType {
 }
 
 /**
- * A tensor from nested arrays, a typed array or a number. Like torch.tensor, the dtype is
- * inferred: only booleans give bool, integers (and booleans) int32, anything else (or no values) float32.
+ * A tensor from nested arrays, a typed array or a number. Numbers are floating by default, as in
+ * TensorFlow.js and as torch.tensor of Python floats (JavaScript cannot tell 1.0 from 1): numbers
+ * give float32, only booleans give bool, and a typed array keeps its own type. Integer tensors
+ * come from `{ dtype: "int32" }`, an Int32Array, or the functions that make indices (arange of
+ * integers, randint, randperm, argmax …).
  */
 export function tensor(data: NestedArray | TypedArray, { dtype, requiresGrad }: CreateOptions = {}): Tensor {
   checkDType("tensor", dtype);
@@ -65,13 +68,11 @@ export function tensor(data: NestedArray | TypedArray, { dtype, requiresGrad }: 
   }
   const flat: number[] = [];
   let sawNumber = false;
-  let sawFraction = false;
   const walk = (value: NestedArray, dim: number, path: string): void => {
     if (dim === shape.length) {
       if (Array.isArray(value)) throw new ShapeError(`tensor: too many dimensions at ${path}: expected a number, got an array`);
       if (typeof value === "number") {
         sawNumber = true;
-        if (!Number.isInteger(value)) sawFraction = true;
       } else if (typeof value !== "boolean") {
         throw new TypeError(`tensor: expected numbers or booleans, got ${typeof value} at ${path}`);
       }
@@ -85,8 +86,8 @@ export function tensor(data: NestedArray | TypedArray, { dtype, requiresGrad }: 
     value.forEach((v, i) => walk(v, dim + 1, `${path}[${i}]`));
   };
   walk(data, 0, "data");
-  // Like torch.tensor: no values at all give float32, only booleans bool, only integers int32.
-  const inferred: DType = flat.length === 0 || sawFraction ? "float32" : sawNumber ? "int32" : "bool";
+  // no values at all, or any number, give float32; only booleans give bool
+  const inferred: DType = flat.length === 0 || sawNumber ? "float32" : "bool";
   return finish("tensor", fromTypedArray(flat, shape, dtype ?? inferred), requiresGrad);
 }
 
@@ -99,10 +100,10 @@ export function ones(shape: ShapeArg, options: CreateOptions = {}): Tensor {
   return full(shape, 1, { dtype: "float32", ...options });
 }
 
-/** A tensor filled with `value`; the dtype follows the value (bool, int32 or float32) unless given. */
+/** A tensor filled with `value`: float32 for a number, bool for a boolean, unless `dtype` says otherwise. */
 export function full(shape: ShapeArg, value: number | boolean, { dtype, requiresGrad }: CreateOptions = {}): Tensor {
   checkDType("full", dtype);
-  const type = dtype ?? (typeof value === "boolean" ? "bool" : Number.isInteger(value) ? "int32" : "float32");
+  const type = dtype ?? (typeof value === "boolean" ? "bool" : "float32");
   const t = emptyTensor(toShape("full", shape), type);
   t.storage.data.fill(Number(value));
   return finish("full", t, requiresGrad);

@@ -200,12 +200,9 @@ export function isfinite(x: Tensor): Tensor {
 /** cond ? a : b elementwise, broadcasting all three; the gradient goes to the side that was picked. */
 export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tensor {
   if (cond.dtype !== "bool") throw new DTypeError(`where: expected condition to be a bool tensor, got ${cond.dtype}`);
-  // two plain numbers: integers that fit give int32 (as torch gives int64), anything else float32
-  const int32 = (v: number) => Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31;
+  // two plain numbers give float32: numbers are floating by default (as tensor() reads them)
   const [x, y, dtype] =
-    typeof a === "number" && typeof b === "number"
-      ? asTensorPair("where", scalarTensor(a, int32(a) && int32(b) ? "int32" : "float32"), b)
-      : asTensorPair("where", a, b);
+    typeof a === "number" && typeof b === "number" ? asTensorPair("where", scalarTensor(a, "float32"), b) : asTensorPair("where", a, b);
   const shape = broadcastShapes("where", cond.shape, broadcastShapes("where", x.shape, y.shape));
   const out = resultTensor(shape, dtype);
   const bcast = (t: Tensor) => viewWith(t, shape, broadcastStrides(t.shape, t.strides, shape));

@@ -10,7 +10,7 @@ import { scatterAdd } from "./indexing.js";
 import { assignInto, contiguous, expand, reshape, select } from "./shape.js";
 
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
-  if (index.dtype !== "int32") throw new DTypeError(`indexSelect: expected index to be an int32 tensor, got ${index.dtype}`);
+  if (index.dtype !== "int32") throw new DTypeError(`indexSelect: expected index to be an int32 tensor, got ${index.dtype} (make it with { dtype: "int32" } or index.int())`);
   if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 0-d or 1-d, got shape ${formatShape(index.shape)}`);
   const d = normalizeDim("indexSelect", dim, x.ndim);
   const size = x.shape[d]!;

@@ -13,7 +13,7 @@ function lastAxis(t: Tensor, dim: number): Tensor {
 }
 
 function checkIndex(op: string, x: Tensor, dim: number, index: Tensor): number {
-  if (index.dtype !== "int32") throw new DTypeError(`${op}: expected index to be an int32 tensor, got ${index.dtype}`);
+  if (index.dtype !== "int32") throw new DTypeError(`${op}: expected index to be an int32 tensor, got ${index.dtype} (make it with { dtype: "int32" } or index.int())`);
   const d = normalizeDim(op, dim, x.ndim);
   if (index.ndim !== x.ndim || index.shape.some((s, i) => i !== d && s !== x.shape[i])) {
     throw new ShapeError(

@@ -117,7 +117,14 @@ function nllCore(
   reduction: Reduction,
 ): Tensor {
   if (target.dtype !== "int32") {
-    throw new DTypeError(`${op}: expected target of class indices (int32) or probabilities (float), got ${target.dtype}`);
+    // numbers are floating by default, so class indices written as tensor([0, 2, 1]) land here: say how to make them
+    const hint = isFloating(target.dtype)
+      ? `; class indices must be int32: make them with tensor(labels, { dtype: "int32" }), an Int32Array or target.int()`
+      : "";
+    throw new DTypeError(
+      `${op}: expected target of class indices (int32) or probabilities (float, of the input's shape ${formatShape(logp.shape)}), ` +
+        `got ${target.dtype} of shape ${formatShape(target.shape)}${hint}`,
+    );
   }
   const expected = logp.shape.filter((_, i) => i !== classDim);
   if (!shapesEqual(target.shape, expected)) {
@@ -176,6 +183,10 @@ export function crossEntropy(
   // the class weight, shaped to broadcast along the class dim: [C] or [C, 1, …, 1]
   const w = weight ? reshape(weight, [classes, ...Array<number>(input.ndim - classDim - 1).fill(1)]) : null;
   const weighted = w ? mul(logp, w) : logp;
+  if (isFloating(target.dtype) && !shapesEqual(target.shape, input.shape) && target.ndim === input.ndim - 1) {
+    // the shape of class indices, written as numbers (floating by default): say how to make them
+    return nllCore(op, logp, target, classDim, classes, weight, ignoreIndex, reduction);
+  }
   if (isFloating(target.dtype)) {
     if (!shapesEqual(target.shape, input.shape)) {
       throw new ShapeError(

@@ -14,7 +14,9 @@ import { narrow, reshape } from "../../ops/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
 function checkIndices(name: string, input: Tensor, weight: Tensor): Int32Array {
-  if (input.dtype !== "int32") throw new DTypeError(`${name}: expected indices of dtype int32, got ${input.dtype}`);
+  if (input.dtype !== "int32") {
+    throw new DTypeError(`${name}: expected indices of dtype int32, got ${input.dtype}; make them with tensor(indices, { dtype: "int32" }) or input.int()`);
+  }
   if (weight.ndim !== 2) throw new ShapeError(`${name}: weight must be 2-D [num_embeddings, embedding_dim], got ${formatShape(weight.shape)}`);
   const idx = input.toTypedArray() as Int32Array;
   const rows = weight.shape[0]!;
