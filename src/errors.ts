@@ -22,3 +22,39 @@ export class OptionError extends RangeError {
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
+
+/** What an allocator holds when a request fails, in bytes. */
+export interface MemoryHeld {
+  /** Bytes in storage that is in use. */
+  readonly live: number;
+  /** Bytes freed and kept for reuse. */
+  readonly cached: number;
+  /** The most the allocator may hold. */
+  readonly limit: number;
+}
+
+const MiB = 1024 * 1024;
+const formatBytes = (bytes: number): string =>
+  bytes >= 1024 * MiB ? `${(bytes / (1024 * MiB)).toFixed(2)} GiB` : `${(bytes / MiB).toFixed(1)} MiB`;
+
+/**
+ * Memory ran out (or a request could never fit): names the op, the bytes it asked for and what
+ * the allocator holds. Thrown before anything changed, so the library stays usable: a smaller
+ * request afterwards works.
+ */
+export class OutOfMemoryError extends RangeError {
+  override name = "OutOfMemoryError";
+
+  constructor(
+    readonly op: string,
+    readonly requested: number,
+    readonly held: MemoryHeld,
+    detail = "",
+  ) {
+    super(
+      `${op}: out of memory: tried to allocate ${formatBytes(requested)} (${requested} bytes); ` +
+        `the allocator holds ${formatBytes(held.live)} live and ${formatBytes(held.cached)} cached of a ${formatBytes(held.limit)} limit` +
+        (detail ? `; ${detail}` : ""),
+    );
+  }
+}

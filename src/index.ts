@@ -68,7 +68,7 @@ export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
 export * as autograd from "./autograd/index.js";
 export { setBackend, getBackend, listBackends, type Backend } from "./backend/backend.js";
 export { setNumThreads, getNumThreads } from "./backend/wasm/num-threads.js";
-export { ShapeError, DTypeError, OptionError } from "./errors.js";
+export { ShapeError, DTypeError, OptionError, OutOfMemoryError, type MemoryHeld } from "./errors.js";
 export { loadDigits, type Digits } from "./data/digits.js";
 export * as data from "./data/index.js";
 export * as io from "./io/index.js";
