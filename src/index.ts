@@ -1,6 +1,7 @@
 /** nabla's public surface. Everything a user imports comes from here. */
 import "./backend/js/index.js";
 import "./backend/wasm/index.js";
+import "./tensor/methods/index.js";
 
 export { Tensor, type NestedArray } from "./tensor/tensor.js";
 export type { DType, TypedArray } from "./tensor/dtype.js";
