@@ -244,7 +244,7 @@ export abstract class Module {
             `the shape in current model is ${formatShape(target.shape)}`,
         );
       } else if (dtypeKind(source.dtype) !== dtypeKind(target.dtype)) {
-        problems.push(`dtype mismatch for ${key}: copying a ${source.dtype} tensor into a ${target.dtype} one`);
+        problems.push(`dtype mismatch for ${key}: copying a tensor of dtype ${source.dtype} into one of dtype ${target.dtype}`);
       }
     }
     if (strict) {

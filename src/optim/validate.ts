@@ -9,7 +9,7 @@ import { Tensor } from "../tensor/tensor.js";
 
 /** A short description of any value for an error message: `-1`, `"fast"`, `null`, `a float32 Tensor of shape [2, 3]`. */
 export function describeValue(value: unknown): string {
-  if (value instanceof Tensor) return `a ${value.dtype} Tensor of shape [${value.shape.join(", ")}]`;
+  if (value instanceof Tensor) return `${value.dtype === "int32" ? "an" : "a"} ${value.dtype} Tensor of shape [${value.shape.join(", ")}]`;
   if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined) return String(value);
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === "function") return "a function";
