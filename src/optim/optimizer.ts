@@ -8,7 +8,7 @@ import { Tensor } from "../tensor/tensor.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { full } from "../ops/creation.js";
 import { copyState, type StateSpec } from "./state-fields.js";
-import { checkOptionType, describeValue, isRecord } from "./validate.js";
+import { checkOptionType, describeValue, isIterable, isRecord } from "./validate.js";
 
 /** A group of parameters sharing options; options left out take the optimizer's defaults. */
 export type ParamGroupSpec<O> = { params: Iterable<Tensor> } & Partial<O>;
@@ -49,7 +49,7 @@ export abstract class Optimizer<O extends object> {
     if (!isRecord(options)) throw new OptionError(`${name}: options must be an object, got ${describeValue(options)}`);
     this.checkOptionTypes(options);
     this.defaults = { ...ruleDefaults, ...options };
-    if (params instanceof Tensor || typeof (params as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== "function") {
+    if (params instanceof Tensor || !isIterable(params)) {
       throw new OptionError(
         `${name}: params must be an iterable of Tensors or of parameter groups, got ${describeValue(params)}` + (params instanceof Tensor ? " (wrap one tensor in a list: [p])" : ""),
       );
@@ -85,7 +85,7 @@ export abstract class Optimizer<O extends object> {
       throw new OptionError(`${this.name}: a parameter group must be an object { params, ...options }, got ${describeValue(spec)}`);
     }
     const { params, ...rest } = spec;
-    if (params instanceof Tensor || typeof (params as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== "function") {
+    if (params instanceof Tensor || !isIterable(params)) {
       throw new OptionError(`${this.name}: a parameter group's params must be an iterable of Tensors, got ${describeValue(params)}`);
     }
     this.checkOptionTypes(rest);
@@ -252,27 +252,31 @@ export abstract class Optimizer<O extends object> {
     for (const [key, s] of Object.entries(loadedState)) {
       const entry = /^(0|[1-9][0-9]{0,15})$/.test(key) ? byIndex.get(Number(key)) : undefined;
       if (entry === undefined) return fail(`state for unknown parameter index ${JSON.stringify(key)}`);
-      if (!isRecord(s)) return fail(`state[${key}] must be an object, got ${describeValue(s)}`);
-      const group = groups[entry.group]!;
-      const spec = this.stateSpec(group, entry.p);
-      for (const k of Object.keys(s)) {
-        if (!hasOwn(spec, k)) fail(`state[${key}] has an entry '${k}' that ${this.name} does not keep (it keeps: ${Object.keys(spec).join(", ") || "nothing"})`);
-      }
-      const loaded: ParamState = {};
-      for (const [k, field] of Object.entries(spec)) {
-        if (!hasOwn(s, k)) {
-          if (field.required) fail(`state[${key}] has no '${k}' (${this.name} needs it with these options)`);
-          continue;
-        }
-        const problem = field.check(s[k]);
-        if (problem !== null) fail(`state[${key}].${k} ${problem}`);
-        loaded[k] = (field.load ?? copyState)(s[k]) as ParamState[string];
-      }
-      const problem = this.checkStateEntries(s, group);
-      if (problem !== null) fail(`state[${key}]: ${problem}`);
-      state.set(entry.p, loaded);
+      state.set(entry.p, this.checkParamState(`state[${key}]`, s, groups[entry.group]!, entry.p, fail));
     }
     return { groups, state };
+  }
+
+  /** Checks one parameter's loaded state against the rule's spec for it; returns the state to keep (copied). */
+  private checkParamState(where: string, s: unknown, group: O, p: Tensor, fail: (problem: string) => never): ParamState {
+    if (!isRecord(s)) return fail(`${where} must be an object, got ${describeValue(s)}`);
+    const spec = this.stateSpec(group, p);
+    for (const k of Object.keys(s)) {
+      if (!hasOwn(spec, k)) fail(`${where} has an entry '${k}' that ${this.name} does not keep (it keeps: ${Object.keys(spec).join(", ") || "nothing"})`);
+    }
+    const loaded: ParamState = {};
+    for (const [k, field] of Object.entries(spec)) {
+      if (!hasOwn(s, k)) {
+        if (field.required) fail(`${where} has no '${k}' (${this.name} needs it with these options)`);
+        continue;
+      }
+      const problem = field.check(s[k]);
+      if (problem !== null) fail(`${where}.${k} ${problem}`);
+      loaded[k] = (field.load ?? copyState)(s[k]) as ParamState[string];
+    }
+    const problem = this.checkStateEntries(s, group);
+    if (problem !== null) fail(`${where}: ${problem}`);
+    return loaded;
   }
 }
 

@@ -32,6 +32,11 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** Anything `for … of` can walk (a list, a generator of parameters, a Set). */
+export function isIterable(value: unknown): value is Iterable<unknown> {
+  return typeof (value as { [Symbol.iterator]?: unknown } | null | undefined)?.[Symbol.iterator] === "function";
+}
+
 export function checkLr(name: string, lr: unknown): void {
   if (!(isNumber(lr) && lr >= 0)) throw new OptionError(`${name}: invalid learning rate: ${describeValue(lr)} (lr must be a number >= 0)`);
 }
