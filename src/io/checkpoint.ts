@@ -66,7 +66,7 @@ export function makeCheckpoint(targets: CheckpointTargets & { epoch: number; ext
 
 const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
-/** A plain object, or one without a prototype (as everything read from a file is). */
+/** A plain object, or one without a prototype (as everything read from a file is); not a list. */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null) return false;
   const proto = Object.getPrototypeOf(value);
@@ -143,7 +143,7 @@ export function parseCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   } catch (e) {
     throw new DataFormatError(name, `the checkpoint metadata is not valid JSON (${(e as Error).message})`);
   }
-  if (!isPlainObject(info) || Array.isArray(info)) throw new DataFormatError(name, "the checkpoint metadata is not an object");
+  if (!isPlainObject(info)) throw new DataFormatError(name, "the checkpoint metadata is not an object");
   const known = ["format", "version", "epoch", "optimizer", "scheduler", "generators", "extra"];
   const unknown = Object.keys(info).find((k) => !known.includes(k));
   if (unknown !== undefined) throw new DataFormatError(name, `unexpected entry "${unknown}" in the checkpoint metadata`);
@@ -152,11 +152,11 @@ export function parseCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
     throw new DataFormatError(name, `the checkpoint's epoch must be a non-negative integer, got ${JSON.stringify(info.epoch) ?? "nothing"}`);
   }
   for (const part of ["optimizer", "generators", "extra"] as const) {
-    if (info[part] !== undefined && !(isPlainObject(info[part]) && !Array.isArray(info[part]))) throw new DataFormatError(name, `the checkpoint's ${part} entry is not an object`);
+    if (info[part] !== undefined && !isPlainObject(info[part])) throw new DataFormatError(name, `the checkpoint's ${part} entry is not an object`);
   }
   if (info.generators !== undefined) {
     for (const [k, g] of Object.entries(info.generators as object)) {
-      if (!isPlainObject(g) || Array.isArray(g)) throw new DataFormatError(name, `the checkpoint's state of generator "${k}" is not an object`);
+      if (!isPlainObject(g)) throw new DataFormatError(name, `the checkpoint's state of generator "${k}" is not an object`);
     }
   }
   const used = new Set<string>();
