@@ -186,6 +186,7 @@ export function csvDataset(text: string, name: string, options: CsvDatasetOption
   let target: Tensor;
   let classes: string[] | null = null;
   if (task === "classification") {
+    if (declaredNum.has(targetCol)) numericValues(targetCol, targetValues, `column "${columns[targetCol]}" must be numeric`);
     const { comparedAs, names, codes } = distinctValues(targetCol, targetValues);
     report.push({ name: columns[targetCol]!, role: "target", kind: "categorical", decidedBy, comparedAs });
     classes = names;
