@@ -25,15 +25,22 @@ function toShape(op: string, shape: ShapeArg): number[] {
     throw new ShapeError(`${op}: shape must be a number or a list of numbers, got ${shape === null ? "null" : typeof shape}`);
   }
   const list = typeof shape === "number" ? [shape] : shape.slice();
-  list.forEach((s, d) => checkSize(op, typeof shape === "number" ? "size" : `size of dimension ${d}`, s, `shape [${list.join(", ")}]`));
+  for (let d = 0; d < list.length; d++) {
+    if (!isSize(list[d])) {
+      const what = typeof shape === "number" ? "size" : `size of dimension ${d}`;
+      throw new ShapeError(`${op}: ${what} must be a non-negative integer, got ${String(list[d])} (shape [${list.join(", ")}])`);
+    }
+  }
   return list;
 }
 
-/** A size (of a dimension, a count of steps) must be a non-negative integer. */
-function checkSize(op: string, what: string, value: unknown, context = ""): void {
-  if (!(Number.isInteger(value) && (value as number) >= 0)) {
-    throw new ShapeError(`${op}: ${what} must be a non-negative integer, got ${String(value)}${context ? ` (${context})` : ""}`);
-  }
+function isSize(value: unknown): boolean {
+  return Number.isInteger(value) && (value as number) >= 0;
+}
+
+/** A size (a count of steps, eye's n) must be a non-negative integer. */
+function checkSize(op: string, what: string, value: unknown): void {
+  if (!isSize(value)) throw new ShapeError(`${op}: ${what} must be a non-negative integer, got ${String(value)}`);
 }
 
 /** An end of a range (arange's start, end and step, linspace's ends, randint's bounds) must be a finite number. */
