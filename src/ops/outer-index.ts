@@ -12,7 +12,7 @@ import { emptyTensor, resultTensor } from "./helpers.js";
 import { contiguous } from "./shape.js";
 
 /** Calls visit(outIndex, sourceOffset) for every output element, last axis fastest. */
-function forEachOuter(
+export function forEachOuter(
   offset: number,
   strides: readonly number[],
   maps: readonly Int32Array[],
