@@ -120,6 +120,7 @@ export function index(x: Tensor, items: readonly IndexItem[]): Tensor {
   const plan = planIndex("index", x, items);
   if (plan.dims.length === 0) {
     const v = plan.view(x);
+    if (plan.copy) return clone(v);
     return v === x ? view(x, x.shape) : v;
   }
   const out = gatherPlan("IndexBackward0", x, plan);

@@ -34,6 +34,7 @@ function planAlong(op: string, x: Tensor, d: number, index: Tensor, wrap: boolea
     indices: [values],
     indexShape: [values.length],
     resultAt: d,
+    copy: false,
   };
 }
 

@@ -54,6 +54,8 @@ export interface IndexPlan {
   indexShape: number[];
   /** Where the picked dims go among the others in the result: dims[0] when adjacent, else 0. */
   resultAt: number;
+  /** Whether a plan without index tensors still gives a copy (a 0-d index tensor, as in PyTorch). */
+  copy: boolean;
 }
 
 const isSlice = (v: unknown): v is IndexSlice =>
@@ -84,7 +86,7 @@ function tensorFromNested(items: NestedArray[], dtype: "bool" | "int32"): Tensor
 }
 
 type Item =
-  | { kind: "int"; value: number }
+  | { kind: "int"; value: number; copy?: boolean }
   | { kind: "slice"; start: number; stop: number; step: number }
   | { kind: "new" }
   | { kind: "ellipsis" }
@@ -108,6 +110,8 @@ function readItem(op: string, item: IndexItem, position: number): Item {
     if (item.dtype !== "int32") {
       throw new DTypeError(`${op}: tensors used as indices must be int32 or bool tensors, got ${item.dtype} at position ${position} (make them with { dtype: "int32" })`);
     }
+    // a 0-d integer tensor picks like a number (PyTorch's rule), but the result is a copy
+    if (item.ndim === 0) return { kind: "int", value: item.item(), copy: true };
     return { kind: "tensor", index: item };
   }
   if (isSlice(item)) {
@@ -190,7 +194,8 @@ export function planIndex(op: string, x: Tensor, items: readonly IndexItem[]): I
   }
   const view = (t: Tensor) => steps.reduce((v, step) => step(v), t);
   const viewShape = noGrad(() => view(x)).shape.slice();
-  return { view, viewShape, ...readIndices(op, advanced, viewShape) };
+  const copy = read.some((r) => r.kind === "int" && r.copy === true);
+  return { view, viewShape, copy, ...readIndices(op, advanced, viewShape) };
 }
 
 /** Broadcasts the index tensors together and wraps and checks their values. */
