@@ -64,27 +64,31 @@ export class FunctionCtx {
 /** A gradient backward may return for one argument. */
 type Grad = Tensor | null | undefined;
 
+/** What a subclass declares: static forward and backward (the base class declares neither, so no `override`). */
+interface FunctionClass {
+  readonly name: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  forward(ctx: FunctionCtx, ...args: any[]): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  backward(ctx: FunctionCtx, ...gradOutputs: any[]): Grad | readonly Grad[];
+}
+
 type ForwardArgs<F> = F extends { forward(ctx: FunctionCtx, ...args: infer A): unknown } ? A : never;
 type ForwardResult<F> = F extends { forward(ctx: FunctionCtx, ...args: never[]): infer R } ? R : never;
 
 class AutogradFunction {
-  /** Computes the outputs; runs with recording off. Return one tensor or an array of outputs. */
-  static forward(ctx: FunctionCtx, ...args: never[]): unknown {
-    void ctx;
-    void args;
-    throw new Error(`${this.name}.forward: subclasses of autograd.Function must implement a static forward(ctx, ...args)`);
-  }
-
-  /** One gradient per forward argument (null where none) from one gradient per output. */
-  static backward(ctx: FunctionCtx, ...gradOutputs: never[]): Grad | readonly Grad[] {
-    void ctx;
-    void gradOutputs;
-    throw new Error(`${this.name}.backward: subclasses of autograd.Function must implement a static backward(ctx, ...gradOutputs)`);
-  }
-
-  /** Runs forward and, when some tensor argument requires grad, records the node that runs backward. */
-  static apply<F extends typeof AutogradFunction>(this: F, ...args: ForwardArgs<F>): ForwardResult<F> {
-    const fn = this as unknown as { name: string; forward(ctx: FunctionCtx, ...a: unknown[]): unknown; backward(ctx: FunctionCtx, ...g: unknown[]): unknown };
+  /**
+   * Runs the subclass's static forward(ctx, ...args) with recording off and, when some tensor
+   * argument requires grad (and grad mode is on), records the node that runs its static
+   * backward(ctx, ...gradOutputs).
+   */
+  static apply<F extends FunctionClass>(this: F, ...args: ForwardArgs<F>): ForwardResult<F> {
+    const fn = this as FunctionClass;
+    for (const method of ["forward", "backward"] as const) {
+      if (typeof fn[method] !== "function") {
+        throw new TypeError(`${fn.name}.apply: subclasses of autograd.Function must define a static ${method}(ctx, ...)`);
+      }
+    }
     const ctx = new FunctionCtx();
     const argList = args as unknown[];
     ctx.needsInputGrad = argList.map((a) => a instanceof Tensor && a.requiresGrad);
