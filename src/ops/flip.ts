@@ -3,7 +3,7 @@
  * at the other). Both copy, as in PyTorch, by outer indexing; their gradients are the same
  * reordering undone (flip again, roll back).
  */
-import { OptionError, ShapeError } from "../errors.js";
+import { OptionError } from "../errors.js";
 import { normalizeDims } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { identityMap, outerIndex } from "./outer-index.js";
@@ -13,9 +13,7 @@ const asList = (dims: number | readonly number[]): readonly number[] => (typeof 
 
 /** The order of the elements reversed along each of `dims` (PyTorch's torch.flip). */
 export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
-  const list = asList(dims);
-  const flipped = normalizeDims("flip", list, x.ndim);
-  if (flipped.length !== list.length) throw new ShapeError(`flip: a dim appears multiple times in the list of dims [${list.join(", ")}]`);
+  const flipped = normalizeDims("flip", asList(dims), x.ndim);
   const maps = x.shape.map((s, d) => (flipped.includes(d) ? Int32Array.from({ length: s }, (_, i) => s - 1 - i) : identityMap(s)));
   return outerIndex("FlipBackward0", x, maps);
 }
