@@ -20,7 +20,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { toDType } from "./elementwise.js";
 import { emptyTensor, resultTensor, scalarTensor } from "./helpers.js";
 import { planIndex, type IndexItem, type IndexPlan } from "./index-spec.js";
-import { forEachOuter, identityMap } from "./outer-index.js";
+import { identityMap, outerOffsets } from "./outer-index.js";
 import { sumToShape } from "./reduce.js";
 import { clone, contiguous, expand, permute, view } from "./shape.js";
 
@@ -33,34 +33,41 @@ interface Strided {
 }
 
 /**
- * Calls visit(canonicalIndex, storageOffset) for every element the plan reaches in `v` (the
- * plan's view of some tensor), canonical layout order.
+ * Where the plan's picks lie in `v` (the plan's view of some tensor): the storage offset of each
+ * pick of the index dims, and the offsets of the view's other dims relative to it; element
+ * (b, r) of the canonical layout is at bases[b] + rest[r].
  */
-function forEachIndexed(v: Strided, dims: readonly number[], indices: readonly Int32Array[], count: number, visit: (k: number, at: number) => void): void {
-  const rest = v.shape.map((_, d) => d).filter((d) => !dims.includes(d));
-  const restStrides = rest.map((d) => v.strides[d]!);
-  const restMaps = rest.map((d) => identityMap(v.shape[d]!));
-  const restCount = numelOf(rest.map((d) => v.shape[d]!));
-  if (restCount === 0) return;
-  for (let b = 0; b < count; b++) {
-    let base = v.offset;
-    for (let k = 0; k < dims.length; k++) base += indices[k]![b]! * v.strides[dims[k]!]!;
-    const first = b * restCount;
-    forEachOuter(base, restStrides, restMaps, (r, at) => visit(first + r, at));
-  }
+function pickOffsets(v: Strided, dims: readonly number[], indices: readonly Int32Array[], count: number): { bases: Int32Array; rest: Int32Array } {
+  const others = v.shape.map((_, d) => d).filter((d) => !dims.includes(d));
+  const rest = outerOffsets(0, others.map((d) => v.strides[d]!), others.map((d) => identityMap(v.shape[d]!)));
+  const bases = new Int32Array(count).fill(v.offset);
+  dims.forEach((d, k) => {
+    const stride = v.strides[d]!;
+    const index = indices[k]!;
+    for (let b = 0; b < count; b++) bases[b] = bases[b]! + index[b]! * stride;
+  });
+  return { bases, rest };
 }
 
 /** Kernel: out (canonical, contiguous) = the elements of v the index picks. */
 export function gatherIndexed(v: Strided, dims: readonly number[], indices: readonly Int32Array[], count: number, out: TypedArray): void {
+  const { bases, rest } = pickOffsets(v, dims, indices, count);
   const data = v.data;
-  forEachIndexed(v, dims, indices, count, (k, at) => (out[k] = data[at]!));
+  let k = 0;
+  for (const base of bases) for (let r = 0; r < rest.length; r++) out[k++] = data[base + rest[r]!]!;
 }
 
 /** Kernel: the elements of v the index picks are set to (or, accumulating, increased by) src (canonical, contiguous). */
 export function putIndexed(v: Strided, dims: readonly number[], indices: readonly Int32Array[], count: number, src: TypedArray, accumulate: boolean): void {
+  const { bases, rest } = pickOffsets(v, dims, indices, count);
   const data = v.data;
-  if (accumulate) forEachIndexed(v, dims, indices, count, (k, at) => (data[at] = data[at]! + src[k]!));
-  else forEachIndexed(v, dims, indices, count, (k, at) => (data[at] = src[k]!));
+  let k = 0;
+  for (const base of bases) {
+    for (let r = 0; r < rest.length; r++) {
+      const at = base + rest[r]!;
+      data[at] = accumulate ? data[at]! + src[k++]! : src[k++]!;
+    }
+  }
 }
 
 /** The canonical shape: the index shape, then the view's other dims. */

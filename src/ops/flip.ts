@@ -6,7 +6,7 @@
 import { OptionError } from "../errors.js";
 import { normalizeDims } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { identityMap, outerIndex } from "./outer-index.js";
+import { identityMap, outerIndex, positionList } from "./outer-index.js";
 import { reshape } from "./shape.js";
 
 const asList = (dims: number | readonly number[]): readonly number[] => (typeof dims === "number" ? [dims] : dims);
@@ -14,7 +14,7 @@ const asList = (dims: number | readonly number[]): readonly number[] => (typeof 
 /** The order of the elements reversed along each of `dims` (PyTorch's torch.flip). */
 export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
   const flipped = normalizeDims("flip", asList(dims), x.ndim);
-  const maps = x.shape.map((s, d) => (flipped.includes(d) ? Int32Array.from({ length: s }, (_, i) => s - 1 - i) : identityMap(s)));
+  const maps = x.shape.map((s, d) => (flipped.includes(d) ? positionList(s, (i) => s - 1 - i) : identityMap(s)));
   return outerIndex("FlipBackward0", x, maps);
 }
 
@@ -40,7 +40,7 @@ export function roll(x: Tensor, shifts: number | readonly number[], dims?: numbe
   const total = x.shape.map((_, d) => ds.reduce((p, k, i) => (k === d ? p + shiftList[i]! : p), 0));
   const maps = x.shape.map((s, d) => {
     const shift = s === 0 ? 0 : ((total[d]! % s) + s) % s;
-    return Int32Array.from({ length: s }, (_, i) => (i - shift + s) % s);
+    return positionList(s, (i) => (i - shift + s) % s);
   });
   return outerIndex("RollBackward0", x, maps);
 }

@@ -22,7 +22,7 @@ function planAlong(op: string, x: Tensor, d: number, index: Tensor, wrap: boolea
   if (index.ndim > 1) throw new ShapeError(`${op}: index is supposed to be a vector, but got shape ${formatShape(index.shape)}`);
   const shape = x.ndim === 0 ? [1] : x.shape.slice();
   const size = shape[d]!;
-  const values = Int32Array.from(index.toTypedArray());
+  const values = index.toTypedArray() as Int32Array; // a fresh copy
   values.forEach((v, i) => {
     if (v >= size || v < (wrap ? -size : 0)) throw new ShapeError(`${op}: index ${v} is out of bounds for dimension ${d} with size ${size}`);
     if (v < 0) values[i] = v + size;

@@ -209,7 +209,7 @@ function readIndices(op: string, advanced: { vdim: number; xdim: number; index: 
   }
   const indices = advanced.map((a) => {
     const size = viewShape[a.vdim]!;
-    const values = Int32Array.from(contiguous(expand(a.index, indexShape)).toTypedArray());
+    const values = contiguous(expand(a.index, indexShape)).toTypedArray() as Int32Array; // a fresh copy
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
       if (v < -size || v >= size) throw new ShapeError(`${op}: index ${v} is out of bounds for dimension ${a.xdim} with size ${size}`);

@@ -15,12 +15,15 @@ export interface NonzeroOptions {
 export function unravelPositions(positions: Int32Array, shape: readonly number[]): Int32Array {
   const n = shape.length;
   const out = new Int32Array(positions.length * n);
-  positions.forEach((p, k) => {
+  for (let k = 0; k < positions.length; k++) {
+    let p = positions[k]!;
     for (let d = n - 1; d >= 0; d--) {
-      out[k * n + d] = p % shape[d]!;
-      p = Math.floor(p / shape[d]!);
+      const size = shape[d]!;
+      const q = Math.floor(p / size);
+      out[k * n + d] = p - q * size;
+      p = q;
     }
-  });
+  }
   return out;
 }
 
@@ -31,10 +34,11 @@ export function nonzero(x: Tensor, { asTuple = false }: NonzeroOptions = {}): Te
   // as_tuple treats a 0-d input as 1-d, as PyTorch does
   const shape = asTuple && x.ndim === 0 ? [1] : x.shape;
   const rows = unravelPositions(positions, shape);
-  const indices = fromTypedArray(rows, [positions.length, shape.length], "int32");
-  if (!asTuple) return indices;
+  const n = shape.length;
+  if (!asTuple) return fromTypedArray(rows, [positions.length, n], "int32");
   return shape.map((_, d) => {
-    const column = Int32Array.from({ length: positions.length }, (_, k) => rows[k * shape.length + d]!);
+    const column = new Int32Array(positions.length);
+    for (let k = 0; k < column.length; k++) column[k] = rows[k * n + d]!;
     return fromTypedArray(column, [positions.length], "int32");
   });
 }

@@ -11,48 +11,44 @@ import type { Tensor } from "../tensor/tensor.js";
 import { emptyTensor, resultTensor } from "./helpers.js";
 import { contiguous } from "./shape.js";
 
-/** Calls visit(outIndex, sourceOffset) for every output element, last axis fastest. */
-export function forEachOuter(
-  offset: number,
-  strides: readonly number[],
-  maps: readonly Int32Array[],
-  visit: (out: number, source: number) => void,
-): void {
-  const n = maps.length;
-  const total = maps.reduce((p, m) => p * m.length, 1);
-  if (total === 0) return;
-  // per axis, the storage offset of each position of its list
-  const steps = maps.map((m, d) => Int32Array.from(m, (i) => i * strides[d]!));
-  const counter = new Array<number>(n).fill(0);
-  const partial = new Array<number>(n + 1).fill(offset);
-  for (let d = 0; d < n; d++) partial[d + 1] = partial[d]! + steps[d]![0]!;
-  const inner = n === 0 ? null : steps[n - 1]!;
-  const innerLength = inner?.length ?? 1;
-  for (let out = 0; out < total; ) {
-    const base = partial[Math.max(n - 1, 0)]!;
-    if (inner === null) visit(out++, base);
-    else for (let j = 0; j < innerLength; j++) visit(out++, base + inner[j]!);
-    // advance the odometer over the outer axes
-    let d = n - 2;
-    while (d >= 0 && ++counter[d]! === maps[d]!.length) counter[d--] = 0;
-    if (d < 0) break;
-    for (let k = d; k < n - 1; k++) partial[k + 1] = partial[k]! + steps[k]![counter[k]!]!;
-  }
+/**
+ * The storage offset of every output element of outer indexing, row-major:
+ * offset + Σ_d maps[d][i_d]·strides[d], built one axis at a time.
+ */
+export function outerOffsets(offset: number, strides: readonly number[], maps: readonly Int32Array[]): Int32Array {
+  let offsets = Int32Array.of(offset);
+  maps.forEach((map, d) => {
+    const next = new Int32Array(offsets.length * map.length);
+    const stride = strides[d]!;
+    let k = 0;
+    for (const base of offsets) for (let j = 0; j < map.length; j++) next[k++] = base + map[j]! * stride;
+    offsets = next;
+  });
+  return offsets;
 }
 
 /** Kernel: out[i…] = data[offset + Σ_d maps[d][i_d]·strides[d]], out contiguous. */
 export function gatherOuter(data: TypedArray, offset: number, strides: readonly number[], maps: readonly Int32Array[], out: TypedArray): void {
-  forEachOuter(offset, strides, maps, (o, s) => (out[o] = data[s]!));
+  const offsets = outerOffsets(offset, strides, maps);
+  for (let i = 0; i < offsets.length; i++) out[i] = data[offsets[i]!]!;
 }
 
 /** Kernel: out[Σ_d maps[d][i_d]·outStrides[d]] += src[i…], src contiguous with the maps' lengths as shape. */
 export function scatterAddOuter(src: TypedArray, srcOffset: number, maps: readonly Int32Array[], outStrides: readonly number[], out: TypedArray): void {
-  forEachOuter(0, outStrides, maps, (o, s) => (out[s] = out[s]! + src[srcOffset + o]!));
+  const offsets = outerOffsets(0, outStrides, maps);
+  for (let i = 0; i < offsets.length; i++) out[offsets[i]!] = out[offsets[i]!]! + src[srcOffset + i]!;
+}
+
+/** The list f(0) … f(n−1) of positions along one axis. */
+export function positionList(n: number, f: (i: number) => number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = f(i);
+  return out;
 }
 
 /** The identity list 0 … n−1 for an axis that is read as it is. */
 export function identityMap(n: number): Int32Array {
-  return Int32Array.from({ length: n }, (_, i) => i);
+  return positionList(n, (i) => i);
 }
 
 /**

@@ -7,7 +7,7 @@ import { DTypeError, formatShape, OptionError, ShapeError } from "../errors.js";
 import { normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { fromTypedArray } from "./helpers.js";
-import { identityMap, outerIndex } from "./outer-index.js";
+import { identityMap, outerIndex, positionList } from "./outer-index.js";
 import { reshape } from "./shape.js";
 
 function checkCounts(op: string, counts: readonly number[]): void {
@@ -31,7 +31,7 @@ export function repeat(x: Tensor, counts: readonly number[]): Tensor {
   // copy k of axis d reads position j % size: out[k·size + j] = x[j]
   const maps = counts.map((c, d) => {
     const size = padded.shape[d]!;
-    return Int32Array.from({ length: c * size }, (_, i) => i % size);
+    return positionList(c * size, (i) => i % size);
   });
   return outerIndex("RepeatBackward0", padded, maps);
 }

@@ -80,7 +80,7 @@ function combineInto(out: TypedArray, combine: Combine, index: Int32Array, index
 /** The index as contiguous int32 values with its shape (0-d read as [1]). */
 function indexValues(index: Tensor): { values: Int32Array; shape: number[] } {
   const shape = index.ndim === 0 ? [1] : index.shape.slice();
-  return { values: Int32Array.from(index.toTypedArray()), shape };
+  return { values: index.toTypedArray() as Int32Array, shape };
 }
 
 /** Shape as at least 1-d, matching indexValues. */
