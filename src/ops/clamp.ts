@@ -71,17 +71,16 @@ function clampTensor(x: Tensor, min: Tensor | number | undefined, max: Tensor | 
   clampValues(read(x), lo ? read(lo) : null, hi ? read(hi) : null, out.storage.data);
   const inputs = [x, ...bounds];
   return recordOp("ClampBackward0", out, inputs, (g) => {
-    const zero = 0;
     // x: where min ≤ x ≤ max
     let inside = lo ? ew.ge(x, lo) : null;
     if (hi) inside = inside ? ew.logicalAnd(inside, ew.le(x, hi)) : ew.le(x, hi);
-    const gx = x.requiresGrad ? sumToShape(ew.where(inside!, g, zero), x.shape) : null;
+    const gx = x.requiresGrad ? sumToShape(ew.where(inside!, g, 0), x.shape) : null;
     // min: where x < min (and min < max when both are given); max: where x > max (or max < min)
     const gLo = lo?.requiresGrad
-      ? sumToShape(ew.where(hi ? ew.logicalAnd(ew.lt(x, lo), ew.lt(lo, hi)) : ew.lt(x, lo), g, zero), lo.shape)
+      ? sumToShape(ew.where(hi ? ew.logicalAnd(ew.lt(x, lo), ew.lt(lo, hi)) : ew.lt(x, lo), g, 0), lo.shape)
       : null;
     const gHi = hi?.requiresGrad
-      ? sumToShape(ew.where(lo ? ew.logicalOr(ew.gt(x, hi), ew.lt(hi, lo)) : ew.gt(x, hi), g, zero), hi.shape)
+      ? sumToShape(ew.where(lo ? ew.logicalOr(ew.gt(x, hi), ew.lt(hi, lo)) : ew.gt(x, hi), g, 0), hi.shape)
       : null;
     return lo && hi ? [gx, gLo, gHi] : [gx, lo ? gLo : gHi];
   }, inputs);

@@ -7,6 +7,7 @@
  * (scatter_reduce_backward): ties of amax/amin share the gradient evenly, prod divides the
  * product by each factor, treating zeros apart.
  */
+import { noGrad } from "../autograd/grad-mode.js";
 import { recordOp } from "../autograd/node.js";
 import { DTypeError, OptionError } from "../errors.js";
 import { isFloating, type TypedArray } from "../tensor/dtype.js";
@@ -17,7 +18,6 @@ import { emptyTensor, scalarTensor } from "./helpers.js";
 import { checkIndex, gather, padTo, scatterAdd } from "./indexing.js";
 import { maskedFill } from "./masked.js";
 import { clone, contiguous, expand, narrow } from "./shape.js";
-import { noGrad } from "../autograd/grad-mode.js";
 
 export type ScatterReduce = "sum" | "prod" | "mean" | "amax" | "amin";
 type Combine = "assign" | "add" | "multiply" | "amax" | "amin";

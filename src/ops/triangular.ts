@@ -3,12 +3,12 @@
  * with j − i ≥ diagonal, and zeros the rest. Both are linear masks, so the gradient is the same
  * triangle of the incoming gradient.
  */
+import { noGrad } from "../autograd/grad-mode.js";
 import { recordOp } from "../autograd/node.js";
 import { formatShape, OptionError, ShapeError } from "../errors.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { clone } from "./shape.js";
-import { noGrad } from "../autograd/grad-mode.js";
 
 /**
  * Kernel: zeros, in place, the elements of each rows×cols matrix of `data` (contiguous, `batch`
