@@ -66,7 +66,7 @@ export function readArgs<O extends object>(
 ): Partial<O> {
   const out: Record<string, unknown> = {};
   const check = (name: string, k: ArgKind, value: unknown, where: string) => {
-    if (value === undefined) return;
+    if (value === undefined || value === null) return; // PyTorch's None: the default
     if (!k.test(value)) throw new TypeError(`${op}: argument '${name}'${where} must be ${k.expected}, but got ${describe(value)}`);
     out[name] = value;
   };
