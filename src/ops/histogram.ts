@@ -3,7 +3,8 @@
  * histc (equal-width bins between min and max). Both follow PyTorch's CPU kernels number for
  * number: bincount adds float32 weights in float32, histc finds a value's bin by PyTorch's
  * division (x − min)·bins/(max − min) in the input's precision, the last bin closed on the right,
- * values outside [min, max] and NaNs left out. Neither is differentiable (nor in PyTorch).
+ * values outside [min, max] left out. NaNs are left out too, as in PyTorch 2 (1.13's kernel counts
+ * them into the first bin). Neither is differentiable (nor in PyTorch).
  */
 import { DTypeError, OptionError, ShapeError } from "../errors.js";
 import { isFloating, type TypedArray } from "../tensor/dtype.js";

@@ -14,7 +14,6 @@ import { normalizeDims } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { BOOLEAN, DIMS, NUMBER, oneOf, readArgs, requireTensor, STRING, type WithOptions } from "./arguments.js";
 import { abs, div, eq, logicalOr, mul, ne, pow, sign, sqrt, toDType, where } from "./elementwise.js";
-import { emptyTensor } from "./helpers.js";
 import { max, min, sum } from "./reduce.js";
 import { permute, reshape } from "./shape.js";
 
@@ -70,8 +69,8 @@ function vectorNormValue(x: Tensor, p: number, dims: number[] | undefined, keepd
  * p = 2: g·x/‖x‖ (0 where ‖x‖ = 0); p = 1: g·sgn(x); ±inf: g·sgn(x) shared among the extremes;
  * 0: none; other p: g·sgn(x)|x|^(p−1)/‖x‖^(p−1).
  */
-function vectorNormBackward(g: Tensor, x: Tensor, norm: Tensor, p: number, dims: number[]): Tensor {
-  if (p === 0) return emptyTensor(x.shape, x.dtype); // the count of non-zeros is flat
+function vectorNormBackward(g: Tensor, x: Tensor, norm: Tensor, p: number, dims: number[]): Tensor | null {
+  if (p === 0) return null; // the count of non-zeros is flat: no gradient, as PyTorch's (None)
   if (p === 1) return mul(sign(x), g);
   const zeroNorm = eq(norm, 0);
   if (p === 2) return mul(g, where(zeroNorm, 0, div(x, norm)));
