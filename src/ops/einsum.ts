@@ -87,8 +87,6 @@ function parseEquation(equation: string, count: number): Equation {
   const arrow = eq.indexOf("->");
   const lhs = arrow < 0 ? eq : eq.slice(0, arrow);
   const terms = lhs.split(",");
-  if (terms.length > count) throw new ShapeError(`einsum: fewer operands were provided (${count}) than specified in the equation (${terms.length})`);
-  if (terms.length < count) throw new ShapeError(`einsum: more operands were provided (${count}) than specified in the equation (${terms.length})`);
   let offset = 0;
   const inputs = terms.map((term, i) => {
     const labels = parseTerm(term, offset, `operand ${i}`);
@@ -96,6 +94,8 @@ function parseEquation(equation: string, count: number): Equation {
     return labels;
   });
   const output = arrow < 0 ? null : parseTerm(eq.slice(arrow + 2), arrow + 2, "the output");
+  if (terms.length > count) throw new ShapeError(`einsum: fewer operands were provided (${count}) than specified in the equation (${terms.length})`);
+  if (terms.length < count) throw new ShapeError(`einsum: more operands were provided (${count}) than specified in the equation (${terms.length})`);
   return { inputs, output };
 }
 

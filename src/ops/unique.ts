@@ -117,6 +117,7 @@ export function unique(x: Tensor, options: UniqueOptions & { returnInverse: true
 export function unique(x: Tensor, options: UniqueOptions & { returnInverse: true; returnCounts?: false }): [Tensor, Tensor];
 export function unique(x: Tensor, options: UniqueOptions & { returnInverse?: false; returnCounts: true }): [Tensor, Tensor];
 export function unique(x: Tensor, options?: UniqueOptions & { returnInverse?: false; returnCounts?: false }): Tensor;
+export function unique(x: Tensor, sorted: boolean, returnInverse?: false, returnCounts?: false, dim?: number | null): Tensor;
 export function unique(
   x: Tensor,
   ...args: WithOptions<[sorted: boolean, returnInverse: boolean, returnCounts: boolean, dim: number | null], UniqueOptions>
@@ -137,6 +138,7 @@ export function uniqueConsecutive(x: Tensor, options: UniqueConsecutiveOptions &
 export function uniqueConsecutive(x: Tensor, options: UniqueConsecutiveOptions & { returnInverse: true; returnCounts?: false }): [Tensor, Tensor];
 export function uniqueConsecutive(x: Tensor, options: UniqueConsecutiveOptions & { returnInverse?: false; returnCounts: true }): [Tensor, Tensor];
 export function uniqueConsecutive(x: Tensor, options?: UniqueConsecutiveOptions & { returnInverse?: false; returnCounts?: false }): Tensor;
+export function uniqueConsecutive(x: Tensor, returnInverse: false, returnCounts?: false, dim?: number | null): Tensor;
 export function uniqueConsecutive(
   x: Tensor,
   ...args: WithOptions<[returnInverse: boolean, returnCounts: boolean, dim: number | null], UniqueConsecutiveOptions>

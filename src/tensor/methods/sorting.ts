@@ -49,12 +49,14 @@ declare module "../tensor.js" {
     unique(options: UniqueOptions & { returnInverse: true; returnCounts?: false }): [Tensor, Tensor];
     unique(options: UniqueOptions & { returnInverse?: false; returnCounts: true }): [Tensor, Tensor];
     unique(options?: UniqueOptions & { returnInverse?: false; returnCounts?: false }): Tensor;
+    unique(sorted: boolean, returnInverse?: false, returnCounts?: false, dim?: number | null): Tensor;
     unique(...args: WithOptions<[sorted: boolean, returnInverse: boolean, returnCounts: boolean, dim: number | null], UniqueOptions>): Tensor | Tensor[];
     /** Runs of equal consecutive values collapsed, with inverse and counts on request. */
     uniqueConsecutive(options: UniqueConsecutiveOptions & { returnInverse: true; returnCounts: true }): [Tensor, Tensor, Tensor];
     uniqueConsecutive(options: UniqueConsecutiveOptions & { returnInverse: true; returnCounts?: false }): [Tensor, Tensor];
     uniqueConsecutive(options: UniqueConsecutiveOptions & { returnInverse?: false; returnCounts: true }): [Tensor, Tensor];
     uniqueConsecutive(options?: UniqueConsecutiveOptions & { returnInverse?: false; returnCounts?: false }): Tensor;
+    uniqueConsecutive(returnInverse: false, returnCounts?: false, dim?: number | null): Tensor;
     uniqueConsecutive(...args: WithOptions<[returnInverse: boolean, returnCounts: boolean, dim: number | null], UniqueConsecutiveOptions>): Tensor | Tensor[];
     /** Occurrences of each value of a 1-D int32 tensor (or sums of weights). */
     bincount(...args: WithOptions<[weights: Tensor, minlength: number], BincountOptions>): Tensor;
