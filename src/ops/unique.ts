@@ -15,7 +15,6 @@ import type { Tensor } from "../tensor/tensor.js";
 import { BOOLEAN, INTEGER, readArgs, requireTensor, type WithOptions } from "./arguments.js";
 import { fromTypedArray } from "./helpers.js";
 import { contiguous, reshape, transpose } from "./shape.js";
-import { ascendingNanLast, PairRange } from "./std-algorithms.js";
 
 export interface UniqueOptions {
   /** Sorted ascending (default true; nabla always sorts, see above). */
@@ -46,11 +45,9 @@ interface Groups {
  * when `sortFirst`, equal neighbours merged. NaN never equals anything.
  */
 export function groupItems(data: TypedArray, n: number, width: number, sortFirst: boolean): Groups {
+  if (sortFirst && width === 1) return groupValues(data, n);
   const order = Int32Array.from({ length: n }, (_, i) => i);
-  if (sortFirst && width === 1) {
-    const range = new PairRange(Float64Array.from(data.subarray(0, n)), order, ascendingNanLast);
-    range.stableSort(0, n);
-  } else if (sortFirst) {
+  if (sortFirst) {
     const compareRows = (a: number, b: number): number => {
       for (let j = 0; j < width; j++) {
         const x = data[a * width + j]!;
@@ -77,6 +74,45 @@ export function groupItems(data: TypedArray, n: number, width: number, sortFirst
     }
     inverse[item] = representatives.length - 1;
     counts[counts.length - 1]!++;
+  }
+  return { representatives, inverse, counts };
+}
+
+/**
+ * Sorted grouping of single values: the engine's numeric sort (NaN last) finds the distinct
+ * values, a binary search each element's group; every NaN is a group of its own, in input order.
+ */
+function groupValues(data: TypedArray, n: number): Groups {
+  const sorted = Float64Array.from(data.subarray(0, n)).sort();
+  const distinct: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = sorted[i]!;
+    if (v !== v) break;
+    if (i === 0 || v !== sorted[i - 1]) distinct.push(v);
+  }
+  const inverse = new Int32Array(n);
+  const counts = new Array<number>(distinct.length).fill(0);
+  const representatives: number[] = new Array<number>(distinct.length).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const v = data[i]!;
+    let group: number;
+    if (v !== v) {
+      group = counts.length;
+      counts.push(0);
+      representatives.push(i);
+    } else {
+      let lo = 0;
+      let hi = distinct.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (distinct[mid]! < v) lo = mid + 1;
+        else hi = mid;
+      }
+      group = lo;
+      if (representatives[group] === -1) representatives[group] = i;
+    }
+    inverse[i] = group;
+    counts[group]!++;
   }
   return { representatives, inverse, counts };
 }
