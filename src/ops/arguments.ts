@@ -7,6 +7,7 @@
  * last throws a TypeError naming the call, the argument and what it got, instead of running
  * with a different meaning.
  */
+import { isDType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
 /**
@@ -34,6 +35,9 @@ export const DIMS = kind(
   "an integer or an array of integers",
   (v) => (typeof v === "number" && Number.isInteger(v)) || (Array.isArray(v) && v.every((d) => typeof d === "number" && Number.isInteger(d))),
 );
+
+export const DTYPE = kind('a dtype name ("float32", "float64", "int32" or "bool")', isDType);
+export const FLOAT_DTYPE = kind('a floating dtype name ("float32" or "float64")', (v) => v === "float32" || v === "float64");
 
 /** Either of two kinds. */
 export function oneOf(a: ArgKind, b: ArgKind): ArgKind {

@@ -12,7 +12,7 @@ import { DTypeError, OptionError, ShapeError } from "../errors.js";
 import { isFloating, type DType } from "../tensor/dtype.js";
 import { normalizeDims } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { BOOLEAN, DIMS, NUMBER, oneOf, readArgs, requireTensor, STRING, type WithOptions } from "./arguments.js";
+import { BOOLEAN, DIMS, FLOAT_DTYPE, NUMBER, oneOf, readArgs, requireTensor, STRING, type WithOptions } from "./arguments.js";
 import { abs, div, eq, logicalOr, mul, ne, pow, sign, sqrt, toDType, where } from "./elementwise.js";
 import { max, min, sum } from "./reduce.js";
 import { permute, reshape } from "./shape.js";
@@ -29,8 +29,6 @@ export interface VectorNormOptions {
   /** Compute in this (floating) dtype: the input is cast first. */
   dtype?: DType;
 }
-
-const DTYPE = { expected: 'a floating dtype name ("float32" or "float64")', test: (v: unknown) => v === "float32" || v === "float64" } as const;
 
 /** The largest (or smallest) values over several dims; ties share the gradient (PyTorch's amax/amin). */
 function amaxAmin(op: "amax" | "amin", x: Tensor, dims: number[], keepdim: boolean): Tensor {
@@ -114,7 +112,7 @@ export function vectorNorm(x: Tensor, ...args: VectorNormArgs): Tensor {
       ["dim", DIMS],
       ["keepdim", BOOLEAN],
     ],
-    [["dtype", DTYPE]],
+    [["dtype", FLOAT_DTYPE]],
   );
   return vectorNormNode("LinalgVectorNormBackward0", "linalg.vectorNorm", x, ord, dim ?? undefined, keepdim, dtype);
 }
@@ -169,7 +167,7 @@ export function matrixNorm(A: Tensor, ...args: MatrixNormArgs): Tensor {
       ["dim", DIMS],
       ["keepdim", BOOLEAN],
     ],
-    [["dtype", DTYPE]],
+    [["dtype", FLOAT_DTYPE]],
   );
   return matrixNormWith("linalg.matrixNorm", A, ord, typeof dim === "number" ? [dim] : dim, keepdim, dtype);
 }
@@ -199,7 +197,7 @@ export function linalgNorm(A: Tensor, ...args: NormArgs): Tensor {
       ["dim", DIMS],
       ["keepdim", BOOLEAN],
     ],
-    [["dtype", DTYPE]],
+    [["dtype", FLOAT_DTYPE]],
   );
   const ord = given ?? undefined; // null is PyTorch's None
   const dims = dim === undefined || dim === null ? undefined : typeof dim === "number" ? [dim] : dim;
@@ -235,7 +233,7 @@ export function norm(input: Tensor, ...args: WithOptions<[p: number | "fro" | "n
       ["dim", DIMS],
       ["keepdim", BOOLEAN],
     ],
-    [["dtype", DTYPE]],
+    [["dtype", FLOAT_DTYPE]],
   );
   const dims = dim === undefined || dim === null ? undefined : typeof dim === "number" ? [dim] : dim;
   if (typeof p === "number") return vectorNormNode("NormBackward1", "norm", input, p, dims, keepdim, dtype);

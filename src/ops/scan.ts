@@ -12,7 +12,7 @@ import { isFloating, type DType, type TypedArray } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { fromRows, rowsAlong, rowsTensor } from "./along-dim.js";
-import { INTEGER, readArgs, requireTensor, TENSOR, type WithOptions } from "./arguments.js";
+import { DTYPE, INTEGER, readArgs, requireTensor, TENSOR, type WithOptions } from "./arguments.js";
 import { abs, add, div, eq, exp, gt, log, lt, mul, ne, sub, toDType, where } from "./elementwise.js";
 import { scatterAdd } from "./indexing.js";
 import { cat, stack } from "./join.js";
@@ -85,8 +85,6 @@ export interface ScanOptions {
   /** Cast the input to this dtype first (cumsum and cumprod). */
   dtype?: DType;
 }
-
-const DTYPE = { expected: 'a dtype name ("float32", "float64", "int32" or "bool")', test: (v: unknown) => typeof v === "string" } as const;
 
 /** Reads `(dim)` / `({ dim, dtype })`; dim is required, as in PyTorch. */
 function readScanArgs(op: string, x: unknown, args: readonly unknown[], withDtype: boolean): { x: Tensor; d: number; dtype?: DType } {
