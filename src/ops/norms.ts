@@ -133,7 +133,7 @@ const ORD = oneOf(NUMBER, STRING);
 function matrixNormWith(op: string, A: Tensor, ord: MatrixOrd, dim: readonly number[], keepdim: boolean, dtype: DType | undefined): Tensor {
   if (A.ndim < 2) throw new ShapeError(`${op}: the input tensor A must have at least 2 dimensions, but got ${A.ndim}`);
   if (dim.length !== 2) throw new ShapeError(`${op}: dim must be a 2-tuple, but got [${dim.join(", ")}]`);
-  const [d0, d1] = normalizeDimsInOrder(op, dim, A.ndim);
+  const [d0, d1] = normalizeDimsInOrder(op, dim, A.ndim) as [number, number];
   if (d0 === d1) throw new ShapeError(`${op}: dims must be different, but got (${dim[0]}, ${dim[1]})`);
   if (ord === "fro") return vectorNormNode("LinalgVectorNormBackward0", op, A, 2, [d0, d1], keepdim, dtype);
   if (ord === "nuc" || ord === 2 || ord === -2) {
@@ -143,7 +143,8 @@ function matrixNormWith(op: string, A: Tensor, ord: MatrixOrd, dim: readonly num
     throw new OptionError(`${op}: order ${typeof ord === "string" ? `'${ord}'` : ord} not supported (use 'fro', 1, -1, Infinity or -Infinity)`);
   }
   // 1: the largest column sum of |A| (sum over rows d0, then max over d1); inf: rows and columns swapped
-  let [sumDim, extremeDim] = Math.abs(ord) === Infinity ? [d1, d0] : [d0, d1];
+  const sumDim = Math.abs(ord) === Infinity ? d1 : d0;
+  let extremeDim = Math.abs(ord) === Infinity ? d0 : d1;
   const colSums = vectorNormNode("LinalgVectorNormBackward0", op, A, 1, sumDim, keepdim, dtype);
   if (!keepdim && sumDim < extremeDim) extremeDim--;
   return amaxAmin(ord > 0 ? "amax" : "amin", colSums, [extremeDim], keepdim);
