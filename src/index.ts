@@ -39,7 +39,6 @@ export {
   sqrt,
   abs,
   sign,
-  clamp,
   maximum,
   minimum,
   eq,
@@ -64,6 +63,22 @@ export { cat, stack } from "./ops/join.js";
 export { gather } from "./ops/indexing.js";
 export { indexSelect } from "./ops/index-select.js";
 export { transpose, permute, slice, narrow, select, expand, view, reshape, squeeze, unsqueeze, flatten } from "./ops/shape.js";
+// shapes, indexing and masks (issue 11): pieces, repeats, diagonals, advanced indexing, scatter
+export { split, chunk, unbind, tensorSplit } from "./ops/split.js";
+export { repeat, tile, repeatInterleave, type RepeatInterleaveOptions } from "./ops/repeat.js";
+export { flip, roll } from "./ops/flip.js";
+export { diag, diagonal, diagEmbed } from "./ops/diagonal.js";
+export { tril, triu } from "./ops/triangular.js";
+export { maskedFill, maskedSelect } from "./ops/masked.js";
+export { nonzero, type NonzeroOptions } from "./ops/nonzero.js";
+export { any, all } from "./ops/any-all.js";
+export { isnan, isinf, isposinf, isneginf, nanToNum, type NanToNumOptions } from "./ops/nonfinite.js";
+export { clamp, type ClampBound, type ClampOptions } from "./ops/clamp.js";
+export { sl, type IndexItem, type IndexSlice } from "./ops/index-spec.js";
+export { index, indexPut, type IndexPutOptions } from "./ops/advanced-index.js";
+export { indexAdd, indexCopy, indexFill } from "./ops/index-add.js";
+export { scatterAdd } from "./ops/indexing.js";
+export { scatter, scatterReduce, type ScatterOptions, type ScatterReduce, type ScatterReduceOptions } from "./ops/scatter.js";
 // sorting, order statistics, scans, counting, products and norms
 export { sort, argsort, msort, topk, type SortOptions, type TopkOptions } from "./ops/sort.js";
 export { kthvalue, median, nanmedian, mode, type DimKeepdimOptions } from "./ops/order-statistics.js";

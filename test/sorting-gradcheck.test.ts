@@ -68,6 +68,7 @@ const CASES: Case[] = [
   ["einsum ii->i (diagonal)", (a) => nb.einsum("ii->i", a!), () => [leaf([3, 3])]],
   ["einsum iij->ji", (a) => nb.einsum("iij->ji", a!), () => [leaf([2, 2, 3])]],
   ["einsum ii (trace)", (a) => nb.einsum("ii", a!), () => [leaf([3, 3])]],
+  ["einsum iii->i", (a) => nb.einsum("iii->i", a!), () => [leaf([2, 2, 2])]],
   ["einsum ...ij,...jk broadcast", (a, b) => nb.einsum("...ij,...jk", a!, b!), () => [leaf([2, 1, 2, 3]), leaf([3, 3, 2], { seed: 2 })]],
   ["einsum bi,bj->bij size-1 broadcast", (a, b) => nb.einsum("bi,bj->bij", a!, b!), () => [leaf([1, 3]), leaf([2, 2], { seed: 2 })]],
   ["einsum three operands", (a, b, c) => nb.einsum("ij,jk,kl->il", [a!, b!, c!]), () => [leaf([2, 3]), leaf([3, 2], { seed: 2 }), leaf([2, 2], { seed: 3 })]],

@@ -3,43 +3,16 @@
  * explicit output (implicit: the ellipsis dims, then the subscripts seen once, A–Z before a–z),
  * repeated subscripts in one operand for diagonals (`ii->i`, `ii` the trace), subscripts left out
  * of the output summed, size-1 dims broadcast. Built as PyTorch's is: each operand's diagonals
- * taken as strided views, its dims permuted into one shared order, then operands contracted
+ * taken as `diagonal` views, its dims permuted into one shared order, then operands contracted
  * pairwise by permute/reshape and the batched `matmul` op, so gradients come from those ops.
  */
-import { recordOp } from "../autograd/node.js";
 import { DTypeError, ShapeError } from "../errors.js";
-import { Tensor } from "../tensor/tensor.js";
+import type { Tensor } from "../tensor/tensor.js";
 import { requireTensor } from "./arguments.js";
-import { emptyTensor } from "./helpers.js";
+import { diagonal } from "./diagonal.js";
 import { matmul } from "./matmul.js";
 import { sum } from "./reduce.js";
-import { assignInto, permute, reshape } from "./shape.js";
-
-// ---- diagonals as views --------------------------------------------------------------------
-
-/**
- * The diagonal over `dims`: those dims removed and one appended last (as long as the shortest
- * of them), stepping along all of them at once. A view; its gradient writes g back onto the diagonal.
- */
-export function diagonalView(t: Tensor, dims: readonly number[]): Tensor {
-  const size = Math.min(...dims.map((d) => t.shape[d]!));
-  const keep = t.shape.map((_, i) => i).filter((i) => !dims.includes(i));
-  const out = new Tensor(
-    t.storage,
-    [...keep.map((i) => t.shape[i]!), size],
-    [...keep.map((i) => t.strides[i]!), dims.reduce((s, d) => s + t.strides[d]!, 0)],
-    t.offset,
-  );
-  const shape = t.shape;
-  return recordOp("DiagonalBackward0", out, [t], (g) => [diagonalEmbed(g, shape, dims)]);
-}
-
-/** Zeros of `shape` with g on the diagonal over `dims` (diagonalView's inverse); its gradient is that view. */
-function diagonalEmbed(g: Tensor, shape: readonly number[], dims: readonly number[]): Tensor {
-  const out = emptyTensor(shape, g.dtype);
-  assignInto(diagonalView(out, dims), g);
-  return recordOp("DiagonalBackwardBackward0", out, [g], (gg) => [diagonalView(gg, dims)]);
-}
+import { permute, reshape } from "./shape.js";
 
 // ---- parsing ---------------------------------------------------------------------------------
 
@@ -201,20 +174,24 @@ export function einsum(equation: string, ...operands: Tensor[] | [readonly Tenso
   const aligned = ops.map((t, i) => {
     // this operand's keys, its ellipsis aligned to the right of the shared one
     const keys = inputs[i]!.flatMap((l) => (l === ELLIPSIS ? ellipsisKeys.slice(ellipsis - ellipsisDims[i]!) : [l]));
-    // repeated keys: take the diagonal (the merged dim goes last)
+    // repeated keys: take the diagonal, two dims at a time (the merged dim goes last)
     let x = t;
     let current = keys.slice();
+    const dimsOf = (key: number) => current.flatMap((k, d) => (k === key ? [d] : []));
     for (const key of new Set(keys)) {
-      const dims = current.flatMap((k, d) => (k === key ? [d] : []));
-      if (dims.length < 2) continue;
+      let dims = dimsOf(key);
       const n = x.shape[dims[0]!]!;
       for (const d of dims) {
         if (x.shape[d] !== n) {
           throw new ShapeError(`einsum: subscript ${letter(key)} is repeated for operand ${i} but the sizes don't match, ${x.shape[d]} != ${n}`);
         }
       }
-      x = diagonalView(x, dims);
-      current = [...current.filter((k) => k !== key), key];
+      while (dims.length > 1) {
+        const [a, b] = dims as [number, number];
+        x = diagonal(x, 0, a, b);
+        current = [...current.filter((_, d) => d !== a && d !== b), key];
+        dims = dimsOf(key);
+      }
     }
     current.forEach((key, d) => {
       const p = position.get(key)!;

@@ -12,7 +12,7 @@ import { DTypeError, formatShape, ShapeError } from "../errors.js";
 import { shapeByX } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { DIMS, NUMBER, readArgs, requireTensor, type WithOptions } from "./arguments.js";
-import { diagonalView } from "./einsum.js";
+import { diagonal } from "./diagonal.js";
 import { add, mul } from "./elementwise.js";
 import { eye } from "./creation.js";
 import { matmul } from "./matmul.js";
@@ -309,7 +309,7 @@ export function trace(input: Tensor): Tensor {
   if (input.ndim !== 2) throw new ShapeError(`trace: expected a matrix, but got tensor with dim ${input.ndim}`);
   const [n, m] = input.shape as [number, number];
   // d/dx trace(x) = the identity (rectangular for rectangular x)
-  return oneNode("TraceBackward0", [input], () => sum(diagonalView(input, [0, 1])), (g) => [
+  return oneNode("TraceBackward0", [input], () => sum(diagonal(input)), (g) => [
     mul(eye(n, m, { dtype: g.dtype }), g),
   ], []);
 }
