@@ -80,19 +80,11 @@ function quickSelect(range: PairRange, n: number, k: number): void {
   }
 }
 
-/** Fills `range` with row r of `data` (length n) and the positions 0 … n−1. */
-function loadRow(range: PairRange, data: TypedArray, r: number, n: number): void {
-  for (let i = 0; i < n; i++) {
-    range.keys[i] = data[r * n + i]!;
-    range.idx[i] = i;
-  }
-}
-
 /** Kernel: the k-th smallest (1-based) of each row and its position. */
 export function kthvalueRows(data: TypedArray, outer: number, n: number, k: number, values: TypedArray, indices: Int32Array): void {
   const range = new PairRange(new Float64Array(n), new Int32Array(n), greaterOrNan);
   for (let r = 0; r < outer; r++) {
-    loadRow(range, data, r, n);
+    range.load(data, r * n, n);
     quickSelect(range, n, k - 1);
     values[r] = range.keys[k - 1]!;
     indices[r] = range.idx[k - 1]!;
@@ -103,7 +95,7 @@ export function kthvalueRows(data: TypedArray, outer: number, n: number, k: numb
 export function medianRows(data: TypedArray, outer: number, n: number, skipNan: boolean, values: TypedArray, indices: Int32Array): void {
   const range = new PairRange(new Float64Array(n), new Int32Array(n), skipNan ? byValueThenIndexNanLast : byValueThenIndex);
   for (let r = 0; r < outer; r++) {
-    loadRow(range, data, r, n);
+    range.load(data, r * n, n);
     let nans = 0;
     let firstNan = -1;
     for (let i = 0; i < n; i++) {
@@ -129,7 +121,7 @@ export function medianRows(data: TypedArray, outer: number, n: number, skipNan: 
 export function modeRows(data: TypedArray, outer: number, n: number, values: TypedArray, indices: Int32Array): void {
   const range = new PairRange(new Float64Array(n), new Int32Array(n), plainLess);
   for (let r = 0; r < outer; r++) {
-    loadRow(range, data, r, n);
+    range.load(data, r * n, n);
     range.sort(0, n);
     let mode = 0;
     let modeIndex = 0;

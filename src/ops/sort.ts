@@ -42,10 +42,7 @@ export function sortRows(
   const range = new PairRange(new Float64Array(n), new Int32Array(n), descending ? descendingNanFirst : ascendingNanLast);
   for (let r = 0; r < outer; r++) {
     const base = r * n;
-    for (let i = 0; i < n; i++) {
-      range.keys[i] = data[base + i]!;
-      range.idx[i] = i;
-    }
+    range.load(data, base, n);
     if (stable) range.stableSort(0, n);
     else range.sort(0, n);
     values.set(range.keys, base);
@@ -119,10 +116,7 @@ export function topkRows(
   if (k === 0) return;
   const range = new PairRange(new Float64Array(n), new Int32Array(n), largest ? descendingNanFirst : ascendingNanLast);
   for (let r = 0; r < outer; r++) {
-    for (let i = 0; i < n; i++) {
-      range.keys[i] = data[r * n + i]!;
-      range.idx[i] = i;
-    }
+    range.load(data, r * n, n);
     if (k * 64 <= n) {
       range.partialSort(0, k, n);
     } else {

@@ -34,6 +34,14 @@ export class PairRange {
     readonly less: Less,
   ) {}
 
+  /** Loads n values of `data` from `offset` as keys, with their positions 0 … n−1 as indices. */
+  load(data: ArrayLike<number>, offset: number, n: number): void {
+    for (let i = 0; i < n; i++) {
+      this.keys[i] = data[offset + i]!;
+      this.idx[i] = i;
+    }
+  }
+
   private lessAt(i: number, j: number): boolean {
     return this.less(this.keys[i]!, this.keys[j]!, this.idx[i]!, this.idx[j]!);
   }
