@@ -79,6 +79,17 @@ export { index, indexPut, type IndexPutOptions } from "./ops/advanced-index.js";
 export { indexAdd, indexCopy, indexFill } from "./ops/index-add.js";
 export { scatterAdd } from "./ops/indexing.js";
 export { scatter, scatterReduce, type ScatterOptions, type ScatterReduce, type ScatterReduceOptions } from "./ops/scatter.js";
+// sorting, order statistics, scans, counting, products and norms
+export { sort, argsort, msort, topk, type SortOptions, type TopkOptions } from "./ops/sort.js";
+export { kthvalue, median, nanmedian, mode, type DimKeepdimOptions } from "./ops/order-statistics.js";
+export { cumsum, cumprod, cummax, cummin, logcumsumexp, diff, type ScanOptions, type DiffOptions } from "./ops/scan.js";
+export { unique, uniqueConsecutive, type UniqueOptions, type UniqueConsecutiveOptions } from "./ops/unique.js";
+export { bincount, histc, type BincountOptions, type HistcOptions } from "./ops/histogram.js";
+export { searchsorted, bucketize, type SearchsortedOptions, type BucketizeOptions } from "./ops/searchsorted.js";
+export { mm, bmm, mv, dot, vdot, outer, inner, addmm, addmv, baddbmm, addbmm, tensordot, kron, trace, type ScaleOptions } from "./ops/products.js";
+export { einsum } from "./ops/einsum.js";
+export { norm, type TorchNormOptions } from "./ops/norms.js";
+export * as linalg from "./linalg/index.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
 export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
 export * as autograd from "./autograd/index.js";
