@@ -156,7 +156,8 @@ function sourcePosition(a: Axis, alignCorners: boolean, cubic: boolean, r: (v: n
   }
   const scale = scaleOf(a, r);
   return (i) => {
-    const src = r(r(scale * r(i + 0.5)) - 0.5);
+    // scale·(dst + 0.5) − 0.5 with a double 0.5, so in double, rounded once (C++'s promotion)
+    const src = r(scale * (i + 0.5) - 0.5);
     return !cubic && src < 0 ? 0 : src;
   };
 }
