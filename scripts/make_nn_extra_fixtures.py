@@ -12,7 +12,7 @@ Writes test/fixtures/nn_extra.json:
                 grid_sample, affine_grid
     layers      Conv3d, ConvTranspose1d, Upsample, PixelShuffle, Unfold/Fold, MultiheadAttention
                 (kdim/vdim, add_bias_kv, add_zero_attn), TransformerDecoderLayer,
-                TransformerDecoder, Transformer
+                TransformerDecoder, Transformer, the padding layers
     reprs       str(module) of the new modules
     masks       Transformer.generate_square_subsequent_mask
 
@@ -296,6 +296,12 @@ def layers(cases):
     cases["transformer_norm_first"] = run_case(
         m, [randn(5, 2, 8), randn(3, 2, 8)], call=lambda mod, src, tgt: mod(src, tgt, tgt_mask=nn.Transformer.generate_square_subsequent_mask(3)))
 
+    torch.manual_seed(48)
+    cases["reflection_pad2d"] = run_case(nn.ReflectionPad2d((1, 2, 2, 0)), [randn(1, 2, 3, 4)])
+    cases["replication_pad1d"] = run_case(nn.ReplicationPad1d(3), [randn(2, 3)])
+    cases["constant_pad3d"] = run_case(nn.ConstantPad3d((1, 0, 0, 2, 1, 1), -0.5), [randn(1, 1, 2, 2, 3)])
+    cases["zero_pad2d"] = run_case(nn.ZeroPad2d(1), [randn(1, 1, 2, 3)])
+
 
 def reprs():
     return {name: str(m) for name, m in {
@@ -308,6 +314,10 @@ def reprs():
         "pixel_unshuffle": nn.PixelUnshuffle(3),
         "unfold": nn.Unfold(2),
         "fold": nn.Fold((4, 5), 2, padding=(1, 0)),
+        "reflection_pad2d": nn.ReflectionPad2d(2),
+        "replication_pad1d": nn.ReplicationPad1d((1, 2)),
+        "constant_pad2d": nn.ConstantPad2d(1, 3.5),
+        "zero_pad2d": nn.ZeroPad2d((1, 0, 2, 1)),
     }.items()}
 
 

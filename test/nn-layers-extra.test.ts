@@ -47,6 +47,10 @@ const table: [string, () => nn.Module, Call?, Tolerance?][] = [
   ["decoder_stack", () => new nn.TransformerDecoder(new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 12, dropout: 0 }), 2, new nn.LayerNorm(8)), decoderPositional],
   ["transformer_batch_first", () => new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 2, numDecoderLayers: 1, dimFeedforward: 12, dropout: 0, batchFirst: true }), transformerCall, deep],
   ["transformer_norm_first", () => new nn.Transformer(8, 2, 1, 1, 12, 0, "gelu", null, null, 1e-5, false, true), transformerCausal],
+  ["reflection_pad2d", () => new nn.ReflectionPad2d([1, 2, 2, 0])],
+  ["replication_pad1d", () => new nn.ReplicationPad1d(3)],
+  ["constant_pad3d", () => new nn.ConstantPad3d([1, 0, 0, 2, 1, 1], -0.5)],
+  ["zero_pad2d", () => new nn.ZeroPad2d(1)],
 ];
 
 describe("issue 11's layers match PyTorch (keys, outputs, input and parameter gradients)", () => {
@@ -70,6 +74,10 @@ describe("reprs and masks", () => {
       pixel_unshuffle: new nn.PixelUnshuffle(3),
       unfold: new nn.Unfold(2),
       fold: new nn.Fold([4, 5], 2, { padding: [1, 0] }),
+      reflection_pad2d: new nn.ReflectionPad2d(2),
+      replication_pad1d: new nn.ReplicationPad1d([1, 2]),
+      constant_pad2d: new nn.ConstantPad2d(1, 3.5),
+      zero_pad2d: new nn.ZeroPad2d([1, 0, 2, 1]),
     };
     expect(new Set(Object.keys(modules))).toEqual(new Set(Object.keys(fixture.reprs)));
     for (const [name, m] of Object.entries(modules)) expect(m.toString(), name).toBe(fixture.reprs[name]);
