@@ -1,15 +1,17 @@
 /**
  * 3-D convolution over [N, C, D, H, W] (or unbatched [C, D, H, W]) with weight
- * [out, in/groups, kD, kH, kW], as a sum of 2-D convolutions, one per kernel depth tap i:
+ * [out, in/groups, kD, kH, kW], as one 2-D convolution whose channels are the depth taps:
  *
  *   out[n, :, od] = Σ_i conv2d(xp[n, :, od·sD + i·dD], W[:, :, i]) + b
+ *                 = conv2d([xp[n, :, od·sD + i·dD] for each tap i, as channels], W as [O, kD·C/g, kH, kW]) + b
  *
  * where xp is the zero-padded input. Each tap's depth slices are a strided view (slice with
- * step sD), batched as [N·oD, C, H, W], so the gradients come from conv2d's and the slices'.
+ * step sD); the gradients come from conv2d's, the stack's and the slices'.
  */
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
 import { add } from "../../ops/elementwise.js";
-import { permute, reshape, select, slice, squeeze, unsqueeze } from "../../ops/shape.js";
+import { stack } from "../../ops/join.js";
+import { permute, reshape, slice, squeeze, unsqueeze } from "../../ops/shape.js";
 import { pad, windowCount } from "../../ops/unfold.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { conv2dImpl, pair, type IntOrPair } from "./conv.js";
@@ -68,15 +70,14 @@ export function conv3dImpl(name: string, input: Tensor, weight: Tensor, bias: Te
     );
   }
   const od = size[0]!;
-  let out: Tensor | null = null;
-  for (let i = 0; i < kd; i++) {
-    const start = i * dilation[0]!;
-    const planes = slice(xp, 2, start, start + (od - 1) * stride[0]! + 1, stride[0]!); // [N, C, oD, Hp, Wp]
-    const batch = reshape(permute(planes, [0, 2, 1, 3, 4]), [n * od, c, hp, wp]);
-    const y = conv2dImpl(name, batch, select(weight, 2, i), null, { stride: stride.slice(1), dilation: dilation.slice(1), groups });
-    out = out === null ? y : add(out, y);
-  }
-  let y = permute(reshape(out!, [n, od, outC, size[1]!, size[2]!]), [0, 2, 1, 3, 4]);
+  // The depth taps side by side as channels: [N, C, kD, oD, Hp, Wp] → [N·oD, groups·kD·C/groups, Hp, Wp],
+  // each group's channels tap-major, to meet the weight [O, C/g, kD, kH, kW] → [O, kD·C/g, kH, kW].
+  const taps = Array.from({ length: kd }, (_, i) => slice(xp, 2, i * dilation[0]!, i * dilation[0]! + (od - 1) * stride[0]! + 1, stride[0]!));
+  const stacked = reshape(stack(taps, 2), [n, groups, c / groups, kd, od, hp, wp]);
+  const batch = reshape(permute(stacked, [0, 4, 1, 3, 2, 5, 6]), [n * od, c * kd, hp, wp]);
+  const w2 = reshape(permute(weight, [0, 2, 1, 3, 4]), [outC, kd * inPerGroup, kh, kw]);
+  const out = conv2dImpl(name, batch, w2, null, { stride: stride.slice(1), dilation: dilation.slice(1), groups });
+  let y = permute(reshape(out, [n, od, outC, size[1]!, size[2]!]), [0, 2, 1, 3, 4]);
   if (bias !== null) y = add(y, reshape(bias, [outC, 1, 1, 1]));
   return input.ndim === 4 ? squeeze(y, 0) : y;
 }

@@ -10,19 +10,18 @@
  *   bicubic (4-D)   4 taps x[i − 1 … i + 2] (clamped to the edge) with Keys' cubic, A = −0.75
  *   area            adaptive average pooling to the output size
  *
- * The interpolating modes are separable: each spatial dim, innermost first, is a weighted sum of
- * index-selected copies — PyTorch's order of operations, in its precision (the weights in float32
- * for float32 inputs) — so the gradient comes from the ops. Nearest re-indexes (reindex.ts).
+ * The interpolating modes are separable: each spatial dim, innermost first, is resampled by a
+ * weighted sum of taps (resample.ts) — PyTorch's order of operations, in its precision (the
+ * weights in float32 for float32 inputs). Nearest re-indexes (reindex.ts). Both carry their own
+ * linear gradients.
  */
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
-import { add, mul } from "../../ops/elementwise.js";
-import { fromTypedArray } from "../../ops/helpers.js";
-import { indexSelect } from "../../ops/index-select.js";
-import { reshape, squeeze, unsqueeze } from "../../ops/shape.js";
+import { clone, reshape, squeeze, unsqueeze } from "../../ops/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { positionalOrOptions } from "./options.js";
 import { adaptiveAvgPool2d } from "./pooling.js";
 import { reindexDims, type DimMap } from "./reindex.js";
+import { resampleDim, type Taps } from "./resample.js";
 
 export type InterpolateMode = "nearest" | "nearest-exact" | "linear" | "bilinear" | "bicubic" | "trilinear" | "area";
 
@@ -83,16 +82,20 @@ export function interpolateImpl(name: string, input: Tensor, options: Interpolat
     const exact = mode === "nearest-exact";
     const maps: DimMap[] = axes.filter((a) => exact || a.outSize !== a.inSize).map((a) => [a.dim, nearestMap(a, exact)]);
     const k = axes.length;
+    if (maps.length === 0) return clone(input);
     return reindexDims(exact ? `UpsampleNearestExact${k}DBackward1` : `UpsampleNearest${k}DBackward1`, input, maps);
   }
   const f32 = input.dtype === "float32";
+  const node = `Upsample${mode[0]!.toUpperCase()}${mode.slice(1)}${axes.length}DBackward1`;
   let out = input;
-  for (const axis of axes.slice().reverse()) {
-    const taps = mode === "bicubic" ? cubicTaps(axis, alignCorners ?? false, f32) : linearTaps(axis, alignCorners ?? false, f32);
-    if (taps === null) continue; // the same size: a copy
-    out = weightedSum(out, axis, taps);
-  }
-  return out;
+  // innermost dim first, as PyTorch's kernel nests its sums
+  const steps = axes
+    .slice()
+    .reverse()
+    .map((axis) => [axis, mode === "bicubic" ? cubicTaps(axis, alignCorners ?? false, f32) : linearTaps(axis, alignCorners ?? false, f32)] as const)
+    .filter(([, taps]) => taps !== null);
+  steps.forEach(([axis, taps], i) => (out = resampleDim(i === steps.length - 1 ? node : "ResampleBackward", out, axis.dim, taps!)));
+  return out === input ? clone(input) : out;
 }
 
 /** The output size of each spatial dim, and the scale factor the sampling sees. */
@@ -141,11 +144,6 @@ function nearestMap(a: Axis, exact: boolean): Int32Array {
     else map[i] = Math.min(Math.floor(fround((exact ? fround(i + 0.5) : i) * scale)), a.inSize - 1);
   }
   return map;
-}
-
-interface Taps {
-  index: Int32Array[];
-  weight: Float64Array[];
 }
 
 /** Where output i samples the input (PyTorch's area_pixel_compute_source_index), in the op's precision. */
@@ -199,17 +197,6 @@ function cubicTaps(a: Axis, alignCorners: boolean, f32: boolean): Taps {
     }
   }
   return taps;
-}
-
-/** Σ_k x[…, index_k, …]·weight_k along the axis' dim: t₀·w₀ + t₁·w₁ + …, in that order. */
-function weightedSum(x: Tensor, a: Axis, taps: Taps): Tensor {
-  const shape = x.shape.map((_, d) => (d === a.dim ? a.outSize : 1));
-  let out: Tensor | null = null;
-  taps.index.forEach((index, k) => {
-    const term = mul(indexSelect(x, a.dim, fromTypedArray(index, [a.outSize], "int32")), fromTypedArray(taps.weight[k]!, shape, x.dtype));
-    out = out === null ? term : add(out, term);
-  });
-  return out!;
 }
 
 /** Adaptive average pooling to `size`: 3-D and 4-D directly, 5-D as (H, W) then D. */
