@@ -202,6 +202,9 @@ describe("errors are typed and name the call, the argument and the value", () =>
     expect(() => F.interpolate(x, { scaleFactor: 2, mode: "nearest", alignCorners: true })).toThrow(OptionError);
     expect(() => F.interpolate(x, { size: 3, scaleFactor: 2 })).toThrow(/only one of size or scaleFactor/);
     expect(() => F.interpolate(x, {})).toThrow(/either size or scaleFactor/);
+    expect(() => F.interpolate(x, { size: 3, mode: "bilinear", recomputeScaleFactor: true })).toThrow(/recomputeScaleFactor is not meaningful with an explicit size/);
+    expect(() => F.interpolate(tensor([[[1, 2]]], { dtype: "int32" }), { size: 3, mode: "linear" })).toThrow(DTypeError);
+    expect(F.interpolate(tensor([[[1, 2]]], { dtype: "int32" }), { size: 4 }).toArray()).toEqual([[[1, 1, 2, 2]]]);
     expect(() => F.interpolate(x, { size: [3, 3, 3] })).toThrow(/the input has 2 spatial dims \(\[1, 2, 4, 4\]\) but size has 3 values/);
     expect(() => F.interpolate(rand([1, 2, 4]), { size: 3, mode: "bilinear" })).toThrow(/got a 3-D input \[1, 2, 4\], but bilinear mode needs a 4-D input/);
     expect(() => F.interpolate(x, { scaleFactor: 0.1 })).toThrow(/input and output sizes should be greater than 0/);

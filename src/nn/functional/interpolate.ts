@@ -16,6 +16,7 @@
  * linear gradients.
  */
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
+import { requireFloating } from "../../ops/helpers.js";
 import { clone, reshape, squeeze, unsqueeze } from "../../ops/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { positionalOrOptions } from "./options.js";
@@ -76,6 +77,9 @@ export function interpolateImpl(name: string, input: Tensor, options: Interpolat
     throw new ShapeError(`${name}: expected a 3-D, 4-D or 5-D input [N, C, ...spatial], got ${formatShape(input.shape)} (mode "${mode}")`);
   }
   if (linear && input.ndim !== RANK[mode]) throw new ShapeError(`${name}: got a ${input.ndim}-D input ${formatShape(input.shape)}, but ${mode} mode needs a ${RANK[mode]}-D input`);
+  if (mode !== "nearest" && mode !== "nearest-exact") requireFloating(name, input);
+  if (recomputeScaleFactor === true && size !== undefined) throw new OptionError(`${name}: recomputeScaleFactor is not meaningful with an explicit size`);
+  // area pools to the output size: the scale factor only sizes the output
   const axes = outputAxes(name, input, size, scaleFactor, recomputeScaleFactor === true || mode === "area");
   if (mode === "area") return area(input, axes.map((a) => a.outSize));
   if (mode === "nearest" || mode === "nearest-exact") {
@@ -111,7 +115,6 @@ function outputAxes(name: string, input: Tensor, size: InterpolateOptions["size"
   };
   if (size !== undefined && scaleFactor !== undefined) throw new OptionError(`${name}: only one of size or scaleFactor should be given`);
   if (size === undefined && scaleFactor === undefined) throw new OptionError(`${name}: either size or scaleFactor should be given`);
-  if (size !== undefined && recompute && scaleFactor !== undefined) throw new OptionError(`${name}: recomputeScaleFactor is not meaningful with an explicit size`);
   const spatial = input.shape.slice(2);
   let axes: Axis[];
   if (size !== undefined) {
