@@ -69,7 +69,7 @@ interface PageReport {
 async function runInPage(page: Page, base: string): Promise<PageReport> {
   await page.goto(`${base}/index.html`);
   const done = await page.waitForFunction(() => {
-    const w = window as unknown as { report?: unknown; failure?: string };
+    const w = globalThis as unknown as { report?: unknown; failure?: string };
     return w.report ?? (w.failure === undefined ? null : { failure: w.failure });
   });
   const result = (await done.jsonValue()) as PageReport | { failure: string };

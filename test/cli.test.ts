@@ -107,7 +107,11 @@ describe("nabla train --resume", () => {
 
     const dir = scratch();
     const controller = new AbortController();
-    const stopInEpoch3 = { onBatchEnd: (_: unknown, b: { epoch: number; batch: number }) => b.epoch === 3 && b.batch === 2 && controller.abort() };
+    const stopInEpoch3 = {
+      onBatchEnd: (_: unknown, b: { epoch: number; batch: number }) => {
+        if (b.epoch === 3 && b.batch === 2) controller.abort();
+      },
+    };
     const first = await runTrain(config, { checkpointDir: dir, resume: false, plot: false }, { ...quiet, signal: controller.signal, callbacks: [stopInEpoch3] });
     expect(first.interrupted).toBe(true);
     expect(first.history.epochs).toHaveLength(2);

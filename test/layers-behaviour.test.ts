@@ -99,7 +99,7 @@ describe("default initialisation is PyTorch's", () => {
     expect(values(bn.weight!)).toEqual([1, 1, 1]);
     expect(values(bn.running_var!)).toEqual([1, 1, 1]);
     const mha = new nn.MultiheadAttention(8, 2);
-    within(mha.in_proj_weight, Math.sqrt(6 / (8 + 24)));
+    within(mha.in_proj_weight!, Math.sqrt(6 / (8 + 24)));
     expect(values(mha.in_proj_bias!).every((e) => e === 0)).toBe(true);
   });
 
@@ -153,7 +153,7 @@ describe("functional forms equal the modules", () => {
     const x = randn([2, 4, 6, 6]);
     close(F.conv2d(x, conv.weight, conv.bias, { stride: 2, padding: 1, groups: 2 }), conv.forward(x));
     // the module runs F.conv2d itself, so also against a direct convolution written out here
-    const [xv, wv, bv] = [x, conv.weight, conv.bias!].map((t) => values(t));
+    const [xv, wv, bv] = [values(x), values(conv.weight), values(conv.bias!)];
     const direct: number[] = [];
     for (let n = 0; n < 2; n++) {
       for (let o = 0; o < 6; o++) {

@@ -198,7 +198,7 @@ describe("wasm backend", () => {
           const bFirst: StridedView = { ...b, strides: [0, ...b.strides.slice(1)] };
           const bScalar: StridedView = { ...b, strides: b.strides.map(() => 0) };
           for (const [name, bb] of [["same", b], ["last", bLast], ["first", bFirst], ["scalar", bScalar]] as const) {
-            for (const [x, y] of [[a, bb], [bb, a]]) {
+            for (const [x, y] of [[a, bb], [bb, a]] as [StridedView, StridedView][]) {
               const expected = new Float32Array(numelOf(shape));
               const actual = wasm.alloc("float32", numelOf(shape)) as Float32Array;
               jsBackend.binary(op, x, y, expected, alpha);
@@ -218,7 +218,7 @@ describe("wasm backend", () => {
       const a = randomView(shape, "transposed");
       const bias = new Float32Array(c! + 3).map(() => random() - 0.5);
       const b: StridedView = { data: bias, shape, strides: [0, 1, 0, 0], offset: 2 };
-      for (const [x, y] of [[a, b], [b, a]]) {
+      for (const [x, y] of [[a, b], [b, a]] as [StridedView, StridedView][]) {
         const expected = new Float32Array(numelOf(shape));
         const actual = wasm.alloc("float32", numelOf(shape)) as Float32Array;
         jsBackend.binary("add", x, y, expected);

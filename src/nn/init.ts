@@ -119,7 +119,7 @@ export function orthogonal_(t: Tensor, gain = 1, generator: Generator = defaultG
       const ck = k * m;
       let dot = 0;
       for (let i = 0; i < m; i++) dot += q[ck + i]! * q[cj + i]!;
-      for (let i = 0; i < m; i++) q[cj + i] -= dot * q[ck + i]!;
+      for (let i = 0; i < m; i++) q[cj + i]! -= dot * q[ck + i]!;
     }
     let norm = 0;
     for (let i = 0; i < m; i++) norm += q[cj + i]! * q[cj + i]!;

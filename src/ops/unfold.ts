@@ -51,21 +51,25 @@ export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
 export function unfold2d(x: Tensor, kernel: Pair, stride: Pair, dilation: Pair): Tensor {
   if (x.ndim !== 4) throw new ShapeError(`unfold2d: expected a 4-D input [N, C, H, W], got ${formatShape(x.shape)}`);
   const [n, c, h, w] = x.shape as [number, number, number, number];
-  const oh = windowCount(h, kernel[0], stride[0], dilation[0]);
-  const ow = windowCount(w, kernel[1], stride[1], dilation[1]);
+  const [kh, kw] = pairOf(kernel);
+  const [sh, sw] = pairOf(stride);
+  const [dh, dw] = pairOf(dilation);
+  const oh = windowCount(h, kh, sh, dh);
+  const ow = windowCount(w, kw, sw, dw);
   if (oh <= 0 || ow <= 0) {
     throw new ShapeError(
       `unfold2d: input ${formatShape(x.shape)} is smaller than the (dilated) kernel ${formatShape(kernel)} with dilation ${formatShape(dilation)}`,
     );
   }
   const [s0, s1, s2, s3] = x.strides as [number, number, number, number];
-  const out = new Tensor(
-    x.storage,
-    [n, c, kernel[0], kernel[1], oh, ow],
-    [s0, s1, s2 * dilation[0], s3 * dilation[1], s2 * stride[0], s3 * stride[1]],
-    x.offset,
-  );
+  const out = new Tensor(x.storage, [n, c, kh, kw, oh, ow], [s0, s1, s2 * dh, s3 * dw, s2 * sh, s3 * sw], x.offset);
   return recordOp("Im2ColBackward0", out, [x], (g) => [fold2d(g, [h, w], stride, dilation)]);
+}
+
+/** A (height, width) pair's two numbers. */
+function pairOf(pair: Pair): [number, number] {
+  if (pair.length !== 2) throw new ShapeError(`unfold2d: expected a (height, width) pair, got ${formatShape(pair)}`);
+  return [pair[0]!, pair[1]!];
 }
 
 /**
@@ -75,8 +79,10 @@ export function unfold2d(x: Tensor, kernel: Pair, stride: Pair, dilation: Pair):
 export function fold2d(cols: Tensor, size: Pair, stride: Pair, dilation: Pair): Tensor {
   if (cols.ndim !== 6) throw new ShapeError(`fold2d: expected a 6-D input [N, C, kH, kW, oH, oW], got ${formatShape(cols.shape)}`);
   const [n, c, kh, kw, oh, ow] = cols.shape as [number, number, number, number, number, number];
-  const [h, w] = size;
-  if ((oh - 1) * stride[0] + (kh - 1) * dilation[0] >= h || (ow - 1) * stride[1] + (kw - 1) * dilation[1] >= w) {
+  const [h, w] = pairOf(size);
+  const [sh, sw] = pairOf(stride);
+  const [dh, dw] = pairOf(dilation);
+  if ((oh - 1) * sh + (kh - 1) * dh >= h || (ow - 1) * sw + (kw - 1) * dw >= w) {
     throw new ShapeError(`fold2d: windows ${formatShape(cols.shape)} do not fit an image of size ${formatShape(size)}`);
   }
   const out = emptyTensor([n, c, h, w], cols.dtype);

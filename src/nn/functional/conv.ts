@@ -72,7 +72,7 @@ function paddings(name: string, padding: Conv2dOptions["padding"], kernel: Pair,
   if (padding === "same") {
     if (stride.some((s) => s !== 1)) throw new OptionError(`${name}: padding='same' is not supported for strided convolutions`);
     // Total d·(k − 1) per dim, the odd one extra on the right/bottom as PyTorch does.
-    const [th, tw] = [dilation[0]! * (kernel[0] - 1), dilation[1]! * (kernel[1] - 1)];
+    const [th, tw] = [dilation[0]! * (kernel[0]! - 1), dilation[1]! * (kernel[1]! - 1)];
     return [Math.floor(tw / 2), tw - Math.floor(tw / 2), Math.floor(th / 2), th - Math.floor(th / 2)];
   }
   if (typeof padding === "string") throw new OptionError(`${name}: padding must be a number, a pair, "same" or "valid", got "${padding}"`);

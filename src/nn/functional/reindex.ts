@@ -36,7 +36,7 @@ export function scatterAddRows(src: TypedArray, offset: number, outer: number, o
     for (let j = 0; j < n; j++) {
       const from = offset + (o * n + j) * inner;
       const to = (o * outSize + map[j]!) * inner;
-      for (let i = 0; i < inner; i++) out[to + i] += src[from + i]!;
+      for (let i = 0; i < inner; i++) out[to + i] = out[to + i]! + src[from + i]!;
     }
   }
 }
