@@ -102,5 +102,7 @@ export * as io from "./io/index.js";
 export * as train from "./train/index.js";
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, AnomalyError } from "./autograd/anomaly.js";
 export * as nn from "./nn/index.js";
+// ---- nn extras at the top level, as in torch: torch.cdist
+export { cdist, type CdistOptions } from "./nn/functional/distance.js";
 export * as optim from "./optim/index.js";
 export * as F from "./nn/functional.js";
