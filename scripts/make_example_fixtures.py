@@ -1,0 +1,70 @@
+#!/usr/bin/env -S /usr/bin/python3
+"""Fixtures for the examples' tests: each example's PyTorch twin (scripts/examples/*.py) run for
+its first steps in replay mode, with the configuration its test gives nabla's port.
+
+Run from the repository root:
+
+    /usr/bin/python3 scripts/make_example_fixtures.py [name ...]
+
+Writes test/fixtures/examples/<name>.json:
+    config   the options (camelCase, as examples/<name>.ts takes them); replaySeed seeds replay.py
+    init     per-tensor sums (float64) of the initial state dict, so a test sees a different start
+             before it sees different losses
+    losses   the loss of every step (and other per-step values some examples have)
+and, for models whose initialisation draws normals (which nabla's generator does not draw as
+PyTorch's does), test/fixtures/examples/<name>.safetensors: the initial state dict, which the
+test loads into nabla's model before training. Reruns are byte-identical.
+"""
+
+import os
+import sys
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "examples"))
+
+from fixture_json import FIXTURES, write_json  # noqa: E402
+from make_io_fixtures import write_safetensors  # noqa: E402
+from replay import Replay  # noqa: E402
+
+OUT = os.path.join(FIXTURES, "examples")
+
+torch.set_num_threads(1)  # the same float sums on every machine
+
+
+def snake(name):
+    return "".join("_" + c.lower() if c.isupper() else c for c in name)
+
+
+def sums(state):
+    return {k: float(v.double().sum()) for k, v in state.items()}
+
+
+def floats(values):
+    return [float(v) for v in values]
+
+
+def mnist():
+    import mnist as example
+
+    config = dict(batchSize=4, testBatchSize=50, epochs=2, limit=40, testLimit=50, replaySeed=1)
+    out = example.run(**{snake(k): v for k, v in config.items() if k != "replaySeed"}, replay=Replay(config["replaySeed"]))
+    return dict(config=config, init=sums(out["init"]), losses=floats(out["losses"]), testLosses=floats(out["test_losses"]))
+
+
+EXAMPLES = {"mnist": mnist}
+
+
+def main(names):
+    os.makedirs(OUT, exist_ok=True)
+    for name in names or EXAMPLES:
+        fixture = EXAMPLES[name]()
+        state = fixture.pop("state", None)
+        if state is not None:
+            write_safetensors(os.path.join(OUT, f"{name}.safetensors"), state, {"format": "pt"})
+        write_json(os.path.join("examples", f"{name}.json"), fixture)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
