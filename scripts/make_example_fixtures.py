@@ -53,7 +53,15 @@ def mnist():
     return dict(config=config, init=sums(out["init"]), losses=floats(out["losses"]), testLosses=floats(out["test_losses"]))
 
 
-EXAMPLES = {"mnist": mnist}
+def vae():
+    import vae as example
+
+    config = dict(batchSize=32, epochs=1, steps=20, testLimit=64, replaySeed=2)
+    out = example.run(**{snake(k): v for k, v in config.items() if k != "replaySeed"}, replay=Replay(config["replaySeed"]))
+    return dict(config=config, init=sums(out["init"]), losses=floats(out["losses"]), testLosses=floats(out["test_losses"]))
+
+
+EXAMPLES = {"mnist": mnist, "vae": vae}
 
 
 def main(names):

@@ -49,13 +49,27 @@ export class ReplayStream {
     return tensor(this.normal(shape.reduce((a, b) => a * b, 1))).reshape(shape);
   }
 
+  /** A shuffled 0, …, n − 1 (Fisher–Yates from the last position down: j = floor(u·(i + 1))). */
+  permutation(n: number): number[] {
+    const order = Array.from({ length: n }, (_, i) => i);
+    const u = this.uniform(Math.max(0, n - 1));
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(u[n - 1 - i]! * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    return order;
+  }
+
   /** n integers in [0, high): floor(u·high). */
   randint(high: number, n: number): number[] {
     return Array.from(this.uniform(n), (u) => Math.floor(u * high));
   }
 }
 
-/** The streams of one replayed run, by purpose. */
+/**
+ * The streams of one replayed run, by purpose: dropout masks, noise (what `randn` gives in the
+ * original), sampling (data orders, sampled actions and batch offsets) and environment resets.
+ */
 export class Replay {
   readonly dropout: ReplayStream;
   readonly noise: ReplayStream;

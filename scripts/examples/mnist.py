@@ -9,6 +9,7 @@ dropout masks nabla reproduces. run(**options) returns the per-step losses.
 import argparse
 import gzip
 import os
+import time
 
 import numpy as np
 import torch
@@ -157,7 +158,10 @@ def main():
     parser.add_argument('--test-limit', type=int, default=0)
     parser.add_argument('--steps', type=int, default=0)
     args = parser.parse_args()
-    run(**vars(args), log=True)
+    started = time.perf_counter()
+    losses = run(**vars(args), log=True)["losses"]
+    seconds = time.perf_counter() - started
+    print(f"{len(losses)} steps in {seconds:.2f} s ({1000 * seconds / max(1, len(losses)):.1f} ms/step)")
 
 
 if __name__ == '__main__':

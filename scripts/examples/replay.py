@@ -46,6 +46,15 @@ class ReplayStream:
     def randn(self, *shape):
         return torch.from_numpy(self.normal(math.prod(shape))).reshape(shape)
 
+    def permutation(self, n):
+        """A shuffled 0..n-1 (Fisher-Yates from the last position down: j = floor(u * (i + 1)))."""
+        order = list(range(n))
+        u = self.uniform(max(0, n - 1))
+        for i in range(n - 1, 0, -1):
+            j = int(math.floor(u[n - 1 - i] * (i + 1)))
+            order[i], order[j] = order[j], order[i]
+        return order
+
     def randint(self, high, n):
         return [int(math.floor(u * high)) for u in self.uniform(n)]
 
