@@ -61,7 +61,17 @@ def vae():
     return dict(config=config, init=sums(out["init"]), losses=floats(out["losses"]), testLosses=floats(out["test_losses"]))
 
 
-EXAMPLES = {"mnist": mnist, "vae": vae}
+def recommender():
+    import recommender as example
+
+    config = dict(nUsers=100, nItems=150, nRatings=5000, nFactors=8, batchSize=200, epochs=1, steps=20, replaySeed=3)
+    out = example.run(**{snake(k): v for k, v in config.items() if k != "replaySeed"}, replay=Replay(config["replaySeed"]))
+    users, items, ratings = example.generate_ratings(config["nUsers"], config["nItems"], config["nRatings"])
+    data = dict(users=users[:20].tolist(), items=items[:20].tolist(), ratings=ratings[:20].tolist(), ratingSum=float(ratings.double().sum()))
+    return dict(config=config, init=sums(out["init"]), state=out["init"], data=data, losses=floats(out["losses"]), testRmse=floats(out["test_rmse"]))
+
+
+EXAMPLES = {"mnist": mnist, "vae": vae, "recommender": recommender}
 
 
 def main(names):

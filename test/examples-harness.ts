@@ -27,7 +27,7 @@ export function exampleFixture<C>(name: string): ExampleFixture<C> {
 export function exampleState(name: string): nn.StateDict {
   const path = join(DIR, `${name}.safetensors`);
   if (!existsSync(path)) throw new Error(`${path} is missing: run /usr/bin/python3 scripts/make_example_fixtures.py ${name}`);
-  return io.parseSafetensors(new Uint8Array(readFileSync(path))).tensors;
+  return io.parseSafetensors(new Uint8Array(readFileSync(path)), path);
 }
 
 /** The model's state dict has the twin's keys, in order, and the same per-tensor sums. */
