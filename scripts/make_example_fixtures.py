@@ -71,7 +71,16 @@ def recommender():
     return dict(config=config, init=sums(out["init"]), state=out["init"], data=data, losses=floats(out["losses"]), testRmse=floats(out["test_rmse"]))
 
 
-EXAMPLES = {"mnist": mnist, "vae": vae, "recommender": recommender}
+def dcgan():
+    import dcgan as example
+
+    config = dict(batchSize=8, nz=8, ngf=2, ndf=2, niter=1, steps=20, manualSeed=1, replaySeed=4)
+    out = example.run(**{snake(k): v for k, v in config.items() if k != "replaySeed"}, replay=Replay(config["replaySeed"]))
+    return dict(config=config, init=sums(out["init"]), state=out["init"], losses=floats(out["losses"]),
+                generatorLosses=floats(out["generator_losses"]), dx=floats(out["dx"]), dgz1=floats(out["dgz1"]), dgz2=floats(out["dgz2"]))
+
+
+EXAMPLES = {"mnist": mnist, "vae": vae, "recommender": recommender, "dcgan": dcgan}
 
 
 def main(names):

@@ -7,10 +7,12 @@
 import { parseArgs } from "node:util";
 
 export type FlagValue = number | string | boolean;
-export type FlagSpec = Record<string, { default: FlagValue; help: string }>;
+/** Flags by option name; `flag` overrides the kebab-case command-line name (`--batchSize` in dcgan, as the original spells it). */
+export type FlagSpec = Record<string, { default: FlagValue; help: string; flag?: string }>;
 export type Flags<S extends FlagSpec> = { [K in keyof S]: S[K]["default"] extends number ? number : S[K]["default"] extends boolean ? boolean : string };
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const flagOf = (name: string, spec: FlagSpec) => spec[name]!.flag ?? kebab(name);
 
 /** True when the module at `url` is the program node was started with. */
 export function isMain(url: string): boolean {
@@ -23,20 +25,21 @@ export function isMain(url: string): boolean {
  */
 export function parseFlags<S extends FlagSpec>(argv: readonly string[], description: string, spec: S): Flags<S> | null {
   const options: Record<string, { type: "string" | "boolean" }> = { help: { type: "boolean" } };
-  for (const [name, { default: d }] of Object.entries(spec)) options[kebab(name)] = { type: typeof d === "boolean" ? "boolean" : "string" };
+  for (const [name, { default: d }] of Object.entries(spec)) options[flagOf(name, spec)] = { type: typeof d === "boolean" ? "boolean" : "string" };
   const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
   if (values.help) {
     console.log(description);
-    for (const [name, { default: d, help }] of Object.entries(spec)) console.log(`  --${kebab(name)}${typeof d === "boolean" ? "" : ` (default ${d})`}  ${help}`);
+    for (const [name, { default: d, help }] of Object.entries(spec)) console.log(`  --${flagOf(name, spec)}${typeof d === "boolean" ? "" : ` (default ${d})`}  ${help}`);
     return null;
   }
   const out: Record<string, FlagValue> = {};
   for (const [name, { default: d }] of Object.entries(spec)) {
-    const given = values[kebab(name)];
+    const flag = flagOf(name, spec);
+    const given = values[flag];
     if (given === undefined) out[name] = d;
     else if (typeof d === "number") {
       const n = Number(given);
-      if (given === "" || !Number.isFinite(n)) throw new Error(`--${kebab(name)}: expected a number, got ${JSON.stringify(given)}`);
+      if (given === "" || !Number.isFinite(n)) throw new Error(`--${flag}: expected a number, got ${JSON.stringify(given)}`);
       out[name] = n;
     } else out[name] = given as FlagValue;
   }
