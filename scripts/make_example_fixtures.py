@@ -80,7 +80,29 @@ def dcgan():
                 generatorLosses=floats(out["generator_losses"]), dx=floats(out["dx"]), dgz1=floats(out["dgz1"]), dgz2=floats(out["dgz2"]))
 
 
-EXAMPLES = {"mnist": mnist, "vae": vae, "recommender": recommender, "dcgan": dcgan}
+def word_language_model(model):
+    import word_language_model as example
+
+    # lr 5 for the Transformer, as the original's README runs it (lr 20 makes its first steps chaotic)
+    lr = 5 if model == "Transformer" else 20
+    config = dict(model=model, emsize=8, nhid=8, nlayers=2, nhead=2, lr=lr, bptt=10, batchSize=4, dropout=0.2, epochs=1, steps=20, replaySeed=5)
+    out = example.run(**{snake(k): v for k, v in config.items() if k != "replaySeed"}, replay=Replay(config["replaySeed"]))
+    init = out["init"]
+    # the positional table is computed, not learned: the test loads the rest and compares its first rows
+    state = {k: v for k, v in init.items() if k != "pos_encoder.pe"}
+    extra = dict(pe=[float(v) for v in init["pos_encoder.pe"][:40].reshape(-1)]) if "pos_encoder.pe" in init else {}
+    return dict(config=config, init=sums(init), state=state, **extra, losses=floats(out["losses"]),
+                valLosses=floats(out["val_losses"]), testLoss=float(out["test_loss"]))
+
+
+EXAMPLES = {
+    "mnist": mnist,
+    "vae": vae,
+    "recommender": recommender,
+    "dcgan": dcgan,
+    "word_language_model_lstm": lambda: word_language_model("LSTM"),
+    "word_language_model_transformer": lambda: word_language_model("Transformer"),
+}
 
 
 def main(names):
