@@ -95,6 +95,16 @@ def word_language_model(model):
                 valLosses=floats(out["val_losses"]), testLoss=float(out["test_loss"]))
 
 
+def char_gpt():
+    import char_gpt as example
+
+    config = dict(batchSize=4, blockSize=16, nLayer=2, nHead=2, nEmbd=16, dropout=0.2, flash=False, learningRate=1e-2, maxIters=100,
+                  warmupIters=5, lrDecayIters=20, minLr=1e-4, evalInterval=10, evalIters=2, steps=20, sample=0, replaySeed=6)
+    kwargs = {snake(k): v for k, v in config.items() if k not in ("replaySeed", "flash", "sample")}
+    out = example.run(**kwargs, replay=Replay(config["replaySeed"]))
+    return dict(config=config, init=sums(out["init"]), state=out["init"], losses=floats(out["losses"]), evals=out["evals"])
+
+
 EXAMPLES = {
     "mnist": mnist,
     "vae": vae,
@@ -102,6 +112,7 @@ EXAMPLES = {
     "dcgan": dcgan,
     "word_language_model_lstm": lambda: word_language_model("LSTM"),
     "word_language_model_transformer": lambda: word_language_model("Transformer"),
+    "char_gpt": char_gpt,
 }
 
 

@@ -2,7 +2,9 @@
  * The examples' command lines: each flag of the PyTorch original (`--batch-size 64`), plus
  * `--steps N` (stop after N optimisation steps, for benchmarks) and `--json` (print the per-step
  * losses as JSON at the end). Flags are parsed by node:util's parseArgs and typed from their
- * defaults; `--help` prints them.
+ * defaults: a number takes a number, a boolean that defaults to false is switched on by its
+ * presence, one that defaults to true takes a value (`--decay_lr=false`, as nanoGPT's
+ * configurator); `--help` prints them.
  */
 import { parseArgs } from "node:util";
 
@@ -25,7 +27,7 @@ export function isMain(url: string): boolean {
  */
 export function parseFlags<S extends FlagSpec>(argv: readonly string[], description: string, spec: S): Flags<S> | null {
   const options: Record<string, { type: "string" | "boolean" }> = { help: { type: "boolean" } };
-  for (const [name, { default: d }] of Object.entries(spec)) options[flagOf(name, spec)] = { type: typeof d === "boolean" ? "boolean" : "string" };
+  for (const [name, { default: d }] of Object.entries(spec)) options[flagOf(name, spec)] = { type: d === false ? "boolean" : "string" };
   const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
   if (values.help) {
     console.log(description);
@@ -37,7 +39,10 @@ export function parseFlags<S extends FlagSpec>(argv: readonly string[], descript
     const flag = flagOf(name, spec);
     const given = values[flag];
     if (given === undefined) out[name] = d;
-    else if (typeof d === "number") {
+    else if (d === true) {
+      if (!/^(true|false)$/i.test(String(given))) throw new Error(`--${flag}: expected true or false, got ${JSON.stringify(given)}`);
+      out[name] = /^true$/i.test(String(given));
+    } else if (typeof d === "number") {
       const n = Number(given);
       if (given === "" || !Number.isFinite(n)) throw new Error(`--${flag}: expected a number, got ${JSON.stringify(given)}`);
       out[name] = n;
