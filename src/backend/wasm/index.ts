@@ -17,7 +17,7 @@ const MIN_WASM_STORAGE = 64;
 async function makeWasmBackend(): Promise<Backend> {
   // loaded only where wasm SIMD exists: instantiating the module needs it
   const { allocInHeap } = await import("./heap.js");
-  const { binary, unary } = await import("./elementwise.js");
+  const { pointwise } = await import("./elementwise.js");
   const { argReduce, reduce, softmax, softmaxBackward } = await import("./reduce.js");
   const { matmul } = await import("./matmul.js");
   const { assign, copy } = await import("./copy.js");
@@ -32,8 +32,7 @@ async function makeWasmBackend(): Promise<Backend> {
     },
     copy,
     assign,
-    unary,
-    binary,
+    pointwise,
     reduce,
     argReduce,
     matmul,
