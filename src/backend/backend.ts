@@ -112,10 +112,6 @@ export interface Backend {
   /** Like reduce for max/min, also writing the first index of the extreme value (NaN wins, as in PyTorch). */
   argReduce(op: ArgReduceOp, x: TypedArray, outer: number, inner: number, values: TypedArray, indices: Int32Array): void;
   matmul(args: MatmulArgs): void;
-  /** Softmax (or log-softmax) over the last axis of contiguous [outer, inner]. */
-  softmax(x: TypedArray, outer: number, inner: number, out: TypedArray, log: boolean): void;
-  /** Gradient of softmax (or log-softmax) given its output y and upstream gradient gy, both [outer, inner]. */
-  softmaxBackward(y: TypedArray, gy: TypedArray, outer: number, inner: number, out: TypedArray, log: boolean): void;
   /** out[o, j] = x[o, index[o, j]] for contiguous x [outer, inner] and index [outer, k]. */
   gather(x: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray): void;
   /** out[o, index[o, j]] += src[o, j]; out is [outer, inner], src and index [outer, k]. */
@@ -127,10 +123,22 @@ export interface Backend {
   fold2d(cols: StridedView, size: readonly number[], stride: readonly number[], dilation: readonly number[], out: TypedArray): void;
   /** Max pooling with indices (the gradient is a scatterAdd of the output gradient at the indices). */
   maxPool2d(args: MaxPool2dArgs): void;
-  /** θ ← Adam(W) step (PyTorch's formulas) over flat buffers: one fused loop for optimizers to call. */
-  adamStep(args: AdamStepArgs): void;
+  /** Kernels a backend may offer for speed; the ops and optimizers have a reference path without them. */
+  readonly fused?: FusedKernels;
+}
+
+/**
+ * Fused kernels: each does in one pass what a reference path in ops does in several, and is held
+ * to that reference by the tests. Each may decline a call (return false), e.g. for a dtype it
+ * does not handle; the reference path then runs.
+ */
+export interface FusedKernels {
+  /** Softmax (or log-softmax) over the last axis of contiguous [outer, inner] (the forward only). */
+  softmax?(x: TypedArray, outer: number, inner: number, out: TypedArray, log: boolean): boolean;
+  /** θ ← Adam(W) step (PyTorch's formulas) over flat buffers. */
+  adamStep?(args: AdamStepArgs): boolean;
   /** An SGD step (momentum, dampening, Nesterov, weight decay, maximize) in place. */
-  sgdStep(args: SgdStepArgs): void;
+  sgdStep?(args: SgdStepArgs): boolean;
 }
 
 let current: Backend | null = null;

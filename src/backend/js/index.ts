@@ -3,7 +3,7 @@ import { registerBackend, type Backend } from "../backend.js";
 import { allocTyped } from "../../tensor/dtype.js";
 import { assign, copy } from "./copy.js";
 import { pointwise } from "./pointwise.js";
-import { argReduce, gather, reduce, scatterAdd, softmax, softmaxBackward } from "./reduce.js";
+import { argReduce, gather, reduce, scatterAdd } from "./reduce.js";
 import { matmul } from "./matmul.js";
 import { adamStep, sgdStep } from "./optim.js";
 import { fold2d, maxPool2d } from "./pooling.js";
@@ -17,14 +17,11 @@ export const jsBackend: Backend = {
   reduce,
   argReduce,
   matmul,
-  softmax,
-  softmaxBackward,
   gather,
   scatterAdd,
   fold2d,
   maxPool2d,
-  adamStep,
-  sgdStep,
+  fused: { adamStep, sgdStep },
 };
 
 registerBackend(jsBackend);

@@ -23,12 +23,26 @@ type RowFn = (
 ) => void;
 
 const compiled = new Map<string, RowFn>();
+const compiledFloat32 = new Map<string, RowFn>();
 
-export function pointwise(kernel: Kernel, inputs: readonly StridedView[], out: TypedArray, params: readonly number[]): void {
-  let row = compiled.get(kernel.key);
+/**
+ * out = kernel(inputs; params), computed in float64 and rounded once at the store. With
+ * `stepwiseFloat32`, every intermediate is rounded to float32 as float32 hardware would (exact for
+ * + − × ÷ and √, which float64 computes with room to spare): the reference the float32 SIMD
+ * kernels are checked against.
+ */
+export function pointwise(
+  kernel: Kernel,
+  inputs: readonly StridedView[],
+  out: TypedArray,
+  params: readonly number[],
+  stepwiseFloat32 = false,
+): void {
+  const cache = stepwiseFloat32 ? compiledFloat32 : compiled;
+  let row = cache.get(kernel.key);
   if (row === undefined) {
-    row = compileRow(kernel);
-    compiled.set(kernel.key, row);
+    row = compileRow(kernel, stepwiseFloat32);
+    cache.set(kernel.key, row);
   }
   const shape = inputs[0]?.shape ?? [];
   if (inputs.length === 0) {
@@ -54,16 +68,16 @@ function literal(v: number): string {
   return String(v);
 }
 
-function compileRow(kernel: Kernel): RowFn {
+function compileRow(kernel: Kernel, stepwiseFloat32: boolean): RowFn {
   try {
-    return compileWithFunction(kernel);
+    return compileWithFunction(kernel, stepwiseFloat32);
   } catch {
-    return interpretRow(kernel.expr);
+    return interpretRow(kernel.expr, stepwiseFloat32);
   }
 }
 
 /** The expression as straight-line JavaScript inside one loop over the row. */
-function compileWithFunction(kernel: Kernel): RowFn {
+function compileWithFunction(kernel: Kernel, stepwiseFloat32: boolean): RowFn {
   const names = new Map<Expr, string>();
   const body: string[] = [];
   const head: string[] = [];
@@ -73,11 +87,12 @@ function compileWithFunction(kernel: Kernel): RowFn {
   for (const node of topological(kernel.expr)) {
     if (node.op === "input") names.set(node, `d${node.value}[o${node.value}]`);
     else if (node.op === "param") names.set(node, `p${node.value}`);
-    else if (node.op === "const") names.set(node, `(${literal(node.value)})`);
+    else if (node.op === "const") names.set(node, `(${literal(stepwiseFloat32 ? Math.fround(node.value) : node.value)})`);
     else {
       const prim: Primitive = PRIMITIVES[node.op];
       const args = node.args.map((a) => names.get(a)!);
-      const code = prim.js ? prim.js(...args) : `h.${node.op}(${args.join(", ")})`;
+      const value = prim.js ? prim.js(...args) : `h.${node.op}(${args.join(", ")})`;
+      const code = stepwiseFloat32 && node.type === "num" ? `Math.fround(${value})` : value;
       const name = `t${temp++}`;
       body.push(`const ${name} = ${code};`);
       names.set(node, name);
@@ -98,7 +113,8 @@ ${advance}
 }
 
 /** The expression as closures, for engines that refuse `new Function`. */
-function interpretRow(expr: Expr): RowFn {
+function interpretRow(expr: Expr, stepwiseFloat32: boolean): RowFn {
+  const round = stepwiseFloat32 ? Math.fround : (v: number) => v;
   type Eval = (values: readonly number[], params: readonly number[]) => number;
   const evals = new Map<Expr, Eval>();
   for (const node of topological(expr)) {
@@ -110,12 +126,12 @@ function interpretRow(expr: Expr): RowFn {
       const i = node.value;
       f = (_v, params) => params[i]!;
     } else if (node.op === "const") {
-      const c = node.value;
+      const c = round(node.value);
       f = () => c;
     } else {
       const prim: Primitive = PRIMITIVES[node.op];
       const args = node.args.map((a) => evals.get(a)!);
-      f = (values, params) => prim.evaluate(...args.map((g) => g(values, params)));
+      f = node.type === "num" ? (values, params) => round(prim.evaluate(...args.map((g) => g(values, params)))) : (values, params) => prim.evaluate(...args.map((g) => g(values, params)));
     }
     evals.set(node, f);
   }

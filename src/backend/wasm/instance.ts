@@ -4,14 +4,12 @@ import { WasmJS } from "./wasm-api.js";
 
 /** The kernel module's exports (assembly/index.ts); pointers are byte addresses into `memory`. */
 export interface Kernels {
-  unary(op: number, x: number, out: number, n: number, alpha: number): void;
-  binary(op: number, a: number, sa: number, b: number, sb: number, out: number, n: number, alpha: number): void;
-  binaryND(op: number, a: number, b: number, out: number, ndim: number, meta: number, alpha: number): void;
+  pointwiseF32(code: number, ndim: number, meta: number, x0: number, x1: number, x2: number, out: number, params: number): void;
+  pointwiseF64(code: number, ndim: number, meta: number, x0: number, x1: number, x2: number, out: number, params: number): void;
   sumRows(x: number, outer: number, inner: number, out: number): void;
   maxRows(x: number, outer: number, inner: number, out: number): void;
   argRows(x: number, outer: number, inner: number, values: number, indices: number, isMax: number): void;
   softmax(x: number, outer: number, inner: number, out: number, log: number): void;
-  softmaxBackward(y: number, gy: number, outer: number, inner: number, out: number, log: number): void;
   matmul(a: number, sam: number, sak: number, b: number, sbk: number, sbn: number, c: number, ldc: number, m: number, k: number, n: number, work: number): void;
   runJob(job: number, work: number): void;
   workBytes(): number;

@@ -14,47 +14,32 @@ import { emptyTensor, resultTensor } from "../helpers.js";
 import { sumToShape } from "../reduce.js";
 import type { PointwiseDeclaration } from "./declare.js";
 import { input, type Expr } from "./expr.js";
-import { backwardPlan, kernelOf, withScalars, type BackwardPlan, type Kernel } from "./plan.js";
+import { backwardPlan, kernelOf, planVariant, type BackwardPlan, type Kernel, type Variant } from "./plan.js";
 
 export type Operand = Tensor | number;
 
-/** A declared op's kernels for one pattern of tensor and number operands. */
-interface Variant {
-  /** The autograd node's name. */
-  readonly node: string;
-  readonly forward: Kernel;
-  /** For each tensor operand, in order: how its gradient is computed (null: identically zero). */
-  readonly backward: readonly (BackwardPlan | null)[];
+interface SavingVariant extends Variant {
   /** Whether a backward reads the op's inputs (by tensor position) or its output. */
   readonly savesInput: readonly boolean[];
   readonly savesOutput: boolean;
 }
 
-const variants = new WeakMap<PointwiseDeclaration, Map<number, Variant>>();
+const variants = new WeakMap<PointwiseDeclaration, Map<number, SavingVariant>>();
 
-function variantOf(decl: PointwiseDeclaration, scalarMask: number): Variant {
+function variantOf(decl: PointwiseDeclaration, scalarMask: number): SavingVariant {
   let byMask = variants.get(decl);
   if (byMask === undefined) variants.set(decl, (byMask = new Map()));
   let v = byMask.get(scalarMask);
   if (v !== undefined) return v;
   const scalar = Array.from({ length: decl.arity }, (_, i) => (scalarMask & (1 << i)) !== 0);
+  const planned = planVariant(decl, scalar);
   const tensors = scalar.filter((s) => !s).length;
-  const forward = withScalars(decl.forward, decl.arity, scalar, decl.params.length);
-  const backward: (BackwardPlan | null)[] = [];
-  for (let i = 0; i < decl.arity; i++) {
-    if (scalar[i]) continue;
-    const given = decl.derivatives[i];
-    if (given === null) {
-      backward.push(null);
-      continue;
-    }
-    const k = backward.length;
-    backward.push(backwardPlan(forward, tensors, k, given === undefined ? undefined : withScalars(given, decl.arity, scalar, decl.params.length)));
-  }
-  const savesInput = Array.from({ length: tensors }, (_, k) => backward.some((p) => p?.reads.some((s) => s.kind === "input" && s.index === k) ?? false));
-  const savesOutput = backward.some((p) => p?.reads.some((s) => s.kind === "output") ?? false);
-  const node = typeof decl.node === "string" ? decl.node : decl.node(scalar);
-  v = { node, forward: kernelOf(forward), backward, savesInput, savesOutput };
+  const reads = (test: (s: BackwardPlan["reads"][number]) => boolean) => planned.backward.some((p) => p?.reads.some(test) ?? false);
+  v = {
+    ...planned,
+    savesInput: Array.from({ length: tensors }, (_, k) => reads((s) => s.kind === "input" && s.index === k)),
+    savesOutput: reads((s) => s.kind === "output"),
+  };
   byMask.set(scalarMask, v);
   return v;
 }

@@ -6,6 +6,7 @@
  * The wasm build enumerates the same plans for every declared op (assembly/build.mjs), so the keys
  * it compiles are exactly the keys the ops ask for at run time.
  */
+import type { PointwiseDeclaration } from "./declare.js";
 import { derivative } from "./derivative.js";
 import { input, inputsOf, mul, param, paramCountOf, substitute, type Expr } from "./expr.js";
 
@@ -66,4 +67,36 @@ export function backwardPlan(forward: Expr, arity: number, i: number, given: Exp
   const compact = substitute(full, new Map(used.map((slot, k) => [slot, input(k)] as [number, Expr])));
   const reads = used.map((slot): Slot => (slot === 0 ? { kind: "grad" } : slot <= arity ? { kind: "input", index: slot - 1 } : { kind: "output" }));
   return { kernel: kernelOf(compact), reads };
+}
+
+/** A declared op's kernels for one pattern of tensor and number operands. */
+export interface Variant {
+  /** The autograd node's name. */
+  readonly node: string;
+  readonly forward: Kernel;
+  /** For each tensor operand, in order: how its gradient is computed (null: identically zero). */
+  readonly backward: readonly (BackwardPlan | null)[];
+}
+
+/** The kernels of `decl` when the operands marked in `scalar` are plain numbers. */
+export function planVariant(decl: PointwiseDeclaration, scalar: readonly boolean[]): Variant {
+  const tensors = scalar.filter((s) => !s).length;
+  const forward = withScalars(decl.forward, decl.arity, scalar, decl.params.length);
+  const backward: (BackwardPlan | null)[] = [];
+  for (let i = 0; i < decl.arity; i++) {
+    if (scalar[i]) continue;
+    const given = decl.derivatives[i];
+    const k = backward.length;
+    if (given === null) backward.push(null);
+    else backward.push(backwardPlan(forward, tensors, k, given === undefined ? undefined : withScalars(given, decl.arity, scalar, decl.params.length)));
+  }
+  const node = typeof decl.node === "string" ? decl.node : decl.node(scalar);
+  return { node, forward: kernelOf(forward), backward };
+}
+
+/** Every pattern of number operands an op can be called with (all but "every operand a number"). */
+export function scalarPatterns(arity: number): boolean[][] {
+  const patterns: boolean[][] = [];
+  for (let mask = 0; mask < (1 << arity) - 1; mask++) patterns.push(Array.from({ length: arity }, (_, i) => (mask & (1 << i)) !== 0));
+  return patterns;
 }

@@ -4,7 +4,7 @@
  * overflows at ±100 (e^t only of t ≤ 0, log1p of e^−|x|) and with PyTorch's formulas, so the
  * float32 kernels round where PyTorch's do.
  */
-import { unary } from "../declare.js";
+import { binary, ternary, unary } from "../declare.js";
 import { add, and, apply, div, ge, gt, le, lt, mul, neg, select, sub, type Expr } from "../expr.js";
 
 const exp = (x: Expr) => apply("exp", x);
@@ -189,4 +189,36 @@ export const threshold = unary({
   params: ["threshold", "value"],
   forward: (x, [t, value]) => select(le(x, t!), value!, x),
   derivative: (x, _y, [t]) => select(le(x, t!), 0, 1),
+});
+
+/**
+ * The backward of softmax along a dim, given the upstream gradient g, the output y and
+ * s = Σ g·y along the dim: y·(g − s). Declared so that it runs as one kernel, and differentiable
+ * like every declaration (second derivatives of softmax go through it).
+ */
+export const softmaxBackward = ternary({
+  name: "softmax",
+  node: "SoftmaxBackwardBackward0",
+  forward: (g, y, s) => mul(y, sub(g, s)),
+});
+
+/** The backward of log-softmax: g − e^y·s, s = Σ g along the dim. */
+export const logSoftmaxBackward = ternary({
+  name: "logSoftmax",
+  node: "LogSoftmaxBackwardBackward0",
+  forward: (g, y, s) => sub(g, mul(exp(y), s)),
+});
+
+/** The reference log-softmax's last step: (x − m) − log s, m the row maximum and s = Σ e^(x − m). */
+export const shiftedLogRatio = ternary({
+  name: "logSoftmax",
+  node: "LogSoftmaxBackward0",
+  forward: (x, m, s) => sub(sub(x, m), apply("log", s)),
+});
+
+/** e^(x − m): the reference softmax's numerators, shifted by the row maximum m. */
+export const shiftedExp = binary({
+  name: "softmax",
+  node: "SoftmaxBackward0",
+  forward: (x, m) => exp(sub(x, m)),
 });
