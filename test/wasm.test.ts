@@ -14,11 +14,11 @@ import { pointwise as jsPointwise } from "../src/backend/js/pointwise.js";
 import { wasmBackend } from "../src/backend/wasm/index.js";
 import { inHeap } from "../src/backend/wasm/heap.js";
 import { idleHelpers } from "../src/backend/wasm/pool.js";
-import { usesRelaxedSimd } from "../src/backend/wasm/instance.js";
+import * as instance from "../src/backend/wasm/instance.js";
 import { poolOutputSize } from "../src/nn/functional/pooling.js";
 import { softmaxReference } from "../src/ops/softmax.js";
 import { contiguousStrides, numelOf } from "../src/tensor/shape.js";
-import { getBackend, getNumThreads, listBackends, setBackend, setNumThreads, tensor } from "../src/index.js";
+import { getBackend, getBackendOptions, getNumThreads, listBackends, setBackend, setNumThreads, tensor } from "../src/index.js";
 
 const wasm = wasmBackend as Backend;
 
@@ -129,9 +129,29 @@ describe("wasm backend", () => {
     setBackend(before);
   });
 
-  it("loads the relaxed-SIMD build (fused multiply-add) unless NABLA_RELAXED_SIMD=0", () => {
-    // Node 20 has relaxed SIMD behind a V8 flag that the backend sets; Node 22+ has it on
-    expect(usesRelaxedSimd).toBe(process.env.NABLA_RELAXED_SIMD !== "0");
+  it("loads the relaxed-SIMD build (fused multiply-add) when asked (NABLA_RELAXED_SIMD=1 here) and switches on setBackend", () => {
+    // Node 20 has relaxed SIMD behind a V8 flag that only an explicit request sets; Node 22+ has it on
+    const asked = process.env.NABLA_RELAXED_SIMD;
+    if (asked === "1") expect(instance.usesRelaxedSimd).toBe(true);
+    if (asked === "0") expect(instance.usesRelaxedSimd).toBe(false);
+    const before = instance.usesRelaxedSimd;
+    const a = randomView([67, 33], "contiguous");
+    const b = randomView([33, 129], "contiguous");
+    const product = () => {
+      const out = wasm.alloc("float32", 67 * 129) as Float32Array;
+      wasm.matmul({ a, b, out, batchShape: [], m: 67, k: 33, n: 129 });
+      return out;
+    };
+    for (const on of [!before, before]) {
+      setBackend("wasm", { relaxedSimd: on });
+      expect(getBackendOptions().relaxedSimd).toBe(on);
+      expect(instance.usesRelaxedSimd).toBe(on);
+      // the new module (and the helper threads restarted on it) computes the same product
+      const expected = new Float32Array(67 * 129);
+      jsBackend.matmul({ a, b, out: expected, batchShape: [], m: 67, k: 33, n: 129 });
+      expectClose(product(), expected, 64, 1e-5, `matmul after relaxedSimd: ${on}`);
+    }
+    setBackend(process.env.NABLA_BACKEND === "js" ? "js" : "wasm");
   });
 
   it("keeps float32, float64 and int32 storage in wasm memory, zeroed, and bool on the JS heap", () => {

@@ -17,6 +17,8 @@ const MIN_WASM_STORAGE = 64;
 async function makeWasmBackend(): Promise<Backend> {
   // loaded only where wasm SIMD exists: instantiating the module needs it
   const { allocInHeap } = await import("./heap.js");
+  const instance = await import("./instance.js");
+  const { useRelaxedSimd } = instance;
   const { pointwise } = await import("./elementwise.js");
   const { argReduce, reduce, softmax } = await import("./reduce.js");
   const { matmul } = await import("./matmul.js");
@@ -41,6 +43,10 @@ async function makeWasmBackend(): Promise<Backend> {
     gather,
     scatterAdd,
     fused: { softmax, adamStep, sgdStep },
+    configure({ relaxedSimd }) {
+      if (relaxedSimd !== undefined) useRelaxedSimd(relaxedSimd);
+    },
+    options: () => ({ relaxedSimd: instance.usesRelaxedSimd }),
   };
 }
 
