@@ -1,0 +1,5 @@
+/**
+ * `linalg`: PyTorch's torch.linalg namespace. Each function lives with its family in src/ops;
+ * this file only gathers them under PyTorch's names, in camelCase.
+ */
+export { vectorNorm, matrixNorm, linalgNorm as norm, type VectorNormOptions, type MatrixNormOptions, type NormOptions, type MatrixOrd } from "../ops/norms.js";
