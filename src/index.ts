@@ -5,7 +5,7 @@ import "./tensor/methods/index.js";
 
 export { Tensor, type NestedArray } from "./tensor/tensor.js";
 export type { DType, TypedArray } from "./tensor/dtype.js";
-export { Generator, manualSeed, defaultGenerator } from "./tensor/random.js";
+export { Generator, manualSeed, defaultGenerator, type GeneratorState } from "./tensor/random.js";
 export {
   tensor,
   zeros,
@@ -64,6 +64,16 @@ export { cat, stack } from "./ops/join.js";
 export { gather } from "./ops/indexing.js";
 export { indexSelect } from "./ops/index-select.js";
 export { transpose, permute, slice, narrow, select, expand, view, reshape, squeeze, unsqueeze, flatten } from "./ops/shape.js";
+// random sampling: PyTorch's draws for the same seed
+export {
+  bernoulli,
+  multinomial,
+  normal,
+  poisson,
+  type GeneratorOption,
+  type MultinomialOptions,
+  type NormalOptions,
+} from "./ops/random.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
 export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
 export * as autograd from "./autograd/index.js";

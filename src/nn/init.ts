@@ -22,7 +22,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
       return Math.SQRT2;
     case "leaky_relu": {
       const slope = param ?? 0.01;
-      return Math.sqrt(2 / (1 + slope * slope));
+      return Math.sqrt(2 / (1 + slope * slope)); // Python's slope ** 2 is exactly slope·slope
     }
     case "selu":
       return 3 / 4;
@@ -68,11 +68,15 @@ export interface KaimingOptions {
   generator?: Generator;
 }
 
-/** U(−bound, bound) with bound = gain·√(3 / fan), He et al. 2015. */
+/**
+ * U(−bound, bound) with bound = √3·gain/√fan, He et al. 2015; computed in PyTorch's order
+ * (std = gain/√fan, then bound = √3·std) so the float bounds, and so the weights, are PyTorch's.
+ */
 export function kaimingUniform_(t: Tensor, { a = 0, mode = "fan_in", nonlinearity = "leaky_relu", generator }: KaimingOptions = {}): Tensor {
   const { fanIn, fanOut } = calculateFanInAndFanOut(t);
   const fan = mode === "fan_in" ? fanIn : fanOut;
-  const bound = calculateGain(nonlinearity, a) * Math.sqrt(3 / fan);
+  const std = calculateGain(nonlinearity, a) / Math.sqrt(fan);
+  const bound = Math.sqrt(3) * std;
   return uniform_(t, -bound, bound, generator);
 }
 
@@ -83,10 +87,11 @@ export function kaimingNormal_(t: Tensor, { a = 0, mode = "fan_in", nonlinearity
   return normal_(t, 0, calculateGain(nonlinearity, a) / Math.sqrt(fan), generator);
 }
 
-/** U(−a, a) with a = gain·√(6 / (fan_in + fan_out)), Glorot & Bengio 2010. */
+/** U(−a, a) with a = √3·gain·√(2 / (fan_in + fan_out)), Glorot & Bengio 2010 (in PyTorch's order). */
 export function xavierUniform_(t: Tensor, gain = 1, generator?: Generator): Tensor {
   const { fanIn, fanOut } = calculateFanInAndFanOut(t);
-  const a = gain * Math.sqrt(6 / (fanIn + fanOut));
+  const std = gain * Math.sqrt(2 / (fanIn + fanOut));
+  const a = Math.sqrt(3) * std;
   return uniform_(t, -a, a, generator);
 }
 

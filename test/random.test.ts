@@ -1,0 +1,191 @@
+/**
+ * The same seed gives PyTorch's numbers: every case of test/fixtures/random_streams.json and
+ * random_init.json (made by scripts/make_random_fixtures.py with PyTorch 1.13 on this machine's
+ * CPU build) run after manualSeed(seed), compared bit for bit, and the next draw compared too,
+ * so that each sampler also consumes exactly PyTorch's number of draws. The float64 Box–Muller
+ * paths call the C library's log, sin and cos in PyTorch and JavaScript's Math here: those are
+ * compared within a few ulps (docs/PARITY.md).
+ */
+import { describe, expect, it } from "vitest";
+import * as nb from "../src/index.js";
+import { F, nn, type Tensor } from "../src/index.js";
+import { fixtureData, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
+
+interface StreamCase {
+  op: string;
+  seed: number;
+  out: FixtureTensor[];
+  next: FixtureTensor;
+  [arg: string]: unknown;
+}
+
+interface InitCase {
+  module: string;
+  seed: number;
+  dtype: "float32" | "float64";
+  state?: Record<string, FixtureTensor>;
+  out?: FixtureTensor;
+  p?: number;
+  shape?: number[];
+  next: FixtureTensor;
+}
+
+const streams = loadFixture<{ cases: StreamCase[] }>("random_streams.json").cases;
+const inits = loadFixture<{ cases: InitCase[] }>("random_init.json").cases;
+
+/**
+ * Asserts equal shape, dtype and values: exactly, or (libm: true) within 2^−50·(1 + |value|),
+ * a few float64 ulps of the numbers the C library's log/sin/cos went into.
+ */
+function expectSame(actual: Tensor, expected: FixtureTensor, label: string, libm = false): void {
+  expect(actual.shape.slice(), `${label}: shape`).toEqual(expected.shape);
+  expect(actual.dtype, `${label}: dtype`).toBe(expected.dtype);
+  const got = actual.toTypedArray();
+  const want = fixtureData(expected);
+  for (let i = 0; i < want.length; i++) {
+    const [g, w] = [got[i]!, want[i]!];
+    if (g === w || (Number.isNaN(g) && Number.isNaN(w))) continue;
+    if (libm && Math.abs(g - w) <= 2 ** -50 * (1 + Math.abs(w))) continue;
+    throw new Error(`${label}: element ${i} is ${g}, PyTorch's is ${w}${libm ? " (beyond the libm allowance)" : ""}`);
+  }
+}
+
+/** The draw after the sampler: the same as PyTorch's only if the sampler consumed what PyTorch's did. */
+function expectNext(expected: FixtureTensor, label: string): void {
+  expectSame(nb.randint(0, 2 ** 31 - 1, [2]), expected, `${label}: the next draw`);
+}
+
+const num = (c: StreamCase, k: string) => c[k] as number;
+const tensorArg = (c: StreamCase, k: string) => fromFixture(c[k] as FixtureTensor);
+const dtypeOf = (c: StreamCase) => c.dtype as "float32" | "float64";
+
+/** Runs the case's sampler the way the fixture script ran PyTorch's. */
+function run(c: StreamCase): Tensor[] {
+  const shape = c.shape as number[];
+  switch (c.op) {
+    case "randn":
+      return [nb.randn(shape, { dtype: dtypeOf(c) })];
+    case "rand":
+      return [nb.rand(shape, { dtype: dtypeOf(c) })];
+    case "normal_":
+      return [nb.zeros(shape, { dtype: dtypeOf(c) }).normal_(num(c, "mean"), num(c, "std"))];
+    case "uniform_":
+      return [nb.zeros(shape, { dtype: dtypeOf(c) }).uniform_(num(c, "low"), num(c, "high"))];
+    case "exponential_":
+      return [nb.zeros(shape, { dtype: dtypeOf(c) }).exponential_(num(c, "lambd"))];
+    case "bernoulli_scalar":
+      return [nb.zeros(shape, { dtype: dtypeOf(c) }).bernoulli_(num(c, "p"))];
+    case "bernoulli":
+      return [nb.bernoulli(tensorArg(c, "p"))];
+    case "randint":
+      return [nb.randint(num(c, "low"), num(c, "high"), shape)];
+    case "randperm":
+      return [nb.randperm(num(c, "n"))];
+    case "randn_sequence":
+      return (c.shapes as number[][]).map((s, i) => nb.randn(s, { dtype: (c.dtypes as ("float32" | "float64")[])[i] }));
+    case "normal_transposed":
+      return [nb.zeros(shape).transpose(0, 1).normal_()];
+    case "uniform_transposed":
+      return [nb.zeros(shape, { dtype: "float64" }).transpose(0, 1).uniform_(-1, 2)];
+    case "multinomial":
+      return [nb.multinomial(tensorArg(c, "probs"), num(c, "numSamples"), { replacement: c.replacement as boolean })];
+    case "normal_tt":
+      return [nb.normal(tensorArg(c, "mean"), tensorArg(c, "std"))];
+    case "normal_tn":
+      return [nb.normal(tensorArg(c, "mean"), num(c, "std"))];
+    case "normal_nt":
+      return [nb.normal(num(c, "mean"), tensorArg(c, "std"))];
+    case "normal_nn":
+      return [nb.normal(num(c, "mean"), num(c, "std"), c.size as number[])];
+    case "poisson":
+      return [nb.poisson(tensorArg(c, "rates"))];
+    default:
+      throw new Error(`no runner for ${c.op}`);
+  }
+}
+
+/**
+ * Cases whose float64 values come out of the C library's log/sin/cos (Box–Muller in float64,
+ * exponential's log): compared within a few ulps. Everything else, float32 included, is exact.
+ */
+function viaLibm(c: StreamCase, out: FixtureTensor): boolean {
+  return out.dtype === "float64" && ["randn", "normal_", "exponential_", "randn_sequence", "normal_tt", "normal_tn", "normal_nt", "normal_nn"].includes(c.op);
+}
+
+describe("the same seed gives PyTorch's numbers", () => {
+  const byOp = new Map<string, StreamCase[]>();
+  for (const c of streams) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
+  for (const [op, cases] of byOp) {
+    it(`${op} (${cases.length} cases)`, () => {
+      for (const c of cases) {
+        const label = `${op} seed ${c.seed} ${JSON.stringify(c.shape ?? c.n ?? c.numSamples ?? "")} ${c.dtype ?? ""}`;
+        nb.manualSeed(c.seed);
+        const outs = run(c);
+        outs.forEach((o, i) => expectSame(o, c.out[i]!, label, viaLibm(c, c.out[i]!)));
+        expectNext(c.next, label);
+      }
+    });
+  }
+});
+
+/** Builds the module of an init case with PyTorch's arguments. */
+function makeModule(name: string, dtype: "float32" | "float64"): nn.Module {
+  switch (name) {
+    case "Linear":
+      return new nn.Linear(7, 5, { dtype });
+    case "LinearNoBias":
+      return new nn.Linear(17, 3, { bias: false, dtype });
+    case "LinearBig":
+      return new nn.Linear(100, 64, { dtype });
+    case "Conv1d":
+      return new nn.Conv1d(3, 4, 5, { dtype });
+    case "Conv2d":
+      return new nn.Conv2d(3, 8, 3, { dtype });
+    case "Conv2dGroups":
+      return new nn.Conv2d(4, 6, [3, 2], { groups: 2, dtype });
+    case "ConvTranspose2d":
+      return new nn.ConvTranspose2d(3, 4, 3, { dtype });
+    case "Embedding":
+      return new nn.Embedding(10, 3, { dtype });
+    case "EmbeddingPad":
+      return new nn.Embedding(20, 8, { paddingIdx: 2, dtype });
+    case "RNN":
+      return new nn.RNN(4, 6, { dtype });
+    case "LSTM":
+      return new nn.LSTM(5, 7, { numLayers: 2, bidirectional: true, dtype });
+    case "GRU":
+      return new nn.GRU(3, 4, { numLayers: 2, dtype });
+    case "RNNCell":
+      return new nn.RNNCell(4, 6, { dtype });
+    case "LSTMCell":
+      return new nn.LSTMCell(5, 3, { dtype });
+    case "GRUCell":
+      return new nn.GRUCell(3, 4, { dtype });
+    default:
+      throw new Error(`no module ${name}`);
+  }
+}
+
+describe("default initialisation equals PyTorch's for the same seed", () => {
+  const modules = [...new Set(inits.map((c) => c.module))];
+  for (const name of modules) {
+    it(name, () => {
+      for (const c of inits.filter((k) => k.module === name)) {
+        const label = `${name} seed ${c.seed} ${c.dtype}`;
+        nb.manualSeed(c.seed);
+        if (name === "dropout" || name === "dropout2d") {
+          const x = nb.ones(c.shape!, { dtype: c.dtype });
+          const y = name === "dropout" ? F.dropout(x, { p: c.p! }) : F.dropout2d(x, { p: c.p! });
+          expectSame(y, c.out!, label);
+        } else {
+          const state = makeModule(name, c.dtype).stateDict();
+          expect(Object.keys(state), `${label}: parameter names`).toEqual(Object.keys(c.state!));
+          // Embedding's N(0, 1) rows in float64 go through the C library's log/sin/cos
+          const libm = c.dtype === "float64" && name.startsWith("Embedding");
+          for (const [k, v] of Object.entries(c.state!)) expectSame(state[k]!, v, `${label}: ${k}`, libm);
+        }
+        expectNext(c.next, label);
+      }
+    });
+  }
+});
