@@ -65,6 +65,7 @@ export { gather } from "./ops/indexing.js";
 export { indexSelect } from "./ops/index-select.js";
 export { transpose, permute, slice, narrow, select, expand, view, reshape, squeeze, unsqueeze, flatten } from "./ops/shape.js";
 // random sampling: PyTorch's draws for the same seed
+export { standardGamma, sampleDirichlet } from "./ops/gamma.js";
 export {
   bernoulli,
   multinomial,
@@ -74,12 +75,18 @@ export {
   type MultinomialOptions,
   type NormalOptions,
 } from "./ops/random.js";
+// probability distributions (torch.distributions)
+export * as distributions from "./distributions/index.js";
+// linear algebra (torch.linalg)
+export * as linalg from "./linalg/index.js";
+// special functions: ln Γ and its derivatives
+export { lgamma, digamma, polygamma } from "./ops/special.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
 export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
 export * as autograd from "./autograd/index.js";
 export { setBackend, getBackend, listBackends, type Backend } from "./backend/backend.js";
 export { setNumThreads, getNumThreads } from "./backend/wasm/num-threads.js";
-export { ShapeError, DTypeError, OptionError, OutOfMemoryError, type MemoryHeld } from "./errors.js";
+export { ShapeError, DTypeError, OptionError, OutOfMemoryError, LinAlgError, type MemoryHeld } from "./errors.js";
 export { loadDigits, type Digits } from "./data/digits.js";
 export * as data from "./data/index.js";
 export * as io from "./io/index.js";
