@@ -145,9 +145,223 @@ def init_cases():
     return cases
 
 
+
+
+
+# ---------------------------------------------------------------------------
+# Special functions and linear algebra
+# ---------------------------------------------------------------------------
+
+def grad_case(name, fn, inputs, seed=7, **extra):
+    """Forward fn(*inputs) and the gradients of sum(out * g) for a fixed g (float64 math)."""
+    ins = [x.clone().requires_grad_(x.is_floating_point()) for x in inputs]
+    out = fn(*ins)
+    torch.manual_seed(seed)
+    g = torch.randn(out.shape, dtype=out.dtype)
+    grads = torch.autograd.grad((out * g).sum(), [x for x in ins if x.requires_grad], allow_unused=True)
+    return {"name": name, **extra, "inputs": [enc(x) for x in inputs], "out": enc(out), "gradOut": enc(g),
+            "grads": [None if gr is None else enc(gr) for gr in grads]}
+
+
+def spd(n, batch=(), dtype=F64, seed=0):
+    torch.manual_seed(seed)
+    a = torch.randn(*batch, n, n, dtype=dtype)
+    return a @ a.transpose(-2, -1) + n * torch.eye(n, dtype=dtype)
+
+
+def special_cases():
+    cases = []
+    xs = [0.01, 0.3, 0.5, 0.9, 1.0, 1.4616, 2.0, 2.5, 3.7, 7.9, 8.0, 10.0, 25.5, 150.0, -0.5, -2.3, -7.6]
+    for name, dt in DTYPES.items():
+        x = torch.tensor(xs, dtype=dt)
+        cases.append(grad_case("lgamma", torch.lgamma, [x], dtype=name))
+        cases.append(grad_case("digamma", torch.digamma, [x], dtype=name))
+        for n in (1, 2, 3):
+            cases.append(grad_case(f"polygamma{n}", lambda t, n=n: torch.polygamma(n, t), [x], dtype=name, n=n))
+    return cases
+
+
+def linalg_cases():
+    cases = []
+    for name, dt in DTYPES.items():
+        for batch, n in (((), 1), ((), 4), ((2, 3), 3)):
+            a = spd(n, batch, dt, seed=n)
+            cases.append(grad_case("cholesky", torch.linalg.cholesky, [a], dtype=name))
+            cases.append(grad_case("cholesky_upper", lambda t: torch.linalg.cholesky(t, upper=True), [a], dtype=name))
+        torch.manual_seed(5)
+        lower = torch.randn(4, 4, dtype=dt).tril() + 3 * torch.eye(4, dtype=dt)
+        upper = lower.t().contiguous()
+        b = torch.randn(4, 3, dtype=dt)
+        bt = torch.randn(2, 4, dtype=dt)
+        batched = torch.randn(2, 1, 4, 4, dtype=dt).tril() + 3 * torch.eye(4, dtype=dt)
+        bb = torch.randn(3, 4, 2, dtype=dt)
+        for label, A, B, kw in (("lower_left", lower, b, dict(upper=False)),
+                                 ("upper_left", upper, b, dict(upper=True)),
+                                 ("lower_right", lower, bt, dict(upper=False, left=False)),
+                                 ("upper_right", upper, bt, dict(upper=True, left=False)),
+                                 ("unit_lower", lower, b, dict(upper=False, unitriangular=True)),
+                                 ("unit_upper_right", upper, bt, dict(upper=True, left=False, unitriangular=True)),
+                                 ("batched_broadcast", batched, bb, dict(upper=False))):
+            cases.append(grad_case(f"solve_triangular_{label}", lambda A_, B_, kw=kw: torch.linalg.solve_triangular(A_, B_, **kw),
+                                   [A, B], dtype=name, options={"upper": kw["upper"], "left": kw.get("left", True),
+                                                                "unitriangular": kw.get("unitriangular", False)}))
+    return cases
+
+
+# ---------------------------------------------------------------------------
+# Distributions
+# ---------------------------------------------------------------------------
+
+D = torch.distributions
+
+
+def make_dist(kind, params):
+    p = params
+    if kind == "Normal":
+        return D.Normal(p["loc"], p["scale"])
+    if kind == "Uniform":
+        return D.Uniform(p["low"], p["high"])
+    if kind == "Bernoulli":
+        return D.Bernoulli(probs=p["probs"]) if "probs" in p else D.Bernoulli(logits=p["logits"])
+    if kind == "Categorical":
+        return D.Categorical(probs=p["probs"]) if "probs" in p else D.Categorical(logits=p["logits"])
+    if kind == "OneHotCategorical":
+        return D.OneHotCategorical(probs=p["probs"]) if "probs" in p else D.OneHotCategorical(logits=p["logits"])
+    if kind == "Gamma":
+        return D.Gamma(p["concentration"], p["rate"])
+    if kind == "Beta":
+        return D.Beta(p["concentration1"], p["concentration0"])
+    if kind == "MultivariateNormal":
+        key = next(k for k in ("covariance_matrix", "precision_matrix", "scale_tril") if k in p)
+        return D.MultivariateNormal(p["loc"], **{key: p[key]})
+    raise ValueError(kind)
+
+
+def dist_specs(dt):
+    """(kind, label, params, value) for each case; params are leaf tensors of dtype dt."""
+    torch.manual_seed(11)
+    t = lambda v: torch.tensor(v, dtype=dt)
+    L = torch.tensor([[1.2, 0, 0], [0.3, 0.8, 0], [-0.4, 0.5, 1.5]], dtype=dt)
+    cov = L @ L.t()
+    return [
+        ("Normal", "batch", {"loc": t([0.3, -1.2, 2.0]), "scale": t([0.5, 1.7, 3.0])}, t([[0.1, 0.0, 5.0], [-2.0, 1.0, 2.5]])),
+        ("Uniform", "batch", {"low": t([-1.0, 0.0, 2.0]), "high": t([1.5, 0.25, 9.0])}, t([0.3, 0.1, 3.0])),
+        ("Bernoulli", "probs", {"probs": t([0.1, 0.5, 0.93, 0.0])}, t([1.0, 0.0, 1.0, 0.0])),
+        ("Bernoulli", "logits", {"logits": t([-2.0, 0.0, 3.5, 30.0])}, t([[1.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 0.0]])),
+        ("Categorical", "probs", {"probs": t([[0.1, 0.2, 0.7], [0.5, 0.0, 0.5]])}, torch.tensor([2, 0])),
+        ("Categorical", "logits", {"logits": t([[0.3, -1.0, 2.0, 0.0], [1.0, 1.0, -3.0, 0.5]])}, torch.tensor([[3, 1], [0, 2]])),
+        ("OneHotCategorical", "probs", {"probs": t([0.2, 0.3, 0.5])}, t([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])),
+        ("OneHotCategorical", "logits", {"logits": t([[0.3, -1.0, 2.0], [1.0, 0.0, 0.5]])}, t([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])),
+        ("Gamma", "batch", {"concentration": t([0.5, 1.0, 3.2, 12.0]), "rate": t([1.0, 2.5, 0.7, 3.0])}, t([0.4, 1.3, 2.2, 5.0])),
+        ("Beta", "batch", {"concentration1": t([0.5, 2.0, 3.0, 8.0]), "concentration0": t([0.7, 2.0, 1.2, 9.5])}, t([0.3, 0.5, 0.9, 0.45])),
+        ("MultivariateNormal", "covariance", {"loc": t([0.5, -1.0, 2.0]), "covariance_matrix": cov}, t([[0.0, 0.0, 0.0], [1.0, -2.0, 3.0]])),
+        ("MultivariateNormal", "scale_tril", {"loc": t([[0.5, -1.0, 2.0], [0.0, 1.0, 0.0]]), "scale_tril": L}, t([1.0, -2.0, 3.0])),
+        ("MultivariateNormal", "precision", {"loc": t([0.5, -1.0, 2.0]), "precision_matrix": torch.linalg.inv(cov)}, t([1.0, -2.0, 3.0])),
+    ]
+
+
+def dist_case(kind, label, params, value, name):
+    leaves = {k: v.clone().requires_grad_(True) for k, v in params.items()}
+    d = make_dist(kind, leaves)
+    lp = d.log_prob(value)
+    ent = d.entropy()
+    torch.manual_seed(21)
+    w_lp = torch.randn(lp.shape, dtype=lp.dtype)
+    w_ent = torch.randn(ent.shape, dtype=ent.dtype)
+    loss = (lp * w_lp).sum() + (ent * w_ent).sum()
+    grads = torch.autograd.grad(loss, list(leaves.values()), allow_unused=True, retain_graph=True)
+    stats = {}
+    for stat in ("mean", "mode", "variance", "stddev"):
+        stats[stat] = enc(getattr(d, stat))
+    out = {"kind": kind, "label": label, "dtype": name, "params": {k: enc(v) for k, v in params.items()},
+           "value": enc(value), "logProb": enc(lp), "entropy": enc(ent), "wLogProb": enc(w_lp), "wEntropy": enc(w_ent),
+           "grads": {k: (None if g is None else enc(g)) for k, g in zip(leaves, grads)}, **stats}
+    # draws after manual_seed: sample for every kind, rsample where reparameterised (with its gradient)
+    draws = []
+    for seed in (0, 3):
+        for shape in ((), (5,), (2, 3)):
+            torch.manual_seed(seed)
+            s = d.sample(shape)
+            probe = torch.randint(0, 2**31 - 1, (2,), dtype=torch.int64)
+            draws.append({"seed": seed, "shape": list(shape), "method": "sample", "out": enc(s), "next": enc(probe)})
+            if d.has_rsample:
+                torch.manual_seed(seed)
+                r = d.rsample(shape)
+                probe = torch.randint(0, 2**31 - 1, (2,), dtype=torch.int64)
+                torch.manual_seed(99)
+                w = torch.randn(r.shape, dtype=r.dtype)
+                rg = torch.autograd.grad((r * w).sum(), list(leaves.values()), allow_unused=True, retain_graph=True)
+                draws.append({"seed": seed, "shape": list(shape), "method": "rsample", "out": enc(r), "next": enc(probe),
+                              "w": enc(w), "grads": {k: (None if g is None else enc(g)) for k, g in zip(leaves, rg)}})
+    out["draws"] = draws
+    if d.has_enumerate_support:
+        out["support"] = enc(d.enumerate_support())
+    return out
+
+
+def kl_cases(dt, name):
+    t = lambda v: torch.tensor(v, dtype=dt)
+    L1 = torch.tensor([[1.2, 0, 0], [0.3, 0.8, 0], [-0.4, 0.5, 1.5]], dtype=dt)
+    L2 = torch.tensor([[0.9, 0, 0], [-0.2, 1.1, 0], [0.1, 0.3, 0.7]], dtype=dt)
+    P = {
+        "Normal": [{"loc": t([0.3, -1.2]), "scale": t([0.5, 1.7])}, {"loc": t([0.0, 0.5]), "scale": t([1.0, 0.9])}],
+        "Uniform": [{"low": t([0.1, 0.2]), "high": t([0.6, 0.9])}, {"low": t([0.0, 0.25]), "high": t([0.8, 1.0])}],
+        "Bernoulli": [{"probs": t([0.1, 0.5])}, {"logits": t([0.3, -2.0])}],
+        "Categorical": [{"probs": t([[0.1, 0.2, 0.7], [0.5, 0.25, 0.25]])}, {"logits": t([[0.3, -1.0, 2.0], [1.0, 0.0, 0.5]])}],
+        "OneHotCategorical": [{"probs": t([0.1, 0.2, 0.7])}, {"logits": t([0.3, -1.0, 2.0])}],
+        "Gamma": [{"concentration": t([0.5, 3.2]), "rate": t([1.0, 0.7])}, {"concentration": t([2.0, 1.5]), "rate": t([0.5, 2.0])}],
+        "Beta": [{"concentration1": t([0.5, 3.0]), "concentration0": t([0.7, 1.2])}, {"concentration1": t([2.0, 1.1]), "concentration0": t([2.5, 4.0])}],
+        "MultivariateNormal": [{"loc": t([0.5, -1.0, 2.0]), "scale_tril": L1}, {"loc": t([[0.0, 1.0, 0.0], [1.0, 1.0, 1.0]]), "scale_tril": L2}],
+    }
+    pairs = [("Bernoulli", "Bernoulli"), ("Beta", "Beta"), ("Beta", "Gamma"), ("Beta", "Normal"), ("Beta", "Uniform"),
+             ("Categorical", "Categorical"), ("Gamma", "Beta"), ("Gamma", "Gamma"), ("Gamma", "Normal"), ("Gamma", "Uniform"),
+             ("MultivariateNormal", "MultivariateNormal"), ("Normal", "Beta"), ("Normal", "Gamma"), ("Normal", "Normal"),
+             ("Normal", "Uniform"), ("OneHotCategorical", "OneHotCategorical"), ("Uniform", "Beta"), ("Uniform", "Gamma"),
+             ("Uniform", "Normal"), ("Uniform", "Uniform")]
+    cases = []
+    for pk, qk in pairs:
+        pp = {k: v.clone().requires_grad_(True) for k, v in P[pk][0].items()}
+        qp = {k: v.clone().requires_grad_(True) for k, v in P[qk][1].items()}
+        kl = D.kl_divergence(make_dist(pk, pp), make_dist(qk, qp))
+        finite = torch.isfinite(kl).all().item()
+        grads = torch.autograd.grad(kl.sum(), list(pp.values()) + list(qp.values()), allow_unused=True) if finite else []
+        cases.append({"p": pk, "q": qk, "dtype": name, "pParams": {k: enc(v) for k, v in P[pk][0].items()},
+                      "qParams": {k: enc(v) for k, v in P[qk][1].items()}, "kl": enc(kl),
+                      "grads": [None if g is None else enc(g) for g in grads]})
+    return cases
+
+
+def reinforce_case():
+    """REINFORCE: a policy's Categorical log-probability of sampled actions times the returns."""
+    torch.manual_seed(4)
+    policy = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 2))
+    states = torch.randn(6, 4)
+    returns = torch.randn(6)
+    state = {k: enc(v) for k, v in policy.state_dict().items()}
+    torch.manual_seed(123)
+    logits = policy(states)
+    dist = D.Categorical(logits=logits)
+    actions = dist.sample()
+    loss = -(dist.log_prob(actions) * returns).sum()
+    loss.backward()
+    return {"state": state, "states": enc(states), "returns": enc(returns), "actions": enc(actions), "loss": enc(loss),
+            "grads": {k: enc(p.grad) for k, p in policy.named_parameters()}}
+
+
+def distribution_cases():
+    cases, kls = [], []
+    for name, dt in DTYPES.items():
+        for kind, label, params, value in dist_specs(dt):
+            cases.append(dist_case(kind, label, params, value, name))
+        kls.extend(kl_cases(dt, name))
+    return {"cases": cases, "kl": kls, "reinforce": reinforce_case()}
+
+
 def main():
     write_json("random_streams.json", {"cases": stream_cases()})
     write_json("random_init.json", {"cases": init_cases()})
+    write_json("random_special_linalg.json", {"special": special_cases(), "linalg": linalg_cases()})
+    write_json("random_distributions.json", distribution_cases())
 
 
 if __name__ == "__main__":

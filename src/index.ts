@@ -65,7 +65,6 @@ export { gather } from "./ops/indexing.js";
 export { indexSelect } from "./ops/index-select.js";
 export { transpose, permute, slice, narrow, select, expand, view, reshape, squeeze, unsqueeze, flatten } from "./ops/shape.js";
 // random sampling: PyTorch's draws for the same seed
-export { standardGamma, sampleDirichlet } from "./ops/gamma.js";
 export {
   bernoulli,
   multinomial,
