@@ -3,9 +3,11 @@
  * to [eps, 1 − eps] as PyTorch does), xlogy, one-hot vectors, standard normal noise (drawn
  * as PyTorch's _standard_normal draws it), and log1p as a differentiable op.
  */
+import { noGrad } from "../autograd/grad-mode.js";
 import { recordOp } from "../autograd/node.js";
 import { add, clamp, div, eq, log, mul, sigmoid, sub, where } from "../ops/elementwise.js";
-import { emptyTensor, resultTensor } from "../ops/helpers.js";
+import { emptyTensor, resultTensor, scalarTensor } from "../ops/helpers.js";
+import { sumToShape } from "../ops/reduce.js";
 import { softmax } from "../ops/softmax.js";
 import type { DType } from "../tensor/dtype.js";
 import { defaultGenerator } from "../tensor/random.js";
@@ -53,10 +55,17 @@ export function logitsToProbs(logits: Tensor, isBinary = false): Tensor {
   return isBinary ? sigmoid(logits) : softmax(logits, -1);
 }
 
-/** x·ln y, 0 where x = 0 (torch.xlogy); the gradients are 0 there too, as PyTorch's. */
+/**
+ * x·ln y, 0 where x = 0 (torch.xlogy). The gradients are PyTorch's: ∂/∂x = ln y (also at
+ * x = 0), ∂/∂y = x/y.
+ */
 export function xlogy(x: Tensor, y: Tensor | number): Tensor {
-  const zero = eq(x, 0);
-  return mul(x, log(where(zero, 1, y)));
+  const yT = typeof y === "number" ? scalarTensor(y, x.dtype) : y;
+  const out = noGrad(() => where(eq(x, 0), 0, mul(x, log(yT))));
+  return recordOp("XlogyBackward0", out, [x, yT], (g) => [
+    x.requiresGrad ? sumToShape(mul(g, log(yT)), x.shape) : null,
+    yT.requiresGrad ? sumToShape(div(mul(g, x), yT), yT.shape) : null,
+  ], [x, yT]);
 }
 
 /** One-hot vectors of int32 indices along a new last dim, in `dtype` (F.one_hot(…).to(dtype)). */

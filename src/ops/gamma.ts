@@ -11,7 +11,7 @@ import { dirichletGrad, standardGammaGrad } from "../tensor/gamma-grad.js";
 import { defaultGenerator } from "../tensor/random.js";
 import { sampleGamma } from "../tensor/sampling.js";
 import { Tensor } from "../tensor/tensor.js";
-import { mul } from "./elementwise.js";
+import { mul, sub } from "./elementwise.js";
 import { fromTypedArray, requireFloating } from "./helpers.js";
 import type { GeneratorOption } from "./random.js";
 import { sum } from "./reduce.js";
@@ -61,7 +61,8 @@ export function standardGamma(alpha: Tensor, { generator = defaultGenerator }: G
 /**
  * Dirichlet(α) draws along the last dim of `alpha` (torch._sample_dirichlet: float64 Gamma draws
  * normalised, then kept inside (0, 1) in alpha's dtype), differentiable in α as PyTorch's
- * Dirichlet.rsample (dx/dα from the Beta marginals, ATen's _dirichlet_grad).
+ * Dirichlet.rsample: ∂L/∂α = dx/dα·(g − Σ x·g), with dx/dα from the Beta marginals (ATen's
+ * _dirichlet_grad).
  */
 export function sampleDirichlet(alpha: Tensor, { generator = defaultGenerator }: GeneratorOption = {}): Tensor {
   const values = checkConcentration("sampleDirichlet", alpha);
@@ -90,6 +91,7 @@ export function sampleDirichlet(alpha: Tensor, { generator = defaultGenerator }:
       for (let i = 0; i < d.length; i++) d[i] = dirichletGrad(xs[i]!, a[i]!, total[i]!);
       return fromTypedArray(d, alpha.shape, alpha.dtype);
     });
-    return [mul(grad, g)];
+    // PyTorch's _Dirichlet_backward: the coordinates sum to 1, so g is projected first
+    return [mul(grad, sub(g, sum(mul(x, g), -1, { keepdim: true })))];
   }, [alpha, x]);
 }
