@@ -128,6 +128,14 @@ def init_cases():
                 probe = torch.randint(0, 2**31 - 1, (2,), dtype=torch.int64)
                 cases.append({"module": module_name, "seed": seed, "dtype": name,
                               "state": {k: enc(v) for k, v in m.state_dict().items()}, "next": enc(probe)})
+        # orthogonal_ (QR of PyTorch's normal draws: the same Q to rounding)
+        for name, dt in DTYPES.items():
+            for shape in ((5, 3), (3, 5), (4, 2, 2)):
+                torch.manual_seed(seed)
+                w = nn.init.orthogonal_(torch.empty(*shape, dtype=dt), gain=1.5)
+                probe = torch.randint(0, 2**31 - 1, (2,), dtype=torch.int64)
+                cases.append({"module": "orthogonal_", "seed": seed, "dtype": name, "shape": list(shape), "gain": 1.5,
+                              "out": enc(w), "next": enc(probe)})
         # dropout masks (training), float32 and float64, and a channel dropout
         for name, dt in DTYPES.items():
             x = torch.ones(4, 25, dtype=dt)

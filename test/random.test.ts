@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import * as nb from "../src/index.js";
 import { F, nn, type Tensor } from "../src/index.js";
-import { fixtureData, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
+import { errorOf, expectClose, fixtureData, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
 
 interface StreamCase {
   op: string;
@@ -26,6 +26,7 @@ interface InitCase {
   state?: Record<string, FixtureTensor>;
   out?: FixtureTensor;
   p?: number;
+  gain?: number;
   shape?: number[];
   next: FixtureTensor;
 }
@@ -173,7 +174,11 @@ describe("default initialisation equals PyTorch's for the same seed", () => {
       for (const c of inits.filter((k) => k.module === name)) {
         const label = `${name} seed ${c.seed} ${c.dtype}`;
         nb.manualSeed(c.seed);
-        if (name === "dropout" || name === "dropout2d") {
+        if (name === "orthogonal_") {
+          // PyTorch's normal draws, then a QR: LAPACK's Householder there, Gram–Schmidt here
+          const w = nn.init.orthogonal_(nb.zeros(c.shape!, { dtype: c.dtype }), c.gain!);
+          expectClose(w, c.out!, c.dtype === "float32" ? { rtol: 1e-5, atol: 1e-6 } : { rtol: 1e-12, atol: 1e-13 }, label);
+        } else if (name === "dropout" || name === "dropout2d") {
           const x = nb.ones(c.shape!, { dtype: c.dtype });
           const y = name === "dropout" ? F.dropout(x, { p: c.p! }) : F.dropout2d(x, { p: c.p! });
           expectSame(y, c.out!, label);
@@ -188,4 +193,41 @@ describe("default initialisation equals PyTorch's for the same seed", () => {
       }
     });
   }
+});
+
+describe("call forms and errors", () => {
+  it("randint(high, shape) starts at 0; randperm takes a dtype; bernoulli takes p; methods", () => {
+    nb.manualSeed(5);
+    const a = nb.randint(10, [6]);
+    nb.manualSeed(5);
+    expect(a.toArray()).toEqual(nb.randint(0, 10, [6]).toArray());
+    expect(nb.randperm(4, { dtype: "float32" }).dtype).toBe("float32");
+    const x = nb.zeros([3]);
+    nb.manualSeed(1);
+    const b = nb.bernoulli(x, 0.5);
+    nb.manualSeed(1);
+    expect(x.bernoulli_(0.5).toArray()).toEqual(b.toArray());
+    nb.manualSeed(1);
+    expect(nb.tensor([0.2, 0.8]).multinomial(2).toArray()).toHaveLength(2);
+  });
+
+  it("names the op, the argument and the value", () => {
+    expect(errorOf(() => nb.multinomial(nb.tensor([0.5, 0.5]), 3)).message).toBe(
+      "multinomial: cannot sample numSamples (3) > prob_dist.size(-1) (2) samples without replacement",
+    );
+    expect(errorOf(() => nb.multinomial(nb.tensor([0.5, -1]), 1, { replacement: true })).message).toBe(
+      "multinomial: invalid multinomial distribution (encountering probability entry < 0): -1 in row 0",
+    );
+    expect(errorOf(() => nb.multinomial(nb.zeros([2, 3]), 1)).message).toBe("multinomial: invalid multinomial distribution (sum of probabilities <= 0) in row 0");
+    expect(errorOf(() => nb.multinomial(nb.zeros([2, 3, 4]), 1)).message).toBe("multinomial: prob_dist must be 1 or 2 dim, got shape [2, 3, 4]");
+    expect(errorOf(() => nb.zeros([2]).bernoulli_(1.5)).message).toBe("bernoulli_: expects p to be in [0, 1], but got p=1.5");
+    expect(errorOf(() => nb.bernoulli(nb.tensor([0.5, 2]))).message).toBe("bernoulli_: expected all probabilities in [0, 1], got 2 at index 1");
+    expect(errorOf(() => nb.normal(0, -1, [2])).message).toBe("normal: expects std >= 0.0, but found std -1");
+    expect(errorOf(() => nb.normal(nb.zeros([2]), nb.tensor([1, -2]))).message).toBe("normal: expects all elements of std >= 0.0, but found -2 at index 1");
+    expect(errorOf(() => nb.normal("0" as unknown as number, 1))).toBeInstanceOf(TypeError);
+    expect(errorOf(() => nb.poisson(nb.tensor([1, -1]))).message).toBe("poisson: invalid Poisson rate, expected rate to be non-negative, got -1 at index 1");
+    expect(errorOf(() => nb.zeros([2]).uniform_(1, 0)).message).toBe("uniform_: expects to return a [from, to) range, but found from=1 > to=0");
+    expect(errorOf(() => nb.zeros([2], { dtype: "int32" }).normal_())).toBeInstanceOf(nb.DTypeError);
+    expect(errorOf(() => nb.tensor([1, 2], { requiresGrad: true }).normal_()).message).toContain("normal_: a leaf tensor that requires grad");
+  });
 });

@@ -4,6 +4,7 @@ import { OptionError, ShapeError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { defaultGenerator, type Generator } from "../tensor/random.js";
 import { fromTypedArray } from "../ops/helpers.js";
+import { normalFill } from "../tensor/sampling.js";
 
 export type Nonlinearity = "linear" | "conv1d" | "conv2d" | "conv3d" | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "selu";
 
@@ -102,9 +103,11 @@ export function xavierNormal_(t: Tensor, gain = 1, generator?: Generator): Tenso
 
 /**
  * A (semi-)orthogonal matrix, Saxe et al. 2013, as PyTorch's orthogonal_: the Q of the QR
- * decomposition of a standard normal [rows, numel/rows] matrix (transposed when wider than tall),
- * with Q's columns signed so that R has a positive diagonal, times `gain`. Rows (or columns,
- * whichever are fewer) come out orthonormal: W·Wᵀ = gain²·I or Wᵀ·W = gain²·I.
+ * decomposition of a standard normal [rows, numel/rows] matrix (drawn as PyTorch's normal_ draws
+ * it in the tensor's dtype; transposed when wider than tall), with Q's columns signed so that R
+ * has a positive diagonal, times `gain`. The QR is modified Gram–Schmidt in float64 (LAPACK's
+ * Householder in PyTorch: the same Q, to rounding). Rows (or columns, whichever are fewer) come
+ * out orthonormal: W·Wᵀ = gain²·I or Wᵀ·W = gain²·I.
  */
 export function orthogonal_(t: Tensor, gain = 1, generator: Generator = defaultGenerator): Tensor {
   if (t.ndim < 2) throw new ShapeError(`orthogonal_: only tensors with 2 or more dimensions are supported, got shape [${t.shape.join(", ")}]`);
@@ -114,8 +117,8 @@ export function orthogonal_(t: Tensor, gain = 1, generator: Generator = defaultG
   const wide = rows < cols;
   const [m, n] = wide ? [cols, rows] : [rows, cols];
   // a: m×n column-major normal draws, orthonormalised in place by modified Gram–Schmidt.
-  const flat = new Float64Array(rows * cols);
-  for (let i = 0; i < flat.length; i++) flat[i] = generator.nextNormal();
+  const flat = t.dtype === "float64" ? new Float64Array(rows * cols) : new Float32Array(rows * cols);
+  normalFill(generator, flat, 0, 1);
   const q = new Float64Array(m * n);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) q[wide ? i * m + j : j * m + i] = flat[i * cols + j]!;
   for (let j = 0; j < n; j++) {
@@ -124,7 +127,7 @@ export function orthogonal_(t: Tensor, gain = 1, generator: Generator = defaultG
       const ck = k * m;
       let dot = 0;
       for (let i = 0; i < m; i++) dot += q[ck + i]! * q[cj + i]!;
-      for (let i = 0; i < m; i++) q[cj + i]! -= dot * q[ck + i]!;
+      for (let i = 0; i < m; i++) q[cj + i] = q[cj + i]! - dot * q[ck + i]!;
     }
     let norm = 0;
     for (let i = 0; i < m; i++) norm += q[cj + i]! * q[cj + i]!;
