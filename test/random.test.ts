@@ -231,3 +231,19 @@ describe("call forms and errors", () => {
     expect(errorOf(() => nb.tensor([1, 2], { requiresGrad: true }).normal_()).message).toContain("normal_: a leaf tensor that requires grad");
   });
 });
+
+describe("the fused multiply–add emulation (float-math.ts)", () => {
+  it("rounds once, also when the float64 sum lands exactly half-way between two float32s", async () => {
+    const { fmaf, fma } = await import("../src/tensor/float-math.js");
+    const [a, b, c] = [2 ** -24 + 2 ** -47, 1 - 2 ** -23, 1 + 2 ** -23];
+    // a·b + c = 1 + 2^−23 + 2^−24 − 2^−70: just below the tie, so it rounds down (C's fmaf agrees)
+    expect(fmaf(a, b, c)).toBe(1 + 2 ** -23);
+    expect(fmaf(-a, b, -c)).toBe(-(1 + 2 ** -23));
+    expect(Math.fround(a * b + c)).toBe(1 + 2 ** -22); // rounding twice goes the wrong way
+    // float64: (1 + 2^−52)(1 − 2^−53) + 2^−53 = 1 + 2^−52 − 2^−105, which rounds to 1 + 2^−52;
+    // rounding the product first gives 1, then 1 + 2^−53, a tie that rounds to 1 (C's fma agrees)
+    expect(fma(1 + 2 ** -52, 1 - 2 ** -53, 2 ** -53)).toBe(1 + 2 ** -52);
+    expect((1 + 2 ** -52) * (1 - 2 ** -53) + 2 ** -53).toBe(1);
+    expect(fma(0.1, 10, -1)).toBe(5.551115123125783e-17); // the rounding error of 0.1, which 0.1·10 − 1 loses
+  });
+});

@@ -23,13 +23,6 @@ function floatFromBits(bits: number): number {
   return f32[0]!;
 }
 
-/** The float32 next to `x` (finite, nonzero) in the direction of `toward`. */
-function nextFloat32(x: number, toward: number): number {
-  if (x === 0) return toward > 0 ? 1.401298464324817e-45 : -1.401298464324817e-45;
-  const up = toward > x;
-  return floatFromBits(floatBits(x) + ((x > 0) === up ? 1 : -1));
-}
-
 /** The float64 next to `x` in the direction of the sign of `toward` (x finite). */
 function nextFloat64(x: number, towardPositive: boolean): number {
   if (x === 0) return towardPositive ? 5e-324 : -5e-324;
@@ -46,13 +39,16 @@ function nextFloat64(x: number, towardPositive: boolean): number {
 export function fmaf(a: number, b: number, c: number): number {
   const p = a * b;
   const s = p + c;
+  const r = fr(s);
+  if (r === s) return r;
+  // s is a tie between r and its other neighbour r′ only if r′ = 2s − r is a float (else, s
+  // being strictly nearer r, 2s − r lies strictly between r and r′)
+  const mirror = 2 * s - r;
+  if (fr(mirror) !== mirror || !Number.isFinite(s)) return r;
   const bv = s - p;
   const err = p - (s - bv) + (c - bv); // s + err = p + c exactly (TwoSum)
-  const r = fr(s);
-  if (err === 0 || r === s || !Number.isFinite(s)) return r;
-  const other = nextFloat32(r, s);
-  if (s - r !== other - s) return r; // not a tie: the float64 sum already decides
-  return (err > 0) === (other > r) ? other : r;
+  if (err === 0) return r;
+  return (err > 0) === (mirror > r) ? mirror : r;
 }
 
 const SPLIT = 134217729; // 2^27 + 1, Dekker's splitter
@@ -138,9 +134,10 @@ const COS_P = [2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2
 
 /**
  * sincos256_ps for one float32 lane: reduce by multiples of π/4 (π split in three parts), then
- * the Cephes sine and cosine polynomials; returns [sin, cos].
+ * the Cephes sine and cosine polynomials; writes sin to out[0] and cos to out[1] (no allocation
+ * per call: this runs once per pair of normal draws).
  */
-export function cephesSinCosf(x: number): [number, number] {
+export function cephesSinCosf(x: number, out: Float64Array): void {
   let signSin = x < 0 ? -1 : 1;
   x = Math.abs(x);
   let j = Math.trunc(fr(x * FOPI));
@@ -163,7 +160,6 @@ export function cephesSinCosf(x: number): [number, number] {
   ys = fr(z * ys);
   ys = fmaf(ys, x, x);
   // the kernel blends the two polynomials with masks and an add, which turns −0 into +0
-  const sin = (sinFromSinPoly ? ys : yc) + 0;
-  const cos = (sinFromSinPoly ? yc : ys) + 0;
-  return [signSin * sin, signCos * cos];
+  out[0] = signSin * ((sinFromSinPoly ? ys : yc) + 0);
+  out[1] = signCos * ((sinFromSinPoly ? yc : ys) + 0);
 }

@@ -54,9 +54,12 @@ export class Generator {
   nextUint32(): number {
     const mt = this.mt;
     if (this.index >= 624) {
+      // the twist: mt[i] from mt[i], mt[i + 1] and mt[i + 397], indices mod 624
       for (let i = 0; i < 624; i++) {
-        const y = (mt[i]! & 0x80000000) | (mt[(i + 1) % 624]! & 0x7fffffff);
-        mt[i] = mt[(i + 397) % 624]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+        const next = i + 1 < 624 ? i + 1 : 0;
+        const far = i + 397 < 624 ? i + 397 : i - 227;
+        const y = (mt[i]! & 0x80000000) | (mt[next]! & 0x7fffffff);
+        mt[i] = mt[far]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
       }
       this.index = 0;
     }

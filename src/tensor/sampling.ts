@@ -56,14 +56,15 @@ function normalFillAvx2(gen: Generator, out: Float32Array, mean: number, std: nu
 }
 
 const TWO_PI_F = fr(2 * Math.PI);
+const sinCos = new Float64Array(2);
 
 function boxMuller16f(d: Float32Array, o: number, mean: number, std: number): void {
   for (let k = 0; k < 8; k++) {
     const u1 = fr(1 - d[o + k]!);
     const radius = fr(Math.sqrt(fr(-2 * cephesLogf(u1))));
-    const [sin, cos] = cephesSinCosf(fr(TWO_PI_F * d[o + k + 8]!));
-    d[o + k] = fmaf(fr(radius * cos), std, mean);
-    d[o + k + 8] = fmaf(fr(radius * sin), std, mean);
+    cephesSinCosf(fr(TWO_PI_F * d[o + k + 8]!), sinCos);
+    d[o + k] = fmaf(fr(radius * sinCos[1]!), std, mean);
+    d[o + k + 8] = fmaf(fr(radius * sinCos[0]!), std, mean);
   }
 }
 
