@@ -78,7 +78,7 @@ export async function loadData(config: TrainConfig): Promise<LoadedData> {
       classes,
       outputs: table.classes ? classes.length : 1,
       testName: "held-out",
-      description: `${dataset}: ${table.numFeatures} features → ${table.targetName}; ${train.length} for training, ${test.length} held out`,
+      description: `${dataset}: ${table.numFeatures} features → ${table.targetName}; ${train.length} for training, ${test.length} held out\n  columns: ${table.describe()}`,
     };
   } else {
     const images = await loadImages(config);

@@ -39,7 +39,6 @@ export {
   sqrt,
   abs,
   sign,
-  clamp,
   maximum,
   minimum,
   eq,
@@ -64,6 +63,33 @@ export { cat, stack } from "./ops/join.js";
 export { gather } from "./ops/indexing.js";
 export { indexSelect } from "./ops/index-select.js";
 export { transpose, permute, slice, narrow, select, expand, view, reshape, squeeze, unsqueeze, flatten } from "./ops/shape.js";
+// shapes, indexing and masks (issue 11): pieces, repeats, diagonals, advanced indexing, scatter
+export { split, chunk, unbind, tensorSplit } from "./ops/split.js";
+export { repeat, tile, repeatInterleave, type RepeatInterleaveOptions } from "./ops/repeat.js";
+export { flip, roll } from "./ops/flip.js";
+export { diag, diagonal, diagEmbed } from "./ops/diagonal.js";
+export { tril, triu } from "./ops/triangular.js";
+export { maskedFill, maskedSelect } from "./ops/masked.js";
+export { nonzero, type NonzeroOptions } from "./ops/nonzero.js";
+export { any, all } from "./ops/any-all.js";
+export { isnan, isinf, isposinf, isneginf, nanToNum, type NanToNumOptions } from "./ops/nonfinite.js";
+export { clamp, type ClampBound, type ClampOptions } from "./ops/clamp.js";
+export { sl, type IndexItem, type IndexSlice } from "./ops/index-spec.js";
+export { index, indexPut, type IndexPutOptions } from "./ops/advanced-index.js";
+export { indexAdd, indexCopy, indexFill } from "./ops/index-add.js";
+export { scatterAdd } from "./ops/indexing.js";
+export { scatter, scatterReduce, type ScatterOptions, type ScatterReduce, type ScatterReduceOptions } from "./ops/scatter.js";
+// sorting, order statistics, scans, counting, products and norms
+export { sort, argsort, msort, topk, type SortOptions, type TopkOptions } from "./ops/sort.js";
+export { kthvalue, median, nanmedian, mode, type DimKeepdimOptions } from "./ops/order-statistics.js";
+export { cumsum, cumprod, cummax, cummin, logcumsumexp, diff, type ScanOptions, type DiffOptions } from "./ops/scan.js";
+export { unique, uniqueConsecutive, type UniqueOptions, type UniqueConsecutiveOptions } from "./ops/unique.js";
+export { bincount, histc, type BincountOptions, type HistcOptions } from "./ops/histogram.js";
+export { searchsorted, bucketize, type SearchsortedOptions, type BucketizeOptions } from "./ops/searchsorted.js";
+export { mm, bmm, mv, dot, vdot, outer, inner, addmm, addmv, baddbmm, addbmm, tensordot, kron, trace, type ScaleOptions } from "./ops/products.js";
+export { einsum } from "./ops/einsum.js";
+export { norm, type TorchNormOptions } from "./ops/norms.js";
+export * as linalg from "./linalg/index.js";
 // random sampling: PyTorch's draws for the same seed
 export {
   bernoulli,
@@ -76,8 +102,6 @@ export {
 } from "./ops/random.js";
 // probability distributions (torch.distributions)
 export * as distributions from "./distributions/index.js";
-// linear algebra (torch.linalg)
-export * as linalg from "./linalg/index.js";
 // special functions: ln Γ and its derivatives
 export { lgamma, digamma, polygamma } from "./ops/special.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
@@ -92,5 +116,7 @@ export * as io from "./io/index.js";
 export * as train from "./train/index.js";
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, AnomalyError } from "./autograd/anomaly.js";
 export * as nn from "./nn/index.js";
+// ---- nn extras at the top level, as in torch: torch.cdist
+export { cdist, type CdistOptions } from "./nn/functional/distance.js";
 export * as optim from "./optim/index.js";
 export * as F from "./nn/functional.js";

@@ -66,6 +66,8 @@ describe.skipIf(!existsSync(BIN))("nabla command", () => {
     const result = run("train", "--dataset", tinyCsv(600), "--epochs", "10", "--batch-size", "16", "--hidden", "16", "--checkpoint-dir", scratch(), "--no-plot");
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain("points.csv: 5 features → label");
+    // How each column was read is printed, not guessed silently.
+    expect(result.stdout).toContain("columns: numeric: x, y; categorical: colour (3 values, as strings); target label: 2 classes compared as strings");
     expect(result.stdout).toMatch(/final held-out accuracy: (8\d|9\d|100)\.\d\d%/);
   });
 

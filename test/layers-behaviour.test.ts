@@ -99,7 +99,7 @@ describe("default initialisation is PyTorch's", () => {
     expect(values(bn.weight!)).toEqual([1, 1, 1]);
     expect(values(bn.running_var!)).toEqual([1, 1, 1]);
     const mha = new nn.MultiheadAttention(8, 2);
-    within(mha.in_proj_weight, Math.sqrt(6 / (8 + 24)));
+    within(mha.in_proj_weight!, Math.sqrt(6 / (8 + 24)));
     expect(values(mha.in_proj_bias!).every((e) => e === 0)).toBe(true);
   });
 

@@ -2,3 +2,4 @@
 export { grad, type GradOptions } from "./backward.js";
 export { gradcheck, type GradcheckOptions } from "./gradcheck.js";
 export { detectAnomaly, setDetectAnomaly } from "./anomaly.js";
+export { Function, FunctionCtx } from "./function.js";

@@ -6,7 +6,7 @@
 import { readFile, access } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { csvDataset, type CsvDataset, type CsvDatasetOptions } from "./csv.js";
+import { csvDataset, type CsvDataset, type CsvDatasetOptions } from "./csv-dataset.js";
 import { DataFormatError, isGzip } from "./format-error.js";
 import { parseIdx } from "./idx.js";
 import { mnistFileNames, mnistFromIdx, type ImageDataset, type MnistOptions } from "./mnist.js";

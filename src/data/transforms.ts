@@ -5,7 +5,9 @@
  * so that augmentation is reproducible.
  */
 import { emptyTensor, fromTypedArray } from "../ops/helpers.js";
-import { DTypeError, OptionError, ShapeError, formatShape } from "../errors.js";
+import { toDType } from "../ops/elementwise.js";
+import { oneHot as oneHotOf } from "../nn/functional/one-hot.js";
+import { OptionError, ShapeError, formatShape } from "../errors.js";
 import { isFloating } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { defaultGenerator, type Generator } from "../tensor/random.js";
@@ -53,19 +55,10 @@ export function normalize(mean: number | readonly number[], std: number | readon
   };
 }
 
-/** Class indices (int32, any shape) → float32 one-hot vectors along a new last dim. */
+/** Class indices (int32, any shape) → float32 one-hot vectors along a new last dim (F.oneHot, as floats). */
 export function oneHotEncode(labels: Tensor, numClasses: number): Tensor {
-  if (labels.dtype !== "int32") throw new DTypeError(`oneHot: expected int32 class indices, got ${labels.dtype}`);
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new OptionError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
-  const values = labels.toTypedArray();
-  const out = emptyTensor([...labels.shape, numClasses], "float32");
-  const data = out.storage.data;
-  for (let i = 0; i < values.length; i++) {
-    const c = values[i]!;
-    if (c < 0 || c >= numClasses) throw new ShapeError(`oneHot: class value ${c} is out of range for ${numClasses} classes`);
-    data[i * numClasses + c] = 1;
-  }
-  return out;
+  return toDType(oneHotOf(labels, numClasses), "float32");
 }
 
 /** The transform form of oneHotEncode (for targets: `onTarget(oneHot(10))`). */

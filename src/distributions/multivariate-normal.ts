@@ -7,13 +7,14 @@
  * ½ ln|Σ| = Σ ln Lᵢᵢ), all differentiable.
  */
 import { OptionError, ShapeError, formatShape } from "../errors.js";
-import { arange, eye } from "../ops/creation.js";
+import { eye } from "../ops/creation.js";
+import { diagonal } from "../ops/diagonal.js";
+import { flip } from "../ops/flip.js";
 import { add, log, mul, pow, sub } from "../ops/elementwise.js";
-import { indexSelect } from "../ops/index-select.js";
 import { matmul } from "../ops/matmul.js";
 import { cholesky } from "../ops/cholesky.js";
 import { sum } from "../ops/reduce.js";
-import { expand, reshape, slice, squeeze, transpose, unsqueeze } from "../ops/shape.js";
+import { expand, squeeze, transpose, unsqueeze } from "../ops/shape.js";
 import { solveTriangular } from "../ops/triangular-solve.js";
 import { broadcastShapes } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -32,20 +33,13 @@ const PY_NAMES: Record<MatrixName, string> = { covarianceMatrix: "covariance_mat
 
 /** The diagonal of the last two dims ([*, n, n] → [*, n]). */
 export function batchDiagonal(m: Tensor): Tensor {
-  const n = m.shape[m.ndim - 1]!;
-  return slice(reshape(m, [...m.shape.slice(0, -2), n * n]), -1, 0, n * n, n + 1);
-}
-
-/** x reversed along its last two dims (torch.flip(x, (−2, −1))). */
-function flipLastTwo(x: Tensor): Tensor {
-  const rev = (n: number) => arange(n - 1, -1, -1);
-  return indexSelect(indexSelect(x, -1, rev(x.shape[x.ndim - 1]!)), -2, rev(x.shape[x.ndim - 2]!));
+  return diagonal(m, 0, -2, -1);
 }
 
 /** PyTorch's _precision_to_scale_tril: the lower L with L·Lᵀ = P⁻¹, via the Cholesky factor of P flipped. */
 function precisionToScaleTril(P: Tensor): Tensor {
-  const Lf = cholesky(flipLastTwo(P));
-  const LInv = transpose(flipLastTwo(Lf), -2, -1);
+  const Lf = cholesky(flip(P, [-2, -1]));
+  const LInv = transpose(flip(Lf, [-2, -1]), -2, -1);
   const n = P.shape[P.ndim - 1]!;
   return solveTriangular(LInv, eye(n, n, { dtype: P.dtype }), { upper: false });
 }

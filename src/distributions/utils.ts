@@ -9,6 +9,7 @@ import { add, clamp, div, eq, log, mul, sigmoid, sub, where } from "../ops/eleme
 import { emptyTensor, resultTensor, scalarTensor } from "../ops/helpers.js";
 import { sumToShape } from "../ops/reduce.js";
 import { softmax } from "../ops/softmax.js";
+import { oneHot } from "../nn/functional/one-hot.js";
 import type { DType } from "../tensor/dtype.js";
 import { defaultGenerator } from "../tensor/random.js";
 import { normalFill } from "../tensor/sampling.js";
@@ -70,11 +71,7 @@ export function xlogy(x: Tensor, y: Tensor | number): Tensor {
 
 /** One-hot vectors of int32 indices along a new last dim, in `dtype` (F.one_hot(…).to(dtype)). */
 export function oneHotOf(indices: Tensor, numClasses: number, dtype: DType): Tensor {
-  const values = indices.toTypedArray();
-  const out = emptyTensor([...indices.shape, numClasses], dtype);
-  const data = out.storage.data;
-  for (let i = 0; i < values.length; i++) data[i * numClasses + values[i]!] = 1;
-  return out;
+  return oneHot(indices, numClasses).to(dtype);
 }
 
 /** Standard normal noise of `shape` (PyTorch's _standard_normal: torch.empty(shape).normal_()). */

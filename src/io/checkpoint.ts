@@ -5,6 +5,11 @@
  * `model.<key>` and `optimizer.state.<param>.<name>`; everything else is JSON in the metadata
  * entry `nabla.checkpoint`. The weights are thus readable by any safetensors reader.
  *
+ * Nothing read is trusted: the metadata's nesting is bounded before it is parsed, every object
+ * built from it has no prototype (a key `__proto__` is an ordinary name), and restoring checks
+ * every part (the model's keys, shapes and dtypes, the optimizer's and scheduler's state, the
+ * generators' states) before changing any, with a rollback for what only shows while loading.
+ *
  * Bytes in and out here (browser-safe); `saveCheckpoint`/`loadCheckpoint` in `nabla/node` write
  * the file atomically.
  */
@@ -12,9 +17,9 @@ import type { Module, StateDict } from "../nn/module.js";
 import type { Optimizer, OptimizerStateDict } from "../optim/optimizer.js";
 import { DataFormatError } from "../data/format-error.js";
 import { Tensor } from "../tensor/tensor.js";
-import type { Generator } from "../tensor/random.js";
+import { Generator } from "../tensor/random.js";
 import { decodeSafetensors, serializeSafetensors } from "./safetensors.js";
-import { parseJson, stringifyJson } from "./json.js";
+import { nullPrototypeObject, parseJson, stringifyJson } from "./json.js";
 
 /** Anything with PyTorch's scheduler state protocol (nabla's `optim.lrScheduler` classes have it). */
 export interface StatefulScheduler {
@@ -59,12 +64,22 @@ export function makeCheckpoint(targets: CheckpointTargets & { epoch: number; ext
   return ckpt;
 }
 
-/** A copy of JSON-like state: arrays and plain objects copied, tensors cloned, other values shared. */
+const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
+
+/** A plain object, or one without a prototype (as everything read from a file is); not a list. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** A copy of JSON-like state: arrays and plain objects copied (keeping their kind of prototype), tensors cloned, other values shared. */
 function deepCopy<T>(value: T): T {
   if (value instanceof Tensor) return value.clone() as T;
   if (Array.isArray(value)) return value.map(deepCopy) as T;
-  if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deepCopy(v)])) as T;
+  if (isPlainObject(value)) {
+    const entries = Object.entries(value).map(([k, v]) => [k, deepCopy(v)] as const);
+    return (Object.getPrototypeOf(value) === null ? nullPrototypeObject(entries) : Object.fromEntries(entries)) as T;
   }
   return value;
 }
@@ -90,14 +105,13 @@ function extractTensors(value: unknown, path: string, tensors: StateDict): unkno
 function insertTensors(value: unknown, tensors: StateDict, used: Set<string>, file: string): unknown {
   if (Array.isArray(value)) return value.map((v) => insertTensors(v, tensors, used, file));
   if (typeof value === "object" && value !== null) {
-    const ref = (value as { $tensor?: unknown }).$tensor;
+    const ref = hasOwn(value, "$tensor") ? (value as { $tensor?: unknown }).$tensor : undefined;
     if (typeof ref === "string" && Object.keys(value).length === 1) {
-      const t = tensors[ref];
-      if (t === undefined) throw new DataFormatError(file, `the checkpoint metadata refers to a missing tensor "${ref}"`);
+      if (!hasOwn(tensors, ref)) throw new DataFormatError(file, `the checkpoint metadata refers to a missing tensor "${ref}"`);
       used.add(ref);
-      return t;
+      return tensors[ref];
     }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, insertTensors(v, tensors, used, file)]));
+    return nullPrototypeObject(Object.entries(value).map(([k, v]) => [k, insertTensors(v, tensors, used, file)] as const));
   }
   return value;
 }
@@ -123,17 +137,30 @@ export function parseCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   const { tensors, metadata } = decodeSafetensors(bytes, name);
   const text = metadata[FORMAT];
   if (text === undefined) throw new DataFormatError(name, `not a nabla checkpoint: no "${FORMAT}" entry in the safetensors metadata`);
-  let info: { version?: unknown; epoch?: unknown; optimizer?: unknown; scheduler?: unknown; generators?: unknown; extra?: unknown };
+  let info: { [key: string]: unknown; version?: unknown; epoch?: unknown; optimizer?: unknown; scheduler?: unknown; generators?: unknown; extra?: unknown };
   try {
     info = parseJson(text) as typeof info;
   } catch (e) {
     throw new DataFormatError(name, `the checkpoint metadata is not valid JSON (${(e as Error).message})`);
   }
-  if (typeof info !== "object" || info === null) throw new DataFormatError(name, "the checkpoint metadata is not an object");
+  if (!isPlainObject(info)) throw new DataFormatError(name, "the checkpoint metadata is not an object");
+  const known = ["format", "version", "epoch", "optimizer", "scheduler", "generators", "extra"];
+  const unknown = Object.keys(info).find((k) => !known.includes(k));
+  if (unknown !== undefined) throw new DataFormatError(name, `unexpected entry "${unknown}" in the checkpoint metadata`);
   if (info.version !== VERSION) throw new DataFormatError(name, `unsupported checkpoint version ${String(info.version)} (this nabla reads ${VERSION})`);
-  if (!Number.isInteger(info.epoch)) throw new DataFormatError(name, "the checkpoint has no epoch");
+  if (!(Number.isSafeInteger(info.epoch) && (info.epoch as number) >= 0)) {
+    throw new DataFormatError(name, `the checkpoint's epoch must be a non-negative integer, got ${JSON.stringify(info.epoch) ?? "nothing"}`);
+  }
+  for (const part of ["optimizer", "generators", "extra"] as const) {
+    if (info[part] !== undefined && !isPlainObject(info[part])) throw new DataFormatError(name, `the checkpoint's ${part} entry is not an object`);
+  }
+  if (info.generators !== undefined) {
+    for (const [k, g] of Object.entries(info.generators as object)) {
+      if (!isPlainObject(g)) throw new DataFormatError(name, `the checkpoint's state of generator "${k}" is not an object`);
+    }
+  }
   const used = new Set<string>();
-  const model: StateDict = {};
+  const model: StateDict = nullPrototypeObject();
   for (const [key, t] of Object.entries(tensors)) {
     if (key.startsWith("model.")) {
       model[key.slice("model.".length)] = t;
@@ -152,8 +179,10 @@ export function parseCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
 
 /**
  * Loads a checkpoint into the model, optimizer, scheduler and generators given — all of them or
- * none: everything is snapshotted first, and if any part fails to load the snapshots are put
- * back before the error is rethrown.
+ * none. What can be checked on its own is checked before anything changes (parts asked for but
+ * absent, the generators' states, the scheduler's state where it has `checkStateDict`); the model
+ * and the optimizer each check everything before changing anything; and should a later part
+ * still fail, the snapshots taken first are put back before the error is rethrown.
  */
 export function restoreCheckpoint(ckpt: Checkpoint, targets: CheckpointTargets): void {
   const { model, optimizer, scheduler, generators = {} } = targets;
@@ -161,8 +190,10 @@ export function restoreCheckpoint(ckpt: Checkpoint, targets: CheckpointTargets):
   if (optimizer && ckpt.optimizer === undefined) throw new Error("restoreCheckpoint: the checkpoint holds no optimizer state");
   if (scheduler && ckpt.scheduler === undefined) throw new Error("restoreCheckpoint: the checkpoint holds no scheduler state");
   for (const k of Object.keys(generators)) {
-    if (ckpt.generators?.[k] === undefined) throw new Error(`restoreCheckpoint: the checkpoint holds no state for generator "${k}"`);
+    if (ckpt.generators === undefined || !hasOwn(ckpt.generators, k)) throw new Error(`restoreCheckpoint: the checkpoint holds no state for generator "${k}"`);
+    new Generator().setState(ckpt.generators[k]!); // checks the state on a scratch generator
   }
+  (scheduler as { checkStateDict?: (state: unknown) => void } | undefined)?.checkStateDict?.(ckpt.scheduler);
   const backup = {
     model: Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.clone()])),
     optimizer: optimizer?.stateDict(),

@@ -3,13 +3,17 @@
  * works in the browser too: an 8-byte little-endian header length N, N bytes of JSON
  * `{ name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: { str: str } }`, then the
  * data, little-endian, row-major. Nothing from the file is trusted: the header length, every
- * offset, every shape and dtype size is checked against the bytes before any tensor is made.
+ * offset, every shape and dtype size is checked against the bytes before any tensor is made; a
+ * header nested deeper than MAX_JSON_DEPTH is refused before it is parsed, so the work is linear
+ * in the file's size; tensor and metadata names (`__proto__` included) are ordinary keys of
+ * objects without a prototype.
  */
 import { fromTypedArray } from "../ops/helpers.js";
 import { DataFormatError } from "../data/format-error.js";
 import type { DType, TypedArray } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { StateDict } from "../nn/module.js";
+import { MAX_JSON_DEPTH, nullPrototypeObject, parseUntrustedJson } from "./json.js";
 
 export type { StateDict };
 export type SafetensorsMetadata = Record<string, string>;
@@ -49,15 +53,15 @@ export function decodeSafetensors(bytes: Uint8Array, name: string): { tensors: S
   if (headerLength < 2 || bytes[8] !== 0x7b /* { */) fail("the header must be a JSON object starting with '{'", 8);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
+    header = parseUntrustedJson(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)), MAX_JSON_DEPTH);
   } catch (e) {
-    fail(`the header is not valid UTF-8 JSON (${(e as Error).message})`, 8);
+    fail(`the header is not valid UTF-8 JSON of at most ${MAX_JSON_DEPTH} levels (${(e as Error).message})`, 8);
   }
   if (typeof header !== "object" || header === null || Array.isArray(header)) fail("the header must be a JSON object", 8);
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
 
-  const metadata: SafetensorsMetadata = {};
+  const metadata: SafetensorsMetadata = nullPrototypeObject();
   const entries: { key: string; type: { bytes: number; dtype: DType }; code: string; shape: number[]; begin: number; end: number }[] = [];
   for (const [key, value] of Object.entries(header as Record<string, unknown>)) {
     if (key === "__metadata__") {
@@ -72,7 +76,7 @@ export function decodeSafetensors(bytes: Uint8Array, name: string): { tensors: S
     if (typeof info !== "object" || info === null) fail(`tensor "${key}": header entry is not an object`, 8);
     const code = info.dtype;
     if (typeof code !== "string") fail(`tensor "${key}": missing dtype`, 8);
-    const type = READ_TYPES[code as string];
+    const type = Object.prototype.hasOwnProperty.call(READ_TYPES, code as string) ? READ_TYPES[code as string] : undefined;
     if (type === undefined) fail(`tensor "${key}": unsupported dtype ${code} (nabla reads ${Object.keys(READ_TYPES).join(", ")})`, 8);
     const shape = info.shape;
     if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) fail(`tensor "${key}": shape must be a list of non-negative integers`, 8);
@@ -103,7 +107,7 @@ export function decodeSafetensors(bytes: Uint8Array, name: string): { tensors: S
   }
   if (at !== dataLength) fail(`${dataLength - at} bytes after the last tensor are not described by the header`, dataStart + at);
 
-  const tensors: StateDict = {};
+  const tensors: StateDict = nullPrototypeObject();
   for (const e of entries) {
     const raw = bytes.subarray(dataStart + e.begin, dataStart + e.end);
     tensors[e.key] = fromTypedArray(decodeValues(raw, e.code, e.key, name, dataStart + e.begin), e.shape, e.type.dtype);
@@ -185,7 +189,7 @@ export function halfToFloat(h: number): number {
  * a multiple of 8 bytes, as the safetensors library does, so the data is aligned.
  */
 export function serializeSafetensors(stateDict: StateDict, metadata?: SafetensorsMetadata): Uint8Array {
-  const header: Record<string, unknown> = {};
+  const header: Record<string, unknown> = nullPrototypeObject(); // a tensor may be named "__proto__"
   if (metadata !== undefined && Object.keys(metadata).length > 0) {
     for (const [k, v] of Object.entries(metadata)) {
       if (typeof v !== "string") throw new TypeError(`serializeSafetensors: metadata value for "${k}" must be a string, got ${typeof v}`);

@@ -3,7 +3,7 @@
  * fields in declaration order, so state-dict keys are PyTorch's (`fc1.weight`, `0.bias`).
  */
 import { noGrad } from "../autograd/grad-mode.js";
-import { DTypeError, formatShape, ShapeError } from "../errors.js";
+import { DTypeError, formatShape, OptionError, ShapeError } from "../errors.js";
 import { isFloating, type DType } from "../tensor/dtype.js";
 import { shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -215,25 +215,36 @@ export abstract class Module {
   }
 
   /**
-   * Copies values from a state dict into this module's parameters and buffers. Every key and
-   * shape is checked first; if anything is wrong nothing is changed and the error lists all of it.
+   * Copies values from a state dict into this module's parameters and buffers. Every key, shape
+   * and dtype is checked first; if anything is wrong nothing is changed and the error lists all of
+   * it. Only the state dict's own keys count (never ones inherited through its prototype). Values
+   * are converted between float32 and float64 as PyTorch's copy does, but a floating value is not
+   * loaded into an integer or bool tensor or the other way round (that would truncate silently).
    * With `strict: false`, missing and unexpected keys are returned instead of thrown.
    */
   loadStateDict(stateDict: StateDict, { strict = true }: { strict?: boolean } = {}): LoadResult {
+    const proto = typeof stateDict === "object" && stateDict !== null ? Object.getPrototypeOf(stateDict) : undefined;
+    if (Array.isArray(stateDict) || (proto !== Object.prototype && proto !== null)) {
+      const got = stateDict === null || typeof stateDict !== "object" ? String(stateDict) : stateDict instanceof Tensor ? "a Tensor" : Array.isArray(stateDict) ? "a list" : "an object of another class";
+      throw new OptionError(`loadStateDict: expected a state dict (a plain object of named tensors) for ${this.constructor.name}, got ${got}`);
+    }
+    const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
     const own = this.stateDict();
-    const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
-    const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
+    const missingKeys = Object.keys(own).filter((k) => !has(stateDict, k));
+    const unexpectedKeys = Object.keys(stateDict).filter((k) => !has(own, k));
     const problems: string[] = [];
     for (const [key, target] of Object.entries(own)) {
-      const source = stateDict[key];
-      if (source === undefined) continue;
+      if (!has(stateDict, key)) continue;
+      const source: unknown = stateDict[key];
       if (!(source instanceof Tensor)) {
-        problems.push(`value for '${key}' is not a Tensor`);
+        problems.push(`value for '${key}' is not a Tensor (got ${source === null ? "null" : typeof source})`);
       } else if (!shapesEqual(source.shape, target.shape)) {
         problems.push(
           `size mismatch for ${key}: copying a param with shape ${formatShape(source.shape)}, ` +
             `the shape in current model is ${formatShape(target.shape)}`,
         );
+      } else if (dtypeKind(source.dtype) !== dtypeKind(target.dtype)) {
+        problems.push(`dtype mismatch for ${key}: copying a tensor of dtype ${source.dtype} into one of dtype ${target.dtype}`);
       }
     }
     if (strict) {
@@ -247,8 +258,7 @@ export abstract class Module {
     }
     noGrad(() => {
       for (const [key, target] of Object.entries(own)) {
-        const source = stateDict[key];
-        if (source !== undefined) target.copy_(source);
+        if (has(stateDict, key)) target.copy_(stateDict[key]!);
       }
     });
     return { missingKeys, unexpectedKeys };
@@ -272,4 +282,9 @@ export abstract class Module {
     const head = extra ? [`  ${extra}`] : [];
     return `${this.constructor.name}(\n${[...head, ...lines].join("\n")}\n)`;
   }
+}
+
+/** float32 and float64 convert into each other on load; int32 and bool are kinds of their own. */
+function dtypeKind(dtype: DType): string {
+  return isFloating(dtype) ? "floating" : dtype;
 }

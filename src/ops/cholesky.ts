@@ -14,7 +14,8 @@ import { add, mul } from "./elementwise.js";
 import { fromTypedArray } from "./helpers.js";
 import { matmul } from "./matmul.js";
 import { contiguous } from "./shape.js";
-import { mH, solveTriangular, triangle } from "./triangular-solve.js";
+import { mH, solveTriangular } from "./triangular-solve.js";
+import { tril } from "./triangular.js";
 
 export interface CholeskyOptions {
   /** Return the upper factor U = Lᴴ (read from A's upper triangle) instead of L. */
@@ -67,8 +68,8 @@ export function cholesky(A: Tensor, { upper = false }: CholeskyOptions = {}): Te
   return recordOp("LinalgCholeskyExBackward0", L, [A], (gOut) => {
     const [Lf, gL] = upper ? [mH(L), mH(gOut)] : [L, gOut];
     // Φ(Lᴴ·G_L): the lower triangle with the diagonal halved, as ½(G + tril(G, −1)ᴴ) of G = tril(Lᴴ·G_L)
-    let gA = triangle(matmul(mH(Lf), gL), false);
-    gA = mul(add(gA, mH(triangle(gA, false, -1))), 0.5);
+    let gA = tril(matmul(mH(Lf), gL));
+    gA = mul(add(gA, mH(tril(gA, -1))), 0.5);
     gA = solveTriangular(mH(Lf), gA, { upper: true, left: true });
     gA = solveTriangular(Lf, gA, { upper: false, left: false });
     return [gA];

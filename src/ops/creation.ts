@@ -17,12 +17,36 @@ export interface RandomOptions extends CreateOptions {
 
 export type ShapeArg = number | readonly number[];
 
+/**
+ * A shape checked before anything is allocated: a number or a list of numbers, each a
+ * non-negative integer (not NaN, not Infinity, not 2.5). The error names the op and the size.
+ */
 function toShape(op: string, shape: ShapeArg): number[] {
+  if (typeof shape !== "number" && !Array.isArray(shape)) {
+    throw new ShapeError(`${op}: shape must be a number or a list of numbers, got ${shape === null ? "null" : typeof shape}`);
+  }
   const list = typeof shape === "number" ? [shape] : shape.slice();
-  for (const s of list) {
-    if (!Number.isInteger(s) || s < 0) throw new ShapeError(`${op}: sizes must be non-negative integers, got [${list.join(", ")}]`);
+  for (let d = 0; d < list.length; d++) {
+    if (!isSize(list[d])) {
+      const what = typeof shape === "number" ? "size" : `size of dimension ${d}`;
+      throw new ShapeError(`${op}: ${what} must be a non-negative integer, got ${String(list[d])} (shape [${list.join(", ")}])`);
+    }
   }
   return list;
+}
+
+function isSize(value: unknown): boolean {
+  return Number.isInteger(value) && (value as number) >= 0;
+}
+
+/** A size (a count of steps, eye's n) must be a non-negative integer. */
+function checkSize(op: string, what: string, value: unknown): void {
+  if (!isSize(value)) throw new ShapeError(`${op}: ${what} must be a non-negative integer, got ${String(value)}`);
+}
+
+/** An end of a range (arange's start, end and step, linspace's ends, randint's bounds) must be a finite number. */
+function checkFinite(op: string, what: string, value: unknown): void {
+  if (!(typeof value === "number" && Number.isFinite(value))) throw new ShapeError(`${op}: ${what} must be a finite number, got ${String(value)}`);
 }
 
 function checkDType(op: string, dtype: unknown): void {
@@ -117,11 +141,15 @@ export function full(shape: ShapeArg, value: number | boolean, { dtype, requires
 export function arange(start: number, end?: number, step = 1, { dtype, requiresGrad }: CreateOptions = {}): Tensor {
   checkDType("arange", dtype);
   if (end === undefined) [start, end] = [0, start];
+  checkFinite("arange", "start", start);
+  checkFinite("arange", "end", end);
+  checkFinite("arange", "step", step);
   if (step === 0) throw new OptionError("arange: step must be nonzero");
   if ((end - start) / step < 0) {
     throw new OptionError(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
   }
   const n = Math.ceil((end - start) / step);
+  if (!Number.isSafeInteger(n)) throw new ShapeError(`arange: the range from ${start} to ${end} by ${step} has ${n} elements, more than any tensor can hold`);
   const type = dtype ?? ([start, end, step].every(Number.isInteger) ? "int32" : "float32");
   const t = emptyTensor([n], type);
   for (let i = 0; i < n; i++) t.storage.data[i] = start + i * step;
@@ -131,7 +159,9 @@ export function arange(start: number, end?: number, step = 1, { dtype, requiresG
 /** `steps` evenly spaced values from start to end, both included (computed from both ends, as PyTorch does). */
 export function linspace(start: number, end: number, steps: number, { dtype = "float32", requiresGrad }: CreateOptions = {}): Tensor {
   checkDType("linspace", dtype);
-  if (!Number.isInteger(steps) || steps < 0) throw new OptionError(`linspace: number of steps must be non-negative, got ${steps}`);
+  checkFinite("linspace", "start", start);
+  checkFinite("linspace", "end", end);
+  checkSize("linspace", "number of steps", steps);
   const t = emptyTensor([steps], dtype);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // The first half counts up from start, the rest down from end (one step gives just start).
@@ -143,7 +173,9 @@ export function linspace(start: number, end: number, steps: number, { dtype = "f
 /** The n×m identity (ones on the diagonal). */
 export function eye(n: number, m = n, { dtype = "float32", requiresGrad }: CreateOptions = {}): Tensor {
   checkDType("eye", dtype);
-  const t = emptyTensor(toShape("eye", [n, m]), dtype);
+  checkSize("eye", "n", n);
+  checkSize("eye", "m", m);
+  const t = emptyTensor([n, m], dtype);
   for (let i = 0; i < Math.min(n, m); i++) t.storage.data[i * m + i] = 1;
   return finish("eye", t, requiresGrad);
 }
@@ -182,9 +214,11 @@ export function randint(low: number, high: number | ShapeArg, shape?: ShapeArg |
   }
   const { dtype = "int32", generator = defaultGenerator } = options;
   checkDType("randint", dtype);
-  if (!Number.isInteger(low) || !Number.isInteger(high) || (high as number) <= low) {
-    throw new OptionError(`randint: expected integers with low < high, got low=${low}, high=${String(high)}`);
+  for (const [what, bound] of [["low", low], ["high", high]] as const) {
+    checkFinite("randint", what, bound);
+    if (!Number.isInteger(bound)) throw new ShapeError(`randint: ${what} must be an integer, got ${String(bound)}`);
   }
+  if ((high as number) <= low) throw new OptionError(`randint: expected integers with low < high, got low=${low}, high=${String(high)}`);
   const t = emptyTensor(toShape("randint", shape as ShapeArg), dtype);
   randomFromToFill(generator, t.storage.data, low, high as number);
   return t;
@@ -219,7 +253,7 @@ export function randintLike(t: Tensor, low: number, high: number, options: Rando
  * same seed: place i swaps with place i + (random() mod (n − i)), i going up.
  */
 export function randperm(n: number, { dtype = "int32", generator = defaultGenerator }: RandomOptions = {}): Tensor {
-  if (!Number.isInteger(n) || n < 0) throw new OptionError(`randperm: n must be a non-negative integer, got ${n}`);
+  checkSize("randperm", "n", n);
   checkDType("randperm", dtype);
   if (dtype === "bool") throw new DTypeError("randperm: bool is not a dtype for a permutation");
   const t = emptyTensor([n], dtype);

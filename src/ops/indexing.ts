@@ -1,75 +1,129 @@
-/** Picking elements by index tensors: gather, and scatterAdd as its gradient. */
+/**
+ * Picking and adding elements by index tensors along one dim: gather, and scatterAdd (its
+ * gradient, and PyTorch's torch.scatter_add). As in PyTorch, the index may be smaller than the
+ * input off `dim` (and than src everywhere): only the leading part of each dim takes part.
+ */
 import { backend } from "../backend/backend.js";
 import { recordOp } from "../autograd/node.js";
 import { DTypeError, formatShape, ShapeError } from "../errors.js";
 import { normalizeDim } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { emptyTensor } from "./helpers.js";
-import { contiguous, transpose } from "./shape.js";
+import { assignInto, clone, contiguous, narrow, reshape, transpose } from "./shape.js";
 
 /** Moves `dim` to the end and returns contiguous data with [outer, size] layout. */
 function lastAxis(t: Tensor, dim: number): Tensor {
   return contiguous(dim === t.ndim - 1 ? t : transpose(t, dim, t.ndim - 1));
 }
 
-function checkIndex(op: string, x: Tensor, dim: number, index: Tensor): number {
+/** The leading part of t with the sizes of `shape` in every dim but `skip` (a view). */
+function leading(t: Tensor, shape: readonly number[], skip = -1): Tensor {
+  let out = t;
+  shape.forEach((s, d) => {
+    if (d !== skip && s !== out.shape[d]) out = narrow(out, d, 0, s);
+  });
+  return out;
+}
+
+/**
+ * Checks an index against PyTorch's rules for gather/scatter: int32, as many dims as the input,
+ * no larger than it off `dim` (and no larger than src anywhere), every value in [0, size).
+ */
+export function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, src?: Tensor): number {
   if (index.dtype !== "int32") throw new DTypeError(`${op}: expected index to be an int32 tensor, got ${index.dtype} (make it with { dtype: "int32" } or index.int())`);
   const d = normalizeDim(op, dim, x.ndim);
-  if (index.ndim !== x.ndim || index.shape.some((s, i) => i !== d && s !== x.shape[i])) {
+  if (index.ndim !== x.ndim && !(index.numel() <= 1 && x.ndim <= 1 && index.ndim <= 1)) {
+    throw new ShapeError(`${op}: index tensor must have the same number of dimensions as input tensor (index ${formatShape(index.shape)}, input ${formatShape(x.shape)})`);
+  }
+  const tooBig = index.shape.some((s, i) => i !== d && s > (x.shape[i] ?? 1));
+  const srcTooSmall = src !== undefined && (src.ndim !== index.ndim || index.shape.some((s, i) => s > src.shape[i]!));
+  if (tooBig || srcTooSmall) {
     throw new ShapeError(
-      `${op}: index ${formatShape(index.shape)} must have the shape of input ${formatShape(x.shape)} except at dim ${d}`,
+      src === undefined
+        ? `${op}: size does not match: expected index ${formatShape(index.shape)} to be smaller than self ${formatShape(x.shape)} apart from dimension ${d}`
+        : `${op}: expected index ${formatShape(index.shape)} to be smaller than self ${formatShape(x.shape)} apart from dimension ${d} and to be smaller size than src ${formatShape(src.shape)}`,
     );
   }
-  const size = x.shape[d]!;
-  const data = lastAxis(index, d);
-  const idx = data.storage.data.subarray(data.offset, data.offset + data.numel());
-  for (const i of idx) {
+  const size = x.shape[d] ?? 1;
+  for (const i of index.toTypedArray()) {
     if (i < 0 || i >= size) throw new ShapeError(`${op}: index ${i} is out of bounds for dimension ${d} with size ${size}`);
   }
   return d;
 }
 
-/** out[…, j, …] = x[…, index[…, j, …], …] along `dim`. */
+/** 0-d operands take part as 1-element vectors. */
+const atLeast1d = (t: Tensor): Tensor => (t.ndim === 0 ? reshape(t, [1]) : t);
+
+/** out[…, j, …] = x[…, index[…, j, …], …] along `dim`; the result has the index's shape. */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = checkIndex("gather", x, dim, index);
-  const xc = lastAxis(x.detach(), d);
-  const ic = lastAxis(index, d);
-  const inner = x.shape[d]!;
-  const k = index.shape[d]!;
+  const xn = leading(atLeast1d(x.detach()), atLeast1d(index).shape, d);
+  const xc = lastAxis(xn, d);
+  const ic = lastAxis(atLeast1d(index), d);
+  const inner = xn.shape[d]!;
+  const k = ic.shape[ic.ndim - 1]!;
   const outMoved = emptyTensor(ic.shape, x.dtype);
-  const outer = inner === 0 ? 0 : xc.numel() / inner;
-  backend().gather(
-    xc.storage.data.subarray(xc.offset),
-    ic.storage.data.subarray(ic.offset) as Int32Array,
-    outer,
-    inner,
-    k,
-    outMoved.storage.data,
-  );
-  const out = d === x.ndim - 1 ? outMoved : transpose(outMoved, d, x.ndim - 1);
+  const outer = k === 0 ? 0 : ic.numel() / k;
+  if (outer > 0 && k > 0) {
+    backend().gather(
+      xc.storage.data.subarray(xc.offset),
+      ic.storage.data.subarray(ic.offset) as Int32Array,
+      outer,
+      inner,
+      k,
+      outMoved.storage.data,
+    );
+  }
+  const moved = d === outMoved.ndim - 1 ? outMoved : transpose(outMoved, d, outMoved.ndim - 1);
+  const out = reshape(moved, index.shape);
+  const inputShape = x.shape;
   // d/dx gather = scatter-add of the gradient back to the picked positions
-  return recordOp("GatherBackward0", out, [x], (g) => [scatterAdd(emptyTensor(x.shape, g.dtype), d, index, g)]);
+  return recordOp("GatherBackward0", out, [x], (g) => [scatterAdd(emptyTensor(inputShape, g.dtype), d, index, g)]);
 }
 
-/** Returns a copy of `base` with src added at the positions `index` names along `dim`. */
+/**
+ * A copy of `base` with src[…, j, …] added at base[…, index[…, j, …], …] along `dim`
+ * (PyTorch's torch.scatter_add); only the part of src the size of index takes part.
+ */
 export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  const d = checkIndex("scatterAdd", base, dim, index);
-  const acc = lastAxis(base.detach(), d).clone();
-  const ic = lastAxis(index, d);
-  const sc = lastAxis(src.detach(), d);
-  const inner = base.shape[d]!;
-  backend().scatterAdd(
-    sc.storage.data.subarray(sc.offset),
-    ic.storage.data.subarray(ic.offset) as Int32Array,
-    inner === 0 ? 0 : acc.numel() / inner,
-    inner,
-    index.shape[d]!,
-    acc.storage.data,
-  );
-  const out = d === base.ndim - 1 ? acc : contiguous(transpose(acc, d, base.ndim - 1));
-  // d/dbase = 1; d/dsrc picks the gradient back up at the positions it was added to
+  const d = checkIndex("scatterAdd", base, dim, index, src);
+  if (src.dtype !== base.dtype) throw new DTypeError(`scatterAdd: expected self.dtype (${base.dtype}) to be equal to src.dtype (${src.dtype})`);
+  const index1 = atLeast1d(index);
+  const acc = clone(atLeast1d(base.detach()));
+  // the part of the result the index reaches (all of it unless the index is smaller off dim)
+  const part = leading(acc, index1.shape, d);
+  // the kernel adds into [outer, size] rows: the result itself when dim is last and all of it is reached
+  const inPlace = part === acc && d === acc.ndim - 1;
+  const pc = inPlace ? acc : lastAxis(part, d).clone();
+  const ic = lastAxis(index1, d);
+  const sc = lastAxis(leading(atLeast1d(src.detach()), index1.shape), d);
+  const inner = part.shape[d]!;
+  const k = ic.shape[ic.ndim - 1]!;
+  const outer = k === 0 ? 0 : ic.numel() / k;
+  if (outer > 0 && k > 0) {
+    backend().scatterAdd(
+      sc.storage.data.subarray(sc.offset),
+      ic.storage.data.subarray(ic.offset) as Int32Array,
+      outer,
+      inner,
+      k,
+      pc.storage.data,
+    );
+    if (!inPlace) assignInto(part, d === pc.ndim - 1 ? pc : transpose(pc, d, pc.ndim - 1));
+  }
+  const out = reshape(acc, base.shape);
+  // d/dbase = 1; d/dsrc picks the gradient back up at the positions it was added to (zero
+  // where src lies outside the index)
   return recordOp("ScatterAddBackward0", out, [base, src], (g) => [
     base.requiresGrad ? g : null,
-    src.requiresGrad ? gather(g, d, index) : null,
+    src.requiresGrad ? padTo(gather(g, d, index), src.shape) : null,
   ]);
+}
+
+/** g (the size of an index) padded with zeros to `shape` (src's, which may be larger). */
+export function padTo(g: Tensor, shape: readonly number[]): Tensor {
+  if (g.shape.every((s, i) => s === shape[i])) return g;
+  const full = emptyTensor(shape, g.dtype);
+  assignInto(leading(full, g.shape), g);
+  return recordOp("PadBackward0", full, [g], (gg) => [leading(gg, g.shape)]);
 }

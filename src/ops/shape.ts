@@ -70,11 +70,15 @@ export function assignInto(dst: Tensor, src: Tensor): void {
   backend().assign(viewOf(dst), viewWith(src, dst.shape, broadcastStrides(src.shape, src.strides, dst.shape)));
 }
 
-/** The gradient of a view that picks part of its input: zeros, with g written where the part was. */
-function embedGrad(g: Tensor, inputShape: readonly number[], pick: (full: Tensor) => Tensor): Tensor {
+/**
+ * The gradient of a view that picks part of its input: zeros, with g written where the part was.
+ * Recorded as an op of g, whose own gradient is the same pick of the incoming one, so that a
+ * backward run with createGraph stays differentiable through views.
+ */
+export function embedGrad(g: Tensor, inputShape: readonly number[], pick: (full: Tensor) => Tensor, name = "ViewBackwardBackward0"): Tensor {
   const full = emptyTensor(inputShape, g.dtype);
   assignInto(pick(full), g);
-  return full;
+  return recordOp(name, full, [g], (gg) => [pick(gg)]);
 }
 
 /** Elements start, start+step, … before end along `dim`, like Python's `x[:, start:end:step]`. */
@@ -91,7 +95,7 @@ export function slice(t: Tensor, dim: number, start = 0, end: number = Number.MA
   strides[d] = t.strides[d]! * step;
   const out = makeView(t, shape, strides, t.offset + s * t.strides[d]!);
   const inputShape = t.shape;
-  return recordOp("SliceBackward0", out, [t], (g) => [embedGrad(g, inputShape, (full) => slice(full, d, s, e, step))]);
+  return recordOp("SliceBackward0", out, [t], (g) => [embedGrad(g, inputShape, (full) => slice(full, d, s, e, step), "SliceBackwardBackward0")]);
 }
 
 export function narrow(t: Tensor, dim: number, start: number, length: number): Tensor {
@@ -119,7 +123,7 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
   const strides = t.strides.filter((_, k) => k !== d);
   const out = makeView(t, shape, strides, t.offset + i * t.strides[d]!);
   const inputShape = t.shape;
-  return recordOp("SelectBackward0", out, [t], (g) => [embedGrad(g, inputShape, (full) => select(full, d, i))]);
+  return recordOp("SelectBackward0", out, [t], (g) => [embedGrad(g, inputShape, (full) => select(full, d, i), "SelectBackwardBackward0")]);
 }
 
 /** Repeats size-1 dims (and adds leading ones) without copying: stride 0. -1 keeps a size. */

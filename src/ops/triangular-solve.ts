@@ -11,8 +11,9 @@ import { DTypeError, ShapeError, formatShape } from "../errors.js";
 import { isFloating, promoteTypes } from "../tensor/dtype.js";
 import { broadcastShapes } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { mul, neg } from "./elementwise.js";
+import { neg } from "./elementwise.js";
 import { fromTypedArray } from "./helpers.js";
+import { tril, triu } from "./triangular.js";
 import { matmul } from "./matmul.js";
 import { sumToShape } from "./reduce.js";
 import { contiguous, expand, transpose } from "./shape.js";
@@ -24,18 +25,6 @@ export interface SolveTriangularOptions {
   left?: boolean;
   /** Take A's diagonal as ones without reading it. */
   unitriangular?: boolean;
-}
-
-/**
- * Keeps the lower (or upper) triangle of the last two dims of x, from diagonal `k` on
- * (PyTorch's tril(k) / triu(k)), as a product with a constant 0/1 mask, so that it is
- * differentiable (the gradient is masked the same way).
- */
-export function triangle(x: Tensor, upper: boolean, k = 0): Tensor {
-  const [r, c] = x.shape.slice(-2) as [number, number];
-  const mask = new Float64Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) mask[i * c + j] = (upper ? j - i >= k : j - i <= k) ? 1 : 0;
-  return mul(x, fromTypedArray(mask, [r, c], x.dtype));
 }
 
 /** The conjugate transpose of the last two dims (the transpose, for real tensors). */
@@ -106,7 +95,9 @@ export function solveTriangular(A: Tensor, B: Tensor, { upper, left = true, unit
   return recordOp("LinalgSolveTriangularBackward0", X, [A, B], (g) => {
     // G_B = A⁻ᴴ G_X: a solve with Aᴴ, whose triangle is the other one
     const gB = solveTriangular(mH(A), g, { upper: !upper, left, unitriangular });
-    const gA = A.requiresGrad ? triangle(neg(left ? matmul(gB, mH(X)) : matmul(mH(X), gB)), upper, upper ? (unitriangular ? 1 : 0) : unitriangular ? -1 : 0) : null;
+    // kept to A's triangle (its diagonal too, unless unitriangular)
+    const gAFull = A.requiresGrad ? neg(left ? matmul(gB, mH(X)) : matmul(mH(X), gB)) : null;
+    const gA = gAFull === null ? null : upper ? triu(gAFull, unitriangular ? 1 : 0) : tril(gAFull, unitriangular ? -1 : 0);
     return [gA === null ? null : sumToShape(gA, A.shape), B.requiresGrad ? sumToShape(gB, B.shape) : null];
   }, [A, X]);
 }

@@ -1,6 +1,7 @@
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { buffer, count, required, type StateSpec } from "./state-fields.js";
 import { checkLr, checkNonNegative, checkRange } from "./validate.js";
 
 export interface AdadeltaOptions {
@@ -31,6 +32,10 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
     checkRange("Adadelta", "rho", rho, 0, 1);
     checkNonNegative("Adadelta", "epsilon", eps);
     checkNonNegative("Adadelta", "weightDecay", weightDecay);
+  }
+
+  protected stateSpec(_o: AdadeltaOptions, p: Tensor): StateSpec {
+    return { step: required(count), square_avg: buffer(p), acc_delta: buffer(p) };
   }
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: AdadeltaOptions, p: Tensor): void {

@@ -1,7 +1,8 @@
-import { OptionError } from "../errors.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { checkLr, checkNonNegative } from "./validate.js";
+import { buffer, count, required, type StateSpec } from "./state-fields.js";
 
 export interface AdagradOptions {
   lr: number;
@@ -28,13 +29,15 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   }
 
   protected validate({ lr, lrDecay, weightDecay, initialAccumulatorValue, eps }: AdagradOptions): void {
-    if (!(lr >= 0)) throw new OptionError(`Adagrad: invalid learning rate: ${lr} (lr must be >= 0)`);
-    if (!(lrDecay >= 0)) throw new OptionError(`Adagrad: invalid lrDecay value: ${lrDecay} (must be >= 0)`);
-    if (!(weightDecay >= 0)) throw new OptionError(`Adagrad: invalid weightDecay value: ${weightDecay} (must be >= 0)`);
-    if (!(initialAccumulatorValue >= 0)) {
-      throw new OptionError(`Adagrad: invalid initialAccumulatorValue: ${initialAccumulatorValue} (must be >= 0)`);
-    }
-    if (!(eps >= 0)) throw new OptionError(`Adagrad: invalid epsilon value: ${eps} (must be >= 0)`);
+    checkLr("Adagrad", lr);
+    checkNonNegative("Adagrad", "lrDecay", lrDecay);
+    checkNonNegative("Adagrad", "weightDecay", weightDecay);
+    checkNonNegative("Adagrad", "initialAccumulatorValue", initialAccumulatorValue);
+    checkNonNegative("Adagrad", "epsilon", eps);
+  }
+
+  protected stateSpec(_o: AdagradOptions, p: Tensor): StateSpec {
+    return { step: required(count), sum: buffer(p) };
   }
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: AdagradOptions, p: Tensor): void {

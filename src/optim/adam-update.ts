@@ -1,7 +1,10 @@
-/** The step Adam and AdamW share: one fused loop over a parameter's flat buffers (SIMD on wasm). */
+/** What Adam and AdamW share: their options' checks, their state, and the step, one fused loop over a parameter's flat buffers (SIMD on wasm). */
 import { backend } from "../backend/backend.js";
 import type { TypedArray } from "../tensor/dtype.js";
+import type { Tensor } from "../tensor/tensor.js";
 import type { ParamState } from "./optimizer.js";
+import { buffer, count, required, type StateSpec } from "./state-fields.js";
+import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
 
 export interface AdamLikeOptions {
   lr: number;
@@ -10,6 +13,18 @@ export interface AdamLikeOptions {
   weightDecay: number;
   amsgrad: boolean;
   maximize: boolean;
+}
+
+export function checkAdamOptions(name: string, { lr, betas, eps, weightDecay }: AdamLikeOptions): void {
+  checkLr(name, lr);
+  checkNonNegative(name, "epsilon", eps);
+  checkBetas(name, betas);
+  checkNonNegative(name, "weightDecay", weightDecay);
+}
+
+/** The step t, the moments m and v, and with amsgrad the running maximum of v. */
+export function adamStateSpec({ amsgrad }: AdamLikeOptions, p: Tensor): StateSpec {
+  return { step: required(count), exp_avg: buffer(p), exp_avg_sq: buffer(p), max_exp_avg_sq: buffer(p, amsgrad) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { buffer, count, required, type StateSpec } from "./state-fields.js";
 import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
 
 export interface AdamaxOptions {
@@ -31,6 +32,10 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     checkNonNegative("Adamax", "epsilon", eps);
     checkBetas("Adamax", betas);
     checkNonNegative("Adamax", "weightDecay", weightDecay);
+  }
+
+  protected stateSpec(_o: AdamaxOptions, p: Tensor): StateSpec {
+    return { step: required(count), exp_avg: buffer(p), exp_inf: buffer(p) };
   }
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: AdamaxOptions, p: Tensor): void {

@@ -1,8 +1,8 @@
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
-import { adamUpdate, type AdamLikeOptions } from "./adam-update.js";
-import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
+import { adamStateSpec, adamUpdate, checkAdamOptions, type AdamLikeOptions } from "./adam-update.js";
+import type { StateSpec } from "./state-fields.js";
 
 /** lr, betas, eps, weightDecay, amsgrad, maximize: the options AdamW shares with Adam. */
 export type AdamWOptions = AdamLikeOptions;
@@ -23,11 +23,12 @@ export class AdamW extends Optimizer<AdamWOptions> {
     super("AdamW", params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false }, options);
   }
 
-  protected validate({ lr, betas, eps, weightDecay }: AdamWOptions): void {
-    checkLr("AdamW", lr);
-    checkNonNegative("AdamW", "epsilon", eps);
-    checkBetas("AdamW", betas);
-    checkNonNegative("AdamW", "weightDecay", weightDecay);
+  protected validate(o: AdamWOptions): void {
+    checkAdamOptions("AdamW", o);
+  }
+
+  protected stateSpec(o: AdamWOptions, p: Tensor): StateSpec {
+    return adamStateSpec(o, p);
   }
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: AdamWOptions, p: Tensor): void {

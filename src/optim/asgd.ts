@@ -1,6 +1,7 @@
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { buffer, count, inRange, nonNegative, required, type StateSpec } from "./state-fields.js";
 import { checkLr, checkNonNegative } from "./validate.js";
 
 export interface ASGDOptions {
@@ -37,6 +38,10 @@ export class ASGD extends Optimizer<ASGDOptions> {
     checkLr("ASGD", lr);
     checkNonNegative("ASGD", "weightDecay", weightDecay);
     checkNonNegative("ASGD", "lambd", lambd);
+  }
+
+  protected stateSpec(_o: ASGDOptions, p: Tensor): StateSpec {
+    return { step: required(count), eta: required(nonNegative), mu: required(inRange(0, 1, true)), ax: buffer(p) };
   }
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: ASGDOptions, p: Tensor): void {

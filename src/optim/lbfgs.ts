@@ -4,6 +4,7 @@ import { fromTypedArray } from "../ops/helpers.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { flat, flatForUpdate, Optimizer, type Closure, type ParamGroupSpec } from "./optimizer.js";
+import { anyNumber, count, finite, listOf, optional, required, vector, type StateSpec } from "./state-fields.js";
 import { checkLr, checkPositiveInt } from "./validate.js";
 
 export interface LBFGSOptions {
@@ -37,8 +38,6 @@ type Vector = Float64Array;
  * group only. Vectors are kept in float64, whatever the parameters' dtype.
  */
 export class LBFGS extends Optimizer<LBFGSOptions> {
-  protected override readonly flatStateKeys: ReadonlySet<string> = new Set(["d", "prev_flat_grad", "old_dirs", "old_stps"]);
-
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<LBFGSOptions>>, options: Partial<LBFGSOptions> = {}) {
     super(
       "LBFGS",
@@ -57,6 +56,32 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     if (lineSearchFn !== null && lineSearchFn !== "strong_wolfe") {
       throw new OptionError(`LBFGS: invalid lineSearchFn: ${JSON.stringify(lineSearchFn)} (only "strong_wolfe" or null)`);
     }
+  }
+
+  /**
+   * All state sits on the first parameter: counters, and flat float64 vectors over all the
+   * parameters (the direction d, the last gradient, up to historySize (s, y) pairs).
+   */
+  protected stateSpec({ historySize }: LBFGSOptions, p: Tensor): StateSpec {
+    if (p !== this.params[0]) return {};
+    const n = this.params.reduce((total, q) => total + q.numel(), 0);
+    return {
+      func_evals: required(count),
+      n_iter: required(count),
+      d: optional(vector(n, true)),
+      t: optional(finite),
+      old_dirs: optional(listOf(vector(n), historySize)),
+      old_stps: optional(listOf(vector(n), historySize)),
+      ro: optional(listOf(finite, historySize)),
+      H_diag: optional(finite),
+      prev_flat_grad: optional(vector(n, true)),
+      prev_loss: optional(anyNumber),
+    };
+  }
+
+  protected override checkStateEntries(state: Record<string, unknown>): string | null {
+    const lengths = ["old_dirs", "old_stps", "ro"].map((k) => (Array.isArray(state[k]) ? (state[k] as unknown[]).length : 0));
+    return lengths.every((l) => l === lengths[0]) ? null : `old_dirs, old_stps and ro must be as long as each other, got ${lengths.join(", ")}`;
   }
 
   override addParamGroup(spec: ParamGroupSpec<LBFGSOptions>): void {

@@ -1,6 +1,7 @@
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { buffer, type StateSpec } from "./state-fields.js";
 import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
 
 export interface LionOptions {
@@ -34,6 +35,10 @@ export class Lion extends Optimizer<LionOptions> {
     checkLr("Lion", lr);
     checkBetas("Lion", betas);
     checkNonNegative("Lion", "weightDecay", weightDecay);
+  }
+
+  protected stateSpec(_o: LionOptions, p: Tensor): StateSpec {
+    return { exp_avg: buffer(p) };
   }
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: LionOptions, p: Tensor): void {

@@ -3,6 +3,7 @@ import { eye } from "../ops/creation.js";
 import { fromTypedArray } from "../ops/helpers.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { buffer, count, required, type StateSpec } from "./state-fields.js";
 import { checkBetas, checkLr, checkNonNegative, checkPositiveInt, checkRange } from "./validate.js";
 
 export interface MuonOptions {
@@ -61,6 +62,12 @@ export class Muon extends Optimizer<MuonOptions> {
     checkBetas("Muon", auxBetas, "auxBetas");
     checkNonNegative("Muon", "auxEps", auxEps);
     checkNonNegative("Muon", "auxWeightDecay", auxWeightDecay);
+  }
+
+  /** 2-D weights keep a momentum buffer; the rest AdamW's step and moments. */
+  protected stateSpec(_o: MuonOptions, p: Tensor): StateSpec {
+    if (p.dim() === 2) return { momentum_buffer: buffer(p) };
+    return { step: required(count), exp_avg: buffer(p), exp_avg_sq: buffer(p) };
   }
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: MuonOptions, p: Tensor): void {

@@ -1,6 +1,7 @@
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { buffer, count, inRange, required, type StateSpec } from "./state-fields.js";
 import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
 
 export interface NAdamOptions {
@@ -44,6 +45,10 @@ export class NAdam extends Optimizer<NAdamOptions> {
     checkBetas("NAdam", betas);
     checkNonNegative("NAdam", "weightDecay", weightDecay);
     checkNonNegative("NAdam", "momentumDecay", momentumDecay);
+  }
+
+  protected stateSpec(_o: NAdamOptions, p: Tensor): StateSpec {
+    return { step: required(count), mu_product: required(inRange(0, 1)), exp_avg: buffer(p), exp_avg_sq: buffer(p) };
   }
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: NAdamOptions, p: Tensor): void {

@@ -7,6 +7,8 @@ import { OptionError } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { full } from "../ops/creation.js";
+import { copyState, type StateSpec } from "./state-fields.js";
+import { checkOptionType, describeValue, isIterable, isRecord } from "./validate.js";
 
 /** A group of parameters sharing options; options left out take the optimizer's defaults. */
 export type ParamGroupSpec<O> = { params: Iterable<Tensor> } & Partial<O>;
@@ -16,11 +18,15 @@ export type ParamGroup<O> = { params: Tensor[] } & O;
 export type ParamState = Record<string, number | Tensor | null | (number | Tensor)[]>;
 
 export interface OptimizerStateDict<O> {
+  /** The rule that wrote it (`"Adam"`); a state dict of another rule is refused. Optional on load. */
+  name?: string;
   state: Record<number, ParamState>;
   paramGroups: ({ params: number[] } & O)[];
 }
 
 export type Closure = () => Tensor | number;
+
+const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
 export abstract class Optimizer<O extends object> {
   readonly paramGroups: ParamGroup<O>[] = [];
@@ -29,6 +35,9 @@ export abstract class Optimizer<O extends object> {
   /** The options every group starts from: the rule's defaults overridden by the constructor's options. */
   readonly defaults: O;
 
+  /** The rule's own defaults: which options exist, and the type each must have. */
+  private readonly ruleDefaults: O;
+
   constructor(
     /** The optimizer's name, used in error messages. */
     protected readonly name: string,
@@ -36,39 +45,72 @@ export abstract class Optimizer<O extends object> {
     ruleDefaults: O,
     options: Partial<O>,
   ) {
-    this.checkKeys(options, ruleDefaults);
+    this.ruleDefaults = ruleDefaults;
+    if (!isRecord(options)) throw new OptionError(`${name}: options must be an object, got ${describeValue(options)}`);
+    this.checkOptionTypes(options);
     this.defaults = { ...ruleDefaults, ...options };
+    if (params instanceof Tensor || !isIterable(params)) {
+      throw new OptionError(
+        `${name}: params must be an iterable of Tensors or of parameter groups, got ${describeValue(params)}` + (params instanceof Tensor ? " (wrap one tensor in a list: [p])" : ""),
+      );
+    }
     const list = Array.from(params as Iterable<Tensor | ParamGroupSpec<O>>);
     if (list.length === 0) throw new OptionError(`${name}: optimizer got an empty parameter list`);
     const groups = list[0] instanceof Tensor ? [{ params: list as Tensor[] } as unknown as ParamGroupSpec<O>] : (list as ParamGroupSpec<O>[]);
     for (const group of groups) this.addParamGroup(group);
   }
 
-  /** State keys holding tensors not of the parameter's size (LBFGS's flat vectors): not size-checked on load. */
-  protected readonly flatStateKeys: ReadonlySet<string> = new Set();
-
   /** Checks the options of a group; throws an OptionError naming the optimizer and the option. */
   protected abstract validate(options: O): void;
 
+  /**
+   * The entries of one parameter's state under `group`'s options: what `loadStateDict` accepts.
+   * Written next to the update rule, so that what it reads and what a loaded state must hold agree.
+   */
+  protected abstract stateSpec(group: O, p: Tensor): StateSpec;
+
+  /** Counters a rule keeps in each parameter group (Schedule-Free's k, Prodigy's d), all optional. */
+  protected groupStateSpec(): StateSpec {
+    return {};
+  }
+
+  /** Checks across the entries of one loaded state (LBFGS's lists of equal length); a problem, or null. */
+  protected checkStateEntries(_state: Record<string, unknown>, _group: O): string | null {
+    return null;
+  }
+
   /** Adds a group of parameters with its own options (e.g. a smaller lr for a pretrained body). */
   addParamGroup(spec: ParamGroupSpec<O>): void {
+    if (!isRecord(spec) || !hasOwn(spec, "params")) {
+      throw new OptionError(`${this.name}: a parameter group must be an object { params, ...options }, got ${describeValue(spec)}`);
+    }
     const { params, ...rest } = spec;
-    this.checkKeys(rest, this.defaults);
+    if (params instanceof Tensor || !isIterable(params)) {
+      throw new OptionError(`${this.name}: a parameter group's params must be an iterable of Tensors, got ${describeValue(params)}`);
+    }
+    this.checkOptionTypes(rest);
     const options = { ...this.defaults, ...rest } as O;
     this.validate(options);
     const list = Array.from(params);
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
+    const inGroup = new Map<Tensor, number>();
     list.forEach((p, i) => {
-      if (!(p instanceof Tensor)) throw new TypeError(`${this.name}: parameter ${i} is not a Tensor`);
+      if (!(p instanceof Tensor)) throw new OptionError(`${this.name}: parameter ${i} is not a Tensor, got ${describeValue(p)}`);
       if (!p.isLeaf) throw new OptionError(`${this.name}: can't optimize a non-leaf Tensor (parameter ${i})`);
-      if (seen.has(p)) throw new OptionError(`${this.name}: some parameters appear in more than one parameter group`);
+      if (seen.has(p)) throw new OptionError(`${this.name}: some parameters appear in more than one parameter group (parameter ${i})`);
+      // PyTorch only warns here; updating the same tensor twice per step is never what was meant.
+      if (inGroup.has(p)) throw new OptionError(`${this.name}: parameter ${i} of a group is the same tensor as parameter ${inGroup.get(p)} (a parameter may appear only once)`);
+      inGroup.set(p, i);
     });
     this.paramGroups.push({ ...options, params: list } as ParamGroup<O>);
   }
 
-  private checkKeys(options: object, known: O): void {
-    for (const key of Object.keys(options)) {
-      if (!(key in known)) throw new OptionError(`${this.name}: unknown option '${key}' (known: ${Object.keys(known).join(", ")})`);
+  /** Unknown options and options of the wrong type are refused, naming the option. */
+  private checkOptionTypes(options: object): void {
+    const known = this.ruleDefaults as Record<string, unknown>;
+    for (const [key, value] of Object.entries(options)) {
+      if (!hasOwn(known, key)) throw new OptionError(`${this.name}: unknown option '${key}' (known: ${Object.keys(known).join(", ")})`);
+      checkOptionType(this.name, key, value, known[key]);
     }
   }
 
@@ -120,7 +162,7 @@ export abstract class Optimizer<O extends object> {
     return flat(t);
   }
 
-  /** Everything needed to resume: state by parameter index, groups with options. Tensors are copied. */
+  /** Everything needed to resume: the rule's name, state by parameter index, groups with options. Tensors are copied. */
   stateDict(): OptimizerStateDict<O> {
     const index = new Map<Tensor, number>();
     const paramGroups = this.paramGroups.map((group) => {
@@ -131,60 +173,111 @@ export abstract class Optimizer<O extends object> {
     for (const [p, s] of this.state) {
       const i = index.get(p);
       if (i === undefined) continue;
-      state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, copyStateValue(v)]));
+      state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, copyState(v)])) as ParamState;
     }
-    return { state, paramGroups };
+    return { name: this.name, state, paramGroups };
   }
 
-  /** Restores a state dict from an optimizer over parameters of the same shapes, in the same groups. */
+  /**
+   * Restores a state dict from an optimizer of the same rule over parameters of the same shapes,
+   * in the same groups. Everything is checked before anything changes, as strictly as the
+   * constructor checks options: the rule's name, each group's options (types and ranges, by the
+   * rule's own checks), and each parameter's state (the entries the rule keeps, each buffer's
+   * shape and dtype, the step count). A problem is an OptionError naming the key and the value.
+   */
   loadStateDict(stateDict: OptimizerStateDict<O>): void {
-    const groups = stateDict.paramGroups;
-    if (!Array.isArray(groups) || groups.length !== this.paramGroups.length) {
-      throw new OptionError(
-        `${this.name}.loadStateDict: loaded state dict has ${groups?.length} parameter groups, this optimizer has ${this.paramGroups.length}`,
-      );
-    }
-    const byIndex = new Map<number, Tensor>();
-    groups.forEach((g, gi) => {
-      const own = this.paramGroups[gi]!.params;
-      if (g.params.length !== own.length) {
-        throw new OptionError(
-          `${this.name}.loadStateDict: group ${gi} has ${g.params.length} parameters in the state dict and ${own.length} here`,
-        );
-      }
-      g.params.forEach((index, k) => byIndex.set(index, own[k]!));
-    });
-    for (const [key, s] of Object.entries(stateDict.state)) {
-      const p = byIndex.get(Number(key));
-      if (p === undefined) throw new OptionError(`${this.name}.loadStateDict: state for unknown parameter index ${key}`);
-      for (const [k, v] of Object.entries(s)) {
-        if (v instanceof Tensor && v.dim() > 0 && v.numel() !== p.numel() && !this.flatStateKeys.has(k)) {
-          throw new OptionError(`${this.name}.loadStateDict: state for parameter ${key} has ${v.numel()} elements, the parameter ${p.numel()}`);
-        }
-      }
-    }
+    const { groups, state } = this.checkStateDict(stateDict as unknown);
     // Everything checked: now change state.
     this.state.clear();
-    for (const [key, s] of Object.entries(stateDict.state)) {
-      const p = byIndex.get(Number(key))!;
-      this.state.set(p, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, copyStateValue(v, this.flatStateKeys.has(k) ? undefined : p)])));
-    }
-    groups.forEach((g, gi) => {
-      const { params: _indices, ...options } = g;
-      Object.assign(this.paramGroups[gi]!, structuredCopy(options));
+    for (const [p, s] of state) this.state.set(p, s);
+    const extras = Object.keys(this.groupStateSpec());
+    groups.forEach((options, gi) => {
+      const group = this.paramGroups[gi]! as Record<string, unknown>;
+      for (const key of extras) delete group[key]; // counters the loaded group lacks start afresh
+      Object.assign(group, structuredCopy(options));
     });
   }
-}
 
-/**
- * A copy of one state value that shares no buffer with the original. Tensors of a parameter's size
- * take its dtype and shape when `p` is given; scalar tensors and lists (LBFGS's history) are copied as they are.
- */
-function copyStateValue(v: ParamState[string], p?: Tensor): ParamState[string] {
-  if (Array.isArray(v)) return v.map((x) => copyStateValue(x) as number | Tensor);
-  if (!(v instanceof Tensor)) return v;
-  if (p !== undefined && v.numel() === p.numel()) return v.to(p.dtype).clone().reshape(p.shape);
-  return v.clone();
+  /** Checks a state dict to load; returns the groups' options and the state (copied) it holds. */
+  private checkStateDict(stateDict: unknown): { groups: O[]; state: Map<Tensor, ParamState> } {
+    const fail = (problem: string): never => {
+      throw new OptionError(`${this.name}.loadStateDict: ${problem}`);
+    };
+    if (!isRecord(stateDict)) return fail(`expected a state dict { state, paramGroups }, got ${describeValue(stateDict)}`);
+    for (const key of Object.keys(stateDict)) {
+      if (!["name", "state", "paramGroups"].includes(key)) fail(`unexpected key '${key}' in the state dict (expected name, state and paramGroups)`);
+    }
+    if (hasOwn(stateDict, "name") && stateDict.name !== this.name) fail(`the state dict is from ${describeValue(stateDict.name)}, not ${this.name}`);
+    const loadedGroups = hasOwn(stateDict, "paramGroups") ? stateDict.paramGroups : undefined;
+    if (!Array.isArray(loadedGroups)) return fail(`paramGroups must be a list, got ${describeValue(loadedGroups)}`);
+    if (loadedGroups.length !== this.paramGroups.length) {
+      fail(`loaded state dict has ${loadedGroups.length} parameter groups, this optimizer has ${this.paramGroups.length}`);
+    }
+    const byIndex = new Map<number, { p: Tensor; group: number }>();
+    const groupExtras = this.groupStateSpec();
+    const groups = loadedGroups.map((g: unknown, gi): O => {
+      if (!isRecord(g)) return fail(`paramGroups[${gi}] must be an object, got ${describeValue(g)}`);
+      const own = this.paramGroups[gi]!.params;
+      const indices = hasOwn(g, "params") ? g.params : undefined;
+      if (!Array.isArray(indices)) return fail(`paramGroups[${gi}].params must be a list of parameter indices, got ${describeValue(indices)}`);
+      if (indices.length !== own.length) fail(`group ${gi} has ${indices.length} parameters in the state dict and ${own.length} here`);
+      indices.forEach((index: unknown, k) => {
+        if (!(Number.isSafeInteger(index) && (index as number) >= 0)) fail(`paramGroups[${gi}].params[${k}] must be a parameter index, got ${describeValue(index)}`);
+        if (byIndex.has(index as number)) fail(`parameter index ${index} appears twice in paramGroups`);
+        byIndex.set(index as number, { p: own[k]!, group: gi });
+      });
+      const { params: _indices, ...options } = g;
+      const known = this.ruleDefaults as Record<string, unknown>;
+      for (const key of Object.keys(options)) {
+        if (!hasOwn(known, key) && !hasOwn(groupExtras, key)) fail(`paramGroups[${gi}] has unknown option '${key}' (${this.name}'s options: ${Object.keys(known).join(", ")})`);
+      }
+      for (const key of Object.keys(known)) if (!hasOwn(options, key)) fail(`paramGroups[${gi}] has no option '${key}'`);
+      const ruleOptions = Object.fromEntries(Object.keys(known).map((k) => [k, options[k]]));
+      try {
+        this.checkOptionTypes(ruleOptions);
+        this.validate(ruleOptions as O);
+      } catch (e) {
+        if (!(e instanceof OptionError)) throw e;
+        fail(`paramGroups[${gi}]: ${e.message.startsWith(`${this.name}: `) ? e.message.slice(this.name.length + 2) : e.message}`);
+      }
+      for (const [key, field] of Object.entries(groupExtras)) {
+        const problem = hasOwn(options, key) ? field.check(options[key]) : null;
+        if (problem !== null) fail(`paramGroups[${gi}].${key} ${problem}`);
+      }
+      return options as O;
+    });
+    const loadedState = hasOwn(stateDict, "state") ? stateDict.state : undefined;
+    if (!isRecord(loadedState)) return fail(`state must be an object of per-parameter states, got ${describeValue(loadedState)}`);
+    const state = new Map<Tensor, ParamState>();
+    for (const [key, s] of Object.entries(loadedState)) {
+      const entry = /^(0|[1-9][0-9]{0,15})$/.test(key) ? byIndex.get(Number(key)) : undefined;
+      if (entry === undefined) return fail(`state for unknown parameter index ${JSON.stringify(key)}`);
+      state.set(entry.p, this.checkParamState(`state[${key}]`, s, groups[entry.group]!, entry.p, fail));
+    }
+    return { groups, state };
+  }
+
+  /** Checks one parameter's loaded state against the rule's spec for it; returns the state to keep (copied). */
+  private checkParamState(where: string, s: unknown, group: O, p: Tensor, fail: (problem: string) => never): ParamState {
+    if (!isRecord(s)) return fail(`${where} must be an object, got ${describeValue(s)}`);
+    const spec = this.stateSpec(group, p);
+    for (const k of Object.keys(s)) {
+      if (!hasOwn(spec, k)) fail(`${where} has an entry '${k}' that ${this.name} does not keep (it keeps: ${Object.keys(spec).join(", ") || "nothing"})`);
+    }
+    const loaded: ParamState = {};
+    for (const [k, field] of Object.entries(spec)) {
+      if (!hasOwn(s, k)) {
+        if (field.required) fail(`${where} has no '${k}' (${this.name} needs it with these options)`);
+        continue;
+      }
+      const problem = field.check(s[k]);
+      if (problem !== null) fail(`${where}.${k} ${problem}`);
+      loaded[k] = (field.load ?? copyState)(s[k]) as ParamState[string];
+    }
+    const problem = this.checkStateEntries(s, group);
+    if (problem !== null) fail(`${where}: ${problem}`);
+    return loaded;
+  }
 }
 
 /** A copy of group options: arrays (betas) are copied so that a loaded dict shares nothing. */

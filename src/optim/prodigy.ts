@@ -2,6 +2,7 @@ import { noGrad } from "../autograd/grad-mode.js";
 import { OptionError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { evaluateClosure, flat, flatForUpdate, Optimizer, type Closure, type ParamGroup, type ParamGroupSpec } from "./optimizer.js";
+import { buffer, count, finite, optional, positive, type StateSpec } from "./state-fields.js";
 import { checkBetas, checkLr, checkNonNegative, checkRange } from "./validate.js";
 
 export interface ProdigyOptions {
@@ -65,6 +66,15 @@ export class Prodigy extends Optimizer<ProdigyOptions> {
     if (!(d0 > 0)) throw new OptionError(`Prodigy: invalid d0 value: ${d0} (must be > 0)`);
     if (!(dCoef > 0)) throw new OptionError(`Prodigy: invalid dCoef value: ${dCoef} (must be > 0)`);
     if (!(growthRate >= 1)) throw new OptionError(`Prodigy: invalid growthRate value: ${growthRate} (must be >= 1)`);
+  }
+
+  /** The start x₀, the moments, the sum s; the step once the first update ran. */
+  protected stateSpec(_o: ProdigyOptions, p: Tensor): StateSpec {
+    return { p0: buffer(p), exp_avg: buffer(p), exp_avg_sq: buffer(p), s: buffer(p), step: optional(count) };
+  }
+
+  protected override groupStateSpec(): StateSpec {
+    return { d: optional(positive), dMax: optional(positive), dNumerator: optional(finite), k: optional(count) };
   }
 
   private groupState(group: ParamGroup<ProdigyOptions>): ProdigyGroupState {

@@ -1,6 +1,7 @@
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { buffer, count, required, type StateSpec } from "./state-fields.js";
 import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
 
 export interface RAdamOptions {
@@ -34,6 +35,10 @@ export class RAdam extends Optimizer<RAdamOptions> {
     checkNonNegative("RAdam", "epsilon", eps);
     checkBetas("RAdam", betas);
     checkNonNegative("RAdam", "weightDecay", weightDecay);
+  }
+
+  protected stateSpec(_o: RAdamOptions, p: Tensor): StateSpec {
+    return { step: required(count), exp_avg: buffer(p), exp_avg_sq: buffer(p) };
   }
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: RAdamOptions, p: Tensor): void {

@@ -1,7 +1,8 @@
-import { OptionError } from "../errors.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { checkLr, checkNonNegative } from "./validate.js";
+import { buffer, count, required, type StateSpec } from "./state-fields.js";
 
 export interface RMSpropOptions {
   lr: number;
@@ -30,11 +31,15 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   }
 
   protected validate({ lr, alpha, eps, weightDecay, momentum }: RMSpropOptions): void {
-    if (!(lr >= 0)) throw new OptionError(`RMSprop: invalid learning rate: ${lr} (lr must be >= 0)`);
-    if (!(eps >= 0)) throw new OptionError(`RMSprop: invalid epsilon value: ${eps} (must be >= 0)`);
-    if (!(momentum >= 0)) throw new OptionError(`RMSprop: invalid momentum value: ${momentum} (must be >= 0)`);
-    if (!(weightDecay >= 0)) throw new OptionError(`RMSprop: invalid weightDecay value: ${weightDecay} (must be >= 0)`);
-    if (!(alpha >= 0)) throw new OptionError(`RMSprop: invalid alpha value: ${alpha} (must be >= 0)`);
+    checkLr("RMSprop", lr);
+    checkNonNegative("RMSprop", "epsilon", eps);
+    checkNonNegative("RMSprop", "momentum", momentum);
+    checkNonNegative("RMSprop", "weightDecay", weightDecay);
+    checkNonNegative("RMSprop", "alpha", alpha);
+  }
+
+  protected stateSpec(o: RMSpropOptions, p: Tensor): StateSpec {
+    return { step: required(count), square_avg: buffer(p), grad_avg: buffer(p, o.centered), momentum_buffer: buffer(p, o.momentum > 0) };
   }
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: RMSpropOptions, p: Tensor): void {

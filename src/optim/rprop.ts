@@ -2,6 +2,7 @@ import { OptionError } from "../errors.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { buffer, count, required, type StateSpec } from "./state-fields.js";
 import { checkLr } from "./validate.js";
 
 export interface RpropOptions {
@@ -35,6 +36,10 @@ export class Rprop extends Optimizer<RpropOptions> {
     if (!Array.isArray(stepSizes) || stepSizes.length !== 2 || !(0 <= stepSizes[0] && stepSizes[0] <= stepSizes[1])) {
       throw new OptionError(`Rprop: invalid stepSizes: ${JSON.stringify(stepSizes)} (must be [min, max] with 0 <= min <= max)`);
     }
+  }
+
+  protected stateSpec(_o: RpropOptions, p: Tensor): StateSpec {
+    return { step: required(count), prev: buffer(p), step_size: buffer(p) };
   }
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: RpropOptions, p: Tensor): void {

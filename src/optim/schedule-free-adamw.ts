@@ -3,6 +3,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { ParamGroupSpec, ParamState } from "./optimizer.js";
 import { ScheduleFreeOptimizer, type ScheduleFreeCommon } from "./schedule-free.js";
+import { buffer, type StateSpec } from "./state-fields.js";
 import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
 
 export interface ScheduleFreeAdamWOptions extends ScheduleFreeCommon {
@@ -48,6 +49,10 @@ export class ScheduleFreeAdamW extends ScheduleFreeOptimizer<ScheduleFreeAdamWOp
     checkNonNegative("ScheduleFreeAdamW", "epsilon", eps);
     checkNonNegative("ScheduleFreeAdamW", "weightDecay", weightDecay);
     checkNonNegative("ScheduleFreeAdamW", "warmupSteps", warmupSteps);
+  }
+
+  protected stateSpec(_o: ScheduleFreeAdamWOptions, p: Tensor): StateSpec {
+    return { z: buffer(p), exp_avg_sq: buffer(p) };
   }
 
   protected beta(group: ScheduleFreeAdamWOptions): number {

@@ -3,6 +3,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { ParamGroupSpec, ParamState } from "./optimizer.js";
 import { ScheduleFreeOptimizer, type ScheduleFreeCommon } from "./schedule-free.js";
+import { buffer, type StateSpec } from "./state-fields.js";
 import { checkLr, checkNonNegative } from "./validate.js";
 
 export interface ScheduleFreeSGDOptions extends ScheduleFreeCommon {
@@ -37,6 +38,10 @@ export class ScheduleFreeSGD extends ScheduleFreeOptimizer<ScheduleFreeSGDOption
     }
     checkNonNegative("ScheduleFreeSGD", "weightDecay", weightDecay);
     checkNonNegative("ScheduleFreeSGD", "warmupSteps", warmupSteps);
+  }
+
+  protected stateSpec(_o: ScheduleFreeSGDOptions, p: Tensor): StateSpec {
+    return { z: buffer(p) };
   }
 
   protected beta(group: ScheduleFreeSGDOptions): number {

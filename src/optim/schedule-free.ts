@@ -7,6 +7,7 @@ import { noGrad } from "../autograd/grad-mode.js";
 import { OptionError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { flat, flatForUpdate, Optimizer, type ParamGroup, type ParamState } from "./optimizer.js";
+import { boolean, count, finite, nonNegative, optional, type StateSpec } from "./state-fields.js";
 
 export interface ScheduleFreeCommon {
   lr: number;
@@ -38,6 +39,10 @@ export abstract class ScheduleFreeOptimizer<O extends ScheduleFreeCommon> extend
     this.schedule = this.scheduleOf(group);
     super.stepGroup(group);
     this.groupState(group).k = this.schedule.k + 1;
+  }
+
+  protected override groupStateSpec(): StateSpec {
+    return { k: optional(count), lrMax: optional(finite), weightSum: optional(nonNegative), trainMode: optional(boolean) };
   }
 
   protected groupState(group: ParamGroup<O>): ScheduleFreeGroupState {

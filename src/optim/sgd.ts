@@ -2,6 +2,8 @@ import { backend } from "../backend/backend.js";
 import { OptionError } from "../errors.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { buffer, type StateSpec } from "./state-fields.js";
+import { checkLr, checkNonNegative } from "./validate.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 export interface SGDOptions {
@@ -30,12 +32,16 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected validate({ lr, momentum, dampening, weightDecay, nesterov }: SGDOptions): void {
-    if (!(lr >= 0)) throw new OptionError(`SGD: invalid learning rate: ${lr} (lr must be >= 0)`);
-    if (!(momentum >= 0)) throw new OptionError(`SGD: invalid momentum value: ${momentum} (must be >= 0)`);
-    if (!(weightDecay >= 0)) throw new OptionError(`SGD: invalid weightDecay value: ${weightDecay} (must be >= 0)`);
+    checkLr("SGD", lr);
+    checkNonNegative("SGD", "momentum", momentum);
+    checkNonNegative("SGD", "weightDecay", weightDecay);
     if (nesterov && (momentum <= 0 || dampening !== 0)) {
       throw new OptionError(`SGD: nesterov momentum requires a momentum > 0 and zero dampening (got momentum ${momentum}, dampening ${dampening})`);
     }
+  }
+
+  protected stateSpec(o: SGDOptions, p: Tensor): StateSpec {
+    return { momentum_buffer: buffer(p, o.momentum !== 0) };
   }
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: SGDOptions, p: Tensor): void {

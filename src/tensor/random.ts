@@ -6,6 +6,7 @@
  * transform, so that the same seed gives PyTorch's stream. The samplers that turn these draws
  * into tensors (normal_, uniform_, bernoulli, multinomial, randperm …) are in sampling.ts.
  */
+import { OptionError } from "../errors.js";
 import { fma } from "./float-math.js";
 
 /** What `getState` returns and `setState` takes: the 624 twister words, the position, the Box–Muller cache. */
@@ -125,17 +126,32 @@ export class Generator {
   }
 
   setState(state: GeneratorState): this {
-    if (!Array.isArray(state.mt) || state.mt.length !== 624) {
-      throw new RangeError(`Generator.setState: expected 624 state words, got ${state.mt?.length}`);
-    }
-    if (!Number.isInteger(state.index) || state.index < 0 || state.index > 624) {
-      throw new RangeError(`Generator.setState: expected an index in [0, 624], got ${state.index}`);
-    }
+    checkGeneratorState(state);
     this.mt.set(state.mt);
     this.index = state.index;
-    this.spareNormal = state.spareNormal ?? null;
+    this.spareNormal = state.spareNormal;
     return this;
   }
+}
+
+/**
+ * Throws an OptionError naming the key and the value unless `state` is one getState() could have
+ * returned: 624 words, each an integer in [0, 2³²) and not all zero (MT19937 would then give only
+ * zeros), an index in [0, 624], and a spare normal draw that is null or finite.
+ */
+function checkGeneratorState(state: unknown): void {
+  const fail = (problem: string): never => {
+    throw new OptionError(`Generator.setState: ${problem}`);
+  };
+  if (typeof state !== "object" || state === null || Array.isArray(state)) fail(`expected { mt, index, spareNormal }, got ${state === null ? "null" : typeof state}`);
+  const { mt, index, spareNormal } = state as Record<string, unknown>;
+  if (!Array.isArray(mt) || mt.length !== 624) fail(`expected 624 state words in mt, got ${Array.isArray(mt) ? mt.length : typeof mt}`);
+  (mt as unknown[]).forEach((word, i) => {
+    if (!(Number.isInteger(word) && (word as number) >= 0 && (word as number) <= 0xffffffff)) fail(`mt[${i}] must be an integer in [0, 2^32), got ${String(word)}`);
+  });
+  if ((mt as number[]).every((word) => word === 0)) fail("mt is all zeros, which is not a Mersenne Twister state");
+  if (!(Number.isInteger(index) && (index as number) >= 0 && (index as number) <= 624)) fail(`index must be an integer in [0, 624], got ${String(index)}`);
+  if (spareNormal !== null && !(typeof spareNormal === "number" && Number.isFinite(spareNormal))) fail(`spareNormal must be null or a finite number, got ${String(spareNormal)}`);
 }
 
 /** The generator every random op uses unless given another. */

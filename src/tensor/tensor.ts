@@ -11,6 +11,7 @@ import * as act from "../ops/activations.js";
 import * as red from "../ops/reduce.js";
 import * as shp from "../ops/shape.js";
 import { matmul } from "../ops/matmul.js";
+import { clamp as clampOp, type ClampBound, type ClampOptions } from "../ops/clamp.js";
 import { softmax, logSoftmax } from "../ops/softmax.js";
 import { gather } from "../ops/indexing.js";
 import { indexSelect } from "../ops/index-select.js";
@@ -268,8 +269,11 @@ export class Tensor {
   sign(): Tensor {
     return ew.sign(this);
   }
-  clamp(options: ew.ClampOptions): Tensor {
-    return ew.clamp(this, options);
+  /** min(max(x, min), max): `x.clamp(min, max)` or `x.clamp({ min, max })`, bounds numbers, tensors or null. */
+  clamp(options: ClampOptions): Tensor;
+  clamp(min: ClampBound, max?: ClampBound): Tensor;
+  clamp(minOrOptions?: ClampBound | ClampOptions, max?: ClampBound): Tensor {
+    return clampOp(this, minOrOptions as ClampBound, max);
   }
   maximum(other: Tensor): Tensor {
     return ew.maximum(this, other);
@@ -382,8 +386,12 @@ export class Tensor {
     }
   }
 
-  /** Writes `value` (broadcast to this shape, cast to this dtype) into this tensor. */
-  private assign(op: string, value: Tensor): this {
+  /**
+   * Writes `value` (broadcast to this shape, cast to this dtype) into this tensor, as the in-place
+   * op `op`: refused on tensors that require grad in grad mode, bumps the version.
+   * @internal for the in-place methods of src/tensor/methods.
+   */
+  assign(op: string, value: Tensor): this {
     this.checkInPlace(op);
     noGrad(() => shp.assignInto(this, value));
     this.storage.version++;

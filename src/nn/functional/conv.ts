@@ -215,3 +215,35 @@ export function convTranspose2dImpl(name: string, input: Tensor, weight: Tensor,
 export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTranspose2dOptions = {}): Tensor {
   return convTranspose2dImpl("convTranspose2d", input, weight, bias, options);
 }
+
+export interface ConvTranspose1dOptions {
+  stride?: IntOrPair;
+  padding?: IntOrPair;
+  outputPadding?: IntOrPair;
+  groups?: number;
+  dilation?: IntOrPair;
+}
+
+/** convTranspose1d as convTranspose2d over a height of 1: weight [in, out/groups, k]. */
+export function convTranspose1dImpl(name: string, input: Tensor, weight: Tensor, bias: Tensor | null, options: ConvTranspose1dOptions = {}): Tensor {
+  if (weight.ndim !== 3) throw new ShapeError(`${name}: expected a 3-D weight [in, out/groups, k], got ${formatShape(weight.shape)}`);
+  if (input.ndim !== 2 && input.ndim !== 3) {
+    throw new ShapeError(
+      `${name}: expected 2D (unbatched) or 3D (batched) input, but got input of size ${formatShape(input.shape)} (weight of size ${formatShape(weight.shape)})`,
+    );
+  }
+  const one = (v: IntOrPair | undefined, what: string, min: number, dflt: number) => [min === 0 ? 0 : 1, pair(name, what, v ?? dflt, min, 1)[0]!];
+  const y = convTranspose2dImpl(name, unsqueeze(input, -2), unsqueeze(weight, 2), bias, {
+    stride: one(options.stride, "stride", 1, 1),
+    dilation: one(options.dilation, "dilation", 1, 1),
+    padding: one(options.padding, "padding", 0, 0),
+    outputPadding: one(options.outputPadding, "outputPadding", 0, 0),
+    groups: options.groups ?? 1,
+  });
+  return squeeze(y, -2);
+}
+
+/** Transposed 1-D convolution over [N, Cin, L] (or [Cin, L]) with weight [in, out/groups, k]. */
+export function convTranspose1d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTranspose1dOptions = {}): Tensor {
+  return convTranspose1dImpl("convTranspose1d", input, weight, bias, options);
+}

@@ -7,3 +7,45 @@ export function checkOption(op: string, name: string, value: number, ok: boolean
     throw new OptionError(`${op}: ${name} must be ${must}, got ${String(value)}`);
   }
 }
+
+/** What a call got, for TypeErrors: `a number (3)`, `a string ("x")`, `an array`, `a Tensor`, `null`. */
+export function describeArg(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "number") return `a number (${value})`;
+  if (typeof value === "string") return `a string (${JSON.stringify(value)})`;
+  if (typeof value === "object") return value.constructor?.name === "Tensor" ? "a Tensor" : "an object";
+  return `${typeof value === "undefined" ? "undefined" : `a ${typeof value}`}`;
+}
+
+/**
+ * The options object in an argument slot (undefined gives {}); anything but a plain object is a
+ * TypeError naming the call, the argument and what it got — so a positional habit typed in plain
+ * JavaScript fails loudly instead of running with a different meaning.
+ */
+export function optionsArg<T extends object>(op: string, arg: string, value: unknown): T {
+  if (value === undefined) return {} as T;
+  if (typeof value !== "object" || value === null || Array.isArray(value) || (value.constructor !== Object && value.constructor !== undefined)) {
+    throw new TypeError(`${op}: expected ${arg} to be an options object, got ${describeArg(value)}`);
+  }
+  return value as T;
+}
+
+const isPlainObject = (v: unknown): v is object =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && (v.constructor === Object || v.constructor === undefined);
+
+/**
+ * A call's optional arguments given either PyTorch's way, positionally in `names` order
+ * (`F.normalize(x, 2, -1)`), or as one options object (`F.normalize(x, { dim: -1 })`). An
+ * options object after positional values, or more values than names, is a TypeError.
+ */
+export function positionalOrOptions<T extends object>(op: string, args: readonly unknown[], names: readonly (keyof T & string)[]): T {
+  if (args.length === 1 && isPlainObject(args[0])) return args[0] as T;
+  if (args.length > names.length) throw new TypeError(`${op}: takes at most ${names.length} optional arguments (${names.join(", ")}), got ${args.length}`);
+  const out: Record<string, unknown> = {};
+  args.forEach((v, i) => {
+    if (isPlainObject(v)) throw new TypeError(`${op}: expected ${names[i]} (argument ${i + 1} after the tensors), got an options object after positional arguments`);
+    if (v !== undefined) out[names[i]!] = v;
+  });
+  return out as T;
+}

@@ -1,13 +1,14 @@
 /**
- * Convolution layers: Conv1d, Conv2d, ConvTranspose2d, with PyTorch's parameter shapes, default
+ * Convolution layers: Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, with PyTorch's parameter shapes, default
  * initialisation (kaiming_uniform with a = √5, i.e. U(−1/√fanIn, 1/√fanIn) for weight and bias)
- * and repr. The work is in nn/functional/conv.ts.
+ * and repr. The work is in nn/functional/conv.ts and conv3d.ts.
  */
 import { OptionError } from "../../errors.js";
 import { zeros } from "../../ops/creation.js";
 import type { DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { conv1dImpl, conv2dImpl, convTranspose2dImpl, pair, type IntOrPair } from "../functional/conv.js";
+import { conv1dImpl, conv2dImpl, convTranspose1dImpl, convTranspose2dImpl, pair, type IntOrPair } from "../functional/conv.js";
+import { conv3dImpl } from "../functional/conv3d.js";
 import { defaultLayerInit_ } from "../init.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
@@ -110,6 +111,16 @@ export class Conv1d extends ConvNd {
   }
 }
 
+/** 3-D convolution: [N, Cin, D, H, W] (or [Cin, D, H, W]) → [N, Cout, D', H', W']; weight [Cout, Cin/groups, kD, kH, kW]. */
+export class Conv3d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, options: ConvOptions = {}) {
+    super("Conv3d", inChannels, outChannels, kernelSize, 3, options.groups ?? 1, false, options);
+  }
+  forward(input: Tensor): Tensor {
+    return conv3dImpl("Conv3d", input, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+}
+
 export interface ConvTransposeOptions extends Omit<ConvOptions, "padding"> {
   padding?: IntOrPair;
   outputPadding?: IntOrPair;
@@ -125,6 +136,25 @@ export class ConvTranspose2d extends ConvNd {
   }
   forward(input: Tensor): Tensor {
     return convTranspose2dImpl("ConvTranspose2d", input, this.weight, this.bias, {
+      stride: this.stride,
+      padding: this.padding as number[],
+      outputPadding: this.outputPadding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
+  }
+}
+
+/**
+ * Transposed 1-D convolution (the adjoint of Conv1d): [N, Cin, L] (or [Cin, L]) → [N, Cout, L'];
+ * weight [Cin, Cout/groups, k], L' = (L − 1)·s − 2p + d·(k − 1) + outputPadding + 1.
+ */
+export class ConvTranspose1d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, options: ConvTransposeOptions = {}) {
+    super("ConvTranspose1d", inChannels, outChannels, kernelSize, 1, options.groups ?? 1, true, options);
+  }
+  forward(input: Tensor): Tensor {
+    return convTranspose1dImpl("ConvTranspose1d", input, this.weight, this.bias, {
       stride: this.stride,
       padding: this.padding as number[],
       outputPadding: this.outputPadding,

@@ -7,13 +7,17 @@
  *   pre-norm:  x = x + sa(norm1(x));  x = x + ff(norm2(x))
  *   ff(x) = linear2(dropout(activation(linear1(x))))
  *
- * TransformerEncoder stacks numLayers copies (layers.0, layers.1, … in the state dict).
+ * TransformerEncoder stacks numLayers copies (layers.0, layers.1, … in the state dict): of a layer
+ * given as PyTorch does (each copy starts with its weights, like PyTorch's deepcopy), or made by a
+ * factory function. The decoder is in transformer-decoder.ts, the whole model in transformer-model.ts.
  */
 import { OptionError } from "../../errors.js";
 import { add } from "../../ops/elementwise.js";
 import type { DType } from "../../tensor/dtype.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { defaultGenerator } from "../../tensor/random.js";
+import { Tensor } from "../../tensor/tensor.js";
 import { gelu, relu } from "../functional/activations.js";
+import { describeArg, positionalOrOptions } from "../functional/options.js";
 import { ModuleList } from "../containers.js";
 import { Module } from "../module.js";
 import { MultiheadAttention } from "./attention.js";
@@ -21,19 +25,49 @@ import { Dropout } from "./dropout.js";
 import { Linear } from "./linear.js";
 import { LayerNorm } from "./normalization.js";
 
+export type TransformerActivation = "relu" | "gelu" | ((x: Tensor) => Tensor);
+
 export interface TransformerEncoderLayerOptions {
   dimFeedforward?: number;
   dropout?: number;
-  activation?: "relu" | "gelu" | ((x: Tensor) => Tensor);
+  activation?: TransformerActivation;
   layerNormEps?: number;
   batchFirst?: boolean;
   normFirst?: boolean;
   dtype?: DType;
 }
 
+/** The option names of the transformer layers, in PyTorch's positional order after (dModel, nhead). */
+export const LAYER_OPTION_NAMES = ["dimFeedforward", "dropout", "activation", "layerNormEps", "batchFirst", "normFirst"] as const;
+
 export interface EncoderCallOptions {
   srcMask?: Tensor | null;
   srcKeyPaddingMask?: Tensor | null;
+}
+
+/** The feed-forward activation from its name or a function. */
+export function activationOf(layer: string, activation: TransformerActivation): (x: Tensor) => Tensor {
+  if (activation === "relu") return relu;
+  if (activation === "gelu") return (x) => gelu(x);
+  if (typeof activation === "function") return activation;
+  throw new OptionError(`${layer}: activation should be relu/gelu, not ${String(activation)}`);
+}
+
+/**
+ * A forward's masks: one options object, or tensors (or null) in PyTorch's positional order
+ * `names`. Anything else in a mask's slot is a TypeError naming the call and the argument.
+ */
+export function maskArgs<T extends object>(call: string, args: readonly unknown[], names: readonly (keyof T & string)[], firstArg: number): T {
+  if (args.length === 1 && typeof args[0] === "object" && args[0] !== null && !(args[0] instanceof Tensor)) return args[0] as T;
+  if (args.length > names.length) throw new TypeError(`${call}: takes at most ${names.length} masks (${names.join(", ")}), got ${args.length}`);
+  const out: Record<string, unknown> = {};
+  args.forEach((v, i) => {
+    if (v !== undefined && v !== null && !(v instanceof Tensor)) {
+      throw new TypeError(`${call}: expected ${names[i]} (argument ${firstArg + i}) to be a Tensor or null, got ${describeArg(v)}`);
+    }
+    out[names[i]!] = v;
+  });
+  return out as T;
 }
 
 export class TransformerEncoderLayer extends Module {
@@ -47,10 +81,16 @@ export class TransformerEncoderLayer extends Module {
   dropout1: Dropout;
   dropout2: Dropout;
   readonly activation: (x: Tensor) => Tensor;
+  /** The options it was made with (to make copies of it). */
+  readonly options: TransformerEncoderLayerOptions;
 
-  constructor(readonly dModel: number, readonly nhead: number, options: TransformerEncoderLayerOptions = {}) {
+  constructor(dModel: number, nhead: number, options?: TransformerEncoderLayerOptions);
+  constructor(dModel: number, nhead: number, dimFeedforward?: number, dropout?: number, activation?: TransformerActivation, layerNormEps?: number, batchFirst?: boolean, normFirst?: boolean);
+  constructor(readonly dModel: number, readonly nhead: number, ...args: unknown[]) {
     super();
+    const options = positionalOrOptions<TransformerEncoderLayerOptions>("TransformerEncoderLayer", args, LAYER_OPTION_NAMES);
     const { dimFeedforward = 2048, dropout: p = 0.1, activation = "relu", layerNormEps = 1e-5, batchFirst = false, normFirst = false, dtype = "float32" } = options;
+    this.options = options;
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst, dtype });
     this.linear1 = new Linear(dModel, dimFeedforward, { dtype });
     this.dropout = new Dropout({ p });
@@ -60,14 +100,14 @@ export class TransformerEncoderLayer extends Module {
     this.norm2 = new LayerNorm(dModel, { eps: layerNormEps, dtype });
     this.dropout1 = new Dropout({ p });
     this.dropout2 = new Dropout({ p });
-    if (activation === "relu") this.activation = relu;
-    else if (activation === "gelu") this.activation = (x) => gelu(x);
-    else if (typeof activation === "function") this.activation = activation;
-    else throw new OptionError(`TransformerEncoderLayer: activation should be relu/gelu, not ${String(activation)}`);
+    this.activation = activationOf("TransformerEncoderLayer", activation);
   }
 
-  /** src [S, N, E] ([N, S, E] with batchFirst, or [S, E]); srcMask [S, S]; srcKeyPaddingMask [N, S]. */
-  forward(src: Tensor, { srcMask = null, srcKeyPaddingMask = null }: EncoderCallOptions = {}): Tensor {
+  /** src [S, N, E] ([N, S, E] with batchFirst, or [S, E]); srcMask [S, S]; srcKeyPaddingMask [N, S]. Also `forward(src, srcMask, srcKeyPaddingMask)`. */
+  forward(src: Tensor, options?: EncoderCallOptions): Tensor;
+  forward(src: Tensor, srcMask?: Tensor | null, srcKeyPaddingMask?: Tensor | null): Tensor;
+  forward(src: Tensor, ...args: unknown[]): Tensor {
+    const { srcMask = null, srcKeyPaddingMask = null } = maskArgs<EncoderCallOptions>("TransformerEncoderLayer.forward", args, ["srcMask", "srcKeyPaddingMask"], 2);
     const sa = (x: Tensor) => this.dropout1.forward(this.self_attn.forward(x, x, x, { attnMask: srcMask, keyPaddingMask: srcKeyPaddingMask, needWeights: false })[0]);
     const ff = (x: Tensor) => this.dropout2.forward(this.linear2.forward(this.dropout.forward(this.activation(this.linear1.forward(x)))));
     let x = src;
@@ -82,19 +122,51 @@ export class TransformerEncoderLayer extends Module {
   }
 }
 
-/** numLayers encoder layers built by `makeLayer` (PyTorch deep-copies one layer; pass a factory here). */
+/**
+ * numLayers copies of a layer, as PyTorch's deepcopy makes them: a new layer with the same
+ * options and dtype, holding the same weights, in the same mode. A function makes each layer itself.
+ */
+export function layerCopies<L extends Module>(layer: L | (() => L), numLayers: number, copy: (layer: L) => L): L[] {
+  if (!Number.isInteger(numLayers) || numLayers < 0) throw new OptionError(`numLayers must be a non-negative integer, got ${numLayers}`);
+  if (typeof layer === "function") return Array.from({ length: numLayers }, layer);
+  return Array.from({ length: numLayers }, () => {
+    // a copy draws no random numbers (its initial weights are overwritten), as PyTorch's deepcopy
+    const state = defaultGenerator.getState();
+    const c = copy(layer);
+    defaultGenerator.setState(state);
+    c.loadStateDict(layer.stateDict());
+    return c.train(layer.training);
+  });
+}
+
+/** The dtype of a layer's weights, for its copies. */
+export const dtypeOf = (m: Module): DType => m.parameters()[0]?.dtype ?? "float32";
+
+export interface EncoderStackCallOptions extends EncoderCallOptions {
+  /** PyTorch's name for the encoder's srcMask. */
+  mask?: Tensor | null;
+}
+
+/** numLayers encoder layers: copies of `layer` (PyTorch's call) or made by a factory. */
 export class TransformerEncoder extends Module {
   layers: ModuleList;
   // A plain field (not a constructor parameter property) so that it comes after `layers` in the state dict.
   norm: LayerNorm | null;
-  constructor(makeLayer: () => TransformerEncoderLayer, readonly numLayers: number, norm: LayerNorm | null = null) {
+  constructor(layer: TransformerEncoderLayer | (() => TransformerEncoderLayer), readonly numLayers: number, norm: LayerNorm | null = null) {
     super();
-    this.layers = new ModuleList(Array.from({ length: numLayers }, makeLayer));
+    const copy = (l: TransformerEncoderLayer) => new TransformerEncoderLayer(l.dModel, l.nhead, { ...l.options, dtype: dtypeOf(l) });
+    this.layers = new ModuleList(layerCopies(layer, numLayers, copy));
     this.norm = norm;
   }
-  forward(src: Tensor, options: EncoderCallOptions = {}): Tensor {
+
+  /** Runs the layers in turn. Also `forward(src, mask, srcKeyPaddingMask)`. */
+  forward(src: Tensor, options?: EncoderStackCallOptions): Tensor;
+  forward(src: Tensor, mask?: Tensor | null, srcKeyPaddingMask?: Tensor | null): Tensor;
+  forward(src: Tensor, ...args: unknown[]): Tensor {
+    const o = maskArgs<EncoderStackCallOptions>("TransformerEncoder.forward", args, ["mask", "srcKeyPaddingMask"], 2);
+    const call = { srcMask: o.mask ?? o.srcMask ?? null, srcKeyPaddingMask: o.srcKeyPaddingMask ?? null };
     let x = src;
-    for (const layer of this.layers) x = (layer as TransformerEncoderLayer).forward(x, options);
+    for (const layer of this.layers) x = (layer as TransformerEncoderLayer).forward(x, call);
     return this.norm ? this.norm.forward(x) : x;
   }
 }

@@ -1,6 +1,7 @@
 /** Schedulers made of schedulers: one after another (SequentialLR) or all at once (ChainedScheduler). */
 import { OptionError } from "../../errors.js";
-import { LRScheduler, type AnyOptimizer, type SchedulerStateDict } from "./lr-scheduler.js";
+import { describeValue } from "../validate.js";
+import { LRScheduler, stateFail, type AnyOptimizer, type SchedulerStateDict } from "./lr-scheduler.js";
 import type { Schedule } from "./schedules.js";
 
 function checkSameOptimizer(name: string, optimizer: AnyOptimizer, schedulers: LRScheduler[]): void {
@@ -18,9 +19,30 @@ abstract class CompositeScheduler extends LRScheduler {
     return { ...super.stateDict(), schedulers: this.schedulers.map((s) => s.stateDict()) };
   }
 
-  override loadStateDict(state: SchedulerStateDict): void {
+  protected override extraStateKeys(): string[] {
+    return ["schedulers"];
+  }
+
+  /** Checks its own state and each inner scheduler's, so that a bad inner state changes nothing. */
+  override checkStateDict(state: unknown): void {
+    super.checkStateDict(state);
+    const inner = (state as SchedulerStateDict).schedulers;
+    if (!Array.isArray(inner) || inner.length !== this.schedulers.length) {
+      stateFail(this.name)(`schedulers must be a list of ${this.schedulers.length} state dicts, got ${describeValue(inner)}`);
+    }
+    this.schedulers.forEach((s, i) => {
+      try {
+        s.checkStateDict((inner as unknown[])[i]);
+      } catch (e) {
+        if (e instanceof OptionError) stateFail(this.name)(`schedulers[${i}]: ${e.message}`);
+        throw e;
+      }
+    });
+  }
+
+  protected override applyStateDict(state: SchedulerStateDict): void {
+    super.applyStateDict(state);
     const inner = state.schedulers as SchedulerStateDict[];
-    super.loadStateDict(state);
     this.schedulers.forEach((s, i) => s.loadStateDict(inner[i]!));
   }
 }

@@ -1,7 +1,8 @@
 /** The schedulers that cycle the rate, and the momentum against it: CyclicLR and OneCycleLR. */
 import { OptionError } from "../../errors.js";
 import type { ParamGroup } from "../optimizer.js";
-import { LRScheduler, perGroup, type AnyOptimizer, type SchedulerStateDict } from "./lr-scheduler.js";
+import { describeValue } from "../validate.js";
+import { LRScheduler, perGroup, stateFail, type AnyOptimizer, type SchedulerStateDict } from "./lr-scheduler.js";
 import * as S from "./schedules.js";
 
 /** Whether the optimizer's momentum is `momentum` (SGD, RMSprop) or β₁ (the Adam family). */
@@ -166,5 +167,19 @@ export class OneCycleLR extends LRScheduler {
 
   override stateDict(): SchedulerStateDict {
     return { ...super.stateDict(), totalSteps: this.totalSteps };
+  }
+
+  protected override extraStateKeys(): string[] {
+    return ["totalSteps"];
+  }
+
+  /** totalSteps is the constructor's; a state of another length, or past its end, is refused. */
+  override checkStateDict(value: unknown): void {
+    super.checkStateDict(value);
+    const state = value as SchedulerStateDict;
+    if (state.totalSteps !== this.totalSteps) {
+      stateFail(this.name)(`totalSteps is ${describeValue(state.totalSteps)} in the state dict and ${this.totalSteps} here`);
+    }
+    if (state.lastEpoch > this.totalSteps) stateFail(this.name)(`lastEpoch ${state.lastEpoch} is past totalSteps ${this.totalSteps}`);
   }
 }

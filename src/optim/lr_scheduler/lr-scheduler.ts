@@ -4,10 +4,13 @@
  */
 import { OptionError } from "../../errors.js";
 import type { Optimizer, ParamGroup } from "../optimizer.js";
+import { describeValue, isNumber, isRecord } from "../validate.js";
 import type { Schedule } from "./schedules.js";
 
-/** What a scheduler saves: its position, the base rates, and the last rates it set. */
+/** What a scheduler saves: its class's name, its position, the base rates, and the last rates it set. */
 export interface SchedulerStateDict {
+  /** The scheduler that wrote it (`"StepLR"`); another scheduler's state is refused. Optional on load. */
+  name?: string;
   lastEpoch: number;
   baseLrs: number[];
   lastLr: number[];
@@ -46,6 +49,41 @@ export function perGroup<T>(scheduler: string, option: string, value: T | readon
     return value.slice() as T[];
   }
   return Array.from({ length: groups }, () => value as T);
+}
+
+/** Throws an OptionError `<scheduler>.loadStateDict: <problem>`. */
+export type StateFail = (problem: string) => never;
+
+export function stateFail(scheduler: string): StateFail {
+  return (problem) => {
+    throw new OptionError(`${scheduler}.loadStateDict: ${problem}`);
+  };
+}
+
+const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
+
+/**
+ * The checks every scheduler's state dict passes: an object holding only `keys` (and `name`, which
+ * must be the scheduler's own), a step count `lastEpoch`, and one finite rate >= 0 per group in each
+ * of `rateLists`.
+ */
+export function checkSchedulerState(name: string, state: unknown, keys: readonly string[], rateLists: readonly string[], groups: number): Record<string, unknown> {
+  const fail = stateFail(name);
+  if (!isRecord(state)) return fail(`expected a state dict { ${keys.join(", ")} }, got ${describeValue(state)}`);
+  for (const key of Object.keys(state)) {
+    if (key !== "name" && !keys.includes(key)) fail(`unexpected key '${key}' in the state dict (expected ${keys.join(", ")})`);
+  }
+  for (const key of keys) if (!hasOwn(state, key)) fail(`the state dict has no '${key}'`);
+  if (hasOwn(state, "name") && state.name !== name) fail(`the state dict is from ${describeValue(state.name)}, not ${name}`);
+  if (!(Number.isSafeInteger(state.lastEpoch) && (state.lastEpoch as number) >= 0)) fail(`lastEpoch must be a non-negative integer, got ${describeValue(state.lastEpoch)}`);
+  for (const key of rateLists) {
+    const rates = state[key];
+    if (!Array.isArray(rates) || rates.length !== groups) fail(`${key} must be a list of ${groups} learning rates (one per group), got ${describeValue(rates)}`);
+    (rates as unknown[]).forEach((lr, i) => {
+      if (!(isNumber(lr) && Number.isFinite(lr) && lr >= 0)) fail(`${key}[${i}] must be a finite number >= 0, got ${describeValue(lr)}`);
+    });
+  }
+  return state;
 }
 
 export abstract class LRScheduler {
@@ -96,14 +134,30 @@ export abstract class LRScheduler {
 
   /** The position and base rates; the options come from the constructor, as in PyTorch. */
   stateDict(): SchedulerStateDict {
-    return { lastEpoch: this.lastEpoch, baseLrs: this.baseLrs.slice(), lastLr: this.lastLrs.slice() };
+    return { name: this.name, lastEpoch: this.lastEpoch, baseLrs: this.baseLrs.slice(), lastLr: this.lastLrs.slice() };
   }
 
-  /** Restores a position saved by `stateDict()`; the optimizer's own state dict restores its rates. */
+  /** The keys of this scheduler's state dict besides name, lastEpoch, baseLrs and lastLr. */
+  protected extraStateKeys(): string[] {
+    return [];
+  }
+
+  /**
+   * Throws an OptionError naming the key and the value if `state` is not a state dict this
+   * scheduler can load; changes nothing. Subclasses with more state check it after `super`.
+   */
+  checkStateDict(state: unknown): void {
+    checkSchedulerState(this.name, state, ["lastEpoch", "baseLrs", "lastLr", ...this.extraStateKeys()], ["baseLrs", "lastLr"], this.baseLrs.length);
+  }
+
+  /** Restores a position saved by `stateDict()` (checked first); the optimizer's own state dict restores its rates. */
   loadStateDict(state: SchedulerStateDict): void {
-    if (!Number.isInteger(state.lastEpoch) || !Array.isArray(state.baseLrs) || state.baseLrs.length !== this.baseLrs.length) {
-      throw new OptionError(`${this.name}.loadStateDict: expected lastEpoch and ${this.baseLrs.length} baseLrs, got ${JSON.stringify(state)}`);
-    }
+    this.checkStateDict(state);
+    this.applyStateDict(state);
+  }
+
+  /** Sets a checked state. */
+  protected applyStateDict(state: SchedulerStateDict): void {
     this.lastEpoch = state.lastEpoch;
     this.baseLrs = state.baseLrs.slice();
     this.lastLrs = state.lastLr.slice();

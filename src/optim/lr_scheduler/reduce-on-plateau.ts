@@ -1,5 +1,6 @@
 import { OptionError } from "../../errors.js";
-import { groupLr, perGroup, setGroupLr, type AnyOptimizer } from "./lr-scheduler.js";
+import { describeValue, isNumber } from "../validate.js";
+import { checkSchedulerState, groupLr, perGroup, setGroupLr, stateFail, type AnyOptimizer } from "./lr-scheduler.js";
 
 export interface ReduceLROnPlateauOptions {
   /** "min": lower metrics are better (a loss); "max": higher are better (an accuracy). */
@@ -82,11 +83,32 @@ export class ReduceLROnPlateau {
     return this.lastLrs.slice();
   }
 
-  stateDict(): { best: number; numBadEpochs: number; cooldownCounter: number; lastEpoch: number; lastLr: number[] } {
-    return { best: this.best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter, lastEpoch: this.lastEpoch, lastLr: this.lastLrs.slice() };
+  stateDict(): { name?: string; best: number; numBadEpochs: number; cooldownCounter: number; lastEpoch: number; lastLr: number[] } {
+    return {
+      name: "ReduceLROnPlateau",
+      best: this.best,
+      numBadEpochs: this.numBadEpochs,
+      cooldownCounter: this.cooldownCounter,
+      lastEpoch: this.lastEpoch,
+      lastLr: this.lastLrs.slice(),
+    };
+  }
+
+  /** Throws an OptionError naming the key and the value if `state` cannot be loaded; changes nothing. */
+  checkStateDict(state: unknown): void {
+    const keys = ["best", "numBadEpochs", "cooldownCounter", "lastEpoch", "lastLr"];
+    const s = checkSchedulerState("ReduceLROnPlateau", state, keys, ["lastLr"], this.optimizer.paramGroups.length);
+    const fail = stateFail("ReduceLROnPlateau");
+    for (const key of ["numBadEpochs", "cooldownCounter"]) {
+      if (!(Number.isSafeInteger(s[key]) && (s[key] as number) >= 0)) fail(`${key} must be a non-negative integer, got ${describeValue(s[key])}`);
+    }
+    // The best metric so far: ±Infinity before the first, but never the wrong infinity for the mode.
+    const worst = this.options.mode === "min" ? -Infinity : Infinity;
+    if (!isNumber(s.best) || s.best === worst) fail(`best must be a number (mode ${this.options.mode}), got ${describeValue(s.best)}`);
   }
 
   loadStateDict(state: ReturnType<ReduceLROnPlateau["stateDict"]>): void {
+    this.checkStateDict(state);
     this.best = state.best;
     this.numBadEpochs = state.numBadEpochs;
     this.cooldownCounter = state.cooldownCounter;

@@ -1,0 +1,76 @@
+/**
+ * Re-indexing along dims, the shared core of F.pad's reflect/replicate/circular modes and of
+ * nearest-neighbour interpolation:
+ *
+ *   out[…, j, …] = x[…, map[j], …]    along each listed dim, one after the other
+ *
+ * Its gradient is the adjoint, an index-add of the incoming gradient back to the positions each
+ * output was read from, whose own gradient is the re-indexing again (so second derivatives work).
+ * Both loops are plain kernels over contiguous [outer, size, inner] blocks.
+ */
+import { recordOp } from "../../autograd/node.js";
+import { emptyTensor, resultTensor } from "../../ops/helpers.js";
+import { contiguous } from "../../ops/shape.js";
+import type { TypedArray } from "../../tensor/dtype.js";
+import type { Tensor } from "../../tensor/tensor.js";
+
+/** A dim and, for each output position along it, the input position it reads. */
+export type DimMap = readonly [dim: number, map: Int32Array];
+
+/** out[o, j, i] = src[o, map[j], i] for src [outer, inSize, inner] and out [outer, map.length, inner]. */
+export function gatherRows(src: TypedArray, offset: number, outer: number, inSize: number, inner: number, map: Int32Array, out: TypedArray): void {
+  const n = map.length;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < n; j++) {
+      const from = offset + (o * inSize + map[j]!) * inner;
+      const to = (o * n + j) * inner;
+      for (let i = 0; i < inner; i++) out[to + i] = src[from + i]!;
+    }
+  }
+}
+
+/** out[o, map[j], i] += src[o, j, i] for src [outer, map.length, inner] and out [outer, outSize, inner] (zeroed). */
+export function scatterAddRows(src: TypedArray, offset: number, outer: number, outSize: number, inner: number, map: Int32Array, out: TypedArray): void {
+  const n = map.length;
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < n; j++) {
+      const from = offset + (o * n + j) * inner;
+      const to = (o * outSize + map[j]!) * inner;
+      for (let i = 0; i < inner; i++) out[to + i] = out[to + i]! + src[from + i]!;
+    }
+  }
+}
+
+/** [outer, size, inner] of a shape around dim d. */
+export function blockOf(shape: readonly number[], d: number): [number, number, number] {
+  const outer = shape.slice(0, d).reduce((a, b) => a * b, 1);
+  const inner = shape.slice(d + 1).reduce((a, b) => a * b, 1);
+  return [outer, shape[d]!, inner];
+}
+
+/** x re-indexed along one dim; recorded as `name`, its gradient the index-add. */
+function reindexDim(name: string, x: Tensor, d: number, map: Int32Array): Tensor {
+  const c = contiguous(x.detach());
+  const [outer, size, inner] = blockOf(c.shape, d);
+  const shape = c.shape.slice();
+  shape[d] = map.length;
+  const out = resultTensor(shape, c.dtype);
+  gatherRows(c.storage.data, c.offset, outer, size, inner, map, out.storage.data);
+  return recordOp(name, out, [x], (g) => [indexAddDim(g, d, map, size)]);
+}
+
+/** The adjoint of reindexDim: a tensor with `size` along d, g[…, j, …] added at map[j]. */
+function indexAddDim(g: Tensor, d: number, map: Int32Array, size: number): Tensor {
+  const c = contiguous(g.detach());
+  const [outer, , inner] = blockOf(c.shape, d);
+  const shape = c.shape.slice();
+  shape[d] = size;
+  const out = emptyTensor(shape, c.dtype);
+  scatterAddRows(c.storage.data, c.offset, outer, size, inner, map, out.storage.data);
+  return recordOp("IndexAddBackward0", out, [g], (gg) => [reindexDim("IndexBackward0", gg, d, map)]);
+}
+
+/** x re-indexed along each dim of `maps` (in order); `name` is the gradient node's name (PyTorch's). */
+export function reindexDims(name: string, x: Tensor, maps: readonly DimMap[]): Tensor {
+  return maps.reduce((t, [d, map], i) => reindexDim(i === maps.length - 1 ? name : "IndexBackward0", t, d, map), x);
+}

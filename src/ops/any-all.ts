@@ -1,0 +1,50 @@
+/**
+ * Logical reductions: any (is some element nonzero) and all (is every element nonzero), over the
+ * whole tensor or along dims, with keepdim. Results are bool; NaN counts as nonzero, as in PyTorch.
+ */
+import type { ReduceOptions } from "./reduce.js";
+import { normalizeDims } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { fromTypedArray } from "./helpers.js";
+import { contiguous, permute } from "./shape.js";
+
+/** Kernel: for each of `outer` rows of `inner` values, whether any (or every) value is nonzero. */
+export function anyRows(data: ArrayLike<number>, outer: number, inner: number, every: boolean, out: Uint8Array): void {
+  for (let o = 0; o < outer; o++) {
+    let result = every;
+    for (let i = o * inner, end = i + inner; i < end; i++) {
+      if ((data[i] !== 0) !== every) {
+        result = !every;
+        break;
+      }
+    }
+    out[o] = result ? 1 : 0;
+  }
+}
+
+/** keepdim from `{ keepdim }` or from PyTorch's positional boolean. */
+function keepdimOf(options: ReduceOptions | boolean): boolean {
+  return typeof options === "boolean" ? options : (options.keepdim ?? false);
+}
+
+function logicalReduce(op: "any" | "all", x: Tensor, dim: number | readonly number[] | undefined, keepdim: boolean): Tensor {
+  const dims = normalizeDims(op, dim, x.ndim);
+  const kept = x.shape.map((_, i) => i).filter((i) => !dims.includes(i));
+  const moved = contiguous(permute(x.detach(), [...kept, ...dims]));
+  const inner = dims.reduce((p, d) => p * x.shape[d]!, 1);
+  const outer = kept.reduce((p, d) => p * x.shape[d]!, 1);
+  const result = new Uint8Array(outer);
+  anyRows(moved.toTypedArray(), outer, inner, op === "all", result);
+  const shape = keepdim ? x.shape.map((s, i) => (dims.includes(i) ? 1 : s)) : kept.map((d) => x.shape[d]!);
+  return fromTypedArray(result, shape, "bool");
+}
+
+/** Whether any element is nonzero: over everything, or along dim (PyTorch's torch.any). */
+export function any(x: Tensor, dim?: number | readonly number[], options: ReduceOptions | boolean = {}): Tensor {
+  return logicalReduce("any", x, dim, keepdimOf(options));
+}
+
+/** Whether every element is nonzero: over everything, or along dim (PyTorch's torch.all). */
+export function all(x: Tensor, dim?: number | readonly number[], options: ReduceOptions | boolean = {}): Tensor {
+  return logicalReduce("all", x, dim, keepdimOf(options));
+}

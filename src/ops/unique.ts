@@ -1,0 +1,190 @@
+/**
+ * unique and uniqueConsecutive: the distinct values (or, with `dim`, distinct slices along dim),
+ * optionally with `inverse` (where each input element went) and `counts`. Results come back as
+ * PyTorch's tuple does: a Tensor alone, or `[values, inverse]`, `[values, counts]`,
+ * `[values, inverse, counts]`. Indices and counts are int32. Not differentiable (nor in PyTorch).
+ *
+ * unique always returns sorted values: with `sorted: false` PyTorch's CPU build returns its hash
+ * set's order, which no other program can promise; sorted is one of the orders it allows. NaNs
+ * never equal each other, so each NaN is its own value (last), as PyTorch's kernels treat them.
+ */
+import { ShapeError } from "../errors.js";
+import type { TypedArray } from "../tensor/dtype.js";
+import { normalizeDim } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { BOOLEAN, INTEGER, readArgs, requireTensor, type WithOptions } from "./arguments.js";
+import { fromTypedArray } from "./helpers.js";
+import { contiguous, reshape, transpose } from "./shape.js";
+
+export interface UniqueOptions {
+  /** Sorted ascending (default true; nabla always sorts, see above). */
+  sorted?: boolean;
+  /** Also return, for each input element (or slice), the index of its value in the output. */
+  returnInverse?: boolean;
+  /** Also return how many times each output value occurs. */
+  returnCounts?: boolean;
+  /** Unique slices along this dim instead of unique elements (null: the flattened input). */
+  dim?: number | null;
+}
+
+export type UniqueConsecutiveOptions = Omit<UniqueOptions, "sorted">;
+
+/** What unique returns without the flags, and with one or both. */
+type Flags = { returnInverse?: boolean; returnCounts?: boolean };
+
+interface Groups {
+  /** For each group in output order, the input position of one member. */
+  representatives: number[];
+  /** For each input position, its group. */
+  inverse: Int32Array;
+  counts: number[];
+}
+
+/**
+ * Kernel: groups the `n` items (values, or rows of `width` values) of `data`: sorted first
+ * when `sortFirst`, equal neighbours merged. NaN never equals anything.
+ */
+export function groupItems(data: TypedArray, n: number, width: number, sortFirst: boolean): Groups {
+  if (sortFirst && width === 1) return groupValues(data, n);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  if (sortFirst) {
+    const compareRows = (a: number, b: number): number => {
+      for (let j = 0; j < width; j++) {
+        const x = data[a * width + j]!;
+        const y = data[b * width + j]!;
+        if (x < y) return -1;
+        if (x > y) return 1;
+      }
+      return 0;
+    };
+    order.sort(compareRows);
+  }
+  const sameItem = (a: number, b: number): boolean => {
+    for (let j = 0; j < width; j++) if (data[a * width + j] !== data[b * width + j]) return false;
+    return true;
+  };
+  const representatives: number[] = [];
+  const counts: number[] = [];
+  const inverse = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const item = order[k]!;
+    if (k === 0 || !sameItem(order[k - 1]!, item)) {
+      representatives.push(item);
+      counts.push(0);
+    }
+    inverse[item] = representatives.length - 1;
+    counts[counts.length - 1]!++;
+  }
+  return { representatives, inverse, counts };
+}
+
+/**
+ * Sorted grouping of single values: the engine's numeric sort (NaN last) finds the distinct
+ * values, a binary search each element's group; every NaN is a group of its own, in input order.
+ */
+function groupValues(data: TypedArray, n: number): Groups {
+  const sorted = Float64Array.from(data.subarray(0, n)).sort();
+  const distinct: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = sorted[i]!;
+    if (v !== v) break;
+    if (i === 0 || v !== sorted[i - 1]) distinct.push(v);
+  }
+  const inverse = new Int32Array(n);
+  const counts = new Array<number>(distinct.length).fill(0);
+  const representatives: number[] = new Array<number>(distinct.length).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const v = data[i]!;
+    let group: number;
+    if (v !== v) {
+      group = counts.length;
+      counts.push(0);
+      representatives.push(i);
+    } else {
+      let lo = 0;
+      let hi = distinct.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (distinct[mid]! < v) lo = mid + 1;
+        else hi = mid;
+      }
+      group = lo;
+      if (representatives[group] === -1) representatives[group] = i;
+    }
+    inverse[i] = group;
+    counts[group]!++;
+  }
+  return { representatives, inverse, counts };
+}
+
+function uniqueWith(op: string, x: Tensor, sortFirst: boolean, dim: number | undefined, flags: Flags): Tensor | Tensor[] {
+  let values: Tensor;
+  let inverse: Tensor;
+  let groups: Groups;
+  if (dim === undefined) {
+    const flat = contiguous(reshape(x.detach(), [-1]));
+    const data = flat.storage.data.subarray(flat.offset, flat.offset + flat.numel());
+    groups = groupItems(data, data.length, 1, sortFirst);
+    values = fromTypedArray(groups.representatives.map((i) => data[i]!), [groups.representatives.length], x.dtype);
+    inverse = fromTypedArray(groups.inverse, x.shape, "int32");
+  } else {
+    if (x.ndim === 0) throw new ShapeError(`${op}: cannot take unique slices of a 0-d tensor along dim ${dim}`);
+    const d = normalizeDim(op, dim, x.ndim);
+    // slices along d become rows: [size, everything else]
+    const moved = contiguous(d === 0 ? x.detach() : transpose(x.detach(), 0, d));
+    const n = x.shape[d]!;
+    const width = n === 0 ? 0 : moved.numel() / n;
+    const data = moved.storage.data.subarray(moved.offset, moved.offset + moved.numel());
+    groups = groupItems(data, n, width, sortFirst);
+    const out = new Float64Array(groups.representatives.length * width);
+    groups.representatives.forEach((row, k) => out.set(data.subarray(row * width, (row + 1) * width), k * width));
+    const rowsShape = [groups.representatives.length, ...moved.shape.slice(1)];
+    const rows = fromTypedArray(out, rowsShape, x.dtype);
+    values = d === 0 ? rows : contiguous(transpose(rows, 0, d));
+    inverse = fromTypedArray(groups.inverse, [n], "int32");
+  }
+  const counts = fromTypedArray(groups.counts, [groups.counts.length], "int32");
+  if (!flags.returnInverse && !flags.returnCounts) return values;
+  return [values, ...(flags.returnInverse ? [inverse] : []), ...(flags.returnCounts ? [counts] : [])];
+}
+
+/** The distinct values of `x` (sorted), or distinct slices along `dim`, with inverse and counts on request. */
+export function unique(x: Tensor, options: UniqueOptions & { returnInverse: true; returnCounts: true }): [Tensor, Tensor, Tensor];
+export function unique(x: Tensor, options: UniqueOptions & { returnInverse: true; returnCounts?: false }): [Tensor, Tensor];
+export function unique(x: Tensor, options: UniqueOptions & { returnInverse?: false; returnCounts: true }): [Tensor, Tensor];
+export function unique(x: Tensor, options?: UniqueOptions & { returnInverse?: false; returnCounts?: false }): Tensor;
+export function unique(x: Tensor, sorted: boolean, returnInverse?: false, returnCounts?: false, dim?: number | null): Tensor;
+export function unique(
+  x: Tensor,
+  ...args: WithOptions<[sorted: boolean, returnInverse: boolean, returnCounts: boolean, dim: number | null], UniqueOptions>
+): Tensor | Tensor[];
+export function unique(x: Tensor, ...args: unknown[]): Tensor | Tensor[] {
+  requireTensor("unique", "input", x);
+  const { returnInverse, returnCounts, dim } = readArgs<UniqueOptions>("unique", args, [
+    ["sorted", BOOLEAN],
+    ["returnInverse", BOOLEAN],
+    ["returnCounts", BOOLEAN],
+    ["dim", INTEGER],
+  ]);
+  return uniqueWith("unique", x, true, dim ?? undefined, { returnInverse, returnCounts });
+}
+
+/** Collapses runs of equal consecutive values (or slices along `dim`), with inverse and counts on request. */
+export function uniqueConsecutive(x: Tensor, options: UniqueConsecutiveOptions & { returnInverse: true; returnCounts: true }): [Tensor, Tensor, Tensor];
+export function uniqueConsecutive(x: Tensor, options: UniqueConsecutiveOptions & { returnInverse: true; returnCounts?: false }): [Tensor, Tensor];
+export function uniqueConsecutive(x: Tensor, options: UniqueConsecutiveOptions & { returnInverse?: false; returnCounts: true }): [Tensor, Tensor];
+export function uniqueConsecutive(x: Tensor, options?: UniqueConsecutiveOptions & { returnInverse?: false; returnCounts?: false }): Tensor;
+export function uniqueConsecutive(x: Tensor, returnInverse: false, returnCounts?: false, dim?: number | null): Tensor;
+export function uniqueConsecutive(
+  x: Tensor,
+  ...args: WithOptions<[returnInverse: boolean, returnCounts: boolean, dim: number | null], UniqueConsecutiveOptions>
+): Tensor | Tensor[];
+export function uniqueConsecutive(x: Tensor, ...args: unknown[]): Tensor | Tensor[] {
+  requireTensor("uniqueConsecutive", "input", x);
+  const { returnInverse, returnCounts, dim } = readArgs<UniqueConsecutiveOptions>("uniqueConsecutive", args, [
+    ["returnInverse", BOOLEAN],
+    ["returnCounts", BOOLEAN],
+    ["dim", INTEGER],
+  ]);
+  return uniqueWith("uniqueConsecutive", x, false, dim ?? undefined, { returnInverse, returnCounts });
+}
