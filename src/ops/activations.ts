@@ -13,7 +13,8 @@ import * as Act from "./pointwise/declarations/activations.js";
 import type { PointwiseDeclaration } from "./pointwise/declare.js";
 import { reshape } from "./shape.js";
 
-function activation(decl: PointwiseDeclaration, x: Tensor, params: number[] = []): Tensor {
+/** A declared pointwise activation on a float tensor, with its scalar options. */
+export function activation(decl: PointwiseDeclaration, x: Tensor, params: number[] = []): Tensor {
   requireFloating(decl.name, x);
   return callPointwise(decl, [x], params);
 }

@@ -41,6 +41,16 @@ export const relu = unary({
   derivative: (_x, y) => select(gt(y, 0), 1, 0),
 });
 
+/** max(0, x)² (Primer); d/dx = 2·max(0, x), derived from the expression. */
+export const reluSquared = unary({
+  name: "reluSquared",
+  node: "ReluSquaredBackward0",
+  forward: (x) => {
+    const r = maximum(x, 0);
+    return mul(r, r);
+  },
+});
+
 /** x for x > 0, slope·x otherwise; the slope at 0 too (PyTorch's). */
 export const leakyRelu = unary({
   name: "leakyRelu",
