@@ -10,7 +10,8 @@ export default defineConfig({
     testTimeout: 120_000,
     projects: [
       { extends: true, test: { name: "js", env: { NABLA_BACKEND: "js" } } },
-      { extends: true, test: { name: "wasm", env: { NABLA_BACKEND: "wasm", NABLA_POISON_UNINITIALIZED: "1" } } },
+      // the wasm project runs the relaxed-SIMD build, as the CLI and the bench do
+      { extends: true, test: { name: "wasm", env: { NABLA_BACKEND: "wasm", NABLA_RELAXED_SIMD: "1", NABLA_POISON_UNINITIALIZED: "1" } } },
       {
         // not `extends: true`: that would merge the include lists, running every file again
         test: {

@@ -5,13 +5,53 @@
 // Two builds of the same sources: the baseline (SIMD + threads) and one that also uses relaxed
 // SIMD, whose fused multiply-add the matmul micro-kernel is built on (`madd` in matmul.ts).
 // The backend loads the relaxed build where the engine validates it, the baseline elsewhere.
+//
+// First the pointwise kernels are generated from the ops' declared expressions: the modules of
+// src/ops/pointwise that describe them (the IR, the primitives, the plans and the declarations,
+// which import nothing else from the library) are transpiled to build/pointwise/ and evaluated,
+// and codegen.mjs writes assembly/pointwise.generated.ts and the table of kernel codes the
+// backend looks them up in (src/backend/wasm/pointwise-keys.generated.ts).
 import asc from "assemblyscript/asc";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { generatePointwise } from "./codegen.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outPath = join(root, "src", "backend", "wasm", "kernels.generated.ts");
+
+/** Transpiles src/ops/pointwise (without call.ts, which needs the whole library) and imports it. */
+async function loadPointwise() {
+  const source = join(root, "src", "ops", "pointwise");
+  const target = join(root, "build", "pointwise");
+  rmSync(target, { recursive: true, force: true });
+  const files = [];
+  const visit = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (entry.name.endsWith(".ts") && entry.name !== "call.ts") files.push(path);
+    }
+  };
+  visit(source);
+  for (const file of files) {
+    const { outputText } = ts.transpileModule(readFileSync(file, "utf8"), {
+      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+    });
+    const out = join(target, relative(source, file)).replace(/\.ts$/, ".js");
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, outputText);
+  }
+  const load = (name) => import(pathToFileURL(join(target, name)).href);
+  const [declarations, plan, expr] = await Promise.all([load("declarations/index.js"), load("plan.js"), load("expr.js")]);
+  return { ...declarations, ...plan, ...expr };
+}
+
+const pointwise = generatePointwise(await loadPointwise());
+writeFileSync(join(root, "assembly", "pointwise.generated.ts"), pointwise.assembly);
+writeFileSync(join(root, "src", "backend", "wasm", "pointwise-keys.generated.ts"), pointwise.table);
+console.log(`build:wasm: ${pointwise.count} pointwise kernels generated`);
 
 async function compile(name, features) {
   const wasmPath = join(root, "build", `${name}.wasm`);

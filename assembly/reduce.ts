@@ -23,27 +23,6 @@ import { expV } from "./simdmath";
   return s;
 }
 
-/** Σ a[i]·b[i] in float64. */
-// @ts-ignore: decorator
-@inline function rowDot(a: usize, b: usize, n: i32): f64 {
-  let lo = f64x2.splat(0);
-  let hi = f64x2.splat(0);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const va = v128.load(a + (<usize>i << 2));
-    const vb = v128.load(b + (<usize>i << 2));
-    const la = f64x2.promote_low_f32x4(va);
-    const lb = f64x2.promote_low_f32x4(vb);
-    const ha = f64x2.promote_low_f32x4(v128.shuffle<f32>(va, va, 2, 3, 0, 1));
-    const hb = f64x2.promote_low_f32x4(v128.shuffle<f32>(vb, vb, 2, 3, 0, 1));
-    lo = f64x2.add(lo, f64x2.mul(la, lb));
-    hi = f64x2.add(hi, f64x2.mul(ha, hb));
-  }
-  let s = hsum64(f64x2.add(lo, hi));
-  for (; i < n; i++) s += <f64>load<f32>(a + (<usize>i << 2)) * <f64>load<f32>(b + (<usize>i << 2));
-  return s;
-}
-
 /** Largest of n ≥ 1 floats; NaN anywhere gives NaN (f32x4.max propagates it). */
 // @ts-ignore: decorator
 @inline function rowMax(p: usize, n: i32): f32 {
@@ -111,32 +90,6 @@ export function softmax(x: usize, outer: i32, inner: i32, out: usize, log: i32):
       i = 0;
       for (; i + 4 <= inner; i += 4) v128.store(po + (<usize>i << 2), f32x4.div(v128.load(po + (<usize>i << 2)), vs));
       for (; i < inner; i++) store<f32>(po + (<usize>i << 2), load<f32>(po + (<usize>i << 2)) / <f32>s);
-    }
-  }
-}
-
-/** Gradient of softmax (gx = y·(gy − Σ gy·y)) or log-softmax (gx = gy − e^y·Σ gy) per row. */
-export function softmaxBackward(y: usize, gy: usize, outer: i32, inner: i32, out: usize, log: i32): void {
-  for (let o = 0; o < outer; o++) {
-    const off = <usize>o * <usize>inner * 4;
-    const py = y + off;
-    const pg = gy + off;
-    const po = out + off;
-    const vs = f32x4.splat(<f32>(log ? rowSum(pg, inner) : rowDot(pg, py, inner)));
-    let i = 0;
-    for (; i + 4 <= inner; i += 4) {
-      const q = <usize>i << 2;
-      const vy = v128.load(py + q);
-      const vg = v128.load(pg + q);
-      const r = log ? f32x4.sub(vg, f32x4.mul(expV(vy), vs)) : f32x4.mul(vy, f32x4.sub(vg, vs));
-      v128.store(po + q, r);
-    }
-    for (; i < inner; i++) {
-      const q = <usize>i << 2;
-      const vy = v128.load32_zero(py + q);
-      const vg = v128.load32_zero(pg + q);
-      const r = log ? f32x4.sub(vg, f32x4.mul(expV(vy), vs)) : f32x4.mul(vy, f32x4.sub(vg, vs));
-      store<f32>(po + q, f32x4.extract_lane(r, 0));
     }
   }
 }

@@ -5,10 +5,14 @@ import * as D from "./data.mjs";
 
 const { nn, optim, tensor, noGrad, F } = nb;
 
+// the bench runs nabla as the CLI does: the wasm build with relaxed SIMD (fused multiply-add)
+if (nb.getBackend() === "wasm") nb.setBackend("wasm", { relaxedSimd: true });
+
 export const name = "nabla";
 
 export function describe() {
-  return `nabla (${nb.getBackend()} backend, ${nb.getNumThreads()} threads)`;
+  const relaxed = nb.getBackendOptions().relaxedSimd ? ", relaxed SIMD" : "";
+  return `nabla (${nb.getBackend()} backend${relaxed}, ${nb.getNumThreads()} threads)`;
 }
 
 function fromArray(data, shape, requiresGrad = false) {

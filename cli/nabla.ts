@@ -4,6 +4,7 @@ import { parseTrainArgs, TRAIN_USAGE, UsageError } from "./config.js";
 import { EVAL_USAGE, parseEvalArgs, runEval } from "./eval-command.js";
 import { runInfo } from "./info-command.js";
 import { runTrain } from "./train-command.js";
+import { getBackend, setBackend } from "../src/index.js";
 
 const USAGE = `Usage: nabla <command> [options]
 
@@ -16,6 +17,10 @@ nabla <command> --help shows a command's options.
 `;
 
 const log = (text: string) => console.log(text);
+
+// The command trains for a while: worth the wasm build with relaxed SIMD (fused multiply-add in
+// matmul), which on Node 20 means setting V8's flag for it; NABLA_RELAXED_SIMD=0 keeps it off.
+if (getBackend() === "wasm" && process.env.NABLA_RELAXED_SIMD !== "0") setBackend("wasm", { relaxedSimd: true });
 
 async function train(argv: string[]): Promise<number> {
   const parsed = parseTrainArgs(argv);

@@ -58,3 +58,8 @@ export class OutOfMemoryError extends RangeError {
     );
   }
 }
+
+/** A linear-algebra routine could not complete (PyTorch's torch.linalg.LinAlgError): a matrix that is not positive-definite, … */
+export class LinAlgError extends RangeError {
+  override name = "LinAlgError";
+}

@@ -5,7 +5,7 @@ import "./tensor/methods/index.js";
 
 export { Tensor, type NestedArray } from "./tensor/tensor.js";
 export type { DType, TypedArray } from "./tensor/dtype.js";
-export { Generator, manualSeed, defaultGenerator } from "./tensor/random.js";
+export { Generator, manualSeed, defaultGenerator, type GeneratorState } from "./tensor/random.js";
 export {
   tensor,
   zeros,
@@ -90,12 +90,26 @@ export { mm, bmm, mv, dot, vdot, outer, inner, addmm, addmv, baddbmm, addbmm, te
 export { einsum } from "./ops/einsum.js";
 export { norm, type TorchNormOptions } from "./ops/norms.js";
 export * as linalg from "./linalg/index.js";
+// random sampling: PyTorch's draws for the same seed
+export {
+  bernoulli,
+  multinomial,
+  normal,
+  poisson,
+  type GeneratorOption,
+  type MultinomialOptions,
+  type NormalOptions,
+} from "./ops/random.js";
+// probability distributions (torch.distributions)
+export * as distributions from "./distributions/index.js";
+// special functions: ln Γ and its derivatives
+export { lgamma, digamma, polygamma } from "./ops/special.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
 export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
 export * as autograd from "./autograd/index.js";
-export { setBackend, getBackend, listBackends, type Backend } from "./backend/backend.js";
+export { setBackend, getBackend, getBackendOptions, listBackends, type Backend, type BackendOptions } from "./backend/backend.js";
 export { setNumThreads, getNumThreads } from "./backend/wasm/num-threads.js";
-export { ShapeError, DTypeError, OptionError, OutOfMemoryError, type MemoryHeld } from "./errors.js";
+export { ShapeError, DTypeError, OptionError, OutOfMemoryError, LinAlgError, type MemoryHeld } from "./errors.js";
 export { loadDigits, type Digits } from "./data/digits.js";
 export * as data from "./data/index.js";
 export * as io from "./io/index.js";

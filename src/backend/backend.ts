@@ -1,10 +1,13 @@
 /**
  * The kernel interface. Ops above it (src/ops) own shapes, dtypes, broadcasting and gradients;
- * a backend only runs loops over typed arrays. The plain-JS backend implements every kernel for
- * every dtype and is the reference; a faster backend (WebAssembly) may implement the float32
- * hot paths and hand the rest to the JS one.
+ * a backend only runs loops over typed arrays. It knows no op by name: every elementwise op is a
+ * pointwise expression (src/ops/pointwise) that the `pointwise` family runs; the other families
+ * are reductions, matmul, gather/scatter and the windows of convolution and pooling. The plain-JS
+ * backend implements every kernel for every dtype and is the reference; a faster backend
+ * (WebAssembly) may implement the float32/float64 hot paths and hand the rest to the JS one.
  */
 import type { DType, TypedArray } from "../tensor/dtype.js";
+import type { Kernel } from "../ops/pointwise/plan.js";
 
 /** A strided window onto a typed array: element (i0, i1, …) lives at offset + Σ ik·strides[k]. */
 export interface StridedView {
@@ -13,81 +16,6 @@ export interface StridedView {
   readonly strides: readonly number[];
   readonly offset: number;
 }
-
-/** Elementwise maps of one input. `alpha`/`beta` carry the op's scalar options. */
-export type UnaryOp =
-  | "neg" // -x
-  | "exp"
-  | "log"
-  | "sqrt"
-  | "abs"
-  | "sign"
-  | "sigmoid" // 1 / (1 + e^-x), computed without overflow
-  | "tanh"
-  | "relu" // max(0, x)
-  | "leakyRelu" // x ≥ 0 ? x : alpha·x
-  | "clamp" // min(max(x, alpha), beta); NaN bounds mean "no bound"
-  | "powScalar" // x^alpha
-  | "rpowScalar" // alpha^x
-  | "logicalNot"
-  | "isFinite"
-  | ActivationUnaryOp;
-
-/** Activations' forward maps and derivatives (implemented in js/activations.ts). */
-export type ActivationUnaryOp =
-  | "elu" // x > 0 ? x : alpha·(e^(beta·x) − 1)
-  | "eluGrad"
-  | "hardtanhGrad" // 1 inside (alpha, beta), 0 at and beyond the bounds
-  | "gelu" // x·Φ(x)
-  | "geluGrad"
-  | "geluTanh" // x/2·(1 + tanh(√(2/π)(x + 0.044715x³)))
-  | "geluTanhGrad"
-  | "silu" // x·σ(x)
-  | "siluGrad"
-  | "mish" // x·tanh(softplus(x))
-  | "mishGrad"
-  | "softplus" // alpha·x > beta ? x : log(1 + e^(alpha·x))/alpha
-  | "softplusGrad"
-  | "hardsigmoid" // clamp(x + 3, 0, 6)/6
-  | "hardsigmoidGrad"
-  | "hardswish" // x·clamp(x + 3, 0, 6)/6
-  | "hardswishGrad"
-  | "logSigmoid" // log σ(x), without overflow
-  | "logSigmoidGrad"
-  | "softshrink" // x ∓ alpha outside [−alpha, alpha], else 0
-  | "shrinkGrad" // 0 on [−alpha, alpha], else 1
-  | "hardshrink" // x outside [−alpha, alpha], else 0
-  | "threshold" // x ≤ alpha ? beta : x
-  | "thresholdGrad";
-
-/** Elementwise maps of two (broadcast) inputs. The `*Backward` ops are gradients: a is the upstream gradient. */
-export type BinaryOp =
-  | "add"
-  | "sub"
-  | "mul"
-  | "div"
-  | "pow"
-  | "maximum"
-  | "minimum"
-  | "eq"
-  | "ne"
-  | "lt"
-  | "le"
-  | "gt"
-  | "ge"
-  | "logicalAnd"
-  | "logicalOr"
-  | "reluBackward" // a · [b > 0], b = input
-  | "leakyReluBackward" // a · (b > 0 ? 1 : alpha), b = input
-  | "sigmoidBackward" // a · b·(1 − b), b = output
-  | "tanhBackward" // a · (1 − b²), b = output
-  | ActivationBinaryOp;
-
-/** Pointwise loss kernels: a = input, b = target (implemented in js/activations.ts). */
-export type ActivationBinaryOp =
-  | "bce" // −(b·max(log a, −100) + (1 − b)·max(log(1 − a), −100))
-  | "bceGrad" // (a − b) / max(a(1 − a), 1e-12)
-  | "bceTargetGrad"; // log(1 − a) − log(a)
 
 /** Reductions over the last axis of a contiguous [outer, inner] block. */
 export type ReduceOp = "sum" | "prod" | "max" | "min" | "logsumexp";
@@ -173,20 +101,17 @@ export interface Backend {
   copy(x: StridedView, out: TypedArray): void;
   /** Writes src (already broadcast to dst's shape) into the strided positions of dst, in place. */
   assign(dst: StridedView, src: StridedView): void;
-  unary(op: UnaryOp, x: StridedView, out: TypedArray, alpha?: number, beta?: number): void;
-  /** a and b are already broadcast to `out`'s shape (zero strides where broadcast). */
-  binary(op: BinaryOp, a: StridedView, b: StridedView, out: TypedArray, alpha?: number): void;
-  /** out[i] = cond[i] ? a[i] : b[i], all views broadcast to out's shape. */
-  where(cond: StridedView, a: StridedView, b: StridedView, out: TypedArray): void;
+  /**
+   * out[i] = kernel(inputs[0][i], inputs[1][i], …; params) for a pointwise expression, the inputs
+   * already broadcast to out's shape (zero strides where broadcast), out contiguous; a condition
+   * is stored as 1 or 0.
+   */
+  pointwise(kernel: Kernel, inputs: readonly StridedView[], out: TypedArray, params: readonly number[]): void;
   /** x is contiguous [outer, inner]; out[o] = reduce(x[o, :]). */
   reduce(op: ReduceOp, x: TypedArray, outer: number, inner: number, out: TypedArray): void;
   /** Like reduce for max/min, also writing the first index of the extreme value (NaN wins, as in PyTorch). */
   argReduce(op: ArgReduceOp, x: TypedArray, outer: number, inner: number, values: TypedArray, indices: Int32Array): void;
   matmul(args: MatmulArgs): void;
-  /** Softmax (or log-softmax) over the last axis of contiguous [outer, inner]. */
-  softmax(x: TypedArray, outer: number, inner: number, out: TypedArray, log: boolean): void;
-  /** Gradient of softmax (or log-softmax) given its output y and upstream gradient gy, both [outer, inner]. */
-  softmaxBackward(y: TypedArray, gy: TypedArray, outer: number, inner: number, out: TypedArray, log: boolean): void;
   /** out[o, j] = x[o, index[o, j]] for contiguous x [outer, inner] and index [outer, k]. */
   gather(x: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray): void;
   /** out[o, index[o, j]] += src[o, j]; out is [outer, inner], src and index [outer, k]. */
@@ -198,10 +123,36 @@ export interface Backend {
   fold2d(cols: StridedView, size: readonly number[], stride: readonly number[], dilation: readonly number[], out: TypedArray): void;
   /** Max pooling with indices (the gradient is a scatterAdd of the output gradient at the indices). */
   maxPool2d(args: MaxPool2dArgs): void;
-  /** θ ← Adam(W) step (PyTorch's formulas) over flat buffers: one fused loop for optimizers to call. */
-  adamStep(args: AdamStepArgs): void;
+  /** Kernels a backend may offer for speed; the ops and optimizers have a reference path without them. */
+  readonly fused?: FusedKernels;
+  /** Applies options given to setBackend (each backend reads the ones it knows). */
+  configure?(options: BackendOptions): void;
+  /** The options in effect. */
+  options?(): BackendOptions;
+}
+
+/** Options for setBackend. */
+export interface BackendOptions {
+  /**
+   * wasm: use the build with relaxed SIMD (fused multiply-add: ~20% faster matmul, products
+   * rounded once instead of twice). On by default where the engine runs it without flags
+   * (browsers, Node 22+); on Node 20 asking for it sets V8's flag for it, process-wide.
+   */
+  relaxedSimd?: boolean;
+}
+
+/**
+ * Fused kernels: each does in one pass what a reference path in ops does in several, and is held
+ * to that reference by the tests. Each may decline a call (return false), e.g. for a dtype it
+ * does not handle; the reference path then runs.
+ */
+export interface FusedKernels {
+  /** Softmax (or log-softmax) over the last axis of contiguous [outer, inner] (the forward only). */
+  softmax?(x: TypedArray, outer: number, inner: number, out: TypedArray, log: boolean): boolean;
+  /** θ ← Adam(W) step (PyTorch's formulas) over flat buffers. */
+  adamStep?(args: AdamStepArgs): boolean;
   /** An SGD step (momentum, dampening, Nesterov, weight decay, maximize) in place. */
-  sgdStep(args: SgdStepArgs): void;
+  sgdStep?(args: SgdStepArgs): boolean;
 }
 
 let current: Backend | null = null;
@@ -218,17 +169,24 @@ export function backend(): Backend {
   return current;
 }
 
-/** Chooses the backend by name: `"wasm"` (the default where WebAssembly SIMD runs) or `"js"`. */
-export function setBackend(name: string): void {
+/** Chooses the backend by name: `"wasm"` (the default where WebAssembly SIMD runs) or `"js"`, with its options. */
+export function setBackend(name: string, options: BackendOptions = {}): void {
   const found = registry.get(name);
   if (!found) {
     throw new RangeError(`setBackend: unknown backend "${name}" (available: ${[...registry.keys()].join(", ")})`);
   }
+  if (typeof options !== "object" || options === null) throw new TypeError(`setBackend: options must be an object, got ${String(options)}`);
+  found.configure?.(options);
   current = found;
 }
 
 export function getBackend(): string {
   return backend().name;
+}
+
+/** The current backend's options in effect, e.g. `{ relaxedSimd: true }`. */
+export function getBackendOptions(): BackendOptions {
+  return backend().options?.() ?? {};
 }
 
 export function listBackends(): string[] {

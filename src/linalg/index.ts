@@ -2,4 +2,9 @@
  * `linalg`: PyTorch's torch.linalg namespace. Each function lives with its family in src/ops;
  * this file only gathers them under PyTorch's names, in camelCase.
  */
+// norms
 export { vectorNorm, matrixNorm, linalgNorm as norm, type VectorNormOptions, type MatrixNormOptions, type NormOptions, type MatrixOrd } from "../ops/norms.js";
+// factorizations and triangular solves
+export { cholesky, type CholeskyOptions } from "../ops/cholesky.js";
+export { solveTriangular, type SolveTriangularOptions } from "../ops/triangular-solve.js";
+export { LinAlgError } from "../errors.js";

@@ -9,11 +9,7 @@ import type { Generator } from "../tensor/random.js";
 import * as F from "./functional/activations.js";
 import { checkOption } from "./functional/options.js";
 import { Module } from "./module.js";
-
-/** A number as Python prints a float: 1 → "1.0", 0.01 → "0.01". */
-export function pyFloat(v: number): string {
-  return Number.isInteger(v) && Number.isFinite(v) ? v.toFixed(1) : String(v);
-}
+import { pyFloat } from "./layers/repr.js";
 
 /** σ(x) = 1 / (1 + e^−x) */
 export class Sigmoid extends Module {
@@ -33,6 +29,13 @@ export class Tanh extends Module {
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
     return F.relu(x);
+  }
+}
+
+/** max(0, x)²: squared ReLU (So et al. 2021, "Primer"). */
+export class ReLUSquared extends Module {
+  forward(x: Tensor): Tensor {
+    return F.reluSquared(x);
   }
 }
 

@@ -30,36 +30,7 @@ export { MultiheadAttention, type MultiheadAttentionOptions, type AttentionCallO
 export { TransformerEncoderLayer, TransformerEncoder, type TransformerEncoderLayerOptions, type TransformerActivation } from "./layers/transformer.js";
 export { TransformerDecoderLayer, TransformerDecoder, type TransformerDecoderLayerOptions, type DecoderCallOptions } from "./layers/transformer-decoder.js";
 export { Transformer, type TransformerOptions, type TransformerCallOptions } from "./layers/transformer-model.js";
-export {
-  Sigmoid,
-  Tanh,
-  ReLU,
-  ReLU6,
-  LeakyReLU,
-  RReLU,
-  ELU,
-  SELU,
-  CELU,
-  GELU,
-  SiLU,
-  Mish,
-  Softplus,
-  Softsign,
-  Hardtanh,
-  Hardsigmoid,
-  Hardswish,
-  LogSigmoid,
-  Tanhshrink,
-  Softshrink,
-  Hardshrink,
-  Threshold,
-  GLU,
-  SwiGLU,
-  GeGLU,
-  Softmax,
-  LogSoftmax,
-  Softmin,
-} from "./activations.js";
+export * from "./activations.js";
 export { PReLU, PAU, type PReLUOptions, type PAUOptions } from "./learnable-activations.js";
 export {
   MSELoss,

@@ -4,6 +4,7 @@ import { OptionError, ShapeError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { defaultGenerator, type Generator } from "../tensor/random.js";
 import { fromTypedArray } from "../ops/helpers.js";
+import { normalFill } from "../tensor/sampling.js";
 
 export type Nonlinearity = "linear" | "conv1d" | "conv2d" | "conv3d" | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "selu";
 
@@ -22,7 +23,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
       return Math.SQRT2;
     case "leaky_relu": {
       const slope = param ?? 0.01;
-      return Math.sqrt(2 / (1 + slope * slope));
+      return Math.sqrt(2 / (1 + slope * slope)); // Python's slope ** 2 is exactly slope·slope
     }
     case "selu":
       return 3 / 4;
@@ -68,11 +69,15 @@ export interface KaimingOptions {
   generator?: Generator;
 }
 
-/** U(−bound, bound) with bound = gain·√(3 / fan), He et al. 2015. */
+/**
+ * U(−bound, bound) with bound = √3·gain/√fan, He et al. 2015; computed in PyTorch's order
+ * (std = gain/√fan, then bound = √3·std) so the float bounds, and so the weights, are PyTorch's.
+ */
 export function kaimingUniform_(t: Tensor, { a = 0, mode = "fan_in", nonlinearity = "leaky_relu", generator }: KaimingOptions = {}): Tensor {
   const { fanIn, fanOut } = calculateFanInAndFanOut(t);
   const fan = mode === "fan_in" ? fanIn : fanOut;
-  const bound = calculateGain(nonlinearity, a) * Math.sqrt(3 / fan);
+  const std = calculateGain(nonlinearity, a) / Math.sqrt(fan);
+  const bound = Math.sqrt(3) * std;
   return uniform_(t, -bound, bound, generator);
 }
 
@@ -83,10 +88,11 @@ export function kaimingNormal_(t: Tensor, { a = 0, mode = "fan_in", nonlinearity
   return normal_(t, 0, calculateGain(nonlinearity, a) / Math.sqrt(fan), generator);
 }
 
-/** U(−a, a) with a = gain·√(6 / (fan_in + fan_out)), Glorot & Bengio 2010. */
+/** U(−a, a) with a = √3·gain·√(2 / (fan_in + fan_out)), Glorot & Bengio 2010 (in PyTorch's order). */
 export function xavierUniform_(t: Tensor, gain = 1, generator?: Generator): Tensor {
   const { fanIn, fanOut } = calculateFanInAndFanOut(t);
-  const a = gain * Math.sqrt(6 / (fanIn + fanOut));
+  const std = gain * Math.sqrt(2 / (fanIn + fanOut));
+  const a = Math.sqrt(3) * std;
   return uniform_(t, -a, a, generator);
 }
 
@@ -97,9 +103,11 @@ export function xavierNormal_(t: Tensor, gain = 1, generator?: Generator): Tenso
 
 /**
  * A (semi-)orthogonal matrix, Saxe et al. 2013, as PyTorch's orthogonal_: the Q of the QR
- * decomposition of a standard normal [rows, numel/rows] matrix (transposed when wider than tall),
- * with Q's columns signed so that R has a positive diagonal, times `gain`. Rows (or columns,
- * whichever are fewer) come out orthonormal: W·Wᵀ = gain²·I or Wᵀ·W = gain²·I.
+ * decomposition of a standard normal [rows, numel/rows] matrix (drawn as PyTorch's normal_ draws
+ * it in the tensor's dtype; transposed when wider than tall), with Q's columns signed so that R
+ * has a positive diagonal, times `gain`. The QR is modified Gram–Schmidt in float64 (LAPACK's
+ * Householder in PyTorch: the same Q, to rounding). Rows (or columns, whichever are fewer) come
+ * out orthonormal: W·Wᵀ = gain²·I or Wᵀ·W = gain²·I.
  */
 export function orthogonal_(t: Tensor, gain = 1, generator: Generator = defaultGenerator): Tensor {
   if (t.ndim < 2) throw new ShapeError(`orthogonal_: only tensors with 2 or more dimensions are supported, got shape [${t.shape.join(", ")}]`);
@@ -109,8 +117,8 @@ export function orthogonal_(t: Tensor, gain = 1, generator: Generator = defaultG
   const wide = rows < cols;
   const [m, n] = wide ? [cols, rows] : [rows, cols];
   // a: m×n column-major normal draws, orthonormalised in place by modified Gram–Schmidt.
-  const flat = new Float64Array(rows * cols);
-  for (let i = 0; i < flat.length; i++) flat[i] = generator.nextNormal();
+  const flat = t.dtype === "float64" ? new Float64Array(rows * cols) : new Float32Array(rows * cols);
+  normalFill(generator, flat, 0, 1);
   const q = new Float64Array(m * n);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) q[wide ? i * m + j : j * m + i] = flat[i * cols + j]!;
   for (let j = 0; j < n; j++) {
@@ -119,7 +127,7 @@ export function orthogonal_(t: Tensor, gain = 1, generator: Generator = defaultG
       const ck = k * m;
       let dot = 0;
       for (let i = 0; i < m; i++) dot += q[ck + i]! * q[cj + i]!;
-      for (let i = 0; i < m; i++) q[cj + i]! -= dot * q[ck + i]!;
+      for (let i = 0; i < m; i++) q[cj + i] = q[cj + i]! - dot * q[ck + i]!;
     }
     let norm = 0;
     for (let i = 0; i < m; i++) norm += q[cj + i]! * q[cj + i]!;

@@ -2,6 +2,7 @@
 import { DTypeError, OptionError, ShapeError } from "../errors.js";
 import { isDType, type DType, type TypedArray } from "../tensor/dtype.js";
 import { defaultGenerator, type Generator } from "../tensor/random.js";
+import { normalFill, randomFromToFill, randpermFill, uniformFill } from "../tensor/sampling.js";
 import { Tensor, type NestedArray } from "../tensor/tensor.js";
 import { emptyTensor, fromTypedArray } from "./helpers.js";
 
@@ -179,37 +180,47 @@ export function eye(n: number, m = n, { dtype = "float32", requiresGrad }: Creat
   return finish("eye", t, requiresGrad);
 }
 
-/** Uniform random values in [0, 1). */
+function floatingRandom(op: string, shape: ShapeArg, dtype: DType): Tensor {
+  checkDType(op, dtype);
+  if (dtype !== "float32" && dtype !== "float64") throw new DTypeError(`${op}: expected a floating point dtype, got ${dtype}`);
+  return emptyTensor(toShape(op, shape), dtype);
+}
+
+/** Uniform random values in [0, 1): PyTorch's draws (24 random bits per float32, 53 per float64). */
 export function rand(shape: ShapeArg, { dtype = "float32", requiresGrad, generator = defaultGenerator }: RandomOptions = {}): Tensor {
-  checkDType("rand", dtype);
-  if (dtype !== "float32" && dtype !== "float64") throw new DTypeError(`rand: expected a floating point dtype, got ${dtype}`);
-  const t = emptyTensor(toShape("rand", shape), dtype);
-  const data = t.storage.data;
-  for (let i = 0; i < data.length; i++) data[i] = dtype === "float32" ? generator.nextFloat() : generator.nextDouble();
+  const t = floatingRandom("rand", shape, dtype);
+  uniformFill(generator, t.storage.data as Float32Array | Float64Array, 0, 1);
   return finish("rand", t, requiresGrad);
 }
 
-/** Standard normal random values. */
+/**
+ * Standard normal random values, PyTorch's for the same seed: Box–Muller on float32 blocks of 16
+ * as its AVX2 kernel for 16 or more float32 values, in float64 otherwise (see sampling.ts).
+ */
 export function randn(shape: ShapeArg, { dtype = "float32", requiresGrad, generator = defaultGenerator }: RandomOptions = {}): Tensor {
-  checkDType("randn", dtype);
-  if (dtype !== "float32" && dtype !== "float64") throw new DTypeError(`randn: expected a floating point dtype, got ${dtype}`);
-  const t = emptyTensor(toShape("randn", shape), dtype);
-  const data = t.storage.data;
-  for (let i = 0; i < data.length; i++) data[i] = generator.nextNormal();
+  const t = floatingRandom("randn", shape, dtype);
+  normalFill(generator, t.storage.data as Float32Array | Float64Array, 0, 1);
   return finish("randn", t, requiresGrad);
 }
 
-/** Uniform random integers in [low, high). */
-export function randint(low: number, high: number, shape: ShapeArg, { dtype = "int32", generator = defaultGenerator }: RandomOptions = {}): Tensor {
+/**
+ * Uniform random integers in [low, high) (int32 unless told otherwise), PyTorch's draws:
+ * low + (32 random bits mod (high − low)). `randint(high, shape)` starts at 0.
+ */
+export function randint(low: number, high: number | ShapeArg, shape?: ShapeArg | RandomOptions, options: RandomOptions = {}): Tensor {
+  if (shape === undefined || (typeof shape === "object" && !Array.isArray(shape))) {
+    if (shape !== undefined) options = shape as RandomOptions;
+    [low, high, shape] = [0, low, high as ShapeArg];
+  }
+  const { dtype = "int32", generator = defaultGenerator } = options;
   checkDType("randint", dtype);
   for (const [what, bound] of [["low", low], ["high", high]] as const) {
     checkFinite("randint", what, bound);
-    if (!Number.isInteger(bound)) throw new ShapeError(`randint: ${what} must be an integer, got ${bound}`);
+    if (!Number.isInteger(bound)) throw new ShapeError(`randint: ${what} must be an integer, got ${String(bound)}`);
   }
-  if (high <= low) throw new OptionError(`randint: expected integers with low < high, got low=${low}, high=${high}`);
-  const t = emptyTensor(toShape("randint", shape), dtype);
-  const data = t.storage.data;
-  for (let i = 0; i < data.length; i++) data[i] = generator.nextInt(low, high);
+  if ((high as number) <= low) throw new OptionError(`randint: expected integers with low < high, got low=${low}, high=${String(high)}`);
+  const t = emptyTensor(toShape("randint", shape as ShapeArg), dtype);
+  randomFromToFill(generator, t.storage.data, low, high as number);
   return t;
 }
 
@@ -237,15 +248,15 @@ export function randintLike(t: Tensor, low: number, high: number, options: Rando
   return randint(low, high, t.shape, { dtype: t.dtype, ...options });
 }
 
-/** A random permutation of 0 … n−1 (int32), drawn with a Fisher–Yates shuffle. */
-export function randperm(n: number, { generator = defaultGenerator }: RandomOptions = {}): Tensor {
+/**
+ * A random permutation of 0 … n−1 (int32 unless told otherwise), PyTorch's CPU shuffle for the
+ * same seed: place i swaps with place i + (random() mod (n − i)), i going up.
+ */
+export function randperm(n: number, { dtype = "int32", generator = defaultGenerator }: RandomOptions = {}): Tensor {
   checkSize("randperm", "n", n);
-  const t = emptyTensor([n], "int32");
-  const data = t.storage.data;
-  for (let i = 0; i < n; i++) data[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = generator.nextInt(0, i + 1);
-    [data[i], data[j]] = [data[j]!, data[i]!];
-  }
+  checkDType("randperm", dtype);
+  if (dtype === "bool") throw new DTypeError("randperm: bool is not a dtype for a permutation");
+  const t = emptyTensor([n], dtype);
+  randpermFill(generator, t.storage.data as Int32Array | Float32Array | Float64Array);
   return t;
 }

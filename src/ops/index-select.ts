@@ -1,10 +1,9 @@
 /** indexSelect: the slices of `x` at the given indices along `dim` (PyTorch's index_select). */
-import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
+import { noGrad } from "../autograd/grad-mode.js";
 import { recordOp } from "../autograd/node.js";
 import { DTypeError, formatShape, ShapeError } from "../errors.js";
 import { normalizeDim } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { add } from "./elementwise.js";
 import { emptyTensor, fromTypedArray } from "./helpers.js";
 import { scatterAdd } from "./indexing.js";
 import { assignInto, contiguous, expand, reshape, select } from "./shape.js";
@@ -23,15 +22,11 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = emptyTensor(shape, x.dtype);
   noGrad(() => picks.forEach((i, j) => assignInto(select(out, d, j), select(x, d, i))));
   // d/dx: each output slice's gradient is added back to the slice it was taken from
+  // d/dx: each output slice's gradient is added back to the slice it was taken from — the
+  // scatterAdd op, whose own gradient reaches g, so a recorded backward (createGraph) works too
   return recordOp("IndexSelectBackward0", out, [x], (g) => {
-    if (isGradEnabled()) {
-      // a recorded backward (createGraph): the scatterAdd op, whose gradient reaches g
-      const at = x.shape.map((_, i) => (i === d ? picks.length : 1));
-      const positions = contiguous(expand(reshape(fromTypedArray(picks, [picks.length], "int32"), at), g.shape));
-      return [scatterAdd(emptyTensor(x.shape, g.dtype), d, positions, g)];
-    }
-    const gx = emptyTensor(x.shape, g.dtype);
-    picks.forEach((i, j) => assignInto(select(gx, d, i), add(select(gx, d, i), select(g, d, j))));
-    return [gx];
+    const at = x.shape.map((_, i) => (i === d ? picks.length : 1));
+    const positions = contiguous(expand(reshape(fromTypedArray(picks, [picks.length], "int32"), at), g.shape));
+    return [scatterAdd(emptyTensor(x.shape, g.dtype), d, positions, g)];
   });
 }

@@ -2,13 +2,13 @@
  * Ops driven by a bool mask: maskedFill (a value where the mask is true) and maskedSelect (the
  * elements where it is true, as a 1-d tensor). The mask broadcasts with the input, as in PyTorch.
  */
-import { backend } from "../backend/backend.js";
 import { recordOp } from "../autograd/node.js";
+import { noGrad } from "../autograd/grad-mode.js";
 import { DTypeError, ShapeError } from "../errors.js";
-import { broadcastShapes, broadcastStrides } from "../tensor/shape.js";
+import { broadcastShapes } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { toDType, where } from "./elementwise.js";
-import { resultTensor, scalarTensor, viewWith } from "./helpers.js";
+import { scalarTensor } from "./helpers.js";
 import { outerIndex } from "./outer-index.js";
 import { sum, sumToShape } from "./reduce.js";
 import { contiguous, expand, reshape } from "./shape.js";
@@ -28,10 +28,8 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean | Te
     throw new ShapeError(`maskedFill: only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s)`);
   }
   const fill = value instanceof Tensor ? toDType(value, x.dtype) : scalarTensor(Number(value), x.dtype);
-  const shape = broadcastShapes("maskedFill", x.shape, mask.shape);
-  const out = resultTensor(shape, x.dtype);
-  const bcast = (t: Tensor) => viewWith(t, shape, broadcastStrides(t.shape, t.strides, shape));
-  backend().where(bcast(mask), bcast(fill), bcast(x), out.storage.data);
+  broadcastShapes("maskedFill", x.shape, mask.shape);
+  const out = noGrad(() => where(mask, fill, x));
   // d/dx = 1 where the mask is false; d/dvalue = Σ of the gradient where it is true
   const inputShape = x.shape;
   return recordOp(value instanceof Tensor ? "MaskedFillBackward1" : "MaskedFillBackward0", out, [x, fill], (g) => [

@@ -1,66 +1,66 @@
-/** softmax and log-softmax along a dim, fused so that they stay exact at ±100. */
+/**
+ * softmax and log-softmax along a dim. The reference is written in ops, shifted by the row maximum
+ * so that it stays exact at ±100 (as PyTorch computes it: (x − m) − log Σ e^(x − m)); a backend
+ * may offer the forward as one fused kernel (`fused.softmax`), which the tests hold to the
+ * reference. The gradient is written once, in differentiable ops, and serves both:
+ * softmax: gx = y·(g − Σ g·y);  log-softmax: gx = g − e^y·Σ g.
+ */
 import { backend } from "../backend/backend.js";
-import { isGradEnabled } from "../autograd/grad-mode.js";
 import { recordOp } from "../autograd/node.js";
+import { noGrad } from "../autograd/grad-mode.js";
 import { normalizeDim } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { exp, mul, sub } from "./elementwise.js";
-import { requireFloating } from "./helpers.js";
-import { sum } from "./reduce.js";
+import { div, eq, mul, where } from "./elementwise.js";
+import { requireFloating, resultTensor } from "./helpers.js";
+import { callPointwise } from "./pointwise/call.js";
+import { logSoftmaxBackward, shiftedExp, shiftedLogRatio, softmaxBackward } from "./pointwise/declarations/activations.js";
+import { max, sum } from "./reduce.js";
 import { contiguous, transpose } from "./shape.js";
-import { resultTensor } from "./helpers.js";
 
-/** Runs a last-axis kernel on `dim` by swapping it to the end and back. */
-function alongDim(x: Tensor, dim: number, kernel: (data: Tensor, outer: number, inner: number) => Tensor): Tensor {
-  const last = x.ndim - 1;
-  const moved = dim === last || x.ndim === 0 ? x : transpose(x, dim, last);
-  const c = contiguous(moved);
-  const inner = x.ndim === 0 ? 1 : x.shape[dim]!;
-  const out = kernel(c, inner === 0 ? 0 : c.numel() / inner, inner);
-  return dim === last || x.ndim === 0 ? out : transpose(out, dim, last);
+/** The forward without a graph: the backend's fused kernel where it has one, else the reference. */
+function forward(x: Tensor, dim: number, log: boolean): Tensor {
+  const fused = backend().fused?.softmax;
+  if (fused !== undefined && x.numel() > 0) {
+    const last = x.ndim - 1;
+    const moved = dim === last || x.ndim === 0 ? x : transpose(x, dim, last);
+    const c = contiguous(moved);
+    const inner = x.ndim === 0 ? 1 : x.shape[dim]!;
+    const out = resultTensor(c.shape, c.dtype);
+    if (fused(c.storage.data.subarray(c.offset), c.numel() / inner, inner, out.storage.data, log)) {
+      return dim === last || x.ndim === 0 ? out : transpose(out, dim, last);
+    }
+  }
+  return softmaxReference(x, dim, log);
 }
 
-function softmaxImpl(op: "softmax" | "logSoftmax", input: Tensor, dim: number): Tensor {
+/** The reference: m = max along dim (a row of −inf shifted by 0, never inf − inf), e = e^(x − m), then e/Σe or (x − m) − log Σe. */
+export function softmaxReference(x: Tensor, dim: number, log: boolean): Tensor {
+  return noGrad(() => {
+    const top = x.ndim === 0 ? x : max(x, dim, { keepdim: true }).values;
+    const m = where(eq(top, -Infinity), 0, top);
+    const e = callPointwise(shiftedExp, [x, m]);
+    const s = x.ndim === 0 ? e : sum(e, dim, { keepdim: true });
+    return log ? callPointwise(shiftedLogRatio, [x, m, s]) : div(e, s);
+  });
+}
+
+function softmaxOp(op: "softmax" | "logSoftmax", input: Tensor, dim: number): Tensor {
   requireFloating(op, input);
   const d = normalizeDim(op, dim, input.ndim);
   const log = op === "logSoftmax";
-  const raw = (x: Tensor) =>
-    alongDim(x, d, (c, outer, inner) => {
-      const out = resultTensor(c.shape, c.dtype);
-      backend().softmax(c.storage.data.subarray(c.offset), outer, inner, out.storage.data, log);
-      return out;
-    });
-  const grad = (y: Tensor, g: Tensor) =>
-    alongDim(y, d, (yc, outer, inner) => {
-      const gc = contiguous(d === y.ndim - 1 || y.ndim === 0 ? g : transpose(g, d, y.ndim - 1));
-      const out = resultTensor(yc.shape, yc.dtype);
-      backend().softmaxBackward(
-        yc.storage.data.subarray(yc.offset),
-        gc.storage.data.subarray(gc.offset),
-        outer,
-        inner,
-        out.storage.data,
-        log,
-      );
-      return out;
-    });
-  // Computed on a detached view so that the fused kernel's result is one node, not many.
-  const out = raw(input.detach());
-  // softmax: gx = y(gy − Σ gy·y);  log_softmax: gx = gy − softmax(x)·Σ gy. A recorded backward
-  // (createGraph) writes the same with ops, whose gradient reaches the input through `out`.
-  const differentiableGrad = (g: Tensor) =>
-    log ? sub(g, mul(exp(out), sum(g, d, { keepdim: true }))) : mul(out, sub(g, sum(mul(g, out), d, { keepdim: true })));
+  const out = forward(input.detach(), d, log);
+  const rowSum = (t: Tensor) => (input.ndim === 0 ? t : sum(t, d, { keepdim: true }));
   return recordOp(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", out, [input], (g) => [
-    isGradEnabled() ? differentiableGrad(g) : grad(out, g),
+    log ? callPointwise(logSoftmaxBackward, [g, out, rowSum(g)]) : callPointwise(softmaxBackward, [g, out, rowSum(mul(g, out))]),
   ], [out]);
 }
 
 /** exp(xᵢ) / Σⱼ exp(xⱼ) along `dim`. */
 export function softmax(x: Tensor, dim: number): Tensor {
-  return softmaxImpl("softmax", x, dim);
+  return softmaxOp("softmax", x, dim);
 }
 
 /** xᵢ − log Σⱼ exp(xⱼ) along `dim`, without forming exp(x). */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
-  return softmaxImpl("logSoftmax", x, dim);
+  return softmaxOp("logSoftmax", x, dim);
 }

@@ -42,7 +42,7 @@ export function adamUpdate(
 ): void {
   const step = ((state.step as number | undefined) ?? 0) + 1;
   state.step = step;
-  backend().adamStep({
+  backend().fused!.adamStep!({
     param: theta,
     grad,
     expAvg: buffer("exp_avg"),

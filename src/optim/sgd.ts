@@ -46,7 +46,7 @@ export class SGD extends Optimizer<SGDOptions> {
 
   protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: SGDOptions, p: Tensor): void {
     const firstStep = !("momentum_buffer" in state);
-    backend().sgdStep({
+    backend().fused!.sgdStep!({
       param: theta,
       grad,
       momentumBuffer: o.momentum !== 0 ? this.buffer(state, "momentum_buffer", p) : null,

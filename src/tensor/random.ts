@@ -1,40 +1,66 @@
 /**
- * A seeded random generator: the Mersenne Twister (MT19937), the same engine PyTorch's CPU
- * generator uses. `rand` draws 24 random bits per float32 the way PyTorch does, so
- * `manualSeed(s); rand([n])` matches `torch.manual_seed(s); torch.rand(n)` for small n;
- * `randn` uses Box–Muller and is reproducible, but not PyTorch's stream.
+ * A seeded random generator with PyTorch's CPU generator's state machine: the Mersenne Twister
+ * MT19937 seeded as `torch.manual_seed` seeds it, PyTorch's draws from it (`random()` 32 bits,
+ * `random64()` two words high then low, a float32 from the low 24 bits, a float64 from the low
+ * 53 bits of random64), and the cached second value of the double-precision Box–Muller
+ * transform, so that the same seed gives PyTorch's stream. The samplers that turn these draws
+ * into tensors (normal_, uniform_, bernoulli, multinomial, randperm …) are in sampling.ts.
  */
 import { OptionError } from "../errors.js";
+import { fma } from "./float-math.js";
+
+/** What `getState` returns and `setState` takes: the 624 twister words, the position, the Box–Muller cache. */
+export interface GeneratorState {
+  mt: number[];
+  index: number;
+  spareNormal: number | null;
+}
+
+const TWO_POW_32 = 4294967296;
+const TWO_POW_MINUS_24 = 5.960464477539063e-8;
+const TWO_POW_MINUS_53 = 1.1102230246251565e-16;
 
 export class Generator {
   private readonly mt = new Uint32Array(624);
-  private index = 625;
+  private index = 624;
+  private seed = 0;
+  /** PyTorch's next_double_normal_sample: the sine half of the last Box–Muller pair. */
   private spareNormal: number | null = null;
 
-  constructor(seed = 5489) {
+  constructor(seed = 67280421310721) {
     this.manualSeed(seed);
   }
 
+  /** Seeds the twister with the low 32 bits of `seed`, as `torch.manual_seed` does, and drops the cached normal. */
   manualSeed(seed: number): this {
+    if (!Number.isInteger(seed)) throw new TypeError(`Generator.manualSeed: expected an integer seed, got ${String(seed)}`);
+    this.seed = seed;
     const mt = this.mt;
-    mt[0] = seed >>> 0;
+    mt[0] = Number(BigInt.asUintN(32, BigInt(seed)));
     for (let i = 1; i < 624; i++) {
       const prev = mt[i - 1]! ^ (mt[i - 1]! >>> 30);
-      // 1812433253 * prev + i, in 32-bit arithmetic
-      mt[i] = (Math.imul(1812433253, prev) + i) >>> 0;
+      mt[i] = (Math.imul(1812433253, prev) + i) >>> 0; // 1812433253·prev + i mod 2^32
     }
     this.index = 624;
     this.spareNormal = null;
     return this;
   }
 
-  /** A uniformly random 32-bit unsigned integer. */
+  /** The seed last given to `manualSeed` (PyTorch's initial_seed). */
+  initialSeed(): number {
+    return this.seed;
+  }
+
+  /** PyTorch's `random()`: the next 32-bit word of the twister. */
   nextUint32(): number {
     const mt = this.mt;
     if (this.index >= 624) {
+      // the twist: mt[i] from mt[i], mt[i + 1] and mt[i + 397], indices mod 624
       for (let i = 0; i < 624; i++) {
-        const y = (mt[i]! & 0x80000000) | (mt[(i + 1) % 624]! & 0x7fffffff);
-        mt[i] = mt[(i + 397) % 624]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+        const next = i + 1 < 624 ? i + 1 : 0;
+        const far = i + 397 < 624 ? i + 397 : i - 227;
+        const y = (mt[i]! & 0x80000000) | (mt[next]! & 0x7fffffff);
+        mt[i] = mt[far]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
       }
       this.index = 0;
     }
@@ -46,43 +72,60 @@ export class Generator {
     return y >>> 0;
   }
 
-  /** Uniform in [0, 1) with 24 random bits, as PyTorch draws a float32. */
+  /** PyTorch's `random64()` as a BigInt: the first word is the high half. */
+  nextUint64(): bigint {
+    const hi = this.nextUint32();
+    return (BigInt(hi) << 32n) | BigInt(this.nextUint32());
+  }
+
+  /** uniform_real_distribution<float>(0, 1): the low 24 bits of one word, times 2^−24. */
   nextFloat(): number {
-    return (this.nextUint32() & 0xffffff) * 5.960464477539063e-8; // 2^-24
+    return (this.nextUint32() & 0xffffff) * TWO_POW_MINUS_24;
   }
 
-  /** Uniform in [0, 1) with 53 random bits, for float64 tensors. */
+  /** uniform_real_distribution<double>(0, 1): the low 53 bits of random64, times 2^−53. */
   nextDouble(): number {
-    const hi = this.nextUint32() >>> 5;
-    const lo = this.nextUint32() >>> 6;
-    return (hi * 67108864 + lo) / 9007199254740992;
+    const hi = this.nextUint32() & 0x1fffff;
+    return (hi * TWO_POW_32 + this.nextUint32()) * TWO_POW_MINUS_53;
   }
 
-  /** A standard normal draw (Box–Muller, keeping the second value for the next call). */
-  nextNormal(): number {
+  /**
+   * normal_distribution<double>(mean, std): Box–Muller on two doubles, r = √(−2 ln(1 − u₂)),
+   * θ = 2π·u₁; returns r·cos θ and keeps r·sin θ for the next call (mean and std are applied
+   * to either with one fused multiply–add, as PyTorch's kernel compiles).
+   */
+  nextNormal(mean = 0, std = 1): number {
+    let z: number;
     if (this.spareNormal !== null) {
-      const z = this.spareNormal;
+      z = this.spareNormal;
       this.spareNormal = null;
-      return z;
+    } else {
+      const u1 = this.nextDouble();
+      const u2 = this.nextDouble();
+      const r = Math.sqrt(-2 * Math.log(1 - u2));
+      const theta = 2 * Math.PI * u1;
+      this.spareNormal = r * Math.sin(theta);
+      z = r * Math.cos(theta);
     }
-    const u1 = 1 - this.nextDouble(); // in (0, 1], so log(u1) is finite
-    const u2 = this.nextDouble();
-    const r = Math.sqrt(-2 * Math.log(u1));
-    this.spareNormal = r * Math.sin(2 * Math.PI * u2);
-    return r * Math.cos(2 * Math.PI * u2);
+    return mean === 0 && std === 1 ? z : fma(z, std, mean);
   }
 
-  /** A uniform integer in [low, high). */
+  /**
+   * A uniform integer in [low, high), PyTorch's random_from_to: low + (random() mod range) for
+   * a range below 2^32, low + (random64() mod range) above.
+   */
   nextInt(low: number, high: number): number {
-    return low + Math.floor(this.nextDouble() * (high - low));
+    const range = high - low;
+    if (range < TWO_POW_32) return low + (this.nextUint32() % range);
+    return low + Number(this.nextUint64() % BigInt(range));
   }
 
   /** The generator's full state, for checkpoints. */
-  getState(): { mt: number[]; index: number; spareNormal: number | null } {
+  getState(): GeneratorState {
     return { mt: Array.from(this.mt), index: this.index, spareNormal: this.spareNormal };
   }
 
-  setState(state: { mt: number[]; index: number; spareNormal: number | null }): this {
+  setState(state: GeneratorState): this {
     checkGeneratorState(state);
     this.mt.set(state.mt);
     this.index = state.index;

@@ -15,7 +15,8 @@ import { clamp as clampOp, type ClampBound, type ClampOptions } from "../ops/cla
 import { softmax, logSoftmax } from "../ops/softmax.js";
 import { gather } from "../ops/indexing.js";
 import { indexSelect } from "../ops/index-select.js";
-import { fromTypedArray, scalarTensor } from "../ops/helpers.js";
+import { scalarTensor } from "../ops/helpers.js";
+import { normalValues, uniformValues } from "../ops/random.js";
 import { isFloating, type DType, type TypedArray } from "./dtype.js";
 import { formatTensor } from "./format.js";
 import { normalizeDim, numelOf } from "./shape.js";
@@ -368,7 +369,8 @@ export class Tensor {
 
   // ---- in place (for optimizers and initialisation; not recorded by autograd) ------------------
 
-  private checkInPlace(op: string): void {
+  /** Throws when an in-place op named `op` may not change this tensor (for the method families in methods/). */
+  checkInPlace(op: string): void {
     if (isGradEnabled() && this.requiresGrad && this.isLeaf) {
       throw new Error(
         `${op}: a leaf tensor that requires grad is being used in an in-place operation; wrap it in noGrad(() => …)`,
@@ -420,21 +422,15 @@ export class Tensor {
   clamp_(options: ew.ClampOptions): this {
     return this.assign("clamp_", noGrad(() => ew.clamp(this, options)));
   }
-  /** Fills with uniform random values in [low, high). */
+  /** Fills with uniform random values in [low, high), PyTorch's draws for the same seed. */
   uniform_(low = 0, high = 1, generator: Generator = defaultGenerator): this {
     this.checkInPlace("uniform_");
-    const values = this.numel();
-    const draw = this.dtype === "float64" ? () => generator.nextDouble() : () => generator.nextFloat();
-    const data = new Float64Array(values);
-    for (let i = 0; i < values; i++) data[i] = low + (high - low) * draw();
-    return this.assign("uniform_", fromTypedArray(data, this.shape, "float64"));
+    return this.copy_(uniformValues(this, low, high, generator));
   }
-  /** Fills with normal random values of the given mean and standard deviation. */
+  /** Fills with normal random values of the given mean and standard deviation, PyTorch's draws for the same seed. */
   normal_(mean = 0, std = 1, generator: Generator = defaultGenerator): this {
     this.checkInPlace("normal_");
-    const data = new Float64Array(this.numel());
-    for (let i = 0; i < data.length; i++) data[i] = mean + std * generator.nextNormal();
-    return this.assign("normal_", fromTypedArray(data, this.shape, "float64"));
+    return this.copy_(normalValues(this, mean, std, generator));
   }
 }
 

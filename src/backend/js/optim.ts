@@ -2,7 +2,7 @@
 import type { AdamStepArgs, SgdStepArgs } from "../backend.js";
 
 /** PyTorch's Adam/AdamW: m, v running moments; θ −= lr/(1 − β1^t) · m / (√v̂/√(1 − β2^t) + eps). */
-export function adamStep(a: AdamStepArgs): void {
+export function adamStep(a: AdamStepArgs): boolean {
   const { param: theta, grad, expAvg: m, expAvgSq: v, maxExpAvgSq: vMax, lr, beta1, beta2, eps, weightDecay, decoupled, maximize, step } = a;
   const stepSize = lr / (1 - beta1 ** step);
   const bc2 = Math.sqrt(1 - beta2 ** step);
@@ -17,10 +17,11 @@ export function adamStep(a: AdamStepArgs): void {
     if (vMax !== null) vHat = vMax[i] = Math.max(vMax[i]!, v[i]!);
     theta[i] = theta[i]! - (stepSize * m[i]!) / (Math.sqrt(vHat) / bc2 + eps);
   }
+  return true;
 }
 
 /** PyTorch's SGD: g += λθ; b = μb + (1 − τ)g (b = g at first); g = nesterov ? g + μb : b; θ −= lr·g. */
-export function sgdStep(a: SgdStepArgs): void {
+export function sgdStep(a: SgdStepArgs): boolean {
   const { param: theta, grad, momentumBuffer: b, firstStep, lr, momentum: mu, dampening: tau, weightDecay: lambda, nesterov, maximize } = a;
   for (let i = 0; i < theta.length; i++) {
     let g = maximize ? -grad[i]! : grad[i]!;
@@ -31,4 +32,5 @@ export function sgdStep(a: SgdStepArgs): void {
     }
     theta[i] = theta[i]! - lr * g;
   }
+  return true;
 }

@@ -1,4 +1,4 @@
-/** Reductions, softmax and gather/scatter of the JS backend, over contiguous [outer, inner] blocks. */
+/** Reductions and gather/scatter of the JS backend, over contiguous [outer, inner] blocks. */
 import type { ArgReduceOp, ReduceOp } from "../backend.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 
@@ -67,47 +67,6 @@ export function argReduce(
     }
     values[o] = best;
     indices[o] = at;
-  }
-}
-
-export function softmax(x: TypedArray, outer: number, inner: number, out: TypedArray, log: boolean): void {
-  for (let o = 0; o < outer; o++) {
-    const base = o * inner;
-    let m = -Infinity;
-    for (let i = 0; i < inner; i++) if (x[base + i]! > m) m = x[base + i]!;
-    if (m === -Infinity) m = 0; // a row of -inf gives NaN like PyTorch; avoid inf - inf in the shift only
-    let s = 0;
-    for (let i = 0; i < inner; i++) s += Math.exp(x[base + i]! - m);
-    if (log) {
-      const lse = m + Math.log(s);
-      for (let i = 0; i < inner; i++) out[base + i] = x[base + i]! - lse;
-    } else {
-      for (let i = 0; i < inner; i++) out[base + i] = Math.exp(x[base + i]! - m) / s;
-    }
-  }
-}
-
-export function softmaxBackward(
-  y: TypedArray,
-  gy: TypedArray,
-  outer: number,
-  inner: number,
-  out: TypedArray,
-  log: boolean,
-): void {
-  for (let o = 0; o < outer; o++) {
-    const base = o * inner;
-    if (log) {
-      // d/dx log_softmax: gx = gy − softmax · Σ gy
-      let s = 0;
-      for (let i = 0; i < inner; i++) s += gy[base + i]!;
-      for (let i = 0; i < inner; i++) out[base + i] = gy[base + i]! - Math.exp(y[base + i]!) * s;
-    } else {
-      // d/dx softmax: gx = y · (gy − Σ gy·y)
-      let s = 0;
-      for (let i = 0; i < inner; i++) s += gy[base + i]! * y[base + i]!;
-      for (let i = 0; i < inner; i++) out[base + i] = y[base + i]! * (gy[base + i]! - s);
-    }
   }
 }
 

@@ -1,61 +1,64 @@
-/** Unary and binary float32 maps in wasm; views whose innermost run is strided go to the JS kernels. */
-import type { BinaryOp, StridedView, UnaryOp } from "../backend.js";
+/**
+ * Pointwise kernels in wasm: every kernel expression the build generated (the declared ops' forward
+ * and backward kernels, assembly/codegen.mjs) runs there in float32 or float64 SIMD, looked up by
+ * its key. Other expressions (a backward of a backward), other dtypes, mixed float types, tiny
+ * tensors and views whose innermost run is strided where staging would cost more than it saves go
+ * to the JS kernels.
+ */
+import type { StridedView } from "../backend.js";
 import { jsBackend } from "../js/index.js";
 import type { TypedArray } from "../../tensor/dtype.js";
-import { numelOf } from "../../tensor/shape.js";
-import { kernels } from "./instance.js";
-import { BINARY_CODE, UNARY_CODE } from "./opcodes.js";
-import { Scratch } from "./operands.js";
+import type { Kernel } from "../../ops/pointwise/plan.js";
+import { allocBytes } from "./heap.js";
+import { kernels, memory } from "./instance.js";
 import { MAX_DIMS, writeMeta } from "./meta.js";
-import { coalesce, forEachRow } from "../js/iterate.js";
+import { Scratch } from "./operands.js";
+import { POINTWISE_KEYS } from "./pointwise-keys.generated.js";
+import { coalesce } from "../js/iterate.js";
 
 /** Below this many elements the JS loop wins: a wasm call and its set-up cost more than the work. */
 export const MIN_ELEMENTS = 64;
 
-export function unary(op: UnaryOp, x: StridedView, out: TypedArray, alpha = 0, beta = 0): void {
-  const code = UNARY_CODE[op];
-  if (code === undefined || !(x.data instanceof Float32Array) || !(out instanceof Float32Array) || out.length < MIN_ELEMENTS) {
-    return jsBackend.unary(op, x, out, alpha, beta);
+const codes = new Map(POINTWISE_KEYS.map((key, code) => [key, code]));
+
+/** The most scalar parameters a kernel reads (the declarations use at most two, plus number operands). */
+const MAX_PARAMS = 8;
+let paramBlock = 0;
+
+function writeParams(params: readonly number[], wide: boolean): number {
+  if (paramBlock === 0) paramBlock = allocBytes(8 * MAX_PARAMS, true)!.ptr;
+  const view = wide ? new Float64Array(memory.buffer, paramBlock, params.length) : new Float32Array(memory.buffer, paramBlock, params.length);
+  view.set(params);
+  return paramBlock;
+}
+
+export function pointwise(kernel: Kernel, inputs: readonly StridedView[], out: TypedArray, params: readonly number[]): void {
+  const code = codes.get(kernel.key);
+  const wide = out instanceof Float64Array;
+  const Type = wide ? Float64Array : Float32Array;
+  if (
+    code === undefined ||
+    !(out instanceof Type) ||
+    out.length < MIN_ELEMENTS ||
+    params.length > MAX_PARAMS ||
+    inputs.length > 3 ||
+    !inputs.every((v) => v.data instanceof Type)
+  ) {
+    return jsBackend.pointwise(kernel, inputs, out, params);
   }
   const scratch = new Scratch();
   try {
     // a strided innermost run is first gathered into a contiguous copy
-    const xs = scratch.input(x, true);
-    const o = scratch.output(out);
-    // staging may have made x contiguous: re-coalesce with the operand's own strides
-    const [cs, [st]] = coalesce(x.shape, [xs.strides]);
-    if (cs.length > 0 && st![cs.length - 1] !== 1) return jsBackend.unary(op, x, out, alpha, beta); // a broadcast (step 0) input
-    forEachRow(cs, [st!], [0], (start, [off], _step, n) => kernels.unary(code, xs.ptr + 4 * off!, o.ptr + 4 * start, n, alpha));
-    o.done();
-  } finally {
-    scratch.release();
-  }
-}
-
-export function binary(op: BinaryOp, a: StridedView, b: StridedView, out: TypedArray, alpha = 0): void {
-  const code = BINARY_CODE[op];
-  if (
-    code === undefined ||
-    !(a.data instanceof Float32Array) ||
-    !(b.data instanceof Float32Array) ||
-    !(out instanceof Float32Array) ||
-    numelOf(a.shape) < MIN_ELEMENTS
-  ) {
-    return jsBackend.binary(op, a, b, out, alpha);
-  }
-  const scratch = new Scratch();
-  try {
-    const as = scratch.input(a, true);
-    const bs = scratch.input(b, true);
-    const [shape, [sa, sb]] = coalesce(a.shape, [as.strides, bs.strides]);
+    const staged = inputs.map((v) => scratch.input(v, true));
+    const [shape, strides] = coalesce(inputs[0]!.shape, staged.map((s) => s.strides));
     const last = shape.length - 1;
-    // the kernel walks each operand with step 1 or 0 (broadcast) along the innermost run
-    if (last >= 0 && (sa![last]! > 1 || sa![last]! < 0 || sb![last]! > 1 || sb![last]! < 0)) {
-      return jsBackend.binary(op, a, b, out, alpha);
+    if (shape.length > MAX_DIMS || (last >= 0 && strides.some((s) => s[last] !== 0 && s[last] !== 1))) {
+      return jsBackend.pointwise(kernel, inputs, out, params);
     }
-    if (shape.length > MAX_DIMS) return jsBackend.binary(op, a, b, out, alpha);
-    const o = scratch.output(out);
-    kernels.binaryND(code, as.ptr, bs.ptr, o.ptr, shape.length, writeMeta(shape, sa!, sb!), alpha);
+    const o = scratch.output(out as Float32Array | Float64Array);
+    const [p0, p1, p2] = [staged[0]?.ptr ?? 0, staged[1]?.ptr ?? 0, staged[2]?.ptr ?? 0];
+    const meta = writeMeta(shape, ...strides, ...Array.from({ length: 3 - strides.length }, () => shape.map(() => 0)));
+    (wide ? kernels.pointwiseF64 : kernels.pointwiseF32)(code, shape.length, meta, p0, p1, p2, o.ptr, writeParams(params, wide));
     o.done();
   } finally {
     scratch.release();

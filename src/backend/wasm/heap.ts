@@ -109,15 +109,21 @@ const finalizer = finalizationRegistry<{ ptr: number; size: number }>(({ ptr, si
  * budget. Zeroed, unless `zeroed` is false: then a reused block keeps its old values for the
  * caller to overwrite.
  */
-export function allocInHeap(dtype: "float32" | "int32", length: number, zeroed = true): Float32Array | Int32Array | null {
-  const block = allocBytes(length * 4);
+export function allocInHeap(dtype: "float32" | "float64" | "int32", length: number, zeroed = true): Float32Array | Float64Array | Int32Array | null {
+  const width = dtype === "float64" ? 8 : 4;
+  const block = allocBytes(length * width);
   if (block === null) return null;
-  const array = dtype === "float32" ? new Float32Array(buffer, block.ptr, length) : new Int32Array(buffer, block.ptr, length);
+  const array =
+    dtype === "float32"
+      ? new Float32Array(buffer, block.ptr, length)
+      : dtype === "float64"
+        ? new Float64Array(buffer, block.ptr, length)
+        : new Int32Array(buffer, block.ptr, length);
   if (zeroed) {
-    if (block.dirty) kernels.zeroBytes(block.ptr, length * 4);
+    if (block.dirty) kernels.zeroBytes(block.ptr, length * width);
   } else if (POISON) {
     // tests: a kernel that leaves an element unwritten shows up as NaN (or an index far out of range)
-    array.fill(dtype === "float32" ? NaN : -(2 ** 31));
+    array.fill(dtype === "int32" ? -(2 ** 31) : NaN);
   }
   finalizer.register(array, { ptr: block.ptr, size: block.size });
   return array;
@@ -131,6 +137,11 @@ export function inHeap(array: ArrayBufferView): boolean {
 /** A Float32Array over a block, for scratch space the caller frees. */
 export function float32At(ptr: number, length: number): Float32Array {
   return new Float32Array(buffer, ptr, length);
+}
+
+/** A Float64Array over a block (8-byte aligned: blocks are 64-byte aligned), for scratch space the caller frees. */
+export function float64At(ptr: number, length: number): Float64Array {
+  return new Float64Array(buffer, ptr, length);
 }
 
 /** Allocator counters, for tests that check memory stays flat. */

@@ -17,8 +17,10 @@ const MIN_WASM_STORAGE = 64;
 async function makeWasmBackend(): Promise<Backend> {
   // loaded only where wasm SIMD exists: instantiating the module needs it
   const { allocInHeap } = await import("./heap.js");
-  const { binary, unary } = await import("./elementwise.js");
-  const { argReduce, reduce, softmax, softmaxBackward } = await import("./reduce.js");
+  const instance = await import("./instance.js");
+  const { useRelaxedSimd } = instance;
+  const { pointwise } = await import("./elementwise.js");
+  const { argReduce, reduce, softmax } = await import("./reduce.js");
   const { matmul } = await import("./matmul.js");
   const { assign, copy } = await import("./copy.js");
   const { adamStep, sgdStep } = await import("./optim.js");
@@ -27,24 +29,24 @@ async function makeWasmBackend(): Promise<Backend> {
     ...jsBackend,
     name: "wasm",
     alloc(dtype: DType, size: number, zeroed = true): TypedArray {
-      if ((dtype !== "float32" && dtype !== "int32") || size < MIN_WASM_STORAGE) return allocTyped(dtype, size);
+      if (dtype === "bool" || size < MIN_WASM_STORAGE) return allocTyped(dtype, size);
       return allocInHeap(dtype, size, zeroed) ?? allocTyped(dtype, size);
     },
     copy,
     assign,
-    unary,
-    binary,
+    pointwise,
     reduce,
     argReduce,
     matmul,
-    softmax,
-    softmaxBackward,
     fold2d,
     maxPool2d,
     gather,
     scatterAdd,
-    adamStep,
-    sgdStep,
+    fused: { softmax, adamStep, sgdStep },
+    configure({ relaxedSimd }) {
+      if (relaxedSimd !== undefined) useRelaxedSimd(relaxedSimd);
+    },
+    options: () => ({ relaxedSimd: instance.usesRelaxedSimd }),
   };
 }
 

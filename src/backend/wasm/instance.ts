@@ -4,14 +4,12 @@ import { WasmJS } from "./wasm-api.js";
 
 /** The kernel module's exports (assembly/index.ts); pointers are byte addresses into `memory`. */
 export interface Kernels {
-  unary(op: number, x: number, out: number, n: number, alpha: number): void;
-  binary(op: number, a: number, sa: number, b: number, sb: number, out: number, n: number, alpha: number): void;
-  binaryND(op: number, a: number, b: number, out: number, ndim: number, meta: number, alpha: number): void;
+  pointwiseF32(code: number, ndim: number, meta: number, x0: number, x1: number, x2: number, out: number, params: number): void;
+  pointwiseF64(code: number, ndim: number, meta: number, x0: number, x1: number, x2: number, out: number, params: number): void;
   sumRows(x: number, outer: number, inner: number, out: number): void;
   maxRows(x: number, outer: number, inner: number, out: number): void;
   argRows(x: number, outer: number, inner: number, values: number, indices: number, isMax: number): void;
   softmax(x: number, outer: number, inner: number, out: number, log: number): void;
-  softmaxBackward(y: number, gy: number, outer: number, inner: number, out: number, log: number): void;
   matmul(a: number, sam: number, sak: number, b: number, sbk: number, sbn: number, c: number, ldc: number, m: number, k: number, n: number, work: number): void;
   runJob(job: number, work: number): void;
   workBytes(): number;
@@ -57,32 +55,70 @@ export const memory = new WasmJS!.Memory({ initial: 256, maximum: MAX_PAGES, sha
 const proc = (globalThis as { process?: { versions?: { node?: string }; env?: Record<string, string | undefined> } })
   .process;
 
+const baselineBytes = decodeBase64(KERNELS_WASM_BASE64);
+let relaxedBytes: Uint8Array | null = null;
+const relaxed = (): Uint8Array => (relaxedBytes ??= decodeBase64(KERNELS_RELAXED_WASM_BASE64));
+
 /**
- * Whether to load the build with relaxed SIMD (its fused multiply-add makes the matmul
- * micro-kernel ~20% faster). Browsers (Chrome 114+) and Node 22+ have it on; Node 20's V8 has
- * it behind a flag that can still be set at run time, before any module using it is compiled.
- * NABLA_RELAXED_SIMD=0 keeps the baseline build (products then round exactly as mul + add).
+ * The build in use: the baseline (SIMD + threads), or the one with relaxed SIMD, whose fused
+ * multiply-add makes the matmul micro-kernel ~20% faster. Relaxed SIMD is used by default only
+ * where the engine validates it as it is (browsers since Chrome 114, Node 22+); on Node 20 it sits
+ * behind a V8 flag, which nabla sets only when asked: `setBackend("wasm", { relaxedSimd: true })`
+ * or NABLA_RELAXED_SIMD=1. NABLA_RELAXED_SIMD=0 keeps the baseline everywhere.
  */
-async function relaxedSimd(bytes: Uint8Array): Promise<boolean> {
-  if (proc?.env?.NABLA_RELAXED_SIMD === "0") return false;
-  if (proc?.versions?.node !== undefined && !WasmJS!.validate(bytes)) {
-    try {
-      const v8 = await import("node:v8");
-      v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
-    } catch {
-      return false;
-    }
-  }
-  return WasmJS!.validate(bytes);
-}
-
-const relaxedBytes = decodeBase64(KERNELS_RELAXED_WASM_BASE64);
-
-/** Whether the kernels use relaxed SIMD (fused multiply-add) on this engine. */
-export const usesRelaxedSimd = await relaxedSimd(relaxedBytes);
+export let usesRelaxedSimd = false;
 
 /** The module's bytes, for workers that instantiate it again over the same memory. */
-export const moduleBytes = usesRelaxedSimd ? relaxedBytes : decodeBase64(KERNELS_WASM_BASE64);
+export let moduleBytes: Uint8Array = baselineBytes;
 
-const { instance } = await WasmJS!.instantiate(moduleBytes, { env: { memory } });
-export const kernels = instance.exports as unknown as Kernels;
+export let kernels: Kernels;
+
+const listeners: (() => void)[] = [];
+
+/** Calls `f` whenever the module is swapped (the worker pool restarts its helpers on the new one). */
+export function onModuleChange(f: () => void): void {
+  listeners.push(f);
+}
+
+function instantiate(bytes: Uint8Array, exports: Record<string, unknown>): void {
+  kernels = exports as unknown as Kernels;
+  moduleBytes = bytes;
+  usesRelaxedSimd = bytes !== baselineBytes;
+  for (const f of listeners) f();
+}
+
+/**
+ * Switches between the relaxed-SIMD build and the baseline, instantiating the chosen one over the
+ * same memory (synchronously: fine in Node and in workers; a browser's main thread validates
+ * relaxed SIMD without flags, so it keeps the build it loaded). Returns whether relaxed SIMD is on.
+ */
+export function useRelaxedSimd(on: boolean): boolean {
+  if (on === usesRelaxedSimd) return on;
+  let bytes = baselineBytes;
+  if (on) {
+    if (!WasmJS!.validate(relaxed()) && proc?.versions?.node !== undefined) enableRelaxedFlag();
+    if (!WasmJS!.validate(relaxed())) return false;
+    bytes = relaxed();
+  }
+  const module = new WasmJS!.Module(bytes);
+  instantiate(bytes, new WasmJS!.Instance(module, { env: { memory } }).exports);
+  return usesRelaxedSimd;
+}
+
+/** Node 20's V8 has relaxed SIMD behind a flag that can be set at run time, before a module using it is compiled. */
+function enableRelaxedFlag(): void {
+  const nodeProcess = proc as { getBuiltinModule?: (name: string) => { setFlagsFromString(flag: string): void } | undefined };
+  try {
+    nodeProcess.getBuiltinModule?.("node:v8")?.setFlagsFromString("--experimental-wasm-relaxed-simd");
+  } catch {
+    // an engine that refuses keeps the baseline
+  }
+}
+
+const wanted = proc?.env?.NABLA_RELAXED_SIMD;
+const startWith = wanted !== "0" && WasmJS!.validate(relaxed()) ? relaxed() : baselineBytes;
+{
+  const { instance } = await WasmJS!.instantiate(startWith, { env: { memory } });
+  instantiate(startWith, instance.exports);
+}
+if (wanted === "1" && !usesRelaxedSimd) useRelaxedSimd(true);

@@ -1,5 +1,5 @@
 /**
- * Float32 operands as the kernels see them: a byte address in wasm memory plus element strides.
+ * Float operands as the kernels see them: a byte address in wasm memory plus element strides.
  * Storage allocated by this backend is already there (no copy); anything else (arrays made
  * before the backend was chosen, or past the heap budget) is copied into scratch blocks that
  * are freed as soon as the kernel returns.
@@ -8,7 +8,8 @@ import type { StridedView } from "../backend.js";
 import { copy as wasmCopy } from "./copy.js";
 import { contiguousStrides, numelOf } from "../../tensor/shape.js";
 import { coalesce } from "../js/iterate.js";
-import { allocBytes, float32At, freeBlock, inHeap, type Block } from "./heap.js";
+import { allocBytes, float32At, float64At, freeBlock, inHeap, type Block } from "./heap.js";
+import { jsBackend } from "../js/index.js";
 
 export interface Operand {
   readonly ptr: number;
@@ -25,12 +26,20 @@ export class Scratch {
     return float32At(block.ptr, length);
   }
 
+  /** A float64 array of `length` in wasm memory, valid until release(). */
+  take64(length: number): Float64Array {
+    const block = allocBytes(Math.max(1, length) * 8, true)!;
+    this.blocks.push(block);
+    return float64At(block.ptr, length);
+  }
+
   /**
    * A view's elements in wasm memory: in place when they are there already (and, with
    * `unitInner`, walked with step 0 or 1 along the innermost run), else a contiguous copy.
    */
   input(view: StridedView, unitInner = false): Operand {
     const data = view.data;
+    if (data instanceof Float64Array) return this.input64(view, unitInner);
     if (inHeap(data) && (!unitInner || innerStepOk(view))) return { ptr: data.byteOffset + 4 * view.offset, strides: view.strides };
     const numel = numelOf(view.shape);
     const span = spanOf(view);
@@ -45,10 +54,18 @@ export class Scratch {
     return { ptr: tmp.byteOffset, strides: contiguousStrides(view.shape) };
   }
 
+  /** A float64 view's elements in wasm memory (in place, or a contiguous copy; see input). */
+  private input64(view: StridedView, unitInner: boolean): Operand {
+    if (inHeap(view.data) && (!unitInner || innerStepOk(view))) return { ptr: view.data.byteOffset + 8 * view.offset, strides: view.strides };
+    const tmp = this.take64(numelOf(view.shape));
+    jsBackend.copy(view, tmp);
+    return { ptr: tmp.byteOffset, strides: contiguousStrides(view.shape) };
+  }
+
   /** Where a kernel should write `out`; call `done()` after the kernel to copy back if it was staged. */
-  output(out: Float32Array): { ptr: number; done(): void } {
+  output(out: Float32Array | Float64Array): { ptr: number; done(): void } {
     if (inHeap(out)) return { ptr: out.byteOffset, done() {} };
-    const tmp = this.take(out.length);
+    const tmp = out instanceof Float64Array ? this.take64(out.length) : this.take(out.length);
     return { ptr: tmp.byteOffset, done: () => out.set(tmp) };
   }
 

@@ -1,6 +1,6 @@
 /** The fused Adam/AdamW and SGD steps in wasm, for float32 buffers in wasm memory; anything else runs the JS loop. */
 import type { AdamStepArgs, SgdStepArgs } from "../backend.js";
-import { jsBackend } from "../js/index.js";
+import { adamStep as jsAdamStep, sgdStep as jsSgdStep } from "../js/optim.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import { inHeap } from "./heap.js";
 import { kernels } from "./instance.js";
@@ -8,9 +8,9 @@ import { adamThreaded } from "./pool.js";
 
 const inWasm = (a: TypedArray | null): boolean => a === null || (a instanceof Float32Array && inHeap(a));
 
-export function adamStep(a: AdamStepArgs): void {
+export function adamStep(a: AdamStepArgs): boolean {
   const { param, grad, expAvg, expAvgSq, maxExpAvgSq } = a;
-  if (![param, grad, expAvg, expAvgSq, maxExpAvgSq].every(inWasm)) return jsBackend.adamStep(a);
+  if (![param, grad, expAvg, expAvgSq, maxExpAvgSq].every(inWasm)) return jsAdamStep(a);
   adamThreaded(param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq?.byteOffset ?? 0, param.length, {
     beta1: a.beta1,
     oneMinusBeta1: 1 - a.beta1,
@@ -24,13 +24,15 @@ export function adamStep(a: AdamStepArgs): void {
     stepSize: a.lr / (1 - a.beta1 ** a.step),
     bc2: Math.sqrt(1 - a.beta2 ** a.step),
   });
+  return true;
 }
 
-export function sgdStep(a: SgdStepArgs): void {
+export function sgdStep(a: SgdStepArgs): boolean {
   const { param, grad, momentumBuffer } = a;
-  if (![param, grad, momentumBuffer].every(inWasm)) return jsBackend.sgdStep(a);
+  if (![param, grad, momentumBuffer].every(inWasm)) return jsSgdStep(a);
   kernels.sgdStep(
     param.byteOffset, grad.byteOffset, momentumBuffer?.byteOffset ?? 0, param.length,
     a.lr, a.momentum, 1 - a.dampening, a.weightDecay, a.nesterov ? 1 : 0, a.maximize ? 1 : 0, a.firstStep ? 1 : 0,
   );
+  return true;
 }

@@ -8,7 +8,7 @@
  * isolated page (worker-browser.ts); elsewhere everything runs on the caller's thread.
  */
 import { allocBytes } from "./heap.js";
-import { kernels, memory, moduleBytes } from "./instance.js";
+import { kernels, memory, moduleBytes, onModuleChange } from "./instance.js";
 import { getNumThreads, setDefaultThreads } from "./num-threads.js";
 
 /** Below this many multiply-adds waking a helper costs more than it saves. */
@@ -23,6 +23,7 @@ interface Helper {
 
 const IDLE = 2;
 const POSTED = 1;
+const STOP = 3;
 
 let spawn: ((memory: unknown, bytes: Uint8Array, slot: number) => void) | null = null;
 const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
@@ -60,6 +61,15 @@ function waitWhile(ctl: Int32Array, value: number): void {
 }
 
 const helpers: Helper[] = [];
+
+/** A new kernel module (relaxed SIMD switched on or off): stop the helpers, new ones start on it. */
+onModuleChange(() => {
+  for (const h of helpers) {
+    Atomics.store(h.ctl, 0, STOP);
+    Atomics.notify(h.ctl, 0);
+  }
+  helpers.length = 0;
+});
 
 function ensureHelpers(count: number): void {
   while (spawn !== null && helpers.length < count) {

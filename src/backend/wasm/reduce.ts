@@ -53,35 +53,16 @@ export function argReduce(
   }
 }
 
-export function softmax(x: TypedArray, outer: number, inner: number, out: TypedArray, log: boolean): void {
-  if (!worthIt(outer, inner, x, out)) return jsBackend.softmax(x, outer, inner, out, log);
+/** The fused softmax forward (the reference is in src/ops/softmax.ts); declines what is not float32 or too small. */
+export function softmax(x: TypedArray, outer: number, inner: number, out: TypedArray, log: boolean): boolean {
+  if (!worthIt(outer, inner, x, out)) return false;
   const scratch = new Scratch();
   try {
     const px = block(scratch, x as Float32Array, outer * inner);
     const o = scratch.output((out as Float32Array).subarray(0, outer * inner));
     kernels.softmax(px, outer, inner, o.ptr, log ? 1 : 0);
     o.done();
-  } finally {
-    scratch.release();
-  }
-}
-
-export function softmaxBackward(
-  y: TypedArray,
-  gy: TypedArray,
-  outer: number,
-  inner: number,
-  out: TypedArray,
-  log: boolean,
-): void {
-  if (!worthIt(outer, inner, y, gy, out)) return jsBackend.softmaxBackward(y, gy, outer, inner, out, log);
-  const scratch = new Scratch();
-  try {
-    const py = block(scratch, y as Float32Array, outer * inner);
-    const pg = block(scratch, gy as Float32Array, outer * inner);
-    const o = scratch.output((out as Float32Array).subarray(0, outer * inner));
-    kernels.softmaxBackward(py, pg, outer, inner, o.ptr, log ? 1 : 0);
-    o.done();
+    return true;
   } finally {
     scratch.release();
   }

@@ -7,6 +7,7 @@
 import { DTypeError, OptionError } from "../../errors.js";
 import { checkOption } from "./options.js";
 import * as act from "../../ops/activations.js";
+import * as declared from "../../ops/pointwise/declarations/activations.js";
 import * as ew from "../../ops/elementwise.js";
 import * as sm from "../../ops/softmax.js";
 import { normalizeDim } from "../../tensor/shape.js";
@@ -27,6 +28,11 @@ export function tanh(x: Tensor): Tensor {
 /** max(0, x): cheap and does not saturate for x > 0; the gradient at 0 is 0. */
 export function relu(x: Tensor): Tensor {
   return ew.relu(x);
+}
+
+/** max(0, x)²: squared ReLU (Primer); d/dx = 2·max(0, x). */
+export function reluSquared(x: Tensor): Tensor {
+  return act.activation(declared.reluSquared, x);
 }
 
 /** min(max(0, x), 6) = hardtanh(x, 0, 6); the gradient at 0 and at 6 is 0. */

@@ -19,12 +19,18 @@ function checkP(name: string, p: number): void {
   if (!(p >= 0 && p <= 1)) throw new OptionError(`${name}: dropout probability has to be between 0 and 1, but got ${p}`);
 }
 
-/** A mask of `shape` with 1/(1 − p) where kept and 0 where dropped. */
+/**
+ * A mask of `shape` with 1/(1 − p) where kept and 0 where dropped, drawn as PyTorch draws it
+ * (bernoulli_(1 − p): an element is kept when its double uniform is below 1 − p; then divided
+ * by 1 − p in the input's dtype), so the same seed drops the same elements. p = 1 draws nothing.
+ */
 function keepMask(shape: readonly number[], p: number, like: Tensor, generator: Generator): Tensor {
   const mask = emptyTensor(shape, like.dtype);
+  if (p === 1) return mask;
   const data = mask.storage.data;
-  const scale = p === 1 ? 0 : 1 / (1 - p);
-  for (let i = 0; i < data.length; i++) data[i] = generator.nextDouble() < p ? 0 : scale;
+  const keep = 1 - p;
+  const scale = like.dtype === "float32" ? Math.fround(1 / Math.fround(keep)) : 1 / keep;
+  for (let i = 0; i < data.length; i++) data[i] = generator.nextDouble() < keep ? scale : 0;
   return mask;
 }
 

@@ -5,8 +5,9 @@
  * ("mean" | "sum" | "none", default "mean") and gives gradients to the input and the target.
  */
 import { recordOp } from "../../autograd/node.js";
+import { noGrad } from "../../autograd/grad-mode.js";
 import { OptionError, ShapeError, formatShape } from "../../errors.js";
-import { abs, add, div, exp, ge, le, log, lt, mul, neg, sub, unaryKernel, where } from "../../ops/elementwise.js";
+import { abs, add, clamp, div, exp, ge, le, log, lt, mul, neg, sub, where } from "../../ops/elementwise.js";
 import { gt } from "../../ops/elementwise.js";
 import { unsqueeze } from "../../ops/shape.js";
 import { shapesEqual } from "../../tensor/shape.js";
@@ -128,7 +129,7 @@ export interface GaussianNllOptions extends LossOptions {
 
 /** var clamped to ≥ eps in value, with the identity as its gradient (PyTorch clamps under no_grad). */
 function clampValueOnly(v: Tensor, eps: number): Tensor {
-  const out = unaryKernel("clamp", v.detach(), v.dtype, eps, Infinity);
+  const out = noGrad(() => clamp(v, { min: eps }));
   return recordOp("CloneBackward0", out, [v], (g) => [g]); // d/dv = 1
 }
 

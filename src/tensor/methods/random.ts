@@ -1,8 +1,39 @@
-/** Tensor methods: in-place random fills and sampling: bernoulli_, normal_, multinomial. */
+/**
+ * Tensor methods: in-place random fills and sampling: bernoulli_, exponential_, bernoulli,
+ * multinomial (uniform_ and normal_ are in tensor.ts). Each draws PyTorch's numbers for the same
+ * seed (src/ops/random.ts).
+ */
 import { Tensor } from "../tensor.js";
+import { defaultGenerator, type Generator } from "../random.js";
+import { bernoulli, bernoulliValues, exponentialValues, multinomial, type GeneratorOption, type MultinomialOptions } from "../../ops/random.js";
 
 declare module "../tensor.js" {
-  interface Tensor {}
+  interface Tensor {
+    /** Fills with 0/1 draws: 1 with probability p (a number, or a tensor broadcast to this shape), as torch.Tensor.bernoulli_. */
+    bernoulli_(p?: number | Tensor, options?: GeneratorOption): this;
+    /** Fills with Exp(λ) draws, as torch.Tensor.exponential_. */
+    exponential_(lambda?: number, options?: GeneratorOption): this;
+    /** 0/1 draws with this tensor's probabilities (or one probability p), as torch.Tensor.bernoulli. */
+    bernoulli(p?: number | GeneratorOption, options?: GeneratorOption): Tensor;
+    /** Category indices drawn from the rows of this tensor, as torch.Tensor.multinomial. */
+    multinomial(numSamples: number, options?: MultinomialOptions | boolean): Tensor;
+  }
 }
 
-void Tensor;
+Tensor.prototype.bernoulli_ = function (this: Tensor, p: number | Tensor = 0.5, { generator = defaultGenerator }: GeneratorOption = {}) {
+  this.checkInPlace("bernoulli_");
+  return this.copy_(bernoulliValues(this, p, generator));
+};
+
+Tensor.prototype.exponential_ = function (this: Tensor, lambda = 1, { generator = defaultGenerator }: { generator?: Generator } = {}) {
+  this.checkInPlace("exponential_");
+  return this.copy_(exponentialValues(this, lambda, generator));
+};
+
+Tensor.prototype.bernoulli = function (this: Tensor, p?: number | GeneratorOption, options?: GeneratorOption) {
+  return bernoulli(this, p, options);
+};
+
+Tensor.prototype.multinomial = function (this: Tensor, numSamples: number, options?: MultinomialOptions | boolean) {
+  return multinomial(this, numSamples, options);
+};

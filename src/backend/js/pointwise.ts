@@ -1,0 +1,148 @@
+/**
+ * The JS backend's pointwise family: any kernel expression, compiled once into a JavaScript row
+ * loop (each shared subexpression a local, the primitives' inline forms where they have one) and
+ * run over broadcast strided views. Where the page forbids `new Function` (a strict CSP), the
+ * expression runs as a tree of closures instead: slower, same values.
+ */
+import type { StridedView } from "../backend.js";
+import type { TypedArray } from "../../tensor/dtype.js";
+import { topological, type Expr } from "../../ops/pointwise/expr.js";
+import type { Kernel } from "../../ops/pointwise/plan.js";
+import { PRIMITIVES, type Primitive } from "../../ops/pointwise/primitives.js";
+import { forEachRow } from "./iterate.js";
+
+/** Writes `n` results to out[start …] from each input's row (data, first offset, step) and the params. */
+type RowFn = (
+  out: TypedArray,
+  start: number,
+  n: number,
+  data: readonly TypedArray[],
+  offsets: readonly number[],
+  steps: readonly number[],
+  params: readonly number[],
+) => void;
+
+const compiled = new Map<string, RowFn>();
+const compiledFloat32 = new Map<string, RowFn>();
+
+/**
+ * out = kernel(inputs; params), computed in float64 and rounded once at the store. With
+ * `stepwiseFloat32`, every intermediate is rounded to float32 as float32 hardware would (exact for
+ * + − × ÷ and √, which float64 computes with room to spare): the reference the float32 SIMD
+ * kernels are checked against.
+ */
+export function pointwise(
+  kernel: Kernel,
+  inputs: readonly StridedView[],
+  out: TypedArray,
+  params: readonly number[],
+  stepwiseFloat32 = false,
+): void {
+  const cache = stepwiseFloat32 ? compiledFloat32 : compiled;
+  let row = cache.get(kernel.key);
+  if (row === undefined) {
+    row = compileRow(kernel, stepwiseFloat32);
+    cache.set(kernel.key, row);
+  }
+  const shape = inputs[0]?.shape ?? [];
+  if (inputs.length === 0) {
+    // a constant expression: every element the same
+    const size = out.length;
+    row(out, 0, size, [], [], [], params);
+    return;
+  }
+  const data = inputs.map((v) => v.data);
+  forEachRow(
+    shape,
+    inputs.map((v) => v.strides),
+    inputs.map((v) => v.offset),
+    (start, offsets, steps, length) => row!(out, start, length, data, offsets, steps, params),
+  );
+}
+
+function literal(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (v === Infinity) return "Infinity";
+  if (v === -Infinity) return "-Infinity";
+  if (Object.is(v, -0)) return "-0";
+  return String(v);
+}
+
+function compileRow(kernel: Kernel, stepwiseFloat32: boolean): RowFn {
+  try {
+    return compileWithFunction(kernel, stepwiseFloat32);
+  } catch {
+    return interpretRow(kernel.expr, stepwiseFloat32);
+  }
+}
+
+/** The expression as straight-line JavaScript inside one loop over the row. */
+function compileWithFunction(kernel: Kernel, stepwiseFloat32: boolean): RowFn {
+  const names = new Map<Expr, string>();
+  const body: string[] = [];
+  const head: string[] = [];
+  for (let i = 0; i < kernel.arity; i++) head.push(`const d${i} = data[${i}], s${i} = steps[${i}]; let o${i} = offsets[${i}];`);
+  for (let i = 0; i < kernel.params; i++) head.push(`const p${i} = params[${i}];`);
+  let temp = 0;
+  for (const node of topological(kernel.expr)) {
+    if (node.op === "input") names.set(node, `d${node.value}[o${node.value}]`);
+    else if (node.op === "param") names.set(node, `p${node.value}`);
+    else if (node.op === "const") names.set(node, `(${literal(stepwiseFloat32 ? Math.fround(node.value) : node.value)})`);
+    else {
+      const prim: Primitive = PRIMITIVES[node.op];
+      const args = node.args.map((a) => names.get(a)!);
+      const value = prim.js ? prim.js(...args) : `h.${node.op}(${args.join(", ")})`;
+      const code = stepwiseFloat32 && node.type === "num" ? `Math.fround(${value})` : value;
+      const name = `t${temp++}`;
+      body.push(`const ${name} = ${code};`);
+      names.set(node, name);
+    }
+  }
+  const result = names.get(kernel.expr)!;
+  const value = kernel.expr.type === "bool" ? `(${result} ? 1 : 0)` : result;
+  const advance = Array.from({ length: kernel.arity }, (_, i) => `o${i} += s${i};`).join(" ");
+  const source = `${head.join("\n")}
+for (let i = 0; i < n; i++) {
+${body.join("\n")}
+out[start + i] = ${value};
+${advance}
+}`;
+  const helpers = Object.fromEntries(Object.entries(PRIMITIVES).map(([name, p]) => [name, p.evaluate]));
+  const make = new Function("h", `return function (out, start, n, data, offsets, steps, params) {\n${source}\n};`) as (h: unknown) => RowFn;
+  return make(helpers);
+}
+
+/** The expression as closures, for engines that refuse `new Function`. */
+function interpretRow(expr: Expr, stepwiseFloat32: boolean): RowFn {
+  const round = stepwiseFloat32 ? Math.fround : (v: number) => v;
+  type Eval = (values: readonly number[], params: readonly number[]) => number;
+  const evals = new Map<Expr, Eval>();
+  for (const node of topological(expr)) {
+    let f: Eval;
+    if (node.op === "input") {
+      const i = node.value;
+      f = (values) => values[i]!;
+    } else if (node.op === "param") {
+      const i = node.value;
+      f = (_v, params) => params[i]!;
+    } else if (node.op === "const") {
+      const c = round(node.value);
+      f = () => c;
+    } else {
+      const prim: Primitive = PRIMITIVES[node.op];
+      const args = node.args.map((a) => evals.get(a)!);
+      f = node.type === "num" ? (values, params) => round(prim.evaluate(...args.map((g) => g(values, params)))) : (values, params) => prim.evaluate(...args.map((g) => g(values, params)));
+    }
+    evals.set(node, f);
+  }
+  const root = evals.get(expr)!;
+  return (out, start, n, data, offsets, steps, params) => {
+    const at = offsets.slice();
+    const values = new Array<number>(data.length);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < data.length; k++) values[k] = data[k]![at[k]!]!;
+      out[start + i] = root(values, params);
+      for (let k = 0; k < data.length; k++) at[k]! += steps[k]!;
+    }
+  };
+}

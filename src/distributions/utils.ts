@@ -1,0 +1,83 @@
+/**
+ * Pieces the distributions share, as torch.distributions.utils: probabilities ↔ logits (clamped
+ * to [eps, 1 − eps] as PyTorch does), xlogy, one-hot vectors, standard normal noise (drawn
+ * as PyTorch's _standard_normal draws it), and log1p as a differentiable op.
+ */
+import { noGrad } from "../autograd/grad-mode.js";
+import { recordOp } from "../autograd/node.js";
+import { add, clamp, div, eq, log, mul, sigmoid, sub, where } from "../ops/elementwise.js";
+import { emptyTensor, resultTensor, scalarTensor } from "../ops/helpers.js";
+import { sumToShape } from "../ops/reduce.js";
+import { softmax } from "../ops/softmax.js";
+import { oneHot } from "../nn/functional/one-hot.js";
+import type { DType } from "../tensor/dtype.js";
+import { defaultGenerator } from "../tensor/random.js";
+import { normalFill } from "../tensor/sampling.js";
+import type { Tensor } from "../tensor/tensor.js";
+
+/** The float epsilon of a dtype (torch.finfo(dtype).eps). */
+export function finfoEps(dtype: DType): number {
+  return dtype === "float64" ? 2 ** -52 : 2 ** -23;
+}
+
+/** The smallest normal number of a dtype (torch.finfo(dtype).tiny). */
+export function finfoTiny(dtype: DType): number {
+  return dtype === "float64" ? 2.2250738585072014e-308 : 1.1754943508222875e-38;
+}
+
+/** The most negative finite number of a dtype (torch.finfo(dtype).min). */
+export function finfoMin(dtype: DType): number {
+  return dtype === "float64" ? -Number.MAX_VALUE : -3.4028234663852886e38;
+}
+
+/** ln(1 + x), accurate for small x; d/dx = 1/(1 + x). */
+export function log1p(x: Tensor): Tensor {
+  const values = x.toTypedArray();
+  const out = resultTensor(x.shape, x.dtype);
+  const data = out.storage.data;
+  for (let i = 0; i < data.length; i++) data[i] = Math.log1p(values[i]!);
+  return recordOp("Log1PBackward0", out, [x], (g) => [div(g, add(x, 1))], [x]);
+}
+
+/** probs clamped to [eps, 1 − eps] (PyTorch's clamp_probs). */
+export function clampProbs(probs: Tensor): Tensor {
+  const eps = finfoEps(probs.dtype);
+  return clamp(probs, { min: eps, max: 1 - eps });
+}
+
+/** Logits of probabilities: ln p (categorical) or ln p − ln(1 − p) (binary), from clamped p. */
+export function probsToLogits(probs: Tensor, isBinary = false): Tensor {
+  const p = clampProbs(probs);
+  return isBinary ? sub(log(p), log1p(mul(p, -1))) : log(p);
+}
+
+/** Probabilities of logits: softmax over the last dim (categorical) or the sigmoid (binary). */
+export function logitsToProbs(logits: Tensor, isBinary = false): Tensor {
+  return isBinary ? sigmoid(logits) : softmax(logits, -1);
+}
+
+/**
+ * x·ln y, 0 where x = 0 (torch.xlogy). The gradients are PyTorch's: ∂/∂x = ln y (also at
+ * x = 0), ∂/∂y = x/y.
+ */
+export function xlogy(x: Tensor, y: Tensor | number): Tensor {
+  const yT = typeof y === "number" ? scalarTensor(y, x.dtype) : y;
+  const out = noGrad(() => where(eq(x, 0), 0, mul(x, log(yT))));
+  return recordOp("XlogyBackward0", out, [x, yT], (g) => [
+    x.requiresGrad ? sumToShape(mul(g, log(yT)), x.shape) : null,
+    yT.requiresGrad ? sumToShape(div(mul(g, x), yT), yT.shape) : null,
+  ], [x, yT]);
+}
+
+/** One-hot vectors of int32 indices along a new last dim, in `dtype` (F.one_hot(…).to(dtype)). */
+export function oneHotOf(indices: Tensor, numClasses: number, dtype: DType): Tensor {
+  return oneHot(indices, numClasses).to(dtype);
+}
+
+/** Standard normal noise of `shape` (PyTorch's _standard_normal: torch.empty(shape).normal_()). */
+export function standardNormal(shape: readonly number[], dtype: DType): Tensor {
+  const out = emptyTensor(shape, dtype);
+  normalFill(defaultGenerator, out.storage.data as Float32Array | Float64Array, 0, 1);
+  return out;
+}
+

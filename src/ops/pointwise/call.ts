@@ -1,0 +1,148 @@
+/**
+ * Running pointwise expressions on tensors: broadcasting, the result's dtype, the backend's
+ * pointwise kernel, and the autograd record. A declared op's backward is again a pointwise
+ * expression (g·∂f/∂x) run by the same machinery and recorded the same way with symbolic
+ * derivatives, so training and second derivatives take one path and there is no second formula.
+ */
+import { backend, type StridedView } from "../../backend/backend.js";
+import { recordOp } from "../../autograd/node.js";
+import { DTypeError } from "../../errors.js";
+import { isFloating, promoteTypes, promoteWithScalar, type DType } from "../../tensor/dtype.js";
+import { broadcastShapes, broadcastStrides } from "../../tensor/shape.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { emptyTensor, resultTensor } from "../helpers.js";
+import { sumToShape } from "../reduce.js";
+import type { PointwiseDeclaration } from "./declare.js";
+import { input, type Expr } from "./expr.js";
+import { backwardPlan, kernelOf, planVariant, type BackwardPlan, type Kernel, type Variant } from "./plan.js";
+
+export type Operand = Tensor | number;
+
+interface SavingVariant extends Variant {
+  /** Whether a backward reads the op's inputs (by tensor position) or its output. */
+  readonly savesInput: readonly boolean[];
+  readonly savesOutput: boolean;
+}
+
+const variants = new WeakMap<PointwiseDeclaration, Map<number, SavingVariant>>();
+
+function variantOf(decl: PointwiseDeclaration, scalarMask: number): SavingVariant {
+  let byMask = variants.get(decl);
+  if (byMask === undefined) variants.set(decl, (byMask = new Map()));
+  let v = byMask.get(scalarMask);
+  if (v !== undefined) return v;
+  const scalar = Array.from({ length: decl.arity }, (_, i) => (scalarMask & (1 << i)) !== 0);
+  const planned = planVariant(decl, scalar);
+  const tensors = scalar.filter((s) => !s).length;
+  const reads = (test: (s: BackwardPlan["reads"][number]) => boolean) => planned.backward.some((p) => p?.reads.some(test) ?? false);
+  v = {
+    ...planned,
+    savesInput: Array.from({ length: tensors }, (_, k) => reads((s) => s.kind === "input" && s.index === k)),
+    savesOutput: reads((s) => s.kind === "output"),
+  };
+  byMask.set(scalarMask, v);
+  return v;
+}
+
+/**
+ * The dtype a declared op computes in and the dtype of its result, checking what the op accepts.
+ * They differ for conditions (computed in the operands' type, stored as bool) and for float ops
+ * on integers (computed and stored as float32).
+ */
+function dtypesOf(decl: PointwiseDeclaration, operands: readonly Operand[]): [compute: DType, result: DType] {
+  let common: DType | null = null;
+  for (const o of operands) if (o instanceof Tensor) common = common === null ? o.dtype : promoteTypes(common, o.dtype);
+  if (common === null) throw new TypeError(`${decl.name}: expected at least one Tensor operand, got ${operands.map((o) => typeof o).join(" and ")}`);
+  for (const o of operands) if (typeof o === "number") common = promoteWithScalar(common, o);
+  if (decl.dtypes === "numeric" && common === "bool") {
+    throw new DTypeError(`${decl.name}: expected a numeric tensor, got bool`);
+  }
+  const compute = decl.dtypes === "float" && !isFloating(common) ? "float32" : common;
+  return [compute, decl.boolResult ? "bool" : compute];
+}
+
+/** Numbers as the op's dtype holds them: PyTorch casts a scalar to float32 before a float32 op. */
+function roundedTo(dtype: DType, values: readonly number[]): readonly number[] {
+  return dtype === "float32" ? values.map(Math.fround) : values;
+}
+
+/** Runs a declared op: `operands` are its inputs (tensors or numbers), `params` its scalar options. */
+export function callPointwise(decl: PointwiseDeclaration, operands: readonly Operand[], params: readonly number[] = []): Tensor {
+  let mask = 0;
+  const tensors: Tensor[] = [];
+  const scalars: number[] = [];
+  operands.forEach((o, i) => {
+    if (typeof o === "number") {
+      mask |= 1 << i;
+      scalars.push(o);
+    } else if (o instanceof Tensor) tensors.push(o);
+    else throw new TypeError(`${decl.name}: expected a Tensor or a number for operand ${i}, got ${describe(o)}`);
+  });
+  const [compute, dtype] = dtypesOf(decl, operands);
+  const variant = variantOf(decl, mask);
+  const allParams = roundedTo(compute, scalars.length === 0 ? params : [...params, ...scalars]);
+  const out = runKernel(decl.name, variant.forward, tensors, allParams, dtype);
+  if (decl.boolResult || !isFloating(dtype)) return out;
+  const saved: Tensor[] = [];
+  tensors.forEach((t, k) => variant.savesInput[k] && saved.push(t));
+  if (variant.savesOutput) saved.push(out);
+  return recordOp(variant.node, out, tensors, (g) => gradients(variant.backward, tensors, out, g, allParams), saved);
+}
+
+function describe(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "an array" : typeof v;
+}
+
+/** Each tensor operand's gradient from its backward plan: g·∂f/∂x, summed back over broadcast dims. */
+function gradients(plans: readonly (BackwardPlan | null)[], inputs: readonly Tensor[], out: Tensor, g: Tensor, params: readonly number[]): (Tensor | null)[] {
+  return inputs.map((x, k) => {
+    if (!x.requiresGrad) return null;
+    const plan = plans[k];
+    if (plan === null || plan === undefined) return emptyTensor(x.shape, isFloating(x.dtype) ? x.dtype : g.dtype);
+    const reads = plan.reads.map((s) => (s.kind === "grad" ? g : s.kind === "output" ? out : inputs[s.index]!));
+    return sumToShape(evaluate("pointwise", plan.kernel, reads, params), x.shape);
+  });
+}
+
+/** Symbolic backward plans of an expression's own inputs, cached per kernel. */
+const symbolicPlans = new WeakMap<Kernel, (BackwardPlan | null)[]>();
+
+/**
+ * Runs any kernel expression on tensors, recorded with its symbolic derivatives: the backward of a
+ * backward, and expressions built at run time. The result's dtype is the inputs' common one.
+ */
+export function evaluate(name: string, kernel: Kernel, inputs: readonly Tensor[], params: readonly number[]): Tensor {
+  // g·1 and the like: the gradient itself, no kernel
+  if (kernel.expr === input(0) && inputs.length === 1) return inputs[0]!;
+  const dtype = inputs.map((t) => t.dtype).reduce(promoteTypes);
+  const out = runKernel(name, kernel, inputs, params, dtype);
+  if (!isFloating(dtype) || kernel.expr.type === "bool") return out;
+  return recordOp(`${name}Backward`, out, inputs, (g) => {
+    let plans = symbolicPlans.get(kernel);
+    if (plans === undefined) {
+      plans = inputs.map((_, k) => backwardPlan(kernel.expr, kernel.arity, k, undefined));
+      symbolicPlans.set(kernel, plans);
+    }
+    return gradients(plans, inputs, out, g, params);
+  }, [...inputs, out]);
+}
+
+/** Broadcasts the operands, allocates the result and runs the backend's pointwise kernel. */
+function runKernel(op: string, kernel: Kernel, inputs: readonly Tensor[], params: readonly number[], dtype: DType): Tensor {
+  let shape: readonly number[] = inputs[0]!.shape;
+  for (let i = 1; i < inputs.length; i++) shape = broadcastShapes(op, shape, inputs[i]!.shape);
+  const out = resultTensor(shape, dtype);
+  const views: StridedView[] = inputs.map((t) => ({
+    data: t.storage.data,
+    shape,
+    strides: t.shape.length === shape.length && t.shape.every((s, d) => s === shape[d]) ? t.strides : broadcastStrides(t.shape, t.strides, shape),
+    offset: t.offset,
+  }));
+  backend().pointwise(kernel, views, out.storage.data, params);
+  return out;
+}
+
+/** The kernel of an expression built at run time (for ops composed on the fly). */
+export function kernelFor(expr: Expr): Kernel {
+  return kernelOf(expr);
+}

@@ -1,0 +1,62 @@
+/**
+ * Arithmetic, comparisons, logic and selection, declared once each. Their derivatives follow from
+ * the primitives' (d(a·b)/da = b …), so only the ops whose PyTorch gradient differs from the
+ * symbolic one at a kink (clamp at its bounds) write theirs out.
+ */
+import { binary, ternary, unary } from "../declare.js";
+import { and, apply, eq, ge, gt, le, lt, ne, not, or, select, type Expr } from "../expr.js";
+
+export const add = binary({ name: "add", node: "AddBackward0", dtypes: "numeric", forward: (a, b) => apply("add", a, b) });
+export const sub = binary({ name: "sub", node: "SubBackward0", dtypes: "numeric", forward: (a, b) => apply("sub", a, b) });
+export const mul = binary({ name: "mul", node: "MulBackward0", dtypes: "numeric", forward: (a, b) => apply("mul", a, b) });
+export const div = binary({ name: "div", node: "DivBackward0", forward: (a, b) => apply("div", a, b) });
+/** a^b; d/da = b·a^(b−1) (0 where b = 0), d/db = a^b·ln a (0 where a = 0 and b ≥ 0), as PyTorch. */
+export const pow = binary({
+  name: "pow",
+  node: ([base, exponent]) => (exponent ? "PowBackward0" : base ? "PowBackward2" : "PowBackward1"),
+  dtypes: "numeric",
+  forward: (a, b) => apply("pow", a, b),
+});
+/** Elementwise larger value; NaN wins; a tie gives each side half the gradient (PyTorch's rule). */
+export const maximum = binary({ name: "maximum", node: "MaximumBackward0", dtypes: "numeric", forward: (a, b) => apply("maximum", a, b) });
+export const minimum = binary({ name: "minimum", node: "MinimumBackward0", dtypes: "numeric", forward: (a, b) => apply("minimum", a, b) });
+
+export const neg = unary({ name: "neg", node: "NegBackward0", dtypes: "numeric", forward: (x) => apply("neg", x) });
+/** |x|; d/dx = sign(x), 0 at 0. */
+export const abs = unary({ name: "abs", node: "AbsBackward0", dtypes: "numeric", forward: (x) => apply("abs", x) });
+export const sign = unary({ name: "sign", node: "SignBackward0", dtypes: "numeric", forward: (x) => apply("sign", x) });
+
+/** min(max(x, min), max), NaN passing through; the gradient passes where min ≤ x ≤ max, bounds included (PyTorch's). */
+export const clamp = unary({
+  name: "clamp",
+  node: "ClampBackward1",
+  dtypes: "numeric",
+  params: ["min", "max"],
+  forward: (x, [lo, hi]) => apply("minimum", apply("maximum", x, lo!), hi!),
+  derivative: (x, _y, [lo, hi]) => select(and(ge(x, lo!), le(x, hi!)), 1, 0),
+});
+
+const compare = (name: string, f: typeof gt) => binary({ name, node: "", dtypes: "any", forward: (a, b) => f(a, b), derivatives: null });
+export const eqOp = compare("eq", eq);
+export const neOp = compare("ne", ne);
+export const ltOp = compare("lt", lt);
+export const leOp = compare("le", le);
+export const gtOp = compare("gt", gt);
+export const geOp = compare("ge", ge);
+
+/** Any non-zero value counts as true, as in PyTorch's logical ops. */
+const truthy = (x: Expr): Expr => ne(x, 0);
+export const logicalAnd = binary({ name: "logicalAnd", node: "", dtypes: "any", forward: (a, b) => and(truthy(a), truthy(b)), derivatives: null });
+export const logicalOr = binary({ name: "logicalOr", node: "", dtypes: "any", forward: (a, b) => or(truthy(a), truthy(b)), derivatives: null });
+export const logicalNot = unary({ name: "logicalNot", node: "", dtypes: "any", forward: (x) => not(truthy(x)), derivative: null });
+export const isfinite = unary({ name: "isfinite", node: "", dtypes: "any", forward: (x) => apply("isfinite", x), derivative: null });
+export const isnan = unary({ name: "isnan", node: "", dtypes: "any", forward: (x) => apply("isnan", x), derivative: null });
+export const isinf = unary({ name: "isinf", node: "", dtypes: "any", forward: (x) => apply("isinf", x), derivative: null });
+
+/** cond ? a : b; the gradient goes to the side that was picked. */
+export const where = ternary({
+  name: "where",
+  node: "WhereBackward0",
+  dtypes: "any",
+  forward: (cond, a, b) => select(truthy(cond), a, b),
+});
