@@ -117,7 +117,7 @@ export function runCharGpt(options: Partial<CharGptOptions> = {}): CharGptResult
   const getBatch = (split: "train" | "val"): [Tensor, Tensor] => {
     const data = split === "train" ? trainData : valData;
     const high = data.length - args.blockSize;
-    const ix = replay ? replay.sample.randint(high, args.batchSize) : Array.from(randint(0, high, [args.batchSize]).toTypedArray());
+    const ix = replay?.sample ? replay.sample.randint(high, args.batchSize) : Array.from(randint(0, high, [args.batchSize]).toTypedArray());
     const x = stack(ix.map((i) => tensor(data.slice(i, i + args.blockSize))));
     const y = stack(ix.map((i) => tensor(data.slice(i + 1, i + 1 + args.blockSize))));
     return [x, y];
@@ -137,7 +137,7 @@ export function runCharGpt(options: Partial<CharGptOptions> = {}): CharGptResult
   const model = new GPT(modelArgs);
   if (args.log) console.log(`number of parameters: ${(model.getNumParams() / 1e6).toFixed(2)}M`);
   if (args.initialState) model.loadStateDict(args.initialState);
-  if (replay) replayDropout(model, replay);
+  replayDropout(model, replay);
   args.onModel?.(model);
 
   // optimizer

@@ -141,7 +141,8 @@ export interface DcganResult {
 
 export async function runDcgan(options: Partial<DcganOptions> = {}): Promise<DcganResult> {
   const opt = { ...DCGAN_DEFAULTS, ...options };
-  const replay = opt.replay;
+  const order = opt.replay?.sample;
+  const noise = opt.replay?.noise;
   if (opt.manualSeed < 0) opt.manualSeed = 1 + Math.floor(Math.random() * 10000);
   if (opt.log) console.log("Random Seed: ", opt.manualSeed);
   manualSeed(opt.manualSeed);
@@ -152,8 +153,8 @@ export async function runDcgan(options: Partial<DcganOptions> = {}): Promise<Dcg
   const dataset = digitSplit().train;
   const nc = 1;
   const shuffled = new data.DataLoader(dataset, { batchSize: opt.batchSize, shuffle: true });
-  const dataloader = () => (replay ? new data.DataLoader(new data.Subset(dataset, replay.sample.permutation(dataset.length)), { batchSize: opt.batchSize }) : shuffled);
-  const noiseOf = (shape: number[]) => (replay ? replay.noise.randn(shape) : randn(shape));
+  const dataloader = () => (order ? new data.DataLoader(new data.Subset(dataset, order.permutation(dataset.length)), { batchSize: opt.batchSize }) : shuffled);
+  const noiseOf = (shape: number[]) => (noise ? noise.randn(shape) : randn(shape));
 
   const { nz, ngf, ndf } = opt;
   const netG = new Generator(nz, ngf, nc);

@@ -144,7 +144,7 @@ export async function runMnist(options: Partial<MnistOptions> = {}): Promise<Mni
   const testLoader = new data.DataLoader(dataset2, { batchSize: args.testBatchSize, transform });
 
   const model = new Net();
-  if (args.replay) replayDropout(model, args.replay);
+  replayDropout(model, args.replay);
   args.onModel?.(model);
   const optimizer = new optim.Adadelta(model.parameters(), { lr: args.lr });
 

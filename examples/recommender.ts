@@ -113,8 +113,8 @@ export function runRecommender(options: Partial<RecommenderOptions> = {}): Recom
   const trainSet = new data.Subset(dataset, Array.from({ length: args.nRatings }, (_, k) => k).filter((k) => k % 10 !== 9));
   const testSet = new data.Subset(dataset, Array.from({ length: args.nRatings }, (_, k) => k).filter((k) => k % 10 === 9));
   const shuffled = new data.DataLoader(trainSet, { batchSize: args.batchSize, shuffle: true });
-  const replay = args.replay;
-  const trainLoader = () => (replay ? new data.DataLoader(new data.Subset(trainSet, replay.sample.permutation(trainSet.length)), { batchSize: args.batchSize }) : shuffled);
+  const order = args.replay?.sample;
+  const trainLoader = () => (order ? new data.DataLoader(new data.Subset(trainSet, order.permutation(trainSet.length)), { batchSize: args.batchSize }) : shuffled);
   const testLoader = new data.DataLoader(testSet, { batchSize: 10_000 });
 
   const model = new MatrixFactorization(args.nUsers, args.nItems, args.nFactors);

@@ -86,17 +86,18 @@ export interface VaeResult {
 
 export async function runVae(options: Partial<VaeOptions> = {}): Promise<VaeResult> {
   const args = { ...VAE_DEFAULTS, ...options };
-  const replay = args.replay;
+  const order = args.replay?.sample;
+  const noise = args.replay?.noise;
   manualSeed(args.seed);
 
   const digits = digitSplit({ flatten: true });
   const testSet = args.testLimit > 0 ? new data.Subset(digits.test, Array.from({ length: args.testLimit }, (_, i) => i)) : digits.test;
   const shuffled = new data.DataLoader(digits.train, { batchSize: args.batchSize, shuffle: true });
   // In replay mode each epoch's order is a permutation from the replay stream, as in the twin.
-  const trainLoader = () => (replay ? new data.DataLoader(new data.Subset(digits.train, replay.sample.permutation(digits.train.length)), { batchSize: args.batchSize }) : shuffled);
+  const trainLoader = () => (order ? new data.DataLoader(new data.Subset(digits.train, order.permutation(digits.train.length)), { batchSize: args.batchSize }) : shuffled);
   const testLoader = new data.DataLoader(testSet, { batchSize: args.batchSize, shuffle: false });
 
-  const model = new VAE(replay ? (like) => replay.noise.randn(like.shape) : randnLike);
+  const model = new VAE(noise ? (like) => noise.randn(like.shape) : randnLike);
   args.onModel?.(model);
   const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
   const result: VaeResult = { losses: [], testLosses: [] };
@@ -151,7 +152,7 @@ export async function runVae(options: Partial<VaeOptions> = {}): Promise<VaeResu
     train(epoch);
     test(epoch);
     noGrad(() => {
-      const sample = model.decode(replay ? replay.noise.randn([64, 20]) : randn([64, 20]));
+      const sample = model.decode(noise ? noise.randn([64, 20]) : randn([64, 20]));
       if (args.results) saveImage(sample.view(64, 1, 28, 28), `${args.results}/sample_${epoch}.pgm`);
     });
     if (result.losses.length === args.steps) break;

@@ -113,7 +113,7 @@ export async function runWordLanguageModel(options: Partial<WordLanguageModelOpt
     const missing = missingKeys.filter((k) => k !== "pos_encoder.pe");
     if (missing.length || unexpectedKeys.length) throw new Error(`initialState: missing ${missing.join(", ")}; unexpected ${unexpectedKeys.join(", ")}`);
   }
-  if (args.replay) replayDropout(model, args.replay);
+  replayDropout(model, args.replay);
   args.onModel?.(model);
 
   const criterion = new nn.NLLLoss();

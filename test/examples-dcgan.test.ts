@@ -1,30 +1,21 @@
 /** examples/dcgan.ts (pytorch/examples dcgan on the npm package's digits) against its PyTorch twin, step by step. */
 import { describe, it } from "vitest";
-import type { nn } from "../src/index.js";
 import { runDcgan, type DcganOptions } from "../examples/dcgan.js";
-import { Replay } from "../examples/common/replay.js";
-import { exampleFixture, exampleState, expectInitialState, expectLosses } from "./examples-harness.js";
+import { exampleFixture, exampleOptions, expectInitialState, expectLosses } from "./examples-harness.js";
 
 const fixture = exampleFixture<Partial<DcganOptions>>("dcgan");
 
-/** The twin's file holds both networks, as netG.* and netD.*. */
-function split(state: nn.StateDict, prefix: string): nn.StateDict {
-  return Object.fromEntries(Object.entries(state).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
-}
+/** The fixture's per-tensor sums of one network (keys netG.* or netD.*). */
+const sumsOf = (prefix: string) => Object.fromEntries(Object.entries(fixture.init).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
 
 describe("examples/dcgan.ts", () => {
-  it("trains its first 20 steps with PyTorch's losses and D outputs (initial state loaded, data order and noise replayed)", async () => {
-    const { replaySeed, ...config } = fixture.config;
-    const state = exampleState("dcgan");
+  it("trains its first 20 steps from PyTorch's initial weights (its N(0, 0.02) draws) with PyTorch's losses and D outputs (data order and noise replayed)", async () => {
     const result = await runDcgan({
-      ...config,
+      ...exampleOptions(fixture),
       outf: "",
-      replay: new Replay(replaySeed),
-      initialState: { netG: split(state, "netG."), netD: split(state, "netD.") },
       onModel: (netG, netD) => {
-        const sums = (prefix: string) => split(fixture.init as nn.StateDict & Record<string, number>, prefix) as unknown as Record<string, number>;
-        expectInitialState(netG, sums("netG."));
-        expectInitialState(netD, sums("netD."));
+        expectInitialState(netG, sumsOf("netG."));
+        expectInitialState(netD, sumsOf("netD."));
       },
     });
     expectLosses(result.losses, fixture.losses, { label: "errD" });

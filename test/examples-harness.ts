@@ -8,11 +8,13 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { io, type nn } from "../src/index.js";
+import { Replay, type ReplayPurpose } from "../examples/common/replay.js";
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "examples");
 
 export interface ExampleFixture<C> {
-  config: C & { replaySeed: number };
+  /** The example's options, and the purposes replayed (see examples/common/replay.ts) with their seed. */
+  config: C & { replay: ReplayPurpose[]; replaySeed: number };
   /** Per-tensor float64 sums of the initial state dict. */
   init: Record<string, number>;
   losses: number[];
@@ -23,7 +25,13 @@ export function exampleFixture<C>(name: string): ExampleFixture<C> {
   return JSON.parse(readFileSync(join(DIR, `${name}.json`), "utf8")) as ExampleFixture<C>;
 }
 
-/** The initial state dict the twin wrote, for models whose initialisation draws normals. */
+/** The fixture's options for the example, with its Replay (undefined when nothing is replayed). */
+export function exampleOptions<C>(fixture: ExampleFixture<C>): C & { replay: Replay | undefined } {
+  const { replay, replaySeed, ...options } = fixture.config;
+  return { ...(options as unknown as C), replay: replay.length > 0 ? new Replay(replaySeed, replay) : undefined };
+}
+
+/** The initial state dict the twin wrote. */
 export function exampleState(name: string): nn.StateDict {
   const path = join(DIR, `${name}.safetensors`);
   if (!existsSync(path)) throw new Error(`${path} is missing: run /usr/bin/python3 scripts/make_example_fixtures.py ${name}`);

@@ -66,20 +66,28 @@ export class ReplayStream {
   }
 }
 
+export type ReplayPurpose = "dropout" | "noise" | "sample" | "reset";
+
 /**
- * The streams of one replayed run, by purpose: dropout masks, noise (what `randn` gives in the
- * original), sampling (data orders, sampled actions and batch offsets) and environment resets.
+ * The streams of one replayed run, for the purposes whose draws PyTorch and nabla cannot share:
+ * dropout masks, noise (what `randn` gives in the original), sampling (data orders, batch
+ * offsets) and environment resets. A purpose left out (null) draws from nabla's generator as
+ * the original draws from PyTorch's: those draws are PyTorch's for the same seed.
  */
 export class Replay {
-  readonly dropout: ReplayStream;
-  readonly noise: ReplayStream;
-  readonly sample: ReplayStream;
-  readonly reset: ReplayStream;
-  constructor(readonly seed: number) {
-    this.dropout = new ReplayStream(4 * seed);
-    this.noise = new ReplayStream(4 * seed + 1);
-    this.sample = new ReplayStream(4 * seed + 2);
-    this.reset = new ReplayStream(4 * seed + 3);
+  readonly dropout: ReplayStream | null;
+  readonly noise: ReplayStream | null;
+  readonly sample: ReplayStream | null;
+  readonly reset: ReplayStream | null;
+  constructor(
+    readonly seed: number,
+    purposes: readonly ReplayPurpose[] = ["dropout", "noise", "sample", "reset"],
+  ) {
+    const stream = (purpose: ReplayPurpose, k: number) => (purposes.includes(purpose) ? new ReplayStream(4 * seed + k) : null);
+    this.dropout = stream("dropout", 0);
+    this.noise = stream("noise", 1);
+    this.sample = stream("sample", 2);
+    this.reset = stream("reset", 3);
   }
 }
 
@@ -110,15 +118,18 @@ export class ReplayDropout extends nn.Module {
 }
 
 /**
- * Puts a model in replay mode: every nn.Dropout below it becomes a ReplayDropout on the run's
- * dropout stream, and the dropout that layers apply inside themselves (between an LSTM's layers,
- * on attention weights) is switched off, since it cannot be replayed. Returns the model.
+ * Puts a model in replay mode when the run replays dropout: every nn.Dropout below it becomes a
+ * ReplayDropout on the run's dropout stream, and the dropout that layers apply inside themselves
+ * (between an LSTM's layers, on attention weights) is switched off, since it cannot be replayed.
+ * Returns the model.
  */
-export function replayDropout<M extends nn.Module>(model: M, replay: Replay): M {
+export function replayDropout<M extends nn.Module>(model: M, replay: Replay | undefined): M {
+  const stream = replay?.dropout;
+  if (!stream) return model;
   for (const m of model.modules()) {
     const fields = m as unknown as Record<string, unknown>;
     for (const [name, child] of Object.entries(m)) {
-      if (child instanceof nn.Dropout) fields[name] = new ReplayDropout(child.p, replay.dropout).train(child.training);
+      if (child instanceof nn.Dropout) fields[name] = new ReplayDropout(child.p, stream).train(child.training);
     }
     if (m instanceof nn.LSTM || m instanceof nn.GRU || m instanceof nn.RNN || m instanceof nn.MultiheadAttention) fields.dropout = 0;
   }

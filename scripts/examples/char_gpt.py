@@ -242,7 +242,7 @@ def run(**options):
     def get_batch(split):
         data = train_data if split == 'train' else val_data
         high = len(data) - args.block_size
-        ix = replay.sample.randint(high, args.batch_size) if replay else torch.randint(high, (args.batch_size,)).tolist()
+        ix = replay.sample.randint(high, args.batch_size) if replay and replay.sample else torch.randint(high, (args.batch_size,)).tolist()
         x = torch.stack([data[i:i+args.block_size] for i in ix])
         y = torch.stack([data[i+1:i+1+args.block_size] for i in ix])
         return x, y
@@ -252,8 +252,7 @@ def run(**options):
                       bias=args.bias, vocab_size=meta_vocab_size, dropout=args.dropout)
     model = GPT(GPTConfig(**model_args))
     init = {k: v.clone() for k, v in model.state_dict().items()}
-    if replay is not None:
-        replay_dropout(model, replay)
+    replay_dropout(model, replay)
 
     optimizer = model.configure_optimizers(args.weight_decay, args.learning_rate, (args.beta1, args.beta2), 'cpu')
 

@@ -106,7 +106,7 @@ def run(**options):
     shuffled = torch.utils.data.DataLoader(dataset, batch_size=opt.batch_size, shuffle=True)
 
     def dataloader():
-        if replay is None:
+        if replay is None or replay.sample is None:
             return shuffled
         order = replay.sample.permutation(len(dataset))
         return torch.utils.data.DataLoader(torch.utils.data.Subset(dataset, order), batch_size=opt.batch_size)
@@ -115,7 +115,7 @@ def run(**options):
         return (F.interpolate(x, size=opt.image_size, mode="bilinear", align_corners=False) - 0.5) / 0.5
 
     def noise_of(*shape):
-        return replay.noise.randn(*shape) if replay else torch.randn(*shape)
+        return replay.noise.randn(*shape) if replay and replay.noise else torch.randn(*shape)
 
     nz, ngf, ndf = opt.nz, opt.ngf, opt.ndf
     netG = Generator(nz, ngf, nc)

@@ -122,8 +122,7 @@ def run(**options):
 
     model = Net().to(device)
     init = {k: v.clone() for k, v in model.state_dict().items()}
-    if args.replay is not None:
-        replay_dropout(model, args.replay)
+    replay_dropout(model, args.replay)
     optimizer = optim.Adadelta(model.parameters(), lr=args.lr)
 
     scheduler = StepLR(optimizer, step_size=1, gamma=args.gamma)

@@ -67,7 +67,7 @@ def run(**options):
     replay = args.replay
 
     def train_loader():
-        if replay is None:
+        if replay is None or replay.sample is None:
             return shuffled
         order = replay.sample.permutation(len(train_set))
         return torch.utils.data.DataLoader(torch.utils.data.Subset(train_set, order), batch_size=args.batch_size)

@@ -60,12 +60,15 @@ class ReplayStream:
 
 
 class Replay:
-    def __init__(self, seed):
+    """The replayed purposes' streams; a purpose left out is None and draws from torch's generator."""
+
+    def __init__(self, seed, purposes=("dropout", "noise", "sample", "reset")):
         self.seed = seed
-        self.dropout = ReplayStream(4 * seed)
-        self.noise = ReplayStream(4 * seed + 1)
-        self.sample = ReplayStream(4 * seed + 2)
-        self.reset = ReplayStream(4 * seed + 3)
+        stream = lambda purpose, k: ReplayStream(4 * seed + k) if purpose in purposes else None  # noqa: E731
+        self.dropout = stream("dropout", 0)
+        self.noise = stream("noise", 1)
+        self.sample = stream("sample", 2)
+        self.reset = stream("reset", 3)
 
 
 class ReplayDropout(nn.Module):
@@ -85,7 +88,10 @@ class ReplayDropout(nn.Module):
 
 
 def replay_dropout(model, replay):
-    """Every nn.Dropout becomes a ReplayDropout; dropout inside RNNs and attention is switched off."""
+    """When the run replays dropout: every nn.Dropout becomes a ReplayDropout; dropout inside RNNs
+    and attention is switched off."""
+    if replay is None or replay.dropout is None:
+        return model
     for m in list(model.modules()):
         for name, child in list(m.named_children()):
             if isinstance(child, nn.Dropout):

@@ -74,14 +74,15 @@ def run(**options):
     shuffled = torch.utils.data.DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
 
     def train_loader():  # in replay mode each epoch's order is a permutation from the replay stream
-        if replay is None:
+        if replay is None or replay.sample is None:
             return shuffled
         order = replay.sample.permutation(len(train_set))
         return torch.utils.data.DataLoader(torch.utils.data.Subset(train_set, order), batch_size=args.batch_size)
 
     test_loader = torch.utils.data.DataLoader(test_set, batch_size=args.batch_size, shuffle=False)
 
-    model = VAE(noise=(lambda like: replay.noise.randn(*like.shape)) if replay else torch.randn_like)
+    noise = replay.noise if replay else None
+    model = VAE(noise=(lambda like: noise.randn(*like.shape)) if noise else torch.randn_like)
     init = {k: v.clone() for k, v in model.state_dict().items()}
     optimizer = optim.Adam(model.parameters(), lr=1e-3)
     losses, test_losses = [], []
@@ -124,7 +125,7 @@ def run(**options):
         train(epoch)
         test(epoch)
         with torch.no_grad():
-            sample = replay.noise.randn(64, 20) if replay else torch.randn(64, 20)
+            sample = noise.randn(64, 20) if noise else torch.randn(64, 20)
             sample = model.decode(sample)
         if len(losses) == args.steps:
             break

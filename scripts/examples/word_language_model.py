@@ -229,8 +229,7 @@ def run(**options):
     else:
         model = RNNModel(args.model, ntokens, args.emsize, args.nhid, args.nlayers, args.dropout, args.tied)
     init = {k: v.clone() for k, v in model.state_dict().items()}
-    if args.replay is not None:
-        replay_dropout(model, args.replay)
+    replay_dropout(model, args.replay)
 
     criterion = nn.NLLLoss()
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr) if args.use_optimizer else None
