@@ -119,6 +119,32 @@ def char_gpt():
     return dict(config=config, init=sums(out["init"]), losses=floats(out["losses"]), evals=out["evals"])
 
 
+def reinforce():
+    import reinforce as example
+
+    # nothing replayed: start states are gym's (NumPy's PCG64), initial weights, dropout masks and
+    # Categorical's samples are PyTorch's for the seed
+    config = dict(seed=543, steps=20, replay=[], replaySeed=0)
+    out = run_twin(example, config)
+    # a CartPole trajectory on its own: reset(seed=7), then a controller pushing towards where the pole
+    # falls (it balances the pole while the cart drifts off: hundreds of steps); every 10th observation
+    env = example.CartPoleEnv()
+    obs, _ = env.reset(seed=7)
+    observations, actions, total = [obs.tolist()], [], 0.0
+    while True:
+        action = 1 if obs[2] + 0.5 * obs[3] > 0 else 0
+        obs, reward, terminated, truncated, _ = env.step(action)
+        actions.append(action)
+        total += reward
+        if len(actions) % 10 == 0 or terminated or truncated:
+            observations.append(obs.tolist())
+        if terminated or truncated:
+            break
+    cartpole = dict(seed=7, steps=len(actions), actions=actions, observations=observations, totalReward=total,
+                    terminated=terminated, truncated=truncated, secondReset=env.reset()[0].tolist())
+    return dict(config=config, init=sums(out["init"]), losses=floats(out["losses"]), episodeRewards=floats(out["episode_rewards"]), cartpole=cartpole)
+
+
 EXAMPLES = {
     "mnist": mnist,
     "vae": vae,
@@ -127,6 +153,7 @@ EXAMPLES = {
     "word_language_model_lstm": lambda: word_language_model("LSTM"),
     "word_language_model_transformer": lambda: word_language_model("Transformer"),
     "char_gpt": char_gpt,
+    "reinforce": reinforce,
 }
 
 
