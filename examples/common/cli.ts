@@ -22,16 +22,27 @@ export function isMain(url: string): boolean {
 }
 
 /**
- * Parses argv against flags named in camelCase (given on the command line in kebab-case).
- * Returns null after printing the help; throws a usage error naming a bad flag or value.
+ * Parses argv against flags named in camelCase (given on the command line in kebab-case, or as
+ * `flag` says). Returns null after printing the help, or after printing what is wrong with a flag
+ * (exit status 2), never a stack trace.
  */
 export function parseFlags<S extends FlagSpec>(argv: readonly string[], description: string, spec: S): Flags<S> | null {
+  try {
+    return parse(argv, description, spec);
+  } catch (e) {
+    console.error(`${(e as Error).message}\n(--help lists the flags)`);
+    process.exitCode = 2;
+    return null;
+  }
+}
+
+function parse<S extends FlagSpec>(argv: readonly string[], description: string, spec: S): Flags<S> | null {
   const options: Record<string, { type: "string" | "boolean" }> = { help: { type: "boolean" } };
   for (const [name, { default: d }] of Object.entries(spec)) options[flagOf(name, spec)] = { type: d === false ? "boolean" : "string" };
   const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
   if (values.help) {
     console.log(description);
-    for (const [name, { default: d, help }] of Object.entries(spec)) console.log(`  --${flagOf(name, spec)}${typeof d === "boolean" ? "" : ` (default ${d})`}  ${help}`);
+    for (const [name, { default: d, help }] of Object.entries(spec)) console.log(`  --${flagOf(name, spec)}${d === false ? "" : ` (default ${d})`}  ${help}`);
     return null;
   }
   const out: Record<string, FlagValue> = {};
@@ -53,7 +64,7 @@ export function parseFlags<S extends FlagSpec>(argv: readonly string[], descript
 
 /** The flags every example has besides its PyTorch original's. */
 export const COMMON_FLAGS = {
-  steps: { default: 0, help: "stop after this many optimisation steps (0: run every epoch)" },
+  steps: { default: 0, help: "stop after this many optimisation steps (0: no limit)" },
   json: { default: false, help: "print the per-step losses as JSON at the end" },
 } satisfies FlagSpec;
 
