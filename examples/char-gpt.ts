@@ -48,9 +48,9 @@ export interface CharGptOptions {
   sample: number;
   steps: number;
   log: boolean;
-  /** Replay mode: batch offsets and dropout masks from these streams (see common/replay.ts). */
+  /** Replay mode: batch offsets (`sample`) and dropout masks (`dropout`) from these streams (see common/replay.ts). */
   replay?: Replay;
-  /** Loaded into the model before training (the twin's initial weights: nanoGPT's init draws normals). */
+  /** Loaded into the model before training (to start from given weights). */
   initialState?: nn.StateDict;
   onModel?: (model: GPT) => void;
 }

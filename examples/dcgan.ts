@@ -106,8 +106,9 @@ export interface DcganOptions {
   manualSeed: number;
   steps: number;
   log: boolean;
+  /** Replay mode: the data order (`sample`) and the noise (`noise`) from these streams (see common/replay.ts). */
   replay?: Replay;
-  /** Loaded into the networks before training (the twin's initial weights). */
+  /** Loaded into the networks before training (to start from given weights). */
   initialState?: { netG: nn.StateDict; netD: nn.StateDict };
   onModel?: (netG: Generator, netD: Discriminator) => void;
 }

@@ -57,7 +57,7 @@ export interface MnistOptions {
   steps: number;
   /** Print progress as the original does. */
   log: boolean;
-  /** Replay mode: dropout masks from these streams (see common/replay.ts). */
+  /** Replay mode: dropout masks from the `dropout` stream (see common/replay.ts). */
   replay?: Replay;
   /** Called with the model before training (tests read its initial weights). */
   onModel?: (model: Net) => void;

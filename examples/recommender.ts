@@ -40,9 +40,10 @@ export interface Ratings {
 
 /**
  * `count` ratings of `nItems` items by `nUsers` users: user u and item i have hidden tastes
- * p_u, q_i ~ U(−1, 1)^rank and biases b_u, b_i ~ U(−0.5, 0.5); rating r ~ the user's draw of an
- * item, r = clamp(floor(3.5 + 1.5·p_u·q_i + b_u + b_i + 0.5·(v − 0.5) + 0.5), 1, 5) with v ~ U(0, 1).
- * Every step is float64 arithmetic in a fixed order, so Python computes the same numbers.
+ * p_u, q_i ~ U(−1, 1)^rank and biases b_u, b_i ~ U(−0.5, 0.5); each rating is of a uniformly drawn
+ * item by a uniformly drawn user, r = clamp(round(3.5 + 1.5·p_u·q_i + b_u + b_i + 0.5·(v − 0.5)), 1, 5)
+ * with v ~ U(0, 1) (round as floor(· + 0.5)). Every step is float64 arithmetic in a fixed order
+ * on a hashed stream (common/replay.ts's), so Python computes the same numbers.
  */
 export function generateRatings(nUsers: number, nItems: number, count: number, rank = 5, seed = 0): Ratings {
   const g = new ReplayStream(1000 + seed);
@@ -77,9 +78,9 @@ export interface RecommenderOptions {
   logInterval: number;
   steps: number;
   log: boolean;
-  /** Replay mode: the training order from this run's sample stream (see common/replay.ts). */
+  /** Replay mode: the training order from the `sample` stream (see common/replay.ts). */
   replay?: Replay;
-  /** Loaded into the model before training (the twin's initial weights: Embeddings draw normals). */
+  /** Loaded into the model before training (to start from given weights, e.g. the twin's). */
   initialState?: nn.StateDict;
   onModel?: (model: MatrixFactorization) => void;
 }

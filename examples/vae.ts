@@ -69,7 +69,7 @@ export interface VaeOptions {
   /** Where the images go ("" writes none). */
   results: string;
   log: boolean;
-  /** Replay mode: data order and noise from these streams (see common/replay.ts). */
+  /** Replay mode: the data order (`sample`) and the noise (`noise`) from these streams (see common/replay.ts). */
   replay?: Replay;
   /** Called with the model before training (tests read its initial weights). */
   onModel?: (model: VAE) => void;

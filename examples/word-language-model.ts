@@ -36,9 +36,9 @@ export interface WordLanguageModelOptions {
   useOptimizer: boolean;
   steps: number;
   log: boolean;
-  /** Replay mode: dropout masks from these streams (see common/replay.ts). */
+  /** Replay mode: dropout masks from the `dropout` stream (see common/replay.ts). */
   replay?: Replay;
-  /** Loaded into the model before training (the twin's initial weights; a missing `pos_encoder.pe` is computed). */
+  /** Loaded into the model before training (to start from given weights; a missing `pos_encoder.pe` is computed). */
   initialState?: nn.StateDict;
   onModel?: (model: RNNModel | TransformerModel) => void;
 }

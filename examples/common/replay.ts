@@ -1,12 +1,14 @@
 /**
- * Replaying a PyTorch run number for number. nabla's initial weights match PyTorch's for the same
- * seed only where both draw the same stream (Linear, Conv and RNN defaults), and a dropout mask, a
- * sampled action or a noise vector never does; so an example run in replay mode takes those from a
- * stream both sides compute the same way: a counter hashed to 32 bits (murmur3's finaliser, twice),
- * whose top 24 bits give a float32-exact uniform k / 2^24. Its twin is
- * scripts/examples/replay.py; every example's test runs both and compares the per-step losses.
+ * Replaying a PyTorch run number for number. For the same seed nabla draws what PyTorch draws
+ * (initial weights, dropout masks, randint, Categorical samples), as long as both programs draw in
+ * the same order; some draws cannot be alike (a DataLoader's shuffle: PyTorch's RandomSampler
+ * seeds a generator of its own, and its iterator takes a seed from the global generator every
+ * epoch, which shifts every draw after it). An example run in replay mode takes the draws of the
+ * purposes it names from a stream both sides compute the same way: a counter hashed to 32 bits
+ * (murmur3's finaliser, twice), whose top 24 bits give a float32-exact uniform k / 2^24. Its twin
+ * is scripts/examples/replay.py; the examples' tests run both and compare the per-step losses.
  *
- * Each purpose (dropout masks, noise, sampling, resets) gets its own stream, so only the order of
+ * Each purpose (dropout masks, noise, sampling, resets) has its own stream, so only the order of
  * draws within a purpose has to agree between the two programs.
  */
 import { nn, tensor, type Tensor } from "../../src/index.js";

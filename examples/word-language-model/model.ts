@@ -56,8 +56,8 @@ export class RNNModel extends nn.Module {
 
   forward(input: Tensor, hidden: Hidden): [Tensor, Hidden] {
     const emb = this.drop.forward(this.encoder.forward(input));
-    let [output, h]: [Tensor, Hidden] = this.rnn instanceof nn.LSTM ? this.rnn.forward(emb, hidden as nn.LSTMState) : this.rnn.forward(emb, hidden as Tensor);
-    output = this.drop.forward(output);
+    const [rnnOutput, h]: [Tensor, Hidden] = this.rnn instanceof nn.LSTM ? this.rnn.forward(emb, hidden as nn.LSTMState) : this.rnn.forward(emb, hidden as Tensor);
+    const output = this.drop.forward(rnnOutput);
     let decoded = this.decoder.forward(output);
     decoded = decoded.view(-1, this.ntoken);
     return [F.logSoftmax(decoded, 1), h];
