@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { autograd, F, gradcheck, nn, tensor, type Tensor } from "../src/index.js";
 import { derivative } from "../src/ops/pointwise/derivative.js";
 import { DECLARATIONS } from "../src/ops/pointwise/declarations/index.js";
-import { input, substitute } from "../src/ops/pointwise/expr.js";
+import { substitute } from "../src/ops/pointwise/expr.js";
 import { kernelOf } from "../src/ops/pointwise/plan.js";
 import { pointwise as jsPointwise } from "../src/backend/js/pointwise.js";
 import { POINTWISE_KEYS } from "../src/backend/wasm/pointwise-keys.generated.js";
