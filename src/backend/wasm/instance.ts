@@ -1,43 +1,8 @@
 /** The one shared WebAssembly.Memory and the kernel module instantiated over it. */
-import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from "./kernels.generated.js";
-import { WasmJS } from "./wasm-api.js";
+import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64, type Kernels } from "./kernels.generated.js";
 
-/** The kernel module's exports (assembly/index.ts); pointers are byte addresses into `memory`. */
-export interface Kernels {
-  pointwiseF32(code: number, ndim: number, meta: number, x0: number, x1: number, x2: number, out: number, params: number): void;
-  pointwiseF64(code: number, ndim: number, meta: number, x0: number, x1: number, x2: number, out: number, params: number): void;
-  sumRows(x: number, outer: number, inner: number, out: number): void;
-  maxRows(x: number, outer: number, inner: number, out: number): void;
-  argRows(x: number, outer: number, inner: number, values: number, indices: number, isMax: number): void;
-  softmax(x: number, outer: number, inner: number, out: number, log: number): void;
-  matmul(a: number, sam: number, sak: number, b: number, sbk: number, sbn: number, c: number, ldc: number, m: number, k: number, n: number, work: number): void;
-  runJob(job: number, work: number): void;
-  workBytes(): number;
-  copyF32(src: number, step: number, dst: number, n: number): void;
-  zeroBytes(ptr: number, n: number): void;
-  scatterAdd(src: number, index: number, outer: number, inner: number, k: number, out: number): void;
-  gather(x: number, index: number, outer: number, inner: number, k: number, out: number): void;
-  copyND(src: number, dst: number, ndim: number, meta: number): void;
-  fold2d(
-    cols: number, c0: number, c1: number, c2: number, c3: number, c4: number, c5: number,
-    n: number, c: number, kh: number, kw: number, oh: number, ow: number,
-    h: number, w: number, sh: number, sw: number, dh: number, dw: number, out: number,
-  ): void;
-  maxPool2d(
-    x: number, s0: number, s1: number, s2: number, s3: number, n: number, c: number, h: number, w: number,
-    kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number,
-    oh: number, ow: number, values: number, indices: number,
-  ): void;
-  sgdStep(
-    param: number, grad: number, buf: number, n: number,
-    lr: number, mu: number, oneMinusTau: number, weightDecay: number, nesterov: number, maximize: number, firstStep: number,
-  ): void;
-  adamStep(
-    param: number, grad: number, m: number, v: number, vmax: number, n: number,
-    beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number,
-    weightDecay: number, decay: number, decoupled: number, maximize: number, stepSize: number, bc2: number,
-  ): void;
-}
+export type { Kernels };
+import { WasmJS } from "./wasm-api.js";
 
 /** 64 KiB pages: the most a wasm32 memory can address. Shared memory is reserved, not committed. */
 const MAX_PAGES = 65536;
