@@ -1,0 +1,27 @@
+/** examples/dcgan.ts (pytorch/examples dcgan on the npm package's digits) against its PyTorch twin, step by step. */
+import { describe, it } from "vitest";
+import { runDcgan, type DcganOptions } from "../examples/dcgan.js";
+import { exampleFixture, exampleOptions, expectInitialState, expectLosses } from "./examples-harness.js";
+
+const fixture = exampleFixture<Partial<DcganOptions>>("dcgan");
+
+/** The fixture's per-tensor sums of one network (keys netG.* or netD.*). */
+const sumsOf = (prefix: string) => Object.fromEntries(Object.entries(fixture.init).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+
+describe("examples/dcgan.ts", () => {
+  it("trains its first 20 steps from PyTorch's initial weights (its N(0, 0.02) draws) with PyTorch's losses and D outputs (data order and noise replayed)", async () => {
+    const result = await runDcgan({
+      ...exampleOptions(fixture),
+      outf: "",
+      onModel: (netG, netD) => {
+        expectInitialState(netG, sumsOf("netG."));
+        expectInitialState(netD, sumsOf("netD."));
+      },
+    });
+    expectLosses(result.losses, fixture.losses, { label: "errD" });
+    expectLosses(result.generatorLosses, fixture.generatorLosses as number[], { label: "errG" });
+    expectLosses(result.dx, fixture.dx as number[], { label: "D(x)" });
+    expectLosses(result.dgz1, fixture.dgz1 as number[], { label: "D(G(z1))" });
+    expectLosses(result.dgz2, fixture.dgz2 as number[], { label: "D(G(z2))" });
+  });
+});
