@@ -1,6 +1,6 @@
 /** Progress for `nabla train`: a bar per epoch (cli-progress) and a summary line after it. */
 import cliProgress from "cli-progress";
-import type { train } from "../src/index.js";
+import { memory, type train } from "../src/index.js";
 
 export interface EpochLine {
   epochs: number;
@@ -11,15 +11,19 @@ export interface EpochLine {
 const percent = (x: number | undefined) => (x === undefined ? "–" : `${(100 * x).toFixed(2)}%`);
 const fixed = (x: number | undefined) => (x === undefined ? "–" : x.toFixed(4));
 
-/** `epoch 3/15  loss 0.2012  accuracy 94.10%  held-out loss 0.1890  held-out accuracy 95.20%  lr 0.0021  (2.4 s)` */
-export function formatEpoch(log: train.EpochLog, { epochs, testName, classification }: EpochLine): string {
+/**
+ * `epoch 3/15  loss 0.2012  accuracy 94.10%  held-out loss 0.1890  held-out accuracy 95.20%  lr 0.0021  (2.4 s, peak 41.3 MiB)`;
+ * the peak is the most the library's heap held during the epoch, when given.
+ */
+export function formatEpoch(log: train.EpochLog, { epochs, testName, classification }: EpochLine, peakBytes?: number): string {
   const parts = [`epoch ${log.epoch}/${epochs}`, `loss ${fixed(log.loss)}`];
   if (classification) parts.push(`accuracy ${percent(log.metrics.accuracy)}`);
   else parts.push(`mae ${fixed(log.metrics.mae)}`);
   parts.push(`${testName} loss ${fixed(log.valLoss)}`);
   if (classification) parts.push(`${testName} accuracy ${percent(log.valMetrics.accuracy)}`);
   else parts.push(`${testName} mae ${fixed(log.valMetrics.mae)}`);
-  parts.push(`lr ${log.lr.toPrecision(3)}`, `(${log.seconds.toFixed(1)} s)`);
+  const peak = peakBytes === undefined || peakBytes === 0 ? "" : `, peak ${(peakBytes / 1024 / 1024).toFixed(1)} MiB`;
+  parts.push(`lr ${log.lr.toPrecision(3)}`, `(${log.seconds.toFixed(1)} s${peak})`);
   return parts.join("  ");
 }
 
@@ -34,6 +38,7 @@ export class ProgressBars implements train.Callback {
   ) {}
 
   onEpochStart(ctx: train.FitContext, epoch: number): void {
+    memory.resetPeak();
     this.bar = new cliProgress.SingleBar(
       {
         format: `epoch ${epoch}/${this.line.epochs} [{bar}] {value}/{total} batches | loss {loss} | {duration}s`,
@@ -52,7 +57,7 @@ export class ProgressBars implements train.Callback {
 
   onEpochEnd(_ctx: train.FitContext, log: train.EpochLog): void {
     this.stop();
-    this.log(formatEpoch(log, this.line));
+    this.log(formatEpoch(log, this.line, memory.stats().peak));
   }
 
   onTrainEnd(): void {

@@ -110,6 +110,7 @@ export * as autograd from "./autograd/index.js";
 export { setBackend, getBackend, getBackendOptions, listBackends, type Backend, type BackendOptions } from "./backend/backend.js";
 export { setNumThreads, getNumThreads } from "./backend/wasm/num-threads.js";
 export { ShapeError, DTypeError, OptionError, OutOfMemoryError, LinAlgError, type MemoryHeld } from "./errors.js";
+export * as memory from "./memory/index.js";
 export { loadDigits, type Digits } from "./data/digits.js";
 export * as data from "./data/index.js";
 export * as io from "./io/index.js";

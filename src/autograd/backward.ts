@@ -6,6 +6,8 @@ import { enableGrad, noGrad } from "./grad-mode.js";
 import { anomalyMode, checkedBackward } from "./anomaly.js";
 import { onesLike } from "../ops/creation.js";
 import { Storage } from "../tensor/storage.js";
+import { owned } from "../memory/ownership.js";
+import { noteBackwardGrad } from "./clear-grad.js";
 
 export interface BackwardOptions {
   /**
@@ -56,6 +58,12 @@ class GradOwnership {
     this.shared.add(g.storage);
   }
 
+  /** Whether this backward pass made `g`'s storage and nothing has it: then nothing else can read it once it is consumed. */
+  disposable(g: Tensor): boolean {
+    const s = g.storage;
+    return s.heapBacked && s.serial >= this.firstFresh && !this.shared.has(s) && !s.kept;
+  }
+
   /** Whether `g` may become a `.grad` without a copy; if so it is claimed. */
   claim(g: Tensor): boolean {
     const s = g.storage;
@@ -66,12 +74,22 @@ class GradOwnership {
   }
 }
 
+/**
+ * Adds a gradient into a leaf's `.grad`. Cast to the tensor's own dtype first (a float32 leaf
+ * used in a float64 op gets a float32 grad); a first gradient is taken as it is if this backward
+ * pass made it and nothing else has it, else copied; later ones are added in place, as PyTorch's
+ * AccumulateGrad does, unless the graph is being recorded.
+ */
 function accumulateGrad(t: Tensor, g: Tensor, ownership: GradOwnership | null): void {
-  // Cast to the tensor's own dtype first (a float32 leaf used in a float64 op gets a float32
-  // grad); a first gradient is copied unless this backward pass made it and nothing else has it.
   const own = g.to(t.dtype);
-  if (t.grad !== null) t.grad = t.grad.add(own);
-  else t.grad = ownership?.claim(own) ? own : own.clone();
+  if (t.grad === null) {
+    t.grad = ownership?.claim(own) ? own : own.clone();
+    if (!t.grad.requiresGrad) noteBackwardGrad(t.grad);
+  } else if (ownership !== null && !t.grad.requiresGrad && shapesEqual(t.grad.shape, own.shape) && t.grad.dtype === own.dtype) {
+    t.grad.add_(own);
+  } else {
+    t.grad = t.grad.add(own);
+  }
 }
 
 /** The seed gradient for `root`: ones for a one-element output, else the given one (same shape). */
@@ -109,11 +127,31 @@ function propagate(
   // made here, so the seeds are never taken as a .grad; with createGraph gradients are graph values: always copied
   const ownership = options.createGraph ? null : new GradOwnership();
   for (const seed of seeds.values()) ownership?.share(seed);
+  // Gradients this pass made are freed once consumed, unless the graph is recorded (then they
+  // are graph values) or something else has them: a .grad, a hook, user code, another gradient.
+  const freeing = ownership !== null;
+  const inFlight = new Map<Storage, number>();
+  const hold = (g: Tensor) => inFlight.set(g.storage, (inFlight.get(g.storage) ?? 0) + 1);
+  const consume = (g: Tensor) => {
+    const left = (inFlight.get(g.storage) ?? 1) - 1;
+    if (left > 0) return inFlight.set(g.storage, left);
+    inFlight.delete(g.storage);
+    if (ownership!.disposable(g)) g.storage.free("by backward: a gradient that has been passed on");
+  };
+  const add = (previous: Tensor, g: Tensor): Tensor => {
+    const sum = previous.add(g);
+    if (freeing) {
+      consume(previous);
+      consume(g);
+      hold(sum);
+    }
+    return sum;
+  };
   const run = () => {
     const grads = new Map<Tensor, Tensor>();
     for (const [root, seed] of seeds) {
       const previous = grads.get(root);
-      grads.set(root, previous === undefined ? seed : previous.add(seed));
+      grads.set(root, previous === undefined ? seed : add(previous, seed));
     }
     for (const t of topologicalOrder([...seeds.keys()])) {
       const g = grads.get(t);
@@ -122,9 +160,12 @@ function propagate(
       const node = t.gradFn;
       if (node === null || wanted?.has(t)) {
         deliver(t, g, ownership);
-        if (node === null) continue;
+        if (wanted !== undefined) ownership?.share(g); // autograd.grad hands it to the caller
+        if (node === null) {
+          if (freeing) consume(g);
+          continue;
+        }
       }
-      ownership?.share(g);
       if (t.retainsGrad && wanted === undefined) deliver(t, g, ownership);
       if (node.backwardFn === null) {
         throw new Error(
@@ -133,13 +174,23 @@ function propagate(
         );
       }
       node.checkSaved();
-      const inputGrads = anomalyMode ? checkedBackward(node.name, node.backwardFn, g) : node.backwardFn(g);
-      if (!retainGraph) node.backwardFn = null;
+      const backwardFn = node.backwardFn;
+      if (node.runsUserCode) ownership?.share(g);
+      const call = () => (anomalyMode ? checkedBackward(node.name, backwardFn, g) : backwardFn(g));
+      // library backward functions run in a scope: what they make and do not return is freed at once
+      const inputGrads = freeing && !node.runsUserCode ? owned(call) : call();
+      if (!retainGraph) node.release();
+      if (freeing) for (const gi of inputGrads) if (gi !== null && gi !== undefined) hold(gi);
+      if (freeing) consume(g);
       node.inputs.forEach((input, i) => {
         const gi = inputGrads[i];
-        if (!input.requiresGrad || gi === null || gi === undefined) return;
+        if (gi === null || gi === undefined) return;
+        if (!input.requiresGrad) {
+          if (freeing) consume(gi);
+          return;
+        }
         const previous = grads.get(input);
-        grads.set(input, previous === undefined ? gi : previous.add(gi));
+        grads.set(input, previous === undefined ? gi : add(previous, gi));
       });
     }
   };

@@ -141,6 +141,7 @@ class AutogradFunction {
     const zerosFor = (o: unknown) => (o instanceof Tensor ? emptyTensor(o.shape, o.dtype) : null);
     if (tensorOutputs.length === 1 && outputs.length === 1) {
       recordOp(name, tensorOutputs[0]!, tensorInputs, (g) => runBackward([g]), ctx.savedTensors.filter((t): t is Tensor => t !== null));
+      userCode(tensorOutputs[0]!);
     } else if (tensorOutputs.length > 0) {
       recordShared(name, outputs, differentiable, tensorInputs, ctx, (packed) =>
         runBackward(outputs.map((o, i) => (differentiable[i] ? packed.get(o as Tensor)! : zerosFor(o)))),
@@ -178,11 +179,17 @@ function recordShared(
     for (const { t, offset } of parts) grads.set(t, toDType(reshape(narrow(packed, 0, offset, t.numel()), t.shape), t.dtype));
     return backward(grads);
   }, ctx.savedTensors.filter((t): t is Tensor => t !== null));
+  userCode(hidden);
   for (const { t, offset } of parts) {
     const shape = t.shape;
     const n = t.numel();
     recordOp(name, t, [hidden], (g) => [embedGrad(toDType(g, dtype), [total], (full) => reshape(narrow(full, 0, offset, n), shape), name)]);
   }
+}
+
+/** Marks the node behind `t` as running user code: backward neither frees what it is handed nor what it makes. */
+function userCode(t: Tensor): void {
+  if (t.gradFn !== null) t.gradFn.runsUserCode = true;
 }
 
 /** A gradient brought to its input's shape (summing broadcast dims, as PyTorch) and dtype. */

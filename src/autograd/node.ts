@@ -2,6 +2,8 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { isGradEnabled } from "./grad-mode.js";
 import { anomalyMode, checkForward } from "./anomaly.js";
+import { noteNode, pinForNode, unpin } from "../memory/ownership.js";
+import type { Storage } from "../tensor/storage.js";
 
 /** Given dL/d(output), returns dL/d(input) for each input (null where an input needs none). */
 export type BackwardFn = (gradOutput: Tensor) => (Tensor | null)[];
@@ -11,6 +13,15 @@ export class GradNode {
   backwardFn: BackwardFn | null;
   /** The version of each saved tensor's storage when the op ran. */
   private readonly savedVersions: readonly number[];
+  /** Storage this node keeps from being freed by the library until it has run backward (memory/ownership.ts). */
+  private pinned: Storage[];
+  /**
+   * Its backward runs user code (an autograd.Function, a hook): backward then hands it gradients
+   * it may keep, and does not free what it makes.
+   */
+  runsUserCode = false;
+  /** The storage of the tensor this node made (ownership asks whether anything holds it). */
+  readonly outputStorage: Storage | null;
 
   constructor(
     /** PyTorch's name for the node, e.g. `AddBackward0`, shown by `toString`. */
@@ -18,10 +29,23 @@ export class GradNode {
     readonly inputs: readonly Tensor[],
     backwardFn: BackwardFn,
     /** The tensors whose values backwardFn reads (not only their shapes). */
-    private readonly saved: readonly Tensor[] = [],
+    private saved: readonly Tensor[] = [],
+    output?: Tensor,
   ) {
     this.backwardFn = backwardFn;
     this.savedVersions = saved.map((t) => t.storage.version);
+    this.pinned = pinForNode(output === undefined ? [...inputs, ...saved] : [...inputs, ...saved, output]);
+    this.outputStorage = output?.storage ?? null;
+    noteNode(this);
+  }
+
+  /** After backward without retainGraph: drops the closure and what it held, and frees storage only it needed. */
+  release(): void {
+    if (this.backwardFn === null && this.pinned.length === 0) return;
+    this.backwardFn = null;
+    this.saved = [];
+    unpin(this.pinned);
+    this.pinned = [];
   }
 
   /** Throws, as PyTorch does, if a tensor the gradient needs was changed in place since the op ran. */
@@ -53,7 +77,7 @@ export function recordOp(
 ): Tensor {
   if (anomalyMode) checkForward(name, output, inputs);
   if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
-    output.gradFn = new GradNode(name, inputs, backwardFn, saved);
+    output.gradFn = new GradNode(name, inputs, backwardFn, saved, output);
   }
   return output;
 }

@@ -7,6 +7,7 @@
  * (WebAssembly) may implement the float32/float64 hot paths and hand the rest to the JS one.
  */
 import type { DType, TypedArray } from "../tensor/dtype.js";
+import type { MemoryHeld } from "../errors.js";
 import type { Kernel } from "../ops/pointwise/plan.js";
 
 /** A strided window onto a typed array: element (i0, i1, …) lives at offset + Σ ik·strides[k]. */
@@ -96,7 +97,15 @@ export interface Backend {
    * element, and a backend may skip clearing a reused block); a WASM backend may place it in its
    * own memory.
    */
-  alloc(dtype: DType, size: number, zeroed?: boolean): TypedArray;
+  alloc(dtype: DType, size: number, zeroed?: boolean, op?: string): TypedArray;
+  /** Takes back storage made by alloc that nothing will read again (a backend with its own heap reuses it). */
+  release?(array: TypedArray): void;
+  /** Whether alloc placed this array in the backend's own heap (where release matters). */
+  inHeap?(array: TypedArray): boolean;
+  /** What the backend's own heap holds, for OutOfMemoryError messages. */
+  memoryHeld?(): MemoryHeld;
+  /** The backend's own heap, where it has one (memory.stats() and friends read it). */
+  readonly memory?: BackendMemory;
   /** Copies a strided view into contiguous `out` (converting dtype as `out`'s type demands; to bool means ≠ 0). */
   copy(x: StridedView, out: TypedArray): void;
   /** Writes src (already broadcast to dst's shape) into the strided positions of dst, in place. */
@@ -129,6 +138,31 @@ export interface Backend {
   configure?(options: BackendOptions): void;
   /** The options in effect. */
   options?(): BackendOptions;
+}
+
+/** Counters of a backend's own heap, in bytes (see src/memory). */
+export interface MemoryStats {
+  /** In storage and scratch handed out and not yet freed. */
+  readonly allocated: number;
+  /** Freed and kept for reuse. */
+  readonly cached: number;
+  /** allocated + cached: the span of the heap. */
+  readonly reserved: number;
+  /** The most allocated since the start or the last resetPeak(). */
+  readonly peak: number;
+  /** Blocks handed out and not yet freed. */
+  readonly count: number;
+  /** The most the heap may span. */
+  readonly limit: number;
+  /** Forced garbage collections the heap has asked for (memory.setCollection). */
+  readonly collections: number;
+}
+
+export interface BackendMemory {
+  stats(): MemoryStats;
+  resetPeak(): void;
+  /** Caps the heap (bytes), or lifts the cap with null. */
+  setLimit(bytes: number | null): void;
 }
 
 /** Options for setBackend. */

@@ -7,6 +7,8 @@
  */
 import { randperm } from "../ops/creation.js";
 import { OptionError } from "../errors.js";
+import { ownedFresh, release } from "../memory/ownership.js";
+import type { Storage } from "../tensor/storage.js";
 import { defaultGenerator, type Generator } from "../tensor/random.js";
 import { defaultCollate, type Collated } from "./collate.js";
 import type { Dataset } from "./dataset.js";
@@ -26,6 +28,18 @@ export interface DataLoaderOptions<T, B = Collated<T>> {
   transform?: (batch: B) => B;
   /** Batches read ahead by async iteration (default 2). */
   prefetch?: number;
+  /**
+   * Keep every batch's tensors for the collector to free (default false). By default a batch the
+   * loader made is freed when the next one is asked for, so a loop over big batches holds one
+   * batch, not every batch since the last collection; keep one batch past that with
+   * memory.keep or clone(), or pass true.
+   */
+  keepBatches?: boolean;
+}
+
+/** Frees a batch's storage that the library made (pinned storage waits for its graph's backward). */
+function freeBatch(made: readonly Storage[]): void {
+  for (const s of made) release(s, "by the DataLoader: a batch is freed when the next is asked for (pass { keepBatches: true }, or keep it with memory.keep or clone())");
 }
 
 export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterable<B> {
@@ -34,12 +48,13 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
   readonly dropLast: boolean;
   readonly generator: Generator;
   readonly prefetch: number;
+  readonly keepBatches: boolean;
   private readonly collate: ((samples: T[]) => B) | undefined;
   private readonly transform: ((batch: B) => B) | undefined;
 
   constructor(
     readonly dataset: Dataset<T>,
-    { batchSize = 1, shuffle = false, generator = defaultGenerator, dropLast = false, collate, transform, prefetch = 2 }: DataLoaderOptions<T, B> = {},
+    { batchSize = 1, shuffle = false, generator = defaultGenerator, dropLast = false, collate, transform, prefetch = 2, keepBatches = false }: DataLoaderOptions<T, B> = {},
   ) {
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new OptionError(`DataLoader: batchSize should be a positive integer, got ${batchSize}`);
@@ -52,6 +67,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     this.collate = collate;
     this.transform = transform;
     this.prefetch = prefetch;
+    this.keepBatches = keepBatches;
   }
 
   /** Batches per epoch. */
@@ -88,24 +104,40 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     return batch instanceof Promise ? batch.then(transform) : transform(batch);
   }
 
+  /** Loads a batch in an ownership scope: returns it with the storage it made, for freeing when the next one is asked for. */
+  private loadOwned(indices: number[]): { batch: B | Promise<B>; made: Storage[] } {
+    const { result, made } = ownedFresh(() => this.load(indices));
+    return { batch: result, made: this.keepBatches || result instanceof Promise ? [] : made };
+  }
+
   *[Symbol.iterator](): Iterator<B> {
     for (const indices of this.batchIndices()) {
-      const batch = this.load(indices);
+      this.freePrevious();
+      const { batch, made } = this.loadOwned(indices);
       if (batch instanceof Promise) {
         throw new TypeError("DataLoader: the dataset returns promises; iterate with `for await (const batch of loader)`");
       }
+      this.previous = made;
       yield batch;
     }
   }
 
+  /** The storage of the batch handed out last, by any iteration of this loader (the next epoch's first batch frees the last one's). */
+  private previous: Storage[] = [];
+
+  private freePrevious(): void {
+    freeBatch(this.previous);
+    this.previous = [];
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<B> {
     const all = this.batchIndices();
-    const pending: Promise<B>[] = [];
+    const pending: Promise<{ batch: B | Promise<B>; made: Storage[] }>[] = [];
     let next = 0;
     const fill = () => {
       while (next < all.length && pending.length <= this.prefetch) {
         const indices = all[next++]!;
-        const p = Promise.resolve().then(() => this.load(indices));
+        const p = Promise.resolve().then(() => this.loadOwned(indices));
         // Errors surface when the batch is awaited; silence the unhandled-rejection warning meanwhile.
         p.catch(() => {});
         pending.push(p);
@@ -113,9 +145,11 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     };
     fill();
     while (pending.length > 0) {
-      const batch = await pending.shift()!;
+      const { batch, made } = await pending.shift()!;
+      this.freePrevious();
+      this.previous = made;
       fill();
-      yield batch;
+      yield await batch;
     }
   }
 }

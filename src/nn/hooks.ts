@@ -13,6 +13,8 @@
  * whose node ran last; with a single tensor input that is exactly PyTorch's behaviour.
  */
 import { recordOp } from "../autograd/node.js";
+import { keepStorage, storagesIn } from "../memory/ownership.js";
+import type { Storage } from "../tensor/storage.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { Module } from "./module.js";
 
@@ -55,7 +57,16 @@ export function addHook<K extends keyof HookStore>(module: Module, kind: K, hook
 /** A new tensor object over the same data whose gradient node calls `onGrad`. */
 function tap(t: Tensor, onGrad: (g: Tensor) => Tensor): Tensor {
   const alias = new Tensor(t.storage, t.shape, t.strides, t.offset);
-  return recordOp("BackwardHookFunctionBackward", alias, [t], (g) => [onGrad(g)]);
+  recordOp("BackwardHookFunctionBackward", alias, [t], (g) => [onGrad(g)]);
+  if (alias.gradFn !== null) alias.gradFn.runsUserCode = true;
+  return alias;
+}
+
+/** Marks every tensor in `value` as the user's (memory/ownership.ts). */
+function keepTensors(value: unknown): void {
+  const found = new Set<Storage>();
+  storagesIn(value, found, 0);
+  for (const s of found) keepStorage(s);
 }
 
 /** Applies fn to every tensor in a value made of tensors and (nested) arrays. */
@@ -70,6 +81,8 @@ function wrapForward(module: Module): void {
   const wrapped = (...args: unknown[]): unknown => {
     const store = storeOf(module);
     let inputs = args;
+    // user code may keep what it is handed: the library must not free it
+    if (store.pre.size > 0) keepTensors(inputs);
     for (const hook of [...store.pre.values()]) {
       const r = hook(module, inputs);
       if (r !== undefined) inputs = Array.isArray(r) ? r : [r];
@@ -102,6 +115,7 @@ function wrapForward(module: Module): void {
       ) as unknown[];
     }
     let output = inner(...inputs);
+    if (store.forward.size > 0) keepTensors([inputs, output]);
     for (const hook of [...store.forward.values()]) {
       const r = hook(module, inputs, output);
       if (r !== undefined) output = r;

@@ -7,6 +7,8 @@ import { DTypeError, formatShape, OptionError, ShapeError } from "../errors.js";
 import { isFloating, type DType } from "../tensor/dtype.js";
 import { shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { owned } from "../memory/ownership.js";
+import { clearGrad } from "../autograd/clear-grad.js";
 import { addHook, type BackwardHook, type ForwardHook, type ForwardPreHook, type RemovableHandle } from "./hooks.js";
 import { Parameter } from "./parameter.js";
 import { summarize } from "./summary.js";
@@ -25,6 +27,11 @@ export abstract class Module {
   constructor() {
     // Kept off the enumerable fields so that discovery only sees the user's fields.
     Object.defineProperty(this, "bufferNames", { value: new Set<string>(), enumerable: false });
+    // forward runs in an ownership scope: what it makes and does not return (nor keep in a field)
+    // is freed at once, or once backward has used it (memory/ownership.ts)
+    const forward = (this as unknown as { forward: (...args: unknown[]) => unknown }).forward;
+    const scoped = (...args: unknown[]): unknown => owned(() => forward.apply(this, args), () => Object.values(this));
+    Object.defineProperty(this, "forward", { value: scoped, enumerable: false, configurable: true, writable: true });
   }
 
   declare private readonly bufferNames: Set<string>;
@@ -114,10 +121,10 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Clears the gradients of every parameter (to null, PyTorch's default, or to zeros). */
+  /** Clears the gradients of every parameter (to null, PyTorch's default, freeing the ones backward made; or to zeros). */
   zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
     for (const p of this.parameters()) {
-      if (setToNone) p.grad = null;
+      if (setToNone) clearGrad(p);
       else if (p.grad !== null) noGrad(() => p.grad!.zero_());
     }
   }

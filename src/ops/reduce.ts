@@ -18,8 +18,10 @@ export interface ReduceOptions {
 export type Dims = number | readonly number[];
 
 interface Layout {
-  /** The input's data with kept dims first and reduced dims last, contiguous. */
+  /** The input's data with kept dims first and reduced dims last, contiguous (valid until release()). */
   data: TypedArray;
+  /** Gives back the copy, if one was made, once the kernel has read it. */
+  release(): void;
   outer: number;
   inner: number;
   /** Output shape without and with the reduced dims kept as 1. */
@@ -38,11 +40,16 @@ function layoutFor(op: string, x: Tensor, dim: Dims | undefined): Layout {
     strides: order.map((d) => x.strides[d]!),
     offset: x.offset,
   };
-  const data = backend().alloc(x.dtype, x.numel());
-  backend().copy(v, data);
+  // already in that order (reducing trailing dims of a contiguous tensor): the kernel reads it in place
+  const inPlace = x.isContiguous() && order.every((d, i) => d === i);
+  const data = inPlace ? x.storage.data.subarray(x.offset, x.offset + x.numel()) : backend().alloc(x.dtype, x.numel(), false, op);
+  if (!inPlace) backend().copy(v, data);
   const inner = dims.reduce((p, d) => p * x.shape[d]!, 1);
   return {
     data,
+    release: () => {
+      if (!inPlace) backend().release?.(data);
+    },
     outer: inner === 0 ? kept.reduce((p, d) => p * x.shape[d]!, 1) : x.numel() / inner,
     inner,
     shape: kept.map((d) => x.shape[d]!),
@@ -54,6 +61,7 @@ function reduceWith(op: string, kernel: ReduceOp, x: Tensor, dim: Dims | undefin
   const layout = layoutFor(op, x, dim);
   const out = resultTensor(keepdim ? layout.keepdimShape : layout.shape, dtype);
   backend().reduce(kernel, layout.data, layout.outer, layout.inner, out.storage.data);
+  layout.release();
   return { out, layout };
 }
 
@@ -100,6 +108,7 @@ function argExtremum(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean
   const values = emptyTensor(shape, x.dtype);
   const indices = emptyTensor(shape, "int32");
   backend().argReduce(op, layout.data, layout.outer, layout.inner, values.storage.data, indices.storage.data as Int32Array);
+  layout.release();
   const d = normalizeDims(op, dim, x.ndim)[0]!;
   // The gradient goes to the element that was picked (the first, on ties).
   recordOp(op === "max" ? "MaxBackward0" : "MinBackward0", values, [x], (g) => {

@@ -3,6 +3,8 @@
  * state, zeroGrad, and a state dict from which training resumes exactly.
  */
 import { noGrad } from "../autograd/grad-mode.js";
+import { clearGrad } from "../autograd/clear-grad.js";
+import { owned } from "../memory/ownership.js";
 import { OptionError } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { TypedArray } from "../tensor/dtype.js";
@@ -115,10 +117,15 @@ export abstract class Optimizer<O extends object> {
   }
 
   /** Clears every parameter's gradient (to null by default, as PyTorch 2 does). */
+  /**
+   * Clears every parameter's gradient: drops it (setToNone, the default, as PyTorch) or zeroes it.
+   * A dropped gradient that backward made is freed at once, so a loop's gradients do not pile up
+   * waiting for the collector; keep one past zeroGrad with `g.clone()` (or memory.keep(g)).
+   */
   zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        if (setToNone) p.grad = null;
+        if (setToNone) clearGrad(p);
         else if (p.grad !== null) noGrad(() => p.grad!.zero_());
       }
     }
@@ -130,10 +137,18 @@ export abstract class Optimizer<O extends object> {
    */
   step(closure?: Closure): number | undefined {
     const loss = evaluateClosure(closure);
-    noGrad(() => {
+    this.update(() => {
       for (const group of this.paramGroups) this.stepGroup(group);
     });
     return loss;
+  }
+
+  /**
+   * Runs an update under noGrad in an ownership scope: temporaries are freed when it ends; the
+   * state (and the parameters and their gradients) are kept.
+   */
+  protected update(body: () => void): void {
+    noGrad(() => owned(body, () => [...this.state.values()]));
   }
 
   /**

@@ -1,4 +1,3 @@
-import { noGrad } from "../autograd/grad-mode.js";
 import { OptionError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { evaluateClosure, flat, flatForUpdate, Optimizer, type Closure, type ParamGroup, type ParamGroupSpec } from "./optimizer.js";
@@ -93,11 +92,11 @@ export class Prodigy extends Optimizer<ProdigyOptions> {
 
   override step(closure?: Closure): number | undefined {
     const loss = evaluateClosure(closure);
-    noGrad(() => this.update());
+    this.update(() => this.updateAll());
     return loss;
   }
 
-  private update(): void {
+  private updateAll(): void {
     const first = this.paramGroups[0]!;
     const shared = this.groupState(first);
     const [, beta2] = first.betas;

@@ -20,6 +20,11 @@ export function allocTyped(dtype: DType, size: number): TypedArray {
   }
 }
 
+/** Bytes one element of `dtype` takes. */
+export function bytesPerElement(dtype: DType): number {
+  return dtype === "float64" ? 8 : dtype === "bool" ? 1 : 4;
+}
+
 export function isFloating(dtype: DType): boolean {
   return dtype === "float32" || dtype === "float64";
 }

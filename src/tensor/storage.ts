@@ -1,9 +1,15 @@
 /**
  * The memory behind one or more tensors (views share it). Kept as its own small type so that
- * a backend can place float32 storage in WebAssembly memory without touching the ops above.
+ * a backend can place storage in WebAssembly memory without touching the ops above.
+ *
+ * Storage can be freed before the garbage collector gets to it: by the library when it knows
+ * nothing can read it any more (src/memory/ownership.ts), or by the user (`t.free()`, `using`).
+ * Reading freed storage throws instead of returning whatever the block holds now.
  */
 import { backend } from "../backend/backend.js";
-import type { DType, TypedArray } from "./dtype.js";
+import { OutOfMemoryError } from "../errors.js";
+import { noteAllocated } from "../memory/ownership.js";
+import { bytesPerElement, type DType, type TypedArray } from "./dtype.js";
 
 let created = 0;
 
@@ -23,13 +29,75 @@ export class Storage {
    */
   version = 0;
 
-  constructor(
-    readonly data: TypedArray,
-    readonly dtype: DType,
-  ) {}
+  /**
+   * In the backend's own heap (wasm memory). Only such storage is worth freeing early: plain
+   * typed arrays are the collector's, which frees them by itself.
+   */
+  heapBacked = false;
+  /** Made inside an ownership scope, so the library may free it (ownership.ts). */
+  owned = false;
+  /** Never freed by the library: the user keeps it (memory.keep), or user code was handed it. */
+  kept = false;
+  /** Graph nodes that may read it in backward. */
+  pins = 0;
+  /** Dead but pinned: freed when the last pin goes. */
+  freeWhenUnpinned = false;
 
-  /** Zero-filled storage, or with `zeroed` false storage whose contents the caller overwrites. */
-  static alloc(dtype: DType, size: number, zeroed = true): Storage {
-    return new Storage(backend().alloc(dtype, size, zeroed), dtype);
+  private array: TypedArray | null;
+  private freedBy: string | null = null;
+
+  constructor(
+    data: TypedArray,
+    readonly dtype: DType,
+  ) {
+    this.array = data;
+  }
+
+  /** The elements. Throws once the storage is freed. */
+  get data(): TypedArray {
+    if (this.array === null) {
+      throw new Error(
+        `tensor storage used after it was freed (${this.freedBy}). ` +
+          "The library frees storage it made that nothing returned: keep a tensor made inside a module's forward or a " +
+          "data loader's batch with memory.keep(t) or t.clone(), or pass { keepBatches: true } to the DataLoader",
+      );
+    }
+    return this.array;
+  }
+
+  get freed(): boolean {
+    return this.array === null;
+  }
+
+  /** Bytes held. */
+  get nbytes(): number {
+    return this.array === null ? 0 : this.array.byteLength;
+  }
+
+  /** Returns the memory to the backend now; later reads throw. Freeing twice does nothing. */
+  free(reason = "by t.free()"): void {
+    if (this.array === null) return;
+    backend().release?.(this.array);
+    this.array = null;
+    this.freedBy = reason;
+  }
+
+  /** Zero-filled storage, or with `zeroed` false storage whose contents the caller overwrites. `op` names the request in an OutOfMemoryError. */
+  static alloc(dtype: DType, size: number, zeroed = true, op = "alloc"): Storage {
+    let data: TypedArray;
+    try {
+      data = backend().alloc(dtype, size, zeroed, op);
+    } catch (e) {
+      if (e instanceof OutOfMemoryError || !(e instanceof RangeError)) throw e;
+      // the JS heap refused (or the length is past what a typed array can hold)
+      const held = backend().memoryHeld?.() ?? { live: 0, cached: 0, limit: 0 };
+      throw new OutOfMemoryError(op, size * bytesPerElement(dtype), held, e.message);
+    }
+    const storage = new Storage(data, dtype);
+    if (backend().inHeap?.(data)) {
+      storage.heapBacked = true;
+      noteAllocated(storage);
+    }
+    return storage;
   }
 }

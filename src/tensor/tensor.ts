@@ -2,6 +2,7 @@
  * The Tensor: a strided view over typed-array storage, with autograd bookkeeping. Methods are
  * thin: each delegates to the op of the same name in src/ops, where the work and the gradient are.
  */
+import "../polyfills.js";
 import { runBackward, type BackwardOptions } from "../autograd/backward.js";
 import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
 import type { GradNode } from "../autograd/node.js";
@@ -21,6 +22,7 @@ import { isFloating, type DType, type TypedArray } from "./dtype.js";
 import { formatTensor } from "./format.js";
 import { normalizeDim, numelOf } from "./shape.js";
 import type { Storage } from "./storage.js";
+import { owned } from "../memory/ownership.js";
 import { defaultGenerator, type Generator } from "./random.js";
 
 /** Nested arrays of numbers (or booleans), as `toArray` returns and `tensor` accepts. */
@@ -388,49 +390,62 @@ export class Tensor {
 
   /**
    * Writes `value` (broadcast to this shape, cast to this dtype) into this tensor, as the in-place
-   * op `op`: refused on tensors that require grad in grad mode, bumps the version.
+   * op `op`: refused on tensors that require grad in grad mode, bumps the version. Given a function,
+   * computes the value under noGrad and frees what that made once it is written.
    * @internal for the in-place methods of src/tensor/methods.
    */
-  assign(op: string, value: Tensor): this {
+  assign(op: string, value: Tensor | (() => Tensor)): this {
     this.checkInPlace(op);
-    noGrad(() => shp.assignInto(this, value));
+    owned(() => noGrad(() => shp.assignInto(this, value instanceof Tensor ? value : value())));
     this.storage.version++;
     return this;
+  }
+
+  /**
+   * Frees this tensor's storage now, for every view of it, instead of when the garbage collector
+   * finds it unreachable; reading it afterwards throws. Never required: for big tensors in a loop
+   * that should not wait for the collector.
+   */
+  free(): void {
+    this.storage.free();
+  }
+
+  /** `using t = …` (TypeScript 5.2+) frees the storage at the end of the block, as free(). */
+  [Symbol.dispose](): void {
+    this.storage.free("by `using` at the end of its block");
   }
 
   copy_(src: Tensor): this {
     return this.assign("copy_", src);
   }
   fill_(value: number): this {
-    return this.assign("fill_", scalarTensor(value, this.dtype));
+    return this.assign("fill_", () => scalarTensor(value, this.dtype));
   }
   zero_(): this {
     return this.fill_(0);
   }
   add_(other: Operand, { alpha = 1 }: { alpha?: number } = {}): this {
-    return this.assign("add_", noGrad(() => ew.add(this, alpha === 1 ? other : ew.mul(asTensor(other, this), alpha))));
+    return this.assign("add_", () => ew.add(this, alpha === 1 ? other : ew.mul(asTensor(other, this), alpha)));
   }
   sub_(other: Operand, { alpha = 1 }: { alpha?: number } = {}): this {
     return this.add_(other, { alpha: -alpha });
   }
   mul_(other: Operand): this {
-    return this.assign("mul_", noGrad(() => ew.mul(this, other)));
+    return this.assign("mul_", () => ew.mul(this, other));
   }
   div_(other: Operand): this {
-    return this.assign("div_", noGrad(() => ew.div(this, other)));
+    return this.assign("div_", () => ew.div(this, other));
   }
   clamp_(options: ew.ClampOptions): this {
-    return this.assign("clamp_", noGrad(() => ew.clamp(this, options)));
+    return this.assign("clamp_", () => ew.clamp(this, options));
   }
   /** Fills with uniform random values in [low, high), PyTorch's draws for the same seed. */
   uniform_(low = 0, high = 1, generator: Generator = defaultGenerator): this {
-    this.checkInPlace("uniform_");
-    return this.copy_(uniformValues(this, low, high, generator));
+    return this.assign("uniform_", () => uniformValues(this, low, high, generator));
   }
   /** Fills with normal random values of the given mean and standard deviation, PyTorch's draws for the same seed. */
   normal_(mean = 0, std = 1, generator: Generator = defaultGenerator): this {
-    this.checkInPlace("normal_");
-    return this.copy_(normalValues(this, mean, std, generator));
+    return this.assign("normal_", () => normalValues(this, mean, std, generator));
   }
 }
 

@@ -1,28 +1,34 @@
 /**
- * Float32 storage inside the wasm memory, so kernels read and write tensors in place.
+ * The wasm heap: storage and kernel scratch inside the one shared WebAssembly.Memory, so that
+ * kernels read and write tensors in place.
  *
- * Blocks come from a bump pointer and go back to a free list per size class when their typed
- * array is garbage-collected (gc.ts); a training loop allocates the same sizes every step, so
- * after the first steps every allocation is a reused block and memory stays flat. Before the
- * heap grows, once enough bytes have been handed out since the last time, the allocator
- * has dead tensors collected, synchronously where the engine allows it. Where it does not and
- * finalizers lag, past BUDGET bytes new storage goes to the JS heap (kernels then copy it in).
+ * Blocks up to 1 MiB come in size classes (64-byte steps to 512 B, then four classes per power of
+ * two), each with a free list: a training loop asks for the same sizes every step, and after the
+ * first step every request is a pop. Bigger blocks are cut from free extents (address-ordered,
+ * neighbours merged when freed, first fit) and rounded to 64 KiB; the heap's top moves up only when
+ * nothing fits, and down again when the block below it is freed.
+ *
+ * Blocks come back explicitly (`freeBlock`): storage the library knows is dead and scratch after
+ * each kernel. Arrays a user dropped come back when the garbage collector finalizes them, which
+ * only happens between tasks (never inside a synchronous loop) unless forced collection is on
+ (src/memory/collection.ts): before the heap grows past twice what was live after the last
+ * collection, it asks for one. wasm32 memory stops at 4 GiB and never shrinks; `limit` caps the
+ * heap's span below that. When a request does not fit, the small free lists are given back to the
+ * extents, a collection runs if enabled, and then storage is refused: the caller puts it on the JS
+ * heap, or with an explicit limit throws OutOfMemoryError.
  */
-import { finalizationRegistry } from "./gc.js";
+import { OutOfMemoryError } from "../../errors.js";
+import { collectIfEnabled, collectionCount, finalizationRegistry } from "../../memory/collection.js";
 import { kernels, memory } from "./instance.js";
 
 const PAGE = 65536;
 /** Below this the module's static data lives (assembly/build.mjs). */
 const HEAP_START = 65536;
-/** Wasm-heap bytes handed out before storage falls back to plain JS typed arrays. */
-const BUDGET = 512 * 1024 * 1024;
-/**
- * Bytes handed out, at least, between collections. Each is a full mark-compact of the JS heap,
- * ~5 ms even for a small program: at 32 MiB that was 15% of an MLP's training step (784-256-128-10,
- * batch 64, ~2.5 MB a step), at 128 MiB it is ~4%. Not less than four times what is live either
- * (the work per step grows with the model).
- */
-const MIN_COLLECT_EVERY = 128 * 1024 * 1024;
+/** The most a wasm32 memory spans. */
+const CEILING = 65536 * PAGE;
+/** Requests above this are cut from extents, not size classes. */
+const LARGEST_CLASS = 1024 * 1024;
+const LARGE_GRAIN = 65536;
 
 /**
  * NABLA_POISON_UNINITIALIZED=1 (set by the test projects) fills storage handed out unzeroed
@@ -31,87 +37,251 @@ const MIN_COLLECT_EVERY = 128 * 1024 * 1024;
 const POISON =
   (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NABLA_POISON_UNINITIALIZED === "1";
 
+const DEBUG = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NABLA_HEAP_DEBUG === "1";
+/** With NABLA_HEAP_DEBUG=1: where each live block was allocated. */
+export const debugStacks = new Map<number, string>();
+
 let buffer = memory.buffer as SharedArrayBuffer;
 /** Every SharedArrayBuffer object the memory has shown: views made before a grow keep the old one. */
 const buffers = new WeakSet<ArrayBufferLike>([buffer]);
 let top = HEAP_START;
-const freeLists = new Map<number, number[]>();
-let liveBytes = 0;
-let freeBytes = 0;
-let servedSinceCollect = 0;
-/** What was still live after the last collection: the model's own size, about. */
-let liveAfterCollect = 0;
+/** Free lists of the size classes. */
+const classLists = new Map<number, number[]>();
+/** Free extents, by address: starts and sizes, no two adjacent. */
+const extentStart: number[] = [];
+const extentSize: number[] = [];
+/** The size of every block handed out and not yet freed, by address. */
+const liveSize = new Map<number, number>();
 
-/** Rounds a request up to its size class: 64-byte steps to 512, then 4 classes per power of two. */
-function sizeClass(bytes: number): number {
+let allocated = 0;
+let peak = 0;
+let cachedInClasses = 0;
+let cachedInExtents = 0;
+/** The heap's span may not pass HEAP_START + limit; `explicitLimit` says a user set it. */
+let limit = CEILING - HEAP_START;
+let explicitLimit = false;
+/** The end of the highest block ever handed out: memory above it is still zero. */
+let everUsed = HEAP_START;
+
+/** Rounds a request up to its size: 64-byte steps to 512, four classes per power of two to 1 MiB, then 64 KiB steps. */
+function roundedSize(bytes: number): number {
   if (bytes <= 512) return Math.max(64, (bytes + 63) & ~63);
+  if (bytes > LARGEST_CLASS) return Math.ceil(bytes / LARGE_GRAIN) * LARGE_GRAIN;
   const step = 2 ** (Math.floor(Math.log2(bytes)) - 2);
   return Math.ceil(bytes / step) * step;
 }
 
-function grow(end: number): void {
+/** The index of the first extent starting at or after `ptr`. */
+function extentIndex(ptr: number): number {
+  let lo = 0;
+  let hi = extentStart.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (extentStart[mid]! < ptr) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Returns [ptr, ptr + size) to the extents, merging neighbours; a run ending at the top lowers the top. */
+function freeExtent(ptr: number, size: number): void {
+  const i = extentIndex(ptr);
+  let start = ptr;
+  let end = ptr + size;
+  const mergesBefore = i > 0 && extentStart[i - 1]! + extentSize[i - 1]! === start;
+  const mergesAfter = i < extentStart.length && extentStart[i] === end;
+  if (mergesAfter) {
+    end += extentSize[i]!;
+    cachedInExtents -= extentSize[i]!;
+    extentStart.splice(i, 1);
+    extentSize.splice(i, 1);
+  }
+  if (mergesBefore) {
+    start = extentStart[i - 1]!;
+    cachedInExtents -= extentSize[i - 1]!;
+    extentStart.splice(i - 1, 1);
+    extentSize.splice(i - 1, 1);
+  }
+  if (end === top) {
+    top = start;
+    return;
+  }
+  const at = extentIndex(start);
+  extentStart.splice(at, 0, start);
+  extentSize.splice(at, 0, end - start);
+  cachedInExtents += end - start;
+}
+
+/** The first extent holding `size` bytes, cut; -1 if none. */
+function takeExtent(size: number): number {
+  for (let i = 0; i < extentStart.length; i++) {
+    const have = extentSize[i]!;
+    if (have < size) continue;
+    const ptr = extentStart[i]!;
+    if (have === size) {
+      extentStart.splice(i, 1);
+      extentSize.splice(i, 1);
+    } else {
+      extentStart[i] = ptr + size;
+      extentSize[i] = have - size;
+    }
+    cachedInExtents -= size;
+    return ptr;
+  }
+  return -1;
+}
+
+/** Moves the heap's top up by `size` within the limit, growing the memory; -1 where it cannot. */
+function takeTop(size: number): number {
+  const end = top + size;
+  if (end - HEAP_START > limit || end > CEILING) return -1;
   const have = buffer.byteLength;
-  if (end <= have) return;
-  // grow by at least a quarter, so that a growing heap grows rarely
-  const want = Math.max(end, have + have / 4);
-  memory.grow(Math.ceil((want - have) / PAGE));
-  buffer = memory.buffer as SharedArrayBuffer;
-  buffers.add(buffer);
+  if (end > have) {
+    // grow by at least a quarter, so that a growing heap grows rarely
+    const want = Math.min(CEILING, Math.max(end, have + have / 4));
+    try {
+      memory.grow(Math.ceil((want - have) / PAGE));
+    } catch {
+      try {
+        memory.grow(Math.ceil((end - have) / PAGE));
+      } catch {
+        return -1; // the engine would not give more
+      }
+    }
+    buffer = memory.buffer as SharedArrayBuffer;
+    buffers.add(buffer);
+  }
+  const ptr = top;
+  top = end;
+  return ptr;
+}
+
+/** Gives every size-class free block back to the extents, where neighbours merge into bigger ones. */
+function releaseClassLists(): void {
+  for (const [size, list] of classLists) {
+    for (const ptr of list) freeExtent(ptr, size);
+    list.length = 0;
+  }
+  cachedInClasses = 0;
+}
+
+/** A free block of `size` already in the heap, or -1. */
+function reuse(size: number): number {
+  if (size <= LARGEST_CLASS) {
+    const list = classLists.get(size);
+    if (list !== undefined && list.length > 0) {
+      cachedInClasses -= size;
+      return list.pop()!;
+    }
+  }
+  return takeExtent(size);
+}
+
+/** The least span past which the heap collects before it grows, and what was live after the last collection. */
+const COLLECT_ABOVE = 256 * 1024 * 1024;
+let liveAfterCollect = 0;
+
+/**
+ * Before growing past twice what was live after the last collection (and 256 MiB), the garbage
+ * collector is asked for the blocks of tensors the user dropped (collection.ts; "auto" mode only).
+ */
+function collectBeforeGrowing(size: number): boolean {
+  const span = top + size - HEAP_START;
+  if (span <= Math.max(COLLECT_ABOVE, 2 * liveAfterCollect) || !collectIfEnabled()) return false;
+  releaseClassLists();
+  liveAfterCollect = allocated;
+  return true;
+}
+
+function place(size: number): number {
+  let ptr = reuse(size);
+  if (ptr >= 0) return ptr;
+  if (collectBeforeGrowing(size)) {
+    ptr = reuse(size);
+    if (ptr >= 0) return ptr;
+  }
+  return takeTop(size);
 }
 
 export interface Block {
   ptr: number;
   size: number;
-  /** A reused block holds old values; fresh memory is zero. */
+  /** Memory used before holds old values; memory never used is zero. */
   dirty: boolean;
 }
 
-/** A block of at least `bytes` (64-byte aligned), or null past the budget unless `force`. */
-export function allocBytes(bytes: number, force = false): Block | null {
-  const size = sizeClass(bytes);
-  let list = freeLists.get(size);
-  if ((list === undefined || list.length === 0) && servedSinceCollect > Math.max(MIN_COLLECT_EVERY, 4 * liveAfterCollect)) {
-    // about to grow: dead tensors are likely holding blocks, get them back first
-    servedSinceCollect = 0;
-    if (finalizer.collect()) list = freeLists.get(size);
-    liveAfterCollect = liveBytes;
+/**
+ * A block of at least `bytes` (64-byte aligned). Where the heap cannot serve it: scratch
+ * (`scratch` true) and any request past an explicit limit throw OutOfMemoryError naming `op`;
+ * storage otherwise gets null (the caller puts it on the JS heap).
+ */
+export function allocBytes(bytes: number, scratch = false, op = "alloc"): Block | null {
+  const size = roundedSize(bytes);
+  let ptr = place(size);
+  if (ptr < 0) {
+    releaseClassLists();
+    ptr = place(size);
+    if (ptr < 0 && collectIfEnabled()) {
+      releaseClassLists();
+      liveAfterCollect = allocated;
+      ptr = place(size);
+    }
+    if (ptr < 0) {
+      if (!scratch && !explicitLimit) return null;
+      throw new OutOfMemoryError(
+        op,
+        bytes,
+        { live: allocated, cached: cachedInClasses + cachedInExtents, limit },
+        explicitLimit
+          ? "memory.setLimit() caps the heap; free tensors you no longer need (t.free(), `using`), or raise the limit"
+          : "wasm32 memory stops at 4 GiB",
+      );
+    }
   }
-  let ptr: number;
-  let dirty = false;
-  if (list !== undefined && list.length > 0) {
-    ptr = list.pop()!;
-    freeBytes -= size;
-    dirty = true;
-  } else {
-    if (!force && top + size - HEAP_START > BUDGET) return null;
-    ptr = top;
-    grow(top + size);
-    top += size;
-  }
-  liveBytes += size;
-  servedSinceCollect += size;
+  liveSize.set(ptr, size);
+  if (DEBUG) debugStacks.set(ptr, new Error().stack ?? "");
+  allocated += size;
+  if (allocated > peak) peak = allocated;
+  // memory above everything ever handed out was never written: it is still zero
+  const dirty = ptr < everUsed;
+  if (ptr + size > everUsed) everUsed = ptr + size;
   return { ptr, size, dirty };
 }
 
-export function freeBlock(ptr: number, size: number): void {
-  let list = freeLists.get(size);
-  if (list === undefined) freeLists.set(size, (list = []));
-  list.push(ptr);
-  liveBytes -= size;
-  freeBytes += size;
+/** Returns a block taken by allocBytes. Freeing an address twice or one never handed out throws. */
+export function freeBlock(ptr: number): void {
+  const size = liveSize.get(ptr);
+  if (size === undefined) throw new Error(`wasm heap: freeing ${ptr}, which is not an allocated block`);
+  liveSize.delete(ptr);
+  if (DEBUG) debugStacks.delete(ptr);
+  allocated -= size;
+  if (size <= LARGEST_CLASS) {
+    let list = classLists.get(size);
+    if (list === undefined) classLists.set(size, (list = []));
+    list.push(ptr);
+    cachedInClasses += size;
+  } else {
+    freeExtent(ptr, size);
+  }
 }
 
-const finalizer = finalizationRegistry<{ ptr: number; size: number }>(({ ptr, size }) => freeBlock(ptr, size));
+const finalizer = finalizationRegistry<number>((ptr) => {
+  if (liveSize.has(ptr)) freeBlock(ptr);
+});
 
 /**
- * Float32 or int32 storage in wasm memory (int32 too, so that the indices max pooling writes
- * and its backward reads never leave it), released when the array is collected; null past the
- * budget. Zeroed, unless `zeroed` is false: then a reused block keeps its old values for the
- * caller to overwrite.
+ * Float or int32 storage in wasm memory, or null where the heap cannot serve it (see allocBytes).
+ * Zeroed, unless `zeroed` is false: then a reused block keeps its old values for the caller to
+ * overwrite. Freed by `releaseArray`, or by the collector once the array is unreachable.
  */
-export function allocInHeap(dtype: "float32" | "float64" | "int32", length: number, zeroed = true): Float32Array | Float64Array | Int32Array | null {
+export function allocInHeap(
+  dtype: "float32" | "float64" | "int32",
+  length: number,
+  zeroed = true,
+  op = "alloc",
+): Float32Array | Float64Array | Int32Array | null {
   const width = dtype === "float64" ? 8 : 4;
-  const block = allocBytes(length * width);
+  const block = allocBytes(length * width, false, op);
   if (block === null) return null;
   const array =
     dtype === "float32"
@@ -125,8 +295,15 @@ export function allocInHeap(dtype: "float32" | "float64" | "int32", length: numb
     // tests: a kernel that leaves an element unwritten shows up as NaN (or an index far out of range)
     array.fill(dtype === "int32" ? -(2 ** 31) : NaN);
   }
-  finalizer.register(array, { ptr: block.ptr, size: block.size });
+  finalizer.register(array, block.ptr, array);
   return array;
+}
+
+/** Frees the block under an array made by allocInHeap (no-op for other arrays). */
+export function releaseArray(array: ArrayBufferView): void {
+  if (!inHeap(array) || !liveSize.has(array.byteOffset)) return;
+  finalizer.unregister(array);
+  freeBlock(array.byteOffset);
 }
 
 /** Whether a typed array's bytes live in the wasm memory (so its byteOffset is a pointer). */
@@ -144,7 +321,45 @@ export function float64At(ptr: number, length: number): Float64Array {
   return new Float64Array(buffer, ptr, length);
 }
 
-/** Allocator counters, for tests that check memory stays flat. */
-export function heapStats(): { top: number; liveBytes: number; freeBytes: number } {
-  return { top, liveBytes, freeBytes };
+/** What the heap holds, in bytes. */
+export interface HeapStats {
+  /** In blocks handed out and not freed. */
+  allocated: number;
+  /** Freed and kept for reuse. */
+  cached: number;
+  /** The heap's span: allocated + cached. */
+  reserved: number;
+  /** The most allocated since the start or the last resetPeak. */
+  peak: number;
+  /** Blocks handed out and not freed. */
+  count: number;
+  /** The most the heap may span. */
+  limit: number;
+  /** The wasm memory's size (it never shrinks). */
+  memory: number;
+  /** Forced garbage collections run so far (collection.ts). */
+  collections: number;
+}
+
+export function heapStats(): HeapStats {
+  return {
+    allocated,
+    cached: cachedInClasses + cachedInExtents,
+    reserved: top - HEAP_START,
+    peak,
+    count: liveSize.size,
+    limit,
+    memory: buffer.byteLength,
+    collections: collectionCount(),
+  };
+}
+
+export function resetHeapPeak(): void {
+  peak = allocated;
+}
+
+/** Caps the heap's span (bytes); null lifts the cap (to wasm32's 4 GiB, past which storage goes to the JS heap). */
+export function setHeapLimit(bytes: number | null): void {
+  explicitLimit = bytes !== null;
+  limit = bytes === null ? CEILING - HEAP_START : Math.min(bytes, CEILING - HEAP_START);
 }

@@ -11,12 +11,16 @@ import { jsBackend } from "../js/index.js";
 import { allocTyped, type DType, type TypedArray } from "../../tensor/dtype.js";
 import { wasmSimdAvailable } from "./simd.js";
 
-/** Below this many elements storage stays on the JS heap: tiny tensors run on the JS kernels anyway. */
-const MIN_WASM_STORAGE = 64;
+/**
+ * Below this many elements storage stays on the JS heap: tiny tensors run on the JS kernels
+ * anyway, and the garbage collector reclaims them by itself (a loop's per-step losses and small
+ * outputs never pile up in the wasm heap waiting for finalizers).
+ */
+const MIN_WASM_STORAGE = 1024;
 
 async function makeWasmBackend(): Promise<Backend> {
   // loaded only where wasm SIMD exists: instantiating the module needs it
-  const { allocInHeap } = await import("./heap.js");
+  const { allocInHeap, heapStats, inHeap, releaseArray, resetHeapPeak, setHeapLimit } = await import("./heap.js");
   const instance = await import("./instance.js");
   const { useRelaxedSimd } = instance;
   const { pointwise } = await import("./elementwise.js");
@@ -28,9 +32,17 @@ async function makeWasmBackend(): Promise<Backend> {
   return {
     ...jsBackend,
     name: "wasm",
-    alloc(dtype: DType, size: number, zeroed = true): TypedArray {
+    alloc(dtype: DType, size: number, zeroed = true, op = "alloc"): TypedArray {
       if (dtype === "bool" || size < MIN_WASM_STORAGE) return allocTyped(dtype, size);
-      return allocInHeap(dtype, size, zeroed) ?? allocTyped(dtype, size);
+      // past the heap's reach (4 GiB of wasm32), storage goes to the JS heap, where kernels copy it in
+      return allocInHeap(dtype, size, zeroed, op) ?? allocTyped(dtype, size);
+    },
+    release: releaseArray,
+    inHeap,
+    memory: { stats: heapStats, resetPeak: resetHeapPeak, setLimit: setHeapLimit },
+    memoryHeld() {
+      const s = heapStats();
+      return { live: s.allocated, cached: s.cached, limit: s.limit };
     },
     copy,
     assign,

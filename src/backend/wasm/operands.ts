@@ -21,14 +21,14 @@ export class Scratch {
 
   /** A float32 array of `length` in wasm memory, valid until release(). */
   take(length: number): Float32Array {
-    const block = allocBytes(Math.max(1, length) * 4, true)!;
+    const block = allocBytes(Math.max(1, length) * 4, true, "kernel scratch")!;
     this.blocks.push(block);
     return float32At(block.ptr, length);
   }
 
   /** A float64 array of `length` in wasm memory, valid until release(). */
   take64(length: number): Float64Array {
-    const block = allocBytes(Math.max(1, length) * 8, true)!;
+    const block = allocBytes(Math.max(1, length) * 8, true, "kernel scratch")!;
     this.blocks.push(block);
     return float64At(block.ptr, length);
   }
@@ -70,7 +70,7 @@ export class Scratch {
   }
 
   release(): void {
-    for (const b of this.blocks) freeBlock(b.ptr, b.size);
+    for (const b of this.blocks) freeBlock(b.ptr);
     this.blocks.length = 0;
   }
 }

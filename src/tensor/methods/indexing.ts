@@ -4,7 +4,6 @@
  * Each `name_` method is the in-place form: it computes the out-of-place result and writes it
  * into this tensor (refused, as every in-place op here, on a tensor that requires grad in grad mode).
  */
-import { noGrad } from "../../autograd/grad-mode.js";
 import { formatShape, ShapeError } from "../../errors.js";
 import { Tensor } from "../tensor.js";
 import { index, indexPut, type IndexPutOptions } from "../../ops/advanced-index.js";
@@ -67,11 +66,13 @@ declare module "../tensor.js" {
 
 /** Writes the out-of-place result into `t` (which must keep its shape), as the in-place op `op`. */
 function inPlace<T extends Tensor>(t: T, op: string, compute: () => Tensor): T {
-  const result = noGrad(compute);
-  if (result.ndim !== t.ndim || result.shape.some((s, i) => s !== t.shape[i])) {
-    throw new ShapeError(`${op}: output with shape ${formatShape(t.shape)} doesn't match the broadcast shape ${formatShape(result.shape)}`);
-  }
-  return t.assign(op, result);
+  return t.assign(op, () => {
+    const result = compute();
+    if (result.ndim !== t.ndim || result.shape.some((s, i) => s !== t.shape[i])) {
+      throw new ShapeError(`${op}: output with shape ${formatShape(t.shape)} doesn't match the broadcast shape ${formatShape(result.shape)}`);
+    }
+    return result;
+  });
 }
 
 const proto = Tensor.prototype;

@@ -21,13 +21,11 @@ declare module "../tensor.js" {
 }
 
 Tensor.prototype.bernoulli_ = function (this: Tensor, p: number | Tensor = 0.5, { generator = defaultGenerator }: GeneratorOption = {}) {
-  this.checkInPlace("bernoulli_");
-  return this.copy_(bernoulliValues(this, p, generator));
+  return this.assign("bernoulli_", () => bernoulliValues(this, p, generator));
 };
 
 Tensor.prototype.exponential_ = function (this: Tensor, lambda = 1, { generator = defaultGenerator }: { generator?: Generator } = {}) {
-  this.checkInPlace("exponential_");
-  return this.copy_(exponentialValues(this, lambda, generator));
+  return this.assign("exponential_", () => exponentialValues(this, lambda, generator));
 };
 
 Tensor.prototype.bernoulli = function (this: Tensor, p?: number | GeneratorOption, options?: GeneratorOption) {

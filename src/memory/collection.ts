@@ -1,0 +1,122 @@
+/**
+ * Forced garbage collection: the fallback for memory the library cannot release itself.
+ *
+ * Storage the library knows is dead goes back to the allocator at once (ownership.ts). A tensor
+ * the user dropped is only known dead to the garbage collector, which frees its wasm block through
+ * a FinalizationRegistry; V8 runs those finalizers between tasks, so a synchronous loop of plain
+ * tensor ops (no module, so nothing the library owns) would hold every intermediate until the loop
+ * ends. In "auto" mode (the default where the engine allows it: Node 20.16+), before the heap
+ * grows past twice what was live after the last collection (and at least 256 MiB), and before a
+ * request is refused, the allocator runs a full collection and the due finalizers at once. That
+ * needs two V8 flags (--expose-gc, and cleanupSome on registries), set process-wide when the
+ * first wasm storage is made, never at import. A loop of modules, backward and optimizer steps never
+ * gets there: what it drops, the library frees (`memory.stats().collections` stays put).
+ * `memory.setCollection("off")` or NABLA_FORCE_GC=0 turns the fallback off.
+ */
+type Registry<T> = FinalizationRegistry<T> & { cleanupSome?: () => void };
+
+export type CollectionMode = "auto" | "off";
+
+interface Forcing {
+  gc: () => void;
+  registry: <T>(cb: (held: T) => void) => Registry<T>;
+}
+
+const env = (globalThis as { process?: { env?: Record<string, string | undefined>; getBuiltinModule?: unknown } }).process;
+let mode: CollectionMode = env?.env?.NABLA_FORCE_GC === "0" || typeof env?.getBuiltinModule !== "function" ? "off" : "auto";
+/** Forced collections run so far. */
+let collections = 0;
+let forcing: Forcing | null | undefined; // undefined: not tried yet
+/** Every registry made, with the callback its forced twin (made when forcing starts) shares. */
+const registries: { live: Registry<unknown>[]; cb: (held: unknown) => void }[] = [];
+
+/** V8's gc and a registry with cleanupSome, from a fresh context after setting the flags; null where unavailable. */
+function startForcing(): Forcing | null {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
+  const load = proc?.getBuiltinModule;
+  if (typeof load !== "function") return null;
+  try {
+    const v8 = load("node:v8") as { setFlagsFromString(flags: string): void };
+    const vm = load("node:vm") as { createContext(): object; runInContext(code: string, context: object): unknown };
+    v8.setFlagsFromString("--expose-gc");
+    v8.setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
+    const context = vm.createContext();
+    const gc = vm.runInContext("gc", context) as () => void;
+    const registry = vm.runInContext("(cb) => new FinalizationRegistry(cb)", context) as Forcing["registry"];
+    if (typeof gc !== "function" || typeof registry(() => {}).cleanupSome !== "function") return null;
+    return { gc, registry };
+  } catch {
+    return null;
+  }
+}
+
+function forcingTools(): Forcing | null {
+  if (forcing === undefined) forcing = startForcing();
+  return forcing;
+}
+
+/**
+ * Turns the forced-collection fallback on ("auto") or off. "auto" returns false (and stays off)
+ * where the engine cannot force a collection (browsers, Node before 20.16).
+ */
+export function setCollection(next: CollectionMode): boolean {
+  if (next !== "off" && next !== "auto") throw new RangeError(`memory.setCollection: mode must be "auto" or "off", got ${String(next)}`);
+  if (next === "auto" && forcingTools() === null) {
+    mode = "off";
+    return false;
+  }
+  mode = next;
+  return true;
+}
+
+export function collectionMode(): CollectionMode {
+  return mode;
+}
+
+/**
+ * A FinalizationRegistry calling `release(held)` once each registered object has been collected.
+ * Registrations made while forcing is on go to a registry that a forced collection can drain.
+ */
+export function finalizationRegistry<T>(release: (held: T) => void): {
+  register(target: object, held: T, token: object): void;
+  unregister(token: object): void;
+} {
+  const entry = { live: [new FinalizationRegistry<unknown>(release as (held: unknown) => void) as Registry<unknown>], cb: release as (held: unknown) => void };
+  registries.push(entry);
+  let forced: Registry<unknown> | null = null;
+  return {
+    register(target, held, token) {
+      // in auto mode forcing starts with the first registration, so every array can be drained
+      if (mode === "auto" && forcingTools() !== null && forcing) {
+        if (forced === null) entry.live.push((forced = forcing.registry(entry.cb)));
+        forced.register(target, held, token);
+      } else {
+        entry.live[0]!.register(target, held, token);
+      }
+    },
+    unregister(token) {
+      for (const r of entry.live) r.unregister(token);
+    },
+  };
+}
+
+/** In "auto" mode, runs a full collection and the finalizers it makes due; false otherwise. */
+export function collectIfEnabled(): boolean {
+  if (mode !== "auto") return false;
+  return collectNow();
+}
+
+/** Forced collections run so far (memory.stats().collections). */
+export function collectionCount(): number {
+  return collections;
+}
+
+/** Runs a full collection and the due finalizers now, where the engine allows it; false where it cannot. */
+export function collectNow(): boolean {
+  const tools = forcingTools();
+  if (tools === null) return false;
+  collections++;
+  tools.gc();
+  for (const entry of registries) for (const r of entry.live) r.cleanupSome?.();
+  return true;
+}

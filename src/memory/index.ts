@@ -1,0 +1,79 @@
+/**
+ * `memory`: what the library's heap holds, and the few knobs over it.
+ *
+ * Storage lives in the WebAssembly heap (tensors of 1,024 elements or more; smaller ones and bools
+ * are plain typed arrays that the garbage collector manages by itself). The library frees what it
+ * knows is dead (ownership.ts); tensors a user dropped go back when the collector finalizes them.
+ * `t.free()` and `using t = …` free one now; a forced collection is the fallback (collection.ts).
+ */
+import { backend, type MemoryStats } from "../backend/backend.js";
+import { OptionError } from "../errors.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { collectNow, setCollection, type CollectionMode } from "./collection.js";
+import { keepStorage } from "./ownership.js";
+
+export type { MemoryStats, CollectionMode };
+
+const NONE: MemoryStats = { allocated: 0, cached: 0, reserved: 0, peak: 0, count: 0, limit: 0, collections: 0 };
+
+/** The current backend's heap counters (all zero on the plain-JS backend, whose arrays are the collector's). */
+export function stats(): MemoryStats {
+  return backend().memory?.stats() ?? NONE;
+}
+
+/** Starts peak tracking afresh from what is allocated now. */
+export function resetPeak(): void {
+  backend().memory?.resetPeak();
+}
+
+/**
+ * Caps the heap at `bytes`: a request past it (after freed blocks are reused and, if enabled, a
+ * forced collection) throws OutOfMemoryError naming the op. null lifts the cap; without one, wasm32's
+ * 4 GiB is the ceiling and storage past it goes to the JS heap.
+ */
+export function setLimit(bytes: number | null): void {
+  if (bytes !== null && (typeof bytes !== "number" || !Number.isFinite(bytes) || bytes <= 0)) {
+    throw new OptionError(`memory.setLimit: bytes must be a positive number or null, got ${String(bytes)}`);
+  }
+  backend().memory?.setLimit(bytes);
+}
+
+/** Marks tensors as the user's: the library never frees their storage (for tensors a module's forward stashes somewhere other than its own fields). */
+export function keep<T extends Tensor | readonly Tensor[]>(tensors: T): T {
+  for (const t of Array.isArray(tensors) ? tensors : [tensors as Tensor]) keepStorage(t.storage);
+  return tensors;
+}
+
+/** Runs a full garbage collection and the finalizers it makes due, where the engine allows it; false where it cannot. */
+export function collect(): boolean {
+  return collectNow();
+}
+
+export { setCollection };
+
+const MiB = 1024 * 1024;
+const fmt = (bytes: number): string => (bytes >= 1024 * MiB ? `${(bytes / 1024 / MiB).toFixed(2)} GiB` : `${(bytes / MiB).toFixed(1)} MiB`);
+
+/** A table of the heap's counters, like torch.cuda.memory_summary(). */
+export function summary(): string {
+  const s = stats();
+  const rows: [string, string][] = [
+    ["Allocated memory", fmt(s.allocated)],
+    ["Peak allocated", fmt(s.peak)],
+    ["Cached (free, reusable)", fmt(s.cached)],
+    ["Reserved (heap span)", fmt(s.reserved)],
+    ["Live blocks", String(s.count)],
+    ["Limit", fmt(s.limit)],
+    ["Forced collections", String(s.collections)],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const valueWidth = Math.max(...rows.map(([, v]) => v.length));
+  const line = "=".repeat(width + valueWidth + 5);
+  return [
+    line,
+    `  nabla memory summary (${backend().name} backend)`,
+    line,
+    ...rows.map(([k, v]) => `  ${k.padEnd(width)} ${v.padStart(valueWidth)}`),
+    line,
+  ].join("\n");
+}
