@@ -118,7 +118,7 @@ export function tensor(data: NestedArray | TypedArray, { dtype, requiresGrad }: 
 
 export function zeros(shape: ShapeArg, { dtype = "float32", requiresGrad }: CreateOptions = {}): Tensor {
   checkDType("zeros", dtype);
-  return finish("zeros", emptyTensor(toShape("zeros", shape), dtype), requiresGrad);
+  return finish("zeros", emptyTensor(toShape("zeros", shape), dtype, "zeros"), requiresGrad);
 }
 
 export function ones(shape: ShapeArg, options: CreateOptions = {}): Tensor {
@@ -129,7 +129,7 @@ export function ones(shape: ShapeArg, options: CreateOptions = {}): Tensor {
 export function full(shape: ShapeArg, value: number | boolean, { dtype, requiresGrad }: CreateOptions = {}): Tensor {
   checkDType("full", dtype);
   const type = dtype ?? (typeof value === "boolean" ? "bool" : "float32");
-  const t = emptyTensor(toShape("full", shape), type);
+  const t = emptyTensor(toShape("full", shape), type, "full");
   t.storage.data.fill(Number(value));
   return finish("full", t, requiresGrad);
 }
@@ -183,7 +183,7 @@ export function eye(n: number, m = n, { dtype = "float32", requiresGrad }: Creat
 function floatingRandom(op: string, shape: ShapeArg, dtype: DType): Tensor {
   checkDType(op, dtype);
   if (dtype !== "float32" && dtype !== "float64") throw new DTypeError(`${op}: expected a floating point dtype, got ${dtype}`);
-  return emptyTensor(toShape(op, shape), dtype);
+  return emptyTensor(toShape(op, shape), dtype, op);
 }
 
 /** Uniform random values in [0, 1): PyTorch's draws (24 random bits per float32, 53 per float64). */
@@ -219,7 +219,7 @@ export function randint(low: number, high: number | ShapeArg, shape?: ShapeArg |
     if (!Number.isInteger(bound)) throw new ShapeError(`randint: ${what} must be an integer, got ${String(bound)}`);
   }
   if ((high as number) <= low) throw new OptionError(`randint: expected integers with low < high, got low=${low}, high=${String(high)}`);
-  const t = emptyTensor(toShape("randint", shape as ShapeArg), dtype);
+  const t = emptyTensor(toShape("randint", shape as ShapeArg), dtype, "randint");
   randomFromToFill(generator, t.storage.data, low, high as number);
   return t;
 }

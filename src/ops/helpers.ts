@@ -6,17 +6,17 @@ import { contiguousStrides, numelOf } from "../tensor/shape.js";
 import { Storage } from "../tensor/storage.js";
 import { Tensor } from "../tensor/tensor.js";
 
-/** A new contiguous tensor of the given shape and dtype, zero-filled. */
-export function emptyTensor(shape: readonly number[], dtype: DType): Tensor {
-  return new Tensor(Storage.alloc(dtype, numelOf(shape)), shape.slice(), contiguousStrides(shape), 0);
+/** A new contiguous tensor of the given shape and dtype, zero-filled; `op` names it if memory runs out. */
+export function emptyTensor(shape: readonly number[], dtype: DType, op?: string): Tensor {
+  return new Tensor(Storage.alloc(dtype, numelOf(shape), true, op), shape.slice(), contiguousStrides(shape), 0);
 }
 
 /**
  * A new contiguous tensor for a kernel that writes every one of its elements: where the backend
  * can (a reused wasm block), the storage is not zeroed first — a few percent of a training step.
  */
-export function resultTensor(shape: readonly number[], dtype: DType): Tensor {
-  return new Tensor(Storage.alloc(dtype, numelOf(shape), false), shape.slice(), contiguousStrides(shape), 0);
+export function resultTensor(shape: readonly number[], dtype: DType, op?: string): Tensor {
+  return new Tensor(Storage.alloc(dtype, numelOf(shape), false, op), shape.slice(), contiguousStrides(shape), 0);
 }
 
 /** A contiguous tensor over the given values (copied into storage of `dtype`). */

@@ -23,7 +23,7 @@ function batchedMatmul(a: Tensor, b: Tensor): Tensor {
   const batchShape = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
   const aShape = [...batchShape, m, k];
   const bShape = [...batchShape, k, n];
-  const out = resultTensor([...batchShape, m, n], a.dtype);
+  const out = resultTensor([...batchShape, m, n], a.dtype, "matmul");
   backend().matmul({
     a: viewWith(a, aShape, broadcastStrides(a.shape, a.strides, aShape)),
     b: viewWith(b, bShape, broadcastStrides(b.shape, b.strides, bShape)),

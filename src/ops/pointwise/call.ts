@@ -131,7 +131,7 @@ export function evaluate(name: string, kernel: Kernel, inputs: readonly Tensor[]
 function runKernel(op: string, kernel: Kernel, inputs: readonly Tensor[], params: readonly number[], dtype: DType): Tensor {
   let shape: readonly number[] = inputs[0]!.shape;
   for (let i = 1; i < inputs.length; i++) shape = broadcastShapes(op, shape, inputs[i]!.shape);
-  const out = resultTensor(shape, dtype);
+  const out = resultTensor(shape, dtype, op);
   const views: StridedView[] = inputs.map((t) => ({
     data: t.storage.data,
     shape,
