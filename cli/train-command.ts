@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { data, defaultGenerator, Generator, io, manualSeed, nn, OptionError, optim, train, type Tensor } from "../src/index.js";
+import { data, defaultGenerator, Generator, io, manualSeed, memory, nn, OptionError, optim, train, type Tensor } from "../src/index.js";
 import { checkpointFile, loadCheckpoint, saveCheckpoint } from "../src/node.js";
 import { UsageError, type OptimizerName, type RunOptions, type TrainConfig } from "./config.js";
 import { loadData, type LoadedData } from "./datasets.js";
@@ -152,7 +152,10 @@ export async function runTrain(recipe: TrainConfig, run: RunOptions, out: TrainI
   const line = { epochs: config.epochs, testName: loaded.testName, classification };
   const callbacks: train.Callback[] = [
     new train.ModelCheckpoint({ save: checkpointFile(checkpointPath), extra: { config } }),
-    out.progress ? new ProgressBars(line, out.log) : new train.LambdaCallback({ onEpochEnd: (_ctx, log) => out.log(formatEpoch(log, line)) }),
+    out.progress ? new ProgressBars(line, out.log) : new train.LambdaCallback({
+          onEpochStart: () => memory.resetPeak(),
+          onEpochEnd: (_ctx, log) => out.log(formatEpoch(log, line, memory.stats().peak)),
+        }),
     ...(out.callbacks ?? []),
   ];
   const regression = !classification;

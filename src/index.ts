@@ -120,4 +120,7 @@ export * as nn from "./nn/index.js";
 // ---- nn extras at the top level, as in torch: torch.cdist
 export { cdist, type CdistOptions } from "./nn/functional/distance.js";
 export * as optim from "./optim/index.js";
-export * as F from "./nn/functional.js";
+import * as functional from "./nn/functional.js";
+import { ownedFunctions } from "./memory/ownership.js";
+/** `nn.functional`: each function runs in an ownership scope, so a loss's intermediates are freed once backward has used them. */
+export const F: typeof functional = ownedFunctions(functional);

@@ -215,3 +215,18 @@ export function storagesIn(value: unknown, into: Set<Storage>, depth: number): v
   if (typeof (value as { namedParameters?: unknown }).namedParameters === "function") return;
   for (const v of Object.values(value)) storagesIn(v, into, depth + 1);
 }
+
+/**
+ * A copy of a namespace of functions, each running in an ownership scope (see `owned`): called
+ * outside any module, a composite function (a loss, say) frees its intermediates itself.
+ */
+export function ownedFunctions<T extends object>(namespace: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(namespace)) {
+    out[name] =
+      typeof value === "function" && !/^[A-Z]/.test(name)
+        ? Object.defineProperty((...args: unknown[]) => owned(() => (value as (...a: unknown[]) => unknown)(...args)), "name", { value: name })
+        : value;
+  }
+  return Object.freeze(out) as T;
+}

@@ -9,7 +9,7 @@ import type { StridedView } from "../backend.js";
 import { jsBackend } from "../js/index.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import type { Kernel } from "../../ops/pointwise/plan.js";
-import { allocBytes, inHeap } from "./heap.js";
+import { allocBytes } from "./heap.js";
 import { kernels, memory } from "./instance.js";
 import { MAX_DIMS, writeMeta } from "./meta.js";
 import { Scratch } from "./operands.js";
@@ -40,7 +40,6 @@ export function pointwise(kernel: Kernel, inputs: readonly StridedView[], out: T
     code === undefined ||
     !(out instanceof Type) ||
     out.length < MIN_ELEMENTS ||
-    !inHeap(out) || // small outputs live on the JS heap, where the JS loop is quicker than staging
     params.length > MAX_PARAMS ||
     inputs.length > 3 ||
     !inputs.every((v) => v.data instanceof Type)
