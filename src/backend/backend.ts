@@ -86,8 +86,8 @@ export interface MaxPool2dArgs {
   readonly out: readonly number[];
   /** Contiguous [N, C, oH, oW]: each window's largest element (the first NaN wins, then the first largest). */
   readonly values: TypedArray;
-  /** Contiguous [N, C, oH, oW]: where that element sits in its input plane, h·W + w. */
-  readonly indices: Int32Array;
+  /** Contiguous [N, C, oH, oW]: where that element sits in its input plane, h·W + w; null when no gradient needs them. */
+  readonly indices: Int32Array | null;
 }
 
 export interface Backend {
