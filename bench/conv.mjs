@@ -1,6 +1,7 @@
 // Conv2d micro-benchmark: the two convolutions of pytorch/examples mnist (1→32 and 32→64, 3×3),
 // forward+backward at batch 64 and forward under noGrad at batch 1000, beside PyTorch 1.13
-// (bench/conv_torch.py, 2 threads) in interleaved runs. `node bench/conv.mjs [rounds]`.
+// (bench/conv_torch.py, 2 threads) in interleaved runs, as medians of wall and of CPU time.
+// `node bench/conv.mjs [rounds] [case filter]`; CONV_BENCH_TORCH=0 skips PyTorch.
 import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
@@ -31,15 +32,20 @@ const cases = {
   net_fwd_nograd_1000: () => nb.noGrad(() => net(x1000).sum().item()),
 };
 
+/** Median wall and CPU (all threads of the process) milliseconds of fn: CPU time is less hurt by a loaded machine. */
 function timeNabla(fn, reps) {
-  for (let i = 0; i < 2; i++) fn();
-  const ts = [];
+  fn();
+  const walls = [];
+  const cpus = [];
   for (let i = 0; i < reps; i++) {
+    const c = process.cpuUsage();
     const t = performance.now();
     fn();
-    ts.push(performance.now() - t);
+    walls.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpus.push((used.user + used.system) / 1000);
   }
-  return median(ts);
+  return [median(walls), median(cpus)];
 }
 
 const rounds = Number(process.argv[2] ?? 3);
@@ -48,15 +54,24 @@ const res = {};
 for (let r = 0; r < rounds; r++) {
   for (const [name, fn] of Object.entries(cases)) {
     if (only && !name.includes(only)) continue;
-    const reps = name.includes("1000") ? 3 : 8;
-    (res[name] ??= { nabla: [], torch: [] }).nabla.push(timeNabla(fn, reps));
+    const reps = name.includes("1000") ? 3 : 7;
+    const entry = (res[name] ??= { nabla: [], torch: [] });
+    try {
+      entry.nabla.push(timeNabla(fn, reps));
+    } catch (e) {
+      entry.nabla.push([NaN, NaN]);
+      console.log(`${name}: ${String(e).split("\n")[0]}`);
+    }
+    if (process.env.CONV_BENCH_TORCH === "0") continue;
     const out = execFileSync("/usr/bin/python3", [join(here, "conv_torch.py"), name, String(reps)], { encoding: "utf8" });
-    res[name].torch.push(Number(out.trim()));
+    entry.torch.push(out.trim().split(" ").map(Number));
   }
 }
 console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+const med = (runs, k) => (runs.length ? median(runs.map((r) => r[k])) : NaN);
+const f = (v) => v.toFixed(1).padStart(7);
+console.log(`${"case".padEnd(22)} ${"wall ms: nabla".padStart(14)} ${"torch".padStart(7)} ${"ratio".padStart(6)}   ${"cpu ms: nabla".padStart(13)} ${"torch".padStart(7)} ${"ratio".padStart(6)}`);
 for (const [name, { nabla, torch }] of Object.entries(res)) {
-  const a = median(nabla);
-  const b = median(torch);
-  console.log(`${name.padEnd(22)} nabla ${a.toFixed(2).padStart(8)} ms   torch ${b.toFixed(2).padStart(8)} ms   ratio ${(a / b).toFixed(2)}`);
+  const [aw, ac, bw, bc] = [med(nabla, 0), med(nabla, 1), med(torch, 0), med(torch, 1)];
+  console.log(`${name.padEnd(22)} ${f(aw).padStart(14)} ${f(bw)} ${(aw / bw).toFixed(2).padStart(6)}   ${f(ac).padStart(13)} ${f(bc)} ${(ac / bc).toFixed(2).padStart(6)}`);
 }

@@ -1,4 +1,4 @@
-"""PyTorch twin of bench/conv.mjs: prints the median ms of one case (argv: name, reps)."""
+"""PyTorch twin of bench/conv.mjs: prints the median wall and CPU ms of one case (argv: name, reps)."""
 import statistics
 import sys
 import time
@@ -34,11 +34,12 @@ cases = {
 }
 name, reps = sys.argv[1], int(sys.argv[2])
 fn = cases[name]
-for _ in range(2):
-    fn()
-ts = []
+fn()
+walls, cpus = [], []
 for _ in range(reps):
+    c = time.process_time()
     t = time.perf_counter()
     fn()
-    ts.append((time.perf_counter() - t) * 1000)
-print(statistics.median(ts))
+    walls.append((time.perf_counter() - t) * 1000)
+    cpus.append((time.process_time() - c) * 1000)
+print(statistics.median(walls), statistics.median(cpus))
