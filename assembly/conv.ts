@@ -101,3 +101,21 @@ export function col2im(
     }
   }
 }
+
+/** y[q, :] += bias[q % o] over `planes` contiguous planes of p elements (a convolution's bias, channel by channel). */
+export function addChannelBias(y: usize, planes: i32, o: i32, p: i32, bias: usize, sb: i32): void {
+  for (let q = 0; q < planes; q++) {
+    const v = load<f32>(bias + (<usize>((q % o) * sb) << 2));
+    const bv = f32x4.splat(v);
+    const row = y + (<usize>q * <usize>p << 2);
+    let x = 0;
+    for (; x + 4 <= p; x += 4) {
+      const at = row + (<usize>x << 2);
+      v128.store(at, f32x4.add(v128.load(at), bv));
+    }
+    for (; x < p; x++) {
+      const at = row + (<usize>x << 2);
+      store<f32>(at, load<f32>(at) + v);
+    }
+  }
+}

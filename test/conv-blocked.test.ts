@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   autograd, enableGrad, F, getConvolutionScratch, gradcheck, manualSeed, noGrad, OptionError, randn, setConvolutionScratch, type Tensor,
 } from "../src/index.js";
+import { convTuning } from "../src/backend/wasm/conv.js";
 import { expectClose, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
 
 interface ConvCase {
@@ -27,7 +28,11 @@ interface ConvCase {
 
 const cases = loadFixture<{ cases: Record<string, ConvCase> }>("conv_blocked.json").cases;
 const DEFAULT = getConvolutionScratch();
-afterEach(() => setConvolutionScratch(DEFAULT));
+const PER_SAMPLE = convTuning.perSampleMacs;
+afterEach(() => {
+  setConvolutionScratch(DEFAULT);
+  convTuning.perSampleMacs = PER_SAMPLE;
+});
 
 type Conv = (x: Tensor, w: Tensor, b: Tensor | null, options: Record<string, unknown>) => Tensor;
 const fns: Record<ConvCase["fn"], Conv> = {
@@ -104,14 +109,16 @@ describe("second derivatives of the convolutions", () => {
   });
 });
 
-describe("bigger convolutions (one product a sample) against the float64 reference", () => {
+describe("bigger convolutions against the float64 reference, one product a block or a sample", () => {
   const shapes: [string, ConvCase["fn"], number[], number[], Record<string, unknown>][] = [
     ["conv2d 8→32, 32×32, padding 1", "conv2d", [3, 8, 32, 32], [32, 8, 3, 3], { padding: 1 }],
     ["conv2d 1→32 (MNIST's first layer)", "conv2d", [5, 1, 28, 28], [32, 1, 3, 3], {}],
     ["conv2d 8→16 groups 2, stride 2", "conv2d", [3, 8, 40, 40], [16, 4, 3, 3], { stride: 2, padding: 1, groups: 2 }],
     ["convTranspose2d 32→8, 32×32", "convTranspose2d", [3, 32, 32, 32], [32, 8, 3, 3], { padding: 1 }],
   ];
-  it.each(shapes)("%s", (_, fn, xs, ws, options) => {
+  const table = shapes.flatMap((s) => [0, PER_SAMPLE].map((macs) => [...s, macs] as const));
+  it.each(table)("%s (products of a sample alone from %i multiply-adds)", (_, fn, xs, ws, options, macs) => {
+    convTuning.perSampleMacs = macs;
     for (const budget of [DEFAULT, 1, 200000]) {
       setConvolutionScratch(budget);
       const run = (dtype: "float32" | "float64"): Tensor[] => {

@@ -127,9 +127,9 @@ export interface Backend {
   /**
    * The convolution family (geometry and formula in convolution.ts), each working through the
    * batch in blocks whose scratch stays within getConvolutionScratch():
-   * conv2d writes y [N, O, oH, oW] from x and the weight [O, C/groups, kH, kW];
+   * conv2d writes y [N, O, oH, oW] from x, the weight [O, C/groups, kH, kW] and a bias [O] or null;
    */
-  conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, out: TypedArray): void;
+  conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, bias: StridedView | null, out: TypedArray): void;
   /** conv2dInput writes x's gradient [N, C, H, W] (every element) from y's gradient gy (the transposed convolution); */
   conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedView, out: TypedArray): void;
   /** conv2dWeight writes the weight's gradient [O, C/groups, kH, kW] (every element) from x and gy. */

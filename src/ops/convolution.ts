@@ -15,20 +15,24 @@ import { recordOp } from "../autograd/node.js";
 import { DTypeError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { resultTensor, viewOf } from "./helpers.js";
+import { sum } from "./reduce.js";
 
 function sameDtype(name: string, a: Tensor, b: Tensor): void {
   if (a.dtype !== b.dtype) throw new DTypeError(`${name}: expected input and weight of the same dtype, got ${a.dtype} and ${b.dtype}`);
   if (a.dtype !== "float32" && a.dtype !== "float64") throw new DTypeError(`${name}: expected a floating dtype, got ${a.dtype}`);
 }
 
-/** y [N, O, oH, oW] from x [N, C, H, W] and weight [O, C/groups, kH, kW]. */
-export function convolution(x: Tensor, weight: Tensor, g: Conv2dGeometry, name = "conv2d"): Tensor {
+/** y [N, O, oH, oW] from x [N, C, H, W], weight [O, C/groups, kH, kW] and bias [O] (added in the kernel; its gradient is gy summed over N, oH, oW). */
+export function convolution(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, name = "conv2d"): Tensor {
   sameDtype(name, x, weight);
+  if (bias !== null) sameDtype(name, x, bias);
   const y = resultTensor([g.n, g.o, g.oh, g.ow], x.dtype);
-  backend().conv2d(g, viewOf(x), viewOf(weight), y.storage.data);
-  return recordOp("ConvolutionBackward0", y, [x, weight], (gy) => [
+  backend().conv2d(g, viewOf(x), viewOf(weight), bias === null ? null : viewOf(bias), y.storage.data);
+  const inputs = bias === null ? [x, weight] : [x, weight, bias];
+  return recordOp("ConvolutionBackward0", y, inputs, (gy) => [
     x.requiresGrad ? convolutionInput(gy, weight, g) : null,
     weight.requiresGrad ? convolutionWeight(x, gy, g) : null,
+    bias !== null && bias.requiresGrad ? sum(gy, [0, 2, 3]) : null,
   ], [x, weight]);
 }
 
@@ -38,7 +42,7 @@ export function convolutionInput(gy: Tensor, weight: Tensor, g: Conv2dGeometry, 
   const gx = resultTensor([g.n, g.c, g.h, g.w], gy.dtype);
   backend().conv2dInput(g, viewOf(gy), viewOf(weight), gx.storage.data);
   return recordOp("ConvolutionBackwardInput0", gx, [gy, weight], (gg) => [
-    gy.requiresGrad ? convolution(gg, weight, g) : null,
+    gy.requiresGrad ? convolution(gg, weight, null, g) : null,
     weight.requiresGrad ? convolutionWeight(gg, gy, g) : null,
   ], [gy, weight]);
 }
@@ -50,6 +54,6 @@ export function convolutionWeight(x: Tensor, gy: Tensor, g: Conv2dGeometry, name
   backend().conv2dWeight(g, viewOf(x), viewOf(gy), gw.storage.data);
   return recordOp("ConvolutionBackwardWeight0", gw, [x, gy], (gg) => [
     x.requiresGrad ? convolutionInput(gy, gg, g) : null,
-    gy.requiresGrad ? convolution(x, gg, g) : null,
+    gy.requiresGrad ? convolution(x, gg, null, g) : null,
   ], [x, gy]);
 }

@@ -44,9 +44,14 @@ function forTap(g: Conv2dGeometry, i: number, j: number, f: (y: number, x: numbe
 const at4 = (v: StridedView, a: number, b: number, c: number, d: number): number =>
   v.data[v.offset + a * v.strides[0]! + b * v.strides[1]! + c * v.strides[2]! + d * v.strides[3]!] as number;
 
-export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, out: TypedArray): void {
+export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, bias: StridedView | null, out: TypedArray): void {
   const p = g.oh * g.ow;
   out.fill(0 as never, 0, g.n * g.o * p);
+  if (bias !== null) {
+    for (let b = 0; b < g.n; b++) {
+      for (let oc = 0; oc < g.o; oc++) out.fill(bias.data[bias.offset + oc * bias.strides[0]!] as never, (b * g.o + oc) * p, (b * g.o + oc + 1) * p);
+    }
+  }
   eachLink(g, (b, oc, gc, ch, i, j) => {
     const wv = at4(weight, oc, ch, i, j);
     const plane = (b * g.o + oc) * p;

@@ -110,8 +110,7 @@ export function conv2dImpl(name: string, input: Tensor, weight: Tensor, bias: Te
     n, c: inC, h: ih, w: iw, o: outC, groups, kh, kw,
     sh: stride[0]!, sw: stride[1]!, ph: pads[2]!, pw: pads[0]!, dh: dilation[0]!, dw: dilation[1]!, oh, ow,
   };
-  let out = convolution(x, weight, g, name);
-  if (bias !== null) out = add(out, reshape(bias, [outC, 1, 1]));
+  const out = convolution(x, weight, bias, g, name);
   return unbatch ? squeeze(out, 0) : out;
 }
 
