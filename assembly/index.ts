@@ -6,3 +6,4 @@ export { copyF32, copyND, gather, scatterAdd, zeroBytes } from "./memory";
 export { adamStep, sgdStep } from "./optim";
 export { runJob } from "./jobs";
 export { fold2d, maxPool2d } from "./pool";
+export { addChannelBias, im2col, col2im } from "./conv";

@@ -159,8 +159,9 @@ function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: 
 /**
  * C = A·B for A[m,k] at a (element strides sam, sak), B[k,n] at b (sbk, sbn) and C with row
  * stride ldc; `work` is workBytes() of scratch. Requires k ≥ 1 (k = 0 means C = 0, done by the caller).
+ * With `acc` nonzero, C += A·B instead (a convolution's weight gradient sums its samples so).
  */
-export function matmul(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize): void {
+export function matmul(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize, acc: i32): void {
   const pA = work;
   const pB = pA + <usize>(MC * KC) * 16;
   const tile = pB + <usize>(KC * NC) * 4;
@@ -182,7 +183,7 @@ export function matmul(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i3
               ldc,
               min(MR, mc - ir),
               min(NR, nc - jr),
-              pc > 0 ? 1 : 0,
+              pc > 0 || acc != 0 ? 1 : 0,
               tile,
             );
           }
@@ -196,7 +197,7 @@ export function matmul(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i3
  * One matmul shared between threads: every thread calls this with its own scratch and takes
  * chunks (of rows, or of columns when byCols) off the job's atomic counter until none are
  * left, so a thread the OS delays simply takes fewer. The job is i32s: [counter, chunks,
- * chunkSize, byCols, a, sam, sak, b, sbk, sbn, c, ldc, m, k, n].
+ * chunkSize, byCols, a, sam, sak, b, sbk, sbn, c, ldc, m, k, n], the job's kind at 15 and acc at 16.
  */
 export function matmulShared(job: usize, work: usize): void {
   const chunks = load<i32>(job, 4);
@@ -213,14 +214,15 @@ export function matmulShared(job: usize, work: usize): void {
   const m = load<i32>(job, 48);
   const k = load<i32>(job, 52);
   const n = load<i32>(job, 56);
+  const acc = load<i32>(job, 64);
   for (;;) {
     const i = atomic.add<i32>(job, 1);
     if (i >= chunks) return;
     const from = i * size;
     if (byCols) {
-      matmul(a, sam, sak, b + <usize>(from * sbn) * 4, sbk, sbn, c + <usize>from * 4, ldc, m, k, min(size, n - from), work);
+      matmul(a, sam, sak, b + <usize>(from * sbn) * 4, sbk, sbn, c + <usize>from * 4, ldc, m, k, min(size, n - from), work, acc);
     } else {
-      matmul(a + <usize>(from * sam) * 4, sam, sak, b, sbk, sbn, c + <usize>(from * ldc) * 4, ldc, min(size, m - from), k, n, work);
+      matmul(a + <usize>(from * sam) * 4, sam, sak, b, sbk, sbn, c + <usize>(from * ldc) * 4, ldc, min(size, m - from), k, n, work, acc);
     }
   }
 }

@@ -2,7 +2,8 @@
 
 /**
  * values/indices are contiguous [N, C, oH, oW]: each window's first NaN, else its first largest
- * element, and that element's position h·W + w in its input plane.
+ * element, and that element's position h·W + w in its input plane; `indices` 0 skips them (the
+ * values of a pooling that no gradient will pass through).
  */
 export function maxPool2d(
   x: usize, s0: i32, s1: i32, s2: i32, s3: i32,
@@ -39,7 +40,7 @@ export function maxPool2d(
             }
           }
           store<f32>(values + (e << 2), best);
-          store<i32>(indices + (e << 2), at);
+          if (indices != 0) store<i32>(indices + (e << 2), at);
           e++;
         }
       }
@@ -89,7 +90,7 @@ function maxPool2x2(x: usize, s0: i32, s1: i32, s2: i32, n: i32, c: i32, w: i32,
           best = v128.bitselect(v11, best, t);
           at = v128.bitselect(i32x4.add(i00, i32x4.splat(w + 1)), at, t);
           v128.store(values + ((e + <usize>j) << 2), best);
-          v128.store(indices + ((e + <usize>j) << 2), at);
+          if (indices != 0) v128.store(indices + ((e + <usize>j) << 2), at);
         }
         for (; j < ow; j++) {
           let best = load<f32>(r0 + (<usize>(2 * j) << 2));
@@ -101,7 +102,7 @@ function maxPool2x2(x: usize, s0: i32, s1: i32, s2: i32, n: i32, c: i32, w: i32,
             at = select<i32>((2 * i + (q >> 1)) * w + 2 * j + (q & 1), at, take);
           }
           store<f32>(values + ((e + <usize>j) << 2), best);
-          store<i32>(indices + ((e + <usize>j) << 2), at);
+          if (indices != 0) store<i32>(indices + ((e + <usize>j) << 2), at);
         }
         e += <usize>ow;
       }

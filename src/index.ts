@@ -109,6 +109,7 @@ export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
 export * as autograd from "./autograd/index.js";
 export { setBackend, getBackend, getBackendOptions, listBackends, type Backend, type BackendOptions } from "./backend/backend.js";
 export { setNumThreads, getNumThreads } from "./backend/wasm/num-threads.js";
+export { setConvolutionScratch, getConvolutionScratch } from "./backend/convolution.js";
 export { ShapeError, DTypeError, OptionError, OutOfMemoryError, LinAlgError, type MemoryHeld } from "./errors.js";
 export * as memory from "./memory/index.js";
 export { loadDigits, type Digits } from "./data/digits.js";

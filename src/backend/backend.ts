@@ -9,6 +9,7 @@
 import type { DType, TypedArray } from "../tensor/dtype.js";
 import type { MemoryHeld } from "../errors.js";
 import type { Kernel } from "../ops/pointwise/plan.js";
+import type { Conv2dGeometry } from "./convolution.js";
 
 /** A strided window onto a typed array: element (i0, i1, …) lives at offset + Σ ik·strides[k]. */
 export interface StridedView {
@@ -86,8 +87,8 @@ export interface MaxPool2dArgs {
   readonly out: readonly number[];
   /** Contiguous [N, C, oH, oW]: each window's largest element (the first NaN wins, then the first largest). */
   readonly values: TypedArray;
-  /** Contiguous [N, C, oH, oW]: where that element sits in its input plane, h·W + w. */
-  readonly indices: Int32Array;
+  /** Contiguous [N, C, oH, oW]: where that element sits in its input plane, h·W + w; null when no gradient needs them. */
+  readonly indices: Int32Array | null;
 }
 
 export interface Backend {
@@ -132,6 +133,16 @@ export interface Backend {
   fold2d(cols: StridedView, size: readonly number[], stride: readonly number[], dilation: readonly number[], out: TypedArray): void;
   /** Max pooling with indices (the gradient is a scatterAdd of the output gradient at the indices). */
   maxPool2d(args: MaxPool2dArgs): void;
+  /**
+   * The convolution family (geometry and formula in convolution.ts), each working through the
+   * batch in blocks whose scratch stays within getConvolutionScratch():
+   * conv2d writes y [N, O, oH, oW] from x, the weight [O, C/groups, kH, kW] and a bias [O] or null;
+   */
+  conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, bias: StridedView | null, out: TypedArray): void;
+  /** conv2dInput writes x's gradient [N, C, H, W] (every element) from y's gradient gy (the transposed convolution); */
+  conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedView, out: TypedArray): void;
+  /** conv2dWeight writes the weight's gradient [O, C/groups, kH, kW] (every element) from x and gy. */
+  conv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView, out: TypedArray): void;
   /** Kernels a backend may offer for speed; the ops and optimizers have a reference path without them. */
   readonly fused?: FusedKernels;
   /** Applies options given to setBackend (each backend reads the ones it knows). */

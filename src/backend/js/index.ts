@@ -7,6 +7,7 @@ import { argReduce, gather, reduce, scatterAdd } from "./reduce.js";
 import { matmul } from "./matmul.js";
 import { adamStep, sgdStep } from "./optim.js";
 import { fold2d, maxPool2d } from "./pooling.js";
+import { conv2d, conv2dInput, conv2dWeight } from "./conv.js";
 
 export const jsBackend: Backend = {
   name: "js",
@@ -21,6 +22,9 @@ export const jsBackend: Backend = {
   scatterAdd,
   fold2d,
   maxPool2d,
+  conv2d,
+  conv2dInput,
+  conv2dWeight,
   fused: { adamStep, sgdStep },
 };
 

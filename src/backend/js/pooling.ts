@@ -62,7 +62,7 @@ export function maxPool2d(args: MaxPool2dArgs): void {
             }
           }
           values[e] = best;
-          indices[e] = at;
+          if (indices !== null) indices[e] = at;
         }
       }
     }

@@ -29,6 +29,7 @@ async function makeWasmBackend(): Promise<Backend> {
   const { assign, copy } = await import("./copy.js");
   const { adamStep, sgdStep } = await import("./optim.js");
   const { fold2d, gather, maxPool2d, scatterAdd } = await import("./pooling.js");
+  const { conv2d, conv2dInput, conv2dWeight } = await import("./conv.js");
   return {
     ...jsBackend,
     name: "wasm",
@@ -52,6 +53,9 @@ async function makeWasmBackend(): Promise<Backend> {
     matmul,
     fold2d,
     maxPool2d,
+    conv2d,
+    conv2dInput,
+    conv2dWeight,
     gather,
     scatterAdd,
     fused: { softmax, adamStep, sgdStep },

@@ -12,6 +12,12 @@ const MIN_MACS = 512;
 /** The GEMM's packing buffers, allocated once and kept. */
 let work = -1;
 
+/** The caller's GEMM packing buffers (for kernels that call matmulThreaded themselves). */
+export function gemmWork(): number {
+  if (work < 0) work = allocBytes(kernels.workBytes(), true)!.ptr;
+  return work;
+}
+
 export function matmul(args: MatmulArgs): void {
   const { a, b, out, batchShape, m, k, n } = args;
   if (
@@ -26,7 +32,7 @@ export function matmul(args: MatmulArgs): void {
     out.fill(0, 0, batchShape.reduce((p, s) => p * s, 1) * m * n);
     return;
   }
-  if (work < 0) work = allocBytes(kernels.workBytes(), true)!.ptr;
+  gemmWork();
   const scratch = new Scratch();
   try {
     const as = scratch.input(a);

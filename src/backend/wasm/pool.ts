@@ -133,8 +133,9 @@ function runShared(block: Int32Array, ready: Helper[], work: number): void {
 }
 
 /**
- * C = A·B as kernels.matmul, shared with idle helpers: the longer-to-pack operand is kept whole
- * and the other axis cut into chunks that every thread takes from one atomic counter.
+ * C = A·B (C += A·B with `accumulate`) as kernels.matmul, shared with idle helpers: the
+ * longer-to-pack operand is kept whole and the other axis cut into chunks that every thread
+ * takes from one atomic counter.
  */
 export function matmulThreaded(
   a: number, sam: number, sak: number,
@@ -142,10 +143,12 @@ export function matmulThreaded(
   c: number, ldc: number,
   m: number, k: number, n: number,
   work: number,
+  accumulate = false,
 ): void {
+  const acc = accumulate ? 1 : 0;
   const ready = readyHelpers(m * n * k, PARALLEL_MACS);
   if (ready.length === 0) {
-    kernels.matmul(a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, work);
+    kernels.matmul(a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, work, acc);
     return;
   }
   // every chunk repacks the operand it does not cut: B (4 bytes an element) when cutting rows,
@@ -158,6 +161,7 @@ export function matmulThreaded(
   const { ints } = jobBlock();
   const fields = [0, Math.ceil(total / size), size, byCols ? 1 : 0, a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, JOB_MATMUL];
   for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
+  ints[16] = acc;
   runShared(ints, ready, work);
 }
 

@@ -17,8 +17,8 @@ export function maxPool2d(args: MaxPool2dArgs): void {
     const xs = scratch.input(x);
     const v = scratch.output(values.subarray(0, count));
     // indices are int32: staged through a scratch block of the same size when outside wasm memory
-    const idx = inHeap(indices) ? null : scratch.take(count);
-    const pi = idx === null ? indices.byteOffset : idx.byteOffset;
+    const idx = indices === null || inHeap(indices) ? null : scratch.take(count);
+    const pi = indices === null ? 0 : idx === null ? indices.byteOffset : idx.byteOffset;
     const [s0, s1, s2, s3] = xs.strides as [number, number, number, number];
     kernels.maxPool2d(
       xs.ptr, s0, s1, s2, s3, n, c, h, w,
@@ -26,7 +26,7 @@ export function maxPool2d(args: MaxPool2dArgs): void {
       out[0]!, out[1]!, v.ptr, pi,
     );
     v.done();
-    if (idx !== null) indices.set(new Int32Array(idx.buffer, idx.byteOffset, count));
+    if (idx !== null) indices!.set(new Int32Array(idx.buffer, idx.byteOffset, count));
   } finally {
     scratch.release();
   }

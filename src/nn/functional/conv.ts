@@ -1,26 +1,21 @@
 /**
- * Convolutions as im2col + matmul: the input is padded, unfolded into a strided view of windows
- * (no copy), reshaped to columns and multiplied by the weight, group by group:
+ * Convolutions: conv1d and conv2d (and conv3d, in conv3d.ts) are the convolution op of
+ * src/ops/convolution.ts, whose kernels multiply im2col columns by the weight group by group,
  *
  *   out[n, g·Og + o, p] = Σ_k W[g, o, k] · cols[n, g, k, p] + b[g·Og + o]
  *
  * with k running over (input channel of the group, kernel row, kernel column) and p over output
- * positions. Gradients come from the pieces: matmul's (dW = g·colsᵀ, dcols = Wᵀ·g), the unfold's
- * (col2im, summing overlapping windows) and the pad's (a slice). ConvTranspose is the adjoint:
- * columns Wᵀ·x folded back into an image.
+ * positions, a block of samples at a time so that the columns stay within a fixed scratch budget
+ * (setConvolutionScratch); the zero padding is read as zeros, never materialised. The transposed
+ * convolutions are that op's input gradient, convolutionInput.
  */
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
+import type { Conv2dGeometry } from "../../backend/convolution.js";
 import { add } from "../../ops/elementwise.js";
-import { matmul } from "../../ops/matmul.js";
-import { narrow, permute, reshape, squeeze, transpose, unsqueeze } from "../../ops/shape.js";
-import { fold2d, pad, unfold2d, windowCount, type Pair } from "../../ops/unfold.js";
+import { convolution, convolutionInput } from "../../ops/convolution.js";
+import { reshape, squeeze, unsqueeze } from "../../ops/shape.js";
+import { windowCount, type Pair } from "../../ops/unfold.js";
 import type { Tensor } from "../../tensor/tensor.js";
-
-/**
- * Below this many output positions per sample, conv2d multiplies the whole batch at once
- * (per-sample products are too small for the GEMM); at or above it, sample by sample.
- */
-const BATCH_COLUMNS = 256;
 
 export type IntOrPair = number | readonly number[];
 
@@ -100,8 +95,8 @@ export function conv2dImpl(name: string, input: Tensor, weight: Tensor, bias: Te
   const stride = pair(name, "stride", options.stride ?? 1, 1);
   const dilation = pair(name, "dilation", options.dilation ?? 1, 1);
   const pads = paddings(name, options.padding, [kh, kw], stride, dilation);
-  const xp = pad(x, pads);
-  const [h, w] = [xp.shape[2]!, xp.shape[3]!];
+  // the padded size; the padding itself is read as zeros by the kernels
+  const [h, w] = [x.shape[2]! + pads[2]! + pads[3]!, x.shape[3]! + pads[0]! + pads[1]!];
   const oh = windowCount(h, kh, stride[0]!, dilation[0]!);
   const ow = windowCount(w, kw, stride[1]!, dilation[1]!);
   if (oh <= 0 || ow <= 0) {
@@ -110,25 +105,12 @@ export function conv2dImpl(name: string, input: Tensor, weight: Tensor, bias: Te
         `Kernel size can't be greater than actual input size (input ${formatShape(input.shape)}, weight ${formatShape(weight.shape)})`,
     );
   }
-  const n = x.shape[0]!;
-  const k = inPerGroup * kh * kw;
-  const windows = unfold2d(xp, [kh, kw], stride, dilation);
-  const w3 = reshape(weight, [groups, outC / groups, k]);
-  let out: Tensor;
-  if (n > 1 && oh * ow < BATCH_COLUMNS) {
-    // Few output positions per sample: one product per group over the whole batch, the windows
-    // copied once to columns [g, (c, i, j), (n, p)], so that the GEMM (and its gradients
-    // dW = g·colsᵀ, dcols = Wᵀ·g) runs on big blocks instead of one small product per sample.
-    const cols = reshape(permute(windows, [1, 2, 3, 0, 4, 5]), [groups, k, n * oh * ow]);
-    const prod = reshape(matmul(w3, cols), [groups, outC / groups, n, oh * ow]);
-    out = reshape(permute(prod, [2, 0, 1, 3]), [n, outC, oh, ow]);
-  } else {
-    // Many positions per sample: a product per sample is already big enough (and measured faster
-    // than one product over the batch for a LeNet-sized first layer, 8×25 by 64·576).
-    const cols = reshape(windows, [n, groups, k, oh * ow]);
-    out = reshape(matmul(w3, cols), [n, outC, oh, ow]);
-  }
-  if (bias !== null) out = add(out, reshape(bias, [outC, 1, 1]));
+  const [n, , ih, iw] = x.shape as [number, number, number, number];
+  const g: Conv2dGeometry = {
+    n, c: inC, h: ih, w: iw, o: outC, groups, kh, kw,
+    sh: stride[0]!, sw: stride[1]!, ph: pads[2]!, pw: pads[0]!, dh: dilation[0]!, dw: dilation[1]!, oh, ow,
+  };
+  const out = convolution(x, weight, bias, g, name);
   return unbatch ? squeeze(out, 0) : out;
 }
 
@@ -202,12 +184,12 @@ export function convTranspose2dImpl(name: string, input: Tensor, weight: Tensor,
   const full = [0, 1].map((d) => ([h, w][d]! - 1) * stride[d]! + dilation[d]! * ([kh, kw][d]! - 1) + 1 + outputPadding[d]!);
   const size = full.map((f, d) => f - 2 * padding[d]!);
   if (size.some((s) => s <= 0)) throw new ShapeError(`${name}: output size ${formatShape(size)} is too small for input ${formatShape(input.shape)}`);
-  // columns[n, g, (o, i, j), p] = Σ_c W[g, c, (o, i, j)] · x[n, g, c, p]
-  const wT = transpose(reshape(weight, [groups, inC / groups, outPerGroup * kh * kw]), 1, 2);
-  const xr = reshape(x, [n, groups, inC / groups, h * w]);
-  const cols = reshape(matmul(wT, xr), [n, outC, kh, kw, h, w]);
-  let out = fold2d(cols, [full[0]!, full[1]!], stride, dilation);
-  out = narrow(narrow(out, 2, padding[0]!, size[0]!), 3, padding[1]!, size[1]!);
+  // the gradient of the convolution of an image of `size` (padded by `padding`) into one of [h, w]
+  const g: Conv2dGeometry = {
+    n, c: outC, h: size[0]!, w: size[1]!, o: inC, groups, kh, kw,
+    sh: stride[0]!, sw: stride[1]!, ph: padding[0]!, pw: padding[1]!, dh: dilation[0]!, dw: dilation[1]!, oh: h, ow: w,
+  };
+  let out = convolutionInput(x, weight, g, name);
   if (bias !== null) out = add(out, reshape(bias, [outC, 1, 1]));
   return unbatch ? squeeze(out, 0) : out;
 }

@@ -11,6 +11,7 @@
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
 import { backend } from "../../backend/backend.js";
 import { recordOp } from "../../autograd/node.js";
+import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { emptyTensor, fromTypedArray, resultTensor, viewOf } from "../../ops/helpers.js";
 import { gather } from "../../ops/indexing.js";
 import { div } from "../../ops/elementwise.js";
@@ -80,9 +81,17 @@ function windows(g: Geometry, value: number): Tensor {
   return unfold2d(xp, g.k, g.s, g.d);
 }
 
-/** Max over each window of [N, C, H, W] (or [C, H, W]). */
-export function maxPool2d(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}): Tensor {
-  return maxPool2dWithIndices(input, kernelSize, options).values;
+/**
+ * Max over each window of [N, C, H, W] (or [C, H, W]). Where no gradient will pass through (grad
+ * mode off, or an input that needs none) the kernel skips the indices, a buffer as big as the output.
+ */
+export function maxPool2d(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}, name = "maxPool2d"): Tensor {
+  if (isGradEnabled() && input.requiresGrad) return maxPool2dWithIndices(input, kernelSize, options, name).values;
+  const g = geometry(name, input, kernelSize, options.stride, options.padding ?? 0, options.dilation ?? 1, options.ceilMode ?? false);
+  const [n, c] = g.x.shape as [number, number];
+  const values = resultTensor([n, c, g.out[0]!, g.out[1]!], g.x.dtype);
+  backend().maxPool2d({ x: viewOf(g.x), kernel: g.k, stride: g.s, padding: g.p, dilation: g.d, out: g.out, values: values.storage.data, indices: null });
+  return g.unbatch ? squeeze(values, 0) : values;
 }
 
 /**
@@ -173,8 +182,15 @@ export function maxPool1dWithIndices(input: Tensor, kernelSize: IntOrPair, optio
   return { values: squeeze(r.values, -2), indices: squeeze(r.indices, -2) };
 }
 
-export function maxPool1d(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}): Tensor {
-  return maxPool1dWithIndices(input, kernelSize, options).values;
+export function maxPool1d(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}, name = "maxPool1d"): Tensor {
+  const k = one(name, "kernel size", kernelSize, 1)!;
+  const y = maxPool2d(as2d(name, input), k, {
+    stride: one(name, "stride", options.stride, 1) ?? k,
+    padding: one(name, "padding", options.padding ?? 0, 0, 0)!,
+    dilation: one(name, "dilation", options.dilation ?? 1, 1)!,
+    ceilMode: options.ceilMode ?? false,
+  }, name);
+  return squeeze(y, -2);
 }
 
 export function avgPool1d(input: Tensor, kernelSize: IntOrPair, options: Omit<AvgPool2dOptions, "divisorOverride"> = {}, name = "avgPool1d"): Tensor {

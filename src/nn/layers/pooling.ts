@@ -40,8 +40,8 @@ abstract class MaxPoolNd<R extends boolean> extends Module {
 /** Max over k×k windows of [N, C, H, W] (or [C, H, W]); with returnIndices, `{ values, indices }`. */
 export class MaxPool2d<R extends boolean = false> extends MaxPoolNd<R> {
   forward(input: Tensor): PoolOutput<R> {
-    const r = P.maxPool2dWithIndices(input, this.kernelSize, this.options, "MaxPool2d");
-    return (this.returnIndices ? r : r.values) as PoolOutput<R>;
+    if (!this.returnIndices) return P.maxPool2d(input, this.kernelSize, this.options, "MaxPool2d") as PoolOutput<R>;
+    return P.maxPool2dWithIndices(input, this.kernelSize, this.options, "MaxPool2d") as PoolOutput<R>;
   }
   /** Both the values and the flat input indices, whatever returnIndices says. */
   forwardWithIndices(input: Tensor): { values: Tensor; indices: Tensor } {
@@ -52,8 +52,8 @@ export class MaxPool2d<R extends boolean = false> extends MaxPoolNd<R> {
 /** Max over windows of [N, C, L] (or [C, L]). */
 export class MaxPool1d<R extends boolean = false> extends MaxPoolNd<R> {
   forward(input: Tensor): PoolOutput<R> {
-    const r = P.maxPool1dWithIndices(input, this.kernelSize, this.options, "MaxPool1d");
-    return (this.returnIndices ? r : r.values) as PoolOutput<R>;
+    if (!this.returnIndices) return P.maxPool1d(input, this.kernelSize, this.options, "MaxPool1d") as PoolOutput<R>;
+    return P.maxPool1dWithIndices(input, this.kernelSize, this.options, "MaxPool1d") as PoolOutput<R>;
   }
   forwardWithIndices(input: Tensor): { values: Tensor; indices: Tensor } {
     return P.maxPool1dWithIndices(input, this.kernelSize, this.options, "MaxPool1d");

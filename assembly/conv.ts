@@ -1,0 +1,121 @@
+// im2col and col2im for convolutions over a block of samples, zero padding included, so that the
+// padded input never exists. The columns are laid out [C, kH, kW, nb, oH, oW]: for each group g
+// of channels, rows (c, i, j) of the group are one [K, nb·oH·oW] matrix (K = C/groups·kH·kW),
+// the GEMM's operand for every sample of the block at once or, column range by column range,
+// for one sample at a time.
+
+/**
+ * The first output column x with 0 ≤ x·s + off, and the end (exclusive) of those with
+ * x·s + off < size, clipped to [0, count]: the columns whose tap lands inside the row.
+ */
+// @ts-ignore: decorator
+@inline function firstInside(off: i32, s: i32, count: i32): i32 {
+  if (off >= 0) return 0;
+  return min(count, (-off + s - 1) / s);
+}
+// @ts-ignore: decorator
+@inline function endInside(off: i32, s: i32, size: i32, count: i32): i32 {
+  if (off >= size) return 0;
+  return min(count, (size - 1 - off) / s + 1);
+}
+
+/**
+ * cols[ch, i, j, b, y, x] = x[b, ch, y·sh − ph + i·dh, x·sw − pw + j·dw], 0 outside the input;
+ * x at element strides s0..s3, cols contiguous.
+ */
+export function im2col(
+  src: usize, s0: i32, s1: i32, s2: i32, s3: i32,
+  nb: i32, c: i32, h: i32, w: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
+  cols: usize,
+): void {
+  let dst = cols;
+  for (let ch = 0; ch < c; ch++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const offX = j * dw - pw;
+        const x0 = firstInside(offX, sw, ow);
+        const x1 = max(x0, endInside(offX, sw, w, ow));
+        for (let b = 0; b < nb; b++) {
+          const plane = src + (<usize>(b * s0 + ch * s1) << 2);
+          for (let y = 0; y < oh; y++, dst += <usize>ow << 2) {
+            const row = y * sh - ph + i * dh;
+            if (row < 0 || row >= h) {
+              memory.fill(dst, 0, <usize>ow << 2);
+              continue;
+            }
+            if (x0 > 0) memory.fill(dst, 0, <usize>x0 << 2);
+            if (x1 < ow) memory.fill(dst + (<usize>x1 << 2), 0, <usize>(ow - x1) << 2);
+            const from = plane + (<usize>(row * s2 + offX * s3) << 2);
+            if (sw == 1 && s3 == 1) {
+              memory.copy(dst + (<usize>x0 << 2), from + (<usize>x0 << 2), <usize>(x1 - x0) << 2);
+            } else {
+              const step = sw * s3;
+              for (let x = x0; x < x1; x++) store<f32>(dst + (<usize>x << 2), load<f32>(from + (<usize>(x * step) << 2)));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * col2im, the adjoint of im2col: out[b, ch, y·sh − ph + i·dh, x·sw − pw + j·dw] += cols[ch, i, j, b, y, x]
+ * over the taps inside the image, into contiguous out [nb, c, h, w], which is zeroed first.
+ */
+export function col2im(
+  cols: usize,
+  nb: i32, c: i32, h: i32, w: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
+  out: usize,
+): void {
+  memory.fill(out, 0, <usize>nb * <usize>c * <usize>(h * w) << 2);
+  let from = cols;
+  for (let ch = 0; ch < c; ch++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const offX = j * dw - pw;
+        const x0 = firstInside(offX, sw, ow);
+        const x1 = max(x0, endInside(offX, sw, w, ow));
+        for (let b = 0; b < nb; b++) {
+          const plane = out + (<usize>(b * c + ch) * <usize>(h * w) << 2);
+          for (let y = 0; y < oh; y++, from += <usize>ow << 2) {
+            const row = y * sh - ph + i * dh;
+            if (row < 0 || row >= h) continue;
+            const to = plane + (<usize>(row * w + offX) << 2);
+            let x = x0;
+            if (sw == 1) {
+              for (; x + 4 <= x1; x += 4) {
+                const p = to + (<usize>x << 2);
+                v128.store(p, f32x4.add(v128.load(p), v128.load(from + (<usize>x << 2))));
+              }
+            }
+            for (; x < x1; x++) {
+              const p = to + (<usize>(x * sw) << 2);
+              store<f32>(p, load<f32>(p) + load<f32>(from + (<usize>x << 2)));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** y[q, :] += bias[q % o] over `planes` contiguous planes of p elements (a convolution's bias, channel by channel). */
+export function addChannelBias(y: usize, planes: i32, o: i32, p: i32, bias: usize, sb: i32): void {
+  for (let q = 0; q < planes; q++) {
+    const v = load<f32>(bias + (<usize>((q % o) * sb) << 2));
+    const bv = f32x4.splat(v);
+    const row = y + (<usize>q * <usize>p << 2);
+    let x = 0;
+    for (; x + 4 <= p; x += 4) {
+      const at = row + (<usize>x << 2);
+      v128.store(at, f32x4.add(v128.load(at), bv));
+    }
+    for (; x < p; x++) {
+      const at = row + (<usize>x << 2);
+      store<f32>(at, load<f32>(at) + v);
+    }
+  }
+}

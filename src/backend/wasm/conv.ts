@@ -1,0 +1,192 @@
+/**
+ * The convolution family on the wasm GEMM: im2col of a block of samples (assembly/conv.ts),
+ * then the threaded matmul, group by group; the input gradient is the transposed product
+ * followed by col2im. Blocks are sized so their scratch stays within getConvolutionScratch(),
+ * and all scratch is released as soon as the kernel returns. float32 with the result in wasm
+ * memory only; anything else runs the JS reference (src/backend/js/conv.ts).
+ *
+ * With columns cols_g [K, nb·P] (K = C/groups·kH·kW, P = oH·oW) for group g of a block:
+ *   y_g = W_g · cols_g                    (forward; W_g is [O/groups, K])
+ *   dcols_g = W_gᵀ · gy_g, gx = col2im(dcols)   (input gradient)
+ *   dW_g += gy_g · cols_gᵀ                 (weight gradient, summed over blocks)
+ * A sample's products are big enough to run alone (and to write straight into y or read
+ * straight from gy) when they hold convTuning.perSampleMacs multiply-adds; smaller ones run over the
+ * whole block at once, through a permuted copy of y or gy.
+ */
+import type { StridedView } from "../backend.js";
+import { samplesPerBlock, type Conv2dGeometry } from "../convolution.js";
+import type { TypedArray } from "../../tensor/dtype.js";
+import { contiguousStrides } from "../../tensor/shape.js";
+import { jsBackend } from "../js/index.js";
+import { copy } from "./copy.js";
+import { float32At, inHeap } from "./heap.js";
+import { kernels } from "./instance.js";
+import { gemmWork } from "./matmul.js";
+import { Scratch, type Operand } from "./operands.js";
+import { matmulThreaded } from "./pool.js";
+
+/**
+ * At or above this many multiply-adds a sample's product runs on its own (see above): one product
+ * over the whole block measured as fast or faster on MNIST's 32→64 layer (10⁷ a sample), and
+ * it needs no per-sample synchronisation of the threads. Tests lower it to exercise both paths.
+ */
+export const convTuning = { perSampleMacs: 1 << 26 };
+
+/**
+ * The view in wasm memory with its last `merged` dims walkable as one run of uniform stride
+ * (a weight's (c, i, j) or a gradient's (y, x)): in place when it is, else a contiguous copy.
+ */
+function operand(scratch: Scratch, view: StridedView, merged: number): Operand {
+  const op = scratch.input(view);
+  const d = view.shape.length;
+  let ok = op.strides.every((s) => s >= 0);
+  for (let k = d - merged; k < d - 1; k++) ok &&= view.shape[k + 1]! === 1 || op.strides[k] === op.strides[k + 1]! * view.shape[k + 1]!;
+  if (ok) return op;
+  const tmp = scratch.take(view.shape.reduce((p, s) => p * s, 1));
+  copy(view, tmp);
+  return { ptr: tmp.byteOffset, strides: contiguousStrides(view.shape) };
+}
+
+/** The stride of the merged run of the last `merged` dims (its innermost dim's, or 1 when that has size 1). */
+const runStride = (op: Operand, shape: readonly number[]): number => (shape[shape.length - 1]! === 1 ? 1 : op.strides[shape.length - 1]!);
+
+function im2col(g: Conv2dGeometry, x: Operand, from: number, nb: number, cols: Float32Array): void {
+  const [s0, s1, s2, s3] = x.strides as [number, number, number, number];
+  kernels.im2col(x.ptr + 4 * from * s0, s0, s1, s2, s3, nb, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, cols.byteOffset);
+}
+
+interface Sizes {
+  p: number;
+  k: number;
+  cg: number;
+  og: number;
+  perSample: boolean;
+}
+
+function sizes(g: Conv2dGeometry): Sizes {
+  const p = g.oh * g.ow;
+  const cg = g.c / g.groups;
+  const og = g.o / g.groups;
+  const k = cg * g.kh * g.kw;
+  return { p, k, cg, og, perSample: og * k * p >= convTuning.perSampleMacs };
+}
+
+/** Whether the wasm kernels take this call: float32 throughout, the result in wasm memory. */
+const usable = (views: StridedView[], out: TypedArray): boolean =>
+  out instanceof Float32Array && inHeap(out) && views.every((v) => v.data instanceof Float32Array);
+
+export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, bias: StridedView | null, out: TypedArray): void {
+  if (!usable(bias === null ? [x, weight] : [x, weight, bias], out) || g.n === 0 || g.o === 0) return jsBackend.conv2d(g, x, weight, bias, out);
+  const { p, k, og, perSample } = sizes(g);
+  const scratch = new Scratch();
+  try {
+    const xs = operand(scratch, x, 1);
+    const ws = operand(scratch, weight, 3);
+    const [sw0, swk] = [ws.strides[0]!, runStride(ws, weight.shape)];
+    const bs = bias === null ? null : scratch.input(bias);
+    const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
+    const cols = scratch.take(nb * g.c * g.kh * g.kw * p);
+    const tmp = perSample ? null : scratch.take(nb * g.o * p);
+    const work = gemmWork();
+    for (let n0 = 0; n0 < g.n; n0 += nb) {
+      const b = Math.min(nb, g.n - n0);
+      im2col(g, xs, n0, b, cols);
+      for (let grp = 0; grp < g.groups; grp++) {
+        const a = ws.ptr + 4 * grp * og * sw0;
+        const c = cols.byteOffset + 4 * grp * k * b * p;
+        if (tmp === null) {
+          for (let s = 0; s < b; s++) {
+            const dst = out.byteOffset + 4 * ((n0 + s) * g.o + grp * og) * p;
+            matmulThreaded(a, sw0, swk, c + 4 * s * p, b * p, 1, dst, p, og, k, p, work);
+          }
+        } else {
+          matmulThreaded(a, sw0, swk, c, b * p, 1, tmp.byteOffset + 4 * grp * og * b * p, b * p, og, k, b * p, work);
+        }
+      }
+      // tmp is [O, b, P]: the block [b, O, P] of y reads it with the first two strides swapped
+      if (tmp !== null) copy({ data: tmp, shape: [b, g.o, p], strides: [p, b * p, 1], offset: 0 }, out.subarray(n0 * g.o * p, (n0 + b) * g.o * p));
+      if (bs !== null) kernels.addChannelBias(out.byteOffset + 4 * n0 * g.o * p, b * g.o, g.o, p, bs.ptr, bs.strides[0]!);
+    }
+  } finally {
+    scratch.release();
+  }
+}
+
+export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedView, out: TypedArray): void {
+  if (!usable([gy, weight], out) || g.n === 0 || g.o === 0 || g.c === 0) return jsBackend.conv2dInput(g, gy, weight, out);
+  const { p, k, og, perSample } = sizes(g);
+  const scratch = new Scratch();
+  try {
+    const gs = operand(scratch, gy, 2);
+    const [sg0, sg1, sgp] = [gs.strides[0]!, gs.strides[1]!, runStride(gs, gy.shape)];
+    const ws = operand(scratch, weight, 3);
+    const [sw0, swk] = [ws.strides[0]!, runStride(ws, weight.shape)];
+    const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
+    const dcols = scratch.take(nb * g.c * g.kh * g.kw * p);
+    const gyT = perSample ? null : scratch.take(nb * g.o * p);
+    const work = gemmWork();
+    for (let n0 = 0; n0 < g.n; n0 += nb) {
+      const b = Math.min(nb, g.n - n0);
+      // without per-sample products, gy's block [b, O, P] is first copied to [O, b·P]
+      if (gyT !== null) copy({ data: elementsOf(gs, gy.shape), shape: [g.o, b, p], strides: [sg1, sg0, sgp], offset: n0 * sg0 }, gyT.subarray(0, g.o * b * p));
+      for (let grp = 0; grp < g.groups; grp++) {
+        // A = W_gᵀ [K, O_g]: W_g read with its strides swapped
+        const a = ws.ptr + 4 * grp * og * sw0;
+        const c = dcols.byteOffset + 4 * grp * k * b * p;
+        if (gyT === null) {
+          for (let s = 0; s < b; s++) {
+            const src = gs.ptr + 4 * ((n0 + s) * sg0 + grp * og * sg1);
+            matmulThreaded(a, swk, sw0, src, sg1, sgp, c + 4 * s * p, b * p, k, og, p, work);
+          }
+        } else {
+          matmulThreaded(a, swk, sw0, gyT.byteOffset + 4 * grp * og * b * p, b * p, 1, c, b * p, k, og, b * p, work);
+        }
+      }
+      kernels.col2im(dcols.byteOffset, b, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, out.byteOffset + 4 * n0 * g.c * g.h * g.w);
+    }
+  } finally {
+    scratch.release();
+  }
+}
+
+export function conv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView, out: TypedArray): void {
+  const { p, k, og, perSample } = sizes(g);
+  if (!usable([x, gy], out) || g.n === 0 || k === 0 || og === 0) return jsBackend.conv2dWeight(g, x, gy, out);
+  const scratch = new Scratch();
+  try {
+    const xs = operand(scratch, x, 1);
+    const gs = operand(scratch, gy, 2);
+    const [sg0, sg1, sgp] = [gs.strides[0]!, gs.strides[1]!, runStride(gs, gy.shape)];
+    const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
+    const cols = scratch.take(nb * g.c * g.kh * g.kw * p);
+    const gyT = perSample ? null : scratch.take(nb * g.o * p);
+    const work = gemmWork();
+    for (let n0 = 0; n0 < g.n; n0 += nb) {
+      const b = Math.min(nb, g.n - n0);
+      im2col(g, xs, n0, b, cols);
+      if (gyT !== null) copy({ data: elementsOf(gs, gy.shape), shape: [g.o, b, p], strides: [sg1, sg0, sgp], offset: n0 * sg0 }, gyT.subarray(0, g.o * b * p));
+      for (let grp = 0; grp < g.groups; grp++) {
+        const dst = out.byteOffset + 4 * grp * og * k;
+        // B = cols_gᵀ [b·P, K]: the columns read with their strides swapped
+        const c = cols.byteOffset + 4 * grp * k * b * p;
+        if (gyT === null) {
+          for (let s = 0; s < b; s++) {
+            const src = gs.ptr + 4 * ((n0 + s) * sg0 + grp * og * sg1);
+            matmulThreaded(src, sg1, sgp, c + 4 * s * p, 1, b * p, dst, k, og, p, k, work, n0 + s > 0);
+          }
+        } else {
+          matmulThreaded(gyT.byteOffset + 4 * grp * og * b * p, b * p, 1, c, 1, b * p, dst, k, og, b * p, k, work, n0 > 0);
+        }
+      }
+    }
+  } finally {
+    scratch.release();
+  }
+}
+
+/** The elements of an operand of `shape` as a Float32Array from its pointer on, for a strided view that a copy walks. */
+function elementsOf(op: Operand, shape: readonly number[]): Float32Array {
+  let span = 1;
+  for (let d = 0; d < shape.length; d++) span += (shape[d]! - 1) * op.strides[d]!;
+  return float32At(op.ptr, span);
+}
