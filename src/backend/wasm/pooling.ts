@@ -1,4 +1,7 @@
-/** Max pooling, col2im, and the gather/scatterAdd of indices (max pooling's backward) in wasm for float32; anything else runs the JS reference. */
+/**
+ * Max pooling and col2im in wasm for float32, the gather/scatterAdd of indices (max pooling's
+ * backward, gather's forward and backward) for float32 and float64; anything else runs the JS reference.
+ */
 import type { MaxPool2dArgs, StridedView } from "../backend.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import { jsBackend } from "../js/index.js";
@@ -47,16 +50,25 @@ export function fold2d(cols: StridedView, size: readonly number[], stride: reado
   }
 }
 
-/** Both float32 arrays and the int32 index in wasm memory: only then do the index kernels run there. */
-const inWasm = (a: TypedArray, b: TypedArray, index: Int32Array): boolean =>
-  a instanceof Float32Array && b instanceof Float32Array && inHeap(a) && inHeap(b) && inHeap(index);
+/**
+ * The element width (4 or 8) when both arrays are float32 or both float64 and they and the int32
+ * index are in wasm memory: only then do the index kernels run there; else 0.
+ */
+function indexWidth(a: TypedArray, b: TypedArray, index: Int32Array): 0 | 4 | 8 {
+  if (!inHeap(a) || !inHeap(b) || !inHeap(index)) return 0;
+  if (a instanceof Float32Array && b instanceof Float32Array) return 4;
+  if (a instanceof Float64Array && b instanceof Float64Array) return 8;
+  return 0;
+}
 
 export function scatterAdd(src: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray): void {
-  if (!inWasm(src, out, index)) return jsBackend.scatterAdd(src, index, outer, inner, k, out);
-  kernels.scatterAdd(src.byteOffset, index.byteOffset, outer, inner, k, out.byteOffset);
+  const width = indexWidth(src, out, index);
+  if (width === 0) return jsBackend.scatterAdd(src, index, outer, inner, k, out);
+  (width === 8 ? kernels.scatterAdd64 : kernels.scatterAdd)(src.byteOffset, index.byteOffset, outer, inner, k, out.byteOffset);
 }
 
 export function gather(x: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray): void {
-  if (!inWasm(x, out, index)) return jsBackend.gather(x, index, outer, inner, k, out);
-  kernels.gather(x.byteOffset, index.byteOffset, outer, inner, k, out.byteOffset);
+  const width = indexWidth(x, out, index);
+  if (width === 0) return jsBackend.gather(x, index, outer, inner, k, out);
+  (width === 8 ? kernels.gather64 : kernels.gather)(x.byteOffset, index.byteOffset, outer, inner, k, out.byteOffset);
 }
