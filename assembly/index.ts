@@ -8,4 +8,4 @@ export { copyF32, copyND, copyND64, gather, gather64, scatterAdd, scatterAdd64, 
 export { adamStep, sgdStep } from "./optim";
 export { adamStep64, sgdStep64 } from "./optim64";
 export { runJob } from "./jobs";
-export { fold2d, maxPool2d } from "./pool";
+export { fold2d, fold2d64, maxPool2d, maxPool2d64 } from "./pool";

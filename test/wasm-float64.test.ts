@@ -1,7 +1,8 @@
 /**
  * The wasm backend's float64 kernels (f64x2) against the JS reference: matmul (every transpose,
  * the cache blocks, batches with broadcast dims, two threads), the reductions, the arg-reductions,
- * the fused softmax, the Adam/AdamW and SGD steps, strided copies and gather/scatterAdd, on odd
+ * the fused softmax, the Adam/AdamW and SGD steps, strided copies, gather/scatterAdd, col2im and
+ * max pooling, on odd
  * sizes, strided, offset and broadcast views, storage outside the wasm memory and empty shapes.
  * Each case also checks that the JS kernel was not called: float64 stays in wasm.
  * Agreement: 1e-12 relative where the wasm kernel reorders sums (measured against the sum of
@@ -386,6 +387,58 @@ describe("float64 wasm kernels agree with the JS reference", () => {
       staysInWasm("scatterAdd", () => wasm.scatterAdd(src, index, outer, inner, k, gotScatter));
       jsBackend.scatterAdd(src, index, outer, inner, k, refScatter);
       expectSame(gotScatter, refScatter, "scatterAdd");
+    }
+  });
+
+  it("fold2d (col2im) gives the JS kernel's bits on odd sizes, strides, dilations and strided views", () => {
+    // [n, c, kh, kw, oh, ow, sh, sw, dh, dw]
+    const cases = [
+      [1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+      [2, 3, 5, 5, 3, 7, 1, 1, 1, 1],
+      [3, 2, 3, 2, 5, 17, 2, 3, 1, 1],
+      [1, 17, 2, 3, 4, 5, 1, 2, 2, 3],
+      [1, 1, 3, 3, 1, 255, 1, 1, 1, 1],
+    ];
+    for (const [n, c, kh, kw, oh, ow, sh, sw, dh, dw] of cases as number[][]) {
+      const shape = [n!, c!, kh!, kw!, oh!, ow!];
+      const size = [(oh! - 1) * sh! + (kh! - 1) * dh! + 2, (ow! - 1) * sw! + (kw! - 1) * dw! + 1];
+      const count = n! * c! * size[0]! * size[1]!;
+      const stored = randomView([n!, c!, oh!, ow!, kh!, kw!], "contiguous");
+      const permuted: StridedView = { ...stored, shape, strides: [0, 1, 4, 5, 2, 3].map((d) => stored.strides[d]!) };
+      for (const [layout, cols] of [["contiguous", randomView(shape, "contiguous")], ["offset", randomView(shape, "offset")], ["permuted", permuted]] as const) {
+        const expected = new Float64Array(count);
+        const actual = heap64(count);
+        jsBackend.fold2d(cols, size, [sh!, sw!], [dh!, dw!], expected);
+        staysInWasm("fold2d", () => wasm.fold2d(cols, size, [sh!, sw!], [dh!, dw!], actual));
+        expectSame(actual, expected, `fold2d ${shape} s=${sh},${sw} d=${dh},${dw} ${layout}`);
+      }
+    }
+  });
+
+  it("maxPool2d gives the JS kernel's values and indices with padding, dilation, ties and NaN", () => {
+    const geos = [
+      { k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1], out: (h: number, w: number) => [h >> 1, w >> 1] },
+      { k: [3, 3], s: [2, 2], p: [1, 1], d: [1, 1], out: (h: number, w: number) => [Math.floor((h - 1) / 2) + 1, Math.floor((w - 1) / 2) + 1] },
+      { k: [2, 2], s: [1, 1], p: [0, 0], d: [2, 2], out: (h: number, w: number) => [h - 2, w - 2] },
+    ];
+    for (const shape of [[1, 3, 5, 7], [3, 1, 17, 3], [2, 3, 17, 33]]) {
+      for (const g of geos) {
+        const out = g.out(shape[2]!, shape[3]!);
+        if (out.some((o) => o <= 0)) continue;
+        for (const layout of ["contiguous", "transposed", "offset"] as const) {
+          const x = randomView(shape, layout);
+          x.data[x.offset + 3] = x.data[x.offset + 4]!; // a tie
+          x.data[x.offset + 20] = NaN;
+          const count = shape[0]! * shape[1]! * out[0]! * out[1]!;
+          const expected = { values: new Float64Array(count), indices: new Int32Array(count) };
+          const actual = { values: heap64(count), indices: new Int32Array(count) };
+          const args = { x, kernel: g.k, stride: g.s, padding: g.p, dilation: g.d, out };
+          jsBackend.maxPool2d({ ...args, ...expected });
+          staysInWasm("maxPool2d", () => wasm.maxPool2d({ ...args, ...actual }));
+          expectSame(actual.values, expected.values, `maxPool2d ${shape} ${g.k} ${layout}`);
+          expect(Array.from(actual.indices)).toEqual(Array.from(expected.indices));
+        }
+      }
     }
   });
 

@@ -1,6 +1,6 @@
 /**
- * Max pooling and col2im in wasm for float32, the gather/scatterAdd of indices (max pooling's
- * backward, gather's forward and backward) for float32 and float64; anything else runs the JS reference.
+ * Max pooling, col2im, and the gather/scatterAdd of indices (max pooling's backward, gather's
+ * forward and backward) in wasm for float32 and float64; anything else runs the JS reference.
  */
 import type { MaxPool2dArgs, StridedView } from "../backend.js";
 import type { TypedArray } from "../../tensor/dtype.js";
@@ -11,19 +11,20 @@ import { Scratch } from "./operands.js";
 
 export function maxPool2d(args: MaxPool2dArgs): void {
   const { x, kernel, stride, padding, dilation, out, values, indices } = args;
-  if (!(x.data instanceof Float32Array) || !(values instanceof Float32Array)) return jsBackend.maxPool2d(args);
+  const wide = x.data instanceof Float64Array && values instanceof Float64Array;
+  if (!wide && !(x.data instanceof Float32Array && values instanceof Float32Array)) return jsBackend.maxPool2d(args);
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const count = n * c * out[0]! * out[1]!;
   if (count === 0) return;
   const scratch = new Scratch();
   try {
     const xs = scratch.input(x);
-    const v = scratch.output(values.subarray(0, count));
+    const v = scratch.output((values as Float32Array | Float64Array).subarray(0, count));
     // indices are int32: staged through a scratch block of the same size when outside wasm memory
     const idx = inHeap(indices) ? null : scratch.take(count);
     const pi = idx === null ? indices.byteOffset : idx.byteOffset;
     const [s0, s1, s2, s3] = xs.strides as [number, number, number, number];
-    kernels.maxPool2d(
+    (wide ? kernels.maxPool2d64 : kernels.maxPool2d)(
       xs.ptr, s0, s1, s2, s3, n, c, h, w,
       kernel[0]!, kernel[1]!, stride[0]!, stride[1]!, padding[0]!, padding[1]!, dilation[0]!, dilation[1]!,
       out[0]!, out[1]!, v.ptr, pi,
@@ -36,15 +37,15 @@ export function maxPool2d(args: MaxPool2dArgs): void {
 }
 
 export function fold2d(cols: StridedView, size: readonly number[], stride: readonly number[], dilation: readonly number[], out: TypedArray): void {
-  if (!(cols.data instanceof Float32Array) || !(out instanceof Float32Array) || !inHeap(out) || cols.shape.some((s) => s === 0)) {
-    return jsBackend.fold2d(cols, size, stride, dilation, out);
-  }
+  const wide = cols.data instanceof Float64Array && out instanceof Float64Array;
+  const same = wide || (cols.data instanceof Float32Array && out instanceof Float32Array);
+  if (!same || !inHeap(out) || cols.shape.some((s) => s === 0)) return jsBackend.fold2d(cols, size, stride, dilation, out);
   const [n, c, kh, kw, oh, ow] = cols.shape as [number, number, number, number, number, number];
   const scratch = new Scratch();
   try {
     const cs = scratch.input(cols);
     const [c0, c1, c2, c3, c4, c5] = cs.strides as [number, number, number, number, number, number];
-    kernels.fold2d(cs.ptr, c0, c1, c2, c3, c4, c5, n, c, kh, kw, oh, ow, size[0]!, size[1]!, stride[0]!, stride[1]!, dilation[0]!, dilation[1]!, out.byteOffset);
+    (wide ? kernels.fold2d64 : kernels.fold2d)(cs.ptr, c0, c1, c2, c3, c4, c5, n, c, kh, kw, oh, ow, size[0]!, size[1]!, stride[0]!, stride[1]!, dilation[0]!, dilation[1]!, out.byteOffset);
   } finally {
     scratch.release();
   }
