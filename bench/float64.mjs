@@ -79,7 +79,7 @@ function torchMs(steps) {
   }
 }
 
-const STEPS = 100;
+const STEPS = Number(process.env.STEPS ?? 100);
 const rounds = Number(process.env.ROUNDS ?? 3);
 const withTorch = process.env.NO_TORCH !== "1";
 const rows = { mm: [], lstm: [], tmm: [], tlstm: [] };
