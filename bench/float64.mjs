@@ -9,6 +9,7 @@ import { median, timeIt } from "./timing.mjs";
 
 const { nn, noGrad } = nb;
 if (nb.getBackend() === "wasm") nb.setBackend("wasm", { relaxedSimd: true });
+if (process.env.THREADS) nb.setNumThreads(Number(process.env.THREADS));
 nb.manualSeed(0);
 
 /** Median ms of a noGrad float64 matmul n×n·n×n. */
