@@ -47,7 +47,7 @@ async function lstmMs(steps) {
 
 const torchScript = `
 import sys, time, torch
-torch.set_num_threads(2); torch.manual_seed(0)
+torch.set_num_threads(int(sys.argv[2])); torch.manual_seed(0)
 def med(f, runs):
     for _ in range(3): f()
     t = []
@@ -72,7 +72,7 @@ print(mm, lstm)
 
 function torchMs(steps) {
   try {
-    const out = execFileSync("/usr/bin/python3", ["-c", torchScript, String(steps)], { encoding: "utf8" });
+    const out = execFileSync("/usr/bin/python3", ["-c", torchScript, String(steps), String(nb.getNumThreads())], { encoding: "utf8" });
     const [mm, lstm] = out.trim().split(/\s+/).map(Number);
     return { mm, lstm };
   } catch {

@@ -1,8 +1,8 @@
 /**
  * The wasm backend's float64 kernels (f64x2) against the JS reference: matmul (every transpose,
  * the cache blocks, batches with broadcast dims, two threads), the reductions, the arg-reductions,
- * the fused softmax, the Adam/AdamW and SGD steps, strided copies, gather/scatterAdd, col2im and
- * max pooling, on odd
+ * the fused softmax, the Adam/AdamW and SGD steps, strided copies, gather/scatterAdd, col2im,
+ * max pooling and the f64x2 exp/tanh/sigmoid, on odd
  * sizes, strided, offset and broadcast views, storage outside the wasm memory and empty shapes.
  * Each case also checks that the JS kernel was not called: float64 stays in wasm.
  * Agreement: 1e-12 relative where the wasm kernel reorders sums (measured against the sum of
@@ -438,6 +438,26 @@ describe("float64 wasm kernels agree with the JS reference", () => {
           expectSame(actual.values, expected.values, `maxPool2d ${shape} ${g.k} ${layout}`);
           expect(Array.from(actual.indices)).toEqual(Array.from(expected.indices));
         }
+      }
+    }
+  });
+
+  it("exp, tanh and sigmoid (f64x2 polynomials) stay within a few ulps of Math over their whole range", () => {
+    setBackend("wasm");
+    const xs: number[] = [0, -0, 1e-300, -1e-300, 1e-7, -1e-7, 0.3, -0.3, 0.29999999999999993, 0.30000000000000004, 709.78, 709.79, -708.4, -745.1, -745.2, 800, -800, Infinity, -Infinity, NaN];
+    const s = rng(11);
+    for (let i = 0; i < 20_000; i++) xs.push((s() * 2 - 1) * [1, 20, 750][i % 3]!);
+    const x = tensor(xs, { dtype: "float64" });
+    const ulp = (e: number) => Math.max(Number.MIN_VALUE, 2 ** (Math.floor(Math.log2(Math.abs(e))) - 52));
+    const sigmoid = (v: number) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
+    for (const [name, f, ref, ulps] of [["exp", (t: Tensor) => t.exp(), Math.exp, 1], ["tanh", (t: Tensor) => t.tanh(), Math.tanh, 4], ["sigmoid", (t: Tensor) => t.sigmoid(), sigmoid, 2]] as const) {
+      const got = staysInWasm("pointwise", () => f(x)).toTypedArray();
+      for (let i = 0; i < xs.length; i++) {
+        const e = ref(xs[i]!);
+        const a = got[i]!;
+        if (Number.isNaN(e) || !Number.isFinite(e) || e === 0) {
+          if (!Object.is(a, e)) expect.fail(`${name}(${xs[i]}): got ${a}, expected ${e}`);
+        } else if (Math.abs(a - e) > ulps * ulp(e)) expect.fail(`${name}(${xs[i]}): got ${a}, expected ${e} (${Math.abs(a - e) / ulp(e)} ulps)`);
       }
     }
   });
