@@ -369,6 +369,26 @@ describe("float64 wasm kernels agree with the JS reference", () => {
     }
   });
 
+  it("a transposing copy (walked in 8×8 tiles, float32 and float64) gives the JS kernel's bits", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      for (const shape of [[8, 8], [9, 17], [17, 9], [8, 100], [2, 3, 17, 9], [5, 64, 70]]) {
+        const nd = shape.length;
+        const stored = [...shape.slice(0, -2), shape[nd - 1]! + 3, shape[nd - 2]!]; // padded: not coalescible
+        const size = numelOf(stored) + 5;
+        const data = wasm.alloc(dtype, Math.max(64, size)).subarray(0, size) as Float32Array | Float64Array;
+        for (let i = 0; i < size; i++) data[i] = random();
+        const st = contiguousStrides(stored);
+        const view: StridedView = { data, shape, strides: [...st.slice(0, -2), st[nd - 1]!, st[nd - 2]!], offset: 5 };
+        const numel = numelOf(shape);
+        const expected = dtype === "float32" ? new Float32Array(numel) : new Float64Array(numel);
+        const actual = wasm.alloc(dtype, Math.max(64, numel)).subarray(0, numel) as Float32Array | Float64Array;
+        jsBackend.copy(view, expected);
+        staysInWasm("copy", () => wasm.copy(view, actual));
+        expectSame(actual, expected, `${dtype} copy ${shape}`);
+      }
+    }
+  });
+
   it("gather and scatterAdd give the JS kernel's bits", () => {
     for (const [outer, inner, k] of [[1, 1, 1], [3, 17, 5], [17, 255, 3], [64, 144, 36]] as const) {
       const s = rng(outer * 1000 + inner);
