@@ -17,7 +17,7 @@ export default defineConfig({
         test: {
           name: "wasm-baseline",
           testTimeout: 120_000,
-          include: ["test/wasm.test.ts", "test/ops.test.ts"],
+          include: ["test/wasm.test.ts", "test/wasm-float64.test.ts", "test/ops.test.ts"],
           env: { NABLA_BACKEND: "wasm", NABLA_RELAXED_SIMD: "0", NABLA_POISON_UNINITIALIZED: "1" },
         },
       },

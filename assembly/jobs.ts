@@ -1,13 +1,19 @@
 // The entry point of a helper thread's work: a job block that several threads share (written by
 // src/backend/wasm/pool.ts), whose kind is at byte 60.
 import { matmulShared } from "./matmul";
+import { matmul64Shared } from "./matmul64";
 import { adamShared } from "./optim";
+import { adamShared64 } from "./optim64";
 
 const JOB_MATMUL = 0;
 const JOB_ADAM = 1;
+const JOB_MATMUL64 = 2;
+const JOB_ADAM64 = 3;
 
 export function runJob(job: usize, work: usize): void {
   const kind = load<i32>(job, 60);
   if (kind == JOB_MATMUL) matmulShared(job, work);
   else if (kind == JOB_ADAM) adamShared(job);
+  else if (kind == JOB_MATMUL64) matmul64Shared(job, work);
+  else if (kind == JOB_ADAM64) adamShared64(job);
 }

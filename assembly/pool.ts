@@ -15,31 +15,53 @@ export function maxPool2d(
     maxPool2x2(x, s0, s1, s2, n, c, w, oh, ow, values, indices);
     return;
   }
+  maxPoolWindows<f32>(x, s0, s1, s2, s3, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, values, indices);
+}
+
+/** maxPool2d over float64 [N, C, H, W]: values float64, indices int32, window by window. */
+export function maxPool2d64(
+  x: usize, s0: i32, s1: i32, s2: i32, s3: i32,
+  n: i32, c: i32, h: i32, w: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  oh: i32, ow: i32, values: usize, indices: usize,
+): void {
+  maxPoolWindows<f64>(x, s0, s1, s2, s3, n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, values, indices);
+}
+
+/** Any window shape over elements of T (f32 or f64), one window at a time. */
+// @ts-ignore: decorator
+@inline function maxPoolWindows<T>(
+  x: usize, s0: i32, s1: i32, s2: i32, s3: i32,
+  n: i32, c: i32, h: i32, w: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  oh: i32, ow: i32, values: usize, indices: usize,
+): void {
+  const shift: usize = sizeof<T>() == 8 ? 3 : 2;
   let e: usize = 0;
   for (let b = 0; b < n; b++) {
     for (let ch = 0; ch < c; ch++) {
-      const plane = x + ((<usize>b * <usize>s0 + <usize>ch * <usize>s1) << 2);
+      const plane = x + ((<usize>b * <usize>s0 + <usize>ch * <usize>s1) << shift);
       for (let i = 0; i < oh; i++) {
         const h0 = i * sh - ph;
         for (let j = 0; j < ow; j++) {
           const w0 = j * sw - pw;
-          let best: f32 = NaN;
+          let best: T = <T>NaN;
           let at = -1;
           for (let a = 0; a < kh; a++) {
             const hh = h0 + a * dh;
             if (hh < 0 || hh >= h) continue;
-            const row = plane + (<usize>(hh * s2) << 2);
+            const row = plane + (<usize>(hh * s2) << shift);
             for (let q = 0; q < kw; q++) {
               const ww = w0 + q * dw;
               if (ww < 0 || ww >= w) continue;
-              const v = load<f32>(row + (<usize>(ww * s3) << 2));
+              const v = load<T>(row + (<usize>(ww * s3) << shift));
               // branch-free: random data makes "v > best" a coin toss for the branch predictor
               const take = (at < 0) | (v > best) | ((v != v) & (best == best));
-              best = select<f32>(v, best, take);
+              best = select<T>(v, best, take);
               at = select<i32>(hh * w + ww, at, take);
             }
           }
-          store<f32>(values + (e << 2), best);
+          store<T>(values + (e << shift), best);
           if (indices != 0) store<i32>(indices + (e << 2), at);
           e++;
         }
@@ -119,26 +141,49 @@ export function fold2d(
   n: i32, c: i32, kh: i32, kw: i32, oh: i32, ow: i32,
   h: i32, w: i32, sh: i32, sw: i32, dh: i32, dw: i32, out: usize,
 ): void {
+  fold2dT<f32>(cols, c0, c1, c2, c3, c4, c5, n, c, kh, kw, oh, ow, h, w, sh, sw, dh, dw, out);
+}
+
+/** fold2d over float64 elements. */
+export function fold2d64(
+  cols: usize, c0: i32, c1: i32, c2: i32, c3: i32, c4: i32, c5: i32,
+  n: i32, c: i32, kh: i32, kw: i32, oh: i32, ow: i32,
+  h: i32, w: i32, sh: i32, sw: i32, dh: i32, dw: i32, out: usize,
+): void {
+  fold2dT<f64>(cols, c0, c1, c2, c3, c4, c5, n, c, kh, kw, oh, ow, h, w, sh, sw, dh, dw, out);
+}
+
+/** col2im over elements of T (f32 or f64), a vector of 16 bytes at a time along unit-stride rows. */
+// @ts-ignore: decorator
+@inline function fold2dT<T>(
+  cols: usize, c0: i32, c1: i32, c2: i32, c3: i32, c4: i32, c5: i32,
+  n: i32, c: i32, kh: i32, kw: i32, oh: i32, ow: i32,
+  h: i32, w: i32, sh: i32, sw: i32, dh: i32, dw: i32, out: usize,
+): void {
+  const shift: usize = sizeof<T>() == 8 ? 3 : 2;
+  const lanes = 16 / sizeof<T>();
   for (let b = 0; b < n; b++) {
     for (let ch = 0; ch < c; ch++) {
-      const plane = out + (<usize>(b * c + ch) * <usize>(h * w) << 2);
-      const base = cols + (<usize>(b * c0 + ch * c1) << 2);
+      const plane = out + (<usize>(b * c + ch) * <usize>(h * w) << shift);
+      const base = cols + (<usize>(b * c0 + ch * c1) << shift);
       for (let i = 0; i < kh; i++) {
         for (let j = 0; j < kw; j++) {
-          const tap = base + (<usize>(i * c2 + j * c3) << 2);
+          const tap = base + (<usize>(i * c2 + j * c3) << shift);
           for (let y = 0; y < oh; y++) {
-            const row = plane + (<usize>((y * sh + i * dh) * w + j * dw) << 2);
-            const from = tap + (<usize>(y * c4) << 2);
+            const row = plane + (<usize>((y * sh + i * dh) * w + j * dw) << shift);
+            const from = tap + (<usize>(y * c4) << shift);
             let x = 0;
             if (sw == 1 && c5 == 1) {
-              for (; x + 4 <= ow; x += 4) {
-                const p = row + (<usize>x << 2);
-                v128.store(p, f32x4.add(v128.load(p), v128.load(from + (<usize>x << 2))));
+              for (; x + <i32>lanes <= ow; x += <i32>lanes) {
+                const p = row + (<usize>x << shift);
+                const q = from + (<usize>x << shift);
+                if (sizeof<T>() == 8) v128.store(p, f64x2.add(v128.load(p), v128.load(q)));
+                else v128.store(p, f32x4.add(v128.load(p), v128.load(q)));
               }
             }
             for (; x < ow; x++) {
-              const p = row + (<usize>(x * sw) << 2);
-              store<f32>(p, load<f32>(p) + load<f32>(from + (<usize>(x * c5) << 2)));
+              const p = row + (<usize>(x * sw) << shift);
+              store<T>(p, load<T>(p) + load<T>(from + (<usize>(x * c5) << shift)));
             }
           }
         }

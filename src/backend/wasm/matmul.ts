@@ -1,33 +1,36 @@
-/** Batched float32 matmul on the wasm GEMM (assembly/matmul.ts); transposes are read through strides. */
+/**
+ * Batched float32 and float64 matmul on the wasm GEMMs (assembly/matmul.ts, matmul64.ts);
+ * transposes are read through strides. Mixed or other dtypes go to the JS kernel.
+ */
 import type { MatmulArgs } from "../backend.js";
 import { jsBackend } from "../js/index.js";
 import { allocBytes } from "./heap.js";
-import { kernels } from "./instance.js";
-import { matmulThreaded } from "./pool.js";
+import { matmulThreaded, workBytes } from "./pool.js";
 import { Scratch } from "./operands.js";
 
 /** Below this many multiply-adds the JS loop is as fast (no packing). */
 const MIN_MACS = 512;
 
-/** The GEMM's packing buffers, allocated once and kept. */
+/** The GEMMs' packing buffers (one size serves both), allocated once and kept. */
 let work = -1;
 
 /** The caller's GEMM packing buffers (for kernels that call matmulThreaded themselves). */
 export function gemmWork(): number {
-  if (work < 0) work = allocBytes(kernels.workBytes(), true)!.ptr;
+  if (work < 0) work = allocBytes(workBytes(), true)!.ptr;
   return work;
+}
+
+/** The element width the wasm GEMMs take for these operands: 4, 8, or 0 for none. */
+function widthOf({ a, b, out }: MatmulArgs): 0 | 4 | 8 {
+  if (a.data instanceof Float32Array && b.data instanceof Float32Array && out instanceof Float32Array) return 4;
+  if (a.data instanceof Float64Array && b.data instanceof Float64Array && out instanceof Float64Array) return 8;
+  return 0;
 }
 
 export function matmul(args: MatmulArgs): void {
   const { a, b, out, batchShape, m, k, n } = args;
-  if (
-    !(a.data instanceof Float32Array) ||
-    !(b.data instanceof Float32Array) ||
-    !(out instanceof Float32Array) ||
-    m * n * k < MIN_MACS
-  ) {
-    return jsBackend.matmul(args);
-  }
+  const width = widthOf(args);
+  if (width === 0 || m * n * k < MIN_MACS) return jsBackend.matmul(args);
   if (k === 0) {
     out.fill(0, 0, batchShape.reduce((p, s) => p * s, 1) * m * n);
     return;
@@ -37,7 +40,7 @@ export function matmul(args: MatmulArgs): void {
   try {
     const as = scratch.input(a);
     const bs = scratch.input(b);
-    const o = scratch.output(out);
+    const o = scratch.output(out as Float32Array | Float64Array);
     const nb = batchShape.length;
     const [sam, sak] = [as.strides[nb]!, as.strides[nb + 1]!];
     const [sbk, sbn] = [bs.strides[nb]!, bs.strides[nb + 1]!];
@@ -50,8 +53,8 @@ export function matmul(args: MatmulArgs): void {
         offA += counter[d]! * as.strides[d]!;
         offB += counter[d]! * bs.strides[d]!;
       }
-      const pc = o.ptr + 4 * batch * m * n;
-      matmulThreaded(as.ptr + 4 * offA, sam, sak, bs.ptr + 4 * offB, sbk, sbn, pc, n, m, k, n, work);
+      const pc = o.ptr + width * batch * m * n;
+      matmulThreaded(as.ptr + width * offA, sam, sak, bs.ptr + width * offB, sbk, sbn, pc, n, m, k, n, work, false, width === 8);
       for (let d = nb - 1; d >= 0; d--) {
         if (++counter[d]! < batchShape[d]!) break;
         counter[d] = 0;

@@ -1,4 +1,8 @@
-/** The fused Adam/AdamW and SGD steps in wasm, for float32 buffers in wasm memory; anything else runs the JS loop. */
+/**
+ * The fused Adam/AdamW and SGD steps in wasm, for float32 or float64 buffers in wasm memory (all
+ * of one type); anything else runs the JS loop. The float64 kernels do the JS loop's operations
+ * in its order, so they give the same bits.
+ */
 import type { AdamStepArgs, SgdStepArgs } from "../backend.js";
 import { adamStep as jsAdamStep, sgdStep as jsSgdStep } from "../js/optim.js";
 import type { TypedArray } from "../../tensor/dtype.js";
@@ -6,11 +10,19 @@ import { inHeap } from "./heap.js";
 import { kernels } from "./instance.js";
 import { adamThreaded } from "./pool.js";
 
-const inWasm = (a: TypedArray | null): boolean => a === null || (a instanceof Float32Array && inHeap(a));
+/** 4 or 8 where every buffer (null: absent) is float32 or float64 alike and in wasm memory, else 0. */
+function wasmWidth(...arrays: (TypedArray | null)[]): 0 | 4 | 8 {
+  const present = arrays.filter((a): a is TypedArray => a !== null);
+  if (!present.every(inHeap)) return 0;
+  if (present.every((a) => a instanceof Float32Array)) return 4;
+  if (present.every((a) => a instanceof Float64Array)) return 8;
+  return 0;
+}
 
 export function adamStep(a: AdamStepArgs): boolean {
   const { param, grad, expAvg, expAvgSq, maxExpAvgSq } = a;
-  if (![param, grad, expAvg, expAvgSq, maxExpAvgSq].every(inWasm)) return jsAdamStep(a);
+  const width = wasmWidth(param, grad, expAvg, expAvgSq, maxExpAvgSq);
+  if (width === 0) return jsAdamStep(a);
   adamThreaded(param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq?.byteOffset ?? 0, param.length, {
     beta1: a.beta1,
     oneMinusBeta1: 1 - a.beta1,
@@ -23,14 +35,15 @@ export function adamStep(a: AdamStepArgs): boolean {
     maximize: a.maximize ? 1 : 0,
     stepSize: a.lr / (1 - a.beta1 ** a.step),
     bc2: Math.sqrt(1 - a.beta2 ** a.step),
-  });
+  }, width === 8);
   return true;
 }
 
 export function sgdStep(a: SgdStepArgs): boolean {
   const { param, grad, momentumBuffer } = a;
-  if (![param, grad, momentumBuffer].every(inWasm)) return jsSgdStep(a);
-  kernels.sgdStep(
+  const width = wasmWidth(param, grad, momentumBuffer);
+  if (width === 0) return jsSgdStep(a);
+  (width === 8 ? kernels.sgdStep64 : kernels.sgdStep)(
     param.byteOffset, grad.byteOffset, momentumBuffer?.byteOffset ?? 0, param.length,
     a.lr, a.momentum, 1 - a.dampening, a.weightDecay, a.nesterov ? 1 : 0, a.maximize ? 1 : 0, a.firstStep ? 1 : 0,
   );

@@ -1,5 +1,5 @@
 /**
- * Big matmuls and Adam steps split across threads: each helper is a worker with its own
+ * Big matmuls and Adam steps (float32 and float64) split across threads: each helper is a worker with its own
  * instance of the kernel module over the same shared memory, so operands and results need no
  * copying. All threads, the caller's included, take chunks of the work off one atomic counter
  * (assembly/jobs.ts), so a core that is busy with other work slows the split down instead of
@@ -74,12 +74,17 @@ onModuleChange(() => {
 function ensureHelpers(count: number): void {
   while (spawn !== null && helpers.length < count) {
     const slot = allocBytes(64, true)!.ptr;
-    const work = allocBytes(kernels.workBytes(), true)!.ptr;
+    const work = allocBytes(workBytes(), true)!.ptr;
     const ctl = new Int32Array(memory.buffer, slot, 16);
     Atomics.store(ctl, 0, 0);
     spawn(memory, moduleBytes, slot);
     helpers.push({ ctl, work });
   }
+}
+
+/** Bytes of packing scratch one thread needs for either GEMM. */
+export function workBytes(): number {
+  return Math.max(kernels.workBytes(), kernels.workBytes64());
 }
 
 /**
@@ -94,14 +99,22 @@ const PARALLEL_ADAM = 1 << 16;
 /** What runJob (assembly/jobs.ts) does with the job block: its kind sits at int 15. */
 const JOB_MATMUL = 0;
 const JOB_ADAM = 1;
+const JOB_MATMUL64 = 2;
+const JOB_ADAM64 = 3;
 
-/** The job block all threads read (128 bytes: ints, and floats through the second view). */
-let job: { ints: Int32Array; floats: Float32Array } | null = null;
+interface JobBlock {
+  ints: Int32Array;
+  floats: Float32Array;
+  doubles: Float64Array;
+}
 
-function jobBlock(): { ints: Int32Array; floats: Float32Array } {
+/** The job block all threads read (256 bytes: ints, and floats or doubles through the other views). */
+let job: JobBlock | null = null;
+
+function jobBlock(): JobBlock {
   if (job === null) {
-    const ptr = allocBytes(128, true)!.ptr; // may grow the memory: take the buffer after
-    job = { ints: new Int32Array(memory.buffer, ptr, 32), floats: new Float32Array(memory.buffer, ptr, 32) };
+    const ptr = allocBytes(256, true)!.ptr; // may grow the memory: take the buffer after
+    job = { ints: new Int32Array(memory.buffer, ptr, 64), floats: new Float32Array(memory.buffer, ptr, 64), doubles: new Float64Array(memory.buffer, ptr, 32) };
   }
   return job;
 }
@@ -133,9 +146,9 @@ function runShared(block: Int32Array, ready: Helper[], work: number): void {
 }
 
 /**
- * C = A·B (C += A·B with `accumulate`) as kernels.matmul, shared with idle helpers: the
- * longer-to-pack operand is kept whole and the other axis cut into chunks that every thread
- * takes from one atomic counter.
+ * C = A·B (C += A·B with `accumulate`, float32 only) as kernels.matmul, or kernels.matmul64
+ * (wide), shared with idle helpers: the longer-to-pack operand is kept whole and the other axis
+ * cut into chunks that every thread takes from one atomic counter.
  */
 export function matmulThreaded(
   a: number, sam: number, sak: number,
@@ -144,22 +157,26 @@ export function matmulThreaded(
   m: number, k: number, n: number,
   work: number,
   accumulate = false,
+  wide = false,
 ): void {
+  if (wide && accumulate) throw new Error("matmulThreaded: the float64 GEMM does not accumulate");
   const acc = accumulate ? 1 : 0;
-  const ready = readyHelpers(m * n * k, PARALLEL_MACS);
+  // a float64 multiply-add costs about twice a float32 one: the same work for half the MACs
+  const ready = readyHelpers(m * n * k * (wide ? 2 : 1), PARALLEL_MACS);
   if (ready.length === 0) {
-    kernels.matmul(a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, work, acc);
+    if (wide) kernels.matmul64(a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, work);
+    else kernels.matmul(a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, work, acc);
     return;
   }
-  // every chunk repacks the operand it does not cut: B (4 bytes an element) when cutting rows,
-  // A (16, pre-broadcast) when cutting columns
-  const byCols = 4 * m < n;
+  // every chunk repacks the operand it does not cut: B (4 or 8 bytes an element) when cutting
+  // rows, A (16, pre-broadcast) when cutting columns
+  const byCols = (wide ? 2 : 4) * m < n;
   const unit = byCols ? 8 : 4; // whole micro-tiles per chunk
   const total = byCols ? n : m;
   const parts = ready.length + 1;
   const size = Math.ceil(total / (parts * chunksPerThread(m * n * k)) / unit) * unit;
   const { ints } = jobBlock();
-  const fields = [0, Math.ceil(total / size), size, byCols ? 1 : 0, a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, JOB_MATMUL];
+  const fields = [0, Math.ceil(total / size), size, byCols ? 1 : 0, a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, wide ? JOB_MATMUL64 : JOB_MATMUL];
   for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
   ints[16] = acc;
   runShared(ints, ready, work);
@@ -171,20 +188,32 @@ export interface AdamScalars {
   weightDecay: number; decay: number; decoupled: number; maximize: number; stepSize: number; bc2: number;
 }
 
-/** kernels.adamStep over n floats, cut into one chunk per thread where the buffer is big. */
-export function adamThreaded(param: number, grad: number, m: number, v: number, vmax: number, n: number, s: AdamScalars): void {
+/**
+ * kernels.adamStep (or adamStep64 when wide) over n elements, cut into one chunk per thread where
+ * the buffer is big.
+ */
+export function adamThreaded(param: number, grad: number, m: number, v: number, vmax: number, n: number, s: AdamScalars, wide = false): void {
   const ready = readyHelpers(n, PARALLEL_ADAM);
   if (ready.length === 0) {
-    kernels.adamStep(
+    (wide ? kernels.adamStep64 : kernels.adamStep)(
       param, grad, m, v, vmax, n, s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.eps,
       s.weightDecay, s.decay, s.decoupled, s.maximize, s.stepSize, s.bc2,
     );
     return;
   }
   const size = Math.ceil(n / (ready.length + 1) / 16) * 16; // whole cache lines per chunk
-  const { ints, floats } = jobBlock();
+  const { ints, floats, doubles } = jobBlock();
   const fields = [0, Math.ceil(n / size), size, 0, param, grad, m, v, vmax, n];
   for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
+  if (wide) {
+    // the layout adamShared64 (assembly/optim64.ts) reads: flags at ints 10-11, doubles from byte 64
+    ints[15] = JOB_ADAM64;
+    ints[10] = s.decoupled;
+    ints[11] = s.maximize;
+    doubles.set([s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.eps, s.weightDecay, s.decay, s.stepSize, s.bc2], 8);
+    runShared(ints, ready, 0);
+    return;
+  }
   ints[15] = JOB_ADAM;
   floats.set([s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.eps, s.weightDecay, s.decay], 16);
   ints[23] = s.decoupled;

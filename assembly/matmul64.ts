@@ -1,0 +1,200 @@
+// float64 GEMM, C[m,n] = A[m,k]·B[k,n], the float32 one's shape (matmul.ts) in f64x2 lanes: B is
+// packed into KC×NC panels, A into MC×KC blocks with every value broadcast to a whole vector,
+// and a 4×4 register-tiled micro-kernel runs over them. A and B are read through element
+// strides, so every transpose combination is handled by the packing and nothing is transposed
+// in memory. Each C element sums its products in k order within a KC block, then adds the
+// blocks in order, so results differ from a plain k loop only by rounding.
+import { KC, MC, MR } from "./matmul";
+
+// Micro-tile: 4 rows × 4 columns = 8 f64x2 accumulators, with the two B vectors and the
+// broadcast A value 11 of the 16 vector registers.
+export const NR64 = 4;
+/** Half the float32 NC: the same bytes of packed B, so one scratch size serves both. */
+export const NC64 = 1024;
+
+/** Bytes of scratch that `matmul64` needs at `work`. */
+export function workBytes64(): i32 {
+  return MC * KC * 16 + (KC * NC64 + MR * NR64) * 8;
+}
+
+// @ts-ignore: decorator
+@inline function at(base: usize, i: i32, j: i32, si: i32, sj: i32): f64 {
+  return load<f64>(base + ((<usize>(i * si + j * sj)) << 3));
+}
+
+/** c + a·b: one fused multiply-add with relaxed SIMD, else a multiply and an add. */
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a, b, c);
+  return f64x2.add(c, f64x2.mul(a, b));
+}
+
+/**
+ * Packs an mc×kc block of A (strides sam, sak) into panels of MR rows, each value broadcast:
+ * panel i holds [p][r] = splat(A[i·MR + r, p]), zero past mc.
+ */
+function packA(a: usize, sam: i32, sak: i32, mc: i32, kc: i32, dst: usize): void {
+  for (let i = 0; i < mc; i += MR) {
+    const panel = dst + <usize>(i * kc) * 16;
+    for (let r = 0; r < MR; r++) {
+      let q = panel + <usize>r * 16;
+      if (i + r >= mc) {
+        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, f64x2.splat(0));
+      } else if (sak == 1) {
+        const row = a + <usize>((i + r) * sam) * 8;
+        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, v128.load64_splat(row + (<usize>p << 3)));
+      } else {
+        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, f64x2.splat(at(a, i + r, p, sam, sak)));
+      }
+    }
+  }
+}
+
+/** Packs a kc×nc block of B (strides sbk, sbn) into panels of NR64 columns: [p][c] = B[p, j·NR64 + c], zero past nc. */
+function packB(b: usize, sbk: i32, sbn: i32, kc: i32, nc: i32, dst: usize): void {
+  for (let j = 0; j < nc; j += NR64) {
+    const cols = min(NR64, nc - j);
+    const panel = dst + <usize>(j * kc) * 8;
+    let p = 0;
+    if (cols == NR64 && sbn == 1) {
+      for (; p < kc; p++) {
+        const src = b + <usize>(p * sbk + j) * 8;
+        const q = panel + <usize>(p * NR64) * 8;
+        v128.store(q, v128.load(src));
+        v128.store(q, v128.load(src, 16), 16);
+      }
+    } else if (cols == NR64 && sbk == 1) {
+      // B transposed: its columns are rows in memory; transpose 2×2 blocks
+      for (; p + 2 <= kc; p += 2) {
+        const q = panel + <usize>(p * NR64) * 8;
+        for (let h = 0; h < NR64; h += 2) {
+          const c0 = v128.load(b + <usize>((j + h) * sbn + p) * 8); // B[p, j+h], B[p+1, j+h]
+          const c1 = v128.load(b + <usize>((j + h + 1) * sbn + p) * 8);
+          v128.store(q + <usize>h * 8, v128.shuffle<f64>(c0, c1, 0, 2));
+          v128.store(q + <usize>(NR64 + h) * 8, v128.shuffle<f64>(c0, c1, 1, 3));
+        }
+      }
+    }
+    for (; p < kc; p++) {
+      for (let c = 0; c < NR64; c++) {
+        store<f64>(panel + <usize>(p * NR64 + c) * 8, c < cols ? at(b, p, j + c, sbk, sbn) : 0);
+      }
+    }
+  }
+}
+
+/**
+ * The micro-kernel: a 4×4 tile of C (row stride ldc) from packed panels pa and pb; accumulate
+ * = 0 overwrites C, 1 adds to it. Partial tiles go through `tile`, and only their valid part is written.
+ */
+function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulate: i32, tile: usize): void {
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0);
+  let c10 = f64x2.splat(0), c11 = f64x2.splat(0);
+  let c20 = f64x2.splat(0), c21 = f64x2.splat(0);
+  let c30 = f64x2.splat(0), c31 = f64x2.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load(pa);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load(pa, 16);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load(pa, 32);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load(pa, 48);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    pa += MR * 16;
+    pb += NR64 * 8;
+  }
+  const full = mr == MR && nr == NR64;
+  const dst = full ? c : tile;
+  const ld: usize = full ? <usize>ldc * 8 : NR64 * 8;
+  const r0 = dst, r1 = dst + ld, r2 = dst + 2 * ld, r3 = dst + 3 * ld;
+  if (full && accumulate) {
+    c00 = f64x2.add(v128.load(r0), c00); c01 = f64x2.add(v128.load(r0, 16), c01);
+    c10 = f64x2.add(v128.load(r1), c10); c11 = f64x2.add(v128.load(r1, 16), c11);
+    c20 = f64x2.add(v128.load(r2), c20); c21 = f64x2.add(v128.load(r2, 16), c21);
+    c30 = f64x2.add(v128.load(r3), c30); c31 = f64x2.add(v128.load(r3, 16), c31);
+  }
+  v128.store(r0, c00); v128.store(r0, c01, 16);
+  v128.store(r1, c10); v128.store(r1, c11, 16);
+  v128.store(r2, c20); v128.store(r2, c21, 16);
+  v128.store(r3, c30); v128.store(r3, c31, 16);
+  if (!full) {
+    for (let r = 0; r < mr; r++) {
+      for (let j = 0; j < nr; j++) {
+        const q = c + <usize>(r * ldc + j) * 8;
+        const v = load<f64>(tile + <usize>(r * NR64 + j) * 8);
+        store<f64>(q, accumulate ? load<f64>(q) + v : v);
+      }
+    }
+  }
+}
+
+/**
+ * C = A·B for float64 A[m,k] at a (element strides sam, sak), B[k,n] at b (sbk, sbn) and C with
+ * row stride ldc; `work` is workBytes64() of scratch. Requires k ≥ 1.
+ */
+export function matmul64(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize): void {
+  const pA = work;
+  const pB = pA + <usize>(MC * KC) * 16;
+  const tile = pB + <usize>(KC * NC64) * 8;
+  for (let jc = 0; jc < n; jc += NC64) {
+    const nc = min(NC64, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB(b + <usize>(pc * sbk + jc * sbn) * 8, sbk, sbn, kc, nc, pB);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA(a + <usize>(ic * sam + pc * sak) * 8, sam, sak, mc, kc, pA);
+        for (let jr = 0; jr < nc; jr += NR64) {
+          for (let ir = 0; ir < mc; ir += MR) {
+            kernel(
+              kc,
+              pA + <usize>(ir * kc) * 16,
+              pB + <usize>(jr * kc) * 8,
+              c + <usize>((ic + ir) * ldc + jc + jr) * 8,
+              ldc,
+              min(MR, mc - ir),
+              min(NR64, nc - jr),
+              pc > 0 ? 1 : 0,
+              tile,
+            );
+          }
+        }
+      }
+    }
+  }
+}
+
+/** matmul64 shared between threads: the job block of matmulShared (matmul.ts), over float64 operands. */
+export function matmul64Shared(job: usize, work: usize): void {
+  const chunks = load<i32>(job, 4);
+  const size = load<i32>(job, 8);
+  const byCols = load<i32>(job, 12);
+  const a = <usize>load<u32>(job, 16);
+  const sam = load<i32>(job, 20);
+  const sak = load<i32>(job, 24);
+  const b = <usize>load<u32>(job, 28);
+  const sbk = load<i32>(job, 32);
+  const sbn = load<i32>(job, 36);
+  const c = <usize>load<u32>(job, 40);
+  const ldc = load<i32>(job, 44);
+  const m = load<i32>(job, 48);
+  const k = load<i32>(job, 52);
+  const n = load<i32>(job, 56);
+  for (;;) {
+    const i = atomic.add<i32>(job, 1);
+    if (i >= chunks) return;
+    const from = i * size;
+    if (byCols) {
+      matmul64(a, sam, sak, b + <usize>(from * sbn) * 8, sbk, sbn, c + <usize>from * 8, ldc, m, k, min(size, n - from), work);
+    } else {
+      matmul64(a + <usize>(from * sam) * 8, sam, sak, b, sbk, sbn, c + <usize>(from * ldc) * 8, ldc, min(size, m - from), k, n, work);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+// Vector versions of exp, sigmoid and tanh for f64x2, within an ulp or two of the JS reference's
+// Math functions (the float32 ones are in simdmath.ts): lane-by-lane calls to Math.exp and
+// Math.tanh were most of a float64 LSTM cell's elementwise time.
+
+// ln 2 split in two (fdlibm's): n·LN2_HI is exact for |n| < 2^20, so r = x − n·ln 2 keeps its bits
+// @ts-ignore: decorator
+@inline const LN2_HI: f64 = 6.93147180369123816490e-01;
+// @ts-ignore: decorator
+@inline const LN2_LO: f64 = 1.90821492927058770002e-10;
+// @ts-ignore: decorator
+@inline const LOG2E: f64 = 1.44269504088896338700e+00;
+
+/** 2^n per lane for n (as f64x2 integers) in [−1022, 1023]. */
+// @ts-ignore: decorator
+@inline function pow2(n: v128): v128 {
+  const k = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n));
+  return i64x2.shl(i64x2.add(k, i64x2.splat(1023)), 52);
+}
+
+/**
+ * e^x per lane: x = n·ln 2 + r with |r| ≤ ln2/2, e^r by its Taylor series to r^13 (the next term
+ * is below 2^-60 of the sum), scaled by 2^n in two halves so that subnormal results and
+ * overflow to +inf come out right. NaN stays NaN, −inf gives 0.
+ */
+// @ts-ignore: decorator
+@inline export function expV64(x: v128): v128 {
+  // e^-746 rounds to 0 and e^710 to +inf: clamping keeps n within the two halves' range
+  x = f64x2.min(f64x2.max(x, f64x2.splat(-746.0)), f64x2.splat(710.0));
+  const n = f64x2.nearest(f64x2.mul(x, f64x2.splat(LOG2E)));
+  let r = f64x2.sub(x, f64x2.mul(n, f64x2.splat(LN2_HI)));
+  r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(LN2_LO)));
+  let p = f64x2.splat(1.0 / 6227020800.0); // 1/13!
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 479001600.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  // 2^n as two normal factors: n is in [−1077, 1025]
+  const n1 = f64x2.trunc(f64x2.mul(n, f64x2.splat(0.5)));
+  const n2 = f64x2.sub(n, n1);
+  return f64x2.mul(f64x2.mul(p, pow2(n1)), pow2(n2));
+}
+
+/** σ(x) = 1 / (1 + e^-x), with e^ taken only of −|x| so nothing overflows (as the JS reference). */
+// @ts-ignore: decorator
+@inline export function sigmoidV64(x: v128): v128 {
+  const e = expV64(f64x2.neg(f64x2.abs(x)));
+  const s = f64x2.div(f64x2.splat(1.0), f64x2.add(f64x2.splat(1.0), e));
+  return v128.bitselect(s, f64x2.mul(e, s), f64x2.ge(x, f64x2.splat(0.0)));
+}
+
+/**
+ * tanh, on |x| with x's sign put back: below 0.3 its Taylor series |x| + |x|·z·P(z), z = x², to
+ * x^25 (the next term is below 2^-56 of the sum; tiny inputs exact), elsewhere 1 − 2/(e^2|x| + 1),
+ * whose cancellation costs a few ulps at most there.
+ */
+// @ts-ignore: decorator
+@inline export function tanhV64(x: v128): v128 {
+  const ax = f64x2.abs(x);
+  const z = f64x2.mul(x, x);
+  // the coefficients of x^25 … x^3: 2^2n (2^2n − 1) B_2n / (2n)!
+  let p = f64x2.splat(1.5918905069328964e-05);
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-3.927832388331683e-05));
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(9.691537956929451e-05));
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-2.3912911424355248e-04));
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(5.90027440945586e-04));
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-1.4558343870513183e-03));
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(3.592128036572481e-03));
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-8.863235529902197e-03));
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(2.1869488536155203e-02));
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-5.396825396825397e-02));
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(1.3333333333333333e-01));
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-3.3333333333333333e-01));
+  const small = f64x2.add(ax, f64x2.mul(ax, f64x2.mul(z, p)));
+  const e = expV64(f64x2.add(ax, ax));
+  const big = f64x2.sub(f64x2.splat(1.0), f64x2.div(f64x2.splat(2.0), f64x2.add(e, f64x2.splat(1.0))));
+  const t = v128.bitselect(small, big, f64x2.lt(ax, f64x2.splat(0.3)));
+  return v128.or(t, v128.and(x, i64x2.splat(0x8000000000000000)));
+}
