@@ -9,7 +9,6 @@ import { copy as wasmCopy } from "./copy.js";
 import { contiguousStrides, numelOf } from "../../tensor/shape.js";
 import { coalesce } from "../js/iterate.js";
 import { allocBytes, float32At, float64At, freeBlock, inHeap, type Block } from "./heap.js";
-import { jsBackend } from "../js/index.js";
 
 export interface Operand {
   readonly ptr: number;
@@ -54,11 +53,19 @@ export class Scratch {
     return { ptr: tmp.byteOffset, strides: contiguousStrides(view.shape) };
   }
 
-  /** A float64 view's elements in wasm memory (in place, or a contiguous copy; see input). */
+  /** A float64 view's elements in wasm memory (in place, or staged as float32 views are; see input). */
   private input64(view: StridedView, unitInner: boolean): Operand {
-    if (inHeap(view.data) && (!unitInner || innerStepOk(view))) return { ptr: view.data.byteOffset + 8 * view.offset, strides: view.strides };
-    const tmp = this.take64(numelOf(view.shape));
-    jsBackend.copy(view, tmp);
+    const data = view.data;
+    if (inHeap(data) && (!unitInner || innerStepOk(view))) return { ptr: data.byteOffset + 8 * view.offset, strides: view.strides };
+    const numel = numelOf(view.shape);
+    const span = spanOf(view);
+    if (!inHeap(data) && span > 0 && span <= numel && (!unitInner || innerStepOk(view))) {
+      const tmp = this.take64(span);
+      tmp.set(data.subarray(view.offset, view.offset + span));
+      return { ptr: tmp.byteOffset, strides: view.strides };
+    }
+    const tmp = this.take64(numel);
+    wasmCopy(view, tmp);
     return { ptr: tmp.byteOffset, strides: contiguousStrides(view.shape) };
   }
 
