@@ -11,13 +11,16 @@ function perOpUs(x, y, batches) {
       b.relu();
     }
   };
-  let n = 1; // grow the batch until it takes ~20 ms, which also warms up the JIT
+  let n = 1; // grow the batch until it takes ~20 ms
   for (;;) {
     const started = performance.now();
     loop(n);
     if (performance.now() - started > 20) break;
     n *= 2;
   }
+  // then warm up for half a second more: the JIT's optimising compiles, the allocator's free lists
+  const warmUntil = performance.now() + 500;
+  while (performance.now() < warmUntil) loop(n);
   const times = [];
   for (let b = 0; b < batches; b++) {
     const started = performance.now();

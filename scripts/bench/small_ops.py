@@ -1,8 +1,8 @@
 """Per-op overhead, the PyTorch twin of bench/programs/small-ops.mjs: a loop of
 `a = x + y; b = a * y; c = relu(b)` on float32 vectors of 4, 2,000 and 100,000 elements, without
-autograd and with both inputs requiring grad (the graph recorded, no backward). Times batches of
-loop iterations, each batch about 20 ms, and prints `BENCH {json}`: for each size and mode the
-median microseconds per op (a third of an iteration).
+autograd and with both inputs requiring grad (the graph recorded, no backward). After half a
+second's warm-up, times batches of loop iterations, each batch about 20 ms, and prints
+`BENCH {json}`: for each size and mode the median microseconds per op (a third of an iteration).
 
     /usr/bin/python3 scripts/bench/torch_run.py scripts/bench/small_ops.py [--batches 15]
 """
@@ -22,13 +22,16 @@ def per_op_us(x, y, batches):
             b = a * y
             torch.relu(b)
 
-    n = 1  # grow the batch until it takes ~20 ms, which also warms up
+    n = 1  # grow the batch until it takes ~20 ms
     while True:
         started = time.perf_counter()
         loop(n)
         if time.perf_counter() - started > 0.02:
             break
         n *= 2
+    warm_until = time.perf_counter() + 0.5  # then warm up for half a second more, as nabla's side does
+    while time.perf_counter() < warm_until:
+        loop(n)
     times = []
     for _ in range(batches):
         started = time.perf_counter()
