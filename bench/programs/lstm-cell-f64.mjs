@@ -21,7 +21,7 @@ class Sequence extends nn.Module {
   }
 }
 
-const args = flags({ batch: 97, length: 100, runs: 5, warmup: 1 });
+const args = flags({ batch: 97, length: 100, runs: 3, warmup: 1 });
 manualSeed(0);
 const seq = new Sequence().double();
 // x[i, t] = sin((t + 4 i) / 20), computed in JS: nabla has no top-level sin to write it with
