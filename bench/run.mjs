@@ -5,6 +5,7 @@
 // they are.
 //   node bench/run.mjs [--only=mm512,mlp64] [--libs=nabla,jax] [--out=bench/RESULTS.md]
 //   node bench/run.mjs --programs[=mnist,vae,lstm-lm,lenet,lstm-cell-f64,small-ops]   only the programs
+//     (also mnist-tb100: mnist with test batch 100, run only when named)
 //   node bench/run.mjs --no-programs                                                  only the libraries
 //   program options: --runs=3 (per library, interleaved) --threads=2 --timeout=600 (s per run)
 import { spawnSync } from "node:child_process";
