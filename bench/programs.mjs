@@ -295,13 +295,13 @@ export function programsMarkdown({ programs, results, torch, runs, threads, star
   const perRun = programs.map((p) => {
     const r = results[p.id];
     const list = (runsOf) => runsOf.map((x) => `${x.wall.toFixed(1)} s/${num(x.peakMiB, 0)} MiB${x.error ? " (failed)" : ""}`).join(", ");
-    return `- ${p.id}: nabla ${list(r.nabla)}${haveTorch ? `; PyTorch ${list(r.torch)}` : ""}; 1-minute load at the end of each run ${[...r.nabla, ...r.torch].map((x) => x.load1.toFixed(1)).join(", ")}`;
+    return `- ${p.id}: nabla ${list(r.nabla)}${haveTorch ? `; PyTorch ${list(r.torch)}` : ""}; 1-minute load at the end of each run, in the order they ran ${r.nabla.flatMap((x, i) => [x, r.torch[i]]).filter(Boolean).map((x) => x.load1.toFixed(1)).join(", ")}`;
   });
   const cpu = os.cpus();
   const torchLine = haveTorch
     ? `PyTorch ${torch.version} through ${PYTHON}, torch.set_num_threads(${threads}) (get_num_threads() = ${torch.threads}), OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset; BLAS in use (libraries mapped after a matmul): ${torch.blas.map((b) => `\`${b}\``).join(", ") || "none found"} (torch's BLAS_INFO: ${torch.blas_info})`
     : `PyTorch: skipped, ${torch.missing}`;
-  return `Measured by \`node bench/run.mjs --programs\` (part of \`npm run bench\`) on ${started.toISOString().replace("T", " ").slice(0, 16)} UTC.
+  return `Measured by \`node bench/run.mjs --programs\` (part of \`npm run bench\`), started ${started.toISOString().replace("T", " ").slice(0, 16)} UTC.
 Machine: ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.
 **Load average** (1, 5, 15 min) before: ${loadBefore}; after: ${loadAfter} (above 0 is other work sharing the cores).
 nabla: ${threads} threads (setNumThreads), relaxed SIMD. ${torchLine}.
@@ -309,8 +309,9 @@ nabla: ${threads} threads (setNumThreads), relaxed SIMD. ${torchLine}.
 Each program ran as a whole process ${runs} times per library, interleaved (nabla, PyTorch, nabla, PyTorch, …);
 the figures are medians over the runs that finished, the ratios are ratios of the medians, nabla ÷ PyTorch
 (≤ 1: nabla took less). Where no run of a program finished, the cell says how it ended (OOM, crash,
-timeout) and the figure when it did; the ratio then is a lower bound (≥). Wall time and CPU time (user + system) include starting the interpreter and
-importing the library; peak is the most the process held resident (\`/usr/bin/time\`'s maximum RSS).
+timeout) and the figure when it did; the ratio then is a lower bound (≥). Wall time and CPU time
+(user + system) include starting the interpreter and importing the library; peak is the most the
+process held resident (\`/usr/bin/time\`'s maximum RSS).
 
 ${table(head, rows)}
 ${metricRows.length ? `\n${table(metricHead, metricRows)}\n` : ""}
