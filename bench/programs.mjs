@@ -120,7 +120,9 @@ function nablaEnv(threads) {
 function failure({ code, signal, timedOut, output, timeoutS }) {
   if (timedOut) return `timed out after ${timeoutS} s`;
   const lines = output.split("\n").map((l) => l.trim()).filter(Boolean);
-  const oom = lines.find((l) => /Maximum memory size exceeded|OutOfMemoryError|out of memory|Array buffer allocation failed|MemoryError|Cannot allocate memory/i.test(l));
+  const memory = /Maximum memory size exceeded|OutOfMemoryError|out of memory|Array buffer allocation failed|MemoryError|Cannot allocate memory/i;
+  // the error's own line before any echo of the source line it was thrown from
+  const oom = lines.find((l) => /^\w*Error\b/.test(l) && memory.test(l)) ?? lines.find((l) => memory.test(l));
   if (oom) return `out of memory: ${oom.slice(0, 160)}`;
   if (signal === "SIGKILL" || code === 137) return "killed (SIGKILL, likely the kernel's out-of-memory killer)";
   if (signal) return `killed by ${signal}`;
@@ -165,7 +167,7 @@ export function measure(cmd, args, { env, timeoutS }) {
       const wall = (performance.now() - started) / 1000;
       clearTimeout(timer);
       if (poll) clearInterval(poll);
-      let peakMiB = hwmKiB / 1024;
+      let peakMiB = hwmKiB > 0 ? hwmKiB / 1024 : NaN; // NaN: unknown (a run killed at its timeout)
       let cpu = NaN;
       let childSignal = signal;
       let childCode = code;
@@ -184,7 +186,11 @@ export function measure(cmd, args, { env, timeoutS }) {
       if (bench) run.metrics = JSON.parse(bench.slice(6));
       const steps = output.split("\n").reverse().find((l) => /^\d+ steps in [\d.]+ s/.test(l));
       if (steps) run.stepsLine = steps.trim();
-      if (timedOut || childCode !== 0 || childSignal) run.error = failure({ code: childCode, signal: childSignal, timedOut, output, timeoutS });
+      if (timedOut || childCode !== 0 || childSignal) {
+        run.error = failure({ code: childCode, signal: childSignal, timedOut, output, timeoutS });
+        // where the program was: its last line of progress before the error's lines
+        run.lastProgress = output.split("\n").map((l) => l.trim()).filter((l) => /^(Train|Test|====>|\| epoch|\| end)/i.test(l)).at(-1);
+      }
       resolve(run);
     });
   });
@@ -221,7 +227,7 @@ export async function runPrograms({ ids, runs = 3, threads = 2, timeoutS = 600, 
 
 // ---- the report ----
 
-const num = (v, digits = 1) => (v >= 1000 ? Math.round(v).toLocaleString("en-US") : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
+const num = (v, digits = 1) => (!Number.isFinite(v) ? "?" : v >= 1000 ? Math.round(v).toLocaleString("en-US") : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
 const ratioText = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}` : "—");
 
 const kindOf = (error) => (/^(out of memory|killed \(SIGKILL)/.test(error) ? "OOM" : /^timed out/.test(error) ? "timeout" : "crash");
@@ -286,7 +292,7 @@ export function programsMarkdown({ programs, results, torch, runs, threads, star
     }
     for (const [who, list] of [["nabla", r.nabla], ["PyTorch", r.torch]]) {
       list.forEach((run, i) => {
-        if (run.error) failures.push(`- ${p.id}, ${who} run ${i + 1}: ${run.error}, after ${run.wall.toFixed(1)} s holding ${num(run.peakMiB, 0)} MiB at its peak`);
+        if (run.error) failures.push(`- ${p.id}, ${who} run ${i + 1}: ${run.error}, after ${run.wall.toFixed(1)} s${Number.isFinite(run.peakMiB) ? ` holding ${num(run.peakMiB, 0)} MiB at its peak` : ""}${run.lastProgress ? `; its last progress line: \`${run.lastProgress.replace(/\s+/g, " ")}\`` : ""}`);
       });
     }
   }
