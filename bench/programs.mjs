@@ -310,7 +310,7 @@ export function programsMarkdown({ programs, results, torch, runs, threads, star
   return `Measured by \`node bench/run.mjs --programs\` (part of \`npm run bench\`), started ${started.toISOString().replace("T", " ").slice(0, 16)} UTC.
 Machine: ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.
 **Load average** (1, 5, 15 min) before: ${loadBefore}; after: ${loadAfter} (above 0 is other work sharing the cores).
-nabla: ${threads} threads (setNumThreads), relaxed SIMD. ${torchLine}.
+nabla: ${threads} thread${threads === 1 ? "" : "s"} (setNumThreads), relaxed SIMD. ${torchLine}.
 
 Each program ran as a whole process ${runs} times per library, interleaved (nabla, PyTorch, nabla, PyTorch, …);
 the figures are medians over the runs that finished, the ratios are ratios of the medians, nabla ÷ PyTorch
