@@ -312,7 +312,7 @@ Machine: ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, ${(os.totalmem(
 **Load average** (1, 5, 15 min) before: ${loadBefore}; after: ${loadAfter} (above 0 is other work sharing the cores).
 nabla: ${threads} thread${threads === 1 ? "" : "s"} (setNumThreads), relaxed SIMD. ${torchLine}.
 
-Each program ran as a whole process ${runs} times per library, interleaved (nabla, PyTorch, nabla, PyTorch, …);
+Each program ran as a whole process ${runs} time${runs === 1 ? "" : "s"} per library, interleaved (nabla, PyTorch, nabla, PyTorch, …);
 the figures are medians over the runs that finished, the ratios are ratios of the medians, nabla ÷ PyTorch
 (≤ 1: nabla took less). Where no run of a program finished, the cell says how it ended (OOM, crash,
 timeout) and the figure when it did; the ratio then is a lower bound (≥). Wall time and CPU time
