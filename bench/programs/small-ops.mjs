@@ -1,0 +1,42 @@
+// Per-op overhead in nabla; its PyTorch twin is scripts/bench/small_ops.py (see there for the loop
+// and what is printed).
+import { manualSeed, randn } from "../../dist/src/index.js";
+import { flags, median, report } from "./util.mjs";
+
+function perOpUs(x, y, batches) {
+  const loop = (n) => {
+    for (let k = 0; k < n; k++) {
+      const a = x.add(y);
+      const b = a.mul(y);
+      b.relu();
+    }
+  };
+  let n = 1; // grow the batch until it takes ~20 ms
+  for (;;) {
+    const started = performance.now();
+    loop(n);
+    if (performance.now() - started > 20) break;
+    n *= 2;
+  }
+  // then warm up for half a second more: the JIT's optimising compiles, the allocator's free lists
+  const warmUntil = performance.now() + 500;
+  while (performance.now() < warmUntil) loop(n);
+  const times = [];
+  for (let b = 0; b < batches; b++) {
+    const started = performance.now();
+    loop(n);
+    times.push((performance.now() - started) / (3 * n));
+  }
+  return 1000 * median(times);
+}
+
+const args = flags({ batches: 15 });
+manualSeed(0);
+const out = {};
+for (const size of [4, 2000, 100_000]) {
+  const x = randn([size]);
+  const y = randn([size]);
+  out[`us${size}`] = perOpUs(x, y, args.batches);
+  out[`us${size}grad`] = perOpUs(x.requiresGrad_(), y.requiresGrad_(), args.batches);
+}
+report(out);
