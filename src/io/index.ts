@@ -10,3 +10,4 @@ export {
   type StatefulScheduler,
   type GeneratorState,
 } from "./checkpoint.js";
+export { loadTorch, saveTorch, type TorchValue, type TorchSaveValue } from "./torch-file.js";
