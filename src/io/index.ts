@@ -11,3 +11,4 @@ export {
   type GeneratorState,
 } from "./checkpoint.js";
 export { loadTorch, saveTorch, type TorchValue, type TorchSaveValue } from "./torch-file.js";
+export { exportOnnx, OnnxExportError, type OnnxExportOptions } from "./onnx/export.js";
