@@ -65,8 +65,9 @@ const gelu = (b: OnnxBuilder, x: string, t: Tensor, approximate: string): string
     const inner = b.op1("Mul", [b.op1("Add", [x, b.op1("Mul", [cube, c(0.044715)])]), c(Math.sqrt(2 / Math.PI))]);
     return b.op1("Mul", [b.op1("Mul", [x, c(0.5)]), b.op1("Add", [b.op1("Tanh", [inner]), c(1)])]);
   }
-  // 0.5 x (1 + erf(x / √2))
-  const erf = b.op1("Erf", [b.op1("Div", [x, c(Math.SQRT2)])]);
+  // 0.5 x (1 + erf(x / √2)); ONNX Runtime has Erf for float32 only, so float64 goes through it (float32's 6e-8 is inside the tolerance)
+  const scaled = b.op1("Div", [x, c(Math.SQRT2)]);
+  const erf = t.dtype === "float64" ? b.op1("Cast", [b.op1("Erf", [b.op1("Cast", [scaled], { to: attr.i(1) })])], { to: attr.i(11) }) : b.op1("Erf", [scaled]);
   return b.op1("Mul", [b.op1("Mul", [x, b.op1("Add", [erf, c(1)])]), c(0.5)]);
 };
 
@@ -161,11 +162,11 @@ const padLayer: LayerEmitter = (b, m, args, out, path) => {
 
 const batchNorm: LayerEmitter = (b, m, args, out, path) => {
   const t = input(args, path);
-  if (!m.trackRunningStats || m.runningMean === null) throw new OnnxExportError(`exportOnnx: ${path}: BatchNorm without running statistics normalizes with batch statistics in eval mode, which ONNX's BatchNormalization does not`);
+  if (!m.trackRunningStats || !(m.running_mean instanceof Tensor)) throw new OnnxExportError(`exportOnnx: ${path}: BatchNorm without running statistics normalizes with batch statistics in eval mode, which ONNX's BatchNormalization does not`);
   const c: number = m.numFeatures;
   const ones = () => b.constant(new Array<number>(c).fill(1), [c], t.dtype === "float64" ? "float64" : "float32");
   const zeros = () => b.constant(new Array<number>(c).fill(0), [c], t.dtype === "float64" ? "float64" : "float32");
-  const inputs = [b.name(t, path), m.weight ? b.name(m.weight, path) : ones(), m.bias ? b.name(m.bias, path) : zeros(), b.name(m.runningMean, path), b.name(m.runningVar, path)];
+  const inputs = [b.name(t, path), m.weight ? b.name(m.weight, path) : ones(), m.bias ? b.name(m.bias, path) : zeros(), b.name(m.running_mean, path), b.name(m.running_var, path)];
   b.bind(output(out, path), b.op1("BatchNormalization", inputs, { epsilon: attr.f(m.eps) }));
 };
 

@@ -1,0 +1,308 @@
+/**
+ * io.exportOnnx: every covered layer and activation, a model with its own forward (methods, cat),
+ * dynamic axes, and the errors for what cannot be exported. Each exported model runs in ONNX
+ * Runtime (onnxruntime-node, a dev dependency; skipped with a message where it is not installed)
+ * and must give nabla's outputs within 1e-5 relative + 1e-6 absolute. Models exported by real
+ * PyTorch (scripts/make_onnx_fixtures.py) from the same weights must give the same outputs too.
+ */
+import { createRequire } from "node:module";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { cat, io, manualSeed, nn, randint, randn, tensor, Tensor, noGrad } from "../src/index.js";
+import { errorOf } from "./helpers.js";
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/** The part of onnxruntime-node's API the tests use (typed here, so the typecheck does not need the package). */
+interface OrtTensor {
+  data: ArrayLike<number>;
+  dims: readonly number[];
+}
+interface Ort {
+  Tensor: new (type: string, data: ArrayLike<number>, dims: readonly number[]) => OrtTensor;
+  InferenceSession: { create(bytes: Uint8Array): Promise<{ run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>> }> };
+}
+
+/** onnxruntime-node from node_modules, or from NABLA_ONNXRUNTIME (a path to the package), or null. */
+function loadOrt(): Ort | null {
+  const require = createRequire(import.meta.url);
+  for (const id of [process.env.NABLA_ONNXRUNTIME, "onnxruntime-node"]) {
+    if (!id) continue;
+    try {
+      return require(id) as Ort;
+    } catch {
+      // try the next
+    }
+  }
+  return null;
+}
+const ort = loadOrt();
+const ortMissing = "onnxruntime-node is not installed (npm install --ignore-scripts, or set NABLA_ONNXRUNTIME to the package's path): ONNX outputs are not checked against ONNX Runtime";
+
+const ORT_TYPES = { float32: "float32", float64: "float64", int32: "int32", bool: "bool" } as const;
+
+async function runOnnx(bytes: Uint8Array, feeds: Record<string, Tensor>): Promise<Record<string, { data: ArrayLike<number>; dims: readonly number[] }>> {
+  const session = await ort!.InferenceSession.create(bytes);
+  const inputs: Record<string, OrtTensor> = {};
+  for (const [k, t] of Object.entries(feeds)) inputs[k] = new ort!.Tensor(ORT_TYPES[t.dtype], t.contiguous().toTypedArray(), t.shape.slice());
+  return session.run(inputs);
+}
+
+function expectAgree(actual: { data: ArrayLike<number>; dims: readonly number[] }, want: Tensor, label: string): void {
+  expect(actual.dims.slice(), `${label}: shape`).toEqual(want.shape.slice());
+  const w = want.toTypedArray();
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < w.length; i++) {
+    const err = Math.abs(Number(actual.data[i]) - w[i]!) - (1e-6 + 1e-5 * Math.abs(w[i]!));
+    if (!(err <= worst)) {
+      worst = err;
+      at = i;
+    }
+  }
+  expect(at, `${label}: element ${at} is ${actual.data[at]} in ONNX Runtime and ${w[at]} in nabla`).toBe(-1);
+}
+
+/** Exports, runs in ONNX Runtime, compares with nabla's forward in eval mode. */
+async function check(model: nn.Module, inputs: Tensor[], label: string, options: io.OnnxExportOptions = {}): Promise<Uint8Array> {
+  const bytes = io.exportOnnx(model, inputs, options);
+  model.eval();
+  const want = noGrad(() => (model.forward as (...a: Tensor[]) => Tensor | Tensor[])(...inputs));
+  const outs = want instanceof Tensor ? [want] : want;
+  const names = options.inputNames ?? inputs.map((_, i) => (i === 0 ? "input" : `input.${i}`));
+  const got = await runOnnx(bytes, Object.fromEntries(inputs.map((t, i) => [names[i]!, t])));
+  outs.forEach((t, i) => expectAgree(got[(options.outputNames ?? [])[i] ?? (i === 0 ? "output" : `output.${i}`)]!, t, label));
+  return bytes;
+}
+
+/** A model that runs some training steps' worth of forward passes, so BatchNorm's running statistics are not the initial ones. */
+function warm(model: nn.Module, input: Tensor): nn.Module {
+  model.train();
+  noGrad(() => {
+    for (let i = 0; i < 3; i++) (model.forward as (x: Tensor) => unknown)(input.mul(1 + i).add(0.5));
+  });
+  return model;
+}
+
+const x2 = (n = 4, f = 6) => randn([n, f]).mul(2);
+
+interface Case {
+  name: string;
+  model: () => nn.Module;
+  inputs: () => Tensor[];
+}
+
+manualSeed(0);
+const activations: [string, () => nn.Module][] = [
+  ["ReLU", () => new nn.ReLU()],
+  ["Sigmoid", () => new nn.Sigmoid()],
+  ["Tanh", () => new nn.Tanh()],
+  ["ReLU6", () => new nn.ReLU6()],
+  ["ReLUSquared", () => new nn.ReLUSquared()],
+  ["SELU", () => new nn.SELU()],
+  ["SiLU", () => new nn.SiLU()],
+  ["Mish", () => new nn.Mish()],
+  ["Softsign", () => new nn.Softsign()],
+  ["Hardsigmoid", () => new nn.Hardsigmoid()],
+  ["Hardswish", () => new nn.Hardswish()],
+  ["LogSigmoid", () => new nn.LogSigmoid()],
+  ["Tanhshrink", () => new nn.Tanhshrink()],
+  ["LeakyReLU", () => new nn.LeakyReLU({ negativeSlope: 0.2 })],
+  ["ELU", () => new nn.ELU({ alpha: 0.7 })],
+  ["CELU", () => new nn.CELU({ alpha: 1.3 })],
+  ["GELU", () => new nn.GELU()],
+  ["GELU(tanh)", () => new nn.GELU({ approximate: "tanh" })],
+  ["Softplus", () => new nn.Softplus()],
+  ["Softplus(beta=2, threshold=1)", () => new nn.Softplus({ beta: 2, threshold: 1 })],
+  ["Hardtanh", () => new nn.Hardtanh({ minVal: -0.5, maxVal: 1.5 })],
+  ["Softshrink", () => new nn.Softshrink({ lambd: 0.3 })],
+  ["Hardshrink", () => new nn.Hardshrink({ lambd: 0.3 })],
+  ["Threshold", () => new nn.Threshold(0.1, -2)],
+  ["RReLU (eval)", () => new nn.RReLU()],
+  ["Softmax", () => new nn.Softmax({ dim: 1 })],
+  ["LogSoftmax", () => new nn.LogSoftmax({ dim: -1 })],
+  ["Softmin", () => new nn.Softmin({ dim: 1 })],
+  ["GLU", () => new nn.GLU({ dim: 1 })],
+  ["PReLU", () => new nn.PReLU()],
+];
+
+const cases: Case[] = [
+  { name: "Linear", model: () => new nn.Linear(6, 3), inputs: () => [x2()] },
+  { name: "Linear without bias on 3-d input", model: () => new nn.Linear(6, 3, { bias: false }), inputs: () => [randn([2, 5, 6])] },
+  { name: "Conv1d", model: () => new nn.Conv1d(3, 4, 3, { stride: 2, padding: 1 }), inputs: () => [randn([2, 3, 11])] },
+  { name: "Conv2d (dilation, groups)", model: () => new nn.Conv2d(4, 6, 3, { padding: 2, dilation: 2, groups: 2 }), inputs: () => [randn([2, 4, 9, 8])] },
+  { name: "Conv2d padding same", model: () => new nn.Conv2d(2, 3, [4, 3], { padding: "same" }), inputs: () => [randn([1, 2, 7, 6])] },
+  { name: "ConvTranspose2d", model: () => new nn.ConvTranspose2d(3, 2, 3, { stride: 2, padding: 1, outputPadding: 1 }), inputs: () => [randn([2, 3, 5, 4])] },
+  { name: "ConvTranspose1d", model: () => new nn.ConvTranspose1d(3, 2, 4, { stride: 3 }), inputs: () => [randn([2, 3, 5])] },
+  { name: "MaxPool2d", model: () => new nn.MaxPool2d(3, { stride: 2, padding: 1 }), inputs: () => [randn([2, 3, 9, 8])] },
+  { name: "MaxPool1d (dilation)", model: () => new nn.MaxPool1d(2, { dilation: 2 }), inputs: () => [randn([2, 3, 9])] },
+  { name: "AvgPool2d", model: () => new nn.AvgPool2d(2), inputs: () => [randn([2, 3, 8, 6])] },
+  { name: "AvgPool2d (padding, countIncludePad false)", model: () => new nn.AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false }), inputs: () => [randn([2, 3, 7, 7])] },
+  { name: "AvgPool1d", model: () => new nn.AvgPool1d(3, { stride: 2 }), inputs: () => [randn([2, 3, 9])] },
+  { name: "AdaptiveAvgPool2d(1)", model: () => new nn.AdaptiveAvgPool2d(1), inputs: () => [randn([2, 3, 5, 7])] },
+  { name: "AdaptiveAvgPool2d(2, 3)", model: () => new nn.AdaptiveAvgPool2d([2, 3]), inputs: () => [randn([2, 3, 4, 9])] },
+  { name: "AdaptiveMaxPool2d", model: () => new nn.AdaptiveMaxPool2d([2, 2]), inputs: () => [randn([2, 3, 4, 6])] },
+  { name: "BatchNorm1d", model: () => warm(new nn.BatchNorm1d(6), x2(8)), inputs: () => [x2()] },
+  { name: "BatchNorm2d without affine", model: () => warm(new nn.BatchNorm2d(3, { affine: false }), randn([4, 3, 5, 5])), inputs: () => [randn([2, 3, 5, 5])] },
+  { name: "LayerNorm", model: () => new nn.LayerNorm([5, 6]), inputs: () => [randn([2, 5, 6]).mul(3)] },
+  { name: "LayerNorm without affine", model: () => new nn.LayerNorm(6, { elementwiseAffine: false }), inputs: () => [x2()] },
+  { name: "GroupNorm", model: () => new nn.GroupNorm(2, 4), inputs: () => [randn([2, 4, 3, 5])] },
+  { name: "RMSNorm", model: () => new nn.RMSNorm(6), inputs: () => [randn([2, 3, 6])] },
+  { name: "Dropout (eval)", model: () => new nn.Sequential(new nn.Linear(6, 6), new nn.Dropout({ p: 0.5 })), inputs: () => [x2()] },
+  { name: "Embedding", model: () => new nn.Embedding(10, 4), inputs: () => [randint(0, 10, [3, 5])] },
+  { name: "Flatten", model: () => new nn.Flatten(), inputs: () => [randn([2, 3, 4, 5])] },
+  { name: "Flatten(1, 2)", model: () => new nn.Flatten(1, 2), inputs: () => [randn([2, 3, 4, 5])] },
+  { name: "Unflatten", model: () => new nn.Unflatten(1, [2, 3]), inputs: () => [x2()] },
+  { name: "ZeroPad2d", model: () => new nn.ZeroPad2d([1, 2, 0, 3]), inputs: () => [randn([1, 2, 3, 4])] },
+  { name: "ConstantPad1d", model: () => new nn.ConstantPad1d(2, 0.5), inputs: () => [randn([1, 2, 3])] },
+  { name: "ReflectionPad2d", model: () => new nn.ReflectionPad2d(2), inputs: () => [randn([1, 2, 4, 5])] },
+  { name: "ReplicationPad1d", model: () => new nn.ReplicationPad1d([1, 3]), inputs: () => [randn([1, 2, 4])] },
+  { name: "PixelShuffle", model: () => new nn.PixelShuffle(2), inputs: () => [randn([1, 8, 3, 2])] },
+  { name: "PReLU per channel", model: () => { const m = new nn.PReLU({ numParameters: 3 } as never); noGrad(() => (m as unknown as { weight: Tensor }).weight.copy_(tensor([0.1, -0.2, 0.3]))); return m; }, inputs: () => [randn([2, 3, 4])] },
+  ...activations.map(([name, make]) => ({ name, model: () => new nn.Sequential(new nn.Linear(6, 6), make()), inputs: () => [x2()] })),
+];
+
+/** A model with its own forward: Tensor methods and cat between layers. */
+class Custom extends nn.Module {
+  fc = new nn.Linear(6, 8);
+  conv = new nn.Conv1d(2, 2, 3, { padding: 1 });
+  head = new nn.Linear(12, 3);
+  forward(x: Tensor): Tensor {
+    const h = this.fc.forward(x).tanh(); // [n, 8]
+    const seq = h.view(-1, 2, 4); // [n, 2, 4]
+    const c = this.conv.forward(seq).relu().permute(0, 2, 1).contiguous(); // [n, 4, 2]
+    const mixed = c.transpose(1, 2).reshape(x.shape[0]!, 8).add(h.mul(0.5)).sub(1).div(2); // [n, 8]
+    const pooled = mixed.narrow(1, 0, 4).sigmoid().mul(mixed.slice(1, 4, 8)); // [n, 4]
+    const both = cat([mixed.exp().neg().add(h.abs()), pooled], 1); // [n, 12]
+    const att = both.unsqueeze(1).matmul(both.unsqueeze(2)).squeeze(2).softmax(1); // [n, 1]
+    return this.head.forward(both.mul(att).clamp(-3, 3)).logSoftmax(1).add(both.mean(1, { keepdim: true })).add(both.sum(1, { keepdim: true }).abs().sqrt().select(1, 0).unsqueeze(1));
+  }
+}
+
+describe.skipIf(ort === null)("exportOnnx runs in ONNX Runtime with nabla's outputs (1e-5 rel + 1e-6 abs)", () => {
+  for (const c of cases) {
+    it(c.name, async () => {
+      manualSeed(7);
+      await check(c.model(), c.inputs(), c.name);
+    });
+  }
+
+  it("a model with its own forward: view, permute, transpose, narrow/slice/select, arithmetic, matmul, cat, reductions", async () => {
+    manualSeed(3);
+    await check(new Custom(), [randn([4, 6]).abs().add(0.1)], "Custom");
+  });
+
+  it("a CNN with a dynamic batch axis runs on another batch size", async () => {
+    manualSeed(5);
+    const model = new nn.Sequential(
+      new nn.Conv2d(1, 4, 3, { padding: 1 }),
+      new nn.BatchNorm2d(4),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Dropout({ p: 0.25 }),
+      new nn.Flatten(),
+      new nn.Linear(4 * 4 * 4, 10),
+    );
+    warm(model, randn([6, 1, 8, 8]));
+    const bytes = io.exportOnnx(model, randn([2, 1, 8, 8]), { dynamicAxes: { input: { 0: "batch" }, output: { 0: "batch" } } });
+    model.eval();
+    const x = randn([5, 1, 8, 8]);
+    const got = await runOnnx(bytes, { input: x });
+    expectAgree(got.output!, noGrad(() => model.forward(x)), "dynamic batch");
+    expect(model.training).toBe(false); // eval() above; the export restored the train mode it found
+  });
+
+  it("float64 models", async () => {
+    manualSeed(1);
+    const model = new nn.Sequential(new nn.Linear(3, 4, { dtype: "float64" }), new nn.GELU());
+    await check(model, [randn([2, 3], { dtype: "float64" })], "float64");
+  });
+
+  it("several inputs and outputs with their names", async () => {
+    class Two extends nn.Module {
+      a = new nn.Linear(3, 2);
+      forward(x: Tensor, y: Tensor): Tensor[] {
+        const h = this.a.forward(x);
+        return [h.add(y), h.mul(y)];
+      }
+    }
+    manualSeed(2);
+    await check(new Two(), [randn([2, 3]), randn([2, 2])], "two", { inputNames: ["x", "y"], outputNames: ["sum", "product"] });
+  });
+});
+if (ort === null) it.skip(ortMissing, () => {});
+
+describe("exportOnnx", () => {
+  it("keeps PyTorch's parameter names as initializers", () => {
+    const bytes = io.exportOnnx(new nn.Sequential(new nn.Linear(2, 3), new nn.BatchNorm1d(3)), randn([2, 2]));
+    const text = new TextDecoder("latin1").decode(bytes);
+    for (const name of ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var"]) expect(text).toContain(name);
+  });
+
+  it("names an unsupported layer and where it is", () => {
+    const model = new nn.Sequential(new nn.Linear(4, 4), new nn.LSTM(4, 3));
+    expect(errorOf(() => io.exportOnnx(model, randn([2, 4]))).message).toMatch(/nn\.LSTM \('1'\) is not supported by the ONNX exporter/);
+  });
+
+  it("names an op the tracer does not record", () => {
+    class Odd extends nn.Module {
+      fc = new nn.Linear(3, 3);
+      forward(x: Tensor): Tensor {
+        return this.fc.forward(nn.functional.hardshrink(x, { lambd: 0.5 }) as Tensor).cumsum(1).add(1);
+      }
+    }
+    expect(errorOf(() => io.exportOnnx(new Odd(), randn([2, 3]))).message).toMatch(/made by (Hardshrink|Cumsum), an op the tracer does not record/);
+  });
+
+  it("refuses in-place ops on traced tensors and restores the Tensor methods afterwards", () => {
+    class InPlace extends nn.Module {
+      fc = new nn.Linear(3, 3);
+      forward(x: Tensor): Tensor {
+        return this.fc.forward(x).add_(1);
+      }
+    }
+    const add = Tensor.prototype.add;
+    expect(errorOf(() => io.exportOnnx(new InPlace(), randn([2, 3]))).message).toMatch(/in-place Tensor\.add_/);
+    expect(Tensor.prototype.add).toBe(add);
+  });
+
+  it("refuses other opsets and unknown dynamic-axis names", () => {
+    expect(errorOf(() => io.exportOnnx(new nn.ReLU(), randn([2]), { opset: 13 })).message).toMatch(/opset 13 is not supported/);
+    expect(errorOf(() => io.exportOnnx(new nn.ReLU(), randn([2]), { dynamicAxes: { x: { 0: "n" } } })).message).toMatch(/dynamicAxes names "x"/);
+  });
+});
+
+/** Models exported by torch.onnx.export from the same weights (scripts/make_onnx_fixtures.py). */
+const torchFixture = join(ROOT, "test", "fixtures", "onnx_torch.json");
+describe.skipIf(ort === null || !existsSync(torchFixture))("ONNX models exported by PyTorch agree with nabla's", () => {
+  const fixture = existsSync(torchFixture) ? (JSON.parse(readFileSync(torchFixture, "utf8")) as { cases: { name: string; file: string; weights: string; input: { shape: number[]; data: number[] } }[] }) : { cases: [] };
+  for (const c of fixture.cases) {
+    it(c.name, async () => {
+      const pt = io.loadTorch(new Uint8Array(readFileSync(join(ROOT, "test", "fixtures", c.weights)))) as Record<string, Tensor>;
+      const model = TORCH_MODELS[c.name]!();
+      model.loadStateDict(pt);
+      model.eval();
+      const x = tensor(c.input.data).reshape(c.input.shape);
+      const got = await runOnnx(new Uint8Array(readFileSync(join(ROOT, "test", "fixtures", c.file))), { input: x });
+      expectAgree(got.output!, noGrad(() => (model.forward as (t: Tensor) => Tensor)(x)), c.name);
+      // and nabla's own export of the same weights
+      await check(model, [x], `${c.name} (nabla's export)`);
+    });
+  }
+});
+
+/** The PyTorch models of scripts/make_onnx_fixtures.py, in nabla. */
+const TORCH_MODELS: Record<string, () => nn.Module> = {
+  mlp: () => new nn.Sequential(new nn.Linear(8, 16), new nn.GELU(), new nn.LayerNorm(16), new nn.Linear(16, 4), new nn.LogSoftmax({ dim: 1 })),
+  cnn: () =>
+    new nn.Sequential(
+      new nn.Conv2d(1, 4, 3, { padding: 1 }),
+      new nn.BatchNorm2d(4),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Flatten(),
+      new nn.Linear(4 * 4 * 4, 10),
+    ),
+};
