@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { cat, io, manualSeed, nn, randint, randn, tensor, Tensor, noGrad } from "../src/index.js";
-import { errorOf } from "./helpers.js";
+import { errorOf, expectClose, type FixtureTensor } from "./helpers.js";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
@@ -277,16 +277,18 @@ describe("exportOnnx", () => {
 /** Models exported by torch.onnx.export from the same weights (scripts/make_onnx_fixtures.py). */
 const torchFixture = join(ROOT, "test", "fixtures", "onnx_torch.json");
 describe.skipIf(ort === null || !existsSync(torchFixture))("ONNX models exported by PyTorch agree with nabla's", () => {
-  const fixture = existsSync(torchFixture) ? (JSON.parse(readFileSync(torchFixture, "utf8")) as { cases: { name: string; file: string; weights: string; input: { shape: number[]; data: number[] } }[] }) : { cases: [] };
+  const fixture = existsSync(torchFixture) ? (JSON.parse(readFileSync(torchFixture, "utf8")) as { cases: { name: string; file: string; weights: string; input: FixtureTensor; output: FixtureTensor }[] }) : { cases: [] };
   for (const c of fixture.cases) {
     it(c.name, async () => {
       const pt = io.loadTorch(new Uint8Array(readFileSync(join(ROOT, "test", "fixtures", c.weights)))) as Record<string, Tensor>;
       const model = TORCH_MODELS[c.name]!();
       model.loadStateDict(pt);
       model.eval();
-      const x = tensor(c.input.data).reshape(c.input.shape);
+      const x = tensor(c.input.data as number[]).reshape(c.input.shape);
+      const mine = noGrad(() => (model.forward as (t: Tensor) => Tensor)(x));
+      expectClose(mine, c.output, { rtol: 1e-5, atol: 1e-6 }, `${c.name}: nabla against PyTorch`);
       const got = await runOnnx(new Uint8Array(readFileSync(join(ROOT, "test", "fixtures", c.file))), { input: x });
-      expectAgree(got.output!, noGrad(() => (model.forward as (t: Tensor) => Tensor)(x)), c.name);
+      expectAgree(got.output!, mine, `${c.name}: PyTorch's ONNX file in ONNX Runtime`);
       // and nabla's own export of the same weights
       await check(model, [x], `${c.name} (nabla's export)`);
     });
