@@ -6,11 +6,16 @@
  * PyTorch (scripts/make_onnx_fixtures.py) from the same weights must give the same outputs too.
  */
 import { createRequire } from "node:module";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { cat, io, manualSeed, nn, randint, randn, tensor, Tensor, noGrad } from "../src/index.js";
+import { defaultConfig, type TrainConfig } from "../cli/config.js";
+import { parseExportArgs, runExport } from "../cli/export-command.js";
+import { runTrain } from "../cli/train-command.js";
+import { tinyImageDir } from "./cli-data.js";
 import { errorOf, expectClose, type FixtureTensor } from "./helpers.js";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -271,6 +276,33 @@ describe("exportOnnx", () => {
   it("refuses other opsets and unknown dynamic-axis names", () => {
     expect(errorOf(() => io.exportOnnx(new nn.ReLU(), randn([2]), { opset: 13 })).message).toMatch(/opset 13 is not supported/);
     expect(errorOf(() => io.exportOnnx(new nn.ReLU(), randn([2]), { dynamicAxes: { x: { 0: "n" } } })).message).toMatch(/dynamicAxes names "x"/);
+  });
+});
+
+describe.skipIf(ort === null)("nabla export --onnx: the command's models", () => {
+  for (const model of ["mlp", "cnn"] as const) {
+    it(`${model}: ONNX Runtime gives the trained model's outputs`, async () => {
+      const dataDir = tinyImageDir(128, 32);
+      const config: TrainConfig = { ...defaultConfig(dataDir), model, hidden: [16], epochs: 1, batchSize: 32, activation: model === "mlp" ? "gelu" : "relu" };
+      const dir = mkdtempSync(join(tmpdir(), "nabla-export-"));
+      const trained = await runTrain(config, { checkpointDir: dir, resume: false, plot: false }, { log: () => {} });
+      const out = join(dir, "model.onnx");
+      const lines: string[] = [];
+      const { inputShape } = await runExport({ format: "onnx", checkpoint: join(dir, "last.safetensors"), out }, (l) => lines.push(l));
+      expect(lines.join("\n")).toMatch(/wrote .*model\.onnx \(\d+ bytes, ONNX opset 17\): input \[batch, 1, 16, 16\] -> output \[batch, \d+\]/);
+      trained.model.eval();
+      const x = randn([7, ...inputShape]);
+      const got = await runOnnx(new Uint8Array(readFileSync(out)), { input: x });
+      expectAgree(got.output!, noGrad(() => (trained.model.forward as (t: Tensor) => Tensor)(x)), `nabla export ${model}`);
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+  }
+
+  it("usage errors", () => {
+    expect(errorOf(() => parseExportArgs(["a.safetensors", "b.onnx"])).message).toMatch(/--onnx/);
+    expect(errorOf(() => parseExportArgs(["--onnx", "a.safetensors"])).message).toMatch(/expected CHECKPOINT and OUT\.onnx, got 1/);
+    expect(parseExportArgs(["--onnx", "a", "b"])).toEqual({ format: "onnx", checkpoint: "a", out: "b", dataset: undefined });
   });
 });
 
