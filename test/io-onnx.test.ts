@@ -74,8 +74,9 @@ function expectAgree(actual: { data: ArrayLike<number>; dims: readonly number[] 
 async function check(model: nn.Module, inputs: Tensor[], label: string, options: io.OnnxExportOptions = {}): Promise<Uint8Array> {
   const bytes = io.exportOnnx(model, inputs, options);
   model.eval();
-  const want = noGrad(() => (model.forward as (...a: Tensor[]) => Tensor | Tensor[])(...inputs));
-  const outs = want instanceof Tensor ? [want] : want;
+  const want = noGrad(() => (model.forward as (...a: Tensor[]) => unknown)(...inputs));
+  const flat = (v: unknown): Tensor[] => (v instanceof Tensor ? [v] : (v as unknown[]).flatMap(flat));
+  const outs = flat(want);
   const names = options.inputNames ?? inputs.map((_, i) => (i === 0 ? "input" : `input.${i}`));
   const got = await runOnnx(bytes, Object.fromEntries(inputs.map((t, i) => [names[i]!, t])));
   outs.forEach((t, i) => expectAgree(got[(options.outputNames ?? [])[i] ?? (i === 0 ? "output" : `output.${i}`)]!, t, label));
@@ -166,6 +167,12 @@ const cases: Case[] = [
   { name: "ReplicationPad1d", model: () => new nn.ReplicationPad1d([1, 3]), inputs: () => [randn([1, 2, 4])] },
   { name: "PixelShuffle", model: () => new nn.PixelShuffle(2), inputs: () => [randn([1, 8, 3, 2])] },
   { name: "PReLU per channel", model: () => { const m = new nn.PReLU({ numParameters: 3 } as never); noGrad(() => (m as unknown as { weight: Tensor }).weight.copy_(tensor([0.1, -0.2, 0.3]))); return m; }, inputs: () => [randn([2, 3, 4])] },
+  { name: "LSTM", model: () => new nn.LSTM(4, 5), inputs: () => [randn([6, 3, 4])] },
+  { name: "LSTM (2 layers, bidirectional, batchFirst)", model: () => new nn.LSTM(4, 5, { numLayers: 2, bidirectional: true, batchFirst: true }), inputs: () => [randn([3, 6, 4])] },
+  { name: "GRU", model: () => new nn.GRU(4, 5, { numLayers: 2 }), inputs: () => [randn([6, 3, 4])] },
+  { name: "GRU (bidirectional, no bias)", model: () => new nn.GRU(4, 3, { bidirectional: true, bias: false }), inputs: () => [randn([5, 2, 4])] },
+  { name: "RNN (relu)", model: () => new nn.RNN(4, 5, { nonlinearity: "relu", bidirectional: true }), inputs: () => [randn([6, 3, 4])] },
+  { name: "RNN (tanh, 2 layers)", model: () => new nn.RNN(4, 5, { numLayers: 2 }), inputs: () => [randn([6, 3, 4])] },
   ...activations.map(([name, make]) => ({ name, model: () => new nn.Sequential(new nn.Linear(6, 6), make()), inputs: () => [x2()] })),
 ];
 
@@ -219,6 +226,20 @@ describe.skipIf(ort === null)("exportOnnx runs in ONNX Runtime with nabla's outp
     expect(model.training).toBe(false); // eval() above; the export restored the train mode it found
   });
 
+  it("LSTM and GRU given initial states, in a model's own forward", async () => {
+    class Seq extends nn.Module {
+      lstm = new nn.LSTM(4, 3, { numLayers: 2, batchFirst: true });
+      gru = new nn.GRU(3, 2, { bidirectional: true });
+      forward(x: Tensor, h0: Tensor, c0: Tensor): Tensor[] {
+        const [y, [h, c]] = this.lstm.forward(x, [h0, c0]);
+        const [z, g] = this.gru.forward(y.transpose(0, 1), h.narrow(2, 0, 2).add(0.1));
+        return [z, g, c];
+      }
+    }
+    manualSeed(4);
+    await check(new Seq(), [randn([2, 5, 4]), randn([2, 2, 3]), randn([2, 2, 3])], "Seq", { inputNames: ["x", "h0", "c0"] });
+  });
+
   it("float64 models", async () => {
     manualSeed(1);
     const model = new nn.Sequential(new nn.Linear(3, 4, { dtype: "float64" }), new nn.GELU());
@@ -247,8 +268,8 @@ describe("exportOnnx", () => {
   });
 
   it("names an unsupported layer and where it is", () => {
-    const model = new nn.Sequential(new nn.Linear(4, 4), new nn.LSTM(4, 3));
-    expect(errorOf(() => io.exportOnnx(model, randn([2, 4]))).message).toMatch(/nn\.LSTM \('1'\) is not supported by the ONNX exporter/);
+    const model = new nn.Sequential(new nn.Identity(), new nn.PixelUnshuffle(2));
+    expect(errorOf(() => io.exportOnnx(model, randn([1, 2, 4, 4]))).message).toMatch(/nn\.PixelUnshuffle \('1'\) is not supported by the ONNX exporter/);
   });
 
   it("names an op the tracer does not record", () => {

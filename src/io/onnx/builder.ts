@@ -17,6 +17,7 @@ export const attr = {
   s: (value: string): OnnxAttribute => ({ type: "string", value }),
   ints: (value: readonly number[]): OnnxAttribute => ({ type: "ints", value: value.slice() }),
   floats: (value: readonly number[]): OnnxAttribute => ({ type: "floats", value: value.slice() }),
+  strings: (value: readonly string[]): OnnxAttribute => ({ type: "strings", value: value.slice() }),
 };
 
 /** The error for what the exporter cannot express. */

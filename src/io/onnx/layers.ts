@@ -9,6 +9,7 @@ import * as nn from "../../nn/index.js";
 import type { Module } from "../../nn/module.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { attr, OnnxBuilder, OnnxExportError } from "./builder.js";
+import type { OnnxAttribute } from "./proto.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type LayerEmitter = (b: OnnxBuilder, m: any, args: unknown[], out: unknown, path: string) => void;
@@ -28,7 +29,7 @@ function output(out: unknown, layer: string): Tensor {
 }
 
 /** A layer whose output is one node over its input. */
-function unary(opType: string, attributes: (m: never) => Record<string, ReturnType<typeof attr.f>> = () => ({})): LayerEmitter {
+function unary(opType: string, attributes: (m: never) => Record<string, OnnxAttribute> = () => ({})): LayerEmitter {
   return (b, m, args, out, path) => {
     b.bind(output(out, path), b.op1(opType, [b.name(input(args, path), path)], attributes(m as never)));
   };
@@ -248,6 +249,65 @@ const glu = (gate: (b: OnnxBuilder, x: string, t: Tensor) => string, first = fal
     return first ? b.op1("Mul", [gate(b, a, t), g]) : b.op1("Mul", [a, gate(b, g, t)]);
   });
 
+/** PyTorch's gate order → ONNX's: LSTM i,f,g,o → i,o,f,c; GRU r,z,n → z,r,h. */
+const GATE_ORDER: Record<string, number[]> = { LSTM: [0, 3, 1, 2], GRU: [1, 0, 2], RNN_TANH: [0], RNN_RELU: [0] };
+
+/**
+ * LSTM, GRU and RNN as ONNX's LSTM, GRU and RNN ops, one per layer (both directions in one op).
+ * The initializers stay PyTorch's tensors under PyTorch's names; the gate reordering ONNX needs
+ * is done in the graph (Split, Concat), and GRU uses linear_before_reset=1, PyTorch's
+ * n = tanh(W_in·x + b_in + r·(W_hn·h + b_hn)).
+ */
+const recurrent: LayerEmitter = (b, m, args, out, path) => {
+  const t = input(args, path);
+  if (t.ndim !== 3) throw new OnnxExportError(`exportOnnx: ${path}: only batched (3-d) input is supported, got shape [${t.shape.join(", ")}]`);
+  const mode: string = m.mode;
+  const order = GATE_ORDER[mode]!;
+  const gates = order.length;
+  const H: number = m.hiddenSize;
+  const D = m.bidirectional ? 2 : 1;
+  const lstm = mode === "LSTM";
+  const [output_, state] = out as [Tensor, Tensor | [Tensor, Tensor]];
+  const [h0, c0] = lstm ? ((args[1] as [Tensor, Tensor] | null | undefined) ?? [null, null]) : [(args[1] as Tensor | null | undefined) ?? null, null];
+  const reorder = (w: Tensor) => {
+    const name = b.name(w, path);
+    if (gates === 1) return name;
+    const parts = b.op("Split", [name], { axis: attr.i(0) }, gates);
+    return b.op1("Concat", order.map((g) => parts[g]!), { axis: attr.i(0) });
+  };
+  const stackDirections = (per: string[]) => (per.length === 1 ? b.op1("Unsqueeze", [per[0]!, b.int64s([0])]) : b.op1("Concat", per.map((p) => b.op1("Unsqueeze", [p, b.int64s([0])])), { axis: attr.i(0) }));
+  let x = b.name(t, path);
+  if (m.batchFirst) x = b.op1("Transpose", [x], { perm: attr.ints([1, 0, 2]) });
+  const hN: string[] = [];
+  const cN: string[] = [];
+  for (let l = 0; l < m.numLayers; l++) {
+    const dirs = Array.from({ length: D }, (_, d) => `_l${l}${d === 1 ? "_reverse" : ""}`);
+    const W = stackDirections(dirs.map((s) => reorder(m.param(`weight_ih${s}`))));
+    const R = stackDirections(dirs.map((s) => reorder(m.param(`weight_hh${s}`))));
+    const B = m.bias ? stackDirections(dirs.map((s) => b.op1("Concat", [reorder(m.param(`bias_ih${s}`)), reorder(m.param(`bias_hh${s}`))], { axis: attr.i(0) }))) : "";
+    const rows = (s: Tensor | null) => (s === null ? "" : b.op1("Slice", [b.name(s, path), b.int64s([l * D]), b.int64s([(l + 1) * D]), b.int64s([0])]));
+    const inputs = [x, W, R, B, "", rows(h0)];
+    if (lstm) inputs.push(rows(c0));
+    while (inputs[inputs.length - 1] === "") inputs.pop();
+    const attributes: Record<string, OnnxAttribute> = { hidden_size: attr.i(H), direction: attr.s(D === 2 ? "bidirectional" : "forward") };
+    if (mode === "GRU") attributes.linear_before_reset = attr.i(1);
+    if (mode === "RNN_RELU") attributes.activations = attr.strings(new Array<string>(D).fill("Relu"));
+    const outs = b.op(lstm ? "LSTM" : mode === "GRU" ? "GRU" : "RNN", inputs, attributes, lstm ? 3 : 2);
+    // Y is [T, D, N, H]; the next layer (and the output) takes [T, N, D·H]
+    x = b.op1("Reshape", [b.op1("Transpose", [outs[0]!], { perm: attr.ints([0, 2, 1, 3]) }), b.int64s([0, 0, -1])]);
+    hN.push(outs[1]!);
+    if (lstm) cN.push(outs[2]!);
+  }
+  if (m.batchFirst) x = b.op1("Transpose", [x], { perm: attr.ints([1, 0, 2]) });
+  b.bind(output_, x);
+  const concat = (parts: string[]) => (parts.length === 1 ? b.op1("Identity", [parts[0]!]) : b.op1("Concat", parts, { axis: attr.i(0) }));
+  if (lstm) {
+    const [h, c] = state as [Tensor, Tensor];
+    b.bind(h, concat(hN));
+    b.bind(c, concat(cN));
+  } else b.bind(state as Tensor, concat(hN));
+};
+
 /** The emitter of each supported layer class (exact class, not subclasses). */
 export const LAYER_EMITTERS = new Map<Function, LayerEmitter>([
   [nn.Linear, linear],
@@ -285,6 +345,9 @@ export const LAYER_EMITTERS = new Map<Function, LayerEmitter>([
   [nn.ZeroPad2d, padLayer],
   [nn.PixelShuffle, unary("DepthToSpace", (m: { upscaleFactor: number }) => ({ blocksize: attr.i(m.upscaleFactor), mode: attr.s("CRD") }))],
   [nn.PReLU, prelu],
+  [nn.LSTM, recurrent],
+  [nn.GRU, recurrent],
+  [nn.RNN, recurrent],
   // activations
   [nn.ReLU, unary("Relu")],
   [nn.Sigmoid, unary("Sigmoid")],

@@ -13,6 +13,7 @@ export type OnnxAttribute =
   | { type: "string"; value: string }
   | { type: "floats"; value: number[] }
   | { type: "ints"; value: number[] }
+  | { type: "strings"; value: string[] }
   | { type: "tensor"; value: OnnxTensor };
 
 export interface OnnxNode {
@@ -147,7 +148,7 @@ function writeTensor(w: Writer, t: OnnxTensor): void {
   fieldBytes(w, 9, t.raw);
 }
 
-const ATTRIBUTE_TYPES = { float: 1, int: 2, string: 3, tensor: 4, floats: 6, ints: 7 } as const;
+const ATTRIBUTE_TYPES = { float: 1, int: 2, string: 3, tensor: 4, floats: 6, ints: 7, strings: 8 } as const;
 
 function writeAttribute(w: Writer, name: string, a: OnnxAttribute): void {
   fieldString(w, 1, name);
@@ -169,6 +170,9 @@ function writeAttribute(w: Writer, name: string, a: OnnxAttribute): void {
       break;
     case "ints":
       for (const x of a.value) fieldVarint(w, 8, x);
+      break;
+    case "strings":
+      for (const x of a.value) fieldString(w, 9, x);
       break;
   }
   fieldVarint(w, 20, ATTRIBUTE_TYPES[a.type]);
