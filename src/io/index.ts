@@ -12,3 +12,4 @@ export {
 } from "./checkpoint.js";
 export { loadTorch, saveTorch, type TorchValue, type TorchSaveValue } from "./torch-file.js";
 export { exportOnnx, OnnxExportError, type OnnxExportOptions } from "./onnx/export.js";
+export { loadOnnx, OnnxModule, OnnxImportError } from "./onnx/import.js";
