@@ -13,3 +13,4 @@ export {
 export { loadTorch, saveTorch, type TorchValue, type TorchSaveValue } from "./torch-file.js";
 export { exportOnnx, OnnxExportError, type OnnxExportOptions } from "./onnx/export.js";
 export { loadOnnx, OnnxModule, OnnxImportError } from "./onnx/import.js";
+export { exportTorch, type TorchExport } from "./torch-export.js";
