@@ -1,4 +1,4 @@
-/** `nabla export --onnx CHECKPOINT OUT.onnx`: a model trained by `nabla train` as an ONNX file. */
+/** `nabla export --onnx CHECKPOINT OUT.onnx` / `--torch CHECKPOINT OUT.py`: a model trained by `nabla train` as ONNX or as a PyTorch module. */
 import { parseArgs } from "node:util";
 import { io, zeros, type Tensor } from "../src/index.js";
 import { loadCheckpoint, writeFileAtomic } from "../src/node.js";
@@ -7,16 +7,22 @@ import { loadData } from "./datasets.js";
 import { buildModel } from "./models.js";
 
 export const EXPORT_USAGE = `Usage: nabla export --onnx CHECKPOINT OUT.onnx [--dataset NAME]
+       nabla export --torch CHECKPOINT OUT.py [--dataset NAME]
 
-Writes the model of a checkpoint written by nabla train as an ONNX model (opset 17) for ONNX
-Runtime and other runtimes: one input "input" of shape [batch, ...sample shape] (the batch axis is
-dynamic), one output "output" (the logits, or the regression target). The weights keep their
-names (fc1.weight, conv1.bias, ...). --dataset names the data set when it is not the saved one
-(its sample shape sets the input's).
+--onnx writes the model of a checkpoint written by nabla train as an ONNX model (opset 17) for
+ONNX Runtime and other runtimes: one input "input" of shape [batch, ...sample shape] (the batch
+axis is dynamic), one output "output" (the logits, or the regression target).
+
+--torch writes it as a PyTorch module, OUT.py (class NablaModel), and its weights beside it,
+OUT.pt (torch.save format), to train further with PyTorch, e.g. with DistributedDataParallel
+(scripts/ddp_train.py); nabla loads the weights PyTorch saves back with loadStateDict.
+
+The weights keep their names (fc1.weight, conv1.bias, ...). --dataset names the data set when it
+is not the saved one (its sample shape sets the input's).
 `;
 
 export interface ExportOptions {
-  format: "onnx";
+  format: "onnx" | "torch";
   checkpoint: string;
   out: string;
   dataset?: string;
@@ -28,14 +34,17 @@ export function parseExportArgs(argv: string[]): ExportOptions | null {
       args: argv,
       strict: true,
       allowPositionals: true,
-      options: { onnx: { type: "boolean" }, dataset: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: { onnx: { type: "boolean" }, torch: { type: "boolean" }, dataset: { type: "string" }, help: { type: "boolean", short: "h" } },
     }),
   );
   if (parsed.values.help) return null;
-  if (!parsed.values.onnx) throw new UsageError("say which format: --onnx");
-  if (parsed.positionals.length !== 2) throw new UsageError(`expected CHECKPOINT and OUT.onnx, got ${parsed.positionals.length} argument(s)`);
-  const [checkpoint, out] = parsed.positionals as [string, string];
-  return { format: "onnx", checkpoint, out, dataset: parsed.values.dataset };
+  if (parsed.values.onnx === parsed.values.torch) throw new UsageError("say which format: --onnx or --torch");
+  const format = parsed.values.onnx ? "onnx" : "torch";
+  const out = format === "onnx" ? "OUT.onnx" : "OUT.py";
+  if (parsed.positionals.length !== 2) throw new UsageError(`expected CHECKPOINT and ${out}, got ${parsed.positionals.length} argument(s)`);
+  const [checkpoint, path] = parsed.positionals as [string, string];
+  if (format === "torch" && !path.endsWith(".py")) throw new UsageError(`--torch: the output must end in .py (the weights go beside it as .pt), got ${path}`);
+  return { format, checkpoint, out: path, dataset: parsed.values.dataset };
 }
 
 export async function runExport(options: ExportOptions, log: (text: string) => void): Promise<{ bytes: Uint8Array; inputShape: number[] }> {
@@ -52,6 +61,14 @@ export async function runExport(options: ExportOptions, log: (text: string) => v
   const model = buildModel(config, loaded.inputShape, loaded.outputs);
   model.loadStateDict(ckpt.model);
   const example: Tensor = zeros([1, ...loaded.inputShape]);
+  if (options.format === "torch") {
+    const { source, weights } = io.exportTorch(model, example);
+    const weightsPath = options.out.replace(/\.py$/, ".pt");
+    await writeFileAtomic(options.out, new TextEncoder().encode(source));
+    await writeFileAtomic(weightsPath, weights);
+    log(`nabla: wrote ${options.out} (class NablaModel) and ${weightsPath} (its state dict): input [batch, ${loaded.inputShape.join(", ")}] -> output [batch, ${loaded.outputs}]`);
+    return { bytes: weights, inputShape: loaded.inputShape };
+  }
   const bytes = io.exportOnnx(model, example, { dynamicAxes: { input: { 0: "batch" }, output: { 0: "batch" } }, graphName: `nabla-${config.model}` });
   await writeFileAtomic(options.out, bytes);
   log(`nabla: wrote ${options.out} (${bytes.length} bytes, ONNX opset 17): input [batch, ${loaded.inputShape.join(", ")}] -> output [batch, ${loaded.outputs}]`);

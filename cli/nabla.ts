@@ -12,7 +12,7 @@ const USAGE = `Usage: nabla <command> [options]
 Commands:
   train     train a network (default: the articles' network on the MNIST digits)
   eval      evaluate a checkpoint, with a confusion matrix
-  export    write a trained model as ONNX (--onnx CHECKPOINT OUT.onnx)
+  export    write a trained model as ONNX (--onnx) or a PyTorch module (--torch)
   info      backend, threads and versions
 
 nabla <command> --help shows a command's options.

@@ -15,6 +15,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createRequire } from "node:module";
 import { getBackend, io, manualSeed, nn, noGrad, randn, tensor, type Tensor } from "../src/index.js";
 import { DIGIT_PIXELS } from "../src/data/digits.js";
+import { defaultConfig, type TrainConfig } from "../cli/config.js";
+import { runExport } from "../cli/export-command.js";
+import { runTrain } from "../cli/train-command.js";
+import { tinyImageDir } from "./cli-data.js";
 import { expectClose } from "./helpers.js";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -93,6 +97,27 @@ describe.skipIf(!hasTorch)("exportTorch: generated PyTorch modules give nabla's 
       expectClose(readResult(out).outputs, noGrad(() => (model.forward as (t: Tensor) => Tensor)(x)), { rtol: 1e-5, atol: 1e-6 }, name);
     });
   }
+});
+
+describe.skipIf(!hasTorch)("nabla export --torch", () => {
+  it("writes OUT.py and OUT.pt that PyTorch runs with the trained model's outputs", async () => {
+    const dataDir = tinyImageDir(128, 32);
+    const config: TrainConfig = { ...defaultConfig(dataDir), model: "cnn", epochs: 1, batchSize: 32 };
+    const runDir = mkdtempSync(join(dir, "run-"));
+    const trained = await runTrain(config, { checkpointDir: runDir, resume: false, plot: false }, { log: () => {} });
+    const out = join(runDir, "model.py");
+    const lines: string[] = [];
+    const { inputShape } = await runExport({ format: "torch", checkpoint: join(runDir, "last.safetensors"), out }, (l) => lines.push(l));
+    expect(lines.join("\n")).toMatch(/wrote .*model\.py \(class NablaModel\) and .*model\.pt/);
+    trained.model.eval();
+    const x = randn([3, ...inputShape]);
+    const data = join(runDir, "data.pt");
+    writeFileSync(data, io.saveTorch({ x, y: x, eval: x }));
+    const result = join(runDir, "out.pt");
+    runPython([SCRIPT, "--forward", "--model", out, "--weights", join(runDir, "model.pt"), "--data", data, "--out", result]);
+    expectClose(readResult(result).outputs as Tensor, noGrad(() => (trained.model.forward as (t: Tensor) => Tensor)(x)), { rtol: 1e-5, atol: 1e-6 }, "nabla export --torch");
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 });
 
 // Three PyTorch processes take a while on a shared machine: run once, on the default backend.

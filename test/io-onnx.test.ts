@@ -333,7 +333,8 @@ describe.skipIf(ort === null)("nabla export --onnx: the command's models", () =>
   }
 
   it("usage errors", () => {
-    expect(errorOf(() => parseExportArgs(["a.safetensors", "b.onnx"])).message).toMatch(/--onnx/);
+    expect(errorOf(() => parseExportArgs(["a.safetensors", "b.onnx"])).message).toMatch(/--onnx or --torch/);
+    expect(errorOf(() => parseExportArgs(["--torch", "a.safetensors", "b.onnx"])).message).toMatch(/must end in \.py/);
     expect(errorOf(() => parseExportArgs(["--onnx", "a.safetensors"])).message).toMatch(/expected CHECKPOINT and OUT\.onnx, got 1/);
     expect(parseExportArgs(["--onnx", "a", "b"])).toEqual({ format: "onnx", checkpoint: "a", out: "b", dataset: undefined });
   });
