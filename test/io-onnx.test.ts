@@ -252,6 +252,36 @@ describe.skipIf(ort === null)("exportOnnx runs in ONNX Runtime with nabla's outp
     await check(new Seq(), [randn([2, 5, 4]), randn([2, 2, 3]), randn([2, 2, 3])], "Seq", { inputNames: ["x", "h0", "c0"], skipImport: true });
   });
 
+  it("MultiheadAttention (self-attention with a causal mask, and cross-attention, batchFirst) with its weights", async () => {
+    class Attn extends nn.Module {
+      self_ = new nn.MultiheadAttention(8, 2);
+      cross = new nn.MultiheadAttention(8, 4, { batchFirst: true });
+      forward(x: Tensor, memory: Tensor, mask: Tensor): Tensor[] {
+        const [a, w] = this.self_.forward(x, x, x, { attnMask: mask });
+        const [c, w2] = this.cross.forward(a.transpose(0, 1), memory, memory, { averageAttnWeights: false });
+        return [c, w!, w2!];
+      }
+    }
+    manualSeed(8);
+    const L = 5;
+    const causal = tensor(Array.from({ length: L * L }, (_, i) => Math.floor(i / L) < i % L)).reshape([L, L]);
+    await check(new Attn(), [randn([L, 2, 8]), randn([2, 3, 8]), causal], "attention", { inputNames: ["x", "memory", "mask"] });
+  });
+
+  for (const [name, options] of [
+    ["post-norm, relu", {}],
+    ["pre-norm, gelu, batchFirst", { normFirst: true, activation: "gelu", batchFirst: true }],
+  ] as const) {
+    it(`TransformerEncoderLayer (${name}) and a TransformerEncoder with a final norm`, async () => {
+      manualSeed(9);
+      const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, ...options });
+      const x = randn(options === undefined || !("batchFirst" in options) ? [6, 2, 8] : [2, 6, 8]);
+      await check(layer, [x], `TransformerEncoderLayer (${name})`);
+      const encoder = new nn.TransformerEncoder(layer, 2, new nn.LayerNorm(8));
+      await check(encoder, [x], `TransformerEncoder (${name})`);
+    });
+  }
+
   it("float64 models", async () => {
     manualSeed(1);
     const model = new nn.Sequential(new nn.Linear(3, 4, { dtype: "float64" }), new nn.GELU());

@@ -10,6 +10,7 @@ import type { Module } from "../../nn/module.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { attr, OnnxBuilder, OnnxExportError } from "./builder.js";
 import type { OnnxAttribute } from "./proto.js";
+import { multiheadAttention, transformerEncoder, transformerEncoderLayer } from "./attention.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type LayerEmitter = (b: OnnxBuilder, m: any, args: unknown[], out: unknown, path: string) => void;
@@ -345,6 +346,9 @@ export const LAYER_EMITTERS = new Map<Function, LayerEmitter>([
   [nn.ZeroPad2d, padLayer],
   [nn.PixelShuffle, unary("DepthToSpace", (m: { upscaleFactor: number }) => ({ blocksize: attr.i(m.upscaleFactor), mode: attr.s("CRD") }))],
   [nn.PReLU, prelu],
+  [nn.MultiheadAttention, multiheadAttention],
+  [nn.TransformerEncoderLayer, transformerEncoderLayer],
+  [nn.TransformerEncoder, transformerEncoder],
   [nn.LSTM, recurrent],
   [nn.GRU, recurrent],
   [nn.RNN, recurrent],

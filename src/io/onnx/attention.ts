@@ -1,0 +1,158 @@
+/**
+ * MultiheadAttention, TransformerEncoderLayer and TransformerEncoder as ONNX (opset 17 has no
+ * attention op): per head, softmax(q·kᵀ/√d + mask)·v, from MatMul, Reshape, Transpose, Softmax.
+ * The layers are composed from name-level pieces (a Linear on a value name, a LayerNorm, the
+ * attention), because a layer's children run inside its recorded forward and are not recorded.
+ * Covered: batched input ([L, N, E], or batchFirst), packed in_proj (kdim = vdim = E), an
+ * attention mask (bool or additive float, [L, S]); key padding masks, bias_k/bias_v and
+ * addZeroAttn are refused by name.
+ */
+import { gelu, relu } from "../../nn/functional/activations.js";
+import * as nn from "../../nn/index.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { tensor } from "../../ops/creation.js";
+import { attr, OnnxBuilder, OnnxExportError } from "./builder.js";
+import type { LayerEmitter } from "./layers.js";
+
+/** x·Wᵀ + b on value names (any rank). */
+function linearOn(b: OnnxBuilder, x: string, weight: string, bias: string | null): string {
+  const y = b.op1("MatMul", [x, b.op1("Transpose", [weight], { perm: attr.ints([1, 0]) })]);
+  return bias === null ? y : b.op1("Add", [y, bias]);
+}
+
+function linearLayer(b: OnnxBuilder, m: nn.Linear, x: string, path: string): string {
+  return linearOn(b, x, b.name(m.weight, path), m.bias ? b.name(m.bias, path) : null);
+}
+
+function layerNormOn(b: OnnxBuilder, m: nn.LayerNorm, x: string, path: string): string {
+  if (!m.weight) throw new OnnxExportError(`exportOnnx: ${path}: a LayerNorm without affine inside a Transformer layer is not supported`);
+  const inputs = [x, b.name(m.weight, path)];
+  if (m.bias) inputs.push(b.name(m.bias, path));
+  return b.op1("LayerNormalization", inputs, { axis: attr.i(-m.normalizedShape.length), epsilon: attr.f(m.eps) });
+}
+
+interface AttentionCall {
+  query: Tensor;
+  key: Tensor;
+  value: Tensor;
+  attnMask: Tensor | null;
+  keyPaddingMask: Tensor | null;
+  averageAttnWeights: boolean;
+}
+
+function attentionArgs(args: unknown[]): AttentionCall {
+  const [query, key, value, ...rest] = args as [Tensor, Tensor, Tensor, ...unknown[]];
+  if (rest.length === 1 && typeof rest[0] === "object" && rest[0] !== null && !(rest[0] instanceof Tensor)) {
+    const o = rest[0] as { attnMask?: Tensor | null; keyPaddingMask?: Tensor | null; averageAttnWeights?: boolean };
+    return { query, key, value, attnMask: o.attnMask ?? null, keyPaddingMask: o.keyPaddingMask ?? null, averageAttnWeights: o.averageAttnWeights ?? true };
+  }
+  const [keyPaddingMask, , attnMask, average] = rest as [Tensor | null | undefined, unknown, Tensor | null | undefined, boolean | undefined];
+  return { query, key, value, attnMask: attnMask ?? null, keyPaddingMask: keyPaddingMask ?? null, averageAttnWeights: average ?? true };
+}
+
+/**
+ * The attention on value names q, k, v ([L, N, E] layout); returns the output name and the
+ * [N·H, L, S] attention probabilities' name.
+ */
+function attentionOn(b: OnnxBuilder, m: nn.MultiheadAttention, names: [string, string, string], attnMask: Tensor | null, path: string): { out: string; probs: string } {
+  if (!m.in_proj_weight) throw new OnnxExportError(`exportOnnx: ${path}: MultiheadAttention with kdim or vdim different from embedDim is not supported`);
+  if (m.bias_k || m.addZeroAttn) throw new OnnxExportError(`exportOnnx: ${path}: MultiheadAttention with addBiasKv or addZeroAttn is not supported`);
+  const E = m.embedDim;
+  const d = m.headDim;
+  const [wq, wk, wv] = b.op("Split", [b.name(m.in_proj_weight, path)], { axis: attr.i(0) }, 3) as [string, string, string];
+  const biases = m.in_proj_bias ? (b.op("Split", [b.name(m.in_proj_bias, path)], { axis: attr.i(0) }, 3) as [string, string, string]) : [null, null, null];
+  // [len, N, E] → [N·H, len, d]
+  const heads = (t: string) => b.op1("Transpose", [b.op1("Reshape", [t, b.int64s([0, -1, d])])], { perm: attr.ints([1, 0, 2]) });
+  const q = heads(linearOn(b, names[0], wq, biases[0]));
+  const k = heads(linearOn(b, names[1], wk, biases[1]));
+  const v = heads(linearOn(b, names[2], wv, biases[2]));
+  let scores = b.op1("MatMul", [b.op1("Div", [q, b.scalar(Math.sqrt(d), m.in_proj_weight.dtype)]), b.op1("Transpose", [k], { perm: attr.ints([0, 2, 1]) })]);
+  if (attnMask !== null) {
+    const mask = b.name(attnMask, path);
+    const additive = attnMask.dtype === "bool" ? b.op1("Where", [mask, b.scalar(-Infinity, m.in_proj_weight.dtype), b.scalar(0, m.in_proj_weight.dtype)]) : mask;
+    scores = b.op1("Add", [scores, additive]);
+  }
+  const probs = b.op1("Softmax", [scores], { axis: attr.i(-1) });
+  // [N·H, L, d] → [L, N, E]
+  const merged = b.op1("Reshape", [b.op1("Transpose", [b.op1("MatMul", [probs, v])], { perm: attr.ints([1, 0, 2]) }), b.int64s([0, -1, E])]);
+  return { out: linearLayer(b, m.out_proj, merged, path), probs };
+}
+
+const toLNE = (b: OnnxBuilder, x: string, batchFirst: boolean) => (batchFirst ? b.op1("Transpose", [x], { perm: attr.ints([1, 0, 2]) }) : x);
+
+export const multiheadAttention: LayerEmitter = (b, m: nn.MultiheadAttention, args, out, path) => {
+  const call = attentionArgs(args);
+  if (call.query.ndim !== 3) throw new OnnxExportError(`exportOnnx: ${path}: only batched (3-d) attention input is supported`);
+  if (call.keyPaddingMask !== null) throw new OnnxExportError(`exportOnnx: ${path}: a key padding mask is not supported (use an attention mask)`);
+  const names = [call.query, call.key, call.value].map((t) => toLNE(b, b.name(t, path), m.batchFirst)) as [string, string, string];
+  const { out: y, probs } = attentionOn(b, m, names, call.attnMask, path);
+  const [output, weights] = out as [Tensor, Tensor | null];
+  b.bind(output, m.batchFirst ? b.op1("Transpose", [y], { perm: attr.ints([1, 0, 2]) }) : y);
+  if (weights instanceof Tensor) {
+    // [N·H, L, S] → [N, H, L, S], averaged over heads unless asked not to
+    const perHead = b.op1("Reshape", [probs, b.int64s([-1, m.numHeads, ...weights.shape.slice(-2)])]);
+    b.bind(weights, call.averageAttnWeights ? b.op1("ReduceMean", [perHead], { axes: attr.ints([1]), keepdims: attr.i(0) }) : perHead);
+  }
+};
+
+/** Which activation a Transformer layer uses: relu by identity, gelu (or relu) by its values on a probe. */
+function activationOf(b: OnnxBuilder, fn: (x: Tensor) => Tensor, x: string, path: string): string {
+  if (fn === relu) return b.op1("Relu", [x]);
+  const probe = tensor([-2, -0.5, 0, 0.5, 2]);
+  const same = (a: Tensor, c: Tensor) => Array.from(a.toTypedArray()).every((v, i) => v === c.toTypedArray()[i]);
+  const got = fn(probe);
+  if (same(got, relu(probe))) return b.op1("Relu", [x]);
+  if (same(got, gelu(probe))) {
+    const c = (v: number) => b.scalar(v, "float32");
+    return b.op1("Mul", [b.op1("Mul", [x, b.op1("Add", [b.op1("Erf", [b.op1("Div", [x, c(Math.SQRT2)])]), c(1)])]), c(0.5)]);
+  }
+  throw new OnnxExportError(`exportOnnx: ${path}: a custom feed-forward activation function cannot be exported (use "relu" or "gelu")`);
+}
+
+function encoderLayerOn(b: OnnxBuilder, m: nn.TransformerEncoderLayer, x: string, mask: Tensor | null, path: string): string {
+  const sa = (h: string) => attentionOn(b, m.self_attn, [h, h, h], mask, `${path}.self_attn`).out;
+  const ff = (h: string) => linearLayer(b, m.linear2, activationOf(b, m.activation, linearLayer(b, m.linear1, h, path), path), path);
+  const norm1 = (h: string) => layerNormOn(b, m.norm1, h, path);
+  const norm2 = (h: string) => layerNormOn(b, m.norm2, h, path);
+  if (m.normFirst) {
+    const h = b.op1("Add", [x, sa(norm1(x))]);
+    return b.op1("Add", [h, ff(norm2(h))]);
+  }
+  const h = norm1(b.op1("Add", [x, sa(x)]));
+  return norm2(b.op1("Add", [h, ff(h)]));
+}
+
+function encoderMasks(args: unknown[], names: [string, string], path: string): Tensor | null {
+  const rest = args.slice(1);
+  let mask: Tensor | null = null;
+  let padding: Tensor | null = null;
+  if (rest.length === 1 && typeof rest[0] === "object" && rest[0] !== null && !(rest[0] instanceof Tensor)) {
+    const o = rest[0] as Record<string, Tensor | null | undefined>;
+    mask = o[names[0]] ?? o.srcMask ?? null;
+    padding = o[names[1]] ?? null;
+  } else [mask = null, padding = null] = rest as [Tensor | null | undefined, Tensor | null | undefined] as [Tensor | null, Tensor | null];
+  if (padding) throw new OnnxExportError(`exportOnnx: ${path}: a key padding mask is not supported (use an attention mask)`);
+  return mask;
+}
+
+export const transformerEncoderLayer: LayerEmitter = (b, m: nn.TransformerEncoderLayer, args, out, path) => {
+  const src = args[0] as Tensor;
+  if (src.ndim !== 3) throw new OnnxExportError(`exportOnnx: ${path}: only batched (3-d) input is supported`);
+  const batchFirst = m.self_attn.batchFirst;
+  const y = encoderLayerOn(b, m, toLNE(b, b.name(src, path), batchFirst), encoderMasks(args, ["srcMask", "srcKeyPaddingMask"], path), path);
+  b.bind(out as Tensor, batchFirst ? b.op1("Transpose", [y], { perm: attr.ints([1, 0, 2]) }) : y);
+};
+
+export const transformerEncoder: LayerEmitter = (b, m: nn.TransformerEncoder, args, out, path) => {
+  const src = args[0] as Tensor;
+  const layers = Array.from(m.layers.children()) as nn.TransformerEncoderLayer[];
+  if (src.ndim !== 3) throw new OnnxExportError(`exportOnnx: ${path}: only batched (3-d) input is supported`);
+  const batchFirst = layers[0]?.self_attn.batchFirst ?? false;
+  const mask = encoderMasks(args, ["mask", "srcKeyPaddingMask"], path);
+  let y = toLNE(b, b.name(src, path), batchFirst);
+  layers.forEach((layer, i) => {
+    y = encoderLayerOn(b, layer, y, mask, `${path}.layers.${i}`);
+  });
+  if (m.norm) y = layerNormOn(b, m.norm, y, path);
+  b.bind(out as Tensor, batchFirst ? b.op1("Transpose", [y], { perm: attr.ints([1, 0, 2]) }) : y);
+};
