@@ -143,6 +143,8 @@ const activations: [string, () => nn.Module][] = [
   ["LogSoftmax", () => new nn.LogSoftmax({ dim: -1 })],
   ["Softmin", () => new nn.Softmin({ dim: 1 })],
   ["GLU", () => new nn.GLU({ dim: 1 })],
+  ["SwiGLU", () => new nn.SwiGLU()],
+  ["GeGLU", () => new nn.GeGLU({ dim: 1 })],
   ["PReLU", () => new nn.PReLU()],
 ];
 

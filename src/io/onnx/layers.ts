@@ -380,6 +380,8 @@ export const LAYER_EMITTERS = new Map<Function, LayerEmitter>([
   [nn.Softplus, composite((b, x, t, m: { beta: number; threshold: number }) => softplus(b, x, t, m.beta, m.threshold))],
   [nn.Threshold, composite((b, x, t, m: { threshold: number; value: number }) => b.op1("Where", [b.op1("Greater", [x, b.scalar(m.threshold, t.dtype)]), x, b.scalar(m.value, t.dtype)]))],
   [nn.GLU, glu((b, g) => b.op1("Sigmoid", [g]))],
+  [nn.SwiGLU, glu((b, g) => b.op1("Mul", [g, b.op1("Sigmoid", [g])]))],
+  [nn.GeGLU, glu((b, g, t) => gelu(b, g, t, "none"))],
 ]);
 
 /** Containers: their forward is traced through. */
