@@ -250,6 +250,25 @@ const glu = (gate: (b: OnnxBuilder, x: string, t: Tensor) => string, first = fal
     return first ? b.op1("Mul", [gate(b, a, t), g]) : b.op1("Mul", [a, gate(b, g, t)]);
   });
 
+/**
+ * Upsample as Resize with the scales out/in per dim: nearest as PyTorch's (asymmetric
+ * coordinates, floor), (bi)linear with half-pixel centres or aligned corners.
+ */
+const upsample: LayerEmitter = (b, m, args, out, path) => {
+  const t = input(args, path);
+  const o = output(out, path);
+  const linear = m.mode === "linear" || m.mode === "bilinear";
+  if (m.mode !== "nearest" && !linear) throw new OnnxExportError(`exportOnnx: ${path}: Upsample mode ${m.mode} is not supported (nearest, linear, bilinear are)`);
+  // whole-number scales keep a dynamic batch axis general; other sizes are given as sizes
+  const ratios = o.shape.map((s, i) => s / t.shape[i]!);
+  const whole = ratios.every((r) => Number.isInteger(r));
+  const attributes: Record<string, OnnxAttribute> = linear
+    ? { mode: attr.s("linear"), coordinate_transformation_mode: attr.s(m.alignCorners ? "align_corners" : "pytorch_half_pixel") }
+    : { mode: attr.s("nearest"), coordinate_transformation_mode: attr.s("asymmetric"), nearest_mode: attr.s("floor") };
+  const inputs = whole ? [b.name(t, path), "", b.constant(ratios, [t.ndim], "float32")] : [b.name(t, path), "", "", b.int64s(o.shape)];
+  b.bind(o, b.op1("Resize", inputs, attributes));
+};
+
 /** PyTorch's gate order → ONNX's: LSTM i,f,g,o → i,o,f,c; GRU r,z,n → z,r,h. */
 const GATE_ORDER: Record<string, number[]> = { LSTM: [0, 3, 1, 2], GRU: [1, 0, 2], RNN_TANH: [0], RNN_RELU: [0] };
 
@@ -346,6 +365,9 @@ export const LAYER_EMITTERS = new Map<Function, LayerEmitter>([
   [nn.ZeroPad2d, padLayer],
   [nn.PixelShuffle, unary("DepthToSpace", (m: { upscaleFactor: number }) => ({ blocksize: attr.i(m.upscaleFactor), mode: attr.s("CRD") }))],
   [nn.PReLU, prelu],
+  [nn.Upsample, upsample],
+  [nn.UpsamplingNearest2d, upsample],
+  [nn.UpsamplingBilinear2d, upsample],
   [nn.MultiheadAttention, multiheadAttention],
   [nn.TransformerEncoderLayer, transformerEncoderLayer],
   [nn.TransformerEncoder, transformerEncoder],
