@@ -343,6 +343,24 @@ const OPS: Record<string, Op> = {
     if (mode === "edge") return F.pad(input, list, "replicate");
     throw new OnnxImportError(`Pad node "${n.name}": mode ${mode} is not supported`);
   },
+  Resize: (n, x, a) => {
+    const input = need(x[0], n, 0);
+    const spatial = input.ndim - 2;
+    const scales = x[2] && x[2].numel() > 0 ? ints(x[2], "scales") : null;
+    const sizes = x[3] ? ints(x[3], "sizes") : null;
+    if (scales !== null && (scales[0] !== 1 || scales[1] !== 1)) throw new OnnxImportError(`Resize node "${n.name}": only the spatial dims may be resized`);
+    const mode = a.s("mode", "nearest");
+    const coordinates = a.s("coordinate_transformation_mode", "half_pixel");
+    const options =
+      mode === "nearest" && coordinates === "asymmetric" && a.s("nearest_mode", "round_prefer_floor") === "floor"
+        ? { mode: "nearest" as const }
+        : mode === "linear" && (coordinates === "pytorch_half_pixel" || coordinates === "half_pixel" || coordinates === "align_corners")
+          ? { mode: (spatial === 1 ? "linear" : "bilinear") as "linear" | "bilinear", alignCorners: coordinates === "align_corners" }
+          : null;
+    if (options === null) throw new OnnxImportError(`Resize node "${n.name}": mode ${mode} with ${coordinates} coordinates is not supported (PyTorch's nearest and (bi)linear are)`);
+    const size = sizes !== null ? sizes.slice(2) : input.shape.slice(2).map((s, i) => Math.floor(s * scales![i + 2]!));
+    return F.interpolate(input, { ...options, size });
+  },
   DepthToSpace: (n, x, a) => {
     if (a.s("mode", "DCR") !== "CRD") throw new OnnxImportError(`DepthToSpace node "${n.name}": only mode CRD (PyTorch's pixel_shuffle) is supported`);
     return F.pixelShuffle(need(x[0], n, 0), a.i("blocksize", 1));
