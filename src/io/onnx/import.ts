@@ -23,7 +23,9 @@ import { mean, sum, max as maxReduce } from "../../ops/reduce.js";
 import { softmax, logSoftmax } from "../../ops/softmax.js";
 import { clamp } from "../../ops/clamp.js";
 import { indexSelect } from "../../ops/index-select.js";
-import { expand, permute, reshape, slice } from "../../ops/shape.js";
+import { expand, narrow, permute, reshape, select, slice } from "../../ops/shape.js";
+import { stack } from "../../ops/join.js";
+import { zeros } from "../../ops/creation.js";
 import * as F from "../../nn/functional.js";
 import { Module } from "../../nn/module.js";
 import { Parameter } from "../../nn/parameter.js";
@@ -77,6 +79,83 @@ const need = (t: Tensor | null | undefined, node: OnnxNode, i: number): Tensor =
 const unary = (f: (x: Tensor) => Tensor): Op => (n, x) => f(need(x[0], n, 0));
 const binary = (f: (a: Tensor, b: Tensor) => Tensor): Op => (n, x) => f(need(x[0], n, 0), need(x[1], n, 1));
 const pw = (decl: Parameters<typeof callPointwise>[0]) => (x: Tensor) => callPointwise(decl, [x]);
+
+/**
+ * ONNX's LSTM, GRU and RNN (forward, reverse or bidirectional; no sequence_lens, no peepholes,
+ * default activations except RNN's Relu), unrolled over time with nabla's ops, so they train.
+ * Gates in ONNX's order: LSTM i,o,f,c; GRU z,r,h.
+ */
+function recurrentOp(kind: "LSTM" | "GRU" | "RNN"): Op {
+  return (n, x, a) => {
+    const X = need(x[0], n, 0);
+    const W = need(x[1], n, 1);
+    const R = need(x[2], n, 2);
+    const B = x[3] ?? null;
+    if (x[4]) throw new OnnxImportError(`${kind} node "${n.name}": sequence_lens is not supported`);
+    if (x[7]) throw new OnnxImportError(`LSTM node "${n.name}": peepholes are not supported`);
+    if (a.i("layout", 0) !== 0) throw new OnnxImportError(`${kind} node "${n.name}": layout 1 is not supported`);
+    const H = a.i("hidden_size", R.shape[2]!);
+    const direction = a.s("direction", "forward");
+    const D = direction === "bidirectional" ? 2 : 1;
+    const acts = (n.attributes.activations?.value as string[] | undefined) ?? [];
+    const rnnAct = kind === "RNN" && acts[0] === "Relu" ? E.relu : E.tanh;
+    if (acts.length > 0 && !(kind === "RNN" && acts.every((s) => s === acts[0] && (s === "Relu" || s === "Tanh")))) {
+      const defaults = kind === "LSTM" ? ["Sigmoid", "Tanh", "Tanh"] : kind === "GRU" ? ["Sigmoid", "Tanh"] : ["Tanh"];
+      if (!acts.every((s, i) => s === defaults[i % defaults.length])) throw new OnnxImportError(`${kind} node "${n.name}": activations ${acts.join(", ")} are not supported`);
+    }
+    const linearBeforeReset = a.i("linear_before_reset", 0) === 1;
+    const [T, N] = [X.shape[0]!, X.shape[1]!];
+    const G = kind === "LSTM" ? 4 : kind === "GRU" ? 3 : 1;
+    const gate = (t: Tensor, g: number) => narrow(t, 1, g * H, H);
+    const Ys: Tensor[] = [];
+    const hs: Tensor[] = [];
+    const cs: Tensor[] = [];
+    for (let d = 0; d < D; d++) {
+      const reverse = direction === "reverse" || d === 1;
+      const w = select(W, 0, d);
+      const r = select(R, 0, d);
+      const wb = B ? narrow(select(B, 0, d), 0, 0, G * H) : null;
+      const rb = B ? narrow(select(B, 0, d), 0, G * H, G * H) : null;
+      let h = x[5] ? select(x[5], 0, d) : zeros([N, H], { dtype: X.dtype });
+      let c = x[6] ? select(x[6], 0, d) : zeros([N, H], { dtype: X.dtype });
+      const xw = matmul(X, permute(w, [1, 0])); // [T, N, G·H] for all steps at once
+      const steps: Tensor[] = new Array<Tensor>(T);
+      for (let k = 0; k < T; k++) {
+        const t = reverse ? T - 1 - k : k;
+        let xt = select(xw, 0, t);
+        if (wb) xt = E.add(xt, wb);
+        let hr = matmul(h, permute(r, [1, 0]));
+        if (rb) hr = E.add(hr, rb);
+        if (kind === "LSTM") {
+          const i = E.sigmoid(E.add(gate(xt, 0), gate(hr, 0)));
+          const o = E.sigmoid(E.add(gate(xt, 1), gate(hr, 1)));
+          const f = E.sigmoid(E.add(gate(xt, 2), gate(hr, 2)));
+          const g = E.tanh(E.add(gate(xt, 3), gate(hr, 3)));
+          c = E.add(E.mul(f, c), E.mul(i, g));
+          h = E.mul(o, E.tanh(c));
+        } else if (kind === "GRU") {
+          const z = E.sigmoid(E.add(gate(xt, 0), gate(hr, 0)));
+          const rr = E.sigmoid(E.add(gate(xt, 1), gate(hr, 1)));
+          let candidate: Tensor;
+          if (linearBeforeReset) candidate = E.tanh(E.add(gate(xt, 2), E.mul(rr, gate(hr, 2))));
+          else {
+            let rh = matmul(E.mul(rr, h), permute(narrow(r, 0, 2 * H, H), [1, 0]));
+            if (rb) rh = E.add(rh, narrow(rb, 0, 2 * H, H));
+            candidate = E.tanh(E.add(gate(xt, 2), rh));
+          }
+          h = E.add(E.mul(E.sub(1, z), candidate), E.mul(z, h));
+        } else h = rnnAct(E.add(xt, hr));
+        steps[t] = h;
+      }
+      Ys.push(stack(steps, 0));
+      hs.push(h);
+      cs.push(c);
+    }
+    const outs = [stack(Ys, 1), stack(hs, 0)];
+    if (kind === "LSTM") outs.push(stack(cs, 0));
+    return outs;
+  };
+}
 
 /** ONNX pads [b1, b2, …, e1, e2, …] as F.pad's list (last dim first); null when symmetric (then the begins are the op's padding). */
 function asymmetricPads(pads: number[] | undefined, spatial: number): number[] | null {
@@ -361,6 +440,9 @@ const OPS: Record<string, Op> = {
     const size = sizes !== null ? sizes.slice(2) : input.shape.slice(2).map((s, i) => Math.floor(s * scales![i + 2]!));
     return F.interpolate(input, { ...options, size });
   },
+  LSTM: recurrentOp("LSTM"),
+  GRU: recurrentOp("GRU"),
+  RNN: recurrentOp("RNN"),
   DepthToSpace: (n, x, a) => {
     if (a.s("mode", "DCR") !== "CRD") throw new OnnxImportError(`DepthToSpace node "${n.name}": only mode CRD (PyTorch's pixel_shuffle) is supported`);
     return F.pixelShuffle(need(x[0], n, 0), a.i("blocksize", 1));
