@@ -5,7 +5,8 @@ Run from the repository root:
 
     /usr/bin/python3 scripts/make_onnx_fixtures.py
 
-For each model (an MLP with GELU and LayerNorm, a small CNN with BatchNorm and max pooling),
+For each model (an MLP with GELU and LayerNorm, a small CNN with BatchNorm and max pooling, a
+two-layer LSTM with a Linear on its last step),
 seeded, writes:
     test/fixtures/onnx_torch_<name>.onnx   the model exported by torch.onnx.export (dynamic batch)
     test/fixtures/onnx_torch_<name>.pt     its state dict, written by torch.save
@@ -32,9 +33,22 @@ def cnn():
     return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 10))
 
 
+class LstmHead(nn.Module):
+    """An LSTM over a batch-first sequence, a Linear on its last step."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(4, 6, num_layers=2, batch_first=True)
+        self.fc = nn.Linear(6, 3)
+
+    def forward(self, x):
+        y, _ = self.lstm(x)
+        return self.fc(y.select(1, -1))
+
+
 def main():
     cases = []
-    for name, make, shape in (("mlp", mlp, (3, 8)), ("cnn", cnn, (3, 1, 8, 8))):
+    for name, make, shape in (("mlp", mlp, (3, 8)), ("cnn", cnn, (3, 1, 8, 8)), ("lstm", LstmHead, (3, 5, 4))):
         torch.manual_seed(0)
         model = make()
         if name == "cnn":

@@ -449,6 +449,15 @@ describe("loadOnnx refuses what it cannot read", () => {
   });
 });
 
+class LstmHead extends nn.Module {
+  lstm = new nn.LSTM(4, 6, { numLayers: 2, batchFirst: true });
+  fc = new nn.Linear(6, 3);
+  forward(x: Tensor): Tensor {
+    const [y] = this.lstm.forward(x);
+    return this.fc.forward(y.select(1, -1));
+  }
+}
+
 /** The PyTorch models of scripts/make_onnx_fixtures.py, in nabla. */
 const TORCH_MODELS: Record<string, () => nn.Module> = {
   mlp: () => new nn.Sequential(new nn.Linear(8, 16), new nn.GELU(), new nn.LayerNorm(16), new nn.Linear(16, 4), new nn.LogSoftmax({ dim: 1 })),
@@ -461,4 +470,5 @@ const TORCH_MODELS: Record<string, () => nn.Module> = {
       new nn.Flatten(),
       new nn.Linear(4 * 4 * 4, 10),
     ),
+  lstm: () => new LstmHead(),
 };

@@ -440,6 +440,13 @@ const OPS: Record<string, Op> = {
     const size = sizes !== null ? sizes.slice(2) : input.shape.slice(2).map((s, i) => Math.floor(s * scales![i + 2]!));
     return F.interpolate(input, { ...options, size });
   },
+  ConstantOfShape: (n, x, a) => {
+    const shape = ints(x[0] ?? null, `ConstantOfShape node "${n.name}": shape`);
+    const value = a.tensor("value");
+    const filler = value === undefined ? fromTypedArray([0], [], "float32") : toTensor(value, "ConstantOfShape");
+    if (filler.numel() !== 1) throw new OnnxImportError(`ConstantOfShape node "${n.name}": value must hold one element`);
+    return expand(reshape(filler, shape.map(() => 1)), shape).contiguous();
+  },
   LSTM: recurrentOp("LSTM"),
   GRU: recurrentOp("GRU"),
   RNN: recurrentOp("RNN"),
