@@ -261,16 +261,17 @@ describe.skipIf(ort === null)("exportOnnx runs in ONNX Runtime with nabla's outp
     class Attn extends nn.Module {
       self_ = new nn.MultiheadAttention(8, 2);
       cross = new nn.MultiheadAttention(8, 4, { batchFirst: true });
-      forward(x: Tensor, memory: Tensor, mask: Tensor): Tensor[] {
+      forward(x: Tensor, memory: Tensor, mask: Tensor, padding: Tensor): Tensor[] {
         const [a, w] = this.self_.forward(x, x, x, { attnMask: mask });
-        const [c, w2] = this.cross.forward(a.transpose(0, 1), memory, memory, { averageAttnWeights: false });
+        const [c, w2] = this.cross.forward(a.transpose(0, 1), memory, memory, { averageAttnWeights: false, keyPaddingMask: padding });
         return [c, w!, w2!];
       }
     }
     manualSeed(8);
     const L = 5;
     const causal = tensor(Array.from({ length: L * L }, (_, i) => Math.floor(i / L) < i % L)).reshape([L, L]);
-    await check(new Attn(), [randn([L, 2, 8]), randn([2, 3, 8]), causal], "attention", { inputNames: ["x", "memory", "mask"] });
+    const padding = tensor([[false, false, true], [false, true, true]]);
+    await check(new Attn(), [randn([L, 2, 8]), randn([2, 3, 8]), causal, padding], "attention", { inputNames: ["x", "memory", "mask", "padding"] });
   });
 
   for (const [name, options] of [
@@ -284,6 +285,15 @@ describe.skipIf(ort === null)("exportOnnx runs in ONNX Runtime with nabla's outp
       await check(layer, [x], `TransformerEncoderLayer (${name})`);
       const encoder = new nn.TransformerEncoder(layer, 2, new nn.LayerNorm(8));
       await check(encoder, [x], `TransformerEncoder (${name})`);
+      // with a key padding mask
+      class Padded extends nn.Module {
+        enc = encoder;
+        forward(src: Tensor, padding: Tensor): Tensor {
+          return this.enc.forward(src, { srcKeyPaddingMask: padding });
+        }
+      }
+      const padding = tensor(Array.from({ length: 12 }, (_, i) => i % 6 >= 4 + Math.floor(i / 6))).reshape([2, 6]);
+      await check(new Padded(), [x, padding], `TransformerEncoder (${name}) with a key padding mask`, { inputNames: ["src", "padding"] });
     });
   }
 

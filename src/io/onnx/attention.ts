@@ -4,8 +4,8 @@
  * The layers are composed from name-level pieces (a Linear on a value name, a LayerNorm, the
  * attention), because a layer's children run inside its recorded forward and are not recorded.
  * Covered: batched input ([L, N, E], or batchFirst), packed in_proj (kdim = vdim = E), an
- * attention mask (bool or additive float, [L, S]); key padding masks, bias_k/bias_v and
- * addZeroAttn are refused by name.
+ * attention mask (bool or additive float, [L, S]) and a key padding mask ([N, S]); bias_k/bias_v
+ * and addZeroAttn are refused by name.
  */
 import { gelu, relu } from "../../nn/functional/activations.js";
 import * as nn from "../../nn/index.js";
@@ -54,7 +54,7 @@ function attentionArgs(args: unknown[]): AttentionCall {
  * The attention on value names q, k, v ([L, N, E] layout); returns the output name and the
  * [N·H, L, S] attention probabilities' name.
  */
-function attentionOn(b: OnnxBuilder, m: nn.MultiheadAttention, names: [string, string, string], attnMask: Tensor | null, path: string): { out: string; probs: string } {
+function attentionOn(b: OnnxBuilder, m: nn.MultiheadAttention, names: [string, string, string], attnMask: Tensor | null, path: string, keyPaddingMask: Tensor | null = null): { out: string; probs: string } {
   if (!m.in_proj_weight) throw new OnnxExportError(`exportOnnx: ${path}: MultiheadAttention with kdim or vdim different from embedDim is not supported`);
   if (m.bias_k || m.addZeroAttn) throw new OnnxExportError(`exportOnnx: ${path}: MultiheadAttention with addBiasKv or addZeroAttn is not supported`);
   const E = m.embedDim;
@@ -72,6 +72,13 @@ function attentionOn(b: OnnxBuilder, m: nn.MultiheadAttention, names: [string, s
     const additive = attnMask.dtype === "bool" ? b.op1("Where", [mask, b.scalar(-Infinity, m.in_proj_weight.dtype), b.scalar(0, m.in_proj_weight.dtype)]) : mask;
     scores = b.op1("Add", [scores, additive]);
   }
+  if (keyPaddingMask !== null) {
+    // [N, S] → per head [N·H, 1, S]: Unsqueeze, Expand over the heads, Reshape (S copied)
+    const kpm = b.name(keyPaddingMask, path);
+    const additive = keyPaddingMask.dtype === "bool" ? b.op1("Where", [kpm, b.scalar(-Infinity, m.in_proj_weight.dtype), b.scalar(0, m.in_proj_weight.dtype)]) : kpm;
+    const perHead = b.op1("Expand", [b.op1("Unsqueeze", [additive, b.int64s([1])]), b.int64s([1, m.numHeads, 1])]);
+    scores = b.op1("Add", [scores, b.op1("Reshape", [perHead, b.int64s([-1, 1, 0])])]);
+  }
   const probs = b.op1("Softmax", [scores], { axis: attr.i(-1) });
   // [N·H, L, d] → [L, N, E]
   const merged = b.op1("Reshape", [b.op1("Transpose", [b.op1("MatMul", [probs, v])], { perm: attr.ints([1, 0, 2]) }), b.int64s([0, -1, E])]);
@@ -83,9 +90,8 @@ const toLNE = (b: OnnxBuilder, x: string, batchFirst: boolean) => (batchFirst ? 
 export const multiheadAttention: LayerEmitter = (b, m: nn.MultiheadAttention, args, out, path) => {
   const call = attentionArgs(args);
   if (call.query.ndim !== 3) throw new OnnxExportError(`exportOnnx: ${path}: only batched (3-d) attention input is supported`);
-  if (call.keyPaddingMask !== null) throw new OnnxExportError(`exportOnnx: ${path}: a key padding mask is not supported (use an attention mask)`);
   const names = [call.query, call.key, call.value].map((t) => toLNE(b, b.name(t, path), m.batchFirst)) as [string, string, string];
-  const { out: y, probs } = attentionOn(b, m, names, call.attnMask, path);
+  const { out: y, probs } = attentionOn(b, m, names, call.attnMask, path, call.keyPaddingMask);
   const [output, weights] = out as [Tensor, Tensor | null];
   b.bind(output, m.batchFirst ? b.op1("Transpose", [y], { perm: attr.ints([1, 0, 2]) }) : y);
   if (weights instanceof Tensor) {
@@ -109,8 +115,8 @@ function activationOf(b: OnnxBuilder, fn: (x: Tensor) => Tensor, x: string, path
   throw new OnnxExportError(`exportOnnx: ${path}: a custom feed-forward activation function cannot be exported (use "relu" or "gelu")`);
 }
 
-function encoderLayerOn(b: OnnxBuilder, m: nn.TransformerEncoderLayer, x: string, mask: Tensor | null, path: string): string {
-  const sa = (h: string) => attentionOn(b, m.self_attn, [h, h, h], mask, `${path}.self_attn`).out;
+function encoderLayerOn(b: OnnxBuilder, m: nn.TransformerEncoderLayer, x: string, [mask, padding]: [Tensor | null, Tensor | null], path: string): string {
+  const sa = (h: string) => attentionOn(b, m.self_attn, [h, h, h], mask, `${path}.self_attn`, padding).out;
   const ff = (h: string) => linearLayer(b, m.linear2, activationOf(b, m.activation, linearLayer(b, m.linear1, h, path), path), path);
   const norm1 = (h: string) => layerNormOn(b, m.norm1, h, path);
   const norm2 = (h: string) => layerNormOn(b, m.norm2, h, path);
@@ -122,7 +128,7 @@ function encoderLayerOn(b: OnnxBuilder, m: nn.TransformerEncoderLayer, x: string
   return norm2(b.op1("Add", [h, ff(h)]));
 }
 
-function encoderMasks(args: unknown[], names: [string, string], path: string): Tensor | null {
+function encoderMasks(args: unknown[], names: [string, string]): [Tensor | null, Tensor | null] {
   const rest = args.slice(1);
   let mask: Tensor | null = null;
   let padding: Tensor | null = null;
@@ -131,15 +137,14 @@ function encoderMasks(args: unknown[], names: [string, string], path: string): T
     mask = o[names[0]] ?? o.srcMask ?? null;
     padding = o[names[1]] ?? null;
   } else [mask = null, padding = null] = rest as [Tensor | null | undefined, Tensor | null | undefined] as [Tensor | null, Tensor | null];
-  if (padding) throw new OnnxExportError(`exportOnnx: ${path}: a key padding mask is not supported (use an attention mask)`);
-  return mask;
+  return [mask, padding];
 }
 
 export const transformerEncoderLayer: LayerEmitter = (b, m: nn.TransformerEncoderLayer, args, out, path) => {
   const src = args[0] as Tensor;
   if (src.ndim !== 3) throw new OnnxExportError(`exportOnnx: ${path}: only batched (3-d) input is supported`);
   const batchFirst = m.self_attn.batchFirst;
-  const y = encoderLayerOn(b, m, toLNE(b, b.name(src, path), batchFirst), encoderMasks(args, ["srcMask", "srcKeyPaddingMask"], path), path);
+  const y = encoderLayerOn(b, m, toLNE(b, b.name(src, path), batchFirst), encoderMasks(args, ["srcMask", "srcKeyPaddingMask"]), path);
   b.bind(out as Tensor, batchFirst ? b.op1("Transpose", [y], { perm: attr.ints([1, 0, 2]) }) : y);
 };
 
@@ -148,7 +153,7 @@ export const transformerEncoder: LayerEmitter = (b, m: nn.TransformerEncoder, ar
   const layers = Array.from(m.layers.children()) as nn.TransformerEncoderLayer[];
   if (src.ndim !== 3) throw new OnnxExportError(`exportOnnx: ${path}: only batched (3-d) input is supported`);
   const batchFirst = layers[0]?.self_attn.batchFirst ?? false;
-  const mask = encoderMasks(args, ["mask", "srcKeyPaddingMask"], path);
+  const mask = encoderMasks(args, ["mask", "srcKeyPaddingMask"]);
   let y = toLNE(b, b.name(src, path), batchFirst);
   layers.forEach((layer, i) => {
     y = encoderLayerOn(b, layer, y, mask, `${path}.layers.${i}`);
