@@ -297,6 +297,32 @@ describe.skipIf(ort === null)("exportOnnx runs in ONNX Runtime with nabla's outp
     });
   }
 
+  it("TransformerDecoderLayer, TransformerDecoder and Transformer (causal target mask, padding)", async () => {
+    manualSeed(12);
+    const T = 4;
+    const causal = tensor(Array.from({ length: T * T }, (_, i) => (Math.floor(i / T) < i % T ? -Infinity : 0))).reshape([T, T]);
+    const tgt = randn([T, 2, 8]);
+    const memory = randn([5, 2, 8]);
+    const layer = new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16 });
+    class Dec extends nn.Module {
+      dec = new nn.TransformerDecoder(layer, 2, new nn.LayerNorm(8));
+      forward(t: Tensor, m: Tensor, mask: Tensor): Tensor {
+        return this.dec.forward(t, m, { tgtMask: mask });
+      }
+    }
+    await check(layer, [tgt, memory], "TransformerDecoderLayer", { inputNames: ["tgt", "memory"] });
+    await check(new Dec(), [tgt, memory, causal], "TransformerDecoder", { inputNames: ["tgt", "memory", "mask"] });
+    const model = new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 2, dimFeedforward: 16, batchFirst: true, normFirst: true, activation: "gelu" });
+    class Full extends nn.Module {
+      t = model;
+      forward(src: Tensor, target: Tensor, mask: Tensor, padding: Tensor): Tensor {
+        return this.t.forward(src, target, { tgtMask: mask, srcKeyPaddingMask: padding, memoryKeyPaddingMask: padding });
+      }
+    }
+    const padding = tensor([[false, false, false, true, true], [false, false, false, false, true]]);
+    await check(new Full(), [randn([2, 5, 8]), randn([2, T, 8]), causal, padding], "Transformer", { inputNames: ["src", "tgt", "mask", "padding"] });
+  });
+
   it("float64 models", async () => {
     manualSeed(1);
     const model = new nn.Sequential(new nn.Linear(3, 4, { dtype: "float64" }), new nn.GELU());

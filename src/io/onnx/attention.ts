@@ -161,3 +161,80 @@ export const transformerEncoder: LayerEmitter = (b, m: nn.TransformerEncoder, ar
   if (m.norm) y = layerNormOn(b, m.norm, y, path);
   b.bind(out as Tensor, batchFirst ? b.op1("Transpose", [y], { perm: attr.ints([1, 0, 2]) }) : y);
 };
+
+/** Masks of a call: an options object at `start`, or tensors (or null) in `names`' order from there. */
+function masksAt(args: unknown[], start: number, names: readonly string[]): Record<string, Tensor | null> {
+  const rest = args.slice(start);
+  const out: Record<string, Tensor | null> = {};
+  if (rest.length === 1 && typeof rest[0] === "object" && rest[0] !== null && !(rest[0] instanceof Tensor)) {
+    const o = rest[0] as Record<string, Tensor | null | undefined>;
+    for (const n of names) out[n] = o[n] ?? null;
+  } else names.forEach((n, i) => (out[n] = (rest[i] as Tensor | null | undefined) ?? null));
+  return out;
+}
+
+const DECODER_MASKS = ["tgtMask", "memoryMask", "tgtKeyPaddingMask", "memoryKeyPaddingMask"] as const;
+
+function decoderLayerOn(b: OnnxBuilder, m: nn.TransformerDecoderLayer, x: string, memory: string, masks: Record<string, Tensor | null>, path: string): string {
+  const sa = (h: string) => attentionOn(b, m.self_attn, [h, h, h], masks.tgtMask!, `${path}.self_attn`, masks.tgtKeyPaddingMask!).out;
+  const mha = (h: string) => attentionOn(b, m.multihead_attn, [h, memory, memory], masks.memoryMask!, `${path}.multihead_attn`, masks.memoryKeyPaddingMask!).out;
+  const ff = (h: string) => linearLayer(b, m.linear2, activationOf(b, m.activation, linearLayer(b, m.linear1, h, path), path), path);
+  const [n1, n2, n3] = [m.norm1, m.norm2, m.norm3].map((norm) => (h: string) => layerNormOn(b, norm, h, path)) as [(h: string) => string, (h: string) => string, (h: string) => string];
+  if (m.normFirst) {
+    let h = b.op1("Add", [x, sa(n1(x))]);
+    h = b.op1("Add", [h, mha(n2(h))]);
+    return b.op1("Add", [h, ff(n3(h))]);
+  }
+  let h = n1(b.op1("Add", [x, sa(x)]));
+  h = n2(b.op1("Add", [h, mha(h)]));
+  return n3(b.op1("Add", [h, ff(h)]));
+}
+
+function decoderOn(b: OnnxBuilder, m: nn.TransformerDecoder, x: string, memory: string, masks: Record<string, Tensor | null>, path: string): string {
+  let y = x;
+  Array.from(m.layers.children()).forEach((layer, i) => {
+    y = decoderLayerOn(b, layer as nn.TransformerDecoderLayer, y, memory, masks, `${path}.layers.${i}`);
+  });
+  return m.norm ? layerNormOn(b, m.norm, y, path) : y;
+}
+
+function encoderOn(b: OnnxBuilder, m: nn.TransformerEncoder, x: string, masks: [Tensor | null, Tensor | null], path: string): string {
+  let y = x;
+  Array.from(m.layers.children()).forEach((layer, i) => {
+    y = encoderLayerOn(b, layer as nn.TransformerEncoderLayer, y, masks, `${path}.layers.${i}`);
+  });
+  return m.norm ? layerNormOn(b, m.norm, y, path) : y;
+}
+
+const batched = (t: Tensor, path: string) => {
+  if (t.ndim !== 3) throw new OnnxExportError(`exportOnnx: ${path}: only batched (3-d) input is supported`);
+};
+
+export const transformerDecoderLayer: LayerEmitter = (b, m: nn.TransformerDecoderLayer, args, out, path) => {
+  const [tgt, memory] = args as [Tensor, Tensor];
+  batched(tgt, path);
+  const bf = m.self_attn.batchFirst;
+  const y = decoderLayerOn(b, m, toLNE(b, b.name(tgt, path), bf), toLNE(b, b.name(memory, path), bf), masksAt(args, 2, DECODER_MASKS), path);
+  b.bind(out as Tensor, bf ? b.op1("Transpose", [y], { perm: attr.ints([1, 0, 2]) }) : y);
+};
+
+export const transformerDecoder: LayerEmitter = (b, m: nn.TransformerDecoder, args, out, path) => {
+  const [tgt, memory] = args as [Tensor, Tensor];
+  batched(tgt, path);
+  const bf = (m.layers.children().next().value as nn.TransformerDecoderLayer | undefined)?.self_attn.batchFirst ?? false;
+  const y = decoderOn(b, m, toLNE(b, b.name(tgt, path), bf), toLNE(b, b.name(memory, path), bf), masksAt(args, 2, DECODER_MASKS), path);
+  b.bind(out as Tensor, bf ? b.op1("Transpose", [y], { perm: attr.ints([1, 0, 2]) }) : y);
+};
+
+export const transformer: LayerEmitter = (b, m: nn.Transformer, args, out, path) => {
+  const [src, tgt] = args as [Tensor, Tensor];
+  batched(src, path);
+  if (!(m.encoder instanceof nn.TransformerEncoder) || !(m.decoder instanceof nn.TransformerDecoder)) {
+    throw new OnnxExportError(`exportOnnx: ${path}: a Transformer with a custom encoder or decoder is not supported`);
+  }
+  const masks = masksAt(args, 2, ["srcMask", "tgtMask", "memoryMask", "srcKeyPaddingMask", "tgtKeyPaddingMask", "memoryKeyPaddingMask"]);
+  const bf = m.batchFirst;
+  const memory = encoderOn(b, m.encoder, toLNE(b, b.name(src, path), bf), [masks.srcMask!, masks.srcKeyPaddingMask!], `${path}.encoder`);
+  const y = decoderOn(b, m.decoder, toLNE(b, b.name(tgt, path), bf), memory, masks, `${path}.decoder`);
+  b.bind(out as Tensor, bf ? b.op1("Transpose", [y], { perm: attr.ints([1, 0, 2]) }) : y);
+};

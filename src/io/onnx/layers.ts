@@ -10,7 +10,7 @@ import type { Module } from "../../nn/module.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { attr, OnnxBuilder, OnnxExportError } from "./builder.js";
 import type { OnnxAttribute } from "./proto.js";
-import { multiheadAttention, transformerEncoder, transformerEncoderLayer } from "./attention.js";
+import { multiheadAttention, transformer, transformerDecoder, transformerDecoderLayer, transformerEncoder, transformerEncoderLayer } from "./attention.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type LayerEmitter = (b: OnnxBuilder, m: any, args: unknown[], out: unknown, path: string) => void;
@@ -371,6 +371,9 @@ export const LAYER_EMITTERS = new Map<Function, LayerEmitter>([
   [nn.MultiheadAttention, multiheadAttention],
   [nn.TransformerEncoderLayer, transformerEncoderLayer],
   [nn.TransformerEncoder, transformerEncoder],
+  [nn.TransformerDecoderLayer, transformerDecoderLayer],
+  [nn.TransformerDecoder, transformerDecoder],
+  [nn.Transformer, transformer],
   [nn.LSTM, recurrent],
   [nn.GRU, recurrent],
   [nn.RNN, recurrent],
