@@ -323,6 +323,23 @@ describe.skipIf(ort === null)("exportOnnx runs in ONNX Runtime with nabla's outp
     await check(new Full(), [randn([2, 5, 8]), randn([2, T, 8]), causal, padding], "Transformer", { inputNames: ["src", "tgt", "mask", "padding"] });
   });
 
+  it("LSTMCell, GRUCell and RNNCell, with and without a state", async () => {
+    class Cells extends nn.Module {
+      lstm = new nn.LSTMCell(4, 3);
+      gru = new nn.GRUCell(3, 3);
+      rnn = new nn.RNNCell(3, 2, { nonlinearity: "relu" });
+      forward(x: Tensor, h: Tensor, c: Tensor): Tensor[] {
+        const [h1, c1] = this.lstm.forward(x, [h, c]);
+        const [h0] = this.lstm.forward(x);
+        const g = this.gru.forward(h1, h0);
+        const g0 = this.gru.forward(h0);
+        return [h1, c1, g, g0, this.rnn.forward(g.add(g0))];
+      }
+    }
+    manualSeed(13);
+    await check(new Cells(), [randn([2, 4]), randn([2, 3]), randn([2, 3])], "cells", { inputNames: ["x", "h", "c"] });
+  });
+
   it("float64 models", async () => {
     manualSeed(1);
     const model = new nn.Sequential(new nn.Linear(3, 4, { dtype: "float64" }), new nn.GELU());

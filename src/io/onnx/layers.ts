@@ -269,6 +269,54 @@ const upsample: LayerEmitter = (b, m, args, out, path) => {
   b.bind(o, b.op1("Resize", inputs, attributes));
 };
 
+/**
+ * RNNCell, LSTMCell, GRUCell: one step written out with MatMul and the gate functions, in
+ * PyTorch's gate order (the cells' weights are used as they are). Without a state the h·W_hhᵀ
+ * term is just b_hh and the cell state term vanishes, so no zeros of a fixed batch are needed.
+ */
+const cell: LayerEmitter = (b, m, args, out, path) => {
+  const t = input(args, path);
+  if (t.ndim !== 2) throw new OnnxExportError(`exportOnnx: ${path}: only batched (2-d) cell input is supported`);
+  const mode: string = m.mode;
+  const state = args[1] as Tensor | [Tensor, Tensor] | null | undefined;
+  const h = mode === "LSTM" ? ((state as [Tensor, Tensor] | null | undefined)?.[0] ?? null) : ((state as Tensor | null | undefined) ?? null);
+  const c = mode === "LSTM" ? ((state as [Tensor, Tensor] | null | undefined)?.[1] ?? null) : null;
+  const project = (x: string, w: Tensor, bias: Tensor | null) => {
+    const y = b.op1("MatMul", [x, b.op1("Transpose", [b.name(w, path)], { perm: attr.ints([1, 0]) })]);
+    return bias ? b.op1("Add", [y, b.name(bias, path)]) : y;
+  };
+  const xw = project(b.name(t, path), m.weight_ih, m.bias_ih);
+  const hw = h !== null ? project(b.name(h, path), m.weight_hh, m.bias_hh) : m.bias_hh ? b.name(m.bias_hh, path) : null;
+  const gates = (v: string | null, n: number) => (v === null ? new Array<string | null>(n).fill(null) : b.op("Split", [v], { axis: attr.i(-1) }, n));
+  const plus = (p: string, q: string | null) => (q === null ? p : b.op1("Add", [p, q]));
+  if (mode === "LSTM") {
+    const [xi, xf, xg, xo] = gates(xw, 4) as string[];
+    const [hi, hf, hg, ho] = gates(hw, 4);
+    const i = b.op1("Sigmoid", [plus(xi!, hi!)]);
+    const f = b.op1("Sigmoid", [plus(xf!, hf!)]);
+    const g = b.op1("Tanh", [plus(xg!, hg!)]);
+    const o = b.op1("Sigmoid", [plus(xo!, ho!)]);
+    const ig = b.op1("Mul", [i, g]);
+    const c2 = c === null ? ig : b.op1("Add", [b.op1("Mul", [f, b.name(c, path)]), ig]);
+    const [hOut, cOut] = out as [Tensor, Tensor];
+    b.bind(hOut, b.op1("Mul", [o, b.op1("Tanh", [c2])]));
+    b.bind(cOut, c2);
+    return;
+  }
+  if (mode === "GRU") {
+    const [xr, xz, xn] = gates(xw, 3) as string[];
+    const [hr, hz, hn] = gates(hw, 3);
+    const r = b.op1("Sigmoid", [plus(xr!, hr!)]);
+    const z = b.op1("Sigmoid", [plus(xz!, hz!)]);
+    const n = b.op1("Tanh", [plus(xn!, hn === null ? null : b.op1("Mul", [r, hn!]))]);
+    // (1 − z)·n + z·h = n + z·(h − n)
+    const hPrev = h === null ? null : b.name(h, path);
+    b.bind(output(out, path), hPrev === null ? b.op1("Sub", [n, b.op1("Mul", [z, n])]) : b.op1("Add", [n, b.op1("Mul", [z, b.op1("Sub", [hPrev, n])])]));
+    return;
+  }
+  b.bind(output(out, path), b.op1(mode === "RNN_RELU" ? "Relu" : "Tanh", [plus(xw, hw)]));
+};
+
 /** PyTorch's gate order → ONNX's: LSTM i,f,g,o → i,o,f,c; GRU r,z,n → z,r,h. */
 const GATE_ORDER: Record<string, number[]> = { LSTM: [0, 3, 1, 2], GRU: [1, 0, 2], RNN_TANH: [0], RNN_RELU: [0] };
 
@@ -285,6 +333,7 @@ const recurrent: LayerEmitter = (b, m, args, out, path) => {
   const order = GATE_ORDER[mode]!;
   const gates = order.length;
   const H: number = m.hiddenSize;
+
   const D = m.bidirectional ? 2 : 1;
   const lstm = mode === "LSTM";
   const [output_, state] = out as [Tensor, Tensor | [Tensor, Tensor]];
@@ -374,6 +423,9 @@ export const LAYER_EMITTERS = new Map<Function, LayerEmitter>([
   [nn.TransformerDecoderLayer, transformerDecoderLayer],
   [nn.TransformerDecoder, transformerDecoder],
   [nn.Transformer, transformer],
+  [nn.LSTMCell, cell],
+  [nn.GRUCell, cell],
+  [nn.RNNCell, cell],
   [nn.LSTM, recurrent],
   [nn.GRU, recurrent],
   [nn.RNN, recurrent],
