@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-/** The `nabla` command: train, eval, info. Wrong arguments get a usage message, never a stack trace. */
+/** The `nabla` command: train, eval, export, info. Wrong arguments get a usage message, never a stack trace. */
 import { parseTrainArgs, TRAIN_USAGE, UsageError } from "./config.js";
 import { EVAL_USAGE, parseEvalArgs, runEval } from "./eval-command.js";
+import { EXPORT_USAGE, parseExportArgs, runExport } from "./export-command.js";
 import { runInfo } from "./info-command.js";
 import { runTrain } from "./train-command.js";
 import { getBackend, setBackend } from "../src/index.js";
@@ -11,6 +12,7 @@ const USAGE = `Usage: nabla <command> [options]
 Commands:
   train     train a network (default: the articles' network on the MNIST digits)
   eval      evaluate a checkpoint, with a confusion matrix
+  export    write a trained model as ONNX (--onnx) or a PyTorch module (--torch)
   info      backend, threads and versions
 
 nabla <command> --help shows a command's options.
@@ -50,9 +52,17 @@ async function evaluate(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function exportModel(argv: string[]): Promise<number> {
+  const options = parseExportArgs(argv);
+  if (options === null) process.stdout.write(EXPORT_USAGE);
+  else await runExport(options, log);
+  return 0;
+}
+
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
   train: { run: train, usage: TRAIN_USAGE },
   eval: { run: evaluate, usage: EVAL_USAGE },
+  export: { run: exportModel, usage: EXPORT_USAGE },
   info: { run: async () => (runInfo(log), 0), usage: "Usage: nabla info\n" },
 };
 

@@ -20,6 +20,8 @@ export {
   saveCheckpoint,
   loadCheckpoint,
   checkpointFile,
+  saveTorchFile,
+  loadTorchFile,
   writeFileAtomic,
   nodeFs,
   type AtomicFs,

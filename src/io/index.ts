@@ -10,3 +10,7 @@ export {
   type StatefulScheduler,
   type GeneratorState,
 } from "./checkpoint.js";
+export { loadTorch, saveTorch, type TorchValue, type TorchSaveValue } from "./torch-file.js";
+export { exportOnnx, OnnxExportError, type OnnxExportOptions } from "./onnx/export.js";
+export { loadOnnx, OnnxModule, OnnxImportError } from "./onnx/import.js";
+export { exportTorch, type TorchExport } from "./torch-export.js";

@@ -12,6 +12,7 @@ import { open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
 import { Module, type StateDict } from "../nn/module.js";
 import { decodeSafetensors, serializeSafetensors, type SafetensorsMetadata } from "./safetensors.js";
+import { loadTorch, saveTorch, type TorchSaveValue, type TorchValue } from "./torch-file.js";
 import { makeCheckpoint, parseCheckpoint, restoreCheckpoint, serializeCheckpoint, type Checkpoint, type CheckpointTargets } from "./checkpoint.js";
 
 /** The file operations an atomic write needs. */
@@ -183,4 +184,14 @@ export async function loadCheckpoint(path: string, targets?: CheckpointTargets):
 /** A `save` function for the ModelCheckpoint callback that writes to `path` atomically. */
 export function checkpointFile(path: string, options: WriteOptions = {}): (ckpt: Checkpoint) => Promise<void> {
   return (ckpt) => writeFileAtomic(path, serializeCheckpoint(ckpt), options);
+}
+
+/** Saves a state dict (or `{ model, optimizer, … }`) as a `torch.save` zip file (atomically); see `io.saveTorch`. */
+export async function saveTorchFile(path: string, value: TorchSaveValue, options: WriteOptions = {}): Promise<void> {
+  await writeFileAtomic(path, saveTorch(value), options);
+}
+
+/** Reads a `.pt` file written by `torch.save` with the restricted unpickler; see `io.loadTorch`. */
+export async function loadTorchFile(path: string): Promise<TorchValue> {
+  return loadTorch(await readBytes(path), path);
 }

@@ -22,7 +22,7 @@ export type SafetensorsMetadata = Record<string, string>;
 const MAX_HEADER = 100_000_000;
 
 /** Bytes per element of each safetensors dtype nabla reads, and the nabla dtype it becomes. */
-const READ_TYPES: Record<string, { bytes: number; dtype: DType }> = {
+export const READ_TYPES: Record<string, { bytes: number; dtype: DType }> = {
   F64: { bytes: 8, dtype: "float64" },
   F32: { bytes: 4, dtype: "float32" },
   F16: { bytes: 2, dtype: "float32" },
@@ -36,7 +36,7 @@ const READ_TYPES: Record<string, { bytes: number; dtype: DType }> = {
 };
 
 /** What each nabla dtype is written as. */
-const WRITE_TYPES: Record<DType, string> = { float32: "F32", float64: "F64", int32: "I32", bool: "BOOL" };
+export const WRITE_TYPES: Record<DType, string> = { float32: "F32", float64: "F64", int32: "I32", bool: "BOOL" };
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -127,7 +127,7 @@ function littleEndian<T>(raw: Uint8Array, make: (buffer: ArrayBuffer) => T, byte
   return Array.from({ length: raw.length / bytes }, (_, i) => read(v, i * bytes));
 }
 
-function decodeValues(raw: Uint8Array, code: string, key: string, file: string, offset: number): ArrayLike<number> {
+export function decodeValues(raw: Uint8Array, code: string, key: string, file: string, offset: number): ArrayLike<number> {
   switch (code) {
     case "F64":
       return littleEndian(raw, (b) => new Float64Array(b), 8, (v, at) => v.getFloat64(at, true));
@@ -227,7 +227,7 @@ export function serializeSafetensors(stateDict: StateDict, metadata?: Safetensor
   return out;
 }
 
-function toLittleEndianBytes(values: TypedArray, dtype: DType): Uint8Array {
+export function toLittleEndianBytes(values: TypedArray, dtype: DType): Uint8Array {
   if (dtype === "bool") return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   if (LITTLE_ENDIAN) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   const size = values.BYTES_PER_ELEMENT;
