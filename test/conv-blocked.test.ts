@@ -168,3 +168,25 @@ describe("max pooling without grad", () => {
     expect(indices.shape).toEqual([3, 2, 4, 3]);
   });
 });
+
+describe("average pooling with overlapping windows (a depthwise convolution of ones)", () => {
+  it("matches the sum of shifted slices, values and gradient, in blocks of one sample", () => {
+    manualSeed(9);
+    const x = randn([5, 3, 7, 6]).requiresGrad_();
+    const gy = randn([5, 3, 7, 6]);
+    setConvolutionScratch(1);
+    const y = F.avgPool2d(x, 3, { stride: 1, padding: 1 });
+    const [gx] = autograd.grad([y], [x], { gradOutputs: [gy] }) as Tensor[];
+    // reference: zero-pad, add the nine shifted 7×6 windows, divide by 9 (countIncludePad)
+    const xp = F.pad(x, [1, 1, 1, 1]);
+    let ref: Tensor | null = null;
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
+      const part = xp.narrow(2, i, 7).narrow(3, j, 6);
+      ref = ref === null ? part : ref.add(part);
+    }
+    ref = ref!.div(9);
+    const [gref] = autograd.grad([ref], [x], { gradOutputs: [gy] }) as Tensor[];
+    expectClose(y, ref.detach(), { rtol: 1e-5, atol: 1e-6 }, "y");
+    expectClose(gx, gref!, { rtol: 1e-5, atol: 1e-6 }, "x.grad");
+  });
+});
