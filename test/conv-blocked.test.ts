@@ -190,3 +190,42 @@ describe("average pooling with overlapping windows (a depthwise convolution of o
     expectClose(gx, gref!, { rtol: 1e-5, atol: 1e-6 }, "x.grad");
   });
 });
+
+describe("strided operands (views) give what their contiguous copies give", () => {
+  const big = () => {
+    manualSeed(11);
+    return randn([3, 4, 6, 7]);
+  };
+  const views: [string, (t: Tensor) => Tensor][] = [
+    ["transposed H and W", (t) => t.transpose(2, 3)],
+    ["a narrowed width", (t) => t.narrow(3, 1, 5)],
+    ["a width of one", (t) => t.narrow(3, 2, 1)],
+    ["a narrowed height", (t) => t.narrow(2, 1, 5)],
+  ];
+  it.each(views)("%s, as conv2d's input and as convTranspose2d's (its gy)", (_, make) => {
+    setConvolutionScratch(1);
+    const x = make(big());
+    const w = randn([4, 4, 1, 1]).add(randn([4, 4, 1, 1]));
+    const wt = randn([4, 4, 5, 3]).narrow(2, 1, 3).transpose(2, 3);
+    for (const [f, weight] of [[F.conv2d, w], [F.convTranspose2d, w]] as const) {
+      const a = x.detach().requiresGrad_();
+      const b = x.contiguous().detach().requiresGrad_();
+      const ya = f(a, weight, null, {});
+      const yb = f(b, weight, null, {});
+      expectClose(ya, yb, { rtol: 1e-5, atol: 1e-6 });
+      ya.sum().backward();
+      yb.sum().backward();
+      expectClose(a.grad, b.grad!, { rtol: 1e-5, atol: 1e-6 });
+    }
+    // a strided weight too
+    const wa = wt.detach().requiresGrad_();
+    const wb = wt.contiguous().detach().requiresGrad_();
+    const xs = randn([2, 4, 7, 7]);
+    const ya = F.conv2d(xs, wa, null, { padding: 1 });
+    const yb = F.conv2d(xs, wb, null, { padding: 1 });
+    expectClose(ya, yb, { rtol: 1e-5, atol: 1e-6 });
+    ya.sum().backward();
+    yb.sum().backward();
+    expectClose(wa.grad, wb.grad!, { rtol: 1e-5, atol: 1e-6 });
+  });
+});

@@ -34,21 +34,28 @@ export const convTuning = { perSampleMacs: 1 << 26 };
 
 /**
  * The view in wasm memory with its last `merged` dims walkable as one run of uniform stride
- * (a weight's (c, i, j) or a gradient's (y, x)): in place when it is, else a contiguous copy.
+ * (a weight's (c, i, j) or a gradient's (y, x)), and that stride: in place when it is, else a
+ * contiguous copy. Dims of size 1 do not constrain the run.
  */
-function operand(scratch: Scratch, view: StridedView, merged: number): Operand {
+function operand(scratch: Scratch, view: StridedView, merged: number): Operand & { run: number } {
   const op = scratch.input(view);
   const d = view.shape.length;
   let ok = op.strides.every((s) => s >= 0);
-  for (let k = d - merged; k < d - 1; k++) ok &&= view.shape[k + 1]! === 1 || op.strides[k] === op.strides[k + 1]! * view.shape[k + 1]!;
-  if (ok) return op;
+  let run = 1; // the stride of the innermost dim of size > 1 seen so far, and the span it covers
+  let span = 1;
+  let seen = false;
+  for (let k = d - 1; k >= d - merged && ok; k--) {
+    const size = view.shape[k]!;
+    if (size === 1) continue;
+    if (!seen) [run, span, seen] = [op.strides[k]!, op.strides[k]! * size, true];
+    else if (op.strides[k] === span) span *= size;
+    else ok = false;
+  }
+  if (ok) return { ...op, run };
   const tmp = scratch.take(view.shape.reduce((p, s) => p * s, 1));
   copy(view, tmp);
-  return { ptr: tmp.byteOffset, strides: contiguousStrides(view.shape) };
+  return { ptr: tmp.byteOffset, strides: contiguousStrides(view.shape), run: 1 };
 }
-
-/** The stride of the merged run of the last `merged` dims (its innermost dim's, or 1 when that has size 1). */
-const runStride = (op: Operand, shape: readonly number[]): number => (shape[shape.length - 1]! === 1 ? 1 : op.strides[shape.length - 1]!);
 
 function im2col(g: Conv2dGeometry, x: Operand, from: number, nb: number, cols: Float32Array): void {
   const [s0, s1, s2, s3] = x.strides as [number, number, number, number];
@@ -82,7 +89,7 @@ export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, b
   try {
     const xs = operand(scratch, x, 1);
     const ws = operand(scratch, weight, 3);
-    const [sw0, swk] = [ws.strides[0]!, runStride(ws, weight.shape)];
+    const [sw0, swk] = [ws.strides[0]!, ws.run];
     const bs = bias === null ? null : scratch.input(bias);
     const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
     const cols = scratch.take(nb * g.c * g.kh * g.kw * p);
@@ -118,9 +125,9 @@ export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedV
   const scratch = new Scratch();
   try {
     const gs = operand(scratch, gy, 2);
-    const [sg0, sg1, sgp] = [gs.strides[0]!, gs.strides[1]!, runStride(gs, gy.shape)];
+    const [sg0, sg1, sgp] = [gs.strides[0]!, gs.strides[1]!, gs.run];
     const ws = operand(scratch, weight, 3);
-    const [sw0, swk] = [ws.strides[0]!, runStride(ws, weight.shape)];
+    const [sw0, swk] = [ws.strides[0]!, ws.run];
     const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
     const dcols = scratch.take(nb * g.c * g.kh * g.kw * p);
     const gyT = perSample ? null : scratch.take(nb * g.o * p);
@@ -156,7 +163,7 @@ export function conv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView,
   try {
     const xs = operand(scratch, x, 1);
     const gs = operand(scratch, gy, 2);
-    const [sg0, sg1, sgp] = [gs.strides[0]!, gs.strides[1]!, runStride(gs, gy.shape)];
+    const [sg0, sg1, sgp] = [gs.strides[0]!, gs.strides[1]!, gs.run];
     const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
     const cols = scratch.take(nb * g.c * g.kh * g.kw * p);
     const gyT = perSample ? null : scratch.take(nb * g.o * p);
