@@ -23,7 +23,7 @@ import { float32At, inHeap } from "./heap.js";
 import { kernels } from "./instance.js";
 import { gemmWork } from "./matmul.js";
 import { Scratch, type Operand } from "./operands.js";
-import { matmulThreaded } from "./pool.js";
+import { matmulThreaded, unfoldThreaded } from "./pool.js";
 
 /**
  * At or above this many multiply-adds a sample's product runs on its own (see above): one product
@@ -58,8 +58,7 @@ function operand(scratch: Scratch, view: StridedView, merged: number): Operand &
 }
 
 function im2col(g: Conv2dGeometry, x: Operand, from: number, nb: number, cols: Float32Array): void {
-  const [s0, s1, s2, s3] = x.strides as [number, number, number, number];
-  kernels.im2col(x.ptr + 4 * from * s0, s0, s1, s2, s3, nb, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, cols.byteOffset);
+  unfoldThreaded("im2col", x.ptr + 4 * from * x.strides[0]!, x.strides, { ...g, nb }, cols.byteOffset);
 }
 
 interface Sizes {
@@ -149,7 +148,7 @@ export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedV
           matmulThreaded(a, swk, sw0, gyT.byteOffset + 4 * grp * og * b * p, b * p, 1, c, b * p, k, og, b * p, work);
         }
       }
-      kernels.col2im(dcols.byteOffset, b, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, out.byteOffset + 4 * n0 * g.c * g.h * g.w);
+      unfoldThreaded("col2im", dcols.byteOffset, [], { ...g, nb: b }, out.byteOffset + 4 * n0 * g.c * g.h * g.w);
     }
   } finally {
     scratch.release();
