@@ -116,8 +116,10 @@ describe("bigger convolutions against the float64 reference, one product a block
     ["conv2d 8→16 groups 2, stride 2", "conv2d", [3, 8, 40, 40], [16, 4, 3, 3], { stride: 2, padding: 1, groups: 2 }],
     ["convTranspose2d 32→8, 32×32", "convTranspose2d", [3, 32, 32, 32], [32, 8, 3, 3], { padding: 1 }],
   ];
-  const table = shapes.flatMap((s) => [0, PER_SAMPLE].map((macs) => [...s, macs] as const));
-  it.each(table)("%s (products of a sample alone from %i multiply-adds)", (_, fn, xs, ws, options, macs) => {
+  const table = shapes.flatMap(([name, ...rest]) =>
+    [0, PER_SAMPLE].map((macs) => [`${name}, a sample's products alone from ${macs} multiply-adds`, ...rest, macs] as const),
+  );
+  it.each(table)("%s", (_, fn, xs, ws, options, macs) => {
     convTuning.perSampleMacs = macs;
     for (const budget of [DEFAULT, 1, 200000]) {
       setConvolutionScratch(budget);
