@@ -29,8 +29,18 @@ export function im2col(
   kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
   cols: usize,
 ): void {
-  let dst = cols;
-  for (let ch = 0; ch < c; ch++) {
+  im2colChannels(src, s0, s1, s2, s3, nb, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, 0, c);
+}
+
+/** im2col of channels [c0, c1) only: their rows of cols, which no other channel touches. */
+function im2colChannels(
+  src: usize, s0: i32, s1: i32, s2: i32, s3: i32,
+  nb: i32, h: i32, w: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
+  cols: usize, c0: i32, c1: i32,
+): void {
+  let dst = cols + (<usize>c0 * <usize>(kh * kw * nb) * <usize>(oh * ow) << 2);
+  for (let ch = c0; ch < c1; ch++) {
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         const offX = j * dw - pw;
@@ -70,9 +80,21 @@ export function col2im(
   kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
   out: usize,
 ): void {
-  memory.fill(out, 0, <usize>nb * <usize>c * <usize>(h * w) << 2);
-  let from = cols;
-  for (let ch = 0; ch < c; ch++) {
+  col2imChannels(cols, nb, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, out, 0, c);
+}
+
+/** col2im into channels [c0, c1) only (their planes of every sample, zeroed first), which no other channel touches. */
+function col2imChannels(
+  cols: usize,
+  nb: i32, c: i32, h: i32, w: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
+  out: usize, c0: i32, c1: i32,
+): void {
+  for (let b = 0; b < nb; b++) {
+    memory.fill(out + (<usize>(b * c + c0) * <usize>(h * w) << 2), 0, <usize>(c1 - c0) * <usize>(h * w) << 2);
+  }
+  let from = cols + (<usize>c0 * <usize>(kh * kw * nb) * <usize>(oh * ow) << 2);
+  for (let ch = c0; ch < c1; ch++) {
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         const offX = j * dw - pw;
@@ -117,5 +139,32 @@ export function addChannelBias(y: usize, planes: i32, o: i32, p: i32, bias: usiz
       const at = row + (<usize>x << 2);
       store<f32>(at, load<f32>(at) + v);
     }
+  }
+}
+
+/**
+ * im2col (job int 3 = 0) or col2im (1) shared between threads, chunks of channels taken from the
+ * job's atomic counter. The job is i32s (written by src/backend/wasm/pool.ts: unfoldThreaded):
+ * [counter, chunks, channels a chunk, which, x or cols, s0, s1, s2, s3, nb, c, h, w, kh, kw,
+ * (the job's kind), sh, sw, ph, pw, dh, dw, oh, ow, cols or out].
+ */
+export function unfoldShared(job: usize): void {
+  const chunks = load<i32>(job, 4);
+  const size = load<i32>(job, 8);
+  const which = load<i32>(job, 12);
+  const src = <usize>load<u32>(job, 16);
+  const s0 = load<i32>(job, 20), s1 = load<i32>(job, 24), s2 = load<i32>(job, 28), s3 = load<i32>(job, 32);
+  const nb = load<i32>(job, 36), c = load<i32>(job, 40), h = load<i32>(job, 44), w = load<i32>(job, 48);
+  const kh = load<i32>(job, 52), kw = load<i32>(job, 56);
+  const sh = load<i32>(job, 64), sw = load<i32>(job, 68), ph = load<i32>(job, 72), pw = load<i32>(job, 76);
+  const dh = load<i32>(job, 80), dw = load<i32>(job, 84), oh = load<i32>(job, 88), ow = load<i32>(job, 92);
+  const dst = <usize>load<u32>(job, 96);
+  for (;;) {
+    const i = atomic.add<i32>(job, 1);
+    if (i >= chunks) return;
+    const c0 = i * size;
+    const c1 = min(c, c0 + size);
+    if (which == 0) im2colChannels(src, s0, s1, s2, s3, nb, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dst, c0, c1);
+    else col2imChannels(src, nb, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dst, c0, c1);
   }
 }

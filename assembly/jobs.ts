@@ -4,11 +4,13 @@ import { matmulShared } from "./matmul";
 import { matmul64Shared } from "./matmul64";
 import { adamShared } from "./optim";
 import { adamShared64 } from "./optim64";
+import { unfoldShared } from "./conv";
 
 const JOB_MATMUL = 0;
 const JOB_ADAM = 1;
 const JOB_MATMUL64 = 2;
 const JOB_ADAM64 = 3;
+const JOB_UNFOLD = 4;
 
 export function runJob(job: usize, work: usize): void {
   const kind = load<i32>(job, 60);
@@ -16,4 +18,5 @@ export function runJob(job: usize, work: usize): void {
   else if (kind == JOB_ADAM) adamShared(job);
   else if (kind == JOB_MATMUL64) matmul64Shared(job, work);
   else if (kind == JOB_ADAM64) adamShared64(job);
+  else if (kind == JOB_UNFOLD) unfoldShared(job);
 }

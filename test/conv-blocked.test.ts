@@ -116,8 +116,10 @@ describe("bigger convolutions against the float64 reference, one product a block
     ["conv2d 8→16 groups 2, stride 2", "conv2d", [3, 8, 40, 40], [16, 4, 3, 3], { stride: 2, padding: 1, groups: 2 }],
     ["convTranspose2d 32→8, 32×32", "convTranspose2d", [3, 32, 32, 32], [32, 8, 3, 3], { padding: 1 }],
   ];
-  const table = shapes.flatMap((s) => [0, PER_SAMPLE].map((macs) => [...s, macs] as const));
-  it.each(table)("%s (products of a sample alone from %i multiply-adds)", (_, fn, xs, ws, options, macs) => {
+  const table = shapes.flatMap(([name, ...rest]) =>
+    [0, PER_SAMPLE].map((macs) => [`${name}, a sample's products alone from ${macs} multiply-adds`, ...rest, macs] as const),
+  );
+  it.each(table)("%s", (_, fn, xs, ws, options, macs) => {
     convTuning.perSampleMacs = macs;
     for (const budget of [DEFAULT, 1, 200000]) {
       setConvolutionScratch(budget);
@@ -166,5 +168,66 @@ describe("max pooling without grad", () => {
     const { indices } = noGrad(() => F.maxPool2dWithIndices(x, 3, options));
     expect(indices.dtype).toBe("int32");
     expect(indices.shape).toEqual([3, 2, 4, 3]);
+  });
+});
+
+describe("average pooling with overlapping windows (a depthwise convolution of ones)", () => {
+  it("matches the sum of shifted slices, values and gradient, in blocks of one sample", () => {
+    manualSeed(9);
+    const x = randn([5, 3, 7, 6]).requiresGrad_();
+    const gy = randn([5, 3, 7, 6]);
+    setConvolutionScratch(1);
+    const y = F.avgPool2d(x, 3, { stride: 1, padding: 1 });
+    const [gx] = autograd.grad([y], [x], { gradOutputs: [gy] }) as Tensor[];
+    // reference: zero-pad, add the nine shifted 7×6 windows, divide by 9 (countIncludePad)
+    const xp = F.pad(x, [1, 1, 1, 1]);
+    let ref: Tensor | null = null;
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
+      const part = xp.narrow(2, i, 7).narrow(3, j, 6);
+      ref = ref === null ? part : ref.add(part);
+    }
+    ref = ref!.div(9);
+    const [gref] = autograd.grad([ref], [x], { gradOutputs: [gy] }) as Tensor[];
+    expectClose(y, ref.detach(), { rtol: 1e-5, atol: 1e-6 }, "y");
+    expectClose(gx, gref!, { rtol: 1e-5, atol: 1e-6 }, "x.grad");
+  });
+});
+
+describe("strided operands (views) give what their contiguous copies give", () => {
+  const big = () => {
+    manualSeed(11);
+    return randn([3, 4, 6, 7]);
+  };
+  const views: [string, (t: Tensor) => Tensor][] = [
+    ["transposed H and W", (t) => t.transpose(2, 3)],
+    ["a narrowed width", (t) => t.narrow(3, 1, 5)],
+    ["a width of one", (t) => t.narrow(3, 2, 1)],
+    ["a narrowed height", (t) => t.narrow(2, 1, 5)],
+  ];
+  it.each(views)("%s, as conv2d's input and as convTranspose2d's (its gy)", (_, make) => {
+    setConvolutionScratch(1);
+    const x = make(big());
+    const w = randn([4, 4, 1, 1]).add(randn([4, 4, 1, 1]));
+    const wt = randn([4, 4, 5, 3]).narrow(2, 1, 3).transpose(2, 3);
+    for (const [f, weight] of [[F.conv2d, w], [F.convTranspose2d, w]] as const) {
+      const a = x.detach().requiresGrad_();
+      const b = x.contiguous().detach().requiresGrad_();
+      const ya = f(a, weight, null, {});
+      const yb = f(b, weight, null, {});
+      expectClose(ya, yb, { rtol: 1e-5, atol: 1e-6 });
+      ya.sum().backward();
+      yb.sum().backward();
+      expectClose(a.grad, b.grad!, { rtol: 1e-5, atol: 1e-6 });
+    }
+    // a strided weight too
+    const wa = wt.detach().requiresGrad_();
+    const wb = wt.contiguous().detach().requiresGrad_();
+    const xs = randn([2, 4, 7, 7]);
+    const ya = F.conv2d(xs, wa, null, { padding: 1 });
+    const yb = F.conv2d(xs, wb, null, { padding: 1 });
+    expectClose(ya, yb, { rtol: 1e-5, atol: 1e-6 });
+    ya.sum().backward();
+    yb.sum().backward();
+    expectClose(wa.grad, wb.grad!, { rtol: 1e-5, atol: 1e-6 });
   });
 });

@@ -1,6 +1,8 @@
 /**
- * Sliding windows for convolution and pooling: `pad`, `unfold2d` (im2col as a strided view that
- * copies nothing) and `fold2d` (its adjoint, col2im, which sums overlapping windows back).
+ * Sliding windows for pooling and F.unfold/F.fold: `pad`, `unfold2d` (im2col as a strided view
+ * that copies nothing) and `fold2d` (its adjoint, col2im, which sums overlapping windows back).
+ * Convolutions do not use them: their kernels (src/ops/convolution.ts) unfold a block of samples
+ * at a time into scratch, the padding read as zeros.
  *
  * For x of shape [N, C, H, W] with kernel (kH, kW), stride (sH, sW) and dilation (dH, dW),
  *   unfold2d(x)[n, c, i, j, oh, ow] = x[n, c, oh·sH + i·dH, ow·sW + j·dW]

@@ -23,7 +23,7 @@ import { float32At, inHeap } from "./heap.js";
 import { kernels } from "./instance.js";
 import { gemmWork } from "./matmul.js";
 import { Scratch, type Operand } from "./operands.js";
-import { matmulThreaded } from "./pool.js";
+import { matmulThreaded, unfoldThreaded } from "./pool.js";
 
 /**
  * At or above this many multiply-adds a sample's product runs on its own (see above): one product
@@ -34,25 +34,31 @@ export const convTuning = { perSampleMacs: 1 << 26 };
 
 /**
  * The view in wasm memory with its last `merged` dims walkable as one run of uniform stride
- * (a weight's (c, i, j) or a gradient's (y, x)): in place when it is, else a contiguous copy.
+ * (a weight's (c, i, j) or a gradient's (y, x)), and that stride: in place when it is, else a
+ * contiguous copy. Dims of size 1 do not constrain the run.
  */
-function operand(scratch: Scratch, view: StridedView, merged: number): Operand {
+function operand(scratch: Scratch, view: StridedView, merged: number): Operand & { run: number } {
   const op = scratch.input(view);
   const d = view.shape.length;
   let ok = op.strides.every((s) => s >= 0);
-  for (let k = d - merged; k < d - 1; k++) ok &&= view.shape[k + 1]! === 1 || op.strides[k] === op.strides[k + 1]! * view.shape[k + 1]!;
-  if (ok) return op;
+  let run = 1; // the stride of the innermost dim of size > 1 seen so far, and the span it covers
+  let span = 1;
+  let seen = false;
+  for (let k = d - 1; k >= d - merged && ok; k--) {
+    const size = view.shape[k]!;
+    if (size === 1) continue;
+    if (!seen) [run, span, seen] = [op.strides[k]!, op.strides[k]! * size, true];
+    else if (op.strides[k] === span) span *= size;
+    else ok = false;
+  }
+  if (ok) return { ...op, run };
   const tmp = scratch.take(view.shape.reduce((p, s) => p * s, 1));
   copy(view, tmp);
-  return { ptr: tmp.byteOffset, strides: contiguousStrides(view.shape) };
+  return { ptr: tmp.byteOffset, strides: contiguousStrides(view.shape), run: 1 };
 }
 
-/** The stride of the merged run of the last `merged` dims (its innermost dim's, or 1 when that has size 1). */
-const runStride = (op: Operand, shape: readonly number[]): number => (shape[shape.length - 1]! === 1 ? 1 : op.strides[shape.length - 1]!);
-
 function im2col(g: Conv2dGeometry, x: Operand, from: number, nb: number, cols: Float32Array): void {
-  const [s0, s1, s2, s3] = x.strides as [number, number, number, number];
-  kernels.im2col(x.ptr + 4 * from * s0, s0, s1, s2, s3, nb, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, cols.byteOffset);
+  unfoldThreaded("im2col", x.ptr + 4 * from * x.strides[0]!, x.strides, { ...g, nb }, cols.byteOffset);
 }
 
 interface Sizes {
@@ -71,18 +77,20 @@ function sizes(g: Conv2dGeometry): Sizes {
   return { p, k, cg, og, perSample: og * k * p >= convTuning.perSampleMacs };
 }
 
-/** Whether the wasm kernels take this call: float32 throughout, the result in wasm memory. */
+/** Whether the wasm kernels take this call: float32 throughout (a result outside wasm memory, a small weight's gradient, is staged). */
 const usable = (views: StridedView[], out: TypedArray): boolean =>
-  out instanceof Float32Array && inHeap(out) && views.every((v) => v.data instanceof Float32Array);
+  out instanceof Float32Array && views.every((v) => v.data instanceof Float32Array);
 
 export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, bias: StridedView | null, out: TypedArray): void {
   if (!usable(bias === null ? [x, weight] : [x, weight, bias], out) || g.n === 0 || g.o === 0) return jsBackend.conv2d(g, x, weight, bias, out);
   const { p, k, og, perSample } = sizes(g);
   const scratch = new Scratch();
   try {
+    const staged = scratch.output(out as Float32Array);
+    const y = float32At(staged.ptr, out.length);
     const xs = operand(scratch, x, 1);
     const ws = operand(scratch, weight, 3);
-    const [sw0, swk] = [ws.strides[0]!, runStride(ws, weight.shape)];
+    const [sw0, swk] = [ws.strides[0]!, ws.run];
     const bs = bias === null ? null : scratch.input(bias);
     const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
     const cols = scratch.take(nb * g.c * g.kh * g.kw * p);
@@ -96,7 +104,7 @@ export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, b
         const c = cols.byteOffset + 4 * grp * k * b * p;
         if (tmp === null) {
           for (let s = 0; s < b; s++) {
-            const dst = out.byteOffset + 4 * ((n0 + s) * g.o + grp * og) * p;
+            const dst = y.byteOffset + 4 * ((n0 + s) * g.o + grp * og) * p;
             matmulThreaded(a, sw0, swk, c + 4 * s * p, b * p, 1, dst, p, og, k, p, work);
           }
         } else {
@@ -104,9 +112,10 @@ export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, b
         }
       }
       // tmp is [O, b, P]: the block [b, O, P] of y reads it with the first two strides swapped
-      if (tmp !== null) copy({ data: tmp, shape: [b, g.o, p], strides: [p, b * p, 1], offset: 0 }, out.subarray(n0 * g.o * p, (n0 + b) * g.o * p));
-      if (bs !== null) kernels.addChannelBias(out.byteOffset + 4 * n0 * g.o * p, b * g.o, g.o, p, bs.ptr, bs.strides[0]!);
+      if (tmp !== null) copy({ data: tmp, shape: [b, g.o, p], strides: [p, b * p, 1], offset: 0 }, y.subarray(n0 * g.o * p, (n0 + b) * g.o * p));
+      if (bs !== null) kernels.addChannelBias(y.byteOffset + 4 * n0 * g.o * p, b * g.o, g.o, p, bs.ptr, bs.strides[0]!);
     }
+    staged.done();
   } finally {
     scratch.release();
   }
@@ -117,10 +126,13 @@ export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedV
   const { p, k, og, perSample } = sizes(g);
   const scratch = new Scratch();
   try {
+    const staged = scratch.output(out as Float32Array);
+    // col2im adds into its output: a staged one starts as out is
+    if (!inHeap(out)) float32At(staged.ptr, out.length).set(out);
     const gs = operand(scratch, gy, 2);
-    const [sg0, sg1, sgp] = [gs.strides[0]!, gs.strides[1]!, runStride(gs, gy.shape)];
+    const [sg0, sg1, sgp] = [gs.strides[0]!, gs.strides[1]!, gs.run];
     const ws = operand(scratch, weight, 3);
-    const [sw0, swk] = [ws.strides[0]!, runStride(ws, weight.shape)];
+    const [sw0, swk] = [ws.strides[0]!, ws.run];
     const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
     const dcols = scratch.take(nb * g.c * g.kh * g.kw * p);
     const gyT = perSample ? null : scratch.take(nb * g.o * p);
@@ -142,8 +154,9 @@ export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedV
           matmulThreaded(a, swk, sw0, gyT.byteOffset + 4 * grp * og * b * p, b * p, 1, c, b * p, k, og, b * p, work);
         }
       }
-      kernels.col2im(dcols.byteOffset, b, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, out.byteOffset + 4 * n0 * g.c * g.h * g.w);
+      unfoldThreaded("col2im", dcols.byteOffset, [], { ...g, nb: b }, staged.ptr + 4 * n0 * g.c * g.h * g.w);
     }
+    staged.done();
   } finally {
     scratch.release();
   }
@@ -154,9 +167,10 @@ export function conv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView,
   if (!usable([x, gy], out) || g.n === 0 || k === 0 || og === 0) return jsBackend.conv2dWeight(g, x, gy, out);
   const scratch = new Scratch();
   try {
+    const staged = scratch.output(out as Float32Array);
     const xs = operand(scratch, x, 1);
     const gs = operand(scratch, gy, 2);
-    const [sg0, sg1, sgp] = [gs.strides[0]!, gs.strides[1]!, runStride(gs, gy.shape)];
+    const [sg0, sg1, sgp] = [gs.strides[0]!, gs.strides[1]!, gs.run];
     const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
     const cols = scratch.take(nb * g.c * g.kh * g.kw * p);
     const gyT = perSample ? null : scratch.take(nb * g.o * p);
@@ -166,7 +180,7 @@ export function conv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView,
       im2col(g, xs, n0, b, cols);
       if (gyT !== null) copy({ data: elementsOf(gs, gy.shape), shape: [g.o, b, p], strides: [sg1, sg0, sgp], offset: n0 * sg0 }, gyT.subarray(0, g.o * b * p));
       for (let grp = 0; grp < g.groups; grp++) {
-        const dst = out.byteOffset + 4 * grp * og * k;
+        const dst = staged.ptr + 4 * grp * og * k;
         // B = cols_gᵀ [b·P, K]: the columns read with their strides swapped
         const c = cols.byteOffset + 4 * grp * k * b * p;
         if (gyT === null) {
@@ -179,6 +193,7 @@ export function conv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView,
         }
       }
     }
+    staged.done();
   } finally {
     scratch.release();
   }

@@ -101,6 +101,10 @@ const JOB_MATMUL = 0;
 const JOB_ADAM = 1;
 const JOB_MATMUL64 = 2;
 const JOB_ADAM64 = 3;
+const JOB_UNFOLD = 4;
+
+/** Below this many floats written an im2col or col2im is not worth sharing. */
+const PARALLEL_UNFOLD = 1 << 17;
 
 interface JobBlock {
   ints: Int32Array;
@@ -220,6 +224,38 @@ export function adamThreaded(param: number, grad: number, m: number, v: number, 
   ints[24] = s.maximize;
   floats[25] = s.stepSize;
   floats[26] = s.bc2;
+  runShared(ints, ready, 0);
+}
+
+/** A convolution's geometry as the unfold kernels take it (assembly/conv.ts). */
+export interface UnfoldArgs {
+  nb: number; c: number; h: number; w: number; kh: number; kw: number;
+  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; oh: number; ow: number;
+}
+
+/**
+ * kernels.im2col (x at element strides `strides` into cols) or kernels.col2im (cols into out),
+ * shared with idle helpers in chunks of channels, whose rows of cols (and planes of out) no
+ * other channel touches.
+ */
+export function unfoldThreaded(which: "im2col" | "col2im", src: number, strides: readonly number[], g: UnfoldArgs, dst: number): void {
+  const floats = g.c * g.kh * g.kw * g.nb * g.oh * g.ow;
+  const ready = g.c > 1 ? readyHelpers(floats, PARALLEL_UNFOLD) : [];
+  if (ready.length === 0) {
+    if (which === "im2col") {
+      const [s0, s1, s2, s3] = strides as [number, number, number, number];
+      kernels.im2col(src, s0, s1, s2, s3, g.nb, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, dst);
+    } else {
+      kernels.col2im(src, g.nb, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, dst);
+    }
+    return;
+  }
+  const size = Math.ceil(g.c / Math.min(g.c, 4 * (ready.length + 1)));
+  const { ints } = jobBlock();
+  const [s0, s1, s2, s3] = which === "im2col" ? strides : [0, 0, 0, 0];
+  const fields = [0, Math.ceil(g.c / size), size, which === "im2col" ? 0 : 1, src, s0, s1, s2, s3, g.nb, g.c, g.h, g.w, g.kh, g.kw, JOB_UNFOLD,
+    g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, dst];
+  for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
   runShared(ints, ready, 0);
 }
 

@@ -19,6 +19,9 @@ import { max as maxAlong, mean, sum } from "../../ops/reduce.js";
 import { contiguous, narrow, reshape, squeeze, unsqueeze } from "../../ops/shape.js";
 import { stack } from "../../ops/join.js";
 import { pad, unfold2d } from "../../ops/unfold.js";
+import { convolution } from "../../ops/convolution.js";
+import { full } from "../../ops/creation.js";
+import type { Conv2dGeometry } from "../../backend/convolution.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { pair, type IntOrPair } from "./conv.js";
 
@@ -82,6 +85,23 @@ function windows(g: Geometry, value: number): Tensor {
 }
 
 /**
+ * The sum of each window, [N, C, oH, oW]. Windows that overlap (a stride smaller than the kernel)
+ * are summed by a depthwise convolution with a kernel of ones, whose kernels work through the
+ * batch within the convolution scratch budget; reducing the unfolded view instead would copy
+ * kH·kW/(sH·sW) times the input first.
+ */
+function windowSums(g: Geometry): Tensor {
+  if (g.k[0]! <= g.s[0]! && g.k[1]! <= g.s[1]!) return sum(windows(g, 0), [2, 3]);
+  const [n, c, h, w] = g.x.shape as [number, number, number, number];
+  const ones = full([c, 1, g.k[0]!, g.k[1]!], 1, { dtype: g.x.dtype });
+  const geometry: Conv2dGeometry = {
+    n, c, h, w, o: c, groups: c, kh: g.k[0]!, kw: g.k[1]!,
+    sh: g.s[0]!, sw: g.s[1]!, ph: g.p[0]!, pw: g.p[1]!, dh: g.d[0]!, dw: g.d[1]!, oh: g.out[0]!, ow: g.out[1]!,
+  };
+  return convolution(g.x, ones, null, geometry);
+}
+
+/**
  * Max over each window of [N, C, H, W] (or [C, H, W]). Where no gradient will pass through (grad
  * mode off, or an input that needs none) the kernel skips the indices, a buffer as big as the output.
  */
@@ -131,7 +151,7 @@ function maxPoolBackward(gy: Tensor, indices: Tensor, shape: readonly number[]):
 export function avgPool2d(input: Tensor, kernelSize: IntOrPair, options: AvgPool2dOptions = {}, name = "avgPool2d"): Tensor {
   const { padding = 0, ceilMode = false, countIncludePad = true, divisorOverride = null } = options;
   const g = geometry(name, input, kernelSize, options.stride, padding, 1, ceilMode);
-  const sums = sum(windows(g, 0), [2, 3]);
+  const sums = windowSums(g);
   let out: Tensor;
   if (divisorOverride !== null) {
     if (!(divisorOverride > 0)) throw new OptionError(`${name}: divisor must be not zero, got ${divisorOverride}`);
