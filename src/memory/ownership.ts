@@ -3,8 +3,9 @@
  *
  * JavaScript has no reference counts, so the library frees only what it can prove dead: storage
  * made inside an ownership scope that the scope's result does not hold. A module's forward, each
- * backward function, an optimizer step and a data loader's batch each run in a scope. At the
- * scope's end, storage made inside it is
+ * backward function, an optimizer step, each `F.*` call and a data loader's batch each run in a
+ * scope. At the scope's end, graph nodes made inside it that no held tensor leads back to are
+ * released (backward can never reach them), and storage made inside it is
  *   - handed to the enclosing scope if the result holds it (a returned tensor, a view of one, a
  *     tensor inside returned arrays or plain objects) or something keeps it (`memory.keep`, a
  *     module field, a tensor handed to a user's hook);
