@@ -104,8 +104,10 @@ export class Tanhshrink extends Module {
 
 export class LeakyReLU extends Module {
   readonly negativeSlope: number;
-  constructor({ negativeSlope = 0.01 }: F.LeakyReluOptions = {}) {
+  /** `options` may be the slope itself, as PyTorch's positional `nn.LeakyReLU(0.2)`. */
+  constructor(options: number | F.LeakyReluOptions = {}) {
     super();
+    const { negativeSlope = 0.01 } = typeof options === "number" ? { negativeSlope: options } : options;
     checkOption("LeakyReLU", "negativeSlope", negativeSlope, Number.isFinite(negativeSlope), "a finite number");
     this.negativeSlope = negativeSlope;
   }

@@ -17,6 +17,11 @@ export interface ReduceOptions {
 
 export type Dims = number | readonly number[];
 
+/** keepdim from `{ keepdim }` or, as PyTorch's positional habit `x.sum(1, true)`, a boolean. */
+function keepdimOf(options: ReduceOptions | boolean): boolean {
+  return typeof options === "boolean" ? options : (options.keepdim ?? false);
+}
+
 interface Layout {
   /** The input's data with kept dims first and reduced dims last, contiguous (valid until release()). */
   data: TypedArray;
@@ -70,14 +75,15 @@ function expandBack(g: Tensor, layout: Layout, inputShape: readonly number[]): T
   return expand(reshape(g, layout.keepdimShape), inputShape);
 }
 
-export function sum(x: Tensor, dim?: Dims, { keepdim = false }: ReduceOptions = {}): Tensor {
+export function sum(x: Tensor, dim?: Dims, options: ReduceOptions | boolean = {}): Tensor {
+  const keepdim = keepdimOf(options);
   const dtype = isFloating(x.dtype) ? x.dtype : "int32";
   const { out, layout } = reduceWith("sum", "sum", x, dim, keepdim, dtype);
   // d/dx Σx = 1 for every element that was summed
   return recordOp(dim === undefined ? "SumBackward0" : "SumBackward1", out, [x], (g) => [expandBack(g, layout, x.shape)]);
 }
 
-export function mean(x: Tensor, dim?: Dims, options: ReduceOptions = {}): Tensor {
+export function mean(x: Tensor, dim?: Dims, options: ReduceOptions | boolean = {}): Tensor {
   if (!isFloating(x.dtype)) {
     throw new DTypeError(`mean: could not infer output dtype. Input dtype must be a floating point dtype, got ${x.dtype}`);
   }
@@ -131,24 +137,28 @@ function fullExtremum(op: "max" | "min", x: Tensor): Tensor {
 }
 
 export function max(x: Tensor): Tensor;
-export function max(x: Tensor, dim: number, options?: ReduceOptions): ValuesIndices;
-export function max(x: Tensor, dim?: number, { keepdim = false }: ReduceOptions = {}): Tensor | ValuesIndices {
+export function max(x: Tensor, dim: number, options?: ReduceOptions | boolean): ValuesIndices;
+export function max(x: Tensor, dim?: number, options: ReduceOptions | boolean = {}): Tensor | ValuesIndices {
+  const keepdim = keepdimOf(options);
   return dim === undefined ? fullExtremum("max", x) : argExtremum("max", x, dim, keepdim);
 }
 
 export function min(x: Tensor): Tensor;
-export function min(x: Tensor, dim: number, options?: ReduceOptions): ValuesIndices;
-export function min(x: Tensor, dim?: number, { keepdim = false }: ReduceOptions = {}): Tensor | ValuesIndices {
+export function min(x: Tensor, dim: number, options?: ReduceOptions | boolean): ValuesIndices;
+export function min(x: Tensor, dim?: number, options: ReduceOptions | boolean = {}): Tensor | ValuesIndices {
+  const keepdim = keepdimOf(options);
   return dim === undefined ? fullExtremum("min", x) : argExtremum("min", x, dim, keepdim);
 }
 
 /** Index of the largest value along `dim` (of the flattened tensor without one); int32. */
-export function argmax(x: Tensor, dim?: number, { keepdim = false }: ReduceOptions = {}): Tensor {
+export function argmax(x: Tensor, dim?: number, options: ReduceOptions | boolean = {}): Tensor {
+  const keepdim = keepdimOf(options);
   if (dim === undefined) return argExtremum("max", reshape(x, [-1]), 0, false).indices;
   return argExtremum("max", x, dim, keepdim).indices;
 }
 
-export function argmin(x: Tensor, dim?: number, { keepdim = false }: ReduceOptions = {}): Tensor {
+export function argmin(x: Tensor, dim?: number, options: ReduceOptions | boolean = {}): Tensor {
+  const keepdim = keepdimOf(options);
   if (dim === undefined) return argExtremum("min", reshape(x, [-1]), 0, false).indices;
   return argExtremum("min", x, dim, keepdim).indices;
 }
@@ -174,7 +184,8 @@ export function std(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
 }
 
 /** log Σ exp(x) along dim, shifted by the maximum so that it never overflows. */
-export function logsumexp(x: Tensor, dim: Dims, { keepdim = false }: ReduceOptions = {}): Tensor {
+export function logsumexp(x: Tensor, dim: Dims, options: ReduceOptions | boolean = {}): Tensor {
+  const keepdim = keepdimOf(options);
   if (!isFloating(x.dtype)) throw new DTypeError(`logsumexp: expected a floating point input, got ${x.dtype}`);
   const { out, layout } = reduceWith("logsumexp", "logsumexp", x, dim, keepdim, x.dtype);
   // d/dx logΣeˣ = softmax(x) = exp(x − out)

@@ -45,8 +45,10 @@ export abstract class Optimizer<O extends object> {
     protected readonly name: string,
     params: Iterable<Tensor> | Iterable<ParamGroupSpec<O>>,
     ruleDefaults: O,
-    options: Partial<O>,
+    options: Partial<O> | number,
   ) {
+    // PyTorch's positional habit: optim.SGD(params, 0.1) gives the learning rate
+    if (typeof options === "number") options = { lr: options } as unknown as Partial<O>;
     this.ruleDefaults = ruleDefaults;
     if (!isRecord(options)) throw new OptionError(`${name}: options must be an object, got ${describeValue(options)}`);
     this.checkOptionTypes(options);

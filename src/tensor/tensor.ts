@@ -336,27 +336,27 @@ export class Tensor {
 
   // ---- reductions ---------------------------------------------------------------------------
 
-  sum(dim?: red.Dims, options?: red.ReduceOptions): Tensor {
+  sum(dim?: red.Dims, options?: red.ReduceOptions | boolean): Tensor {
     return red.sum(this, dim, options);
   }
-  mean(dim?: red.Dims, options?: red.ReduceOptions): Tensor {
+  mean(dim?: red.Dims, options?: red.ReduceOptions | boolean): Tensor {
     return red.mean(this, dim, options);
   }
   /** With no dim, the largest value; with a dim, `{ values, indices }` along it. */
   max(): Tensor;
-  max(dim: number, options?: red.ReduceOptions): red.ValuesIndices;
-  max(dim?: number, options?: red.ReduceOptions): Tensor | red.ValuesIndices {
+  max(dim: number, options?: red.ReduceOptions | boolean): red.ValuesIndices;
+  max(dim?: number, options?: red.ReduceOptions | boolean): Tensor | red.ValuesIndices {
     return dim === undefined ? red.max(this) : red.max(this, dim, options);
   }
   min(): Tensor;
-  min(dim: number, options?: red.ReduceOptions): red.ValuesIndices;
-  min(dim?: number, options?: red.ReduceOptions): Tensor | red.ValuesIndices {
+  min(dim: number, options?: red.ReduceOptions | boolean): red.ValuesIndices;
+  min(dim?: number, options?: red.ReduceOptions | boolean): Tensor | red.ValuesIndices {
     return dim === undefined ? red.min(this) : red.min(this, dim, options);
   }
-  argmax(dim?: number, options?: red.ReduceOptions): Tensor {
+  argmax(dim?: number, options?: red.ReduceOptions | boolean): Tensor {
     return red.argmax(this, dim, options);
   }
-  argmin(dim?: number, options?: red.ReduceOptions): Tensor {
+  argmin(dim?: number, options?: red.ReduceOptions | boolean): Tensor {
     return red.argmin(this, dim, options);
   }
   var(dim?: red.Dims, options?: red.VarOptions): Tensor {
@@ -365,7 +365,7 @@ export class Tensor {
   std(dim?: red.Dims, options?: red.VarOptions): Tensor {
     return red.std(this, dim, options);
   }
-  logsumexp(dim: red.Dims, options?: red.ReduceOptions): Tensor {
+  logsumexp(dim: red.Dims, options?: red.ReduceOptions | boolean): Tensor {
     return red.logsumexp(this, dim, options);
   }
 

@@ -7,8 +7,10 @@ import { pyFloat } from "./repr.js";
 
 abstract class DropoutBase extends Module {
   readonly p: number;
-  constructor(layer: string, { p = 0.5 }: { p?: number } = {}) {
+  /** `options` may be the probability itself, as PyTorch's positional `nn.Dropout(0.25)`. */
+  constructor(layer: string, options: number | { p?: number } = {}) {
     super();
+    const { p = 0.5 } = typeof options === "number" ? { p: options } : options;
     if (!(p >= 0 && p <= 1)) throw new OptionError(`${layer}: dropout probability has to be between 0 and 1, but got ${p}`);
     this.p = p;
   }
@@ -19,7 +21,7 @@ abstract class DropoutBase extends Module {
 
 /** Zeroes each element with probability p in training, scaling the rest by 1/(1 − p). */
 export class Dropout extends DropoutBase {
-  constructor(options: { p?: number } = {}) {
+  constructor(options: number | { p?: number } = {}) {
     super("Dropout", options);
   }
   forward(input: Tensor): Tensor {
@@ -29,7 +31,7 @@ export class Dropout extends DropoutBase {
 
 /** Zeroes whole channels of [N, C, H, W] with probability p in training. */
 export class Dropout2d extends DropoutBase {
-  constructor(options: { p?: number } = {}) {
+  constructor(options: number | { p?: number } = {}) {
     super("Dropout2d", options);
   }
   forward(input: Tensor): Tensor {

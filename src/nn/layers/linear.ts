@@ -20,9 +20,11 @@ export class Linear extends Module {
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
-    { bias = true, dtype = "float32" }: LinearOptions = {},
+    /** The options, or `bias` itself, as PyTorch's positional `nn.Linear(3, 2, false)`. */
+    options: LinearOptions | boolean = {},
   ) {
     super();
+    const { bias = true, dtype = "float32" } = typeof options === "boolean" ? { bias: options } : options;
     for (const [name, value] of [["inFeatures", inFeatures], ["outFeatures", outFeatures]] as const) {
       if (!Number.isInteger(value) || value < 0) throw new OptionError(`Linear: ${name} must be a non-negative integer, got ${value}`);
     }

@@ -1,0 +1,41 @@
+/**
+ * PyTorch's positional habits, typed in plain JavaScript, mean what they mean in PyTorch instead of
+ * being silently ignored (issue "The programs PyTorch users write").
+ */
+import { describe, expect, it } from "vitest";
+import { nn, optim, tensor } from "../src/index.js";
+
+// plain JavaScript: the calls TypeScript would flag
+const js = <T>(value: unknown): T => value as T;
+
+describe("positional habits", () => {
+  it("new nn.Dropout(0.25) has p = 0.25, new nn.Dropout2d(0.1) p = 0.1", () => {
+    expect(new nn.Dropout(0.25).p).toBe(0.25);
+    expect(new nn.Dropout2d(0.1).p).toBe(0.1);
+    expect(() => new nn.Dropout(1.5)).toThrow(/between 0 and 1, but got 1.5/);
+  });
+
+  it("new nn.LeakyReLU(0.2) has slope 0.2", () => {
+    expect(new nn.LeakyReLU(0.2).negativeSlope).toBe(0.2);
+    expect(new nn.LeakyReLU(0.2).forward(tensor([-1.0, 2.0])).toArray()).toEqual([Math.fround(-0.2), 2]);
+  });
+
+  it("new nn.Linear(3, 2, false) has no bias", () => {
+    expect(new nn.Linear(3, 2, false).bias).toBeNull();
+    expect(new nn.Linear(3, 2, true).bias).not.toBeNull();
+  });
+
+  it("new optim.SGD(params, 0.1) has lr 0.1", () => {
+    const p = new nn.Linear(2, 1).parameters();
+    expect(new optim.SGD(js(p), js(0.1)).paramGroups[0]!.lr).toBe(0.1);
+    expect(new optim.Adam(js(new nn.Linear(2, 1).parameters()), js(0.01)).paramGroups[0]!.lr).toBe(0.01);
+  });
+
+  it("x.sum(1, true), x.mean(1, true) and x.max(1, true) keep the dim", () => {
+    const x = tensor([[1.0, 2.0], [3.0, 4.0]]);
+    expect(x.sum(1, true).shape).toEqual([2, 1]);
+    expect(x.mean(1, true).shape).toEqual([2, 1]);
+    expect(x.max(1, true).values.shape).toEqual([2, 1]);
+    expect(x.sum(1, false).shape).toEqual([2]);
+  });
+});
