@@ -38,4 +38,19 @@ describe("positional habits", () => {
     expect(x.max(1, true).values.shape).toEqual([2, 1]);
     expect(x.sum(1, false).shape).toEqual([2]);
   });
+
+  it("new nn.Conv2d(1, 32, 3, 2) has stride 2; padding, dilation, groups and bias follow in PyTorch's order", () => {
+    const conv = new nn.Conv2d(1, 32, 3, 2);
+    expect(conv.stride).toEqual([2, 2]);
+    const full = new nn.Conv2d(4, 8, 3, 1, 1, 2, 2, false);
+    expect([full.padding, full.dilation, full.groups, full.bias]).toEqual([[1, 1], [2, 2], 2, null]);
+    expect(new nn.Conv1d(1, 4, 3, 2).stride).toEqual([2]);
+    expect(new nn.Conv2d(1, 4, 3, { stride: 2 }).stride).toEqual([2, 2]);
+  });
+
+  it("new nn.LSTM(10, 20, 2) has two layers (GRU and RNN too)", () => {
+    expect(new nn.LSTM(10, 20, 2).numLayers).toBe(2);
+    expect(new nn.GRU(10, 20, 3).numLayers).toBe(3);
+    expect(new nn.RNN(10, 20, 2).numLayers).toBe(2);
+  });
 });

@@ -91,10 +91,32 @@ abstract class ConvNd extends Module {
   }
 }
 
+/**
+ * The options of a convolution layer from PyTorch's positional order (stride, padding, dilation,
+ * groups, bias, paddingMode) when the fourth argument is not an options object:
+ * `new nn.Conv2d(1, 32, 3, 2)` has stride 2, as in PyTorch.
+ */
+type ConvArgs =
+  | [options?: ConvOptions]
+  | [stride: IntOrPair, padding?: IntOrPair | "same" | "valid", dilation?: IntOrPair, groups?: number, bias?: boolean, paddingMode?: "zeros"];
+
+function convOptions<O extends ConvOptions>(rest: readonly unknown[]): O {
+  const first = rest[0];
+  if (first === undefined || (typeof first === "object" && first !== null && !Array.isArray(first))) return (first ?? {}) as O;
+  const names = ["stride", "padding", "dilation", "groups", "bias", "paddingMode"] as const;
+  const options: Record<string, unknown> = {};
+  rest.forEach((v, i) => {
+    if (i >= names.length) throw new OptionError(`convolution: at most ${names.length} positional options (${names.join(", ")}), got ${rest.length}`);
+    if (v !== undefined) options[names[i]!] = v;
+  });
+  return options as O;
+}
+
 /** 2-D convolution: [N, Cin, H, W] (or [Cin, H, W]) → [N, Cout, H', W']; weight [Cout, Cin/groups, kH, kW]. */
 export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, options: ConvOptions = {}) {
-    super("Conv2d", inChannels, outChannels, kernelSize, 2, options.groups ?? 1, false, options);
+  /** After the kernel size: an options object, or PyTorch's positional stride, padding, dilation, groups, bias. */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: ConvArgs) {
+    super("Conv2d", inChannels, outChannels, kernelSize, 2, convOptions<ConvOptions>(rest).groups ?? 1, false, convOptions<ConvOptions>(rest));
   }
   forward(input: Tensor): Tensor {
     return conv2dImpl("Conv2d", input, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
@@ -103,8 +125,9 @@ export class Conv2d extends ConvNd {
 
 /** 1-D convolution: [N, Cin, L] (or [Cin, L]) → [N, Cout, L']; weight [Cout, Cin/groups, k]. */
 export class Conv1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, options: ConvOptions = {}) {
-    super("Conv1d", inChannels, outChannels, kernelSize, 1, options.groups ?? 1, false, options);
+  /** After the kernel size: an options object, or PyTorch's positional stride, padding, dilation, groups, bias. */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: ConvArgs) {
+    super("Conv1d", inChannels, outChannels, kernelSize, 1, convOptions<ConvOptions>(rest).groups ?? 1, false, convOptions<ConvOptions>(rest));
   }
   forward(input: Tensor): Tensor {
     return conv1dImpl("Conv1d", input, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
@@ -113,8 +136,9 @@ export class Conv1d extends ConvNd {
 
 /** 3-D convolution: [N, Cin, D, H, W] (or [Cin, D, H, W]) → [N, Cout, D', H', W']; weight [Cout, Cin/groups, kD, kH, kW]. */
 export class Conv3d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, options: ConvOptions = {}) {
-    super("Conv3d", inChannels, outChannels, kernelSize, 3, options.groups ?? 1, false, options);
+  /** After the kernel size: an options object, or PyTorch's positional stride, padding, dilation, groups, bias. */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: ConvArgs) {
+    super("Conv3d", inChannels, outChannels, kernelSize, 3, convOptions<ConvOptions>(rest).groups ?? 1, false, convOptions<ConvOptions>(rest));
   }
   forward(input: Tensor): Tensor {
     return conv3dImpl("Conv3d", input, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });

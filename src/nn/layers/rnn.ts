@@ -103,7 +103,9 @@ abstract class RNNBase extends Module {
   readonly dropout: number;
   readonly bidirectional: boolean;
 
-  constructor(protected readonly layer: string, readonly mode: RNNMode, readonly inputSize: number, readonly hiddenSize: number, options: RNNOptions = {}) {
+  constructor(protected readonly layer: string, readonly mode: RNNMode, readonly inputSize: number, readonly hiddenSize: number, options: RNNOptions | number = {}) {
+    // PyTorch's positional habit: nn.LSTM(10, 20, 2) has two layers
+    if (typeof options === "number") options = { numLayers: options };
     super();
     const { numLayers = 1, bias = true, batchFirst = false, dropout: p = 0, bidirectional = false, dtype = "float32" } = options;
     for (const [what, v] of [["input_size", inputSize], ["hidden_size", hiddenSize], ["num_layers", numLayers]] as const) {
@@ -219,7 +221,8 @@ abstract class RNNBase extends Module {
 
 /** Elman RNN with tanh or relu. forward(input, h0?) → [output, hN]. */
 export class RNN extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
+  constructor(inputSize: number, hiddenSize: number, options: RNNOptions | number = {}) {
+    if (typeof options === "number") options = { numLayers: options };
     const nl = options.nonlinearity ?? "tanh";
     if (nl !== "tanh" && nl !== "relu") throw new OptionError(`RNN: unknown nonlinearity '${String(nl)}' (use "tanh" or "relu")`);
     super("RNN", nl === "tanh" ? "RNN_TANH" : "RNN_RELU", inputSize, hiddenSize, options);
@@ -232,7 +235,7 @@ export class RNN extends RNNBase {
 
 /** Long short-term memory. forward(input, [h0, c0]?) → [output, [hN, cN]]. */
 export class LSTM extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, options: Omit<RNNOptions, "nonlinearity"> = {}) {
+  constructor(inputSize: number, hiddenSize: number, options: Omit<RNNOptions, "nonlinearity"> | number = {}) {
     super("LSTM", "LSTM", inputSize, hiddenSize, options);
   }
   forward(input: Tensor, hx: LSTMState | null = null): [Tensor, LSTMState] {
@@ -243,7 +246,7 @@ export class LSTM extends RNNBase {
 
 /** Gated recurrent unit. forward(input, h0?) → [output, hN]. */
 export class GRU extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, options: Omit<RNNOptions, "nonlinearity"> = {}) {
+  constructor(inputSize: number, hiddenSize: number, options: Omit<RNNOptions, "nonlinearity"> | number = {}) {
     super("GRU", "GRU", inputSize, hiddenSize, options);
   }
   forward(input: Tensor, h0: Tensor | null = null): [Tensor, Tensor] {
