@@ -187,6 +187,13 @@ export function unpin(pinned: readonly Storage[]): void {
   }
 }
 
+/** Marks every tensor found in `value` (see storagesIn) as the user's: code the library does not own was handed it. */
+export function keepAll(value: unknown): void {
+  const found = new Set<Storage>();
+  storagesIn(value, found, 0);
+  for (const s of found) keepStorage(s);
+}
+
 /** Marks a tensor's storage (and through it every view) as the user's: the library never frees it. */
 export function keepStorage(s: Storage): void {
   s.kept = true;

@@ -13,8 +13,7 @@
  * whose node ran last; with a single tensor input that is exactly PyTorch's behaviour.
  */
 import { recordOp } from "../autograd/node.js";
-import { keepStorage, storagesIn } from "../memory/ownership.js";
-import type { Storage } from "../tensor/storage.js";
+import { keepAll } from "../memory/ownership.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { Module } from "./module.js";
 
@@ -62,13 +61,6 @@ function tap(t: Tensor, onGrad: (g: Tensor) => Tensor): Tensor {
   return alias;
 }
 
-/** Marks every tensor in `value` as the user's (memory/ownership.ts). */
-function keepTensors(value: unknown): void {
-  const found = new Set<Storage>();
-  storagesIn(value, found, 0);
-  for (const s of found) keepStorage(s);
-}
-
 /** Applies fn to every tensor in a value made of tensors and (nested) arrays. */
 function mapTensors(value: unknown, fn: (t: Tensor) => Tensor): unknown {
   if (value instanceof Tensor) return fn(value);
@@ -82,7 +74,7 @@ function wrapForward(module: Module): void {
     const store = storeOf(module);
     let inputs = args;
     // user code may keep what it is handed: the library must not free it
-    if (store.pre.size > 0) keepTensors(inputs);
+    if (store.pre.size > 0) keepAll(inputs);
     for (const hook of [...store.pre.values()]) {
       const r = hook(module, inputs);
       if (r !== undefined) inputs = Array.isArray(r) ? r : [r];
@@ -115,7 +107,7 @@ function wrapForward(module: Module): void {
       ) as unknown[];
     }
     let output = inner(...inputs);
-    if (store.forward.size > 0) keepTensors([inputs, output]);
+    if (store.forward.size > 0) keepAll([inputs, output]);
     for (const hook of [...store.forward.values()]) {
       const r = hook(module, inputs, output);
       if (r !== undefined) output = r;

@@ -8,7 +8,7 @@
  *       metrics: { accuracy }, callbacks: [new EarlyStopping({ patience: 2 })],
  *     });
  */
-import { keepStorage as markKept } from "../memory/ownership.js";
+import { keep } from "../memory/index.js";
 import { anomalyMode, AnomalyError, setDetectAnomaly } from "../autograd/anomaly.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { OptionError } from "../errors.js";
@@ -22,12 +22,6 @@ import { History, monitorValue, type EpochLog } from "./history.js";
 import type { Metric } from "./metrics.js";
 
 /** A loss: a function or a loss module (`new nn.CrossEntropyLoss()`). */
-/** Marks a tensor as the user's (never freed by the library) and returns it. */
-function keepStorage(t: Tensor): Tensor {
-  markKept(t.storage);
-  return t;
-}
-
 export type LossFn = ((output: Tensor, target: Tensor) => Tensor) | { forward(output: Tensor, target: Tensor): Tensor };
 
 /** Where batches come from: a DataLoader, or any (async) iterable of batches. */
@@ -170,7 +164,7 @@ export async function predict<B>(
     for await (const batch of batchesOf(loader)) {
       const [x, y] = splitBatch(batch);
       outputs.push(noGrad(() => forward(model, x)));
-      targets.push(keepStorage(y)); // a loader frees its batch when the next is asked for
+      targets.push(keep(y)); // a loader frees its batch when the next is asked for
     }
   } finally {
     model.train(wasTraining);

@@ -37,10 +37,6 @@ const LARGE_GRAIN = 65536;
 const POISON =
   (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NABLA_POISON_UNINITIALIZED === "1";
 
-const DEBUG = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NABLA_HEAP_DEBUG === "1";
-/** With NABLA_HEAP_DEBUG=1: where each live block was allocated. */
-export const debugStacks = new Map<number, string>();
-
 let buffer = memory.buffer as SharedArrayBuffer;
 /** Every SharedArrayBuffer object the memory has shown: views made before a grow keep the old one. */
 const buffers = new WeakSet<ArrayBufferLike>([buffer]);
@@ -239,7 +235,6 @@ export function allocBytes(bytes: number, scratch = false, op = "alloc"): Block 
     }
   }
   liveSize.set(ptr, size);
-  if (DEBUG) debugStacks.set(ptr, new Error().stack ?? "");
   allocated += size;
   if (allocated > peak) peak = allocated;
   // memory above everything ever handed out was never written: it is still zero
@@ -253,7 +248,6 @@ export function freeBlock(ptr: number): void {
   const size = liveSize.get(ptr);
   if (size === undefined) throw new Error(`wasm heap: freeing ${ptr}, which is not an allocated block`);
   liveSize.delete(ptr);
-  if (DEBUG) debugStacks.delete(ptr);
   allocated -= size;
   if (size <= LARGEST_CLASS) {
     let list = classLists.get(size);
