@@ -1,5 +1,10 @@
 import { defineConfig } from "vitest/config";
 
+// No test may fail because the machine is slow: tests assert results, never how long they took.
+// The limits below only stop a hung run; they are generous enough for the longest training test
+// (a few minutes when quiet) on a loaded two-core machine. Keep per-test limits out of the tests.
+const HUNG = 30 * 60_000;
+
 // The whole suite runs once per backend: NABLA_BACKEND picks the backend at import time
 // (src/backend/wasm/index.ts), so each project gets its own. The wasm kernels' own tests run
 // once more on the baseline build (no relaxed SIMD), which engines without it load. Storage that
@@ -7,7 +12,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 120_000,
+    testTimeout: HUNG,
+    hookTimeout: HUNG,
     projects: [
       { extends: true, test: { name: "js", env: { NABLA_BACKEND: "js" } } },
       // the wasm project runs the relaxed-SIMD build, as the CLI and the bench do
@@ -16,7 +22,8 @@ export default defineConfig({
         // not `extends: true`: that would merge the include lists, running every file again
         test: {
           name: "wasm-baseline",
-          testTimeout: 120_000,
+          testTimeout: HUNG,
+          hookTimeout: HUNG,
           include: ["test/wasm.test.ts", "test/wasm-float64.test.ts", "test/ops.test.ts"],
           env: { NABLA_BACKEND: "wasm", NABLA_RELAXED_SIMD: "0", NABLA_POISON_UNINITIALIZED: "1" },
         },

@@ -67,6 +67,8 @@ interface PageReport {
 }
 
 async function runInPage(page: Page, base: string): Promise<PageReport> {
+  // Playwright's 30 s default would fail a slow machine; vitest.config.ts's limit catches a hung page
+  page.setDefaultTimeout(0);
   await page.goto(`${base}/index.html`);
   const done = await page.waitForFunction(() => {
     const w = globalThis as unknown as { report?: unknown; failure?: string };
@@ -88,7 +90,7 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("in
     try {
       // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start
       // --disable-dev-shm-usage: containers often give /dev/shm too little room for Chromium
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+      browser = await chromium.launch({ executablePath: CHROMIUM, timeout: 0, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
     } catch (e) {
       // a Chromium that cannot start here is the machine's problem, not nabla's: skip, loudly
       console.warn(`browser test skipped: Chromium did not start (${String(e).split("\n")[0]})`);
