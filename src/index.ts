@@ -1,4 +1,9 @@
-/** nabla's public surface. Everything a user imports comes from here. */
+/**
+ * nabla's public surface. Everything a user imports comes from here; the Node-only part (files on
+ * disk) is `nabla/node`.
+ *
+ * @module nabla
+ */
 import "./backend/js/index.js";
 import "./backend/wasm/index.js";
 import "./tensor/methods/index.js";
@@ -111,17 +116,138 @@ export { setBackend, getBackend, getBackendOptions, listBackends, type Backend, 
 export { setNumThreads, getNumThreads } from "./backend/wasm/num-threads.js";
 export { setConvolutionScratch, getConvolutionScratch } from "./backend/convolution.js";
 export { ShapeError, DTypeError, OptionError, OutOfMemoryError, LinAlgError, type MemoryHeld } from "./errors.js";
+/**
+ * What the library's heap holds, and the few knobs over it: statistics, the peak, a limit past
+ * which an allocation is an {@link OutOfMemoryError}, and tensors kept across ownership scopes.
+ *
+ * @example
+ * ```ts
+ * import { memory, randn } from "nabla";
+ *
+ * memory.setLimit(512 * 2 ** 20); // past 512 MiB, an allocation throws OutOfMemoryError
+ * memory.resetPeak();
+ * const x = randn([1024, 1024]);
+ * console.log(memory.stats().peak, memory.summary());
+ * x.free(); // given back now, not when the garbage collector gets to it
+ * ```
+ */
 export * as memory from "./memory/index.js";
 export { loadDigits, type Digits } from "./data/digits.js";
+/**
+ * Datasets, the `DataLoader`, transforms, and parsers of IDX, CSV and MNIST data from bytes (so
+ * they run in the browser; reading files from disk is in `nabla/node`).
+ *
+ * @example
+ * ```ts
+ * import { data, randn, randint } from "nabla";
+ *
+ * const dataset = new data.TensorDataset(randn([100, 4]), randint(0, 3, [100]));
+ * const loader = new data.DataLoader(dataset, { batchSize: 16, shuffle: true });
+ * for (const [x, y] of loader) console.log(x.shape, y.shape); // [16, 4] [16]
+ * ```
+ */
 export * as data from "./data/index.js";
+/**
+ * Saving and loading as bytes: safetensors, checkpoints (model, optimizer, scheduler and random
+ * state), `torch.save` files, and ONNX export and import. Writing files atomically is in
+ * `nabla/node`.
+ *
+ * @example
+ * ```ts
+ * import { io, nn } from "nabla";
+ *
+ * const model = new nn.Linear(4, 2);
+ * const bytes: Uint8Array = io.serializeSafetensors(model.stateDict());
+ * const copy = new nn.Linear(4, 2);
+ * copy.loadStateDict(io.parseSafetensors(bytes, "linear.safetensors"));
+ * ```
+ */
 export * as io from "./io/index.js";
+/**
+ * Keras-style training loops over nabla's pieces: `fit`, `evaluate` and `predict`, callbacks
+ * (early stopping, checkpoints, progress) and metrics.
+ *
+ * @example
+ * ```ts
+ * import { data, nn, optim, randn, randint, train } from "nabla";
+ *
+ * const loader = new data.DataLoader(new data.TensorDataset(randn([64, 4]), randint(0, 3, [64])), { batchSize: 16 });
+ * const model = new nn.Sequential(new nn.Linear(4, 16), new nn.ReLU(), new nn.Linear(16, 3));
+ * const history = await train.fit(model, loader, {
+ *   optimizer: new optim.Adam(model.parameters(), { lr: 1e-2 }),
+ *   loss: new nn.CrossEntropyLoss(),
+ *   epochs: 5,
+ *   metrics: { accuracy: train.accuracy },
+ * });
+ * console.log(history.epochs.at(-1)?.loss);
+ * ```
+ */
 export * as train from "./train/index.js";
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, AnomalyError } from "./autograd/anomaly.js";
+/**
+ * `torch.nn`: `Module` and its containers, every layer, activation and loss as a module,
+ * initialisation (`nn.init`), utilities (`nn.utils`) and the functions (`nn.functional`, also
+ * exported as {@link F}). A module's parameters are found from its fields in declaration order,
+ * so state-dict keys are PyTorch's.
+ *
+ * @example
+ * ```ts
+ * import { nn, randn, type Tensor } from "nabla";
+ *
+ * class Net extends nn.Module {
+ *   fc1 = new nn.Linear(784, 64);
+ *   act = new nn.ReLU();
+ *   fc2 = new nn.Linear(64, 10);
+ *   forward(x: Tensor): Tensor {
+ *     return this.fc2.forward(this.act.forward(this.fc1.forward(x)));
+ *   }
+ * }
+ * const net = new Net();
+ * const logits = net.forward(randn([32, 784])); // [32, 10]
+ * console.log(Object.keys(net.stateDict())); // ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+ * ```
+ */
 export * as nn from "./nn/index.js";
 // ---- nn extras at the top level, as in torch: torch.cdist
 export { cdist, type CdistOptions } from "./nn/functional/distance.js";
+/**
+ * `torch.optim`: every PyTorch update rule, and Lion, Schedule-Free, Prodigy and Muon; the
+ * learning-rate schedulers (`optim.lrScheduler`), `lrFinder` and gradient clipping.
+ *
+ * @example
+ * ```ts
+ * import { nn, optim, randn } from "nabla";
+ *
+ * const model = new nn.Linear(3, 1);
+ * const optimizer = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * const scheduler = new optim.lrScheduler.StepLR(optimizer, { stepSize: 10, gamma: 0.5 });
+ * const x = randn([8, 3]);
+ * const y = randn([8, 1]);
+ * for (let epoch = 0; epoch < 30; epoch++) {
+ *   const loss = new nn.MSELoss().forward(model.forward(x), y);
+ *   optimizer.zeroGrad();
+ *   loss.backward();
+ *   optimizer.step();
+ *   scheduler.step();
+ * }
+ * ```
+ */
 export * as optim from "./optim/index.js";
 import * as functional from "./nn/functional.js";
 import { ownedFunctions } from "./memory/ownership.js";
-/** `nn.functional`: each function runs in an ownership scope, so a loss's intermediates are freed once backward has used them. */
+/**
+ * `torch.nn.functional`: the function form of every layer, activation and loss. Each function
+ * runs in an ownership scope, so a loss's intermediates are freed once backward has used them.
+ *
+ * @namespace
+ * @example
+ * ```ts
+ * import { F, randn, tensor } from "nabla";
+ *
+ * const logits = randn([3, 5], { requiresGrad: true });
+ * const loss = F.crossEntropy(logits, tensor([1, 0, 4], { dtype: "int32" }), { labelSmoothing: 0.1 });
+ * loss.backward();
+ * const probabilities = F.softmax(logits.detach(), 1);
+ * ```
+ */
 export const F: typeof functional = ownedFunctions(functional);

@@ -7,9 +7,9 @@ import { checkLr } from "./validate.js";
 
 export interface RpropOptions {
   lr: number;
-  /** [η−, η+]: how much a step shrinks when the gradient changes sign, and grows when it keeps it. */
+  /** `[η−, η+]`: how much a step shrinks when the gradient changes sign, and grows when it keeps it. */
   etas: [number, number];
-  /** [Δmin, Δmax]: the bounds of each parameter's step. */
+  /** `[Δmin, Δmax]`: the bounds of each parameter's step. */
   stepSizes: [number, number];
   maximize: boolean;
 }
