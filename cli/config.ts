@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { ACTIVATIONS } from "./models.js";
+import { didYouMean, nearest } from "./suggest.js";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -131,49 +132,51 @@ function positive(name: string, text: string, allowZero = false): number {
 }
 
 function oneOf<T extends string>(name: string, text: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(text)) throw new UsageError(`--${name} must be one of ${choices.join(", ")}; got "${text}"`);
+  if (!(choices as readonly string[]).includes(text)) throw new UsageError(`--${name} must be one of ${choices.join(", ")}; got "${text}"${didYouMean(text, choices)}`);
   return text as T;
 }
 
-/** Runs an argument parser, its errors (node:util parseArgs's) as UsageErrors: the usage, not a stack trace. */
-export function asUsageErrors<T>(parse: () => T): T {
+/**
+ * Runs an argument parser, its errors (node:util parseArgs's) as UsageErrors: the usage, not a
+ * stack trace. An unknown long option names the nearest of `options` (`--epoch`: did you mean
+ * `--epochs`?).
+ */
+export function asUsageErrors<T>(parse: () => T, options: Record<string, unknown> = {}): T {
   try {
     return parse();
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    const { message, code } = e as Error & { code?: string };
+    const unknown = code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? /'--([^'=]+)/.exec(message)?.[1] : undefined;
+    const match = unknown === undefined ? null : nearest(unknown, Object.keys(options));
+    throw new UsageError(match === null ? message : `${message}; did you mean --${match}?`);
   }
 }
 
+const TRAIN_OPTIONS = {
+  dataset: { type: "string" },
+  target: { type: "string" },
+  limit: { type: "string" },
+  model: { type: "string" },
+  hidden: { type: "string" },
+  activation: { type: "string" },
+  "no-augment": { type: "boolean" },
+  optimizer: { type: "string" },
+  lr: { type: "string" },
+  momentum: { type: "string" },
+  "weight-decay": { type: "string" },
+  scheduler: { type: "string" },
+  epochs: { type: "string" },
+  "batch-size": { type: "string" },
+  seed: { type: "string" },
+  "checkpoint-dir": { type: "string" },
+  resume: { type: "boolean" },
+  "no-plot": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** Parses `nabla train` arguments into a recipe and run options; null for --help. */
 export function parseTrainArgs(argv: string[]): { config: TrainConfig; run: RunOptions } | null {
-  const parsed = asUsageErrors(() =>
-    parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        dataset: { type: "string" },
-        target: { type: "string" },
-        limit: { type: "string" },
-        model: { type: "string" },
-        hidden: { type: "string" },
-        activation: { type: "string" },
-        "no-augment": { type: "boolean" },
-        optimizer: { type: "string" },
-        lr: { type: "string" },
-        momentum: { type: "string" },
-        "weight-decay": { type: "string" },
-        scheduler: { type: "string" },
-        epochs: { type: "string" },
-        "batch-size": { type: "string" },
-        seed: { type: "string" },
-        "checkpoint-dir": { type: "string" },
-        resume: { type: "boolean" },
-        "no-plot": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }),
-  );
+  const parsed = asUsageErrors(() => parseArgs({ args: argv, strict: true, allowPositionals: false, options: TRAIN_OPTIONS }), TRAIN_OPTIONS);
   const v = parsed.values;
   if (v.help) return null;
   const config = defaultConfig(v.dataset ?? "digits");

@@ -14,26 +14,30 @@ loss, accuracy and the confusion matrix (rows: true class, columns: predicted).
 `;
 
 export function parseEvalArgs(argv: string[]): { checkpoint: string; dataset?: string } | null {
-  const parsed = asUsageErrors(() =>
-    parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: { checkpoint: { type: "string" }, dataset: { type: "string" }, help: { type: "boolean", short: "h" } },
-    }),
-  );
+  const options = { checkpoint: { type: "string" }, dataset: { type: "string" }, help: { type: "boolean", short: "h" } } as const;
+  const parsed = asUsageErrors(() => parseArgs({ args: argv, strict: true, allowPositionals: false, options }), options);
   if (parsed.values.help) return null;
   if (parsed.values.checkpoint === undefined) throw new UsageError("--checkpoint FILE is required");
   return { checkpoint: parsed.values.checkpoint, dataset: parsed.values.dataset };
 }
 
-/** Formats a confusion matrix with class names, rows = true class. */
+/**
+ * Formats a confusion matrix under its axes' names: a row per true class (its index and name),
+ * a column per predicted class (its index).
+ *
+ *                 predicted
+ *     true             0      1
+ *     0 cat           48      2
+ *     1 dog            5     45
+ */
 export function formatConfusion(matrix: number[][], classes: string[]): string {
-  const width = Math.max(5, ...matrix.flat().map((v) => String(v).length), ...classes.map((c) => Math.min(c.length, 12))) + 1;
-  const label = (c: string) => c.slice(0, 12).padStart(13);
-  const header = " ".repeat(13) + classes.map((_, i) => String(i).padStart(width)).join("");
-  const rows = matrix.map((row, i) => `${label(`${i} ${classes[i] ?? ""}`.trim())}${row.map((v) => String(v).padStart(width)).join("")}`);
-  return [header, ...rows].join("\n");
+  const width = Math.max(5, ...matrix.flat().map((v) => String(v).length), String(matrix.length - 1).length) + 1;
+  const labels = matrix.map((_, i) => `${i} ${(classes[i] ?? "").slice(0, 12)}`.trimEnd());
+  const labelWidth = Math.max("true".length, ...labels.map((l) => l.length)) + 1;
+  const axis = " ".repeat(labelWidth) + "predicted";
+  const header = "true".padEnd(labelWidth) + matrix.map((_, i) => String(i).padStart(width)).join("");
+  const rows = matrix.map((row, i) => labels[i]!.padEnd(labelWidth) + row.map((v) => String(v).padStart(width)).join(""));
+  return [axis, header, ...rows].join("\n");
 }
 
 export async function runEval(options: { checkpoint: string; dataset?: string }, log: (text: string) => void): Promise<{ accuracy?: number; loss?: number; confusion?: number[][] }> {

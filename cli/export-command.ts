@@ -29,14 +29,8 @@ export interface ExportOptions {
 }
 
 export function parseExportArgs(argv: string[]): ExportOptions | null {
-  const parsed = asUsageErrors(() =>
-    parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: { onnx: { type: "boolean" }, torch: { type: "boolean" }, dataset: { type: "string" }, help: { type: "boolean", short: "h" } },
-    }),
-  );
+  const options = { onnx: { type: "boolean" }, torch: { type: "boolean" }, dataset: { type: "string" }, help: { type: "boolean", short: "h" } } as const;
+  const parsed = asUsageErrors(() => parseArgs({ args: argv, strict: true, allowPositionals: true, options }), options);
   if (parsed.values.help) return null;
   if (parsed.values.onnx === parsed.values.torch) throw new UsageError("say which format: --onnx or --torch");
   const format = parsed.values.onnx ? "onnx" : "torch";

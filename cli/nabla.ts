@@ -4,6 +4,7 @@ import { parseTrainArgs, TRAIN_USAGE, UsageError } from "./config.js";
 import { EVAL_USAGE, parseEvalArgs, runEval } from "./eval-command.js";
 import { EXPORT_USAGE, parseExportArgs, runExport } from "./export-command.js";
 import { runInfo } from "./info-command.js";
+import { didYouMean } from "./suggest.js";
 import { runTrain } from "./train-command.js";
 import { getBackend, setBackend } from "../src/index.js";
 
@@ -74,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const entry = COMMANDS[command];
   try {
-    if (!entry) throw new UsageError(`unknown command "${command}"`);
+    if (!entry) throw new UsageError(`unknown command "${command}"${didYouMean(command, Object.keys(COMMANDS))}`);
     return await entry.run(rest);
   } catch (e) {
     if (e instanceof UsageError) {

@@ -112,13 +112,17 @@ function setUp(config: TrainConfig, loaded: LoadedData): Run {
   return { model, optimizer, scheduler, interval, generators: { default: defaultGenerator, loader: shuffle, augment: augmentation }, trainLoader, testLoader };
 }
 
+/** The curves to plot, each metric titled with its unit: the loss, and accuracy in percent or the mean absolute error. */
 function curves(history: train.History, loaded: LoadedData): CurvePoint[] {
-  const metric = loaded.task === "classification" ? "accuracy" : "mae";
+  const classification = loaded.task === "classification";
+  const loss = classification ? "loss (cross-entropy)" : "loss (mean squared error)";
+  const [key, metric, scale] = classification ? ["accuracy", "accuracy (%)", 100] : ["mae", "mean absolute error", 1];
+  const test = loaded.testName;
   return history.epochs.flatMap((log) => [
-    { epoch: log.epoch, value: log.loss, series: "train loss" },
-    { epoch: log.epoch, value: log.valLoss ?? NaN, series: `${loaded.testName} loss` },
-    { epoch: log.epoch, value: log.metrics[metric] ?? NaN, series: `train ${metric}` },
-    { epoch: log.epoch, value: log.valMetrics[metric] ?? NaN, series: `${loaded.testName} ${metric}` },
+    { epoch: log.epoch, value: log.loss, metric: loss, split: "train" },
+    { epoch: log.epoch, value: log.valLoss ?? NaN, metric: loss, split: test },
+    { epoch: log.epoch, value: (log.metrics[key] ?? NaN) * scale, metric, split: "train" },
+    { epoch: log.epoch, value: (log.valMetrics[key] ?? NaN) * scale, metric, split: test },
   ]).filter((p) => Number.isFinite(p.value));
 }
 
@@ -187,8 +191,9 @@ export async function runTrain(recipe: TrainConfig, run: RunOptions, out: TrainI
   if (run.plot && points.length > 0) {
     plot = join(run.checkpointDir, "curves.svg");
     writeFileSync(plot, await curvesSvg(points, `nabla train --dataset ${config.dataset} --model ${config.model}`));
-    const series = points.filter((p) => p.series === `${loaded.testName} ${classification ? "accuracy" : "mae"}`).map((p) => p.value * (classification ? 100 : 1));
-    out.log(`\n${loaded.testName} ${classification ? "accuracy (%)" : "mae"} by epoch:\n${terminalChart(series)}`);
+    const metric = classification ? "accuracy (%)" : "mean absolute error";
+    const series = points.filter((p) => p.metric === metric && p.split === loaded.testName).map((p) => p.value);
+    out.log(`\n${loaded.testName} ${metric} by epoch:\n${terminalChart(series)}`);
     out.log(`training curves: ${plot}`);
   }
   const last = history.epochs.at(-1);

@@ -6,7 +6,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { getBackend } from "../src/index.js";
 import { loadCheckpoint } from "../src/node.js";
-import { defaultConfig, type TrainConfig } from "../cli/config.js";
+import { defaultConfig, parseTrainArgs, type TrainConfig } from "../cli/config.js";
+import { formatConfusion, parseEvalArgs } from "../cli/eval-command.js";
+import { parseExportArgs } from "../cli/export-command.js";
+import { curvesSvg, terminalChart } from "../cli/plot.js";
+import { nearest } from "../cli/suggest.js";
 import { runTrain } from "../cli/train-command.js";
 import { tinyCsv, tinyImageDir } from "./cli-data.js";
 
@@ -22,6 +26,11 @@ describe.skipIf(!existsSync(BIN))("nabla command", () => {
     expect(result.stderr).toContain("nabla: Unknown option '--bogus'");
     expect(result.stderr).toContain("Usage: nabla train [options]");
     expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr).not.toContain("did you mean");
+    const typo = run("train", "--epoch", "3");
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain("nabla: Unknown option '--epoch'; did you mean --epochs?");
+    expect(run("trian").stderr).toContain('unknown command "trian"; did you mean train?');
   });
 
   it("names a wrong value, a missing data set and an unknown command", () => {
@@ -51,13 +60,16 @@ describe.skipIf(!existsSync(BIN))("nabla command", () => {
     expect(result.stdout).toMatch(/[┼┤]/); // the terminal chart
     const svg = readFileSync(join(dir, "curves.svg"), "utf8");
     expect(svg).toMatch(/^<svg/);
-    expect(svg).toContain("accuracy");
+    // the axes are titled with their units
+    for (const axis of ["epoch", "accuracy (%)", "loss (cross-entropy)"]) expect(svg).toContain(`>${axis}</text>`);
+    expect(result.stdout).toMatch(/epoch 1 → 2\n/);
     expect(existsSync(join(dir, "last.safetensors"))).toBe(true);
 
     const evaluated = run("eval", "--checkpoint", join(dir, "last.safetensors"));
     expect(evaluated.status, evaluated.stderr).toBe(0);
     expect(evaluated.stdout).toMatch(/test accuracy (9\d|100)\.\d\d% over 128 samples/);
     expect(evaluated.stdout).toContain("confusion matrix (rows: true class, columns: predicted):");
+    expect(evaluated.stdout).toMatch(/\n {4,}predicted\ntrue {2,}0 +1 +2 +3\n0 /);
     const rows = evaluated.stdout.trim().split("\n").slice(-4);
     expect(rows.map((r) => r.trim().split(/\s+/).slice(-4).map(Number).reduce((a, b) => a + b, 0))).toEqual([32, 32, 32, 32]);
   });
@@ -123,5 +135,41 @@ describe("nabla train --resume", () => {
     const a = straight.model.stateDict();
     const b = resumed.model.stateDict();
     for (const key of Object.keys(a)) expect(Array.from(b[key]!.toTypedArray()), key).toEqual(Array.from(a[key]!.toTypedArray()));
+  });
+});
+
+describe("the command's messages and plots", () => {
+  it("suggests the nearest option, command or value for a typo", () => {
+    expect(() => parseTrainArgs(["--epoch", "3"])).toThrow("Unknown option '--epoch'; did you mean --epochs?");
+    expect(() => parseTrainArgs(["--batch", "8"])).toThrow("did you mean --batch-size?");
+    expect(() => parseTrainArgs(["--optimiser=sgd"])).toThrow("Unknown option '--optimiser'; did you mean --optimizer?");
+    expect(() => parseTrainArgs(["--optimizer", "adamm"])).toThrow(/got "adamm"; did you mean adam\?$/);
+    expect(() => parseEvalArgs(["--checkpont", "x"])).toThrow("did you mean --checkpoint?");
+    expect(() => parseExportArgs(["--onx", "a", "b"])).toThrow("did you mean --onnx?");
+    expect(() => parseTrainArgs(["--bogus"])).toThrow(/^Unknown option '--bogus'$/);
+    expect(nearest("lr", ["seed", "limit"])).toBe(null);
+    expect(nearest("eval", ["train", "eval", "export"])).toBe("eval");
+  });
+
+  it("labels the confusion matrix's rows (true class) and columns (predicted)", () => {
+    const lines = formatConfusion([[48, 2], [5, 1045]], ["cat", "a-very-long-class-name"]).split("\n");
+    expect(lines).toEqual([
+      "               predicted",
+      "true                0     1",
+      "0 cat              48     2",
+      "1 a-very-long-      5  1045", // names cut at 12 characters
+    ]);
+  });
+
+  it("titles the curves' axes with their units", async () => {
+    const points = [1, 2, 3].flatMap((epoch) => [
+      { epoch, value: 1 / epoch, metric: "loss (cross-entropy)", split: "train" },
+      { epoch, value: 80 + epoch, metric: "accuracy (%)", split: "test" },
+    ]);
+    const svg = await curvesSvg(points, "a run");
+    for (const title of ["epoch", "loss (cross-entropy)", "accuracy (%)", "a run"]) expect(svg).toContain(`>${title}</text>`);
+    const chart = terminalChart([81, 82, 83], 4).split("\n");
+    expect(chart.at(-1)).toBe(`${" ".repeat(10)}epoch 1 → 3`);
+    expect(chart[0]).toMatch(/^ +83\.0000 ┤/);
   });
 });
