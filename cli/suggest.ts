@@ -16,14 +16,14 @@ function editDistance(a: string, b: string): number {
 
 /**
  * The candidate a typo most likely meant, or null when none is close: within a third of the
- * word's length in edits (at least 2), or starting with it (`--batch` → `--batch-size`).
+ * word's length in edits (at least one), or starting with it (`--batch` → `--batch-size`).
  */
 export function nearest(word: string, candidates: Iterable<string>): string | null {
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    const close = distance <= Math.max(2, Math.floor(word.length / 3)) || (word.length >= 3 && candidate.startsWith(word));
+    const close = distance <= Math.max(1, Math.floor(word.length / 3)) || (word.length >= 3 && candidate.startsWith(word));
     if (close && distance < bestDistance) {
       best = candidate;
       bestDistance = distance;

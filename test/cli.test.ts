@@ -148,6 +148,7 @@ describe("the command's messages and plots", () => {
     expect(() => parseExportArgs(["--onx", "a", "b"])).toThrow("did you mean --onnx?");
     expect(() => parseTrainArgs(["--bogus"])).toThrow(/^Unknown option '--bogus'$/);
     expect(nearest("lr", ["seed", "limit"])).toBe(null);
+    expect(nearest("x", ["lr", "seed"])).toBe(null);
     expect(nearest("eval", ["train", "eval", "export"])).toBe("eval");
   });
 
