@@ -119,7 +119,6 @@ function kernelSource(pw, kernel, code, width, lanes) {
   const fn = `k${code}_${S}`;
   const apply = [`// ${kernel.key}`, `// @ts-ignore: decorator`, `@inline function ${fn}(${[...inputs, ...params].join(", ")}): v128 {`, ...body, `  return ${names.get(kernel.expr)};`, "}"];
   const vecLoads = Array.from({ length: kernel.arity }, (_, i) => `s${i} ? v128.load(x${i}) : ${width.splatLoad}(x${i})`);
-  const denseLoads = (offset) => Array.from({ length: kernel.arity }, (_, i) => `v128.load(x${i}, ${offset})`);
   const tailLoads = Array.from({ length: kernel.arity }, (_, i) => `${width.splatLoad}(x${i})`);
   const paramArgs = Array.from({ length: kernel.params }, (_, i) => `p${i}`);
   const step = (unit) => Array.from({ length: kernel.arity }, (_, i) => `x${i} += <usize>(s${i} << ${unit});`).join(" ");
@@ -127,15 +126,6 @@ function kernelSource(pw, kernel, code, width, lanes) {
     `function r${code}_${S}(x0: usize, s0: i32, x1: usize, s1: i32, x2: usize, s2: i32, out: usize, n: i32, params: usize): void {`,
     ...Array.from({ length: kernel.params }, (_, i) => `  const p${i} = ${T}.splat(load<${S}>(params, ${i * bytes}));`),
     `  let i = 0;`,
-    // dense operands (the common case) get a loop without the per-step choice between a load and a
-    // splat, two vectors per step
-    `  if (${Array.from({ length: kernel.arity }, (_, i) => `s${i} == 1`).join(" && ")}) {`,
-    `    for (; i + ${2 * width.lanes} <= n; i += ${2 * width.lanes}) {`,
-    `      v128.store(out, ${fn}(${[...denseLoads(0), ...paramArgs].join(", ")}));`,
-    `      v128.store(out, ${fn}(${[...denseLoads(16), ...paramArgs].join(", ")}), 16);`,
-    `      ${Array.from({ length: kernel.arity }, (_, i) => `x${i} += 32;`).join(" ")} out += 32;`,
-    `    }`,
-    `  }`,
     `  for (; i + ${width.lanes} <= n; i += ${width.lanes}) {`,
     `    v128.store(out, ${fn}(${[...vecLoads, ...paramArgs].join(", ")}));`,
     `    ${step(4)} out += 16;`,
