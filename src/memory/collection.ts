@@ -6,7 +6,7 @@
  * a FinalizationRegistry; V8 runs those finalizers between tasks, so a synchronous loop of plain
  * tensor ops (no module, so nothing the library owns) would hold every intermediate until the loop
  * ends. In "auto" mode (the default where the engine allows it: Node 20.16+), before the heap
- * grows past twice what was live after the last collection (and at least 256 MiB), and before a
+ * grows past its current size (32 MiB at first; see src/backend/wasm/heap.ts), and before a
  * request is refused, the allocator runs a full collection and the due finalizers at once. That
  * needs two V8 flags (--expose-gc, and cleanupSome on registries), set process-wide when the
  * first wasm storage is made, never at import. A loop of modules, backward and optimizer steps never

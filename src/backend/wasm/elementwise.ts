@@ -9,7 +9,7 @@ import type { StridedView } from "../backend.js";
 import { jsBackend } from "../js/index.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import type { Kernel } from "../../ops/pointwise/plan.js";
-import { allocBytes } from "./heap.js";
+import { allocBytes, inHeap } from "./heap.js";
 import { kernels, memory } from "./instance.js";
 import { MAX_DIMS, writeMeta } from "./meta.js";
 import { Scratch } from "./operands.js";
@@ -32,6 +32,21 @@ function writeParams(params: readonly number[], wide: boolean): number {
   return paramBlock;
 }
 
+const ROW = [0];
+const UNIT = [1];
+
+/** Whether a view is `numel` elements stored one after another in the heap (size-1 dims aside). */
+function denseInHeap(view: StridedView, numel: number): boolean {
+  if (!inHeap(view.data)) return false;
+  let expected = 1;
+  for (let d = view.shape.length - 1; d >= 0; d--) {
+    const size = view.shape[d]!;
+    if (size !== 1 && view.strides[d] !== expected) return false;
+    expected *= size;
+  }
+  return expected === numel;
+}
+
 export function pointwise(kernel: Kernel, inputs: readonly StridedView[], out: TypedArray, params: readonly number[]): void {
   const code = codes.get(kernel.key);
   const wide = out instanceof Float64Array;
@@ -45,6 +60,16 @@ export function pointwise(kernel: Kernel, inputs: readonly StridedView[], out: T
     !inputs.every((v) => v.data instanceof Type)
   ) {
     return jsBackend.pointwise(kernel, inputs, out, params);
+  }
+  if (inHeap(out) && inputs.every((v) => denseInHeap(v, out.length))) {
+    // the common case: every operand one dense run in the heap, walked as a single row
+    const bytes = wide ? 8 : 4;
+    const [v0, v1, v2] = inputs;
+    const ptr = (v: StridedView | undefined) => (v === undefined ? 0 : v.data.byteOffset + bytes * v.offset);
+    ROW[0] = out.length;
+    const meta = writeMeta(ROW, UNIT, UNIT, UNIT);
+    (wide ? kernels.pointwiseF64 : kernels.pointwiseF32)(code, 1, meta, ptr(v0), ptr(v1), ptr(v2), out.byteOffset, writeParams(params, wide));
+    return;
   }
   const scratch = new Scratch();
   try {

@@ -11,8 +11,9 @@
  * Blocks come back explicitly (`freeBlock`): storage the library knows is dead and scratch after
  * each kernel. Arrays a user dropped come back when the garbage collector finalizes them, which
  * only happens between tasks (never inside a synchronous loop) unless forced collection is on
- (src/memory/collection.ts): before the heap grows past twice what was live after the last
- * collection, it asks for one. wasm32 memory stops at 4 GiB and never shrinks; `limit` caps the
+ * (src/memory/collection.ts): before the heap grows past its current size (32 MiB at first,
+ * doubled when collections have cost more than growing would; see collectAbove), it asks for one.
+ * wasm32 memory stops at 4 GiB and never shrinks; `limit` caps the
  * heap's span below that. When a request does not fit, the small free lists are given back to the
  * extents, a collection runs if enabled, and then storage is refused: the caller puts it on the JS
  * heap, or with an explicit limit throws OutOfMemoryError.
@@ -146,6 +147,7 @@ function takeTop(size: number): number {
     }
     buffer = memory.buffer as SharedArrayBuffer;
     buffers.add(buffer);
+    sampleFreshMemory(have, buffer.byteLength);
   }
   const ptr = top;
   top = end;
@@ -173,19 +175,51 @@ function reuse(size: number): number {
   return takeExtent(size);
 }
 
-/** The least span past which the heap collects before it grows, and what was live after the last collection. */
-const COLLECT_ABOVE = 256 * 1024 * 1024;
+/**
+ * When the heap collects instead of growing. Touching fresh memory costs a page fault per 4 KiB
+ * (about 20 µs each in a virtual machine like our CI's: 256 MiB took 1.2 s), while memory once
+ * touched is cheap to reuse; a forced collection costs ~5–20 ms. So the heap starts small (32 MiB)
+ * and pays for collections until they have cost as much as growing would (fresh memory's cost,
+ * measured on each grow), then doubles: a ski-rental rule, never worse than twice the better choice.
+ * It also never collects below twice what was live after the last collection.
+ */
+const MiB = 1024 * 1024;
+let collectAbove = 32 * MiB;
+let collectionMsAtThisSize = 0;
 let liveAfterCollect = 0;
+/** What touching one MiB of fresh memory costs here, averaged over the grows measured (ms). */
+let freshMsPerMiB = 0;
+let freshSamples = 0;
+const now = (): number => globalThis.performance?.now() ?? Date.now();
+
+/** Times the first write to a few pages the memory just grew by: what growing costs on this machine. */
+function sampleFreshMemory(from: number, to: number): void {
+  const pages = Math.min(64, Math.floor((to - from) / 4096));
+  if (pages < 16) return;
+  const bytes = new Uint8Array(buffer);
+  const started = now();
+  for (let p = 0; p < pages; p++) bytes[from + p * 4096] = 0;
+  const ms = now() - started;
+  freshMsPerMiB = (freshMsPerMiB * freshSamples + (ms * 256) / pages) / (freshSamples + 1);
+  freshSamples++;
+}
 
 /**
- * Before growing past twice what was live after the last collection (and 256 MiB), the garbage
- * collector is asked for the blocks of tensors the user dropped (collection.ts; "auto" mode only).
+ * Before growing past the current size (see collectAbove), the garbage collector is asked for the
+ * blocks of tensors the user dropped (collection.ts; "auto" mode only).
  */
 function collectBeforeGrowing(size: number): boolean {
   const span = top + size - HEAP_START;
-  if (span <= Math.max(COLLECT_ABOVE, 2 * liveAfterCollect) || !collectIfEnabled()) return false;
+  if (span <= Math.max(collectAbove, 2 * liveAfterCollect)) return false;
+  const started = now();
+  if (!collectIfEnabled()) return false;
   releaseClassLists();
   liveAfterCollect = allocated;
+  collectionMsAtThisSize += now() - started;
+  if (collectionMsAtThisSize >= (freshMsPerMiB * collectAbove) / MiB) {
+    collectAbove = Math.min(2 * collectAbove, limit);
+    collectionMsAtThisSize = 0;
+  }
   return true;
 }
 
