@@ -43,7 +43,7 @@ function halving(opt: optim.Optimizer<object>, gamma = 0.5) {
   };
 }
 
-const params = (m: nn.Module) => m.parameters().flatMap((p) => values(p));
+const params = (m: nn.AnyModule) => m.parameters().flatMap((p) => values(p));
 
 describe("fit", () => {
   it("trains, and returns a history of losses, metrics and learning rates per epoch", async () => {
