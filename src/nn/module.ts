@@ -38,8 +38,8 @@ export interface LoadResult {
 /** A module of any signature: what code that walks a tree of modules (children, hooks, state) holds. */
 export type AnyModule = Module<unknown[], unknown>;
 
-/** The wrappers the call path put on prototypes, each with the forward it runs. */
-const wrappers = new WeakMap<Function, Function>();
+/** The wrappers the call path put on prototypes in place of their forward. */
+const wrappers = new WeakSet<Function>();
 /** Prototypes whose chain up to Module has been wrapped. */
 const wrappedClasses = new WeakSet<object>();
 
@@ -55,7 +55,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   constructor() {
     // Kept off the enumerable fields so that discovery only sees the user's fields.
     Object.defineProperty(this, "bufferNames", { value: new Set<string>(), enumerable: false });
-    Module.#wrapForwards(Object.getPrototypeOf(this) as object);
+    Module.#wrapForwards(Object.getPrototypeOf(this));
   }
 
   declare private readonly bufferNames: Set<string>;
@@ -77,7 +77,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /** Replaces each forward defined along the prototype chain (below Module) by the call path's wrapper, once per class. */
   static #wrapForwards(proto: object): void {
-    for (let p: object | null = proto; p !== null && p !== Module.prototype && !wrappedClasses.has(p); p = Object.getPrototypeOf(p) as object | null) {
+    for (let p: object | null = proto; p !== null && p !== Module.prototype && !wrappedClasses.has(p); p = Object.getPrototypeOf(p)) {
       wrappedClasses.add(p);
       const descriptor = Object.getOwnPropertyDescriptor(p, "forward");
       if (descriptor === undefined || typeof descriptor.value !== "function") continue;
@@ -87,7 +87,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       const forward = function forward(this: AnyModule, ...inputs: unknown[]): unknown {
         return Module.#enter(this, owner, raw, inputs);
       };
-      wrappers.set(forward, raw);
+      wrappers.add(forward);
       Object.defineProperty(p, "forward", { ...descriptor, value: forward });
     }
   }
