@@ -35,6 +35,7 @@ export interface HookStore {
 
 let nextId = 0;
 
+/** A module's hook lists, empty. */
 export function newHookStore(): HookStore {
   return { pre: new Map(), forward: new Map(), backward: new Map() };
 }
