@@ -13,8 +13,6 @@ export const ACTIVATIONS = {
   mish: () => new nn.Mish(),
 } as const;
 
-type Layer = nn.Module & { forward(x: Tensor): Tensor };
-
 /**
  * fc1 → act1 → fc2 → … → fcN, the articles' network generalised to any number of hidden layers;
  * fields are named as in their PyTorch example, so the state dict keys are `fc1.weight`, ….
@@ -23,16 +21,16 @@ export class MLP extends nn.Module {
   constructor(inputSize: number, hidden: readonly number[], outputSize: number, activation: keyof typeof ACTIVATIONS = "relu") {
     super();
     const sizes = [inputSize, ...hidden, outputSize];
-    const fields = this as unknown as Record<string, nn.Module>;
     for (let i = 1; i < sizes.length; i++) {
-      fields[`fc${i}`] = new nn.Linear(sizes[i - 1]!, sizes[i]!);
-      if (i < sizes.length - 1) fields[`act${i}`] = ACTIVATIONS[activation]();
+      Reflect.set(this, `fc${i}`, new nn.Linear(sizes[i - 1]!, sizes[i]!));
+      if (i < sizes.length - 1) Reflect.set(this, `act${i}`, ACTIVATIONS[activation]());
     }
   }
 
   forward(x: Tensor): Tensor {
     let h = x.ndim > 2 ? x.flatten(1) : x;
-    for (const layer of this.children()) h = (layer as Layer).forward(h);
+    // every child is a Linear or an activation, Tensor → Tensor
+    for (const layer of this.children()) h = (layer as nn.Module).forward(h);
     return h;
   }
 }
@@ -43,14 +41,14 @@ export class MLP extends nn.Module {
  */
 export class SmallCNN extends nn.Module {
   conv1: nn.Conv2d;
-  act1: Layer;
+  act1: nn.Module;
   pool1 = new nn.MaxPool2d(2);
   conv2: nn.Conv2d;
-  act2: Layer;
+  act2: nn.Module;
   pool2 = new nn.MaxPool2d(2);
   flatten = new nn.Flatten();
   fc1: nn.Linear;
-  act3: Layer;
+  act3: nn.Module;
   fc2: nn.Linear;
 
   constructor(channels: number, height: number, width: number, classes: number, activation: keyof typeof ACTIVATIONS = "relu") {
@@ -68,14 +66,14 @@ export class SmallCNN extends nn.Module {
   }
 
   forward(x: Tensor): Tensor {
-    const a = this.pool1.forward(this.act1.forward(this.conv1.forward(x))) as Tensor;
-    const b = this.pool2.forward(this.act2.forward(this.conv2.forward(a))) as Tensor;
+    const a = this.pool1.forward(this.act1.forward(this.conv1.forward(x)));
+    const b = this.pool2.forward(this.act2.forward(this.conv2.forward(a)));
     return this.fc2.forward(this.act3.forward(this.fc1.forward(this.flatten.forward(b))));
   }
 }
 
 /** Builds the model of a recipe for inputs of `inputShape` (without batch) and `outputs` classes or targets. */
-export function buildModel(config: TrainConfig, inputShape: readonly number[], outputs: number): nn.Module & { forward(x: Tensor): Tensor } {
+export function buildModel(config: TrainConfig, inputShape: readonly number[], outputs: number): nn.Module {
   if (config.model === "cnn") {
     if (inputShape.length !== 3) {
       throw new RangeError(`--model cnn needs image data ([channels, height, width]), but ${config.dataset} gives samples of shape [${inputShape.join(", ")}]`);

@@ -87,7 +87,7 @@ export const INTERRUPTED_FILE = "interrupted.safetensors";
 
 /** Every part of a run: the things a checkpoint holds and restores. */
 interface Run {
-  model: nn.Module & { forward(x: Tensor): Tensor };
+  model: nn.Module;
   optimizer: AnyOptimizer;
   scheduler?: Schedule;
   interval: "batch" | "epoch";

@@ -15,7 +15,7 @@ import { saveImage } from "./common/images.js";
 import type { Replay } from "./common/replay.js";
 
 /** Custom weights initialization called on netG and netD. */
-export function weightsInit(m: nn.Module): void {
+export function weightsInit(m: nn.AnyModule): void {
   const classname = m.constructor.name;
   if (classname.includes("Conv")) {
     nn.init.normal_((m as nn.Conv2d).weight, 0.0, 0.02);

@@ -11,7 +11,7 @@ import { F, data, manualSeed, nn, noGrad, optim, tensor, type Tensor } from "../
 import { COMMON_FLAGS, isMain, parseFlags, report } from "./common/cli.js";
 import { ReplayStream, type Replay } from "./common/replay.js";
 
-export class MatrixFactorization extends nn.Module {
+export class MatrixFactorization extends nn.Module<[user: Tensor, item: Tensor], Tensor> {
   user_factors: nn.Embedding;
   item_factors: nn.Embedding;
   user_biases: nn.Embedding;

@@ -12,7 +12,7 @@ import { digitSplit } from "./common/digits.js";
 import { saveImage } from "./common/images.js";
 import type { Replay } from "./common/replay.js";
 
-export class VAE extends nn.Module {
+export class VAE extends nn.Module<[x: Tensor], [Tensor, Tensor, Tensor]> {
   fc1 = new nn.Linear(784, 400);
   fc21 = new nn.Linear(400, 20);
   fc22 = new nn.Linear(400, 20);

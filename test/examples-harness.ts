@@ -39,7 +39,7 @@ export function exampleState(name: string): nn.StateDict {
 }
 
 /** The model's state dict has the twin's keys, in order, and the same per-tensor sums. */
-export function expectInitialState(model: nn.Module, init: Record<string, number>): void {
+export function expectInitialState(model: nn.AnyModule, init: Record<string, number>): void {
   const state = model.stateDict();
   expect(Object.keys(state)).toEqual(Object.keys(init));
   for (const [k, sum] of Object.entries(init)) {

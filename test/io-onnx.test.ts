@@ -71,7 +71,7 @@ function expectAgree(actual: { data: ArrayLike<number>; dims: readonly number[] 
 }
 
 /** Exports, runs in ONNX Runtime, compares with nabla's forward in eval mode. */
-async function check(model: nn.Module, inputs: Tensor[], label: string, options: io.OnnxExportOptions & { skipImport?: boolean } = {}): Promise<Uint8Array> {
+async function check(model: nn.AnyModule, inputs: Tensor[], label: string, options: io.OnnxExportOptions & { skipImport?: boolean } = {}): Promise<Uint8Array> {
   const bytes = io.exportOnnx(model, inputs, options);
   model.eval();
   const want = noGrad(() => (model.forward as (...a: Tensor[]) => unknown)(...inputs));
@@ -94,7 +94,7 @@ async function check(model: nn.Module, inputs: Tensor[], label: string, options:
 }
 
 /** A model that runs some training steps' worth of forward passes, so BatchNorm's running statistics are not the initial ones. */
-function warm(model: nn.Module, input: Tensor): nn.Module {
+function warm(model: nn.AnyModule, input: Tensor): nn.AnyModule {
   model.train();
   noGrad(() => {
     for (let i = 0; i < 3; i++) (model.forward as (x: Tensor) => unknown)(input.mul(1 + i).add(0.5));
@@ -108,7 +108,7 @@ interface Case {
   name: string;
   /** Leave out the loadOnnx round trip (for an op loadOnnx does not read). */
   skipImport?: boolean;
-  model: () => nn.Module;
+  model: () => nn.AnyModule;
   inputs: () => Tensor[];
 }
 
@@ -244,7 +244,7 @@ describe.skipIf(ort === null)("exportOnnx runs in ONNX Runtime with nabla's outp
   });
 
   it("LSTM and GRU given initial states, in a model's own forward", async () => {
-    class Seq extends nn.Module {
+    class Seq extends nn.Module<[x: Tensor, h0: Tensor, c0: Tensor], Tensor[]> {
       lstm = new nn.LSTM(4, 3, { numLayers: 2, batchFirst: true });
       gru = new nn.GRU(3, 2, { bidirectional: true });
       forward(x: Tensor, h0: Tensor, c0: Tensor): Tensor[] {
@@ -258,7 +258,7 @@ describe.skipIf(ort === null)("exportOnnx runs in ONNX Runtime with nabla's outp
   });
 
   it("MultiheadAttention (self-attention with a causal mask, and cross-attention, batchFirst) with its weights", async () => {
-    class Attn extends nn.Module {
+    class Attn extends nn.Module<[x: Tensor, memory: Tensor, mask: Tensor, padding: Tensor], Tensor[]> {
       self_ = new nn.MultiheadAttention(8, 2);
       cross = new nn.MultiheadAttention(8, 4, { batchFirst: true });
       forward(x: Tensor, memory: Tensor, mask: Tensor, padding: Tensor): Tensor[] {
@@ -286,7 +286,7 @@ describe.skipIf(ort === null)("exportOnnx runs in ONNX Runtime with nabla's outp
       const encoder = new nn.TransformerEncoder(layer, 2, new nn.LayerNorm(8));
       await check(encoder, [x], `TransformerEncoder (${name})`);
       // with a key padding mask
-      class Padded extends nn.Module {
+      class Padded extends nn.Module<[src: Tensor, padding: Tensor], Tensor> {
         enc = encoder;
         forward(src: Tensor, padding: Tensor): Tensor {
           return this.enc.forward(src, { srcKeyPaddingMask: padding });
@@ -304,7 +304,7 @@ describe.skipIf(ort === null)("exportOnnx runs in ONNX Runtime with nabla's outp
     const tgt = randn([T, 2, 8]);
     const memory = randn([5, 2, 8]);
     const layer = new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16 });
-    class Dec extends nn.Module {
+    class Dec extends nn.Module<[t: Tensor, m: Tensor, mask: Tensor], Tensor> {
       dec = new nn.TransformerDecoder(layer, 2, new nn.LayerNorm(8));
       forward(t: Tensor, m: Tensor, mask: Tensor): Tensor {
         return this.dec.forward(t, m, { tgtMask: mask });
@@ -313,7 +313,7 @@ describe.skipIf(ort === null)("exportOnnx runs in ONNX Runtime with nabla's outp
     await check(layer, [tgt, memory], "TransformerDecoderLayer", { inputNames: ["tgt", "memory"] });
     await check(new Dec(), [tgt, memory, causal], "TransformerDecoder", { inputNames: ["tgt", "memory", "mask"] });
     const model = new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 2, dimFeedforward: 16, batchFirst: true, normFirst: true, activation: "gelu" });
-    class Full extends nn.Module {
+    class Full extends nn.Module<[src: Tensor, target: Tensor, mask: Tensor, padding: Tensor], Tensor> {
       t = model;
       forward(src: Tensor, target: Tensor, mask: Tensor, padding: Tensor): Tensor {
         return this.t.forward(src, target, { tgtMask: mask, srcKeyPaddingMask: padding, memoryKeyPaddingMask: padding });
@@ -324,7 +324,7 @@ describe.skipIf(ort === null)("exportOnnx runs in ONNX Runtime with nabla's outp
   });
 
   it("LSTMCell, GRUCell and RNNCell, with and without a state", async () => {
-    class Cells extends nn.Module {
+    class Cells extends nn.Module<[x: Tensor, h: Tensor, c: Tensor], Tensor[]> {
       lstm = new nn.LSTMCell(4, 3);
       gru = new nn.GRUCell(3, 3);
       rnn = new nn.RNNCell(3, 2, { nonlinearity: "relu" });
@@ -347,7 +347,7 @@ describe.skipIf(ort === null)("exportOnnx runs in ONNX Runtime with nabla's outp
   });
 
   it("several inputs and outputs with their names", async () => {
-    class Two extends nn.Module {
+    class Two extends nn.Module<[x: Tensor, y: Tensor], Tensor[]> {
       a = new nn.Linear(3, 2);
       forward(x: Tensor, y: Tensor): Tensor[] {
         const h = this.a.forward(x);
@@ -512,7 +512,7 @@ class LstmHead extends nn.Module {
 }
 
 /** The PyTorch models of scripts/make_onnx_fixtures.py, in nabla. */
-const TORCH_MODELS: Record<string, () => nn.Module> = {
+const TORCH_MODELS: Record<string, () => nn.AnyModule> = {
   mlp: () => new nn.Sequential(new nn.Linear(8, 16), new nn.GELU(), new nn.LayerNorm(16), new nn.Linear(16, 4), new nn.LogSoftmax({ dim: 1 })),
   cnn: () =>
     new nn.Sequential(

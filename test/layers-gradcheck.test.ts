@@ -9,10 +9,10 @@ import { F, Generator, gradcheck, manualSeed, nn, randn, tensor, type Tensor } f
 const f64 = (shape: number[]) => randn(shape, { dtype: "float64" }).requiresGrad_();
 
 /** gradcheck of module.forward(...inputs) (tensor outputs flattened) w.r.t. the inputs and every parameter. */
-function checkModule(module: nn.Module, inputs: Tensor[], call?: (m: nn.Module, xs: Tensor[]) => Tensor | Tensor[]): void {
+function checkModule(module: nn.AnyModule, inputs: Tensor[], call?: (m: nn.AnyModule, xs: Tensor[]) => Tensor | Tensor[]): void {
   module.double();
   const params = module.parameters();
-  const run = call ?? ((m: nn.Module, xs: Tensor[]) => (m as unknown as { forward: (...a: Tensor[]) => Tensor }).forward(...xs));
+  const run = call ?? ((m: nn.AnyModule, xs: Tensor[]) => m.forward(...xs) as Tensor | Tensor[]);
   const fn = (...all: Tensor[]) => run(module, all.slice(0, inputs.length));
   expect(gradcheck(fn, [...inputs, ...params], { atol: 1e-6, rtol: 1e-4 })).toBe(true);
 }

@@ -37,12 +37,12 @@ export function flatOutputs(out: unknown): Tensor[] {
   throw new Error(`unexpected output ${String(out)}`);
 }
 
-export type Call = (m: nn.Module, inputs: (Tensor | null)[]) => unknown;
+export type Call = (m: nn.AnyModule, inputs: (Tensor | null)[]) => unknown;
 
-const defaultCall: Call = (m, inputs) => (m as unknown as { forward: (...a: unknown[]) => unknown }).forward(...inputs);
+const defaultCall: Call = (m, inputs) => m.forward(...inputs);
 
 /** Loads the case's state dict into `module`, runs it and compares everything with PyTorch. */
-export function checkCase(c: LayerCase, module: nn.Module, call: Call = defaultCall, tol: Tolerance = {}): void {
+export function checkCase(c: LayerCase, module: nn.AnyModule, call: Call = defaultCall, tol: Tolerance = {}): void {
   expect(Object.keys(module.stateDict())).toEqual(c.keys);
   module.loadStateDict(stateDictOf(c.state_dict));
   const inputs = c.inputs.map((t, i) => (t === null ? null : fromFixture(t, { requiresGrad: c.input_grads[i] !== null && t.dtype.startsWith("float") })));

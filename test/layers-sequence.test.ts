@@ -18,7 +18,7 @@ const mhaCausal: Call = (m, [x]) => {
 const encoderCall: Call = (m, [x, kpm]) => (m as nn.TransformerEncoderLayer).forward(x!, { srcKeyPaddingMask: kpm });
 
 
-const table: [string, () => nn.Module, Call?][] = [
+const table: [string, () => nn.AnyModule, Call?][] = [
   ["embedding_padding", () => new nn.Embedding(10, 3, { paddingIdx: 0 })],
   ["embedding_repeat", () => new nn.Embedding(6, 2)],
   ["embeddingbag_sum", () => new nn.EmbeddingBag(10, 3, { mode: "sum" }), bagCall],

@@ -7,7 +7,7 @@ const cases = loadCases("layers_vision.json");
 
 const withIndices: Call = (m, [x]) => (m as nn.MaxPool2d).forwardWithIndices(x!);
 
-const table: [string, () => nn.Module, Call?][] = [
+const table: [string, () => nn.AnyModule, Call?][] = [
   ["conv2d_s2_p1_g2", () => new nn.Conv2d(4, 6, 3, { stride: 2, padding: 1, groups: 2 })],
   ["conv2d_dilated_nobias", () => new nn.Conv2d(3, 4, [3, 2], { stride: [1, 2], padding: [2, 1], dilation: [2, 1], bias: false })],
   ["conv2d_same_even", () => new nn.Conv2d(2, 3, 4, { padding: "same" })],
@@ -41,7 +41,7 @@ describe("vision layers match PyTorch (outputs, input and parameter gradients)",
 });
 
 describe("BatchNorm in training and eval mode, with running statistics", () => {
-  const bn: [string, () => nn.Module][] = [
+  const bn: [string, () => nn.AnyModule][] = [
     ["batchnorm2d", () => new nn.BatchNorm2d(3)],
     ["batchnorm1d_2d", () => new nn.BatchNorm1d(5, { momentum: 0.3 })],
     ["batchnorm1d_3d_cma", () => new nn.BatchNorm1d(3, { momentum: null })],

@@ -214,4 +214,27 @@ describe.runIf(wasm)("memory", () => {
     expect(y.shape).toEqual([64, 256]);
     expect(z.sum().item()).toBeTypeOf("number"); // the output itself stays readable
   });
+
+  it("the scope is the call path's: forward() and call(), with or without hooks, on a subclass that overrides forward, free what they do not return", () => {
+    class Scaled extends nn.Linear {
+      override forward(x: Tensor): Tensor {
+        return super.forward(x.mul(2)).tanh(); // x·2 and the linear output are dropped
+      }
+    }
+    const m = new Scaled(256, 256);
+    const x = randn([64, 256]);
+    noGrad(() => m.forward(x)).free(); // the kernels' own first-use blocks
+    const base = memory.stats().allocated;
+    const outputOnly = 64 * 256 * 4 + 4096;
+    for (const hooked of [false, true]) {
+      const handle = hooked ? m.registerForwardHook(() => undefined) : null;
+      for (const run of [() => m.forward(x), () => m.call(x)]) {
+        const y = noGrad(run);
+        expect(memory.stats().allocated - base).toBeLessThanOrEqual(outputOnly);
+        y.free();
+      }
+      handle?.remove();
+    }
+    expect(Object.hasOwn(m, "forward")).toBe(false);
+  });
 });

@@ -1,5 +1,5 @@
 /** The module system: discovery, buffers, apply, requiresGrad_, to(), containers, hooks, summary, strict loading. */
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { F, nn, ones, randn, ShapeError, tensor, zeros, type Tensor } from "../src/index.js";
 import { expectClose } from "./helpers.js";
 
@@ -139,6 +139,109 @@ describe("hooks", () => {
     x.grad = null;
     lin.forward(x).backward(g);
     expectClose(x.grad, g.matmul(lin.weight.detach()), { atol: 1e-6 });
+  });
+});
+
+describe("the call path", () => {
+  /** A subclass of a library layer that overrides forward and calls the parent's through super. */
+  class Doubled extends nn.Linear {
+    override forward(x: Tensor): Tensor {
+      return super.forward(x.mul(2));
+    }
+  }
+
+  it("hooks run through both call() and forward(), without replacing the instance's forward; removing one stops it", () => {
+    const lin = new nn.Linear(2, 3);
+    const seen: string[] = [];
+    const pre = lin.registerForwardPreHook(() => void seen.push("pre"));
+    const post = lin.registerForwardHook(() => void seen.push("post"));
+    expect(Object.hasOwn(lin, "forward")).toBe(false);
+    const x = ones([1, 2]);
+    const viaForward = lin.forward(x);
+    const viaCall = lin.call(x);
+    expect(seen).toEqual(["pre", "post", "pre", "post"]);
+    expectClose(viaCall, viaForward);
+    pre.remove();
+    lin.forward(x);
+    expect(seen).toEqual(["pre", "post", "pre", "post", "post"]);
+    post.remove();
+    lin.call(x);
+    expect(seen).toHaveLength(5);
+    expect(Object.hasOwn(lin, "forward")).toBe(false);
+    // the hooks are per instance: another Linear runs none
+    new nn.Linear(2, 3).forward(x);
+    expect(seen).toHaveLength(5);
+  });
+
+  it("a subclass that overrides forward is wrapped once: super.forward inside it does not run the hooks again", () => {
+    const m = new Doubled(2, 2);
+    const inputs: Tensor[] = [];
+    m.registerForwardPreHook((_m, [x]) => void inputs.push(x as Tensor));
+    const x = tensor([[1, 2]]);
+    const y = m.forward(x);
+    m.call(x);
+    expect(inputs).toHaveLength(2);
+    expect(inputs[0]!.toArray()).toEqual([[1, 2]]); // the outer call's input, not super's doubled one
+    expectClose(y, F.linear(x.mul(2), m.weight, m.bias).detach());
+    expect(Object.hasOwn(m, "forward")).toBe(false);
+  });
+
+  it("a module calling itself again (recursion) and a child calls each run the hooks; hooks on a model see its children run inside", () => {
+    class Tree extends nn.Module {
+      leaf = new nn.Linear(2, 2);
+      forward(x: Tensor, depth = 2): Tensor {
+        return depth === 0 ? this.leaf.forward(x) : this.forward(x, depth - 1);
+      }
+    }
+    // forward(x, depth?) is not Tensor → Tensor in its inputs, but `depth` is optional, so it may stay an nn.Module
+    const tree = new Tree();
+    const order: string[] = [];
+    tree.registerForwardHook(() => void order.push("tree"));
+    tree.leaf.registerForwardHook(() => void order.push("leaf"));
+    tree.forward(ones([1, 2]));
+    expect(order).toEqual(["leaf", "tree", "tree", "tree"]);
+  });
+
+  it("a forward assigned to an instance gets the hooks through call()", () => {
+    const lin = new nn.Linear(2, 2);
+    const seen: string[] = [];
+    lin.registerForwardHook(() => void seen.push("post"));
+    lin.forward = (x: Tensor) => x.neg();
+    expectClose(lin.call(tensor([[1, -2]])), tensor([[-1, 2]]));
+    expect(seen).toEqual(["post"]);
+  });
+
+  it("types: nn.Module is Tensor → Tensor, Sequential refuses other inputs, layers with other inputs say so", () => {
+    const x = ones([1, 2]);
+    const m: nn.Module = new nn.Linear(2, 3);
+    const y = m.forward(x);
+    expectTypeOf(y).toEqualTypeOf<Tensor>();
+    expectTypeOf(m.call(x)).toEqualTypeOf<Tensor>();
+    expect(y.shape).toEqual([1, 3]);
+    const seq = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU());
+    expectTypeOf(seq.forward(x)).toEqualTypeOf<Tensor>();
+    expectTypeOf(seq.forward).parameters.toEqualTypeOf<[input: Tensor]>();
+    expectTypeOf(new nn.Bilinear(2, 2, 1).forward).returns.toEqualTypeOf<Tensor>();
+    expectTypeOf(new nn.LSTM(2, 3).call(x)).toEqualTypeOf<[Tensor, nn.LSTMState]>();
+    expectTypeOf(new nn.MSELoss()).toExtend<nn.Module<[Tensor, Tensor], Tensor>>();
+    expectTypeOf(new nn.Bilinear(2, 2, 1)).not.toExtend<nn.Module>();
+    expectTypeOf(new nn.LSTM(2, 3)).not.toExtend<nn.Module>();
+    expectTypeOf(new nn.LSTM(2, 3)).toExtend<nn.AnyModule>();
+    // compile-time checks only: these lines never run
+    const rejected = () => {
+      // @ts-expect-error Sequential takes a Tensor
+      seq.forward("oops");
+      // @ts-expect-error nor does call take anything else
+      seq.call(x, x);
+      // @ts-expect-error a loss is not a Tensor → Tensor layer
+      new nn.Sequential(new nn.Linear(2, 2), new nn.MSELoss());
+      // @ts-expect-error a Bilinear takes two tensors
+      const b: nn.Module = new nn.Bilinear(2, 2, 1);
+      // @ts-expect-error MultiheadAttention returns [output, weights]
+      const t: Tensor = new nn.MultiheadAttention(4, 2).forward(x, x, x);
+      return [b, t];
+    };
+    expect(rejected).toBeTypeOf("function");
   });
 });
 

@@ -40,7 +40,7 @@ function smoothGrid(shape: number[], size: number[], alignCorners: boolean, seed
 const check = (fn: (...xs: Tensor[]) => Tensor | Tensor[], inputs: Tensor[]) => expect(gradcheck(fn, inputs, { atol: 1e-6, rtol: 1e-4 })).toBe(true);
 
 /** gradcheck of module.forward w.r.t. the inputs and every parameter (module cast to float64). */
-function checkModule(module: nn.Module, inputs: Tensor[], call: (m: nn.Module, xs: Tensor[]) => Tensor | Tensor[]): void {
+function checkModule(module: nn.AnyModule, inputs: Tensor[], call: (m: nn.AnyModule, xs: Tensor[]) => Tensor | Tensor[]): void {
   module.double();
   const params = module.parameters();
   check((...all) => call(module, all.slice(0, inputs.length)), [...inputs, ...params]);

@@ -26,7 +26,7 @@ const deep: Tolerance = { rtol: 1e-4, atol: 2e-6 };
 /** A 3-D kernel's weight gradient sums a few hundred products with cancellation; the wasm GEMM's order and FMAs move it by ~2e-6. */
 const conv3dSums: Tolerance = { rtol: 1e-5, atol: 5e-6 };
 
-const table: [string, () => nn.Module, Call?, Tolerance?][] = [
+const table: [string, () => nn.AnyModule, Call?, Tolerance?][] = [
   ["conv3d_s2_p1", () => new nn.Conv3d(2, 4, 3, { stride: 2, padding: 1 }), undefined, conv3dSums],
   ["conv3d_groups_dilated", () => new nn.Conv3d(4, 6, [2, 3, 2], { stride: [1, 2, 1], padding: [1, 0, 1], dilation: [2, 1, 1], groups: 2, bias: false }), undefined, conv3dSums],
   ["conv3d_same", () => new nn.Conv3d(2, 3, [3, 2, 3], { padding: "same" }), undefined, conv3dSums],
@@ -64,7 +64,7 @@ describe("issue 11's layers match PyTorch (keys, outputs, input and parameter gr
 
 describe("reprs and masks", () => {
   it("print as PyTorch's", () => {
-    const modules: Record<string, nn.Module> = {
+    const modules: Record<string, nn.AnyModule> = {
       conv3d: new nn.Conv3d(2, 3, 3, { stride: 2 }),
       convtranspose1d: new nn.ConvTranspose1d(2, 3, 3, { stride: 2, outputPadding: 1 }),
       upsample_scale: new nn.Upsample({ scaleFactor: 2 }),

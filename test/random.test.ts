@@ -130,7 +130,7 @@ describe("the same seed gives PyTorch's numbers", () => {
 });
 
 /** Builds the module of an init case with PyTorch's arguments. */
-function makeModule(name: string, dtype: "float32" | "float64"): nn.Module {
+function makeModule(name: string, dtype: "float32" | "float64"): nn.AnyModule {
   switch (name) {
     case "Linear":
       return new nn.Linear(7, 5, { dtype });

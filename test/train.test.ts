@@ -43,7 +43,7 @@ function halving(opt: optim.Optimizer<object>, gamma = 0.5) {
   };
 }
 
-const params = (m: nn.Module) => m.parameters().flatMap((p) => values(p));
+const params = (m: nn.AnyModule) => m.parameters().flatMap((p) => values(p));
 
 describe("fit", () => {
   it("trains, and returns a history of losses, metrics and learning rates per epoch", async () => {
@@ -71,6 +71,19 @@ describe("fit", () => {
     expect(accuracy(outputs, targets)).toBe(last.valMetrics.accuracy);
     expect(confusionMatrix(outputs.argmax(1), targets, 2).sum().item()).toBe(32);
     expect(s.model.training).toBe(true);
+  });
+
+  it("runs a model of another signature through a forward option, and says so when the default gets no Tensor", async () => {
+    const s = setup();
+    const lstm = new nn.LSTM(2, 2);
+    const head = { lstm, optimizer: new optim.SGD(lstm.parameters(), { lr: 0.01 }) };
+    // the LSTM takes [seq, batch, features] and returns [output, [hN, cN]]
+    const forward = (m: nn.LSTM, x: Tensor) => m.forward(x.unsqueeze(0))[0].squeeze(0);
+    const h = await fit(head.lstm, s.trainLoader, { ...s, optimizer: head.optimizer, epochs: 1, forward });
+    expect(h.epochs).toHaveLength(1);
+    await expect(fit(head.lstm, s.trainLoader, { ...s, optimizer: head.optimizer, epochs: 1 })).rejects.toThrow(
+      "fit: LSTM.forward(input) returned a list, not a Tensor; pass a forward option, e.g. forward: (m, x) => m.forward(x)[0]",
+    );
   });
 
   it("calls the hooks in order, each epoch's batches between its start and end", async () => {

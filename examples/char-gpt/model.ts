@@ -143,7 +143,7 @@ interface TransformerParts {
   ln_f: LayerNorm;
 }
 
-export class GPT extends nn.Module {
+export class GPT extends nn.Module<[idx: Tensor, targets?: Tensor | null], [Tensor, Tensor | null]> {
   transformer: nn.ModuleDict & TransformerParts;
   lm_head: nn.Linear;
 
@@ -174,7 +174,7 @@ export class GPT extends nn.Module {
     return nParams;
   }
 
-  private initWeights(module: nn.Module): void {
+  private initWeights(module: nn.AnyModule): void {
     if (module instanceof nn.Linear) {
       nn.init.normal_(module.weight, 0.0, 0.02);
       if (module.bias !== null) nn.init.zeros_(module.bias);

@@ -125,15 +125,14 @@ export class ReplayDropout extends nn.Module {
  * (between an LSTM's layers, on attention weights) is switched off, since it cannot be replayed.
  * Returns the model.
  */
-export function replayDropout<M extends nn.Module>(model: M, replay: Replay | undefined): M {
+export function replayDropout<M extends nn.AnyModule>(model: M, replay: Replay | undefined): M {
   const stream = replay?.dropout;
   if (!stream) return model;
   for (const m of model.modules()) {
-    const fields = m as unknown as Record<string, unknown>;
     for (const [name, child] of Object.entries(m)) {
-      if (child instanceof nn.Dropout) fields[name] = new ReplayDropout(child.p, stream).train(child.training);
+      if (child instanceof nn.Dropout) Reflect.set(m, name, new ReplayDropout(child.p, stream).train(child.training));
     }
-    if (m instanceof nn.LSTM || m instanceof nn.GRU || m instanceof nn.RNN || m instanceof nn.MultiheadAttention) fields.dropout = 0;
+    if (m instanceof nn.LSTM || m instanceof nn.GRU || m instanceof nn.RNN || m instanceof nn.MultiheadAttention) Reflect.set(m, "dropout", 0);
   }
   return model;
 }

@@ -9,7 +9,7 @@ export type RNNType = "LSTM" | "GRU" | "RNN_TANH" | "RNN_RELU";
 export type Hidden = Tensor | nn.LSTMState;
 
 /** Container module with an encoder, a recurrent module, and a decoder. */
-export class RNNModel extends nn.Module {
+export class RNNModel extends nn.Module<[input: Tensor, hidden: Hidden], [Tensor, Hidden]> {
   drop: nn.Dropout;
   encoder: nn.Embedding;
   rnn: nn.LSTM | nn.GRU | nn.RNN;

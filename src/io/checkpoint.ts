@@ -13,7 +13,7 @@
  * Bytes in and out here (browser-safe); `saveCheckpoint`/`loadCheckpoint` in `nabla/node` write
  * the file atomically.
  */
-import type { Module, StateDict } from "../nn/module.js";
+import type { AnyModule, StateDict } from "../nn/module.js";
 import type { Optimizer, OptimizerStateDict } from "../optim/optimizer.js";
 import { DataFormatError } from "../data/format-error.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -44,7 +44,7 @@ export interface Checkpoint {
 
 /** What a checkpoint is taken from and restored into. */
 export interface CheckpointTargets {
-  model: Module;
+  model: AnyModule;
   optimizer?: Optimizer<object>;
   scheduler?: StatefulScheduler;
   generators?: Record<string, Generator>;

@@ -11,7 +11,7 @@
  * mode: Dropout is not in it, and BatchNorm uses batch statistics when the module trains (with
  * PyTorch's momentum 0.1) and running ones in eval.
  */
-import type { Module } from "../nn/module.js";
+import type { AnyModule } from "../nn/module.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { OnnxExportError } from "./onnx/builder.js";
 import { exportOnnx, type OnnxExportOptions } from "./onnx/export.js";
@@ -33,7 +33,7 @@ const pyList = (v: readonly number[]): string => `[${v.map(py).join(", ")}]`;
 const pyStr = (s: string): string => JSON.stringify(s);
 
 /** Traces `model` on `exampleInputs` and writes it as PyTorch source and weights. */
-export function exportTorch(model: Module, exampleInputs: Tensor | readonly Tensor[], options: Pick<OnnxExportOptions, "inputNames" | "outputNames"> = {}): TorchExport {
+export function exportTorch(model: AnyModule, exampleInputs: Tensor | readonly Tensor[], options: Pick<OnnxExportOptions, "inputNames" | "outputNames"> = {}): TorchExport {
   const bytes = exportOnnx(model, exampleInputs, options);
   const graph = decodeModel(bytes, (reason) => {
     throw new OnnxExportError(`exportTorch: ${reason}`);

@@ -1,54 +1,58 @@
 /** Containers: Sequential runs its modules in order; children are named "0", "1", …. */
-import { Module } from "./module.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { Module, type AnyModule } from "./module.js";
 
-type Layer = Module & { forward(input: never): unknown };
-
+/** Modules from one Tensor to a Tensor, run in order: a `Module<[Tensor], Tensor>` itself. */
 export class Sequential extends Module {
-  constructor(...layers: Layer[]) {
+  constructor(...layers: Module[]) {
     super();
     layers.forEach((layer, i) => {
       if (!(layer instanceof Module)) throw new TypeError(`Sequential: argument ${i} is not a Module`);
-      (this as unknown as Record<string, Module>)[String(i)] = layer;
+      Reflect.set(this, String(i), layer);
     });
   }
 
+  /** The layers, which the constructor took as Tensor → Tensor modules. */
+  private layers(): Module[] {
+    return Array.from(this.children()) as Module[];
+  }
+
   get length(): number {
-    return Array.from(this.children()).length;
+    return this.layers().length;
   }
 
   /** The i-th module. */
   at(index: number): Module {
-    const list = Array.from(this.children());
+    const list = this.layers();
     const m = list[index < 0 ? index + list.length : index];
     if (m === undefined) throw new RangeError(`Sequential.at: index ${index} is out of range for ${list.length} modules`);
     return m;
   }
 
-  forward<T>(input: T): T {
-    let x: unknown = input;
-    for (const layer of this.children()) x = (layer as unknown as { forward(i: unknown): unknown }).forward(x);
-    return x as T;
+  forward(input: Tensor): Tensor {
+    let x = input;
+    for (const layer of this.layers()) x = layer.forward(x);
+    return x;
   }
 }
 
 /** Numbered children for lists of modules; the state-dict keys are `0.weight`, `1.weight`, …. */
-function setChildren(owner: Module, modules: readonly Module[]): void {
-  const fields = owner as unknown as Record<string, Module | undefined>;
-  for (const key of Object.keys(fields)) if (/^\d+$/.test(key)) delete fields[key];
+function setChildren(owner: AnyModule, modules: readonly AnyModule[]): void {
+  for (const key of Object.keys(owner)) if (/^\d+$/.test(key)) Reflect.deleteProperty(owner, key);
   modules.forEach((m, i) => {
     if (!(m instanceof Module)) throw new TypeError(`${owner.constructor.name}: element ${i} is not a Module`);
-    fields[String(i)] = m;
+    Reflect.set(owner, String(i), m);
   });
 }
 
 /** A list of modules whose parameters the owner finds (PyTorch's ModuleList); it has no forward of its own. */
-export class ModuleList extends Module {
-  constructor(modules: Iterable<Module> = []) {
+export class ModuleList extends Module<[], never> {
+  constructor(modules: Iterable<AnyModule> = []) {
     super();
     setChildren(this, Array.from(modules));
   }
 
-  private list(): Module[] {
+  private list(): AnyModule[] {
     return Array.from(this.children());
   }
 
@@ -56,31 +60,31 @@ export class ModuleList extends Module {
     return this.list().length;
   }
 
-  at(index: number): Module {
+  at(index: number): AnyModule {
     const list = this.list();
     const m = list[index < 0 ? index + list.length : index];
     if (m === undefined) throw new RangeError(`ModuleList.at: index ${index} is out of range for ${list.length} modules`);
     return m;
   }
 
-  append(module: Module): this {
+  append(module: AnyModule): this {
     setChildren(this, [...this.list(), module]);
     return this;
   }
 
-  extend(modules: Iterable<Module>): this {
+  extend(modules: Iterable<AnyModule>): this {
     setChildren(this, [...this.list(), ...modules]);
     return this;
   }
 
-  insert(index: number, module: Module): this {
+  insert(index: number, module: AnyModule): this {
     const list = this.list();
     list.splice(index < 0 ? index + list.length : index, 0, module);
     setChildren(this, list);
     return this;
   }
 
-  [Symbol.iterator](): Iterator<Module> {
+  [Symbol.iterator](): Iterator<AnyModule> {
     return this.list()[Symbol.iterator]();
   }
 
@@ -94,24 +98,24 @@ export class ModuleList extends Module {
  * identifiers that are not names of Module members and contain no "."; purely numeric keys would
  * be ordered first by JavaScript, so they are rejected too.
  */
-export class ModuleDict extends Module {
-  constructor(modules: Record<string, Module> | Iterable<[string, Module]> = {}) {
+export class ModuleDict extends Module<[], never> {
+  constructor(modules: Record<string, AnyModule> | Iterable<[string, AnyModule]> = {}) {
     super();
-    const entries = Symbol.iterator in modules ? Array.from(modules as Iterable<[string, Module]>) : Object.entries(modules);
+    const entries = Symbol.iterator in modules ? Array.from(modules as Iterable<[string, AnyModule]>) : Object.entries(modules);
     for (const [k, m] of entries) this.set(k, m);
   }
 
-  set(key: string, module: Module): this {
+  set(key: string, module: AnyModule): this {
     if (!(module instanceof Module)) throw new TypeError(`ModuleDict: value for '${key}' is not a Module`);
     if (key === "" || key.includes(".") || /^\d+$/.test(key) || (key in this && !(this.get(key) instanceof Module))) {
       throw new RangeError(`ModuleDict: invalid key '${key}' (empty, containing ".", numeric, or the name of a Module member)`);
     }
-    (this as unknown as Record<string, Module>)[key] = module;
+    Reflect.set(this, key, module);
     return this;
   }
 
-  get(key: string): Module | undefined {
-    const m = (this as unknown as Record<string, unknown>)[key];
+  get(key: string): AnyModule | undefined {
+    const m: unknown = Reflect.get(this, key);
     return m instanceof Module && Object.prototype.hasOwnProperty.call(this, key) ? m : undefined;
   }
 
@@ -121,7 +125,7 @@ export class ModuleDict extends Module {
 
   delete(key: string): boolean {
     if (!this.has(key)) return false;
-    delete (this as unknown as Record<string, Module>)[key];
+    Reflect.deleteProperty(this, key);
     return true;
   }
 
@@ -133,11 +137,11 @@ export class ModuleDict extends Module {
     return Array.from(this.namedChildren(), ([k]) => k);
   }
 
-  values(): Module[] {
+  values(): AnyModule[] {
     return Array.from(this.children());
   }
 
-  entries(): [string, Module][] {
+  entries(): [string, AnyModule][] {
     return Array.from(this.namedChildren());
   }
 

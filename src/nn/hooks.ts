@@ -3,8 +3,9 @@
  * replace the output) and full backward hooks (see the gradients with respect to the module's
  * inputs and outputs, or replace the input gradients).
  *
- * Modules are called through `forward` (there is no `__call__`), so registering the first hook
- * puts a wrapper on the instance's own `forward`; a module without hooks runs its plain method.
+ * The module's call path (`module.forward(x)` or `module.call(x)`, module.ts) runs the hooks
+ * around the forward; registering a hook only adds it to the module's lists, so a module without
+ * hooks runs its forward with nothing around it but its ownership scope.
  *
  * Backward hooks put an identity node on each tensor input and output: the output nodes collect
  * gradOutput as the backward pass enters the module, the input nodes gradInput as it leaves.
@@ -15,11 +16,11 @@
 import { recordOp } from "../autograd/node.js";
 import { keepAll } from "../memory/ownership.js";
 import { Tensor } from "../tensor/tensor.js";
-import type { Module } from "./module.js";
+import type { AnyModule } from "./module.js";
 
-export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown[] | void;
-export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => unknown;
-export type BackwardHook = (module: Module, gradInput: (Tensor | null)[], gradOutput: (Tensor | null)[]) => (Tensor | null)[] | void;
+export type ForwardPreHook = (module: AnyModule, inputs: unknown[]) => unknown[] | void;
+export type ForwardHook = (module: AnyModule, inputs: unknown[], output: unknown) => unknown;
+export type BackwardHook = (module: AnyModule, gradInput: (Tensor | null)[], gradOutput: (Tensor | null)[]) => (Tensor | null)[] | void;
 
 /** What registering a hook returns: `remove()` unregisters it. */
 export interface RemovableHandle {
@@ -34,23 +35,16 @@ export interface HookStore {
 
 let nextId = 0;
 
-const STORE = Symbol("hooks");
-
-function storeOf(module: Module): HookStore {
-  const holder = module as unknown as { [STORE]?: HookStore };
-  if (!holder[STORE]) {
-    Object.defineProperty(module, STORE, { value: { pre: new Map(), forward: new Map(), backward: new Map() }, enumerable: false });
-    wrapForward(module);
-  }
-  return holder[STORE]!;
+/** A module's hook lists, empty. */
+export function newHookStore(): HookStore {
+  return { pre: new Map(), forward: new Map(), backward: new Map() };
 }
 
-/** Adds a hook of the given kind and returns its handle. */
-export function addHook<K extends keyof HookStore>(module: Module, kind: K, hook: HookStore[K] extends Map<number, infer H> ? H : never): RemovableHandle {
-  const map = storeOf(module)[kind] as Map<number, unknown>;
+/** Adds a hook to one of a module's lists and returns its handle. */
+export function addHook<H>(hooks: Map<number, H>, hook: H): RemovableHandle {
   const id = nextId++;
-  map.set(id, hook);
-  return { remove: () => void map.delete(id) };
+  hooks.set(id, hook);
+  return { remove: () => void hooks.delete(id) };
 }
 
 /** A new tensor object over the same data whose gradient node calls `onGrad`. */
@@ -68,69 +62,65 @@ function mapTensors(value: unknown, fn: (t: Tensor) => Tensor): unknown {
   return value;
 }
 
-function wrapForward(module: Module): void {
-  const inner = (module as unknown as { forward: (...args: unknown[]) => unknown }).forward.bind(module);
-  const wrapped = (...args: unknown[]): unknown => {
-    const store = storeOf(module);
-    let inputs = args;
-    // user code may keep what it is handed: the library must not free it
-    if (store.pre.size > 0) keepAll(inputs);
-    for (const hook of [...store.pre.values()]) {
-      const r = hook(module, inputs);
-      if (r !== undefined) inputs = Array.isArray(r) ? r : [r];
+/** One call of a module with hooks: pre-hooks, `forward` (the module's forward in its scope), forward hooks, backward taps. */
+export function runWithHooks(module: AnyModule, store: HookStore, args: unknown[], forward: (inputs: unknown[]) => unknown): unknown {
+  let inputs = args;
+  // user code may keep what it is handed: the library must not free it
+  if (store.pre.size > 0) keepAll(inputs);
+  for (const hook of [...store.pre.values()]) {
+    const r = hook(module, inputs);
+    if (r !== undefined) inputs = Array.isArray(r) ? r : [r];
+  }
+  const backwardHooks = [...store.backward.values()];
+  const call: { gradInput: (Tensor | null)[]; gradOutput: (Tensor | null)[]; pending: number } = { gradInput: [], gradOutput: [], pending: 0 };
+  const runHooks = (): (Tensor | null)[] | void => {
+    let result: (Tensor | null)[] | void = undefined;
+    for (const hook of backwardHooks) {
+      const r = hook(module, call.gradInput, call.gradOutput);
+      if (r !== undefined) result = r;
     }
-    const backwardHooks = [...store.backward.values()];
-    const call: { gradInput: (Tensor | null)[]; gradOutput: (Tensor | null)[]; pending: number } = { gradInput: [], gradOutput: [], pending: 0 };
-    const runHooks = (): (Tensor | null)[] | void => {
-      let result: (Tensor | null)[] | void = undefined;
-      for (const hook of backwardHooks) {
-        const r = hook(module, call.gradInput, call.gradOutput);
-        if (r !== undefined) result = r;
-      }
-      return result;
-    };
-    if (backwardHooks.length > 0) {
-      let index = 0;
-      inputs = inputs.map((v) =>
-        mapTensors(v, (t) => {
-          const i = index++;
-          call.gradInput[i] = null;
-          if (!t.requiresGrad) return t;
-          call.pending++;
-          return tap(t, (g) => {
-            call.gradInput[i] = g;
-            if (--call.pending > 0) return g;
-            const replaced = runHooks();
-            return replaced?.[i] ?? g;
-          });
-        }),
-      ) as unknown[];
-    }
-    let output = inner(...inputs);
-    if (store.forward.size > 0) keepAll([inputs, output]);
-    for (const hook of [...store.forward.values()]) {
-      const r = hook(module, inputs, output);
-      if (r !== undefined) output = r;
-    }
-    if (backwardHooks.length > 0) {
-      let index = 0;
-      // With no input that needs a gradient the hook runs once, when the first output gradient arrives.
-      let fired = call.pending > 0;
-      output = mapTensors(output, (t) => {
-        const j = index++;
-        call.gradOutput[j] = null;
-        if (!t.requiresGrad) return t;
-        return tap(t, (g) => {
-          call.gradOutput[j] = g;
-          if (!fired) {
-            fired = true;
-            runHooks();
-          }
-          return g;
-        });
-      });
-    }
-    return output;
+    return result;
   };
-  Object.defineProperty(module, "forward", { value: wrapped, enumerable: false, configurable: true, writable: true });
+  if (backwardHooks.length > 0) {
+    let index = 0;
+    inputs = inputs.map((v) =>
+      mapTensors(v, (t) => {
+        const i = index++;
+        call.gradInput[i] = null;
+        if (!t.requiresGrad) return t;
+        call.pending++;
+        return tap(t, (g) => {
+          call.gradInput[i] = g;
+          if (--call.pending > 0) return g;
+          const replaced = runHooks();
+          return replaced?.[i] ?? g;
+        });
+      }),
+    );
+  }
+  let output = forward(inputs);
+  if (store.forward.size > 0) keepAll([inputs, output]);
+  for (const hook of [...store.forward.values()]) {
+    const r = hook(module, inputs, output);
+    if (r !== undefined) output = r;
+  }
+  if (backwardHooks.length > 0) {
+    let index = 0;
+    // With no input that needs a gradient the hook runs once, when the first output gradient arrives.
+    let fired = call.pending > 0;
+    output = mapTensors(output, (t) => {
+      const j = index++;
+      call.gradOutput[j] = null;
+      if (!t.requiresGrad) return t;
+      return tap(t, (g) => {
+        call.gradOutput[j] = g;
+        if (!fired) {
+          fired = true;
+          runHooks();
+        }
+        return g;
+      });
+    });
+  }
+  return output;
 }

@@ -1,5 +1,5 @@
 /** `nn`: modules, layers, activations, losses, initialisation, and `nn.functional`. */
-export { Module, type StateDict, type LoadResult } from "./module.js";
+export { Module, type AnyModule, type StateDict, type LoadResult } from "./module.js";
 export { Parameter } from "./parameter.js";
 export { Sequential, ModuleList, ModuleDict } from "./containers.js";
 export type { RemovableHandle, ForwardHook, ForwardPreHook, BackwardHook } from "./hooks.js";
@@ -26,10 +26,10 @@ export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, RMSNorm, type BatchNorm
 export { Dropout, Dropout2d } from "./layers/dropout.js";
 export { Embedding, EmbeddingBag, type EmbeddingOptions, type EmbeddingBagOptions } from "./layers/embedding.js";
 export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, type RNNOptions, type LSTMState } from "./layers/rnn.js";
-export { MultiheadAttention, type MultiheadAttentionOptions, type AttentionCallOptions } from "./layers/attention.js";
-export { TransformerEncoderLayer, TransformerEncoder, type TransformerEncoderLayerOptions, type TransformerActivation } from "./layers/transformer.js";
-export { TransformerDecoderLayer, TransformerDecoder, type TransformerDecoderLayerOptions, type DecoderCallOptions } from "./layers/transformer-decoder.js";
-export { Transformer, type TransformerOptions, type TransformerCallOptions } from "./layers/transformer-model.js";
+export { MultiheadAttention, type MultiheadAttentionOptions, type AttentionCallOptions, type MultiheadAttentionInputs } from "./layers/attention.js";
+export { TransformerEncoderLayer, TransformerEncoder, type TransformerEncoderLayerOptions, type TransformerActivation, type EncoderLayerInputs, type EncoderInputs } from "./layers/transformer.js";
+export { TransformerDecoderLayer, TransformerDecoder, type TransformerDecoderLayerOptions, type DecoderCallOptions, type DecoderInputs } from "./layers/transformer-decoder.js";
+export { Transformer, type TransformerOptions, type TransformerCallOptions, type TransformerInputs } from "./layers/transformer-model.js";
 export * from "./activations.js";
 export { PReLU, PAU, type PReLUOptions, type PAUOptions } from "./learnable-activations.js";
 export {

@@ -8,7 +8,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import * as F from "./functional/losses.js";
 import { Module } from "./module.js";
 
-abstract class Loss extends Module {
+abstract class Loss<In extends unknown[] = [input: Tensor, target: Tensor]> extends Module<In, Tensor> {
   readonly reduction: F.Reduction;
   constructor(name: string, reduction: unknown = "mean") {
     super();
@@ -145,7 +145,7 @@ export class PoissonNLLLoss extends PairLoss<F.PoissonNllOptions> {
 }
 
 /** (input1, input2, target) losses. */
-export class MarginRankingLoss extends Loss {
+export class MarginRankingLoss extends Loss<[input1: Tensor, input2: Tensor, target: Tensor]> {
   readonly margin: number;
   constructor({ reduction = "mean", margin = 0 }: F.MarginOptions = {}) {
     super("MarginRankingLoss", reduction);
@@ -157,7 +157,7 @@ export class MarginRankingLoss extends Loss {
   }
 }
 
-export class CosineEmbeddingLoss extends Loss {
+export class CosineEmbeddingLoss extends Loss<[input1: Tensor, input2: Tensor, target: Tensor]> {
   readonly margin: number;
   constructor({ reduction = "mean", margin = 0 }: F.MarginOptions = {}) {
     super("CosineEmbeddingLoss", reduction);
@@ -169,7 +169,7 @@ export class CosineEmbeddingLoss extends Loss {
   }
 }
 
-export class TripletMarginLoss extends Loss {
+export class TripletMarginLoss extends Loss<[anchor: Tensor, positive: Tensor, negative: Tensor]> {
   private readonly options: F.TripletMarginOptions;
   constructor(options: F.TripletMarginOptions = {}) {
     super("TripletMarginLoss", options.reduction);
@@ -182,7 +182,7 @@ export class TripletMarginLoss extends Loss {
   }
 }
 
-export class GaussianNLLLoss extends Loss {
+export class GaussianNLLLoss extends Loss<[input: Tensor, target: Tensor, variance: Tensor]> {
   private readonly options: F.GaussianNllOptions;
   constructor(options: F.GaussianNllOptions = {}) {
     super("GaussianNLLLoss", options.reduction);

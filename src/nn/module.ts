@@ -1,6 +1,21 @@
 /**
  * The base of every layer and model. Parameters and submodules are found from the module's own
  * fields in declaration order, so state-dict keys are PyTorch's (`fc1.weight`, `0.bias`).
+ *
+ * `Module<In, Out>` is typed by what forward takes and returns: `nn.Module` alone is a module
+ * from one Tensor to a Tensor, `nn.Bilinear` is a `Module<[Tensor, Tensor], Tensor>`, and
+ * `AnyModule` is what code that walks a tree of modules of every kind holds.
+ *
+ * The call path. PyTorch users write `model(x)`; here `model.forward(x)` and `model.call(x)` are
+ * that call, and both run the same path: forward pre-hooks, then the class's forward inside an
+ * ownership scope (what forward makes and neither returns nor keeps in a field is freed,
+ * memory/ownership.ts), then forward hooks. The path is put on the class, not on the instance:
+ * the first time a class is constructed, each `forward` its prototype chain defines is replaced
+ * by a wrapper that enters the path, so every subclass's own forward is wrapped, and registering
+ * a hook changes nothing but the hook list. `super.forward(x)` inside a subclass's forward runs
+ * the parent's forward directly (the call is already under way); `this.forward(x)` calls again.
+ * A forward assigned to an instance (`m.forward = fn`) is reached with hooks and scope only
+ * through `m.call(x)`.
  */
 import { noGrad } from "../autograd/grad-mode.js";
 import { DTypeError, formatShape, OptionError, ShapeError } from "../errors.js";
@@ -9,7 +24,7 @@ import { shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { owned } from "../memory/ownership.js";
 import { clearGrad } from "../autograd/clear-grad.js";
-import { addHook, type BackwardHook, type ForwardHook, type ForwardPreHook, type RemovableHandle } from "./hooks.js";
+import { addHook, newHookStore, runWithHooks, type BackwardHook, type ForwardHook, type ForwardPreHook, type HookStore, type RemovableHandle } from "./hooks.js";
 import { Parameter } from "./parameter.js";
 import { summarize } from "./summary.js";
 
@@ -20,37 +35,97 @@ export interface LoadResult {
   unexpectedKeys: string[];
 }
 
-export abstract class Module {
+/** A module of any signature: what code that walks a tree of modules (children, hooks, state) holds. */
+export type AnyModule = Module<unknown[], unknown>;
+
+/** The wrappers the call path put on prototypes in place of their forward. */
+const wrappers = new WeakSet<Function>();
+/** Prototypes whose chain up to Module has been wrapped. */
+const wrappedClasses = new WeakSet<object>();
+
+export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Training mode (dropout active, batch statistics) vs evaluation mode. */
   training = true;
+
+  /** Hooks registered on this module; null until the first. */
+  #hooks: HookStore | null = null;
+  /** The prototypes (or this instance) whose forward runs on this module now, innermost last. */
+  readonly #running: object[] = [];
 
   constructor() {
     // Kept off the enumerable fields so that discovery only sees the user's fields.
     Object.defineProperty(this, "bufferNames", { value: new Set<string>(), enumerable: false });
-    // forward runs in an ownership scope: what it makes and does not return (nor keep in a field)
-    // is freed at once, or once backward has used it (memory/ownership.ts)
-    const forward = (this as unknown as { forward: (...args: unknown[]) => unknown }).forward;
-    const scoped = (...args: unknown[]): unknown => owned(() => forward.apply(this, args), () => Object.values(this));
-    Object.defineProperty(this, "forward", { value: scoped, enumerable: false, configurable: true, writable: true });
+    Module.#wrapForwards(Object.getPrototypeOf(this));
   }
 
   declare private readonly bufferNames: Set<string>;
 
-  abstract forward(...inputs: never[]): unknown;
+  /** The computation; calling it (or `call`) runs hooks and the ownership scope around it (see the top of this file). */
+  abstract forward(...inputs: In): Out;
+
+  /**
+   * Calls the module, PyTorch's `module(*inputs)`: forward pre-hooks, forward, forward hooks.
+   * The same as `forward(...inputs)`, and also for a forward assigned to the instance.
+   */
+  call(...inputs: In): Out {
+    const forward: unknown = this.forward;
+    if (typeof forward !== "function") throw new TypeError(`${this.constructor.name}.call: the module has no forward method`);
+    if (wrappers.has(forward)) return this.forward(...inputs);
+    // hooks may replace the output, as in PyTorch
+    return this.#run(forward, this, inputs) as Out;
+  }
+
+  /** Replaces each forward defined along the prototype chain (below Module) by the call path's wrapper, once per class. */
+  static #wrapForwards(proto: object): void {
+    for (let p: object | null = proto; p !== null && p !== Module.prototype && !wrappedClasses.has(p); p = Object.getPrototypeOf(p)) {
+      wrappedClasses.add(p);
+      const descriptor = Object.getOwnPropertyDescriptor(p, "forward");
+      if (descriptor === undefined || typeof descriptor.value !== "function") continue;
+      const raw: Function = descriptor.value;
+      if (wrappers.has(raw)) continue;
+      const owner = p;
+      const forward = function forward(this: AnyModule, ...inputs: unknown[]): unknown {
+        return Module.#enter(this, owner, raw, inputs);
+      };
+      wrappers.add(forward);
+      Object.defineProperty(p, "forward", { ...descriptor, value: forward });
+    }
+  }
+
+  /** A wrapper was called: a parent's forward reached by super.forward inside the call runs as it is, anything else is a new call. */
+  static #enter(module: AnyModule, owner: object, raw: Function, inputs: unknown[]): unknown {
+    const running = module.#running;
+    const inner = running[running.length - 1];
+    if (inner !== undefined && inner !== owner && Object.prototype.isPrototypeOf.call(owner, inner)) return Reflect.apply(raw, module, inputs);
+    return module.#run(raw, owner, inputs);
+  }
+
+  /** The call path: hooks around the forward, which runs in an ownership scope that keeps what the module's fields hold. */
+  #run(raw: Function, owner: object, inputs: unknown[]): unknown {
+    const forward = (args: unknown[]): unknown => {
+      this.#running.push(owner);
+      try {
+        return owned((): unknown => Reflect.apply(raw, this, args), () => Object.values(this));
+      } finally {
+        this.#running.pop();
+      }
+    };
+    return this.#hooks === null ? forward(inputs) : runWithHooks(this, this.#hooks, inputs, forward);
+  }
 
   // ---- discovery --------------------------------------------------------------------------
 
   /** Direct submodules with their field names, in declaration order. */
-  *namedChildren(): Generator<[string, Module]> {
+  *namedChildren(): Generator<[string, AnyModule]> {
     for (const [name, value] of Object.entries(this)) if (value instanceof Module) yield [name, value];
   }
 
-  *children(): Generator<Module> {
+  *children(): Generator<AnyModule> {
     for (const [, m] of this.namedChildren()) yield m;
   }
 
   /** This module and every module below it, with dotted names ("" for this one). */
-  *namedModules(prefix = "", seen = new Set<Module>()): Generator<[string, Module]> {
+  *namedModules(prefix = "", seen = new Set<AnyModule>()): Generator<[string, AnyModule]> {
     if (seen.has(this)) return;
     seen.add(this);
     yield [prefix, this];
@@ -59,7 +134,7 @@ export abstract class Module {
     }
   }
 
-  *modules(): Generator<Module> {
+  *modules(): Generator<AnyModule> {
     for (const [, m] of this.namedModules()) yield m;
   }
 
@@ -93,13 +168,13 @@ export abstract class Module {
       throw new Error(`registerBuffer: attribute '${name}' already exists on ${this.constructor.name}`);
     }
     this.bufferNames.add(name);
-    (this as unknown as Record<string, Tensor | null>)[name] = value;
+    Reflect.set(this, name, value);
   }
 
   *namedBuffers(): Generator<[string, Tensor]> {
     for (const [prefix, m] of this.namedModules()) {
       for (const name of m.bufferNames) {
-        const value = (m as unknown as Record<string, Tensor | null>)[name];
+        const value: unknown = Reflect.get(m, name);
         if (value instanceof Tensor) yield [prefix ? `${prefix}.${name}` : name, value];
       }
     }
@@ -145,7 +220,6 @@ export abstract class Module {
     if (!isFloating(dtype)) throw new DTypeError(`Module.to: only floating point dtypes are accepted, got ${dtype}`);
     noGrad(() => {
       for (const m of this.modules()) {
-        const fields = m as unknown as Record<string, Tensor | null>;
         for (const [, p] of m.ownParameters()) {
           if (p.dtype === dtype) continue;
           const converted = p.detach().to(dtype);
@@ -154,8 +228,8 @@ export abstract class Module {
           if (p.grad !== null) p.grad = p.grad.to(dtype);
         }
         for (const name of m.bufferNames) {
-          const b = fields[name];
-          if (b instanceof Tensor && isFloating(b.dtype) && b.dtype !== dtype) fields[name] = b.to(dtype);
+          const b: unknown = Reflect.get(m, name);
+          if (b instanceof Tensor && isFloating(b.dtype) && b.dtype !== dtype) Reflect.set(m, name, b.to(dtype));
         }
       }
     });
@@ -172,14 +246,16 @@ export abstract class Module {
 
   // ---- hooks --------------------------------------------------------------------------------
 
+  // Hooks are kept in a list on the module and run by the call path; the module's forward is not touched.
+
   /** hook(module, inputs) runs before forward; returning an array replaces the inputs. */
   registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
-    return addHook(this, "pre", hook);
+    return addHook((this.#hooks ??= newHookStore()).pre, hook);
   }
 
   /** hook(module, inputs, output) runs after forward; returning a value replaces the output. */
   registerForwardHook(hook: ForwardHook): RemovableHandle {
-    return addHook(this, "forward", hook);
+    return addHook((this.#hooks ??= newHookStore()).forward, hook);
   }
 
   /**
@@ -187,16 +263,16 @@ export abstract class Module {
    * call's tensor inputs are known; returning an array replaces gradInput (see hooks.ts).
    */
   registerFullBackwardHook(hook: BackwardHook): RemovableHandle {
-    return addHook(this, "backward", hook);
+    return addHook((this.#hooks ??= newHookStore()).backward, hook);
   }
 
   /** A table of every submodule that runs on these inputs: output shape and parameter count. */
-  summary(...inputs: unknown[]): string {
+  summary(...inputs: In): string {
     return summarize(this, inputs);
   }
 
   /** Calls fn on every module below this one and on this one (children first), like PyTorch's apply. */
-  apply(fn: (m: Module) => void): this {
+  apply(fn: (m: AnyModule) => void): this {
     for (const child of this.children()) child.apply(fn);
     fn(this);
     return this;
@@ -214,7 +290,7 @@ export abstract class Module {
       const key = (name: string) => (prefix ? `${prefix}.${name}` : name);
       for (const [name, p] of m.ownParameters()) out[key(name)] = p.detach();
       for (const name of m.bufferNames) {
-        const value = (m as unknown as Record<string, Tensor | null>)[name];
+        const value: unknown = Reflect.get(m, name);
         if (value instanceof Tensor) out[key(name)] = value.detach();
       }
     }

@@ -5,7 +5,7 @@
  */
 import { noGrad } from "../autograd/grad-mode.js";
 import { Tensor } from "../tensor/tensor.js";
-import type { Module } from "./module.js";
+import type { AnyModule } from "./module.js";
 
 interface Row {
   name: string;
@@ -24,7 +24,7 @@ function shapeOf(value: unknown): string {
 
 const count = (ps: Iterable<Tensor>) => Array.from(ps).reduce((n, p) => n + p.numel(), 0);
 
-export function summarize(model: Module, inputs: unknown[]): string {
+export function summarize(model: AnyModule, inputs: unknown[]): string {
   const rows: Row[] = [];
   const handles = Array.from(model.namedModules())
     .filter(([name]) => name !== "")
@@ -46,7 +46,7 @@ export function summarize(model: Module, inputs: unknown[]): string {
   const modes = Array.from(model.modules(), (m) => [m, m.training] as const);
   model.eval();
   try {
-    noGrad(() => (model as unknown as { forward: (...a: unknown[]) => unknown }).forward(...inputs));
+    noGrad(() => model.call(...inputs));
   } finally {
     handles.forEach((h) => h.remove());
     for (const [m, training] of modes) m.training = training;

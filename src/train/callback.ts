@@ -3,7 +3,7 @@
  * Learner events). Every hook is optional and may be async; a hook can end training with
  * `ctx.stop(reason)`, which takes effect after the current batch.
  */
-import type { Module } from "../nn/module.js";
+import type { AnyModule } from "../nn/module.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import type { Generator } from "../tensor/random.js";
 import type { EpochLog, History } from "./history.js";
@@ -17,7 +17,7 @@ export interface Scheduler {
 
 /** What hooks see: the objects being trained and where training is. */
 export interface FitContext {
-  readonly model: Module;
+  readonly model: AnyModule;
   readonly optimizer: Optimizer<object>;
   readonly scheduler: Scheduler | undefined;
   /** The total number of epochs (the last epoch's number). */

@@ -12,11 +12,11 @@ import { keep } from "../memory/index.js";
 import { anomalyMode, AnomalyError, setDetectAnomaly } from "../autograd/anomaly.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { OptionError } from "../errors.js";
-import type { Module } from "../nn/module.js";
+import type { AnyModule, Module } from "../nn/module.js";
 import { cat } from "../ops/join.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { defaultGenerator, Generator } from "../tensor/random.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor.js";
 import type { Callback, FitContext, Scheduler } from "./callback.js";
 import { History, monitorValue, type EpochLog } from "./history.js";
 import type { Metric } from "./metrics.js";
@@ -27,16 +27,17 @@ export type LossFn = ((output: Tensor, target: Tensor) => Tensor) | { forward(ou
 /** Where batches come from: a DataLoader, or any (async) iterable of batches. */
 export type BatchSource<B> = Iterable<B> | AsyncIterable<B>;
 
-export interface EvaluateOptions<B> {
+/** `M` is the model's type: an `nn.Module` (one Tensor in, one out) unless a `forward` option says how to run another. */
+export interface EvaluateOptions<B, M extends AnyModule = Module> {
   loss?: LossFn;
   metrics?: Record<string, Metric>;
   /** Splits a batch into model input and target (default: `[input, target] = batch`). */
   splitBatch?: (batch: B) => [Tensor, Tensor];
-  /** Runs the model (default: `model.forward(input)`). */
-  forward?: (model: Module, input: Tensor) => Tensor;
+  /** Runs the model (default: `model.forward(input)`, which must return a Tensor). */
+  forward?: (model: M, input: Tensor) => Tensor;
 }
 
-export interface FitOptions<B> extends EvaluateOptions<B> {
+export interface FitOptions<B, M extends AnyModule = Module> extends EvaluateOptions<B, M> {
   optimizer: Optimizer<object>;
   loss: LossFn;
   /** The last epoch to run (with initialEpoch, training resumes at initialEpoch + 1). */
@@ -123,10 +124,10 @@ function computeMetrics(metrics: Record<string, Metric>, output: Tensor, target:
  * The mean loss (if a loss is given) and metrics of `model` over `loader`, in eval mode and
  * without recording gradients. The model's training mode is restored afterwards.
  */
-export async function evaluate<B>(
-  model: Module,
+export async function evaluate<B, M extends AnyModule = Module>(
+  model: M,
   loader: BatchSource<B>,
-  { loss, metrics = {}, splitBatch = defaultSplit, forward = (m, x) => (m as unknown as { forward(x: Tensor): Tensor }).forward(x) }: EvaluateOptions<B> = {},
+  { loss, metrics = {}, splitBatch = defaultSplit, forward = defaultForward("evaluate") }: EvaluateOptions<B, M> = {},
 ): Promise<{ loss: number | undefined; metrics: Record<string, number>; samples: number }> {
   const wasTraining = model.training;
   model.eval();
@@ -151,10 +152,10 @@ export async function evaluate<B>(
  * The model's outputs on every batch of `loader` and the targets, each concatenated along dim 0
  * (in eval mode, without grad) — for confusion matrices and per-class reports.
  */
-export async function predict<B>(
-  model: Module,
+export async function predict<B, M extends AnyModule = Module>(
+  model: M,
   loader: BatchSource<B>,
-  { splitBatch = defaultSplit, forward = (m, x) => (m as unknown as { forward(x: Tensor): Tensor }).forward(x) }: Pick<EvaluateOptions<B>, "splitBatch" | "forward"> = {},
+  { splitBatch = defaultSplit, forward = defaultForward("predict") }: Pick<EvaluateOptions<B, M>, "splitBatch" | "forward"> = {},
 ): Promise<{ outputs: Tensor; targets: Tensor }> {
   const wasTraining = model.training;
   model.eval();
@@ -173,8 +174,20 @@ export async function predict<B>(
   return { outputs: cat(outputs, 0), targets: cat(targets, 0) };
 }
 
+/** The `forward` option's default: the model's forward on the input, which must give a Tensor. */
+function defaultForward(caller: string): (model: AnyModule, input: Tensor) => Tensor {
+  return (model, input) => {
+    const out = model.forward(input);
+    if (!(out instanceof Tensor)) {
+      const got = Array.isArray(out) ? "a list" : out === null ? "null" : typeof out === "object" ? "an object" : typeof out;
+      throw new OptionError(`${caller}: ${model.constructor.name}.forward(input) returned ${got}, not a Tensor; pass a forward option, e.g. forward: (m, x) => m.forward(x)[0]`);
+    }
+    return out;
+  };
+}
+
 /** Trains `model` on `trainLoader`; see FitOptions. Resolves to the History when training ends. */
-export async function fit<B>(model: Module, trainLoader: BatchSource<B>, options: FitOptions<B>): Promise<History> {
+export async function fit<B, M extends AnyModule = Module>(model: M, trainLoader: BatchSource<B>, options: FitOptions<B, M>): Promise<History> {
   const {
     optimizer,
     loss,
@@ -186,7 +199,7 @@ export async function fit<B>(model: Module, trainLoader: BatchSource<B>, options
     callbacks = [],
     initialEpoch = 0,
     splitBatch = defaultSplit,
-    forward = (m: Module, x: Tensor) => (m as unknown as { forward(x: Tensor): Tensor }).forward(x),
+    forward = defaultForward("fit"),
     signal,
   } = options;
   if (!optimizer) throw new OptionError("fit: an optimizer is required");

@@ -3,8 +3,8 @@
  * by tracing one forward pass on the example inputs (as `torch.onnx.export` does).
  *
  * The trace records at two levels. Every nn layer the exporter knows (layers.ts) is intercepted
- * whole: its own `forward` is wrapped for the duration of the export, runs as usual, and then
- * emits its ONNX nodes. Between layers, the Tensor methods a model's own `forward` calls
+ * whole: a forward pre-hook and a forward hook on it, for the duration of the export, let its call
+ * run as usual and then emit its ONNX nodes. Between layers, the Tensor methods a model's own `forward` calls
  * (`view`, `permute`, `add`, `softmax`, …; methods.ts) are wrapped the same way. Ops inside a
  * recorded one are not recorded again. A tensor that reaches a recorded op without having been
  * recorded is a parameter or buffer (an initializer under its state-dict name), a constant made
@@ -20,7 +20,7 @@
  */
 import { isFloating } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { Module } from "../../nn/module.js";
+import { Module, type AnyModule } from "../../nn/module.js";
 import { attr, elementType, OnnxBuilder, OnnxExportError } from "./builder.js";
 import { CONTAINERS, LAYER_EMITTERS, LIBRARY_LAYERS } from "./layers.js";
 import { installMethodTracing } from "./methods.js";
@@ -44,7 +44,7 @@ export interface OnnxExportOptions {
 const defaultNames = (base: string, n: number) => Array.from({ length: n }, (_, i) => (i === 0 ? base : `${base}.${i}`));
 
 /** Traces `model` on `exampleInputs` into an ONNX model (opset 17); returns its bytes. */
-export function exportOnnx(model: Module, exampleInputs: Tensor | readonly Tensor[], options: OnnxExportOptions = {}): Uint8Array {
+export function exportOnnx(model: AnyModule, exampleInputs: Tensor | readonly Tensor[], options: OnnxExportOptions = {}): Uint8Array {
   const opset = options.opset ?? 17;
   if (opset !== 17) throw new OnnxExportError(`exportOnnx: opset ${opset} is not supported (nabla writes opset 17)`);
   if (!(model instanceof Module)) throw new TypeError("exportOnnx: the model must be an nn.Module");
@@ -75,7 +75,7 @@ export function exportOnnx(model: Module, exampleInputs: Tensor | readonly Tenso
       builder.bind(x, inputNames[i]!);
       return x;
     });
-    const result = (model.forward as (...args: Tensor[]) => unknown)(...traced);
+    const result = model.call(...traced);
     outputs = flattenTensors(result);
     if (outputs.length === 0) throw new OnnxExportError("exportOnnx: the model's forward returned no tensor");
   } finally {
@@ -114,28 +114,27 @@ function flattenTensors(value: unknown): Tensor[] {
 }
 
 /**
- * Wraps one module's forward for the trace: a layer with an emitter records itself, an nn layer
+ * Hooks one module's calls for the trace: a layer with an emitter records itself, an nn layer
  * without one is refused by name, anything else (Sequential, a user's module) runs as it is.
- * Returns the undo.
+ * Layers called inside a recorded one are not recorded again. Returns the undo.
  */
-function interceptModule(builder: OnnxBuilder, m: Module, path: string, depth: { value: number }): () => void {
+function interceptModule(builder: OnnxBuilder, m: AnyModule, path: string, depth: { value: number }): () => void {
   const cls = m.constructor;
   const emitter = LAYER_EMITTERS.get(cls);
   const libraryName = LIBRARY_LAYERS.get(cls);
   if (emitter === undefined && (libraryName === undefined || CONTAINERS.has(cls))) return () => {};
-  const own = Object.prototype.hasOwnProperty.call(m, "forward");
-  const previous = (m as unknown as { forward: (...args: unknown[]) => unknown }).forward;
   const label = `nn.${libraryName ?? cls.name}${path ? ` ('${path}')` : ""}`;
-  const wrapped = (...args: unknown[]): unknown => {
-    if (depth.value > 0) return previous.apply(m, args);
+  // per call of this module (innermost last): whether it is the one that records
+  const records: boolean[] = [];
+  const pre = m.registerForwardPreHook(() => {
+    if (depth.value > 0) return void records.push(false);
     if (emitter === undefined) throw new OnnxExportError(`exportOnnx: ${label} is not supported by the ONNX exporter (docs/onnx.md lists the layers it covers)`);
     depth.value++;
-    let out: unknown;
-    try {
-      out = previous.apply(m, args);
-    } finally {
-      depth.value--;
-    }
+    records.push(true);
+  });
+  const post = m.registerForwardHook((_m, args, out) => {
+    if (!records.pop() || emitter === undefined) return;
+    depth.value--;
     const scope = builder.scope;
     builder.scope = path;
     try {
@@ -143,12 +142,10 @@ function interceptModule(builder: OnnxBuilder, m: Module, path: string, depth: {
     } finally {
       builder.scope = scope;
     }
-    return out;
-  };
-  Object.defineProperty(m, "forward", { value: wrapped, configurable: true, writable: true, enumerable: false });
+  });
   return () => {
-    if (own) Object.defineProperty(m, "forward", { value: previous, configurable: true, writable: true, enumerable: false });
-    else delete (m as unknown as { forward?: unknown }).forward;
+    pre.remove();
+    post.remove();
   };
 }
 

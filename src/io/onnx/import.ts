@@ -466,7 +466,7 @@ function toTensor(t: OnnxTensor, file: string): Tensor {
 }
 
 /** The module an ONNX graph becomes (see the file comment). */
-export class OnnxModule extends Module {
+export class OnnxModule extends Module<Tensor[], Tensor | Tensor[]> {
   declare private readonly model: OnnxModel;
   declare private readonly constants: Map<string, Tensor>;
   /** Initializer name → the field holding it (a Parameter or a buffer). */

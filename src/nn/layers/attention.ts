@@ -71,7 +71,12 @@ function additive(mask: Tensor, dtype: DType, what: string): Tensor {
 /** One "may attend" column on the right of a mask, for an appended key. */
 const widen = (mask: Tensor | null) => (mask === null ? null : pad(mask, [0, 1]));
 
-export class MultiheadAttention extends Module {
+/** What MultiheadAttention.forward takes: query, key, value, then options or PyTorch's positional arguments. */
+export type MultiheadAttentionInputs =
+  | [query: Tensor, key: Tensor, value: Tensor, options?: AttentionCallOptions]
+  | [query: Tensor, key: Tensor, value: Tensor, keyPaddingMask?: Tensor | null, needWeights?: boolean, attnMask?: Tensor | null, averageAttnWeights?: boolean];
+
+export class MultiheadAttention extends Module<MultiheadAttentionInputs, [Tensor, Tensor | null]> {
   in_proj_weight: Parameter | null;
   q_proj_weight: Parameter | null;
   k_proj_weight: Parameter | null;

@@ -56,7 +56,7 @@ export class Unflatten extends Module {
  * y_k = Σ_ij x1_i · W[k, i, j] · x2_j + b_k for x1 [..., in1], x2 [..., in2], W [out, in1, in2].
  * PyTorch's init: U(−1/√in1, 1/√in1) for weight and bias.
  */
-export class Bilinear extends Module {
+export class Bilinear extends Module<[input1: Tensor, input2: Tensor], Tensor> {
   weight: Parameter;
   bias: Parameter | null;
   constructor(readonly in1Features: number, readonly in2Features: number, readonly outFeatures: number, { bias = true, dtype = "float32" }: { bias?: boolean; dtype?: DType } = {}) {

@@ -5,7 +5,7 @@ import { positionalOrOptions } from "../functional/options.js";
 import { Module } from "../module.js";
 
 /** Cosine of the angle between x1 and x2 along dim (default 1). Also `new CosineSimilarity(dim, eps)`. */
-export class CosineSimilarity extends Module {
+export class CosineSimilarity extends Module<[x1: Tensor, x2: Tensor], Tensor> {
   readonly dim: number;
   readonly eps: number;
   constructor(options?: CosineSimilarityOptions);
@@ -22,7 +22,7 @@ export class CosineSimilarity extends Module {
 }
 
 /** ‖x1 − x2 + eps‖_p along the last dim. Also `new PairwiseDistance(p, eps, keepdim)`. */
-export class PairwiseDistance extends Module {
+export class PairwiseDistance extends Module<[x1: Tensor, x2: Tensor], Tensor> {
   readonly p: number;
   readonly eps: number;
   readonly keepdim: boolean;

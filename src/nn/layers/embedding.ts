@@ -68,7 +68,7 @@ export interface EmbeddingBagOptions extends EmbeddingOptions {
 }
 
 /** Sums, averages or takes the max of bags of embedding rows. */
-export class EmbeddingBag extends Module {
+export class EmbeddingBag extends Module<[input: Tensor, offsets?: Tensor | null, perSampleWeights?: Tensor | null], Tensor> {
   weight: Parameter;
   readonly paddingIdx: number | null;
   readonly mode: BagMode;

@@ -15,7 +15,7 @@ export interface MaxPoolOptions<R extends boolean = boolean> extends P.MaxPool2d
 /** What forward returns: the pooled values, or with returnIndices: true also the flat input indices. */
 export type PoolOutput<R extends boolean> = R extends true ? { values: Tensor; indices: Tensor } : Tensor;
 
-abstract class MaxPoolNd<R extends boolean> extends Module {
+abstract class MaxPoolNd<R extends boolean> extends Module<[input: Tensor], PoolOutput<R>> {
   readonly stride: IntOrPair;
   readonly padding: IntOrPair;
   readonly dilation: IntOrPair;
@@ -113,7 +113,7 @@ export class AdaptiveAvgPool2d extends Module {
 }
 
 /** Max over adaptive windows: output [N, C, oH, oW] for any input size. */
-export class AdaptiveMaxPool2d<R extends boolean = false> extends Module {
+export class AdaptiveMaxPool2d<R extends boolean = false> extends Module<[input: Tensor], PoolOutput<R>> {
   readonly returnIndices: boolean;
   constructor(readonly outputSize: OutputSize, { returnIndices }: { returnIndices?: R } = {}) {
     super();

@@ -96,7 +96,7 @@ export interface RNNOptions {
 /** The initial state: h0 (and c0 for LSTM), each [numLayers·directions, N, H] (or [L·D, H] unbatched). */
 export type LSTMState = [Tensor, Tensor];
 
-abstract class RNNBase extends Module {
+abstract class RNNBase<In extends unknown[], Out> extends Module<In, Out> {
   readonly numLayers: number;
   readonly bias: boolean;
   readonly batchFirst: boolean;
@@ -220,7 +220,7 @@ abstract class RNNBase extends Module {
 }
 
 /** Elman RNN with tanh or relu. forward(input, h0?) → [output, hN]. */
-export class RNN extends RNNBase {
+export class RNN extends RNNBase<[input: Tensor, h0?: Tensor | null], [Tensor, Tensor]> {
   constructor(inputSize: number, hiddenSize: number, options: RNNOptions | number = {}) {
     if (typeof options === "number") options = { numLayers: options };
     const nl = options.nonlinearity ?? "tanh";
@@ -234,7 +234,7 @@ export class RNN extends RNNBase {
 }
 
 /** Long short-term memory. forward(input, [h0, c0]?) → [output, [hN, cN]]. */
-export class LSTM extends RNNBase {
+export class LSTM extends RNNBase<[input: Tensor, hx?: LSTMState | null], [Tensor, LSTMState]> {
   constructor(inputSize: number, hiddenSize: number, options: Omit<RNNOptions, "nonlinearity"> | number = {}) {
     super("LSTM", "LSTM", inputSize, hiddenSize, options);
   }
@@ -245,7 +245,7 @@ export class LSTM extends RNNBase {
 }
 
 /** Gated recurrent unit. forward(input, h0?) → [output, hN]. */
-export class GRU extends RNNBase {
+export class GRU extends RNNBase<[input: Tensor, h0?: Tensor | null], [Tensor, Tensor]> {
   constructor(inputSize: number, hiddenSize: number, options: Omit<RNNOptions, "nonlinearity"> | number = {}) {
     super("GRU", "GRU", inputSize, hiddenSize, options);
   }
@@ -256,7 +256,7 @@ export class GRU extends RNNBase {
 }
 
 /** The parts the three cells share: weight_ih [G·H, I], weight_hh [G·H, H], bias_ih, bias_hh. */
-abstract class CellBase extends Module {
+abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
   weight_ih: Parameter;
   weight_hh: Parameter;
   bias_ih: Parameter | null;
@@ -296,7 +296,7 @@ abstract class CellBase extends Module {
   }
 }
 
-export class RNNCell extends CellBase {
+export class RNNCell extends CellBase<[input: Tensor, h?: Tensor | null], Tensor> {
   constructor(inputSize: number, hiddenSize: number, { nonlinearity = "tanh", ...options }: { bias?: boolean; nonlinearity?: "tanh" | "relu"; dtype?: DType } = {}) {
     super("RNNCell", nonlinearity === "relu" ? "RNN_RELU" : "RNN_TANH", inputSize, hiddenSize, options);
   }
@@ -305,7 +305,7 @@ export class RNNCell extends CellBase {
   }
 }
 
-export class LSTMCell extends CellBase {
+export class LSTMCell extends CellBase<[input: Tensor, hx?: LSTMState | null], LSTMState> {
   constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; dtype?: DType } = {}) {
     super("LSTMCell", "LSTM", inputSize, hiddenSize, options);
   }
@@ -315,7 +315,7 @@ export class LSTMCell extends CellBase {
   }
 }
 
-export class GRUCell extends CellBase {
+export class GRUCell extends CellBase<[input: Tensor, h?: Tensor | null], Tensor> {
   constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; dtype?: DType } = {}) {
     super("GRUCell", "GRU", inputSize, hiddenSize, options);
   }

@@ -31,7 +31,12 @@ export interface DecoderCallOptions {
 /** The decoder's masks in PyTorch's positional order. */
 export const DECODER_MASKS = ["tgtMask", "memoryMask", "tgtKeyPaddingMask", "memoryKeyPaddingMask"] as const;
 
-export class TransformerDecoderLayer extends Module {
+/** What TransformerDecoderLayer.forward and TransformerDecoder.forward take: tgt, memory, then options or PyTorch's positional masks. */
+export type DecoderInputs =
+  | [tgt: Tensor, memory: Tensor, options?: DecoderCallOptions]
+  | [tgt: Tensor, memory: Tensor, tgtMask?: Tensor | null, memoryMask?: Tensor | null, tgtKeyPaddingMask?: Tensor | null, memoryKeyPaddingMask?: Tensor | null];
+
+export class TransformerDecoderLayer extends Module<DecoderInputs, Tensor> {
   self_attn: MultiheadAttention;
   multihead_attn: MultiheadAttention;
   linear1: Linear;
@@ -99,7 +104,7 @@ export class TransformerDecoderLayer extends Module {
 }
 
 /** numLayers decoder layers: copies of `layer` (PyTorch's call) or made by a factory; then an optional norm. */
-export class TransformerDecoder extends Module {
+export class TransformerDecoder extends Module<DecoderInputs, Tensor> {
   layers: ModuleList;
   // A plain field (not a constructor parameter property) so that it comes after `layers` in the state dict.
   norm: LayerNorm | null;

@@ -29,9 +29,9 @@ export interface TransformerOptions {
   dropout?: number;
   activation?: TransformerActivation;
   /** Used instead of the encoder the options describe. */
-  customEncoder?: Module & { forward(src: Tensor, options: { mask?: Tensor | null; srcKeyPaddingMask?: Tensor | null }): Tensor };
+  customEncoder?: Module<[src: Tensor, options: { mask?: Tensor | null; srcKeyPaddingMask?: Tensor | null }], Tensor>;
   /** Used instead of the decoder the options describe. */
-  customDecoder?: Module & { forward(tgt: Tensor, memory: Tensor, options: DecoderCallOptions): Tensor };
+  customDecoder?: Module<[tgt: Tensor, memory: Tensor, options: DecoderCallOptions], Tensor>;
   layerNormEps?: number;
   batchFirst?: boolean;
   normFirst?: boolean;
@@ -46,9 +46,14 @@ export interface TransformerCallOptions extends DecoderCallOptions {
 const OPTION_NAMES = ["dModel", "nhead", "numEncoderLayers", "numDecoderLayers", "dimFeedforward", "dropout", "activation", "customEncoder", "customDecoder", "layerNormEps", "batchFirst", "normFirst"] as const;
 const CALL_MASKS = ["srcMask", "tgtMask", "memoryMask", "srcKeyPaddingMask", "tgtKeyPaddingMask", "memoryKeyPaddingMask"] as const;
 
-export class Transformer extends Module {
-  encoder: Module & { forward(src: Tensor, options: { mask?: Tensor | null; srcKeyPaddingMask?: Tensor | null }): Tensor };
-  decoder: Module & { forward(tgt: Tensor, memory: Tensor, options: DecoderCallOptions): Tensor };
+/** What Transformer.forward takes: src, tgt, then options or PyTorch's positional masks. */
+export type TransformerInputs =
+  | [src: Tensor, tgt: Tensor, options?: TransformerCallOptions]
+  | [src: Tensor, tgt: Tensor, srcMask?: Tensor | null, tgtMask?: Tensor | null, memoryMask?: Tensor | null, srcKeyPaddingMask?: Tensor | null, tgtKeyPaddingMask?: Tensor | null, memoryKeyPaddingMask?: Tensor | null];
+
+export class Transformer extends Module<TransformerInputs, Tensor> {
+  encoder: Module<[src: Tensor, options: { mask?: Tensor | null; srcKeyPaddingMask?: Tensor | null }], Tensor>;
+  decoder: Module<[tgt: Tensor, memory: Tensor, options: DecoderCallOptions], Tensor>;
   readonly dModel: number;
   readonly nhead: number;
   readonly batchFirst: boolean;

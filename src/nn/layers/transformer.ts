@@ -19,7 +19,7 @@ import { Tensor } from "../../tensor/tensor.js";
 import { gelu, relu } from "../functional/activations.js";
 import { describeArg, positionalOrOptions } from "../functional/options.js";
 import { ModuleList } from "../containers.js";
-import { Module } from "../module.js";
+import { Module, type AnyModule } from "../module.js";
 import { MultiheadAttention } from "./attention.js";
 import { Dropout } from "./dropout.js";
 import { Linear } from "./linear.js";
@@ -70,7 +70,10 @@ export function maskArgs<T extends object>(call: string, args: readonly unknown[
   return out as T;
 }
 
-export class TransformerEncoderLayer extends Module {
+/** What TransformerEncoderLayer.forward takes: src, then options or PyTorch's positional masks. */
+export type EncoderLayerInputs = [src: Tensor, options?: EncoderCallOptions] | [src: Tensor, srcMask?: Tensor | null, srcKeyPaddingMask?: Tensor | null];
+
+export class TransformerEncoderLayer extends Module<EncoderLayerInputs, Tensor> {
   self_attn: MultiheadAttention;
   linear1: Linear;
   dropout: Dropout;
@@ -126,7 +129,7 @@ export class TransformerEncoderLayer extends Module {
  * numLayers copies of a layer, as PyTorch's deepcopy makes them: a new layer with the same
  * options and dtype, holding the same weights, in the same mode. A function makes each layer itself.
  */
-export function layerCopies<L extends Module>(layer: L | (() => L), numLayers: number, copy: (layer: L) => L): L[] {
+export function layerCopies<L extends AnyModule>(layer: L | (() => L), numLayers: number, copy: (layer: L) => L): L[] {
   if (!Number.isInteger(numLayers) || numLayers < 0) throw new OptionError(`numLayers must be a non-negative integer, got ${numLayers}`);
   if (typeof layer === "function") return Array.from({ length: numLayers }, layer);
   return Array.from({ length: numLayers }, () => {
@@ -140,7 +143,7 @@ export function layerCopies<L extends Module>(layer: L | (() => L), numLayers: n
 }
 
 /** The dtype of a layer's weights, for its copies. */
-export const dtypeOf = (m: Module): DType => m.parameters()[0]?.dtype ?? "float32";
+export const dtypeOf = (m: AnyModule): DType => m.parameters()[0]?.dtype ?? "float32";
 
 export interface EncoderStackCallOptions extends EncoderCallOptions {
   /** PyTorch's name for the encoder's srcMask. */
@@ -148,7 +151,10 @@ export interface EncoderStackCallOptions extends EncoderCallOptions {
 }
 
 /** numLayers encoder layers: copies of `layer` (PyTorch's call) or made by a factory. */
-export class TransformerEncoder extends Module {
+/** What TransformerEncoder.forward takes: src, then options or PyTorch's positional masks. */
+export type EncoderInputs = [src: Tensor, options?: EncoderStackCallOptions] | [src: Tensor, mask?: Tensor | null, srcKeyPaddingMask?: Tensor | null];
+
+export class TransformerEncoder extends Module<EncoderInputs, Tensor> {
   layers: ModuleList;
   // A plain field (not a constructor parameter property) so that it comes after `layers` in the state dict.
   norm: LayerNorm | null;
