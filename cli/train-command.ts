@@ -13,7 +13,7 @@ import { buildModel } from "./models.js";
 import { curvesSvg, terminalChart, type CurvePoint } from "./plot.js";
 import { formatEpoch, ProgressBars } from "./progress.js";
 
-type AnyOptimizer = optim.Optimizer<object>;
+type AnyOptimizer = optim.Optimizer;
 
 const OPTIMIZERS: Record<OptimizerName, new (params: nn.Parameter[], options: object) => AnyOptimizer> = {
   adam: optim.Adam,

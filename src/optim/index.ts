@@ -1,5 +1,6 @@
 /** `optim`: the weight-update rules. */
-export { Optimizer, type ParamGroup, type ParamGroupSpec, type ParamState, type OptimizerStateDict } from "./optimizer.js";
+export { Optimizer, type OptimizerOptions, type ParamGroup, type ParamGroupSpec, type ParamState, type StateValue, type OptimizerStateDict } from "./optimizer.js";
+export { setFusedSteps, fusedStepsEnabled } from "./fused.js";
 export { SGD, type SGDOptions } from "./sgd.js";
 export { Adam, type AdamOptions } from "./adam.js";
 export { Adagrad, type AdagradOptions } from "./adagrad.js";

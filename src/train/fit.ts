@@ -37,7 +37,7 @@ export interface EvaluateOptions<B> {
 }
 
 export interface FitOptions<B> extends EvaluateOptions<B> {
-  optimizer: Optimizer<object>;
+  optimizer: Optimizer;
   loss: LossFn;
   /** The last epoch to run (with initialEpoch, training resumes at initialEpoch + 1). */
   epochs: number;
