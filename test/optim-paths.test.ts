@@ -173,3 +173,23 @@ describe.runIf(hasWasm)("the reference path keeps nothing but the state", () => 
     }
   });
 });
+
+describe.runIf(hasWasm)("the reference path frees each parameter's temporaries before the next parameter's", () => {
+  it.each((Object.keys(CASES) as Rule[]).map((rule) => [rule, CASES[rule].at(-1)!] as const))("%s: a step over 12 weights peaks at a few weights' worth", (rule, options) => {
+    setBackend("wasm");
+    optim.setFusedSteps(false);
+    manualSeed(6);
+    const params = Array.from({ length: 12 }, () => new nn.Parameter(randn([40, 40]).mul(0.5)));
+    params.forEach((p) => (p.grad = randn(p.shape)));
+    const Rule = optim[rule] as unknown as new (p: Tensor[], o: object) => AnyOptimizer;
+    const opt = new Rule(params, options);
+    for (let i = 0; i < 2; i++) opt.step(); // state made
+    memory.resetPeak();
+    const before = memory.stats().allocated;
+    opt.step();
+    // one weight's update makes a dozen temporaries at most (Muon's Newton–Schulz a few dozen
+    // 40×40 matrices); twelve weights' together would be ten times that
+    const oneWeight = 40 * 40 * 4;
+    expect(memory.stats().peak - before, `${rule}: peak over a step`).toBeLessThan((rule === "Muon" ? 96 : 24) * oneWeight);
+  });
+});

@@ -174,11 +174,26 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
    */
   protected stepGroup(group: ParamGroup<O>): void {
     for (const p of group.params) {
-      if (p.grad === null) continue;
-      let state = this.state.get(p);
-      if (state === undefined) this.state.set(p, (state = this.initState(p, group)));
-      this.updateParameter(p, p.grad, state, group);
+      const grad = p.grad;
+      if (grad === null) continue;
+      const state = this.stateOf(p, group);
+      this.scoped(state, () => this.updateParameter(p, grad, state, group));
     }
+  }
+
+  /** The state of `p`, made by initState on its first update. */
+  protected stateOf(p: Tensor, group: O): S {
+    let state = this.state.get(p);
+    if (state === undefined) this.state.set(p, (state = this.initState(p, group)));
+    return state;
+  }
+
+  /**
+   * Runs one parameter's update in an ownership scope of its own, so that its temporaries are
+   * freed before the next parameter's are made (a step's peak is one parameter's, not the model's).
+   */
+  protected scoped(state: S, body: () => void): void {
+    owned(body, () => state);
   }
 
   /** A parameter's state before its first update (zeroed moments, step 0), as PyTorch makes it lazily. */

@@ -126,16 +126,17 @@ export class Prodigy extends Optimizer<ProdigyOptions, ProdigyState> {
       for (const x of group.params) {
         const g = x.grad;
         if (g === null) continue;
-        let state = this.state.get(x);
-        if (state === undefined) this.state.set(x, (state = this.initState(x)));
+        const state = this.stateOf(x, group);
         if (group.lr === 0) continue;
         const { p0: x0, exp_avg: m, exp_avg_sq: v, s } = state;
         const scale = (d / group.d0) * dlr;
-        dNumerator += scale * g.mul(x0.sub(x)).sum().item();
-        m.mul_(beta1).add_(g, { alpha: d * (1 - beta1) });
-        v.mul_(b2).add_(g.mul(g), { alpha: d * d * (1 - b2) });
-        s.mul_(beta3).add_(g, { alpha: scale });
-        dDenom += s.abs().sum().item();
+        this.scoped(state, () => {
+          dNumerator += scale * g.mul(x0.sub(x)).sum().item();
+          m.mul_(beta1).add_(g, { alpha: d * (1 - beta1) });
+          v.mul_(b2).add_(g.mul(g), { alpha: d * d * (1 - b2) });
+          s.mul_(beta3).add_(g, { alpha: scale });
+          dDenom += s.abs().sum().item();
+        });
       }
     }
     if (dDenom === 0) return;
@@ -156,9 +157,11 @@ export class Prodigy extends Optimizer<ProdigyOptions, ProdigyState> {
         state.step = (state.step ?? 0) + 1;
         // With β₁ = 0 the step follows the raw gradient (the authors' code does the same).
         const m = group.betas[0] > 0 ? state.exp_avg : x.grad;
-        // x − λdγ·x, as the authors write it (x·(1 − λdγ) would round 1 − λdγ first)
-        if (group.weightDecay !== 0) x.sub_(x.mul(group.weightDecay * dlr));
-        x.sub_(m.mul(dlr).div(state.exp_avg_sq.sqrt().add(d * group.eps)));
+        this.scoped(state, () => {
+          // x − λdγ·x, as the authors write it (x·(1 − λdγ) would round 1 − λdγ first)
+          if (group.weightDecay !== 0) x.sub_(x.mul(group.weightDecay * dlr));
+          x.sub_(m.mul(dlr).div(state.exp_avg_sq.sqrt().add(d * group.eps)));
+        });
       }
       s.k += 1;
     }
