@@ -60,9 +60,9 @@ export class Rprop extends Optimizer<RpropOptions, RpropState> {
     const { prev, step_size: delta } = state;
     let g = maximize ? grad.neg() : grad;
     const s = g.mul(prev).sign();
-    const factor = where(s.gt(0), fullLike(s, etaPlus), where(s.lt(0), fullLike(s, etaMinus), onesLike(s)));
+    const factor = where(s.gt(0), etaPlus, where(s.lt(0), etaMinus, onesLike(s)));
     delta.mul_(factor).clamp_({ min: stepMin, max: stepMax });
-    g = where(s.lt(0), zerosLike(g), g);
+    g = where(s.lt(0), 0, g); // no step after a change of sign
     theta.sub_(g.sign().mul(delta));
     prev.copy_(g);
   }
