@@ -21,7 +21,7 @@ export type ParamGroupSpec<O> = { params: Iterable<Tensor> } & Partial<O>;
 export type ParamGroup<O extends OptimizerOptions = OptimizerOptions> = { params: Tensor[] } & O;
 
 /** One entry of a parameter's state: a step count, a moment estimate, a list of them (LBFGS's history). */
-export type StateValue = number | Tensor | null | (number | Tensor)[] | undefined;
+export type StateValue = number | Tensor | null | (number | Tensor)[];
 
 /**
  * Per-parameter state, as any rule may keep it. Each rule declares its own as a record type
