@@ -13,9 +13,9 @@ import { buildModel } from "./models.js";
 import { curvesSvg, terminalChart, type CurvePoint } from "./plot.js";
 import { formatEpoch, ProgressBars } from "./progress.js";
 
-type AnyOptimizer = optim.Optimizer<object>;
+type AnyOptimizer = optim.Optimizer;
 
-const OPTIMIZERS: Record<OptimizerName, new (params: nn.Parameter[], options: object) => AnyOptimizer> = {
+const OPTIMIZERS: Record<OptimizerName, new (params: nn.Parameter[], options: { lr: number }) => AnyOptimizer> = {
   adam: optim.Adam,
   adamw: optim.AdamW,
   nadam: optim.NAdam,
@@ -27,11 +27,11 @@ const OPTIMIZERS: Record<OptimizerName, new (params: nn.Parameter[], options: ob
   rmsprop: optim.RMSprop,
   lion: optim.Lion,
   prodigy: optim.Prodigy,
-} as unknown as Record<OptimizerName, new (params: nn.Parameter[], options: object) => AnyOptimizer>;
+};
 
 /** The recipe's optimizer; an option the rule does not take is a UsageError naming it. */
 export function makeOptimizer(config: TrainConfig, params: nn.Parameter[]): AnyOptimizer {
-  const options: Record<string, number> = { lr: config.lr };
+  const options: { lr: number; momentum?: number; weightDecay?: number } = { lr: config.lr };
   if (config.optimizer === "sgd") options.momentum = config.momentum ?? 0.9;
   else if (config.momentum !== undefined) options.momentum = config.momentum;
   if (config.weightDecay !== undefined) options.weightDecay = config.weightDecay;

@@ -36,7 +36,7 @@ function newOptimizer() {
 
 type Built = { step(metric?: number): void };
 
-function build(name: string, kwargs: Record<string, unknown>, opt: optim.Optimizer<object>): Built {
+function build(name: string, kwargs: Record<string, unknown>, opt: optim.Optimizer): Built {
   const options: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(kwargs)) {
     if (k === "lr_lambda") options.lrLambda = Array.isArray(v) ? v.map((n: string) => LAMBDAS[n]) : LAMBDAS[v as string];

@@ -30,7 +30,7 @@ function readDigits(): { images: Tensor; labels: Tensor } {
   return { images: tensor(pixels).reshape([total, 784]), labels: tensor(labels, { dtype: "int32" }) };
 }
 
-type Trainable = optim.Optimizer<object> & { train?: () => void; eval?: () => void };
+type Trainable = optim.Optimizer & { train?: () => void; eval?: () => void };
 
 const BUDGET = { trainSize: 2000, testSize: 2000, epochs: 2, batchSize: 64, seed: 0 };
 let data: { X: Tensor; Y: Tensor; TX: Tensor; TY: Tensor };

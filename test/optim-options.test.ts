@@ -7,7 +7,7 @@ import { nn, optim, OptionError, tensor } from "../src/index.js";
 
 const weight = () => new nn.Parameter(tensor([[0.5, -0.25], [1.5, 2.0]]));
 
-type Ctor = new (p: nn.Parameter[] | { params: nn.Parameter[]; lr?: number }[], o: object) => optim.Optimizer<object>;
+type Ctor = new (p: nn.Parameter[] | { params: nn.Parameter[]; lr?: number }[], o: object) => optim.Optimizer;
 const ALL = ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Adagrad", "Adadelta", "RMSprop", "Rprop", "ASGD", "LBFGS", "Lion", "ScheduleFreeAdamW", "ScheduleFreeSGD", "Prodigy", "Muon"];
 const WITH_BETAS = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Lion", "ScheduleFreeAdamW", "Prodigy"];
 const ctor = (name: string) => (optim as unknown as Record<string, Ctor>)[name]!;

@@ -17,7 +17,7 @@ class Mlp extends nn.Module {
   }
 }
 
-type Opt = optim.Optimizer<object> & { train?: () => void; eval?: () => void };
+type Opt = optim.Optimizer & { train?: () => void; eval?: () => void };
 type Sched = { step(): void; stateDict(): object; loadStateDict(s: object): void };
 
 interface Setup {
@@ -125,7 +125,7 @@ it("LBFGS keeps its float64 history exact through a state dict, also for one flo
         opt = new optim.LBFGS([w], { maxIter: 4, historySize: 3 });
         opt.loadStateDict(saved);
         const [before, after] = [saved.state[0]!, opt.stateDict().state[0]!];
-        for (const key of ["d", "prev_flat_grad"]) {
+        for (const key of ["d", "prev_flat_grad"] as const) {
           expect((after[key] as Tensor).dtype).toBe("float64");
           expect(Array.from((after[key] as Tensor).toTypedArray())).toEqual(Array.from((before[key] as Tensor).toTypedArray()));
         }

@@ -25,7 +25,7 @@ const fixture = loadFixture<{ problem: Problem; runs: Run[]; problem64: Problem;
 
 const camel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-type AnyOptimizer = optim.Optimizer<object> & { eval?: () => void; train?: () => void };
+type AnyOptimizer = optim.Optimizer & { eval?: () => void; train?: () => void };
 
 function makeOptimizer(run: Run, params: Tensor[]): AnyOptimizer {
   const options = Object.fromEntries(Object.entries(run.kwargs).map(([k, v]) => [camel(k), v]));

@@ -20,7 +20,7 @@ const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUp
 
 function makeOptimizer(run: Run, params: Tensor[]) {
   const options = Object.fromEntries(Object.entries(run.kwargs).map(([k, v]) => [camel(k), v]));
-  const Class = optim[run.optimizer] as unknown as new (p: Tensor[], o: object) => optim.Optimizer<object>;
+  const Class = optim[run.optimizer] as unknown as new (p: Tensor[], o: object) => optim.Optimizer;
   return new Class(params, options);
 }
 

@@ -24,7 +24,7 @@ function setup(seed = 0, { lr = 0.05 } = {}) {
 }
 
 /** A StepLR-like scheduler: multiplies every group's lr by gamma after each step, with a state dict. */
-function halving(opt: optim.Optimizer<object>, gamma = 0.5) {
+function halving(opt: optim.Optimizer, gamma = 0.5) {
   return {
     lastEpoch: 0,
     seen: [] as (number | undefined)[],

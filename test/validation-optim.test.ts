@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { nn, optim, OptionError, tensor, Tensor, zeros } from "../src/index.js";
 import { errorOf, values } from "./helpers.js";
 
-type Opt = optim.Optimizer<object>;
+type Opt = optim.Optimizer;
 type Dict = { name?: string; state: Record<string, Record<string, unknown>>; paramGroups: Record<string, unknown>[] };
 
 const weight = () => new nn.Parameter(tensor([[0.5, -0.25], [1.5, 2.0]]));
@@ -248,7 +248,7 @@ describe("constructor and addParamGroup misuse", () => {
   const ctor = (name: string) => (optim as unknown as Record<string, new (p: unknown, o?: unknown) => Opt>)[name]!;
 
   it.each(ALL)("%s: an option of the wrong type is refused, naming it", (name) => {
-    const defaults = new (ctor(name))([weight()]).defaults as Record<string, unknown>;
+    const defaults = new (ctor(name))([weight()]).defaults;
     for (const [key, value] of Object.entries(defaults)) {
       const wrong = typeof value === "boolean" ? 1 : Array.isArray(value) ? "0.9, 0.99" : "0.1";
       const e = errorOf(() => new (ctor(name))([weight()], { [key]: wrong }));

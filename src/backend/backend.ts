@@ -187,16 +187,17 @@ export interface BackendOptions {
 }
 
 /**
- * Fused kernels: each does in one pass what a reference path in ops does in several, and is held
- * to that reference by the tests. Each may decline a call (return false), e.g. for a dtype it
- * does not handle; the reference path then runs.
+ * Optional capabilities a backend may offer for speed: each does in one pass what a reference
+ * path (ops, src/optim's tensor-op rules) does in several, and is held to that reference by the
+ * tests. A backend offers any, all or none (the JS backend: none); each may decline a call
+ * (return false), e.g. for a dtype it does not handle, and the reference path then runs.
  */
 export interface FusedKernels {
   /** Softmax (or log-softmax) over the last axis of contiguous [outer, inner] (the forward only). */
   softmax?(x: TypedArray, outer: number, inner: number, out: TypedArray, log: boolean): boolean;
-  /** θ ← Adam(W) step (PyTorch's formulas) over flat buffers. */
+  /** An Adam or AdamW step (PyTorch's formulas, src/optim/adam-update.ts) over flat buffers, in place. */
   adamStep?(args: AdamStepArgs): boolean;
-  /** An SGD step (momentum, dampening, Nesterov, weight decay, maximize) in place. */
+  /** An SGD step (momentum, dampening, Nesterov, weight decay, maximize; src/optim/sgd.ts) in place. */
   sgdStep?(args: SgdStepArgs): boolean;
 }
 

@@ -33,7 +33,7 @@ export interface Checkpoint {
   /** Epochs completed. */
   epoch: number;
   model: StateDict;
-  optimizer?: OptimizerStateDict<object>;
+  optimizer?: OptimizerStateDict;
   /** The scheduler's state dict (JSON-able). */
   scheduler?: unknown;
   /** States of named generators, e.g. `{ default: …, loader: … }`. */
@@ -45,7 +45,7 @@ export interface Checkpoint {
 /** What a checkpoint is taken from and restored into. */
 export interface CheckpointTargets {
   model: AnyModule;
-  optimizer?: Optimizer<object>;
+  optimizer?: Optimizer;
   scheduler?: StatefulScheduler;
   generators?: Record<string, Generator>;
 }
@@ -168,7 +168,7 @@ export function parseCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
     }
   }
   const ckpt: Checkpoint = { epoch: info.epoch as number, model };
-  if (info.optimizer !== undefined) ckpt.optimizer = insertTensors(info.optimizer, tensors, used, name) as OptimizerStateDict<object>;
+  if (info.optimizer !== undefined) ckpt.optimizer = insertTensors(info.optimizer, tensors, used, name) as OptimizerStateDict;
   if (info.scheduler !== undefined) ckpt.scheduler = insertTensors(info.scheduler, tensors, used, name);
   if (info.generators !== undefined) ckpt.generators = info.generators as Record<string, GeneratorState>;
   if (info.extra !== undefined) ckpt.extra = info.extra as Record<string, unknown>;
@@ -202,7 +202,7 @@ export function restoreCheckpoint(ckpt: Checkpoint, targets: CheckpointTargets):
   };
   try {
     model.loadStateDict(ckpt.model);
-    optimizer?.loadStateDict(ckpt.optimizer as OptimizerStateDict<object>);
+    optimizer?.loadStateDict(ckpt.optimizer as OptimizerStateDict);
     scheduler?.loadStateDict(deepCopy(ckpt.scheduler) as never);
     for (const [k, g] of Object.entries(generators)) g.setState(ckpt.generators![k]!);
   } catch (e) {

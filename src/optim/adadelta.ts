@@ -1,6 +1,6 @@
-import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
+import { zerosLike } from "../ops/creation.js";
 import { buffer, count, required, type StateSpec } from "./state-fields.js";
 import { checkLr, checkNonNegative, checkRange } from "./validate.js";
 
@@ -12,6 +12,13 @@ export interface AdadeltaOptions {
   maximize: boolean;
 }
 
+/** The step, E[g²] and E[Δ²]. */
+export type AdadeltaState = {
+  step: number;
+  square_avg: Tensor;
+  acc_delta: Tensor;
+};
+
 /**
  * Adadelta (Zeiler 2012): steps sized by the ratio of running RMS of past updates to running RMS
  * of gradients, so units match and no global rate is needed; as torch/optim/adadelta.py computes it:
@@ -22,7 +29,7 @@ export interface AdadeltaOptions {
  *   E[Δ²] ← ρE[Δ²] + (1 − ρ)Δ²
  *   θ ← θ − γΔ                             (γ = 1 by default)
  */
-export class Adadelta extends Optimizer<AdadeltaOptions> {
+export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdadeltaOptions>>, options: Partial<AdadeltaOptions> = {}) {
     super("Adadelta", params, { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false }, options);
   }
@@ -38,18 +45,19 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
     return { step: required(count), square_avg: buffer(p), acc_delta: buffer(p) };
   }
 
-  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: AdadeltaOptions, p: Tensor): void {
+  protected initState(p: Tensor): AdadeltaState {
+    return { step: 0, square_avg: zerosLike(p), acc_delta: zerosLike(p) };
+  }
+
+  protected updateParameter(theta: Tensor, grad: Tensor, state: AdadeltaState, o: AdadeltaOptions): void {
     const { lr, rho, eps, weightDecay: lambda, maximize } = o;
-    state.step = ((state.step as number | undefined) ?? 0) + 1;
-    const sq = this.buffer(state, "square_avg", p);
-    const acc = this.buffer(state, "acc_delta", p);
-    for (let i = 0; i < theta.length; i++) {
-      let g = maximize ? -grad[i]! : grad[i]!;
-      if (lambda !== 0) g += lambda * theta[i]!;
-      sq[i] = rho * sq[i]! + (1 - rho) * g * g;
-      const delta = (Math.sqrt(acc[i]! + eps) / Math.sqrt(sq[i]! + eps)) * g;
-      acc[i] = rho * acc[i]! + (1 - rho) * delta * delta;
-      theta[i] = theta[i]! - lr * delta;
-    }
+    state.step += 1;
+    const { square_avg: sq, acc_delta: acc } = state;
+    let g = maximize ? grad.neg() : grad;
+    if (lambda !== 0) g = g.add(theta.mul(lambda));
+    sq.mul_(rho).add_(g.mul(g), { alpha: 1 - rho });
+    const delta = acc.add(eps).sqrt().div(sq.add(eps).sqrt()).mul(g);
+    acc.mul_(rho).add_(delta.mul(delta), { alpha: 1 - rho });
+    theta.sub_(delta.mul(lr));
   }
 }

@@ -1,6 +1,6 @@
-import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
+import { fullLike } from "../ops/creation.js";
 import { checkLr, checkNonNegative } from "./validate.js";
 import { buffer, count, required, type StateSpec } from "./state-fields.js";
 
@@ -13,6 +13,12 @@ export interface AdagradOptions {
   maximize: boolean;
 }
 
+/** The step t and the sum G of squared gradients. */
+export type AdagradState = {
+  step: number;
+  sum: Tensor;
+};
+
 /**
  * AdaGrad (Duchi et al. 2011): each parameter's step shrinks with the sum of its squared
  * gradients, as PyTorch computes it:
@@ -23,7 +29,7 @@ export interface AdagradOptions {
  *   G ← G + g²                          (G₀ = initialAccumulatorValue)
  *   θ ← θ − γₜ·g / (√G + ε)
  */
-export class Adagrad extends Optimizer<AdagradOptions> {
+export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdagradOptions>>, options: Partial<AdagradOptions> = {}) {
     super("Adagrad", params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }, options);
   }
@@ -40,17 +46,18 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     return { step: required(count), sum: buffer(p) };
   }
 
-  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: AdagradOptions, p: Tensor): void {
-    const { lr, lrDecay, weightDecay: lambda, initialAccumulatorValue, eps, maximize } = o;
-    const G = this.buffer(state, "sum", p, initialAccumulatorValue);
-    const t = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = t;
-    const clr = lr / (1 + (t - 1) * lrDecay);
-    for (let i = 0; i < theta.length; i++) {
-      let g = maximize ? -grad[i]! : grad[i]!;
-      if (lambda !== 0) g += lambda * theta[i]!;
-      G[i] = G[i]! + g * g;
-      theta[i] = theta[i]! - (clr * g) / (Math.sqrt(G[i]!) + eps);
-    }
+  protected initState(p: Tensor, o: AdagradOptions): AdagradState {
+    return { step: 0, sum: fullLike(p, o.initialAccumulatorValue) };
+  }
+
+  protected updateParameter(theta: Tensor, grad: Tensor, state: AdagradState, o: AdagradOptions): void {
+    const { lr, lrDecay, weightDecay: lambda, eps, maximize } = o;
+    const t = (state.step += 1);
+    const G = state.sum;
+    let g = maximize ? grad.neg() : grad;
+    if (lambda !== 0) g = g.add(theta.mul(lambda));
+    const lrT = lr / (1 + (t - 1) * lrDecay);
+    G.add_(g.mul(g));
+    theta.sub_(g.mul(lrT).div(G.sqrt().add(eps)));
   }
 }

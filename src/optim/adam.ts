@@ -1,7 +1,6 @@
-import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
-import { adamStateSpec, adamUpdate, checkAdamOptions, type AdamLikeOptions } from "./adam-update.js";
+import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
+import { adamStateSpec, adamUpdate, checkAdamOptions, initAdamState, type AdamLikeOptions, type AdamState } from "./adam-update.js";
 import type { StateSpec } from "./state-fields.js";
 
 /** lr, betas, eps, weightDecay, amsgrad, maximize: the options Adam shares with AdamW. */
@@ -18,7 +17,7 @@ export type AdamOptions = AdamLikeOptions;
  *   m̂ = m / (1 − β₁ᵗ),   v̂ = v / (1 − β₂ᵗ)   (amsgrad: v̂ uses vmax ← max(vmax, v))
  *   θ ← θ − γ·m̂ / (√v̂ + ε)
  */
-export class Adam extends Optimizer<AdamOptions> {
+export class Adam extends Optimizer<AdamOptions, AdamState> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamOptions>>, options: Partial<AdamOptions> = {}) {
     super("Adam", params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options);
   }
@@ -31,7 +30,11 @@ export class Adam extends Optimizer<AdamOptions> {
     return adamStateSpec(o, p);
   }
 
-  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: AdamOptions, p: Tensor): void {
-    adamUpdate((key) => this.buffer(state, key, p), theta, grad, state, o, false);
+  protected initState(p: Tensor): AdamState {
+    return initAdamState(p);
+  }
+
+  protected updateParameter(theta: Tensor, grad: Tensor, state: AdamState, o: AdamOptions): void {
+    adamUpdate(theta, grad, state, o, false);
   }
 }

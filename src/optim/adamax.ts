@@ -1,6 +1,6 @@
-import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
+import { zerosLike } from "../ops/creation.js";
 import { buffer, count, required, type StateSpec } from "./state-fields.js";
 import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
 
@@ -12,6 +12,15 @@ export interface AdamaxOptions {
   maximize: boolean;
 }
 
+/** The step t, the moment m and the infinity norm u. */
+export type AdamaxState = {
+  step: number;
+  /** m */
+  exp_avg: Tensor;
+  /** u */
+  exp_inf: Tensor;
+};
+
 /**
  * Adamax (Kingma & Ba 2015, §7.1): Adam with the infinity norm in place of the squared average,
  * as torch/optim/adamax.py computes it:
@@ -22,7 +31,7 @@ export interface AdamaxOptions {
  *   u ← max(β₂u, |g| + ε)
  *   θ ← θ − γ/(1 − β₁ᵗ) · m / u
  */
-export class Adamax extends Optimizer<AdamaxOptions> {
+export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamaxOptions>>, options: Partial<AdamaxOptions> = {}) {
     super("Adamax", params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false }, options);
   }
@@ -38,19 +47,19 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     return { step: required(count), exp_avg: buffer(p), exp_inf: buffer(p) };
   }
 
-  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: AdamaxOptions, p: Tensor): void {
+  protected initState(p: Tensor): AdamaxState {
+    return { step: 0, exp_avg: zerosLike(p), exp_inf: zerosLike(p) };
+  }
+
+  protected updateParameter(theta: Tensor, grad: Tensor, state: AdamaxState, o: AdamaxOptions): void {
     const { lr, betas: [beta1, beta2], eps, weightDecay: lambda, maximize } = o;
-    const t = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = t;
-    const m = this.buffer(state, "exp_avg", p);
-    const u = this.buffer(state, "exp_inf", p);
-    const clr = lr / (1 - beta1 ** t);
-    for (let i = 0; i < theta.length; i++) {
-      let g = maximize ? -grad[i]! : grad[i]!;
-      if (lambda !== 0) g += lambda * theta[i]!;
-      m[i] = beta1 * m[i]! + (1 - beta1) * g;
-      u[i] = Math.max(beta2 * u[i]!, Math.abs(g) + eps);
-      theta[i] = theta[i]! - (clr * m[i]!) / u[i]!;
-    }
+    const t = (state.step += 1);
+    const { exp_avg: m, exp_inf: u } = state;
+    let g = maximize ? grad.neg() : grad;
+    if (lambda !== 0) g = g.add(theta.mul(lambda));
+    m.mul_(beta1).add_(g, { alpha: 1 - beta1 });
+    u.copy_(u.mul(beta2).maximum(g.abs().add(eps)));
+    const lrT = lr / (1 - beta1 ** t);
+    theta.sub_(m.mul(lrT).div(u));
   }
 }

@@ -1,7 +1,6 @@
-import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
-import { adamStateSpec, adamUpdate, checkAdamOptions, type AdamLikeOptions } from "./adam-update.js";
+import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
+import { adamStateSpec, adamUpdate, checkAdamOptions, initAdamState, type AdamLikeOptions, type AdamState } from "./adam-update.js";
 import type { StateSpec } from "./state-fields.js";
 
 /** lr, betas, eps, weightDecay, amsgrad, maximize: the options AdamW shares with Adam. */
@@ -18,7 +17,7 @@ export type AdamWOptions = AdamLikeOptions;
  *   v ← β₂v + (1 − β₂)g²                 (amsgrad: v̂ uses vmax ← max(vmax, v))
  *   θ ← θ − γ/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
  */
-export class AdamW extends Optimizer<AdamWOptions> {
+export class AdamW extends Optimizer<AdamWOptions, AdamState> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamWOptions>>, options: Partial<AdamWOptions> = {}) {
     super("AdamW", params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false }, options);
   }
@@ -31,7 +30,11 @@ export class AdamW extends Optimizer<AdamWOptions> {
     return adamStateSpec(o, p);
   }
 
-  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: AdamWOptions, p: Tensor): void {
-    adamUpdate((key) => this.buffer(state, key, p), theta, grad, state, o, true);
+  protected initState(p: Tensor): AdamState {
+    return initAdamState(p);
+  }
+
+  protected updateParameter(theta: Tensor, grad: Tensor, state: AdamState, o: AdamWOptions): void {
+    adamUpdate(theta, grad, state, o, true);
   }
 }

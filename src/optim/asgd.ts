@@ -1,6 +1,6 @@
-import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
+import { zerosLike } from "../ops/creation.js";
 import { buffer, count, inRange, nonNegative, required, type StateSpec } from "./state-fields.js";
 import { checkLr, checkNonNegative } from "./validate.js";
 
@@ -16,6 +16,14 @@ export interface ASGDOptions {
   maximize: boolean;
 }
 
+/** The step t, the step size η and averaging rate μ for the next step, and the average ax. */
+export type ASGDState = {
+  step: number;
+  eta: number;
+  mu: number;
+  ax: Tensor;
+};
+
 /**
  * Averaged SGD (Polyak & Juditsky 1992; Bottou 2012's schedule): SGD with a decaying step, plus a
  * running average ax of the iterates from step t₀ on; as torch/optim/asgd.py computes it:
@@ -29,7 +37,7 @@ export interface ASGDOptions {
  * η and μ are float32 scalars, as torch stores them (`torch.tensor(...)`), also for float64 weights.
  * The average is in `optimizer.state.get(p).ax`.
  */
-export class ASGD extends Optimizer<ASGDOptions> {
+export class ASGD extends Optimizer<ASGDOptions, ASGDState> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ASGDOptions>>, options: Partial<ASGDOptions> = {}) {
     super("ASGD", params, { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weightDecay: 0, maximize: false }, options);
   }
@@ -44,21 +52,20 @@ export class ASGD extends Optimizer<ASGDOptions> {
     return { step: required(count), eta: required(nonNegative), mu: required(inRange(0, 1, true)), ax: buffer(p) };
   }
 
-  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: ASGDOptions, p: Tensor): void {
+  protected initState(p: Tensor, o: ASGDOptions): ASGDState {
+    return { step: 0, eta: Math.fround(o.lr), mu: 1, ax: zerosLike(p) };
+  }
+
+  protected updateParameter(theta: Tensor, grad: Tensor, state: ASGDState, o: ASGDOptions): void {
     const { lr, lambd, alpha, t0, weightDecay: lambda, maximize } = o;
-    const t = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = t;
-    const eta = (state.eta as number | undefined) ?? Math.fround(lr);
-    const mu = (state.mu as number | undefined) ?? 1;
-    const ax = this.buffer(state, "ax", p);
-    const decay = 1 - lambd * eta;
-    for (let i = 0; i < theta.length; i++) {
-      let g = maximize ? -grad[i]! : grad[i]!;
-      if (lambda !== 0) g += lambda * theta[i]!;
-      theta[i] = theta[i]! * decay;
-      theta[i] = theta[i]! - eta * g;
-      ax[i] = mu !== 1 ? ax[i]! + (theta[i]! - ax[i]!) * mu : theta[i]!;
-    }
+    const t = (state.step += 1);
+    const { eta, mu, ax } = state;
+    let g = maximize ? grad.neg() : grad;
+    if (lambda !== 0) g = g.add(theta.mul(lambda));
+    theta.mul_(1 - lambd * eta);
+    theta.sub_(g.mul(eta));
+    if (mu !== 1) ax.add_(theta.sub(ax).mul(mu));
+    else ax.copy_(theta);
     state.eta = Math.fround(lr / (1 + lambd * lr * t) ** alpha);
     state.mu = Math.fround(1 / Math.max(1, t - t0));
   }

@@ -26,6 +26,24 @@ export interface LBFGSOptions {
 type Vector = Float64Array;
 
 /**
+ * Kept on the first parameter only (the others keep nothing): the counters, and flat float64
+ * vectors over all the parameters (the direction d, the last gradient, up to historySize (s, y)
+ * pairs with their ρ = 1/(yᵀs)).
+ */
+export type LBFGSState = {
+  func_evals?: number;
+  n_iter?: number;
+  d?: Tensor | null;
+  t?: number;
+  old_dirs?: Tensor[];
+  old_stps?: Tensor[];
+  ro?: number[];
+  H_diag?: number;
+  prev_flat_grad?: Tensor | null;
+  prev_loss?: number;
+};
+
+/**
  * L-BFGS (Liu & Nocedal 1989): a quasi-Newton method. From the last m steps sₖ = θₖ₊₁ − θₖ and
  * gradient changes yₖ = gₖ₊₁ − gₖ it builds d ≈ −H⁻¹g by the two-loop recursion:
  *
@@ -37,7 +55,7 @@ type Vector = Float64Array;
  * must clear the gradients, compute the loss, call backward() and return the loss. One parameter
  * group only. Vectors are kept in float64, whatever the parameters' dtype.
  */
-export class LBFGS extends Optimizer<LBFGSOptions> {
+export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<LBFGSOptions>>, options: Partial<LBFGSOptions> = {}) {
     super(
       "LBFGS",
@@ -87,6 +105,10 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   override addParamGroup(spec: ParamGroupSpec<LBFGSOptions>): void {
     if (this.paramGroups.length > 0) throw new OptionError("LBFGS: doesn't support per-parameter options (parameter groups)");
     super.addParamGroup(spec);
+  }
+
+  protected initState(): LBFGSState {
+    return {};
   }
 
   protected updateParameter(): void {
@@ -149,31 +171,31 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     const maxEval = this.paramGroups[0]!.maxEval ?? Math.floor((maxIter * 5) / 4);
     const first = this.params[0]!;
     let state = this.state.get(first);
-    if (state === undefined) this.state.set(first, (state = {}));
-    state.func_evals = (state.func_evals as number | undefined) ?? 0;
-    state.n_iter = (state.n_iter as number | undefined) ?? 0;
+    if (state === undefined) this.state.set(first, (state = this.initState()));
+    state.func_evals ??= 0;
+    state.n_iter ??= 0;
 
     const origLoss = this.evaluate(closure);
     let loss = origLoss;
     let currentEvals = 1;
-    state.func_evals = (state.func_evals as number) + 1;
+    state.func_evals += 1;
     let flatGrad = this.gatherFlatGrad();
     if (maxAbs(flatGrad) <= toleranceGrad) return origLoss;
 
     let d = vectorOf(state.d);
-    let t = (state.t as number | undefined) ?? 0;
-    let oldDirs = ((state.old_dirs as Tensor[] | undefined) ?? []).map(vectorOf) as Vector[];
-    let oldStps = ((state.old_stps as Tensor[] | undefined) ?? []).map(vectorOf) as Vector[];
-    let ro = ((state.ro as number[] | undefined) ?? []).slice();
-    let hDiag = (state.H_diag as number | undefined) ?? 1;
+    let t = state.t ?? 0;
+    let oldDirs = (state.old_dirs ?? []).map(toVector);
+    let oldStps = (state.old_stps ?? []).map(toVector);
+    let ro = (state.ro ?? []).slice();
+    let hDiag = state.H_diag ?? 1;
     let prevFlatGrad = vectorOf(state.prev_flat_grad);
-    let prevLoss = (state.prev_loss as number | undefined) ?? 0;
+    let prevLoss = state.prev_loss ?? 0;
     const al = new Array<number>(historySize).fill(0);
 
     let nIter = 0;
     while (nIter < maxIter) {
       nIter++;
-      state.n_iter = (state.n_iter as number) + 1;
+      state.n_iter += 1;
       if (state.n_iter === 1) {
         d = flatGrad.map((g) => -g);
         oldDirs = [];
@@ -232,7 +254,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
         }
       }
       currentEvals += lsFuncEvals;
-      state.func_evals = (state.func_evals as number) + lsFuncEvals;
+      state.func_evals += lsFuncEvals;
       if (nIter === maxIter || currentEvals >= maxEval || optCond) break;
       if (maxAbs(d!) * Math.abs(t) <= toleranceChange) break;
       if (Math.abs(loss - prevLoss) < toleranceChange) break;
@@ -254,8 +276,12 @@ function toTensor(v: Vector): Tensor {
   return fromTypedArray(v, [v.length], "float64");
 }
 
-function vectorOf(v: unknown): Vector | null {
-  return v instanceof Tensor ? Float64Array.from(v.toTypedArray() as ArrayLike<number>) : null;
+function toVector(v: Tensor): Vector {
+  return Float64Array.from(v.toTypedArray() as ArrayLike<number>);
+}
+
+function vectorOf(v: Tensor | null | undefined): Vector | null {
+  return v instanceof Tensor ? toVector(v) : null;
 }
 
 function dot(a: Vector, b: Vector): number {

@@ -1,6 +1,6 @@
-import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
+import { zerosLike } from "../ops/creation.js";
 import { buffer, type StateSpec } from "./state-fields.js";
 import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
 
@@ -10,6 +10,11 @@ export interface LionOptions {
   weightDecay: number;
   maximize: boolean;
 }
+
+/** The momentum m. */
+export type LionState = {
+  exp_avg: Tensor;
+};
 
 /**
  * Lion, "EvoLved Sign Momentum" (Chen et al. 2023, "Symbolic Discovery of Optimization
@@ -26,7 +31,7 @@ export interface LionOptions {
  * learning rate 3–10× smaller than AdamW's and a weight decay 3–10× larger. Less suited to small
  * batches, whose noisy gradient signs it follows as firmly as clean ones.
  */
-export class Lion extends Optimizer<LionOptions> {
+export class Lion extends Optimizer<LionOptions, LionState> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<LionOptions>>, options: Partial<LionOptions> = {}) {
     super("Lion", params, { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, maximize: false }, options);
   }
@@ -41,15 +46,17 @@ export class Lion extends Optimizer<LionOptions> {
     return { exp_avg: buffer(p) };
   }
 
-  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: LionOptions, p: Tensor): void {
+  protected initState(p: Tensor): LionState {
+    return { exp_avg: zerosLike(p) };
+  }
+
+  protected updateParameter(theta: Tensor, grad: Tensor, state: LionState, o: LionOptions): void {
     const { lr, betas: [beta1, beta2], weightDecay: lambda, maximize } = o;
-    const m = this.buffer(state, "exp_avg", p);
-    const decay = 1 - lr * lambda;
-    for (let i = 0; i < theta.length; i++) {
-      const g = maximize ? -grad[i]! : grad[i]!;
-      const c = beta1 * m[i]! + (1 - beta1) * g;
-      theta[i] = theta[i]! * decay - lr * Math.sign(c);
-      m[i] = beta2 * m[i]! + (1 - beta2) * g;
-    }
+    const m = state.exp_avg;
+    const g = maximize ? grad.neg() : grad;
+    const c = m.mul(beta1).add(g.mul(1 - beta1));
+    if (lambda !== 0) theta.mul_(1 - lr * lambda);
+    theta.sub_(c.sign().mul(lr));
+    m.mul_(beta2).add_(g, { alpha: 1 - beta2 });
   }
 }

@@ -11,7 +11,7 @@ import type { Optimizer } from "./optimizer.js";
 
 export interface LrFinderOptions {
   model: Module;
-  optimizer: Optimizer<object>;
+  optimizer: Optimizer;
   /** The loss of training step `step` (on its own batch), computed with grad; the finder calls backward() and step(). */
   lossFn: (step: number) => Tensor;
   /** The first rate tried. Default 1e-7. */
@@ -60,7 +60,7 @@ export function lrFinder({ model, optimizer, lossFn, startLr = 1e-7, endLr = 10,
     let best = Infinity;
     for (let i = 0; i < numSteps; i++) {
       const lr = startLr * (endLr / startLr) ** (i / (numSteps - 1));
-      for (const group of optimizer.paramGroups) (group as unknown as { lr: number }).lr = lr;
+      for (const group of optimizer.paramGroups) group.lr = lr;
       optimizer.zeroGrad();
       const loss = lossFn(i);
       loss.backward();

@@ -1,8 +1,6 @@
-import type { TypedArray } from "../tensor/dtype.js";
-import { eye } from "../ops/creation.js";
-import { fromTypedArray } from "../ops/helpers.js";
+import { eye, zerosLike } from "../ops/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
 import { buffer, count, required, type StateSpec } from "./state-fields.js";
 import { checkBetas, checkLr, checkNonNegative, checkPositiveInt, checkRange } from "./validate.js";
 
@@ -19,6 +17,9 @@ export interface MuonOptions {
   auxEps: number;
   auxWeightDecay: number;
 }
+
+/** A 2-D weight keeps its momentum buffer b; any other parameter AdamW's step t and moments m, v. */
+export type MuonState = { momentum_buffer: Tensor } | { step: number; exp_avg: Tensor; exp_avg_sq: Tensor };
 
 /** The quintic Newton–Schulz coefficients of Jordan et al. 2024. */
 const NS_A = 3.4445;
@@ -43,7 +44,7 @@ const NS_C = 2.0315;
  * per step. Convolution filters (4-D) take the AdamW path here; not for fine-tuning AdamW-trained
  * weights.
  */
-export class Muon extends Optimizer<MuonOptions> {
+export class Muon extends Optimizer<MuonOptions, MuonState> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<MuonOptions>>, options: Partial<MuonOptions> = {}) {
     super(
       "Muon",
@@ -70,40 +71,36 @@ export class Muon extends Optimizer<MuonOptions> {
     return { step: required(count), exp_avg: buffer(p), exp_avg_sq: buffer(p) };
   }
 
-  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: MuonOptions, p: Tensor): void {
-    if (p.dim() === 2) this.orthogonalizedStep(theta, grad, state, o, p);
-    else this.adamWStep(theta, grad, state, o, p);
+  protected initState(p: Tensor): MuonState {
+    if (p.dim() === 2) return { momentum_buffer: zerosLike(p) };
+    return { step: 0, exp_avg: zerosLike(p), exp_avg_sq: zerosLike(p) };
   }
 
-  private orthogonalizedStep(theta: TypedArray, grad: TypedArray, state: ParamState, o: MuonOptions, p: Tensor): void {
+  protected updateParameter(theta: Tensor, grad: Tensor, state: MuonState, o: MuonOptions): void {
+    if ("momentum_buffer" in state) this.orthogonalizedStep(theta, grad, state.momentum_buffer, o);
+    else this.adamWStep(theta, grad, state, o);
+  }
+
+  private orthogonalizedStep(theta: Tensor, g: Tensor, b: Tensor, o: MuonOptions): void {
     const { lr, momentum: mu, nesterov, nsSteps, weightDecay: lambda } = o;
-    const [rows, cols] = p.shape as [number, number];
-    const b = this.buffer(state, "momentum_buffer", p);
-    const u = new (theta.constructor as new (n: number) => TypedArray)(theta.length);
-    for (let i = 0; i < theta.length; i++) {
-      b[i] = b[i]! + (1 - mu) * (grad[i]! - b[i]!);
-      u[i] = nesterov ? grad[i]! + mu * (b[i]! - grad[i]!) : b[i]!;
-    }
-    const X = newtonSchulz5(fromTypedArray(u, [rows, cols], p.dtype), nsSteps).toTypedArray();
-    const scale = lr * Math.sqrt(Math.max(1, rows / cols));
-    const decay = 1 - lr * lambda;
-    for (let i = 0; i < theta.length; i++) theta[i] = theta[i]! * decay - scale * X[i]!;
+    const [rows, cols] = theta.shape as [number, number];
+    b.add_(g.sub(b).mul(1 - mu));
+    const u = nesterov ? g.add(b.sub(g).mul(mu)) : b;
+    const X = newtonSchulz5(u, nsSteps);
+    if (lambda !== 0) theta.mul_(1 - lr * lambda);
+    theta.sub_(X.mul(lr * Math.sqrt(Math.max(1, rows / cols))));
   }
 
-  private adamWStep(theta: TypedArray, grad: TypedArray, state: ParamState, o: MuonOptions, p: Tensor): void {
+  private adamWStep(theta: Tensor, g: Tensor, state: { step: number; exp_avg: Tensor; exp_avg_sq: Tensor }, o: MuonOptions): void {
     const { auxLr: lr, auxBetas: [beta1, beta2], auxEps: eps, auxWeightDecay: lambda } = o;
-    const t = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = t;
-    const m = this.buffer(state, "exp_avg", p);
-    const v = this.buffer(state, "exp_avg_sq", p);
-    const bc1 = 1 - beta1 ** t;
-    const bc2 = 1 - beta2 ** t;
-    for (let i = 0; i < theta.length; i++) {
-      const g = grad[i]!;
-      m[i] = beta1 * m[i]! + (1 - beta1) * g;
-      v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
-      theta[i] = theta[i]! * (1 - lr * lambda) - (lr * (m[i]! / bc1)) / (Math.sqrt(v[i]! / bc2) + eps);
-    }
+    const t = (state.step += 1);
+    const { exp_avg: m, exp_avg_sq: v } = state;
+    m.mul_(beta1).add_(g, { alpha: 1 - beta1 });
+    v.mul_(beta2).add_(g.mul(g), { alpha: 1 - beta2 });
+    const mHat = m.div(1 - beta1 ** t);
+    const vHat = v.div(1 - beta2 ** t);
+    if (lambda !== 0) theta.mul_(1 - lr * lambda);
+    theta.sub_(mHat.mul(lr).div(vHat.sqrt().add(eps)));
   }
 }
 

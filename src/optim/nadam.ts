@@ -1,6 +1,6 @@
-import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
+import { zerosLike } from "../ops/creation.js";
 import { buffer, count, inRange, required, type StateSpec } from "./state-fields.js";
 import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
 
@@ -13,6 +13,16 @@ export interface NAdamOptions {
   decoupledWeightDecay: boolean;
   maximize: boolean;
 }
+
+/** The step t, the product Π of the momentum schedule, and the moments m and v. */
+export type NAdamState = {
+  step: number;
+  mu_product: number;
+  /** m */
+  exp_avg: Tensor;
+  /** v */
+  exp_avg_sq: Tensor;
+};
 
 /**
  * NAdam (Dozat 2016): Adam with Nesterov momentum and a momentum schedule, as torch 2.x's
@@ -29,7 +39,7 @@ export interface NAdamOptions {
  * torch 1.13 used Π·μₜ·μₜ₊₁ in the last denominator (μₜ counted twice), fixed in torch 2.0; nabla
  * follows 2.x.
  */
-export class NAdam extends Optimizer<NAdamOptions> {
+export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<NAdamOptions>>, options: Partial<NAdamOptions> = {}) {
     super(
       "NAdam",
@@ -51,31 +61,26 @@ export class NAdam extends Optimizer<NAdamOptions> {
     return { step: required(count), mu_product: required(inRange(0, 1)), exp_avg: buffer(p), exp_avg_sq: buffer(p) };
   }
 
-  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: NAdamOptions, p: Tensor): void {
+  protected initState(p: Tensor): NAdamState {
+    return { step: 0, mu_product: 1, exp_avg: zerosLike(p), exp_avg_sq: zerosLike(p) };
+  }
+
+  protected updateParameter(theta: Tensor, grad: Tensor, state: NAdamState, o: NAdamOptions): void {
     const { lr, betas: [beta1, beta2], eps, weightDecay: lambda, momentumDecay: psi, decoupledWeightDecay, maximize } = o;
-    const t = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = t;
-    const m = this.buffer(state, "exp_avg", p);
-    const v = this.buffer(state, "exp_avg_sq", p);
-    const biasCorrection2 = 1 - beta2 ** t;
+    const t = (state.step += 1);
+    const { exp_avg: m, exp_avg_sq: v } = state;
     const mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi));
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi));
-    const muProduct = Math.fround(((state.mu_product as number | undefined) ?? 1) * Math.fround(mu));
-    state.mu_product = muProduct;
-    const gradStep = (lr * (1 - mu)) / (1 - muProduct);
-    const momentumStep = (lr * muNext) / (1 - muProduct * muNext);
-    const decay = decoupledWeightDecay ? 1 - lr * lambda : 1;
-    for (let i = 0; i < theta.length; i++) {
-      let g = maximize ? -grad[i]! : grad[i]!;
-      if (lambda !== 0) {
-        if (decoupledWeightDecay) theta[i] = theta[i]! * decay;
-        else g += lambda * theta[i]!;
-      }
-      m[i] = beta1 * m[i]! + (1 - beta1) * g;
-      v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
-      const d = Math.sqrt(v[i]! / biasCorrection2) + eps;
-      theta[i] = theta[i]! - (gradStep * g) / d;
-      theta[i] = theta[i]! - (momentumStep * m[i]!) / d;
+    const muProduct = (state.mu_product = Math.fround(state.mu_product * Math.fround(mu)));
+    let g = maximize ? grad.neg() : grad;
+    if (lambda !== 0) {
+      if (decoupledWeightDecay) theta.mul_(1 - lr * lambda);
+      else g = g.add(theta.mul(lambda));
     }
+    m.mul_(beta1).add_(g, { alpha: 1 - beta1 });
+    v.mul_(beta2).add_(g.mul(g), { alpha: 1 - beta2 });
+    const d = v.div(1 - beta2 ** t).sqrt().add(eps);
+    theta.sub_(g.mul((lr * (1 - mu)) / (1 - muProduct)).div(d));
+    theta.sub_(m.mul((lr * muNext) / (1 - muProduct * muNext)).div(d));
   }
 }

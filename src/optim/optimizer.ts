@@ -8,21 +8,31 @@ import { owned } from "../memory/ownership.js";
 import { OptionError } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { TypedArray } from "../tensor/dtype.js";
-import { full } from "../ops/creation.js";
 import { copyState, type StateSpec } from "./state-fields.js";
 import { checkOptionType, describeValue, isIterable, isRecord } from "./validate.js";
 
+/** What every rule's options hold: the learning rate, which schedulers read and write. */
+export interface OptimizerOptions {
+  lr: number;
+}
+
 /** A group of parameters sharing options; options left out take the optimizer's defaults. */
 export type ParamGroupSpec<O> = { params: Iterable<Tensor> } & Partial<O>;
-export type ParamGroup<O> = { params: Tensor[] } & O;
+export type ParamGroup<O extends OptimizerOptions = OptimizerOptions> = { params: Tensor[] } & O;
 
-/** Per-parameter state: numbers (step counts), tensors (moment estimates), and lists of them (LBFGS's history). */
-export type ParamState = Record<string, number | Tensor | null | (number | Tensor)[]>;
+/** One entry of a parameter's state: a step count, a moment estimate, a list of them (LBFGS's history). */
+export type StateValue = number | Tensor | null | (number | Tensor)[];
 
-export interface OptimizerStateDict<O> {
+/**
+ * Per-parameter state, as any rule may keep it. Each rule declares its own as a record type
+ * (AdamState: step, exp_avg, exp_avg_sq, …), which fits this one.
+ */
+export type ParamState = Record<string, StateValue>;
+
+export interface OptimizerStateDict<O extends OptimizerOptions = OptimizerOptions, S extends object = ParamState> {
   /** The rule that wrote it (`"Adam"`); a state dict of another rule is refused. Optional on load. */
   name?: string;
-  state: Record<number, ParamState>;
+  state: Record<number, S>;
   paramGroups: ({ params: number[] } & O)[];
 }
 
@@ -30,9 +40,14 @@ export type Closure = () => Tensor | number;
 
 const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
-export abstract class Optimizer<O extends object> {
+/**
+ * `O`: the rule's options (each group holds all of them); `S`: what the rule keeps per parameter.
+ * A rule writes its update once, in tensor ops (`updateParameter`, the reference), and may hand
+ * it to a fused kernel of the backend where one is offered (src/optim/fused.ts).
+ */
+export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S extends object = ParamState> {
   readonly paramGroups: ParamGroup<O>[] = [];
-  readonly state = new Map<Tensor, ParamState>();
+  readonly state = new Map<Tensor, S>();
 
   /** The options every group starts from: the rule's defaults overridden by the constructor's options. */
   readonly defaults: O;
@@ -159,38 +174,48 @@ export abstract class Optimizer<O extends object> {
    */
   protected stepGroup(group: ParamGroup<O>): void {
     for (const p of group.params) {
-      if (p.grad === null) continue;
-      let state = this.state.get(p);
-      if (state === undefined) this.state.set(p, (state = {}));
-      this.updateParameter(flatForUpdate(p), flat(p.grad.contiguous()), state, group, p);
+      const grad = p.grad;
+      if (grad === null) continue;
+      const state = this.stateOf(p, group);
+      this.scoped(state, () => this.updateParameter(p, grad, state, group));
     }
   }
 
-  /** The update rule for one parameter, on flat arrays of its values and gradient. */
-  protected abstract updateParameter(param: TypedArray, grad: TypedArray, state: ParamState, group: O, p: Tensor): void;
-
-  /** A flat buffer of state for `p`, created zero-filled (or filled with `init`) on first use. */
-  protected buffer(state: ParamState, key: string, p: Tensor, init = 0): TypedArray {
-    let t = state[key];
-    if (!(t instanceof Tensor)) {
-      t = full(p.shape, init, { dtype: p.dtype });
-      state[key] = t;
-    }
-    return flat(t);
+  /** The state of `p`, made by initState on its first update. */
+  protected stateOf(p: Tensor, group: O): S {
+    let state = this.state.get(p);
+    if (state === undefined) this.state.set(p, (state = this.initState(p, group)));
+    return state;
   }
+
+  /**
+   * Runs one parameter's update in an ownership scope of its own, so that its temporaries are
+   * freed before the next parameter's are made (a step's peak is one parameter's, not the model's).
+   */
+  protected scoped(state: S, body: () => void): void {
+    owned(body, () => state);
+  }
+
+  /** A parameter's state before its first update (zeroed moments, step 0), as PyTorch makes it lazily. */
+  protected abstract initState(p: Tensor, group: O): S;
+
+  /**
+   * The update rule for one parameter, in place, under noGrad: the reference in tensor ops,
+   * or a backend's fused kernel where the rule has one and the backend offers it.
+   */
+  protected abstract updateParameter(p: Tensor, grad: Tensor, state: S, group: O): void;
 
   /** Everything needed to resume: the rule's name, state by parameter index, groups with options. Tensors are copied. */
-  stateDict(): OptimizerStateDict<O> {
+  stateDict(): OptimizerStateDict<O, S> {
     const index = new Map<Tensor, number>();
     const paramGroups = this.paramGroups.map((group) => {
-      const { params, ...options } = group;
-      return { ...structuredCopy(options as unknown as O), params: params.map((p) => index.set(p, index.size).get(p)!) };
+      return { ...structuredCopy(group), params: group.params.map((p) => index.set(p, index.size).get(p)!) };
     });
-    const state: Record<number, ParamState> = {};
+    const state: Record<number, S> = {};
     for (const [p, s] of this.state) {
       const i = index.get(p);
       if (i === undefined) continue;
-      state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, copyState(v)])) as ParamState;
+      state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, copyState(v)])) as S;
     }
     return { name: this.name, state, paramGroups };
   }
@@ -202,21 +227,21 @@ export abstract class Optimizer<O extends object> {
    * rule's own checks), and each parameter's state (the entries the rule keeps, each buffer's
    * shape and dtype, the step count). A problem is an OptionError naming the key and the value.
    */
-  loadStateDict(stateDict: OptimizerStateDict<O>): void {
+  loadStateDict(stateDict: OptimizerStateDict<O, S>): void {
     const { groups, state } = this.checkStateDict(stateDict as unknown);
     // Everything checked: now change state.
     this.state.clear();
     for (const [p, s] of state) this.state.set(p, s);
     const extras = Object.keys(this.groupStateSpec());
     groups.forEach((options, gi) => {
-      const group = this.paramGroups[gi]! as Record<string, unknown>;
-      for (const key of extras) delete group[key]; // counters the loaded group lacks start afresh
+      const group = this.paramGroups[gi]!;
+      for (const key of extras) Reflect.deleteProperty(group, key); // counters the loaded group lacks start afresh
       Object.assign(group, structuredCopy(options));
     });
   }
 
   /** Checks a state dict to load; returns the groups' options and the state (copied) it holds. */
-  private checkStateDict(stateDict: unknown): { groups: O[]; state: Map<Tensor, ParamState> } {
+  private checkStateDict(stateDict: unknown): { groups: O[]; state: Map<Tensor, S> } {
     const fail = (problem: string): never => {
       throw new OptionError(`${this.name}.loadStateDict: ${problem}`);
     };
@@ -252,7 +277,8 @@ export abstract class Optimizer<O extends object> {
       const ruleOptions = Object.fromEntries(Object.keys(known).map((k) => [k, options[k]]));
       try {
         this.checkOptionTypes(ruleOptions);
-        this.validate(ruleOptions as O);
+        // every option is present (checked above), so nothing of the defaults remains
+        this.validate({ ...this.ruleDefaults, ...ruleOptions });
       } catch (e) {
         if (!(e instanceof OptionError)) throw e;
         fail(`paramGroups[${gi}]: ${e.message.startsWith(`${this.name}: `) ? e.message.slice(this.name.length + 2) : e.message}`);
@@ -261,11 +287,11 @@ export abstract class Optimizer<O extends object> {
         const problem = hasOwn(options, key) ? field.check(options[key]) : null;
         if (problem !== null) fail(`paramGroups[${gi}].${key} ${problem}`);
       }
-      return options as O;
+      return { ...this.ruleDefaults, ...options };
     });
     const loadedState = hasOwn(stateDict, "state") ? stateDict.state : undefined;
     if (!isRecord(loadedState)) return fail(`state must be an object of per-parameter states, got ${describeValue(loadedState)}`);
-    const state = new Map<Tensor, ParamState>();
+    const state = new Map<Tensor, S>();
     for (const [key, s] of Object.entries(loadedState)) {
       const entry = /^(0|[1-9][0-9]{0,15})$/.test(key) ? byIndex.get(Number(key)) : undefined;
       if (entry === undefined) return fail(`state for unknown parameter index ${JSON.stringify(key)}`);
@@ -275,7 +301,7 @@ export abstract class Optimizer<O extends object> {
   }
 
   /** Checks one parameter's loaded state against the rule's spec for it; returns the state to keep (copied). */
-  private checkParamState(where: string, s: unknown, group: O, p: Tensor, fail: (problem: string) => never): ParamState {
+  private checkParamState(where: string, s: unknown, group: O, p: Tensor, fail: (problem: string) => never): S {
     if (!isRecord(s)) return fail(`${where} must be an object, got ${describeValue(s)}`);
     const spec = this.stateSpec(group, p);
     for (const k of Object.keys(s)) {
@@ -289,11 +315,12 @@ export abstract class Optimizer<O extends object> {
       }
       const problem = field.check(s[k]);
       if (problem !== null) fail(`${where}.${k} ${problem}`);
-      loaded[k] = (field.load ?? copyState)(s[k]) as ParamState[string];
+      loaded[k] = (field.load ?? copyState)(s[k]) as StateValue;
     }
     const problem = this.checkStateEntries(s, group);
     if (problem !== null) fail(`${where}: ${problem}`);
-    return loaded;
+    // every entry checked against the rule's own spec of its state, which S describes
+    return loaded as S;
   }
 }
 

@@ -1,6 +1,7 @@
 import { OptionError } from "../errors.js";
+import { zerosLike } from "../ops/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { evaluateClosure, flat, flatForUpdate, Optimizer, type Closure, type ParamGroup, type ParamGroupSpec } from "./optimizer.js";
+import { evaluateClosure, Optimizer, type Closure, type ParamGroup, type ParamGroupSpec } from "./optimizer.js";
 import { buffer, count, finite, optional, positive, type StateSpec } from "./state-fields.js";
 import { checkBetas, checkLr, checkNonNegative, checkRange } from "./validate.js";
 
@@ -20,6 +21,17 @@ export interface ProdigyOptions {
   /** The most d may grow per step (Infinity: unbounded). */
   growthRate: number;
 }
+
+/** Per parameter: the start x₀, the moments m and v, the sum s; the step count once the first update ran. */
+export type ProdigyState = {
+  p0: Tensor;
+  /** m */
+  exp_avg: Tensor;
+  /** v */
+  exp_avg_sq: Tensor;
+  s: Tensor;
+  step?: number;
+};
 
 /** The step-size estimate, shared by all groups and kept in each (as the authors' code keeps it). */
 interface ProdigyGroupState {
@@ -46,7 +58,7 @@ interface ProdigyGroupState {
  * cosine schedule if you like, not with warm-up tricks. Costs one more buffer than Adam (x₀ and
  * s: two). Can overshoot on very short runs, where d has no time to settle.
  */
-export class Prodigy extends Optimizer<ProdigyOptions> {
+export class Prodigy extends Optimizer<ProdigyOptions, ProdigyState> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ProdigyOptions>>, options: Partial<ProdigyOptions> = {}) {
     super(
       "Prodigy",
@@ -111,30 +123,20 @@ export class Prodigy extends Optimizer<ProdigyOptions> {
     for (const group of this.paramGroups) {
       if (group.lr !== lr && group.lr !== 0) throw new OptionError("Prodigy: groups may only use lr = 0 or the largest lr");
       const [beta1, b2] = group.betas;
-      for (const p of group.params) {
-        if (p.grad === null) continue;
-        let state = this.state.get(p);
-        if (state === undefined) this.state.set(p, (state = {}));
-        if (!("p0" in state)) state.p0 = p.detach().clone();
-        const x = flat(p); // read only here
-        const g = flat(p.grad.contiguous());
-        const x0 = flat(state.p0 as Tensor);
-        const m = this.buffer(state, "exp_avg", p);
-        const v = this.buffer(state, "exp_avg_sq", p);
-        const s = this.buffer(state, "s", p);
+      for (const x of group.params) {
+        const g = x.grad;
+        if (g === null) continue;
+        const state = this.stateOf(x, group);
         if (group.lr === 0) continue;
+        const { p0: x0, exp_avg: m, exp_avg_sq: v, s } = state;
         const scale = (d / group.d0) * dlr;
-        let dot = 0;
-        let sAbs = 0;
-        for (let i = 0; i < x.length; i++) {
-          dot += g[i]! * (x0[i]! - x[i]!);
-          m[i] = beta1 * m[i]! + d * (1 - beta1) * g[i]!;
-          v[i] = b2 * v[i]! + d * d * (1 - b2) * g[i]! * g[i]!;
-          s[i] = beta3 * s[i]! + scale * g[i]!;
-          sAbs += Math.abs(s[i]!);
-        }
-        dNumerator += scale * dot;
-        dDenom += sAbs;
+        this.scoped(state, () => {
+          dNumerator += scale * g.mul(x0.sub(x)).sum().item();
+          m.mul_(beta1).add_(g, { alpha: d * (1 - beta1) });
+          v.mul_(b2).add_(g.mul(g), { alpha: d * d * (1 - b2) });
+          s.mul_(beta3).add_(g, { alpha: scale });
+          dDenom += s.abs().sum().item();
+        });
       }
     }
     if (dDenom === 0) return;
@@ -149,22 +151,24 @@ export class Prodigy extends Optimizer<ProdigyOptions> {
     for (const group of this.paramGroups) {
       const s = this.groupState(group);
       Object.assign(s, { d, dMax: shared.dMax, dNumerator });
-      for (const p of group.params) {
-        if (p.grad === null) continue;
-        const state = this.state.get(p)!;
-        state.step = ((state.step as number | undefined) ?? 0) + 1;
-        const x = flatForUpdate(p);
+      for (const x of group.params) {
+        if (x.grad === null) continue;
+        const state = this.state.get(x)!;
+        state.step = (state.step ?? 0) + 1;
         // With β₁ = 0 the step follows the raw gradient (the authors' code does the same).
-        const m = group.betas[0] > 0 ? flat(state.exp_avg as Tensor) : flat(p.grad.contiguous());
-        const v = flat(state.exp_avg_sq as Tensor);
-        const decay = group.weightDecay !== 0 ? 1 - group.weightDecay * dlr : 1;
-        for (let i = 0; i < x.length; i++) {
-          x[i] = x[i]! * decay;
-          x[i] = x[i]! - (dlr * m[i]!) / (Math.sqrt(v[i]!) + d * group.eps);
-        }
+        const m = group.betas[0] > 0 ? state.exp_avg : x.grad;
+        this.scoped(state, () => {
+          // x − λdγ·x, as the authors write it (x·(1 − λdγ) would round 1 − λdγ first)
+          if (group.weightDecay !== 0) x.sub_(x.mul(group.weightDecay * dlr));
+          x.sub_(m.mul(dlr).div(state.exp_avg_sq.sqrt().add(d * group.eps)));
+        });
       }
       s.k += 1;
     }
+  }
+
+  protected initState(x: Tensor): ProdigyState {
+    return { p0: x.detach().clone(), exp_avg: zerosLike(x), exp_avg_sq: zerosLike(x), s: zerosLike(x) };
   }
 
   protected updateParameter(): void {

@@ -1,6 +1,6 @@
-import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
+import { zerosLike } from "../ops/creation.js";
 import { buffer, count, required, type StateSpec } from "./state-fields.js";
 import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
 
@@ -12,6 +12,15 @@ export interface RAdamOptions {
   decoupledWeightDecay: boolean;
   maximize: boolean;
 }
+
+/** The step t and the moments m and v. */
+export type RAdamState = {
+  step: number;
+  /** m */
+  exp_avg: Tensor;
+  /** v */
+  exp_avg_sq: Tensor;
+};
 
 /**
  * RAdam (Liu et al. 2020): Adam whose adaptive step is switched on only once the variance of
@@ -25,7 +34,7 @@ export interface RAdamOptions {
  *   if ρₜ > 5:  r = √((ρₜ − 4)(ρₜ − 2)ρ∞ / ((ρ∞ − 4)(ρ∞ − 2)ρₜ)),  θ ← θ − γ·m̂·r·√(1 − β₂ᵗ)/(√v + ε)
  *   else:       θ ← θ − γ·m̂
  */
-export class RAdam extends Optimizer<RAdamOptions> {
+export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<RAdamOptions>>, options: Partial<RAdamOptions> = {}) {
     super("RAdam", params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, maximize: false }, options);
   }
@@ -41,33 +50,30 @@ export class RAdam extends Optimizer<RAdamOptions> {
     return { step: required(count), exp_avg: buffer(p), exp_avg_sq: buffer(p) };
   }
 
-  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: RAdamOptions, p: Tensor): void {
+  protected initState(p: Tensor): RAdamState {
+    return { step: 0, exp_avg: zerosLike(p), exp_avg_sq: zerosLike(p) };
+  }
+
+  protected updateParameter(theta: Tensor, grad: Tensor, state: RAdamState, o: RAdamOptions): void {
     const { lr, betas: [beta1, beta2], eps, weightDecay: lambda, decoupledWeightDecay, maximize } = o;
-    const t = ((state.step as number | undefined) ?? 0) + 1;
-    state.step = t;
-    const m = this.buffer(state, "exp_avg", p);
-    const v = this.buffer(state, "exp_avg_sq", p);
-    const biasCorrection1 = 1 - beta1 ** t;
+    const t = (state.step += 1);
+    const { exp_avg: m, exp_avg_sq: v } = state;
+    let g = maximize ? grad.neg() : grad;
+    if (lambda !== 0) {
+      if (decoupledWeightDecay) theta.mul_(1 - lr * lambda);
+      else g = g.add(theta.mul(lambda));
+    }
+    m.mul_(beta1).add_(g, { alpha: 1 - beta1 });
+    v.mul_(beta2).add_(g.mul(g), { alpha: 1 - beta2 });
+    const mHat = m.div(1 - beta1 ** t);
     const biasCorrection2 = 1 - beta2 ** t;
     const rhoInf = 2 / (1 - beta2) - 1;
     const rhoT = rhoInf - (2 * t * beta2 ** t) / biasCorrection2;
-    const rect = rhoT > 5 ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
-    const decay = decoupledWeightDecay ? 1 - lr * lambda : 1;
-    for (let i = 0; i < theta.length; i++) {
-      let g = maximize ? -grad[i]! : grad[i]!;
-      if (lambda !== 0) {
-        if (decoupledWeightDecay) theta[i] = theta[i]! * decay;
-        else g += lambda * theta[i]!;
-      }
-      m[i] = beta1 * m[i]! + (1 - beta1) * g;
-      v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
-      const mHat = m[i]! / biasCorrection1;
-      if (rhoT > 5) {
-        const adaptiveLr = Math.sqrt(biasCorrection2) / (Math.sqrt(v[i]!) + eps);
-        theta[i] = theta[i]! - mHat * lr * adaptiveLr * rect;
-      } else {
-        theta[i] = theta[i]! - mHat * lr;
-      }
+    if (rhoT > 5) {
+      const r = Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
+      theta.sub_(mHat.mul(lr * r * Math.sqrt(biasCorrection2)).div(v.sqrt().add(eps)));
+    } else {
+      theta.sub_(mHat.mul(lr));
     }
   }
 }

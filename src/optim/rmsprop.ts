@@ -1,6 +1,6 @@
-import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
+import { zerosLike } from "../ops/creation.js";
 import { checkLr, checkNonNegative } from "./validate.js";
 import { buffer, count, required, type StateSpec } from "./state-fields.js";
 
@@ -14,6 +14,14 @@ export interface RMSpropOptions {
   maximize: boolean;
 }
 
+/** The step, E[g²], and ḡ (centered) and the momentum buffer b (momentum > 0) where the options use them. */
+export type RMSpropState = {
+  step: number;
+  square_avg: Tensor;
+  grad_avg?: Tensor;
+  momentum_buffer?: Tensor;
+};
+
 /**
  * RMSProp (Hinton 2012): divide the step by a running average of squared gradients, as
  * PyTorch computes it:
@@ -25,7 +33,7 @@ export interface RMSpropOptions {
  *   b ← μb + g/d,  θ ← θ − γb                      with momentum μ > 0
  *   θ ← θ − γg/d                                   otherwise
  */
-export class RMSprop extends Optimizer<RMSpropOptions> {
+export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<RMSpropOptions>>, options: Partial<RMSpropOptions> = {}) {
     super("RMSprop", params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false }, options);
   }
@@ -42,29 +50,31 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     return { step: required(count), square_avg: buffer(p), grad_avg: buffer(p, o.centered), momentum_buffer: buffer(p, o.momentum > 0) };
   }
 
-  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: RMSpropOptions, p: Tensor): void {
+  protected initState(p: Tensor): RMSpropState {
+    return { step: 0, square_avg: zerosLike(p) };
+  }
+
+  protected updateParameter(theta: Tensor, grad: Tensor, state: RMSpropState, o: RMSpropOptions): void {
     const { lr, alpha, eps, weightDecay: lambda, momentum: mu, centered, maximize } = o;
-    state.step = ((state.step as number | undefined) ?? 0) + 1;
-    const sq = this.buffer(state, "square_avg", p);
-    const gAvg = centered ? this.buffer(state, "grad_avg", p) : null;
-    const b = mu > 0 ? this.buffer(state, "momentum_buffer", p) : null;
-    for (let i = 0; i < theta.length; i++) {
-      let g = maximize ? -grad[i]! : grad[i]!;
-      if (lambda !== 0) g += lambda * theta[i]!;
-      sq[i] = alpha * sq[i]! + (1 - alpha) * g * g;
-      let d: number;
-      if (gAvg !== null) {
-        gAvg[i] = alpha * gAvg[i]! + (1 - alpha) * g;
-        d = Math.sqrt(sq[i]! - gAvg[i]! * gAvg[i]!) + eps;
-      } else {
-        d = Math.sqrt(sq[i]!) + eps;
-      }
-      if (b !== null) {
-        b[i] = mu * b[i]! + g / d;
-        theta[i] = theta[i]! - lr * b[i]!;
-      } else {
-        theta[i] = theta[i]! - (lr * g) / d;
-      }
+    state.step += 1;
+    const sq = state.square_avg;
+    let g = maximize ? grad.neg() : grad;
+    if (lambda !== 0) g = g.add(theta.mul(lambda));
+    sq.mul_(alpha).add_(g.mul(g), { alpha: 1 - alpha });
+    let d: Tensor;
+    if (centered) {
+      const gAvg = (state.grad_avg ??= zerosLike(theta));
+      gAvg.mul_(alpha).add_(g, { alpha: 1 - alpha });
+      d = sq.sub(gAvg.mul(gAvg)).sqrt().add(eps);
+    } else {
+      d = sq.sqrt().add(eps);
+    }
+    if (mu > 0) {
+      const b = (state.momentum_buffer ??= zerosLike(theta));
+      b.mul_(mu).add_(g.div(d));
+      theta.sub_(b.mul(lr));
+    } else {
+      theta.sub_(g.mul(lr).div(d));
     }
   }
 }

@@ -1,7 +1,8 @@
 import { OptionError } from "../errors.js";
-import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
+import { fullLike, onesLike, zerosLike } from "../ops/creation.js";
+import { where } from "../ops/elementwise.js";
 import { buffer, count, required, type StateSpec } from "./state-fields.js";
 import { checkLr } from "./validate.js";
 
@@ -14,6 +15,13 @@ export interface RpropOptions {
   maximize: boolean;
 }
 
+/** The step, the previous gradient, and each parameter's step size Δ. */
+export type RpropState = {
+  step: number;
+  prev: Tensor;
+  step_size: Tensor;
+};
+
 /**
  * Rprop (Riedmiller & Braun 1993): each parameter moves by its own step size Δ, in the direction
  * of the gradient's sign only; as torch/optim/rprop.py computes it:
@@ -23,7 +31,7 @@ export interface RpropOptions {
  *   g ← 0 where s < 0                     (skip the step after a sign change)
  *   θ ← θ − sign(g)·Δ,   g_prev ← g
  */
-export class Rprop extends Optimizer<RpropOptions> {
+export class Rprop extends Optimizer<RpropOptions, RpropState> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<RpropOptions>>, options: Partial<RpropOptions> = {}) {
     super("Rprop", params, { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], maximize: false }, options);
   }
@@ -42,19 +50,20 @@ export class Rprop extends Optimizer<RpropOptions> {
     return { step: required(count), prev: buffer(p), step_size: buffer(p) };
   }
 
-  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: RpropOptions, p: Tensor): void {
-    const { lr, etas: [etaMinus, etaPlus], stepSizes: [stepMin, stepMax], maximize } = o;
-    state.step = ((state.step as number | undefined) ?? 0) + 1;
-    const prev = this.buffer(state, "prev", p);
-    const delta = this.buffer(state, "step_size", p, lr);
-    for (let i = 0; i < theta.length; i++) {
-      let g = maximize ? -grad[i]! : grad[i]!;
-      const s = Math.sign(g * prev[i]!);
-      const factor = s > 0 ? etaPlus : s < 0 ? etaMinus : 1;
-      delta[i] = Math.min(Math.max(delta[i]! * factor, stepMin), stepMax);
-      if (s < 0) g = 0;
-      theta[i] = theta[i]! - Math.sign(g) * delta[i]!;
-      prev[i] = g;
-    }
+  protected initState(p: Tensor, o: RpropOptions): RpropState {
+    return { step: 0, prev: zerosLike(p), step_size: fullLike(p, o.lr) };
+  }
+
+  protected updateParameter(theta: Tensor, grad: Tensor, state: RpropState, o: RpropOptions): void {
+    const { etas: [etaMinus, etaPlus], stepSizes: [stepMin, stepMax], maximize } = o;
+    state.step += 1;
+    const { prev, step_size: delta } = state;
+    let g = maximize ? grad.neg() : grad;
+    const s = g.mul(prev).sign();
+    const factor = where(s.gt(0), etaPlus, where(s.lt(0), etaMinus, onesLike(s)));
+    delta.mul_(factor).clamp_({ min: stepMin, max: stepMax });
+    g = where(s.lt(0), 0, g); // no step after a change of sign
+    theta.sub_(g.sign().mul(delta));
+    prev.copy_(g);
   }
 }

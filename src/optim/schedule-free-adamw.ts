@@ -1,8 +1,8 @@
 import { OptionError } from "../errors.js";
+import { zerosLike } from "../ops/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
-import type { TypedArray } from "../tensor/dtype.js";
-import type { ParamGroupSpec, ParamState } from "./optimizer.js";
-import { ScheduleFreeOptimizer, type ScheduleFreeCommon } from "./schedule-free.js";
+import type { ParamGroupSpec } from "./optimizer.js";
+import { ScheduleFreeOptimizer, type ScheduleFreeCommon, type ScheduleFreeState } from "./schedule-free.js";
 import { buffer, type StateSpec } from "./state-fields.js";
 import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
 
@@ -10,6 +10,12 @@ export interface ScheduleFreeAdamWOptions extends ScheduleFreeCommon {
   betas: [number, number];
   eps: number;
 }
+
+/** z (starting at the parameter) and the second moment v. */
+export type ScheduleFreeAdamWState = ScheduleFreeState & {
+  /** v */
+  exp_avg_sq: Tensor;
+};
 
 /**
  * Schedule-Free AdamW (Defazio et al. 2024, "The Road Less Scheduled"): no learning-rate schedule
@@ -30,7 +36,7 @@ export interface ScheduleFreeAdamWOptions extends ScheduleFreeCommon {
  * (default 0.0025) and some warm-up; don't combine it with a scheduler. The train/eval switch must
  * be called; BatchNorm statistics need a recompute pass at x.
  */
-export class ScheduleFreeAdamW extends ScheduleFreeOptimizer<ScheduleFreeAdamWOptions> {
+export class ScheduleFreeAdamW extends ScheduleFreeOptimizer<ScheduleFreeAdamWOptions, ScheduleFreeAdamWState> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ScheduleFreeAdamWOptions>>, options: Partial<ScheduleFreeAdamWOptions> = {}) {
     super(
       "ScheduleFreeAdamW",
@@ -59,22 +65,20 @@ export class ScheduleFreeAdamW extends ScheduleFreeOptimizer<ScheduleFreeAdamWOp
     return group.betas[0];
   }
 
-  protected updateParameter(y: TypedArray, grad: TypedArray, state: ParamState, o: ScheduleFreeAdamWOptions, p: Tensor): void {
+  protected initState(p: Tensor): ScheduleFreeAdamWState {
+    return { z: p.detach().clone(), exp_avg_sq: zerosLike(p) };
+  }
+
+  protected updateParameter(y: Tensor, g: Tensor, state: ScheduleFreeAdamWState, o: ScheduleFreeAdamWOptions): void {
     const { betas: [beta1, beta2], eps, weightDecay: lambda } = o;
     const { lr, ckp1, k } = this.schedule;
-    const z = this.zBuffer(state, p);
-    const v = this.buffer(state, "exp_avg_sq", p);
-    const biasCorrection2 = 1 - beta2 ** (k + 1);
-    const yStep = lr * (beta1 * (1 - ckp1) - 1);
-    for (let i = 0; i < y.length; i++) {
-      const g = grad[i]!;
-      v[i] = beta2 * v[i]! + (1 - beta2) * g * g;
-      let u = g / (Math.sqrt(v[i]! / biasCorrection2) + eps);
-      if (lambda !== 0) u += lambda * y[i]!;
-      // y_{k+1} = (1 − c)y + cz − γ(1 − β₁(1 − c))u   (the x and z updates, folded into y)
-      y[i] = y[i]! + ckp1 * (z[i]! - y[i]!);
-      y[i] = y[i]! + yStep * u;
-      z[i] = z[i]! - lr * u;
-    }
+    const { z, exp_avg_sq: v } = state;
+    v.mul_(beta2).add_(g.mul(g), { alpha: 1 - beta2 });
+    let u = g.div(v.div(1 - beta2 ** (k + 1)).sqrt().add(eps));
+    if (lambda !== 0) u = u.add(y.mul(lambda));
+    // y_{k+1} = (1 − c)y + cz − γ(1 − β₁(1 − c))u   (the x and z updates, folded into y)
+    y.add_(z.sub(y).mul(ckp1));
+    y.add_(u.mul(lr * (beta1 * (1 - ckp1) - 1)));
+    z.sub_(u.mul(lr));
   }
 }

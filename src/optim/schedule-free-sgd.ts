@@ -1,8 +1,7 @@
 import { OptionError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
-import type { TypedArray } from "../tensor/dtype.js";
-import type { ParamGroupSpec, ParamState } from "./optimizer.js";
-import { ScheduleFreeOptimizer, type ScheduleFreeCommon } from "./schedule-free.js";
+import type { ParamGroupSpec } from "./optimizer.js";
+import { ScheduleFreeOptimizer, type ScheduleFreeCommon, type ScheduleFreeState } from "./schedule-free.js";
 import { buffer, type StateSpec } from "./state-fields.js";
 import { checkLr, checkNonNegative } from "./validate.js";
 
@@ -26,7 +25,7 @@ export interface ScheduleFreeSGDOptions extends ScheduleFreeCommon {
  * problems, vision models), but the length of training isn't fixed in advance. Its learning rates
  * are larger than SGD's (default 1.0; try 10–50× the SGD rate with warm-up).
  */
-export class ScheduleFreeSGD extends ScheduleFreeOptimizer<ScheduleFreeSGDOptions> {
+export class ScheduleFreeSGD extends ScheduleFreeOptimizer<ScheduleFreeSGDOptions, ScheduleFreeState> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ScheduleFreeSGDOptions>>, options: Partial<ScheduleFreeSGDOptions> = {}) {
     super("ScheduleFreeSGD", params, { lr: 1, momentum: 0.9, weightDecay: 0, warmupSteps: 0, r: 0, weightLrPower: 2 }, options);
   }
@@ -48,17 +47,16 @@ export class ScheduleFreeSGD extends ScheduleFreeOptimizer<ScheduleFreeSGDOption
     return group.momentum;
   }
 
-  protected updateParameter(y: TypedArray, grad: TypedArray, state: ParamState, o: ScheduleFreeSGDOptions, p: Tensor): void {
+  protected initState(p: Tensor): ScheduleFreeState {
+    return { z: p.detach().clone() };
+  }
+
+  protected updateParameter(y: Tensor, grad: Tensor, { z }: ScheduleFreeState, o: ScheduleFreeSGDOptions): void {
     const { momentum: beta, weightDecay: lambda } = o;
     const { lr, ckp1 } = this.schedule;
-    const yStep = lr * (beta * (1 - ckp1) - 1);
-    const z = this.zBuffer(state, p);
-    for (let i = 0; i < y.length; i++) {
-      let u = grad[i]!;
-      if (lambda !== 0) u += lambda * y[i]!;
-      y[i] = y[i]! + ckp1 * (z[i]! - y[i]!);
-      y[i] = y[i]! + yStep * u;
-      z[i] = z[i]! - lr * u;
-    }
+    const u = lambda !== 0 ? grad.add(y.mul(lambda)) : grad;
+    y.add_(z.sub(y).mul(ckp1));
+    y.add_(u.mul(lr * (beta * (1 - ckp1) - 1)));
+    z.sub_(u.mul(lr));
   }
 }

@@ -3,10 +3,9 @@
  * `eval()`, and the group-level counters kept in each parameter group (as the reference
  * implementation keeps them, so they travel in the state dict).
  */
-import { noGrad } from "../autograd/grad-mode.js";
 import { OptionError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { flat, flatForUpdate, Optimizer, type ParamGroup, type ParamState } from "./optimizer.js";
+import { Optimizer, type ParamGroup } from "./optimizer.js";
 import { boolean, count, finite, nonNegative, optional, type StateSpec } from "./state-fields.js";
 
 export interface ScheduleFreeCommon {
@@ -28,7 +27,12 @@ export interface ScheduleFreeGroupState {
   trainMode: boolean;
 }
 
-export abstract class ScheduleFreeOptimizer<O extends ScheduleFreeCommon> extends Optimizer<O> {
+/** Every schedule-free rule keeps z, the sequence of gradient steps (x is folded into the parameters). */
+export type ScheduleFreeState = {
+  z: Tensor;
+};
+
+export abstract class ScheduleFreeOptimizer<O extends ScheduleFreeCommon, S extends ScheduleFreeState> extends Optimizer<O, S> {
   /** The interpolation β between z and x that gives the gradient point y (β₁ for AdamW, momentum for SGD). */
   protected abstract beta(group: O): number;
 
@@ -84,7 +88,7 @@ export abstract class ScheduleFreeOptimizer<O extends ScheduleFreeCommon> extend
   }
 
   private switchMode(train: boolean): void {
-    noGrad(() => {
+    this.update(() => {
       for (const group of this.paramGroups) {
         const s = this.groupState(group);
         if (s.trainMode === train) continue;
@@ -93,19 +97,10 @@ export abstract class ScheduleFreeOptimizer<O extends ScheduleFreeCommon> extend
         const w = train ? 1 - beta : 1 - 1 / beta;
         for (const p of group.params) {
           const z = this.state.get(p)?.z;
-          if (z === undefined) continue;
-          const theta = flatForUpdate(p);
-          const zs = flat(z as Tensor);
-          for (let i = 0; i < theta.length; i++) theta[i] = theta[i]! + w * (zs[i]! - theta[i]!);
+          if (z !== undefined) p.add_(z.sub(p).mul(w));
         }
         s.trainMode = train;
       }
     });
-  }
-
-  /** The z sequence, created as a copy of the parameter on first use. */
-  protected zBuffer(state: ParamState, p: Tensor): Float32Array | Float64Array {
-    if (state.z === undefined) state.z = p.detach().clone();
-    return flat(state.z as Tensor) as Float32Array | Float64Array;
   }
 }

@@ -1,7 +1,7 @@
-import { backend } from "../backend/backend.js";
 import { OptionError } from "../errors.js";
-import type { TypedArray } from "../tensor/dtype.js";
-import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+import { zerosLike } from "../ops/creation.js";
+import { fusedKernels } from "./fused.js";
+import { flat, flatForUpdate, Optimizer, type ParamGroupSpec } from "./optimizer.js";
 import { buffer, type StateSpec } from "./state-fields.js";
 import { checkLr, checkNonNegative } from "./validate.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -15,6 +15,11 @@ export interface SGDOptions {
   maximize: boolean;
 }
 
+/** With momentum, the buffer b, made from the first step's gradient. */
+export type SGDState = {
+  momentum_buffer?: Tensor;
+};
+
 /**
  * Stochastic gradient descent, with optional momentum (the articles' "动量法"), as PyTorch computes it:
  *
@@ -26,7 +31,7 @@ export interface SGDOptions {
  *
  * With μ = 0 this is plain gradient descent, θ ← θ − γ∇f(θ).
  */
-export class SGD extends Optimizer<SGDOptions> {
+export class SGD extends Optimizer<SGDOptions, SGDState> {
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<SGDOptions>>, options: Partial<SGDOptions> = {}) {
     super("SGD", params, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }, options);
   }
@@ -44,12 +49,38 @@ export class SGD extends Optimizer<SGDOptions> {
     return { momentum_buffer: buffer(p, o.momentum !== 0) };
   }
 
-  protected updateParameter(theta: TypedArray, grad: TypedArray, state: ParamState, o: SGDOptions, p: Tensor): void {
-    const firstStep = !("momentum_buffer" in state);
-    backend().fused!.sgdStep!({
-      param: theta,
-      grad,
-      momentumBuffer: o.momentum !== 0 ? this.buffer(state, "momentum_buffer", p) : null,
+  protected initState(): SGDState {
+    return {};
+  }
+
+  protected updateParameter(theta: Tensor, grad: Tensor, state: SGDState, o: SGDOptions): void {
+    if (!this.fusedStep(theta, grad, state, o)) this.referenceStep(theta, grad, state, o);
+  }
+
+  /** The reference, as torch/optim/sgd.py's single-tensor path. */
+  private referenceStep(theta: Tensor, grad: Tensor, state: SGDState, { lr, momentum: mu, dampening: tau, weightDecay: lambda, nesterov, maximize }: SGDOptions): void {
+    let g = maximize ? grad.neg() : grad;
+    if (lambda !== 0) g = g.add(theta.mul(lambda));
+    if (mu !== 0) {
+      let b = state.momentum_buffer;
+      if (b === undefined) b = state.momentum_buffer = g.clone();
+      else b.mul_(mu).add_(g, { alpha: 1 - tau });
+      g = nesterov ? g.add(b.mul(mu)) : b;
+    }
+    theta.sub_(g.mul(lr));
+  }
+
+  /** The backend's fused SGD step, if it offers one and takes these buffers; false when the reference must run. */
+  private fusedStep(theta: Tensor, grad: Tensor, state: SGDState, o: SGDOptions): boolean {
+    const sgdStep = fusedKernels()?.sgdStep;
+    if (sgdStep === undefined || !theta.isContiguous()) return false;
+    const firstStep = state.momentum_buffer === undefined;
+    // a new buffer is kept only if the kernel ran (it writes the gradient into it)
+    const b = o.momentum !== 0 ? (state.momentum_buffer ?? zerosLike(theta)) : null;
+    const ran = sgdStep({
+      param: flatForUpdate(theta),
+      grad: flat(grad.contiguous()),
+      momentumBuffer: b === null ? null : flat(b),
       firstStep,
       lr: o.lr,
       momentum: o.momentum,
@@ -58,5 +89,7 @@ export class SGD extends Optimizer<SGDOptions> {
       nesterov: o.nesterov,
       maximize: o.maximize,
     });
+    if (ran && b !== null) state.momentum_buffer = b;
+    return ran;
   }
 }

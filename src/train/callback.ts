@@ -18,7 +18,7 @@ export interface Scheduler {
 /** What hooks see: the objects being trained and where training is. */
 export interface FitContext {
   readonly model: AnyModule;
-  readonly optimizer: Optimizer<object>;
+  readonly optimizer: Optimizer;
   readonly scheduler: Scheduler | undefined;
   /** The total number of epochs (the last epoch's number). */
   readonly epochs: number;

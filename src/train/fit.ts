@@ -38,7 +38,7 @@ export interface EvaluateOptions<B, M extends AnyModule = Module> {
 }
 
 export interface FitOptions<B, M extends AnyModule = Module> extends EvaluateOptions<B, M> {
-  optimizer: Optimizer<object>;
+  optimizer: Optimizer;
   loss: LossFn;
   /** The last epoch to run (with initialEpoch, training resumes at initialEpoch + 1). */
   epochs: number;

@@ -1,11 +1,13 @@
-/** The plain-JS backend: every kernel, every dtype. The reference for all faster backends. */
+/**
+ * The plain-JS backend: every kernel, every dtype. The reference for all faster backends; it
+ * offers no fused kernels (the ops and optimizers run their reference paths on it).
+ */
 import { registerBackend, type Backend } from "../backend.js";
 import { allocTyped } from "../../tensor/dtype.js";
 import { assign, copy } from "./copy.js";
 import { pointwise } from "./pointwise.js";
 import { argReduce, gather, reduce, scatterAdd } from "./reduce.js";
 import { matmul } from "./matmul.js";
-import { adamStep, sgdStep } from "./optim.js";
 import { fold2d, maxPool2d } from "./pooling.js";
 import { conv2d, conv2dInput, conv2dWeight } from "./conv.js";
 
@@ -25,7 +27,6 @@ export const jsBackend: Backend = {
   conv2d,
   conv2dInput,
   conv2dWeight,
-  fused: { adamStep, sgdStep },
 };
 
 registerBackend(jsBackend);

@@ -1,10 +1,11 @@
 /**
- * The fused Adam/AdamW and SGD steps in wasm, for float32 or float64 buffers in wasm memory (all
- * of one type); anything else runs the JS loop. The float64 kernels do the JS loop's operations
- * in its order, so they give the same bits.
+ * The fused Adam/AdamW and SGD steps the wasm backend offers (src/optim uses them where it may):
+ * in wasm for float32 or float64 buffers in wasm memory (all of one type); anything else runs the
+ * plain loop of optim-loop.ts. The float64 kernels do the loop's operations in its order, so they
+ * give the same bits.
  */
 import type { AdamStepArgs, SgdStepArgs } from "../backend.js";
-import { adamStep as jsAdamStep, sgdStep as jsSgdStep } from "../js/optim.js";
+import { adamStep as loopAdamStep, sgdStep as loopSgdStep } from "./optim-loop.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import { inHeap } from "./heap.js";
 import { kernels } from "./instance.js";
@@ -22,7 +23,7 @@ function wasmWidth(...arrays: (TypedArray | null)[]): 0 | 4 | 8 {
 export function adamStep(a: AdamStepArgs): boolean {
   const { param, grad, expAvg, expAvgSq, maxExpAvgSq } = a;
   const width = wasmWidth(param, grad, expAvg, expAvgSq, maxExpAvgSq);
-  if (width === 0) return jsAdamStep(a);
+  if (width === 0) return loopAdamStep(a);
   adamThreaded(param.byteOffset, grad.byteOffset, expAvg.byteOffset, expAvgSq.byteOffset, maxExpAvgSq?.byteOffset ?? 0, param.length, {
     beta1: a.beta1,
     oneMinusBeta1: 1 - a.beta1,
@@ -42,7 +43,7 @@ export function adamStep(a: AdamStepArgs): boolean {
 export function sgdStep(a: SgdStepArgs): boolean {
   const { param, grad, momentumBuffer } = a;
   const width = wasmWidth(param, grad, momentumBuffer);
-  if (width === 0) return jsSgdStep(a);
+  if (width === 0) return loopSgdStep(a);
   (width === 8 ? kernels.sgdStep64 : kernels.sgdStep)(
     param.byteOffset, grad.byteOffset, momentumBuffer?.byteOffset ?? 0, param.length,
     a.lr, a.momentum, 1 - a.dampening, a.weightDecay, a.nesterov ? 1 : 0, a.maximize ? 1 : 0, a.firstStep ? 1 : 0,

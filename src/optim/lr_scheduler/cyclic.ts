@@ -12,9 +12,10 @@ function momentumKey(name: string, optimizer: AnyOptimizer): "momentum" | "betas
   throw new OptionError(`${name}: optimizer must support momentum (momentum or betas) with the cycleMomentum option enabled`);
 }
 
-function setMomentum(group: ParamGroup<object>, key: "momentum" | "betas", value: number): void {
-  const g = group as unknown as { momentum: number; betas: number[] };
-  if (key === "betas") g.betas = [value, ...g.betas.slice(1)];
+function setMomentum(group: ParamGroup, key: "momentum" | "betas", value: number): void {
+  // momentumKey found the key among the optimizer's options
+  const g: { lr: number; momentum?: number; betas?: number[] } = group;
+  if (key === "betas") g.betas = [value, ...(g.betas ?? []).slice(1)];
   else g.momentum = value;
 }
 

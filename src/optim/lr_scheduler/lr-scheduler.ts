@@ -23,23 +23,23 @@ export interface SchedulerStateDict {
  */
 const initialLrs = new WeakMap<object, number>();
 
-export function initialLr(group: ParamGroup<object>): number {
+export function initialLr(group: ParamGroup): number {
   let lr = initialLrs.get(group);
   if (lr === undefined) {
-    lr = (group as unknown as { lr: number }).lr;
+    lr = group.lr;
     initialLrs.set(group, lr);
   }
   return lr;
 }
 
-export type AnyOptimizer = Optimizer<object>;
+export type AnyOptimizer = Optimizer;
 
-export function groupLr(group: ParamGroup<object>): number {
-  return (group as unknown as { lr: number }).lr;
+export function groupLr(group: ParamGroup): number {
+  return group.lr;
 }
 
-export function setGroupLr(group: ParamGroup<object>, lr: number): void {
-  (group as unknown as { lr: number }).lr = lr;
+export function setGroupLr(group: ParamGroup, lr: number): void {
+  group.lr = lr;
 }
 
 /** One value per group: a single number for all, or a list with one per group. */

@@ -1,4 +1,9 @@
-/** Fused optimizer updates of the JS backend: the reference the wasm ones are tested against. */
+/**
+ * The fused Adam/AdamW and SGD steps as plain loops, for buffers the wasm kernels do not take
+ * (tensors under 1,024 elements are plain typed arrays, outside wasm memory): one pass each, as
+ * the kernels make, where the tensor-op reference (src/optim) would make a dozen. The float64
+ * kernels do this loop's operations in its order, so the kernel tests hold them to its bits.
+ */
 import type { AdamStepArgs, SgdStepArgs } from "../backend.js";
 
 /** PyTorch's Adam/AdamW: m, v running moments; θ −= lr/(1 − β1^t) · m / (√v̂/√(1 − β2^t) + eps). */
