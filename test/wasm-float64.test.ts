@@ -15,7 +15,7 @@ import "../src/index.js";
 import type { Backend, StridedView } from "../src/backend/backend.js";
 import { jsBackend } from "../src/backend/js/index.js";
 import { wasmBackend } from "../src/backend/wasm/index.js";
-import { adamStep as loopAdamStep, sgdStep as loopSgdStep } from "../src/backend/wasm/optim-loop.js";
+import { adamStep as loopAdamStep, sgdStep as loopSgdStep } from "../src/backend/js/optim-steps.js";
 import { inHeap } from "../src/backend/wasm/heap.js";
 import { idleHelpers } from "../src/backend/wasm/pool.js";
 import { softmaxReference } from "../src/ops/softmax.js";

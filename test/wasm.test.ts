@@ -12,7 +12,7 @@ import { POINTWISE_KEYS } from "../src/backend/wasm/pointwise-keys.generated.js"
 import { jsBackend } from "../src/backend/js/index.js";
 import { pointwise as jsPointwise } from "../src/backend/js/pointwise.js";
 import { wasmBackend } from "../src/backend/wasm/index.js";
-import { adamStep as loopAdamStep, sgdStep as loopSgdStep } from "../src/backend/wasm/optim-loop.js";
+import { adamStep as loopAdamStep, sgdStep as loopSgdStep } from "../src/backend/js/optim-steps.js";
 import { inHeap } from "../src/backend/wasm/heap.js";
 import { idleHelpers } from "../src/backend/wasm/pool.js";
 import * as instance from "../src/backend/wasm/instance.js";

@@ -189,7 +189,7 @@ export interface BackendOptions {
 /**
  * Optional capabilities a backend may offer for speed: each does in one pass what a reference
  * path (ops, src/optim's tensor-op rules) does in several, and is held to that reference by the
- * tests. A backend offers any, all or none (the JS backend: none); each may decline a call
+ * tests. A backend offers any, all or none; each may decline a call
  * (return false), e.g. for a dtype it does not handle, and the reference path then runs.
  */
 export interface FusedKernels {

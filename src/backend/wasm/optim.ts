@@ -1,11 +1,11 @@
 /**
  * The fused Adam/AdamW and SGD steps the wasm backend offers (src/optim uses them where it may):
  * in wasm for float32 or float64 buffers in wasm memory (all of one type); anything else runs the
- * plain loop of optim-loop.ts. The float64 kernels do the loop's operations in its order, so they
+ * plain loop of js/optim-steps.ts. The float64 kernels do the loop's operations in its order, so they
  * give the same bits.
  */
 import type { AdamStepArgs, SgdStepArgs } from "../backend.js";
-import { adamStep as loopAdamStep, sgdStep as loopSgdStep } from "./optim-loop.js";
+import { adamStep as loopAdamStep, sgdStep as loopSgdStep } from "../js/optim-steps.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import { inHeap } from "./heap.js";
 import { kernels } from "./instance.js";

@@ -1,7 +1,7 @@
 /**
- * The fused Adam/AdamW and SGD steps as plain loops, for buffers the wasm kernels do not take
- * (tensors under 1,024 elements are plain typed arrays, outside wasm memory): one pass each, as
- * the kernels make, where the tensor-op reference (src/optim) would make a dozen. The float64
+ * The fused Adam/AdamW and SGD steps as plain loops: the JS backend's, and the wasm backend's for
+ * buffers its kernels do not take (tensors under 1,024 elements are plain typed arrays, outside
+ * wasm memory). One pass each, where the tensor-op reference (src/optim) makes a dozen. The float64
  * kernels do this loop's operations in its order, so the kernel tests hold them to its bits.
  */
 import type { AdamStepArgs, SgdStepArgs } from "../backend.js";
