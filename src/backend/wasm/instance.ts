@@ -2,7 +2,7 @@
 import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64, type Kernels } from "./kernels.generated.js";
 
 export type { Kernels };
-import { WasmJS } from "./wasm-api.js";
+import { WasmJS, type WasmMemory } from "./wasm-api.js";
 
 /** 64 KiB pages: the most a wasm32 memory can address. Shared memory is reserved, not committed. */
 const MAX_PAGES = 65536;
@@ -14,14 +14,20 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
-// Shared, so that it never moves when it grows: typed-array views handed out stay valid.
-export const memory = new WasmJS!.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
+/**
+ * The one memory, shared so that it never moves when it grows: typed-array views handed out
+ * stay valid. Made by `startKernels` (not at import: an engine without shared wasm memory would
+ * throw, and a program on the JS backend never needs it).
+ */
+export let memory: WasmMemory;
 
 const proc = (globalThis as { process?: { versions?: { node?: string }; env?: Record<string, string | undefined> } })
   .process;
 
-const baselineBytes = decodeBase64(KERNELS_WASM_BASE64);
+// decoded when first needed: a program on the JS backend never pays for it
+let baselineBytes: Uint8Array | null = null;
 let relaxedBytes: Uint8Array | null = null;
+const baseline = (): Uint8Array => (baselineBytes ??= decodeBase64(KERNELS_WASM_BASE64));
 const relaxed = (): Uint8Array => (relaxedBytes ??= decodeBase64(KERNELS_RELAXED_WASM_BASE64));
 
 /**
@@ -34,7 +40,7 @@ const relaxed = (): Uint8Array => (relaxedBytes ??= decodeBase64(KERNELS_RELAXED
 export let usesRelaxedSimd = false;
 
 /** The module's bytes, for workers that instantiate it again over the same memory. */
-export let moduleBytes: Uint8Array = baselineBytes;
+export let moduleBytes: Uint8Array;
 
 export let kernels: Kernels;
 
@@ -48,7 +54,7 @@ export function onModuleChange(f: () => void): void {
 function instantiate(bytes: Uint8Array, exports: Record<string, unknown>): void {
   kernels = exports as unknown as Kernels;
   moduleBytes = bytes;
-  usesRelaxedSimd = bytes !== baselineBytes;
+  usesRelaxedSimd = bytes !== baseline();
   for (const f of listeners) f();
 }
 
@@ -58,8 +64,12 @@ function instantiate(bytes: Uint8Array, exports: Record<string, unknown>): void 
  * relaxed SIMD without flags, so it keeps the build it loaded). Returns whether relaxed SIMD is on.
  */
 export function useRelaxedSimd(on: boolean): boolean {
+  if (!started) {
+    wantRelaxed = on; // applied when the kernels start
+    return on;
+  }
   if (on === usesRelaxedSimd) return on;
-  let bytes = baselineBytes;
+  let bytes = baseline();
   if (on) {
     if (!WasmJS!.validate(relaxed()) && proc?.versions?.node !== undefined) enableRelaxedFlag();
     if (!WasmJS!.validate(relaxed())) return false;
@@ -80,10 +90,51 @@ function enableRelaxedFlag(): void {
   }
 }
 
-const wanted = proc?.env?.NABLA_RELAXED_SIMD;
-const startWith = wanted !== "0" && WasmJS!.validate(relaxed()) ? relaxed() : baselineBytes;
-{
-  const { instance } = await WasmJS!.instantiate(startWith, { env: { memory } });
-  instantiate(startWith, instance.exports);
+/** Whether the kernels are instantiated (by startKernels or startKernelsAsync). */
+export let started = false;
+
+/**
+ * The build to start with: relaxed SIMD where the engine validates it as it is, unless
+ * NABLA_RELAXED_SIMD=0; with NABLA_RELAXED_SIMD=1 (or setBackend's relaxedSimd: true before
+ * the start) Node 20's flag is set first.
+ */
+let wantRelaxed: boolean | undefined =
+  proc?.env?.NABLA_RELAXED_SIMD === "1" ? true : proc?.env?.NABLA_RELAXED_SIMD === "0" ? false : undefined;
+
+function startingBytes(): Uint8Array {
+  if (wantRelaxed === false) return baseline();
+  if (wantRelaxed === true && !WasmJS!.validate(relaxed()) && proc?.versions?.node !== undefined) enableRelaxedFlag();
+  return WasmJS!.validate(relaxed()) ? relaxed() : baseline();
 }
-if (wanted === "1" && !usesRelaxedSimd) useRelaxedSimd(true);
+
+/**
+ * Whether this thread may compile the kernels synchronously: everywhere but a browser page's
+ * main thread, where engines limit synchronous compilation and `await ready()` starts them.
+ */
+export function canStartSynchronously(): boolean {
+  return proc?.versions?.node !== undefined || !("document" in globalThis);
+}
+
+function createMemory(): void {
+  memory ??= new WasmJS!.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
+}
+
+/** Instantiates the kernels synchronously (Node, workers; see canStartSynchronously). */
+export function startKernels(): void {
+  if (started) return;
+  createMemory();
+  const bytes = startingBytes();
+  instantiate(bytes, new WasmJS!.Instance(new WasmJS!.Module(bytes), { env: { memory } }).exports);
+  started = true;
+}
+
+/** Instantiates the kernels without blocking (compiling off the main thread where the engine can). */
+export async function startKernelsAsync(): Promise<void> {
+  if (started) return;
+  createMemory();
+  const bytes = startingBytes();
+  const { instance } = await WasmJS!.instantiate(bytes, { env: { memory } });
+  if (started) return; // started synchronously while this one compiled
+  instantiate(bytes, instance.exports);
+  started = true;
+}
