@@ -11,8 +11,8 @@ const HUNG = 30 * 60_000;
 // once more on the baseline build (no relaxed SIMD), which engines without it load. Storage that
 // an op promised to overwrite is handed out full of NaN (heap.ts), so a missed element shows.
 
-// `#worker` (package.json "imports") points into dist/ for the published package; the tests run src/
-const resolve = { alias: { "#worker": fileURLToPath(new URL("src/backend/wasm/worker-node.ts", import.meta.url)) } };
+// `#platform` (package.json "imports") points into dist/ for the published package; the tests run src/
+const resolve = { alias: { "#platform": fileURLToPath(new URL("src/backend/wasm/platform-node.ts", import.meta.url)) } };
 
 export default defineConfig({
   resolve,

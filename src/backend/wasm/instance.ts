@@ -1,8 +1,16 @@
-/** The one shared WebAssembly.Memory and the kernel module instantiated over it. */
-import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64, type Kernels } from "./kernels.generated.js";
+/**
+ * The one shared WebAssembly.Memory and the kernel module instantiated over it. Nothing is
+ * compiled at import: the kernels start on the first op where the platform has their bytes at
+ * hand (Node: `startKernels`, synchronously), or through `ready()` (`startKernelsAsync`), which a
+ * browser page awaits once, since it fetches the build it runs and engines limit synchronous
+ * compilation on a page's main thread.
+ */
+import { platform } from "#platform";
+import type { Kernels } from "./kernels.generated.js";
+import { relaxedSimdAvailable } from "./simd.js";
+import { WasmJS, type WasmMemory } from "./wasm-api.js";
 
 export type { Kernels };
-import { WasmJS, type WasmMemory } from "./wasm-api.js";
 
 /** 64 KiB pages: the most a wasm32 memory can address. Shared memory is reserved, not committed. */
 const MAX_PAGES = 65536;
@@ -14,21 +22,15 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
-/**
- * The one memory, shared so that it never moves when it grows: typed-array views handed out
- * stay valid. Made by `startKernels` (not at import: an engine without shared wasm memory would
- * throw, and a program on the JS backend never needs it).
- */
-export let memory: WasmMemory;
-
 const proc = (globalThis as { process?: { versions?: { node?: string }; env?: Record<string, string | undefined> } })
   .process;
 
-// decoded when first needed: a program on the JS backend never pays for it
-let baselineBytes: Uint8Array | null = null;
-let relaxedBytes: Uint8Array | null = null;
-const baseline = (): Uint8Array => (baselineBytes ??= decodeBase64(KERNELS_WASM_BASE64));
-const relaxed = (): Uint8Array => (relaxedBytes ??= decodeBase64(KERNELS_RELAXED_WASM_BASE64));
+/**
+ * The one memory, shared so that it never moves when it grows: typed-array views handed out
+ * stay valid. Made when the kernels start (an engine without shared wasm memory would throw at
+ * import, and a program on the JS backend never needs it).
+ */
+export let memory: WasmMemory;
 
 /**
  * The build in use: the baseline (SIMD + threads), or the one with relaxed SIMD, whose fused
@@ -44,40 +46,34 @@ export let moduleBytes: Uint8Array;
 
 export let kernels: Kernels;
 
+/** Whether the kernels are instantiated. */
+export let started = false;
+
+/** The build asked for before the start (NABLA_RELAXED_SIMD, or setBackend's relaxedSimd); undefined: the engine's best. */
+let wantRelaxed: boolean | undefined =
+  proc?.env?.NABLA_RELAXED_SIMD === "1" ? true : proc?.env?.NABLA_RELAXED_SIMD === "0" ? false : undefined;
+
 const listeners: (() => void)[] = [];
 
-/** Calls `f` whenever the module is swapped (the worker pool restarts its helpers on the new one). */
+/** Calls `f` whenever a module is instantiated (the heap takes the memory's buffer; the pool restarts its helpers). */
 export function onModuleChange(f: () => void): void {
   listeners.push(f);
 }
 
-function instantiate(bytes: Uint8Array, exports: Record<string, unknown>): void {
-  kernels = exports as unknown as Kernels;
-  moduleBytes = bytes;
-  usesRelaxedSimd = bytes !== baseline();
-  for (const f of listeners) f();
+const decoded = new Map<boolean, Uint8Array>();
+
+function bytesOf(relaxed: boolean, base64: string): Uint8Array {
+  let bytes = decoded.get(relaxed);
+  if (bytes === undefined) decoded.set(relaxed, (bytes = decodeBase64(base64)));
+  return bytes;
 }
 
-/**
- * Switches between the relaxed-SIMD build and the baseline, instantiating the chosen one over the
- * same memory (synchronously: fine in Node and in workers; a browser's main thread validates
- * relaxed SIMD without flags, so it keeps the build it loaded). Returns whether relaxed SIMD is on.
- */
-export function useRelaxedSimd(on: boolean): boolean {
-  if (!started) {
-    wantRelaxed = on; // applied when the kernels start
-    return on;
-  }
-  if (on === usesRelaxedSimd) return on;
-  let bytes = baseline();
-  if (on) {
-    if (!WasmJS!.validate(relaxed()) && proc?.versions?.node !== undefined) enableRelaxedFlag();
-    if (!WasmJS!.validate(relaxed())) return false;
-    bytes = relaxed();
-  }
-  const module = new WasmJS!.Module(bytes);
-  instantiate(bytes, new WasmJS!.Instance(module, { env: { memory } }).exports);
-  return usesRelaxedSimd;
+function instantiate(relaxed: boolean, bytes: Uint8Array, exports: Record<string, unknown>): void {
+  kernels = exports as unknown as Kernels;
+  moduleBytes = bytes;
+  usesRelaxedSimd = relaxed;
+  started = true;
+  for (const f of listeners) f();
 }
 
 /** Node 20's V8 has relaxed SIMD behind a flag that can be set at run time, before a module using it is compiled. */
@@ -90,51 +86,67 @@ function enableRelaxedFlag(): void {
   }
 }
 
-/** Whether the kernels are instantiated (by startKernels or startKernelsAsync). */
-export let started = false;
-
-/**
- * The build to start with: relaxed SIMD where the engine validates it as it is, unless
- * NABLA_RELAXED_SIMD=0; with NABLA_RELAXED_SIMD=1 (or setBackend's relaxedSimd: true before
- * the start) Node 20's flag is set first.
- */
-let wantRelaxed: boolean | undefined =
-  proc?.env?.NABLA_RELAXED_SIMD === "1" ? true : proc?.env?.NABLA_RELAXED_SIMD === "0" ? false : undefined;
-
-function startingBytes(): Uint8Array {
-  if (wantRelaxed === false) return baseline();
-  if (wantRelaxed === true && !WasmJS!.validate(relaxed()) && proc?.versions?.node !== undefined) enableRelaxedFlag();
-  return WasmJS!.validate(relaxed()) ? relaxed() : baseline();
+/** Whether relaxed SIMD can run, setting Node 20's flag first when `ask`. */
+function relaxedRuns(ask: boolean): boolean {
+  if (ask && !relaxedSimdAvailable() && proc?.versions?.node !== undefined) enableRelaxedFlag();
+  return relaxedSimdAvailable();
 }
 
-/**
- * Whether this thread may compile the kernels synchronously: everywhere but a browser page's
- * main thread, where engines limit synchronous compilation and `await ready()` starts them.
- */
-export function canStartSynchronously(): boolean {
-  return proc?.versions?.node !== undefined || !("document" in globalThis);
+/** The build to start with: relaxed where it runs, unless the baseline was asked for. */
+function startingBuild(): boolean {
+  return wantRelaxed !== false && relaxedRuns(wantRelaxed === true);
 }
 
 function createMemory(): void {
   memory ??= new WasmJS!.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
 }
 
-/** Instantiates the kernels synchronously (Node, workers; see canStartSynchronously). */
-export function startKernels(): void {
-  if (started) return;
-  createMemory();
-  const bytes = startingBytes();
-  instantiate(bytes, new WasmJS!.Instance(new WasmJS!.Module(bytes), { env: { memory } }).exports);
-  started = true;
+/** Whether `startKernels` can run: the platform has the bytes at hand (always in Node; in a browser after ready()). */
+export function canStartSynchronously(): boolean {
+  return platform.kernelsNow(startingBuild()) !== null;
 }
 
-/** Instantiates the kernels without blocking (compiling off the main thread where the engine can). */
+/** Instantiates the kernels synchronously (see canStartSynchronously). */
+export function startKernels(): void {
+  if (started) return;
+  const relaxed = startingBuild();
+  const base64 = platform.kernelsNow(relaxed);
+  if (base64 === null) throw new Error("nabla: the kernels' bytes are not loaded (await ready())");
+  createMemory();
+  const bytes = bytesOf(relaxed, base64);
+  instantiate(relaxed, bytes, new WasmJS!.Instance(new WasmJS!.Module(bytes), { env: { memory } }).exports);
+}
+
+/** Loads the build's bytes where they are not at hand and instantiates it without blocking. */
 export async function startKernelsAsync(): Promise<void> {
   if (started) return;
+  const relaxed = startingBuild();
+  const bytes = bytesOf(relaxed, await platform.loadKernels(relaxed));
   createMemory();
-  const bytes = startingBytes();
   const { instance } = await WasmJS!.instantiate(bytes, { env: { memory } });
-  if (started) return; // started synchronously while this one compiled
-  instantiate(bytes, instance.exports);
-  started = true;
+  if (!started) instantiate(relaxed, bytes, instance.exports); // unless the first op started them meanwhile
+}
+
+/**
+ * Switches between the relaxed-SIMD build and the baseline. Before the start it records the
+ * choice; after, it instantiates the other build over the same memory, synchronously, which needs
+ * its bytes at hand: in a browser, choose before `ready()`. Returns whether relaxed SIMD is on.
+ */
+export function useRelaxedSimd(on: boolean): boolean {
+  if (!started) {
+    wantRelaxed = on;
+    return on && relaxedRuns(true);
+  }
+  if (on === usesRelaxedSimd) return on;
+  if (on && !relaxedRuns(true)) return false;
+  const base64 = platform.kernelsNow(on);
+  if (base64 === null) {
+    throw new Error(
+      `setBackend("wasm", { relaxedSimd: ${on} }): on a browser page the kernel build is chosen before \`await ready()\`; ` +
+        `this page started the ${usesRelaxedSimd ? "relaxed-SIMD" : "baseline"} build`,
+    );
+  }
+  const bytes = bytesOf(on, base64);
+  instantiate(on, bytes, new WasmJS!.Instance(new WasmJS!.Module(bytes), { env: { memory } }).exports);
+  return usesRelaxedSimd;
 }

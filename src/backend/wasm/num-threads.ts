@@ -2,7 +2,7 @@
  * How many threads big kernels use (the caller's plus workers). Kept apart from the pool so it
  * loads without starting wasm.
  */
-import { platform } from "#worker";
+import { platform } from "#platform";
 import { wasmSimdAvailable } from "./simd.js";
 
 let threads = 0; // 0: not chosen yet, use the machine's core count

@@ -4,13 +4,13 @@
  * copying. All threads, the caller's included, take chunks of the work off one atomic counter
  * (assembly/jobs.ts), so a core that is busy with other work slows the split down instead of
  * stalling it; the caller then waits for the helpers to finish their last chunk.
- * Helpers are worker_threads in Node (worker-node.ts) and Web Workers in a cross-origin
- * isolated page (worker-browser.ts); elsewhere everything runs on the caller's thread.
+ * Helpers are worker_threads in Node (platform-node.ts) and Web Workers in a cross-origin
+ * isolated page (platform-browser.ts); elsewhere everything runs on the caller's thread.
  */
 import { allocBytes } from "./heap.js";
 import { kernels, memory, moduleBytes, onModuleChange } from "./instance.js";
 import { getNumThreads, workersUnavailable } from "./num-threads.js";
-import { platform } from "#worker";
+import { platform } from "#platform";
 
 /** Below this many multiply-adds waking a helper costs more than it saves. */
 const PARALLEL_MACS = 1 << 18;

@@ -1,11 +1,13 @@
 /**
- * Kernel workers in a browser (Web Workers from a Blob URL, so no separate file has to be
- * served): `#worker` resolves here everywhere but Node (package.json "imports"). Only where the
- * page is cross-origin isolated (COOP + COEP headers): without that, browsers refuse to share
- * WebAssembly memory with a worker, and the kernels run on the page's thread alone.
+ * The wasm backend's platform everywhere but Node (browsers, and bundles for them): `#platform`
+ * resolves here (package.json "imports"). Kernel workers are Web Workers from a Blob URL (no
+ * separate file to serve), and only where the page is cross-origin isolated (COOP + COEP
+ * headers): without that, browsers refuse to share WebAssembly memory with a worker, and the
+ * kernels run on the page's thread alone. The kernel build is imported dynamically by `ready()`:
+ * a page downloads only the one it runs, and bundlers give each a chunk of its own.
  */
 import { BROWSER_WORKER_SOURCE } from "./worker-source.js";
-import type { WorkerPlatform } from "./worker-platform.js";
+import type { Platform } from "./platform.js";
 
 interface WebWorkerApi {
   Worker: new (url: string) => { postMessage(message: unknown): void; addEventListener(type: "error", f: () => void): void };
@@ -17,7 +19,7 @@ interface WebWorkerApi {
 
 const web = globalThis as unknown as Partial<WebWorkerApi>;
 
-const available =
+const canSpawn =
   web.crossOriginIsolated === true && typeof web.Worker === "function" && typeof web.Blob === "function" && web.URL !== undefined;
 
 let url: string | null = null;
@@ -30,9 +32,15 @@ function spawn(memory: unknown, bytes: Uint8Array, slot: number, failed: () => v
 }
 
 const cores = web.navigator?.hardwareConcurrency;
+const loaded: { baseline?: string; relaxed?: string } = {};
 
-export const platform: WorkerPlatform = {
+export const platform: Platform = {
   name: "browser",
   cores: typeof cores === "number" && cores > 0 ? cores : 1,
-  spawn: available ? spawn : null,
+  spawn: canSpawn ? spawn : null,
+  kernelsNow: (relaxed) => (relaxed ? loaded.relaxed : loaded.baseline) ?? null,
+  async loadKernels(relaxed) {
+    if (relaxed) return (loaded.relaxed ??= (await import("./kernels-relaxed.generated.js")).KERNELS_BASE64);
+    return (loaded.baseline ??= (await import("./kernels-baseline.generated.js")).KERNELS_BASE64);
+  },
 };
