@@ -6,7 +6,7 @@
  * kernels run on the page's thread alone. The kernel build is imported dynamically by `ready()`:
  * a page downloads only the one it runs, and bundlers give each a chunk of its own.
  */
-import { BROWSER_WORKER_SOURCE } from "./worker-source.js";
+import { WORKER_LOOP } from "./worker-source.js";
 import type { Platform } from "./platform.js";
 
 interface WebWorkerApi {
@@ -22,10 +22,13 @@ const web = globalThis as unknown as Partial<WebWorkerApi>;
 const canSpawn =
   web.crossOriginIsolated === true && typeof web.Worker === "function" && typeof web.Blob === "function" && web.URL !== undefined;
 
+/** The kernel loop, started with the first message. */
+const WORKER_SOURCE = `${WORKER_LOOP}\nself.onmessage = (event) => start(event.data);\n`;
+
 let url: string | null = null;
 
 function spawn(memory: unknown, bytes: Uint8Array, slot: number, failed: () => void): void {
-  url ??= web.URL!.createObjectURL(new web.Blob!([BROWSER_WORKER_SOURCE], { type: "text/javascript" }));
+  url ??= web.URL!.createObjectURL(new web.Blob!([WORKER_SOURCE], { type: "text/javascript" }));
   const worker = new web.Worker!(url);
   worker.addEventListener("error", failed);
   worker.postMessage({ memory, bytes, slot });

@@ -8,14 +8,17 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { KERNELS_BASE64 as BASELINE } from "./kernels-baseline.generated.js";
 import { KERNELS_BASE64 as RELAXED } from "./kernels-relaxed.generated.js";
-import { NODE_WORKER_SOURCE } from "./worker-source.js";
+import { WORKER_LOOP } from "./worker-source.js";
 import type { Platform } from "./platform.js";
+
+/** The kernel loop, started with the data the worker was created with. */
+const WORKER_SOURCE = `${WORKER_LOOP}\nstart(require("node:worker_threads").workerData);\n`;
 
 export const platform: Platform = {
   name: "node",
   cores: availableParallelism(),
   spawn(memory, bytes, slot, failed) {
-    const worker = new Worker(NODE_WORKER_SOURCE, { eval: true, workerData: { memory, bytes, slot } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { memory, bytes, slot } });
     worker.on("error", failed);
     worker.unref(); // an idle pool must not keep the process alive
   },
