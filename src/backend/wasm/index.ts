@@ -8,9 +8,10 @@
  * Chosen by default where the engine validates SIMD and shared memory; NABLA_BACKEND=js|wasm
  * in the environment picks one at startup, setBackend("js") at any time.
  *
- * Importing nabla compiles nothing: the kernels start on the first op (synchronously, in Node
- * and in workers) or with `await ready()`, which a browser page must call before its first op
- * (pages limit synchronous WebAssembly compilation); an op before it throws, saying so.
+ * Importing nabla compiles nothing: the kernels start on the first op (synchronously, in Node)
+ * or with `await ready()`, which a browser must call before its first op (it fetches the kernel
+ * build as a chunk of its own, and pages limit synchronous WebAssembly compilation); an op
+ * before it throws, saying so.
  */
 import { registerBackend, setBackend, type Backend, type FusedKernels } from "../backend.js";
 import { jsBackend } from "../js/index.js";
@@ -71,8 +72,8 @@ function start(kernel: string): void {
   if (!instance.started) {
     if (!instance.canStartSynchronously()) {
       throw new Error(
-        `nabla: ${kernel} ran before the wasm backend started. On a browser page, \`await ready()\` (exported by nabla) ` +
-          `once before the first op: pages cannot compile WebAssembly synchronously. Or call setBackend("js") to run without it.`,
+        `nabla: ${kernel} ran before the wasm backend started. In a browser, \`await ready()\` (exported by nabla) once ` +
+          `before the first op: the kernels are fetched and compiled asynchronously there. Or setBackend("js") to run without them.`,
       );
     }
     instance.startKernels();
@@ -108,7 +109,7 @@ const backend: Mutable<Backend> = {
   configure({ relaxedSimd }) {
     if (relaxedSimd !== undefined) instance.useRelaxedSimd(relaxedSimd);
   },
-  options: () => ({ relaxedSimd: instance.usesRelaxedSimd }),
+  options: () => ({ relaxedSimd: instance.relaxedSimdChosen() }),
 };
 
 function requested(): string | undefined {
@@ -127,10 +128,10 @@ if (wasmBackend !== null) {
 }
 
 /**
- * Starts the wasm kernels without blocking: on a browser page, `await ready()` once before the
- * first op (an op before it throws). Elsewhere the first op starts them by itself, and ready()
- * only moves the compilation off the critical path. Resolves at once where there is no wasm
- * backend (everything runs on the JS one).
+ * Starts the wasm kernels without blocking: in a browser, `await ready()` once before the first
+ * op (an op before it throws). In Node the first op starts them by itself, and ready() only
+ * moves the compilation off the critical path. Resolves at once where there is no wasm backend
+ * (everything runs on the JS one).
  */
 export async function ready(): Promise<void> {
   if (wasmBackend === null) return;

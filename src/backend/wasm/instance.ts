@@ -97,6 +97,11 @@ function startingBuild(): boolean {
   return wantRelaxed !== false && relaxedRuns(wantRelaxed === true);
 }
 
+/** Whether the kernels run (or, before they start, will run) the relaxed-SIMD build. */
+export function relaxedSimdChosen(): boolean {
+  return started ? usesRelaxedSimd : startingBuild();
+}
+
 function createMemory(): void {
   memory ??= new WasmJS!.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
 }
