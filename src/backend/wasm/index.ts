@@ -64,11 +64,15 @@ const fusedKernels: Required<FusedKernels> = { softmax, adamStep, sgdStep };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** Whether the real methods have replaced the stubs. */
+let installed = false;
+
 /**
  * Starts the kernels where this thread may compile them synchronously, and puts the real
  * methods in place of the stubs (so that after the first op no call pays for the check).
  */
 function start(kernel: string): void {
+  if (installed) return; // a stub kept from before the start
   if (!instance.started) {
     if (!instance.canStartSynchronously()) {
       throw new Error(
@@ -79,6 +83,7 @@ function start(kernel: string): void {
     instance.startKernels();
   }
   Object.assign(backend, kernelMethods, { fused: fusedKernels });
+  installed = true;
 }
 
 /** Until the kernels start, each kernel method starts them and then runs. */
