@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // No test may fail because the machine is slow: tests assert results, never how long they took.
@@ -9,7 +10,12 @@ const HUNG = 30 * 60_000;
 // (src/backend/wasm/index.ts), so each project gets its own. The wasm kernels' own tests run
 // once more on the baseline build (no relaxed SIMD), which engines without it load. Storage that
 // an op promised to overwrite is handed out full of NaN (heap.ts), so a missed element shows.
+
+// `#platform` (package.json "imports") points into dist/ for the published package; the tests run src/
+const resolve = { alias: { "#platform": fileURLToPath(new URL("src/backend/wasm/platform-node.ts", import.meta.url)) } };
+
 export default defineConfig({
+  resolve,
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: HUNG,
@@ -20,6 +26,7 @@ export default defineConfig({
       { extends: true, test: { name: "wasm", env: { NABLA_BACKEND: "wasm", NABLA_RELAXED_SIMD: "1", NABLA_POISON_UNINITIALIZED: "1" } } },
       {
         // not `extends: true`: that would merge the include lists, running every file again
+        resolve,
         test: {
           name: "wasm-baseline",
           testTimeout: HUNG,

@@ -2,7 +2,8 @@
  * nabla in a real browser (Debian's Chromium through playwright-core), loaded from dist/ as
  * plain ES modules: in a cross-origin isolated page the wasm backend splits matmuls across Web
  * Workers; in a page without isolation (no SharedArrayBuffer constructor, no workers) it runs
- * the same kernels on one thread. Either way a small network trains. The page runs
+ * the same kernels on one thread (and getNumThreads() says 1). Either way an op before
+ * `await ready()` throws, saying so, and then a small network trains. The page runs
  * test/browser/page.js as it is; this test runs once (in the "wasm" project) and is skipped
  * where Chromium is missing (.ci/run installs it).
  */
@@ -36,7 +37,10 @@ function serve(): Promise<Server> {
       headers["Cross-Origin-Embedder-Policy"] = "require-corp";
     }
     if (rest.join("/") === "index.html") {
-      const page = `<!doctype html><title>nabla</title><script type="module" src="/${mode}/test/browser/page.js"></script>`;
+      const platform = `/${mode}/dist/src/backend/wasm/platform-browser.js`;
+      const page =
+        `<!doctype html><title>nabla</title><script type="importmap">{"imports":{"#platform":"${platform}"}}</script>` +
+        `<script type="module" src="/${mode}/test/browser/page.js"></script>`;
       res.writeHead(200, { ...headers, "Content-Type": "text/html" }).end(page);
       return;
     }
@@ -58,6 +62,10 @@ interface PageReport {
   /** Whether the kernels loaded are the relaxed-SIMD build (Chromium has it since 114). */
   relaxedSimd: boolean;
   helpers: number;
+  /** What an op before ready() threw. */
+  beforeReady: string;
+  /** getNumThreads() after setNumThreads(2). */
+  threads: number;
   /** The two-thread product equals the one-thread product exactly. */
   sameProduct: boolean;
   /** Largest difference from the JS backend's product. */
@@ -114,6 +122,8 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("in
     expect(r.relaxedSimd).toBe(true);
     expect(r.cores).toBeGreaterThanOrEqual(1);
     expect(r.helpers).toBe(1);
+    expect(r.threads).toBe(2);
+    expect(r.beforeReady).toMatch(/ran before the wasm backend started.*await ready\(\)/);
     expect(r.sameProduct).toBe(true);
     expect(r.maxDiffFromJs).toBeLessThan(1e-3);
     expect(r.lastLoss).toBeLessThan(r.firstLoss * 0.8);
@@ -127,6 +137,8 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("in
     expect(r.isolated).toBe(false);
     expect(r.backend).toBe("wasm");
     expect(r.helpers).toBe(0);
+    expect(r.threads).toBe(1); // asked for 2, but no worker can start here
+    expect(r.beforeReady).toMatch(/ran before the wasm backend started.*await ready\(\)/);
     expect(r.sameProduct).toBe(true);
     expect(r.maxDiffFromJs).toBeLessThan(1e-3);
     expect(r.lastLoss).toBeLessThan(r.firstLoss * 0.8);

@@ -1,17 +1,28 @@
-// Loaded by test/browser.test.ts into a Chromium page as a plain ES module (no bundler): loads
-// nabla from dist/, splits a matmul across threads where it can, trains a few steps, and leaves
-// what it saw in window.report (or the error in window.failure).
+// Loaded by test/browser.test.ts into a Chromium page as a plain ES module (no bundler; an import
+// map in the page resolves "#platform" as package.json's "imports" would): loads nabla from
+// dist/, checks that an op before ready() throws, splits a matmul across threads where it can,
+// trains a few steps, and leaves what it saw in window.report (or the error in window.failure).
 import * as nb from "../../dist/src/index.js";
 import { idleHelpers } from "../../dist/src/backend/wasm/pool.js";
 import { usesRelaxedSimd } from "../../dist/src/backend/wasm/instance.js";
 
+let beforeReady = "";
+try {
+  nb.randn([300, 300]);
+} catch (e) {
+  beforeReady = String(e?.message ?? e);
+}
+
 async function run() {
+  await nb.ready();
   const report = {
     isolated: globalThis.crossOriginIsolated === true,
     backend: nb.getBackend(),
     cores: navigator.hardwareConcurrency,
     relaxedSimd: usesRelaxedSimd,
     helpers: 0,
+    beforeReady,
+    threads: 0,
     sameProduct: false,
     maxDiffFromJs: NaN,
     firstLoss: NaN,
@@ -21,6 +32,7 @@ async function run() {
   const a = nb.randn([200, 300]);
   const b = nb.randn([300, 150]);
   nb.setNumThreads(2);
+  report.threads = nb.getNumThreads();
   if (report.backend === "wasm" && report.isolated) {
     // Web Workers start asynchronously: wait for the helper to report idle
     for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));

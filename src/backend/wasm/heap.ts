@@ -20,7 +20,7 @@
  */
 import { OutOfMemoryError } from "../../errors.js";
 import { collectIfEnabled, collectionCount, finalizationRegistry } from "../../memory/collection.js";
-import { kernels, memory } from "./instance.js";
+import { kernels, memory, onModuleChange } from "./instance.js";
 
 const PAGE = 65536;
 /** Below this the module's static data lives (assembly/build.mjs). */
@@ -38,9 +38,14 @@ const LARGE_GRAIN = 65536;
 const POISON =
   (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NABLA_POISON_UNINITIALIZED === "1";
 
-let buffer = memory.buffer as SharedArrayBuffer;
+/** The memory's buffer, once the kernels have started (instance.ts); it changes when the memory grows. */
+let buffer: ArrayBufferLike = new ArrayBuffer(0); // (a page that is not isolated has no SharedArrayBuffer constructor)
 /** Every SharedArrayBuffer object the memory has shown: views made before a grow keep the old one. */
-const buffers = new WeakSet<ArrayBufferLike>([buffer]);
+const buffers = new WeakSet<ArrayBufferLike>();
+onModuleChange(() => {
+  buffer = memory.buffer;
+  buffers.add(buffer);
+});
 let top = HEAP_START;
 /** Free lists of the size classes. */
 const classLists = new Map<number, number[]>();
@@ -145,7 +150,7 @@ function takeTop(size: number): number {
         return -1; // the engine would not give more
       }
     }
-    buffer = memory.buffer as SharedArrayBuffer;
+    buffer = memory.buffer;
     buffers.add(buffer);
     sampleFreshMemory(have, buffer.byteLength);
   }

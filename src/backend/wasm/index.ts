@@ -7,11 +7,25 @@
  *
  * Chosen by default where the engine validates SIMD and shared memory; NABLA_BACKEND=js|wasm
  * in the environment picks one at startup, setBackend("js") at any time.
+ *
+ * Importing nabla compiles nothing: the kernels start on the first op (synchronously, in Node)
+ * or with `await ready()`, which a browser must call before its first op (it fetches the kernel
+ * build as a chunk of its own, and pages limit synchronous WebAssembly compilation); an op
+ * before it throws, saying so.
  */
-import { registerBackend, setBackend, type Backend } from "../backend.js";
+import { registerBackend, setBackend, type Backend, type FusedKernels } from "../backend.js";
 import { jsBackend } from "../js/index.js";
 import { allocTyped, type DType, type TypedArray } from "../../tensor/dtype.js";
 import { wasmSimdAvailable } from "./simd.js";
+import { allocInHeap, heapStats, inHeap, releaseArray, resetHeapPeak, setHeapLimit } from "./heap.js";
+import * as instance from "./instance.js";
+import { pointwise } from "./elementwise.js";
+import { argReduce, reduce, softmax } from "./reduce.js";
+import { matmul } from "./matmul.js";
+import { assign, copy } from "./copy.js";
+import { adamStep, sgdStep } from "./optim.js";
+import { fold2d, gather, maxPool2d, scatterAdd } from "./pooling.js";
+import { conv2d, conv2dInput, conv2dWeight } from "./conv.js";
 
 /**
  * Below this many elements storage stays on the JS heap: tiny tensors run on the JS kernels
@@ -20,53 +34,88 @@ import { wasmSimdAvailable } from "./simd.js";
  */
 const MIN_WASM_STORAGE = 1024;
 
-async function makeWasmBackend(): Promise<Backend> {
-  // loaded only where wasm SIMD exists: instantiating the module needs it
-  const { allocInHeap, heapStats, inHeap, releaseArray, resetHeapPeak, setHeapLimit } = await import("./heap.js");
-  const instance = await import("./instance.js");
-  const { useRelaxedSimd } = instance;
-  const { pointwise } = await import("./elementwise.js");
-  const { argReduce, reduce, softmax } = await import("./reduce.js");
-  const { matmul } = await import("./matmul.js");
-  const { assign, copy } = await import("./copy.js");
-  const { adamStep, sgdStep } = await import("./optim.js");
-  const { fold2d, gather, maxPool2d, scatterAdd } = await import("./pooling.js");
-  const { conv2d, conv2dInput, conv2dWeight } = await import("./conv.js");
-  return {
-    ...jsBackend,
-    name: "wasm",
-    alloc(dtype: DType, size: number, zeroed = true, op = "alloc"): TypedArray {
-      if (dtype === "bool" || size < MIN_WASM_STORAGE) return allocTyped(dtype, size);
-      // past the heap's reach (4 GiB of wasm32), storage goes to the JS heap, where kernels copy it in
-      return allocInHeap(dtype, size, zeroed, op) ?? allocTyped(dtype, size);
-    },
-    release: releaseArray,
-    inHeap,
-    memory: { stats: heapStats, resetPeak: resetHeapPeak, setLimit: setHeapLimit },
-    memoryHeld() {
-      const s = heapStats();
-      return { live: s.allocated, cached: s.cached, limit: s.limit };
-    },
-    copy,
-    assign,
-    pointwise,
-    reduce,
-    argReduce,
-    matmul,
-    fold2d,
-    maxPool2d,
-    conv2d,
-    conv2dInput,
-    conv2dWeight,
-    gather,
-    scatterAdd,
-    fused: { softmax, adamStep, sgdStep },
-    configure({ relaxedSimd }) {
-      if (relaxedSimd !== undefined) useRelaxedSimd(relaxedSimd);
-    },
-    options: () => ({ relaxedSimd: instance.usesRelaxedSimd }),
-  };
+/** The backend's methods that run kernels (or place storage in the wasm memory): they need the kernels started. */
+type KernelMethod =
+  | "alloc" | "copy" | "assign" | "pointwise" | "reduce" | "argReduce" | "matmul"
+  | "fold2d" | "maxPool2d" | "conv2d" | "conv2dInput" | "conv2dWeight" | "gather" | "scatterAdd";
+
+const kernelMethods: Pick<Backend, KernelMethod> = {
+  alloc(dtype: DType, size: number, zeroed = true, op = "alloc"): TypedArray {
+    if (dtype === "bool" || size < MIN_WASM_STORAGE) return allocTyped(dtype, size);
+    // past the heap's reach (4 GiB of wasm32), storage goes to the JS heap, where kernels copy it in
+    return allocInHeap(dtype, size, zeroed, op) ?? allocTyped(dtype, size);
+  },
+  copy,
+  assign,
+  pointwise,
+  reduce,
+  argReduce,
+  matmul,
+  fold2d,
+  maxPool2d,
+  conv2d,
+  conv2dInput,
+  conv2dWeight,
+  gather,
+  scatterAdd,
+};
+
+const fusedKernels: Required<FusedKernels> = { softmax, adamStep, sgdStep };
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Whether the real methods have replaced the stubs. */
+let installed = false;
+
+/**
+ * Starts the kernels where this thread may compile them synchronously, and puts the real
+ * methods in place of the stubs (so that after the first op no call pays for the check).
+ */
+function start(kernel: string): void {
+  if (installed) return; // a stub kept from before the start
+  if (!instance.started) {
+    if (!instance.canStartSynchronously()) {
+      throw new Error(
+        `nabla: ${kernel} ran before the wasm backend started. In a browser, \`await ready()\` (exported by nabla) once ` +
+          `before the first op: the kernels are fetched and compiled asynchronously there. Or setBackend("js") to run without them.`,
+      );
+    }
+    instance.startKernels();
+  }
+  Object.assign(backend, kernelMethods, { fused: fusedKernels });
+  installed = true;
 }
+
+/** Until the kernels start, each kernel method starts them and then runs. */
+function stub<K extends KernelMethod>(name: K): Backend[K] {
+  const run = (...args: unknown[]): unknown => {
+    start(name);
+    return (kernelMethods[name] as (...a: unknown[]) => unknown)(...args);
+  };
+  return run as Backend[K];
+}
+
+const backend: Mutable<Backend> = {
+  ...jsBackend,
+  name: "wasm",
+  ...(Object.fromEntries(Object.keys(kernelMethods).map((name) => [name, stub(name as KernelMethod)])) as Pick<Backend, KernelMethod>),
+  fused: {
+    softmax: (...args) => (start("softmax"), softmax(...args)),
+    adamStep: (...args) => (start("adamStep"), adamStep(...args)),
+    sgdStep: (...args) => (start("sgdStep"), sgdStep(...args)),
+  },
+  release: releaseArray,
+  inHeap,
+  memory: { stats: heapStats, resetPeak: resetHeapPeak, setLimit: setHeapLimit },
+  memoryHeld() {
+    const s = heapStats();
+    return { live: s.allocated, cached: s.cached, limit: s.limit };
+  },
+  configure({ relaxedSimd }) {
+    if (relaxedSimd !== undefined) instance.useRelaxedSimd(relaxedSimd);
+  },
+  options: () => ({ relaxedSimd: instance.relaxedSimdChosen() }),
+};
 
 function requested(): string | undefined {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
@@ -74,11 +123,23 @@ function requested(): string | undefined {
 }
 
 /** The wasm backend, or null where the engine cannot run it. */
-export const wasmBackend: Backend | null = wasmSimdAvailable() ? await makeWasmBackend() : null;
+export const wasmBackend: Backend | null = wasmSimdAvailable() ? backend : null;
 
 if (wasmBackend !== null) {
   registerBackend(wasmBackend);
   if (requested() !== "js") setBackend("wasm");
 } else if (requested() === "wasm") {
   throw new Error("nabla: NABLA_BACKEND=wasm, but this engine lacks WebAssembly SIMD or SharedArrayBuffer");
+}
+
+/**
+ * Starts the wasm kernels without blocking: in a browser, `await ready()` once before the first
+ * op (an op before it throws). In Node the first op starts them by itself, and ready() only
+ * moves the compilation off the critical path. Resolves at once where there is no wasm backend
+ * (everything runs on the JS one).
+ */
+export async function ready(): Promise<void> {
+  if (wasmBackend === null) return;
+  await instance.startKernelsAsync();
+  start("ready");
 }

@@ -1,8 +1,16 @@
-/** The one shared WebAssembly.Memory and the kernel module instantiated over it. */
-import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64, type Kernels } from "./kernels.generated.js";
+/**
+ * The one shared WebAssembly.Memory and the kernel module instantiated over it. Nothing is
+ * compiled at import: the kernels start on the first op where the platform has their bytes at
+ * hand (Node: `startKernels`, synchronously), or through `ready()` (`startKernelsAsync`), which a
+ * browser page awaits once, since it fetches the build it runs and engines limit synchronous
+ * compilation on a page's main thread.
+ */
+import { platform } from "#platform";
+import type { Kernels } from "./kernels.generated.js";
+import { relaxedSimdAvailable } from "./simd.js";
+import { WasmJS, type WasmMemory } from "./wasm-api.js";
 
 export type { Kernels };
-import { WasmJS } from "./wasm-api.js";
 
 /** 64 KiB pages: the most a wasm32 memory can address. Shared memory is reserved, not committed. */
 const MAX_PAGES = 65536;
@@ -14,15 +22,15 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
-// Shared, so that it never moves when it grows: typed-array views handed out stay valid.
-export const memory = new WasmJS!.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
-
 const proc = (globalThis as { process?: { versions?: { node?: string }; env?: Record<string, string | undefined> } })
   .process;
 
-const baselineBytes = decodeBase64(KERNELS_WASM_BASE64);
-let relaxedBytes: Uint8Array | null = null;
-const relaxed = (): Uint8Array => (relaxedBytes ??= decodeBase64(KERNELS_RELAXED_WASM_BASE64));
+/**
+ * The one memory, shared so that it never moves when it grows: typed-array views handed out
+ * stay valid. Made when the kernels start (an engine without shared wasm memory would throw at
+ * import, and a program on the JS backend never needs it).
+ */
+export let memory: WasmMemory;
 
 /**
  * The build in use: the baseline (SIMD + threads), or the one with relaxed SIMD, whose fused
@@ -34,40 +42,38 @@ const relaxed = (): Uint8Array => (relaxedBytes ??= decodeBase64(KERNELS_RELAXED
 export let usesRelaxedSimd = false;
 
 /** The module's bytes, for workers that instantiate it again over the same memory. */
-export let moduleBytes: Uint8Array = baselineBytes;
+export let moduleBytes: Uint8Array;
 
 export let kernels: Kernels;
 
+/** Whether the kernels are instantiated. */
+export let started = false;
+
+/** The build asked for before the start (NABLA_RELAXED_SIMD, or setBackend's relaxedSimd); undefined: the engine's best. */
+let wantRelaxed: boolean | undefined =
+  proc?.env?.NABLA_RELAXED_SIMD === "1" ? true : proc?.env?.NABLA_RELAXED_SIMD === "0" ? false : undefined;
+
 const listeners: (() => void)[] = [];
 
-/** Calls `f` whenever the module is swapped (the worker pool restarts its helpers on the new one). */
+/** Calls `f` whenever a module is instantiated (the heap takes the memory's buffer; the pool restarts its helpers). */
 export function onModuleChange(f: () => void): void {
   listeners.push(f);
 }
 
-function instantiate(bytes: Uint8Array, exports: Record<string, unknown>): void {
-  kernels = exports as unknown as Kernels;
-  moduleBytes = bytes;
-  usesRelaxedSimd = bytes !== baselineBytes;
-  for (const f of listeners) f();
+const decoded = new Map<boolean, Uint8Array>();
+
+function bytesOf(relaxed: boolean, base64: string): Uint8Array {
+  let bytes = decoded.get(relaxed);
+  if (bytes === undefined) decoded.set(relaxed, (bytes = decodeBase64(base64)));
+  return bytes;
 }
 
-/**
- * Switches between the relaxed-SIMD build and the baseline, instantiating the chosen one over the
- * same memory (synchronously: fine in Node and in workers; a browser's main thread validates
- * relaxed SIMD without flags, so it keeps the build it loaded). Returns whether relaxed SIMD is on.
- */
-export function useRelaxedSimd(on: boolean): boolean {
-  if (on === usesRelaxedSimd) return on;
-  let bytes = baselineBytes;
-  if (on) {
-    if (!WasmJS!.validate(relaxed()) && proc?.versions?.node !== undefined) enableRelaxedFlag();
-    if (!WasmJS!.validate(relaxed())) return false;
-    bytes = relaxed();
-  }
-  const module = new WasmJS!.Module(bytes);
-  instantiate(bytes, new WasmJS!.Instance(module, { env: { memory } }).exports);
-  return usesRelaxedSimd;
+function instantiate(relaxed: boolean, bytes: Uint8Array, exports: Record<string, unknown>): void {
+  kernels = exports as unknown as Kernels;
+  moduleBytes = bytes;
+  usesRelaxedSimd = relaxed;
+  started = true;
+  for (const f of listeners) f();
 }
 
 /** Node 20's V8 has relaxed SIMD behind a flag that can be set at run time, before a module using it is compiled. */
@@ -80,10 +86,72 @@ function enableRelaxedFlag(): void {
   }
 }
 
-const wanted = proc?.env?.NABLA_RELAXED_SIMD;
-const startWith = wanted !== "0" && WasmJS!.validate(relaxed()) ? relaxed() : baselineBytes;
-{
-  const { instance } = await WasmJS!.instantiate(startWith, { env: { memory } });
-  instantiate(startWith, instance.exports);
+/** Whether relaxed SIMD can run, setting Node 20's flag first when `ask`. */
+function relaxedRuns(ask: boolean): boolean {
+  if (ask && !relaxedSimdAvailable() && proc?.versions?.node !== undefined) enableRelaxedFlag();
+  return relaxedSimdAvailable();
 }
-if (wanted === "1" && !usesRelaxedSimd) useRelaxedSimd(true);
+
+/** The build to start with: relaxed where it runs, unless the baseline was asked for. */
+function startingBuild(): boolean {
+  return wantRelaxed !== false && relaxedRuns(wantRelaxed === true);
+}
+
+/** Whether the kernels run (or, before they start, will run) the relaxed-SIMD build. */
+export function relaxedSimdChosen(): boolean {
+  return started ? usesRelaxedSimd : startingBuild();
+}
+
+function createMemory(): void {
+  memory ??= new WasmJS!.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
+}
+
+/** Whether `startKernels` can run: the platform has the bytes at hand (always in Node; in a browser after ready()). */
+export function canStartSynchronously(): boolean {
+  return platform.kernelsNow(startingBuild()) !== null;
+}
+
+/** Instantiates the kernels synchronously (see canStartSynchronously). */
+export function startKernels(): void {
+  if (started) return;
+  const relaxed = startingBuild();
+  const base64 = platform.kernelsNow(relaxed);
+  if (base64 === null) throw new Error("nabla: the kernels' bytes are not loaded (await ready())");
+  createMemory();
+  const bytes = bytesOf(relaxed, base64);
+  instantiate(relaxed, bytes, new WasmJS!.Instance(new WasmJS!.Module(bytes), { env: { memory } }).exports);
+}
+
+/** Loads the build's bytes where they are not at hand and instantiates it without blocking. */
+export async function startKernelsAsync(): Promise<void> {
+  if (started) return;
+  const relaxed = startingBuild();
+  const bytes = bytesOf(relaxed, await platform.loadKernels(relaxed));
+  createMemory();
+  const { instance } = await WasmJS!.instantiate(bytes, { env: { memory } });
+  if (!started) instantiate(relaxed, bytes, instance.exports); // unless the first op started them meanwhile
+}
+
+/**
+ * Switches between the relaxed-SIMD build and the baseline. Before the start it records the
+ * choice; after, it instantiates the other build over the same memory, synchronously, which needs
+ * its bytes at hand: in a browser, choose before `ready()`. Returns whether relaxed SIMD is on.
+ */
+export function useRelaxedSimd(on: boolean): boolean {
+  if (!started) {
+    wantRelaxed = on;
+    return on && relaxedRuns(true);
+  }
+  if (on === usesRelaxedSimd) return on;
+  if (on && !relaxedRuns(true)) return false;
+  const base64 = platform.kernelsNow(on);
+  if (base64 === null) {
+    throw new Error(
+      `setBackend("wasm", { relaxedSimd: ${on} }): on a browser page the kernel build is chosen before \`await ready()\`; ` +
+        `this page started the ${usesRelaxedSimd ? "relaxed-SIMD" : "baseline"} build`,
+    );
+  }
+  const bytes = bytesOf(on, base64);
+  instantiate(on, bytes, new WasmJS!.Instance(new WasmJS!.Module(bytes), { env: { memory } }).exports);
+  return usesRelaxedSimd;
+}

@@ -4,12 +4,13 @@
  * copying. All threads, the caller's included, take chunks of the work off one atomic counter
  * (assembly/jobs.ts), so a core that is busy with other work slows the split down instead of
  * stalling it; the caller then waits for the helpers to finish their last chunk.
- * Helpers are worker_threads in Node (worker-node.ts) and Web Workers in a cross-origin
- * isolated page (worker-browser.ts); elsewhere everything runs on the caller's thread.
+ * Helpers are worker_threads in Node (platform-node.ts) and Web Workers in a cross-origin
+ * isolated page (platform-browser.ts); elsewhere everything runs on the caller's thread.
  */
 import { allocBytes } from "./heap.js";
 import { kernels, memory, moduleBytes, onModuleChange } from "./instance.js";
-import { getNumThreads, setDefaultThreads } from "./num-threads.js";
+import { getNumThreads, workersUnavailable } from "./num-threads.js";
+import { platform } from "#platform";
 
 /** Below this many multiply-adds waking a helper costs more than it saves. */
 const PARALLEL_MACS = 1 << 18;
@@ -24,21 +25,6 @@ interface Helper {
 const IDLE = 2;
 const POSTED = 1;
 const STOP = 3;
-
-let spawn: ((memory: unknown, bytes: Uint8Array, slot: number) => void) | null = null;
-const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
-if (proc?.versions?.node !== undefined) {
-  try {
-    const node = await import("./worker-node.js");
-    spawn = node.spawnWorker;
-    setDefaultThreads(node.cores);
-  } catch {
-    spawn = null;
-  }
-} else {
-  const browser = await import("./worker-browser.js");
-  if (browser.available) spawn = browser.spawnWorker;
-}
 
 /** Whether this thread may block in Atomics.wait: a browser's main thread may not, so it spins. */
 let canBlock = true;
@@ -72,12 +58,18 @@ onModuleChange(() => {
 });
 
 function ensureHelpers(count: number): void {
-  while (spawn !== null && helpers.length < count) {
+  while (platform.spawn !== null && helpers.length < count) {
     const slot = allocBytes(64, true)!.ptr;
     const work = allocBytes(workBytes(), true)!.ptr;
     const ctl = new Int32Array(memory.buffer, slot, 16);
     Atomics.store(ctl, 0, 0);
-    spawn(memory, moduleBytes, slot);
+    try {
+      platform.spawn(memory, moduleBytes, slot, workersUnavailable);
+    } catch {
+      // e.g. a content security policy without worker-src blob:
+      workersUnavailable();
+      return;
+    }
     helpers.push({ ctl, work });
   }
 }

@@ -7,7 +7,7 @@
  * [1] the shared job's address (assembly/jobs.ts), [2] this worker's scratch, [13] 1 if the last task failed.
  * Tasks are posted and awaited with Atomics on shared memory.
  */
-const WORKER_LOOP = `
+export const WORKER_LOOP = `
 function start({ memory, bytes, slot }) {
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
   const k = instance.exports;
@@ -39,8 +39,4 @@ function start({ memory, bytes, slot }) {
 }
 `;
 
-/** For worker_threads: the start data arrives as workerData. */
-export const NODE_WORKER_SOURCE = `${WORKER_LOOP}\nstart(require("node:worker_threads").workerData);\n`;
-
-/** For a Web Worker: the start data arrives as the first message. */
-export const BROWSER_WORKER_SOURCE = `${WORKER_LOOP}\nself.onmessage = (event) => start(event.data);\n`;
+// Each platform (platform-node.ts, platform-browser.ts) appends how its workers receive the start data.
