@@ -185,16 +185,17 @@ function reuse(size: number): number {
  * (about 20 µs each in a virtual machine like our CI's: 256 MiB took 1.2 s), while memory once
  * touched is cheap to reuse; a forced collection costs ~5–20 ms. So the heap starts small (32 MiB)
  * and pays for collections until they have cost as much as growing would (fresh memory's cost,
- * measured on each grow), then doubles: a ski-rental rule, never worse than twice the better choice.
- * It also never collects below twice what was live after the last collection.
+ * measured on each grow), then doubles: a ski-rental rule, never worse than twice the better
+ * choice. It doubles at once where collections take more of the time than the work between them
+ * (big tensors dropped in a tight loop), and never collects below twice what the last one left.
  */
 const MiB = 1024 * 1024;
 let collectAbove = 32 * MiB;
 let collectionMsAtThisSize = 0;
+let lastCollectionEnd = 0;
 let liveAfterCollect = 0;
-/** What touching one MiB of fresh memory costs here, averaged over the grows measured (ms). */
-let freshMsPerMiB = 0;
-let freshSamples = 0;
+/** What touching one MiB of fresh memory costs here (ms): the least measured, as a busy machine only adds to it. */
+let freshMsPerMiB = Infinity;
 const now = (): number => globalThis.performance?.now() ?? Date.now();
 
 /** Times the first write to a few pages the memory just grew by: what growing costs on this machine. */
@@ -204,9 +205,7 @@ function sampleFreshMemory(from: number, to: number): void {
   const bytes = new Uint8Array(buffer);
   const started = now();
   for (let p = 0; p < pages; p++) bytes[from + p * 4096] = 0;
-  const ms = now() - started;
-  freshMsPerMiB = (freshMsPerMiB * freshSamples + (ms * 256) / pages) / (freshSamples + 1);
-  freshSamples++;
+  freshMsPerMiB = Math.min(freshMsPerMiB, ((now() - started) * 256) / pages);
 }
 
 /**
@@ -220,8 +219,13 @@ function collectBeforeGrowing(size: number): boolean {
   if (!collectIfEnabled()) return false;
   releaseClassLists();
   liveAfterCollect = allocated;
-  collectionMsAtThisSize += now() - started;
-  if (collectionMsAtThisSize >= (freshMsPerMiB * collectAbove) / MiB) {
+  const ended = now();
+  const took = ended - started;
+  const workBetween = started - lastCollectionEnd;
+  lastCollectionEnd = ended;
+  collectionMsAtThisSize += took;
+  const growingCosts = freshMsPerMiB === Infinity ? 0 : (freshMsPerMiB * collectAbove) / MiB;
+  if (collectionMsAtThisSize >= growingCosts || took > workBetween) {
     collectAbove = Math.min(2 * collectAbove, limit);
     collectionMsAtThisSize = 0;
   }
