@@ -175,6 +175,8 @@ export interface Signature {
   readonly keywordOnly?: readonly Slot[];
   /** false: the object's values are left to the class's own checks (the optimizers' OptionErrors). */
   readonly checkObject?: boolean;
+  /** Arguments read elsewhere that come before these (an optimizer's params): named in messages, counted in positions. */
+  readonly leading?: readonly string[];
 }
 
 /**
@@ -186,24 +188,22 @@ export interface Signature {
  * and what it got. Returns the options given (the required values stay the caller's parameters).
  */
 export function readCtorArgs<O extends object>(cls: string, args: readonly unknown[], signature: Signature): Partial<O> {
-  const { required = [], positional = [], keywordOnly = [], checkObject = true } = signature;
+  const { required = [], positional = [], keywordOnly = [], checkObject = true, leading = [] } = signature;
   required.forEach(([name, k], i) => {
     const value = args[i];
+    const position = leading.length + i + 1;
     if (value === undefined || (value === null && !k.keepsNull)) {
-      throw new TypeError(`${cls}: missing required argument '${name}' (argument ${i + 1}, ${k.expected})`);
+      throw new TypeError(`${cls}: missing required argument '${name}' (argument ${position}, ${k.expected})`);
     }
-    if (value !== null && !k.test(value)) throw new TypeError(`${cls}: argument '${name}' (position ${i + 1}) must be ${k.expected}, but got ${describe(value)}`);
+    if (value !== null && !k.test(value)) throw new TypeError(`${cls}: argument '${name}' (position ${position}) must be ${k.expected}, but got ${describe(value)}`);
   });
-  const names = [...required, ...positional].map(([n]) => n);
+  const names = [...leading, ...required.map(([n]) => n), ...positional.map(([n]) => n)];
   return read(cls, args.slice(required.length), {
     positional,
     keywordOnly,
-    before: required.length,
+    before: leading.length + required.length,
     checkObject,
-    limit: (n) =>
-      required.length + n === 0
-        ? "takes no positional arguments"
-        : `takes at most ${required.length + n} positional argument(s) (${names.join(", ")})`,
+    limit: () => (names.length === 0 ? "takes no positional arguments" : `takes at most ${names.length} positional argument(s) (${names.join(", ")})`),
   }) as Partial<O>;
 }
 

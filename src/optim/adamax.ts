@@ -1,3 +1,5 @@
+import { NUMBER, PAIR, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
@@ -23,7 +25,9 @@ export interface AdamaxOptions {
  *   θ ← θ − γ/(1 − β₁ᵗ) · m / u
  */
 export class Adamax extends Optimizer<AdamaxOptions> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamaxOptions>>, options: Partial<AdamaxOptions> = {}) {
+  /** After params: PyTorch's positional `(lr, betas, eps, weightDecay)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamaxOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number], Partial<AdamaxOptions>>) {
+    const options = optimizerArgs<AdamaxOptions>("Adamax", args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER]]);
     super("Adamax", params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false }, options);
   }
 

@@ -1,3 +1,5 @@
+import { BOOLEAN, NUMBER, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { eye } from "../ops/creation.js";
 import { fromTypedArray } from "../ops/helpers.js";
@@ -44,7 +46,9 @@ const NS_C = 2.0315;
  * weights.
  */
 export class Muon extends Optimizer<MuonOptions> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<MuonOptions>>, options: Partial<MuonOptions> = {}) {
+  /** After params: the reference Muon's positional `(lr, momentum, nesterov, nsSteps)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<MuonOptions>>, ...args: WithOptions<[lr: number, momentum: number, nesterov: boolean, nsSteps: number], Partial<MuonOptions>>) {
+    const options = optimizerArgs<MuonOptions>("Muon", args, [["lr", NUMBER], ["momentum", NUMBER], ["nesterov", BOOLEAN], ["nsSteps", NUMBER]]);
     super(
       "Muon",
       params,

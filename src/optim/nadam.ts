@@ -1,3 +1,5 @@
+import { NUMBER, PAIR, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec, type ParamState } from "./optimizer.js";
@@ -30,7 +32,9 @@ export interface NAdamOptions {
  * follows 2.x.
  */
 export class NAdam extends Optimizer<NAdamOptions> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<NAdamOptions>>, options: Partial<NAdamOptions> = {}) {
+  /** After params: PyTorch's positional `(lr, betas, eps, weightDecay, momentumDecay)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<NAdamOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number, momentumDecay: number], Partial<NAdamOptions>>) {
+    const options = optimizerArgs<NAdamOptions>("NAdam", args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER], ["momentumDecay", NUMBER]]);
     super(
       "NAdam",
       params,

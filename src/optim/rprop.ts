@@ -1,3 +1,5 @@
+import { NUMBER, PAIR, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import { OptionError } from "../errors.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -24,7 +26,9 @@ export interface RpropOptions {
  *   θ ← θ − sign(g)·Δ,   g_prev ← g
  */
 export class Rprop extends Optimizer<RpropOptions> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<RpropOptions>>, options: Partial<RpropOptions> = {}) {
+  /** After params: PyTorch's positional `(lr, etas, stepSizes)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<RpropOptions>>, ...args: WithOptions<[lr: number, etas: [number, number], stepSizes: [number, number]], Partial<RpropOptions>>) {
+    const options = optimizerArgs<RpropOptions>("Rprop", args, [["lr", NUMBER], ["etas", PAIR], ["stepSizes", PAIR]]);
     super("Rprop", params, { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], maximize: false }, options);
   }
 

@@ -1,3 +1,5 @@
+import { NUMBER, PAIR, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import { OptionError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { TypedArray } from "../tensor/dtype.js";
@@ -31,7 +33,9 @@ export interface ScheduleFreeAdamWOptions extends ScheduleFreeCommon {
  * be called; BatchNorm statistics need a recompute pass at x.
  */
 export class ScheduleFreeAdamW extends ScheduleFreeOptimizer<ScheduleFreeAdamWOptions> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ScheduleFreeAdamWOptions>>, options: Partial<ScheduleFreeAdamWOptions> = {}) {
+  /** After params: the schedulefree package's positional `(lr, betas, eps, weightDecay, warmupSteps, r, weightLrPower)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ScheduleFreeAdamWOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number, warmupSteps: number, r: number, weightLrPower: number], Partial<ScheduleFreeAdamWOptions>>) {
+    const options = optimizerArgs<ScheduleFreeAdamWOptions>("ScheduleFreeAdamW", args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER], ["warmupSteps", NUMBER], ["r", NUMBER], ["weightLrPower", NUMBER]]);
     super(
       "ScheduleFreeAdamW",
       params,
