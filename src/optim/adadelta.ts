@@ -27,7 +27,7 @@ export interface AdadeltaOptions {
 export class Adadelta extends Optimizer<AdadeltaOptions> {
   /** After params: PyTorch's positional `(lr, rho, eps, weightDecay)`, or options. */
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdadeltaOptions>>, ...args: WithOptions<[lr: number, rho: number, eps: number, weightDecay: number], Partial<AdadeltaOptions>>) {
-    const options = optimizerArgs<AdadeltaOptions>("Adadelta", args, [["lr", NUMBER], ["rho", NUMBER], ["eps", NUMBER], ["weightDecay", NUMBER]]);
+    const options = optimizerArgs<AdadeltaOptions>("Adadelta", params, args, [["lr", NUMBER], ["rho", NUMBER], ["eps", NUMBER], ["weightDecay", NUMBER]]);
     super("Adadelta", params, { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false }, options);
   }
 

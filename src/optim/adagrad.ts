@@ -28,7 +28,7 @@ export interface AdagradOptions {
 export class Adagrad extends Optimizer<AdagradOptions> {
   /** After params: PyTorch's positional `(lr, lrDecay, weightDecay, initialAccumulatorValue, eps)`, or options. */
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdagradOptions>>, ...args: WithOptions<[lr: number, lrDecay: number, weightDecay: number, initialAccumulatorValue: number, eps: number], Partial<AdagradOptions>>) {
-    const options = optimizerArgs<AdagradOptions>("Adagrad", args, [["lr", NUMBER], ["lrDecay", NUMBER], ["weightDecay", NUMBER], ["initialAccumulatorValue", NUMBER], ["eps", NUMBER]]);
+    const options = optimizerArgs<AdagradOptions>("Adagrad", params, args, [["lr", NUMBER], ["lrDecay", NUMBER], ["weightDecay", NUMBER], ["initialAccumulatorValue", NUMBER], ["eps", NUMBER]]);
     super("Adagrad", params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }, options);
   }
 

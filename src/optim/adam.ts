@@ -23,7 +23,7 @@ export type AdamOptions = AdamLikeOptions;
 export class Adam extends Optimizer<AdamOptions> {
   /** After params: PyTorch's positional `(lr, betas, eps, weightDecay, amsgrad)`, or options. */
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number, amsgrad: boolean], Partial<AdamOptions>>) {
-    const options = optimizerArgs<AdamOptions>("Adam", args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER], ["amsgrad", BOOLEAN]]);
+    const options = optimizerArgs<AdamOptions>("Adam", params, args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER], ["amsgrad", BOOLEAN]]);
     super("Adam", params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options);
   }
 

@@ -27,7 +27,7 @@ export interface AdamaxOptions {
 export class Adamax extends Optimizer<AdamaxOptions> {
   /** After params: PyTorch's positional `(lr, betas, eps, weightDecay)`, or options. */
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamaxOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number], Partial<AdamaxOptions>>) {
-    const options = optimizerArgs<AdamaxOptions>("Adamax", args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER]]);
+    const options = optimizerArgs<AdamaxOptions>("Adamax", params, args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER]]);
     super("Adamax", params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false }, options);
   }
 

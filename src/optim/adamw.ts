@@ -23,7 +23,7 @@ export type AdamWOptions = AdamLikeOptions;
 export class AdamW extends Optimizer<AdamWOptions> {
   /** After params: PyTorch's positional `(lr, betas, eps, weightDecay, amsgrad)`, or options. */
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamWOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number, amsgrad: boolean], Partial<AdamWOptions>>) {
-    const options = optimizerArgs<AdamWOptions>("AdamW", args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER], ["amsgrad", BOOLEAN]]);
+    const options = optimizerArgs<AdamWOptions>("AdamW", params, args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER], ["amsgrad", BOOLEAN]]);
     super("AdamW", params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false }, options);
   }
 

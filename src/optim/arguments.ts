@@ -7,9 +7,16 @@
  * object's options are checked by Optimizer itself (OptionErrors naming the option), as always.
  */
 import { readCtorArgs, type Slot } from "../ops/arguments.js";
-import { isRecord } from "./validate.js";
+import { Tensor } from "../tensor/tensor.js";
+import { describeValue, isIterable, isRecord } from "./validate.js";
 
-export function optimizerArgs<O extends object>(name: string, args: readonly unknown[], positional: readonly Slot[]): Partial<O> {
+export function optimizerArgs<O extends object>(name: string, params: unknown, args: readonly unknown[], positional: readonly Slot[]): Partial<O> {
+  // a value of the wrong kind for params is a TypeError (Optimizer checks the groups inside)
+  if (params instanceof Tensor || !isIterable(params)) {
+    throw new TypeError(
+      `${name}: params must be an iterable of Tensors or of parameter groups, got ${describeValue(params)}` + (params instanceof Tensor ? " (wrap one tensor in a list: [p])" : ""),
+    );
+  }
   const last = args.length - 1;
   // one options object, or null (which Optimizer reports as it always has)
   if (args.length === 1 && (args[0] === null || isRecord(args[0]))) return args[0] as Partial<O>;

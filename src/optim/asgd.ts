@@ -34,7 +34,7 @@ export interface ASGDOptions {
 export class ASGD extends Optimizer<ASGDOptions> {
   /** After params: PyTorch's positional `(lr, lambd, alpha, t0, weightDecay)`, or options. */
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ASGDOptions>>, ...args: WithOptions<[lr: number, lambd: number, alpha: number, t0: number, weightDecay: number], Partial<ASGDOptions>>) {
-    const options = optimizerArgs<ASGDOptions>("ASGD", args, [["lr", NUMBER], ["lambd", NUMBER], ["alpha", NUMBER], ["t0", NUMBER], ["weightDecay", NUMBER]]);
+    const options = optimizerArgs<ASGDOptions>("ASGD", params, args, [["lr", NUMBER], ["lambd", NUMBER], ["alpha", NUMBER], ["t0", NUMBER], ["weightDecay", NUMBER]]);
     super("ASGD", params, { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weightDecay: 0, maximize: false }, options);
   }
 

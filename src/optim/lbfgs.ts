@@ -42,7 +42,7 @@ type Vector = Float64Array;
 export class LBFGS extends Optimizer<LBFGSOptions> {
   /** After params: PyTorch's positional `(lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn)`, or options. */
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<LBFGSOptions>>, ...args: WithOptions<[lr: number, maxIter: number, maxEval: number | null, toleranceGrad: number, toleranceChange: number, historySize: number, lineSearchFn: "strong_wolfe" | null], Partial<LBFGSOptions>>) {
-    const options = optimizerArgs<LBFGSOptions>("LBFGS", args, [["lr", NUMBER], ["maxIter", NUMBER], ["maxEval", orNull(NUMBER)], ["toleranceGrad", NUMBER], ["toleranceChange", NUMBER], ["historySize", NUMBER], ["lineSearchFn", orNull(STRING)]]);
+    const options = optimizerArgs<LBFGSOptions>("LBFGS", params, args, [["lr", NUMBER], ["maxIter", NUMBER], ["maxEval", orNull(NUMBER)], ["toleranceGrad", NUMBER], ["toleranceChange", NUMBER], ["historySize", NUMBER], ["lineSearchFn", orNull(STRING)]]);
     super(
       "LBFGS",
       params,

@@ -31,7 +31,7 @@ export interface LionOptions {
 export class Lion extends Optimizer<LionOptions> {
   /** After params: lion-pytorch's positional `(lr, betas, weightDecay)`, or options. */
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<LionOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], weightDecay: number], Partial<LionOptions>>) {
-    const options = optimizerArgs<LionOptions>("Lion", args, [["lr", NUMBER], ["betas", PAIR], ["weightDecay", NUMBER]]);
+    const options = optimizerArgs<LionOptions>("Lion", params, args, [["lr", NUMBER], ["betas", PAIR], ["weightDecay", NUMBER]]);
     super("Lion", params, { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, maximize: false }, options);
   }
 

@@ -48,7 +48,7 @@ const NS_C = 2.0315;
 export class Muon extends Optimizer<MuonOptions> {
   /** After params: the reference Muon's positional `(lr, momentum, nesterov, nsSteps)`, or options. */
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<MuonOptions>>, ...args: WithOptions<[lr: number, momentum: number, nesterov: boolean, nsSteps: number], Partial<MuonOptions>>) {
-    const options = optimizerArgs<MuonOptions>("Muon", args, [["lr", NUMBER], ["momentum", NUMBER], ["nesterov", BOOLEAN], ["nsSteps", NUMBER]]);
+    const options = optimizerArgs<MuonOptions>("Muon", params, args, [["lr", NUMBER], ["momentum", NUMBER], ["nesterov", BOOLEAN], ["nsSteps", NUMBER]]);
     super(
       "Muon",
       params,

@@ -34,7 +34,7 @@ export interface NAdamOptions {
 export class NAdam extends Optimizer<NAdamOptions> {
   /** After params: PyTorch's positional `(lr, betas, eps, weightDecay, momentumDecay)`, or options. */
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<NAdamOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number, momentumDecay: number], Partial<NAdamOptions>>) {
-    const options = optimizerArgs<NAdamOptions>("NAdam", args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER], ["momentumDecay", NUMBER]]);
+    const options = optimizerArgs<NAdamOptions>("NAdam", params, args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER], ["momentumDecay", NUMBER]]);
     super(
       "NAdam",
       params,

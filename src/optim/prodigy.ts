@@ -51,7 +51,7 @@ interface ProdigyGroupState {
 export class Prodigy extends Optimizer<ProdigyOptions> {
   /** After params: prodigyopt's positional `(lr, betas, beta3, eps, weightDecay)`, or options. */
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ProdigyOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], beta3: number | null, eps: number, weightDecay: number], Partial<ProdigyOptions>>) {
-    const options = optimizerArgs<ProdigyOptions>("Prodigy", args, [["lr", NUMBER], ["betas", PAIR], ["beta3", orNull(NUMBER)], ["eps", NUMBER], ["weightDecay", NUMBER]]);
+    const options = optimizerArgs<ProdigyOptions>("Prodigy", params, args, [["lr", NUMBER], ["betas", PAIR], ["beta3", orNull(NUMBER)], ["eps", NUMBER], ["weightDecay", NUMBER]]);
     super(
       "Prodigy",
       params,

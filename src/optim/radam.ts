@@ -30,7 +30,7 @@ export interface RAdamOptions {
 export class RAdam extends Optimizer<RAdamOptions> {
   /** After params: PyTorch's positional `(lr, betas, eps, weightDecay)`, or options. */
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<RAdamOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number], Partial<RAdamOptions>>) {
-    const options = optimizerArgs<RAdamOptions>("RAdam", args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER]]);
+    const options = optimizerArgs<RAdamOptions>("RAdam", params, args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER]]);
     super("RAdam", params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, maximize: false }, options);
   }
 

@@ -30,7 +30,7 @@ export interface RMSpropOptions {
 export class RMSprop extends Optimizer<RMSpropOptions> {
   /** After params: PyTorch's positional `(lr, alpha, eps, weightDecay, momentum, centered)`, or options. */
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<RMSpropOptions>>, ...args: WithOptions<[lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, centered: boolean], Partial<RMSpropOptions>>) {
-    const options = optimizerArgs<RMSpropOptions>("RMSprop", args, [["lr", NUMBER], ["alpha", NUMBER], ["eps", NUMBER], ["weightDecay", NUMBER], ["momentum", NUMBER], ["centered", BOOLEAN]]);
+    const options = optimizerArgs<RMSpropOptions>("RMSprop", params, args, [["lr", NUMBER], ["alpha", NUMBER], ["eps", NUMBER], ["weightDecay", NUMBER], ["momentum", NUMBER], ["centered", BOOLEAN]]);
     super("RMSprop", params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false }, options);
   }
 

@@ -28,7 +28,7 @@ export interface RpropOptions {
 export class Rprop extends Optimizer<RpropOptions> {
   /** After params: PyTorch's positional `(lr, etas, stepSizes)`, or options. */
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<RpropOptions>>, ...args: WithOptions<[lr: number, etas: [number, number], stepSizes: [number, number]], Partial<RpropOptions>>) {
-    const options = optimizerArgs<RpropOptions>("Rprop", args, [["lr", NUMBER], ["etas", PAIR], ["stepSizes", PAIR]]);
+    const options = optimizerArgs<RpropOptions>("Rprop", params, args, [["lr", NUMBER], ["etas", PAIR], ["stepSizes", PAIR]]);
     super("Rprop", params, { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], maximize: false }, options);
   }
 

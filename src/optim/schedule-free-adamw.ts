@@ -35,7 +35,7 @@ export interface ScheduleFreeAdamWOptions extends ScheduleFreeCommon {
 export class ScheduleFreeAdamW extends ScheduleFreeOptimizer<ScheduleFreeAdamWOptions> {
   /** After params: the schedulefree package's positional `(lr, betas, eps, weightDecay, warmupSteps, r, weightLrPower)`, or options. */
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ScheduleFreeAdamWOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number, warmupSteps: number, r: number, weightLrPower: number], Partial<ScheduleFreeAdamWOptions>>) {
-    const options = optimizerArgs<ScheduleFreeAdamWOptions>("ScheduleFreeAdamW", args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER], ["warmupSteps", NUMBER], ["r", NUMBER], ["weightLrPower", NUMBER]]);
+    const options = optimizerArgs<ScheduleFreeAdamWOptions>("ScheduleFreeAdamW", params, args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER], ["warmupSteps", NUMBER], ["r", NUMBER], ["weightLrPower", NUMBER]]);
     super(
       "ScheduleFreeAdamW",
       params,

@@ -31,7 +31,7 @@ export interface ScheduleFreeSGDOptions extends ScheduleFreeCommon {
 export class ScheduleFreeSGD extends ScheduleFreeOptimizer<ScheduleFreeSGDOptions> {
   /** After params: the schedulefree package's positional `(lr, momentum, weightDecay, warmupSteps, r, weightLrPower)`, or options. */
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ScheduleFreeSGDOptions>>, ...args: WithOptions<[lr: number, momentum: number, weightDecay: number, warmupSteps: number, r: number, weightLrPower: number], Partial<ScheduleFreeSGDOptions>>) {
-    const options = optimizerArgs<ScheduleFreeSGDOptions>("ScheduleFreeSGD", args, [["lr", NUMBER], ["momentum", NUMBER], ["weightDecay", NUMBER], ["warmupSteps", NUMBER], ["r", NUMBER], ["weightLrPower", NUMBER]]);
+    const options = optimizerArgs<ScheduleFreeSGDOptions>("ScheduleFreeSGD", params, args, [["lr", NUMBER], ["momentum", NUMBER], ["weightDecay", NUMBER], ["warmupSteps", NUMBER], ["r", NUMBER], ["weightLrPower", NUMBER]]);
     super("ScheduleFreeSGD", params, { lr: 1, momentum: 0.9, weightDecay: 0, warmupSteps: 0, r: 0, weightLrPower: 2 }, options);
   }
 

@@ -31,7 +31,7 @@ export interface SGDOptions {
 export class SGD extends Optimizer<SGDOptions> {
   /** After params: PyTorch's positional `(lr, momentum, dampening, weightDecay, nesterov)`, or options. */
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<SGDOptions>>, ...args: WithOptions<[lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean], Partial<SGDOptions>>) {
-    const options = optimizerArgs<SGDOptions>("SGD", args, [["lr", NUMBER], ["momentum", NUMBER], ["dampening", NUMBER], ["weightDecay", NUMBER], ["nesterov", BOOLEAN]]);
+    const options = optimizerArgs<SGDOptions>("SGD", params, args, [["lr", NUMBER], ["momentum", NUMBER], ["dampening", NUMBER], ["weightDecay", NUMBER], ["nesterov", BOOLEAN]]);
     super("SGD", params, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }, options);
   }
 
