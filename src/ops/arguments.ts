@@ -5,7 +5,8 @@
  * object (`x.sort(0, { stable: true })`). Keyword-only arguments (PyTorch's `*, stable`) live only
  * in the object. A value of the wrong kind in any slot, an unknown option or an object that is not
  * last throws a TypeError naming the call, the argument and what it got, instead of running
- * with a different meaning.
+ * with a different meaning. Constructors (layers, losses, optimizers, schedulers, the
+ * DataLoader) read theirs the same way through readCtorArgs, each declaring PyTorch's order once.
  */
 import { isDType } from "../tensor/dtype.js";
 import { Generator } from "../tensor/random.js";
@@ -63,11 +64,6 @@ export function orNull(k: ArgKind): ArgKind {
   return { expected: `${k.expected} or null`, test: k.test, keepsNull: true };
 }
 
-/** One of the given strings. */
-export function literal(...values: readonly string[]): ArgKind {
-  return kind(values.map((v) => JSON.stringify(v)).join(" or "), (v) => typeof v === "string" && values.includes(v));
-}
-
 /**
  * An options object: a plain object literal (or a null-prototype one). Class instances (a
  * Module, a Generator, a Tensor) are values for a slot, never options.
@@ -100,8 +96,6 @@ interface ReadPlan {
   before: number;
   /** Words for the limit on positional arguments. */
   limit: (count: number) => string;
-  /** Whether the object's values are checked here (false: the caller checks them itself). */
-  checkObject: boolean;
 }
 
 /** The shared reading: positional slots, then at most one options object, last. */
@@ -139,8 +133,7 @@ function read(op: string, args: readonly unknown[], plan: ReadPlan): Record<stri
         throw new TypeError(`${op}: unknown option '${name}' (${known.length === 0 ? "it takes no options" : `expected one of ${known.join(", ")}`})`);
       }
       if (name in out && value !== undefined) throw new TypeError(`${op}: argument '${name}' given both positionally and in the options object`);
-      if (plan.checkObject) check(name, k, value, "");
-      else if (value !== undefined) out[name] = value;
+      check(name, k, value, "");
     }
   }
   return out;
@@ -161,7 +154,6 @@ export function readArgs<O extends object>(
     keywordOnly,
     before: 0,
     limit: (n) => `takes at most ${n} positional argument(s) after its operands`,
-    checkObject: true,
   }) as Partial<O>;
 }
 
@@ -173,8 +165,6 @@ export interface Signature {
   readonly positional?: readonly Slot[];
   /** Options only in the object: PyTorch's keyword-only arguments and nabla's own (dtype). */
   readonly keywordOnly?: readonly Slot[];
-  /** false: the object's values are left to the class's own checks (the optimizers' OptionErrors). */
-  readonly checkObject?: boolean;
   /** Arguments read elsewhere that come before these (an optimizer's params): named in messages, counted in positions. */
   readonly leading?: readonly string[];
 }
@@ -188,7 +178,7 @@ export interface Signature {
  * and what it got. Returns the options given (the required values stay the caller's parameters).
  */
 export function readCtorArgs<O extends object>(cls: string, args: readonly unknown[], signature: Signature): Partial<O> {
-  const { required = [], positional = [], keywordOnly = [], checkObject = true, leading = [] } = signature;
+  const { required = [], positional = [], keywordOnly = [], leading = [] } = signature;
   required.forEach(([name, k], i) => {
     const value = args[i];
     const position = leading.length + i + 1;
@@ -202,7 +192,6 @@ export function readCtorArgs<O extends object>(cls: string, args: readonly unkno
     positional,
     keywordOnly,
     before: leading.length + required.length,
-    checkObject,
     limit: () => (names.length === 0 ? "takes no positional arguments" : `takes at most ${names.length} positional argument(s) (${names.join(", ")})`),
   }) as Partial<O>;
 }
