@@ -8,10 +8,13 @@
  * options object. It fails if an export is missing from it. For each entry:
  *  - both forms build the same object (fields, repr, state dict, parameter groups);
  *  - a value of the wrong kind in any argument slot, and one value more than the slots, throw a
- *    TypeError naming the class.
+ *    TypeError naming the class;
+ *  - its positional slots are PyTorch's, in PyTorch's order, camelCased, as far as nabla goes
+ *    (test/fixtures/constructor_signatures.json, from scripts/make_signature_fixtures.py).
  */
 import { describe, expect, it } from "vitest";
 import { data, manualSeed, nn, optim, OptionError, Tensor, tensor } from "../src/index.js";
+import { loadFixture } from "./helpers.js";
 
 const { lrScheduler } = optim;
 
@@ -35,7 +38,7 @@ const MODULES: Record<string, Entry> = {
   // containers and structure
   Sequential: { positional: () => [new nn.ReLU(), new nn.Tanh()], options: () => [new nn.ReLU(), new nn.Tanh()] },
   ModuleList: same([new nn.ReLU()]),
-  ModuleDict: same({ act: new nn.ReLU() }),
+  ModuleDict: { positional: () => [new Map([["act", new nn.ReLU()]])], options: () => [{ act: new nn.ReLU() }] },
   Identity: "takes any arguments and ignores them, as PyTorch's nn.Identity(*args, **kwargs)",
   Linear: { positional: () => [3, 2, false], options: () => [3, 2, { bias: false }] },
   Bilinear: { positional: () => [3, 4, 2, false], options: () => [3, 4, 2, { bias: false }] },
@@ -283,6 +286,12 @@ function snapshot(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/** The arguments without a last options object. */
+function withoutOptions(args: unknown[]): unknown[] {
+  const last = args[args.length - 1];
+  return typeof last === "object" && last !== null && Object.getPrototypeOf(last) === Object.prototype ? args.slice(0, -1) : args;
+}
+
 function construct(namespace: object, name: string, args: unknown[]): unknown {
   manualSeed(0);
   const C = (namespace as Record<string, new (...a: unknown[]) => unknown>)[name]!;
@@ -316,12 +325,64 @@ describe("every constructor takes PyTorch's positional arguments or options, and
         // a number one past PyTorch's slots (the issue's probe: a stray 0.37)
         expect(() => construct(namespace, name, [...args, 0.37])).toThrow(TypeError);
         // an unknown option
-        const options = entry.options();
-        const last = options[options.length - 1];
-        const withObject = typeof last === "object" && last !== null && Object.getPrototypeOf(last) === Object.prototype ? options.slice(0, -1) : options;
+        const withObject = withoutOptions(entry.options());
         // the optimizers check their options object themselves: an OptionError, as it has always been
         expect(() => construct(namespace, name, [...withObject, { notAnOption: 1 }])).toThrow(group === "optim" ? OptionError : TypeError);
         expect(() => construct(namespace, name, [...withObject, { notAnOption: 1 }])).toThrow(new RegExp(`^${name}: .*(notAnOption|not a Module)`));
+      });
+    }
+  }
+});
+
+/** PyTorch's positional arguments by class (`nn.BatchNorm2d`: num_features, eps, …), from PyTorch 1.13. */
+const PYTORCH = loadFixture<{ torch: string; signatures: Record<string, string[]> }>("constructor_signatures.json").signatures;
+
+/** Classes PyTorch 1.13 does not have (nabla's own, or later PyTorch's), with where they come from. */
+const NOT_IN_PYTORCH: Record<string, string> = {
+  "nn.ReLUSquared": "Primer (So et al. 2021)",
+  "nn.SwiGLU": "Shazeer 2020",
+  "nn.GeGLU": "Shazeer 2020",
+  "nn.PAU": "Molina et al. 2019",
+  "nn.RMSNorm": "PyTorch 2.4: (normalized_shape, eps, elementwise_affine)",
+  "optim.Lion": "lion-pytorch: (params, lr, betas, weight_decay)",
+  "optim.ScheduleFreeAdamW": "schedulefree: (params, lr, betas, eps, weight_decay, warmup_steps, r, weight_lr_power)",
+  "optim.ScheduleFreeSGD": "schedulefree: (params, lr, momentum, weight_decay, warmup_steps, r, weight_lr_power)",
+  "optim.Prodigy": "prodigyopt: (params, lr, betas, beta3, eps, weight_decay, decouple, …)",
+  "optim.Muon": "the reference Muon: (params, lr, momentum, nesterov, ns_steps)",
+};
+/** Slots a later PyTorch added after 1.13's (they follow 1.13's in nabla too). */
+const LATER_PYTORCH: Record<string, string[]> = { "nn.LayerNorm": ["bias"] /* PyTorch 2.1 */ };
+/** Classes that take any number of modules, or anything: no fixed slots to compare. */
+const NO_SLOTS = new Set(["nn.Sequential", "nn.Identity"]);
+
+const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()).replace(/^[A-Z]/, (c) => c.toLowerCase());
+
+describe("the positional slots are PyTorch's, in PyTorch's order", () => {
+  for (const [group, namespace, table] of GROUPS) {
+    for (const [name, entry] of Object.entries(table)) {
+      const key = `${group}.${name}`;
+      if (typeof entry === "string" || NO_SLOTS.has(key)) continue;
+      it(key, () => {
+        // the "one too many" error lists the slots: "X: takes at most N positional argument(s) (a, b, …), but got …"
+        let message = "";
+        try {
+          construct(namespace, name, [...withoutOptions(entry.positional()), 0.37]);
+        } catch (e) {
+          message = (e as Error).message;
+        }
+        const listed = /takes (?:at most \d+ positional argument\(s\) \(([^)]*)\)|no positional arguments)/.exec(message);
+        expect(listed, message).not.toBeNull();
+        const slots = listed![1] ? listed![1].split(", ") : [];
+        if (key in NOT_IN_PYTORCH) {
+          expect(PYTORCH[key], `${key} is in PyTorch 1.13 after all`).toBeUndefined();
+          return;
+        }
+        const theirs = PYTORCH[key];
+        expect(theirs, `${key} has no PyTorch signature in the fixture`).toBeDefined();
+        const later = LATER_PYTORCH[key] ?? [];
+        const ours = slots.slice(0, slots.length - later.length);
+        expect(slots.slice(ours.length)).toEqual(later);
+        expect(ours).toEqual(theirs!.slice(0, ours.length).map(camel));
       });
     }
   }

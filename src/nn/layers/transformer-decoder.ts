@@ -108,7 +108,7 @@ export class TransformerDecoder extends Module<DecoderInputs, Tensor> {
   norm: LayerNorm | null;
   constructor(layer: TransformerDecoderLayer | (() => TransformerDecoderLayer), readonly numLayers: number, norm: LayerNorm | null = null, ...rest: []) {
     super();
-    stackArgs("TransformerDecoder", [layer, numLayers, norm, ...rest]);
+    stackArgs("TransformerDecoder", "decoderLayer", [layer, numLayers, norm, ...rest]);
     const copy = (l: TransformerDecoderLayer) => new TransformerDecoderLayer(l.dModel, l.nhead, { ...l.options, dtype: dtypeOf(l) });
     this.layers = new ModuleList(layerCopies(layer, numLayers, copy));
     this.norm = norm;

@@ -58,9 +58,9 @@ export function layerOptions(layer: string, dModel: number, nhead: number, args:
 }
 
 /** A stack's arguments: (layer or factory, numLayers, norm). PyTorch's later ones (enable_nested_tensor, mask_check) are not supported. */
-export function stackArgs(stack: string, args: readonly unknown[]): void {
+export function stackArgs(stack: string, layerName: string, args: readonly unknown[]): void {
   readLayerArgs(stack, args, {
-    required: [["layer", oneOf(MODULE, FUNCTION)], ["numLayers", NUMBER]],
+    required: [[layerName, oneOf(MODULE, FUNCTION)], ["numLayers", NUMBER]],
     positional: [["norm", MODULE]],
   });
 }
@@ -184,7 +184,7 @@ export class TransformerEncoder extends Module<EncoderInputs, Tensor> {
   norm: LayerNorm | null;
   constructor(layer: TransformerEncoderLayer | (() => TransformerEncoderLayer), readonly numLayers: number, norm: LayerNorm | null = null, ...rest: []) {
     super();
-    stackArgs("TransformerEncoder", [layer, numLayers, norm, ...rest]);
+    stackArgs("TransformerEncoder", "encoderLayer", [layer, numLayers, norm, ...rest]);
     const copy = (l: TransformerEncoderLayer) => new TransformerEncoderLayer(l.dModel, l.nhead, { ...l.options, dtype: dtypeOf(l) });
     this.layers = new ModuleList(layerCopies(layer, numLayers, copy));
     this.norm = norm;
