@@ -5,9 +5,6 @@
 import { describe, expect, it } from "vitest";
 import { nn, optim, tensor } from "../src/index.js";
 
-// plain JavaScript: the calls TypeScript would flag
-const js = <T>(value: unknown): T => value as T;
-
 describe("positional habits", () => {
   it("new nn.Dropout(0.25) has p = 0.25, new nn.Dropout2d(0.1) p = 0.1", () => {
     expect(new nn.Dropout(0.25).p).toBe(0.25);
@@ -27,8 +24,8 @@ describe("positional habits", () => {
 
   it("new optim.SGD(params, 0.1) has lr 0.1", () => {
     const p = new nn.Linear(2, 1).parameters();
-    expect(new optim.SGD(js(p), js(0.1)).paramGroups[0]!.lr).toBe(0.1);
-    expect(new optim.Adam(js(new nn.Linear(2, 1).parameters()), js(0.01)).paramGroups[0]!.lr).toBe(0.01);
+    expect(new optim.SGD(p, 0.1).paramGroups[0]!.lr).toBe(0.1);
+    expect(new optim.Adam(new nn.Linear(2, 1).parameters(), 0.01).paramGroups[0]!.lr).toBe(0.01);
   });
 
   it("x.sum(1, true), x.mean(1, true) and x.max(1, true) keep the dim", () => {

@@ -7,6 +7,7 @@
  */
 import { randperm } from "../ops/creation.js";
 import { OptionError } from "../errors.js";
+import { BOOLEAN, FUNCTION, GENERATOR, kind, NUMBER, readCtorArgs, type WithOptions } from "../ops/arguments.js";
 import { ownedFresh, release } from "../memory/ownership.js";
 import type { Storage } from "../tensor/storage.js";
 import { defaultGenerator, type Generator } from "../tensor/random.js";
@@ -42,6 +43,8 @@ function freeBatch(made: readonly Storage[]): void {
   for (const s of made) release(s, "by the DataLoader: a batch is freed when the next is asked for (pass { keepBatches: true }, or keep it with memory.keep or clone())");
 }
 
+const DATASET = kind("a Dataset (an object with length and get)", (v) => typeof v === "object" && v !== null && typeof (v as Dataset<unknown>).get === "function" && typeof (v as Dataset<unknown>).length === "number");
+
 export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterable<B> {
   readonly batchSize: number;
   readonly shuffle: boolean;
@@ -52,10 +55,20 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
   private readonly collate: ((samples: T[]) => B) | undefined;
   private readonly transform: ((batch: B) => B) | undefined;
 
+  /**
+   * PyTorch's `(dataset, batchSize, shuffle)`, or options after the dataset. PyTorch's next
+   * positional arguments (sampler, batch_sampler, …) are not supported, so the positional form stops there.
+   */
   constructor(
     readonly dataset: Dataset<T>,
-    { batchSize = 1, shuffle = false, generator = defaultGenerator, dropLast = false, collate, transform, prefetch = 2, keepBatches = false }: DataLoaderOptions<T, B> = {},
+    ...args: WithOptions<[batchSize: number, shuffle: boolean], DataLoaderOptions<T, B>>
   ) {
+    const options = readCtorArgs<DataLoaderOptions<T, B>>("DataLoader", [dataset, ...args], {
+      required: [["dataset", DATASET]],
+      positional: [["batchSize", NUMBER], ["shuffle", BOOLEAN]],
+      keywordOnly: [["generator", GENERATOR], ["dropLast", BOOLEAN], ["collate", FUNCTION], ["transform", FUNCTION], ["prefetch", NUMBER], ["keepBatches", BOOLEAN]],
+    });
+    const { batchSize = 1, shuffle = false, generator = defaultGenerator, dropLast = false, collate, transform, prefetch = 2, keepBatches = false } = options;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new OptionError(`DataLoader: batchSize should be a positive integer, got ${batchSize}`);
     }

@@ -1,6 +1,12 @@
 /** Containers: Sequential runs its modules in order; children are named "0", "1", …. */
 import type { Tensor } from "../tensor/tensor.js";
+import { kind, readCtorArgs } from "../ops/arguments.js";
 import { Module, type AnyModule } from "./module.js";
+
+const isIterable = (v: unknown): v is Iterable<unknown> => typeof (v as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] === "function" && typeof v !== "string";
+const MODULES = kind("an iterable of Modules", isIterable);
+/** A plain object of Modules by name, or an iterable of [name, Module] pairs (a Map). */
+const NAMED_MODULES = kind("an object of Modules by name or an iterable of [name, Module] pairs", (v) => isIterable(v) || (typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype));
 
 /** Modules from one Tensor to a Tensor, run in order: a `Module<[Tensor], Tensor>` itself. */
 export class Sequential extends Module {
@@ -47,8 +53,9 @@ function setChildren(owner: AnyModule, modules: readonly AnyModule[]): void {
 
 /** A list of modules whose parameters the owner finds (PyTorch's ModuleList); it has no forward of its own. */
 export class ModuleList extends Module<[], never> {
-  constructor(modules: Iterable<AnyModule> = []) {
+  constructor(modules: Iterable<AnyModule> = [], ...rest: []) {
     super();
+    readCtorArgs("ModuleList", [modules, ...rest], { required: [["modules", MODULES]] });
     setChildren(this, Array.from(modules));
   }
 
@@ -99,8 +106,9 @@ export class ModuleList extends Module<[], never> {
  * be ordered first by JavaScript, so they are rejected too.
  */
 export class ModuleDict extends Module<[], never> {
-  constructor(modules: Record<string, AnyModule> | Iterable<[string, AnyModule]> = {}) {
+  constructor(modules: Record<string, AnyModule> | Iterable<[string, AnyModule]> = {}, ...rest: []) {
     super();
+    readCtorArgs("ModuleDict", [modules, ...rest], { required: [["modules", NAMED_MODULES]] });
     const entries = Symbol.iterator in modules ? Array.from(modules as Iterable<[string, AnyModule]>) : Object.entries(modules);
     for (const [k, m] of entries) this.set(k, m);
   }

@@ -1,10 +1,12 @@
 /** Activations with learned parameters: PReLU (PyTorch's) and PAU (a learnable rational function). */
 import { OptionError } from "../errors.js";
+import { NUMBER, NUMBERS, type WithOptions } from "../ops/arguments.js";
 import { full, tensor } from "../ops/creation.js";
 import type { DType } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { prelu } from "./functional/rectifiers.js";
 import { rational } from "./functional/rational.js";
+import { DTYPE_OPTION, readLayerArgs } from "./constructor-args.js";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
 
@@ -20,8 +22,13 @@ export interface PReLUOptions {
 export class PReLU extends Module {
   readonly numParameters: number;
   weight: Parameter;
-  constructor({ numParameters = 1, init = 0.25, dtype = "float32" }: PReLUOptions = {}) {
+  /** PyTorch's `(numParameters, init)` or options. */
+  constructor(...args: WithOptions<[numParameters: number, init: number], PReLUOptions>) {
     super();
+    const { numParameters = 1, init = 0.25, dtype = "float32" } = readLayerArgs<PReLUOptions>("PReLU", args, {
+      positional: [["numParameters", NUMBER], ["init", NUMBER]],
+      keywordOnly: [DTYPE_OPTION],
+    });
     if (!Number.isInteger(numParameters) || numParameters < 1) {
       throw new OptionError(`PReLU: numParameters must be a positive integer, got ${numParameters}`);
     }
@@ -60,8 +67,12 @@ export interface PAUOptions {
 export class PAU extends Module {
   numerator: Parameter;
   denominator: Parameter;
-  constructor({ numerator = LEAKY_RELU_NUMERATOR, denominator = LEAKY_RELU_DENOMINATOR, dtype = "float32" }: PAUOptions = {}) {
+  /** Options only (PyTorch has no PAU to follow). */
+  constructor(...args: WithOptions<[], PAUOptions>) {
     super();
+    const { numerator = LEAKY_RELU_NUMERATOR, denominator = LEAKY_RELU_DENOMINATOR, dtype = "float32" } = readLayerArgs<PAUOptions>("PAU", args, {
+      keywordOnly: [["numerator", NUMBERS], ["denominator", NUMBERS], DTYPE_OPTION],
+    });
     for (const [name, c] of [["numerator", numerator], ["denominator", denominator]] as const) {
       if (c.length === 0 || !c.every(Number.isFinite)) {
         throw new OptionError(`PAU: ${name} must be a non-empty list of finite numbers, got [${c.join(", ")}]`);

@@ -1,3 +1,5 @@
+import { NUMBER, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
 import { zerosLike } from "../ops/creation.js";
@@ -30,7 +32,9 @@ export type AdadeltaState = {
  *   θ ← θ − γΔ                             (γ = 1 by default)
  */
 export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdadeltaOptions>>, options: Partial<AdadeltaOptions> = {}) {
+  /** After params: PyTorch's positional `(lr, rho, eps, weightDecay)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdadeltaOptions>>, ...args: WithOptions<[lr: number, rho: number, eps: number, weightDecay: number], Partial<AdadeltaOptions>>) {
+    const options = optimizerArgs<AdadeltaOptions>("Adadelta", params, args, [["lr", NUMBER], ["rho", NUMBER], ["eps", NUMBER], ["weightDecay", NUMBER]]);
     super("Adadelta", params, { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false }, options);
   }
 

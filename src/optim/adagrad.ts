@@ -1,3 +1,5 @@
+import { NUMBER, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
 import { fullLike } from "../ops/creation.js";
@@ -30,7 +32,9 @@ export type AdagradState = {
  *   θ ← θ − γₜ·g / (√G + ε)
  */
 export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdagradOptions>>, options: Partial<AdagradOptions> = {}) {
+  /** After params: PyTorch's positional `(lr, lrDecay, weightDecay, initialAccumulatorValue, eps)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdagradOptions>>, ...args: WithOptions<[lr: number, lrDecay: number, weightDecay: number, initialAccumulatorValue: number, eps: number], Partial<AdagradOptions>>) {
+    const options = optimizerArgs<AdagradOptions>("Adagrad", params, args, [["lr", NUMBER], ["lrDecay", NUMBER], ["weightDecay", NUMBER], ["initialAccumulatorValue", NUMBER], ["eps", NUMBER]]);
     super("Adagrad", params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }, options);
   }
 

@@ -1,3 +1,5 @@
+import { BOOLEAN, NUMBER, PAIR, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
 import { adamStateSpec, adamUpdate, checkAdamOptions, initAdamState, type AdamLikeOptions, type AdamState } from "./adam-update.js";
@@ -18,7 +20,9 @@ export type AdamOptions = AdamLikeOptions;
  *   θ ← θ − γ·m̂ / (√v̂ + ε)
  */
 export class Adam extends Optimizer<AdamOptions, AdamState> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamOptions>>, options: Partial<AdamOptions> = {}) {
+  /** After params: PyTorch's positional `(lr, betas, eps, weightDecay, amsgrad)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number, amsgrad: boolean], Partial<AdamOptions>>) {
+    const options = optimizerArgs<AdamOptions>("Adam", params, args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER], ["amsgrad", BOOLEAN]]);
     super("Adam", params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options);
   }
 

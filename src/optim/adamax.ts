@@ -1,3 +1,5 @@
+import { NUMBER, PAIR, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
 import { zerosLike } from "../ops/creation.js";
@@ -32,7 +34,9 @@ export type AdamaxState = {
  *   θ ← θ − γ/(1 − β₁ᵗ) · m / u
  */
 export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamaxOptions>>, options: Partial<AdamaxOptions> = {}) {
+  /** After params: PyTorch's positional `(lr, betas, eps, weightDecay)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamaxOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number], Partial<AdamaxOptions>>) {
+    const options = optimizerArgs<AdamaxOptions>("Adamax", params, args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER]]);
     super("Adamax", params, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false }, options);
   }
 

@@ -1,3 +1,5 @@
+import { BOOLEAN, NUMBER, PAIR, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
 import { adamStateSpec, adamUpdate, checkAdamOptions, initAdamState, type AdamLikeOptions, type AdamState } from "./adam-update.js";
@@ -18,7 +20,9 @@ export type AdamWOptions = AdamLikeOptions;
  *   θ ← θ − γ/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
  */
 export class AdamW extends Optimizer<AdamWOptions, AdamState> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamWOptions>>, options: Partial<AdamWOptions> = {}) {
+  /** After params: PyTorch's positional `(lr, betas, eps, weightDecay, amsgrad)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<AdamWOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number, amsgrad: boolean], Partial<AdamWOptions>>) {
+    const options = optimizerArgs<AdamWOptions>("AdamW", params, args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER], ["amsgrad", BOOLEAN]]);
     super("AdamW", params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false }, options);
   }
 

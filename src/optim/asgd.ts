@@ -1,3 +1,5 @@
+import { NUMBER, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
 import { zerosLike } from "../ops/creation.js";
@@ -38,7 +40,9 @@ export type ASGDState = {
  * The average is in `optimizer.state.get(p).ax`.
  */
 export class ASGD extends Optimizer<ASGDOptions, ASGDState> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ASGDOptions>>, options: Partial<ASGDOptions> = {}) {
+  /** After params: PyTorch's positional `(lr, lambd, alpha, t0, weightDecay)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ASGDOptions>>, ...args: WithOptions<[lr: number, lambd: number, alpha: number, t0: number, weightDecay: number], Partial<ASGDOptions>>) {
+    const options = optimizerArgs<ASGDOptions>("ASGD", params, args, [["lr", NUMBER], ["lambd", NUMBER], ["alpha", NUMBER], ["t0", NUMBER], ["weightDecay", NUMBER]]);
     super("ASGD", params, { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weightDecay: 0, maximize: false }, options);
   }
 

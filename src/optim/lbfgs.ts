@@ -1,3 +1,5 @@
+import { NUMBER, STRING, orNull, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import { enableGrad, noGrad } from "../autograd/grad-mode.js";
 import { OptionError } from "../errors.js";
 import { fromTypedArray } from "../ops/helpers.js";
@@ -56,7 +58,9 @@ export type LBFGSState = {
  * group only. Vectors are kept in float64, whatever the parameters' dtype.
  */
 export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<LBFGSOptions>>, options: Partial<LBFGSOptions> = {}) {
+  /** After params: PyTorch's positional `(lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<LBFGSOptions>>, ...args: WithOptions<[lr: number, maxIter: number, maxEval: number | null, toleranceGrad: number, toleranceChange: number, historySize: number, lineSearchFn: "strong_wolfe" | null], Partial<LBFGSOptions>>) {
+    const options = optimizerArgs<LBFGSOptions>("LBFGS", params, args, [["lr", NUMBER], ["maxIter", NUMBER], ["maxEval", orNull(NUMBER)], ["toleranceGrad", NUMBER], ["toleranceChange", NUMBER], ["historySize", NUMBER], ["lineSearchFn", orNull(STRING)]]);
     super(
       "LBFGS",
       params,

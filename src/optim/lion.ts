@@ -1,3 +1,5 @@
+import { NUMBER, PAIR, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
 import { zerosLike } from "../ops/creation.js";
@@ -32,7 +34,9 @@ export type LionState = {
  * batches, whose noisy gradient signs it follows as firmly as clean ones.
  */
 export class Lion extends Optimizer<LionOptions, LionState> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<LionOptions>>, options: Partial<LionOptions> = {}) {
+  /** After params: lion-pytorch's positional `(lr, betas, weightDecay)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<LionOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], weightDecay: number], Partial<LionOptions>>) {
+    const options = optimizerArgs<LionOptions>("Lion", params, args, [["lr", NUMBER], ["betas", PAIR], ["weightDecay", NUMBER]]);
     super("Lion", params, { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, maximize: false }, options);
   }
 

@@ -1,4 +1,6 @@
 import { eye, zerosLike } from "../ops/creation.js";
+import { BOOLEAN, NUMBER, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
 import { buffer, count, required, type StateSpec } from "./state-fields.js";
@@ -45,7 +47,9 @@ const NS_C = 2.0315;
  * weights.
  */
 export class Muon extends Optimizer<MuonOptions, MuonState> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<MuonOptions>>, options: Partial<MuonOptions> = {}) {
+  /** After params: the reference Muon's positional `(lr, momentum, nesterov, nsSteps)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<MuonOptions>>, ...args: WithOptions<[lr: number, momentum: number, nesterov: boolean, nsSteps: number], Partial<MuonOptions>>) {
+    const options = optimizerArgs<MuonOptions>("Muon", params, args, [["lr", NUMBER], ["momentum", NUMBER], ["nesterov", BOOLEAN], ["nsSteps", NUMBER]]);
     super(
       "Muon",
       params,

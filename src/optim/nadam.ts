@@ -1,3 +1,5 @@
+import { NUMBER, PAIR, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
 import { zerosLike } from "../ops/creation.js";
@@ -40,7 +42,9 @@ export type NAdamState = {
  * follows 2.x.
  */
 export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<NAdamOptions>>, options: Partial<NAdamOptions> = {}) {
+  /** After params: PyTorch's positional `(lr, betas, eps, weightDecay, momentumDecay)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<NAdamOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number, momentumDecay: number], Partial<NAdamOptions>>) {
+    const options = optimizerArgs<NAdamOptions>("NAdam", params, args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER], ["momentumDecay", NUMBER]]);
     super(
       "NAdam",
       params,

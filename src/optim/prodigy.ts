@@ -1,3 +1,5 @@
+import { NUMBER, PAIR, orNull, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import { OptionError } from "../errors.js";
 import { zerosLike } from "../ops/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -59,7 +61,9 @@ interface ProdigyGroupState {
  * s: two). Can overshoot on very short runs, where d has no time to settle.
  */
 export class Prodigy extends Optimizer<ProdigyOptions, ProdigyState> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ProdigyOptions>>, options: Partial<ProdigyOptions> = {}) {
+  /** After params: prodigyopt's positional `(lr, betas, beta3, eps, weightDecay)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ProdigyOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], beta3: number | null, eps: number, weightDecay: number], Partial<ProdigyOptions>>) {
+    const options = optimizerArgs<ProdigyOptions>("Prodigy", params, args, [["lr", NUMBER], ["betas", PAIR], ["beta3", orNull(NUMBER)], ["eps", NUMBER], ["weightDecay", NUMBER]]);
     super(
       "Prodigy",
       params,

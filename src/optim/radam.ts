@@ -1,3 +1,5 @@
+import { NUMBER, PAIR, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
 import { zerosLike } from "../ops/creation.js";
@@ -35,7 +37,9 @@ export type RAdamState = {
  *   else:       θ ← θ − γ·m̂
  */
 export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<RAdamOptions>>, options: Partial<RAdamOptions> = {}) {
+  /** After params: PyTorch's positional `(lr, betas, eps, weightDecay)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<RAdamOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number], Partial<RAdamOptions>>) {
+    const options = optimizerArgs<RAdamOptions>("RAdam", params, args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER]]);
     super("RAdam", params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, maximize: false }, options);
   }
 

@@ -1,3 +1,5 @@
+import { BOOLEAN, NUMBER, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
 import { zerosLike } from "../ops/creation.js";
@@ -34,7 +36,9 @@ export type RMSpropState = {
  *   θ ← θ − γg/d                                   otherwise
  */
 export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<RMSpropOptions>>, options: Partial<RMSpropOptions> = {}) {
+  /** After params: PyTorch's positional `(lr, alpha, eps, weightDecay, momentum, centered)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<RMSpropOptions>>, ...args: WithOptions<[lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, centered: boolean], Partial<RMSpropOptions>>) {
+    const options = optimizerArgs<RMSpropOptions>("RMSprop", params, args, [["lr", NUMBER], ["alpha", NUMBER], ["eps", NUMBER], ["weightDecay", NUMBER], ["momentum", NUMBER], ["centered", BOOLEAN]]);
     super("RMSprop", params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false }, options);
   }
 

@@ -1,3 +1,5 @@
+import { NUMBER, PAIR, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import { OptionError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
@@ -32,7 +34,9 @@ export type RpropState = {
  *   θ ← θ − sign(g)·Δ,   g_prev ← g
  */
 export class Rprop extends Optimizer<RpropOptions, RpropState> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<RpropOptions>>, options: Partial<RpropOptions> = {}) {
+  /** After params: PyTorch's positional `(lr, etas, stepSizes)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<RpropOptions>>, ...args: WithOptions<[lr: number, etas: [number, number], stepSizes: [number, number]], Partial<RpropOptions>>) {
+    const options = optimizerArgs<RpropOptions>("Rprop", params, args, [["lr", NUMBER], ["etas", PAIR], ["stepSizes", PAIR]]);
     super("Rprop", params, { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], maximize: false }, options);
   }
 

@@ -1,3 +1,5 @@
+import { NUMBER, PAIR, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import { OptionError } from "../errors.js";
 import { zerosLike } from "../ops/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -37,7 +39,9 @@ export type ScheduleFreeAdamWState = ScheduleFreeState & {
  * be called; BatchNorm statistics need a recompute pass at x.
  */
 export class ScheduleFreeAdamW extends ScheduleFreeOptimizer<ScheduleFreeAdamWOptions, ScheduleFreeAdamWState> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ScheduleFreeAdamWOptions>>, options: Partial<ScheduleFreeAdamWOptions> = {}) {
+  /** After params: the schedulefree package's positional `(lr, betas, eps, weightDecay, warmupSteps, r, weightLrPower)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ScheduleFreeAdamWOptions>>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number, warmupSteps: number, r: number, weightLrPower: number], Partial<ScheduleFreeAdamWOptions>>) {
+    const options = optimizerArgs<ScheduleFreeAdamWOptions>("ScheduleFreeAdamW", params, args, [["lr", NUMBER], ["betas", PAIR], ["eps", NUMBER], ["weightDecay", NUMBER], ["warmupSteps", NUMBER], ["r", NUMBER], ["weightLrPower", NUMBER]]);
     super(
       "ScheduleFreeAdamW",
       params,

@@ -1,3 +1,5 @@
+import { NUMBER, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import { OptionError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { ParamGroupSpec } from "./optimizer.js";
@@ -26,7 +28,9 @@ export interface ScheduleFreeSGDOptions extends ScheduleFreeCommon {
  * are larger than SGD's (default 1.0; try 10–50× the SGD rate with warm-up).
  */
 export class ScheduleFreeSGD extends ScheduleFreeOptimizer<ScheduleFreeSGDOptions, ScheduleFreeState> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ScheduleFreeSGDOptions>>, options: Partial<ScheduleFreeSGDOptions> = {}) {
+  /** After params: the schedulefree package's positional `(lr, momentum, weightDecay, warmupSteps, r, weightLrPower)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<ScheduleFreeSGDOptions>>, ...args: WithOptions<[lr: number, momentum: number, weightDecay: number, warmupSteps: number, r: number, weightLrPower: number], Partial<ScheduleFreeSGDOptions>>) {
+    const options = optimizerArgs<ScheduleFreeSGDOptions>("ScheduleFreeSGD", params, args, [["lr", NUMBER], ["momentum", NUMBER], ["weightDecay", NUMBER], ["warmupSteps", NUMBER], ["r", NUMBER], ["weightLrPower", NUMBER]]);
     super("ScheduleFreeSGD", params, { lr: 1, momentum: 0.9, weightDecay: 0, warmupSteps: 0, r: 0, weightLrPower: 2 }, options);
   }
 

@@ -1,3 +1,5 @@
+import { BOOLEAN, NUMBER, type WithOptions } from "../ops/arguments.js";
+import { optimizerArgs } from "./arguments.js";
 import { OptionError } from "../errors.js";
 import { zerosLike } from "../ops/creation.js";
 import { fusedKernels } from "./fused.js";
@@ -32,7 +34,9 @@ export type SGDState = {
  * With μ = 0 this is plain gradient descent, θ ← θ − γ∇f(θ).
  */
 export class SGD extends Optimizer<SGDOptions, SGDState> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<SGDOptions>>, options: Partial<SGDOptions> = {}) {
+  /** After params: PyTorch's positional `(lr, momentum, dampening, weightDecay, nesterov)`, or options. */
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<SGDOptions>>, ...args: WithOptions<[lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean], Partial<SGDOptions>>) {
+    const options = optimizerArgs<SGDOptions>("SGD", params, args, [["lr", NUMBER], ["momentum", NUMBER], ["dampening", NUMBER], ["weightDecay", NUMBER], ["nesterov", BOOLEAN]]);
     super("SGD", params, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }, options);
   }
 

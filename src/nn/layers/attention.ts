@@ -30,7 +30,9 @@ import type { DType } from "../../tensor/dtype.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { dropout } from "../functional/dropout.js";
 import { linear } from "../functional/layers.js";
-import { describeArg, positionalOrOptions } from "../functional/options.js";
+import { describeArg } from "../functional/options.js";
+import { BOOLEAN, NUMBER, type WithOptions } from "../../ops/arguments.js";
+import { DTYPE_OPTION, readLayerArgs } from "../constructor-args.js";
 import { pad } from "../functional/padding.js";
 import { constant_, xavierNormal_, xavierUniform_ } from "../init.js";
 import { Module } from "../module.js";
@@ -92,11 +94,18 @@ export class MultiheadAttention extends Module<MultiheadAttentionInputs, [Tensor
   readonly vdim: number;
   readonly addZeroAttn: boolean;
 
-  constructor(embedDim: number, numHeads: number, options?: MultiheadAttentionOptions);
-  constructor(embedDim: number, numHeads: number, dropout?: number, bias?: boolean, addBiasKv?: boolean, addZeroAttn?: boolean, kdim?: number | null, vdim?: number | null, batchFirst?: boolean);
-  constructor(readonly embedDim: number, readonly numHeads: number, ...args: unknown[]) {
+  /** PyTorch's `(embedDim, numHeads, dropout, bias, addBiasKv, addZeroAttn, kdim, vdim, batchFirst)`, or options after the sizes. */
+  constructor(
+    readonly embedDim: number,
+    readonly numHeads: number,
+    ...args: WithOptions<[dropout: number, bias: boolean, addBiasKv: boolean, addZeroAttn: boolean, kdim: number | null, vdim: number | null, batchFirst: boolean], MultiheadAttentionOptions>
+  ) {
     super();
-    const o = positionalOrOptions<MultiheadAttentionOptions>("MultiheadAttention", args.map((a) => (a === null ? undefined : a)), ["dropout", "bias", "addBiasKv", "addZeroAttn", "kdim", "vdim", "batchFirst"]);
+    const o = readLayerArgs<MultiheadAttentionOptions>("MultiheadAttention", [embedDim, numHeads, ...args], {
+      required: [["embedDim", NUMBER], ["numHeads", NUMBER]],
+      positional: [["dropout", NUMBER], ["bias", BOOLEAN], ["addBiasKv", BOOLEAN], ["addZeroAttn", BOOLEAN], ["kdim", NUMBER], ["vdim", NUMBER], ["batchFirst", BOOLEAN]],
+      keywordOnly: [DTYPE_OPTION],
+    });
     const { dropout: p = 0, bias = true, addBiasKv = false, addZeroAttn = false, kdim = embedDim, vdim = embedDim, batchFirst = false, dtype = "float32" } = o;
     if (!Number.isInteger(embedDim) || embedDim <= 0 || !Number.isInteger(numHeads) || numHeads <= 0 || embedDim % numHeads !== 0) {
       throw new OptionError(`MultiheadAttention: embed_dim (${embedDim}) must be divisible by num_heads (${numHeads})`);

@@ -1,5 +1,6 @@
 /** Small structural layers: Identity, Flatten, Unflatten, and Bilinear (y = x₁ᵀ·A·x₂ + b). */
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
+import { BOOLEAN, INTEGER, NUMBER, NUMBERS, type WithOptions } from "../../ops/arguments.js";
 import { zeros } from "../../ops/creation.js";
 import { add, mul } from "../../ops/elementwise.js";
 import { matmul } from "../../ops/matmul.js";
@@ -9,11 +10,15 @@ import { normalizeDim } from "../../tensor/shape.js";
 import type { DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { uniform_ } from "../init.js";
+import { DTYPE_OPTION, readLayerArgs } from "../constructor-args.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 
-/** Returns its input unchanged (e.g. in place of a removed head). */
+/** Returns its input unchanged (e.g. in place of a removed head). Like PyTorch's, it takes any arguments and ignores them. */
 export class Identity extends Module {
+  constructor(..._args: unknown[]) {
+    super();
+  }
   forward(input: Tensor): Tensor {
     return input;
   }
@@ -21,8 +26,14 @@ export class Identity extends Module {
 
 /** Flattens dims startDim..endDim into one (default: all but the batch dim). */
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  readonly startDim: number;
+  readonly endDim: number;
+  /** PyTorch's `(startDim, endDim)` or options. */
+  constructor(...args: WithOptions<[startDim: number, endDim: number], { startDim?: number; endDim?: number }>) {
     super();
+    const { startDim = 1, endDim = -1 } = readLayerArgs<{ startDim: number; endDim: number }>("Flatten", args, { positional: [["startDim", INTEGER], ["endDim", INTEGER]] });
+    this.startDim = startDim;
+    this.endDim = endDim;
   }
   forward(input: Tensor): Tensor {
     return flatten(input, this.startDim, this.endDim);
@@ -35,8 +46,9 @@ export class Flatten extends Module {
 /** Splits dim into unflattenedSize (one entry may be -1). */
 export class Unflatten extends Module {
   readonly unflattenedSize: number[];
-  constructor(readonly dim: number, unflattenedSize: readonly number[]) {
+  constructor(readonly dim: number, unflattenedSize: readonly number[], ...rest: []) {
     super();
+    readLayerArgs("Unflatten", [dim, unflattenedSize, ...rest], { required: [["dim", INTEGER], ["unflattenedSize", NUMBERS]] });
     this.unflattenedSize = unflattenedSize.slice();
   }
   forward(input: Tensor): Tensor {
@@ -59,8 +71,14 @@ export class Unflatten extends Module {
 export class Bilinear extends Module<[input1: Tensor, input2: Tensor], Tensor> {
   weight: Parameter;
   bias: Parameter | null;
-  constructor(readonly in1Features: number, readonly in2Features: number, readonly outFeatures: number, { bias = true, dtype = "float32" }: { bias?: boolean; dtype?: DType } = {}) {
+  /** PyTorch's `(in1Features, in2Features, outFeatures, bias)`, or options after the sizes. */
+  constructor(readonly in1Features: number, readonly in2Features: number, readonly outFeatures: number, ...args: WithOptions<[bias: boolean], { bias?: boolean; dtype?: DType }>) {
     super();
+    const { bias = true, dtype = "float32" } = readLayerArgs<{ bias: boolean; dtype: DType }>("Bilinear", [in1Features, in2Features, outFeatures, ...args], {
+      required: [["in1Features", NUMBER], ["in2Features", NUMBER], ["outFeatures", NUMBER]],
+      positional: [["bias", BOOLEAN]],
+      keywordOnly: [DTYPE_OPTION],
+    });
     for (const v of [in1Features, in2Features, outFeatures]) if (!Number.isInteger(v) || v <= 0) throw new OptionError(`Bilinear: sizes must be positive integers, got ${v}`);
     this.weight = new Parameter(zeros([outFeatures, in1Features, in2Features], { dtype }));
     this.bias = bias ? new Parameter(zeros([outFeatures], { dtype })) : null;

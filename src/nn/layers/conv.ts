@@ -4,12 +4,14 @@
  * and repr. The work is in nn/functional/conv.ts and conv3d.ts.
  */
 import { OptionError } from "../../errors.js";
+import { BOOLEAN, NUMBER, NUMBER_OR_NUMBERS, oneOf, STRING, type Slot, type WithOptions } from "../../ops/arguments.js";
 import { zeros } from "../../ops/creation.js";
 import type { DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { conv1dImpl, conv2dImpl, convTranspose1dImpl, convTranspose2dImpl, pair, type IntOrPair } from "../functional/conv.js";
 import { conv3dImpl } from "../functional/conv3d.js";
 import { defaultLayerInit_ } from "../init.js";
+import { DTYPE_OPTION, readLayerArgs } from "../constructor-args.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 
@@ -91,32 +93,24 @@ abstract class ConvNd extends Module {
   }
 }
 
-/**
- * The options of a convolution layer from PyTorch's positional order (stride, padding, dilation,
- * groups, bias, paddingMode) when the fourth argument is not an options object:
- * `new nn.Conv2d(1, 32, 3, 2)` has stride 2, as in PyTorch.
- */
-type ConvArgs =
-  | [options?: ConvOptions]
-  | [stride: IntOrPair, padding?: IntOrPair | "same" | "valid", dilation?: IntOrPair, groups?: number, bias?: boolean, paddingMode?: "zeros"];
+// PyTorch's positional order after (inChannels, outChannels, kernelSize)
+const SIZES: readonly Slot[] = [["inChannels", NUMBER], ["outChannels", NUMBER], ["kernelSize", NUMBER_OR_NUMBERS]];
+const CONV_SLOTS: readonly Slot[] = [["stride", NUMBER_OR_NUMBERS], ["padding", oneOf(NUMBER_OR_NUMBERS, STRING)], ["dilation", NUMBER_OR_NUMBERS], ["groups", NUMBER], ["bias", BOOLEAN], ["paddingMode", STRING]];
+const TRANSPOSE_SLOTS: readonly Slot[] = [["stride", NUMBER_OR_NUMBERS], ["padding", NUMBER_OR_NUMBERS], ["outputPadding", NUMBER_OR_NUMBERS], ["groups", NUMBER], ["bias", BOOLEAN], ["dilation", NUMBER_OR_NUMBERS], ["paddingMode", STRING]];
 
-function convOptions<O extends ConvOptions>(rest: readonly unknown[]): O {
-  const first = rest[0];
-  if (first === undefined || (typeof first === "object" && first !== null && !Array.isArray(first))) return (first ?? {}) as O;
-  const names = ["stride", "padding", "dilation", "groups", "bias", "paddingMode"] as const;
-  const options: Record<string, unknown> = {};
-  rest.forEach((v, i) => {
-    if (i >= names.length) throw new OptionError(`convolution: at most ${names.length} positional options (${names.join(", ")}), got ${rest.length}`);
-    if (v !== undefined) options[names[i]!] = v;
-  });
-  return options as O;
+/** After the kernel size: PyTorch's stride, padding, dilation, groups, bias, paddingMode, or options. */
+type ConvArgs = WithOptions<[stride: IntOrPair, padding: IntOrPair | "same" | "valid", dilation: IntOrPair, groups: number, bias: boolean, paddingMode: "zeros"], ConvOptions>;
+
+function convOptions<O extends ConvOptions>(layer: string, sizes: readonly unknown[], rest: readonly unknown[], transposed = false): O {
+  return readLayerArgs<O>(layer, [...sizes, ...rest], { required: SIZES, positional: transposed ? TRANSPOSE_SLOTS : CONV_SLOTS, keywordOnly: [DTYPE_OPTION] }) as O;
 }
 
 /** 2-D convolution: [N, Cin, H, W] (or [Cin, H, W]) → [N, Cout, H', W']; weight [Cout, Cin/groups, kH, kW]. */
 export class Conv2d extends ConvNd {
   /** After the kernel size: an options object, or PyTorch's positional stride, padding, dilation, groups, bias. */
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: ConvArgs) {
-    super("Conv2d", inChannels, outChannels, kernelSize, 2, convOptions<ConvOptions>(rest).groups ?? 1, false, convOptions<ConvOptions>(rest));
+    const options = convOptions<ConvOptions>("Conv2d", [inChannels, outChannels, kernelSize], rest);
+    super("Conv2d", inChannels, outChannels, kernelSize, 2, options.groups ?? 1, false, options);
   }
   forward(input: Tensor): Tensor {
     return conv2dImpl("Conv2d", input, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
@@ -127,7 +121,8 @@ export class Conv2d extends ConvNd {
 export class Conv1d extends ConvNd {
   /** After the kernel size: an options object, or PyTorch's positional stride, padding, dilation, groups, bias. */
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: ConvArgs) {
-    super("Conv1d", inChannels, outChannels, kernelSize, 1, convOptions<ConvOptions>(rest).groups ?? 1, false, convOptions<ConvOptions>(rest));
+    const options = convOptions<ConvOptions>("Conv1d", [inChannels, outChannels, kernelSize], rest);
+    super("Conv1d", inChannels, outChannels, kernelSize, 1, options.groups ?? 1, false, options);
   }
   forward(input: Tensor): Tensor {
     return conv1dImpl("Conv1d", input, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
@@ -138,7 +133,8 @@ export class Conv1d extends ConvNd {
 export class Conv3d extends ConvNd {
   /** After the kernel size: an options object, or PyTorch's positional stride, padding, dilation, groups, bias. */
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: ConvArgs) {
-    super("Conv3d", inChannels, outChannels, kernelSize, 3, convOptions<ConvOptions>(rest).groups ?? 1, false, convOptions<ConvOptions>(rest));
+    const options = convOptions<ConvOptions>("Conv3d", [inChannels, outChannels, kernelSize], rest);
+    super("Conv3d", inChannels, outChannels, kernelSize, 3, options.groups ?? 1, false, options);
   }
   forward(input: Tensor): Tensor {
     return conv3dImpl("Conv3d", input, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
@@ -150,12 +146,16 @@ export interface ConvTransposeOptions extends Omit<ConvOptions, "padding"> {
   outputPadding?: IntOrPair;
 }
 
+type ConvTransposeArgs = WithOptions<[stride: IntOrPair, padding: IntOrPair, outputPadding: IntOrPair, groups: number, bias: boolean, dilation: IntOrPair, paddingMode: "zeros"], ConvTransposeOptions>;
+
 /**
  * Transposed 2-D convolution (the adjoint of Conv2d, for upsampling): weight [Cin, Cout/groups, kH, kW],
  * output size (H − 1)·s − 2p + d·(k − 1) + outputPadding + 1.
  */
 export class ConvTranspose2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, options: ConvTransposeOptions = {}) {
+  /** After the kernel size: PyTorch's stride, padding, outputPadding, groups, bias, dilation, paddingMode, or options. */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: ConvTransposeArgs) {
+    const options = convOptions<ConvTransposeOptions>("ConvTranspose2d", [inChannels, outChannels, kernelSize], rest, true);
     super("ConvTranspose2d", inChannels, outChannels, kernelSize, 2, options.groups ?? 1, true, options);
   }
   forward(input: Tensor): Tensor {
@@ -174,7 +174,9 @@ export class ConvTranspose2d extends ConvNd {
  * weight [Cin, Cout/groups, k], L' = (L − 1)·s − 2p + d·(k − 1) + outputPadding + 1.
  */
 export class ConvTranspose1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, options: ConvTransposeOptions = {}) {
+  /** After the kernel size: PyTorch's stride, padding, outputPadding, groups, bias, dilation, paddingMode, or options. */
+  constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, ...rest: ConvTransposeArgs) {
+    const options = convOptions<ConvTransposeOptions>("ConvTranspose1d", [inChannels, outChannels, kernelSize], rest, true);
     super("ConvTranspose1d", inChannels, outChannels, kernelSize, 1, options.groups ?? 1, true, options);
   }
   forward(input: Tensor): Tensor {

@@ -1,18 +1,17 @@
 /** CosineSimilarity and PairwiseDistance: F.cosineSimilarity and F.pairwiseDistance as modules. No parameters. */
 import type { Tensor } from "../../tensor/tensor.js";
 import { cosineSimilarity, pairwiseDistance, type CosineSimilarityOptions, type PairwiseDistanceOptions } from "../functional/distance.js";
-import { positionalOrOptions } from "../functional/options.js";
+import { BOOLEAN, INTEGER, NUMBER, type WithOptions } from "../../ops/arguments.js";
+import { readLayerArgs } from "../constructor-args.js";
 import { Module } from "../module.js";
 
 /** Cosine of the angle between x1 and x2 along dim (default 1). Also `new CosineSimilarity(dim, eps)`. */
 export class CosineSimilarity extends Module<[x1: Tensor, x2: Tensor], Tensor> {
   readonly dim: number;
   readonly eps: number;
-  constructor(options?: CosineSimilarityOptions);
-  constructor(dim?: number, eps?: number);
-  constructor(...args: unknown[]) {
+  constructor(...args: WithOptions<[dim: number, eps: number], CosineSimilarityOptions>) {
     super();
-    const { dim = 1, eps = 1e-8 } = positionalOrOptions<CosineSimilarityOptions>("CosineSimilarity", args, ["dim", "eps"]);
+    const { dim = 1, eps = 1e-8 } = readLayerArgs<CosineSimilarityOptions>("CosineSimilarity", args, { positional: [["dim", INTEGER], ["eps", NUMBER]] });
     this.dim = dim;
     this.eps = eps;
   }
@@ -26,11 +25,9 @@ export class PairwiseDistance extends Module<[x1: Tensor, x2: Tensor], Tensor> {
   readonly p: number;
   readonly eps: number;
   readonly keepdim: boolean;
-  constructor(options?: PairwiseDistanceOptions);
-  constructor(p?: number, eps?: number, keepdim?: boolean);
-  constructor(...args: unknown[]) {
+  constructor(...args: WithOptions<[p: number, eps: number, keepdim: boolean], PairwiseDistanceOptions>) {
     super();
-    const { p = 2, eps = 1e-6, keepdim = false } = positionalOrOptions<PairwiseDistanceOptions>("PairwiseDistance", args, ["p", "eps", "keepdim"]);
+    const { p = 2, eps = 1e-6, keepdim = false } = readLayerArgs<PairwiseDistanceOptions>("PairwiseDistance", args, { positional: [["p", NUMBER], ["eps", NUMBER], ["keepdim", BOOLEAN]] });
     this.p = p;
     this.eps = eps;
     this.keepdim = keepdim;

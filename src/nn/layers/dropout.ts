@@ -2,15 +2,18 @@
 import { OptionError } from "../../errors.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { dropout, dropout2d } from "../functional/dropout.js";
+import { NUMBER, type WithOptions } from "../../ops/arguments.js";
+import { INPLACE, readLayerArgs, type InplaceOption } from "../constructor-args.js";
 import { Module } from "../module.js";
+
+type DropoutArgs = WithOptions<[p: number, inplace: boolean], { p?: number } & InplaceOption>;
 import { pyFloat } from "./repr.js";
 
 abstract class DropoutBase extends Module {
   readonly p: number;
-  /** `options` may be the probability itself, as PyTorch's positional `nn.Dropout(0.25)`. */
-  constructor(layer: string, options: number | { p?: number } = {}) {
+  constructor(layer: string, args: readonly unknown[]) {
     super();
-    const { p = 0.5 } = typeof options === "number" ? { p: options } : options;
+    const { p = 0.5 } = readLayerArgs<{ p: number }>(layer, args, { positional: [["p", NUMBER], INPLACE] });
     if (!(p >= 0 && p <= 1)) throw new OptionError(`${layer}: dropout probability has to be between 0 and 1, but got ${p}`);
     this.p = p;
   }
@@ -21,8 +24,9 @@ abstract class DropoutBase extends Module {
 
 /** Zeroes each element with probability p in training, scaling the rest by 1/(1 − p). */
 export class Dropout extends DropoutBase {
-  constructor(options: number | { p?: number } = {}) {
-    super("Dropout", options);
+  /** PyTorch's `(p, inplace)`, as `nn.Dropout(0.25)`, or options. */
+  constructor(...args: DropoutArgs) {
+    super("Dropout", args);
   }
   forward(input: Tensor): Tensor {
     return dropout(input, { p: this.p, training: this.training });
@@ -31,8 +35,9 @@ export class Dropout extends DropoutBase {
 
 /** Zeroes whole channels of [N, C, H, W] with probability p in training. */
 export class Dropout2d extends DropoutBase {
-  constructor(options: number | { p?: number } = {}) {
-    super("Dropout2d", options);
+  /** PyTorch's `(p, inplace)`, or options. */
+  constructor(...args: DropoutArgs) {
+    super("Dropout2d", args);
   }
   forward(input: Tensor): Tensor {
     return dropout2d(input, { p: this.p, training: this.training });

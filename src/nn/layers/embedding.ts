@@ -5,6 +5,8 @@
 import { noGrad } from "../../autograd/grad-mode.js";
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
 import { zeros } from "../../ops/creation.js";
+import { BOOLEAN, NUMBER, STRING, TENSOR, type Slot, type WithOptions } from "../../ops/arguments.js";
+import { DTYPE_OPTION, readLayerArgs } from "../constructor-args.js";
 import type { DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { embeddingBagImpl, embeddingImpl, normalizePaddingIdx, type BagMode } from "../functional/embedding.js";
@@ -19,6 +21,9 @@ export interface EmbeddingOptions {
   /** A weight to start from (PyTorch's _weight / Embedding.from_pretrained). */
   weight?: Tensor;
 }
+
+const SIZES: readonly Slot[] = [["numEmbeddings", NUMBER], ["embeddingDim", NUMBER]];
+const TABLE_OPTIONS: readonly Slot[] = [["weight", TENSOR], DTYPE_OPTION];
 
 function checkSizes(layer: string, n: number, d: number): void {
   for (const [what, v] of [["num_embeddings", n], ["embedding_dim", d]] as const) {
@@ -40,8 +45,13 @@ function initTable(n: number, d: number, pad: number | null, options: EmbeddingO
 export class Embedding extends Module {
   weight: Parameter;
   readonly paddingIdx: number | null;
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingOptions = {}) {
+  /**
+   * PyTorch's `(numEmbeddings, embeddingDim, paddingIdx)`, or options after the sizes. PyTorch's
+   * next positional arguments (max_norm, …) are not supported, so the positional form stops there.
+   */
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, ...args: WithOptions<[paddingIdx: number | null], EmbeddingOptions>) {
     super();
+    const options = readLayerArgs<EmbeddingOptions>("Embedding", [numEmbeddings, embeddingDim, ...args], { required: SIZES, positional: [["paddingIdx", NUMBER]], keywordOnly: TABLE_OPTIONS });
     checkSizes("Embedding", numEmbeddings, embeddingDim);
     this.paddingIdx = normalizePaddingIdx("Embedding", options.paddingIdx, numEmbeddings);
     this.weight = initTable(numEmbeddings, embeddingDim, this.paddingIdx, options);
@@ -73,8 +83,13 @@ export class EmbeddingBag extends Module<[input: Tensor, offsets?: Tensor | null
   readonly paddingIdx: number | null;
   readonly mode: BagMode;
   readonly includeLastOffset: boolean;
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingBagOptions = {}) {
+  /** Options after the sizes: PyTorch's next positional argument, max_norm, is not supported, so there is no positional form. */
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, ...args: WithOptions<[], EmbeddingBagOptions>) {
     super();
+    const options = readLayerArgs<EmbeddingBagOptions>("EmbeddingBag", [numEmbeddings, embeddingDim, ...args], {
+      required: SIZES,
+      keywordOnly: [["mode", STRING], ["includeLastOffset", BOOLEAN], ["paddingIdx", NUMBER], ...TABLE_OPTIONS],
+    });
     checkSizes("EmbeddingBag", numEmbeddings, embeddingDim);
     this.mode = options.mode ?? "mean";
     this.includeLastOffset = options.includeLastOffset ?? false;

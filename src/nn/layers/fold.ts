@@ -2,7 +2,13 @@
 import type { Tensor } from "../../tensor/tensor.js";
 import { pair, type IntOrPair } from "../functional/conv.js";
 import { foldImpl, unfoldImpl, type FoldOptions } from "../functional/fold.js";
+import { NUMBER_OR_NUMBERS, type Slot, type WithOptions } from "../../ops/arguments.js";
+import { readLayerArgs } from "../constructor-args.js";
 import { Module } from "../module.js";
+
+// PyTorch's positional order after the sizes
+const GEOMETRY: readonly Slot[] = [["dilation", NUMBER_OR_NUMBERS], ["padding", NUMBER_OR_NUMBERS], ["stride", NUMBER_OR_NUMBERS]];
+type FoldArgs = WithOptions<[dilation: IntOrPair, padding: IntOrPair, stride: IntOrPair], FoldOptions>;
 
 /** Python's repr of an int or a tuple of them, as PyTorch prints the arguments it was given. */
 const py = (v: IntOrPair) => (typeof v === "number" ? String(v) : `(${v.join(", ")})`);
@@ -32,8 +38,9 @@ abstract class BlockLayer extends Module {
 
 /** [N, C, H, W] → [N, C·kH·kW, L]: every block of the kernel's size as a column. */
 export class Unfold extends BlockLayer {
-  constructor(kernelSize: IntOrPair, options: FoldOptions = {}) {
-    super("Unfold", kernelSize, options);
+  /** PyTorch's `(kernelSize, dilation, padding, stride)`, or options after the kernel size. */
+  constructor(kernelSize: IntOrPair, ...args: FoldArgs) {
+    super("Unfold", kernelSize, readLayerArgs<FoldOptions>("Unfold", [kernelSize, ...args], { required: [["kernelSize", NUMBER_OR_NUMBERS]], positional: GEOMETRY }));
   }
   forward(input: Tensor): Tensor {
     return unfoldImpl("Unfold", input, this.kernelSize, this.geometry());
@@ -45,8 +52,9 @@ export class Unfold extends BlockLayer {
 
 /** [N, C·kH·kW, L] → [N, C, H, W]: blocks summed back into an image of outputSize. */
 export class Fold extends BlockLayer {
-  constructor(readonly outputSize: IntOrPair, kernelSize: IntOrPair, options: FoldOptions = {}) {
-    super("Fold", kernelSize, options);
+  /** PyTorch's `(outputSize, kernelSize, dilation, padding, stride)`, or options after the sizes. */
+  constructor(readonly outputSize: IntOrPair, kernelSize: IntOrPair, ...args: FoldArgs) {
+    super("Fold", kernelSize, readLayerArgs<FoldOptions>("Fold", [outputSize, kernelSize, ...args], { required: [["outputSize", NUMBER_OR_NUMBERS], ["kernelSize", NUMBER_OR_NUMBERS]], positional: GEOMETRY }));
     pair("Fold", "outputSize", outputSize, 1);
   }
   forward(input: Tensor): Tensor {

@@ -1,10 +1,12 @@
 /** Linear: y = x·Wᵀ + b, with PyTorch's default initialisation. */
 import { OptionError } from "../../errors.js";
+import { BOOLEAN, NUMBER, type WithOptions } from "../../ops/arguments.js";
 import type { DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { zeros } from "../../ops/creation.js";
 import { linear } from "../functional/layers.js";
 import { defaultLayerInit_ } from "../init.js";
+import { DTYPE_OPTION, readLayerArgs } from "../constructor-args.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 
@@ -20,11 +22,15 @@ export class Linear extends Module {
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
-    /** The options, or `bias` itself, as PyTorch's positional `nn.Linear(3, 2, false)`. */
-    options: LinearOptions | boolean = {},
+    /** PyTorch's positional `bias`, as `nn.Linear(3, 2, false)`, or the options. */
+    ...args: WithOptions<[bias: boolean], LinearOptions>
   ) {
     super();
-    const { bias = true, dtype = "float32" } = typeof options === "boolean" ? { bias: options } : options;
+    const { bias = true, dtype = "float32" } = readLayerArgs<LinearOptions>("Linear", [inFeatures, outFeatures, ...args], {
+      required: [["inFeatures", NUMBER], ["outFeatures", NUMBER]],
+      positional: [["bias", BOOLEAN]],
+      keywordOnly: [DTYPE_OPTION],
+    });
     for (const [name, value] of [["inFeatures", inFeatures], ["outFeatures", outFeatures]] as const) {
       if (!Number.isInteger(value) || value < 0) throw new OptionError(`Linear: ${name} must be a non-negative integer, got ${value}`);
     }

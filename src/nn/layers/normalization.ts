@@ -5,6 +5,8 @@
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
 import { ones, zeros } from "../../ops/creation.js";
 import { scalarTensor } from "../../ops/helpers.js";
+import { BOOLEAN, NUMBER, NUMBER_OR_NUMBERS, orNull, type Slot, type WithOptions } from "../../ops/arguments.js";
+import { DTYPE_OPTION, readLayerArgs } from "../constructor-args.js";
 import type { DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import * as N from "../functional/normalization.js";
@@ -23,6 +25,11 @@ export interface BatchNormOptions {
 
 const bool = (b: boolean) => (b ? "True" : "False");
 
+const NORMALIZED_SHAPE: Slot = ["normalizedShape", NUMBER_OR_NUMBERS];
+// PyTorch's positional order after num_features; momentum=None (null) means a cumulative average
+const BATCH_NORM_SLOTS: readonly Slot[] = [["eps", NUMBER], ["momentum", orNull(NUMBER)], ["affine", BOOLEAN], ["trackRunningStats", BOOLEAN]];
+type BatchNormArgs = WithOptions<[eps: number, momentum: number | null, affine: boolean, trackRunningStats: boolean], BatchNormOptions>;
+
 abstract class BatchNormBase extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
@@ -34,8 +41,9 @@ abstract class BatchNormBase extends Module {
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
 
-  constructor(protected readonly layer: string, readonly numFeatures: number, options: BatchNormOptions = {}) {
+  constructor(protected readonly layer: string, readonly numFeatures: number, args: readonly unknown[]) {
     super();
+    const options = readLayerArgs<BatchNormOptions>(layer, [numFeatures, ...args], { required: [["numFeatures", NUMBER]], positional: BATCH_NORM_SLOTS, keywordOnly: [DTYPE_OPTION] });
     const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = "float32" } = options;
     if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new OptionError(`${layer}: num_features must be a positive integer, got ${numFeatures}`);
     this.eps = eps;
@@ -87,8 +95,9 @@ abstract class BatchNormBase extends Module {
 
 /** Batch norm over [N, C] or [N, C, L]: statistics per channel over the batch (and length). */
 export class BatchNorm1d extends BatchNormBase {
-  constructor(numFeatures: number, options: BatchNormOptions = {}) {
-    super("BatchNorm1d", numFeatures, options);
+  /** PyTorch's `(numFeatures, eps, momentum, affine, trackRunningStats)`, or options after the size. */
+  constructor(numFeatures: number, ...args: BatchNormArgs) {
+    super("BatchNorm1d", numFeatures, args);
   }
   protected checkInput(input: Tensor): void {
     if (input.ndim !== 2 && input.ndim !== 3) throw new ShapeError(`BatchNorm1d: expected 2D or 3D input (got ${input.ndim}D input of shape ${formatShape(input.shape)})`);
@@ -97,8 +106,9 @@ export class BatchNorm1d extends BatchNormBase {
 
 /** Batch norm over [N, C, H, W]: statistics per channel over the batch and the plane. */
 export class BatchNorm2d extends BatchNormBase {
-  constructor(numFeatures: number, options: BatchNormOptions = {}) {
-    super("BatchNorm2d", numFeatures, options);
+  /** PyTorch's `(numFeatures, eps, momentum, affine, trackRunningStats)`, or options after the size. */
+  constructor(numFeatures: number, ...args: BatchNormArgs) {
+    super("BatchNorm2d", numFeatures, args);
   }
   protected checkInput(input: Tensor): void {
     if (input.ndim !== 4) throw new ShapeError(`BatchNorm2d: expected 4D input (got ${input.ndim}D input of shape ${formatShape(input.shape)})`);
@@ -120,8 +130,14 @@ export class LayerNorm extends Module {
   readonly normalizedShape: number[];
   readonly eps: number;
   readonly elementwiseAffine: boolean;
-  constructor(normalizedShape: number | readonly number[], { eps = 1e-5, elementwiseAffine = true, bias = true, dtype = "float32" }: LayerNormOptions = {}) {
+  /** PyTorch's `(normalizedShape, eps, elementwiseAffine, bias)`, or options after the shape. */
+  constructor(normalizedShape: number | readonly number[], ...args: WithOptions<[eps: number, elementwiseAffine: boolean, bias: boolean], LayerNormOptions>) {
     super();
+    const { eps = 1e-5, elementwiseAffine = true, bias = true, dtype = "float32" } = readLayerArgs<LayerNormOptions>("LayerNorm", [normalizedShape, ...args], {
+      required: [NORMALIZED_SHAPE],
+      positional: [["eps", NUMBER], ["elementwiseAffine", BOOLEAN], ["bias", BOOLEAN]],
+      keywordOnly: [DTYPE_OPTION],
+    });
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : normalizedShape.slice();
     this.eps = eps;
     this.elementwiseAffine = elementwiseAffine;
@@ -142,8 +158,14 @@ export class GroupNorm extends Module {
   bias: Parameter | null;
   readonly eps: number;
   readonly affine: boolean;
-  constructor(readonly numGroups: number, readonly numChannels: number, { eps = 1e-5, affine = true, dtype = "float32" }: { eps?: number; affine?: boolean; dtype?: DType } = {}) {
+  /** PyTorch's `(numGroups, numChannels, eps, affine)`, or options after the sizes. */
+  constructor(readonly numGroups: number, readonly numChannels: number, ...args: WithOptions<[eps: number, affine: boolean], { eps?: number; affine?: boolean; dtype?: DType }>) {
     super();
+    const { eps = 1e-5, affine = true, dtype = "float32" } = readLayerArgs<{ eps: number; affine: boolean; dtype: DType }>("GroupNorm", [numGroups, numChannels, ...args], {
+      required: [["numGroups", NUMBER], ["numChannels", NUMBER]],
+      positional: [["eps", NUMBER], ["affine", BOOLEAN]],
+      keywordOnly: [DTYPE_OPTION],
+    });
     if (!Number.isInteger(numGroups) || numGroups <= 0 || numChannels % numGroups !== 0) {
       throw new OptionError(`GroupNorm: num_channels (${numChannels}) must be divisible by num_groups (${numGroups})`);
     }
@@ -168,8 +190,14 @@ export class RMSNorm extends Module {
   weight: Parameter | null;
   readonly normalizedShape: number[];
   readonly eps: number | null;
-  constructor(normalizedShape: number | readonly number[], { eps = null, elementwiseAffine = true, dtype = "float32" }: { eps?: number | null; elementwiseAffine?: boolean; dtype?: DType } = {}) {
+  /** PyTorch's `(normalizedShape, eps, elementwiseAffine)`, or options after the shape. */
+  constructor(normalizedShape: number | readonly number[], ...args: WithOptions<[eps: number | null, elementwiseAffine: boolean], { eps?: number | null; elementwiseAffine?: boolean; dtype?: DType }>) {
     super();
+    const { eps = null, elementwiseAffine = true, dtype = "float32" } = readLayerArgs<{ eps: number | null; elementwiseAffine: boolean; dtype: DType }>("RMSNorm", [normalizedShape, ...args], {
+      required: [NORMALIZED_SHAPE],
+      positional: [["eps", orNull(NUMBER)], ["elementwiseAffine", BOOLEAN]],
+      keywordOnly: [DTYPE_OPTION],
+    });
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : normalizedShape.slice();
     this.eps = eps;
     this.weight = elementwiseAffine ? new Parameter(ones(this.normalizedShape, { dtype })) : null;

@@ -2,7 +2,18 @@
 import type { Tensor } from "../../tensor/tensor.js";
 import type { IntOrPair } from "../functional/conv.js";
 import * as P from "../functional/pooling.js";
+import { BOOLEAN, kind, NUMBER, NUMBER_OR_NUMBERS, type Slot, type WithOptions } from "../../ops/arguments.js";
+import { readLayerArgs } from "../constructor-args.js";
 import { Module } from "../module.js";
+
+const KERNEL: Slot = ["kernelSize", NUMBER_OR_NUMBERS];
+// PyTorch's positional order after the kernel size (return_indices before ceil_mode for max pooling)
+const MAX_POOL_SLOTS: readonly Slot[] = [["stride", NUMBER_OR_NUMBERS], ["padding", NUMBER_OR_NUMBERS], ["dilation", NUMBER_OR_NUMBERS], ["returnIndices", BOOLEAN], ["ceilMode", BOOLEAN]];
+const AVG_POOL_SLOTS: readonly Slot[] = [["stride", NUMBER_OR_NUMBERS], ["padding", NUMBER_OR_NUMBERS], ["ceilMode", BOOLEAN], ["countIncludePad", BOOLEAN], ["divisorOverride", NUMBER]];
+const OUTPUT_SIZE: Slot = ["outputSize", kind("a number or an array of numbers and nulls", (v) => typeof v === "number" || (Array.isArray(v) && v.every((x) => x === null || typeof x === "number")))];
+
+type MaxPoolArgs<R extends boolean> = WithOptions<[stride: IntOrPair | null, padding: IntOrPair, dilation: IntOrPair, returnIndices: R, ceilMode: boolean], MaxPoolOptions<R>>;
+type AvgPoolArgs = WithOptions<[stride: IntOrPair | null, padding: IntOrPair, ceilMode: boolean, countIncludePad: boolean, divisorOverride: number | null], P.AvgPool2dOptions>;
 
 const show = (v: IntOrPair | null | undefined | readonly (number | null)[]) =>
   v === null || v === undefined ? "None" : typeof v === "number" ? String(v) : `(${v.map((x) => (x === null ? "None" : x)).join(", ")})`;
@@ -21,8 +32,9 @@ abstract class MaxPoolNd<R extends boolean> extends Module<[input: Tensor], Pool
   readonly dilation: IntOrPair;
   readonly ceilMode: boolean;
   readonly returnIndices: boolean;
-  constructor(readonly kernelSize: IntOrPair, { stride, padding = 0, dilation = 1, ceilMode = false, returnIndices }: MaxPoolOptions<R> = {}) {
+  constructor(layer: string, readonly kernelSize: IntOrPair, args: readonly unknown[]) {
     super();
+    const { stride, padding = 0, dilation = 1, ceilMode = false, returnIndices } = readLayerArgs<MaxPoolOptions<R>>(layer, [kernelSize, ...args], { required: [KERNEL], positional: MAX_POOL_SLOTS });
     this.stride = stride ?? kernelSize;
     this.padding = padding;
     this.dilation = dilation;
@@ -39,6 +51,10 @@ abstract class MaxPoolNd<R extends boolean> extends Module<[input: Tensor], Pool
 
 /** Max over k×k windows of [N, C, H, W] (or [C, H, W]); with returnIndices, `{ values, indices }`. */
 export class MaxPool2d<R extends boolean = false> extends MaxPoolNd<R> {
+  /** PyTorch's `(kernelSize, stride, padding, dilation, returnIndices, ceilMode)`, or options after the kernel size. */
+  constructor(kernelSize: IntOrPair, ...args: MaxPoolArgs<R>) {
+    super("MaxPool2d", kernelSize, args);
+  }
   forward(input: Tensor): PoolOutput<R> {
     if (!this.returnIndices) return P.maxPool2d(input, this.kernelSize, this.options, "MaxPool2d") as PoolOutput<R>;
     return P.maxPool2dWithIndices(input, this.kernelSize, this.options, "MaxPool2d") as PoolOutput<R>;
@@ -51,6 +67,10 @@ export class MaxPool2d<R extends boolean = false> extends MaxPoolNd<R> {
 
 /** Max over windows of [N, C, L] (or [C, L]). */
 export class MaxPool1d<R extends boolean = false> extends MaxPoolNd<R> {
+  /** PyTorch's `(kernelSize, stride, padding, dilation, returnIndices, ceilMode)`, or options after the kernel size. */
+  constructor(kernelSize: IntOrPair, ...args: MaxPoolArgs<R>) {
+    super("MaxPool1d", kernelSize, args);
+  }
   forward(input: Tensor): PoolOutput<R> {
     if (!this.returnIndices) return P.maxPool1d(input, this.kernelSize, this.options, "MaxPool1d") as PoolOutput<R>;
     return P.maxPool1dWithIndices(input, this.kernelSize, this.options, "MaxPool1d") as PoolOutput<R>;
@@ -66,8 +86,9 @@ abstract class AvgPoolNd extends Module {
   readonly ceilMode: boolean;
   readonly countIncludePad: boolean;
   readonly divisorOverride: number | null;
-  constructor(readonly kernelSize: IntOrPair, { stride, padding = 0, ceilMode = false, countIncludePad = true, divisorOverride = null }: P.AvgPool2dOptions = {}) {
+  constructor(layer: string, readonly kernelSize: IntOrPair, args: readonly unknown[], slots: readonly Slot[]) {
     super();
+    const { stride, padding = 0, ceilMode = false, countIncludePad = true, divisorOverride = null } = readLayerArgs<P.AvgPool2dOptions>(layer, [kernelSize, ...args], { required: [KERNEL], positional: slots });
     this.stride = stride ?? kernelSize;
     this.padding = padding;
     this.ceilMode = ceilMode;
@@ -84,6 +105,10 @@ abstract class AvgPoolNd extends Module {
 
 /** Mean over windows of [N, C, H, W] (or [C, H, W]). */
 export class AvgPool2d extends AvgPoolNd {
+  /** PyTorch's `(kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride)`, or options after the kernel size. */
+  constructor(kernelSize: IntOrPair, ...args: AvgPoolArgs) {
+    super("AvgPool2d", kernelSize, args, AVG_POOL_SLOTS);
+  }
   forward(input: Tensor): Tensor {
     return P.avgPool2d(input, this.kernelSize, this.options, "AvgPool2d");
   }
@@ -91,6 +116,10 @@ export class AvgPool2d extends AvgPoolNd {
 
 /** Mean over windows of [N, C, L] (or [C, L]). */
 export class AvgPool1d extends AvgPoolNd {
+  /** PyTorch's `(kernelSize, stride, padding, ceilMode, countIncludePad)`, or options after the kernel size. */
+  constructor(kernelSize: IntOrPair, ...args: WithOptions<[stride: IntOrPair | null, padding: IntOrPair, ceilMode: boolean, countIncludePad: boolean], Omit<P.AvgPool2dOptions, "divisorOverride">>) {
+    super("AvgPool1d", kernelSize, args, AVG_POOL_SLOTS.slice(0, 4));
+  }
   forward(input: Tensor): Tensor {
     const { divisorOverride: _unused, ...options } = this.options;
     return P.avgPool1d(input, this.kernelSize, options, "AvgPool1d");
@@ -101,8 +130,9 @@ type OutputSize = IntOrPair | readonly (number | null)[];
 
 /** Mean over adaptive windows: output [N, C, oH, oW] for any input size. */
 export class AdaptiveAvgPool2d extends Module {
-  constructor(readonly outputSize: OutputSize) {
+  constructor(readonly outputSize: OutputSize, ...rest: []) {
     super();
+    readLayerArgs("AdaptiveAvgPool2d", [outputSize, ...rest], { required: [OUTPUT_SIZE] });
   }
   forward(input: Tensor): Tensor {
     return P.adaptiveAvgPool2d(input, this.outputSize);
@@ -115,8 +145,10 @@ export class AdaptiveAvgPool2d extends Module {
 /** Max over adaptive windows: output [N, C, oH, oW] for any input size. */
 export class AdaptiveMaxPool2d<R extends boolean = false> extends Module<[input: Tensor], PoolOutput<R>> {
   readonly returnIndices: boolean;
-  constructor(readonly outputSize: OutputSize, { returnIndices }: { returnIndices?: R } = {}) {
+  /** PyTorch's `(outputSize, returnIndices)`, or options after the size. */
+  constructor(readonly outputSize: OutputSize, ...args: WithOptions<[returnIndices: R], { returnIndices?: R }>) {
     super();
+    const { returnIndices } = readLayerArgs<{ returnIndices: R }>("AdaptiveMaxPool2d", [outputSize, ...args], { required: [OUTPUT_SIZE], positional: [["returnIndices", BOOLEAN]] });
     this.returnIndices = returnIndices ?? false;
   }
   forward(input: Tensor): PoolOutput<R> {

@@ -5,7 +5,8 @@
 import { OptionError } from "../../errors.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { interpolateImpl, type InterpolateMode, type InterpolateOptions } from "../functional/interpolate.js";
-import { positionalOrOptions } from "../functional/options.js";
+import { BOOLEAN, NUMBER, NUMBER_OR_NUMBERS, STRING, type Slot, type WithOptions } from "../../ops/arguments.js";
+import { readLayerArgs } from "../constructor-args.js";
 import { pixelShuffle, pixelUnshuffle } from "../functional/pixel-shuffle.js";
 import { Module } from "../module.js";
 import { pyFloat } from "./repr.js";
@@ -14,6 +15,9 @@ import { pyFloat } from "./repr.js";
 const pyInts = (v: number | readonly number[]) => (typeof v === "number" ? String(v) : v.length === 1 ? `(${v[0]},)` : `(${v.join(", ")})`);
 /** Python's repr of a float or a tuple of them. */
 const pyFloats = (v: number | readonly number[]) => (typeof v === "number" ? pyFloat(v) : `(${v.map(pyFloat).join(", ")}${v.length === 1 ? "," : ""})`);
+
+// PyTorch's positional order; the fixed-mode subclasses take the first two
+const UPSAMPLE_SLOTS: readonly Slot[] = [["size", NUMBER_OR_NUMBERS], ["scaleFactor", NUMBER_OR_NUMBERS], ["mode", STRING], ["alignCorners", BOOLEAN], ["recomputeScaleFactor", BOOLEAN]];
 
 /**
  * Upsamples [N, C, L], [N, C, H, W] or [N, C, D, H, W] to `size` or by `scaleFactor` (PyTorch's
@@ -26,11 +30,10 @@ export class Upsample extends Module {
   readonly alignCorners: boolean | undefined;
   readonly recomputeScaleFactor: boolean | undefined;
 
-  constructor(options?: InterpolateOptions);
-  constructor(size?: number | readonly number[] | null, scaleFactor?: number | readonly number[] | null, mode?: InterpolateMode, alignCorners?: boolean | null, recomputeScaleFactor?: boolean | null);
+  constructor(...args: WithOptions<[size: number | readonly number[] | null, scaleFactor: number | readonly number[] | null, mode: InterpolateMode, alignCorners: boolean | null, recomputeScaleFactor: boolean | null], InterpolateOptions>);
   constructor(...args: unknown[]) {
     super();
-    const o = positionalOrOptions<InterpolateOptions>("Upsample", args.map((a) => (a === null ? undefined : a)), ["size", "scaleFactor", "mode", "alignCorners", "recomputeScaleFactor"]);
+    const o = readLayerArgs<InterpolateOptions>("Upsample", args, { positional: UPSAMPLE_SLOTS });
     this.size = o.size;
     this.scaleFactor = o.scaleFactor;
     this.mode = o.mode ?? "nearest";
@@ -54,24 +57,27 @@ export class Upsample extends Module {
   }
 }
 
-/** Nearest-neighbour upsampling of [N, C, H, W] (PyTorch's UpsamplingNearest2d). */
+type SizeOrScale = { size?: number | readonly number[]; scaleFactor?: number | readonly number[] };
+
+/** Nearest-neighbour upsampling of [N, C, H, W] (PyTorch's UpsamplingNearest2d): `(size, scaleFactor)` or options. */
 export class UpsamplingNearest2d extends Upsample {
-  constructor({ size, scaleFactor }: { size?: number | readonly number[]; scaleFactor?: number | readonly number[] } = {}) {
-    super({ size, scaleFactor, mode: "nearest" });
+  constructor(...args: WithOptions<[size: number | readonly number[] | null, scaleFactor: number | readonly number[] | null], SizeOrScale>) {
+    super({ ...readLayerArgs<SizeOrScale>("UpsamplingNearest2d", args, { positional: UPSAMPLE_SLOTS.slice(0, 2) }), mode: "nearest" });
   }
 }
 
-/** Bilinear upsampling of [N, C, H, W] with alignCorners (PyTorch's UpsamplingBilinear2d). */
+/** Bilinear upsampling of [N, C, H, W] with alignCorners (PyTorch's UpsamplingBilinear2d): `(size, scaleFactor)` or options. */
 export class UpsamplingBilinear2d extends Upsample {
-  constructor({ size, scaleFactor }: { size?: number | readonly number[]; scaleFactor?: number | readonly number[] } = {}) {
-    super({ size, scaleFactor, mode: "bilinear", alignCorners: true });
+  constructor(...args: WithOptions<[size: number | readonly number[] | null, scaleFactor: number | readonly number[] | null], SizeOrScale>) {
+    super({ ...readLayerArgs<SizeOrScale>("UpsamplingBilinear2d", args, { positional: UPSAMPLE_SLOTS.slice(0, 2) }), mode: "bilinear", alignCorners: true });
   }
 }
 
 /** [*, C·r², H, W] → [*, C, H·r, W·r] (sub-pixel convolution's rearrangement). */
 export class PixelShuffle extends Module {
-  constructor(readonly upscaleFactor: number) {
+  constructor(readonly upscaleFactor: number, ...rest: []) {
     super();
+    readLayerArgs("PixelShuffle", [upscaleFactor, ...rest], { required: [["upscaleFactor", NUMBER]] });
     pixelShuffleCheck(upscaleFactor, "PixelShuffle", "upscaleFactor");
   }
   forward(input: Tensor): Tensor {
@@ -84,8 +90,9 @@ export class PixelShuffle extends Module {
 
 /** [*, C, H·r, W·r] → [*, C·r², H, W] (PixelShuffle's inverse). */
 export class PixelUnshuffle extends Module {
-  constructor(readonly downscaleFactor: number) {
+  constructor(readonly downscaleFactor: number, ...rest: []) {
     super();
+    readLayerArgs("PixelUnshuffle", [downscaleFactor, ...rest], { required: [["downscaleFactor", NUMBER]] });
     pixelShuffleCheck(downscaleFactor, "PixelUnshuffle", "downscaleFactor");
   }
   forward(input: Tensor): Tensor {

@@ -15,6 +15,8 @@
  */
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
 import { zeros } from "../../ops/creation.js";
+import { BOOLEAN, NUMBER, STRING, type Slot, type WithOptions } from "../../ops/arguments.js";
+import { DTYPE_OPTION, readLayerArgs } from "../constructor-args.js";
 import { add, mul, relu, sigmoid, sub, tanh } from "../../ops/elementwise.js";
 import { cat, stack } from "../../ops/join.js";
 import { matmul } from "../../ops/matmul.js";
@@ -93,6 +95,16 @@ export interface RNNOptions {
   dtype?: DType;
 }
 
+const SIZES: readonly Slot[] = [["inputSize", NUMBER], ["hiddenSize", NUMBER]];
+// PyTorch 1.13's positional order after (input_size, hidden_size); RNN's nonlinearity is keyword-only there
+const RNN_SLOTS: readonly Slot[] = [["numLayers", NUMBER], ["bias", BOOLEAN], ["batchFirst", BOOLEAN], ["dropout", NUMBER], ["bidirectional", BOOLEAN]];
+type RNNArgs<O> = WithOptions<[numLayers: number, bias: boolean, batchFirst: boolean, dropout: number, bidirectional: boolean], O>;
+
+function rnnOptions(layer: string, inputSize: number, hiddenSize: number, args: readonly unknown[]): RNNOptions {
+  const keywordOnly: Slot[] = layer === "RNN" ? [["nonlinearity", STRING], DTYPE_OPTION] : [DTYPE_OPTION];
+  return readLayerArgs<RNNOptions>(layer, [inputSize, hiddenSize, ...args], { required: SIZES, positional: RNN_SLOTS, keywordOnly });
+}
+
 /** The initial state: h0 (and c0 for LSTM), each [numLayers·directions, N, H] (or [L·D, H] unbatched). */
 export type LSTMState = [Tensor, Tensor];
 
@@ -103,9 +115,7 @@ abstract class RNNBase<In extends unknown[], Out> extends Module<In, Out> {
   readonly dropout: number;
   readonly bidirectional: boolean;
 
-  constructor(protected readonly layer: string, readonly mode: RNNMode, readonly inputSize: number, readonly hiddenSize: number, options: RNNOptions | number = {}) {
-    // PyTorch's positional habit: nn.LSTM(10, 20, 2) has two layers
-    if (typeof options === "number") options = { numLayers: options };
+  constructor(protected readonly layer: string, readonly mode: RNNMode, readonly inputSize: number, readonly hiddenSize: number, options: RNNOptions) {
     super();
     const { numLayers = 1, bias = true, batchFirst = false, dropout: p = 0, bidirectional = false, dtype = "float32" } = options;
     for (const [what, v] of [["input_size", inputSize], ["hidden_size", hiddenSize], ["num_layers", numLayers]] as const) {
@@ -221,8 +231,9 @@ abstract class RNNBase<In extends unknown[], Out> extends Module<In, Out> {
 
 /** Elman RNN with tanh or relu. forward(input, h0?) → [output, hN]. */
 export class RNN extends RNNBase<[input: Tensor, h0?: Tensor | null], [Tensor, Tensor]> {
-  constructor(inputSize: number, hiddenSize: number, options: RNNOptions | number = {}) {
-    if (typeof options === "number") options = { numLayers: options };
+  /** PyTorch's `(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional)`, or options after the sizes. */
+  constructor(inputSize: number, hiddenSize: number, ...args: RNNArgs<RNNOptions>) {
+    const options = rnnOptions("RNN", inputSize, hiddenSize, args);
     const nl = options.nonlinearity ?? "tanh";
     if (nl !== "tanh" && nl !== "relu") throw new OptionError(`RNN: unknown nonlinearity '${String(nl)}' (use "tanh" or "relu")`);
     super("RNN", nl === "tanh" ? "RNN_TANH" : "RNN_RELU", inputSize, hiddenSize, options);
@@ -235,8 +246,9 @@ export class RNN extends RNNBase<[input: Tensor, h0?: Tensor | null], [Tensor, T
 
 /** Long short-term memory. forward(input, [h0, c0]?) → [output, [hN, cN]]. */
 export class LSTM extends RNNBase<[input: Tensor, hx?: LSTMState | null], [Tensor, LSTMState]> {
-  constructor(inputSize: number, hiddenSize: number, options: Omit<RNNOptions, "nonlinearity"> | number = {}) {
-    super("LSTM", "LSTM", inputSize, hiddenSize, options);
+  /** PyTorch's `(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional)`, or options after the sizes. */
+  constructor(inputSize: number, hiddenSize: number, ...args: RNNArgs<Omit<RNNOptions, "nonlinearity">>) {
+    super("LSTM", "LSTM", inputSize, hiddenSize, rnnOptions("LSTM", inputSize, hiddenSize, args));
   }
   forward(input: Tensor, hx: LSTMState | null = null): [Tensor, LSTMState] {
     const { output, hN, cN } = this.run(input, hx?.[0] ?? null, hx?.[1] ?? null);
@@ -246,8 +258,9 @@ export class LSTM extends RNNBase<[input: Tensor, hx?: LSTMState | null], [Tenso
 
 /** Gated recurrent unit. forward(input, h0?) → [output, hN]. */
 export class GRU extends RNNBase<[input: Tensor, h0?: Tensor | null], [Tensor, Tensor]> {
-  constructor(inputSize: number, hiddenSize: number, options: Omit<RNNOptions, "nonlinearity"> | number = {}) {
-    super("GRU", "GRU", inputSize, hiddenSize, options);
+  /** PyTorch's `(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional)`, or options after the sizes. */
+  constructor(inputSize: number, hiddenSize: number, ...args: RNNArgs<Omit<RNNOptions, "nonlinearity">>) {
+    super("GRU", "GRU", inputSize, hiddenSize, rnnOptions("GRU", inputSize, hiddenSize, args));
   }
   forward(input: Tensor, h0: Tensor | null = null): [Tensor, Tensor] {
     const { output, hN } = this.run(input, h0, null);
@@ -261,7 +274,7 @@ abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
   weight_hh: Parameter;
   bias_ih: Parameter | null;
   bias_hh: Parameter | null;
-  constructor(protected readonly layer: string, readonly mode: RNNMode, readonly inputSize: number, readonly hiddenSize: number, { bias = true, dtype = "float32" }: { bias?: boolean; dtype?: DType } = {}) {
+  constructor(protected readonly layer: string, readonly mode: RNNMode, readonly inputSize: number, readonly hiddenSize: number, { bias = true, dtype = "float32" }: CellOptions) {
     super();
     const g = GATES[mode] * hiddenSize;
     const k = 1 / Math.sqrt(hiddenSize);
@@ -296,8 +309,23 @@ abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
   }
 }
 
+interface CellOptions {
+  bias?: boolean;
+  dtype?: DType;
+}
+
+/** A cell's options: PyTorch's `(inputSize, hiddenSize, bias)` (RNNCell: then nonlinearity), or an object after the sizes. */
+function cellOptions<O extends CellOptions>(layer: string, inputSize: number, hiddenSize: number, args: readonly unknown[]): O {
+  const positional: Slot[] = layer === "RNNCell" ? [["bias", BOOLEAN], ["nonlinearity", STRING]] : [["bias", BOOLEAN]];
+  return readLayerArgs<O>(layer, [inputSize, hiddenSize, ...args], { required: SIZES, positional, keywordOnly: [DTYPE_OPTION] }) as O;
+}
+
+type RNNCellOptions = CellOptions & { nonlinearity?: "tanh" | "relu" };
+
 export class RNNCell extends CellBase<[input: Tensor, h?: Tensor | null], Tensor> {
-  constructor(inputSize: number, hiddenSize: number, { nonlinearity = "tanh", ...options }: { bias?: boolean; nonlinearity?: "tanh" | "relu"; dtype?: DType } = {}) {
+  constructor(inputSize: number, hiddenSize: number, ...args: WithOptions<[bias: boolean, nonlinearity: "tanh" | "relu"], RNNCellOptions>) {
+    const { nonlinearity = "tanh", ...options } = cellOptions<RNNCellOptions>("RNNCell", inputSize, hiddenSize, args);
+    if (nonlinearity !== "tanh" && nonlinearity !== "relu") throw new OptionError(`RNNCell: unknown nonlinearity '${String(nonlinearity)}' (use "tanh" or "relu")`);
     super("RNNCell", nonlinearity === "relu" ? "RNN_RELU" : "RNN_TANH", inputSize, hiddenSize, options);
   }
   forward(input: Tensor, h: Tensor | null = null): Tensor {
@@ -306,8 +334,8 @@ export class RNNCell extends CellBase<[input: Tensor, h?: Tensor | null], Tensor
 }
 
 export class LSTMCell extends CellBase<[input: Tensor, hx?: LSTMState | null], LSTMState> {
-  constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; dtype?: DType } = {}) {
-    super("LSTMCell", "LSTM", inputSize, hiddenSize, options);
+  constructor(inputSize: number, hiddenSize: number, ...args: WithOptions<[bias: boolean], CellOptions>) {
+    super("LSTMCell", "LSTM", inputSize, hiddenSize, cellOptions("LSTMCell", inputSize, hiddenSize, args));
   }
   forward(input: Tensor, hx: LSTMState | null = null): LSTMState {
     const [h, c] = this.step(input, hx?.[0] ?? null, hx?.[1] ?? null);
@@ -316,8 +344,8 @@ export class LSTMCell extends CellBase<[input: Tensor, hx?: LSTMState | null], L
 }
 
 export class GRUCell extends CellBase<[input: Tensor, h?: Tensor | null], Tensor> {
-  constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; dtype?: DType } = {}) {
-    super("GRUCell", "GRU", inputSize, hiddenSize, options);
+  constructor(inputSize: number, hiddenSize: number, ...args: WithOptions<[bias: boolean], CellOptions>) {
+    super("GRUCell", "GRU", inputSize, hiddenSize, cellOptions("GRUCell", inputSize, hiddenSize, args));
   }
   forward(input: Tensor, h: Tensor | null = null): Tensor {
     return this.step(input, h, null)[0];

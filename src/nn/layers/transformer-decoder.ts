@@ -10,14 +10,13 @@
  */
 import { add } from "../../ops/elementwise.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { positionalOrOptions } from "../functional/options.js";
 import { ModuleList } from "../containers.js";
 import { Module } from "../module.js";
 import { MultiheadAttention } from "./attention.js";
 import { Dropout } from "./dropout.js";
 import { Linear } from "./linear.js";
 import { LayerNorm } from "./normalization.js";
-import { activationOf, dtypeOf, LAYER_OPTION_NAMES, layerCopies, maskArgs, type TransformerActivation, type TransformerEncoderLayerOptions } from "./transformer.js";
+import { activationOf, dtypeOf, layerCopies, layerOptions, maskArgs, stackArgs, type LayerArgs, type TransformerEncoderLayerOptions } from "./transformer.js";
 
 export type TransformerDecoderLayerOptions = TransformerEncoderLayerOptions;
 
@@ -53,11 +52,10 @@ export class TransformerDecoderLayer extends Module<DecoderInputs, Tensor> {
   /** The options it was made with (to make copies of it). */
   readonly options: TransformerDecoderLayerOptions;
 
-  constructor(dModel: number, nhead: number, options?: TransformerDecoderLayerOptions);
-  constructor(dModel: number, nhead: number, dimFeedforward?: number, dropout?: number, activation?: TransformerActivation, layerNormEps?: number, batchFirst?: boolean, normFirst?: boolean);
-  constructor(readonly dModel: number, readonly nhead: number, ...args: unknown[]) {
+  /** PyTorch's `(dModel, nhead, dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst)`, or options after the sizes. */
+  constructor(readonly dModel: number, readonly nhead: number, ...args: LayerArgs) {
     super();
-    const options = positionalOrOptions<TransformerDecoderLayerOptions>("TransformerDecoderLayer", args, LAYER_OPTION_NAMES);
+    const options = layerOptions("TransformerDecoderLayer", dModel, nhead, args);
     const { dimFeedforward = 2048, dropout: p = 0.1, activation = "relu", layerNormEps = 1e-5, batchFirst = false, normFirst = false, dtype = "float32" } = options;
     this.options = options;
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst, dtype });
@@ -108,8 +106,9 @@ export class TransformerDecoder extends Module<DecoderInputs, Tensor> {
   layers: ModuleList;
   // A plain field (not a constructor parameter property) so that it comes after `layers` in the state dict.
   norm: LayerNorm | null;
-  constructor(layer: TransformerDecoderLayer | (() => TransformerDecoderLayer), readonly numLayers: number, norm: LayerNorm | null = null) {
+  constructor(layer: TransformerDecoderLayer | (() => TransformerDecoderLayer), readonly numLayers: number, norm: LayerNorm | null = null, ...rest: []) {
     super();
+    stackArgs("TransformerDecoder", "decoderLayer", [layer, numLayers, norm, ...rest]);
     const copy = (l: TransformerDecoderLayer) => new TransformerDecoderLayer(l.dModel, l.nhead, { ...l.options, dtype: dtypeOf(l) });
     this.layers = new ModuleList(layerCopies(layer, numLayers, copy));
     this.norm = norm;

@@ -13,7 +13,8 @@ import { formatShape, OptionError, ShapeError } from "../../errors.js";
 import { fromTypedArray } from "../../ops/helpers.js";
 import type { DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { positionalOrOptions } from "../functional/options.js";
+import { BOOLEAN, FUNCTION, NUMBER, oneOf, STRING, type Slot, type WithOptions } from "../../ops/arguments.js";
+import { DTYPE_OPTION, MODULE, readLayerArgs } from "../constructor-args.js";
 import { xavierUniform_ } from "../init.js";
 import { Module } from "../module.js";
 import { LayerNorm } from "./normalization.js";
@@ -43,7 +44,21 @@ export interface TransformerCallOptions extends DecoderCallOptions {
   srcKeyPaddingMask?: Tensor | null;
 }
 
-const OPTION_NAMES = ["dModel", "nhead", "numEncoderLayers", "numDecoderLayers", "dimFeedforward", "dropout", "activation", "customEncoder", "customDecoder", "layerNormEps", "batchFirst", "normFirst"] as const;
+// PyTorch's positional order
+const SLOTS: readonly Slot[] = [
+  ["dModel", NUMBER],
+  ["nhead", NUMBER],
+  ["numEncoderLayers", NUMBER],
+  ["numDecoderLayers", NUMBER],
+  ["dimFeedforward", NUMBER],
+  ["dropout", NUMBER],
+  ["activation", oneOf(STRING, FUNCTION)],
+  ["customEncoder", MODULE],
+  ["customDecoder", MODULE],
+  ["layerNormEps", NUMBER],
+  ["batchFirst", BOOLEAN],
+  ["normFirst", BOOLEAN],
+];
 const CALL_MASKS = ["srcMask", "tgtMask", "memoryMask", "srcKeyPaddingMask", "tgtKeyPaddingMask", "memoryKeyPaddingMask"] as const;
 
 /** What Transformer.forward takes: src, tgt, then options or PyTorch's positional masks. */
@@ -58,24 +73,28 @@ export class Transformer extends Module<TransformerInputs, Tensor> {
   readonly nhead: number;
   readonly batchFirst: boolean;
 
-  constructor(options?: TransformerOptions);
+  /** PyTorch's positional order (dModel, nhead, numEncoderLayers, numDecoderLayers, dimFeedforward, dropout, activation, customEncoder, customDecoder, layerNormEps, batchFirst, normFirst), or options. */
   constructor(
-    dModel?: number,
-    nhead?: number,
-    numEncoderLayers?: number,
-    numDecoderLayers?: number,
-    dimFeedforward?: number,
-    dropout?: number,
-    activation?: TransformerActivation,
-    customEncoder?: TransformerOptions["customEncoder"] | null,
-    customDecoder?: TransformerOptions["customDecoder"] | null,
-    layerNormEps?: number,
-    batchFirst?: boolean,
-    normFirst?: boolean,
-  );
-  constructor(...args: unknown[]) {
+    ...args: WithOptions<
+      [
+        dModel: number,
+        nhead: number,
+        numEncoderLayers: number,
+        numDecoderLayers: number,
+        dimFeedforward: number,
+        dropout: number,
+        activation: TransformerActivation,
+        customEncoder: TransformerOptions["customEncoder"] | null,
+        customDecoder: TransformerOptions["customDecoder"] | null,
+        layerNormEps: number,
+        batchFirst: boolean,
+        normFirst: boolean,
+      ],
+      TransformerOptions
+    >
+  ) {
     super();
-    const o = positionalOrOptions<TransformerOptions>("Transformer", args.map((a) => (a === null ? undefined : a)), OPTION_NAMES);
+    const o = readLayerArgs<TransformerOptions>("Transformer", args, { positional: SLOTS, keywordOnly: [DTYPE_OPTION] });
     const { dModel = 512, nhead = 8, numEncoderLayers = 6, numDecoderLayers = 6, dimFeedforward = 2048, dropout = 0.1, activation = "relu" } = o;
     const { layerNormEps = 1e-5, batchFirst = false, normFirst = false, dtype = "float32" } = o;
     for (const [what, v] of [["numEncoderLayers", numEncoderLayers], ["numDecoderLayers", numDecoderLayers]] as const) {

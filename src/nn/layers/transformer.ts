@@ -17,7 +17,9 @@ import type { DType } from "../../tensor/dtype.js";
 import { defaultGenerator } from "../../tensor/random.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { gelu, relu } from "../functional/activations.js";
-import { describeArg, positionalOrOptions } from "../functional/options.js";
+import { describeArg } from "../functional/options.js";
+import { BOOLEAN, FUNCTION, NUMBER, oneOf, STRING, type Slot, type WithOptions } from "../../ops/arguments.js";
+import { DTYPE_OPTION, MODULE, readLayerArgs } from "../constructor-args.js";
 import { ModuleList } from "../containers.js";
 import { Module, type AnyModule } from "../module.js";
 import { MultiheadAttention } from "./attention.js";
@@ -37,8 +39,31 @@ export interface TransformerEncoderLayerOptions {
   dtype?: DType;
 }
 
-/** The option names of the transformer layers, in PyTorch's positional order after (dModel, nhead). */
-export const LAYER_OPTION_NAMES = ["dimFeedforward", "dropout", "activation", "layerNormEps", "batchFirst", "normFirst"] as const;
+/** The transformer layers' options in PyTorch's positional order after (dModel, nhead). */
+export const LAYER_SLOTS: readonly Slot[] = [
+  ["dimFeedforward", NUMBER],
+  ["dropout", NUMBER],
+  ["activation", oneOf(STRING, FUNCTION)],
+  ["layerNormEps", NUMBER],
+  ["batchFirst", BOOLEAN],
+  ["normFirst", BOOLEAN],
+];
+
+/** A transformer layer's arguments after (dModel, nhead): PyTorch's positional ones, or options. */
+export type LayerArgs = WithOptions<[dimFeedforward: number, dropout: number, activation: TransformerActivation, layerNormEps: number, batchFirst: boolean, normFirst: boolean], TransformerEncoderLayerOptions>;
+
+/** A transformer layer's options from its arguments. */
+export function layerOptions(layer: string, dModel: number, nhead: number, args: readonly unknown[]): TransformerEncoderLayerOptions {
+  return readLayerArgs<TransformerEncoderLayerOptions>(layer, [dModel, nhead, ...args], { required: [["dModel", NUMBER], ["nhead", NUMBER]], positional: LAYER_SLOTS, keywordOnly: [DTYPE_OPTION] });
+}
+
+/** A stack's arguments: (layer or factory, numLayers, norm). PyTorch's later ones (enable_nested_tensor, mask_check) are not supported. */
+export function stackArgs(stack: string, layerName: string, args: readonly unknown[]): void {
+  readLayerArgs(stack, args, {
+    required: [[layerName, oneOf(MODULE, FUNCTION)], ["numLayers", NUMBER]],
+    positional: [["norm", MODULE]],
+  });
+}
 
 export interface EncoderCallOptions {
   srcMask?: Tensor | null;
@@ -87,11 +112,10 @@ export class TransformerEncoderLayer extends Module<EncoderLayerInputs, Tensor> 
   /** The options it was made with (to make copies of it). */
   readonly options: TransformerEncoderLayerOptions;
 
-  constructor(dModel: number, nhead: number, options?: TransformerEncoderLayerOptions);
-  constructor(dModel: number, nhead: number, dimFeedforward?: number, dropout?: number, activation?: TransformerActivation, layerNormEps?: number, batchFirst?: boolean, normFirst?: boolean);
-  constructor(readonly dModel: number, readonly nhead: number, ...args: unknown[]) {
+  /** PyTorch's `(dModel, nhead, dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst)`, or options after the sizes. */
+  constructor(readonly dModel: number, readonly nhead: number, ...args: LayerArgs) {
     super();
-    const options = positionalOrOptions<TransformerEncoderLayerOptions>("TransformerEncoderLayer", args, LAYER_OPTION_NAMES);
+    const options = layerOptions("TransformerEncoderLayer", dModel, nhead, args);
     const { dimFeedforward = 2048, dropout: p = 0.1, activation = "relu", layerNormEps = 1e-5, batchFirst = false, normFirst = false, dtype = "float32" } = options;
     this.options = options;
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst, dtype });
@@ -158,8 +182,9 @@ export class TransformerEncoder extends Module<EncoderInputs, Tensor> {
   layers: ModuleList;
   // A plain field (not a constructor parameter property) so that it comes after `layers` in the state dict.
   norm: LayerNorm | null;
-  constructor(layer: TransformerEncoderLayer | (() => TransformerEncoderLayer), readonly numLayers: number, norm: LayerNorm | null = null) {
+  constructor(layer: TransformerEncoderLayer | (() => TransformerEncoderLayer), readonly numLayers: number, norm: LayerNorm | null = null, ...rest: []) {
     super();
+    stackArgs("TransformerEncoder", "encoderLayer", [layer, numLayers, norm, ...rest]);
     const copy = (l: TransformerEncoderLayer) => new TransformerEncoderLayer(l.dModel, l.nhead, { ...l.options, dtype: dtypeOf(l) });
     this.layers = new ModuleList(layerCopies(layer, numLayers, copy));
     this.norm = norm;

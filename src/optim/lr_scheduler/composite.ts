@@ -1,4 +1,6 @@
 /** Schedulers made of schedulers: one after another (SequentialLR) or all at once (ChainedScheduler). */
+import { NUMBERS, readCtorArgs, type WithOptions } from "../../ops/arguments.js";
+import { schedulerArgs, SCHEDULERS } from "./arguments.js";
 import { OptionError } from "../../errors.js";
 import { describeValue } from "../validate.js";
 import { LRScheduler, stateFail, type AnyOptimizer, type SchedulerStateDict } from "./lr-scheduler.js";
@@ -56,7 +58,12 @@ export class SequentialLR extends CompositeScheduler {
   readonly schedulers: LRScheduler[];
   readonly milestones: number[];
 
-  constructor(optimizer: AnyOptimizer, { schedulers, milestones }: { schedulers: LRScheduler[]; milestones: number[] }) {
+  /** PyTorch's `(optimizer, schedulers, milestones)`, or options after the optimizer. */
+  constructor(optimizer: AnyOptimizer, ...args: WithOptions<[schedulers: LRScheduler[], milestones: number[]], { schedulers: LRScheduler[]; milestones: number[] }>) {
+    const { schedulers = [], milestones = [] } = schedulerArgs<Partial<{ schedulers: LRScheduler[]; milestones: number[] }>>("SequentialLR", optimizer, args, [
+      ["schedulers", SCHEDULERS],
+      ["milestones", NUMBERS],
+    ]);
     super(optimizer, "SequentialLR");
     checkSameOptimizer("SequentialLR", optimizer, schedulers);
     if (milestones.length !== schedulers.length - 1) {
@@ -84,7 +91,8 @@ export class SequentialLR extends CompositeScheduler {
 export class ChainedScheduler extends CompositeScheduler {
   readonly schedulers: LRScheduler[];
 
-  constructor(schedulers: LRScheduler[]) {
+  constructor(schedulers: LRScheduler[], ...rest: []) {
+    readCtorArgs("ChainedScheduler", [schedulers, ...rest], { required: [["schedulers", SCHEDULERS]] });
     if (schedulers.length === 0) throw new OptionError("ChainedScheduler: expected at least one scheduler");
     super(schedulers[0]!.optimizer, "ChainedScheduler");
     checkSameOptimizer("ChainedScheduler", this.optimizer, schedulers);

@@ -1,4 +1,6 @@
 /** The schedulers that cycle the rate, and the momentum against it: CyclicLR and OneCycleLR. */
+import { BOOLEAN, FUNCTION, NUMBER, NUMBER_OR_NUMBERS, STRING, type WithOptions } from "../../ops/arguments.js";
+import { schedulerArgs } from "./arguments.js";
 import { OptionError } from "../../errors.js";
 import type { ParamGroup } from "../optimizer.js";
 import { describeValue } from "../validate.js";
@@ -47,7 +49,39 @@ export class CyclicLR extends LRScheduler {
   private readonly baseMomentums: number[] = [];
   private readonly maxMomentums: number[] = [];
 
-  constructor(optimizer: AnyOptimizer, options: CyclicLROptions) {
+  /** PyTorch's `(optimizer, baseLr, maxLr, stepSizeUp, stepSizeDown, mode, gamma, scaleFn, scaleMode, cycleMomentum, baseMomentum, maxMomentum)`, or options. */
+  constructor(
+    optimizer: AnyOptimizer,
+    ...args: WithOptions<
+      [
+        baseLr: number | number[],
+        maxLr: number | number[],
+        stepSizeUp: number,
+        stepSizeDown: number | null,
+        mode: S.CyclicMode,
+        gamma: number,
+        scaleFn: (x: number) => number,
+        scaleMode: "cycle" | "iterations",
+        cycleMomentum: boolean,
+        baseMomentum: number | number[],
+        maxMomentum: number | number[],
+      ],
+      CyclicLROptions
+    >
+  ) {
+    const options = schedulerArgs<CyclicLROptions>("CyclicLR", optimizer, args, [
+      ["baseLr", NUMBER_OR_NUMBERS],
+      ["maxLr", NUMBER_OR_NUMBERS],
+      ["stepSizeUp", NUMBER],
+      ["stepSizeDown", NUMBER],
+      ["mode", STRING],
+      ["gamma", NUMBER],
+      ["scaleFn", FUNCTION],
+      ["scaleMode", STRING],
+      ["cycleMomentum", BOOLEAN],
+      ["baseMomentum", NUMBER_OR_NUMBERS],
+      ["maxMomentum", NUMBER_OR_NUMBERS],
+    ]);
     super(optimizer, "CyclicLR");
     const n = optimizer.paramGroups.length;
     const { stepSizeUp = 2000, stepSizeDown = null, mode = "triangular", gamma = 1, scaleFn, scaleMode = "cycle" } = options;
@@ -117,7 +151,44 @@ export class OneCycleLR extends LRScheduler {
   private readonly baseMomentums: number[] = [];
   private readonly maxMomentums: number[] = [];
 
-  constructor(optimizer: AnyOptimizer, options: OneCycleLROptions) {
+  /**
+   * PyTorch's `(optimizer, maxLr, totalSteps, epochs, stepsPerEpoch, pctStart, annealStrategy,
+   * cycleMomentum, baseMomentum, maxMomentum, divFactor, finalDivFactor, threePhase)`, or options.
+   */
+  constructor(
+    optimizer: AnyOptimizer,
+    ...args: WithOptions<
+      [
+        maxLr: number | number[],
+        totalSteps: number | null,
+        epochs: number | null,
+        stepsPerEpoch: number | null,
+        pctStart: number,
+        annealStrategy: S.Anneal,
+        cycleMomentum: boolean,
+        baseMomentum: number | number[],
+        maxMomentum: number | number[],
+        divFactor: number,
+        finalDivFactor: number,
+        threePhase: boolean,
+      ],
+      OneCycleLROptions
+    >
+  ) {
+    const options = schedulerArgs<OneCycleLROptions>("OneCycleLR", optimizer, args, [
+      ["maxLr", NUMBER_OR_NUMBERS],
+      ["totalSteps", NUMBER],
+      ["epochs", NUMBER],
+      ["stepsPerEpoch", NUMBER],
+      ["pctStart", NUMBER],
+      ["annealStrategy", STRING],
+      ["cycleMomentum", BOOLEAN],
+      ["baseMomentum", NUMBER_OR_NUMBERS],
+      ["maxMomentum", NUMBER_OR_NUMBERS],
+      ["divFactor", NUMBER],
+      ["finalDivFactor", NUMBER],
+      ["threePhase", BOOLEAN],
+    ]);
     super(optimizer, "OneCycleLR");
     const n = optimizer.paramGroups.length;
     const { totalSteps, epochs, stepsPerEpoch, pctStart = 0.3, annealStrategy = "cos", divFactor = 25, finalDivFactor = 1e4, threePhase = false } = options;

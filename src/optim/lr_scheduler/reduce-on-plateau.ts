@@ -1,4 +1,6 @@
 import { OptionError } from "../../errors.js";
+import { NUMBER, NUMBER_OR_NUMBERS, STRING, type WithOptions } from "../../ops/arguments.js";
+import { schedulerArgs } from "./arguments.js";
 import { describeValue, isNumber } from "../validate.js";
 import { checkSchedulerState, groupLr, perGroup, setGroupLr, stateFail, type AnyOptimizer } from "./lr-scheduler.js";
 
@@ -32,10 +34,24 @@ export class ReduceLROnPlateau {
   lastEpoch = 0;
   private lastLrs: number[];
 
+  /** PyTorch's `(optimizer, mode, factor, patience, threshold, thresholdMode, cooldown, minLr, eps)`, or options after the optimizer. */
   constructor(
     readonly optimizer: AnyOptimizer,
-    options: Partial<ReduceLROnPlateauOptions> = {},
+    ...args: WithOptions<
+      [mode: "min" | "max", factor: number, patience: number, threshold: number, thresholdMode: "rel" | "abs", cooldown: number, minLr: number | number[], eps: number],
+      Partial<ReduceLROnPlateauOptions>
+    >
   ) {
+    const options = schedulerArgs<Partial<ReduceLROnPlateauOptions>>("ReduceLROnPlateau", optimizer, args, [
+      ["mode", STRING],
+      ["factor", NUMBER],
+      ["patience", NUMBER],
+      ["threshold", NUMBER],
+      ["thresholdMode", STRING],
+      ["cooldown", NUMBER],
+      ["minLr", NUMBER_OR_NUMBERS],
+      ["eps", NUMBER],
+    ]);
     const o = { mode: "min", factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: "rel", cooldown: 0, minLr: 0, eps: 1e-8, ...options } as ReduceLROnPlateauOptions;
     if (!(o.factor < 1)) throw new OptionError(`ReduceLROnPlateau: invalid factor: ${o.factor} (must be < 1)`);
     if (o.mode !== "min" && o.mode !== "max") throw new OptionError(`ReduceLROnPlateau: invalid mode: ${JSON.stringify(o.mode)} (min or max)`);

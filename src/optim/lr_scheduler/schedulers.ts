@@ -1,5 +1,7 @@
 /** The schedulers that only shape the rate: each wraps one pure schedule of ./schedules.ts. */
 import { OptionError } from "../../errors.js";
+import { NUMBER, NUMBERS, type WithOptions } from "../../ops/arguments.js";
+import { LR_LAMBDA, schedulerArgs } from "./arguments.js";
 import { LRScheduler, perGroup, type AnyOptimizer } from "./lr-scheduler.js";
 import * as S from "./schedules.js";
 
@@ -17,7 +19,9 @@ function checkFactor(name: string, option: string, value: number, openLow = fals
 export class StepLR extends LRScheduler {
   readonly stepSize: number;
   readonly gamma: number;
-  constructor(optimizer: AnyOptimizer, { stepSize, gamma = 0.1 }: { stepSize: number; gamma?: number }) {
+  /** PyTorch's `(optimizer, stepSize, gamma)`, or options after the optimizer. */
+  constructor(optimizer: AnyOptimizer, ...args: WithOptions<[stepSize: number, gamma: number], { stepSize: number; gamma?: number }>) {
+    const { stepSize, gamma = 0.1 } = schedulerArgs<{ stepSize: number; gamma?: number }>("StepLR", optimizer, args, [["stepSize", NUMBER], ["gamma", NUMBER]]);
     super(optimizer, "StepLR");
     checkPositiveInt("StepLR", "stepSize", stepSize);
     this.stepSize = stepSize;
@@ -33,7 +37,9 @@ export class StepLR extends LRScheduler {
 export class MultiStepLR extends LRScheduler {
   readonly milestones: number[];
   readonly gamma: number;
-  constructor(optimizer: AnyOptimizer, { milestones, gamma = 0.1 }: { milestones: number[]; gamma?: number }) {
+  /** PyTorch's `(optimizer, milestones, gamma)`, or options after the optimizer. */
+  constructor(optimizer: AnyOptimizer, ...args: WithOptions<[milestones: number[], gamma: number], { milestones: number[]; gamma?: number }>) {
+    const { milestones, gamma = 0.1 } = schedulerArgs<{ milestones: number[]; gamma?: number }>("MultiStepLR", optimizer, args, [["milestones", NUMBERS], ["gamma", NUMBER]]);
     super(optimizer, "MultiStepLR");
     this.milestones = milestones.slice();
     this.gamma = gamma;
@@ -47,7 +53,9 @@ export class MultiStepLR extends LRScheduler {
 /** Multiplies the rate by γ every step: lr₀·γᵗ. */
 export class ExponentialLR extends LRScheduler {
   readonly gamma: number;
-  constructor(optimizer: AnyOptimizer, { gamma }: { gamma: number }) {
+  /** PyTorch's `(optimizer, gamma)`, or options after the optimizer. */
+  constructor(optimizer: AnyOptimizer, ...args: WithOptions<[gamma: number], { gamma: number }>) {
+    const { gamma } = schedulerArgs<{ gamma: number }>("ExponentialLR", optimizer, args, [["gamma", NUMBER]]);
     super(optimizer, "ExponentialLR");
     this.gamma = gamma;
     this.start();
@@ -61,7 +69,9 @@ export class ExponentialLR extends LRScheduler {
 export class CosineAnnealingLR extends LRScheduler {
   readonly tMax: number;
   readonly etaMin: number;
-  constructor(optimizer: AnyOptimizer, { tMax, etaMin = 0 }: { tMax: number; etaMin?: number }) {
+  /** PyTorch's `(optimizer, tMax, etaMin)`, or options after the optimizer. */
+  constructor(optimizer: AnyOptimizer, ...args: WithOptions<[tMax: number, etaMin: number], { tMax: number; etaMin?: number }>) {
+    const { tMax, etaMin = 0 } = schedulerArgs<{ tMax: number; etaMin?: number }>("CosineAnnealingLR", optimizer, args, [["tMax", NUMBER], ["etaMin", NUMBER]]);
     super(optimizer, "CosineAnnealingLR");
     checkPositiveInt("CosineAnnealingLR", "tMax", tMax);
     this.tMax = tMax;
@@ -78,7 +88,9 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   readonly t0: number;
   readonly tMult: number;
   readonly etaMin: number;
-  constructor(optimizer: AnyOptimizer, { t0, tMult = 1, etaMin = 0 }: { t0: number; tMult?: number; etaMin?: number }) {
+  /** PyTorch's `(optimizer, t0, tMult, etaMin)`, or options after the optimizer. */
+  constructor(optimizer: AnyOptimizer, ...args: WithOptions<[t0: number, tMult: number, etaMin: number], { t0: number; tMult?: number; etaMin?: number }>) {
+    const { t0, tMult = 1, etaMin = 0 } = schedulerArgs<{ t0: number; tMult?: number; etaMin?: number }>("CosineAnnealingWarmRestarts", optimizer, args, [["t0", NUMBER], ["tMult", NUMBER], ["etaMin", NUMBER]]);
     super(optimizer, "CosineAnnealingWarmRestarts");
     checkPositiveInt("CosineAnnealingWarmRestarts", "t0", t0);
     checkPositiveInt("CosineAnnealingWarmRestarts", "tMult", tMult);
@@ -97,7 +109,9 @@ export class LinearLR extends LRScheduler {
   readonly startFactor: number;
   readonly endFactor: number;
   readonly totalIters: number;
-  constructor(optimizer: AnyOptimizer, { startFactor = 1 / 3, endFactor = 1, totalIters = 5 }: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
+  /** PyTorch's `(optimizer, startFactor, endFactor, totalIters)`, or options after the optimizer. */
+  constructor(optimizer: AnyOptimizer, ...args: WithOptions<[startFactor: number, endFactor: number, totalIters: number], { startFactor?: number; endFactor?: number; totalIters?: number }>) {
+    const { startFactor = 1 / 3, endFactor = 1, totalIters = 5 } = schedulerArgs<{ startFactor?: number; endFactor?: number; totalIters?: number }>("LinearLR", optimizer, args, [["startFactor", NUMBER], ["endFactor", NUMBER], ["totalIters", NUMBER]]);
     super(optimizer, "LinearLR");
     checkFactor("LinearLR", "startFactor", startFactor, true);
     checkFactor("LinearLR", "endFactor", endFactor);
@@ -116,7 +130,9 @@ export class LinearLR extends LRScheduler {
 export class ConstantLR extends LRScheduler {
   readonly factor: number;
   readonly totalIters: number;
-  constructor(optimizer: AnyOptimizer, { factor = 1 / 3, totalIters = 5 }: { factor?: number; totalIters?: number } = {}) {
+  /** PyTorch's `(optimizer, factor, totalIters)`, or options after the optimizer. */
+  constructor(optimizer: AnyOptimizer, ...args: WithOptions<[factor: number, totalIters: number], { factor?: number; totalIters?: number }>) {
+    const { factor = 1 / 3, totalIters = 5 } = schedulerArgs<{ factor?: number; totalIters?: number }>("ConstantLR", optimizer, args, [["factor", NUMBER], ["totalIters", NUMBER]]);
     super(optimizer, "ConstantLR");
     checkFactor("ConstantLR", "factor", factor);
     this.factor = factor;
@@ -132,7 +148,9 @@ export class ConstantLR extends LRScheduler {
 export class PolynomialLR extends LRScheduler {
   readonly totalIters: number;
   readonly power: number;
-  constructor(optimizer: AnyOptimizer, { totalIters = 5, power = 1 }: { totalIters?: number; power?: number } = {}) {
+  /** PyTorch's `(optimizer, totalIters, power)`, or options after the optimizer. */
+  constructor(optimizer: AnyOptimizer, ...args: WithOptions<[totalIters: number, power: number], { totalIters?: number; power?: number }>) {
+    const { totalIters = 5, power = 1 } = schedulerArgs<{ totalIters?: number; power?: number }>("PolynomialLR", optimizer, args, [["totalIters", NUMBER], ["power", NUMBER]]);
     super(optimizer, "PolynomialLR");
     checkPositiveInt("PolynomialLR", "totalIters", totalIters);
     this.totalIters = totalIters;
@@ -149,7 +167,9 @@ type LrLambda = (epoch: number) => number;
 /** The rate is lr₀·λ(t), with one λ for all groups or one per group. */
 export class LambdaLR extends LRScheduler {
   readonly lrLambdas: LrLambda[];
-  constructor(optimizer: AnyOptimizer, { lrLambda }: { lrLambda: LrLambda | LrLambda[] }) {
+  /** PyTorch's `(optimizer, lrLambda)`, or options after the optimizer. */
+  constructor(optimizer: AnyOptimizer, ...args: WithOptions<[lrLambda: LrLambda | LrLambda[]], { lrLambda: LrLambda | LrLambda[] }>) {
+    const { lrLambda } = schedulerArgs<{ lrLambda: LrLambda | LrLambda[] }>("LambdaLR", optimizer, args, [["lrLambda", LR_LAMBDA]]);
     super(optimizer, "LambdaLR");
     this.lrLambdas = perGroup("LambdaLR", "lrLambda", lrLambda, optimizer.paramGroups.length);
     this.start();
@@ -162,7 +182,9 @@ export class LambdaLR extends LRScheduler {
 /** Each step multiplies the rate by λ(t): lr₀·λ(1)⋯λ(t). */
 export class MultiplicativeLR extends LRScheduler {
   readonly lrLambdas: LrLambda[];
-  constructor(optimizer: AnyOptimizer, { lrLambda }: { lrLambda: LrLambda | LrLambda[] }) {
+  /** PyTorch's `(optimizer, lrLambda)`, or options after the optimizer. */
+  constructor(optimizer: AnyOptimizer, ...args: WithOptions<[lrLambda: LrLambda | LrLambda[]], { lrLambda: LrLambda | LrLambda[] }>) {
+    const { lrLambda } = schedulerArgs<{ lrLambda: LrLambda | LrLambda[] }>("MultiplicativeLR", optimizer, args, [["lrLambda", LR_LAMBDA]]);
     super(optimizer, "MultiplicativeLR");
     this.lrLambdas = perGroup("MultiplicativeLR", "lrLambda", lrLambda, optimizer.paramGroups.length);
     this.start();
