@@ -12,7 +12,12 @@
  * The hook runs once all input gradients of that call have arrived (or, when no input requires
  * grad, when the first output gradient arrives, with gradInput [null, …]). A returned gradInput replaces the gradient of the input
  * whose node ran last; with a single tensor input that is exactly PyTorch's behaviour.
+ *
+ * The library's own readers (nn.utils.ActivationStats) read what they are handed while they run
+ * and keep nothing: `borrowingHook` marks such a hook, so the tensors it sees stay the library's to
+ * free, and `readGradient` sees a tensor's gradient as backward passes it, before backward frees it.
  */
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { recordOp } from "../autograd/node.js";
 import { keepAll } from "../memory/ownership.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -35,6 +40,25 @@ export interface HookStore {
 
 let nextId = 0;
 
+/** Hooks that keep none of the tensors they are handed (see borrowingHook). */
+const borrowers = new WeakSet<object>();
+
+/**
+ * Marks a hook as one that reads the tensors it is handed only while it runs and keeps none of
+ * them. Any other hook may keep what it sees, so the call path hands those tensors to the user and
+ * the library never frees them; with borrowing hooks alone, it goes on freeing them as usual.
+ */
+export function borrowingHook<H extends object>(hook: H): H {
+  borrowers.add(hook);
+  return hook;
+}
+
+/** Whether some hook of the list may keep the tensors it is handed. */
+const mayKeep = (hooks: Map<number, object>): boolean => {
+  for (const hook of hooks.values()) if (!borrowers.has(hook)) return true;
+  return false;
+};
+
 /** A module's hook lists, empty. */
 export function newHookStore(): HookStore {
   return { pre: new Map(), forward: new Map(), backward: new Map() };
@@ -55,6 +79,20 @@ function tap(t: Tensor, onGrad: (g: Tensor) => Tensor): Tensor {
   return alias;
 }
 
+/**
+ * A new tensor object over the same data whose gradient is handed to `read` as backward passes it
+ * on (the library's own reader: it runs in backward's scope and must keep nothing, since backward
+ * frees the gradient once it has been passed on). `t` itself where no gradient will come.
+ */
+export function readGradient(t: Tensor, read: (g: Tensor) => void): Tensor {
+  if (!t.requiresGrad || !isGradEnabled()) return t;
+  const alias = new Tensor(t.storage, t.shape, t.strides, t.offset);
+  return recordOp("GradientReaderBackward", alias, [t], (g) => {
+    read(g);
+    return [g];
+  });
+}
+
 /** Applies fn to every tensor in a value made of tensors and (nested) arrays. */
 function mapTensors(value: unknown, fn: (t: Tensor) => Tensor): unknown {
   if (value instanceof Tensor) return fn(value);
@@ -66,7 +104,7 @@ function mapTensors(value: unknown, fn: (t: Tensor) => Tensor): unknown {
 export function runWithHooks(module: AnyModule, store: HookStore, args: unknown[], forward: (inputs: unknown[]) => unknown): unknown {
   let inputs = args;
   // user code may keep what it is handed: the library must not free it
-  if (store.pre.size > 0) keepAll(inputs);
+  if (mayKeep(store.pre)) keepAll(inputs);
   for (const hook of [...store.pre.values()]) {
     const r = hook(module, inputs);
     if (r !== undefined) inputs = Array.isArray(r) ? r : [r];
@@ -99,7 +137,7 @@ export function runWithHooks(module: AnyModule, store: HookStore, args: unknown[
     );
   }
   let output = forward(inputs);
-  if (store.forward.size > 0) keepAll([inputs, output]);
+  if (mayKeep(store.forward)) keepAll([inputs, output]);
   for (const hook of [...store.forward.values()]) {
     const r = hook(module, inputs, output);
     if (r !== undefined) output = r;
