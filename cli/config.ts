@@ -82,6 +82,8 @@ export interface RunOptions {
   checkpointDir: string;
   resume: boolean;
   plot: boolean;
+  /** Print the per-layer diagnostics table (nn.utils.ActivationStats) after each epoch. */
+  inspect?: boolean;
 }
 
 export const TRAIN_USAGE = `Usage: nabla train [options]
@@ -109,6 +111,12 @@ Training:
   --epochs N          passes over the training data (default 25 for digits, 5 for fashion-mnist)
   --batch-size N      samples per step (default 64)
   --seed N            seed for the split, the shuffles, the augmentation and the weights (default 0)
+
+Diagnostics:
+  --inspect           after each epoch, a table per layer over the epoch's training batches: the
+                      mean and std of its outputs, the share of dead ReLU units (never above 0)
+                      or of saturated sigmoid/tanh outputs (within 0.05 of a bound), and the
+                      mean norm of the gradient with respect to its output
 
 Files:
   --checkpoint-dir D  where checkpoints and the plot go (default runs/<dataset>-<model>)
@@ -170,6 +178,7 @@ const TRAIN_OPTIONS = {
   seed: { type: "string" },
   "checkpoint-dir": { type: "string" },
   resume: { type: "boolean" },
+  inspect: { type: "boolean" },
   "no-plot": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -204,6 +213,7 @@ export function parseTrainArgs(argv: string[]): { config: TrainConfig; run: RunO
     checkpointDir: v["checkpoint-dir"] ?? `runs/${name}-${config.model}`,
     resume: v.resume ?? false,
     plot: !v["no-plot"],
+    inspect: v.inspect ?? false,
   };
   return { config, run };
 }

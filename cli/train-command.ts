@@ -1,7 +1,8 @@
 /**
  * `nabla train`: loads the data, builds the model, the optimizer and the schedule of a recipe,
  * and runs `train.fit` with progress, a checkpoint after every epoch (the exact resume point),
- * a checkpoint on Ctrl-C, and at the end the training curves as SVG and in the terminal.
+ * a checkpoint on Ctrl-C, and at the end the training curves as SVG and in the terminal. With
+ * --inspect, each epoch also prints nn.utils.ActivationStats' per-layer table.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -80,6 +81,8 @@ export interface TrainResult {
   checkpoint: string;
   interrupted: boolean;
   plot: string | null;
+  /** With --inspect: each epoch's per-layer diagnostics, as its table printed them. */
+  inspection: nn.utils.LayerStats[][];
 }
 
 export const CHECKPOINT_FILE = "last.safetensors";
@@ -126,6 +129,27 @@ function curves(history: train.History, loaded: LoadedData): CurvePoint[] {
   ]).filter((p) => Number.isFinite(p.value));
 }
 
+/**
+ * --inspect: per-layer diagnostics over each epoch's training batches (not the validation pass,
+ * which follows the last batch), printed after the epoch's line.
+ */
+function inspector(stats: nn.utils.ActivationStats, log: (text: string) => void, epochs: nn.utils.LayerStats[][]): train.Callback {
+  stats.pause();
+  return new train.LambdaCallback({
+    onEpochStart: () => {
+      stats.reset();
+      stats.resume();
+    },
+    onBatchEnd: (_ctx, batch) => {
+      if (batch.batch === batch.batches) stats.pause();
+    },
+    onEpochEnd: (_ctx, epoch) => {
+      epochs.push(stats.summary());
+      log(`layers in epoch ${epoch.epoch} (training batches):\n${stats.table()}\n`);
+    },
+  });
+}
+
 /** Trains a recipe (or resumes the one saved in the checkpoint directory). */
 export async function runTrain(recipe: TrainConfig, run: RunOptions, out: TrainIO): Promise<TrainResult> {
   const checkpointPath = join(run.checkpointDir, CHECKPOINT_FILE);
@@ -154,12 +178,16 @@ export async function runTrain(recipe: TrainConfig, run: RunOptions, out: TrainI
   );
   mkdirSync(run.checkpointDir, { recursive: true });
   const line = { epochs: config.epochs, testName: loaded.testName, classification };
+  // made after the summary above, whose forward it must not count
+  const stats = run.inspect ? new nn.utils.ActivationStats(parts.model) : null;
+  const inspection: nn.utils.LayerStats[][] = [];
   const callbacks: train.Callback[] = [
     new train.ModelCheckpoint({ save: checkpointFile(checkpointPath), extra: { config } }),
     out.progress ? new ProgressBars(line, out.log) : new train.LambdaCallback({
           onEpochStart: () => memory.resetPeak(),
           onEpochEnd: (_ctx, log) => out.log(formatEpoch(log, line, memory.stats().peak)),
         }),
+    ...(stats ? [inspector(stats, out.log, inspection)] : []),
     ...(out.callbacks ?? []),
   ];
   const regression = !classification;
@@ -177,7 +205,7 @@ export async function runTrain(recipe: TrainConfig, run: RunOptions, out: TrainI
     initialEpoch: resumed?.epoch ?? 0,
     history: (resumed?.extra?.history as train.EpochLog[] | undefined) ?? [],
     forward: regression ? (m, x) => (m as Run["model"]).forward(x).squeeze(-1) : undefined,
-  });
+  }).finally(() => stats?.remove()); // the returned model carries no hooks
 
   const interrupted = history.stopReason === "aborted";
   if (interrupted) {
@@ -199,5 +227,5 @@ export async function runTrain(recipe: TrainConfig, run: RunOptions, out: TrainI
   const last = history.epochs.at(-1);
   if (last && classification && !interrupted) out.log(`final ${loaded.testName} accuracy: ${(100 * (last.valMetrics.accuracy ?? 0)).toFixed(2)}%`);
   out.log(`checkpoint: ${checkpointPath}`);
-  return { config, data: loaded, model: parts.model, history, checkpoint: checkpointPath, interrupted, plot };
+  return { config, data: loaded, model: parts.model, history, checkpoint: checkpointPath, interrupted, plot, inspection };
 }

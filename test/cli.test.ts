@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { getBackend } from "../src/index.js";
+import { getBackend, type Tensor } from "../src/index.js";
 import { loadCheckpoint } from "../src/node.js";
-import { defaultConfig, parseTrainArgs, type TrainConfig } from "../cli/config.js";
+import { defaultConfig, parseTrainArgs, TRAIN_USAGE, type TrainConfig } from "../cli/config.js";
 import { formatConfusion, parseEvalArgs } from "../cli/eval-command.js";
 import { parseExportArgs } from "../cli/export-command.js";
 import { curvesSvg, terminalChart } from "../cli/plot.js";
@@ -109,6 +109,30 @@ describe.skipIf(!existsSync(BIN))("nabla command", () => {
     expect(result.stdout).toContain(`backend: ${getBackend()}`);
     expect(result.stdout).toMatch(/node \d+\./);
     expect(result.stdout).toMatch(/threads: \d+/);
+  });
+});
+
+describe("nabla train --inspect", () => {
+  it("prints each layer's diagnostics after each epoch, over that epoch's training batches only", async () => {
+    expect(parseTrainArgs(["--inspect"])!.run.inspect).toBe(true);
+    expect(parseTrainArgs([])!.run.inspect).toBe(false);
+    expect(TRAIN_USAGE).toMatch(/--inspect +after each epoch, a table per layer/);
+    const config: TrainConfig = { ...defaultConfig(tinyImageDir(256, 64)), model: "mlp", hidden: [16], epochs: 2, batchSize: 32, augment: false };
+    const lines: string[] = [];
+    const result = await runTrain(config, { checkpointDir: scratch(), resume: false, plot: false, inspect: true }, { log: (t) => lines.push(t) });
+    const text = lines.join("\n");
+    for (const epoch of [1, 2]) {
+      expect(text).toMatch(new RegExp(`epoch ${epoch}/2 .*\nlayers in epoch ${epoch} \\(training batches\\):\nlayer +kind +mean +std +dead +saturated +grad norm\nfc1 +Linear .*\nact1 +ReLU +-?\\d\\.\\d{4} +\\d\\.\\d{4} +\\d+\\.\\d% +- +\\d\\.\\d{4}\nfc2 +Linear `));
+    }
+    // each window is one epoch of the 256 training images (16 hidden units each), not the 64 test images
+    expect(result.inspection.map((epoch) => epoch.map((layer) => [layer.name, layer.count]))).toEqual([
+      [["fc1", 256 * 16], ["act1", 256 * 16], ["fc2", 256 * 4]],
+      [["fc1", 256 * 16], ["act1", 256 * 16], ["fc2", 256 * 4]],
+    ]);
+    for (const layer of result.inspection[1]!) expect(layer.gradNorm).toBeGreaterThan(0);
+    // the returned model carries no hooks
+    const [x] = (await result.data.test.get(0)) as [Tensor, Tensor];
+    expect(result.model.forward(x.unsqueeze(0)).gradFn?.name).not.toBe("GradientReaderBackward");
   });
 });
 
