@@ -41,10 +41,34 @@ describe("nn.utils.ActivationStats", () => {
     const after = stats.summary();
     expect(after[1]!.dead).toBe(0);
     expect(after[1]!.count).toBe(12);
-    // the range stays the first batch's: 4 goes to the top bin, -5 to the bottom one
-    expect(after[0]!.histogram.counts).toEqual([2 + 1, 1 + 2, 3 + 3]);
+    // 4 > 3 doubles the range up to [-3, 9] (bins [-3, 1) [1, 5) [5, 9): counts 3, 3, 0), then -5 < -3
+    // doubles it down to [-15, 9]: [-15, -7) [-7, 1) [1, 9) hold 0, 3, 3 of the first batch and 0, 3, 3 of this one
+    expect(after[0]!.histogram).toEqual({ edges: [-15, -7, 1, 9], counts: [0, 6, 6] });
     expect(after[0]!.min).toBe(-5);
     expect(after[0]!.max).toBe(4);
+  });
+
+  it("widens the histogram by exact doublings: its counts are those of every value binned afresh on the final edges", () => {
+    manualSeed(1);
+    const identity = new nn.Identity();
+    const stats = new nn.utils.ActivationStats(identity, { bins: 5 }); // odd: a doubling pairs the end bin with empty space
+    const batches = [randn([200]), randn([200]).mul(4), randn([200]).mul(50).add(30)];
+    for (const b of batches) identity.forward(b);
+    const { edges, counts } = stats.summary()[0]!.histogram;
+    const [lo, hi] = [edges[0]!, edges.at(-1)!];
+    const fresh = new Array<number>(5).fill(0);
+    for (const b of batches) for (const v of b.toTypedArray()) fresh[Math.min(4, Math.floor(((v - lo) * 5) / (hi - lo)))]!++;
+    expect(counts).toEqual(fresh);
+    expect(counts.reduce((a, c) => a + c, 0)).toBe(600);
+    const all = batches.flatMap((b) => Array.from(b.toTypedArray()));
+    expect(lo).toBeLessThanOrEqual(Math.min(...all));
+    expect(hi).toBeGreaterThanOrEqual(Math.max(...all));
+    // the first batch's range, doubled a whole number of times
+    const first = Array.from(batches[0]!.toTypedArray());
+    const firstWidth = Math.max(...first) - Math.min(...first);
+    const doublings = Math.log2((hi - lo) / firstWidth);
+    expect(doublings).toBeGreaterThanOrEqual(3);
+    expect(Math.abs(doublings - Math.round(doublings))).toBeLessThan(1e-9);
   });
 
   it("counts a channel of a convolution's output as one unit", () => {

@@ -30,11 +30,13 @@
  * - `gradNorm`: the L2 norm of the gradient with respect to the output, averaged over the
  *   backward passes that reached it; null if none did.
  *
- * The histogram's range is fixed once per window: the output range of bounded kinds (sigmoid and
+ * The histogram's range starts, in each window, as the output range of bounded kinds (sigmoid and
  * hardsigmoid [0, 1], tanh and softsign [-1, 1], hardtanh its [minVal, maxVal], ReLU6 [0, 6]),
- * otherwise the min and max of the first batch of the window (±0.5 around a constant batch).
- * Later values outside it are counted in the end bins, so the counts always add up to `count`;
- * `reset()` each epoch lets the range follow the values.
+ * otherwise as the min and max of the window's first batch (±0.5 around a constant batch). A later
+ * value beyond it doubles the range towards that side, as often as needed, merging neighbouring
+ * bins in pairs, so the counts stay exact; the bins are then wider for the rest of the window
+ * (`reset()` each epoch lets the range follow the values). Infinities are counted in the end
+ * bins and NaN nowhere, so the counts add up to `count` unless NaN appeared.
  *
  * A module called twice in one forward (a shared activation) pools both calls, as PyTorch hooks
  * would; a module whose number of units changes between calls starts its dead-unit flags afresh.
@@ -195,16 +197,23 @@ class LayerAccumulator {
     let sum = 0;
     let min = Infinity;
     let max = -Infinity;
+    // the finite extremes, which the histogram's range must cover
+    let low = Infinity;
+    let high = -Infinity;
     for (let i = 0; i < n; i++) {
       const v = values[i]!;
       sum += v;
       if (v < min) min = v;
       if (v > max) max = v;
+      if (v < low && v > -Infinity) low = v;
+      if (v > high && v < Infinity) high = v;
     }
     const batchMean = sum / n;
     let m2 = 0;
     for (let i = 0; i < n; i++) m2 += (values[i]! - batchMean) ** 2;
-    if (this.count === 0) this.fixRange(min, max);
+    if (this.count === 0) this.startRange(low, high);
+    while (high > this.hi) this.widen(true);
+    while (low < this.lo) this.widen(false);
     const total = this.count + n;
     const delta = batchMean - this.mean;
     this.m2 += m2 + (delta * delta * this.count * n) / total;
@@ -217,12 +226,28 @@ class LayerAccumulator {
     if (this.squashing) this.countSaturated(values, n);
   }
 
-  private fixRange(min: number, max: number): void {
+  /** The window's first range: the output range of bounded kinds, else the first batch's finite min and max. */
+  private startRange(low: number, high: number): void {
     if (this.range !== null) [this.lo, this.hi] = this.range;
-    else if (min === max || !Number.isFinite(min) || !Number.isFinite(max)) {
-      const centre = Number.isFinite(min) ? min : 0;
+    else if (low < high) [this.lo, this.hi] = [low, high];
+    else {
+      const centre = low === high ? low : 0; // one value, or none finite
       [this.lo, this.hi] = [centre - 0.5, centre + 0.5];
-    } else [this.lo, this.hi] = [min, max];
+    }
+  }
+
+  /**
+   * Doubles the histogram's range upwards ([lo, lo + 2w]) or downwards ([hi − 2w, hi]); each new
+   * bin covers exactly two old ones (or one old one and the new empty space), so no count moves.
+   */
+  private widen(up: boolean): void {
+    const { bins, counts } = this;
+    const old = Float64Array.from(counts);
+    const at = (i: number) => (i >= 0 && i < bins ? old[i]! : 0);
+    const width = this.hi - this.lo;
+    for (let j = 0; j < bins; j++) counts[j] = up ? at(2 * j) + at(2 * j + 1) : at(2 * j - bins) + at(2 * j + 1 - bins);
+    if (up) this.hi = this.lo + 2 * width;
+    else this.lo = this.hi - 2 * width;
   }
 
   private histogram(values: ArrayLike<number>, n: number): void {
@@ -231,7 +256,7 @@ class LayerAccumulator {
     for (let i = 0; i < n; i++) {
       const v = values[i]!;
       if (Number.isNaN(v)) continue;
-      // floor((v − lo)·scale), values outside the range into the end bins
+      // floor((v − lo)·scale); the top edge itself and infinities go to the end bins
       const b = Math.min(bins - 1, Math.max(0, Math.floor((v - lo) * scale)));
       counts[b]!++;
     }
