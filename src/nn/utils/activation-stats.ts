@@ -25,8 +25,9 @@
  * - `saturated`, for squashing modules (Sigmoid, Hardsigmoid, Tanh, Hardtanh, Softsign): the share
  *   of activations within `saturation` of a bound of the output range, where the gradient has
  *   (nearly) vanished: sigmoid < 0.05 or > 0.95, |tanh| > 0.95 at the default 0.05. PyTorch users
- *   usually take Karpathy's makemore check, |tanh| > 0.97 (saturation 0.03); 0.01 is the strict
- *   reading. Every other kind reports null for both;
+ *   usually take the check of Karpathy's makemore lessons, |tanh| > 0.97 (saturation 0.03), or
+ *   |tanh| > 0.99 (0.01) for the units that have all but stopped learning. Every other kind
+ *   reports null for both;
  * - `gradNorm`: the L2 norm of the gradient with respect to the output, averaged over the
  *   backward passes that reached it; null if none did.
  *
