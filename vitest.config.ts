@@ -7,12 +7,21 @@ import { defineConfig } from "vitest/config";
 const HUNG = 30 * 60_000;
 
 // The whole suite runs once per backend: NABLA_BACKEND picks the backend at import time
-// (src/backend/wasm/index.ts), so each project gets its own. The wasm kernels' own tests run
+// (packages/nabla/src/backend/wasm/index.ts), so each project gets its own. The wasm kernels' own tests run
 // once more on the baseline build (no relaxed SIMD), which engines without it load. Storage that
 // an op promised to overwrite is handed out full of NaN (heap.ts), so a missed element shows.
 
-// `#platform` (package.json "imports") points into dist/ for the published package; the tests run src/
-const resolve = { alias: { "#platform": fileURLToPath(new URL("src/backend/wasm/platform-node.ts", import.meta.url)) } };
+// The tests run the library's source: `#platform` (the package's "imports") points into dist/ for
+// the published package, and the command and the examples import the package by name, which here
+// is the same module instance the tests import by path (one Tensor class, one wasm memory).
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const resolve = {
+  alias: [
+    { find: /^#platform$/, replacement: source("./packages/nabla/src/backend/wasm/platform-node.ts") },
+    { find: /^nabla$/, replacement: source("./packages/nabla/src/index.ts") },
+    { find: /^nabla\/node$/, replacement: source("./packages/nabla/src/node.ts") },
+  ],
+};
 
 export default defineConfig({
   resolve,

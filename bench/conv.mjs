@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import * as nb from "../dist/src/index.js";
+import * as nb from "../packages/nabla/dist/src/index.js";
 import { median } from "./timing.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));

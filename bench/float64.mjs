@@ -4,7 +4,7 @@
 // Prints medians of interleaved runs (nabla, PyTorch, nabla, PyTorch …) and the load average.
 import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
-import * as nb from "../dist/src/index.js";
+import * as nb from "../packages/nabla/dist/src/index.js";
 import { median, timeIt } from "./timing.mjs";
 
 const { nn, noGrad } = nb;

@@ -1,5 +1,5 @@
 // nabla's side of each benchmark case. Every function returns the case's number (see run.mjs).
-import * as nb from "../dist/src/index.js";
+import * as nb from "../packages/nabla/dist/src/index.js";
 import { timeIt, timeTiny, MLP_RUNS, CNN_RUNS } from "./timing.mjs";
 import * as D from "./data.mjs";
 

@@ -10,7 +10,7 @@
  * Its PyTorch twin is scripts/examples/char_gpt.py.
  */
 import { readFileSync } from "node:fs";
-import { manualSeed, nn, noGrad, randint, stack, tensor, type Tensor } from "../src/index.js";
+import { manualSeed, nn, noGrad, randint, stack, tensor, type Tensor } from "nabla";
 import { COMMON_FLAGS, isMain, parseFlags, report } from "./common/cli.js";
 import { replayDropout, type Replay } from "./common/replay.js";
 import { GPT, type GPTConfig } from "./char-gpt/model.js";

@@ -7,8 +7,8 @@
  * `--outf` as PGM, the networks' weights as safetensors. `node dist/examples/dcgan.js --niter 1`;
  * its PyTorch twin is scripts/examples/dcgan.py.
  */
-import { F, data, full, manualSeed, nn, optim, randn, type Tensor } from "../src/index.js";
-import { saveFile } from "../src/node.js";
+import { F, data, full, manualSeed, nn, optim, randn, type Tensor } from "nabla";
+import { saveFile } from "nabla/node";
 import { COMMON_FLAGS, isMain, parseFlags, report } from "./common/cli.js";
 import { digitSplit } from "./common/digits.js";
 import { saveImage } from "./common/images.js";

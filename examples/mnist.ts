@@ -7,8 +7,8 @@
  * MNIST's (0.1307, 0.3081). `node dist/examples/mnist.js --epochs 1`; its PyTorch twin is
  * scripts/examples/mnist.py.
  */
-import { F, data, manualSeed, nn, noGrad, optim, type Tensor } from "../src/index.js";
-import { DEBIAN_FASHION_MNIST_DIR, loadMnist, saveFile } from "../src/node.js";
+import { F, data, manualSeed, nn, noGrad, optim, type Tensor } from "nabla";
+import { DEBIAN_FASHION_MNIST_DIR, loadMnist, saveFile } from "nabla/node";
 import { COMMON_FLAGS, isMain, parseFlags, report } from "./common/cli.js";
 import { replayDropout, type Replay } from "./common/replay.js";
 

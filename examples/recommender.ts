@@ -7,7 +7,7 @@
  * hash (common/replay.ts's stream), so this program and its PyTorch twin
  * (scripts/examples/recommender.py) see the very same data. `node dist/examples/recommender.js`.
  */
-import { F, data, manualSeed, nn, noGrad, optim, tensor, type Tensor } from "../src/index.js";
+import { F, data, manualSeed, nn, noGrad, optim, tensor, type Tensor } from "nabla";
 import { COMMON_FLAGS, isMain, parseFlags, report } from "./common/cli.js";
 import { ReplayStream, type Replay } from "./common/replay.js";
 

@@ -6,7 +6,7 @@
  * Adam with lr 0.01, until the running reward passes the environment's threshold (475).
  * `node dist/examples/reinforce.js`; its PyTorch twin is scripts/examples/reinforce.py.
  */
-import { F, cat, distributions, manualSeed, nn, optim, tensor, type Tensor } from "../src/index.js";
+import { F, cat, distributions, manualSeed, nn, optim, tensor, type Tensor } from "nabla";
 import { CartPoleEnv } from "./cartpole.js";
 import { COMMON_FLAGS, isMain, parseFlags, report } from "./common/cli.js";
 

@@ -4,7 +4,7 @@
  * The article leaves `inputs` and `labels` open; here they are a fixed random batch whose labels
  * follow a hidden linear rule, so that there is something to learn.
  */
-import { manualSeed, nn, noGrad, optim, randn, type Tensor } from "../src/index.js";
+import { manualSeed, nn, noGrad, optim, randn, type Tensor } from "nabla";
 
 export class Net extends nn.Module {
   fc1: nn.Linear;

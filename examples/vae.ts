@@ -6,7 +6,7 @@
  * reconstruction and 64 samples to `results/` as PGM images. `node dist/examples/vae.js`; its
  * PyTorch twin is scripts/examples/vae.py.
  */
-import { F, cat, data, manualSeed, nn, noGrad, optim, randn, randnLike, type Tensor } from "../src/index.js";
+import { F, cat, data, manualSeed, nn, noGrad, optim, randn, randnLike, type Tensor } from "nabla";
 import { COMMON_FLAGS, isMain, parseFlags, report } from "./common/cli.js";
 import { digitSplit } from "./common/digits.js";
 import { saveImage } from "./common/images.js";

@@ -7,8 +7,8 @@
  * `node dist/examples/word-language-model.js --epochs 6`, `--model Transformer`; its PyTorch twin
  * is scripts/examples/word_language_model.py.
  */
-import { nn, manualSeed, noGrad, optim, type Tensor } from "../src/index.js";
-import { saveFile } from "../src/node.js";
+import { nn, manualSeed, noGrad, optim, type Tensor } from "nabla";
+import { saveFile } from "nabla/node";
 import { COMMON_FLAGS, isMain, parseFlags, report } from "./common/cli.js";
 import { replayDropout, type Replay } from "./common/replay.js";
 import { Corpus, DEBIAN_TEXT } from "./word-language-model/data.js";

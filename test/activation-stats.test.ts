@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { F, Generator, getBackend, manualSeed, memory, nn, noGrad, OptionError, optim, randint, randn, randperm, tensor, type Tensor } from "../src/index.js";
+import { F, Generator, getBackend, manualSeed, memory, nn, noGrad, OptionError, optim, randint, randn, randperm, tensor, type Tensor } from "../packages/nabla/src/index.js";
 
 /** Linear(2 → 3) with weights [[1, 0], [0, 1], [-1, -1]] and no bias, then a ReLU: unit 2 is ≤ 0 for every input below. */
 function tinyNet(): nn.Sequential {

@@ -1,6 +1,6 @@
 /** Every activation against PyTorch (test/fixtures/activations.json), gradcheck, options, learning. */
 import { describe, expect, it } from "vitest";
-import { F, gradcheck, manualSeed, nn, optim, OptionError, ShapeError, DTypeError, linspace, randn, tensor, type Tensor } from "../src/index.js";
+import { F, gradcheck, manualSeed, nn, optim, OptionError, ShapeError, DTypeError, linspace, randn, tensor, type Tensor } from "../packages/nabla/src/index.js";
 import { checkCase, type FnCase } from "./fixture-cases.js";
 import { expectClose, loadFixture, values } from "./helpers.js";
 

@@ -13,7 +13,7 @@
  *    (test/fixtures/constructor_signatures.json, from scripts/make_signature_fixtures.py).
  */
 import { describe, expect, it } from "vitest";
-import { data, manualSeed, nn, optim, OptionError, Tensor, tensor } from "../src/index.js";
+import { data, manualSeed, nn, optim, OptionError, Tensor, tensor } from "../packages/nabla/src/index.js";
 import { loadFixture } from "./helpers.js";
 
 const { lrScheduler } = optim;

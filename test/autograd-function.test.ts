@@ -5,8 +5,8 @@
  * non-tensor arguments, noGrad, createGraph, and the errors PyTorch gives for a bad backward.
  */
 import { describe, expect, it } from "vitest";
-import * as nb from "../src/index.js";
-import { autograd, gradcheck, noGrad, tensor, type Tensor } from "../src/index.js";
+import * as nb from "../packages/nabla/src/index.js";
+import { autograd, gradcheck, noGrad, tensor, type Tensor } from "../packages/nabla/src/index.js";
 import { errorOf, expectClose } from "./helpers.js";
 
 const f64 = (values: number[], requiresGrad = true) => tensor(values, { dtype: "float64", requiresGrad });

@@ -37,7 +37,7 @@ function serve(): Promise<Server> {
       headers["Cross-Origin-Embedder-Policy"] = "require-corp";
     }
     if (rest.join("/") === "index.html") {
-      const platform = `/${mode}/dist/src/backend/wasm/platform-browser.js`;
+      const platform = `/${mode}/packages/nabla/dist/src/backend/wasm/platform-browser.js`;
       const page =
         `<!doctype html><title>nabla</title><script type="importmap">{"imports":{"#platform":"${platform}"}}</script>` +
         `<script type="module" src="/${mode}/test/browser/page.js"></script>`;

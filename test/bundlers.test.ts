@@ -72,7 +72,7 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("bu
     // an app folder with nabla in node_modules (a link to this repository, as `npm link` makes)
     app = mkdtempSync(join(tmpdir(), "nabla-bundle-"));
     mkdirSync(join(app, "node_modules"));
-    symlinkSync(ROOT, join(app, "node_modules", "nabla"), "dir");
+    symlinkSync(join(ROOT, "packages", "nabla"), join(app, "node_modules", "nabla"), "dir");
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
     copyFileSync(join(ROOT, "test", "browser", "bundle-page.js"), join(app, "main.js"));
     const html = (src: string): string => `<!doctype html><title>app</title><link rel="icon" href="data:,"><script type="module" src="${src}"></script>\n`;

@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { data, Generator, tensor } from "../src/index.js";
+import { data, Generator, tensor } from "../packages/nabla/src/index.js";
 
 /**
  * An MNIST-format directory of 16×16 grey images in 4 classes: class c lights up quadrant c

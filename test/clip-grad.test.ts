@@ -1,6 +1,6 @@
 /** nn.utils.clipGradNorm_ and clipGradValue_ against PyTorch (test/fixtures/optim_clip_grad.json). */
 import { describe, expect, it } from "vitest";
-import { nn, OptionError, tensor } from "../src/index.js";
+import { nn, OptionError, tensor } from "../packages/nabla/src/index.js";
 import { expectClose, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
 
 interface Case {

@@ -9,8 +9,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   autograd, enableGrad, F, getConvolutionScratch, gradcheck, manualSeed, noGrad, OptionError, randn, setConvolutionScratch, type Tensor,
-} from "../src/index.js";
-import { convTuning } from "../src/backend/wasm/conv.js";
+} from "../packages/nabla/src/index.js";
+import { convTuning } from "../packages/nabla/src/backend/wasm/conv.js";
 import { expectClose, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
 
 interface ConvCase {

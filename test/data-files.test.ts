@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { arange, data, tensor } from "../src/index.js";
-import { DEBIAN_FASHION_MNIST_DIR, loadCsv, loadFashionMnist, loadIdxImages, loadMnist, readIdxFile } from "../src/node.js";
+import { arange, data, tensor } from "../packages/nabla/src/index.js";
+import { DEBIAN_FASHION_MNIST_DIR, loadCsv, loadFashionMnist, loadIdxImages, loadMnist, readIdxFile } from "../packages/nabla/src/node.js";
 import { asyncErrorOf, errorOf, values } from "./helpers.js";
 
 const { parseIdx, serializeIdx, DataFormatError, parseCsv, csvDataset, mnistFromIdx } = data;

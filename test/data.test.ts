@@ -1,6 +1,6 @@
 /** data: datasets, randomSplit, the DataLoader (sync and async), collate and transforms. */
 import { describe, expect, it } from "vitest";
-import { arange, data, Generator, tensor, type Tensor } from "../src/index.js";
+import { arange, data, Generator, tensor, type Tensor } from "../packages/nabla/src/index.js";
 import { values } from "./helpers.js";
 
 const { TensorDataset, Subset, ConcatDataset, MapDataset, DataLoader, randomSplit, defaultCollate, transforms } = data;

@@ -7,8 +7,8 @@
  * REINFORCE step; argument validation; gradcheck in float64.
  */
 import { describe, expect, it } from "vitest";
-import * as nb from "../src/index.js";
-import { distributions as D, gradcheck, nn, type Tensor } from "../src/index.js";
+import * as nb from "../packages/nabla/src/index.js";
+import { distributions as D, gradcheck, nn, type Tensor } from "../packages/nabla/src/index.js";
 import { errorOf, expectClose, fixtureData, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
 
 type Params = Record<string, FixtureTensor>;

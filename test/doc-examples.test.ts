@@ -51,7 +51,7 @@ function typeErrors(snippets: string[]): string[][] {
     noUnusedLocals: false,
     noUnusedParameters: false,
     baseUrl: ROOT,
-    paths: { nabla: ["./src/index.ts"], "nabla/node": ["./src/node.ts"] },
+    paths: { nabla: ["./packages/nabla/src/index.ts"], "nabla/node": ["./packages/nabla/src/node.ts"] },
   };
   const names = snippets.map((_, i) => join(ROOT, "test", `doc-example-${i}.mts`));
   const virtual = new Map(names.map((name, i) => [name, snippets[i]!]));
@@ -73,7 +73,7 @@ function typeErrors(snippets: string[]): string[][] {
   });
 }
 
-const examples = sourceFiles(join(ROOT, "src")).flatMap((path) => docExamples(readFileSync(path, "utf8"), relative(ROOT, path)));
+const examples = sourceFiles(join(ROOT, "packages", "nabla", "src")).flatMap((path) => docExamples(readFileSync(path, "utf8"), relative(ROOT, path)));
 
 // type-checking does not depend on the backend: once, in the js project
 describe.skipIf(process.env.NABLA_BACKEND === "wasm")("the API reference's examples", () => {
@@ -81,7 +81,7 @@ describe.skipIf(process.env.NABLA_BACKEND === "wasm")("the API reference's examp
     const documented = examples.map((e) => e.documents);
     for (const ns of ["nn", "optim", "data", "io", "train", "memory"]) expect(documented).toContain(`export * as ${ns} from "./${ns}/index.js";`);
     expect(documented.some((d) => d.startsWith("export const F:"))).toBe(true);
-    expect(examples.some((e) => e.where.startsWith("src/node.ts"))).toBe(true);
+    expect(examples.some((e) => e.where.startsWith("packages/nabla/src/node.ts"))).toBe(true);
   });
 
   // one program for all (parsing the library is most of the time): the examples, then three checks of the check

@@ -5,7 +5,7 @@
  * autograd.grad, which gives gradients without touching .grad.
  */
 import { describe, expect, it } from "vitest";
-import { autograd, cat, nn, tensor, type Tensor } from "../src/index.js";
+import { autograd, cat, nn, tensor, type Tensor } from "../packages/nabla/src/index.js";
 
 const F = nn.functional;
 

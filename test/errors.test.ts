@@ -3,8 +3,8 @@
  * the op and the shapes or dtypes involved, PyTorch-style.
  */
 import { describe, expect, it } from "vitest";
-import * as nb from "../src/index.js";
-import { DTypeError, F, OptionError, ShapeError, tensor } from "../src/index.js";
+import * as nb from "../packages/nabla/src/index.js";
+import { DTypeError, F, OptionError, ShapeError, tensor } from "../packages/nabla/src/index.js";
 
 type ErrorClass = typeof ShapeError | typeof DTypeError | typeof OptionError;
 

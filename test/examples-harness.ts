@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { io, type nn } from "../src/index.js";
+import { io, type nn } from "../packages/nabla/src/index.js";
 import { Replay, type ReplayPurpose } from "../examples/common/replay.js";
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "examples");

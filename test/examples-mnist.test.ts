@@ -1,8 +1,8 @@
 /** examples/mnist.ts (pytorch/examples mnist on Fashion-MNIST) against its PyTorch twin, step by step. */
 import { existsSync } from "node:fs";
 import { describe, it } from "vitest";
-import { getBackend } from "../src/index.js";
-import { DEBIAN_FASHION_MNIST_DIR } from "../src/node.js";
+import { getBackend } from "../packages/nabla/src/index.js";
+import { DEBIAN_FASHION_MNIST_DIR } from "../packages/nabla/src/node.js";
 import { runMnist, type MnistOptions } from "../examples/mnist.js";
 import { exampleFixture, exampleOptions, expectInitialState, expectLosses } from "./examples-harness.js";
 

@@ -3,7 +3,7 @@
  * scripts/make_activation_fixtures.py): F[fn](...args, kwargs), then backward with gradOut, and
  * every value and gradient compared with PyTorch's.
  */
-import { F, type Tensor } from "../src/index.js";
+import { F, type Tensor } from "../packages/nabla/src/index.js";
 import { expectClose, fromFixture, isFixtureTensor, type FixtureTensor, type Tolerance } from "./helpers.js";
 
 export interface FnCase {

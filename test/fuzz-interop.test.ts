@@ -9,9 +9,9 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { io, nn, randn, manualSeed } from "../src/index.js";
-import { DataFormatError } from "../src/data/format-error.js";
-import { readZip, writeZip } from "../src/io/zip.js";
+import { io, nn, randn, manualSeed } from "../packages/nabla/src/index.js";
+import { DataFormatError } from "../packages/nabla/src/data/format-error.js";
+import { readZip, writeZip } from "../packages/nabla/src/io/zip.js";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
 

@@ -11,7 +11,7 @@
  * case can make a reader allocate or loop beyond its input's size. The elapsed time is printed.
  */
 import { describe, expect, it } from "vitest";
-import { data, io, type Tensor } from "../src/index.js";
+import { data, io, type Tensor } from "../packages/nabla/src/index.js";
 import { IDX, REJECT, ST_SIZE, referenceCsv, referenceCsvDataset, referenceIdx, referenceSafetensors, type Decoded } from "./fuzz-references.js";
 
 const { DataFormatError } = data;

@@ -4,8 +4,8 @@
  * kinks, ties and clamp bounds so that the finite differences are meaningful.
  */
 import { describe, expect, it } from "vitest";
-import * as nb from "../src/index.js";
-import { F, gradcheck, tensor, type Tensor } from "../src/index.js";
+import * as nb from "../packages/nabla/src/index.js";
+import { F, gradcheck, tensor, type Tensor } from "../packages/nabla/src/index.js";
 
 /** Deterministic float64 leaf of the given shape: values in [lo, hi), from a seeded generator. */
 function leaf(shape: number[], { lo = -2, hi = 2, seed = 1 }: { lo?: number; hi?: number; seed?: number } = {}): Tensor {

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { tensor, type DType, type Tensor } from "../src/index.js";
+import { tensor, type DType, type Tensor } from "../packages/nabla/src/index.js";
 
 /** A fixture value: floats exactly, non-finite floats as "nan" / "inf" / "-inf". */
 export type FixtureValue = number | boolean | "nan" | "inf" | "-inf";

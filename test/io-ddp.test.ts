@@ -13,11 +13,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRequire } from "node:module";
-import { getBackend, io, manualSeed, nn, noGrad, randn, tensor, type Tensor } from "../src/index.js";
-import { DIGIT_PIXELS } from "../src/data/digits.js";
-import { defaultConfig, type TrainConfig } from "../cli/config.js";
-import { runExport } from "../cli/export-command.js";
-import { runTrain } from "../cli/train-command.js";
+import { getBackend, io, manualSeed, nn, noGrad, randn, tensor, type Tensor } from "../packages/nabla/src/index.js";
+import { DIGIT_PIXELS } from "../packages/nabla/src/data/digits.js";
+import { defaultConfig, type TrainConfig } from "../packages/cli/src/config.js";
+import { runExport } from "../packages/cli/src/export-command.js";
+import { runTrain } from "../packages/cli/src/train-command.js";
 import { tinyImageDir } from "./cli-data.js";
 import { expectClose } from "./helpers.js";
 

@@ -11,10 +11,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { cat, io, manualSeed, nn, optim, randint, randn, tensor, Tensor, noGrad } from "../src/index.js";
-import { defaultConfig, type TrainConfig } from "../cli/config.js";
-import { parseExportArgs, runExport } from "../cli/export-command.js";
-import { runTrain } from "../cli/train-command.js";
+import { cat, io, manualSeed, nn, optim, randint, randn, tensor, Tensor, noGrad } from "../packages/nabla/src/index.js";
+import { defaultConfig, type TrainConfig } from "../packages/cli/src/config.js";
+import { parseExportArgs, runExport } from "../packages/cli/src/export-command.js";
+import { runTrain } from "../packages/cli/src/train-command.js";
 import { tinyImageDir } from "./cli-data.js";
 import { errorOf, expectClose, type FixtureTensor } from "./helpers.js";
 

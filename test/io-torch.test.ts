@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { arange, io, nn, tensor, Tensor, zeros } from "../src/index.js";
-import { DataFormatError } from "../src/data/format-error.js";
-import { crc32, readZip, writeZip } from "../src/io/zip.js";
-import { pickle, unpickle, PyTuple } from "../src/io/pickle.js";
+import { arange, io, nn, tensor, Tensor, zeros } from "../packages/nabla/src/index.js";
+import { DataFormatError } from "../packages/nabla/src/data/format-error.js";
+import { crc32, readZip, writeZip } from "../packages/nabla/src/io/zip.js";
+import { pickle, unpickle, PyTuple } from "../packages/nabla/src/io/pickle.js";
 import { errorOf, expectClose, loadFixture, type FixtureTensor } from "./helpers.js";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { arange, data, Generator, io, nn, optim, tensor, type Tensor } from "../src/index.js";
-import { checkpointFile, loadCheckpoint, loadFile, nodeFs, saveCheckpoint, saveFile, writeFileAtomic, type AtomicFs } from "../src/node.js";
+import { arange, data, Generator, io, nn, optim, tensor, type Tensor } from "../packages/nabla/src/index.js";
+import { checkpointFile, loadCheckpoint, loadFile, nodeFs, saveCheckpoint, saveFile, writeFileAtomic, type AtomicFs } from "../packages/nabla/src/node.js";
 import { asyncErrorOf, errorOf, expectClose, loadFixture, values, type FixtureTensor } from "./helpers.js";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "fixtures");

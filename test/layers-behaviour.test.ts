@@ -1,6 +1,6 @@
 /** Layer behaviour beyond the fixtures: bad input errors, dropout, default initialisation, nn.init, reprs. */
 import { describe, expect, it } from "vitest";
-import { F, manualSeed, nn, ones, randn, ShapeError, tensor, zeros, type Tensor } from "../src/index.js";
+import { F, manualSeed, nn, ones, randn, ShapeError, tensor, zeros, type Tensor } from "../packages/nabla/src/index.js";
 
 const values = (t: Tensor) => Array.from(t.toTypedArray(), Number);
 

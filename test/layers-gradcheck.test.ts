@@ -4,7 +4,7 @@
  * parameters are passed to gradcheck as inputs so that it perturbs them too. Shapes are tiny.
  */
 import { describe, expect, it } from "vitest";
-import { F, Generator, gradcheck, manualSeed, nn, randn, tensor, type Tensor } from "../src/index.js";
+import { F, Generator, gradcheck, manualSeed, nn, randn, tensor, type Tensor } from "../packages/nabla/src/index.js";
 
 const f64 = (shape: number[]) => randn(shape, { dtype: "float64" }).requiresGrad_();
 

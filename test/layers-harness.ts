@@ -4,7 +4,7 @@
  * parameter after backward of Σ output·gradOut, and the state (buffers) afterwards.
  */
 import { expect } from "vitest";
-import { nn, Tensor } from "../src/index.js";
+import { nn, Tensor } from "../packages/nabla/src/index.js";
 import { expectClose, fromFixture, loadFixture, type FixtureTensor, type Tolerance } from "./helpers.js";
 
 export interface LayerCase {

@@ -4,7 +4,7 @@
  * with nabla and give PyTorch's outputs (layers_models.json).
  */
 import { describe, expect, it } from "vitest";
-import { F, nn, optim, randn, tensor, type Tensor } from "../src/index.js";
+import { F, nn, optim, randn, tensor, type Tensor } from "../packages/nabla/src/index.js";
 import { expectClose, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
 import { stateDictOf } from "./layers-harness.js";
 

@@ -1,6 +1,6 @@
 /** Sequence and recommender layers against PyTorch fixtures (layers_sequence.json). */
 import { describe, it } from "vitest";
-import { nn, tensor, type Tensor } from "../src/index.js";
+import { nn, tensor, type Tensor } from "../packages/nabla/src/index.js";
 import { checkCase, loadCases, type Call } from "./layers-harness.js";
 
 const cases = loadCases("layers_sequence.json");

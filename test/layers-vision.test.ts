@@ -1,6 +1,6 @@
 /** Vision layers against PyTorch fixtures (scripts/make_layer_fixtures.py → layers_vision.json). */
 import { describe, it } from "vitest";
-import { nn } from "../src/index.js";
+import { nn } from "../packages/nabla/src/index.js";
 import { checkCase, loadCases, type Call } from "./layers-harness.js";
 
 const cases = loadCases("layers_vision.json");

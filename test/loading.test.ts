@@ -9,7 +9,7 @@
 import { describe, expect, it, vi } from "vitest";
 
 vi.mock("#platform", async () => {
-  const { platform } = await vi.importActual<typeof import("../src/backend/wasm/platform-node.js")>("../src/backend/wasm/platform-node.js");
+  const { platform } = await vi.importActual<typeof import("../packages/nabla/src/backend/wasm/platform-node.js")>("../packages/nabla/src/backend/wasm/platform-node.js");
   const loaded = new Set<boolean>();
   return {
     platform: {
@@ -23,8 +23,8 @@ vi.mock("#platform", async () => {
   };
 });
 
-const nb = await import("../src/index.js");
-const instance = await import("../src/backend/wasm/instance.js");
+const nb = await import("../packages/nabla/src/index.js");
+const instance = await import("../packages/nabla/src/backend/wasm/instance.js");
 
 describe("starting the kernels where their bytes are fetched (as in a browser)", () => {
   it("on the JS backend, ops need no ready()", () => {

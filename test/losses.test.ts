@@ -1,6 +1,6 @@
 /** Every loss against PyTorch (test/fixtures/losses.json), gradcheck, options and errors, modules. */
 import { describe, expect, it } from "vitest";
-import { DTypeError, F, gradcheck, nn, OptionError, ShapeError, tensor, zeros, type Tensor } from "../src/index.js";
+import { DTypeError, F, gradcheck, nn, OptionError, ShapeError, tensor, zeros, type Tensor } from "../packages/nabla/src/index.js";
 import { checkCase, runCase, type FnCase } from "./fixture-cases.js";
 import { expectClose, loadFixture, values } from "./helpers.js";
 

@@ -6,7 +6,7 @@
  * to a few ulps, not bit for bit: rtol 1e-12.
  */
 import { describe, expect, it } from "vitest";
-import { nn, optim, OptionError, zeros } from "../src/index.js";
+import { nn, optim, OptionError, zeros } from "../packages/nabla/src/index.js";
 import { loadFixture } from "./helpers.js";
 
 const { lrScheduler } = optim;

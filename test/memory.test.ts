@@ -6,7 +6,7 @@
  * event loop a turn, so finalizers never run inside them.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { F, OutOfMemoryError, data, getBackend, manualSeed, memory, nn, noGrad, optim, randint, randn, randperm, tensor, zeros, type Tensor } from "../src/index.js";
+import { F, OutOfMemoryError, data, getBackend, manualSeed, memory, nn, noGrad, optim, randint, randn, randperm, tensor, zeros, type Tensor } from "../packages/nabla/src/index.js";
 import { Net as MnistNet } from "../examples/mnist.js";
 
 const wasm = getBackend() === "wasm";

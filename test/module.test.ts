@@ -1,6 +1,6 @@
 /** The module system: discovery, buffers, apply, requiresGrad_, to(), containers, hooks, summary, strict loading. */
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { F, nn, ones, randn, ShapeError, tensor, zeros, type Tensor } from "../src/index.js";
+import { F, nn, ones, randn, ShapeError, tensor, zeros, type Tensor } from "../packages/nabla/src/index.js";
 import { expectClose } from "./helpers.js";
 
 class Block extends nn.Module {

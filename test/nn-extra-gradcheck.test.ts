@@ -4,7 +4,7 @@
  * coordinates), and their errors: typed, naming the call, the argument and the value.
  */
 import { describe, expect, it } from "vitest";
-import { autograd, cdist, F, Generator, gradcheck, nn, OptionError, rand, ShapeError, DTypeError, tensor, type Tensor } from "../src/index.js";
+import { autograd, cdist, F, Generator, gradcheck, nn, OptionError, rand, ShapeError, DTypeError, tensor, type Tensor } from "../packages/nabla/src/index.js";
 import { values } from "./helpers.js";
 
 /** A float64 leaf with values in [lo, hi), seeded. */

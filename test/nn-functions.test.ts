@@ -3,7 +3,7 @@
  * nn_extra.json): values, and the gradient of every input after backward of Σ output·gradOut.
  */
 import { describe, expect, it } from "vitest";
-import { cdist, F, tensor, type Tensor } from "../src/index.js";
+import { cdist, F, tensor, type Tensor } from "../packages/nabla/src/index.js";
 import { flatOutputs } from "./layers-harness.js";
 import { expectClose, fromFixture, loadFixture, values, type FixtureTensor, type Tolerance } from "./helpers.js";
 
@@ -155,7 +155,7 @@ describe("nn.functional extras match PyTorch 1.13 (values and input gradients)",
 
 describe("F.oneHot", () => {
   it("gives int32, infers the class count, and data.transforms.oneHot is its float form", async () => {
-    const { data } = await import("../src/index.js");
+    const { data } = await import("../packages/nabla/src/index.js");
     const labels = tensor([2, 0], { dtype: "int32" });
     const oh = F.oneHot(labels);
     expect(oh.dtype).toBe("int32");

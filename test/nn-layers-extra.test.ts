@@ -4,7 +4,7 @@
  * PyTorch state dict loading into the same model written with nabla.
  */
 import { describe, expect, it } from "vitest";
-import { nn, type Tensor } from "../src/index.js";
+import { nn, type Tensor } from "../packages/nabla/src/index.js";
 import { checkCase, stateDictOf, type Call, type LayerCase } from "./layers-harness.js";
 import { expectClose, fromFixture, loadFixture, type FixtureTensor, type Tolerance } from "./helpers.js";
 

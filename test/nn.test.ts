@@ -1,6 +1,6 @@
 /** nn.Module, Linear, Sequential, activations and losses as modules, against PyTorch. */
 import { describe, expect, it } from "vitest";
-import { F, manualSeed, nn, randn, ShapeError, tensor, zeros, type Tensor } from "../src/index.js";
+import { F, manualSeed, nn, randn, ShapeError, tensor, zeros, type Tensor } from "../packages/nabla/src/index.js";
 import { expectClose, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
 import { Net } from "../examples/seed-example.js"; // the articles' network, field for field
 

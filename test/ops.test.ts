@@ -4,8 +4,8 @@
  * each input's gradient.
  */
 import { describe, expect, it } from "vitest";
-import * as nb from "../src/index.js";
-import { F, type Tensor } from "../src/index.js";
+import * as nb from "../packages/nabla/src/index.js";
+import { F, type Tensor } from "../packages/nabla/src/index.js";
 import { expectClose, fromFixture, isFixtureTensor, loadFixture, type FixtureTensor, type Tolerance } from "./helpers.js";
 
 type Arg = FixtureTensor | { list: FixtureTensor[] } | number | number[];

@@ -8,8 +8,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Generator, manualSeed, nn, noGrad, optim, randperm, tensor, type Tensor } from "../src/index.js";
-import { MLP } from "../cli/models.js";
+import { Generator, manualSeed, nn, noGrad, optim, randperm, tensor, type Tensor } from "../packages/nabla/src/index.js";
+import { MLP } from "../packages/cli/src/models.js";
 
 /**
  * The digits as loadDigits() returns them (grouped by class), read with fs: importing the 21 MB

@@ -1,6 +1,6 @@
 /** The learning-rate range test: a geometric sweep, a sensible suggestion, and everything put back. */
 import { describe, expect, it } from "vitest";
-import { manualSeed, nn, optim, OptionError, randn, type Tensor } from "../src/index.js";
+import { manualSeed, nn, optim, OptionError, randn, type Tensor } from "../packages/nabla/src/index.js";
 
 function setup() {
   // The last test's suggestion makes progress for about half the seeds of this problem (its

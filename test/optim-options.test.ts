@@ -3,7 +3,7 @@
  * changes; parameter groups take their own options.
  */
 import { describe, expect, it } from "vitest";
-import { nn, optim, OptionError, tensor } from "../src/index.js";
+import { nn, optim, OptionError, tensor } from "../packages/nabla/src/index.js";
 
 const weight = () => new nn.Parameter(tensor([[0.5, -0.25], [1.5, 2.0]]));
 

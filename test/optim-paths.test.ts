@@ -11,9 +11,9 @@
  * and the reference path is checked not to leave its temporaries in the heap.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { getBackend, listBackends, manualSeed, memory, nn, noGrad, optim, randn, setBackend, Tensor, type DType } from "../src/index.js";
-import { jsBackend } from "../src/backend/js/index.js";
-import { wasmBackend } from "../src/backend/wasm/index.js";
+import { getBackend, listBackends, manualSeed, memory, nn, noGrad, optim, randn, setBackend, Tensor, type DType } from "../packages/nabla/src/index.js";
+import { jsBackend } from "../packages/nabla/src/backend/js/index.js";
+import { wasmBackend } from "../packages/nabla/src/backend/wasm/index.js";
 import { expectClose } from "./helpers.js";
 
 type Rule = Exclude<keyof typeof optim, "Optimizer" | "lrScheduler" | "lrFinder" | "setFusedSteps" | "fusedStepsEnabled" | "LBFGS">;

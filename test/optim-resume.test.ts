@@ -4,7 +4,7 @@
  * that never stopped — for every optimizer, with a scheduler where one applies.
  */
 import { describe, expect, it } from "vitest";
-import { manualSeed, nn, optim, randn, type Tensor } from "../src/index.js";
+import { manualSeed, nn, optim, randn, type Tensor } from "../packages/nabla/src/index.js";
 
 const { lrScheduler } = optim;
 

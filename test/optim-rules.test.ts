@@ -5,8 +5,8 @@
  * torch-2.x options, Lion, Schedule-Free, Prodigy, Muon).
  */
 import { describe, expect, it } from "vitest";
-import { manualSeed, nn, optim, randn, type Tensor } from "../src/index.js";
-import { newtonSchulz5 } from "../src/optim/muon.js";
+import { manualSeed, nn, optim, randn, type Tensor } from "../packages/nabla/src/index.js";
+import { newtonSchulz5 } from "../packages/nabla/src/optim/muon.js";
 import { expectClose, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
 
 interface Problem {

@@ -1,6 +1,6 @@
 /** Every optimizer of the seed system against PyTorch: parameters after 1, 2, 5 and 20 steps. */
 import { describe, expect, it } from "vitest";
-import { nn, optim, OptionError, type Tensor } from "../src/index.js";
+import { nn, optim, OptionError, type Tensor } from "../packages/nabla/src/index.js";
 import { expectClose, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
 
 interface Problem {

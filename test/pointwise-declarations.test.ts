@@ -6,13 +6,13 @@
  * function, gradient and kernels.
  */
 import { describe, expect, it } from "vitest";
-import { autograd, F, gradcheck, nn, tensor, type Tensor } from "../src/index.js";
-import { derivative } from "../src/ops/pointwise/derivative.js";
-import { DECLARATIONS } from "../src/ops/pointwise/declarations/index.js";
-import { substitute } from "../src/ops/pointwise/expr.js";
-import { kernelOf } from "../src/ops/pointwise/plan.js";
-import { pointwise as jsPointwise } from "../src/backend/js/pointwise.js";
-import { POINTWISE_KEYS } from "../src/backend/wasm/pointwise-keys.generated.js";
+import { autograd, F, gradcheck, nn, tensor, type Tensor } from "../packages/nabla/src/index.js";
+import { derivative } from "../packages/nabla/src/ops/pointwise/derivative.js";
+import { DECLARATIONS } from "../packages/nabla/src/ops/pointwise/declarations/index.js";
+import { substitute } from "../packages/nabla/src/ops/pointwise/expr.js";
+import { kernelOf } from "../packages/nabla/src/ops/pointwise/plan.js";
+import { pointwise as jsPointwise } from "../packages/nabla/src/backend/js/pointwise.js";
+import { POINTWISE_KEYS } from "../packages/nabla/src/backend/wasm/pointwise-keys.generated.js";
 
 /** Points away from every kink of the declared ops (0, ±0.5, ±1, ±3, 6, the params below). */
 const POINTS = [-2.3, -0.71, -0.23, 0.37, 0.61, 1.33, 2.9];

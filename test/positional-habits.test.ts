@@ -3,7 +3,7 @@
  * being silently ignored (issue "The programs PyTorch users write").
  */
 import { describe, expect, it } from "vitest";
-import { nn, optim, tensor } from "../src/index.js";
+import { nn, optim, tensor } from "../packages/nabla/src/index.js";
 
 describe("positional habits", () => {
   it("new nn.Dropout(0.25) has p = 0.25, new nn.Dropout2d(0.1) p = 0.1", () => {

@@ -1,7 +1,7 @@
 /** `String(t)` prints exactly like PyTorch's `repr(t)`: the fixture's reprs, plus a few more taken from PyTorch 1.13. */
 import { describe, expect, it } from "vitest";
-import * as nb from "../src/index.js";
-import { tensor } from "../src/index.js";
+import * as nb from "../packages/nabla/src/index.js";
+import { tensor } from "../packages/nabla/src/index.js";
 import { fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
 
 interface PrintCase {

@@ -7,8 +7,8 @@
  * compared within a few ulps (docs/PARITY.md).
  */
 import { describe, expect, it } from "vitest";
-import * as nb from "../src/index.js";
-import { F, nn, type Tensor } from "../src/index.js";
+import * as nb from "../packages/nabla/src/index.js";
+import { F, nn, type Tensor } from "../packages/nabla/src/index.js";
 import { errorOf, expectClose, fixtureData, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
 
 interface StreamCase {
@@ -234,7 +234,7 @@ describe("call forms and errors", () => {
 
 describe("the fused multiply–add emulation (float-math.ts)", () => {
   it("rounds once, also when the float64 sum lands exactly half-way between two float32s", async () => {
-    const { fmaf, fma } = await import("../src/tensor/float-math.js");
+    const { fmaf, fma } = await import("../packages/nabla/src/tensor/float-math.js");
     const [a, b, c] = [2 ** -24 + 2 ** -47, 1 - 2 ** -23, 1 + 2 ** -23];
     // a·b + c = 1 + 2^−23 + 2^−24 − 2^−70: just below the tie, so it rounds down (C's fmaf agrees)
     expect(fmaf(a, b, c)).toBe(1 + 2 ** -23);

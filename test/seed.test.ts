@@ -3,11 +3,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { getBackend, listBackends } from "../src/index.js";
+import { getBackend, listBackends } from "../packages/nabla/src/index.js";
 import { runSeedExample } from "../examples/seed-example.js";
-import { defaultConfig, parseTrainArgs, UsageError } from "../cli/config.js";
-import { runTrain } from "../cli/train-command.js";
-import { DEBIAN_FASHION_MNIST_DIR } from "../src/node.js";
+import { defaultConfig, parseTrainArgs, UsageError } from "../packages/cli/src/config.js";
+import { runTrain } from "../packages/cli/src/train-command.js";
+import { DEBIAN_FASHION_MNIST_DIR } from "../packages/nabla/src/node.js";
 import { existsSync } from "node:fs";
 
 const quiet = { log: () => {} };

@@ -4,8 +4,8 @@
  * Tensor.data and the new* / typeAs / viewAs members, and the errors (type, op, argument, value).
  */
 import { describe, expect, it } from "vitest";
-import * as nb from "../src/index.js";
-import { DTypeError, noGrad, OptionError, ShapeError, sl, tensor, type Tensor } from "../src/index.js";
+import * as nb from "../packages/nabla/src/index.js";
+import { DTypeError, noGrad, OptionError, ShapeError, sl, tensor, type Tensor } from "../packages/nabla/src/index.js";
 import { errorOf, expectClose, values } from "./helpers.js";
 
 const int = (v: nb.NestedArray) => tensor(v, { dtype: "int32" });

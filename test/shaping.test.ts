@@ -7,8 +7,8 @@
  * indexCopy/indexFill and scatter/scatterAdd/scatterReduce.
  */
 import { describe, expect, it } from "vitest";
-import * as nb from "../src/index.js";
-import { sl, Tensor, type IndexItem } from "../src/index.js";
+import * as nb from "../packages/nabla/src/index.js";
+import { sl, Tensor, type IndexItem } from "../packages/nabla/src/index.js";
 import { expectClose, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
 
 interface ShapingCase {

@@ -5,8 +5,8 @@
  * nodes have PyTorch's names, and strided views, empty tensors and 0-d tensors work.
  */
 import { describe, expect, it } from "vitest";
-import * as nb from "../src/index.js";
-import { DTypeError, linalg, OptionError, ShapeError, tensor, type Tensor } from "../src/index.js";
+import * as nb from "../packages/nabla/src/index.js";
+import { DTypeError, linalg, OptionError, ShapeError, tensor, type Tensor } from "../packages/nabla/src/index.js";
 import { errorOf, values } from "./helpers.js";
 
 const i32 = (v: number[] | number[][]) => tensor(v, { dtype: "int32" });

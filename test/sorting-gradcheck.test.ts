@@ -6,8 +6,8 @@
  * again), PyTorch's gradgradcheck, for the ops whose gradient is its own code.
  */
 import { describe, expect, it } from "vitest";
-import * as nb from "../src/index.js";
-import { autograd, enableGrad, gradcheck, linalg, tensor, type Tensor } from "../src/index.js";
+import * as nb from "../packages/nabla/src/index.js";
+import { autograd, enableGrad, gradcheck, linalg, tensor, type Tensor } from "../packages/nabla/src/index.js";
 
 /** A float64 leaf of distinct values in [lo, hi): a seeded permutation spread over the range, plus jitter. */
 function leaf(shape: number[], { lo = -2, hi = 2, seed = 1 }: { lo?: number; hi?: number; seed?: number } = {}): Tensor {

@@ -6,8 +6,8 @@
  * PyTorch's upstream gradients, comparing every input's gradient.
  */
 import { describe, expect, it } from "vitest";
-import * as nb from "../src/index.js";
-import type { Tensor } from "../src/index.js";
+import * as nb from "../packages/nabla/src/index.js";
+import type { Tensor } from "../packages/nabla/src/index.js";
 import { expectClose, fromFixture, loadFixture, type FixtureTensor, type Tolerance } from "./helpers.js";
 
 interface Case {

@@ -4,8 +4,8 @@
  * gradients of Σ out·g; gradcheck (and second derivatives) in float64; the error messages.
  */
 import { describe, expect, it } from "vitest";
-import * as nb from "../src/index.js";
-import { gradcheck, linalg, type Tensor } from "../src/index.js";
+import * as nb from "../packages/nabla/src/index.js";
+import { gradcheck, linalg, type Tensor } from "../packages/nabla/src/index.js";
 import { errorOf, expectClose, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
 
 interface GradCase {

@@ -3,8 +3,8 @@
  * draws, dtype promotion, reading values, joining, and the tie rules of max/min.
  */
 import { describe, expect, it } from "vitest";
-import * as nb from "../src/index.js";
-import { DTypeError, ShapeError, tensor, type Tensor } from "../src/index.js";
+import * as nb from "../packages/nabla/src/index.js";
+import { DTypeError, ShapeError, tensor, type Tensor } from "../packages/nabla/src/index.js";
 import { expectClose, values } from "./helpers.js";
 
 const f32 = (data: nb.NestedArray, requiresGrad = false) => tensor(data, { dtype: "float32", requiresGrad });

@@ -1,6 +1,6 @@
 /** detectAnomaly: the first NaN or infinity of a forward or backward pass throws, naming the op. */
 import { describe, expect, it } from "vitest";
-import { AnomalyError, F, detectAnomaly, isAnomalyEnabled, nn, setDetectAnomaly, tensor, where, type Tensor } from "../src/index.js";
+import { AnomalyError, F, detectAnomaly, isAnomalyEnabled, nn, setDetectAnomaly, tensor, where, type Tensor } from "../packages/nabla/src/index.js";
 
 function anomalyOf(fn: () => unknown): AnomalyError {
   try {

@@ -1,6 +1,6 @@
 /** train: fit, evaluate, callbacks, metrics, and exact resume from a checkpoint. */
 import { describe, expect, it } from "vitest";
-import { data, defaultGenerator, Generator, io, manualSeed, nn, optim, randn, tensor, train, type Tensor } from "../src/index.js";
+import { data, defaultGenerator, Generator, io, manualSeed, nn, optim, randn, tensor, train, type Tensor } from "../packages/nabla/src/index.js";
 import { values } from "./helpers.js";
 
 const { TensorDataset, DataLoader } = data;

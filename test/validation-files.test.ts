@@ -9,9 +9,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { data, io, nn, OptionError, tensor, zeros } from "../src/index.js";
-import { loadCheckpoint, saveCheckpoint, writeFileAtomic } from "../src/node.js";
-import { tempFileOwner } from "../src/io/node.js";
+import { data, io, nn, OptionError, tensor, zeros } from "../packages/nabla/src/index.js";
+import { loadCheckpoint, saveCheckpoint, writeFileAtomic } from "../packages/nabla/src/node.js";
+import { tempFileOwner } from "../packages/nabla/src/io/node.js";
 import { errorOf, values } from "./helpers.js";
 
 const { csvDataset, parseCsv, parseCsvNumber, DataFormatError } = data;
@@ -217,7 +217,7 @@ describe("checkpoint saving removes its own stale temp files, and nothing else",
     const sub = mkdtempSync(join(dir, "k-"));
     const path = join(sub, "last.safetensors");
     await writeFileAtomic(path, Uint8Array.from([1, 2, 3]));
-    const dist = new URL("../dist/src/node.js", import.meta.url).href;
+    const dist = new URL("../packages/nabla/dist/src/node.js", import.meta.url).href;
     // A child that writes the temp file, reports it, and hangs before the rename until it is killed.
     const script = `
       import { writeFileAtomic, nodeFs } from ${JSON.stringify(dist)};

@@ -6,7 +6,7 @@
  * are refused at construction. Every refusal is an OptionError naming the key and the value.
  */
 import { describe, expect, it } from "vitest";
-import { nn, optim, OptionError, tensor, Tensor, zeros } from "../src/index.js";
+import { nn, optim, OptionError, tensor, Tensor, zeros } from "../packages/nabla/src/index.js";
 import { errorOf, values } from "./helpers.js";
 
 type Opt = optim.Optimizer;

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   arange, eye, full, Generator, io, linspace, nn, ones, optim, OptionError, rand, randint, randn, randperm, ShapeError, tensor, Tensor, zeros,
-} from "../src/index.js";
+} from "../packages/nabla/src/index.js";
 import { errorOf, values } from "./helpers.js";
 
 const { lrScheduler } = optim;

@@ -11,19 +11,19 @@
  */
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import "../src/index.js";
-import type { Backend, StridedView } from "../src/backend/backend.js";
-import { jsBackend } from "../src/backend/js/index.js";
-import { wasmBackend } from "../src/backend/wasm/index.js";
-import { adamStep as loopAdamStep, sgdStep as loopSgdStep } from "../src/backend/js/optim-steps.js";
-import { inHeap } from "../src/backend/wasm/heap.js";
-import { idleHelpers } from "../src/backend/wasm/pool.js";
-import { softmaxReference } from "../src/ops/softmax.js";
-import { contiguousStrides, numelOf } from "../src/tensor/shape.js";
+import "../packages/nabla/src/index.js";
+import type { Backend, StridedView } from "../packages/nabla/src/backend/backend.js";
+import { jsBackend } from "../packages/nabla/src/backend/js/index.js";
+import { wasmBackend } from "../packages/nabla/src/backend/wasm/index.js";
+import { adamStep as loopAdamStep, sgdStep as loopSgdStep } from "../packages/nabla/src/backend/js/optim-steps.js";
+import { inHeap } from "../packages/nabla/src/backend/wasm/heap.js";
+import { idleHelpers } from "../packages/nabla/src/backend/wasm/pool.js";
+import { softmaxReference } from "../packages/nabla/src/ops/softmax.js";
+import { contiguousStrides, numelOf } from "../packages/nabla/src/tensor/shape.js";
 import {
   argmax, getBackend, getNumThreads, logSoftmax, logsumexp, matmul, max, min, nn, optim, setBackend, setNumThreads, softmax, sum, tensor,
   type Tensor,
-} from "../src/index.js";
+} from "../packages/nabla/src/index.js";
 
 const wasm = wasmBackend as Backend;
 const onWasm = process.env.NABLA_BACKEND !== "js";

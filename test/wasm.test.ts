@@ -4,22 +4,22 @@
  * live outside the wasm memory. Results must agree to float32 rounding.
  */
 import { describe, expect, it } from "vitest";
-import "../src/index.js";
-import type { Backend, StridedView } from "../src/backend/backend.js";
-import { DECLARATIONS } from "../src/ops/pointwise/declarations/index.js";
-import { planVariant, scalarPatterns, type Kernel } from "../src/ops/pointwise/plan.js";
-import { POINTWISE_KEYS } from "../src/backend/wasm/pointwise-keys.generated.js";
-import { jsBackend } from "../src/backend/js/index.js";
-import { pointwise as jsPointwise } from "../src/backend/js/pointwise.js";
-import { wasmBackend } from "../src/backend/wasm/index.js";
-import { adamStep as loopAdamStep, sgdStep as loopSgdStep } from "../src/backend/js/optim-steps.js";
-import { inHeap } from "../src/backend/wasm/heap.js";
-import { idleHelpers } from "../src/backend/wasm/pool.js";
-import * as instance from "../src/backend/wasm/instance.js";
-import { poolOutputSize } from "../src/nn/functional/pooling.js";
-import { softmaxReference } from "../src/ops/softmax.js";
-import { contiguousStrides, numelOf } from "../src/tensor/shape.js";
-import { getBackend, getBackendOptions, getNumThreads, listBackends, setBackend, setNumThreads, tensor } from "../src/index.js";
+import "../packages/nabla/src/index.js";
+import type { Backend, StridedView } from "../packages/nabla/src/backend/backend.js";
+import { DECLARATIONS } from "../packages/nabla/src/ops/pointwise/declarations/index.js";
+import { planVariant, scalarPatterns, type Kernel } from "../packages/nabla/src/ops/pointwise/plan.js";
+import { POINTWISE_KEYS } from "../packages/nabla/src/backend/wasm/pointwise-keys.generated.js";
+import { jsBackend } from "../packages/nabla/src/backend/js/index.js";
+import { pointwise as jsPointwise } from "../packages/nabla/src/backend/js/pointwise.js";
+import { wasmBackend } from "../packages/nabla/src/backend/wasm/index.js";
+import { adamStep as loopAdamStep, sgdStep as loopSgdStep } from "../packages/nabla/src/backend/js/optim-steps.js";
+import { inHeap } from "../packages/nabla/src/backend/wasm/heap.js";
+import { idleHelpers } from "../packages/nabla/src/backend/wasm/pool.js";
+import * as instance from "../packages/nabla/src/backend/wasm/instance.js";
+import { poolOutputSize } from "../packages/nabla/src/nn/functional/pooling.js";
+import { softmaxReference } from "../packages/nabla/src/ops/softmax.js";
+import { contiguousStrides, numelOf } from "../packages/nabla/src/tensor/shape.js";
+import { getBackend, getBackendOptions, getNumThreads, listBackends, setBackend, setNumThreads, tensor } from "../packages/nabla/src/index.js";
 
 const wasm = wasmBackend as Backend;
 

@@ -1,6 +1,6 @@
 // Per-op overhead in nabla; its PyTorch twin is scripts/bench/small_ops.py (see there for the loop
 // and what is printed).
-import { manualSeed, randn } from "../../dist/src/index.js";
+import { manualSeed, randn } from "../../packages/nabla/dist/src/index.js";
 import { flags, median, report } from "./util.mjs";
 
 function perOpUs(x, y, batches) {

@@ -6,7 +6,7 @@
  * PyTorch ≥ 2.0) or, with `flash: false`, through the explicit masked softmax it takes on older
  * PyTorch (1.13's twin runs that one).
  */
-import { F, arange, cat, cumsum, nn, noGrad, ones, optim, rand, searchsorted, tril, zeros, type Tensor } from "../../src/index.js";
+import { F, arange, cat, cumsum, nn, noGrad, ones, optim, rand, searchsorted, tril, zeros, type Tensor } from "nabla";
 
 /** LayerNorm but with an optional bias. */
 export class LayerNorm extends nn.Module {

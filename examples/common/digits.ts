@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { data, tensor, type Tensor } from "../../src/index.js";
+import { data, tensor, type Tensor } from "nabla";
 
 export interface DigitSplit {
   train: data.TensorDataset<[Tensor, Tensor]>;

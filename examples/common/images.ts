@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Tensor } from "../../src/index.js";
+import type { Tensor } from "nabla";
 
 export function saveImage(batch: Tensor, path: string, { nrow = 8, padding = 2, normalize = false } = {}): void {
   const [n, c, h, w] = batch.shape as [number, number, number, number];

@@ -11,7 +11,7 @@
  * Each purpose (dropout masks, noise, sampling, resets) has its own stream, so only the order of
  * draws within a purpose has to agree between the two programs.
  */
-import { nn, tensor, type Tensor } from "../../src/index.js";
+import { nn, tensor, type Tensor } from "nabla";
 
 /** murmur3's 32-bit finaliser: a bijection on uint32 that mixes every input bit into every output bit. */
 function mix32(x: number): number {

@@ -6,7 +6,7 @@
  * every Debian system has under /usr/share/common-licenses, installed by the essential base-files).
  */
 import { readFileSync } from "node:fs";
-import { tensor, type Tensor } from "../../src/index.js";
+import { tensor, type Tensor } from "nabla";
 
 export const DEBIAN_TEXT = "/usr/share/common-licenses/GPL-3";
 

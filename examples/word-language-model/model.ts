@@ -3,7 +3,7 @@
  * RNN, a Linear decoder, dropout between them, optionally tied weights) and TransformerModel (an
  * nn.Transformer's encoder with a causal mask, sinusoidal positions, a Linear decoder).
  */
-import { F, nn, ones, tensor, tril, type Tensor } from "../../src/index.js";
+import { F, nn, ones, tensor, tril, type Tensor } from "nabla";
 
 export type RNNType = "LSTM" | "GRU" | "RNN_TANH" | "RNN_RELU";
 export type Hidden = Tensor | nn.LSTMState;

@@ -2,9 +2,9 @@
 // map in the page resolves "#platform" as package.json's "imports" would): loads nabla from
 // dist/, checks that an op before ready() throws, splits a matmul across threads where it can,
 // trains a few steps, and leaves what it saw in window.report (or the error in window.failure).
-import * as nb from "../../dist/src/index.js";
-import { idleHelpers } from "../../dist/src/backend/wasm/pool.js";
-import { usesRelaxedSimd } from "../../dist/src/backend/wasm/instance.js";
+import * as nb from "../../packages/nabla/dist/src/index.js";
+import { idleHelpers } from "../../packages/nabla/dist/src/backend/wasm/pool.js";
+import { usesRelaxedSimd } from "../../packages/nabla/dist/src/backend/wasm/instance.js";
 
 let beforeReady = "";
 try {

@@ -1,9 +1,10 @@
 /** `nabla info`: the backend, the threads, and the versions in use. */
+import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
-import { getBackend, getBackendOptions, getNumThreads, listBackends } from "../src/index.js";
+import { getBackend, getBackendOptions, getNumThreads, listBackends } from "nabla";
 
 export function runInfo(log: (text: string) => void): void {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  const pkg = JSON.parse(readFileSync(createRequire(import.meta.url).resolve("nabla/package.json"), "utf8")) as { version: string };
   const wasm = (globalThis as unknown as { WebAssembly?: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
   const simd = !!wasm?.validate(
     // (module (func (result v128) i32.const 0 i8x16.splat)): accepted only where SIMD is

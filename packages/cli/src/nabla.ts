@@ -6,7 +6,7 @@ import { EXPORT_USAGE, parseExportArgs, runExport } from "./export-command.js";
 import { runInfo } from "./info-command.js";
 import { didYouMean } from "./suggest.js";
 import { runTrain } from "./train-command.js";
-import { getBackend, setBackend } from "../src/index.js";
+import { getBackend, setBackend } from "nabla";
 
 const USAGE = `Usage: nabla <command> [options]
 

@@ -6,8 +6,8 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { data, defaultGenerator, Generator, io, manualSeed, memory, nn, OptionError, optim, train, type Tensor } from "../src/index.js";
-import { checkpointFile, loadCheckpoint, saveCheckpoint } from "../src/node.js";
+import { data, defaultGenerator, Generator, io, manualSeed, memory, nn, OptionError, optim, train, type Tensor } from "nabla";
+import { checkpointFile, loadCheckpoint, saveCheckpoint } from "nabla/node";
 import { UsageError, type OptimizerName, type RunOptions, type TrainConfig } from "./config.js";
 import { loadData, type LoadedData } from "./datasets.js";
 import { buildModel } from "./models.js";

@@ -1,5 +1,5 @@
 /** The models `nabla train` builds: an MLP (the articles' network, any depth) and a small CNN. */
-import { nn, type Tensor } from "../src/index.js";
+import { nn, type Tensor } from "nabla";
 import type { TrainConfig } from "./config.js";
 
 export const ACTIVATIONS = {

@@ -1,11 +1,11 @@
 /** `nabla eval`: a checkpoint on its data set's test part (or another data set), with a confusion matrix. */
 import { parseArgs } from "node:util";
-import { io, noGrad, train, type Tensor } from "../src/index.js";
-import { loadCheckpoint } from "../src/node.js";
+import { io, noGrad, train, type Tensor } from "nabla";
+import { loadCheckpoint } from "nabla/node";
 import { asUsageErrors, UsageError, type TrainConfig } from "./config.js";
 import { loadData } from "./datasets.js";
 import { buildModel } from "./models.js";
-import { data } from "../src/index.js";
+import { data } from "nabla";
 
 export const EVAL_USAGE = `Usage: nabla eval --checkpoint FILE [--dataset NAME]
 

@@ -1,6 +1,6 @@
 /** Progress for `nabla train`: a bar per epoch (cli-progress) and a summary line after it. */
 import cliProgress from "cli-progress";
-import { memory, type train } from "../src/index.js";
+import { memory, type train } from "nabla";
 
 export interface EpochLine {
   epochs: number;

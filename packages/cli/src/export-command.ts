@@ -1,7 +1,7 @@
 /** `nabla export --onnx CHECKPOINT OUT.onnx` / `--torch CHECKPOINT OUT.py`: a model trained by `nabla train` as ONNX or as a PyTorch module. */
 import { parseArgs } from "node:util";
-import { io, zeros, type Tensor } from "../src/index.js";
-import { loadCheckpoint, writeFileAtomic } from "../src/node.js";
+import { io, zeros, type Tensor } from "nabla";
+import { loadCheckpoint, writeFileAtomic } from "nabla/node";
 import { asUsageErrors, UsageError, type TrainConfig } from "./config.js";
 import { loadData } from "./datasets.js";
 import { buildModel } from "./models.js";

@@ -1,7 +1,7 @@
 /** The data sets `nabla train` and `nabla eval` read, split into training and test parts. */
 import { existsSync, statSync } from "node:fs";
-import { data, Generator, type Tensor } from "../src/index.js";
-import { DEBIAN_FASHION_MNIST_DIR, loadCsv, loadFashionMnist, loadIdxImages, loadMnist } from "../src/node.js";
+import { data, Generator, type Tensor } from "nabla";
+import { DEBIAN_FASHION_MNIST_DIR, loadCsv, loadFashionMnist, loadIdxImages, loadMnist } from "nabla/node";
 import { UsageError, type TrainConfig } from "./config.js";
 
 type Sample = [Tensor, Tensor];
