@@ -30,7 +30,17 @@ export default defineConfig({
     testTimeout: HUNG,
     hookTimeout: HUNG,
     projects: [
-      { extends: true, test: { name: "js", env: { NABLA_BACKEND: "js" } } },
+      {
+        extends: true,
+        test: {
+          name: "js",
+          env: { NABLA_BACKEND: "js" },
+          // whole training runs (the command, the seed network's 25 epochs, every optimizer on the
+          // digits, DDP) run once, on the default backend: on the JS reference they only repeat the
+          // same flows at a few times the cost; its ops, layers, rules and examples are all checked
+          exclude: ["test/seed.test.ts", "test/optim-digits.test.ts", "test/cli.test.ts", "test/io-ddp.test.ts"],
+        },
+      },
       // the wasm project runs the relaxed-SIMD build, as the CLI and the bench do
       { extends: true, test: { name: "wasm", env: { NABLA_BACKEND: "wasm", NABLA_RELAXED_SIMD: "1", NABLA_POISON_UNINITIALIZED: "1" } } },
       {
