@@ -49,8 +49,9 @@ export default defineConfig({
     },
   },
   plugins: [digitsAsset()],
-  worker: { format: "es", plugins: () => [digitsAsset()] },
+  // the library names modules by their class (repr, the per-layer table): the minifier keeps class names
+  worker: { format: "es", plugins: () => [digitsAsset()], rolldownOptions: { output: { keepNames: true } } },
   server: { headers: isolation },
   preview: { headers: isolation },
-  build: { outDir: here("dist"), emptyOutDir: true, chunkSizeWarningLimit: 4096 },
+  build: { outDir: here("dist"), emptyOutDir: true, chunkSizeWarningLimit: 4096, rolldownOptions: { output: { keepNames: true } } },
 });

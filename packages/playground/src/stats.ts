@@ -124,9 +124,9 @@ class FallbackActivationStats implements ActivationStatsLike {
 
 /** The library's ActivationStats when it exists, else the fallback. */
 export function activationStats(model: Model, bins = 30): ActivationStatsLike {
-  const library = (nn.utils as unknown as { ActivationStats?: StatsClass }).ActivationStats;
+  const library = Reflect.get(nn.utils, "ActivationStats") as StatsClass | undefined;
   return library !== undefined ? new library(model, { bins }) : new FallbackActivationStats(model, { bins });
 }
 
 /** Which implementation activationStats() uses (shown in the page). */
-export const statsSource = (): string => ((nn.utils as unknown as { ActivationStats?: unknown }).ActivationStats !== undefined ? "nn.utils.ActivationStats" : "the playground's fallback (hooks)");
+export const statsSource = (): string => (Reflect.get(nn.utils, "ActivationStats") !== undefined ? "nn.utils.ActivationStats" : "the playground's fallback (hooks)");

@@ -1,0 +1,184 @@
+/**
+ * The playground (packages/playground), built as a static site with Vite from the library's own
+ * source and opened in Debian's Chromium, served cross-origin isolated as its dev server serves
+ * it. Each view is driven through the page's controls and checked through what it shows (the
+ * numbers behind the plots are on `window.playground`, the readouts in data attributes):
+ * activations: f and f' of ReLU (f' from autograd) at ±2 and along the sampled curve, LeakyReLU's
+ * slope; a bad value is refused next to its field. Training: XOR in the Web Worker reaches > 90%
+ * held-out accuracy and the per-layer statistics appear. Race: on Rosenbrock, after 500 steps
+ * Adam has moved towards the minimum and ends closer to it than plain SGD. Runs once (in the
+ * "wasm" project); skipped where Chromium is missing.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { extname, join, normalize } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ROOT = join(import.meta.dirname, "..");
+const TYPES: Record<string, string> = { ".js": "text/javascript", ".html": "text/html", ".css": "text/css", ".json": "application/json" };
+
+/** Serves the built site with the headers that make it cross-origin isolated. */
+function serve(root: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const path = normalize(join(root, url.pathname === "/" ? "index.html" : url.pathname));
+    if (!path.startsWith(root) || !existsSync(path)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, {
+      "Content-Type": TYPES[extname(path)] ?? "application/octet-stream",
+      "Cross-Origin-Opener-Policy": "same-origin",
+      "Cross-Origin-Embedder-Policy": "require-corp",
+    });
+    res.end(readFileSync(path));
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+interface Shown {
+  ready: boolean;
+  activations: { name: string; xs: number[]; ys: number[]; ds: number[] }[];
+  race: { step: number; minimum: [number, number]; points: Record<string, { x: number; y: number; loss: number; lr: number }> } | null;
+  train: { step: number; accuracy: number; error: string | null; layers: { name: string; kind: string; dead: number | null; gradNorm: number | null; histogram: { counts: number[] } }[] } | null;
+}
+
+const shown = (page: Page): Promise<Shown> => page.evaluate(() => (globalThis as unknown as { playground: Shown }).playground);
+
+/** Types a value into a field and commits it (Enter fires "change"). */
+async function type(page: Page, field: string, value: string): Promise<void> {
+  await page.fill(`[data-field="${field}"]`, value);
+  await page.press(`[data-field="${field}"]`, "Enter");
+}
+
+describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("the playground in Chromium", () => {
+  let site: string;
+  let server: Server;
+  let browser: Browser | null = null;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    site = mkdtempSync(join(tmpdir(), "nabla-playground-"));
+    const config = join(ROOT, "packages", "playground", "vite.config.ts");
+    execFileSync(join(ROOT, "node_modules", ".bin", "vite"), ["build", "--config", config, "--outDir", site, "--emptyOutDir", "--logLevel", "error"], { cwd: ROOT, stdio: "pipe" });
+    server = await serve(site);
+    try {
+      // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+    } catch (e) {
+      console.warn(`playground test skipped: Chromium did not start (${String(e).split("\n")[0]})`);
+      return;
+    }
+    page = await browser.newPage();
+    // Playwright's 30 s default would fail a slow machine; vitest.config.ts's limit catches a hung page
+    page.setDefaultTimeout(0);
+    page.on("pageerror", (e) => problems.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error") problems.push(m.text());
+    });
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await page.waitForFunction(() => (globalThis as unknown as { playground?: { ready: boolean } }).playground?.ready === true);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    if (site !== undefined) rmSync(site, { recursive: true, force: true });
+  });
+
+  it("starts cross-origin isolated, with threads, and no errors", async (ctx) => {
+    if (browser === null) return ctx.skip();
+    expect(await page.textContent("#threads")).toMatch(/cross-origin isolated: nabla's wasm kernels use \d+ threads/);
+    expect(problems).toEqual([]);
+  });
+
+  it("activations: ReLU's f and f' (autograd) read from the page, and LeakyReLU's slope", async (ctx) => {
+    if (browser === null) return ctx.skip();
+    await page.click('[data-tab="activations"]');
+    const probe = async (x: string): Promise<{ f: number; grad: number }> => {
+      await type(page, "probe-0", x);
+      return page.$eval('[data-probe="0"]', (e) => ({ f: Number((e as HTMLElement).dataset.f), grad: Number((e as HTMLElement).dataset.grad) }));
+    };
+    expect(await probe("2")).toEqual({ f: 2, grad: 1 });
+    expect(await probe("-2")).toEqual({ f: 0, grad: 0 });
+    const relu = (await shown(page)).activations[0]!;
+    expect(relu.name).toBe("ReLU");
+    expect(relu.xs.length).toBe(401);
+    relu.xs.forEach((x, i) => {
+      expect(relu.ys[i]).toBe(Math.max(0, x));
+      if (x !== 0) expect(relu.ds[i]).toBe(x > 0 ? 1 : 0);
+    });
+    await page.selectOption('[data-field="activation-1"]', "LeakyReLU");
+    const leaky = (await shown(page)).activations[1]!;
+    expect(leaky.name).toBe("LeakyReLU");
+    expect(leaky.ds[0]).toBeCloseTo(0.01, 12);
+    // the slider moves the slope
+    await page.$eval('[data-field="1-negativeSlope"]', (e) => {
+      (e as HTMLInputElement).value = "0.3";
+      e.dispatchEvent(new Event("input"));
+    });
+    expect((await shown(page)).activations[1]!.ds[0]).toBeCloseTo(0.3, 12);
+  });
+
+  it("activations: a bad range is refused next to its field and the plot keeps its range", async (ctx) => {
+    if (browser === null) return ctx.skip();
+    await type(page, "range-lo", "abc");
+    expect(await page.textContent('[data-refusal="range-lo"]')).toBe('refused: "abc" is not a number');
+    await type(page, "range-lo", "9");
+    expect(await page.textContent('[data-refusal="range-lo"]')).toMatch(/refused: must be below the upper end/);
+    expect((await shown(page)).activations[0]!.xs[0]).toBe(-5);
+    await type(page, "range-lo", "-3");
+    expect(await page.textContent('[data-refusal="range-lo"]')).toBe("");
+    expect((await shown(page)).activations[0]!.xs[0]).toBe(-3);
+  });
+
+  it("training: XOR in the Web Worker passes 90% held-out accuracy, with per-layer statistics", async (ctx) => {
+    if (browser === null) return ctx.skip();
+    await page.click('[data-tab="train"]');
+    await page.selectOption('[data-field="set"]', "XOR");
+    const done = await page.waitForFunction(() => {
+      const t = (globalThis as unknown as { playground: Shown }).playground.train;
+      return t !== null && (t.error !== null || (t.accuracy > 0.9 && t.step > 0)) ? t : null;
+    });
+    const train = (await done.jsonValue()) as NonNullable<Shown["train"]>;
+    expect(train.error).toBeNull();
+    expect(train.accuracy).toBeGreaterThan(0.9);
+    // Linear, ReLU, Linear, ReLU, Linear: each with a histogram; the ReLUs with a dead share, the Linears with a gradient norm
+    expect(train.layers.map((l) => l.kind)).toEqual(["Linear", "ReLU", "Linear", "ReLU", "Linear"]);
+    for (const l of train.layers) expect(l.histogram.counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    for (const l of train.layers.filter((l) => l.kind === "ReLU")) expect(l.dead).toBeGreaterThanOrEqual(0);
+    for (const l of train.layers.filter((l) => l.kind === "Linear")) expect(l.gradNorm).toBeGreaterThan(0);
+    expect(await page.$$eval("table.layers tbody tr", (rows) => rows.length)).toBe(5);
+    // a bad learning rate is refused and training goes on
+    await type(page, "lr", "-1");
+    expect(await page.textContent('[data-refusal="lr"]')).toBe("refused: must be > 0");
+    const before = (await shown(page)).train!.step;
+    await page.waitForFunction((s) => (globalThis as unknown as { playground: Shown }).playground.train!.step > s, before);
+    expect(problems).toEqual([]);
+  });
+
+  it("race: on Rosenbrock, 500 steps take Adam towards the minimum, closer than SGD", async (ctx) => {
+    if (browser === null) return ctx.skip();
+    await page.click('[data-tab="race"]');
+    const start = (await shown(page)).race!;
+    expect(start.step).toBe(0);
+    const distance = (p: { x: number; y: number }, m: [number, number]): number => Math.hypot(p.x - m[0], p.y - m[1]);
+    const startDistance = distance(start.points.Adam!, start.minimum);
+    for (let i = 0; i < 5; i++) await page.click('[data-action="step100"]');
+    const race = (await shown(page)).race!;
+    expect(race.step).toBe(500);
+    expect(await page.textContent("[data-race-step]")).toBe("step 500");
+    const adam = distance(race.points.Adam!, race.minimum);
+    const sgd = distance(race.points.SGD!, race.minimum);
+    console.log(`race, Rosenbrock, 500 steps: distance to (1, 1) from ${startDistance.toFixed(3)}: Adam ${adam.toFixed(4)}, SGD ${sgd.toFixed(4)}`, Object.fromEntries(Object.entries(race.points).map(([k, p]) => [k, distance(p, race.minimum).toPrecision(3)])));
+    expect(adam).toBeLessThan(startDistance / 2);
+    expect(adam).toBeLessThan(sgd);
+    expect(problems).toEqual([]);
+  });
+});
