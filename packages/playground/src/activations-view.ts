@@ -114,5 +114,8 @@ export function activationsView(): HTMLElement {
   const left = panel(0, "ReLU", range);
   const right = panel(1, "GELU", range);
   panels.push(left, right);
+  // drawn once more when attached, at the canvas's laid-out size
+  requestAnimationFrame(redrawAll);
+  window.addEventListener("resize", redrawAll);
   return el("div", { className: "view", dataset: { view: "activations" } }, controls, el("div", { className: "side-by-side" }, left.root, right.root));
 }

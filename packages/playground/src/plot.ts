@@ -22,8 +22,8 @@ const MARGIN = { left: 44, right: 8, top: 8, bottom: 20 };
 /** A canvas sized for the device's pixel ratio, drawn in CSS pixels. */
 export function context(canvas: HTMLCanvasElement): { g: CanvasRenderingContext2D; w: number; h: number } {
   const ratio = window.devicePixelRatio || 1;
-  const w = canvas.clientWidth || canvas.width;
-  const h = canvas.clientHeight || canvas.height;
+  const w = canvas.clientWidth || canvas.width / ratio;
+  const h = canvas.clientHeight || canvas.height / ratio;
   if (canvas.width !== Math.round(w * ratio)) canvas.width = Math.round(w * ratio);
   if (canvas.height !== Math.round(h * ratio)) canvas.height = Math.round(h * ratio);
   const g = canvas.getContext("2d")!;

@@ -152,6 +152,9 @@ export function raceView(): HTMLElement {
   );
   about.textContent = surface.about;
   reset();
+  // drawn once more when attached, at the canvas's laid-out size
+  requestAnimationFrame(render);
+  window.addEventListener("resize", render);
   return el(
     "div",
     { className: "view", dataset: { view: "race" } },

@@ -83,6 +83,15 @@ export function trainView(): HTMLElement {
     history.accuracy.push(m.accuracy);
     Object.assign(train, { step: m.step, loss: m.loss, accuracy: m.accuracy, layers: m.layers });
     if (m.done) train.running = false;
+    // reports can come faster than frames: draw the latest once per frame
+    if (latest === null) requestAnimationFrame(draw);
+    latest = m;
+  };
+
+  let latest: Extract<FromWorker, { type: "progress" }> | null = null;
+  const draw = (): void => {
+    const m = latest!;
+    latest = null;
     counter.textContent = `step ${m.step} / ${config.steps} · lr ${m.lr.toPrecision(3)} · loss ${m.loss.toFixed(4)} · held-out accuracy ${(100 * m.accuracy).toFixed(1)}%${m.done ? " · done" : ""}`;
     counter.dataset.accuracy = String(m.accuracy);
     if (data !== null && m.grid !== null) drawBoundary(boundary, m.grid, GRID, data.classes, data.inputs, data.labels);
