@@ -103,7 +103,7 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
     await page.click('[data-tab="activations"]');
     const probe = async (x: string): Promise<{ f: number; grad: number }> => {
       await type(page, "probe-0", x);
-      return page.$eval('[data-probe="0"]', (e) => ({ f: Number((e as HTMLElement).dataset.f), grad: Number((e as HTMLElement).dataset.grad) }));
+      return { f: Number(await page.getAttribute('[data-probe="0"]', "data-f")), grad: Number(await page.getAttribute('[data-probe="0"]', "data-grad")) };
     };
     expect(await probe("2")).toEqual({ f: 2, grad: 1 });
     expect(await probe("-2")).toEqual({ f: 0, grad: 0 });
@@ -119,10 +119,7 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
     expect(leaky.name).toBe("LeakyReLU");
     expect(leaky.ds[0]).toBeCloseTo(0.01, 12);
     // the slider moves the slope
-    await page.$eval('[data-field="1-negativeSlope"]', (e) => {
-      (e as HTMLInputElement).value = "0.3";
-      e.dispatchEvent(new Event("input"));
-    });
+    await page.fill('[data-field="1-negativeSlope"]', "0.3");
     expect((await shown(page)).activations[1]!.ds[0]).toBeCloseTo(0.3, 12);
   });
 
@@ -141,8 +138,8 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
   it("training: the two spirals with ReLU and the page's defaults reach 95% held-out accuracy within 3,000 steps", async (ctx) => {
     if (browser === null) return ctx.skip();
     await page.click('[data-tab="train"]');
-    expect(await page.$eval('[data-field="set"]', (e) => (e as HTMLSelectElement).value)).toBe("two spirals");
-    expect(await page.$eval('[data-field="activation"]', (e) => (e as HTMLSelectElement).value)).toBe("ReLU");
+    expect(await page.inputValue('[data-field="set"]')).toBe("two spirals");
+    expect(await page.inputValue('[data-field="activation"]')).toBe("ReLU");
     const done = await page.waitForFunction(() => {
       const t = (globalThis as unknown as { playground: Shown }).playground.train;
       return t !== null && (t.error !== null || t.accuracy >= 0.95 || t.step >= 3000) ? t : null;
@@ -180,7 +177,7 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
 
   it("training: an absurd learning rate changes the dead-unit share shown", async (ctx) => {
     if (browser === null) return ctx.skip();
-    const deadShares = async (): Promise<string> => (await page.$$eval("table.layers tbody tr", (rows) => rows.map((r) => (r as HTMLElement).dataset.dead))).join(" ");
+    const deadShares = async (): Promise<string> => (await page.$$eval("table.layers tbody tr", (rows) => rows.map((r) => r.getAttribute("data-dead")))).join(" ");
     const sane = await deadShares();
     const from = (await shown(page)).train!.step;
     await type(page, "lr", "1000");

@@ -53,5 +53,5 @@ export default defineConfig({
   worker: { format: "es", plugins: () => [digitsAsset()], rolldownOptions: { output: { keepNames: true } } },
   server: { headers: isolation },
   preview: { headers: isolation },
-  build: { outDir: here("dist"), emptyOutDir: true, chunkSizeWarningLimit: 4096, rolldownOptions: { output: { keepNames: true } } },
+  build: { outDir: here("dist"), emptyOutDir: true, chunkSizeWarningLimit: 4096, rolldownOptions: { output: { keepNames: true }, checks: { pluginTimings: false } } },
 });
