@@ -51,6 +51,8 @@ function panel(index: number, initial: string, range: { lo: number; hi: number }
   let params = defaults(activation);
   let probeX = 2;
   const canvas = el("canvas", { className: "plot", dataset: { plot: `activation-${index}` } });
+  // redrawn at its laid-out size (plot.ts)
+  canvas.addEventListener("canvasresize", () => redraw());
   const sliders = el("div", { className: "sliders" });
   const formula = el("p", { className: "formula" });
   const when = el("p", { className: "when" });
@@ -114,8 +116,5 @@ export function activationsView(): HTMLElement {
   const left = panel(0, "ReLU", range);
   const right = panel(1, "GELU", range);
   panels.push(left, right);
-  // drawn once more when attached, at the canvas's laid-out size
-  requestAnimationFrame(redrawAll);
-  window.addEventListener("resize", redrawAll);
   return el("div", { className: "view", dataset: { view: "activations" } }, controls, el("div", { className: "side-by-side" }, left.root, right.root));
 }

@@ -19,11 +19,32 @@ export interface LinePlot {
 
 const MARGIN = { left: 44, right: 8, top: 8, bottom: 20 };
 
+/**
+ * Canvas sizes in CSS pixels, kept by a ResizeObserver: reading clientWidth while drawing would
+ * force a layout on every frame (the page's longest tasks while training, before this cache).
+ * A canvas whose size changes (laid out for the first time, or the window resized) gets a
+ * "canvasresize" event, on which its view redraws.
+ */
+const sizes = new WeakMap<Element, { w: number; h: number }>();
+const observer = new ResizeObserver((entries) => {
+  for (const entry of entries) {
+    const { width, height } = entry.contentRect;
+    if (width === 0 || height === 0) continue;
+    sizes.set(entry.target, { w: width, h: height });
+    entry.target.dispatchEvent(new Event("canvasresize"));
+  }
+});
+
 /** A canvas sized for the device's pixel ratio, drawn in CSS pixels. */
 export function context(canvas: HTMLCanvasElement): { g: CanvasRenderingContext2D; w: number; h: number } {
   const ratio = window.devicePixelRatio || 1;
-  const w = canvas.clientWidth || canvas.width / ratio;
-  const h = canvas.clientHeight || canvas.height / ratio;
+  let size = sizes.get(canvas);
+  if (size === undefined) {
+    observer.observe(canvas);
+    // until the observer reports, the canvas's own size
+    size = { w: canvas.width / ratio, h: canvas.height / ratio };
+  }
+  const { w, h } = size;
   if (canvas.width !== Math.round(w * ratio)) canvas.width = Math.round(w * ratio);
   if (canvas.height !== Math.round(h * ratio)) canvas.height = Math.round(h * ratio);
   const g = canvas.getContext("2d")!;

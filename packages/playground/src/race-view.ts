@@ -152,9 +152,9 @@ export function raceView(): HTMLElement {
   );
   about.textContent = surface.about;
   reset();
-  // drawn once more when attached, at the canvas's laid-out size
-  requestAnimationFrame(render);
-  window.addEventListener("resize", render);
+  // redrawn at their laid-out size (plot.ts)
+  canvas.addEventListener("canvasresize", () => render());
+  lossPlot.addEventListener("canvasresize", () => render());
   return el(
     "div",
     { className: "view", dataset: { view: "race" } },
