@@ -5,7 +5,8 @@
  * numbers behind the plots are on `window.playground`, the readouts in data attributes):
  * activations: f and f' of ReLU (f' from autograd) at ±2 and along the sampled curve, LeakyReLU's
  * slope; a bad value is refused next to its field. Training: XOR in the Web Worker reaches > 90%
- * held-out accuracy and the per-layer statistics appear. Race: on Rosenbrock, after 500 steps
+ * held-out accuracy and the per-layer statistics appear; the two spirals pass 95%, an absurd lr
+ * changes the dead share shown, and the bundled digits train. Race: on Rosenbrock, after 500 steps
  * Adam has moved towards the minimum and ends closer to it than plain SGD. Runs once (in the
  * "wasm" project); skipped where Chromium is missing.
  */
@@ -167,9 +168,13 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
     for (const l of train.layers.filter((l) => l.kind === "ReLU")) expect(l.dead).toBeGreaterThanOrEqual(0);
     for (const l of train.layers.filter((l) => l.kind === "Linear")) expect(l.gradNorm).toBeGreaterThan(0);
     expect(await page.$$eval("table.layers tbody tr", (rows) => rows.length)).toBe(5);
-    // a bad learning rate is refused and training goes on
+    // bad values are refused next to their fields and training goes on
     await type(page, "lr", "-1");
     expect(await page.textContent('[data-refusal="lr"]')).toBe("refused: must be > 0");
+    await type(page, "hidden", "0");
+    expect(await page.textContent('[data-refusal="hidden"]')).toMatch(/^refused: "0": give hidden sizes as whole numbers in \[1, 512\]/);
+    await type(page, "batch", "many");
+    expect(await page.textContent('[data-refusal="batch"]')).toBe('refused: "many" is not a number');
     const before = (await shown(page)).train!.step;
     await page.waitForFunction((s) => (globalThis as unknown as { playground: Shown }).playground.train!.step > s, before);
     expect(problems).toEqual([]);
@@ -186,6 +191,22 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
     const absurd = await deadShares();
     console.log(`dead shares (ReLU layers) at lr 0.01: ${sane}; after 200 steps at lr 1000: ${absurd}`);
     expect(absurd).not.toBe(sane);
+  });
+
+  it("training: the 2,000 bundled digits are shown as images and an MLP learns them", async (ctx) => {
+    if (browser === null) return ctx.skip();
+    await type(page, "lr", "0.01");
+    await page.selectOption('[data-field="set"]', "digits");
+    const done = await page.waitForFunction(() => {
+      const t = (globalThis as unknown as { playground: Shown }).playground.train;
+      return t !== null && (t.error !== null || t.accuracy > 0.8) ? t : null;
+    });
+    const train = (await done.jsonValue()) as NonNullable<Shown["train"]>;
+    console.log(`digits: ${(100 * train.accuracy).toFixed(1)}% held-out at step ${train.step}`);
+    expect(train.error).toBeNull();
+    expect(train.accuracy).toBeGreaterThan(0.8);
+    expect(await page.$$eval(".digits canvas", (c) => c.length)).toBe(60);
+    expect(await page.isVisible("canvas.boundary")).toBe(false);
   });
 
   it("race: on Rosenbrock, with the page's default lrs, 1,000 steps take Adam 10× closer to the minimum than SGD", async (ctx) => {
