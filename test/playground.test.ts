@@ -23,8 +23,8 @@ const CHROMIUM = "/usr/bin/chromium";
 const ROOT = join(import.meta.dirname, "..");
 const TYPES: Record<string, string> = { ".js": "text/javascript", ".html": "text/html", ".css": "text/css", ".json": "application/json" };
 
-/** Serves the built site with the headers that make it cross-origin isolated. */
-function serve(root: string): Promise<Server> {
+/** Serves the built site, with the headers that make it cross-origin isolated or without. */
+function serve(root: string, isolated = true): Promise<Server> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = normalize(join(root, url.pathname === "/" ? "index.html" : url.pathname));
@@ -32,11 +32,8 @@ function serve(root: string): Promise<Server> {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, {
-      "Content-Type": TYPES[extname(path)] ?? "application/octet-stream",
-      "Cross-Origin-Opener-Policy": "same-origin",
-      "Cross-Origin-Embedder-Policy": "require-corp",
-    });
+    const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
+    res.writeHead(200, { "Content-Type": TYPES[extname(path)] ?? "application/octet-stream", ...(isolated ? isolation : {}) });
     res.end(readFileSync(path));
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
@@ -207,6 +204,22 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
     expect(train.accuracy).toBeGreaterThan(0.8);
     expect(await page.$$eval(".digits canvas", (c) => c.length)).toBe(60);
     expect(await page.isVisible("canvas.boundary")).toBe(false);
+  });
+
+  it("served without COOP/COEP, the page runs on one thread and says so", async (ctx) => {
+    if (browser === null) return ctx.skip();
+    const plain = await serve(site, false);
+    const other = await browser.newPage();
+    other.setDefaultTimeout(0);
+    try {
+      await other.goto(`http://127.0.0.1:${(plain.address() as AddressInfo).port}/`);
+      await other.waitForFunction(() => (globalThis as unknown as { playground?: { ready: boolean } }).playground?.ready === true);
+      expect(await other.textContent("#threads")).toMatch(/not cross-origin isolated .* nabla runs on one thread/);
+      expect(await other.getAttribute('[data-probe="0"]', "data-grad")).toBe("1");
+    } finally {
+      await other.close();
+      await new Promise((resolve) => plain.close(resolve));
+    }
   });
 
   it("race: on Rosenbrock, with the page's default lrs, 1,000 steps take Adam 10× closer to the minimum than SGD", async (ctx) => {
