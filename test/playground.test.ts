@@ -203,6 +203,10 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
     expect(train.error).toBeNull();
     expect(train.accuracy).toBeGreaterThan(0.8);
     expect(await page.$$eval(".digits canvas", (c) => c.length)).toBe(60);
+    // each shown digit carries the network's prediction; most are right by now
+    await page.waitForFunction('document.querySelectorAll(".digits canvas[data-predicted]").length === 60');
+    const wrong = await page.$$eval(".digits canvas.wrong", (c) => c.length);
+    expect(wrong).toBeLessThan(30);
     expect(await page.isVisible("canvas.boundary")).toBe(false);
   });
 

@@ -36,12 +36,10 @@ export function drawBoundary(canvas: HTMLCanvasElement, grid: Float32Array | nul
   }
 }
 
-/** Draws some digits (784 grey values each) as 28×28 images. */
-export function drawDigits(container: HTMLElement, inputs: Float32Array, labels: Int32Array, count: number): void {
-  const n = labels.length;
+/** Draws the digits at `indices` (784 grey values each) as 28×28 images. */
+export function drawDigits(container: HTMLElement, inputs: Float32Array, labels: Int32Array, indices: number[]): void {
   const canvases: HTMLCanvasElement[] = [];
-  for (let k = 0; k < count; k++) {
-    const i = Math.floor((k * n) / count) + (k % 7);
+  for (const i of indices) {
     const c = document.createElement("canvas");
     [c.width, c.height, c.title] = [28, 28, `label ${labels[i]}`];
     const image = new ImageData(28, 28);
@@ -53,4 +51,17 @@ export function drawDigits(container: HTMLElement, inputs: Float32Array, labels:
     canvases.push(c);
   }
   container.replaceChildren(...canvases);
+}
+
+/** Marks each shown digit with the network's prediction: a red frame where it is wrong. */
+export function markPredictions(container: HTMLElement, labels: Int32Array, indices: number[], predictions: Int32Array): void {
+  const canvases = container.querySelectorAll("canvas");
+  indices.forEach((i, k) => {
+    const c = canvases[k];
+    if (c === undefined) return;
+    const right = predictions[k] === labels[i];
+    c.title = `label ${labels[i]}, predicted ${predictions[k]}`;
+    c.dataset.predicted = String(predictions[k]);
+    c.classList.toggle("wrong", !right);
+  });
 }

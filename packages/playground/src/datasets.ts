@@ -77,3 +77,8 @@ export async function loadDigitSubset(): Promise<Points> {
   const labels = Int32Array.from({ length: n }, (_, i) => Math.floor(i / PER_CLASS));
   return { inputs, labels, features: 784, classes: 10 };
 }
+
+/** Which digits the page shows (spread over the classes): indices into the set of n. */
+export function shownDigits(n: number, count: number): number[] {
+  return Array.from({ length: count }, (_, k) => Math.min(n - 1, Math.floor((k * n) / count) + (k % 7)));
+}

@@ -34,8 +34,13 @@ export type FromWorker =
       layers: LayerStats[];
       /** Class probabilities on a GRID×GRID grid over the 2-D plane (row-major, y from top); null for digits. */
       grid: Float32Array | null;
+      /** The predicted class of each digit the page shows (shownDigits); null for the 2-D sets. */
+      predictions: Int32Array | null;
       done: boolean;
     }
   | { type: "error"; message: string };
 
 export const GRID = 50;
+
+/** Digits shown in the page. */
+export const SHOWN_DIGITS = 60;

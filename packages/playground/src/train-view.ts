@@ -4,14 +4,14 @@
  * boundary, the loss and accuracy curves, and per layer the histogram of its outputs, the share
  * of dead or saturated units and the gradient norm, as it trains.
  */
-import { drawBoundary, drawDigits } from "./boundary.js";
-import { SETS, type SetName } from "./datasets.js";
+import { drawBoundary, drawDigits, markPredictions } from "./boundary.js";
+import { SETS, shownDigits, type SetName } from "./datasets.js";
 import { button, el, integer, numberField, positive, selectField, textField } from "./fields.js";
 import { RULES, findRule } from "./optimizers.js";
 import { drawHistogram, drawLines } from "./plot.js";
 import { state, type TrainState } from "./state.js";
 import type { LayerStats } from "./stats.js";
-import { GRID, HIDDEN_ACTIVATIONS, SCHEDULES, type FromWorker, type HiddenActivation, type Schedule, type ToWorker, type TrainConfig } from "./train-protocol.js";
+import { GRID, HIDDEN_ACTIVATIONS, SCHEDULES, SHOWN_DIGITS, type FromWorker, type HiddenActivation, type Schedule, type ToWorker, type TrainConfig } from "./train-protocol.js";
 
 const pct = (x: number | null): string => (x === null ? "—" : `${(100 * x).toFixed(1)}%`);
 
@@ -42,6 +42,7 @@ export function trainView(): HTMLElement {
 
   const boundary = el("canvas", { className: "boundary" });
   const digits = el("div", { className: "digits" });
+  const digitsBox = el("div", { hidden: true }, el("p", { className: "note" }, "Some of the digits, each framed in red while the network gets it wrong (hover for its label and the prediction)."), digits);
   const lossPlot = el("canvas", { className: "small" });
   const accPlot = el("canvas", { className: "small" });
   const counter = el("output", { dataset: { trainStep: "" } });
@@ -73,9 +74,9 @@ export function trainView(): HTMLElement {
       data = m;
       statsNote.textContent = `Per-layer statistics of the last training batch, from ${m.statsSource}. Dead: share of units that output ≤ 0 for the whole batch; saturated: share of outputs in a squashing function's flat tails.`;
       boundary.hidden = m.features !== 2;
-      digits.hidden = m.features === 2;
+      digitsBox.hidden = m.features === 2;
       if (m.features === 2) drawBoundary(boundary, null, GRID, m.classes, m.inputs, m.labels);
-      else drawDigits(digits, m.inputs, m.labels, 60);
+      else drawDigits(digits, m.inputs, m.labels, shownDigits(m.labels.length, SHOWN_DIGITS));
       return;
     }
     history.steps.push(m.step);
@@ -95,6 +96,7 @@ export function trainView(): HTMLElement {
     counter.textContent = `step ${m.step} / ${config.steps} · lr ${m.lr.toPrecision(3)} · loss ${m.loss.toFixed(4)} · held-out accuracy ${(100 * m.accuracy).toFixed(1)}%${m.done ? " · done" : ""}`;
     counter.dataset.accuracy = String(m.accuracy);
     if (data !== null && m.grid !== null) drawBoundary(boundary, m.grid, GRID, data.classes, data.inputs, data.labels);
+    if (data !== null && m.predictions !== null) markPredictions(digits, data.labels, shownDigits(data.labels.length, SHOWN_DIGITS), m.predictions);
     drawLines(lossPlot, { xs: history.steps, series: [{ ys: history.loss, color: "#d62728" }], logY: true });
     drawLines(accPlot, { xs: history.steps, series: [{ ys: history.accuracy, color: "#2ca02c" }], yRange: [0, 1] });
     layerRows(body, m.layers);
@@ -136,7 +138,7 @@ export function trainView(): HTMLElement {
     controls,
     el("p", { className: "note" }, "Training runs in a Web Worker with nabla's nn and optim; the learning rate changes live, any other change restarts. Accuracy is on a held-out 20% of the set."),
     counter,
-    el("div", { className: "row" }, el("div", {}, boundary, digits), el("div", { className: "grow" }, el("p", {}, "loss (log scale)"), lossPlot, el("p", {}, "held-out accuracy"), accPlot)),
+    el("div", { className: "row" }, el("div", {}, boundary, digitsBox), el("div", { className: "grow" }, el("p", {}, "loss (log scale)"), lossPlot, el("p", {}, "held-out accuracy"), accPlot)),
     statsNote,
     layersTable,
   );

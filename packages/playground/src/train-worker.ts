@@ -4,10 +4,10 @@
  * accuracy, the per-layer statistics (stats.ts) and the decision boundary on a grid.
  */
 import { linspace, manualSeed, nn, noGrad, optim, randperm, ready, setNumThreads, tensor, type Tensor } from "nabla";
-import { EXTENT, loadDigitSubset, makeSet, type Points } from "./datasets.js";
+import { EXTENT, loadDigitSubset, makeSet, shownDigits, type Points } from "./datasets.js";
 import { findRule } from "./optimizers.js";
 import { activationStats, statsSource, type ActivationStatsLike } from "./stats.js";
-import { GRID, type FromWorker, type HiddenActivation, type ToWorker, type TrainConfig } from "./train-protocol.js";
+import { GRID, SHOWN_DIGITS, type FromWorker, type HiddenActivation, type ToWorker, type TrainConfig } from "./train-protocol.js";
 
 /** Steps between two reports. */
 const REPORT_EVERY = 10;
@@ -72,6 +72,7 @@ async function train(config: TrainConfig, id: number): Promise<void> {
         : null;
   const stats: ActivationStatsLike = activationStats(model, 30);
   const grid = points.features === 2 ? gridPoints() : null;
+  const shown = points.features === 2 ? null : all.indexSelect(0, tensor(Int32Array.from(shownDigits(n, SHOWN_DIGITS))));
   const batch = Math.min(config.batchSize, trainCount);
   let perm = randperm(trainCount);
   let at = 0;
@@ -95,12 +96,13 @@ async function train(config: TrainConfig, id: number): Promise<void> {
       scheduler?.step();
       if (!report) continue;
       const layers = stats.summary();
-      const [accuracy, probs] = noGrad(() => {
+      const [accuracy, probs, predictions] = noGrad(() => {
         const accuracy = model.forward(xTest).argmax(1).eq(yTest).float().mean().item();
         const probs = grid === null ? null : Float32Array.from(model.forward(grid).softmax(1).toTypedArray() as Float32Array);
-        return [accuracy, probs] as const;
+        const predictions = shown === null ? null : Int32Array.from(model.forward(shown).argmax(1).toTypedArray() as ArrayLike<number>);
+        return [accuracy, probs, predictions] as const;
       });
-      post({ type: "progress", step, lr: optimizer.paramGroups[0]!.lr, loss: loss.item(), accuracy, layers, grid: probs, done: step === config.steps });
+      post({ type: "progress", step, lr: optimizer.paramGroups[0]!.lr, loss: loss.item(), accuracy, layers, grid: probs, predictions, done: step === config.steps });
       // let the messages in (pause, a new lr, a new run)
       await new Promise((r) => setTimeout(r, 0));
     }
