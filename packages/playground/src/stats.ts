@@ -15,7 +15,7 @@ export interface LayerStats {
   min: number;
   max: number;
   histogram: { edges: number[]; counts: number[] };
-  /** Share of units that output ≤ 0 for every sample of the batch (rectifiers); else null. */
+  /** Share of units that output ≤ 0 for every sample of the batch (ReLU, ReLU6); else null. */
   dead: number | null;
   /** Share of outputs in the flat tails (sigmoid, tanh and their hard kin); else null. */
   saturated: number | null;
@@ -33,7 +33,8 @@ export interface ActivationStatsLike {
 type Model = InstanceType<typeof nn.Module>;
 type StatsClass = new (model: Model, options: { bins: number }) => ActivationStatsLike;
 
-const RECTIFIERS = new Set(["ReLU", "ReLU6", "LeakyReLU", "PReLU", "RReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Hardswish", "Threshold"]);
+/** Activations whose gradient is exactly 0 for x < 0: a unit that is never positive learns nothing (leaky kin and ELU-likes keep a gradient there). */
+const RECTIFIERS = new Set(["ReLU", "ReLU6"]);
 /** Output intervals [lo, hi] outside which a squashing activation counts as saturated. */
 const SQUASHERS: Record<string, [number, number]> = { Sigmoid: [0.02, 0.98], Hardsigmoid: [1e-6, 1 - 1e-6], Tanh: [-0.96, 0.96], Hardtanh: [-1 + 1e-6, 1 - 1e-6], Softsign: [-0.9, 0.9] };
 

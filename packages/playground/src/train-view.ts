@@ -72,7 +72,7 @@ export function trainView(): HTMLElement {
     }
     if (m.type === "data") {
       data = m;
-      statsNote.textContent = `Per-layer statistics of the last training batch, from ${m.statsSource}. Dead: share of units that output ≤ 0 for the whole batch; saturated: share of outputs in a squashing function's flat tails.`;
+      statsNote.textContent = `Per-layer statistics of the last training batch, from ${m.statsSource}. Dead: share of ReLU units that output 0 for the whole batch (so get no gradient); saturated: share of sigmoid/tanh outputs in their flat tails.`;
       boundary.hidden = m.features !== 2;
       digitsBox.hidden = m.features === 2;
       if (m.features === 2) drawBoundary(boundary, null, GRID, m.classes, m.inputs, m.labels);
