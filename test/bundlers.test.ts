@@ -1,5 +1,6 @@
 /**
- * nabla bundled for the browser as a user's app would bundle it, and run in Chromium: esbuild
+ * nabla bundled for the browser as a user's app would bundle it (installed from the packed
+ * tarball), and run in Chromium: esbuild
  * with `--bundle --platform=browser` and Vite with its defaults build test/browser/bundle-page.js
  * (which imports "nabla" by name) with no errors and no warnings, and the page trains. The
  * package.json "imports" map sends `#platform` to platform-browser.ts under the browser
@@ -9,7 +10,7 @@
  * once (in the "wasm" project) and is skipped where Chromium is missing.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -69,11 +70,12 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("bu
   const sites: Record<string, string> = {};
 
   beforeAll(async () => {
-    // an app folder with nabla in node_modules (a link to this repository, as `npm link` makes)
+    // an app folder with nabla installed from its packed tarball, as a user's project gets it
     app = mkdtempSync(join(tmpdir(), "nabla-bundle-"));
-    mkdirSync(join(app, "node_modules"));
-    symlinkSync(join(ROOT, "packages", "nabla"), join(app, "node_modules", "nabla"), "dir");
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+    execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", app], { cwd: join(ROOT, "packages", "nabla"), stdio: "pipe" });
+    const tarball = readdirSync(app).find((f) => f.endsWith(".tgz"))!;
+    execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", join(app, tarball)], { cwd: app, stdio: "pipe" });
     copyFileSync(join(ROOT, "test", "browser", "bundle-page.js"), join(app, "main.js"));
     const html = (src: string): string => `<!doctype html><title>app</title><link rel="icon" href="data:,"><script type="module" src="${src}"></script>\n`;
 
