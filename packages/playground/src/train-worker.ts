@@ -96,12 +96,14 @@ async function train(config: TrainConfig, id: number): Promise<void> {
       scheduler?.step();
       if (!report) continue;
       const layers = stats.summary();
+      stats.pause(); // the held-out and grid forwards are not training batches
       const [accuracy, probs, predictions] = noGrad(() => {
         const accuracy = model.forward(xTest).argmax(1).eq(yTest).float().mean().item();
         const probs = grid === null ? null : Float32Array.from(model.forward(grid).softmax(1).toTypedArray() as Float32Array);
         const predictions = shown === null ? null : Int32Array.from(model.forward(shown).argmax(1).toTypedArray() as ArrayLike<number>);
         return [accuracy, probs, predictions] as const;
       });
+      stats.resume();
       post({ type: "progress", step, lr: optimizer.paramGroups[0]!.lr, loss: loss.item(), accuracy, layers, grid: probs, predictions, done: step === config.steps });
       // let the messages in (pause, a new lr, a new run)
       await new Promise((r) => setTimeout(r, 0));
