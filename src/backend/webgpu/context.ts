@@ -1,0 +1,238 @@
+/**
+ * One WebGPU device and the kernels that run on it: the pointwise family (WGSL generated from the
+ * ops' kernel expressions), matmul and the sum/prod/max/min reductions, over float32 buffers from
+ * the device's pool. The methods mirror the Backend interface's (src/backend/backend.ts) with GPU
+ * buffers where it has typed arrays, so that a backend holding tensors on the GPU can be built on
+ * them (docs/webgpu.md); every kernel is queued, nothing waits, and only `read` brings data back.
+ *
+ * Transfers are counted (`transfers`): the issue's test that a training step stays on the GPU
+ * will read them.
+ */
+import type { Kernel } from "../../ops/pointwise/plan.js";
+import { acquireDevice, type AcquiredDevice, type DeviceOptions } from "./device.js";
+import { BufferUsage, MapMode, type GpuBuffer, type GpuComputePipeline, type GpuDevice } from "./gpu-types.js";
+import { BufferPool, type GpuArray } from "./pool.js";
+import { POINTWISE_WORKGROUP, pointwiseShader } from "./wgsl-pointwise.js";
+import { MATMUL_SHADER, MATMUL_TILE } from "./wgsl-matmul.js";
+import { REDUCE_WORKGROUP, ROWS_PER_DIMENSION, reduceShader, type GpuReduceOp } from "./wgsl-reduce.js";
+
+export type { GpuArray } from "./pool.js";
+
+/** A strided window onto a GPU buffer, as StridedView is onto a typed array (strides in elements). */
+export interface GpuStridedView {
+  readonly data: GpuArray;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export interface GpuMatmulArgs {
+  /** [...batch, M, K] with broadcast batch strides (0 where a batch dim is broadcast). */
+  readonly a: GpuStridedView;
+  /** [...batch, K, N] likewise. */
+  readonly b: GpuStridedView;
+  /** Contiguous [...batch, M, N]. */
+  readonly out: GpuArray;
+  readonly batchShape: readonly number[];
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+}
+
+export class WebGpuContext {
+  readonly pool: BufferPool;
+  /** Host→device and device→host copies so far. */
+  readonly transfers = { toDevice: 0, toHost: 0 };
+  private readonly pipelines = new Map<string, GpuComputePipeline>();
+  /** Validation errors of shaders compiled so far, checked by `read` (WebGPU reports them late). */
+  private readonly compileChecks: Promise<string | null>[] = [];
+
+  private constructor(
+    readonly device: GpuDevice,
+    readonly acquired: AcquiredDevice,
+  ) {
+    this.pool = new BufferPool(device);
+  }
+
+  static async create(options: DeviceOptions = {}): Promise<WebGpuContext> {
+    const acquired = await acquireDevice(options);
+    return new WebGpuContext(acquired.device, acquired);
+  }
+
+  /** A buffer holding a copy of `data`. */
+  upload(data: Float32Array, op = "upload"): GpuArray {
+    const array = this.pool.acquire(data.length, op);
+    if (data.length > 0) this.device.queue.writeBuffer(array.buffer, 0, data);
+    this.transfers.toDevice++;
+    return array;
+  }
+
+  /** A buffer for `length` elements with unspecified contents (the kernel writing it writes all). */
+  alloc(length: number, op = "alloc"): GpuArray {
+    return this.pool.acquire(length, op);
+  }
+
+  release(array: GpuArray): void {
+    this.pool.release(array);
+  }
+
+  /** The buffer's elements, once every kernel queued before has run. */
+  async read(array: GpuArray): Promise<Float32Array> {
+    const failure = (await Promise.all(this.compileChecks)).find((m) => m !== null);
+    if (failure) throw new Error(failure);
+    const bytes = array.length * 4;
+    if (bytes === 0) return new Float32Array(0);
+    const staging = this.device.createBuffer({ size: bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    const encoder = this.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(array.buffer, 0, staging, 0, bytes);
+    this.device.queue.submit([encoder.finish()]);
+    this.transfers.toHost++;
+    await staging.mapAsync(MapMode.READ);
+    const result = new Float32Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    staging.destroy();
+    return result;
+  }
+
+  /**
+   * out[i] = kernel(inputs[0][i], …; params) with the inputs broadcast to out's shape, out
+   * contiguous (a condition stored as 1 or 0). out may be one of the inputs' buffers (in place):
+   * WebGPU forbids binding a buffer both for reading and writing, so the result then goes through
+   * a scratch buffer.
+   */
+  pointwise(kernel: Kernel, inputs: readonly GpuStridedView[], out: GpuArray, params: readonly number[]): void {
+    if (inputs.length !== kernel.arity) throw new RangeError(`webgpu pointwise ${kernel.key}: expected ${kernel.arity} inputs, got ${inputs.length}`);
+    if (params.length !== kernel.params) throw new RangeError(`webgpu pointwise ${kernel.key}: expected ${kernel.params} params, got ${params.length}`);
+    if (kernel.arity === 0) throw new RangeError(`webgpu pointwise ${kernel.key}: a kernel without inputs is a constant (fill it instead)`);
+    const n = out.length;
+    if (n === 0) return;
+    const shape = inputs[0]!.shape;
+    const { dims, strides } = mergeDims(shape, inputs.map((v) => v.strides));
+    const meta = [n, dims.length, ...dims];
+    inputs.forEach((v, i) => meta.push(v.offset, ...strides[i]!));
+    const aliased = inputs.some((v) => v.data.buffer === out.buffer);
+    const target = aliased ? this.pool.acquire(n, `pointwise ${kernel.key}`) : out;
+    const buffers = [...inputs.map((v) => v.data.buffer), target.buffer];
+    const pipeline = this.pipeline(`pointwise:${kernel.key}`, () => pointwiseShader(kernel));
+    const scratch = [this.scalars(new Int32Array(meta))];
+    if (kernel.params > 0) scratch.push(this.scalars(new Float32Array(params)));
+    const groups = Math.ceil(n / POINTWISE_WORKGROUP);
+    this.dispatch(pipeline, [...buffers, ...scratch.map((s) => s.buffer)], grid2d(groups), aliased ? { from: target, to: out } : null);
+    for (const s of scratch) this.pool.release(s);
+    if (aliased) this.pool.release(target);
+  }
+
+  /** out[o] = reduce(x[o, :]) over contiguous x [outer, inner]. */
+  reduce(op: GpuReduceOp, x: GpuArray, outer: number, inner: number, out: GpuArray): void {
+    if (outer === 0) return;
+    if (inner === 0 && (op === "max" || op === "min")) {
+      throw new RangeError(`webgpu reduce ${op}: cannot reduce an empty dimension (it has no identity)`);
+    }
+    const pipeline = this.pipeline(`reduce:${op}`, () => reduceShader(op));
+    const meta = this.scalars(new Int32Array([outer, inner]));
+    const y = Math.ceil(outer / ROWS_PER_DIMENSION);
+    this.dispatch(pipeline, [x.buffer, out.buffer, meta.buffer], [Math.min(outer, ROWS_PER_DIMENSION), y, 1], null);
+    this.pool.release(meta);
+    void REDUCE_WORKGROUP;
+  }
+
+  /** out[batch] = a[batch] · b[batch], as the Backend's matmul. */
+  matmul({ a, b, out, batchShape, m, k, n }: GpuMatmulArgs): void {
+    const batches = batchShape.reduce((p, s) => p * s, 1);
+    if (batches === 0 || m === 0 || n === 0) return;
+    if (batches > this.device.limits.maxComputeWorkgroupsPerDimension) {
+      throw new RangeError(`webgpu matmul: ${batches} batches exceed the device's ${this.device.limits.maxComputeWorkgroupsPerDimension} workgroups per dimension`);
+    }
+    const r = batchShape.length;
+    const at = (v: GpuStridedView, i: number): number => v.strides[i] ?? 0;
+    const meta = [
+      m, k, n, r,
+      a.offset, at(a, r), at(a, r + 1),
+      b.offset, at(b, r), at(b, r + 1),
+      ...batchShape,
+      ...Array.from({ length: r }, (_, i) => at(a, i)),
+      ...Array.from({ length: r }, (_, i) => at(b, i)),
+    ];
+    const metaBuffer = this.scalars(new Int32Array(meta));
+    const pipeline = this.pipeline("matmul", () => MATMUL_SHADER);
+    const grid: [number, number, number] = [Math.ceil(n / MATMUL_TILE), Math.ceil(m / MATMUL_TILE), batches];
+    this.dispatch(pipeline, [a.data.buffer, b.data.buffer, out.buffer, metaBuffer.buffer], grid, null);
+    this.pool.release(metaBuffer);
+  }
+
+  /** Frees every buffer and the device. */
+  destroy(): void {
+    this.pool.emptyCache();
+    this.device.destroy();
+  }
+
+  /** A small read-only buffer of numbers (shape, strides, params) for one dispatch. */
+  private scalars(values: Int32Array | Float32Array): GpuArray {
+    const array = this.pool.acquire(values.length, "kernel arguments");
+    this.device.queue.writeBuffer(array.buffer, 0, values);
+    return array;
+  }
+
+  private pipeline(key: string, source: () => string): GpuComputePipeline {
+    let found = this.pipelines.get(key);
+    if (found === undefined) {
+      const code = source();
+      this.device.pushErrorScope("validation");
+      const module = this.device.createShaderModule({ code, label: key });
+      found = this.device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" }, label: key });
+      this.compileChecks.push(this.device.popErrorScope().then((e) => (e ? `webgpu: kernel ${key} failed to compile: ${e.message}\n${code}` : null)));
+      this.pipelines.set(key, found);
+    }
+    return found;
+  }
+
+  private dispatch(
+    pipeline: GpuComputePipeline,
+    buffers: readonly GpuBuffer[],
+    grid: readonly [number, number, number],
+    copy: { from: GpuArray; to: GpuArray } | null,
+  ): void {
+    const group = this.device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    const encoder = this.device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
+    pass.end();
+    if (copy) encoder.copyBufferToBuffer(copy.from.buffer, 0, copy.to.buffer, 0, copy.to.length * 4);
+    this.device.queue.submit([encoder.finish()]);
+  }
+}
+
+/** Workgroups laid out in two dimensions where one would pass the 65535 limit. */
+function grid2d(groups: number): [number, number, number] {
+  if (groups <= ROWS_PER_DIMENSION) return [groups, 1, 1];
+  return [ROWS_PER_DIMENSION, Math.ceil(groups / ROWS_PER_DIMENSION), 1];
+}
+
+/**
+ * The shape with adjacent dimensions merged wherever every operand walks them as one (stride of
+ * the outer = stride of the inner × its size), and size-1 dimensions dropped: a contiguous or
+ * uniformly broadcast operation becomes rank 1.
+ */
+export function mergeDims(shape: readonly number[], strides: readonly (readonly number[])[]): { dims: number[]; strides: number[][] } {
+  const dims: number[] = [];
+  const out: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && strides.every((s, i) => out[i]![last] === s[d]! * size)) {
+      dims[last] = dims[last]! * size;
+      strides.forEach((s, i) => (out[i]![last] = s[d]!));
+    } else {
+      dims.push(size);
+      strides.forEach((s, i) => out[i]!.push(s[d]!));
+    }
+  }
+  if (dims.length === 0) return { dims: [1], strides: strides.map(() => [0]) };
+  return { dims, strides: out };
+}

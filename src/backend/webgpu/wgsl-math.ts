@@ -1,0 +1,194 @@
+/**
+ * WGSL (float32) forms of the pointwise primitives WGSL has no builtin for, or whose builtin
+ * differs from PyTorch: NaN-propagating maximum/minimum, pow of a negative base, fmod and Python's
+ * remainder, expm1/log1p without cancellation, a sigmoid that never overflows, erf/erfc/erfinv
+ * (ports of src/ops/pointwise/scalar-math.ts in float32). NaN and ±inf are tested by their bits:
+ * WGSL lets a compiler assume `x != x` is false.
+ *
+ * Each helper names the helpers it calls, so a shader carries only what its kernel uses.
+ */
+
+interface Helper {
+  readonly uses: readonly string[];
+  readonly source: string;
+}
+
+export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
+  nb_nan: { uses: [], source: "fn nb_nan() -> f32 { return bitcast<f32>(0x7fc00000u); }" },
+  nb_inf: { uses: [], source: "fn nb_inf() -> f32 { return bitcast<f32>(0x7f800000u); }" },
+  nb_isnan: { uses: [], source: "fn nb_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }" },
+  nb_isinf: { uses: [], source: "fn nb_isinf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }" },
+  nb_isfinite: { uses: [], source: "fn nb_isfinite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) < 0x7f800000u; }" },
+  nb_maximum: {
+    uses: ["nb_isnan", "nb_nan"],
+    source: "fn nb_maximum(a: f32, b: f32) -> f32 { if (nb_isnan(a) || nb_isnan(b)) { return nb_nan(); } return select(b, a, a > b); }",
+  },
+  nb_minimum: {
+    uses: ["nb_isnan", "nb_nan"],
+    source: "fn nb_minimum(a: f32, b: f32) -> f32 { if (nb_isnan(a) || nb_isnan(b)) { return nb_nan(); } return select(b, a, a < b); }",
+  },
+  // WGSL's pow is undefined for a negative base: take |a|^b and the sign an integer exponent gives
+  nb_pow: {
+    uses: ["nb_isnan", "nb_nan", "nb_inf"],
+    source: `fn nb_pow(a: f32, b: f32) -> f32 {
+  if (b == 0.0 || a == 1.0) { return 1.0; }
+  if (nb_isnan(a) || nb_isnan(b)) { return nb_nan(); }
+  let integer = b == trunc(b);
+  let odd = integer && trunc(b * 0.5) != b * 0.5;
+  let m = abs(a);
+  var r: f32;
+  if (m == 0.0) { r = select(nb_inf(), 0.0, b > 0.0); } else { r = pow(m, b); }
+  if (a < 0.0 || (a == 0.0 && (bitcast<u32>(a) & 0x80000000u) != 0u)) {
+    if (!integer && m != 0.0) { return nb_nan(); }
+    if (odd) { return -r; }
+  }
+  return r;
+}`,
+  },
+  // a − trunc(a/b)·b with the product subtracted exactly
+  nb_fmod: { uses: [], source: "fn nb_fmod(a: f32, b: f32) -> f32 { return fma(-b, trunc(a / b), a); }" },
+  nb_remainder: {
+    uses: ["nb_fmod"],
+    source: "fn nb_remainder(a: f32, b: f32) -> f32 { let r = nb_fmod(a, b); if (r != 0.0 && ((r < 0.0) != (b < 0.0))) { return r + b; } return r; }",
+  },
+  nb_hypot: {
+    uses: ["nb_isinf", "nb_inf"],
+    source: `fn nb_hypot(a: f32, b: f32) -> f32 {
+  if (nb_isinf(a) || nb_isinf(b)) { return nb_inf(); }
+  let m = max(abs(a), abs(b));
+  if (m == 0.0) { return 0.0; }
+  let x = a / m;
+  let y = b / m;
+  return m * sqrt(x * x + y * y);
+}`,
+  },
+  // Kahan's: (e^x − 1)·x / log(e^x) cancels the rounding of e^x
+  nb_expm1: {
+    uses: ["nb_isinf"],
+    source: `fn nb_expm1(x: f32) -> f32 {
+  let u = exp(x);
+  if (u == 1.0) { return x; }
+  let um1 = u - 1.0;
+  if (um1 == -1.0 || nb_isinf(u)) { return um1; }
+  return um1 * x / log(u);
+}`,
+  },
+  nb_log1p: {
+    uses: ["nb_isinf"],
+    source: `fn nb_log1p(x: f32) -> f32 {
+  let u = 1.0 + x;
+  if (u == 1.0) { return x; }
+  if (nb_isinf(u)) { return u; }
+  return log(u) * x / (u - 1.0);
+}`,
+  },
+  nb_sigmoid: {
+    uses: [],
+    source: "fn nb_sigmoid(x: f32) -> f32 { if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); } let e = exp(x); return e / (1.0 + e); }",
+  },
+  // tanh(±10) is ±1 in float32; past it some drivers overflow e^2x into NaN
+  nb_tanh: { uses: [], source: "fn nb_tanh(x: f32) -> f32 { if (abs(x) > 10.0) { return sign(x); } return tanh(x); }" },
+  nb_asinh: {
+    uses: ["nb_log1p"],
+    source: "fn nb_asinh(x: f32) -> f32 { let m = abs(x); let r = nb_log1p(m + m * m / (1.0 + sqrt(1.0 + m * m))); return select(r, -r, x < 0.0); }",
+  },
+  nb_acosh: {
+    uses: ["nb_log1p"],
+    source: "fn nb_acosh(x: f32) -> f32 { let t = x - 1.0; return nb_log1p(t + sqrt(2.0 * t + t * t)); }",
+  },
+  nb_atanh: { uses: ["nb_log1p"], source: "fn nb_atanh(x: f32) -> f32 { return 0.5 * nb_log1p(2.0 * x / (1.0 - x)); }" },
+  // erfc(a) for a ≥ 2.5 by its continued fraction, from the tail (float32 needs far fewer terms than 120)
+  nb_erfc_tail: {
+    uses: [],
+    source: `fn nb_erfc_tail(a: f32) -> f32 {
+  var frac = a;
+  for (var k = 40; k >= 1; k--) { frac = a + f32(k) * 0.5 / frac; }
+  return exp(-a * a) * 0.5641895835 / frac;
+}`,
+  },
+  nb_erf: {
+    uses: ["nb_isnan", "nb_erfc_tail"],
+    source: `fn nb_erf(x: f32) -> f32 {
+  if (nb_isnan(x)) { return x; }
+  let a = abs(x);
+  let s = select(1.0, -1.0, x < 0.0);
+  if (a >= 4.0) { return s; }
+  if (a < 2.5) {
+    let x2 = a * a;
+    var term = a;
+    var sum = a;
+    for (var n = 1; n < 60 && term > sum * 1e-8; n++) {
+      term *= 2.0 * x2 / f32(2 * n + 1);
+      sum += term;
+    }
+    return s * 1.1283791671 * exp(-x2) * sum;
+  }
+  return s * (1.0 - nb_erfc_tail(a));
+}`,
+  },
+  nb_erfc: {
+    uses: ["nb_isnan", "nb_erf", "nb_erfc_tail"],
+    source: `fn nb_erfc(x: f32) -> f32 {
+  if (nb_isnan(x)) { return x; }
+  if (x < 0.5) { return 1.0 - nb_erf(x); }
+  if (x > 10.0) { return 0.0; }
+  if (x >= 2.5) { return nb_erfc_tail(x); }
+  // erfc(2.5) + ∫ₓ^2.5 2/√π e^(−t²) dt by 5-point Gauss–Legendre on 8 panels
+  var nodes = array<f32, 5>(-0.906179845938664, -0.5384693101056831, 0.0, 0.5384693101056831, 0.906179845938664);
+  var weights = array<f32, 5>(0.2369268850561891, 0.4786286704993665, 0.5688888888888889, 0.4786286704993665, 0.2369268850561891);
+  let h = (2.5 - x) / 8.0;
+  var integral = 0.0;
+  for (var p = 0; p < 8; p++) {
+    let mid = x + (f32(p) + 0.5) * h;
+    for (var i = 0; i < 5; i++) {
+      let t = mid + nodes[i] * h * 0.5;
+      integral += weights[i] * h * exp(-t * t) * 0.5;
+    }
+  }
+  return nb_erfc_tail(2.5) + 1.1283791671 * integral;
+}`,
+  },
+  // Giles' single-precision approximation and one Newton step on erf
+  nb_erfinv: {
+    uses: ["nb_isnan", "nb_nan", "nb_inf", "nb_erf"],
+    source: `fn nb_erfinv(y: f32) -> f32 {
+  if (nb_isnan(y) || y < -1.0 || y > 1.0) { return nb_nan(); }
+  if (y == 1.0) { return nb_inf(); }
+  if (y == -1.0) { return -nb_inf(); }
+  if (y == 0.0) { return y; }
+  var w = -log((1.0 - y) * (1.0 + y));
+  var p: f32;
+  if (w < 5.0) {
+    w = w - 2.5;
+    p = 2.81022636e-8;
+    p = 3.43273939e-7 + p * w; p = -3.5233877e-6 + p * w; p = -4.39150654e-6 + p * w; p = 0.00021858087 + p * w;
+    p = -0.00125372503 + p * w; p = -0.00417768164 + p * w; p = 0.246640727 + p * w; p = 1.50140941 + p * w;
+  } else {
+    w = sqrt(w) - 3.0;
+    p = -0.000200214257;
+    p = 0.000100950558 + p * w; p = 0.00134934322 + p * w; p = -0.00367342844 + p * w; p = 0.00573950773 + p * w;
+    p = -0.0076224613 + p * w; p = 0.00943887047 + p * w; p = 1.00167406 + p * w; p = 2.83297682 + p * w;
+  }
+  var x = p * y;
+  let err = nb_erf(x) - y;
+  x -= err / (1.1283791671 * exp(-x * x));
+  return x;
+}`,
+  },
+};
+
+/** The source of the named helpers and everything they call, each once, callees first. */
+export function helperSource(names: Iterable<string>): string {
+  const done = new Set<string>();
+  const out: string[] = [];
+  const visit = (name: string): void => {
+    if (done.has(name)) return;
+    done.add(name);
+    const helper = WGSL_HELPERS[name];
+    if (helper === undefined) throw new Error(`webgpu: no WGSL helper ${name}`);
+    for (const dep of helper.uses) visit(dep);
+    out.push(helper.source);
+  };
+  for (const n of names) visit(n);
+  return out.join("\n");
+}

@@ -1,0 +1,131 @@
+/**
+ * The WGSL pointwise kernels, generated at run time from the same kernel expressions the JS
+ * backend compiles and assembly/codegen.mjs turns into WebAssembly (src/ops/pointwise): one
+ * compute shader per kernel key, float32, each shared subexpression computed once.
+ *
+ * A shader reads its inputs as strided views broadcast to the output's shape: `meta` holds the
+ * element count, the rank, the shape and each input's offset and strides (the host first merges
+ * the dimensions every input walks contiguously, so a plain elementwise op has rank 1). The
+ * output is contiguous; a condition is stored as 1 or 0.
+ */
+import { topological, type Expr } from "../../ops/pointwise/expr.js";
+import type { Kernel } from "../../ops/pointwise/plan.js";
+import { helperSource } from "./wgsl-math.js";
+
+export const POINTWISE_WORKGROUP = 256;
+
+/** A float32 literal WGSL accepts: out-of-range values and NaN by their bits. */
+export function wgslLiteral(v: number): string {
+  const f = Math.fround(v);
+  if (Number.isNaN(f)) return "bitcast<f32>(0x7fc00000u)";
+  if (f === Infinity) return "bitcast<f32>(0x7f800000u)";
+  if (f === -Infinity) return "bitcast<f32>(0xff800000u)";
+  if (Object.is(f, -0)) return "bitcast<f32>(0x80000000u)";
+  const s = String(f);
+  const text = /[.eE]/.test(s) ? s : `${s}.0`;
+  return f < 0 ? `(${text}f)` : `${text}f`;
+}
+
+/** How a primitive is written in WGSL: an expression, and the helpers it calls. */
+function nodeCode(node: Expr, a: readonly string[], helpers: Set<string>): string {
+  const call = (helper: string): string => {
+    helpers.add(helper);
+    return `${helper}(${a.join(", ")})`;
+  };
+  const [x, y, z] = a;
+  switch (node.op) {
+    case "add": return `(${x} + ${y})`;
+    case "sub": return `(${x} - ${y})`;
+    case "mul": return `(${x} * ${y})`;
+    case "div": return `(${x} / ${y})`;
+    case "neg": return `(-${x})`;
+    case "abs": case "sqrt": case "floor": case "ceil": case "trunc": case "exp": case "log": case "log2":
+    case "sin": case "cos": case "tan": case "asin": case "acos": case "atan": case "sinh": case "cosh":
+      return `${node.op}(${x})`;
+    // WGSL's round is half to even, as PyTorch's
+    case "round": return `round(${x})`;
+    case "atan2": return `atan2(${x}, ${y})`;
+    case "rsqrt": return `(1.0 / sqrt(${x}))`;
+    case "log10": return `(log2(${x}) * 0.30102999566398120f)`;
+    // keeps ±0 and NaN, as scalar-math's sign
+    case "sign": return `select(select(${x}, -1.0, ${x} < 0.0), 1.0, ${x} > 0.0)`;
+    case "maximum": case "minimum": case "pow": case "fmod": case "remainder": case "hypot": case "expm1":
+    case "log1p": case "sigmoid": case "tanh": case "asinh": case "acosh": case "atanh": case "erf": case "erfc": case "erfinv":
+      return call(`nb_${node.op}`);
+    case "gt": return `(${x} > ${y})`;
+    case "ge": return `(${x} >= ${y})`;
+    case "lt": return `(${x} < ${y})`;
+    case "le": return `(${x} <= ${y})`;
+    case "eq": return `(${x} == ${y})`;
+    case "ne": return `(${x} != ${y})`;
+    case "isnan": case "isinf": case "isfinite": return call(`nb_${node.op}`);
+    case "and": return `(${x} && ${y})`;
+    case "or": return `(${x} || ${y})`;
+    case "not": return `(!${x})`;
+    // WGSL's select takes (false value, true value, condition)
+    case "select": return `select(${z}, ${y}, ${x})`;
+    case "input": case "param": case "const":
+      throw new Error(`webgpu: ${node.op} is not a primitive`);
+  }
+}
+
+/** The body computing one element from the inputs' values `v0…` and params `params[i]`. */
+function expressionBody(kernel: Kernel): { lines: string[]; result: string; helpers: Set<string> } {
+  const names = new Map<Expr, string>();
+  const lines: string[] = [];
+  const helpers = new Set<string>();
+  let temp = 0;
+  for (const node of topological(kernel.expr)) {
+    if (node.op === "input") names.set(node, `v${node.value}`);
+    else if (node.op === "param") names.set(node, `params[${node.value}]`);
+    else if (node.op === "const") names.set(node, wgslLiteral(node.value));
+    else {
+      const name = `t${temp++}`;
+      lines.push(`  let ${name} = ${nodeCode(node, node.args.map((arg) => names.get(arg)!), helpers)};`);
+      names.set(node, name);
+    }
+  }
+  const root = names.get(kernel.expr)!;
+  return { lines, result: kernel.expr.type === "bool" ? `select(0.0, 1.0, ${root})` : root, helpers };
+}
+
+/**
+ * The shader of a kernel. Bindings: the inputs 0 … arity − 1, the output, meta, then the params
+ * where the kernel has any. meta (i32): [n, rank, shape…, then per input: offset, strides…].
+ */
+export function pointwiseShader(kernel: Kernel): string {
+  const { lines, result, helpers } = expressionBody(kernel);
+  const arity = kernel.arity;
+  const bindings: string[] = [];
+  for (let i = 0; i < arity; i++) bindings.push(`@group(0) @binding(${i}) var<storage, read> x${i}: array<f32>;`);
+  bindings.push(`@group(0) @binding(${arity}) var<storage, read_write> out: array<f32>;`);
+  bindings.push(`@group(0) @binding(${arity + 1}) var<storage, read> meta: array<i32>;`);
+  if (kernel.params > 0) bindings.push(`@group(0) @binding(${arity + 2}) var<storage, read> params: array<f32>;`);
+  const offsets = Array.from({ length: arity }, (_, i) => `  var o${i} = meta[2 + rank + ${i} * (rank + 1)];`);
+  const steps = Array.from({ length: arity }, (_, i) => `    o${i} += c * meta[3 + rank + ${i} * (rank + 1) + d];`);
+  const loads = Array.from({ length: arity }, (_, i) => `  let v${i} = x${i}[o${i}];`);
+  return [
+    `// ${kernel.key}`,
+    helperSource(helpers),
+    ...bindings,
+    `@compute @workgroup_size(${POINTWISE_WORKGROUP})`,
+    "fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {",
+    `  let i = gid.x + gid.y * groups.x * ${POINTWISE_WORKGROUP}u;`,
+    "  let n = u32(meta[0]);",
+    "  if (i >= n) { return; }",
+    "  let rank = meta[1];",
+    ...offsets,
+    "  var rest = i;",
+    "  for (var d = rank - 1; d >= 0; d--) {",
+    "    let size = u32(meta[2 + d]);",
+    "    let c = i32(rest % size);",
+    "    rest = rest / size;",
+    ...steps,
+    "  }",
+    ...loads,
+    ...lines,
+    `  out[i] = ${result};`,
+    "}",
+    "",
+  ].join("\n");
+}
