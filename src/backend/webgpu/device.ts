@@ -18,6 +18,11 @@ export interface DeviceOptions {
 export interface AcquiredDevice {
   readonly device: GpuDevice;
   readonly adapter: GpuAdapter;
+  /**
+   * The entry point the adapter came from. Held for the device's lifetime: Dawn's Node binding
+   * tears its instance down when this object is collected, and the device then crashes the process.
+   */
+  readonly gpu: Gpu;
   /** Where the device came from, for messages. */
   readonly source: "navigator.gpu" | "webgpu (Node)";
 }
@@ -64,5 +69,5 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
       maxBufferSize: adapter.limits.maxBufferSize,
     },
   });
-  return { device, adapter, source };
+  return { device, adapter, gpu, source };
 }

@@ -14,8 +14,9 @@ interface Helper {
 }
 
 export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
-  nb_nan: { uses: [], source: "fn nb_nan() -> f32 { return bitcast<f32>(0x7fc00000u); }" },
-  nb_inf: { uses: [], source: "fn nb_inf() -> f32 { return bitcast<f32>(0x7f800000u); }" },
+  // through a var: WGSL's constant evaluation rejects a NaN or infinite constant
+  nb_nan: { uses: [], source: "fn nb_nan() -> f32 { var bits = 0x7fc00000u; return bitcast<f32>(bits); }" },
+  nb_inf: { uses: [], source: "fn nb_inf() -> f32 { var bits = 0x7f800000u; return bitcast<f32>(bits); }" },
   nb_isnan: { uses: [], source: "fn nb_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }" },
   nb_isinf: { uses: [], source: "fn nb_isinf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }" },
   nb_isfinite: { uses: [], source: "fn nb_isfinite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) < 0x7f800000u; }" },
@@ -45,6 +46,57 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   return r;
 }`,
   },
+  // WGSL leaves log, sqrt, asin and acos outside their domains undefined (SwiftShader returns
+  // numbers there): NaN below the domain and −inf at log's pole are made explicit
+  nb_log: {
+    uses: ["nb_nan", "nb_inf"],
+    source: "fn nb_log(x: f32) -> f32 { if (x < 0.0) { return nb_nan(); } if (x == 0.0) { return -nb_inf(); } return log(x); }",
+  },
+  nb_log2: {
+    uses: ["nb_nan", "nb_inf"],
+    source: "fn nb_log2(x: f32) -> f32 { if (x < 0.0) { return nb_nan(); } if (x == 0.0) { return -nb_inf(); } return log2(x); }",
+  },
+  nb_sqrt: { uses: ["nb_nan"], source: "fn nb_sqrt(x: f32) -> f32 { if (x < 0.0) { return nb_nan(); } return sqrt(x); }" },
+  nb_asin: { uses: ["nb_nan"], source: "fn nb_asin(x: f32) -> f32 { if (abs(x) > 1.0) { return nb_nan(); } return asin(x); }" },
+  nb_acos: { uses: ["nb_nan"], source: "fn nb_acos(x: f32) -> f32 { if (abs(x) > 1.0) { return nb_nan(); } return acos(x); }" },
+  // exp(NaN) is not NaN on every driver (SwiftShader returns inf)
+  nb_exp: { uses: ["nb_isnan"], source: "fn nb_exp(x: f32) -> f32 { if (nb_isnan(x)) { return x; } return exp(x); }" },
+  // WGSL only promises sin and cos to 2^-11 absolutely (SwiftShader is ~1e-4 off): SLEEF's
+  // float32 sin/cos (3.5 ulp), reduced by multiples of π split in three (Cody–Waite)
+  nb_sin_poly: {
+    uses: [],
+    source: `fn nb_sin_poly(d: f32) -> f32 {
+  let s = d * d;
+  var u = 2.6083159809786593541503e-06;
+  u = fma(u, s, -0.0001981069071916863322258);
+  u = fma(u, s, 0.00833307858556509017944336);
+  u = fma(u, s, -0.166666597127914428710938);
+  return fma(s, u * d, d);
+}`,
+  },
+  nb_sin: {
+    uses: ["nb_sin_poly"],
+    source: `fn nb_sin(x: f32) -> f32 {
+  let q = round(x * 0.318309886183790671537767526745);
+  var d = fma(q, -3.1414794921875, x);
+  d = fma(q, -0.00011315941810607910156, d);
+  d = fma(q, -1.9841872589410058936e-09, d);
+  let odd = (i32(q) & 1) != 0;
+  return nb_sin_poly(select(d, -d, odd));
+}`,
+  },
+  nb_cos: {
+    uses: ["nb_sin_poly"],
+    source: `fn nb_cos(x: f32) -> f32 {
+  let q = 1.0 + 2.0 * round(x * 0.318309886183790671537767526745 - 0.5);
+  var d = fma(q, -3.1414794921875 * 0.5, x);
+  d = fma(q, -0.00011315941810607910156 * 0.5, d);
+  d = fma(q, -1.9841872589410058936e-09 * 0.5, d);
+  let flip = (i32(q) & 2) == 0;
+  return nb_sin_poly(select(d, -d, flip));
+}`,
+  },
+  nb_tan: { uses: ["nb_sin", "nb_cos"], source: "fn nb_tan(x: f32) -> f32 { return nb_sin(x) / nb_cos(x); }" },
   // a − trunc(a/b)·b with the product subtracted exactly
   nb_fmod: { uses: [], source: "fn nb_fmod(a: f32, b: f32) -> f32 { return fma(-b, trunc(a / b), a); }" },
   nb_remainder: {
@@ -74,8 +126,10 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
 }`,
   },
   nb_log1p: {
-    uses: ["nb_isinf"],
+    uses: ["nb_isinf", "nb_nan", "nb_inf"],
     source: `fn nb_log1p(x: f32) -> f32 {
+  if (x < -1.0) { return nb_nan(); }
+  if (x == -1.0) { return -nb_inf(); }
   let u = 1.0 + x;
   if (u == 1.0) { return x; }
   if (nb_isinf(u)) { return u; }
@@ -93,10 +147,13 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
     source: "fn nb_asinh(x: f32) -> f32 { let m = abs(x); let r = nb_log1p(m + m * m / (1.0 + sqrt(1.0 + m * m))); return select(r, -r, x < 0.0); }",
   },
   nb_acosh: {
-    uses: ["nb_log1p"],
-    source: "fn nb_acosh(x: f32) -> f32 { let t = x - 1.0; return nb_log1p(t + sqrt(2.0 * t + t * t)); }",
+    uses: ["nb_log1p", "nb_nan"],
+    source: "fn nb_acosh(x: f32) -> f32 { if (x < 1.0) { return nb_nan(); } let t = x - 1.0; return nb_log1p(t + sqrt(2.0 * t + t * t)); }",
   },
-  nb_atanh: { uses: ["nb_log1p"], source: "fn nb_atanh(x: f32) -> f32 { return 0.5 * nb_log1p(2.0 * x / (1.0 - x)); }" },
+  nb_atanh: {
+    uses: ["nb_log1p", "nb_nan"],
+    source: "fn nb_atanh(x: f32) -> f32 { if (abs(x) > 1.0) { return nb_nan(); } return 0.5 * nb_log1p(2.0 * x / (1.0 - x)); }",
+  },
   // erfc(a) for a ≥ 2.5 by its continued fraction, from the tail (float32 needs far fewer terms than 120)
   nb_erfc_tail: {
     uses: [],

@@ -17,32 +17,32 @@ export const MATMUL_SHADER = `
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
-@group(0) @binding(3) var<storage, read> meta: array<i32>;
+@group(0) @binding(3) var<storage, read> info: array<i32>;
 
 var<workgroup> tileA: array<f32, ${K_STEP * MATMUL_TILE}>; // [k][row]
 var<workgroup> tileB: array<f32, ${K_STEP * MATMUL_TILE}>; // [k][column]
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let M = meta[0];
-  let K = meta[1];
-  let N = meta[2];
-  let batchRank = meta[3];
+  let M = info[0];
+  let K = info[1];
+  let N = info[2];
+  let batchRank = info[3];
   // the batch's offsets into a and b
-  var aBase = meta[4];
-  var bBase = meta[7];
+  var aBase = info[4];
+  var bBase = info[7];
   var rest = i32(wg.z);
   for (var d = batchRank - 1; d >= 0; d--) {
-    let size = meta[10 + d];
+    let size = info[10 + d];
     let c = rest % size;
     rest = rest / size;
-    aBase += c * meta[10 + batchRank + d];
-    bBase += c * meta[10 + 2 * batchRank + d];
+    aBase += c * info[10 + batchRank + d];
+    bBase += c * info[10 + 2 * batchRank + d];
   }
-  let aRow = meta[5];
-  let aCol = meta[6];
-  let bRow = meta[8];
-  let bCol = meta[9];
+  let aRow = info[5];
+  let aCol = info[6];
+  let bRow = info[8];
+  let bCol = info[9];
   let row0 = i32(wg.y) * ${MATMUL_TILE};
   let col0 = i32(wg.x) * ${MATMUL_TILE};
   let tx = i32(lid.x);

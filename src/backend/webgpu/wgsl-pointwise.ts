@@ -14,12 +14,15 @@ import { helperSource } from "./wgsl-math.js";
 
 export const POINTWISE_WORKGROUP = 256;
 
-/** A float32 literal WGSL accepts: out-of-range values and NaN by their bits. */
-export function wgslLiteral(v: number): string {
+/**
+ * A float32 literal WGSL accepts; NaN and ±inf (which WGSL's constant evaluation rejects) as
+ * calls to the helpers that make them at run time, added to `helpers`.
+ */
+export function wgslLiteral(v: number, helpers: Set<string>): string {
   const f = Math.fround(v);
-  if (Number.isNaN(f)) return "bitcast<f32>(0x7fc00000u)";
-  if (f === Infinity) return "bitcast<f32>(0x7f800000u)";
-  if (f === -Infinity) return "bitcast<f32>(0xff800000u)";
+  if (Number.isNaN(f)) return (helpers.add("nb_nan"), "nb_nan()");
+  if (f === Infinity) return (helpers.add("nb_inf"), "nb_inf()");
+  if (f === -Infinity) return (helpers.add("nb_inf"), "(-nb_inf())");
   if (Object.is(f, -0)) return "bitcast<f32>(0x80000000u)";
   const s = String(f);
   const text = /[.eE]/.test(s) ? s : `${s}.0`;
@@ -39,16 +42,16 @@ function nodeCode(node: Expr, a: readonly string[], helpers: Set<string>): strin
     case "mul": return `(${x} * ${y})`;
     case "div": return `(${x} / ${y})`;
     case "neg": return `(-${x})`;
-    case "abs": case "sqrt": case "floor": case "ceil": case "trunc": case "exp": case "log": case "log2":
-    case "sin": case "cos": case "tan": case "asin": case "acos": case "atan": case "sinh": case "cosh":
+    case "abs": case "floor": case "ceil": case "trunc": case "atan": case "sinh": case "cosh":
       return `${node.op}(${x})`;
     // WGSL's round is half to even, as PyTorch's
     case "round": return `round(${x})`;
     case "atan2": return `atan2(${x}, ${y})`;
-    case "rsqrt": return `(1.0 / sqrt(${x}))`;
-    case "log10": return `(log2(${x}) * 0.30102999566398120f)`;
+    case "rsqrt": return `(1.0 / ${call("nb_sqrt")})`;
+    case "log10": return `(${call("nb_log2")} * 0.30102999566398120f)`;
     // keeps ±0 and NaN, as scalar-math's sign
     case "sign": return `select(select(${x}, -1.0, ${x} < 0.0), 1.0, ${x} > 0.0)`;
+    case "exp": case "log": case "log2": case "sqrt": case "asin": case "acos": case "sin": case "cos": case "tan":
     case "maximum": case "minimum": case "pow": case "fmod": case "remainder": case "hypot": case "expm1":
     case "log1p": case "sigmoid": case "tanh": case "asinh": case "acosh": case "atanh": case "erf": case "erfc": case "erfinv":
       return call(`nb_${node.op}`);
@@ -78,7 +81,7 @@ function expressionBody(kernel: Kernel): { lines: string[]; result: string; help
   for (const node of topological(kernel.expr)) {
     if (node.op === "input") names.set(node, `v${node.value}`);
     else if (node.op === "param") names.set(node, `params[${node.value}]`);
-    else if (node.op === "const") names.set(node, wgslLiteral(node.value));
+    else if (node.op === "const") names.set(node, wgslLiteral(node.value, helpers));
     else {
       const name = `t${temp++}`;
       lines.push(`  let ${name} = ${nodeCode(node, node.args.map((arg) => names.get(arg)!), helpers)};`);
@@ -99,10 +102,10 @@ export function pointwiseShader(kernel: Kernel): string {
   const bindings: string[] = [];
   for (let i = 0; i < arity; i++) bindings.push(`@group(0) @binding(${i}) var<storage, read> x${i}: array<f32>;`);
   bindings.push(`@group(0) @binding(${arity}) var<storage, read_write> out: array<f32>;`);
-  bindings.push(`@group(0) @binding(${arity + 1}) var<storage, read> meta: array<i32>;`);
+  bindings.push(`@group(0) @binding(${arity + 1}) var<storage, read> info: array<i32>;`);
   if (kernel.params > 0) bindings.push(`@group(0) @binding(${arity + 2}) var<storage, read> params: array<f32>;`);
-  const offsets = Array.from({ length: arity }, (_, i) => `  var o${i} = meta[2 + rank + ${i} * (rank + 1)];`);
-  const steps = Array.from({ length: arity }, (_, i) => `    o${i} += c * meta[3 + rank + ${i} * (rank + 1) + d];`);
+  const offsets = Array.from({ length: arity }, (_, i) => `  var o${i} = info[2 + rank + ${i} * (rank + 1)];`);
+  const steps = Array.from({ length: arity }, (_, i) => `    o${i} += c * info[3 + rank + ${i} * (rank + 1) + d];`);
   const loads = Array.from({ length: arity }, (_, i) => `  let v${i} = x${i}[o${i}];`);
   return [
     `// ${kernel.key}`,
@@ -111,13 +114,13 @@ export function pointwiseShader(kernel: Kernel): string {
     `@compute @workgroup_size(${POINTWISE_WORKGROUP})`,
     "fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {",
     `  let i = gid.x + gid.y * groups.x * ${POINTWISE_WORKGROUP}u;`,
-    "  let n = u32(meta[0]);",
+    "  let n = u32(info[0]);",
     "  if (i >= n) { return; }",
-    "  let rank = meta[1];",
+    "  let rank = info[1];",
     ...offsets,
     "  var rest = i;",
     "  for (var d = rank - 1; d >= 0; d--) {",
-    "    let size = u32(meta[2 + d]);",
+    "    let size = u32(info[2 + d]);",
     "    let c = i32(rest % size);",
     "    rest = rest / size;",
     ...steps,

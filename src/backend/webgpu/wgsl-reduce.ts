@@ -18,8 +18,8 @@ export const ROWS_PER_DIMENSION = 65535;
 const FORMS: Record<GpuReduceOp, { identity: string; combine: string; helpers: string[] }> = {
   sum: { identity: "0.0", combine: "(a + b)", helpers: [] },
   prod: { identity: "1.0", combine: "(a * b)", helpers: [] },
-  max: { identity: "bitcast<f32>(0xff800000u)", combine: "nb_maximum(a, b)", helpers: ["nb_maximum"] },
-  min: { identity: "bitcast<f32>(0x7f800000u)", combine: "nb_minimum(a, b)", helpers: ["nb_minimum"] },
+  max: { identity: "-nb_inf()", combine: "nb_maximum(a, b)", helpers: ["nb_maximum", "nb_inf"] },
+  min: { identity: "nb_inf()", combine: "nb_minimum(a, b)", helpers: ["nb_minimum", "nb_inf"] },
 };
 
 export function reduceShader(op: GpuReduceOp): string {
@@ -28,7 +28,7 @@ export function reduceShader(op: GpuReduceOp): string {
 ${helperSource(form.helpers)}
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
-@group(0) @binding(2) var<storage, read> meta: array<i32>;
+@group(0) @binding(2) var<storage, read> info: array<i32>;
 
 var<workgroup> partial: array<f32, ${REDUCE_WORKGROUP}>;
 
@@ -37,8 +37,8 @@ fn combine(a: f32, b: f32) -> f32 { return ${form.combine}; }
 @compute @workgroup_size(${REDUCE_WORKGROUP})
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row = i32(wg.x + wg.y * ${ROWS_PER_DIMENSION}u);
-  let outer = meta[0];
-  let inner = meta[1];
+  let outer = info[0];
+  let inner = info[1];
   if (row >= outer) { return; }
   let base = row * inner;
   var acc = ${form.identity};

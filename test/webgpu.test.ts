@@ -1,0 +1,302 @@
+/**
+ * The WebGPU kernel layer (src/backend/webgpu, the first slice of the webgpu backend): every
+ * generated WGSL pointwise kernel, the tiled matmul and the reductions against the JS backend's
+ * kernels, on a real WebGPU device. In Node that is the optional package `webgpu` (Dawn); without
+ * a GPU it runs on SwiftShader's Vulkan driver from Debian's chromium package. Where neither is
+ * present the GPU tests are skipped, saying why; the parts that need no device always run.
+ */
+import { existsSync } from "node:fs";
+import os from "node:os";
+import { describe, expect, it, afterAll } from "vitest";
+import type { StridedView } from "../src/backend/backend.js";
+import { jsBackend } from "../src/backend/js/index.js";
+import { pointwise as jsPointwise } from "../src/backend/js/pointwise.js";
+import { DECLARATIONS } from "../src/ops/pointwise/declarations/index.js";
+import { planVariant, scalarPatterns, type Kernel } from "../src/ops/pointwise/plan.js";
+import { contiguousStrides, numelOf } from "../src/tensor/shape.js";
+import { WebGpuContext, mergeDims, type GpuStridedView } from "../src/backend/webgpu/context.js";
+import { sizeClass } from "../src/backend/webgpu/pool.js";
+import { pointwiseShader } from "../src/backend/webgpu/wgsl-pointwise.js";
+
+const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
+const CHROMIUM_VULKAN_LOADER = "/usr/lib/chromium/libvulkan.so.1";
+const SYSTEM_VULKAN_LOADERS = ["/usr/lib/x86_64-linux-gnu/libvulkan.so.1", "/usr/lib/aarch64-linux-gnu/libvulkan.so.1", "/usr/lib64/libvulkan.so.1", "/usr/lib/libvulkan.so.1"];
+
+/**
+ * Points Dawn at SwiftShader where no GPU driver is configured. Where the system has no Vulkan
+ * loader (libvulkan1 not installed), the copy Chromium ships is loaded first under its soname,
+ * so that Dawn's own dlopen("libvulkan.so.1") finds it (Node's dlopen fails on it for not being
+ * an addon, after loading it: RTLD_NODELETE keeps it).
+ */
+function useSoftwareVulkan(): void {
+  if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  if (process.platform !== "linux" || SYSTEM_VULKAN_LOADERS.some(existsSync) || !existsSync(CHROMIUM_VULKAN_LOADER)) return;
+  const RTLD_NODELETE = 0x1000;
+  try {
+    process.dlopen({ exports: {} }, CHROMIUM_VULKAN_LOADER, os.constants.dlopen.RTLD_NOW | os.constants.dlopen.RTLD_GLOBAL | RTLD_NODELETE);
+  } catch {
+    // "did not self-register": expected, the library is loaded all the same
+  }
+}
+
+/** The device, or why there is none (then the GPU tests are skipped with that reason). */
+async function openDevice(): Promise<{ gpu: WebGpuContext | null; reason: string }> {
+  if (process.env.NABLA_BACKEND !== undefined && process.env.NABLA_BACKEND !== "js") {
+    return { gpu: null, reason: "the WebGPU kernels are checked once, in the js project" };
+  }
+  useSoftwareVulkan();
+  try {
+    return { gpu: await WebGpuContext.create(), reason: "" };
+  } catch (e) {
+    return { gpu: null, reason: (e as Error).message };
+  }
+}
+
+const { gpu, reason } = await openDevice();
+afterAll(() => gpu?.destroy());
+
+/** A small deterministic generator, so failures reproduce. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = rng(13);
+
+type Layout = "contiguous" | "transposed" | "offset";
+
+/** A random float32 view of `shape`: contiguous, with its last two dims stored transposed, or at an offset with padded rows. */
+function randomView(shape: number[], layout: Layout, scale = 3): StridedView {
+  const nd = shape.length;
+  let storeShape = shape.slice();
+  if (layout === "transposed" && nd >= 2) storeShape = [...shape.slice(0, -2), shape[nd - 1]!, shape[nd - 2]!];
+  if (layout === "offset" && nd >= 1) storeShape = [...shape.slice(0, -1), shape[nd - 1]! + 5];
+  const offset = layout === "offset" ? 7 : 0;
+  const data = new Float32Array(numelOf(storeShape) + offset);
+  for (let i = 0; i < data.length; i++) data[i] = (random() * 2 - 1) * scale;
+  let strides = contiguousStrides(storeShape);
+  if (layout === "transposed" && nd >= 2) strides = [...strides.slice(0, -2), strides[nd - 1]!, strides[nd - 2]!];
+  return { data, shape, strides, offset };
+}
+
+/** The same view with its data uploaded to the device. */
+function toGpu(v: StridedView): GpuStridedView {
+  return { data: gpu!.upload(v.data as Float32Array), shape: v.shape, strides: v.strides, offset: v.offset };
+}
+
+/**
+ * Every kernel the ops can ask for (as assembly/codegen.mjs collects them for wasm), the ones with
+ * a condition as result too, with parameters to run it with.
+ */
+function declaredKernels(): { kernel: Kernel; params: number[] }[] {
+  const found = new Map<string, Kernel>();
+  for (const name of Object.keys(DECLARATIONS).sort()) {
+    const decl = DECLARATIONS[name]!;
+    for (const scalar of scalarPatterns(decl.arity)) {
+      const v = planVariant(decl, scalar);
+      for (const k of [v.forward, ...v.backward.map((p) => p?.kernel)]) {
+        // the identity (add's backward: g itself) is no kernel
+        if (k && k.arity >= 1 && k.expr.op !== "input") found.set(k.key, k);
+      }
+    }
+  }
+  const params = [0.7, 1.3, -0.4, 2.5, 0.3, 1.5, 0.2, 4];
+  return [...found.values()].map((kernel) => ({ kernel, params: params.slice(0, kernel.params) }));
+}
+
+/**
+ * Agreement with the JS kernel rounding every step to float32. WGSL's transcendental builtins
+ * are looser than a CPU's libm (its spec allows exp and log errors that grow with the argument),
+ * so: 1e-4 relative and 1e-5 absolute where such an error meets a cancellation (1 − tanh²). NaN
+ * must meet NaN, infinities must be equal.
+ */
+function mismatch(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, rel = 1e-4, abs = 1e-5): string | null {
+  if (actual.length !== expected.length) return `${what}: ${actual.length} elements, expected ${expected.length}`;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    if (Number.isNaN(e) || !Number.isFinite(e) || Number.isNaN(a) || !Number.isFinite(a)) {
+      if (!Object.is(a, e) && !(a === 0 && e === 0)) return `${what}[${i}]: got ${a}, expected ${e}`;
+      continue;
+    }
+    if (Math.abs(a - e) > rel * Math.max(Math.abs(a), Math.abs(e)) + abs) return `${what}[${i}]: got ${a}, expected ${e} (diff ${a - e})`;
+  }
+  return null;
+}
+
+function expectNear(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, rel = 1e-4, abs = 1e-5): void {
+  const found = mismatch(actual, expected, what, rel, abs);
+  if (found !== null) expect.fail(found);
+}
+
+describe("webgpu kernel layer, without a device", () => {
+  it("size classes: powers of two up to 1 MiB, quarter steps above, at least 256 bytes", () => {
+    expect([0, 1, 256, 257, 1000, 4096, 4097, 1 << 20].map(sizeClass)).toEqual([256, 256, 256, 512, 1024, 4096, 8192, 1 << 20]);
+    expect(sizeClass((1 << 20) + 1)).toBe((1 << 20) + (1 << 18));
+    expect(sizeClass(3 * (1 << 20) + 5)).toBe(3.5 * (1 << 20));
+    expect(() => sizeClass(-1)).toThrow(/non-negative integer, got -1/);
+  });
+
+  it("merges the dimensions every operand walks as one", () => {
+    expect(mergeDims([2, 3, 4], [[12, 4, 1], [0, 0, 1]])).toEqual({ dims: [6, 4], strides: [[4, 1], [0, 1]] });
+    expect(mergeDims([2, 3, 4], [[12, 4, 1], [12, 4, 1]])).toEqual({ dims: [24], strides: [[1], [1]] });
+    expect(mergeDims([3, 1, 4], [[1, 99, 3]])).toEqual({ dims: [3, 4], strides: [[1, 3]] });
+    expect(mergeDims([1, 1], [[5, 7]])).toEqual({ dims: [1], strides: [[0]] });
+  });
+
+  it("writes a WGSL shader for every declared kernel", () => {
+    const kernels = declaredKernels();
+    expect(kernels.length).toBeGreaterThan(100);
+    for (const { kernel } of kernels) expect(pointwiseShader(kernel)).toContain(`// ${kernel.key}`);
+  });
+});
+
+describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (skipped: ${reason})` : ""}`, () => {
+  const kernels = declaredKernels();
+
+  it("every generated pointwise kernel agrees with the JS kernel, over layouts and broadcasts", async () => {
+    const checks: Promise<string | null>[] = [];
+    for (const { kernel, params } of kernels) {
+      for (const [shape, layout] of [[[300], "contiguous"], [[17, 5], "transposed"], [[2, 3, 67], "offset"]] as const) {
+        const inputs = Array.from({ length: kernel.arity }, (_, i) => {
+          const v = randomView([...shape], i === 0 ? layout : "contiguous");
+          // the second input broadcast along the last dim, the third along the first
+          if (i === 1 && shape.length > 1) return { ...v, strides: [...v.strides.slice(0, -1), 0] };
+          if (i === 2 && shape.length > 1) return { ...v, strides: [0, ...v.strides.slice(1)] };
+          return v;
+        });
+        const size = numelOf([...shape]);
+        const expected = new Float32Array(size);
+        jsPointwise(kernel, inputs, expected, params.map(Math.fround), true);
+        const gpuInputs = inputs.map(toGpu);
+        const out = gpu!.alloc(size);
+        gpu!.pointwise(kernel, gpuInputs, out, params);
+        checks.push(
+          gpu!.read(out).then((actual) => {
+            for (const v of gpuInputs) gpu!.release(v.data);
+            gpu!.release(out);
+            return mismatch(actual, expected, `${kernel.key} ${shape} ${layout}`);
+          }),
+        );
+      }
+    }
+    // every disagreeing kernel at once, each with its first disagreeing element
+    expect((await Promise.all(checks)).filter((m) => m !== null)).toEqual([]);
+  });
+
+  it("runs in place: the output may be an input's buffer", async () => {
+    const kernel = kernels.find((k) => k.kernel.key === "add(in0,in1)")!.kernel;
+    const x = randomView([1000], "contiguous");
+    const y = randomView([1000], "contiguous");
+    const expected = new Float32Array(1000);
+    jsPointwise(kernel, [x, y], expected, [], true);
+    const gx = toGpu(x);
+    gpu!.pointwise(kernel, [gx, toGpu(y)], gx.data, []);
+    expectNear(await gpu!.read(gx.data), expected, "add in place", 0, 0);
+  });
+
+  it("spreads more than 65535 workgroups over two grid dimensions", async () => {
+    const kernel = kernels.find((k) => k.kernel.key === "neg(in0)")!.kernel;
+    const n = 65536 * 256 + 3;
+    const x = new Float32Array(n).map((_, i) => i % 1000);
+    const out = gpu!.alloc(n);
+    gpu!.pointwise(kernel, [{ data: gpu!.upload(x), shape: [n], strides: [1], offset: 0 }], out, []);
+    const actual = await gpu!.read(out);
+    expect([actual[0], actual[999], actual[n - 1]]).toEqual([-0, -999, -((n - 1) % 1000)]);
+  });
+
+  /** Float32 matmul error bound per element: k roundings of terms at most Σ|a||b|. */
+  function matmulTolerance(a: StridedView, b: StridedView, m: number, k: number, n: number, batchShape: number[]): Float64Array {
+    const absView = (v: StridedView): StridedView => ({ ...v, data: Float64Array.from(v.data, Math.abs) });
+    const out = new Float64Array(numelOf(batchShape) * m * n);
+    jsBackend.matmul({ a: absView(a), b: absView(b), out, batchShape, m, k, n });
+    return out.map((v) => 2 * k * 2 ** -24 * v + 1e-30);
+  }
+
+  async function checkMatmul(m: number, k: number, n: number, la: Layout, lb: Layout, batchShape: number[] = [], broadcastB = false): Promise<void> {
+    const a = randomView([...batchShape, m, k], la);
+    let b = randomView([...batchShape, k, n], lb);
+    if (broadcastB) b = { ...b, strides: [...batchShape.map(() => 0), ...b.strides.slice(-2)] };
+    const size = numelOf(batchShape) * m * n;
+    const expected = new Float32Array(size);
+    jsBackend.matmul({ a, b, out: expected, batchShape, m, k, n });
+    const out = gpu!.alloc(size);
+    gpu!.matmul({ a: toGpu(a), b: toGpu(b), out, batchShape, m, k, n });
+    const actual = await gpu!.read(out);
+    const tol = matmulTolerance(a, b, m, k, n, batchShape);
+    for (let i = 0; i < size; i++) {
+      if (!(Math.abs(actual[i]! - expected[i]!) <= tol[i]!)) {
+        expect.fail(`matmul ${batchShape}x${m}x${k}x${n} ${la}/${lb} [${i}]: got ${actual[i]}, expected ${expected[i]}`);
+      }
+    }
+  }
+
+  it("tiled matmul agrees with the JS kernel on sizes off the 64×64×16 tiles, all transpose combinations", async () => {
+    for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [64, 16, 64], [65, 17, 63], [17, 255, 3], [128, 64, 130]]) {
+      for (const la of ["contiguous", "transposed"] as const) {
+        for (const lb of ["contiguous", "transposed"] as const) await checkMatmul(m!, k!, n!, la, lb);
+      }
+    }
+    await checkMatmul(300, 600, 70, "offset", "transposed");
+    await checkMatmul(1, 784, 10, "contiguous", "offset");
+  });
+
+  it("batched matmul walks batch strides, broadcast ones included", async () => {
+    await checkMatmul(17, 9, 33, "contiguous", "contiguous", [3]);
+    await checkMatmul(5, 70, 66, "transposed", "offset", [2, 3]);
+    await checkMatmul(65, 3, 2, "contiguous", "transposed", [2, 2], true);
+  });
+
+  it("reductions (sum, prod, max, min) agree with the JS kernel, rows longer than a workgroup included", async () => {
+    for (const op of ["sum", "prod", "max", "min"] as const) {
+      for (const [outer, inner] of [[1, 1], [1, 3], [3, 17], [17, 255], [255, 3], [2, 1000], [4, 4099]]) {
+        // prod over values near 1, so that long rows neither overflow nor vanish
+        const x = randomView([outer!, inner!], "contiguous", op === "prod" ? 0.01 : 3).data as Float32Array;
+        if (op === "prod") for (let i = 0; i < x.length; i++) x[i] = 1 + x[i]!;
+        const expected = new Float32Array(outer!);
+        jsBackend.reduce(op, x, outer!, inner!, expected);
+        const out = gpu!.alloc(outer!);
+        gpu!.reduce(op, gpu!.upload(x), outer!, inner!, out);
+        const actual = await gpu!.read(out);
+        if (op === "max" || op === "min") expect(Array.from(actual), `${op} ${outer}x${inner}`).toEqual(Array.from(expected));
+        else {
+          // a tree and a sequential sum round differently: within inner roundings of Σ|x|
+          const bound = new Float32Array(outer!);
+          jsBackend.reduce(op === "sum" ? "sum" : "prod", x.map(Math.abs), outer!, inner!, bound);
+          for (let o = 0; o < outer!; o++) {
+            expect(Math.abs(actual[o]! - expected[o]!), `${op} ${outer}x${inner}[${o}]`).toBeLessThanOrEqual(2 * inner! * 2 ** -24 * bound[o]! + 1e-30);
+          }
+        }
+      }
+    }
+  });
+
+  it("max and min propagate NaN, as PyTorch's", async () => {
+    const x = new Float32Array([1, NaN, 3, 4, -1, -2, -3, -4]);
+    for (const op of ["max", "min"] as const) {
+      const out = gpu!.alloc(2);
+      gpu!.reduce(op, gpu!.upload(x), 2, 4, out);
+      const actual = await gpu!.read(out);
+      expect(Number.isNaN(actual[0])).toBe(true);
+      expect(actual[1]).toBe(op === "max" ? -1 : -4);
+    }
+  });
+
+  it("pools buffers by size class and counts transfers", async () => {
+    const before = gpu!.pool.stats();
+    const a = gpu!.alloc(1000);
+    expect(a.bytes).toBe(4096);
+    gpu!.release(a);
+    const b = gpu!.alloc(900);
+    expect(b.buffer).toBe(a.buffer);
+    gpu!.release(b);
+    expect(gpu!.pool.stats().allocated).toBe(before.allocated);
+    const toHost = gpu!.transfers.toHost;
+    await gpu!.read(gpu!.upload(new Float32Array([1, 2, 3])));
+    expect(gpu!.transfers.toHost).toBe(toHost + 1);
+  });
+});
