@@ -188,6 +188,26 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
     expect((await Promise.all(checks)).filter((m) => m !== null)).toEqual([]);
   });
 
+  it("every generated pointwise kernel keeps special values as the JS kernel does (±100, ±0, 1e-7, ±inf, NaN)", async () => {
+    const specials = [100, -100, 0, -0, 1e-7, -1e-7, 1e-30, Infinity, -Infinity, NaN, 88, -88, 89, -104, 20, -20, 0.6, -0.625, 3, -3, 0.5];
+    const size = 128;
+    const checks: Promise<string | null>[] = [];
+    for (const { kernel, params } of kernels) {
+      const inputs = Array.from({ length: kernel.arity }, (_, i): StridedView => {
+        const data = new Float32Array(size);
+        for (let j = 0; j < size; j++) data[j] = specials[(j * (i + 1) + i) % specials.length]!;
+        return { data, shape: [size], strides: [1], offset: 0 };
+      });
+      const expected = new Float32Array(size);
+      jsPointwise(kernel, inputs, expected, params.map(Math.fround), true);
+      const out = gpu!.alloc(size);
+      gpu!.pointwise(kernel, inputs.map(toGpu), out, params);
+      // WGSL may flush subnormals to zero (e^-88 = 6e-39 is one): results built on them agree in absolute terms only
+      checks.push(gpu!.read(out).then((actual) => mismatch(actual, expected, `${kernel.key} specials`, 1e-4, 1e-35)));
+    }
+    expect((await Promise.all(checks)).filter((m) => m !== null)).toEqual([]);
+  });
+
   it("runs in place: the output may be an input's buffer", async () => {
     const kernel = kernels.find((k) => k.kernel.key === "add(in0,in1)")!.kernel;
     const x = randomView([1000], "contiguous");

@@ -20,6 +20,8 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   nb_isnan: { uses: [], source: "fn nb_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }" },
   nb_isinf: { uses: [], source: "fn nb_isinf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }" },
   nb_isfinite: { uses: [], source: "fn nb_isfinite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) < 0x7f800000u; }" },
+  // compilers may compile != as an ordered comparison, false where either side is NaN
+  nb_ne: { uses: ["nb_isnan"], source: "fn nb_ne(a: f32, b: f32) -> bool { return nb_isnan(a) || nb_isnan(b) || a != b; }" },
   nb_maximum: {
     uses: ["nb_isnan", "nb_nan"],
     source: "fn nb_maximum(a: f32, b: f32) -> f32 { if (nb_isnan(a) || nb_isnan(b)) { return nb_nan(); } return select(b, a, a > b); }",
@@ -40,7 +42,7 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   var r: f32;
   if (m == 0.0) { r = select(nb_inf(), 0.0, b > 0.0); } else { r = pow(m, b); }
   if (a < 0.0 || (a == 0.0 && (bitcast<u32>(a) & 0x80000000u) != 0u)) {
-    if (!integer && m != 0.0) { return nb_nan(); }
+    if (!integer && m != 0.0 && m != nb_inf()) { return nb_nan(); }
     if (odd) { return -r; }
   }
   return r;
@@ -48,19 +50,39 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   },
   // WGSL leaves log, sqrt, asin and acos outside their domains undefined (SwiftShader returns
   // numbers there): NaN below the domain and −inf at log's pole are made explicit
+  // musl's logf (under 1 ulp): SwiftShader's log is off by ~2e-8 absolutely near 1, which
+  // log1p(x)'s and asinh's small arguments turn into whole relative errors; NaN kept
   nb_log: {
-    uses: ["nb_nan", "nb_inf"],
-    source: "fn nb_log(x: f32) -> f32 { if (x < 0.0) { return nb_nan(); } if (x == 0.0) { return -nb_inf(); } return log(x); }",
+    uses: ["nb_nan", "nb_inf", "nb_isnan"],
+    source: `fn nb_log(x: f32) -> f32 {
+  if (nb_isnan(x) || x == nb_inf()) { return x; }
+  if (x < 0.0) { return nb_nan(); }
+  if (x == 0.0) { return -nb_inf(); }
+  let parts = frexp(x);
+  var f = parts.fract;
+  var k = parts.exp;
+  if (f < 0.70710678118654752) { f = f * 2.0; k = k - 1; }
+  f = f - 1.0;
+  let s = f / (2.0 + f);
+  let z = s * s;
+  let w = z * z;
+  let t1 = w * (0.40000972152 + w * 0.24279078841);
+  let t2 = z * (0.66666662693 + w * 0.28498786688);
+  let hfsq = 0.5 * f * f;
+  let dk = f32(k);
+  return s * (hfsq + t2 + t1) + dk * 9.0580006145e-06 - hfsq + f + dk * 6.9313812256e-01;
+}`,
   },
-  nb_log2: {
-    uses: ["nb_nan", "nb_inf"],
-    source: "fn nb_log2(x: f32) -> f32 { if (x < 0.0) { return nb_nan(); } if (x == 0.0) { return -nb_inf(); } return log2(x); }",
-  },
+  nb_log2: { uses: ["nb_log"], source: "fn nb_log2(x: f32) -> f32 { return nb_log(x) * 1.4426950408889634; }" },
   nb_sqrt: { uses: ["nb_nan"], source: "fn nb_sqrt(x: f32) -> f32 { if (x < 0.0) { return nb_nan(); } return sqrt(x); }" },
   nb_asin: { uses: ["nb_nan"], source: "fn nb_asin(x: f32) -> f32 { if (abs(x) > 1.0) { return nb_nan(); } return asin(x); }" },
   nb_acos: { uses: ["nb_nan"], source: "fn nb_acos(x: f32) -> f32 { if (abs(x) > 1.0) { return nb_nan(); } return acos(x); }" },
-  // exp(NaN) is not NaN on every driver (SwiftShader returns inf)
-  nb_exp: { uses: ["nb_isnan"], source: "fn nb_exp(x: f32) -> f32 { if (nb_isnan(x)) { return x; } return exp(x); }" },
+  // exp(NaN) is not NaN on every driver (SwiftShader returns inf), and SwiftShader's overflows
+  // short of float32's range (e^88 = 1.65e38): past 80, (e^(x/2))²
+  nb_exp: {
+    uses: ["nb_isnan"],
+    source: "fn nb_exp(x: f32) -> f32 { if (nb_isnan(x)) { return x; } if (x > 80.0) { let h = exp(0.5 * x); return h * h; } return exp(x); }",
+  },
   // WGSL only promises sin and cos to 2^-11 absolutely (SwiftShader is ~1e-4 off): SLEEF's
   // float32 sin/cos (3.5 ulp), reduced by multiples of π split in three (Cody–Waite)
   nb_sin_poly: {
@@ -97,8 +119,24 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
 }`,
   },
   nb_tan: { uses: ["nb_sin", "nb_cos"], source: "fn nb_tan(x: f32) -> f32 { return nb_sin(x) / nb_cos(x); }" },
-  // a − trunc(a/b)·b with the product subtracted exactly
-  nb_fmod: { uses: [], source: "fn nb_fmod(a: f32, b: f32) -> f32 { return fma(-b, trunc(a / b), a); }" },
+  // exact, as C's fmod: subtract the largest |b|·2^k not above the rest, each subtraction exact
+  // (Sterbenz), at most one per binary order of magnitude between |a| and |b|
+  nb_fmod: {
+    uses: ["nb_isnan", "nb_isinf", "nb_nan"],
+    source: `fn nb_fmod(a: f32, b: f32) -> f32 {
+  if (nb_isnan(a) || nb_isnan(b) || nb_isinf(a) || b == 0.0) { return nb_nan(); }
+  if (nb_isinf(b)) { return a; }
+  var r = abs(a);
+  let m = abs(b);
+  let em = frexp(m).exp;
+  for (var i = 0; i < 300 && r >= m; i++) {
+    var t = ldexp(m, frexp(r).exp - em);
+    if (t > r) { t = t * 0.5; }
+    r = r - t;
+  }
+  return bitcast<f32>(bitcast<u32>(r) | (bitcast<u32>(a) & 0x80000000u));
+}`,
+  },
   nb_remainder: {
     uses: ["nb_fmod"],
     source: "fn nb_remainder(a: f32, b: f32) -> f32 { let r = nb_fmod(a, b); if (r != 0.0 && ((r < 0.0) != (b < 0.0))) { return r + b; } return r; }",
@@ -116,35 +154,83 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   },
   // Kahan's: (e^x − 1)·x / log(e^x) cancels the rounding of e^x
   nb_expm1: {
-    uses: ["nb_isinf"],
+    uses: ["nb_isnan", "nb_log", "nb_exp"],
     source: `fn nb_expm1(x: f32) -> f32 {
-  let u = exp(x);
+  if (nb_isnan(x)) { return x; }
+  let u = nb_exp(x);
   if (u == 1.0) { return x; }
   let um1 = u - 1.0;
-  if (um1 == -1.0 || nb_isinf(u)) { return um1; }
-  return um1 * x / log(u);
+  // past 20 the correction is below an ulp (and um1·x could overflow)
+  if (um1 == -1.0 || x > 20.0) { return um1; }
+  return um1 * x / nb_log(u);
 }`,
   },
+  // the series below 0.1 (its tenth term is under 1e-10 of the sum): Kahan's (1 + x) − 1
+  // correction does not survive compilers that fold it to x
   nb_log1p: {
-    uses: ["nb_isinf", "nb_nan", "nb_inf"],
+    uses: ["nb_isnan", "nb_nan", "nb_inf", "nb_log"],
     source: `fn nb_log1p(x: f32) -> f32 {
+  if (nb_isnan(x)) { return x; }
   if (x < -1.0) { return nb_nan(); }
   if (x == -1.0) { return -nb_inf(); }
-  let u = 1.0 + x;
-  if (u == 1.0) { return x; }
-  if (nb_isinf(u)) { return u; }
-  return log(u) * x / (u - 1.0);
+  if (abs(x) < 0.1) {
+    var p = -1.0 / 9.0;
+    p = 1.0 / 8.0 + x * p; p = -1.0 / 7.0 + x * p; p = 1.0 / 6.0 + x * p; p = -1.0 / 5.0 + x * p;
+    p = 1.0 / 4.0 + x * p; p = -1.0 / 3.0 + x * p; p = 1.0 / 2.0 + x * p;
+    return x - x * x * p;
+  }
+  return nb_log(1.0 + x);
 }`,
   },
   nb_sigmoid: {
     uses: [],
     source: "fn nb_sigmoid(x: f32) -> f32 { if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); } let e = exp(x); return e / (1.0 + e); }",
   },
-  // tanh(±10) is ±1 in float32; past it some drivers overflow e^2x into NaN
-  nb_tanh: { uses: [], source: "fn nb_tanh(x: f32) -> f32 { if (abs(x) > 10.0) { return sign(x); } return tanh(x); }" },
+  // through expm1, without the builtins' cancellation at small x; tanh(±10) is ±1 in float32
+  nb_tanh: {
+    uses: ["nb_expm1", "nb_isnan"],
+    source: "fn nb_tanh(x: f32) -> f32 { if (nb_isnan(x)) { return x; } if (abs(x) > 10.0) { return sign(x); } let t = nb_expm1(2.0 * x); return t / (t + 2.0); }",
+  },
+  nb_sinh: {
+    uses: ["nb_expm1", "nb_exp"],
+    source: `fn nb_sinh(x: f32) -> f32 {
+  let m = abs(x);
+  var r: f32;
+  if (m < 1.0) { let t = nb_expm1(m); r = 0.5 * (t + t / (t + 1.0)); }
+  else if (m > 20.0) { r = nb_exp(m - 0.69314718055994531); }
+  else { let e = nb_exp(m); r = 0.5 * (e - 1.0 / e); }
+  return select(r, -r, x < 0.0);
+}`,
+  },
+  // e^|x|/2 past 20, where 1/e^|x| is below an ulp, so that cosh(89) does not overflow with e^89
+  nb_cosh: {
+    uses: ["nb_exp"],
+    source: "fn nb_cosh(x: f32) -> f32 { let m = abs(x); if (m > 20.0) { return nb_exp(m - 0.69314718055994531); } let e = nb_exp(m); return 0.5 * (e + 1.0 / e); }",
+  },
+  // the signed zeros and infinities as C's atan2 (SwiftShader's gets atan2(0, inf) wrong)
+  nb_atan2: {
+    uses: ["nb_isnan", "nb_isinf", "nb_nan"],
+    source: `fn nb_atan2(a: f32, b: f32) -> f32 {
+  if (nb_isnan(a) || nb_isnan(b)) { return nb_nan(); }
+  let negA = (bitcast<u32>(a) & 0x80000000u) != 0u;
+  let negB = (bitcast<u32>(b) & 0x80000000u) != 0u;
+  var r: f32;
+  if (nb_isinf(a) && nb_isinf(b)) { r = select(0.78539816339744831, 2.35619449019234492, negB); }
+  else if (nb_isinf(a)) { r = 1.57079632679489662; }
+  else if (nb_isinf(b) || a == 0.0) { r = select(0.0, 3.14159265358979324, negB); }
+  else { return atan2(a, b); }
+  return select(r, -r, negA);
+}`,
+  },
+  // log(2|x|) past 4096, where m² would overflow on the way (asinh(inf) = inf)
   nb_asinh: {
-    uses: ["nb_log1p"],
-    source: "fn nb_asinh(x: f32) -> f32 { let m = abs(x); let r = nb_log1p(m + m * m / (1.0 + sqrt(1.0 + m * m))); return select(r, -r, x < 0.0); }",
+    uses: ["nb_log1p", "nb_log"],
+    source: `fn nb_asinh(x: f32) -> f32 {
+  let m = abs(x);
+  var r: f32;
+  if (m > 4096.0) { r = nb_log(m) + 0.69314718055994531; } else { r = nb_log1p(m + m * m / (1.0 + sqrt(1.0 + m * m))); }
+  return select(r, -r, x < 0.0);
+}`,
   },
   nb_acosh: {
     uses: ["nb_log1p", "nb_nan"],

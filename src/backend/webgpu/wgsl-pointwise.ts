@@ -42,16 +42,15 @@ function nodeCode(node: Expr, a: readonly string[], helpers: Set<string>): strin
     case "mul": return `(${x} * ${y})`;
     case "div": return `(${x} / ${y})`;
     case "neg": return `(-${x})`;
-    case "abs": case "floor": case "ceil": case "trunc": case "atan": case "sinh": case "cosh":
+    case "abs": case "floor": case "ceil": case "trunc": case "atan":
       return `${node.op}(${x})`;
     // WGSL's round is half to even, as PyTorch's
     case "round": return `round(${x})`;
-    case "atan2": return `atan2(${x}, ${y})`;
     case "rsqrt": return `(1.0 / ${call("nb_sqrt")})`;
-    case "log10": return `(${call("nb_log2")} * 0.30102999566398120f)`;
+    case "log10": return `(${call("nb_log")} * 0.43429448190325182f)`;
     // keeps ±0 and NaN, as scalar-math's sign
     case "sign": return `select(select(${x}, -1.0, ${x} < 0.0), 1.0, ${x} > 0.0)`;
-    case "exp": case "log": case "log2": case "sqrt": case "asin": case "acos": case "sin": case "cos": case "tan":
+    case "atan2": case "sinh": case "cosh": case "exp": case "log": case "log2": case "sqrt": case "asin": case "acos": case "sin": case "cos": case "tan":
     case "maximum": case "minimum": case "pow": case "fmod": case "remainder": case "hypot": case "expm1":
     case "log1p": case "sigmoid": case "tanh": case "asinh": case "acosh": case "atanh": case "erf": case "erfc": case "erfinv":
       return call(`nb_${node.op}`);
@@ -60,7 +59,7 @@ function nodeCode(node: Expr, a: readonly string[], helpers: Set<string>): strin
     case "lt": return `(${x} < ${y})`;
     case "le": return `(${x} <= ${y})`;
     case "eq": return `(${x} == ${y})`;
-    case "ne": return `(${x} != ${y})`;
+    case "ne": return call("nb_ne");
     case "isnan": case "isinf": case "isfinite": return call(`nb_${node.op}`);
     case "and": return `(${x} && ${y})`;
     case "or": return `(${x} || ${y})`;
