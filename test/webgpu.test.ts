@@ -299,6 +299,44 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
     }
   });
 
+  it("logsumexp agrees with the JS kernel, rows of ±inf and NaN included", async () => {
+    for (const [outer, inner] of [[1, 1], [3, 17], [17, 255], [2, 1000], [4, 4099]]) {
+      const x = randomView([outer!, inner!], "contiguous", 30).data as Float32Array;
+      const expected = new Float32Array(outer!);
+      jsBackend.reduce("logsumexp", x, outer!, inner!, expected);
+      const out = gpu!.alloc(outer!);
+      gpu!.reduce("logsumexp", gpu!.upload(x), outer!, inner!, out);
+      expectNear(await gpu!.read(out), expected, `logsumexp ${outer}x${inner}`, 1e-5, 1e-5);
+    }
+    const special = new Float32Array([-Infinity, -Infinity, 1, Infinity, 2, NaN, 0, 0]);
+    const out = gpu!.alloc(4);
+    gpu!.reduce("logsumexp", gpu!.upload(special), 4, 2, out);
+    const actual = Array.from(await gpu!.read(out));
+    expect(actual.slice(0, 3)).toEqual([-Infinity, Infinity, NaN]);
+    expect(actual[3]).toBeCloseTo(Math.LN2, 6);
+  });
+
+  it("argReduce (max, min) agrees with the JS kernel: the first extreme, the first NaN", async () => {
+    for (const op of ["max", "min"] as const) {
+      for (const [outer, inner] of [[1, 1], [3, 17], [17, 255], [2, 1000], [4, 4099]]) {
+        const x = randomView([outer!, inner!], "contiguous").data as Float32Array;
+        // ties (the first wins) and NaN (the first NaN wins) in some rows
+        for (let o = 0; o < outer!; o++) {
+          if (o % 2 === 1) for (let i = 0; i < inner!; i++) x[o * inner! + i] = Math.round(x[o * inner! + i]!);
+          if (o % 3 === 2 && inner! > 5) x[o * inner! + 5] = x[o * inner! + inner! - 1] = NaN;
+        }
+        const values = new Float32Array(outer!);
+        const indices = new Int32Array(outer!);
+        jsBackend.argReduce(op, x, outer!, inner!, values, indices);
+        const gv = gpu!.alloc(outer!);
+        const gi = gpu!.alloc(outer!);
+        gpu!.argReduce(op, gpu!.upload(x), outer!, inner!, gv, gi);
+        expect(Array.from(await gpu!.read(gv)), `${op} ${outer}x${inner} values`).toEqual(Array.from(values));
+        expect(Array.from(await gpu!.readInt32(gi)), `${op} ${outer}x${inner} indices`).toEqual(Array.from(indices));
+      }
+    }
+  });
+
   it("max and min propagate NaN, as PyTorch's", async () => {
     const x = new Float32Array([1, NaN, 3, 4, -1, -2, -3, -4]);
     for (const op of ["max", "min"] as const) {

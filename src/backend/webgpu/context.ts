@@ -8,13 +8,14 @@
  * Transfers are counted (`transfers`): the issue's test that a training step stays on the GPU
  * will read them.
  */
+import type { ArgReduceOp, ReduceOp } from "../backend.js";
 import type { Kernel } from "../../ops/pointwise/plan.js";
 import { acquireDevice, type AcquiredDevice, type DeviceOptions } from "./device.js";
 import { BufferUsage, MapMode, type GpuBuffer, type GpuComputePipeline, type GpuDevice } from "./gpu-types.js";
 import { BufferPool, type GpuArray } from "./pool.js";
 import { POINTWISE_WORKGROUP, pointwiseShader } from "./wgsl-pointwise.js";
 import { MATMUL_SHADER, MATMUL_TILE } from "./wgsl-matmul.js";
-import { REDUCE_WORKGROUP, ROWS_PER_DIMENSION, reduceShader, type GpuReduceOp } from "./wgsl-reduce.js";
+import { ROWS_PER_DIMENSION, argReduceShader, reduceShader } from "./wgsl-reduce.js";
 
 export type { GpuArray } from "./pool.js";
 
@@ -78,17 +79,26 @@ export class WebGpuContext {
 
   /** The buffer's elements, once every kernel queued before has run. */
   async read(array: GpuArray): Promise<Float32Array> {
+    return new Float32Array(await this.readBytes(array));
+  }
+
+  /** The buffer's elements read as int32 (the indices of argReduce). */
+  async readInt32(array: GpuArray): Promise<Int32Array> {
+    return new Int32Array(await this.readBytes(array));
+  }
+
+  private async readBytes(array: GpuArray): Promise<ArrayBuffer> {
     const failure = (await Promise.all(this.compileChecks)).find((m) => m !== null);
     if (failure) throw new Error(failure);
     const bytes = array.length * 4;
-    if (bytes === 0) return new Float32Array(0);
+    if (bytes === 0) return new ArrayBuffer(0);
     const staging = this.device.createBuffer({ size: bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     const encoder = this.device.createCommandEncoder();
     encoder.copyBufferToBuffer(array.buffer, 0, staging, 0, bytes);
     this.device.queue.submit([encoder.finish()]);
     this.transfers.toHost++;
     await staging.mapAsync(MapMode.READ);
-    const result = new Float32Array(staging.getMappedRange().slice(0));
+    const result = staging.getMappedRange().slice(0);
     staging.unmap();
     staging.destroy();
     return result;
@@ -123,17 +133,28 @@ export class WebGpuContext {
   }
 
   /** out[o] = reduce(x[o, :]) over contiguous x [outer, inner]. */
-  reduce(op: GpuReduceOp, x: GpuArray, outer: number, inner: number, out: GpuArray): void {
+  reduce(op: ReduceOp, x: GpuArray, outer: number, inner: number, out: GpuArray): void {
     if (outer === 0) return;
     if (inner === 0 && (op === "max" || op === "min")) {
       throw new RangeError(`webgpu reduce ${op}: cannot reduce an empty dimension (it has no identity)`);
     }
-    const pipeline = this.pipeline(`reduce:${op}`, () => reduceShader(op));
-    const meta = this.scalars(new Int32Array([outer, inner]));
-    const y = Math.ceil(outer / ROWS_PER_DIMENSION);
-    this.dispatch(pipeline, [x.buffer, out.buffer, meta.buffer], [Math.min(outer, ROWS_PER_DIMENSION), y, 1], null);
-    this.pool.release(meta);
-    void REDUCE_WORKGROUP;
+    this.rows(`reduce:${op}`, () => reduceShader(op), [x, out], outer, inner);
+  }
+
+  /** Like reduce for max/min, also writing (as int32) the first index of the extreme value; NaN wins. */
+  argReduce(op: ArgReduceOp, x: GpuArray, outer: number, inner: number, values: GpuArray, indices: GpuArray): void {
+    if (outer === 0) return;
+    if (inner === 0) throw new RangeError(`webgpu argReduce ${op}: cannot reduce an empty dimension`);
+    this.rows(`argReduce:${op}`, () => argReduceShader(op), [x, values, indices], outer, inner);
+  }
+
+  /** One workgroup per row of [outer, inner]; bindings: x, out, info, then any more buffers. */
+  private rows(key: string, source: () => string, [x, out, ...more]: readonly GpuArray[], outer: number, inner: number): void {
+    const pipeline = this.pipeline(key, source);
+    const info = this.scalars(new Int32Array([outer, inner]));
+    const grid: [number, number, number] = [Math.min(outer, ROWS_PER_DIMENSION), Math.ceil(outer / ROWS_PER_DIMENSION), 1];
+    this.dispatch(pipeline, [x!.buffer, out!.buffer, info.buffer, ...more.map((m) => m.buffer)], grid, null);
+    this.pool.release(info);
   }
 
   /** out[batch] = a[batch] · b[batch], as the Backend's matmul. */
