@@ -19,7 +19,11 @@ import { DECLARATIONS } from "../src/ops/pointwise/declarations/index.js";
 import { planVariant, scalarPatterns, type Kernel } from "../src/ops/pointwise/plan.js";
 import { contiguousStrides, numelOf } from "../src/tensor/shape.js";
 import { WebGpuContext, mergeDims, type GpuStridedView } from "../src/backend/webgpu/context.js";
-import { sizeClass } from "../src/backend/webgpu/pool.js";
+import { BufferPool, sizeClass } from "../src/backend/webgpu/pool.js";
+import type { GpuBuffer, GpuDevice } from "../src/backend/webgpu/gpu-types.js";
+import { OutOfMemoryError } from "../src/errors.js";
+import { input } from "../src/ops/pointwise/expr.js";
+import { kernelOf } from "../src/ops/pointwise/plan.js";
 import { pointwiseShader } from "../src/backend/webgpu/wgsl-pointwise.js";
 
 const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
@@ -145,6 +149,33 @@ describe("webgpu kernel layer, without a device", () => {
     expect(() => sizeClass(-1)).toThrow(/non-negative integer, got -1/);
   });
 
+  it("the pool reuses a released buffer of the same class, empties its cache under its limit, then throws OutOfMemoryError", () => {
+    const made: number[] = [];
+    const destroyed: number[] = [];
+    const device = {
+      limits: { maxStorageBufferBindingSize: 1 << 30 },
+      createBuffer: ({ size }: { size: number }): GpuBuffer => {
+        made.push(size);
+        return { size, destroy: () => destroyed.push(size) } as unknown as GpuBuffer;
+      },
+    } as unknown as GpuDevice;
+    const pool = new BufferPool(device, 8192);
+    const a = pool.acquire(1000); // 4000 bytes → the 4096 class
+    pool.release(a);
+    const b = pool.acquire(1024);
+    expect(b.buffer).toBe(a.buffer);
+    expect(made).toEqual([4096]);
+    pool.release(b);
+    expect(pool.stats()).toMatchObject({ allocated: 0, cached: 4096, reserved: 4096, peak: 4096, count: 0 });
+    // 8192 bytes fit the limit only once the cached 4096 are destroyed
+    const c = pool.acquire(2048);
+    expect(destroyed).toEqual([4096]);
+    expect(pool.stats()).toMatchObject({ allocated: 8192, cached: 0 });
+    expect(() => pool.acquire(1, "add")).toThrow(OutOfMemoryError);
+    expect(() => pool.acquire(1, "add")).toThrow(/add: out of memory: tried to allocate .*in the WebGPU buffer pool/);
+    pool.release(c);
+  });
+
   it("merges the dimensions every operand walks as one", () => {
     expect(mergeDims([2, 3, 4], [[12, 4, 1], [0, 0, 1]])).toEqual({ dims: [6, 4], strides: [[4, 1], [0, 1]] });
     expect(mergeDims([2, 3, 4], [[12, 4, 1], [12, 4, 1]])).toEqual({ dims: [24], strides: [[1], [1]] });
@@ -210,6 +241,18 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
       checks.push(gpu!.read(out).then((actual) => mismatch(actual, expected, `${kernel.key} specials`, 1e-4, 1e-35)));
     }
     expect((await Promise.all(checks)).filter((m) => m !== null)).toEqual([]);
+  });
+
+  it("copies a strided view into a contiguous buffer with the identity kernel (what the Backend's copy does)", async () => {
+    const identity = kernelOf(input(0));
+    for (const [shape, layout] of [[[17, 5], "transposed"], [[2, 3, 67], "offset"], [[64, 33, 2], "transposed"]] as const) {
+      const x = randomView([...shape], layout);
+      const expected = new Float32Array(numelOf([...shape]));
+      jsBackend.copy(x, expected);
+      const out = gpu!.alloc(expected.length);
+      gpu!.pointwise(identity, [toGpu(x)], out, []);
+      expect(Array.from(await gpu!.read(out)), `${shape} ${layout}`).toEqual(Array.from(expected));
+    }
   });
 
   it("runs in place: the output may be an input's buffer", async () => {
