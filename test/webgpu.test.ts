@@ -380,6 +380,35 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
     }
   });
 
+  it("softmax and log-softmax follow the reference's formulas (shifted by the row maximum), rows of −inf, +inf and NaN included", async () => {
+    /** src/ops/softmax.ts's reference in float64: m = max (0 for a row of −inf), e = e^(x − m), e/Σe or (x − m) − log Σe. */
+    const reference = (x: Float32Array, outer: number, inner: number, log: boolean): Float32Array => {
+      const out = new Float32Array(x.length);
+      for (let o = 0; o < outer; o++) {
+        const row = x.subarray(o * inner, (o + 1) * inner);
+        let top = -Infinity;
+        for (const v of row) top = v !== v || top !== top ? NaN : Math.max(top, v);
+        const m = top === -Infinity ? 0 : top;
+        let s = 0;
+        for (const v of row) s += Math.exp(v - m);
+        row.forEach((v, j) => (out[o * inner + j] = log ? v - m - Math.log(s) : Math.exp(v - m) / s));
+      }
+      return out;
+    };
+    for (const log of [false, true]) {
+      for (const [outer, inner] of [[1, 1], [3, 17], [17, 255], [2, 1000], [4, 4099]]) {
+        const x = randomView([outer!, inner!], "contiguous", 20).data as Float32Array;
+        const out = gpu!.alloc(x.length);
+        gpu!.softmax(gpu!.upload(x), outer!, inner!, out, log);
+        expectNear(await gpu!.read(out), reference(x, outer!, inner!, log), `${log ? "log-softmax" : "softmax"} ${outer}x${inner}`, 1e-5, 1e-6);
+      }
+      const special = new Float32Array([-Infinity, -Infinity, 1, Infinity, 2, NaN, 100, -100]);
+      const out = gpu!.alloc(8);
+      gpu!.softmax(gpu!.upload(special), 4, 2, out, log);
+      expectNear(await gpu!.read(out), reference(special, 4, 2, log), `${log ? "log-softmax" : "softmax"} specials`, 1e-5, 1e-35);
+    }
+  });
+
   it("max and min propagate NaN, as PyTorch's", async () => {
     const x = new Float32Array([1, NaN, 3, 4, -1, -2, -3, -4]);
     for (const op of ["max", "min"] as const) {

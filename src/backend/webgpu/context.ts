@@ -15,7 +15,7 @@ import { BufferUsage, MapMode, type GpuBuffer, type GpuComputePipeline, type Gpu
 import { BufferPool, type GpuArray } from "./pool.js";
 import { POINTWISE_WORKGROUP, pointwiseShader } from "./wgsl-pointwise.js";
 import { MATMUL_SHADER, MATMUL_TILE } from "./wgsl-matmul.js";
-import { ROWS_PER_DIMENSION, argReduceShader, reduceShader } from "./wgsl-reduce.js";
+import { ROWS_PER_DIMENSION, argReduceShader, reduceShader, softmaxShader } from "./wgsl-reduce.js";
 
 export type { GpuArray } from "./pool.js";
 
@@ -146,6 +146,12 @@ export class WebGpuContext {
     if (outer === 0) return;
     if (inner === 0) throw new RangeError(`webgpu argReduce ${op}: cannot reduce an empty dimension`);
     this.rows(`argReduce:${op}`, () => argReduceShader(op), [x, values, indices], outer, inner);
+  }
+
+  /** Softmax (or log-softmax) over the last axis of contiguous [outer, inner] into out of the same shape. */
+  softmax(x: GpuArray, outer: number, inner: number, out: GpuArray, log: boolean): void {
+    if (outer === 0 || inner === 0) return;
+    this.rows(log ? "logSoftmax" : "softmax", () => softmaxShader(log), [x, out], outer, inner);
   }
 
   /** One workgroup per row of [outer, inner]; bindings: x, out, info, then any more buffers. */

@@ -128,3 +128,26 @@ ${ENTRY}
 }
 `;
 }
+
+/**
+ * Softmax (or log-softmax) of each row, as the reference in src/ops/softmax.ts: m = the row's
+ * maximum (0 for a row of −inf), e = e^(x − m), then e / Σe or (x − m) − log Σe.
+ */
+export function softmaxShader(log: boolean): string {
+  return `
+${helperSource(["nb_maximum", "nb_inf", "nb_exp", "nb_log"])}
+${HEAD}
+fn fold_max(a: f32, b: f32) -> f32 { return nb_maximum(a, b); }
+fn fold_sum(a: f32, b: f32) -> f32 { return a + b; }
+${ENTRY}
+${treeFold("max", "-nb_inf()")}
+  let top = workgroupUniformLoad(&partial[0]);
+  let m = select(top, 0.0, top == -nb_inf());
+${treeFold("sum", "0.0", "nb_exp(x[base + j] - m)")}
+  let s = workgroupUniformLoad(&partial[0]);
+  for (var j = i32(lid); j < inner; j += ${REDUCE_WORKGROUP}) {
+    ${log ? "out[base + j] = (x[base + j] - m) - nb_log(s);" : "out[base + j] = nb_exp(x[base + j] - m) / s;"}
+  }
+}
+`;
+}
