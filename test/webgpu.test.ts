@@ -409,6 +409,47 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
     }
   });
 
+  it("the fused Adam/AdamW and SGD steps agree with the JS loops over three steps, every option", async () => {
+    const n = 1000;
+    const fresh = (scale: number): Float32Array => randomView([n], "contiguous", scale).data as Float32Array;
+    const failures: string[] = [];
+    for (const amsgrad of [false, true]) {
+      for (const [decoupled, weightDecay] of [[false, 0], [false, 0.1], [true, 0.1]] as const) {
+        for (const maximize of [false, true]) {
+          const cpu = { param: fresh(1), expAvg: new Float32Array(n), expAvgSq: new Float32Array(n), maxExpAvgSq: amsgrad ? new Float32Array(n) : null };
+          const dev = {
+            param: gpu!.upload(cpu.param), expAvg: gpu!.upload(cpu.expAvg), expAvgSq: gpu!.upload(cpu.expAvgSq),
+            maxExpAvgSq: cpu.maxExpAvgSq ? gpu!.upload(cpu.maxExpAvgSq) : null,
+          };
+          for (let step = 1; step <= 3; step++) {
+            const grad = fresh(0.5);
+            const options = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay, decoupled, maximize, step };
+            jsBackend.fused!.adamStep!({ ...cpu, grad, ...options });
+            gpu!.adamStep({ ...dev, grad: gpu!.upload(grad), length: n, ...options });
+          }
+          const what = `adam amsgrad=${amsgrad} decoupled=${decoupled} wd=${weightDecay} maximize=${maximize}`;
+          failures.push(...[mismatch(await gpu!.read(dev.param), cpu.param, `${what} param`, 1e-5, 1e-7), mismatch(await gpu!.read(dev.expAvgSq), cpu.expAvgSq, `${what} v`, 1e-5, 1e-12)].filter((m) => m !== null));
+        }
+      }
+    }
+    for (const [momentum, dampening, nesterov] of [[0, 0, false], [0.9, 0, false], [0.9, 0.1, false], [0.9, 0, true]] as const) {
+      for (const [weightDecay, maximize] of [[0, false], [0.01, true]] as const) {
+        const param = fresh(1);
+        const buffer = momentum ? new Float32Array(n) : null;
+        const dev = { param: gpu!.upload(param), momentumBuffer: buffer ? gpu!.upload(buffer) : null };
+        for (let step = 1; step <= 3; step++) {
+          const grad = fresh(0.5);
+          const options = { lr: 0.1, momentum, dampening, weightDecay, nesterov, maximize, firstStep: step === 1 };
+          jsBackend.fused!.sgdStep!({ param, grad, momentumBuffer: buffer, ...options });
+          gpu!.sgdStep({ ...dev, grad: gpu!.upload(grad), length: n, ...options });
+        }
+        const m = mismatch(await gpu!.read(dev.param), param, `sgd momentum=${momentum} dampening=${dampening} nesterov=${nesterov} wd=${weightDecay}`, 1e-5, 1e-7);
+        if (m !== null) failures.push(m);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
   it("max and min propagate NaN, as PyTorch's", async () => {
     const x = new Float32Array([1, NaN, 3, 4, -1, -2, -3, -4]);
     for (const op of ["max", "min"] as const) {

@@ -8,13 +8,14 @@
  * Transfers are counted (`transfers`): the issue's test that a training step stays on the GPU
  * will read them.
  */
-import type { ArgReduceOp, ReduceOp } from "../backend.js";
+import type { AdamStepArgs, ArgReduceOp, ReduceOp, SgdStepArgs } from "../backend.js";
 import type { Kernel } from "../../ops/pointwise/plan.js";
 import { acquireDevice, type AcquiredDevice, type DeviceOptions } from "./device.js";
 import { BufferUsage, MapMode, type GpuBuffer, type GpuComputePipeline, type GpuDevice } from "./gpu-types.js";
 import { BufferPool, type GpuArray } from "./pool.js";
 import { POINTWISE_WORKGROUP, pointwiseShader } from "./wgsl-pointwise.js";
 import { MATMUL_SHADER, MATMUL_TILE } from "./wgsl-matmul.js";
+import { adamShader, sgdShader } from "./wgsl-optim.js";
 import { ROWS_PER_DIMENSION, argReduceShader, reduceShader, softmaxShader } from "./wgsl-reduce.js";
 
 export type { GpuArray } from "./pool.js";
@@ -39,6 +40,24 @@ export interface GpuMatmulArgs {
   readonly k: number;
   readonly n: number;
 }
+
+/** AdamStepArgs over GPU buffers of `length` elements each. */
+export type GpuAdamStepArgs = Omit<AdamStepArgs, "param" | "grad" | "expAvg" | "expAvgSq" | "maxExpAvgSq"> & {
+  readonly param: GpuArray;
+  readonly grad: GpuArray;
+  readonly expAvg: GpuArray;
+  readonly expAvgSq: GpuArray;
+  readonly maxExpAvgSq: GpuArray | null;
+  readonly length: number;
+};
+
+/** SgdStepArgs over GPU buffers of `length` elements each. */
+export type GpuSgdStepArgs = Omit<SgdStepArgs, "param" | "grad" | "momentumBuffer"> & {
+  readonly param: GpuArray;
+  readonly grad: GpuArray;
+  readonly momentumBuffer: GpuArray | null;
+  readonly length: number;
+};
 
 export class WebGpuContext {
   readonly pool: BufferPool;
@@ -152,6 +171,40 @@ export class WebGpuContext {
   softmax(x: GpuArray, outer: number, inner: number, out: GpuArray, log: boolean): void {
     if (outer === 0 || inner === 0) return;
     this.rows(log ? "logSoftmax" : "softmax", () => softmaxShader(log), [x, out], outer, inner);
+  }
+
+  /** One Adam or AdamW step in place (PyTorch's formulas, as src/backend/js/optim-steps.ts). */
+  adamStep(a: GpuAdamStepArgs): void {
+    if (a.length === 0) return;
+    const shape = { amsgrad: a.maxExpAvgSq !== null, decoupled: a.decoupled, maximize: a.maximize, weightDecay: a.weightDecay !== 0 };
+    const key = `adam:${Object.entries(shape).filter(([, on]) => on).map(([k]) => k).join(",")}`;
+    const hyper = [
+      a.lr / (1 - a.beta1 ** a.step), Math.sqrt(1 - a.beta2 ** a.step), 1 - a.lr * a.weightDecay,
+      a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.eps, a.weightDecay,
+    ];
+    const buffers = [a.param, a.grad, a.expAvg, a.expAvgSq];
+    this.elementwise(key, () => adamShader(shape), buffers, a.length, hyper, a.maxExpAvgSq ? [a.maxExpAvgSq] : []);
+  }
+
+  /** One SGD step in place (momentum, dampening, Nesterov, weight decay, maximize). */
+  sgdStep(a: GpuSgdStepArgs): void {
+    if (a.length === 0) return;
+    const momentum = a.momentumBuffer !== null;
+    const shape = { momentum, firstStep: momentum && a.firstStep, nesterov: momentum && a.nesterov, maximize: a.maximize, weightDecay: a.weightDecay !== 0 };
+    const key = `sgd:${Object.entries(shape).filter(([, on]) => on).map(([k]) => k).join(",")}`;
+    const hyper = [a.lr, a.momentum, 1 - a.dampening, a.weightDecay];
+    this.elementwise(key, () => sgdShader(shape), [a.param, a.grad], a.length, hyper, a.momentumBuffer ? [a.momentumBuffer] : []);
+  }
+
+  /** One thread per element; bindings: `buffers`, info [n], hyper (f32), then `after`. */
+  private elementwise(key: string, source: () => string, buffers: readonly GpuArray[], n: number, hyper: readonly number[], after: readonly GpuArray[]): void {
+    const pipeline = this.pipeline(key, source);
+    const info = this.scalars(new Int32Array([n]));
+    const numbers = this.scalars(new Float32Array(hyper));
+    const all = [...buffers.map((b) => b.buffer), info.buffer, numbers.buffer, ...after.map((b) => b.buffer)];
+    this.dispatch(pipeline, all, grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null);
+    this.pool.release(info);
+    this.pool.release(numbers);
   }
 
   /** One workgroup per row of [outer, inner]; bindings: x, out, info, then any more buffers. */
