@@ -450,6 +450,31 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
     expect(failures).toEqual([]);
   });
 
+  it("gather and scatterAdd agree with the JS kernels, colliding indices included", async () => {
+    for (const [outer, inner, k] of [[1, 1, 1], [3, 17, 5], [17, 255, 300], [2, 10, 5000]]) {
+      const x = randomView([outer!, inner!], "contiguous").data as Float32Array;
+      const index = Int32Array.from({ length: outer! * k! }, () => Math.floor(random() * inner!));
+      const src = randomView([outer!, k!], "contiguous").data as Float32Array;
+      const gathered = new Float32Array(outer! * k!);
+      jsBackend.gather(x, index, outer!, inner!, k!, gathered);
+      const gi = gpu!.upload(index);
+      const gOut = gpu!.alloc(outer! * k!);
+      gpu!.gather(gpu!.upload(x), gi, outer!, inner!, k!, gOut);
+      expect(Array.from(await gpu!.read(gOut)), `gather ${outer}x${inner}x${k}`).toEqual(Array.from(gathered));
+      const summed = x.slice();
+      jsBackend.scatterAdd(src, index, outer!, inner!, k!, summed);
+      const sOut = gpu!.upload(x);
+      gpu!.scatterAdd(gpu!.upload(src), gi, outer!, inner!, k!, sOut);
+      // colliding additions in the hardware's order: within (collisions) roundings of the sum of magnitudes
+      const bound = x.map(Math.abs);
+      jsBackend.scatterAdd(src.map(Math.abs), index, outer!, inner!, k!, bound);
+      const actual = await gpu!.read(sOut);
+      for (let i = 0; i < summed.length; i++) {
+        expect(Math.abs(actual[i]! - summed[i]!), `scatterAdd ${outer}x${inner}x${k}[${i}]`).toBeLessThanOrEqual(2 * (k! + 1) * 2 ** -24 * bound[i]! + 1e-30);
+      }
+    }
+  });
+
   it("max and min propagate NaN, as PyTorch's", async () => {
     const x = new Float32Array([1, NaN, 3, 4, -1, -2, -3, -4]);
     for (const op of ["max", "min"] as const) {

@@ -16,6 +16,7 @@ import { BufferPool, type GpuArray } from "./pool.js";
 import { POINTWISE_WORKGROUP, pointwiseShader } from "./wgsl-pointwise.js";
 import { MATMUL_SHADER, MATMUL_TILE } from "./wgsl-matmul.js";
 import { adamShader, sgdShader } from "./wgsl-optim.js";
+import { GATHER_SHADER, SCATTER_ADD_SHADER } from "./wgsl-gather.js";
 import { ROWS_PER_DIMENSION, argReduceShader, reduceShader, softmaxShader } from "./wgsl-reduce.js";
 
 export type { GpuArray } from "./pool.js";
@@ -79,8 +80,8 @@ export class WebGpuContext {
     return new WebGpuContext(acquired.device, acquired);
   }
 
-  /** A buffer holding a copy of `data`. */
-  upload(data: Float32Array, op = "upload"): GpuArray {
+  /** A buffer holding a copy of `data` (int32 for indices). */
+  upload(data: Float32Array | Int32Array, op = "upload"): GpuArray {
     const array = this.pool.acquire(data.length, op);
     if (data.length > 0) this.device.queue.writeBuffer(array.buffer, 0, data);
     this.transfers.toDevice++;
@@ -205,6 +206,24 @@ export class WebGpuContext {
     this.dispatch(pipeline, all, grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null);
     this.pool.release(info);
     this.pool.release(numbers);
+  }
+
+  /** out[o, j] = x[o, index[o, j]] for contiguous x [outer, inner] and index (int32) [outer, k]. */
+  gather(x: GpuArray, index: GpuArray, outer: number, inner: number, k: number, out: GpuArray): void {
+    this.indexed("gather", GATHER_SHADER, x, index, outer, inner, k, out);
+  }
+
+  /** out[o, index[o, j]] += src[o, j]; out is [outer, inner], src and index (int32) [outer, k]. */
+  scatterAdd(src: GpuArray, index: GpuArray, outer: number, inner: number, k: number, out: GpuArray): void {
+    this.indexed("scatterAdd", SCATTER_ADD_SHADER, src, index, outer, inner, k, out);
+  }
+
+  private indexed(key: string, code: string, x: GpuArray, index: GpuArray, outer: number, inner: number, k: number, out: GpuArray): void {
+    if (outer * k === 0) return;
+    const pipeline = this.pipeline(key, () => code);
+    const info = this.scalars(new Int32Array([outer, inner, k]));
+    this.dispatch(pipeline, [x.buffer, index.buffer, out.buffer, info.buffer], grid2d(Math.ceil((outer * k) / POINTWISE_WORKGROUP)), null);
+    this.pool.release(info);
   }
 
   /** One workgroup per row of [outer, inner]; bindings: x, out, info, then any more buffers. */
