@@ -13,12 +13,13 @@ import { extname, join, normalize } from "node:path";
 import { describe, expect, it, afterAll } from "vitest";
 import { chromium } from "playwright-core";
 import type { StridedView } from "../src/backend/backend.js";
+import type { Conv2dGeometry } from "../src/backend/convolution.js";
 import { jsBackend } from "../src/backend/js/index.js";
 import { pointwise as jsPointwise } from "../src/backend/js/pointwise.js";
 import { DECLARATIONS } from "../src/ops/pointwise/declarations/index.js";
 import { planVariant, scalarPatterns, type Kernel } from "../src/ops/pointwise/plan.js";
 import { contiguousStrides, numelOf } from "../src/tensor/shape.js";
-import { WebGpuContext, mergeDims, type GpuStridedView } from "../src/backend/webgpu/context.js";
+import { WebGpuContext, mergeDims, type GpuArray, type GpuStridedView } from "../src/backend/webgpu/context.js";
 import { BufferPool, sizeClass } from "../src/backend/webgpu/pool.js";
 import type { GpuBuffer, GpuDevice } from "../src/backend/webgpu/gpu-types.js";
 import { OutOfMemoryError } from "../src/errors.js";
@@ -472,6 +473,60 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
       for (let i = 0; i < summed.length; i++) {
         expect(Math.abs(actual[i]! - summed[i]!), `scatterAdd ${outer}x${inner}x${k}[${i}]`).toBeLessThanOrEqual(2 * (k! + 1) * 2 ** -24 * bound[i]! + 1e-30);
       }
+    }
+  });
+
+  it("conv2d and its two gradients agree with the JS kernels (stride, padding, dilation, groups, with and without bias)", async () => {
+    const geometries: Conv2dGeometry[] = [];
+    const make = (n: number, c: number, h: number, w: number, o: number, groups: number, k: number, s: number, p: number, d: number): Conv2dGeometry => {
+      const oh = Math.floor((h + 2 * p - d * (k - 1) - 1) / s) + 1;
+      const ow = Math.floor((w + 2 * p - d * (k - 1) - 1) / s) + 1;
+      return { n, c, h, w, o, groups, kh: k, kw: k, sh: s, sw: s, ph: p, pw: p, dh: d, dw: d, oh, ow };
+    };
+    geometries.push(make(2, 3, 9, 9, 4, 1, 3, 1, 1, 1), make(1, 4, 11, 7, 6, 2, 3, 2, 1, 1), make(2, 2, 10, 10, 2, 1, 2, 1, 0, 2), make(3, 6, 5, 5, 6, 3, 1, 1, 0, 1));
+    const contiguousView = (shape: number[]): StridedView => randomView(shape, "contiguous");
+    const withBound = async (what: string, actual: GpuArray, expected: Float32Array, bound: Float32Array, terms: number): Promise<void> => {
+      const got = await gpu!.read(actual);
+      for (let i = 0; i < expected.length; i++) {
+        expect(Math.abs(got[i]! - expected[i]!), `${what}[${i}]`).toBeLessThanOrEqual(2 * terms * 2 ** -24 * bound[i]! + 1e-30);
+      }
+    };
+    const abs = (v: StridedView): StridedView => ({ ...v, data: v.data.map(Math.abs) });
+    /** x stored channels-last ([N, H, W, C] in memory), read through permuted strides. */
+    const channelsLast = (n: number, c: number, h: number, w: number): StridedView => {
+      const stored = randomView([n, h, w, c], "contiguous");
+      return { ...stored, shape: [n, c, h, w], strides: [h * w * c, 1, w * c, c] };
+    };
+    for (const [k, g] of geometries.entries()) {
+      const what = JSON.stringify(g);
+      const x = k % 2 === 1 ? channelsLast(g.n, g.c, g.h, g.w) : contiguousView([g.n, g.c, g.h, g.w]);
+      const weight = contiguousView([g.o, g.c / g.groups, g.kh, g.kw]);
+      const terms = (g.c / g.groups) * g.kh * g.kw + 1;
+      for (const withBias of [false, true]) {
+        const bias = withBias ? contiguousView([g.o]) : null;
+        const expected = new Float32Array(g.n * g.o * g.oh * g.ow);
+        jsBackend.conv2d(g, x, weight, bias, expected);
+        const bound = new Float32Array(expected.length);
+        jsBackend.conv2d(g, abs(x), abs(weight), bias && abs(bias), bound);
+        const out = gpu!.alloc(expected.length);
+        gpu!.conv2d(g, toGpu(x), toGpu(weight), bias && toGpu(bias), out);
+        await withBound(`conv2d bias=${withBias} ${what}`, out, expected, bound, terms);
+      }
+      const gy = contiguousView([g.n, g.o, g.oh, g.ow]);
+      const gx = new Float32Array(g.n * g.c * g.h * g.w);
+      jsBackend.conv2dInput(g, gy, weight, gx);
+      const gxBound = new Float32Array(gx.length);
+      jsBackend.conv2dInput(g, abs(gy), abs(weight), gxBound);
+      const gxOut = gpu!.alloc(gx.length);
+      gpu!.conv2dInput(g, toGpu(gy), toGpu(weight), gxOut);
+      await withBound(`conv2dInput ${what}`, gxOut, gx, gxBound, (g.o / g.groups) * g.kh * g.kw);
+      const gw = new Float32Array((g.o * g.c * g.kh * g.kw) / g.groups);
+      jsBackend.conv2dWeight(g, x, gy, gw);
+      const gwBound = new Float32Array(gw.length);
+      jsBackend.conv2dWeight(g, abs(x), abs(gy), gwBound);
+      const gwOut = gpu!.alloc(gw.length);
+      gpu!.conv2dWeight(g, toGpu(x), toGpu(gy), gwOut);
+      await withBound(`conv2dWeight ${what}`, gwOut, gw, gwBound, g.n * g.oh * g.ow);
     }
   });
 

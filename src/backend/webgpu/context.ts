@@ -17,6 +17,8 @@ import { POINTWISE_WORKGROUP, pointwiseShader } from "./wgsl-pointwise.js";
 import { MATMUL_SHADER, MATMUL_TILE } from "./wgsl-matmul.js";
 import { adamShader, sgdShader } from "./wgsl-optim.js";
 import { GATHER_SHADER, SCATTER_ADD_SHADER } from "./wgsl-gather.js";
+import { CONV2D_INPUT_SHADER, CONV2D_SHADER, CONV2D_WEIGHT_SHADER } from "./wgsl-conv.js";
+import type { Conv2dGeometry } from "../convolution.js";
 import { ROWS_PER_DIMENSION, argReduceShader, reduceShader, softmaxShader } from "./wgsl-reduce.js";
 
 export type { GpuArray } from "./pool.js";
@@ -223,6 +225,35 @@ export class WebGpuContext {
     const pipeline = this.pipeline(key, () => code);
     const info = this.scalars(new Int32Array([outer, inner, k]));
     this.dispatch(pipeline, [x.buffer, index.buffer, out.buffer, info.buffer], grid2d(Math.ceil((outer * k) / POINTWISE_WORKGROUP)), null);
+    this.pool.release(info);
+  }
+
+  /** y [N, O, oH, oW] from x [N, C, H, W], the weight [O, C/groups, kH, kW] and a bias [O] or null (Backend.conv2d). */
+  conv2d(g: Conv2dGeometry, x: GpuStridedView, weight: GpuStridedView, bias: GpuStridedView | null, out: GpuArray): void {
+    const size = g.n * g.o * g.oh * g.ow;
+    // without a bias the weight stands in for its binding (never read)
+    const buffers = [x.data.buffer, weight.data.buffer, (bias ?? weight).data.buffer, out.buffer];
+    this.convolution("conv2d", CONV2D_SHADER, g, [x, weight, bias], buffers, size);
+  }
+
+  /** x's gradient [N, C, H, W] from y's gradient gy (Backend.conv2dInput). */
+  conv2dInput(g: Conv2dGeometry, gy: GpuStridedView, weight: GpuStridedView, out: GpuArray): void {
+    this.convolution("conv2dInput", CONV2D_INPUT_SHADER, g, [gy, weight, null], [gy.data.buffer, weight.data.buffer, out.buffer], g.n * g.c * g.h * g.w);
+  }
+
+  /** The weight's gradient [O, C/groups, kH, kW] from x and gy (Backend.conv2dWeight). */
+  conv2dWeight(g: Conv2dGeometry, x: GpuStridedView, gy: GpuStridedView, out: GpuArray): void {
+    this.convolution("conv2dWeight", CONV2D_WEIGHT_SHADER, g, [x, gy, null], [x.data.buffer, gy.data.buffer, out.buffer], (g.o * g.c * g.kh * g.kw) / g.groups);
+  }
+
+  private convolution(key: string, code: string, g: Conv2dGeometry, views: readonly (GpuStridedView | null)[], buffers: GpuBuffer[], size: number): void {
+    if (size === 0) return;
+    const geometry = [g.n, g.c, g.h, g.w, g.o, g.groups, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow];
+    const operand = (v: GpuStridedView | null, rank: number): number[] => (v === null ? new Array<number>(rank + 1).fill(0) : [v.offset, ...v.strides.slice(0, rank)]);
+    const bias = views[2] ?? null;
+    const info = this.scalars(new Int32Array([...geometry, ...operand(views[0]!, 4), ...operand(views[1]!, 4), ...operand(bias, 1), bias === null ? 0 : 1]));
+    const pipeline = this.pipeline(key, () => code);
+    this.dispatch(pipeline, [...buffers, info.buffer], grid2d(Math.ceil(size / POINTWISE_WORKGROUP)), null);
     this.pool.release(info);
   }
 
