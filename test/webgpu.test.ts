@@ -530,6 +530,38 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
     }
   });
 
+  it("maxPool2d (values and places, NaN first) and fold2d agree with the JS kernels", async () => {
+    const cases = [
+      { shape: [2, 3, 9, 9], kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1] },
+      { shape: [1, 2, 10, 7], kernel: [2, 3], stride: [1, 2], padding: [0, 1], dilation: [2, 1] },
+    ];
+    for (const { shape, kernel, stride, padding, dilation } of cases) {
+      const x = randomView(shape, "transposed");
+      (x.data as Float32Array)[5] = NaN;
+      const [, , h, w] = shape as [number, number, number, number];
+      const out = [0, 1].map((d) => Math.floor((shape[d + 2]! + 2 * padding[d]! - dilation[d]! * (kernel[d]! - 1) - 1) / stride[d]!) + 1);
+      const size = shape[0]! * shape[1]! * out[0]! * out[1]!;
+      const values = new Float32Array(size);
+      const indices = new Int32Array(size);
+      jsBackend.maxPool2d({ x, kernel, stride, padding, dilation, out, values, indices });
+      const gv = gpu!.alloc(size);
+      const gi = gpu!.alloc(size);
+      gpu!.maxPool2d({ x: toGpu(x), kernel, stride, padding, dilation, out, values: gv, indices: gi });
+      expect(Array.from(await gpu!.read(gv)), `maxPool2d ${shape}`).toEqual(Array.from(values));
+      expect(Array.from(await gpu!.readInt32(gi)), `maxPool2d ${shape} indices`).toEqual(Array.from(indices));
+      // fold2d (no padding: every tap lands inside) of columns with this pooling's windows, onto a non-zero out
+      const folds = [0, 1].map((d) => Math.floor((shape[d + 2]! - dilation[d]! * (kernel[d]! - 1) - 1) / stride[d]!) + 1);
+      const cols = randomView([shape[0]!, shape[1]!, kernel[0]!, kernel[1]!, folds[0]!, folds[1]!], "transposed");
+      const start = randomView(shape, "contiguous").data as Float32Array;
+      const expected = start.slice();
+      const dims = [h, w];
+      jsBackend.fold2d(cols, dims, stride, dilation, expected);
+      const folded = gpu!.upload(start);
+      gpu!.fold2d(toGpu(cols), dims, stride, dilation, folded);
+      expectNear(await gpu!.read(folded), expected, `fold2d ${shape}`, 1e-6, 1e-6);
+    }
+  });
+
   it("max and min propagate NaN, as PyTorch's", async () => {
     const x = new Float32Array([1, NaN, 3, 4, -1, -2, -3, -4]);
     for (const op of ["max", "min"] as const) {

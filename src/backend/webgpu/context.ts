@@ -19,6 +19,7 @@ import { adamShader, sgdShader } from "./wgsl-optim.js";
 import { GATHER_SHADER, SCATTER_ADD_SHADER } from "./wgsl-gather.js";
 import { CONV2D_INPUT_SHADER, CONV2D_SHADER, CONV2D_WEIGHT_SHADER } from "./wgsl-conv.js";
 import type { Conv2dGeometry } from "../convolution.js";
+import { FOLD_SHADER, MAX_POOL_SHADER } from "./wgsl-pooling.js";
 import { ROWS_PER_DIMENSION, argReduceShader, reduceShader, softmaxShader } from "./wgsl-reduce.js";
 
 export type { GpuArray } from "./pool.js";
@@ -244,6 +245,30 @@ export class WebGpuContext {
   /** The weight's gradient [O, C/groups, kH, kW] from x and gy (Backend.conv2dWeight). */
   conv2dWeight(g: Conv2dGeometry, x: GpuStridedView, gy: GpuStridedView, out: GpuArray): void {
     this.convolution("conv2dWeight", CONV2D_WEIGHT_SHADER, g, [x, gy, null], [x.data.buffer, gy.data.buffer, out.buffer], (g.o * g.c * g.kh * g.kw) / g.groups);
+  }
+
+  /** Backend.maxPool2d over GPU buffers: values [N, C, oH, oW] and their places h·W + w (int32). */
+  maxPool2d(a: { x: GpuStridedView; kernel: readonly number[]; stride: readonly number[]; padding: readonly number[]; dilation: readonly number[]; out: readonly number[]; values: GpuArray; indices: GpuArray }): void {
+    const [n, c, h, w] = a.x.shape as [number, number, number, number];
+    const [oh, ow] = a.out as [number, number];
+    const size = n * c * oh * ow;
+    if (size === 0) return;
+    const info = this.scalars(new Int32Array([n, c, h, w, ...a.kernel, ...a.stride, ...a.padding, ...a.dilation, oh, ow, a.x.offset, ...a.x.strides]));
+    const pipeline = this.pipeline("maxPool2d", () => MAX_POOL_SHADER);
+    this.dispatch(pipeline, [a.x.data.buffer, a.values.buffer, a.indices.buffer, info.buffer], grid2d(Math.ceil(size / POINTWISE_WORKGROUP)), null);
+    this.pool.release(info);
+  }
+
+  /** Backend.fold2d (col2im) over GPU buffers: adds cols [N, C, kH, kW, oH, oW] into out [N, C, H, W]. */
+  fold2d(cols: GpuStridedView, size: readonly number[], stride: readonly number[], dilation: readonly number[], out: GpuArray): void {
+    const [n, c, kh, kw, oh, ow] = cols.shape as [number, number, number, number, number, number];
+    const [h, w] = size as [number, number];
+    const total = n * c * h * w;
+    if (total === 0) return;
+    const info = this.scalars(new Int32Array([n, c, h, w, kh, kw, oh, ow, ...stride, ...dilation, cols.offset, ...cols.strides]));
+    const pipeline = this.pipeline("fold2d", () => FOLD_SHADER);
+    this.dispatch(pipeline, [cols.data.buffer, out.buffer, info.buffer], grid2d(Math.ceil(total / POINTWISE_WORKGROUP)), null);
+    this.pool.release(info);
   }
 
   private convolution(key: string, code: string, g: Conv2dGeometry, views: readonly (GpuStridedView | null)[], buffers: GpuBuffer[], size: number): void {
