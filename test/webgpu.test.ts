@@ -256,6 +256,26 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
     }
   });
 
+  it("assign writes a broadcast view into strided positions as the JS kernel, from a view of the same buffer too", async () => {
+    for (const [shape, ld] of [[[17, 3], "transposed"], [[3, 17, 5], "offset"], [[255, 17], "transposed"]] as const) {
+      const dst = randomView([...shape], ld);
+      const src = randomView([...shape], "contiguous");
+      const broadcast = { ...src, strides: [0, ...src.strides.slice(1)] };
+      const expected = (dst.data as Float32Array).slice();
+      jsBackend.assign({ ...dst, data: expected }, broadcast);
+      const gd = toGpu(dst);
+      gpu!.assign(gd, toGpu(broadcast));
+      expect(Array.from(await gpu!.read(gd.data)), `${shape} ${ld}`).toEqual(Array.from(expected));
+    }
+    // x[1:] = x[:-1]: overlapping views of one buffer
+    const data = Float32Array.from({ length: 10 }, (_, i) => i);
+    const expected = data.slice();
+    jsBackend.assign({ data: expected, shape: [9], strides: [1], offset: 1 }, { data: expected.slice(), shape: [9], strides: [1], offset: 0 });
+    const g = gpu!.upload(data);
+    gpu!.assign({ data: g, shape: [9], strides: [1], offset: 1 }, { data: g, shape: [9], strides: [1], offset: 0 });
+    expect(Array.from(await gpu!.read(g))).toEqual(Array.from(expected));
+  });
+
   it("runs in place: the output may be an input's buffer", async () => {
     const kernel = kernels.find((k) => k.kernel.key === "add(in0,in1)")!.kernel;
     const x = randomView([1000], "contiguous");

@@ -13,7 +13,7 @@ import type { Kernel } from "../../ops/pointwise/plan.js";
 import { acquireDevice, type AcquiredDevice, type DeviceOptions } from "./device.js";
 import { BufferUsage, MapMode, type GpuBuffer, type GpuComputePipeline, type GpuDevice } from "./gpu-types.js";
 import { BufferPool, type GpuArray } from "./pool.js";
-import { POINTWISE_WORKGROUP, pointwiseShader } from "./wgsl-pointwise.js";
+import { ASSIGN_SHADER, POINTWISE_WORKGROUP, pointwiseShader } from "./wgsl-pointwise.js";
 import { MATMUL_SHADER, MATMUL_TILE } from "./wgsl-matmul.js";
 import { adamShader, sgdShader } from "./wgsl-optim.js";
 import { GATHER_SHADER, SCATTER_ADD_SHADER } from "./wgsl-gather.js";
@@ -141,18 +141,41 @@ export class WebGpuContext {
     if (n === 0) return;
     const shape = inputs[0]!.shape;
     const { dims, strides } = mergeDims(shape, inputs.map((v) => v.strides));
-    const meta = [n, dims.length, ...dims];
-    inputs.forEach((v, i) => meta.push(v.offset, ...strides[i]!));
+    const info = [n, dims.length, ...dims];
+    inputs.forEach((v, i) => info.push(v.offset, ...strides[i]!));
     const aliased = inputs.some((v) => v.data.buffer === out.buffer);
     const target = aliased ? this.pool.acquire(n, `pointwise ${kernel.key}`) : out;
     const buffers = [...inputs.map((v) => v.data.buffer), target.buffer];
     const pipeline = this.pipeline(`pointwise:${kernel.key}`, () => pointwiseShader(kernel));
-    const scratch = [this.scalars(new Int32Array(meta))];
+    const scratch = [this.scalars(new Int32Array(info))];
     if (kernel.params > 0) scratch.push(this.scalars(new Float32Array(params)));
     const groups = Math.ceil(n / POINTWISE_WORKGROUP);
     this.dispatch(pipeline, [...buffers, ...scratch.map((s) => s.buffer)], grid2d(groups), aliased ? { from: target, to: out } : null);
     for (const s of scratch) this.pool.release(s);
     if (aliased) this.pool.release(target);
+  }
+
+  /**
+   * Writes src (already broadcast to dst's shape) into the strided positions of dst, in place.
+   * Where both views share a buffer (x[1:] = x[:-1]), src is read from a copy taken first.
+   */
+  assign(dst: GpuStridedView, src: GpuStridedView): void {
+    const n = dst.shape.reduce((p, s) => p * s, 1);
+    if (n === 0) return;
+    const { dims, strides } = mergeDims(dst.shape, [dst.strides, src.strides]);
+    const info = this.scalars(new Int32Array([n, dims.length, ...dims, dst.offset, ...strides[0]!, src.offset, ...strides[1]!]));
+    let from = src.data;
+    const shared = src.data.buffer === dst.data.buffer;
+    if (shared) {
+      from = this.pool.acquire(src.data.length, "assign");
+      const encoder = this.device.createCommandEncoder();
+      encoder.copyBufferToBuffer(src.data.buffer, 0, from.buffer, 0, src.data.length * 4);
+      this.device.queue.submit([encoder.finish()]);
+    }
+    const pipeline = this.pipeline("assign", () => ASSIGN_SHADER);
+    this.dispatch(pipeline, [from.buffer, dst.data.buffer, info.buffer], grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null);
+    this.pool.release(info);
+    if (shared) this.pool.release(from);
   }
 
   /** out[o] = reduce(x[o, :]) over contiguous x [outer, inner]. */
@@ -300,7 +323,7 @@ export class WebGpuContext {
     }
     const r = batchShape.length;
     const at = (v: GpuStridedView, i: number): number => v.strides[i] ?? 0;
-    const meta = [
+    const info = [
       m, k, n, r,
       a.offset, at(a, r), at(a, r + 1),
       b.offset, at(b, r), at(b, r + 1),
@@ -308,11 +331,11 @@ export class WebGpuContext {
       ...Array.from({ length: r }, (_, i) => at(a, i)),
       ...Array.from({ length: r }, (_, i) => at(b, i)),
     ];
-    const metaBuffer = this.scalars(new Int32Array(meta));
+    const infoBuffer = this.scalars(new Int32Array(info));
     const pipeline = this.pipeline("matmul", () => MATMUL_SHADER);
     const grid: [number, number, number] = [Math.ceil(n / MATMUL_TILE), Math.ceil(m / MATMUL_TILE), batches];
-    this.dispatch(pipeline, [a.data.buffer, b.data.buffer, out.buffer, metaBuffer.buffer], grid, null);
-    this.pool.release(metaBuffer);
+    this.dispatch(pipeline, [a.data.buffer, b.data.buffer, out.buffer, infoBuffer.buffer], grid, null);
+    this.pool.release(infoBuffer);
   }
 
   /** Frees every buffer and the device. */

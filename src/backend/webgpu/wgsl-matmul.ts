@@ -5,7 +5,7 @@
  * their strides, so a transposed operand (a view) needs no copy; batch dimensions are walked with
  * per-operand strides, 0 where one is broadcast. Edges past M, N or K load zeros.
  *
- * meta (i32): [M, K, N, batchRank, aOffset, aRowStride, aColStride, bOffset, bRowStride,
+ * info (i32): [M, K, N, batchRank, aOffset, aRowStride, aColStride, bOffset, bRowStride,
  * bColStride, batchShape…, aBatchStrides…, bBatchStrides…]; workgroup (x, y, z) = (column block,
  * row block, batch).
  */

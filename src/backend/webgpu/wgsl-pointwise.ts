@@ -3,7 +3,7 @@
  * backend compiles and assembly/codegen.mjs turns into WebAssembly (src/ops/pointwise): one
  * compute shader per kernel key, float32, each shared subexpression computed once.
  *
- * A shader reads its inputs as strided views broadcast to the output's shape: `meta` holds the
+ * A shader reads its inputs as strided views broadcast to the output's shape: `info` holds the
  * element count, the rank, the shape and each input's offset and strides (the host first merges
  * the dimensions every input walks contiguously, so a plain elementwise op has rank 1). The
  * output is contiguous; a condition is stored as 1 or 0.
@@ -92,8 +92,8 @@ function expressionBody(kernel: Kernel): { lines: string[]; result: string; help
 }
 
 /**
- * The shader of a kernel. Bindings: the inputs 0 … arity − 1, the output, meta, then the params
- * where the kernel has any. meta (i32): [n, rank, shape…, then per input: offset, strides…].
+ * The shader of a kernel. Bindings: the inputs 0 … arity − 1, the output, info, then the params
+ * where the kernel has any. info (i32): [n, rank, shape…, then per input: offset, strides…].
  */
 export function pointwiseShader(kernel: Kernel): string {
   const { lines, result, helpers } = expressionBody(kernel);
@@ -131,3 +131,31 @@ export function pointwiseShader(kernel: Kernel): string {
     "",
   ].join("\n");
 }
+
+/**
+ * Backend.assign: dst[at(i)] = src[at(i)] for every element i of dst's shape, both strided (src
+ * already broadcast, zero strides). info (i32): [n, rank, shape…, dst offset, strides…, src
+ * offset, strides…].
+ */
+export const ASSIGN_SHADER = `
+@group(0) @binding(0) var<storage, read> src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<f32>;
+@group(0) @binding(2) var<storage, read> info: array<i32>;
+@compute @workgroup_size(${POINTWISE_WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = gid.x + gid.y * groups.x * ${POINTWISE_WORKGROUP}u;
+  if (i >= u32(info[0])) { return; }
+  let rank = info[1];
+  var at = info[2 + rank];
+  var origin = info[3 + 2 * rank];
+  var rest = i;
+  for (var d = rank - 1; d >= 0; d--) {
+    let size = u32(info[2 + d]);
+    let c = i32(rest % size);
+    rest = rest / size;
+    at += c * info[3 + rank + d];
+    origin += c * info[4 + 2 * rank + d];
+  }
+  dst[at] = src[origin];
+}
+`;
