@@ -19,7 +19,7 @@ import { pointwise as jsPointwise } from "../src/backend/js/pointwise.js";
 import { DECLARATIONS } from "../src/ops/pointwise/declarations/index.js";
 import { planVariant, scalarPatterns, type Kernel } from "../src/ops/pointwise/plan.js";
 import { contiguousStrides, numelOf } from "../src/tensor/shape.js";
-import { WebGpuContext, mergeDims, type GpuArray, type GpuStridedView } from "../src/backend/webgpu/context.js";
+import { WebGpuContext, mergeDims, type GpuArray, type GpuStridedView } from "../src/backend/webgpu/index.js";
 import { BufferPool, sizeClass } from "../src/backend/webgpu/pool.js";
 import type { GpuBuffer, GpuDevice } from "../src/backend/webgpu/gpu-types.js";
 import { OutOfMemoryError } from "../src/errors.js";
@@ -610,7 +610,7 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
 
 const CHROMIUM = "/usr/bin/chromium";
 const ROOT = join(import.meta.dirname, "..");
-const BUILT = join(ROOT, "dist/src/backend/webgpu/context.js");
+const BUILT = join(ROOT, "dist/src/backend/webgpu/index.js");
 
 /** Why the browser check cannot run here, or null. */
 function browserSkipReason(): string | null {

@@ -1,6 +1,6 @@
 // Runs in Chromium (test/webgpu.test.ts): the WebGPU kernels on navigator.gpu, loaded from dist/
 // as plain ES modules, against the JS backend's kernels. Reports through window.report.
-import { WebGpuContext } from "../../dist/src/backend/webgpu/context.js";
+import { WebGpuContext } from "../../dist/src/backend/webgpu/index.js";
 import { jsBackend } from "../../dist/src/backend/js/index.js";
 import { pointwise as jsPointwise } from "../../dist/src/backend/js/pointwise.js";
 import { DECLARATIONS } from "../../dist/src/ops/pointwise/declarations/index.js";
