@@ -285,6 +285,14 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
     const gx = toGpu(x);
     gpu!.pointwise(kernel, [gx, toGpu(y)], gx.data, []);
     expectNear(await gpu!.read(gx.data), expected, "add in place", 0, 0);
+    // one buffer bound twice for reading (x·x) needs no scratch
+    const square = kernels.find((k) => k.kernel.key === "mul(in0,in1)")!.kernel;
+    const squared = new Float32Array(1000);
+    jsPointwise(square, [x, x], squared, [], true);
+    const gy = toGpu(x);
+    const out = gpu!.alloc(1000);
+    gpu!.pointwise(square, [gy, gy], out, []);
+    expectNear(await gpu!.read(out), squared, "x·x", 0, 0);
   });
 
   it("spreads more than 65535 workgroups over two grid dimensions", async () => {

@@ -1,12 +1,13 @@
 /**
- * One WebGPU device and the kernels that run on it: the pointwise family (WGSL generated from the
- * ops' kernel expressions), matmul and the sum/prod/max/min reductions, over float32 buffers from
- * the device's pool. The methods mirror the Backend interface's (src/backend/backend.ts) with GPU
+ * One WebGPU device and the kernels that run on it, over float32 buffers from the device's pool:
+ * the pointwise family (WGSL generated from the ops' kernel expressions), assign, matmul, the
+ * reductions, gather/scatterAdd, the convolution family, pooling, and the fused softmax and
+ * optimizer steps. The methods mirror the Backend interface's (src/backend/backend.ts) with GPU
  * buffers where it has typed arrays, so that a backend holding tensors on the GPU can be built on
  * them (docs/webgpu.md); every kernel is queued, nothing waits, and only `read` brings data back.
  *
- * Transfers are counted (`transfers`): the issue's test that a training step stays on the GPU
- * will read them.
+ * Transfers of tensor data are counted (`transfers`; a kernel's small argument buffers are not):
+ * the issue's test that a training step stays on the GPU will read them.
  */
 import type { AdamStepArgs, ArgReduceOp, ReduceOp, SgdStepArgs } from "../backend.js";
 import type { Kernel } from "../../ops/pointwise/plan.js";
