@@ -23,7 +23,7 @@ import { WebGpuContext, mergeDims, type GpuArray, type GpuStridedView } from "..
 import { BufferPool, sizeClass } from "../src/backend/webgpu/pool.js";
 import type { GpuBuffer, GpuDevice } from "../src/backend/webgpu/gpu-types.js";
 import { OutOfMemoryError } from "../src/errors.js";
-import { input } from "../src/ops/pointwise/expr.js";
+import { add, input, mul, param } from "../src/ops/pointwise/expr.js";
 import { kernelOf } from "../src/ops/pointwise/plan.js";
 import { pointwiseShader } from "../src/backend/webgpu/wgsl-pointwise.js";
 
@@ -293,6 +293,35 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
     const out = gpu!.alloc(1000);
     gpu!.pointwise(square, [gy, gy], out, []);
     expectNear(await gpu!.read(out), squared, "x·x", 0, 0);
+  });
+
+  it("a chain of 400 kernels (batches of recorded kernels), releasing as it goes, reuses no buffer a recorded kernel still needs", async () => {
+    // x ← x·p0 + p1 with different numbers each step; tensors of 3 elements share the size class of
+    // the kernels' argument buffers, so a buffer reused too early would show
+    const step = kernelOf(add(mul(input(0), param(0)), param(1)));
+    for (const n of [3, 1000]) {
+      const start = Float32Array.from({ length: n }, (_, i) => i - 1);
+      let expected = start.slice();
+      let x = gpu!.upload(start);
+      for (let i = 0; i < 200; i++) {
+        // two steps, then both inputs released: the next step's output and its argument buffer
+        // come from the pool, where the older input's buffer is still read by a recorded kernel
+        const chain = [x];
+        for (let k = 0; k < 2; k++) {
+          const params = [k === 0 ? 0.5 : 1.5, i + k];
+          const next = new Float32Array(n);
+          jsPointwise(step, [{ data: expected, shape: [n], strides: [1], offset: 0 }], next, params, true);
+          expected = next;
+          const to = gpu!.alloc(n);
+          gpu!.pointwise(step, [{ data: chain[k]!, shape: [n], strides: [1], offset: 0 }], to, params);
+          chain.push(to);
+        }
+        gpu!.release(chain[0]!);
+        gpu!.release(chain[1]!);
+        x = chain[2]!;
+      }
+      expectNear(await gpu!.read(x), expected, `chain of 400, n = ${n}`, 0, 0);
+    }
   });
 
   it("spreads more than 65535 workgroups over two grid dimensions", async () => {

@@ -12,7 +12,7 @@
 import type { AdamStepArgs, ArgReduceOp, ReduceOp, SgdStepArgs } from "../backend.js";
 import type { Kernel } from "../../ops/pointwise/plan.js";
 import { acquireDevice, type AcquiredDevice, type DeviceOptions } from "./device.js";
-import { BufferUsage, MapMode, type GpuBuffer, type GpuComputePipeline, type GpuDevice } from "./gpu-types.js";
+import { BufferUsage, MapMode, type GpuBuffer, type GpuCommandEncoder, type GpuComputePipeline, type GpuDevice } from "./gpu-types.js";
 import { BufferPool, type GpuArray } from "./pool.js";
 import { ASSIGN_SHADER, POINTWISE_WORKGROUP, pointwiseShader } from "./wgsl-pointwise.js";
 import { MATMUL_SHADER, MATMUL_TILE } from "./wgsl-matmul.js";
@@ -24,6 +24,9 @@ import { FOLD_SHADER, MAX_POOL_SHADER } from "./wgsl-pooling.js";
 import { ROWS_PER_DIMENSION, argReduceShader, reduceShader, softmaxShader } from "./wgsl-reduce.js";
 
 export type { GpuArray } from "./pool.js";
+
+/** Kernels recorded before a submit. */
+const BATCH = 64;
 
 /** A strided window onto a GPU buffer, as StridedView is onto a typed array (strides in elements). */
 export interface GpuStridedView {
@@ -69,6 +72,15 @@ export class WebGpuContext {
   /** Host→device and device→host copies so far. */
   readonly transfers = { toDevice: 0, toHost: 0 };
   private readonly pipelines = new Map<string, GpuComputePipeline>();
+  /**
+   * Kernels are recorded into one command encoder and submitted together (a submit per kernel
+   * costs more than a small kernel): when BATCH have piled up, and before an upload, a read or the
+   * pool destroying cached buffers. Buffers released meanwhile (a kernel's arguments, the caller's
+   * release) wait in `held` until the submit, so that nothing recorded sees them reused.
+   */
+  private pending: GpuCommandEncoder | null = null;
+  private recorded = 0;
+  private held: GpuArray[] = [];
   /** Validation errors of shaders compiled so far, checked by `read` (WebGPU reports them late). */
   private readonly compileChecks: Promise<string | null>[] = [];
 
@@ -76,7 +88,21 @@ export class WebGpuContext {
     readonly device: GpuDevice,
     readonly acquired: AcquiredDevice,
   ) {
-    this.pool = new BufferPool(device);
+    this.pool = new BufferPool(device, Number.POSITIVE_INFINITY, () => this.flush());
+  }
+
+  /** Submits the kernels recorded so far and frees their argument buffers for reuse. */
+  flush(): void {
+    if (this.pending === null) return;
+    this.device.queue.submit([this.pending.finish()]);
+    this.pending = null;
+    this.recorded = 0;
+    for (const a of this.held) this.pool.release(a);
+    this.held = [];
+  }
+
+  private encoder(): GpuCommandEncoder {
+    return (this.pending ??= this.device.createCommandEncoder());
   }
 
   static async create(options: DeviceOptions = {}): Promise<WebGpuContext> {
@@ -87,6 +113,9 @@ export class WebGpuContext {
   /** A buffer holding a copy of `data` (int32 for indices). */
   upload(data: Float32Array | Int32Array, op = "upload"): GpuArray {
     const array = this.pool.acquire(data.length, op);
+    // queue.writeBuffer runs ahead of kernels still recorded: submit them first, so that uploads and
+    // kernels run in the order written even for a buffer handed to the pool directly
+    this.flush();
     if (data.length > 0) this.device.queue.writeBuffer(array.buffer, 0, data);
     this.transfers.toDevice++;
     return array;
@@ -97,8 +126,10 @@ export class WebGpuContext {
     return this.pool.acquire(length, op);
   }
 
+  /** Takes a buffer back; while kernels are recorded and not submitted, only once they are. */
   release(array: GpuArray): void {
-    this.pool.release(array);
+    if (this.pending === null) this.pool.release(array);
+    else this.held.push(array);
   }
 
   /** The buffer's elements, once every kernel queued before has run. */
@@ -116,6 +147,7 @@ export class WebGpuContext {
     if (failure) throw new Error(failure);
     const bytes = array.length * 4;
     if (bytes === 0) return new ArrayBuffer(0);
+    this.flush();
     const staging = this.device.createBuffer({ size: bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     const encoder = this.device.createCommandEncoder();
     encoder.copyBufferToBuffer(array.buffer, 0, staging, 0, bytes);
@@ -151,9 +183,8 @@ export class WebGpuContext {
     const scratch = [this.scalars(new Int32Array(info))];
     if (kernel.params > 0) scratch.push(this.scalars(new Float32Array(params)));
     const groups = Math.ceil(n / POINTWISE_WORKGROUP);
-    this.dispatch(pipeline, [...buffers, ...scratch.map((s) => s.buffer)], grid2d(groups), aliased ? { from: target, to: out } : null);
-    for (const s of scratch) this.pool.release(s);
-    if (aliased) this.pool.release(target);
+    const copy = aliased ? { from: target, to: out } : null;
+    this.dispatch(pipeline, [...buffers, ...scratch.map((s) => s.buffer)], grid2d(groups), copy, aliased ? [...scratch, target] : scratch);
   }
 
   /**
@@ -169,14 +200,10 @@ export class WebGpuContext {
     const shared = src.data.buffer === dst.data.buffer;
     if (shared) {
       from = this.pool.acquire(src.data.length, "assign");
-      const encoder = this.device.createCommandEncoder();
-      encoder.copyBufferToBuffer(src.data.buffer, 0, from.buffer, 0, src.data.length * 4);
-      this.device.queue.submit([encoder.finish()]);
+      this.encoder().copyBufferToBuffer(src.data.buffer, 0, from.buffer, 0, src.data.length * 4);
     }
     const pipeline = this.pipeline("assign", () => ASSIGN_SHADER);
-    this.dispatch(pipeline, [from.buffer, dst.data.buffer, info.buffer], grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null);
-    this.pool.release(info);
-    if (shared) this.pool.release(from);
+    this.dispatch(pipeline, [from.buffer, dst.data.buffer, info.buffer], grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null, shared ? [info, from] : [info]);
   }
 
   /** out[o] = reduce(x[o, :]) over contiguous x [outer, inner]. */
@@ -230,9 +257,7 @@ export class WebGpuContext {
     const info = this.scalars(new Int32Array([n]));
     const numbers = this.scalars(new Float32Array(hyper));
     const all = [...buffers.map((b) => b.buffer), info.buffer, numbers.buffer, ...after.map((b) => b.buffer)];
-    this.dispatch(pipeline, all, grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null);
-    this.pool.release(info);
-    this.pool.release(numbers);
+    this.dispatch(pipeline, all, grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null, [info, numbers]);
   }
 
   /** out[o, j] = x[o, index[o, j]] for contiguous x [outer, inner] and index (int32) [outer, k]. */
@@ -249,8 +274,7 @@ export class WebGpuContext {
     if (outer * k === 0) return;
     const pipeline = this.pipeline(key, () => code);
     const info = this.scalars(new Int32Array([outer, inner, k]));
-    this.dispatch(pipeline, [x.buffer, index.buffer, out.buffer, info.buffer], grid2d(Math.ceil((outer * k) / POINTWISE_WORKGROUP)), null);
-    this.pool.release(info);
+    this.dispatch(pipeline, [x.buffer, index.buffer, out.buffer, info.buffer], grid2d(Math.ceil((outer * k) / POINTWISE_WORKGROUP)), null, [info]);
   }
 
   /** y [N, O, oH, oW] from x [N, C, H, W], the weight [O, C/groups, kH, kW] and a bias [O] or null (Backend.conv2d). */
@@ -279,8 +303,7 @@ export class WebGpuContext {
     if (size === 0) return;
     const info = this.scalars(new Int32Array([n, c, h, w, ...a.kernel, ...a.stride, ...a.padding, ...a.dilation, oh, ow, a.x.offset, ...a.x.strides]));
     const pipeline = this.pipeline("maxPool2d", () => MAX_POOL_SHADER);
-    this.dispatch(pipeline, [a.x.data.buffer, a.values.buffer, a.indices.buffer, info.buffer], grid2d(Math.ceil(size / POINTWISE_WORKGROUP)), null);
-    this.pool.release(info);
+    this.dispatch(pipeline, [a.x.data.buffer, a.values.buffer, a.indices.buffer, info.buffer], grid2d(Math.ceil(size / POINTWISE_WORKGROUP)), null, [info]);
   }
 
   /** Backend.fold2d (col2im) over GPU buffers: adds cols [N, C, kH, kW, oH, oW] into out [N, C, H, W]. */
@@ -291,8 +314,7 @@ export class WebGpuContext {
     if (total === 0) return;
     const info = this.scalars(new Int32Array([n, c, h, w, kh, kw, oh, ow, ...stride, ...dilation, cols.offset, ...cols.strides]));
     const pipeline = this.pipeline("fold2d", () => FOLD_SHADER);
-    this.dispatch(pipeline, [cols.data.buffer, out.buffer, info.buffer], grid2d(Math.ceil(total / POINTWISE_WORKGROUP)), null);
-    this.pool.release(info);
+    this.dispatch(pipeline, [cols.data.buffer, out.buffer, info.buffer], grid2d(Math.ceil(total / POINTWISE_WORKGROUP)), null, [info]);
   }
 
   private convolution(key: string, code: string, g: Conv2dGeometry, views: readonly (GpuStridedView | null)[], buffers: GpuBuffer[], size: number): void {
@@ -302,8 +324,7 @@ export class WebGpuContext {
     const bias = views[2] ?? null;
     const info = this.scalars(new Int32Array([...geometry, ...operand(views[0]!, 4), ...operand(views[1]!, 4), ...operand(bias, 1), bias === null ? 0 : 1]));
     const pipeline = this.pipeline(key, () => code);
-    this.dispatch(pipeline, [...buffers, info.buffer], grid2d(Math.ceil(size / POINTWISE_WORKGROUP)), null);
-    this.pool.release(info);
+    this.dispatch(pipeline, [...buffers, info.buffer], grid2d(Math.ceil(size / POINTWISE_WORKGROUP)), null, [info]);
   }
 
   /** One workgroup per row of [outer, inner]; bindings: x, out, info, then any more buffers. */
@@ -311,8 +332,7 @@ export class WebGpuContext {
     const pipeline = this.pipeline(key, source);
     const info = this.scalars(new Int32Array([outer, inner]));
     const grid: [number, number, number] = [Math.min(outer, ROWS_PER_DIMENSION), Math.ceil(outer / ROWS_PER_DIMENSION), 1];
-    this.dispatch(pipeline, [x!.buffer, out!.buffer, info.buffer, ...more.map((m) => m.buffer)], grid, null);
-    this.pool.release(info);
+    this.dispatch(pipeline, [x!.buffer, out!.buffer, info.buffer, ...more.map((m) => m.buffer)], grid, null, [info]);
   }
 
   /** out[batch] = a[batch] · b[batch], as the Backend's matmul. */
@@ -335,18 +355,20 @@ export class WebGpuContext {
     const infoBuffer = this.scalars(new Int32Array(info));
     const pipeline = this.pipeline("matmul", () => MATMUL_SHADER);
     const grid: [number, number, number] = [Math.ceil(n / MATMUL_TILE), Math.ceil(m / MATMUL_TILE), batches];
-    this.dispatch(pipeline, [a.data.buffer, b.data.buffer, out.buffer, infoBuffer.buffer], grid, null);
-    this.pool.release(infoBuffer);
+    this.dispatch(pipeline, [a.data.buffer, b.data.buffer, out.buffer, infoBuffer.buffer], grid, null, [infoBuffer]);
   }
 
   /** Frees every buffer and the device. */
   destroy(): void {
+    this.flush();
     this.pool.emptyCache();
     this.device.destroy();
   }
 
   /** A small read-only buffer of numbers (shape, strides, params) for one dispatch. */
   private scalars(values: Int32Array | Float32Array): GpuArray {
+    // a buffer no recorded kernel uses (buffers released while kernels are recorded wait in
+    // `held`), so writing it now is safe; dispatch holds it in turn
     const array = this.pool.acquire(values.length, "kernel arguments");
     this.device.queue.writeBuffer(array.buffer, 0, values);
     return array;
@@ -370,19 +392,22 @@ export class WebGpuContext {
     buffers: readonly GpuBuffer[],
     grid: readonly [number, number, number],
     copy: { from: GpuArray; to: GpuArray } | null,
+    /** Buffers this kernel alone uses, returned to the pool once it is submitted. */
+    scratch: readonly GpuArray[],
   ): void {
     const group = this.device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
       entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
     });
-    const encoder = this.device.createCommandEncoder();
+    const encoder = this.encoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
     pass.end();
     if (copy) encoder.copyBufferToBuffer(copy.from.buffer, 0, copy.to.buffer, 0, copy.to.length * 4);
-    this.device.queue.submit([encoder.finish()]);
+    this.held.push(...scratch);
+    if (++this.recorded >= BATCH) this.flush();
   }
 }
 

@@ -47,6 +47,8 @@ export class BufferPool {
   constructor(
     private readonly device: GpuDevice,
     limit = Number.POSITIVE_INFINITY,
+    /** Runs before cached buffers are destroyed: work recorded but not submitted may still use them. */
+    private readonly beforeDestroy: () => void = () => {},
   ) {
     this.limit = limit;
   }
@@ -86,6 +88,7 @@ export class BufferPool {
 
   /** Destroys every cached buffer (the live ones stay). */
   emptyCache(): void {
+    this.beforeDestroy();
     for (const list of this.free.values()) for (const b of list) b.destroy();
     this.free.clear();
     this.cached = 0;
