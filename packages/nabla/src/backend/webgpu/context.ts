@@ -1,0 +1,442 @@
+/**
+ * One WebGPU device and the kernels that run on it, over float32 buffers from the device's pool:
+ * the pointwise family (WGSL generated from the ops' kernel expressions), assign, matmul, the
+ * reductions, gather/scatterAdd, the convolution family, pooling, and the fused softmax and
+ * optimizer steps. The methods mirror the Backend interface's (src/backend/backend.ts) with GPU
+ * buffers where it has typed arrays, so that a backend holding tensors on the GPU can be built on
+ * them (docs/webgpu.md); every kernel is queued, nothing waits, and only `read` brings data back.
+ *
+ * Transfers of tensor data are counted (`transfers`; a kernel's small argument buffers are not):
+ * the issue's test that a training step stays on the GPU will read them.
+ */
+import type { AdamStepArgs, ArgReduceOp, ReduceOp, SgdStepArgs } from "../backend.js";
+import type { Kernel } from "../../ops/pointwise/plan.js";
+import { acquireDevice, type AcquiredDevice, type DeviceOptions } from "./device.js";
+import { BufferUsage, MapMode, type GpuBuffer, type GpuCommandEncoder, type GpuComputePipeline, type GpuDevice } from "./gpu-types.js";
+import { BufferPool, type GpuArray } from "./pool.js";
+import { ASSIGN_SHADER, POINTWISE_WORKGROUP, pointwiseShader } from "./wgsl-pointwise.js";
+import { MATMUL_SHADER, MATMUL_TILE } from "./wgsl-matmul.js";
+import { adamShader, sgdShader } from "./wgsl-optim.js";
+import { GATHER_SHADER, SCATTER_ADD_SHADER } from "./wgsl-gather.js";
+import { CONV2D_INPUT_SHADER, CONV2D_SHADER, CONV2D_WEIGHT_SHADER } from "./wgsl-conv.js";
+import type { Conv2dGeometry } from "../convolution.js";
+import { FOLD_SHADER, MAX_POOL_SHADER } from "./wgsl-pooling.js";
+import { ROWS_PER_DIMENSION, argReduceShader, reduceShader, softmaxShader } from "./wgsl-reduce.js";
+
+export type { GpuArray } from "./pool.js";
+
+/** Kernels recorded before a submit. */
+const BATCH = 64;
+
+/** A strided window onto a GPU buffer, as StridedView is onto a typed array (strides in elements). */
+export interface GpuStridedView {
+  readonly data: GpuArray;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export interface GpuMatmulArgs {
+  /** [...batch, M, K] with broadcast batch strides (0 where a batch dim is broadcast). */
+  readonly a: GpuStridedView;
+  /** [...batch, K, N] likewise. */
+  readonly b: GpuStridedView;
+  /** Contiguous [...batch, M, N]. */
+  readonly out: GpuArray;
+  readonly batchShape: readonly number[];
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+}
+
+/** AdamStepArgs over GPU buffers of `length` elements each. */
+export type GpuAdamStepArgs = Omit<AdamStepArgs, "param" | "grad" | "expAvg" | "expAvgSq" | "maxExpAvgSq"> & {
+  readonly param: GpuArray;
+  readonly grad: GpuArray;
+  readonly expAvg: GpuArray;
+  readonly expAvgSq: GpuArray;
+  readonly maxExpAvgSq: GpuArray | null;
+  readonly length: number;
+};
+
+/** SgdStepArgs over GPU buffers of `length` elements each. */
+export type GpuSgdStepArgs = Omit<SgdStepArgs, "param" | "grad" | "momentumBuffer"> & {
+  readonly param: GpuArray;
+  readonly grad: GpuArray;
+  readonly momentumBuffer: GpuArray | null;
+  readonly length: number;
+};
+
+export class WebGpuContext {
+  readonly pool: BufferPool;
+  /** Host→device and device→host copies so far. */
+  readonly transfers = { toDevice: 0, toHost: 0 };
+  private readonly pipelines = new Map<string, GpuComputePipeline>();
+  /**
+   * Kernels are recorded into one command encoder and submitted together (a submit per kernel
+   * costs more than a small kernel): when BATCH have piled up, and before an upload, a read or the
+   * pool destroying cached buffers. Buffers released meanwhile (a kernel's arguments, the caller's
+   * release) wait in `held` until the submit, so that nothing recorded sees them reused.
+   */
+  private pending: GpuCommandEncoder | null = null;
+  private recorded = 0;
+  private held: GpuArray[] = [];
+  /** Validation errors of shaders compiled so far, checked by `read` (WebGPU reports them late). */
+  private readonly compileChecks: Promise<string | null>[] = [];
+
+  private constructor(
+    readonly device: GpuDevice,
+    readonly acquired: AcquiredDevice,
+  ) {
+    this.pool = new BufferPool(device, Number.POSITIVE_INFINITY, () => this.flush());
+  }
+
+  /** Submits the kernels recorded so far and frees their argument buffers for reuse. */
+  flush(): void {
+    if (this.pending === null) return;
+    this.device.queue.submit([this.pending.finish()]);
+    this.pending = null;
+    this.recorded = 0;
+    for (const a of this.held) this.pool.release(a);
+    this.held = [];
+  }
+
+  private encoder(): GpuCommandEncoder {
+    return (this.pending ??= this.device.createCommandEncoder());
+  }
+
+  static async create(options: DeviceOptions = {}): Promise<WebGpuContext> {
+    const acquired = await acquireDevice(options);
+    return new WebGpuContext(acquired.device, acquired);
+  }
+
+  /** A buffer holding a copy of `data` (int32 for indices). */
+  upload(data: Float32Array | Int32Array, op = "upload"): GpuArray {
+    const array = this.pool.acquire(data.length, op);
+    // queue.writeBuffer runs ahead of kernels still recorded: submit them first, so that uploads and
+    // kernels run in the order written even for a buffer handed to the pool directly
+    this.flush();
+    if (data.length > 0) this.device.queue.writeBuffer(array.buffer, 0, data);
+    this.transfers.toDevice++;
+    return array;
+  }
+
+  /** A buffer for `length` elements with unspecified contents (the kernel writing it writes all). */
+  alloc(length: number, op = "alloc"): GpuArray {
+    return this.pool.acquire(length, op);
+  }
+
+  /** Takes a buffer back; while kernels are recorded and not submitted, only once they are. */
+  release(array: GpuArray): void {
+    if (this.pending === null) this.pool.release(array);
+    else this.held.push(array);
+  }
+
+  /** The buffer's elements, once every kernel queued before has run. */
+  async read(array: GpuArray): Promise<Float32Array> {
+    return new Float32Array(await this.readBytes(array));
+  }
+
+  /** The buffer's elements read as int32 (the indices of argReduce). */
+  async readInt32(array: GpuArray): Promise<Int32Array> {
+    return new Int32Array(await this.readBytes(array));
+  }
+
+  private async readBytes(array: GpuArray): Promise<ArrayBuffer> {
+    const failure = (await Promise.all(this.compileChecks)).find((m) => m !== null);
+    if (failure) throw new Error(failure);
+    const bytes = array.length * 4;
+    if (bytes === 0) return new ArrayBuffer(0);
+    this.flush();
+    const staging = this.device.createBuffer({ size: bytes, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    const encoder = this.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(array.buffer, 0, staging, 0, bytes);
+    this.device.queue.submit([encoder.finish()]);
+    this.transfers.toHost++;
+    await staging.mapAsync(MapMode.READ);
+    const result = staging.getMappedRange().slice(0);
+    staging.unmap();
+    staging.destroy();
+    return result;
+  }
+
+  /**
+   * out[i] = kernel(inputs[0][i], …; params) with the inputs broadcast to out's shape, out
+   * contiguous (a condition stored as 1 or 0). out may be one of the inputs' buffers (in place):
+   * WebGPU forbids binding a buffer both for reading and writing, so the result then goes through
+   * a scratch buffer.
+   */
+  pointwise(kernel: Kernel, inputs: readonly GpuStridedView[], out: GpuArray, params: readonly number[]): void {
+    if (inputs.length !== kernel.arity) throw new RangeError(`webgpu pointwise ${kernel.key}: expected ${kernel.arity} inputs, got ${inputs.length}`);
+    if (params.length !== kernel.params) throw new RangeError(`webgpu pointwise ${kernel.key}: expected ${kernel.params} params, got ${params.length}`);
+    if (kernel.arity === 0) throw new RangeError(`webgpu pointwise ${kernel.key}: a kernel without inputs is a constant (fill it instead)`);
+    const n = out.length;
+    if (n === 0) return;
+    const shape = inputs[0]!.shape;
+    const { dims, strides } = mergeDims(shape, inputs.map((v) => v.strides));
+    const info = [n, dims.length, ...dims];
+    inputs.forEach((v, i) => info.push(v.offset, ...strides[i]!));
+    const aliased = inputs.some((v) => v.data.buffer === out.buffer);
+    const target = aliased ? this.pool.acquire(n, `pointwise ${kernel.key}`) : out;
+    const buffers = [...inputs.map((v) => v.data.buffer), target.buffer];
+    const pipeline = this.pipeline(`pointwise:${kernel.key}`, () => pointwiseShader(kernel));
+    const scratch = [this.scalars(new Int32Array(info))];
+    if (kernel.params > 0) scratch.push(this.scalars(new Float32Array(params)));
+    const groups = Math.ceil(n / POINTWISE_WORKGROUP);
+    const copy = aliased ? { from: target, to: out } : null;
+    this.dispatch(pipeline, [...buffers, ...scratch.map((s) => s.buffer)], grid2d(groups), copy, aliased ? [...scratch, target] : scratch);
+  }
+
+  /**
+   * Writes src (already broadcast to dst's shape) into the strided positions of dst, in place.
+   * Where both views share a buffer (x[1:] = x[:-1]), src is read from a copy taken first.
+   */
+  assign(dst: GpuStridedView, src: GpuStridedView): void {
+    const n = dst.shape.reduce((p, s) => p * s, 1);
+    if (n === 0) return;
+    const { dims, strides } = mergeDims(dst.shape, [dst.strides, src.strides]);
+    const info = this.scalars(new Int32Array([n, dims.length, ...dims, dst.offset, ...strides[0]!, src.offset, ...strides[1]!]));
+    let from = src.data;
+    const shared = src.data.buffer === dst.data.buffer;
+    if (shared) {
+      from = this.pool.acquire(src.data.length, "assign");
+      this.encoder().copyBufferToBuffer(src.data.buffer, 0, from.buffer, 0, src.data.length * 4);
+    }
+    const pipeline = this.pipeline("assign", () => ASSIGN_SHADER);
+    this.dispatch(pipeline, [from.buffer, dst.data.buffer, info.buffer], grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null, shared ? [info, from] : [info]);
+  }
+
+  /** out[o] = reduce(x[o, :]) over contiguous x [outer, inner]. */
+  reduce(op: ReduceOp, x: GpuArray, outer: number, inner: number, out: GpuArray): void {
+    if (outer === 0) return;
+    if (inner === 0 && (op === "max" || op === "min")) {
+      throw new RangeError(`webgpu reduce ${op}: cannot reduce an empty dimension (it has no identity)`);
+    }
+    this.rows(`reduce:${op}`, () => reduceShader(op), [x, out], outer, inner);
+  }
+
+  /** Like reduce for max/min, also writing (as int32) the first index of the extreme value; NaN wins. */
+  argReduce(op: ArgReduceOp, x: GpuArray, outer: number, inner: number, values: GpuArray, indices: GpuArray): void {
+    if (outer === 0) return;
+    if (inner === 0) throw new RangeError(`webgpu argReduce ${op}: cannot reduce an empty dimension`);
+    this.rows(`argReduce:${op}`, () => argReduceShader(op), [x, values, indices], outer, inner);
+  }
+
+  /** Softmax (or log-softmax) over the last axis of contiguous [outer, inner] into out of the same shape. */
+  softmax(x: GpuArray, outer: number, inner: number, out: GpuArray, log: boolean): void {
+    if (outer === 0 || inner === 0) return;
+    this.rows(log ? "logSoftmax" : "softmax", () => softmaxShader(log), [x, out], outer, inner);
+  }
+
+  /** One Adam or AdamW step in place (PyTorch's formulas, as src/backend/js/optim-steps.ts). */
+  adamStep(a: GpuAdamStepArgs): void {
+    if (a.length === 0) return;
+    const shape = { amsgrad: a.maxExpAvgSq !== null, decoupled: a.decoupled, maximize: a.maximize, weightDecay: a.weightDecay !== 0 };
+    const key = `adam:${Object.entries(shape).filter(([, on]) => on).map(([k]) => k).join(",")}`;
+    const hyper = [
+      a.lr / (1 - a.beta1 ** a.step), Math.sqrt(1 - a.beta2 ** a.step), 1 - a.lr * a.weightDecay,
+      a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.eps, a.weightDecay,
+    ];
+    const buffers = [a.param, a.grad, a.expAvg, a.expAvgSq];
+    this.elementwise(key, () => adamShader(shape), buffers, a.length, hyper, a.maxExpAvgSq ? [a.maxExpAvgSq] : []);
+  }
+
+  /** One SGD step in place (momentum, dampening, Nesterov, weight decay, maximize). */
+  sgdStep(a: GpuSgdStepArgs): void {
+    if (a.length === 0) return;
+    const momentum = a.momentumBuffer !== null;
+    const shape = { momentum, firstStep: momentum && a.firstStep, nesterov: momentum && a.nesterov, maximize: a.maximize, weightDecay: a.weightDecay !== 0 };
+    const key = `sgd:${Object.entries(shape).filter(([, on]) => on).map(([k]) => k).join(",")}`;
+    const hyper = [a.lr, a.momentum, 1 - a.dampening, a.weightDecay];
+    this.elementwise(key, () => sgdShader(shape), [a.param, a.grad], a.length, hyper, a.momentumBuffer ? [a.momentumBuffer] : []);
+  }
+
+  /** One thread per element; bindings: `buffers`, info [n], hyper (f32), then `after`. */
+  private elementwise(key: string, source: () => string, buffers: readonly GpuArray[], n: number, hyper: readonly number[], after: readonly GpuArray[]): void {
+    const pipeline = this.pipeline(key, source);
+    const info = this.scalars(new Int32Array([n]));
+    const numbers = this.scalars(new Float32Array(hyper));
+    const all = [...buffers.map((b) => b.buffer), info.buffer, numbers.buffer, ...after.map((b) => b.buffer)];
+    this.dispatch(pipeline, all, grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null, [info, numbers]);
+  }
+
+  /** out[o, j] = x[o, index[o, j]] for contiguous x [outer, inner] and index (int32) [outer, k]. */
+  gather(x: GpuArray, index: GpuArray, outer: number, inner: number, k: number, out: GpuArray): void {
+    this.indexed("gather", GATHER_SHADER, x, index, outer, inner, k, out);
+  }
+
+  /** out[o, index[o, j]] += src[o, j]; out is [outer, inner], src and index (int32) [outer, k]. */
+  scatterAdd(src: GpuArray, index: GpuArray, outer: number, inner: number, k: number, out: GpuArray): void {
+    this.indexed("scatterAdd", SCATTER_ADD_SHADER, src, index, outer, inner, k, out);
+  }
+
+  private indexed(key: string, code: string, x: GpuArray, index: GpuArray, outer: number, inner: number, k: number, out: GpuArray): void {
+    if (outer * k === 0) return;
+    const pipeline = this.pipeline(key, () => code);
+    const info = this.scalars(new Int32Array([outer, inner, k]));
+    this.dispatch(pipeline, [x.buffer, index.buffer, out.buffer, info.buffer], grid2d(Math.ceil((outer * k) / POINTWISE_WORKGROUP)), null, [info]);
+  }
+
+  /** y [N, O, oH, oW] from x [N, C, H, W], the weight [O, C/groups, kH, kW] and a bias [O] or null (Backend.conv2d). */
+  conv2d(g: Conv2dGeometry, x: GpuStridedView, weight: GpuStridedView, bias: GpuStridedView | null, out: GpuArray): void {
+    const size = g.n * g.o * g.oh * g.ow;
+    // without a bias the weight stands in for its binding (never read)
+    const buffers = [x.data.buffer, weight.data.buffer, (bias ?? weight).data.buffer, out.buffer];
+    this.convolution("conv2d", CONV2D_SHADER, g, [x, weight, bias], buffers, size);
+  }
+
+  /** x's gradient [N, C, H, W] from y's gradient gy (Backend.conv2dInput). */
+  conv2dInput(g: Conv2dGeometry, gy: GpuStridedView, weight: GpuStridedView, out: GpuArray): void {
+    this.convolution("conv2dInput", CONV2D_INPUT_SHADER, g, [gy, weight, null], [gy.data.buffer, weight.data.buffer, out.buffer], g.n * g.c * g.h * g.w);
+  }
+
+  /** The weight's gradient [O, C/groups, kH, kW] from x and gy (Backend.conv2dWeight). */
+  conv2dWeight(g: Conv2dGeometry, x: GpuStridedView, gy: GpuStridedView, out: GpuArray): void {
+    this.convolution("conv2dWeight", CONV2D_WEIGHT_SHADER, g, [x, gy, null], [x.data.buffer, gy.data.buffer, out.buffer], (g.o * g.c * g.kh * g.kw) / g.groups);
+  }
+
+  /** Backend.maxPool2d over GPU buffers: values [N, C, oH, oW] and their places h·W + w (int32). */
+  maxPool2d(a: { x: GpuStridedView; kernel: readonly number[]; stride: readonly number[]; padding: readonly number[]; dilation: readonly number[]; out: readonly number[]; values: GpuArray; indices: GpuArray }): void {
+    const [n, c, h, w] = a.x.shape as [number, number, number, number];
+    const [oh, ow] = a.out as [number, number];
+    const size = n * c * oh * ow;
+    if (size === 0) return;
+    const info = this.scalars(new Int32Array([n, c, h, w, ...a.kernel, ...a.stride, ...a.padding, ...a.dilation, oh, ow, a.x.offset, ...a.x.strides]));
+    const pipeline = this.pipeline("maxPool2d", () => MAX_POOL_SHADER);
+    this.dispatch(pipeline, [a.x.data.buffer, a.values.buffer, a.indices.buffer, info.buffer], grid2d(Math.ceil(size / POINTWISE_WORKGROUP)), null, [info]);
+  }
+
+  /** Backend.fold2d (col2im) over GPU buffers: adds cols [N, C, kH, kW, oH, oW] into out [N, C, H, W]. */
+  fold2d(cols: GpuStridedView, size: readonly number[], stride: readonly number[], dilation: readonly number[], out: GpuArray): void {
+    const [n, c, kh, kw, oh, ow] = cols.shape as [number, number, number, number, number, number];
+    const [h, w] = size as [number, number];
+    const total = n * c * h * w;
+    if (total === 0) return;
+    const info = this.scalars(new Int32Array([n, c, h, w, kh, kw, oh, ow, ...stride, ...dilation, cols.offset, ...cols.strides]));
+    const pipeline = this.pipeline("fold2d", () => FOLD_SHADER);
+    this.dispatch(pipeline, [cols.data.buffer, out.buffer, info.buffer], grid2d(Math.ceil(total / POINTWISE_WORKGROUP)), null, [info]);
+  }
+
+  private convolution(key: string, code: string, g: Conv2dGeometry, views: readonly (GpuStridedView | null)[], buffers: GpuBuffer[], size: number): void {
+    if (size === 0) return;
+    const geometry = [g.n, g.c, g.h, g.w, g.o, g.groups, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow];
+    const operand = (v: GpuStridedView | null, rank: number): number[] => (v === null ? new Array<number>(rank + 1).fill(0) : [v.offset, ...v.strides.slice(0, rank)]);
+    const bias = views[2] ?? null;
+    const info = this.scalars(new Int32Array([...geometry, ...operand(views[0]!, 4), ...operand(views[1]!, 4), ...operand(bias, 1), bias === null ? 0 : 1]));
+    const pipeline = this.pipeline(key, () => code);
+    this.dispatch(pipeline, [...buffers, info.buffer], grid2d(Math.ceil(size / POINTWISE_WORKGROUP)), null, [info]);
+  }
+
+  /** One workgroup per row of [outer, inner]; bindings: x, out, info, then any more buffers. */
+  private rows(key: string, source: () => string, [x, out, ...more]: readonly GpuArray[], outer: number, inner: number): void {
+    const pipeline = this.pipeline(key, source);
+    const info = this.scalars(new Int32Array([outer, inner]));
+    const grid: [number, number, number] = [Math.min(outer, ROWS_PER_DIMENSION), Math.ceil(outer / ROWS_PER_DIMENSION), 1];
+    this.dispatch(pipeline, [x!.buffer, out!.buffer, info.buffer, ...more.map((m) => m.buffer)], grid, null, [info]);
+  }
+
+  /** out[batch] = a[batch] · b[batch], as the Backend's matmul. */
+  matmul({ a, b, out, batchShape, m, k, n }: GpuMatmulArgs): void {
+    const batches = batchShape.reduce((p, s) => p * s, 1);
+    if (batches === 0 || m === 0 || n === 0) return;
+    if (batches > this.device.limits.maxComputeWorkgroupsPerDimension) {
+      throw new RangeError(`webgpu matmul: ${batches} batches exceed the device's ${this.device.limits.maxComputeWorkgroupsPerDimension} workgroups per dimension`);
+    }
+    const r = batchShape.length;
+    const at = (v: GpuStridedView, i: number): number => v.strides[i] ?? 0;
+    const info = [
+      m, k, n, r,
+      a.offset, at(a, r), at(a, r + 1),
+      b.offset, at(b, r), at(b, r + 1),
+      ...batchShape,
+      ...Array.from({ length: r }, (_, i) => at(a, i)),
+      ...Array.from({ length: r }, (_, i) => at(b, i)),
+    ];
+    const infoBuffer = this.scalars(new Int32Array(info));
+    const pipeline = this.pipeline("matmul", () => MATMUL_SHADER);
+    const grid: [number, number, number] = [Math.ceil(n / MATMUL_TILE), Math.ceil(m / MATMUL_TILE), batches];
+    this.dispatch(pipeline, [a.data.buffer, b.data.buffer, out.buffer, infoBuffer.buffer], grid, null, [infoBuffer]);
+  }
+
+  /** Frees every buffer and the device. */
+  destroy(): void {
+    this.flush();
+    this.pool.emptyCache();
+    this.device.destroy();
+  }
+
+  /** A small read-only buffer of numbers (shape, strides, params) for one dispatch. */
+  private scalars(values: Int32Array | Float32Array): GpuArray {
+    // a buffer no recorded kernel uses (buffers released while kernels are recorded wait in
+    // `held`), so writing it now is safe; dispatch holds it in turn
+    const array = this.pool.acquire(values.length, "kernel arguments");
+    this.device.queue.writeBuffer(array.buffer, 0, values);
+    return array;
+  }
+
+  private pipeline(key: string, source: () => string): GpuComputePipeline {
+    let found = this.pipelines.get(key);
+    if (found === undefined) {
+      const code = source();
+      this.device.pushErrorScope("validation");
+      const module = this.device.createShaderModule({ code, label: key });
+      found = this.device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" }, label: key });
+      this.compileChecks.push(this.device.popErrorScope().then((e) => (e ? `webgpu: kernel ${key} failed to compile: ${e.message}\n${code}` : null)));
+      this.pipelines.set(key, found);
+    }
+    return found;
+  }
+
+  private dispatch(
+    pipeline: GpuComputePipeline,
+    buffers: readonly GpuBuffer[],
+    grid: readonly [number, number, number],
+    copy: { from: GpuArray; to: GpuArray } | null,
+    /** Buffers this kernel alone uses, returned to the pool once it is submitted. */
+    scratch: readonly GpuArray[],
+  ): void {
+    const group = this.device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    const encoder = this.encoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
+    pass.end();
+    if (copy) encoder.copyBufferToBuffer(copy.from.buffer, 0, copy.to.buffer, 0, copy.to.length * 4);
+    this.held.push(...scratch);
+    if (++this.recorded >= BATCH) this.flush();
+  }
+}
+
+/** Workgroups laid out in two dimensions where one would pass the 65535 limit. */
+function grid2d(groups: number): [number, number, number] {
+  if (groups <= ROWS_PER_DIMENSION) return [groups, 1, 1];
+  return [ROWS_PER_DIMENSION, Math.ceil(groups / ROWS_PER_DIMENSION), 1];
+}
+
+/**
+ * The shape with adjacent dimensions merged wherever every operand walks them as one (stride of
+ * the outer = stride of the inner × its size), and size-1 dimensions dropped: a contiguous or
+ * uniformly broadcast operation becomes rank 1.
+ */
+export function mergeDims(shape: readonly number[], strides: readonly (readonly number[])[]): { dims: number[]; strides: number[][] } {
+  const dims: number[] = [];
+  const out: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && strides.every((s, i) => out[i]![last] === s[d]! * size)) {
+      dims[last] = dims[last]! * size;
+      strides.forEach((s, i) => (out[i]![last] = s[d]!));
+    } else {
+      dims.push(size);
+      strides.forEach((s, i) => out[i]!.push(s[d]!));
+    }
+  }
+  if (dims.length === 0) return { dims: [1], strides: strides.map(() => [0]) };
+  return { dims, strides: out };
+}

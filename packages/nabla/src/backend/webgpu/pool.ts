@@ -1,0 +1,116 @@
+/**
+ * A caching allocator of GPU buffers, by size class: creating and destroying a buffer per op costs
+ * far more than the op on a GPU, so a released buffer waits in its class's free list for the next
+ * request that rounds to the same size. Classes are powers of two up to 1 MiB and quarter steps
+ * between powers of two above (at most 25% waste where a model's large tensors live).
+ *
+ * Reuse is safe without fences: every write to a buffer (a kernel, queue.writeBuffer) goes through
+ * the one queue, which runs them in submission order, so a buffer released right after the submit
+ * that reads it is only overwritten after that read.
+ */
+import { OutOfMemoryError } from "../../errors.js";
+import type { MemoryStats } from "../backend.js";
+import { BufferUsage, type GpuBuffer, type GpuDevice } from "./gpu-types.js";
+
+/** The smallest buffer handed out (WebGPU binds storage at 256-byte offsets anyway). */
+const MIN_CLASS = 256;
+const POWER_OF_TWO_UP_TO = 1 << 20;
+
+/** The size class a request of `bytes` rounds up to. */
+export function sizeClass(bytes: number): number {
+  if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`webgpu pool: bytes must be a non-negative integer, got ${bytes}`);
+  if (bytes <= MIN_CLASS) return MIN_CLASS;
+  const power = 2 ** Math.ceil(Math.log2(bytes));
+  if (power <= POWER_OF_TWO_UP_TO) return power;
+  const quarter = power / 8; // steps of a quarter of the power of two below
+  return Math.ceil(bytes / quarter) * quarter;
+}
+
+/** A GPU buffer handed out by the pool, holding `length` float32 elements. */
+export interface GpuArray {
+  readonly buffer: GpuBuffer;
+  readonly length: number;
+  /** The buffer's size class in bytes (≥ length · 4). */
+  readonly bytes: number;
+}
+
+const USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
+
+export class BufferPool {
+  private readonly free = new Map<number, GpuBuffer[]>();
+  private allocated = 0;
+  private cached = 0;
+  private peak = 0;
+  private count = 0;
+  private limit: number;
+
+  constructor(
+    private readonly device: GpuDevice,
+    limit = Number.POSITIVE_INFINITY,
+    /** Runs before cached buffers are destroyed: work recorded but not submitted may still use them. */
+    private readonly beforeDestroy: () => void = () => {},
+  ) {
+    this.limit = limit;
+  }
+
+  /** A buffer of at least `length` float32 elements; its contents are whatever it held before. */
+  acquire(length: number, op = "alloc"): GpuArray {
+    const bytes = sizeClass(Math.max(1, length) * 4);
+    const list = this.free.get(bytes);
+    let buffer = list?.pop();
+    if (buffer !== undefined) {
+      this.cached -= bytes;
+    } else {
+      if (this.allocated + this.cached + bytes > this.limit) this.emptyCache();
+      if (this.allocated + bytes > this.limit) {
+        throw new OutOfMemoryError(op, bytes, { live: this.allocated, cached: this.cached, limit: this.limit }, "in the WebGPU buffer pool");
+      }
+      if (bytes > this.device.limits.maxStorageBufferBindingSize) {
+        throw new OutOfMemoryError(op, bytes, { live: this.allocated, cached: this.cached, limit: this.device.limits.maxStorageBufferBindingSize }, "past the device's largest storage binding");
+      }
+      buffer = this.device.createBuffer({ size: bytes, usage: USAGE });
+    }
+    this.allocated += bytes;
+    this.count++;
+    this.peak = Math.max(this.peak, this.allocated);
+    return { buffer, length, bytes };
+  }
+
+  /** Takes a buffer back for reuse; nothing may use `array` afterwards. */
+  release(array: GpuArray): void {
+    let list = this.free.get(array.bytes);
+    if (list === undefined) this.free.set(array.bytes, (list = []));
+    list.push(array.buffer);
+    this.allocated -= array.bytes;
+    this.cached += array.bytes;
+    this.count--;
+  }
+
+  /** Destroys every cached buffer (the live ones stay). */
+  emptyCache(): void {
+    this.beforeDestroy();
+    for (const list of this.free.values()) for (const b of list) b.destroy();
+    this.free.clear();
+    this.cached = 0;
+  }
+
+  setLimit(bytes: number | null): void {
+    this.limit = bytes ?? Number.POSITIVE_INFINITY;
+  }
+
+  resetPeak(): void {
+    this.peak = this.allocated;
+  }
+
+  stats(): MemoryStats {
+    return {
+      allocated: this.allocated,
+      cached: this.cached,
+      reserved: this.allocated + this.cached,
+      peak: this.peak,
+      count: this.count,
+      limit: this.limit,
+      collections: 0,
+    };
+  }
+}

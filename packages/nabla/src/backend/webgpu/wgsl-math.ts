@@ -1,0 +1,337 @@
+/**
+ * WGSL (float32) forms of the pointwise primitives WGSL has no builtin for, or whose builtin
+ * differs from PyTorch: NaN-propagating maximum/minimum, pow of a negative base, fmod and Python's
+ * remainder, expm1/log1p without cancellation, a sigmoid that never overflows, erf/erfc/erfinv
+ * (ports of src/ops/pointwise/scalar-math.ts in float32). NaN and ±inf are tested by their bits:
+ * WGSL lets a compiler assume `x != x` is false.
+ *
+ * Each helper names the helpers it calls, so a shader carries only what its kernel uses.
+ */
+
+interface Helper {
+  readonly uses: readonly string[];
+  readonly source: string;
+}
+
+export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
+  // through a var: WGSL's constant evaluation rejects a NaN or infinite constant
+  nb_nan: { uses: [], source: "fn nb_nan() -> f32 { var bits = 0x7fc00000u; return bitcast<f32>(bits); }" },
+  nb_inf: { uses: [], source: "fn nb_inf() -> f32 { var bits = 0x7f800000u; return bitcast<f32>(bits); }" },
+  nb_isnan: { uses: [], source: "fn nb_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }" },
+  nb_isinf: { uses: [], source: "fn nb_isinf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }" },
+  nb_isfinite: { uses: [], source: "fn nb_isfinite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) < 0x7f800000u; }" },
+  // compilers may compile != as an ordered comparison, false where either side is NaN
+  nb_ne: { uses: ["nb_isnan"], source: "fn nb_ne(a: f32, b: f32) -> bool { return nb_isnan(a) || nb_isnan(b) || a != b; }" },
+  nb_maximum: {
+    uses: ["nb_isnan", "nb_nan"],
+    source: "fn nb_maximum(a: f32, b: f32) -> f32 { if (nb_isnan(a) || nb_isnan(b)) { return nb_nan(); } return select(b, a, a > b); }",
+  },
+  nb_minimum: {
+    uses: ["nb_isnan", "nb_nan"],
+    source: "fn nb_minimum(a: f32, b: f32) -> f32 { if (nb_isnan(a) || nb_isnan(b)) { return nb_nan(); } return select(b, a, a < b); }",
+  },
+  // WGSL's pow is undefined for a negative base: take |a|^b and the sign an integer exponent gives
+  nb_pow: {
+    uses: ["nb_isnan", "nb_nan", "nb_inf"],
+    source: `fn nb_pow(a: f32, b: f32) -> f32 {
+  if (b == 0.0 || a == 1.0) { return 1.0; }
+  if (nb_isnan(a) || nb_isnan(b)) { return nb_nan(); }
+  let integer = b == trunc(b);
+  let odd = integer && trunc(b * 0.5) != b * 0.5;
+  let m = abs(a);
+  var r: f32;
+  if (m == 0.0) { r = select(nb_inf(), 0.0, b > 0.0); } else { r = pow(m, b); }
+  if (a < 0.0 || (a == 0.0 && (bitcast<u32>(a) & 0x80000000u) != 0u)) {
+    if (!integer && m != 0.0 && m != nb_inf()) { return nb_nan(); }
+    if (odd) { return -r; }
+  }
+  return r;
+}`,
+  },
+  // WGSL leaves log, sqrt, asin and acos outside their domains undefined (SwiftShader returns
+  // numbers there): NaN below the domain and −inf at log's pole are made explicit
+  // musl's logf (under 1 ulp): SwiftShader's log is off by ~2e-8 absolutely near 1, which
+  // log1p(x)'s and asinh's small arguments turn into whole relative errors; NaN kept
+  nb_log: {
+    uses: ["nb_nan", "nb_inf", "nb_isnan"],
+    source: `fn nb_log(x: f32) -> f32 {
+  if (nb_isnan(x) || x == nb_inf()) { return x; }
+  if (x < 0.0) { return nb_nan(); }
+  if (x == 0.0) { return -nb_inf(); }
+  let parts = frexp(x);
+  var f = parts.fract;
+  var k = parts.exp;
+  if (f < 0.70710678118654752) { f = f * 2.0; k = k - 1; }
+  f = f - 1.0;
+  let s = f / (2.0 + f);
+  let z = s * s;
+  let w = z * z;
+  let t1 = w * (0.40000972152 + w * 0.24279078841);
+  let t2 = z * (0.66666662693 + w * 0.28498786688);
+  let hfsq = 0.5 * f * f;
+  let dk = f32(k);
+  return s * (hfsq + t2 + t1) + dk * 9.0580006145e-06 - hfsq + f + dk * 6.9313812256e-01;
+}`,
+  },
+  nb_log2: { uses: ["nb_log"], source: "fn nb_log2(x: f32) -> f32 { return nb_log(x) * 1.4426950408889634; }" },
+  nb_sqrt: { uses: ["nb_nan"], source: "fn nb_sqrt(x: f32) -> f32 { if (x < 0.0) { return nb_nan(); } return sqrt(x); }" },
+  nb_asin: { uses: ["nb_nan"], source: "fn nb_asin(x: f32) -> f32 { if (abs(x) > 1.0) { return nb_nan(); } return asin(x); }" },
+  nb_acos: { uses: ["nb_nan"], source: "fn nb_acos(x: f32) -> f32 { if (abs(x) > 1.0) { return nb_nan(); } return acos(x); }" },
+  // exp(NaN) is not NaN on every driver (SwiftShader returns inf), and SwiftShader's overflows
+  // short of float32's range (e^88 = 1.65e38): past 80, (e^(x/2))²
+  nb_exp: {
+    uses: ["nb_isnan"],
+    source: "fn nb_exp(x: f32) -> f32 { if (nb_isnan(x)) { return x; } if (x > 80.0) { let h = exp(0.5 * x); return h * h; } return exp(x); }",
+  },
+  // WGSL only promises sin and cos to 2^-11 absolutely (SwiftShader is ~1e-4 off): SLEEF's
+  // float32 sin/cos (3.5 ulp), reduced by multiples of π split in three (Cody–Waite)
+  nb_sin_poly: {
+    uses: [],
+    source: `fn nb_sin_poly(d: f32) -> f32 {
+  let s = d * d;
+  var u = 2.6083159809786593541503e-06;
+  u = fma(u, s, -0.0001981069071916863322258);
+  u = fma(u, s, 0.00833307858556509017944336);
+  u = fma(u, s, -0.166666597127914428710938);
+  return fma(s, u * d, d);
+}`,
+  },
+  nb_sin: {
+    uses: ["nb_sin_poly"],
+    source: `fn nb_sin(x: f32) -> f32 {
+  let q = round(x * 0.318309886183790671537767526745);
+  var d = fma(q, -3.1414794921875, x);
+  d = fma(q, -0.00011315941810607910156, d);
+  d = fma(q, -1.9841872589410058936e-09, d);
+  let odd = (i32(q) & 1) != 0;
+  return nb_sin_poly(select(d, -d, odd));
+}`,
+  },
+  nb_cos: {
+    uses: ["nb_sin_poly"],
+    source: `fn nb_cos(x: f32) -> f32 {
+  let q = 1.0 + 2.0 * round(x * 0.318309886183790671537767526745 - 0.5);
+  var d = fma(q, -3.1414794921875 * 0.5, x);
+  d = fma(q, -0.00011315941810607910156 * 0.5, d);
+  d = fma(q, -1.9841872589410058936e-09 * 0.5, d);
+  let flip = (i32(q) & 2) == 0;
+  return nb_sin_poly(select(d, -d, flip));
+}`,
+  },
+  nb_tan: { uses: ["nb_sin", "nb_cos"], source: "fn nb_tan(x: f32) -> f32 { return nb_sin(x) / nb_cos(x); }" },
+  // exact, as C's fmod: subtract the largest |b|·2^k not above the rest, each subtraction exact
+  // (Sterbenz), at most one per binary order of magnitude between |a| and |b|
+  nb_fmod: {
+    uses: ["nb_isnan", "nb_isinf", "nb_nan"],
+    source: `fn nb_fmod(a: f32, b: f32) -> f32 {
+  if (nb_isnan(a) || nb_isnan(b) || nb_isinf(a) || b == 0.0) { return nb_nan(); }
+  if (nb_isinf(b)) { return a; }
+  var r = abs(a);
+  let m = abs(b);
+  let em = frexp(m).exp;
+  for (var i = 0; i < 300 && r >= m; i++) {
+    var t = ldexp(m, frexp(r).exp - em);
+    if (t > r) { t = t * 0.5; }
+    r = r - t;
+  }
+  return bitcast<f32>(bitcast<u32>(r) | (bitcast<u32>(a) & 0x80000000u));
+}`,
+  },
+  nb_remainder: {
+    uses: ["nb_fmod"],
+    source: "fn nb_remainder(a: f32, b: f32) -> f32 { let r = nb_fmod(a, b); if (r != 0.0 && ((r < 0.0) != (b < 0.0))) { return r + b; } return r; }",
+  },
+  nb_hypot: {
+    uses: ["nb_isinf", "nb_inf"],
+    source: `fn nb_hypot(a: f32, b: f32) -> f32 {
+  if (nb_isinf(a) || nb_isinf(b)) { return nb_inf(); }
+  let m = max(abs(a), abs(b));
+  if (m == 0.0) { return 0.0; }
+  let x = a / m;
+  let y = b / m;
+  return m * sqrt(x * x + y * y);
+}`,
+  },
+  // Kahan's: (e^x − 1)·x / log(e^x) cancels the rounding of e^x
+  nb_expm1: {
+    uses: ["nb_isnan", "nb_log", "nb_exp"],
+    source: `fn nb_expm1(x: f32) -> f32 {
+  if (nb_isnan(x)) { return x; }
+  let u = nb_exp(x);
+  if (u == 1.0) { return x; }
+  let um1 = u - 1.0;
+  // past 20 the correction is below an ulp (and um1·x could overflow)
+  if (um1 == -1.0 || x > 20.0) { return um1; }
+  return um1 * x / nb_log(u);
+}`,
+  },
+  // the series below 0.1 (its tenth term is under 1e-10 of the sum): Kahan's (1 + x) − 1
+  // correction does not survive compilers that fold it to x
+  nb_log1p: {
+    uses: ["nb_isnan", "nb_nan", "nb_inf", "nb_log"],
+    source: `fn nb_log1p(x: f32) -> f32 {
+  if (nb_isnan(x)) { return x; }
+  if (x < -1.0) { return nb_nan(); }
+  if (x == -1.0) { return -nb_inf(); }
+  if (abs(x) < 0.1) {
+    var p = -1.0 / 9.0;
+    p = 1.0 / 8.0 + x * p; p = -1.0 / 7.0 + x * p; p = 1.0 / 6.0 + x * p; p = -1.0 / 5.0 + x * p;
+    p = 1.0 / 4.0 + x * p; p = -1.0 / 3.0 + x * p; p = 1.0 / 2.0 + x * p;
+    return x - x * x * p;
+  }
+  return nb_log(1.0 + x);
+}`,
+  },
+  nb_sigmoid: {
+    uses: [],
+    source: "fn nb_sigmoid(x: f32) -> f32 { if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); } let e = exp(x); return e / (1.0 + e); }",
+  },
+  // through expm1, without the builtins' cancellation at small x; tanh(±10) is ±1 in float32
+  nb_tanh: {
+    uses: ["nb_expm1", "nb_isnan"],
+    source: "fn nb_tanh(x: f32) -> f32 { if (nb_isnan(x)) { return x; } if (abs(x) > 10.0) { return sign(x); } let t = nb_expm1(2.0 * x); return t / (t + 2.0); }",
+  },
+  nb_sinh: {
+    uses: ["nb_expm1", "nb_exp"],
+    source: `fn nb_sinh(x: f32) -> f32 {
+  let m = abs(x);
+  var r: f32;
+  if (m < 1.0) { let t = nb_expm1(m); r = 0.5 * (t + t / (t + 1.0)); }
+  else if (m > 20.0) { r = nb_exp(m - 0.69314718055994531); }
+  else { let e = nb_exp(m); r = 0.5 * (e - 1.0 / e); }
+  return select(r, -r, x < 0.0);
+}`,
+  },
+  // e^|x|/2 past 20, where 1/e^|x| is below an ulp, so that cosh(89) does not overflow with e^89
+  nb_cosh: {
+    uses: ["nb_exp"],
+    source: "fn nb_cosh(x: f32) -> f32 { let m = abs(x); if (m > 20.0) { return nb_exp(m - 0.69314718055994531); } let e = nb_exp(m); return 0.5 * (e + 1.0 / e); }",
+  },
+  // the signed zeros and infinities as C's atan2 (SwiftShader's gets atan2(0, inf) wrong)
+  nb_atan2: {
+    uses: ["nb_isnan", "nb_isinf", "nb_nan"],
+    source: `fn nb_atan2(a: f32, b: f32) -> f32 {
+  if (nb_isnan(a) || nb_isnan(b)) { return nb_nan(); }
+  let negA = (bitcast<u32>(a) & 0x80000000u) != 0u;
+  let negB = (bitcast<u32>(b) & 0x80000000u) != 0u;
+  var r: f32;
+  if (nb_isinf(a) && nb_isinf(b)) { r = select(0.78539816339744831, 2.35619449019234492, negB); }
+  else if (nb_isinf(a)) { r = 1.57079632679489662; }
+  else if (nb_isinf(b) || a == 0.0) { r = select(0.0, 3.14159265358979324, negB); }
+  else { return atan2(a, b); }
+  return select(r, -r, negA);
+}`,
+  },
+  // log(2|x|) past 4096, where m² would overflow on the way (asinh(inf) = inf)
+  nb_asinh: {
+    uses: ["nb_log1p", "nb_log"],
+    source: `fn nb_asinh(x: f32) -> f32 {
+  let m = abs(x);
+  var r: f32;
+  if (m > 4096.0) { r = nb_log(m) + 0.69314718055994531; } else { r = nb_log1p(m + m * m / (1.0 + sqrt(1.0 + m * m))); }
+  return select(r, -r, x < 0.0);
+}`,
+  },
+  nb_acosh: {
+    uses: ["nb_log1p", "nb_nan"],
+    source: "fn nb_acosh(x: f32) -> f32 { if (x < 1.0) { return nb_nan(); } let t = x - 1.0; return nb_log1p(t + sqrt(2.0 * t + t * t)); }",
+  },
+  nb_atanh: {
+    uses: ["nb_log1p", "nb_nan"],
+    source: "fn nb_atanh(x: f32) -> f32 { if (abs(x) > 1.0) { return nb_nan(); } return 0.5 * nb_log1p(2.0 * x / (1.0 - x)); }",
+  },
+  // erfc(a) for a ≥ 2.5 by its continued fraction, from the tail (float32 needs far fewer terms than 120)
+  nb_erfc_tail: {
+    uses: [],
+    source: `fn nb_erfc_tail(a: f32) -> f32 {
+  var frac = a;
+  for (var k = 40; k >= 1; k--) { frac = a + f32(k) * 0.5 / frac; }
+  return exp(-a * a) * 0.5641895835 / frac;
+}`,
+  },
+  nb_erf: {
+    uses: ["nb_isnan", "nb_erfc_tail"],
+    source: `fn nb_erf(x: f32) -> f32 {
+  if (nb_isnan(x)) { return x; }
+  let a = abs(x);
+  let s = select(1.0, -1.0, x < 0.0);
+  if (a >= 4.0) { return s; }
+  if (a < 2.5) {
+    let x2 = a * a;
+    var term = a;
+    var sum = a;
+    for (var n = 1; n < 60 && term > sum * 1e-8; n++) {
+      term *= 2.0 * x2 / f32(2 * n + 1);
+      sum += term;
+    }
+    return s * 1.1283791671 * exp(-x2) * sum;
+  }
+  return s * (1.0 - nb_erfc_tail(a));
+}`,
+  },
+  nb_erfc: {
+    uses: ["nb_isnan", "nb_erf", "nb_erfc_tail"],
+    source: `fn nb_erfc(x: f32) -> f32 {
+  if (nb_isnan(x)) { return x; }
+  if (x < 0.5) { return 1.0 - nb_erf(x); }
+  if (x > 10.0) { return 0.0; }
+  if (x >= 2.5) { return nb_erfc_tail(x); }
+  // erfc(2.5) + ∫ₓ^2.5 2/√π e^(−t²) dt by 5-point Gauss–Legendre on 8 panels
+  var nodes = array<f32, 5>(-0.906179845938664, -0.5384693101056831, 0.0, 0.5384693101056831, 0.906179845938664);
+  var weights = array<f32, 5>(0.2369268850561891, 0.4786286704993665, 0.5688888888888889, 0.4786286704993665, 0.2369268850561891);
+  let h = (2.5 - x) / 8.0;
+  var integral = 0.0;
+  for (var p = 0; p < 8; p++) {
+    let mid = x + (f32(p) + 0.5) * h;
+    for (var i = 0; i < 5; i++) {
+      let t = mid + nodes[i] * h * 0.5;
+      integral += weights[i] * h * exp(-t * t) * 0.5;
+    }
+  }
+  return nb_erfc_tail(2.5) + 1.1283791671 * integral;
+}`,
+  },
+  // Giles' single-precision approximation and one Newton step on erf
+  nb_erfinv: {
+    uses: ["nb_isnan", "nb_nan", "nb_inf", "nb_erf"],
+    source: `fn nb_erfinv(y: f32) -> f32 {
+  if (nb_isnan(y) || y < -1.0 || y > 1.0) { return nb_nan(); }
+  if (y == 1.0) { return nb_inf(); }
+  if (y == -1.0) { return -nb_inf(); }
+  if (y == 0.0) { return y; }
+  var w = -log((1.0 - y) * (1.0 + y));
+  var p: f32;
+  if (w < 5.0) {
+    w = w - 2.5;
+    p = 2.81022636e-8;
+    p = 3.43273939e-7 + p * w; p = -3.5233877e-6 + p * w; p = -4.39150654e-6 + p * w; p = 0.00021858087 + p * w;
+    p = -0.00125372503 + p * w; p = -0.00417768164 + p * w; p = 0.246640727 + p * w; p = 1.50140941 + p * w;
+  } else {
+    w = sqrt(w) - 3.0;
+    p = -0.000200214257;
+    p = 0.000100950558 + p * w; p = 0.00134934322 + p * w; p = -0.00367342844 + p * w; p = 0.00573950773 + p * w;
+    p = -0.0076224613 + p * w; p = 0.00943887047 + p * w; p = 1.00167406 + p * w; p = 2.83297682 + p * w;
+  }
+  var x = p * y;
+  let err = nb_erf(x) - y;
+  x -= err / (1.1283791671 * exp(-x * x));
+  return x;
+}`,
+  },
+};
+
+/** The source of the named helpers and everything they call, each once, callees first. */
+export function helperSource(names: Iterable<string>): string {
+  const done = new Set<string>();
+  const out: string[] = [];
+  const visit = (name: string): void => {
+    if (done.has(name)) return;
+    done.add(name);
+    const helper = WGSL_HELPERS[name];
+    if (helper === undefined) throw new Error(`webgpu: no WGSL helper ${name}`);
+    for (const dep of helper.uses) visit(dep);
+    out.push(helper.source);
+  };
+  for (const n of names) visit(n);
+  return out.join("\n");
+}

@@ -1,0 +1,153 @@
+/**
+ * Reductions over the last axis of a contiguous [outer, inner] block, one workgroup of 256 threads
+ * per row: each thread folds a strided slice of the row, then the workgroup folds the 256 partial
+ * results as a tree in workgroup memory. max and min propagate NaN, as PyTorch's (tested by bits,
+ * as WGSL may assume no NaN); logsumexp takes the row's maximum first, as the JS kernel; the arg
+ * reductions carry (value, index) pairs, where the first NaN wins and then the first extreme.
+ *
+ * info (i32): [outer, inner]; workgroup (x, y) numbers the row x + y·65535.
+ */
+import type { ArgReduceOp, ReduceOp } from "../backend.js";
+import { helperSource } from "./wgsl-math.js";
+
+export const REDUCE_WORKGROUP = 256;
+export const ROWS_PER_DIMENSION = 65535;
+
+const FOLDS: Record<Exclude<ReduceOp, "logsumexp">, { identity: string; combine: string; helpers: string[] }> = {
+  sum: { identity: "0.0", combine: "(a + b)", helpers: [] },
+  prod: { identity: "1.0", combine: "(a * b)", helpers: [] },
+  max: { identity: "-nb_inf()", combine: "nb_maximum(a, b)", helpers: ["nb_maximum", "nb_inf"] },
+  min: { identity: "nb_inf()", combine: "nb_minimum(a, b)", helpers: ["nb_minimum", "nb_inf"] },
+};
+
+const HEAD = `
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<storage, read> info: array<i32>;
+
+var<workgroup> partial: array<f32, ${REDUCE_WORKGROUP}>;
+`;
+
+/** Folds the row with fold_<name>, leaving the result in partial[0] for every thread. */
+function treeFold(name: string, identity: string, map = "x[base + j]"): string {
+  return `
+  var acc_${name} = ${identity};
+  for (var j = i32(lid); j < inner; j += ${REDUCE_WORKGROUP}) { acc_${name} = fold_${name}(acc_${name}, ${map}); }
+  partial[lid] = acc_${name};
+  workgroupBarrier();
+  for (var s = ${REDUCE_WORKGROUP / 2}u; s > 0u; s = s >> 1u) {
+    if (lid < s) { partial[lid] = fold_${name}(partial[lid], partial[lid + s]); }
+    workgroupBarrier();
+  }`;
+}
+
+const ENTRY = `
+@compute @workgroup_size(${REDUCE_WORKGROUP})
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row = i32(wg.x + wg.y * ${ROWS_PER_DIMENSION}u);
+  let outer = info[0];
+  let inner = info[1];
+  if (row >= outer) { return; }
+  let base = row * inner;`;
+
+export function reduceShader(op: ReduceOp): string {
+  if (op === "logsumexp") {
+    // max(x) + log Σ e^(x − max); a row whose maximum is ±inf or NaN is that maximum
+    return `
+${helperSource(["nb_maximum", "nb_inf", "nb_isfinite", "nb_exp", "nb_log"])}
+${HEAD}
+fn fold_max(a: f32, b: f32) -> f32 { return nb_maximum(a, b); }
+fn fold_sum(a: f32, b: f32) -> f32 { return a + b; }
+${ENTRY}
+${treeFold("max", "-nb_inf()")}
+  // the same maximum in every thread, as WGSL's uniformity rules need before the next barriers
+  let m = workgroupUniformLoad(&partial[0]);
+  if (!nb_isfinite(m)) {
+    if (lid == 0u) { out[row] = m; }
+    return;
+  }
+${treeFold("sum", "0.0", "nb_exp(x[base + j] - m)")}
+  if (lid == 0u) { out[row] = m + nb_log(partial[0]); }
+}
+`;
+  }
+  const fold = FOLDS[op];
+  return `
+${helperSource(fold.helpers)}
+${HEAD}
+fn fold_${op}(a: f32, b: f32) -> f32 { return ${fold.combine}; }
+${ENTRY}
+${treeFold(op, fold.identity)}
+  if (lid == 0u) { out[row] = partial[0]; }
+}
+`;
+}
+
+/** The arg reduction's shader: values as reduceShader's, the indices (i32) in binding 3. */
+export function argReduceShader(op: ArgReduceOp): string {
+  const better = op === "max" ? ">" : "<";
+  return `
+${helperSource(["nb_isnan", "nb_inf"])}
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<storage, read> info: array<i32>;
+@group(0) @binding(3) var<storage, read_write> indices: array<i32>;
+
+var<workgroup> values: array<f32, ${REDUCE_WORKGROUP}>;
+var<workgroup> places: array<i32, ${REDUCE_WORKGROUP}>;
+
+/** Whether (v, i) beats (w, k): the first NaN, then the ${op}imum, then the first of equals. */
+fn beats(v: f32, i: i32, w: f32, k: i32) -> bool {
+  let nv = nb_isnan(v);
+  let nw = nb_isnan(w);
+  if (nv || nw) { return nv && (!nw || i < k); }
+  if (v == w) { return i < k; }
+  return v ${better} w;
+}
+${ENTRY}
+  var best = ${op === "max" ? "-nb_inf()" : "nb_inf()"};
+  var at = 0x7fffffff;
+  for (var j = i32(lid); j < inner; j += ${REDUCE_WORKGROUP}) {
+    let v = x[base + j];
+    if (beats(v, j, best, at)) { best = v; at = j; }
+  }
+  values[lid] = best;
+  places[lid] = at;
+  workgroupBarrier();
+  for (var s = ${REDUCE_WORKGROUP / 2}u; s > 0u; s = s >> 1u) {
+    if (lid < s && beats(values[lid + s], places[lid + s], values[lid], places[lid])) {
+      values[lid] = values[lid + s];
+      places[lid] = places[lid + s];
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    out[row] = values[0];
+    indices[row] = places[0];
+  }
+}
+`;
+}
+
+/**
+ * Softmax (or log-softmax) of each row, as the reference in src/ops/softmax.ts: m = the row's
+ * maximum (0 for a row of −inf), e = e^(x − m), then e / Σe or (x − m) − log Σe.
+ */
+export function softmaxShader(log: boolean): string {
+  return `
+${helperSource(["nb_maximum", "nb_inf", "nb_exp", "nb_log"])}
+${HEAD}
+fn fold_max(a: f32, b: f32) -> f32 { return nb_maximum(a, b); }
+fn fold_sum(a: f32, b: f32) -> f32 { return a + b; }
+${ENTRY}
+${treeFold("max", "-nb_inf()")}
+  let top = workgroupUniformLoad(&partial[0]);
+  let m = select(top, 0.0, top == -nb_inf());
+${treeFold("sum", "0.0", "nb_exp(x[base + j] - m)")}
+  let s = workgroupUniformLoad(&partial[0]);
+  for (var j = i32(lid); j < inner; j += ${REDUCE_WORKGROUP}) {
+    ${log ? "out[base + j] = (x[base + j] - m) - nb_log(s);" : "out[base + j] = nb_exp(x[base + j] - m) / s;"}
+  }
+}
+`;
+}

@@ -1,0 +1,703 @@
+/**
+ * The WebGPU kernel layer (src/backend/webgpu, the first slice of the webgpu backend): every
+ * generated WGSL pointwise kernel, the tiled matmul and the reductions against the JS backend's
+ * kernels, on a real WebGPU device. In Node that is the optional package `webgpu` (Dawn); without
+ * a GPU it runs on SwiftShader's Vulkan driver from Debian's chromium package. Where neither is
+ * present the GPU tests are skipped, saying why; the parts that need no device always run.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import { extname, join, normalize } from "node:path";
+import { describe, expect, it, afterAll } from "vitest";
+import { chromium } from "playwright-core";
+import type { StridedView } from "../packages/nabla/src/backend/backend.js";
+import type { Conv2dGeometry } from "../packages/nabla/src/backend/convolution.js";
+import { jsBackend } from "../packages/nabla/src/backend/js/index.js";
+import { pointwise as jsPointwise } from "../packages/nabla/src/backend/js/pointwise.js";
+import { DECLARATIONS } from "../packages/nabla/src/ops/pointwise/declarations/index.js";
+import { planVariant, scalarPatterns, type Kernel } from "../packages/nabla/src/ops/pointwise/plan.js";
+import { contiguousStrides, numelOf } from "../packages/nabla/src/tensor/shape.js";
+import { WebGpuContext, mergeDims, type GpuArray, type GpuStridedView } from "../packages/nabla/src/backend/webgpu/index.js";
+import { BufferPool, sizeClass } from "../packages/nabla/src/backend/webgpu/pool.js";
+import type { GpuBuffer, GpuDevice } from "../packages/nabla/src/backend/webgpu/gpu-types.js";
+import { OutOfMemoryError } from "../packages/nabla/src/errors.js";
+import { add, input, mul, param } from "../packages/nabla/src/ops/pointwise/expr.js";
+import { kernelOf } from "../packages/nabla/src/ops/pointwise/plan.js";
+import { pointwiseShader } from "../packages/nabla/src/backend/webgpu/wgsl-pointwise.js";
+
+const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
+const CHROMIUM_VULKAN_LOADER = "/usr/lib/chromium/libvulkan.so.1";
+const SYSTEM_VULKAN_LOADERS = ["/usr/lib/x86_64-linux-gnu/libvulkan.so.1", "/usr/lib/aarch64-linux-gnu/libvulkan.so.1", "/usr/lib64/libvulkan.so.1", "/usr/lib/libvulkan.so.1"];
+
+/**
+ * Points Dawn at SwiftShader where no GPU driver is configured. Where the system has no Vulkan
+ * loader (libvulkan1 not installed), the copy Chromium ships is loaded first under its soname,
+ * so that Dawn's own dlopen("libvulkan.so.1") finds it (Node's dlopen fails on it for not being
+ * an addon, after loading it: RTLD_NODELETE keeps it).
+ */
+function useSoftwareVulkan(): void {
+  if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  if (process.platform !== "linux" || SYSTEM_VULKAN_LOADERS.some(existsSync) || !existsSync(CHROMIUM_VULKAN_LOADER)) return;
+  const RTLD_NODELETE = 0x1000;
+  try {
+    process.dlopen({ exports: {} }, CHROMIUM_VULKAN_LOADER, os.constants.dlopen.RTLD_NOW | os.constants.dlopen.RTLD_GLOBAL | RTLD_NODELETE);
+  } catch {
+    // "did not self-register": expected, the library is loaded all the same
+  }
+}
+
+/** The device, or why there is none (then the GPU tests are skipped with that reason). */
+async function openDevice(): Promise<{ gpu: WebGpuContext | null; reason: string }> {
+  if (process.env.NABLA_BACKEND !== undefined && process.env.NABLA_BACKEND !== "js") {
+    return { gpu: null, reason: "the WebGPU kernels are checked once, in the js project" };
+  }
+  useSoftwareVulkan();
+  try {
+    return { gpu: await WebGpuContext.create(), reason: "" };
+  } catch (e) {
+    return { gpu: null, reason: (e as Error).message };
+  }
+}
+
+const { gpu, reason } = await openDevice();
+afterAll(() => gpu?.destroy());
+
+/** A small deterministic generator, so failures reproduce. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = rng(13);
+
+type Layout = "contiguous" | "transposed" | "offset";
+
+/** A random float32 view of `shape`: contiguous, with its last two dims stored transposed, or at an offset with padded rows. */
+function randomView(shape: number[], layout: Layout, scale = 3): StridedView {
+  const nd = shape.length;
+  let storeShape = shape.slice();
+  if (layout === "transposed" && nd >= 2) storeShape = [...shape.slice(0, -2), shape[nd - 1]!, shape[nd - 2]!];
+  if (layout === "offset" && nd >= 1) storeShape = [...shape.slice(0, -1), shape[nd - 1]! + 5];
+  const offset = layout === "offset" ? 7 : 0;
+  const data = new Float32Array(numelOf(storeShape) + offset);
+  for (let i = 0; i < data.length; i++) data[i] = (random() * 2 - 1) * scale;
+  let strides = contiguousStrides(storeShape);
+  if (layout === "transposed" && nd >= 2) strides = [...strides.slice(0, -2), strides[nd - 1]!, strides[nd - 2]!];
+  return { data, shape, strides, offset };
+}
+
+/** The same view with its data uploaded to the device. */
+function toGpu(v: StridedView): GpuStridedView {
+  return { data: gpu!.upload(v.data as Float32Array), shape: v.shape, strides: v.strides, offset: v.offset };
+}
+
+/**
+ * Every kernel the ops can ask for (as assembly/codegen.mjs collects them for wasm), the ones with
+ * a condition as result too, with parameters to run it with.
+ */
+function declaredKernels(): { kernel: Kernel; params: number[] }[] {
+  const found = new Map<string, Kernel>();
+  for (const name of Object.keys(DECLARATIONS).sort()) {
+    const decl = DECLARATIONS[name]!;
+    for (const scalar of scalarPatterns(decl.arity)) {
+      const v = planVariant(decl, scalar);
+      for (const k of [v.forward, ...v.backward.map((p) => p?.kernel)]) {
+        // the identity (add's backward: g itself) is no kernel
+        if (k && k.arity >= 1 && k.expr.op !== "input") found.set(k.key, k);
+      }
+    }
+  }
+  const params = [0.7, 1.3, -0.4, 2.5, 0.3, 1.5, 0.2, 4];
+  return [...found.values()].map((kernel) => ({ kernel, params: params.slice(0, kernel.params) }));
+}
+
+/**
+ * Agreement with the JS kernel rounding every step to float32. WGSL's transcendental builtins
+ * are looser than a CPU's libm (its spec allows exp and log errors that grow with the argument),
+ * so: 1e-4 relative and 1e-5 absolute where such an error meets a cancellation (1 − tanh²). NaN
+ * must meet NaN, infinities must be equal.
+ */
+function mismatch(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, rel = 1e-4, abs = 1e-5): string | null {
+  if (actual.length !== expected.length) return `${what}: ${actual.length} elements, expected ${expected.length}`;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    if (Number.isNaN(e) || !Number.isFinite(e) || Number.isNaN(a) || !Number.isFinite(a)) {
+      if (!Object.is(a, e) && !(a === 0 && e === 0)) return `${what}[${i}]: got ${a}, expected ${e}`;
+      continue;
+    }
+    if (Math.abs(a - e) > rel * Math.max(Math.abs(a), Math.abs(e)) + abs) return `${what}[${i}]: got ${a}, expected ${e} (diff ${a - e})`;
+  }
+  return null;
+}
+
+function expectNear(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, rel = 1e-4, abs = 1e-5): void {
+  const found = mismatch(actual, expected, what, rel, abs);
+  if (found !== null) expect.fail(found);
+}
+
+describe("webgpu kernel layer, without a device", () => {
+  it("size classes: powers of two up to 1 MiB, quarter steps above, at least 256 bytes", () => {
+    expect([0, 1, 256, 257, 1000, 4096, 4097, 1 << 20].map(sizeClass)).toEqual([256, 256, 256, 512, 1024, 4096, 8192, 1 << 20]);
+    expect(sizeClass((1 << 20) + 1)).toBe((1 << 20) + (1 << 18));
+    expect(sizeClass(3 * (1 << 20) + 5)).toBe(3.5 * (1 << 20));
+    expect(() => sizeClass(-1)).toThrow(/non-negative integer, got -1/);
+  });
+
+  it("the pool reuses a released buffer of the same class, empties its cache under its limit, then throws OutOfMemoryError", () => {
+    const made: number[] = [];
+    const destroyed: number[] = [];
+    const device = {
+      limits: { maxStorageBufferBindingSize: 1 << 30 },
+      createBuffer: ({ size }: { size: number }): GpuBuffer => {
+        made.push(size);
+        return { size, destroy: () => destroyed.push(size) } as unknown as GpuBuffer;
+      },
+    } as unknown as GpuDevice;
+    const pool = new BufferPool(device, 8192);
+    const a = pool.acquire(1000); // 4000 bytes → the 4096 class
+    pool.release(a);
+    const b = pool.acquire(1024);
+    expect(b.buffer).toBe(a.buffer);
+    expect(made).toEqual([4096]);
+    pool.release(b);
+    expect(pool.stats()).toMatchObject({ allocated: 0, cached: 4096, reserved: 4096, peak: 4096, count: 0 });
+    // 8192 bytes fit the limit only once the cached 4096 are destroyed
+    const c = pool.acquire(2048);
+    expect(destroyed).toEqual([4096]);
+    expect(pool.stats()).toMatchObject({ allocated: 8192, cached: 0 });
+    expect(() => pool.acquire(1, "add")).toThrow(OutOfMemoryError);
+    expect(() => pool.acquire(1, "add")).toThrow(/add: out of memory: tried to allocate .*in the WebGPU buffer pool/);
+    pool.release(c);
+  });
+
+  it("merges the dimensions every operand walks as one", () => {
+    expect(mergeDims([2, 3, 4], [[12, 4, 1], [0, 0, 1]])).toEqual({ dims: [6, 4], strides: [[4, 1], [0, 1]] });
+    expect(mergeDims([2, 3, 4], [[12, 4, 1], [12, 4, 1]])).toEqual({ dims: [24], strides: [[1], [1]] });
+    expect(mergeDims([3, 1, 4], [[1, 99, 3]])).toEqual({ dims: [3, 4], strides: [[1, 3]] });
+    expect(mergeDims([1, 1], [[5, 7]])).toEqual({ dims: [1], strides: [[0]] });
+  });
+
+  it("writes a WGSL shader for every declared kernel", () => {
+    const kernels = declaredKernels();
+    expect(kernels.length).toBeGreaterThan(100);
+    for (const { kernel } of kernels) expect(pointwiseShader(kernel)).toContain(`// ${kernel.key}`);
+  });
+});
+
+describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (skipped: ${reason})` : ""}`, () => {
+  const kernels = declaredKernels();
+
+  it("every generated pointwise kernel agrees with the JS kernel, over layouts and broadcasts", async () => {
+    const checks: Promise<string | null>[] = [];
+    for (const { kernel, params } of kernels) {
+      for (const [shape, layout] of [[[300], "contiguous"], [[17, 5], "transposed"], [[2, 3, 67], "offset"]] as const) {
+        const inputs = Array.from({ length: kernel.arity }, (_, i) => {
+          const v = randomView([...shape], i === 0 ? layout : "contiguous");
+          // the second input broadcast along the last dim, the third along the first
+          if (i === 1 && shape.length > 1) return { ...v, strides: [...v.strides.slice(0, -1), 0] };
+          if (i === 2 && shape.length > 1) return { ...v, strides: [0, ...v.strides.slice(1)] };
+          return v;
+        });
+        const size = numelOf([...shape]);
+        const expected = new Float32Array(size);
+        jsPointwise(kernel, inputs, expected, params.map(Math.fround), true);
+        const gpuInputs = inputs.map(toGpu);
+        const out = gpu!.alloc(size);
+        gpu!.pointwise(kernel, gpuInputs, out, params);
+        checks.push(
+          gpu!.read(out).then((actual) => {
+            for (const v of gpuInputs) gpu!.release(v.data);
+            gpu!.release(out);
+            return mismatch(actual, expected, `${kernel.key} ${shape} ${layout}`);
+          }),
+        );
+      }
+    }
+    // every disagreeing kernel at once, each with its first disagreeing element
+    expect((await Promise.all(checks)).filter((m) => m !== null)).toEqual([]);
+  });
+
+  it("every generated pointwise kernel keeps special values as the JS kernel does (±100, ±0, 1e-7, ±inf, NaN)", async () => {
+    const specials = [100, -100, 0, -0, 1e-7, -1e-7, 1e-30, Infinity, -Infinity, NaN, 88, -88, 89, -104, 20, -20, 0.6, -0.625, 3, -3, 0.5];
+    const size = 128;
+    const checks: Promise<string | null>[] = [];
+    for (const { kernel, params } of kernels) {
+      const inputs = Array.from({ length: kernel.arity }, (_, i): StridedView => {
+        const data = new Float32Array(size);
+        for (let j = 0; j < size; j++) data[j] = specials[(j * (i + 1) + i) % specials.length]!;
+        return { data, shape: [size], strides: [1], offset: 0 };
+      });
+      const expected = new Float32Array(size);
+      jsPointwise(kernel, inputs, expected, params.map(Math.fround), true);
+      const out = gpu!.alloc(size);
+      gpu!.pointwise(kernel, inputs.map(toGpu), out, params);
+      // WGSL may flush subnormals to zero (e^-88 = 6e-39 is one): results built on them agree in absolute terms only
+      checks.push(gpu!.read(out).then((actual) => mismatch(actual, expected, `${kernel.key} specials`, 1e-4, 1e-35)));
+    }
+    expect((await Promise.all(checks)).filter((m) => m !== null)).toEqual([]);
+  });
+
+  it("copies a strided view into a contiguous buffer with the identity kernel (what the Backend's copy does)", async () => {
+    const identity = kernelOf(input(0));
+    for (const [shape, layout] of [[[17, 5], "transposed"], [[2, 3, 67], "offset"], [[64, 33, 2], "transposed"]] as const) {
+      const x = randomView([...shape], layout);
+      const expected = new Float32Array(numelOf([...shape]));
+      jsBackend.copy(x, expected);
+      const out = gpu!.alloc(expected.length);
+      gpu!.pointwise(identity, [toGpu(x)], out, []);
+      expect(Array.from(await gpu!.read(out)), `${shape} ${layout}`).toEqual(Array.from(expected));
+    }
+  });
+
+  it("assign writes a broadcast view into strided positions as the JS kernel, from a view of the same buffer too", async () => {
+    for (const [shape, ld] of [[[17, 3], "transposed"], [[3, 17, 5], "offset"], [[255, 17], "transposed"]] as const) {
+      const dst = randomView([...shape], ld);
+      const src = randomView([...shape], "contiguous");
+      const broadcast = { ...src, strides: [0, ...src.strides.slice(1)] };
+      const expected = (dst.data as Float32Array).slice();
+      jsBackend.assign({ ...dst, data: expected }, broadcast);
+      const gd = toGpu(dst);
+      gpu!.assign(gd, toGpu(broadcast));
+      expect(Array.from(await gpu!.read(gd.data)), `${shape} ${ld}`).toEqual(Array.from(expected));
+    }
+    // x[1:] = x[:-1]: overlapping views of one buffer
+    const data = Float32Array.from({ length: 10 }, (_, i) => i);
+    const expected = data.slice();
+    jsBackend.assign({ data: expected, shape: [9], strides: [1], offset: 1 }, { data: expected.slice(), shape: [9], strides: [1], offset: 0 });
+    const g = gpu!.upload(data);
+    gpu!.assign({ data: g, shape: [9], strides: [1], offset: 1 }, { data: g, shape: [9], strides: [1], offset: 0 });
+    expect(Array.from(await gpu!.read(g))).toEqual(Array.from(expected));
+  });
+
+  it("runs in place: the output may be an input's buffer", async () => {
+    const kernel = kernels.find((k) => k.kernel.key === "add(in0,in1)")!.kernel;
+    const x = randomView([1000], "contiguous");
+    const y = randomView([1000], "contiguous");
+    const expected = new Float32Array(1000);
+    jsPointwise(kernel, [x, y], expected, [], true);
+    const gx = toGpu(x);
+    gpu!.pointwise(kernel, [gx, toGpu(y)], gx.data, []);
+    expectNear(await gpu!.read(gx.data), expected, "add in place", 0, 0);
+    // one buffer bound twice for reading (x·x) needs no scratch
+    const square = kernels.find((k) => k.kernel.key === "mul(in0,in1)")!.kernel;
+    const squared = new Float32Array(1000);
+    jsPointwise(square, [x, x], squared, [], true);
+    const gy = toGpu(x);
+    const out = gpu!.alloc(1000);
+    gpu!.pointwise(square, [gy, gy], out, []);
+    expectNear(await gpu!.read(out), squared, "x·x", 0, 0);
+  });
+
+  it("a chain of 400 kernels (batches of recorded kernels), releasing as it goes, reuses no buffer a recorded kernel still needs", async () => {
+    // x ← x·p0 + p1 with different numbers each step; tensors of 3 elements share the size class of
+    // the kernels' argument buffers, so a buffer reused too early would show
+    const step = kernelOf(add(mul(input(0), param(0)), param(1)));
+    for (const n of [3, 1000]) {
+      const start = Float32Array.from({ length: n }, (_, i) => i - 1);
+      let expected = start.slice();
+      let x = gpu!.upload(start);
+      for (let i = 0; i < 200; i++) {
+        // two steps, then both inputs released: the next step's output and its argument buffer
+        // come from the pool, where the older input's buffer is still read by a recorded kernel
+        const chain = [x];
+        for (let k = 0; k < 2; k++) {
+          const params = [k === 0 ? 0.5 : 1.5, i + k];
+          const next = new Float32Array(n);
+          jsPointwise(step, [{ data: expected, shape: [n], strides: [1], offset: 0 }], next, params, true);
+          expected = next;
+          const to = gpu!.alloc(n);
+          gpu!.pointwise(step, [{ data: chain[k]!, shape: [n], strides: [1], offset: 0 }], to, params);
+          chain.push(to);
+        }
+        gpu!.release(chain[0]!);
+        gpu!.release(chain[1]!);
+        x = chain[2]!;
+      }
+      expectNear(await gpu!.read(x), expected, `chain of 400, n = ${n}`, 0, 0);
+    }
+  });
+
+  it("spreads more than 65535 workgroups over two grid dimensions", async () => {
+    const kernel = kernels.find((k) => k.kernel.key === "neg(in0)")!.kernel;
+    const n = 65536 * 256 + 3;
+    const x = new Float32Array(n).map((_, i) => i % 1000);
+    const out = gpu!.alloc(n);
+    gpu!.pointwise(kernel, [{ data: gpu!.upload(x), shape: [n], strides: [1], offset: 0 }], out, []);
+    const actual = await gpu!.read(out);
+    expect([actual[0], actual[999], actual[n - 1]]).toEqual([-0, -999, -((n - 1) % 1000)]);
+  });
+
+  /** Float32 matmul error bound per element: k roundings of terms at most Σ|a||b|. */
+  function matmulTolerance(a: StridedView, b: StridedView, m: number, k: number, n: number, batchShape: number[]): Float64Array {
+    const absView = (v: StridedView): StridedView => ({ ...v, data: Float64Array.from(v.data, Math.abs) });
+    const out = new Float64Array(numelOf(batchShape) * m * n);
+    jsBackend.matmul({ a: absView(a), b: absView(b), out, batchShape, m, k, n });
+    return out.map((v) => 2 * k * 2 ** -24 * v + 1e-30);
+  }
+
+  async function checkMatmul(m: number, k: number, n: number, la: Layout, lb: Layout, batchShape: number[] = [], broadcastB = false): Promise<void> {
+    const a = randomView([...batchShape, m, k], la);
+    let b = randomView([...batchShape, k, n], lb);
+    if (broadcastB) b = { ...b, strides: [...batchShape.map(() => 0), ...b.strides.slice(-2)] };
+    const size = numelOf(batchShape) * m * n;
+    const expected = new Float32Array(size);
+    jsBackend.matmul({ a, b, out: expected, batchShape, m, k, n });
+    const out = gpu!.alloc(size);
+    gpu!.matmul({ a: toGpu(a), b: toGpu(b), out, batchShape, m, k, n });
+    const actual = await gpu!.read(out);
+    const tol = matmulTolerance(a, b, m, k, n, batchShape);
+    for (let i = 0; i < size; i++) {
+      if (!(Math.abs(actual[i]! - expected[i]!) <= tol[i]!)) {
+        expect.fail(`matmul ${batchShape}x${m}x${k}x${n} ${la}/${lb} [${i}]: got ${actual[i]}, expected ${expected[i]}`);
+      }
+    }
+  }
+
+  it("tiled matmul agrees with the JS kernel on sizes off the 64×64×16 tiles, all transpose combinations", async () => {
+    for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [64, 16, 64], [65, 17, 63], [17, 255, 3], [128, 64, 130]]) {
+      for (const la of ["contiguous", "transposed"] as const) {
+        for (const lb of ["contiguous", "transposed"] as const) await checkMatmul(m!, k!, n!, la, lb);
+      }
+    }
+    await checkMatmul(300, 600, 70, "offset", "transposed");
+    await checkMatmul(1, 784, 10, "contiguous", "offset");
+  });
+
+  it("batched matmul walks batch strides, broadcast ones included", async () => {
+    await checkMatmul(17, 9, 33, "contiguous", "contiguous", [3]);
+    await checkMatmul(5, 70, 66, "transposed", "offset", [2, 3]);
+    await checkMatmul(65, 3, 2, "contiguous", "transposed", [2, 2], true);
+  });
+
+  it("reductions (sum, prod, max, min) agree with the JS kernel, rows longer than a workgroup included", async () => {
+    for (const op of ["sum", "prod", "max", "min"] as const) {
+      for (const [outer, inner] of [[1, 1], [1, 3], [3, 17], [17, 255], [255, 3], [2, 1000], [4, 4099]]) {
+        // prod over values near 1, so that long rows neither overflow nor vanish
+        const x = randomView([outer!, inner!], "contiguous", op === "prod" ? 0.01 : 3).data as Float32Array;
+        if (op === "prod") for (let i = 0; i < x.length; i++) x[i] = 1 + x[i]!;
+        const expected = new Float32Array(outer!);
+        jsBackend.reduce(op, x, outer!, inner!, expected);
+        const out = gpu!.alloc(outer!);
+        gpu!.reduce(op, gpu!.upload(x), outer!, inner!, out);
+        const actual = await gpu!.read(out);
+        if (op === "max" || op === "min") expect(Array.from(actual), `${op} ${outer}x${inner}`).toEqual(Array.from(expected));
+        else {
+          // a tree and a sequential sum round differently: within inner roundings of Σ|x|
+          const bound = new Float32Array(outer!);
+          jsBackend.reduce(op === "sum" ? "sum" : "prod", x.map(Math.abs), outer!, inner!, bound);
+          for (let o = 0; o < outer!; o++) {
+            expect(Math.abs(actual[o]! - expected[o]!), `${op} ${outer}x${inner}[${o}]`).toBeLessThanOrEqual(2 * inner! * 2 ** -24 * bound[o]! + 1e-30);
+          }
+        }
+      }
+    }
+  });
+
+  it("logsumexp agrees with the JS kernel, rows of ±inf and NaN included", async () => {
+    for (const [outer, inner] of [[1, 1], [3, 17], [17, 255], [2, 1000], [4, 4099]]) {
+      const x = randomView([outer!, inner!], "contiguous", 30).data as Float32Array;
+      const expected = new Float32Array(outer!);
+      jsBackend.reduce("logsumexp", x, outer!, inner!, expected);
+      const out = gpu!.alloc(outer!);
+      gpu!.reduce("logsumexp", gpu!.upload(x), outer!, inner!, out);
+      expectNear(await gpu!.read(out), expected, `logsumexp ${outer}x${inner}`, 1e-5, 1e-5);
+    }
+    const special = new Float32Array([-Infinity, -Infinity, 1, Infinity, 2, NaN, 0, 0]);
+    const out = gpu!.alloc(4);
+    gpu!.reduce("logsumexp", gpu!.upload(special), 4, 2, out);
+    const actual = Array.from(await gpu!.read(out));
+    expect(actual.slice(0, 3)).toEqual([-Infinity, Infinity, NaN]);
+    expect(actual[3]).toBeCloseTo(Math.LN2, 6);
+  });
+
+  it("argReduce (max, min) agrees with the JS kernel: the first extreme, the first NaN", async () => {
+    for (const op of ["max", "min"] as const) {
+      for (const [outer, inner] of [[1, 1], [3, 17], [17, 255], [2, 1000], [4, 4099]]) {
+        const x = randomView([outer!, inner!], "contiguous").data as Float32Array;
+        // ties (the first wins) and NaN (the first NaN wins) in some rows
+        for (let o = 0; o < outer!; o++) {
+          if (o % 2 === 1) for (let i = 0; i < inner!; i++) x[o * inner! + i] = Math.round(x[o * inner! + i]!);
+          if (o % 3 === 2 && inner! > 5) x[o * inner! + 5] = x[o * inner! + inner! - 1] = NaN;
+        }
+        const values = new Float32Array(outer!);
+        const indices = new Int32Array(outer!);
+        jsBackend.argReduce(op, x, outer!, inner!, values, indices);
+        const gv = gpu!.alloc(outer!);
+        const gi = gpu!.alloc(outer!);
+        gpu!.argReduce(op, gpu!.upload(x), outer!, inner!, gv, gi);
+        expect(Array.from(await gpu!.read(gv)), `${op} ${outer}x${inner} values`).toEqual(Array.from(values));
+        expect(Array.from(await gpu!.readInt32(gi)), `${op} ${outer}x${inner} indices`).toEqual(Array.from(indices));
+      }
+    }
+  });
+
+  it("softmax and log-softmax follow the reference's formulas (shifted by the row maximum), rows of −inf, +inf and NaN included", async () => {
+    /** src/ops/softmax.ts's reference in float64: m = max (0 for a row of −inf), e = e^(x − m), e/Σe or (x − m) − log Σe. */
+    const reference = (x: Float32Array, outer: number, inner: number, log: boolean): Float32Array => {
+      const out = new Float32Array(x.length);
+      for (let o = 0; o < outer; o++) {
+        const row = x.subarray(o * inner, (o + 1) * inner);
+        let top = -Infinity;
+        for (const v of row) top = v !== v || top !== top ? NaN : Math.max(top, v);
+        const m = top === -Infinity ? 0 : top;
+        let s = 0;
+        for (const v of row) s += Math.exp(v - m);
+        row.forEach((v, j) => (out[o * inner + j] = log ? v - m - Math.log(s) : Math.exp(v - m) / s));
+      }
+      return out;
+    };
+    for (const log of [false, true]) {
+      for (const [outer, inner] of [[1, 1], [3, 17], [17, 255], [2, 1000], [4, 4099]]) {
+        const x = randomView([outer!, inner!], "contiguous", 20).data as Float32Array;
+        const out = gpu!.alloc(x.length);
+        gpu!.softmax(gpu!.upload(x), outer!, inner!, out, log);
+        expectNear(await gpu!.read(out), reference(x, outer!, inner!, log), `${log ? "log-softmax" : "softmax"} ${outer}x${inner}`, 1e-5, 1e-6);
+      }
+      const special = new Float32Array([-Infinity, -Infinity, 1, Infinity, 2, NaN, 100, -100]);
+      const out = gpu!.alloc(8);
+      gpu!.softmax(gpu!.upload(special), 4, 2, out, log);
+      expectNear(await gpu!.read(out), reference(special, 4, 2, log), `${log ? "log-softmax" : "softmax"} specials`, 1e-5, 1e-35);
+    }
+  });
+
+  it("the fused Adam/AdamW and SGD steps agree with the JS loops over three steps, every option", async () => {
+    const n = 1000;
+    const fresh = (scale: number): Float32Array => randomView([n], "contiguous", scale).data as Float32Array;
+    const failures: string[] = [];
+    for (const amsgrad of [false, true]) {
+      for (const [decoupled, weightDecay] of [[false, 0], [false, 0.1], [true, 0.1]] as const) {
+        for (const maximize of [false, true]) {
+          const cpu = { param: fresh(1), expAvg: new Float32Array(n), expAvgSq: new Float32Array(n), maxExpAvgSq: amsgrad ? new Float32Array(n) : null };
+          const dev = {
+            param: gpu!.upload(cpu.param), expAvg: gpu!.upload(cpu.expAvg), expAvgSq: gpu!.upload(cpu.expAvgSq),
+            maxExpAvgSq: cpu.maxExpAvgSq ? gpu!.upload(cpu.maxExpAvgSq) : null,
+          };
+          for (let step = 1; step <= 3; step++) {
+            const grad = fresh(0.5);
+            const options = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay, decoupled, maximize, step };
+            jsBackend.fused!.adamStep!({ ...cpu, grad, ...options });
+            gpu!.adamStep({ ...dev, grad: gpu!.upload(grad), length: n, ...options });
+          }
+          const what = `adam amsgrad=${amsgrad} decoupled=${decoupled} wd=${weightDecay} maximize=${maximize}`;
+          failures.push(...[mismatch(await gpu!.read(dev.param), cpu.param, `${what} param`, 1e-5, 1e-7), mismatch(await gpu!.read(dev.expAvgSq), cpu.expAvgSq, `${what} v`, 1e-5, 1e-12)].filter((m) => m !== null));
+        }
+      }
+    }
+    for (const [momentum, dampening, nesterov] of [[0, 0, false], [0.9, 0, false], [0.9, 0.1, false], [0.9, 0, true]] as const) {
+      for (const [weightDecay, maximize] of [[0, false], [0.01, true]] as const) {
+        const param = fresh(1);
+        const buffer = momentum ? new Float32Array(n) : null;
+        const dev = { param: gpu!.upload(param), momentumBuffer: buffer ? gpu!.upload(buffer) : null };
+        for (let step = 1; step <= 3; step++) {
+          const grad = fresh(0.5);
+          const options = { lr: 0.1, momentum, dampening, weightDecay, nesterov, maximize, firstStep: step === 1 };
+          jsBackend.fused!.sgdStep!({ param, grad, momentumBuffer: buffer, ...options });
+          gpu!.sgdStep({ ...dev, grad: gpu!.upload(grad), length: n, ...options });
+        }
+        const m = mismatch(await gpu!.read(dev.param), param, `sgd momentum=${momentum} dampening=${dampening} nesterov=${nesterov} wd=${weightDecay}`, 1e-5, 1e-7);
+        if (m !== null) failures.push(m);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("gather and scatterAdd agree with the JS kernels, colliding indices included", async () => {
+    for (const [outer, inner, k] of [[1, 1, 1], [3, 17, 5], [17, 255, 300], [2, 10, 5000]]) {
+      const x = randomView([outer!, inner!], "contiguous").data as Float32Array;
+      const index = Int32Array.from({ length: outer! * k! }, () => Math.floor(random() * inner!));
+      const src = randomView([outer!, k!], "contiguous").data as Float32Array;
+      const gathered = new Float32Array(outer! * k!);
+      jsBackend.gather(x, index, outer!, inner!, k!, gathered);
+      const gi = gpu!.upload(index);
+      const gOut = gpu!.alloc(outer! * k!);
+      gpu!.gather(gpu!.upload(x), gi, outer!, inner!, k!, gOut);
+      expect(Array.from(await gpu!.read(gOut)), `gather ${outer}x${inner}x${k}`).toEqual(Array.from(gathered));
+      const summed = x.slice();
+      jsBackend.scatterAdd(src, index, outer!, inner!, k!, summed);
+      const sOut = gpu!.upload(x);
+      gpu!.scatterAdd(gpu!.upload(src), gi, outer!, inner!, k!, sOut);
+      // colliding additions in the hardware's order: within (collisions) roundings of the sum of magnitudes
+      const bound = x.map(Math.abs);
+      jsBackend.scatterAdd(src.map(Math.abs), index, outer!, inner!, k!, bound);
+      const actual = await gpu!.read(sOut);
+      for (let i = 0; i < summed.length; i++) {
+        expect(Math.abs(actual[i]! - summed[i]!), `scatterAdd ${outer}x${inner}x${k}[${i}]`).toBeLessThanOrEqual(2 * (k! + 1) * 2 ** -24 * bound[i]! + 1e-30);
+      }
+    }
+  });
+
+  it("conv2d and its two gradients agree with the JS kernels (stride, padding, dilation, groups, with and without bias)", async () => {
+    const geometries: Conv2dGeometry[] = [];
+    const make = (n: number, c: number, h: number, w: number, o: number, groups: number, k: number, s: number, p: number, d: number): Conv2dGeometry => {
+      const oh = Math.floor((h + 2 * p - d * (k - 1) - 1) / s) + 1;
+      const ow = Math.floor((w + 2 * p - d * (k - 1) - 1) / s) + 1;
+      return { n, c, h, w, o, groups, kh: k, kw: k, sh: s, sw: s, ph: p, pw: p, dh: d, dw: d, oh, ow };
+    };
+    geometries.push(make(2, 3, 9, 9, 4, 1, 3, 1, 1, 1), make(1, 4, 11, 7, 6, 2, 3, 2, 1, 1), make(2, 2, 10, 10, 2, 1, 2, 1, 0, 2), make(3, 6, 5, 5, 6, 3, 1, 1, 0, 1));
+    const contiguousView = (shape: number[]): StridedView => randomView(shape, "contiguous");
+    const withBound = async (what: string, actual: GpuArray, expected: Float32Array, bound: Float32Array, terms: number): Promise<void> => {
+      const got = await gpu!.read(actual);
+      for (let i = 0; i < expected.length; i++) {
+        expect(Math.abs(got[i]! - expected[i]!), `${what}[${i}]`).toBeLessThanOrEqual(2 * terms * 2 ** -24 * bound[i]! + 1e-30);
+      }
+    };
+    const abs = (v: StridedView): StridedView => ({ ...v, data: v.data.map(Math.abs) });
+    /** x stored channels-last ([N, H, W, C] in memory), read through permuted strides. */
+    const channelsLast = (n: number, c: number, h: number, w: number): StridedView => {
+      const stored = randomView([n, h, w, c], "contiguous");
+      return { ...stored, shape: [n, c, h, w], strides: [h * w * c, 1, w * c, c] };
+    };
+    for (const [k, g] of geometries.entries()) {
+      const what = JSON.stringify(g);
+      const x = k % 2 === 1 ? channelsLast(g.n, g.c, g.h, g.w) : contiguousView([g.n, g.c, g.h, g.w]);
+      const weight = contiguousView([g.o, g.c / g.groups, g.kh, g.kw]);
+      const terms = (g.c / g.groups) * g.kh * g.kw + 1;
+      for (const withBias of [false, true]) {
+        const bias = withBias ? contiguousView([g.o]) : null;
+        const expected = new Float32Array(g.n * g.o * g.oh * g.ow);
+        jsBackend.conv2d(g, x, weight, bias, expected);
+        const bound = new Float32Array(expected.length);
+        jsBackend.conv2d(g, abs(x), abs(weight), bias && abs(bias), bound);
+        const out = gpu!.alloc(expected.length);
+        gpu!.conv2d(g, toGpu(x), toGpu(weight), bias && toGpu(bias), out);
+        await withBound(`conv2d bias=${withBias} ${what}`, out, expected, bound, terms);
+      }
+      const gy = contiguousView([g.n, g.o, g.oh, g.ow]);
+      const gx = new Float32Array(g.n * g.c * g.h * g.w);
+      jsBackend.conv2dInput(g, gy, weight, gx);
+      const gxBound = new Float32Array(gx.length);
+      jsBackend.conv2dInput(g, abs(gy), abs(weight), gxBound);
+      const gxOut = gpu!.alloc(gx.length);
+      gpu!.conv2dInput(g, toGpu(gy), toGpu(weight), gxOut);
+      await withBound(`conv2dInput ${what}`, gxOut, gx, gxBound, (g.o / g.groups) * g.kh * g.kw);
+      const gw = new Float32Array((g.o * g.c * g.kh * g.kw) / g.groups);
+      jsBackend.conv2dWeight(g, x, gy, gw);
+      const gwBound = new Float32Array(gw.length);
+      jsBackend.conv2dWeight(g, abs(x), abs(gy), gwBound);
+      const gwOut = gpu!.alloc(gw.length);
+      gpu!.conv2dWeight(g, toGpu(x), toGpu(gy), gwOut);
+      await withBound(`conv2dWeight ${what}`, gwOut, gw, gwBound, g.n * g.oh * g.ow);
+    }
+  });
+
+  it("maxPool2d (values and places, NaN first) and fold2d agree with the JS kernels", async () => {
+    const cases = [
+      { shape: [2, 3, 9, 9], kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1] },
+      { shape: [1, 2, 10, 7], kernel: [2, 3], stride: [1, 2], padding: [0, 1], dilation: [2, 1] },
+    ];
+    for (const { shape, kernel, stride, padding, dilation } of cases) {
+      const x = randomView(shape, "transposed");
+      (x.data as Float32Array)[5] = NaN;
+      const [, , h, w] = shape as [number, number, number, number];
+      const out = [0, 1].map((d) => Math.floor((shape[d + 2]! + 2 * padding[d]! - dilation[d]! * (kernel[d]! - 1) - 1) / stride[d]!) + 1);
+      const size = shape[0]! * shape[1]! * out[0]! * out[1]!;
+      const values = new Float32Array(size);
+      const indices = new Int32Array(size);
+      jsBackend.maxPool2d({ x, kernel, stride, padding, dilation, out, values, indices });
+      const gv = gpu!.alloc(size);
+      const gi = gpu!.alloc(size);
+      gpu!.maxPool2d({ x: toGpu(x), kernel, stride, padding, dilation, out, values: gv, indices: gi });
+      expect(Array.from(await gpu!.read(gv)), `maxPool2d ${shape}`).toEqual(Array.from(values));
+      expect(Array.from(await gpu!.readInt32(gi)), `maxPool2d ${shape} indices`).toEqual(Array.from(indices));
+      // fold2d (no padding: every tap lands inside) of columns with this pooling's windows, onto a non-zero out
+      const folds = [0, 1].map((d) => Math.floor((shape[d + 2]! - dilation[d]! * (kernel[d]! - 1) - 1) / stride[d]!) + 1);
+      const cols = randomView([shape[0]!, shape[1]!, kernel[0]!, kernel[1]!, folds[0]!, folds[1]!], "transposed");
+      const start = randomView(shape, "contiguous").data as Float32Array;
+      const expected = start.slice();
+      const dims = [h, w];
+      jsBackend.fold2d(cols, dims, stride, dilation, expected);
+      const folded = gpu!.upload(start);
+      gpu!.fold2d(toGpu(cols), dims, stride, dilation, folded);
+      expectNear(await gpu!.read(folded), expected, `fold2d ${shape}`, 1e-6, 1e-6);
+    }
+  });
+
+  it("max and min propagate NaN, as PyTorch's", async () => {
+    const x = new Float32Array([1, NaN, 3, 4, -1, -2, -3, -4]);
+    for (const op of ["max", "min"] as const) {
+      const out = gpu!.alloc(2);
+      gpu!.reduce(op, gpu!.upload(x), 2, 4, out);
+      const actual = await gpu!.read(out);
+      expect(Number.isNaN(actual[0])).toBe(true);
+      expect(actual[1]).toBe(op === "max" ? -1 : -4);
+    }
+  });
+
+  it("pools buffers by size class and counts transfers", async () => {
+    const before = gpu!.pool.stats();
+    const a = gpu!.alloc(1000);
+    expect(a.bytes).toBe(4096);
+    gpu!.release(a);
+    const b = gpu!.alloc(900);
+    expect(b.buffer).toBe(a.buffer);
+    gpu!.release(b);
+    expect(gpu!.pool.stats().allocated).toBe(before.allocated);
+    const toHost = gpu!.transfers.toHost;
+    await gpu!.read(gpu!.upload(new Float32Array([1, 2, 3])));
+    expect(gpu!.transfers.toHost).toBe(toHost + 1);
+  });
+});
+
+const CHROMIUM = "/usr/bin/chromium";
+const ROOT = join(import.meta.dirname, "..");
+const BUILT = join(ROOT, "packages/nabla/dist/src/backend/webgpu/index.js");
+
+/** Why the browser check cannot run here, or null. */
+function browserSkipReason(): string | null {
+  if (process.env.NABLA_BACKEND !== undefined && process.env.NABLA_BACKEND !== "js") return "checked once, in the js project";
+  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM}`;
+  if (!existsSync(BUILT)) return "dist/ is not built (npm run build)";
+  return null;
+}
+const browserSkip = browserSkipReason();
+
+/** Serves the repository's files (dist/ and test/browser/) and a page that runs test/browser/webgpu-page.js. */
+function serve(): Promise<Server> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname === "/index.html") {
+      res.writeHead(200, { "Content-Type": "text/html" }).end('<!doctype html><script type="module" src="/test/browser/webgpu-page.js"></script>');
+      return;
+    }
+    const path = normalize(join(ROOT, url.pathname));
+    if (!path.startsWith(ROOT) || !existsSync(path)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "Content-Type": extname(path) === ".js" ? "text/javascript" : "application/octet-stream" }).end(readFileSync(path));
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+describe.skipIf(browserSkip !== null)(`webgpu kernels in Chromium on navigator.gpu${browserSkip ? ` (skipped: ${browserSkip})` : ""}`, () => {
+  it("gelu forward and backward, a matmul off the tiles and a row sum agree with the JS kernels", async () => {
+    const server = await serve();
+    // --enable-unsafe-webgpu: headless Chromium on Linux keeps WebGPU behind it (and brings its own SwiftShader)
+    const browser = await chromium.launch({ executablePath: CHROMIUM, timeout: 0, args: ["--no-sandbox", "--disable-dev-shm-usage", "--enable-unsafe-webgpu"] });
+    try {
+      const page = await browser.newPage();
+      page.setDefaultTimeout(0);
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`);
+      const done = await page.waitForFunction(() => (globalThis as unknown as { report?: unknown }).report);
+      const r = (await done.jsonValue()) as { error?: string; source: string; pointwiseDiff: number; matmulDiff: number; sumDiff: number };
+      expect(errors).toEqual([]);
+      expect(r.error).toBeUndefined();
+      expect(r.source).toBe("navigator.gpu");
+      expect(r.pointwiseDiff).toBeLessThan(1e-5);
+      expect(r.matmulDiff).toBeLessThan(1e-4);
+      expect(r.sumDiff).toBeLessThan(1e-4);
+    } finally {
+      await browser.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
