@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "./helpers.js";
 import { io, nn, randn, manualSeed } from "../packages/nabla/src/index.js";
 import { DataFormatError } from "../packages/nabla/src/data/format-error.js";
 import { readZip, writeZip } from "../packages/nabla/src/io/zip.js";
@@ -16,13 +17,7 @@ import { readZip, writeZip } from "../packages/nabla/src/io/zip.js";
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
 
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   return { int, pick: <T>(xs: readonly T[]): T => xs[int(xs.length)]! };
 }

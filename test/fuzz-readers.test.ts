@@ -11,6 +11,7 @@
  * case can make a reader allocate or loop beyond its input's size. The elapsed time is printed.
  */
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "./helpers.js";
 import { data, io, type Tensor } from "../packages/nabla/src/index.js";
 import { IDX, REJECT, ST_SIZE, referenceCsv, referenceCsvDataset, referenceIdx, referenceSafetensors, type Decoded } from "./fuzz-references.js";
 
@@ -19,13 +20,7 @@ const MAX_INPUT = 8192;
 
 /** mulberry32: a small seeded generator, independent of nabla's. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   return { next, int, pick: <T>(xs: readonly T[]): T => xs[int(xs.length)]! };
 }

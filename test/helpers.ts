@@ -149,3 +149,14 @@ export async function asyncErrorOf(p: Promise<unknown>): Promise<Error> {
   }
   throw new Error("expected an error");
 }
+
+/** A small deterministic generator of numbers in [0, 1) (mulberry32), so randomised tests reproduce. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -11,6 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { seededRandom } from "./helpers.js";
 import "../packages/nabla/src/index.js";
 import type { Backend, StridedView } from "../packages/nabla/src/backend/backend.js";
 import { jsBackend } from "../packages/nabla/src/backend/js/index.js";
@@ -28,17 +29,7 @@ import {
 const wasm = wasmBackend as Backend;
 const onWasm = process.env.NABLA_BACKEND !== "js";
 
-/** A small deterministic generator, so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(64);
+const random = seededRandom(64); // failures reproduce
 
 type Layout = "contiguous" | "transposed" | "offset" | "foreign";
 
@@ -271,7 +262,7 @@ describe("float64 wasm kernels agree with the JS reference", () => {
         [true, 0.1, true, false],
       ] as const) {
         const fresh = (seed: number) => {
-          const s = rng(seed);
+          const s = seededRandom(seed);
           const buf = (positive = false) => {
             const a = heap64(n);
             for (let i = 0; i < n; i++) a[i] = positive ? s() : s() * 2 - 1;
@@ -300,7 +291,7 @@ describe("float64 wasm kernels agree with the JS reference", () => {
     for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
     const n = 200_001;
     const state = (seed: number) => {
-      const s = rng(seed);
+      const s = seededRandom(seed);
       const buf = (positive = false) => {
         const a = heap64(n);
         for (let i = 0; i < n; i++) a[i] = positive ? s() : s() * 2 - 1;
@@ -328,7 +319,7 @@ describe("float64 wasm kernels agree with the JS reference", () => {
         [0.5, 0.3, 0.1, false, false],
       ] as const) {
         const fresh = (seed: number) => {
-          const s = rng(seed);
+          const s = seededRandom(seed);
           const buf = () => {
             const a = heap64(n);
             for (let i = 0; i < n; i++) a[i] = s() * 2 - 1;
@@ -392,7 +383,7 @@ describe("float64 wasm kernels agree with the JS reference", () => {
 
   it("gather and scatterAdd give the JS kernel's bits", () => {
     for (const [outer, inner, k] of [[1, 1, 1], [3, 17, 5], [17, 255, 3], [64, 144, 36]] as const) {
-      const s = rng(outer * 1000 + inner);
+      const s = seededRandom(outer * 1000 + inner);
       const x = filled(outer * inner);
       const index = (wasm.alloc("int32", Math.max(1024, outer * k)) as Int32Array).subarray(0, outer * k);
       for (let i = 0; i < index.length; i++) index[i] = Math.floor(s() * inner); // repeats: scatterAdd must sum them
@@ -466,7 +457,7 @@ describe("float64 wasm kernels agree with the JS reference", () => {
   it("exp, tanh and sigmoid (f64x2 polynomials) stay within a few ulps of Math over their whole range", () => {
     setBackend("wasm");
     const xs: number[] = [0, -0, 1e-300, -1e-300, 1e-7, -1e-7, 0.3, -0.3, 0.29999999999999993, 0.30000000000000004, 709.78, 709.79, -708.4, -745.1, -745.2, 800, -800, Infinity, -Infinity, NaN];
-    const s = rng(11);
+    const s = seededRandom(11);
     for (let i = 0; i < 20_000; i++) xs.push((s() * 2 - 1) * [1, 20, 750][i % 3]!);
     const x = tensor(xs, { dtype: "float64" });
     const ulp = (e: number) => Math.max(Number.MIN_VALUE, 2 ** (Math.floor(Math.log2(Math.abs(e))) - 52));
@@ -486,7 +477,7 @@ describe("float64 wasm kernels agree with the JS reference", () => {
   it("a float64 LSTMCell's forward and backward and an Adam step agree between the two backends", () => {
     const run = (name: "js" | "wasm") => {
       setBackend(name);
-      const s = rng(5);
+      const s = seededRandom(5);
       const cell = new nn.LSTMCell(7, 33, { dtype: "float64" });
       for (const p of cell.parameters()) p.storage.data.set(Array.from({ length: p.numel() }, () => s() - 0.5));
       const x = tensor(Array.from({ length: 13 * 7 }, () => s() * 2 - 1), { dtype: "float64" }).reshape(13, 7);

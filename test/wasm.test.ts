@@ -4,6 +4,7 @@
  * live outside the wasm memory. Results must agree to float32 rounding.
  */
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "./helpers.js";
 import "../packages/nabla/src/index.js";
 import type { Backend, StridedView } from "../packages/nabla/src/backend/backend.js";
 import { DECLARATIONS } from "../packages/nabla/src/ops/pointwise/declarations/index.js";
@@ -23,17 +24,7 @@ import { getBackend, getBackendOptions, getNumThreads, listBackends, setBackend,
 
 const wasm = wasmBackend as Backend;
 
-/** A small deterministic generator, so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(42);
+const random = seededRandom(42); // failures reproduce
 
 
 type Layout = "contiguous" | "transposed" | "offset" | "foreign";
@@ -173,7 +164,7 @@ describe("wasm backend", () => {
 
   it("gather and scatterAdd agree with the JS kernels, and run in wasm when every operand is there", () => {
     for (const [outer, inner, k] of [[1, 1, 1], [3, 17, 5], [17, 255, 3], [64, 144, 36]] as const) {
-      const s = rng(outer * 1000 + inner);
+      const s = seededRandom(outer * 1000 + inner);
       const x = wasm.alloc("float32", Math.max(1024, outer * inner)).subarray(0, outer * inner) as Float32Array;
       for (let i = 0; i < x.length; i++) x[i] = s() * 2 - 1;
       const index = wasm.alloc("int32", Math.max(1024, outer * k)).subarray(0, outer * k) as Int32Array;
@@ -330,7 +321,7 @@ describe("wasm backend", () => {
         [true, 0.1, true, false],
       ] as const) {
         const fresh = (seed: number) => {
-          const s = rng(seed);
+          const s = seededRandom(seed);
           const buf = (scale: number, positive = false) => {
             const a = wasm.alloc("float32", Math.max(64, n)).subarray(0, n) as Float32Array;
             for (let i = 0; i < n; i++) a[i] = positive ? s() * scale : (s() * 2 - 1) * scale;
@@ -539,7 +530,7 @@ describe("wasm backend", () => {
         [0.5, 0.3, 0.1, false, false],
       ] as const) {
         const fresh = (seed: number) => {
-          const s = rng(seed);
+          const s = seededRandom(seed);
           const buf = () => {
             const a = wasm.alloc("float32", Math.max(64, n)).subarray(0, n) as Float32Array;
             for (let i = 0; i < n; i++) a[i] = s() * 2 - 1;
@@ -568,7 +559,7 @@ describe("wasm backend", () => {
     expect(idleHelpers(2)).toBeGreaterThanOrEqual(1);
     const n = 300_001;
     const state = (seed: number) => {
-      const s = rng(seed);
+      const s = seededRandom(seed);
       const buf = (positive = false) => {
         const a = wasm.alloc("float32", n) as Float32Array;
         for (let i = 0; i < n; i++) a[i] = positive ? s() : s() * 2 - 1;

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { extname, join, normalize } from "node:path";
 import { describe, expect, it, afterAll } from "vitest";
+import { seededRandom } from "./helpers.js";
 import { chromium } from "playwright-core";
 import type { StridedView } from "../packages/nabla/src/backend/backend.js";
 import type { Conv2dGeometry } from "../packages/nabla/src/backend/convolution.js";
@@ -64,17 +65,7 @@ async function openDevice(): Promise<{ gpu: WebGpuContext | null; reason: string
 const { gpu, reason } = await openDevice();
 afterAll(() => gpu?.destroy());
 
-/** A small deterministic generator, so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(13);
+const random = seededRandom(13); // failures reproduce
 
 type Layout = "contiguous" | "transposed" | "offset";
 
