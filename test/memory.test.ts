@@ -237,4 +237,38 @@ describe.runIf(wasm)("memory", () => {
     }
     expect(Object.hasOwn(m, "forward")).toBe(false);
   });
+
+  it("memory.scope frees what its function made and did not return, on plain ops outside any module", () => {
+    const x = randn([4096]);
+    const y = randn([4096]);
+    const base = memory.stats().allocated;
+    const kept: Tensor[] = [];
+    const r = memory.scope(() => {
+      const a = x.add(y);
+      kept.push(a); // stashed outside: freed all the same, and reading it says why
+      return { out: a.mul(y).relu(), both: [a.sub(y)] };
+    });
+    // the two returned tensors are left, nothing else: a, a·y are gone
+    expect(memory.stats().allocated - base).toBeLessThanOrEqual(2 * 4096 * 4 + 2 * 256);
+    expect(r.out.sum().item()).toBeCloseTo(x.add(y).mul(y).relu().sum().item(), 2);
+    expect(r.both[0]!.shape).toEqual([4096]);
+    expect(() => kept[0]!.sum()).toThrow(/storage used after it was freed/);
+    expect(() => memory.scope(null as unknown as () => void)).toThrow(/memory\.scope: fn must be a function, got null/);
+  });
+
+  it("what a scope hands to the user is still the collector's: dropped outputs, and graphs dropped before backward, go back at a collection", () => {
+    const net = new nn.Sequential(new nn.Linear(256, 512), new nn.ReLU(), new nn.Linear(512, 256));
+    const x = randn([64, 256]);
+    noGrad(() => net.forward(x)).free(); // the kernels' own first-use blocks
+    memory.collect();
+    const base = memory.stats().allocated;
+    // in a function of its own, so that no dropped output stays in a register or a local
+    const dropSome = (): void => {
+      for (let i = 0; i < 20; i++) net.forward(x); // outputs and their graphs (activations pinned for a backward that never comes)
+    };
+    dropSome();
+    expect(memory.stats().allocated - base).toBeGreaterThan(20 * 64 * 256 * 4);
+    expect(memory.collect()).toBe(true);
+    expect(memory.stats().allocated - base).toBeLessThanOrEqual(64 * 1024);
+  });
 });

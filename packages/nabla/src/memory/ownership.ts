@@ -146,15 +146,20 @@ function handToParent(scope: Scope, storages: Storage[], nodes: OwnedNode[]): vo
     for (const s of storages) scope.parent.made.push(s);
     for (const n of nodes) scope.parent.nodes.push(n);
   } else {
-    for (const s of storages) s.owned = false; // the user's now
+    for (const s of storages) {
+      s.owned = false; // the user's now
+      s.track();
+    }
   }
 }
 
 /** Frees owned storage now, or when the last node pinning it has run backward. */
 export function release(s: Storage, reason: string): void {
   if (s.kept || s.freed || !s.heapBacked) return;
-  if (s.pins > 0) s.freeWhenUnpinned = true;
-  else s.free(reason);
+  if (s.pins > 0) {
+    s.freeWhenUnpinned = true;
+    s.track(); // the backward that would free it may never run
+  } else s.free(reason);
 }
 
 /** Storage a new graph node must keep alive: its inputs', its saved tensors', and what its scope made since the last node. */
@@ -198,6 +203,7 @@ export function keepAll(value: unknown): void {
 export function keepStorage(s: Storage): void {
   s.kept = true;
   s.freeWhenUnpinned = false;
+  s.track();
 }
 
 /**

@@ -47,13 +47,13 @@ function layoutFor(op: string, x: Tensor, dim: Dims | undefined): Layout {
   };
   // already in that order (reducing trailing dims of a contiguous tensor): the kernel reads it in place
   const inPlace = x.isContiguous() && order.every((d, i) => d === i);
-  const data = inPlace ? x.storage.data.subarray(x.offset, x.offset + x.numel()) : backend().alloc(x.dtype, x.numel(), false, op);
+  const data = inPlace ? x.storage.data.subarray(x.offset, x.offset + x.numel()) : backend().alloc(x.dtype, x.numel(), false, op, false);
   if (!inPlace) backend().copy(v, data);
   const inner = dims.reduce((p, d) => p * x.shape[d]!, 1);
   return {
     data,
     release: () => {
-      if (!inPlace) backend().release?.(data);
+      if (!inPlace) backend().release?.(data, false);
     },
     outer: inner === 0 ? kept.reduce((p, d) => p * x.shape[d]!, 1) : x.numel() / inner,
     inner,

@@ -8,7 +8,7 @@
  */
 import { backend } from "../backend/backend.js";
 import { OutOfMemoryError } from "../errors.js";
-import { noteAllocated } from "../memory/ownership.js";
+import { inOwnedScope, noteAllocated } from "../memory/ownership.js";
 import { bytesPerElement, type DType, type TypedArray } from "./dtype.js";
 
 let created = 0;
@@ -36,6 +36,13 @@ export class Storage {
   heapBacked = false;
   /** Made inside an ownership scope, so the library may free it (ownership.ts). */
   owned = false;
+  /**
+   * The garbage collector frees it once unreachable. Heap storage made inside an ownership scope
+   * is not tracked until it could outlive the library's knowledge (handed to the user, kept, or
+   * waiting for a backward that may never come: ownership.ts calls `track`), so the temporaries a
+   * scope frees itself never cost a finalizer's registration.
+   */
+  tracked = true;
   /** Never freed by the library: the user keeps it (memory.keep), or user code was handed it. */
   kept = false;
   /** Graph nodes that may read it in backward. */
@@ -77,16 +84,25 @@ export class Storage {
   /** Returns the memory to the backend now; later reads throw. Freeing twice does nothing. */
   free(reason = "by t.free()"): void {
     if (this.array === null) return;
-    backend().release?.(this.array);
+    backend().release?.(this.array, this.tracked);
     this.array = null;
     this.freedBy = reason;
+  }
+
+  /** Hands heap storage to the garbage collector, which frees it once unreachable (see `tracked`). */
+  track(): void {
+    if (this.tracked || this.array === null) return;
+    this.tracked = true;
+    backend().track?.(this.array);
   }
 
   /** Zero-filled storage, or with `zeroed` false storage whose contents the caller overwrites. `op` names the request in an OutOfMemoryError. */
   static alloc(dtype: DType, size: number, zeroed = true, op = "alloc"): Storage {
     let data: TypedArray;
+    // inside a scope the library frees it, or tracks it when it escapes (ownership.ts)
+    const tracked = !inOwnedScope();
     try {
-      data = backend().alloc(dtype, size, zeroed, op);
+      data = backend().alloc(dtype, size, zeroed, op, tracked);
     } catch (e) {
       if (e instanceof OutOfMemoryError || !(e instanceof RangeError)) throw e;
       // the JS heap refused (or the length is past what a typed array can hold)
@@ -96,6 +112,7 @@ export class Storage {
     const storage = new Storage(data, dtype);
     if (backend().inHeap?.(data)) {
       storage.heapBacked = true;
+      storage.tracked = tracked;
       noteAllocated(storage);
     }
     return storage;
