@@ -19,7 +19,7 @@
  * heap, or with an explicit limit throws OutOfMemoryError.
  */
 import { OutOfMemoryError } from "../../errors.js";
-import { collectIfEnabled, collectionCount, finalizationRegistry } from "../../memory/collection.js";
+import { collectIfEnabled, collectionCount, collectUnderPressure, finalizationRegistry } from "../../memory/collection.js";
 import { kernels, memory, onModuleChange } from "./instance.js";
 
 const PAGE = 65536;
@@ -301,7 +301,7 @@ export function allocBytes(bytes: number, scratch = false, op = "alloc"): Block 
   if (ptr < 0) {
     releaseClassLists();
     ptr = place(size);
-    if (ptr < 0 && collectIfEnabled()) {
+    if (ptr < 0 && collectUnderPressure()) {
       releaseClassLists();
       liveAfterCollect = allocated;
       ptr = place(size);
