@@ -17,6 +17,7 @@ function perOpUs(x, y, batches, scoped = false) {
     : (n) => {
         for (let k = 0; k < n; k++) body();
       };
+  memory.collect(); // each measurement from a clean heap, not the previous one's dropped tensors
   let n = 1; // grow the batch until it takes ~20 ms
   for (;;) {
     const started = performance.now();
