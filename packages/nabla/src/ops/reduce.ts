@@ -5,10 +5,11 @@ import { DTypeError, ShapeError } from "../errors.js";
 import { isFloating, type DType, type TypedArray } from "../tensor/dtype.js";
 import { normalizeDims, shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { div, eq, exp, mul, sqrt, sub } from "./elementwise.js";
+import { noGrad } from "../autograd/grad-mode.js";
+import { add, div, eq, exp, mul, sqrt, sub } from "./elementwise.js";
 import { emptyTensor, resultTensor } from "./helpers.js";
 import { scatterAdd } from "./indexing.js";
-import { expand, reshape } from "./shape.js";
+import { expand, narrow, reshape, select } from "./shape.js";
 
 export interface ReduceOptions {
   /** Keep reduced dims as size 1 (PyTorch's keepdim). */
@@ -75,9 +76,44 @@ function expandBack(g: Tensor, layout: Layout, inputShape: readonly number[]): T
   return expand(reshape(g, layout.keepdimShape), inputShape);
 }
 
+/** Below this many columns a column sum by halving adds costs more in calls than the transposed copy saves. */
+const MIN_COLUMNS = 32;
+
+/**
+ * Σ over the rows of contiguous [R, C] (R ≥ 2) as halving adds of whole blocks of rows, pairwise
+ * summation: where the reduced dims lead (a bias gradient from [N, C], every recurrent step's),
+ * this reads the data in place instead of copying it transposed to sum rows (layoutFor).
+ */
+function sumLeadingRows(x: Tensor, R: number, C: number): Tensor {
+  return noGrad(() => {
+    let y = reshape(x, [R, C]);
+    for (let rows = R; rows > 1; ) {
+      const half = rows >> 1;
+      const s = add(narrow(y, 0, 0, half), narrow(y, 0, rows - half, half));
+      // an odd count leaves the middle row: into the first partial sum
+      if (rows % 2 === 1) select(s, 0, 0).add_(select(y, 0, half));
+      y = s;
+      rows = half;
+    }
+    return reshape(y, [C]);
+  });
+}
+
 export function sum(x: Tensor, dim?: Dims, options: ReduceOptions | boolean = {}): Tensor {
   const keepdim = keepdimOf(options);
   const dtype = isFloating(x.dtype) ? x.dtype : "int32";
+  const dims = dim === undefined ? null : normalizeDims("sum", dim, x.ndim);
+  const lead = dims === null ? 0 : dims.length;
+  if (dims !== null && lead < x.ndim && isFloating(x.dtype) && dims.every((d, i) => d === i) && x.isContiguous()) {
+    const R = x.shape.slice(0, lead).reduce((p, s) => p * s, 1);
+    const C = x.numel() / Math.max(R, 1);
+    if (R >= 2 && C >= MIN_COLUMNS) {
+      const keptShape = x.shape.slice(lead);
+      const keepdimShape = x.shape.map((s, i) => (i < lead ? 1 : s));
+      const out = reshape(sumLeadingRows(x, R, C), keepdim ? keepdimShape : keptShape);
+      return recordOp("SumBackward1", out, [x], (g) => [expand(reshape(g, keepdimShape), x.shape)]);
+    }
+  }
   const { out, layout } = reduceWith("sum", "sum", x, dim, keepdim, dtype);
   // d/dx Σx = 1 for every element that was summed
   return recordOp(dim === undefined ? "SumBackward0" : "SumBackward1", out, [x], (g) => [expandBack(g, layout, x.shape)]);
