@@ -19,7 +19,7 @@ function inputs(N: number, H: number, dtype: DType, bias: boolean): [Tensor, Ten
 
 function maxDiff(a: Tensor, b: Tensor): number {
   expect(a.shape).toEqual(b.shape);
-  const [x, y] = [a.detach().contiguous().toArray().flat(Infinity) as number[], b.detach().contiguous().toArray().flat(Infinity) as number[]];
+  const [x, y] = [Array.from(a.detach().contiguous().toTypedArray()), Array.from(b.detach().contiguous().toTypedArray())];
   return x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i]!)), 0);
 }
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { randn, sum, type Tensor } from "../packages/nabla/src/index.js";
 
-const flat = (t: Tensor) => t.contiguous().toArray().flat(Infinity) as number[];
+const flat = (t: Tensor) => Array.from(t.contiguous().toTypedArray());
 
 /** Σ over the first `lead` dims, in float64 JS. */
 function plain(x: Tensor, lead: number): number[] {

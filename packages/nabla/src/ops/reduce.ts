@@ -5,11 +5,10 @@ import { DTypeError, ShapeError } from "../errors.js";
 import { isFloating, type DType, type TypedArray } from "../tensor/dtype.js";
 import { normalizeDims, shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { noGrad } from "../autograd/grad-mode.js";
-import { add, div, eq, exp, mul, sqrt, sub } from "./elementwise.js";
+import { div, eq, exp, mul, sqrt, sub } from "./elementwise.js";
 import { emptyTensor, resultTensor } from "./helpers.js";
 import { scatterAdd } from "./indexing.js";
-import { expand, narrow, reshape, select } from "./shape.js";
+import { expand, reshape } from "./shape.js";
 
 export interface ReduceOptions {
   /** Keep reduced dims as size 1 (PyTorch's keepdim). */
@@ -76,27 +75,30 @@ function expandBack(g: Tensor, layout: Layout, inputShape: readonly number[]): T
   return expand(reshape(g, layout.keepdimShape), inputShape);
 }
 
-/** Below this many columns a column sum by halving adds costs more in calls than the transposed copy saves. */
+/** Below this many columns the transposed copy and row sums cost no more than the column sums. */
 const MIN_COLUMNS = 32;
 
+const ONE: Partial<Record<DType, TypedArray>> = { float32: new Float32Array([1]), float64: new Float64Array([1]) };
+
 /**
- * Σ over the rows of contiguous [R, C] (R ≥ 2) as halving adds of whole blocks of rows, pairwise
- * summation: where the reduced dims lead (a bias gradient from [N, C], every recurrent step's),
- * this reads the data in place instead of copying it transposed to sum rows (layoutFor).
+ * Σ over the rows of contiguous [R, C] as one product 1ᵀ·X (the backend's matmul with a broadcast
+ * row of ones, summing each column in row order): where the reduced dims lead (a bias gradient
+ * from [N, C], every recurrent step's), this reads the data in place instead of copying it
+ * transposed to sum rows (layoutFor). No graph: the caller records the sum.
  */
 function sumLeadingRows(x: Tensor, R: number, C: number): Tensor {
-  return noGrad(() => {
-    let y = reshape(x, [R, C]);
-    for (let rows = R; rows > 1; ) {
-      const half = rows >> 1;
-      const s = add(narrow(y, 0, 0, half), narrow(y, 0, rows - half, half));
-      // an odd count leaves the middle row: into the first partial sum
-      if (rows % 2 === 1) select(s, 0, 0).add_(select(y, 0, half));
-      y = s;
-      rows = half;
-    }
-    return reshape(y, [C]);
+  const out = resultTensor([C], x.dtype, "sum");
+  const one = ONE[x.dtype]!;
+  backend().matmul({
+    a: { data: one, shape: [1, R], strides: [0, 0], offset: 0 },
+    b: { data: x.storage.data, shape: [R, C], strides: [C, 1], offset: x.offset },
+    out: out.storage.data,
+    batchShape: [],
+    m: 1,
+    k: R,
+    n: C,
   });
+  return out;
 }
 
 export function sum(x: Tensor, dim?: Dims, options: ReduceOptions | boolean = {}): Tensor {
@@ -107,7 +109,7 @@ export function sum(x: Tensor, dim?: Dims, options: ReduceOptions | boolean = {}
   if (dims !== null && lead < x.ndim && isFloating(x.dtype) && dims.every((d, i) => d === i) && x.isContiguous()) {
     const R = x.shape.slice(0, lead).reduce((p, s) => p * s, 1);
     const C = x.numel() / Math.max(R, 1);
-    if (R >= 2 && C >= MIN_COLUMNS) {
+    if (R >= 2 && C >= MIN_COLUMNS && (x.dtype === "float32" || x.dtype === "float64")) {
       const keptShape = x.shape.slice(lead);
       const keepdimShape = x.shape.map((s, i) => (i < lead ? 1 : s));
       const out = reshape(sumLeadingRows(x, R, C), keepdim ? keepdimShape : keptShape);
