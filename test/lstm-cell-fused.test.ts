@@ -6,7 +6,7 @@
  * second derivatives (the differentiable backward under createGraph).
  */
 import { describe, expect, it } from "vitest";
-import { autograd, enableGrad, gradcheck, manualSeed, randn, type Tensor } from "../packages/nabla/src/index.js";
+import { autograd, enableGrad, gradcheck, manualSeed, randn, tensor, type Tensor } from "../packages/nabla/src/index.js";
 import { backend } from "../packages/nabla/src/backend/backend.js";
 import { lstmCell, lstmCellReference } from "../packages/nabla/src/nn/functional/lstm-cell.js";
 
@@ -68,6 +68,23 @@ describe("fused LSTM step", () => {
         const ref = run(lstmCellReference, xs, wh, wc);
         fused.grads.forEach((g, k) => expect(maxDiff(g, ref.grads[k]!)).toBeLessThan(tol * 10));
       }
+    });
+  }
+
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: extreme and tiny pre-activations (the gate functions' ranges and branch points)`, () => {
+      const values = [-800, -100, -20, -0.31, -0.29, -1e-10, 0, 1e-10, 0.29, 0.31, 20, 100, 800, 3];
+      const H = values.length / 2;
+      const xw = tensor([values.concat(values.map((v) => -v)).concat(values.map((v) => v / 2)).concat(values.map((v) => -v / 2))], { dtype }).reshape([2, 4 * H]).requiresGrad_();
+      const hw = randn([2, 4 * H], { dtype }).mul(1e-3).requiresGrad_();
+      const c = tensor([values.map((v) => v / 10)], { dtype }).reshape([2, H]).requiresGrad_();
+      const w = randn([2, H], { dtype });
+      const fused = run(lstmCell, [xw, hw, null, c], w, w);
+      const ref = run(lstmCellReference, [xw, hw, null, c], w, w);
+      const tol = dtype === "float64" ? 1e-13 : 1e-5;
+      expect(maxDiff(fused.h, ref.h)).toBeLessThan(tol);
+      expect(maxDiff(fused.c, ref.c)).toBeLessThan(tol * 100); // c' reaches ±80
+      fused.grads.forEach((g, k) => expect(maxDiff(g, ref.grads[k]!)).toBeLessThan(tol * 100));
     });
   }
 

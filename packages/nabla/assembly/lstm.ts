@@ -1,11 +1,85 @@
 // An LSTM step's pointwise part and its backward in one pass each, float32 (f32x4) and float64
 // (f64x2): the unfused ops' operations in their order, with the gate functions of the generated
-// pointwise kernels (simdmath.ts, simdmath64.ts), so the results are theirs. Rows are N of 4H gates
+// pointwise kernels (simdmath.ts; float64's σ and tanh as simdmath64.ts has them, with a cheaper
+// e^t and fused multiply-adds), so the results are theirs, to an ulp or two. Rows are N of 4H gates
 // (i, f, g, o, H each) and H states; each row walks whole vectors, then its ragged end one value at
 // a time through lane 0 (H need not be a multiple of the lanes: every gate starts a fresh vector).
 // The contract, and the plain loops these are checked against: src/backend/js/lstm-cell.ts.
 import { sigmoidV, tanhV } from "./simdmath";
-import { sigmoidV64, tanhV64 } from "./simdmath64";
+
+/** c + a·b: one fused multiply-add with relaxed SIMD, else a multiply and an add. */
+// @ts-ignore: decorator
+@inline function madd64(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a, b, c);
+  return f64x2.add(c, f64x2.mul(a, b));
+}
+
+/**
+ * e^t for t ≤ 0 (what σ needs: e^−|x|), the method of simdmath64's expV64 with less work: t =
+ * n·ln 2 + r, e^r by its Taylor series to r^13 in fused multiply-adds, and 2^n built from n's bits
+ * by the 2^52 + 2^51 trick (no float-to-int conversion), scaled as 2^(n+64)·2^−64 so that results
+ * down to the subnormals come out right. Within an ulp or two of expV64.
+ */
+// @ts-ignore: decorator
+@inline function expNonPositive64(t: v128): v128 {
+  t = f64x2.max(t, f64x2.splat(-746.0));
+  const n = f64x2.nearest(f64x2.mul(t, f64x2.splat(1.44269504088896338700e+00)));
+  let r = madd64(n, f64x2.splat(-6.93147180369123816490e-01), t);
+  r = madd64(n, f64x2.splat(-1.90821492927058770002e-10), r);
+  let p = f64x2.splat(1.0 / 6227020800.0);
+  p = madd64(p, r, f64x2.splat(1.0 / 479001600.0));
+  p = madd64(p, r, f64x2.splat(1.0 / 39916800.0));
+  p = madd64(p, r, f64x2.splat(1.0 / 3628800.0));
+  p = madd64(p, r, f64x2.splat(1.0 / 362880.0));
+  p = madd64(p, r, f64x2.splat(1.0 / 40320.0));
+  p = madd64(p, r, f64x2.splat(1.0 / 5040.0));
+  p = madd64(p, r, f64x2.splat(1.0 / 720.0));
+  p = madd64(p, r, f64x2.splat(1.0 / 120.0));
+  p = madd64(p, r, f64x2.splat(1.0 / 24.0));
+  p = madd64(p, r, f64x2.splat(1.0 / 6.0));
+  p = madd64(p, r, f64x2.splat(0.5));
+  p = madd64(p, r, f64x2.splat(1.0));
+  p = madd64(p, r, f64x2.splat(1.0));
+  // n + 64 ∈ [−1012, 64]: its bits as an integer are those of (n + 64) + 1.5·2^52 less 0x4338000000000000
+  const bits = v128.sub<i64>(f64x2.add(f64x2.add(n, f64x2.splat(64.0)), f64x2.splat(6755399441055744.0)), i64x2.splat(0x4338000000000000 - 1023));
+  return f64x2.mul(f64x2.mul(p, i64x2.shl(bits, 52)), f64x2.splat(5.421010862427522e-20)); // 2^−64
+}
+
+/**
+ * tanh as tanhV64 computes it (below |x| = 0.3 its Taylor series to x^25, in fused multiply-adds
+ * here), elsewhere (1 − e)/(1 + e) with e = e^−2|x| ≤ 0.55 (no cancellation there) from the
+ * cheaper e^t; x's sign put back.
+ */
+// @ts-ignore: decorator
+@inline function tanh64(x: v128): v128 {
+  const ax = f64x2.abs(x);
+  const z = f64x2.mul(x, x);
+  let p = f64x2.splat(1.5918905069328964e-05);
+  p = madd64(p, z, f64x2.splat(-3.927832388331683e-05));
+  p = madd64(p, z, f64x2.splat(9.691537956929451e-05));
+  p = madd64(p, z, f64x2.splat(-2.3912911424355248e-04));
+  p = madd64(p, z, f64x2.splat(5.90027440945586e-04));
+  p = madd64(p, z, f64x2.splat(-1.4558343870513183e-03));
+  p = madd64(p, z, f64x2.splat(3.592128036572481e-03));
+  p = madd64(p, z, f64x2.splat(-8.863235529902197e-03));
+  p = madd64(p, z, f64x2.splat(2.1869488536155203e-02));
+  p = madd64(p, z, f64x2.splat(-5.396825396825397e-02));
+  p = madd64(p, z, f64x2.splat(1.3333333333333333e-01));
+  p = madd64(p, z, f64x2.splat(-3.3333333333333333e-01));
+  const small = madd64(ax, f64x2.mul(z, p), ax);
+  const e = expNonPositive64(f64x2.neg(f64x2.add(ax, ax)));
+  const big = f64x2.div(f64x2.sub(f64x2.splat(1.0), e), f64x2.add(f64x2.splat(1.0), e));
+  const t = v128.bitselect(small, big, f64x2.lt(ax, f64x2.splat(0.3)));
+  return v128.or(t, v128.and(x, i64x2.splat(0x8000000000000000)));
+}
+
+/** σ(x) = 1/(1 + e^−x), e^ taken only of −|x| (as sigmoidV64). */
+// @ts-ignore: decorator
+@inline function sigmoid64(x: v128): v128 {
+  const e = expNonPositive64(f64x2.neg(f64x2.abs(x)));
+  const s = f64x2.div(f64x2.splat(1.0), f64x2.add(f64x2.splat(1.0), e));
+  return v128.bitselect(s, f64x2.mul(e, s), f64x2.ge(x, f64x2.splat(0.0)));
+}
 
 // @ts-ignore: decorator
 @inline function load32(p: usize, whole: bool): v128 {
@@ -127,10 +201,10 @@ export function lstmCell64(xw: usize, hw: usize, bias: usize, c: usize, rows: i3
     for (let j: usize = 0; j < H; ) {
       const whole = j + 2 <= H;
       const q = j << 3;
-      const i = sigmoidV64(pre64(xw, hw, bias, row + 0 * gateBytes + q, 0 * gateBytes + q, whole));
-      const f = sigmoidV64(pre64(xw, hw, bias, row + 1 * gateBytes + q, 1 * gateBytes + q, whole));
-      const g = tanhV64(pre64(xw, hw, bias, row + 2 * gateBytes + q, 2 * gateBytes + q, whole));
-      const o = sigmoidV64(pre64(xw, hw, bias, row + 3 * gateBytes + q, 3 * gateBytes + q, whole));
+      const i = sigmoid64(pre64(xw, hw, bias, row + 0 * gateBytes + q, 0 * gateBytes + q, whole));
+      const f = sigmoid64(pre64(xw, hw, bias, row + 1 * gateBytes + q, 1 * gateBytes + q, whole));
+      const g = tanh64(pre64(xw, hw, bias, row + 2 * gateBytes + q, 2 * gateBytes + q, whole));
+      const o = sigmoid64(pre64(xw, hw, bias, row + 3 * gateBytes + q, 3 * gateBytes + q, whole));
       const k = gates + row + q;
       store64(k, i, whole);
       store64(k + gateBytes, f, whole);
@@ -138,7 +212,7 @@ export function lstmCell64(xw: usize, hw: usize, bias: usize, c: usize, rows: i3
       store64(k + 3 * gateBytes, o, whole);
       const c2 = f64x2.add(f64x2.mul(f, load64(c + state + q, whole)), f64x2.mul(i, g));
       store64(cOut + state + q, c2, whole);
-      store64(out + state + q, f64x2.mul(o, tanhV64(c2)), whole);
+      store64(out + state + q, f64x2.mul(o, tanh64(c2)), whole);
       j += whole ? 2 : 1;
     }
   }
@@ -165,7 +239,7 @@ export function lstmCellBackward64(gates: usize, c: usize, grad: usize, rows: i3
       const o = load64(gates + k + 3 * gateBytes, whole);
       const dh = load64(grad + s, whole);
       const cs = load64(c + s, whole);
-      const t = tanhV64(f64x2.add(f64x2.mul(f, cs), f64x2.mul(i, g)));
+      const t = tanh64(f64x2.add(f64x2.mul(f, cs), f64x2.mul(i, g)));
       const dtanh = f64x2.mul(f64x2.sub(one, t), f64x2.add(one, t));
       const dc = f64x2.add(load64(dcIn + s, whole), f64x2.mul(f64x2.mul(dh, o), dtanh));
       store64(gradGates + k, f64x2.mul(f64x2.mul(dc, g), f64x2.mul(i, f64x2.sub(one, i))), whole);
