@@ -1,6 +1,6 @@
-// An LSTM step's pointwise part and its backward in one pass each, float32 (f32x4) and float64
-// (f64x2): the unfused ops' operations in their order, with the gate functions of the generated
-// pointwise kernels (simdmath.ts; float64's σ and tanh as simdmath64.ts has them, with a cheaper
+// An LSTM step's (and, at the end, a GRU step's) pointwise part and its backward in one pass each,
+// float32 (f32x4) and float64 (f64x2): the unfused ops' operations in their order, with the gate
+// functions of the generated pointwise kernels (simdmath.ts; float64's σ and tanh as simdmath64.ts has them, with a cheaper
 // e^t and fused multiply-adds), so the results are theirs, to an ulp or two. Rows are N of 4H gates
 // (i, f, g, o, H each) and H states; each row walks whole vectors, then its ragged end one value at
 // a time through lane 0 (H need not be a multiple of the lanes: every gate starts a fresh vector).
@@ -247,6 +247,128 @@ export function lstmCellBackward64(gates: usize, c: usize, grad: usize, rows: i3
       store64(gradGates + k + 2 * gateBytes, f64x2.mul(f64x2.mul(dc, i), f64x2.mul(f64x2.sub(one, g), f64x2.add(one, g))), whole);
       store64(gradGates + k + 3 * gateBytes, f64x2.mul(f64x2.mul(dh, t), f64x2.mul(o, f64x2.sub(one, o))), whole);
       store64(gradC + s, f64x2.mul(dc, f), whole);
+      j += whole ? 2 : 1;
+    }
+  }
+}
+
+/**
+ * A GRU step (the contract and the plain loops: src/backend/js/gru-cell.ts): xw, hw N×3H, bias 3H
+ * or 0; hn = hw_n + b_n; r, z = σ(xw + (hw + bias)); n = tanh(xw_n + r·hn); h' = n + z·(h − n);
+ * gates N×4H: r, z, n, hn.
+ */
+export function gruCell(xw: usize, hw: usize, bias: usize, h: usize, rows: i32, hidden: i32, out: usize, gates: usize): void {
+  const H = <usize>hidden;
+  const gateBytes = H << 2;
+  for (let n: usize = 0; n < <usize>rows; n++) {
+    const row = n * 3 * gateBytes;
+    const grow = gates + n * 4 * gateBytes;
+    const state = (n * H) << 2;
+    for (let j: usize = 0; j < H; ) {
+      const whole = j + 4 <= H;
+      const q = j << 2;
+      const r = sigmoidV(pre32(xw, hw, bias, row + q, q, whole));
+      const z = sigmoidV(pre32(xw, hw, bias, row + gateBytes + q, gateBytes + q, whole));
+      let hn = load32(hw + row + 2 * gateBytes + q, whole);
+      if (bias) hn = f32x4.add(hn, load32(bias + 2 * gateBytes + q, whole));
+      const g = tanhV(f32x4.add(load32(xw + row + 2 * gateBytes + q, whole), f32x4.mul(r, hn)));
+      store32(out + state + q, f32x4.add(g, f32x4.mul(z, f32x4.sub(load32(h + state + q, whole), g))), whole);
+      store32(grow + q, r, whole);
+      store32(grow + gateBytes + q, z, whole);
+      store32(grow + 2 * gateBytes + q, g, whole);
+      store32(grow + 3 * gateBytes + q, hn, whole);
+      j += whole ? 4 : 1;
+    }
+  }
+}
+
+/** The GRU step's backward: gradXw, gradHw N×3H and gradH N×H from the gates, h and grad = dh'. */
+export function gruCellBackward(gates: usize, h: usize, grad: usize, rows: i32, hidden: i32, gradXw: usize, gradHw: usize, gradH: usize): void {
+  const H = <usize>hidden;
+  const gateBytes = H << 2;
+  const one = f32x4.splat(1.0);
+  for (let n: usize = 0; n < <usize>rows; n++) {
+    const row = n * 3 * gateBytes;
+    const grow = gates + n * 4 * gateBytes;
+    const state = (n * H) << 2;
+    for (let j: usize = 0; j < H; ) {
+      const whole = j + 4 <= H;
+      const q = j << 2;
+      const r = load32(grow + q, whole);
+      const z = load32(grow + gateBytes + q, whole);
+      const g = load32(grow + 2 * gateBytes + q, whole);
+      const hn = load32(grow + 3 * gateBytes + q, whole);
+      const d = load32(grad + state + q, whole);
+      const dz = f32x4.mul(d, z);
+      const dn = f32x4.mul(f32x4.sub(d, dz), f32x4.mul(f32x4.sub(one, g), f32x4.add(one, g)));
+      const dr = f32x4.mul(f32x4.mul(dn, hn), f32x4.mul(r, f32x4.sub(one, r)));
+      const dzPre = f32x4.mul(f32x4.mul(d, f32x4.sub(load32(h + state + q, whole), g)), f32x4.mul(z, f32x4.sub(one, z)));
+      store32(gradXw + row + q, dr, whole);
+      store32(gradXw + row + gateBytes + q, dzPre, whole);
+      store32(gradXw + row + 2 * gateBytes + q, dn, whole);
+      store32(gradHw + row + q, dr, whole);
+      store32(gradHw + row + gateBytes + q, dzPre, whole);
+      store32(gradHw + row + 2 * gateBytes + q, f32x4.mul(dn, r), whole);
+      store32(gradH + state + q, dz, whole);
+      j += whole ? 4 : 1;
+    }
+  }
+}
+
+/** gruCell in float64. */
+export function gruCell64(xw: usize, hw: usize, bias: usize, h: usize, rows: i32, hidden: i32, out: usize, gates: usize): void {
+  const H = <usize>hidden;
+  const gateBytes = H << 3;
+  for (let n: usize = 0; n < <usize>rows; n++) {
+    const row = n * 3 * gateBytes;
+    const grow = gates + n * 4 * gateBytes;
+    const state = (n * H) << 3;
+    for (let j: usize = 0; j < H; ) {
+      const whole = j + 2 <= H;
+      const q = j << 3;
+      const r = sigmoid64(pre64(xw, hw, bias, row + q, q, whole));
+      const z = sigmoid64(pre64(xw, hw, bias, row + gateBytes + q, gateBytes + q, whole));
+      let hn = load64(hw + row + 2 * gateBytes + q, whole);
+      if (bias) hn = f64x2.add(hn, load64(bias + 2 * gateBytes + q, whole));
+      const g = tanh64(f64x2.add(load64(xw + row + 2 * gateBytes + q, whole), f64x2.mul(r, hn)));
+      store64(out + state + q, f64x2.add(g, f64x2.mul(z, f64x2.sub(load64(h + state + q, whole), g))), whole);
+      store64(grow + q, r, whole);
+      store64(grow + gateBytes + q, z, whole);
+      store64(grow + 2 * gateBytes + q, g, whole);
+      store64(grow + 3 * gateBytes + q, hn, whole);
+      j += whole ? 2 : 1;
+    }
+  }
+}
+
+/** gruCellBackward in float64. */
+export function gruCellBackward64(gates: usize, h: usize, grad: usize, rows: i32, hidden: i32, gradXw: usize, gradHw: usize, gradH: usize): void {
+  const H = <usize>hidden;
+  const gateBytes = H << 3;
+  const one = f64x2.splat(1.0);
+  for (let n: usize = 0; n < <usize>rows; n++) {
+    const row = n * 3 * gateBytes;
+    const grow = gates + n * 4 * gateBytes;
+    const state = (n * H) << 3;
+    for (let j: usize = 0; j < H; ) {
+      const whole = j + 2 <= H;
+      const q = j << 3;
+      const r = load64(grow + q, whole);
+      const z = load64(grow + gateBytes + q, whole);
+      const g = load64(grow + 2 * gateBytes + q, whole);
+      const hn = load64(grow + 3 * gateBytes + q, whole);
+      const d = load64(grad + state + q, whole);
+      const dz = f64x2.mul(d, z);
+      const dn = f64x2.mul(f64x2.sub(d, dz), f64x2.mul(f64x2.sub(one, g), f64x2.add(one, g)));
+      const dr = f64x2.mul(f64x2.mul(dn, hn), f64x2.mul(r, f64x2.sub(one, r)));
+      const dzPre = f64x2.mul(f64x2.mul(d, f64x2.sub(load64(h + state + q, whole), g)), f64x2.mul(z, f64x2.sub(one, z)));
+      store64(gradXw + row + q, dr, whole);
+      store64(gradXw + row + gateBytes + q, dzPre, whole);
+      store64(gradXw + row + 2 * gateBytes + q, dn, whole);
+      store64(gradHw + row + q, dr, whole);
+      store64(gradHw + row + gateBytes + q, dzPre, whole);
+      store64(gradHw + row + 2 * gateBytes + q, f64x2.mul(dn, r), whole);
+      store64(gradH + state + q, dz, whole);
       j += whole ? 2 : 1;
     }
   }

@@ -234,6 +234,44 @@ export interface LstmCellBackwardArgs {
   readonly gradC: TypedArray;
 }
 
+/**
+ * One GRU step's pointwise part (nn/functional/gru-cell.ts), arrays as LstmCellArgs': with
+ * hn = hw_n + b_n, r,z = σ(xw + (hw + bias)) for the first two gates, n = tanh(xw_n + r·hn),
+ * h' = n + z·(h − n).
+ */
+export interface GruCellArgs {
+  /** N·3H: x·W_ihᵀ + b_ih. */
+  readonly xw: TypedArray;
+  /** N·3H: h·W_hhᵀ. */
+  readonly hw: TypedArray;
+  /** 3H (b_hh) or null. */
+  readonly bias: TypedArray | null;
+  /** N·H: the hidden state. */
+  readonly h: TypedArray;
+  readonly rows: number;
+  readonly hidden: number;
+  /** N·H written: h'. */
+  readonly out: TypedArray;
+  /** N·4H written: r, z, n and hn (what the backward reads). */
+  readonly gates: TypedArray;
+}
+
+/** The backward of GruCellArgs' step, from its saved gates and h. */
+export interface GruCellBackwardArgs {
+  readonly gates: TypedArray;
+  readonly h: TypedArray;
+  /** N·H: the gradient of h'. */
+  readonly grad: TypedArray;
+  readonly rows: number;
+  readonly hidden: number;
+  /** N·3H written: the gradient of xw (of the input gates' pre-activations). */
+  readonly gradXw: TypedArray;
+  /** N·3H written: the gradient of hw (and, summed over rows, of bias). */
+  readonly gradHw: TypedArray;
+  /** N·H written: the gradient of h through the step's pointwise part (not through hw). */
+  readonly gradH: TypedArray;
+}
+
 export interface FusedKernels {
   /** Softmax (or log-softmax) over the last axis of contiguous [outer, inner] (the forward only). */
   softmax?(x: TypedArray, outer: number, inner: number, out: TypedArray, log: boolean): boolean;
@@ -245,6 +283,10 @@ export interface FusedKernels {
   lstmCell?(args: LstmCellArgs): boolean;
   /** Its backward in one pass. */
   lstmCellBackward?(args: LstmCellBackwardArgs): boolean;
+  /** A GRU step's gates and state in one pass. */
+  gruCell?(args: GruCellArgs): boolean;
+  /** Its backward in one pass. */
+  gruCellBackward?(args: GruCellBackwardArgs): boolean;
 }
 
 let current: Backend | null = null;

@@ -25,6 +25,7 @@ import { matmul } from "./matmul.js";
 import { assign, copy } from "./copy.js";
 import { adamStep, sgdStep } from "./optim.js";
 import { lstmCell, lstmCellBackward } from "./lstm-cell.js";
+import { gruCell, gruCellBackward } from "./gru-cell.js";
 import { fold2d, gather, maxPool2d, scatterAdd } from "./pooling.js";
 import { conv2d, conv2dInput, conv2dWeight } from "./conv.js";
 
@@ -61,7 +62,7 @@ const kernelMethods: Pick<Backend, KernelMethod> = {
   scatterAdd,
 };
 
-const fusedKernels: Required<FusedKernels> = { softmax, adamStep, sgdStep, lstmCell, lstmCellBackward };
+const fusedKernels: Required<FusedKernels> = { softmax, adamStep, sgdStep, lstmCell, lstmCellBackward, gruCell, gruCellBackward };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -106,6 +107,8 @@ const backend: Mutable<Backend> = {
     sgdStep: (...args) => (start("sgdStep"), sgdStep(...args)),
     lstmCell: (...args) => (start("lstmCell"), lstmCell(...args)),
     lstmCellBackward: (...args) => (start("lstmCellBackward"), lstmCellBackward(...args)),
+    gruCell: (...args) => (start("gruCell"), gruCell(...args)),
+    gruCellBackward: (...args) => (start("gruCellBackward"), gruCellBackward(...args)),
   },
   release: releaseArray,
   track: trackArray,

@@ -11,7 +11,7 @@ import { kernels } from "./instance.js";
 import { Scratch } from "./operands.js";
 
 /** 4 or 8 where every array (null: absent) is float32 or float64 alike, else 0. */
-function widthOf(...arrays: (TypedArray | null)[]): 0 | 4 | 8 {
+export function widthOf(...arrays: (TypedArray | null)[]): 0 | 4 | 8 {
   const present = arrays.filter((a): a is TypedArray => a !== null);
   if (present.every((a) => a instanceof Float32Array)) return 4;
   if (present.every((a) => a instanceof Float64Array)) return 8;
@@ -19,7 +19,7 @@ function widthOf(...arrays: (TypedArray | null)[]): 0 | 4 | 8 {
 }
 
 /** The address of a whole array in wasm memory (staged into `scratch` when it is elsewhere). */
-function address(scratch: Scratch, a: TypedArray): number {
+export function address(scratch: Scratch, a: TypedArray): number {
   return scratch.input({ data: a, shape: [a.length], strides: [1], offset: 0 }).ptr;
 }
 

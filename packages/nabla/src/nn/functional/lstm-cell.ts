@@ -60,7 +60,7 @@ export function lstmCell(xw: Tensor, hw: Tensor, bias: Tensor | null, c: Tensor)
     const [gradGates, gradC] = isGradEnabled() ? differentiableBackward(x, h, b, cc, grad) : fusedBackward(gates, cc, grad, N, H);
     const gradBias = b !== null && b.requiresGrad ? sum(gradGates, 0) : null;
     return b === null ? [gradGates, gradGates, gradC] : [gradGates, gradGates, gradBias, gradC];
-  }, [cc]);
+  }, [x, h, ...(b === null ? [] : [b]), cc]);
   return [select(out, 0, 0), select(out, 0, 1)];
 }
 
