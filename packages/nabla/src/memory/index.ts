@@ -53,10 +53,15 @@ export function keep<T extends Tensor | readonly Tensor[]>(tensors: T): T {
  * `memory.keep(t)`, or return it. A function that throws or returns a promise frees nothing.
  *
  * @example
- * for (const [x, y] of pairs) {
+ * ```ts
+ * import { memory, randn } from "nabla";
+ * const x = randn([2000]);
+ * const y = randn([2000]);
+ * for (let i = 0; i < 1000; i++) {
  *   const err = memory.scope(() => x.sub(y).pow(2).mean()); // x − y and its square are freed here
- *   console.log(err.item());
+ *   if (i % 100 === 0) console.log(err.item());
  * }
+ * ```
  */
 export function scope<T>(fn: () => T): T {
   if (typeof fn !== "function") throw new TypeError(`memory.scope: fn must be a function, got ${fn === null ? "null" : typeof fn}`);
