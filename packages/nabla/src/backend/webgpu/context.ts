@@ -14,16 +14,18 @@ import type { Kernel } from "../../ops/pointwise/plan.js";
 import { acquireDevice, type AcquiredDevice, type DeviceOptions } from "./device.js";
 import { BufferUsage, MapMode, type GpuBuffer, type GpuCommandEncoder, type GpuComputePipeline, type GpuDevice } from "./gpu-types.js";
 import { BufferPool, type GpuArray } from "./pool.js";
-import { ASSIGN_SHADER, POINTWISE_WORKGROUP, pointwiseShader } from "./wgsl-pointwise.js";
+import { POINTWISE_WORKGROUP, assignShader, computeTypeOf, pointwiseKey, pointwiseShader, type PointwiseTypes } from "./wgsl-pointwise.js";
+import { fromBytes, gpuDTypeOf, uploadable, type GpuDType } from "./wgsl-types.js";
 import { MATMUL_SHADER, MATMUL_TILE } from "./wgsl-matmul.js";
 import { adamShader, sgdShader } from "./wgsl-optim.js";
-import { GATHER_SHADER, SCATTER_ADD_SHADER } from "./wgsl-gather.js";
+import { GATHER_SHADER, SCATTER_ADD_INT_SHADER, SCATTER_ADD_SHADER } from "./wgsl-gather.js";
 import { CONV2D_INPUT_SHADER, CONV2D_SHADER, CONV2D_WEIGHT_SHADER } from "./wgsl-conv.js";
 import type { Conv2dGeometry } from "../convolution.js";
 import { FOLD_SHADER, MAX_POOL_SHADER } from "./wgsl-pooling.js";
 import { ROWS_PER_DIMENSION, argReduceShader, reduceShader, softmaxShader } from "./wgsl-reduce.js";
 
 export type { GpuArray } from "./pool.js";
+export type { GpuDType } from "./wgsl-types.js";
 
 /** Kernels recorded before a submit. */
 const BATCH = 64;
@@ -110,20 +112,20 @@ export class WebGpuContext {
     return new WebGpuContext(acquired.device, acquired);
   }
 
-  /** A buffer holding a copy of `data` (int32 for indices). */
-  upload(data: Float32Array | Int32Array, op = "upload"): GpuArray {
-    const array = this.pool.acquire(data.length, op);
+  /** A buffer holding a copy of `data`, of the typed array's dtype (a Uint8Array is bool, stored as u32). */
+  upload(data: Float32Array | Int32Array | Uint8Array, op = "upload"): GpuArray {
+    const array = this.pool.acquire(data.length, op, gpuDTypeOf(data, op));
     // queue.writeBuffer runs ahead of kernels still recorded: submit them first, so that uploads and
     // kernels run in the order written even for a buffer handed to the pool directly
     this.flush();
-    if (data.length > 0) this.device.queue.writeBuffer(array.buffer, 0, data);
+    if (data.length > 0) this.device.queue.writeBuffer(array.buffer, 0, uploadable(data));
     this.transfers.toDevice++;
     return array;
   }
 
-  /** A buffer for `length` elements with unspecified contents (the kernel writing it writes all). */
-  alloc(length: number, op = "alloc"): GpuArray {
-    return this.pool.acquire(length, op);
+  /** A buffer for `length` elements of `dtype` with unspecified contents (the kernel writing it writes all). */
+  alloc(length: number, op = "alloc", dtype: GpuDType = "float32"): GpuArray {
+    return this.pool.acquire(length, op, dtype);
   }
 
   /** Takes a buffer back; while kernels are recorded and not submitted, only once they are. */
@@ -135,6 +137,11 @@ export class WebGpuContext {
   /** The buffer's elements, once every kernel queued before has run. */
   async read(array: GpuArray): Promise<Float32Array> {
     return new Float32Array(await this.readBytes(array));
+  }
+
+  /** The buffer's elements as the typed array of its dtype (Uint8Array for bool), once every kernel queued before has run. */
+  async readTyped(array: GpuArray): Promise<Float32Array | Int32Array | Uint8Array> {
+    return fromBytes(await this.readBytes(array), array.dtype);
   }
 
   /** The buffer's elements read as int32 (the indices of argReduce). */
@@ -177,11 +184,14 @@ export class WebGpuContext {
     const info = [n, dims.length, ...dims];
     inputs.forEach((v, i) => info.push(v.offset, ...strides[i]!));
     const aliased = inputs.some((v) => v.data.buffer === out.buffer);
-    const target = aliased ? this.pool.acquire(n, `pointwise ${kernel.key}`) : out;
+    const target = aliased ? this.pool.acquire(n, `pointwise ${kernel.key}`, out.dtype) : out;
     const buffers = [...inputs.map((v) => v.data.buffer), target.buffer];
-    const pipeline = this.pipeline(`pointwise:${kernel.key}`, () => pointwiseShader(kernel));
+    const dtypes = inputs.map((v) => v.data.dtype);
+    const types: PointwiseTypes = { inputs: dtypes, out: out.dtype, compute: computeTypeOf(dtypes, out.dtype, params) };
+    const pipeline = this.pipeline(`pointwise:${pointwiseKey(kernel, types)}`, () => pointwiseShader(kernel, types));
     const scratch = [this.scalars(new Int32Array(info))];
-    if (kernel.params > 0) scratch.push(this.scalars(new Float32Array(params)));
+    // an i32 kernel's params as ToInt32 makes them (the ops pass integers there)
+    if (kernel.params > 0) scratch.push(this.scalars(types.compute === "i32" ? new Int32Array(params) : new Float32Array(params)));
     const groups = Math.ceil(n / POINTWISE_WORKGROUP);
     const copy = aliased ? { from: target, to: out } : null;
     this.dispatch(pipeline, [...buffers, ...scratch.map((s) => s.buffer)], grid2d(groups), copy, aliased ? [...scratch, target] : scratch);
@@ -199,10 +209,11 @@ export class WebGpuContext {
     let from = src.data;
     const shared = src.data.buffer === dst.data.buffer;
     if (shared) {
-      from = this.pool.acquire(src.data.length, "assign");
+      from = this.pool.acquire(src.data.length, "assign", src.data.dtype);
       this.encoder().copyBufferToBuffer(src.data.buffer, 0, from.buffer, 0, src.data.length * 4);
     }
-    const pipeline = this.pipeline("assign", () => ASSIGN_SHADER);
+    const [from_, to] = [src.data.dtype, dst.data.dtype];
+    const pipeline = this.pipeline(`assign:${from_}->${to}`, () => assignShader(from_, to));
     this.dispatch(pipeline, [from.buffer, dst.data.buffer, info.buffer], grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null, shared ? [info, from] : [info]);
   }
 
@@ -212,14 +223,15 @@ export class WebGpuContext {
     if (inner === 0 && (op === "max" || op === "min")) {
       throw new RangeError(`webgpu reduce ${op}: cannot reduce an empty dimension (it has no identity)`);
     }
-    this.rows(`reduce:${op}`, () => reduceShader(op), [x, out], outer, inner);
+    this.rows(`reduce:${op}:${x.dtype}->${out.dtype}`, () => reduceShader(op, x.dtype, out.dtype), [x, out], outer, inner);
   }
 
   /** Like reduce for max/min, also writing (as int32) the first index of the extreme value; NaN wins. */
   argReduce(op: ArgReduceOp, x: GpuArray, outer: number, inner: number, values: GpuArray, indices: GpuArray): void {
     if (outer === 0) return;
     if (inner === 0) throw new RangeError(`webgpu argReduce ${op}: cannot reduce an empty dimension`);
-    this.rows(`argReduce:${op}`, () => argReduceShader(op), [x, values, indices], outer, inner);
+    if (values.dtype !== x.dtype) throw new TypeError(`webgpu argReduce ${op}: values must be ${x.dtype} as x, got ${values.dtype}`);
+    this.rows(`argReduce:${op}:${x.dtype}`, () => argReduceShader(op, x.dtype), [x, values, indices], outer, inner);
   }
 
   /** Softmax (or log-softmax) over the last axis of contiguous [outer, inner] into out of the same shape. */
@@ -262,12 +274,16 @@ export class WebGpuContext {
 
   /** out[o, j] = x[o, index[o, j]] for contiguous x [outer, inner] and index (int32) [outer, k]. */
   gather(x: GpuArray, index: GpuArray, outer: number, inner: number, k: number, out: GpuArray): void {
+    if (out.dtype !== x.dtype) throw new TypeError(`webgpu gather: out must be ${x.dtype} as x, got ${out.dtype}`);
     this.indexed("gather", GATHER_SHADER, x, index, outer, inner, k, out);
   }
 
   /** out[o, index[o, j]] += src[o, j]; out is [outer, inner], src and index (int32) [outer, k]. */
   scatterAdd(src: GpuArray, index: GpuArray, outer: number, inner: number, k: number, out: GpuArray): void {
-    this.indexed("scatterAdd", SCATTER_ADD_SHADER, src, index, outer, inner, k, out);
+    if (src.dtype !== out.dtype) throw new TypeError(`webgpu scatterAdd: src (${src.dtype}) and out (${out.dtype}) must have one dtype`);
+    if (out.dtype === "bool") throw new TypeError("webgpu scatterAdd: expected float32 or int32 values, got bool (a sum of bools is an int32)");
+    if (out.dtype === "int32") this.indexed("scatterAdd:int32", SCATTER_ADD_INT_SHADER, src, index, outer, inner, k, out);
+    else this.indexed("scatterAdd", SCATTER_ADD_SHADER, src, index, outer, inner, k, out);
   }
 
   private indexed(key: string, code: string, x: GpuArray, index: GpuArray, outer: number, inner: number, k: number, out: GpuArray): void {

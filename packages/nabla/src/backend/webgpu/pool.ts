@@ -11,6 +11,7 @@
 import { OutOfMemoryError } from "../../errors.js";
 import type { MemoryStats } from "../backend.js";
 import { BufferUsage, type GpuBuffer, type GpuDevice } from "./gpu-types.js";
+import type { GpuDType } from "./wgsl-types.js";
 
 /** The smallest buffer handed out (WebGPU binds storage at 256-byte offsets anyway). */
 const MIN_CLASS = 256;
@@ -26,12 +27,14 @@ export function sizeClass(bytes: number): number {
   return Math.ceil(bytes / quarter) * quarter;
 }
 
-/** A GPU buffer handed out by the pool, holding `length` float32 elements. */
+/** A GPU buffer handed out by the pool, holding `length` elements of 4 bytes. */
 export interface GpuArray {
   readonly buffer: GpuBuffer;
   readonly length: number;
   /** The buffer's size class in bytes (≥ length · 4). */
   readonly bytes: number;
+  /** What the elements are, as a typed array's class says it on the CPU (bool stored as u32). */
+  readonly dtype: GpuDType;
 }
 
 const USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
@@ -53,8 +56,8 @@ export class BufferPool {
     this.limit = limit;
   }
 
-  /** A buffer of at least `length` float32 elements; its contents are whatever it held before. */
-  acquire(length: number, op = "alloc"): GpuArray {
+  /** A buffer of at least `length` elements of `dtype`; its contents are whatever it held before. */
+  acquire(length: number, op = "alloc", dtype: GpuDType = "float32"): GpuArray {
     const bytes = sizeClass(Math.max(1, length) * 4);
     const list = this.free.get(bytes);
     let buffer = list?.pop();
@@ -73,7 +76,7 @@ export class BufferPool {
     this.allocated += bytes;
     this.count++;
     this.peak = Math.max(this.peak, this.allocated);
-    return { buffer, length, bytes };
+    return { buffer, length, bytes, dtype };
   }
 
   /** Takes a buffer back for reuse; nothing may use `array` afterwards. */
