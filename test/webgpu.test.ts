@@ -443,6 +443,28 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
     await checkMatmul(1, 784, 10, "contiguous", "offset");
   });
 
+  it("int32 matmul agrees exactly with the JS kernel (transposed, batched and broadcast operands too)", async () => {
+    const cases: [number, number, number, Layout, Layout, number[], boolean][] = [
+      [65, 17, 63, "contiguous", "transposed", [], false], [3, 300, 5, "transposed", "offset", [], false], [17, 33, 70, "offset", "contiguous", [2, 3], true],
+    ];
+    for (const [m, k, n, la, lb, batchShape, broadcastB] of cases) {
+      const a = randomTyped([...batchShape, m, k], la, "int32");
+      let b = randomTyped([...batchShape, k, n], lb, "int32");
+      if (broadcastB) b = { ...b, strides: [...batchShape.map(() => 0), ...b.strides.slice(-2)] };
+      const size = numelOf(batchShape) * m * n;
+      const expected = new Int32Array(size);
+      jsBackend.matmul({ a, b, out: expected, batchShape, m, k, n });
+      const out = gpu!.alloc(size, "matmul", "int32");
+      const up = (v: StridedView): GpuStridedView => ({ ...v, data: gpu!.upload(v.data as Int32Array) });
+      gpu!.matmul({ a: up(a), b: up(b), out, batchShape, m, k, n });
+      expect(Array.from(await gpu!.readTyped(out)), `int32 matmul ${batchShape}x${m}x${k}x${n}`).toEqual(Array.from(expected));
+    }
+    const f = gpu!.alloc(4);
+    const i = gpu!.alloc(4, "matmul", "int32");
+    const view = (data: GpuArray): GpuStridedView => ({ data, shape: [2, 2], strides: [2, 1], offset: 0 });
+    expect(() => gpu!.matmul({ a: view(f), b: view(i), out: f, batchShape: [], m: 2, k: 2, n: 2 })).toThrow(/got float32, int32 and float32/);
+  });
+
   it("batched matmul walks batch strides, broadcast ones included", async () => {
     await checkMatmul(17, 9, 33, "contiguous", "contiguous", [3]);
     await checkMatmul(5, 70, 66, "transposed", "offset", [2, 3]);

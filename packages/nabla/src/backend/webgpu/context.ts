@@ -16,7 +16,7 @@ import { BufferUsage, MapMode, type GpuBuffer, type GpuCommandEncoder, type GpuC
 import { BufferPool, type GpuArray } from "./pool.js";
 import { POINTWISE_WORKGROUP, assignShader, computeTypeOf, pointwiseKey, pointwiseShader, type PointwiseTypes } from "./wgsl-pointwise.js";
 import { fromBytes, gpuDTypeOf, uploadable, type GpuDType } from "./wgsl-types.js";
-import { MATMUL_SHADER, MATMUL_TILE } from "./wgsl-matmul.js";
+import { MATMUL_TILE, matmulShader } from "./wgsl-matmul.js";
 import { adamShader, sgdShader } from "./wgsl-optim.js";
 import { GATHER_SHADER, SCATTER_ADD_INT_SHADER, SCATTER_ADD_SHADER } from "./wgsl-gather.js";
 import { CONV2D_INPUT_SHADER, CONV2D_SHADER, CONV2D_WEIGHT_SHADER } from "./wgsl-conv.js";
@@ -369,7 +369,11 @@ export class WebGpuContext {
       ...Array.from({ length: r }, (_, i) => at(b, i)),
     ];
     const infoBuffer = this.scalars(new Int32Array(info));
-    const pipeline = this.pipeline("matmul", () => MATMUL_SHADER);
+    const type = a.data.dtype;
+    if (b.data.dtype !== type || out.dtype !== type || type === "bool") {
+      throw new TypeError(`webgpu matmul: expected float32 or int32 operands and output of one dtype, got ${a.data.dtype}, ${b.data.dtype} and ${out.dtype}`);
+    }
+    const pipeline = this.pipeline(`matmul:${type}`, () => matmulShader(type === "int32" ? "i32" : "f32"));
     const grid: [number, number, number] = [Math.ceil(n / MATMUL_TILE), Math.ceil(m / MATMUL_TILE), batches];
     this.dispatch(pipeline, [a.data.buffer, b.data.buffer, out.buffer, infoBuffer.buffer], grid, null, [infoBuffer]);
   }

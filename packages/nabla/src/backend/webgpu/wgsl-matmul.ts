@@ -8,19 +8,25 @@
  * info (i32): [M, K, N, batchRank, aOffset, aRowStride, aColStride, bOffset, bRowStride,
  * bColStride, batchShape…, aBatchStrides…, bBatchStrides…]; workgroup (x, y, z) = (column block,
  * row block, batch).
+ *
+ * int32 operands multiply in i32 with the same tiling: products and sums wrap modulo 2³², which
+ * is what the JS kernel's float64 sum stored with ToInt32 gives wherever float64 holds it exactly.
  */
 
 export const MATMUL_TILE = 64;
 const K_STEP = 16;
 
-export const MATMUL_SHADER = `
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+/** The tiled matmul over f32 or i32 elements. */
+export function matmulShader(type: "f32" | "i32" = "f32"): string {
+  const zero = type === "f32" ? "0.0" : "0i";
+  return `
+@group(0) @binding(0) var<storage, read> a: array<${type}>;
+@group(0) @binding(1) var<storage, read> b: array<${type}>;
+@group(0) @binding(2) var<storage, read_write> out: array<${type}>;
 @group(0) @binding(3) var<storage, read> info: array<i32>;
 
-var<workgroup> tileA: array<f32, ${K_STEP * MATMUL_TILE}>; // [k][row]
-var<workgroup> tileB: array<f32, ${K_STEP * MATMUL_TILE}>; // [k][column]
+var<workgroup> tileA: array<${type}, ${K_STEP * MATMUL_TILE}>; // [k][row]
+var<workgroup> tileB: array<${type}, ${K_STEP * MATMUL_TILE}>; // [k][column]
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -48,27 +54,27 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let tx = i32(lid.x);
   let ty = i32(lid.y);
   let thread = ty * 16 + tx;
-  var acc: array<f32, 16>;
+  var acc: array<${type}, 16>;
   for (var k0 = 0; k0 < K; k0 += ${K_STEP}) {
     for (var l = 0; l < 4; l++) {
       let e = thread + l * 256;
       // A's tile: 64 rows × 16 ks, consecutive threads along k
       let ar = e / ${K_STEP};
       let ak = e % ${K_STEP};
-      var va = 0.0;
+      var va = ${zero};
       if (row0 + ar < M && k0 + ak < K) { va = a[aBase + (row0 + ar) * aRow + (k0 + ak) * aCol]; }
       tileA[ak * ${MATMUL_TILE} + ar] = va;
       // B's tile: 16 ks × 64 columns, consecutive threads along the columns
       let bk = e / ${MATMUL_TILE};
       let bc = e % ${MATMUL_TILE};
-      var vb = 0.0;
+      var vb = ${zero};
       if (k0 + bk < K && col0 + bc < N) { vb = b[bBase + (k0 + bk) * bRow + (col0 + bc) * bCol]; }
       tileB[bk * ${MATMUL_TILE} + bc] = vb;
     }
     workgroupBarrier();
     for (var kk = 0; kk < ${K_STEP}; kk++) {
-      var ra: array<f32, 4>;
-      var rb: array<f32, 4>;
+      var ra: array<${type}, 4>;
+      var rb: array<${type}, 4>;
       for (var i = 0; i < 4; i++) { ra[i] = tileA[kk * ${MATMUL_TILE} + ty + 16 * i]; }
       for (var j = 0; j < 4; j++) { rb[j] = tileB[kk * ${MATMUL_TILE} + tx + 16 * j]; }
       for (var i = 0; i < 4; i++) {
@@ -87,3 +93,6 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   }
 }
 `;
+}
+
+export const MATMUL_SHADER = matmulShader("f32");
