@@ -636,6 +636,9 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
       return { n, c, h, w, o, groups, kh: k, kw: k, sh: s, sw: s, ph: p, pw: p, dh: d, dw: d, oh, ow };
     };
     geometries.push(make(2, 3, 9, 9, 4, 1, 3, 1, 1, 1), make(1, 4, 11, 7, 6, 2, 3, 2, 1, 1), make(2, 2, 10, 10, 2, 1, 2, 1, 0, 2), make(3, 6, 5, 5, 6, 3, 1, 1, 0, 1));
+    // past one tile of the implicit GEMM: 80 output channels (two row blocks of 64), 288 output
+    // pixels (five column blocks), 72-long reductions; and groups of 20 channels with stride 2
+    geometries.push(make(2, 8, 12, 12, 80, 1, 3, 1, 1, 1), make(1, 6, 9, 9, 40, 2, 3, 2, 1, 1));
     const contiguousView = (shape: number[]): StridedView => randomView(shape, "contiguous");
     const withBound = async (what: string, actual: GpuArray, expected: Float32Array, bound: Float32Array, terms: number): Promise<void> => {
       const got = await gpu!.read(actual);
@@ -649,7 +652,9 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
       const stored = randomView([n, h, w, c], "contiguous");
       return { ...stored, shape: [n, c, h, w], strides: [h * w * c, 1, w * c, c] };
     };
-    for (const [k, g] of geometries.entries()) {
+    for (const [k, g] of [...geometries.entries(), ...geometries.slice(0, 2).map((g, i) => [i, { ...g, direct: true }] as const)]) {
+      // the direct kernels (the fallback) on the first two geometries
+      gpu!.tiledConvolution = !("direct" in g);
       const what = JSON.stringify(g);
       const x = k % 2 === 1 ? channelsLast(g.n, g.c, g.h, g.w) : contiguousView([g.n, g.c, g.h, g.w]);
       const weight = contiguousView([g.o, g.c / g.groups, g.kh, g.kw]);
@@ -680,6 +685,7 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
       gpu!.conv2dWeight(g, toGpu(x), toGpu(gy), gwOut);
       await withBound(`conv2dWeight ${what}`, gwOut, gw, gwBound, g.n * g.oh * g.ow);
     }
+    gpu!.tiledConvolution = true;
   });
 
   it("maxPool2d (values and places, NaN first) and fold2d agree with the JS kernels", async () => {

@@ -20,6 +20,7 @@ import { MATMUL_TILE, matmulShader } from "./wgsl-matmul.js";
 import { adamShader, sgdShader } from "./wgsl-optim.js";
 import { GATHER_SHADER, SCATTER_ADD_INT_SHADER, SCATTER_ADD_SHADER } from "./wgsl-gather.js";
 import { CONV2D_INPUT_SHADER, CONV2D_SHADER, CONV2D_WEIGHT_SHADER } from "./wgsl-conv.js";
+import { CONV_TILE_N, convGemmShader, convRowsPerThread, convTileM, type ConvGemmKind } from "./wgsl-conv-gemm.js";
 import type { Conv2dGeometry } from "../convolution.js";
 import { FOLD_SHADER, MAX_POOL_SHADER } from "./wgsl-pooling.js";
 import { ROWS_PER_DIMENSION, argReduceShader, reduceShader, softmaxShader } from "./wgsl-reduce.js";
@@ -83,6 +84,12 @@ export class WebGpuContext {
   private pending: GpuCommandEncoder | null = null;
   private recorded = 0;
   private held: GpuArray[] = [];
+  /**
+   * Whether conv2d and conv2dWeight run as tiled implicit GEMMs (the default) or as the direct
+   * kernels, one thread per output: the plain form the tiled ones are tested against, and what
+   * runs anyway where a GEMM's grid would pass the device's limits.
+   */
+  tiledConvolution = true;
   /** Validation errors of shaders compiled so far, checked by `read` (WebGPU reports them late). */
   private readonly compileChecks: Promise<string | null>[] = [];
 
@@ -298,7 +305,7 @@ export class WebGpuContext {
     const size = g.n * g.o * g.oh * g.ow;
     // without a bias the weight stands in for its binding (never read)
     const buffers = [x.data.buffer, weight.data.buffer, (bias ?? weight).data.buffer, out.buffer];
-    this.convolution("conv2d", CONV2D_SHADER, g, [x, weight, bias], buffers, size);
+    this.convolution("conv2d", CONV2D_SHADER, g, [x, weight, bias], buffers, size, { kind: "forward", columns: g.n * g.oh * g.ow });
   }
 
   /** x's gradient [N, C, H, W] from y's gradient gy (Backend.conv2dInput). */
@@ -308,7 +315,8 @@ export class WebGpuContext {
 
   /** The weight's gradient [O, C/groups, kH, kW] from x and gy (Backend.conv2dWeight). */
   conv2dWeight(g: Conv2dGeometry, x: GpuStridedView, gy: GpuStridedView, out: GpuArray): void {
-    this.convolution("conv2dWeight", CONV2D_WEIGHT_SHADER, g, [x, gy, null], [x.data.buffer, gy.data.buffer, out.buffer], (g.o * g.c * g.kh * g.kw) / g.groups);
+    const columns = (g.c / g.groups) * g.kh * g.kw;
+    this.convolution("conv2dWeight", CONV2D_WEIGHT_SHADER, g, [x, gy, null], [x.data.buffer, gy.data.buffer, out.buffer], (g.o * g.c * g.kh * g.kw) / g.groups, { kind: "weight", columns });
   }
 
   /** Backend.maxPool2d over GPU buffers: values [N, C, oH, oW] and their places h·W + w (int32). */
@@ -333,12 +341,24 @@ export class WebGpuContext {
     this.dispatch(pipeline, [cols.data.buffer, out.buffer, info.buffer], grid2d(Math.ceil(total / POINTWISE_WORKGROUP)), null, [info]);
   }
 
-  private convolution(key: string, code: string, g: Conv2dGeometry, views: readonly (GpuStridedView | null)[], buffers: GpuBuffer[], size: number): void {
+  /**
+   * The convolution family's dispatch: the implicit GEMM (wgsl-conv-gemm.ts) where `gemm` says
+   * which and its grid fits the device, else the direct kernel `code`, one thread per output.
+   */
+  private convolution(key: string, code: string, g: Conv2dGeometry, views: readonly (GpuStridedView | null)[], buffers: GpuBuffer[], size: number, gemm: { kind: ConvGemmKind; columns: number } | null = null): void {
     if (size === 0) return;
     const geometry = [g.n, g.c, g.h, g.w, g.o, g.groups, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow];
     const operand = (v: GpuStridedView | null, rank: number): number[] => (v === null ? new Array<number>(rank + 1).fill(0) : [v.offset, ...v.strides.slice(0, rank)]);
     const bias = views[2] ?? null;
     const info = this.scalars(new Int32Array([...geometry, ...operand(views[0]!, 4), ...operand(views[1]!, 4), ...operand(bias, 1), bias === null ? 0 : 1]));
+    const most = this.device.limits.maxComputeWorkgroupsPerDimension;
+    const rows = convRowsPerThread(g.o / g.groups);
+    const grid: [number, number, number] = gemm ? [Math.ceil(gemm.columns / CONV_TILE_N), Math.ceil(g.o / g.groups / convTileM(rows)), g.groups] : [0, 0, 0];
+    if (gemm && this.tiledConvolution && grid.every((d) => d <= most)) {
+      const pipeline = this.pipeline(`${key}:gemm${rows}`, () => convGemmShader(gemm.kind, rows));
+      this.dispatch(pipeline, [...buffers, info.buffer], grid, null, [info]);
+      return;
+    }
     const pipeline = this.pipeline(key, () => code);
     this.dispatch(pipeline, [...buffers, info.buffer], grid2d(Math.ceil(size / POINTWISE_WORKGROUP)), null, [info]);
   }

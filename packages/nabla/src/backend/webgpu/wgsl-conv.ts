@@ -11,7 +11,7 @@
 import { POINTWISE_WORKGROUP } from "./wgsl-pointwise.js";
 
 /** Field names for info's first 16 entries, and the operand readers. */
-const PRELUDE = `
+export const CONV_INFO_PRELUDE = `
 fn geo(k: i32) -> i32 { return info[k]; }
 fn at4(base: i32, a: i32, b: i32, c: i32, d: i32) -> i32 {
   return info[base] + a * info[base + 1] + b * info[base + 2] + c * info[base + 3] + d * info[base + 4];
@@ -35,7 +35,7 @@ export const CONV2D_SHADER = `
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<storage, read> info: array<i32>;
-${PRELUDE}${ENTRY}
+${CONV_INFO_PRELUDE}${ENTRY}
   if (idx >= N * O * oH * oW) { return; }
   let ox = idx % oW; let oy = (idx / oW) % oH; let o = (idx / (oW * oH)) % O; let n = idx / (oW * oH * O);
   let g = o / og;
@@ -62,7 +62,7 @@ export const CONV2D_INPUT_SHADER = `
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<storage, read> info: array<i32>;
-${PRELUDE}${ENTRY}
+${CONV_INFO_PRELUDE}${ENTRY}
   if (idx >= N * C * H * W) { return; }
   let w = idx % W; let h = (idx / W) % H; let ch = (idx / (W * H)) % C; let n = idx / (W * H * C);
   let g = ch / cg;
@@ -90,7 +90,7 @@ export const CONV2D_WEIGHT_SHADER = `
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<storage, read> info: array<i32>;
-${PRELUDE}${ENTRY}
+${CONV_INFO_PRELUDE}${ENTRY}
   if (idx >= O * cg * kH * kW) { return; }
   let j = idx % kW; let i = (idx / kW) % kH; let c = (idx / (kW * kH)) % cg; let o = idx / (kW * kH * cg);
   let g = o / og;

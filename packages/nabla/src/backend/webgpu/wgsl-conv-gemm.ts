@@ -1,0 +1,167 @@
+/**
+ * conv2d and its weight gradient as implicit GEMMs, tiled in workgroup memory as the matmul is
+ * (wgsl-matmul.ts): per group g,
+ *
+ * - conv2d: y[g] (O/G × N·oH·oW) = W[g] (O/G × C/G·kH·kW) · cols(x)[g] (C/G·kH·kW × N·oH·oW),
+ * - conv2dWeight: gW[g] (O/G × C/G·kH·kW) = gy[g] (O/G × N·oH·oW) · cols(x)[g]ᵀ,
+ *
+ * where cols(x) (im2col) is never stored: a tile of it is read straight from x through its 4-D
+ * strides, taps that fall in the padding reading 0. A workgroup of 16×16 threads computes a
+ * (16·R)×64 block of the product, each thread R×4 outputs in registers (R = 4, or 1 where the
+ * group has at most 16 output channels, so that a LeNet layer does not idle three quarters of its
+ * threads), walking the reduction in steps of 16. The geometry (strides, padding, dilation,
+ * groups) and the bindings and info are the direct kernels' (wgsl-conv.ts); workgroup (x, y, z) =
+ * (column block, row block, group).
+ */
+import { CONV_INFO_PRELUDE } from "./wgsl-conv.js";
+
+export const CONV_TILE_N = 64;
+const K_STEP = 16;
+
+export type ConvGemmKind = "forward" | "weight";
+
+/** Rows of output each thread keeps: 4 for wide groups, 1 for groups of at most 16 output channels. */
+export function convRowsPerThread(outputChannelsPerGroup: number): 1 | 4 {
+  return outputChannelsPerGroup <= 16 ? 1 : 4;
+}
+
+/** Output rows per workgroup. */
+export function convTileM(rowsPerThread: 1 | 4): number {
+  return 16 * rowsPerThread;
+}
+
+/**
+ * The GEMM's operands, as reads: A(row, k) and B(k, col), 0 outside; and where C(row, col) goes.
+ * `x` is operand 0 (info 16…20) in both kinds; operand 1 (info 21…25) is the weight for the
+ * forward and gy for the weight gradient.
+ */
+const OPERANDS: Record<ConvGemmKind, { bindings: string; dims: string; a: string; b: string; store: string }> = {
+  forward: {
+    bindings: `
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> wt: array<f32>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<storage, read> info: array<i32>;`,
+    // M = O/G, N = batch · oH · oW, K = C/G · kH · kW
+    dims: "M = og; NC = N * oH * oW; KK = cg * kH * kW;",
+    a: `fn loadA(row: i32, k: i32) -> f32 {
+  if (row >= og || k >= KK) { return 0.0; }
+  let c = k / (kH * kW); let r = k % (kH * kW);
+  return wt[at4(21, g * og + row, c, r / kW, r % kW)];
+}`,
+    b: `fn loadB(k: i32, col: i32) -> f32 {
+  if (k >= KK || col >= NC) { return 0.0; }
+  let c = k / (kH * kW); let r = k % (kH * kW);
+  let n = col / (oH * oW); let q = col % (oH * oW);
+  let ih = (q / oW) * sH - pH + (r / kW) * dH;
+  let iw = (q % oW) * sW - pW + (r % kW) * dW;
+  if (ih < 0 || ih >= H || iw < 0 || iw >= W) { return 0.0; }
+  return x[at4(16, n, g * cg + c, ih, iw)];
+}`,
+    store: `fn store(row: i32, col: i32, v: f32) {
+  let o = g * og + row;
+  let n = col / (oH * oW); let q = col % (oH * oW);
+  var y = v;
+  if (info[28] != 0) { y += bias[info[26] + o * info[27]]; }
+  out[(n * O + o) * oH * oW + q] = y;
+}`,
+  },
+  weight: {
+    bindings: `
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> gy: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<storage, read> info: array<i32>;`,
+    // M = O/G, N = C/G · kH · kW, K = batch · oH · oW
+    dims: "M = og; NC = cg * kH * kW; KK = N * oH * oW;",
+    a: `fn loadA(row: i32, p: i32) -> f32 {
+  if (row >= og || p >= KK) { return 0.0; }
+  let n = p / (oH * oW); let q = p % (oH * oW);
+  return gy[at4(21, n, g * og + row, q / oW, q % oW)];
+}`,
+    b: `fn loadB(p: i32, col: i32) -> f32 {
+  if (p >= KK || col >= NC) { return 0.0; }
+  let c = col / (kH * kW); let r = col % (kH * kW);
+  let n = p / (oH * oW); let q = p % (oH * oW);
+  let ih = (q / oW) * sH - pH + (r / kW) * dH;
+  let iw = (q % oW) * sW - pW + (r % kW) * dW;
+  if (ih < 0 || ih >= H || iw < 0 || iw >= W) { return 0.0; }
+  return x[at4(16, n, g * cg + c, ih, iw)];
+}`,
+    store: `fn store(row: i32, col: i32, v: f32) {
+  out[(g * og + row) * NC + col] = v;
+}`,
+  },
+};
+
+/** The shader of one kind and register tile height. */
+export function convGemmShader(kind: ConvGemmKind, rowsPerThread: 1 | 4): string {
+  const R = rowsPerThread;
+  const tileM = convTileM(R);
+  const ops = OPERANDS[kind];
+  // the geometry, shared by the helpers (set once per invocation)
+  const names = ["N", "C", "H", "W", "O", "G", "kH", "kW", "sH", "sW", "pH", "pW", "dH", "dW", "oH", "oW", "cg", "og", "g", "M", "NC", "KK"];
+  return `${ops.bindings}
+${CONV_INFO_PRELUDE}
+${names.map((n) => `var<private> ${n}: i32;`).join("\n")}
+${ops.a}
+${ops.b}
+${ops.store}
+
+var<workgroup> tileA: array<f32, ${K_STEP * tileM}>; // [k][row]
+var<workgroup> tileB: array<f32, ${K_STEP * CONV_TILE_N}>; // [k][column]
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  N = geo(0); C = geo(1); H = geo(2); W = geo(3); O = geo(4); G = geo(5);
+  kH = geo(6); kW = geo(7); sH = geo(8); sW = geo(9); pH = geo(10); pW = geo(11);
+  dH = geo(12); dW = geo(13); oH = geo(14); oW = geo(15);
+  cg = C / G; og = O / G; g = i32(wg.z);
+  ${ops.dims}
+  // the reduction's length from info itself: private variables count as non-uniform, and the
+  // barriers below need a loop bound that is uniform
+  let steps = ${kind === "forward" ? "(geo(1) / geo(5)) * geo(6) * geo(7)" : "geo(0) * geo(14) * geo(15)"};
+  let row0 = i32(wg.y) * ${tileM};
+  let col0 = i32(wg.x) * ${CONV_TILE_N};
+  let tx = i32(lid.x);
+  let ty = i32(lid.y);
+  let thread = ty * 16 + tx;
+  var acc: array<f32, ${4 * R}>;
+  for (var k0 = 0; k0 < steps; k0 += ${K_STEP}) {
+    // A's tile: ${tileM} rows × ${K_STEP} ks, consecutive threads along k
+    for (var l = 0; l < ${R}; l++) {
+      let e = thread + l * 256;
+      let ar = e / ${K_STEP};
+      let ak = e % ${K_STEP};
+      tileA[ak * ${tileM} + ar] = loadA(row0 + ar, k0 + ak);
+    }
+    // B's tile: ${K_STEP} ks × ${CONV_TILE_N} columns, consecutive threads along the columns
+    for (var l = 0; l < 4; l++) {
+      let e = thread + l * 256;
+      let bk = e / ${CONV_TILE_N};
+      let bc = e % ${CONV_TILE_N};
+      tileB[bk * ${CONV_TILE_N} + bc] = loadB(k0 + bk, col0 + bc);
+    }
+    workgroupBarrier();
+    for (var kk = 0; kk < ${K_STEP}; kk++) {
+      var ra: array<f32, ${R}>;
+      var rb: array<f32, 4>;
+      for (var i = 0; i < ${R}; i++) { ra[i] = tileA[kk * ${tileM} + ty + 16 * i]; }
+      for (var j = 0; j < 4; j++) { rb[j] = tileB[kk * ${CONV_TILE_N} + tx + 16 * j]; }
+      for (var i = 0; i < ${R}; i++) {
+        for (var j = 0; j < 4; j++) { acc[i * 4 + j] += ra[i] * rb[j]; }
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0; i < ${R}; i++) {
+    let r = row0 + ty + 16 * i;
+    for (var j = 0; j < 4; j++) {
+      let c = col0 + tx + 16 * j;
+      if (r < M && c < NC) { store(r, c, acc[i * 4 + j]); }
+    }
+  }
+}
+`;
+}
