@@ -35,7 +35,7 @@ export function convTileM(rowsPerThread: 1 | 4): number {
  * `x` is operand 0 (info 16…20) in both kinds; operand 1 (info 21…25) is the weight for the
  * forward and gy for the weight gradient.
  */
-const OPERANDS: Record<ConvGemmKind, { bindings: string; dims: string; a: string; b: string; store: string }> = {
+const OPERANDS: Record<ConvGemmKind, { bindings: string; dims: string; a: string; column: string; b: string; store: string }> = {
   forward: {
     bindings: `
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -50,14 +50,19 @@ const OPERANDS: Record<ConvGemmKind, { bindings: string; dims: string; a: string
   let c = k / (kH * kW); let r = k % (kH * kW);
   return wt[at4(21, g * og + row, c, r / kW, r % kW)];
 }`,
-    b: `fn loadB(k: i32, col: i32) -> f32 {
-  if (k >= KK || col >= NC) { return 0.0; }
-  let c = k / (kH * kW); let r = k % (kH * kW);
+    // the thread's column of cols(x) is the same at every step: (n, top row, left column) once
+    column: `colValid = col < NC;
   let n = col / (oH * oW); let q = col % (oH * oW);
-  let ih = (q / oW) * sH - pH + (r / kW) * dH;
-  let iw = (q % oW) * sW - pW + (r % kW) * dW;
+  colH = (q / oW) * sH - pH; colW = (q % oW) * sW - pW;
+  colBase = info[16] + n * info[17] + g * cg * info[18];`,
+    b: `fn loadB(k: i32) -> f32 {
+  if (k >= KK || !colValid) { return 0.0; }
+  let c = k / (kH * kW); let r = k - c * (kH * kW);
+  let i = r / kW;
+  let ih = colH + i * dH;
+  let iw = colW + (r - i * kW) * dW;
   if (ih < 0 || ih >= H || iw < 0 || iw >= W) { return 0.0; }
-  return x[at4(16, n, g * cg + c, ih, iw)];
+  return x[colBase + c * info[18] + ih * info[19] + iw * info[20]];
 }`,
     store: `fn store(row: i32, col: i32, v: f32) {
   let o = g * og + row;
@@ -80,14 +85,19 @@ const OPERANDS: Record<ConvGemmKind, { bindings: string; dims: string; a: string
   let n = p / (oH * oW); let q = p % (oH * oW);
   return gy[at4(21, n, g * og + row, q / oW, q % oW)];
 }`,
-    b: `fn loadB(p: i32, col: i32) -> f32 {
-  if (p >= KK || col >= NC) { return 0.0; }
+    // the thread's column is one tap (c, i, j) of the weight at every step: once
+    column: `colValid = col < NC;
   let c = col / (kH * kW); let r = col % (kH * kW);
-  let n = p / (oH * oW); let q = p % (oH * oW);
-  let ih = (q / oW) * sH - pH + (r / kW) * dH;
-  let iw = (q % oW) * sW - pW + (r % kW) * dW;
+  colH = (r / kW) * dH - pH; colW = (r % kW) * dW - pW;
+  colBase = info[16] + (g * cg + c) * info[18];`,
+    b: `fn loadB(p: i32) -> f32 {
+  if (p >= KK || !colValid) { return 0.0; }
+  let n = p / (oH * oW); let q = p - n * (oH * oW);
+  let oy = q / oW;
+  let ih = oy * sH + colH;
+  let iw = (q - oy * oW) * sW + colW;
   if (ih < 0 || ih >= H || iw < 0 || iw >= W) { return 0.0; }
-  return x[at4(16, n, g * cg + c, ih, iw)];
+  return x[colBase + n * info[17] + ih * info[19] + iw * info[20]];
 }`,
     store: `fn store(row: i32, col: i32, v: f32) {
   out[(g * og + row) * NC + col] = v;
@@ -101,10 +111,11 @@ export function convGemmShader(kind: ConvGemmKind, rowsPerThread: 1 | 4): string
   const tileM = convTileM(R);
   const ops = OPERANDS[kind];
   // the geometry, shared by the helpers (set once per invocation)
-  const names = ["N", "C", "H", "W", "O", "G", "kH", "kW", "sH", "sW", "pH", "pW", "dH", "dW", "oH", "oW", "cg", "og", "g", "M", "NC", "KK"];
+  const names = ["N", "C", "H", "W", "O", "G", "kH", "kW", "sH", "sW", "pH", "pW", "dH", "dW", "oH", "oW", "cg", "og", "g", "M", "NC", "KK", "colH", "colW", "colBase"];
   return `${ops.bindings}
 ${CONV_INFO_PRELUDE}
 ${names.map((n) => `var<private> ${n}: i32;`).join("\n")}
+var<private> colValid: bool;
 ${ops.a}
 ${ops.b}
 ${ops.store}
@@ -127,6 +138,11 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let tx = i32(lid.x);
   let ty = i32(lid.y);
   let thread = ty * 16 + tx;
+  {
+    // B's loads below: every one of this thread's is in column ${CONV_TILE_N} · block + thread % ${CONV_TILE_N}
+    let col = col0 + thread % ${CONV_TILE_N};
+    ${ops.column}
+  }
   var acc: array<f32, ${4 * R}>;
   for (var k0 = 0; k0 < steps; k0 += ${K_STEP}) {
     // A's tile: ${tileM} rows × ${K_STEP} ks, consecutive threads along k
@@ -141,7 +157,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
       let e = thread + l * 256;
       let bk = e / ${CONV_TILE_N};
       let bc = e % ${CONV_TILE_N};
-      tileB[bk * ${CONV_TILE_N} + bc] = loadB(k0 + bk, col0 + bc);
+      tileB[bk * ${CONV_TILE_N} + bc] = loadB(k0 + bk);
     }
     workgroupBarrier();
     for (var kk = 0; kk < ${K_STEP}; kk++) {
