@@ -234,6 +234,40 @@ describe("webgpu kernel layer, without a device", () => {
     pool.release(c);
   });
 
+  it("turns the device's out-of-memory (an error scope's verdict, which arrives late) into OutOfMemoryError", async () => {
+    const destroyed: number[] = [];
+    const scopes: string[] = [];
+    let made = 0;
+    const device = {
+      limits: { maxStorageBufferBindingSize: 1 << 30 },
+      createBuffer: ({ size }: { size: number }): GpuBuffer => {
+        made++;
+        return { size, destroy: () => destroyed.push(size) } as unknown as GpuBuffer;
+      },
+      pushErrorScope: (filter: string) => scopes.push(filter),
+      // the second and the fourth buffer fail, as a device without the memory reports it
+      popErrorScope: () => Promise.resolve(made === 2 || made === 4 ? { message: "Out of memory" } : null),
+    } as unknown as GpuDevice;
+    const pool = new BufferPool(device);
+    const a = pool.acquire(1000, "first");
+    const b = pool.acquire(2000, "second"); // handed out: the verdict comes later
+    expect(scopes).toEqual(["out-of-memory", "out-of-memory"]);
+    await expect(pool.settle()).rejects.toThrow(OutOfMemoryError);
+    await pool.settle(); // thrown once
+    // the invalid buffer is destroyed when released, never cached for reuse
+    pool.release(b);
+    expect(destroyed).toEqual([8192]);
+    expect(pool.stats()).toMatchObject({ allocated: 4096, cached: 0, count: 1 });
+    pool.release(a);
+    // a failure not yet collected by settle() is thrown by the next acquire
+    pool.emptyCache();
+    const c = pool.acquire(1, "third");
+    pool.acquire(1, "fourth");
+    await Promise.resolve();
+    expect(() => pool.acquire(1, "fifth")).toThrow(/fourth: out of memory: tried to allocate 0.0 MiB \(256 bytes\).*the WebGPU device is out of memory \(Out of memory\)/);
+    pool.release(c);
+  });
+
   it("merges the dimensions every operand walks as one", () => {
     expect(mergeDims([2, 3, 4], [[12, 4, 1], [0, 0, 1]])).toEqual({ dims: [6, 4], strides: [[4, 1], [0, 1]] });
     expect(mergeDims([2, 3, 4], [[12, 4, 1], [12, 4, 1]])).toEqual({ dims: [24], strides: [[1], [1]] });
@@ -885,6 +919,18 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
       expect(Number.isNaN(actual[0])).toBe(true);
       expect(actual[1]).toBe(op === "max" ? -1 : -4);
     }
+  });
+
+  it("a pool limit below a request throws OutOfMemoryError on the device too, and lifting it allocates again", () => {
+    gpu!.flush();
+    gpu!.pool.setLimit(gpu!.pool.stats().allocated + 4096);
+    try {
+      expect(() => gpu!.alloc(1_000_000, "add")).toThrow(OutOfMemoryError);
+      expect(() => gpu!.alloc(1_000_000, "add")).toThrow(/add: out of memory: tried to allocate 4.0 MiB .*in the WebGPU buffer pool/);
+    } finally {
+      gpu!.pool.setLimit(null);
+    }
+    gpu!.release(gpu!.alloc(1_000_000, "add"));
   });
 
   it("pools buffers by size class and counts transfers", async () => {

@@ -159,6 +159,8 @@ export class WebGpuContext {
   private async readBytes(array: GpuArray): Promise<ArrayBuffer> {
     const failure = (await Promise.all(this.compileChecks)).find((m) => m !== null);
     if (failure) throw new Error(failure);
+    // a buffer the device could not allocate: OutOfMemoryError rather than garbage
+    await this.pool.settle();
     const bytes = array.length * 4;
     if (bytes === 0) return new ArrayBuffer(0);
     this.flush();
