@@ -61,24 +61,25 @@ async function nodeGpu() {
   return globalThis.navigator.gpu;
 }
 
-/** Median ms per launch: batches of reps launches, each ended by `sync` on the last result. */
-async function timeLaunches(launch, sync, release) {
+/**
+ * Median ms per launch: batches of `reps` launches, each batch ended by `sync(results)`, which
+ * must wait until every result is computed (jax-js is lazy: an array nobody realises is never
+ * computed, so its sync realises them all) and then free them. `outBytes` bounds reps so that a
+ * batch's results stay under 1 GiB.
+ */
+async function timeLaunches(launch, sync, outBytes) {
+  await sync([launch()]); // warm-up: compiles the pipelines
   let t = performance.now();
-  await sync(launch()); // warm-up: compiles the pipelines
-  t = performance.now();
-  await sync(launch());
+  await sync([launch()]);
   const first = performance.now() - t;
-  const reps = Math.max(1, Math.min(50, Math.ceil(500 / Math.max(first, 1e-3))));
+  const reps = Math.max(1, Math.min(50, Math.floor(2 ** 30 / outBytes), Math.ceil(500 / Math.max(first, 1e-3))));
   const times = [];
   const start = performance.now();
   while (times.length < 3 || (times.length < 7 && performance.now() - start < 4000)) {
     t = performance.now();
-    let last;
-    for (let i = 0; i < reps; i++) {
-      if (last !== undefined) release(last);
-      last = launch();
-    }
-    await sync(last);
+    const results = [];
+    for (let i = 0; i < reps; i++) results.push(launch());
+    await sync(results);
     times.push((performance.now() - t) / reps);
   }
   return median(times);
@@ -91,6 +92,11 @@ async function nablaLib() {
   void gpu; // WebGpuContext finds navigator.gpu
   const ctx = await WebGpuContext.create({ powerPreference: "high-performance" });
   const info = ctx.acquired.adapter.info ?? {};
+  // the queue runs in order: reading the last result waits for all of them
+  const sync = async (outs) => {
+    await ctx.read(outs.at(-1));
+    for (const out of outs) ctx.release(out);
+  };
   const view = (data, shape) => {
     const strides = shape.map((_, i) => shape.slice(i + 1).reduce((p, s) => p * s, 1));
     return { data, shape, strides, offset: 0 };
@@ -103,15 +109,11 @@ async function nablaLib() {
         const a = ctx.upload(D.uniform(s * s, 1, 7));
         const b = ctx.upload(D.uniform(s * s, 1, 8));
         const args = { a: view(a, [s, s]), b: view(b, [s, s]), batchShape: [], m: s, k: s, n: s };
-        return timeLaunches(
-          () => {
-            const out = ctx.alloc(s * s);
-            ctx.matmul({ ...args, out });
-            return out;
-          },
-          async (out) => { await ctx.read(out); ctx.release(out); },
-          (out) => ctx.release(out),
-        );
+        return timeLaunches(() => {
+          const out = ctx.alloc(s * s);
+          ctx.matmul({ ...args, out });
+          return out;
+        }, sync, 4 * s * s);
       }
       ctx.tiledConvolution = !c.direct;
       const oh = c.h + 2 * c.pad - c.k + 1;
@@ -120,15 +122,11 @@ async function nablaLib() {
       const x = view(ctx.upload(D.uniform(c.n * c.c * c.h * c.w, 1, 7)), [c.n, c.c, c.h, c.w]);
       const w = view(ctx.upload(D.uniform(c.o * c.c * c.k * c.k, 0.2, 8)), [c.o, c.c, c.k, c.k]);
       const bias = view(ctx.upload(D.uniform(c.o, 0.1, 9)), [c.o]);
-      return timeLaunches(
-        () => {
-          const out = ctx.alloc(c.n * c.o * oh * ow);
-          ctx.conv2d(g, x, w, bias, out);
-          return out;
-        },
-        async (out) => { await ctx.read(out); ctx.release(out); },
-        (out) => ctx.release(out),
-      );
+      return timeLaunches(() => {
+        const out = ctx.alloc(c.n * c.o * oh * ow);
+        ctx.conv2d(g, x, w, bias, out);
+        return out;
+      }, sync, 4 * c.n * c.o * oh * ow);
     },
   };
 }
@@ -140,6 +138,11 @@ async function tfjsLib() {
   await import("@tensorflow/tfjs-backend-webgpu");
   if (!(await tf.setBackend("webgpu"))) throw new Error("TF.js: the webgpu backend did not start");
   await tf.ready();
+  // eager: every launch is queued as it is called; reading the last waits for all
+  const sync = async (ts) => {
+    await ts.at(-1).data();
+    for (const t of ts) t.dispose();
+  };
   return {
     describe: `@tensorflow/tfjs ${tf.version.tfjs} (webgpu)`,
     async run(c) {
@@ -147,13 +150,14 @@ async function tfjsLib() {
         const s = c.size;
         const a = tf.tensor2d(D.uniform(s * s, 1, 7), [s, s]);
         const b = tf.tensor2d(D.uniform(s * s, 1, 8), [s, s]);
-        return timeLaunches(() => tf.matMul(a, b), async (t) => { await t.data(); t.dispose(); }, (t) => t.dispose());
+        return timeLaunches(() => tf.matMul(a, b), sync, 4 * s * s);
       }
       const x = tf.tensor4d(D.uniform(c.n * c.c * c.h * c.w, 1, 7), [c.n, c.c, c.h, c.w]).transpose([0, 2, 3, 1]);
       const w = tf.tensor4d(D.uniform(c.o * c.c * c.k * c.k, 0.2, 8), [c.o, c.c, c.k, c.k]).transpose([2, 3, 1, 0]);
       const bias = tf.tensor1d(D.uniform(c.o, 0.1, 9));
       const pad = c.pad === 0 ? "valid" : [[0, 0], [c.pad, c.pad], [c.pad, c.pad], [0, 0]];
-      return timeLaunches(() => tf.add(tf.conv2d(x, w, 1, pad), bias), async (t) => { await t.data(); t.dispose(); }, (t) => t.dispose());
+      const oh = c.h + 2 * c.pad - c.k + 1;
+      return timeLaunches(() => tf.tidy(() => tf.add(tf.conv2d(x, w, 1, pad), bias)), sync, 4 * c.n * c.o * oh * oh);
     },
   };
 }
@@ -161,10 +165,17 @@ async function tfjsLib() {
 /** jax-js on its webgpu device, each operation jitted. */
 async function jaxLib() {
   await nodeGpu();
-  const { init, numpy: np, lax, jit, defaultDevice } = await import("@jax-js/jax");
+  const { init, numpy: np, lax, jit, defaultDevice, blockUntilReady } = await import("@jax-js/jax");
   const devices = await init("webgpu");
   if (!devices.includes("webgpu")) throw new Error(`jax-js: no webgpu device (found ${devices.join(", ")})`);
   defaultDevice("webgpu");
+  // lazy: realise every result of the batch (an unrealised one is never computed), then free them
+  const sync = async (ts) => {
+    await blockUntilReady(ts);
+    // the same read-back as the others' (data() consumes the array)
+    await ts.at(-1).data();
+    for (const t of ts.slice(0, -1)) t.dispose();
+  };
   return {
     describe: "@jax-js/jax 0.1.25 (webgpu, jit)",
     async run(c) {
@@ -173,14 +184,15 @@ async function jaxLib() {
         const a = np.array(D.uniform(s * s, 1, 7)).reshape([s, s]);
         const b = np.array(D.uniform(s * s, 1, 8)).reshape([s, s]);
         const f = jit((a, b) => np.matmul(a, b));
-        return timeLaunches(() => f(a.ref, b.ref), async (t) => { await t.data(); }, (t) => t.dispose());
+        return timeLaunches(() => f(a.ref, b.ref), sync, 4 * s * s);
       }
       const x = np.array(D.uniform(c.n * c.c * c.h * c.w, 1, 7)).reshape([c.n, c.c, c.h, c.w]);
       const w = np.array(D.uniform(c.o * c.c * c.k * c.k, 0.2, 8)).reshape([c.o, c.c, c.k, c.k]);
       const bias = np.array(D.uniform(c.o, 0.1, 9)).reshape([1, c.o, 1, 1]);
       const padding = c.pad === 0 ? "VALID" : [[c.pad, c.pad], [c.pad, c.pad]];
       const f = jit((x, w, b) => lax.conv(x, w, [1, 1], padding).add(b));
-      return timeLaunches(() => f(x.ref, w.ref, bias.ref), async (t) => { await t.data(); }, (t) => t.dispose());
+      const oh = c.h + 2 * c.pad - c.k + 1;
+      return timeLaunches(() => f(x.ref, w.ref, bias.ref), sync, 4 * c.n * c.o * oh * oh);
     },
   };
 }
