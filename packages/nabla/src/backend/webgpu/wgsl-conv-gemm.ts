@@ -120,8 +120,9 @@ ${ops.a}
 ${ops.b}
 ${ops.store}
 
-var<workgroup> tileA: array<f32, ${K_STEP * tileM}>; // [k][row]
-var<workgroup> tileB: array<f32, ${K_STEP * CONV_TILE_N}>; // [k][column]
+// [k][ty]: rows ty (+ 16, + 32, + 48 with R = 4) of the block; tileB [k][tx]: columns tx, tx + 16, tx + 32, tx + 48
+var<workgroup> tileA: array<${R === 4 ? "vec4<f32>" : "f32"}, ${K_STEP * 16}>;
+var<workgroup> tileB: array<vec4<f32>, ${K_STEP * 16}>;
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -143,39 +144,36 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
     let col = col0 + thread % ${CONV_TILE_N};
     ${ops.column}
   }
-  var acc: array<f32, ${4 * R}>;
+${Array.from({ length: R }, (_, i) => `  var acc${i} = vec4<f32>();`).join("\n")}
   for (var k0 = 0; k0 < steps; k0 += ${K_STEP}) {
     // A's tile: ${tileM} rows × ${K_STEP} ks, consecutive threads along k
     for (var l = 0; l < ${R}; l++) {
       let e = thread + l * 256;
       let ar = e / ${K_STEP};
       let ak = e % ${K_STEP};
-      tileA[ak * ${tileM} + ar] = loadA(row0 + ar, k0 + ak);
+      tileA[ak * 16 + ar % 16]${R === 4 ? "[ar / 16]" : ""} = loadA(row0 + ar, k0 + ak);
     }
     // B's tile: ${K_STEP} ks × ${CONV_TILE_N} columns, consecutive threads along the columns
     for (var l = 0; l < 4; l++) {
       let e = thread + l * 256;
       let bk = e / ${CONV_TILE_N};
       let bc = e % ${CONV_TILE_N};
-      tileB[bk * ${CONV_TILE_N} + bc] = loadB(k0 + bk);
+      tileB[bk * 16 + bc % 16][bc / 16] = loadB(k0 + bk);
     }
     workgroupBarrier();
     for (var kk = 0; kk < ${K_STEP}; kk++) {
-      var ra: array<f32, ${R}>;
-      var rb: array<f32, 4>;
-      for (var i = 0; i < ${R}; i++) { ra[i] = tileA[kk * ${tileM} + ty + 16 * i]; }
-      for (var j = 0; j < 4; j++) { rb[j] = tileB[kk * ${CONV_TILE_N} + tx + 16 * j]; }
-      for (var i = 0; i < ${R}; i++) {
-        for (var j = 0; j < 4; j++) { acc[i * 4 + j] += ra[i] * rb[j]; }
-      }
+      let ra = tileA[kk * 16 + ty];
+      let rb = tileB[kk * 16 + tx];
+${R === 4 ? ["x", "y", "z", "w"].map((c, i) => `      acc${i} += ra.${c} * rb;`).join("\n") : "      acc0 += ra * rb;"}
     }
     workgroupBarrier();
   }
+  let rows = array<vec4<f32>, ${R}>(${Array.from({ length: R }, (_, i) => `acc${i}`).join(", ")});
   for (var i = 0; i < ${R}; i++) {
     let r = row0 + ty + 16 * i;
     for (var j = 0; j < 4; j++) {
       let c = col0 + tx + 16 * j;
-      if (r < M && c < NC) { store(r, c, acc[i * 4 + j]); }
+      if (r < M && c < NC) { store(r, c, rows[i][j]); }
     }
   }
 }
