@@ -670,9 +670,12 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
       return { n, c, h, w, o, groups, kh: k, kw: k, sh: s, sw: s, ph: p, pw: p, dh: d, dw: d, oh, ow };
     };
     geometries.push(make(2, 3, 9, 9, 4, 1, 3, 1, 1, 1), make(1, 4, 11, 7, 6, 2, 3, 2, 1, 1), make(2, 2, 10, 10, 2, 1, 2, 1, 0, 2), make(3, 6, 5, 5, 6, 3, 1, 1, 0, 1));
-    // past one tile of the implicit GEMM: 80 output channels (two row blocks of 64), 288 output
+    // past one tile of the implicit GEMMs: 80 output channels (two row blocks of 64), 288 output
     // pixels (five column blocks), 72-long reductions; and groups of 20 channels with stride 2
     geometries.push(make(2, 8, 12, 12, 80, 1, 3, 1, 1, 1), make(1, 6, 9, 9, 40, 2, 3, 2, 1, 1));
+    // and for the input's gradient (rows = input channels): 70 channels (two row blocks), and
+    // groups of 18 with stride 2 (taps that land between outputs read 0)
+    geometries.push(make(1, 70, 6, 6, 4, 1, 3, 1, 1, 1), make(2, 36, 7, 7, 8, 2, 3, 2, 1, 1));
     const contiguousView = (shape: number[]): StridedView => randomView(shape, "contiguous");
     const withBound = async (what: string, actual: GpuArray, expected: Float32Array, bound: Float32Array, terms: number): Promise<void> => {
       const got = await gpu!.read(actual);

@@ -307,18 +307,19 @@ export class WebGpuContext {
     const size = g.n * g.o * g.oh * g.ow;
     // without a bias the weight stands in for its binding (never read)
     const buffers = [x.data.buffer, weight.data.buffer, (bias ?? weight).data.buffer, out.buffer];
-    this.convolution("conv2d", CONV2D_SHADER, g, [x, weight, bias], buffers, size, { kind: "forward", columns: g.n * g.oh * g.ow });
+    this.convolution("conv2d", CONV2D_SHADER, g, [x, weight, bias], buffers, size, { kind: "forward", rows: g.o / g.groups, columns: g.n * g.oh * g.ow });
   }
 
   /** x's gradient [N, C, H, W] from y's gradient gy (Backend.conv2dInput). */
   conv2dInput(g: Conv2dGeometry, gy: GpuStridedView, weight: GpuStridedView, out: GpuArray): void {
-    this.convolution("conv2dInput", CONV2D_INPUT_SHADER, g, [gy, weight, null], [gy.data.buffer, weight.data.buffer, out.buffer], g.n * g.c * g.h * g.w);
+    const gemm = { kind: "input" as const, rows: g.c / g.groups, columns: g.n * g.h * g.w };
+    this.convolution("conv2dInput", CONV2D_INPUT_SHADER, g, [gy, weight, null], [gy.data.buffer, weight.data.buffer, out.buffer], g.n * g.c * g.h * g.w, gemm);
   }
 
   /** The weight's gradient [O, C/groups, kH, kW] from x and gy (Backend.conv2dWeight). */
   conv2dWeight(g: Conv2dGeometry, x: GpuStridedView, gy: GpuStridedView, out: GpuArray): void {
     const columns = (g.c / g.groups) * g.kh * g.kw;
-    this.convolution("conv2dWeight", CONV2D_WEIGHT_SHADER, g, [x, gy, null], [x.data.buffer, gy.data.buffer, out.buffer], (g.o * g.c * g.kh * g.kw) / g.groups, { kind: "weight", columns });
+    this.convolution("conv2dWeight", CONV2D_WEIGHT_SHADER, g, [x, gy, null], [x.data.buffer, gy.data.buffer, out.buffer], (g.o * g.c * g.kh * g.kw) / g.groups, { kind: "weight", rows: g.o / g.groups, columns });
   }
 
   /** Backend.maxPool2d over GPU buffers: values [N, C, oH, oW] and their places h·W + w (int32). */
@@ -347,15 +348,15 @@ export class WebGpuContext {
    * The convolution family's dispatch: the implicit GEMM (wgsl-conv-gemm.ts) where `gemm` says
    * which and its grid fits the device, else the direct kernel `code`, one thread per output.
    */
-  private convolution(key: string, code: string, g: Conv2dGeometry, views: readonly (GpuStridedView | null)[], buffers: GpuBuffer[], size: number, gemm: { kind: ConvGemmKind; columns: number } | null = null): void {
+  private convolution(key: string, code: string, g: Conv2dGeometry, views: readonly (GpuStridedView | null)[], buffers: GpuBuffer[], size: number, gemm: { kind: ConvGemmKind; rows: number; columns: number } | null = null): void {
     if (size === 0) return;
     const geometry = [g.n, g.c, g.h, g.w, g.o, g.groups, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow];
     const operand = (v: GpuStridedView | null, rank: number): number[] => (v === null ? new Array<number>(rank + 1).fill(0) : [v.offset, ...v.strides.slice(0, rank)]);
     const bias = views[2] ?? null;
     const info = this.scalars(new Int32Array([...geometry, ...operand(views[0]!, 4), ...operand(views[1]!, 4), ...operand(bias, 1), bias === null ? 0 : 1]));
     const most = this.device.limits.maxComputeWorkgroupsPerDimension;
-    const rows = convRowsPerThread(g.o / g.groups);
-    const grid: [number, number, number] = gemm ? [Math.ceil(gemm.columns / CONV_TILE_N), Math.ceil(g.o / g.groups / convTileM(rows)), g.groups] : [0, 0, 0];
+    const rows = convRowsPerThread(gemm?.rows ?? 0);
+    const grid: [number, number, number] = gemm ? [Math.ceil(gemm.columns / CONV_TILE_N), Math.ceil(gemm.rows / convTileM(rows)), g.groups] : [0, 0, 0];
     if (gemm && this.tiledConvolution && grid.every((d) => d <= most)) {
       const pipeline = this.pipeline(`${key}:gemm${rows}`, () => convGemmShader(gemm.kind, rows));
       this.dispatch(pipeline, [...buffers, info.buffer], grid, null, [info]);

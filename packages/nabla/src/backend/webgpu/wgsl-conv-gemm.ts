@@ -4,6 +4,9 @@
  *
  * - conv2d: y[g] (O/G × N·oH·oW) = W[g] (O/G × C/G·kH·kW) · cols(x)[g] (C/G·kH·kW × N·oH·oW),
  * - conv2dWeight: gW[g] (O/G × C/G·kH·kW) = gy[g] (O/G × N·oH·oW) · cols(x)[g]ᵀ,
+ * - conv2dInput: gx[g] (C/G × N·H·W) = W[g]ᵀ (C/G × O/G·kH·kW) · taps(gy)[g] (O/G·kH·kW × N·H·W),
+ *   where taps(gy)[(o, i, j), (n, h, w)] is gy[n, o, (h + pH − i·dH)/sH, (w + pW − j·dW)/sW] where
+ *   that lands on an output (divisible, in range) and 0 elsewhere (the transposed convolution),
  *
  * where cols(x) (im2col) is never stored: a tile of it is read straight from x through its 4-D
  * strides, taps that fall in the padding reading 0. A workgroup of 16×16 threads computes a
@@ -18,11 +21,11 @@ import { CONV_INFO_PRELUDE } from "./wgsl-conv.js";
 export const CONV_TILE_N = 64;
 const K_STEP = 16;
 
-export type ConvGemmKind = "forward" | "weight";
+export type ConvGemmKind = "forward" | "weight" | "input";
 
-/** Rows of output each thread keeps: 4 for wide groups, 1 for groups of at most 16 output channels. */
-export function convRowsPerThread(outputChannelsPerGroup: number): 1 | 4 {
-  return outputChannelsPerGroup <= 16 ? 1 : 4;
+/** Rows of output each thread keeps: 4 for tall products, 1 for at most 16 rows (channels of a group). */
+export function convRowsPerThread(rows: number): 1 | 4 {
+  return rows <= 16 ? 1 : 4;
 }
 
 /** Output rows per workgroup. */
@@ -35,7 +38,7 @@ export function convTileM(rowsPerThread: 1 | 4): number {
  * `x` is operand 0 (info 16…20) in both kinds; operand 1 (info 21…25) is the weight for the
  * forward and gy for the weight gradient.
  */
-const OPERANDS: Record<ConvGemmKind, { bindings: string; dims: string; a: string; column: string; b: string; store: string }> = {
+const OPERANDS: Record<"forward" | "weight", { bindings: string; dims: string; a: string; column: string; b: string; store: string }> = {
   forward: {
     bindings: `
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -105,11 +108,46 @@ const OPERANDS: Record<ConvGemmKind, { bindings: string; dims: string; a: string
   },
 };
 
+const INPUT_OPERANDS = {
+  bindings: `
+@group(0) @binding(0) var<storage, read> gy: array<f32>;
+@group(0) @binding(1) var<storage, read> wt: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<storage, read> info: array<i32>;`,
+  // M = C/G, N = batch · H · W, K = O/G · kH · kW
+  dims: "M = cg; NC = N * H * W; KK = og * kH * kW;",
+  a: `fn loadA(row: i32, k: i32) -> f32 {
+  if (row >= cg || k >= KK) { return 0.0; }
+  let o = k / (kH * kW); let r = k % (kH * kW);
+  return wt[at4(21, g * og + o, row, r / kW, r % kW)];
+}`,
+  // the thread's column is one pixel (n, h, w) of gx at every step: once
+  column: `colValid = col < NC;
+  let n = col / (H * W); let q = col % (H * W);
+  colH = q / W + pH; colW = q % W + pW;
+  colBase = info[16] + n * info[17] + g * og * info[18];`,
+  b: `fn loadB(k: i32) -> f32 {
+  if (k >= KK || !colValid) { return 0.0; }
+  let o = k / (kH * kW); let r = k - o * (kH * kW);
+  let i = r / kW;
+  let th = colH - i * dH;
+  let tw = colW - (r - i * kW) * dW;
+  if (th < 0 || tw < 0 || th % sH != 0 || tw % sW != 0) { return 0.0; }
+  let oy = th / sH; let ox = tw / sW;
+  if (oy >= oH || ox >= oW) { return 0.0; }
+  return gy[colBase + o * info[18] + oy * info[19] + ox * info[20]];
+}`,
+  store: `fn store(row: i32, col: i32, v: f32) {
+  let n = col / (H * W);
+  out[(n * C + g * cg + row) * H * W + col % (H * W)] = v;
+}`,
+};
+
 /** The shader of one kind and register tile height. */
 export function convGemmShader(kind: ConvGemmKind, rowsPerThread: 1 | 4): string {
   const R = rowsPerThread;
   const tileM = convTileM(R);
-  const ops = OPERANDS[kind];
+  const ops = kind === "input" ? INPUT_OPERANDS : OPERANDS[kind];
   // the geometry, shared by the helpers (set once per invocation)
   const names = ["N", "C", "H", "W", "O", "G", "kH", "kW", "sH", "sW", "pH", "pW", "dH", "dW", "oH", "oW", "cg", "og", "g", "M", "NC", "KK", "colH", "colW", "colBase"];
   return `${ops.bindings}
@@ -133,7 +171,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   ${ops.dims}
   // the reduction's length from info itself: private variables count as non-uniform, and the
   // barriers below need a loop bound that is uniform
-  let steps = ${kind === "forward" ? "(geo(1) / geo(5)) * geo(6) * geo(7)" : "geo(0) * geo(14) * geo(15)"};
+  let steps = ${{ forward: "(geo(1) / geo(5)) * geo(6) * geo(7)", weight: "geo(0) * geo(14) * geo(15)", input: "(geo(4) / geo(5)) * geo(6) * geo(7)" }[kind]};
   let row0 = i32(wg.y) * ${tileM};
   let col0 = i32(wg.x) * ${CONV_TILE_N};
   let tx = i32(lid.x);
