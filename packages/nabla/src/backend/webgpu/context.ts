@@ -85,9 +85,9 @@ export class WebGpuContext {
   private recorded = 0;
   private held: GpuArray[] = [];
   /**
-   * Whether conv2d and conv2dWeight run as tiled implicit GEMMs (the default) or as the direct
-   * kernels, one thread per output: the plain form the tiled ones are tested against, and what
-   * runs anyway where a GEMM's grid would pass the device's limits.
+   * Whether conv2d, conv2dInput and conv2dWeight run as tiled implicit GEMMs (the default) or as
+   * the direct kernels, one thread per output: the plain form the tiled ones are tested against,
+   * and what runs anyway where a GEMM's grid would pass the device's limits.
    */
   tiledConvolution = true;
   /** Validation errors of shaders compiled so far, checked by `read` (WebGPU reports them late). */

@@ -2,8 +2,9 @@
  * The convolution family as direct loops, one thread per output element: conv2d (y from x, the
  * weight and a bias), conv2dInput (x's gradient, the transposed convolution) and conv2dWeight (the
  * weight's gradient), with the geometry of src/backend/convolution.ts (strides, padding, dilation,
- * groups). Operands are read through their 4-D strides. A first, plain form: no tiling, no
- * workgroup memory; it fixes the semantics the faster kernels will be held to.
+ * groups). Operands are read through their 4-D strides. The plain form, with no tiling and no
+ * workgroup memory: it fixes the semantics the tiled kernels (wgsl-conv-gemm.ts) are held to, and
+ * runs where their grid would pass the device's limits.
  *
  * info (i32): [N, C, H, W, O, groups, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW, then for the first
  * operand, the second operand and the bias: offset and strides (4, 4, 1), then 1 with a bias].
