@@ -911,6 +911,8 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
     expect(failures).toEqual([]);
     const b = gpu!.upload(new Uint8Array([1, 0]));
     expect(() => gpu!.scatterAdd(b, gpu!.upload(new Int32Array([0, 1])), 1, 2, 2, b)).toThrow(/got bool/);
+    const ints = gpu!.upload(new Int32Array(4));
+    expect(() => gpu!.softmax(ints, 2, 2, gpu!.alloc(4), false)).toThrow(/webgpu softmax: expected float32 buffers, got int32/);
   });
 
   it("max and min propagate NaN, as PyTorch's", async () => {

@@ -245,12 +245,14 @@ export class WebGpuContext {
 
   /** Softmax (or log-softmax) over the last axis of contiguous [outer, inner] into out of the same shape. */
   softmax(x: GpuArray, outer: number, inner: number, out: GpuArray, log: boolean): void {
+    float32Only(log ? "logSoftmax" : "softmax", x, out);
     if (outer === 0 || inner === 0) return;
     this.rows(log ? "logSoftmax" : "softmax", () => softmaxShader(log), [x, out], outer, inner);
   }
 
   /** One Adam or AdamW step in place (PyTorch's formulas, as src/backend/js/optim-steps.ts). */
   adamStep(a: GpuAdamStepArgs): void {
+    float32Only("adamStep", a.param, a.grad, a.expAvg, a.expAvgSq, a.maxExpAvgSq);
     if (a.length === 0) return;
     const shape = { amsgrad: a.maxExpAvgSq !== null, decoupled: a.decoupled, maximize: a.maximize, weightDecay: a.weightDecay !== 0 };
     const key = `adam:${Object.entries(shape).filter(([, on]) => on).map(([k]) => k).join(",")}`;
@@ -264,6 +266,7 @@ export class WebGpuContext {
 
   /** One SGD step in place (momentum, dampening, Nesterov, weight decay, maximize). */
   sgdStep(a: GpuSgdStepArgs): void {
+    float32Only("sgdStep", a.param, a.grad, a.momentumBuffer);
     if (a.length === 0) return;
     const momentum = a.momentumBuffer !== null;
     const shape = { momentum, firstStep: momentum && a.firstStep, nesterov: momentum && a.nesterov, maximize: a.maximize, weightDecay: a.weightDecay !== 0 };
@@ -304,6 +307,7 @@ export class WebGpuContext {
 
   /** y [N, O, oH, oW] from x [N, C, H, W], the weight [O, C/groups, kH, kW] and a bias [O] or null (Backend.conv2d). */
   conv2d(g: Conv2dGeometry, x: GpuStridedView, weight: GpuStridedView, bias: GpuStridedView | null, out: GpuArray): void {
+    float32Only("conv2d", x.data, weight.data, bias?.data ?? null, out);
     const size = g.n * g.o * g.oh * g.ow;
     // without a bias the weight stands in for its binding (never read)
     const buffers = [x.data.buffer, weight.data.buffer, (bias ?? weight).data.buffer, out.buffer];
@@ -312,18 +316,21 @@ export class WebGpuContext {
 
   /** x's gradient [N, C, H, W] from y's gradient gy (Backend.conv2dInput). */
   conv2dInput(g: Conv2dGeometry, gy: GpuStridedView, weight: GpuStridedView, out: GpuArray): void {
+    float32Only("conv2dInput", gy.data, weight.data, out);
     const gemm = { kind: "input" as const, rows: g.c / g.groups, columns: g.n * g.h * g.w };
     this.convolution("conv2dInput", CONV2D_INPUT_SHADER, g, [gy, weight, null], [gy.data.buffer, weight.data.buffer, out.buffer], g.n * g.c * g.h * g.w, gemm);
   }
 
   /** The weight's gradient [O, C/groups, kH, kW] from x and gy (Backend.conv2dWeight). */
   conv2dWeight(g: Conv2dGeometry, x: GpuStridedView, gy: GpuStridedView, out: GpuArray): void {
+    float32Only("conv2dWeight", x.data, gy.data, out);
     const columns = (g.c / g.groups) * g.kh * g.kw;
     this.convolution("conv2dWeight", CONV2D_WEIGHT_SHADER, g, [x, gy, null], [x.data.buffer, gy.data.buffer, out.buffer], (g.o * g.c * g.kh * g.kw) / g.groups, { kind: "weight", rows: g.o / g.groups, columns });
   }
 
   /** Backend.maxPool2d over GPU buffers: values [N, C, oH, oW] and their places h·W + w (int32). */
   maxPool2d(a: { x: GpuStridedView; kernel: readonly number[]; stride: readonly number[]; padding: readonly number[]; dilation: readonly number[]; out: readonly number[]; values: GpuArray; indices: GpuArray }): void {
+    float32Only("maxPool2d", a.x.data, a.values);
     const [n, c, h, w] = a.x.shape as [number, number, number, number];
     const [oh, ow] = a.out as [number, number];
     const size = n * c * oh * ow;
@@ -335,6 +342,7 @@ export class WebGpuContext {
 
   /** Backend.fold2d (col2im) over GPU buffers: adds cols [N, C, kH, kW, oH, oW] into out [N, C, H, W]. */
   fold2d(cols: GpuStridedView, size: readonly number[], stride: readonly number[], dilation: readonly number[], out: GpuArray): void {
+    float32Only("fold2d", cols.data, out);
     const [n, c, kh, kw, oh, ow] = cols.shape as [number, number, number, number, number, number];
     const [h, w] = size as [number, number];
     const total = n * c * h * w;
@@ -452,6 +460,15 @@ export class WebGpuContext {
     this.held.push(...scratch);
     if (++this.recorded >= BATCH) this.flush();
   }
+}
+
+/**
+ * The kernels with only a float32 form (convolution, pooling, softmax, the optimizer steps: the
+ * ops run them on floating tensors only, as PyTorch does) refuse other buffers by name.
+ */
+function float32Only(op: string, ...arrays: readonly (GpuArray | null)[]): void {
+  const other = arrays.find((a) => a !== null && a.dtype !== "float32");
+  if (other) throw new TypeError(`webgpu ${op}: expected float32 buffers, got ${other.dtype}`);
 }
 
 /** Workgroups laid out in two dimensions where one would pass the 65535 limit. */
