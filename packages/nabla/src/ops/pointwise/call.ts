@@ -49,7 +49,7 @@ function variantOf(decl: PointwiseDeclaration, scalarMask: number): SavingVarian
  * They differ for conditions (computed in the operands' type, stored as bool) and for float ops
  * on integers (computed and stored as float32).
  */
-function dtypesOf(decl: PointwiseDeclaration, operands: readonly Operand[]): [compute: DType, result: DType] {
+export function dtypesOf(decl: PointwiseDeclaration, operands: readonly Operand[]): [compute: DType, result: DType] {
   let common: DType | null = null;
   for (const o of operands) if (o instanceof Tensor) common = common === null ? o.dtype : promoteTypes(common, o.dtype);
   if (common === null) throw new TypeError(`${decl.name}: expected at least one Tensor operand, got ${operands.map((o) => typeof o).join(" and ")}`);
