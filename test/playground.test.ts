@@ -3,8 +3,8 @@
  * source and opened in Debian's Chromium, served cross-origin isolated as its dev server serves
  * it. Each view is driven through the page's controls and checked through what it shows (the
  * numbers behind the plots are on `window.playground`, the readouts in data attributes):
- * activations: f and f' of ReLU (f' from autograd) at ±2 and along the sampled curve, LeakyReLU's
- * slope; a bad value is refused next to its field. Training: XOR in the Web Worker reaches > 90%
+ * activations: f and f' of ReLU (f' from autograd) at ±2, along the sampled curve and as the uPlot
+ * chart's legend reads them under the cursor, LeakyReLU's slope; a bad value is refused next to its field. Training: XOR in the Web Worker reaches > 90%
  * held-out accuracy and the per-layer statistics appear; the two spirals pass 95%, an absurd lr
  * changes the dead share shown, and the bundled digits train. Race: on Rosenbrock, after 500 steps
  * Adam has moved towards the minimum and ends closer to it than plain SGD. Runs once (in the
@@ -112,6 +112,15 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
       expect(relu.ys[i]).toBe(Math.max(0, x));
       if (x !== 0) expect(relu.ds[i]).toBe(x > 0 ? 1 : 0);
     });
+    // the chart (uPlot) shows the same curve: its legend reads f and f' under the cursor
+    const over = (await page.$('[data-plot="activation-0"] .u-over'))!;
+    const box = (await over.boundingBox())!;
+    for (const at of [0.2, 0.8]) {
+      await page.mouse.move(box.x + at * box.width, box.y + box.height / 2);
+      const [x, f, grad] = (await page.$$eval('[data-plot="activation-0"] .u-legend .u-value', (cells) => cells.map((c) => c.textContent))).map(Number);
+      expect(f).toBeCloseTo(Math.max(0, x!), 2);
+      expect(grad).toBe(x! > 0 ? 1 : 0);
+    }
     await page.selectOption('[data-field="activation-1"]', "LeakyReLU");
     const leaky = (await shown(page)).activations[1]!;
     expect(leaky.name).toBe("LeakyReLU");
@@ -207,7 +216,7 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
     await page.waitForFunction('document.querySelectorAll(".digits canvas[data-predicted]").length === 60');
     const wrong = await page.$$eval(".digits canvas.wrong", (c) => c.length);
     expect(wrong).toBeLessThan(30);
-    expect(await page.isVisible("canvas.boundary")).toBe(false);
+    expect(await page.isVisible(".boundary")).toBe(false);
   });
 
   it("served without COOP/COEP, the page runs on one thread and says so", async (ctx) => {

@@ -4,11 +4,11 @@
  * boundary, the loss and accuracy curves, and per layer the histogram of its outputs, the share
  * of dead or saturated units and the gradient norm, as it trains.
  */
-import { drawBoundary, drawDigits, markPredictions } from "./boundary.js";
-import { SETS, shownDigits, type SetName } from "./datasets.js";
+import { boundaryImage, drawDigits, drawPoints, markPredictions } from "./boundary.js";
+import { EXTENT, SETS, shownDigits, type SetName } from "./datasets.js";
 import { button, el, integer, numberField, positive, selectField, textField } from "./fields.js";
 import { RULES, findRule } from "./optimizers.js";
-import { drawHistogram, drawLines } from "./plot.js";
+import { Histogram, LineChart, Plane } from "./plot.js";
 import { state, type TrainState } from "./state.js";
 import type { LayerStats } from "./stats.js";
 import { GRID, HIDDEN_ACTIVATIONS, SCHEDULES, SHOWN_DIGITS, type FromWorker, type HiddenActivation, type Schedule, type ToWorker, type TrainConfig } from "./train-protocol.js";
@@ -16,16 +16,18 @@ import { GRID, HIDDEN_ACTIVATIONS, SCHEDULES, SHOWN_DIGITS, type FromWorker, typ
 const pct = (x: number | null): string => (x === null ? "—" : `${(100 * x).toFixed(1)}%`);
 
 /** The per-layer table: one row per leaf module, with its histogram. */
-function layerRows(table: HTMLTableSectionElement, layers: LayerStats[]): void {
+function layerRows(table: HTMLTableSectionElement, histograms: Histogram[], layers: LayerStats[]): void {
   if (table.rows.length !== layers.length) {
-    table.replaceChildren(...layers.map(() => el("tr", {}, ...Array.from({ length: 8 }, (_, i) => el("td", {}, ...(i === 7 ? [el("canvas", { className: "hist" })] : []))))));
+    histograms.length = 0;
+    for (let i = 0; i < layers.length; i++) histograms.push(new Histogram(180, 64));
+    table.replaceChildren(...histograms.map((h) => el("tr", {}, ...Array.from({ length: 7 }, () => el("td")), el("td", {}, h.root))));
   }
   layers.forEach((s, i) => {
     const cells = table.rows[i]!.cells;
     const texts = [s.name, s.kind, `${s.mean.toFixed(3)} ± ${s.std.toFixed(3)}`, `[${s.min.toFixed(2)}, ${s.max.toFixed(2)}]`, pct(s.dead), pct(s.saturated), s.gradNorm === null ? "—" : s.gradNorm.toExponential(2)];
     texts.forEach((t, c) => (cells[c]!.textContent = t));
     const rowFlag = s.dead !== null && s.dead > 0.5 ? "#d62728" : s.saturated !== null && s.saturated > 0.5 ? "#ff7f0e" : "#1f77b4";
-    drawHistogram(cells[7]!.firstChild as HTMLCanvasElement, s.histogram.edges, s.histogram.counts, rowFlag);
+    histograms[i]!.setData(s.histogram.edges, s.histogram.counts, rowFlag);
     table.rows[i]!.dataset.layer = s.name;
     table.rows[i]!.dataset.dead = String(s.dead);
     table.rows[i]!.dataset.saturated = String(s.saturated);
@@ -40,11 +42,27 @@ export function trainView(): HTMLElement {
   let data: Extract<FromWorker, { type: "data" }> | null = null;
   const train: TrainState = (state.train = { running: false, step: 0, loss: NaN, accuracy: NaN, layers: [], error: null });
 
-  const boundary = el("canvas", { className: "boundary" });
+  let picture: OffscreenCanvas | null = null;
+  const boundary = new Plane({
+    size: 440,
+    view: [-EXTENT, EXTENT, -EXTENT, EXTENT],
+    under: (g, rect) => {
+      if (picture === null) return;
+      g.imageSmoothingEnabled = true;
+      g.drawImage(picture, rect.left, rect.top, rect.width, rect.height);
+    },
+    over: (g, at, px) => {
+      if (data !== null && data.features === 2) drawPoints(g, at, px, data.inputs, data.labels, data.classes);
+    },
+  });
+  boundary.root.classList.add("boundary");
+  const histograms: Histogram[] = [];
   const digits = el("div", { className: "digits" });
   const digitsBox = el("div", { hidden: true }, el("p", { className: "note" }, "Some of the digits, each framed in red while the network gets it wrong (hover for its label and the prediction)."), digits);
-  const lossPlot = el("canvas", { className: "small" });
-  const accPlot = el("canvas", { className: "small" });
+  const lossPlot = new LineChart({ height: 170, series: [{ label: "loss", color: "#d62728" }], logY: true, xLabel: "step" });
+  const accPlot = new LineChart({ height: 170, series: [{ label: "held-out accuracy", color: "#2ca02c" }], yRange: [0, 1], xLabel: "step" });
+  lossPlot.root.dataset.plot = "loss";
+  accPlot.root.dataset.plot = "accuracy";
   const counter = el("output", { dataset: { trainStep: "" } });
   const statsNote = el("p", { className: "note" });
   const body = el("tbody");
@@ -73,9 +91,10 @@ export function trainView(): HTMLElement {
     if (m.type === "data") {
       data = m;
       statsNote.textContent = `Per-layer statistics of the last training batch, from ${m.statsSource}. Dead: share of ReLU units that output 0 for the whole batch (so get no gradient); saturated: share of sigmoid/tanh outputs in their flat tails.`;
-      boundary.hidden = m.features !== 2;
+      boundary.root.hidden = m.features !== 2;
       digitsBox.hidden = m.features === 2;
-      if (m.features === 2) drawBoundary(boundary, null, GRID, m.classes, m.inputs, m.labels);
+      picture = null;
+      if (m.features === 2) boundary.redraw();
       else drawDigits(digits, m.inputs, m.labels, shownDigits(m.labels.length, SHOWN_DIGITS));
       return;
     }
@@ -95,11 +114,14 @@ export function trainView(): HTMLElement {
     latest = null;
     counter.textContent = `step ${m.step} / ${config.steps} · lr ${m.lr.toPrecision(3)} · loss ${m.loss.toFixed(4)} · held-out accuracy ${(100 * m.accuracy).toFixed(1)}%${m.done ? " · done" : ""}`;
     counter.dataset.accuracy = String(m.accuracy);
-    if (data !== null && m.grid !== null) drawBoundary(boundary, m.grid, GRID, data.classes, data.inputs, data.labels);
+    if (data !== null && m.grid !== null) {
+      picture = boundaryImage(m.grid, GRID, data.classes);
+      boundary.redraw();
+    }
     if (data !== null && m.predictions !== null) markPredictions(digits, data.labels, shownDigits(data.labels.length, SHOWN_DIGITS), m.predictions);
-    drawLines(lossPlot, { xs: history.steps, series: [{ ys: history.loss, color: "#d62728" }], logY: true });
-    drawLines(accPlot, { xs: history.steps, series: [{ ys: history.accuracy, color: "#2ca02c" }], yRange: [0, 1] });
-    layerRows(body, m.layers);
+    lossPlot.setData(history.steps, [history.loss]);
+    accPlot.setData(history.steps, [history.accuracy]);
+    layerRows(body, histograms, m.layers);
   };
 
   const hiddenParse = (text: string): number[] | string => {
@@ -138,7 +160,7 @@ export function trainView(): HTMLElement {
     controls,
     el("p", { className: "note" }, "Training runs in a Web Worker with nabla's nn and optim; the learning rate changes live, any other change restarts. Accuracy is on a held-out 20% of the set."),
     counter,
-    el("div", { className: "row" }, el("div", {}, boundary, digitsBox), el("div", { className: "grow" }, el("p", {}, "loss (log scale)"), lossPlot, el("p", {}, "held-out accuracy"), accPlot)),
+    el("div", { className: "row" }, el("div", {}, boundary.root, digitsBox), el("div", { className: "grow" }, el("p", {}, "loss (log scale)"), lossPlot.root, el("p", {}, "held-out accuracy"), accPlot.root)),
     statsNote,
     layersTable,
   );
