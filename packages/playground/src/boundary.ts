@@ -3,8 +3,12 @@
 /** Class colours as RGB. */
 export const CLASS_RGB: [number, number, number][] = [[31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189], [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207]];
 
-/** The decision boundary as a size×size picture: each cell the class colours mixed by their probabilities, lightened so the points stay visible. */
-export function boundaryImage(grid: Float32Array, size: number, classes: number): OffscreenCanvas {
+/**
+ * The decision boundary as a size×size picture: each cell the class colours mixed by their
+ * probabilities, lightened so the points stay visible. Painted in the training worker, so the
+ * page only draws a finished bitmap.
+ */
+export function boundaryPicture(grid: ArrayLike<number>, size: number, classes: number): ImageBitmap {
   const image = new ImageData(size, size);
   const pixels = image.data;
   for (let cell = 0; cell < size * size; cell++) {
@@ -21,7 +25,7 @@ export function boundaryImage(grid: Float32Array, size: number, classes: number)
   }
   const off = new OffscreenCanvas(size, size);
   off.getContext("2d")!.putImageData(image, 0, 0);
-  return off;
+  return off.transferToImageBitmap();
 }
 
 /** Draws the set's points in their class colours, one path per class. */
