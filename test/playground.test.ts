@@ -192,6 +192,8 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
     for (const l of train.layers.filter((l) => l.kind === "ReLU")) expect(l.dead).toBeGreaterThanOrEqual(0);
     for (const l of train.layers.filter((l) => l.kind === "Linear")) expect(l.gradNorm).toBeGreaterThan(0);
     expect(await page.$$eval("table.layers tbody tr", (rows) => rows.length)).toBe(5);
+    // the table shows the layers' real class names: the build is minified (no keepNames) and the library names classes by their exports
+    expect(await page.$$eval("table.layers tbody tr", (rows) => rows.map((r) => r.children[1]!.textContent))).toEqual(["Linear", "ReLU", "Linear", "ReLU", "Linear"]);
     // bad values are refused next to their fields and training goes on
     await type(page, "lr", "-1");
     expect(await page.textContent('[data-refusal="lr"]')).toBe("refused: must be > 0");
@@ -208,7 +210,7 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
     if (browser === null) return ctx.skip();
     const deadShares = async (): Promise<string> => (await page.$$eval("table.layers tbody tr", (rows) => rows.map((r) => r.getAttribute("data-dead")))).join(" ");
     // the step of the report the layer table shows (it is drawn a frame after the charts)
-    const tableAfter = (step: number): Promise<unknown> => page.waitForFunction((s) => Number(document.querySelector("table.layers tbody")?.getAttribute("data-step")) > s, step);
+    const tableAfter = (step: number): Promise<unknown> => page.waitForFunction(`Number(document.querySelector("table.layers tbody")?.getAttribute("data-step")) > ${step}`);
     // a run long enough not to end during the test (a new length restarts it, at the page's lr)
     await type(page, "steps", "100000");
     await tableAfter(100);
@@ -216,7 +218,7 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
     await type(page, "lr", "1000");
     expect(await page.textContent('[data-refusal="lr"]')).toBe("");
     // the page shows the new lr once the worker has taken it; 200 steps after that
-    await page.waitForFunction(() => document.querySelector("[data-train-step]")?.textContent?.includes("lr 1.00e+3"));
+    await page.waitForFunction('document.querySelector("[data-train-step]")?.textContent?.includes("lr 1.00e+3")');
     await tableAfter((await shown(page)).train!.step + 200);
     const absurd = await deadShares();
     console.log(`dead shares (ReLU layers) at lr 0.01: ${sane}; after 200 steps at lr 1000: ${absurd}`);
@@ -241,6 +243,9 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
     const wrong = await page.$$eval(".digits canvas.wrong", (c) => c.length);
     expect(wrong).toBeLessThan(30);
     expect(await page.isVisible(".boundary")).toBe(false);
+    // a squashing activation is recognised in the minified build too: its saturated share is measured
+    await page.selectOption('[data-field="activation"]', "Tanh");
+    await page.waitForFunction('[...document.querySelectorAll("table.layers tbody tr")].some((r) => r.children[1].textContent === "Tanh" && r.getAttribute("data-saturated") !== "null")');
   });
 
   it("served without COOP/COEP, the page isolates itself with its service worker (one reload), or runs on one thread where service workers are blocked, and says which", async (ctx) => {
@@ -255,7 +260,7 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
         other.on("pageerror", (e) => problems.push(e.message));
         await other.goto(url);
         await ready(other);
-        const shownThere = { isolation: await other.getAttribute("#threads", "data-isolation"), text: await other.textContent("#threads"), grad: await other.getAttribute('[data-probe="0"]', "data-grad"), isolated: await other.evaluate(() => crossOriginIsolated) };
+        const shownThere = { isolation: await other.getAttribute("#threads", "data-isolation"), text: await other.textContent("#threads"), grad: await other.getAttribute('[data-probe="0"]', "data-grad"), isolated: (await other.evaluate("crossOriginIsolated")) as boolean };
         // the training worker starts and trains in this mode too (its script, fetched through the service worker, must carry COEP)
         await other.click('[data-tab="train"]');
         const train = await other.waitForFunction(() => {

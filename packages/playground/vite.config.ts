@@ -49,9 +49,9 @@ export default defineConfig({
     },
   },
   plugins: [digitsAsset()],
-  // the library names modules by their class (repr, the per-layer table): the minifier keeps class names
-  worker: { format: "es", plugins: () => [digitsAsset()], rolldownOptions: { output: { keepNames: true } } },
+  // no keepNames: the library names modules by their export names (nn/type-name.ts), which minifying keeps
+  worker: { format: "es", plugins: () => [digitsAsset()] },
   server: { headers: isolation },
   preview: { headers: isolation },
-  build: { outDir: here("dist"), emptyOutDir: true, chunkSizeWarningLimit: 4096, rolldownOptions: { output: { keepNames: true }, checks: { pluginTimings: false } } },
+  build: { outDir: here("dist"), emptyOutDir: true, chunkSizeWarningLimit: 4096, rolldownOptions: { checks: { pluginTimings: false } } },
 });
