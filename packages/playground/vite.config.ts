@@ -3,7 +3,8 @@
  * index.ts and `#platform` to the browser platform (package.json "imports" sends it there under
  * the browser condition for the published build). The dev server and `vite preview` send the
  * COOP/COEP headers that make the page cross-origin isolated, so the wasm kernels can share
- * memory with Web Workers (threads).
+ * memory with Web Workers (threads); the static build carries public/coi-sw.js, a service worker
+ * that adds them on a host that does not (src/isolation.ts).
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
