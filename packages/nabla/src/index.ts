@@ -209,6 +209,10 @@ export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, AnomalyError } from 
  * ```
  */
 export * as nn from "./nn/index.js";
+// modules are named by their export names, which minifiers keep (nn/type-name.ts)
+import * as nnExports from "./nn/index.js";
+import { nameClasses } from "./nn/type-name.js";
+nameClasses(nnExports);
 // ---- nn extras at the top level, as in torch: torch.cdist
 export { cdist, type CdistOptions } from "./nn/functional/distance.js";
 /**

@@ -27,6 +27,7 @@ import { clearGrad } from "../autograd/clear-grad.js";
 import { addHook, newHookStore, runWithHooks, type BackwardHook, type ForwardHook, type ForwardPreHook, type HookStore, type RemovableHandle } from "./hooks.js";
 import { Parameter } from "./parameter.js";
 import { summarize } from "./summary.js";
+import { typeName } from "./type-name.js";
 
 export type StateDict = Record<string, Tensor>;
 
@@ -69,7 +70,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   call(...inputs: In): Out {
     const forward: unknown = this.forward;
-    if (typeof forward !== "function") throw new TypeError(`${this.constructor.name}.call: the module has no forward method`);
+    if (typeof forward !== "function") throw new TypeError(`${typeName(this)}.call: the module has no forward method`);
     if (wrappers.has(forward)) return this.forward(...inputs);
     // hooks may replace the output, as in PyTorch
     return this.#run(forward, this, inputs) as Out;
@@ -165,7 +166,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   registerBuffer(name: string, value: Tensor | null): void {
     if (name in this && !this.bufferNames.has(name)) {
-      throw new Error(`registerBuffer: attribute '${name}' already exists on ${this.constructor.name}`);
+      throw new Error(`registerBuffer: attribute '${name}' already exists on ${typeName(this)}`);
     }
     this.bufferNames.add(name);
     Reflect.set(this, name, value);
@@ -309,7 +310,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     const proto = typeof stateDict === "object" && stateDict !== null ? Object.getPrototypeOf(stateDict) : undefined;
     if (Array.isArray(stateDict) || (proto !== Object.prototype && proto !== null)) {
       const got = stateDict === null || typeof stateDict !== "object" ? String(stateDict) : stateDict instanceof Tensor ? "a Tensor" : Array.isArray(stateDict) ? "a list" : "an object of another class";
-      throw new OptionError(`loadStateDict: expected a state dict (a plain object of named tensors) for ${this.constructor.name}, got ${got}`);
+      throw new OptionError(`loadStateDict: expected a state dict (a plain object of named tensors) for ${typeName(this)}, got ${got}`);
     }
     const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
     const own = this.stateDict();
@@ -337,7 +338,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       }
     }
     if (problems.length > 0) {
-      throw new ShapeError(`loadStateDict: error(s) in loading state_dict for ${this.constructor.name}:\n\t${problems.join("\n\t")}`);
+      throw new ShapeError(`loadStateDict: error(s) in loading state_dict for ${typeName(this)}:\n\t${problems.join("\n\t")}`);
     }
     noGrad(() => {
       for (const [key, target] of Object.entries(own)) {
@@ -361,9 +362,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       return `  (${name}): ${text}`;
     });
     const extra = this.extraRepr();
-    if (lines.length === 0) return `${this.constructor.name}(${extra})`;
+    if (lines.length === 0) return `${typeName(this)}(${extra})`;
     const head = extra ? [`  ${extra}`] : [];
-    return `${this.constructor.name}(\n${[...head, ...lines].join("\n")}\n)`;
+    return `${typeName(this)}(\n${[...head, ...lines].join("\n")}\n)`;
   }
 }
 
