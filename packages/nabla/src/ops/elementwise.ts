@@ -4,6 +4,7 @@
  * stays here is each op's PyTorch surface: which dtypes it takes, and the special cases
  * (True + True is True, a scalar exponent, optional clamp bounds).
  */
+import { noGpuKernel } from "../backend/device.js";
 import { backend } from "../backend/backend.js";
 import { recordOp } from "../autograd/node.js";
 import { DTypeError, OptionError } from "../errors.js";
@@ -141,6 +142,7 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 /** Casts to another dtype; the gradient is cast back (only between float dtypes). */
 export function toDType(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
+  if (x.storage.device !== "cpu") throw noGpuKernel("to", `from ${x.dtype} to ${dtype}`);
   const out = resultTensor(x.shape, dtype);
   backend().copy(viewOf(x), out.storage.data);
   if (!isFloating(dtype)) return out;

@@ -5,8 +5,14 @@
  * Storage can be freed before the garbage collector gets to it: by the library when it knows
  * nothing can read it any more (src/memory/ownership.ts), or by the user (`t.free()`, `using`).
  * Reading freed storage throws instead of returning whatever the block holds now.
+ *
+ * Storage knows its device (src/backend/device.ts): "cpu" storage holds a typed array (`data`),
+ * "webgpu" storage a GPU buffer (`gpu`), which the CPU cannot read synchronously: `data` on it
+ * throws, naming the asynchronous reads.
  */
 import { backend } from "../backend/backend.js";
+import { webgpuContext, type Device } from "../backend/device.js";
+import type { GpuArray } from "../backend/webgpu/pool.js";
 import { OutOfMemoryError } from "../errors.js";
 import { noteAllocated } from "../memory/ownership.js";
 import { bytesPerElement, type DType, type TypedArray } from "./dtype.js";
@@ -43,7 +49,18 @@ export class Storage {
   /** Dead but pinned: freed when the last pin goes. */
   freeWhenUnpinned = false;
 
+  /** Where the elements live. */
+  readonly device: Device = "cpu";
+
   private array: TypedArray | null;
+  private gpuArray: GpuArray | null = null;
+  /**
+   * For int32/bool storage moved to the GPU: the host values it was made from, while nothing has
+   * changed it since (`version`). Ops that check indices on the host (gather's bounds, the class
+   * indices of a loss) read these instead of a transfer back.
+   */
+  private mirror: TypedArray | null = null;
+  private mirrorVersion = 0;
   private freedBy: string | null = null;
 
   constructor(
@@ -53,37 +70,91 @@ export class Storage {
     this.array = data;
   }
 
-  /** The elements. Throws once the storage is freed. */
+  /** Storage over a WebGPU buffer (of `dtype`'s elements, 4 bytes each); `host` the values it was uploaded from, kept for int32/bool. */
+  static onGpu(array: GpuArray, dtype: DType, host: TypedArray | null = null): Storage {
+    const s = new Storage(null as unknown as TypedArray, dtype);
+    s.array = null;
+    s.gpuArray = array;
+    (s as { device: Device }).device = "webgpu";
+    // GPU buffers are worth freeing early, as blocks of the wasm heap
+    s.heapBacked = true;
+    noteAllocated(s);
+    if (host !== null && (dtype === "int32" || dtype === "bool")) s.mirror = host;
+    return s;
+  }
+
+  /** The elements. Throws once the storage is freed, or when they live on a GPU. */
   get data(): TypedArray {
     if (this.array === null) {
-      throw new Error(
-        `tensor storage used after it was freed (${this.freedBy}). ` +
-          "The library frees storage it made that nothing returned: keep a tensor made inside a module's forward or a " +
-          "data loader's batch with memory.keep(t) or t.clone(), or pass { keepBatches: true } to the DataLoader",
-      );
+      if (this.gpuArray !== null) {
+        throw new Error(
+          "tensor data lives on the webgpu device and cannot be read synchronously: read it with `await t.dataAsync()` " +
+            '(or `await t.itemAsync()`), or move the tensor with `await t.toAsync("cpu")`',
+        );
+      }
+      throw this.freedError();
     }
     return this.array;
   }
 
+  private freedError(): Error {
+    return new Error(
+        `tensor storage used after it was freed (${this.freedBy}). ` +
+          "The library frees storage it made that nothing returned: keep a tensor made inside a module's forward or a " +
+          "data loader's batch with memory.keep(t) or t.clone(), or pass { keepBatches: true } to the DataLoader",
+      );
+  }
+
+  /** The GPU buffer of webgpu storage; throws on CPU storage and once freed. */
+  get gpu(): GpuArray {
+    if (this.gpuArray === null) {
+      if (this.device === "webgpu") throw this.freedError();
+      throw new Error('storage.gpu: this tensor\'s storage is on the cpu (move it with t.to("webgpu"))');
+    }
+    return this.gpuArray;
+  }
+
+  /** The host values of int32/bool storage moved to the GPU and unchanged since, else null. */
+  hostMirror(): TypedArray | null {
+    return this.mirror !== null && this.mirrorVersion === this.version && this.gpuArray !== null ? this.mirror : null;
+  }
+
+  /** Elements held, on any device (0 once freed). */
+  get length(): number {
+    return this.array !== null ? this.array.length : this.gpuArray !== null ? this.gpuArray.length : 0;
+  }
+
   get freed(): boolean {
-    return this.array === null;
+    return this.array === null && this.gpuArray === null;
   }
 
   /** Bytes held. */
   get nbytes(): number {
+    if (this.gpuArray !== null) return this.gpuArray.length * 4;
     return this.array === null ? 0 : this.array.byteLength;
   }
 
-  /** Returns the memory to the backend now; later reads throw. Freeing twice does nothing. */
+  /** Returns the memory to the backend (or the GPU's pool) now; later reads throw. Freeing twice does nothing. */
   free(reason = "by t.free()"): void {
-    if (this.array === null) return;
+    if (this.array === null) {
+      if (this.gpuArray === null) return;
+      webgpuContext("free").release(this.gpuArray);
+      this.gpuArray = null;
+      this.mirror = null;
+      this.freedBy = reason;
+      return;
+    }
     backend().release?.(this.array);
     this.array = null;
     this.freedBy = reason;
   }
 
-  /** Zero-filled storage, or with `zeroed` false storage whose contents the caller overwrites. `op` names the request in an OutOfMemoryError. */
-  static alloc(dtype: DType, size: number, zeroed = true, op = "alloc"): Storage {
+  /**
+   * Zero-filled storage, or with `zeroed` false storage whose contents the caller overwrites. `op`
+   * names the request in an OutOfMemoryError; `device` where it lives (the CPU unless said).
+   */
+  static alloc(dtype: DType, size: number, zeroed = true, op = "alloc", device: Device = "cpu"): Storage {
+    if (device !== "cpu") return Storage.allocGpu(dtype, size, zeroed, op);
     let data: TypedArray;
     try {
       data = backend().alloc(dtype, size, zeroed, op);
@@ -99,5 +170,15 @@ export class Storage {
       noteAllocated(storage);
     }
     return storage;
+  }
+
+  private static allocGpu(dtype: DType, size: number, zeroed: boolean, op: string): Storage {
+    if (dtype === "float64") {
+      throw new Error(`${op}: float64 tensors cannot live on the webgpu device (WGSL has no f64); use float32, or keep them on the cpu`);
+    }
+    const gpu = webgpuContext(op);
+    const array = gpu.alloc(size, op);
+    if (zeroed) gpu.fill(array, 0);
+    return Storage.onGpu(array, dtype);
   }
 }

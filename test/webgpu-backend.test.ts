@@ -1,0 +1,178 @@
+/**
+ * The webgpu backend (issue 13): tensors whose storage lives on the GPU. An MLP trains on the
+ * webgpu device step for step as on the CPU, within float32 tolerance, with nothing crossing
+ * between host and device inside a training step but the loss read; ops on two devices are
+ * refused with PyTorch's message; tensors and modules move and read back. Runs on a real WebGPU
+ * device (Dawn in Node; SwiftShader without a GPU) and is skipped, saying why, without one.
+ */
+import { existsSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  deviceTransfers,
+  getBackend,
+  manualSeed,
+  nn,
+  optim,
+  randn,
+  ready,
+  setBackend,
+  tensor,
+  zeros,
+  ones,
+  type Tensor,
+} from "../packages/nabla/src/index.js";
+
+const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
+
+/** Starts the device, or says why there is none (the tests are then skipped with that reason). */
+async function start(): Promise<string> {
+  if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  try {
+    await ready("webgpu");
+    return "";
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+const reason = await start();
+const initial = getBackend();
+afterAll(() => {
+  // the default device goes back to the CPU for whatever runs next in this worker
+  if (getBackend() === "webgpu") setBackend(initial === "webgpu" ? "wasm" : initial);
+});
+
+async function values(t: Tensor): Promise<number[]> {
+  return Array.from(await t.dataAsync());
+}
+
+function closeTo(actual: number[], expected: number[], rtol = 1e-4, atol = 1e-5): void {
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((a, i) => {
+    const e = expected[i]!;
+    if (Math.abs(a - e) > atol + rtol * Math.abs(e)) expect.fail(`element ${i}: ${a} vs ${e}`);
+  });
+}
+
+/** The same MLP, data and optimizer; `device` where it trains. Returns the losses and the final weights. */
+async function train(device: "cpu" | "webgpu", makeOptimizer: (params: nn.Parameter[]) => optim.Optimizer, steps: number) {
+  manualSeed(7);
+  const model = new nn.Sequential(new nn.Linear(6, 16), new nn.ReLU(), new nn.Linear(16, 4));
+  const x = randn([10, 6]);
+  const y = tensor([0, 1, 2, 3, 0, 1, 2, 3, 1, 2], { dtype: "int32" });
+  model.to(device);
+  const xs = x.to(device);
+  const ys = y.to(device);
+  const optimizer = makeOptimizer(model.parameters());
+  const lossFn = new nn.CrossEntropyLoss();
+  const losses: number[] = [];
+  const inside: { toDevice: number; toHost: number }[] = [];
+  for (let s = 0; s < steps; s++) {
+    const before = deviceTransfers();
+    optimizer.zeroGrad();
+    const loss = lossFn.call(model.call(xs), ys);
+    loss.backward();
+    optimizer.step();
+    const after = deviceTransfers();
+    inside.push({ toDevice: after.toDevice - before.toDevice, toHost: after.toHost - before.toHost });
+    losses.push(await loss.itemAsync());
+  }
+  const weights: number[][] = [];
+  for (const p of model.parameters()) weights.push(await values(p));
+  return { losses, weights, inside, model };
+}
+
+describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reason})` : ""}`, () => {
+  for (const [name, makeOptimizer] of [
+    ["SGD with momentum", (p: nn.Parameter[]) => new optim.SGD(p, { lr: 0.1, momentum: 0.9 })],
+    ["Adam", (p: nn.Parameter[]) => new optim.Adam(p, { lr: 0.01 })],
+  ] as const) {
+    it(`an MLP trains with ${name} as on the CPU, nothing crossing inside a step`, async () => {
+      const cpu = await train("cpu", makeOptimizer, 4);
+      const gpu = await train("webgpu", makeOptimizer, 4);
+      closeTo(gpu.losses, cpu.losses, 1e-4, 1e-5);
+      gpu.weights.forEach((w, i) => closeTo(w, cpu.weights[i]!, 1e-3, 1e-5));
+      // the loss decreases (the check that training happened at all)
+      expect(gpu.losses[3]!).toBeLessThan(gpu.losses[0]!);
+      // inside a step (forward, backward, optimizer step): no transfer at all; the loss read comes after
+      expect(gpu.inside).toEqual(gpu.inside.map(() => ({ toDevice: 0, toHost: 0 })));
+      expect(gpu.model.parameters().every((p) => p.device === "webgpu")).toBe(true);
+    });
+  }
+
+  it("refuses an op on tensors of two devices with PyTorch's message", () => {
+    const a = ones([2, 3]).to("webgpu");
+    const b = ones([2, 3]);
+    const message = "Expected all tensors to be on the same device, but found at least two devices, webgpu and cpu!";
+    expect(() => a.add(b)).toThrow(message);
+    expect(() => b.mul(a)).toThrow(message);
+    expect(() => a.matmul(ones([3, 2]))).toThrow(message);
+  });
+
+  it("moves tensors there and back and reads them asynchronously", async () => {
+    const t = tensor([[1.5, -2], [3, 4.25]]);
+    const g = t.to("webgpu");
+    expect(g.device).toBe("webgpu");
+    expect(g.to("webgpu")).toBe(g);
+    expect(Array.from(await g.dataAsync())).toEqual([1.5, -2, 3, 4.25]);
+    expect(await g.toArrayAsync()).toEqual([[1.5, -2], [3, 4.25]]);
+    const back = await g.toAsync("cpu");
+    expect(back.device).toBe("cpu");
+    expect(back.toArray()).toEqual([[1.5, -2], [3, 4.25]]);
+    // a transposed view reads in its own order
+    expect(Array.from(await g.t().dataAsync())).toEqual([1.5, 3, -2, 4.25]);
+    expect(await g.sum().itemAsync()).toBe(6.75);
+    const ints = tensor([3, -1, 7], { dtype: "int32" }).to("webgpu");
+    expect(Array.from(await ints.dataAsync())).toEqual([3, -1, 7]);
+    expect(await tensor([true, false]).to("webgpu").toArrayAsync()).toEqual([true, false]);
+  });
+
+  it("the synchronous reads name the asynchronous ones", () => {
+    const g = tensor([1, 2]).to("webgpu");
+    expect(() => g.sum().item()).toThrow("await t.itemAsync()");
+    expect(() => g.toArray()).toThrow("await t.dataAsync()");
+    expect(() => String(g)).toThrow('await t.toAsync("cpu")');
+    expect(() => g.storage.data).toThrow("await t.dataAsync()");
+    expect(() => g.to("cpu")).toThrow('await t.toAsync("cpu")');
+    expect(() => tensor([1], { dtype: "float64" }).to("webgpu")).toThrow("float64");
+  });
+
+  it("creation ops make tensors on a device, and setBackend makes it the default", async () => {
+    expect(Array.from(await zeros([3], { device: "webgpu" }).dataAsync())).toEqual([0, 0, 0]);
+    expect(Array.from(await ones([2], { device: "webgpu" }).add(1).dataAsync())).toEqual([2, 2]);
+    await setBackend("webgpu");
+    try {
+      expect(getBackend()).toBe("webgpu");
+      const t = tensor([1, 2, 3]);
+      expect(t.device).toBe("webgpu");
+      expect(zeros([2]).device).toBe("webgpu");
+      expect(zeros([2], { device: "cpu" }).device).toBe("cpu");
+      expect(Array.from(await t.mul(t).dataAsync())).toEqual([1, 4, 9]);
+    } finally {
+      setBackend(initial === "webgpu" ? "wasm" : initial);
+    }
+    expect(tensor([1]).device).toBe("cpu");
+  });
+
+  it("module.to moves parameters in place, keeping their identity; toAsync brings them back", async () => {
+    manualSeed(1);
+    const layer = new nn.Linear(3, 2);
+    const weight = layer.weight;
+    const before = layer.weight.toTypedArray();
+    expect(layer.to("webgpu")).toBe(layer);
+    expect(layer.weight).toBe(weight);
+    expect(layer.weight.device).toBe("webgpu");
+    expect(layer.bias!.device).toBe("webgpu");
+    expect(layer.weight.requiresGrad).toBe(true);
+    expect(Array.from(await layer.weight.dataAsync())).toEqual(Array.from(before));
+    await layer.toAsync("cpu");
+    expect(layer.weight).toBe(weight);
+    expect(layer.weight.device).toBe("cpu");
+    expect(Array.from(layer.weight.toTypedArray())).toEqual(Array.from(before));
+  });
+
+  it("an op without a webgpu kernel yet says so, naming the op", () => {
+    const g = tensor([1, 2]).to("webgpu");
+    expect(() => g.gt(1)).toThrow(/no webgpu kernel yet/);
+  });
+});
