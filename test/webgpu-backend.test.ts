@@ -54,11 +54,31 @@ function closeTo(actual: number[], expected: number[], rtol = 1e-4, atol = 1e-5)
   });
 }
 
-/** The same MLP, data and optimizer; `device` where it trains. Returns the losses and the final weights. */
-async function train(device: "cpu" | "webgpu", makeOptimizer: (params: nn.Parameter[]) => optim.Optimizer, steps: number) {
+const mlp = () => new nn.Sequential(new nn.Linear(6, 16), new nn.ReLU(), new nn.Linear(16, 4));
+
+/** A small CNN: convolution (with padding and stride), max-pooling, average pooling, a linear head. */
+const cnn = () =>
+  new nn.Sequential(
+    new nn.Conv2d(2, 4, 3, { padding: 1 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(4, 4, 3, { stride: 2, padding: 1 }),
+    new nn.AvgPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(4, 4),
+  );
+
+/** The same model, data and optimizer; `device` where it trains. Returns the losses and the final weights. */
+async function train(
+  device: "cpu" | "webgpu",
+  makeOptimizer: (params: nn.Parameter[]) => optim.Optimizer,
+  steps: number,
+  makeModel: () => nn.Module = mlp,
+  inputShape: number[] = [10, 6],
+) {
   manualSeed(7);
-  const model = new nn.Sequential(new nn.Linear(6, 16), new nn.ReLU(), new nn.Linear(16, 4));
-  const x = randn([10, 6]);
+  const model = makeModel();
+  const x = randn(inputShape);
   const y = tensor([0, 1, 2, 3, 0, 1, 2, 3, 1, 2], { dtype: "int32" });
   model.to(device);
   const xs = x.to(device);
@@ -99,6 +119,27 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
       expect(gpu.model.parameters().every((p) => p.device === "webgpu")).toBe(true);
     });
   }
+
+  it("a CNN (convolution, max and average pooling) trains with SGD as on the CPU, nothing crossing inside a step", async () => {
+    const sgd = (p: nn.Parameter[]) => new optim.SGD(p, { lr: 0.05, momentum: 0.9 });
+    const cpu = await train("cpu", sgd, 3, cnn, [10, 2, 8, 8]);
+    const gpu = await train("webgpu", sgd, 3, cnn, [10, 2, 8, 8]);
+    closeTo(gpu.losses, cpu.losses, 1e-4, 1e-5);
+    gpu.weights.forEach((w, i) => closeTo(w, cpu.weights[i]!, 1e-3, 1e-5));
+    expect(gpu.inside).toEqual(gpu.inside.map(() => ({ toDevice: 0, toHost: 0 })));
+  });
+
+  it("dropout draws its mask on the host, as on the CPU, and uploads it in one counted transfer", async () => {
+    const x = randn([4, 8]);
+    manualSeed(3);
+    const cpu = nn.functional.dropout(x, { p: 0.5 });
+    const onGpu = x.to("webgpu");
+    manualSeed(3);
+    const before = deviceTransfers().toDevice;
+    const gpu = nn.functional.dropout(onGpu, { p: 0.5 });
+    expect(deviceTransfers().toDevice - before).toBe(1);
+    expect(Array.from(await gpu.dataAsync())).toEqual(Array.from(cpu.toTypedArray()));
+  });
 
   it("refuses an op on tensors of two devices with PyTorch's message", () => {
     const a = ones([2, 3]).to("webgpu");
