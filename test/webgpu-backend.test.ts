@@ -212,6 +212,17 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
     expect(Array.from(layer.weight.toTypedArray())).toEqual(Array.from(before));
   });
 
+  it("optimizer state made before the model moved is refused with the device error", () => {
+    const layer = new nn.Linear(3, 2);
+    const sgd = new optim.SGD(layer.parameters(), { lr: 0.1, momentum: 0.9 });
+    layer.call(ones([4, 3])).sum().backward();
+    sgd.step(); // the momentum buffers are made on the CPU
+    layer.to("webgpu");
+    layer.zeroGrad();
+    layer.call(ones([4, 3]).to("webgpu")).sum().backward();
+    expect(() => sgd.step()).toThrow("Expected all tensors to be on the same device, but found at least two devices, webgpu and cpu!");
+  });
+
   it("an op without a webgpu kernel yet says so, naming the op", () => {
     const g = tensor([1, 2]).to("webgpu");
     expect(() => g.gt(1)).toThrow(/no webgpu kernel yet/);

@@ -5,7 +5,7 @@
  * where a kernel cannot take the tensors as they are (not float32, or a parameter that is a view
  * into a larger buffer), and the rule's tensor-op reference then runs on the device instead.
  */
-import { checkSameDevice, webgpuContext } from "../backend/device.js";
+import { sameDevice, webgpuContext } from "../backend/device.js";
 import type { GpuArray } from "../backend/webgpu/pool.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { clone } from "../ops/shape.js";
@@ -24,7 +24,8 @@ function gradBuffer(grad: Tensor): GpuArray {
 }
 
 export function gpuSgdStep(theta: Tensor, grad: Tensor, momentumBuffer: Tensor | null, firstStep: boolean, o: SGDOptions): boolean {
-  checkSameDevice("SGD.step", theta, grad);
+  // state made before the parameters moved stays behind: refused with the device error
+  sameDevice("SGD.step", momentumBuffer === null ? [theta, grad] : [theta, grad, momentumBuffer]);
   if (!whole(theta) || (momentumBuffer !== null && !whole(momentumBuffer))) return false;
   theta.storage.version++;
   webgpuContext("SGD.step").sgdStep({
@@ -44,8 +45,8 @@ export function gpuSgdStep(theta: Tensor, grad: Tensor, momentumBuffer: Tensor |
 }
 
 export function gpuAdamStep(theta: Tensor, grad: Tensor, state: AdamState, o: AdamLikeOptions, decoupled: boolean): boolean {
-  checkSameDevice("Adam.step", theta, grad);
   const vMax = state.max_exp_avg_sq ?? null;
+  sameDevice("Adam.step", [theta, grad, state.exp_avg, state.exp_avg_sq, ...(vMax ? [vMax] : [])]);
   if (![theta, state.exp_avg, state.exp_avg_sq, ...(vMax ? [vMax] : [])].every(whole)) return false;
   theta.storage.version++;
   webgpuContext("Adam.step").adamStep({
