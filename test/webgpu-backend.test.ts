@@ -189,6 +189,20 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
       expect(zeros([2]).device).toBe("webgpu");
       expect(zeros([2], { device: "cpu" }).device).toBe("cpu");
       expect(Array.from(await t.mul(t).dataAsync())).toEqual([1, 4, 9]);
+      // a model built with webgpu the default has its parameters there, and trains
+      const model = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
+      expect(model.parameters().every((p) => p.device === "webgpu")).toBe(true);
+      const sgd = new optim.SGD(model.parameters(), { lr: 0.1 });
+      const [x, y] = [randn([5, 3]), tensor([0, 1, 1, 0, 1], { dtype: "int32" })];
+      expect([x.device, y.device]).toEqual(["webgpu", "webgpu"]);
+      const loss = () => nn.functional.crossEntropy(model.call(x), y);
+      const first = await loss().itemAsync();
+      for (let i = 0; i < 10; i++) {
+        sgd.zeroGrad();
+        loss().backward();
+        sgd.step();
+      }
+      expect(await loss().itemAsync()).toBeLessThan(first);
     } finally {
       setBackend(initial === "webgpu" ? "wasm" : initial);
     }

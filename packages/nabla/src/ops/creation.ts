@@ -66,10 +66,21 @@ function deviceOf(op: string, device: unknown): Device {
   return device;
 }
 
-/** Moves a tensor made on the host to its device (an upload, counted), then sets requiresGrad. */
+let float64Noted = false;
+
+/**
+ * Moves a tensor made on the host to its device (an upload, counted), then sets requiresGrad. A
+ * float64 tensor stays on the CPU when the device is only the default (WGSL has no f64), with a
+ * note the first time; asked for explicitly, the move refuses it.
+ */
 function finish(op: string, t: Tensor, requiresGrad?: boolean, device?: Device): Tensor {
   const target = deviceOf(op, device);
-  if (target !== "cpu") t = toDevice(t, target);
+  if (target !== "cpu" && t.dtype === "float64" && device === undefined) {
+    if (!float64Noted) console.warn(`nabla: ${op}: float64 tensors stay on the cpu (the webgpu device has no f64); use float32 to place them on the device`);
+    float64Noted = true;
+  } else if (target !== "cpu") {
+    t = toDevice(t, target);
+  }
   if (requiresGrad) {
     try {
       t.requiresGrad = true;

@@ -55,12 +55,11 @@ export class Storage {
   private array: TypedArray | null;
   private gpuArray: GpuArray | null = null;
   /**
-   * For int32/bool storage moved to the GPU: the host values it was made from, while nothing has
-   * changed it since (`version`). Ops that check indices on the host (gather's bounds, the class
-   * indices of a loss) read these instead of a transfer back.
+   * For int32/bool storage moved to the GPU: the host values it was made from, valid while nothing
+   * has changed it (`version` still 0). Ops that check indices on the host (gather's bounds, the
+   * class indices of a loss) read these instead of a transfer back, which they could not wait for.
    */
   private mirror: TypedArray | null = null;
-  private mirrorVersion = 0;
   private freedBy: string | null = null;
 
   constructor(
@@ -72,6 +71,8 @@ export class Storage {
 
   /** Storage over a WebGPU buffer (of `dtype`'s elements, 4 bytes each); `host` the values it was uploaded from, kept for int32/bool. */
   static onGpu(array: GpuArray, dtype: DType, host: TypedArray | null = null): Storage {
+    // made through the one constructor, so that CPU and GPU storage share one object shape (the
+    // CPU hot paths stay monomorphic); the typed array is then swapped for the buffer
     const s = new Storage(null as unknown as TypedArray, dtype);
     s.array = null;
     s.gpuArray = array;
@@ -99,10 +100,10 @@ export class Storage {
 
   private freedError(): Error {
     return new Error(
-        `tensor storage used after it was freed (${this.freedBy}). ` +
-          "The library frees storage it made that nothing returned: keep a tensor made inside a module's forward or a " +
-          "data loader's batch with memory.keep(t) or t.clone(), or pass { keepBatches: true } to the DataLoader",
-      );
+      `tensor storage used after it was freed (${this.freedBy}). ` +
+        "The library frees storage it made that nothing returned: keep a tensor made inside a module's forward or a " +
+        "data loader's batch with memory.keep(t) or t.clone(), or pass { keepBatches: true } to the DataLoader",
+    );
   }
 
   /** The GPU buffer of webgpu storage; throws on CPU storage and once freed. */
@@ -116,7 +117,7 @@ export class Storage {
 
   /** The host values of int32/bool storage moved to the GPU and unchanged since, else null. */
   hostMirror(): TypedArray | null {
-    return this.mirror !== null && this.mirrorVersion === this.version && this.gpuArray !== null ? this.mirror : null;
+    return this.mirror !== null && this.version === 0 && this.gpuArray !== null ? this.mirror : null;
   }
 
   /** Elements held, on any device (0 once freed). */
