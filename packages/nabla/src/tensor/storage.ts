@@ -86,16 +86,18 @@ export class Storage {
 
   /** The elements. Throws once the storage is freed, or when they live on a GPU. */
   get data(): TypedArray {
-    if (this.array === null) {
-      if (this.gpuArray !== null) {
-        throw new Error(
-          "tensor data lives on the webgpu device and cannot be read synchronously: read it with `await t.dataAsync()` " +
-            '(or `await t.itemAsync()`), or move the tensor with `await t.toAsync("cpu")`',
-        );
-      }
-      throw this.freedError();
-    }
+    // kept this small: every kernel call reads it, and V8 inlines small getters
+    if (this.array === null) throw this.unreadable();
     return this.array;
+  }
+
+  /** Why `data` cannot be had: the storage lives on the GPU, or was freed. */
+  private unreadable(): Error {
+    if (this.gpuArray === null) return this.freedError();
+    return new Error(
+      "tensor data lives on the webgpu device and cannot be read synchronously: read it with `await t.dataAsync()` " +
+        '(or `await t.itemAsync()`), or move the tensor with `await t.toAsync("cpu")`',
+    );
   }
 
   private freedError(): Error {
