@@ -11,13 +11,20 @@
  * throws, naming the asynchronous reads.
  */
 import { backend } from "../backend/backend.js";
-import { webgpuContext, type Device } from "../backend/device.js";
+import { startedWebGpu, webgpuContext, type Device } from "../backend/device.js";
+import { finalizationRegistry } from "../memory/collection.js";
 import type { GpuArray } from "../backend/webgpu/pool.js";
 import { OutOfMemoryError } from "../errors.js";
 import { noteAllocated } from "../memory/ownership.js";
 import { bytesPerElement, type DType, type TypedArray } from "./dtype.js";
 
 let created = 0;
+
+/**
+ * GPU buffers of storage the collector found unreachable go back to the device's pool (the GPU
+ * memory is not the collector's). Storage the library or the user frees is unregistered first.
+ */
+const gpuFinalizer = finalizationRegistry<GpuArray>((array) => startedWebGpu()?.release(array));
 
 export class Storage {
   /** Storages made so far, in order: autograd tells a gradient made during backward by its serial. */
@@ -80,6 +87,7 @@ export class Storage {
     // GPU buffers are worth freeing early, as blocks of the wasm heap
     s.heapBacked = true;
     noteAllocated(s);
+    gpuFinalizer.register(s, array, s);
     if (host !== null && (dtype === "int32" || dtype === "bool")) s.mirror = host;
     return s;
   }
@@ -141,6 +149,7 @@ export class Storage {
   free(reason = "by t.free()"): void {
     if (this.array === null) {
       if (this.gpuArray === null) return;
+      gpuFinalizer.unregister(this);
       webgpuContext("free").release(this.gpuArray);
       this.gpuArray = null;
       this.mirror = null;
