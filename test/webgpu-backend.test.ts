@@ -172,6 +172,26 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
     expect(live[9]).toBe(live[2]);
   });
 
+  it("clipGradNorm_ clips on the device as on the CPU, reading nothing back", async () => {
+    for (const normType of [2, 1, Infinity]) {
+      const results: { total: number; grads: number[][] }[] = [];
+      for (const device of ["cpu", "webgpu"] as const) {
+        manualSeed(5);
+        const model = mlp().to(device);
+        new nn.CrossEntropyLoss().call(model.call(randn([10, 6]).to(device)), tensor([0, 1, 2, 3, 0, 1, 2, 3, 1, 2], { dtype: "int32" }).to(device)).backward();
+        const before = deviceTransfers();
+        const total = nn.utils.clipGradNorm_(model.parameters(), 0.05, { normType });
+        expect(deviceTransfers()).toEqual(before);
+        const grads: number[][] = [];
+        for (const p of model.parameters()) grads.push(await values(p.grad!));
+        results.push({ total: await total.itemAsync(), grads });
+      }
+      expect(results[0]!.total).toBeGreaterThan(0.05); // so the gradients were scaled
+      closeTo([results[1]!.total], [results[0]!.total], 1e-5, 1e-7);
+      results[1]!.grads.forEach((g, i) => closeTo(g, results[0]!.grads[i]!, 1e-4, 1e-7));
+    }
+  });
+
   it("refuses an op on tensors of two devices with PyTorch's message", () => {
     const a = ones([2, 3]).to("webgpu");
     const b = ones([2, 3]);
