@@ -192,6 +192,16 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
     }
   });
 
+  it("max along a dim, its indices and its gradient on the device", async () => {
+    const x = tensor([[1, 5, 5], [-2, -1, -3]]);
+    const g = x.to("webgpu").requiresGrad_();
+    const { values: v, indices } = g.max(1);
+    expect(Array.from(await v.dataAsync())).toEqual([5, -1]);
+    expect(Array.from(await indices.dataAsync())).toEqual([1, 1]);
+    v.mul(tensor([2, 3]).to("webgpu")).sum().backward();
+    expect(await g.grad!.toArrayAsync()).toEqual([[0, 2, 0], [0, 3, 0]]);
+  });
+
   it("refuses an op on tensors of two devices with PyTorch's message", () => {
     const a = ones([2, 3]).to("webgpu");
     const b = ones([2, 3]);

@@ -46,7 +46,7 @@ function leading(t: Tensor, shape: readonly number[], skip = -1): Tensor {
  * Checks an index against PyTorch's rules for gather/scatter: int32, as many dims as the input,
  * no larger than it off `dim` (and no larger than src anywhere), every value in [0, size).
  */
-export function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, src?: Tensor): number {
+export function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, src?: Tensor, inBounds = false): number {
   if (index.dtype !== "int32") throw new DTypeError(`${op}: expected index to be an int32 tensor, got ${index.dtype} (make it with { dtype: "int32" } or index.int())`);
   const d = normalizeDim(op, dim, x.ndim);
   if (index.ndim !== x.ndim && !(index.numel() <= 1 && x.ndim <= 1 && index.ndim <= 1)) {
@@ -63,6 +63,7 @@ export function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, sr
   }
   const size = x.shape[d] ?? 1;
   checkSameDevice(op, x, index);
+  if (inBounds) return d;
   for (const i of indexValues(op, index)) {
     if (i < 0 || i >= size) throw new ShapeError(`${op}: index ${i} is out of bounds for dimension ${d} with size ${size}`);
   }
@@ -102,7 +103,19 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
  * (PyTorch's torch.scatter_add); only the part of src the size of index takes part.
  */
 export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  const d = checkIndex("scatterAdd", base, dim, index, src);
+  return scatterAddChecked(base, dim, index, src, false);
+}
+
+/**
+ * scatterAdd of an index the library made and knows to be in bounds (an arg-reduction's places),
+ * whose values are then not read on the host: on the webgpu device they could not be.
+ */
+export function scatterAddInBounds(base: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  return scatterAddChecked(base, dim, index, src, true);
+}
+
+function scatterAddChecked(base: Tensor, dim: number, index: Tensor, src: Tensor, inBounds: boolean): Tensor {
+  const d = checkIndex("scatterAdd", base, dim, index, src, inBounds);
   if (src.dtype !== base.dtype) throw new DTypeError(`scatterAdd: expected self.dtype (${base.dtype}) to be equal to src.dtype (${src.dtype})`);
   checkSameDevice("scatterAdd", base, src);
   const index1 = atLeast1d(index);

@@ -9,7 +9,7 @@ import { contiguousStrides, normalizeDims, shapesEqual } from "../tensor/shape.j
 import { Tensor } from "../tensor/tensor.js";
 import { div, eq, exp, mul, sqrt, sub } from "./elementwise.js";
 import { emptyTensor, gpuViewOf, resultTensor } from "./helpers.js";
-import { scatterAdd } from "./indexing.js";
+import { scatterAddInBounds } from "./indexing.js";
 import { expand, reshape } from "./shape.js";
 
 export interface ReduceOptions {
@@ -141,7 +141,7 @@ function argExtremum(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean
   // The gradient goes to the element that was picked (the first, on ties).
   recordOp(op === "max" ? "MaxBackward0" : "MinBackward0", values, [x], (g) => {
     // the scatterAdd op: its own gradient reaches g, so a recorded backward (createGraph) works too
-    return [scatterAdd(emptyTensor(x.shape, g.dtype, op, g.storage.device), d, reshape(indices, layout.keepdimShape), reshape(g, layout.keepdimShape))];
+    return [scatterAddInBounds(emptyTensor(x.shape, g.dtype, op, g.storage.device), d, reshape(indices, layout.keepdimShape), reshape(g, layout.keepdimShape))];
   });
   return { values, indices };
 }
