@@ -13,8 +13,6 @@ import type { WebGpuContext } from "./webgpu/context.js";
 
 export type Device = "cpu" | "webgpu";
 
-export const DEVICES: readonly Device[] = ["cpu", "webgpu"];
-
 export function isDevice(value: unknown): value is Device {
   return value === "cpu" || value === "webgpu";
 }
