@@ -33,9 +33,13 @@ const random = seededRandom(64); // failures reproduce
 
 type Layout = "contiguous" | "transposed" | "offset" | "foreign";
 
-/** A float64 array of `n` in wasm memory (the backend keeps fewer than 64 elements on the JS heap). */
+/**
+ * A float64 array of `n` in wasm memory (the backend keeps fewer than 1,024 elements on the JS
+ * heap). Untracked: the collector would free the block once the full array is unreachable, while
+ * the subarray handed out still reads it.
+ */
 function heap64(n: number): Float64Array {
-  return (wasm.alloc("float64", Math.max(1024, n)) as Float64Array).subarray(0, n);
+  return (wasm.alloc("float64", Math.max(1024, n), true, "test", false) as Float64Array).subarray(0, n);
 }
 
 /** Random float64 values of `n` in wasm memory (or a plain array when foreign), uniform in ±scale. */
@@ -367,13 +371,13 @@ describe("float64 wasm kernels agree with the JS reference", () => {
         const nd = shape.length;
         const stored = [...shape.slice(0, -2), shape[nd - 1]! + 3, shape[nd - 2]!]; // padded: not coalescible
         const size = numelOf(stored) + 5;
-        const data = wasm.alloc(dtype, Math.max(1024, size)).subarray(0, size) as Float32Array | Float64Array;
+        const data = wasm.alloc(dtype, Math.max(1024, size), true, "test", false).subarray(0, size) as Float32Array | Float64Array;
         for (let i = 0; i < size; i++) data[i] = random();
         const st = contiguousStrides(stored);
         const view: StridedView = { data, shape, strides: [...st.slice(0, -2), st[nd - 1]!, st[nd - 2]!], offset: 5 };
         const numel = numelOf(shape);
         const expected = dtype === "float32" ? new Float32Array(numel) : new Float64Array(numel);
-        const actual = wasm.alloc(dtype, Math.max(1024, numel)).subarray(0, numel) as Float32Array | Float64Array;
+        const actual = wasm.alloc(dtype, Math.max(1024, numel), true, "test", false).subarray(0, numel) as Float32Array | Float64Array;
         jsBackend.copy(view, expected);
         staysInWasm("copy", () => wasm.copy(view, actual));
         expectSame(actual, expected, `${dtype} copy ${shape}`);
@@ -385,7 +389,7 @@ describe("float64 wasm kernels agree with the JS reference", () => {
     for (const [outer, inner, k] of [[1, 1, 1], [3, 17, 5], [17, 255, 3], [64, 144, 36]] as const) {
       const s = seededRandom(outer * 1000 + inner);
       const x = filled(outer * inner);
-      const index = (wasm.alloc("int32", Math.max(1024, outer * k)) as Int32Array).subarray(0, outer * k);
+      const index = (wasm.alloc("int32", Math.max(1024, outer * k), true, "test", false) as Int32Array).subarray(0, outer * k);
       for (let i = 0; i < index.length; i++) index[i] = Math.floor(s() * inner); // repeats: scatterAdd must sum them
       const src = filled(outer * k);
       expect([x, index, src].every(inHeap)).toBe(true);

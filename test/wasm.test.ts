@@ -40,7 +40,7 @@ function randomView(shape: number[], layout: Layout, scale = 3): StridedView {
   if (layout === "offset" && nd >= 1) storeShape = [...shape.slice(0, -1), shape[nd - 1]! + 5];
   const offset = layout === "offset" ? 7 : 0;
   const size = numelOf(storeShape) + offset;
-  const data = layout === "foreign" ? new Float32Array(size) : (wasm.alloc("float32", Math.max(size, 64)) as Float32Array);
+  const data = layout === "foreign" ? new Float32Array(size) : (wasm.alloc("float32", Math.max(size, 64), true, "test", false) as Float32Array);
   for (let i = 0; i < size; i++) data[i] = (random() * 2 - 1) * scale;
   let strides = contiguousStrides(storeShape);
   if (layout === "transposed" && nd >= 2) strides = [...strides.slice(0, -2), strides[nd - 1]!, strides[nd - 2]!];
@@ -165,19 +165,19 @@ describe("wasm backend", () => {
   it("gather and scatterAdd agree with the JS kernels, and run in wasm when every operand is there", () => {
     for (const [outer, inner, k] of [[1, 1, 1], [3, 17, 5], [17, 255, 3], [64, 144, 36]] as const) {
       const s = seededRandom(outer * 1000 + inner);
-      const x = wasm.alloc("float32", Math.max(1024, outer * inner)).subarray(0, outer * inner) as Float32Array;
+      const x = wasm.alloc("float32", Math.max(1024, outer * inner), true, "test", false).subarray(0, outer * inner) as Float32Array;
       for (let i = 0; i < x.length; i++) x[i] = s() * 2 - 1;
-      const index = wasm.alloc("int32", Math.max(1024, outer * k)).subarray(0, outer * k) as Int32Array;
+      const index = wasm.alloc("int32", Math.max(1024, outer * k), true, "test", false).subarray(0, outer * k) as Int32Array;
       for (let i = 0; i < index.length; i++) index[i] = Math.floor(s() * inner); // repeats: scatterAdd must sum them
-      const src = wasm.alloc("float32", Math.max(1024, outer * k)).subarray(0, outer * k) as Float32Array;
+      const src = wasm.alloc("float32", Math.max(1024, outer * k), true, "test", false).subarray(0, outer * k) as Float32Array;
       for (let i = 0; i < src.length; i++) src[i] = s() * 2 - 1;
       expect([x, index, src].every(inHeap)).toBe(true);
-      const gotGather = wasm.alloc("float32", Math.max(1024, outer * k)).subarray(0, outer * k) as Float32Array;
+      const gotGather = wasm.alloc("float32", Math.max(1024, outer * k), true, "test", false).subarray(0, outer * k) as Float32Array;
       const refGather = new Float32Array(outer * k);
       wasm.gather(x, index, outer, inner, k, gotGather);
       jsBackend.gather(x, index, outer, inner, k, refGather);
       expect(Array.from(gotGather)).toEqual(Array.from(refGather));
-      const gotScatter = wasm.alloc("float32", Math.max(1024, outer * inner)).subarray(0, outer * inner) as Float32Array;
+      const gotScatter = wasm.alloc("float32", Math.max(1024, outer * inner), true, "test", false).subarray(0, outer * inner) as Float32Array;
       const refScatter = new Float32Array(outer * inner);
       wasm.scatterAdd(src, index, outer, inner, k, gotScatter);
       jsBackend.scatterAdd(src, index, outer, inner, k, refScatter);
@@ -202,7 +202,7 @@ describe("wasm backend", () => {
   function operand(shape: number[], layout: Layout, wide: boolean, scale: number): StridedView {
     const v = randomView(shape, layout, scale);
     if (!wide) return v;
-    const data = layout === "foreign" ? new Float64Array(v.data.length) : (wasm.alloc("float64", Math.max(v.data.length, 64)) as Float64Array);
+    const data = layout === "foreign" ? new Float64Array(v.data.length) : (wasm.alloc("float64", Math.max(v.data.length, 64), true, "test", false) as Float64Array);
     data.set(v.data);
     return { ...v, data };
   }
@@ -222,7 +222,7 @@ describe("wasm backend", () => {
             });
             const size = numelOf(shape);
             const expected = wide ? new Float64Array(size) : new Float32Array(size);
-            const actual = wasm.alloc(type, Math.max(size, 64)).subarray(0, size) as Float32Array | Float64Array;
+            const actual = wasm.alloc(type, Math.max(size, 64), true, "test", false).subarray(0, size) as Float32Array | Float64Array;
             jsPointwise(kernel, inputs, expected, wide ? params : params.map(Math.fround), !wide);
             wasm.pointwise(kernel, inputs, actual, params);
             expectNear(actual, expected, wide, `${kernel.key} ${type} ${shape} ${layout}`);
@@ -255,7 +255,7 @@ describe("wasm backend", () => {
       for (const layout of LAYOUTS) {
         const x = randomView(shape, layout);
         const expected = new Float32Array(numelOf(shape));
-        const actual = wasm.alloc("float32", Math.max(64, numelOf(shape))).subarray(0, numelOf(shape)) as Float32Array;
+        const actual = wasm.alloc("float32", Math.max(64, numelOf(shape)), true, "test", false).subarray(0, numelOf(shape)) as Float32Array;
         jsBackend.copy(x, expected);
         wasm.copy(x, actual);
         expect(Array.from(actual), `${shape} ${layout}`).toEqual(Array.from(expected));
@@ -269,7 +269,7 @@ describe("wasm backend", () => {
         const src = randomView(shape, ls);
         const dst1 = randomView(shape, ld);
         const dst2: StridedView = { ...dst1, data: (dst1.data as Float32Array).slice() };
-        const copyInHeap = wasm.alloc("float32", Math.max(64, dst1.data.length)).subarray(0, dst1.data.length) as Float32Array;
+        const copyInHeap = wasm.alloc("float32", Math.max(64, dst1.data.length), true, "test", false).subarray(0, dst1.data.length) as Float32Array;
         copyInHeap.set(dst1.data as Float32Array);
         jsBackend.assign(dst2, src);
         wasm.assign({ ...dst1, data: copyInHeap }, src);
@@ -301,7 +301,7 @@ describe("wasm backend", () => {
         if (x.length > 40) x[40] = NaN;
         const ev = new Float32Array(outer!);
         const ei = new Int32Array(outer!);
-        const av = wasm.alloc("float32", Math.max(64, outer!)).subarray(0, outer!) as Float32Array;
+        const av = wasm.alloc("float32", Math.max(64, outer!), true, "test", false).subarray(0, outer!) as Float32Array;
         const ai = new Int32Array(outer!);
         jsBackend.argReduce(op, x, outer!, inner!, ev, ei);
         wasm.argReduce(op, x, outer!, inner!, av, ai);
@@ -323,7 +323,7 @@ describe("wasm backend", () => {
         const fresh = (seed: number) => {
           const s = seededRandom(seed);
           const buf = (scale: number, positive = false) => {
-            const a = wasm.alloc("float32", Math.max(64, n)).subarray(0, n) as Float32Array;
+            const a = wasm.alloc("float32", Math.max(64, n), true, "test", false).subarray(0, n) as Float32Array;
             for (let i = 0; i < n; i++) a[i] = positive ? s() * scale : (s() * 2 - 1) * scale;
             return a;
           };
@@ -381,7 +381,7 @@ describe("wasm backend", () => {
       ];
       for (const [layout, cols] of views) {
         const expected = new Float32Array(count);
-        const actual = wasm.alloc("float32", Math.max(64, count)).subarray(0, count) as Float32Array;
+        const actual = wasm.alloc("float32", Math.max(64, count), true, "test", false).subarray(0, count) as Float32Array;
         jsBackend.fold2d(cols, size, [sh!, sw!], [dh!, dw!], expected);
         wasm.fold2d(cols, size, [sh!, sw!], [dh!, dw!], actual);
         expect(Array.from(actual), `${shape} s=${sh},${sw} d=${dh},${dw} ${layout}`).toEqual(Array.from(expected));
@@ -436,7 +436,7 @@ describe("wasm backend", () => {
         if (inner! > 1) x[1] = -100;
         if (inner! > 2) x[2] = -Infinity;
         const n = outer! * inner!;
-        const actual = wasm.alloc("float32", Math.max(n, 64)).subarray(0, n) as Float32Array;
+        const actual = wasm.alloc("float32", Math.max(n, 64), true, "test", false).subarray(0, n) as Float32Array;
         expect(wasm.fused!.softmax!(x, outer!, inner!, actual, log)).toBe(n >= 64);
         if (n < 64) continue;
         const reference = softmaxReference(tensor(x.slice(0, n)).reshape(outer!, inner!), 1, log);
@@ -459,7 +459,7 @@ describe("wasm backend", () => {
     if (broadcastB) b = { ...b, strides: [...batchShape.map(() => 0), ...b.strides.slice(-2)] };
     const size = numelOf(batchShape) * m * n;
     const expected = new Float32Array(size);
-    const actual = wasm.alloc("float32", Math.max(size, 1)).subarray(0, size) as Float32Array;
+    const actual = wasm.alloc("float32", Math.max(size, 1), true, "test", false).subarray(0, size) as Float32Array;
     jsBackend.matmul({ a, b, out: expected, batchShape, m, k, n });
     wasm.matmul({ a, b, out: actual, batchShape, m, k, n });
     const tol = matmulTolerance(a, b, m, k, n, batchShape);
@@ -532,7 +532,7 @@ describe("wasm backend", () => {
         const fresh = (seed: number) => {
           const s = seededRandom(seed);
           const buf = () => {
-            const a = wasm.alloc("float32", Math.max(64, n)).subarray(0, n) as Float32Array;
+            const a = wasm.alloc("float32", Math.max(64, n), true, "test", false).subarray(0, n) as Float32Array;
             for (let i = 0; i < n; i++) a[i] = s() * 2 - 1;
             return a;
           };

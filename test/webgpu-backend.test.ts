@@ -25,6 +25,7 @@ import {
   ones,
   type Tensor,
   memory,
+  where,
 } from "../packages/nabla/src/index.js";
 import { startedWebGpu } from "../packages/nabla/src/backend/device.js";
 
@@ -302,9 +303,26 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
     expect(() => sgd.step()).toThrow("Expected all tensors to be on the same device, but found at least two devices, webgpu and cpu!");
   });
 
-  it("an op without a webgpu kernel yet says so, naming the op", () => {
-    const g = tensor([1, 2]).to("webgpu");
-    expect(() => g.gt(1)).toThrow(/no webgpu kernel yet/);
+  it("int32 and bool tensors: arithmetic, comparisons, where, sums and conversions on the device", async () => {
+    const i = tensor([3, -1, 7, 2], { dtype: "int32" }).to("webgpu");
+    const f = tensor([0.5, -1.5, 2.25, 0]).to("webgpu");
+    expect(await i.mul(2).add(1).toArrayAsync()).toEqual([7, -1, 15, 5]);
+    const big = i.gt(1);
+    expect(big.dtype).toBe("bool");
+    expect(await big.toArrayAsync()).toEqual([true, false, true, true]);
+    expect(await where(big, f, 9).toArrayAsync()).toEqual([0.5, 9, 2.25, 0]);
+    expect(await i.sum().itemAsync()).toBe(11);
+    expect(await f.to("int32").toArrayAsync()).toEqual([0, -1, 2, 0]);
+    expect(await i.to("float32").div(2).toArrayAsync()).toEqual([1.5, -0.5, 3.5, 1]);
+    expect(await big.sum().itemAsync()).toBe(3);
+    expect(() => f.to("float64")).toThrow("float64 tensors cannot live on the webgpu device");
+  });
+
+  it("an op that cannot run on the device yet says so, naming the op", () => {
+    const g = tensor([[1, 2], [3, 4]]).to("webgpu");
+    // an index computed on the device: gather checks indices on the host, which cannot wait for it
+    const index = tensor([[0], [1]], { dtype: "int32" }).to("webgpu").add(0);
+    expect(() => g.gather(1, index)).toThrow(/gather: no webgpu kernel yet/);
   });
 });
 

@@ -1,16 +1,23 @@
 // Per-op overhead in nabla; its PyTorch twin is scripts/bench/small_ops.py (see there for the loop
 // and what is printed).
-import { manualSeed, randn } from "../../packages/nabla/dist/src/index.js";
+import { manualSeed, memory, randn } from "../../packages/nabla/dist/src/index.js";
 import { flags, median, report } from "./util.mjs";
 
-function perOpUs(x, y, batches) {
-  const loop = (n) => {
-    for (let k = 0; k < n; k++) {
-      const a = x.add(y);
-      const b = a.mul(y);
-      b.relu();
-    }
+/** µs per op of `a = x + y; b = a·y; relu(b)` in a loop, each result dropped; `scoped`: each iteration in memory.scope. */
+function perOpUs(x, y, batches, scoped = false) {
+  const body = () => {
+    const a = x.add(y);
+    const b = a.mul(y);
+    b.relu();
   };
+  const loop = scoped
+    ? (n) => {
+        for (let k = 0; k < n; k++) memory.scope(body);
+      }
+    : (n) => {
+        for (let k = 0; k < n; k++) body();
+      };
+  memory.collect(); // each measurement from a clean heap, not the previous one's dropped tensors
   let n = 1; // grow the batch until it takes ~20 ms
   for (;;) {
     const started = performance.now();
@@ -37,6 +44,8 @@ for (const size of [4, 2000, 100_000]) {
   const x = randn([size]);
   const y = randn([size]);
   out[`us${size}`] = perOpUs(x, y, args.batches);
+  if (size > 4) out[`us${size}scoped`] = perOpUs(x, y, args.batches, true);
   out[`us${size}grad`] = perOpUs(x.requiresGrad_(), y.requiresGrad_(), args.batches);
+  if (size > 4) out[`us${size}gradscoped`] = perOpUs(x, y, args.batches, true);
 }
 report(out);

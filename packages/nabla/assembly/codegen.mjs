@@ -121,14 +121,25 @@ function kernelSource(pw, kernel, code, width, lanes) {
   const vecLoads = Array.from({ length: kernel.arity }, (_, i) => `s${i} ? v128.load(x${i}) : ${width.splatLoad}(x${i})`);
   const tailLoads = Array.from({ length: kernel.arity }, (_, i) => `${width.splatLoad}(x${i})`);
   const paramArgs = Array.from({ length: kernel.params }, (_, i) => `p${i}`);
+  const dense = kernel.arity === 0 ? "true" : Array.from({ length: kernel.arity }, (_, i) => `s${i} == 1`).join(" && ");
+  const denseLoads = Array.from({ length: kernel.arity }, (_, i) => `v128.load(x${i})`);
+  const denseStep = Array.from({ length: kernel.arity }, (_, i) => `x${i} += 16;`).join(" ");
   const step = (unit) => Array.from({ length: kernel.arity }, (_, i) => `x${i} += <usize>(s${i} << ${unit});`).join(" ");
   const row = [
     `function r${code}_${S}(x0: usize, s0: i32, x1: usize, s1: i32, x2: usize, s2: i32, out: usize, n: i32, params: usize): void {`,
     ...Array.from({ length: kernel.params }, (_, i) => `  const p${i} = ${T}.splat(load<${S}>(params, ${i * bytes}));`),
     `  let i = 0;`,
-    `  for (; i + ${width.lanes} <= n; i += ${width.lanes}) {`,
-    `    v128.store(out, ${fn}(${[...vecLoads, ...paramArgs].join(", ")}));`,
-    `    ${step(4)} out += 16;`,
+    // every input one dense run (the common case): plain loads, no per-lane choice in the loop
+    `  if (${dense}) {`,
+    `    for (; i + ${width.lanes} <= n; i += ${width.lanes}) {`,
+    `      v128.store(out, ${fn}(${[...denseLoads, ...paramArgs].join(", ")}));`,
+    `      ${denseStep} out += 16;`,
+    `    }`,
+    `  } else {`,
+    `    for (; i + ${width.lanes} <= n; i += ${width.lanes}) {`,
+    `      v128.store(out, ${fn}(${[...vecLoads, ...paramArgs].join(", ")}));`,
+    `      ${step(4)} out += 16;`,
+    `    }`,
     `  }`,
     `  for (; i < n; i++) {`,
     `    store<${S}>(out, ${T}.extract_lane(${fn}(${[...tailLoads, ...paramArgs].join(", ")}), 0));`,

@@ -106,6 +106,25 @@ export function collectIfEnabled(): boolean {
   return collectNow();
 }
 
+let beforePressureCollection: (() => void) | null = null;
+
+/** Sets what runs before a collection forced by a request the heap could not otherwise serve (ownership.ts). */
+export function onPressure(fn: () => void): void {
+  beforePressureCollection = fn;
+}
+
+/**
+ * Like collectIfEnabled, for a request that fails without it: first the open ownership scopes
+ * hand their unpinned storage to the collector (ownership.ts), so that intermediates a running
+ * forward already dropped (`x = relu(x)` leaves the old x unreachable) are freed now, as PyTorch
+ * frees them at their last use, instead of when the forward returns.
+ */
+export function collectUnderPressure(): boolean {
+  if (mode !== "auto") return false;
+  beforePressureCollection?.();
+  return collectNow();
+}
+
 /** Forced collections run so far (memory.stats().collections). */
 export function collectionCount(): number {
   return collections;

@@ -10,7 +10,7 @@ import { backend, type MemoryStats } from "../backend/backend.js";
 import { OptionError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { collectNow, setCollection, type CollectionMode } from "./collection.js";
-import { keepStorage } from "./ownership.js";
+import { keepStorage, owned } from "./ownership.js";
 
 export type { MemoryStats, CollectionMode };
 
@@ -42,6 +42,30 @@ export function setLimit(bytes: number | null): void {
 export function keep<T extends Tensor | readonly Tensor[]>(tensors: T): T {
   for (const t of Array.isArray(tensors) ? tensors : [tensors as Tensor]) keepStorage(t.storage);
   return tensors;
+}
+
+/**
+ * Runs `fn` and frees, when it returns, the storage it made that its result does not hold (the
+ * result may be a tensor, or arrays and plain objects of them): TF.js's `tf.tidy`, for loops of
+ * plain tensor ops outside any module, whose intermediates would otherwise wait for the garbage
+ * collector. Modules' forwards, backward, optimizer steps and `F.*` calls do this by themselves.
+ * A tensor made inside and stashed elsewhere (an outer variable) is freed too: keep it with
+ * `memory.keep(t)`, or return it. A function that throws or returns a promise frees nothing.
+ *
+ * @example
+ * ```ts
+ * import { memory, randn } from "nabla";
+ * const x = randn([2000]);
+ * const y = randn([2000]);
+ * for (let i = 0; i < 1000; i++) {
+ *   const err = memory.scope(() => x.sub(y).pow(2).mean()); // x − y and its square are freed here
+ *   if (i % 100 === 0) console.log(err.item());
+ * }
+ * ```
+ */
+export function scope<T>(fn: () => T): T {
+  if (typeof fn !== "function") throw new TypeError(`memory.scope: fn must be a function, got ${fn === null ? "null" : typeof fn}`);
+  return owned(fn);
 }
 
 /** Runs a full garbage collection and the finalizers it makes due, where the engine allows it; false where it cannot. */

@@ -17,6 +17,7 @@
  * own output). A scope whose function throws, or returns a promise, frees nothing.
  */
 import type { Storage } from "../tensor/storage.js";
+import { onPressure } from "./collection.js";
 
 /** What ownership needs of a graph node (autograd/node.ts). */
 export interface OwnedNode {
@@ -146,15 +147,49 @@ function handToParent(scope: Scope, storages: Storage[], nodes: OwnedNode[]): vo
     for (const s of storages) scope.parent.made.push(s);
     for (const n of nodes) scope.parent.nodes.push(n);
   } else {
-    for (const s of storages) s.owned = false; // the user's now
+    for (const s of storages) {
+      s.owned = false; // the user's now
+      s.track();
+    }
   }
 }
+
+/**
+ * Under memory pressure (collection.ts): the storage the open scopes made that no graph node pins
+ * becomes the collector's (untracked storage is tracked), so that the forced collection that
+ * follows frees what nothing references any more. What survives is freed by the collector later,
+ * not at its scope's end: always safe, only later. Pinned storage stays with its scope, since a
+ * node may read it in backward.
+ */
+export function handScopesToCollector(): void {
+  for (let scope = current; scope !== null; scope = scope.parent) {
+    const made = scope.made;
+    let kept = 0;
+    let pinnedUpTo = 0;
+    for (let i = 0; i < made.length; i++) {
+      const s = made[i]!;
+      if (s.freed) continue;
+      if (s.pins === 0 && !s.kept && s.heapBacked) {
+        s.owned = false;
+        s.track();
+        continue;
+      }
+      if (i < scope.pinnedUpTo) pinnedUpTo++;
+      made[kept++] = s;
+    }
+    made.length = kept;
+    scope.pinnedUpTo = pinnedUpTo;
+  }
+}
+onPressure(handScopesToCollector);
 
 /** Frees owned storage now, or when the last node pinning it has run backward. */
 export function release(s: Storage, reason: string): void {
   if (s.kept || s.freed || !s.heapBacked) return;
-  if (s.pins > 0) s.freeWhenUnpinned = true;
-  else s.free(reason);
+  if (s.pins > 0) {
+    s.freeWhenUnpinned = true;
+    s.track(); // the backward that would free it may never run
+  } else s.free(reason);
 }
 
 /** Storage a new graph node must keep alive: its inputs', its saved tensors', and what its scope made since the last node. */
@@ -198,6 +233,7 @@ export function keepAll(value: unknown): void {
 export function keepStorage(s: Storage): void {
   s.kept = true;
   s.freeWhenUnpinned = false;
+  s.track();
 }
 
 /**

@@ -87,7 +87,6 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
     if (x.storage.device === "cpu") {
       backend().gather(xc.storage.data.subarray(xc.offset), ic.storage.data.subarray(ic.offset) as Int32Array, outer, inner, k, outMoved.storage.data);
     } else {
-      if (x.dtype !== "float32") throw noGpuKernel("gather", `for ${x.dtype}`);
       webgpuContext("gather").gather(xc.storage.gpu, ic.storage.gpu, outer, inner, k, outMoved.storage.gpu);
     }
   }
@@ -134,7 +133,6 @@ function scatterAddChecked(base: Tensor, dim: number, index: Tensor, src: Tensor
     if (base.storage.device === "cpu") {
       backend().scatterAdd(sc.storage.data.subarray(sc.offset), ic.storage.data.subarray(ic.offset) as Int32Array, outer, inner, k, pc.storage.data);
     } else {
-      if (base.dtype !== "float32") throw noGpuKernel("scatterAdd", `for ${base.dtype}`);
       webgpuContext("scatterAdd").scatterAdd(sc.storage.gpu, ic.storage.gpu, outer, inner, k, pc.storage.gpu);
     }
     if (!inPlace) assignInto(part, d === pc.ndim - 1 ? pc : transpose(pc, d, pc.ndim - 1));

@@ -1,6 +1,6 @@
 /** Matrix products: matmul with PyTorch's 1-D, 2-D and broadcast-batched rules. */
 import { backend } from "../backend/backend.js";
-import { checkSameDevice, noGpuKernel, webgpuContext } from "../backend/device.js";
+import { checkSameDevice, webgpuContext } from "../backend/device.js";
 import { recordOp } from "../autograd/node.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { broadcastShapes, broadcastStrides, shapeByX } from "../tensor/shape.js";
@@ -31,7 +31,6 @@ function batchedMatmul(a: Tensor, b: Tensor): Tensor {
   if (device === "cpu") {
     backend().matmul({ a: viewWith(a, aShape, aStrides), b: viewWith(b, bShape, bStrides), out: out.storage.data, batchShape, m, k, n });
   } else {
-    if (a.dtype !== "float32") throw noGpuKernel("matmul", `for ${a.dtype}`);
     webgpuContext("matmul").matmul({ a: gpuViewWith(a, aShape, aStrides), b: gpuViewWith(b, bShape, bStrides), out: out.storage.gpu, batchShape, m, k, n });
   }
   const plain = a.ndim === 2 && b.ndim === 2;

@@ -1,6 +1,7 @@
 /** Reductions over dims (sum, mean, max/min, arg-extrema, var/std, logsumexp) and their gradients. */
 import { backend, type ReduceOp } from "../backend/backend.js";
-import { noGpuKernel, webgpuContext } from "../backend/device.js";
+import { webgpuContext } from "../backend/device.js";
+import { storageDType } from "../tensor/storage.js";
 import type { GpuArray } from "../backend/webgpu/pool.js";
 import { recordOp } from "../autograd/node.js";
 import { DTypeError, ShapeError } from "../errors.js";
@@ -53,16 +54,15 @@ function layoutFor(op: string, x: Tensor, dim: Dims | undefined): Layout {
   let gpu: GpuArray | null = null;
   let release: () => void;
   if (x.storage.device === "cpu") {
-    data = inPlace ? x.storage.data.subarray(x.offset, x.offset + x.numel()) : backend().alloc(x.dtype, x.numel(), false, op);
+    data = inPlace ? x.storage.data.subarray(x.offset, x.offset + x.numel()) : backend().alloc(x.dtype, x.numel(), false, op, false);
     if (!inPlace) backend().copy({ data: x.storage.data, shape, strides, offset: x.offset }, data);
     release = () => {
-      if (!inPlace) backend().release?.(data);
+      if (!inPlace) backend().release?.(data, false);
     };
   } else {
-    if (x.dtype !== "float32") throw noGpuKernel(op, `for ${x.dtype}`);
     const context = webgpuContext(op);
     const direct = inPlace && x.offset === 0;
-    gpu = direct ? x.storage.gpu : context.alloc(x.numel(), op);
+    gpu = direct ? x.storage.gpu : context.alloc(x.numel(), op, storageDType(op, x.dtype));
     if (!direct) context.assign({ data: gpu, shape, strides: contiguousStrides(shape), offset: 0 }, { ...gpuViewOf(x), shape, strides });
     const taken = gpu;
     release = () => {

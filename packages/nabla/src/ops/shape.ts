@@ -3,7 +3,7 @@
  * and `reshape` of a layout that cannot be viewed). Each records its gradient, which undoes it.
  */
 import { backend } from "../backend/backend.js";
-import { checkSameDevice, noGpuKernel, webgpuContext } from "../backend/device.js";
+import { checkSameDevice, webgpuContext } from "../backend/device.js";
 import { recordOp } from "../autograd/node.js";
 import { formatShape, ShapeError } from "../errors.js";
 import { broadcastStrides, contiguousStrides, normalizeDim, numelOf, shapesEqual } from "../tensor/shape.js";
@@ -39,15 +39,11 @@ export function clone(t: Tensor): Tensor {
   return recordOp("CloneBackward0", out, [t], (g) => [g]);
 }
 
-/**
- * Copies t into contiguous `out` on the webgpu device: contiguous int32/bool data bit for bit,
- * float32 through the strided assign kernel.
- */
+/** Copies t into contiguous `out` on the webgpu device: a contiguous tensor bit for bit, a strided one through the assign kernel. */
 function gpuCopy(op: string, t: Tensor, out: Tensor): void {
   const gpu = webgpuContext(op);
   if (isContiguous(t)) gpu.copyElements(t.storage.gpu, t.offset, out.storage.gpu, out.numel());
-  else if (t.dtype === "float32") gpu.assign(gpuViewOf(out), gpuViewOf(t));
-  else throw noGpuKernel(op, `for a strided ${t.dtype} tensor`);
+  else gpu.assign(gpuViewOf(out), gpuViewOf(t));
 }
 
 export function transpose(t: Tensor, dim0: number, dim1: number): Tensor {
@@ -86,7 +82,7 @@ export function assignInto(dst: Tensor, src: Tensor): void {
     backend().assign(viewOf(dst), viewWith(src, dst.shape, strides));
     return;
   }
-  if (dst.dtype !== "float32" || src.dtype !== "float32") throw noGpuKernel("assign", `for ${dst.dtype === "float32" ? src.dtype : dst.dtype}`);
+  // the kernel converts src to dst's dtype, as the CPU backends' assign
   webgpuContext("assign").assign(gpuViewOf(dst), gpuViewWith(src, dst.shape, strides));
 }
 

@@ -15,7 +15,7 @@ import { startedWebGpu, webgpuContext, type Device } from "../backend/device.js"
 import { finalizationRegistry } from "../memory/collection.js";
 import type { GpuArray } from "../backend/webgpu/pool.js";
 import { OutOfMemoryError } from "../errors.js";
-import { noteAllocated } from "../memory/ownership.js";
+import { inOwnedScope, noteAllocated } from "../memory/ownership.js";
 import { bytesPerElement, type DType, type TypedArray } from "./dtype.js";
 
 let created = 0;
@@ -49,6 +49,13 @@ export class Storage {
   heapBacked = false;
   /** Made inside an ownership scope, so the library may free it (ownership.ts). */
   owned = false;
+  /**
+   * The garbage collector frees it once unreachable. Heap storage made inside an ownership scope
+   * is not tracked until it could outlive the library's knowledge (handed to the user, kept, or
+   * waiting for a backward that may never come: ownership.ts calls `track`), so the temporaries a
+   * scope frees itself never cost a finalizer's registration.
+   */
+  tracked = true;
   /** Never freed by the library: the user keeps it (memory.keep), or user code was handed it. */
   kept = false;
   /** Graph nodes that may read it in backward. */
@@ -156,9 +163,16 @@ export class Storage {
       this.freedBy = reason;
       return;
     }
-    backend().release?.(this.array);
+    backend().release?.(this.array, this.tracked);
     this.array = null;
     this.freedBy = reason;
+  }
+
+  /** Hands heap storage to the garbage collector, which frees it once unreachable (see `tracked`; GPU storage always is). */
+  track(): void {
+    if (this.tracked || this.array === null) return;
+    this.tracked = true;
+    backend().track?.(this.array);
   }
 
   /**
@@ -168,8 +182,10 @@ export class Storage {
   static alloc(dtype: DType, size: number, zeroed = true, op = "alloc", device: Device = "cpu"): Storage {
     if (device !== "cpu") return Storage.allocGpu(dtype, size, zeroed, op);
     let data: TypedArray;
+    // inside a scope the library frees it, or tracks it when it escapes (ownership.ts)
+    const tracked = !inOwnedScope();
     try {
-      data = backend().alloc(dtype, size, zeroed, op);
+      data = backend().alloc(dtype, size, zeroed, op, tracked);
     } catch (e) {
       if (e instanceof OutOfMemoryError || !(e instanceof RangeError)) throw e;
       // the JS heap refused (or the length is past what a typed array can hold)
@@ -179,18 +195,24 @@ export class Storage {
     const storage = new Storage(data, dtype);
     if (backend().inHeap?.(data)) {
       storage.heapBacked = true;
+      storage.tracked = tracked;
       noteAllocated(storage);
     }
     return storage;
   }
 
   private static allocGpu(dtype: DType, size: number, zeroed: boolean, op: string): Storage {
-    if (dtype === "float64") {
-      throw new Error(`${op}: float64 tensors cannot live on the webgpu device (WGSL has no f64); use float32, or keep them on the cpu`);
-    }
     const gpu = webgpuContext(op);
-    const array = gpu.alloc(size, op);
-    if (zeroed) gpu.fill(array, 0);
+    const array = gpu.alloc(size, op, storageDType(op, dtype));
+    if (zeroed) gpu.fill(array, 0, dtype !== "float32");
     return Storage.onGpu(array, dtype);
   }
+}
+
+/** The dtype of a tensor's buffer on the webgpu device; float64 has none (WGSL has no f64). */
+export function storageDType(op: string, dtype: DType): "float32" | "int32" | "bool" {
+  if (dtype === "float64") {
+    throw new Error(`${op}: float64 tensors cannot live on the webgpu device (WGSL has no f64); use float32, or keep them on the cpu`);
+  }
+  return dtype;
 }

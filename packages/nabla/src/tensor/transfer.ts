@@ -28,9 +28,9 @@ export function toDevice(t: Tensor, device: Device): Tensor {
   if (t.dtype === "float64") {
     throw new Error('to("webgpu"): float64 tensors cannot live on the webgpu device (WGSL has no f64): convert first with t.float()');
   }
-  const host = t.toTypedArray();
-  const values = host instanceof Float32Array || host instanceof Int32Array ? host : Int32Array.from(host);
-  const array = webgpuContext('to("webgpu")').upload(values, 'to("webgpu")');
+  // float32, int32 or bool (a Uint8Array, stored as u32 on the device)
+  const host = t.toTypedArray() as Float32Array | Int32Array | Uint8Array;
+  const array = webgpuContext('to("webgpu")').upload(host, 'to("webgpu")');
   return new Tensor(Storage.onGpu(array, t.dtype, host), t.shape.slice(), contiguousStrides(t.shape), 0);
 }
 
@@ -48,10 +48,7 @@ export async function readValues(t: Tensor): Promise<TypedArray> {
   // the kernels' buffers start at element 0: a view elsewhere is copied first
   const c = t.isContiguous() && t.offset === 0 ? t : clone(t.detach());
   const array: GpuArray = c.storage.gpu;
-  const n = t.numel();
-  if (t.dtype === "float32") return (await gpu.read(array)).subarray(0, n);
-  const ints = (await gpu.readInt32(array)).subarray(0, n);
-  return t.dtype === "bool" ? Uint8Array.from(ints, (v) => (v !== 0 ? 1 : 0)) : ints;
+  return (await gpu.readTyped(array)).subarray(0, t.numel());
 }
 
 /**

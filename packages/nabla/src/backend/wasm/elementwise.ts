@@ -24,11 +24,18 @@ const codes = new Map(POINTWISE_KEYS.map((key, code) => [key, code]));
 /** The most scalar parameters a kernel reads (the declarations use at most two, plus number operands). */
 const MAX_PARAMS = 8;
 let paramBlock = 0;
+/** Views of the parameter block, remade when the memory grows (its buffer object changes). */
+let params32: Float32Array<ArrayBufferLike> = new Float32Array(0);
+let params64: Float64Array<ArrayBufferLike> = new Float64Array(0);
 
 function writeParams(params: readonly number[], wide: boolean): number {
+  if (params.length === 0) return paramBlock;
   if (paramBlock === 0) paramBlock = allocBytes(8 * MAX_PARAMS, true)!.ptr;
-  const view = wide ? new Float64Array(memory.buffer, paramBlock, params.length) : new Float32Array(memory.buffer, paramBlock, params.length);
-  view.set(params);
+  if (params64.buffer !== memory.buffer) {
+    params32 = new Float32Array(memory.buffer, paramBlock, MAX_PARAMS);
+    params64 = new Float64Array(memory.buffer, paramBlock, MAX_PARAMS);
+  }
+  (wide ? params64 : params32).set(params);
   return paramBlock;
 }
 

@@ -19,7 +19,7 @@
  * heap, or with an explicit limit throws OutOfMemoryError.
  */
 import { OutOfMemoryError } from "../../errors.js";
-import { collectIfEnabled, collectionCount, finalizationRegistry } from "../../memory/collection.js";
+import { collectIfEnabled, collectionCount, collectUnderPressure, finalizationRegistry } from "../../memory/collection.js";
 import { kernels, memory, onModuleChange } from "./instance.js";
 
 const PAGE = 65536;
@@ -69,7 +69,7 @@ let everUsed = HEAP_START;
 function roundedSize(bytes: number): number {
   if (bytes <= 512) return Math.max(64, (bytes + 63) & ~63);
   if (bytes > LARGEST_CLASS) return Math.ceil(bytes / LARGE_GRAIN) * LARGE_GRAIN;
-  const step = 2 ** (Math.floor(Math.log2(bytes)) - 2);
+  const step = 2 ** (29 - Math.clz32(bytes)); // a quarter of the power of two at or below bytes
   return Math.ceil(bytes / step) * step;
 }
 
@@ -159,13 +159,49 @@ function takeTop(size: number): number {
   return ptr;
 }
 
-/** Gives every size-class free block back to the extents, where neighbours merge into bigger ones. */
+/**
+ * Gives every size-class free block back to the extents, where neighbours merge into bigger ones.
+ * In one sorted pass (a collection can free thousands of blocks at once: inserting them one by
+ * one into the address-ordered extents would cost a splice each).
+ */
 function releaseClassLists(): void {
+  const starts: number[] = [];
+  const sizes: number[] = [];
   for (const [size, list] of classLists) {
-    for (const ptr of list) freeExtent(ptr, size);
+    for (const ptr of list) {
+      starts.push(ptr);
+      sizes.push(size);
+    }
     list.length = 0;
   }
   cachedInClasses = 0;
+  if (starts.length === 0) return;
+  for (let i = 0; i < extentStart.length; i++) {
+    starts.push(extentStart[i]!);
+    sizes.push(extentSize[i]!);
+  }
+  const order = Array.from(starts.keys()).sort((a, b) => starts[a]! - starts[b]!);
+  extentStart.length = 0;
+  extentSize.length = 0;
+  cachedInExtents = 0;
+  for (const i of order) {
+    const start = starts[i]!;
+    const last = extentStart.length - 1;
+    if (last >= 0 && extentStart[last]! + extentSize[last]! === start) extentSize[last]! += sizes[i]!;
+    else {
+      extentStart.push(start);
+      extentSize.push(sizes[i]!);
+    }
+    cachedInExtents += sizes[i]!;
+  }
+  // a run ending at the top lowers the top instead
+  const last = extentStart.length - 1;
+  if (extentStart[last]! + extentSize[last]! === top) {
+    top = extentStart[last]!;
+    cachedInExtents -= extentSize[last]!;
+    extentStart.pop();
+    extentSize.pop();
+  }
 }
 
 /** A free block of `size` already in the heap, or -1. */
@@ -188,8 +224,12 @@ function reuse(size: number): number {
  * measured on each grow), then doubles: a ski-rental rule, never worse than twice the better
  * choice. It doubles at once where collections take more of the time than the work between them
  * (big tensors dropped in a tight loop), and never collects below twice what the last one left.
+ * It stops doubling at 128 MiB: a collection's cost grows with the dropped arrays it finalizes
+ * (~1–2 µs each), so past that size a bigger heap saves little time and costs the memory
+ * (a loop of dropped 8 KiB tensors held 600 MiB at 512 MiB, as fast as at 128).
  */
 const MiB = 1024 * 1024;
+const MOST_COLLECT_ABOVE = 128 * MiB;
 let collectAbove = 32 * MiB;
 let collectionMsAtThisSize = 0;
 let lastCollectionEnd = 0;
@@ -217,7 +257,8 @@ function collectBeforeGrowing(size: number): boolean {
   if (span <= Math.max(collectAbove, 2 * liveAfterCollect)) return false;
   const started = now();
   if (!collectIfEnabled()) return false;
-  releaseClassLists();
+  // the finalizers put the blocks back on their size classes, where a loop's next requests find
+  // them; the lists go back to the extents only when a request finds nothing (allocBytes)
   liveAfterCollect = allocated;
   const ended = now();
   const took = ended - started;
@@ -226,7 +267,7 @@ function collectBeforeGrowing(size: number): boolean {
   collectionMsAtThisSize += took;
   const growingCosts = freshMsPerMiB === Infinity ? 0 : (freshMsPerMiB * collectAbove) / MiB;
   if (collectionMsAtThisSize >= growingCosts || took > workBetween) {
-    collectAbove = Math.min(2 * collectAbove, limit);
+    collectAbove = Math.min(2 * collectAbove, MOST_COLLECT_ABOVE, limit);
     collectionMsAtThisSize = 0;
   }
   return true;
@@ -236,6 +277,13 @@ function place(size: number): number {
   let ptr = reuse(size);
   if (ptr >= 0) return ptr;
   if (collectBeforeGrowing(size)) {
+    ptr = reuse(size);
+    if (ptr >= 0) return ptr;
+  }
+  // blocks cached in other classes (what a collection freed, or a loop of other sizes left):
+  // merged, they may hold this request before the heap grows
+  if (cachedInClasses >= size) {
+    releaseClassLists();
     ptr = reuse(size);
     if (ptr >= 0) return ptr;
   }
@@ -260,7 +308,7 @@ export function allocBytes(bytes: number, scratch = false, op = "alloc"): Block 
   if (ptr < 0) {
     releaseClassLists();
     ptr = place(size);
-    if (ptr < 0 && collectIfEnabled()) {
+    if (ptr < 0 && collectUnderPressure()) {
       releaseClassLists();
       liveAfterCollect = allocated;
       ptr = place(size);
@@ -309,13 +357,15 @@ const finalizer = finalizationRegistry<number>((ptr) => {
 /**
  * Float or int32 storage in wasm memory, or null where the heap cannot serve it (see allocBytes).
  * Zeroed, unless `zeroed` is false: then a reused block keeps its old values for the caller to
- * overwrite. Freed by `releaseArray`, or by the collector once the array is unreachable.
+ * overwrite. Freed by `releaseArray`, or by the collector once the array is unreachable; with
+ * `tracked` false only by `releaseArray` until `trackArray` hands it to the collector.
  */
 export function allocInHeap(
   dtype: "float32" | "float64" | "int32",
   length: number,
   zeroed = true,
   op = "alloc",
+  tracked = true,
 ): Float32Array | Float64Array | Int32Array | null {
   const width = dtype === "float64" ? 8 : 4;
   const block = allocBytes(length * width, false, op);
@@ -332,20 +382,26 @@ export function allocInHeap(
     // tests: a kernel that leaves an element unwritten shows up as NaN (or an index far out of range)
     array.fill(dtype === "int32" ? -(2 ** 31) : NaN);
   }
-  finalizer.register(array, block.ptr, array);
+  if (tracked) finalizer.register(array, block.ptr, array);
   return array;
 }
 
-/** Frees the block under an array made by allocInHeap (no-op for other arrays). */
-export function releaseArray(array: ArrayBufferView): void {
+/** Asks the collector to free an array made by allocInHeap with `tracked` false once it is unreachable. */
+export function trackArray(array: ArrayBufferView): void {
+  if (inHeap(array) && liveSize.has(array.byteOffset)) finalizer.register(array, array.byteOffset, array);
+}
+
+/** Frees the block under an array made by allocInHeap (no-op for other arrays); `tracked` false skips unregistering an array never tracked. */
+export function releaseArray(array: ArrayBufferView, tracked = true): void {
   if (!inHeap(array) || !liveSize.has(array.byteOffset)) return;
-  finalizer.unregister(array);
+  if (tracked) finalizer.unregister(array);
   freeBlock(array.byteOffset);
 }
 
 /** Whether a typed array's bytes live in the wasm memory (so its byteOffset is a pointer). */
 export function inHeap(array: ArrayBufferView): boolean {
-  return buffers.has(array.buffer);
+  const b = array.buffer;
+  return b === buffer || buffers.has(b);
 }
 
 /** A Float32Array over a block, for scratch space the caller frees. */

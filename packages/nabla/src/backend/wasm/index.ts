@@ -17,7 +17,7 @@ import { registerBackend, setBackend, type Backend, type FusedKernels } from "..
 import { jsBackend } from "../js/index.js";
 import { allocTyped, type DType, type TypedArray } from "../../tensor/dtype.js";
 import { wasmSimdAvailable } from "./simd.js";
-import { allocInHeap, heapStats, inHeap, releaseArray, resetHeapPeak, setHeapLimit } from "./heap.js";
+import { allocInHeap, heapStats, inHeap, releaseArray, resetHeapPeak, setHeapLimit, trackArray } from "./heap.js";
 import * as instance from "./instance.js";
 import { pointwise } from "./elementwise.js";
 import { argReduce, reduce, softmax } from "./reduce.js";
@@ -40,10 +40,10 @@ type KernelMethod =
   | "fold2d" | "maxPool2d" | "conv2d" | "conv2dInput" | "conv2dWeight" | "gather" | "scatterAdd";
 
 const kernelMethods: Pick<Backend, KernelMethod> = {
-  alloc(dtype: DType, size: number, zeroed = true, op = "alloc"): TypedArray {
+  alloc(dtype: DType, size: number, zeroed = true, op = "alloc", tracked = true): TypedArray {
     if (dtype === "bool" || size < MIN_WASM_STORAGE) return allocTyped(dtype, size);
     // past the heap's reach (4 GiB of wasm32), storage goes to the JS heap, where kernels copy it in
-    return allocInHeap(dtype, size, zeroed, op) ?? allocTyped(dtype, size);
+    return allocInHeap(dtype, size, zeroed, op, tracked) ?? allocTyped(dtype, size);
   },
   copy,
   assign,
@@ -105,6 +105,7 @@ const backend: Mutable<Backend> = {
     sgdStep: (...args) => (start("sgdStep"), sgdStep(...args)),
   },
   release: releaseArray,
+  track: trackArray,
   inHeap,
   memory: { stats: heapStats, resetPeak: resetHeapPeak, setLimit: setHeapLimit },
   memoryHeld() {

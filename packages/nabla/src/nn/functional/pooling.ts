@@ -124,7 +124,7 @@ export function maxPool2d(input: Tensor, kernelSize: IntOrPair, options: MaxPool
   } else {
     // the WebGPU kernel always writes the places: into scratch here
     const gpu = gpuPooling(name, g.x);
-    const scratch = gpu.alloc(values.numel(), name);
+    const scratch = gpu.alloc(values.numel(), name, "int32");
     gpu.maxPool2d({ x: gpuViewOf(g.x), kernel: g.k, stride: g.s, padding: g.p, dilation: g.d, out: g.out, values: values.storage.gpu, indices: scratch });
     gpu.release(scratch);
   }

@@ -5,7 +5,7 @@
  * derivatives, so training and second derivatives take one path and there is no second formula.
  */
 import { backend, type StridedView } from "../../backend/backend.js";
-import { noGpuKernel, sameDevice, webgpuContext } from "../../backend/device.js";
+import { sameDevice, webgpuContext } from "../../backend/device.js";
 import { recordOp } from "../../autograd/node.js";
 import { DTypeError } from "../../errors.js";
 import { isFloating, promoteTypes, promoteWithScalar, type DType } from "../../tensor/dtype.js";
@@ -50,7 +50,7 @@ function variantOf(decl: PointwiseDeclaration, scalarMask: number): SavingVarian
  * They differ for conditions (computed in the operands' type, stored as bool) and for float ops
  * on integers (computed and stored as float32).
  */
-function dtypesOf(decl: PointwiseDeclaration, operands: readonly Operand[]): [compute: DType, result: DType] {
+export function dtypesOf(decl: PointwiseDeclaration, operands: readonly Operand[]): [compute: DType, result: DType] {
   let common: DType | null = null;
   for (const o of operands) if (o instanceof Tensor) common = common === null ? o.dtype : promoteTypes(common, o.dtype);
   if (common === null) throw new TypeError(`${decl.name}: expected at least one Tensor operand, got ${operands.map((o) => typeof o).join(" and ")}`);
@@ -149,10 +149,8 @@ function stridesIn(t: Tensor, shape: readonly number[]): readonly number[] {
   return t.shape.length === shape.length && t.shape.every((s, d) => s === shape[d]) ? t.strides : broadcastStrides(t.shape, t.strides, shape);
 }
 
-/** runKernel on the webgpu device: float32 only until its int32/bool kernels exist. */
+/** runKernel on the webgpu device: its kernel computes in the dtypes the buffers carry (float32, int32, bool as u32). */
 function runGpuKernel(op: string, kernel: Kernel, inputs: readonly Tensor[], params: readonly number[], dtype: DType, shape: readonly number[]): Tensor {
-  const other = [dtype, ...inputs.map((t) => t.dtype)].find((d) => d !== "float32");
-  if (other !== undefined) throw noGpuKernel(op, `for ${other}`);
   const out = resultTensor(shape, dtype, op, "webgpu");
   webgpuContext(op).pointwise(kernel, inputs.map((t) => gpuViewWith(t, shape, stridesIn(t, shape))), out.storage.gpu, params);
   return out;
