@@ -17,6 +17,7 @@
  * A forward assigned to an instance (`m.forward = fn`) is reached with hooks and scope only
  * through `m.call(x)`.
  */
+import { isDevice, type Device } from "../backend/device.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { DTypeError, formatShape, OptionError, ShapeError } from "../errors.js";
 import { isFloating, type DType } from "../tensor/dtype.js";
@@ -212,12 +213,16 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   }
 
   /**
-   * Casts every floating-point parameter and buffer to `dtype` ("float32" or "float64"), in place
-   * on this module tree. Like PyTorch's `param.data = param.data.to(dtype)`, each Parameter keeps
-   * its identity (an optimizer made before still updates it) and gets converted data and grad;
-   * buffers are replaced by converted copies. Views taken earlier (old state dicts) no longer alias.
+   * Casts every floating-point parameter and buffer to `dtype` ("float32" or "float64"), or moves
+   * every parameter and buffer to a device ("cpu", "webgpu"), in place on this module tree. Like
+   * PyTorch's `param.data = param.data.to(…)`, each Parameter keeps its identity (an optimizer
+   * made before still updates it) and gets converted data and grad; buffers are replaced by
+   * converted copies. Views taken earlier (old state dicts) no longer alias. Moving back from the
+   * webgpu device reads the GPU, which is asynchronous: `await module.toAsync("cpu")`.
    */
-  to(dtype: DType): this {
+  to(target: DType | Device): this {
+    if (isDevice(target)) return this.moveTo(target, (t) => t.to(target));
+    const dtype = target;
     if (!isFloating(dtype)) throw new DTypeError(`Module.to: only floating point dtypes are accepted, got ${dtype}`);
     noGrad(() => {
       for (const m of this.modules()) {
@@ -231,6 +236,34 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
         for (const name of m.bufferNames) {
           const b: unknown = Reflect.get(m, name);
           if (b instanceof Tensor && isFloating(b.dtype) && b.dtype !== dtype) Reflect.set(m, name, b.to(dtype));
+        }
+      }
+    });
+    return this;
+  }
+
+  /** Every parameter and buffer moved to `device`, from any device (reading the GPU back is asynchronous). */
+  async toAsync(device: Device): Promise<this> {
+    if (!isDevice(device)) throw new OptionError(`Module.toAsync: unknown device ${JSON.stringify(device)} (expected "cpu" or "webgpu")`);
+    const moved = new Map<Tensor, Tensor>();
+    const all = [...this.parameters(), ...this.parameters().flatMap((p) => (p.grad ? [p.grad] : [])), ...this.buffers()];
+    for (const t of all) moved.set(t, await noGrad(() => t.detach()).toAsync(device));
+    return this.moveTo(device, (t) => moved.get(t) ?? t);
+  }
+
+  /** Swaps every parameter's data (and grad) and every buffer for its copy on `device`, made by `move`. */
+  private moveTo(device: Device, move: (t: Tensor) => Tensor): this {
+    noGrad(() => {
+      for (const m of this.modules()) {
+        for (const [, p] of m.ownParameters()) {
+          if (p.storage.device === device) continue;
+          const moved = move(p);
+          Object.assign(p, { storage: moved.storage, strides: moved.strides, offset: moved.offset });
+          if (p.grad !== null) p.grad = move(p.grad);
+        }
+        for (const name of m.bufferNames) {
+          const b: unknown = Reflect.get(m, name);
+          if (b instanceof Tensor && b.storage.device !== device) Reflect.set(m, name, move(b));
         }
       }
     });

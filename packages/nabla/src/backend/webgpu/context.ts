@@ -24,6 +24,7 @@ import { CONV_TILE_N, convGemmShader, convRowsPerThread, convTileM, type ConvGem
 import type { Conv2dGeometry } from "../convolution.js";
 import { FOLD_SHADER, MAX_POOL_SHADER } from "./wgsl-pooling.js";
 import { ROWS_PER_DIMENSION, argReduceShader, reduceShader, softmaxShader } from "./wgsl-reduce.js";
+import { FILL_SHADER } from "./wgsl-fill.js";
 
 export type { GpuArray } from "./pool.js";
 export type { GpuDType } from "./wgsl-types.js";
@@ -409,6 +410,21 @@ export class WebGpuContext {
     this.dispatch(pipeline, [a.data.buffer, b.data.buffer, out.buffer, infoBuffer.buffer], grid, null, [infoBuffer]);
   }
 
+  /** Writes `value` into the first `array.length` elements, as float32 or, with `int`, as int32 bits. */
+  fill(array: GpuArray, value: number, int = false): void {
+    if (array.length === 0) return;
+    const bits = new Uint32Array((int ? new Int32Array([value]) : new Float32Array([value])).buffer);
+    const info = this.scalars(new Uint32Array([array.length, bits[0]!]));
+    const pipeline = this.pipeline("fill", () => FILL_SHADER);
+    this.dispatch(pipeline, [array.buffer, info.buffer], grid2d(Math.ceil(array.length / POINTWISE_WORKGROUP)), null, [info]);
+  }
+
+  /** Copies `length` elements bit for bit from `from` (at element `fromOffset`) to the start of `to`, in queue order. */
+  copyElements(from: GpuArray, fromOffset: number, to: GpuArray, length: number): void {
+    if (length === 0) return;
+    this.encoder().copyBufferToBuffer(from.buffer, fromOffset * 4, to.buffer, 0, length * 4);
+  }
+
   /** Frees every buffer and the device. */
   destroy(): void {
     this.flush();
@@ -417,7 +433,7 @@ export class WebGpuContext {
   }
 
   /** A small read-only buffer of numbers (shape, strides, params) for one dispatch. */
-  private scalars(values: Int32Array | Float32Array): GpuArray {
+  private scalars(values: Int32Array | Float32Array | Uint32Array): GpuArray {
     // a buffer no recorded kernel uses (buffers released while kernels are recorded wait in
     // `held`), so writing it now is safe; dispatch holds it in turn
     const array = this.pool.acquire(values.length, "kernel arguments");
