@@ -177,6 +177,28 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
     expect(live[9]).toBe(live[2]);
   });
 
+  it("memory.stats/resetPeak/setLimit/summary take the device: the webgpu pool's counters and its limit", () => {
+    const context = startedWebGpu()!;
+    context.flush();
+    const before = memory.stats("webgpu");
+    expect(before).toEqual(context.pool.stats());
+    const t = zeros([1 << 16], { device: "webgpu" });
+    context.flush();
+    expect(memory.stats("webgpu").allocated).toBe(before.allocated + 4 * (1 << 16));
+    expect(memory.stats("cpu").allocated).toBe(memory.stats().allocated); // the CPU heap is the default
+    memory.resetPeak("webgpu");
+    expect(memory.stats("webgpu").peak).toBe(memory.stats("webgpu").allocated);
+    expect(memory.summary("webgpu")).toMatch(/webgpu buffer pool[\s\S]*Allocated memory[\s\S]*Limit\s+none/);
+    memory.setLimit(memory.stats("webgpu").allocated + 1024, "webgpu");
+    try {
+      expect(() => zeros([1 << 20], { device: "webgpu" })).toThrow(/zeros: out of memory: tried to allocate 4\.0 MiB/);
+    } finally {
+      memory.setLimit(null, "webgpu");
+    }
+    t.free();
+    expect(() => memory.stats("gpu" as "webgpu")).toThrow(/memory\.stats: device must be "cpu" or "webgpu", got gpu/);
+  });
+
   it("clipGradNorm_ clips on the device as on the CPU, reading nothing back", async () => {
     for (const normType of [2, 1, Infinity]) {
       const results: { total: number; grads: number[][] }[] = [];
