@@ -8,6 +8,8 @@
 //     (also mnist-tb100: mnist with test batch 100, run only when named)
 //   node bench/run.mjs --no-programs                                                  only the libraries
 //   program options: --runs=3 (per library, interleaved) --threads=2 --timeout=600 (s per run)
+//   node bench/run.mjs --backend webgpu [--max-size=512] [--batch=2] [--swiftshader]   the WebGPU
+//     kernels beside TF.js's and jax-js's WebGPU backends (bench/webgpu.mjs; bench/README.md)
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -168,5 +170,11 @@ async function runProgramsPart() {
   writeSection("programs", md);
 }
 
-if (!programsOnly) runLibraries();
-if (!skipPrograms) await runProgramsPart();
+if (arg("backend") === "webgpu" || (flag("backend") && process.argv[process.argv.indexOf("--backend") + 1] === "webgpu")) {
+  const { runWebGpu } = await import("./webgpu.mjs");
+  writeSection("webgpu", runWebGpu({ arg, flag }));
+} else {
+  if (arg("backend") !== undefined || flag("backend")) throw new Error(`--backend: only "webgpu" is known (the CPU libraries run without it)`);
+  if (!programsOnly) runLibraries();
+  if (!skipPrograms) await runProgramsPart();
+}

@@ -217,3 +217,18 @@ describe("expectClose (the comparison every fixture test uses)", () => {
     expect(() => expectClose(t([1, 2], "float32"), fx([1, 2]))).toThrow(/dtype/);
   });
 });
+
+describe("int32 arithmetic wraps at every step, as PyTorch's", () => {
+  // expected values printed by PyTorch 1.13 (int32 tensors: a*b, a+b, a-b, -a, a**3, 3**21)
+  const a = nb.tensor(new Int32Array([2147483647, -2147483648, 46341, 3, -7]));
+  const b = nb.tensor(new Int32Array([2147483647, -1, 46341, 3, 5]));
+  it("products past 2⁵³ keep their low bits; sums, differences, negation and powers wrap", () => {
+    expect(a.mul(b).toArray()).toEqual([1, -2147483648, -2147479015, 9, -35]);
+    expect(a.add(b).toArray()).toEqual([-2, 2147483647, 92682, 6, -2]);
+    expect(a.sub(b).toArray()).toEqual([0, -2147483647, 0, 0, -12]);
+    expect(a.neg().toArray()).toEqual([-2147483647, -2147483648, -46341, -3, 7]);
+    expect(a.pow(3).toArray()).toEqual([2147483647, 0, -1932785795, 27, -343]);
+    expect(nb.tensor(new Int32Array([3])).pow(21).toArray()).toEqual([1870418611]);
+    expect(a.mul(b).dtype).toBe("int32");
+  });
+});

@@ -3,12 +3,14 @@
  * source and opened in Debian's Chromium, served cross-origin isolated as its dev server serves
  * it. Each view is driven through the page's controls and checked through what it shows (the
  * numbers behind the plots are on `window.playground`, the readouts in data attributes):
- * activations: f and f' of ReLU (f' from autograd) at ±2 and along the sampled curve, LeakyReLU's
- * slope; a bad value is refused next to its field. Training: XOR in the Web Worker reaches > 90%
- * held-out accuracy and the per-layer statistics appear; the two spirals pass 95%, an absurd lr
- * changes the dead share shown, and the bundled digits train. Race: on Rosenbrock, after 500 steps
- * Adam has moved towards the minimum and ends closer to it than plain SGD. Runs once (in the
- * "wasm" project); skipped where Chromium is missing.
+ * activations: f and f' of ReLU (f' from autograd) at ±2, along the sampled curve and as the
+ * uPlot chart's legend reads them under the cursor, LeakyReLU's slope; a bad value is refused
+ * next to its field. Training: XOR in the Web Worker reaches > 90% held-out accuracy and the
+ * per-layer statistics appear; the two spirals pass 95%, an absurd lr changes the dead share
+ * shown, and the bundled digits train. Served without COOP/COEP, the page isolates itself with
+ * its service worker, or runs on one thread where service workers are blocked. Race: on
+ * Rosenbrock, after 1,000 steps Adam ends 10× closer to the minimum than plain SGD. Runs once
+ * (in the "wasm" project); skipped where Chromium is missing.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -47,6 +49,21 @@ interface Shown {
 }
 
 const shown = (page: Page): Promise<Shown> => page.evaluate(() => (globalThis as unknown as { playground: Shown }).playground);
+
+/**
+ * Waits until the page has started. A page served without COOP/COEP reloads itself once (its
+ * service worker installed): the wait is taken up again in the new document.
+ */
+async function ready(page: Page): Promise<void> {
+  for (;;) {
+    try {
+      await page.waitForFunction(() => (globalThis as unknown as { playground?: { ready: boolean } }).playground?.ready === true);
+      return;
+    } catch (e) {
+      if (!/context was destroyed|navigat/i.test(String(e))) throw e;
+    }
+  }
+}
 
 /** Types a value into a field and commits it (Enter fires "change"). */
 async function type(page: Page, field: string, value: string): Promise<void> {
@@ -92,7 +109,8 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
 
   it("starts cross-origin isolated, with threads, and no errors", async (ctx) => {
     if (browser === null) return ctx.skip();
-    expect(await page.textContent("#threads")).toMatch(/cross-origin isolated: nabla's wasm kernels use \d+ threads/);
+    expect(await page.getAttribute("#threads", "data-isolation")).toBe("headers");
+    expect(await page.textContent("#threads")).toMatch(/^cross-origin isolated \(the server's COOP\/COEP headers\): nabla's wasm kernels use \d+ threads/);
     expect(problems).toEqual([]);
   });
 
@@ -112,6 +130,15 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
       expect(relu.ys[i]).toBe(Math.max(0, x));
       if (x !== 0) expect(relu.ds[i]).toBe(x > 0 ? 1 : 0);
     });
+    // the chart (uPlot) shows the same curve: its legend reads f and f' under the cursor
+    const over = (await page.$('[data-plot="activation-0"] .u-over'))!;
+    const box = (await over.boundingBox())!;
+    for (const at of [0.2, 0.8]) {
+      await page.mouse.move(box.x + at * box.width, box.y + box.height / 2);
+      const [x, f, grad] = (await page.$$eval('[data-plot="activation-0"] .u-legend .u-value', (cells) => cells.map((c) => c.textContent))).map(Number);
+      expect(f).toBeCloseTo(Math.max(0, x!), 2);
+      expect(grad).toBe(x! > 0 ? 1 : 0);
+    }
     await page.selectOption('[data-field="activation-1"]', "LeakyReLU");
     const leaky = (await shown(page)).activations[1]!;
     expect(leaky.name).toBe("LeakyReLU");
@@ -165,6 +192,8 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
     for (const l of train.layers.filter((l) => l.kind === "ReLU")) expect(l.dead).toBeGreaterThanOrEqual(0);
     for (const l of train.layers.filter((l) => l.kind === "Linear")) expect(l.gradNorm).toBeGreaterThan(0);
     expect(await page.$$eval("table.layers tbody tr", (rows) => rows.length)).toBe(5);
+    // the table shows the layers' real class names: the build is minified (no keepNames) and the library names classes by their exports
+    expect(await page.$$eval("table.layers tbody tr", (rows) => rows.map((r) => r.children[1]!.textContent))).toEqual(["Linear", "ReLU", "Linear", "ReLU", "Linear"]);
     // bad values are refused next to their fields and training goes on
     await type(page, "lr", "-1");
     expect(await page.textContent('[data-refusal="lr"]')).toBe("refused: must be > 0");
@@ -180,11 +209,17 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
   it("training: an absurd learning rate changes the dead-unit share shown", async (ctx) => {
     if (browser === null) return ctx.skip();
     const deadShares = async (): Promise<string> => (await page.$$eval("table.layers tbody tr", (rows) => rows.map((r) => r.getAttribute("data-dead")))).join(" ");
+    // the step of the report the layer table shows (it is drawn a frame after the charts)
+    const tableAfter = (step: number): Promise<unknown> => page.waitForFunction(`Number(document.querySelector("table.layers tbody")?.getAttribute("data-step")) > ${step}`);
+    // a run long enough not to end during the test (a new length restarts it, at the page's lr)
+    await type(page, "steps", "100000");
+    await tableAfter(100);
     const sane = await deadShares();
-    const from = (await shown(page)).train!.step;
     await type(page, "lr", "1000");
     expect(await page.textContent('[data-refusal="lr"]')).toBe("");
-    await page.waitForFunction((s) => (globalThis as unknown as { playground: Shown }).playground.train!.step > s + 200, from);
+    // the page shows the new lr once the worker has taken it; 200 steps after that
+    await page.waitForFunction('document.querySelector("[data-train-step]")?.textContent?.includes("lr 1.00e+3")');
+    await tableAfter((await shown(page)).train!.step + 200);
     const absurd = await deadShares();
     console.log(`dead shares (ReLU layers) at lr 0.01: ${sane}; after 200 steps at lr 1000: ${absurd}`);
     expect(absurd).not.toBe(sane);
@@ -207,21 +242,50 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm" && existsSync(CHROMIUM))("th
     await page.waitForFunction('document.querySelectorAll(".digits canvas[data-predicted]").length === 60');
     const wrong = await page.$$eval(".digits canvas.wrong", (c) => c.length);
     expect(wrong).toBeLessThan(30);
-    expect(await page.isVisible("canvas.boundary")).toBe(false);
+    expect(await page.isVisible(".boundary")).toBe(false);
+    // a squashing activation is recognised in the minified build too: its saturated share is measured
+    await page.selectOption('[data-field="activation"]', "Tanh");
+    await page.waitForFunction('[...document.querySelectorAll("table.layers tbody tr")].some((r) => r.children[1].textContent === "Tanh" && r.getAttribute("data-saturated") !== "null")');
   });
 
-  it("served without COOP/COEP, the page runs on one thread and says so", async (ctx) => {
+  it("served without COOP/COEP, the page isolates itself with its service worker (one reload), or runs on one thread where service workers are blocked, and says which", async (ctx) => {
     if (browser === null) return ctx.skip();
     const plain = await serve(site, false);
-    const other = await browser.newPage();
-    other.setDefaultTimeout(0);
+    const url = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/`;
+    const open = async (serviceWorkers: "allow" | "block"): Promise<{ isolation: string | null; text: string | null; grad: string | null; isolated: boolean }> => {
+      const context = await browser!.newContext({ serviceWorkers });
+      try {
+        const other = await context.newPage();
+        other.setDefaultTimeout(0);
+        other.on("pageerror", (e) => problems.push(e.message));
+        await other.goto(url);
+        await ready(other);
+        const shownThere = { isolation: await other.getAttribute("#threads", "data-isolation"), text: await other.textContent("#threads"), grad: await other.getAttribute('[data-probe="0"]', "data-grad"), isolated: (await other.evaluate("crossOriginIsolated")) as boolean };
+        // the training worker starts and trains in this mode too (its script, fetched through the service worker, must carry COEP)
+        await other.click('[data-tab="train"]');
+        const train = await other.waitForFunction(() => {
+          const t = (globalThis as unknown as { playground: Shown }).playground.train;
+          return t !== null && (t.error !== null || t.step >= 100) ? t : null;
+        });
+        expect(((await train.jsonValue()) as NonNullable<Shown["train"]>).error).toBeNull();
+        return shownThere;
+      } finally {
+        await context.close();
+      }
+    };
     try {
-      await other.goto(`http://127.0.0.1:${(plain.address() as AddressInfo).port}/`);
-      await other.waitForFunction(() => (globalThis as unknown as { playground?: { ready: boolean } }).playground?.ready === true);
-      expect(await other.textContent("#threads")).toMatch(/not cross-origin isolated .* nabla runs on one thread/);
-      expect(await other.getAttribute('[data-probe="0"]', "data-grad")).toBe("1");
+      const withWorker = await open("allow");
+      expect(withWorker.isolation).toBe("service worker");
+      expect(withWorker.isolated).toBe(true);
+      expect(withWorker.text).toMatch(/^cross-origin isolated by the page's service worker \(the host sends no COOP\/COEP headers\): nabla's wasm kernels use \d+ threads/);
+      expect(withWorker.grad).toBe("1");
+      const blocked = await open("block");
+      expect(blocked.isolation).toBe("none");
+      expect(blocked.isolated).toBe(false);
+      expect(blocked.text).toMatch(/^not cross-origin isolated .* nabla runs on one thread/);
+      expect(blocked.grad).toBe("1");
+      expect(problems).toEqual([]);
     } finally {
-      await other.close();
       await new Promise((resolve) => plain.close(resolve));
     }
   });

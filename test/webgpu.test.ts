@@ -13,7 +13,7 @@ import { extname, join, normalize } from "node:path";
 import { describe, expect, it, afterAll } from "vitest";
 import { seededRandom } from "./helpers.js";
 import { chromium } from "playwright-core";
-import type { StridedView } from "../packages/nabla/src/backend/backend.js";
+import type { ReduceOp, StridedView } from "../packages/nabla/src/backend/backend.js";
 import type { Conv2dGeometry } from "../packages/nabla/src/backend/convolution.js";
 import { jsBackend } from "../packages/nabla/src/backend/js/index.js";
 import { pointwise as jsPointwise } from "../packages/nabla/src/backend/js/pointwise.js";
@@ -24,9 +24,13 @@ import { WebGpuContext, mergeDims, type GpuArray, type GpuStridedView } from "..
 import { BufferPool, sizeClass } from "../packages/nabla/src/backend/webgpu/pool.js";
 import type { GpuBuffer, GpuDevice } from "../packages/nabla/src/backend/webgpu/gpu-types.js";
 import { OutOfMemoryError } from "../packages/nabla/src/errors.js";
-import { add, input, mul, param } from "../packages/nabla/src/ops/pointwise/expr.js";
+import { add, apply, div, input, mul, param } from "../packages/nabla/src/ops/pointwise/expr.js";
 import { kernelOf } from "../packages/nabla/src/ops/pointwise/plan.js";
-import { pointwiseShader } from "../packages/nabla/src/backend/webgpu/wgsl-pointwise.js";
+import { computeTypeOf, pointwiseShader } from "../packages/nabla/src/backend/webgpu/wgsl-pointwise.js";
+import type { GpuDType } from "../packages/nabla/src/backend/webgpu/wgsl-types.js";
+import { dtypesOf } from "../packages/nabla/src/ops/pointwise/call.js";
+import { zeros } from "../packages/nabla/src/ops/creation.js";
+import type { DType, TypedArray } from "../packages/nabla/src/tensor/dtype.js";
 
 const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
 const CHROMIUM_VULKAN_LOADER = "/usr/lib/chromium/libvulkan.so.1";
@@ -108,6 +112,68 @@ function declaredKernels(): { kernel: Kernel; params: number[] }[] {
   return [...found.values()].map((kernel) => ({ kernel, params: params.slice(0, kernel.params) }));
 }
 
+/** A kernel with int32 or bool operands, as the ops' dtype rules (call.ts's dtypesOf) ask for it. */
+interface TypedKernel {
+  readonly kernel: Kernel;
+  readonly inputs: readonly GpuDType[];
+  readonly out: GpuDType;
+  readonly params: readonly number[];
+}
+
+/**
+ * Every forward kernel of every declared op, for every pattern of tensor and number operands and
+ * every mix of float32, int32 and bool tensors with at least one int32 or bool among them, with
+ * integer and fractional numbers (which decide between an int32 and a float32 computation); the
+ * combinations an op refuses (bool for a numeric op) are left out, as the op throws for them.
+ */
+function typedKernels(): TypedKernel[] {
+  const found = new Map<string, TypedKernel>();
+  const types: GpuDType[] = ["float32", "int32", "bool"];
+  for (const name of Object.keys(DECLARATIONS).sort()) {
+    const decl = DECLARATIONS[name]!;
+    const own = [-3, 4, 2].slice(0, decl.params.length);
+    for (const scalar of scalarPatterns(decl.arity)) {
+      const tensors = scalar.filter((s) => !s).length;
+      const kernel = planVariant(decl, scalar).forward;
+      for (let mix = 0; mix < 3 ** tensors; mix++) {
+        const dtypes = Array.from({ length: tensors }, (_, i) => types[Math.floor(mix / 3 ** i) % 3]!);
+        if (dtypes.every((t) => t === "float32")) continue;
+        for (const numbers of [[2, -3], [2.5, -0.5]]) {
+          let k = 0;
+          let n = 0;
+          const operands = scalar.map((s) => (s ? numbers[n++ % 2]! : zeros([1], { dtype: dtypes[k++]! })));
+          let result: DType;
+          let compute: DType;
+          try {
+            [compute, result] = dtypesOf(decl, operands);
+          } catch {
+            continue; // the op refuses these dtypes
+          }
+          const values = [...own, ...operands.filter((o): o is number => typeof o === "number")];
+          const params = compute === "float32" ? values.map(Math.fround) : values;
+          const out = result as GpuDType;
+          const key = `${kernel.key} ${dtypes} ${out} ${computeTypeOf(dtypes, out, params)}`;
+          if (kernel.arity > 0 && !found.has(key)) found.set(key, { kernel, inputs: dtypes, out, params });
+        }
+      }
+    }
+  }
+  return [...found.values()];
+}
+
+/** A typed array of `dtype` for `shape` and layout: int32 in [−9, 9], bool 0 or 1. */
+function randomTyped(shape: number[], layout: Layout, dtype: GpuDType): StridedView {
+  const v = randomView(shape, layout);
+  const f = v.data as Float32Array;
+  if (dtype === "int32") return { ...v, data: Int32Array.from(f, (x) => Math.round(x * 3)) };
+  if (dtype === "bool") return { ...v, data: Uint8Array.from(f, (x) => (x > 0 ? 1 : 0)) };
+  return v;
+}
+
+function typedArrayOf(dtype: GpuDType, size: number): TypedArray {
+  return dtype === "float32" ? new Float32Array(size) : dtype === "int32" ? new Int32Array(size) : new Uint8Array(size);
+}
+
 /**
  * Agreement with the JS kernel rounding every step to float32. WGSL's transcendental builtins
  * are looser than a CPU's libm (its spec allows exp and log errors that grow with the argument),
@@ -168,6 +234,40 @@ describe("webgpu kernel layer, without a device", () => {
     pool.release(c);
   });
 
+  it("turns the device's out-of-memory (an error scope's verdict, which arrives late) into OutOfMemoryError", async () => {
+    const destroyed: number[] = [];
+    const scopes: string[] = [];
+    let made = 0;
+    const device = {
+      limits: { maxStorageBufferBindingSize: 1 << 30 },
+      createBuffer: ({ size }: { size: number }): GpuBuffer => {
+        made++;
+        return { size, destroy: () => destroyed.push(size) } as unknown as GpuBuffer;
+      },
+      pushErrorScope: (filter: string) => scopes.push(filter),
+      // the second and the fourth buffer fail, as a device without the memory reports it
+      popErrorScope: () => Promise.resolve(made === 2 || made === 4 ? { message: "Out of memory" } : null),
+    } as unknown as GpuDevice;
+    const pool = new BufferPool(device);
+    const a = pool.acquire(1000, "first");
+    const b = pool.acquire(2000, "second"); // handed out: the verdict comes later
+    expect(scopes).toEqual(["out-of-memory", "out-of-memory"]);
+    await expect(pool.settle()).rejects.toThrow(OutOfMemoryError);
+    await pool.settle(); // thrown once
+    // the invalid buffer is destroyed when released, never cached for reuse
+    pool.release(b);
+    expect(destroyed).toEqual([8192]);
+    expect(pool.stats()).toMatchObject({ allocated: 4096, cached: 0, count: 1 });
+    pool.release(a);
+    // a failure not yet collected by settle() is thrown by the next acquire
+    pool.emptyCache();
+    const c = pool.acquire(1, "third");
+    pool.acquire(1, "fourth");
+    await Promise.resolve();
+    expect(() => pool.acquire(1, "fifth")).toThrow(/fourth: out of memory: tried to allocate 0.0 MiB \(256 bytes\).*the WebGPU device is out of memory \(Out of memory\)/);
+    pool.release(c);
+  });
+
   it("merges the dimensions every operand walks as one", () => {
     expect(mergeDims([2, 3, 4], [[12, 4, 1], [0, 0, 1]])).toEqual({ dims: [6, 4], strides: [[4, 1], [0, 1]] });
     expect(mergeDims([2, 3, 4], [[12, 4, 1], [12, 4, 1]])).toEqual({ dims: [24], strides: [[1], [1]] });
@@ -179,6 +279,22 @@ describe("webgpu kernel layer, without a device", () => {
     const kernels = declaredKernels();
     expect(kernels.length).toBeGreaterThan(100);
     for (const { kernel } of kernels) expect(pointwiseShader(kernel)).toContain(`// ${kernel.key}`);
+  });
+
+  it("writes a WGSL shader for every kernel the ops ask for with int32 or bool operands", () => {
+    const kernels = typedKernels();
+    // comparisons, logic, where, the numeric ops in i32 and the float ops on int inputs
+    expect(kernels.filter((k) => computeTypeOf(k.inputs, k.out, k.params) === "i32").length).toBeGreaterThan(40);
+    expect(kernels.filter((k) => k.out === "bool").length).toBeGreaterThan(40);
+    for (const k of kernels) expect(pointwiseShader(k.kernel, { inputs: k.inputs, out: k.out, compute: computeTypeOf(k.inputs, k.out, k.params) })).toContain(k.kernel.key);
+  });
+
+  it("refuses what an int32 kernel cannot compute, naming the kernel", () => {
+    const types = { inputs: ["int32", "int32"] as GpuDType[], out: "int32" as GpuDType, compute: "i32" as const };
+    expect(() => pointwiseShader(kernelOf(add(input(0), input(1))), { ...types, inputs: ["int32"] })).toThrow(/1 input dtypes for 2 inputs/);
+    expect(() => pointwiseShader(kernelOf(mul(input(0), 0.5)), { ...types, inputs: ["int32"] })).toThrow(/mul\(in0,0.5\) has the constant 0.5/);
+    expect(() => pointwiseShader(kernelOf(add(div(input(0), input(1)), 1)), types)).toThrow(/divides int32 values inside add/);
+    expect(() => pointwiseShader(kernelOf(apply("exp", input(0))), { ...types, inputs: ["int32"] })).toThrow(/applies exp to int32 values/);
   });
 });
 
@@ -361,6 +477,28 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
     await checkMatmul(1, 784, 10, "contiguous", "offset");
   });
 
+  it("int32 matmul agrees exactly with the JS kernel (transposed, batched and broadcast operands too)", async () => {
+    const cases: [number, number, number, Layout, Layout, number[], boolean][] = [
+      [65, 17, 63, "contiguous", "transposed", [], false], [3, 300, 5, "transposed", "offset", [], false], [17, 33, 70, "offset", "contiguous", [2, 3], true],
+    ];
+    for (const [m, k, n, la, lb, batchShape, broadcastB] of cases) {
+      const a = randomTyped([...batchShape, m, k], la, "int32");
+      let b = randomTyped([...batchShape, k, n], lb, "int32");
+      if (broadcastB) b = { ...b, strides: [...batchShape.map(() => 0), ...b.strides.slice(-2)] };
+      const size = numelOf(batchShape) * m * n;
+      const expected = new Int32Array(size);
+      jsBackend.matmul({ a, b, out: expected, batchShape, m, k, n });
+      const out = gpu!.alloc(size, "matmul", "int32");
+      const up = (v: StridedView): GpuStridedView => ({ ...v, data: gpu!.upload(v.data as Int32Array) });
+      gpu!.matmul({ a: up(a), b: up(b), out, batchShape, m, k, n });
+      expect(Array.from(await gpu!.readTyped(out)), `int32 matmul ${batchShape}x${m}x${k}x${n}`).toEqual(Array.from(expected));
+    }
+    const f = gpu!.alloc(4);
+    const i = gpu!.alloc(4, "matmul", "int32");
+    const view = (data: GpuArray): GpuStridedView => ({ data, shape: [2, 2], strides: [2, 1], offset: 0 });
+    expect(() => gpu!.matmul({ a: view(f), b: view(i), out: f, batchShape: [], m: 2, k: 2, n: 2 })).toThrow(/got float32, int32 and float32/);
+  });
+
   it("batched matmul walks batch strides, broadcast ones included", async () => {
     await checkMatmul(17, 9, 33, "contiguous", "contiguous", [3]);
     await checkMatmul(5, 70, 66, "transposed", "offset", [2, 3]);
@@ -532,6 +670,12 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
       return { n, c, h, w, o, groups, kh: k, kw: k, sh: s, sw: s, ph: p, pw: p, dh: d, dw: d, oh, ow };
     };
     geometries.push(make(2, 3, 9, 9, 4, 1, 3, 1, 1, 1), make(1, 4, 11, 7, 6, 2, 3, 2, 1, 1), make(2, 2, 10, 10, 2, 1, 2, 1, 0, 2), make(3, 6, 5, 5, 6, 3, 1, 1, 0, 1));
+    // past one tile of the implicit GEMMs: 80 output channels (two row blocks of 64), 288 output
+    // pixels (five column blocks), 72-long reductions; and groups of 20 channels with stride 2
+    geometries.push(make(2, 8, 12, 12, 80, 1, 3, 1, 1, 1), make(1, 6, 9, 9, 40, 2, 3, 2, 1, 1));
+    // and for the input's gradient (rows = input channels): 70 channels (two row blocks), and
+    // groups of 18 with stride 2 (taps that land between outputs read 0)
+    geometries.push(make(1, 70, 6, 6, 4, 1, 3, 1, 1, 1), make(2, 36, 7, 7, 8, 2, 3, 2, 1, 1));
     const contiguousView = (shape: number[]): StridedView => randomView(shape, "contiguous");
     const withBound = async (what: string, actual: GpuArray, expected: Float32Array, bound: Float32Array, terms: number): Promise<void> => {
       const got = await gpu!.read(actual);
@@ -545,7 +689,9 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
       const stored = randomView([n, h, w, c], "contiguous");
       return { ...stored, shape: [n, c, h, w], strides: [h * w * c, 1, w * c, c] };
     };
-    for (const [k, g] of geometries.entries()) {
+    for (const [k, g] of [...geometries.entries(), ...geometries.slice(0, 2).map((g, i) => [i, { ...g, direct: true }] as const)]) {
+      // the direct kernels (the fallback) on the first two geometries
+      gpu!.tiledConvolution = !("direct" in g);
       const what = JSON.stringify(g);
       const x = k % 2 === 1 ? channelsLast(g.n, g.c, g.h, g.w) : contiguousView([g.n, g.c, g.h, g.w]);
       const weight = contiguousView([g.o, g.c / g.groups, g.kh, g.kw]);
@@ -576,6 +722,7 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
       gpu!.conv2dWeight(g, toGpu(x), toGpu(gy), gwOut);
       await withBound(`conv2dWeight ${what}`, gwOut, gw, gwBound, g.n * g.oh * g.ow);
     }
+    gpu!.tiledConvolution = true;
   });
 
   it("maxPool2d (values and places, NaN first) and fold2d agree with the JS kernels", async () => {
@@ -610,6 +757,164 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
     }
   });
 
+  it("every pointwise kernel the ops ask for with int32 or bool operands agrees with the JS kernel", async () => {
+    const checks: Promise<string | null>[] = [];
+    for (const k of typedKernels()) {
+      const compute = computeTypeOf(k.inputs, k.out, k.params);
+      for (const [shape, layout] of [[[300], "contiguous"], [[17, 5], "transposed"], [[2, 3, 67], "offset"]] as const) {
+        const inputs = k.inputs.map((dtype, i) => {
+          const v = randomTyped([...shape], i === 0 ? layout : "contiguous", dtype);
+          if (i === 1 && shape.length > 1) return { ...v, strides: [...v.strides.slice(0, -1), 0] };
+          if (i === 2 && shape.length > 1) return { ...v, strides: [0, ...v.strides.slice(1)] };
+          return v;
+        });
+        const size = numelOf([...shape]);
+        const expected = typedArrayOf(k.out, size);
+        // an integer kernel in float64, exact for these values; a float one rounded as float32
+        jsPointwise(k.kernel, inputs, expected, k.params, compute === "f32");
+        const gpuInputs = inputs.map((v) => ({ ...v, data: gpu!.upload(v.data as Float32Array | Int32Array | Uint8Array) }));
+        const out = gpu!.alloc(size, "test", k.out);
+        gpu!.pointwise(k.kernel, gpuInputs, out, k.params);
+        const what = `${k.kernel.key} [${k.inputs} -> ${k.out} in ${compute}] ${shape} ${layout}`;
+        checks.push(
+          gpu!.readTyped(out).then((actual) => {
+            for (const v of gpuInputs) gpu!.release(v.data);
+            gpu!.release(out);
+            if (k.out === "float32") return mismatch(actual, expected, what);
+            const at = expected.findIndex((e, i) => actual[i] !== e);
+            return at < 0 ? null : `${what}[${at}]: got ${actual[at]}, expected ${expected[at]}`;
+          }),
+        );
+      }
+    }
+    expect((await Promise.all(checks)).filter((m) => m !== null)).toEqual([]);
+  });
+
+  it("int32 arithmetic wraps, divides and takes remainders as PyTorch's (checked in exact integers)", async () => {
+    const edges = [0, 1, -1, 2, -2, 7, -7, 3, -3, 46341, -46341, 65536, 2147483647, -2147483648, 1000000007, -123456789];
+    const a = new Int32Array(edges.length ** 2);
+    const b = new Int32Array(edges.length ** 2);
+    edges.forEach((x, i) => edges.forEach((y, j) => ((a[i * edges.length + j] = x), (b[i * edges.length + j] = y))));
+    const wrap = (v: bigint): number => Number(BigInt.asIntN(32, v));
+    const big = (v: number): bigint => BigInt(v);
+    /** Python's floor division and remainder; 0 for a zero divisor (the JS kernel's NaN stored as int32). */
+    const floorDiv = (x: bigint, y: bigint): bigint => (y === 0n ? 0n : x / y - ((x % y !== 0n && x < 0n !== y < 0n) ? 1n : 0n));
+    const cases: [string, Kernel, (x: bigint, y: bigint) => bigint][] = [
+      ["add", kernelOf(apply("add", input(0), input(1))), (x, y) => x + y],
+      ["sub", kernelOf(apply("sub", input(0), input(1))), (x, y) => x - y],
+      ["mul", kernelOf(apply("mul", input(0), input(1))), (x, y) => x * y],
+      ["neg", kernelOf(apply("neg", input(0))), (x) => -x],
+      ["abs", kernelOf(apply("abs", input(0))), (x) => (x < 0n ? -x : x)],
+      ["floor division", kernelOf(apply("floor", div(input(0), input(1)))), floorDiv],
+      ["trunc division", kernelOf(apply("trunc", div(input(0), input(1)))), (x, y) => (y === 0n ? 0n : x / y)],
+      ["remainder", kernelOf(apply("remainder", input(0), input(1))), (x, y) => (y === 0n ? 0n : x - floorDiv(x, y) * y)],
+      ["fmod", kernelOf(apply("fmod", input(0), input(1))), (x, y) => (y === 0n ? 0n : x % y)],
+      ["pow", kernelOf(apply("pow", input(0), input(1))), (x, y) => (y >= 0n ? x ** (y > 40n ? 40n + (y % 2n) : y) : x === 1n ? 1n : x === -1n ? (y % 2n === 0n ? 1n : -1n) : 0n)],
+    ];
+    const ga = gpu!.upload(a);
+    const gb = gpu!.upload(b);
+    const failures: string[] = [];
+    for (const [what, kernel, exact] of cases) {
+      // pow: exponents up to 41 (beyond, x^y mod 2³² repeats the pattern the test already covers)
+      const exps = what === "pow" ? Int32Array.from(b, (y) => (y > 41 ? 40 + (y % 2) : y)) : b;
+      const view = (data: GpuArray): GpuStridedView => ({ data, shape: [a.length], strides: [1], offset: 0 });
+      const inputs = kernel.arity === 1 ? [view(ga)] : [view(ga), view(what === "pow" ? gpu!.upload(exps) : gb)];
+      const out = gpu!.alloc(a.length, what, "int32");
+      gpu!.pointwise(kernel, inputs, out, []);
+      const got = await gpu!.readTyped(out);
+      for (let i = 0; i < a.length; i++) {
+        const want = wrap(exact(big(a[i]!), big(exps[i]!)));
+        if (got[i] !== want) {
+          failures.push(`${what}(${a[i]}, ${exps[i]}): got ${got[i]}, expected ${want}`);
+          break;
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it("converts between float32, int32 and bool as the JS backend's copy and assign (ToInt32, ≠ 0)", async () => {
+    const floats = new Float32Array([0, -0, 0.5, -0.5, 2.7, -2.7, NaN, Infinity, -Infinity, 3e9, -3e9, 2147483520, -2147483648, 1e20, 16777217, -7]);
+    const all: [GpuDType, Float32Array | Int32Array | Uint8Array][] = [
+      ["float32", floats],
+      ["int32", new Int32Array([0, 1, -1, 2147483647, -2147483648, 16777217, 7, -7, 0, 3, 4, 5, 6, 8, 9, 10])],
+      ["bool", new Uint8Array([0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0])],
+    ];
+    for (const [from, data] of all) {
+      for (const [to] of all) {
+        const expected = typedArrayOf(to, data.length);
+        jsBackend.copy({ data, shape: [data.length], strides: [1], offset: 0 }, expected);
+        const out = gpu!.alloc(data.length, "copy", to);
+        gpu!.pointwise(kernelOf(input(0)), [{ data: gpu!.upload(data), shape: [data.length], strides: [1], offset: 0 }], out, []);
+        expect(Array.from(await gpu!.readTyped(out)), `copy ${from} -> ${to}`).toEqual(Array.from(expected));
+        // assign into every other element of a strided destination
+        const dst = typedArrayOf(to, 2 * data.length);
+        const want = dst.slice();
+        jsBackend.assign({ data: want, shape: [data.length], strides: [2], offset: 1 }, { data, shape: [data.length], strides: [1], offset: 0 });
+        const gd = gpu!.upload(dst as Float32Array | Int32Array | Uint8Array);
+        gpu!.assign({ data: gd, shape: [data.length], strides: [2], offset: 1 }, { data: gpu!.upload(data), shape: [data.length], strides: [1], offset: 0 });
+        expect(Array.from(await gpu!.readTyped(gd)), `assign ${from} -> ${to}`).toEqual(Array.from(want));
+      }
+    }
+  });
+
+  it("int32 and bool reductions, arg reductions, gather and scatterAdd agree with the JS kernels", async () => {
+    const failures: string[] = [];
+    const same = (what: string, actual: ArrayLike<number>, expected: ArrayLike<number>): void => {
+      const at = Array.from(expected).findIndex((e, i) => actual[i] !== e);
+      if (at >= 0) failures.push(`${what}[${at}]: got ${actual[at]}, expected ${expected[at]}`);
+    };
+    for (const [outer, inner] of [[1, 1], [3, 17], [17, 255], [2, 1000], [4, 4099]] as const) {
+      const ints = Int32Array.from({ length: outer * inner }, () => Math.floor(random() * 19) - 9);
+      // ±1 and a few 2s: products stay exact powers of two in float64, wrapping to 0 past 2³¹ as in int32
+      const factors = Int32Array.from({ length: outer * inner }, () => [1, -1, 1, -1, 2][Math.floor(random() * 5)]!);
+      const bools = Uint8Array.from({ length: outer * inner }, () => (random() < 0.3 ? 1 : 0));
+      const runs: [string, ReduceOp, Int32Array | Uint8Array, GpuDType][] = [
+        ["sum int32", "sum", ints, "int32"], ["prod int32", "prod", factors, "int32"], ["max int32", "max", ints, "int32"], ["min int32", "min", ints, "int32"],
+        ["sum bool", "sum", bools, "int32"], ["max bool", "max", bools, "bool"], ["min bool", "min", bools, "bool"],
+      ];
+      for (const [what, op, x, outType] of runs) {
+        const expected = typedArrayOf(outType, outer);
+        jsBackend.reduce(op, x, outer, inner, expected);
+        const out = gpu!.alloc(outer, what, outType);
+        gpu!.reduce(op, gpu!.upload(x), outer, inner, out);
+        same(`${what} ${outer}x${inner}`, await gpu!.readTyped(out), expected);
+      }
+      for (const [dtype, x] of [["int32", ints], ["bool", bools]] as const) {
+        for (const op of ["max", "min"] as const) {
+          const values = typedArrayOf(dtype, outer);
+          const indices = new Int32Array(outer);
+          jsBackend.argReduce(op, x, outer, inner, values, indices);
+          const gv = gpu!.alloc(outer, "argReduce", dtype);
+          const gi = gpu!.alloc(outer, "argReduce", "int32");
+          gpu!.argReduce(op, gpu!.upload(x), outer, inner, gv, gi);
+          same(`arg${op} ${dtype} ${outer}x${inner} values`, await gpu!.readTyped(gv), values);
+          same(`arg${op} ${dtype} ${outer}x${inner} indices`, await gpu!.readInt32(gi), indices);
+        }
+        const k = 37;
+        const index = Int32Array.from({ length: outer * k }, () => Math.floor(random() * inner));
+        const gathered = typedArrayOf(dtype, outer * k);
+        jsBackend.gather(x, index, outer, inner, k, gathered);
+        const gOut = gpu!.alloc(outer * k, "gather", dtype);
+        gpu!.gather(gpu!.upload(x), gpu!.upload(index), outer, inner, k, gOut);
+        same(`gather ${dtype} ${outer}x${inner}`, await gpu!.readTyped(gOut), gathered);
+        if (dtype === "int32") {
+          const src = Int32Array.from({ length: outer * k }, () => Math.floor(random() * 2001) - 1000);
+          const summed = ints.slice();
+          jsBackend.scatterAdd(src, index, outer, inner, k, summed);
+          const sOut = gpu!.upload(ints);
+          gpu!.scatterAdd(gpu!.upload(src), gpu!.upload(index), outer, inner, k, sOut);
+          same(`scatterAdd int32 ${outer}x${inner}`, await gpu!.readTyped(sOut), summed);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    const b = gpu!.upload(new Uint8Array([1, 0]));
+    expect(() => gpu!.scatterAdd(b, gpu!.upload(new Int32Array([0, 1])), 1, 2, 2, b)).toThrow(/got bool/);
+    const ints = gpu!.upload(new Int32Array(4));
+    expect(() => gpu!.softmax(ints, 2, 2, gpu!.alloc(4), false)).toThrow(/webgpu softmax: expected float32 buffers, got int32/);
+  });
+
   it("max and min propagate NaN, as PyTorch's", async () => {
     const x = new Float32Array([1, NaN, 3, 4, -1, -2, -3, -4]);
     for (const op of ["max", "min"] as const) {
@@ -619,6 +924,18 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
       expect(Number.isNaN(actual[0])).toBe(true);
       expect(actual[1]).toBe(op === "max" ? -1 : -4);
     }
+  });
+
+  it("a pool limit below a request throws OutOfMemoryError on the device too, and lifting it allocates again", () => {
+    gpu!.flush();
+    gpu!.pool.setLimit(gpu!.pool.stats().allocated + 4096);
+    try {
+      expect(() => gpu!.alloc(1_000_000, "add")).toThrow(OutOfMemoryError);
+      expect(() => gpu!.alloc(1_000_000, "add")).toThrow(/add: out of memory: tried to allocate 4.0 MiB .*in the WebGPU buffer pool/);
+    } finally {
+      gpu!.pool.setLimit(null);
+    }
+    gpu!.release(gpu!.alloc(1_000_000, "add"));
   });
 
   it("pools buffers by size class and counts transfers", async () => {

@@ -3,7 +3,8 @@
  * index.ts and `#platform` to the browser platform (package.json "imports" sends it there under
  * the browser condition for the published build). The dev server and `vite preview` send the
  * COOP/COEP headers that make the page cross-origin isolated, so the wasm kernels can share
- * memory with Web Workers (threads).
+ * memory with Web Workers (threads); the static build carries public/coi-sw.js, a service worker
+ * that adds them on a host that does not (src/isolation.ts).
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -49,9 +50,9 @@ export default defineConfig({
     },
   },
   plugins: [digitsAsset()],
-  // the library names modules by their class (repr, the per-layer table): the minifier keeps class names
-  worker: { format: "es", plugins: () => [digitsAsset()], rolldownOptions: { output: { keepNames: true } } },
+  // no keepNames: the library names modules by their export names (nn/type-name.ts), which minifying keeps
+  worker: { format: "es", plugins: () => [digitsAsset()] },
   server: { headers: isolation },
   preview: { headers: isolation },
-  build: { outDir: here("dist"), emptyOutDir: true, chunkSizeWarningLimit: 4096, rolldownOptions: { output: { keepNames: true }, checks: { pluginTimings: false } } },
+  build: { outDir: here("dist"), emptyOutDir: true, chunkSizeWarningLimit: 4096, rolldownOptions: { checks: { pluginTimings: false } } },
 });

@@ -112,7 +112,8 @@ export { lgamma, digamma, polygamma } from "./ops/special.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
 export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
 export * as autograd from "./autograd/index.js";
-export { ready } from "./backend/wasm/index.js";
+export { ready } from "./backend/ready.js";
+export { deviceTransfers, type Device } from "./backend/device.js";
 export { setBackend, getBackend, getBackendOptions, listBackends, type Backend, type BackendOptions } from "./backend/backend.js";
 export { setNumThreads, getNumThreads } from "./backend/wasm/num-threads.js";
 export { setConvolutionScratch, getConvolutionScratch } from "./backend/convolution.js";
@@ -209,6 +210,10 @@ export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, AnomalyError } from 
  * ```
  */
 export * as nn from "./nn/index.js";
+// modules are named by their export names, which minifiers keep (nn/type-name.ts)
+import * as nnExports from "./nn/index.js";
+import { nameClasses } from "./nn/type-name.js";
+nameClasses(nnExports);
 // ---- nn extras at the top level, as in torch: torch.cdist
 export { cdist, type CdistOptions } from "./nn/functional/distance.js";
 /**

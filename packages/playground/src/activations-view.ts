@@ -7,7 +7,7 @@
 import { linspace, tensor, type Tensor } from "nabla";
 import { ACTIVATIONS, defaults, findActivation, type Activation } from "./activation-catalogue.js";
 import { el, numberField, selectField, slider } from "./fields.js";
-import { drawLines } from "./plot.js";
+import { LineChart } from "./plot.js";
 import { state } from "./state.js";
 
 /** Samples over the range. */
@@ -50,20 +50,21 @@ function panel(index: number, initial: string, range: { lo: number; hi: number }
   let activation = findActivation(initial);
   let params = defaults(activation);
   let probeX = 2;
-  const canvas = el("canvas", { className: "plot", dataset: { plot: `activation-${index}` } });
-  // redrawn at its laid-out size (plot.ts)
-  canvas.addEventListener("canvasresize", () => redraw());
+  let bands: [number, number][] = [];
+  const chart = new LineChart({ height: 260, series: [{ label: "f(x)", color: "#1f77b4" }, { label: "f′(x)", color: "#d62728", dashed: true }], legend: true, bands: () => bands });
+  chart.root.dataset.plot = `activation-${index}`;
   const sliders = el("div", { className: "sliders" });
   const formula = el("p", { className: "formula" });
   const when = el("p", { className: "when" });
   const probe = el("output", { dataset: { probe: String(index) } });
-  const legend = el("p", { className: "legend" }, el("span", { className: "swatch f" }), " f(x)  ", el("span", { className: "swatch d" }), " f′(x) (autograd)  ", el("span", { className: "swatch band" }), " |f′| < 0.01: dead or saturated");
+  const legend = el("p", { className: "legend" }, "f′(x) by autograd; ", el("span", { className: "swatch band" }), " |f′| < 0.01: dead or saturated; the legend under the plot reads the curves at the cursor");
 
   const redraw = (): void => {
     const xs = linspace(range.lo, range.hi, SAMPLES, { dtype: "float64" });
     const { ys, ds } = evaluate(activation, params, xs);
     const xsArr = Array.from(xs.toTypedArray(), Number);
-    drawLines(canvas, { xs: xsArr, series: [{ ys, color: "#1f77b4" }, { ys: ds, color: "#d62728", dashed: true }], bands: flatBands(xsArr, ds) });
+    bands = flatBands(xsArr, ds);
+    chart.setData(xsArr, [ys, ds]);
     const at = evaluate(activation, params, tensor([probeX], { dtype: "float64" }));
     probe.textContent = `f(${probeX}) = ${at.ys[0]!.toPrecision(6)},  f′(${probeX}) = ${at.ds[0]!.toPrecision(6)}`;
     probe.dataset.x = String(probeX);
@@ -93,7 +94,7 @@ function panel(index: number, initial: string, range: { lo: number; hi: number }
     { className: "panel" },
     selectField(`activation-${index}`, "activation", ACTIVATIONS.map((a) => a.name), initial, choose),
     sliders,
-    canvas,
+    chart.root,
     legend,
     formula,
     when,

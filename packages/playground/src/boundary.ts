@@ -1,36 +1,47 @@
-/** Draws a classifier's decision boundary (class probabilities on a grid) and the points over it. */
-import { EXTENT } from "./datasets.js";
-import { context } from "./plot.js";
+/** A classifier's decision boundary (class probabilities on a grid) as a picture, the points over it, and the digits. */
 
 /** Class colours as RGB. */
 export const CLASS_RGB: [number, number, number][] = [[31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189], [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207]];
 
-export function drawBoundary(canvas: HTMLCanvasElement, grid: Float32Array | null, size: number, classes: number, inputs: Float32Array, labels: Int32Array): void {
-  const { g, w, h } = context(canvas);
-  if (grid !== null) {
-    const image = new ImageData(size, size);
-    for (let cell = 0; cell < size * size; cell++) {
-      let [r, gr, b] = [0, 0, 0];
-      for (let c = 0; c < classes; c++) {
-        const p = grid[cell * classes + c]!;
-        const [cr, cg, cb] = CLASS_RGB[c % CLASS_RGB.length]!;
-        [r, gr, b] = [r + p * cr, gr + p * cg, b + p * cb];
-      }
-      // lighten towards white so the points stay visible
-      image.data.set([255 - 0.45 * (255 - r), 255 - 0.45 * (255 - gr), 255 - 0.45 * (255 - b), 255], cell * 4);
+/**
+ * The decision boundary as a size×size picture: each cell the class colours mixed by their
+ * probabilities, lightened so the points stay visible. Painted in the training worker, so the
+ * page only draws a finished bitmap.
+ */
+export function boundaryPicture(grid: ArrayLike<number>, size: number, classes: number): ImageBitmap {
+  const image = new ImageData(size, size);
+  const pixels = image.data;
+  for (let cell = 0; cell < size * size; cell++) {
+    let [r, gr, b] = [0, 0, 0];
+    for (let c = 0; c < classes; c++) {
+      const p = grid[cell * classes + c]!;
+      const [cr, cg, cb] = CLASS_RGB[c % CLASS_RGB.length]!;
+      [r, gr, b] = [r + p * cr, gr + p * cg, b + p * cb];
     }
-    const off = new OffscreenCanvas(size, size);
-    off.getContext("2d")!.putImageData(image, 0, 0);
-    g.imageSmoothingEnabled = true;
-    g.drawImage(off, 0, 0, w, h);
+    pixels[cell * 4] = 255 - 0.45 * (255 - r);
+    pixels[cell * 4 + 1] = 255 - 0.45 * (255 - gr);
+    pixels[cell * 4 + 2] = 255 - 0.45 * (255 - b);
+    pixels[cell * 4 + 3] = 255;
   }
-  for (let i = 0; i < labels.length; i++) {
-    const [x, y] = [inputs[2 * i]!, inputs[2 * i + 1]!];
-    const [cr, cg, cb] = CLASS_RGB[labels[i]! % CLASS_RGB.length]!;
+  const off = new OffscreenCanvas(size, size);
+  off.getContext("2d")!.putImageData(image, 0, 0);
+  return off.transferToImageBitmap();
+}
+
+/** Draws the set's points in their class colours, one path per class. */
+export function drawPoints(g: CanvasRenderingContext2D, at: (x: number, y: number) => [number, number], px: number, inputs: Float32Array, labels: Int32Array, classes: number): void {
+  g.strokeStyle = "white";
+  g.lineWidth = px;
+  for (let c = 0; c < classes; c++) {
+    const [cr, cg, cb] = CLASS_RGB[c % CLASS_RGB.length]!;
     g.fillStyle = `rgb(${cr},${cg},${cb})`;
-    g.strokeStyle = "white";
     g.beginPath();
-    g.arc(((x + EXTENT) / (2 * EXTENT)) * w, ((EXTENT - y) / (2 * EXTENT)) * h, 3, 0, 2 * Math.PI);
+    for (let i = 0; i < labels.length; i++) {
+      if (labels[i] !== c) continue;
+      const [x, y] = at(inputs[2 * i]!, inputs[2 * i + 1]!);
+      g.moveTo(x + 3 * px, y);
+      g.arc(x, y, 3 * px, 0, 2 * Math.PI);
+    }
     g.fill();
     g.stroke();
   }

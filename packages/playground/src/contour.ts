@@ -3,7 +3,6 @@
  * values the library computes on a grid.
  */
 import { linspace } from "nabla";
-import { context } from "./plot.js";
 import type { Surface } from "./surfaces.js";
 
 export const CONTOUR_GRID = 160;
@@ -41,26 +40,36 @@ export function contourImage(values: Float32Array): ImageBitmap | OffscreenCanva
   return off;
 }
 
-/** Draws the contour image and the paths (one colour each) with a dot at each current point. */
-export function drawRace(canvas: HTMLCanvasElement, image: ImageBitmap | OffscreenCanvas, surface: Surface, paths: { color: string; xs: number[]; ys: number[] }[]): void {
-  const { g, w, h } = context(canvas);
-  g.drawImage(image, 0, 0, w, h);
-  const [x0, x1, y0, y1] = surface.view;
-  const px = (x: number): number => ((x - x0) / (x1 - x0)) * w;
-  const py = (y: number): number => ((y1 - y) / (y1 - y0)) * h;
+/** A path of one rule over the surface, drawn in its colour with a dot at its current point. */
+export interface RacePath {
+  color: string;
+  xs: number[];
+  ys: number[];
+}
+
+/** Draws the paths over the contour picture, and a star at the surface's minimum. */
+export function drawPaths(g: CanvasRenderingContext2D, at: (x: number, y: number) => [number, number], px: number, surface: Surface, paths: RacePath[]): void {
+  const [sx, sy] = at(surface.minimum[0], surface.minimum[1]);
   g.fillStyle = "black";
-  g.font = "16px sans-serif";
-  g.fillText("★", px(surface.minimum[0]) - 6, py(surface.minimum[1]) + 6);
+  g.font = `${16 * px}px sans-serif`;
+  g.textAlign = "center";
+  g.textBaseline = "middle";
+  g.fillText("★", sx, sy);
+  g.lineWidth = 1.5 * px;
   for (const p of paths) {
     g.strokeStyle = p.color;
-    g.lineWidth = 1.5;
     g.beginPath();
-    p.xs.forEach((x, i) => (i === 0 ? g.moveTo(px(x), py(p.ys[i]!)) : g.lineTo(px(x), py(p.ys[i]!))));
+    for (let i = 0; i < p.xs.length; i++) {
+      const [x, y] = at(p.xs[i]!, p.ys[i]!);
+      if (i === 0) g.moveTo(x, y);
+      else g.lineTo(x, y);
+    }
     g.stroke();
     const last = p.xs.length - 1;
+    const [x, y] = at(p.xs[last]!, p.ys[last]!);
     g.fillStyle = p.color;
     g.beginPath();
-    g.arc(px(p.xs[last]!), py(p.ys[last]!), 4, 0, 2 * Math.PI);
+    g.arc(x, y, 4 * px, 0, 2 * Math.PI);
     g.fill();
   }
 }

@@ -1,10 +1,12 @@
 /**
- * The playground's entry: starts nabla's wasm backend (`await ready()` before the first op),
- * then shows one of the three views, each built on the library itself.
+ * The playground's entry: makes the page cross-origin isolated where it can (isolation.ts), starts
+ * nabla's wasm backend (`await ready()` before the first op), then shows one of the three views,
+ * each built on the library itself.
  */
 import { getNumThreads, ready, setNumThreads } from "nabla";
 import { activationsView } from "./activations-view.js";
 import { el } from "./fields.js";
+import { describeIsolation, isolate } from "./isolation.js";
 import { raceView } from "./race-view.js";
 import { state } from "./state.js";
 import { trainView } from "./train-view.js";
@@ -17,11 +19,13 @@ const VIEWS: [id: string, title: string, make: () => HTMLElement][] = [
 ];
 
 async function main(): Promise<void> {
+  // before nabla starts: on a host without COOP/COEP headers this may reload the page once
+  const isolation = await isolate();
   await ready();
   setNumThreads(crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1);
-  document.getElementById("threads")!.textContent = crossOriginIsolated
-    ? `cross-origin isolated: nabla's wasm kernels use ${getNumThreads()} threads`
-    : "not cross-origin isolated (the server sends no COOP/COEP headers): nabla runs on one thread";
+  const threads = document.getElementById("threads")!;
+  threads.textContent = describeIsolation(isolation, getNumThreads());
+  threads.dataset.isolation = isolation.mode;
   const built = new Map<string, HTMLElement>();
   const main = document.getElementById("view")!;
   const tabs = document.getElementById("tabs")!;

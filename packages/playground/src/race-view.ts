@@ -4,10 +4,10 @@
  * together, their paths are drawn over the contour plot and their losses below.
  */
 import { nn, tensor } from "nabla";
-import { contourImage, drawRace, surfaceGrid } from "./contour.js";
+import { contourImage, drawPaths, surfaceGrid } from "./contour.js";
 import { button, el, numberField, positive, selectField } from "./fields.js";
 import { RULES, type Rule } from "./optimizers.js";
-import { PALETTE, drawLines } from "./plot.js";
+import { LineChart, PALETTE, Plane } from "./plot.js";
 import { state } from "./state.js";
 import { SURFACES, type Surface } from "./surfaces.js";
 
@@ -36,8 +36,17 @@ export function raceView(): HTMLElement {
   const enabled = new Map<string, boolean>(RULES.map((r) => [r.name, true]));
   let runners: Runner[] = [];
 
-  const canvas = el("canvas", { className: "surface" });
-  const lossPlot = el("canvas", { className: "plot" });
+  let live: Runner[] = [];
+  const plane = new Plane({
+    size: 440,
+    view: surface.view,
+    under: (g, rect) => g.drawImage(image, rect.left, rect.top, rect.width, rect.height),
+    over: (g, at, px) => drawPaths(g, at, px, surface, live.map((r) => ({ color: r.color, xs: r.xs, ys: r.ys }))),
+  });
+  plane.root.classList.add("surface");
+  plane.root.dataset.plot = "surface";
+  const lossPlot = new LineChart({ height: 300, series: [], logY: true, xLabel: "step", legend: true });
+  lossPlot.root.dataset.plot = "race-loss";
   const counter = el("output", { dataset: { raceStep: "" } });
   const about = el("p", { className: "note" });
   const rows = el("tbody");
@@ -76,13 +85,14 @@ export function raceView(): HTMLElement {
   };
 
   const render = (): void => {
-    const live = runners.filter((r) => r.enabled);
-    drawRace(canvas, image, surface, live.map((r) => ({ color: r.color, xs: r.xs, ys: r.ys })));
-    drawLines(lossPlot, {
-      xs: Array.from({ length: step }, (_, i) => i + 1),
-      series: live.map((r) => ({ ys: r.losses.map((l) => l - surfaceFloor(surface)), color: r.color })),
-      logY: true,
-    });
+    live = runners.filter((r) => r.enabled);
+    plane.redraw();
+    lossPlot.setSeries(live.map((r) => ({ label: r.rule.name, color: r.color })));
+    const floor = surfaceFloor(surface);
+    lossPlot.setData(
+      Array.from({ length: step }, (_, i) => i + 1),
+      live.map((r) => r.losses.map((l) => l - floor)),
+    );
     counter.textContent = `step ${step}`;
     counter.dataset.step = String(step);
     rows.replaceChildren(...runners.map(row));
@@ -120,7 +130,7 @@ export function raceView(): HTMLElement {
   };
 
   const frame = (): void => {
-    if (!playing || !canvas.isConnected) {
+    if (!playing || !plane.root.isConnected) {
       playing = false;
       playButton.textContent = "Play";
       return;
@@ -140,6 +150,7 @@ export function raceView(): HTMLElement {
     selectField("surface", "surface", SURFACES.map((s) => s.name), surface.name, (name) => {
       surface = SURFACES.find((s) => s.name === name)!;
       image = contourImage(surfaceGrid(surface));
+      plane.setView(surface.view);
       about.textContent = surface.about;
       lrs.clear();
       reset();
@@ -152,15 +163,12 @@ export function raceView(): HTMLElement {
   );
   about.textContent = surface.about;
   reset();
-  // redrawn at their laid-out size (plot.ts)
-  canvas.addEventListener("canvasresize", () => render());
-  lossPlot.addEventListener("canvasresize", () => render());
   return el(
     "div",
     { className: "view", dataset: { view: "race" } },
     controls,
     about,
-    el("div", { className: "row" }, canvas, el("div", { className: "grow" }, el("p", {}, "loss − minimum (log scale) per step"), lossPlot)),
+    el("div", { className: "row" }, plane.root, el("div", { className: "grow" }, el("p", {}, "loss − minimum (log scale) per step"), lossPlot.root)),
     el("table", { className: "rules" }, rows),
     el("p", { className: "note" }, "Every rule is nabla's own optim class stepping a 1×2 Parameter; the gradient is autograd's. A changed lr or rule set restarts the race. SGD-like rules (whose step is lr × gradient) take a per-surface default lr; the normalised ones (Adam and kin) keep theirs."),
   );

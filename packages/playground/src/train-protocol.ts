@@ -24,16 +24,20 @@ export interface TrainConfig {
 export type ToWorker = { type: "start"; config: TrainConfig } | { type: "pause" } | { type: "resume" } | { type: "lr"; lr: number };
 
 export type FromWorker =
-  | { type: "data"; inputs: Float32Array; labels: Int32Array; features: number; classes: number; statsSource: string }
+  /** `run` counts the "start" messages: a report of a run the page has since restarted is dropped. */
+  | { type: "data"; run: number; inputs: Float32Array; labels: Int32Array; features: number; classes: number; statsSource: string }
   | {
       type: "progress";
+      run: number;
       step: number;
       lr: number;
       loss: number;
       accuracy: number;
       layers: LayerStats[];
-      /** Class probabilities on a GRID×GRID grid over the 2-D plane (row-major, y from top); null for digits. */
-      grid: Float32Array | null;
+      /** The training loss every LOSS_EVERY steps since the last report (the loss curve's points). */
+      losses: { steps: number[]; values: number[] };
+      /** The decision boundary as a GRID×GRID picture (boundary.ts, painted in the worker and transferred); null for digits. */
+      picture: ImageBitmap | null;
       /** The predicted class of each digit the page shows (shownDigits); null for the 2-D sets. */
       predictions: Int32Array | null;
       done: boolean;
@@ -41,6 +45,16 @@ export type FromWorker =
   | { type: "error"; message: string };
 
 export const GRID = 50;
+
+/** Steps between two points of the loss curve. */
+export const LOSS_EVERY = 10;
+
+/**
+ * Least time between two reports, in ms: each report costs the worker a forward on the held-out
+ * set and the grid, and the page a redraw of every chart, so they come about 8 times a second
+ * however fast the steps are (the page stays responsive, the worker spends its time training).
+ */
+export const REPORT_MS = 120;
 
 /** Digits shown in the page. */
 export const SHOWN_DIGITS = 60;

@@ -4,28 +4,45 @@
  * boundary, the loss and accuracy curves, and per layer the histogram of its outputs, the share
  * of dead or saturated units and the gradient norm, as it trains.
  */
-import { drawBoundary, drawDigits, markPredictions } from "./boundary.js";
-import { SETS, shownDigits, type SetName } from "./datasets.js";
+import { drawDigits, drawPoints, markPredictions } from "./boundary.js";
+import { EXTENT, SETS, shownDigits, type SetName } from "./datasets.js";
 import { button, el, integer, numberField, positive, selectField, textField } from "./fields.js";
 import { RULES, findRule } from "./optimizers.js";
-import { drawHistogram, drawLines } from "./plot.js";
+import { Histogram, LineChart, Plane } from "./plot.js";
 import { state, type TrainState } from "./state.js";
 import type { LayerStats } from "./stats.js";
-import { GRID, HIDDEN_ACTIVATIONS, SCHEDULES, SHOWN_DIGITS, type FromWorker, type HiddenActivation, type Schedule, type ToWorker, type TrainConfig } from "./train-protocol.js";
+import { HIDDEN_ACTIVATIONS, SCHEDULES, SHOWN_DIGITS, type FromWorker, type HiddenActivation, type Schedule, type ToWorker, type TrainConfig } from "./train-protocol.js";
 
 const pct = (x: number | null): string => (x === null ? "—" : `${(100 * x).toFixed(1)}%`);
 
+/**
+ * New histogram charts per drawing: a chart's first drawing (its canvas made and composited) is
+ * its costliest, so a new table gets its charts over a few reports rather than all in one frame.
+ */
+const NEW_HISTOGRAMS_PER_DRAW = 2;
+
 /** The per-layer table: one row per leaf module, with its histogram. */
-function layerRows(table: HTMLTableSectionElement, layers: LayerStats[]): void {
+function layerRows(table: HTMLTableSectionElement, histograms: (Histogram | undefined)[], layers: LayerStats[], step: number): void {
+  table.dataset.step = String(step);
   if (table.rows.length !== layers.length) {
-    table.replaceChildren(...layers.map(() => el("tr", {}, ...Array.from({ length: 8 }, (_, i) => el("td", {}, ...(i === 7 ? [el("canvas", { className: "hist" })] : []))))));
+    histograms.length = 0;
+    table.replaceChildren(...layers.map(() => el("tr", {}, ...Array.from({ length: 8 }, () => el("td")))));
   }
+  let made = 0;
   layers.forEach((s, i) => {
     const cells = table.rows[i]!.cells;
     const texts = [s.name, s.kind, `${s.mean.toFixed(3)} ± ${s.std.toFixed(3)}`, `[${s.min.toFixed(2)}, ${s.max.toFixed(2)}]`, pct(s.dead), pct(s.saturated), s.gradNorm === null ? "—" : s.gradNorm.toExponential(2)];
-    texts.forEach((t, c) => (cells[c]!.textContent = t));
+    texts.forEach((t, c) => {
+      // unchanged cells are left alone: each write costs a style and layout pass
+      if (cells[c]!.textContent !== t) cells[c]!.textContent = t;
+    });
     const rowFlag = s.dead !== null && s.dead > 0.5 ? "#d62728" : s.saturated !== null && s.saturated > 0.5 ? "#ff7f0e" : "#1f77b4";
-    drawHistogram(cells[7]!.firstChild as HTMLCanvasElement, s.histogram.edges, s.histogram.counts, rowFlag);
+    if (histograms[i] === undefined && made < NEW_HISTOGRAMS_PER_DRAW) {
+      histograms[i] = new Histogram(180, 64);
+      cells[7]!.append(histograms[i].root);
+      made++;
+    }
+    histograms[i]?.setData(s.histogram.edges, s.histogram.counts, rowFlag);
     table.rows[i]!.dataset.layer = s.name;
     table.rows[i]!.dataset.dead = String(s.dead);
     table.rows[i]!.dataset.saturated = String(s.saturated);
@@ -36,15 +53,31 @@ export function trainView(): HTMLElement {
   const config: TrainConfig = { set: "two spirals", noise: 0.1, hidden: [32, 32], activation: "ReLU", optimizer: "Adam", lr: 0.01, batchSize: 32, schedule: "constant", steps: 3000, seed: 1 };
   const worker = new Worker(new URL("./train-worker.ts", import.meta.url), { type: "module" });
   const send = (m: ToWorker): void => worker.postMessage(m);
-  const history = { steps: [] as number[], loss: [] as number[], accuracy: [] as number[] };
+  const history = { steps: [] as number[], accuracy: [] as number[], lossSteps: [] as number[], loss: [] as number[] };
   let data: Extract<FromWorker, { type: "data" }> | null = null;
   const train: TrainState = (state.train = { running: false, step: 0, loss: NaN, accuracy: NaN, layers: [], error: null });
 
-  const boundary = el("canvas", { className: "boundary" });
+  let picture: ImageBitmap | null = null;
+  const boundary = new Plane({
+    size: 440,
+    view: [-EXTENT, EXTENT, -EXTENT, EXTENT],
+    under: (g, rect) => {
+      if (picture === null) return;
+      g.imageSmoothingEnabled = true;
+      g.drawImage(picture, rect.left, rect.top, rect.width, rect.height);
+    },
+    over: (g, at, px) => {
+      if (data !== null && data.features === 2) drawPoints(g, at, px, data.inputs, data.labels, data.classes);
+    },
+  });
+  boundary.root.classList.add("boundary");
+  const histograms: (Histogram | undefined)[] = [];
   const digits = el("div", { className: "digits" });
   const digitsBox = el("div", { hidden: true }, el("p", { className: "note" }, "Some of the digits, each framed in red while the network gets it wrong (hover for its label and the prediction)."), digits);
-  const lossPlot = el("canvas", { className: "small" });
-  const accPlot = el("canvas", { className: "small" });
+  const lossPlot = new LineChart({ height: 170, series: [{ label: "loss", color: "#d62728" }], logY: true, xLabel: "step" });
+  const accPlot = new LineChart({ height: 170, series: [{ label: "held-out accuracy", color: "#2ca02c" }], yRange: [0, 1], xLabel: "step" });
+  lossPlot.root.dataset.plot = "loss";
+  accPlot.root.dataset.plot = "accuracy";
   const counter = el("output", { dataset: { trainStep: "" } });
   const statsNote = el("p", { className: "note" });
   const body = el("tbody");
@@ -55,11 +88,15 @@ export function trainView(): HTMLElement {
     pauseButton.textContent = train.running ? "Pause" : "Resume";
   });
 
+  /** The run the page shows (the worker numbers its runs the same way: one per "start"). */
+  let run = 0;
   const restart = (): void => {
-    history.steps.length = history.loss.length = history.accuracy.length = 0;
+    history.steps.length = history.accuracy.length = history.lossSteps.length = history.loss.length = 0;
     [train.step, train.loss, train.accuracy, train.layers, train.error, train.running] = [0, NaN, NaN, [], null, true];
     pauseButton.textContent = "Pause";
     counter.textContent = "starting…";
+    body.dataset.step = "0";
+    run++;
     send({ type: "start", config: { ...config, hidden: [...config.hidden] } });
   };
 
@@ -70,36 +107,47 @@ export function trainView(): HTMLElement {
       counter.textContent = `error: ${m.message}`;
       return;
     }
+    if (m.run !== run) {
+      if (m.type === "progress") m.picture?.close();
+      return;
+    }
     if (m.type === "data") {
       data = m;
       statsNote.textContent = `Per-layer statistics of the last training batch, from ${m.statsSource}. Dead: share of ReLU units that output 0 for the whole batch (so get no gradient); saturated: share of sigmoid/tanh outputs in their flat tails.`;
-      boundary.hidden = m.features !== 2;
+      boundary.root.hidden = m.features !== 2;
       digitsBox.hidden = m.features === 2;
-      if (m.features === 2) drawBoundary(boundary, null, GRID, m.classes, m.inputs, m.labels);
+      picture?.close();
+      picture = null;
+      if (m.features === 2) boundary.redraw();
       else drawDigits(digits, m.inputs, m.labels, shownDigits(m.labels.length, SHOWN_DIGITS));
       return;
     }
     history.steps.push(m.step);
-    history.loss.push(m.loss);
     history.accuracy.push(m.accuracy);
+    history.lossSteps.push(...m.losses.steps);
+    history.loss.push(...m.losses.values);
     Object.assign(train, { step: m.step, loss: m.loss, accuracy: m.accuracy, layers: m.layers });
     if (m.done) train.running = false;
-    // reports can come faster than frames: draw the latest once per frame
-    if (latest === null) requestAnimationFrame(draw);
+    if (m.picture !== null) {
+      picture?.close();
+      picture = m.picture;
+    }
+    // draw the latest report on the next frame, the layer table on the one after: two shorter frames, not one long one
+    if (latest === null) requestAnimationFrame(drawCharts);
     latest = m;
   };
 
   let latest: Extract<FromWorker, { type: "progress" }> | null = null;
-  const draw = (): void => {
+  const drawCharts = (): void => {
     const m = latest!;
     latest = null;
+    requestAnimationFrame(() => layerRows(body, histograms, m.layers, m.step));
     counter.textContent = `step ${m.step} / ${config.steps} · lr ${m.lr.toPrecision(3)} · loss ${m.loss.toFixed(4)} · held-out accuracy ${(100 * m.accuracy).toFixed(1)}%${m.done ? " · done" : ""}`;
     counter.dataset.accuracy = String(m.accuracy);
-    if (data !== null && m.grid !== null) drawBoundary(boundary, m.grid, GRID, data.classes, data.inputs, data.labels);
+    if (m.picture !== null) boundary.redraw();
     if (data !== null && m.predictions !== null) markPredictions(digits, data.labels, shownDigits(data.labels.length, SHOWN_DIGITS), m.predictions);
-    drawLines(lossPlot, { xs: history.steps, series: [{ ys: history.loss, color: "#d62728" }], logY: true });
-    drawLines(accPlot, { xs: history.steps, series: [{ ys: history.accuracy, color: "#2ca02c" }], yRange: [0, 1] });
-    layerRows(body, m.layers);
+    lossPlot.setData(history.lossSteps, [history.loss]);
+    accPlot.setData(history.steps, [history.accuracy]);
   };
 
   const hiddenParse = (text: string): number[] | string => {
@@ -138,7 +186,7 @@ export function trainView(): HTMLElement {
     controls,
     el("p", { className: "note" }, "Training runs in a Web Worker with nabla's nn and optim; the learning rate changes live, any other change restarts. Accuracy is on a held-out 20% of the set."),
     counter,
-    el("div", { className: "row" }, el("div", {}, boundary, digitsBox), el("div", { className: "grow" }, el("p", {}, "loss (log scale)"), lossPlot, el("p", {}, "held-out accuracy"), accPlot)),
+    el("div", { className: "row" }, el("div", {}, boundary.root, digitsBox), el("div", { className: "grow" }, el("p", {}, "loss (log scale)"), lossPlot.root, el("p", {}, "held-out accuracy"), accPlot.root)),
     statsNote,
     layersTable,
   );

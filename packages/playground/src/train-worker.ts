@@ -4,17 +4,16 @@
  * accuracy, the per-layer statistics (stats.ts) and the decision boundary on a grid.
  */
 import { linspace, manualSeed, nn, noGrad, optim, randperm, ready, setNumThreads, tensor, type Tensor } from "nabla";
+import { boundaryPicture } from "./boundary.js";
 import { EXTENT, loadDigitSubset, makeSet, shownDigits, type Points } from "./datasets.js";
 import { findRule } from "./optimizers.js";
 import { activationStats, statsSource, type ActivationStatsLike } from "./stats.js";
-import { GRID, SHOWN_DIGITS, type FromWorker, type HiddenActivation, type ToWorker, type TrainConfig } from "./train-protocol.js";
+import { GRID, LOSS_EVERY, REPORT_MS, SHOWN_DIGITS, type FromWorker, type HiddenActivation, type ToWorker, type TrainConfig } from "./train-protocol.js";
 
-/** Steps between two reports. */
-const REPORT_EVERY = 10;
 /** Share of the set held out for the accuracy. */
 const HELD_OUT = 0.2;
 
-const post = (message: FromWorker): void => postMessage(message);
+const post = (message: FromWorker, transfer: Transferable[] = []): void => postMessage(message, { transfer });
 
 type Layer = nn.Module<[Tensor], Tensor>;
 
@@ -44,6 +43,19 @@ function gridPoints(): Tensor {
   return tensor(pts);
 }
 
+/**
+ * Lets the worker's queued messages run, then resumes. A message to itself rather than
+ * setTimeout(0): nested timeouts are clamped to 4 ms, and a message queued after the page's
+ * (a new lr) runs after it.
+ */
+const yieldChannel = new MessageChannel();
+function yieldToMessages(): Promise<void> {
+  return new Promise((resolve) => {
+    yieldChannel.port1.onmessage = () => resolve();
+    yieldChannel.port2.postMessage(null);
+  });
+}
+
 let paused = false;
 let lrOverride: number | null = null;
 let run = 0;
@@ -51,7 +63,7 @@ let run = 0;
 async function train(config: TrainConfig, id: number): Promise<void> {
   manualSeed(config.seed);
   const points: Points = config.set === "digits" ? await loadDigitSubset() : makeSet(config.set, 600, config.noise, config.seed);
-  post({ type: "data", inputs: points.inputs, labels: points.labels, features: points.features, classes: points.classes, statsSource: statsSource() });
+  post({ type: "data", run: id, inputs: points.inputs, labels: points.labels, features: points.features, classes: points.classes, statsSource: statsSource() });
   const n = points.labels.length;
   const all = tensor(points.inputs).reshape([n, points.features]);
   const labels = tensor(points.labels);
@@ -76,6 +88,8 @@ async function train(config: TrainConfig, id: number): Promise<void> {
   const batch = Math.min(config.batchSize, trainCount);
   let perm = randperm(trainCount);
   let at = 0;
+  let lastReport = -Infinity;
+  const losses = { steps: [] as number[], values: [] as number[] };
   try {
     for (let step = 1; step <= config.steps; step++) {
       if (id !== run) return;
@@ -87,14 +101,22 @@ async function train(config: TrainConfig, id: number): Promise<void> {
       if (at + batch > trainCount) [perm, at] = [randperm(trainCount), 0];
       const idx = perm.narrow(0, at, batch);
       at += batch;
-      const report = step % REPORT_EVERY === 0 || step === config.steps;
+      const report = (step % LOSS_EVERY === 0 && performance.now() - lastReport >= REPORT_MS) || step === config.steps;
       if (report) stats.reset();
       optimizer.zeroGrad();
       const loss = nn.functional.crossEntropy(model.forward(xTrain.indexSelect(0, idx)), yTrain.indexSelect(0, idx));
       loss.backward();
       optimizer.step();
       scheduler?.step();
-      if (!report) continue;
+      if (step % LOSS_EVERY === 0 || report) {
+        losses.steps.push(step);
+        losses.values.push(loss.item());
+      }
+      if (!report) {
+        // let the messages in (pause, a new lr, a new run) every few steps, not only at reports
+        if (step % LOSS_EVERY === 0) await yieldToMessages();
+        continue;
+      }
       const layers = stats.summary();
       stats.pause(); // the held-out and grid forwards are not training batches
       const [accuracy, probs, predictions] = noGrad(() => {
@@ -104,9 +126,10 @@ async function train(config: TrainConfig, id: number): Promise<void> {
         return [accuracy, probs, predictions] as const;
       });
       stats.resume();
-      post({ type: "progress", step, lr: optimizer.paramGroups[0]!.lr, loss: loss.item(), accuracy, layers, grid: probs, predictions, done: step === config.steps });
-      // let the messages in (pause, a new lr, a new run)
-      await new Promise((r) => setTimeout(r, 0));
+      const picture = probs === null ? null : boundaryPicture(probs, GRID, points.classes);
+      post({ type: "progress", run: id, step, lr: optimizer.paramGroups[0]!.lr, loss: losses.values[losses.values.length - 1]!, accuracy, losses: { steps: losses.steps.splice(0), values: losses.values.splice(0) }, layers, picture, predictions, done: step === config.steps }, picture === null ? [] : [picture]);
+      lastReport = performance.now();
+      await yieldToMessages();
     }
   } finally {
     stats.remove();

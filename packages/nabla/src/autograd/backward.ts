@@ -67,7 +67,7 @@ class GradOwnership {
   /** Whether `g` may become a `.grad` without a copy; if so it is claimed. */
   claim(g: Tensor): boolean {
     const s = g.storage;
-    const whole = g.offset === 0 && g.numel() === s.data.length && g.isContiguous();
+    const whole = g.offset === 0 && g.numel() === s.length && g.isContiguous();
     if (s.serial < this.firstFresh || !whole || this.shared.has(s)) return false;
     this.shared.add(s);
     return true;

@@ -10,6 +10,7 @@ import type { DType, TypedArray } from "../tensor/dtype.js";
 import type { MemoryHeld } from "../errors.js";
 import type { Kernel } from "../ops/pointwise/plan.js";
 import type { Conv2dGeometry } from "./convolution.js";
+import { defaultDevice, setDefaultDevice, startWebGpu } from "./device.js";
 
 /** A strided window onto a typed array: element (i0, i1, …) lives at offset + Σ ik·strides[k]. */
 export interface StridedView {
@@ -303,19 +304,29 @@ export function backend(): Backend {
   return current;
 }
 
-/** Chooses the backend by name: `"wasm"` (the default where WebAssembly SIMD runs) or `"js"`, with its options. */
-export function setBackend(name: string, options: BackendOptions = {}): void {
+/**
+ * Chooses the backend by name: `"wasm"` (the default where WebAssembly SIMD runs) or `"js"`, with
+ * its options; or `"webgpu"`, which starts the GPU device asynchronously (`await
+ * setBackend("webgpu")`) and makes it the default device of new tensors, the CPU backend running
+ * what stays on the CPU. A CPU backend's name makes the CPU the default device again.
+ */
+export function setBackend(name: "webgpu", options?: BackendOptions): Promise<void>;
+export function setBackend(name: string, options?: BackendOptions): void;
+export function setBackend(name: string, options: BackendOptions = {}): void | Promise<void> {
+  if (typeof options !== "object" || options === null) throw new TypeError(`setBackend: options must be an object, got ${String(options)}`);
+  if (name === "webgpu") return startWebGpu().then(() => setDefaultDevice("webgpu"));
   const found = registry.get(name);
   if (!found) {
-    throw new RangeError(`setBackend: unknown backend "${name}" (available: ${[...registry.keys()].join(", ")})`);
+    throw new RangeError(`setBackend: unknown backend "${name}" (available: ${listBackends().join(", ")})`);
   }
-  if (typeof options !== "object" || options === null) throw new TypeError(`setBackend: options must be an object, got ${String(options)}`);
   found.configure?.(options);
   current = found;
+  setDefaultDevice("cpu");
 }
 
+/** The backend new tensors go to: "webgpu" when it is the default device, else the CPU backend's name. */
 export function getBackend(): string {
-  return backend().name;
+  return defaultDevice() === "webgpu" ? "webgpu" : backend().name;
 }
 
 /** The current backend's options in effect, e.g. `{ relaxedSimd: true }`. */
@@ -324,5 +335,5 @@ export function getBackendOptions(): BackendOptions {
 }
 
 export function listBackends(): string[] {
-  return [...registry.keys()];
+  return [...registry.keys(), "webgpu"];
 }

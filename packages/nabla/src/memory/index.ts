@@ -6,7 +6,8 @@
  * knows is dead (ownership.ts); tensors a user dropped go back when the collector finalizes them.
  * `t.free()` and `using t = …` free one now; a forced collection is the fallback (collection.ts).
  */
-import { backend, type MemoryStats } from "../backend/backend.js";
+import { backend, type BackendMemory, type MemoryStats } from "../backend/backend.js";
+import { isDevice, startedWebGpu, type Device } from "../backend/device.js";
 import { OptionError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { collectNow, setCollection, type CollectionMode } from "./collection.js";
@@ -16,26 +17,36 @@ export type { MemoryStats, CollectionMode };
 
 const NONE: MemoryStats = { allocated: 0, cached: 0, reserved: 0, peak: 0, count: 0, limit: 0, collections: 0 };
 
-/** The current backend's heap counters (all zero on the plain-JS backend, whose arrays are the collector's). */
-export function stats(): MemoryStats {
-  return backend().memory?.stats() ?? NONE;
-}
-
-/** Starts peak tracking afresh from what is allocated now. */
-export function resetPeak(): void {
-  backend().memory?.resetPeak();
+/** The memory of a device: the CPU backend's heap, or the WebGPU device's buffer pool once started. */
+function memoryOf(op: string, device: unknown): BackendMemory | undefined {
+  if (!isDevice(device)) throw new OptionError(`memory.${op}: device must be "cpu" or "webgpu", got ${String(device)}`);
+  return device === "cpu" ? backend().memory : startedWebGpu()?.pool;
 }
 
 /**
- * Caps the heap at `bytes`: a request past it (after freed blocks are reused and, if enabled, a
- * forced collection) throws OutOfMemoryError naming the op. null lifts the cap; without one, wasm32's
- * 4 GiB is the ceiling and storage past it goes to the JS heap.
+ * A device's memory counters, as torch.cuda.memory_stats(device): the CPU backend's heap (all
+ * zero on the plain-JS backend, whose arrays are the collector's), or the WebGPU buffer pool
+ * (all zero before the device starts).
  */
-export function setLimit(bytes: number | null): void {
+export function stats(device: Device = "cpu"): MemoryStats {
+  return memoryOf("stats", device)?.stats() ?? NONE;
+}
+
+/** Starts a device's peak tracking afresh from what is allocated now. */
+export function resetPeak(device: Device = "cpu"): void {
+  memoryOf("resetPeak", device)?.resetPeak();
+}
+
+/**
+ * Caps a device's memory at `bytes`: a request past it (after freed blocks are reused and, if
+ * enabled, a forced collection) throws OutOfMemoryError naming the op. null lifts the cap; without
+ * one, on the CPU wasm32's 4 GiB is the ceiling and storage past it goes to the JS heap.
+ */
+export function setLimit(bytes: number | null, device: Device = "cpu"): void {
   if (bytes !== null && (typeof bytes !== "number" || !Number.isFinite(bytes) || bytes <= 0)) {
     throw new OptionError(`memory.setLimit: bytes must be a positive number or null, got ${String(bytes)}`);
   }
-  backend().memory?.setLimit(bytes);
+  memoryOf("setLimit", device)?.setLimit(bytes);
 }
 
 /** Marks tensors as the user's: the library never frees their storage (for tensors a module's forward stashes somewhere other than its own fields). */
@@ -53,10 +64,15 @@ export function keep<T extends Tensor | readonly Tensor[]>(tensors: T): T {
  * `memory.keep(t)`, or return it. A function that throws or returns a promise frees nothing.
  *
  * @example
- * for (const [x, y] of pairs) {
+ * ```ts
+ * import { memory, randn } from "nabla";
+ * const x = randn([2000]);
+ * const y = randn([2000]);
+ * for (let i = 0; i < 1000; i++) {
  *   const err = memory.scope(() => x.sub(y).pow(2).mean()); // x − y and its square are freed here
- *   console.log(err.item());
+ *   if (i % 100 === 0) console.log(err.item());
  * }
+ * ```
  */
 export function scope<T>(fn: () => T): T {
   if (typeof fn !== "function") throw new TypeError(`memory.scope: fn must be a function, got ${fn === null ? "null" : typeof fn}`);
@@ -71,11 +87,11 @@ export function collect(): boolean {
 export { setCollection };
 
 const MiB = 1024 * 1024;
-const fmt = (bytes: number): string => (bytes >= 1024 * MiB ? `${(bytes / 1024 / MiB).toFixed(2)} GiB` : `${(bytes / MiB).toFixed(1)} MiB`);
+const fmt = (bytes: number): string => (bytes === Infinity ? "none" : bytes >= 1024 * MiB ? `${(bytes / 1024 / MiB).toFixed(2)} GiB` : `${(bytes / MiB).toFixed(1)} MiB`);
 
-/** A table of the heap's counters, like torch.cuda.memory_summary(). */
-export function summary(): string {
-  const s = stats();
+/** A table of a device's memory counters, like torch.cuda.memory_summary(device). */
+export function summary(device: Device = "cpu"): string {
+  const s = stats(device);
   const rows: [string, string][] = [
     ["Allocated memory", fmt(s.allocated)],
     ["Peak allocated", fmt(s.peak)],
@@ -90,7 +106,7 @@ export function summary(): string {
   const line = "=".repeat(width + valueWidth + 5);
   return [
     line,
-    `  nabla memory summary (${backend().name} backend)`,
+    `  nabla memory summary (${device === "cpu" ? `${backend().name} backend` : "webgpu buffer pool"})`,
     line,
     ...rows.map(([k, v]) => `  ${k.padEnd(width)} ${v.padStart(valueWidth)}`),
     line,

@@ -17,6 +17,7 @@
  * A forward assigned to an instance (`m.forward = fn`) is reached with hooks and scope only
  * through `m.call(x)`.
  */
+import { isDevice, type Device } from "../backend/device.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { DTypeError, formatShape, OptionError, ShapeError } from "../errors.js";
 import { isFloating, type DType } from "../tensor/dtype.js";
@@ -27,6 +28,7 @@ import { clearGrad } from "../autograd/clear-grad.js";
 import { addHook, newHookStore, runWithHooks, type BackwardHook, type ForwardHook, type ForwardPreHook, type HookStore, type RemovableHandle } from "./hooks.js";
 import { Parameter } from "./parameter.js";
 import { summarize } from "./summary.js";
+import { typeName } from "./type-name.js";
 
 export type StateDict = Record<string, Tensor>;
 
@@ -69,7 +71,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   call(...inputs: In): Out {
     const forward: unknown = this.forward;
-    if (typeof forward !== "function") throw new TypeError(`${this.constructor.name}.call: the module has no forward method`);
+    if (typeof forward !== "function") throw new TypeError(`${typeName(this)}.call: the module has no forward method`);
     if (wrappers.has(forward)) return this.forward(...inputs);
     // hooks may replace the output, as in PyTorch
     return this.#run(forward, this, inputs) as Out;
@@ -165,7 +167,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   registerBuffer(name: string, value: Tensor | null): void {
     if (name in this && !this.bufferNames.has(name)) {
-      throw new Error(`registerBuffer: attribute '${name}' already exists on ${this.constructor.name}`);
+      throw new Error(`registerBuffer: attribute '${name}' already exists on ${typeName(this)}`);
     }
     this.bufferNames.add(name);
     Reflect.set(this, name, value);
@@ -211,12 +213,16 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   }
 
   /**
-   * Casts every floating-point parameter and buffer to `dtype` ("float32" or "float64"), in place
-   * on this module tree. Like PyTorch's `param.data = param.data.to(dtype)`, each Parameter keeps
-   * its identity (an optimizer made before still updates it) and gets converted data and grad;
-   * buffers are replaced by converted copies. Views taken earlier (old state dicts) no longer alias.
+   * Casts every floating-point parameter and buffer to `dtype` ("float32" or "float64"), or moves
+   * every parameter and buffer to a device ("cpu", "webgpu"), in place on this module tree. Like
+   * PyTorch's `param.data = param.data.to(…)`, each Parameter keeps its identity (an optimizer
+   * made before still updates it) and gets converted data and grad; buffers are replaced by
+   * converted copies. Views taken earlier (old state dicts) no longer alias. Moving back from the
+   * webgpu device reads the GPU, which is asynchronous: `await module.toAsync("cpu")`.
    */
-  to(dtype: DType): this {
+  to(target: DType | Device): this {
+    if (isDevice(target)) return this.moveTo(target, (t) => t.to(target));
+    const dtype = target;
     if (!isFloating(dtype)) throw new DTypeError(`Module.to: only floating point dtypes are accepted, got ${dtype}`);
     noGrad(() => {
       for (const m of this.modules()) {
@@ -230,6 +236,34 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
         for (const name of m.bufferNames) {
           const b: unknown = Reflect.get(m, name);
           if (b instanceof Tensor && isFloating(b.dtype) && b.dtype !== dtype) Reflect.set(m, name, b.to(dtype));
+        }
+      }
+    });
+    return this;
+  }
+
+  /** Every parameter and buffer moved to `device`, from any device (reading the GPU back is asynchronous). */
+  async toAsync(device: Device): Promise<this> {
+    if (!isDevice(device)) throw new OptionError(`Module.toAsync: unknown device ${JSON.stringify(device)} (expected "cpu" or "webgpu")`);
+    const moved = new Map<Tensor, Tensor>();
+    const all = [...this.parameters(), ...this.parameters().flatMap((p) => (p.grad ? [p.grad] : [])), ...this.buffers()];
+    for (const t of all) moved.set(t, await noGrad(() => t.detach()).toAsync(device));
+    return this.moveTo(device, (t) => moved.get(t) ?? t);
+  }
+
+  /** Swaps every parameter's data (and grad) and every buffer for its copy on `device`, made by `move`. */
+  private moveTo(device: Device, move: (t: Tensor) => Tensor): this {
+    noGrad(() => {
+      for (const m of this.modules()) {
+        for (const [, p] of m.ownParameters()) {
+          if (p.storage.device === device) continue;
+          const moved = move(p);
+          Object.assign(p, { storage: moved.storage, strides: moved.strides, offset: moved.offset });
+          if (p.grad !== null) p.grad = move(p.grad);
+        }
+        for (const name of m.bufferNames) {
+          const b: unknown = Reflect.get(m, name);
+          if (b instanceof Tensor && b.storage.device !== device) Reflect.set(m, name, move(b));
         }
       }
     });
@@ -309,7 +343,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     const proto = typeof stateDict === "object" && stateDict !== null ? Object.getPrototypeOf(stateDict) : undefined;
     if (Array.isArray(stateDict) || (proto !== Object.prototype && proto !== null)) {
       const got = stateDict === null || typeof stateDict !== "object" ? String(stateDict) : stateDict instanceof Tensor ? "a Tensor" : Array.isArray(stateDict) ? "a list" : "an object of another class";
-      throw new OptionError(`loadStateDict: expected a state dict (a plain object of named tensors) for ${this.constructor.name}, got ${got}`);
+      throw new OptionError(`loadStateDict: expected a state dict (a plain object of named tensors) for ${typeName(this)}, got ${got}`);
     }
     const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
     const own = this.stateDict();
@@ -337,7 +371,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       }
     }
     if (problems.length > 0) {
-      throw new ShapeError(`loadStateDict: error(s) in loading state_dict for ${this.constructor.name}:\n\t${problems.join("\n\t")}`);
+      throw new ShapeError(`loadStateDict: error(s) in loading state_dict for ${typeName(this)}:\n\t${problems.join("\n\t")}`);
     }
     noGrad(() => {
       for (const [key, target] of Object.entries(own)) {
@@ -361,9 +395,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       return `  (${name}): ${text}`;
     });
     const extra = this.extraRepr();
-    if (lines.length === 0) return `${this.constructor.name}(${extra})`;
+    if (lines.length === 0) return `${typeName(this)}(${extra})`;
     const head = extra ? [`  ${extra}`] : [];
-    return `${this.constructor.name}(\n${[...head, ...lines].join("\n")}\n)`;
+    return `${typeName(this)}(\n${[...head, ...lines].join("\n")}\n)`;
   }
 }
 

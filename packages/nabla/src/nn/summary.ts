@@ -6,6 +6,7 @@
 import { noGrad } from "../autograd/grad-mode.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { AnyModule } from "./module.js";
+import { typeName } from "./type-name.js";
 
 interface Row {
   name: string;
@@ -33,7 +34,7 @@ export function summarize(model: AnyModule, inputs: unknown[]): string {
       const own = Array.from(m.namedParameters()).filter(([k]) => !k.includes("."));
       return [
         m.registerForwardPreHook(() => {
-          row = { name, type: m.constructor.name, depth: name.split(".").length - 1, shape: "-", params: count(own.map(([, p]) => p)) };
+          row = { name, type: typeName(m), depth: name.split(".").length - 1, shape: "-", params: count(own.map(([, p]) => p)) };
           rows.push(row);
         }),
         m.registerForwardHook((_m, _i, out) => {
@@ -60,7 +61,7 @@ export function summarize(model: AnyModule, inputs: unknown[]): string {
   const line = (c: string[]) => `${c[0]!.padEnd(widths[0]!)}  ${c[1]!.padEnd(widths[1]!)}  ${c[2]!.padStart(widths[2]!)}`;
   const width = widths.reduce((a, b) => a + b, 0) + 4;
   return [
-    `${model.constructor.name} summary`,
+    `${typeName(model)} summary`,
     "=".repeat(width),
     line(head),
     "=".repeat(width),

@@ -73,5 +73,5 @@ export function pickedGradient(g: Tensor, inputShape: readonly number[], d: numb
   if (inputShape.length === 0) return reshape(g, []);
   const gi = keepdim ? g : unsqueeze(g, d);
   const ii = keepdim ? indices : unsqueeze(indices, d);
-  return scatterAdd(emptyTensor(inputShape, g.dtype), d, ii, gi);
+  return scatterAdd(emptyTensor(inputShape, g.dtype, "alongDim", g.storage.device), d, ii, gi);
 }

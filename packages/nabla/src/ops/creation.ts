@@ -4,11 +4,15 @@ import { isDType, type DType, type TypedArray } from "../tensor/dtype.js";
 import { defaultGenerator, type Generator } from "../tensor/random.js";
 import { normalFill, randomFromToFill, randpermFill, uniformFill } from "../tensor/sampling.js";
 import { Tensor, type NestedArray } from "../tensor/tensor.js";
-import { emptyTensor, fromTypedArray } from "./helpers.js";
+import { emptyTensor, filledTensor, fromTypedArray } from "./helpers.js";
+import { defaultDevice, isDevice, type Device } from "../backend/device.js";
+import { toDevice } from "../tensor/transfer.js";
 
 export interface CreateOptions {
   dtype?: DType;
   requiresGrad?: boolean;
+  /** Where the tensor lives: "cpu" or "webgpu"; the default device (setBackend) unless said. */
+  device?: Device;
 }
 
 export interface RandomOptions extends CreateOptions {
@@ -55,7 +59,28 @@ function checkDType(op: string, dtype: unknown): void {
   }
 }
 
-function finish(op: string, t: Tensor, requiresGrad?: boolean): Tensor {
+/** The device a creation function places its tensor on: the option, else the default. */
+function deviceOf(op: string, device: unknown): Device {
+  if (device === undefined) return defaultDevice();
+  if (!isDevice(device)) throw new OptionError(`${op}: unknown device ${JSON.stringify(device)} (expected "cpu" or "webgpu")`);
+  return device;
+}
+
+let float64Noted = false;
+
+/**
+ * Moves a tensor made on the host to its device (an upload, counted), then sets requiresGrad. A
+ * float64 tensor stays on the CPU when the device is only the default (WGSL has no f64), with a
+ * note the first time; asked for explicitly, the move refuses it.
+ */
+function finish(op: string, t: Tensor, requiresGrad?: boolean, device?: Device): Tensor {
+  const target = deviceOf(op, device);
+  if (target !== "cpu" && t.dtype === "float64" && device === undefined) {
+    if (!float64Noted) console.warn(`nabla: ${op}: float64 tensors stay on the cpu (the webgpu device has no f64); use float32 to place them on the device`);
+    float64Noted = true;
+  } else if (target !== "cpu") {
+    t = toDevice(t, target);
+  }
   if (requiresGrad) {
     try {
       t.requiresGrad = true;
@@ -80,11 +105,11 @@ function typedArrayDType(data: TypedArray): DType {
  * come from `{ dtype: "int32" }`, an Int32Array, or the functions that make indices (arange of
  * integers, randint, randperm, argmax …).
  */
-export function tensor(data: NestedArray | TypedArray, { dtype, requiresGrad }: CreateOptions = {}): Tensor {
+export function tensor(data: NestedArray | TypedArray, { dtype, requiresGrad, device }: CreateOptions = {}): Tensor {
   checkDType("tensor", dtype);
   if (ArrayBuffer.isView(data)) {
     const t = fromTypedArray(data as TypedArray, [data.length], dtype ?? typedArrayDType(data as TypedArray));
-    return finish("tensor", t, requiresGrad);
+    return finish("tensor", t, requiresGrad, device);
   }
   const shape: number[] = [];
   for (let level: NestedArray = data; Array.isArray(level); level = level[0]!) {
@@ -113,12 +138,14 @@ export function tensor(data: NestedArray | TypedArray, { dtype, requiresGrad }: 
   walk(data, 0, "data");
   // no values at all, or any number, give float32; only booleans give bool
   const inferred: DType = flat.length === 0 || sawNumber ? "float32" : "bool";
-  return finish("tensor", fromTypedArray(flat, shape, dtype ?? inferred), requiresGrad);
+  return finish("tensor", fromTypedArray(flat, shape, dtype ?? inferred), requiresGrad, device);
 }
 
-export function zeros(shape: ShapeArg, { dtype = "float32", requiresGrad }: CreateOptions = {}): Tensor {
+export function zeros(shape: ShapeArg, { dtype = "float32", requiresGrad, device }: CreateOptions = {}): Tensor {
   checkDType("zeros", dtype);
-  return finish("zeros", emptyTensor(toShape("zeros", shape), dtype, "zeros"), requiresGrad);
+  // made on its device directly (a fill there, not an upload)
+  const on = deviceOf("zeros", device);
+  return finish("zeros", emptyTensor(toShape("zeros", shape), dtype, "zeros", on), requiresGrad, on);
 }
 
 export function ones(shape: ShapeArg, options: CreateOptions = {}): Tensor {
@@ -126,19 +153,18 @@ export function ones(shape: ShapeArg, options: CreateOptions = {}): Tensor {
 }
 
 /** A tensor filled with `value`: float32 for a number, bool for a boolean, unless `dtype` says otherwise. */
-export function full(shape: ShapeArg, value: number | boolean, { dtype, requiresGrad }: CreateOptions = {}): Tensor {
+export function full(shape: ShapeArg, value: number | boolean, { dtype, requiresGrad, device }: CreateOptions = {}): Tensor {
   checkDType("full", dtype);
   const type = dtype ?? (typeof value === "boolean" ? "bool" : "float32");
-  const t = emptyTensor(toShape("full", shape), type, "full");
-  t.storage.data.fill(Number(value));
-  return finish("full", t, requiresGrad);
+  const on = deviceOf("full", device);
+  return finish("full", filledTensor(toShape("full", shape), type, Number(value), on), requiresGrad, on);
 }
 
 /**
  * Values from start (inclusive) to end (exclusive) by step; `arange(n)` is 0 … n−1.
  * int32 when every argument is an integer, float32 otherwise.
  */
-export function arange(start: number, end?: number, step = 1, { dtype, requiresGrad }: CreateOptions = {}): Tensor {
+export function arange(start: number, end?: number, step = 1, { dtype, requiresGrad, device }: CreateOptions = {}): Tensor {
   checkDType("arange", dtype);
   if (end === undefined) [start, end] = [0, start];
   checkFinite("arange", "start", start);
@@ -153,11 +179,11 @@ export function arange(start: number, end?: number, step = 1, { dtype, requiresG
   const type = dtype ?? ([start, end, step].every(Number.isInteger) ? "int32" : "float32");
   const t = emptyTensor([n], type);
   for (let i = 0; i < n; i++) t.storage.data[i] = start + i * step;
-  return finish("arange", t, requiresGrad);
+  return finish("arange", t, requiresGrad, device);
 }
 
 /** `steps` evenly spaced values from start to end, both included (computed from both ends, as PyTorch does). */
-export function linspace(start: number, end: number, steps: number, { dtype = "float32", requiresGrad }: CreateOptions = {}): Tensor {
+export function linspace(start: number, end: number, steps: number, { dtype = "float32", requiresGrad, device }: CreateOptions = {}): Tensor {
   checkDType("linspace", dtype);
   checkFinite("linspace", "start", start);
   checkFinite("linspace", "end", end);
@@ -167,17 +193,17 @@ export function linspace(start: number, end: number, steps: number, { dtype = "f
   // The first half counts up from start, the rest down from end (one step gives just start).
   const half = Math.max(Math.floor(steps / 2), 1);
   for (let i = 0; i < steps; i++) t.storage.data[i] = i < half ? start + i * step : end - (steps - 1 - i) * step;
-  return finish("linspace", t, requiresGrad);
+  return finish("linspace", t, requiresGrad, device);
 }
 
 /** The n×m identity (ones on the diagonal). */
-export function eye(n: number, m = n, { dtype = "float32", requiresGrad }: CreateOptions = {}): Tensor {
+export function eye(n: number, m = n, { dtype = "float32", requiresGrad, device }: CreateOptions = {}): Tensor {
   checkDType("eye", dtype);
   checkSize("eye", "n", n);
   checkSize("eye", "m", m);
   const t = emptyTensor([n, m], dtype);
   for (let i = 0; i < Math.min(n, m); i++) t.storage.data[i * m + i] = 1;
-  return finish("eye", t, requiresGrad);
+  return finish("eye", t, requiresGrad, device);
 }
 
 function floatingRandom(op: string, shape: ShapeArg, dtype: DType): Tensor {
@@ -187,20 +213,20 @@ function floatingRandom(op: string, shape: ShapeArg, dtype: DType): Tensor {
 }
 
 /** Uniform random values in [0, 1): PyTorch's draws (24 random bits per float32, 53 per float64). */
-export function rand(shape: ShapeArg, { dtype = "float32", requiresGrad, generator = defaultGenerator }: RandomOptions = {}): Tensor {
+export function rand(shape: ShapeArg, { dtype = "float32", requiresGrad, generator = defaultGenerator, device }: RandomOptions = {}): Tensor {
   const t = floatingRandom("rand", shape, dtype);
   uniformFill(generator, t.storage.data as Float32Array | Float64Array, 0, 1);
-  return finish("rand", t, requiresGrad);
+  return finish("rand", t, requiresGrad, device);
 }
 
 /**
  * Standard normal random values, PyTorch's for the same seed: Box–Muller on float32 blocks of 16
  * as its AVX2 kernel for 16 or more float32 values, in float64 otherwise (see sampling.ts).
  */
-export function randn(shape: ShapeArg, { dtype = "float32", requiresGrad, generator = defaultGenerator }: RandomOptions = {}): Tensor {
+export function randn(shape: ShapeArg, { dtype = "float32", requiresGrad, generator = defaultGenerator, device }: RandomOptions = {}): Tensor {
   const t = floatingRandom("randn", shape, dtype);
   normalFill(generator, t.storage.data as Float32Array | Float64Array, 0, 1);
-  return finish("randn", t, requiresGrad);
+  return finish("randn", t, requiresGrad, device);
 }
 
 /**
@@ -212,7 +238,7 @@ export function randint(low: number, high: number | ShapeArg, shape?: ShapeArg |
     if (shape !== undefined) options = shape as RandomOptions;
     [low, high, shape] = [0, low, high as ShapeArg];
   }
-  const { dtype = "int32", generator = defaultGenerator } = options;
+  const { dtype = "int32", generator = defaultGenerator, device } = options;
   checkDType("randint", dtype);
   for (const [what, bound] of [["low", low], ["high", high]] as const) {
     checkFinite("randint", what, bound);
@@ -221,42 +247,42 @@ export function randint(low: number, high: number | ShapeArg, shape?: ShapeArg |
   if ((high as number) <= low) throw new OptionError(`randint: expected integers with low < high, got low=${low}, high=${String(high)}`);
   const t = emptyTensor(toShape("randint", shape as ShapeArg), dtype, "randint");
   randomFromToFill(generator, t.storage.data, low, high as number);
-  return t;
+  return finish("randint", t, false, device);
 }
 
 export function zerosLike(t: Tensor, options: CreateOptions = {}): Tensor {
-  return zeros(t.shape, { dtype: t.dtype, ...options });
+  return zeros(t.shape, { dtype: t.dtype, device: t.storage.device, ...options });
 }
 
 export function onesLike(t: Tensor, options: CreateOptions = {}): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype, ...options });
+  return full(t.shape, 1, { dtype: t.dtype, device: t.storage.device, ...options });
 }
 
 export function fullLike(t: Tensor, value: number | boolean, options: CreateOptions = {}): Tensor {
-  return full(t.shape, value, { dtype: t.dtype, ...options });
+  return full(t.shape, value, { dtype: t.dtype, device: t.storage.device, ...options });
 }
 
 export function randLike(t: Tensor, options: RandomOptions = {}): Tensor {
-  return rand(t.shape, { dtype: t.dtype, ...options });
+  return rand(t.shape, { dtype: t.dtype, device: t.storage.device, ...options });
 }
 
 export function randnLike(t: Tensor, options: RandomOptions = {}): Tensor {
-  return randn(t.shape, { dtype: t.dtype, ...options });
+  return randn(t.shape, { dtype: t.dtype, device: t.storage.device, ...options });
 }
 
 export function randintLike(t: Tensor, low: number, high: number, options: RandomOptions = {}): Tensor {
-  return randint(low, high, t.shape, { dtype: t.dtype, ...options });
+  return randint(low, high, t.shape, { dtype: t.dtype, device: t.storage.device, ...options });
 }
 
 /**
  * A random permutation of 0 … n−1 (int32 unless told otherwise), PyTorch's CPU shuffle for the
  * same seed: place i swaps with place i + (random() mod (n − i)), i going up.
  */
-export function randperm(n: number, { dtype = "int32", generator = defaultGenerator }: RandomOptions = {}): Tensor {
+export function randperm(n: number, { dtype = "int32", generator = defaultGenerator, device }: RandomOptions = {}): Tensor {
   checkSize("randperm", "n", n);
   checkDType("randperm", dtype);
   if (dtype === "bool") throw new DTypeError("randperm: bool is not a dtype for a permutation");
   const t = emptyTensor([n], dtype);
   randpermFill(generator, t.storage.data as Int32Array | Float32Array | Float64Array);
-  return t;
+  return finish("randperm", t, false, device);
 }

@@ -4,12 +4,13 @@
  * stays here is each op's PyTorch surface: which dtypes it takes, and the special cases
  * (True + True is True, a scalar exponent, optional clamp bounds).
  */
+import { webgpuContext } from "../backend/device.js";
 import { backend } from "../backend/backend.js";
 import { recordOp } from "../autograd/node.js";
 import { DTypeError, OptionError } from "../errors.js";
 import { isFloating, type DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
-import { resultTensor, viewOf, type TensorOrScalar } from "./helpers.js";
+import { gpuViewOf, resultTensor, viewOf, type TensorOrScalar } from "./helpers.js";
 import { callPointwise } from "./pointwise/call.js";
 import * as A from "./pointwise/declarations/arithmetic.js";
 import * as M from "./pointwise/declarations/math.js";
@@ -141,8 +142,11 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 /** Casts to another dtype; the gradient is cast back (only between float dtypes). */
 export function toDType(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
-  const out = resultTensor(x.shape, dtype);
-  backend().copy(viewOf(x), out.storage.data);
+  const device = x.storage.device;
+  const out = resultTensor(x.shape, dtype, "to", device);
+  // on the webgpu device the assign kernel converts, as the CPU backends' copy (float64 has no storage there)
+  if (device === "cpu") backend().copy(viewOf(x), out.storage.data);
+  else webgpuContext("to").assign(gpuViewOf(out), gpuViewOf(x));
   if (!isFloating(dtype)) return out;
   const from = x.dtype;
   return recordOp("ToCopyBackward0", out, [x], (g) => [toDType(g, from)]);

@@ -1,22 +1,24 @@
 /** Small pieces every op file uses: fresh result tensors, views for kernels, scalar operands. */
 import type { StridedView } from "../backend/backend.js";
+import { webgpuContext, type Device } from "../backend/device.js";
+import type { GpuStridedView } from "../backend/webgpu/context.js";
 import { DTypeError } from "../errors.js";
 import { isFloating, promoteTypes, promoteWithScalar, type DType } from "../tensor/dtype.js";
 import { contiguousStrides, numelOf } from "../tensor/shape.js";
 import { Storage } from "../tensor/storage.js";
 import { Tensor } from "../tensor/tensor.js";
 
-/** A new contiguous tensor of the given shape and dtype, zero-filled; `op` names it if memory runs out. */
-export function emptyTensor(shape: readonly number[], dtype: DType, op?: string): Tensor {
-  return new Tensor(Storage.alloc(dtype, numelOf(shape), true, op), shape.slice(), contiguousStrides(shape), 0);
+/** A new contiguous tensor of the given shape and dtype, zero-filled; `op` names it if memory runs out; on `device` (the CPU unless said). */
+export function emptyTensor(shape: readonly number[], dtype: DType, op?: string, device: Device = "cpu"): Tensor {
+  return new Tensor(Storage.alloc(dtype, numelOf(shape), true, op, device), shape.slice(), contiguousStrides(shape), 0);
 }
 
 /**
  * A new contiguous tensor for a kernel that writes every one of its elements: where the backend
  * can (a reused wasm block), the storage is not zeroed first — a few percent of a training step.
  */
-export function resultTensor(shape: readonly number[], dtype: DType, op?: string): Tensor {
-  return new Tensor(Storage.alloc(dtype, numelOf(shape), false, op), shape.slice(), contiguousStrides(shape), 0);
+export function resultTensor(shape: readonly number[], dtype: DType, op?: string, device: Device = "cpu"): Tensor {
+  return new Tensor(Storage.alloc(dtype, numelOf(shape), false, op, device), shape.slice(), contiguousStrides(shape), 0);
 }
 
 /** A contiguous tensor over the given values (copied into storage of `dtype`). */
@@ -29,9 +31,22 @@ export function fromTypedArray(values: ArrayLike<number>, shape: readonly number
 }
 
 /** A 0-d tensor holding one number. */
-export function scalarTensor(value: number, dtype: DType): Tensor {
+export function scalarTensor(value: number, dtype: DType, device: Device = "cpu"): Tensor {
+  if (device !== "cpu") return filledTensor([], dtype, value, device);
   const t = emptyTensor([], dtype);
   t.storage.data[0] = dtype === "bool" ? (value ? 1 : 0) : value;
+  return t;
+}
+
+/** A contiguous tensor of `shape` holding `value` everywhere (bool as 0/1), on `device`. */
+export function filledTensor(shape: readonly number[], dtype: DType, value: number, device: Device = "cpu"): Tensor {
+  const t = device === "cpu" ? emptyTensor(shape, dtype, "full") : resultTensor(shape, dtype, "full", device);
+  const v = dtype === "bool" ? (value ? 1 : 0) : value;
+  if (device === "cpu") {
+    if (v !== 0) t.storage.data.fill(v);
+  } else {
+    webgpuContext("full").fill(t.storage.gpu, v, dtype !== "float32");
+  }
   return t;
 }
 
@@ -42,6 +57,16 @@ export function viewOf(t: Tensor): StridedView {
 /** A view of `t` read with the given (broadcast) shape and strides. */
 export function viewWith(t: Tensor, shape: readonly number[], strides: readonly number[]): StridedView {
   return { data: t.storage.data, shape, strides, offset: t.offset };
+}
+
+/** A WebGPU tensor as a strided view of its buffer (the webgpu kernels' StridedView). */
+export function gpuViewOf(t: Tensor): GpuStridedView {
+  return { data: t.storage.gpu, shape: t.shape, strides: t.strides, offset: t.offset };
+}
+
+/** A WebGPU tensor read with the given (broadcast) shape and strides. */
+export function gpuViewWith(t: Tensor, shape: readonly number[], strides: readonly number[]): GpuStridedView {
+  return { data: t.storage.gpu, shape, strides, offset: t.offset };
 }
 
 export type TensorOrScalar = Tensor | number;

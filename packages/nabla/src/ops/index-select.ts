@@ -27,6 +27,6 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   return recordOp("IndexSelectBackward0", out, [x], (g) => {
     const at = x.shape.map((_, i) => (i === d ? picks.length : 1));
     const positions = contiguous(expand(reshape(fromTypedArray(picks, [picks.length], "int32"), at), g.shape));
-    return [scatterAdd(emptyTensor(x.shape, g.dtype), d, positions, g)];
+    return [scatterAdd(emptyTensor(x.shape, g.dtype, "indexSelect", g.storage.device), d, positions, g)];
   });
 }

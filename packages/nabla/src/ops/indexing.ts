@@ -4,16 +4,33 @@
  * input off `dim` (and than src everywhere): only the leading part of each dim takes part.
  */
 import { backend } from "../backend/backend.js";
+import { checkSameDevice, noGpuKernel, webgpuContext } from "../backend/device.js";
 import { recordOp } from "../autograd/node.js";
 import { DTypeError, formatShape, ShapeError } from "../errors.js";
 import { normalizeDim } from "../tensor/shape.js";
+import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { emptyTensor } from "./helpers.js";
 import { assignInto, clone, contiguous, narrow, reshape, transpose } from "./shape.js";
 
-/** Moves `dim` to the end and returns contiguous data with [outer, size] layout. */
+/** Moves `dim` to the end and returns contiguous data with [outer, size] layout (from the buffer's start on the webgpu device, whose kernels take no offset). */
 function lastAxis(t: Tensor, dim: number): Tensor {
-  return contiguous(dim === t.ndim - 1 ? t : transpose(t, dim, t.ndim - 1));
+  const c = contiguous(dim === t.ndim - 1 ? t : transpose(t, dim, t.ndim - 1));
+  return c.offset === 0 || c.storage.device === "cpu" ? c : clone(c);
+}
+
+/**
+ * An index's values on the host, for checking them. On the webgpu device only an index moved
+ * there from the host (and unchanged since) has them without a transfer back, which an op cannot
+ * wait for; one computed on the device cannot be checked yet.
+ */
+export function indexValues(op: string, index: Tensor): TypedArray {
+  if (index.storage.device === "cpu") return index.toTypedArray();
+  const mirror = index.storage.hostMirror();
+  if (mirror === null || !index.isContiguous()) {
+    throw noGpuKernel(op, "for an index computed on the webgpu device (its values are checked on the host, which cannot wait for the device)");
+  }
+  return mirror.subarray(index.offset, index.offset + index.numel());
 }
 
 /** The leading part of t with the sizes of `shape` in every dim but `skip` (a view). */
@@ -29,7 +46,7 @@ function leading(t: Tensor, shape: readonly number[], skip = -1): Tensor {
  * Checks an index against PyTorch's rules for gather/scatter: int32, as many dims as the input,
  * no larger than it off `dim` (and no larger than src anywhere), every value in [0, size).
  */
-export function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, src?: Tensor): number {
+export function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, src?: Tensor, inBounds = false): number {
   if (index.dtype !== "int32") throw new DTypeError(`${op}: expected index to be an int32 tensor, got ${index.dtype} (make it with { dtype: "int32" } or index.int())`);
   const d = normalizeDim(op, dim, x.ndim);
   if (index.ndim !== x.ndim && !(index.numel() <= 1 && x.ndim <= 1 && index.ndim <= 1)) {
@@ -45,7 +62,9 @@ export function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, sr
     );
   }
   const size = x.shape[d] ?? 1;
-  for (const i of index.toTypedArray()) {
+  checkSameDevice(op, x, index);
+  if (inBounds) return d;
+  for (const i of indexValues(op, index)) {
     if (i < 0 || i >= size) throw new ShapeError(`${op}: index ${i} is out of bounds for dimension ${d} with size ${size}`);
   }
   return d;
@@ -62,23 +81,20 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const ic = lastAxis(atLeast1d(index), d);
   const inner = xn.shape[d]!;
   const k = ic.shape[ic.ndim - 1]!;
-  const outMoved = emptyTensor(ic.shape, x.dtype);
+  const outMoved = emptyTensor(ic.shape, x.dtype, "gather", x.storage.device);
   const outer = k === 0 ? 0 : ic.numel() / k;
   if (outer > 0 && k > 0) {
-    backend().gather(
-      xc.storage.data.subarray(xc.offset),
-      ic.storage.data.subarray(ic.offset) as Int32Array,
-      outer,
-      inner,
-      k,
-      outMoved.storage.data,
-    );
+    if (x.storage.device === "cpu") {
+      backend().gather(xc.storage.data.subarray(xc.offset), ic.storage.data.subarray(ic.offset) as Int32Array, outer, inner, k, outMoved.storage.data);
+    } else {
+      webgpuContext("gather").gather(xc.storage.gpu, ic.storage.gpu, outer, inner, k, outMoved.storage.gpu);
+    }
   }
   const moved = d === outMoved.ndim - 1 ? outMoved : transpose(outMoved, d, outMoved.ndim - 1);
   const out = reshape(moved, index.shape);
   const inputShape = x.shape;
   // d/dx gather = scatter-add of the gradient back to the picked positions
-  return recordOp("GatherBackward0", out, [x], (g) => [scatterAdd(emptyTensor(inputShape, g.dtype), d, index, g)]);
+  return recordOp("GatherBackward0", out, [x], (g) => [scatterAdd(emptyTensor(inputShape, g.dtype, "gather", g.storage.device), d, index, g)]);
 }
 
 /**
@@ -86,8 +102,21 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
  * (PyTorch's torch.scatter_add); only the part of src the size of index takes part.
  */
 export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  const d = checkIndex("scatterAdd", base, dim, index, src);
+  return scatterAddChecked(base, dim, index, src, false);
+}
+
+/**
+ * scatterAdd of an index the library made and knows to be in bounds (an arg-reduction's places),
+ * whose values are then not read on the host: on the webgpu device they could not be.
+ */
+export function scatterAddInBounds(base: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  return scatterAddChecked(base, dim, index, src, true);
+}
+
+function scatterAddChecked(base: Tensor, dim: number, index: Tensor, src: Tensor, inBounds: boolean): Tensor {
+  const d = checkIndex("scatterAdd", base, dim, index, src, inBounds);
   if (src.dtype !== base.dtype) throw new DTypeError(`scatterAdd: expected self.dtype (${base.dtype}) to be equal to src.dtype (${src.dtype})`);
+  checkSameDevice("scatterAdd", base, src);
   const index1 = atLeast1d(index);
   const acc = clone(atLeast1d(base.detach()));
   // the part of the result the index reaches (all of it unless the index is smaller off dim)
@@ -101,14 +130,11 @@ export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor
   const k = ic.shape[ic.ndim - 1]!;
   const outer = k === 0 ? 0 : ic.numel() / k;
   if (outer > 0 && k > 0) {
-    backend().scatterAdd(
-      sc.storage.data.subarray(sc.offset),
-      ic.storage.data.subarray(ic.offset) as Int32Array,
-      outer,
-      inner,
-      k,
-      pc.storage.data,
-    );
+    if (base.storage.device === "cpu") {
+      backend().scatterAdd(sc.storage.data.subarray(sc.offset), ic.storage.data.subarray(ic.offset) as Int32Array, outer, inner, k, pc.storage.data);
+    } else {
+      webgpuContext("scatterAdd").scatterAdd(sc.storage.gpu, ic.storage.gpu, outer, inner, k, pc.storage.gpu);
+    }
     if (!inPlace) assignInto(part, d === pc.ndim - 1 ? pc : transpose(pc, d, pc.ndim - 1));
   }
   const out = reshape(acc, base.shape);
@@ -123,7 +149,7 @@ export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor
 /** g (the size of an index) padded with zeros to `shape` (src's, which may be larger). */
 export function padTo(g: Tensor, shape: readonly number[]): Tensor {
   if (g.shape.every((s, i) => s === shape[i])) return g;
-  const full = emptyTensor(shape, g.dtype);
+  const full = emptyTensor(shape, g.dtype, "pad", g.storage.device);
   assignInto(leading(full, g.shape), g);
   return recordOp("PadBackward0", full, [g], (gg) => [leading(gg, g.shape)]);
 }

@@ -1,10 +1,11 @@
 /** Matrix products: matmul with PyTorch's 1-D, 2-D and broadcast-batched rules. */
 import { backend } from "../backend/backend.js";
+import { checkSameDevice, webgpuContext } from "../backend/device.js";
 import { recordOp } from "../autograd/node.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { broadcastShapes, broadcastStrides, shapeByX } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { resultTensor, viewWith } from "./helpers.js";
+import { gpuViewWith, resultTensor, viewWith } from "./helpers.js";
 import { sumToShape } from "./reduce.js";
 import { squeeze, transpose, unsqueeze } from "./shape.js";
 
@@ -23,16 +24,15 @@ function batchedMatmul(a: Tensor, b: Tensor): Tensor {
   const batchShape = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
   const aShape = [...batchShape, m, k];
   const bShape = [...batchShape, k, n];
-  const out = resultTensor([...batchShape, m, n], a.dtype, "matmul");
-  backend().matmul({
-    a: viewWith(a, aShape, broadcastStrides(a.shape, a.strides, aShape)),
-    b: viewWith(b, bShape, broadcastStrides(b.shape, b.strides, bShape)),
-    out: out.storage.data,
-    batchShape,
-    m,
-    k,
-    n,
-  });
+  const device = checkSameDevice("matmul", a, b);
+  const out = resultTensor([...batchShape, m, n], a.dtype, "matmul", device);
+  const aStrides = broadcastStrides(a.shape, a.strides, aShape);
+  const bStrides = broadcastStrides(b.shape, b.strides, bShape);
+  if (device === "cpu") {
+    backend().matmul({ a: viewWith(a, aShape, aStrides), b: viewWith(b, bShape, bStrides), out: out.storage.data, batchShape, m, k, n });
+  } else {
+    webgpuContext("matmul").matmul({ a: gpuViewWith(a, aShape, aStrides), b: gpuViewWith(b, bShape, bStrides), out: out.storage.gpu, batchShape, m, k, n });
+  }
   const plain = a.ndim === 2 && b.ndim === 2;
   return recordOp(plain ? "MmBackward0" : "BmmBackward0", out, [a, b], (g) => [
     a.requiresGrad ? sumToShape(batchedMatmul(g, transpose(b, -1, -2)), a.shape) : null,

@@ -1,13 +1,16 @@
 /** Reductions over dims (sum, mean, max/min, arg-extrema, var/std, logsumexp) and their gradients. */
-import { backend, type ReduceOp, type StridedView } from "../backend/backend.js";
+import { backend, type ReduceOp } from "../backend/backend.js";
+import { webgpuContext } from "../backend/device.js";
+import { storageDType } from "../tensor/storage.js";
+import type { GpuArray } from "../backend/webgpu/pool.js";
 import { recordOp } from "../autograd/node.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { isFloating, type DType, type TypedArray } from "../tensor/dtype.js";
-import { normalizeDims, shapesEqual } from "../tensor/shape.js";
+import { contiguousStrides, normalizeDims, shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { div, eq, exp, mul, sqrt, sub } from "./elementwise.js";
-import { emptyTensor, resultTensor } from "./helpers.js";
-import { scatterAdd } from "./indexing.js";
+import { emptyTensor, gpuViewOf, resultTensor } from "./helpers.js";
+import { scatterAddInBounds } from "./indexing.js";
 import { expand, reshape } from "./shape.js";
 
 export interface ReduceOptions {
@@ -23,8 +26,10 @@ function keepdimOf(options: ReduceOptions | boolean): boolean {
 }
 
 interface Layout {
-  /** The input's data with kept dims first and reduced dims last, contiguous (valid until release()). */
+  /** The input's data with kept dims first and reduced dims last, contiguous (valid until release()); on the CPU. */
   data: TypedArray;
+  /** The same on the webgpu device (then `data` is empty). */
+  gpu: GpuArray | null;
   /** Gives back the copy, if one was made, once the kernel has read it. */
   release(): void;
   outer: number;
@@ -34,27 +39,41 @@ interface Layout {
   keepdimShape: number[];
 }
 
+const EMPTY = new Float32Array(0);
+
 /** Moves the reduced dims to the end and makes the data contiguous, so kernels see [outer, inner]. */
 function layoutFor(op: string, x: Tensor, dim: Dims | undefined): Layout {
   const dims = normalizeDims(op, dim, x.ndim);
   const kept = x.shape.map((_, i) => i).filter((i) => !dims.includes(i));
   const order = [...kept, ...dims];
-  const v: StridedView = {
-    data: x.storage.data,
-    shape: order.map((d) => x.shape[d]!),
-    strides: order.map((d) => x.strides[d]!),
-    offset: x.offset,
-  };
+  const shape = order.map((d) => x.shape[d]!);
+  const strides = order.map((d) => x.strides[d]!);
   // already in that order (reducing trailing dims of a contiguous tensor): the kernel reads it in place
   const inPlace = x.isContiguous() && order.every((d, i) => d === i);
-  const data = inPlace ? x.storage.data.subarray(x.offset, x.offset + x.numel()) : backend().alloc(x.dtype, x.numel(), false, op, false);
-  if (!inPlace) backend().copy(v, data);
+  let data: TypedArray = EMPTY;
+  let gpu: GpuArray | null = null;
+  let release: () => void;
+  if (x.storage.device === "cpu") {
+    data = inPlace ? x.storage.data.subarray(x.offset, x.offset + x.numel()) : backend().alloc(x.dtype, x.numel(), false, op, false);
+    if (!inPlace) backend().copy({ data: x.storage.data, shape, strides, offset: x.offset }, data);
+    release = () => {
+      if (!inPlace) backend().release?.(data, false);
+    };
+  } else {
+    const context = webgpuContext(op);
+    const direct = inPlace && x.offset === 0;
+    gpu = direct ? x.storage.gpu : context.alloc(x.numel(), op, storageDType(op, x.dtype));
+    if (!direct) context.assign({ data: gpu, shape, strides: contiguousStrides(shape), offset: 0 }, { ...gpuViewOf(x), shape, strides });
+    const taken = gpu;
+    release = () => {
+      if (!direct) context.release(taken);
+    };
+  }
   const inner = dims.reduce((p, d) => p * x.shape[d]!, 1);
   return {
     data,
-    release: () => {
-      if (!inPlace) backend().release?.(data, false);
-    },
+    gpu,
+    release,
     outer: inner === 0 ? kept.reduce((p, d) => p * x.shape[d]!, 1) : x.numel() / inner,
     inner,
     shape: kept.map((d) => x.shape[d]!),
@@ -64,8 +83,9 @@ function layoutFor(op: string, x: Tensor, dim: Dims | undefined): Layout {
 
 function reduceWith(op: string, kernel: ReduceOp, x: Tensor, dim: Dims | undefined, keepdim: boolean, dtype: DType) {
   const layout = layoutFor(op, x, dim);
-  const out = resultTensor(keepdim ? layout.keepdimShape : layout.shape, dtype);
-  backend().reduce(kernel, layout.data, layout.outer, layout.inner, out.storage.data);
+  const out = resultTensor(keepdim ? layout.keepdimShape : layout.shape, dtype, op, x.storage.device);
+  if (layout.gpu === null) backend().reduce(kernel, layout.data, layout.outer, layout.inner, out.storage.data);
+  else webgpuContext(op).reduce(kernel, layout.gpu, layout.outer, layout.inner, out.storage.gpu);
   layout.release();
   return { out, layout };
 }
@@ -149,15 +169,17 @@ function argExtremum(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean
   if (x.numel() === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor along dim ${dim}`);
   const layout = layoutFor(op, x, dim);
   const shape = keepdim ? layout.keepdimShape : layout.shape;
-  const values = emptyTensor(shape, x.dtype);
-  const indices = emptyTensor(shape, "int32");
-  backend().argReduce(op, layout.data, layout.outer, layout.inner, values.storage.data, indices.storage.data as Int32Array);
+  const device = x.storage.device;
+  const values = resultTensor(shape, x.dtype, op, device);
+  const indices = resultTensor(shape, "int32", op, device);
+  if (layout.gpu === null) backend().argReduce(op, layout.data, layout.outer, layout.inner, values.storage.data, indices.storage.data as Int32Array);
+  else webgpuContext(op).argReduce(op, layout.gpu, layout.outer, layout.inner, values.storage.gpu, indices.storage.gpu);
   layout.release();
   const d = normalizeDims(op, dim, x.ndim)[0]!;
   // The gradient goes to the element that was picked (the first, on ties).
   recordOp(op === "max" ? "MaxBackward0" : "MinBackward0", values, [x], (g) => {
     // the scatterAdd op: its own gradient reaches g, so a recorded backward (createGraph) works too
-    return [scatterAdd(emptyTensor(x.shape, g.dtype), d, reshape(indices, layout.keepdimShape), reshape(g, layout.keepdimShape))];
+    return [scatterAddInBounds(emptyTensor(x.shape, g.dtype, op, g.storage.device), d, reshape(indices, layout.keepdimShape), reshape(g, layout.keepdimShape))];
   });
   return { values, indices };
 }

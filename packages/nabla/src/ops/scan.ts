@@ -189,7 +189,7 @@ function cumExtremum(op: "cummax" | "cummin", input: Tensor, args: readonly unkn
   const i = fromRows(indices, rows);
   // each output's gradient goes to the element it copied (scatter-add: one element may feed many)
   recordOp(op === "cummax" ? "CummaxBackward0" : "CumminBackward0", v, [x], (g) => [
-    x.ndim === 0 ? g : scatterAdd(emptyTensor(x.shape, g.dtype), d, i, g),
+    x.ndim === 0 ? g : scatterAdd(emptyTensor(x.shape, g.dtype, "scan", g.storage.device), d, i, g),
   ]);
   return { values: v, indices: i };
 }

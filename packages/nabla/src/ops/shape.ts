@@ -3,11 +3,12 @@
  * and `reshape` of a layout that cannot be viewed). Each records its gradient, which undoes it.
  */
 import { backend } from "../backend/backend.js";
+import { checkSameDevice, webgpuContext } from "../backend/device.js";
 import { recordOp } from "../autograd/node.js";
 import { formatShape, ShapeError } from "../errors.js";
 import { broadcastStrides, contiguousStrides, normalizeDim, numelOf, shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { emptyTensor, resultTensor, viewOf, viewWith } from "./helpers.js";
+import { emptyTensor, gpuViewOf, gpuViewWith, resultTensor, viewOf, viewWith } from "./helpers.js";
 import { sumToShape } from "./reduce.js";
 
 function makeView(t: Tensor, shape: number[], strides: number[], offset = t.offset): Tensor {
@@ -31,9 +32,18 @@ export function contiguous(t: Tensor): Tensor {
 
 /** A contiguous copy with its own storage; the gradient passes through unchanged. */
 export function clone(t: Tensor): Tensor {
-  const out = resultTensor(t.shape, t.dtype);
-  backend().copy(viewOf(t), out.storage.data);
+  const device = t.storage.device;
+  const out = resultTensor(t.shape, t.dtype, "clone", device);
+  if (device === "cpu") backend().copy(viewOf(t), out.storage.data);
+  else gpuCopy("clone", t, out);
   return recordOp("CloneBackward0", out, [t], (g) => [g]);
+}
+
+/** Copies t into contiguous `out` on the webgpu device: a contiguous tensor bit for bit, a strided one through the assign kernel. */
+function gpuCopy(op: string, t: Tensor, out: Tensor): void {
+  const gpu = webgpuContext(op);
+  if (isContiguous(t)) gpu.copyElements(t.storage.gpu, t.offset, out.storage.gpu, out.numel());
+  else gpu.assign(gpuViewOf(out), gpuViewOf(t));
 }
 
 export function transpose(t: Tensor, dim0: number, dim1: number): Tensor {
@@ -67,7 +77,13 @@ export function permute(t: Tensor, dims: readonly number[]): Tensor {
 
 /** Writes `src` (broadcast to `dst`'s shape) into the strided view `dst`, in place. */
 export function assignInto(dst: Tensor, src: Tensor): void {
-  backend().assign(viewOf(dst), viewWith(src, dst.shape, broadcastStrides(src.shape, src.strides, dst.shape)));
+  const strides = broadcastStrides(src.shape, src.strides, dst.shape);
+  if (checkSameDevice("assign", dst, src) === "cpu") {
+    backend().assign(viewOf(dst), viewWith(src, dst.shape, strides));
+    return;
+  }
+  // the kernel converts src to dst's dtype, as the CPU backends' assign
+  webgpuContext("assign").assign(gpuViewOf(dst), gpuViewWith(src, dst.shape, strides));
 }
 
 /**
@@ -76,7 +92,7 @@ export function assignInto(dst: Tensor, src: Tensor): void {
  * backward run with createGraph stays differentiable through views.
  */
 export function embedGrad(g: Tensor, inputShape: readonly number[], pick: (full: Tensor) => Tensor, name = "ViewBackwardBackward0"): Tensor {
-  const full = emptyTensor(inputShape, g.dtype);
+  const full = emptyTensor(inputShape, g.dtype, name, g.storage.device);
   assignInto(pick(full), g);
   return recordOp(name, full, [g], (gg) => [pick(gg)]);
 }

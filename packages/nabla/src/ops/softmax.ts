@@ -6,6 +6,7 @@
  * softmax: gx = y·(g − Σ g·y);  log-softmax: gx = g − e^y·Σ g.
  */
 import { backend } from "../backend/backend.js";
+import { webgpuContext } from "../backend/device.js";
 import { recordOp } from "../autograd/node.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { normalizeDim } from "../tensor/shape.js";
@@ -15,10 +16,11 @@ import { requireFloating, resultTensor } from "./helpers.js";
 import { callPointwise } from "./pointwise/call.js";
 import { logSoftmaxBackward, shiftedExp, shiftedLogRatio, softmaxBackward } from "./pointwise/declarations/activations.js";
 import { max, sum } from "./reduce.js";
-import { contiguous, transpose } from "./shape.js";
+import { clone, contiguous, transpose } from "./shape.js";
 
 /** The forward without a graph: the backend's fused kernel where it has one, else the reference. */
 function forward(x: Tensor, dim: number, log: boolean): Tensor {
+  if (x.storage.device !== "cpu") return gpuForward(x, dim, log);
   const fused = backend().fused?.softmax;
   if (fused !== undefined && x.numel() > 0) {
     const last = x.ndim - 1;
@@ -31,6 +33,18 @@ function forward(x: Tensor, dim: number, log: boolean): Tensor {
     }
   }
   return softmaxReference(x, dim, log);
+}
+
+/** The forward on the webgpu device: its fused kernel over the rows of a contiguous copy with `dim` last. */
+function gpuForward(x: Tensor, dim: number, log: boolean): Tensor {
+  const last = x.ndim - 1;
+  const moved = dim === last || x.ndim === 0 ? x : transpose(x, dim, last);
+  // the kernel reads its rows from the buffer's start
+  const c = moved.isContiguous() && moved.offset === 0 ? moved : clone(moved);
+  const inner = x.ndim === 0 ? 1 : x.shape[dim]!;
+  const out = resultTensor(c.shape, c.dtype, log ? "logSoftmax" : "softmax", "webgpu");
+  if (x.numel() > 0) webgpuContext("softmax").softmax(c.storage.gpu, c.numel() / inner, inner, out.storage.gpu, log);
+  return dim === last || x.ndim === 0 ? out : transpose(out, dim, last);
 }
 
 /** The reference: m = max along dim (a row of −inf shifted by 0, never inf − inf), e = e^(x − m), then e/Σe or (x − m) − log Σe. */

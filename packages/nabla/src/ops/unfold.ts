@@ -9,11 +9,12 @@
  * which is a view: strides [s0, s1, s2·dH, s3·dW, s2·sH, s3·sW]. Its gradient is fold2d, and
  * fold2d's gradient is unfold2d, so double backward works too.
  */
+import { noGpuKernel, webgpuContext } from "../backend/device.js";
 import { backend } from "../backend/backend.js";
 import { recordOp } from "../autograd/node.js";
 import { formatShape, OptionError, ShapeError } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
-import { emptyTensor, scalarTensor } from "./helpers.js";
+import { emptyTensor, gpuViewOf, scalarTensor } from "./helpers.js";
 import { assignInto, narrow } from "./shape.js";
 
 /** (height, width) sizes; arrays of two numbers. */
@@ -87,13 +88,13 @@ export function fold2d(cols: Tensor, size: Pair, stride: Pair, dilation: Pair): 
   if ((oh - 1) * sh + (kh - 1) * dh >= h || (ow - 1) * sw + (kw - 1) * dw >= w) {
     throw new ShapeError(`fold2d: windows ${formatShape(cols.shape)} do not fit an image of size ${formatShape(size)}`);
   }
-  const out = emptyTensor([n, c, h, w], cols.dtype);
-  backend().fold2d(
-    { data: cols.storage.data, shape: cols.shape, strides: cols.strides, offset: cols.offset },
-    size,
-    stride,
-    dilation,
-    out.storage.data,
-  );
+  const device = cols.storage.device;
+  const out = emptyTensor([n, c, h, w], cols.dtype, "fold2d", device);
+  if (device === "cpu") {
+    backend().fold2d({ data: cols.storage.data, shape: cols.shape, strides: cols.strides, offset: cols.offset }, size, stride, dilation, out.storage.data);
+  } else {
+    if (cols.dtype !== "float32") throw noGpuKernel("fold2d", `for ${cols.dtype}`);
+    webgpuContext("fold2d").fold2d(gpuViewOf(cols), size, stride, dilation, out.storage.gpu);
+  }
   return recordOp("Col2ImBackward0", out, [cols], (g) => [unfold2d(g, [kh, kw], stride, dilation)]);
 }

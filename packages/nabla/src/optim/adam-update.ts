@@ -5,7 +5,8 @@
  */
 import { zerosLike } from "../ops/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { fusedKernels } from "./fused.js";
+import { fusedKernels, fusedStepsEnabled } from "./fused.js";
+import { gpuAdamStep } from "./gpu-steps.js";
 import { flat, flatForUpdate } from "./optimizer.js";
 import { buffer, count, required, type StateSpec } from "./state-fields.js";
 import { checkBetas, checkLr, checkNonNegative } from "./validate.js";
@@ -78,6 +79,7 @@ function adamReference(
 
 /** The backend's fused Adam step, if it offers one and takes these buffers; false when the reference must run. */
 function adamFused(theta: Tensor, grad: Tensor, state: AdamState, o: AdamLikeOptions, decoupled: boolean): boolean {
+  if (theta.storage.device !== "cpu") return fusedStepsEnabled() && gpuAdamStep(theta, grad, state, o, decoupled);
   const adamStep = fusedKernels()?.adamStep;
   if (adamStep === undefined || !theta.isContiguous()) return false;
   return adamStep({

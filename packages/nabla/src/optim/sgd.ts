@@ -2,7 +2,8 @@ import { BOOLEAN, NUMBER, type WithOptions } from "../ops/arguments.js";
 import { optimizerArgs } from "./arguments.js";
 import { OptionError } from "../errors.js";
 import { zerosLike } from "../ops/creation.js";
-import { fusedKernels } from "./fused.js";
+import { fusedKernels, fusedStepsEnabled } from "./fused.js";
+import { gpuSgdStep } from "./gpu-steps.js";
 import { flat, flatForUpdate, Optimizer, type ParamGroupSpec } from "./optimizer.js";
 import { buffer, type StateSpec } from "./state-fields.js";
 import { checkLr, checkNonNegative } from "./validate.js";
@@ -76,6 +77,14 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
 
   /** The backend's fused SGD step, if it offers one and takes these buffers; false when the reference must run. */
   private fusedStep(theta: Tensor, grad: Tensor, state: SGDState, o: SGDOptions): boolean {
+    if (theta.storage.device !== "cpu") {
+      if (!fusedStepsEnabled()) return false;
+      const firstStep = state.momentum_buffer === undefined;
+      const b = o.momentum !== 0 ? (state.momentum_buffer ?? zerosLike(theta)) : null;
+      const ran = gpuSgdStep(theta, grad, b, firstStep, o);
+      if (ran && b !== null) state.momentum_buffer = b;
+      return ran;
+    }
     const sgdStep = fusedKernels()?.sgdStep;
     if (sgdStep === undefined || !theta.isContiguous()) return false;
     const firstStep = state.momentum_buffer === undefined;

@@ -24,6 +24,8 @@ import { normalizeDim, numelOf } from "./shape.js";
 import type { Storage } from "./storage.js";
 import { owned } from "../memory/ownership.js";
 import { defaultGenerator, type Generator } from "./random.js";
+import { isDevice, type Device } from "../backend/device.js";
+import { readValues, toDevice, toDeviceAsync } from "./transfer.js";
 
 /** Nested arrays of numbers (or booleans), as `toArray` returns and `tensor` accepts. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -127,22 +129,52 @@ export class Tensor {
 
   // ---- reading values -------------------------------------------------------------------
 
-  /** The single value of a one-element tensor (bool as 0/1). */
+  /** The device its storage lives on: "cpu" or "webgpu". */
+  get device(): Device {
+    return this.storage.device;
+  }
+
+  /** The single value of a one-element tensor (bool as 0/1). On the webgpu device: `await t.itemAsync()`. */
   item(): number {
     if (this.numel() !== 1) {
       throw new ShapeError(`item: a Tensor with ${this.numel()} elements cannot be converted to a number`);
     }
+    if (this.storage.device !== "cpu") throw onDevice("item", "await t.itemAsync()");
     return this.storage.data[this.offset]!;
   }
 
-  /** A contiguous copy of the values in row-major order. */
+  /** A contiguous copy of the values in row-major order. On the webgpu device: `await t.dataAsync()`. */
   toTypedArray(): TypedArray {
+    if (this.storage.device !== "cpu") throw onDevice("toTypedArray", "await t.dataAsync()");
     const c = shp.contiguous(this.detach());
     return c.storage.data.slice(c.offset, c.offset + c.numel());
   }
 
+  /**
+   * The values in row-major order (a copy), on any device: the asynchronous read that works
+   * everywhere (`data` itself is PyTorch's `.data`, the tensor cut from autograd).
+   */
+  dataAsync(): Promise<TypedArray> {
+    return readValues(this);
+  }
+
+  /** The values as nested arrays, as toArray, on any device. */
+  async toArrayAsync(): Promise<NestedArray> {
+    if (this.storage.device === "cpu") return this.toArray();
+    return (await toDeviceAsync(this.detach(), "cpu")).toArray();
+  }
+
+  /** The single value of a one-element tensor, on any device (item() is the synchronous form on the CPU). */
+  async itemAsync(): Promise<number> {
+    if (this.numel() !== 1) {
+      throw new ShapeError(`itemAsync: a Tensor with ${this.numel()} elements cannot be converted to a number`);
+    }
+    return (await readValues(this))[0]!;
+  }
+
   /** The values as nested arrays (booleans for bool tensors), like PyTorch's `tolist`. */
   toArray(): NestedArray {
+    if (this.storage.device !== "cpu") throw onDevice("toArray", "await t.dataAsync()");
     const flat = Array.from(this.toTypedArray(), (v) => (this.dtype === "bool" ? v !== 0 : v));
     const build = (dim: number, start: number): NestedArray => {
       if (dim === this.ndim) return flat[start]!;
@@ -154,13 +186,23 @@ export class Tensor {
 
   /** Prints like PyTorch: `tensor([[1., 2.], [3., 4.]], requires_grad=True)`. */
   toString(): string {
+    if (this.storage.device !== "cpu") throw onDevice("printing", "(await t.toAsync(\"cpu\")).toString()");
     return formatTensor(this);
   }
 
-  // ---- dtype --------------------------------------------------------------------------------
+  // ---- dtype and device ---------------------------------------------------------------------
 
-  to(dtype: DType): Tensor {
-    return ew.toDType(this, dtype);
+  /**
+   * The tensor converted to a dtype, or moved to a device ("cpu", "webgpu"), as PyTorch's `.to`:
+   * itself when nothing changes. Moving back from the webgpu device is asynchronous: `toAsync`.
+   */
+  to(target: DType | Device): Tensor {
+    return isDevice(target) ? toDevice(this, target) : ew.toDType(this, target);
+  }
+
+  /** The tensor on `device`, from any device (a read back from the GPU is asynchronous). */
+  toAsync(device: Device): Promise<Tensor> {
+    return toDeviceAsync(this, device);
   }
   float(): Tensor {
     return this.to("float32");
@@ -396,7 +438,13 @@ export class Tensor {
    */
   assign(op: string, value: Tensor | (() => Tensor)): this {
     this.checkInPlace(op);
-    owned(() => noGrad(() => shp.assignInto(this, value instanceof Tensor ? value : value())));
+    owned(() =>
+      noGrad(() => {
+        const v = value instanceof Tensor ? value : value();
+        // values made on the host (copy_ from a CPU tensor, the random fills) go up in one counted upload
+        shp.assignInto(this, v.storage.device === "cpu" && this.storage.device !== "cpu" ? toDevice(v, this.storage.device) : v);
+      }),
+    );
     this.storage.version++;
     return this;
   }
@@ -419,7 +467,7 @@ export class Tensor {
     return this.assign("copy_", src);
   }
   fill_(value: number): this {
-    return this.assign("fill_", () => scalarTensor(value, this.dtype));
+    return this.assign("fill_", () => scalarTensor(value, this.dtype, this.storage.device));
   }
   zero_(): this {
     return this.fill_(0);
@@ -449,11 +497,16 @@ export class Tensor {
   }
 }
 
+/** A synchronous read of GPU storage: names the asynchronous one (a blocking read for Node and workers is left for later). */
+function onDevice(op: string, instead: string): Error {
+  return new Error(`${op}: this tensor lives on the webgpu device, which cannot be read synchronously here: use \`${instead}\``);
+}
+
 /** Accepts both `view(2, 3)` and `view([2, 3])`. */
 function flatArgs(args: number[] | [readonly number[]]): number[] {
   return Array.isArray(args[0]) ? (args[0] as readonly number[]).slice() : (args as number[]);
 }
 
 function asTensor(value: Operand, like: Tensor): Tensor {
-  return value instanceof Tensor ? value : scalarTensor(value, like.dtype);
+  return value instanceof Tensor ? value : scalarTensor(value, like.dtype, like.storage.device);
 }

@@ -22,14 +22,17 @@ type RowFn = (
   params: readonly number[],
 ) => void;
 
-const compiled = new Map<string, RowFn>();
-const compiledFloat32 = new Map<string, RowFn>();
+/** How a row computes: in float64 rounded at the store, float32 at every step, or int32 arithmetic. */
+type Arithmetic = "float64" | "float32" | "int32";
+
+const compiled: Record<Arithmetic, Map<string, RowFn>> = { float64: new Map(), float32: new Map(), int32: new Map() };
 
 /**
  * out = kernel(inputs; params), computed in float64 and rounded once at the store. With
  * `stepwiseFloat32`, every intermediate is rounded to float32 as float32 hardware would (exact for
  * + − × ÷ and √, which float64 computes with room to spare): the reference the float32 SIMD
- * kernels are checked against.
+ * kernels are checked against. Into int32 storage, + − × and powers wrap as PyTorch's int32 does
+ * at every step (float64 would lose a product's low bits past 2⁵³: (2³¹−1)² must give 1).
  */
 export function pointwise(
   kernel: Kernel,
@@ -38,10 +41,11 @@ export function pointwise(
   params: readonly number[],
   stepwiseFloat32 = false,
 ): void {
-  const cache = stepwiseFloat32 ? compiledFloat32 : compiled;
+  const arithmetic: Arithmetic = out instanceof Int32Array ? "int32" : stepwiseFloat32 ? "float32" : "float64";
+  const cache = compiled[arithmetic];
   let row = cache.get(kernel.key);
   if (row === undefined) {
-    row = compileRow(kernel, stepwiseFloat32);
+    row = compileRow(kernel, arithmetic);
     cache.set(kernel.key, row);
   }
   const shape = inputs[0]?.shape ?? [];
@@ -68,16 +72,56 @@ function literal(v: number): string {
   return String(v);
 }
 
-function compileRow(kernel: Kernel, stepwiseFloat32: boolean): RowFn {
+function compileRow(kernel: Kernel, arithmetic: Arithmetic): RowFn {
   try {
-    return compileWithFunction(kernel, stepwiseFloat32);
+    return compileWithFunction(kernel, arithmetic);
   } catch {
-    return interpretRow(kernel.expr, stepwiseFloat32);
+    return interpretRow(kernel.expr, arithmetic);
   }
 }
 
+/** base^exponent in wrapping int32 arithmetic, by squaring (a negative exponent: 0, or ±1 for a base of ±1, as PyTorch). */
+function int32Pow(base: number, exponent: number): number {
+  if (exponent < 0) return base === 1 ? 1 : base === -1 ? (exponent % 2 === 0 ? 1 : -1) : 0;
+  let result = 1;
+  let b = base | 0;
+  for (let e = exponent; e > 0; e = Math.floor(e / 2)) {
+    if (e % 2 === 1) result = Math.imul(result, b);
+    b = Math.imul(b, b);
+  }
+  return result;
+}
+
+/** The int32 forms of the operations that can leave int32's range; null: the float64 form is exact. */
+function int32Form(op: string, args: readonly string[]): string | null {
+  switch (op) {
+    case "mul":
+      return `Math.imul(${args[0]}, ${args[1]})`;
+    case "add":
+      return `((${args[0]} + ${args[1]}) | 0)`;
+    case "sub":
+      return `((${args[0]} - ${args[1]}) | 0)`;
+    case "neg":
+      return `((-${args[0]}) | 0)`;
+    case "pow":
+      return `ipow(${args[0]}, ${args[1]})`;
+    default:
+      return null;
+  }
+}
+
+/** The same for the closure form. */
+const INT32_EVALUATE: Partial<Record<string, (...a: number[]) => number>> = {
+  mul: (a, b) => Math.imul(a!, b!),
+  add: (a, b) => (a! + b!) | 0,
+  sub: (a, b) => (a! - b!) | 0,
+  neg: (a) => -a! | 0,
+  pow: (a, b) => int32Pow(a!, b!),
+};
+
 /** The expression as straight-line JavaScript inside one loop over the row. */
-function compileWithFunction(kernel: Kernel, stepwiseFloat32: boolean): RowFn {
+function compileWithFunction(kernel: Kernel, arithmetic: Arithmetic): RowFn {
+  const stepwiseFloat32 = arithmetic === "float32";
   const names = new Map<Expr, string>();
   const body: string[] = [];
   const head: string[] = [];
@@ -91,7 +135,8 @@ function compileWithFunction(kernel: Kernel, stepwiseFloat32: boolean): RowFn {
     else {
       const prim: Primitive = PRIMITIVES[node.op];
       const args = node.args.map((a) => names.get(a)!);
-      const value = prim.js ? prim.js(...args) : `h.${node.op}(${args.join(", ")})`;
+      const int32 = arithmetic === "int32" && node.type === "num" ? int32Form(node.op, args) : null;
+      const value = int32 ?? (prim.js ? prim.js(...args) : `h.${node.op}(${args.join(", ")})`);
       const code = stepwiseFloat32 && node.type === "num" ? `Math.fround(${value})` : value;
       const name = `t${temp++}`;
       body.push(`const ${name} = ${code};`);
@@ -108,13 +153,13 @@ out[start + i] = ${value};
 ${advance}
 }`;
   const helpers = Object.fromEntries(Object.entries(PRIMITIVES).map(([name, p]) => [name, p.evaluate]));
-  const make = new Function("h", `return function (out, start, n, data, offsets, steps, params) {\n${source}\n};`) as (h: unknown) => RowFn;
-  return make(helpers);
+  const make = new Function("h", "ipow", `return function (out, start, n, data, offsets, steps, params) {\n${source}\n};`) as (h: unknown, ipow: unknown) => RowFn;
+  return make(helpers, int32Pow);
 }
 
 /** The expression as closures, for engines that refuse `new Function`. */
-function interpretRow(expr: Expr, stepwiseFloat32: boolean): RowFn {
-  const round = stepwiseFloat32 ? Math.fround : (v: number) => v;
+function interpretRow(expr: Expr, arithmetic: Arithmetic): RowFn {
+  const round = arithmetic === "float32" ? Math.fround : (v: number) => v;
   type Eval = (values: readonly number[], params: readonly number[]) => number;
   const evals = new Map<Expr, Eval>();
   for (const node of topological(expr)) {
@@ -131,6 +176,11 @@ function interpretRow(expr: Expr, stepwiseFloat32: boolean): RowFn {
     } else {
       const prim: Primitive = PRIMITIVES[node.op];
       const args = node.args.map((a) => evals.get(a)!);
+      const int32 = arithmetic === "int32" && node.type === "num" ? INT32_EVALUATE[node.op] : undefined;
+      if (int32 !== undefined) {
+        evals.set(node, (values, params) => int32(...args.map((g) => g(values, params))));
+        continue;
+      }
       f = node.type === "num" ? (values, params) => round(prim.evaluate(...args.map((g) => g(values, params)))) : (values, params) => prim.evaluate(...args.map((g) => g(values, params)));
     }
     evals.set(node, f);

@@ -14,16 +14,20 @@ import type { Kernel } from "../../ops/pointwise/plan.js";
 import { acquireDevice, type AcquiredDevice, type DeviceOptions } from "./device.js";
 import { BufferUsage, MapMode, type GpuBuffer, type GpuCommandEncoder, type GpuComputePipeline, type GpuDevice } from "./gpu-types.js";
 import { BufferPool, type GpuArray } from "./pool.js";
-import { ASSIGN_SHADER, POINTWISE_WORKGROUP, pointwiseShader } from "./wgsl-pointwise.js";
-import { MATMUL_SHADER, MATMUL_TILE } from "./wgsl-matmul.js";
+import { POINTWISE_WORKGROUP, assignShader, computeTypeOf, pointwiseKey, pointwiseShader, type PointwiseTypes } from "./wgsl-pointwise.js";
+import { fromBytes, gpuDTypeOf, uploadable, type GpuDType } from "./wgsl-types.js";
+import { MATMUL_TILE, matmulShader } from "./wgsl-matmul.js";
 import { adamShader, sgdShader } from "./wgsl-optim.js";
-import { GATHER_SHADER, SCATTER_ADD_SHADER } from "./wgsl-gather.js";
+import { GATHER_SHADER, SCATTER_ADD_INT_SHADER, SCATTER_ADD_SHADER } from "./wgsl-gather.js";
 import { CONV2D_INPUT_SHADER, CONV2D_SHADER, CONV2D_WEIGHT_SHADER } from "./wgsl-conv.js";
+import { CONV_TILE_N, convGemmShader, convRowsPerThread, convTileM, type ConvGemmKind } from "./wgsl-conv-gemm.js";
 import type { Conv2dGeometry } from "../convolution.js";
 import { FOLD_SHADER, MAX_POOL_SHADER } from "./wgsl-pooling.js";
 import { ROWS_PER_DIMENSION, argReduceShader, reduceShader, softmaxShader } from "./wgsl-reduce.js";
+import { FILL_SHADER } from "./wgsl-fill.js";
 
 export type { GpuArray } from "./pool.js";
+export type { GpuDType } from "./wgsl-types.js";
 
 /** Kernels recorded before a submit. */
 const BATCH = 64;
@@ -81,6 +85,12 @@ export class WebGpuContext {
   private pending: GpuCommandEncoder | null = null;
   private recorded = 0;
   private held: GpuArray[] = [];
+  /**
+   * Whether conv2d, conv2dInput and conv2dWeight run as tiled implicit GEMMs (the default) or as
+   * the direct kernels, one thread per output: the plain form the tiled ones are tested against,
+   * and what runs anyway where a GEMM's grid would pass the device's limits.
+   */
+  tiledConvolution = true;
   /** Validation errors of shaders compiled so far, checked by `read` (WebGPU reports them late). */
   private readonly compileChecks: Promise<string | null>[] = [];
 
@@ -110,20 +120,20 @@ export class WebGpuContext {
     return new WebGpuContext(acquired.device, acquired);
   }
 
-  /** A buffer holding a copy of `data` (int32 for indices). */
-  upload(data: Float32Array | Int32Array, op = "upload"): GpuArray {
-    const array = this.pool.acquire(data.length, op);
+  /** A buffer holding a copy of `data`, of the typed array's dtype (a Uint8Array is bool, stored as u32). */
+  upload(data: Float32Array | Int32Array | Uint8Array, op = "upload"): GpuArray {
+    const array = this.pool.acquire(data.length, op, gpuDTypeOf(data, op));
     // queue.writeBuffer runs ahead of kernels still recorded: submit them first, so that uploads and
     // kernels run in the order written even for a buffer handed to the pool directly
     this.flush();
-    if (data.length > 0) this.device.queue.writeBuffer(array.buffer, 0, data);
+    if (data.length > 0) this.device.queue.writeBuffer(array.buffer, 0, uploadable(data));
     this.transfers.toDevice++;
     return array;
   }
 
-  /** A buffer for `length` elements with unspecified contents (the kernel writing it writes all). */
-  alloc(length: number, op = "alloc"): GpuArray {
-    return this.pool.acquire(length, op);
+  /** A buffer for `length` elements of `dtype` with unspecified contents (the kernel writing it writes all). */
+  alloc(length: number, op = "alloc", dtype: GpuDType = "float32"): GpuArray {
+    return this.pool.acquire(length, op, dtype);
   }
 
   /** Takes a buffer back; while kernels are recorded and not submitted, only once they are. */
@@ -137,6 +147,11 @@ export class WebGpuContext {
     return new Float32Array(await this.readBytes(array));
   }
 
+  /** The buffer's elements as the typed array of its dtype (Uint8Array for bool), once every kernel queued before has run. */
+  async readTyped(array: GpuArray): Promise<Float32Array | Int32Array | Uint8Array> {
+    return fromBytes(await this.readBytes(array), array.dtype);
+  }
+
   /** The buffer's elements read as int32 (the indices of argReduce). */
   async readInt32(array: GpuArray): Promise<Int32Array> {
     return new Int32Array(await this.readBytes(array));
@@ -145,6 +160,8 @@ export class WebGpuContext {
   private async readBytes(array: GpuArray): Promise<ArrayBuffer> {
     const failure = (await Promise.all(this.compileChecks)).find((m) => m !== null);
     if (failure) throw new Error(failure);
+    // a buffer the device could not allocate: OutOfMemoryError rather than garbage
+    await this.pool.settle();
     const bytes = array.length * 4;
     if (bytes === 0) return new ArrayBuffer(0);
     this.flush();
@@ -177,11 +194,14 @@ export class WebGpuContext {
     const info = [n, dims.length, ...dims];
     inputs.forEach((v, i) => info.push(v.offset, ...strides[i]!));
     const aliased = inputs.some((v) => v.data.buffer === out.buffer);
-    const target = aliased ? this.pool.acquire(n, `pointwise ${kernel.key}`) : out;
+    const target = aliased ? this.pool.acquire(n, `pointwise ${kernel.key}`, out.dtype) : out;
     const buffers = [...inputs.map((v) => v.data.buffer), target.buffer];
-    const pipeline = this.pipeline(`pointwise:${kernel.key}`, () => pointwiseShader(kernel));
+    const dtypes = inputs.map((v) => v.data.dtype);
+    const types: PointwiseTypes = { inputs: dtypes, out: out.dtype, compute: computeTypeOf(dtypes, out.dtype, params) };
+    const pipeline = this.pipeline(`pointwise:${pointwiseKey(kernel, types)}`, () => pointwiseShader(kernel, types));
     const scratch = [this.scalars(new Int32Array(info))];
-    if (kernel.params > 0) scratch.push(this.scalars(new Float32Array(params)));
+    // an i32 kernel's params as ToInt32 makes them (the ops pass integers there)
+    if (kernel.params > 0) scratch.push(this.scalars(types.compute === "i32" ? new Int32Array(params) : new Float32Array(params)));
     const groups = Math.ceil(n / POINTWISE_WORKGROUP);
     const copy = aliased ? { from: target, to: out } : null;
     this.dispatch(pipeline, [...buffers, ...scratch.map((s) => s.buffer)], grid2d(groups), copy, aliased ? [...scratch, target] : scratch);
@@ -199,10 +219,11 @@ export class WebGpuContext {
     let from = src.data;
     const shared = src.data.buffer === dst.data.buffer;
     if (shared) {
-      from = this.pool.acquire(src.data.length, "assign");
+      from = this.pool.acquire(src.data.length, "assign", src.data.dtype);
       this.encoder().copyBufferToBuffer(src.data.buffer, 0, from.buffer, 0, src.data.length * 4);
     }
-    const pipeline = this.pipeline("assign", () => ASSIGN_SHADER);
+    const [from_, to] = [src.data.dtype, dst.data.dtype];
+    const pipeline = this.pipeline(`assign:${from_}->${to}`, () => assignShader(from_, to));
     this.dispatch(pipeline, [from.buffer, dst.data.buffer, info.buffer], grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null, shared ? [info, from] : [info]);
   }
 
@@ -212,24 +233,27 @@ export class WebGpuContext {
     if (inner === 0 && (op === "max" || op === "min")) {
       throw new RangeError(`webgpu reduce ${op}: cannot reduce an empty dimension (it has no identity)`);
     }
-    this.rows(`reduce:${op}`, () => reduceShader(op), [x, out], outer, inner);
+    this.rows(`reduce:${op}:${x.dtype}->${out.dtype}`, () => reduceShader(op, x.dtype, out.dtype), [x, out], outer, inner);
   }
 
   /** Like reduce for max/min, also writing (as int32) the first index of the extreme value; NaN wins. */
   argReduce(op: ArgReduceOp, x: GpuArray, outer: number, inner: number, values: GpuArray, indices: GpuArray): void {
     if (outer === 0) return;
     if (inner === 0) throw new RangeError(`webgpu argReduce ${op}: cannot reduce an empty dimension`);
-    this.rows(`argReduce:${op}`, () => argReduceShader(op), [x, values, indices], outer, inner);
+    if (values.dtype !== x.dtype) throw new TypeError(`webgpu argReduce ${op}: values must be ${x.dtype} as x, got ${values.dtype}`);
+    this.rows(`argReduce:${op}:${x.dtype}`, () => argReduceShader(op, x.dtype), [x, values, indices], outer, inner);
   }
 
   /** Softmax (or log-softmax) over the last axis of contiguous [outer, inner] into out of the same shape. */
   softmax(x: GpuArray, outer: number, inner: number, out: GpuArray, log: boolean): void {
+    float32Only(log ? "logSoftmax" : "softmax", x, out);
     if (outer === 0 || inner === 0) return;
     this.rows(log ? "logSoftmax" : "softmax", () => softmaxShader(log), [x, out], outer, inner);
   }
 
   /** One Adam or AdamW step in place (PyTorch's formulas, as src/backend/js/optim-steps.ts). */
   adamStep(a: GpuAdamStepArgs): void {
+    float32Only("adamStep", a.param, a.grad, a.expAvg, a.expAvgSq, a.maxExpAvgSq);
     if (a.length === 0) return;
     const shape = { amsgrad: a.maxExpAvgSq !== null, decoupled: a.decoupled, maximize: a.maximize, weightDecay: a.weightDecay !== 0 };
     const key = `adam:${Object.entries(shape).filter(([, on]) => on).map(([k]) => k).join(",")}`;
@@ -243,6 +267,7 @@ export class WebGpuContext {
 
   /** One SGD step in place (momentum, dampening, Nesterov, weight decay, maximize). */
   sgdStep(a: GpuSgdStepArgs): void {
+    float32Only("sgdStep", a.param, a.grad, a.momentumBuffer);
     if (a.length === 0) return;
     const momentum = a.momentumBuffer !== null;
     const shape = { momentum, firstStep: momentum && a.firstStep, nesterov: momentum && a.nesterov, maximize: a.maximize, weightDecay: a.weightDecay !== 0 };
@@ -262,12 +287,16 @@ export class WebGpuContext {
 
   /** out[o, j] = x[o, index[o, j]] for contiguous x [outer, inner] and index (int32) [outer, k]. */
   gather(x: GpuArray, index: GpuArray, outer: number, inner: number, k: number, out: GpuArray): void {
+    if (out.dtype !== x.dtype) throw new TypeError(`webgpu gather: out must be ${x.dtype} as x, got ${out.dtype}`);
     this.indexed("gather", GATHER_SHADER, x, index, outer, inner, k, out);
   }
 
   /** out[o, index[o, j]] += src[o, j]; out is [outer, inner], src and index (int32) [outer, k]. */
   scatterAdd(src: GpuArray, index: GpuArray, outer: number, inner: number, k: number, out: GpuArray): void {
-    this.indexed("scatterAdd", SCATTER_ADD_SHADER, src, index, outer, inner, k, out);
+    if (src.dtype !== out.dtype) throw new TypeError(`webgpu scatterAdd: src (${src.dtype}) and out (${out.dtype}) must have one dtype`);
+    if (out.dtype === "bool") throw new TypeError("webgpu scatterAdd: expected float32 or int32 values, got bool (a sum of bools is an int32)");
+    if (out.dtype === "int32") this.indexed("scatterAdd:int32", SCATTER_ADD_INT_SHADER, src, index, outer, inner, k, out);
+    else this.indexed("scatterAdd", SCATTER_ADD_SHADER, src, index, outer, inner, k, out);
   }
 
   private indexed(key: string, code: string, x: GpuArray, index: GpuArray, outer: number, inner: number, k: number, out: GpuArray): void {
@@ -279,24 +308,30 @@ export class WebGpuContext {
 
   /** y [N, O, oH, oW] from x [N, C, H, W], the weight [O, C/groups, kH, kW] and a bias [O] or null (Backend.conv2d). */
   conv2d(g: Conv2dGeometry, x: GpuStridedView, weight: GpuStridedView, bias: GpuStridedView | null, out: GpuArray): void {
+    float32Only("conv2d", x.data, weight.data, bias?.data ?? null, out);
     const size = g.n * g.o * g.oh * g.ow;
     // without a bias the weight stands in for its binding (never read)
     const buffers = [x.data.buffer, weight.data.buffer, (bias ?? weight).data.buffer, out.buffer];
-    this.convolution("conv2d", CONV2D_SHADER, g, [x, weight, bias], buffers, size);
+    this.convolution("conv2d", CONV2D_SHADER, g, [x, weight, bias], buffers, size, { kind: "forward", rows: g.o / g.groups, columns: g.n * g.oh * g.ow });
   }
 
   /** x's gradient [N, C, H, W] from y's gradient gy (Backend.conv2dInput). */
   conv2dInput(g: Conv2dGeometry, gy: GpuStridedView, weight: GpuStridedView, out: GpuArray): void {
-    this.convolution("conv2dInput", CONV2D_INPUT_SHADER, g, [gy, weight, null], [gy.data.buffer, weight.data.buffer, out.buffer], g.n * g.c * g.h * g.w);
+    float32Only("conv2dInput", gy.data, weight.data, out);
+    const gemm = { kind: "input" as const, rows: g.c / g.groups, columns: g.n * g.h * g.w };
+    this.convolution("conv2dInput", CONV2D_INPUT_SHADER, g, [gy, weight, null], [gy.data.buffer, weight.data.buffer, out.buffer], g.n * g.c * g.h * g.w, gemm);
   }
 
   /** The weight's gradient [O, C/groups, kH, kW] from x and gy (Backend.conv2dWeight). */
   conv2dWeight(g: Conv2dGeometry, x: GpuStridedView, gy: GpuStridedView, out: GpuArray): void {
-    this.convolution("conv2dWeight", CONV2D_WEIGHT_SHADER, g, [x, gy, null], [x.data.buffer, gy.data.buffer, out.buffer], (g.o * g.c * g.kh * g.kw) / g.groups);
+    float32Only("conv2dWeight", x.data, gy.data, out);
+    const columns = (g.c / g.groups) * g.kh * g.kw;
+    this.convolution("conv2dWeight", CONV2D_WEIGHT_SHADER, g, [x, gy, null], [x.data.buffer, gy.data.buffer, out.buffer], (g.o * g.c * g.kh * g.kw) / g.groups, { kind: "weight", rows: g.o / g.groups, columns });
   }
 
   /** Backend.maxPool2d over GPU buffers: values [N, C, oH, oW] and their places h·W + w (int32). */
   maxPool2d(a: { x: GpuStridedView; kernel: readonly number[]; stride: readonly number[]; padding: readonly number[]; dilation: readonly number[]; out: readonly number[]; values: GpuArray; indices: GpuArray }): void {
+    float32Only("maxPool2d", a.x.data, a.values);
     const [n, c, h, w] = a.x.shape as [number, number, number, number];
     const [oh, ow] = a.out as [number, number];
     const size = n * c * oh * ow;
@@ -308,6 +343,7 @@ export class WebGpuContext {
 
   /** Backend.fold2d (col2im) over GPU buffers: adds cols [N, C, kH, kW, oH, oW] into out [N, C, H, W]. */
   fold2d(cols: GpuStridedView, size: readonly number[], stride: readonly number[], dilation: readonly number[], out: GpuArray): void {
+    float32Only("fold2d", cols.data, out);
     const [n, c, kh, kw, oh, ow] = cols.shape as [number, number, number, number, number, number];
     const [h, w] = size as [number, number];
     const total = n * c * h * w;
@@ -317,12 +353,24 @@ export class WebGpuContext {
     this.dispatch(pipeline, [cols.data.buffer, out.buffer, info.buffer], grid2d(Math.ceil(total / POINTWISE_WORKGROUP)), null, [info]);
   }
 
-  private convolution(key: string, code: string, g: Conv2dGeometry, views: readonly (GpuStridedView | null)[], buffers: GpuBuffer[], size: number): void {
+  /**
+   * The convolution family's dispatch: the implicit GEMM (wgsl-conv-gemm.ts) where `gemm` says
+   * which and its grid fits the device, else the direct kernel `code`, one thread per output.
+   */
+  private convolution(key: string, code: string, g: Conv2dGeometry, views: readonly (GpuStridedView | null)[], buffers: GpuBuffer[], size: number, gemm: { kind: ConvGemmKind; rows: number; columns: number } | null = null): void {
     if (size === 0) return;
     const geometry = [g.n, g.c, g.h, g.w, g.o, g.groups, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow];
     const operand = (v: GpuStridedView | null, rank: number): number[] => (v === null ? new Array<number>(rank + 1).fill(0) : [v.offset, ...v.strides.slice(0, rank)]);
     const bias = views[2] ?? null;
     const info = this.scalars(new Int32Array([...geometry, ...operand(views[0]!, 4), ...operand(views[1]!, 4), ...operand(bias, 1), bias === null ? 0 : 1]));
+    const most = this.device.limits.maxComputeWorkgroupsPerDimension;
+    const rows = convRowsPerThread(gemm?.rows ?? 0);
+    const grid: [number, number, number] = gemm ? [Math.ceil(gemm.columns / CONV_TILE_N), Math.ceil(gemm.rows / convTileM(rows)), g.groups] : [0, 0, 0];
+    if (gemm && this.tiledConvolution && grid.every((d) => d <= most)) {
+      const pipeline = this.pipeline(`${key}:gemm${rows}`, () => convGemmShader(gemm.kind, rows));
+      this.dispatch(pipeline, [...buffers, info.buffer], grid, null, [info]);
+      return;
+    }
     const pipeline = this.pipeline(key, () => code);
     this.dispatch(pipeline, [...buffers, info.buffer], grid2d(Math.ceil(size / POINTWISE_WORKGROUP)), null, [info]);
   }
@@ -353,9 +401,28 @@ export class WebGpuContext {
       ...Array.from({ length: r }, (_, i) => at(b, i)),
     ];
     const infoBuffer = this.scalars(new Int32Array(info));
-    const pipeline = this.pipeline("matmul", () => MATMUL_SHADER);
+    const type = a.data.dtype;
+    if (b.data.dtype !== type || out.dtype !== type || type === "bool") {
+      throw new TypeError(`webgpu matmul: expected float32 or int32 operands and output of one dtype, got ${a.data.dtype}, ${b.data.dtype} and ${out.dtype}`);
+    }
+    const pipeline = this.pipeline(`matmul:${type}`, () => matmulShader(type === "int32" ? "i32" : "f32"));
     const grid: [number, number, number] = [Math.ceil(n / MATMUL_TILE), Math.ceil(m / MATMUL_TILE), batches];
     this.dispatch(pipeline, [a.data.buffer, b.data.buffer, out.buffer, infoBuffer.buffer], grid, null, [infoBuffer]);
+  }
+
+  /** Writes `value` into the first `array.length` elements, as float32 or, with `int`, as int32 bits. */
+  fill(array: GpuArray, value: number, int = false): void {
+    if (array.length === 0) return;
+    const bits = new Uint32Array((int ? new Int32Array([value]) : new Float32Array([value])).buffer);
+    const info = this.scalars(new Uint32Array([array.length, bits[0]!]));
+    const pipeline = this.pipeline("fill", () => FILL_SHADER);
+    this.dispatch(pipeline, [array.buffer, info.buffer], grid2d(Math.ceil(array.length / POINTWISE_WORKGROUP)), null, [info]);
+  }
+
+  /** Copies `length` elements bit for bit from `from` (at element `fromOffset`) to the start of `to`, in queue order. */
+  copyElements(from: GpuArray, fromOffset: number, to: GpuArray, length: number): void {
+    if (length === 0) return;
+    this.encoder().copyBufferToBuffer(from.buffer, fromOffset * 4, to.buffer, 0, length * 4);
   }
 
   /** Frees every buffer and the device. */
@@ -366,7 +433,7 @@ export class WebGpuContext {
   }
 
   /** A small read-only buffer of numbers (shape, strides, params) for one dispatch. */
-  private scalars(values: Int32Array | Float32Array): GpuArray {
+  private scalars(values: Int32Array | Float32Array | Uint32Array): GpuArray {
     // a buffer no recorded kernel uses (buffers released while kernels are recorded wait in
     // `held`), so writing it now is safe; dispatch holds it in turn
     const array = this.pool.acquire(values.length, "kernel arguments");
@@ -409,6 +476,15 @@ export class WebGpuContext {
     this.held.push(...scratch);
     if (++this.recorded >= BATCH) this.flush();
   }
+}
+
+/**
+ * The kernels with only a float32 form (convolution, pooling, softmax, the optimizer steps: the
+ * ops run them on floating tensors only, as PyTorch does) refuse other buffers by name.
+ */
+function float32Only(op: string, ...arrays: readonly (GpuArray | null)[]): void {
+  const other = arrays.find((a) => a !== null && a.dtype !== "float32");
+  if (other) throw new TypeError(`webgpu ${op}: expected float32 buffers, got ${other.dtype}`);
 }
 
 /** Workgroups laid out in two dimensions where one would pass the 65535 limit. */

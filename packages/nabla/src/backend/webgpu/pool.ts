@@ -7,10 +7,17 @@
  * Reuse is safe without fences: every write to a buffer (a kernel, queue.writeBuffer) goes through
  * the one queue, which runs them in submission order, so a buffer released right after the submit
  * that reads it is only overwritten after that read.
+ *
+ * Running out: past the pool's own limit, acquire throws OutOfMemoryError at once. The device's own
+ * out-of-memory arrives later (WebGPU hands back an invalid buffer and reports the error to an
+ * error scope asynchronously): every buffer is created inside an "out-of-memory" scope, and a
+ * failure becomes the same OutOfMemoryError, thrown by the next acquire or by `settle()` (which the
+ * context's reads await); the invalid buffer is destroyed when released, never cached.
  */
 import { OutOfMemoryError } from "../../errors.js";
 import type { MemoryStats } from "../backend.js";
 import { BufferUsage, type GpuBuffer, type GpuDevice } from "./gpu-types.js";
+import type { GpuDType } from "./wgsl-types.js";
 
 /** The smallest buffer handed out (WebGPU binds storage at 256-byte offsets anyway). */
 const MIN_CLASS = 256;
@@ -26,12 +33,14 @@ export function sizeClass(bytes: number): number {
   return Math.ceil(bytes / quarter) * quarter;
 }
 
-/** A GPU buffer handed out by the pool, holding `length` float32 elements. */
+/** A GPU buffer handed out by the pool, holding `length` elements of 4 bytes. */
 export interface GpuArray {
   readonly buffer: GpuBuffer;
   readonly length: number;
   /** The buffer's size class in bytes (≥ length · 4). */
   readonly bytes: number;
+  /** What the elements are, as a typed array's class says it on the CPU (bool stored as u32). */
+  readonly dtype: GpuDType;
 }
 
 const USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
@@ -43,6 +52,12 @@ export class BufferPool {
   private peak = 0;
   private count = 0;
   private limit: number;
+  /** The device's out-of-memory for a buffer created earlier, not yet thrown. */
+  private deviceFailure: OutOfMemoryError | null = null;
+  /** Error scopes of created buffers whose verdict has not arrived. */
+  private readonly pending = new Set<Promise<void>>();
+  /** Buffers the device failed to allocate. */
+  private readonly invalid = new WeakSet<GpuBuffer>();
 
   constructor(
     private readonly device: GpuDevice,
@@ -53,8 +68,9 @@ export class BufferPool {
     this.limit = limit;
   }
 
-  /** A buffer of at least `length` float32 elements; its contents are whatever it held before. */
-  acquire(length: number, op = "alloc"): GpuArray {
+  /** A buffer of at least `length` elements of `dtype`; its contents are whatever it held before. */
+  acquire(length: number, op = "alloc", dtype: GpuDType = "float32"): GpuArray {
+    this.throwDeviceFailure();
     const bytes = sizeClass(Math.max(1, length) * 4);
     const list = this.free.get(bytes);
     let buffer = list?.pop();
@@ -68,16 +84,52 @@ export class BufferPool {
       if (bytes > this.device.limits.maxStorageBufferBindingSize) {
         throw new OutOfMemoryError(op, bytes, { live: this.allocated, cached: this.cached, limit: this.device.limits.maxStorageBufferBindingSize }, "past the device's largest storage binding");
       }
-      buffer = this.device.createBuffer({ size: bytes, usage: USAGE });
+      buffer = this.create(bytes, op);
     }
     this.allocated += bytes;
     this.count++;
     this.peak = Math.max(this.peak, this.allocated);
-    return { buffer, length, bytes };
+    return { buffer, length, bytes, dtype };
+  }
+
+  /** A new buffer, its allocation checked by an "out-of-memory" error scope. */
+  private create(bytes: number, op: string): GpuBuffer {
+    const scoped = typeof this.device.pushErrorScope === "function";
+    if (scoped) this.device.pushErrorScope("out-of-memory");
+    const buffer = this.device.createBuffer({ size: bytes, usage: USAGE });
+    if (!scoped) return buffer;
+    const held = { live: this.allocated, cached: this.cached, limit: this.limit };
+    const check = this.device.popErrorScope().then((error) => {
+      this.pending.delete(check);
+      if (error === null) return;
+      this.invalid.add(buffer);
+      this.deviceFailure ??= new OutOfMemoryError(op, bytes, held, `the WebGPU device is out of memory (${error.message})`);
+    });
+    this.pending.add(check);
+    return buffer;
+  }
+
+  /** Waits for the device's verdict on every buffer created so far; throws OutOfMemoryError where one failed. */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    this.throwDeviceFailure();
+  }
+
+  private throwDeviceFailure(): void {
+    const failure = this.deviceFailure;
+    if (failure === null) return;
+    this.deviceFailure = null;
+    throw failure;
   }
 
   /** Takes a buffer back for reuse; nothing may use `array` afterwards. */
   release(array: GpuArray): void {
+    if (this.invalid.has(array.buffer)) {
+      array.buffer.destroy();
+      this.allocated -= array.bytes;
+      this.count--;
+      return;
+    }
     let list = this.free.get(array.bytes);
     if (list === undefined) this.free.set(array.bytes, (list = []));
     list.push(array.buffer);

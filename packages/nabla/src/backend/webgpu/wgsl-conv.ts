@@ -2,8 +2,9 @@
  * The convolution family as direct loops, one thread per output element: conv2d (y from x, the
  * weight and a bias), conv2dInput (x's gradient, the transposed convolution) and conv2dWeight (the
  * weight's gradient), with the geometry of src/backend/convolution.ts (strides, padding, dilation,
- * groups). Operands are read through their 4-D strides. A first, plain form: no tiling, no
- * workgroup memory; it fixes the semantics the faster kernels will be held to.
+ * groups). Operands are read through their 4-D strides. The plain form, with no tiling and no
+ * workgroup memory: it fixes the semantics the tiled kernels (wgsl-conv-gemm.ts) are held to, and
+ * runs where their grid would pass the device's limits.
  *
  * info (i32): [N, C, H, W, O, groups, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW, then for the first
  * operand, the second operand and the bias: offset and strides (4, 4, 1), then 1 with a bias].
@@ -11,7 +12,7 @@
 import { POINTWISE_WORKGROUP } from "./wgsl-pointwise.js";
 
 /** Field names for info's first 16 entries, and the operand readers. */
-const PRELUDE = `
+export const CONV_INFO_PRELUDE = `
 fn geo(k: i32) -> i32 { return info[k]; }
 fn at4(base: i32, a: i32, b: i32, c: i32, d: i32) -> i32 {
   return info[base] + a * info[base + 1] + b * info[base + 2] + c * info[base + 3] + d * info[base + 4];
@@ -35,7 +36,7 @@ export const CONV2D_SHADER = `
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<storage, read> info: array<i32>;
-${PRELUDE}${ENTRY}
+${CONV_INFO_PRELUDE}${ENTRY}
   if (idx >= N * O * oH * oW) { return; }
   let ox = idx % oW; let oy = (idx / oW) % oH; let o = (idx / (oW * oH)) % O; let n = idx / (oW * oH * O);
   let g = o / og;
@@ -62,7 +63,7 @@ export const CONV2D_INPUT_SHADER = `
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<storage, read> info: array<i32>;
-${PRELUDE}${ENTRY}
+${CONV_INFO_PRELUDE}${ENTRY}
   if (idx >= N * C * H * W) { return; }
   let w = idx % W; let h = (idx / W) % H; let ch = (idx / (W * H)) % C; let n = idx / (W * H * C);
   let g = ch / cg;
@@ -90,7 +91,7 @@ export const CONV2D_WEIGHT_SHADER = `
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<storage, read> info: array<i32>;
-${PRELUDE}${ENTRY}
+${CONV_INFO_PRELUDE}${ENTRY}
   if (idx >= O * cg * kH * kW) { return; }
   let j = idx % kW; let i = (idx / kW) % kH; let c = (idx / (kW * kH)) % cg; let o = idx / (kW * kH * cg);
   let g = o / og;

@@ -318,6 +318,69 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   return x;
 }`,
   },
+  // ---- int32 (i32) kernels: the JS backend computes in float64 and stores with ToInt32 ----
+  // ToInt32 of a float, as storing into an Int32Array: truncate, wrap modulo 2^32, NaN and ±inf to 0
+  nb_to_i32: {
+    uses: [],
+    source: `fn nb_to_i32(x: f32) -> i32 {
+  let bits = bitcast<u32>(x);
+  let e = i32((bits >> 23u) & 0xffu) - 127;
+  if (e < 0 || e == 128) { return 0; }
+  if (e < 31) { return i32(trunc(x)); }
+  if (e > 54) { return 0; }
+  let low = i32(((bits & 0x7fffffu) | 0x800000u) << u32(e - 23));
+  return select(low, -low, (bits & 0x80000000u) != 0u);
+}`,
+  },
+  // a / b rounded toward zero; 0 for b = 0 (±inf or NaN in float64, which ToInt32 makes 0)
+  nb_div_i32: { uses: [], source: "fn nb_div_i32(a: i32, b: i32) -> i32 { if (b == 0) { return 0; } return a / b; }" },
+  // floor(a / b), Python's and PyTorch's floor division
+  nb_floordiv_i32: {
+    uses: [],
+    source: `fn nb_floordiv_i32(a: i32, b: i32) -> i32 {
+  if (b == 0) { return 0; }
+  let q = a / b;
+  if (a % b != 0 && ((a < 0) != (b < 0))) { return q - 1; }
+  return q;
+}`,
+  },
+  nb_ceildiv_i32: {
+    uses: [],
+    source: `fn nb_ceildiv_i32(a: i32, b: i32) -> i32 {
+  if (b == 0) { return 0; }
+  let q = a / b;
+  if (a % b != 0 && ((a < 0) == (b < 0))) { return q + 1; }
+  return q;
+}`,
+  },
+  // C's remainder (the dividend's sign); 0 for b = 0, as the JS kernel's NaN stored as int32
+  nb_fmod_i32: { uses: [], source: "fn nb_fmod_i32(a: i32, b: i32) -> i32 { if (b == 0) { return 0; } return a % b; }" },
+  // Python's remainder (the divisor's sign)
+  nb_remainder_i32: {
+    uses: ["nb_fmod_i32"],
+    source: "fn nb_remainder_i32(a: i32, b: i32) -> i32 { let r = nb_fmod_i32(a, b); if (r != 0 && ((r < 0) != (b < 0))) { return r + b; } return r; }",
+  },
+  // exact powers by squaring, wrapping as PyTorch's; a negative exponent truncates a^b toward 0
+  nb_pow_i32: {
+    uses: [],
+    source: `fn nb_pow_i32(a: i32, b: i32) -> i32 {
+  if (b < 0) {
+    if (a == 1) { return 1; }
+    if (a == -1) { return select(1, -1, (b & 1) != 0); }
+    return 0;
+  }
+  var result = 1;
+  var base = a;
+  var e = b;
+  loop {
+    if (e == 0) { break; }
+    if ((e & 1) != 0) { result = result * base; }
+    base = base * base;
+    e = e >> 1u;
+  }
+  return result;
+}`,
+  },
 };
 
 /** The source of the named helpers and everything they call, each once, callees first. */

@@ -5,10 +5,15 @@
  * as WGSL may assume no NaN); logsumexp takes the row's maximum first, as the JS kernel; the arg
  * reductions carry (value, index) pairs, where the first NaN wins and then the first extreme.
  *
+ * int32 and bool rows (bool stored as u32) fold in i32: sum and prod wrap as int32 arithmetic
+ * does (the JS kernel's float64 sum stored with ToInt32 is the same modulo 2³²), max and min and
+ * the arg reductions compare integers.
+ *
  * info (i32): [outer, inner]; workgroup (x, y) numbers the row x + y·65535.
  */
 import type { ArgReduceOp, ReduceOp } from "../backend.js";
 import { helperSource } from "./wgsl-math.js";
+import { loadAs, storageType, storeAs, type GpuDType } from "./wgsl-types.js";
 
 export const REDUCE_WORKGROUP = 256;
 export const ROWS_PER_DIMENSION = 65535;
@@ -20,6 +25,13 @@ const FOLDS: Record<Exclude<ReduceOp, "logsumexp">, { identity: string; combine:
   min: { identity: "nb_inf()", combine: "nb_minimum(a, b)", helpers: ["nb_minimum", "nb_inf"] },
 };
 
+const INT_FOLDS: Record<Exclude<ReduceOp, "logsumexp">, { identity: string; combine: string }> = {
+  sum: { identity: "0i", combine: "(a + b)" },
+  prod: { identity: "1i", combine: "(a * b)" },
+  max: { identity: "(-2147483647i - 1i)", combine: "max(a, b)" },
+  min: { identity: "2147483647i", combine: "min(a, b)" },
+};
+
 const HEAD = `
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
@@ -27,6 +39,25 @@ const HEAD = `
 
 var<workgroup> partial: array<f32, ${REDUCE_WORKGROUP}>;
 `;
+
+/** A reduction of int32 or bool rows into `out` (int32 for sum and prod, the input's dtype for max and min). */
+function intReduceShader(op: Exclude<ReduceOp, "logsumexp">, x: GpuDType, out: GpuDType): string {
+  const helpers = new Set<string>();
+  const load = loadAs("x[base + j]", x, "i32", helpers);
+  const fold = INT_FOLDS[op];
+  return `
+@group(0) @binding(0) var<storage, read> x: array<${storageType(x)}>;
+@group(0) @binding(1) var<storage, read_write> out: array<${storageType(out)}>;
+@group(0) @binding(2) var<storage, read> info: array<i32>;
+
+var<workgroup> partial: array<i32, ${REDUCE_WORKGROUP}>;
+fn fold_${op}(a: i32, b: i32) -> i32 { return ${fold.combine}; }
+${ENTRY}
+${treeFold(op, fold.identity, load)}
+  if (lid == 0u) { out[row] = ${storeAs("partial[0]", false, "i32", out, helpers)}; }
+}
+`;
+}
 
 /** Folds the row with fold_<name>, leaving the result in partial[0] for every thread. */
 function treeFold(name: string, identity: string, map = "x[base + j]"): string {
@@ -50,7 +81,12 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: 
   if (row >= outer) { return; }
   let base = row * inner;`;
 
-export function reduceShader(op: ReduceOp): string {
+/** The reduction's shader; x and out float32 unless given (int32 and bool rows as intReduceShader). */
+export function reduceShader(op: ReduceOp, x: GpuDType = "float32", out: GpuDType = x): string {
+  if (x !== "float32" || out !== "float32") {
+    if (op === "logsumexp") throw new TypeError(`webgpu reduce logsumexp: expected float32 rows, got ${x}`);
+    return intReduceShader(op, x, out);
+  }
   if (op === "logsumexp") {
     // max(x) + log Σ e^(x − max); a row whose maximum is ±inf or NaN is that maximum
     return `
@@ -84,8 +120,9 @@ ${treeFold(op, fold.identity)}
 }
 
 /** The arg reduction's shader: values as reduceShader's, the indices (i32) in binding 3. */
-export function argReduceShader(op: ArgReduceOp): string {
+export function argReduceShader(op: ArgReduceOp, dtype: GpuDType = "float32"): string {
   const better = op === "max" ? ">" : "<";
+  if (dtype !== "float32") return intArgReduceShader(op, dtype);
   return `
 ${helperSource(["nb_isnan", "nb_inf"])}
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -147,6 +184,49 @@ ${treeFold("sum", "0.0", "nb_exp(x[base + j] - m)")}
   let s = workgroupUniformLoad(&partial[0]);
   for (var j = i32(lid); j < inner; j += ${REDUCE_WORKGROUP}) {
     ${log ? "out[base + j] = (x[base + j] - m) - nb_log(s);" : "out[base + j] = nb_exp(x[base + j] - m) / s;"}
+  }
+}
+`;
+}
+
+/** The arg reduction of int32 or bool rows: the first extreme value (no NaN to look for). */
+function intArgReduceShader(op: ArgReduceOp, dtype: GpuDType): string {
+  const better = op === "max" ? ">" : "<";
+  const type = storageType(dtype);
+  return `
+@group(0) @binding(0) var<storage, read> x: array<${type}>;
+@group(0) @binding(1) var<storage, read_write> out: array<${type}>;
+@group(0) @binding(2) var<storage, read> info: array<i32>;
+@group(0) @binding(3) var<storage, read_write> indices: array<i32>;
+
+var<workgroup> values: array<i32, ${REDUCE_WORKGROUP}>;
+var<workgroup> places: array<i32, ${REDUCE_WORKGROUP}>;
+
+/** Whether (v, i) beats (w, k): the ${op}imum, then the first of equals. */
+fn beats(v: i32, i: i32, w: i32, k: i32) -> bool {
+  if (v == w) { return i < k; }
+  return v ${better} w;
+}
+${ENTRY}
+  var best = ${op === "max" ? "(-2147483647i - 1i)" : "2147483647i"};
+  var at = 0x7fffffff;
+  for (var j = i32(lid); j < inner; j += ${REDUCE_WORKGROUP}) {
+    let v = i32(x[base + j]);
+    if (beats(v, j, best, at)) { best = v; at = j; }
+  }
+  values[lid] = best;
+  places[lid] = at;
+  workgroupBarrier();
+  for (var s = ${REDUCE_WORKGROUP / 2}u; s > 0u; s = s >> 1u) {
+    if (lid < s && beats(values[lid + s], places[lid + s], values[lid], places[lid])) {
+      values[lid] = values[lid + s];
+      places[lid] = places[lid + s];
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    out[row] = ${type}(values[0]);
+    indices[row] = places[0];
   }
 }
 `;

@@ -4,6 +4,8 @@
  * that would take log of a probability computed from logits goes through log-softmax or
  * log-sigmoid instead, so logits of ±100 give finite, exact losses and gradients.
  */
+import { checkSameDevice, noGpuKernel } from "../../backend/device.js";
+import { indexValues } from "../../ops/indexing.js";
 import { DTypeError, formatShape, OptionError, ShapeError } from "../../errors.js";
 import { logsigmoid, softplus } from "../../ops/activations.js";
 import { binaryCrossEntropyPointwise } from "../../ops/bce.js";
@@ -130,7 +132,11 @@ function nllCore(
   if (!shapesEqual(target.shape, expected)) {
     throw new ShapeError(`${op}: expected target of shape ${formatShape(expected)} for input ${formatShape(logp.shape)}, got ${formatShape(target.shape)}`);
   }
-  const t = target.toTypedArray();
+  const device = checkSameDevice(op, logp, target);
+  // on the webgpu device: the values the target was uploaded from (an index computed there cannot be checked yet)
+  const t = indexValues(op, target);
+  if (weight !== null && weight.storage.device !== device) checkSameDevice(op, logp, weight);
+  if (weight !== null && device !== "cpu") throw noGpuKernel(op, "with a class weight (it is read on the host)");
   const w = weight ? weight.toTypedArray() : null;
   const safe = new Int32Array(t.length);
   const perSample = new Float64Array(t.length);
@@ -145,9 +151,32 @@ function nllCore(
     perSample[i] = w ? w[c]! : 1;
     total += perSample[i]!;
   }
+  if (device !== "cpu") return nllOnDevice(logp, target, classDim, safe, perSample, total, reduction);
   const index = unsqueeze(fromTypedArray(safe, target.shape, "int32"), classDim);
   const picked = squeeze(gather(logp, classDim, index), classDim);
   const loss = neg(mul(picked, fromTypedArray(perSample, target.shape, logp.dtype)));
+  if (reduction === "none") return loss;
+  return reduction === "sum" ? sum(loss) : div(sum(loss), total);
+}
+
+/**
+ * nllCore's last part on the webgpu device: when every target counts with weight 1 (the common
+ * case), the target itself is the gather index and no per-sample weights are multiplied in, so
+ * nothing is uploaded; otherwise the checked indices and weights go up in two counted uploads.
+ */
+function nllOnDevice(
+  logp: Tensor,
+  target: Tensor,
+  classDim: number,
+  safe: Int32Array,
+  perSample: Float64Array,
+  total: number,
+  reduction: Reduction,
+): Tensor {
+  const plain = perSample.every((v) => v === 1);
+  const index = plain ? target : fromTypedArray(safe, target.shape, "int32").to(logp.storage.device);
+  const picked = squeeze(gather(logp, classDim, unsqueeze(index, classDim)), classDim);
+  const loss = neg(plain ? picked : mul(picked, fromTypedArray(perSample, target.shape, logp.dtype).to(logp.storage.device)));
   if (reduction === "none") return loss;
   return reduction === "sum" ? sum(loss) : div(sum(loss), total);
 }

@@ -23,15 +23,18 @@ function checkP(name: string, p: number): void {
  * A mask of `shape` with 1/(1 − p) where kept and 0 where dropped, drawn as PyTorch draws it
  * (bernoulli_(1 − p): an element is kept when its double uniform is below 1 − p; then divided
  * by 1 − p in the input's dtype), so the same seed drops the same elements. p = 1 draws nothing.
+ * Drawn on the host; for an input on the webgpu device the mask goes up in one counted upload
+ * (until the device draws PyTorch's sequence itself).
  */
 function keepMask(shape: readonly number[], p: number, like: Tensor, generator: Generator): Tensor {
   const mask = emptyTensor(shape, like.dtype);
-  if (p === 1) return mask;
-  const data = mask.storage.data;
-  const keep = 1 - p;
-  const scale = like.dtype === "float32" ? Math.fround(1 / Math.fround(keep)) : 1 / keep;
-  for (let i = 0; i < data.length; i++) data[i] = generator.nextDouble() < keep ? scale : 0;
-  return mask;
+  if (p !== 1) {
+    const data = mask.storage.data;
+    const keep = 1 - p;
+    const scale = like.dtype === "float32" ? Math.fround(1 / Math.fround(keep)) : 1 / keep;
+    for (let i = 0; i < data.length; i++) data[i] = generator.nextDouble() < keep ? scale : 0;
+  }
+  return like.storage.device === "cpu" ? mask : mask.to(like.storage.device);
 }
 
 export function dropout(input: Tensor, { p = 0.5, training = true, generator = defaultGenerator }: DropoutOptions = {}): Tensor {

@@ -12,7 +12,9 @@ import { formatShape, OptionError, ShapeError } from "../../errors.js";
 import { backend } from "../../backend/backend.js";
 import { recordOp } from "../../autograd/node.js";
 import { isGradEnabled } from "../../autograd/grad-mode.js";
-import { emptyTensor, fromTypedArray, resultTensor, viewOf } from "../../ops/helpers.js";
+import { emptyTensor, fromTypedArray, gpuViewOf, resultTensor, viewOf } from "../../ops/helpers.js";
+import { noGpuKernel, webgpuContext } from "../../backend/device.js";
+import type { GpuArray } from "../../backend/webgpu/pool.js";
 import { gather } from "../../ops/indexing.js";
 import { div } from "../../ops/elementwise.js";
 import { max as maxAlong, mean, sum } from "../../ops/reduce.js";
@@ -93,12 +95,18 @@ function windows(g: Geometry, value: number): Tensor {
 function windowSums(g: Geometry): Tensor {
   if (g.k[0]! <= g.s[0]! && g.k[1]! <= g.s[1]!) return sum(windows(g, 0), [2, 3]);
   const [n, c, h, w] = g.x.shape as [number, number, number, number];
-  const ones = full([c, 1, g.k[0]!, g.k[1]!], 1, { dtype: g.x.dtype });
+  const ones = full([c, 1, g.k[0]!, g.k[1]!], 1, { dtype: g.x.dtype, device: g.x.storage.device });
   const geometry: Conv2dGeometry = {
     n, c, h, w, o: c, groups: c, kh: g.k[0]!, kw: g.k[1]!,
     sh: g.s[0]!, sw: g.s[1]!, ph: g.p[0]!, pw: g.p[1]!, dh: g.d[0]!, dw: g.d[1]!, oh: g.out[0]!, ow: g.out[1]!,
   };
   return convolution(g.x, ones, null, geometry);
+}
+
+/** The WebGPU context for a pooling op on `x` (float32 only until its other kernels exist). */
+function gpuPooling(name: string, x: Tensor) {
+  if (x.dtype !== "float32") throw noGpuKernel(name, `for ${x.dtype}`);
+  return webgpuContext(name);
 }
 
 /**
@@ -109,8 +117,17 @@ export function maxPool2d(input: Tensor, kernelSize: IntOrPair, options: MaxPool
   if (isGradEnabled() && input.requiresGrad) return maxPool2dWithIndices(input, kernelSize, options, name).values;
   const g = geometry(name, input, kernelSize, options.stride, options.padding ?? 0, options.dilation ?? 1, options.ceilMode ?? false);
   const [n, c] = g.x.shape as [number, number];
-  const values = resultTensor([n, c, g.out[0]!, g.out[1]!], g.x.dtype);
-  backend().maxPool2d({ x: viewOf(g.x), kernel: g.k, stride: g.s, padding: g.p, dilation: g.d, out: g.out, values: values.storage.data, indices: null });
+  const device = g.x.storage.device;
+  const values = resultTensor([n, c, g.out[0]!, g.out[1]!], g.x.dtype, name, device);
+  if (device === "cpu") {
+    backend().maxPool2d({ x: viewOf(g.x), kernel: g.k, stride: g.s, padding: g.p, dilation: g.d, out: g.out, values: values.storage.data, indices: null });
+  } else {
+    // the WebGPU kernel always writes the places: into scratch here
+    const gpu = gpuPooling(name, g.x);
+    const scratch = gpu.alloc(values.numel(), name, "int32");
+    gpu.maxPool2d({ x: gpuViewOf(g.x), kernel: g.k, stride: g.s, padding: g.p, dilation: g.d, out: g.out, values: values.storage.gpu, indices: scratch });
+    gpu.release(scratch);
+  }
   return g.unbatch ? squeeze(values, 0) : values;
 }
 
@@ -123,10 +140,15 @@ export function maxPool2dWithIndices(input: Tensor, kernelSize: IntOrPair, optio
   const x = g.x;
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const [oh, ow] = g.out as [number, number];
-  const values = resultTensor([n, c, oh, ow], x.dtype);
-  const indices = emptyTensor([n, c, oh, ow], "int32");
-  const idx = indices.storage.data as Int32Array;
-  backend().maxPool2d({ x: viewOf(x), kernel: g.k, stride: g.s, padding: g.p, dilation: g.d, out: g.out, values: values.storage.data, indices: idx });
+  const device = x.storage.device;
+  const values = resultTensor([n, c, oh, ow], x.dtype, name, device);
+  const indices = resultTensor([n, c, oh, ow], "int32", name, device);
+  if (device === "cpu") {
+    const idx = indices.storage.data as Int32Array;
+    backend().maxPool2d({ x: viewOf(x), kernel: g.k, stride: g.s, padding: g.p, dilation: g.d, out: g.out, values: values.storage.data, indices: idx });
+  } else {
+    gpuPooling(name, x).maxPool2d({ x: gpuViewOf(x), kernel: g.k, stride: g.s, padding: g.p, dilation: g.d, out: g.out, values: values.storage.gpu, indices: indices.storage.gpu });
+  }
   // The gradient goes to the element each window picked, summed where windows overlap.
   recordOp("MaxPool2DWithIndicesBackward0", values, [x], (gy) => [maxPoolBackward(gy, indices, [n, c, h, w])]);
   return g.unbatch ? { values: squeeze(values, 0), indices: squeeze(indices, 0) } : { values, indices };
@@ -137,8 +159,15 @@ function maxPoolBackward(gy: Tensor, indices: Tensor, shape: readonly number[]):
   const [n, c, h, w] = shape as [number, number, number, number];
   const k = indices.shape[2]! * indices.shape[3]!;
   const gc = contiguous(gy.detach());
-  const gx = emptyTensor(shape, gy.dtype);
-  backend().scatterAdd(gc.storage.data.subarray(gc.offset), indices.storage.data as Int32Array, n * c, h * w, k, gx.storage.data);
+  const device = gy.storage.device;
+  const gx = emptyTensor(shape, gy.dtype, "maxPool2d", device);
+  if (device === "cpu") {
+    backend().scatterAdd(gc.storage.data.subarray(gc.offset), indices.storage.data as Int32Array, n * c, h * w, k, gx.storage.data);
+  } else {
+    // the kernels read from the buffer's start
+    const from: GpuArray = (gc.offset === 0 ? gc : gc.clone()).storage.gpu;
+    gpuPooling("maxPool2d", gy).scatterAdd(from, indices.storage.gpu, n * c, h * w, k, gx.storage.gpu);
+  }
   return recordOp("MaxPool2DWithIndicesBackwardBackward0", gx, [gy], (gg) => [
     reshape(gather(reshape(gg, [n, c, h * w]), 2, reshape(indices, [n, c, k])), gy.shape),
   ]);
@@ -175,7 +204,10 @@ export function avgPool2d(input: Tensor, kernelSize: IntOrPair, options: AvgPool
         divisor[a * ow + b] = countIncludePad ? ph * pw : rh * rw;
       }
     }
-    out = div(sums, fromTypedArray(divisor, [oh, ow], sums.dtype));
+    const device = sums.storage.device;
+    if (device === "cpu") out = div(sums, fromTypedArray(divisor, [oh, ow], sums.dtype));
+    // on the webgpu device: one number where every window has the same divisor, else the divisors go up in a counted upload
+    else out = divisor.every((d) => d === divisor[0]) ? div(sums, divisor[0] ?? 1) : div(sums, fromTypedArray(divisor, [oh, ow], sums.dtype).to(device));
   }
   return g.unbatch ? squeeze(out, 0) : out;
 }

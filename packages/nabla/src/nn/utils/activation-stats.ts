@@ -48,6 +48,7 @@ import { OptionError } from "../../errors.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { borrowingHook, readGradient, type RemovableHandle } from "../hooks.js";
 import { Module, type AnyModule } from "../module.js";
+import { typeName } from "../type-name.js";
 
 export interface ActivationStatsOptions {
   /** Histogram bins (default 30). */
@@ -94,7 +95,7 @@ const DYING = new Set(["ReLU", "ReLU6", "ReLUSquared"]);
 
 /** The output range of bounded kinds: where saturation is measured and the histogram's range. */
 function outputRange(module: AnyModule): [number, number] | null {
-  switch (module.constructor.name) {
+  switch (typeName(module)) {
     case "Sigmoid":
     case "Hardsigmoid":
       return [0, 1];
@@ -171,7 +172,7 @@ class LayerAccumulator {
     readonly bins: number,
     readonly saturation: number,
   ) {
-    this.kind = module.constructor.name;
+    this.kind = typeName(module);
     this.dying = DYING.has(this.kind);
     this.squashing = SQUASHING.has(this.kind);
     this.range = outputRange(module);
@@ -439,7 +440,7 @@ export class ActivationStats {
 }
 
 function describe(value: unknown): string {
-  if (value instanceof Module) return value.constructor.name;
+  if (value instanceof Module) return typeName(value);
   if (typeof value === "string") return JSON.stringify(value);
   return value === null ? "null" : typeof value === "object" ? (value.constructor?.name ?? "object") : String(value);
 }

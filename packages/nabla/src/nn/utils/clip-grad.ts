@@ -4,8 +4,11 @@
  * between `loss.backward()` and `optimizer.step()`.
  */
 import { noGrad } from "../../autograd/grad-mode.js";
+import { noGpuKernel, sameDevice } from "../../backend/device.js";
 import { OptionError } from "../../errors.js";
+import { abs, add, clamp, div, maximum, pow } from "../../ops/elementwise.js";
 import { scalarTensor } from "../../ops/helpers.js";
+import { max, sum } from "../../ops/reduce.js";
 import { Tensor } from "../../tensor/tensor.js";
 
 export interface ClipGradNormOptions {
@@ -47,6 +50,7 @@ export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: nu
   if (!(maxNorm >= 0)) throw new OptionError(`clipGradNorm_: invalid maxNorm: ${maxNorm} (must be >= 0)`);
   const params = withGrads(parameters);
   if (params.length === 0) return scalarTensor(0, "float32");
+  if (sameDevice("clipGradNorm_", params.map((p) => p.grad!)) !== "cpu") return clipOnDevice(params, maxNorm, normType, errorIfNonfinite);
   const dtype = params[0]!.grad!.dtype;
   const round = dtype === "float32" ? Math.fround : (x: number) => x;
   const norms = params.map((p) => round(pNorm(p.grad!.contiguous().toTypedArray() as ArrayLike<number>, normType)));
@@ -62,6 +66,29 @@ export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: nu
     for (const p of params) p.grad!.mul_(coef);
   });
   return scalarTensor(total, dtype);
+}
+
+/**
+ * clipGradNorm_ on the webgpu device, in tensor ops (float32 throughout): the norms, the total and
+ * the coefficient stay on the device, so clipping reads nothing back; the total is returned as a
+ * 0-d tensor there. Checking it for NaN/infinity would need a read, which an op cannot wait for.
+ */
+function clipOnDevice(params: readonly Tensor[], maxNorm: number, p: number, errorIfNonfinite: boolean): Tensor {
+  if (errorIfNonfinite) throw noGpuKernel("clipGradNorm_", "with errorIfNonfinite (the check reads the total norm on the host)");
+  return noGrad(() => {
+    const grads = params.map((q) => q.grad!);
+    let total: Tensor;
+    if (p === Infinity) {
+      total = grads.map((g) => max(abs(g))).reduce((a, b) => maximum(a, b));
+    } else {
+      // Σ over tensors of ‖g‖ᵖ = Σ |g|ᵖ, as the norm of the per-tensor norms
+      const norms = grads.map((g) => pow(sum(pow(abs(g), p)), 1 / p));
+      total = pow(norms.map((n) => pow(n, p)).reduce((a, b) => add(a, b)), 1 / p);
+    }
+    const coef = clamp(div(maxNorm, add(total, 1e-6)), { max: 1 });
+    for (const g of grads) g.mul_(coef);
+    return total;
+  });
 }
 
 /** Clamps every gradient entry to [−clipValue, clipValue]. */

@@ -5,12 +5,13 @@
  * derivatives, so training and second derivatives take one path and there is no second formula.
  */
 import { backend, type StridedView } from "../../backend/backend.js";
+import { sameDevice, webgpuContext } from "../../backend/device.js";
 import { recordOp } from "../../autograd/node.js";
 import { DTypeError } from "../../errors.js";
 import { isFloating, promoteTypes, promoteWithScalar, type DType } from "../../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { emptyTensor, resultTensor } from "../helpers.js";
+import { emptyTensor, gpuViewWith, resultTensor } from "../helpers.js";
 import { sumToShape } from "../reduce.js";
 import type { PointwiseDeclaration } from "./declare.js";
 import { input, type Expr } from "./expr.js";
@@ -49,7 +50,7 @@ function variantOf(decl: PointwiseDeclaration, scalarMask: number): SavingVarian
  * They differ for conditions (computed in the operands' type, stored as bool) and for float ops
  * on integers (computed and stored as float32).
  */
-function dtypesOf(decl: PointwiseDeclaration, operands: readonly Operand[]): [compute: DType, result: DType] {
+export function dtypesOf(decl: PointwiseDeclaration, operands: readonly Operand[]): [compute: DType, result: DType] {
   let common: DType | null = null;
   for (const o of operands) if (o instanceof Tensor) common = common === null ? o.dtype : promoteTypes(common, o.dtype);
   if (common === null) throw new TypeError(`${decl.name}: expected at least one Tensor operand, got ${operands.map((o) => typeof o).join(" and ")}`);
@@ -98,7 +99,7 @@ function gradients(plans: readonly (BackwardPlan | null)[], inputs: readonly Ten
   return inputs.map((x, k) => {
     if (!x.requiresGrad) return null;
     const plan = plans[k];
-    if (plan === null || plan === undefined) return emptyTensor(x.shape, isFloating(x.dtype) ? x.dtype : g.dtype);
+    if (plan === null || plan === undefined) return emptyTensor(x.shape, isFloating(x.dtype) ? x.dtype : g.dtype, "backward", g.storage.device);
     const reads = plan.reads.map((s) => (s.kind === "grad" ? g : s.kind === "output" ? out : inputs[s.index]!));
     return sumToShape(evaluate("pointwise", plan.kernel, reads, params), x.shape);
   });
@@ -127,18 +128,31 @@ export function evaluate(name: string, kernel: Kernel, inputs: readonly Tensor[]
   }, [...inputs, out]);
 }
 
-/** Broadcasts the operands, allocates the result and runs the backend's pointwise kernel. */
+/** Broadcasts the operands, allocates the result and runs the pointwise kernel of their device. */
 function runKernel(op: string, kernel: Kernel, inputs: readonly Tensor[], params: readonly number[], dtype: DType): Tensor {
   let shape: readonly number[] = inputs[0]!.shape;
   for (let i = 1; i < inputs.length; i++) shape = broadcastShapes(op, shape, inputs[i]!.shape);
+  if (sameDevice(op, inputs) !== "cpu") return runGpuKernel(op, kernel, inputs, params, dtype, shape);
   const out = resultTensor(shape, dtype, op);
   const views: StridedView[] = inputs.map((t) => ({
     data: t.storage.data,
     shape,
-    strides: t.shape.length === shape.length && t.shape.every((s, d) => s === shape[d]) ? t.strides : broadcastStrides(t.shape, t.strides, shape),
+    strides: stridesIn(t, shape),
     offset: t.offset,
   }));
   backend().pointwise(kernel, views, out.storage.data, params);
+  return out;
+}
+
+/** t's strides read at the broadcast `shape` (its own where the shapes agree). */
+function stridesIn(t: Tensor, shape: readonly number[]): readonly number[] {
+  return t.shape.length === shape.length && t.shape.every((s, d) => s === shape[d]) ? t.strides : broadcastStrides(t.shape, t.strides, shape);
+}
+
+/** runKernel on the webgpu device: its kernel computes in the dtypes the buffers carry (float32, int32, bool as u32). */
+function runGpuKernel(op: string, kernel: Kernel, inputs: readonly Tensor[], params: readonly number[], dtype: DType, shape: readonly number[]): Tensor {
+  const out = resultTensor(shape, dtype, op, "webgpu");
+  webgpuContext(op).pointwise(kernel, inputs.map((t) => gpuViewWith(t, shape, stridesIn(t, shape))), out.storage.gpu, params);
   return out;
 }
 

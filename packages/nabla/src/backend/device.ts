@@ -1,0 +1,105 @@
+/**
+ * Devices: where a tensor's storage lives. "cpu" storage is a typed array run by the CPU backend
+ * (`backend()`: wasm or js); "webgpu" storage is a GPU buffer run by the WebGPU kernel layer
+ * (src/backend/webgpu). Every op runs on the device of its tensor operands, which must agree
+ * (PyTorch's rule); `setBackend("webgpu")` only makes it the default device of new tensors made
+ * by the creation functions (tensor, zeros, randn, …), as PyTorch's set_default_device.
+ *
+ * The WebGPU device starts asynchronously (`await setBackend("webgpu")` or `await
+ * ready("webgpu")`): WebGPU hands out adapters and devices through promises only. The kernel
+ * layer is imported then, so a program that never asks loads none of it.
+ */
+import type { WebGpuContext } from "./webgpu/context.js";
+
+export type Device = "cpu" | "webgpu";
+
+export function isDevice(value: unknown): value is Device {
+  return value === "cpu" || value === "webgpu";
+}
+
+let defaultDev: Device = "cpu";
+let context: WebGpuContext | null = null;
+let starting: Promise<WebGpuContext> | null = null;
+/** Why the last start failed, for the error of an op that ran without a device. */
+let startFailure: string | null = null;
+
+/** The device new tensors are made on (the creation functions' default). */
+export function defaultDevice(): Device {
+  return defaultDev;
+}
+
+/** Makes `device` the default of the creation functions (webgpu: once started, or being started). */
+export function setDefaultDevice(device: Device): void {
+  defaultDev = device;
+}
+
+/** Starts the WebGPU device (once; later calls share the first start). */
+export function startWebGpu(): Promise<WebGpuContext> {
+  if (context !== null) return Promise.resolve(context);
+  starting ??= import("./webgpu/context.js")
+    .then(({ WebGpuContext }) => WebGpuContext.create())
+    .then((c) => {
+      startFailure = null;
+      return (context = c);
+    })
+    .catch((e: unknown) => {
+      starting = null;
+      startFailure = (e as Error).message;
+      throw e;
+    });
+  return starting;
+}
+
+/** The started WebGPU context, or an error naming `op` that says how to start it. */
+export function webgpuContext(op: string): WebGpuContext {
+  if (context !== null) return context;
+  throw new Error(
+    `${op}: the webgpu device is not started yet: \`await setBackend("webgpu")\` or \`await ready("webgpu")\` once before the first op on it ` +
+      "(WebGPU hands out its device asynchronously)" +
+      (startFailure === null ? "" : `; the last start failed: ${startFailure}`),
+  );
+}
+
+/** The WebGPU context if started, else null (for counters and tests). */
+export function startedWebGpu(): WebGpuContext | null {
+  return context;
+}
+
+/** Copies of tensor data between host and WebGPU device so far (zero before the device starts). */
+export function deviceTransfers(): { toDevice: number; toHost: number } {
+  return context === null ? { toDevice: 0, toHost: 0 } : { ...context.transfers };
+}
+
+/**
+ * The one device of an op's tensor operands, or PyTorch's error naming two of them. Called on
+ * every op's operands: a loop of property reads, nothing allocated.
+ */
+export function sameDevice(op: string, tensors: readonly { readonly storage: { readonly device: Device } }[]): Device {
+  const first = tensors.length === 0 ? "cpu" : tensors[0]!.storage.device;
+  for (let i = 1; i < tensors.length; i++) {
+    const d = tensors[i]!.storage.device;
+    if (d !== first) throw deviceMismatch(op, first, d);
+  }
+  return first;
+}
+
+/** Two tensors (`a`'s and `b`'s devices) that must be on one device. */
+export function checkSameDevice(op: string, a: { readonly storage: { readonly device: Device } }, b: { readonly storage: { readonly device: Device } }): Device {
+  if (a.storage.device !== b.storage.device) throw deviceMismatch(op, a.storage.device, b.storage.device);
+  return a.storage.device;
+}
+
+function deviceMismatch(op: string, a: Device, b: Device): Error {
+  // PyTorch names the non-CPU device first
+  const [x, y] = a === "cpu" ? [b, a] : [a, b];
+  return new Error(`${op}: Expected all tensors to be on the same device, but found at least two devices, ${x} and ${y}!`);
+}
+
+/** An op (or a dtype of it) that has no WebGPU kernel yet: says so, and how to run it on the CPU. */
+export function noGpuKernel(op: string, detail = ""): Error {
+  return new Error(
+    `${op}: no webgpu kernel yet${detail ? ` ${detail}` : ""} (issue 13). Run it on the CPU: \`const c = await t.toAsync("cpu")\`, ` +
+      `then move the result back with \`.to("webgpu")\``,
+  );
+}
+

@@ -1,0 +1,65 @@
+/**
+ * Moving tensors between devices and reading values back from the GPU. Moving to the webgpu
+ * device is synchronous (the upload is queued); reading back is asynchronous (WebGPU maps a
+ * buffer for reading through a promise), so `await t.dataAsync()`, `await t.itemAsync()` and `await
+ * t.toAsync("cpu")` are the contract on every device. Each copy is counted in the device's
+ * transfer counters (deviceTransfers()), so a test can see what crosses.
+ */
+import { isGradEnabled } from "../autograd/grad-mode.js";
+import { webgpuContext, type Device } from "../backend/device.js";
+import type { GpuArray } from "../backend/webgpu/pool.js";
+import { fromTypedArray } from "../ops/helpers.js";
+import { clone } from "../ops/shape.js";
+import type { TypedArray } from "./dtype.js";
+import { contiguousStrides } from "./shape.js";
+import { Storage } from "./storage.js";
+import { Tensor } from "./tensor.js";
+
+/** `t` on `device`: itself if already there, else a copy (host → webgpu; the reverse is toDeviceAsync). */
+export function toDevice(t: Tensor, device: Device): Tensor {
+  if (t.storage.device === device) return t;
+  checkNoGraph(t, device);
+  if (device === "cpu") {
+    throw new Error(
+      'to("cpu"): reading a webgpu tensor back is asynchronous: `await t.toAsync("cpu")` or `await t.dataAsync()` ' +
+        "(a blocking read, for Node and workers, is not built yet)",
+    );
+  }
+  if (t.dtype === "float64") {
+    throw new Error('to("webgpu"): float64 tensors cannot live on the webgpu device (WGSL has no f64): convert first with t.float()');
+  }
+  // float32, int32 or bool (a Uint8Array, stored as u32 on the device)
+  const host = t.toTypedArray() as Float32Array | Int32Array | Uint8Array;
+  const array = webgpuContext('to("webgpu")').upload(host, 'to("webgpu")');
+  return new Tensor(Storage.onGpu(array, t.dtype, host), t.shape.slice(), contiguousStrides(t.shape), 0);
+}
+
+/** `t` on `device`, from any device (reading back from the GPU is why it is asynchronous). */
+export async function toDeviceAsync(t: Tensor, device: Device): Promise<Tensor> {
+  if (t.storage.device === device || device !== "cpu") return toDevice(t, device);
+  checkNoGraph(t, device);
+  return fromTypedArray(await readValues(t), t.shape, t.dtype);
+}
+
+/** The values of `t` in row-major order, as toTypedArray, from any device. */
+export async function readValues(t: Tensor): Promise<TypedArray> {
+  if (t.storage.device === "cpu") return t.toTypedArray();
+  const gpu = webgpuContext("data");
+  // the kernels' buffers start at element 0: a view elsewhere is copied first
+  const c = t.isContiguous() && t.offset === 0 ? t : clone(t.detach());
+  const array: GpuArray = c.storage.gpu;
+  return (await gpu.readTyped(array)).subarray(0, t.numel());
+}
+
+/**
+ * A move across devices is not recorded in the graph (its backward would read the GPU back
+ * synchronously): refused where a gradient would have to flow through it.
+ */
+function checkNoGraph(t: Tensor, device: Device): void {
+  if (isGradEnabled() && t.requiresGrad) {
+    throw new Error(
+      `to("${device}"): moving a tensor that requires grad across devices is not recorded by autograd yet; ` +
+        `move the data and ask for gradients there: t.detach().to("${device}").requiresGrad_(), or module.to("${device}") for parameters`,
+    );
+  }
+}

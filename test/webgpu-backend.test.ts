@@ -1,0 +1,409 @@
+/**
+ * The webgpu backend (issue 13): tensors whose storage lives on the GPU. An MLP trains on the
+ * webgpu device step for step as on the CPU, within float32 tolerance, with nothing crossing
+ * between host and device inside a training step but the loss read; ops on two devices are
+ * refused with PyTorch's message; tensors and modules move and read back. Runs on a real WebGPU
+ * device (Dawn in Node; SwiftShader without a GPU) and is skipped, saying why, without one.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, normalize } from "node:path";
+import { chromium } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  deviceTransfers,
+  getBackend,
+  manualSeed,
+  nn,
+  optim,
+  randn,
+  ready,
+  setBackend,
+  tensor,
+  zeros,
+  ones,
+  type Tensor,
+  memory,
+  where,
+} from "../packages/nabla/src/index.js";
+import { startedWebGpu } from "../packages/nabla/src/backend/device.js";
+
+const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
+
+/** Starts the device, or says why there is none (the tests are then skipped with that reason). */
+async function start(): Promise<string> {
+  if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  try {
+    await ready("webgpu");
+    return "";
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+const reason = await start();
+const initial = getBackend();
+afterAll(() => {
+  // the default device goes back to the CPU for whatever runs next in this worker
+  if (getBackend() === "webgpu") setBackend(initial === "webgpu" ? "wasm" : initial);
+});
+
+async function values(t: Tensor): Promise<number[]> {
+  return Array.from(await t.dataAsync());
+}
+
+function closeTo(actual: number[], expected: number[], rtol = 1e-4, atol = 1e-5): void {
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((a, i) => {
+    const e = expected[i]!;
+    if (Math.abs(a - e) > atol + rtol * Math.abs(e)) expect.fail(`element ${i}: ${a} vs ${e}`);
+  });
+}
+
+const mlp = () => new nn.Sequential(new nn.Linear(6, 16), new nn.ReLU(), new nn.Linear(16, 4));
+
+/** A small CNN: convolution (with padding and stride), max-pooling, average pooling, a linear head. */
+const cnn = () =>
+  new nn.Sequential(
+    new nn.Conv2d(2, 4, 3, { padding: 1 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(4, 4, 3, { stride: 2, padding: 1 }),
+    new nn.AvgPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(4, 4),
+  );
+
+/** The same model, data and optimizer; `device` where it trains. Returns the losses and the final weights. */
+async function train(
+  device: "cpu" | "webgpu",
+  makeOptimizer: (params: nn.Parameter[]) => optim.Optimizer,
+  steps: number,
+  makeModel: () => nn.Module = mlp,
+  inputShape: number[] = [10, 6],
+) {
+  manualSeed(7);
+  const model = makeModel();
+  const x = randn(inputShape);
+  const y = tensor([0, 1, 2, 3, 0, 1, 2, 3, 1, 2], { dtype: "int32" });
+  model.to(device);
+  const xs = x.to(device);
+  const ys = y.to(device);
+  const optimizer = makeOptimizer(model.parameters());
+  const lossFn = new nn.CrossEntropyLoss();
+  const losses: number[] = [];
+  const inside: { toDevice: number; toHost: number }[] = [];
+  for (let s = 0; s < steps; s++) {
+    const before = deviceTransfers();
+    optimizer.zeroGrad();
+    const loss = lossFn.call(model.call(xs), ys);
+    loss.backward();
+    optimizer.step();
+    const after = deviceTransfers();
+    inside.push({ toDevice: after.toDevice - before.toDevice, toHost: after.toHost - before.toHost });
+    losses.push(await loss.itemAsync());
+  }
+  const weights: number[][] = [];
+  for (const p of model.parameters()) weights.push(await values(p));
+  return { losses, weights, inside, model };
+}
+
+describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reason})` : ""}`, () => {
+  for (const [name, makeOptimizer] of [
+    ["SGD with momentum", (p: nn.Parameter[]) => new optim.SGD(p, { lr: 0.1, momentum: 0.9 })],
+    ["Adam", (p: nn.Parameter[]) => new optim.Adam(p, { lr: 0.01 })],
+  ] as const) {
+    it(`an MLP trains with ${name} as on the CPU, nothing crossing inside a step`, async () => {
+      const cpu = await train("cpu", makeOptimizer, 4);
+      const gpu = await train("webgpu", makeOptimizer, 4);
+      closeTo(gpu.losses, cpu.losses, 1e-4, 1e-5);
+      gpu.weights.forEach((w, i) => closeTo(w, cpu.weights[i]!, 1e-3, 1e-5));
+      // the loss decreases (the check that training happened at all)
+      expect(gpu.losses[3]!).toBeLessThan(gpu.losses[0]!);
+      // inside a step (forward, backward, optimizer step): no transfer at all; the loss read comes after
+      expect(gpu.inside).toEqual(gpu.inside.map(() => ({ toDevice: 0, toHost: 0 })));
+      expect(gpu.model.parameters().every((p) => p.device === "webgpu")).toBe(true);
+    });
+  }
+
+  it("a CNN (convolution, max and average pooling) trains with SGD as on the CPU, nothing crossing inside a step", async () => {
+    const sgd = (p: nn.Parameter[]) => new optim.SGD(p, { lr: 0.05, momentum: 0.9 });
+    const cpu = await train("cpu", sgd, 3, cnn, [10, 2, 8, 8]);
+    const gpu = await train("webgpu", sgd, 3, cnn, [10, 2, 8, 8]);
+    closeTo(gpu.losses, cpu.losses, 1e-4, 1e-5);
+    gpu.weights.forEach((w, i) => closeTo(w, cpu.weights[i]!, 1e-3, 1e-5));
+    expect(gpu.inside).toEqual(gpu.inside.map(() => ({ toDevice: 0, toHost: 0 })));
+  });
+
+  it("dropout draws its mask on the host, as on the CPU, and uploads it in one counted transfer", async () => {
+    const x = randn([4, 8]);
+    manualSeed(3);
+    const cpu = nn.functional.dropout(x, { p: 0.5 });
+    const onGpu = x.to("webgpu");
+    manualSeed(3);
+    const before = deviceTransfers().toDevice;
+    const gpu = nn.functional.dropout(onGpu, { p: 0.5 });
+    expect(deviceTransfers().toDevice - before).toBe(1);
+    expect(Array.from(await gpu.dataAsync())).toEqual(Array.from(cpu.toTypedArray()));
+  });
+
+  it("GPU buffers go back to the pool: t.free(), and training steps hold the first step's buffers", async () => {
+    const context = startedWebGpu()!;
+    const pool = context.pool;
+    const t = zeros([1000], { device: "webgpu" });
+    context.flush();
+    const held = pool.stats().allocated;
+    t.free();
+    context.flush(); // a buffer released while kernels are recorded returns once they are submitted
+    expect(pool.stats().allocated).toBe(held - 4096);
+    expect(() => t.storage.gpu).toThrow("freed");
+    // ten steps of the MLP: what a step makes and drops is given back, by the library or the collector
+    manualSeed(2);
+    const model = mlp().to("webgpu");
+    const sgd = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+    const [x, y] = [randn([10, 6]).to("webgpu"), tensor([0, 1, 2, 3, 0, 1, 2, 3, 1, 2], { dtype: "int32" }).to("webgpu")];
+    const live: number[] = [];
+    for (let s = 0; s < 10; s++) {
+      sgd.zeroGrad();
+      const loss = new nn.CrossEntropyLoss().call(model.call(x), y);
+      loss.backward();
+      sgd.step();
+      await loss.itemAsync();
+      memory.collect();
+      context.flush();
+      live.push(pool.stats().allocated);
+    }
+    expect(live[9]).toBe(live[2]);
+  });
+
+  it("memory.stats/resetPeak/setLimit/summary take the device: the webgpu pool's counters and its limit", () => {
+    const context = startedWebGpu()!;
+    context.flush();
+    const before = memory.stats("webgpu");
+    expect(before).toEqual(context.pool.stats());
+    const t = zeros([1 << 16], { device: "webgpu" });
+    context.flush();
+    expect(memory.stats("webgpu").allocated).toBe(before.allocated + 4 * (1 << 16));
+    expect(memory.stats("cpu").allocated).toBe(memory.stats().allocated); // the CPU heap is the default
+    memory.resetPeak("webgpu");
+    expect(memory.stats("webgpu").peak).toBe(memory.stats("webgpu").allocated);
+    expect(memory.summary("webgpu")).toMatch(/webgpu buffer pool[\s\S]*Allocated memory[\s\S]*Limit\s+none/);
+    memory.setLimit(memory.stats("webgpu").allocated + 1024, "webgpu");
+    try {
+      expect(() => zeros([1 << 20], { device: "webgpu" })).toThrow(/zeros: out of memory: tried to allocate 4\.0 MiB/);
+    } finally {
+      memory.setLimit(null, "webgpu");
+    }
+    t.free();
+    expect(() => memory.stats("gpu" as "webgpu")).toThrow(/memory\.stats: device must be "cpu" or "webgpu", got gpu/);
+  });
+
+  it("clipGradNorm_ clips on the device as on the CPU, reading nothing back", async () => {
+    for (const normType of [2, 1, Infinity]) {
+      const results: { total: number; grads: number[][] }[] = [];
+      for (const device of ["cpu", "webgpu"] as const) {
+        manualSeed(5);
+        const model = mlp().to(device);
+        new nn.CrossEntropyLoss().call(model.call(randn([10, 6]).to(device)), tensor([0, 1, 2, 3, 0, 1, 2, 3, 1, 2], { dtype: "int32" }).to(device)).backward();
+        const before = deviceTransfers();
+        const total = nn.utils.clipGradNorm_(model.parameters(), 0.05, { normType });
+        expect(deviceTransfers()).toEqual(before);
+        const grads: number[][] = [];
+        for (const p of model.parameters()) grads.push(await values(p.grad!));
+        results.push({ total: await total.itemAsync(), grads });
+      }
+      expect(results[0]!.total).toBeGreaterThan(0.05); // so the gradients were scaled
+      closeTo([results[1]!.total], [results[0]!.total], 1e-5, 1e-7);
+      results[1]!.grads.forEach((g, i) => closeTo(g, results[0]!.grads[i]!, 1e-4, 1e-7));
+    }
+  });
+
+  it("max along a dim, its indices and its gradient on the device", async () => {
+    const x = tensor([[1, 5, 5], [-2, -1, -3]]);
+    const g = x.to("webgpu").requiresGrad_();
+    const { values: v, indices } = g.max(1);
+    expect(Array.from(await v.dataAsync())).toEqual([5, -1]);
+    expect(Array.from(await indices.dataAsync())).toEqual([1, 1]);
+    v.mul(tensor([2, 3]).to("webgpu")).sum().backward();
+    expect(await g.grad!.toArrayAsync()).toEqual([[0, 2, 0], [0, 3, 0]]);
+  });
+
+  it("refuses an op on tensors of two devices with PyTorch's message", () => {
+    const a = ones([2, 3]).to("webgpu");
+    const b = ones([2, 3]);
+    const message = "Expected all tensors to be on the same device, but found at least two devices, webgpu and cpu!";
+    expect(() => a.add(b)).toThrow(message);
+    expect(() => b.mul(a)).toThrow(message);
+    expect(() => a.matmul(ones([3, 2]))).toThrow(message);
+  });
+
+  it("moves tensors there and back and reads them asynchronously", async () => {
+    const t = tensor([[1.5, -2], [3, 4.25]]);
+    const g = t.to("webgpu");
+    expect(g.device).toBe("webgpu");
+    expect(g.to("webgpu")).toBe(g);
+    expect(Array.from(await g.dataAsync())).toEqual([1.5, -2, 3, 4.25]);
+    expect(await g.toArrayAsync()).toEqual([[1.5, -2], [3, 4.25]]);
+    const back = await g.toAsync("cpu");
+    expect(back.device).toBe("cpu");
+    expect(back.toArray()).toEqual([[1.5, -2], [3, 4.25]]);
+    // a transposed view reads in its own order
+    expect(Array.from(await g.t().dataAsync())).toEqual([1.5, 3, -2, 4.25]);
+    expect(await g.sum().itemAsync()).toBe(6.75);
+    const ints = tensor([3, -1, 7], { dtype: "int32" }).to("webgpu");
+    expect(Array.from(await ints.dataAsync())).toEqual([3, -1, 7]);
+    expect(await tensor([true, false]).to("webgpu").toArrayAsync()).toEqual([true, false]);
+  });
+
+  it("the synchronous reads name the asynchronous ones", () => {
+    const g = tensor([1, 2]).to("webgpu");
+    expect(() => g.sum().item()).toThrow("await t.itemAsync()");
+    expect(() => g.toArray()).toThrow("await t.dataAsync()");
+    expect(() => String(g)).toThrow('await t.toAsync("cpu")');
+    expect(() => g.storage.data).toThrow("await t.dataAsync()");
+    expect(() => g.to("cpu")).toThrow('await t.toAsync("cpu")');
+    expect(() => tensor([1], { dtype: "float64" }).to("webgpu")).toThrow("float64");
+  });
+
+  it("creation ops make tensors on a device, and setBackend makes it the default", async () => {
+    expect(Array.from(await zeros([3], { device: "webgpu" }).dataAsync())).toEqual([0, 0, 0]);
+    expect(Array.from(await ones([2], { device: "webgpu" }).add(1).dataAsync())).toEqual([2, 2]);
+    await setBackend("webgpu");
+    try {
+      expect(getBackend()).toBe("webgpu");
+      const t = tensor([1, 2, 3]);
+      expect(t.device).toBe("webgpu");
+      expect(zeros([2]).device).toBe("webgpu");
+      expect(zeros([2], { device: "cpu" }).device).toBe("cpu");
+      expect(Array.from(await t.mul(t).dataAsync())).toEqual([1, 4, 9]);
+      // a model built with webgpu the default has its parameters there, and trains
+      const model = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
+      expect(model.parameters().every((p) => p.device === "webgpu")).toBe(true);
+      const sgd = new optim.SGD(model.parameters(), { lr: 0.1 });
+      const [x, y] = [randn([5, 3]), tensor([0, 1, 1, 0, 1], { dtype: "int32" })];
+      expect([x.device, y.device]).toEqual(["webgpu", "webgpu"]);
+      const loss = () => nn.functional.crossEntropy(model.call(x), y);
+      const first = await loss().itemAsync();
+      for (let i = 0; i < 10; i++) {
+        sgd.zeroGrad();
+        loss().backward();
+        sgd.step();
+      }
+      expect(await loss().itemAsync()).toBeLessThan(first);
+    } finally {
+      setBackend(initial === "webgpu" ? "wasm" : initial);
+    }
+    expect(tensor([1]).device).toBe("cpu");
+  });
+
+  it("module.to moves parameters in place, keeping their identity; toAsync brings them back", async () => {
+    manualSeed(1);
+    const layer = new nn.Linear(3, 2);
+    const weight = layer.weight;
+    const before = layer.weight.toTypedArray();
+    expect(layer.to("webgpu")).toBe(layer);
+    expect(layer.weight).toBe(weight);
+    expect(layer.weight.device).toBe("webgpu");
+    expect(layer.bias!.device).toBe("webgpu");
+    expect(layer.weight.requiresGrad).toBe(true);
+    expect(Array.from(await layer.weight.dataAsync())).toEqual(Array.from(before));
+    await layer.toAsync("cpu");
+    expect(layer.weight).toBe(weight);
+    expect(layer.weight.device).toBe("cpu");
+    expect(Array.from(layer.weight.toTypedArray())).toEqual(Array.from(before));
+  });
+
+  it("optimizer state made before the model moved is refused with the device error", () => {
+    const layer = new nn.Linear(3, 2);
+    const sgd = new optim.SGD(layer.parameters(), { lr: 0.1, momentum: 0.9 });
+    layer.call(ones([4, 3])).sum().backward();
+    sgd.step(); // the momentum buffers are made on the CPU
+    layer.to("webgpu");
+    layer.zeroGrad();
+    layer.call(ones([4, 3]).to("webgpu")).sum().backward();
+    expect(() => sgd.step()).toThrow("Expected all tensors to be on the same device, but found at least two devices, webgpu and cpu!");
+  });
+
+  it("int32 and bool tensors: arithmetic, comparisons, where, sums and conversions on the device", async () => {
+    const i = tensor([3, -1, 7, 2], { dtype: "int32" }).to("webgpu");
+    const f = tensor([0.5, -1.5, 2.25, 0]).to("webgpu");
+    expect(await i.mul(2).add(1).toArrayAsync()).toEqual([7, -1, 15, 5]);
+    const big = i.gt(1);
+    expect(big.dtype).toBe("bool");
+    expect(await big.toArrayAsync()).toEqual([true, false, true, true]);
+    expect(await where(big, f, 9).toArrayAsync()).toEqual([0.5, 9, 2.25, 0]);
+    expect(await i.sum().itemAsync()).toBe(11);
+    expect(await f.to("int32").toArrayAsync()).toEqual([0, -1, 2, 0]);
+    expect(await i.to("float32").div(2).toArrayAsync()).toEqual([1.5, -0.5, 3.5, 1]);
+    expect(await big.sum().itemAsync()).toBe(3);
+    expect(() => f.to("float64")).toThrow("float64 tensors cannot live on the webgpu device");
+  });
+
+  it("an op that cannot run on the device yet says so, naming the op", () => {
+    const g = tensor([[1, 2], [3, 4]]).to("webgpu");
+    // an index computed on the device: gather checks indices on the host, which cannot wait for it
+    const index = tensor([[0], [1]], { dtype: "int32" }).to("webgpu").add(0);
+    expect(() => g.gather(1, index)).toThrow(/gather: no webgpu kernel yet/);
+  });
+});
+
+const CHROMIUM = "/usr/bin/chromium";
+const ROOT = join(import.meta.dirname, "..");
+const BUILT = join(ROOT, "packages/nabla/dist/src/index.js");
+
+/** Why the browser check cannot run here, or null. */
+function browserSkipReason(): string | null {
+  if (process.env.NABLA_BACKEND !== undefined && process.env.NABLA_BACKEND !== "js") return "checked once, in the js project";
+  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM}`;
+  if (!existsSync(BUILT)) return "dist/ is not built (npm run build)";
+  return null;
+}
+const browserSkip = browserSkipReason();
+
+/** Serves the repository's files and a page that runs test/browser/webgpu-train-page.js with an import map for dist/. */
+function serve(): Promise<Server> {
+  const imports = { "#nabla": "/packages/nabla/dist/src/index.js", "#platform": "/packages/nabla/dist/src/backend/wasm/platform-browser.js" };
+  const page = `<!doctype html><script type="importmap">${JSON.stringify({ imports })}</script><script type="module" src="/test/browser/webgpu-train-page.js"></script>`;
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname === "/index.html") {
+      res.writeHead(200, { "Content-Type": "text/html" }).end(page);
+      return;
+    }
+    const path = normalize(join(ROOT, url.pathname));
+    if (!path.startsWith(ROOT) || !existsSync(path)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "Content-Type": extname(path) === ".js" ? "text/javascript" : "application/octet-stream" }).end(readFileSync(path));
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+describe.skipIf(browserSkip !== null)(`the webgpu backend in Chromium on navigator.gpu${browserSkip ? ` (skipped: ${browserSkip})` : ""}`, () => {
+  it("an MLP trains on the device as on the CPU, nothing crossing inside a step", async () => {
+    const server = await serve();
+    // --enable-unsafe-webgpu: headless Chromium on Linux keeps WebGPU behind it (and brings its own SwiftShader)
+    const browser = await chromium.launch({ executablePath: CHROMIUM, timeout: 0, args: ["--no-sandbox", "--disable-dev-shm-usage", "--enable-unsafe-webgpu"] });
+    try {
+      const page = await browser.newPage();
+      page.setDefaultTimeout(0);
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`);
+      const done = await page.waitForFunction(() => (globalThis as unknown as { report?: unknown }).report);
+      type Run = { losses: number[]; crossed: number; device: string };
+      const r = (await done.jsonValue()) as { error?: string; cpu: Run; gpu: Run };
+      expect(errors).toEqual([]);
+      expect(r.error).toBeUndefined();
+      expect(r.gpu.device).toBe("webgpu");
+      expect(r.gpu.crossed).toBe(0);
+      closeTo(r.gpu.losses, r.cpu.losses, 1e-4, 1e-5);
+      expect(r.gpu.losses[4]!).toBeLessThan(r.gpu.losses[0]!);
+    } finally {
+      await browser.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
