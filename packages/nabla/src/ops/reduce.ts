@@ -126,7 +126,7 @@ export function sum(x: Tensor, dim?: Dims, options: ReduceOptions | boolean = {}
   const dtype = isFloating(x.dtype) ? x.dtype : "int32";
   const dims = dim === undefined ? null : normalizeDims("sum", dim, x.ndim);
   const lead = dims === null ? 0 : dims.length;
-  if (dims !== null && lead < x.ndim && isFloating(x.dtype) && dims.every((d, i) => d === i) && x.isContiguous()) {
+  if (x.storage.device === "cpu" && dims !== null && lead < x.ndim && isFloating(x.dtype) && dims.every((d, i) => d === i) && x.isContiguous()) {
     const R = x.shape.slice(0, lead).reduce((p, s) => p * s, 1);
     const C = x.numel() / Math.max(R, 1);
     if (R >= 2 && C >= MIN_COLUMNS && (x.dtype === "float32" || x.dtype === "float64")) {

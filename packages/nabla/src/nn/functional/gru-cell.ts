@@ -33,6 +33,8 @@ export function gruCellReference(xw: Tensor, hw: Tensor, bias: Tensor | null, h:
 
 /** The step, fused where the backend can: returns h'. */
 export function gruCell(xw: Tensor, hw: Tensor, bias: Tensor | null, h: Tensor): Tensor {
+  // the fused kernels are the CPU backend's; on another device the reference runs there
+  if ([xw, hw, bias, h].some((t) => t !== null && t.storage.device !== "cpu")) return gruCellReference(xw, hw, bias, h);
   const fused = backend().fused;
   if (fused?.gruCell === undefined || fused.gruCellBackward === undefined) return gruCellReference(xw, hw, bias, h);
   const dtype = h.dtype;

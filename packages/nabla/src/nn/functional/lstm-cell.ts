@@ -42,6 +42,8 @@ export function lstmCellReference(xw: Tensor, hw: Tensor, bias: Tensor | null, c
 
 /** The step, fused where the backend can: returns [h', c'] (views of one [2, N, H] result when fused). */
 export function lstmCell(xw: Tensor, hw: Tensor, bias: Tensor | null, c: Tensor): [Tensor, Tensor] {
+  // the fused kernels are the CPU backend's; on another device the reference runs there
+  if ([xw, hw, bias, c].some((t) => t !== null && t.storage.device !== "cpu")) return lstmCellReference(xw, hw, bias, c);
   const fused = backend().fused;
   if (fused?.lstmCell === undefined || fused.lstmCellBackward === undefined) return lstmCellReference(xw, hw, bias, c);
   const dtype = c.dtype;
