@@ -31,13 +31,20 @@ const waves = tensor(wave, { dtype: "float64" }).reshape([args.batch, w]);
 const input = waves.narrow(1, 0, args.length);
 const target = waves.narrow(1, 1, args.length);
 const times = [];
+const cpuTimes = [];
 let last = NaN;
 for (let run = 0; run < args.warmup + args.runs; run++) {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   seq.zeroGrad();
   const loss = F.mseLoss(seq.forward(input), target);
   loss.backward();
   last = loss.item();
-  if (run >= args.warmup) times.push(performance.now() - started);
+  if (run >= args.warmup) {
+    times.push(performance.now() - started);
+    const used = process.cpuUsage(cpu);
+    cpuTimes.push((used.user + used.system) / 1000);
+  }
 }
-report({ ms: median(times), loss: last });
+// cpu_ms: this process's CPU time (all threads), steadier than wall time on a shared machine
+report({ ms: median(times), cpu_ms: median(cpuTimes), loss: last });

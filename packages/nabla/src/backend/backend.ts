@@ -197,6 +197,82 @@ export interface BackendOptions {
  * tests. A backend offers any, all or none; each may decline a call
  * (return false), e.g. for a dtype it does not handle, and the reference path then runs.
  */
+/**
+ * One LSTM step's pointwise part (nn/functional/lstm-cell.ts), over contiguous float32 or float64
+ * arrays of one type, N rows of H units: the gate pre-activations are xw + (hw + bias), PyTorch's
+ * order (x·W_ihᵀ + b_ih) + (h·W_hhᵀ + b_hh); i,f,g,o = σ,σ,tanh,σ of them; c' = f·c + i·g;
+ * h' = o·tanh(c').
+ */
+export interface LstmCellArgs {
+  /** N·4H: x·W_ihᵀ + b_ih. */
+  readonly xw: TypedArray;
+  /** N·4H: h·W_hhᵀ. */
+  readonly hw: TypedArray;
+  /** 4H (b_hh, added to every row) or null. */
+  readonly bias: TypedArray | null;
+  /** N·H: the cell state. */
+  readonly c: TypedArray;
+  readonly rows: number;
+  readonly hidden: number;
+  /** 2·N·H written: h' then c'. */
+  readonly out: TypedArray;
+  /** N·4H written: the activated gates i, f, g, o (what the backward reads). */
+  readonly gates: TypedArray;
+}
+
+/** The backward of LstmCellArgs' step, from its saved gates and c (c' = f·c + i·g is recomputed, the same bits). */
+export interface LstmCellBackwardArgs {
+  /** N·4H: the activated gates the forward wrote. */
+  readonly gates: TypedArray;
+  readonly c: TypedArray;
+  /** 2·N·H: the gradients of h' then c'. */
+  readonly grad: TypedArray;
+  readonly rows: number;
+  readonly hidden: number;
+  /** N·4H written: the gradient of the gate pre-activations (of xw, of hw, and summed over rows of bias). */
+  readonly gradGates: TypedArray;
+  /** N·H written: the gradient of c. */
+  readonly gradC: TypedArray;
+}
+
+/**
+ * One GRU step's pointwise part (nn/functional/gru-cell.ts), arrays as LstmCellArgs': with
+ * hn = hw_n + b_n, r,z = σ(xw + (hw + bias)) for the first two gates, n = tanh(xw_n + r·hn),
+ * h' = n + z·(h − n).
+ */
+export interface GruCellArgs {
+  /** N·3H: x·W_ihᵀ + b_ih. */
+  readonly xw: TypedArray;
+  /** N·3H: h·W_hhᵀ. */
+  readonly hw: TypedArray;
+  /** 3H (b_hh) or null. */
+  readonly bias: TypedArray | null;
+  /** N·H: the hidden state. */
+  readonly h: TypedArray;
+  readonly rows: number;
+  readonly hidden: number;
+  /** N·H written: h'. */
+  readonly out: TypedArray;
+  /** N·4H written: r, z, n and hn (what the backward reads). */
+  readonly gates: TypedArray;
+}
+
+/** The backward of GruCellArgs' step, from its saved gates and h. */
+export interface GruCellBackwardArgs {
+  readonly gates: TypedArray;
+  readonly h: TypedArray;
+  /** N·H: the gradient of h'. */
+  readonly grad: TypedArray;
+  readonly rows: number;
+  readonly hidden: number;
+  /** N·3H written: the gradient of xw (of the input gates' pre-activations). */
+  readonly gradXw: TypedArray;
+  /** N·3H written: the gradient of hw (and, summed over rows, of bias). */
+  readonly gradHw: TypedArray;
+  /** N·H written: the gradient of h through the step's pointwise part (not through hw). */
+  readonly gradH: TypedArray;
+}
+
 export interface FusedKernels {
   /** Softmax (or log-softmax) over the last axis of contiguous [outer, inner] (the forward only). */
   softmax?(x: TypedArray, outer: number, inner: number, out: TypedArray, log: boolean): boolean;
@@ -204,6 +280,14 @@ export interface FusedKernels {
   adamStep?(args: AdamStepArgs): boolean;
   /** An SGD step (momentum, dampening, Nesterov, weight decay, maximize; src/optim/sgd.ts) in place. */
   sgdStep?(args: SgdStepArgs): boolean;
+  /** An LSTM step's gates and states in one pass (a recurrent net's ~10 pointwise ops per step). */
+  lstmCell?(args: LstmCellArgs): boolean;
+  /** Its backward in one pass. */
+  lstmCellBackward?(args: LstmCellBackwardArgs): boolean;
+  /** A GRU step's gates and state in one pass. */
+  gruCell?(args: GruCellArgs): boolean;
+  /** Its backward in one pass. */
+  gruCellBackward?(args: GruCellBackwardArgs): boolean;
 }
 
 let current: Backend | null = null;

@@ -95,9 +95,47 @@ function expandBack(g: Tensor, layout: Layout, inputShape: readonly number[]): T
   return expand(reshape(g, layout.keepdimShape), inputShape);
 }
 
+/** Below this many columns the transposed copy and row sums cost no more than the column sums. */
+const MIN_COLUMNS = 32;
+
+const ONE: Partial<Record<DType, TypedArray>> = { float32: new Float32Array([1]), float64: new Float64Array([1]) };
+
+/**
+ * Σ over the rows of contiguous [R, C] as one product 1ᵀ·X (the backend's matmul with a broadcast
+ * row of ones, summing each column in row order): where the reduced dims lead (a bias gradient
+ * from [N, C], every recurrent step's), this reads the data in place instead of copying it
+ * transposed to sum rows (layoutFor). No graph: the caller records the sum.
+ */
+function sumLeadingRows(x: Tensor, R: number, C: number): Tensor {
+  const out = resultTensor([C], x.dtype, "sum");
+  const one = ONE[x.dtype]!;
+  backend().matmul({
+    a: { data: one, shape: [1, R], strides: [0, 0], offset: 0 },
+    b: { data: x.storage.data, shape: [R, C], strides: [C, 1], offset: x.offset },
+    out: out.storage.data,
+    batchShape: [],
+    m: 1,
+    k: R,
+    n: C,
+  });
+  return out;
+}
+
 export function sum(x: Tensor, dim?: Dims, options: ReduceOptions | boolean = {}): Tensor {
   const keepdim = keepdimOf(options);
   const dtype = isFloating(x.dtype) ? x.dtype : "int32";
+  const dims = dim === undefined ? null : normalizeDims("sum", dim, x.ndim);
+  const lead = dims === null ? 0 : dims.length;
+  if (x.storage.device === "cpu" && dims !== null && lead < x.ndim && isFloating(x.dtype) && dims.every((d, i) => d === i) && x.isContiguous()) {
+    const R = x.shape.slice(0, lead).reduce((p, s) => p * s, 1);
+    const C = x.numel() / Math.max(R, 1);
+    if (R >= 2 && C >= MIN_COLUMNS && (x.dtype === "float32" || x.dtype === "float64")) {
+      const keptShape = x.shape.slice(lead);
+      const keepdimShape = x.shape.map((s, i) => (i < lead ? 1 : s));
+      const out = reshape(sumLeadingRows(x, R, C), keepdim ? keepdimShape : keptShape);
+      return recordOp("SumBackward1", out, [x], (g) => [expand(reshape(g, keepdimShape), x.shape)]);
+    }
+  }
   const { out, layout } = reduceWith("sum", "sum", x, dim, keepdim, dtype);
   // d/dx Σx = 1 for every element that was summed
   return recordOp(dim === undefined ? "SumBackward0" : "SumBackward1", out, [x], (g) => [expandBack(g, layout, x.shape)]);

@@ -1,7 +1,8 @@
 /**
  * The plain-JS backend: every kernel, every dtype. The reference for all faster backends. It offers
  * the fused Adam/AdamW and SGD steps as plain loops (one pass where the tensor-op rules make about
- * twenty: ~11x faster steps); optim.setFusedSteps(false) runs the rules' reference instead.
+ * twenty: ~11x faster steps; optim.setFusedSteps(false) runs the rules' reference instead) and the
+ * fused LSTM and GRU steps and their backwards (js/lstm-cell.ts, js/gru-cell.ts).
  */
 import { registerBackend, type Backend } from "../backend.js";
 import { allocTyped } from "../../tensor/dtype.js";
@@ -12,6 +13,8 @@ import { matmul } from "./matmul.js";
 import { fold2d, maxPool2d } from "./pooling.js";
 import { conv2d, conv2dInput, conv2dWeight } from "./conv.js";
 import { adamStep, sgdStep } from "./optim-steps.js";
+import { lstmCell, lstmCellBackward } from "./lstm-cell.js";
+import { gruCell, gruCellBackward } from "./gru-cell.js";
 
 export const jsBackend: Backend = {
   name: "js",
@@ -29,7 +32,7 @@ export const jsBackend: Backend = {
   conv2d,
   conv2dInput,
   conv2dWeight,
-  fused: { adamStep, sgdStep },
+  fused: { adamStep, sgdStep, lstmCell, lstmCellBackward, gruCell, gruCellBackward },
 };
 
 registerBackend(jsBackend);

@@ -24,6 +24,8 @@ import { argReduce, reduce, softmax } from "./reduce.js";
 import { matmul } from "./matmul.js";
 import { assign, copy } from "./copy.js";
 import { adamStep, sgdStep } from "./optim.js";
+import { lstmCell, lstmCellBackward } from "./lstm-cell.js";
+import { gruCell, gruCellBackward } from "./gru-cell.js";
 import { fold2d, gather, maxPool2d, scatterAdd } from "./pooling.js";
 import { conv2d, conv2dInput, conv2dWeight } from "./conv.js";
 
@@ -60,7 +62,7 @@ const kernelMethods: Pick<Backend, KernelMethod> = {
   scatterAdd,
 };
 
-const fusedKernels: Required<FusedKernels> = { softmax, adamStep, sgdStep };
+const fusedKernels: Required<FusedKernels> = { softmax, adamStep, sgdStep, lstmCell, lstmCellBackward, gruCell, gruCellBackward };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -103,6 +105,10 @@ const backend: Mutable<Backend> = {
     softmax: (...args) => (start("softmax"), softmax(...args)),
     adamStep: (...args) => (start("adamStep"), adamStep(...args)),
     sgdStep: (...args) => (start("sgdStep"), sgdStep(...args)),
+    lstmCell: (...args) => (start("lstmCell"), lstmCell(...args)),
+    lstmCellBackward: (...args) => (start("lstmCellBackward"), lstmCellBackward(...args)),
+    gruCell: (...args) => (start("gruCell"), gruCell(...args)),
+    gruCellBackward: (...args) => (start("gruCellBackward"), gruCellBackward(...args)),
   },
   release: releaseArray,
   track: trackArray,

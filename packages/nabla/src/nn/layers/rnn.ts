@@ -17,13 +17,15 @@ import { formatShape, OptionError, ShapeError } from "../../errors.js";
 import { zeros } from "../../ops/creation.js";
 import { BOOLEAN, NUMBER, STRING, type Slot, type WithOptions } from "../../ops/arguments.js";
 import { DTYPE_OPTION, readLayerArgs } from "../constructor-args.js";
-import { add, mul, relu, sigmoid, sub, tanh } from "../../ops/elementwise.js";
+import { add, relu, tanh } from "../../ops/elementwise.js";
 import { cat, stack } from "../../ops/join.js";
 import { matmul } from "../../ops/matmul.js";
 import { narrow, select, squeeze, transpose, unsqueeze } from "../../ops/shape.js";
 import type { DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { dropout } from "../functional/dropout.js";
+import { gruCell } from "../functional/gru-cell.js";
+import { lstmCell } from "../functional/lstm-cell.js";
 import { uniform_ } from "../init.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
@@ -44,30 +46,11 @@ function project(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
  * Returns the new hidden state and, for LSTM, the new cell state.
  */
 export function recurrentStep(mode: RNNMode, xw: Tensor, h: Tensor, c: Tensor | null, wHH: Tensor, bHH: Tensor | null): [Tensor, Tensor | null] {
-  const hw = project(h, wHH, bHH);
-  const H = h.shape[h.ndim - 1]!;
-  const chunk = (t: Tensor, i: number) => narrow(t, -1, i * H, H);
-  switch (mode) {
-    case "RNN_TANH":
-      return [tanh(add(xw, hw)), null];
-    case "RNN_RELU":
-      return [relu(add(xw, hw)), null];
-    case "LSTM": {
-      const gates = add(xw, hw);
-      const i = sigmoid(chunk(gates, 0));
-      const f = sigmoid(chunk(gates, 1));
-      const g = tanh(chunk(gates, 2));
-      const o = sigmoid(chunk(gates, 3));
-      const c2 = add(mul(f, c!), mul(i, g));
-      return [mul(o, tanh(c2)), c2];
-    }
-    case "GRU": {
-      const r = sigmoid(add(chunk(xw, 0), chunk(hw, 0)));
-      const z = sigmoid(add(chunk(xw, 1), chunk(hw, 1)));
-      const n = tanh(add(chunk(xw, 2), mul(r, chunk(hw, 2))));
-      return [add(n, mul(z, sub(h, n))), null]; // (1 − z)·n + z·h
-    }
-  }
+  // LSTM, GRU: the gates and states in one fused kernel where the backend has one (b_hh is added there)
+  if (mode === "LSTM") return lstmCell(xw, matmul(h, transpose(wHH, 0, 1)), bHH, c!);
+  if (mode === "GRU") return [gruCell(xw, matmul(h, transpose(wHH, 0, 1)), bHH, h), null];
+  const pre = add(xw, project(h, wHH, bHH));
+  return [mode === "RNN_RELU" ? relu(pre) : tanh(pre), null];
 }
 
 /**
