@@ -10,3 +10,4 @@ export { adamStep64, sgdStep64 } from "./optim64";
 export { runJob } from "./jobs";
 export { fold2d, fold2d64, maxPool2d, maxPool2d64 } from "./pool";
 export { addChannelBias, im2col, col2im } from "./conv";
+export { directConvBytes, packWeights, packedWeightBytes, weightTileCount } from "./conv-direct";

@@ -12,6 +12,12 @@
  * A sample's products are big enough to run alone (and to write straight into y or read
  * straight from gy) when they hold convTuning.perSampleMacs multiply-adds; smaller ones run over the
  * whole block at once, through a permuted copy of y or gy.
+ *
+ * Layers with few taps a product (K = C/groups·kH·kW up to convTuning.directTaps, LeNet's 25 and
+ * 150) and column stride 1 skip im2col and the GEMM: the direct kernels (assembly/conv-direct.ts)
+ * accumulate output rows in registers over zero-padded copies of each sample's planes. The input
+ * gradient of a stride-1 convolution is the forward kernel run on gy with the weight transposed
+ * and flipped (through strides, no copy).
  */
 import type { StridedView } from "../backend.js";
 import { samplesPerBlock, type Conv2dGeometry } from "../convolution.js";
@@ -23,14 +29,14 @@ import { float32At, inHeap } from "./heap.js";
 import { kernels } from "./instance.js";
 import { gemmWork } from "./matmul.js";
 import { Scratch, type Operand } from "./operands.js";
-import { matmulThreaded, unfoldThreaded } from "./pool.js";
+import { directConvThreaded, matmulThreaded, unfoldThreaded, workBytes, type DirectConvArgs } from "./pool.js";
 
 /**
  * At or above this many multiply-adds a sample's product runs on its own (see above): one product
  * over the whole block measured as fast or faster on MNIST's 32→64 layer (10⁷ a sample), and
  * it needs no per-sample synchronisation of the threads. Tests lower it to exercise both paths.
  */
-export const convTuning = { perSampleMacs: 1 << 26 };
+export const convTuning = { perSampleMacs: 1 << 26, directTaps: 160 };
 
 /**
  * The view in wasm memory with its last `merged` dims walkable as one run of uniform stride
@@ -83,6 +89,7 @@ const usable = (views: StridedView[], out: TypedArray): boolean =>
 
 export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, bias: StridedView | null, out: TypedArray): void {
   if (!usable(bias === null ? [x, weight] : [x, weight, bias], out) || g.n === 0 || g.o === 0) return jsBackend.conv2d(g, x, weight, bias, out);
+  if (takesDirect(g, 0)) return directForward(g, x, weight, bias, out as Float32Array);
   const { p, k, og, perSample } = sizes(g);
   const scratch = new Scratch();
   try {
@@ -123,6 +130,8 @@ export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, b
 
 export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedView, out: TypedArray): void {
   if (!usable([gy, weight], out) || g.n === 0 || g.o === 0 || g.c === 0) return jsBackend.conv2dInput(g, gy, weight, out);
+  const t = transposed(g);
+  if (t !== null && takesDirect(t, 0)) return directInput(g, t, gy, weight, out as Float32Array);
   const { p, k, og, perSample } = sizes(g);
   const scratch = new Scratch();
   try {
@@ -165,6 +174,7 @@ export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedV
 export function conv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView, out: TypedArray): void {
   const { p, k, og, perSample } = sizes(g);
   if (!usable([x, gy], out) || g.n === 0 || k === 0 || og === 0) return jsBackend.conv2dWeight(g, x, gy, out);
+  if (takesDirect(g, 1)) return directWeight(g, x, gy, out as Float32Array);
   const scratch = new Scratch();
   try {
     const staged = scratch.output(out as Float32Array);
@@ -204,4 +214,83 @@ function elementsOf(op: Operand, shape: readonly number[]): Float32Array {
   let span = 1;
   for (let d = 0; d < shape.length; d++) span += (shape[d]! - 1) * op.strides[d]!;
   return float32At(op.ptr, span);
+}
+
+/**
+ * Whether the direct kernels take this convolution: column stride 1, at most
+ * convTuning.directTaps taps an output (where the GEMM's products are too thin to pay for
+ * im2col and packing), and a sample's staging within a thread's work buffer.
+ */
+function takesDirect(g: Conv2dGeometry, which: 0 | 1): boolean {
+  if (g.sw !== 1 || g.oh === 0 || g.ow === 0) return false;
+  if ((g.c / g.groups) * g.kh * g.kw > convTuning.directTaps) return false;
+  return kernels.directConvBytes(which, g.c, g.o, g.groups, g.kh, g.kw, g.sh, g.dh, g.dw, g.oh, g.ow) <= workBytes();
+}
+
+/**
+ * The input gradient of a stride-1 convolution as a forward one: gy [N, O, oH, oW] convolved with
+ * W transposed (O/groups in, C/groups out a group) and flipped, padded by (kH−1)·dH − pH and
+ * (kW−1)·dW − pW, gives x's gradient [N, C, H, W]. Null for strides, or padding beyond the
+ * kernel's reach (which would need cropping).
+ */
+function transposed(g: Conv2dGeometry): Conv2dGeometry | null {
+  const ph = (g.kh - 1) * g.dh - g.ph;
+  const pw = (g.kw - 1) * g.dw - g.pw;
+  if (g.sh !== 1 || g.sw !== 1 || ph < 0 || pw < 0) return null;
+  return { ...g, c: g.o, h: g.oh, w: g.ow, o: g.c, ph, pw, oh: g.h, ow: g.w };
+}
+
+const directArgs = (g: Conv2dGeometry): DirectConvArgs => g;
+const macsOf = (g: Conv2dGeometry): number => g.n * g.o * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
+
+function directForward(g: Conv2dGeometry, x: StridedView, weight: StridedView, bias: StridedView | null, out: Float32Array): void {
+  const scratch = new Scratch();
+  try {
+    const staged = scratch.output(out);
+    const xs = scratch.input(x);
+    const ws = scratch.input(weight);
+    const [so, sc, si, sj] = ws.strides as [number, number, number, number];
+    const og = g.o / g.groups;
+    const cg = g.c / g.groups;
+    const packed = scratch.take(kernels.packedWeightBytes(g.groups, og, cg, g.kh, g.kw) / 4);
+    const bs = bias === null ? null : scratch.input(bias);
+    kernels.packWeights(ws.ptr, so, sc, og * so, si, sj, g.groups, og, cg, g.kh, g.kw, bs === null ? 0 : bs.ptr, bs === null ? 0 : bs.strides[0]!, packed.byteOffset);
+    directConvThreaded(0, directArgs(g), xs.ptr, xs.strides, packed.byteOffset, [], staged.ptr, macsOf(g), gemmWork());
+    staged.done();
+  } finally {
+    scratch.release();
+  }
+}
+
+/** conv2dInput through the forward kernel on `t` = transposed(g): W[g·O_g + q, ch, i, j] read as W'[g·C_g + ch, q, kH−1−i, kW−1−j]. */
+function directInput(g: Conv2dGeometry, t: Conv2dGeometry, gy: StridedView, weight: StridedView, out: Float32Array): void {
+  const scratch = new Scratch();
+  try {
+    const staged = scratch.output(out);
+    const gs = scratch.input(gy);
+    const ws = scratch.input(weight);
+    const [so, sc, si, sj] = ws.strides as [number, number, number, number];
+    const og = g.o / g.groups;
+    const cg = g.c / g.groups;
+    const packed = scratch.take(kernels.packedWeightBytes(g.groups, cg, og, g.kh, g.kw) / 4);
+    const corner = ws.ptr + 4 * ((g.kh - 1) * si + (g.kw - 1) * sj);
+    kernels.packWeights(corner, sc, so, og * so, -si, -sj, g.groups, cg, og, g.kh, g.kw, 0, 0, packed.byteOffset);
+    directConvThreaded(0, directArgs(t), gs.ptr, gs.strides, packed.byteOffset, [], staged.ptr, macsOf(t), gemmWork());
+    staged.done();
+  } finally {
+    scratch.release();
+  }
+}
+
+function directWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView, out: Float32Array): void {
+  const scratch = new Scratch();
+  try {
+    const staged = scratch.output(out);
+    const xs = scratch.input(x);
+    const gs = scratch.input(gy);
+    directConvThreaded(1, directArgs(g), xs.ptr, xs.strides, gs.ptr, gs.strides, staged.ptr, macsOf(g), gemmWork());
+    staged.done();
+  } finally {
+    scratch.release();
+  }
 }
