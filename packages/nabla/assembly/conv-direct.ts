@@ -227,6 +227,52 @@ function forwardSample(
 }
 
 /**
+ * One weight-gradient tile's 2×5 accumulators (at `a`) over vectors [v0, v1) of every output row:
+ * a[r][jj] += gy_r[y, 4v..] · x[y·sh (+ i·dh, in xr), 4v + jj·dw ..]. With Masked a float type the
+ * x vectors are ANDed with `mask` (a row's last, partial vector); an integer type compiles the
+ * AND out.
+ */
+// @ts-ignore: decorator
+@inline function tileRows<Masked>(
+  a: usize, xr0: usize, gy0: usize, gy1: usize, v0: i32, v1: i32,
+  oh: i32, sh: i32, rowBytes: usize, gw: i32, jBytes: usize, mask: v128,
+): void {
+  let a0 = v128.load(a), a1 = v128.load(a, 16), a2 = v128.load(a, 32), a3 = v128.load(a, 48), a4 = v128.load(a, 64);
+  let b0 = v128.load(a, 80), b1 = v128.load(a, 96), b2 = v128.load(a, 112), b3 = v128.load(a, 128), b4 = v128.load(a, 144);
+  for (let yy = 0; yy < oh; yy++) {
+    let xr = xr0 + <usize>(yy * sh) * rowBytes + (<usize>v0 << 4);
+    let g0 = gy0 + (<usize>(yy * gw + 4 * v0) << 2);
+    let g1 = gy1 + (<usize>(yy * gw + 4 * v0) << 2);
+    for (let v = v0; v < v1; v++, xr += 16, g0 += 16, g1 += 16) {
+      const u0 = v128.load(g0);
+      const u1 = v128.load(g1);
+      let xv = v128.load(xr);
+      if (isFloat<Masked>()) xv = v128.and(xv, mask);
+      a0 = madd(u0, xv, a0);
+      b0 = madd(u1, xv, b0);
+      xv = v128.load(xr + jBytes);
+      if (isFloat<Masked>()) xv = v128.and(xv, mask);
+      a1 = madd(u0, xv, a1);
+      b1 = madd(u1, xv, b1);
+      xv = v128.load(xr + 2 * jBytes);
+      if (isFloat<Masked>()) xv = v128.and(xv, mask);
+      a2 = madd(u0, xv, a2);
+      b2 = madd(u1, xv, b2);
+      xv = v128.load(xr + 3 * jBytes);
+      if (isFloat<Masked>()) xv = v128.and(xv, mask);
+      a3 = madd(u0, xv, a3);
+      b3 = madd(u1, xv, b3);
+      xv = v128.load(xr + 4 * jBytes);
+      if (isFloat<Masked>()) xv = v128.and(xv, mask);
+      a4 = madd(u0, xv, a4);
+      b4 = madd(u1, xv, b4);
+    }
+  }
+  v128.store(a, a0); v128.store(a, a1, 16); v128.store(a, a2, 32); v128.store(a, a3, 48); v128.store(a, a4, 64);
+  v128.store(a, b0, 80); v128.store(a, b1, 96); v128.store(a, b2, 112); v128.store(a, b3, 128); v128.store(a, b4, 144);
+}
+
+/**
  * dW for output-channel tiles [t0, t1) (tiles of WB channels, numbered across groups) over all
  * samples, into contiguous dW [o, cg, kh, kw], overwritten. Per sample: x's padded planes, gy's
  * planes at whole vectors (zero past ow), then each (tile, ch, i, JB columns) runs its 2×5
@@ -255,6 +301,7 @@ function weightTiles(job: usize, t0: i32, t1: i32, work: usize): void {
   const accTile = <usize>(cg * kh * kwr * WB) << 4; // bytes of one tile's accumulators
   zeroFloats(acc, <i32>(<usize>(t1 - t0) * accTile >> 2));
   const tail = ow - 4 * (gv - 1); // valid lanes of a row's last vector
+  const full = tail == 4 ? gv : gv - 1; // vectors a row without lanes past ow
   let tailMask = i32x4.splat(-1);
   if (tail < 4) tailMask = i32x4.replace_lane(tailMask, 3, 0);
   if (tail < 3) tailMask = i32x4.replace_lane(tailMask, 2, 0);
@@ -288,35 +335,10 @@ function weightTiles(job: usize, t0: i32, t1: i32, work: usize): void {
         const plane = planes + <usize>(g * cg + ch) * planeBytes;
         for (let i = 0; i < kh; i++) {
           for (let j0 = 0; j0 < kwr; j0 += JB, a += <usize>(WB * JB) << 4) {
-            let a0 = v128.load(a), a1 = v128.load(a, 16), a2 = v128.load(a, 32), a3 = v128.load(a, 48), a4 = v128.load(a, 64);
-            let b0 = v128.load(a, 80), b1 = v128.load(a, 96), b2 = v128.load(a, 112), b3 = v128.load(a, 128), b4 = v128.load(a, 144);
-            for (let yy = 0; yy < oh; yy++) {
-              let xr = plane + <usize>(yy * sh + i * dh) * rowBytes + <usize>j0 * jBytes;
-              let g0 = gy0 + (<usize>(yy * gw) << 2);
-              let g1 = gy1 + (<usize>(yy * gw) << 2);
-              for (let v = 0; v < gv; v++, xr += 16, g0 += 16, g1 += 16) {
-                const m = v == gv - 1 ? tailMask : ones;
-                const u0 = v128.load(g0);
-                const u1 = v128.load(g1);
-                let xv = v128.and(v128.load(xr), m);
-                a0 = madd(u0, xv, a0);
-                b0 = madd(u1, xv, b0);
-                xv = v128.and(v128.load(xr + jBytes), m);
-                a1 = madd(u0, xv, a1);
-                b1 = madd(u1, xv, b1);
-                xv = v128.and(v128.load(xr + 2 * jBytes), m);
-                a2 = madd(u0, xv, a2);
-                b2 = madd(u1, xv, b2);
-                xv = v128.and(v128.load(xr + 3 * jBytes), m);
-                a3 = madd(u0, xv, a3);
-                b3 = madd(u1, xv, b3);
-                xv = v128.and(v128.load(xr + 4 * jBytes), m);
-                a4 = madd(u0, xv, a4);
-                b4 = madd(u1, xv, b4);
-              }
-            }
-            v128.store(a, a0); v128.store(a, a1, 16); v128.store(a, a2, 32); v128.store(a, a3, 48); v128.store(a, a4, 64);
-            v128.store(a, b0, 80); v128.store(a, b1, 96); v128.store(a, b2, 112); v128.store(a, b3, 128); v128.store(a, b4, 144);
+            const xr = plane + <usize>(i * dh) * rowBytes + <usize>j0 * jBytes;
+            // whole vectors, then the last one of each row with its lanes past ow masked out of x
+            tileRows<i32>(a, xr, gy0, gy1, 0, full, oh, sh, rowBytes, gw, jBytes, ones);
+            if (full < gv) tileRows<f32>(a, xr, gy0, gy1, full, gv, oh, sh, rowBytes, gw, jBytes, tailMask);
           }
         }
       }
