@@ -89,7 +89,7 @@ const usable = (views: StridedView[], out: TypedArray): boolean =>
 
 export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, bias: StridedView | null, out: TypedArray): void {
   if (!usable(bias === null ? [x, weight] : [x, weight, bias], out) || g.n === 0 || g.o === 0) return jsBackend.conv2d(g, x, weight, bias, out);
-  if (takesDirect(g, 0)) return directForward(g, x, weight, bias, out as Float32Array);
+  if (directPath(g, "forward")) return directForward(g, x, weight, bias, out as Float32Array);
   const { p, k, og, perSample } = sizes(g);
   const scratch = new Scratch();
   try {
@@ -130,8 +130,7 @@ export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, b
 
 export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedView, out: TypedArray): void {
   if (!usable([gy, weight], out) || g.n === 0 || g.o === 0 || g.c === 0) return jsBackend.conv2dInput(g, gy, weight, out);
-  const t = transposed(g);
-  if (t !== null && takesDirect(t, 0)) return directInput(g, t, gy, weight, out as Float32Array);
+  if (directPath(g, "input")) return directInput(g, transposed(g)!, gy, weight, out as Float32Array);
   const { p, k, og, perSample } = sizes(g);
   const scratch = new Scratch();
   try {
@@ -174,7 +173,7 @@ export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedV
 export function conv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView, out: TypedArray): void {
   const { p, k, og, perSample } = sizes(g);
   if (!usable([x, gy], out) || g.n === 0 || k === 0 || og === 0) return jsBackend.conv2dWeight(g, x, gy, out);
-  if (takesDirect(g, 1)) return directWeight(g, x, gy, out as Float32Array);
+  if (directPath(g, "weight")) return directWeight(g, x, gy, out as Float32Array);
   const scratch = new Scratch();
   try {
     const staged = scratch.output(out as Float32Array);
@@ -214,6 +213,13 @@ function elementsOf(op: Operand, shape: readonly number[]): Float32Array {
   let span = 1;
   for (let d = 0; d < shape.length; d++) span += (shape[d]! - 1) * op.strides[d]!;
   return float32At(op.ptr, span);
+}
+
+/** Whether a float32 convolution's forward, input-gradient or weight-gradient kernel runs direct (tests check their cases do). */
+export function directPath(g: Conv2dGeometry, op: "forward" | "input" | "weight"): boolean {
+  if (op === "weight") return takesDirect(g, 1);
+  const t = op === "input" ? transposed(g) : g;
+  return t !== null && takesDirect(t, 0);
 }
 
 /**
