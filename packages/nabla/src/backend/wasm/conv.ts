@@ -83,6 +83,32 @@ function sizes(g: Conv2dGeometry): Sizes {
   return { p, k, cg, og, perSample: og * k * p >= convTuning.perSampleMacs };
 }
 
+/**
+ * The blocks of samples the GEMM path works through: as many as fit the scratch budget with
+ * their columns `cols` ([C·kH·kW, b·P]) and, unless a sample's products run alone, a buffer
+ * `permuted` of [O, b·P] (y or gy with samples and channels swapped). Scratch is taken once, for
+ * the biggest block.
+ */
+function eachBlock(g: Conv2dGeometry, scratch: Scratch, body: (n0: number, b: number, cols: Float32Array, permuted: Float32Array | null) => void): void {
+  const { p, perSample } = sizes(g);
+  const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
+  const cols = scratch.take(nb * g.c * g.kh * g.kw * p);
+  const permuted = perSample ? null : scratch.take(nb * g.o * p);
+  for (let n0 = 0; n0 < g.n; n0 += nb) body(n0, Math.min(nb, g.n - n0), cols, permuted);
+}
+
+/**
+ * A block's products, group by group: one a sample (`sample(grp, s)`, reading or writing sample
+ * s in place in y or gy) when there is no permuted buffer, else one over the whole block
+ * (`whole(grp, address of the permuted buffer)`).
+ */
+function products(g: Conv2dGeometry, b: number, permuted: Float32Array | null, sample: (grp: number, s: number) => void, whole: (grp: number, at: number) => void): void {
+  for (let grp = 0; grp < g.groups; grp++) {
+    if (permuted === null) for (let s = 0; s < b; s++) sample(grp, s);
+    else whole(grp, permuted.byteOffset);
+  }
+}
+
 /** Whether the wasm kernels take this call: float32 throughout (a result outside wasm memory, a small weight's gradient, is staged). */
 const usable = (views: StridedView[], out: TypedArray): boolean =>
   out instanceof Float32Array && views.every((v) => v.data instanceof Float32Array);
@@ -90,7 +116,7 @@ const usable = (views: StridedView[], out: TypedArray): boolean =>
 export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, bias: StridedView | null, out: TypedArray): void {
   if (!usable(bias === null ? [x, weight] : [x, weight, bias], out) || g.n === 0 || g.o === 0) return jsBackend.conv2d(g, x, weight, bias, out);
   if (directPath(g, "forward")) return directForward(g, x, weight, bias, out as Float32Array);
-  const { p, k, og, perSample } = sizes(g);
+  const { p, k, og } = sizes(g);
   const scratch = new Scratch();
   try {
     const staged = scratch.output(out as Float32Array);
@@ -99,29 +125,19 @@ export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, b
     const ws = operand(scratch, weight, 3);
     const [sw0, swk] = [ws.strides[0]!, ws.run];
     const bs = bias === null ? null : scratch.input(bias);
-    const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
-    const cols = scratch.take(nb * g.c * g.kh * g.kw * p);
-    const tmp = perSample ? null : scratch.take(nb * g.o * p);
     const work = gemmWork();
-    for (let n0 = 0; n0 < g.n; n0 += nb) {
-      const b = Math.min(nb, g.n - n0);
+    eachBlock(g, scratch, (n0, b, cols, tmp) => {
       im2col(g, xs, n0, b, cols);
-      for (let grp = 0; grp < g.groups; grp++) {
-        const a = ws.ptr + 4 * grp * og * sw0;
-        const c = cols.byteOffset + 4 * grp * k * b * p;
-        if (tmp === null) {
-          for (let s = 0; s < b; s++) {
-            const dst = y.byteOffset + 4 * ((n0 + s) * g.o + grp * og) * p;
-            matmulThreaded(a, sw0, swk, c + 4 * s * p, b * p, 1, dst, p, og, k, p, work);
-          }
-        } else {
-          matmulThreaded(a, sw0, swk, c, b * p, 1, tmp.byteOffset + 4 * grp * og * b * p, b * p, og, k, b * p, work);
-        }
-      }
+      const a = (grp: number) => ws.ptr + 4 * grp * og * sw0;
+      const c = (grp: number) => cols.byteOffset + 4 * grp * k * b * p;
+      products(g, b, tmp, (grp, s) => {
+        const dst = y.byteOffset + 4 * ((n0 + s) * g.o + grp * og) * p;
+        matmulThreaded(a(grp), sw0, swk, c(grp) + 4 * s * p, b * p, 1, dst, p, og, k, p, work);
+      }, (grp, t) => matmulThreaded(a(grp), sw0, swk, c(grp), b * p, 1, t + 4 * grp * og * b * p, b * p, og, k, b * p, work));
       // tmp is [O, b, P]: the block [b, O, P] of y reads it with the first two strides swapped
       if (tmp !== null) copy({ data: tmp, shape: [b, g.o, p], strides: [p, b * p, 1], offset: 0 }, y.subarray(n0 * g.o * p, (n0 + b) * g.o * p));
       if (bs !== null) kernels.addChannelBias(y.byteOffset + 4 * n0 * g.o * p, b * g.o, g.o, p, bs.ptr, bs.strides[0]!);
-    }
+    });
     staged.done();
   } finally {
     scratch.release();
@@ -131,7 +147,7 @@ export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, b
 export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedView, out: TypedArray): void {
   if (!usable([gy, weight], out) || g.n === 0 || g.o === 0 || g.c === 0) return jsBackend.conv2dInput(g, gy, weight, out);
   if (directPath(g, "input")) return directInput(g, transposed(g)!, gy, weight, out as Float32Array);
-  const { p, k, og, perSample } = sizes(g);
+  const { p, k, og } = sizes(g);
   const scratch = new Scratch();
   try {
     const staged = scratch.output(out as Float32Array);
@@ -141,29 +157,19 @@ export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedV
     const [sg0, sg1, sgp] = [gs.strides[0]!, gs.strides[1]!, gs.run];
     const ws = operand(scratch, weight, 3);
     const [sw0, swk] = [ws.strides[0]!, ws.run];
-    const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
-    const dcols = scratch.take(nb * g.c * g.kh * g.kw * p);
-    const gyT = perSample ? null : scratch.take(nb * g.o * p);
     const work = gemmWork();
-    for (let n0 = 0; n0 < g.n; n0 += nb) {
-      const b = Math.min(nb, g.n - n0);
+    eachBlock(g, scratch, (n0, b, dcols, gyT) => {
       // without per-sample products, gy's block [b, O, P] is first copied to [O, b·P]
       if (gyT !== null) copy({ data: elementsOf(gs, gy.shape), shape: [g.o, b, p], strides: [sg1, sg0, sgp], offset: n0 * sg0 }, gyT.subarray(0, g.o * b * p));
-      for (let grp = 0; grp < g.groups; grp++) {
-        // A = W_gᵀ [K, O_g]: W_g read with its strides swapped
-        const a = ws.ptr + 4 * grp * og * sw0;
-        const c = dcols.byteOffset + 4 * grp * k * b * p;
-        if (gyT === null) {
-          for (let s = 0; s < b; s++) {
-            const src = gs.ptr + 4 * ((n0 + s) * sg0 + grp * og * sg1);
-            matmulThreaded(a, swk, sw0, src, sg1, sgp, c + 4 * s * p, b * p, k, og, p, work);
-          }
-        } else {
-          matmulThreaded(a, swk, sw0, gyT.byteOffset + 4 * grp * og * b * p, b * p, 1, c, b * p, k, og, b * p, work);
-        }
-      }
+      // A = W_gᵀ [K, O_g]: W_g read with its strides swapped
+      const a = (grp: number) => ws.ptr + 4 * grp * og * sw0;
+      const c = (grp: number) => dcols.byteOffset + 4 * grp * k * b * p;
+      products(g, b, gyT, (grp, s) => {
+        const src = gs.ptr + 4 * ((n0 + s) * sg0 + grp * og * sg1);
+        matmulThreaded(a(grp), swk, sw0, src, sg1, sgp, c(grp) + 4 * s * p, b * p, k, og, p, work);
+      }, (grp, t) => matmulThreaded(a(grp), swk, sw0, t + 4 * grp * og * b * p, b * p, 1, c(grp), b * p, k, og, b * p, work));
       unfoldThreaded("col2im", dcols.byteOffset, [], { ...g, nb: b }, staged.ptr + 4 * n0 * g.c * g.h * g.w);
-    }
+    });
     staged.done();
   } finally {
     scratch.release();
@@ -171,7 +177,7 @@ export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedV
 }
 
 export function conv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView, out: TypedArray): void {
-  const { p, k, og, perSample } = sizes(g);
+  const { p, k, og } = sizes(g);
   if (!usable([x, gy], out) || g.n === 0 || k === 0 || og === 0) return jsBackend.conv2dWeight(g, x, gy, out);
   if (directPath(g, "weight")) return directWeight(g, x, gy, out as Float32Array);
   const scratch = new Scratch();
@@ -180,28 +186,18 @@ export function conv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView,
     const xs = operand(scratch, x, 1);
     const gs = operand(scratch, gy, 2);
     const [sg0, sg1, sgp] = [gs.strides[0]!, gs.strides[1]!, gs.run];
-    const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
-    const cols = scratch.take(nb * g.c * g.kh * g.kw * p);
-    const gyT = perSample ? null : scratch.take(nb * g.o * p);
     const work = gemmWork();
-    for (let n0 = 0; n0 < g.n; n0 += nb) {
-      const b = Math.min(nb, g.n - n0);
+    eachBlock(g, scratch, (n0, b, cols, gyT) => {
       im2col(g, xs, n0, b, cols);
       if (gyT !== null) copy({ data: elementsOf(gs, gy.shape), shape: [g.o, b, p], strides: [sg1, sg0, sgp], offset: n0 * sg0 }, gyT.subarray(0, g.o * b * p));
-      for (let grp = 0; grp < g.groups; grp++) {
-        const dst = staged.ptr + 4 * grp * og * k;
-        // B = cols_gᵀ [b·P, K]: the columns read with their strides swapped
-        const c = cols.byteOffset + 4 * grp * k * b * p;
-        if (gyT === null) {
-          for (let s = 0; s < b; s++) {
-            const src = gs.ptr + 4 * ((n0 + s) * sg0 + grp * og * sg1);
-            matmulThreaded(src, sg1, sgp, c + 4 * s * p, 1, b * p, dst, k, og, p, k, work, n0 + s > 0);
-          }
-        } else {
-          matmulThreaded(gyT.byteOffset + 4 * grp * og * b * p, b * p, 1, c, 1, b * p, dst, k, og, b * p, k, work, n0 > 0);
-        }
-      }
-    }
+      const dst = (grp: number) => staged.ptr + 4 * grp * og * k;
+      // B = cols_gᵀ [b·P, K]: the columns read with their strides swapped
+      const c = (grp: number) => cols.byteOffset + 4 * grp * k * b * p;
+      products(g, b, gyT, (grp, s) => {
+        const src = gs.ptr + 4 * ((n0 + s) * sg0 + grp * og * sg1);
+        matmulThreaded(src, sg1, sgp, c(grp) + 4 * s * p, 1, b * p, dst(grp), k, og, p, k, work, n0 + s > 0);
+      }, (grp, t) => matmulThreaded(t + 4 * grp * og * b * p, b * p, 1, c(grp), 1, b * p, dst(grp), k, og, b * p, k, work, n0 > 0));
+    });
     staged.done();
   } finally {
     scratch.release();
