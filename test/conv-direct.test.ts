@@ -15,12 +15,14 @@ import type { StridedView } from "../packages/nabla/src/backend/backend.js";
 import type { Conv2dGeometry } from "../packages/nabla/src/backend/convolution.js";
 import { jsBackend } from "../packages/nabla/src/backend/js/index.js";
 import { conv2d, conv2dInput, conv2dWeight, convTuning, directPath } from "../packages/nabla/src/backend/wasm/conv.js";
+import type { Backend } from "../packages/nabla/src/backend/backend.js";
 import { wasmBackend } from "../packages/nabla/src/backend/wasm/index.js";
 import { idleHelpers } from "../packages/nabla/src/backend/wasm/pool.js";
 import { startKernels } from "../packages/nabla/src/backend/wasm/instance.js";
 import { getNumThreads, setNumThreads } from "../packages/nabla/src/index.js";
 import { contiguousStrides } from "../packages/nabla/src/tensor/shape.js";
 
+const wasm = wasmBackend as Backend;
 const random = seededRandom(7);
 const TAPS = convTuning.directTaps;
 beforeAll(() => startKernels()); // directPath asks the module for a sample's work bytes
@@ -55,7 +57,7 @@ const CASES: Record<string, Spec> = {
 
 /** Random values in [-1, 1) in wasm memory (float32) and as float64, with some entries replaced. */
 function values(count: number, special: Record<number, number> = {}): { f32: Float32Array; f64: Float64Array } {
-  const f32 = wasmBackend.alloc("float32", count) as Float32Array;
+  const f32 = wasm.alloc("float32", count) as Float32Array;
   for (let i = 0; i < count; i++) f32[i] = special[i] ?? 2 * random() - 1;
   return { f32, f64: Float64Array.from(f32) };
 }
@@ -65,7 +67,7 @@ const view = (data: Float32Array | Float64Array, shape: number[]): StridedView =
 /** The same values as view(data, shape) but stored with the last two dims transposed. */
 function transposedView(data: Float32Array, shape: number[]): StridedView {
   const [a, b, r, c] = shape as [number, number, number, number];
-  const stored = wasmBackend.alloc("float32", data.length) as Float32Array;
+  const stored = wasm.alloc("float32", data.length) as Float32Array;
   for (let i = 0; i < a * b; i++) {
     for (let y = 0; y < r; y++) for (let x = 0; x < c; x++) stored[i * r * c + x * r + y] = data[i * r * c + y * c + x]!;
   }
