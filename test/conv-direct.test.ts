@@ -11,11 +11,10 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "./helpers.js";
 import "../packages/nabla/src/index.js";
-import type { StridedView } from "../packages/nabla/src/backend/backend.js";
+import type { Backend, StridedView } from "../packages/nabla/src/backend/backend.js";
 import type { Conv2dGeometry } from "../packages/nabla/src/backend/convolution.js";
 import { jsBackend } from "../packages/nabla/src/backend/js/index.js";
 import { conv2d, conv2dInput, conv2dWeight, convTuning, directPath } from "../packages/nabla/src/backend/wasm/conv.js";
-import type { Backend } from "../packages/nabla/src/backend/backend.js";
 import { wasmBackend } from "../packages/nabla/src/backend/wasm/index.js";
 import { idleHelpers } from "../packages/nabla/src/backend/wasm/pool.js";
 import { startKernels } from "../packages/nabla/src/backend/wasm/instance.js";
