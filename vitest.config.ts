@@ -50,7 +50,7 @@ export default defineConfig({
           name: "wasm-baseline",
           testTimeout: HUNG,
           hookTimeout: HUNG,
-          include: ["test/wasm.test.ts", "test/wasm-float64.test.ts", "test/ops.test.ts"],
+          include: ["test/wasm.test.ts", "test/wasm-float64.test.ts", "test/ops.test.ts", "test/conv-direct.test.ts"],
           env: { NABLA_BACKEND: "wasm", NABLA_RELAXED_SIMD: "0", NABLA_POISON_UNINITIALIZED: "1" },
         },
       },

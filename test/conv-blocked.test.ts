@@ -29,9 +29,11 @@ interface ConvCase {
 const cases = loadFixture<{ cases: Record<string, ConvCase> }>("conv_blocked.json").cases;
 const DEFAULT = getConvolutionScratch();
 const PER_SAMPLE = convTuning.perSampleMacs;
+const DIRECT_TAPS = convTuning.directTaps;
 afterEach(() => {
   setConvolutionScratch(DEFAULT);
   convTuning.perSampleMacs = PER_SAMPLE;
+  convTuning.directTaps = DIRECT_TAPS;
 });
 
 type Conv = (x: Tensor, w: Tensor, b: Tensor | null, options: Record<string, unknown>) => Tensor;
@@ -42,13 +44,16 @@ const fns: Record<ConvCase["fn"], Conv> = {
   convTranspose1d: (x, w, b, o) => F.convTranspose1d(x, w, b, o),
 };
 
-// 1 byte: one sample a block; 6 KB and 40 KB: a few samples a block, the last one short
+// 1 byte: one sample a block; 6 KB and 40 KB: a few samples a block, the last one short. The
+// default budget runs the direct kernels where they apply (few taps, column stride 1); the
+// smaller ones test the blocks of im2col + GEMM, which every case then takes.
 const BUDGETS = [DEFAULT, 1, 6000, 40000];
 
 describe("blocked convolutions match PyTorch on odd batches", () => {
   const table = Object.keys(cases).flatMap((name) => BUDGETS.map((budget) => [name, budget] as const));
   it.each(table)("%s with a scratch budget of %i bytes", (name, budget) => {
     setConvolutionScratch(budget);
+    if (budget !== DEFAULT) convTuning.directTaps = 0;
     const c = cases[name]!;
     const x = fromFixture(c.x, { requiresGrad: true });
     const w = fromFixture(c.w, { requiresGrad: true });
@@ -109,7 +114,7 @@ describe("second derivatives of the convolutions", () => {
   });
 });
 
-describe("bigger convolutions against the float64 reference, one product a block or a sample", () => {
+describe("bigger convolutions against the float64 reference, one product a block or a sample (im2col + GEMM)", () => {
   const shapes: [string, ConvCase["fn"], number[], number[], Record<string, unknown>][] = [
     ["conv2d 8→32, 32×32, padding 1", "conv2d", [3, 8, 32, 32], [32, 8, 3, 3], { padding: 1 }],
     ["conv2d 1→32 (MNIST's first layer)", "conv2d", [5, 1, 28, 28], [32, 1, 3, 3], {}],
@@ -121,6 +126,7 @@ describe("bigger convolutions against the float64 reference, one product a block
   );
   it.each(table)("%s", (_, fn, xs, ws, options, macs) => {
     convTuning.perSampleMacs = macs;
+    convTuning.directTaps = 0;
     for (const budget of [DEFAULT, 1, 200000]) {
       setConvolutionScratch(budget);
       const run = (dtype: "float32" | "float64"): Tensor[] => {

@@ -27,7 +27,7 @@ export function workBytes(): i32 {
  * multiply and an add.
  */
 // @ts-ignore: decorator
-@inline function madd(a: v128, b: v128, c: v128): v128 {
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(c, f32x4.mul(a, b));
 }

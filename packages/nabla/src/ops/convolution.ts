@@ -31,7 +31,7 @@ function placed(name: string, operands: readonly Tensor[]) {
   return { device, gpu: webgpuContext(name) };
 }
 
-/** y [N, O, oH, oW] from x [N, C, H, W], weight [O, C/groups, kH, kW] and bias [O] (added in the kernel; its gradient is gy summed over N, oH, oW). */
+/** y [N, O, oH, oW] from x [N, C, H, W], weight [O, C/groups, kH, kW] and bias [O] (added in the kernel; its gradient is gy summed over N, oH, oW: biasGradient). */
 export function convolution(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, name = "conv2d"): Tensor {
   sameDtype(name, x, weight);
   if (bias !== null) sameDtype(name, x, bias);
@@ -43,8 +43,17 @@ export function convolution(x: Tensor, weight: Tensor, bias: Tensor | null, g: C
   return recordOp("ConvolutionBackward0", y, inputs, (gy) => [
     x.requiresGrad ? convolutionInput(gy, weight, g) : null,
     weight.requiresGrad ? convolutionWeight(x, gy, g) : null,
-    bias !== null && bias.requiresGrad ? sum(gy, [0, 2, 3]) : null,
+    bias !== null && bias.requiresGrad ? biasGradient(gy) : null,
   ], [x, weight]);
+}
+
+/**
+ * The bias's gradient: gy [N, O, oH, oW] summed over N, oH and oW, the trailing dims first. A
+ * contiguous gy reduces over them in place, leaving [N, O] to sum over N; summing [0, 2, 3] at
+ * once would first copy all of gy into reduction order.
+ */
+function biasGradient(gy: Tensor): Tensor {
+  return sum(sum(gy, [2, 3]), 0);
 }
 
 /** x's gradient [N, C, H, W] from y's gradient gy: the transposed convolution. */

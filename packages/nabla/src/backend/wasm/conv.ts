@@ -12,6 +12,12 @@
  * A sample's products are big enough to run alone (and to write straight into y or read
  * straight from gy) when they hold convTuning.perSampleMacs multiply-adds; smaller ones run over the
  * whole block at once, through a permuted copy of y or gy.
+ *
+ * Layers with few taps a product (K = C/groups·kH·kW up to convTuning.directTaps, LeNet's 25 and
+ * 150) and column stride 1 skip im2col and the GEMM: the direct kernels (assembly/conv-direct.ts)
+ * accumulate output rows in registers over zero-padded copies of each sample's planes. The input
+ * gradient of a stride-1 convolution is the forward kernel run on gy with the weight transposed
+ * and flipped (through strides, no copy).
  */
 import type { StridedView } from "../backend.js";
 import { samplesPerBlock, type Conv2dGeometry } from "../convolution.js";
@@ -23,14 +29,14 @@ import { float32At, inHeap } from "./heap.js";
 import { kernels } from "./instance.js";
 import { gemmWork } from "./matmul.js";
 import { Scratch, type Operand } from "./operands.js";
-import { matmulThreaded, unfoldThreaded } from "./pool.js";
+import { directConvThreaded, matmulThreaded, unfoldThreaded, workBytes, type DirectConvArgs } from "./pool.js";
 
 /**
  * At or above this many multiply-adds a sample's product runs on its own (see above): one product
  * over the whole block measured as fast or faster on MNIST's 32→64 layer (10⁷ a sample), and
  * it needs no per-sample synchronisation of the threads. Tests lower it to exercise both paths.
  */
-export const convTuning = { perSampleMacs: 1 << 26 };
+export const convTuning = { perSampleMacs: 1 << 26, directTaps: 160 };
 
 /**
  * The view in wasm memory with its last `merged` dims walkable as one run of uniform stride
@@ -77,13 +83,40 @@ function sizes(g: Conv2dGeometry): Sizes {
   return { p, k, cg, og, perSample: og * k * p >= convTuning.perSampleMacs };
 }
 
+/**
+ * The blocks of samples the GEMM path works through: as many as fit the scratch budget with
+ * their columns `cols` ([C·kH·kW, b·P]) and, unless a sample's products run alone, a buffer
+ * `permuted` of [O, b·P] (y or gy with samples and channels swapped). Scratch is taken once, for
+ * the biggest block.
+ */
+function eachBlock(g: Conv2dGeometry, scratch: Scratch, body: (n0: number, b: number, cols: Float32Array, permuted: Float32Array | null) => void): void {
+  const { p, perSample } = sizes(g);
+  const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
+  const cols = scratch.take(nb * g.c * g.kh * g.kw * p);
+  const permuted = perSample ? null : scratch.take(nb * g.o * p);
+  for (let n0 = 0; n0 < g.n; n0 += nb) body(n0, Math.min(nb, g.n - n0), cols, permuted);
+}
+
+/**
+ * A block's products, group by group: one a sample (`sample(grp, s)`, reading or writing sample
+ * s in place in y or gy) when there is no permuted buffer, else one over the whole block
+ * (`whole(grp, address of the permuted buffer)`).
+ */
+function products(g: Conv2dGeometry, b: number, permuted: Float32Array | null, sample: (grp: number, s: number) => void, whole: (grp: number, at: number) => void): void {
+  for (let grp = 0; grp < g.groups; grp++) {
+    if (permuted === null) for (let s = 0; s < b; s++) sample(grp, s);
+    else whole(grp, permuted.byteOffset);
+  }
+}
+
 /** Whether the wasm kernels take this call: float32 throughout (a result outside wasm memory, a small weight's gradient, is staged). */
 const usable = (views: StridedView[], out: TypedArray): boolean =>
   out instanceof Float32Array && views.every((v) => v.data instanceof Float32Array);
 
 export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, bias: StridedView | null, out: TypedArray): void {
   if (!usable(bias === null ? [x, weight] : [x, weight, bias], out) || g.n === 0 || g.o === 0) return jsBackend.conv2d(g, x, weight, bias, out);
-  const { p, k, og, perSample } = sizes(g);
+  if (directPath(g, "forward")) return directForward(g, x, weight, bias, out as Float32Array);
+  const { p, k, og } = sizes(g);
   const scratch = new Scratch();
   try {
     const staged = scratch.output(out as Float32Array);
@@ -92,29 +125,19 @@ export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, b
     const ws = operand(scratch, weight, 3);
     const [sw0, swk] = [ws.strides[0]!, ws.run];
     const bs = bias === null ? null : scratch.input(bias);
-    const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
-    const cols = scratch.take(nb * g.c * g.kh * g.kw * p);
-    const tmp = perSample ? null : scratch.take(nb * g.o * p);
     const work = gemmWork();
-    for (let n0 = 0; n0 < g.n; n0 += nb) {
-      const b = Math.min(nb, g.n - n0);
+    eachBlock(g, scratch, (n0, b, cols, tmp) => {
       im2col(g, xs, n0, b, cols);
-      for (let grp = 0; grp < g.groups; grp++) {
-        const a = ws.ptr + 4 * grp * og * sw0;
-        const c = cols.byteOffset + 4 * grp * k * b * p;
-        if (tmp === null) {
-          for (let s = 0; s < b; s++) {
-            const dst = y.byteOffset + 4 * ((n0 + s) * g.o + grp * og) * p;
-            matmulThreaded(a, sw0, swk, c + 4 * s * p, b * p, 1, dst, p, og, k, p, work);
-          }
-        } else {
-          matmulThreaded(a, sw0, swk, c, b * p, 1, tmp.byteOffset + 4 * grp * og * b * p, b * p, og, k, b * p, work);
-        }
-      }
+      const a = (grp: number) => ws.ptr + 4 * grp * og * sw0;
+      const c = (grp: number) => cols.byteOffset + 4 * grp * k * b * p;
+      products(g, b, tmp, (grp, s) => {
+        const dst = y.byteOffset + 4 * ((n0 + s) * g.o + grp * og) * p;
+        matmulThreaded(a(grp), sw0, swk, c(grp) + 4 * s * p, b * p, 1, dst, p, og, k, p, work);
+      }, (grp, t) => matmulThreaded(a(grp), sw0, swk, c(grp), b * p, 1, t + 4 * grp * og * b * p, b * p, og, k, b * p, work));
       // tmp is [O, b, P]: the block [b, O, P] of y reads it with the first two strides swapped
       if (tmp !== null) copy({ data: tmp, shape: [b, g.o, p], strides: [p, b * p, 1], offset: 0 }, y.subarray(n0 * g.o * p, (n0 + b) * g.o * p));
       if (bs !== null) kernels.addChannelBias(y.byteOffset + 4 * n0 * g.o * p, b * g.o, g.o, p, bs.ptr, bs.strides[0]!);
-    }
+    });
     staged.done();
   } finally {
     scratch.release();
@@ -123,7 +146,8 @@ export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, b
 
 export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedView, out: TypedArray): void {
   if (!usable([gy, weight], out) || g.n === 0 || g.o === 0 || g.c === 0) return jsBackend.conv2dInput(g, gy, weight, out);
-  const { p, k, og, perSample } = sizes(g);
+  if (directPath(g, "input")) return directInput(g, transposed(g)!, gy, weight, out as Float32Array);
+  const { p, k, og } = sizes(g);
   const scratch = new Scratch();
   try {
     const staged = scratch.output(out as Float32Array);
@@ -133,29 +157,19 @@ export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedV
     const [sg0, sg1, sgp] = [gs.strides[0]!, gs.strides[1]!, gs.run];
     const ws = operand(scratch, weight, 3);
     const [sw0, swk] = [ws.strides[0]!, ws.run];
-    const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
-    const dcols = scratch.take(nb * g.c * g.kh * g.kw * p);
-    const gyT = perSample ? null : scratch.take(nb * g.o * p);
     const work = gemmWork();
-    for (let n0 = 0; n0 < g.n; n0 += nb) {
-      const b = Math.min(nb, g.n - n0);
+    eachBlock(g, scratch, (n0, b, dcols, gyT) => {
       // without per-sample products, gy's block [b, O, P] is first copied to [O, b·P]
       if (gyT !== null) copy({ data: elementsOf(gs, gy.shape), shape: [g.o, b, p], strides: [sg1, sg0, sgp], offset: n0 * sg0 }, gyT.subarray(0, g.o * b * p));
-      for (let grp = 0; grp < g.groups; grp++) {
-        // A = W_gᵀ [K, O_g]: W_g read with its strides swapped
-        const a = ws.ptr + 4 * grp * og * sw0;
-        const c = dcols.byteOffset + 4 * grp * k * b * p;
-        if (gyT === null) {
-          for (let s = 0; s < b; s++) {
-            const src = gs.ptr + 4 * ((n0 + s) * sg0 + grp * og * sg1);
-            matmulThreaded(a, swk, sw0, src, sg1, sgp, c + 4 * s * p, b * p, k, og, p, work);
-          }
-        } else {
-          matmulThreaded(a, swk, sw0, gyT.byteOffset + 4 * grp * og * b * p, b * p, 1, c, b * p, k, og, b * p, work);
-        }
-      }
+      // A = W_gᵀ [K, O_g]: W_g read with its strides swapped
+      const a = (grp: number) => ws.ptr + 4 * grp * og * sw0;
+      const c = (grp: number) => dcols.byteOffset + 4 * grp * k * b * p;
+      products(g, b, gyT, (grp, s) => {
+        const src = gs.ptr + 4 * ((n0 + s) * sg0 + grp * og * sg1);
+        matmulThreaded(a(grp), swk, sw0, src, sg1, sgp, c(grp) + 4 * s * p, b * p, k, og, p, work);
+      }, (grp, t) => matmulThreaded(a(grp), swk, sw0, t + 4 * grp * og * b * p, b * p, 1, c(grp), b * p, k, og, b * p, work));
       unfoldThreaded("col2im", dcols.byteOffset, [], { ...g, nb: b }, staged.ptr + 4 * n0 * g.c * g.h * g.w);
-    }
+    });
     staged.done();
   } finally {
     scratch.release();
@@ -163,36 +177,27 @@ export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedV
 }
 
 export function conv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView, out: TypedArray): void {
-  const { p, k, og, perSample } = sizes(g);
+  const { p, k, og } = sizes(g);
   if (!usable([x, gy], out) || g.n === 0 || k === 0 || og === 0) return jsBackend.conv2dWeight(g, x, gy, out);
+  if (directPath(g, "weight")) return directWeight(g, x, gy, out as Float32Array);
   const scratch = new Scratch();
   try {
     const staged = scratch.output(out as Float32Array);
     const xs = operand(scratch, x, 1);
     const gs = operand(scratch, gy, 2);
     const [sg0, sg1, sgp] = [gs.strides[0]!, gs.strides[1]!, gs.run];
-    const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
-    const cols = scratch.take(nb * g.c * g.kh * g.kw * p);
-    const gyT = perSample ? null : scratch.take(nb * g.o * p);
     const work = gemmWork();
-    for (let n0 = 0; n0 < g.n; n0 += nb) {
-      const b = Math.min(nb, g.n - n0);
+    eachBlock(g, scratch, (n0, b, cols, gyT) => {
       im2col(g, xs, n0, b, cols);
       if (gyT !== null) copy({ data: elementsOf(gs, gy.shape), shape: [g.o, b, p], strides: [sg1, sg0, sgp], offset: n0 * sg0 }, gyT.subarray(0, g.o * b * p));
-      for (let grp = 0; grp < g.groups; grp++) {
-        const dst = staged.ptr + 4 * grp * og * k;
-        // B = cols_gᵀ [b·P, K]: the columns read with their strides swapped
-        const c = cols.byteOffset + 4 * grp * k * b * p;
-        if (gyT === null) {
-          for (let s = 0; s < b; s++) {
-            const src = gs.ptr + 4 * ((n0 + s) * sg0 + grp * og * sg1);
-            matmulThreaded(src, sg1, sgp, c + 4 * s * p, 1, b * p, dst, k, og, p, k, work, n0 + s > 0);
-          }
-        } else {
-          matmulThreaded(gyT.byteOffset + 4 * grp * og * b * p, b * p, 1, c, 1, b * p, dst, k, og, b * p, k, work, n0 > 0);
-        }
-      }
-    }
+      const dst = (grp: number) => staged.ptr + 4 * grp * og * k;
+      // B = cols_gᵀ [b·P, K]: the columns read with their strides swapped
+      const c = (grp: number) => cols.byteOffset + 4 * grp * k * b * p;
+      products(g, b, gyT, (grp, s) => {
+        const src = gs.ptr + 4 * ((n0 + s) * sg0 + grp * og * sg1);
+        matmulThreaded(src, sg1, sgp, c(grp) + 4 * s * p, 1, b * p, dst(grp), k, og, p, k, work, n0 + s > 0);
+      }, (grp, t) => matmulThreaded(t + 4 * grp * og * b * p, b * p, 1, c(grp), 1, b * p, dst(grp), k, og, b * p, k, work, n0 > 0));
+    });
     staged.done();
   } finally {
     scratch.release();
@@ -204,4 +209,90 @@ function elementsOf(op: Operand, shape: readonly number[]): Float32Array {
   let span = 1;
   for (let d = 0; d < shape.length; d++) span += (shape[d]! - 1) * op.strides[d]!;
   return float32At(op.ptr, span);
+}
+
+/** Whether a float32 convolution's forward, input-gradient or weight-gradient kernel runs direct (tests check their cases do). */
+export function directPath(g: Conv2dGeometry, op: "forward" | "input" | "weight"): boolean {
+  if (op === "weight") return takesDirect(g, 1);
+  const t = op === "input" ? transposed(g) : g;
+  return t !== null && takesDirect(t, 0);
+}
+
+/**
+ * Whether the direct kernels take this convolution: column stride 1, at most
+ * convTuning.directTaps taps an output (where the GEMM's products are too thin to pay for
+ * im2col and packing), and a sample's staging within a thread's work buffer.
+ */
+function takesDirect(g: Conv2dGeometry, which: 0 | 1): boolean {
+  if (g.sw !== 1 || g.oh === 0 || g.ow === 0) return false;
+  if ((g.c / g.groups) * g.kh * g.kw > convTuning.directTaps) return false;
+  return kernels.directConvBytes(which, g.c, g.o, g.groups, g.kh, g.kw, g.sh, g.dh, g.dw, g.oh, g.ow) <= workBytes();
+}
+
+/**
+ * The input gradient of a stride-1 convolution as a forward one: gy [N, O, oH, oW] convolved with
+ * W transposed (O/groups in, C/groups out a group) and flipped, padded by (kH−1)·dH − pH and
+ * (kW−1)·dW − pW, gives x's gradient [N, C, H, W]. Null for strides, or padding beyond the
+ * kernel's reach (which would need cropping).
+ */
+function transposed(g: Conv2dGeometry): Conv2dGeometry | null {
+  const ph = (g.kh - 1) * g.dh - g.ph;
+  const pw = (g.kw - 1) * g.dw - g.pw;
+  if (g.sh !== 1 || g.sw !== 1 || ph < 0 || pw < 0) return null;
+  return { ...g, c: g.o, h: g.oh, w: g.ow, o: g.c, ph, pw, oh: g.h, ow: g.w };
+}
+
+const directArgs = (g: Conv2dGeometry): DirectConvArgs => g;
+const macsOf = (g: Conv2dGeometry): number => g.n * g.o * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
+
+function directForward(g: Conv2dGeometry, x: StridedView, weight: StridedView, bias: StridedView | null, out: Float32Array): void {
+  const scratch = new Scratch();
+  try {
+    const staged = scratch.output(out);
+    const xs = scratch.input(x);
+    const ws = scratch.input(weight);
+    const [so, sc, si, sj] = ws.strides as [number, number, number, number];
+    const og = g.o / g.groups;
+    const cg = g.c / g.groups;
+    const packed = scratch.take(kernels.packedWeightBytes(g.groups, og, cg, g.kh, g.kw) / 4);
+    const bs = bias === null ? null : scratch.input(bias);
+    kernels.packWeights(ws.ptr, so, sc, og * so, si, sj, g.groups, og, cg, g.kh, g.kw, bs === null ? 0 : bs.ptr, bs === null ? 0 : bs.strides[0]!, packed.byteOffset);
+    directConvThreaded(0, directArgs(g), xs.ptr, xs.strides, packed.byteOffset, [], staged.ptr, macsOf(g), gemmWork());
+    staged.done();
+  } finally {
+    scratch.release();
+  }
+}
+
+/** conv2dInput through the forward kernel on `t` = transposed(g): W[g·O_g + q, ch, i, j] read as W'[g·C_g + ch, q, kH−1−i, kW−1−j]. */
+function directInput(g: Conv2dGeometry, t: Conv2dGeometry, gy: StridedView, weight: StridedView, out: Float32Array): void {
+  const scratch = new Scratch();
+  try {
+    const staged = scratch.output(out);
+    const gs = scratch.input(gy);
+    const ws = scratch.input(weight);
+    const [so, sc, si, sj] = ws.strides as [number, number, number, number];
+    const og = g.o / g.groups;
+    const cg = g.c / g.groups;
+    const packed = scratch.take(kernels.packedWeightBytes(g.groups, cg, og, g.kh, g.kw) / 4);
+    const corner = ws.ptr + 4 * ((g.kh - 1) * si + (g.kw - 1) * sj);
+    kernels.packWeights(corner, sc, so, og * so, -si, -sj, g.groups, cg, og, g.kh, g.kw, 0, 0, packed.byteOffset);
+    directConvThreaded(0, directArgs(t), gs.ptr, gs.strides, packed.byteOffset, [], staged.ptr, macsOf(t), gemmWork());
+    staged.done();
+  } finally {
+    scratch.release();
+  }
+}
+
+function directWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView, out: Float32Array): void {
+  const scratch = new Scratch();
+  try {
+    const staged = scratch.output(out);
+    const xs = scratch.input(x);
+    const gs = scratch.input(gy);
+    directConvThreaded(1, directArgs(g), xs.ptr, xs.strides, gs.ptr, gs.strides, staged.ptr, macsOf(g), gemmWork());
+    staged.done();
+  } finally {
+    scratch.release();
+  }
 }

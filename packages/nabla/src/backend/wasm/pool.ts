@@ -94,6 +94,7 @@ const JOB_ADAM = 1;
 const JOB_MATMUL64 = 2;
 const JOB_ADAM64 = 3;
 const JOB_UNFOLD = 4;
+const JOB_DIRECT_CONV = 5;
 
 /** Below this many floats written an im2col or col2im is not worth sharing. */
 const PARALLEL_UNFOLD = 1 << 17;
@@ -249,6 +250,37 @@ export function unfoldThreaded(which: "im2col" | "col2im", src: number, strides:
     g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, dst];
   for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
   runShared(ints, ready, 0);
+}
+
+/** What the direct convolution kernels read (assembly/conv-direct.ts): the geometry as the unfold kernels take it, without sw (1) and nb (all of n). */
+export interface DirectConvArgs {
+  n: number; c: number; h: number; w: number; o: number; groups: number; kh: number; kw: number;
+  sh: number; ph: number; pw: number; dh: number; dw: number; oh: number; ow: number;
+}
+
+/**
+ * The direct convolution's forward kernel (which 0: x at element strides `xs`, weights packed by
+ * kernels.packWeights at `mid`, into contiguous y at `dst`) or its weight gradient (which 1: x and
+ * gy at `mid`, each at element strides, into contiguous dW at `dst`), shared with idle helpers:
+ * the forward kernel in chunks of samples, the weight gradient in chunks of dW's output-channel
+ * tiles. Each thread stages its planes in its own work buffer (`work` for the caller), which
+ * kernels.directConvBytes says is big enough. `macs` sizes the split.
+ */
+export function directConvThreaded(
+  which: 0 | 1, g: DirectConvArgs, x: number, xs: readonly number[], mid: number, gs: readonly number[], dst: number, macs: number, work: number,
+): void {
+  const ready = readyHelpers(macs, PARALLEL_MACS);
+  const parts = ready.length + 1;
+  const total = which === 0 ? g.n : kernels.weightTileCount(g.o, g.groups);
+  // samples: a few chunks a thread, so that a delayed one is caught up; tiles: one range a
+  // thread, since each chunk stages every sample again
+  const chunks = Math.min(total, which === 0 && parts > 1 ? 4 * parts : parts);
+  const size = Math.ceil(total / chunks);
+  const { ints } = jobBlock();
+  const fields = [0, Math.ceil(total / size), size, which, x, xs[0]!, xs[1]!, xs[2]!, xs[3]!, g.n, g.c, g.h, g.w, g.o, g.groups, JOB_DIRECT_CONV,
+    g.kh, g.kw, g.sh, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, mid, gs[0] ?? 0, gs[1] ?? 0, gs[2] ?? 0, gs[3] ?? 0, dst];
+  for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
+  runShared(ints, ready, work);
 }
 
 /** Helpers started and idle, after asking for `want` threads in all (tests wait on this). */

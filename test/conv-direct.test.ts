@@ -1,0 +1,208 @@
+/**
+ * The direct convolution kernels (assembly/conv-direct.ts: few taps an output, column stride 1)
+ * against the JS reference computed in float64: forward with bias, the input gradient (the
+ * forward kernel on gy with the weight transposed and flipped) and the weight gradient, over row
+ * strides, padding, dilation, groups, output rows of every width modulo 4, tiles with fewer
+ * channels than they hold, strided and foreign operands, non-finite inputs, and the work split
+ * across two threads. Each case first checks that it does run direct (the other path, im2col +
+ * GEMM, has its own tests in conv-blocked.test.ts), and that with directTaps 0 the GEMM path
+ * gives the same numbers.
+ */
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { seededRandom } from "./helpers.js";
+import "../packages/nabla/src/index.js";
+import type { Backend, StridedView } from "../packages/nabla/src/backend/backend.js";
+import type { Conv2dGeometry } from "../packages/nabla/src/backend/convolution.js";
+import { jsBackend } from "../packages/nabla/src/backend/js/index.js";
+import { conv2d, conv2dInput, conv2dWeight, convTuning, directPath } from "../packages/nabla/src/backend/wasm/conv.js";
+import { wasmBackend } from "../packages/nabla/src/backend/wasm/index.js";
+import { idleHelpers } from "../packages/nabla/src/backend/wasm/pool.js";
+import { startKernels } from "../packages/nabla/src/backend/wasm/instance.js";
+import { getNumThreads, setNumThreads } from "../packages/nabla/src/index.js";
+import { contiguousStrides } from "../packages/nabla/src/tensor/shape.js";
+
+const wasm = wasmBackend as Backend;
+const random = seededRandom(7);
+const TAPS = convTuning.directTaps;
+beforeAll(() => startKernels()); // directPath asks the module for a sample's work bytes
+afterEach(() => {
+  convTuning.directTaps = TAPS;
+});
+
+/** n, c, h, w, o, groups, kh, kw, sh, ph, pw, dh, dw. */
+type Spec = [number, number, number, number, number, number, number, number, number, number, number, number, number];
+
+function geometry([n, c, h, w, o, groups, kh, kw, sh, ph, pw, dh, dw]: Spec): Conv2dGeometry {
+  const oh = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
+  const ow = w + 2 * pw - dw * (kw - 1);
+  return { n, c, h, w, o, groups, kh, kw, sh, sw: 1, ph, pw, dh, dw, oh, ow };
+}
+
+const CASES: Record<string, Spec> = {
+  "LeNet conv1: 1→6, 5×5, padding 2": [3, 1, 28, 28, 6, 1, 5, 5, 1, 2, 2, 1, 1],
+  "LeNet conv2: 6→16, 5×5": [2, 6, 14, 14, 16, 1, 5, 5, 1, 0, 0, 1, 1],
+  "3×3, padding 1, 9 columns (a partial vector)": [2, 3, 7, 9, 5, 1, 3, 3, 1, 1, 1, 1, 1],
+  "one output column": [2, 2, 5, 3, 3, 1, 3, 3, 1, 0, 0, 1, 1],
+  "1×1 kernel on two output columns": [1, 2, 4, 2, 2, 1, 1, 1, 1, 0, 0, 1, 1],
+  "row stride 2, padding 1": [2, 2, 9, 11, 6, 1, 3, 3, 2, 1, 1, 1, 1],
+  "dilation 2 × 3, uneven padding": [2, 2, 11, 13, 5, 1, 3, 2, 1, 2, 1, 2, 3],
+  "groups 2, 3 channels a group (a single-channel tile)": [2, 4, 8, 10, 6, 2, 3, 3, 1, 1, 1, 1, 1],
+  "groups 3, depthwise": [2, 3, 6, 7, 3, 3, 3, 3, 1, 1, 1, 1, 1],
+  "1×7 kernel (two column tiles)": [2, 2, 5, 12, 3, 1, 1, 7, 1, 0, 3, 1, 1],
+  "7×1 kernel": [2, 2, 12, 5, 3, 1, 7, 1, 1, 3, 0, 1, 1],
+  "padding past the kernel's reach": [2, 2, 5, 6, 3, 1, 3, 3, 1, 3, 3, 1, 1],
+  "5×5 of 13 output rows and 13 columns": [1, 3, 13, 13, 9, 1, 5, 5, 1, 2, 2, 1, 1],
+};
+
+/** Random values in [-1, 1) in wasm memory (float32) and as float64, with some entries replaced. */
+function values(count: number, special: Record<number, number> = {}): { f32: Float32Array; f64: Float64Array } {
+  const f32 = wasm.alloc("float32", count) as Float32Array;
+  for (let i = 0; i < count; i++) f32[i] = special[i] ?? 2 * random() - 1;
+  return { f32, f64: Float64Array.from(f32) };
+}
+
+const view = (data: Float32Array | Float64Array, shape: number[]): StridedView => ({ data, shape, strides: contiguousStrides(shape), offset: 0 });
+
+/** The same values as view(data, shape) but stored with the last two dims transposed. */
+function transposedView(data: Float32Array, shape: number[]): StridedView {
+  const [a, b, r, c] = shape as [number, number, number, number];
+  const stored = wasm.alloc("float32", data.length) as Float32Array;
+  for (let i = 0; i < a * b; i++) {
+    for (let y = 0; y < r; y++) for (let x = 0; x < c; x++) stored[i * r * c + x * r + y] = data[i * r * c + y * c + x]!;
+  }
+  return { data: stored, shape, strides: [b * r * c, r * c, 1, r], offset: 0 };
+}
+
+/** Each element of actual close to the float64 reference, or non-finite exactly where it is (NaN where it is NaN). */
+function expectNear(actual: Float32Array, expected: Float64Array, scale: number, what: string): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < actual.length; i++) {
+    const [a, e] = [actual[i]!, expected[i]!];
+    const ok = Number.isNaN(e) ? Number.isNaN(a) : Number.isFinite(e) ? Math.abs(a - e) <= 1e-5 * scale * (1 + Math.abs(e)) : a === e;
+    if (!ok) expect.fail(`${what}[${i}]: ${a}, the reference ${e}`);
+  }
+}
+
+interface Operands {
+  g: Conv2dGeometry;
+  x: { f32: Float32Array; f64: Float64Array };
+  w: { f32: Float32Array; f64: Float64Array };
+  b: { f32: Float32Array; f64: Float64Array };
+  gy: { f32: Float32Array; f64: Float64Array };
+}
+
+function operands(spec: Spec, xSpecial: Record<number, number> = {}, gySpecial: Record<number, number> = {}): Operands {
+  const g = geometry(spec);
+  return {
+    g,
+    x: values(g.n * g.c * g.h * g.w, xSpecial),
+    w: values(g.o * (g.c / g.groups) * g.kh * g.kw),
+    b: values(g.o),
+    gy: values(g.n * g.o * g.oh * g.ow, gySpecial),
+  };
+}
+
+/** The three kernels on the wasm backend, x and gy stored as `layout` says, into fresh arrays. */
+function runWasm({ g, x, w, b, gy }: Operands, layout: "contiguous" | "transposed" | "foreign") {
+  const xShape = [g.n, g.c, g.h, g.w];
+  const gyShape = [g.n, g.o, g.oh, g.ow];
+  const wShape = [g.o, g.c / g.groups, g.kh, g.kw];
+  const as = (data: Float32Array, shape: number[]): StridedView =>
+    layout === "transposed" ? transposedView(data, shape) : view(layout === "foreign" ? Float32Array.from(data) : data, shape);
+  const y = new Float32Array(g.n * g.o * g.oh * g.ow);
+  const gx = new Float32Array(g.n * g.c * g.h * g.w);
+  const gw = new Float32Array(w.f32.length);
+  conv2d(g, as(x.f32, xShape), view(w.f32, wShape), view(b.f32, [g.o]), y);
+  conv2dInput(g, as(gy.f32, gyShape), view(w.f32, wShape), gx);
+  conv2dWeight(g, as(x.f32, xShape), as(gy.f32, gyShape), gw);
+  return { y, gx, gw };
+}
+
+function runReference({ g, x, w, b, gy }: Operands) {
+  const xv = view(x.f64, [g.n, g.c, g.h, g.w]);
+  const wv = view(w.f64, [g.o, g.c / g.groups, g.kh, g.kw]);
+  const gyv = view(gy.f64, [g.n, g.o, g.oh, g.ow]);
+  const y = new Float64Array(g.n * g.o * g.oh * g.ow);
+  const gx = new Float64Array(g.n * g.c * g.h * g.w);
+  const gw = new Float64Array(w.f64.length);
+  jsBackend.conv2d(g, xv, wv, view(b.f64, [g.o]), y);
+  jsBackend.conv2dInput(g, gyv, wv, gx);
+  jsBackend.conv2dWeight(g, xv, gyv, gw);
+  return { y, gx, gw };
+}
+
+function check(ops: Operands, layout: "contiguous" | "transposed" | "foreign"): void {
+  const { g } = ops;
+  const got = runWasm(ops, layout);
+  const want = runReference(ops);
+  // a sum of K products of values below 1 in magnitude: float32 rounding grows with K
+  const k = (g.c / g.groups) * g.kh * g.kw;
+  expectNear(got.y, want.y, k, "y");
+  expectNear(got.gx, want.gx, g.o * g.kh * g.kw, "gx");
+  expectNear(got.gw, want.gw, g.n * g.oh * g.ow, "gw");
+}
+
+describe("direct convolution kernels match the float64 reference", () => {
+  it.each(Object.entries(CASES))("%s", (_, spec) => {
+    convTuning.directTaps = 10_000;
+    const g = geometry(spec);
+    expect(directPath(g, "forward")).toBe(true);
+    expect(directPath(g, "weight")).toBe(true);
+    // the input gradient runs direct for stride 1 and padding within the kernel's reach
+    const inputDirect = g.sh === 1 && g.ph <= (g.kh - 1) * g.dh && g.pw <= (g.kw - 1) * g.dw;
+    expect(directPath(g, "input")).toBe(inputDirect);
+    for (const layout of ["contiguous", "transposed", "foreign"] as const) check(operands(spec), layout);
+    // and the im2col + GEMM path agrees on the same operands
+    const ops = operands(spec);
+    const direct = runWasm(ops, "contiguous");
+    convTuning.directTaps = 0;
+    expect(directPath(g, "forward") || directPath(g, "weight") || directPath(g, "input")).toBe(false);
+    const gemm = runWasm(ops, "contiguous");
+    const scale = (g.c / g.groups) * g.kh * g.kw + g.o * g.kh * g.kw + g.n * g.oh * g.ow;
+    expectNear(direct.y, Float64Array.from(gemm.y), scale, "y (direct vs GEMM)");
+    expectNear(direct.gx, Float64Array.from(gemm.gx), scale, "gx (direct vs GEMM)");
+    expectNear(direct.gw, Float64Array.from(gemm.gw), scale, "gw (direct vs GEMM)");
+  });
+
+  it("leaves column strides and products with many taps to im2col + GEMM", () => {
+    const strided: Conv2dGeometry = { ...geometry([1, 2, 9, 9, 3, 1, 3, 3, 1, 1, 1, 1, 1]), sw: 2, ow: 5 };
+    expect(directPath(strided, "forward")).toBe(false);
+    expect(directPath(strided, "weight")).toBe(false);
+    expect(directPath(strided, "input")).toBe(false);
+    const wide = geometry([1, 64, 9, 9, 8, 1, 3, 3, 1, 1, 1, 1, 1]); // 576 taps
+    expect(directPath(wide, "forward")).toBe(false);
+    expect(directPath(wide, "weight")).toBe(false);
+  });
+
+  it("a non-finite input reaches exactly the outputs and weight gradients the reference says", () => {
+    convTuning.directTaps = 10_000;
+    // 9 output columns: the weight gradient's last vector of each row has lanes past ow, which
+    // read real x values (here inf and NaN) that must not meet the zero gy there
+    const spec: Spec = [2, 2, 6, 11, 3, 1, 3, 3, 1, 0, 0, 1, 1];
+    const g = geometry(spec);
+    expect(g.ow % 4).not.toBe(0);
+    const at = (n: number, c: number, y: number, x: number) => ((n * g.c + c) * g.h + y) * g.w + x;
+    const ops = operands(spec, { [at(0, 1, 2, 10)]: Infinity, [at(1, 0, 4, 9)]: NaN, [at(1, 1, 0, 0)]: -Infinity }, { 5: Infinity });
+    check(ops, "contiguous");
+  });
+
+  it("split across two threads gives exactly the one-thread result", async () => {
+    convTuning.directTaps = 10_000;
+    const before = getNumThreads();
+    setNumThreads(2);
+    for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(idleHelpers(2)).toBeGreaterThanOrEqual(1);
+    try {
+      // enough multiply-adds to share: chunks of samples forward, of dW's channel tiles backward
+      const ops = operands([16, 3, 20, 22, 10, 1, 5, 5, 1, 2, 2, 1, 1]);
+      const two = runWasm(ops, "contiguous");
+      setNumThreads(1);
+      const one = runWasm(ops, "contiguous");
+      expect(Array.from(two.y)).toEqual(Array.from(one.y));
+      expect(Array.from(two.gx)).toEqual(Array.from(one.gx));
+      expect(Array.from(two.gw)).toEqual(Array.from(one.gw));
+    } finally {
+      setNumThreads(before);
+    }
+  });
+});
