@@ -5,11 +5,7 @@
  * refused with PyTorch's message; tensors and modules move and read back. Runs on a real WebGPU
  * device (Dawn in Node; SwiftShader without a GPU) and is skipped, saying why, without one.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { extname, join, normalize } from "node:path";
-import { chromium } from "playwright-core";
+import { existsSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   deviceTransfers,
@@ -28,6 +24,7 @@ import {
   where,
 } from "../packages/nabla/src/index.js";
 import { startedWebGpu } from "../packages/nabla/src/backend/device.js";
+import { browserSkipReason, runWebGpuPage } from "./webgpu-page.js";
 
 const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
 
@@ -348,62 +345,20 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
   });
 });
 
-const CHROMIUM = "/usr/bin/chromium";
-const ROOT = join(import.meta.dirname, "..");
-const BUILT = join(ROOT, "packages/nabla/dist/src/index.js");
-
-/** Why the browser check cannot run here, or null. */
-function browserSkipReason(): string | null {
-  if (process.env.NABLA_BACKEND !== undefined && process.env.NABLA_BACKEND !== "js") return "checked once, in the js project";
-  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM}`;
-  if (!existsSync(BUILT)) return "dist/ is not built (npm run build)";
-  return null;
-}
-const browserSkip = browserSkipReason();
-
-/** Serves the repository's files and a page that runs test/browser/webgpu-train-page.js with an import map for dist/. */
-function serve(): Promise<Server> {
-  const imports = { "#nabla": "/packages/nabla/dist/src/index.js", "#platform": "/packages/nabla/dist/src/backend/wasm/platform-browser.js" };
-  const page = `<!doctype html><script type="importmap">${JSON.stringify({ imports })}</script><script type="module" src="/test/browser/webgpu-train-page.js"></script>`;
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    if (url.pathname === "/index.html") {
-      res.writeHead(200, { "Content-Type": "text/html" }).end(page);
-      return;
-    }
-    const path = normalize(join(ROOT, url.pathname));
-    if (!path.startsWith(ROOT) || !existsSync(path)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { "Content-Type": extname(path) === ".js" ? "text/javascript" : "application/octet-stream" }).end(readFileSync(path));
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
+const browserSkip = browserSkipReason("packages/nabla/dist/src/index.js");
+const imports = { "#nabla": "/packages/nabla/dist/src/index.js", "#platform": "/packages/nabla/dist/src/backend/wasm/platform-browser.js" };
 
 describe.skipIf(browserSkip !== null)(`the webgpu backend in Chromium on navigator.gpu${browserSkip ? ` (skipped: ${browserSkip})` : ""}`, () => {
   it("an MLP trains on the device as on the CPU, nothing crossing inside a step", async () => {
-    const server = await serve();
-    // --enable-unsafe-webgpu: headless Chromium on Linux keeps WebGPU behind it (and brings its own SwiftShader)
-    const browser = await chromium.launch({ executablePath: CHROMIUM, timeout: 0, args: ["--no-sandbox", "--disable-dev-shm-usage", "--enable-unsafe-webgpu"] });
-    try {
-      const page = await browser.newPage();
-      page.setDefaultTimeout(0);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
-      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`);
-      const done = await page.waitForFunction(() => (globalThis as unknown as { report?: unknown }).report);
-      type Run = { losses: number[]; crossed: number; device: string };
-      const r = (await done.jsonValue()) as { error?: string; cpu: Run; gpu: Run };
-      expect(errors).toEqual([]);
-      expect(r.error).toBeUndefined();
-      expect(r.gpu.device).toBe("webgpu");
-      expect(r.gpu.crossed).toBe(0);
-      closeTo(r.gpu.losses, r.cpu.losses, 1e-4, 1e-5);
-      expect(r.gpu.losses[4]!).toBeLessThan(r.gpu.losses[0]!);
-    } finally {
-      await browser.close();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    type Run = { losses: number[]; crossed: number; device: string };
+    const { report: r, errors } = await runWebGpuPage<{ error?: string; cpu: Run; gpu: Run }>(
+      `<!doctype html><script type="importmap">${JSON.stringify({ imports })}</script><script type="module" src="/test/browser/webgpu-train-page.js"></script>`,
+    );
+    expect(errors).toEqual([]);
+    expect(r.error).toBeUndefined();
+    expect(r.gpu.device).toBe("webgpu");
+    expect(r.gpu.crossed).toBe(0);
+    closeTo(r.gpu.losses, r.cpu.losses, 1e-4, 1e-5);
+    expect(r.gpu.losses[4]!).toBeLessThan(r.gpu.losses[0]!);
   });
 });

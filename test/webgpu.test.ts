@@ -5,14 +5,11 @@
  * a GPU it runs on SwiftShader's Vulkan driver from Debian's chromium package. Where neither is
  * present the GPU tests are skipped, saying why; the parts that need no device always run.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { existsSync } from "node:fs";
 import os from "node:os";
-import { extname, join, normalize } from "node:path";
 import { describe, expect, it, afterAll } from "vitest";
 import { seededRandom } from "./helpers.js";
-import { chromium } from "playwright-core";
+import { browserSkipReason, runWebGpuPage } from "./webgpu-page.js";
 import type { ReduceOp, StridedView } from "../packages/nabla/src/backend/backend.js";
 import type { Conv2dGeometry } from "../packages/nabla/src/backend/convolution.js";
 import { jsBackend } from "../packages/nabla/src/backend/js/index.js";
@@ -953,59 +950,18 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
   });
 });
 
-const CHROMIUM = "/usr/bin/chromium";
-const ROOT = join(import.meta.dirname, "..");
-const BUILT = join(ROOT, "packages/nabla/dist/src/backend/webgpu/index.js");
-
-/** Why the browser check cannot run here, or null. */
-function browserSkipReason(): string | null {
-  if (process.env.NABLA_BACKEND !== undefined && process.env.NABLA_BACKEND !== "js") return "checked once, in the js project";
-  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM}`;
-  if (!existsSync(BUILT)) return "dist/ is not built (npm run build)";
-  return null;
-}
-const browserSkip = browserSkipReason();
-
-/** Serves the repository's files (dist/ and test/browser/) and a page that runs test/browser/webgpu-page.js. */
-function serve(): Promise<Server> {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    if (url.pathname === "/index.html") {
-      res.writeHead(200, { "Content-Type": "text/html" }).end('<!doctype html><script type="module" src="/test/browser/webgpu-page.js"></script>');
-      return;
-    }
-    const path = normalize(join(ROOT, url.pathname));
-    if (!path.startsWith(ROOT) || !existsSync(path)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { "Content-Type": extname(path) === ".js" ? "text/javascript" : "application/octet-stream" }).end(readFileSync(path));
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
+const browserSkip = browserSkipReason("packages/nabla/dist/src/backend/webgpu/index.js");
 
 describe.skipIf(browserSkip !== null)(`webgpu kernels in Chromium on navigator.gpu${browserSkip ? ` (skipped: ${browserSkip})` : ""}`, () => {
   it("gelu forward and backward, a matmul off the tiles and a row sum agree with the JS kernels", async () => {
-    const server = await serve();
-    // --enable-unsafe-webgpu: headless Chromium on Linux keeps WebGPU behind it (and brings its own SwiftShader)
-    const browser = await chromium.launch({ executablePath: CHROMIUM, timeout: 0, args: ["--no-sandbox", "--disable-dev-shm-usage", "--enable-unsafe-webgpu"] });
-    try {
-      const page = await browser.newPage();
-      page.setDefaultTimeout(0);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
-      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`);
-      const done = await page.waitForFunction(() => (globalThis as unknown as { report?: unknown }).report);
-      const r = (await done.jsonValue()) as { error?: string; source: string; pointwiseDiff: number; matmulDiff: number; sumDiff: number };
-      expect(errors).toEqual([]);
-      expect(r.error).toBeUndefined();
-      expect(r.source).toBe("navigator.gpu");
-      expect(r.pointwiseDiff).toBeLessThan(1e-5);
-      expect(r.matmulDiff).toBeLessThan(1e-4);
-      expect(r.sumDiff).toBeLessThan(1e-4);
-    } finally {
-      await browser.close();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    const { report: r, errors } = await runWebGpuPage<{ error?: string; source: string; pointwiseDiff: number; matmulDiff: number; sumDiff: number }>(
+      '<!doctype html><script type="module" src="/test/browser/webgpu-page.js"></script>',
+    );
+    expect(errors).toEqual([]);
+    expect(r.error).toBeUndefined();
+    expect(r.source).toBe("navigator.gpu");
+    expect(r.pointwiseDiff).toBeLessThan(1e-5);
+    expect(r.matmulDiff).toBeLessThan(1e-4);
+    expect(r.sumDiff).toBeLessThan(1e-4);
   });
 });

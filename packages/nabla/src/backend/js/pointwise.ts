@@ -92,31 +92,16 @@ function int32Pow(base: number, exponent: number): number {
   return result;
 }
 
-/** The int32 forms of the operations that can leave int32's range; null: the float64 form is exact. */
-function int32Form(op: string, args: readonly string[]): string | null {
-  switch (op) {
-    case "mul":
-      return `Math.imul(${args[0]}, ${args[1]})`;
-    case "add":
-      return `((${args[0]} + ${args[1]}) | 0)`;
-    case "sub":
-      return `((${args[0]} - ${args[1]}) | 0)`;
-    case "neg":
-      return `((-${args[0]}) | 0)`;
-    case "pow":
-      return `ipow(${args[0]}, ${args[1]})`;
-    default:
-      return null;
-  }
-}
-
-/** The same for the closure form. */
-const INT32_EVALUATE: Partial<Record<string, (...a: number[]) => number>> = {
-  mul: (a, b) => Math.imul(a!, b!),
-  add: (a, b) => (a! + b!) | 0,
-  sub: (a, b) => (a! - b!) | 0,
-  neg: (a) => -a! | 0,
-  pow: (a, b) => int32Pow(a!, b!),
+/**
+ * The int32 forms of the operations that can leave int32's range (elsewhere the float64 form is
+ * exact), inline and as a closure, as PRIMITIVES gives the float ones.
+ */
+const INT32: Partial<Record<string, { js: (...a: string[]) => string; evaluate: (...a: number[]) => number }>> = {
+  mul: { js: (a, b) => `Math.imul(${a}, ${b})`, evaluate: (a, b) => Math.imul(a!, b!) },
+  add: { js: (a, b) => `((${a} + ${b}) | 0)`, evaluate: (a, b) => (a! + b!) | 0 },
+  sub: { js: (a, b) => `((${a} - ${b}) | 0)`, evaluate: (a, b) => (a! - b!) | 0 },
+  neg: { js: (a) => `((-${a}) | 0)`, evaluate: (a) => -a! | 0 },
+  pow: { js: (a, b) => `ipow(${a}, ${b})`, evaluate: (a, b) => int32Pow(a!, b!) },
 };
 
 /** The expression as straight-line JavaScript inside one loop over the row. */
@@ -135,8 +120,8 @@ function compileWithFunction(kernel: Kernel, arithmetic: Arithmetic): RowFn {
     else {
       const prim: Primitive = PRIMITIVES[node.op];
       const args = node.args.map((a) => names.get(a)!);
-      const int32 = arithmetic === "int32" && node.type === "num" ? int32Form(node.op, args) : null;
-      const value = int32 ?? (prim.js ? prim.js(...args) : `h.${node.op}(${args.join(", ")})`);
+      const int32 = arithmetic === "int32" && node.type === "num" ? INT32[node.op] : undefined;
+      const value = int32 ? int32.js(...args) : prim.js ? prim.js(...args) : `h.${node.op}(${args.join(", ")})`;
       const code = stepwiseFloat32 && node.type === "num" ? `Math.fround(${value})` : value;
       const name = `t${temp++}`;
       body.push(`const ${name} = ${code};`);
@@ -176,9 +161,9 @@ function interpretRow(expr: Expr, arithmetic: Arithmetic): RowFn {
     } else {
       const prim: Primitive = PRIMITIVES[node.op];
       const args = node.args.map((a) => evals.get(a)!);
-      const int32 = arithmetic === "int32" && node.type === "num" ? INT32_EVALUATE[node.op] : undefined;
+      const int32 = arithmetic === "int32" && node.type === "num" ? INT32[node.op] : undefined;
       if (int32 !== undefined) {
-        evals.set(node, (values, params) => int32(...args.map((g) => g(values, params))));
+        evals.set(node, (values, params) => int32.evaluate(...args.map((g) => g(values, params))));
         continue;
       }
       f = node.type === "num" ? (values, params) => round(prim.evaluate(...args.map((g) => g(values, params)))) : (values, params) => prim.evaluate(...args.map((g) => g(values, params)));
