@@ -22,15 +22,43 @@ function lastAxis(t: Tensor, dim: number): Tensor {
 /**
  * An index's values on the host, for checking them. On the webgpu device only an index moved
  * there from the host (and unchanged since) has them without a transfer back, which an op cannot
- * wait for; one computed on the device cannot be checked yet.
+ * wait for; one computed on the device has none (checkIndexRange checks it there).
  */
 export function indexValues(op: string, index: Tensor): TypedArray {
-  if (index.storage.device === "cpu") return index.toTypedArray();
-  const mirror = index.storage.hostMirror();
-  if (mirror === null || !index.isContiguous()) {
+  const host = hostIndexValues(index);
+  if (host === null) {
     throw noGpuKernel(op, "for an index computed on the webgpu device (its values are checked on the host, which cannot wait for the device)");
   }
+  return host;
+}
+
+/** The index's values where the host has them (a CPU tensor, or the unchanged host mirror of an uploaded one), else null. */
+function hostIndexValues(index: Tensor): TypedArray | null {
+  if (index.storage.device === "cpu") return index.toTypedArray();
+  const mirror = index.storage.hostMirror();
+  if (mirror === null || !index.isContiguous()) return null;
   return mirror.subarray(index.offset, index.offset + index.numel());
+}
+
+/**
+ * Checks that every value of `index` (int32) lies in [low, high), else throws `error(value)` for
+ * the first that does not: on the host where it has the values (synchronously, as on the CPU);
+ * else on the webgpu device, which reports a violation at the next read of any tensor, with the
+ * same error (wgsl-index-check.ts; the failing op's result is then unspecified, as after CUDA's
+ * device-side assert).
+ */
+export function checkIndexRange(op: string, index: Tensor, low: number, high: number, error: (value: number) => Error): void {
+  const host = hostIndexValues(index);
+  if (host !== null) {
+    for (const i of host) if (i < low || i >= high) throw error(i);
+    return;
+  }
+  const c = contiguous(index.detach());
+  webgpuContext(op).checkIndices(c.storage.gpu, c.offset, c.numel(), low, high, (value) => {
+    const e = error(value);
+    e.message += " (found by the webgpu device, reported at the next read)";
+    return e;
+  });
 }
 
 /** The leading part of t with the sizes of `shape` in every dim but `skip` (a view). */
@@ -64,9 +92,7 @@ export function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, sr
   const size = x.shape[d] ?? 1;
   checkSameDevice(op, x, index);
   if (inBounds) return d;
-  for (const i of indexValues(op, index)) {
-    if (i < 0 || i >= size) throw new ShapeError(`${op}: index ${i} is out of bounds for dimension ${d} with size ${size}`);
-  }
+  checkIndexRange(op, index, 0, size, (i) => new ShapeError(`${op}: index ${i} is out of bounds for dimension ${d} with size ${size}`));
   return d;
 }
 

@@ -8,6 +8,8 @@
  * product by each factor, treating zeros apart.
  */
 import { noGrad } from "../autograd/grad-mode.js";
+import { checkSameDevice, webgpuContext } from "../backend/device.js";
+import type { GpuStridedView } from "../backend/webgpu/context.js";
 import { recordOp } from "../autograd/node.js";
 import { DTypeError, OptionError } from "../errors.js";
 import { isFloating, type TypedArray } from "../tensor/dtype.js";
@@ -102,6 +104,20 @@ function checkSrc(op: string, x: Tensor, src: Tensor): void {
   if (src.dtype !== x.dtype) throw new DTypeError(`${op}: expected self.dtype (${x.dtype}) to be equal to src.dtype (${src.dtype})`);
 }
 
+/**
+ * scatter's kernel on the webgpu device (wgsl-scatter.ts), the index already checked: a copy of
+ * x with src (or the number) written, added or multiplied at the scattered positions; a repeated
+ * index's last write wins, as in the CPU loop.
+ */
+function scatterOnDevice(x: Tensor, d: number, index: Tensor, src: Tensor | number, mode: "assign" | "add" | "multiply"): Tensor {
+  if (src instanceof Tensor) checkSameDevice("scatter", x, src);
+  const out = noGrad(() => clone(x));
+  const view = (t: Tensor): GpuStridedView => ({ data: t.storage.gpu, shape: shape1d(t), strides: t.ndim === 0 ? [0] : t.strides, offset: t.offset });
+  const value = typeof src !== "number" ? view(src) : x.dtype === "bool" ? (src ? 1 : 0) : src;
+  webgpuContext("scatter").scatter(mode, out.storage.gpu, shape1d(x), d, view(index), value);
+  return out;
+}
+
 export interface ScatterOptions {
   /** Combine with what is there instead of writing: "add" or "multiply" (not differentiable, as in PyTorch). */
   reduce?: "add" | "multiply";
@@ -117,10 +133,16 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | num
     throw new OptionError(`scatter: reduce argument must be either "add" or "multiply", got ${JSON.stringify(reduce)}`);
   }
   if (src instanceof Tensor) checkSrc("scatter", x, src);
-  const { values, shape } = indexValues(index);
-  const { out, strides } = scatterTarget(x);
-  const source = src instanceof Tensor ? sourceValues(src) : { data: src, strides: [] as number[] };
-  combineInto(out.storage.data, reduce ?? "assign", values, shape, d, strides, source.data, source.strides);
+  let out: Tensor;
+  if (x.storage.device !== "cpu") {
+    out = scatterOnDevice(x, d, index, src, reduce ?? "assign");
+  } else {
+    const { values, shape } = indexValues(index);
+    const target = scatterTarget(x);
+    out = target.out;
+    const source = src instanceof Tensor ? sourceValues(src) : { data: src, strides: [] as number[] };
+    combineInto(out.storage.data, reduce ?? "assign", values, shape, d, target.strides, source.data, source.strides);
+  }
   const inputs = src instanceof Tensor ? [x, src] : [x];
   if (reduce !== undefined) {
     return recordOp("ScatterBackward0", out, inputs, () => {

@@ -6,11 +6,12 @@
  */
 import { DTypeError, formatShape, OptionError, ShapeError } from "../../errors.js";
 import { fromTypedArray } from "../../ops/helpers.js";
-import { div, mul, where } from "../../ops/elementwise.js";
+import { div, eq, mul, where } from "../../ops/elementwise.js";
+import { selectAlong } from "../../ops/index-select.js";
 import { gather } from "../../ops/indexing.js";
 import { max as maxAlong, sum } from "../../ops/reduce.js";
 import { stack } from "../../ops/join.js";
-import { narrow, reshape } from "../../ops/shape.js";
+import { narrow, reshape, unsqueeze } from "../../ops/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
 function checkIndices(name: string, input: Tensor, weight: Tensor): Int32Array {
@@ -35,6 +36,7 @@ export function normalizePaddingIdx(name: string, paddingIdx: number | null | un
 }
 
 export function embeddingImpl(name: string, input: Tensor, weight: Tensor, paddingIdx: number | null = null): Tensor {
+  if (weight.storage.device !== "cpu") return embeddingOnDevice(name, input, weight, paddingIdx);
   const idx = checkIndices(name, input, weight);
   const pad = normalizePaddingIdx(name, paddingIdx, weight.shape[0]!);
   const [v, d] = weight.shape as [number, number];
@@ -47,6 +49,25 @@ export function embeddingImpl(name: string, input: Tensor, weight: Tensor, paddi
     const isPad = fromTypedArray(Array.from(idx, (i) => (i === pad ? 1 : 0)), [idx.length, 1], "bool");
     rows = where(isPad, rows.detach(), rows);
   }
+  return reshape(rows, [...input.shape, d]);
+}
+
+/**
+ * The lookup on the webgpu device: an index-select of the table's rows (read where they lie; the
+ * gradient adds rows back atomically), the indices checked on the host where it has them, else
+ * on the device (reported at the next read); the padding row's outputs read a detached copy, as
+ * on the CPU.
+ */
+function embeddingOnDevice(name: string, input: Tensor, weight: Tensor, paddingIdx: number | null): Tensor {
+  if (input.dtype !== "int32") {
+    throw new DTypeError(`${name}: expected indices of dtype int32, got ${input.dtype}; make them with tensor(indices, { dtype: "int32" }) or input.int()`);
+  }
+  if (weight.ndim !== 2) throw new ShapeError(`${name}: weight must be 2-D [num_embeddings, embedding_dim], got ${formatShape(weight.shape)}`);
+  const [v, d] = weight.shape as [number, number];
+  const pad = normalizePaddingIdx(name, paddingIdx, v);
+  const flat = reshape(input, [input.numel()]);
+  let rows = selectAlong(name, weight, 0, flat, (i) => new ShapeError(`${name}: index ${i} is out of range for an embedding table of ${v} rows (weight ${formatShape(weight.shape)})`));
+  if (pad !== null) rows = where(unsqueeze(eq(flat, pad), 1), rows.detach(), rows);
   return reshape(rows, [...input.shape, d]);
 }
 
