@@ -28,7 +28,7 @@ import { FILL_SHADER } from "./wgsl-fill.js";
 import { INDEX_CHECK_NONE, INDEX_CHECK_SHADER, INDEX_CHECK_VALUE_SHADER } from "./wgsl-index-check.js";
 import { INDEX_SELECT_SHADER, indexAddShader } from "./wgsl-index-select.js";
 import { SCATTER_MAX_RANK, scatterShader, type ScatterMode } from "./wgsl-scatter.js";
-import { cumExtremumShader, scanShader, type ScanKernel } from "./wgsl-scan.js";
+import { CUMPROD_GRAD_SHADER, cumExtremumShader, scanShader, type ScanKernel } from "./wgsl-scan.js";
 import { sortShader } from "./wgsl-sort.js";
 
 export type { GpuArray } from "./pool.js";
@@ -549,6 +549,12 @@ export class WebGpuContext {
     if (x.dtype !== values.dtype || x.dtype === "bool") throw new TypeError(`webgpu cum${op}: expected float32 or int32 input and values of one dtype, got ${x.dtype} and ${values.dtype}`);
     const type = x.dtype === "int32" ? "i32" : "f32";
     this.rowWise(`cum${op}:${type}`, () => cumExtremumShader(op, type), [x, values, indices], [outer, n, offset, 0], outer);
+  }
+
+  /** cumprod's input gradient for the rows of contiguous x and g [outer, n] (each from its offset) into result, zeros in x included. */
+  cumprodGrad(x: GpuArray, xOffset: number, g: GpuArray, gOffset: number, outer: number, n: number, result: GpuArray): void {
+    float32Only("cumprodGrad", x, g, result);
+    this.rowWise("cumprodGrad", () => CUMPROD_GRAD_SHADER, [x, result, g], [outer, n, xOffset, gOffset], outer);
   }
 
   /**

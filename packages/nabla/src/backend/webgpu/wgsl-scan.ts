@@ -84,3 +84,46 @@ ${ENTRY}
 }
 `;
 }
+
+/**
+ * cumprod's input gradient per row, exact with zeros, as cumprodGradRows in src/ops/scan.ts (in
+ * f32 where the CPU accumulates in float64): before the first zero, (Σ_{j≥k} g_j·out_j) / x_k
+ * summed from the zero backwards; at the first zero, out_{zero−1}·Σ_{j≥zero} g_j·Π_{zero<i≤j} x_i;
+ * after it, 0. The running products before the zero are written to `result` first and read back.
+ *
+ * Bindings: x, result, info [outer, n, offset of x, offset of g], g.
+ */
+export const CUMPROD_GRAD_SHADER = `
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> result: array<f32>;
+@group(0) @binding(2) var<storage, read> info: array<i32>;
+@group(0) @binding(3) var<storage, read> g: array<f32>;
+${ENTRY}
+  let xb = info[2] + base;
+  let gb = info[3] + base;
+  var zero = n;
+  for (var i = 0; i < n; i++) {
+    if (x[xb + i] == 0.0) { zero = i; break; }
+  }
+  var prefix = 1.0;
+  for (var j = 0; j < zero; j++) {
+    prefix = prefix * x[xb + j];
+    result[base + j] = prefix;
+  }
+  let before = select(1.0, result[base + max(zero - 1, 0)], zero > 0);
+  var tail = 0.0;
+  for (var k = zero - 1; k >= 0; k--) {
+    tail = tail + g[gb + k] * result[base + k];
+    result[base + k] = tail / x[xb + k];
+  }
+  if (zero == n) { return; }
+  var product = 1.0;
+  var acc = 0.0;
+  for (var j = zero; j < n; j++) {
+    if (j > zero) { product = product * x[xb + j]; }
+    acc = acc + g[gb + j] * product;
+  }
+  result[base + zero] = before * acc;
+  for (var k = zero + 1; k < n; k++) { result[base + k] = 0.0; }
+}
+`;

@@ -25,7 +25,7 @@ function beforeSource(dtype: GpuDType): string {
   if (dtype !== "float32") {
     const t = dtype === "int32" ? "i32" : "u32";
     return `fn key(bits: u32) -> ${t} { return ${dtype === "int32" ? "bitcast<i32>(bits)" : "bits"}; }
-fn before(a: ${t}, b: ${t}, descending: bool) -> bool { return select(a < b, a > b, descending); }
+fn before(a: ${t}, b: ${t}, descending: bool) -> bool { return select((a < b), (a > b), descending); }
 fn same(a: ${t}, b: ${t}) -> bool { return a == b; }`;
   }
   return `${helperSource(["nb_isnan"])}
