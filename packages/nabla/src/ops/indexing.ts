@@ -11,6 +11,7 @@ import { normalizeDim } from "../tensor/shape.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { emptyTensor } from "./helpers.js";
+import { ne, toDType } from "./elementwise.js";
 import { assignInto, clone, contiguous, narrow, reshape, transpose } from "./shape.js";
 
 /** Moves `dim` to the end and returns contiguous data with [outer, size] layout (from the buffer's start on the webgpu device, whose kernels take no offset). */
@@ -143,6 +144,11 @@ function scatterAddChecked(base: Tensor, dim: number, index: Tensor, src: Tensor
   const d = checkIndex("scatterAdd", base, dim, index, src, inBounds);
   if (src.dtype !== base.dtype) throw new DTypeError(`scatterAdd: expected self.dtype (${base.dtype}) to be equal to src.dtype (${src.dtype})`);
   checkSameDevice("scatterAdd", base, src);
+  if (base.dtype === "bool" && base.storage.device === "cpu") {
+    // PyTorch's sum of bools stored as bool is their "or": the CPU kernels add in the storage's
+    // bytes (1 + 1 = 2, and 256 Trues wrap to 0), so add as int32 and compare with 0
+    return ne(scatterAddChecked(toDType(base, "int32"), d, index, toDType(src, "int32"), true), 0);
+  }
   const index1 = atLeast1d(index);
   const acc = clone(atLeast1d(base.detach()));
   // the part of the result the index reaches (all of it unless the index is smaller off dim)

@@ -36,10 +36,12 @@ export function scanShader(kind: ScanKernel, type: "f32" | "i32"): string {
   const step = kind === "sum" ? "acc + v" : kind === "prod" ? "acc * v" : "nb_log_add_exp(v, acc)";
   const helpers =
     kind === "logsumexp"
-      ? `${helperSource(["nb_isnan", "nb_inf", "nb_isfinite", "nb_log1p", "nb_exp"])}
+      ? `${helperSource(["nb_isnan", "nb_nan", "nb_inf", "nb_isfinite", "nb_log1p", "nb_exp"])}
 fn nb_log_add_exp(x: f32, y: f32) -> f32 {
+  // NaN by its bits (SwiftShader's NaN != NaN is false)
+  if (nb_isnan(x) || nb_isnan(y)) { return nb_nan(); }
   var lo = x; var hi = y;
-  if (nb_isnan(y)) { lo = y; hi = y; } else if (y < x) { lo = y; hi = x; }
+  if (y < x) { lo = y; hi = x; }
   if (lo != hi || nb_isfinite(lo)) { return nb_log1p(nb_exp(lo - hi)) + hi; }
   return x;
 }`

@@ -1,0 +1,257 @@
+/**
+ * Ops on webgpu tensors that used to read `storage.data` on the host or had no kernel (issue 13):
+ * indexing (gather, scatter, scatterAdd, indexSelect, embedding) with indices computed on the
+ * device, their bounds checked there; scans (cumsum, cumprod, cummax/cummin, logcumsumexp);
+ * sort/argsort/topk; and the ops that only allocated their result on the wrong device or
+ * re-index along dims (cat, stack, pad, flip, roll, repeat, diag, maskedFill). Each runs on the
+ * device and on the CPU from the same inputs: int32 and bool exactly, float32 within a few
+ * roundings. Indices and masks on the device are made there (a clone), so no host copy of their
+ * values exists and the device path is the one taken.
+ */
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import {
+  argsort,
+  cat,
+  cummax,
+  cummin,
+  cumprod,
+  cumsum,
+  deviceTransfers,
+  diag,
+  flip,
+  gather,
+  indexSelect,
+  logcumsumexp,
+  maskedFill,
+  nn,
+  randn,
+  ready,
+  repeat,
+  roll,
+  scatter,
+  scatterAdd,
+  sort,
+  stack,
+  tensor,
+  topk,
+  type Tensor,
+} from "../packages/nabla/src/index.js";
+import { clone } from "../packages/nabla/src/ops/shape.js";
+
+const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
+
+async function start(): Promise<string> {
+  if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  try {
+    await ready("webgpu");
+    return "";
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+const reason = await start();
+const F = nn.functional;
+type Device = "cpu" | "webgpu";
+
+/** A copy of `t` on `device`; on the webgpu device computed there (a clone), so that no host mirror of its values exists. */
+function on(t: Tensor, device: Device): Tensor {
+  return clone(device === "cpu" ? t : t.to("webgpu"));
+}
+
+/** A tensor's values with NaN kept (toEqual treats NaN as equal to NaN). */
+async function values(t: Tensor): Promise<number[]> {
+  return Array.from(await t.dataAsync());
+}
+
+function closeTo(actual: number[], expected: number[], rtol = 1e-5, atol = 1e-6): void {
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((a, i) => {
+    const e = expected[i]!;
+    if (Number.isNaN(e) ? !Number.isNaN(a) : Math.abs(a - e) > atol + rtol * Math.abs(e)) expect.fail(`element ${i}: ${a} vs ${e}`);
+  });
+}
+
+/**
+ * Runs `op` on the CPU and on the device from the same inputs and compares every tensor it
+ * returns: exactly (int32, bool; float32 where the op only moves values), else within tolerance.
+ */
+async function same(op: (d: Device) => Tensor | readonly Tensor[] | Record<string, Tensor>, exact = true): Promise<void> {
+  const list = (r: ReturnType<typeof op>): Tensor[] => (r instanceof Array ? [...r] : "shape" in r ? [r as Tensor] : Object.values(r));
+  const cpu = list(op("cpu"));
+  const gpu = list(op("webgpu"));
+  expect(gpu.length).toBe(cpu.length);
+  for (let i = 0; i < cpu.length; i++) {
+    expect(gpu[i]!.device).toBe("webgpu");
+    expect(gpu[i]!.dtype).toBe(cpu[i]!.dtype);
+    expect(gpu[i]!.shape).toEqual(cpu[i]!.shape);
+    if (exact || cpu[i]!.dtype !== "float32") expect(await values(gpu[i]!)).toEqual(await values(cpu[i]!));
+    else closeTo(await values(gpu[i]!), await values(cpu[i]!));
+  }
+}
+
+/** The error `op` throws on the CPU; on the device the same error comes from the next read. */
+async function sameError(op: (d: Device) => Tensor): Promise<void> {
+  let message = "";
+  try {
+    op("cpu");
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  expect(message).not.toBe("");
+  await expect(async () => values(op("webgpu"))).rejects.toThrow(message);
+  // the flag is cleared: the next read succeeds
+  expect(await values(on(tensor([1, 2]), "webgpu"))).toEqual([1, 2]);
+}
+
+const int = (v: number[] | number[][], d: Device) => on(tensor(v, { dtype: "int32" }), d);
+const flt = (v: number[] | number[][], d: Device) => on(tensor(v), d);
+const bool = (v: number[] | number[][], d: Device) => on(tensor(v, { dtype: "bool" }), d);
+
+describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : ""}`, () => {
+  const x2 = [[1.5, -2, 3, 0.25], [4, NaN, -1, 8], [0, 2, 2, -3]];
+  const i2 = [[3, 0, 3], [1, 1, 0], [2, 2, 2]];
+
+  it("gather along each dim with an index computed on the device, every dtype", async () => {
+    for (const dim of [0, 1]) {
+      const index = dim === 0 ? [[2, 0, 1, 1], [0, 0, 2, 1]] : i2;
+      await same((d) => gather(flt(x2, d), dim, int(index, d)));
+      await same((d) => gather(int([[1, -2, 3, 7], [4, 5, -6, 0], [9, 9, 2, 1]], d), dim, int(index, d)));
+      await same((d) => gather(bool([[1, 0, 1, 0], [0, 0, 1, 1], [1, 1, 0, 0]], d), dim, int(index, d)));
+    }
+  });
+
+  it("scatter writes the last of repeated positions, as the CPU loop; scatterAdd sums them (bool as or)", async () => {
+    const src = [[10, 20, 30], [40, 50, 60], [70, 80, 90]];
+    await same((d) => scatter(flt(x2, d), 1, int(i2, d), flt(src, d)));
+    await same((d) => scatter(int([[0, 0, 0, 0], [1, 1, 1, 1], [2, 2, 2, 2]], d), 0, int([[2, 0, 1], [0, 0, 0]], d), int(src, d)));
+    await same((d) => scatter(flt(x2, d), 1, int(i2, d), 7.5));
+    await same((d) => scatter(bool([[1, 1, 1, 1], [0, 0, 0, 0], [1, 0, 1, 0]], d), 1, int(i2, d), bool([[0, 1, 0], [1, 1, 0], [0, 0, 1]], d)));
+    await same((d) => scatter(flt(x2, d), 1, int(i2, d), flt(src, d), { reduce: "multiply" }));
+    await same((d) => scatter(int([[1, 2, 3, 4], [5, 6, 7, 8], [1, 1, 1, 1]], d), 1, int(i2, d), int(src, d), { reduce: "add" }));
+    await same((d) => scatterAdd(int([[1, 2, 3, 4], [5, 6, 7, 8], [1, 1, 1, 1]], d), 1, int(i2, d), int(src, d)));
+    await same((d) => scatterAdd(bool([[0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0]], d), 1, int(i2, d), bool([[1, 0, 1], [0, 0, 0], [0, 1, 0]], d)));
+    // float sums of colliding positions: the order of the additions is the hardware's
+    await same((d) => scatterAdd(flt(x2.map((r) => r.map((v) => (Number.isNaN(v) ? 1 : v))), d), 1, int(i2, d), flt(src, d)), false);
+  });
+
+  it("indexSelect and embedding read rows where they lie and add gradients back, duplicates included", async () => {
+    await same((d) => indexSelect(flt(x2, d), 1, int([3, 0, 3, 2], d)));
+    await same((d) => indexSelect(int([[1, 2, 3], [4, 5, 6]], d), 0, int([1, 1, 0], d)));
+    await same((d) => indexSelect(bool([[1, 0], [0, 1]], d), 1, int([1], d)));
+    const table = randn([5, 3]);
+    for (const paddingIdx of [null, 2]) {
+      await same((d) => {
+        const w = on(table, d).requiresGrad_();
+        const out = F.embedding(int([[4, 2, 4], [0, 1, 2]], d), w, { paddingIdx });
+        out.mul(on(tensor([1, 2, 3]), d)).sum().backward();
+        return [out, w.grad!];
+      }, false);
+    }
+    await same((d) => {
+      const x = on(tensor(x2.map((r) => r.map((v) => (Number.isNaN(v) ? 1 : v)))), d).requiresGrad_();
+      indexSelect(x, 1, int([3, 0, 3], d)).sum().backward();
+      return x.grad!;
+    });
+  });
+
+  it("an index out of range gives the CPU's error, from the next read on the device", async () => {
+    await sameError((d) => gather(flt(x2, d), 1, int([[0, 4, 1], [0, 0, 0], [-1, 0, 0]], d)));
+    await sameError((d) => scatter(flt(x2, d), 0, int([[0, 3, 1]], d), 1));
+    await sameError((d) => indexSelect(flt(x2, d), 0, int([0, 2, 5, -7], d)));
+    await sameError((d) => F.embedding(int([1, 9], d), on(randn([4, 2]), d)));
+    // an index uploaded from the host is still checked synchronously, from its host values
+    expect(() => gather(flt(x2, "webgpu"), 1, tensor([[0, 4]], { dtype: "int32" }).to("webgpu"))).toThrow("index 4 is out of bounds for dimension 1 with size 4");
+  });
+
+  it("cumsum, cumprod (with zeros, and its gradient), logcumsumexp, cummax and cummin", async () => {
+    const x = [[1.5, -2, 0.5, 3, 0.25], [2, 0, 3, 0, -1], [-Infinity, 1, NaN, 2, 2]];
+    for (const dim of [0, 1]) {
+      await same((d) => cumsum(flt(x, d), dim), false);
+      await same((d) => cumsum(int([[1, -2, 2147483647, 1], [5, 6, 7, 8]], d), dim));
+      await same((d) => cumsum(bool([[1, 0, 1], [1, 1, 1]], d), dim));
+      await same((d) => cumprod(int([[3, -2, 65536, 65536], [1, 2, 3, 4]], d), dim));
+      await same((d) => logcumsumexp(flt(x, d), dim), false);
+      await same((d) => cummax(flt(x, d), dim));
+      await same((d) => cummin(int([[3, 1, 1, 5], [0, 0, -1, -1]], d), dim));
+    }
+    await same((d) => {
+      const t = on(tensor([[1.5, -2, 0.5, 3], [2, 0, 3, 0], [0.5, 2, 0, 4]]), d).requiresGrad_();
+      cumprod(t, 1).mul(on(tensor([1, -1, 2, 0.5]), d)).sum().backward();
+      return [cumprod(t, 1), t.grad!];
+    }, false);
+    await same((d) => {
+      const t = on(tensor([[1.5, -2, 0.5], [2, 0, 3]]), d).requiresGrad_();
+      cumsum(t, 1).mul(on(tensor([1, -1, 2]), d)).sum().backward();
+      return t.grad!;
+    }, false);
+  });
+
+  it("sort and argsort: NaN last (first descending), ties in input order as the stable sort", async () => {
+    const x = [[3, NaN, 1, 3, -0, 0, -Infinity, 1], [2, 2, 2, NaN, NaN, 5, -1, Infinity]];
+    for (const descending of [false, true]) {
+      for (const dim of [0, 1]) {
+        await same((d) => sort(flt(x, d), { dim, descending, stable: true }));
+        await same((d) => sort(int([[3, 1, 3, -5, 1], [0, 0, 7, -5, 2]], d), { dim, descending, stable: true }));
+        await same((d) => sort(bool([[1, 0, 1, 0], [0, 0, 1, 1]], d), { dim, descending, stable: true }));
+        await same((d) => argsort(flt(x, d), { dim, descending, stable: true }));
+      }
+      // unstable: the same values (the tie order is free)
+      const cpu = sort(tensor(x), 1, descending);
+      const gpu = sort(on(tensor(x), "webgpu"), 1, descending);
+      expect(await values(gpu.values)).toEqual(await values(cpu.values));
+    }
+    await same((d) => {
+      const t = on(tensor([[0.5, -1, 2, 0.5], [3, 1, 2, -2]]), d).requiresGrad_();
+      sort(t, 1, true).values.mul(on(tensor([1, 2, 3, 4]), d)).sum().backward();
+      return t.grad!;
+    });
+  });
+
+  it("topk: the k largest or smallest, NaN counted largest, ties by position; indices pick the values", async () => {
+    // (no ±0 pair: the CPU's heap select orders them its own way, and toEqual tells them apart)
+    const x = [[3, NaN, 1, 3, -4, 0, 7, 1], [2, 2, 2, 9, 9, 5, -1, 1]];
+    for (const largest of [true, false]) {
+      for (const k of [0, 1, 3, 8]) {
+        const cpu = topk(tensor(x), k, 1, largest);
+        const gpu = topk(on(tensor(x), "webgpu"), k, 1, largest);
+        expect(await values(gpu.values)).toEqual(await values(cpu.values));
+        const picked = gather(on(tensor(x), "webgpu"), 1, gpu.indices);
+        expect(await values(picked)).toEqual(await values(gpu.values));
+      }
+    }
+    await same((d) => topk(int([[4, 1, 4, 2], [0, -3, 8, 8]], d), 2, 1), true);
+  });
+
+  it("cat, stack, pad, flip, roll, repeat, diag and maskedFill keep float32, int32 and bool on the device", async () => {
+    const ints = [[1, 2, 3], [4, 5, 6]];
+    const bools = [[1, 0, 1], [0, 0, 1]];
+    for (const make of [(d: Device) => flt(ints, d), (d: Device) => int(ints, d), (d: Device) => bool(bools, d)]) {
+      await same((d) => cat([make(d), make(d)], 1));
+      await same((d) => stack([make(d), make(d)], 0));
+      await same((d) => F.pad(make(d), [1, 2]));
+      await same((d) => flip(make(d), [0, 1]));
+      await same((d) => roll(make(d), 1, 1));
+      await same((d) => repeat(make(d), [2, 1]));
+      await same((d) => maskedFill(make(d), bool([[1, 0, 0], [0, 1, 1]], d), 1));
+    }
+    await same((d) => diag(int([1, 2, 3], d), 1));
+    await same((d) => F.pad(on(tensor([[[1, 2, 3], [4, 5, 6]]]), d), [2, 1], "reflect"));
+    await same((d) => {
+      const t = on(tensor([[1, 2, 3], [4, 5, 6]]), d).requiresGrad_();
+      cat([flip(t, [1]), F.pad(t, [1, 0])], 1).mul(on(tensor([1, 2, 3, 4, 5, 6, 7]), d)).sum().backward();
+      return t.grad!;
+    });
+  });
+
+  it("an embedding lookup and its gradient with device-made indices upload nothing", async () => {
+    const w = randn([6, 4]).to("webgpu").requiresGrad_();
+    const idx = clone(tensor([[5, 0], [2, 2]], { dtype: "int32" }).to("webgpu"));
+    const before = deviceTransfers();
+    F.embedding(idx, w).sum().backward();
+    const after = deviceTransfers();
+    expect(after).toEqual(before);
+    expect(await values(w.grad!)).toEqual([1, 1, 1, 1, 0, 0, 0, 0, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1]);
+  });
+});
