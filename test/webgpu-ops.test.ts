@@ -11,6 +11,8 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  all,
+  any,
   argsort,
   cat,
   cummax,
@@ -35,6 +37,9 @@ import {
   stack,
   tensor,
   topk,
+  tril,
+  triu,
+  where,
   type Tensor,
 } from "../packages/nabla/src/index.js";
 import { clone } from "../packages/nabla/src/ops/shape.js";
@@ -242,6 +247,50 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
       const t = on(tensor([[1, 2, 3], [4, 5, 6]]), d).requiresGrad_();
       cat([flip(t, [1]), F.pad(t, [1, 0])], 1).mul(on(tensor([1, 2, 3, 4, 5, 6, 7]), d)).sum().backward();
       return t.grad!;
+    });
+  });
+
+  it("cross-entropy and NLL with class weights, ignored targets, label smoothing and targets computed on the device", async () => {
+    const logits = randn([5, 4]);
+    const targets = [3, 0, -100, 2, 3];
+    const weight = [0.5, 2, 1, 3];
+    for (const options of [{}, { weight: true }, { labelSmoothing: 0.2 }, { weight: true, labelSmoothing: 0.1 }] as const) {
+      for (const reduction of ["mean", "sum", "none"] as const) {
+        await same((d) => {
+          const x = on(logits, d).requiresGrad_();
+          const w = "weight" in options ? on(tensor(weight), d) : null;
+          const smoothing = "labelSmoothing" in options ? options.labelSmoothing : 0;
+          const loss = F.crossEntropy(x, int(targets, d), { weight: w, reduction, labelSmoothing: smoothing });
+          loss.sum().backward();
+          return [loss, x.grad!];
+        }, false);
+      }
+    }
+    await same((d) => F.nllLoss(on(logits, d), int([1, 1, 0, 3, 2], d), { weight: on(tensor(weight), d), ignoreIndex: 1 }), false);
+    await sameError((d) => F.crossEntropy(on(logits, d), int([0, 1, 4, 0, 0], d)));
+  });
+
+  it("oneHot, any, all, tril, triu and where with a number (forward and backward) on the device", async () => {
+    await same((d) => F.oneHot(int([[2, 0], [1, 2]], d), 4));
+    await same((d) => F.oneHot(tensor([2, 0, 3], { dtype: "int32" }).to(d), -1));
+    await sameError((d) => F.oneHot(int([2, 5], d), 4));
+    const b = [[1, 0, 1], [0, 0, 0], [1, 1, 1]];
+    for (const dim of [undefined, 0, 1]) {
+      await same((d) => any(bool(b, d), dim));
+      await same((d) => all(bool(b, d), dim));
+      await same((d) => all(flt([[1, NaN, 2], [0, 1, 1], [3, 3, 3]], d), dim));
+    }
+    await same((d) => any(flt([], d)));
+    await same((d) => all(flt([], d)));
+    for (const diagonal of [-1, 0, 2]) {
+      await same((d) => tril(flt([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]], d), diagonal));
+      await same((d) => triu(int([[[1, 2, 3], [4, 5, 6]], [[7, 8, 9], [1, 2, 3]]], d), diagonal));
+      await same((d) => tril(bool([[1, 1, 1], [1, 1, 1]], d), diagonal));
+    }
+    await same((d) => {
+      const x = on(tensor([[1, 2, 3], [4, 5, 6]]), d).requiresGrad_();
+      where(bool(b.slice(0, 2), d), x, 0).mul(on(tensor([1, 2, 3]), d)).sum().backward();
+      return x.grad!;
     });
   });
 

@@ -34,7 +34,7 @@ export function indexValues(op: string, index: Tensor): TypedArray {
 }
 
 /** The index's values where the host has them (a CPU tensor, or the unchanged host mirror of an uploaded one), else null. */
-function hostIndexValues(index: Tensor): TypedArray | null {
+export function hostIndexValues(index: Tensor): TypedArray | null {
   if (index.storage.device === "cpu") return index.toTypedArray();
   const mirror = index.storage.hostMirror();
   if (mirror === null || !index.isContiguous()) return null;

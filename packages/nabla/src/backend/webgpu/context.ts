@@ -30,6 +30,7 @@ import { INDEX_SELECT_SHADER, indexAddShader } from "./wgsl-index-select.js";
 import { SCATTER_MAX_RANK, scatterShader, type ScatterMode } from "./wgsl-scatter.js";
 import { CUMPROD_GRAD_SHADER, cumExtremumShader, scanShader, type ScanKernel } from "./wgsl-scan.js";
 import { sortShader } from "./wgsl-sort.js";
+import { TRIANGLE_SHADER } from "./wgsl-triangle.js";
 
 export type { GpuArray } from "./pool.js";
 export type { GpuDType } from "./wgsl-types.js";
@@ -565,6 +566,14 @@ export class WebGpuContext {
     if (values.dtype !== x.dtype) throw new TypeError(`webgpu sort: values must be ${x.dtype} as x, got ${values.dtype}`);
     if (k === 0) return;
     this.rowWise(`sort:${x.dtype}`, () => sortShader(x.dtype), [x, values, indices], [outer, n, offset, k, descending ? 1 : 0], outer * n);
+  }
+
+  /** Zeros, in place, the elements of contiguous [batch, rows, cols] `out` outside the lower (or upper) triangle from `diagonal` (wgsl-triangle.ts). */
+  triangle(out: GpuArray, batch: number, rows: number, cols: number, diagonal: number, lower: boolean): void {
+    const n = batch * rows * cols;
+    if (n === 0) return;
+    const info = this.scalars(new Int32Array([n, rows, cols, diagonal, lower ? 1 : 0]));
+    this.dispatch(this.pipeline("triangle", () => TRIANGLE_SHADER), [out.buffer, info.buffer], grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null, [info]);
   }
 
   /** One thread per `threads`; bindings: x, out, info, then any more buffers. */
