@@ -23,6 +23,11 @@ import {
   diag,
   flip,
   gather,
+  index,
+  indexAdd,
+  indexCopy,
+  indexFill,
+  indexPut,
   indexSelect,
   logcumsumexp,
   maskedFill,
@@ -33,6 +38,7 @@ import {
   roll,
   scatter,
   scatterAdd,
+  sl,
   sort,
   stack,
   tensor,
@@ -165,7 +171,8 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
     await sameError((d) => gather(flt(x2, d), 1, int([[0, 4, 1], [0, 0, 0], [-1, 0, 0]], d)));
     await sameError((d) => scatter(flt(x2, d), 0, int([[0, 3, 1]], d), 1));
     await sameError((d) => indexSelect(flt(x2, d), 0, int([0, 2, 5, -7], d)));
-    await sameError((d) => F.embedding(int([1, 9], d), on(randn([4, 2]), d)));
+    const table = randn([4, 2]);
+    await sameError((d) => F.embedding(int([1, 9], d), on(table, d)));
     // an index uploaded from the host is still checked synchronously, from its host values
     expect(() => gather(flt(x2, "webgpu"), 1, tensor([[0, 4]], { dtype: "int32" }).to("webgpu"))).toThrow("index 4 is out of bounds for dimension 1 with size 4");
   });
@@ -291,6 +298,31 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
       const x = on(tensor([[1, 2, 3], [4, 5, 6]]), d).requiresGrad_();
       where(bool(b.slice(0, 2), d), x, 0).mul(on(tensor([1, 2, 3]), d)).sum().backward();
       return x.grad!;
+    });
+  });
+
+  it("advanced indexing, indexPut (written and accumulated), indexAdd, indexCopy and indexFill with device indices", async () => {
+    const x = [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]];
+    await same((d) => index(int(x, d), [int([2, 0, -1], d)]));
+    await same((d) => index(flt(x, d), [sl(), int([[3, 0], [-4, 3]], d)]));
+    await same((d) => index(bool([[1, 0, 1, 0], [0, 1, 1, 0], [1, 1, 1, 1]], d), [int([0, 2], d), int([1, 3], d)]));
+    const r = randn([3, 2, 4]);
+    await same((d) => index(on(r, d), [int([0, 2], d), sl(), int([1, -1], d)]));
+    await same((d) => index(flt(x, d), [sl(1), int([1, 1], d)]));
+    await sameError((d) => index(flt(x, d), [int([0, 3], d)]));
+    await same((d) => indexPut(int(x, d), [int([0, 2, 0], d)], int([[1], [2], [3]], d)));
+    await same((d) => indexPut(int(x, d), [sl(), int([1, 1, 3], d)], int([10, 20, 30], d), { accumulate: true }));
+    await same((d) => indexPut(bool([[1, 0], [0, 1]], d), [int([1], d), int([0], d)], bool([1], d)));
+    await same((d) => indexAdd(int(x, d), 1, int([3, 3, 0], d), int([[1, 2, 3], [4, 5, 6], [7, 8, 9]], d)));
+    await same((d) => indexCopy(flt(x, d), 0, int([2, 0], d), flt([[0.5, 0.5, 0.5, 0.5], [-1, -1, -1, -1]], d)));
+    await same((d) => indexFill(int(x, d), 1, int([-1, 0], d), 7));
+    await sameError((d) => indexAdd(int(x, d), 0, int([3], d), int([[1, 1, 1, 1]], d)));
+    await same((d) => {
+      const t = on(tensor(x), d).requiresGrad_();
+      const v = on(tensor([1.5, -2]), d).requiresGrad_();
+      const y = indexPut(t, [int([2, 0], d), int([1, 1], d)], v);
+      index(y, [int([0, 0, 2], d)]).mul(on(tensor([1, 2, 3, 4]), d)).sum().backward();
+      return [y, t.grad!, v.grad!];
     });
   });
 
