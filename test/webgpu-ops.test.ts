@@ -31,6 +31,7 @@ import {
   indexSelect,
   logcumsumexp,
   maskedFill,
+  narrow,
   nn,
   randn,
   ready,
@@ -149,6 +150,8 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
 
   it("indexSelect and embedding read rows where they lie and add gradients back, duplicates included", async () => {
     await same((d) => indexSelect(flt(x2, d), 1, int([3, 0, 3, 2], d)));
+    // a contiguous view that starts inside its buffer, and an index that does too
+    await same((d) => indexSelect(narrow(flt(x2, d), 0, 1, 2), 1, narrow(int([9, 3, 0, 3, 2], d), 0, 1, 4)));
     await same((d) => indexSelect(int([[1, 2, 3], [4, 5, 6]], d), 0, int([1, 1, 0], d)));
     await same((d) => indexSelect(bool([[1, 0], [0, 1]], d), 1, int([1], d)));
     const table = randn([5, 3]);
