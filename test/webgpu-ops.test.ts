@@ -329,6 +329,30 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
     });
   });
 
+  it("binary cross-entropy checks its input range on the device: the CPU's error at the next read", async () => {
+    const p = [[0.25, 0.5], [0.9, 0]];
+    const y = [[0, 1], [1, 0]];
+    for (const reduction of ["mean", "none"] as const) {
+      await same((d) => {
+        const x = on(tensor(p), d).requiresGrad_();
+        const loss = F.binaryCrossEntropy(x, flt(y, d), { reduction });
+        loss.sum().backward();
+        return [loss, x.grad!];
+      }, false);
+    }
+    await sameError((d) => F.binaryCrossEntropy(flt([[0.5, 1.5], [NaN, 0.5]], d), flt(y, d)));
+    await sameError((d) => F.binaryCrossEntropy(flt([[0.5, 0.5], [NaN, 0.5]], d), flt(y, d)));
+  });
+
+  it("re-indexing ops upload their position map once per device, then reuse it", async () => {
+    const x = on(tensor([[1, 2, 3], [4, 5, 6]]), "webgpu");
+    flip(x, [1]);
+    const before = deviceTransfers();
+    const again = flip(x, [1]);
+    expect(deviceTransfers()).toEqual(before);
+    expect(await values(again)).toEqual([3, 2, 1, 6, 5, 4]);
+  });
+
   it("an embedding lookup and its gradient with device-made indices upload nothing", async () => {
     const w = randn([6, 4]).to("webgpu").requiresGrad_();
     const idx = clone(tensor([[5, 0], [2, 2]], { dtype: "int32" }).to("webgpu"));

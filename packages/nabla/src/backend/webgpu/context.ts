@@ -25,7 +25,7 @@ import type { Conv2dGeometry } from "../convolution.js";
 import { FOLD_SHADER, MAX_POOL_SHADER } from "./wgsl-pooling.js";
 import { ROWS_PER_DIMENSION, argReduceShader, reduceShader, softmaxShader } from "./wgsl-reduce.js";
 import { FILL_SHADER } from "./wgsl-fill.js";
-import { INDEX_CHECK_NONE, INDEX_CHECK_SHADER, INDEX_CHECK_VALUE_SHADER } from "./wgsl-index-check.js";
+import { INDEX_CHECK_NONE, INDEX_CHECK_SHADER, INDEX_CHECK_VALUE_SHADER, VALUE_CHECK_SHADER } from "./wgsl-index-check.js";
 import { INDEX_SELECT_SHADER, indexAddShader } from "./wgsl-index-select.js";
 import { SCATTER_MAX_RANK, scatterShader, type ScatterMode } from "./wgsl-scatter.js";
 import { CUMPROD_GRAD_SHADER, cumExtremumShader, scanShader, type ScanKernel } from "./wgsl-scan.js";
@@ -98,7 +98,7 @@ export class WebGpuContext {
    */
   tiledConvolution = true;
   /** Index checks queued since the last read, by id: each makes its op's error from the failing value (wgsl-index-check.ts). */
-  private indexChecks = new Map<number, (value: number) => Error>();
+  private indexChecks = new Map<number, { error: (value: number) => Error; float: boolean }>();
   private nextIndexCheck = 1;
   /** The checks' flag buffer (u32 ×3), made on the first check. */
   private indexFlag: GpuArray | null = null;
@@ -447,16 +447,27 @@ export class WebGpuContext {
    */
   checkIndices(index: GpuArray, offset: number, n: number, low: number, high: number, error: (value: number) => Error): void {
     if (index.dtype !== "int32") throw new TypeError(`webgpu checkIndices: expected an int32 index, got ${index.dtype}`);
+    this.check("indexCheck", INDEX_CHECK_SHADER, index, offset, n, [low, high], error, false);
+  }
+
+  /** As checkIndices for float32 values in the closed range [low, high] (NaN fails); the error gets the failing value. */
+  checkValues(x: GpuArray, offset: number, n: number, low: number, high: number, error: (value: number) => Error): void {
+    float32Only("checkValues", x);
+    const bits = new Int32Array(new Float32Array([low, high]).buffer);
+    this.check("valueCheck", VALUE_CHECK_SHADER, x, offset, n, [bits[0]!, bits[1]!], error, true);
+  }
+
+  private check(key: string, code: string, values: GpuArray, offset: number, n: number, [low, high]: readonly number[], error: (value: number) => Error, float: boolean): void {
     if (n === 0) return;
     if (this.indexFlag === null) {
       this.indexFlag = this.pool.acquire(3, "index checks", "int32");
       this.fill(this.indexFlag, -1, true);
     }
     const id = this.nextIndexCheck++;
-    this.indexChecks.set(id, error);
-    const info = this.scalars(new Int32Array([n, offset, low, high, id]));
-    const buffers = [index.buffer, this.indexFlag.buffer, info.buffer];
-    this.dispatch(this.pipeline("indexCheck", () => INDEX_CHECK_SHADER), buffers, grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null, []);
+    this.indexChecks.set(id, { error, float });
+    const info = this.scalars(new Int32Array([n, offset, low!, high!, id]));
+    const buffers = [values.buffer, this.indexFlag.buffer, info.buffer];
+    this.dispatch(this.pipeline(key, () => code), buffers, grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null, []);
     this.dispatch(this.pipeline("indexCheckValue", () => INDEX_CHECK_VALUE_SHADER), buffers, [1, 1, 1], null, [info]);
   }
 
@@ -478,8 +489,9 @@ export class WebGpuContext {
     if (id === INDEX_CHECK_NONE) return;
     this.fill(flag, -1, true);
     this.flush();
-    const error = checks.get(id!);
-    throw error ? error(value! | 0) : new Error(`webgpu: index check ${id} failed (value ${value! | 0})`);
+    const check = checks.get(id!);
+    if (!check) throw new Error(`webgpu: index check ${id} failed (value bits ${value})`);
+    throw check.error(check.float ? new Float32Array(new Uint32Array([value!]).buffer)[0]! : value! | 0);
   }
 
   /**

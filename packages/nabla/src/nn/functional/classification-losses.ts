@@ -4,7 +4,7 @@
  * that would take log of a probability computed from logits goes through log-softmax or
  * log-sigmoid instead, so logits of ±100 give finite, exact losses and gradients.
  */
-import { checkSameDevice } from "../../backend/device.js";
+import { checkSameDevice, webgpuContext } from "../../backend/device.js";
 import { checkIndexRange, hostIndexValues, indexValues } from "../../ops/indexing.js";
 import { selectAlong } from "../../ops/index-select.js";
 import { maskedFill } from "../../ops/masked.js";
@@ -15,7 +15,7 @@ import { fromTypedArray } from "../../ops/helpers.js";
 import { add, div, eq, exp, gt, log, logicalNot, mul, ne, neg, sub, toDType, where } from "../../ops/elementwise.js";
 import { gather } from "../../ops/indexing.js";
 import { sum } from "../../ops/reduce.js";
-import { reshape, squeeze, unsqueeze } from "../../ops/shape.js";
+import { contiguous, reshape, squeeze, unsqueeze } from "../../ops/shape.js";
 import { logSoftmax } from "../../ops/softmax.js";
 import { isFloating } from "../../tensor/dtype.js";
 import { shapesEqual } from "../../tensor/shape.js";
@@ -41,8 +41,19 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, { reduction = 
   checkReduction(op, reduction);
   checkSameShape(op, input, target);
   checkFloating(op, ["input", input], ["target", target]);
-  const bad = Array.from(input.toTypedArray()).find((v) => !(v >= 0 && v <= 1));
-  if (bad !== undefined) throw new OptionError(`${op}: all elements of input should be between 0 and 1, got ${bad}`);
+  const outside = (bad: number) => new OptionError(`${op}: all elements of input should be between 0 and 1, got ${bad}`);
+  if (input.storage.device !== "cpu") {
+    // checked on the device: the same error at the next read (wgsl-index-check.ts)
+    const c = contiguous(input.detach());
+    webgpuContext(op).checkValues(c.storage.gpu, c.offset, c.numel(), 0, 1, (bad) => {
+      const e = outside(bad);
+      e.message += " (found by the webgpu device, reported at the next read)";
+      return e;
+    });
+  } else {
+    const bad = Array.from(input.toTypedArray()).find((v) => !(v >= 0 && v <= 1));
+    if (bad !== undefined) throw outside(bad);
+  }
   let loss = binaryCrossEntropyPointwise(input, target);
   if (weight) {
     checkBroadcastsTo(op, "weight", weight, input.shape);

@@ -51,14 +51,46 @@ export function blockOf(shape: readonly number[], d: number): [number, number, n
 }
 
 /**
- * Runs a webgpu kernel with the map uploaded (one counted upload of data the host made, as
- * dropout's mask; the map is a few ints per output position along one dim).
+ * Runs a webgpu kernel with the map on the device: uploaded once (a counted upload of data the
+ * host made from shapes, as dropout's mask) and kept, per device, for the next call with the same
+ * map (a training step's flips and paddings repeat their maps: no upload after the first step).
  */
 function onDevice(op: string, map: Int32Array, run: (ctx: WebGpuContext, map: GpuArray) => void): void {
   const ctx = webgpuContext(op);
-  const m = ctx.upload(map, op);
-  run(ctx, m);
-  ctx.release(m);
+  if (map.length > MAP_KEY_LIMIT) {
+    const once = ctx.upload(map, op);
+    run(ctx, once);
+    ctx.release(once);
+  } else {
+    run(ctx, uploadedMap(ctx, map, op));
+  }
+}
+
+/** Maps kept on each device, by their values; the oldest goes back to the pool past MAPS_KEPT. */
+const uploadedMaps = new WeakMap<WebGpuContext, Map<string, GpuArray>>();
+const MAPS_KEPT = 64;
+/** Longer maps are uploaded per call (their key would cost more than the upload saves). */
+const MAP_KEY_LIMIT = 4096;
+
+function uploadedMap(ctx: WebGpuContext, map: Int32Array, op: string): GpuArray {
+  let kept = uploadedMaps.get(ctx);
+  if (kept === undefined) uploadedMaps.set(ctx, (kept = new Map()));
+  const key = map.join(",");
+  let found = kept.get(key);
+  if (found === undefined) {
+    found = ctx.upload(map, op);
+    kept.set(key, found);
+    if (kept.size > MAPS_KEPT) {
+      const [oldest, array] = kept.entries().next().value as [string, GpuArray];
+      kept.delete(oldest);
+      ctx.release(array);
+    }
+  } else {
+    // most recently used last
+    kept.delete(key);
+    kept.set(key, found);
+  }
+  return found;
 }
 
 /** x re-indexed along one dim; recorded as `name`, its gradient the index-add. */
