@@ -30,7 +30,12 @@ import {
   indexPut,
   indexSelect,
   logcumsumexp,
+  isinf,
+  isnan,
+  isneginf,
+  isposinf,
   maskedFill,
+  nanToNum,
   narrow,
   nn,
   randn,
@@ -280,7 +285,7 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
     await sameError((d) => F.crossEntropy(on(logits, d), int([0, 1, 4, 0, 0], d)));
   });
 
-  it("oneHot, any, all, tril, triu and where with a number (forward and backward) on the device", async () => {
+  it("oneHot, any, all, tril, triu, nanToNum, isnan/isinf of integers and where with a number (forward and backward) on the device", async () => {
     await same((d) => F.oneHot(int([[2, 0], [1, 2]], d), 4));
     await same((d) => F.oneHot(tensor([2, 0, 3], { dtype: "int32" }).to(d), -1));
     await sameError((d) => F.oneHot(int([2, 5], d), 4));
@@ -296,6 +301,12 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
       await same((d) => tril(flt([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]], d), diagonal));
       await same((d) => triu(int([[[1, 2, 3], [4, 5, 6]], [[7, 8, 9], [1, 2, 3]]], d), diagonal));
       await same((d) => tril(bool([[1, 1, 1], [1, 1, 1]], d), diagonal));
+    }
+    const special = [[1, NaN, Infinity], [-Infinity, -0, 3e38]];
+    await same((d) => nanToNum(flt(special, d)));
+    await same((d) => nanToNum(flt(special, d), { nan: 7, posinf: 1, neginf: -2 }));
+    for (const make of [(d: Device) => int([[1, 2]], d), (d: Device) => bool([[1, 0]], d)]) {
+      await same((d) => [isnan(make(d)), isinf(make(d)), isposinf(make(d)), isneginf(make(d)), nanToNum(make(d))]);
     }
     await same((d) => {
       const x = on(tensor([[1, 2, 3], [4, 5, 6]]), d).requiresGrad_();
