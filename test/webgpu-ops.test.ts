@@ -30,6 +30,9 @@ import {
   indexPut,
   indexSelect,
   logcumsumexp,
+  kthvalue,
+  median,
+  nanmedian,
   isinf,
   isnan,
   isneginf,
@@ -227,6 +230,34 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
       sort(t, 1, true).values.mul(on(tensor([1, 2, 3, 4]), d)).sum().backward();
       return t.grad!;
     });
+  });
+
+  it("kthvalue, median and nanmedian pick from the sorted rows: NaN last, the lower median, NaN rows as the CPU's", async () => {
+    // (indices checked against the CPU's, which are PyTorch's; an all-NaN row's nanmedian index is
+    // whichever NaN std::nth_element leaves there, so that row is compared by value below)
+    const x = [[3, 1, 2, 5], [NaN, 1, 4, NaN], [2, NaN, NaN, NaN]];
+    const distinct = [[3, 1, 2, 5], [7, -1, 4, 0], [2, 8, 6, 3]];
+    for (const dim of [0, 1]) {
+      for (const k of [1, 2, 3]) await same((d) => kthvalue(flt(distinct, d), k, dim, true));
+      await same((d) => median(flt(x, d), dim));
+      await same((d) => nanmedian(flt(x, d), dim));
+      await same((d) => median(int([[4, 4, 1], [2, 9, 9]], d), dim).values);
+    }
+    await same((d) => nanmedian(flt([[1, NaN, 3], [NaN, NaN, NaN]], d), 1).values);
+    for (const op of [median, nanmedian]) {
+      await same((d) => op(flt([[3, 1, 2], [5, 1, 2]], d)));
+      await same((d) => op(flt([[3, NaN, 2], [5, 1, NaN]], d)));
+      await same((d) => {
+        const t = on(tensor([[3, 1, 2], [2, 1, 2]]), d).requiresGrad_();
+        op(t).backward();
+        return t.grad!;
+      });
+    }
+    // ties: the values agree, and the index picks the value
+    const tied = topk(on(tensor([[2, 2, 1, 2]]), "webgpu"), 1, 1).values;
+    const kth = kthvalue(on(tensor([[2, 2, 1, 2]]), "webgpu"), 3, 1);
+    expect(await values(kth.values)).toEqual(await values(tied));
+    expect(await values(gather(on(tensor([[2, 2, 1, 2]]), "webgpu"), 1, kth.indices.unsqueeze(1)))).toEqual([2]);
   });
 
   it("topk: the k largest or smallest, NaN counted largest, ties by position; indices pick the values", async () => {
