@@ -97,8 +97,8 @@ function closeTo(actual: number[], expected: number[], rtol = 1e-5, atol = 1e-6)
  * Runs `op` on the CPU and on the device from the same inputs and compares every tensor it
  * returns: exactly (int32, bool; float32 where the op only moves values), else within tolerance.
  */
-async function same(op: (d: Device) => Tensor | readonly Tensor[] | Record<string, Tensor>, exact = true): Promise<void> {
-  const list = (r: ReturnType<typeof op>): Tensor[] => (r instanceof Array ? [...r] : "shape" in r ? [r as Tensor] : Object.values(r));
+async function same(op: (d: Device) => Tensor | readonly Tensor[] | { values: Tensor; indices: Tensor }, exact = true): Promise<void> {
+  const list = (r: ReturnType<typeof op>): Tensor[] => (r instanceof Array ? [...r] : "shape" in r ? [r as Tensor] : [r.values, r.indices]);
   const cpu = list(op("cpu"));
   const gpu = list(op("webgpu"));
   expect(gpu.length).toBe(cpu.length);
@@ -125,9 +125,10 @@ async function sameError(op: (d: Device) => Tensor): Promise<void> {
   expect(await values(on(tensor([1, 2]), "webgpu"))).toEqual([1, 2]);
 }
 
-const int = (v: number[] | number[][], d: Device) => on(tensor(v, { dtype: "int32" }), d);
-const flt = (v: number[] | number[][], d: Device) => on(tensor(v), d);
-const bool = (v: number[] | number[][], d: Device) => on(tensor(v, { dtype: "bool" }), d);
+type Values = Parameters<typeof tensor>[0];
+const int = (v: Values, d: Device) => on(tensor(v, { dtype: "int32" }), d);
+const flt = (v: Values, d: Device) => on(tensor(v), d);
+const bool = (v: Values, d: Device) => on(tensor(v, { dtype: "bool" }), d);
 
 describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : ""}`, () => {
   const x2 = [[1.5, -2, 3, 0.25], [4, NaN, -1, 8], [0, 2, 2, -3]];
