@@ -47,6 +47,7 @@ import {
   roll,
   scatter,
   scatterAdd,
+  scatterReduce,
   sl,
   sort,
   stack,
@@ -155,6 +156,26 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
     await same((d) => scatterAdd(bool([[0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0]], d), 1, int(i2, d), bool([[1, 0, 1], [0, 0, 0], [0, 1, 0]], d)));
     // float sums of colliding positions: the order of the additions is the hardware's
     await same((d) => scatterAdd(flt(x2.map((r) => r.map((v) => (Number.isNaN(v) ? 1 : v))), d), 1, int(i2, d), flt(src, d)), false);
+  });
+
+  it("scatterReduce: sum, prod, mean, amax and amin, with and without self, and their gradients", async () => {
+    const base = [[1, -2, 3, 0.5], [4, NaN, -1, 8], [0, 2, 2, -3]];
+    const src = [[10, -20, 30], [NaN, 5, 6], [7, 0.5, 2]];
+    const ints = [[1, -2, 3, 4], [5, 6, -7, 8], [0, 2, 2, -3]];
+    const isrc = [[10, -20, 30], [1, 5, 6], [-7, 3, 2]];
+    for (const reduce of ["sum", "prod", "mean", "amax", "amin"] as const) {
+      for (const includeSelf of [true, false]) {
+        await same((d) => scatterReduce(flt(base, d), 1, int(i2, d), flt(src, d), reduce, { includeSelf }), false);
+        await same((d) => scatterReduce(int(ints, d), 1, int(i2, d), int(isrc, d), reduce, { includeSelf }));
+        await same((d) => scatterReduce(int(ints, d), 0, int([[2, 0, 2], [2, 2, 0]], d), int(isrc, d), reduce, { includeSelf }));
+        await same((d) => {
+          const x = on(tensor([[1, 2, 3, 4], [5, 6, 7, 8]]), d).requiresGrad_();
+          const s = on(tensor([[3, 2, 9], [0.5, 6, 1]]), d).requiresGrad_();
+          scatterReduce(x, 1, int([[0, 0, 3], [1, 1, 1]], d), s, reduce, { includeSelf }).mul(on(tensor([1, 2, 3, 4]), d)).sum().backward();
+          return [x.grad!, s.grad!];
+        }, false);
+      }
+    }
   });
 
   it("indexSelect and embedding read rows where they lie and add gradients back, duplicates included", async () => {

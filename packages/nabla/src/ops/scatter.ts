@@ -15,8 +15,10 @@ import { DTypeError, OptionError } from "../errors.js";
 import { isFloating, type TypedArray } from "../tensor/dtype.js";
 import { contiguousStrides } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { div, eq, logicalAnd, mul, toDType, where } from "./elementwise.js";
-import { emptyTensor, scalarTensor } from "./helpers.js";
+import { div, eq, logicalAnd, maximum, mul, toDType, where } from "./elementwise.js";
+import { emptyTensor, filledTensor, scalarTensor } from "./helpers.js";
+import { callPointwise } from "./pointwise/call.js";
+import { floor as floorOp } from "./pointwise/declarations/math.js";
 import { checkIndex, gather, padTo, scatterAdd } from "./indexing.js";
 import { maskedFill } from "./masked.js";
 import { clone, contiguous, expand, narrow } from "./shape.js";
@@ -109,7 +111,7 @@ function checkSrc(op: string, x: Tensor, src: Tensor): void {
  * x with src (or the number) written, added or multiplied at the scattered positions; a repeated
  * index's last write wins, as in the CPU loop.
  */
-function scatterOnDevice(x: Tensor, d: number, index: Tensor, src: Tensor | number, mode: "assign" | "add" | "multiply"): Tensor {
+function scatterOnDevice(x: Tensor, d: number, index: Tensor, src: Tensor | number, mode: "assign" | "add" | "multiply" | "amax" | "amin"): Tensor {
   if (src instanceof Tensor) checkSameDevice("scatter", x, src);
   const out = noGrad(() => clone(x));
   const view = (t: Tensor): GpuStridedView => ({ data: t.storage.gpu, shape: shape1d(t), strides: t.ndim === 0 ? [0] : t.strides, offset: t.offset });
@@ -181,6 +183,17 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
   if (!REDUCES.includes(reduce)) throw new OptionError(`scatterReduce: reduce argument must be either sum, prod, mean, amax or amin, got ${JSON.stringify(reduce)}`);
   const d = checkIndex("scatterReduce", x, dim, index, src);
   checkSrc("scatterReduce", x, src);
+  const out = x.storage.device !== "cpu" ? scatterReduceOnDevice(x, d, index, src, reduce, includeSelf) : scatterReduceOnHost(x, d, index, src, reduce, includeSelf);
+  const result = out;
+  return recordOp("ScatterReduceBackward0", result, [x, src], (g) => {
+    let [gx, gsrc] = scatterReduceGrads(g, x, d, index, src, reduce, includeSelf, result);
+    if (!includeSelf) gx = scatter(gx, d, index, 0);
+    return [x.requiresGrad ? gx : null, src.requiresGrad ? padTo(gsrc, src.shape) : null];
+  }, reduce === "sum" || reduce === "mean" ? [] : [x, src, result]);
+}
+
+/** scatterReduce's values on the CPU (see scatterReduce). */
+function scatterReduceOnHost(x: Tensor, d: number, index: Tensor, src: Tensor, reduce: ScatterReduce, includeSelf: boolean): Tensor {
   const { values, shape } = indexValues(index);
   const { out, strides } = scatterTarget(x);
   const data = out.storage.data;
@@ -198,12 +211,23 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
       data[i] = floor ? Math.floor(data[i]! / c) : data[i]! / c;
     }
   }
-  const result = out;
-  return recordOp("ScatterReduceBackward0", result, [x, src], (g) => {
-    let [gx, gsrc] = scatterReduceGrads(g, x, d, index, src, reduce, includeSelf, result);
-    if (!includeSelf) gx = scatter(gx, d, index, 0);
-    return [x.requiresGrad ? gx : null, src.requiresGrad ? padTo(gsrc, src.shape) : null];
-  }, reduce === "sum" || reduce === "mean" ? [] : [x, src, result]);
+  return out;
+}
+
+/**
+ * scatterReduce's values on the webgpu device, with the scatter kernel's modes (wgsl-scatter.ts):
+ * the identity written where self does not take part, then src added, multiplied or compared in
+ * atomically; a mean divides by the counts, scattered as ones (an integer mean rounds down).
+ */
+function scatterReduceOnDevice(x: Tensor, d: number, index: Tensor, src: Tensor, reduce: ScatterReduce, includeSelf: boolean): Tensor {
+  const start = includeSelf ? x : scatterOnDevice(x, d, index, identityOf(reduce, x.dtype), "assign");
+  const mode = reduce === "sum" || reduce === "mean" ? "add" : reduce === "prod" ? "multiply" : reduce;
+  const combined = scatterOnDevice(start, d, index, src, mode);
+  if (reduce !== "mean") return combined;
+  const ones = filledTensor(x.shape, "int32", includeSelf ? 1 : 0, x.storage.device);
+  const counts = maximum(scatterOnDevice(ones, d, index, 1, "add"), filledTensor([], "int32", 1, x.storage.device));
+  const mean = div(combined, counts);
+  return noGrad(() => (isFloating(x.dtype) ? mean : toDType(callPointwise(floorOp, [mean]), x.dtype)));
 }
 
 /** The part of src the index covers (scatter only reads that part). */
@@ -224,8 +248,9 @@ function scatterReduceGrads(g: Tensor, self: Tensor, d: number, index: Tensor, s
       return [g, gather(g, d, index)];
     case "mean": {
       // N: how many values each position averaged
-      const start = includeSelf ? expand(scalarTensor(1, g.dtype), g.shape) : emptyTensor(g.shape, g.dtype);
-      let n = scatterAdd(contiguous(start), d, index, expand(scalarTensor(1, g.dtype), src.shape));
+      const device = g.storage.device;
+      const start = includeSelf ? expand(scalarTensor(1, g.dtype, device), g.shape) : emptyTensor(g.shape, g.dtype, "scatterReduce", device);
+      let n = scatterAdd(contiguous(start), d, index, expand(scalarTensor(1, g.dtype, device), src.shape));
       n = maskedFill(n, eq(n, 0), 1);
       return [div(g, n), div(gather(g, d, index), gather(n, d, index))];
     }
@@ -235,7 +260,7 @@ function scatterReduceGrads(g: Tensor, self: Tensor, d: number, index: Tensor, s
       const maskedSelfResult = scatterReduce(maskedSelf, d, index, src, "prod", options);
       const gSelf = div(mul(g, maskedSelfResult), maskedSelf);
       const srcZero = eq(src, 0);
-      const zerosThere = gather(scatterAdd(emptyTensor(self.shape, self.dtype), d, index, toDType(srcZero, self.dtype)), d, index);
+      const zerosThere = gather(scatterAdd(emptyTensor(self.shape, self.dtype, "scatterReduce", self.storage.device), d, index, toDType(srcZero, self.dtype)), d, index);
       const singleZero = logicalAnd(srcZero, eq(zerosThere, 1));
       const maskedSrcResult = scatterReduce(self, d, index, maskedFill(src, singleZero, 1), "prod", options);
       const gSrc = where(

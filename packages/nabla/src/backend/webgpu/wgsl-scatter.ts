@@ -9,7 +9,10 @@
  * positions that won. "add" and "multiply" combine atomically: int32 with atomicAdd or a
  * compare-and-swap multiply (wrapping), float32 through a compare-and-swap loop on the bits (the
  * order of colliding updates is the hardware's, so sums may round differently from the loop),
- * bool as "or" and "and" (PyTorch's sum and product of bools stored as bool).
+ * bool as "or" and "and" (PyTorch's sum and product of bools stored as bool). "amax" and "amin"
+ * (scatterReduce) keep the larger or smaller: int32 with atomicMax/atomicMin, bool as or/and,
+ * float32 by compare-and-swap where a NaN from src wins and a NaN already there stays (the CPU
+ * loop's std::max order, as PyTorch's kernel).
  *
  * Values move as u32 bits. info (i32): [n, rank, dim, index offset, src offset, has src (0/1),
  * the number's bits (without src), shape (rank), index strides (rank), out strides (rank),
@@ -17,9 +20,10 @@
  */
 import type { GpuDType } from "./wgsl-types.js";
 import { atomicAccumulate } from "./wgsl-index-select.js";
+import { helperSource } from "./wgsl-math.js";
 import { POINTWISE_WORKGROUP } from "./wgsl-pointwise.js";
 
-export type ScatterMode = "claim" | "assign" | "add" | "multiply";
+export type ScatterMode = "claim" | "assign" | "add" | "multiply" | "amax" | "amin";
 
 const ENTRY = `
 @compute @workgroup_size(${POINTWISE_WORKGROUP})
@@ -83,6 +87,17 @@ ${ENTRY}
   ${atomicAccumulate(dtype, "out[dest]", SOURCE)}
 }
 `;
+    case "amax":
+    case "amin":
+      return `${helperSource(["nb_isnan"])}
+${src}
+${index}
+@group(0) @binding(2) var<storage, read_write> out: array<atomic<${dtype === "int32" ? "i32" : "u32"}>>;
+${info}
+${ENTRY}
+  ${atomicExtreme(mode, dtype, "out[dest]", SOURCE)}
+}
+`;
     case "multiply":
       return `${src}
 ${index}
@@ -93,6 +108,24 @@ ${ENTRY}
 }
 `;
   }
+}
+
+function atomicExtreme(mode: "amax" | "amin", dtype: GpuDType, target: string, value: string): string {
+  if (dtype === "int32") return `atomic${mode === "amax" ? "Max" : "Min"}(&${target}, bitcast<i32>(${value}));`;
+  if (dtype === "bool") return `atomic${mode === "amax" ? "Or" : "And"}(&${target}, ${value});`;
+  const better = mode === "amax" ? "v > old" : "v < old";
+  return `{
+    let v = bitcast<f32>(${value});
+    var seen = atomicLoad(&${target});
+    loop {
+      let old = bitcast<f32>(seen);
+      // a NaN already there stays; a NaN from src wins
+      if (nb_isnan(old) || !(nb_isnan(v) || ${better})) { break; }
+      let swapped = atomicCompareExchangeWeak(&${target}, seen, bitcast<u32>(v));
+      if (swapped.exchanged) { break; }
+      seen = swapped.old_value;
+    }
+  }`;
 }
 
 function atomicMultiply(dtype: GpuDType, target: string, by: string): string {
