@@ -48,6 +48,8 @@ import {
   scatter,
   scatterAdd,
   scatterReduce,
+  searchsorted,
+  bucketize,
   sl,
   sort,
   stack,
@@ -280,6 +282,20 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
     const kth = kthvalue(on(tensor([[2, 2, 1, 2]]), "webgpu"), 3, 1);
     expect(await values(kth.values)).toEqual(await values(tied));
     expect(await values(gather(on(tensor([[2, 2, 1, 2]]), "webgpu"), 1, kth.indices.unsqueeze(1)))).toEqual([2]);
+  });
+
+  it("searchsorted and bucketize: shared and per-row boundaries, both sides, NaN, a sorter", async () => {
+    const seq = [1, 2, 2, 3, 5];
+    const vals = [[0, 2, 2.5], [5, NaN, 9]];
+    for (const right of [false, true]) {
+      await same((d) => searchsorted(flt(seq, d), flt(vals, d), { right }));
+      await same((d) => searchsorted(flt([[1, 3, NaN], [-1, 0, 0]], d), flt([[3, NaN, 4], [0, -2, 1]], d), { right }));
+      await same((d) => searchsorted(int(seq, d), int([[2, 7, -1]], d), { right }));
+      await same((d) => bucketize(flt(vals, d), flt(seq, d), { right }));
+      await same((d) => searchsorted(flt([5, 1, 3, 2], d), flt([2, 4], d), { right, sorter: int([1, 3, 2, 0], d) }));
+    }
+    await same((d) => searchsorted(flt(seq, d), 2.5));
+    await sameError((d) => searchsorted(flt([5, 1, 3, 2], d), flt([2, 4], d), { sorter: int([1, 4, 2, 0], d) }));
   });
 
   it("topk: the k largest or smallest, NaN counted largest, ties by position; indices pick the values", async () => {

@@ -31,6 +31,7 @@ import { SCATTER_MAX_RANK, scatterShader, type ScatterMode } from "./wgsl-scatte
 import { CUMPROD_GRAD_SHADER, cumExtremumShader, scanShader, type ScanKernel } from "./wgsl-scan.js";
 import { sortShader } from "./wgsl-sort.js";
 import { TRIANGLE_SHADER } from "./wgsl-triangle.js";
+import { searchsortedShader } from "./wgsl-searchsorted.js";
 
 export type { GpuArray } from "./pool.js";
 export type { GpuDType } from "./wgsl-types.js";
@@ -586,6 +587,20 @@ export class WebGpuContext {
     if (n === 0) return;
     const info = this.scalars(new Int32Array([n, rows, cols, diagonal, lower ? 1 : 0]));
     this.dispatch(this.pipeline("triangle", () => TRIANGLE_SHADER), [out.buffer, info.buffer], grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null, [info]);
+  }
+
+  /**
+   * searchsorted (wgsl-searchsorted.ts): insertion points (int32, rows·m) of contiguous values
+   * [rows, m] into contiguous boundaries (one row of n, or one per row), through a checked sorter.
+   */
+  searchsorted(a: { boundaries: GpuArray; boundariesOffset: number; values: GpuArray; valuesOffset: number; sorter: GpuArray | null; sorterOffset: number; rows: number; m: number; n: number; shared: boolean; right: boolean; out: GpuArray }): void {
+    if (a.boundaries.dtype !== a.values.dtype || a.values.dtype === "bool") {
+      throw new TypeError(`webgpu searchsorted: expected float32 or int32 boundaries and values of one dtype, got ${a.boundaries.dtype} and ${a.values.dtype}`);
+    }
+    const type = a.values.dtype === "int32" ? "i32" : "f32";
+    const info = [a.rows, a.m, a.n, a.shared ? 1 : 0, a.right ? 1 : 0, a.sorter === null ? 0 : 1, a.boundariesOffset, a.valuesOffset, a.sorterOffset];
+    // without a sorter the boundaries stand in for its binding (never read)
+    this.rowWise(`searchsorted:${type}`, () => searchsortedShader(type), [a.boundaries, a.out, a.values, a.sorter ?? a.boundaries], info, a.rows * a.m);
   }
 
   /** One thread per `threads`; bindings: x, out, info, then any more buffers. */
