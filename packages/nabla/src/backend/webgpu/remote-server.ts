@@ -297,12 +297,12 @@ export function serveDevice(endpoint: Endpoint, loadGpu: (flags: readonly string
       );
       for (const id of m.pending) results.delete(id);
       const json = new TextEncoder().encode(JSON.stringify(settled));
-      const bytes = new Uint8Array(data.length + json.length);
+      const bytes = new Uint8Array(m.size + json.length);
       bytes.set(data);
-      bytes.set(json, data.length);
-      staging.unmap();
+      bytes.set(json, m.size);
+      staging.unmap(); // detaches `data`
       staging.destroy();
-      reply = { bytes, data: data.length, shared: m.shared };
+      reply = { bytes, data: m.size, shared: m.shared };
       sendChunk(0);
     } catch (e) {
       fail(m.shared, message(e));
