@@ -16,6 +16,7 @@ import { WebGpuContext } from "../packages/nabla/src/backend/webgpu/context.js";
 import { BufferUsage } from "../packages/nabla/src/backend/webgpu/gpu-types.js";
 import type { RemoteDevice } from "../packages/nabla/src/backend/webgpu/remote-device.js";
 import { OutOfMemoryError } from "../packages/nabla/src/errors.js";
+import { browserSkipReason, runWebGpuPage } from "./webgpu-page.js";
 
 const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
 
@@ -253,5 +254,21 @@ describe.skipIf(reason !== "")(`synchronous reads on the webgpu device${reason ?
     c.destroy();
     own.splice(own.indexOf(c), 1);
     expect(() => c.readTypedSync(array)).toThrow("the device was destroyed");
+  });
+});
+
+const browserSkip = browserSkipReason("packages/nabla/dist/src/backend/webgpu/device-worker.js");
+
+describe.skipIf(browserSkip !== null)(`the worker-owned device in Chromium${browserSkip ? ` (skipped: ${browserSkip})` : ""}`, () => {
+  it("the page reads it asynchronously and is refused a synchronous read; a worker reads it synchronously", async () => {
+    type Report = { error?: string; asyncRead: number[]; mainRefusal: string | null; mainSync: string; worker: { error?: string; refusal: string | null; values: number[]; crossOriginIsolated: boolean } };
+    const { report: r, errors } = await runWebGpuPage<Report>(`<!doctype html><script type="module" src="/test/browser/webgpu-remote-page.js"></script>`);
+    expect(errors).toEqual([]);
+    expect(r.error).toBeUndefined();
+    expect(r.asyncRead).toEqual([1, 2, 3, 4]);
+    expect(r.mainRefusal).toContain("may not block");
+    expect(r.mainSync).toContain("a synchronous read needs to block");
+    expect(r.worker.error).toBeUndefined();
+    expect(r.worker).toEqual({ refusal: null, values: [5, 6, 7, 8], crossOriginIsolated: true });
   });
 });

@@ -16,8 +16,8 @@ export interface DeviceOptions {
   /**
    * Whether a worker owns the device (remote-device.ts), which lets this thread read GPU data
    * synchronously (`t.item()`), blocking until the worker answers. The default: on in Node
-   * (NABLA_WEBGPU_WORKER=0 turns it off), off in browsers (on, a worker of a cross-origin isolated
-   * page may read synchronously; a page's main thread never may).
+   * (NABLA_WEBGPU_WORKER=0 turns it off) and in a cross-origin isolated browser worker; off on a
+   * page's main thread, which may never block.
    */
   readonly worker?: boolean;
 }
@@ -46,10 +46,16 @@ const nodeProcess = (): NodeProcess | undefined => {
   return p?.versions?.node !== undefined ? p : undefined;
 };
 
-/** Whether a worker owns the device unless the options say: in Node, unless NABLA_WEBGPU_WORKER=0. */
+/**
+ * Whether a worker owns the device unless the options say: in Node (unless NABLA_WEBGPU_WORKER=0),
+ * and in a browser's worker that is cross-origin isolated (it may block, and share memory); never
+ * on a page's main thread, which may not block, so that a worker would only add a hop there.
+ */
 function workerByDefault(): boolean {
   const node = nodeProcess();
-  return node !== undefined && node.env?.NABLA_WEBGPU_WORKER !== "0";
+  if (node !== undefined) return node.env?.NABLA_WEBGPU_WORKER !== "0";
+  const scope = globalThis as { document?: unknown; crossOriginIsolated?: boolean; Worker?: unknown };
+  return scope.document === undefined && scope.crossOriginIsolated === true && typeof scope.Worker === "function";
 }
 
 /** The error of a platform whose WebGPU finds no adapter. */
