@@ -300,24 +300,39 @@ export class RemoteDevice implements GpuDevice {
     const pending = [...this.requests].filter(([, r]) => r.small).map(([id]) => id);
     Atomics.store(header, Reply.state, WAITING);
     this.post({ buffer: (buffer as RemoteBuffer).id, offset, size, pending, shared });
-    let bytes: Uint8Array | null = null;
-    for (let at = 0; bytes === null || at < bytes.length; ) {
-      if (at > 0) {
+    this.wait(header);
+    const total = header[Reply.total]!;
+    let data: ArrayBuffer;
+    let results: Uint8Array;
+    if (header[Reply.chunk] === total) {
+      // one chunk (the common case): one copy out of the shared area
+      data = new Uint8Array(shared, REPLY_HEADER_BYTES, size).slice().buffer;
+      results = new Uint8Array(shared, REPLY_HEADER_BYTES + size, total - size).slice();
+    } else {
+      const bytes = new Uint8Array(total);
+      for (let at = 0; ; ) {
+        const chunk = header[Reply.chunk]!;
+        bytes.set(new Uint8Array(shared, REPLY_HEADER_BYTES, chunk), at);
+        at += chunk;
+        if (at >= total) break;
         Atomics.store(header, Reply.state, WAITING);
         this.port.post({ kind: "more", offset: at }, []);
+        this.wait(header);
       }
-      while (Atomics.load(header, Reply.state) === WAITING) Atomics.wait(header, Reply.state, WAITING);
-      const chunk = header[Reply.chunk]!;
-      const payload = new Uint8Array(shared, REPLY_HEADER_BYTES, chunk);
-      if (header[Reply.state] === FAILED) throw new Error(new TextDecoder().decode(payload.slice()));
-      bytes ??= new Uint8Array(header[Reply.total]!);
-      bytes.set(payload, at);
-      at += chunk;
+      data = bytes.buffer.slice(0, size);
+      results = bytes.subarray(size);
     }
-    const data = header[Reply.data]!;
-    const results = JSON.parse(new TextDecoder().decode(bytes.subarray(data))) as [number, boolean, unknown][];
-    for (const [id, ok, value] of results) this.settle(id, ok, value, false);
-    return (bytes.buffer as ArrayBuffer).slice(0, data);
+    for (const [id, ok, value] of JSON.parse(new TextDecoder().decode(results)) as [number, boolean, unknown][]) this.settle(id, ok, value, false);
+    return data;
+  }
+
+  /** Blocks until the worker has answered in `header`'s area; throws the worker's error where it failed. */
+  private wait(header: Int32Array): void {
+    while (Atomics.load(header, Reply.state) === WAITING) Atomics.wait(header, Reply.state, WAITING);
+    if (header[Reply.state] === FAILED) {
+      const message = new Uint8Array(header.buffer, REPLY_HEADER_BYTES, header[Reply.chunk]!).slice();
+      throw new Error(new TextDecoder().decode(message));
+    }
   }
 
   /** What `promise` (made by this device) resolved to, if it has; null while it has not (or it failed). */

@@ -291,16 +291,30 @@ export function serveDevice(endpoint: Endpoint, loadGpu: (flags: readonly string
       encoder.copyBufferToBuffer(objects.get(m.buffer), m.offset, staging, 0, m.size);
       d.queue.submit([encoder.finish()]);
       await staging.mapAsync(MAP_READ);
-      const data = new Uint8Array(staging.getMappedRange());
       const settled = await Promise.all(
         m.pending.map(async (id) => [id, ...((await results.get(id)) ?? [false, `webgpu worker: no request ${id}`])]),
       );
       for (const id of m.pending) results.delete(id);
       const json = new TextEncoder().encode(JSON.stringify(settled));
-      const bytes = new Uint8Array(m.size + json.length);
-      bytes.set(data);
+      const total = m.size + json.length;
+      if (total <= m.shared.byteLength - p.headerBytes) {
+        // the common case, one chunk: straight from the mapped range into the shared area
+        new Uint8Array(m.shared, p.headerBytes, m.size).set(new Uint8Array(staging.getMappedRange()));
+        new Uint8Array(m.shared, p.headerBytes + m.size, json.length).set(json);
+        staging.unmap();
+        staging.destroy();
+        const header = new Int32Array(m.shared, 0, p.Reply.words);
+        header[p.Reply.total] = total;
+        header[p.Reply.data] = m.size;
+        header[p.Reply.chunk] = total;
+        Atomics.store(header, p.Reply.state, p.DONE);
+        Atomics.notify(header, p.Reply.state);
+        return;
+      }
+      const bytes = new Uint8Array(total);
+      bytes.set(new Uint8Array(staging.getMappedRange()));
       bytes.set(json, m.size);
-      staging.unmap(); // detaches `data`
+      staging.unmap();
       staging.destroy();
       reply = { bytes, data: m.size, shared: m.shared };
       sendChunk(0);
