@@ -23,6 +23,7 @@ const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
 /** Starts the device (a worker owns it: Node's default), or says why there is none. */
 async function start(): Promise<string> {
   if (process.env.NABLA_BACKEND !== undefined && process.env.NABLA_BACKEND !== "js") return "checked once, in the js project";
+  if (process.env.NABLA_WEBGPU_WORKER === "0") return "NABLA_WEBGPU_WORKER=0 keeps the device on this thread, which cannot read it synchronously";
   if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   try {
     await ready("webgpu");
