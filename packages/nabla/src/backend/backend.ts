@@ -102,8 +102,8 @@ export interface Backend {
    * report it (registering costs ~0.3 µs, and each registered array dead at a collection ~1 µs more).
    */
   alloc(dtype: DType, size: number, zeroed?: boolean, op?: string, tracked?: boolean): TypedArray;
-  /** Takes back storage made by alloc that nothing will read again (a backend with its own heap reuses it); `tracked` as alloc's. */
-  release?(array: TypedArray, tracked?: boolean): void;
+  /** Takes back storage made by alloc that nothing will read again (a backend with its own heap reuses it), tracked or not. */
+  release?(array: TypedArray): void;
   /** From now on the collector frees this array (made by alloc with `tracked` false) once it is unreachable. */
   track?(array: TypedArray): void;
   /** Whether alloc placed this array in the backend's own heap (where release matters). */
