@@ -73,8 +73,9 @@ let everUsed = HEAP_START;
 function roundedSize(bytes: number): number {
   if (bytes <= 512) return Math.max(64, (bytes + 63) & ~63);
   if (bytes > LARGEST_CLASS) return Math.ceil(bytes / LARGE_GRAIN) * LARGE_GRAIN;
-  const step = 2 ** (29 - Math.clz32(bytes)); // a quarter of the power of two at or below bytes
-  return Math.ceil(bytes / step) * step;
+  // integer arithmetic on the hot path (every allocation): bytes is at most 1 MiB here
+  const step = 1 << (29 - Math.clz32(bytes)); // a quarter of the power of two at or below bytes
+  return (bytes + step - 1) & -step;
 }
 
 /** The index of the first extent starting at or after `ptr`. */
