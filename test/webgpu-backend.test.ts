@@ -253,13 +253,9 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
     expect(await tensor([true, false]).to("webgpu").toArrayAsync()).toEqual([true, false]);
   });
 
-  it("the synchronous reads name the asynchronous ones", () => {
+  it("GPU storage's data cannot be taken directly: it names the reads (item, toArray … are test/webgpu-sync.test.ts's)", () => {
     const g = tensor([1, 2]).to("webgpu");
-    expect(() => g.sum().item()).toThrow("await t.itemAsync()");
-    expect(() => g.toArray()).toThrow("await t.dataAsync()");
-    expect(() => String(g)).toThrow('await t.toAsync("cpu")');
     expect(() => g.storage.data).toThrow("await t.dataAsync()");
-    expect(() => g.to("cpu")).toThrow('await t.toAsync("cpu")');
     expect(() => tensor([1], { dtype: "float64" }).to("webgpu")).toThrow("float64");
   });
 
@@ -337,10 +333,20 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
     expect(() => f.to("float64")).toThrow("float64 tensors cannot live on the webgpu device");
   });
 
-  it("an op that cannot run on the device yet says so, naming the op", () => {
-    // oneHot with numClasses −1 of indices computed on the device: the class count would be read back
+  it("gather with an index computed on the device runs there, reading nothing back (its bounds are checked there)", async () => {
+    const g = tensor([[1, 2], [3, 4]]).to("webgpu");
     const index = tensor([[0], [1]], { dtype: "int32" }).to("webgpu").add(0);
-    expect(() => nn.functional.oneHot(index)).toThrow(/oneHot: no webgpu kernel yet/);
+    const before = deviceTransfers();
+    const picked = g.gather(1, index);
+    expect(deviceTransfers()).toEqual(before);
+    expect(await picked.toArrayAsync()).toEqual([[1], [4]]);
+  });
+
+  it("oneHot with numClasses -1 of indices computed on the device reads them back, or says it cannot", async () => {
+    // the class count is the largest index + 1: PyTorch's CUDA form waits for the device here too
+    const index = tensor([[0], [2]], { dtype: "int32" }).to("webgpu").add(0);
+    if (startedWebGpu()!.syncReadRefusal() !== null) expect(() => nn.functional.oneHot(index)).toThrow(/oneHot: no webgpu kernel yet/);
+    else expect(await nn.functional.oneHot(index).toArrayAsync()).toEqual([[[1, 0, 0]], [[0, 0, 1]]]);
   });
 });
 

@@ -14,6 +14,7 @@ import type { Kernel } from "../../ops/pointwise/plan.js";
 import { acquireDevice, type AcquiredDevice, type DeviceOptions } from "./device.js";
 import { BufferUsage, MapMode, type GpuBuffer, type GpuCommandEncoder, type GpuComputePipeline, type GpuDevice } from "./gpu-types.js";
 import { BufferPool, type GpuArray } from "./pool.js";
+import { blockingRefusal, isRemoteDevice } from "./remote-device.js";
 import { POINTWISE_WORKGROUP, assignShader, computeTypeOf, pointwiseKey, pointwiseShader, type PointwiseTypes } from "./wgsl-pointwise.js";
 import { fromBytes, gpuDTypeOf, uploadable, type GpuDType } from "./wgsl-types.js";
 import { MATMUL_TILE, matmulShader } from "./wgsl-matmul.js";
@@ -103,8 +104,8 @@ export class WebGpuContext {
   private nextIndexCheck = 1;
   /** The checks' flag buffer (u32 ×3), made on the first check. */
   private indexFlag: GpuArray | null = null;
-  /** Validation errors of shaders compiled so far, checked by `read` (WebGPU reports them late). */
-  private readonly compileChecks: Promise<string | null>[] = [];
+  /** Validation error scopes of shaders compiled so far, checked by `read` (WebGPU reports them late). */
+  private readonly compileChecks: { readonly scope: Promise<{ readonly message: string } | null>; readonly key: string; readonly code: string }[] = [];
 
   private constructor(
     readonly device: GpuDevice,
@@ -171,7 +172,7 @@ export class WebGpuContext {
 
   private async readBytes(array: GpuArray): Promise<ArrayBuffer> {
     await this.reportIndexError();
-    const failure = (await Promise.all(this.compileChecks)).find((m) => m !== null);
+    const failure = this.compileFailure(await Promise.all(this.compileChecks.map((c) => c.scope)));
     if (failure) throw new Error(failure);
     // a buffer the device could not allocate: OutOfMemoryError rather than garbage
     await this.pool.settle();
@@ -188,6 +189,46 @@ export class WebGpuContext {
     staging.unmap();
     staging.destroy();
     return result;
+  }
+
+  /** The message of the first shader that failed to compile, given each check's error (null: compiled). */
+  private compileFailure(errors: readonly ({ readonly message: string } | null | undefined)[]): string | null {
+    const i = errors.findIndex((e) => e !== null && e !== undefined);
+    if (i < 0) return null;
+    const { key, code } = this.compileChecks[i]!;
+    return `webgpu: kernel ${key} failed to compile: ${errors[i]!.message}\n${code}`;
+  }
+
+  /**
+   * Why this thread cannot read the device's buffers synchronously, or null where it can: a worker
+   * must own the device (remote-device.ts) and this thread must be allowed to block.
+   */
+  syncReadRefusal(): string | null {
+    if (!isRemoteDevice(this.device)) {
+      return "the device runs on this thread, whose WebGPU can only map a buffer asynchronously (a worker-owned device reads synchronously: the default in Node, `{ worker: true }` elsewhere)";
+    }
+    return blockingRefusal();
+  }
+
+  /**
+   * readTyped, synchronously: blocks until the worker owning the device has read the buffer.
+   * Throws where syncReadRefusal says why not; reports failed shaders and the device's
+   * out-of-memory as the asynchronous read does.
+   */
+  readTypedSync(array: GpuArray): Float32Array | Int32Array | Uint8Array {
+    const remote = this.device;
+    const refusal = this.syncReadRefusal();
+    if (refusal !== null || !isRemoteDevice(remote)) throw new Error(`webgpu: cannot read synchronously: ${refusal}`);
+    this.reportIndexErrorSync((buffer) => remote.readSync(buffer, 0, 12));
+    const bytes = array.length * 4;
+    this.flush();
+    const data = bytes === 0 ? new ArrayBuffer(0) : remote.readSync(array.buffer, 0, bytes);
+    if (bytes > 0) this.transfers.toHost++;
+    // the read's reply brought the verdict of every error scope asked before it
+    const failure = this.compileFailure(this.compileChecks.map((c) => remote.settledNow(c.scope)?.value));
+    if (failure) throw new Error(failure);
+    this.pool.settleSync((scope) => remote.settledNow(scope));
+    return fromBytes(data, array.dtype);
   }
 
   /**
@@ -476,17 +517,30 @@ export class WebGpuContext {
   private async reportIndexError(): Promise<void> {
     const flag = this.indexFlag;
     if (flag === null || this.indexChecks.size === 0) return;
-    const checks = this.indexChecks;
-    this.indexChecks = new Map();
     this.flush();
     const staging = this.device.createBuffer({ size: 12, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     const encoder = this.device.createCommandEncoder();
     encoder.copyBufferToBuffer(flag.buffer, 0, staging, 0, 12);
     this.device.queue.submit([encoder.finish()]);
     await staging.mapAsync(MapMode.READ);
-    const [id, , value] = new Uint32Array(staging.getMappedRange().slice(0));
+    const words = new Uint32Array(staging.getMappedRange().slice(0));
     staging.unmap();
     staging.destroy();
+    this.throwIndexError(flag, words);
+  }
+
+  /** reportIndexError for the synchronous read: `read` brings the flag's 12 bytes back at once. */
+  private reportIndexErrorSync(read: (buffer: GpuBuffer) => ArrayBuffer): void {
+    const flag = this.indexFlag;
+    if (flag === null || this.indexChecks.size === 0) return;
+    this.flush();
+    this.throwIndexError(flag, new Uint32Array(read(flag.buffer)));
+  }
+
+  /** Clears the checks read by `words` (the flag's contents) and throws the first failure's error, if any. */
+  private throwIndexError(flag: GpuArray, [id, , value]: Uint32Array): void {
+    const checks = this.indexChecks;
+    this.indexChecks = new Map();
     if (id === INDEX_CHECK_NONE) return;
     this.fill(flag, -1, true);
     this.flush();
@@ -633,7 +687,9 @@ export class WebGpuContext {
       this.device.pushErrorScope("validation");
       const module = this.device.createShaderModule({ code, label: key });
       found = this.device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" }, label: key });
-      this.compileChecks.push(this.device.popErrorScope().then((e) => (e ? `webgpu: kernel ${key} failed to compile: ${e.message}\n${code}` : null)));
+      const scope = this.device.popErrorScope();
+      scope.catch(() => {}); // a device destroyed first rejects it: nothing to report then
+      this.compileChecks.push({ scope, key, code });
       this.pipelines.set(key, found);
     }
     return found;

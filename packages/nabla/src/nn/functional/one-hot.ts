@@ -5,6 +5,7 @@
  */
 import { DTypeError, OptionError, ShapeError } from "../../errors.js";
 import { noGpuKernel } from "../../backend/device.js";
+import { readValuesSync, syncReadRefusal } from "../../tensor/transfer.js";
 import { emptyTensor } from "../../ops/helpers.js";
 import { checkIndexRange, hostIndexValues } from "../../ops/indexing.js";
 import { scatter } from "../../ops/scatter.js";
@@ -54,8 +55,15 @@ export function oneHot(indices: Tensor, numClasses: number | { numClasses?: numb
 function oneHotOnDevice(indices: Tensor, n: number): Tensor {
   let count = n;
   if (count === -1) {
-    const host = hostIndexValues(indices);
-    if (host === null) throw noGpuKernel("oneHot", "with numClasses -1 for indices computed on the device (the class count would be read back): pass numClasses");
+    // the largest class: from the host values of indices uploaded from there, else read back
+    // synchronously (counted; PyTorch's CUDA form waits for the device here too) where this
+    // thread may wait, else refused, naming numClasses
+    let host = hostIndexValues(indices);
+    if (host === null) {
+      const refusal = syncReadRefusal("oneHot");
+      if (refusal !== null) throw noGpuKernel("oneHot", `with numClasses -1 for indices computed on the device (the class count is read back, which cannot wait for the device here: ${refusal}): pass numClasses`);
+      host = readValuesSync(indices, "oneHot", "pass numClasses");
+    }
     if (host.length === 0) throw new ShapeError("oneHot: cannot infer the number of classes from an empty tensor; pass numClasses");
     count = Math.max(0, ...Array.from(host)) + 1;
   }
