@@ -62,6 +62,7 @@ import {
 } from "../packages/nabla/src/index.js";
 import * as nabla from "../packages/nabla/src/index.js";
 import { clone } from "../packages/nabla/src/ops/shape.js";
+import { startedWebGpu } from "../packages/nabla/src/backend/device.js";
 
 const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
 
@@ -209,6 +210,12 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
     await sameError((d) => indexSelect(flt(x2, d), 0, int([0, 2, 5, -7], d)));
     const table = randn([4, 2]);
     await sameError((d) => F.embedding(int([1, 9], d), on(table, d)));
+    // a synchronous read (a worker-owned device) reports it too
+    if (startedWebGpu()!.syncReadRefusal() === null) {
+      const bad = gather(flt(x2, "webgpu"), 1, int([[0, 4, 1]], "webgpu"));
+      expect(() => bad.toArray()).toThrow("gather: index 4 is out of bounds for dimension 1 with size 4 (found by the webgpu device");
+      expect(on(tensor([3]), "webgpu").item()).toBe(3);
+    }
     // an index uploaded from the host is still checked synchronously, from its host values
     expect(() => gather(flt(x2, "webgpu"), 1, tensor([[0, 4]], { dtype: "int32" }).to("webgpu"))).toThrow("index 4 is out of bounds for dimension 1 with size 4");
   });
