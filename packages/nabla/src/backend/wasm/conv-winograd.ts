@@ -1,0 +1,181 @@
+/**
+ * Winograd F(2×2, 3×3) convolutions on the wasm GEMM (transforms in assembly/conv-winograd.ts):
+ * 3×3, stride-1, undilated layers with at least convTuning.winogradChannels input and output
+ * channels a group (MNIST's 32→64), whose direct and im2col kernels are bound by multiply-adds.
+ * A block of samples is transformed into 4×4 tiles, then 16 products (one per transformed
+ * position) run over every tile of the block at once, 16 multiply-adds per 2×2 outputs and
+ * channel pair instead of 36:
+ *
+ *   forward    M_k = U_k · V_k, y = Aᵀ m A + bias         (U from W, V from x)
+ *   input      the forward on gy with W transposed and flipped, padded by 2 − padding
+ *   weight     dU_k = Σ_blocks Gy_k · V_kᵀ, dW = Gᵀ dU G   (Gy from gy)
+ *
+ * The transforms add values that the direct sum keeps apart, so each reports whether what it read
+ * is finite and below 2^40; when not, these functions return false having written nothing the
+ * caller keeps, and the caller runs its exact kernels (so inf and NaN propagate as they do there).
+ * Blocks are sized like the GEMM path's (the convolution scratch budget); results do not depend on
+ * the thread count (the GEMM splits rows or columns, never the sum).
+ */
+import type { StridedView } from "../backend.js";
+import { samplesPerBlock, type Conv2dGeometry } from "../convolution.js";
+import { contiguousStrides } from "../../tensor/shape.js";
+import { copy } from "./copy.js";
+import { kernels } from "./instance.js";
+import { gemmWork } from "./matmul.js";
+import { Scratch, type Operand } from "./operands.js";
+import { matmulThreaded } from "./pool.js";
+
+/** Fewest input and output channels a group for the Winograd kernels: below, the 16 products are too thin for the GEMM. */
+export const winogradTuning = { channels: 16 };
+
+/** Whether the Winograd kernels take this geometry: 3×3, stride 1, no dilation, enough channels (padding up to 2, which the input gradient's transposed form needs). */
+export function takesWinograd(g: Conv2dGeometry): boolean {
+  const cg = g.c / g.groups;
+  const og = g.o / g.groups;
+  return g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 &&
+    g.ph >= 0 && g.ph <= 2 && g.pw >= 0 && g.pw <= 2 && g.oh > 0 && g.ow > 0 && g.n > 0 &&
+    cg >= winogradTuning.channels && og >= winogradTuning.channels;
+}
+
+/** The view in wasm memory with non-negative strides (the transforms' staging walks forward): in place or a contiguous copy. */
+function forwardOperand(scratch: Scratch, view: StridedView): Operand {
+  const op = scratch.input(view);
+  if (op.strides.every((s) => s >= 0)) return op;
+  const tmp = scratch.take(view.shape.reduce((p, s) => p * s, 1));
+  copy(view, tmp);
+  return { ptr: tmp.byteOffset, strides: contiguousStrides(view.shape) };
+}
+
+interface Tiles {
+  th: number;
+  tw: number;
+  /** Tiles a sample. */
+  t: number;
+}
+
+const tilesOf = (g: Conv2dGeometry): Tiles => {
+  const th = Math.ceil(g.oh / 2);
+  const tw = Math.ceil(g.ow / 2);
+  return { th, tw, t: th * tw };
+};
+
+const strides4 = (op: Operand): [number, number, number, number] => op.strides as [number, number, number, number];
+
+/**
+ * y = conv(x, W) + bias through the transforms, W[g·og + q, ch, i, j] at
+ * w.ptr + 4·(g·swg + q·swo + ch·swc + i·swi + j·swj). False (nothing kept) when a value is
+ * non-finite or too large for them.
+ */
+function forward(g: Conv2dGeometry, x: StridedView, w: { ptr: number; swo: number; swc: number; swg: number; swi: number; swj: number }, bias: StridedView | null, out: Float32Array): boolean {
+  const { th, tw, t } = tilesOf(g);
+  const og = g.o / g.groups;
+  const cg = g.c / g.groups;
+  const scratch = new Scratch();
+  try {
+    const staged = scratch.output(out);
+    const u = scratch.take(16 * g.o * cg);
+    if (!kernels.winogradWeights(w.ptr, w.swo, w.swc, w.swg, w.swi, w.swj, g.groups, og, cg, u.byteOffset)) return false;
+    const xs = forwardOperand(scratch, x);
+    const [s0, s1, s2, s3] = strides4(xs);
+    const bs = bias === null ? null : scratch.input(bias);
+    const nb = samplesPerBlock(g.n, 16 * (g.c + g.o) * t, 4);
+    const v = scratch.take(16 * g.c * nb * t);
+    const m = scratch.take(16 * g.o * nb * t + 4); // the output transform reads up to 3 floats past
+    const planes = scratch.take(kernels.winogradInputWork(g.c, th, tw));
+    const work = gemmWork();
+    for (let n0 = 0; n0 < g.n; n0 += nb) {
+      const b = Math.min(nb, g.n - n0);
+      const ld = b * t;
+      if (!kernels.winogradInput(xs.ptr, s0, s1, s2, s3, n0, b, g.c, g.h, g.w, g.ph, g.pw, th, tw, v.byteOffset, planes.byteOffset)) return false;
+      for (let k = 0; k < 16; k++) {
+        for (let grp = 0; grp < g.groups; grp++) {
+          const a = u.byteOffset + 4 * (k * g.o * cg + grp * og * cg);
+          const src = v.byteOffset + 4 * (k * g.c + grp * cg) * ld;
+          const dst = m.byteOffset + 4 * (k * g.o + grp * og) * ld;
+          matmulThreaded(a, cg, 1, src, ld, 1, dst, ld, og, cg, ld, work);
+        }
+      }
+      kernels.winogradOutput(m.byteOffset, g.o, b, th, tw, bs === null ? 0 : bs.ptr, bs === null ? 0 : bs.strides[0]!, staged.ptr + 4 * n0 * g.o * g.oh * g.ow, g.oh, g.ow);
+    }
+    staged.done();
+    return true;
+  } finally {
+    scratch.release();
+  }
+}
+
+/** conv2d through the Winograd kernels; false when the caller must run its exact kernels instead. */
+export function winogradConv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, bias: StridedView | null, out: Float32Array): boolean {
+  const scratch = new Scratch();
+  try {
+    const ws = forwardOperand(scratch, weight);
+    const [so, sc, si, sj] = strides4(ws);
+    return forward(g, x, { ptr: ws.ptr, swo: so, swc: sc, swg: (g.o / g.groups) * so, swi: si, swj: sj }, bias, out);
+  } finally {
+    scratch.release();
+  }
+}
+
+/**
+ * The stride-1 input gradient as a forward convolution: gy [N, O, oH, oW] with W transposed (O/groups
+ * in, C/groups out a group) and flipped, padded by 2 − padding, gives x's gradient [N, C, H, W].
+ */
+export function transposedGeometry(g: Conv2dGeometry): Conv2dGeometry {
+  return { ...g, c: g.o, h: g.oh, w: g.ow, o: g.c, ph: 2 - g.ph, pw: 2 - g.pw, oh: g.h, ow: g.w };
+}
+
+/** conv2dInput through the Winograd kernels (see transposedGeometry); false when the caller must run its exact kernels. */
+export function winogradConv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedView, out: Float32Array): boolean {
+  const scratch = new Scratch();
+  try {
+    const ws = scratch.input(weight);
+    const [so, sc, si, sj] = strides4(ws);
+    // W'[g·C_g + ch, q, i, j] = W[g·O_g + q, ch, 2 − i, 2 − j]
+    const corner = ws.ptr + 4 * (2 * si + 2 * sj);
+    const t = transposedGeometry(g);
+    return forward(t, gy, { ptr: corner, swo: sc, swc: so, swg: (g.o / g.groups) * so, swi: -si, swj: -sj }, null, out);
+  } finally {
+    scratch.release();
+  }
+}
+
+/** conv2dWeight through the Winograd kernels into contiguous out [O, C/groups, 3, 3]; false when the caller must run its exact kernels. */
+export function winogradConv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView, out: Float32Array): boolean {
+  const { th, tw, t } = tilesOf(g);
+  const og = g.o / g.groups;
+  const cg = g.c / g.groups;
+  const scratch = new Scratch();
+  try {
+    const staged = scratch.output(out);
+    const xs = forwardOperand(scratch, x);
+    const [s0, s1, s2, s3] = strides4(xs);
+    const gs = forwardOperand(scratch, gy);
+    const [g0, g1, g2, g3] = strides4(gs);
+    const nb = samplesPerBlock(g.n, 16 * (g.c + g.o) * t, 4);
+    const v = scratch.take(16 * g.c * nb * t);
+    const gyt = scratch.take(16 * g.o * nb * t);
+    const du = scratch.take(16 * g.o * cg);
+    const planes = scratch.take(Math.max(kernels.winogradInputWork(g.c, th, tw), kernels.winogradGradientWork(g.o, th, tw)));
+    const work = gemmWork();
+    for (let n0 = 0; n0 < g.n; n0 += nb) {
+      const b = Math.min(nb, g.n - n0);
+      const ld = b * t;
+      if (!kernels.winogradInput(xs.ptr, s0, s1, s2, s3, n0, b, g.c, g.h, g.w, g.ph, g.pw, th, tw, v.byteOffset, planes.byteOffset)) return false;
+      if (!kernels.winogradGradient(gs.ptr, g0, g1, g2, g3, n0, b, g.o, g.oh, g.ow, th, tw, gyt.byteOffset, planes.byteOffset)) return false;
+      for (let k = 0; k < 16; k++) {
+        for (let grp = 0; grp < g.groups; grp++) {
+          // dU_k[og, cg] (+)= Gy_k [og, ld] · V_kᵀ: V_k's rows read as columns
+          const a = gyt.byteOffset + 4 * (k * g.o + grp * og) * ld;
+          const src = v.byteOffset + 4 * (k * g.c + grp * cg) * ld;
+          const dst = du.byteOffset + 4 * (k * g.o * cg + grp * og * cg);
+          matmulThreaded(a, ld, 1, src, 1, ld, dst, cg, og, ld, cg, work, n0 > 0);
+        }
+      }
+    }
+    kernels.winogradWeightsBack(du.byteOffset, g.o, cg, staged.ptr);
+    staged.done();
+    return true;
+  } finally {
+    scratch.release();
+  }
+}
