@@ -19,6 +19,7 @@
 // value it read is finite and below 2^40 in magnitude; when one is not, the caller runs the exact
 // kernels instead, and so infinities, NaN and overflow behave as they do there.
 import { stage } from "./conv-direct";
+import { matmul } from "./matmul";
 
 /** The largest magnitude the transforms take: products and sums of such values stay finite. */
 const LIMIT: f32 = 1099511627776.0; // 2^40
@@ -152,18 +153,18 @@ export function winogradInputWork(c: i32, th: i32, tw: i32): i32 {
 /**
  * V[k][ch][b·T + ty·tw + tx] = (Bᵀ d B)[k] for samples n0 + b, b < nb, of x [·, c, h, w] (element
  * strides s0..s3), d the 4×4 input tile at rows 2ty − ph.., columns 2tx − pw.. (zero outside x),
- * T = th·tw; V's rows are nb·T long. Stages each sample's planes in `work`
+ * T = th·tw; V's rows are nb·T long, its planes k kFloats apart. Stages each sample's planes in `work`
  * (winogradInputWork floats). Returns 1 when every value read is finite and below 2^40, else 0.
  */
 export function winogradInput(
   x: usize, s0: i32, s1: i32, s2: i32, s3: i32, n0: i32, nb: i32, c: i32, h: i32, w: i32,
-  ph: i32, pw: i32, th: i32, tw: i32, v: usize, work: usize,
+  ph: i32, pw: i32, th: i32, tw: i32, v: usize, kFloats: i32, work: usize,
 ): i32 {
   const hp = 2 * th + 2;
   const wp = inputPlaneWidth(tw);
   const tiles = th * tw;
   const ld = <usize>(nb * tiles);
-  const kStride = (<usize>c * ld) << 2;
+  const kStride = <usize>kFloats << 2;
   const rowBytes = <usize>wp << 2;
   let m = f32x4.splat(0);
   for (let b = 0; b < nb; b++) {
@@ -224,19 +225,19 @@ export function winogradGradientWork(o: i32, th: i32, tw: i32): i32 {
 
 /**
  * Gy[k][q][b·T + ty·tw + tx] = (A g Aᵀ)[k] for samples n0 + b, b < nb, of gy [·, o, oh, ow]
- * (element strides s0..s3), g the 2×2 block of gy at rows 2ty.., columns 2tx.. (zero past oh, ow).
- * Stages each sample's planes in `work` (winogradGradientWork floats). Returns 1 when every value
+ * (element strides s0..s3), g the 2×2 block of gy at rows 2ty.., columns 2tx.. (zero past oh, ow);
+ * rows nb·T long, planes k kFloats apart. Stages each sample's planes in `work` (winogradGradientWork floats). Returns 1 when every value
  * read is finite and below 2^40, else 0.
  */
 export function winogradGradient(
   gy: usize, s0: i32, s1: i32, s2: i32, s3: i32, n0: i32, nb: i32, o: i32, oh: i32, ow: i32,
-  th: i32, tw: i32, dst: usize, work: usize,
+  th: i32, tw: i32, dst: usize, kFloats: i32, work: usize,
 ): i32 {
   const hp = 2 * th;
   const wp = 8 * ((tw + 3) >> 2);
   const tiles = th * tw;
   const ld = <usize>(nb * tiles);
-  const kStride = (<usize>o * ld) << 2;
+  const kStride = <usize>kFloats << 2;
   const rowBytes = <usize>wp << 2;
   let m = f32x4.splat(0);
   for (let b = 0; b < nb; b++) {
@@ -291,15 +292,15 @@ export function winogradGradient(
 
 /**
  * y[b, q, 2ty + r, 2tx + s] = (Aᵀ m A)[r][s] + bias[q] for samples b < nb of the block, m the
- * 4×4 of M[·][q][b·T + ty·tw + tx] (M [16][o][nb·T], read up to 3 floats past its end), into
+ * 4×4 of M[·][q][b·T + ty·tw + tx] (M [16][o][nb·T], planes k kFloats apart, read up to 3 floats past its end), into
  * contiguous y [nb, o, oh, ow] at `y`; bias is 0 for none (bias[q] at bias + q·sb floats).
  */
 export function winogradOutput(
-  mm: usize, o: i32, nb: i32, th: i32, tw: i32, bias: usize, sb: i32, y: usize, oh: i32, ow: i32,
+  mm: usize, kFloats: i32, o: i32, nb: i32, th: i32, tw: i32, bias: usize, sb: i32, y: usize, oh: i32, ow: i32,
 ): void {
   const tiles = th * tw;
   const ld = <usize>(nb * tiles);
-  const kStride = (<usize>o * ld) << 2;
+  const kStride = <usize>kFloats << 2;
   const rowBytes = <usize>ow << 2;
   for (let b = 0; b < nb; b++) {
     for (let q = 0; q < o; q++) {
@@ -332,5 +333,76 @@ export function winogradOutput(
         }
       }
     }
+  }
+}
+
+/**
+ * Bytes of one thread's slot of scratch in a forward job over chunks of `size` samples: its
+ * staged planes, then V and M (planes k kFloats apart, see winogradPlaneFloats) and 4 floats
+ * that the output transform may read past M.
+ */
+export function winogradSlotBytes(c: i32, o: i32, th: i32, tw: i32, size: i32): i32 {
+  const ld = size * th * tw;
+  return (winogradInputWork(c, th, tw) + 16 * winogradPlaneFloats(c, ld) + 16 * winogradPlaneFloats(o, ld) + 4) * 4;
+}
+
+/**
+ * Floats between the 16 planes k of a transformed operand of `rows` rows of `ld`: a whole number
+ * of 4 KiB pages apart, the transforms' 16 store (or load) streams would share L1 cache sets; 16
+ * floats more moves each plane by a cache line.
+ */
+export function winogradPlaneFloats(rows: i32, ld: i32): i32 {
+  return rows * ld + 16;
+}
+
+/**
+ * A thread's share of a forward job (written by src/backend/wasm/pool.ts: winogradThreaded):
+ * chunks of samples off the job's counter, each transformed, multiplied (the 16 products, one
+ * group at a time) and transformed back into y in the thread's own slot of scratch, so that the
+ * transformed operands stay in cache and the threads never wait on each other within a chunk.
+ * A chunk whose input is out of the transforms' range sets the job's failure flag; later chunks
+ * are skipped. Job ints (byte offset): 0 counter, 4 chunks, 8 samples a chunk, 12 slot counter,
+ * 16 x, 20..32 x's element strides, 36 n, 40 c, 44 h, 48 w, 52 o, 56 groups, 60 (the job's kind),
+ * 64 ph, 68 pw, 72 oh, 76 ow, 80 U (winogradWeights), 84 bias (0 for none), 88 its stride, 92 y
+ * (contiguous), 96 scratch, 100 bytes a slot, 104 failure flag.
+ */
+export function winogradShared(job: usize, work: usize): void {
+  const slot = atomic.add<i32>(job + 12, 1);
+  const chunks = load<i32>(job, 4), size = load<i32>(job, 8);
+  const x = <usize>load<u32>(job, 16);
+  const s0 = load<i32>(job, 20), s1 = load<i32>(job, 24), s2 = load<i32>(job, 28), s3 = load<i32>(job, 32);
+  const n = load<i32>(job, 36), c = load<i32>(job, 40), h = load<i32>(job, 44), w = load<i32>(job, 48);
+  const o = load<i32>(job, 52), groups = load<i32>(job, 56);
+  const ph = load<i32>(job, 64), pw = load<i32>(job, 68), oh = load<i32>(job, 72), ow = load<i32>(job, 76);
+  const u = <usize>load<u32>(job, 80), bias = <usize>load<u32>(job, 84), sb = load<i32>(job, 88);
+  const y = <usize>load<u32>(job, 92);
+  const mine = <usize>load<u32>(job, 96) + <usize>slot * <usize>load<u32>(job, 100);
+  const th = (oh + 1) >> 1, tw = (ow + 1) >> 1;
+  const tiles = th * tw;
+  const og = o / groups, cg = c / groups;
+  const planes = mine;
+  const v = planes + (<usize>winogradInputWork(c, th, tw) << 2);
+  for (;;) {
+    const k = atomic.add<i32>(job, 1);
+    if (k >= chunks) return;
+    if (atomic.load<i32>(job, 104) != 0) continue;
+    const n0 = k * size;
+    const nb = min(size, n - n0);
+    const ld = nb * tiles;
+    const vk = winogradPlaneFloats(c, ld), mk = winogradPlaneFloats(o, ld);
+    const m = v + (<usize>(16 * vk) << 2);
+    if (!winogradInput(x, s0, s1, s2, s3, n0, nb, c, h, w, ph, pw, th, tw, v, vk, planes)) {
+      atomic.store<i32>(job, 1, 104);
+      continue;
+    }
+    for (let p = 0; p < 16; p++) {
+      for (let g = 0; g < groups; g++) {
+        const a = u + (<usize>(p * o * cg + g * og * cg) << 2);
+        const src = v + (<usize>(p * vk + g * cg * ld) << 2);
+        const dst = m + (<usize>(p * mk + g * og * ld) << 2);
+        matmul(a, cg, 1, src, ld, 1, dst, ld, og, cg, ld, work, 0);
+      }
+    }
+    winogradOutput(m, mk, o, nb, th, tw, bias, sb, y + (<usize>n0 * <usize>(o * oh * ow) << 2), oh, ow);
   }
 }
