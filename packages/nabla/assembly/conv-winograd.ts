@@ -337,13 +337,14 @@ export function winogradOutput(
 }
 
 /**
- * Bytes of one thread's slot of scratch in a forward job over chunks of `size` samples: its
- * staged planes, then V and M (planes k kFloats apart, see winogradPlaneFloats) and 4 floats
- * that the output transform may read past M.
+ * Bytes of one thread's slot of scratch in a job over chunks of `size` samples: its staged
+ * planes, then V and M or Gy (planes k kFloats apart, see winogradPlaneFloats) and 4 floats that
+ * the output transform may read past M.
  */
 export function winogradSlotBytes(c: i32, o: i32, th: i32, tw: i32, size: i32): i32 {
   const ld = size * th * tw;
-  return (winogradInputWork(c, th, tw) + 16 * winogradPlaneFloats(c, ld) + 16 * winogradPlaneFloats(o, ld) + 4) * 4;
+  const planes = max(winogradInputWork(c, th, tw), winogradGradientWork(o, th, tw));
+  return (planes + 16 * winogradPlaneFloats(c, ld) + 16 * winogradPlaneFloats(o, ld) + 4) * 4;
 }
 
 /**
@@ -355,16 +356,33 @@ export function winogradPlaneFloats(rows: i32, ld: i32): i32 {
   return rows * ld + 16;
 }
 
+/** p[0 .. floats) += p[i·floats ..] for i = 1 .. count − 1, in that order (a weight job's partial sums). */
+export function winogradSumPartials(p: usize, count: i32, floats: i32): void {
+  for (let i = 1; i < count; i++) {
+    const from = p + (<usize>i * <usize>floats << 2);
+    let j = 0;
+    for (; j + 4 <= floats; j += 4) {
+      const at = p + (<usize>j << 2);
+      v128.store(at, f32x4.add(v128.load(at), v128.load(from + (<usize>j << 2))));
+    }
+    for (; j < floats; j++) store<f32>(p + (<usize>j << 2), load<f32>(p + (<usize>j << 2)) + load<f32>(from + (<usize>j << 2)));
+  }
+}
+
 /**
- * A thread's share of a forward job (written by src/backend/wasm/pool.ts: winogradThreaded):
- * chunks of samples off the job's counter, each transformed, multiplied (the 16 products, one
- * group at a time) and transformed back into y in the thread's own slot of scratch, so that the
- * transformed operands stay in cache and the threads never wait on each other within a chunk.
- * A chunk whose input is out of the transforms' range sets the job's failure flag; later chunks
- * are skipped. Job ints (byte offset): 0 counter, 4 chunks, 8 samples a chunk, 12 slot counter,
- * 16 x, 20..32 x's element strides, 36 n, 40 c, 44 h, 48 w, 52 o, 56 groups, 60 (the job's kind),
- * 64 ph, 68 pw, 72 oh, 76 ow, 80 U (winogradWeights), 84 bias (0 for none), 88 its stride, 92 y
- * (contiguous), 96 scratch, 100 bytes a slot, 104 failure flag.
+ * A thread's share of a Winograd job (written by src/backend/wasm/pool.ts: winogradThreaded):
+ * chunks of samples off the job's counter, each handled in the thread's own slot of scratch so
+ * that the transformed operands stay in cache and the threads never wait on each other within a
+ * chunk. Forward (which = 0): the chunk is transformed, multiplied (the 16 products, one group at
+ * a time) and transformed back into y. Weight gradient (1): x and gy are transformed and the 16
+ * products dU_k = Gy_k · V_kᵀ written to the chunk's own partial sums (added up in chunk order
+ * afterwards, so the result does not depend on the threads). A chunk whose values are out of the
+ * transforms' range sets the job's failure flag; later chunks are skipped.
+ * Job ints (byte offset): 0 counter, 4 chunks, 8 samples a chunk, 12 slot counter, 16 x, 20..32
+ * x's element strides, 36 n, 40 c, 44 h, 48 w, 52 o, 56 groups, 60 (the job's kind), 64 ph, 68 pw,
+ * 72 oh, 76 ow, 80 U (winogradWeights), 84 bias (0 for none), 88 its stride, 92 y (contiguous), 96
+ * scratch, 100 bytes a slot, 104 failure flag, 108 which, 112 gy, 116..128 gy's element strides,
+ * 132 partial sums (16·o·c/groups floats a chunk).
  */
 export function winogradShared(job: usize, work: usize): void {
   const slot = atomic.add<i32>(job + 12, 1);
@@ -377,11 +395,15 @@ export function winogradShared(job: usize, work: usize): void {
   const u = <usize>load<u32>(job, 80), bias = <usize>load<u32>(job, 84), sb = load<i32>(job, 88);
   const y = <usize>load<u32>(job, 92);
   const mine = <usize>load<u32>(job, 96) + <usize>slot * <usize>load<u32>(job, 100);
+  const which = load<i32>(job, 108);
+  const gy = <usize>load<u32>(job, 112);
+  const g0 = load<i32>(job, 116), g1 = load<i32>(job, 120), g2 = load<i32>(job, 124), g3 = load<i32>(job, 128);
+  const partials = <usize>load<u32>(job, 132);
   const th = (oh + 1) >> 1, tw = (ow + 1) >> 1;
   const tiles = th * tw;
   const og = o / groups, cg = c / groups;
   const planes = mine;
-  const v = planes + (<usize>winogradInputWork(c, th, tw) << 2);
+  const v = planes + (<usize>max(winogradInputWork(c, th, tw), winogradGradientWork(o, th, tw)) << 2);
   for (;;) {
     const k = atomic.add<i32>(job, 1);
     if (k >= chunks) return;
@@ -390,19 +412,33 @@ export function winogradShared(job: usize, work: usize): void {
     const nb = min(size, n - n0);
     const ld = nb * tiles;
     const vk = winogradPlaneFloats(c, ld), mk = winogradPlaneFloats(o, ld);
-    const m = v + (<usize>(16 * vk) << 2);
-    if (!winogradInput(x, s0, s1, s2, s3, n0, nb, c, h, w, ph, pw, th, tw, v, vk, planes)) {
+    const m = v + (<usize>(16 * vk) << 2); // M (forward) or Gy (weight gradient)
+    if (!winogradInput(x, s0, s1, s2, s3, n0, nb, c, h, w, ph, pw, th, tw, v, vk, planes) ||
+      (which == 1 && !winogradGradient(gy, g0, g1, g2, g3, n0, nb, o, oh, ow, th, tw, m, mk, planes))) {
       atomic.store<i32>(job, 1, 104);
       continue;
     }
-    for (let p = 0; p < 16; p++) {
-      for (let g = 0; g < groups; g++) {
-        const a = u + (<usize>(p * o * cg + g * og * cg) << 2);
-        const src = v + (<usize>(p * vk + g * cg * ld) << 2);
-        const dst = m + (<usize>(p * mk + g * og * ld) << 2);
-        matmul(a, cg, 1, src, ld, 1, dst, ld, og, cg, ld, work, 0);
+    if (which == 0) {
+      for (let p = 0; p < 16; p++) {
+        for (let g = 0; g < groups; g++) {
+          const a = u + (<usize>(p * o * cg + g * og * cg) << 2);
+          const src = v + (<usize>(p * vk + g * cg * ld) << 2);
+          const dst = m + (<usize>(p * mk + g * og * ld) << 2);
+          matmul(a, cg, 1, src, ld, 1, dst, ld, og, cg, ld, work, 0);
+        }
+      }
+      winogradOutput(m, mk, o, nb, th, tw, bias, sb, y + (<usize>n0 * <usize>(o * oh * ow) << 2), oh, ow);
+    } else {
+      const mine = partials + (<usize>k * <usize>(16 * o * cg) << 2);
+      for (let p = 0; p < 16; p++) {
+        for (let g = 0; g < groups; g++) {
+          // dU_p[og, cg] = Gy_p [og, ld] · V_pᵀ: V_p's rows read as columns
+          const a = m + (<usize>(p * mk + g * og * ld) << 2);
+          const src = v + (<usize>(p * vk + g * cg * ld) << 2);
+          const dst = mine + (<usize>(p * o * cg + g * og * cg) << 2);
+          matmul(a, ld, 1, src, 1, ld, dst, cg, og, ld, cg, work, 0);
+        }
       }
     }
-    winogradOutput(m, mk, o, nb, th, tw, bias, sb, y + (<usize>n0 * <usize>(o * oh * ow) << 2), oh, ow);
   }
 }

@@ -24,7 +24,7 @@ import { kernels } from "./instance.js";
 import { gemmWork } from "./matmul.js";
 import { Scratch, type Operand } from "./operands.js";
 import { getNumThreads } from "./num-threads.js";
-import { matmulThreaded, winogradThreaded } from "./pool.js";
+import { winogradThreaded } from "./pool.js";
 
 /**
  * channels: fewest input and output channels a group for the Winograd kernels (below, the 16
@@ -34,7 +34,7 @@ import { matmulThreaded, winogradThreaded } from "./pool.js";
  * (MNIST's 32→64 input gradient at batch 64: 40 ms with blocks of 8 samples against 70 with the
  * whole batch, one thread).
  */
-export const winogradTuning = { channels: 16, blockBytes: 10 << 20 };
+export const winogradTuning = { channels: 16, blockBytes: 2 << 20 };
 
 /** Whether the Winograd kernels take this geometry: 3×3, stride 1, no dilation, enough channels (padding up to 2, which the input gradient's transposed form needs). */
 export function takesWinograd(g: Conv2dGeometry): boolean {
@@ -67,8 +67,6 @@ const tilesOf = (g: Conv2dGeometry): Tiles => {
   return { th, tw, t: th * tw };
 };
 
-/** Floats between the 16 planes k of a transformed operand (assembly/conv-winograd.ts: winogradPlaneFloats). */
-const planeFloats = (rows: number, ld: number): number => kernels.winogradPlaneFloats(rows, ld);
 
 /** Samples a block: its transformed input and output (or gradient) within winogradTuning.blockBytes and the scratch budget. */
 function blockSamples(g: Conv2dGeometry, t: number): number {
@@ -100,7 +98,7 @@ function forward(g: Conv2dGeometry, x: StridedView, w: { ptr: number; swo: numbe
     const slotBytes = kernels.winogradSlotBytes(g.c, g.o, th, tw, size);
     const slots = scratch.take((getNumThreads() * slotBytes) / 4);
     const fields = [xs.ptr, ...strides4(xs), g.n, g.c, g.h, g.w, g.o, g.groups, 0, g.ph, g.pw, g.oh, g.ow,
-      u.byteOffset, bs === null ? 0 : bs.ptr, bs === null ? 0 : bs.strides[0]!, staged.ptr, slots.byteOffset, slotBytes];
+      u.byteOffset, bs === null ? 0 : bs.ptr, bs === null ? 0 : bs.strides[0]!, staged.ptr, slots.byteOffset, slotBytes, 0, 0];
     if (!winogradThreaded(Math.ceil(g.n / size), size, fields, 16 * g.o * cg * g.n * t, gemmWork())) return false;
     staged.done();
     return true;
@@ -144,42 +142,34 @@ export function winogradConv2dInput(g: Conv2dGeometry, gy: StridedView, weight: 
   }
 }
 
-/** conv2dWeight through the Winograd kernels into contiguous out [O, C/groups, 3, 3]; false when the caller must run its exact kernels. */
+/** Most chunks a weight-gradient job is cut into (each holds 16·O·C/groups floats of partial sums). */
+const MAX_WEIGHT_CHUNKS = 64;
+
+/**
+ * conv2dWeight through the Winograd kernels into contiguous out [O, C/groups, 3, 3]: chunks of
+ * samples shared between threads, each writing its own partial dU, added up in chunk order (the
+ * chunks do not depend on the thread count, nor then does the result). False when the caller must
+ * run its exact kernels.
+ */
 export function winogradConv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView, out: Float32Array): boolean {
   const { th, tw, t } = tilesOf(g);
-  const og = g.o / g.groups;
   const cg = g.c / g.groups;
   const scratch = new Scratch();
   try {
     const staged = scratch.output(out);
     const xs = forwardOperand(scratch, x);
-    const [s0, s1, s2, s3] = strides4(xs);
     const gs = forwardOperand(scratch, gy);
-    const [g0, g1, g2, g3] = strides4(gs);
-    const nb = blockSamples(g, t);
-    const vk = planeFloats(g.c, nb * t);
-    const gk = planeFloats(g.o, nb * t);
-    const v = scratch.take(16 * vk);
-    const gyt = scratch.take(16 * gk);
-    const du = scratch.take(16 * g.o * cg);
-    const planes = scratch.take(Math.max(kernels.winogradInputWork(g.c, th, tw), kernels.winogradGradientWork(g.o, th, tw)));
-    const work = gemmWork();
-    for (let n0 = 0; n0 < g.n; n0 += nb) {
-      const b = Math.min(nb, g.n - n0);
-      const ld = b * t;
-      if (!kernels.winogradInput(xs.ptr, s0, s1, s2, s3, n0, b, g.c, g.h, g.w, g.ph, g.pw, th, tw, v.byteOffset, vk, planes.byteOffset)) return false;
-      if (!kernels.winogradGradient(gs.ptr, g0, g1, g2, g3, n0, b, g.o, g.oh, g.ow, th, tw, gyt.byteOffset, gk, planes.byteOffset)) return false;
-      for (let k = 0; k < 16; k++) {
-        for (let grp = 0; grp < g.groups; grp++) {
-          // dU_k[og, cg] (+)= Gy_k [og, ld] · V_kᵀ: V_k's rows read as columns
-          const a = gyt.byteOffset + 4 * (k * gk + grp * og * ld);
-          const src = v.byteOffset + 4 * (k * vk + grp * cg * ld);
-          const dst = du.byteOffset + 4 * (k * g.o * cg + grp * og * cg);
-          matmulThreaded(a, ld, 1, src, 1, ld, dst, cg, og, ld, cg, work, n0 > 0);
-        }
-      }
-    }
-    kernels.winogradWeightsBack(du.byteOffset, g.o, cg, staged.ptr);
+    const size = Math.max(blockSamples(g, t), Math.ceil(g.n / MAX_WEIGHT_CHUNKS));
+    const chunks = Math.ceil(g.n / size);
+    const slotBytes = kernels.winogradSlotBytes(g.c, g.o, th, tw, size);
+    const slots = scratch.take((getNumThreads() * slotBytes) / 4);
+    const du = 16 * g.o * cg;
+    const partials = scratch.take(chunks * du);
+    const fields = [xs.ptr, ...strides4(xs), g.n, g.c, g.h, g.w, g.o, g.groups, 0, g.ph, g.pw, g.oh, g.ow,
+      0, 0, 0, 0, slots.byteOffset, slotBytes, 0, 1, gs.ptr, ...strides4(gs), partials.byteOffset];
+    if (!winogradThreaded(chunks, size, fields, du * g.n * t, gemmWork())) return false;
+    kernels.winogradSumPartials(partials.byteOffset, chunks, du);
+    kernels.winogradWeightsBack(partials.byteOffset, g.o, cg, staged.ptr);
     staged.done();
     return true;
   } finally {

@@ -298,7 +298,7 @@ export function winogradThreaded(chunks: number, size: number, fields: readonly 
   ints[3] = 0; // the slot counter
   for (let i = 0; i < fields.length; i++) ints[4 + i] = fields[i]!;
   ints[15] = JOB_WINOGRAD;
-  ints[26] = 0; // the failure flag
+  ints[26] = 0; // the failure flag (fields holds a placeholder for it)
   runShared(ints, ready, work);
   return ints[26] === 0;
 }
