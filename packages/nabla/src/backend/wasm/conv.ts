@@ -18,6 +18,10 @@
  * accumulate output rows in registers over zero-padded copies of each sample's planes. The input
  * gradient of a stride-1 convolution is the forward kernel run on gy with the weight transposed
  * and flipped (through strides, no copy).
+ *
+ * 3×3, stride-1 layers with many channels a group (MNIST's 32→64) go first to the Winograd
+ * F(2×2, 3×3) kernels (conv-winograd.ts: 16 multiply-adds per 2×2 outputs instead of 36), which
+ * decline when a value is non-finite or huge; then the paths above run.
  */
 import type { StridedView } from "../backend.js";
 import { samplesPerBlock, type Conv2dGeometry } from "../convolution.js";
