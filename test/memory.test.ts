@@ -257,6 +257,36 @@ describe.runIf(wasm)("memory", () => {
     expect(() => memory.scope(null as unknown as () => void)).toThrow(/memory\.scope: fn must be a function, got null/);
   });
 
+  it("a dropped tensor's block is reused after a collection; a block freed early and handed out again is never freed by the first array's finalizer", () => {
+    memory.collect();
+    const addressOf = (t: Tensor): number => t.storage.data.byteOffset;
+    // in functions of their own, so that no dropped tensor stays in a register or a local
+    const dropOne = (): number => addressOf(randn([4096]));
+    const dropped = dropOne();
+    expect(memory.collect()).toBe(true);
+    const next = randn([4096]);
+    expect(addressOf(next)).toBe(dropped); // the dropped tensor's block, from its size class's free list
+    // freed early, its block reused by a live tensor, then the first array dies: its finalizer
+    // (registered without an unregister token) must leave the live tensor's block alone
+    const freeThenReuse = (): Tensor => {
+      const first = randn([4096]);
+      const at = addressOf(first);
+      first.free();
+      const live = tensor(Array.from({ length: 4096 }, (_, i) => i));
+      expect(addressOf(live)).toBe(at);
+      return live;
+    };
+    const live = freeThenReuse();
+    const allocated = memory.stats().allocated;
+    expect(memory.collect()).toBe(true);
+    expect(memory.stats().allocated).toBe(allocated); // nothing of `live` went back
+    const other = zeros([4096]);
+    expect(addressOf(other)).not.toBe(addressOf(live));
+    expect(live.sum().item()).toBe((4095 * 4096) / 2);
+    next.free();
+    other.free();
+  });
+
   it("what a scope hands to the user is still the collector's: dropped outputs, and graphs dropped before backward, go back at a collection", () => {
     const net = new nn.Sequential(new nn.Linear(256, 512), new nn.ReLU(), new nn.Linear(512, 256));
     const x = randn([64, 256]);

@@ -580,6 +580,34 @@ describe("wasm backend", () => {
     setNumThreads(before);
   });
 
+  it("every generated pointwise kernel on a big dense run split across two threads gives exactly the one-thread result", async () => {
+    const before = getNumThreads();
+    setNumThreads(2);
+    for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(idleHelpers(2)).toBeGreaterThanOrEqual(1);
+    const n = 70_001; // past the threshold (64K), with a tail that is no whole chunk or vector
+    for (const wide of [false, true]) {
+      const type = wide ? "float64" : "float32";
+      // dense inputs at an offset (a slice), as the kernels read them in place
+      const inputs = [0, 1, 2].map((k): StridedView => {
+        const data = wasm.alloc(type, n + 3, true, "test", false);
+        for (let i = 0; i < n + 3; i++) data[i] = (random() * 2 - 1) * 3;
+        return { data, shape: [n], strides: [1], offset: k + 1 };
+      });
+      const one = wasm.alloc(type, n, true, "test", false);
+      const two = wasm.alloc(type, n, true, "test", false);
+      for (const { kernel, params } of generated) {
+        const operands = inputs.slice(0, kernel.arity);
+        setNumThreads(1);
+        wasm.pointwise(kernel, operands, one, params);
+        setNumThreads(2);
+        wasm.pointwise(kernel, operands, two, params);
+        for (let i = 0; i < n; i++) if (!Object.is(one[i], two[i])) expect.fail(`${kernel.key} ${type}[${i}]: two threads ${two[i]}, one ${one[i]}`);
+      }
+    }
+    setNumThreads(before);
+  });
+
   it("setNumThreads rejects what is not a positive integer", () => {
     expect(() => setNumThreads(0)).toThrow(RangeError);
     expect(() => setNumThreads(1.5)).toThrow(RangeError);

@@ -235,6 +235,32 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
     expect(() => a.matmul(ones([3, 2]))).toThrow(message);
   });
 
+  it("float64 stays on the cpu with webgpu the default, pulls its ops there; a 0-d cpu tensor joins webgpu ops", async () => {
+    await setBackend("webgpu");
+    try {
+      // every creation path agrees: float64 stays on the cpu unless the device is asked for
+      for (const t of [tensor([1, 2], { dtype: "float64" }), zeros([2], { dtype: "float64" }), ones([2], { dtype: "float64" }), randn([2], { dtype: "float64" })]) {
+        expect([t.device, t.dtype]).toEqual(["cpu", "float64"]);
+      }
+      expect(() => zeros([2], { dtype: "float64", device: "webgpu" })).toThrow("float64");
+      const g = tensor([1.5, -2, 4]);
+      expect(g.device).toBe("webgpu");
+      const before = deviceTransfers().toHost;
+      const mixed = tensor([2, 2, 2], { dtype: "float64" }).mul(g);
+      expect([mixed.device, mixed.dtype]).toEqual(["cpu", "float64"]);
+      expect(mixed.toArray()).toEqual([3, -4, 8]);
+      expect(deviceTransfers().toHost).toBe(before + 1);
+      // PyTorch's CPU scalars: a 0-d cpu tensor joins an op on the device
+      const scaled = g.mul(tensor(3, { device: "cpu" }));
+      expect(scaled.device).toBe("webgpu");
+      expect(await scaled.toArrayAsync()).toEqual([4.5, -6, 12]);
+      // a float32 cpu tensor with dims is still PyTorch's device error
+      expect(() => g.add(tensor([1, 1, 1], { device: "cpu" }))).toThrow("Expected all tensors to be on the same device");
+    } finally {
+      setBackend(initial === "webgpu" ? "wasm" : initial);
+    }
+  });
+
   it("moves tensors there and back and reads them asynchronously", async () => {
     const t = tensor([[1.5, -2], [3, 4.25]]);
     const g = t.to("webgpu");
@@ -253,13 +279,9 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
     expect(await tensor([true, false]).to("webgpu").toArrayAsync()).toEqual([true, false]);
   });
 
-  it("the synchronous reads name the asynchronous ones", () => {
+  it("GPU storage's data cannot be taken directly: it names the reads (item, toArray … are test/webgpu-sync.test.ts's)", () => {
     const g = tensor([1, 2]).to("webgpu");
-    expect(() => g.sum().item()).toThrow("await t.itemAsync()");
-    expect(() => g.toArray()).toThrow("await t.dataAsync()");
-    expect(() => String(g)).toThrow('await t.toAsync("cpu")');
     expect(() => g.storage.data).toThrow("await t.dataAsync()");
-    expect(() => g.to("cpu")).toThrow('await t.toAsync("cpu")');
     expect(() => tensor([1], { dtype: "float64" }).to("webgpu")).toThrow("float64");
   });
 
@@ -337,11 +359,12 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
     expect(() => f.to("float64")).toThrow("float64 tensors cannot live on the webgpu device");
   });
 
-  it("an op that cannot run on the device yet says so, naming the op", () => {
+  it("gather checks an index computed on the device by reading it back (refused where a thread may not block: webgpu-sync.test.ts)", async () => {
     const g = tensor([[1, 2], [3, 4]]).to("webgpu");
-    // an index computed on the device: gather checks indices on the host, which cannot wait for it
     const index = tensor([[0], [1]], { dtype: "int32" }).to("webgpu").add(0);
-    expect(() => g.gather(1, index)).toThrow(/gather: no webgpu kernel yet/);
+    // with the device on this thread (NABLA_WEBGPU_WORKER=0) nothing can read it synchronously
+    if (startedWebGpu()!.syncReadRefusal() !== null) expect(() => g.gather(1, index)).toThrow(/gather: no webgpu kernel yet/);
+    else expect(await g.gather(1, index).toArrayAsync()).toEqual([[1], [4]]);
   });
 });
 

@@ -20,9 +20,14 @@ export function browserSkipReason(built: string): string | null {
   return null;
 }
 
-/** Serves `page` as /index.html and the repository's files beside it. */
+/**
+ * Serves `page` as /index.html and the repository's files beside it, cross-origin isolated (the
+ * COOP and COEP headers), so that pages and workers have SharedArrayBuffer.
+ */
 function serve(page: string): Promise<Server> {
   const server = createServer((req, res) => {
+    res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+    res.setHeader("Cross-Origin-Embedder-Policy", "require-corp");
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname === "/index.html") {
       res.writeHead(200, { "Content-Type": "text/html" }).end(page);

@@ -98,6 +98,20 @@ class LaneHelpers {
   }
 }
 
+/** Kernels of at most this many SIMD operations get an unrolled dense loop (see kernelSource). */
+const UNROLL_MAX_BODY = 6;
+
+/** The dense loop four vectors at a time: immediate offsets, one pointer step per input. */
+function unrolledLoop(fn, arity, paramArgs, lanes) {
+  const lines = [`    for (; i + ${4 * lanes} <= n; i += ${4 * lanes}) {`];
+  for (let u = 0; u < 4; u++) {
+    const loads = Array.from({ length: arity }, (_, k) => `v128.load(x${k}, ${16 * u})`);
+    lines.push(`      v128.store(out, ${fn}(${[...loads, ...paramArgs].join(", ")}), ${16 * u});`);
+  }
+  lines.push(`      ${Array.from({ length: arity }, (_, k) => `x${k} += 64;`).join(" ")} out += 64;`, `    }`);
+  return lines;
+}
+
 /** One kernel's inlined SIMD function and row loop for a width. */
 function kernelSource(pw, kernel, code, width, lanes) {
   const { T, S, bytes } = width;
@@ -125,12 +139,16 @@ function kernelSource(pw, kernel, code, width, lanes) {
   const denseLoads = Array.from({ length: kernel.arity }, (_, i) => `v128.load(x${i})`);
   const denseStep = Array.from({ length: kernel.arity }, (_, i) => `x${i} += 16;`).join(" ");
   const step = (unit) => Array.from({ length: kernel.arity }, (_, i) => `x${i} += <usize>(s${i} << ${unit});`).join(" ");
+  // a cheap body (a few SIMD instructions, no per-lane calls) is bound by the loop's own
+  // overhead: four vectors an iteration let the loads of one overlap the arithmetic of another
+  const unrolled = body.length <= UNROLL_MAX_BODY && !body.some((line) => /[A-Za-z_]\w*\(/.test(line.replace(/\b(f32x4|f64x2|v128|i32x4|i64x2)\.\w+\(|<\w+>\(?/g, "")));
   const row = [
     `function r${code}_${S}(x0: usize, s0: i32, x1: usize, s1: i32, x2: usize, s2: i32, out: usize, n: i32, params: usize): void {`,
     ...Array.from({ length: kernel.params }, (_, i) => `  const p${i} = ${T}.splat(load<${S}>(params, ${i * bytes}));`),
     `  let i = 0;`,
     // every input one dense run (the common case): plain loads, no per-lane choice in the loop
     `  if (${dense}) {`,
+    ...(unrolled ? unrolledLoop(fn, kernel.arity, paramArgs, width.lanes) : []),
     `    for (; i + ${width.lanes} <= n; i += ${width.lanes}) {`,
     `      v128.store(out, ${fn}(${[...denseLoads, ...paramArgs].join(", ")}));`,
     `      ${denseStep} out += 16;`,

@@ -68,3 +68,33 @@ export function pointwiseF32(code: i32, ndim: i32, meta: usize, x0: usize, x1: u
 export function pointwiseF64(code: i32, ndim: i32, meta: usize, x0: usize, x1: usize, x2: usize, out: usize, params: usize): void {
   walk(true, code, ndim, meta, x0, x1, x2, out, params);
 }
+
+/**
+ * A dense pointwise run shared by several threads (src/backend/wasm/pool.ts writes the job): every
+ * operand one contiguous run of `n` elements, cut into chunks of `size` that each thread takes off
+ * the counter at byte 0. Ints from byte 4: chunks, size, wide, code, x0, x1, x2, out, n, params.
+ */
+export function pointwiseShared(job: usize): void {
+  const chunks = load<i32>(job, 4);
+  const size = load<i32>(job, 8);
+  const wide = load<i32>(job, 12) != 0;
+  const code = load<i32>(job, 16);
+  const x0 = <usize>load<u32>(job, 20);
+  const x1 = <usize>load<u32>(job, 24);
+  const x2 = <usize>load<u32>(job, 28);
+  const out = <usize>load<u32>(job, 32);
+  const n = load<i32>(job, 36);
+  const params = <usize>load<u32>(job, 40);
+  const shift: usize = wide ? 3 : 2;
+  for (;;) {
+    const i = atomic.add<i32>(job, 1);
+    if (i >= chunks) return;
+    const from = i * size;
+    // inputs the kernel does not read are address 0: left there, never read
+    const q = <usize>from << shift;
+    const a0 = x0 ? x0 + q : 0;
+    const a1 = x1 ? x1 + q : 0;
+    const a2 = x2 ? x2 + q : 0;
+    row(wide, code, a0, 1, a1, 1, a2, 1, out + q, min(size, n - from), params);
+  }
+}

@@ -2,11 +2,14 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { isGradEnabled } from "./grad-mode.js";
 import { anomalyMode, checkForward } from "./anomaly.js";
-import { noteNode, pinForNode, unpin } from "../memory/ownership.js";
+import { inOwnedScope, noteNode, pinForNode, unpin } from "../memory/ownership.js";
 import type { Storage } from "../tensor/storage.js";
 
 /** Given dL/d(output), returns dL/d(input) for each input (null where an input needs none). */
 export type BackwardFn = (gradOutput: Tensor) => (Tensor | null)[];
+
+/** The pins of a node made outside any scope (shared: never written to). */
+const NOTHING_PINNED: Storage[] = [];
 
 export class GradNode {
   /** Null once the graph has been freed by a backward pass without `retainGraph`. */
@@ -34,7 +37,8 @@ export class GradNode {
   ) {
     this.backwardFn = backwardFn;
     this.savedVersions = saved.map((t) => t.storage.version);
-    this.pinned = pinForNode(output === undefined ? [...inputs, ...saved] : [...inputs, ...saved, output]);
+    // outside any ownership scope nothing is the library's to pin (ownership.ts): no list to build
+    this.pinned = inOwnedScope() ? pinForNode(output === undefined ? [...inputs, ...saved] : [...inputs, ...saved, output]) : NOTHING_PINNED;
     this.outputStorage = output?.storage ?? null;
     noteNode(this);
   }

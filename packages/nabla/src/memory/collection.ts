@@ -75,10 +75,12 @@ export function collectionMode(): CollectionMode {
 
 /**
  * A FinalizationRegistry calling `release(held)` once each registered object has been collected.
+ * Pass a `token` only where `unregister` is needed: V8 keeps every token in a hash table, which
+ * costs each registration and each collection that finds it dead.
  * Registrations made while forcing is on go to a registry that a forced collection can drain.
  */
 export function finalizationRegistry<T>(release: (held: T) => void): {
-  register(target: object, held: T, token: object): void;
+  register(target: object, held: T, token?: object): void;
   unregister(token: object): void;
 } {
   const entry = { live: [new FinalizationRegistry<unknown>(release as (held: unknown) => void) as Registry<unknown>], cb: release as (held: unknown) => void };

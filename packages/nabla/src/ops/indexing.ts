@@ -10,6 +10,7 @@ import { DTypeError, formatShape, ShapeError } from "../errors.js";
 import { normalizeDim } from "../tensor/shape.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { readValuesSync, syncReadRefusal } from "../tensor/transfer.js";
 import { emptyTensor } from "./helpers.js";
 import { assignInto, clone, contiguous, narrow, reshape, transpose } from "./shape.js";
 
@@ -20,17 +21,20 @@ function lastAxis(t: Tensor, dim: number): Tensor {
 }
 
 /**
- * An index's values on the host, for checking them. On the webgpu device only an index moved
- * there from the host (and unchanged since) has them without a transfer back, which an op cannot
- * wait for; one computed on the device cannot be checked yet.
+ * An index's values on the host, for checking them. On the webgpu device an index moved there
+ * from the host (and unchanged since) has them without a transfer back; one computed on the
+ * device is read back synchronously (counted), where this thread can wait for the device (Node,
+ * workers: readValuesSync); elsewhere (a browser's main thread) it cannot be checked.
  */
 export function indexValues(op: string, index: Tensor): TypedArray {
   if (index.storage.device === "cpu") return index.toTypedArray();
   const mirror = index.storage.hostMirror();
-  if (mirror === null || !index.isContiguous()) {
-    throw noGpuKernel(op, "for an index computed on the webgpu device (its values are checked on the host, which cannot wait for the device)");
+  if (mirror !== null && index.isContiguous()) return mirror.subarray(index.offset, index.offset + index.numel());
+  const refusal = syncReadRefusal(op);
+  if (refusal !== null) {
+    throw noGpuKernel(op, `for an index computed on the webgpu device (its values are checked on the host, which cannot wait for the device here: ${refusal})`);
   }
-  return mirror.subarray(index.offset, index.offset + index.numel());
+  return readValuesSync(index, op, "await index.toAsync(\"cpu\")");
 }
 
 /** The leading part of t with the sizes of `shape` in every dim but `skip` (a view). */

@@ -57,7 +57,7 @@ function layoutFor(op: string, x: Tensor, dim: Dims | undefined): Layout {
     data = inPlace ? x.storage.data.subarray(x.offset, x.offset + x.numel()) : backend().alloc(x.dtype, x.numel(), false, op, false);
     if (!inPlace) backend().copy({ data: x.storage.data, shape, strides, offset: x.offset }, data);
     release = () => {
-      if (!inPlace) backend().release?.(data, false);
+      if (!inPlace) backend().release?.(data);
     };
   } else {
     const context = webgpuContext(op);

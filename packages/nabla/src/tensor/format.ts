@@ -151,12 +151,13 @@ function addSuffixes(body: string, suffixes: string[], indent: number): string {
   return parts.join("");
 }
 
-export function formatTensor(t: Tensor): string {
+/** PyTorch's print of `t`; `read` its elements in row-major order where the caller has them already (a webgpu tensor). */
+export function formatTensor(t: Tensor, read: ArrayLike<number> = t.toTypedArray()): string {
   const prefix = "tensor(";
   const indent = prefix.length;
   const suffixes: string[] = [];
   let body: string;
-  const values = Array.from(t.toTypedArray());
+  const values = Array.from(read);
   if (t.numel() === 0) {
     body = "[]";
     if (t.ndim !== 1) suffixes.push(`size=(${t.shape.join(", ")}${t.ndim === 1 ? "," : ""})`);
@@ -166,6 +167,8 @@ export function formatTensor(t: Tensor): string {
     const f = new Formatter(isFloating(t.dtype), t.dtype === "bool", summarizedValues(block, summarize));
     body = tensorString(block, indent, summarize, f);
   }
+  // PyTorch names a device other than the CPU, before the dtype
+  if (t.device !== "cpu") suffixes.push(`device='${t.device}'`);
   if (t.dtype === "float64" || t.dtype === "int32") suffixes.push(`dtype=${torchDTypeName(t.dtype)}`);
   if (t.gradFn !== null) suffixes.push(`grad_fn=<${t.gradFn.name}>`);
   else if (t.requiresGrad) suffixes.push("requires_grad=True");

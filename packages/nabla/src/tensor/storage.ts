@@ -163,7 +163,7 @@ export class Storage {
       this.freedBy = reason;
       return;
     }
-    backend().release?.(this.array, this.tracked);
+    backend().release?.(this.array);
     this.array = null;
     this.freedBy = reason;
   }

@@ -25,7 +25,7 @@ import type { Storage } from "./storage.js";
 import { owned } from "../memory/ownership.js";
 import { defaultGenerator, type Generator } from "./random.js";
 import { isDevice, type Device } from "../backend/device.js";
-import { readValues, toDevice, toDeviceAsync } from "./transfer.js";
+import { readValues, readValuesSync, toDevice, toDeviceAsync } from "./transfer.js";
 
 /** Nested arrays of numbers (or booleans), as `toArray` returns and `tensor` accepts. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -134,18 +134,22 @@ export class Tensor {
     return this.storage.device;
   }
 
-  /** The single value of a one-element tensor (bool as 0/1). On the webgpu device: `await t.itemAsync()`. */
+  /**
+   * The single value of a one-element tensor (bool as 0/1). On the webgpu device it blocks until
+   * the device has answered (Node, workers); where a thread may not block (a browser's main
+   * thread) it throws, naming `await t.itemAsync()`.
+   */
   item(): number {
     if (this.numel() !== 1) {
       throw new ShapeError(`item: a Tensor with ${this.numel()} elements cannot be converted to a number`);
     }
-    if (this.storage.device !== "cpu") throw onDevice("item", "await t.itemAsync()");
+    if (this.storage.device !== "cpu") return readValuesSync(this, "item", "await t.itemAsync()")[0]!;
     return this.storage.data[this.offset]!;
   }
 
-  /** A contiguous copy of the values in row-major order. On the webgpu device: `await t.dataAsync()`. */
+  /** A contiguous copy of the values in row-major order (on the webgpu device as item() reads; else `await t.dataAsync()`). */
   toTypedArray(): TypedArray {
-    if (this.storage.device !== "cpu") throw onDevice("toTypedArray", "await t.dataAsync()");
+    if (this.storage.device !== "cpu") return readValuesSync(this, "toTypedArray", "await t.dataAsync()");
     const c = shp.contiguous(this.detach());
     return c.storage.data.slice(c.offset, c.offset + c.numel());
   }
@@ -172,10 +176,10 @@ export class Tensor {
     return (await readValues(this))[0]!;
   }
 
-  /** The values as nested arrays (booleans for bool tensors), like PyTorch's `tolist`. */
+  /** The values as nested arrays (booleans for bool tensors), like PyTorch's `tolist` (on the webgpu device as item() reads). */
   toArray(): NestedArray {
-    if (this.storage.device !== "cpu") throw onDevice("toArray", "await t.dataAsync()");
-    const flat = Array.from(this.toTypedArray(), (v) => (this.dtype === "bool" ? v !== 0 : v));
+    const values = this.storage.device === "cpu" ? this.toTypedArray() : readValuesSync(this, "toArray", "await t.toArrayAsync()");
+    const flat = Array.from(values, (v) => (this.dtype === "bool" ? v !== 0 : v));
     const build = (dim: number, start: number): NestedArray => {
       if (dim === this.ndim) return flat[start]!;
       const inner = numelOf(this.shape.slice(dim + 1));
@@ -184,9 +188,9 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** Prints like PyTorch: `tensor([[1., 2.], [3., 4.]], requires_grad=True)`. */
+  /** Prints like PyTorch: `tensor([[1., 2.], [3., 4.]], requires_grad=True)` (on the webgpu device as item() reads). */
   toString(): string {
-    if (this.storage.device !== "cpu") throw onDevice("printing", "(await t.toAsync(\"cpu\")).toString()");
+    if (this.storage.device !== "cpu") return formatTensor(this, readValuesSync(this, "printing", '(await t.toAsync("cpu")).toString()'));
     return formatTensor(this);
   }
 
@@ -495,11 +499,6 @@ export class Tensor {
   normal_(mean = 0, std = 1, generator: Generator = defaultGenerator): this {
     return this.assign("normal_", () => normalValues(this, mean, std, generator));
   }
-}
-
-/** A synchronous read of GPU storage: names the asynchronous one (a blocking read for Node and workers is left for later). */
-function onDevice(op: string, instead: string): Error {
-  return new Error(`${op}: this tensor lives on the webgpu device, which cannot be read synchronously here: use \`${instead}\``);
 }
 
 /** Accepts both `view(2, 3)` and `view([2, 3])`. */

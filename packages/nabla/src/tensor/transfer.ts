@@ -15,16 +15,22 @@ import { contiguousStrides } from "./shape.js";
 import { Storage } from "./storage.js";
 import { Tensor } from "./tensor.js";
 
+/**
+ * An op's operand on the device its kernel runs on (`kernelDevice`): itself, or a copy of its
+ * values there made outside autograd (the op records its graph on the operands themselves). A
+ * float64 0-d CPU tensor joining a webgpu op goes as float32, the precision the device computes in.
+ */
+export function operandOn(t: Tensor, device: Device): Tensor {
+  if (t.storage.device === device) return t;
+  const values = t.detach();
+  return toDevice(device !== "cpu" && t.dtype === "float64" ? values.float() : values, device);
+}
+
 /** `t` on `device`: itself if already there, else a copy (host → webgpu; the reverse is toDeviceAsync). */
 export function toDevice(t: Tensor, device: Device): Tensor {
   if (t.storage.device === device) return t;
   checkNoGraph(t, device);
-  if (device === "cpu") {
-    throw new Error(
-      'to("cpu"): reading a webgpu tensor back is asynchronous: `await t.toAsync("cpu")` or `await t.dataAsync()` ' +
-        "(a blocking read, for Node and workers, is not built yet)",
-    );
-  }
+  if (device === "cpu") return fromTypedArray(readValuesSync(t, 'to("cpu")', 'await t.toAsync("cpu")'), t.shape, t.dtype);
   if (t.dtype === "float64") {
     throw new Error('to("webgpu"): float64 tensors cannot live on the webgpu device (WGSL has no f64): convert first with t.float()');
   }
@@ -49,6 +55,31 @@ export async function readValues(t: Tensor): Promise<TypedArray> {
   const c = t.isContiguous() && t.offset === 0 ? t : clone(t.detach());
   const array: GpuArray = c.storage.gpu;
   return (await gpu.readTyped(array)).subarray(0, t.numel());
+}
+
+/**
+ * The values of `t` in row-major order, read now from any device: on the webgpu device through
+ * the worker that owns it, this thread blocking until they arrive (counted as a transfer). Where
+ * that cannot be (the device runs on this thread, or the thread may not block: a browser's main
+ * thread), throws an error naming `op` and `instead`, the asynchronous form.
+ */
+export function readValuesSync(t: Tensor, op: string, instead: string): TypedArray {
+  if (t.storage.device === "cpu") return t.toTypedArray();
+  const gpu = webgpuContext(op);
+  const refusal = gpu.syncReadRefusal();
+  if (refusal !== null) throw syncReadError(op, instead, refusal);
+  const c = t.isContiguous() && t.offset === 0 ? t : clone(t.detach());
+  return gpu.readTypedSync(c.storage.gpu).subarray(0, t.numel());
+}
+
+/** Why `op` cannot read webgpu data synchronously here, or null where it can (then readValuesSync works). */
+export function syncReadRefusal(op: string): string | null {
+  return webgpuContext(op).syncReadRefusal();
+}
+
+/** A synchronous read of GPU storage that cannot be: names the asynchronous one, and why. */
+export function syncReadError(op: string, instead: string, why: string): Error {
+  return new Error(`${op}: this tensor lives on the webgpu device, which cannot be read synchronously here (${why}): use \`${instead}\``);
 }
 
 /**

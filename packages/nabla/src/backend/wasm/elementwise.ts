@@ -13,6 +13,7 @@ import { allocBytes, inHeap } from "./heap.js";
 import { kernels, memory } from "./instance.js";
 import { MAX_DIMS, writeMeta } from "./meta.js";
 import { Scratch } from "./operands.js";
+import { PARALLEL_POINTWISE, pointwiseThreaded } from "./pool.js";
 import { POINTWISE_KEYS } from "./pointwise-keys.generated.js";
 import { coalesce } from "../js/iterate.js";
 
@@ -73,9 +74,13 @@ export function pointwise(kernel: Kernel, inputs: readonly StridedView[], out: T
     const bytes = wide ? 8 : 4;
     const [v0, v1, v2] = inputs;
     const ptr = (v: StridedView | undefined) => (v === undefined ? 0 : v.data.byteOffset + bytes * v.offset);
-    ROW[0] = out.length;
+    const n = out.length;
+    const p = writeParams(params, wide);
+    // big runs are shared with the pool's helpers (both cores, as PyTorch's kernels past 32K elements)
+    if (n >= PARALLEL_POINTWISE && pointwiseThreaded(code, wide, ptr(v0), ptr(v1), ptr(v2), out.byteOffset, n, p)) return;
+    ROW[0] = n;
     const meta = writeMeta(ROW, UNIT, UNIT, UNIT);
-    (wide ? kernels.pointwiseF64 : kernels.pointwiseF32)(code, 1, meta, ptr(v0), ptr(v1), ptr(v2), out.byteOffset, writeParams(params, wide));
+    (wide ? kernels.pointwiseF64 : kernels.pointwiseF32)(code, 1, meta, ptr(v0), ptr(v1), ptr(v2), out.byteOffset, p);
     return;
   }
   const scratch = new Scratch();

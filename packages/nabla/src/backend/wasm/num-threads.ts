@@ -11,7 +11,7 @@ let workersFailed = false;
 let kernelsCanThread: boolean | null = null;
 
 /**
- * Asks for up to n threads for big kernels (matmul, Adam, im2col) on the wasm backend; 1 runs
+ * Asks for up to n threads for big kernels (matmul, Adam, im2col, pointwise ops on 64K elements or more) on the wasm backend; 1 runs
  * everything on the caller's thread. Where no worker can start, 1 is what runs (getNumThreads).
  */
 export function setNumThreads(n: number): void {

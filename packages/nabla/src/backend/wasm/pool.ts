@@ -1,5 +1,5 @@
 /**
- * Big matmuls and Adam steps (float32 and float64) split across threads: each helper is a worker with its own
+ * Big matmuls, Adam steps and pointwise runs (float32 and float64) split across threads: each helper is a worker with its own
  * instance of the kernel module over the same shared memory, so operands and results need no
  * copying. All threads, the caller's included, take chunks of the work off one atomic counter
  * (assembly/jobs.ts), so a core that is busy with other work slows the split down instead of
@@ -95,7 +95,8 @@ const JOB_MATMUL64 = 2;
 const JOB_ADAM64 = 3;
 const JOB_UNFOLD = 4;
 const JOB_DIRECT_CONV = 5;
-const JOB_WINOGRAD = 6;
+const JOB_WINOGRAD = 7;
+const JOB_POINTWISE = 6;
 
 /** Below this many floats written an im2col or col2im is not worth sharing. */
 const PARALLEL_UNFOLD = 1 << 17;
@@ -285,7 +286,7 @@ export function directConvThreaded(
 }
 
 /**
- * A Winograd forward job (assembly/conv-winograd.ts: winogradShared) over `chunks` chunks of
+ * A Winograd job (assembly/conv-winograd.ts: winogradShared: forward or weight gradient) over `chunks` chunks of
  * `size` samples, shared with idle helpers; `fields` are its ints from byte 16 on (the kind's slot
  * at byte 60 included, overwritten), the scratch holding a slot for each of getNumThreads()
  * threads. False when a chunk's values were out of the transforms' range.
@@ -301,6 +302,32 @@ export function winogradThreaded(chunks: number, size: number, fields: readonly 
   ints[26] = 0; // the failure flag (fields holds a placeholder for it)
   runShared(ints, ready, work);
   return ints[26] === 0;
+}
+
+/**
+ * Below this many elements a pointwise kernel is not worth sharing: a cheap one (an add) does
+ * ~4 elements a nanosecond, so 64K of them take ~15 µs, a few times what handing half to an awake
+ * helper costs (helpers stay awake ~2 ms after a task, so a loop of big ops keeps them so).
+ */
+export const PARALLEL_POINTWISE = 1 << 16;
+
+/**
+ * A pointwise kernel (`code`, as kernels.pointwiseF32/F64 take it) over operands that are each one
+ * dense run of `n` elements (input addresses 0 where the kernel has fewer inputs), shared with
+ * idle helpers in chunks of whole cache lines. Returns false, having done nothing, where no helper
+ * is free: the caller then runs the kernel itself.
+ */
+export function pointwiseThreaded(code: number, wide: boolean, x0: number, x1: number, x2: number, out: number, n: number, params: number): boolean {
+  const ready = readyHelpers(n, PARALLEL_POINTWISE);
+  if (ready.length === 0) return false;
+  // a few chunks a thread, so that one the OS delays is caught up by the others
+  const size = Math.ceil(n / (4 * (ready.length + 1)) / 64) * 64;
+  const { ints } = jobBlock();
+  const fields = [0, Math.ceil(n / size), size, wide ? 1 : 0, code, x0, x1, x2, out, n, params];
+  for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
+  ints[15] = JOB_POINTWISE;
+  runShared(ints, ready, 0);
+  return true;
 }
 
 /** Helpers started and idle, after asking for `want` threads in all (tests wait on this). */

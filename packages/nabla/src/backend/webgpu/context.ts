@@ -14,6 +14,7 @@ import type { Kernel } from "../../ops/pointwise/plan.js";
 import { acquireDevice, type AcquiredDevice, type DeviceOptions } from "./device.js";
 import { BufferUsage, MapMode, type GpuBuffer, type GpuCommandEncoder, type GpuComputePipeline, type GpuDevice } from "./gpu-types.js";
 import { BufferPool, type GpuArray } from "./pool.js";
+import { blockingRefusal, isRemoteDevice } from "./remote-device.js";
 import { POINTWISE_WORKGROUP, assignShader, computeTypeOf, pointwiseKey, pointwiseShader, type PointwiseTypes } from "./wgsl-pointwise.js";
 import { fromBytes, gpuDTypeOf, uploadable, type GpuDType } from "./wgsl-types.js";
 import { MATMUL_TILE, matmulShader } from "./wgsl-matmul.js";
@@ -91,8 +92,8 @@ export class WebGpuContext {
    * and what runs anyway where a GEMM's grid would pass the device's limits.
    */
   tiledConvolution = true;
-  /** Validation errors of shaders compiled so far, checked by `read` (WebGPU reports them late). */
-  private readonly compileChecks: Promise<string | null>[] = [];
+  /** Validation error scopes of shaders compiled so far, checked by `read` (WebGPU reports them late). */
+  private readonly compileChecks: { readonly scope: Promise<{ readonly message: string } | null>; readonly key: string; readonly code: string }[] = [];
 
   private constructor(
     readonly device: GpuDevice,
@@ -158,7 +159,7 @@ export class WebGpuContext {
   }
 
   private async readBytes(array: GpuArray): Promise<ArrayBuffer> {
-    const failure = (await Promise.all(this.compileChecks)).find((m) => m !== null);
+    const failure = this.compileFailure(await Promise.all(this.compileChecks.map((c) => c.scope)));
     if (failure) throw new Error(failure);
     // a buffer the device could not allocate: OutOfMemoryError rather than garbage
     await this.pool.settle();
@@ -175,6 +176,45 @@ export class WebGpuContext {
     staging.unmap();
     staging.destroy();
     return result;
+  }
+
+  /** The message of the first shader that failed to compile, given each check's error (null: compiled). */
+  private compileFailure(errors: readonly ({ readonly message: string } | null | undefined)[]): string | null {
+    const i = errors.findIndex((e) => e !== null && e !== undefined);
+    if (i < 0) return null;
+    const { key, code } = this.compileChecks[i]!;
+    return `webgpu: kernel ${key} failed to compile: ${errors[i]!.message}\n${code}`;
+  }
+
+  /**
+   * Why this thread cannot read the device's buffers synchronously, or null where it can: a worker
+   * must own the device (remote-device.ts) and this thread must be allowed to block.
+   */
+  syncReadRefusal(): string | null {
+    if (!isRemoteDevice(this.device)) {
+      return "the device runs on this thread, whose WebGPU can only map a buffer asynchronously (a worker-owned device reads synchronously: the default in Node, `{ worker: true }` elsewhere)";
+    }
+    return blockingRefusal();
+  }
+
+  /**
+   * readTyped, synchronously: blocks until the worker owning the device has read the buffer.
+   * Throws where syncReadRefusal says why not; reports failed shaders and the device's
+   * out-of-memory as the asynchronous read does.
+   */
+  readTypedSync(array: GpuArray): Float32Array | Int32Array | Uint8Array {
+    const remote = this.device;
+    const refusal = this.syncReadRefusal();
+    if (refusal !== null || !isRemoteDevice(remote)) throw new Error(`webgpu: cannot read synchronously: ${refusal}`);
+    const bytes = array.length * 4;
+    this.flush();
+    const data = bytes === 0 ? new ArrayBuffer(0) : remote.readSync(array.buffer, 0, bytes);
+    if (bytes > 0) this.transfers.toHost++;
+    // the read's reply brought the verdict of every error scope asked before it
+    const failure = this.compileFailure(this.compileChecks.map((c) => remote.settledNow(c.scope)?.value));
+    if (failure) throw new Error(failure);
+    this.pool.settleSync((scope) => remote.settledNow(scope));
+    return fromBytes(data, array.dtype);
   }
 
   /**
@@ -448,7 +488,9 @@ export class WebGpuContext {
       this.device.pushErrorScope("validation");
       const module = this.device.createShaderModule({ code, label: key });
       found = this.device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" }, label: key });
-      this.compileChecks.push(this.device.popErrorScope().then((e) => (e ? `webgpu: kernel ${key} failed to compile: ${e.message}\n${code}` : null)));
+      const scope = this.device.popErrorScope();
+      scope.catch(() => {}); // a device destroyed first rejects it: nothing to report then
+      this.compileChecks.push({ scope, key, code });
       this.pipelines.set(key, found);
     }
     return found;

@@ -54,8 +54,8 @@ export class BufferPool {
   private limit: number;
   /** The device's out-of-memory for a buffer created earlier, not yet thrown. */
   private deviceFailure: OutOfMemoryError | null = null;
-  /** Error scopes of created buffers whose verdict has not arrived. */
-  private readonly pending = new Set<Promise<void>>();
+  /** Error scopes of created buffers whose verdict has not arrived, each with what to do with it. */
+  private readonly pending = new Map<Promise<{ readonly message: string } | null>, (error: { readonly message: string } | null) => void>();
   /** Buffers the device failed to allocate. */
   private readonly invalid = new WeakSet<GpuBuffer>();
 
@@ -99,19 +99,37 @@ export class BufferPool {
     const buffer = this.device.createBuffer({ size: bytes, usage: USAGE });
     if (!scoped) return buffer;
     const held = { live: this.allocated, cached: this.cached, limit: this.limit };
-    const check = this.device.popErrorScope().then((error) => {
-      this.pending.delete(check);
-      if (error === null) return;
+    const scope = this.device.popErrorScope();
+    // taken once, from the promise or from a synchronous read's reply (settleSync), whichever comes first
+    const verdict = (error: { readonly message: string } | null): void => {
+      if (!this.pending.delete(scope) || error === null) return;
       this.invalid.add(buffer);
       this.deviceFailure ??= new OutOfMemoryError(op, bytes, held, `the WebGPU device is out of memory (${error.message})`);
-    });
-    this.pending.add(check);
+    };
+    this.pending.set(scope, verdict);
+    scope.then(verdict, () => this.pending.delete(scope));
     return buffer;
   }
 
   /** Waits for the device's verdict on every buffer created so far; throws OutOfMemoryError where one failed. */
   async settle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    while (this.pending.size > 0) {
+      const waiting = [...this.pending];
+      const errors = await Promise.all(waiting.map(([scope]) => scope.catch(() => null)));
+      waiting.forEach(([, verdict], i) => verdict(errors[i]!));
+    }
+    this.throwDeviceFailure();
+  }
+
+  /**
+   * settle() without waiting, for a synchronous read: `now` says what a scope resolved to, where it
+   * has (a worker-owned device's read brings every verdict asked before it).
+   */
+  settleSync(now: (scope: Promise<{ readonly message: string } | null>) => { readonly value: { readonly message: string } | null } | null): void {
+    for (const [scope, verdict] of [...this.pending]) {
+      const settled = now(scope);
+      if (settled !== null) verdict(settled.value);
+    }
     this.throwDeviceFailure();
   }
 

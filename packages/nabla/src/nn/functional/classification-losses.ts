@@ -17,6 +17,7 @@ import { reshape, squeeze, unsqueeze } from "../../ops/shape.js";
 import { logSoftmax } from "../../ops/softmax.js";
 import { isFloating } from "../../tensor/dtype.js";
 import { shapesEqual } from "../../tensor/shape.js";
+import { syncReadRefusal } from "../../tensor/transfer.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import {
   checkBroadcastsTo,
@@ -136,7 +137,9 @@ function nllCore(
   // on the webgpu device: the values the target was uploaded from (an index computed there cannot be checked yet)
   const t = indexValues(op, target);
   if (weight !== null && weight.storage.device !== device) checkSameDevice(op, logp, weight);
-  if (weight !== null && device !== "cpu") throw noGpuKernel(op, "with a class weight (it is read on the host)");
+  const refusal = weight !== null && device !== "cpu" ? syncReadRefusal(op) : null;
+  if (refusal !== null) throw noGpuKernel(op, `with a class weight (it is read on the host, which cannot wait for the device here: ${refusal})`);
+  // on the webgpu device, a synchronous read (counted)
   const w = weight ? weight.toTypedArray() : null;
   const safe = new Int32Array(t.length);
   const perSample = new Float64Array(t.length);

@@ -10,6 +10,7 @@ import { abs, add, clamp, div, maximum, pow } from "../../ops/elementwise.js";
 import { scalarTensor } from "../../ops/helpers.js";
 import { max, sum } from "../../ops/reduce.js";
 import { Tensor } from "../../tensor/tensor.js";
+import { syncReadRefusal } from "../../tensor/transfer.js";
 
 export interface ClipGradNormOptions {
   /** The p of the p-norm: any positive number, or Infinity for the largest |g|. Default 2. */
@@ -55,12 +56,7 @@ export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: nu
   const round = dtype === "float32" ? Math.fround : (x: number) => x;
   const norms = params.map((p) => round(pNorm(p.grad!.contiguous().toTypedArray() as ArrayLike<number>, normType)));
   const total = round(pNorm(norms, normType));
-  if (errorIfNonfinite && !Number.isFinite(total)) {
-    throw new RangeError(
-      `clipGradNorm_: the total norm of order ${normType} for gradients from \`parameters\` is non-finite, so it cannot be clipped. ` +
-        "To disable this error and scale the gradients by the non-finite norm anyway, set errorIfNonfinite: false",
-    );
-  }
+  if (errorIfNonfinite && !Number.isFinite(total)) throw nonfinite(normType);
   const coef = Math.min(round(maxNorm / round(total + 1e-6)), 1);
   noGrad(() => {
     for (const p of params) p.grad!.mul_(coef);
@@ -68,13 +64,22 @@ export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: nu
   return scalarTensor(total, dtype);
 }
 
+function nonfinite(normType: number): RangeError {
+  return new RangeError(
+    `clipGradNorm_: the total norm of order ${normType} for gradients from \`parameters\` is non-finite, so it cannot be clipped. ` +
+      "To disable this error and scale the gradients by the non-finite norm anyway, set errorIfNonfinite: false",
+  );
+}
+
 /**
  * clipGradNorm_ on the webgpu device, in tensor ops (float32 throughout): the norms, the total and
  * the coefficient stay on the device, so clipping reads nothing back; the total is returned as a
- * 0-d tensor there. Checking it for NaN/infinity would need a read, which an op cannot wait for.
+ * 0-d tensor there. errorIfNonfinite reads the total back (a synchronous read, counted), where this
+ * thread can wait for the device (Node, workers), and is refused elsewhere.
  */
 function clipOnDevice(params: readonly Tensor[], maxNorm: number, p: number, errorIfNonfinite: boolean): Tensor {
-  if (errorIfNonfinite) throw noGpuKernel("clipGradNorm_", "with errorIfNonfinite (the check reads the total norm on the host)");
+  const refusal = errorIfNonfinite ? syncReadRefusal("clipGradNorm_") : null;
+  if (refusal !== null) throw noGpuKernel("clipGradNorm_", `with errorIfNonfinite (the check reads the total norm on the host, which cannot wait for the device here: ${refusal})`);
   return noGrad(() => {
     const grads = params.map((q) => q.grad!);
     let total: Tensor;
@@ -85,6 +90,7 @@ function clipOnDevice(params: readonly Tensor[], maxNorm: number, p: number, err
       const norms = grads.map((g) => pow(sum(pow(abs(g), p)), 1 / p));
       total = pow(norms.map((n) => pow(n, p)).reduce((a, b) => add(a, b)), 1 / p);
     }
+    if (errorIfNonfinite && !Number.isFinite(total.item())) throw nonfinite(p);
     const coef = clamp(div(maxNorm, add(total, 1e-6)), { max: 1 });
     for (const g of grads) g.mul_(coef);
     return total;

@@ -5,12 +5,15 @@
  * derivatives, so training and second derivatives take one path and there is no second formula.
  */
 import { backend, type StridedView } from "../../backend/backend.js";
-import { sameDevice, webgpuContext } from "../../backend/device.js";
+import { kernelDevice, webgpuContext } from "../../backend/device.js";
 import { recordOp } from "../../autograd/node.js";
+import { isGradEnabled } from "../../autograd/grad-mode.js";
+import { anomalyMode } from "../../autograd/anomaly.js";
 import { DTypeError } from "../../errors.js";
 import { isFloating, promoteTypes, promoteWithScalar, type DType } from "../../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
+import { operandOn } from "../../tensor/transfer.js";
 import { emptyTensor, gpuViewWith, resultTensor } from "../helpers.js";
 import { sumToShape } from "../reduce.js";
 import type { PointwiseDeclaration } from "./declare.js";
@@ -64,7 +67,7 @@ export function dtypesOf(decl: PointwiseDeclaration, operands: readonly Operand[
 
 /** Numbers as the op's dtype holds them: PyTorch casts a scalar to float32 before a float32 op. */
 function roundedTo(dtype: DType, values: readonly number[]): readonly number[] {
-  return dtype === "float32" ? values.map(Math.fround) : values;
+  return dtype === "float32" && values.length > 0 ? values.map(Math.fround) : values;
 }
 
 /** Runs a declared op: `operands` are its inputs (tensors or numbers), `params` its scalar options. */
@@ -72,20 +75,23 @@ export function callPointwise(decl: PointwiseDeclaration, operands: readonly Ope
   let mask = 0;
   const tensors: Tensor[] = [];
   const scalars: number[] = [];
-  operands.forEach((o, i) => {
+  for (let i = 0; i < operands.length; i++) {
+    const o = operands[i];
     if (typeof o === "number") {
       mask |= 1 << i;
       scalars.push(o);
     } else if (o instanceof Tensor) tensors.push(o);
     else throw new TypeError(`${decl.name}: expected a Tensor or a number for operand ${i}, got ${describe(o)}`);
-  });
+  }
   const [compute, dtype] = dtypesOf(decl, operands);
   const variant = variantOf(decl, mask);
   const allParams = roundedTo(compute, scalars.length === 0 ? params : [...params, ...scalars]);
   const out = runKernel(decl.name, variant.forward, tensors, allParams, dtype);
   if (decl.boolResult || !isFloating(dtype)) return out;
+  // no graph to record (grad mode off, or no input requires grad): recordOp would attach nothing
+  if (!anomalyMode && (!isGradEnabled() || !tensors.some((t) => t.requiresGrad))) return out;
   const saved: Tensor[] = [];
-  tensors.forEach((t, k) => variant.savesInput[k] && saved.push(t));
+  for (let k = 0; k < tensors.length; k++) if (variant.savesInput[k]) saved.push(tensors[k]!);
   if (variant.savesOutput) saved.push(out);
   return recordOp(variant.node, out, tensors, (g) => gradients(variant.backward, tensors, out, g, allParams), saved);
 }
@@ -132,7 +138,10 @@ export function evaluate(name: string, kernel: Kernel, inputs: readonly Tensor[]
 function runKernel(op: string, kernel: Kernel, inputs: readonly Tensor[], params: readonly number[], dtype: DType): Tensor {
   let shape: readonly number[] = inputs[0]!.shape;
   for (let i = 1; i < inputs.length; i++) shape = broadcastShapes(op, shape, inputs[i]!.shape);
-  if (sameDevice(op, inputs) !== "cpu") return runGpuKernel(op, kernel, inputs, params, dtype, shape);
+  const device = kernelDevice(op, inputs);
+  // operands on another device (a CPU scalar, a float64 CPU tensor's partner) are copied over
+  if (inputs.some((t) => t.storage.device !== device)) inputs = inputs.map((t) => operandOn(t, device));
+  if (device !== "cpu") return runGpuKernel(op, kernel, inputs, params, dtype, shape);
   const out = resultTensor(shape, dtype, op);
   const views: StridedView[] = inputs.map((t) => ({
     data: t.storage.data,
