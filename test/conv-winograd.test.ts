@@ -19,7 +19,7 @@ import { winogradConv2d, winogradConv2dInput, winogradConv2dWeight, winogradTuni
 import { wasmBackend } from "../packages/nabla/src/backend/wasm/index.js";
 import { idleHelpers } from "../packages/nabla/src/backend/wasm/pool.js";
 import { startKernels } from "../packages/nabla/src/backend/wasm/instance.js";
-import { getNumThreads, setNumThreads } from "../packages/nabla/src/index.js";
+import { getConvolutionScratch, getNumThreads, setConvolutionScratch, setNumThreads } from "../packages/nabla/src/index.js";
 import { contiguousStrides } from "../packages/nabla/src/tensor/shape.js";
 
 const wasm = wasmBackend as Backend;
@@ -163,6 +163,23 @@ describe("Winograd convolution kernels match the float64 reference", () => {
     winogradTuning.channels = 1;
     winogradTuning.blockBytes = 1;
     check(operands([7, 3, 6, 7, 5, 1, 1]), "contiguous");
+  });
+
+  it("a weight gradient whose chunks would pass the scratch budget leaves it to the blocked GEMM path", () => {
+    winogradTuning.channels = 1;
+    const spec: Spec = [200, 2, 4, 4, 2, 1, 0]; // 64 chunks of at least 4 samples
+    const before = getConvolutionScratch();
+    setConvolutionScratch(1);
+    try {
+      const ops = operands(spec);
+      runWasm(ops, "contiguous", (g, x, w, b, gy, y, gx, gw) => {
+        expect(winogradConv2d(g, x, w, b, y)).toBe(true);
+        expect(winogradConv2dWeight(g, x, gy, gw)).toBe(false);
+      });
+      check(ops, "contiguous", dispatched);
+    } finally {
+      setConvolutionScratch(before);
+    }
   });
 
   it("non-finite and huge values leave the transforms: inf and NaN land where the reference puts them", () => {

@@ -149,7 +149,8 @@ const MAX_WEIGHT_CHUNKS = 64;
  * conv2dWeight through the Winograd kernels into contiguous out [O, C/groups, 3, 3]: chunks of
  * samples shared between threads, each writing its own partial dU, added up in chunk order (the
  * chunks do not depend on the thread count, nor then does the result). False when the caller must
- * run its exact kernels.
+ * run its exact kernels: a value out of the transforms' range, or at most MAX_WEIGHT_CHUNKS chunks
+ * needing more scratch than the convolution budget.
  */
 export function winogradConv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView, out: Float32Array): boolean {
   const { th, tw, t } = tilesOf(g);
@@ -160,6 +161,8 @@ export function winogradConv2dWeight(g: Conv2dGeometry, x: StridedView, gy: Stri
     const xs = forwardOperand(scratch, x);
     const gs = forwardOperand(scratch, gy);
     const size = Math.max(blockSamples(g, t), Math.ceil(g.n / MAX_WEIGHT_CHUNKS));
+    // a batch so big that its chunks' scratch would pass the budget goes to the blocked GEMM path
+    if (size > samplesPerBlock(g.n, 16 * (g.c + g.o) * t * getNumThreads(), 4)) return false;
     const chunks = Math.ceil(g.n / size);
     const slotBytes = kernels.winogradSlotBytes(g.c, g.o, th, tw, size);
     const slots = scratch.take((getNumThreads() * slotBytes) / 4);
