@@ -235,6 +235,32 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
     expect(() => a.matmul(ones([3, 2]))).toThrow(message);
   });
 
+  it("float64 stays on the cpu with webgpu the default, pulls its ops there; a 0-d cpu tensor joins webgpu ops", async () => {
+    await setBackend("webgpu");
+    try {
+      // every creation path agrees: float64 stays on the cpu unless the device is asked for
+      for (const t of [tensor([1, 2], { dtype: "float64" }), zeros([2], { dtype: "float64" }), ones([2], { dtype: "float64" }), randn([2], { dtype: "float64" })]) {
+        expect([t.device, t.dtype]).toEqual(["cpu", "float64"]);
+      }
+      expect(() => zeros([2], { dtype: "float64", device: "webgpu" })).toThrow("float64");
+      const g = tensor([1.5, -2, 4]);
+      expect(g.device).toBe("webgpu");
+      const before = deviceTransfers().toHost;
+      const mixed = tensor([2, 2, 2], { dtype: "float64" }).mul(g);
+      expect([mixed.device, mixed.dtype]).toEqual(["cpu", "float64"]);
+      expect(mixed.toArray()).toEqual([3, -4, 8]);
+      expect(deviceTransfers().toHost).toBe(before + 1);
+      // PyTorch's CPU scalars: a 0-d cpu tensor joins an op on the device
+      const scaled = g.mul(tensor(3, { device: "cpu" }));
+      expect(scaled.device).toBe("webgpu");
+      expect(await scaled.toArrayAsync()).toEqual([4.5, -6, 12]);
+      // a float32 cpu tensor with dims is still PyTorch's device error
+      expect(() => g.add(tensor([1, 1, 1], { device: "cpu" }))).toThrow("Expected all tensors to be on the same device");
+    } finally {
+      setBackend(initial === "webgpu" ? "wasm" : initial);
+    }
+  });
+
   it("moves tensors there and back and reads them asynchronously", async () => {
     const t = tensor([[1.5, -2], [3, 4.25]]);
     const g = t.to("webgpu");

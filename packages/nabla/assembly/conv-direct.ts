@@ -69,7 +69,7 @@ export function directConvBytes(which: i32, c: i32, o: i32, groups: i32, kh: i32
  * Padded planes of sample n's channels [0, c): plane[ch][r][cc] = x[n, ch, r − ph, cc − pw],
  * zero outside x, for r < hp and cc < wp; x at element strides s0..s3.
  */
-function stage(x: usize, s0: i32, s1: i32, s2: i32, s3: i32, n: i32, c: i32, h: i32, w: i32, ph: i32, pw: i32, hp: i32, wp: i32, dst: usize): void {
+export function stage(x: usize, s0: i32, s1: i32, s2: i32, s3: i32, n: i32, c: i32, h: i32, w: i32, ph: i32, pw: i32, hp: i32, wp: i32, dst: usize): void {
   // the columns holding x: [lo, hi) of the padded row
   const lo = min(wp, max(0, pw));
   const hi = max(lo, min(wp, pw + w));

@@ -12,3 +12,4 @@ export { fold2d, fold2d64, maxPool2d, maxPool2d64 } from "./pool";
 export { addChannelBias, im2col, col2im } from "./conv";
 export { lstmCell, lstmCellBackward, lstmCell64, lstmCellBackward64, gruCell, gruCellBackward, gruCell64, gruCellBackward64 } from "./lstm";
 export { directConvBytes, packWeights, packedWeightBytes, weightTileCount } from "./conv-direct";
+export { winogradWeights, winogradWeightsBack, winogradInput, winogradInputWork, winogradGradient, winogradGradientWork, winogradOutput, winogradSlotBytes, winogradPlaneFloats, winogradSumPartials } from "./conv-winograd";

@@ -6,6 +6,7 @@ import { adamShared } from "./optim";
 import { adamShared64 } from "./optim64";
 import { unfoldShared } from "./conv";
 import { directConvShared } from "./conv-direct";
+import { winogradShared } from "./conv-winograd";
 import { pointwiseShared } from "./pointwise";
 
 const JOB_MATMUL = 0;
@@ -14,6 +15,7 @@ const JOB_MATMUL64 = 2;
 const JOB_ADAM64 = 3;
 const JOB_UNFOLD = 4;
 const JOB_DIRECT_CONV = 5;
+const JOB_WINOGRAD = 7;
 const JOB_POINTWISE = 6;
 
 export function runJob(job: usize, work: usize): void {
@@ -24,5 +26,6 @@ export function runJob(job: usize, work: usize): void {
   else if (kind == JOB_ADAM64) adamShared64(job);
   else if (kind == JOB_UNFOLD) unfoldShared(job);
   else if (kind == JOB_DIRECT_CONV) directConvShared(job, work);
+  else if (kind == JOB_WINOGRAD) winogradShared(job, work);
   else if (kind == JOB_POINTWISE) pointwiseShared(job);
 }

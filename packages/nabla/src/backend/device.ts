@@ -83,6 +83,30 @@ export function sameDevice(op: string, tensors: readonly { readonly storage: { r
   return first;
 }
 
+interface Operand {
+  readonly storage: { readonly device: Device };
+  readonly shape: readonly number[];
+  readonly dtype: string;
+}
+
+/**
+ * The device a kernel runs on for operands that may sit on two: PyTorch's rule (one device, else
+ * its error) with two allowances. A 0-d CPU tensor joins a webgpu op, as PyTorch's CPU scalars
+ * join CUDA ops. A float64 CPU tensor pulls the op to the CPU: float64 tensors stay on the CPU
+ * when webgpu is only the default device (WGSL has no f64), and the result is float64 anyway.
+ * The caller moves the other operands there (`operandOn`, counted as transfers).
+ */
+export function kernelDevice(op: string, tensors: readonly Operand[]): Device {
+  const first = tensors.length === 0 ? "cpu" : tensors[0]!.storage.device;
+  let mixed = false;
+  for (let i = 1; i < tensors.length; i++) mixed ||= tensors[i]!.storage.device !== first;
+  if (!mixed) return first;
+  const onCpu = tensors.filter((t) => t.storage.device === "cpu");
+  if (onCpu.some((t) => t.dtype === "float64" && t.shape.length > 0)) return "cpu";
+  if (onCpu.every((t) => t.shape.length === 0)) return "webgpu";
+  throw deviceMismatch(op, "webgpu", "cpu");
+}
+
 /** Two tensors (`a`'s and `b`'s devices) that must be on one device. */
 export function checkSameDevice(op: string, a: { readonly storage: { readonly device: Device } }, b: { readonly storage: { readonly device: Device } }): Device {
   if (a.storage.device !== b.storage.device) throw deviceMismatch(op, a.storage.device, b.storage.device);

@@ -66,6 +66,15 @@ function deviceOf(op: string, device: unknown): Device {
   return device;
 }
 
+/**
+ * Where a creation function makes a tensor of `dtype` directly: its device, except that float64
+ * stays on the CPU when the device is only the default (WGSL has no f64; `finish` notes it).
+ */
+function placement(op: string, device: unknown, dtype: DType): Device {
+  const on = deviceOf(op, device);
+  return on !== "cpu" && dtype === "float64" && device === undefined ? "cpu" : on;
+}
+
 let float64Noted = false;
 
 /**
@@ -144,8 +153,8 @@ export function tensor(data: NestedArray | TypedArray, { dtype, requiresGrad, de
 export function zeros(shape: ShapeArg, { dtype = "float32", requiresGrad, device }: CreateOptions = {}): Tensor {
   checkDType("zeros", dtype);
   // made on its device directly (a fill there, not an upload)
-  const on = deviceOf("zeros", device);
-  return finish("zeros", emptyTensor(toShape("zeros", shape), dtype, "zeros", on), requiresGrad, on);
+  const on = placement("zeros", device, dtype);
+  return finish("zeros", emptyTensor(toShape("zeros", shape), dtype, "zeros", on), requiresGrad, device);
 }
 
 export function ones(shape: ShapeArg, options: CreateOptions = {}): Tensor {
@@ -156,8 +165,8 @@ export function ones(shape: ShapeArg, options: CreateOptions = {}): Tensor {
 export function full(shape: ShapeArg, value: number | boolean, { dtype, requiresGrad, device }: CreateOptions = {}): Tensor {
   checkDType("full", dtype);
   const type = dtype ?? (typeof value === "boolean" ? "bool" : "float32");
-  const on = deviceOf("full", device);
-  return finish("full", filledTensor(toShape("full", shape), type, Number(value), on), requiresGrad, on);
+  const on = placement("full", device, type);
+  return finish("full", filledTensor(toShape("full", shape), type, Number(value), on), requiresGrad, device);
 }
 
 /**

@@ -15,6 +15,17 @@ import { contiguousStrides } from "./shape.js";
 import { Storage } from "./storage.js";
 import { Tensor } from "./tensor.js";
 
+/**
+ * An op's operand on the device its kernel runs on (`kernelDevice`): itself, or a copy of its
+ * values there made outside autograd (the op records its graph on the operands themselves). A
+ * float64 0-d CPU tensor joining a webgpu op goes as float32, the precision the device computes in.
+ */
+export function operandOn(t: Tensor, device: Device): Tensor {
+  if (t.storage.device === device) return t;
+  const values = t.detach();
+  return toDevice(device !== "cpu" && t.dtype === "float64" ? values.float() : values, device);
+}
+
 /** `t` on `device`: itself if already there, else a copy (host → webgpu; the reverse is toDeviceAsync). */
 export function toDevice(t: Tensor, device: Device): Tensor {
   if (t.storage.device === device) return t;

@@ -18,6 +18,10 @@
  * accumulate output rows in registers over zero-padded copies of each sample's planes. The input
  * gradient of a stride-1 convolution is the forward kernel run on gy with the weight transposed
  * and flipped (through strides, no copy).
+ *
+ * 3×3, stride-1 layers with many channels a group (MNIST's 32→64) go first to the Winograd
+ * F(2×2, 3×3) kernels (conv-winograd.ts: 16 multiply-adds per 2×2 outputs instead of 36), which
+ * decline when a value is non-finite or huge; then the paths above run.
  */
 import type { StridedView } from "../backend.js";
 import { samplesPerBlock, type Conv2dGeometry } from "../convolution.js";
@@ -30,6 +34,7 @@ import { kernels } from "./instance.js";
 import { gemmWork } from "./matmul.js";
 import { Scratch, type Operand } from "./operands.js";
 import { directConvThreaded, matmulThreaded, unfoldThreaded, workBytes, type DirectConvArgs } from "./pool.js";
+import { takesWinograd, transposedGeometry, winogradConv2d, winogradConv2dInput, winogradConv2dWeight } from "./conv-winograd.js";
 
 /**
  * At or above this many multiply-adds a sample's product runs on its own (see above): one product
@@ -115,6 +120,7 @@ const usable = (views: StridedView[], out: TypedArray): boolean =>
 
 export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, bias: StridedView | null, out: TypedArray): void {
   if (!usable(bias === null ? [x, weight] : [x, weight, bias], out) || g.n === 0 || g.o === 0) return jsBackend.conv2d(g, x, weight, bias, out);
+  if (winogradPath(g, "forward") && winogradConv2d(g, x, weight, bias, out as Float32Array)) return;
   if (directPath(g, "forward")) return directForward(g, x, weight, bias, out as Float32Array);
   const { p, k, og } = sizes(g);
   const scratch = new Scratch();
@@ -146,6 +152,7 @@ export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, b
 
 export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedView, out: TypedArray): void {
   if (!usable([gy, weight], out) || g.n === 0 || g.o === 0 || g.c === 0) return jsBackend.conv2dInput(g, gy, weight, out);
+  if (winogradPath(g, "input") && winogradConv2dInput(g, gy, weight, out as Float32Array)) return;
   if (directPath(g, "input")) return directInput(g, transposed(g)!, gy, weight, out as Float32Array);
   const { p, k, og } = sizes(g);
   const scratch = new Scratch();
@@ -179,6 +186,7 @@ export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedV
 export function conv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView, out: TypedArray): void {
   const { p, k, og } = sizes(g);
   if (!usable([x, gy], out) || g.n === 0 || k === 0 || og === 0) return jsBackend.conv2dWeight(g, x, gy, out);
+  if (winogradPath(g, "weight") && winogradConv2dWeight(g, x, gy, out as Float32Array)) return;
   if (directPath(g, "weight")) return directWeight(g, x, gy, out as Float32Array);
   const scratch = new Scratch();
   try {
@@ -209,6 +217,15 @@ function elementsOf(op: Operand, shape: readonly number[]): Float32Array {
   let span = 1;
   for (let d = 0; d < shape.length; d++) span += (shape[d]! - 1) * op.strides[d]!;
   return float32At(op.ptr, span);
+}
+
+/**
+ * Whether a float32 convolution's forward, input-gradient or weight-gradient kernel runs on the
+ * Winograd transforms (src/backend/wasm/conv-winograd.ts), unless a value is non-finite or too
+ * large for them (tests check their cases do).
+ */
+export function winogradPath(g: Conv2dGeometry, op: "forward" | "input" | "weight"): boolean {
+  return takesWinograd(op === "input" ? transposedGeometry(g) : g) && (op !== "input" || takesWinograd(g));
 }
 
 /** Whether a float32 convolution's forward, input-gradient or weight-gradient kernel runs direct (tests check their cases do). */

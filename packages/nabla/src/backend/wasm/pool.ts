@@ -95,6 +95,7 @@ const JOB_MATMUL64 = 2;
 const JOB_ADAM64 = 3;
 const JOB_UNFOLD = 4;
 const JOB_DIRECT_CONV = 5;
+const JOB_WINOGRAD = 7;
 const JOB_POINTWISE = 6;
 
 /** Below this many floats written an im2col or col2im is not worth sharing. */
@@ -282,6 +283,25 @@ export function directConvThreaded(
     g.kh, g.kw, g.sh, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, mid, gs[0] ?? 0, gs[1] ?? 0, gs[2] ?? 0, gs[3] ?? 0, dst];
   for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
   runShared(ints, ready, work);
+}
+
+/**
+ * A Winograd job (assembly/conv-winograd.ts: winogradShared: forward or weight gradient) over `chunks` chunks of
+ * `size` samples, shared with idle helpers; `fields` are its ints from byte 16 on (the kind's slot
+ * at byte 60 included, overwritten), the scratch holding a slot for each of getNumThreads()
+ * threads. False when a chunk's values were out of the transforms' range.
+ */
+export function winogradThreaded(chunks: number, size: number, fields: readonly number[], macs: number, work: number): boolean {
+  const ready = readyHelpers(macs, PARALLEL_MACS);
+  const { ints } = jobBlock();
+  ints[1] = chunks;
+  ints[2] = size;
+  ints[3] = 0; // the slot counter
+  for (let i = 0; i < fields.length; i++) ints[4 + i] = fields[i]!;
+  ints[15] = JOB_WINOGRAD;
+  ints[26] = 0; // the failure flag (fields holds a placeholder for it)
+  runShared(ints, ready, work);
+  return ints[26] === 0;
 }
 
 /**

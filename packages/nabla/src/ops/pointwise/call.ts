@@ -5,7 +5,7 @@
  * derivatives, so training and second derivatives take one path and there is no second formula.
  */
 import { backend, type StridedView } from "../../backend/backend.js";
-import { sameDevice, webgpuContext } from "../../backend/device.js";
+import { kernelDevice, webgpuContext } from "../../backend/device.js";
 import { recordOp } from "../../autograd/node.js";
 import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { anomalyMode } from "../../autograd/anomaly.js";
@@ -13,6 +13,7 @@ import { DTypeError } from "../../errors.js";
 import { isFloating, promoteTypes, promoteWithScalar, type DType } from "../../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
+import { operandOn } from "../../tensor/transfer.js";
 import { emptyTensor, gpuViewWith, resultTensor } from "../helpers.js";
 import { sumToShape } from "../reduce.js";
 import type { PointwiseDeclaration } from "./declare.js";
@@ -137,7 +138,10 @@ export function evaluate(name: string, kernel: Kernel, inputs: readonly Tensor[]
 function runKernel(op: string, kernel: Kernel, inputs: readonly Tensor[], params: readonly number[], dtype: DType): Tensor {
   let shape: readonly number[] = inputs[0]!.shape;
   for (let i = 1; i < inputs.length; i++) shape = broadcastShapes(op, shape, inputs[i]!.shape);
-  if (sameDevice(op, inputs) !== "cpu") return runGpuKernel(op, kernel, inputs, params, dtype, shape);
+  const device = kernelDevice(op, inputs);
+  // operands on another device (a CPU scalar, a float64 CPU tensor's partner) are copied over
+  if (inputs.some((t) => t.storage.device !== device)) inputs = inputs.map((t) => operandOn(t, device));
+  if (device !== "cpu") return runGpuKernel(op, kernel, inputs, params, dtype, shape);
   const out = resultTensor(shape, dtype, op);
   const views: StridedView[] = inputs.map((t) => ({
     data: t.storage.data,
