@@ -359,12 +359,20 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
     expect(() => f.to("float64")).toThrow("float64 tensors cannot live on the webgpu device");
   });
 
-  it("gather checks an index computed on the device by reading it back (refused where a thread may not block: webgpu-sync.test.ts)", async () => {
+  it("gather with an index computed on the device runs there, reading nothing back (its bounds are checked there)", async () => {
     const g = tensor([[1, 2], [3, 4]]).to("webgpu");
     const index = tensor([[0], [1]], { dtype: "int32" }).to("webgpu").add(0);
-    // with the device on this thread (NABLA_WEBGPU_WORKER=0) nothing can read it synchronously
-    if (startedWebGpu()!.syncReadRefusal() !== null) expect(() => g.gather(1, index)).toThrow(/gather: no webgpu kernel yet/);
-    else expect(await g.gather(1, index).toArrayAsync()).toEqual([[1], [4]]);
+    const before = deviceTransfers();
+    const picked = g.gather(1, index);
+    expect(deviceTransfers()).toEqual(before);
+    expect(await picked.toArrayAsync()).toEqual([[1], [4]]);
+  });
+
+  it("oneHot with numClasses -1 of indices computed on the device reads them back, or says it cannot", async () => {
+    // the class count is the largest index + 1: PyTorch's CUDA form waits for the device here too
+    const index = tensor([[0], [2]], { dtype: "int32" }).to("webgpu").add(0);
+    if (startedWebGpu()!.syncReadRefusal() !== null) expect(() => nn.functional.oneHot(index)).toThrow(/oneHot: no webgpu kernel yet/);
+    else expect(await nn.functional.oneHot(index).toArrayAsync()).toEqual([[[1, 0, 0]], [[0, 0, 1]]]);
   });
 });
 

@@ -906,8 +906,10 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
       }
     }
     expect(failures).toEqual([]);
-    const b = gpu!.upload(new Uint8Array([1, 0]));
-    expect(() => gpu!.scatterAdd(b, gpu!.upload(new Int32Array([0, 1])), 1, 2, 2, b)).toThrow(/got bool/);
+    // bool scatterAdd is PyTorch's "or" (a sum of bools stored as bool): [0, 1, 0] + src [1, 1, 0, 1] at [2, 2, 0, 1]
+    const b = gpu!.upload(new Uint8Array([0, 1, 0]));
+    gpu!.scatterAdd(gpu!.upload(new Uint8Array([1, 1, 0, 1])), gpu!.upload(new Int32Array([2, 2, 0, 1])), 1, 3, 4, b);
+    expect(Array.from(await gpu!.readTyped(b))).toEqual([0, 1, 1]);
     const ints = gpu!.upload(new Int32Array(4));
     expect(() => gpu!.softmax(ints, 2, 2, gpu!.alloc(4), false)).toThrow(/webgpu softmax: expected float32 buffers, got int32/);
   });

@@ -20,6 +20,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { toDType } from "./elementwise.js";
 import { emptyTensor, resultTensor, scalarTensor } from "./helpers.js";
 import { planIndex, type IndexItem, type IndexPlan } from "./index-spec.js";
+import { gatherOnDevice, putOnDevice } from "./advanced-index-device.js";
 import { identityMap, outerOffsets } from "./outer-index.js";
 import { sumToShape } from "./reduce.js";
 import { clone, contiguous, expand, permute, view } from "./shape.js";
@@ -79,6 +80,7 @@ const stridedOf = (t: Tensor): Strided => ({ data: t.storage.data, offset: t.off
 
 /** The picked elements of x in canonical layout; its gradient puts the gradient back, adding. */
 export function gatherPlan(name: string, x: Tensor, plan: IndexPlan): Tensor {
+  if (x.storage.device !== "cpu") return gatherOnDevice(name, x, plan);
   const v = noGrad(() => plan.view(x));
   const out = resultTensor(canonicalShape(plan), x.dtype);
   gatherIndexed(stridedOf(v), plan.dims, plan.indices, numelOf(plan.indexShape), out.storage.data);
@@ -92,6 +94,7 @@ export function gatherPlan(name: string, x: Tensor, plan: IndexPlan): Tensor {
  * zeroed unless accumulating; d/dvalues: the gradient picked up at those elements.
  */
 export function putPlan(name: string, base: Tensor, plan: IndexPlan, values: Tensor, accumulate: boolean): Tensor {
+  if (base.storage.device !== "cpu") return putOnDevice(name, base, plan, values, accumulate);
   const canonical = canonicalShape(plan);
   const out = noGrad(() => clone(base));
   const src = contiguous(expand(values.detach(), canonical));
@@ -151,7 +154,7 @@ export function indexPut(x: Tensor, items: readonly IndexItem[], values: Tensor 
   const accumulate = typeof options === "boolean" ? options : (options.accumulate ?? false);
   const plan = planIndex("indexPut", x, items);
   const target = resultShape(plan);
-  const v = values instanceof Tensor ? toDType(values, x.dtype) : scalarTensor(values, x.dtype);
+  const v = values instanceof Tensor ? toDType(values, x.dtype) : scalarTensor(values, x.dtype, x.storage.device);
   let shaped = v;
   if (v.ndim > 0) {
     let broadcast: number[] = [];

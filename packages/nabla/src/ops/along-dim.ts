@@ -12,8 +12,8 @@ import { scatterAdd } from "./indexing.js";
 import { contiguous, reshape, transpose, unsqueeze } from "./shape.js";
 
 export interface Rows {
-  /** The input's values with `dim` last, row after row (read only). */
-  data: TypedArray;
+  /** The input's values with `dim` last, row after row (read only; CPU storage only: on the webgpu device the kernels read `source`). */
+  readonly data: TypedArray;
   /** Number of rows (product of the other dims). */
   outer: number;
   /** Length of each row (the size of `dim`). */
@@ -37,7 +37,9 @@ export function rowsAlong(op: string, x: Tensor, dim: number): Rows {
   const c = contiguous(d === last ? t : transpose(t, d, last));
   const size = t.shape[d]!;
   return {
-    data: c.storage.data.subarray(c.offset, c.offset + c.numel()),
+    get data() {
+      return c.storage.data.subarray(c.offset, c.offset + c.numel());
+    },
     outer: size === 0 ? 0 : c.numel() / size,
     size,
     shape: c.shape.slice(),
@@ -50,7 +52,8 @@ export function rowsAlong(op: string, x: Tensor, dim: number): Rows {
 /** A new contiguous tensor in the rows' layout with each row `length` long (default: as the input's). */
 export function rowsTensor(rows: Rows, dtype: DType, length = rows.size, zeroed = false): Tensor {
   const shape = [...rows.shape.slice(0, -1), length];
-  return zeroed ? emptyTensor(shape, dtype) : resultTensor(shape, dtype);
+  const device = rows.source.storage.device;
+  return zeroed ? emptyTensor(shape, dtype, "rows", device) : resultTensor(shape, dtype, "rows", device);
 }
 
 /**

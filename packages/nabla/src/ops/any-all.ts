@@ -5,7 +5,9 @@
 import type { ReduceOptions } from "./reduce.js";
 import { normalizeDims } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { fromTypedArray } from "./helpers.js";
+import { webgpuContext } from "../backend/device.js";
+import { ne } from "./elementwise.js";
+import { filledTensor, fromTypedArray } from "./helpers.js";
 import { contiguous, permute } from "./shape.js";
 
 /** Kernel: for each of `outer` rows of `inner` values, whether any (or every) value is nonzero. */
@@ -33,9 +35,16 @@ function logicalReduce(op: "any" | "all", x: Tensor, dim: number | readonly numb
   const moved = contiguous(permute(x.detach(), [...kept, ...dims]));
   const inner = dims.reduce((p, d) => p * x.shape[d]!, 1);
   const outer = kept.reduce((p, d) => p * x.shape[d]!, 1);
+  const shape = keepdim ? x.shape.map((s, i) => (dims.includes(i) ? 1 : s)) : kept.map((d) => x.shape[d]!);
+  if (x.storage.device !== "cpu") {
+    // on the webgpu device: the rows as bools, their max (any) or min (all) by the reduce kernel;
+    // an empty row is false for any, true for all (the kernel has no identity for max/min)
+    const out = filledTensor(shape, "bool", op === "all" ? 1 : 0, x.storage.device);
+    if (inner > 0) webgpuContext(op).reduce(op === "any" ? "max" : "min", contiguous(ne(moved, 0)).storage.gpu, outer, inner, out.storage.gpu);
+    return out;
+  }
   const result = new Uint8Array(outer);
   anyRows(moved.toTypedArray(), outer, inner, op === "all", result);
-  const shape = keepdim ? x.shape.map((s, i) => (dims.includes(i) ? 1 : s)) : kept.map((d) => x.shape[d]!);
   return fromTypedArray(result, shape, "bool");
 }
 

@@ -64,7 +64,7 @@ export function diagEmbed(x: Tensor, offset = 0, dim1 = -2, dim2 = -1): Tensor {
   const rest = x.shape.slice(0, -1);
   const shape: number[] = [];
   for (let i = 0, r = 0; i < ndim; i++) shape.push(i === d1 || i === d2 ? n : rest[r++]!);
-  const out = emptyTensor(shape, x.dtype);
+  const out = emptyTensor(shape, x.dtype, "diagEmbed", x.storage.device);
   assignInto(diagonalView(out, offset, d1, d2), x);
   // d/dx: the diagonal of the gradient
   return recordOp("DiagEmbedBackward0", out, [x], (g) => [diagonal(g, offset, d1, d2)]);
@@ -78,7 +78,7 @@ export function diag(x: Tensor, diagonalOffset = 0): Tensor {
   checkOffset("diag", diagonalOffset);
   if (x.ndim === 1) {
     const n = x.shape[0]! + Math.abs(diagonalOffset);
-    const out = emptyTensor([n, n], x.dtype);
+    const out = emptyTensor([n, n], x.dtype, "diag", x.storage.device);
     assignInto(diagonalView(out, diagonalOffset, 0, 1), x);
     return recordOp("DiagBackward0", out, [x], (g) => [diagonal(g, diagonalOffset, 0, 1)]);
   }

@@ -22,20 +22,31 @@ function planAlong(op: string, x: Tensor, d: number, index: Tensor, wrap: boolea
   if (index.ndim > 1) throw new ShapeError(`${op}: index is supposed to be a vector, but got shape ${formatShape(index.shape)}`);
   const shape = x.ndim === 0 ? [1] : x.shape.slice();
   const size = shape[d]!;
-  const values = index.toTypedArray() as Int32Array; // a fresh copy
-  values.forEach((v, i) => {
-    if (v >= size || v < (wrap ? -size : 0)) throw new ShapeError(`${op}: index ${v} is out of bounds for dimension ${d} with size ${size}`);
-    if (v < 0) values[i] = v + size;
-  });
-  return {
+  const hostValues = (): Int32Array => {
+    const values = index.toTypedArray() as Int32Array; // a fresh copy
+    values.forEach((v, i) => {
+      if (v >= size || v < (wrap ? -size : 0)) throw new ShapeError(`${op}: index ${v} is out of bounds for dimension ${d} with size ${size}`);
+      if (v < 0) values[i] = v + size;
+    });
+    return values;
+  };
+  let values: Int32Array | null = null;
+  const plan: IndexPlan = {
     view: (t) => (x.ndim === 0 ? reshape(t, [1]) : t),
     viewShape: shape,
     dims: [d],
-    indices: [values],
-    indexShape: [values.length],
+    // read on the host when asked for (at once on the CPU); the webgpu device's path uses `tensors`
+    get indices() {
+      return [(values ??= hostValues())];
+    },
+    tensors: [{ index, size, xdim: d, low: wrap ? -size : 0 }],
+    op,
+    indexShape: [index.numel()],
     resultAt: d,
     copy: false,
   };
+  if (x.storage.device === "cpu") void plan.indices;
+  return plan;
 }
 
 /** source with dim d first (the canonical layout of the put), checked against x and the index. */
@@ -82,6 +93,6 @@ export function indexFill(x: Tensor, dim: number, index: Tensor, value: number |
   if (value instanceof Tensor && value.ndim !== 0) {
     throw new ShapeError(`indexFill: only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s)`);
   }
-  const v = value instanceof Tensor ? toDType(value, x.dtype) : scalarTensor(value, x.dtype);
+  const v = value instanceof Tensor ? toDType(value, x.dtype) : scalarTensor(value, x.dtype, x.storage.device);
   return putPlan(value instanceof Tensor ? "IndexFillBackward1" : "IndexFillBackward0", x, plan, v, false);
 }

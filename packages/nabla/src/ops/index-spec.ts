@@ -48,8 +48,15 @@ export interface IndexPlan {
   viewShape: number[];
   /** The view's dims that index tensors pick from, increasing. */
   dims: number[];
-  /** One flat index per entry of `dims`, each of numel(indexShape) values in [0, size). */
-  indices: Int32Array[];
+  /**
+   * One flat index per entry of `dims`, each of numel(indexShape) values in [0, size): read (and
+   * checked) on the host when first asked for, which the webgpu device's path never does.
+   */
+  readonly indices: Int32Array[];
+  /** The index tensors as given, one per entry of `dims`, with the size of the dim each picks from and that dim in x (for errors). */
+  tensors: { index: Tensor; size: number; xdim: number; low: number }[];
+  /** The op that made the plan, which its index errors name. */
+  op: string;
   /** The broadcast shape of the index tensors. */
   indexShape: number[];
   /** Where the picked dims go among the others in the result: dims[0] when adjacent, else 0. */
@@ -195,11 +202,15 @@ export function planIndex(op: string, x: Tensor, items: readonly IndexItem[]): I
   const view = (t: Tensor) => steps.reduce((v, step) => step(v), t);
   const viewShape = noGrad(() => view(x)).shape.slice();
   const copy = read.some((r) => r.kind === "int" && r.copy === true);
-  return { view, viewShape, copy, ...readIndices(op, advanced, viewShape) };
+  const plan = readIndices(op, advanced, { view, viewShape, copy });
+  // on the CPU the values are read and checked now, as before any other work
+  if (x.storage.device === "cpu") void plan.indices;
+  return plan;
 }
 
 /** Broadcasts the index tensors together and wraps and checks their values. */
-function readIndices(op: string, advanced: { vdim: number; xdim: number; index: Tensor }[], viewShape: readonly number[]) {
+function readIndices(op: string, advanced: { vdim: number; xdim: number; index: Tensor }[], base: Pick<IndexPlan, "view" | "viewShape" | "copy">): IndexPlan {
+  const viewShape = base.viewShape;
   const dims = advanced.map((a) => a.vdim);
   let indexShape: number[] = [];
   try {
@@ -207,16 +218,28 @@ function readIndices(op: string, advanced: { vdim: number; xdim: number; index: 
   } catch {
     throw new ShapeError(`${op}: shape mismatch: indexing tensors could not be broadcast together with shapes ${advanced.map((a) => formatShape(a.index.shape)).join(", ")}`);
   }
-  const indices = advanced.map((a) => {
-    const size = viewShape[a.vdim]!;
-    const values = contiguous(expand(a.index, indexShape)).toTypedArray() as Int32Array; // a fresh copy
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      if (v < -size || v >= size) throw new ShapeError(`${op}: index ${v} is out of bounds for dimension ${a.xdim} with size ${size}`);
-      if (v < 0) values[i] = v + size;
-    }
-    return values;
-  });
+  const hostIndices = () =>
+    advanced.map((a) => {
+      const size = viewShape[a.vdim]!;
+      const values = contiguous(expand(a.index, indexShape)).toTypedArray() as Int32Array; // a fresh copy
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i]!;
+        if (v < -size || v >= size) throw new ShapeError(`${op}: index ${v} is out of bounds for dimension ${a.xdim} with size ${size}`);
+        if (v < 0) values[i] = v + size;
+      }
+      return values;
+    });
+  let indices: Int32Array[] | null = null;
   const adjacent = dims.every((d, i) => i === 0 || d === dims[i - 1]! + 1);
-  return { dims, indices, indexShape, resultAt: adjacent && dims.length > 0 ? dims[0]! : 0 };
+  return {
+    ...base,
+    op,
+    dims,
+    get indices() {
+      return (indices ??= hostIndices());
+    },
+    tensors: advanced.map((a) => ({ index: a.index, size: viewShape[a.vdim]!, xdim: a.xdim, low: -viewShape[a.vdim]! })),
+    indexShape,
+    resultAt: adjacent && dims.length > 0 ? dims[0]! : 0,
+  };
 }

@@ -12,6 +12,7 @@ import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { readValuesSync, syncReadRefusal } from "../tensor/transfer.js";
 import { emptyTensor } from "./helpers.js";
+import { ne, toDType } from "./elementwise.js";
 import { assignInto, clone, contiguous, narrow, reshape, transpose } from "./shape.js";
 
 /** Moves `dim` to the end and returns contiguous data with [outer, size] layout (from the buffer's start on the webgpu device, whose kernels take no offset). */
@@ -35,6 +36,35 @@ export function indexValues(op: string, index: Tensor): TypedArray {
     throw noGpuKernel(op, `for an index computed on the webgpu device (its values are checked on the host, which cannot wait for the device here: ${refusal})`);
   }
   return readValuesSync(index, op, "await index.toAsync(\"cpu\")");
+}
+
+/** The index's values where the host has them (a CPU tensor, or the unchanged host mirror of an uploaded one), else null. */
+export function hostIndexValues(index: Tensor): TypedArray | null {
+  if (index.storage.device === "cpu") return index.toTypedArray();
+  const mirror = index.storage.hostMirror();
+  if (mirror === null || !index.isContiguous()) return null;
+  return mirror.subarray(index.offset, index.offset + index.numel());
+}
+
+/**
+ * Checks that every value of `index` (int32) lies in [low, high), else throws `error(value)` for
+ * the first that does not: on the host where it has the values (synchronously, as on the CPU);
+ * else on the webgpu device, which reports a violation at the next read of any tensor, with the
+ * same error (wgsl-index-check.ts; the failing op's result is then unspecified, as after CUDA's
+ * device-side assert).
+ */
+export function checkIndexRange(op: string, index: Tensor, low: number, high: number, error: (value: number) => Error): void {
+  const host = hostIndexValues(index);
+  if (host !== null) {
+    for (const i of host) if (i < low || i >= high) throw error(i);
+    return;
+  }
+  const c = contiguous(index.detach());
+  webgpuContext(op).checkIndices(c.storage.gpu, c.offset, c.numel(), low, high, (value) => {
+    const e = error(value);
+    e.message += " (found by the webgpu device, reported at the next read)";
+    return e;
+  });
 }
 
 /** The leading part of t with the sizes of `shape` in every dim but `skip` (a view). */
@@ -68,9 +98,7 @@ export function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, sr
   const size = x.shape[d] ?? 1;
   checkSameDevice(op, x, index);
   if (inBounds) return d;
-  for (const i of indexValues(op, index)) {
-    if (i < 0 || i >= size) throw new ShapeError(`${op}: index ${i} is out of bounds for dimension ${d} with size ${size}`);
-  }
+  checkIndexRange(op, index, 0, size, (i) => new ShapeError(`${op}: index ${i} is out of bounds for dimension ${d} with size ${size}`));
   return d;
 }
 
@@ -121,6 +149,11 @@ function scatterAddChecked(base: Tensor, dim: number, index: Tensor, src: Tensor
   const d = checkIndex("scatterAdd", base, dim, index, src, inBounds);
   if (src.dtype !== base.dtype) throw new DTypeError(`scatterAdd: expected self.dtype (${base.dtype}) to be equal to src.dtype (${src.dtype})`);
   checkSameDevice("scatterAdd", base, src);
+  if (base.dtype === "bool" && base.storage.device === "cpu") {
+    // PyTorch's sum of bools stored as bool is their "or": the CPU kernels add in the storage's
+    // bytes (1 + 1 = 2, and 256 Trues wrap to 0), so add as int32 and compare with 0
+    return ne(scatterAddChecked(toDType(base, "int32"), d, index, toDType(src, "int32"), true), 0);
+  }
   const index1 = atLeast1d(index);
   const acc = clone(atLeast1d(base.detach()));
   // the part of the result the index reaches (all of it unless the index is smaller off dim)

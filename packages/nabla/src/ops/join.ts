@@ -4,6 +4,7 @@ import { formatShape, ShapeError } from "../errors.js";
 import { promoteTypes } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { sameDevice } from "../backend/device.js";
 import { emptyTensor } from "./helpers.js";
 import { assignInto, narrow, unsqueeze } from "./shape.js";
 
@@ -24,7 +25,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const dtype = tensors.map((t) => t.dtype).reduce(promoteTypes);
   const shape = first.shape.slice();
   shape[d] = tensors.reduce((p, t) => p + t.shape[d]!, 0);
-  const out = emptyTensor(shape, dtype);
+  const out = emptyTensor(shape, dtype, "cat", sameDevice("cat", tensors));
   const starts: number[] = [];
   let at = 0;
   for (const t of tensors) {

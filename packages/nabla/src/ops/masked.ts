@@ -27,7 +27,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean | Te
   if (value instanceof Tensor && value.ndim !== 0) {
     throw new ShapeError(`maskedFill: only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s)`);
   }
-  const fill = value instanceof Tensor ? toDType(value, x.dtype) : scalarTensor(Number(value), x.dtype);
+  const fill = value instanceof Tensor ? toDType(value, x.dtype) : scalarTensor(Number(value), x.dtype, x.storage.device);
   broadcastShapes("maskedFill", x.shape, mask.shape);
   const out = noGrad(() => where(mask, fill, x));
   // d/dx = 1 where the mask is false; d/dvalue = Σ of the gradient where it is true

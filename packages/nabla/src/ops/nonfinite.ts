@@ -3,6 +3,7 @@
  * always false for int32 and bool tensors) and nanToNum, which replaces NaN, +inf and −inf by
  * finite numbers (by default 0 and the dtype's largest and smallest finite values).
  */
+import { noGrad } from "../autograd/grad-mode.js";
 import { recordOp } from "../autograd/node.js";
 import { OptionError } from "../errors.js";
 import { isFloating, type DType, type TypedArray } from "../tensor/dtype.js";
@@ -13,19 +14,19 @@ import { clone, contiguous } from "./shape.js";
 
 /** NaN is the one value that differs from itself. */
 export function isnan(x: Tensor): Tensor {
-  return isFloating(x.dtype) ? ne(x, x) : emptyTensor(x.shape, "bool");
+  return isFloating(x.dtype) ? ne(x, x) : emptyTensor(x.shape, "bool", "isnan", x.storage.device);
 }
 
 export function isinf(x: Tensor): Tensor {
-  return isFloating(x.dtype) ? eq(abs(x.detach()), Infinity) : emptyTensor(x.shape, "bool");
+  return isFloating(x.dtype) ? eq(abs(x.detach()), Infinity) : emptyTensor(x.shape, "bool", "isnan", x.storage.device);
 }
 
 export function isposinf(x: Tensor): Tensor {
-  return isFloating(x.dtype) ? eq(x, Infinity) : emptyTensor(x.shape, "bool");
+  return isFloating(x.dtype) ? eq(x, Infinity) : emptyTensor(x.shape, "bool", "isnan", x.storage.device);
 }
 
 export function isneginf(x: Tensor): Tensor {
-  return isFloating(x.dtype) ? eq(x, -Infinity) : emptyTensor(x.shape, "bool");
+  return isFloating(x.dtype) ? eq(x, -Infinity) : emptyTensor(x.shape, "bool", "isnan", x.storage.device);
 }
 
 export interface NanToNumOptions {
@@ -61,8 +62,15 @@ export function nanToNum(x: Tensor, { nan = 0, posinf, neginf }: NanToNumOptions
   if (!isFloating(x.dtype)) return clone(x);
   const top = largestFinite(x.dtype);
   const c = contiguous(x.detach());
-  const out = resultTensor(x.shape, x.dtype);
-  replaceNonFinite(c.storage.data.subarray(c.offset, c.offset + c.numel()), out.storage.data, nan, posinf ?? top, neginf ?? -top);
+  let out: Tensor;
+  if (c.storage.device !== "cpu") {
+    // on the webgpu device: the replacements as selects (NaN and ±inf tested by their bits there)
+    const [p, n] = [posinf ?? top, neginf ?? -top];
+    out = noGrad(() => where(isnan(c), nan, where(isposinf(c), p, where(isneginf(c), n, c))));
+  } else {
+    out = resultTensor(x.shape, x.dtype);
+    replaceNonFinite(c.storage.data.subarray(c.offset, c.offset + c.numel()), out.storage.data, nan, posinf ?? top, neginf ?? -top);
+  }
   // d/dx = 1 where x is finite, 0 where it was replaced
   return recordOp("NanToNumBackward0", out, [x], (g) => [where(isfinite(x), g, 0)], [x]);
 }

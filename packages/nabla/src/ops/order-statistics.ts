@@ -12,7 +12,11 @@ import { normalizeDim } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { fromRows, pickedGradient, rowsAlong, rowsTensor, type Rows } from "./along-dim.js";
 import { BOOLEAN, INTEGER, readArgs, requireTensor, type WithOptions } from "./arguments.js";
-import { div, eq, mul, ne } from "./elementwise.js";
+import { webgpuContext } from "../backend/device.js";
+import { div, eq, gt, mul, ne, sub, toDType, where } from "./elementwise.js";
+import { filledTensor } from "./helpers.js";
+import { gather } from "./indexing.js";
+import { isnan } from "./nonfinite.js";
 import { sum, type ValuesIndices } from "./reduce.js";
 import { reshape } from "./shape.js";
 import { PairRange, type Less } from "./std-algorithms.js";
@@ -145,13 +149,42 @@ export function modeRows(data: TypedArray, outer: number, n: number, values: Typ
 
 type RowReduction = (rows: Rows, values: TypedArray, indices: Int32Array) => void;
 
+/**
+ * On the webgpu device, which place of each row's stable ascending sort (NaN last) to take: an
+ * int32 tensor of the rows' shape with a last dim of 1 (made on the device from `source`, the rows).
+ */
+type SortedPosition = (rows: Rows) => Tensor;
+
+/**
+ * An order statistic on the webgpu device: each row sorted by the sort kernel (stable, NaN last),
+ * then the place `position` names gathered from the values and their indices. Ties give the
+ * lowest index among equal values (the CPU's selection may give another of them, as PyTorch's).
+ */
+function pickSorted(op: string, rows: Rows, position: SortedPosition): { values: Tensor; indices: Tensor } {
+  const sortedValues = rowsTensor(rows, rows.source.dtype);
+  const sortedIndices = rowsTensor(rows, "int32");
+  webgpuContext(op).sort(rows.source.storage.gpu, rows.source.offset, rows.outer, rows.size, rows.size, false, sortedValues.storage.gpu, sortedIndices.storage.gpu);
+  const at = position(rows);
+  const last = rows.shape.length - 1;
+  return { values: gather(sortedValues, last, at), indices: gather(sortedIndices, last, at) };
+}
+
+/** The rows' NaN count as int32 [..., 1] (0 for integer rows). */
+const nanCount = (rows: Rows): Tensor => sum(toDType(isnan(rows.source), "int32"), rows.shape.length - 1, { keepdim: true });
+
 /** Runs a reduction kernel over the rows along `dim` and records the gradient to the picked elements. */
-function reduceRows(op: string, node: string, x: Tensor, dim: number, keepdim: boolean, kernel: RowReduction): ValuesIndices {
+function reduceRows(op: string, node: string, x: Tensor, dim: number, keepdim: boolean, kernel: RowReduction, onDevice?: SortedPosition): ValuesIndices {
   const rows = rowsAlong(op, x, dim);
   if (rows.size === 0) throw new ShapeError(`${op}: expected reduction dim ${rows.dim} to have non-zero size`);
-  const values = rowsTensor(rows, x.dtype, 1);
-  const indices = rowsTensor(rows, "int32", 1);
-  kernel(rows, values.storage.data, indices.storage.data as Int32Array);
+  let values: Tensor;
+  let indices: Tensor;
+  if (x.storage.device !== "cpu" && onDevice !== undefined) {
+    ({ values, indices } = pickSorted(op, rows, onDevice));
+  } else {
+    values = rowsTensor(rows, x.dtype, 1);
+    indices = rowsTensor(rows, "int32", 1);
+    kernel(rows, values.storage.data, indices.storage.data as Int32Array);
+  }
   const v = fromRows(values, rows, keepdim);
   const i = fromRows(indices, rows, keepdim);
   recordOp(node, v, [x], (g) => [pickedGradient(g, x.shape, rows.dim, i, keepdim)]);
@@ -174,8 +207,14 @@ export function kthvalue(x: Tensor, k: number, ...args: DimKeepdimArgs): ValuesI
   const d = normalizeDim("kthvalue", dim, x.ndim);
   const size = x.ndim === 0 ? 1 : x.shape[d]!;
   if (k < 1 || k > size) throw new ShapeError(`kthvalue: k (${k}) is out of range for dimension ${d} of size ${size}`);
-  return reduceRows("kthvalue", "KthvalueBackward0", x, dim, keepdim, (rows, values, indices) =>
-    kthvalueRows(rows.data, rows.outer, rows.size, k, values, indices),
+  return reduceRows(
+    "kthvalue",
+    "KthvalueBackward0",
+    x,
+    dim,
+    keepdim,
+    (rows, values, indices) => kthvalueRows(rows.data, rows.outer, rows.size, k, values, indices),
+    (rows) => filledTensor([...rows.shape.slice(0, -1), 1], "int32", k - 1, rows.source.storage.device),
   );
 }
 
@@ -185,14 +224,32 @@ function medianAll(op: "median" | "nanmedian", x: Tensor): Tensor {
   const flat = reshape(x.detach(), [-1]);
   const rows = rowsAlong(op, flat, 0);
   if (rows.size === 0) throw new ShapeError(`${op}: expected a non-empty tensor (the median of no values is undefined)`);
-  const values = rowsTensor(rows, x.dtype, 1);
-  medianRows(rows.data, 1, rows.size, skipNan, values.storage.data, new Int32Array(1));
+  let values: Tensor;
+  if (x.storage.device !== "cpu") values = pickSorted(op, rows, (r) => medianPosition(r, skipNan)).values;
+  else {
+    values = rowsTensor(rows, x.dtype, 1);
+    medianRows(rows.data, 1, rows.size, skipNan, values.storage.data, new Int32Array(1));
+  }
   const out = reshape(values, []);
   // ties share the gradient evenly (PyTorch's evenly_distribute_backward); a NaN result picks the NaNs
   return recordOp(skipNan ? "NanmedianBackward0" : "MedianBackward0", out, [x], (g) => {
-    const picked = Number.isNaN(out.item()) ? ne(x, x) : eq(x, out);
+    // (on the device the choice is a select: the result is not read back)
+    const picked = x.storage.device !== "cpu" ? where(isnan(out), ne(x, x), eq(x, out)) : Number.isNaN(out.item()) ? ne(x, x) : eq(x, out);
     return [mul(picked, div(g, sum(picked)))];
   }, [x]);
+}
+
+/**
+ * Where the lower median sits in a row sorted with NaN last: with a NaN (median), the first NaN,
+ * at n − count; else (n − 1) / 2 rounded down; nanmedian's (n − count − 1) / 2 rounded toward
+ * zero (an all-NaN row: 0), as medianRows.
+ */
+function medianPosition(rows: Rows, skipNan: boolean): Tensor {
+  const n = rows.size;
+  const count = nanCount(rows);
+  // int32 conversion truncates toward zero, as C++'s integer division (−1 / 2 = 0)
+  if (skipNan) return toDType(div(sub(n - 1, count), 2), "int32");
+  return where(gt(count, 0), sub(n, count), Math.floor((n - 1) / 2));
 }
 
 function medianWith(op: "median" | "nanmedian", x: Tensor, args: readonly unknown[]): Tensor | ValuesIndices {
@@ -207,8 +264,14 @@ function medianWith(op: "median" | "nanmedian", x: Tensor, args: readonly unknow
     return medianAll(op, x);
   }
   const skipNan = op === "nanmedian";
-  return reduceRows(op, skipNan ? "NanmedianBackward1" : "MedianBackward1", x, given.dim, given.keepdim ?? false, (rows, values, indices) =>
-    medianRows(rows.data, rows.outer, rows.size, skipNan, values, indices),
+  return reduceRows(
+    op,
+    skipNan ? "NanmedianBackward1" : "MedianBackward1",
+    x,
+    given.dim,
+    given.keepdim ?? false,
+    (rows, values, indices) => medianRows(rows.data, rows.outer, rows.size, skipNan, values, indices),
+    (rows) => medianPosition(rows, skipNan),
   );
 }
 

@@ -9,7 +9,8 @@ import type { TypedArray } from "../tensor/dtype.js";
 import { contiguousStrides, numelOf } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { emptyTensor, resultTensor } from "./helpers.js";
-import { contiguous } from "./shape.js";
+import { clone, contiguous } from "./shape.js";
+import { reindexDims } from "../nn/functional/reindex.js";
 
 /**
  * The storage offset of every output element of outer indexing, row-major:
@@ -56,6 +57,11 @@ export function identityMap(n: number): Int32Array {
  * implements (FlipBackward0, RepeatBackward0 …). Positions must be in range (callers build them).
  */
 export function outerIndex(name: string, x: Tensor, maps: readonly Int32Array[]): Tensor {
+  // on the webgpu device: one index-select kernel per dim that moves (reindex.ts)
+  if (x.storage.device !== "cpu") {
+    const moved = maps.flatMap((m, d) => (isIdentity(m, x.shape[d]!) ? [] : [[d, m] as const]));
+    return moved.length === 0 ? clone(x) : reindexDims(name, x, moved);
+  }
   const out = resultTensor(
     maps.map((m) => m.length),
     x.dtype,
@@ -64,6 +70,10 @@ export function outerIndex(name: string, x: Tensor, maps: readonly Int32Array[])
   const inputShape = x.shape;
   // d/dx: each output element's gradient is added back where it was read from
   return recordOp(name, out, [x], (g) => [outerIndexAdd(g, inputShape, maps)]);
+}
+
+function isIdentity(map: Int32Array, size: number): boolean {
+  return map.length === size && map.every((v, i) => v === i);
 }
 
 /** Zeros of `shape` with g's elements added at the positions the lists name (outerIndex's gradient). */

@@ -6,6 +6,7 @@
  * NaN win from where it appears on, as PyTorch.
  */
 import { isGradEnabled } from "../autograd/grad-mode.js";
+import { webgpuContext } from "../backend/device.js";
 import { recordOp } from "../autograd/node.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { isFloating, type DType, type TypedArray } from "../tensor/dtype.js";
@@ -69,7 +70,8 @@ export function cumExtremumRows(op: "max" | "min", data: TypedArray, outer: numb
 function scanAlong(kind: ScanKind, op: string, x: Tensor, d: number, reverse: boolean, dtype: DType): Tensor {
   const rows = rowsAlong(op, x, d);
   const out = rowsTensor(rows, dtype, rows.size, true);
-  scanRows(kind, rows.data, rows.outer, rows.size, reverse, out.storage.data);
+  if (out.storage.device === "cpu") scanRows(kind, rows.data, rows.outer, rows.size, reverse, out.storage.data);
+  else webgpuContext(op).scan(kind, rows.source.storage.gpu, rows.source.offset, rows.outer, rows.size, reverse, out.storage.gpu);
   return fromRows(out, rows);
 }
 
@@ -124,7 +126,16 @@ export function cumprod(input: Tensor, ...args: ScanArgs): Tensor {
 function cumprodBackward(g: Tensor, x: Tensor, out: Tensor, d: number): Tensor {
   const size = x.ndim === 0 ? 1 : x.shape[d]!;
   if (x.numel() <= 1 || size === 1) return g;
-  const zeros = eq(x, 0).toTypedArray().some((v) => v !== 0);
+  if (x.storage.device !== "cpu" && !isGradEnabled()) {
+    // on the webgpu device: the row kernel, which handles zeros, without reading x on the host
+    const rows = rowsAlong("cumprod", x, d);
+    const gRows = rowsAlong("cumprod", g, d);
+    const result = rowsTensor(rows, g.dtype);
+    webgpuContext("cumprod").cumprodGrad(rows.source.storage.gpu, rows.source.offset, gRows.source.storage.gpu, gRows.source.offset, rows.outer, rows.size, result.storage.gpu);
+    return fromRows(result, rows);
+  }
+  // (on the device, a recorded backward takes the differentiable form: whether x holds zeros is not known on the host)
+  const zeros = x.storage.device !== "cpu" || eq(x, 0).toTypedArray().some((v) => v !== 0);
   if (!zeros) return div(cumsumAlong(mul(out, g), d, true), x);
   if (!isGradEnabled()) {
     const rows = rowsAlong("cumprod", x, d);
@@ -133,7 +144,7 @@ function cumprodBackward(g: Tensor, x: Tensor, out: Tensor, d: number): Tensor {
     cumprodGradRows(rows.data, gRows.data, rows.outer, rows.size, result.storage.data);
     return fromRows(result, rows);
   }
-  const ones = expand(scalarTensor(1, x.dtype), x.shape.map((s, i) => (i === d ? 1 : s)));
+  const ones = expand(scalarTensor(1, x.dtype, x.storage.device), x.shape.map((s, i) => (i === d ? 1 : s)));
   const columns: Tensor[] = [];
   for (let k = 0; k < size; k++) {
     // the products Π_{i≤j, i≠k} x_i for j = k … n−1: (x_0 ⋯ x_{k−1}) · cumprod(x_{k+1} ⋯ x_j)
@@ -184,7 +195,8 @@ function cumExtremum(op: "cummax" | "cummin", input: Tensor, args: readonly unkn
   const rows = rowsAlong(op, x, d);
   const values = rowsTensor(rows, x.dtype);
   const indices = rowsTensor(rows, "int32");
-  cumExtremumRows(op === "cummax" ? "max" : "min", rows.data, rows.outer, rows.size, values.storage.data, indices.storage.data as Int32Array);
+  if (x.storage.device === "cpu") cumExtremumRows(op === "cummax" ? "max" : "min", rows.data, rows.outer, rows.size, values.storage.data, indices.storage.data as Int32Array);
+  else webgpuContext(op).cumExtremum(op === "cummax" ? "max" : "min", rows.source.storage.gpu, rows.source.offset, rows.outer, rows.size, values.storage.gpu, indices.storage.gpu);
   const v = fromRows(values, rows);
   const i = fromRows(indices, rows);
   // each output's gradient goes to the element it copied (scatter-add: one element may feed many)
@@ -215,7 +227,7 @@ function logcumsumexpAlong(x: Tensor, d: number, reverse: boolean): Tensor {
   return recordOp("LogcumsumexpBackward0", out, [x], (g) => {
     if (g.ndim === 0 || g.numel() === 0) return [g];
     const logAbs = log(abs(g));
-    const floor = scalarTensor(lowest(g.dtype), g.dtype);
+    const floor = scalarTensor(lowest(g.dtype), g.dtype, g.storage.device);
     const part = (mask: Tensor) => exp(add(logcumsumexpAlong(sub(where(mask, logAbs, floor), out), d, !reverse), x));
     return [sub(part(gt(g, 0)), part(lt(g, 0)))];
   }, [x, out]);

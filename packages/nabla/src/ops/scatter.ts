@@ -8,13 +8,17 @@
  * product by each factor, treating zeros apart.
  */
 import { noGrad } from "../autograd/grad-mode.js";
+import { checkSameDevice, webgpuContext } from "../backend/device.js";
+import type { GpuStridedView } from "../backend/webgpu/context.js";
 import { recordOp } from "../autograd/node.js";
 import { DTypeError, OptionError } from "../errors.js";
 import { isFloating, type TypedArray } from "../tensor/dtype.js";
 import { contiguousStrides } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { div, eq, logicalAnd, mul, toDType, where } from "./elementwise.js";
-import { emptyTensor, scalarTensor } from "./helpers.js";
+import { div, eq, logicalAnd, maximum, mul, toDType, where } from "./elementwise.js";
+import { emptyTensor, filledTensor, scalarTensor } from "./helpers.js";
+import { callPointwise } from "./pointwise/call.js";
+import { floor as floorOp } from "./pointwise/declarations/math.js";
 import { checkIndex, gather, padTo, scatterAdd } from "./indexing.js";
 import { maskedFill } from "./masked.js";
 import { clone, contiguous, expand, narrow } from "./shape.js";
@@ -102,6 +106,20 @@ function checkSrc(op: string, x: Tensor, src: Tensor): void {
   if (src.dtype !== x.dtype) throw new DTypeError(`${op}: expected self.dtype (${x.dtype}) to be equal to src.dtype (${src.dtype})`);
 }
 
+/**
+ * scatter's kernel on the webgpu device (wgsl-scatter.ts), the index already checked: a copy of
+ * x with src (or the number) written, added or multiplied at the scattered positions; a repeated
+ * index's last write wins, as in the CPU loop.
+ */
+function scatterOnDevice(x: Tensor, d: number, index: Tensor, src: Tensor | number, mode: "assign" | "add" | "multiply" | "amax" | "amin"): Tensor {
+  if (src instanceof Tensor) checkSameDevice("scatter", x, src);
+  const out = noGrad(() => clone(x));
+  const view = (t: Tensor): GpuStridedView => ({ data: t.storage.gpu, shape: shape1d(t), strides: t.ndim === 0 ? [0] : t.strides, offset: t.offset });
+  const value = typeof src !== "number" ? view(src) : x.dtype === "bool" ? (src ? 1 : 0) : src;
+  webgpuContext("scatter").scatter(mode, out.storage.gpu, shape1d(x), d, view(index), value);
+  return out;
+}
+
 export interface ScatterOptions {
   /** Combine with what is there instead of writing: "add" or "multiply" (not differentiable, as in PyTorch). */
   reduce?: "add" | "multiply";
@@ -117,10 +135,16 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | num
     throw new OptionError(`scatter: reduce argument must be either "add" or "multiply", got ${JSON.stringify(reduce)}`);
   }
   if (src instanceof Tensor) checkSrc("scatter", x, src);
-  const { values, shape } = indexValues(index);
-  const { out, strides } = scatterTarget(x);
-  const source = src instanceof Tensor ? sourceValues(src) : { data: src, strides: [] as number[] };
-  combineInto(out.storage.data, reduce ?? "assign", values, shape, d, strides, source.data, source.strides);
+  let out: Tensor;
+  if (x.storage.device !== "cpu") {
+    out = scatterOnDevice(x, d, index, src, reduce ?? "assign");
+  } else {
+    const { values, shape } = indexValues(index);
+    const target = scatterTarget(x);
+    out = target.out;
+    const source = src instanceof Tensor ? sourceValues(src) : { data: src, strides: [] as number[] };
+    combineInto(out.storage.data, reduce ?? "assign", values, shape, d, target.strides, source.data, source.strides);
+  }
   const inputs = src instanceof Tensor ? [x, src] : [x];
   if (reduce !== undefined) {
     return recordOp("ScatterBackward0", out, inputs, () => {
@@ -159,6 +183,17 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
   if (!REDUCES.includes(reduce)) throw new OptionError(`scatterReduce: reduce argument must be either sum, prod, mean, amax or amin, got ${JSON.stringify(reduce)}`);
   const d = checkIndex("scatterReduce", x, dim, index, src);
   checkSrc("scatterReduce", x, src);
+  const out = x.storage.device !== "cpu" ? scatterReduceOnDevice(x, d, index, src, reduce, includeSelf) : scatterReduceOnHost(x, d, index, src, reduce, includeSelf);
+  const result = out;
+  return recordOp("ScatterReduceBackward0", result, [x, src], (g) => {
+    let [gx, gsrc] = scatterReduceGrads(g, x, d, index, src, reduce, includeSelf, result);
+    if (!includeSelf) gx = scatter(gx, d, index, 0);
+    return [x.requiresGrad ? gx : null, src.requiresGrad ? padTo(gsrc, src.shape) : null];
+  }, reduce === "sum" || reduce === "mean" ? [] : [x, src, result]);
+}
+
+/** scatterReduce's values on the CPU (see scatterReduce). */
+function scatterReduceOnHost(x: Tensor, d: number, index: Tensor, src: Tensor, reduce: ScatterReduce, includeSelf: boolean): Tensor {
   const { values, shape } = indexValues(index);
   const { out, strides } = scatterTarget(x);
   const data = out.storage.data;
@@ -176,12 +211,23 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
       data[i] = floor ? Math.floor(data[i]! / c) : data[i]! / c;
     }
   }
-  const result = out;
-  return recordOp("ScatterReduceBackward0", result, [x, src], (g) => {
-    let [gx, gsrc] = scatterReduceGrads(g, x, d, index, src, reduce, includeSelf, result);
-    if (!includeSelf) gx = scatter(gx, d, index, 0);
-    return [x.requiresGrad ? gx : null, src.requiresGrad ? padTo(gsrc, src.shape) : null];
-  }, reduce === "sum" || reduce === "mean" ? [] : [x, src, result]);
+  return out;
+}
+
+/**
+ * scatterReduce's values on the webgpu device, with the scatter kernel's modes (wgsl-scatter.ts):
+ * the identity written where self does not take part, then src added, multiplied or compared in
+ * atomically; a mean divides by the counts, scattered as ones (an integer mean rounds down).
+ */
+function scatterReduceOnDevice(x: Tensor, d: number, index: Tensor, src: Tensor, reduce: ScatterReduce, includeSelf: boolean): Tensor {
+  const start = includeSelf ? x : scatterOnDevice(x, d, index, identityOf(reduce, x.dtype), "assign");
+  const mode = reduce === "sum" || reduce === "mean" ? "add" : reduce === "prod" ? "multiply" : reduce;
+  const combined = scatterOnDevice(start, d, index, src, mode);
+  if (reduce !== "mean") return combined;
+  const ones = filledTensor(x.shape, "int32", includeSelf ? 1 : 0, x.storage.device);
+  const counts = maximum(scatterOnDevice(ones, d, index, 1, "add"), filledTensor([], "int32", 1, x.storage.device));
+  const mean = div(combined, counts);
+  return noGrad(() => (isFloating(x.dtype) ? mean : toDType(callPointwise(floorOp, [mean]), x.dtype)));
 }
 
 /** The part of src the index covers (scatter only reads that part). */
@@ -202,8 +248,9 @@ function scatterReduceGrads(g: Tensor, self: Tensor, d: number, index: Tensor, s
       return [g, gather(g, d, index)];
     case "mean": {
       // N: how many values each position averaged
-      const start = includeSelf ? expand(scalarTensor(1, g.dtype), g.shape) : emptyTensor(g.shape, g.dtype);
-      let n = scatterAdd(contiguous(start), d, index, expand(scalarTensor(1, g.dtype), src.shape));
+      const device = g.storage.device;
+      const start = includeSelf ? expand(scalarTensor(1, g.dtype, device), g.shape) : emptyTensor(g.shape, g.dtype, "scatterReduce", device);
+      let n = scatterAdd(contiguous(start), d, index, expand(scalarTensor(1, g.dtype, device), src.shape));
       n = maskedFill(n, eq(n, 0), 1);
       return [div(g, n), div(gather(g, d, index), gather(n, d, index))];
     }
@@ -213,7 +260,7 @@ function scatterReduceGrads(g: Tensor, self: Tensor, d: number, index: Tensor, s
       const maskedSelfResult = scatterReduce(maskedSelf, d, index, src, "prod", options);
       const gSelf = div(mul(g, maskedSelfResult), maskedSelf);
       const srcZero = eq(src, 0);
-      const zerosThere = gather(scatterAdd(emptyTensor(self.shape, self.dtype), d, index, toDType(srcZero, self.dtype)), d, index);
+      const zerosThere = gather(scatterAdd(emptyTensor(self.shape, self.dtype, "scatterReduce", self.storage.device), d, index, toDType(srcZero, self.dtype)), d, index);
       const singleZero = logicalAnd(srcZero, eq(zerosThere, 1));
       const maskedSrcResult = scatterReduce(self, d, index, maskedFill(src, singleZero, 1), "prod", options);
       const gSrc = where(

@@ -10,6 +10,11 @@ import type { TypedArray } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { BOOLEAN, readArgs, requireTensor, TENSOR, type ArgKind, type WithOptions } from "./arguments.js";
 import { emptyTensor, scalarTensor } from "./helpers.js";
+import { sameDevice, webgpuContext } from "../backend/device.js";
+import { isFloating } from "../tensor/dtype.js";
+import { toDType } from "./elementwise.js";
+import { checkIndexRange } from "./indexing.js";
+import { contiguous } from "./shape.js";
 
 export interface SearchsortedOptions {
   /** Return the last suitable index (after equal boundaries) instead of the first. */
@@ -69,7 +74,8 @@ export function searchsorted(sortedSequence: Tensor, values: Tensor | number, op
   if (side === "left" && right) {
     throw new OptionError("searchsorted: side and right can't be set to opposites, got side of left while right was true");
   }
-  const v = typeof values === "number" ? scalarTensor(values, "float64") : requireTensor("searchsorted", "values", values);
+  const device = seq.storage.device;
+  const v = typeof values === "number" ? scalarTensor(values, device === "cpu" ? "float64" : "float32", device) : requireTensor("searchsorted", "values", values);
   if (seq.ndim === 0) throw new ShapeError("searchsorted: boundaries tensor should have at least 1 dimension, but got a 0-d tensor");
   const shared = seq.ndim === 1;
   if (!shared && (v.ndim !== seq.ndim || seq.shape.slice(0, -1).some((s, i) => s !== v.shape[i]))) {
@@ -86,12 +92,37 @@ export function searchsorted(sortedSequence: Tensor, values: Tensor | number, op
   }
   const n = seq.shape[seq.ndim - 1]!;
   const m = v.ndim === 0 ? 1 : v.shape[v.ndim - 1]!;
+  if (device !== "cpu") return searchOnDevice(seq, v, sorter ?? null, n, m, shared, right || side === "right");
   const out = emptyTensor(v.shape, "int32");
   const sorterData = sorter === undefined ? null : sorter.toTypedArray();
   if (sorterData !== null && sorterData.some((i) => i < 0 || i >= n)) {
     throw new ShapeError(`searchsorted: sorter index out of range for a sequence of length ${n}`);
   }
   searchRows(seq.toTypedArray(), n, v.toTypedArray(), m, m === 0 ? 0 : v.numel() / m, shared, right || side === "right", sorterData, out.storage.data as Int32Array);
+  return out;
+}
+
+/**
+ * searchsorted on the webgpu device (wgsl-searchsorted.ts): boundaries and values converted to
+ * their common type first (float32, or int32 for two integer tensors), the sorter checked there
+ * (the CPU's error at the next read).
+ */
+function searchOnDevice(seq: Tensor, v: Tensor, sorter: Tensor | null, n: number, m: number, shared: boolean, right: boolean): Tensor {
+  sameDevice("searchsorted", sorter === null ? [seq, v] : [seq, v, sorter]);
+  const type = isFloating(seq.dtype) || isFloating(v.dtype) ? "float32" : "int32";
+  const b = contiguous(toDType(seq.detach(), type));
+  const values = contiguous(toDType(v.detach(), type));
+  let sorted: Tensor | null = null;
+  if (sorter !== null) {
+    sorted = contiguous(sorter);
+    checkIndexRange("searchsorted", sorted, 0, n, () => new ShapeError(`searchsorted: sorter index out of range for a sequence of length ${n}`));
+  }
+  const out = emptyTensor(v.shape, "int32", "searchsorted", seq.storage.device);
+  const rows = m === 0 ? 0 : v.numel() / m;
+  webgpuContext("searchsorted").searchsorted({
+    boundaries: b.storage.gpu, boundariesOffset: b.offset, values: values.storage.gpu, valuesOffset: values.offset,
+    sorter: sorted?.storage.gpu ?? null, sorterOffset: sorted?.offset ?? 0, rows, m, n, shared, right, out: out.storage.gpu,
+  });
   return out;
 }
 

@@ -6,6 +6,7 @@
  * gradient of the values goes back to the elements they were taken from.
  */
 import { recordOp } from "../autograd/node.js";
+import { webgpuContext } from "../backend/device.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -68,7 +69,9 @@ function sortWith(op: string, x: Tensor, { dim, descending, stable }: Required<S
   const rows = rowsAlong(op, x, dim);
   const values = rowsTensor(rows, x.dtype);
   const indices = rowsTensor(rows, "int32");
-  sortRows(rows.data, rows.outer, rows.size, descending, stable, values.storage.data, indices.storage.data as Int32Array);
+  if (x.storage.device === "cpu") sortRows(rows.data, rows.outer, rows.size, descending, stable, values.storage.data, indices.storage.data as Int32Array);
+  // on the webgpu device the sort is always stable (a valid order of ties for an unstable sort too)
+  else webgpuContext(op).sort(rows.source.storage.gpu, rows.source.offset, rows.outer, rows.size, rows.size, descending, values.storage.gpu, indices.storage.gpu);
   const v = fromRows(values, rows);
   const i = fromRows(indices, rows);
   recordOp("SortBackward0", v, [x], (g) => [pickedGradient(g, x.shape, rows.dim, i)]);
@@ -144,7 +147,9 @@ export function topk(x: Tensor, k: number, ...args: WithOptions<[dim: number, la
   }
   const values = rowsTensor(rows, x.dtype, k);
   const indices = rowsTensor(rows, "int32", k);
-  topkRows(rows.data, rows.outer, rows.size, k, largest, sorted, values.storage.data, indices.storage.data as Int32Array);
+  if (x.storage.device === "cpu") topkRows(rows.data, rows.outer, rows.size, k, largest, sorted, values.storage.data, indices.storage.data as Int32Array);
+  // on the webgpu device: the first k places of the stable sort (ties in input order, always sorted)
+  else webgpuContext("topk").sort(rows.source.storage.gpu, rows.source.offset, rows.outer, rows.size, k, largest, values.storage.gpu, indices.storage.gpu);
   const v = fromRows(values, rows);
   const i = fromRows(indices, rows);
   recordOp("TopkBackward0", v, [x], (g) => [pickedGradient(g, x.shape, rows.dim, i)]);

@@ -9,6 +9,7 @@ import { formatShape, OptionError, ShapeError } from "../errors.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { clone } from "./shape.js";
+import { webgpuContext } from "../backend/device.js";
 
 /**
  * Kernel: zeros, in place, the elements of each rows×cols matrix of `data` (contiguous, `batch`
@@ -33,7 +34,8 @@ function triangle(op: "tril" | "triu", x: Tensor, diagonal: number): Tensor {
   const rows = x.shape[x.ndim - 2]!;
   const cols = x.shape[x.ndim - 1]!;
   const batch = rows * cols === 0 ? 0 : x.numel() / (rows * cols);
-  zeroOutsideTriangle(out.storage.data, batch, rows, cols, diagonal, op === "tril");
+  if (out.storage.device === "cpu") zeroOutsideTriangle(out.storage.data, batch, rows, cols, diagonal, op === "tril");
+  else webgpuContext(op).triangle(out.storage.gpu, batch, rows, cols, diagonal, op === "tril");
   // the mask is linear: the gradient keeps the same triangle
   return recordOp(op === "tril" ? "TrilBackward0" : "TriuBackward0", out, [x], (g) => [triangle(op, g, diagonal)]);
 }

@@ -43,8 +43,8 @@ export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
     dims.push(d);
     shape[d] = shape[d]! + pads[2 * i]! + pads[2 * i + 1]!;
   }
-  const out = emptyTensor(shape, x.dtype);
-  if (value !== 0) assignInto(out, scalarTensor(value, x.dtype));
+  const out = emptyTensor(shape, x.dtype, "pad", x.storage.device);
+  if (value !== 0) assignInto(out, scalarTensor(value, x.dtype, x.storage.device));
   const inner = (t: Tensor) => dims.reduce((v, d, i) => narrow(v, d, pads[2 * i]!, x.shape[d]!), t);
   assignInto(inner(out), x);
   return recordOp("ConstantPadNdBackward0", out, [x], (g) => [inner(g)]);

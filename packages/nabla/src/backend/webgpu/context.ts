@@ -26,6 +26,13 @@ import type { Conv2dGeometry } from "../convolution.js";
 import { FOLD_SHADER, MAX_POOL_SHADER } from "./wgsl-pooling.js";
 import { ROWS_PER_DIMENSION, argReduceShader, reduceShader, softmaxShader } from "./wgsl-reduce.js";
 import { FILL_SHADER } from "./wgsl-fill.js";
+import { INDEX_CHECK_NONE, INDEX_CHECK_SHADER, INDEX_CHECK_VALUE_SHADER, VALUE_CHECK_SHADER } from "./wgsl-index-check.js";
+import { INDEX_SELECT_SHADER, indexAddShader } from "./wgsl-index-select.js";
+import { SCATTER_MAX_RANK, scatterShader, type ScatterMode } from "./wgsl-scatter.js";
+import { CUMPROD_GRAD_SHADER, cumExtremumShader, scanShader, type ScanKernel } from "./wgsl-scan.js";
+import { sortShader } from "./wgsl-sort.js";
+import { TRIANGLE_SHADER } from "./wgsl-triangle.js";
+import { searchsortedShader } from "./wgsl-searchsorted.js";
 
 export type { GpuArray } from "./pool.js";
 export type { GpuDType } from "./wgsl-types.js";
@@ -92,6 +99,11 @@ export class WebGpuContext {
    * and what runs anyway where a GEMM's grid would pass the device's limits.
    */
   tiledConvolution = true;
+  /** Index checks queued since the last read, by id: each makes its op's error from the failing value (wgsl-index-check.ts). */
+  private indexChecks = new Map<number, { error: (value: number) => Error; float: boolean }>();
+  private nextIndexCheck = 1;
+  /** The checks' flag buffer (u32 ×3), made on the first check. */
+  private indexFlag: GpuArray | null = null;
   /** Validation error scopes of shaders compiled so far, checked by `read` (WebGPU reports them late). */
   private readonly compileChecks: { readonly scope: Promise<{ readonly message: string } | null>; readonly key: string; readonly code: string }[] = [];
 
@@ -159,6 +171,7 @@ export class WebGpuContext {
   }
 
   private async readBytes(array: GpuArray): Promise<ArrayBuffer> {
+    await this.reportIndexError();
     const failure = this.compileFailure(await Promise.all(this.compileChecks.map((c) => c.scope)));
     if (failure) throw new Error(failure);
     // a buffer the device could not allocate: OutOfMemoryError rather than garbage
@@ -206,6 +219,7 @@ export class WebGpuContext {
     const remote = this.device;
     const refusal = this.syncReadRefusal();
     if (refusal !== null || !isRemoteDevice(remote)) throw new Error(`webgpu: cannot read synchronously: ${refusal}`);
+    this.reportIndexErrorSync((buffer) => remote.readSync(buffer, 0, 12));
     const bytes = array.length * 4;
     this.flush();
     const data = bytes === 0 ? new ArrayBuffer(0) : remote.readSync(array.buffer, 0, bytes);
@@ -334,8 +348,11 @@ export class WebGpuContext {
   /** out[o, index[o, j]] += src[o, j]; out is [outer, inner], src and index (int32) [outer, k]. */
   scatterAdd(src: GpuArray, index: GpuArray, outer: number, inner: number, k: number, out: GpuArray): void {
     if (src.dtype !== out.dtype) throw new TypeError(`webgpu scatterAdd: src (${src.dtype}) and out (${out.dtype}) must have one dtype`);
-    if (out.dtype === "bool") throw new TypeError("webgpu scatterAdd: expected float32 or int32 values, got bool (a sum of bools is an int32)");
-    if (out.dtype === "int32") this.indexed("scatterAdd:int32", SCATTER_ADD_INT_SHADER, src, index, outer, inner, k, out);
+    if (out.dtype === "bool") {
+      // PyTorch's sum of bools stored as bool: "or" (the scatter kernel's bool add)
+      const rows = (data: GpuArray): GpuStridedView => ({ data, shape: [outer, k], strides: [k, 1], offset: 0 });
+      this.scatter("add", out, [outer, inner], 1, rows(index), rows(src));
+    } else if (out.dtype === "int32") this.indexed("scatterAdd:int32", SCATTER_ADD_INT_SHADER, src, index, outer, inner, k, out);
     else this.indexed("scatterAdd", SCATTER_ADD_SHADER, src, index, outer, inner, k, out);
   }
 
@@ -463,6 +480,188 @@ export class WebGpuContext {
   copyElements(from: GpuArray, fromOffset: number, to: GpuArray, length: number): void {
     if (length === 0) return;
     this.encoder().copyBufferToBuffer(from.buffer, fromOffset * 4, to.buffer, 0, length * 4);
+  }
+
+  /**
+   * Queues a check that the `n` int32 elements of `index` from `offset` lie in [low, high); a
+   * violation is reported by the next read (of any buffer), which throws `error(value)` for the
+   * first failing element of the first failing check (wgsl-index-check.ts).
+   */
+  checkIndices(index: GpuArray, offset: number, n: number, low: number, high: number, error: (value: number) => Error): void {
+    if (index.dtype !== "int32") throw new TypeError(`webgpu checkIndices: expected an int32 index, got ${index.dtype}`);
+    this.check("indexCheck", INDEX_CHECK_SHADER, index, offset, n, [low, high], error, false);
+  }
+
+  /** As checkIndices for float32 values in the closed range [low, high] (NaN fails); the error gets the failing value. */
+  checkValues(x: GpuArray, offset: number, n: number, low: number, high: number, error: (value: number) => Error): void {
+    float32Only("checkValues", x);
+    const bits = new Int32Array(new Float32Array([low, high]).buffer);
+    this.check("valueCheck", VALUE_CHECK_SHADER, x, offset, n, [bits[0]!, bits[1]!], error, true);
+  }
+
+  private check(key: string, code: string, values: GpuArray, offset: number, n: number, [low, high]: readonly number[], error: (value: number) => Error, float: boolean): void {
+    if (n === 0) return;
+    if (this.indexFlag === null) {
+      this.indexFlag = this.pool.acquire(3, "index checks", "int32");
+      this.fill(this.indexFlag, -1, true);
+    }
+    const id = this.nextIndexCheck++;
+    this.indexChecks.set(id, { error, float });
+    const info = this.scalars(new Int32Array([n, offset, low!, high!, id]));
+    const buffers = [values.buffer, this.indexFlag.buffer, info.buffer];
+    this.dispatch(this.pipeline(key, () => code), buffers, grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null, []);
+    this.dispatch(this.pipeline("indexCheckValue", () => INDEX_CHECK_VALUE_SHADER), buffers, [1, 1, 1], null, [info]);
+  }
+
+  /** Throws the error of the first index check that failed since the last read, if any (and clears the flag). */
+  private async reportIndexError(): Promise<void> {
+    const flag = this.indexFlag;
+    if (flag === null || this.indexChecks.size === 0) return;
+    this.flush();
+    const staging = this.device.createBuffer({ size: 12, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    const encoder = this.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(flag.buffer, 0, staging, 0, 12);
+    this.device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(MapMode.READ);
+    const words = new Uint32Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    staging.destroy();
+    this.throwIndexError(flag, words);
+  }
+
+  /** reportIndexError for the synchronous read: `read` brings the flag's 12 bytes back at once. */
+  private reportIndexErrorSync(read: (buffer: GpuBuffer) => ArrayBuffer): void {
+    const flag = this.indexFlag;
+    if (flag === null || this.indexChecks.size === 0) return;
+    this.flush();
+    this.throwIndexError(flag, new Uint32Array(read(flag.buffer)));
+  }
+
+  /** Clears the checks read by `words` (the flag's contents) and throws the first failure's error, if any. */
+  private throwIndexError(flag: GpuArray, [id, , value]: Uint32Array): void {
+    const checks = this.indexChecks;
+    this.indexChecks = new Map();
+    if (id === INDEX_CHECK_NONE) return;
+    this.fill(flag, -1, true);
+    this.flush();
+    const check = checks.get(id!);
+    if (!check) throw new Error(`webgpu: index check ${id} failed (value bits ${value})`);
+    throw check.error(check.float ? new Float32Array(new Uint32Array([value!]).buffer)[0]! : value! | 0);
+  }
+
+  /**
+   * out[o, j, i] = x[xOffset + (o·size + index[indexOffset + j])·inner + i] for x contiguous
+   * [outer, size, inner] and k checked indices: out is [outer, k, inner] (wgsl-index-select.ts).
+   */
+  indexSelect(x: GpuArray, xOffset: number, index: GpuArray, indexOffset: number, outer: number, size: number, inner: number, k: number, out: GpuArray): void {
+    if (out.dtype !== x.dtype) throw new TypeError(`webgpu indexSelect: out must be ${x.dtype} as x, got ${out.dtype}`);
+    this.selection("indexSelect", INDEX_SELECT_SHADER, [x, index, out], [outer, size, inner, k, xOffset, indexOffset]);
+  }
+
+  /** out[o, index[j], i] += src[srcOffset + (o·k + j)·inner + i], out contiguous [outer, size, inner], in place. */
+  indexAdd(src: GpuArray, srcOffset: number, index: GpuArray, indexOffset: number, outer: number, size: number, inner: number, k: number, out: GpuArray): void {
+    if (src.dtype !== out.dtype) throw new TypeError(`webgpu indexAdd: src (${src.dtype}) and out (${out.dtype}) must have one dtype`);
+    this.selection(`indexAdd:${out.dtype}`, indexAddShader(out.dtype), [src, index, out], [outer, size, inner, k, srcOffset, indexOffset]);
+  }
+
+  private selection(key: string, code: string, [x, index, out]: readonly GpuArray[], info: readonly number[]): void {
+    const [outer, , inner, k] = info as [number, number, number, number];
+    const n = outer * k * inner;
+    if (n === 0) return;
+    const args = this.scalars(new Int32Array(info));
+    this.dispatch(this.pipeline(key, () => code), [x!.buffer, index!.buffer, out!.buffer, args.buffer], grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null, [args]);
+  }
+
+  /**
+   * Scatters src (a strided view, or the number `value`) into out (contiguous, `outShape`) along
+   * `dim` at a strided int32 index of checked values: written (the last write wins, as the CPU
+   * loop), added or multiplied (wgsl-scatter.ts).
+   */
+  scatter(mode: Exclude<ScatterMode, "claim">, out: GpuArray, outShape: readonly number[], dim: number, index: GpuStridedView, src: GpuStridedView | number): void {
+    const n = index.shape.reduce((p, s) => p * s, 1);
+    if (n === 0) return;
+    const rank = index.shape.length;
+    if (rank > SCATTER_MAX_RANK) throw new RangeError(`webgpu scatter: at most ${SCATTER_MAX_RANK} dims, got ${rank}`);
+    if (typeof src !== "number" && src.data.dtype !== out.dtype) throw new TypeError(`webgpu scatter: src (${src.data.dtype}) and out (${out.dtype}) must have one dtype`);
+    const outStrides = outShape.map((_, d) => outShape.slice(d + 1).reduce((p, s) => p * s, 1));
+    const bits = typeof src === "number" ? new Int32Array((out.dtype === "float32" ? new Float32Array([src]) : new Int32Array([src])).buffer)[0]! : 0;
+    const view = typeof src === "number" ? null : src;
+    const info = this.scalars(new Int32Array([
+      n, rank, dim, index.offset, view?.offset ?? 0, view === null ? 0 : 1, bits,
+      ...index.shape, ...index.strides, ...outStrides, ...(view?.strides ?? index.shape.map(() => 0)),
+    ]));
+    const grid = grid2d(Math.ceil(n / POINTWISE_WORKGROUP));
+    // without src the index stands in for its binding (never read)
+    const source = (view?.data ?? index.data).buffer;
+    if (mode !== "assign") {
+      const pipeline = this.pipeline(`scatter:${mode}:${out.dtype}`, () => scatterShader(mode, out.dtype));
+      this.dispatch(pipeline, [source, index.data.buffer, out.buffer, info.buffer], grid, null, [info]);
+      return;
+    }
+    const winner = this.pool.acquire(out.length, "scatter", "int32");
+    this.fill(winner, -1, true);
+    this.dispatch(this.pipeline("scatter:claim", () => scatterShader("claim", out.dtype)), [index.data.buffer, winner.buffer, info.buffer], grid, null, []);
+    const pipeline = this.pipeline("scatter:assign", () => scatterShader("assign", out.dtype));
+    this.dispatch(pipeline, [source, index.data.buffer, out.buffer, info.buffer, winner.buffer], grid, null, [info, winner]);
+  }
+
+  /** Running sums, products or log-sum-exps of the rows of contiguous x [outer, n] from `offset` into out (wgsl-scan.ts). */
+  scan(kind: ScanKernel, x: GpuArray, offset: number, outer: number, n: number, reverse: boolean, out: GpuArray): void {
+    if (x.dtype !== out.dtype || x.dtype === "bool") throw new TypeError(`webgpu scan ${kind}: expected float32 or int32 input and output of one dtype, got ${x.dtype} and ${out.dtype}`);
+    const type = x.dtype === "int32" ? "i32" : "f32";
+    this.rowWise(`scan:${kind}:${type}`, () => scanShader(kind, type), [x, out], [outer, n, offset, reverse ? 1 : 0], outer);
+  }
+
+  /** cummax / cummin of the rows of contiguous x [outer, n]: values and the latest index of each (int32). */
+  cumExtremum(op: "max" | "min", x: GpuArray, offset: number, outer: number, n: number, values: GpuArray, indices: GpuArray): void {
+    if (x.dtype !== values.dtype || x.dtype === "bool") throw new TypeError(`webgpu cum${op}: expected float32 or int32 input and values of one dtype, got ${x.dtype} and ${values.dtype}`);
+    const type = x.dtype === "int32" ? "i32" : "f32";
+    this.rowWise(`cum${op}:${type}`, () => cumExtremumShader(op, type), [x, values, indices], [outer, n, offset, 0], outer);
+  }
+
+  /** cumprod's input gradient for the rows of contiguous x and g [outer, n] (each from its offset) into result, zeros in x included. */
+  cumprodGrad(x: GpuArray, xOffset: number, g: GpuArray, gOffset: number, outer: number, n: number, result: GpuArray): void {
+    float32Only("cumprodGrad", x, g, result);
+    this.rowWise("cumprodGrad", () => CUMPROD_GRAD_SHADER, [x, result, g], [outer, n, xOffset, gOffset], outer);
+  }
+
+  /**
+   * Sorts the rows of contiguous x [outer, n] from `offset` (stable; NaN last ascending, first
+   * descending), keeping the first k of each: values [outer, k] and their indices (int32).
+   */
+  sort(x: GpuArray, offset: number, outer: number, n: number, k: number, descending: boolean, values: GpuArray, indices: GpuArray): void {
+    if (values.dtype !== x.dtype) throw new TypeError(`webgpu sort: values must be ${x.dtype} as x, got ${values.dtype}`);
+    if (k === 0) return;
+    this.rowWise(`sort:${x.dtype}`, () => sortShader(x.dtype), [x, values, indices], [outer, n, offset, k, descending ? 1 : 0], outer * n);
+  }
+
+  /** Zeros, in place, the elements of contiguous [batch, rows, cols] `out` outside the lower (or upper) triangle from `diagonal` (wgsl-triangle.ts). */
+  triangle(out: GpuArray, batch: number, rows: number, cols: number, diagonal: number, lower: boolean): void {
+    const n = batch * rows * cols;
+    if (n === 0) return;
+    const info = this.scalars(new Int32Array([n, rows, cols, diagonal, lower ? 1 : 0]));
+    this.dispatch(this.pipeline("triangle", () => TRIANGLE_SHADER), [out.buffer, info.buffer], grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null, [info]);
+  }
+
+  /**
+   * searchsorted (wgsl-searchsorted.ts): insertion points (int32, rows·m) of contiguous values
+   * [rows, m] into contiguous boundaries (one row of n, or one per row), through a checked sorter.
+   */
+  searchsorted(a: { boundaries: GpuArray; boundariesOffset: number; values: GpuArray; valuesOffset: number; sorter: GpuArray | null; sorterOffset: number; rows: number; m: number; n: number; shared: boolean; right: boolean; out: GpuArray }): void {
+    if (a.boundaries.dtype !== a.values.dtype || a.values.dtype === "bool") {
+      throw new TypeError(`webgpu searchsorted: expected float32 or int32 boundaries and values of one dtype, got ${a.boundaries.dtype} and ${a.values.dtype}`);
+    }
+    const type = a.values.dtype === "int32" ? "i32" : "f32";
+    const info = [a.rows, a.m, a.n, a.shared ? 1 : 0, a.right ? 1 : 0, a.sorter === null ? 0 : 1, a.boundariesOffset, a.valuesOffset, a.sorterOffset];
+    // without a sorter the boundaries stand in for its binding (never read)
+    this.rowWise(`searchsorted:${type}`, () => searchsortedShader(type), [a.boundaries, a.out, a.values, a.sorter ?? a.boundaries], info, a.rows * a.m);
+  }
+
+  /** One thread per `threads`; bindings: x, out, info, then any more buffers. */
+  private rowWise(key: string, source: () => string, [x, out, ...more]: readonly GpuArray[], info: readonly number[], threads: number): void {
+    if (threads === 0) return;
+    const args = this.scalars(new Int32Array(info));
+    this.dispatch(this.pipeline(key, source), [x!.buffer, out!.buffer, args.buffer, ...more.map((m) => m.buffer)], grid2d(Math.ceil(threads / POINTWISE_WORKGROUP)), null, [args]);
   }
 
   /** Frees every buffer and the device. */

@@ -4,20 +4,21 @@
  * that would take log of a probability computed from logits goes through log-softmax or
  * log-sigmoid instead, so logits of ±100 give finite, exact losses and gradients.
  */
-import { checkSameDevice, noGpuKernel } from "../../backend/device.js";
-import { indexValues } from "../../ops/indexing.js";
+import { checkSameDevice, webgpuContext } from "../../backend/device.js";
+import { checkIndexRange, hostIndexValues, indexValues } from "../../ops/indexing.js";
+import { selectAlong } from "../../ops/index-select.js";
+import { maskedFill } from "../../ops/masked.js";
 import { DTypeError, formatShape, OptionError, ShapeError } from "../../errors.js";
 import { logsigmoid, softplus } from "../../ops/activations.js";
 import { binaryCrossEntropyPointwise } from "../../ops/bce.js";
 import { fromTypedArray } from "../../ops/helpers.js";
-import { add, div, exp, gt, log, mul, neg, sub, where } from "../../ops/elementwise.js";
+import { add, div, eq, exp, gt, log, logicalNot, mul, ne, neg, sub, toDType, where } from "../../ops/elementwise.js";
 import { gather } from "../../ops/indexing.js";
 import { sum } from "../../ops/reduce.js";
-import { reshape, squeeze, unsqueeze } from "../../ops/shape.js";
+import { contiguous, reshape, squeeze, unsqueeze } from "../../ops/shape.js";
 import { logSoftmax } from "../../ops/softmax.js";
 import { isFloating } from "../../tensor/dtype.js";
 import { shapesEqual } from "../../tensor/shape.js";
-import { syncReadRefusal } from "../../tensor/transfer.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import {
   checkBroadcastsTo,
@@ -40,8 +41,19 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, { reduction = 
   checkReduction(op, reduction);
   checkSameShape(op, input, target);
   checkFloating(op, ["input", input], ["target", target]);
-  const bad = Array.from(input.toTypedArray()).find((v) => !(v >= 0 && v <= 1));
-  if (bad !== undefined) throw new OptionError(`${op}: all elements of input should be between 0 and 1, got ${bad}`);
+  const outside = (bad: number) => new OptionError(`${op}: all elements of input should be between 0 and 1, got ${bad}`);
+  if (input.storage.device !== "cpu") {
+    // checked on the device: the same error at the next read (wgsl-index-check.ts)
+    const c = contiguous(input.detach());
+    webgpuContext(op).checkValues(c.storage.gpu, c.offset, c.numel(), 0, 1, (bad) => {
+      const e = outside(bad);
+      e.message += " (found by the webgpu device, reported at the next read)";
+      return e;
+    });
+  } else {
+    const bad = Array.from(input.toTypedArray()).find((v) => !(v >= 0 && v <= 1));
+    if (bad !== undefined) throw outside(bad);
+  }
   let loss = binaryCrossEntropyPointwise(input, target);
   if (weight) {
     checkBroadcastsTo(op, "weight", weight, input.shape);
@@ -134,12 +146,13 @@ function nllCore(
     throw new ShapeError(`${op}: expected target of shape ${formatShape(expected)} for input ${formatShape(logp.shape)}, got ${formatShape(target.shape)}`);
   }
   const device = checkSameDevice(op, logp, target);
-  // on the webgpu device: the values the target was uploaded from (an index computed there cannot be checked yet)
-  const t = indexValues(op, target);
   if (weight !== null && weight.storage.device !== device) checkSameDevice(op, logp, weight);
-  const refusal = weight !== null && device !== "cpu" ? syncReadRefusal(op) : null;
-  if (refusal !== null) throw noGpuKernel(op, `with a class weight (it is read on the host, which cannot wait for the device here: ${refusal})`);
-  // on the webgpu device, a synchronous read (counted)
+  // on the webgpu device with a class weight or a target computed there: every step on the device
+  if (device !== "cpu" && (weight !== null || hostIndexValues(target) === null)) {
+    return nllComputedOnDevice(op, logp, target, classDim, classes, weight, ignoreIndex, reduction);
+  }
+  // else (the CPU, or a target uploaded from the host) the values the target came from
+  const t = indexValues(op, target);
   const w = weight ? weight.toTypedArray() : null;
   const safe = new Int32Array(t.length);
   const perSample = new Float64Array(t.length);
@@ -182,6 +195,31 @@ function nllOnDevice(
   const loss = neg(plain ? picked : mul(picked, fromTypedArray(perSample, target.shape, logp.dtype).to(logp.storage.device)));
   if (reduction === "none") return loss;
   return reduction === "sum" ? sum(loss) : div(sum(loss), total);
+}
+
+/**
+ * The targets that count (≠ ignoreIndex) as a mask, the target with ignored entries as class 0,
+ * and each target's class weight times the mask, all on the target's device; the safe target is
+ * checked against [0, classes) there (the CPU's error, at the next read). What nllCore's loop
+ * does on the host, for the webgpu device.
+ */
+function targetsOnDevice(op: string, target: Tensor, classes: number, weight: Tensor | null, ignoreIndex: number, dtype: Tensor["dtype"]): { safe: Tensor; perSample: Tensor } {
+  const ignored = eq(target, ignoreIndex);
+  const safe = maskedFill(target, ignored, 0);
+  checkIndexRange(op, safe, 0, classes, (c) => new ShapeError(`${op}: target ${c} is out of bounds for ${classes} classes (expected 0 ≤ target < ${classes})`));
+  const counts = toDType(logicalNot(ignored), dtype);
+  if (weight === null) return { safe, perSample: counts };
+  const w = reshape(selectAlong(op, weight, 0, reshape(safe, [safe.numel()]), (c) => new ShapeError(`${op}: target ${c} is out of bounds for ${classes} classes`)), target.shape);
+  return { safe, perSample: mul(w, counts) };
+}
+
+/** nllCore on the webgpu device for a class weight or a target computed there: nothing crosses to the host. */
+function nllComputedOnDevice(op: string, logp: Tensor, target: Tensor, classDim: number, classes: number, weight: Tensor | null, ignoreIndex: number, reduction: Reduction): Tensor {
+  const { safe, perSample } = targetsOnDevice(op, target, classes, weight, ignoreIndex, logp.dtype);
+  const picked = squeeze(gather(logp, classDim, unsqueeze(safe, classDim)), classDim);
+  const loss = neg(mul(picked, perSample));
+  if (reduction === "none") return loss;
+  return reduction === "sum" ? sum(loss) : div(sum(loss), sum(perSample));
 }
 
 /** NLL: input holds log-probabilities ([N, C], [N, C, d1, …] or [C]); target class indices. */
@@ -233,6 +271,13 @@ export function crossEntropy(
   const nll = nllCore(op, logp, target, classDim, classes, weight, ignoreIndex, reduction);
   if (labelSmoothing === 0) return nll;
   // the uniform part: −Σ_c w_c·log p_c per sample, 0 where the target is ignored
+  if (target.storage.device !== "cpu") {
+    const { perSample } = targetsOnDevice(op, target, classes, weight, ignoreIndex, input.dtype);
+    const keep = toDType(ne(target, ignoreIndex), input.dtype);
+    const smooth = mul(neg(sum(weighted, classDim)), keep);
+    const smoothReduced = reduction === "mean" ? div(sum(smooth), sum(perSample)) : reduce(smooth, reduction);
+    return add(mul(nll, 1 - labelSmoothing), mul(smoothReduced, labelSmoothing / classes));
+  }
   const keep = Array.from(target.toTypedArray(), (c) => (c === ignoreIndex ? 0 : 1));
   const smooth = mul(neg(sum(weighted, classDim)), fromTypedArray(keep, target.shape, input.dtype));
   let smoothReduced: Tensor;

@@ -5,12 +5,16 @@
  * sum, mean or max.
  */
 import { DTypeError, formatShape, OptionError, ShapeError } from "../../errors.js";
-import { fromTypedArray } from "../../ops/helpers.js";
-import { div, mul, where } from "../../ops/elementwise.js";
+import { noGpuKernel } from "../../backend/device.js";
+import { emptyTensor, filledTensor, fromTypedArray } from "../../ops/helpers.js";
+import { div, eq, gt, maximum, mul, ne, toDType, where } from "../../ops/elementwise.js";
+import { hostIndexValues, scatterAdd } from "../../ops/indexing.js";
+import { scatterReduce } from "../../ops/scatter.js";
+import { selectAlong } from "../../ops/index-select.js";
 import { gather } from "../../ops/indexing.js";
 import { max as maxAlong, sum } from "../../ops/reduce.js";
 import { stack } from "../../ops/join.js";
-import { narrow, reshape } from "../../ops/shape.js";
+import { contiguous, expand, narrow, reshape, unsqueeze } from "../../ops/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
 function checkIndices(name: string, input: Tensor, weight: Tensor): Int32Array {
@@ -35,6 +39,7 @@ export function normalizePaddingIdx(name: string, paddingIdx: number | null | un
 }
 
 export function embeddingImpl(name: string, input: Tensor, weight: Tensor, paddingIdx: number | null = null): Tensor {
+  if (weight.storage.device !== "cpu") return embeddingOnDevice(name, input, weight, paddingIdx);
   const idx = checkIndices(name, input, weight);
   const pad = normalizePaddingIdx(name, paddingIdx, weight.shape[0]!);
   const [v, d] = weight.shape as [number, number];
@@ -47,6 +52,25 @@ export function embeddingImpl(name: string, input: Tensor, weight: Tensor, paddi
     const isPad = fromTypedArray(Array.from(idx, (i) => (i === pad ? 1 : 0)), [idx.length, 1], "bool");
     rows = where(isPad, rows.detach(), rows);
   }
+  return reshape(rows, [...input.shape, d]);
+}
+
+/**
+ * The lookup on the webgpu device: an index-select of the table's rows (read where they lie; the
+ * gradient adds rows back atomically), the indices checked on the host where it has them, else
+ * on the device (reported at the next read); the padding row's outputs read a detached copy, as
+ * on the CPU.
+ */
+function embeddingOnDevice(name: string, input: Tensor, weight: Tensor, paddingIdx: number | null): Tensor {
+  if (input.dtype !== "int32") {
+    throw new DTypeError(`${name}: expected indices of dtype int32, got ${input.dtype}; make them with tensor(indices, { dtype: "int32" }) or input.int()`);
+  }
+  if (weight.ndim !== 2) throw new ShapeError(`${name}: weight must be 2-D [num_embeddings, embedding_dim], got ${formatShape(weight.shape)}`);
+  const [v, d] = weight.shape as [number, number];
+  const pad = normalizePaddingIdx(name, paddingIdx, v);
+  const flat = reshape(input, [input.numel()]);
+  let rows = selectAlong(name, weight, 0, flat, (i) => new ShapeError(`${name}: index ${i} is out of range for an embedding table of ${v} rows (weight ${formatShape(weight.shape)})`));
+  if (pad !== null) rows = where(unsqueeze(eq(flat, pad), 1), rows.detach(), rows);
   return reshape(rows, [...input.shape, d]);
 }
 
@@ -91,7 +115,11 @@ export function embeddingBagImpl(name: string, input: Tensor, weight: Tensor, op
     flatInput = reshape(input, [-1]);
   } else if (input.ndim === 1) {
     if (offsets === null || offsets.ndim !== 1) throw new ShapeError(`${name}: offsets has to be a 1D tensor when input is 1D, got ${offsets === null ? "null" : formatShape(offsets.shape)}`);
-    starts = Array.from(offsets.toTypedArray(), Number);
+    // the bags' bounds decide which rows each bag sums: on the host (an offsets tensor on the
+    // webgpu device has them only when uploaded from the host and unchanged)
+    const bounds = hostIndexValues(offsets);
+    if (bounds === null) throw noGpuKernel(name, "for offsets computed on the webgpu device (the bags' bounds are read on the host)");
+    starts = Array.from(bounds, Number);
     if (!includeLastOffset) starts.push(input.shape[0]!);
     if (starts[0] !== 0 || starts.some((s, i) => i > 0 && s < starts[i - 1]!) || starts[starts.length - 1]! > input.shape[0]!) {
       throw new ShapeError(`${name}: offsets must start at 0, be non-decreasing and stay within the input's ${input.shape[0]} indices, got ${formatShape(starts)}`);
@@ -100,6 +128,7 @@ export function embeddingBagImpl(name: string, input: Tensor, weight: Tensor, op
     throw new ShapeError(`${name}: input has to be 1D or 2D, got ${formatShape(input.shape)}`);
   }
   const pad = normalizePaddingIdx(name, paddingIdx, weight.shape[0]!);
+  if (weight.storage.device !== "cpu") return bagsOnDevice(name, input, flatInput, weight, starts, mode, perSampleWeights, pad);
   const rows = embeddingImpl(name, flatInput, weight, pad);
   const idx = flatInput.toTypedArray();
   const d = weight.shape[1]!;
@@ -138,3 +167,44 @@ export function embeddingBag(input: Tensor, weight: Tensor, options: EmbeddingBa
   return embeddingBagImpl("embeddingBag", input, weight, options);
 }
 
+
+/**
+ * embeddingBag on the webgpu device, nothing read back: the rows looked up, the padding index's
+ * rows masked out by a device-made mask; a 2-D input's bags (fixed length) reduced along their
+ * dim; a 1-D input's bags (bounds from the host) reduced by scatter-adds (sum, and the counts
+ * for mean) or scatterReduce's amax into one row per bag. A bag with no rows left is zeros.
+ */
+function bagsOnDevice(name: string, input: Tensor, flat: Tensor, weight: Tensor, starts: readonly number[], mode: BagMode, perSampleWeights: Tensor | null, pad: number | null): Tensor {
+  const device = weight.storage.device;
+  const d = weight.shape[1]!;
+  const n = flat.numel();
+  const bags = starts.length - 1;
+  const rows = embeddingImpl(name, flat, weight, pad);
+  const kept = pad === null ? null : unsqueeze(ne(flat, pad), 1);
+  const counted = kept === null ? filledTensor([n, 1], weight.dtype, 1, device) : toDType(kept, weight.dtype);
+  let weighted = kept === null ? rows : mul(rows, counted);
+  if (perSampleWeights !== null) weighted = mul(weighted, reshape(perSampleWeights, [-1, 1]));
+  const candidates = kept === null ? rows : where(kept, rows, -Infinity);
+  let total: Tensor;
+  let count: Tensor;
+  let largest: Tensor | null = null;
+  if (input.ndim === 2) {
+    const l = input.shape[1]!;
+    total = sum(reshape(weighted, [bags, l, d]), 1);
+    count = sum(reshape(counted, [bags, l, 1]), 1);
+    if (mode === "max" && l > 0) largest = maxAlong(reshape(candidates, [bags, l, d]), 1).values;
+  } else {
+    // the bag of each index: host-made from the bounds (one counted upload)
+    const bagOf = new Int32Array(n);
+    for (let b = 0; b < bags; b++) bagOf.fill(b, starts[b]!, starts[b + 1]!);
+    const at = unsqueeze(fromTypedArray(bagOf, [n], "int32").to(device), 1);
+    const spread = contiguous(expand(at, [n, d]));
+    total = scatterAdd(emptyTensor([bags, d], weight.dtype, name, device), 0, spread, weighted);
+    count = scatterAdd(emptyTensor([bags, 1], weight.dtype, name, device), 0, at, counted);
+    if (mode === "max") largest = scatterReduce(emptyTensor([bags, d], weight.dtype, name, device), 0, spread, candidates, "amax", { includeSelf: false });
+  }
+  const some = gt(count, 0);
+  if (mode === "sum") return total;
+  if (mode === "mean") return where(some, div(total, maximum(count, filledTensor([], weight.dtype, 1, device))), 0);
+  return largest === null ? emptyTensor([bags, d], weight.dtype, name, device) : where(some, largest, 0);
+}

@@ -83,8 +83,8 @@ export function gridSample(input: Tensor, grid: Tensor, ...args: unknown[]): Ten
       index[p] = flatIndex;
       inside[p] = ok;
     }
-    const idx = expand(reshape(fromTypedArray(index, [n, points], "int32"), [n, 1, points]), [n, c, points]);
-    return [gather(flat, 2, idx), reshape(fromTypedArray(inside, [n, points], "bool"), [n, 1, points])];
+    const idx = expand(reshape(fromTypedArray(index, [n, points], "int32").to(flat.storage.device), [n, 1, points]), [n, c, points]);
+    return [gather(flat, 2, idx), reshape(fromTypedArray(inside, [n, points], "bool").to(flat.storage.device), [n, 1, points])];
   };
   const values = u.map((t) => t.toTypedArray());
   let out: Tensor;
@@ -94,7 +94,7 @@ export function gridSample(input: Tensor, grid: Tensor, ...args: unknown[]): Ten
   } else {
     const floors = values.map((vals) => vals.map(Math.floor));
     // the fractional parts u − ⌊u⌋ carry the gradient for the grid
-    const frac = u.map((t, j) => sub(t, fromTypedArray(floors[j]!, [n, points], t.dtype)));
+    const frac = u.map((t, j) => sub(t, fromTypedArray(floors[j]!, [n, points], t.dtype).to(t.storage.device)));
     let sum: Tensor | null = null;
     for (let corner = 0; corner < 1 << k; corner++) {
       const bit = (j: number) => (corner >> j) & 1;
@@ -133,8 +133,8 @@ function clipCoordinates(u: Tensor, limit: number): Tensor {
     clipped[i] = Math.min(Math.max(v, 0), limit);
     inside[i] = v > 0 && v < limit ? 1 : 0;
   }
-  const mask = fromTypedArray(inside, u.shape, "bool");
-  return recordOp("ClampBackward1", fromTypedArray(clipped, u.shape, u.dtype), [u], (g) => [where(mask, g, 0)]);
+  const mask = fromTypedArray(inside, u.shape, "bool").to(u.storage.device);
+  return recordOp("ClampBackward1", fromTypedArray(clipped, u.shape, u.dtype).to(u.storage.device), [u], (g) => [where(mask, g, 0)]);
 }
 
 /**
@@ -157,8 +157,8 @@ function reflectCoordinates(u: Tensor, size: number, alignCorners: boolean): Ten
     reflected[i] = (oneMoreFlip ? flipped : extra) - shift;
     sign[i] = oneMoreFlip !== shifted < 0 ? -1 : 1;
   }
-  const s = fromTypedArray(sign, u.shape, u.dtype);
-  return recordOp("ReflectCoordinatesBackward", fromTypedArray(reflected, u.shape, u.dtype), [u], (g) => [mul(g, s)]);
+  const s = fromTypedArray(sign, u.shape, u.dtype).to(u.storage.device);
+  return recordOp("ReflectCoordinatesBackward", fromTypedArray(reflected, u.shape, u.dtype).to(u.storage.device), [u], (g) => [mul(g, s)]);
 }
 
 /** Rounds to the nearest integer, ties to even (C's nearbyint, which PyTorch uses). */
@@ -204,7 +204,7 @@ export function affineGrid(theta: Tensor, size: readonly number[], ...args: unkn
     }
     base[p * (k + 1) + k] = 1;
   }
-  const grid = noGrad(() => fromTypedArray(base, [points, k + 1], theta.dtype));
+  const grid = noGrad(() => fromTypedArray(base, [points, k + 1], theta.dtype).to(theta.storage.device));
   return reshape(matmul(grid, transpose(theta, 1, 2)), [n, ...spatial, k]);
 }
 

@@ -161,7 +161,9 @@ function stridesIn(t: Tensor, shape: readonly number[]): readonly number[] {
 /** runKernel on the webgpu device: its kernel computes in the dtypes the buffers carry (float32, int32, bool as u32). */
 function runGpuKernel(op: string, kernel: Kernel, inputs: readonly Tensor[], params: readonly number[], dtype: DType, shape: readonly number[]): Tensor {
   const out = resultTensor(shape, dtype, op, "webgpu");
-  webgpuContext(op).pointwise(kernel, inputs.map((t) => gpuViewWith(t, shape, stridesIn(t, shape))), out.storage.gpu, params);
+  // a backward kernel gets its forward's params and may use only the first of them (the CPU
+  // kernels ignore the rest; the GPU's binds exactly kernel.params, the highest it reads + 1)
+  webgpuContext(op).pointwise(kernel, inputs.map((t) => gpuViewWith(t, shape, stridesIn(t, shape))), out.storage.gpu, params.slice(0, kernel.params));
   return out;
 }
 
