@@ -172,7 +172,7 @@ describe("Winograd convolution kernels match the float64 reference", () => {
     setConvolutionScratch(1);
     try {
       const ops = operands(spec);
-      runWasm(ops, "contiguous", (g, x, w, b, gy, y, gx, gw) => {
+      runWasm(ops, "contiguous", (g, x, w, b, gy, y, _gx, gw) => {
         expect(winogradConv2d(g, x, w, b, y)).toBe(true);
         expect(winogradConv2dWeight(g, x, gy, gw)).toBe(false);
       });
