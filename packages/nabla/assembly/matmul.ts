@@ -2,18 +2,31 @@
 // (L2/L3), A into MC×KC blocks (L2), and a 4×8 register-tiled micro-kernel runs over them.
 // A and B are read through element strides, so every transpose combination is handled by the
 // packing routines and nothing is transposed in memory.
+//
+// Each C element sums its products in k order within a KC block (one multiply-add after the
+// other, in one accumulator), then adds the blocks in order: which micro-kernel, tile or thread
+// computes it does not change the result, so results are independent of the thread count.
 
-// Micro-tile: 4 rows × 8 columns = 8 f32x4 accumulators, which fit the 16 xmm registers
-// with room for the two B vectors and the broadcast A value.
+// Micro-tile: 4 rows × 8 columns = 8 f32x4 accumulators, plus the two B vectors and the four
+// broadcast A values that V8's scheduler loads up front: 14 of the 15 xmm registers V8 allocates
+// (it keeps xmm15 as scratch). Wider tiles spill: a 6×8 tile (12 accumulators, to cover the FMA
+// latency better) was measured at half the speed, its accumulators spilled to the stack every
+// step. At ~45 GFLOP/s with relaxed SIMD's FMA this tile is near 128-bit SIMD's peak on x86
+// (two 4-lane FMAs a cycle).
 export const MR = 4;
 export const NR = 8;
 export const KC = 256;
+/** Rows of A per packed block: 64 KiB of packed A at KC. */
 export const MC = 64;
 export const NC = 2048;
 
-/** Bytes of scratch that `matmul` needs at `work`. */
+/**
+ * Bytes of scratch that `matmul` needs at `work`. Kept at the size of the former layout (A was
+ * packed pre-broadcast, 16 bytes a value, in 64-row blocks), which the direct convolution's
+ * staging (assembly/conv-direct.ts, through src/backend/wasm/pool.ts workBytes) relies on.
+ */
 export function workBytes(): i32 {
-  return MC * KC * 16 + (KC * NC + MR * NR) * 4;
+  return 64 * KC * 16 + (KC * NC + MR * NR) * 4;
 }
 
 // @ts-ignore: decorator
@@ -46,22 +59,30 @@ export function workBytes(): i32 {
 }
 
 /**
- * Packs an mc×kc block of A (strides sam, sak) into panels of MR rows, each value broadcast to
- * a whole vector: panel i holds [p][r] = splat(A[i·MR + r, p]), zero past mc. Four times the
- * bytes, but the micro-kernel then needs only plain loads.
+ * Packs an mc×kc block of A (strides sam, sak) into panels of MR rows, k-major and compact:
+ * panel i holds [p][r] = A[i·MR + r, p], zero past mc. The micro-kernel broadcasts each value as
+ * it loads it (v128.load32_splat, one vbroadcastss on x86), so the panel is a quarter of the
+ * former pre-broadcast one's bytes: less to write per block, and a quarter of the L1 traffic.
  */
 function packA(a: usize, sam: i32, sak: i32, mc: i32, kc: i32, dst: usize): void {
   for (let i = 0; i < mc; i += MR) {
-    const panel = dst + <usize>(i * kc) * 16;
+    const valid = min(MR, mc - i);
+    const panel = dst + (<usize>(i * kc) << 2);
+    if (sam == 1 && valid == MR) {
+      // A transposed (a weight gradient's gᵀ): a panel's four values for one p are adjacent
+      const src = a + (<usize>i << 2);
+      for (let p = 0; p < kc; p++) v128.store(panel + (<usize>(p * MR) << 2), v128.load(src + (<usize>(p * sak) << 2)));
+      continue;
+    }
     for (let r = 0; r < MR; r++) {
-      let q = panel + <usize>r * 16;
-      if (i + r >= mc) {
-        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, f32x4.splat(0));
+      let q = panel + (<usize>r << 2);
+      if (r >= valid) {
+        for (let p = 0; p < kc; p++, q += MR * 4) store<f32>(q, 0);
       } else if (sak == 1) {
-        const row = a + <usize>((i + r) * sam) * 4;
-        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, v128.load32_splat(row + (<usize>p << 2)));
+        const row = a + (<usize>((i + r) * sam) << 2);
+        for (let p = 0; p < kc; p++, q += MR * 4) store<f32>(q, load<f32>(row + (<usize>p << 2)));
       } else {
-        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, f32x4.splat(at(a, i + r, p, sam, sak)));
+        for (let p = 0; p < kc; p++, q += MR * 4) store<f32>(q, at(a, i + r, p, sam, sak));
       }
     }
   }
@@ -103,9 +124,37 @@ function packB(b: usize, sbk: i32, sbn: i32, kc: i32, nc: i32, dst: usize): void
 }
 
 /**
- * The micro-kernel: a 4×8 tile of C (row stride ldc floats) from packed panels pa and pb.
- * accumulate = 0 overwrites C (first k block), 1 adds to it. Partial tiles (mr < 4 or nr < 8)
- * go through `tile` and only their valid part is written.
+ * Writes a finished tile's row (two vectors) to C at `row`: stores it, or adds it to what is
+ * there when accumulating.
+ */
+// @ts-ignore: decorator
+@inline function put(row: usize, v0: v128, v1: v128, accumulate: i32): void {
+  if (accumulate) {
+    v0 = f32x4.add(v0, v128.load(row));
+    v1 = f32x4.add(v1, v128.load(row, 16));
+  }
+  v128.store(row, v0);
+  v128.store(row, v1, 16);
+}
+
+/**
+ * Copies the valid mr×nr part of a partial tile, staged in `tile` (rows of NR), to C, adding to
+ * what is there when accumulating.
+ */
+function putPartial(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulate: i32): void {
+  for (let r = 0; r < mr; r++) {
+    for (let j = 0; j < nr; j++) {
+      const q = c + <usize>(r * ldc + j) * 4;
+      const v = load<f32>(tile + <usize>(r * NR + j) * 4);
+      store<f32>(q, accumulate ? load<f32>(q) + v : v);
+    }
+  }
+}
+
+/**
+ * The micro-kernel: a 4×8 tile of C (row stride ldc floats) from packed panels pa (4 values a
+ * step) and pb. accumulate = 0 overwrites C (first k block), 1 adds to it. Partial tiles
+ * (mr < 4 or nr < 8) go through `tile` and only their valid part is written.
  */
 function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulate: i32, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
@@ -113,47 +162,32 @@ function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: 
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
-    // A arrives pre-broadcast (4 copies of each value), so every operand is one plain load
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    let a = v128.load(pa);
+    let a = v128.load32_splat(pa);
     c00 = madd(a, b0, c00);
     c01 = madd(a, b1, c01);
-    a = v128.load(pa, 16);
+    a = v128.load32_splat(pa, 4);
     c10 = madd(a, b0, c10);
     c11 = madd(a, b1, c11);
-    a = v128.load(pa, 32);
+    a = v128.load32_splat(pa, 8);
     c20 = madd(a, b0, c20);
     c21 = madd(a, b1, c21);
-    a = v128.load(pa, 48);
+    a = v128.load32_splat(pa, 12);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    pa += MR * 16;
+    pa += MR * 4;
     pb += NR * 4;
   }
   const full = mr == MR && nr == NR;
   const dst = full ? c : tile;
   const ld: usize = full ? <usize>ldc * 4 : NR * 4;
-  const r0 = dst, r1 = dst + ld, r2 = dst + 2 * ld, r3 = dst + 3 * ld;
-  if (full && accumulate) {
-    c00 = f32x4.add(c00, v128.load(r0)); c01 = f32x4.add(c01, v128.load(r0, 16));
-    c10 = f32x4.add(c10, v128.load(r1)); c11 = f32x4.add(c11, v128.load(r1, 16));
-    c20 = f32x4.add(c20, v128.load(r2)); c21 = f32x4.add(c21, v128.load(r2, 16));
-    c30 = f32x4.add(c30, v128.load(r3)); c31 = f32x4.add(c31, v128.load(r3, 16));
-  }
-  v128.store(r0, c00); v128.store(r0, c01, 16);
-  v128.store(r1, c10); v128.store(r1, c11, 16);
-  v128.store(r2, c20); v128.store(r2, c21, 16);
-  v128.store(r3, c30); v128.store(r3, c31, 16);
-  if (!full) {
-    for (let r = 0; r < mr; r++) {
-      for (let j = 0; j < nr; j++) {
-        const q = c + <usize>(r * ldc + j) * 4;
-        const v = load<f32>(tile + <usize>(r * NR + j) * 4);
-        store<f32>(q, accumulate ? load<f32>(q) + v : v);
-      }
-    }
-  }
+  const acc = full ? accumulate : 0;
+  put(dst, c00, c01, acc);
+  put(dst + ld, c10, c11, acc);
+  put(dst + 2 * ld, c20, c21, acc);
+  put(dst + 3 * ld, c30, c31, acc);
+  if (!full) putPartial(tile, c, ldc, mr, nr, accumulate);
 }
 
 /**
@@ -163,29 +197,23 @@ function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: 
  */
 export function matmul(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize, acc: i32): void {
   const pA = work;
-  const pB = pA + <usize>(MC * KC) * 16;
+  const pB = pA + <usize>(MC * KC) * 4;
   const tile = pB + <usize>(KC * NC) * 4;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
+      const accumulate = pc > 0 || acc != 0 ? 1 : 0;
       packB(b + <usize>(pc * sbk + jc * sbn) * 4, sbk, sbn, kc, nc, pB);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA(a + <usize>(ic * sam + pc * sak) * 4, sam, sak, mc, kc, pA);
         for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const pb = pB + <usize>(jr * kc) * 4;
           for (let ir = 0; ir < mc; ir += MR) {
-            kernel(
-              kc,
-              pA + <usize>(ir * kc) * 16,
-              pB + <usize>(jr * kc) * 4,
-              c + <usize>((ic + ir) * ldc + jc + jr) * 4,
-              ldc,
-              min(MR, mc - ir),
-              min(NR, nc - jr),
-              pc > 0 || acc != 0 ? 1 : 0,
-              tile,
-            );
+            const cc = c + <usize>((ic + ir) * ldc + jc + jr) * 4;
+            kernel(kc, pA + <usize>(ir * kc) * 4, pb, cc, ldc, min(MR, mc - ir), nr, accumulate, tile);
           }
         }
       }

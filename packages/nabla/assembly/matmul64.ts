@@ -1,20 +1,21 @@
 // float64 GEMM, C[m,n] = A[m,k]·B[k,n], the float32 one's shape (matmul.ts) in f64x2 lanes: B is
-// packed into KC×NC panels, A into MC×KC blocks with every value broadcast to a whole vector,
-// and a 4×4 register-tiled micro-kernel runs over them. A and B are read through element
-// strides, so every transpose combination is handled by the packing and nothing is transposed
-// in memory. Each C element sums its products in k order within a KC block, then adds the
-// blocks in order, so results differ from a plain k loop only by rounding.
+// packed into KC×NC panels, A into MC×KC blocks of compact k-major panels, and a 4×4
+// register-tiled micro-kernel runs over them. A and B are read
+// through element strides, so every transpose combination is handled by the packing and
+// nothing is transposed in memory. Each C element sums its products in k order within a KC
+// block, then adds the blocks in order, so results differ from a plain k loop only by rounding
+// and do not depend on the tiling or the thread count.
 import { KC, MC, MR } from "./matmul";
 
-// Micro-tile: 4 rows × 4 columns = 8 f64x2 accumulators, with the two B vectors and the
-// broadcast A value 11 of the 16 vector registers.
+// Micro-tile: 4 rows × 4 columns = 8 f64x2 accumulators, with the two B vectors and the four
+// broadcast A values 14 of the 15 vector registers V8 allocates; a 6-row tile spills (matmul.ts).
 export const NR64 = 4;
 /** Half the float32 NC: the same bytes of packed B, so one scratch size serves both. */
 export const NC64 = 1024;
 
-/** Bytes of scratch that `matmul64` needs at `work`. */
+/** Bytes of scratch that `matmul64` needs at `work`: at least the former layout's (see workBytes in matmul.ts). */
 export function workBytes64(): i32 {
-  return MC * KC * 16 + (KC * NC64 + MR * NR64) * 8;
+  return 64 * KC * 16 + (KC * NC64 + MR * NR64) * 8;
 }
 
 // @ts-ignore: decorator
@@ -30,21 +31,34 @@ export function workBytes64(): i32 {
 }
 
 /**
- * Packs an mc×kc block of A (strides sam, sak) into panels of MR rows, each value broadcast:
- * panel i holds [p][r] = splat(A[i·MR + r, p]), zero past mc.
+ * Packs an mc×kc block of A (strides sam, sak) into panels of MR rows, k-major and compact:
+ * panel i holds [p][r] = A[i·MR + r, p], zero past mc. The micro-kernel broadcasts each value as
+ * it loads it (v128.load64_splat), so a panel is half the former pre-broadcast one's bytes.
  */
 function packA(a: usize, sam: i32, sak: i32, mc: i32, kc: i32, dst: usize): void {
   for (let i = 0; i < mc; i += MR) {
-    const panel = dst + <usize>(i * kc) * 16;
+    const valid = min(MR, mc - i);
+    const panel = dst + (<usize>(i * kc) << 3);
+    if (sam == 1 && valid == MR) {
+      // A transposed (a weight gradient's gᵀ): a panel's four values for one p are adjacent
+      const src = a + (<usize>i << 3);
+      for (let p = 0; p < kc; p++) {
+        const s = src + (<usize>(p * sak) << 3);
+        const q = panel + (<usize>(p * MR) << 3);
+        v128.store(q, v128.load(s));
+        v128.store(q, v128.load(s, 16), 16);
+      }
+      continue;
+    }
     for (let r = 0; r < MR; r++) {
-      let q = panel + <usize>r * 16;
-      if (i + r >= mc) {
-        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, f64x2.splat(0));
+      let q = panel + (<usize>r << 3);
+      if (r >= valid) {
+        for (let p = 0; p < kc; p++, q += MR * 8) store<f64>(q, 0);
       } else if (sak == 1) {
-        const row = a + <usize>((i + r) * sam) * 8;
-        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, v128.load64_splat(row + (<usize>p << 3)));
+        const row = a + (<usize>((i + r) * sam) << 3);
+        for (let p = 0; p < kc; p++, q += MR * 8) store<f64>(q, load<f64>(row + (<usize>p << 3)));
       } else {
-        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, f64x2.splat(at(a, i + r, p, sam, sak)));
+        for (let p = 0; p < kc; p++, q += MR * 8) store<f64>(q, at(a, i + r, p, sam, sak));
       }
     }
   }
@@ -83,9 +97,32 @@ function packB(b: usize, sbk: i32, sbn: i32, kc: i32, nc: i32, dst: usize): void
   }
 }
 
+/** Writes a finished tile's row (two vectors) to C at `row`, adding to what is there when accumulating. */
+// @ts-ignore: decorator
+@inline function put(row: usize, v0: v128, v1: v128, accumulate: i32): void {
+  if (accumulate) {
+    v0 = f64x2.add(v128.load(row), v0);
+    v1 = f64x2.add(v128.load(row, 16), v1);
+  }
+  v128.store(row, v0);
+  v128.store(row, v1, 16);
+}
+
+/** Copies the valid mr×nr part of a partial tile, staged in `tile` (rows of NR64), to C. */
+function putPartial(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulate: i32): void {
+  for (let r = 0; r < mr; r++) {
+    for (let j = 0; j < nr; j++) {
+      const q = c + <usize>(r * ldc + j) * 8;
+      const v = load<f64>(tile + <usize>(r * NR64 + j) * 8);
+      store<f64>(q, accumulate ? load<f64>(q) + v : v);
+    }
+  }
+}
+
 /**
- * The micro-kernel: a 4×4 tile of C (row stride ldc) from packed panels pa and pb; accumulate
- * = 0 overwrites C, 1 adds to it. Partial tiles go through `tile`, and only their valid part is written.
+ * The micro-kernel: a 4×4 tile of C (row stride ldc) from packed panels pa (4 values a step)
+ * and pb; accumulate = 0 overwrites C, 1 adds to it. Partial tiles go through `tile`, and only
+ * their valid part is written.
  */
 function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulate: i32, tile: usize): void {
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0);
@@ -95,44 +132,30 @@ function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: 
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    let a = v128.load(pa);
+    let a = v128.load64_splat(pa);
     c00 = madd(a, b0, c00);
     c01 = madd(a, b1, c01);
-    a = v128.load(pa, 16);
+    a = v128.load64_splat(pa, 8);
     c10 = madd(a, b0, c10);
     c11 = madd(a, b1, c11);
-    a = v128.load(pa, 32);
+    a = v128.load64_splat(pa, 16);
     c20 = madd(a, b0, c20);
     c21 = madd(a, b1, c21);
-    a = v128.load(pa, 48);
+    a = v128.load64_splat(pa, 24);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    pa += MR * 16;
+    pa += MR * 8;
     pb += NR64 * 8;
   }
   const full = mr == MR && nr == NR64;
   const dst = full ? c : tile;
   const ld: usize = full ? <usize>ldc * 8 : NR64 * 8;
-  const r0 = dst, r1 = dst + ld, r2 = dst + 2 * ld, r3 = dst + 3 * ld;
-  if (full && accumulate) {
-    c00 = f64x2.add(v128.load(r0), c00); c01 = f64x2.add(v128.load(r0, 16), c01);
-    c10 = f64x2.add(v128.load(r1), c10); c11 = f64x2.add(v128.load(r1, 16), c11);
-    c20 = f64x2.add(v128.load(r2), c20); c21 = f64x2.add(v128.load(r2, 16), c21);
-    c30 = f64x2.add(v128.load(r3), c30); c31 = f64x2.add(v128.load(r3, 16), c31);
-  }
-  v128.store(r0, c00); v128.store(r0, c01, 16);
-  v128.store(r1, c10); v128.store(r1, c11, 16);
-  v128.store(r2, c20); v128.store(r2, c21, 16);
-  v128.store(r3, c30); v128.store(r3, c31, 16);
-  if (!full) {
-    for (let r = 0; r < mr; r++) {
-      for (let j = 0; j < nr; j++) {
-        const q = c + <usize>(r * ldc + j) * 8;
-        const v = load<f64>(tile + <usize>(r * NR64 + j) * 8);
-        store<f64>(q, accumulate ? load<f64>(q) + v : v);
-      }
-    }
-  }
+  const acc = full ? accumulate : 0;
+  put(dst, c00, c01, acc);
+  put(dst + ld, c10, c11, acc);
+  put(dst + 2 * ld, c20, c21, acc);
+  put(dst + 3 * ld, c30, c31, acc);
+  if (!full) putPartial(tile, c, ldc, mr, nr, accumulate);
 }
 
 /**
@@ -141,29 +164,23 @@ function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: 
  */
 export function matmul64(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize): void {
   const pA = work;
-  const pB = pA + <usize>(MC * KC) * 16;
+  const pB = pA + <usize>(MC * KC) * 8;
   const tile = pB + <usize>(KC * NC64) * 8;
   for (let jc = 0; jc < n; jc += NC64) {
     const nc = min(NC64, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
+      const accumulate = pc > 0 ? 1 : 0;
       packB(b + <usize>(pc * sbk + jc * sbn) * 8, sbk, sbn, kc, nc, pB);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA(a + <usize>(ic * sam + pc * sak) * 8, sam, sak, mc, kc, pA);
         for (let jr = 0; jr < nc; jr += NR64) {
+          const nr = min(NR64, nc - jr);
+          const pb = pB + <usize>(jr * kc) * 8;
           for (let ir = 0; ir < mc; ir += MR) {
-            kernel(
-              kc,
-              pA + <usize>(ir * kc) * 16,
-              pB + <usize>(jr * kc) * 8,
-              c + <usize>((ic + ir) * ldc + jc + jr) * 8,
-              ldc,
-              min(MR, mc - ir),
-              min(NR64, nc - jr),
-              pc > 0 ? 1 : 0,
-              tile,
-            );
+            const cc = c + <usize>((ic + ir) * ldc + jc + jr) * 8;
+            kernel(kc, pA + <usize>(ir * kc) * 8, pb, cc, ldc, min(MR, mc - ir), nr, accumulate, tile);
           }
         }
       }
