@@ -25,6 +25,8 @@ interface Helper {
 const IDLE = 2;
 const POSTED = 1;
 const STOP = 3;
+/** A posted task the worker has claimed (worker-source.ts): the caller must wait for it. */
+const RUNNING = 4;
 
 /** Whether this thread may block in Atomics.wait: a browser's main thread may not, so it spins. */
 let canBlock = true;
@@ -136,7 +138,10 @@ function runShared(block: Int32Array, ready: Helper[], work: number): void {
   kernels.runJob(block.byteOffset, work);
   let failed = false;
   for (const h of ready) {
-    waitWhile(h.ctl, POSTED);
+    // the caller has taken every chunk: a helper that has not woken yet (on a busy machine, a
+    // scheduler slice of milliseconds) is told there is nothing to do instead of waited for
+    if (Atomics.compareExchange(h.ctl, 0, POSTED, IDLE) === POSTED) continue;
+    waitWhile(h.ctl, RUNNING);
     failed ||= h.ctl[13] !== 0;
   }
   if (failed) throw new Error("nabla: a kernel worker trapped");
