@@ -53,4 +53,4 @@ def blas_name():
 
 with torch.no_grad():
     results = {name: time_shape(m, k, n, form) for name, m, k, n, form in shapes}
-print(json.dumps({"blas": f"{torch.__version__}, {blas_name()}, {threads} thread(s)", "results": results}))
+print(json.dumps({"blas": f"{torch.__version__} on {blas_name()}", "results": results}))

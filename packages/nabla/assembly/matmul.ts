@@ -12,21 +12,18 @@
 // (it keeps xmm15 as scratch). Wider tiles spill: a 6×8 tile (12 accumulators, to cover the FMA
 // latency better) was measured at half the speed, its accumulators spilled to the stack every
 // step. At ~45 GFLOP/s with relaxed SIMD's FMA this tile is near 128-bit SIMD's peak on x86
-// (two 4-lane FMAs a cycle).
+// (two 4-lane FMAs a cycle). A stays packed pre-broadcast (16 bytes a value): packed compact and
+// broadcast on load (v128.load32_splat) it cost each step three more instructions, since V8 adds
+// a splat load's offset with a separate lea, and the tile ran up to a fifth slower.
 export const MR = 4;
 export const NR = 8;
 export const KC = 256;
-/** Rows of A per packed block: 64 KiB of packed A at KC. */
 export const MC = 64;
 export const NC = 2048;
 
-/**
- * Bytes of scratch that `matmul` needs at `work`. Kept at the size of the former layout (A was
- * packed pre-broadcast, 16 bytes a value, in 64-row blocks), which the direct convolution's
- * staging (assembly/conv-direct.ts, through src/backend/wasm/pool.ts workBytes) relies on.
- */
+/** Bytes of scratch that `matmul` needs at `work`. */
 export function workBytes(): i32 {
-  return 64 * KC * 16 + (KC * NC + MR * NR) * 4;
+  return MC * KC * 16 + (KC * NC + MR * NR) * 4;
 }
 
 // @ts-ignore: decorator
@@ -59,30 +56,22 @@ export function workBytes(): i32 {
 }
 
 /**
- * Packs an mc×kc block of A (strides sam, sak) into panels of MR rows, k-major and compact:
- * panel i holds [p][r] = A[i·MR + r, p], zero past mc. The micro-kernel broadcasts each value as
- * it loads it (v128.load32_splat, one vbroadcastss on x86), so the panel is a quarter of the
- * former pre-broadcast one's bytes: less to write per block, and a quarter of the L1 traffic.
+ * Packs an mc×kc block of A (strides sam, sak) into panels of MR rows, each value broadcast to
+ * a whole vector: panel i holds [p][r] = splat(A[i·MR + r, p]), zero past mc. Four times the
+ * bytes, but the micro-kernel then needs only plain loads.
  */
 function packA(a: usize, sam: i32, sak: i32, mc: i32, kc: i32, dst: usize): void {
   for (let i = 0; i < mc; i += MR) {
-    const valid = min(MR, mc - i);
-    const panel = dst + (<usize>(i * kc) << 2);
-    if (sam == 1 && valid == MR) {
-      // A transposed (a weight gradient's gᵀ): a panel's four values for one p are adjacent
-      const src = a + (<usize>i << 2);
-      for (let p = 0; p < kc; p++) v128.store(panel + (<usize>(p * MR) << 2), v128.load(src + (<usize>(p * sak) << 2)));
-      continue;
-    }
+    const panel = dst + <usize>(i * kc) * 16;
     for (let r = 0; r < MR; r++) {
-      let q = panel + (<usize>r << 2);
-      if (r >= valid) {
-        for (let p = 0; p < kc; p++, q += MR * 4) store<f32>(q, 0);
+      let q = panel + <usize>r * 16;
+      if (i + r >= mc) {
+        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, f32x4.splat(0));
       } else if (sak == 1) {
-        const row = a + (<usize>((i + r) * sam) << 2);
-        for (let p = 0; p < kc; p++, q += MR * 4) store<f32>(q, load<f32>(row + (<usize>p << 2)));
+        const row = a + <usize>((i + r) * sam) * 4;
+        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, v128.load32_splat(row + (<usize>p << 2)));
       } else {
-        for (let p = 0; p < kc; p++, q += MR * 4) store<f32>(q, at(a, i + r, p, sam, sak));
+        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, f32x4.splat(at(a, i + r, p, sam, sak)));
       }
     }
   }
@@ -152,8 +141,8 @@ function putPartial(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulat
 }
 
 /**
- * The micro-kernel: a 4×8 tile of C (row stride ldc floats) from the packed panel pa (4 values
- * a step) and 8 columns of B at pb, ldb bytes from one k to the next (a packed panel's NR·4, or
+ * The micro-kernel: a 4×8 tile of C (row stride ldc floats) from the packed panel pa (4
+ * broadcast values a step) and 8 columns of B at pb, ldb bytes from one k to the next (a packed panel's NR·4, or
  * B's own row stride when it is read in place). accumulate = 0 overwrites C (first k block), 1
  * adds to it. Partial tiles (mr < 4 or nr < 8) go through `tile` and only their valid part is written.
  */
@@ -165,19 +154,19 @@ function kernel(kc: i32, pa: usize, pb: usize, ldb: usize, c: usize, ldc: i32, m
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    let a = v128.load32_splat(pa);
+    let a = v128.load(pa);
     c00 = madd(a, b0, c00);
     c01 = madd(a, b1, c01);
-    a = v128.load32_splat(pa, 4);
+    a = v128.load(pa, 16);
     c10 = madd(a, b0, c10);
     c11 = madd(a, b1, c11);
-    a = v128.load32_splat(pa, 8);
+    a = v128.load(pa, 32);
     c20 = madd(a, b0, c20);
     c21 = madd(a, b1, c21);
-    a = v128.load32_splat(pa, 12);
+    a = v128.load(pa, 48);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    pa += MR * 4;
+    pa += MR * 16;
     pb += ldb;
   }
   const full = mr == MR && nr == NR;
@@ -325,7 +314,7 @@ export function matmul(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i3
 /** The GEMM path of matmul: packed panels and the 4×8 micro-kernel. */
 function gemm(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize, acc: i32): void {
   const pA = work;
-  const pB = pA + <usize>(MC * KC) * 4;
+  const pB = pA + <usize>(MC * KC) * 16;
   const tile = pB + <usize>(KC * NC) * 4;
   // the same products in the same order either way: only where B is read from differs
   const direct = sbn == 1 && m <= DIRECT_B_ROWS;
@@ -348,7 +337,7 @@ function gemm(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usi
           const ldb: usize = inPlace ? <usize>sbk * 4 : NR * 4;
           for (let ir = 0; ir < mc; ir += MR) {
             const cc = c + <usize>((ic + ir) * ldc + jc + jr) * 4;
-            kernel(kc, pA + <usize>(ir * kc) * 4, pb, ldb, cc, ldc, min(MR, mc - ir), nr, accumulate, tile);
+            kernel(kc, pA + <usize>(ir * kc) * 16, pb, ldb, cc, ldc, min(MR, mc - ir), nr, accumulate, tile);
           }
         }
       }

@@ -1,7 +1,7 @@
 // float64 GEMM, C[m,n] = A[m,k]·B[k,n], the float32 one's shape (matmul.ts) in f64x2 lanes: B is
-// packed into KC×NC panels, A into MC×KC blocks of compact k-major panels, and a 4×4
-// register-tiled micro-kernel runs over them. A and B are read
-// through element strides, so every transpose combination is handled by the packing and
+// packed into KC×NC panels, A into MC×KC blocks with every value broadcast to a whole vector,
+// and a 4×4 register-tiled micro-kernel runs over them (or, for small products, the paths
+// matmul.ts describes: B read in place, dot products along k). A and B are read through element strides, so every transpose combination is handled by the packing and
 // nothing is transposed in memory. Each C element sums its products in k order within a KC
 // block, then adds the blocks in order, so results differ from a plain k loop only by rounding
 // and do not depend on the tiling or the thread count.
@@ -13,9 +13,9 @@ export const NR64 = 4;
 /** Half the float32 NC: the same bytes of packed B, so one scratch size serves both. */
 export const NC64 = 1024;
 
-/** Bytes of scratch that `matmul64` needs at `work`: at least the former layout's (see workBytes in matmul.ts). */
+/** Bytes of scratch that `matmul64` needs at `work`. */
 export function workBytes64(): i32 {
-  return 64 * KC * 16 + (KC * NC64 + MR * NR64) * 8;
+  return MC * KC * 16 + (KC * NC64 + MR * NR64) * 8;
 }
 
 // @ts-ignore: decorator
@@ -31,34 +31,21 @@ export function workBytes64(): i32 {
 }
 
 /**
- * Packs an mc×kc block of A (strides sam, sak) into panels of MR rows, k-major and compact:
- * panel i holds [p][r] = A[i·MR + r, p], zero past mc. The micro-kernel broadcasts each value as
- * it loads it (v128.load64_splat), so a panel is half the former pre-broadcast one's bytes.
+ * Packs an mc×kc block of A (strides sam, sak) into panels of MR rows, each value broadcast:
+ * panel i holds [p][r] = splat(A[i·MR + r, p]), zero past mc.
  */
 function packA(a: usize, sam: i32, sak: i32, mc: i32, kc: i32, dst: usize): void {
   for (let i = 0; i < mc; i += MR) {
-    const valid = min(MR, mc - i);
-    const panel = dst + (<usize>(i * kc) << 3);
-    if (sam == 1 && valid == MR) {
-      // A transposed (a weight gradient's gᵀ): a panel's four values for one p are adjacent
-      const src = a + (<usize>i << 3);
-      for (let p = 0; p < kc; p++) {
-        const s = src + (<usize>(p * sak) << 3);
-        const q = panel + (<usize>(p * MR) << 3);
-        v128.store(q, v128.load(s));
-        v128.store(q, v128.load(s, 16), 16);
-      }
-      continue;
-    }
+    const panel = dst + <usize>(i * kc) * 16;
     for (let r = 0; r < MR; r++) {
-      let q = panel + (<usize>r << 3);
-      if (r >= valid) {
-        for (let p = 0; p < kc; p++, q += MR * 8) store<f64>(q, 0);
+      let q = panel + <usize>r * 16;
+      if (i + r >= mc) {
+        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, f64x2.splat(0));
       } else if (sak == 1) {
-        const row = a + (<usize>((i + r) * sam) << 3);
-        for (let p = 0; p < kc; p++, q += MR * 8) store<f64>(q, load<f64>(row + (<usize>p << 3)));
+        const row = a + <usize>((i + r) * sam) * 8;
+        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, v128.load64_splat(row + (<usize>p << 3)));
       } else {
-        for (let p = 0; p < kc; p++, q += MR * 8) store<f64>(q, at(a, i + r, p, sam, sak));
+        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, f64x2.splat(at(a, i + r, p, sam, sak)));
       }
     }
   }
@@ -120,7 +107,7 @@ function putPartial(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulat
 }
 
 /**
- * The micro-kernel: a 4×4 tile of C (row stride ldc) from the packed panel pa (4 values a step)
+ * The micro-kernel: a 4×4 tile of C (row stride ldc) from the packed panel pa (4 broadcast values a step)
  * and 4 columns of B at pb, ldb bytes from one k to the next (packed, or B in place: see
  * matmul.ts); accumulate = 0 overwrites C, 1 adds to it. Partial tiles go through `tile`, and only
  * their valid part is written.
@@ -133,19 +120,19 @@ function kernel(kc: i32, pa: usize, pb: usize, ldb: usize, c: usize, ldc: i32, m
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    let a = v128.load64_splat(pa);
+    let a = v128.load(pa);
     c00 = madd(a, b0, c00);
     c01 = madd(a, b1, c01);
-    a = v128.load64_splat(pa, 8);
+    a = v128.load(pa, 16);
     c10 = madd(a, b0, c10);
     c11 = madd(a, b1, c11);
-    a = v128.load64_splat(pa, 16);
+    a = v128.load(pa, 32);
     c20 = madd(a, b0, c20);
     c21 = madd(a, b1, c21);
-    a = v128.load64_splat(pa, 24);
+    a = v128.load(pa, 48);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    pa += MR * 8;
+    pa += MR * 16;
     pb += ldb;
   }
   const full = mr == MR && nr == NR64;
@@ -267,7 +254,7 @@ export function matmul64(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: 
 /** The GEMM path of matmul64: packed panels and the 4×4 micro-kernel. */
 function gemm(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize): void {
   const pA = work;
-  const pB = pA + <usize>(MC * KC) * 8;
+  const pB = pA + <usize>(MC * KC) * 16;
   const tile = pB + <usize>(KC * NC64) * 8;
   const direct = sbn == 1 && m <= DIRECT_B_ROWS;
   for (let jc = 0; jc < n; jc += NC64) {
@@ -288,7 +275,7 @@ function gemm(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usi
           const ldb: usize = inPlace ? <usize>sbk * 8 : NR64 * 8;
           for (let ir = 0; ir < mc; ir += MR) {
             const cc = c + <usize>((ic + ir) * ldc + jc + jr) * 8;
-            kernel(kc, pA + <usize>(ir * kc) * 8, pb, ldb, cc, ldc, min(MR, mc - ir), nr, accumulate, tile);
+            kernel(kc, pA + <usize>(ir * kc) * 16, pb, ldb, cc, ldc, min(MR, mc - ir), nr, accumulate, tile);
           }
         }
       }
