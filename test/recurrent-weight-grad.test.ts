@@ -51,10 +51,12 @@ describe("the recurrent weight's gradient as one matmul over the sequence", () =
       const x = randn([5, 2, 3], { dtype: "float64" });
       const w = randn([5, 2, 8], { dtype: "float64" });
       const out = (layer.forward(x) as [Tensor, unknown])[0];
-      const [g0, g1] = autograd.grad(out.mul(w).sum(), [layer.weight_hh_l0 as Tensor, (layer as unknown as Record<string, Tensor>).weight_hh_l0_reverse!]);
+      const p = layer as unknown as Record<string, Tensor>;
+      const weights = [p.weight_hh_l0!, p.weight_hh_l0_reverse!];
+      const [g0, g1] = autograd.grad(out.mul(w).sum(), weights);
       const [fwd, bwd] = [perStep(layer, mode, x, 0), perStep(layer, mode, x, 1)];
       const loss = fwd.mul(w.narrow(2, 0, 4)).sum().add(bwd.mul(w.narrow(2, 4, 4)).sum());
-      const [r0, r1] = autograd.grad(loss, [layer.weight_hh_l0 as Tensor, (layer as unknown as Record<string, Tensor>).weight_hh_l0_reverse!]);
+      const [r0, r1] = autograd.grad(loss, weights);
       expectClose(g0, r0, `${mode} weight_hh_l0.grad`);
       expectClose(g1, r1, `${mode} weight_hh_l0_reverse.grad`);
     });
