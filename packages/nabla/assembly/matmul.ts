@@ -282,15 +282,20 @@ function dotProduct(a: usize, sam: i32, b: usize, sbn: i32, c: usize, ldc: i32, 
   }
 }
 
+/** Bit 1 of matmul's `acc` (bit 0: C += A·B): the product may take dotProduct. */
+export const ALLOW_DOT = 2;
+
 /**
  * Whether a product takes dotProduct: both operands contiguous in k, k long enough for the
  * vector dot products to pay for their sums, and few rows of A (the GEMM's packing of B is
  * spread over m/4 row panels: past 64 rows it costs little). Decided on the whole product, not
- * a thread's share of it, so that the result does not depend on the thread count.
+ * a thread's share of it, so that the result does not depend on the thread count. Only where
+ * the caller allows it (ALLOW_DOT in `acc`): its sums are rounded in another order than the
+ * GEMM's, and the convolutions' products (src/backend/wasm/conv.ts) keep the GEMM's.
  */
 // @ts-ignore: decorator
-@inline function useDot(sak: i32, sbk: i32, m: i32, k: i32): bool {
-  return sak == 1 && sbk == 1 && k >= 64 && m <= 64;
+@inline function useDot(sak: i32, sbk: i32, m: i32, k: i32, flags: i32): bool {
+  return (flags & ALLOW_DOT) != 0 && sak == 1 && sbk == 1 && k >= 64 && m <= 64;
 }
 
 /**
@@ -304,11 +309,12 @@ const DIRECT_B_ROWS = 32;
 /**
  * C = A·B for A[m,k] at a (element strides sam, sak), B[k,n] at b (sbk, sbn) and C with row
  * stride ldc; `work` is workBytes() of scratch. Requires k ≥ 1 (k = 0 means C = 0, done by the caller).
- * With `acc` nonzero, C += A·B instead (a convolution's weight gradient sums its samples so).
+ * With bit 0 of `acc` set, C += A·B instead (a convolution's weight gradient sums its samples
+ * so); with ALLOW_DOT set, a product of both operands contiguous in k may take dotProduct.
  */
 export function matmul(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize, acc: i32): void {
-  if (useDot(sak, sbk, m, k)) dotProduct(a, sam, b, sbn, c, ldc, m, k, n, acc);
-  else gemm(a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, work, acc);
+  if (useDot(sak, sbk, m, k, acc)) dotProduct(a, sam, b, sbn, c, ldc, m, k, n, acc & 1);
+  else gemm(a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, work, acc & 1);
 }
 
 /** The GEMM path of matmul: packed panels and the 4×8 micro-kernel. */
@@ -349,7 +355,7 @@ function gemm(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usi
  * One matmul shared between threads: every thread calls this with its own scratch and takes
  * chunks (of rows, or of columns when byCols) off the job's atomic counter until none are
  * left, so a thread the OS delays simply takes fewer. The job is i32s: [counter, chunks,
- * chunkSize, byCols, a, sam, sak, b, sbk, sbn, c, ldc, m, k, n], the job's kind at 15 and acc at 16.
+ * chunkSize, byCols, a, sam, sak, b, sbk, sbn, c, ldc, m, k, n], the job's kind at 15 and matmul's acc flags at 16.
  */
 export function matmulShared(job: usize, work: usize): void {
   const chunks = load<i32>(job, 4);
@@ -366,8 +372,9 @@ export function matmulShared(job: usize, work: usize): void {
   const m = load<i32>(job, 48);
   const k = load<i32>(job, 52);
   const n = load<i32>(job, 56);
-  const acc = load<i32>(job, 64);
-  const dot = useDot(sak, sbk, m, k);
+  const flags = load<i32>(job, 64);
+  const dot = useDot(sak, sbk, m, k, flags);
+  const acc = flags & 1;
   for (;;) {
     const i = atomic.add<i32>(job, 1);
     if (i >= chunks) return;

@@ -149,7 +149,8 @@ function runShared(block: Int32Array, ready: Helper[], work: number): void {
 
 /**
  * C = A·B (C += A·B with `accumulate`, float32 only) as kernels.matmul, or kernels.matmul64
- * (wide), shared with idle helpers: the longer-to-pack operand is kept whole and the other axis
+ * (wide), shared with idle helpers; `allowDot` lets the float32 kernel take its dot-product path
+ * for small x·Wᵀ-shaped products (matmul's own calls do; the convolutions keep the GEMM's rounding): the longer-to-pack operand is kept whole and the other axis
  * cut into chunks that every thread takes from one atomic counter.
  */
 export function matmulThreaded(
@@ -160,9 +161,11 @@ export function matmulThreaded(
   work: number,
   accumulate = false,
   wide = false,
+  allowDot = false,
 ): void {
   if (wide && accumulate) throw new Error("matmulThreaded: the float64 GEMM does not accumulate");
-  const acc = accumulate ? 1 : 0;
+  // bit 1: the float32 kernel may take its dot-product path (assembly/matmul.ts ALLOW_DOT)
+  const acc = (accumulate ? 1 : 0) | (allowDot ? 2 : 0);
   // a float64 multiply-add costs about twice a float32 one: the same work for half the MACs
   const ready = readyHelpers(m * n * k * (wide ? 2 : 1), PARALLEL_MACS);
   if (ready.length === 0) {
