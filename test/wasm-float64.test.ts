@@ -106,12 +106,20 @@ describe("float64 wasm kernels agree with the JS reference", () => {
     return out;
   }
 
-  function checkMatmul(m: number, k: number, n: number, la: Layout, lb: Layout, batchShape: number[] = [], broadcast: "" | "a" | "b" = ""): void {
+  /** `poison` writes ±inf and NaN into the operands first (expectNear then wants non-finite elements exactly). */
+  function checkMatmul(m: number, k: number, n: number, la: Layout, lb: Layout, batchShape: number[] = [], broadcast: "" | "a" | "b" = "", poison = false): void {
     let a = randomView([...batchShape, m, k], la);
     let b = randomView([...batchShape, k, n], lb);
     const zeroBatch = (v: StridedView): StridedView => ({ ...v, strides: [...batchShape.map(() => 0), ...v.strides.slice(-2)] });
     if (broadcast === "a") a = zeroBatch(a);
     if (broadcast === "b") b = zeroBatch(b);
+    if (poison) {
+      // A[m-1, 0] = +inf, A[0, k-1] = NaN, B[k-1, n-1] = −inf
+      const nb = batchShape.length;
+      a.data[a.offset + (m - 1) * a.strides[nb]!] = Infinity;
+      a.data[a.offset + (k - 1) * a.strides[nb + 1]!] = NaN;
+      b.data[b.offset + (k - 1) * b.strides[nb]! + (n - 1) * b.strides[nb + 1]!] = -Infinity;
+    }
     const size = numelOf(batchShape) * m * n;
     const expected = new Float64Array(size);
     const actual = heap64(size);
@@ -134,6 +142,31 @@ describe("float64 wasm kernels agree with the JS reference", () => {
         }
       }
     }
+  });
+
+  // The kernel paths (assembly/matmul64.ts): the dot-product kernel where A and B are both
+  // contiguous in k, k ≥ 32 and m ≤ 64; B read in place where it is row-major and m ≤ 32; the
+  // packed GEMM otherwise. Sizes on and off the tiles (4 rows, 4 columns, 2 k) and the thresholds.
+  const PATHS: [number, number, number, Layout, Layout][] = [
+    // dot: x·Wᵀ at the LSTM's batch, odd k, m % 4 ≠ 0, the threshold rows and k
+    [20, 200, 800, "contiguous", "transposed"], [5, 33, 9, "offset", "transposed"], [64, 130, 3, "contiguous", "transposed"],
+    [1, 32, 1, "contiguous", "transposed"], [63, 32, 31, "foreign", "transposed"], [65, 64, 17, "contiguous", "transposed"],
+    [20, 31, 17, "contiguous", "transposed"],
+    // B in place: g·W at the LSTM's batch, partial column panels, k across the 256 block, 32/33 rows
+    [20, 800, 200, "contiguous", "contiguous"], [3, 20, 13, "transposed", "offset"], [32, 300, 9, "offset", "contiguous"],
+    [33, 40, 16, "contiguous", "contiguous"], [1, 7, 1030, "transposed", "contiguous"],
+    // packed: gᵀ·h (weight gradients), the LSTMCell program's and the MLP's shapes
+    [200, 20, 40, "transposed", "contiguous"], [97, 51, 204, "contiguous", "transposed"], [204, 97, 51, "transposed", "contiguous"],
+    [35, 51, 97, "transposed", "transposed"],
+  ];
+
+  it("matmul on each kernel path, on and off its tiles and thresholds", () => {
+    for (const [m, k, n, la, lb] of PATHS) checkMatmul(m, k, n, la, lb);
+  });
+
+  it("matmul propagates inf and NaN as the JS reference on each kernel path", () => {
+    for (const [m, k, n, la, lb] of PATHS) checkMatmul(m, k, n, la, lb, [], "", true);
+    checkMatmul(5, 70, 6, "contiguous", "transposed", [2], "", true);
   });
 
   it("matmul across the cache blocks (k > 256, n > 1024, m > 64), offset and foreign operands", () => {
@@ -173,6 +206,10 @@ describe("float64 wasm kernels agree with the JS reference", () => {
       [255, 300, 17, "contiguous", "transposed"], // split by rows
       [17, 300, 255, "transposed", "contiguous"], // split by columns
       [129, 257, 131, "offset", "contiguous"],
+      [20, 200, 800, "contiguous", "transposed"], // the dot kernel, split by columns
+      [64, 100, 50, "contiguous", "transposed"], // the dot kernel, split by rows
+      [100, 130, 60, "contiguous", "transposed"], // the GEMM: a thread's 52 rows must not take the dot kernel
+      [30, 300, 200, "contiguous", "contiguous"], // B in place
     ] as const) {
       const a = randomView([m, k], la);
       const b = randomView([k, n], lb);

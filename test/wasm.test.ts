@@ -453,10 +453,21 @@ describe("wasm backend", () => {
     return out.map((v) => 2 * k * 2 ** -24 * v + 1e-30);
   }
 
-  function checkMatmul(m: number, k: number, n: number, la: Layout, lb: Layout, batchShape: number[] = [], broadcastB = false): void {
+  /**
+   * Checks wasm.matmul against the JS kernel (which sums in float64) within the float32 bound;
+   * `poison` writes ±inf and NaN into the operands first, and then a non-finite expected element
+   * must come out the same non-finite value.
+   */
+  function checkMatmul(m: number, k: number, n: number, la: Layout, lb: Layout, batchShape: number[] = [], broadcastB = false, poison = false): void {
     const a = randomView([...batchShape, m, k], la);
     let b = randomView([...batchShape, k, n], lb);
     if (broadcastB) b = { ...b, strides: [...batchShape.map(() => 0), ...b.strides.slice(-2)] };
+    if (poison) {
+      // A[m-1, 0] = +inf, A[0, k-1] = NaN, B[k-1, n-1] = −inf (in every batch: the same offsets)
+      a.data[a.offset + (m - 1) * a.strides[batchShape.length]!] = Infinity;
+      a.data[a.offset + (k - 1) * a.strides[batchShape.length + 1]!] = NaN;
+      b.data[b.offset + (k - 1) * b.strides[batchShape.length]! + (n - 1) * b.strides[batchShape.length + 1]!] = -Infinity;
+    }
     const size = numelOf(batchShape) * m * n;
     const expected = new Float32Array(size);
     const actual = wasm.alloc("float32", Math.max(size, 1), true, "test", false).subarray(0, size) as Float32Array;
@@ -464,11 +475,35 @@ describe("wasm backend", () => {
     wasm.matmul({ a, b, out: actual, batchShape, m, k, n });
     const tol = matmulTolerance(a, b, m, k, n, batchShape);
     for (let i = 0; i < size; i++) {
-      if (!(Math.abs(actual[i]! - expected[i]!) <= tol[i]!)) {
-        expect.fail(`matmul ${m}x${k}x${n} ${la}/${lb} [${i}]: got ${actual[i]}, expected ${expected[i]}`);
-      }
+      const ok = Number.isFinite(expected[i]!) ? Math.abs(actual[i]! - expected[i]!) <= tol[i]! : Object.is(actual[i], expected[i]);
+      if (!ok) expect.fail(`matmul ${m}x${k}x${n} ${la}/${lb}${poison ? " with inf/NaN" : ""} [${i}]: got ${actual[i]}, expected ${expected[i]}`);
     }
   }
+
+  // The kernel paths (assembly/matmul.ts): the dot-product kernel where A and B are both
+  // contiguous in k, k ≥ 64 and m ≤ 64; B read in place where it is row-major and m ≤ 32; the
+  // packed GEMM otherwise. Sizes on and off the tiles (4 rows, 8 columns, 4 k) and the thresholds.
+  const PATHS: [number, number, number, Layout, Layout][] = [
+    // dot: x·Wᵀ at the LSTM's batch, k % 4 ≠ 0, m % 4 ≠ 0, n odd, the threshold rows and k
+    [20, 200, 800, "contiguous", "transposed"], [5, 67, 9, "offset", "transposed"], [64, 130, 3, "contiguous", "transposed"],
+    [1, 64, 1, "contiguous", "transposed"], [63, 64, 31, "foreign", "transposed"], [65, 64, 17, "contiguous", "transposed"],
+    [20, 63, 17, "contiguous", "transposed"],
+    // B in place: g·W at the LSTM's batch, partial column panels, k across the 256 block, 32/33 rows
+    [20, 800, 200, "contiguous", "contiguous"], [3, 20, 13, "transposed", "offset"], [32, 300, 9, "offset", "contiguous"],
+    [33, 40, 16, "contiguous", "contiguous"], [1, 7, 1000, "transposed", "contiguous"],
+    // packed: gᵀ·h (weight gradients), the float64 LSTMCell's and the MLP's shapes
+    [200, 20, 40, "transposed", "contiguous"], [97, 51, 204, "contiguous", "transposed"], [128, 64, 70, "transposed", "contiguous"],
+    [35, 51, 97, "transposed", "transposed"],
+  ];
+
+  it("matmul on each kernel path, on and off its tiles and thresholds", () => {
+    for (const [m, k, n, la, lb] of PATHS) checkMatmul(m, k, n, la, lb);
+  });
+
+  it("matmul propagates inf and NaN as the JS kernel on each kernel path", () => {
+    for (const [m, k, n, la, lb] of PATHS) checkMatmul(m, k, n, la, lb, [], false, true);
+    checkMatmul(5, 70, 6, "contiguous", "transposed", [2], true, true);
+  });
 
   it("matmul agrees with the JS kernel on odd sizes and all four transpose combinations", () => {
     const sizes = [1, 3, 17, 255];
@@ -506,6 +541,10 @@ describe("wasm backend", () => {
       [255, 300, 17, "contiguous", "transposed"], // split by rows
       [17, 300, 255, "transposed", "contiguous"], // split by columns
       [129, 257, 131, "offset", "contiguous"],
+      [20, 200, 800, "contiguous", "transposed"], // the dot kernel, split by columns
+      [64, 100, 50, "contiguous", "transposed"], // the dot kernel, split by rows
+      [100, 130, 60, "contiguous", "transposed"], // the GEMM: a thread's 52 rows must not take the dot kernel
+      [30, 300, 200, "contiguous", "contiguous"], // B in place
     ] as const) {
       const a = randomView([m, k], la);
       const b = randomView([k, n], lb);

@@ -2,9 +2,19 @@
 // (L2/L3), A into MC×KC blocks (L2), and a 4×8 register-tiled micro-kernel runs over them.
 // A and B are read through element strides, so every transpose combination is handled by the
 // packing routines and nothing is transposed in memory.
+//
+// Each C element sums its products in k order within a KC block (one multiply-add after the
+// other, in one accumulator), then adds the blocks in order: which micro-kernel, tile or thread
+// computes it does not change the result, so results are independent of the thread count.
 
-// Micro-tile: 4 rows × 8 columns = 8 f32x4 accumulators, which fit the 16 xmm registers
-// with room for the two B vectors and the broadcast A value.
+// Micro-tile: 4 rows × 8 columns = 8 f32x4 accumulators, plus the two B vectors and the four
+// broadcast A values that V8's scheduler loads up front: 14 of the 15 xmm registers V8 allocates
+// (it keeps xmm15 as scratch). Wider tiles spill: a 6×8 tile (12 accumulators, to cover the FMA
+// latency better) was measured at half the speed, its accumulators spilled to the stack every
+// step. At ~45 GFLOP/s with relaxed SIMD's FMA this tile is near 128-bit SIMD's peak on x86
+// (two 4-lane FMAs a cycle). A stays packed pre-broadcast (16 bytes a value): packed compact and
+// broadcast on load (v128.load32_splat) it cost each step three more instructions, since V8 adds
+// a splat load's offset with a separate lea, and the tile ran up to a fifth slower.
 export const MR = 4;
 export const NR = 8;
 export const KC = 256;
@@ -103,17 +113,45 @@ function packB(b: usize, sbk: i32, sbn: i32, kc: i32, nc: i32, dst: usize): void
 }
 
 /**
- * The micro-kernel: a 4×8 tile of C (row stride ldc floats) from packed panels pa and pb.
- * accumulate = 0 overwrites C (first k block), 1 adds to it. Partial tiles (mr < 4 or nr < 8)
- * go through `tile` and only their valid part is written.
+ * Writes a finished tile's row (two vectors) to C at `row`: stores it, or adds it to what is
+ * there when accumulating.
  */
-function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulate: i32, tile: usize): void {
+// @ts-ignore: decorator
+@inline function put(row: usize, v0: v128, v1: v128, accumulate: i32): void {
+  if (accumulate) {
+    v0 = f32x4.add(v0, v128.load(row));
+    v1 = f32x4.add(v1, v128.load(row, 16));
+  }
+  v128.store(row, v0);
+  v128.store(row, v1, 16);
+}
+
+/**
+ * Copies the valid mr×nr part of a partial tile, staged in `tile` (rows of NR), to C, adding to
+ * what is there when accumulating.
+ */
+function putPartial(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulate: i32): void {
+  for (let r = 0; r < mr; r++) {
+    for (let j = 0; j < nr; j++) {
+      const q = c + <usize>(r * ldc + j) * 4;
+      const v = load<f32>(tile + <usize>(r * NR + j) * 4);
+      store<f32>(q, accumulate ? load<f32>(q) + v : v);
+    }
+  }
+}
+
+/**
+ * The micro-kernel: a 4×8 tile of C (row stride ldc floats) from the packed panel pa (4
+ * broadcast values a step) and 8 columns of B at pb, ldb bytes from one k to the next (a packed panel's NR·4, or
+ * B's own row stride when it is read in place). accumulate = 0 overwrites C (first k block), 1
+ * adds to it. Partial tiles (mr < 4 or nr < 8) go through `tile` and only their valid part is written.
+ */
+function kernel(kc: i32, pa: usize, pb: usize, ldb: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulate: i32, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
-    // A arrives pre-broadcast (4 copies of each value), so every operand is one plain load
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load(pa);
@@ -129,63 +167,183 @@ function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: 
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
     pa += MR * 16;
-    pb += NR * 4;
+    pb += ldb;
   }
   const full = mr == MR && nr == NR;
   const dst = full ? c : tile;
   const ld: usize = full ? <usize>ldc * 4 : NR * 4;
-  const r0 = dst, r1 = dst + ld, r2 = dst + 2 * ld, r3 = dst + 3 * ld;
-  if (full && accumulate) {
-    c00 = f32x4.add(c00, v128.load(r0)); c01 = f32x4.add(c01, v128.load(r0, 16));
-    c10 = f32x4.add(c10, v128.load(r1)); c11 = f32x4.add(c11, v128.load(r1, 16));
-    c20 = f32x4.add(c20, v128.load(r2)); c21 = f32x4.add(c21, v128.load(r2, 16));
-    c30 = f32x4.add(c30, v128.load(r3)); c31 = f32x4.add(c31, v128.load(r3, 16));
+  const acc = full ? accumulate : 0;
+  put(dst, c00, c01, acc);
+  put(dst + ld, c10, c11, acc);
+  put(dst + 2 * ld, c20, c21, acc);
+  put(dst + 3 * ld, c30, c31, acc);
+  if (!full) putPartial(tile, c, ldc, mr, nr, accumulate);
+}
+
+/** The four lanes' sum in a fixed order, (l0 + l2) + (l1 + l3). */
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f32 {
+  const s = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1);
+}
+
+/**
+ * One element of C from a row of A and a column of B that are both contiguous in k: four lanes
+ * of multiply-adds over k rounded down to 4, their sum (hsum), then the last k % 4 products in
+ * order. dot4x2 computes every element of its tile exactly so, so an element's value does not
+ * depend on which of the two computed it.
+ */
+function dot1(ar: usize, bc: usize, k: i32): f32 {
+  let acc = f32x4.splat(0);
+  const k4 = k & ~3;
+  for (let p = 0; p < k4; p += 4) acc = madd(v128.load(ar + (<usize>p << 2)), v128.load(bc + (<usize>p << 2)), acc);
+  let s = hsum(acc);
+  for (let p = k4; p < k; p++) s += load<f32>(ar + (<usize>p << 2)) * load<f32>(bc + (<usize>p << 2));
+  return s;
+}
+
+/** Writes s to C at q, or adds it to what is there when accumulating. */
+// @ts-ignore: decorator
+@inline function putOne(q: usize, s: f32, accumulate: i32): void {
+  store<f32>(q, accumulate ? load<f32>(q) + s : s);
+}
+
+/**
+ * A 4×2 tile of C from four rows of A at ar (lda bytes apart) and two columns of B at bc (ldb
+ * bytes apart), all contiguous in k: eight vector accumulators, six loads a step, no packing.
+ */
+function dot4x2(ar: usize, lda: usize, bc: usize, ldb: usize, k: i32, c: usize, ldc: usize, accumulate: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const a1 = ar + lda, a2 = ar + 2 * lda, a3 = ar + 3 * lda, b1 = bc + ldb;
+  const k4 = k & ~3;
+  for (let p = 0; p < k4; p += 4) {
+    const o = <usize>p << 2;
+    const v0 = v128.load(bc + o);
+    const v1 = v128.load(b1 + o);
+    let x = v128.load(ar + o);
+    c00 = madd(x, v0, c00);
+    c01 = madd(x, v1, c01);
+    x = v128.load(a1 + o);
+    c10 = madd(x, v0, c10);
+    c11 = madd(x, v1, c11);
+    x = v128.load(a2 + o);
+    c20 = madd(x, v0, c20);
+    c21 = madd(x, v1, c21);
+    x = v128.load(a3 + o);
+    c30 = madd(x, v0, c30);
+    c31 = madd(x, v1, c31);
   }
-  v128.store(r0, c00); v128.store(r0, c01, 16);
-  v128.store(r1, c10); v128.store(r1, c11, 16);
-  v128.store(r2, c20); v128.store(r2, c21, 16);
-  v128.store(r3, c30); v128.store(r3, c31, 16);
-  if (!full) {
-    for (let r = 0; r < mr; r++) {
-      for (let j = 0; j < nr; j++) {
-        const q = c + <usize>(r * ldc + j) * 4;
-        const v = load<f32>(tile + <usize>(r * NR + j) * 4);
-        store<f32>(q, accumulate ? load<f32>(q) + v : v);
+  let s00 = hsum(c00), s01 = hsum(c01), s10 = hsum(c10), s11 = hsum(c11);
+  let s20 = hsum(c20), s21 = hsum(c21), s30 = hsum(c30), s31 = hsum(c31);
+  for (let p = k4; p < k; p++) {
+    const o = <usize>p << 2;
+    const v0 = load<f32>(bc + o), v1 = load<f32>(b1 + o);
+    let x = load<f32>(ar + o);
+    s00 += x * v0; s01 += x * v1;
+    x = load<f32>(a1 + o);
+    s10 += x * v0; s11 += x * v1;
+    x = load<f32>(a2 + o);
+    s20 += x * v0; s21 += x * v1;
+    x = load<f32>(a3 + o);
+    s30 += x * v0; s31 += x * v1;
+  }
+  putOne(c, s00, accumulate); putOne(c + 4, s01, accumulate);
+  putOne(c + ldc, s10, accumulate); putOne(c + ldc + 4, s11, accumulate);
+  putOne(c + 2 * ldc, s20, accumulate); putOne(c + 2 * ldc + 4, s21, accumulate);
+  putOne(c + 3 * ldc, s30, accumulate); putOne(c + 3 * ldc + 4, s31, accumulate);
+}
+
+/**
+ * Products whose operands are both contiguous in k (sak = sbk = 1: x·Wᵀ, a Linear's or an RNN
+ * step's forward), at small m: with dot products along k neither operand is packed, where the
+ * GEMM path would transpose all of B into panels for a few rows of A (h·W_hhᵀ at the LSTM's
+ * batch of 20: a fifth of its time). Columns go in blocks whose rows of B (64 KiB) stay in L2
+ * while every row panel of A passes over them.
+ */
+function dotProduct(a: usize, sam: i32, b: usize, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, accumulate: i32): void {
+  const lda = <usize>sam << 2, ldb = <usize>sbn << 2, ldcb = <usize>ldc << 2;
+  const block = max(2, (16384 / k) & ~1);
+  for (let j0 = 0; j0 < n; j0 += block) {
+    const j1 = min(n, j0 + block);
+    for (let i = 0; i < m; i += 4) {
+      const ar = a + <usize>i * lda;
+      const cr = c + <usize>i * ldcb;
+      let j = j0;
+      if (i + 4 <= m) {
+        for (; j + 2 <= j1; j += 2) dot4x2(ar, lda, b + <usize>j * ldb, ldb, k, cr + (<usize>j << 2), ldcb, accumulate);
+      }
+      for (let r = 0; r < min(4, m - i); r++) {
+        for (let jj = j; jj < j1; jj++) putOne(cr + <usize>r * ldcb + (<usize>jj << 2), dot1(ar + <usize>r * lda, b + <usize>jj * ldb, k), accumulate);
       }
     }
   }
 }
 
+/** Bit 1 of matmul's `acc` (bit 0: C += A·B): the product may take dotProduct. */
+export const ALLOW_DOT = 2;
+
+/**
+ * Whether a product takes dotProduct: both operands contiguous in k, k long enough for the
+ * vector dot products to pay for their sums, and few rows of A (the GEMM's packing of B is
+ * spread over m/4 row panels: past 64 rows it costs little). Decided on the whole product, not
+ * a thread's share of it, so that the result does not depend on the thread count. Only where
+ * the caller allows it (ALLOW_DOT in `acc`): its sums are rounded in another order than the
+ * GEMM's, and the convolutions' products (src/backend/wasm/conv.ts) keep the GEMM's.
+ */
+// @ts-ignore: decorator
+@inline function useDot(sak: i32, sbk: i32, m: i32, k: i32, flags: i32): bool {
+  return (flags & ALLOW_DOT) != 0 && sak == 1 && sbk == 1 && k >= 64 && m <= 64;
+}
+
+/**
+ * Below this many rows of A a row-major B is read in place rather than packed: each packed value
+ * would serve only m/4 tiles, so the copy costs a fair share of the product (h·W_hh's gradient
+ * W_hh·g at the LSTM's batch of 20: packing was a fifth of the time), while a tile's 8 columns
+ * of kc rows (at most 256 cache lines) stay in L1 across the few row panels that read them.
+ */
+const DIRECT_B_ROWS = 32;
+
 /**
  * C = A·B for A[m,k] at a (element strides sam, sak), B[k,n] at b (sbk, sbn) and C with row
  * stride ldc; `work` is workBytes() of scratch. Requires k ≥ 1 (k = 0 means C = 0, done by the caller).
- * With `acc` nonzero, C += A·B instead (a convolution's weight gradient sums its samples so).
+ * With bit 0 of `acc` set, C += A·B instead (a convolution's weight gradient sums its samples
+ * so); with ALLOW_DOT set, a product of both operands contiguous in k may take dotProduct.
  */
 export function matmul(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize, acc: i32): void {
+  if (useDot(sak, sbk, m, k, acc)) dotProduct(a, sam, b, sbn, c, ldc, m, k, n, acc & 1);
+  else gemm(a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, work, acc & 1);
+}
+
+/** The GEMM path of matmul: packed panels and the 4×8 micro-kernel. */
+function gemm(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize, acc: i32): void {
   const pA = work;
   const pB = pA + <usize>(MC * KC) * 16;
   const tile = pB + <usize>(KC * NC) * 4;
+  // the same products in the same order either way: only where B is read from differs
+  const direct = sbn == 1 && m <= DIRECT_B_ROWS;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      packB(b + <usize>(pc * sbk + jc * sbn) * 4, sbk, sbn, kc, nc, pB);
+      const accumulate = pc > 0 || acc != 0 ? 1 : 0;
+      const bBlock = b + <usize>(pc * sbk + jc * sbn) * 4;
+      // in place, only a last partial panel is packed (a tile reads 8 columns)
+      if (!direct) packB(bBlock, sbk, sbn, kc, nc, pB);
+      else if (nc % NR != 0) packB(bBlock + <usize>(nc - nc % NR) * 4, sbk, sbn, kc, nc % NR, pB);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA(a + <usize>(ic * sam + pc * sak) * 4, sam, sak, mc, kc, pA);
         for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const inPlace = direct && nr == NR;
+          const pb = inPlace ? bBlock + <usize>jr * 4 : direct ? pB : pB + <usize>(jr * kc) * 4;
+          const ldb: usize = inPlace ? <usize>sbk * 4 : NR * 4;
           for (let ir = 0; ir < mc; ir += MR) {
-            kernel(
-              kc,
-              pA + <usize>(ir * kc) * 16,
-              pB + <usize>(jr * kc) * 4,
-              c + <usize>((ic + ir) * ldc + jc + jr) * 4,
-              ldc,
-              min(MR, mc - ir),
-              min(NR, nc - jr),
-              pc > 0 || acc != 0 ? 1 : 0,
-              tile,
-            );
+            const cc = c + <usize>((ic + ir) * ldc + jc + jr) * 4;
+            kernel(kc, pA + <usize>(ir * kc) * 16, pb, ldb, cc, ldc, min(MR, mc - ir), nr, accumulate, tile);
           }
         }
       }
@@ -197,7 +355,7 @@ export function matmul(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i3
  * One matmul shared between threads: every thread calls this with its own scratch and takes
  * chunks (of rows, or of columns when byCols) off the job's atomic counter until none are
  * left, so a thread the OS delays simply takes fewer. The job is i32s: [counter, chunks,
- * chunkSize, byCols, a, sam, sak, b, sbk, sbn, c, ldc, m, k, n], the job's kind at 15 and acc at 16.
+ * chunkSize, byCols, a, sam, sak, b, sbk, sbn, c, ldc, m, k, n], the job's kind at 15 and matmul's acc flags at 16.
  */
 export function matmulShared(job: usize, work: usize): void {
   const chunks = load<i32>(job, 4);
@@ -214,15 +372,21 @@ export function matmulShared(job: usize, work: usize): void {
   const m = load<i32>(job, 48);
   const k = load<i32>(job, 52);
   const n = load<i32>(job, 56);
-  const acc = load<i32>(job, 64);
+  const flags = load<i32>(job, 64);
+  const dot = useDot(sak, sbk, m, k, flags);
+  const acc = flags & 1;
   for (;;) {
     const i = atomic.add<i32>(job, 1);
     if (i >= chunks) return;
     const from = i * size;
     if (byCols) {
-      matmul(a, sam, sak, b + <usize>(from * sbn) * 4, sbk, sbn, c + <usize>from * 4, ldc, m, k, min(size, n - from), work, acc);
+      const bb = b + <usize>(from * sbn) * 4, cc = c + <usize>from * 4, nn = min(size, n - from);
+      if (dot) dotProduct(a, sam, bb, sbn, cc, ldc, m, k, nn, acc);
+      else gemm(a, sam, sak, bb, sbk, sbn, cc, ldc, m, k, nn, work, acc);
     } else {
-      matmul(a + <usize>(from * sam) * 4, sam, sak, b, sbk, sbn, c + <usize>(from * ldc) * 4, ldc, min(size, m - from), k, n, work, acc);
+      const aa = a + <usize>(from * sam) * 4, cc = c + <usize>(from * ldc) * 4, mm = min(size, m - from);
+      if (dot) dotProduct(aa, sam, b, sbn, cc, ldc, mm, k, n, acc);
+      else gemm(aa, sam, sak, b, sbk, sbn, cc, ldc, mm, k, n, work, acc);
     }
   }
 }

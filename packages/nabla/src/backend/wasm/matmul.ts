@@ -54,7 +54,7 @@ export function matmul(args: MatmulArgs): void {
         offB += counter[d]! * bs.strides[d]!;
       }
       const pc = o.ptr + width * batch * m * n;
-      matmulThreaded(as.ptr + width * offA, sam, sak, bs.ptr + width * offB, sbk, sbn, pc, n, m, k, n, work, false, width === 8);
+      matmulThreaded(as.ptr + width * offA, sam, sak, bs.ptr + width * offB, sbk, sbn, pc, n, m, k, n, work, false, width === 8, true);
       for (let d = nb - 1; d >= 0; d--) {
         if (++counter[d]! < batchShape[d]!) break;
         counter[d] = 0;

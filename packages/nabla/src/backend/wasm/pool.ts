@@ -25,6 +25,8 @@ interface Helper {
 const IDLE = 2;
 const POSTED = 1;
 const STOP = 3;
+/** A posted task the worker has claimed (worker-source.ts): the caller must wait for it. */
+const RUNNING = 4;
 
 /** Whether this thread may block in Atomics.wait: a browser's main thread may not, so it spins. */
 let canBlock = true;
@@ -138,7 +140,10 @@ function runShared(block: Int32Array, ready: Helper[], work: number): void {
   kernels.runJob(block.byteOffset, work);
   let failed = false;
   for (const h of ready) {
-    waitWhile(h.ctl, POSTED);
+    // the caller has taken every chunk: a helper that has not woken yet (on a busy machine, a
+    // scheduler slice of milliseconds) is told there is nothing to do instead of waited for
+    if (Atomics.compareExchange(h.ctl, 0, POSTED, IDLE) === POSTED) continue;
+    waitWhile(h.ctl, RUNNING);
     failed ||= h.ctl[13] !== 0;
   }
   if (failed) throw new Error("nabla: a kernel worker trapped");
@@ -146,7 +151,8 @@ function runShared(block: Int32Array, ready: Helper[], work: number): void {
 
 /**
  * C = A·B (C += A·B with `accumulate`, float32 only) as kernels.matmul, or kernels.matmul64
- * (wide), shared with idle helpers: the longer-to-pack operand is kept whole and the other axis
+ * (wide), shared with idle helpers; `allowDot` lets the float32 kernel take its dot-product path
+ * for small x·Wᵀ-shaped products (matmul's own calls do; the convolutions keep the GEMM's rounding): the longer-to-pack operand is kept whole and the other axis
  * cut into chunks that every thread takes from one atomic counter.
  */
 export function matmulThreaded(
@@ -157,9 +163,11 @@ export function matmulThreaded(
   work: number,
   accumulate = false,
   wide = false,
+  allowDot = false,
 ): void {
   if (wide && accumulate) throw new Error("matmulThreaded: the float64 GEMM does not accumulate");
-  const acc = accumulate ? 1 : 0;
+  // bit 1: the float32 kernel may take its dot-product path (assembly/matmul.ts ALLOW_DOT)
+  const acc = (accumulate ? 1 : 0) | (allowDot ? 2 : 0);
   // a float64 multiply-add costs about twice a float32 one: the same work for half the MACs
   const ready = readyHelpers(m * n * k * (wide ? 2 : 1), PARALLEL_MACS);
   if (ready.length === 0) {

@@ -3,7 +3,8 @@
  * vitest, from dist/, and from a Blob URL in a browser. `start` receives { memory, bytes, slot }:
  * the shared memory, the kernel module's bytes and the address of this worker's control block.
  *
- * The control block (Int32Array at `slot`): [0] state 0 starting, 1 task posted, 2 idle, 3 stop;
+ * The control block (Int32Array at `slot`): [0] state 0 starting, 1 task posted, 2 idle, 3 stop,
+ * 4 running (claimed from 1 by compareExchange: until then the caller may take the task back);
  * [1] the shared job's address (assembly/jobs.ts), [2] this worker's scratch, [13] 1 if the last task failed.
  * Tasks are posted and awaited with Atomics on shared memory.
  */
@@ -26,7 +27,8 @@ function start({ memory, bytes, slot }) {
     Atomics.wait(ctl, 0, 2);
     const state = Atomics.load(ctl, 0);
     if (state === 3) break;
-    if (state !== 1) continue;
+    // claim the task: the caller takes back a task no worker has claimed once it has done all the work
+    if (state !== 1 || Atomics.compareExchange(ctl, 0, 1, 4) !== 1) continue;
     try {
       k.runJob(ctl[1], ctl[2]);
       ctl[13] = 0;

@@ -11,7 +11,8 @@
  *         h' = (1 − z)⊙n + z⊙h
  *
  * The input projection W_ih·x of a whole layer is one matmul over all time steps; the recurrence
- * runs step by step. Gradients (backpropagation through time) come from the recorded graph.
+ * runs step by step. Gradients (backpropagation through time) come from the recorded graph, but
+ * for LSTM and RNN W_hh's gradient is one matmul over the sequence too (recurrent-weight-grad.ts).
  */
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
 import { zeros } from "../../ops/creation.js";
@@ -29,6 +30,7 @@ import { lstmCell } from "../functional/lstm-cell.js";
 import { uniform_ } from "../init.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
+import { sequenceWeightGrad } from "./recurrent-weight-grad.js";
 import { pyFloat } from "./repr.js";
 
 export type RNNMode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
@@ -179,13 +181,18 @@ abstract class RNNBase<In extends unknown[], Out> extends Module<In, Out> {
       const outs: Tensor[] = [];
       for (let d = 0; d < this.directions; d++) {
         const [wIH, wHH, bIH, bHH] = this.weights(l, d);
-        const xw = timeSteps(project(x, wIH, bIH)); // W_ih·x + b_ih for all steps in one matmul
+        let xwAll = project(x, wIH, bIH); // W_ih·x + b_ih for all steps in one matmul
+        // LSTM and RNN: W_hh's gradient as one matmul over the sequence, not one per step
+        const oneGrad = this.mode === "GRU" ? null : sequenceWeightGrad(xwAll, wHH);
+        if (oneGrad !== null) xwAll = oneGrad.xw;
+        const xw = timeSteps(xwAll);
         let hs = select(h, 0, l * this.directions + d);
         let cs = c === null ? null : select(c, 0, l * this.directions + d);
         const steps: Tensor[] = new Array<Tensor>(T);
         for (let k = 0; k < T; k++) {
           const t = d === 0 ? k : T - 1 - k;
-          [hs, cs] = recurrentStep(this.mode, xw[t]!, hs, cs, wHH, bHH);
+          oneGrad?.record(t, hs);
+          [hs, cs] = recurrentStep(this.mode, xw[t]!, hs, cs, oneGrad?.wHH ?? wHH, bHH);
           steps[t] = hs;
         }
         outs.push(stack(steps, 0));
