@@ -2,8 +2,8 @@
 // im2col + GEMM spends more time unfolding and packing than multiplying: a product with K =
 // C/groups·kH·kW of 25 or 150 and 6 or 16 rows leaves the GEMM's tiles mostly empty. Instead
 // each sample's input is copied once into zero-padded planes (so no tap ever tests a border) and
-// output rows are accumulated in registers, four output channels by eight columns at a time,
-// over every tap. Column stride 1 only (sw = 1); any row stride, padding, dilation and groups.
+// output rows are accumulated in registers, four output channels by eight columns at a time
+// (and an odd last four columns by a one-vector tile), over every tap. Column stride 1 only (sw = 1); any row stride, padding, dilation and groups.
 //
 // The same forward kernel computes the input gradient of a stride-1 convolution: that is the
 // forward convolution of gy with the weight transposed (in and out channels swapped) and flipped,
@@ -26,10 +26,10 @@ const OB = 4;
 const WB = 2;
 const JB = 5;
 
-/** Vectors of 4 columns in an output row of `ow` columns: at least 2, the forward tile's width. */
+/** Vectors of 4 columns in an output row of `ow` columns. */
 // @ts-ignore: decorator
 @inline function rowVectors(ow: i32): i32 {
-  return max(2, (ow + 3) >> 2);
+  return (ow + 3) >> 2;
 }
 
 /** Columns of a padded plane: the widest tile's reach, kernel columns rounded up to whole JB tiles. */
@@ -147,6 +147,12 @@ export function packedWeightBytes(groups: i32, og: i32, cg: i32, kh: i32, kw: i3
   if (lanes > 2) v128.store32_lane(p, v, 2, 8);
 }
 
+/** Output columns [4v, 4v + 4) of one row from one accumulator, clipped to the row's ow columns. */
+// @ts-ignore: decorator
+@inline function storeOne(row: usize, v: i32, ow: i32, a: v128): void {
+  storeLanes(row + (<usize>v << 4), a, ow - 4 * v);
+}
+
 /** Output columns [4v, 4v + 8) of one row from two accumulators, clipped to the row's ow columns. */
 // @ts-ignore: decorator
 @inline function storePair(row: usize, v: i32, ow: i32, a: v128, b: v128): void {
@@ -177,9 +183,11 @@ function forwardSample(
       const out0 = y + (<usize>((n * o + g * og + t * OB) * oh * ow) << 2);
       for (let yy = 0; yy < oh; yy++) {
         const rowStart = groupPlanes + <usize>(yy * sh) * rowBytes;
-        // pairs of vectors; an odd last one is recomputed by an overlapping pair
-        for (let v0 = 0; v0 < nv; v0 += 2) {
-          const v = min(v0, nv - 2);
+        const row = out0 + (<usize>(yy * ow) << 2);
+        const plane = <usize>(oh * ow) << 2;
+        // pairs of vectors, then an odd last one alone (a row of 10 columns costs 12, not 16)
+        let v = 0;
+        for (; v + 2 <= nv; v += 2) {
           let a0 = v128.load32_splat(bias), a1 = a0;
           let b0 = v128.load32_splat(bias, 4), b1 = b0;
           let c0 = v128.load32_splat(bias, 8), c1 = c0;
@@ -208,12 +216,36 @@ function forwardSample(
               }
             }
           }
-          const row = out0 + (<usize>(yy * ow) << 2);
-          const plane = <usize>(oh * ow) << 2;
           storePair(row, v, ow, a0, a1);
           if (outs > 1) storePair(row + plane, v, ow, b0, b1);
           if (outs > 2) storePair(row + 2 * plane, v, ow, c0, c1);
           if (outs > 3) storePair(row + 3 * plane, v, ow, d0, d1);
+        }
+        if (v < nv) {
+          // the same taps in the same order as the pairs, so each output's sum is the same
+          let a0 = v128.load32_splat(bias);
+          let b0 = v128.load32_splat(bias, 4);
+          let c0 = v128.load32_splat(bias, 8);
+          let d0 = v128.load32_splat(bias, 12);
+          let wq = wtile;
+          let chRow = rowStart + (<usize>v << 4);
+          for (let ch = 0; ch < cg; ch++, chRow += planeBytes) {
+            let p = chRow;
+            for (let i = 0; i < kh; i++, p += tapRowBytes) {
+              let q = p;
+              for (let j = 0; j < kw; j++, q += jBytes, wq += 16) {
+                const x0 = v128.load(q);
+                a0 = madd(v128.load32_splat(wq), x0, a0);
+                b0 = madd(v128.load32_splat(wq, 4), x0, b0);
+                c0 = madd(v128.load32_splat(wq, 8), x0, c0);
+                d0 = madd(v128.load32_splat(wq, 12), x0, d0);
+              }
+            }
+          }
+          storeOne(row, v, ow, a0);
+          if (outs > 1) storeOne(row + plane, v, ow, b0);
+          if (outs > 2) storeOne(row + 2 * plane, v, ow, c0);
+          if (outs > 3) storeOne(row + 3 * plane, v, ow, d0);
         }
       }
     }
