@@ -3,8 +3,8 @@
  * against the JS reference computed in float64: forward with bias, the input gradient (the
  * forward kernel on gy with the weight transposed and flipped) and the weight gradient, over row
  * strides, padding, dilation, groups, output rows of every width modulo 4, tiles with fewer
- * channels than they hold, strided and foreign operands, non-finite inputs, and the work split
- * across two threads. Each case first checks that it does run direct (the other path, im2col +
+ * channels than they hold, outputs bit-identical whichever tile width computed them, strided
+ * and foreign operands, non-finite inputs, and the work split across two threads. Each case first checks that it does run direct (the other path, im2col +
  * GEMM, has its own tests in conv-blocked.test.ts), and that with directTaps 0 the GEMM path
  * gives the same numbers.
  */
@@ -197,6 +197,36 @@ describe("direct convolution kernels match the float64 reference", () => {
         for (let cc = 0; cc < ow; cc++) {
           const [a, e] = [yn[r * ow + cc]!, yw[r * wide + cc]!];
           if (!Object.is(a, e)) expect.fail(`${c}→${o} ${k}×${k} padding ${p}, row ${r} column ${cc}: ${a}, in pairs ${e}`);
+        }
+      }
+    }
+  });
+
+  it.each([1, 2, 3])("a weight gradient of %i kernel columns (narrow tiles) is bit-identical to a 5-column kernel's first columns", (kw) => {
+    // Kernels of at most 3 columns run 2×3 tiles, 5 columns 2×5; each tile column must sum the
+    // same products in the same order. Input widened by 5 − kw columns keeps ow, so the 5-column
+    // kernel's dW[..., j] for j < kw sums exactly what the narrow kernel's does.
+    convTuning.directTaps = 10_000;
+    for (const [c, o, ow] of [[1, 32, 26], [2, 3, 9], [3, 5, 2]] as const) {
+      const narrow = geometry([2, c, 5, ow + kw - 1, o, 1, 3, kw, 1, 0, 0, 1, 1]);
+      const wide = geometry([2, c, 5, ow + 4, o, 1, 3, 5, 1, 0, 0, 1, 1]);
+      expect(narrow.ow === ow && wide.ow === ow).toBe(true);
+      expect(directPath(narrow, "weight") && directPath(wide, "weight")).toBe(true);
+      const xw = values(wide.n * c * wide.h * wide.w);
+      const xn = wasm.alloc("float32", narrow.n * c * narrow.h * narrow.w) as Float32Array;
+      for (let r = 0; r < narrow.n * c * narrow.h; r++) {
+        for (let cc = 0; cc < narrow.w; cc++) xn[r * narrow.w + cc] = xw.f32[r * wide.w + cc]!;
+      }
+      const gy = values(narrow.n * o * narrow.oh * ow);
+      const gyShape = [narrow.n, o, narrow.oh, ow];
+      const dn = new Float32Array(o * c * 3 * kw);
+      const dw = new Float32Array(o * c * 3 * 5);
+      conv2dWeight(narrow, view(xn, [narrow.n, c, narrow.h, narrow.w]), view(gy.f32, gyShape), dn);
+      conv2dWeight(wide, view(xw.f32, [wide.n, c, wide.h, wide.w]), view(gy.f32, gyShape), dw);
+      for (let r = 0; r < o * c * 3; r++) {
+        for (let j = 0; j < kw; j++) {
+          const [a, e] = [dn[r * kw + j]!, dw[r * 5 + j]!];
+          if (!Object.is(a, e)) expect.fail(`${c}→${o}, ${ow} columns, dW row ${r} column ${j}: ${a}, in 2×5 tiles ${e}`);
         }
       }
     }
