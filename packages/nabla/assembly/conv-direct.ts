@@ -3,7 +3,8 @@
 // C/groups·kH·kW of 25 or 150 and 6 or 16 rows leaves the GEMM's tiles mostly empty. Instead
 // each sample's input is copied once into zero-padded planes (so no tap ever tests a border) and
 // output rows are accumulated in registers, four output channels by eight columns at a time
-// (and an odd last four columns by a one-vector tile), over every tap. Column stride 1 only (sw = 1); any row stride, padding, dilation and groups.
+// (and an odd last four columns by a one-vector tile), over every tap. Column stride 1 only
+// (sw = 1); any row stride, padding, dilation and groups.
 //
 // The same forward kernel computes the input gradient of a stride-1 convolution: that is the
 // forward convolution of gy with the weight transposed (in and out channels swapped) and flipped,
@@ -285,7 +286,7 @@ function forwardSample(
 ): void {
   const five = isFloat<Five>();
   // the second channel's accumulators start after the first's JB or JB_NARROW
-  const b = a + (five ? 80 : 48);
+  const b = a + (<usize>(five ? JB : JB_NARROW) << 4);
   let a0 = v128.load(a), a1 = v128.load(a, 16), a2 = v128.load(a, 32);
   let b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32);
   let a3 = f32x4.splat(0), a4 = a3, b3 = a3, b4 = a3;
