@@ -3,8 +3,8 @@
  * against the JS reference computed in float64: forward with bias, the input gradient (the
  * forward kernel on gy with the weight transposed and flipped) and the weight gradient, over row
  * strides, padding, dilation, groups, output rows of every width modulo 4, tiles with fewer
- * channels than they hold, strided and foreign operands, non-finite inputs, and the work split
- * across two threads. Each case first checks that it does run direct (the other path, im2col +
+ * channels than they hold, outputs bit-identical whichever tile width computed them, strided
+ * and foreign operands, non-finite inputs, and the work split across two threads. Each case first checks that it does run direct (the other path, im2col +
  * GEMM, has its own tests in conv-blocked.test.ts), and that with directTaps 0 the GEMM path
  * gives the same numbers.
  */
@@ -52,6 +52,9 @@ const CASES: Record<string, Spec> = {
   "7×1 kernel": [2, 2, 12, 5, 3, 1, 7, 1, 1, 3, 0, 1, 1],
   "padding past the kernel's reach": [2, 2, 5, 6, 3, 1, 3, 3, 1, 3, 3, 1, 1],
   "5×5 of 13 output rows and 13 columns": [1, 3, 13, 13, 9, 1, 5, 5, 1, 2, 2, 1, 1],
+  "3 output columns (one vector, three lanes)": [2, 2, 6, 7, 5, 1, 5, 5, 1, 0, 0, 1, 1],
+  "10 output columns (a pair and a one-vector remainder)": [2, 6, 12, 14, 16, 1, 5, 5, 1, 0, 0, 1, 1],
+  "11 output columns, padding 2": [2, 2, 7, 11, 7, 1, 5, 5, 1, 2, 2, 1, 1],
 };
 
 /** Random values in [-1, 1) in wasm memory (float32) and as float64, with some entries replaced. */
@@ -162,6 +165,71 @@ describe("direct convolution kernels match the float64 reference", () => {
     expectNear(direct.y, Float64Array.from(gemm.y), scale, "y (direct vs GEMM)");
     expectNear(direct.gx, Float64Array.from(gemm.gx), scale, "gx (direct vs GEMM)");
     expectNear(direct.gw, Float64Array.from(gemm.gw), scale, "gw (direct vs GEMM)");
+  });
+
+  it.each([1, 2, 3, 9, 10, 11, 12, 13])("an output row of %i columns: each output bit-identical to the same output computed in a pair of vectors", (ow) => {
+    // A row's odd last vector runs as a one-vector tile; it must sum the same taps in the same
+    // order as the two-vector tiles do. The same input widened on the right (so ow rounds up to
+    // whole pairs) computes the first ow columns in pairs only: they must agree bit for bit.
+    convTuning.directTaps = 10_000;
+    const wide = Math.ceil(ow / 8) * 8;
+    for (const [c, o, k, p] of [[6, 16, 5, 0], [1, 6, 5, 2], [2, 5, 3, 1]] as const) {
+      const narrow = geometry([2, c, 6, ow + k - 1 - 2 * p, o, 1, k, k, 1, p, p, 1, 1]);
+      const widened = geometry([2, c, 6, wide + k - 1 - 2 * p, o, 1, k, k, 1, p, p, 1, 1]);
+      expect(narrow.ow).toBe(ow);
+      expect(directPath(narrow, "forward") && directPath(widened, "forward")).toBe(true);
+      const xw = values(widened.n * c * widened.h * widened.w);
+      const xn = wasm.alloc("float32", narrow.n * c * narrow.h * narrow.w) as Float32Array;
+      const columns = narrow.w;
+      // the narrow input is the widened one's first columns; with padding p the narrow row's last
+      // padded column (zero) must be zero in the wide input too
+      for (let r = 0; r < narrow.n * c * narrow.h; r++) {
+        for (let cc = 0; cc < columns; cc++) xn[r * columns + cc] = xw.f32[r * widened.w + cc]!;
+        for (let cc = columns; cc < Math.min(columns + p, widened.w); cc++) xw.f32[r * widened.w + cc] = 0;
+      }
+      const w = values(o * c * k * k);
+      const b = values(o);
+      const yn = new Float32Array(narrow.n * o * narrow.oh * ow);
+      const yw = new Float32Array(widened.n * o * widened.oh * wide);
+      conv2d(narrow, view(xn, [narrow.n, c, narrow.h, narrow.w]), view(w.f32, [o, c, k, k]), view(b.f32, [o]), yn);
+      conv2d(widened, view(xw.f32, [widened.n, c, widened.h, widened.w]), view(w.f32, [o, c, k, k]), view(b.f32, [o]), yw);
+      for (let r = 0; r < narrow.n * o * narrow.oh; r++) {
+        for (let cc = 0; cc < ow; cc++) {
+          const [a, e] = [yn[r * ow + cc]!, yw[r * wide + cc]!];
+          if (!Object.is(a, e)) expect.fail(`${c}→${o} ${k}×${k} padding ${p}, row ${r} column ${cc}: ${a}, in pairs ${e}`);
+        }
+      }
+    }
+  });
+
+  it.each([1, 2, 3])("a weight gradient of %i kernel columns (narrow tiles) is bit-identical to a 5-column kernel's first columns", (kw) => {
+    // Kernels of at most 3 columns run 2×3 tiles, 5 columns 2×5; each tile column must sum the
+    // same products in the same order. Input widened by 5 − kw columns keeps ow, so the 5-column
+    // kernel's dW[..., j] for j < kw sums exactly what the narrow kernel's does.
+    convTuning.directTaps = 10_000;
+    for (const [c, o, ow] of [[1, 32, 26], [2, 3, 9], [3, 5, 2]] as const) {
+      const narrow = geometry([2, c, 5, ow + kw - 1, o, 1, 3, kw, 1, 0, 0, 1, 1]);
+      const wide = geometry([2, c, 5, ow + 4, o, 1, 3, 5, 1, 0, 0, 1, 1]);
+      expect(narrow.ow === ow && wide.ow === ow).toBe(true);
+      expect(directPath(narrow, "weight") && directPath(wide, "weight")).toBe(true);
+      const xw = values(wide.n * c * wide.h * wide.w);
+      const xn = wasm.alloc("float32", narrow.n * c * narrow.h * narrow.w) as Float32Array;
+      for (let r = 0; r < narrow.n * c * narrow.h; r++) {
+        for (let cc = 0; cc < narrow.w; cc++) xn[r * narrow.w + cc] = xw.f32[r * wide.w + cc]!;
+      }
+      const gy = values(narrow.n * o * narrow.oh * ow);
+      const gyShape = [narrow.n, o, narrow.oh, ow];
+      const dn = new Float32Array(o * c * 3 * kw);
+      const dw = new Float32Array(o * c * 3 * 5);
+      conv2dWeight(narrow, view(xn, [narrow.n, c, narrow.h, narrow.w]), view(gy.f32, gyShape), dn);
+      conv2dWeight(wide, view(xw.f32, [wide.n, c, wide.h, wide.w]), view(gy.f32, gyShape), dw);
+      for (let r = 0; r < o * c * 3; r++) {
+        for (let j = 0; j < kw; j++) {
+          const [a, e] = [dn[r * kw + j]!, dw[r * 5 + j]!];
+          if (!Object.is(a, e)) expect.fail(`${c}→${o}, ${ow} columns, dW row ${r} column ${j}: ${a}, in 2×5 tiles ${e}`);
+        }
+      }
+    }
   });
 
   it("leaves column strides and products with many taps to im2col + GEMM", () => {

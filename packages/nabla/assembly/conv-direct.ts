@@ -2,8 +2,9 @@
 // im2col + GEMM spends more time unfolding and packing than multiplying: a product with K =
 // C/groups·kH·kW of 25 or 150 and 6 or 16 rows leaves the GEMM's tiles mostly empty. Instead
 // each sample's input is copied once into zero-padded planes (so no tap ever tests a border) and
-// output rows are accumulated in registers, four output channels by eight columns at a time,
-// over every tap. Column stride 1 only (sw = 1); any row stride, padding, dilation and groups.
+// output rows are accumulated in registers, four output channels by eight columns at a time
+// (and an odd last four columns by a one-vector tile), over every tap. Column stride 1 only
+// (sw = 1); any row stride, padding, dilation and groups.
 //
 // The same forward kernel computes the input gradient of a stride-1 convolution: that is the
 // forward convolution of gy with the weight transposed (in and out channels swapped) and flipped,
@@ -22,17 +23,30 @@ import { madd } from "./matmul";
 
 /** Output channels of a forward tile (one broadcast weight vector each, sharing the input loads). */
 const OB = 4;
-/** Output channels and kernel columns of a weight-gradient tile: 2×5 accumulators. */
+/**
+ * Output channels and kernel columns of a weight-gradient tile: 2×5 accumulators, or 2×3 for
+ * kernels of at most 3 columns (a 3×3 kernel in 5-column tiles would waste 2 of every 5).
+ */
 const WB = 2;
 const JB = 5;
+const JB_NARROW = 3;
 
-/** Vectors of 4 columns in an output row of `ow` columns: at least 2, the forward tile's width. */
+/** Kernel columns of the weight gradient's tiles for kw columns: JB_NARROW when that covers kw. */
 // @ts-ignore: decorator
-@inline function rowVectors(ow: i32): i32 {
-  return max(2, (ow + 3) >> 2);
+@inline function tileColumns(kw: i32): i32 {
+  return kw <= JB_NARROW ? JB_NARROW : JB;
 }
 
-/** Columns of a padded plane: the widest tile's reach, kernel columns rounded up to whole JB tiles. */
+/** Vectors of 4 columns in an output row of `ow` columns. */
+// @ts-ignore: decorator
+@inline function rowVectors(ow: i32): i32 {
+  return (ow + 3) >> 2;
+}
+
+/**
+ * Columns of a padded plane: the widest tile's reach, kernel columns rounded up to whole JB tiles
+ * (at least the reach of JB_NARROW tiles, which only kernels of at most JB_NARROW columns use).
+ */
 // @ts-ignore: decorator
 @inline function planeWidth(kw: i32, dw: i32, ow: i32): i32 {
   return 4 * rowVectors(ow) + (((kw + JB - 1) / JB) * JB - 1) * dw;
@@ -147,6 +161,12 @@ export function packedWeightBytes(groups: i32, og: i32, cg: i32, kh: i32, kw: i3
   if (lanes > 2) v128.store32_lane(p, v, 2, 8);
 }
 
+/** Output columns [4v, 4v + 4) of one row from one accumulator, clipped to the row's ow columns. */
+// @ts-ignore: decorator
+@inline function storeOne(row: usize, v: i32, ow: i32, a: v128): void {
+  storeLanes(row + (<usize>v << 4), a, ow - 4 * v);
+}
+
 /** Output columns [4v, 4v + 8) of one row from two accumulators, clipped to the row's ow columns. */
 // @ts-ignore: decorator
 @inline function storePair(row: usize, v: i32, ow: i32, a: v128, b: v128): void {
@@ -177,9 +197,11 @@ function forwardSample(
       const out0 = y + (<usize>((n * o + g * og + t * OB) * oh * ow) << 2);
       for (let yy = 0; yy < oh; yy++) {
         const rowStart = groupPlanes + <usize>(yy * sh) * rowBytes;
-        // pairs of vectors; an odd last one is recomputed by an overlapping pair
-        for (let v0 = 0; v0 < nv; v0 += 2) {
-          const v = min(v0, nv - 2);
+        const row = out0 + (<usize>(yy * ow) << 2);
+        const plane = <usize>(oh * ow) << 2;
+        // pairs of vectors, then an odd last one alone (a row of 10 columns costs 12, not 16)
+        let v = 0;
+        for (; v + 2 <= nv; v += 2) {
           let a0 = v128.load32_splat(bias), a1 = a0;
           let b0 = v128.load32_splat(bias, 4), b1 = b0;
           let c0 = v128.load32_splat(bias, 8), c1 = c0;
@@ -208,12 +230,36 @@ function forwardSample(
               }
             }
           }
-          const row = out0 + (<usize>(yy * ow) << 2);
-          const plane = <usize>(oh * ow) << 2;
           storePair(row, v, ow, a0, a1);
           if (outs > 1) storePair(row + plane, v, ow, b0, b1);
           if (outs > 2) storePair(row + 2 * plane, v, ow, c0, c1);
           if (outs > 3) storePair(row + 3 * plane, v, ow, d0, d1);
+        }
+        if (v < nv) {
+          // the same taps in the same order as the pairs, so each output's sum is the same
+          let a0 = v128.load32_splat(bias);
+          let b0 = v128.load32_splat(bias, 4);
+          let c0 = v128.load32_splat(bias, 8);
+          let d0 = v128.load32_splat(bias, 12);
+          let wq = wtile;
+          let chRow = rowStart + (<usize>v << 4);
+          for (let ch = 0; ch < cg; ch++, chRow += planeBytes) {
+            let p = chRow;
+            for (let i = 0; i < kh; i++, p += tapRowBytes) {
+              let q = p;
+              for (let j = 0; j < kw; j++, q += jBytes, wq += 16) {
+                const x0 = v128.load(q);
+                a0 = madd(v128.load32_splat(wq), x0, a0);
+                b0 = madd(v128.load32_splat(wq, 4), x0, b0);
+                c0 = madd(v128.load32_splat(wq, 8), x0, c0);
+                d0 = madd(v128.load32_splat(wq, 12), x0, d0);
+              }
+            }
+          }
+          storeOne(row, v, ow, a0);
+          if (outs > 1) storeOne(row + plane, v, ow, b0);
+          if (outs > 2) storeOne(row + 2 * plane, v, ow, c0);
+          if (outs > 3) storeOne(row + 3 * plane, v, ow, d0);
         }
       }
     }
@@ -230,15 +276,24 @@ function forwardSample(
  * One weight-gradient tile's 2×5 accumulators (at `a`) over vectors [v0, v1) of every output row:
  * a[r][jj] += gy_r[y, 4v..] · x[y·sh (+ i·dh, in xr), 4v + jj·dw ..]. With Masked a float type the
  * x vectors are ANDed with `mask` (a row's last, partial vector); an integer type compiles the
- * AND out.
+ * AND out. With Five an integer type the tile is 2×3 (columns jj < 3, at a[r·3 + jj]); each
+ * accumulator sums the same products in the same order either way.
  */
 // @ts-ignore: decorator
-@inline function tileRows<Masked>(
+@inline function tileRows<Masked, Five>(
   a: usize, xr0: usize, gy0: usize, gy1: usize, v0: i32, v1: i32,
   oh: i32, sh: i32, rowBytes: usize, gw: i32, jBytes: usize, mask: v128,
 ): void {
-  let a0 = v128.load(a), a1 = v128.load(a, 16), a2 = v128.load(a, 32), a3 = v128.load(a, 48), a4 = v128.load(a, 64);
-  let b0 = v128.load(a, 80), b1 = v128.load(a, 96), b2 = v128.load(a, 112), b3 = v128.load(a, 128), b4 = v128.load(a, 144);
+  const five = isFloat<Five>();
+  // the second channel's accumulators start after the first's JB or JB_NARROW
+  const b = a + (<usize>(five ? JB : JB_NARROW) << 4);
+  let a0 = v128.load(a), a1 = v128.load(a, 16), a2 = v128.load(a, 32);
+  let b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32);
+  let a3 = f32x4.splat(0), a4 = a3, b3 = a3, b4 = a3;
+  if (five) {
+    a3 = v128.load(a, 48); a4 = v128.load(a, 64);
+    b3 = v128.load(b, 48); b4 = v128.load(b, 64);
+  }
   for (let yy = 0; yy < oh; yy++) {
     let xr = xr0 + <usize>(yy * sh) * rowBytes + (<usize>v0 << 4);
     let g0 = gy0 + (<usize>(yy * gw + 4 * v0) << 2);
@@ -258,6 +313,7 @@ function forwardSample(
       if (isFloat<Masked>()) xv = v128.and(xv, mask);
       a2 = madd(u0, xv, a2);
       b2 = madd(u1, xv, b2);
+      if (!five) continue;
       xv = v128.load(xr + 3 * jBytes);
       if (isFloat<Masked>()) xv = v128.and(xv, mask);
       a3 = madd(u0, xv, a3);
@@ -268,14 +324,18 @@ function forwardSample(
       b4 = madd(u1, xv, b4);
     }
   }
-  v128.store(a, a0); v128.store(a, a1, 16); v128.store(a, a2, 32); v128.store(a, a3, 48); v128.store(a, a4, 64);
-  v128.store(a, b0, 80); v128.store(a, b1, 96); v128.store(a, b2, 112); v128.store(a, b3, 128); v128.store(a, b4, 144);
+  v128.store(a, a0); v128.store(a, a1, 16); v128.store(a, a2, 32);
+  v128.store(b, b0); v128.store(b, b1, 16); v128.store(b, b2, 32);
+  if (five) {
+    v128.store(a, a3, 48); v128.store(a, a4, 64);
+    v128.store(b, b3, 48); v128.store(b, b4, 64);
+  }
 }
 
 /**
  * dW for output-channel tiles [t0, t1) (tiles of WB channels, numbered across groups) over all
  * samples, into contiguous dW [o, cg, kh, kw], overwritten. Per sample: x's padded planes, gy's
- * planes at whole vectors (zero past ow), then each (tile, ch, i, JB columns) runs its 2×5
+ * planes at whole vectors (zero past ow), then each (tile, ch, i, jb columns) runs its 2×jb
  * accumulators over the sample's rows; lanes past ow are masked out of x, so a non-finite
  * input there never meets the zeros.
  */
@@ -294,7 +354,8 @@ function weightTiles(job: usize, t0: i32, t1: i32, work: usize): void {
   const hp = planeHeight(kh, sh, dh, oh), wp = planeWidth(kw, dw, ow);
   const gv = (ow + 3) >> 2; // gy's vectors a row
   const gw = gv * 4;
-  const kwr = ((kw + JB - 1) / JB) * JB;
+  const jb = tileColumns(kw);
+  const kwr = ((kw + jb - 1) / jb) * jb;
   const planes = work;
   const gyPlanes = planes + (<usize>(c * hp * wp) << 2);
   const acc = gyPlanes + (<usize>(o * oh * gw) << 2);
@@ -334,11 +395,16 @@ function weightTiles(job: usize, t0: i32, t1: i32, work: usize): void {
       for (let ch = 0; ch < cg; ch++) {
         const plane = planes + <usize>(g * cg + ch) * planeBytes;
         for (let i = 0; i < kh; i++) {
-          for (let j0 = 0; j0 < kwr; j0 += JB, a += <usize>(WB * JB) << 4) {
+          for (let j0 = 0; j0 < kwr; j0 += jb, a += <usize>(WB * jb) << 4) {
             const xr = plane + <usize>(i * dh) * rowBytes + <usize>j0 * jBytes;
             // whole vectors, then the last one of each row with its lanes past ow masked out of x
-            tileRows<i32>(a, xr, gy0, gy1, 0, full, oh, sh, rowBytes, gw, jBytes, ones);
-            if (full < gv) tileRows<f32>(a, xr, gy0, gy1, full, gv, oh, sh, rowBytes, gw, jBytes, tailMask);
+            if (jb == JB) {
+              tileRows<i32, f32>(a, xr, gy0, gy1, 0, full, oh, sh, rowBytes, gw, jBytes, ones);
+              if (full < gv) tileRows<f32, f32>(a, xr, gy0, gy1, full, gv, oh, sh, rowBytes, gw, jBytes, tailMask);
+            } else {
+              tileRows<i32, i32>(a, xr, gy0, gy1, 0, full, oh, sh, rowBytes, gw, jBytes, ones);
+              if (full < gv) tileRows<f32, i32>(a, xr, gy0, gy1, full, gv, oh, sh, rowBytes, gw, jBytes, tailMask);
+            }
           }
         }
       }
@@ -352,11 +418,11 @@ function weightTiles(job: usize, t0: i32, t1: i32, work: usize): void {
     let a = acc + <usize>(t - t0) * accTile;
     for (let ch = 0; ch < cg; ch++) {
       for (let i = 0; i < kh; i++) {
-        for (let j0 = 0; j0 < kwr; j0 += JB, a += <usize>(WB * JB) << 4) {
+        for (let j0 = 0; j0 < kwr; j0 += jb, a += <usize>(WB * jb) << 4) {
           for (let r = 0; r < outs; r++) {
-            for (let jj = 0; jj < JB && j0 + jj < kw; jj++) {
+            for (let jj = 0; jj < jb && j0 + jj < kw; jj++) {
               const at = dW + (<usize>((((q0 + r) * cg + ch) * kh + i) * kw + j0 + jj) << 2);
-              store<f32>(at, hsum(v128.load(a + (<usize>(r * JB + jj) << 4))));
+              store<f32>(at, hsum(v128.load(a + (<usize>(r * jb + jj) << 4))));
             }
           }
         }
