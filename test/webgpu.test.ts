@@ -957,7 +957,8 @@ const browserSkip = browserSkipReason("packages/nabla/dist/src/backend/webgpu/in
 describe.skipIf(browserSkip !== null)(`webgpu kernels in Chromium on navigator.gpu${browserSkip ? ` (skipped: ${browserSkip})` : ""}`, () => {
   it("gelu forward and backward, a matmul off the tiles and a row sum agree with the JS kernels", async () => {
     const { report: r, errors } = await runWebGpuPage<{ error?: string; source: string; pointwiseDiff: number; matmulDiff: number; sumDiff: number }>(
-      '<!doctype html><script type="module" src="/test/browser/webgpu-page.js"></script>',
+      '<!doctype html><script type="importmap">{"imports":{"#platform":"/packages/nabla/dist/src/backend/wasm/platform-browser.js"}}</script>' +
+        '<script type="module" src="/test/browser/webgpu-page.js"></script>',
     );
     expect(errors).toEqual([]);
     expect(r.error).toBeUndefined();

@@ -2,6 +2,7 @@
 // device runs in a worker (device-worker.js) and reads asynchronously, while a synchronous read is
 // refused (a page's main thread may not block); in a worker, a synchronous read blocks and answers.
 import { blockingRefusal, startRemoteDevice } from "/packages/nabla/dist/src/backend/webgpu/remote-device.js";
+import { platform } from "/packages/nabla/dist/src/backend/wasm/platform-browser.js";
 
 const STORAGE = 0x80 | 0x4 | 0x8;
 
@@ -14,7 +15,7 @@ function filled(device, values) {
 
 const report = {};
 try {
-  const { device } = await startRemoteDevice(false, {}, () => new Error("no adapter"));
+  const { device } = await startRemoteDevice(platform.startDeviceWorker, {}, () => new Error("no adapter"));
   const buffer = filled(device, new Float32Array([1, 2, 3, 4]));
   const staging = device.createBuffer({ size: 16, usage: 0x1 | 0x8 });
   const encoder = device.createCommandEncoder();

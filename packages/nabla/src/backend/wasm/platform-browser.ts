@@ -8,6 +8,8 @@
  */
 import { WORKER_LOOP } from "./worker-source.js";
 import type { Platform } from "./platform.js";
+import type { WorkerPort } from "../webgpu/remote-device.js";
+import type { FromWorker } from "../webgpu/remote-protocol.js";
 
 interface WebWorkerApi {
   Worker: new (url: string) => { postMessage(message: unknown): void; addEventListener(type: "error", f: () => void): void };
@@ -46,4 +48,26 @@ export const platform: Platform = {
     if (relaxed) return (loaded.relaxed ??= (await import("./kernels-relaxed.generated.js")).KERNELS_BASE64);
     return (loaded.baseline ??= (await import("./kernels-baseline.generated.js")).KERNELS_BASE64);
   },
+  startDeviceWorker: async () => startDeviceWorker(),
 };
+
+interface ModuleWorker {
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+  addEventListener(type: "message", handler: (event: { data: FromWorker }) => void): void;
+  addEventListener(type: "error", handler: (event: { message?: string }) => void): void;
+  terminate(): void;
+}
+
+/** Starts the worker owning a WebGPU device (remote-device.ts): a module worker, device-worker.ts, which bundlers follow by this URL. */
+function startDeviceWorker(): WorkerPort {
+  const W = (globalThis as { Worker?: new (url: URL, options: { type: "module" }) => ModuleWorker }).Worker;
+  if (W === undefined) throw new Error("webgpu: this context cannot start a worker to own the device");
+  const worker = new W(new URL("../webgpu/device-worker.js", import.meta.url), { type: "module" });
+  return {
+    post: (message, transfer) => worker.postMessage(message, transfer),
+    onMessage: (handler) => worker.addEventListener("message", (event) => handler(event.data)),
+    onError: (handler) => worker.addEventListener("error", (event) => handler(event.message ?? "error")),
+    hold: () => {},
+    terminate: () => worker.terminate(),
+  };
+}

@@ -5,11 +5,15 @@
  * platform-browser.ts.
  */
 import { availableParallelism } from "node:os";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { KERNELS_BASE64 as BASELINE } from "./kernels-baseline.generated.js";
 import { KERNELS_BASE64 as RELAXED } from "./kernels-relaxed.generated.js";
 import { WORKER_LOOP } from "./worker-source.js";
 import type { Platform } from "./platform.js";
+import type { WorkerPort } from "../webgpu/remote-device.js";
+import type { FromWorker } from "../webgpu/remote-protocol.js";
 
 /** The kernel loop, started with the data the worker was created with. */
 const WORKER_SOURCE = `${WORKER_LOOP}\nstart(require("node:worker_threads").workerData);\n`;
@@ -24,4 +28,40 @@ export const platform: Platform = {
   },
   kernelsNow: (relaxed) => (relaxed ? RELAXED : BASELINE),
   loadKernels: async (relaxed) => (relaxed ? RELAXED : BASELINE),
+  startDeviceWorker,
 };
+
+/** The device worker's source: the loop of remote-server.ts, with worker_threads' port and the `webgpu` package (by URL). */
+function deviceWorkerSource(serveDevice: string): string {
+  return [
+    'const { parentPort, workerData } = require("node:worker_threads");',
+    "const endpoint = {",
+    "  post: (message, transfer) => parentPort.postMessage(message, transfer),",
+    '  listen: (handler) => parentPort.on("message", handler),',
+    "  close: () => process.exit(0),",
+    "};",
+    "const loadGpu = async (flags) => (await import(workerData.webgpu)).create([...flags]);",
+    `(${serveDevice})(endpoint, loadGpu, workerData.protocol);`,
+  ].join("\n");
+}
+
+/** Starts the worker owning a WebGPU device (remote-device.ts); the webgpu modules load only now. */
+async function startDeviceWorker(): Promise<WorkerPort> {
+  const [{ serveDevice }, { PROTOCOL }] = await Promise.all([import("../webgpu/remote-server.js"), import("../webgpu/remote-protocol.js")]);
+  let webgpu: string;
+  try {
+    webgpu = pathToFileURL(createRequire(import.meta.url).resolve("webgpu")).href;
+  } catch (e) {
+    throw new Error(`webgpu: in Node the webgpu backend needs the optional package "webgpu" (npm install webgpu): ${(e as Error).message}`);
+  }
+  const worker = new Worker(deviceWorkerSource(serveDevice.toString()), { eval: true, workerData: { webgpu, protocol: PROTOCOL } });
+  // idle, the worker must not keep the process alive; it does while an answer is awaited
+  worker.unref();
+  return {
+    post: (message, transfer) => worker.postMessage(message, transfer),
+    onMessage: (handler) => worker.on("message", (m: FromWorker) => handler(m)),
+    onError: (handler) => worker.on("error", (e) => handler(e.message)),
+    hold: (held) => (held ? worker.ref() : worker.unref()),
+    terminate: () => void worker.terminate(),
+  };
+}

@@ -4,6 +4,8 @@
  * browsers and in bundles for them, so that no browser build sees node:worker_threads and no
  * page downloads a kernel build it does not run.
  */
+import type { WorkerPort } from "../webgpu/remote-device.js";
+
 export interface Platform {
   /** Where the pool's helpers are worker_threads or Web Workers. */
   readonly name: "node" | "browser";
@@ -19,4 +21,10 @@ export interface Platform {
   kernelsNow(relaxed: boolean): string | null;
   /** A kernel build's bytes as base64, loaded where they are not at hand. */
   loadKernels(relaxed: boolean): Promise<string>;
+  /**
+   * Starts the worker that owns a WebGPU device for synchronous reads (webgpu/remote-device.ts):
+   * worker_threads with the `webgpu` package in Node, a module worker in browsers. Here, so that
+   * no browser bundle carries the Node route.
+   */
+  startDeviceWorker(): Promise<WorkerPort>;
 }

@@ -1,8 +1,8 @@
 /**
- * The module a browser starts as the worker owning a WebGPU device (remote-device.ts starts it
- * with `new Worker(new URL("./device-worker.js", import.meta.url), { type: "module" })`, the form
+ * The module a browser starts as the worker owning a WebGPU device (wasm/platform-browser.ts starts it
+ * with `new Worker(new URL("../webgpu/device-worker.js", import.meta.url), { type: "module" })`, the form
  * bundlers follow): it serves the device of this worker's `navigator.gpu` to the thread that
- * started it. Node runs the same loop from its source text instead (remote-device.ts).
+ * started it. Node runs the same loop from its source text instead (wasm/platform-node.ts).
  */
 import type { Gpu } from "./gpu-types.js";
 import { PROTOCOL, type FromWorker, type ToWorker } from "./remote-protocol.js";

@@ -7,6 +7,7 @@
  * (VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json); Mesa's lavapipe fails Dawn's
  * adapter check.
  */
+import { platform } from "#platform";
 import type { Gpu, GpuAdapter, GpuDevice } from "./gpu-types.js";
 
 export interface DeviceOptions {
@@ -95,7 +96,8 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
     const source = isNode ? "webgpu (Node)" : "navigator.gpu";
     // the module that starts a worker is loaded only when one is asked for
     const { startRemoteDevice } = await import("./remote-device.js");
-    const started = await startRemoteDevice(isNode, options, () => noAdapter(source));
+    // the platform module starts the worker (#platform: no browser bundle carries the Node route)
+    const started = await startRemoteDevice(platform.startDeviceWorker, options, () => noAdapter(source));
     return { ...started, source, worker: true };
   }
   const { gpu, source } = await findGpu(options.dawnFlags ?? []);

@@ -29,8 +29,7 @@ import type {
   GpuShaderModule,
   Gpu,
 } from "./gpu-types.js";
-import { ERROR_FILTERS, FAILED, Op, PROTOCOL, REPLY_HEADER_BYTES, Reply, WAITING, type Batch, type FromWorker, type ToWorker } from "./remote-protocol.js";
-import { serveDevice } from "./remote-server.js";
+import { ERROR_FILTERS, FAILED, Op, REPLY_HEADER_BYTES, Reply, WAITING, type Batch, type FromWorker, type ToWorker } from "./remote-protocol.js";
 
 /** Writes up to this size travel in the batch's arena; larger ones as their own buffer, moved. */
 const ARENA_WRITE = 64 * 1024;
@@ -457,74 +456,6 @@ export function isRemoteDevice(device: GpuDevice): device is RemoteDevice {
   return device instanceof RemoteDevice;
 }
 
-interface NodeWorker {
-  postMessage(message: unknown, transfer?: readonly ArrayBuffer[]): void;
-  on(event: "message", handler: (message: FromWorker) => void): void;
-  on(event: "error", handler: (error: Error) => void): void;
-  ref(): void;
-  unref(): void;
-  terminate(): Promise<number>;
-}
-
-interface WebWorker {
-  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
-  addEventListener(type: "message", handler: (event: { data: FromWorker }) => void): void;
-  addEventListener(type: "error", handler: (event: { message?: string }) => void): void;
-  terminate(): void;
-}
-
-/** The worker's source in Node: the loop, with worker_threads' port and the `webgpu` package (by URL). */
-function nodeWorkerSource(): string {
-  return [
-    'const { parentPort, workerData } = require("node:worker_threads");',
-    "const endpoint = {",
-    "  post: (message, transfer) => parentPort.postMessage(message, transfer),",
-    '  listen: (handler) => parentPort.on("message", handler),',
-    "  close: () => process.exit(0),",
-    "};",
-    "const loadGpu = async (flags) => (await import(workerData.webgpu)).create([...flags]);",
-    `(${serveDevice.toString()})(endpoint, loadGpu, workerData.protocol);`,
-  ].join("\n");
-}
-
-/** Starts the worker in Node: worker_threads and the package's URL, loaded lazily (the core imports no Node module statically). */
-async function startNodeWorker(): Promise<WorkerPort> {
-  const names = { threads: "node:worker_threads", module: "node:module", url: "node:url" };
-  const { Worker } = (await import(/* @vite-ignore */ names.threads)) as { Worker: new (source: string, options: object) => NodeWorker };
-  const { createRequire } = (await import(/* @vite-ignore */ names.module)) as { createRequire(from: string): { resolve(name: string): string } };
-  const { pathToFileURL } = (await import(/* @vite-ignore */ names.url)) as { pathToFileURL(path: string): URL };
-  let webgpu: string;
-  try {
-    webgpu = pathToFileURL(createRequire(import.meta.url).resolve("webgpu")).href;
-  } catch (e) {
-    throw new Error(`webgpu: in Node the webgpu backend needs the optional package "webgpu" (npm install webgpu): ${(e as Error).message}`);
-  }
-  const worker = new Worker(nodeWorkerSource(), { eval: true, workerData: { webgpu, protocol: PROTOCOL } });
-  // idle, the worker must not keep the process alive; it does while an answer is awaited
-  worker.unref();
-  return {
-    post: (message, transfer) => worker.postMessage(message, transfer),
-    onMessage: (handler) => worker.on("message", handler),
-    onError: (handler) => worker.on("error", (e) => handler(e.message)),
-    hold: (held) => (held ? worker.ref() : worker.unref()),
-    terminate: () => void worker.terminate(),
-  };
-}
-
-/** Starts the worker in a browser (a module worker: device-worker.ts, which bundlers follow by this URL). */
-function startWebWorker(): WorkerPort {
-  const W = (globalThis as { Worker?: new (url: URL, options: { type: "module" }) => WebWorker }).Worker;
-  if (W === undefined) throw new Error("webgpu: this context cannot start a worker to own the device");
-  const worker = new W(new URL("./device-worker.js", import.meta.url), { type: "module" });
-  return {
-    post: (message, transfer) => worker.postMessage(message, transfer),
-    onMessage: (handler) => worker.addEventListener("message", (event) => handler(event.data)),
-    onError: (handler) => worker.addEventListener("error", (event) => handler(event.message ?? "error")),
-    hold: () => {},
-    terminate: () => worker.terminate(),
-  };
-}
-
 export interface RemoteStart {
   readonly device: RemoteDevice;
   readonly adapter: GpuAdapter;
@@ -536,11 +467,11 @@ export interface RemoteStart {
  * (device.ts words it, for both routes).
  */
 export async function startRemoteDevice(
-  isNode: boolean,
+  startWorker: () => Promise<WorkerPort>,
   options: { powerPreference?: "low-power" | "high-performance"; dawnFlags?: readonly string[] },
   noAdapter: () => Error,
 ): Promise<RemoteStart> {
-  const port = isNode ? await startNodeWorker() : startWebWorker();
+  const port = await startWorker();
   const ready = await new Promise<Extract<FromWorker, { kind: "ready" }>>((resolve, reject) => {
     port.hold(true);
     port.onMessage((m) => {
