@@ -5,7 +5,6 @@
  * refused with PyTorch's message; tensors and modules move and read back. Runs on a real WebGPU
  * device (Dawn in Node; SwiftShader without a GPU) and is skipped, saying why, without one.
  */
-import { existsSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   deviceTransfers,
@@ -14,7 +13,6 @@ import {
   nn,
   optim,
   randn,
-  ready,
   setBackend,
   tensor,
   zeros,
@@ -25,21 +23,9 @@ import {
 } from "../packages/nabla/src/index.js";
 import { startedWebGpu } from "../packages/nabla/src/backend/device.js";
 import { browserSkipReason, runWebGpuPage } from "./webgpu-page.js";
+import { startWebGpuDevice } from "./webgpu-device.js";
 
-const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
-
-/** Starts the device, or says why there is none (the tests are then skipped with that reason). */
-async function start(): Promise<string> {
-  if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-  try {
-    await ready("webgpu");
-    return "";
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
-const reason = await start();
+const reason = await startWebGpuDevice();
 const initial = getBackend();
 afterAll(() => {
   // the default device goes back to the CPU for whatever runs next in this worker

@@ -8,7 +8,6 @@
  * roundings. Indices and masks on the device are made there (a clone), so no host copy of their
  * values exists and the device path is the one taken.
  */
-import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   all,
@@ -42,7 +41,6 @@ import {
   narrow,
   nn,
   randn,
-  ready,
   repeat,
   roll,
   scatter,
@@ -63,20 +61,9 @@ import {
 import * as nabla from "../packages/nabla/src/index.js";
 import { clone } from "../packages/nabla/src/ops/shape.js";
 import { startedWebGpu } from "../packages/nabla/src/backend/device.js";
+import { startWebGpuDevice } from "./webgpu-device.js";
 
-const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
-
-async function start(): Promise<string> {
-  if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-  try {
-    await ready("webgpu");
-    return "";
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
-const reason = await start();
+const reason = await startWebGpuDevice();
 const F = nn.functional;
 type Device = "cpu" | "webgpu";
 

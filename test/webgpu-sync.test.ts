@@ -8,29 +8,21 @@
  * making Atomics.wait throw as Chromium's does there) throw naming the asynchronous form. Runs on
  * a real WebGPU device (Dawn; SwiftShader without a GPU) and is skipped, saying why, without one.
  */
-import { existsSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { argmax, deviceTransfers, manualSeed, nn, optim, randn, ready, tensor, type Tensor } from "../packages/nabla/src/index.js";
+import { argmax, deviceTransfers, manualSeed, nn, optim, randn, tensor, type Tensor } from "../packages/nabla/src/index.js";
 import { startedWebGpu } from "../packages/nabla/src/backend/device.js";
 import { WebGpuContext } from "../packages/nabla/src/backend/webgpu/context.js";
 import { BufferUsage } from "../packages/nabla/src/backend/webgpu/gpu-types.js";
 import type { RemoteDevice } from "../packages/nabla/src/backend/webgpu/remote-device.js";
 import { OutOfMemoryError } from "../packages/nabla/src/errors.js";
 import { browserSkipReason, runWebGpuPage } from "./webgpu-page.js";
-
-const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
+import { startWebGpuDevice } from "./webgpu-device.js";
 
 /** Starts the device (a worker owns it: Node's default), or says why there is none. */
 async function start(): Promise<string> {
   if (process.env.NABLA_BACKEND !== undefined && process.env.NABLA_BACKEND !== "js") return "checked once, in the js project";
   if (process.env.NABLA_WEBGPU_WORKER === "0") return "NABLA_WEBGPU_WORKER=0 keeps the device on this thread, which cannot read it synchronously";
-  if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-  try {
-    await ready("webgpu");
-    return "";
-  } catch (e) {
-    return (e as Error).message;
-  }
+  return startWebGpuDevice();
 }
 
 const reason = await start();
