@@ -26,6 +26,14 @@ export function operandOn(t: Tensor, device: Device): Tensor {
   return toDevice(device !== "cpu" && t.dtype === "float64" ? values.float() : values, device);
 }
 
+/** `operandOn` over an op's operands: the same array when all are there already (the hot path, nothing allocated). */
+export function operandsOn(tensors: readonly Tensor[], device: Device): readonly Tensor[] {
+  for (let i = 0; i < tensors.length; i++) {
+    if (tensors[i]!.storage.device !== device) return tensors.map((t) => operandOn(t, device));
+  }
+  return tensors;
+}
+
 /** `t` on `device`: itself if already there, else a copy (host → webgpu; the reverse is toDeviceAsync). */
 export function toDevice(t: Tensor, device: Device): Tensor {
   if (t.storage.device === device) return t;

@@ -13,7 +13,7 @@ import { DTypeError } from "../../errors.js";
 import { isFloating, promoteTypes, promoteWithScalar, type DType } from "../../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { operandOn } from "../../tensor/transfer.js";
+import { operandsOn } from "../../tensor/transfer.js";
 import { emptyTensor, gpuViewWith, resultTensor } from "../helpers.js";
 import { sumToShape } from "../reduce.js";
 import type { PointwiseDeclaration } from "./declare.js";
@@ -140,7 +140,7 @@ function runKernel(op: string, kernel: Kernel, inputs: readonly Tensor[], params
   for (let i = 1; i < inputs.length; i++) shape = broadcastShapes(op, shape, inputs[i]!.shape);
   const device = kernelDevice(op, inputs);
   // operands on another device (a CPU scalar, a float64 CPU tensor's partner) are copied over
-  if (inputs.some((t) => t.storage.device !== device)) inputs = inputs.map((t) => operandOn(t, device));
+  inputs = operandsOn(inputs, device);
   if (device !== "cpu") return runGpuKernel(op, kernel, inputs, params, dtype, shape);
   const out = resultTensor(shape, dtype, op);
   const views: StridedView[] = inputs.map((t) => ({
