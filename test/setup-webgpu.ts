@@ -1,0 +1,10 @@
+/**
+ * The `webgpu` project's setup: every test file runs with the WebGPU device as the default for new
+ * tensors (NABLA_BACKEND=webgpu picks it at import; this waits for the adapter), so the whole suite
+ * checks the device kernels against the same fixtures. The project is only defined where a device
+ * can start (vitest.config.ts), so a failure here is a real failure, not a missing driver.
+ */
+import { startWebGpuDevice } from "./webgpu-device.js";
+
+const reason = await startWebGpuDevice();
+if (reason !== "") throw new Error(`the webgpu project could not start the device: ${reason}`);
