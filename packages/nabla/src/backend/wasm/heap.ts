@@ -368,6 +368,9 @@ const finalizer = finalizationRegistry<Block>((block) => {
   if (live.get(block.ptr) === block) freeBlock(block.ptr);
 });
 
+/** The array allocInHeap made last (inHeap's quick answer). */
+let lastArray: ArrayBufferView | null = null;
+
 /**
  * Float or int32 storage in wasm memory, or null where the heap cannot serve it (see allocBytes).
  * Zeroed, unless `zeroed` is false: then a reused block keeps its old values for the caller to
@@ -397,6 +400,7 @@ export function allocInHeap(
     array.fill(dtype === "int32" ? -(2 ** 31) : NaN);
   }
   if (tracked) finalizer.register(array, block);
+  lastArray = array;
   return array;
 }
 
@@ -414,7 +418,23 @@ export function releaseArray(array: ArrayBufferView): void {
 
 /** Whether a typed array's bytes live in the wasm memory (so its byteOffset is a pointer). */
 export function inHeap(array: ArrayBufferView): boolean {
+  if (array === lastArray) return true; // Storage.alloc asks of the array just made
   const b = array.buffer;
+  return b === buffer || buffers.has(b);
+}
+
+/**
+ * The memory's buffer now: a float array whose `.buffer` is this one is in the heap (so is one
+ * whose buffer passes isHeapBuffer). Hot paths read `.buffer` themselves, where the property read
+ * sees one or two array types and stays fast (inHeap's sees every type, and V8 then looks the
+ * property up generically).
+ */
+export function heapBuffer(): ArrayBufferLike {
+  return buffer;
+}
+
+/** Whether an array buffer is one the memory has shown (the current one, or one from before it grew). */
+export function isHeapBuffer(b: ArrayBufferLike): boolean {
   return b === buffer || buffers.has(b);
 }
 
