@@ -419,6 +419,9 @@ export function releaseArray(array: ArrayBufferView): void {
 /** Whether a typed array's bytes live in the wasm memory (so its byteOffset is a pointer). */
 export function inHeap(array: ArrayBufferView): boolean {
   if (array === lastArray) return true; // Storage.alloc asks of the array just made
+  // no block starts below HEAP_START, and an array of the JS heap (offset 0) is rejected before
+  // `.buffer`, which on a small one makes V8 allocate an ArrayBuffer and move the elements there
+  if (array.byteOffset < HEAP_START) return false;
   const b = array.buffer;
   return b === buffer || buffers.has(b);
 }
