@@ -368,9 +368,6 @@ const finalizer = finalizationRegistry<Block>((block) => {
   if (live.get(block.ptr) === block) freeBlock(block.ptr);
 });
 
-/** The array allocInHeap made last (inHeap's quick answer). */
-let lastArray: ArrayBufferView | null = null;
-
 /**
  * Float or int32 storage in wasm memory, or null where the heap cannot serve it (see allocBytes).
  * Zeroed, unless `zeroed` is false: then a reused block keeps its old values for the caller to
@@ -400,7 +397,6 @@ export function allocInHeap(
     array.fill(dtype === "int32" ? -(2 ** 31) : NaN);
   }
   if (tracked) finalizer.register(array, block);
-  lastArray = array;
   return array;
 }
 
@@ -418,7 +414,6 @@ export function releaseArray(array: ArrayBufferView): void {
 
 /** Whether a typed array's bytes live in the wasm memory (so its byteOffset is a pointer). */
 export function inHeap(array: ArrayBufferView): boolean {
-  if (array === lastArray) return true; // Storage.alloc asks of the array just made
   // no block starts below HEAP_START, and an array of the JS heap (offset 0) is rejected before
   // `.buffer`, which on a small one makes V8 allocate an ArrayBuffer and move the elements there
   if (array.byteOffset < HEAP_START) return false;
