@@ -19,7 +19,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const WEBGPU_PROGRAMS = [
   { id: "mnist", small: ["--epochs", "1", "--batch-size", "4", "--limit", "12", "--test-limit", "8", "--test-batch-size", "8"] },
   { id: "vae", small: ["--epochs", "1", "--batch-size", "16", "--steps", "3", "--test-limit", "16", "--results", ""] },
-  { id: "lstm-lm", small: ["--epochs", "1", "--steps", "3", "--save", "", "--emsize", "32", "--nhid", "32", "--batch_size", "4", "--bptt", "8"] },
+  { id: "lstm-lm", small: ["--epochs", "1", "--steps", "2", "--save", "", "--emsize", "32", "--nhid", "32", "--batch_size", "4", "--bptt", "4"] },
 ].map((p) => {
   const cpu = PROGRAMS.find((q) => q.id === p.id);
   return { ...p, label: cpu.label, script: cpu.nabla[0], full: cpu.nabla.slice(1) };
