@@ -75,9 +75,10 @@ export async function runWebGpuPrograms({ ids, size = "full", runs = 1, threads 
   });
   const table = [head, head.map(() => "---"), ...rows].map((row) => `| ${row.join(" | ")} |`).join("\n");
   const load = os.loadavg().map((l) => l.toFixed(1)).join(", ");
+  const icd = env.VK_ICD_FILENAMES;
   return `### Real programs on the webgpu device
 
-${size === "small" ? "Small sizes (a few steps of small batches)" : "The CPU bench's sizes (bench/programs.mjs)"}, ${runs} run${runs === 1 ? "" : "s"} per device, interleaved; nabla on the webgpu device (\`--device webgpu\`) beside nabla's CPU backend (${threads} threads, relaxed SIMD) with the same flags. Wall time is the whole process (start-up, the device's start, training, evaluation); ms/step is the program's own line (training only). Load average at the end: ${load}.
+${icd ? `Vulkan ICD ${icd}${/swiftshader/i.test(icd) ? " (SwiftShader, no GPU: the times only show that the programs run; the transfer counts hold)" : ""}. ` : ""}${size === "small" ? "Small sizes (a few steps of small batches)" : "The CPU bench's sizes (bench/programs.mjs)"}, ${runs} run${runs === 1 ? "" : "s"} per device, interleaved; nabla on the webgpu device (\`--device webgpu\`) beside nabla's CPU backend (${threads} threads, relaxed SIMD) with the same flags. Wall time is the whole process (start-up, the device's start, training, evaluation); ms/step is the program's own line (training only). Load average at the end: ${load}.
 Transfers: nabla's host↔device copies between two consecutive \`zeroGrad\` calls (one training step, the program's reads of its loss, the next batch's upload; bench/programs/webgpu-run.mjs). What the programs do themselves per step: mnist uploads its batch (2: images, targets) and reads the loss once (\`loss.item()\`, twice on a logged step); vae uploads its batch (1) and reads the loss twice (twice more on a logged step); the language model reads the loss twice, its batches already on the device. Anything above that is a copy inside the step.
 
 ${table}

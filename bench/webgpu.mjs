@@ -340,8 +340,9 @@ nabla's host↔device transfers per timed step (issue 13: none inside a step but
   return `${c.id} ${t ? `${t.toDevice} to the device, ${t.toHost} to the host` : "—"}`;
 }).join("; ")}.
 `;
+  const swiftshader = flag("swiftshader") || /swiftshader/i.test(process.env.VK_ICD_FILENAMES ?? "");
   const md = `## WebGPU: nabla beside TF.js and jax-js
-
+${swiftshader ? "\n**On SwiftShader (a CPU emulating the GPU): the numbers below only prove that every case runs; they say nothing about speed on a GPU.**\n" : ""}
 Measured by \`npm run bench -- --backend webgpu${process.argv.slice(2).filter((a) => a !== "--backend" && a !== "webgpu").map((a) => ` ${a}`).join("")}\` on ${new Date().toISOString().replace("T", " ").slice(0, 16)} UTC, in Node ${process.version} on Dawn (the npm package \`webgpu\`).
 Device: ${runs.nabla?.describe ?? "see the libraries"}${process.env.VK_ICD_FILENAMES || flag("swiftshader") ? ` (Vulkan ICD ${process.env.VK_ICD_FILENAMES ?? SWIFTSHADER_ICD}: on SwiftShader the numbers only show that it runs)` : ""}.
 Libraries: ${libs.map((l) => runs[l.id]?.describe ?? l.title).join("; ")}.
