@@ -66,7 +66,7 @@ export async function runWebGpuPrograms({ ids, size = "full", runs = 1, threads 
   };
   const transfers = (r) => {
     const m = r.webgpu.find((x) => !x.error && x.metrics)?.metrics;
-    return m ? `${m.toDevice} / ${m.toHost} (max ${m.maxToDevice} / ${m.maxToHost}; ${m.steps} steps)` : "—";
+    return m ? `${m.toDevice} / ${m.toHost} (max ${m.maxToDevice} / ${m.maxToHost}; ${m.steps} step${m.steps === 1 ? "" : "s"})` : "—";
   };
   const head = ["program (flags)", "wall s webgpu", "wall s cpu", "wall webgpu/cpu", "ms/step webgpu", "ms/step cpu", "webgpu transfers per step, to device / to host (median)"];
   const rows = programs.map((p) => {
@@ -79,7 +79,7 @@ export async function runWebGpuPrograms({ ids, size = "full", runs = 1, threads 
   return `### Real programs on the webgpu device
 
 ${icd ? `Vulkan ICD ${icd}${/swiftshader/i.test(icd) ? " (SwiftShader, no GPU: the times only show that the programs run; the transfer counts hold)" : ""}. ` : ""}${size === "small" ? "Small sizes (a few steps of small batches)" : "The CPU bench's sizes (bench/programs.mjs)"}, ${runs} run${runs === 1 ? "" : "s"} per device, interleaved; nabla on the webgpu device (\`--device webgpu\`) beside nabla's CPU backend (${threads} threads, relaxed SIMD) with the same flags. Wall time is the whole process (start-up, the device's start, training, evaluation); ms/step is the program's own line (training only). Load average at the end: ${load}.
-Transfers: nabla's host↔device copies between two consecutive \`zeroGrad\` calls (one training step, the program's reads of its loss, the next batch's upload; bench/programs/webgpu-run.mjs). What the programs do themselves per step: mnist uploads its batch (2: images, targets) and reads the loss once (\`loss.item()\`, twice on a logged step); vae uploads its batch (1) and reads the loss twice (twice more on a logged step); the language model reads the loss twice, its batches already on the device. Anything above that is a copy inside the step.
+Transfers: nabla's host↔device copies between two consecutive \`zeroGrad\` calls (one training step, the program's reads of its loss, the next batch's upload; bench/programs/webgpu-run.mjs). What the programs do themselves per step: mnist uploads its batch (2: images, targets) and reads the loss once (\`loss.item()\`, twice on a logged step); vae uploads its batch (1) and reads the loss twice (three times on a logged step); the language model reads the loss twice, its batches already on the device. Anything above that is a copy inside the step.
 
 ${table}
 `;
