@@ -302,6 +302,14 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
     expect(tensor([1]).device).toBe("cpu");
   });
 
+  it("newZeros/newOnes/newFull/newEmpty keep the tensor's device (an LSTM's initHidden from its weight), unless told", async () => {
+    const w = zeros([2], { device: "webgpu" });
+    expect([w.newZeros([2]), w.newOnes([2]), w.newFull([2], 3), w.newEmpty([2])].map((t) => t.device)).toEqual(["webgpu", "webgpu", "webgpu", "webgpu"]);
+    expect(Array.from(await w.newFull([2], 3).dataAsync())).toEqual([3, 3]);
+    expect(w.newZeros([2], { device: "cpu" }).device).toBe("cpu");
+    expect(zeros([2]).newOnes([1]).device).toBe("cpu");
+  });
+
   it("module.to moves parameters in place, keeping their identity; toAsync brings them back", async () => {
     manualSeed(1);
     const layer = new nn.Linear(3, 2);
