@@ -5,6 +5,11 @@
  * can start (vitest.config.ts), so a failure here is a real failure, not a missing driver.
  */
 import { startWebGpuDevice } from "./webgpu-device.js";
+import { deviceRandom } from "../packages/nabla/src/backend/webgpu/wgsl-philox.js";
 
 const reason = await startWebGpuDevice();
 if (reason !== "") throw new Error(`the webgpu project could not start the device: ${reason}`);
+
+// The suite's seeded fixtures are PyTorch's CPU draws: here the device's random draws are the
+// host's, uploaded (wgsl-philox.ts); test/webgpu-random.test.ts checks the device's own Philox draws.
+deviceRandom.enabled = false;

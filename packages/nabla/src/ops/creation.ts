@@ -7,6 +7,7 @@ import { Tensor, type NestedArray } from "../tensor/tensor.js";
 import { emptyTensor, filledTensor, fromTypedArray } from "./helpers.js";
 import { defaultDevice, isDevice, type Device } from "../backend/device.js";
 import { toDevice } from "../tensor/transfer.js";
+import { drawOnDevice, drawsOnDevice } from "./random-device.js";
 
 export interface CreateOptions {
   dtype?: DType;
@@ -223,6 +224,8 @@ function floatingRandom(op: string, shape: ShapeArg, dtype: DType): Tensor {
 
 /** Uniform random values in [0, 1): PyTorch's draws (24 random bits per float32, 53 per float64). */
 export function rand(shape: ShapeArg, { dtype = "float32", requiresGrad, generator = defaultGenerator, device }: RandomOptions = {}): Tensor {
+  const on = placement("rand", device, dtype);
+  if (drawsOnDevice(on, dtype)) return finish("rand", drawOnDevice("rand", toShape("rand", shape), on, "uniform", 0, 1, generator), requiresGrad, on);
   const t = floatingRandom("rand", shape, dtype);
   uniformFill(generator, t.storage.data as Float32Array | Float64Array, 0, 1);
   return finish("rand", t, requiresGrad, device);
@@ -233,6 +236,8 @@ export function rand(shape: ShapeArg, { dtype = "float32", requiresGrad, generat
  * as its AVX2 kernel for 16 or more float32 values, in float64 otherwise (see sampling.ts).
  */
 export function randn(shape: ShapeArg, { dtype = "float32", requiresGrad, generator = defaultGenerator, device }: RandomOptions = {}): Tensor {
+  const on = placement("randn", device, dtype);
+  if (drawsOnDevice(on, dtype)) return finish("randn", drawOnDevice("randn", toShape("randn", shape), on, "normal", 0, 1, generator), requiresGrad, on);
   const t = floatingRandom("randn", shape, dtype);
   normalFill(generator, t.storage.data as Float32Array | Float64Array, 0, 1);
   return finish("randn", t, requiresGrad, device);

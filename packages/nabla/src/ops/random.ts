@@ -1,7 +1,8 @@
 /**
  * Random ops that take tensors: in-place fills (uniform_, normal_, bernoulli_, exponential_),
  * bernoulli, multinomial, normal with tensor mean/std, and poisson. Each draws what PyTorch's CPU
- * kernel draws in the order it draws it (sampling.ts), so the same seed gives the same samples.
+ * kernel draws in the order it draws it (sampling.ts), so the same seed gives the same samples;
+ * uniform_ and normal_ on a webgpu tensor draw on the device instead (random-device.ts).
  */
 import { DTypeError, OptionError, ShapeError, formatShape } from "../errors.js";
 import { isFloating, type DType, type TypedArray } from "../tensor/dtype.js";
@@ -19,6 +20,7 @@ import { broadcastShapes } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { add, mul } from "./elementwise.js";
 import { emptyTensor, resultTensor } from "./helpers.js";
+import { drawOnDevice, drawsOnDevice } from "./random-device.js";
 import { contiguous, expand, isContiguous } from "./shape.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { kernelDevice } from "../backend/device.js";
@@ -81,6 +83,7 @@ export function uniformValues(t: Tensor, low: number, high: number, generator: G
   checkFinite("uniform_", "from", low);
   checkFinite("uniform_", "to", high);
   if (low > high) throw new OptionError(`uniform_: expects to return a [from, to) range, but found from=${low} > to=${high}`);
+  if (drawsOnDevice(t.storage.device, t.dtype)) return drawOnDevice("uniform_", t.shape, t.storage.device, "uniform", low, high, generator);
   return drawFor(t, (out) => uniformFill(generator, out as FloatArray, low, high));
 }
 
@@ -89,6 +92,7 @@ export function normalValues(t: Tensor, mean: number, std: number, generator: Ge
   requireFloatingTensor("normal_", t);
   checkFinite("normal_", "mean", mean);
   if (!(std >= 0)) throw new OptionError(`normal_: expects std >= 0.0, but found std ${std}`);
+  if (drawsOnDevice(t.storage.device, t.dtype)) return drawOnDevice("normal_", t.shape, t.storage.device, "normal", mean, std, generator);
   return drawFor(t, (out, order) => normalFill(generator, out as FloatArray, mean, std, order === null));
 }
 

@@ -33,6 +33,7 @@ import { CUMPROD_GRAD_SHADER, cumExtremumShader, scanShader, type ScanKernel } f
 import { sortShader } from "./wgsl-sort.js";
 import { TRIANGLE_SHADER } from "./wgsl-triangle.js";
 import { searchsortedShader } from "./wgsl-searchsorted.js";
+import { PHILOX_BITS_SHADER, PHILOX_FILL_SHADER, PHILOX_KIND, type PhiloxKind } from "./wgsl-philox.js";
 
 export type { GpuArray } from "./pool.js";
 export type { GpuDType } from "./wgsl-types.js";
@@ -474,6 +475,20 @@ export class WebGpuContext {
     const info = this.scalars(new Uint32Array([array.length, bits[0]!]));
     const pipeline = this.pipeline("fill", () => FILL_SHADER);
     this.dispatch(pipeline, [array.buffer, info.buffer], grid2d(Math.ceil(array.length / POINTWISE_WORKGROUP)), null, [info]);
+  }
+
+  /**
+   * Philox4x32-10 on the device (wgsl-philox.ts): `n` draws of `kind` into `out` under `key` (two
+   * int32 words) from counter `counter` on, with a and b the kind's two float32 parameters; or,
+   * with kind "bits", the four raw words of each of `n` counters into the int32 `out`.
+   */
+  philox(kind: PhiloxKind | "bits", out: GpuArray, n: number, key: readonly [number, number], counter: readonly [number, number, number, number], a = 0, b = 0): void {
+    if (n === 0) return;
+    const ab = new Int32Array(new Float32Array([a, b]).buffer);
+    const kindCode = kind === "bits" ? -1 : PHILOX_KIND[kind];
+    const info = this.scalars(new Int32Array([n, key[0], key[1], ...counter, kindCode, ab[0]!, ab[1]!]));
+    const pipeline = kind === "bits" ? this.pipeline("philox:bits", () => PHILOX_BITS_SHADER) : this.pipeline("philox", () => PHILOX_FILL_SHADER);
+    this.dispatch(pipeline, [out.buffer, info.buffer], grid2d(Math.ceil(n / POINTWISE_WORKGROUP)), null, [info]);
   }
 
   /** Copies `length` elements bit for bit from `from` (at element `fromOffset`) to the start of `to`, in queue order. */

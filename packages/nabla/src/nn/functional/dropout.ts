@@ -6,6 +6,7 @@
 import { OptionError } from "../../errors.js";
 import { mul } from "../../ops/elementwise.js";
 import { emptyTensor } from "../../ops/helpers.js";
+import { drawOnDevice, drawsOnDevice } from "../../ops/random-device.js";
 import { defaultGenerator, type Generator } from "../../tensor/random.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
@@ -23,10 +24,15 @@ function checkP(name: string, p: number): void {
  * A mask of `shape` with 1/(1 − p) where kept and 0 where dropped, drawn as PyTorch draws it
  * (bernoulli_(1 − p): an element is kept when its double uniform is below 1 − p; then divided
  * by 1 − p in the input's dtype), so the same seed drops the same elements. p = 1 draws nothing.
- * Drawn on the host; for an input on the webgpu device the mask goes up in one counted upload
- * (until the device draws PyTorch's sequence itself).
+ * For a float32 input on the webgpu device the mask is drawn there instead (Philox, as PyTorch's
+ * CUDA draws it: random-device.ts), so nothing crosses inside a training step.
  */
 function keepMask(shape: readonly number[], p: number, like: Tensor, generator: Generator): Tensor {
+  const device = like.storage.device;
+  if (drawsOnDevice(device, like.dtype)) {
+    const keep = Math.fround(1 - p);
+    return drawOnDevice("dropout", shape, device, "keepMask", keep, p === 1 ? 0 : Math.fround(1 / keep), generator);
+  }
   const mask = emptyTensor(shape, like.dtype);
   if (p !== 1) {
     const data = mask.storage.data;
