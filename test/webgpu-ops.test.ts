@@ -463,7 +463,7 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
   /**
    * Every public op family on small device-computed float32, int32 and bool tensors (and the
    * backward of the common ones): each runs on the device, its results there, with nothing
-   * crossing but the uploads the list names (host-made data: random draws, dropout's mask, a
+   * crossing but the uploads the list names (host-made data: randint's and randperm's draws, a
    * re-indexing map the first time), except the ops listed as still reading the host: refused
    * (an op reading storage.data, or any read where the thread may not block) or reading back
    * synchronously (counted). A kernel added or broken changes the list (update docs/webgpu.md's
@@ -574,11 +574,12 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
       "maskedSelect", "nonzero", "index bool mask", "mode", "unique", "bincount", "histc", "lgamma", "digamma",
       "F.oneHot -1", "F.gridSample", "multinomial", "bernoulli",
     ]);
-    // host-made data: random draws, dropout's mask, arange/eye's values, the re-indexing ops' maps
-    // (uploaded the first time a map is seen in this process), the embedding case's table
+    // host-made data: randint/randperm's draws, arange/eye's values, the re-indexing ops' maps
+    // (uploaded the first time a map is seen in this process), the embedding case's table; rand,
+    // randn and dropout's mask are Philox draws made on the device (wgsl-philox.ts): no upload
     const mayUpload = new Set([
-      "repeat", "tile", "repeatInterleave int", "flip f", "flip b", "roll", "F.pad reflect", "F.pad replicate", "F.dropout",
-      "F.interpolate", "rand on device", "randn", "randint", "randperm", "arange", "eye", "backward embedding", "backward flip",
+      "repeat", "tile", "repeatInterleave int", "flip f", "flip b", "roll", "F.pad reflect", "F.pad replicate",
+      "F.interpolate", "randint", "randperm", "arange", "eye", "backward embedding", "backward flip",
     ]);
     expect(uploads.filter((name) => !mayUpload.has(name))).toEqual([]);
   });
