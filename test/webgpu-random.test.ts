@@ -50,6 +50,12 @@ async function values(t: Tensor): Promise<number[]> {
   return Array.from(await t.dataAsync());
 }
 
+/** The first index where a and b differ (-1: none): a failing comparison of 10⁵ values reports one index, not a diff. */
+function firstDifference(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  return a.findIndex((x, i) => !Object.is(x, b[i]));
+}
+
 function moments(v: readonly number[]): { mean: number; std: number } {
   const mean = v.reduce((s, x) => s + x, 0) / v.length;
   return { mean, std: Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / v.length) };
@@ -92,7 +98,7 @@ describe.skipIf(reason !== "")(`random draws on the webgpu device${reason ? ` (s
     const beyond = v.filter((x) => Math.abs(x) > 2).length / v.length;
     expect(Math.abs(beyond - 0.0455)).toBeLessThan(0.003);
     manualSeed(0);
-    expect(await values(randn([200000], { device: "webgpu" }))).toEqual(v);
+    expect(firstDifference(await values(randn([200000], { device: "webgpu" })), v)).toBe(-1);
     // the next call draws anew; randnLike of a device tensor draws on the device
     const next = randnLike(z);
     expect(next.device).toBe("webgpu");
@@ -128,11 +134,11 @@ describe.skipIf(reason !== "")(`random draws on the webgpu device${reason ? ` (s
     expect(Math.abs(kept - 0.7)).toBeLessThan(5 * Math.sqrt((0.3 * 0.7) / v.length));
     // the gradient is the same mask
     y.sum().backward();
-    expect(await values(x.grad!)).toEqual(v);
+    expect(firstDifference(await values(x.grad!), v)).toBe(-1);
     manualSeed(3);
-    expect(await values(nn.functional.dropout(x, { p: 0.3 }))).toEqual(v);
+    expect(firstDifference(await values(nn.functional.dropout(x, { p: 0.3 })), v)).toBe(-1);
     // the next call draws another mask; p = 1 drops everything
-    expect(await values(nn.functional.dropout(x, { p: 0.3 }))).not.toEqual(v);
+    expect(firstDifference(await values(nn.functional.dropout(x, { p: 0.3 })), v)).not.toBe(-1);
     expect(new Set(await values(nn.functional.dropout(x, { p: 1 })))).toEqual(new Set([0]));
   });
 
