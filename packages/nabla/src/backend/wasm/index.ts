@@ -1,9 +1,9 @@
 /**
  * The WebAssembly SIMD backend: matmul, activations, elementwise arithmetic, reductions, softmax,
- * strided copies, gather/scatterAdd, max pooling, col2im and the Adam/SGD steps run as wasm
- * kernels in float32 (f32x4) and float64 (f64x2) over storage that lives in the wasm memory;
- * every other kernel (other dtypes, mixed float types, the float32 prod/min/logsumexp
- * reductions) is the JS backend's.
+ * strided copies, gather/scatterAdd, max pooling, col2im, the Adam/SGD/Adadelta steps and dropout's
+ * mask (MT19937 drawn in bulk) run as wasm kernels in float32 (f32x4) and float64 (f64x2) over
+ * storage that lives in the wasm memory; every other kernel (other dtypes, mixed float types, the
+ * float32 prod/min/logsumexp reductions) is the JS backend's.
  *
  * Chosen by default where the engine validates SIMD and shared memory; NABLA_BACKEND=js|wasm
  * in the environment picks one at startup, setBackend("js") at any time.
