@@ -4,7 +4,8 @@ import { recordOp } from "../autograd/node.js";
 import { DTypeError, formatShape, ShapeError } from "../errors.js";
 import { normalizeDim } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { checkSameDevice, webgpuContext } from "../backend/device.js";
+import { webgpuContext } from "../backend/device.js";
+import { indexOn } from "../tensor/transfer.js";
 import { blockOf } from "../nn/functional/reindex.js";
 import { emptyTensor, fromTypedArray, resultTensor } from "./helpers.js";
 import { checkIndexRange, scatterAdd } from "./indexing.js";
@@ -14,6 +15,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   if (index.dtype !== "int32") throw new DTypeError(`indexSelect: expected index to be an int32 tensor, got ${index.dtype} (make it with { dtype: "int32" } or index.int())`);
   if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 0-d or 1-d, got shape ${formatShape(index.shape)}`);
   const d = normalizeDim("indexSelect", dim, x.ndim);
+  index = indexOn("indexSelect", index, x.storage.device);
   const size = x.shape[d]!;
   if (x.storage.device !== "cpu" && x.ndim > 0) {
     return selectAlong("indexSelect", x, d, index, (i) => new ShapeError(`indexSelect: index ${i} is out of range for dimension ${d} with size ${size}`));
@@ -44,7 +46,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
  * this along dim 0 of the table.
  */
 export function selectAlong(op: string, x: Tensor, d: number, index: Tensor, outOfRange: (value: number) => Error): Tensor {
-  checkSameDevice(op, x, index);
+  index = indexOn(op, index, x.storage.device);
   const size = x.shape[d]!;
   checkIndexRange(op, index, 0, size, outOfRange);
   const xc = contiguous(x.detach());

@@ -10,7 +10,7 @@ import { DTypeError, formatShape, ShapeError } from "../errors.js";
 import { normalizeDim } from "../tensor/shape.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { readValuesSync, syncReadRefusal } from "../tensor/transfer.js";
+import { indexOn, readValuesSync, syncReadRefusal } from "../tensor/transfer.js";
 import { emptyTensor } from "./helpers.js";
 import { ne, toDType } from "./elementwise.js";
 import { assignInto, clone, contiguous, narrow, reshape, transpose } from "./shape.js";
@@ -96,6 +96,7 @@ export function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, sr
     );
   }
   const size = x.shape[d] ?? 1;
+  // the callers moved the index to x's device (indexOn): this guards that they did
   checkSameDevice(op, x, index);
   if (inBounds) return d;
   checkIndexRange(op, index, 0, size, (i) => new ShapeError(`${op}: index ${i} is out of bounds for dimension ${d} with size ${size}`));
@@ -107,6 +108,7 @@ const atLeast1d = (t: Tensor): Tensor => (t.ndim === 0 ? reshape(t, [1]) : t);
 
 /** out[…, j, …] = x[…, index[…, j, …], …] along `dim`; the result has the index's shape. */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  index = indexOn("gather", index, x.storage.device);
   const d = checkIndex("gather", x, dim, index);
   const xn = leading(atLeast1d(x.detach()), atLeast1d(index).shape, d);
   const xc = lastAxis(xn, d);
@@ -146,6 +148,7 @@ export function scatterAddInBounds(base: Tensor, dim: number, index: Tensor, src
 }
 
 function scatterAddChecked(base: Tensor, dim: number, index: Tensor, src: Tensor, inBounds: boolean): Tensor {
+  index = indexOn("scatterAdd", index, base.storage.device);
   const d = checkIndex("scatterAdd", base, dim, index, src, inBounds);
   if (src.dtype !== base.dtype) throw new DTypeError(`scatterAdd: expected self.dtype (${base.dtype}) to be equal to src.dtype (${src.dtype})`);
   checkSameDevice("scatterAdd", base, src);
