@@ -127,8 +127,9 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const moved = d === outMoved.ndim - 1 ? outMoved : transpose(outMoved, d, outMoved.ndim - 1);
   const out = reshape(moved, index.shape);
   const inputShape = x.shape;
-  // d/dx gather = scatter-add of the gradient back to the picked positions
-  return recordOp("GatherBackward0", out, [x], (g) => [scatterAdd(emptyTensor(inputShape, g.dtype, "gather", g.storage.device), d, index, g)]);
+  // d/dx gather = scatter-add of the gradient back to the picked positions (the index saved: the
+  // backward reads it, and it must outlive the forward scope that may have made it)
+  return recordOp("GatherBackward0", out, [x], (g) => [scatterAdd(emptyTensor(inputShape, g.dtype, "gather", g.storage.device), d, index, g)], [index]);
 }
 
 /**
@@ -183,7 +184,7 @@ function scatterAddChecked(base: Tensor, dim: number, index: Tensor, src: Tensor
   return recordOp("ScatterAddBackward0", out, [base, src], (g) => [
     base.requiresGrad ? g : null,
     src.requiresGrad ? padTo(gather(g, d, index), src.shape) : null,
-  ]);
+  ], [index]);
 }
 
 /** g (the size of an index) padded with zeros to `shape` (src's, which may be larger). */

@@ -157,7 +157,7 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | num
   return recordOp(src instanceof Tensor ? "ScatterBackward0" : "ScatterBackward1", out, inputs, (g) => [
     x.requiresGrad ? scatter(g, d, index, 0) : null,
     src instanceof Tensor && src.requiresGrad ? padTo(gather(g, d, index), src.shape) : null,
-  ]);
+  ], [index]);
 }
 
 export interface ScatterReduceOptions {
@@ -192,7 +192,7 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
     let [gx, gsrc] = scatterReduceGrads(g, x, d, index, src, reduce, includeSelf, result);
     if (!includeSelf) gx = scatter(gx, d, index, 0);
     return [x.requiresGrad ? gx : null, src.requiresGrad ? padTo(gsrc, src.shape) : null];
-  }, reduce === "sum" || reduce === "mean" ? [] : [x, src, result]);
+  }, reduce === "sum" || reduce === "mean" ? [index] : [x, src, result, index]);
 }
 
 /** scatterReduce's values on the CPU (see scatterReduce). */
