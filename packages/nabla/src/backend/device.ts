@@ -2,8 +2,11 @@
  * Devices: where a tensor's storage lives. "cpu" storage is a typed array run by the CPU backend
  * (`backend()`: wasm or js); "webgpu" storage is a GPU buffer run by the WebGPU kernel layer
  * (src/backend/webgpu). Every op runs on the device of its tensor operands, which must agree
- * (PyTorch's rule); `setBackend("webgpu")` only makes it the default device of new tensors made
- * by the creation functions (tensor, zeros, randn, …), as PyTorch's set_default_device.
+ * (PyTorch's rule), with the allowances of `kernelDevice` (a 0-d CPU tensor joins, a float64 CPU
+ * tensor pulls a pointwise op to the CPU) and of tensor/transfer.ts's `indexOn` (an index operand
+ * follows its data's device) and `valueFor` (copy_ copies across devices); `setBackend("webgpu")`
+ * only makes it the default device of new tensors made by the creation functions (tensor, zeros,
+ * randn, …), as PyTorch's set_default_device.
  *
  * The WebGPU device starts asynchronously (`await setBackend("webgpu")` or `await
  * ready("webgpu")`): WebGPU hands out adapters and devices through promises only. The kernel
