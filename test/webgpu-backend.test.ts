@@ -236,6 +236,9 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
       expect([mixed.device, mixed.dtype]).toEqual(["cpu", "float64"]);
       expect(mixed.toArray()).toEqual([3, -4, 8]);
       expect(deviceTransfers().toHost).toBe(before + 1);
+      // a 0-d float64 one too (the result is float64): a float64 model's additive attention mask
+      const masked = where(g.gt(0), tensor(-Infinity, { dtype: "float64" }), 0);
+      expect([masked.device, masked.dtype, masked.toArray()]).toEqual(["cpu", "float64", [-Infinity, 0, -Infinity]]);
       // PyTorch's CPU scalars: a 0-d cpu tensor joins an op on the device
       const scaled = g.mul(tensor(3, { device: "cpu" }));
       expect(scaled.device).toBe("webgpu");

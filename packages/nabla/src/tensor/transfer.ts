@@ -19,12 +19,11 @@ import { Tensor } from "./tensor.js";
 /**
  * An op's operand on the device its kernel runs on (`kernelDevice`): itself, or a copy of its
  * values there made outside autograd (the op records its graph on the operands themselves). A
- * float64 0-d CPU tensor joining a webgpu op goes as float32, the precision the device computes in.
+ * float64 operand never goes to the webgpu device this way: it pulls the op to the CPU.
  */
 export function operandOn(t: Tensor, device: Device): Tensor {
   if (t.storage.device === device) return t;
-  const values = t.detach();
-  return toDevice(device !== "cpu" && t.dtype === "float64" ? values.float() : values, device);
+  return toDevice(t.detach(), device);
 }
 
 /** `operandOn` over an op's operands: the same array when all are there already (the hot path, nothing allocated). */
