@@ -353,6 +353,9 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
       expect(t.device).toBe("webgpu");
       expect(zeros([2]).device).toBe("webgpu");
       expect(zeros([2], { device: "cpu" }).device).toBe("cpu");
+      // so do the masks made for a model (PyTorch's generate_square_subsequent_mask(sz, device=))
+      expect(nn.Transformer.generateSquareSubsequentMask(2).device).toBe("webgpu");
+      expect(nn.Transformer.generateSquareSubsequentMask(2, { device: "cpu" }).toArray()).toEqual([[0, -Infinity], [0, 0]]);
       expect(Array.from(await t.mul(t).dataAsync())).toEqual([1, 4, 9]);
       // a model built with webgpu the default has its parameters there, and trains
       const model = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
