@@ -214,11 +214,11 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
 
   it("refuses an op on tensors of two devices with PyTorch's message", () => {
     const a = ones([2, 3]).to("webgpu");
-    const b = ones([2, 3]);
+    const b = ones([2, 3], { device: "cpu" }); // whatever the default device
     const message = "Expected all tensors to be on the same device, but found at least two devices, webgpu and cpu!";
     expect(() => a.add(b)).toThrow(message);
     expect(() => b.mul(a)).toThrow(message);
-    expect(() => a.matmul(ones([3, 2]))).toThrow(message);
+    expect(() => a.matmul(ones([3, 2], { device: "cpu" }))).toThrow(message);
   });
 
   it("float64 stays on the cpu with webgpu the default, pulls its ops there; a 0-d cpu tensor joins webgpu ops", async () => {
