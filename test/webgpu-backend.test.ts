@@ -273,6 +273,12 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
       expect(x.indexSelect(0, rows).toArray()).toEqual([[4, 5, 6], [1, 2, 3], [4, 5, 6]]);
       const table = new nn.Embedding(3, 2, { dtype: "float64" });
       expect([table.weight.device, table.call(rows).device]).toEqual(["cpu", "cpu"]);
+      // index_add and advanced indexing take theirs the same way
+      const [columns, twice] = [tensor([2, 0], { dtype: "int32" }), tensor([1, 1], { dtype: "int32" })];
+      before = deviceTransfers();
+      expect(x.indexAdd(1, columns, x.narrow(1, 0, 2)).toArray()).toEqual([[3, 2, 4], [9, 5, 10]]);
+      expect(x.index([twice]).toArray()).toEqual([[4, 5, 6], [4, 5, 6]]);
+      expect(deviceTransfers()).toEqual(before);
       if (startedWebGpu()!.syncReadRefusal() === null) {
         // an index computed on the device has no host values: one counted read back
         const index = tensor([[2, 0], [1, 1]], { dtype: "int32" }).add(0);
