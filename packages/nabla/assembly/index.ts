@@ -11,5 +11,7 @@ export { runJob } from "./jobs";
 export { fold2d, fold2d64, maxPool2d, maxPool2d64 } from "./pool";
 export { addChannelBias, im2col, col2im } from "./conv";
 export { lstmCell, lstmCellBackward, lstmCell64, lstmCellBackward64, gruCell, gruCellBackward, gruCell64, gruCellBackward64 } from "./lstm";
-export { directConvBytes, packWeights, packedWeightBytes, weightTileCount } from "./conv-direct";
+export { directConvBytes, packWeights, packedWeightBytes } from "./conv-direct";
+export { weightByColumns, weightGyFloats, weightPlaneFloats, weightUnitCount } from "./conv-direct-weight";
+export { weightColumnTileCount } from "./conv-direct-weight-columns";
 export { winogradWeights, winogradWeightsBack, winogradInput, winogradInputWork, winogradGradient, winogradGradientWork, winogradOutput, winogradSlotBytes, winogradPlaneFloats, winogradSumPartials } from "./conv-winograd";

@@ -41,7 +41,17 @@ import { takesWinograd, transposedGeometry, winogradConv2d, winogradConv2dInput,
  * over the whole block measured as fast or faster on MNIST's 32→64 layer (10⁷ a sample), and
  * it needs no per-sample synchronisation of the threads. Tests lower it to exercise both paths.
  */
-export const convTuning = { perSampleMacs: 1 << 26, directTaps: 160 };
+export const convTuning = { perSampleMacs: 1 << 26, directTaps: 160, weightLanes: "auto" as "auto" | "columns" | "channels" };
+
+/**
+ * Whether the direct weight gradient puts output columns in the lanes (else output channels):
+ * convTuning.weightLanes, by default whichever wastes fewer lanes (kernels.weightByColumns).
+ * Tests force each.
+ */
+function weightByColumns(g: Conv2dGeometry): boolean {
+  const lanes = convTuning.weightLanes;
+  return lanes === "auto" ? kernels.weightByColumns(g.o, g.groups, g.kh, g.kw, g.ow) : lanes === "columns";
+}
 
 /**
  * The view in wasm memory with its last `merged` dims walkable as one run of uniform stride
@@ -230,7 +240,7 @@ export function winogradPath(g: Conv2dGeometry, op: "forward" | "input" | "weigh
 
 /** Whether a float32 convolution's forward, input-gradient or weight-gradient kernel runs direct (tests check their cases do). */
 export function directPath(g: Conv2dGeometry, op: "forward" | "input" | "weight"): boolean {
-  if (op === "weight") return takesDirect(g, 1);
+  if (op === "weight") return takesDirect(g, weightByColumns(g) ? 3 : 1);
   const t = op === "input" ? transposed(g) : g;
   return t !== null && takesDirect(t, 0);
 }
@@ -240,7 +250,7 @@ export function directPath(g: Conv2dGeometry, op: "forward" | "input" | "weight"
  * convTuning.directTaps taps an output (where the GEMM's products are too thin to pay for
  * im2col and packing), and a sample's staging within a thread's work buffer.
  */
-function takesDirect(g: Conv2dGeometry, which: 0 | 1): boolean {
+function takesDirect(g: Conv2dGeometry, which: 0 | 1 | 3): boolean {
   if (g.sw !== 1 || g.oh === 0 || g.ow === 0) return false;
   if ((g.c / g.groups) * g.kh * g.kw > convTuning.directTaps) return false;
   return kernels.directConvBytes(which, g.c, g.o, g.groups, g.kh, g.kw, g.sh, g.dh, g.dw, g.oh, g.ow) <= workBytes();
@@ -301,13 +311,35 @@ function directInput(g: Conv2dGeometry, t: Conv2dGeometry, gy: StridedView, weig
   }
 }
 
+/**
+ * The weight gradient on the direct kernels. With output columns in the lanes
+ * (assembly/conv-direct-weight-columns.ts, where rows fill whole vectors better than channels do)
+ * one job over all samples. With channels in the lanes (assembly/conv-direct-weight.ts) block by
+ * block of samples within the convolution scratch budget: stage x's padded planes and gy with
+ * channels last, then run the tiles, the first block writing dW and the others adding to it.
+ */
 function directWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView, out: Float32Array): void {
   const scratch = new Scratch();
   try {
     const staged = scratch.output(out);
     const xs = scratch.input(x);
     const gs = scratch.input(gy);
-    directConvThreaded(1, directArgs(g), xs.ptr, xs.strides, gs.ptr, gs.strides, staged.ptr, macsOf(g), gemmWork());
+    if (weightByColumns(g)) {
+      directConvThreaded(3, g, xs.ptr, xs.strides, gs.ptr, gs.strides, staged.ptr, macsOf(g), gemmWork());
+    } else {
+      const planeFloats = kernels.weightPlaneFloats(g.c, g.kh, g.kw, g.sh, g.dh, g.dw, g.oh, g.ow);
+      const gyFloats = (nb: number) => kernels.weightGyFloats(nb, g.o, g.groups, g.oh, g.ow);
+      const nb = samplesPerBlock(g.n, planeFloats + gyFloats(1), 4);
+      const planes = scratch.take(nb * planeFloats).byteOffset;
+      const gyT = scratch.take(gyFloats(nb)).byteOffset;
+      for (let n0 = 0; n0 < g.n; n0 += nb) {
+        const block = { ...g, n: Math.min(nb, g.n - n0) };
+        const [x0, gy0] = [xs.ptr + 4 * n0 * xs.strides[0]!, gs.ptr + 4 * n0 * gs.strides[0]!];
+        const shared = { planes, gyT, accumulate: n0 > 0 };
+        directConvThreaded(2, block, x0, xs.strides, gy0, gs.strides, staged.ptr, block.n * (planeFloats + gyFloats(1)), gemmWork(), shared);
+        directConvThreaded(1, block, x0, xs.strides, gy0, gs.strides, staged.ptr, macsOf(block), gemmWork(), shared);
+      }
+    }
     staged.done();
   } finally {
     scratch.release();
