@@ -6,9 +6,8 @@
 // (and an odd last four columns by a one-vector tile), over every tap. Column stride 1 only
 // (sw = 1); any row stride, padding, dilation and groups.
 //
-// The same forward kernel computes the input gradient of a stride-1 convolution: that is the
-// forward convolution of gy with the weight transposed (in and out channels swapped) and flipped,
-// padded by (kH−1)·dH − pH and (kW−1)·dW − pW, which packWeights expresses through strides.
+// The input gradient has a kernel of its own (conv-direct-input.ts) that skips the taps falling in
+// gy's padding, which the forward kernel run on the transposed, flipped weight would multiply.
 //
 // Work is a job block (written by src/backend/wasm/pool.ts: directConvThreaded) that threads
 // share in chunks of samples, each thread staging a sample's padded planes in its own work
@@ -16,12 +15,13 @@
 // block: its jobs come here too, and go there.
 //
 // Job ints (byte offset): 0 counter, 4 chunks, 8 chunk size, 12 which (0 forward, 1 to 3 the
-// weight gradient's), 16 x, 20..32 x's element strides, 36 nb, 40 c, 44 h, 48 w, 52 o, 56 groups,
+// weight gradient's, 4 the input gradient: conv-direct-input.ts), 16 x, 20..32 x's element strides, 36 nb, 40 c, 44 h, 48 w, 52 o, 56 groups,
 // 60 (the job's kind), 64 kh, 68 kw, 72 sh, 76 ph, 80 pw, 84 dh, 88 dw, 92 oh, 96 ow, 100 packed
 // weights (forward) or gy (weight gradient), 104..116 gy's element strides, 120 y or dW.
 import { madd } from "./matmul";
 import { directWeightChunk, WEIGHT_WORK_BYTES, weightJobTotal } from "./conv-direct-weight";
 import { weightColumnBytes } from "./conv-direct-weight-columns";
+import { directInputSamples } from "./conv-direct-input";
 
 /** Output channels of a forward tile (one broadcast weight vector each, sharing the input loads). */
 const OB = 4;
@@ -267,18 +267,19 @@ function forwardSamples(job: usize, n0: i32, n1: i32, work: usize): void {
   }
 }
 
-/** A thread's share of a direct-convolution job: chunks of samples (forward) or of a weight-gradient job's work. */
+/** A thread's share of a direct-convolution job: chunks of samples (forward, input gradient) or of a weight-gradient job's work. */
 export function directConvShared(job: usize, work: usize): void {
   const chunks = load<i32>(job, 4);
   const size = load<i32>(job, 8);
   const which = load<i32>(job, 12);
-  const total = which == 0 ? load<i32>(job, 36) : weightJobTotal(job, which);
+  const total = which == 0 || which == 4 ? load<i32>(job, 36) : weightJobTotal(job, which);
   for (;;) {
     const k = atomic.add<i32>(job, 1);
     if (k >= chunks) return;
     const from = k * size;
     const to = min(total, from + size);
     if (which == 0) forwardSamples(job, from, to, work);
+    else if (which == 4) directInputSamples(job, from, to, work);
     else directWeightChunk(job, which, from, to, work);
   }
 }

@@ -14,4 +14,5 @@ export { lstmCell, lstmCellBackward, lstmCell64, lstmCellBackward64, gruCell, gr
 export { directConvBytes, packWeights, packedWeightBytes } from "./conv-direct";
 export { weightByColumns, weightGyFloats, weightPlaneFloats, weightUnitCount } from "./conv-direct-weight";
 export { weightColumnTileCount } from "./conv-direct-weight-columns";
+export { inputWeightFloats, inputWorkBytes, packInputWeights } from "./conv-direct-input";
 export { winogradWeights, winogradWeightsBack, winogradInput, winogradInputWork, winogradGradient, winogradGradientWork, winogradOutput, winogradSlotBytes, winogradPlaneFloats, winogradSumPartials } from "./conv-winograd";

@@ -15,9 +15,9 @@
  *
  * Layers with few taps a product (K = C/groups·kH·kW up to convTuning.directTaps, LeNet's 25 and
  * 150) and column stride 1 skip im2col and the GEMM: the direct kernels (assembly/conv-direct.ts)
- * accumulate output rows in registers over zero-padded copies of each sample's planes. The input
- * gradient of a stride-1 convolution is the forward kernel run on gy with the weight transposed
- * and flipped (through strides, no copy).
+ * accumulate output rows in registers over zero-padded copies of each sample's planes; the weight
+ * gradient (conv-direct-weight.ts, conv-direct-weight-columns.ts) and, at row stride 1, the input
+ * gradient (conv-direct-input.ts) have kernels of their own.
  *
  * 3×3, stride-1 layers with many channels a group (MNIST's 32→64) go first to the Winograd
  * F(2×2, 3×3) kernels (conv-winograd.ts: 16 multiply-adds per 2×2 outputs instead of 36), which
@@ -163,7 +163,7 @@ export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, b
 export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedView, out: TypedArray): void {
   if (!usable([gy, weight], out) || g.n === 0 || g.o === 0 || g.c === 0) return jsBackend.conv2dInput(g, gy, weight, out);
   if (winogradPath(g, "input") && winogradConv2dInput(g, gy, weight, out as Float32Array)) return;
-  if (directPath(g, "input")) return directInput(g, transposed(g)!, gy, weight, out as Float32Array);
+  if (directPath(g, "input")) return directInput(g, gy, weight, out as Float32Array);
   const { p, k, og } = sizes(g);
   const scratch = new Scratch();
   try {
@@ -241,8 +241,8 @@ export function winogradPath(g: Conv2dGeometry, op: "forward" | "input" | "weigh
 /** Whether a float32 convolution's forward, input-gradient or weight-gradient kernel runs direct (tests check their cases do). */
 export function directPath(g: Conv2dGeometry, op: "forward" | "input" | "weight"): boolean {
   if (op === "weight") return takesDirect(g, weightByColumns(g) ? 3 : 1);
-  const t = op === "input" ? transposed(g) : g;
-  return t !== null && takesDirect(t, 0);
+  if (op === "forward") return takesDirect(g, 0);
+  return g.sh === 1 && takesDirect(g, 4);
 }
 
 /**
@@ -250,23 +250,13 @@ export function directPath(g: Conv2dGeometry, op: "forward" | "input" | "weight"
  * convTuning.directTaps taps an output (where the GEMM's products are too thin to pay for
  * im2col and packing), and a sample's staging within a thread's work buffer.
  */
-function takesDirect(g: Conv2dGeometry, which: 0 | 1 | 3): boolean {
+function takesDirect(g: Conv2dGeometry, which: 0 | 1 | 3 | 4): boolean {
   if (g.sw !== 1 || g.oh === 0 || g.ow === 0) return false;
   if ((g.c / g.groups) * g.kh * g.kw > convTuning.directTaps) return false;
-  return kernels.directConvBytes(which, g.c, g.o, g.groups, g.kh, g.kw, g.sh, g.dh, g.dw, g.oh, g.ow) <= workBytes();
-}
-
-/**
- * The input gradient of a stride-1 convolution as a forward one: gy [N, O, oH, oW] convolved with
- * W transposed (O/groups in, C/groups out a group) and flipped, padded by (kH−1)·dH − pH and
- * (kW−1)·dW − pW, gives x's gradient [N, C, H, W]. Null for strides, or padding beyond the
- * kernel's reach (which would need cropping).
- */
-function transposed(g: Conv2dGeometry): Conv2dGeometry | null {
-  const ph = (g.kh - 1) * g.dh - g.ph;
-  const pw = (g.kw - 1) * g.dw - g.pw;
-  if (g.sh !== 1 || g.sw !== 1 || ph < 0 || pw < 0) return null;
-  return { ...g, c: g.o, h: g.oh, w: g.ow, o: g.c, ph, pw, oh: g.h, ow: g.w };
+  const bytes = which === 4
+    ? kernels.inputWorkBytes(g.h, g.w, g.o, g.groups, g.kh, g.kw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow)
+    : kernels.directConvBytes(which, g.c, g.o, g.groups, g.kh, g.kw, g.sh, g.dh, g.dw, g.oh, g.ow);
+  return bytes <= workBytes();
 }
 
 const directArgs = (g: Conv2dGeometry): DirectConvArgs => g;
@@ -291,20 +281,17 @@ function directForward(g: Conv2dGeometry, x: StridedView, weight: StridedView, b
   }
 }
 
-/** conv2dInput through the forward kernel on `t` = transposed(g): W[g·O_g + q, ch, i, j] read as W'[g·C_g + ch, q, kH−1−i, kW−1−j]. */
-function directInput(g: Conv2dGeometry, t: Conv2dGeometry, gy: StridedView, weight: StridedView, out: Float32Array): void {
+/** conv2dInput of a stride-1 convolution on the direct kernel (assembly/conv-direct-input.ts), the weights packed with their output channels last. */
+function directInput(g: Conv2dGeometry, gy: StridedView, weight: StridedView, out: Float32Array): void {
   const scratch = new Scratch();
   try {
     const staged = scratch.output(out);
     const gs = scratch.input(gy);
     const ws = scratch.input(weight);
     const [so, sc, si, sj] = ws.strides as [number, number, number, number];
-    const og = g.o / g.groups;
-    const cg = g.c / g.groups;
-    const packed = scratch.take(kernels.packedWeightBytes(g.groups, cg, og, g.kh, g.kw) / 4);
-    const corner = ws.ptr + 4 * ((g.kh - 1) * si + (g.kw - 1) * sj);
-    kernels.packWeights(corner, sc, so, og * so, -si, -sj, g.groups, cg, og, g.kh, g.kw, 0, 0, packed.byteOffset);
-    directConvThreaded(0, directArgs(t), gs.ptr, gs.strides, packed.byteOffset, [], staged.ptr, macsOf(t), gemmWork());
+    const packed = scratch.take(kernels.inputWeightFloats(g.c, g.o, g.groups, g.kh, g.kw));
+    kernels.packInputWeights(ws.ptr, so, sc, si, sj, g.c, g.o, g.groups, g.kh, g.kw, packed.byteOffset);
+    directConvThreaded(4, directArgs(g), gs.ptr, gs.strides, packed.byteOffset, [], staged.ptr, macsOf(g), gemmWork());
     staged.done();
   } finally {
     scratch.release();

@@ -281,15 +281,17 @@ export interface DirectWeightScratch {
  * prepare step (which 2: x at `xs` and gy at `mid`, at element strides `gs`, into the scratch's
  * planes and gyT) in chunks of samples, then its tiles (which 1: into contiguous dW at `dst`) in
  * one range of units a thread; or the weight gradient with columns in the lanes (which 3: x and
- * gy as for 2, into dW) in one range of output-channel tiles a thread. `macs` sizes the split.
+ * gy as for 2, into dW) in one range of output-channel tiles a thread; or the input gradient
+ * (which 4: gy at `x`, strides `xs`, weights packed by kernels.packInputWeights at `mid`, into
+ * contiguous gx at `dst`; g's sizes are x's) in chunks of samples. `macs` sizes the split.
  */
 export function directConvThreaded(
-  which: 0 | 1 | 2 | 3, g: DirectConvArgs, x: number, xs: readonly number[], mid: number, gs: readonly number[], dst: number, macs: number, work: number,
+  which: 0 | 1 | 2 | 3 | 4, g: DirectConvArgs, x: number, xs: readonly number[], mid: number, gs: readonly number[], dst: number, macs: number, work: number,
   scratch: DirectWeightScratch | null = null,
 ): void {
   const ready = readyHelpers(macs, PARALLEL_MACS);
   const parts = ready.length + 1;
-  const bySamples = which === 0 || which === 2;
+  const bySamples = which === 0 || which === 2 || which === 4;
   const total = bySamples ? g.n : which === 1 ? kernels.weightUnitCount(g.c, g.o, g.groups, g.kh, g.kw) : kernels.weightColumnTileCount(g.o, g.groups);
   // samples: a few chunks a thread, so that a delayed one is caught up; units and tiles: one
   // range a thread (the column kernel's chunks each stage every sample again)
