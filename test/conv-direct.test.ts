@@ -241,6 +241,33 @@ describe("direct convolution kernels match the float64 reference", () => {
     }
   });
 
+  it("forward tiles of 3 output channels give each output bit-identical to tiles of 4", () => {
+    // 6 or 9 channels a group run in tiles of 3 (no empty slot), 8 or 12 in tiles of 4: the
+    // first 6 of 8 channels' weights and biases alone (o = 6) must give the same outputs.
+    convTuning.directTaps = 10_000;
+    const [n, c, h, w, k] = [2, 2, 8, 11, 5];
+    const x = values(n * c * h * w);
+    for (const [few, many] of [[6, 8], [9, 12]] as const) {
+      const wt = values(many * c * k * k);
+      const b = values(many);
+      const y = (o: number): Float32Array => {
+        const g = geometry([n, c, h, w, o, 1, k, k, 1, 2, 2, 1, 1]);
+        expect(directPath(g, "forward")).toBe(true);
+        const out = new Float32Array(n * o * g.oh * g.ow);
+        conv2d(g, view(x.f32, [n, c, h, w]), view(wt.f32.subarray(0, o * c * k * k), [o, c, k, k]), view(b.f32.subarray(0, o), [o]), out);
+        return out;
+      };
+      const [a, e] = [y(few), y(many)];
+      const plane = a.length / (n * few);
+      for (let s = 0; s < n; s++) {
+        for (let i = 0; i < few * plane; i++) {
+          const [got, want] = [a[s * few * plane + i]!, e[s * many * plane + i]!];
+          if (!Object.is(got, want)) expect.fail(`${few} channels, sample ${s}, element ${i}: ${got}, in tiles of 4 ${want}`);
+        }
+      }
+    }
+  });
+
   it("a weight gradient with channels in the lanes is bit-identical whichever tile shape computed it", () => {
     // Tiles hold 4 channel vectors × 2 taps, 2 × 4 or 1 × 8 (a group's last 3 vectors run as 4):
     // each dW element must sum the same products in the same order in any of them. The first

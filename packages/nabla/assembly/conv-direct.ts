@@ -23,8 +23,18 @@ import { directWeightChunk, WEIGHT_WORK_BYTES, weightJobTotal } from "./conv-dir
 import { weightColumnBytes } from "./conv-direct-weight-columns";
 import { directInputSamples } from "./conv-direct-input";
 
-/** Output channels of a forward tile (one broadcast weight vector each, sharing the input loads). */
+/**
+ * Slots for output channels in a forward tile (one broadcast weight vector each, sharing the
+ * input loads): 4, or 3 where that leaves none empty and 4 would (LeNet's conv1: 6 channels in
+ * two tiles of 3, not 8 slots). The packed weights keep 4 slots a tap either way.
+ */
 const OB = 4;
+
+/** Output channels a forward tile holds for og channels a group: 3 or 4, whichever wastes fewer slots. */
+// @ts-ignore: decorator
+@inline function tileChannels(og: i32): i32 {
+  return ((og + 2) / 3) * 3 * 4 < ((og + 3) / 4) * 4 * 3 ? 3 : 4;
+}
 
 /** Vectors of 4 columns in an output row of `ow` columns. */
 // @ts-ignore: decorator
@@ -95,9 +105,9 @@ export function stage(x: usize, s0: i32, s1: i32, s2: i32, s3: i32, n: i32, c: i
 }
 
 /**
- * Lays out weights for the forward kernel at dst: for each group and tile of OB output channels,
- * the OB weights of each tap (ch, i, j) side by side, then the OB biases (zero past og, and
- * without a bias). W[g·og + q, ch, i, j] is at wt + (g·swg + q·swo + ch·swc + i·swi + j·swj)
+ * Lays out weights for the forward kernel at dst: for each group and tile of tileChannels(og)
+ * output channels, their weights of each tap (ch, i, j) in OB slots side by side, then their
+ * biases (zero in slots past the tile's channels or og, and without a bias). W[g·og + q, ch, i, j] is at wt + (g·swg + q·swo + ch·swc + i·swi + j·swj)
  * floats, so a transposed or flipped weight needs no copy; bias is 0 for none.
  */
 export function packWeights(
@@ -105,7 +115,8 @@ export function packWeights(
   groups: i32, og: i32, cg: i32, kh: i32, kw: i32,
   bias: usize, sb: i32, dst: usize,
 ): void {
-  const tiles = (og + OB - 1) / OB;
+  const ob = tileChannels(og);
+  const tiles = (og + ob - 1) / ob;
   let d = dst;
   for (let g = 0; g < groups; g++) {
     for (let t = 0; t < tiles; t++) {
@@ -113,15 +124,15 @@ export function packWeights(
         for (let i = 0; i < kh; i++) {
           for (let j = 0; j < kw; j++) {
             for (let r = 0; r < OB; r++, d += 4) {
-              const q = t * OB + r;
-              store<f32>(d, q < og ? load<f32>(wt + <usize>(<isize>(g * swg + q * swo + ch * swc + i * swi + j * swj) << 2)) : 0);
+              const q = t * ob + r;
+              store<f32>(d, r < ob && q < og ? load<f32>(wt + <usize>(<isize>(g * swg + q * swo + ch * swc + i * swi + j * swj) << 2)) : 0);
             }
           }
         }
       }
       for (let r = 0; r < OB; r++, d += 4) {
-        const q = t * OB + r;
-        store<f32>(d, bias != 0 && q < og ? load<f32>(bias + (<usize>((g * og + q) * sb) << 2)) : 0);
+        const q = t * ob + r;
+        store<f32>(d, bias != 0 && r < ob && q < og ? load<f32>(bias + (<usize>((g * og + q) * sb) << 2)) : 0);
       }
     }
   }
@@ -129,7 +140,8 @@ export function packWeights(
 
 /** Bytes packWeights writes. */
 export function packedWeightBytes(groups: i32, og: i32, cg: i32, kh: i32, kw: i32): i32 {
-  return groups * ((og + OB - 1) / OB) * (cg * kh * kw + 1) * OB * 4;
+  const ob = tileChannels(og);
+  return groups * ((og + ob - 1) / ob) * (cg * kh * kw + 1) * OB * 4;
 }
 
 /** The first `lanes` (at most 4) floats of v at p. */
@@ -159,13 +171,17 @@ export function packedWeightBytes(groups: i32, og: i32, cg: i32, kh: i32, kw: i3
   storeLanes(at + 16, b, ow - 4 * v - 4);
 }
 
-/** y[n] from the staged planes of sample n (see forwardJob). */
-function forwardSample(
+/**
+ * y[n] from the staged planes of sample n, in tiles of 4 output channels (Four a float type) or
+ * of 3 (an integer type: the fourth slot's products are compiled out).
+ */
+function forwardSample<Four>(
   planes: usize, n: i32, o: i32, groups: i32, cg: i32, kh: i32, kw: i32, sh: i32, dh: i32, dw: i32,
   oh: i32, ow: i32, hp: i32, wp: i32, packed: usize, y: usize,
 ): void {
   const og = o / groups;
-  const tiles = (og + OB - 1) / OB;
+  const ob = isFloat<Four>() ? 4 : 3;
+  const tiles = (og + ob - 1) / ob;
   const nv = rowVectors(ow);
   const taps = cg * kh * kw;
   const rowBytes = <usize>wp << 2;
@@ -177,8 +193,8 @@ function forwardSample(
     for (let t = 0; t < tiles; t++) {
       const wtile = packed + (<usize>((g * tiles + t) * (taps + 1) * OB) << 2);
       const bias = wtile + (<usize>(taps * OB) << 2);
-      const outs = min(OB, og - t * OB);
-      const out0 = y + (<usize>((n * o + g * og + t * OB) * oh * ow) << 2);
+      const outs = min(ob, og - t * ob);
+      const out0 = y + (<usize>((n * o + g * og + t * ob) * oh * ow) << 2);
       for (let yy = 0; yy < oh; yy++) {
         const rowStart = groupPlanes + <usize>(yy * sh) * rowBytes;
         const row = out0 + (<usize>(yy * ow) << 2);
@@ -208,9 +224,11 @@ function forwardSample(
                 const w2 = v128.load32_splat(wq, 8);
                 c0 = madd(w2, x0, c0);
                 c1 = madd(w2, x1, c1);
-                const w3 = v128.load32_splat(wq, 12);
-                d0 = madd(w3, x0, d0);
-                d1 = madd(w3, x1, d1);
+                if (isFloat<Four>()) {
+                  const w3 = v128.load32_splat(wq, 12);
+                  d0 = madd(w3, x0, d0);
+                  d1 = madd(w3, x1, d1);
+                }
               }
             }
           }
@@ -236,7 +254,7 @@ function forwardSample(
                 a0 = madd(v128.load32_splat(wq), x0, a0);
                 b0 = madd(v128.load32_splat(wq, 4), x0, b0);
                 c0 = madd(v128.load32_splat(wq, 8), x0, c0);
-                d0 = madd(v128.load32_splat(wq, 12), x0, d0);
+                if (isFloat<Four>()) d0 = madd(v128.load32_splat(wq, 12), x0, d0);
               }
             }
           }
@@ -263,7 +281,8 @@ function forwardSamples(job: usize, n0: i32, n1: i32, work: usize): void {
   const hp = planeHeight(kh, sh, dh, oh), wp = planeWidth(kw, dw, ow);
   for (let n = n0; n < n1; n++) {
     stage(x, s0, s1, s2, s3, n, c, h, w, ph, pw, hp, wp, work);
-    forwardSample(work, n, o, groups, c / groups, kh, kw, sh, dh, dw, oh, ow, hp, wp, packed, y);
+    if (tileChannels(o / groups) == 4) forwardSample<f32>(work, n, o, groups, c / groups, kh, kw, sh, dh, dw, oh, ow, hp, wp, packed, y);
+    else forwardSample<i32>(work, n, o, groups, c / groups, kh, kw, sh, dh, dw, oh, ow, hp, wp, packed, y);
   }
 }
 

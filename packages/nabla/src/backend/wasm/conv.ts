@@ -124,14 +124,33 @@ function products(g: Conv2dGeometry, b: number, permuted: Float32Array | null, s
   }
 }
 
-/** Whether the wasm kernels take this call: float32 throughout (a result outside wasm memory, a small weight's gradient, is staged). */
-const usable = (views: StridedView[], out: TypedArray): boolean =>
-  out instanceof Float32Array && views.every((v) => v.data instanceof Float32Array);
+type ConvOp = "forward" | "input" | "weight";
+
+/** The kernel a convolution op runs on: the JS reference, Winograd, direct, or im2col + GEMM. */
+type Route = "js" | "winograd" | "direct" | "gemm";
+
+/**
+ * One check of a call's operands and geometry for all three ops: the JS reference unless
+ * float32 throughout (a result outside wasm memory, a small weight's gradient, is staged) with
+ * work to do; then the Winograd kernels where they take the geometry, else the direct kernels,
+ * else the GEMM.
+ */
+function route(g: Conv2dGeometry, op: ConvOp, views: StridedView[], out: TypedArray): Route {
+  if (g.n === 0 || g.o === 0 || g.c === 0 || !(out instanceof Float32Array) || !views.every((v) => v.data instanceof Float32Array)) return "js";
+  return winogradPath(g, op) ? "winograd" : withoutWinograd(g, op);
+}
+
+/** Where an op goes when the Winograd kernels do not take it or decline its values. */
+const withoutWinograd = (g: Conv2dGeometry, op: ConvOp): Route => (directPath(g, op) ? "direct" : "gemm");
 
 export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, bias: StridedView | null, out: TypedArray): void {
-  if (!usable(bias === null ? [x, weight] : [x, weight, bias], out) || g.n === 0 || g.o === 0) return jsBackend.conv2d(g, x, weight, bias, out);
-  if (winogradPath(g, "forward") && winogradConv2d(g, x, weight, bias, out as Float32Array)) return;
-  if (directPath(g, "forward")) return directForward(g, x, weight, bias, out as Float32Array);
+  let to = route(g, "forward", bias === null ? [x, weight] : [x, weight, bias], out);
+  if (to === "js") return jsBackend.conv2d(g, x, weight, bias, out);
+  if (to === "winograd") {
+    if (winogradConv2d(g, x, weight, bias, out as Float32Array)) return;
+    to = withoutWinograd(g, "forward");
+  }
+  if (to === "direct") return directForward(g, x, weight, bias, out as Float32Array);
   const { p, k, og } = sizes(g);
   const scratch = new Scratch();
   try {
@@ -161,9 +180,13 @@ export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, b
 }
 
 export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedView, out: TypedArray): void {
-  if (!usable([gy, weight], out) || g.n === 0 || g.o === 0 || g.c === 0) return jsBackend.conv2dInput(g, gy, weight, out);
-  if (winogradPath(g, "input") && winogradConv2dInput(g, gy, weight, out as Float32Array)) return;
-  if (directPath(g, "input")) return directInput(g, gy, weight, out as Float32Array);
+  let to = route(g, "input", [gy, weight], out);
+  if (to === "js") return jsBackend.conv2dInput(g, gy, weight, out);
+  if (to === "winograd") {
+    if (winogradConv2dInput(g, gy, weight, out as Float32Array)) return;
+    to = withoutWinograd(g, "input");
+  }
+  if (to === "direct") return directInput(g, gy, weight, out as Float32Array);
   const { p, k, og } = sizes(g);
   const scratch = new Scratch();
   try {
@@ -194,10 +217,14 @@ export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedV
 }
 
 export function conv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView, out: TypedArray): void {
+  let to = route(g, "weight", [x, gy], out);
+  if (to === "js") return jsBackend.conv2dWeight(g, x, gy, out);
+  if (to === "winograd") {
+    if (winogradConv2dWeight(g, x, gy, out as Float32Array)) return;
+    to = withoutWinograd(g, "weight");
+  }
+  if (to === "direct") return directWeight(g, x, gy, out as Float32Array);
   const { p, k, og } = sizes(g);
-  if (!usable([x, gy], out) || g.n === 0 || k === 0 || og === 0) return jsBackend.conv2dWeight(g, x, gy, out);
-  if (winogradPath(g, "weight") && winogradConv2dWeight(g, x, gy, out as Float32Array)) return;
-  if (directPath(g, "weight")) return directWeight(g, x, gy, out as Float32Array);
   const scratch = new Scratch();
   try {
     const staged = scratch.output(out as Float32Array);
@@ -234,12 +261,12 @@ function elementsOf(op: Operand, shape: readonly number[]): Float32Array {
  * Winograd transforms (src/backend/wasm/conv-winograd.ts), unless a value is non-finite or too
  * large for them (tests check their cases do).
  */
-export function winogradPath(g: Conv2dGeometry, op: "forward" | "input" | "weight"): boolean {
+export function winogradPath(g: Conv2dGeometry, op: ConvOp): boolean {
   return takesWinograd(op === "input" ? transposedGeometry(g) : g) && (op !== "input" || takesWinograd(g));
 }
 
 /** Whether a float32 convolution's forward, input-gradient or weight-gradient kernel runs direct (tests check their cases do). */
-export function directPath(g: Conv2dGeometry, op: "forward" | "input" | "weight"): boolean {
+export function directPath(g: Conv2dGeometry, op: ConvOp): boolean {
   if (op === "weight") return takesDirect(g, weightByColumns(g) ? 3 : 1);
   if (op === "forward") return takesDirect(g, 0);
   return g.sh === 1 && takesDirect(g, 4);
