@@ -33,7 +33,7 @@ const OB = 4;
 /** Output channels a forward tile holds for og channels a group: 3 or 4, whichever wastes fewer slots. */
 // @ts-ignore: decorator
 @inline function tileChannels(og: i32): i32 {
-  return ((og + 2) / 3) * 3 * 4 < ((og + 3) / 4) * 4 * 3 ? 3 : 4;
+  return ((og + 2) / 3) * 3 < ((og + 3) / 4) * 4 ? 3 : 4;
 }
 
 /** Vectors of 4 columns in an output row of `ow` columns. */
