@@ -52,8 +52,9 @@ export function inputWeightFloats(c: i32, o: i32, groups: i32, kh: i32, kw: i32)
 }
 
 /**
- * Wp[g][ch][i][j][q] = W[g·og + q, ch, i, j] (zero for q past og) from W at element strides
- * (so, sc, si, sj).
+ * Wp[g][ch][i][kw − 1 − j][q] = W[g·og + q, ch, i, j] (zero for q past og) from W at element
+ * strides (so, sc, si, sj): the taps of a row reversed, so that they step through Wp as their gy
+ * positions step through gyT.
  */
 export function packInputWeights(wt: usize, so: i32, sc: i32, si: i32, sj: i32, c: i32, o: i32, groups: i32, kh: i32, kw: i32, dst: usize): void {
   const og = o / groups, cg = c / groups, lanes = groupLanes(o, groups);
@@ -63,7 +64,7 @@ export function packInputWeights(wt: usize, so: i32, sc: i32, si: i32, sj: i32, 
       for (let i = 0; i < kh; i++) {
         for (let j = 0; j < kw; j++) {
           for (let q = 0; q < lanes; q++, d += 4) {
-            store<f32>(d, q < og ? load<f32>(wt + (<usize>((g * og + q) * so + ch * sc + i * si + j * sj) << 2)) : 0);
+            store<f32>(d, q < og ? load<f32>(wt + (<usize>((g * og + q) * so + ch * sc + i * si + (kw - 1 - j) * sj) << 2)) : 0);
           }
         }
       }
@@ -112,6 +113,7 @@ export function directInputSamples(job: usize, n0: i32, n1: i32, work: usize): v
   const iBytes = <usize>dh * rowBytes;
   const tapBytes = <usize>lanes << 2; // between a channel's taps in Wp
   const chBytes = <usize>(kh * kw) * tapBytes;
+  const flat = jBytes == tapBytes;
   for (let n = n0; n < n1; n++) {
     // gyT: zeros, then gy at row top, column left
     const total = rows * cols * groups * lanes;
@@ -142,16 +144,22 @@ export function directInputSamples(job: usize, n0: i32, n1: i32, work: usize): v
             // taps j any of columns X..X+3 reaches inside gy: X' + pw − j·dw in [0, ow)
             const jLo = max(0, (X + pw - ow + dw) / dw);
             const jHi = min(kw, X + 3 + pw >= 0 ? (X + 3 + pw) / dw + 1 : 0);
+            // where one tap's channels end where the next's begin in both gyT and Wp (dw = 1, one
+            // group), a row's taps are one run of vectors; else a run a tap
+            const runs = flat ? min(1, jHi - jLo) : jHi - jLo;
             let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
             let b0 = a0, b1 = a0, b2 = a0, b3 = a0;
             // gyT at (row Y + ph − i·dh, column X + pw − j·dw), both shifted by the border
             const base = work + <usize>(Y + ph + top) * rowBytes + <usize>(X + pw + left) * posBytes + (<usize>(g * lanes) << 2);
             for (let i = iLo; i < iHi; i++) {
-              for (let j = jLo; j < jHi; j++) {
+              for (let r = 0; r < runs; r++) {
+                // taps j from jHi − 1 down: gy's positions and Wp's reversed taps both step up
+                const j = jHi - 1 - r;
                 let gp = base - <usize>i * iBytes - <usize>j * jBytes;
-                let p0 = w0 + <usize>(i * kw + j) * tapBytes;
-                let p1 = w1 + <usize>(i * kw + j) * tapBytes;
-                for (let v = 0; v < vectors; v++, gp += 16, p0 += 16, p1 += 16) {
+                let p0 = w0 + <usize>(i * kw + kw - 1 - j) * tapBytes;
+                let p1 = w1 + <usize>(i * kw + kw - 1 - j) * tapBytes;
+                const end = p0 + (flat ? <usize>(jHi - jLo) * tapBytes : tapBytes);
+                for (; p0 < end; gp += 16, p0 += 16, p1 += 16) {
                   const u = v128.load(p0);
                   const t = v128.load(p1);
                   let gv = v128.load(gp);
