@@ -115,8 +115,10 @@ function outputRange(module: AnyModule): [number, number] | null {
 
 const SQUASHING = new Set(["Sigmoid", "Hardsigmoid", "Tanh", "Hardtanh", "Softsign"]);
 
-/** A tensor's values in row-major order: a view of its storage when contiguous, else a copy (broadcast gradients have zero strides). */
+/** A tensor's values in row-major order: a view of its storage when contiguous, else a copy (broadcast gradients have zero strides; webgpu storage is read back). */
 function valuesOf(t: Tensor): ArrayLike<number> {
+  // a webgpu tensor is read back (synchronously where the platform allows, a counted transfer)
+  if (t.storage.device !== "cpu") return t.toTypedArray();
   const data = t.storage.data;
   const n = t.numel();
   if (t.isContiguous()) return data.subarray(t.offset, t.offset + n);
