@@ -44,6 +44,26 @@ export default defineConfig({
       // the wasm project runs the relaxed-SIMD build, as the CLI and the bench do
       { extends: true, test: { name: "wasm", env: { NABLA_BACKEND: "wasm", NABLA_RELAXED_SIMD: "1", NABLA_POISON_UNINITIALIZED: "1" } } },
       {
+        // The suite again with the WebGPU device as the default for new tensors (float64 stays on
+        // the CPU, WGSL having no f64): `npm run test:webgpu`, a step of its own in CI, as it
+        // adds minutes on SwiftShader to a suite that must stay well under ten. Left out: the
+        // whole training runs (as in js), the files that build bundles or drive Chromium without
+        // tensors of the default device, the wasm kernels' own tests, and the WebGPU tests, which
+        // choose their devices themselves and run in the projects above.
+        extends: true,
+        test: {
+          name: "webgpu",
+          setupFiles: ["test/setup-webgpu.ts"],
+          env: { NABLA_BACKEND: "webgpu", NABLA_RELAXED_SIMD: "1", NABLA_POISON_UNINITIALIZED: "1" },
+          exclude: [
+            ...["seed", "optim-digits", "cli", "io-ddp"],
+            ...["bundlers", "package", "browser", "playground"],
+            ...["wasm", "wasm-float64", "conv-direct", "conv-winograd"],
+            ...["webgpu", "webgpu-backend", "webgpu-ops", "webgpu-sync"],
+          ].map((name) => `test/${name}.test.ts`),
+        },
+      },
+      {
         // not `extends: true`: that would merge the include lists, running every file again
         resolve,
         test: {

@@ -1,5 +1,5 @@
-// Temporary: the suite with webgpu as the default device, for the branches that fix what it finds.
-// `npx vitest run -c vitest.webgpu.config.ts test/ops.test.ts`. Folded into vitest.config.ts later.
+// Temporary (helpers' branches use it): the same as `npx vitest run --project webgpu` of vitest.config.ts.
+// `npx vitest run -c vitest.webgpu.config.ts test/ops.test.ts`. Deleted once those branches land.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 

@@ -1,19 +1,31 @@
-// jax-js's side of each case: wasm device, whole training steps and fwd+bwd passes under jit.
+// jax-js's side of each case: wasm device, whole training steps and fwd+bwd passes under jit; the
+// training cases also on its webgpu device (bench/webgpu.mjs calls useDevice("webgpu") first).
 // jax-js counts references: every use of an array consumes it, `.ref` keeps it for another use.
-import { init, numpy as np, nn, jit, grad, valueAndGrad, lax } from "@jax-js/jax";
+import { init, numpy as np, nn, jit, grad, valueAndGrad, lax, defaultDevice } from "@jax-js/jax";
 import { timeIt, timeTiny, MLP_RUNS, CNN_RUNS } from "./timing.mjs";
 import * as D from "./data.mjs";
 
 export const name = "jax-js";
 let ready = false;
+let device = "wasm";
+
+/** The device every case runs on: "wasm" (the default) or "webgpu" (navigator.gpu must exist). */
+export function useDevice(which) {
+  device = which;
+}
 
 async function use() {
-  if (!ready) await init("wasm"); // a bare init() throws in Node 20 (no navigator)
+  if (!ready) {
+    // a bare init() throws in Node 20 (no navigator)
+    const devices = await init(device);
+    if (!devices.includes(device)) throw new Error(`jax-js: no ${device} device (found ${devices.join(", ")})`);
+    if (device !== "wasm") defaultDevice(device); // the wasm cases keep init's default, as before
+  }
   ready = true;
 }
 
 export function describe() {
-  return "@jax-js/jax 0.1.25 (wasm, jit)";
+  return `@jax-js/jax 0.1.25 (${device}, jit)`;
 }
 
 const arr = (data, shape) => np.array(data).reshape(shape);
@@ -61,7 +73,7 @@ function adamTrainer(lossFn, params, batch) {
 
 const crossEntropy = (logits, yOneHot, batch) => nn.logSoftmax(logits, -1).mul(yOneHot).sum().mul(-1 / batch);
 
-async function trainMlp(batch) {
+export async function trainMlp(batch, runs = MLP_RUNS) {
   await use();
   const params = D.mlpParams().flatMap((l) => [arr(l.w, [l.in, l.out]), arr(l.b, [l.out])]);
   const lossFn = (ps, x, y) => {
@@ -77,7 +89,7 @@ async function trainMlp(batch) {
   let last = 0;
   const ms = await timeIt(async () => {
     last = await step(xs, ys);
-  }, MLP_RUNS);
+  }, runs);
   return { value: (batch * 1000) / ms, loss: last };
 }
 
@@ -86,10 +98,9 @@ function maxPool2(x, n, c, h, w) {
   return x.reshape([n, c, h / 2, 2, w / 2, 2]).max([3, 5]);
 }
 
-async function trainCnn() {
+export async function trainCnn(batch = 64, runs = CNN_RUNS) {
   await use();
   const p = D.cnnParams();
-  const batch = 64;
   const params = [
     arr(p.c1.w, [8, 1, 5, 5]), arr(p.c1.b, [1, 8, 1, 1]),
     arr(p.c2.w, [16, 8, 5, 5]), arr(p.c2.b, [1, 16, 1, 1]),
@@ -108,7 +119,7 @@ async function trainCnn() {
   let last = 0;
   const ms = await timeIt(async () => {
     last = await step(xs, ys);
-  }, CNN_RUNS);
+  }, runs);
   return { value: (batch * 1000) / ms, loss: last };
 }
 
@@ -134,7 +145,7 @@ export const cases = {
   mmNT: () => matmulGflops(128, 784, 256, false, true),
   mlp64: () => trainMlp(64),
   mlp256: () => trainMlp(256),
-  cnn: () => trainCnn(),
+  cnn: () => trainCnn(64),
   relu: () => activation((x) => nn.relu(x)),
   tanh: () => activation((x) => np.tanh(x)),
   gelu: () => activation((x) => nn.gelu(x, { approximate: true })),

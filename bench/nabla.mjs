@@ -31,23 +31,21 @@ function setParam(p, data) {
   p.storage.data.set(data);
 }
 
-async function trainMlp(batch) {
-  const layers = D.mlpParams();
+/** The MLP 784-256-128-10 with data.mjs's initial weights (set on the CPU; `device` moves it). */
+export function mlpNet() {
   const net = new nn.Sequential(
     new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(), new nn.Linear(128, 10),
   );
   const params = net.parameters();
-  layers.forEach((l, i) => {
+  D.mlpParams().forEach((l, i) => {
     setParam(params[2 * i], D.transpose(l.w, l.in, l.out)); // PyTorch keeps [out, in]
     setParam(params[2 * i + 1], l.b);
   });
-  const { x, y } = D.mlpBatch(batch);
-  const xs = fromArray(x, [batch, 784]);
-  const ys = tensor(y, { dtype: "int32" });
-  return timeTraining(net, params, xs, ys, batch, MLP_RUNS);
+  return net;
 }
 
-async function trainCnn() {
+/** The LeNet-style CNN of data.mjs with its initial weights. */
+export function cnnNet() {
   const p = D.cnnParams();
   const net = new nn.Sequential(
     new nn.Conv2d(1, 8, 5), new nn.ReLU(), new nn.MaxPool2d(2),
@@ -56,26 +54,55 @@ async function trainCnn() {
   );
   const params = net.parameters();
   [p.c1.w, p.c1.b, p.c2.w, p.c2.b, D.transpose(p.fc.w, 256, 10), p.fc.b].forEach((d, i) => setParam(params[i], d));
-  const batch = 64;
-  const { x, y } = D.cnnBatch(batch);
-  const xs = fromArray(x, [batch, 1, 28, 28]);
-  const ys = tensor(y, { dtype: "int32" });
-  return timeTraining(net, params, xs, ys, batch, CNN_RUNS);
+  return net;
 }
 
-/** Times Adam training steps (cross-entropy) on one batch: samples per second and the last loss. */
-async function timeTraining(net, params, xs, ys, batch, runs) {
+/** Training the MLP on one batch (timeTraining); `runs` as timing.mjs's MLP_RUNS. */
+export function trainMlp(batch, { device = "cpu", runs = MLP_RUNS } = {}) {
+  const { x, y } = D.mlpBatch(batch);
+  return timeTraining(mlpNet(), fromArray(x, [batch, 784]), tensor(y, { dtype: "int32" }), batch, runs, device);
+}
+
+export function trainCnn(batch = 64, { device = "cpu", runs = CNN_RUNS } = {}) {
+  const { x, y } = D.cnnBatch(batch);
+  return timeTraining(cnnNet(), fromArray(x, [batch, 1, 28, 28]), tensor(y, { dtype: "int32" }), batch, runs, device);
+}
+
+/**
+ * Adam training steps (cross-entropy) on one batch: samples per second, the last loss and, on the
+ * webgpu device, the host↔device transfers per timed step. A device other than the CPU gets the
+ * model and the batch moved there first (`module.to`, `t.to`, as a PyTorch user does) and the loss
+ * read with `await itemAsync()` once per step (on the CPU, `item()`).
+ */
+async function timeTraining(net, xs, ys, batch, runs, device) {
+  if (device !== "cpu") {
+    await nb.ready(device);
+    net.to(device);
+    xs = xs.to(device);
+    ys = ys.to(device);
+  }
+  const params = net.parameters();
   const loss = new nn.CrossEntropyLoss();
   const opt = new optim.Adam(params, { lr: 1e-3 });
   let last = 0;
-  const ms = await timeIt(() => {
+  const step = async () => {
     const l = loss.forward(net.forward(xs), ys);
     opt.zeroGrad();
     l.backward();
     opt.step();
-    last = l.item();
-  }, runs);
-  return { value: (batch * 1000) / ms, loss: last };
+    last = device === "cpu" ? l.item() : await l.itemAsync();
+  };
+  // the warm-up here rather than in timeIt, so that the transfers are counted over the timed steps only
+  for (let i = 0; i < runs.warmup; i++) await step();
+  let steps = 0;
+  const before = { ...nb.deviceTransfers() };
+  const ms = await timeIt(async () => {
+    await step();
+    steps++;
+  }, { ...runs, warmup: 0 });
+  const after = nb.deviceTransfers();
+  const transfers = device === "cpu" ? undefined : { toDevice: (after.toDevice - before.toDevice) / steps, toHost: (after.toHost - before.toHost) / steps };
+  return { value: (batch * 1000) / ms, loss: last, ...(transfers ? { transfers } : {}) };
 }
 
 async function activation(fn) {
@@ -105,7 +132,7 @@ export const cases = {
   mmNT: () => matmulGflops(128, 784, 256, false, true),
   mlp64: () => trainMlp(64),
   mlp256: () => trainMlp(256),
-  cnn: () => trainCnn(),
+  cnn: () => trainCnn(64),
   relu: () => activation((x) => x.relu()),
   tanh: () => activation((x) => x.tanh()),
   gelu: () => activation((x) => F.gelu(x, { approximate: "tanh" })),

@@ -8,8 +8,10 @@
 //     (also mnist-tb100: mnist with test batch 100, run only when named)
 //   node bench/run.mjs --no-programs                                                  only the libraries
 //   program options: --runs=3 (per library, interleaved) --threads=2 --timeout=600 (s per run)
-//   node bench/run.mjs --backend webgpu [--max-size=512] [--batch=2] [--swiftshader]   the WebGPU
-//     kernels beside TF.js's and jax-js's WebGPU backends (bench/webgpu.mjs; bench/README.md)
+//   node bench/run.mjs --backend webgpu [--max-size=512] [--batch=2] [--steps=3] [--swiftshader]
+//     [--program-size=small] [--programs=mnist,vae,lstm-lm | --no-programs]   the WebGPU kernels and
+//     training steps beside TF.js's and jax-js's WebGPU backends (bench/webgpu.mjs), then the real
+//     programs on nabla's webgpu device (bench/webgpu-programs.mjs); bench/README.md
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -172,7 +174,17 @@ async function runProgramsPart() {
 
 if (arg("backend") === "webgpu" || (flag("backend") && process.argv[process.argv.indexOf("--backend") + 1] === "webgpu")) {
   const { runWebGpu } = await import("./webgpu.mjs");
-  writeSection("webgpu", runWebGpu({ arg, flag }));
+  const { runWebGpuPrograms } = await import("./webgpu-programs.mjs");
+  // the library cases unless only programs are asked for; the programs unless --no-programs, or --only without --programs
+  let md = programsOnly && !arg("only") ? "## WebGPU: nabla beside TF.js and jax-js\n" : runWebGpu({ arg, flag });
+  if (!skipPrograms && (programsOnly || !arg("only"))) {
+    process.stderr.write("real programs on the webgpu device…\n");
+    const size = arg("program-size") ?? "full";
+    if (size !== "full" && size !== "small") throw new Error(`--program-size: expected full or small, got ${size}`);
+    md += `\n${await runWebGpuPrograms({ ids: arg("programs")?.split(","), size, runs: Number(arg("runs") ?? 1), threads: Number(arg("threads") ?? 2), timeoutS: Number(arg("timeout") ?? 1200), swiftshader: flag("swiftshader") })}`;
+    console.log(md.slice(md.indexOf("### Real programs")));
+  }
+  writeSection("webgpu", md);
 } else {
   if (arg("backend") !== undefined || flag("backend")) throw new Error(`--backend: only "webgpu" is known (the CPU libraries run without it)`);
   if (!programsOnly) runLibraries();

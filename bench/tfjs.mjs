@@ -1,4 +1,5 @@
-// TensorFlow.js's side of each case, on its "cpu" or "wasm" (XNNPACK) backend.
+// TensorFlow.js's side of each case, on its "cpu" or "wasm" (XNNPACK) backend; the training cases
+// also on "webgpu" (bench/webgpu.mjs, which sets up navigator.gpu before it loads this module).
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { timeIt, timeTiny, MLP_RUNS, CNN_RUNS } from "./timing.mjs";
@@ -6,7 +7,9 @@ import * as D from "./data.mjs";
 
 export function make(backend) {
   const use = async () => {
-    await tf.setBackend(backend);
+    // imported only here: the package registers its backend on import, and needs navigator.gpu
+    if (backend === "webgpu") await import("@tensorflow/tfjs-backend-webgpu");
+    if (!(await tf.setBackend(backend))) throw new Error(`TF.js: the ${backend} backend did not start`);
     await tf.ready();
   };
 
@@ -24,19 +27,23 @@ export function make(backend) {
     return (2 * m * k * n) / ms / 1e6;
   }
 
+  /**
+   * Adam steps through optimizer.minimize, one read of the loss per step: dataSync on the CPU
+   * backends, `await data()` on webgpu (whose dataSync cannot read a GPU buffer in Node).
+   */
   async function train(batch, vars, forward, x, y, classes, opts) {
     const yh = tf.tensor2d(D.oneHot(y, classes), [batch, classes]);
     const opt = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
     let last = 0;
-    const ms = await timeIt(() => {
+    const ms = await timeIt(async () => {
       const cost = opt.minimize(() => tf.losses.softmaxCrossEntropy(yh, forward(x)), true, vars);
-      last = cost.dataSync()[0];
+      last = backend === "webgpu" ? (await cost.data())[0] : cost.dataSync()[0];
       cost.dispose();
     }, opts);
     return { value: (batch * 1000) / ms, loss: last };
   }
 
-  async function trainMlp(batch) {
+  async function trainMlp(batch, runs = MLP_RUNS) {
     await use();
     const layers = D.mlpParams().map((l) => ({
       w: tf.variable(tf.tensor2d(l.w, [l.in, l.out])),
@@ -50,10 +57,10 @@ export function make(backend) {
         return i < layers.length - 1 ? tf.relu(z) : z;
       }, h);
     const vars = layers.flatMap((l) => [l.w, l.b]);
-    return train(batch, vars, forward, xs, y, 10, MLP_RUNS);
+    return train(batch, vars, forward, xs, y, 10, runs);
   }
 
-  async function trainCnn() {
+  async function trainCnn(batch = 64, runs = CNN_RUNS) {
     await use();
     const p = D.cnnParams();
     // PyTorch's [out, in, kh, kw] → TF's [kh, kw, in, out]; NHWC activations
@@ -64,7 +71,6 @@ export function make(backend) {
     const b2 = tf.variable(tf.tensor1d(p.c2.b));
     const fw = tf.variable(tf.tensor2d(p.fc.w, [256, 10]));
     const fb = tf.variable(tf.tensor1d(p.fc.b));
-    const batch = 64;
     const { x, y } = D.cnnBatch(batch);
     const xs = tf.tensor4d(x, [batch, 28, 28, 1]);
     const forward = (h) => {
@@ -74,7 +80,7 @@ export function make(backend) {
       h = tf.reshape(tf.transpose(h, [0, 3, 1, 2]), [batch, 256]);
       return tf.add(tf.matMul(h, fw), fb);
     };
-    return train(batch, [c1, b1, c2, b2, fw, fb], forward, xs, y, 10, CNN_RUNS);
+    return train(batch, [c1, b1, c2, b2, fw, fb], forward, xs, y, 10, runs);
   }
 
   async function activation(f) {
@@ -98,7 +104,9 @@ export function make(backend) {
     });
 
   return {
-    name: backend === "cpu" ? "TF.js cpu" : "TF.js wasm",
+    name: `TF.js ${backend}`,
+    trainMlp,
+    trainCnn,
     describe: () => `@tensorflow/tfjs ${tf.version_core} (${backend})`,
     cases: {
       mm512: () => matmulGflops(512, 512, 512, false, false),

@@ -1,26 +1,38 @@
-// `npm run bench -- --backend webgpu`: nabla's WebGPU kernels (src/backend/webgpu, through
-// WebGpuContext from dist/) beside TensorFlow.js's WebGPU backend and jax-js's WebGPU backend, in
-// Node on the npm package `webgpu` (Dawn): float32 matmul 512³ … 4096³ and two convolutions (a
-// LeNet layer and a 64-channel 3×3 layer). Each library runs in its own process, one after
-// another, on the same inputs; the table gives GFLOP/s and nabla/peer ratios (more = better for
-// nabla), and is written to the "webgpu" section of bench/RESULTS.md with the adapter's name.
+// `npm run bench -- --backend webgpu`: nabla on WebGPU beside TensorFlow.js's WebGPU backend and
+// jax-js's WebGPU backend, in Node on the npm package `webgpu` (Dawn). Two kinds of case:
+// - kernels, through nabla's kernel layer (WebGpuContext from dist/): float32 matmul 512³ … 4096³
+//   and two convolutions (a LeNet layer and a 64-channel 3×3 layer), in GFLOP/s;
+// - training steps through each library's public API on its webgpu device: the MLP and the
+//   LeNet-style CNN of the CPU bench (the same definitions: bench/nabla.mjs, tfjs.mjs, jax.mjs;
+//   the same data and initial weights, bench/data.mjs), in samples/s, with nabla's host↔device
+//   transfers per step;
+// then the real programs on nabla's webgpu device (bench/webgpu-programs.mjs).
+// Each library runs in its own process, one after another (the kernels in one process per
+// library, each training case in its own), on the same inputs; the table gives nabla/peer ratios
+// (more = better for nabla), and is written to the "webgpu" section of bench/RESULTS.md with the
+// adapter's name.
 //
-//   node bench/run.mjs --backend webgpu [--max-size=512] [--batch=2] [--only=mm512,conv64] [--direct-conv]
-//                      [--libs=nabla,tfjs-webgpu,jax-webgpu] [--out=bench/RESULTS.md]
+//   node bench/run.mjs --backend webgpu [--max-size=512] [--batch=2] [--steps=3] [--only=mm512,mlp]
+//                      [--direct-conv] [--libs=nabla,tfjs-webgpu,jax-webgpu] [--out=bench/RESULTS.md]
+//                      [--programs=mnist,vae,lstm-lm | --no-programs] [--program-size=small]
 //
-// --max-size caps the matmul sizes and --batch the convolutions' batch (64 by default): on
-// SwiftShader (no GPU) a 512³ matmul takes seconds, so there `--max-size=512 --batch=2` keep a run
-// to minutes, and its numbers only show that everything runs.
+// --max-size caps the matmul sizes, --batch is the convolutions' and the training cases' batch (64
+// by default), --steps the timed training steps (after 2 warm-up steps; by default the CPU
+// bench's counts, timing.mjs). On SwiftShader (no GPU) a 512³ matmul takes seconds, so there
+// `--max-size=512 --batch=2 --steps=3 --program-size=small` keep a run to minutes, and its numbers
+// only show that everything runs.
 //
-// Timing: a batch of `reps` launches queued back to back, then one read of the last result (which
-// waits for all of them, the queue running in order), divided by reps; reps is chosen from a first
-// timed call so that a batch takes about half a second (at least 1, at most 50), the same way for
-// every library, so the one read-back is amortised alike.
+// Timing of the kernels: a batch of `reps` launches queued back to back, then one read of the last
+// result (which waits for all of them, the queue running in order), divided by reps; reps is chosen
+// from a first timed call so that a batch takes about half a second (at least 1, at most 50), the
+// same way for every library, so the one read-back is amortised alike. Timing of the training
+// cases: each step ends with one asynchronous read of its loss, as a user's loop does (nabla
+// `await loss.itemAsync()`, TF.js `await cost.data()`, jax-js `await loss.data()`); the median step.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { median } from "./timing.mjs";
+import { median, MLP_RUNS, CNN_RUNS } from "./timing.mjs";
 import * as D from "./data.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -32,7 +44,10 @@ export const LIBS = [
   { id: "jax-webgpu", title: "jax-js webgpu" },
 ];
 
-/** The cases; `size` for matmuls (m = k = n), conv shapes as PyTorch's NCHW / OIHW. */
+/**
+ * The cases; `size` for matmuls (m = k = n), conv shapes as PyTorch's NCHW / OIHW; `train`: a
+ * training case, in its own process per library.
+ */
 export function casesFor({ maxSize = 4096, batch = 64, directConv = false } = {}) {
   const mm = [512, 1024, 2048, 4096].filter((s) => s <= maxSize).map((s) => ({ id: `mm${s}`, label: `float32 matmul ${s}×${s}×${s}`, kind: "matmul", size: s }));
   const conv = [
@@ -41,7 +56,11 @@ export function casesFor({ maxSize = 4096, batch = 64, directConv = false } = {}
   ];
   // --direct-conv: nabla's direct convolution kernels too (one thread per output), to see what the tiling gains
   const direct = directConv ? conv.map((c) => ({ ...c, id: `${c.id}Direct`, label: `${c.label}, nabla's direct kernel`, direct: true })) : [];
-  return [...mm, ...conv, ...direct];
+  const train = [
+    { id: "mlp", label: `train MLP 784-256-128-10 (ReLU, cross-entropy, Adam), batch ${batch}`, kind: "train", model: "mlp", batch },
+    { id: "cnn", label: `train LeNet-style CNN (2 conv 5×5, max-pool, linear; Adam), batch ${batch}`, kind: "train", model: "cnn", batch },
+  ];
+  return [...mm, ...conv, ...direct, ...train];
 }
 
 function flops(c) {
@@ -197,8 +216,43 @@ async function jaxLib() {
   };
 }
 
+/**
+ * A training case through a library's public API on its webgpu device, with the model definition
+ * the CPU bench uses: { value: samples/s, loss, transfers (nabla: host↔device copies per step) }.
+ */
+async function train(lib, c, steps) {
+  const pick = (m) => (c.model === "mlp" ? m.trainMlp : m.trainCnn);
+  const runs = steps ? { warmup: 2, minRuns: steps, maxRuns: steps } : c.model === "mlp" ? MLP_RUNS : CNN_RUNS;
+  if (lib === "nabla") {
+    // nabla opens its own device (in Node, owned by a worker); it needs only the Vulkan driver chosen
+    if (process.env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD) && process.argv.includes("--swiftshader")) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+    const m = await import("./nabla.mjs");
+    return { describe: "nabla (public API, webgpu device)", result: await pick(m)(c.batch, { device: "webgpu", runs }) };
+  }
+  await nodeGpu();
+  if (lib === "tfjs-webgpu") {
+    const tf = (await import("./tfjs.mjs")).make("webgpu");
+    return { describe: tf.describe(), result: await pick(tf)(c.batch, runs) };
+  }
+  const jax = await import("./jax.mjs");
+  jax.useDevice("webgpu");
+  return { describe: jax.describe(), result: await pick(jax)(c.batch, runs) };
+}
+
 /** In a child process: runs the named cases on one library, prints JSON on the last line. */
 export async function child(lib, ids, options) {
+  const trainCase = casesFor(options).find((c) => c.kind === "train" && ids.includes(c.id));
+  if (trainCase) {
+    let out;
+    try {
+      out = await train(lib, trainCase, options.steps);
+    } catch (e) {
+      out = { describe: lib, result: { error: String(e?.message ?? e).split("\n")[0].slice(0, 160) } };
+    }
+    process.stderr.write(`  ${lib} ${trainCase.id}: ${JSON.stringify(out.result)}\n`);
+    console.log(JSON.stringify({ trainDescribe: out.describe, results: { [trainCase.id]: out.result } }));
+    return;
+  }
   const make = { nabla: nablaLib, "tfjs-webgpu": tfjsLib, "jax-webgpu": jaxLib }[lib];
   if (!make) throw new Error(`unknown library ${lib}`);
   const results = {};
@@ -223,21 +277,36 @@ export async function child(lib, ids, options) {
   console.log(JSON.stringify({ describe, results }));
 }
 
-/** The driver: one child per library, then the table. Returns its markdown. */
+/** Runs `ids` on one library in a child process: { describe, results }, or the crash in every cell. */
+function runChild(lib, ids, options, flag) {
+  const args = [join(here, "webgpu.mjs"), lib.id, ids.join(","), String(options.maxSize), String(options.batch), String(options.steps ?? 0),
+    ...(flag("swiftshader") ? ["--swiftshader"] : []), ...(options.directConv ? ["--direct-conv"] : [])];
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
+  try {
+    return JSON.parse(r.stdout.trim().split("\n").pop());
+  } catch {
+    const why = r.signal ? `crashed (${r.signal})` : `crashed (exit ${r.status})`;
+    return { describe: lib.title, results: Object.fromEntries(ids.map((id) => [id, { error: why }])) };
+  }
+}
+
+/** The driver: per library, one child for the kernels and one per training case; then the table. Returns its markdown. */
 export function runWebGpu({ arg, flag }) {
-  const options = { maxSize: Number(arg("max-size") ?? 4096), batch: Number(arg("batch") ?? 64), directConv: flag("direct-conv") };
+  const options = { maxSize: Number(arg("max-size") ?? 4096), batch: Number(arg("batch") ?? 64), steps: arg("steps") ? Number(arg("steps")) : undefined, directConv: flag("direct-conv") };
   const only = arg("only")?.split(",");
   const cases = casesFor(options).filter((c) => !only || only.includes(c.id));
   const libs = arg("libs") ? LIBS.filter((l) => arg("libs").split(",").includes(l.id)) : LIBS;
+  const groups = [cases.filter((c) => c.kind !== "train").map((c) => c.id), ...cases.filter((c) => c.kind === "train").map((c) => [c.id])].filter((g) => g.length);
   const runs = {};
   for (const lib of libs) {
     process.stderr.write(`${lib.title}…\n`);
-    const args = [join(here, "webgpu.mjs"), lib.id, cases.map((c) => c.id).join(","), String(options.maxSize), String(options.batch), ...(flag("swiftshader") ? ["--swiftshader"] : []), ...(options.directConv ? ["--direct-conv"] : [])];
-    const r = spawnSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
-    try {
-      runs[lib.id] = JSON.parse(r.stdout.trim().split("\n").pop());
-    } catch {
-      runs[lib.id] = { describe: lib.title, results: Object.fromEntries(cases.map((c) => [c.id, { error: `crashed (exit ${r.status})` }])) };
+    runs[lib.id] = { describe: lib.title, results: {} };
+    for (const ids of groups) {
+      const out = runChild(lib, ids, options, flag);
+      // the kernels' child names the adapter (the Device line); a training child, the API it used
+      if (out.trainDescribe) runs[lib.id].trainDescribe = out.trainDescribe;
+      else runs[lib.id].describe = out.describe;
+      Object.assign(runs[lib.id].results, out.results);
     }
   }
   const cell = (id, c) => {
@@ -254,26 +323,41 @@ export function runWebGpu({ arg, flag }) {
     return `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}×`;
   };
   const peers = libs.filter((l) => l.id !== "nabla");
-  const header = ["work (GFLOP/s)", ...libs.map((l) => l.title), ...(runs.nabla ? peers.map((p) => `nabla/${p.title}`) : [])];
-  const rows = cases.map((c) => [c.label, ...libs.map((l) => cell(l.id, c)), ...(runs.nabla ? peers.map((p) => ratio(p.id, c)) : [])]);
+  const header = ["work", "unit", ...libs.map((l) => l.title), ...(runs.nabla ? peers.map((p) => `nabla/${p.title}`) : [])];
+  const rows = cases.map((c) => [c.label, c.kind === "train" ? "samples/s" : "GFLOP/s", ...libs.map((l) => cell(l.id, c)), ...(runs.nabla ? peers.map((p) => ratio(p.id, c)) : [])]);
   const table = [header, header.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
+  const trainCases = cases.filter((c) => c.kind === "train");
+  const steps = options.steps ? `2 warm-up + ${options.steps} timed steps` : `MLP ${MLP_RUNS.warmup} + ${MLP_RUNS.minRuns}, CNN ${CNN_RUNS.warmup} + ${CNN_RUNS.minRuns} steps (warm-up + timed)`;
+  const trainNotes = trainCases.length === 0 ? "" : `
+Training cases: ${steps}, each library in a fresh process, through its public API on its webgpu device, the same data and initial weights; each step ends with one asynchronous read of the loss (nabla \`await loss.itemAsync()\`, TF.js \`await cost.data()\`, jax-js \`await loss.data()\` of a jitted step); the median step. Libraries there: ${libs.map((l) => runs[l.id]?.trainDescribe ?? l.title).join("; ")}.
+Loss after the same steps (should agree):
+${trainCases.map((c) => `- ${c.id}: ${libs.map((l) => {
+  const r = runs[l.id]?.results?.[c.id];
+  return `${l.title} ${r && !r.error && r.loss !== undefined ? r.loss.toFixed(4) : "—"}`;
+}).join(", ")}`).join("\n")}
+nabla's host↔device transfers per timed step (issue 13: none inside a step but the loss read, so 0 to the device and 1 to the host): ${trainCases.map((c) => {
+  const t = runs.nabla?.results?.[c.id]?.transfers;
+  return `${c.id} ${t ? `${t.toDevice} to the device, ${t.toHost} to the host` : "—"}`;
+}).join("; ")}.
+`;
+  const swiftshader = flag("swiftshader") || /swiftshader/i.test(process.env.VK_ICD_FILENAMES ?? "");
   const md = `## WebGPU: nabla beside TF.js and jax-js
-
+${swiftshader ? "\n**On SwiftShader (a CPU emulating the GPU): the numbers below only prove that every case runs; they say nothing about speed on a GPU.**\n" : ""}
 Measured by \`npm run bench -- --backend webgpu${process.argv.slice(2).filter((a) => a !== "--backend" && a !== "webgpu").map((a) => ` ${a}`).join("")}\` on ${new Date().toISOString().replace("T", " ").slice(0, 16)} UTC, in Node ${process.version} on Dawn (the npm package \`webgpu\`).
 Device: ${runs.nabla?.describe ?? "see the libraries"}${process.env.VK_ICD_FILENAMES || flag("swiftshader") ? ` (Vulkan ICD ${process.env.VK_ICD_FILENAMES ?? SWIFTSHADER_ICD}: on SwiftShader the numbers only show that it runs)` : ""}.
 Libraries: ${libs.map((l) => runs[l.id]?.describe ?? l.title).join("; ")}.
 
-GFLOP/s (median of batches of launches, each batch ended by one read-back); ratios nabla/peer, more = better for nabla.
+GFLOP/s: the kernels (nabla's through WebGpuContext), median of batches of launches, each batch ended by one read-back; samples/s: training steps through the public API. Ratios nabla/peer, more = better for nabla.
 
 ${table}
-`;
-  console.log(`\n${table}`);
+${trainNotes}`;
+  console.log(`\n${table}\n${trainNotes}`);
   return md;
 }
 
-// run as a child: node bench/webgpu.mjs LIB CASES MAX_SIZE BATCH [--swiftshader]
+// run as a child: node bench/webgpu.mjs LIB CASES MAX_SIZE BATCH STEPS [--swiftshader] [--direct-conv]
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [lib, ids, maxSize, batch] = process.argv.slice(2);
-  await child(lib, ids.split(","), { maxSize: Number(maxSize), batch: Number(batch), directConv: process.argv.includes("--direct-conv") });
+  const [lib, ids, maxSize, batch, steps] = process.argv.slice(2);
+  await child(lib, ids.split(","), { maxSize: Number(maxSize), batch: Number(batch), steps: Number(steps) || undefined, directConv: process.argv.includes("--direct-conv") });
   process.exit(0);
 }

@@ -7,9 +7,9 @@
  * MNIST's (0.1307, 0.3081). `node dist/examples/mnist.js --epochs 1`; its PyTorch twin is
  * scripts/examples/mnist.py.
  */
-import { F, data, manualSeed, nn, noGrad, optim, type Tensor } from "nabla";
+import { F, data, manualSeed, nn, noGrad, optim, type Device, type Tensor } from "nabla";
 import { DEBIAN_FASHION_MNIST_DIR, loadMnist, saveFile } from "nabla/node";
-import { COMMON_FLAGS, isMain, parseFlags, report } from "./common/cli.js";
+import { COMMON_FLAGS, DEVICE_FLAG, isMain, parseFlags, report, startDevice } from "./common/cli.js";
 import { replayDropout, type Replay } from "./common/replay.js";
 
 export class Net extends nn.Module {
@@ -57,6 +57,8 @@ export interface MnistOptions {
   steps: number;
   /** Print progress as the original does. */
   log: boolean;
+  /** Where the model and the batches go: "cpu" or "webgpu" (the original's `device`). */
+  device: string;
   /** Replay mode: dropout masks from the `dropout` stream (see common/replay.ts). */
   replay?: Replay;
   /** Called with the model before training (tests read its initial weights). */
@@ -78,6 +80,7 @@ export const MNIST_DEFAULTS: MnistOptions = {
   testLimit: 0,
   steps: 0,
   log: false,
+  device: "cpu",
 };
 
 export interface MnistResult {
@@ -90,10 +93,11 @@ export interface MnistResult {
 
 type Batches = data.DataLoader<[Tensor, Tensor]>;
 
-function train(args: MnistOptions, model: Net, trainLoader: Batches, optimizer: optim.Adadelta, epoch: number, losses: number[]): void {
+function train(args: MnistOptions, model: Net, device: Device, trainLoader: Batches, optimizer: optim.Adadelta, epoch: number, losses: number[]): void {
   model.train();
   let batchIdx = 0;
-  for (const [input, target] of trainLoader) {
+  for (let [input, target] of trainLoader) {
+    [input, target] = [input.to(device), target.to(device)];
     optimizer.zeroGrad();
     const output = model.forward(input);
     const loss = F.nllLoss(output, target);
@@ -111,12 +115,13 @@ function train(args: MnistOptions, model: Net, trainLoader: Batches, optimizer: 
   }
 }
 
-function test(args: MnistOptions, model: Net, testLoader: Batches): { loss: number; accuracy: number } {
+function test(args: MnistOptions, model: Net, device: Device, testLoader: Batches): { loss: number; accuracy: number } {
   model.eval();
   let testLoss = 0;
   let correct = 0;
   noGrad(() => {
-    for (const [input, target] of testLoader) {
+    for (let [input, target] of testLoader) {
+      [input, target] = [input.to(device), target.to(device)];
       const output = model.forward(input);
       testLoss += F.nllLoss(output, target, { reduction: "sum" }).item(); // sum up batch loss
       const pred = output.argmax(1, { keepdim: true }); // get the index of the max log-probability
@@ -134,6 +139,7 @@ const first = <T>(ds: data.Dataset<T>, limit: number): data.Dataset<T> =>
 
 export async function runMnist(options: Partial<MnistOptions> = {}): Promise<MnistResult> {
   const args = { ...MNIST_DEFAULTS, ...options };
+  const device = await startDevice(args.device);
   manualSeed(args.seed);
 
   // transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.2860,), (0.3530,))]), batch-wise
@@ -143,7 +149,7 @@ export async function runMnist(options: Partial<MnistOptions> = {}): Promise<Mni
   const trainLoader = new data.DataLoader(dataset1, { batchSize: args.batchSize, transform });
   const testLoader = new data.DataLoader(dataset2, { batchSize: args.testBatchSize, transform });
 
-  const model = new Net();
+  const model = new Net().to(device);
   replayDropout(model, args.replay);
   args.onModel?.(model);
   const optimizer = new optim.Adadelta(model.parameters(), { lr: args.lr });
@@ -151,8 +157,8 @@ export async function runMnist(options: Partial<MnistOptions> = {}): Promise<Mni
   const scheduler = new optim.lrScheduler.StepLR(optimizer, { stepSize: 1, gamma: args.gamma });
   const result: MnistResult = { losses: [], testLosses: [], accuracies: [] };
   for (let epoch = 1; epoch <= args.epochs; epoch++) {
-    train(args, model, trainLoader, optimizer, epoch, result.losses);
-    const { loss, accuracy } = test(args, model, testLoader);
+    train(args, model, device, trainLoader, optimizer, epoch, result.losses);
+    const { loss, accuracy } = test(args, model, device, testLoader);
     result.testLosses.push(loss);
     result.accuracies.push(accuracy);
     scheduler.step();
@@ -177,6 +183,7 @@ if (isMain(import.meta.url)) {
     dir: { default: DEBIAN_FASHION_MNIST_DIR, help: "an MNIST-format directory" },
     limit: { default: 0, help: "train on the first N images only (0: all)" },
     testLimit: { default: 0, help: "test on the first N images only (0: all)" },
+    ...DEVICE_FLAG,
     ...COMMON_FLAGS,
   });
   if (flags) {

@@ -7,7 +7,7 @@
  * PyTorch twin is scripts/examples/vae.py.
  */
 import { F, cat, data, manualSeed, nn, noGrad, optim, randn, randnLike, type Tensor } from "nabla";
-import { COMMON_FLAGS, isMain, parseFlags, report } from "./common/cli.js";
+import { COMMON_FLAGS, DEVICE_FLAG, isMain, parseFlags, report, startDevice } from "./common/cli.js";
 import { digitSplit } from "./common/digits.js";
 import { saveImage } from "./common/images.js";
 import type { Replay } from "./common/replay.js";
@@ -69,13 +69,15 @@ export interface VaeOptions {
   /** Where the images go ("" writes none). */
   results: string;
   log: boolean;
+  /** Where the model and the batches go: "cpu" or "webgpu" (the original's `device`). */
+  device: string;
   /** Replay mode: the data order (`sample`) and the noise (`noise`) from these streams (see common/replay.ts). */
   replay?: Replay;
   /** Called with the model before training (tests read its initial weights). */
   onModel?: (model: VAE) => void;
 }
 
-export const VAE_DEFAULTS: VaeOptions = { batchSize: 128, epochs: 10, seed: 1, logInterval: 10, steps: 0, testLimit: 0, results: "results", log: false };
+export const VAE_DEFAULTS: VaeOptions = { batchSize: 128, epochs: 10, seed: 1, logInterval: 10, steps: 0, testLimit: 0, results: "results", log: false, device: "cpu" };
 
 export interface VaeResult {
   /** The summed loss of every training batch. */
@@ -88,6 +90,7 @@ export async function runVae(options: Partial<VaeOptions> = {}): Promise<VaeResu
   const args = { ...VAE_DEFAULTS, ...options };
   const order = args.replay?.sample;
   const noise = args.replay?.noise;
+  const device = await startDevice(args.device);
   manualSeed(args.seed);
 
   const digits = digitSplit({ flatten: true });
@@ -97,7 +100,7 @@ export async function runVae(options: Partial<VaeOptions> = {}): Promise<VaeResu
   const trainLoader = () => (order ? new data.DataLoader(new data.Subset(digits.train, order.permutation(digits.train.length)), { batchSize: args.batchSize }) : shuffled);
   const testLoader = new data.DataLoader(testSet, { batchSize: args.batchSize, shuffle: false });
 
-  const model = new VAE(noise ? (like) => noise.randn(like.shape) : randnLike);
+  const model = new VAE(noise ? (like) => noise.randn(like.shape).to(like.device) : randnLike).to(device);
   args.onModel?.(model);
   const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
   const result: VaeResult = { losses: [], testLosses: [] };
@@ -107,7 +110,8 @@ export async function runVae(options: Partial<VaeOptions> = {}): Promise<VaeResu
     let trainLoss = 0;
     let batchIdx = 0;
     const loader = trainLoader();
-    for (const [input] of loader) {
+    for (let [input] of loader) {
+      input = input.to(device);
       optimizer.zeroGrad();
       const [reconBatch, mu, logvar] = model.forward(input);
       const loss = lossFunction(reconBatch, input, mu, logvar);
@@ -132,7 +136,8 @@ export async function runVae(options: Partial<VaeOptions> = {}): Promise<VaeResu
     let testLoss = 0;
     noGrad(() => {
       let i = 0;
-      for (const [input] of testLoader) {
+      for (let [input] of testLoader) {
+        input = input.to(device);
         const [reconBatch, mu, logvar] = model.forward(input);
         testLoss += lossFunction(reconBatch, input, mu, logvar).item();
         if (i === 0 && args.results) {
@@ -152,7 +157,7 @@ export async function runVae(options: Partial<VaeOptions> = {}): Promise<VaeResu
     train(epoch);
     test(epoch);
     noGrad(() => {
-      const sample = model.decode(noise ? noise.randn([64, 20]) : randn([64, 20]));
+      const sample = model.decode((noise ? noise.randn([64, 20]) : randn([64, 20])).to(device));
       if (args.results) saveImage(sample.view(64, 1, 28, 28), `${args.results}/sample_${epoch}.pgm`);
     });
     if (result.losses.length === args.steps) break;
@@ -168,6 +173,7 @@ if (isMain(import.meta.url)) {
     logInterval: { default: 10, help: "how many batches to wait before logging training status" },
     testLimit: { default: 0, help: "test on the first N held-out digits only (0: all)" },
     results: { default: "results", help: "where the reconstructions and samples go ('' for none)" },
+    ...DEVICE_FLAG,
     ...COMMON_FLAGS,
   });
   if (flags) {

@@ -9,7 +9,7 @@
  */
 import { nn, manualSeed, noGrad, optim, type Tensor } from "nabla";
 import { saveFile } from "nabla/node";
-import { COMMON_FLAGS, isMain, parseFlags, report } from "./common/cli.js";
+import { COMMON_FLAGS, DEVICE_FLAG, isMain, parseFlags, report, startDevice } from "./common/cli.js";
 import { replayDropout, type Replay } from "./common/replay.js";
 import { Corpus, DEBIAN_TEXT } from "./word-language-model/data.js";
 import { RNNModel, TransformerModel, type Hidden, type RNNType } from "./word-language-model/model.js";
@@ -36,6 +36,8 @@ export interface WordLanguageModelOptions {
   useOptimizer: boolean;
   steps: number;
   log: boolean;
+  /** Where the model and the data go: "cpu" or "webgpu" (the original's `device`). */
+  device: string;
   /** Replay mode: dropout masks from the `dropout` stream (see common/replay.ts). */
   replay?: Replay;
   /** Loaded into the model before training (to start from given weights; a missing `pos_encoder.pe` is computed). */
@@ -64,6 +66,7 @@ export const WORD_LANGUAGE_MODEL_DEFAULTS: WordLanguageModelOptions = {
   useOptimizer: false,
   steps: 0,
   log: false,
+  device: "cpu",
 };
 
 export interface WordLanguageModelResult {
@@ -92,15 +95,17 @@ function repackageHidden(h: Hidden): Hidden {
 
 export async function runWordLanguageModel(options: Partial<WordLanguageModelOptions> = {}): Promise<WordLanguageModelResult> {
   const args = { ...WORD_LANGUAGE_MODEL_DEFAULTS, ...options };
+  const device = await startDevice(args.device);
   // Set the random seed manually for reproducibility.
   manualSeed(args.seed);
 
   // Load data
   const corpus = new Corpus(args.data);
   const evalBatchSize = 10;
-  const trainData = batchify(corpus.train, args.batchSize);
-  const valData = batchify(corpus.valid, evalBatchSize);
-  const testData = batchify(corpus.test, evalBatchSize);
+  // the original's batchify ends with `data.to(device)`
+  const trainData = batchify(corpus.train, args.batchSize).to(device);
+  const valData = batchify(corpus.valid, evalBatchSize).to(device);
+  const testData = batchify(corpus.test, evalBatchSize).to(device);
 
   // Build the model
   const ntokens = corpus.dictionary.length;
@@ -113,6 +118,7 @@ export async function runWordLanguageModel(options: Partial<WordLanguageModelOpt
     const missing = missingKeys.filter((k) => k !== "pos_encoder.pe");
     if (missing.length || unexpectedKeys.length) throw new Error(`initialState: missing ${missing.join(", ")}; unexpected ${unexpectedKeys.join(", ")}`);
   }
+  model.to(device);
   replayDropout(model, args.replay);
   args.onModel?.(model);
 
@@ -253,6 +259,7 @@ if (isMain(import.meta.url)) {
     nhead: { default: 2, help: "the number of heads in the encoder of the transformer model" },
     dryRun: { default: false, help: "verify the code and the model" },
     useOptimizer: { default: false, help: "uses AdamW optimizer for gradient updating" },
+    ...DEVICE_FLAG,
     ...COMMON_FLAGS,
   });
   if (flags) {

@@ -1,6 +1,6 @@
 /** The examples' command lines (examples/common/cli.ts) and their replay streams (examples/common/replay.ts). */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { parseFlags } from "../examples/common/cli.js";
+import { DEVICE_FLAG, parseFlags, startDevice } from "../examples/common/cli.js";
 import { Replay, ReplayStream } from "../examples/common/replay.js";
 
 const spec = {
@@ -10,6 +10,15 @@ const spec = {
   decayLr: { default: true, help: "decay", flag: "decay_lr" },
   data: { default: "a.txt", help: "file" },
 };
+
+describe("--device", () => {
+  it("takes cpu (the default) or webgpu, and names the flag for anything else", async () => {
+    expect(parseFlags([], "", DEVICE_FLAG)).toEqual({ device: "cpu" });
+    expect(parseFlags(["--device", "webgpu"], "", DEVICE_FLAG)).toEqual({ device: "webgpu" });
+    await expect(startDevice("cpu")).resolves.toBe("cpu");
+    await expect(startDevice("cuda")).rejects.toThrow('--device: expected cpu or webgpu, got "cuda"');
+  });
+});
 
 describe("parseFlags", () => {
   afterEach(() => {

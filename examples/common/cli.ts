@@ -7,6 +7,7 @@
  * configurator); `--help` prints them.
  */
 import { parseArgs } from "node:util";
+import { ready, type Device } from "nabla";
 
 export type FlagValue = number | string | boolean;
 /** Flags by option name; `flag` overrides the kebab-case command-line name (`--batchSize` in dcgan, as the original spells it). */
@@ -67,6 +68,24 @@ export const COMMON_FLAGS = {
   steps: { default: 0, help: "stop after this many optimisation steps (0: no limit)" },
   json: { default: false, help: "print the per-step losses as JSON at the end" },
 } satisfies FlagSpec;
+
+/**
+ * `--device`, for the examples whose originals move their model and batches to a `device`
+ * (`model.to(device)`, `data.to(device)`): "cpu" (the default) or "webgpu".
+ */
+export const DEVICE_FLAG = {
+  device: { default: "cpu", help: "the device to train on: cpu or webgpu (the original's torch.device)" },
+} satisfies FlagSpec;
+
+/**
+ * The device an example was asked for, started: the original's `device = torch.device(...)`.
+ * Throws naming the flag for anything but "cpu" or "webgpu".
+ */
+export async function startDevice(device: string): Promise<Device> {
+  if (device !== "cpu" && device !== "webgpu") throw new Error(`--device: expected cpu or webgpu, got ${JSON.stringify(device)}`);
+  if (device === "webgpu") await ready("webgpu");
+  return device;
+}
 
 /** Prints the run's length and speed (and its losses with --json). */
 export function report(losses: readonly number[], startedMs: number, json: boolean): void {

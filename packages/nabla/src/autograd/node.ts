@@ -10,6 +10,18 @@ export type BackwardFn = (gradOutput: Tensor) => (Tensor | null)[];
 
 /** The pins of a node made outside any scope (shared: never written to). */
 const NOTHING_PINNED: Storage[] = [];
+/** The saved versions of a node that saved nothing (shared: never written to). */
+const NO_VERSIONS: readonly number[] = [];
+
+/** The tensors whose storage a node pins: its inputs, its saved tensors and its output, in one list. */
+function pinCandidates(inputs: readonly Tensor[], saved: readonly Tensor[], output: Tensor | undefined): Tensor[] {
+  const all = new Array<Tensor>(inputs.length + saved.length + (output === undefined ? 0 : 1));
+  let k = 0;
+  for (let i = 0; i < inputs.length; i++) all[k++] = inputs[i]!;
+  for (let i = 0; i < saved.length; i++) all[k++] = saved[i]!;
+  if (output !== undefined) all[k] = output;
+  return all;
+}
 
 export class GradNode {
   /** Null once the graph has been freed by a backward pass without `retainGraph`. */
@@ -36,9 +48,9 @@ export class GradNode {
     output?: Tensor,
   ) {
     this.backwardFn = backwardFn;
-    this.savedVersions = saved.map((t) => t.storage.version);
+    this.savedVersions = saved.length === 0 ? NO_VERSIONS : saved.map((t) => t.storage.version);
     // outside any ownership scope nothing is the library's to pin (ownership.ts): no list to build
-    this.pinned = inOwnedScope() ? pinForNode(output === undefined ? [...inputs, ...saved] : [...inputs, ...saved, output]) : NOTHING_PINNED;
+    this.pinned = inOwnedScope() ? pinForNode(pinCandidates(inputs, saved, output)) : NOTHING_PINNED;
     this.outputStorage = output?.storage ?? null;
     noteNode(this);
   }

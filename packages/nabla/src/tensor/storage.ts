@@ -184,8 +184,9 @@ export class Storage {
     let data: TypedArray;
     // inside a scope the library frees it, or tracks it when it escapes (ownership.ts)
     const tracked = !inOwnedScope();
+    const b = backend();
     try {
-      data = backend().alloc(dtype, size, zeroed, op, tracked);
+      data = b.alloc(dtype, size, zeroed, op, tracked);
     } catch (e) {
       if (e instanceof OutOfMemoryError || !(e instanceof RangeError)) throw e;
       // the JS heap refused (or the length is past what a typed array can hold)
@@ -193,7 +194,7 @@ export class Storage {
       throw new OutOfMemoryError(op, size * bytesPerElement(dtype), held, e.message);
     }
     const storage = new Storage(data, dtype);
-    if (backend().inHeap?.(data)) {
+    if (b.inHeap?.(data)) {
       storage.heapBacked = true;
       storage.tracked = tracked;
       noteAllocated(storage);

@@ -9,9 +9,9 @@ import type { StridedView } from "../backend.js";
 import { jsBackend } from "../js/index.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import type { Kernel } from "../../ops/pointwise/plan.js";
-import { allocBytes, inHeap } from "./heap.js";
+import { allocBytes, heapBuffer, isHeapBuffer } from "./heap.js";
 import { kernels, memory } from "./instance.js";
-import { MAX_DIMS, writeMeta } from "./meta.js";
+import { MAX_DIMS, writeMeta, writeRowMeta } from "./meta.js";
 import { Scratch } from "./operands.js";
 import { PARALLEL_POINTWISE, pointwiseThreaded } from "./pool.js";
 import { POINTWISE_KEYS } from "./pointwise-keys.generated.js";
@@ -40,15 +40,24 @@ function writeParams(params: readonly number[], wide: boolean): number {
   return paramBlock;
 }
 
-const ROW = [0];
-const UNIT = [1];
+/** Each kernel's code in the build's table (undefined: no wasm kernel), by kernel object: cheaper than its key string. */
+const codeOfKernel = new Map<Kernel, number | undefined>();
+
+function codeOf(kernel: Kernel): number | undefined {
+  let code = codeOfKernel.get(kernel);
+  if (code === undefined && !codeOfKernel.has(kernel)) codeOfKernel.set(kernel, (code = codes.get(kernel.key)));
+  return code;
+}
 
 /** Whether a view is `numel` elements stored one after another in the heap (size-1 dims aside). */
 function denseInHeap(view: StridedView, numel: number): boolean {
-  if (!inHeap(view.data)) return false;
+  // the buffer read here, not through inHeap(): this load sees float arrays only, and stays fast
+  const b = (view.data as Float32Array | Float64Array).buffer;
+  if (b !== heapBuffer() && !isHeapBuffer(b)) return false;
+  const shape = view.shape;
   let expected = 1;
-  for (let d = view.shape.length - 1; d >= 0; d--) {
-    const size = view.shape[d]!;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const size = shape[d]!;
     if (size !== 1 && view.strides[d] !== expected) return false;
     expected *= size;
   }
@@ -56,31 +65,34 @@ function denseInHeap(view: StridedView, numel: number): boolean {
 }
 
 export function pointwise(kernel: Kernel, inputs: readonly StridedView[], out: TypedArray, params: readonly number[]): void {
-  const code = codes.get(kernel.key);
+  const code = codeOf(kernel);
   const wide = out instanceof Float64Array;
-  const Type = wide ? Float64Array : Float32Array;
-  if (
-    code === undefined ||
-    !(out instanceof Type) ||
-    out.length < MIN_ELEMENTS ||
-    params.length > MAX_PARAMS ||
-    inputs.length > 3 ||
-    !inputs.every((v) => v.data instanceof Type)
-  ) {
+  const n = out.length;
+  if (code === undefined || !(wide || out instanceof Float32Array) || n < MIN_ELEMENTS || params.length > MAX_PARAMS || inputs.length > 3) {
     return jsBackend.pointwise(kernel, inputs, out, params);
   }
-  if (inHeap(out) && inputs.every((v) => denseInHeap(v, out.length))) {
+  const outBuffer = (out as Float32Array | Float64Array).buffer;
+  let dense = outBuffer === heapBuffer() || isHeapBuffer(outBuffer);
+  for (let i = 0; i < inputs.length; i++) {
+    const data = inputs[i]!.data;
+    if (wide ? !(data instanceof Float64Array) : !(data instanceof Float32Array)) return jsBackend.pointwise(kernel, inputs, out, params);
+    if (dense) dense = denseInHeap(inputs[i]!, n);
+  }
+  if (dense) {
     // the common case: every operand one dense run in the heap, walked as a single row
     const bytes = wide ? 8 : 4;
-    const [v0, v1, v2] = inputs;
-    const ptr = (v: StridedView | undefined) => (v === undefined ? 0 : v.data.byteOffset + bytes * v.offset);
-    const n = out.length;
+    const v0 = inputs[0];
+    const v1 = inputs[1];
+    const v2 = inputs[2];
+    const p0 = v0 === undefined ? 0 : v0.data.byteOffset + bytes * v0.offset;
+    const p1 = v1 === undefined ? 0 : v1.data.byteOffset + bytes * v1.offset;
+    const p2 = v2 === undefined ? 0 : v2.data.byteOffset + bytes * v2.offset;
     const p = writeParams(params, wide);
     // big runs are shared with the pool's helpers (both cores, as PyTorch's kernels past 32K elements)
-    if (n >= PARALLEL_POINTWISE && pointwiseThreaded(code, wide, ptr(v0), ptr(v1), ptr(v2), out.byteOffset, n, p)) return;
-    ROW[0] = n;
-    const meta = writeMeta(ROW, UNIT, UNIT, UNIT);
-    (wide ? kernels.pointwiseF64 : kernels.pointwiseF32)(code, 1, meta, ptr(v0), ptr(v1), ptr(v2), out.byteOffset, p);
+    if (n >= PARALLEL_POINTWISE && pointwiseThreaded(code, wide, p0, p1, p2, out.byteOffset, n, p)) return;
+    const meta = writeRowMeta(n);
+    if (wide) kernels.pointwiseF64(code, 1, meta, p0, p1, p2, out.byteOffset, p);
+    else kernels.pointwiseF32(code, 1, meta, p0, p1, p2, out.byteOffset, p);
     return;
   }
   const scratch = new Scratch();

@@ -414,7 +414,25 @@ export function releaseArray(array: ArrayBufferView): void {
 
 /** Whether a typed array's bytes live in the wasm memory (so its byteOffset is a pointer). */
 export function inHeap(array: ArrayBufferView): boolean {
+  // no block starts below HEAP_START, and an array of the JS heap (offset 0) is rejected before
+  // `.buffer`, which on a small one makes V8 allocate an ArrayBuffer and move the elements there
+  if (array.byteOffset < HEAP_START) return false;
   const b = array.buffer;
+  return b === buffer || buffers.has(b);
+}
+
+/**
+ * The memory's buffer now: a float array whose `.buffer` is this one is in the heap (so is one
+ * whose buffer passes isHeapBuffer). Hot paths read `.buffer` themselves, where the property read
+ * sees one or two array types and stays fast (inHeap's sees every type, and V8 then looks the
+ * property up generically).
+ */
+export function heapBuffer(): ArrayBufferLike {
+  return buffer;
+}
+
+/** Whether an array buffer is one the memory has shown (the current one, or one from before it grew). */
+export function isHeapBuffer(b: ArrayBufferLike): boolean {
   return b === buffer || buffers.has(b);
 }
 

@@ -11,7 +11,7 @@ import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { anomalyMode } from "../../autograd/anomaly.js";
 import { DTypeError } from "../../errors.js";
 import { isFloating, promoteTypes, promoteWithScalar, type DType } from "../../tensor/dtype.js";
-import { broadcastShapes, broadcastStrides } from "../../tensor/shape.js";
+import { broadcastShapes, broadcastStrides, shapesEqual } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { operandsOn } from "../../tensor/transfer.js";
 import { emptyTensor, gpuViewWith, resultTensor } from "../helpers.js";
@@ -28,12 +28,13 @@ interface SavingVariant extends Variant {
   readonly savesOutput: boolean;
 }
 
-const variants = new WeakMap<PointwiseDeclaration, Map<number, SavingVariant>>();
+/** Each declaration's variants, indexed by the mask of its number operands (filled on first use). */
+const variants = new Map<PointwiseDeclaration, (SavingVariant | undefined)[]>();
 
 function variantOf(decl: PointwiseDeclaration, scalarMask: number): SavingVariant {
   let byMask = variants.get(decl);
-  if (byMask === undefined) variants.set(decl, (byMask = new Map()));
-  let v = byMask.get(scalarMask);
+  if (byMask === undefined) variants.set(decl, (byMask = []));
+  let v = byMask[scalarMask];
   if (v !== undefined) return v;
   const scalar = Array.from({ length: decl.arity }, (_, i) => (scalarMask & (1 << i)) !== 0);
   const planned = planVariant(decl, scalar);
@@ -44,16 +45,29 @@ function variantOf(decl: PointwiseDeclaration, scalarMask: number): SavingVarian
     savesInput: Array.from({ length: tensors }, (_, k) => reads((s) => s.kind === "input" && s.index === k)),
     savesOutput: reads((s) => s.kind === "output"),
   };
-  byMask.set(scalarMask, v);
+  byMask[scalarMask] = v;
   return v;
 }
+
+const FLOAT32: readonly [DType, DType] = ["float32", "float32"];
+const FLOAT32_TO_BOOL: readonly [DType, DType] = ["float32", "bool"];
 
 /**
  * The dtype a declared op computes in and the dtype of its result, checking what the op accepts.
  * They differ for conditions (computed in the operands' type, stored as bool) and for float ops
  * on integers (computed and stored as float32).
  */
-export function dtypesOf(decl: PointwiseDeclaration, operands: readonly Operand[]): [compute: DType, result: DType] {
+export function dtypesOf(decl: PointwiseDeclaration, operands: readonly Operand[]): readonly [compute: DType, result: DType] {
+  const first = operands[0];
+  if (first instanceof Tensor && first.dtype === "float32") {
+    // float32 tensors alone (the common case): nothing to promote, every declaration accepts them
+    let same = true;
+    for (let i = 1; i < operands.length; i++) {
+      const o = operands[i];
+      if (!(o instanceof Tensor) || o.dtype !== "float32") same = false;
+    }
+    if (same) return decl.boolResult ? FLOAT32_TO_BOOL : FLOAT32;
+  }
   let common: DType | null = null;
   for (const o of operands) if (o instanceof Tensor) common = common === null ? o.dtype : promoteTypes(common, o.dtype);
   if (common === null) throw new TypeError(`${decl.name}: expected at least one Tensor operand, got ${operands.map((o) => typeof o).join(" and ")}`);
@@ -70,30 +84,38 @@ function roundedTo(dtype: DType, values: readonly number[]): readonly number[] {
   return dtype === "float32" && values.length > 0 ? values.map(Math.fround) : values;
 }
 
-/** Runs a declared op: `operands` are its inputs (tensors or numbers), `params` its scalar options. */
-export function callPointwise(decl: PointwiseDeclaration, operands: readonly Operand[], params: readonly number[] = []): Tensor {
+const NO_NUMBERS: readonly number[] = [];
+
+/**
+ * Runs a declared op: `operands` are its inputs (tensors or numbers), `params` its scalar options.
+ * `operands` is a fresh array (every caller writes a literal): with no number among them it is
+ * kept as the op's list of tensor inputs instead of a copy.
+ */
+export function callPointwise(decl: PointwiseDeclaration, operands: readonly Operand[], params: readonly number[] = NO_NUMBERS): Tensor {
   let mask = 0;
-  const tensors: Tensor[] = [];
-  const scalars: number[] = [];
   for (let i = 0; i < operands.length; i++) {
     const o = operands[i];
-    if (typeof o === "number") {
-      mask |= 1 << i;
-      scalars.push(o);
-    } else if (o instanceof Tensor) tensors.push(o);
-    else throw new TypeError(`${decl.name}: expected a Tensor or a number for operand ${i}, got ${describe(o)}`);
+    if (typeof o === "number") mask |= 1 << i;
+    else if (!(o instanceof Tensor)) throw new TypeError(`${decl.name}: expected a Tensor or a number for operand ${i}, got ${describe(o)}`);
   }
+  // the common case, tensors only, allocates no lists of its own (a per-op cost on small tensors)
+  const tensors = mask === 0 ? (operands as readonly Tensor[]) : operands.filter((o): o is Tensor => typeof o !== "number");
   const [compute, dtype] = dtypesOf(decl, operands);
   const variant = variantOf(decl, mask);
-  const allParams = roundedTo(compute, scalars.length === 0 ? params : [...params, ...scalars]);
+  const allParams = mask === 0 ? roundedTo(compute, params) : roundedTo(compute, [...params, ...operands.filter((o): o is number => typeof o === "number")]);
   const out = runKernel(decl.name, variant.forward, tensors, allParams, dtype);
   if (decl.boolResult || !isFloating(dtype)) return out;
   // no graph to record (grad mode off, or no input requires grad): recordOp would attach nothing
-  if (!anomalyMode && (!isGradEnabled() || !tensors.some((t) => t.requiresGrad))) return out;
+  if (!anomalyMode && (!isGradEnabled() || !anyRequiresGrad(tensors))) return out;
   const saved: Tensor[] = [];
   for (let k = 0; k < tensors.length; k++) if (variant.savesInput[k]) saved.push(tensors[k]!);
   if (variant.savesOutput) saved.push(out);
   return recordOp(variant.node, out, tensors, (g) => gradients(variant.backward, tensors, out, g, allParams), saved);
+}
+
+function anyRequiresGrad(tensors: readonly Tensor[]): boolean {
+  for (let i = 0; i < tensors.length; i++) if (tensors[i]!.requiresGrad) return true;
+  return false;
 }
 
 function describe(v: unknown): string {
@@ -137,25 +159,27 @@ export function evaluate(name: string, kernel: Kernel, inputs: readonly Tensor[]
 /** Broadcasts the operands, allocates the result and runs the pointwise kernel of their device. */
 function runKernel(op: string, kernel: Kernel, inputs: readonly Tensor[], params: readonly number[], dtype: DType): Tensor {
   let shape: readonly number[] = inputs[0]!.shape;
-  for (let i = 1; i < inputs.length; i++) shape = broadcastShapes(op, shape, inputs[i]!.shape);
+  for (let i = 1; i < inputs.length; i++) {
+    const other = inputs[i]!.shape;
+    if (other !== shape && !shapesEqual(other, shape)) shape = broadcastShapes(op, shape, other);
+  }
   const device = kernelDevice(op, inputs);
   // operands on another device (a CPU scalar, a float64 CPU tensor's partner) are copied over
   inputs = operandsOn(inputs, device);
   if (device !== "cpu") return runGpuKernel(op, kernel, inputs, params, dtype, shape);
   const out = resultTensor(shape, dtype, op);
-  const views: StridedView[] = inputs.map((t) => ({
-    data: t.storage.data,
-    shape,
-    strides: stridesIn(t, shape),
-    offset: t.offset,
-  }));
+  const views: StridedView[] = new Array(inputs.length);
+  for (let i = 0; i < inputs.length; i++) {
+    const t = inputs[i]!;
+    views[i] = { data: t.storage.data, shape, strides: stridesIn(t, shape), offset: t.offset };
+  }
   backend().pointwise(kernel, views, out.storage.data, params);
   return out;
 }
 
 /** t's strides read at the broadcast `shape` (its own where the shapes agree). */
 function stridesIn(t: Tensor, shape: readonly number[]): readonly number[] {
-  return t.shape.length === shape.length && t.shape.every((s, d) => s === shape[d]) ? t.strides : broadcastStrides(t.shape, t.strides, shape);
+  return t.shape === shape || shapesEqual(t.shape, shape) ? t.strides : broadcastStrides(t.shape, t.strides, shape);
 }
 
 /** runKernel on the webgpu device: its kernel computes in the dtypes the buffers carry (float32, int32, bool as u32). */

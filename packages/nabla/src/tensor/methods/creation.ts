@@ -50,17 +50,18 @@ Object.defineProperty(Tensor.prototype, "data", {
 
 const proto = Tensor.prototype;
 
+// PyTorch's new_*: the tensor's dtype and device unless the options say otherwise
 proto.newZeros = function (this: Tensor, size: ShapeArg, options: CreateOptions = {}) {
-  return zeros(size, { dtype: this.dtype, ...options });
+  return zeros(size, { dtype: this.dtype, device: this.device, ...options });
 };
 proto.newOnes = function (this: Tensor, size: ShapeArg, options: CreateOptions = {}) {
-  return full(size, 1, { dtype: this.dtype, ...options });
+  return full(size, 1, { dtype: this.dtype, device: this.device, ...options });
 };
 proto.newFull = function (this: Tensor, size: ShapeArg, value: number | boolean, options: CreateOptions = {}) {
-  return full(size, value, { dtype: this.dtype, ...options });
+  return full(size, value, { dtype: this.dtype, device: this.device, ...options });
 };
 proto.newEmpty = function (this: Tensor, size: ShapeArg, options: CreateOptions = {}) {
-  return zeros(size, { dtype: this.dtype, ...options });
+  return zeros(size, { dtype: this.dtype, device: this.device, ...options });
 };
 proto.newTensor = function (this: Tensor, data: NestedArray | TypedArray | Tensor, options: CreateOptions = {}) {
   const dtype = options.dtype ?? this.dtype;
