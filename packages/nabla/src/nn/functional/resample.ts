@@ -8,7 +8,9 @@
  * index_k[j]), and the adjoint's gradient is the resampling again, so second derivatives work.
  */
 import { recordOp } from "../../autograd/node.js";
-import { emptyTensor, resultTensor } from "../../ops/helpers.js";
+import { add, mul } from "../../ops/elementwise.js";
+import { emptyTensor, fromTypedArray, resultTensor } from "../../ops/helpers.js";
+import { indexSelect } from "../../ops/index-select.js";
 import { contiguous } from "../../ops/shape.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -57,6 +59,7 @@ const rounding = (t: Tensor) => (t.dtype === "float32" ? Math.fround : (v: numbe
 
 /** x resampled along dim d by `taps` (float dtypes); `name` is the gradient node's name. */
 export function resampleDim(name: string, x: Tensor, d: number, taps: Taps): Tensor {
+  if (x.storage.device !== "cpu") return resampleOnDevice(x, d, taps);
   const c = contiguous(x.detach());
   const [outer, size, inner] = blockOf(c.shape, d);
   const shape = c.shape.slice();
@@ -64,6 +67,27 @@ export function resampleDim(name: string, x: Tensor, d: number, taps: Taps): Ten
   const out = resultTensor(shape, c.dtype);
   weightedRows(c.storage.data, c.offset, outer, size, inner, taps, out.storage.data, rounding(c));
   return recordOp(name, out, [x], (g) => [resampleAdjoint(g, d, taps, size)]);
+}
+
+/**
+ * resampleDim on the webgpu device, in differentiable ops: Σ_k indexSelect(x, d, index_k) ·
+ * weight_k, added in the taps' order as the CPU's loop (each step rounded to float32 there too).
+ * The taps (made on the host from shapes) are uploaded, two small uploads per tap; the gradient
+ * is index-select's (an index-add) times the weights.
+ */
+function resampleOnDevice(x: Tensor, d: number, taps: Taps): Tensor {
+  const device = x.storage.device;
+  const n = taps.index[0]!.length;
+  // the weights broadcast along the dims after d
+  const weightShape = [n, ...x.shape.slice(d + 1).map(() => 1)];
+  let sum: Tensor | null = null;
+  for (let k = 0; k < taps.index.length; k++) {
+    const index = fromTypedArray(taps.index[k]!, [n], "int32").to(device);
+    const weight = fromTypedArray(taps.weight[k]!, weightShape, x.dtype).to(device);
+    const term = mul(indexSelect(x, d, index), weight);
+    sum = sum === null ? term : add(sum, term);
+  }
+  return sum!;
 }
 
 /** The adjoint of resampleDim: size `size` along d. */
