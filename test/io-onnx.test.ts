@@ -463,7 +463,7 @@ describe.skipIf(!existsSync(torchFixture))("loadOnnx: PyTorch's ONNX files run a
       const params = model.parameters();
       expect(params.length).toBeGreaterThan(0);
       const opt = new optim.SGD(params, { lr: 0.05 });
-      const target = randn((model.forward(x) as Tensor).shape);
+      const target = randn((model.forward(x) as Tensor).shape, { device: "cpu" });
       const loss = () => (model.forward(x) as Tensor).sub(target).pow(2).mean();
       const before = loss().item();
       for (let i = 0; i < 5; i++) {
