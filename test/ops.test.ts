@@ -153,8 +153,23 @@ function runOp(op: string, args: Input[], kw: Record<string, unknown>): Output {
  */
 const RELAXED: [prefix: string, dtype: "float32" | "float64", tol: Tolerance, reason: string][] = [];
 
+/**
+ * On the webgpu device only (docs/PARITY.md, "WebGPU device"), where WGSL's builtins bound the
+ * precision rather than the C library's.
+ */
+const RELAXED_WEBGPU: typeof RELAXED = [
+  [
+    "pow ",
+    "float32",
+    { rtol: 1e-5, atol: 4e-6 },
+    "WGSL's pow is exp2(y·log2 x) within a few ulps (4 measured on SwiftShader, PyTorch's powf under 1), " +
+      "and the exponent's gradient sums a^b·ln a over broadcast terms that cancel to ~1e-5",
+  ],
+];
+
 function toleranceFor(c: OpCase, dtype: string): Tolerance {
-  for (const [prefix, d, tol] of RELAXED) if (c.name.startsWith(prefix) && d === dtype) return tol;
+  const table = nb.getBackend() === "webgpu" ? [...RELAXED_WEBGPU, ...RELAXED] : RELAXED;
+  for (const [prefix, d, tol] of table) if (c.name.startsWith(prefix) && d === dtype) return tol;
   return {};
 }
 

@@ -2,13 +2,15 @@
  * Every case of test/fixtures/sorting.json (made with PyTorch by scripts/make_sorting_fixtures.py):
  * sort, topk and the order statistics (with tie-heavy inputs: indices of equal values must be
  * PyTorch's), scans, unique/bincount/histc/searchsorted, the products and einsum, and the norms.
- * Each runs forward and is compared with PyTorch's outputs (indices exactly), then backward with
- * PyTorch's upstream gradients, comparing every input's gradient.
+ * Each runs forward and is compared with PyTorch's outputs (indices exactly; on the webgpu device
+ * indices at ties by the values they select, see tie-policy.ts), then backward with PyTorch's
+ * upstream gradients, comparing every input's gradient.
  */
 import { describe, expect, it } from "vitest";
 import * as nb from "../packages/nabla/src/index.js";
 import type { Tensor } from "../packages/nabla/src/index.js";
-import { expectClose, fromFixture, loadFixture, type FixtureTensor, type Tolerance } from "./helpers.js";
+import { defaultTolerance, expectClose, fromFixture, loadFixture, type FixtureTensor, type Tolerance } from "./helpers.js";
+import { expectTieGrad, expectTieOutputs, type TieCase } from "./tie-policy.js";
 
 interface Case {
   name: string;
@@ -81,6 +83,22 @@ function decodeArgs(args: Record<string, unknown>): Args {
 const tight = (t: FixtureTensor): Tolerance =>
   t.dtype === "float32" ? { rtol: 1e-6, atol: 1e-6 } : t.dtype === "float64" ? { rtol: 1e-12, atol: 1e-13 } : {};
 
+/**
+ * On the webgpu device, the ops whose indices at ties are the device's stable sort's, not
+ * PyTorch's CPU's: compared by tie-policy.ts's rule (docs/PARITY.md, "WebGPU device"). Null elsewhere.
+ */
+function tieCase(c: Case, input: Tensor): TieCase | null {
+  if (input.device !== "webgpu" || input.dim() === 0) return null;
+  const alongDim = ["sort", "argsort", "topk", "kthvalue"].includes(c.fn) || (["median", "nanmedian"].includes(c.fn) && c.args.dim !== undefined);
+  if (!alongDim) return null;
+  return {
+    input: c.inputs[0]!,
+    dim: (c.args.dim as number | undefined) ?? -1,
+    reduced: ["kthvalue", "median", "nanmedian"].includes(c.fn) && c.args.keepdim !== true,
+    ordered: !(c.fn === "topk" && c.args.sorted === false),
+  };
+}
+
 function outputsOf(r: Result): Tensor[] {
   if (Array.isArray(r)) return r;
   if ("values" in r && "indices" in r) return [r.values, r.indices];
@@ -97,7 +115,9 @@ describe("sorting fixtures from PyTorch", () => {
     const inputs = c.inputs.map((t, i) => fromFixture(t, { requiresGrad: c.grad_inputs[i] }));
     const outputs = outputsOf(RUN[c.fn]!(inputs, decodeArgs(c.args)));
     expect(outputs.length, "number of outputs").toBe(c.outputs.length);
-    outputs.forEach((o, i) => expectClose(o, c.outputs[i]!, tight(c.outputs[i]!), `output ${i}`));
+    const ties = tieCase(c, inputs[0]!);
+    if (ties) expectTieOutputs(ties, outputs.length === 2 ? outputs[0]! : null, outputs[outputs.length - 1]!, c.outputs, tight(c.outputs[0]!));
+    else outputs.forEach((o, i) => expectClose(o, c.outputs[i]!, tight(c.outputs[i]!), `output ${i}`));
 
     const terms = outputs.flatMap((o, i) => {
       const g = c.grad_outputs[i];
@@ -107,7 +127,8 @@ describe("sorting fixtures from PyTorch", () => {
     terms.reduce((a, b) => a.add(b)).backward();
     inputs.forEach((x, i) => {
       const expected = c.grads[i];
-      if (expected) expectClose(x.grad, expected, tight(expected), `grad of input ${i}`);
+      if (expected && ties) expectTieGrad(ties, x.grad, expected, { ...defaultTolerance(expected.dtype), ...tight(expected) }, `grad of input ${i}`);
+      else if (expected) expectClose(x.grad, expected, tight(expected), `grad of input ${i}`);
       else if (c.grad_inputs[i]) expect(x.grad, `input ${i} gets no gradient in PyTorch`).toBeNull();
     });
   });

@@ -222,7 +222,9 @@ export function broadcastAll(typeName: string, params: Record<string, unknown>):
   }
   const first = entries.map(([, v]) => v).find((v): v is Tensor => v instanceof Tensor);
   const dtype = first?.dtype ?? "float32";
-  const tensors = entries.map(([, v]) => (v instanceof Tensor ? v : scalarTensor(v as number, dtype)));
+  // numbers join the first tensor on its device (0-d, so they may join any device's ops)
+  const device = first?.storage.device ?? "cpu";
+  const tensors = entries.map(([, v]) => (v instanceof Tensor ? v : scalarTensor(v as number, dtype, device)));
   const shape = tensors.reduce<number[]>((s, t) => broadcastShapes(typeName, s, t.shape), []);
   return tensors.map((t) => (t.shape.length === shape.length && t.shape.every((s, i) => s === shape[i]) ? t : expand(t, shape)));
 }

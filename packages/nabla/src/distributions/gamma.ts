@@ -56,6 +56,11 @@ export class Gamma extends Distribution {
     const value = div(standardGamma(expand(this.concentration, shape)), expand(this.rate, shape));
     // PyTorch's value.detach().clamp_(min=tiny): raise underflowed draws, leaving the graph as it is
     const tiny = finfoTiny(value.dtype);
+    if (value.storage.device !== "cpu") {
+      // on the device through a detached view of the same storage (no node saves `value`)
+      value.detach().clamp_({ min: tiny });
+      return value;
+    }
     const data = value.storage.data;
     for (let i = 0; i < data.length; i++) if (data[i]! < tiny) data[i] = tiny;
     return value;

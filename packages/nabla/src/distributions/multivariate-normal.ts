@@ -135,7 +135,7 @@ export class MultivariateNormal extends Distribution {
   }
 
   override rsample(sampleShape: SampleShape = []): Tensor {
-    const eps = standardNormal(this.extendedShape(sampleShape), this.loc.dtype);
+    const eps = standardNormal(this.extendedShape(sampleShape), this.loc.dtype, this.loc.device);
     return add(this.loc, squeeze(matmul(this.unbroadcastedScaleTril, unsqueeze(eps, -1)), -1));
   }
 

@@ -58,7 +58,7 @@ export class Normal extends Distribution {
   }
 
   override rsample(sampleShape: SampleShape = []): Tensor {
-    const eps = standardNormal(this.extendedShape(sampleShape), this.loc.dtype);
+    const eps = standardNormal(this.extendedShape(sampleShape), this.loc.dtype, this.loc.device);
     return add(this.loc, mul(eps, this.scale));
   }
 

@@ -60,7 +60,7 @@ export class Uniform extends Distribution {
   }
 
   override rsample(sampleShape: SampleShape = []): Tensor {
-    const u = rand(this.extendedShape(sampleShape), { dtype: this.low.dtype });
+    const u = rand(this.extendedShape(sampleShape), { dtype: this.low.dtype, device: this.low.device });
     return add(this.low, mul(u, sub(this.high, this.low)));
   }
 

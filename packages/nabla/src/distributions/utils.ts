@@ -5,8 +5,12 @@
  */
 import { noGrad } from "../autograd/grad-mode.js";
 import { recordOp } from "../autograd/node.js";
-import { add, clamp, div, eq, log, mul, sigmoid, sub, where } from "../ops/elementwise.js";
-import { emptyTensor, resultTensor, scalarTensor } from "../ops/helpers.js";
+import { clamp, div, eq, log, mul, sigmoid, sub, where } from "../ops/elementwise.js";
+import { emptyTensor, scalarTensor } from "../ops/helpers.js";
+import { callPointwise } from "../ops/pointwise/call.js";
+import * as M from "../ops/pointwise/declarations/math.js";
+import type { Device } from "../backend/device.js";
+import { toDevice } from "../tensor/transfer.js";
 import { sumToShape } from "../ops/reduce.js";
 import { softmax } from "../ops/softmax.js";
 import { oneHot } from "../nn/functional/one-hot.js";
@@ -30,13 +34,9 @@ export function finfoMin(dtype: DType): number {
   return dtype === "float64" ? -Number.MAX_VALUE : -3.4028234663852886e38;
 }
 
-/** ln(1 + x), accurate for small x; d/dx = 1/(1 + x). */
+/** ln(1 + x), accurate for small x; d/dx = 1/(1 + x): the declared pointwise op, so it runs on x's device. */
 export function log1p(x: Tensor): Tensor {
-  const values = x.toTypedArray();
-  const out = resultTensor(x.shape, x.dtype);
-  const data = out.storage.data;
-  for (let i = 0; i < data.length; i++) data[i] = Math.log1p(values[i]!);
-  return recordOp("Log1PBackward0", out, [x], (g) => [div(g, add(x, 1))], [x]);
+  return callPointwise(M.log1p, [x]);
 }
 
 /** probs clamped to [eps, 1 − eps] (PyTorch's clamp_probs). */
@@ -74,10 +74,11 @@ export function oneHotOf(indices: Tensor, numClasses: number, dtype: DType): Ten
   return oneHot(indices, numClasses).to(dtype);
 }
 
-/** Standard normal noise of `shape` (PyTorch's _standard_normal: torch.empty(shape).normal_()). */
-export function standardNormal(shape: readonly number[], dtype: DType): Tensor {
+/** Standard normal noise of `shape` on `device` (PyTorch's _standard_normal: torch.empty(shape).normal_()). */
+export function standardNormal(shape: readonly number[], dtype: DType, device: Device = "cpu"): Tensor {
   const out = emptyTensor(shape, dtype);
   normalFill(defaultGenerator, out.storage.data as Float32Array | Float64Array, 0, 1);
-  return out;
+  // drawn by the host generator; moved to the parameters' device (one upload)
+  return toDevice(out, device);
 }
 

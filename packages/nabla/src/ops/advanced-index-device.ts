@@ -19,7 +19,7 @@ import { ShapeError } from "../errors.js";
 import { numelOf } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { add, lt, mul, toDType } from "./elementwise.js";
-import { emptyTensor, resultTensor, scalarTensor } from "./helpers.js";
+import { emptyTensor, filledTensor, resultTensor, scalarTensor } from "./helpers.js";
 import type { IndexPlan } from "./index-spec.js";
 import { checkIndexRange } from "./indexing.js";
 import { sumToShape } from "./reduce.js";
@@ -45,7 +45,9 @@ function flatPick(plan: IndexPlan): Tensor {
     const wrapped = expand(add(idx, mul(toDType(lt(idx, 0), "int32"), size)), plan.indexShape);
     flat = flat === null ? wrapped : add(mul(flat, size), wrapped);
   }
-  return contiguous(reshape(flat!, [numelOf(plan.indexShape)]));
+  // no index tensor (slices only, as `x[:, 1:3] = v`): the view itself is the one pick
+  if (flat === null) return filledTensor([1], "int32", 0, "webgpu");
+  return contiguous(reshape(flat, [numelOf(plan.indexShape)]));
 }
 
 /** The picked elements of x on the device, in the canonical layout [...indexShape, ...other dims]; the gradient puts the gradient back, adding. */

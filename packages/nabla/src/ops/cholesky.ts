@@ -12,6 +12,7 @@ import { isFloating } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { add, mul } from "./elementwise.js";
 import { fromTypedArray } from "./helpers.js";
+import { toDevice } from "../tensor/transfer.js";
 import { matmul } from "./matmul.js";
 import { contiguous } from "./shape.js";
 import { mH, solveTriangular } from "./triangular-solve.js";
@@ -62,7 +63,8 @@ export function cholesky(A: Tensor, { upper = false }: CholeskyOptions = {}): Te
         `linalg.cholesky: ${where}The factorization could not be completed because the input is not positive-definite (the leading minor of order ${failed.order} is not positive-definite).`,
       );
     }
-    const lower = fromTypedArray(l, A.shape, A.dtype);
+    // computed on the host in float64; a webgpu A gets its factor back there (one upload)
+    const lower = toDevice(fromTypedArray(l, A.shape, A.dtype), A.storage.device);
     return upper ? contiguous(mH(lower)) : lower;
   });
   return recordOp("LinalgCholeskyExBackward0", L, [A], (gOut) => {

@@ -5,9 +5,11 @@
  * of all three, and whose gradients go to x inside [min, max] and to the bound that was taken
  * outside it. A NaN in x or in a bound gives NaN, as in PyTorch.
  */
+import { noGrad } from "../autograd/grad-mode.js";
 import { recordOp } from "../autograd/node.js";
+import { kernelDevice } from "../backend/device.js";
 import { OptionError } from "../errors.js";
-import { promoteTypes } from "../tensor/dtype.js";
+import { promoteTypes, type DType } from "../tensor/dtype.js";
 import { broadcastShapes } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import * as ew from "./elementwise.js";
@@ -66,10 +68,8 @@ function clampTensor(x: Tensor, min: Tensor | number | undefined, max: Tensor | 
   const bounds = [lo, hi].filter((b): b is Tensor => b !== undefined);
   const dtype = bounds.reduce((d, b) => promoteTypes(d, b.dtype), x.dtype);
   const shape = bounds.reduce((s, b) => broadcastShapes("clamp", s, b.shape), x.shape.slice());
-  const read = (t: Tensor) => contiguous(expand(t.detach(), shape)).toTypedArray();
-  const out = resultTensor(shape, dtype);
-  clampValues(read(x), lo ? read(lo) : null, hi ? read(hi) : null, out.storage.data);
   const inputs = [x, ...bounds];
+  const out = kernelDevice("clamp", inputs) === "cpu" ? clampOnCpu(x, lo, hi, shape, dtype) : clampOnDevice(x, lo, hi, shape, dtype);
   return recordOp("ClampBackward0", out, inputs, (g) => {
     // x: where min ≤ x ≤ max
     let inside = lo ? ew.ge(x, lo) : null;
@@ -84,4 +84,25 @@ function clampTensor(x: Tensor, min: Tensor | number | undefined, max: Tensor | 
       : null;
     return lo && hi ? [gx, gLo, gHi] : [gx, lo ? gLo : gHi];
   }, inputs);
+}
+
+/** The CPU kernel over the operands broadcast to `shape` (read as typed arrays). */
+function clampOnCpu(x: Tensor, lo: Tensor | undefined, hi: Tensor | undefined, shape: number[], dtype: DType): Tensor {
+  const read = (t: Tensor) => contiguous(expand(t.detach(), shape)).toTypedArray();
+  const out = resultTensor(shape, dtype);
+  clampValues(read(x), lo ? read(lo) : null, hi ? read(hi) : null, out.storage.data);
+  return out;
+}
+
+/**
+ * On the webgpu device: maximum then minimum (each propagates NaN from either side, as
+ * clampValues does), so the values never leave the device; cast to the promoted dtype.
+ */
+function clampOnDevice(x: Tensor, lo: Tensor | undefined, hi: Tensor | undefined, shape: number[], dtype: DType): Tensor {
+  return noGrad(() => {
+    let v = x.detach();
+    if (lo) v = ew.maximum(v, lo.detach());
+    if (hi) v = ew.minimum(v, hi.detach());
+    return contiguous(expand(ew.toDType(v, dtype), shape));
+  });
 }

@@ -10,7 +10,8 @@ import { recordOp } from "../autograd/node.js";
 import { DTypeError, OptionError } from "../errors.js";
 import { isFloating, type DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
-import { gpuViewOf, resultTensor, viewOf, type TensorOrScalar } from "./helpers.js";
+import { readValuesSync, toDevice } from "../tensor/transfer.js";
+import { fromTypedArray, gpuViewOf, resultTensor, viewOf, type TensorOrScalar } from "./helpers.js";
 import { callPointwise } from "./pointwise/call.js";
 import * as A from "./pointwise/declarations/arithmetic.js";
 import * as M from "./pointwise/declarations/math.js";
@@ -143,6 +144,7 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 export function toDType(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
   const device = x.storage.device;
+  if (device !== "cpu" && dtype === "float64") return toFloat64OnCpu(x);
   const out = resultTensor(x.shape, dtype, "to", device);
   // on the webgpu device the assign kernel converts, as the CPU backends' copy (float64 has no storage there)
   if (device === "cpu") backend().copy(viewOf(x), out.storage.data);
@@ -150,4 +152,18 @@ export function toDType(x: Tensor, dtype: DType): Tensor {
   if (!isFloating(dtype)) return out;
   const from = x.dtype;
   return recordOp("ToCopyBackward0", out, [x], (g) => [toDType(g, from)]);
+}
+
+/**
+ * A cast of a webgpu tensor to float64: float64 tensors stay on the CPU (WGSL has no f64), so the
+ * values are read back and cast there, as the float64 rule of the devices says; the gradient is
+ * cast back and moved to x's device.
+ */
+function toFloat64OnCpu(x: Tensor): Tensor {
+  const device = x.storage.device;
+  const host = fromTypedArray(readValuesSync(x, 'to("float64")', 'await t.toAsync("cpu")'), x.shape, x.dtype);
+  const out = resultTensor(x.shape, "float64");
+  backend().copy(viewOf(host), out.storage.data);
+  const from = x.dtype;
+  return recordOp("ToCopyBackward0", out, [x], (g) => [toDevice(toDType(g, from), device)]);
 }

@@ -10,6 +10,7 @@ import { OptionError, ShapeError } from "../errors.js";
 import { dirichletGrad, standardGammaGrad } from "../tensor/gamma-grad.js";
 import { defaultGenerator } from "../tensor/random.js";
 import { sampleGamma } from "../tensor/sampling.js";
+import { toDevice } from "../tensor/transfer.js";
 import { Tensor } from "../tensor/tensor.js";
 import { mul, sub } from "./elementwise.js";
 import { fromTypedArray, requireFloating } from "./helpers.js";
@@ -38,7 +39,12 @@ export function standardGammaGradValues(alpha: Tensor, x: Tensor): Tensor {
   const v = x.toTypedArray();
   const out = new Float64Array(a.length);
   for (let i = 0; i < out.length; i++) out[i] = standardGammaGrad(a[i]!, v[i]!);
-  return fromTypedArray(out, alpha.shape, alpha.dtype);
+  return onDeviceOf(alpha, fromTypedArray(out, alpha.shape, alpha.dtype));
+}
+
+/** Draws and gradients computed on the host (the generator is the CPU's) join alpha on its device (one upload). */
+function onDeviceOf(alpha: Tensor, values: Tensor): Tensor {
+  return toDevice(values, alpha.storage.device);
 }
 
 /**
@@ -53,7 +59,7 @@ export function standardGamma(alpha: Tensor, { generator = defaultGenerator }: G
     const x = sampleGamma(generator, values[i]!, float32);
     out[i] = Math.max(float32 ? FLT_MIN : DBL_MIN, float32 ? Math.fround(x) : x);
   }
-  const x = fromTypedArray(out, alpha.shape, alpha.dtype);
+  const x = onDeviceOf(alpha, fromTypedArray(out, alpha.shape, alpha.dtype));
   // d/dα of a sample: the implicit reparameterisation gradient (not itself differentiable)
   return recordOp("StandardGammaBackward0", x, [alpha], (g) => [mul(g, standardGammaGradValues(alpha.detach(), x))], [alpha, x]);
 }
@@ -81,7 +87,7 @@ export function sampleDirichlet(alpha: Tensor, { generator = defaultGenerator }:
       out[r + j] = Math.min(hi, Math.max(lo, float32 ? Math.fround(v) : v));
     }
   }
-  const x = fromTypedArray(out, alpha.shape, alpha.dtype);
+  const x = onDeviceOf(alpha, fromTypedArray(out, alpha.shape, alpha.dtype));
   return recordOp("DirichletBackward", x, [alpha], (g) => {
     const grad = noGrad(() => {
       const total = contiguous(expand(sum(alpha, -1, { keepdim: true }), alpha.shape)).toTypedArray();
@@ -89,7 +95,7 @@ export function sampleDirichlet(alpha: Tensor, { generator = defaultGenerator }:
       const xs = x.toTypedArray();
       const d = new Float64Array(a.length);
       for (let i = 0; i < d.length; i++) d[i] = dirichletGrad(xs[i]!, a[i]!, total[i]!);
-      return fromTypedArray(d, alpha.shape, alpha.dtype);
+      return onDeviceOf(alpha, fromTypedArray(d, alpha.shape, alpha.dtype));
     });
     // PyTorch's _Dirichlet_backward: the coordinates sum to 1, so g is projected first
     return [mul(grad, sub(g, sum(mul(x, g), -1, { keepdim: true })))];

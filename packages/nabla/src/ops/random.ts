@@ -24,6 +24,8 @@ import { emptyTensor, resultTensor } from "./helpers.js";
 import { sum } from "./reduce.js";
 import { contiguous, expand, isContiguous, reshape } from "./shape.js";
 import { noGrad } from "../autograd/grad-mode.js";
+import { kernelDevice } from "../backend/device.js";
+import { toDevice } from "../tensor/transfer.js";
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -306,16 +308,18 @@ export function normal(mean: Tensor | number, std: Tensor | number, size?: reado
     }
     if (size !== undefined) throw new OptionError("normal: size is only taken with a number mean and std");
     const dtype = mean instanceof Tensor ? mean.dtype : (std as Tensor).dtype;
+    // the draws are the host generator's; they join the parameters on their device (one upload)
+    const device = kernelDevice("normal", [mean, std].filter((t): t is Tensor => t instanceof Tensor));
     if (mean instanceof Tensor && isNum(std)) {
       // normal_(0, std) on a tensor shaped like mean, then + mean
       const out = emptyTensor(mean.shape, dtype);
       normalFill(generator, out.storage.data as FloatArray, 0, std);
-      return add(out, mean.detach());
+      return add(toDevice(out, device), mean.detach());
     }
     const shape = mean instanceof Tensor ? broadcastShapes("normal", mean.shape, (std as Tensor).shape) : (std as Tensor).shape;
     const out = emptyTensor(shape, dtype);
     normalFill(generator, out.storage.data as FloatArray, 0, 1);
-    return add(mul(out, (std as Tensor).detach()), mean instanceof Tensor ? mean.detach() : mean);
+    return add(mul(toDevice(out, device), (std as Tensor).detach()), mean instanceof Tensor ? mean.detach() : mean);
   });
 }
 

@@ -13,6 +13,8 @@ import { broadcastShapes } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { neg } from "./elementwise.js";
 import { fromTypedArray } from "./helpers.js";
+import { kernelDevice } from "../backend/device.js";
+import { toDevice } from "../tensor/transfer.js";
 import { tril, triu } from "./triangular.js";
 import { matmul } from "./matmul.js";
 import { sumToShape } from "./reduce.js";
@@ -80,7 +82,9 @@ function solveValues(A: Tensor, B: Tensor, upper: boolean, left: boolean, unit: 
     const a = Float64Array.from(contiguous(expand(A, [...batch, n, n])).toTypedArray());
     const b = Float64Array.from(contiguous(expand(B, [...batch, n, k])).toTypedArray());
     substitute(a, b, batch.reduce((p, s) => p * s, 1), n, k, upper, unit);
-    return fromTypedArray(b, [...batch, n, k], promoteTypes(A.dtype, B.dtype));
+    // computed on the host in float64; a webgpu pair gets its result back there (one upload)
+    const device = kernelDevice("linalg.solveTriangular", [A, B]);
+    return toDevice(fromTypedArray(b, [...batch, n, k], promoteTypes(A.dtype, B.dtype)), device);
   });
 }
 

@@ -1,4 +1,5 @@
 /** `toString` that prints exactly like PyTorch's `repr` (torch/_tensor_str.py, default print options). */
+import { defaultDevice } from "../backend/device.js";
 import type { Tensor } from "./tensor.js";
 import { isFloating, torchDTypeName } from "./dtype.js";
 
@@ -167,8 +168,11 @@ export function formatTensor(t: Tensor, read: ArrayLike<number> = t.toTypedArray
     const f = new Formatter(isFloating(t.dtype), t.dtype === "bool", summarizedValues(block, summarize));
     body = tensorString(block, indent, summarize, f);
   }
-  // PyTorch names a device other than the CPU, before the dtype
-  if (t.device !== "cpu") suffixes.push(`device='${t.device}'`);
+  // PyTorch names the device when it is not the default one (set_default_tensor_type's), before
+  // the dtype; float64 tensors are made on the CPU whatever the default (WGSL has no f64), so
+  // the CPU is their default device
+  const home = t.dtype === "float64" ? "cpu" : defaultDevice();
+  if (t.device !== home) suffixes.push(`device='${t.device}'`);
   if (t.dtype === "float64" || t.dtype === "int32") suffixes.push(`dtype=${torchDTypeName(t.dtype)}`);
   if (t.gradFn !== null) suffixes.push(`grad_fn=<${t.gradFn.name}>`);
   else if (t.requiresGrad) suffixes.push("requires_grad=True");

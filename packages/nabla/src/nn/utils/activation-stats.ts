@@ -44,7 +44,6 @@
  * `pause()` stops recording (a forward on a grid to draw a decision boundary, a validation pass),
  * `resume()` starts it again.
  */
-import { readValuesSync } from "../../tensor/transfer.js";
 import { OptionError } from "../../errors.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { borrowingHook, readGradient, type RemovableHandle } from "../hooks.js";
@@ -116,15 +115,10 @@ function outputRange(module: AnyModule): [number, number] | null {
 
 const SQUASHING = new Set(["Sigmoid", "Hardsigmoid", "Tanh", "Hardtanh", "Softsign"]);
 
-/**
- * A tensor's values in row-major order: a view of its storage when contiguous, else a copy
- * (broadcast gradients have zero strides). A tensor on the webgpu device is read back
- * synchronously (one counted transfer per hook call, as a PyTorch hook calling `.cpu()`: the
- * statistics are host-side diagnostics); where the thread may not block that read throws, naming
- * the reason.
- */
+/** A tensor's values in row-major order: a view of its storage when contiguous, else a copy (broadcast gradients have zero strides; webgpu storage is read back). */
 function valuesOf(t: Tensor): ArrayLike<number> {
-  if (t.storage.device !== "cpu") return readValuesSync(t, "ActivationStats", "await t.toAsync(\"cpu\") before the statistics, or the model on the CPU");
+  // a webgpu tensor is read back (synchronously where the platform allows, a counted transfer)
+  if (t.storage.device !== "cpu") return t.toTypedArray();
   const data = t.storage.data;
   const n = t.numel();
   if (t.isContiguous()) return data.subarray(t.offset, t.offset + n);
