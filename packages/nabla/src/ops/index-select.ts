@@ -55,7 +55,8 @@ export function selectAlong(op: string, x: Tensor, d: number, index: Tensor, out
   shape[d] = k;
   const out = resultTensor(shape, x.dtype, op, x.storage.device);
   webgpuContext(op).indexSelect(xc.storage.gpu, xc.offset, ic.storage.gpu, ic.offset, outer, size, inner, k, out.storage.gpu);
-  return recordOp("IndexSelectBackward0", out, [x], (g) => [addAlong(g, d, ic, size)]);
+  // the index is saved: its gradient reads it (and the ownership scopes must not free it first)
+  return recordOp("IndexSelectBackward0", out, [x], (g) => [addAlong(g, d, ic, size)], [ic]);
 }
 
 /** Zeros with `size` along d and g's slices added at the index's positions (selectAlong's gradient; its own is selectAlong). */
@@ -66,5 +67,5 @@ function addAlong(g: Tensor, d: number, index: Tensor, size: number): Tensor {
   shape[d] = size;
   const out = emptyTensor(shape, g.dtype, "IndexSelectBackward0", g.storage.device);
   webgpuContext("IndexSelectBackward0").indexAdd(gc.storage.gpu, gc.offset, index.storage.gpu, index.offset, outer, size, inner, k, out.storage.gpu);
-  return recordOp("IndexAddBackward0", out, [g], (gg) => [selectAlong("IndexSelectBackward0", gg, d, index, (i) => new ShapeError(`index ${i} is out of range`))]);
+  return recordOp("IndexAddBackward0", out, [g], (gg) => [selectAlong("IndexSelectBackward0", gg, d, index, (i) => new ShapeError(`index ${i} is out of range`))], [index]);
 }
