@@ -73,6 +73,11 @@ export function deviceTransfers(): { toDevice: number; toHost: number } {
   return context === null ? { toDevice: 0, toHost: 0 } : { ...context.transfers };
 }
 
+/** Synchronous reads of a result's size from the WebGPU device so far (nonzero's count, unique's groups …; context.ts's `sizeReads`). */
+export function deviceSizeReads(): number {
+  return context === null ? 0 : context.sizeReads;
+}
+
 /**
  * The one device of an op's tensor operands, or PyTorch's error naming two of them. Called on
  * every op's operands: a loop of property reads, nothing allocated.

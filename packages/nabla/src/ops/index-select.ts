@@ -57,6 +57,7 @@ export function selectAlong(op: string, x: Tensor, d: number, index: Tensor, out
   shape[d] = k;
   const out = resultTensor(shape, x.dtype, op, x.storage.device);
   webgpuContext(op).indexSelect(xc.storage.gpu, xc.offset, ic.storage.gpu, ic.offset, outer, size, inner, k, out.storage.gpu);
+  // the index is saved: its gradient reads it (and the ownership scopes must not free it first)
   return recordOp("IndexSelectBackward0", out, [x], (g) => [addAlong(g, d, ic, size)], [ic]);
 }
 

@@ -83,6 +83,12 @@ export class WebGpuContext {
   readonly pool: BufferPool;
   /** Host→device and device→host copies so far. */
   readonly transfers = { toDevice: 0, toHost: 0 };
+  /**
+   * Synchronous reads of a few int32 values that fix the size of an op's result (nonzero's count,
+   * unique's groups, bincount's largest value, histc's default range): the one wait on the device
+   * those ops make, as PyTorch's CUDA forms synchronize there. Not tensor data: not in `transfers`.
+   */
+  sizeReads = 0;
   private readonly pipelines = new Map<string, GpuComputePipeline>();
   /**
    * Kernels are recorded into one command encoder and submitted together (a submit per kernel
@@ -229,6 +235,27 @@ export class WebGpuContext {
     if (failure) throw new Error(failure);
     this.pool.settleSync((scope) => remote.settledNow(scope));
     return fromBytes(data, array.dtype);
+  }
+
+  /**
+   * `count` 32-bit values of `array` from element `offset`, read now (the thread blocking until the
+   * device has run every kernel queued before), for an op whose result's size depends on them
+   * (`sizeReads`). Throws where the thread may not block, naming `op` and the reason.
+   */
+  readSizeSync(op: string, array: GpuArray, offset: number, count: number): Int32Array {
+    const remote = this.device;
+    const refusal = this.syncReadRefusal();
+    if (refusal !== null || !isRemoteDevice(remote)) {
+      throw new Error(`${op}: the size of the result depends on values on the webgpu device, which cannot be read synchronously here (${refusal}): move the input to the CPU first with \`await t.toAsync("cpu")\``);
+    }
+    this.reportIndexErrorSync((buffer) => remote.readSync(buffer, 0, 12));
+    this.flush();
+    const data = remote.readSync(array.buffer, offset * 4, count * 4);
+    this.sizeReads++;
+    const failure = this.compileFailure(this.compileChecks.map((c) => remote.settledNow(c.scope)?.value));
+    if (failure) throw new Error(failure);
+    this.pool.settleSync((scope) => remote.settledNow(scope));
+    return new Int32Array(data);
   }
 
   /**
@@ -655,6 +682,15 @@ export class WebGpuContext {
     const info = [a.rows, a.m, a.n, a.shared ? 1 : 0, a.right ? 1 : 0, a.sorter === null ? 0 : 1, a.boundariesOffset, a.valuesOffset, a.sorterOffset];
     // without a sorter the boundaries stand in for its binding (never read)
     this.rowWise(`searchsorted:${type}`, () => searchsortedShader(type), [a.boundaries, a.out, a.values, a.sorter ?? a.boundaries], info, a.rows * a.m);
+  }
+
+  /**
+   * A kernel of the data-dependent and sampling families (wgsl-special.ts, wgsl-compact.ts,
+   * wgsl-unique.ts, wgsl-mode.ts, wgsl-histogram.ts, wgsl-random.ts), one thread per `threads`:
+   * bindings x, out, info (the int32 `info`), then `more`. `key` names the shader in the cache.
+   */
+  threads(key: string, source: () => string, buffers: readonly GpuArray[], info: readonly number[], threads: number): void {
+    this.rowWise(key, source, buffers, info, threads);
   }
 
   /** One thread per `threads`; bindings: x, out, info, then any more buffers. */
