@@ -83,6 +83,12 @@ export class WebGpuContext {
   readonly pool: BufferPool;
   /** Host→device and device→host copies so far. */
   readonly transfers = { toDevice: 0, toHost: 0 };
+  /**
+   * Kernels dispatched so far and their workgroups: what a step asks of the device, which the tests
+   * bound where a kernel's grid should follow its data (a workgroup per short row made an LSTM
+   * step thousands of barrier-laden workgroups on a software device).
+   */
+  readonly dispatched = { kernels: 0, workgroups: 0 };
   private readonly pipelines = new Map<string, GpuComputePipeline>();
   /**
    * Kernels are recorded into one command encoder and submitted together (a submit per kernel
@@ -710,6 +716,8 @@ export class WebGpuContext {
     /** Buffers this kernel alone uses, returned to the pool once it is submitted. */
     scratch: readonly GpuArray[],
   ): void {
+    this.dispatched.kernels++;
+    this.dispatched.workgroups += grid[0] * grid[1] * grid[2];
     const group = this.device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
       entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
