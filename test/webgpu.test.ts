@@ -581,7 +581,7 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
       return out;
     };
     for (const log of [false, true]) {
-      for (const [outer, inner] of [[1, 1], [3, 17], [17, 255], [2, 1000], [4, 4099]]) {
+      for (const [outer, inner] of [[1, 1], [3, 17], [5, 64], [5, 65], [70, 4], [17, 255], [2, 1000], [4, 4099]]) {
         const x = randomView([outer!, inner!], "contiguous", 20).data as Float32Array;
         const out = gpu!.alloc(x.length);
         gpu!.softmax(gpu!.upload(x), outer!, inner!, out, log);

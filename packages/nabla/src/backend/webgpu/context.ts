@@ -24,7 +24,7 @@ import { CONV2D_INPUT_SHADER, CONV2D_SHADER, CONV2D_WEIGHT_SHADER } from "./wgsl
 import { CONV_TILE_N, convGemmShader, convRowsPerThread, convTileM, type ConvGemmKind } from "./wgsl-conv-gemm.js";
 import type { Conv2dGeometry } from "../convolution.js";
 import { FOLD_SHADER, MAX_POOL_SHADER } from "./wgsl-pooling.js";
-import { ROWS_PER_DIMENSION, SHORT_ROW, SHORT_ROW_WORKGROUP, argReduceShader, reduceShader, shortRowReduceShader, softmaxShader } from "./wgsl-reduce.js";
+import { ROWS_PER_DIMENSION, SHORT_ROW, SHORT_ROW_WORKGROUP, argReduceShader, reduceShader, shortRowReduceShader, shortRowSoftmaxShader, softmaxShader } from "./wgsl-reduce.js";
 import { FILL_SHADER } from "./wgsl-fill.js";
 import { INDEX_CHECK_NONE, INDEX_CHECK_SHADER, INDEX_CHECK_VALUE_SHADER, VALUE_CHECK_SHADER } from "./wgsl-index-check.js";
 import { INDEX_SELECT_SHADER, indexAddShader } from "./wgsl-index-select.js";
@@ -315,6 +315,13 @@ export class WebGpuContext {
   softmax(x: GpuArray, outer: number, inner: number, out: GpuArray, log: boolean): void {
     float32Only(log ? "logSoftmax" : "softmax", x, out);
     if (outer === 0 || inner === 0) return;
+    if (inner <= SHORT_ROW) {
+      // short rows (attention over a few positions): a thread each, not a workgroup each (see SHORT_ROW)
+      const info = this.scalars(new Int32Array([outer, inner]));
+      const pipeline = this.pipeline(log ? "logSoftmaxShort" : "softmaxShort", () => shortRowSoftmaxShader(log));
+      this.dispatch(pipeline, [x.buffer, out.buffer, info.buffer], grid2d(Math.ceil(outer / SHORT_ROW_WORKGROUP)), null, [info]);
+      return;
+    }
     this.rows(log ? "logSoftmax" : "softmax", () => softmaxShader(log), [x, out], outer, inner);
   }
 

@@ -245,6 +245,33 @@ ${treeFold("sum", "0.0", "nb_exp(x[base + j] - m)")}
 `;
 }
 
+/** Softmax (or log-softmax) of rows of at most SHORT_ROW elements, one thread per row, as softmaxShader's formulas. */
+export function shortRowSoftmaxShader(log: boolean): string {
+  return `
+${helperSource(["nb_maximum", "nb_inf", "nb_exp", "nb_log"])}
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<storage, read> info: array<i32>;
+
+@compute @workgroup_size(${SHORT_ROW_WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let row = i32(gid.x + gid.y * groups.x * ${SHORT_ROW_WORKGROUP}u);
+  let outer = info[0];
+  let inner = info[1];
+  if (row >= outer) { return; }
+  let base = row * inner;
+  var top = -nb_inf();
+  for (var j = 0; j < inner; j++) { top = nb_maximum(top, x[base + j]); }
+  let m = select(top, 0.0, top == -nb_inf());
+  var s = 0.0;
+  for (var j = 0; j < inner; j++) { s += nb_exp(x[base + j] - m); }
+  for (var j = 0; j < inner; j++) {
+    ${log ? "out[base + j] = (x[base + j] - m) - nb_log(s);" : "out[base + j] = nb_exp(x[base + j] - m) / s;"}
+  }
+}
+`;
+}
+
 /** The arg reduction of int32 or bool rows: the first extreme value (no NaN to look for). */
 function intArgReduceShader(op: ArgReduceOp, dtype: GpuDType): string {
   const better = op === "max" ? ">" : "<";
