@@ -12,6 +12,7 @@ import {
   manualSeed,
   nn,
   optim,
+  randint,
   randn,
   setBackend,
   tensor,
@@ -117,6 +118,50 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
     closeTo(gpu.losses, cpu.losses, 1e-4, 1e-5);
     gpu.weights.forEach((w, i) => closeTo(w, cpu.weights[i]!, 1e-3, 1e-5));
     expect(gpu.inside).toEqual(gpu.inside.map(() => ({ toDevice: 0, toHost: 0 })));
+  });
+
+  it("an LSTM language-model step asks the device for work in proportion to its data: kernels per time step, few workgroups each", async () => {
+    // Embedding → 2-layer LSTM → Linear → cross-entropy → SGD, batch 4, at two sequence lengths.
+    // A reduction of short rows (a bias's gradient over the batch, a batched matmul's weight
+    // gradient over the steps) once ran one 256-thread workgroup per row: ~10,000 workgroups for
+    // this step of ~2,000-element tensors, 16 s on SwiftShader. Every tensor here fits in 8
+    // pointwise workgroups, so a step that averages more than 4 per kernel is that again.
+    const context = startedWebGpu()!;
+    const step = async (T: number) => {
+      manualSeed(5);
+      const [emb, lstm, head] = [new nn.Embedding(50, 32), new nn.LSTM(32, 32, { numLayers: 2 }), new nn.Linear(32, 50)];
+      for (const m of [emb, lstm, head]) m.to("webgpu");
+      const sgd = new optim.SGD([...emb.parameters(), ...lstm.parameters(), ...head.parameters()], { lr: 0.1 });
+      const x = randint(0, 50, [T, 4], { dtype: "int32" }).to("webgpu");
+      const y = randint(0, 50, [T * 4], { dtype: "int32" }).to("webgpu");
+      const counts: { kernels: number; workgroups: number; toDevice: number; toHost: number }[] = [];
+      for (let s = 0; s < 2; s++) {
+        const [before, moved] = [{ ...context.dispatched }, deviceTransfers()];
+        sgd.zeroGrad();
+        const [out] = lstm.call(emb.call(x)); // no initial state: zeros made on the device
+        const loss = new nn.CrossEntropyLoss().call(head.call(out.reshape([T * 4, 32])), y);
+        loss.backward();
+        sgd.step();
+        const after = deviceTransfers();
+        counts.push({
+          kernels: context.dispatched.kernels - before.kernels,
+          workgroups: context.dispatched.workgroups - before.workgroups,
+          toDevice: after.toDevice - moved.toDevice,
+          toHost: after.toHost - moved.toHost,
+        });
+        expect(Number.isFinite(await loss.itemAsync())).toBe(true);
+      }
+      expect(counts[1]).toEqual(counts[0]); // the same work every step
+      return counts[0]!;
+    };
+    const [short, long] = [await step(3), await step(6)];
+    for (const c of [short, long]) {
+      expect(c.toDevice + c.toHost).toBe(0);
+      expect(c.workgroups).toBeLessThanOrEqual(4 * c.kernels);
+    }
+    // kernels grow with the sequence by a bounded number per layer and time step (~50 now; a fused cell would be fewer)
+    expect(long.kernels - short.kernels).toBeLessThanOrEqual(60 * 2 * 3);
+    expect(short.kernels).toBeLessThanOrEqual(60 * 2 * 3 + 60);
   });
 
   it("dropout draws its mask on the host, as on the CPU, and uploads it in one counted transfer", async () => {

@@ -24,7 +24,7 @@ import { CONV2D_INPUT_SHADER, CONV2D_SHADER, CONV2D_WEIGHT_SHADER } from "./wgsl
 import { CONV_TILE_N, convGemmShader, convRowsPerThread, convTileM, type ConvGemmKind } from "./wgsl-conv-gemm.js";
 import type { Conv2dGeometry } from "../convolution.js";
 import { FOLD_SHADER, MAX_POOL_SHADER } from "./wgsl-pooling.js";
-import { ROWS_PER_DIMENSION, argReduceShader, reduceShader, softmaxShader } from "./wgsl-reduce.js";
+import { ROWS_PER_DIMENSION, SHORT_ROW, SHORT_ROW_WORKGROUP, argReduceShader, reduceShader, shortRowReduceShader, shortRowSoftmaxShader, softmaxShader } from "./wgsl-reduce.js";
 import { FILL_SHADER } from "./wgsl-fill.js";
 import { INDEX_CHECK_NONE, INDEX_CHECK_SHADER, INDEX_CHECK_VALUE_SHADER, VALUE_CHECK_SHADER } from "./wgsl-index-check.js";
 import { INDEX_SELECT_SHADER, indexAddShader } from "./wgsl-index-select.js";
@@ -89,6 +89,12 @@ export class WebGpuContext {
    * those ops make, as PyTorch's CUDA forms synchronize there. Not tensor data: not in `transfers`.
    */
   sizeReads = 0;
+  /**
+   * Kernels dispatched so far and their workgroups: what a step asks of the device, which the tests
+   * bound where a kernel's grid should follow its data (a workgroup per short row made an LSTM
+   * step thousands of barrier-laden workgroups on a software device).
+   */
+  readonly dispatched = { kernels: 0, workgroups: 0 };
   private readonly pipelines = new Map<string, GpuComputePipeline>();
   /**
    * Kernels are recorded into one command encoder and submitted together (a submit per kernel
@@ -314,6 +320,13 @@ export class WebGpuContext {
     if (inner === 0 && (op === "max" || op === "min")) {
       throw new RangeError(`webgpu reduce ${op}: cannot reduce an empty dimension (it has no identity)`);
     }
+    if (inner <= SHORT_ROW) {
+      // short rows: a thread each, not a workgroup each (see SHORT_ROW)
+      const pipeline = this.pipeline(`reduceShort:${op}:${x.dtype}->${out.dtype}`, () => shortRowReduceShader(op, x.dtype, out.dtype));
+      const info = this.scalars(new Int32Array([outer, inner]));
+      this.dispatch(pipeline, [x.buffer, out.buffer, info.buffer], grid2d(Math.ceil(outer / SHORT_ROW_WORKGROUP)), null, [info]);
+      return;
+    }
     this.rows(`reduce:${op}:${x.dtype}->${out.dtype}`, () => reduceShader(op, x.dtype, out.dtype), [x, out], outer, inner);
   }
 
@@ -329,6 +342,13 @@ export class WebGpuContext {
   softmax(x: GpuArray, outer: number, inner: number, out: GpuArray, log: boolean): void {
     float32Only(log ? "logSoftmax" : "softmax", x, out);
     if (outer === 0 || inner === 0) return;
+    if (inner <= SHORT_ROW) {
+      // short rows (attention over a few positions): a thread each, not a workgroup each (see SHORT_ROW)
+      const info = this.scalars(new Int32Array([outer, inner]));
+      const pipeline = this.pipeline(log ? "logSoftmaxShort" : "softmaxShort", () => shortRowSoftmaxShader(log));
+      this.dispatch(pipeline, [x.buffer, out.buffer, info.buffer], grid2d(Math.ceil(outer / SHORT_ROW_WORKGROUP)), null, [info]);
+      return;
+    }
     this.rows(log ? "logSoftmax" : "softmax", () => softmaxShader(log), [x, out], outer, inner);
   }
 
@@ -739,6 +759,8 @@ export class WebGpuContext {
     /** Buffers this kernel alone uses, returned to the pool once it is submitted. */
     scratch: readonly GpuArray[],
   ): void {
+    this.dispatched.kernels++;
+    this.dispatched.workgroups += grid[0] * grid[1] * grid[2];
     const group = this.device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
       entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
