@@ -61,7 +61,10 @@ export function runReinforce(options: Partial<ReinforceOptions> = {}): Reinforce
   const selectAction = (state: Float32Array): number => {
     const probs = policy.forward(tensor(state).unsqueeze(0));
     const m = new distributions.Categorical(probs);
-    const action = m.sample();
+    // The environment runs on the host, which needs the action as a number: on the webgpu device
+    // the two probabilities come back (one read, as action.item() would be) and the action is drawn
+    // there by the CPU's sampler, PyTorch's draws for the seed (the device's own draws are Philox's).
+    const action = probs.device === "cpu" ? m.sample() : new distributions.Categorical(probs.detach().to("cpu")).sample().to(probs.device);
     policy.savedLogProbs.push(m.logProb(action));
     return action.item();
   };

@@ -1,10 +1,12 @@
 /**
  * The direct convolution kernels (assembly/conv-direct.ts: few taps an output, column stride 1)
- * against the JS reference computed in float64: forward with bias, the input gradient (the
- * forward kernel on gy with the weight transposed and flipped) and the weight gradient, over row
+ * against the JS reference computed in float64: forward with bias, the input gradient (its own
+ * kernel, channels in the lanes, padding rows skipped) and the weight gradient, over row
  * strides, padding, dilation, groups, output rows of every width modulo 4, tiles with fewer
  * channels than they hold, outputs bit-identical whichever tile width computed them, strided
- * and foreign operands, non-finite inputs, and the work split across two threads. Each case first checks that it does run direct (the other path, im2col +
+ * and foreign operands, non-finite inputs, and the work split across two threads; the weight
+ * gradient both with output columns and with output channels in the lanes, each bit-identical
+ * whatever tile computed an element. Each case first checks that it does run direct (the other path, im2col +
  * GEMM, has its own tests in conv-blocked.test.ts), and that with directTaps 0 the GEMM path
  * gives the same numbers.
  */
@@ -27,6 +29,7 @@ const TAPS = convTuning.directTaps;
 beforeAll(() => startKernels()); // directPath asks the module for a sample's work bytes
 afterEach(() => {
   convTuning.directTaps = TAPS;
+  convTuning.weightLanes = "auto";
 });
 
 /** n, c, h, w, o, groups, kh, kw, sh, ph, pw, dh, dw. */
@@ -151,10 +154,14 @@ describe("direct convolution kernels match the float64 reference", () => {
     const g = geometry(spec);
     expect(directPath(g, "forward")).toBe(true);
     expect(directPath(g, "weight")).toBe(true);
-    // the input gradient runs direct for stride 1 and padding within the kernel's reach
-    const inputDirect = g.sh === 1 && g.ph <= (g.kh - 1) * g.dh && g.pw <= (g.kw - 1) * g.dw;
-    expect(directPath(g, "input")).toBe(inputDirect);
-    for (const layout of ["contiguous", "transposed", "foreign"] as const) check(operands(spec), layout);
+    // the input gradient runs direct for row stride 1
+    expect(directPath(g, "input")).toBe(g.sh === 1);
+    // the weight gradient both ways: output columns in the lanes, and output channels
+    for (const lanes of ["columns", "channels"] as const) {
+      convTuning.weightLanes = lanes;
+      for (const layout of ["contiguous", "transposed", "foreign"] as const) check(operands(spec), layout);
+    }
+    convTuning.weightLanes = "auto";
     // and the im2col + GEMM path agrees on the same operands
     const ops = operands(spec);
     const direct = runWasm(ops, "contiguous");
@@ -202,11 +209,13 @@ describe("direct convolution kernels match the float64 reference", () => {
     }
   });
 
-  it.each([1, 2, 3])("a weight gradient of %i kernel columns (narrow tiles) is bit-identical to a 5-column kernel's first columns", (kw) => {
-    // Kernels of at most 3 columns run 2×3 tiles, 5 columns 2×5; each tile column must sum the
-    // same products in the same order. Input widened by 5 − kw columns keeps ow, so the 5-column
-    // kernel's dW[..., j] for j < kw sums exactly what the narrow kernel's does.
+  it.each([1, 2, 3])("a weight gradient of %i kernel columns (narrow tiles) is bit-identical to a 5-column kernel's first columns, columns in the lanes", (kw) => {
+    // With output columns in the lanes, kernels of at most 3 columns run 2×3 tiles, 5 columns 2×5;
+    // each tile column must sum the same products in the same order. Input widened by 5 − kw
+    // columns keeps ow, so the 5-column kernel's dW[..., j] for j < kw sums exactly what the
+    // narrow kernel's does.
     convTuning.directTaps = 10_000;
+    convTuning.weightLanes = "columns";
     for (const [c, o, ow] of [[1, 32, 26], [2, 3, 9], [3, 5, 2]] as const) {
       const narrow = geometry([2, c, 5, ow + kw - 1, o, 1, 3, kw, 1, 0, 0, 1, 1]);
       const wide = geometry([2, c, 5, ow + 4, o, 1, 3, 5, 1, 0, 0, 1, 1]);
@@ -232,6 +241,62 @@ describe("direct convolution kernels match the float64 reference", () => {
     }
   });
 
+  it("forward tiles of 3 output channels give each output bit-identical to tiles of 4", () => {
+    // 6 or 9 channels a group run in tiles of 3 (no empty slot), 8 or 12 in tiles of 4: the
+    // first 6 of 8 channels' weights and biases alone (o = 6) must give the same outputs.
+    convTuning.directTaps = 10_000;
+    const [n, c, h, w, k] = [2, 2, 8, 11, 5];
+    const x = values(n * c * h * w);
+    for (const [few, many] of [[6, 8], [9, 12]] as const) {
+      const wt = values(many * c * k * k);
+      const b = values(many);
+      const y = (o: number): Float32Array => {
+        const g = geometry([n, c, h, w, o, 1, k, k, 1, 2, 2, 1, 1]);
+        expect(directPath(g, "forward")).toBe(true);
+        const out = new Float32Array(n * o * g.oh * g.ow);
+        conv2d(g, view(x.f32, [n, c, h, w]), view(wt.f32.subarray(0, o * c * k * k), [o, c, k, k]), view(b.f32.subarray(0, o), [o]), out);
+        return out;
+      };
+      const [a, e] = [y(few), y(many)];
+      const plane = a.length / (n * few);
+      for (let s = 0; s < n; s++) {
+        for (let i = 0; i < few * plane; i++) {
+          const [got, want] = [a[s * few * plane + i]!, e[s * many * plane + i]!];
+          if (!Object.is(got, want)) expect.fail(`${few} channels, sample ${s}, element ${i}: ${got}, in tiles of 4 ${want}`);
+        }
+      }
+    }
+  });
+
+  it("a weight gradient with channels in the lanes is bit-identical whichever tile shape computed it", () => {
+    // Tiles hold 4 channel vectors × 2 taps, 2 × 4 or 1 × 8 (a group's last 3 vectors run as 4):
+    // each dW element must sum the same products in the same order in any of them. The first
+    // 4 of 16 channels' gy alone (o = 4: 1 × 8 tiles), the first 8 (2 × 4) and the first 12
+    // (4 × 2 over 3 vectors) give the same dW rows as all 16 (4 × 2 tiles).
+    convTuning.directTaps = 10_000;
+    convTuning.weightLanes = "channels";
+    const [n, c, h, w, k] = [2, 3, 9, 11, 5];
+    const x = values(n * c * h * w);
+    const gy16 = values(n * 16 * (h - k + 1) * (w - k + 1));
+    const dW = (o: number): Float32Array => {
+      const g = geometry([n, c, h, w, o, 1, k, k, 1, 0, 0, 1, 1]);
+      expect(directPath(g, "weight")).toBe(true);
+      const p = g.oh * g.ow;
+      const gy = wasm.alloc("float32", n * o * p) as Float32Array;
+      for (let s = 0; s < n; s++) gy.set(gy16.f32.subarray(s * 16 * p, s * 16 * p + o * p), s * o * p);
+      const out = new Float32Array(o * c * k * k);
+      conv2dWeight(g, view(x.f32, [n, c, h, w]), view(gy, [n, o, g.oh, g.ow]), out);
+      return out;
+    };
+    const all = dW(16);
+    for (const o of [4, 8, 12]) {
+      const part = dW(o);
+      for (let i = 0; i < part.length; i++) {
+        if (!Object.is(part[i], all[i])) expect.fail(`o = ${o}, dW[${i}]: ${part[i]}, with 16 channels ${all[i]}`);
+      }
+    }
+  });
+
   it("leaves column strides and products with many taps to im2col + GEMM", () => {
     const strided: Conv2dGeometry = { ...geometry([1, 2, 9, 9, 3, 1, 3, 3, 1, 1, 1, 1, 1]), sw: 2, ow: 5 };
     expect(directPath(strided, "forward")).toBe(false);
@@ -244,14 +309,18 @@ describe("direct convolution kernels match the float64 reference", () => {
 
   it("a non-finite input reaches exactly the outputs and weight gradients the reference says", () => {
     convTuning.directTaps = 10_000;
-    // 9 output columns: the weight gradient's last vector of each row has lanes past ow, which
-    // read real x values (here inf and NaN) that must not meet the zero gy there
+    // 9 output columns: with columns in the lanes the weight gradient's last vector of each row
+    // has lanes past ow, which read real x values (here inf and NaN) that must not meet the zero
+    // gy there; with channels in the lanes, 3 channels leave a lane of zero gy
     const spec: Spec = [2, 2, 6, 11, 3, 1, 3, 3, 1, 0, 0, 1, 1];
     const g = geometry(spec);
     expect(g.ow % 4).not.toBe(0);
     const at = (n: number, c: number, y: number, x: number) => ((n * g.c + c) * g.h + y) * g.w + x;
     const ops = operands(spec, { [at(0, 1, 2, 10)]: Infinity, [at(1, 0, 4, 9)]: NaN, [at(1, 1, 0, 0)]: -Infinity }, { 5: Infinity });
-    check(ops, "contiguous");
+    for (const lanes of ["columns", "channels"] as const) {
+      convTuning.weightLanes = lanes;
+      check(ops, "contiguous");
+    }
   });
 
   it("split across two threads gives exactly the one-thread result", async () => {
@@ -261,14 +330,19 @@ describe("direct convolution kernels match the float64 reference", () => {
     for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
     expect(idleHelpers(2)).toBeGreaterThanOrEqual(1);
     try {
-      // enough multiply-adds to share: chunks of samples forward, of dW's channel tiles backward
+      // enough multiply-adds to share: chunks of samples forward, of dW's channel tiles or
+      // units backward, the weight gradient both ways
       const ops = operands([16, 3, 20, 22, 10, 1, 5, 5, 1, 2, 2, 1, 1]);
-      const two = runWasm(ops, "contiguous");
-      setNumThreads(1);
-      const one = runWasm(ops, "contiguous");
-      expect(Array.from(two.y)).toEqual(Array.from(one.y));
-      expect(Array.from(two.gx)).toEqual(Array.from(one.gx));
-      expect(Array.from(two.gw)).toEqual(Array.from(one.gw));
+      for (const lanes of ["columns", "channels"] as const) {
+        convTuning.weightLanes = lanes;
+        setNumThreads(2);
+        const two = runWasm(ops, "contiguous");
+        setNumThreads(1);
+        const one = runWasm(ops, "contiguous");
+        expect(Array.from(two.y)).toEqual(Array.from(one.y));
+        expect(Array.from(two.gx)).toEqual(Array.from(one.gx));
+        expect(Array.from(two.gw)).toEqual(Array.from(one.gw));
+      }
     } finally {
       setNumThreads(before);
     }

@@ -106,14 +106,17 @@ describe("randomSplit", () => {
 });
 
 describe("DataLoader", () => {
+  // these tests keep every batch to compare them after the loop: keepBatches, since a loader frees
+  // the batches it made when the next is asked for (every batch on the webgpu device, where all
+  // storage is pooled; on the CPU only those in the wasm heap)
   it("batches in order, with the last batch short unless dropLast", () => {
     const { ds } = tenSamples();
-    const loader = new DataLoader(ds, { batchSize: 4 });
+    const loader = new DataLoader(ds, { batchSize: 4, keepBatches: true });
     expect(loader.length).toBe(3);
     const batches = [...loader];
     expect(batches.map(([, y]) => values(y!))).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
     expect(batches[0]![0]!.shape).toEqual([4, 2]);
-    const dropped = new DataLoader(ds, { batchSize: 4, dropLast: true });
+    const dropped = new DataLoader(ds, { batchSize: 4, keepBatches: true, dropLast: true });
     expect(dropped.length).toBe(2);
     expect([...dropped].map(([, y]) => y!.shape[0])).toEqual([4, 4]);
   });
@@ -121,21 +124,21 @@ describe("DataLoader", () => {
   it("shuffles with a seeded generator: a permutation per epoch, the same for the same seed", () => {
     const { ds } = tenSamples();
     const epochOrder = (loader: Iterable<Tensor[]>) => [...loader].flatMap(([, y]) => values(y!));
-    const loader = new DataLoader(ds, { batchSize: 3, shuffle: true, generator: new Generator(7) });
+    const loader = new DataLoader(ds, { batchSize: 3, keepBatches: true, shuffle: true, generator: new Generator(7) });
     const e1 = epochOrder(loader);
     const e2 = epochOrder(loader);
     expect([...e1].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(e1).not.toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(e2).not.toEqual(e1);
-    const again = new DataLoader(ds, { batchSize: 3, shuffle: true, generator: new Generator(7) });
+    const again = new DataLoader(ds, { batchSize: 3, keepBatches: true, shuffle: true, generator: new Generator(7) });
     expect(epochOrder(again)).toEqual(e1);
     expect(epochOrder(again)).toEqual(e2);
   });
 
   it("collates samples of a plain dataset like the indexSelect fast path", () => {
     const { ds } = tenSamples();
-    const fast = [...new DataLoader(ds, { batchSize: 4 })];
-    const slow = [...new DataLoader(plainDataset(10), { batchSize: 4 })];
+    const fast = [...new DataLoader(ds, { batchSize: 4, keepBatches: true })];
+    const slow = [...new DataLoader(plainDataset(10), { batchSize: 4, keepBatches: true })];
     slow.forEach(([x, y], i) => {
       expect(values(x!)).toEqual(values(fast[i]![0]!));
       expect(values(y!)).toEqual(values(fast[i]![1]!));
@@ -147,7 +150,7 @@ describe("DataLoader", () => {
     const { ds } = tenSamples();
     const loader = new DataLoader<Tensor[], number[]>(ds, { batchSize: 5, collate: (samples) => samples.map(([, y]) => y!.item()) });
     expect([...loader]).toEqual([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]);
-    const scaled = new DataLoader(ds, { batchSize: 5, transform: transforms.onInput((x) => x.mul(10)) });
+    const scaled = new DataLoader(ds, { batchSize: 5, keepBatches: true, transform: transforms.onInput((x) => x.mul(10)) });
     expect(values([...scaled][0]![0]!).slice(0, 3)).toEqual([0, 10, 20]);
   });
 
@@ -161,9 +164,9 @@ describe("DataLoader", () => {
 
   it("iterates with for await, giving the same batches as sync iteration", async () => {
     const { ds } = tenSamples();
-    const sync = [...new DataLoader(ds, { batchSize: 4, shuffle: true, generator: new Generator(3) })];
+    const sync = [...new DataLoader(ds, { batchSize: 4, keepBatches: true, shuffle: true, generator: new Generator(3) })];
     const out: Tensor[][] = [];
-    for await (const b of new DataLoader(ds, { batchSize: 4, shuffle: true, generator: new Generator(3) })) out.push(b);
+    for await (const b of new DataLoader(ds, { batchSize: 4, keepBatches: true, shuffle: true, generator: new Generator(3) })) out.push(b);
     expect(out.map(([, y]) => values(y!))).toEqual(sync.map(([, y]) => values(y!)));
   });
 

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { tensor, type DType, type Tensor } from "../packages/nabla/src/index.js";
+import { tensor, type Device, type DType, type Tensor } from "../packages/nabla/src/index.js";
 
 /** A fixture value: floats exactly, non-finite floats as "nan" / "inf" / "-inf". */
 export type FixtureValue = number | boolean | "nan" | "inf" | "-inf";
@@ -61,8 +61,8 @@ export function fixtureData(t: FixtureTensor): Float32Array | Float64Array | Int
 }
 
 /** A fresh nabla leaf tensor with the fixture's dtype, shape and values. */
-export function fromFixture(t: FixtureTensor, { requiresGrad = false }: { requiresGrad?: boolean } = {}): Tensor {
-  const flat = tensor(fixtureData(t), { dtype: t.dtype });
+export function fromFixture(t: FixtureTensor, { requiresGrad = false, device }: { requiresGrad?: boolean; device?: Device } = {}): Tensor {
+  const flat = tensor(fixtureData(t), { dtype: t.dtype, device });
   const shaped = flat.reshape(t.shape);
   if (requiresGrad) shaped.requiresGrad = true;
   return shaped;

@@ -87,7 +87,9 @@ async function check(model: nn.AnyModule, inputs: Tensor[], label: string, optio
       const original = model.stateDict()[k];
       if (original) expect(Array.from(v.toTypedArray()), `${label}: ${k} after the round trip`).toEqual(Array.from(original.toTypedArray()));
     }
-    const again = flat(noGrad(() => back.forward(...inputs)));
+    // loadOnnx builds a CPU module (as onnx2torch does; its graph makes constants on the host): it
+    // runs on the inputs' values on the CPU
+    const again = flat(noGrad(() => back.forward(...inputs.map((t) => t.to("cpu")))));
     outs.forEach((t, i) => expectAgree({ data: again[i]!.toTypedArray(), dims: again[i]!.shape }, t, `${label} (nabla → ONNX → nabla)`));
   }
   return bytes;
@@ -454,13 +456,14 @@ describe.skipIf(!existsSync(torchFixture))("loadOnnx: PyTorch's ONNX files run a
   for (const c of fixture.cases) {
     it(c.name, () => {
       const model = io.loadOnnx(new Uint8Array(readFileSync(join(ROOT, "test", "fixtures", c.file))), c.file);
-      const x = tensor(c.input.data as number[]).reshape(c.input.shape);
+      // a CPU module (see above), whatever the default device
+      const x = tensor(c.input.data as number[], { device: "cpu" }).reshape(c.input.shape);
       expectClose(model.forward(x) as Tensor, c.output, { rtol: 1e-5, atol: 1e-6 }, `${c.name}: PyTorch's ONNX file in nabla`);
       // a few steps of SGD on the imported parameters lower the loss
       const params = model.parameters();
       expect(params.length).toBeGreaterThan(0);
       const opt = new optim.SGD(params, { lr: 0.05 });
-      const target = randn((model.forward(x) as Tensor).shape);
+      const target = randn((model.forward(x) as Tensor).shape, { device: "cpu" });
       const loss = () => (model.forward(x) as Tensor).sub(target).pow(2).mean();
       const before = loss().item();
       for (let i = 0; i < 5; i++) {

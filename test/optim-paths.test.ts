@@ -110,7 +110,7 @@ function expectSameOutcome(got: Outcome, want: Outcome, tolerance: { rtol: numbe
 }
 
 const ALL = (Object.keys(CASES) as Rule[]).flatMap((rule) => CASES[rule].map((options) => [rule, options] as const));
-const FUSED = ALL.filter(([rule]) => rule === "Adam" || rule === "AdamW" || rule === "SGD");
+const FUSED = ALL.filter(([rule]) => rule === "Adam" || rule === "AdamW" || rule === "SGD" || rule === "Adadelta");
 
 describe.runIf(hasWasm)("every rule: the wasm backend's default path agrees with the JS tensor-op reference", () => {
   for (const dtype of ["float32", "float64"] as const) {
@@ -122,7 +122,7 @@ describe.runIf(hasWasm)("every rule: the wasm backend's default path agrees with
   }
 });
 
-describe.runIf(hasWasm)("Adam, AdamW and SGD: the wasm backend's fused kernels agree with the reference on the same backend", () => {
+describe.runIf(hasWasm)("Adam, AdamW, SGD and Adadelta: the wasm backend's fused kernels agree with the reference on the same backend", () => {
   it("both backends offer the fused steps (the JS backend as plain loops); switched off, the reference runs", () => {
     expect(typeof wasmBackend!.fused?.adamStep).toBe("function");
     expect(typeof wasmBackend!.fused?.sgdStep).toBe("function");
@@ -137,6 +137,16 @@ describe.runIf(hasWasm)("Adam, AdamW and SGD: the wasm backend's fused kernels a
       expectSameOutcome(fused, reference, TOLERANCE[dtype], what);
     });
   }
+});
+
+describe.runIf(hasWasm)("Adadelta's fused float32 step repeats the reference's float operations", () => {
+  it.each(CASES.Adadelta.map((options) => [JSON.stringify(options), options] as const))("%s: the same bits", (_what, options) => {
+    expect(typeof wasmBackend!.fused?.adadeltaStep).toBe("function");
+    const reference = run("Adadelta", options, "float32", "wasm", false);
+    const fused = run("Adadelta", options, "float32", "wasm", true);
+    const bits = (o: Outcome) => [...o.params, ...o.state.flatMap((s) => [s.square_avg as Tensor, s.acc_delta as Tensor])].map((t) => Array.from(new Uint32Array(new Float32Array(t.flatten().toArray() as number[]).buffer)));
+    expect(bits(fused)).toEqual(bits(reference));
+  });
 });
 
 describe("the switch", () => {

@@ -5,7 +5,7 @@
  * torch-2.x options, Lion, Schedule-Free, Prodigy, Muon).
  */
 import { describe, expect, it } from "vitest";
-import { manualSeed, nn, optim, randn, type Tensor } from "../packages/nabla/src/index.js";
+import { getBackend, manualSeed, nn, optim, randn, type Tensor } from "../packages/nabla/src/index.js";
 import { newtonSchulz5 } from "../packages/nabla/src/optim/muon.js";
 import { expectClose, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
 
@@ -76,9 +76,16 @@ function checkRun(problem: Problem, run: Run, tolerance: { rtol: number; atol: n
  */
 const converging = (run: Run) => run.optimizer === "LBFGS" && run.kwargs.max_iter === undefined;
 
+/**
+ * On the webgpu device the losses and gradients L-BFGS reads come from float32 kernels that sum
+ * in another order than the CPU's (a few float32 roundings), and its line search amplifies that:
+ * its runs there get the looser tolerance too (the arithmetic of L-BFGS itself is the CPU's).
+ */
+const loose = (run: Run) => converging(run) || (run.optimizer === "LBFGS" && getBackend() === "webgpu");
+
 describe("update rules match PyTorch step by step (float32)", () => {
   it.each(fixture.runs.map((r) => [label(r), r] as const))("%s", (_, run) => {
-    checkRun(fixture.problem, run, converging(run) ? { rtol: 1e-4, atol: 1e-5 } : { rtol: 2e-5, atol: 2e-6 });
+    checkRun(fixture.problem, run, loose(run) ? { rtol: 1e-4, atol: 1e-5 } : { rtol: 2e-5, atol: 2e-6 });
   });
 });
 

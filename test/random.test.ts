@@ -195,6 +195,31 @@ describe("default initialisation equals PyTorch's for the same seed", () => {
   }
 });
 
+describe("dropout's mask drawn in bulk (the backend's sampler) is the one drawn a double at a time", () => {
+  it("across twists, from odd positions, in float32 and float64, leaving the generator where the draws leave it", () => {
+    // sizes past one block of 624 words (312 draws) and a few thousand, so that draws straddle twists
+    const cases: [number, number, "float32" | "float64", boolean][] = [
+      [1, 0.5, "float32", false], [3, 0.25, "float32", true], [311, 0.5, "float32", true], [5000, 0.5, "float32", false],
+      [1249, 0.3, "float32", true], [20000, 0.25, "float32", true], [777, 0.5, "float64", false], [2001, 0.1, "float64", true],
+    ];
+    const bulk = new nb.Generator(11);
+    const single = new nb.Generator(11);
+    for (const [n, p, dtype, odd] of cases) {
+      const label = `${n} ${dtype} p ${p}${odd ? " from an odd position" : ""}`;
+      if (odd) {
+        bulk.nextUint32();
+        single.nextUint32();
+      }
+      const mask = F.dropout(nb.ones([n], { dtype }), { p, generator: bulk }).flatten().toArray() as number[];
+      const keep = 1 - p;
+      const scale = dtype === "float32" ? Math.fround(1 / Math.fround(keep)) : 1 / keep;
+      const want = Array.from({ length: n }, () => (single.nextDouble() < keep ? scale : 0));
+      expect(mask, label).toEqual(want);
+      expect(bulk.nextUint32(), `${label}: the next word`).toBe(single.nextUint32());
+    }
+  });
+});
+
 describe("call forms and errors", () => {
   it("randint(high, shape) starts at 0; randperm takes a dtype; bernoulli takes p; methods", () => {
     nb.manualSeed(5);

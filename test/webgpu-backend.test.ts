@@ -12,6 +12,7 @@ import {
   manualSeed,
   nn,
   optim,
+  randint,
   randn,
   setBackend,
   tensor,
@@ -119,6 +120,50 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
     expect(gpu.inside).toEqual(gpu.inside.map(() => ({ toDevice: 0, toHost: 0 })));
   });
 
+  it("an LSTM language-model step asks the device for work in proportion to its data: kernels per time step, few workgroups each", async () => {
+    // Embedding → 2-layer LSTM → Linear → cross-entropy → SGD, batch 4, at two sequence lengths.
+    // A reduction of short rows (a bias's gradient over the batch, a batched matmul's weight
+    // gradient over the steps) once ran one 256-thread workgroup per row: ~10,000 workgroups for
+    // this step of ~2,000-element tensors, 16 s on SwiftShader. Every tensor here fits in 8
+    // pointwise workgroups, so a step that averages more than 4 per kernel is that again.
+    const context = startedWebGpu()!;
+    const step = async (T: number) => {
+      manualSeed(5);
+      const [emb, lstm, head] = [new nn.Embedding(50, 32), new nn.LSTM(32, 32, { numLayers: 2 }), new nn.Linear(32, 50)];
+      for (const m of [emb, lstm, head]) m.to("webgpu");
+      const sgd = new optim.SGD([...emb.parameters(), ...lstm.parameters(), ...head.parameters()], { lr: 0.1 });
+      const x = randint(0, 50, [T, 4], { dtype: "int32" }).to("webgpu");
+      const y = randint(0, 50, [T * 4], { dtype: "int32" }).to("webgpu");
+      const counts: { kernels: number; workgroups: number; toDevice: number; toHost: number }[] = [];
+      for (let s = 0; s < 2; s++) {
+        const [before, moved] = [{ ...context.dispatched }, deviceTransfers()];
+        sgd.zeroGrad();
+        const [out] = lstm.call(emb.call(x)); // no initial state: zeros made on the device
+        const loss = new nn.CrossEntropyLoss().call(head.call(out.reshape([T * 4, 32])), y);
+        loss.backward();
+        sgd.step();
+        const after = deviceTransfers();
+        counts.push({
+          kernels: context.dispatched.kernels - before.kernels,
+          workgroups: context.dispatched.workgroups - before.workgroups,
+          toDevice: after.toDevice - moved.toDevice,
+          toHost: after.toHost - moved.toHost,
+        });
+        expect(Number.isFinite(await loss.itemAsync())).toBe(true);
+      }
+      expect(counts[1]).toEqual(counts[0]); // the same work every step
+      return counts[0]!;
+    };
+    const [short, long] = [await step(3), await step(6)];
+    for (const c of [short, long]) {
+      expect(c.toDevice + c.toHost).toBe(0);
+      expect(c.workgroups).toBeLessThanOrEqual(4 * c.kernels);
+    }
+    // kernels grow with the sequence by a bounded number per layer and time step (~50 now; a fused cell would be fewer)
+    expect(long.kernels - short.kernels).toBeLessThanOrEqual(60 * 2 * 3);
+    expect(short.kernels).toBeLessThanOrEqual(60 * 2 * 3 + 60);
+  });
+
   it("dropout draws its mask on the device (Philox, test/webgpu-random.test.ts): nothing uploaded, a seed fixes it", async () => {
     const onGpu = randn([4, 8]).to("webgpu");
     manualSeed(3);
@@ -212,11 +257,11 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
 
   it("refuses an op on tensors of two devices with PyTorch's message", () => {
     const a = ones([2, 3]).to("webgpu");
-    const b = ones([2, 3]);
+    const b = ones([2, 3], { device: "cpu" }); // whatever the default device
     const message = "Expected all tensors to be on the same device, but found at least two devices, webgpu and cpu!";
     expect(() => a.add(b)).toThrow(message);
     expect(() => b.mul(a)).toThrow(message);
-    expect(() => a.matmul(ones([3, 2]))).toThrow(message);
+    expect(() => a.matmul(ones([3, 2], { device: "cpu" }))).toThrow(message);
   });
 
   it("float64 stays on the cpu with webgpu the default, pulls its ops there; a 0-d cpu tensor joins webgpu ops", async () => {
@@ -234,12 +279,90 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
       expect([mixed.device, mixed.dtype]).toEqual(["cpu", "float64"]);
       expect(mixed.toArray()).toEqual([3, -4, 8]);
       expect(deviceTransfers().toHost).toBe(before + 1);
+      // a 0-d float64 one too (the result is float64): a float64 model's additive attention mask
+      const masked = where(g.gt(0), tensor(-Infinity, { dtype: "float64" }), 0);
+      expect([masked.device, masked.dtype, masked.toArray()]).toEqual(["cpu", "float64", [-Infinity, 0, -Infinity]]);
       // PyTorch's CPU scalars: a 0-d cpu tensor joins an op on the device
       const scaled = g.mul(tensor(3, { device: "cpu" }));
       expect(scaled.device).toBe("webgpu");
       expect(await scaled.toArrayAsync()).toEqual([4.5, -6, 12]);
       // a float32 cpu tensor with dims is still PyTorch's device error
       expect(() => g.add(tensor([1, 1, 1], { device: "cpu" }))).toThrow("Expected all tensors to be on the same device");
+    } finally {
+      setBackend(initial === "webgpu" ? "wasm" : initial);
+    }
+  });
+
+  it("an index (class targets; gather, scatter, index_select, embedding indices) follows its data's device, moved there and counted", async () => {
+    await setBackend("webgpu");
+    try {
+      // float64 data stays on the cpu, while its int32 indices are made on the default device
+      const logits = tensor([[1, 2, 0.5], [0.1, -1, 3]], { dtype: "float64" }).requiresGrad_();
+      const target = tensor([1, 2], { dtype: "int32" });
+      const hostTarget = tensor([1, 2], { dtype: "int32", device: "cpu" });
+      expect([logits.device, target.device]).toEqual(["cpu", "webgpu"]);
+      let before = deviceTransfers();
+      const loss = nn.functional.crossEntropy(logits, target, { labelSmoothing: 0.1 });
+      // a target uploaded from the host (and unchanged) moves back from its host values: nothing crosses
+      expect(deviceTransfers()).toEqual(before);
+      expect([loss.device, loss.dtype]).toEqual(["cpu", "float64"]);
+      expect(loss.item()).toBe(nn.functional.crossEntropy(logits, hostTarget, { labelSmoothing: 0.1 }).item());
+      expect(nn.functional.nllLoss(logits, target, { reduction: "sum" }).item()).toBe(-5);
+      loss.backward();
+      expect(logits.grad!.device).toBe("cpu");
+
+      const x = tensor([[1, 2, 3], [4, 5, 6]], { dtype: "float64" });
+      const rows = tensor([1, 0, 1], { dtype: "int32" });
+      expect(x.indexSelect(0, rows).toArray()).toEqual([[4, 5, 6], [1, 2, 3], [4, 5, 6]]);
+      const table = new nn.Embedding(3, 2, { dtype: "float64" });
+      expect([table.weight.device, table.call(rows).device]).toEqual(["cpu", "cpu"]);
+      // index_add and advanced indexing take theirs the same way
+      const [columns, twice] = [tensor([2, 0], { dtype: "int32" }), tensor([1, 1], { dtype: "int32" })];
+      before = deviceTransfers();
+      expect(x.indexAdd(1, columns, x.narrow(1, 0, 2)).toArray()).toEqual([[3, 2, 4], [9, 5, 10]]);
+      expect(x.index([twice]).toArray()).toEqual([[4, 5, 6], [4, 5, 6]]);
+      expect(deviceTransfers()).toEqual(before);
+      if (startedWebGpu()!.syncReadRefusal() === null) {
+        // an index computed on the device has no host values: one counted read back
+        const index = tensor([[2, 0], [1, 1]], { dtype: "int32" }).add(0);
+        before = deviceTransfers();
+        expect(x.gather(1, index).toArray()).toEqual([[3, 1], [5, 5]]);
+        expect(deviceTransfers().toHost).toBe(before.toHost + 1);
+        expect(x.scatter(1, index, 0).toArray()).toEqual([[0, 2, 0], [4, 0, 6]]);
+        expect(x.scatterReduce(1, index, x.narrow(1, 0, 2), "sum").toArray()).toEqual([[3, 2, 4], [4, 14, 6]]);
+      }
+      // the other way: an index on the cpu goes up to data on the device, one counted upload
+      const g = tensor([[1, 2, 3], [4, 5, 6]]);
+      before = deviceTransfers();
+      const picked = g.gather(1, tensor([[2], [0]], { dtype: "int32", device: "cpu" }));
+      expect(deviceTransfers().toDevice).toBe(before.toDevice + 1);
+      expect([picked.device, await picked.toArrayAsync()]).toEqual(["webgpu", [[3], [4]]]);
+      // a class weight is no index: on another device it is still PyTorch's error
+      expect(() => nn.functional.crossEntropy(logits, target, { weight: tensor([1, 1, 1]) })).toThrow("Expected all tensors to be on the same device");
+    } finally {
+      setBackend(initial === "webgpu" ? "wasm" : initial);
+    }
+  });
+
+  it("copy_ and the in-place ops copy across devices, as PyTorch's copy_: BatchNorm's running stats on the device meet float64 data", async () => {
+    await setBackend("webgpu");
+    try {
+      const onDevice = zeros([3]);
+      onDevice.copy_(tensor([1.5, -2, 0.25], { dtype: "float64" }));
+      expect([onDevice.device, onDevice.dtype, await onDevice.toArrayAsync()]).toEqual(["webgpu", "float32", [1.5, -2, 0.25]]);
+      if (startedWebGpu()!.syncReadRefusal() === null) {
+        const onHost = zeros([3], { dtype: "float64" });
+        const before = deviceTransfers().toHost;
+        onHost.copy_(onDevice.mul(2));
+        expect(deviceTransfers().toHost).toBe(before + 1);
+        expect([onHost.device, onHost.toArray()]).toEqual(["cpu", [3, -4, 0.5]]);
+      }
+      // the running stats (made on the device) take the float64 batch's statistics, computed on the cpu
+      const bn = new nn.BatchNorm1d(2);
+      expect(bn.running_mean!.device).toBe("webgpu");
+      bn.call(tensor([[1, 2], [3, 6]], { dtype: "float64" }));
+      expect(await bn.running_mean!.toArrayAsync()).toEqual([Math.fround(0.2), Math.fround(0.4)]);
+      expect(bn.running_mean!.device).toBe("webgpu");
     } finally {
       setBackend(initial === "webgpu" ? "wasm" : initial);
     }
@@ -279,6 +402,9 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
       expect(t.device).toBe("webgpu");
       expect(zeros([2]).device).toBe("webgpu");
       expect(zeros([2], { device: "cpu" }).device).toBe("cpu");
+      // so do the masks made for a model (PyTorch's generate_square_subsequent_mask(sz, device=))
+      expect(nn.Transformer.generateSquareSubsequentMask(2).device).toBe("webgpu");
+      expect(nn.Transformer.generateSquareSubsequentMask(2, { device: "cpu" }).toArray()).toEqual([[0, -Infinity], [0, 0]]);
       expect(Array.from(await t.mul(t).dataAsync())).toEqual([1, 4, 9]);
       // a model built with webgpu the default has its parameters there, and trains
       const model = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));

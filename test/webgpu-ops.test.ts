@@ -13,6 +13,27 @@ import {
   all,
   any,
   argsort,
+  bernoulli,
+  bincount,
+  deviceSizeReads,
+  digamma,
+  expand,
+  full,
+  gt,
+  histc,
+  lgamma,
+  lt,
+  manualSeed,
+  maskedSelect,
+  mode,
+  multinomial,
+  nonzero,
+  polygamma,
+  reshape,
+  sum,
+  unique,
+  uniqueConsecutive,
+  zeros,
   cat,
   cummax,
   cummin,
@@ -460,6 +481,163 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
     expect(after).toEqual(before);
     expect(await values(w.grad!)).toEqual([1, 1, 1, 1, 0, 0, 0, 0, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1]);
   });
+  /** The size of the result read back once (deviceSizeReads), nothing else crossing. */
+  async function oneSizeRead<R>(run: () => R): Promise<R> {
+    const before = deviceTransfers();
+    const reads = deviceSizeReads();
+    const result = run();
+    expect(deviceSizeReads() - reads).toBe(1);
+    expect(deviceTransfers()).toEqual(before);
+    return result;
+  }
+
+  it("nonzero, maskedSelect and boolean-mask indexing compact on the device, one count read each", async () => {
+    const x = [[1.5, 0, NaN, 0], [0, 0, -1, 2], [0, 3, 0, -0]];
+    await same((d) => nonzero(flt(x, d)));
+    await same((d) => nonzero(flt(x, d), { asTuple: true }));
+    await same((d) => nonzero(bool([[1, 0, 1], [0, 0, 0]], d)));
+    await same((d) => nonzero(int([0, 7, 0, -2], d)));
+    await same((d) => nonzero(flt(0, d)));
+    await same((d) => nonzero(flt(0, d), { asTuple: true }));
+    await same((d) => nonzero(flt([0, 0], d)));
+    await same((d) => maskedSelect(flt(x, d), gt(flt(x, d), 0)));
+    await same((d) => maskedSelect(int([[1, 2, 3], [4, 5, 6]], d), bool([1, 0, 1], d)));
+    await same((d) => index(flt(x, d), [lt(flt(x, d), 1)]));
+    await same((d) => index(flt(x, d), [bool([1, 0, 1], d)]));
+    const w = on(tensor(x), "webgpu").requiresGrad_();
+    const picked = await oneSizeRead(() => maskedSelect(w, gt(w.detach(), 0)));
+    picked.mul(on(tensor([1, 2, 3]), "webgpu")).sum().backward();
+    expect(await values(w.grad!)).toEqual([1, 0, 0, 0, 0, 0, 0, 2, 0, 3, 0, 0]);
+  });
+
+  it("unique and uniqueConsecutive group on the device (flat and along a dim, inverse and counts), one count read each", async () => {
+    const all = { returnInverse: true, returnCounts: true } as const;
+    const x = [[3, 1, NaN, 1], [0, -0, 2, NaN], [3, 3, 1, 2]];
+    const rows = [[3, 1, 5, 1], [0, -0, 2, 1], [3, 1, 5, 1]];
+    for (const make of [flt, int, bool]) {
+      const data = make === bool ? [[1, 0, 1, 1], [0, 0, 1, 1], [1, 0, 1, 1]] : make === int ? rows : x;
+      await same((d) => unique(make(data, d), all));
+      await same((d) => unique(make(data, d)));
+      await same((d) => uniqueConsecutive(make(data, d), all));
+      // NaN has no order among slices on the CPU (its comparator calls NaN equal to everything): slices without one
+      await same((d) => unique(make(make === flt ? rows : data, d), { dim: 0, ...all }));
+      await same((d) => unique(make(make === flt ? rows : data, d), { dim: 1, ...all }));
+      await same((d) => uniqueConsecutive(make(make === flt ? rows : data, d), { dim: 1, ...all }));
+    }
+    await same((d) => unique(flt([], d), all));
+    const device = on(tensor(rows), "webgpu");
+    await oneSizeRead(() => unique(device));
+  });
+
+  it("mode takes the longest run of the device's sorted rows; its index holds the value", async () => {
+    // (no NaN: the CPU's std::sort with NaN keys leaves an order that splits equal values' runs)
+    const x = [[3, 1, 2, 1, 3], [0, 5, 5, 2, 2], [7, 7, 7, 1, 1], [4, 9, 9, 4, 0]];
+    for (const make of [flt, int]) {
+      for (const dim of [0, 1]) {
+        await same((d) => mode(make(x, d), dim).values);
+        const m = mode(make(x, "webgpu"), dim, true);
+        expect(await values(gather(make(x, "webgpu"), dim, m.indices))).toEqual(await values(m.values));
+      }
+    }
+    await same((d) => mode(bool([[1, 0, 1], [0, 0, 1]], d), 1).values);
+    // the gradient goes to the reported index
+    const w = on(tensor([[1, 2, 2], [3, 3, 1]]), "webgpu").requiresGrad_();
+    mode(w, 1).values.sum().backward();
+    expect(await values(w.grad!)).toEqual([0, 0, 1, 0, 1, 0]);
+  });
+
+  it("bincount and histc count on the device (exactly; weights summed in the CPU's order), one size read where the data sets it", async () => {
+    const v = [3, 0, 1, 1, 5, 3, 3];
+    await same((d) => bincount(int(v, d)));
+    await same((d) => bincount(int(v, d), { minlength: 9 }));
+    await same((d) => bincount(int(v, d), { weights: flt([0.1, 0.2, 0.3, 1e8, 0.5, 1, 1e-3], d) }));
+    await same((d) => bincount(int([], d)));
+    await same((d) => bincount(int([], d), { minlength: 2 }));
+    expect(() => bincount(int([1, -2], "webgpu"))).toThrow("bincount: only supports 1-d non-negative integral inputs, but got the value -2");
+    const h = [1, 2, 1, 3, 0.5, NaN, 2.9999, -4, 8];
+    await same((d) => histc(flt(h.slice(0, 5), d), { bins: 4 }));
+    await same((d) => histc(flt(h, d), { bins: 4, min: 0, max: 3 }));
+    await same((d) => histc(flt(h, d), { bins: 7, min: -4, max: 8 }));
+    await same((d) => histc(flt([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], d), { bins: 10 }));
+    await same((d) => histc(flt([2, 2], d), { bins: 3 }));
+    const r = randn([2000]);
+    await same((d) => histc(on(r, d), { bins: 13 }));
+    expect(() => histc(flt([1, NaN], "webgpu"))).toThrow("histc: range of [NaN, NaN] is not finite");
+    const device = on(r, "webgpu");
+    await oneSizeRead(() => histc(device, { bins: 5 }));
+  });
+
+  it("lgamma, digamma and trigamma in float32 WGSL agree with the CPU's float64 rounded once (docs/PARITY.md), gradients included", async () => {
+    const xs: number[] = [];
+    for (let i = -300; i <= 300; i++) if (i % 30 !== 0) xs.push(i / 29.7);
+    xs.push(1, 2, 3, 0.5, 1e-30, 1e-7, 1e10, 1e30, 12345.678, 1.4616321, -1e6 - 0.5, 0, -0, -2, Infinity, -Infinity, NaN);
+    const poles = (f: string) => (v: number) => f === "lgamma" || !(v <= 0 && Number.isInteger(v));
+    for (const [name, f] of [["lgamma", lgamma], ["digamma", digamma], ["trigamma", (t: Tensor) => polygamma(1, t)]] as const) {
+      // trigamma and digamma at a pole: the CPU's float64 sin/tan give a huge finite value or NaN, the float32 forms inf
+      const kept = xs.filter(poles(name));
+      const cpu = await values(f(on(tensor(kept), "cpu")));
+      const gpu = await values(f(on(tensor(kept), "webgpu")));
+      try {
+        closeTo(gpu, cpu, 1e-6, 1e-6);
+      } catch (e) {
+        throw new Error(`${name}: ${(e as Error).message}`);
+      }
+    }
+    await same((d) => lgamma(int([1, 2, 5, -3], d)), false);
+    await same((d) => {
+      const x = on(tensor([0.3, 2.5, 7, -1.5]), d).requiresGrad_();
+      digamma(lgamma(x)).sum().backward();
+      return [x.grad!];
+    }, false);
+    expect(() => polygamma(2, on(tensor([1]), "webgpu"))).toThrow("polygamma: no webgpu kernel yet for n > 1");
+  });
+
+  /**
+   * The device's draws are Philox's, not the CPU's MT19937 (docs/PARITY.md): checked by their
+   * distribution, from fixed seeds (so the checks are deterministic), with bounds of 5 standard
+   * deviations.
+   */
+  it("bernoulli and multinomial draw on the device: the right distributions, one result per seed", async () => {
+    const within = (count: number, n: number, p: number, what: string) => {
+      const sd = Math.sqrt(n * p * (1 - p));
+      if (Math.abs(count - n * p) > 5 * sd + 1e-9) expect.fail(`${what}: ${count} of ${n}, expected ${n * p} ± ${5 * sd}`);
+    };
+    manualSeed(7);
+    const probs = [0.1, 0.5, 0.9, 0, 1];
+    const b = bernoulli(expand(reshape(on(tensor(probs), "webgpu"), [5, 1]), [5, 4000]));
+    expect(b.device).toBe("webgpu");
+    const means = await values(sum(b, 1));
+    probs.forEach((p, i) => within(means[i]!, 4000, p, `bernoulli p=${p}`));
+    const half = await values(bernoulli(zeros([4000], { device: "webgpu" }), 0.3));
+    within(half.reduce((a, v) => a + v, 0), 4000, 0.3, "bernoulli(x, 0.3)");
+    manualSeed(7);
+    const again = await values(bernoulli(expand(reshape(on(tensor(probs), "webgpu"), [5, 1]), [5, 4000])));
+    expect(await values(b)).toEqual(again);
+    expect(await values(bernoulli(full([64], 0.5, { device: "webgpu" })))).not.toEqual(await values(bernoulli(full([64], 0.5, { device: "webgpu" }))));
+
+    const weights = [[1, 2, 3, 4, 0], [0, 0, 5, 0, 5]];
+    const drawn = multinomial(on(tensor(weights), "webgpu"), 20000, true);
+    expect(drawn.shape).toEqual([2, 20000]);
+    for (let r = 0; r < 2; r++) {
+      const counts = await values(bincount(reshape(narrow(drawn, 0, r, 1), [-1]), { minlength: 5 }));
+      const total = weights[r]!.reduce((a, w) => a + w, 0);
+      weights[r]!.forEach((w, j) => within(counts[j]!, 20000, w / total, `multinomial row ${r} category ${j}`));
+    }
+    // without replacement: distinct categories per row, the first drawn with probability w / Σw
+    const rows = await values(multinomial(expand(on(tensor([[1, 2, 3, 4, 0]]), "webgpu"), [5000, 5]), 3));
+    const first = [0, 0, 0, 0, 0];
+    for (let r = 0; r < 5000; r++) {
+      const picks = rows.slice(r * 3, r * 3 + 3);
+      expect(new Set(picks).size).toBe(3);
+      expect(picks).not.toContain(4);
+      first[picks[0]!]!++;
+    }
+    [1, 2, 3, 4, 0].forEach((w, j) => within(first[j]!, 5000, w / 10, `multinomial without replacement, first pick ${j}`));
+    await expect(async () => values(multinomial(on(tensor([[1, -1]]), "webgpu"), 1))).rejects.toThrow("multinomial: probability tensor contains either `inf`, `nan` or element < 0");
+    await expect(async () => values(multinomial(on(tensor([[0, 0]]), "webgpu"), 1, true))).rejects.toThrow("multinomial: invalid multinomial distribution (sum of probabilities <= 0)");
+    await expect(async () => values(bernoulli(on(tensor([0.5, 1.5]), "webgpu")))).rejects.toThrow("bernoulli_: expected all probabilities in [0, 1], got 1.5");
+  });
+
   /**
    * Every public op family on small device-computed float32, int32 and bool tensors (and the
    * backward of the common ones): each runs on the device, its results there, with nothing
@@ -544,8 +722,10 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
     ];
     const stillOnHost: string[] = [];
     const uploads: string[] = [];
+    const sizeRead: string[] = [];
     for (const [name, run] of cases) {
       const before = deviceTransfers();
+      const reads = deviceSizeReads();
       made = 0;
       let result: unknown;
       try {
@@ -564,16 +744,16 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
         continue;
       }
       if (after.toDevice - before.toDevice > made) uploads.push(name);
+      if (deviceSizeReads() !== reads) sizeRead.push(name);
       const outs = result instanceof Array ? result : result instanceof nabla.Tensor ? [result] : Object.values(result as object);
       for (const t of outs as Tensor[]) {
         expect(t.device, name).toBe("webgpu");
         await t.dataAsync();
       }
     }
-    expect(stillOnHost).toEqual([
-      "maskedSelect", "nonzero", "index bool mask", "mode", "unique", "bincount", "histc", "lgamma", "digamma",
-      "F.oneHot -1", "F.gridSample", "multinomial", "bernoulli",
-    ]);
+    expect(stillOnHost).toEqual(["F.oneHot -1", "F.gridSample"]);
+    // the ops whose result's size depends on the data read that size once (PyTorch's CUDA forms wait there too)
+    expect(sizeRead).toEqual(["maskedSelect", "nonzero", "index bool mask", "unique", "bincount", "histc"]);
     // host-made data: randint/randperm's draws, arange/eye's values, the re-indexing ops' maps
     // (uploaded the first time a map is seen in this process), the embedding case's table; rand,
     // randn and dropout's mask are Philox draws made on the device (wgsl-philox.ts): no upload

@@ -504,7 +504,8 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
 
   it("reductions (sum, prod, max, min) agree with the JS kernel, rows longer than a workgroup included", async () => {
     for (const op of ["sum", "prod", "max", "min"] as const) {
-      for (const [outer, inner] of [[1, 1], [1, 3], [3, 17], [17, 255], [255, 3], [2, 1000], [4, 4099]]) {
+      // rows up to 64 long fold a thread each, longer ones a workgroup each: both sides of that line
+      for (const [outer, inner] of [[1, 1], [1, 3], [3, 17], [5, 64], [5, 65], [17, 255], [255, 3], [2, 1000], [4, 4099]]) {
         // prod over values near 1, so that long rows neither overflow nor vanish
         const x = randomView([outer!, inner!], "contiguous", op === "prod" ? 0.01 : 3).data as Float32Array;
         if (op === "prod") for (let i = 0; i < x.length; i++) x[i] = 1 + x[i]!;
@@ -580,7 +581,7 @@ describe.skipIf(gpu === null)(`webgpu kernels on a device${gpu === null ? ` (ski
       return out;
     };
     for (const log of [false, true]) {
-      for (const [outer, inner] of [[1, 1], [3, 17], [17, 255], [2, 1000], [4, 4099]]) {
+      for (const [outer, inner] of [[1, 1], [3, 17], [5, 64], [5, 65], [70, 4], [17, 255], [2, 1000], [4, 4099]]) {
         const x = randomView([outer!, inner!], "contiguous", 20).data as Float32Array;
         const out = gpu!.alloc(x.length);
         gpu!.softmax(gpu!.upload(x), outer!, inner!, out, log);

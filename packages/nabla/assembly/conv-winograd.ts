@@ -19,7 +19,7 @@
 // value it read is finite and below 2^40 in magnitude; when one is not, the caller runs the exact
 // kernels instead, and so infinities, NaN and overflow behave as they do there.
 import { stage } from "./conv-direct";
-import { matmul } from "./matmul";
+import { ALLOW_DOT, matmul } from "./matmul";
 
 /** The largest magnitude the transforms take: products and sums of such values stay finite. */
 const LIMIT: f32 = 1099511627776.0; // 2^40
@@ -432,11 +432,13 @@ export function winogradShared(job: usize, work: usize): void {
       const mine = partials + (<usize>k * <usize>(16 * o * cg) << 2);
       for (let p = 0; p < 16; p++) {
         for (let g = 0; g < groups; g++) {
-          // dU_p[og, cg] = Gy_p [og, ld] · V_pᵀ: V_p's rows read as columns
+          // dU_p[og, cg] = Gy_p [og, ld] · V_pᵀ: V_p's rows read as columns. Both operands run
+          // along the tiles, so dot products along them (ALLOW_DOT, for og ≤ 64 and ld ≥ 64) need
+          // no packing, where the GEMM would pack all of Gy_p pre-broadcast for a few column panels
           const a = m + (<usize>(p * mk + g * og * ld) << 2);
           const src = v + (<usize>(p * vk + g * cg * ld) << 2);
           const dst = mine + (<usize>(p * o * cg + g * og * cg) << 2);
-          matmul(a, ld, 1, src, 1, ld, dst, cg, og, ld, cg, work, 0);
+          matmul(a, ld, 1, src, 1, ld, dst, cg, og, ld, cg, work, ALLOW_DOT);
         }
       }
     }

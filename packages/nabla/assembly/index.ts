@@ -5,11 +5,15 @@ export { sumRows64, prodRows64, extremeRows64, logsumexpRows64, argRows64, softm
 export { matmul, matmulShared, workBytes } from "./matmul";
 export { matmul64, workBytes64 } from "./matmul64";
 export { copyF32, copyND, copyND64, gather, gather64, scatterAdd, scatterAdd64, zeroBytes } from "./memory";
-export { adamStep, sgdStep } from "./optim";
+export { adamStep, adadeltaStep, sgdStep } from "./optim";
 export { adamStep64, sgdStep64 } from "./optim64";
 export { runJob } from "./jobs";
 export { fold2d, fold2d64, maxPool2d, maxPool2d64 } from "./pool";
 export { addChannelBias, im2col, col2im } from "./conv";
 export { lstmCell, lstmCellBackward, lstmCell64, lstmCellBackward64, gruCell, gruCellBackward, gruCell64, gruCellBackward64 } from "./lstm";
-export { directConvBytes, packWeights, packedWeightBytes, weightTileCount } from "./conv-direct";
+export { directConvBytes, packWeights, packedWeightBytes } from "./conv-direct";
+export { weightByColumns, weightGyFloats, weightPlaneFloats, weightUnitCount } from "./conv-direct-weight";
+export { weightColumnTileCount } from "./conv-direct-weight-columns";
+export { inputWeightFloats, inputWorkBytes, packInputWeights } from "./conv-direct-input";
 export { winogradWeights, winogradWeightsBack, winogradInput, winogradInputWork, winogradGradient, winogradGradientWork, winogradOutput, winogradSlotBytes, winogradPlaneFloats, winogradSumPartials } from "./conv-winograd";
+export { keepMask } from "./random";

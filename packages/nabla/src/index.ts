@@ -113,7 +113,7 @@ export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/gr
 export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
 export * as autograd from "./autograd/index.js";
 export { ready } from "./backend/ready.js";
-export { deviceTransfers, type Device } from "./backend/device.js";
+export { deviceSizeReads, deviceTransfers, type Device } from "./backend/device.js";
 export { setBackend, getBackend, getBackendOptions, listBackends, type Backend, type BackendOptions } from "./backend/backend.js";
 export { setNumThreads, getNumThreads } from "./backend/wasm/num-threads.js";
 export { setConvolutionScratch, getConvolutionScratch } from "./backend/convolution.js";

@@ -5,6 +5,10 @@
  * it is off, the only cost is one boolean test per op.
  */
 import type { Tensor } from "../tensor/tensor.js";
+import { any } from "../ops/any-all.js";
+import { stack } from "../ops/join.js";
+import { isnan, isneginf, isposinf } from "../ops/nonfinite.js";
+import { readValuesSync } from "../tensor/transfer.js";
 
 /** Read by recordOp and runBackward on every op: a live ESM binding, so the off path is one load. */
 export let anomalyMode = false;
@@ -58,6 +62,13 @@ export function detectAnomaly<T>(fn: () => T): T {
 export function nonFinite(t: Tensor): { nan: boolean; inf: boolean; negInf: boolean } {
   const found = { nan: false, inf: false, negInf: false };
   if (t.dtype !== "float32" && t.dtype !== "float64") return found;
+  if (t.storage.device !== "cpu") {
+    // on the webgpu device: three flags computed there and read back (one counted transfer per
+    // checked op, as PyTorch's anomaly mode synchronizes with CUDA at each check)
+    const x = t.detach();
+    const [nan, inf, negInf] = readValuesSync(stack([any(isnan(x)), any(isposinf(x)), any(isneginf(x))]), "detectAnomaly", "detectAnomaly on the CPU (the check reads every result)");
+    return { nan: nan !== 0, inf: nan === 0 && inf !== 0, negInf: nan === 0 && negInf !== 0 };
+  }
   const n = t.numel();
   // Contiguous tensors are scanned in place; views (rare here) are copied first.
   const data = t.isContiguous() ? t.storage.data.subarray(t.offset, t.offset + n) : t.toTypedArray();

@@ -75,6 +75,21 @@ export interface SgdStepArgs {
   readonly maximize: boolean;
 }
 
+/** One Adadelta update of one parameter (the rule is in src/optim/adadelta.ts), in place, over contiguous buffers of equal length. */
+export interface AdadeltaStepArgs {
+  readonly param: TypedArray;
+  readonly grad: TypedArray;
+  /** E[g²]. */
+  readonly squareAvg: TypedArray;
+  /** E[Δ²]. */
+  readonly accDelta: TypedArray;
+  readonly lr: number;
+  readonly rho: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly maximize: boolean;
+}
+
 /** Max pooling over windows of a 4-D [N, C, H, W] input; padding is skipped (never picked). */
 export interface MaxPool2dArgs {
   /** [N, C, H, W], any strides. */
@@ -280,6 +295,8 @@ export interface FusedKernels {
   adamStep?(args: AdamStepArgs): boolean;
   /** An SGD step (momentum, dampening, Nesterov, weight decay, maximize; src/optim/sgd.ts) in place. */
   sgdStep?(args: SgdStepArgs): boolean;
+  /** An Adadelta step in one pass, with the tensor-op reference's float operations in its order; false when the reference must run. */
+  adadeltaStep?(args: AdadeltaStepArgs): boolean;
   /** An LSTM step's gates and states in one pass (a recurrent net's ~10 pointwise ops per step). */
   lstmCell?(args: LstmCellArgs): boolean;
   /** Its backward in one pass. */
@@ -288,6 +305,13 @@ export interface FusedKernels {
   gruCell?(args: GruCellArgs): boolean;
   /** Its backward in one pass. */
   gruCellBackward?(args: GruCellBackwardArgs): boolean;
+  /**
+   * Dropout's keep-mask in bulk (src/nn/functional/dropout.ts): out[i] = scale where the i-th
+   * double drawn from the MT19937 words `mt` at position `index` is below keep, else 0, the words
+   * advanced as Generator.nextDouble advances them. Returns the new position, or null when the
+   * caller must draw one by one.
+   */
+  keepMask?(mt: Uint32Array, index: number, out: TypedArray, keep: number, scale: number): number | null;
 }
 
 let current: Backend | null = null;

@@ -2,8 +2,11 @@
  * Devices: where a tensor's storage lives. "cpu" storage is a typed array run by the CPU backend
  * (`backend()`: wasm or js); "webgpu" storage is a GPU buffer run by the WebGPU kernel layer
  * (src/backend/webgpu). Every op runs on the device of its tensor operands, which must agree
- * (PyTorch's rule); `setBackend("webgpu")` only makes it the default device of new tensors made
- * by the creation functions (tensor, zeros, randn, …), as PyTorch's set_default_device.
+ * (PyTorch's rule), with the allowances of `kernelDevice` (a 0-d CPU tensor joins, a float64 CPU
+ * tensor pulls a pointwise op to the CPU) and of tensor/transfer.ts's `indexOn` (an index operand
+ * follows its data's device) and `valueFor` (copy_ copies across devices); `setBackend("webgpu")`
+ * only makes it the default device of new tensors made by the creation functions (tensor, zeros,
+ * randn, …), as PyTorch's set_default_device.
  *
  * The WebGPU device starts asynchronously (`await setBackend("webgpu")` or `await
  * ready("webgpu")`): WebGPU hands out adapters and devices through promises only. The kernel
@@ -70,6 +73,11 @@ export function deviceTransfers(): { toDevice: number; toHost: number } {
   return context === null ? { toDevice: 0, toHost: 0 } : { ...context.transfers };
 }
 
+/** Synchronous reads of a result's size from the WebGPU device so far (nonzero's count, unique's groups …; context.ts's `sizeReads`). */
+export function deviceSizeReads(): number {
+  return context === null ? 0 : context.sizeReads;
+}
+
 /**
  * The one device of an op's tensor operands, or PyTorch's error naming two of them. Called on
  * every op's operands: a loop of property reads, nothing allocated.
@@ -91,10 +99,12 @@ interface Operand {
 
 /**
  * The device a kernel runs on for operands that may sit on two: PyTorch's rule (one device, else
- * its error) with two allowances. A 0-d CPU tensor joins a webgpu op, as PyTorch's CPU scalars
- * join CUDA ops. A float64 CPU tensor pulls the op to the CPU: float64 tensors stay on the CPU
- * when webgpu is only the default device (WGSL has no f64), and the result is float64 anyway.
- * The caller moves the other operands there (`operandOn`, counted as transfers).
+ * its error) with two allowances. A float64 CPU tensor, 0-d or not, pulls the op to the CPU:
+ * float64 tensors stay on the CPU when webgpu is only the default device (WGSL has no f64), and
+ * the result is float64, which the device could not hold (a float64 module's `where(mask, -inf
+ * as float64, 0)` with the mask made on the device). Otherwise a 0-d CPU tensor joins a webgpu
+ * op, as PyTorch's CPU scalars join CUDA ops. The caller moves the other operands there
+ * (`operandOn`, counted as transfers).
  */
 export function kernelDevice(op: string, tensors: readonly Operand[]): Device {
   const first = tensors.length === 0 ? "cpu" : tensors[0]!.storage.device;
@@ -102,7 +112,7 @@ export function kernelDevice(op: string, tensors: readonly Operand[]): Device {
   for (let i = 1; i < tensors.length; i++) mixed ||= tensors[i]!.storage.device !== first;
   if (!mixed) return first;
   const onCpu = tensors.filter((t) => t.storage.device === "cpu");
-  if (onCpu.some((t) => t.dtype === "float64" && t.shape.length > 0)) return "cpu";
+  if (onCpu.some((t) => t.dtype === "float64")) return "cpu";
   if (onCpu.every((t) => t.shape.length === 0)) return "webgpu";
   throw deviceMismatch(op, "webgpu", "cpu");
 }

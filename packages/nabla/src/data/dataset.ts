@@ -70,11 +70,16 @@ export class TensorDataset<T extends Tensor[] = Tensor[]> implements Dataset<T> 
     return this.tensors.map((t) => t.select(0, index)) as T;
   }
 
-  /** The rows at `indices` of every tensor, each batch tensor made in one pass (no per-sample stacking). */
+  /**
+   * The rows at `indices` of every tensor, each batch tensor made in one pass (no per-sample
+   * stacking); a tensor on the webgpu device is index-selected there (the indices uploaded once).
+   */
   getBatch(indices: readonly number[]): T {
     for (const i of indices) checkIndex("TensorDataset.getBatch", i, this.length);
     let idx: Tensor | undefined;
+    let onDevice: Tensor | undefined;
     return this.tensors.map((t) => {
+      if (t.storage.device !== "cpu") return t.indexSelect(0, (onDevice ??= indexTensor(indices).to(t.storage.device)));
       if (t.isContiguous() && !t.requiresGrad) return copyRows(t, indices);
       return t.indexSelect(0, (idx ??= indexTensor(indices)));
     }) as T;

@@ -5,7 +5,8 @@
  * so that augmentation is reproducible.
  */
 import { emptyTensor, fromTypedArray } from "../ops/helpers.js";
-import { toDType } from "../ops/elementwise.js";
+import { toDType, where } from "../ops/elementwise.js";
+import { flip } from "../ops/flip.js";
 import { oneHot as oneHotOf } from "../nn/functional/one-hot.js";
 import { OptionError, ShapeError, formatShape } from "../errors.js";
 import { isFloating } from "../tensor/dtype.js";
@@ -49,9 +50,11 @@ export function normalize(mean: number | readonly number[], std: number | readon
     }
     // [C, 1, 1] for images, [C] for rows: broadcasts over the dims after the channel.
     const shape = x.shape.slice(channelDim).map((s, i) => (i === 0 ? s : 1));
+    // made on the host; on the webgpu device uploaded to the batch's device (two small uploads)
+    const device = x.storage.device;
     const m = fromTypedArray(means, shape, x.dtype);
     const s = fromTypedArray(stds, shape, x.dtype);
-    return x.sub(m).div(s);
+    return device === "cpu" ? x.sub(m).div(s) : x.sub(m.to(device)).div(s.to(device));
   };
 }
 
@@ -128,6 +131,13 @@ export function randomHorizontalFlip({ p = 0.5, generator = defaultGenerator }: 
   return (x) => {
     const { batch, single } = asImageBatch("randomHorizontalFlip", x);
     const [n, c, h, w] = batch.shape as [number, number, number, number];
+    if (batch.storage.device !== "cpu") {
+      // the same draws, one per image, on the host; the images chosen by a select on the device
+      const flips = Uint8Array.from({ length: n }, () => (generator.nextFloat() < p ? 1 : 0));
+      const chosen = fromTypedArray(flips, [n, 1, 1, 1], "bool").to(batch.storage.device);
+      const flipped = where(chosen, flip(batch.detach(), [3]), batch.detach());
+      return single ? flipped.squeeze(0) : flipped;
+    }
     const out = batch.detach().clone(); // a fresh contiguous copy, flipped in place below
     const data = out.storage.data;
     const base = out.offset;

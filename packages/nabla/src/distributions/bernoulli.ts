@@ -93,6 +93,11 @@ export class Bernoulli extends Distribution {
 
   override sample(sampleShape: SampleShape = []): Tensor {
     const shape = this.extendedShape(sampleShape);
+    const device = this.probs.device;
+    // drawn on the host from the probabilities read back (counted), PyTorch's CPU draws for the
+    // seed as the other distributions' (docs/PARITY.md); the op bernoulli on a webgpu tensor draws
+    // Philox's on the device instead
+    if (device !== "cpu") return noGrad(() => bernoulli(expand(this.probs.to("cpu"), shape)).to(device));
     return noGrad(() => bernoulli(expand(this.probs, shape)));
   }
 

@@ -79,10 +79,14 @@ export class Categorical extends Distribution {
   override sample(sampleShape: SampleShape = []): Tensor {
     const shape = this.extendedShape(sampleShape);
     const n = shape.slice(0, shape.length - this.batchShape.length).reduce((p, s) => p * s, 1);
+    const device = this.probs.device;
     return noGrad(() => {
-      const probs2d = reshape(this.probs, [-1, this.numEvents]);
+      // on the webgpu device drawn on the host from the probabilities read back (counted):
+      // PyTorch's CPU draws for the seed, as the other distributions' (docs/PARITY.md)
+      const probs2d = reshape(device === "cpu" ? this.probs : this.probs.to("cpu"), [-1, this.numEvents]);
       const samples2d = transpose(multinomial(probs2d, n, { replacement: true }), 0, 1);
-      return reshape(samples2d, shape);
+      const samples = reshape(samples2d, shape);
+      return device === "cpu" ? samples : samples.to(device);
     });
   }
 

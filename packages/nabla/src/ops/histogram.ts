@@ -6,11 +6,27 @@
  * values outside [min, max] left out. NaNs are left out too, as in PyTorch 2 (1.13's kernel counts
  * them into the first bin). Neither is differentiable (nor in PyTorch).
  */
+import { noGpuKernel, sameDevice, webgpuContext } from "../backend/device.js";
+import { BINCOUNT_SHADER, BINCOUNT_WEIGHTED_SHADER, HISTC_SHADER } from "../backend/webgpu/wgsl-histogram.js";
 import { DTypeError, OptionError, ShapeError } from "../errors.js";
 import { isFloating, type TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { INTEGER, NUMBER, readArgs, requireTensor, TENSOR, type WithOptions } from "./arguments.js";
+import { toDType } from "./elementwise.js";
 import { emptyTensor } from "./helpers.js";
+import { max as maxOf, min as minOf } from "./reduce.js";
+import { stack } from "./join.js";
+import { contiguous } from "./shape.js";
+
+/**
+ * The smallest and largest value of x on the webgpu device, read back (int32 bits; the one
+ * synchronous read bincount and histc's default range make: the result depends on them, as
+ * PyTorch's CUDA forms read them too).
+ */
+function extremesOnDevice(op: string, x: Tensor): Int32Array {
+  const both = contiguous(stack([minOf(x), maxOf(x)]));
+  return webgpuContext(op).readSizeSync(op, both.storage.gpu, both.offset, 2);
+}
 
 export interface BincountOptions {
   /** A weight per input element, summed instead of counting 1. */
@@ -38,18 +54,51 @@ export function bincount(input: Tensor, ...args: WithOptions<[weights: Tensor, m
   if (x.ndim !== 1 || x.dtype !== "int32") {
     throw new DTypeError(`bincount: only supports 1-d non-negative integral inputs (int32), but got a ${x.ndim}-d ${x.dtype} tensor`);
   }
+  if (weights !== undefined && (weights.ndim !== 1 || weights.shape[0] !== x.shape[0])) {
+    throw new ShapeError(`bincount: weights should be 1-d and have the same length as input (${x.shape[0]}), but got shape [${weights.shape.join(", ")}]`);
+  }
+  if (x.storage.device !== "cpu") return bincountOnDevice(x, weights, minlength);
   const values = x.toTypedArray();
   let top = -1;
   for (const v of values) {
     if (v < 0) throw new ShapeError(`bincount: only supports 1-d non-negative integral inputs, but got the value ${v}`);
     top = Math.max(top, v);
   }
-  if (weights !== undefined && (weights.ndim !== 1 || weights.shape[0] !== x.shape[0])) {
-    throw new ShapeError(`bincount: weights should be 1-d and have the same length as input (${x.shape[0]}), but got shape [${weights.shape.join(", ")}]`);
-  }
   const dtype = weights === undefined ? "int32" : weights.dtype === "float32" ? "float32" : "float64";
   const out = emptyTensor([Math.max(top + 1, minlength)], dtype);
   bincountInto(values, weights === undefined ? null : weights.toTypedArray(), out.storage.data);
+  return out;
+}
+
+/**
+ * bincount on the webgpu device (wgsl-histogram.ts): the smallest and largest value read back
+ * (the result's length, and the CPU's error for a negative value), then counted with integer
+ * atomics, or weights summed per bin in input order (float32 weights: other weights make a
+ * float64 result, which the device does not hold).
+ */
+function bincountOnDevice(x: Tensor, weights: Tensor | undefined, minlength: number): Tensor {
+  const device = sameDevice("bincount", weights === undefined ? [x] : [x, weights]);
+  if (weights !== undefined && weights.dtype !== "float32") {
+    throw noGpuKernel("bincount", `for ${weights.dtype} weights (their sums are float64, which WGSL does not have)`);
+  }
+  const n = x.numel();
+  let top = -1;
+  if (n > 0) {
+    const [low, high] = extremesOnDevice("bincount", x);
+    if (low! < 0) throw new ShapeError(`bincount: only supports 1-d non-negative integral inputs, but got the value ${low}`);
+    top = high!;
+  }
+  const bins = Math.max(top + 1, minlength);
+  const out = emptyTensor([bins], weights === undefined ? "int32" : "float32", "bincount", device);
+  if (n === 0 || bins === 0) return out;
+  const gpu = webgpuContext("bincount");
+  const values = contiguous(x);
+  if (weights === undefined) {
+    gpu.threads("bincount", () => BINCOUNT_SHADER, [values.storage.gpu, out.storage.gpu], [n, values.offset, bins, 0], n);
+  } else {
+    const w = contiguous(weights.detach());
+    gpu.threads("bincount:weighted", () => BINCOUNT_WEIGHTED_SHADER, [values.storage.gpu, out.storage.gpu, w.storage.gpu], [n, values.offset, bins, w.offset], bins);
+  }
   return out;
 }
 
@@ -87,10 +136,16 @@ export function histc(input: Tensor, ...args: WithOptions<[bins: number, min: nu
   ]);
   if (!isFloating(x.dtype)) throw new DTypeError(`histc: expected a floating point input (float32 or float64), got ${x.dtype}`);
   if (bins <= 0) throw new OptionError(`histc: bins must be > 0, but got ${bins}`);
-  const data = x.toTypedArray();
+  const onDevice = x.storage.device !== "cpu";
+  const data = onDevice ? null : x.toTypedArray();
   let lo = min;
   let hi = max;
-  if (lo === hi && data.length > 0) {
+  if (onDevice && lo === hi && x.numel() > 0) {
+    // aminmax on the device (a NaN makes both NaN), read back
+    const extremes = new Float32Array(extremesOnDevice("histc", x.detach()).buffer);
+    lo = extremes[0]!;
+    hi = extremes[1]!;
+  } else if (data !== null && lo === hi && data.length > 0) {
     lo = Infinity;
     hi = -Infinity;
     for (const v of data) {
@@ -109,7 +164,17 @@ export function histc(input: Tensor, ...args: WithOptions<[bins: number, min: nu
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new OptionError(`histc: range of [${lo}, ${hi}] is not finite`);
   if (!(lo < hi)) throw new OptionError(`histc: max must be larger than min (got min ${lo}, max ${hi})`);
   const round = x.dtype === "float32" ? Math.fround : (v: number) => v;
+  if (data === null) return histcOnDevice(x, round(lo), round(hi), bins);
   const out = emptyTensor([bins], x.dtype);
   histcInto(data, round(lo), round(hi), bins, round, out.storage.data);
   return out;
+}
+
+/** histc on the webgpu device: u32 counts added atomically per bin (exact), then float32 (wgsl-histogram.ts). */
+function histcOnDevice(x: Tensor, lo: number, hi: number, bins: number): Tensor {
+  const values = contiguous(x.detach());
+  const counts = emptyTensor([bins], "int32", "histc", x.storage.device);
+  const bounds = new Int32Array(new Float32Array([lo, hi]).buffer);
+  webgpuContext("histc").threads("histc", () => HISTC_SHADER, [values.storage.gpu, counts.storage.gpu], [values.numel(), values.offset, bins, bounds[0]!, bounds[1]!], values.numel());
+  return toDType(counts, "float32");
 }

@@ -8,6 +8,7 @@
 import { DTypeError, formatShape, ShapeError } from "../errors.js";
 import { normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { indexOn } from "../tensor/transfer.js";
 import { putPlan } from "./advanced-index.js";
 import { mul, toDType } from "./elementwise.js";
 import { scalarTensor } from "./helpers.js";
@@ -20,6 +21,7 @@ function planAlong(op: string, x: Tensor, d: number, index: Tensor, wrap: boolea
     throw new DTypeError(`${op}: expected index to be an int32 tensor, got ${index instanceof Tensor ? index.dtype : typeof index} (make it with { dtype: "int32" })`);
   }
   if (index.ndim > 1) throw new ShapeError(`${op}: index is supposed to be a vector, but got shape ${formatShape(index.shape)}`);
+  index = indexOn(op, index, x.storage.device);
   const shape = x.ndim === 0 ? [1] : x.shape.slice();
   const size = shape[d]!;
   const hostValues = (): Int32Array => {

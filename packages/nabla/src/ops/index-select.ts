@@ -4,7 +4,8 @@ import { recordOp } from "../autograd/node.js";
 import { DTypeError, formatShape, ShapeError } from "../errors.js";
 import { normalizeDim } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { checkSameDevice, webgpuContext } from "../backend/device.js";
+import { webgpuContext } from "../backend/device.js";
+import { indexOn } from "../tensor/transfer.js";
 import { blockOf } from "../nn/functional/reindex.js";
 import { emptyTensor, fromTypedArray, resultTensor } from "./helpers.js";
 import { checkIndexRange, scatterAdd } from "./indexing.js";
@@ -14,6 +15,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   if (index.dtype !== "int32") throw new DTypeError(`indexSelect: expected index to be an int32 tensor, got ${index.dtype} (make it with { dtype: "int32" } or index.int())`);
   if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 0-d or 1-d, got shape ${formatShape(index.shape)}`);
   const d = normalizeDim("indexSelect", dim, x.ndim);
+  index = indexOn("indexSelect", index, x.storage.device);
   const size = x.shape[d]!;
   if (x.storage.device !== "cpu" && x.ndim > 0) {
     return selectAlong("indexSelect", x, d, index, (i) => new ShapeError(`indexSelect: index ${i} is out of range for dimension ${d} with size ${size}`));
@@ -44,7 +46,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
  * this along dim 0 of the table.
  */
 export function selectAlong(op: string, x: Tensor, d: number, index: Tensor, outOfRange: (value: number) => Error): Tensor {
-  checkSameDevice(op, x, index);
+  index = indexOn(op, index, x.storage.device);
   const size = x.shape[d]!;
   checkIndexRange(op, index, 0, size, outOfRange);
   const xc = contiguous(x.detach());
@@ -55,7 +57,8 @@ export function selectAlong(op: string, x: Tensor, d: number, index: Tensor, out
   shape[d] = k;
   const out = resultTensor(shape, x.dtype, op, x.storage.device);
   webgpuContext(op).indexSelect(xc.storage.gpu, xc.offset, ic.storage.gpu, ic.offset, outer, size, inner, k, out.storage.gpu);
-  return recordOp("IndexSelectBackward0", out, [x], (g) => [addAlong(g, d, ic, size)]);
+  // the index is saved: its gradient reads it (and the ownership scopes must not free it first)
+  return recordOp("IndexSelectBackward0", out, [x], (g) => [addAlong(g, d, ic, size)], [ic]);
 }
 
 /** Zeros with `size` along d and g's slices added at the index's positions (selectAlong's gradient; its own is selectAlong). */
@@ -66,5 +69,5 @@ function addAlong(g: Tensor, d: number, index: Tensor, size: number): Tensor {
   shape[d] = size;
   const out = emptyTensor(shape, g.dtype, "IndexSelectBackward0", g.storage.device);
   webgpuContext("IndexSelectBackward0").indexAdd(gc.storage.gpu, gc.offset, index.storage.gpu, index.offset, outer, size, inner, k, out.storage.gpu);
-  return recordOp("IndexAddBackward0", out, [g], (gg) => [selectAlong("IndexSelectBackward0", gg, d, index, (i) => new ShapeError(`index ${i} is out of range`))]);
+  return recordOp("IndexAddBackward0", out, [g], (gg) => [selectAlong("IndexSelectBackward0", gg, d, index, (i) => new ShapeError(`index ${i} is out of range`))], [index]);
 }

@@ -15,6 +15,7 @@ import { noGrad } from "../autograd/grad-mode.js";
 import { DTypeError, formatShape, OptionError, ShapeError } from "../errors.js";
 import { broadcastShapes, numelOf } from "../tensor/shape.js";
 import { Tensor, type NestedArray } from "../tensor/tensor.js";
+import { indexOn } from "../tensor/transfer.js";
 import { fromTypedArray } from "./helpers.js";
 import { nonzero } from "./nonzero.js";
 import { contiguous, expand, select, slice, unsqueeze } from "./shape.js";
@@ -221,7 +222,8 @@ function readIndices(op: string, advanced: { vdim: number; xdim: number; index: 
   const hostIndices = () =>
     advanced.map((a) => {
       const size = viewShape[a.vdim]!;
-      const values = contiguous(expand(a.index, indexShape)).toTypedArray() as Int32Array; // a fresh copy
+      // read for the CPU's path only: an index made on the device comes back as an index operand (indexOn)
+      const values = contiguous(expand(indexOn(op, a.index, "cpu"), indexShape)).toTypedArray() as Int32Array; // a fresh copy
       for (let i = 0; i < values.length; i++) {
         const v = values[i]!;
         if (v < -size || v >= size) throw new ShapeError(`${op}: index ${v} is out of bounds for dimension ${a.xdim} with size ${size}`);

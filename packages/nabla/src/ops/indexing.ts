@@ -10,7 +10,7 @@ import { DTypeError, formatShape, ShapeError } from "../errors.js";
 import { normalizeDim } from "../tensor/shape.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { readValuesSync, syncReadRefusal } from "../tensor/transfer.js";
+import { indexOn, readValuesSync, syncReadRefusal } from "../tensor/transfer.js";
 import { emptyTensor } from "./helpers.js";
 import { ne, toDType } from "./elementwise.js";
 import { assignInto, clone, contiguous, narrow, reshape, transpose } from "./shape.js";
@@ -96,6 +96,7 @@ export function checkIndex(op: string, x: Tensor, dim: number, index: Tensor, sr
     );
   }
   const size = x.shape[d] ?? 1;
+  // the callers moved the index to x's device (indexOn): this guards that they did
   checkSameDevice(op, x, index);
   if (inBounds) return d;
   checkIndexRange(op, index, 0, size, (i) => new ShapeError(`${op}: index ${i} is out of bounds for dimension ${d} with size ${size}`));
@@ -107,6 +108,7 @@ const atLeast1d = (t: Tensor): Tensor => (t.ndim === 0 ? reshape(t, [1]) : t);
 
 /** out[…, j, …] = x[…, index[…, j, …], …] along `dim`; the result has the index's shape. */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  index = indexOn("gather", index, x.storage.device);
   const d = checkIndex("gather", x, dim, index);
   const xn = leading(atLeast1d(x.detach()), atLeast1d(index).shape, d);
   const xc = lastAxis(xn, d);
@@ -125,8 +127,9 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const moved = d === outMoved.ndim - 1 ? outMoved : transpose(outMoved, d, outMoved.ndim - 1);
   const out = reshape(moved, index.shape);
   const inputShape = x.shape;
-  // d/dx gather = scatter-add of the gradient back to the picked positions
-  return recordOp("GatherBackward0", out, [x], (g) => [scatterAdd(emptyTensor(inputShape, g.dtype, "gather", g.storage.device), d, index, g)]);
+  // d/dx gather = scatter-add of the gradient back to the picked positions (the index saved: the
+  // backward reads it, and it must outlive the forward scope that may have made it)
+  return recordOp("GatherBackward0", out, [x], (g) => [scatterAdd(emptyTensor(inputShape, g.dtype, "gather", g.storage.device), d, index, g)], [index]);
 }
 
 /**
@@ -146,6 +149,7 @@ export function scatterAddInBounds(base: Tensor, dim: number, index: Tensor, src
 }
 
 function scatterAddChecked(base: Tensor, dim: number, index: Tensor, src: Tensor, inBounds: boolean): Tensor {
+  index = indexOn("scatterAdd", index, base.storage.device);
   const d = checkIndex("scatterAdd", base, dim, index, src, inBounds);
   if (src.dtype !== base.dtype) throw new DTypeError(`scatterAdd: expected self.dtype (${base.dtype}) to be equal to src.dtype (${src.dtype})`);
   checkSameDevice("scatterAdd", base, src);
@@ -180,7 +184,7 @@ function scatterAddChecked(base: Tensor, dim: number, index: Tensor, src: Tensor
   return recordOp("ScatterAddBackward0", out, [base, src], (g) => [
     base.requiresGrad ? g : null,
     src.requiresGrad ? padTo(gather(g, d, index), src.shape) : null,
-  ]);
+  ], [index]);
 }
 
 /** g (the size of an index) padded with zeros to `shape` (src's, which may be larger). */

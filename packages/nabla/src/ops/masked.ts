@@ -5,10 +5,13 @@
 import { recordOp } from "../autograd/node.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { DTypeError, ShapeError } from "../errors.js";
-import { broadcastShapes } from "../tensor/shape.js";
+import { sameDevice } from "../backend/device.js";
+import { broadcastShapes, numelOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { toDType, where } from "./elementwise.js";
 import { scalarTensor } from "./helpers.js";
+import { indexSelect } from "./index-select.js";
+import { nonzeroRowsOnDevice } from "./nonzero.js";
 import { outerIndex } from "./outer-index.js";
 import { sum, sumToShape } from "./reduce.js";
 import { contiguous, expand, reshape } from "./shape.js";
@@ -54,6 +57,13 @@ export function nonzeroPositions(data: ArrayLike<number>): Int32Array {
 export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
   checkMask("maskedSelect", mask);
   const shape = broadcastShapes("maskedSelect", x.shape, mask.shape);
+  if (x.storage.device !== "cpu" || mask.storage.device !== "cpu") {
+    // on the device: the mask's flat positions (one count read back), then an index-select (its
+    // gradient adds back where each element was read)
+    sameDevice("maskedSelect", [x, mask]);
+    const positions = reshape(nonzeroRowsOnDevice("maskedSelect", contiguous(expand(mask, shape)), [numelOf(shape)]), [-1]);
+    return indexSelect(reshape(contiguous(expand(x, shape)), [-1]), 0, positions);
+  }
   const positions = nonzeroPositions(contiguous(expand(mask, shape)).toTypedArray());
   const flat = reshape(contiguous(expand(x, shape)), [-1]);
   // reading flat positions is outer indexing of the flattened input: its gradient scatters back

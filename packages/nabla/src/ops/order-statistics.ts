@@ -13,6 +13,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { fromRows, pickedGradient, rowsAlong, rowsTensor, type Rows } from "./along-dim.js";
 import { BOOLEAN, INTEGER, readArgs, requireTensor, type WithOptions } from "./arguments.js";
 import { webgpuContext } from "../backend/device.js";
+import { modeShader } from "../backend/webgpu/wgsl-mode.js";
 import { div, eq, gt, mul, ne, sub, toDType, where } from "./elementwise.js";
 import { filledTensor } from "./helpers.js";
 import { gather } from "./indexing.js";
@@ -172,14 +173,30 @@ function pickSorted(op: string, rows: Rows, position: SortedPosition): { values:
 /** The rows' NaN count as int32 [..., 1] (0 for integer rows). */
 const nanCount = (rows: Rows): Tensor => sum(toDType(isnan(rows.source), "int32"), rows.shape.length - 1, { keepdim: true });
 
+/**
+ * mode on the webgpu device: each row sorted by the sort kernel, then its longest run of equal
+ * values found by one thread per row (wgsl-mode.ts).
+ */
+function modeOnDevice(rows: Rows): { values: Tensor; indices: Tensor } {
+  const gpu = webgpuContext("mode");
+  const sortedValues = rowsTensor(rows, rows.source.dtype);
+  const sortedIndices = rowsTensor(rows, "int32");
+  gpu.sort(rows.source.storage.gpu, rows.source.offset, rows.outer, rows.size, rows.size, false, sortedValues.storage.gpu, sortedIndices.storage.gpu);
+  const values = rowsTensor(rows, rows.source.dtype, 1);
+  const indices = rowsTensor(rows, "int32", 1);
+  const dtype = values.storage.gpu.dtype;
+  gpu.threads(`mode:${dtype}`, () => modeShader(dtype), [sortedValues.storage.gpu, values.storage.gpu, sortedIndices.storage.gpu, indices.storage.gpu], [rows.outer, rows.size], rows.outer);
+  return { values, indices };
+}
+
 /** Runs a reduction kernel over the rows along `dim` and records the gradient to the picked elements. */
-function reduceRows(op: string, node: string, x: Tensor, dim: number, keepdim: boolean, kernel: RowReduction, onDevice?: SortedPosition): ValuesIndices {
+function reduceRows(op: string, node: string, x: Tensor, dim: number, keepdim: boolean, kernel: RowReduction, onDevice?: (rows: Rows) => { values: Tensor; indices: Tensor }): ValuesIndices {
   const rows = rowsAlong(op, x, dim);
   if (rows.size === 0) throw new ShapeError(`${op}: expected reduction dim ${rows.dim} to have non-zero size`);
   let values: Tensor;
   let indices: Tensor;
   if (x.storage.device !== "cpu" && onDevice !== undefined) {
-    ({ values, indices } = pickSorted(op, rows, onDevice));
+    ({ values, indices } = onDevice(rows));
   } else {
     values = rowsTensor(rows, x.dtype, 1);
     indices = rowsTensor(rows, "int32", 1);
@@ -214,7 +231,7 @@ export function kthvalue(x: Tensor, k: number, ...args: DimKeepdimArgs): ValuesI
     dim,
     keepdim,
     (rows, values, indices) => kthvalueRows(rows.data, rows.outer, rows.size, k, values, indices),
-    (rows) => filledTensor([...rows.shape.slice(0, -1), 1], "int32", k - 1, rows.source.storage.device),
+    (rows) => pickSorted("kthvalue", rows, (r) => filledTensor([...r.shape.slice(0, -1), 1], "int32", k - 1, r.source.storage.device)),
   );
 }
 
@@ -271,7 +288,7 @@ function medianWith(op: "median" | "nanmedian", x: Tensor, args: readonly unknow
     given.dim,
     given.keepdim ?? false,
     (rows, values, indices) => medianRows(rows.data, rows.outer, rows.size, skipNan, values, indices),
-    (rows) => medianPosition(rows, skipNan),
+    (rows) => pickSorted(op, rows, (r) => medianPosition(r, skipNan)),
   );
 }
 
@@ -300,7 +317,13 @@ export function nanmedian(x: Tensor, ...args: unknown[]): Tensor | ValuesIndices
 export function mode(x: Tensor, ...args: DimKeepdimArgs): ValuesIndices {
   requireTensor("mode", "input", x);
   const { dim, keepdim } = readDimKeepdim("mode", args);
-  return reduceRows("mode", "ModeBackward0", x, dim, keepdim, (rows, values, indices) =>
-    modeRows(rows.data, rows.outer, rows.size, values, indices),
+  return reduceRows(
+    "mode",
+    "ModeBackward0",
+    x,
+    dim,
+    keepdim,
+    (rows, values, indices) => modeRows(rows.data, rows.outer, rows.size, values, indices),
+    modeOnDevice,
   );
 }

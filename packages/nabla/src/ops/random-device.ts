@@ -4,7 +4,8 @@
  * crosses between host and device: the key travels in the kernel's arguments.
  */
 import { webgpuContext, type Device } from "../backend/device.js";
-import { deviceRandom, deviceSeed, type PhiloxKind } from "../backend/webgpu/wgsl-philox.js";
+import { deviceRandom, type PhiloxKind } from "../backend/webgpu/wgsl-philox.js";
+import { deviceSeed } from "../backend/webgpu/wgsl-random.js";
 import type { Generator } from "../tensor/random.js";
 import type { DType } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";

@@ -18,10 +18,13 @@ import {
 } from "../tensor/sampling.js";
 import { broadcastShapes } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { add, mul } from "./elementwise.js";
+import { webgpuContext } from "../backend/device.js";
+import { BERNOULLI_SHADER, EXPONENTIAL_RACE_SHADER, MULTINOMIAL_REPLACEMENT_SHADER, deviceSeed } from "../backend/webgpu/wgsl-random.js";
+import { add, mul, toDType } from "./elementwise.js";
 import { emptyTensor, resultTensor } from "./helpers.js";
 import { drawOnDevice, drawsOnDevice } from "./random-device.js";
-import { contiguous, expand, isContiguous } from "./shape.js";
+import { sum } from "./reduce.js";
+import { contiguous, expand, isContiguous, reshape } from "./shape.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { kernelDevice } from "../backend/device.js";
 import { toDevice } from "../tensor/transfer.js";
@@ -142,8 +145,31 @@ export function bernoulli(input: Tensor, p?: number | GeneratorOption, options: 
   if (typeof p === "object" && p !== null) [options, p] = [p, undefined];
   if (p !== undefined && typeof p !== "number") throw new TypeError(`bernoulli: expected p to be a number, got ${describe(p)}`);
   const generator = options.generator ?? defaultGenerator;
+  if (input.storage.device !== "cpu") return bernoulliOnDevice(input, p, generator);
   const out = emptyTensor(input.shape, input.dtype);
   return noGrad(() => out.copy_(bernoulliValues(out, p ?? input, generator)));
+}
+
+/**
+ * bernoulli on the webgpu device (wgsl-random.ts): Philox draws from a seed taken from the
+ * generator, so a seed fixes the result, but not the CPU's draws (docs/PARITY.md). Tensor
+ * probabilities are checked on the device (the CPU's error at the next read).
+ */
+function bernoulliOnDevice(input: Tensor, p: number | undefined, generator: Generator): Tensor {
+  if (p === undefined) requireFloatingTensor("bernoulli_", input);
+  if (p !== undefined && !(p >= 0 && p <= 1)) throw new OptionError(`bernoulli_: expects p to be in [0, 1], but got p=${String(p)}`);
+  const gpu = webgpuContext("bernoulli");
+  // with a number p the input only gives the shape (and dtype); its values are not read
+  const probs = p === undefined ? contiguous(input.detach()) : input;
+  const n = probs.numel();
+  if (p === undefined) {
+    gpu.checkValues(probs.storage.gpu, probs.offset, n, 0, 1, (v) => new OptionError(`bernoulli_: expected all probabilities in [0, 1], got ${v}`));
+  }
+  const out = resultTensor(input.shape, "float32", "bernoulli", input.storage.device);
+  const [low, high] = deviceSeed(() => generator.nextUint32());
+  const pBits = new Int32Array(new Float32Array([p ?? 0]).buffer)[0]!;
+  gpu.threads("bernoulli", () => BERNOULLI_SHADER, [probs.storage.gpu, out.storage.gpu], [n, probs.offset, low, high, pBits, p === undefined ? 1 : 0], n);
+  return input.dtype === "float32" ? out : toDType(out, input.dtype);
 }
 
 export interface MultinomialOptions extends GeneratorOption {
@@ -170,6 +196,7 @@ export function multinomial(probs: Tensor, numSamples: number, options: Multinom
   if (nCategories > 1 << 24) throw new OptionError(`multinomial: number of categories cannot exceed 2^24 (got ${nCategories})`);
   const nDist = probs.ndim === 2 ? probs.shape[0]! : 1;
   const outShape = probs.ndim === 2 ? [nDist, numSamples] : [numSamples];
+  if (probs.storage.device !== "cpu") return multinomialOnDevice(probs, numSamples, replacement, generator, nDist, nCategories, outShape);
   const out = emptyTensor(outShape, "int32");
   if (out.numel() === 0) return out;
   const p = contiguous(probs.detach()).toTypedArray() as FloatArray;
@@ -208,6 +235,34 @@ export function multinomial(probs: Tensor, numSamples: number, options: Multinom
     const best = largestIndices(row, numSamples);
     result.set(best, i * numSamples);
   }
+  return out;
+}
+
+/**
+ * multinomial on the webgpu device (wgsl-random.ts), from Philox draws seeded by the generator:
+ * with replacement, one thread per sample inverts its row's cumulative weights; without, each
+ * category's key p / q (q ~ Exp(1)) and the sort kernel's k largest, as the CPU samples it (so
+ * the distributions agree; the draws do not: docs/PARITY.md). The weights are checked on the
+ * device (non-negative and finite, a positive sum per row: the CPU's errors at the next read).
+ */
+function multinomialOnDevice(probs: Tensor, numSamples: number, replacement: boolean, generator: Generator, rows: number, n: number, outShape: number[]): Tensor {
+  const device = probs.storage.device;
+  const gpu = webgpuContext("multinomial");
+  const out = resultTensor(outShape, "int32", "multinomial", device);
+  if (out.numel() === 0) return out;
+  const p = contiguous(toDType(probs.detach(), "float32"));
+  gpu.checkValues(p.storage.gpu, p.offset, p.numel(), 0, 3.4028234663852886e38, () => new OptionError("multinomial: probability tensor contains either `inf`, `nan` or element < 0"));
+  const sums = contiguous(sum(reshape(p, [rows, n]), 1));
+  gpu.checkValues(sums.storage.gpu, sums.offset, rows, 1.1754943508222875e-38, Infinity, () => new OptionError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)"));
+  const [low, high] = deviceSeed(() => generator.nextUint32());
+  if (replacement) {
+    gpu.threads("multinomial", () => MULTINOMIAL_REPLACEMENT_SHADER, [p.storage.gpu, out.storage.gpu], [rows * numSamples, p.offset, low, high, rows, n, numSamples], rows * numSamples);
+    return out;
+  }
+  const keys = resultTensor([rows, n], "float32", "multinomial", device);
+  gpu.threads("multinomial:keys", () => EXPONENTIAL_RACE_SHADER, [p.storage.gpu, keys.storage.gpu], [rows * n, p.offset, low, high], rows * n);
+  const values = resultTensor([rows, numSamples], "float32", "multinomial", device);
+  gpu.sort(keys.storage.gpu, 0, rows, n, numSamples, true, values.storage.gpu, out.storage.gpu);
   return out;
 }
 

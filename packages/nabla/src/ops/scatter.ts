@@ -15,6 +15,7 @@ import { DTypeError, OptionError } from "../errors.js";
 import { isFloating, type TypedArray } from "../tensor/dtype.js";
 import { contiguousStrides } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { indexOn } from "../tensor/transfer.js";
 import { div, eq, logicalAnd, maximum, mul, toDType, where } from "./elementwise.js";
 import { emptyTensor, filledTensor, scalarTensor } from "./helpers.js";
 import { callPointwise } from "./pointwise/call.js";
@@ -130,6 +131,7 @@ export interface ScatterOptions {
  * p of the index (PyTorch's torch.scatter). With a repeated index the last write wins.
  */
 export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | number, { reduce }: ScatterOptions = {}): Tensor {
+  index = indexOn("scatter", index, x.storage.device);
   const d = checkIndex("scatter", x, dim, index, src instanceof Tensor ? src : undefined);
   if (reduce !== undefined && reduce !== "add" && reduce !== "multiply") {
     throw new OptionError(`scatter: reduce argument must be either "add" or "multiply", got ${JSON.stringify(reduce)}`);
@@ -155,7 +157,7 @@ export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | num
   return recordOp(src instanceof Tensor ? "ScatterBackward0" : "ScatterBackward1", out, inputs, (g) => [
     x.requiresGrad ? scatter(g, d, index, 0) : null,
     src instanceof Tensor && src.requiresGrad ? padTo(gather(g, d, index), src.shape) : null,
-  ]);
+  ], [index]);
 }
 
 export interface ScatterReduceOptions {
@@ -181,6 +183,7 @@ function identityOf(reduce: ScatterReduce, dtype: Tensor["dtype"]): number {
  */
 export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor, reduce: ScatterReduce, { includeSelf = true }: ScatterReduceOptions = {}): Tensor {
   if (!REDUCES.includes(reduce)) throw new OptionError(`scatterReduce: reduce argument must be either sum, prod, mean, amax or amin, got ${JSON.stringify(reduce)}`);
+  index = indexOn("scatterReduce", index, x.storage.device);
   const d = checkIndex("scatterReduce", x, dim, index, src);
   checkSrc("scatterReduce", x, src);
   const out = x.storage.device !== "cpu" ? scatterReduceOnDevice(x, d, index, src, reduce, includeSelf) : scatterReduceOnHost(x, d, index, src, reduce, includeSelf);
@@ -189,7 +192,7 @@ export function scatterReduce(x: Tensor, dim: number, index: Tensor, src: Tensor
     let [gx, gsrc] = scatterReduceGrads(g, x, d, index, src, reduce, includeSelf, result);
     if (!includeSelf) gx = scatter(gx, d, index, 0);
     return [x.requiresGrad ? gx : null, src.requiresGrad ? padTo(gsrc, src.shape) : null];
-  }, reduce === "sum" || reduce === "mean" ? [] : [x, src, result]);
+  }, reduce === "sum" || reduce === "mean" ? [index] : [x, src, result, index]);
 }
 
 /** scatterReduce's values on the CPU (see scatterReduce). */

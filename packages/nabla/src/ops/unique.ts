@@ -13,7 +13,11 @@ import type { TypedArray } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { BOOLEAN, INTEGER, readArgs, requireTensor, type WithOptions } from "./arguments.js";
-import { fromTypedArray } from "./helpers.js";
+import { webgpuContext } from "../backend/device.js";
+import { UNIQUE_COUNTS_SHADER, UNIQUE_GROUPS_SHADER, uniqueFlagsShader, uniqueOrderShader } from "../backend/webgpu/wgsl-unique.js";
+import { emptyTensor, fromTypedArray, resultTensor } from "./helpers.js";
+import { indexSelect } from "./index-select.js";
+import { cumsum } from "./scan.js";
 import { contiguous, reshape, transpose } from "./shape.js";
 
 export interface UniqueOptions {
@@ -117,7 +121,56 @@ function groupValues(data: TypedArray, n: number): Groups {
   return { representatives, inverse, counts };
 }
 
+/**
+ * unique / uniqueConsecutive on the webgpu device (wgsl-unique.ts): the items (values, or the
+ * slices along dim as rows) ordered, grouped, the number of groups read back (the one synchronous
+ * read: the result's size depends on it, as in PyTorch's CUDA unique), then each group's
+ * representative item gathered, its count and every item's group written there.
+ */
+function uniqueOnDevice(op: string, x: Tensor, sortFirst: boolean, d: number | undefined, flags: Flags): Tensor | Tensor[] {
+  const device = x.storage.device;
+  const items = d === undefined ? reshape(contiguous(x.detach()), [-1, 1]) : contiguous(d === 0 ? x.detach() : transpose(x.detach(), 0, d));
+  const n = d === undefined ? x.numel() : x.shape[d]!;
+  const width = n === 0 ? 0 : items.numel() / n;
+  const rows = reshape(items, [n, width]);
+  const inverseShape = d === undefined ? x.shape : [n];
+  let groups = 0;
+  let representatives = emptyTensor([0], "int32", op, device);
+  let inverse = emptyTensor(inverseShape, "int32", op, device);
+  let counts = emptyTensor([0], "int32", op, device);
+  if (n > 0) {
+    const gpu = webgpuContext(op);
+    const dtype = x.storage.gpu.dtype;
+    const data = rows.storage.gpu;
+    const order = resultTensor([n], "int32", op, device);
+    gpu.threads(`unique:order:${dtype}`, () => uniqueOrderShader(dtype), [data, order.storage.gpu], [n, width, rows.offset, sortFirst ? 1 : 0], n);
+    const starts = resultTensor([n], "int32", op, device);
+    gpu.threads(`unique:flags:${dtype}`, () => uniqueFlagsShader(dtype), [data, starts.storage.gpu, order.storage.gpu], [n, width, rows.offset], n);
+    const cum = cumsum(starts, 0);
+    groups = gpu.readSizeSync(op, cum.storage.gpu, cum.offset + n - 1, 1)[0]!;
+    inverse = resultTensor(inverseShape, "int32", op, device);
+    representatives = resultTensor([groups], "int32", op, device);
+    // starts is free again: it takes each group's first position
+    gpu.threads("unique:groups", () => UNIQUE_GROUPS_SHADER, [cum.storage.gpu, inverse.storage.gpu, order.storage.gpu, starts.storage.gpu, representatives.storage.gpu], [n], n);
+    counts = resultTensor([groups], "int32", op, device);
+    gpu.threads("unique:counts", () => UNIQUE_COUNTS_SHADER, [starts.storage.gpu, counts.storage.gpu], [groups, n], groups);
+  }
+  const picked = indexSelect(rows, 0, representatives);
+  let values: Tensor;
+  if (d === undefined) values = reshape(picked, [groups]);
+  else {
+    const slices = reshape(picked, [groups, ...items.shape.slice(1)]);
+    values = d === 0 ? slices : contiguous(transpose(slices, 0, d));
+  }
+  if (!flags.returnInverse && !flags.returnCounts) return values;
+  return [values, ...(flags.returnInverse ? [inverse] : []), ...(flags.returnCounts ? [counts] : [])];
+}
+
 function uniqueWith(op: string, x: Tensor, sortFirst: boolean, dim: number | undefined, flags: Flags): Tensor | Tensor[] {
+  if (x.storage.device !== "cpu") {
+    if (dim !== undefined && x.ndim === 0) throw new ShapeError(`${op}: cannot take unique slices of a 0-d tensor along dim ${dim}`);
+    return uniqueOnDevice(op, x, sortFirst, dim === undefined ? undefined : normalizeDim(op, dim, x.ndim), flags);
+  }
   let values: Tensor;
   let inverse: Tensor;
   let groups: Groups;

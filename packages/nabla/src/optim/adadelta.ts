@@ -3,6 +3,8 @@ import { optimizerArgs } from "./arguments.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroupSpec } from "./optimizer.js";
 import { zerosLike } from "../ops/creation.js";
+import { fusedKernels } from "./fused.js";
+import { flat } from "./optimizer.js";
 import { buffer, count, required, type StateSpec } from "./state-fields.js";
 import { checkLr, checkNonNegative, checkRange } from "./validate.js";
 
@@ -54,8 +56,32 @@ export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
   }
 
   protected updateParameter(theta: Tensor, grad: Tensor, state: AdadeltaState, o: AdadeltaOptions): void {
-    const { lr, rho, eps, weightDecay: lambda, maximize } = o;
     state.step += 1;
+    if (!this.fused(theta, grad, state, o)) this.reference(theta, grad, state, o);
+  }
+
+  /** The backend's one-pass step (the same float operations as the reference, in its order), where it takes these buffers. */
+  private fused(theta: Tensor, grad: Tensor, state: AdadeltaState, o: AdadeltaOptions): boolean {
+    const step = fusedKernels()?.adadeltaStep;
+    if (step === undefined || theta.storage.device !== "cpu" || !theta.isContiguous()) return false;
+    const done = step({
+      param: flat(theta),
+      grad: flat(grad.contiguous()),
+      squareAvg: flat(state.square_avg),
+      accDelta: flat(state.acc_delta),
+      lr: o.lr,
+      rho: o.rho,
+      eps: o.eps,
+      weightDecay: o.weightDecay,
+      maximize: o.maximize,
+    });
+    // changed in place: a graph that saved the old values must refuse to backward through them
+    if (done) theta.storage.version++;
+    return done;
+  }
+
+  private reference(theta: Tensor, grad: Tensor, state: AdadeltaState, o: AdadeltaOptions): void {
+    const { lr, rho, eps, weightDecay: lambda, maximize } = o;
     const { square_avg: sq, acc_delta: acc } = state;
     let g = maximize ? grad.neg() : grad;
     if (lambda !== 0) g = g.add(theta.mul(lambda));

@@ -1,8 +1,8 @@
 /**
- * Whether update rules may hand their step to a backend's fused kernel (Adam/AdamW's and SGD's,
- * where the backend offers them: one pass over flat buffers instead of one per tensor op). Every
- * rule's reference is its tensor-op `updateParameter`; the fused kernels are held to it by
- * test/optim-paths.test.ts, which switches them off to run the reference on any backend.
+ * Whether update rules may hand their step to a backend's fused kernel (Adam/AdamW's, SGD's and
+ * Adadelta's, where the backend offers them: one pass over flat buffers instead of one per tensor
+ * op). Every rule's reference is its tensor-op `updateParameter`; the fused kernels are held to it
+ * by test/optim-paths.test.ts, which switches them off to run the reference on any backend.
  */
 import { backend, type FusedKernels } from "../backend/backend.js";
 import { OptionError } from "../errors.js";

@@ -3,6 +3,7 @@ import { optimizerArgs } from "./arguments.js";
 import { enableGrad, noGrad } from "../autograd/grad-mode.js";
 import { OptionError } from "../errors.js";
 import { fromTypedArray } from "../ops/helpers.js";
+import { readValuesSync } from "../tensor/transfer.js";
 import type { TypedArray } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { flat, flatForUpdate, Optimizer, type Closure, type ParamGroupSpec } from "./optimizer.js";
@@ -127,7 +128,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
     const out = new Float64Array(this.params.reduce((n, p) => n + p.numel(), 0));
     let at = 0;
     for (const p of this.params) {
-      if (p.grad !== null) out.set(flat(p.grad.contiguous()), at);
+      if (p.grad !== null) out.set(hostValues(p.grad), at);
       at += p.numel();
     }
     return out;
@@ -137,18 +138,19 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
   private addGrad(t: number, d: Vector): void {
     let at = 0;
     for (const p of this.params) {
-      const theta = flatForUpdate(p);
+      const theta = p.storage.device === "cpu" ? flatForUpdate(p) : hostValues(p).slice();
       for (let i = 0; i < theta.length; i++) theta[i] = theta[i]! + t * d[at + i]!;
+      if (p.storage.device !== "cpu") writeParam(p, theta);
       at += theta.length;
     }
   }
 
   private cloneParams(): TypedArray[] {
-    return this.params.map((p) => flat(p).slice());
+    return this.params.map((p) => hostValues(p).slice());
   }
 
   private setParams(values: TypedArray[]): void {
-    this.params.forEach((p, i) => flatForUpdate(p).set(values[i]!));
+    this.params.forEach((p, i) => (p.storage.device === "cpu" ? flatForUpdate(p).set(values[i]!) : writeParam(p, values[i]!)));
   }
 
   private evaluate(closure: Closure): number {
@@ -439,4 +441,20 @@ function strongWolfe(
     }
   }
   return [bracketF[lowPos]!, bracketG[lowPos]!, bracket[lowPos]!, lsFuncEvals];
+}
+
+/**
+ * LBFGS is a host algorithm (its history and directions in float64, as PyTorch's in the
+ * parameters' dtype): for parameters on the webgpu device the gradients and parameters are read
+ * back (synchronously, counted) at each evaluation and the updated parameters written back
+ * (counted uploads), so its arithmetic, and its results, are the CPU's.
+ */
+function hostValues(t: Tensor): TypedArray {
+  if (t.storage.device === "cpu") return flat(t.isContiguous() ? t : t.contiguous());
+  return readValuesSync(t, "LBFGS", "the model on the CPU for LBFGS (it reads the parameters and gradients at each evaluation)");
+}
+
+/** Writes host values into a parameter on the webgpu device (one counted upload). */
+function writeParam(p: Tensor, values: TypedArray): void {
+  p.copy_(fromTypedArray(values, p.shape, p.dtype));
 }

@@ -31,7 +31,8 @@ export const requiredIf = (condition: boolean, check: FieldCheck, load?: StateFi
 
 /**
  * A moment buffer of parameter `p`: a floating tensor of exactly p's shape. Loaded as a copy in
- * p's dtype (a float64 buffer into float32 weights is rounded, as PyTorch casts it).
+ * p's dtype on p's device (a float64 buffer into float32 weights is rounded, a CPU buffer of a
+ * parameter on the webgpu device uploaded, as PyTorch casts it).
  */
 export function buffer(p: Tensor, when = true): StateField {
   const check: FieldCheck = (v) => {
@@ -40,7 +41,11 @@ export function buffer(p: Tensor, when = true): StateField {
     if (!shapesEqual(v.shape, p.shape)) return `must have the parameter's shape ${formatShape(p.shape)}, got ${describeValue(v)}`;
     return null;
   };
-  return requiredIf(when, check, (v) => (v as Tensor).to(p.dtype).clone());
+  return requiredIf(when, check, (v) => {
+    // PyTorch's load_state_dict casts each buffer to its parameter's dtype and device
+    const cast = (v as Tensor).to(p.dtype);
+    return cast.storage.device === p.storage.device ? cast.clone() : cast.to(p.storage.device);
+  });
 }
 
 /** A step count: a non-negative integer. */

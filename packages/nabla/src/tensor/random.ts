@@ -72,6 +72,19 @@ export class Generator {
     return y >>> 0;
   }
 
+  /**
+   * Lets a bulk sampler draw words in place of nextUint32: `draw` gets the 624 twister words and
+   * the position (624: a twist is due), advances both exactly as nextUint32 would, and returns the
+   * new position, or null having changed nothing.
+   * @internal for backends' bulk samplers (a dropout mask's draws in wasm).
+   */
+  drawInBulk(draw: (mt: Uint32Array, index: number) => number | null): boolean {
+    const next = draw(this.mt, this.index);
+    if (next === null) return false;
+    this.index = next;
+    return true;
+  }
+
   /** PyTorch's `random64()` as a BigInt: the first word is the high half. */
   nextUint64(): bigint {
     const hi = this.nextUint32();

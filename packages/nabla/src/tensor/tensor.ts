@@ -25,7 +25,7 @@ import type { Storage } from "./storage.js";
 import { owned } from "../memory/ownership.js";
 import { defaultGenerator, type Generator } from "./random.js";
 import { isDevice, type Device } from "../backend/device.js";
-import { readValues, readValuesSync, toDevice, toDeviceAsync } from "./transfer.js";
+import { readValues, readValuesSync, toDevice, toDeviceAsync, valueFor } from "./transfer.js";
 
 /** Nested arrays of numbers (or booleans), as `toArray` returns and `tensor` accepts. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -445,8 +445,9 @@ export class Tensor {
     owned(() =>
       noGrad(() => {
         const v = value instanceof Tensor ? value : value();
-        // values made on the host (copy_ from a CPU tensor, the random fills) go up in one counted upload
-        shp.assignInto(this, v.storage.device === "cpu" && this.storage.device !== "cpu" ? toDevice(v, this.storage.device) : v);
+        // values from the other device (copy_ of a CPU tensor, the random fills made on the host, a
+        // float64 CPU operand that pulled the op to the CPU) cross in one counted copy
+        shp.assignInto(this, valueFor(op, v, this));
       }),
     );
     this.storage.version++;

@@ -8,6 +8,7 @@
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { webgpuContext, type Device } from "../backend/device.js";
 import type { GpuArray } from "../backend/webgpu/pool.js";
+import { toDType } from "../ops/elementwise.js";
 import { fromTypedArray } from "../ops/helpers.js";
 import { clone } from "../ops/shape.js";
 import type { TypedArray } from "./dtype.js";
@@ -18,12 +19,11 @@ import { Tensor } from "./tensor.js";
 /**
  * An op's operand on the device its kernel runs on (`kernelDevice`): itself, or a copy of its
  * values there made outside autograd (the op records its graph on the operands themselves). A
- * float64 0-d CPU tensor joining a webgpu op goes as float32, the precision the device computes in.
+ * float64 operand never goes to the webgpu device this way: it pulls the op to the CPU.
  */
 export function operandOn(t: Tensor, device: Device): Tensor {
   if (t.storage.device === device) return t;
-  const values = t.detach();
-  return toDevice(device !== "cpu" && t.dtype === "float64" ? values.float() : values, device);
+  return toDevice(t.detach(), device);
 }
 
 /** `operandOn` over an op's operands: the same array when all are there already (the hot path, nothing allocated). */
@@ -32,6 +32,43 @@ export function operandsOn(tensors: readonly Tensor[], device: Device): readonly
     if (tensors[i]!.storage.device !== device) return tensors.map((t) => operandOn(t, device));
   }
   return tensors;
+}
+
+/**
+ * An index-like operand of `op` (class targets; gather, scatter and index_select indices; the
+ * index tensors of advanced indexing) on `device`, the device of the data it picks from: the op
+ * runs where its data is, and an index on the other device moves there (PyTorch's
+ * same-device rule, with this allowance). An index is not differentiable, so nothing is lost by
+ * the copy; and with webgpu the default device an int32 index is made there while float64 data
+ * stays on the CPU (WGSL has no f64), so the rule keeps float64 gathers and losses working.
+ * Moving up is one counted upload; moving back reads the values the index was uploaded from
+ * when unchanged since (nothing crosses), else reads it back synchronously (counted; refused
+ * where this thread cannot wait for the device, naming the asynchronous move).
+ */
+export function indexOn(op: string, index: Tensor, device: Device): Tensor {
+  if (index.storage.device === device) return index;
+  if (device !== "cpu") return toDevice(index.detach(), device);
+  const mirror = index.storage.hostMirror();
+  const values =
+    mirror !== null && index.isContiguous()
+      ? mirror.subarray(index.offset, index.offset + index.numel())
+      : readValuesSync(index, op, 'await index.toAsync("cpu")');
+  return fromTypedArray(values, index.shape, index.dtype);
+}
+
+/**
+ * The value an in-place op `op` (copy_, add_, …) writes into `dst`, on dst's device: PyTorch's
+ * copy_ copies across devices. Itself when there; else converted to dst's dtype where it is (a
+ * float64 CPU value goes up as the float32 the device stores) and moved: one counted upload, or
+ * one counted synchronous read back (refused where this thread cannot wait for the device,
+ * naming the asynchronous move).
+ */
+export function valueFor(op: string, src: Tensor, dst: Tensor): Tensor {
+  const device = dst.storage.device;
+  if (src.storage.device === device) return src;
+  const values = src.detach();
+  if (device !== "cpu") return toDevice(values.dtype === dst.dtype ? values : toDType(values, dst.dtype), device);
+  return fromTypedArray(readValuesSync(values, op, 'await src.toAsync("cpu")'), values.shape, values.dtype);
 }
 
 /** `t` on `device`: itself if already there, else a copy (host → webgpu; the reverse is toDeviceAsync). */

@@ -15,9 +15,9 @@
  *
  * Layers with few taps a product (K = C/groups·kH·kW up to convTuning.directTaps, LeNet's 25 and
  * 150) and column stride 1 skip im2col and the GEMM: the direct kernels (assembly/conv-direct.ts)
- * accumulate output rows in registers over zero-padded copies of each sample's planes. The input
- * gradient of a stride-1 convolution is the forward kernel run on gy with the weight transposed
- * and flipped (through strides, no copy).
+ * accumulate output rows in registers over zero-padded copies of each sample's planes; the weight
+ * gradient (conv-direct-weight.ts, conv-direct-weight-columns.ts) and, at row stride 1, the input
+ * gradient (conv-direct-input.ts) have kernels of their own.
  *
  * 3×3, stride-1 layers with many channels a group (MNIST's 32→64) go first to the Winograd
  * F(2×2, 3×3) kernels (conv-winograd.ts: 16 multiply-adds per 2×2 outputs instead of 36), which
@@ -41,7 +41,17 @@ import { takesWinograd, transposedGeometry, winogradConv2d, winogradConv2dInput,
  * over the whole block measured as fast or faster on MNIST's 32→64 layer (10⁷ a sample), and
  * it needs no per-sample synchronisation of the threads. Tests lower it to exercise both paths.
  */
-export const convTuning = { perSampleMacs: 1 << 26, directTaps: 160 };
+export const convTuning = { perSampleMacs: 1 << 26, directTaps: 160, weightLanes: "auto" as "auto" | "columns" | "channels" };
+
+/**
+ * Whether the direct weight gradient puts output columns in the lanes (else output channels):
+ * convTuning.weightLanes, by default whichever wastes fewer lanes (kernels.weightByColumns).
+ * Tests force each.
+ */
+function weightByColumns(g: Conv2dGeometry): boolean {
+  const lanes = convTuning.weightLanes;
+  return lanes === "auto" ? kernels.weightByColumns(g.o, g.groups, g.kh, g.kw, g.ow) : lanes === "columns";
+}
 
 /**
  * The view in wasm memory with its last `merged` dims walkable as one run of uniform stride
@@ -114,14 +124,33 @@ function products(g: Conv2dGeometry, b: number, permuted: Float32Array | null, s
   }
 }
 
-/** Whether the wasm kernels take this call: float32 throughout (a result outside wasm memory, a small weight's gradient, is staged). */
-const usable = (views: StridedView[], out: TypedArray): boolean =>
-  out instanceof Float32Array && views.every((v) => v.data instanceof Float32Array);
+type ConvOp = "forward" | "input" | "weight";
+
+/** The kernel a convolution op runs on: the JS reference, Winograd, direct, or im2col + GEMM. */
+type Route = "js" | "winograd" | "direct" | "gemm";
+
+/**
+ * One check of a call's operands and geometry for all three ops: the JS reference unless
+ * float32 throughout (a result outside wasm memory, a small weight's gradient, is staged) with
+ * work to do; then the Winograd kernels where they take the geometry, else the direct kernels,
+ * else the GEMM.
+ */
+function route(g: Conv2dGeometry, op: ConvOp, views: StridedView[], out: TypedArray): Route {
+  if (g.n === 0 || g.o === 0 || g.c === 0 || !(out instanceof Float32Array) || !views.every((v) => v.data instanceof Float32Array)) return "js";
+  return winogradPath(g, op) ? "winograd" : withoutWinograd(g, op);
+}
+
+/** Where an op goes when the Winograd kernels do not take it or decline its values. */
+const withoutWinograd = (g: Conv2dGeometry, op: ConvOp): Route => (directPath(g, op) ? "direct" : "gemm");
 
 export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, bias: StridedView | null, out: TypedArray): void {
-  if (!usable(bias === null ? [x, weight] : [x, weight, bias], out) || g.n === 0 || g.o === 0) return jsBackend.conv2d(g, x, weight, bias, out);
-  if (winogradPath(g, "forward") && winogradConv2d(g, x, weight, bias, out as Float32Array)) return;
-  if (directPath(g, "forward")) return directForward(g, x, weight, bias, out as Float32Array);
+  let to = route(g, "forward", bias === null ? [x, weight] : [x, weight, bias], out);
+  if (to === "js") return jsBackend.conv2d(g, x, weight, bias, out);
+  if (to === "winograd") {
+    if (winogradConv2d(g, x, weight, bias, out as Float32Array)) return;
+    to = withoutWinograd(g, "forward");
+  }
+  if (to === "direct") return directForward(g, x, weight, bias, out as Float32Array);
   const { p, k, og } = sizes(g);
   const scratch = new Scratch();
   try {
@@ -151,9 +180,13 @@ export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, b
 }
 
 export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedView, out: TypedArray): void {
-  if (!usable([gy, weight], out) || g.n === 0 || g.o === 0 || g.c === 0) return jsBackend.conv2dInput(g, gy, weight, out);
-  if (winogradPath(g, "input") && winogradConv2dInput(g, gy, weight, out as Float32Array)) return;
-  if (directPath(g, "input")) return directInput(g, transposed(g)!, gy, weight, out as Float32Array);
+  let to = route(g, "input", [gy, weight], out);
+  if (to === "js") return jsBackend.conv2dInput(g, gy, weight, out);
+  if (to === "winograd") {
+    if (winogradConv2dInput(g, gy, weight, out as Float32Array)) return;
+    to = withoutWinograd(g, "input");
+  }
+  if (to === "direct") return directInput(g, gy, weight, out as Float32Array);
   const { p, k, og } = sizes(g);
   const scratch = new Scratch();
   try {
@@ -184,10 +217,14 @@ export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedV
 }
 
 export function conv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView, out: TypedArray): void {
+  let to = route(g, "weight", [x, gy], out);
+  if (to === "js") return jsBackend.conv2dWeight(g, x, gy, out);
+  if (to === "winograd") {
+    if (winogradConv2dWeight(g, x, gy, out as Float32Array)) return;
+    to = withoutWinograd(g, "weight");
+  }
+  if (to === "direct") return directWeight(g, x, gy, out as Float32Array);
   const { p, k, og } = sizes(g);
-  if (!usable([x, gy], out) || g.n === 0 || k === 0 || og === 0) return jsBackend.conv2dWeight(g, x, gy, out);
-  if (winogradPath(g, "weight") && winogradConv2dWeight(g, x, gy, out as Float32Array)) return;
-  if (directPath(g, "weight")) return directWeight(g, x, gy, out as Float32Array);
   const scratch = new Scratch();
   try {
     const staged = scratch.output(out as Float32Array);
@@ -224,15 +261,15 @@ function elementsOf(op: Operand, shape: readonly number[]): Float32Array {
  * Winograd transforms (src/backend/wasm/conv-winograd.ts), unless a value is non-finite or too
  * large for them (tests check their cases do).
  */
-export function winogradPath(g: Conv2dGeometry, op: "forward" | "input" | "weight"): boolean {
+export function winogradPath(g: Conv2dGeometry, op: ConvOp): boolean {
   return takesWinograd(op === "input" ? transposedGeometry(g) : g) && (op !== "input" || takesWinograd(g));
 }
 
 /** Whether a float32 convolution's forward, input-gradient or weight-gradient kernel runs direct (tests check their cases do). */
-export function directPath(g: Conv2dGeometry, op: "forward" | "input" | "weight"): boolean {
-  if (op === "weight") return takesDirect(g, 1);
-  const t = op === "input" ? transposed(g) : g;
-  return t !== null && takesDirect(t, 0);
+export function directPath(g: Conv2dGeometry, op: ConvOp): boolean {
+  if (op === "weight") return takesDirect(g, weightByColumns(g) ? 3 : 1);
+  if (op === "forward") return takesDirect(g, 0);
+  return g.sh === 1 && takesDirect(g, 4);
 }
 
 /**
@@ -240,23 +277,13 @@ export function directPath(g: Conv2dGeometry, op: "forward" | "input" | "weight"
  * convTuning.directTaps taps an output (where the GEMM's products are too thin to pay for
  * im2col and packing), and a sample's staging within a thread's work buffer.
  */
-function takesDirect(g: Conv2dGeometry, which: 0 | 1): boolean {
+function takesDirect(g: Conv2dGeometry, which: 0 | 1 | 3 | 4): boolean {
   if (g.sw !== 1 || g.oh === 0 || g.ow === 0) return false;
   if ((g.c / g.groups) * g.kh * g.kw > convTuning.directTaps) return false;
-  return kernels.directConvBytes(which, g.c, g.o, g.groups, g.kh, g.kw, g.sh, g.dh, g.dw, g.oh, g.ow) <= workBytes();
-}
-
-/**
- * The input gradient of a stride-1 convolution as a forward one: gy [N, O, oH, oW] convolved with
- * W transposed (O/groups in, C/groups out a group) and flipped, padded by (kH−1)·dH − pH and
- * (kW−1)·dW − pW, gives x's gradient [N, C, H, W]. Null for strides, or padding beyond the
- * kernel's reach (which would need cropping).
- */
-function transposed(g: Conv2dGeometry): Conv2dGeometry | null {
-  const ph = (g.kh - 1) * g.dh - g.ph;
-  const pw = (g.kw - 1) * g.dw - g.pw;
-  if (g.sh !== 1 || g.sw !== 1 || ph < 0 || pw < 0) return null;
-  return { ...g, c: g.o, h: g.oh, w: g.ow, o: g.c, ph, pw, oh: g.h, ow: g.w };
+  const bytes = which === 4
+    ? kernels.inputWorkBytes(g.h, g.w, g.o, g.groups, g.kh, g.kw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow)
+    : kernels.directConvBytes(which, g.c, g.o, g.groups, g.kh, g.kw, g.sh, g.dh, g.dw, g.oh, g.ow);
+  return bytes <= workBytes();
 }
 
 const directArgs = (g: Conv2dGeometry): DirectConvArgs => g;
@@ -281,33 +308,52 @@ function directForward(g: Conv2dGeometry, x: StridedView, weight: StridedView, b
   }
 }
 
-/** conv2dInput through the forward kernel on `t` = transposed(g): W[g·O_g + q, ch, i, j] read as W'[g·C_g + ch, q, kH−1−i, kW−1−j]. */
-function directInput(g: Conv2dGeometry, t: Conv2dGeometry, gy: StridedView, weight: StridedView, out: Float32Array): void {
+/** conv2dInput of a stride-1 convolution on the direct kernel (assembly/conv-direct-input.ts), the weights packed with their output channels last. */
+function directInput(g: Conv2dGeometry, gy: StridedView, weight: StridedView, out: Float32Array): void {
   const scratch = new Scratch();
   try {
     const staged = scratch.output(out);
     const gs = scratch.input(gy);
     const ws = scratch.input(weight);
     const [so, sc, si, sj] = ws.strides as [number, number, number, number];
-    const og = g.o / g.groups;
-    const cg = g.c / g.groups;
-    const packed = scratch.take(kernels.packedWeightBytes(g.groups, cg, og, g.kh, g.kw) / 4);
-    const corner = ws.ptr + 4 * ((g.kh - 1) * si + (g.kw - 1) * sj);
-    kernels.packWeights(corner, sc, so, og * so, -si, -sj, g.groups, cg, og, g.kh, g.kw, 0, 0, packed.byteOffset);
-    directConvThreaded(0, directArgs(t), gs.ptr, gs.strides, packed.byteOffset, [], staged.ptr, macsOf(t), gemmWork());
+    const packed = scratch.take(kernels.inputWeightFloats(g.c, g.o, g.groups, g.kh, g.kw));
+    kernels.packInputWeights(ws.ptr, so, sc, si, sj, g.c, g.o, g.groups, g.kh, g.kw, packed.byteOffset);
+    directConvThreaded(4, directArgs(g), gs.ptr, gs.strides, packed.byteOffset, [], staged.ptr, macsOf(g), gemmWork());
     staged.done();
   } finally {
     scratch.release();
   }
 }
 
+/**
+ * The weight gradient on the direct kernels. With output columns in the lanes
+ * (assembly/conv-direct-weight-columns.ts, where rows fill whole vectors better than channels do)
+ * one job over all samples. With channels in the lanes (assembly/conv-direct-weight.ts) block by
+ * block of samples within the convolution scratch budget: stage x's padded planes and gy with
+ * channels last, then run the tiles, the first block writing dW and the others adding to it.
+ */
 function directWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView, out: Float32Array): void {
   const scratch = new Scratch();
   try {
     const staged = scratch.output(out);
     const xs = scratch.input(x);
     const gs = scratch.input(gy);
-    directConvThreaded(1, directArgs(g), xs.ptr, xs.strides, gs.ptr, gs.strides, staged.ptr, macsOf(g), gemmWork());
+    if (weightByColumns(g)) {
+      directConvThreaded(3, g, xs.ptr, xs.strides, gs.ptr, gs.strides, staged.ptr, macsOf(g), gemmWork());
+    } else {
+      const planeFloats = kernels.weightPlaneFloats(g.c, g.kh, g.kw, g.sh, g.dh, g.dw, g.oh, g.ow);
+      const gyFloats = (nb: number) => kernels.weightGyFloats(nb, g.o, g.groups, g.oh, g.ow);
+      const nb = samplesPerBlock(g.n, planeFloats + gyFloats(1), 4);
+      const planes = scratch.take(nb * planeFloats).byteOffset;
+      const gyT = scratch.take(gyFloats(nb)).byteOffset;
+      for (let n0 = 0; n0 < g.n; n0 += nb) {
+        const block = { ...g, n: Math.min(nb, g.n - n0) };
+        const [x0, gy0] = [xs.ptr + 4 * n0 * xs.strides[0]!, gs.ptr + 4 * n0 * gs.strides[0]!];
+        const shared = { planes, gyT, accumulate: n0 > 0 };
+        directConvThreaded(2, block, x0, xs.strides, gy0, gs.strides, staged.ptr, block.n * (planeFloats + gyFloats(1)), gemmWork(), shared);
+        directConvThreaded(1, block, x0, xs.strides, gy0, gs.strides, staged.ptr, macsOf(block), gemmWork(), shared);
+      }
+    }
     staged.done();
   } finally {
     scratch.release();

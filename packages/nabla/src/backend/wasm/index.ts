@@ -1,9 +1,9 @@
 /**
  * The WebAssembly SIMD backend: matmul, activations, elementwise arithmetic, reductions, softmax,
- * strided copies, gather/scatterAdd, max pooling, col2im and the Adam/SGD steps run as wasm
- * kernels in float32 (f32x4) and float64 (f64x2) over storage that lives in the wasm memory;
- * every other kernel (other dtypes, mixed float types, the float32 prod/min/logsumexp
- * reductions) is the JS backend's.
+ * strided copies, gather/scatterAdd, max pooling, col2im, the Adam/SGD/Adadelta steps and dropout's
+ * mask (MT19937 drawn in bulk) run as wasm kernels in float32 (f32x4) and float64 (f64x2) over
+ * storage that lives in the wasm memory; every other kernel (other dtypes, mixed float types, the
+ * float32 prod/min/logsumexp reductions) is the JS backend's.
  *
  * Chosen by default where the engine validates SIMD and shared memory; NABLA_BACKEND=js|wasm
  * in the environment picks one at startup, setBackend("js") at any time.
@@ -23,9 +23,10 @@ import { pointwise } from "./elementwise.js";
 import { argReduce, reduce, softmax } from "./reduce.js";
 import { matmul } from "./matmul.js";
 import { assign, copy } from "./copy.js";
-import { adamStep, sgdStep } from "./optim.js";
+import { adadeltaStep, adamStep, sgdStep } from "./optim.js";
 import { lstmCell, lstmCellBackward } from "./lstm-cell.js";
 import { gruCell, gruCellBackward } from "./gru-cell.js";
+import { keepMask } from "./random.js";
 import { fold2d, gather, maxPool2d, scatterAdd } from "./pooling.js";
 import { conv2d, conv2dInput, conv2dWeight } from "./conv.js";
 
@@ -62,7 +63,7 @@ const kernelMethods: Pick<Backend, KernelMethod> = {
   scatterAdd,
 };
 
-const fusedKernels: Required<FusedKernels> = { softmax, adamStep, sgdStep, lstmCell, lstmCellBackward, gruCell, gruCellBackward };
+const fusedKernels: Required<FusedKernels> = { softmax, adamStep, sgdStep, adadeltaStep, lstmCell, lstmCellBackward, gruCell, gruCellBackward, keepMask };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -105,10 +106,12 @@ const backend: Mutable<Backend> = {
     softmax: (...args) => (start("softmax"), softmax(...args)),
     adamStep: (...args) => (start("adamStep"), adamStep(...args)),
     sgdStep: (...args) => (start("sgdStep"), sgdStep(...args)),
+    adadeltaStep: (...args) => (start("adadeltaStep"), adadeltaStep(...args)),
     lstmCell: (...args) => (start("lstmCell"), lstmCell(...args)),
     lstmCellBackward: (...args) => (start("lstmCellBackward"), lstmCellBackward(...args)),
     gruCell: (...args) => (start("gruCell"), gruCell(...args)),
     gruCellBackward: (...args) => (start("gruCellBackward"), gruCellBackward(...args)),
+    keepMask: (...args) => (start("keepMask"), keepMask(...args)),
   },
   release: releaseArray,
   track: trackArray,

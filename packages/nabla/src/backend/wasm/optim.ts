@@ -1,10 +1,10 @@
 /**
- * The fused Adam/AdamW and SGD steps the wasm backend offers (src/optim uses them where it may):
+ * The fused Adam/AdamW, SGD and Adadelta steps the wasm backend offers (src/optim uses them where it may):
  * in wasm for float32 or float64 buffers in wasm memory (all of one type); anything else runs the
  * plain loop of js/optim-steps.ts. The float64 kernels do the loop's operations in its order, so they
  * give the same bits.
  */
-import type { AdamStepArgs, SgdStepArgs } from "../backend.js";
+import type { AdadeltaStepArgs, AdamStepArgs, SgdStepArgs } from "../backend.js";
 import { adamStep as loopAdamStep, sgdStep as loopSgdStep } from "../js/optim-steps.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import { inHeap } from "./heap.js";
@@ -47,6 +47,17 @@ export function sgdStep(a: SgdStepArgs): boolean {
   (width === 8 ? kernels.sgdStep64 : kernels.sgdStep)(
     param.byteOffset, grad.byteOffset, momentumBuffer?.byteOffset ?? 0, param.length,
     a.lr, a.momentum, 1 - a.dampening, a.weightDecay, a.nesterov ? 1 : 0, a.maximize ? 1 : 0, a.firstStep ? 1 : 0,
+  );
+  return true;
+}
+
+/** float32 buffers in wasm memory only: the kernel repeats the reference's float32 operations (no loop of its own elsewhere). */
+export function adadeltaStep(a: AdadeltaStepArgs): boolean {
+  const { param, grad, squareAvg, accDelta } = a;
+  if (wasmWidth(param, grad, squareAvg, accDelta) !== 4) return false;
+  kernels.adadeltaStep(
+    param.byteOffset, grad.byteOffset, squareAvg.byteOffset, accDelta.byteOffset, param.length,
+    a.lr, a.rho, 1 - a.rho, a.eps, a.weightDecay, a.maximize ? 1 : 0,
   );
   return true;
 }

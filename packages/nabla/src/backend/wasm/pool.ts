@@ -268,27 +268,39 @@ export interface DirectConvArgs {
   sh: number; ph: number; pw: number; dh: number; dw: number; oh: number; ow: number;
 }
 
+/** The weight gradient's shared scratch (assembly/conv-direct-weight.ts): staged planes and gyT, and whether to add to dW. */
+export interface DirectWeightScratch {
+  planes: number; gyT: number; accumulate: boolean;
+}
+
 /**
- * The direct convolution's forward kernel (which 0: x at element strides `xs`, weights packed by
- * kernels.packWeights at `mid`, into contiguous y at `dst`) or its weight gradient (which 1: x and
- * gy at `mid`, each at element strides, into contiguous dW at `dst`), shared with idle helpers:
- * the forward kernel in chunks of samples, the weight gradient in chunks of dW's output-channel
- * tiles. Each thread stages its planes in its own work buffer (`work` for the caller), which
- * kernels.directConvBytes says is big enough. `macs` sizes the split.
+ * A direct convolution job over g.n samples, shared with idle helpers: the forward kernel (which
+ * 0: x at element strides `xs`, weights packed by kernels.packWeights at `mid`, into contiguous
+ * y at `dst`) in chunks of samples, each thread staging its planes in its own work buffer
+ * (`work` for the caller; kernels.directConvBytes says how much); or the weight gradient's
+ * prepare step (which 2: x at `xs` and gy at `mid`, at element strides `gs`, into the scratch's
+ * planes and gyT) in chunks of samples, then its tiles (which 1: into contiguous dW at `dst`) in
+ * one range of units a thread; or the weight gradient with columns in the lanes (which 3: x and
+ * gy as for 2, into dW) in one range of output-channel tiles a thread; or the input gradient
+ * (which 4: gy at `x`, strides `xs`, weights packed by kernels.packInputWeights at `mid`, into
+ * contiguous gx at `dst`; g's sizes are x's) in chunks of samples. `macs` sizes the split.
  */
 export function directConvThreaded(
-  which: 0 | 1, g: DirectConvArgs, x: number, xs: readonly number[], mid: number, gs: readonly number[], dst: number, macs: number, work: number,
+  which: 0 | 1 | 2 | 3 | 4, g: DirectConvArgs, x: number, xs: readonly number[], mid: number, gs: readonly number[], dst: number, macs: number, work: number,
+  scratch: DirectWeightScratch | null = null,
 ): void {
   const ready = readyHelpers(macs, PARALLEL_MACS);
   const parts = ready.length + 1;
-  const total = which === 0 ? g.n : kernels.weightTileCount(g.o, g.groups);
-  // samples: a few chunks a thread, so that a delayed one is caught up; tiles: one range a
-  // thread, since each chunk stages every sample again
-  const chunks = Math.min(total, which === 0 && parts > 1 ? 4 * parts : parts);
+  const bySamples = which === 0 || which === 2 || which === 4;
+  const total = bySamples ? g.n : which === 1 ? kernels.weightUnitCount(g.c, g.o, g.groups, g.kh, g.kw) : kernels.weightColumnTileCount(g.o, g.groups);
+  // samples: a few chunks a thread, so that a delayed one is caught up; units and tiles: one
+  // range a thread (the column kernel's chunks each stage every sample again)
+  const chunks = Math.min(total, bySamples && parts > 1 ? 4 * parts : parts);
   const size = Math.ceil(total / chunks);
   const { ints } = jobBlock();
   const fields = [0, Math.ceil(total / size), size, which, x, xs[0]!, xs[1]!, xs[2]!, xs[3]!, g.n, g.c, g.h, g.w, g.o, g.groups, JOB_DIRECT_CONV,
-    g.kh, g.kw, g.sh, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, mid, gs[0] ?? 0, gs[1] ?? 0, gs[2] ?? 0, gs[3] ?? 0, dst];
+    g.kh, g.kw, g.sh, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, mid, gs[0] ?? 0, gs[1] ?? 0, gs[2] ?? 0, gs[3] ?? 0, dst,
+    scratch?.planes ?? 0, scratch?.gyT ?? 0, scratch?.accumulate === true ? 1 : 0];
   for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
   runShared(ints, ready, work);
 }

@@ -24,7 +24,7 @@ import { CONV2D_INPUT_SHADER, CONV2D_SHADER, CONV2D_WEIGHT_SHADER } from "./wgsl
 import { CONV_TILE_N, convGemmShader, convRowsPerThread, convTileM, type ConvGemmKind } from "./wgsl-conv-gemm.js";
 import type { Conv2dGeometry } from "../convolution.js";
 import { FOLD_SHADER, MAX_POOL_SHADER } from "./wgsl-pooling.js";
-import { ROWS_PER_DIMENSION, argReduceShader, reduceShader, softmaxShader } from "./wgsl-reduce.js";
+import { ROWS_PER_DIMENSION, SHORT_ROW, SHORT_ROW_WORKGROUP, argReduceShader, reduceShader, shortRowReduceShader, shortRowSoftmaxShader, softmaxShader } from "./wgsl-reduce.js";
 import { FILL_SHADER } from "./wgsl-fill.js";
 import { INDEX_CHECK_NONE, INDEX_CHECK_SHADER, INDEX_CHECK_VALUE_SHADER, VALUE_CHECK_SHADER } from "./wgsl-index-check.js";
 import { INDEX_SELECT_SHADER, indexAddShader } from "./wgsl-index-select.js";
@@ -84,6 +84,18 @@ export class WebGpuContext {
   readonly pool: BufferPool;
   /** Host→device and device→host copies so far. */
   readonly transfers = { toDevice: 0, toHost: 0 };
+  /**
+   * Synchronous reads of a few int32 values that fix the size of an op's result (nonzero's count,
+   * unique's groups, bincount's largest value, histc's default range): the one wait on the device
+   * those ops make, as PyTorch's CUDA forms synchronize there. Not tensor data: not in `transfers`.
+   */
+  sizeReads = 0;
+  /**
+   * Kernels dispatched so far and their workgroups: what a step asks of the device, which the tests
+   * bound where a kernel's grid should follow its data (a workgroup per short row made an LSTM
+   * step thousands of barrier-laden workgroups on a software device).
+   */
+  readonly dispatched = { kernels: 0, workgroups: 0 };
   private readonly pipelines = new Map<string, GpuComputePipeline>();
   /**
    * Kernels are recorded into one command encoder and submitted together (a submit per kernel
@@ -233,6 +245,27 @@ export class WebGpuContext {
   }
 
   /**
+   * `count` 32-bit values of `array` from element `offset`, read now (the thread blocking until the
+   * device has run every kernel queued before), for an op whose result's size depends on them
+   * (`sizeReads`). Throws where the thread may not block, naming `op` and the reason.
+   */
+  readSizeSync(op: string, array: GpuArray, offset: number, count: number): Int32Array {
+    const remote = this.device;
+    const refusal = this.syncReadRefusal();
+    if (refusal !== null || !isRemoteDevice(remote)) {
+      throw new Error(`${op}: the size of the result depends on values on the webgpu device, which cannot be read synchronously here (${refusal}): move the input to the CPU first with \`await t.toAsync("cpu")\``);
+    }
+    this.reportIndexErrorSync((buffer) => remote.readSync(buffer, 0, 12));
+    this.flush();
+    const data = remote.readSync(array.buffer, offset * 4, count * 4);
+    this.sizeReads++;
+    const failure = this.compileFailure(this.compileChecks.map((c) => remote.settledNow(c.scope)?.value));
+    if (failure) throw new Error(failure);
+    this.pool.settleSync((scope) => remote.settledNow(scope));
+    return new Int32Array(data);
+  }
+
+  /**
    * out[i] = kernel(inputs[0][i], …; params) with the inputs broadcast to out's shape, out
    * contiguous (a condition stored as 1 or 0). out may be one of the inputs' buffers (in place):
    * WebGPU forbids binding a buffer both for reading and writing, so the result then goes through
@@ -288,6 +321,13 @@ export class WebGpuContext {
     if (inner === 0 && (op === "max" || op === "min")) {
       throw new RangeError(`webgpu reduce ${op}: cannot reduce an empty dimension (it has no identity)`);
     }
+    if (inner <= SHORT_ROW) {
+      // short rows: a thread each, not a workgroup each (see SHORT_ROW)
+      const pipeline = this.pipeline(`reduceShort:${op}:${x.dtype}->${out.dtype}`, () => shortRowReduceShader(op, x.dtype, out.dtype));
+      const info = this.scalars(new Int32Array([outer, inner]));
+      this.dispatch(pipeline, [x.buffer, out.buffer, info.buffer], grid2d(Math.ceil(outer / SHORT_ROW_WORKGROUP)), null, [info]);
+      return;
+    }
     this.rows(`reduce:${op}:${x.dtype}->${out.dtype}`, () => reduceShader(op, x.dtype, out.dtype), [x, out], outer, inner);
   }
 
@@ -303,6 +343,13 @@ export class WebGpuContext {
   softmax(x: GpuArray, outer: number, inner: number, out: GpuArray, log: boolean): void {
     float32Only(log ? "logSoftmax" : "softmax", x, out);
     if (outer === 0 || inner === 0) return;
+    if (inner <= SHORT_ROW) {
+      // short rows (attention over a few positions): a thread each, not a workgroup each (see SHORT_ROW)
+      const info = this.scalars(new Int32Array([outer, inner]));
+      const pipeline = this.pipeline(log ? "logSoftmaxShort" : "softmaxShort", () => shortRowSoftmaxShader(log));
+      this.dispatch(pipeline, [x.buffer, out.buffer, info.buffer], grid2d(Math.ceil(outer / SHORT_ROW_WORKGROUP)), null, [info]);
+      return;
+    }
     this.rows(log ? "logSoftmax" : "softmax", () => softmaxShader(log), [x, out], outer, inner);
   }
 
@@ -672,6 +719,15 @@ export class WebGpuContext {
     this.rowWise(`searchsorted:${type}`, () => searchsortedShader(type), [a.boundaries, a.out, a.values, a.sorter ?? a.boundaries], info, a.rows * a.m);
   }
 
+  /**
+   * A kernel of the data-dependent and sampling families (wgsl-special.ts, wgsl-compact.ts,
+   * wgsl-unique.ts, wgsl-mode.ts, wgsl-histogram.ts, wgsl-random.ts), one thread per `threads`:
+   * bindings x, out, info (the int32 `info`), then `more`. `key` names the shader in the cache.
+   */
+  threads(key: string, source: () => string, buffers: readonly GpuArray[], info: readonly number[], threads: number): void {
+    this.rowWise(key, source, buffers, info, threads);
+  }
+
   /** One thread per `threads`; bindings: x, out, info, then any more buffers. */
   private rowWise(key: string, source: () => string, [x, out, ...more]: readonly GpuArray[], info: readonly number[], threads: number): void {
     if (threads === 0) return;
@@ -718,6 +774,8 @@ export class WebGpuContext {
     /** Buffers this kernel alone uses, returned to the pool once it is submitted. */
     scratch: readonly GpuArray[],
   ): void {
+    this.dispatched.kernels++;
+    this.dispatched.workgroups += grid[0] * grid[1] * grid[2];
     const group = this.device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
       entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),

@@ -71,7 +71,8 @@ export class BufferPool {
   /** A buffer of at least `length` elements of `dtype`; its contents are whatever it held before. */
   acquire(length: number, op = "alloc", dtype: GpuDType = "float32"): GpuArray {
     this.throwDeviceFailure();
-    const bytes = sizeClass(Math.max(1, length) * 4);
+    const requested = Math.max(1, length) * 4;
+    const bytes = sizeClass(requested);
     const list = this.free.get(bytes);
     let buffer = list?.pop();
     if (buffer !== undefined) {
@@ -79,10 +80,11 @@ export class BufferPool {
     } else {
       if (this.allocated + this.cached + bytes > this.limit) this.emptyCache();
       if (this.allocated + bytes > this.limit) {
-        throw new OutOfMemoryError(op, bytes, { live: this.allocated, cached: this.cached, limit: this.limit }, "in the WebGPU buffer pool");
+        // the size asked for, as the CPU's error and PyTorch's CUDA allocator name it (not its size class)
+        throw new OutOfMemoryError(op, requested, { live: this.allocated, cached: this.cached, limit: this.limit }, "in the WebGPU buffer pool");
       }
       if (bytes > this.device.limits.maxStorageBufferBindingSize) {
-        throw new OutOfMemoryError(op, bytes, { live: this.allocated, cached: this.cached, limit: this.device.limits.maxStorageBufferBindingSize }, "past the device's largest storage binding");
+        throw new OutOfMemoryError(op, requested, { live: this.allocated, cached: this.cached, limit: this.device.limits.maxStorageBufferBindingSize }, "past the device's largest storage binding");
       }
       buffer = this.create(bytes, op);
     }

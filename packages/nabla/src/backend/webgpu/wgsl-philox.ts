@@ -3,8 +3,8 @@
  * al., "Parallel random numbers: as easy as 1, 2, 3", SC 2011; the counter-based generator
  * PyTorch's CUDA backend uses). Counter-based: draw i of a call is philox(counter, key) with the
  * counter (c0 + i, c1, c2, c3), so each thread computes its own draws with no state to share and
- * no mask to upload. The design is branch h13-suite-c's (wgsl-random.ts there: bernoulli and
- * multinomial): the key of a call is two 32-bit words from the host generator (deviceSeed), so
+ * no mask to upload. The design is wgsl-random.ts's (bernoulli and multinomial, whose deviceSeed
+ * this shares): the key of a call is two 32-bit words from the host generator, so
  * manualSeed fixes every device draw and each call, advancing the generator, draws anew. The
  * numbers are not the CPU's (MT19937 in PyTorch's CPU order, which no parallel kernel reproduces;
  * PyTorch's CUDA draws differ from its CPU's too: docs/PARITY.md).
@@ -102,11 +102,6 @@ ${ENTRY}
   out[4u * t + 3u] = w.w;
 }
 `;
-
-/** Two 32-bit words of the host generator: the key of one device call. */
-export function deviceSeed(next: () => number): [number, number] {
-  return [next() | 0, next() | 0];
-}
 
 /**
  * Whether webgpu tensors' random draws (rand, randn, their *Like forms, uniform_, normal_,

@@ -119,6 +119,62 @@ ${treeFold(op, fold.identity)}
 `;
 }
 
+/**
+ * Rows at most this long are folded by one thread each (shortRowReduceShader) instead of a
+ * workgroup each: a workgroup of 256 threads with eight barriers for a row of a few elements
+ * costs a GPU little but a software device (SwiftShader runs a workgroup's threads as fibers,
+ * switching at each barrier) about a millisecond, and the backward of a broadcast or of a batched
+ * matmul reduces thousands of such rows (a [T, N, I]·Wᵀ weight's gradient is G·I rows of T).
+ */
+export const SHORT_ROW = 64;
+/** Threads per workgroup of the short-row reduction, one row each. */
+export const SHORT_ROW_WORKGROUP = 64;
+
+/**
+ * The reduction of rows of at most SHORT_ROW elements, one thread per row folding it in order
+ * (the same values as reduceShader's tree up to the rounding of float sums and products).
+ * Dispatched over ceil(outer / SHORT_ROW_WORKGROUP) workgroups laid out by grid2d; info as reduceShader's.
+ */
+export function shortRowReduceShader(op: ReduceOp, x: GpuDType = "float32", out: GpuDType = x): string {
+  const float = x === "float32" && out === "float32";
+  if (!float && op === "logsumexp") throw new TypeError(`webgpu reduce logsumexp: expected float32 rows, got ${x}`);
+  const helpers = new Set<string>(float ? (op === "logsumexp" ? ["nb_maximum", "nb_inf", "nb_isfinite", "nb_exp", "nb_log"] : FOLDS[op].helpers) : []);
+  const type = float ? "f32" : "i32";
+  const load = float ? "x[base + j]" : loadAs("x[base + j]", x, "i32", helpers);
+  let body: string;
+  if (op === "logsumexp") {
+    body = `
+  var m = -nb_inf();
+  for (var j = 0; j < inner; j++) { m = nb_maximum(m, x[base + j]); }
+  if (!nb_isfinite(m)) { out[row] = m; return; }
+  var acc = 0.0;
+  for (var j = 0; j < inner; j++) { acc += nb_exp(x[base + j] - m); }
+  out[row] = m + nb_log(acc);`;
+  } else {
+    const fold = float ? FOLDS[op] : INT_FOLDS[op];
+    body = `
+  var acc: ${type} = ${fold.identity};
+  for (var j = 0; j < inner; j++) { acc = fold(acc, ${load}); }
+  out[row] = ${float ? "acc" : storeAs("acc", false, "i32", out, helpers)};`;
+  }
+  const foldFn = op === "logsumexp" ? "" : `fn fold(a: ${type}, b: ${type}) -> ${type} { return ${(float ? FOLDS[op] : INT_FOLDS[op]).combine}; }`;
+  return `
+${helperSource([...helpers])}
+@group(0) @binding(0) var<storage, read> x: array<${storageType(x)}>;
+@group(0) @binding(1) var<storage, read_write> out: array<${storageType(out)}>;
+@group(0) @binding(2) var<storage, read> info: array<i32>;
+${foldFn}
+@compute @workgroup_size(${SHORT_ROW_WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let row = i32(gid.x + gid.y * groups.x * ${SHORT_ROW_WORKGROUP}u);
+  let outer = info[0];
+  let inner = info[1];
+  if (row >= outer) { return; }
+  let base = row * inner;${body}
+}
+`;
+}
+
 /** The arg reduction's shader: values as reduceShader's, the indices (i32) in binding 3. */
 export function argReduceShader(op: ArgReduceOp, dtype: GpuDType = "float32"): string {
   const better = op === "max" ? ">" : "<";
@@ -183,6 +239,33 @@ ${treeFold("max", "-nb_inf()")}
 ${treeFold("sum", "0.0", "nb_exp(x[base + j] - m)")}
   let s = workgroupUniformLoad(&partial[0]);
   for (var j = i32(lid); j < inner; j += ${REDUCE_WORKGROUP}) {
+    ${log ? "out[base + j] = (x[base + j] - m) - nb_log(s);" : "out[base + j] = nb_exp(x[base + j] - m) / s;"}
+  }
+}
+`;
+}
+
+/** Softmax (or log-softmax) of rows of at most SHORT_ROW elements, one thread per row, as softmaxShader's formulas. */
+export function shortRowSoftmaxShader(log: boolean): string {
+  return `
+${helperSource(["nb_maximum", "nb_inf", "nb_exp", "nb_log"])}
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<storage, read> info: array<i32>;
+
+@compute @workgroup_size(${SHORT_ROW_WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let row = i32(gid.x + gid.y * groups.x * ${SHORT_ROW_WORKGROUP}u);
+  let outer = info[0];
+  let inner = info[1];
+  if (row >= outer) { return; }
+  let base = row * inner;
+  var top = -nb_inf();
+  for (var j = 0; j < inner; j++) { top = nb_maximum(top, x[base + j]); }
+  let m = select(top, 0.0, top == -nb_inf());
+  var s = 0.0;
+  for (var j = 0; j < inner; j++) { s += nb_exp(x[base + j] - m); }
+  for (var j = 0; j < inner; j++) {
     ${log ? "out[base + j] = (x[base + j] - m) - nb_log(s);" : "out[base + j] = nb_exp(x[base + j] - m) / s;"}
   }
 }

@@ -116,8 +116,8 @@ function recurrentOp(kind: "LSTM" | "GRU" | "RNN"): Op {
       const r = select(R, 0, d);
       const wb = B ? narrow(select(B, 0, d), 0, 0, G * H) : null;
       const rb = B ? narrow(select(B, 0, d), 0, G * H, G * H) : null;
-      let h = x[5] ? select(x[5], 0, d) : zeros([N, H], { dtype: X.dtype });
-      let c = x[6] ? select(x[6], 0, d) : zeros([N, H], { dtype: X.dtype });
+      let h = x[5] ? select(x[5], 0, d) : zeros([N, H], { dtype: X.dtype, device: X.device });
+      let c = x[6] ? select(x[6], 0, d) : zeros([N, H], { dtype: X.dtype, device: X.device });
       const xw = matmul(X, permute(w, [1, 0])); // [T, N, G·H] for all steps at once
       const steps: Tensor[] = new Array<Tensor>(T);
       for (let k = 0; k < T; k++) {

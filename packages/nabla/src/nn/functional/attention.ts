@@ -40,10 +40,12 @@ export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Ten
   if (isCausal) {
     const allowed = new Uint8Array(L * S);
     for (let i = 0; i < L; i++) for (let j = 0; j <= Math.min(i, S - 1); j++) allowed[i * S + j] = 1;
+    // made on the host; on the webgpu device uploaded there (one small upload per call)
     mask = fromTypedArray(allowed, [L, S], "bool");
+    if (scores.storage.device !== "cpu") mask = mask.to(scores.storage.device);
   }
   if (mask !== null) {
-    if (mask.dtype === "bool") scores = where(mask, scores, scalarTensor(-Infinity, scores.dtype));
+    if (mask.dtype === "bool") scores = where(mask, scores, scalarTensor(-Infinity, scores.dtype, scores.storage.device));
     else if (mask.dtype === scores.dtype) scores = add(scores, mask);
     else throw new DTypeError(`scaledDotProductAttention: attnMask must be bool or ${scores.dtype}, got ${mask.dtype}`);
   }

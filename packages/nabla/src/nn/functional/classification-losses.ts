@@ -18,6 +18,7 @@ import { sum } from "../../ops/reduce.js";
 import { contiguous, reshape, squeeze, unsqueeze } from "../../ops/shape.js";
 import { logSoftmax } from "../../ops/softmax.js";
 import { isFloating } from "../../tensor/dtype.js";
+import { indexOn } from "../../tensor/transfer.js";
 import { shapesEqual } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import {
@@ -145,8 +146,10 @@ function nllCore(
   if (!shapesEqual(target.shape, expected)) {
     throw new ShapeError(`${op}: expected target of shape ${formatShape(expected)} for input ${formatShape(logp.shape)}, got ${formatShape(target.shape)}`);
   }
-  const device = checkSameDevice(op, logp, target);
-  if (weight !== null && weight.storage.device !== device) checkSameDevice(op, logp, weight);
+  // the target is an index: it moves to the input's device (indexOn); a class weight must be there
+  const device = logp.storage.device;
+  target = indexOn(op, target, device);
+  if (weight !== null) checkSameDevice(op, logp, weight);
   // on the webgpu device with a class weight or a target computed there: every step on the device
   if (device !== "cpu" && (weight !== null || hostIndexValues(target) === null)) {
     return nllComputedOnDevice(op, logp, target, classDim, classes, weight, ignoreIndex, reduction);
@@ -249,6 +252,8 @@ export function crossEntropy(
   if (typeof labelSmoothing !== "number" || !(labelSmoothing >= 0 && labelSmoothing <= 1)) {
     throw new OptionError(`${op}: labelSmoothing must be between 0.0 and 1.0, got ${String(labelSmoothing)}`);
   }
+  // class indices are an index operand: on the input's device (indexOn), for every path below
+  if (target.dtype === "int32") target = indexOn(op, target, input.storage.device);
   const logp = logSoftmax(input, classDim);
   // the class weight, shaped to broadcast along the class dim: [C] or [C, 1, …, 1]
   const w = weight ? reshape(weight, [classes, ...Array<number>(input.ndim - classDim - 1).fill(1)]) : null;

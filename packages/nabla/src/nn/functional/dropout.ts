@@ -3,6 +3,7 @@
  * so that the expected value is unchanged; in evaluation it is the identity. The gradient is the
  * same mask times the same scale (it flows through the recorded multiply).
  */
+import { backend } from "../../backend/backend.js";
 import { OptionError } from "../../errors.js";
 import { mul } from "../../ops/elementwise.js";
 import { emptyTensor } from "../../ops/helpers.js";
@@ -24,6 +25,8 @@ function checkP(name: string, p: number): void {
  * A mask of `shape` with 1/(1 − p) where kept and 0 where dropped, drawn as PyTorch draws it
  * (bernoulli_(1 − p): an element is kept when its double uniform is below 1 − p; then divided
  * by 1 − p in the input's dtype), so the same seed drops the same elements. p = 1 draws nothing.
+ * Drawn on the host, by the backend's bulk sampler where it has one (the same draws, the twister
+ * in wasm instead of a JS call per word).
  * For a float32 input on the webgpu device the mask is drawn there instead (Philox, as PyTorch's
  * CUDA draws it: random-device.ts), so nothing crosses inside a training step.
  */
@@ -38,7 +41,10 @@ function keepMask(shape: readonly number[], p: number, like: Tensor, generator: 
     const data = mask.storage.data;
     const keep = 1 - p;
     const scale = like.dtype === "float32" ? Math.fround(1 / Math.fround(keep)) : 1 / keep;
-    for (let i = 0; i < data.length; i++) data[i] = generator.nextDouble() < keep ? scale : 0;
+    const bulk = backend().fused?.keepMask;
+    if (bulk === undefined || !generator.drawInBulk((mt, index) => bulk(mt, index, data, keep, scale))) {
+      for (let i = 0; i < data.length; i++) data[i] = generator.nextDouble() < keep ? scale : 0;
+    }
   }
   return like.storage.device === "cpu" ? mask : mask.to(like.storage.device);
 }

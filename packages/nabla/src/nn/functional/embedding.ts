@@ -11,6 +11,7 @@ import { div, eq, gt, maximum, mul, ne, toDType, where } from "../../ops/element
 import { hostIndexValues, scatterAdd } from "../../ops/indexing.js";
 import { scatterReduce } from "../../ops/scatter.js";
 import { selectAlong } from "../../ops/index-select.js";
+import { indexOn } from "../../tensor/transfer.js";
 import { gather } from "../../ops/indexing.js";
 import { max as maxAlong, sum } from "../../ops/reduce.js";
 import { stack } from "../../ops/join.js";
@@ -39,6 +40,8 @@ export function normalizePaddingIdx(name: string, paddingIdx: number | null | un
 }
 
 export function embeddingImpl(name: string, input: Tensor, weight: Tensor, paddingIdx: number | null = null): Tensor {
+  // the indices are an index operand: they move to the table's device (indexOn)
+  input = indexOn(name, input, weight.storage.device);
   if (weight.storage.device !== "cpu") return embeddingOnDevice(name, input, weight, paddingIdx);
   const idx = checkIndices(name, input, weight);
   const pad = normalizePaddingIdx(name, paddingIdx, weight.shape[0]!);
@@ -99,6 +102,7 @@ export interface EmbeddingBagOptions {
  */
 export function embeddingBagImpl(name: string, input: Tensor, weight: Tensor, options: EmbeddingBagOptions = {}): Tensor {
   const { offsets = null, mode = "mean", perSampleWeights = null, includeLastOffset = false, paddingIdx = null } = options;
+  input = indexOn(name, input, weight.storage.device);
   if (!["sum", "mean", "max"].includes(mode)) throw new OptionError(`${name}: mode must be "sum", "mean" or "max", got ${JSON.stringify(mode)}`);
   if (perSampleWeights !== null) {
     if (mode !== "sum") throw new OptionError(`${name}: per_sample_weights is only supported for mode='sum' (got mode='${mode}')`);

@@ -33,6 +33,8 @@ export function gruCellReference(xw: Tensor, hw: Tensor, bias: Tensor | null, h:
 
 /** The step, fused where the backend can: returns h'. */
 export function gruCell(xw: Tensor, hw: Tensor, bias: Tensor | null, h: Tensor): Tensor {
+  // the shapes are checked whichever path runs (the reference would broadcast some wrong ones)
+  checkShapes(xw, hw, bias, h);
   // the fused kernels are the CPU backend's; on another device the reference runs there
   if ([xw, hw, bias, h].some((t) => t !== null && t.storage.device !== "cpu")) return gruCellReference(xw, hw, bias, h);
   const fused = backend().fused;
@@ -41,7 +43,6 @@ export function gruCell(xw: Tensor, hw: Tensor, bias: Tensor | null, h: Tensor):
   if ((dtype !== "float32" && dtype !== "float64") || [xw, hw, bias].some((t) => t !== null && t.dtype !== dtype)) {
     return gruCellReference(xw, hw, bias, h);
   }
-  checkShapes(xw, hw, bias, h);
   const [N, H] = [h.shape[0]!, h.shape[1]!];
   const [x, w, b, hh] = [contiguous(xw), contiguous(hw), bias === null ? null : contiguous(bias), contiguous(h)];
   const out = resultTensor([N, H], dtype, "gruCell");

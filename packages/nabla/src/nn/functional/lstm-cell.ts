@@ -42,6 +42,8 @@ export function lstmCellReference(xw: Tensor, hw: Tensor, bias: Tensor | null, c
 
 /** The step, fused where the backend can: returns [h', c'] (views of one [2, N, H] result when fused). */
 export function lstmCell(xw: Tensor, hw: Tensor, bias: Tensor | null, c: Tensor): [Tensor, Tensor] {
+  // the shapes are checked whichever path runs (the reference would broadcast some wrong ones)
+  checkShapes(xw, hw, bias, c);
   // the fused kernels are the CPU backend's; on another device the reference runs there
   if ([xw, hw, bias, c].some((t) => t !== null && t.storage.device !== "cpu")) return lstmCellReference(xw, hw, bias, c);
   const fused = backend().fused;
@@ -50,7 +52,6 @@ export function lstmCell(xw: Tensor, hw: Tensor, bias: Tensor | null, c: Tensor)
   if ((dtype !== "float32" && dtype !== "float64") || [xw, hw, bias].some((t) => t !== null && t.dtype !== dtype)) {
     return lstmCellReference(xw, hw, bias, c);
   }
-  checkShapes(xw, hw, bias, c);
   const [N, H] = [c.shape[0]!, c.shape[1]!];
   const [x, h, b, cc] = [contiguous(xw), contiguous(hw), bias === null ? null : contiguous(bias), contiguous(c)];
   const out = resultTensor([2, N, H], dtype, "lstmCell");

@@ -8,7 +8,9 @@
  * index_k[j]), and the adjoint's gradient is the resampling again, so second derivatives work.
  */
 import { recordOp } from "../../autograd/node.js";
-import { emptyTensor, resultTensor } from "../../ops/helpers.js";
+import { add, mul } from "../../ops/elementwise.js";
+import { emptyTensor, fromTypedArray, resultTensor } from "../../ops/helpers.js";
+import { indexSelect } from "../../ops/index-select.js";
 import { contiguous } from "../../ops/shape.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -57,6 +59,7 @@ const rounding = (t: Tensor) => (t.dtype === "float32" ? Math.fround : (v: numbe
 
 /** x resampled along dim d by `taps` (float dtypes); `name` is the gradient node's name. */
 export function resampleDim(name: string, x: Tensor, d: number, taps: Taps): Tensor {
+  if (x.storage.device !== "cpu") return resampleOnDevice(x, d, taps);
   const c = contiguous(x.detach());
   const [outer, size, inner] = blockOf(c.shape, d);
   const shape = c.shape.slice();
@@ -64,6 +67,25 @@ export function resampleDim(name: string, x: Tensor, d: number, taps: Taps): Ten
   const out = resultTensor(shape, c.dtype);
   weightedRows(c.storage.data, c.offset, outer, size, inner, taps, out.storage.data, rounding(c));
   return recordOp(name, out, [x], (g) => [resampleAdjoint(g, d, taps, size)]);
+}
+
+/**
+ * resampleDim on the webgpu device, from its kernels: Σ_k w_k · (x index-selected at index_k
+ * along d), summed in the CPU's order (each tap's indices and weights one counted upload). Its
+ * gradient and that gradient's own are those of index-select (an atomic index-add: float32
+ * sums in any order) and of the products.
+ */
+function resampleOnDevice(x: Tensor, d: number, taps: Taps): Tensor {
+  const device = x.storage.device;
+  const n = taps.index[0]!.length;
+  const at = x.shape.map((_, i) => (i === d ? n : 1));
+  let out: Tensor | null = null;
+  taps.index.forEach((index, k) => {
+    const picked = indexSelect(x, d, fromTypedArray(index, [n], "int32").to(device));
+    const term = mul(picked, fromTypedArray(taps.weight[k]!, at, x.dtype).to(device));
+    out = out === null ? term : add(out, term);
+  });
+  return out!;
 }
 
 /** The adjoint of resampleDim: size `size` along d. */

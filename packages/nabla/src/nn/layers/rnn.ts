@@ -169,7 +169,8 @@ abstract class RNNBase<In extends unknown[], Out> extends Module<In, Out> {
     const stateShape = unbatched ? [this.numLayers * this.directions, H] : [this.numLayers * this.directions, N, H];
     const lstm = this.mode === "LSTM";
     const initial = (what: string, s: Tensor | null): Tensor => {
-      if (s === null) return zeros([this.numLayers * this.directions, N, H], { dtype: input.dtype });
+      // on the input's device, as PyTorch's default state
+      if (s === null) return zeros([this.numLayers * this.directions, N, H], { dtype: input.dtype, device: input.storage.device });
       this.checkState(what, s, stateShape, input);
       return unbatched ? unsqueeze(s, 1) : s;
     };
@@ -283,7 +284,7 @@ abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
     const x = unbatched ? unsqueeze(input, 0) : input;
     const expected = unbatched ? [this.hiddenSize] : [x.shape[0]!, this.hiddenSize];
     const state = (what: string, s: Tensor | null) => {
-      if (s === null) return zeros([x.shape[0]!, this.hiddenSize], { dtype: input.dtype });
+      if (s === null) return zeros([x.shape[0]!, this.hiddenSize], { dtype: input.dtype, device: input.storage.device });
       if (s.shape.join() !== expected.join()) {
         throw new ShapeError(`${this.layer}: expected ${what} of shape ${formatShape(expected)}, got ${formatShape(s.shape)} (input ${formatShape(input.shape)})`);
       }

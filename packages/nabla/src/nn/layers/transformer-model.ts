@@ -10,7 +10,9 @@
  * `Transformer.generateSquareSubsequentMask(n)` is the causal mask: −∞ above the diagonal, 0 elsewhere.
  */
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
-import { fromTypedArray } from "../../ops/helpers.js";
+import type { Device } from "../../backend/device.js";
+import { tensor } from "../../ops/creation.js";
+import { reshape } from "../../ops/shape.js";
 import type { DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { BOOLEAN, FUNCTION, NUMBER, oneOf, STRING, type Slot, type WithOptions } from "../../ops/arguments.js";
@@ -151,10 +153,12 @@ export class Transformer extends Module<TransformerInputs, Tensor> {
   }
 
   /** The causal mask [n, n]: −∞ above the diagonal (a position may not attend to later ones), 0 elsewhere. */
-  static generateSquareSubsequentMask(n: number, { dtype = "float32" }: { dtype?: DType } = {}): Tensor {
+  static generateSquareSubsequentMask(n: number, { dtype = "float32", device }: { dtype?: DType; device?: Device } = {}): Tensor {
     if (!Number.isInteger(n) || n < 0) throw new OptionError(`Transformer.generateSquareSubsequentMask: size must be a non-negative integer, got ${n}`);
     const values = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) values[i * n + j] = -Infinity;
-    return fromTypedArray(values, [n, n], dtype);
+    // made as a creation function makes it: on `device`, else the default device (as PyTorch's
+    // torch.full), so it meets the model's activations there
+    return reshape(tensor(values, { dtype, device }), [n, n]);
   }
 }
