@@ -1,8 +1,8 @@
 /**
  * The `webgpu` project's setup: every test file runs with the WebGPU device as the default for new
  * tensors (NABLA_BACKEND=webgpu picks it at import; this waits for the adapter), so the whole suite
- * checks the device kernels against the same fixtures. The project is only defined where a device
- * can start (vitest.config.ts), so a failure here is a real failure, not a missing driver.
+ * checks the device kernels against the same fixtures. The project runs by name (`npm run
+ * test:webgpu`), where a device is expected: a device that cannot start fails every file.
  */
 import { startWebGpuDevice } from "./webgpu-device.js";
 import { deviceRandom } from "../packages/nabla/src/backend/webgpu/wgsl-philox.js";

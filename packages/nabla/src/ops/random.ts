@@ -23,6 +23,7 @@ import { BERNOULLI_SHADER, EXPONENTIAL_RACE_SHADER, MULTINOMIAL_REPLACEMENT_SHAD
 import { add, mul, toDType } from "./elementwise.js";
 import { emptyTensor, resultTensor } from "./helpers.js";
 import { drawOnDevice, drawsOnDevice } from "./random-device.js";
+import { deviceRandom } from "../backend/webgpu/wgsl-philox.js";
 import { sum } from "./reduce.js";
 import { contiguous, expand, isContiguous, reshape } from "./shape.js";
 import { noGrad } from "../autograd/grad-mode.js";
@@ -145,7 +146,11 @@ export function bernoulli(input: Tensor, p?: number | GeneratorOption, options: 
   if (typeof p === "object" && p !== null) [options, p] = [p, undefined];
   if (p !== undefined && typeof p !== "number") throw new TypeError(`bernoulli: expected p to be a number, got ${describe(p)}`);
   const generator = options.generator ?? defaultGenerator;
-  if (input.storage.device !== "cpu") return bernoulliOnDevice(input, p, generator);
+  if (input.storage.device !== "cpu") {
+    if (deviceRandom.enabled) return bernoulliOnDevice(input, p, generator);
+    // device draws off (deviceRandom): the host's draws, PyTorch's CPU numbers, uploaded
+    return toDevice(bernoulli(input.detach().to("cpu"), p, { generator }), input.storage.device);
+  }
   const out = emptyTensor(input.shape, input.dtype);
   return noGrad(() => out.copy_(bernoulliValues(out, p ?? input, generator)));
 }
@@ -196,7 +201,10 @@ export function multinomial(probs: Tensor, numSamples: number, options: Multinom
   if (nCategories > 1 << 24) throw new OptionError(`multinomial: number of categories cannot exceed 2^24 (got ${nCategories})`);
   const nDist = probs.ndim === 2 ? probs.shape[0]! : 1;
   const outShape = probs.ndim === 2 ? [nDist, numSamples] : [numSamples];
-  if (probs.storage.device !== "cpu") return multinomialOnDevice(probs, numSamples, replacement, generator, nDist, nCategories, outShape);
+  if (probs.storage.device !== "cpu") {
+    if (deviceRandom.enabled) return multinomialOnDevice(probs, numSamples, replacement, generator, nDist, nCategories, outShape);
+    return toDevice(multinomial(probs.detach().to("cpu"), numSamples, { replacement, generator }), probs.storage.device);
+  }
   const out = emptyTensor(outShape, "int32");
   if (out.numel() === 0) return out;
   const p = contiguous(probs.detach()).toTypedArray() as FloatArray;

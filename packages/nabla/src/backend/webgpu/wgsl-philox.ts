@@ -104,7 +104,7 @@ ${ENTRY}
 `;
 
 /**
- * Whether webgpu tensors' random draws (rand, randn, their *Like forms, uniform_, normal_,
+ * Whether webgpu tensors' random draws (rand, randn, their *Like forms, uniform_, normal_, bernoulli, multinomial,
  * dropout) are Philox draws made on the device (true, the default), or the host's, PyTorch's CPU
  * numbers, uploaded in one counted transfer. The `webgpu` test project (the whole suite with the
  * device as the default) sets false, so that its seeded fixtures from PyTorch's CPU still hold.
