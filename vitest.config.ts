@@ -59,7 +59,7 @@ export default defineConfig({
             ...["seed", "optim-digits", "cli", "io-ddp"],
             ...["bundlers", "package", "browser", "playground"],
             ...["wasm", "wasm-float64", "conv-direct", "conv-winograd"],
-            ...["webgpu", "webgpu-backend", "webgpu-ops", "webgpu-sync"],
+            ...["webgpu", "webgpu-backend", "webgpu-ops", "webgpu-sync", "webgpu-random"],
           ].map((name) => `test/${name}.test.ts`),
         },
       },
