@@ -7,6 +7,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import {
+  data,
   deviceTransfers,
   getBackend,
   manualSeed,
@@ -16,6 +17,7 @@ import {
   randn,
   setBackend,
   tensor,
+  train as training,
   zeros,
   ones,
   type Tensor,
@@ -432,6 +434,20 @@ describe.skipIf(reason !== "")(`the webgpu backend${reason ? ` (skipped: ${reaso
     expect(Array.from(await w.newFull([2], 3).dataAsync())).toEqual([3, 3]);
     expect(w.newZeros([2], { device: "cpu" }).device).toBe("cpu");
     expect(zeros([2]).newOnes([1]).device).toBe("cpu");
+  });
+
+  it("fit and evaluate move each batch of a CPU data set to the model's device (as Keras's and Lightning's fit)", async () => {
+    manualSeed(0);
+    const x = randn([32, 3], { device: "cpu" });
+    const y = tensor(Int32Array.from({ length: 32 }, (_, i) => i % 2), { device: "cpu" });
+    const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 8 });
+    const model = new nn.Linear(3, 2).to("webgpu");
+    const optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
+    const history = await training.fit(model, loader, { optimizer, loss: new nn.CrossEntropyLoss(), epochs: 2 });
+    expect(history.epochs.map((e) => Number.isFinite(e.loss))).toEqual([true, true]);
+    expect(model.weight.device).toBe("webgpu");
+    const result = await training.evaluate(model, loader, { loss: new nn.CrossEntropyLoss() });
+    expect(result.samples).toBe(32);
   });
 
   it("module.to moves parameters in place, keeping their identity; toAsync brings them back", async () => {

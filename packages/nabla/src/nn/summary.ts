@@ -25,6 +25,16 @@ function shapeOf(value: unknown): string {
 
 const count = (ps: Iterable<Tensor>) => Array.from(ps).reduce((n, p) => n + p.numel(), 0);
 
+/**
+ * The example inputs on the device of the model's parameters (torchinfo's summary moves its
+ * input_data there too): a sample read from a CPU data set summarises a model on the webgpu device.
+ */
+function onModelDevice(model: AnyModule, inputs: unknown[]): unknown[] {
+  const device = model.parameters()[0]?.device;
+  if (device === undefined) return inputs;
+  return inputs.map((x) => (x instanceof Tensor && x.device !== device ? x.to(device) : x));
+}
+
 export function summarize(model: AnyModule, inputs: unknown[]): string {
   const rows: Row[] = [];
   const handles = Array.from(model.namedModules())
@@ -47,7 +57,7 @@ export function summarize(model: AnyModule, inputs: unknown[]): string {
   const modes = Array.from(model.modules(), (m) => [m, m.training] as const);
   model.eval();
   try {
-    noGrad(() => model.call(...inputs));
+    noGrad(() => model.call(...onModelDevice(model, inputs)));
   } finally {
     handles.forEach((h) => h.remove());
     for (const [m, training] of modes) m.training = training;

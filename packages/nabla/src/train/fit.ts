@@ -134,7 +134,7 @@ export async function evaluate<B, M extends AnyModule = Module>(
   const avg = new Averages();
   try {
     for await (const batch of batchesOf(loader)) {
-      const [x, y] = splitBatch(batch);
+      const [x, y] = onModelDevice(model, splitBatch(batch));
       const { l, m } = noGrad(() => {
         const out = forward(model, x);
         return { l: loss ? callLoss(loss, out, y).item() : undefined, m: computeMetrics(metrics, out, y) };
@@ -163,7 +163,7 @@ export async function predict<B, M extends AnyModule = Module>(
   const targets: Tensor[] = [];
   try {
     for await (const batch of batchesOf(loader)) {
-      const [x, y] = splitBatch(batch);
+      const [x, y] = onModelDevice(model, splitBatch(batch));
       outputs.push(noGrad(() => forward(model, x)));
       targets.push(keep(y)); // a loader frees its batch when the next is asked for
     }
@@ -172,6 +172,18 @@ export async function predict<B, M extends AnyModule = Module>(
   }
   if (outputs.length === 0) throw new OptionError("predict: the loader yielded no batches");
   return { outputs: cat(outputs, 0), targets: cat(targets, 0) };
+}
+
+/**
+ * A batch's input and target on the device of the model's parameters, as Keras's and Lightning's
+ * fit move them: a data set read on the CPU trains a model moved to the webgpu device (float64
+ * targets stay: they cannot live there, and the losses take them across).
+ */
+function onModelDevice(model: AnyModule, [x, y]: [Tensor, Tensor]): [Tensor, Tensor] {
+  const device = model.parameters()[0]?.device;
+  if (device === undefined) return [x, y];
+  const move = (t: Tensor) => (t.device === device || (t.dtype === "float64" && device !== "cpu") ? t : t.to(device));
+  return [move(x), move(y)];
 }
 
 /** The `forward` option's default: the model's forward on the input, which must give a Tensor. */
@@ -255,7 +267,7 @@ export async function fit<B, M extends AnyModule = Module>(model: M, trainLoader
       let batch = 0;
       for await (const data of batchesOf(trainLoader)) {
         batch++;
-        const [x, y] = splitBatch(data);
+        const [x, y] = onModelDevice(model, splitBatch(data));
         let value: number;
         let batchMetrics: Record<string, number>;
         try {
