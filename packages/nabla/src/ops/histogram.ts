@@ -6,7 +6,7 @@
  * values outside [min, max] left out. NaNs are left out too, as in PyTorch 2 (1.13's kernel counts
  * them into the first bin). Neither is differentiable (nor in PyTorch).
  */
-import { noGpuKernel, sameDevice, webgpuContext } from "../backend/device.js";
+import { sameDevice, webgpuContext } from "../backend/device.js";
 import { BINCOUNT_SHADER, BINCOUNT_WEIGHTED_SHADER, HISTC_SHADER } from "../backend/webgpu/wgsl-histogram.js";
 import { DTypeError, OptionError, ShapeError } from "../errors.js";
 import { isFloating, type TypedArray } from "../tensor/dtype.js";
@@ -17,6 +17,7 @@ import { emptyTensor } from "./helpers.js";
 import { max as maxOf, min as minOf } from "./reduce.js";
 import { stack } from "./join.js";
 import { contiguous } from "./shape.js";
+import { indexOn } from "../tensor/transfer.js";
 
 /**
  * The smallest and largest value of x on the webgpu device, read back (int32 bits; the one
@@ -46,10 +47,11 @@ export function bincountInto(values: TypedArray, weights: TypedArray | null, out
  */
 export function bincount(input: Tensor, ...args: WithOptions<[weights: Tensor, minlength: number], BincountOptions>): Tensor {
   const x = requireTensor("bincount", "input", input);
-  const { weights, minlength = 0 } = readArgs<BincountOptions>("bincount", args, [
+  const { weights: given, minlength = 0 } = readArgs<BincountOptions>("bincount", args, [
     ["weights", TENSOR],
     ["minlength", INTEGER],
   ]);
+  let weights = given;
   if (minlength < 0) throw new OptionError(`bincount: minlength should be >= 0, but got ${minlength}`);
   if (x.ndim !== 1 || x.dtype !== "int32") {
     throw new DTypeError(`bincount: only supports 1-d non-negative integral inputs (int32), but got a ${x.ndim}-d ${x.dtype} tensor`);
@@ -57,8 +59,14 @@ export function bincount(input: Tensor, ...args: WithOptions<[weights: Tensor, m
   if (weights !== undefined && (weights.ndim !== 1 || weights.shape[0] !== x.shape[0])) {
     throw new ShapeError(`bincount: weights should be 1-d and have the same length as input (${x.shape[0]}), but got shape [${weights.shape.join(", ")}]`);
   }
-  if (x.storage.device !== "cpu") return bincountOnDevice(x, weights, minlength);
-  const values = x.toTypedArray();
+  let counted = x;
+  if (weights !== undefined && weights.dtype !== "float32") {
+    // weights other than float32 sum in float64, which stays on the CPU (WGSL has no f64): the
+    // values follow there as an index does, and device weights are read back (counted)
+    counted = indexOn("bincount", x, "cpu");
+    if (weights.storage.device !== "cpu") weights = weights.detach().to("cpu");
+  } else if (x.storage.device !== "cpu") return bincountOnDevice(x, weights, minlength);
+  const values = counted.toTypedArray();
   let top = -1;
   for (const v of values) {
     if (v < 0) throw new ShapeError(`bincount: only supports 1-d non-negative integral inputs, but got the value ${v}`);
@@ -73,14 +81,11 @@ export function bincount(input: Tensor, ...args: WithOptions<[weights: Tensor, m
 /**
  * bincount on the webgpu device (wgsl-histogram.ts): the smallest and largest value read back
  * (the result's length, and the CPU's error for a negative value), then counted with integer
- * atomics, or weights summed per bin in input order (float32 weights: other weights make a
- * float64 result, which the device does not hold).
+ * atomics, or float32 weights summed per bin in input order (other weights make a float64
+ * result, computed on the CPU by bincount).
  */
 function bincountOnDevice(x: Tensor, weights: Tensor | undefined, minlength: number): Tensor {
   const device = sameDevice("bincount", weights === undefined ? [x] : [x, weights]);
-  if (weights !== undefined && weights.dtype !== "float32") {
-    throw noGpuKernel("bincount", `for ${weights.dtype} weights (their sums are float64, which WGSL does not have)`);
-  }
   const n = x.numel();
   let top = -1;
   if (n > 0) {

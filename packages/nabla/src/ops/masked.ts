@@ -5,9 +5,9 @@
 import { recordOp } from "../autograd/node.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { DTypeError, ShapeError } from "../errors.js";
-import { sameDevice } from "../backend/device.js";
 import { broadcastShapes, numelOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { indexOn } from "../tensor/transfer.js";
 import { toDType, where } from "./elementwise.js";
 import { scalarTensor } from "./helpers.js";
 import { indexSelect } from "./index-select.js";
@@ -57,10 +57,12 @@ export function nonzeroPositions(data: ArrayLike<number>): Int32Array {
 export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
   checkMask("maskedSelect", mask);
   const shape = broadcastShapes("maskedSelect", x.shape, mask.shape);
-  if (x.storage.device !== "cpu" || mask.storage.device !== "cpu") {
+  // the mask picks, as an index does: it follows x's device (a bool mask made on the default
+  // device beside float64 data, which stays on the CPU)
+  mask = indexOn("maskedSelect", mask, x.storage.device);
+  if (x.storage.device !== "cpu") {
     // on the device: the mask's flat positions (one count read back), then an index-select (its
     // gradient adds back where each element was read)
-    sameDevice("maskedSelect", [x, mask]);
     const positions = reshape(nonzeroRowsOnDevice("maskedSelect", contiguous(expand(mask, shape)), [numelOf(shape)]), [-1]);
     return indexSelect(reshape(contiguous(expand(x, shape)), [-1]), 0, positions);
   }

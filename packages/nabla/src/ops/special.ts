@@ -6,19 +6,25 @@
  * algorithms run in float32 (wgsl-special.ts; polygamma for n ≤ 1, the orders gradients reach).
  */
 import { recordOp } from "../autograd/node.js";
-import { noGpuKernel, webgpuContext } from "../backend/device.js";
+import { webgpuContext } from "../backend/device.js";
 import { specialShader, type SpecialFunction } from "../backend/webgpu/wgsl-special.js";
 import { OptionError } from "../errors.js";
 import { isFloating } from "../tensor/dtype.js";
 import { digamma as digammaOf, lgamma as lgammaOf, polygamma as polygammaOf } from "../tensor/special-math.js";
 import { Tensor } from "../tensor/tensor.js";
+import { toDevice } from "../tensor/transfer.js";
 import { mul, toDType } from "./elementwise.js";
 import { resultTensor } from "./helpers.js";
 import { contiguous } from "./shape.js";
 
 /** f applied to every element of x (int and bool inputs give float32, as in PyTorch); `gpu` names its WGSL form. */
 function pointwise(x: Tensor, f: (v: number) => number, gpu: SpecialFunction | null): Tensor {
-  if (x.storage.device !== "cpu") return onDevice(x, gpu);
+  if (x.storage.device !== "cpu") {
+    if (gpu !== null) return onDevice(x, gpu);
+    // polygamma with n ≥ 2 (the Hurwitz zeta function has no WGSL form here): on the host, one
+    // counted read and one upload (docs/PARITY.md, host-computed ops)
+    return toDevice(pointwise(x.detach().to("cpu"), f, null), x.storage.device);
+  }
   const dtype = isFloating(x.dtype) ? x.dtype : "float32";
   const values = x.toTypedArray();
   const out = resultTensor(x.shape, dtype);
@@ -28,8 +34,7 @@ function pointwise(x: Tensor, f: (v: number) => number, gpu: SpecialFunction | n
 }
 
 /** The function on the webgpu device: one thread per element of x made contiguous float32. */
-function onDevice(x: Tensor, fn: SpecialFunction | null): Tensor {
-  if (fn === null) throw noGpuKernel("polygamma", "for n > 1 (the Hurwitz zeta function has no WGSL form)");
+function onDevice(x: Tensor, fn: SpecialFunction): Tensor {
   const input = contiguous(toDType(x.detach(), "float32"));
   const out = resultTensor(x.shape, "float32", fn, x.storage.device);
   webgpuContext(fn).threads(`special:${fn}`, () => specialShader(fn), [input.storage.gpu, out.storage.gpu], [input.numel(), input.offset], input.numel());
