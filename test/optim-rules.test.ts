@@ -78,14 +78,17 @@ const converging = (run: Run) => run.optimizer === "LBFGS" && run.kwargs.max_ite
 
 /**
  * On the webgpu device the losses and gradients L-BFGS reads come from float32 kernels that sum
- * in another order than the CPU's (a few float32 roundings), and its line search amplifies that:
- * its runs there get the looser tolerance too (the arithmetic of L-BFGS itself is the CPU's).
+ * in another order than the CPU's (a few float32 roundings), and 20 steps of its curvature
+ * history and line search amplify that (1.3e-4 relative measured on SwiftShader by the strong-Wolfe
+ * run's step 20): its runs there get rtol 5e-4 (docs/PARITY.md; the arithmetic of L-BFGS itself
+ * is the CPU's).
  */
-const loose = (run: Run) => converging(run) || (run.optimizer === "LBFGS" && getBackend() === "webgpu");
+const onDevice = (run: Run) => run.optimizer === "LBFGS" && getBackend() === "webgpu";
 
 describe("update rules match PyTorch step by step (float32)", () => {
   it.each(fixture.runs.map((r) => [label(r), r] as const))("%s", (_, run) => {
-    checkRun(fixture.problem, run, loose(run) ? { rtol: 1e-4, atol: 1e-5 } : { rtol: 2e-5, atol: 2e-6 });
+    const tolerance = onDevice(run) ? { rtol: 5e-4, atol: 5e-5 } : converging(run) ? { rtol: 1e-4, atol: 1e-5 } : { rtol: 2e-5, atol: 2e-6 };
+    checkRun(fixture.problem, run, tolerance);
   });
 });
 

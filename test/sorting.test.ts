@@ -89,12 +89,12 @@ const tight = (t: FixtureTensor): Tolerance =>
  */
 function tieCase(c: Case, input: Tensor): TieCase | null {
   if (input.device !== "webgpu" || input.dim() === 0) return null;
-  const alongDim = ["sort", "argsort", "topk", "kthvalue"].includes(c.fn) || (["median", "nanmedian"].includes(c.fn) && c.args.dim !== undefined);
+  const alongDim = ["sort", "argsort", "topk", "kthvalue", "mode"].includes(c.fn) || (["median", "nanmedian"].includes(c.fn) && c.args.dim !== undefined);
   if (!alongDim) return null;
   return {
     input: c.inputs[0]!,
     dim: (c.args.dim as number | undefined) ?? -1,
-    reduced: ["kthvalue", "median", "nanmedian"].includes(c.fn) && c.args.keepdim !== true,
+    reduced: ["kthvalue", "median", "nanmedian", "mode"].includes(c.fn) && c.args.keepdim !== true,
     ordered: !(c.fn === "topk" && c.args.sorted === false),
   };
 }

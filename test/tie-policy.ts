@@ -1,5 +1,5 @@
 /**
- * The webgpu device's rule for indices at ties (docs/PARITY.md, "WebGPU device"). sort, argsort,
+ * The webgpu device's rule for indices at ties (docs/PARITY.md, "WebGPU device"). sort, argsort, mode,
  * topk, kthvalue and median/nanmedian along a dim run on the device through one stable rank sort,
  * so among equal values they pick other indices than PyTorch's CPU build (whose introsort, heap
  * select and quickselect nabla's CPU backends port step for step); PyTorch's CUDA build differs

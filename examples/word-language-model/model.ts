@@ -136,7 +136,7 @@ export class TransformerModel extends nn.Transformer {
   /** src [S, N] token ids → log-probabilities [S, N, ntoken]. (`hasMask` is typed loosely so that this overrides nn.Transformer's forward(src, tgt).) */
   override forward(src: Tensor, hasMask: unknown = true): Tensor {
     if (hasMask !== false) {
-      if (this.srcMask === null || this.srcMask.shape[0] !== src.shape[0]) this.srcMask = this.generateSquareSubsequentMask(src.shape[0]!);
+      if (this.srcMask === null || this.srcMask.shape[0] !== src.shape[0]) this.srcMask = this.generateSquareSubsequentMask(src.shape[0]!).to(src.device);
     } else {
       this.srcMask = null;
     }
