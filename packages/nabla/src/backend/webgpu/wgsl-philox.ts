@@ -25,7 +25,8 @@ import { POINTWISE_WORKGROUP } from "./wgsl-pointwise.js";
 export const PHILOX_KIND = { uniform: 0, normal: 1, keepMask: 2 } as const;
 export type PhiloxKind = keyof typeof PHILOX_KIND;
 
-const PHILOX = `
+/** Philox4x32-10 in WGSL: `philox(counter, key)`, ten rounds (with its 32×32→64-bit product helper). */
+export const PHILOX_WGSL = `
 fn mul_hi_lo(a: u32, b: u32) -> vec2u {
   // the 64-bit product of two u32 as (high, low) from 16-bit halves (WGSL has no 64-bit integers)
   let a0 = a & 0xffffu;
@@ -51,7 +52,9 @@ fn philox(counter: vec4u, key: vec2u) -> vec4u {
   }
   return c;
 }
-/** The four words of thread t: counter (c0 + t, c1, c2, c3) under the call's key. */
+`;
+
+const PHILOX = `${PHILOX_WGSL}/** The four words of thread t: counter (c0 + t, c1, c2, c3) under the call's key. */
 fn words(t: u32) -> vec4u {
   let counter = vec4u(u32(info[3]) + t, u32(info[4]), u32(info[5]), u32(info[6]));
   return philox(counter, vec2u(u32(info[1]), u32(info[2])));

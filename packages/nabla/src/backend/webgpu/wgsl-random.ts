@@ -21,35 +21,10 @@
  * and whether p is a tensor (0/1); multinomial rows, categories, samples].
  */
 import { helperSource } from "./wgsl-math.js";
+import { PHILOX_WGSL } from "./wgsl-philox.js";
 import { POINTWISE_WORKGROUP } from "./wgsl-pointwise.js";
 
-const PHILOX = `
-fn mul_hi_lo(a: u32, b: u32) -> vec2u {
-  // the 64-bit product of two u32 as (high, low) from 16-bit halves (WGSL has no 64-bit integers)
-  let a0 = a & 0xffffu;
-  let a1 = a >> 16u;
-  let b0 = b & 0xffffu;
-  let b1 = b >> 16u;
-  let p00 = a0 * b0;
-  let p01 = a0 * b1;
-  let p10 = a1 * b0;
-  let p11 = a1 * b1;
-  let middle = (p00 >> 16u) + (p01 & 0xffffu) + (p10 & 0xffffu);
-  let hi = p11 + (p01 >> 16u) + (p10 >> 16u) + (middle >> 16u);
-  return vec2u(hi, a * b);
-}
-fn philox(counter: vec4u, key: vec2u) -> vec4u {
-  var c = counter;
-  var k = key;
-  for (var round = 0; round < 10; round++) {
-    let m0 = mul_hi_lo(0xD2511F53u, c.x);
-    let m1 = mul_hi_lo(0xCD9E8D57u, c.z);
-    c = vec4u(m1.x ^ c.y ^ k.x, m1.y, m0.x ^ c.w ^ k.y, m0.y);
-    k = k + vec2u(0x9E3779B9u, 0xBB67AE85u);
-  }
-  return c;
-}
-/** The i-th uniform in [0, 1) of stream \`stream\` under this call's seed. */
+const PHILOX = `${PHILOX_WGSL}/** The i-th uniform in [0, 1) of stream \`stream\` under this call's seed. */
 fn uniform(i: u32, stream: u32) -> f32 {
   let bits = philox(vec4u(i, stream, 0u, 0u), vec2u(u32(info[2]), u32(info[3]))).x;
   return f32(bits >> 8u) * (1.0 / 16777216.0);
