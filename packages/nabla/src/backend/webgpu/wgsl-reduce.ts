@@ -130,6 +130,15 @@ export const SHORT_ROW = 64;
 /** Threads per workgroup of the short-row reduction, one row each. */
 export const SHORT_ROW_WORKGROUP = 64;
 
+/** The short-row kernels' entry: one thread per row (`row`, of `inner` elements from `base`), rows past `outer` idle. */
+const SHORT_ROW_ENTRY = `@compute @workgroup_size(${SHORT_ROW_WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let row = i32(gid.x + gid.y * groups.x * ${SHORT_ROW_WORKGROUP}u);
+  let outer = info[0];
+  let inner = info[1];
+  if (row >= outer) { return; }
+  let base = row * inner;`;
+
 /**
  * The reduction of rows of at most SHORT_ROW elements, one thread per row folding it in order
  * (the same values as reduceShader's tree up to the rounding of float sums and products).
@@ -164,13 +173,7 @@ ${helperSource([...helpers])}
 @group(0) @binding(1) var<storage, read_write> out: array<${storageType(out)}>;
 @group(0) @binding(2) var<storage, read> info: array<i32>;
 ${foldFn}
-@compute @workgroup_size(${SHORT_ROW_WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let row = i32(gid.x + gid.y * groups.x * ${SHORT_ROW_WORKGROUP}u);
-  let outer = info[0];
-  let inner = info[1];
-  if (row >= outer) { return; }
-  let base = row * inner;${body}
+${SHORT_ROW_ENTRY}${body}
 }
 `;
 }
@@ -253,13 +256,7 @@ ${helperSource(["nb_maximum", "nb_inf", "nb_exp", "nb_log"])}
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<storage, read> info: array<i32>;
 
-@compute @workgroup_size(${SHORT_ROW_WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let row = i32(gid.x + gid.y * groups.x * ${SHORT_ROW_WORKGROUP}u);
-  let outer = info[0];
-  let inner = info[1];
-  if (row >= outer) { return; }
-  let base = row * inner;
+${SHORT_ROW_ENTRY}
   var top = -nb_inf();
   for (var j = 0; j < inner; j++) { top = nb_maximum(top, x[base + j]); }
   let m = select(top, 0.0, top == -nb_inf());
