@@ -3,7 +3,12 @@
 import { manualSeed, memory, randn } from "../../packages/nabla/dist/src/index.js";
 import { flags, median, report } from "./util.mjs";
 
-/** µs per op of `a = x + y; b = a·y; relu(b)` in a loop, each result dropped; `scoped`: each iteration in memory.scope. */
+/**
+ * µs per op of `a = x + y; b = a·y; relu(b)` in a loop, each result dropped; `scoped`: each
+ * iteration in memory.scope. `median`: the median batch (~20 ms each), which leaves out the
+ * batches a forced collection fell in; `mean`: all the batches' time over all their ops, the
+ * collections included (what a long loop pays).
+ */
 function perOpUs(x, y, batches, scoped = false) {
   const body = () => {
     const a = x.add(y);
@@ -34,18 +39,26 @@ function perOpUs(x, y, batches, scoped = false) {
     loop(n);
     times.push((performance.now() - started) / (3 * n));
   }
-  return 1000 * median(times);
+  const mean = times.reduce((s, t) => s + t, 0) / times.length; // equal batches: the mean of the batches' means
+  return { median: 1000 * median(times), mean: 1000 * mean };
 }
 
 const args = flags({ batches: 15 });
 manualSeed(0);
+// `us{size}{mode}`: the median batch's µs/op; `us{size}{mode}mean`: the mean over every batch
 const out = {};
+const put = (key, { median, mean }) => {
+  out[key] = median;
+  out[`${key}mean`] = mean;
+};
 for (const size of [4, 2000, 100_000]) {
   const x = randn([size]);
   const y = randn([size]);
-  out[`us${size}`] = perOpUs(x, y, args.batches);
-  if (size > 4) out[`us${size}scoped`] = perOpUs(x, y, args.batches, true);
-  out[`us${size}grad`] = perOpUs(x.requiresGrad_(), y.requiresGrad_(), args.batches);
-  if (size > 4) out[`us${size}gradscoped`] = perOpUs(x, y, args.batches, true);
+  put(`us${size}`, perOpUs(x, y, args.batches));
+  if (size > 4) put(`us${size}scoped`, perOpUs(x, y, args.batches, true));
+  x.requiresGrad_();
+  y.requiresGrad_();
+  put(`us${size}grad`, perOpUs(x, y, args.batches));
+  if (size > 4) put(`us${size}gradscoped`, perOpUs(x, y, args.batches, true));
 }
 report(out);

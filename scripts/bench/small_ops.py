@@ -2,7 +2,8 @@
 `a = x + y; b = a * y; c = relu(b)` on float32 vectors of 4, 2,000 and 100,000 elements, without
 autograd and with both inputs requiring grad (the graph recorded, no backward). After half a
 second's warm-up, times batches of loop iterations, each batch about 20 ms, and prints
-`BENCH {json}`: for each size and mode the median microseconds per op (a third of an iteration).
+`BENCH {json}`: for each size and mode the median batch's microseconds per op (a third of an
+iteration), `us{size}{mode}`, and the mean over all batches, `us{size}{mode}mean`.
 
     /usr/bin/python3 scripts/bench/torch_run.py scripts/bench/small_ops.py [--batches 15]
 """
@@ -37,7 +38,7 @@ def per_op_us(x, y, batches):
         started = time.perf_counter()
         loop(n)
         times.append((time.perf_counter() - started) / (3 * n))
-    return 1e6 * statistics.median(times)
+    return 1e6 * statistics.median(times), 1e6 * statistics.fmean(times)
 
 
 def main():
@@ -46,10 +47,14 @@ def main():
     args = parser.parse_args()
     torch.manual_seed(0)
     out = {}
+
+    def put(key, median_mean):
+        out[key], out[f"{key}mean"] = median_mean
+
     for size in (4, 2000, 100_000):
         x, y = torch.randn(size), torch.randn(size)
-        out[f"us{size}"] = per_op_us(x, y, args.batches)
-        out[f"us{size}grad"] = per_op_us(x.requires_grad_(), y.requires_grad_(), args.batches)
+        put(f"us{size}", per_op_us(x, y, args.batches))
+        put(f"us{size}grad", per_op_us(x.requires_grad_(), y.requires_grad_(), args.batches))
     print("BENCH " + json.dumps(out))
 
 
