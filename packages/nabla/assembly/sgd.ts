@@ -37,7 +37,8 @@ import { lanesOf, loadLanes, shiftOf, storeLanes } from "./lanes";
       g = nesterov ? v128.add<T>(g, v128.mul<T>(vmu, b)) : b;
     }
     storeLanes<T>(param + q, v128.sub<T>(th, v128.mul<T>(vlr, g)), whole);
-    if (!whole) i -= L - 1; // the tail advances one value at a time
+    // the ragged end advances one value at a time; float64's is one value, after which the loop ends
+    if (L > 2 && !whole) i -= L - 1;
   }
 }
 
