@@ -144,7 +144,7 @@ describe("float64 wasm kernels agree with the JS reference", () => {
     }
   });
 
-  // The kernel paths (assembly/matmul64.ts): the dot-product kernel where A and B are both
+  // The kernel paths (assembly/matmul.ts, at float64): the dot-product kernel where A and B are both
   // contiguous in k, k ≥ 32 and m ≤ 64; B read in place where it is row-major and m ≤ 32; the
   // packed GEMM otherwise. Sizes on and off the tiles (4 rows, 4 columns, 2 k) and the thresholds.
   const PATHS: [number, number, number, Layout, Layout][] = [

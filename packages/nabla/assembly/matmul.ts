@@ -1,5 +1,6 @@
-// float32 GEMM, C[m,n] = A[m,k]·B[k,n], in the GotoBLAS shape: B is packed into KC×NC panels
-// (L2/L3), A into MC×KC blocks (L2), and a 4×8 register-tiled micro-kernel runs over them.
+// GEMM, C[m,n] = A[m,k]·B[k,n], written once over T (lanes.ts) for float32 and float64 (the
+// float64 entry points are in matmul64.ts), in the GotoBLAS shape: B is packed into KC×NC panels
+// (L2/L3), A into MC×KC blocks (L2), and a 4×NR register-tiled micro-kernel runs over them.
 // A and B are read through element strides, so every transpose combination is handled by the
 // packing routines and nothing is transposed in memory.
 //
@@ -7,7 +8,7 @@
 // other, in one accumulator), then adds the blocks in order: which micro-kernel, tile or thread
 // computes it does not change the result, so results are independent of the thread count.
 
-// Micro-tile: 4 rows × 8 columns = 8 f32x4 accumulators, plus the two B vectors and the four
+// Micro-tile: 4 rows × two vectors of columns (NR: 8 float32, 4 float64) = 8 accumulators, plus the two B vectors and the four
 // broadcast A values that V8's scheduler loads up front: 14 of the 15 xmm registers V8 allocates
 // (it keeps xmm15 as scratch). Wider tiles spill: a 6×8 tile (12 accumulators, to cover the FMA
 // latency better) was measured at half the speed, its accumulators spilled to the stack every
@@ -15,31 +16,48 @@
 // (two 4-lane FMAs a cycle). A stays packed pre-broadcast (16 bytes a value): packed compact and
 // broadcast on load (v128.load32_splat) it cost each step three more instructions, since V8 adds
 // a splat load's offset with a separate lea, and the tile ran up to a fifth slower.
+import { lanesOf, maddOf, shiftOf } from "./lanes";
+
 export const MR = 4;
-export const NR = 8;
 export const KC = 256;
 export const MC = 64;
-export const NC = 2048;
+
+/** Columns of a micro-tile, two vectors: 8 (f32) or 4 (f64). */
+// @ts-ignore: decorator
+@inline function nrOf<T>(): i32 {
+  return 2 * <i32>lanesOf<T>();
+}
+
+/** Columns of a packed panel of B: 2048 (f32) or 1024 (f64), the same 8 KiB a row of k, so one scratch size serves both. */
+// @ts-ignore: decorator
+@inline function ncOf<T>(): i32 {
+  return 8192 / <i32>sizeof<T>();
+}
+
+/** Bytes of scratch that the GEMM of T needs at `work`. */
+// @ts-ignore: decorator
+@inline export function workBytesOf<T>(): i32 {
+  return MC * KC * 16 + (KC * ncOf<T>() + MR * nrOf<T>()) * <i32>sizeof<T>();
+}
 
 /** Bytes of scratch that `matmul` needs at `work`. */
 export function workBytes(): i32 {
-  return MC * KC * 16 + (KC * NC + MR * NR) * 4;
+  return workBytesOf<f32>();
 }
 
 // @ts-ignore: decorator
-@inline function at(base: usize, i: i32, j: i32, si: i32, sj: i32): f32 {
-  return load<f32>(base + ((<usize>(i * si + j * sj)) << 2));
+@inline function at<T>(base: usize, i: i32, j: i32, si: i32, sj: i32): T {
+  return load<T>(base + ((<usize>(i * si + j * sj)) << shiftOf<T>()));
 }
 
 /**
- * c + a·b. With relaxed SIMD this is one fused multiply-add (vfmadd on x86, fmla on ARM) —
- * the micro-kernel is instruction-issue bound, so that is most of its speed-up; without it, a
- * multiply and an add.
+ * c + a·b in float32. With relaxed SIMD this is one fused multiply-add (vfmadd on x86, fmla on
+ * ARM) — the micro-kernel is instruction-issue bound, so that is most of its speed-up; without
+ * it, a multiply and an add.
  */
 // @ts-ignore: decorator
 @inline export function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(c, f32x4.mul(a, b));
+  return maddOf<f32>(a, b, c);
 }
 
 /** 4×4 transpose of four row vectors, stored as four consecutive vectors at `dst` with `step` bytes between them. */
@@ -56,22 +74,41 @@ export function workBytes(): i32 {
 }
 
 /**
+ * A lanes×lanes block of B whose columns are rows in memory (column h at src + h·stride) stored
+ * as rows of the panel: row p of the block at dst + p·step.
+ */
+// @ts-ignore: decorator
+@inline function transposeBlock<T>(src: usize, stride: usize, dst: usize, step: usize): void {
+  if (sizeof<T>() == 4) {
+    const c1 = src + stride;
+    const c2 = c1 + stride;
+    const c3 = c2 + stride;
+    transpose4(v128.load(src), v128.load(c1), v128.load(c2), v128.load(c3), dst, step);
+  } else {
+    const c0 = v128.load(src); // B[p, j+h], B[p+1, j+h]
+    const c1 = v128.load(src + stride);
+    v128.store(dst, v128.shuffle<f64>(c0, c1, 0, 2));
+    v128.store(dst + step, v128.shuffle<f64>(c0, c1, 1, 3));
+  }
+}
+
+/**
  * Packs an mc×kc block of A (strides sam, sak) into panels of MR rows, each value broadcast to
  * a whole vector: panel i holds [p][r] = splat(A[i·MR + r, p]), zero past mc. Four times the
- * bytes, but the micro-kernel then needs only plain loads.
+ * bytes (float32), but the micro-kernel then needs only plain loads.
  */
-function packA(a: usize, sam: i32, sak: i32, mc: i32, kc: i32, dst: usize): void {
+function packA<T>(a: usize, sam: i32, sak: i32, mc: i32, kc: i32, dst: usize): void {
   for (let i = 0; i < mc; i += MR) {
     const panel = dst + <usize>(i * kc) * 16;
     for (let r = 0; r < MR; r++) {
       let q = panel + <usize>r * 16;
       if (i + r >= mc) {
-        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, f32x4.splat(0));
+        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, v128.splat<T>(0));
       } else if (sak == 1) {
-        const row = a + <usize>((i + r) * sam) * 4;
-        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, v128.load32_splat(row + (<usize>p << 2)));
+        const row = a + <usize>((i + r) * sam) * sizeof<T>();
+        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, v128.load_splat<T>(row + (<usize>p << shiftOf<T>())));
       } else {
-        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, f32x4.splat(at(a, i + r, p, sam, sak)));
+        for (let p = 0; p < kc; p++, q += MR * 16) v128.store(q, v128.splat<T>(at<T>(a, i + r, p, sam, sak)));
       }
     }
   }
@@ -81,32 +118,31 @@ function packA(a: usize, sam: i32, sak: i32, mc: i32, kc: i32, dst: usize): void
  * Packs a kc×nc block of B (strides sbk, sbn) into panels of NR columns: panel j holds
  * [p][c] = B[p, j·NR + c], zero-padded past nc.
  */
-function packB(b: usize, sbk: i32, sbn: i32, kc: i32, nc: i32, dst: usize): void {
+function packB<T>(b: usize, sbk: i32, sbn: i32, kc: i32, nc: i32, dst: usize): void {
+  const NR = nrOf<T>();
+  const L = <i32>lanesOf<T>();
   for (let j = 0; j < nc; j += NR) {
     const cols = min(NR, nc - j);
-    const panel = dst + <usize>(j * kc) * 4;
+    const panel = dst + <usize>(j * kc) * sizeof<T>();
     let p = 0;
     if (cols == NR && sbn == 1) {
       for (; p < kc; p++) {
-        const src = b + <usize>(p * sbk + j) * 4;
-        v128.store(panel + <usize>(p * NR) * 4, v128.load(src));
-        v128.store(panel + <usize>(p * NR) * 4, v128.load(src, 16), 16);
+        const src = b + <usize>(p * sbk + j) * sizeof<T>();
+        v128.store(panel + <usize>(p * NR) * sizeof<T>(), v128.load(src));
+        v128.store(panel + <usize>(p * NR) * sizeof<T>(), v128.load(src, 16), 16);
       }
     } else if (cols == NR && sbk == 1) {
-      // B transposed: columns of B are rows in memory; transpose 4×4 blocks
-      for (; p + 4 <= kc; p += 4) {
-        for (let h = 0; h < NR; h += 4) {
-          const c0 = b + <usize>((j + h) * sbn + p) * 4;
-          const c1 = c0 + <usize>sbn * 4;
-          const c2 = c1 + <usize>sbn * 4;
-          const c3 = c2 + <usize>sbn * 4;
-          transpose4(v128.load(c0), v128.load(c1), v128.load(c2), v128.load(c3), panel + <usize>(p * NR + h) * 4, NR * 4);
+      // B transposed: columns of B are rows in memory; transpose lanes×lanes blocks
+      for (; p + L <= kc; p += L) {
+        for (let h = 0; h < NR; h += L) {
+          const src = b + <usize>((j + h) * sbn + p) * sizeof<T>();
+          transposeBlock<T>(src, <usize>sbn * sizeof<T>(), panel + <usize>(p * NR + h) * sizeof<T>(), <usize>NR * sizeof<T>());
         }
       }
     }
     for (; p < kc; p++) {
       for (let c = 0; c < NR; c++) {
-        store<f32>(panel + <usize>(p * NR + c) * 4, c < cols ? at(b, p, j + c, sbk, sbn) : 0);
+        store<T>(panel + <usize>(p * NR + c) * sizeof<T>(), c < cols ? at<T>(b, p, j + c, sbk, sbn) : 0);
       }
     }
   }
@@ -117,10 +153,10 @@ function packB(b: usize, sbk: i32, sbn: i32, kc: i32, nc: i32, dst: usize): void
  * there when accumulating.
  */
 // @ts-ignore: decorator
-@inline function put(row: usize, v0: v128, v1: v128, accumulate: i32): void {
+@inline function put<T>(row: usize, v0: v128, v1: v128, accumulate: i32): void {
   if (accumulate) {
-    v0 = f32x4.add(v0, v128.load(row));
-    v1 = f32x4.add(v1, v128.load(row, 16));
+    v0 = v128.add<T>(v0, v128.load(row));
+    v1 = v128.add<T>(v1, v128.load(row, 16));
   }
   v128.store(row, v0);
   v128.store(row, v1, 16);
@@ -130,130 +166,136 @@ function packB(b: usize, sbk: i32, sbn: i32, kc: i32, nc: i32, dst: usize): void
  * Copies the valid mr×nr part of a partial tile, staged in `tile` (rows of NR), to C, adding to
  * what is there when accumulating.
  */
-function putPartial(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulate: i32): void {
+function putPartial<T>(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulate: i32): void {
   for (let r = 0; r < mr; r++) {
     for (let j = 0; j < nr; j++) {
-      const q = c + <usize>(r * ldc + j) * 4;
-      const v = load<f32>(tile + <usize>(r * NR + j) * 4);
-      store<f32>(q, accumulate ? load<f32>(q) + v : v);
+      const q = c + <usize>(r * ldc + j) * sizeof<T>();
+      const v = load<T>(tile + <usize>(r * nrOf<T>() + j) * sizeof<T>());
+      store<T>(q, accumulate ? load<T>(q) + v : v);
     }
   }
 }
 
 /**
- * The micro-kernel: a 4×8 tile of C (row stride ldc floats) from the packed panel pa (4
- * broadcast values a step) and 8 columns of B at pb, ldb bytes from one k to the next (a packed panel's NR·4, or
+ * The micro-kernel: a 4×NR tile of C (row stride ldc values) from the packed panel pa (4
+ * broadcast values a step) and NR columns of B at pb, ldb bytes from one k to the next (a packed panel's NR values, or
  * B's own row stride when it is read in place). accumulate = 0 overwrites C (first k block), 1
- * adds to it. Partial tiles (mr < 4 or nr < 8) go through `tile` and only their valid part is written.
+ * adds to it. Partial tiles (mr < 4 or nr < NR) go through `tile` and only their valid part is written.
  */
-function kernel(kc: i32, pa: usize, pb: usize, ldb: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulate: i32, tile: usize): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+function kernel<T>(kc: i32, pa: usize, pb: usize, ldb: usize, c: usize, ldc: i32, mr: i32, nr: i32, accumulate: i32, tile: usize): void {
+  let c00 = v128.splat<T>(0), c01 = v128.splat<T>(0);
+  let c10 = v128.splat<T>(0), c11 = v128.splat<T>(0);
+  let c20 = v128.splat<T>(0), c21 = v128.splat<T>(0);
+  let c30 = v128.splat<T>(0), c31 = v128.splat<T>(0);
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load(pa);
-    c00 = madd(a, b0, c00);
-    c01 = madd(a, b1, c01);
+    c00 = maddOf<T>(a, b0, c00);
+    c01 = maddOf<T>(a, b1, c01);
     a = v128.load(pa, 16);
-    c10 = madd(a, b0, c10);
-    c11 = madd(a, b1, c11);
+    c10 = maddOf<T>(a, b0, c10);
+    c11 = maddOf<T>(a, b1, c11);
     a = v128.load(pa, 32);
-    c20 = madd(a, b0, c20);
-    c21 = madd(a, b1, c21);
+    c20 = maddOf<T>(a, b0, c20);
+    c21 = maddOf<T>(a, b1, c21);
     a = v128.load(pa, 48);
-    c30 = madd(a, b0, c30);
-    c31 = madd(a, b1, c31);
+    c30 = maddOf<T>(a, b0, c30);
+    c31 = maddOf<T>(a, b1, c31);
     pa += MR * 16;
     pb += ldb;
   }
-  const full = mr == MR && nr == NR;
+  const full = mr == MR && nr == nrOf<T>();
   const dst = full ? c : tile;
-  const ld: usize = full ? <usize>ldc * 4 : NR * 4;
+  const ld: usize = full ? <usize>ldc * sizeof<T>() : <usize>nrOf<T>() * sizeof<T>();
   const acc = full ? accumulate : 0;
-  put(dst, c00, c01, acc);
-  put(dst + ld, c10, c11, acc);
-  put(dst + 2 * ld, c20, c21, acc);
-  put(dst + 3 * ld, c30, c31, acc);
-  if (!full) putPartial(tile, c, ldc, mr, nr, accumulate);
+  put<T>(dst, c00, c01, acc);
+  put<T>(dst + ld, c10, c11, acc);
+  put<T>(dst + 2 * ld, c20, c21, acc);
+  put<T>(dst + 3 * ld, c30, c31, acc);
+  if (!full) putPartial<T>(tile, c, ldc, mr, nr, accumulate);
 }
 
-/** The four lanes' sum in a fixed order, (l0 + l2) + (l1 + l3). */
+/** The lanes' sum in a fixed order: float32's (l0 + l2) + (l1 + l3), float64's l0 + l1. */
 // @ts-ignore: decorator
-@inline function hsum(v: v128): f32 {
-  const s = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
-  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1);
+@inline function hsum<T>(v: v128): T {
+  if (sizeof<T>() == 4) {
+    const s = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+    return <T>(f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1));
+  }
+  return <T>(f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1));
 }
 
 /**
- * One element of C from a row of A and a column of B that are both contiguous in k: four lanes
- * of multiply-adds over k rounded down to 4, their sum (hsum), then the last k % 4 products in
+ * One element of C from a row of A and a column of B that are both contiguous in k: one vector
+ * of multiply-adds over k rounded down to the lanes, their sum (hsum), then the last products in
  * order. dot4x2 computes every element of its tile exactly so, so an element's value does not
  * depend on which of the two computed it.
  */
-function dot1(ar: usize, bc: usize, k: i32): f32 {
-  let acc = f32x4.splat(0);
-  const k4 = k & ~3;
-  for (let p = 0; p < k4; p += 4) acc = madd(v128.load(ar + (<usize>p << 2)), v128.load(bc + (<usize>p << 2)), acc);
-  let s = hsum(acc);
-  for (let p = k4; p < k; p++) s += load<f32>(ar + (<usize>p << 2)) * load<f32>(bc + (<usize>p << 2));
+function dot1<T>(ar: usize, bc: usize, k: i32): T {
+  const S = shiftOf<T>();
+  let acc = v128.splat<T>(0);
+  const kv = k & ~(<i32>lanesOf<T>() - 1);
+  for (let p = 0; p < kv; p += <i32>lanesOf<T>()) acc = maddOf<T>(v128.load(ar + (<usize>p << S)), v128.load(bc + (<usize>p << S)), acc);
+  let s = hsum<T>(acc);
+  for (let p = kv; p < k; p++) s += load<T>(ar + (<usize>p << S)) * load<T>(bc + (<usize>p << S));
   return s;
 }
 
 /** Writes s to C at q, or adds it to what is there when accumulating. */
 // @ts-ignore: decorator
-@inline function putOne(q: usize, s: f32, accumulate: i32): void {
-  store<f32>(q, accumulate ? load<f32>(q) + s : s);
+@inline function putOne<T>(q: usize, s: T, accumulate: i32): void {
+  store<T>(q, accumulate ? load<T>(q) + s : s);
 }
 
 /**
  * A 4×2 tile of C from four rows of A at ar (lda bytes apart) and two columns of B at bc (ldb
  * bytes apart), all contiguous in k: eight vector accumulators, six loads a step, no packing.
  */
-function dot4x2(ar: usize, lda: usize, bc: usize, ldb: usize, k: i32, c: usize, ldc: usize, accumulate: i32): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+function dot4x2<T>(ar: usize, lda: usize, bc: usize, ldb: usize, k: i32, c: usize, ldc: usize, accumulate: i32): void {
+  const S = shiftOf<T>();
+  let c00 = v128.splat<T>(0), c01 = v128.splat<T>(0);
+  let c10 = v128.splat<T>(0), c11 = v128.splat<T>(0);
+  let c20 = v128.splat<T>(0), c21 = v128.splat<T>(0);
+  let c30 = v128.splat<T>(0), c31 = v128.splat<T>(0);
   const a1 = ar + lda, a2 = ar + 2 * lda, a3 = ar + 3 * lda, b1 = bc + ldb;
-  const k4 = k & ~3;
-  for (let p = 0; p < k4; p += 4) {
-    const o = <usize>p << 2;
+  const kv = k & ~(<i32>lanesOf<T>() - 1);
+  for (let p = 0; p < kv; p += <i32>lanesOf<T>()) {
+    const o = <usize>p << S;
     const v0 = v128.load(bc + o);
     const v1 = v128.load(b1 + o);
     let x = v128.load(ar + o);
-    c00 = madd(x, v0, c00);
-    c01 = madd(x, v1, c01);
+    c00 = maddOf<T>(x, v0, c00);
+    c01 = maddOf<T>(x, v1, c01);
     x = v128.load(a1 + o);
-    c10 = madd(x, v0, c10);
-    c11 = madd(x, v1, c11);
+    c10 = maddOf<T>(x, v0, c10);
+    c11 = maddOf<T>(x, v1, c11);
     x = v128.load(a2 + o);
-    c20 = madd(x, v0, c20);
-    c21 = madd(x, v1, c21);
+    c20 = maddOf<T>(x, v0, c20);
+    c21 = maddOf<T>(x, v1, c21);
     x = v128.load(a3 + o);
-    c30 = madd(x, v0, c30);
-    c31 = madd(x, v1, c31);
+    c30 = maddOf<T>(x, v0, c30);
+    c31 = maddOf<T>(x, v1, c31);
   }
-  let s00 = hsum(c00), s01 = hsum(c01), s10 = hsum(c10), s11 = hsum(c11);
-  let s20 = hsum(c20), s21 = hsum(c21), s30 = hsum(c30), s31 = hsum(c31);
-  for (let p = k4; p < k; p++) {
-    const o = <usize>p << 2;
-    const v0 = load<f32>(bc + o), v1 = load<f32>(b1 + o);
-    let x = load<f32>(ar + o);
+  let s00 = hsum<T>(c00), s01 = hsum<T>(c01), s10 = hsum<T>(c10), s11 = hsum<T>(c11);
+  let s20 = hsum<T>(c20), s21 = hsum<T>(c21), s30 = hsum<T>(c30), s31 = hsum<T>(c31);
+  for (let p = kv; p < k; p++) {
+    const o = <usize>p << S;
+    const v0 = load<T>(bc + o), v1 = load<T>(b1 + o);
+    let x = load<T>(ar + o);
     s00 += x * v0; s01 += x * v1;
-    x = load<f32>(a1 + o);
+    x = load<T>(a1 + o);
     s10 += x * v0; s11 += x * v1;
-    x = load<f32>(a2 + o);
+    x = load<T>(a2 + o);
     s20 += x * v0; s21 += x * v1;
-    x = load<f32>(a3 + o);
+    x = load<T>(a3 + o);
     s30 += x * v0; s31 += x * v1;
   }
-  putOne(c, s00, accumulate); putOne(c + 4, s01, accumulate);
-  putOne(c + ldc, s10, accumulate); putOne(c + ldc + 4, s11, accumulate);
-  putOne(c + 2 * ldc, s20, accumulate); putOne(c + 2 * ldc + 4, s21, accumulate);
-  putOne(c + 3 * ldc, s30, accumulate); putOne(c + 3 * ldc + 4, s31, accumulate);
+  const B = sizeof<T>();
+  putOne<T>(c, s00, accumulate); putOne<T>(c + B, s01, accumulate);
+  putOne<T>(c + ldc, s10, accumulate); putOne<T>(c + ldc + B, s11, accumulate);
+  putOne<T>(c + 2 * ldc, s20, accumulate); putOne<T>(c + 2 * ldc + B, s21, accumulate);
+  putOne<T>(c + 3 * ldc, s30, accumulate); putOne<T>(c + 3 * ldc + B, s31, accumulate);
 }
 
 /**
@@ -263,9 +305,10 @@ function dot4x2(ar: usize, lda: usize, bc: usize, ldb: usize, k: i32, c: usize, 
  * batch of 20: a fifth of its time). Columns go in blocks whose rows of B (64 KiB) stay in L2
  * while every row panel of A passes over them.
  */
-function dotProduct(a: usize, sam: i32, b: usize, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, accumulate: i32): void {
-  const lda = <usize>sam << 2, ldb = <usize>sbn << 2, ldcb = <usize>ldc << 2;
-  const block = max(2, (16384 / k) & ~1);
+function dotProduct<T>(a: usize, sam: i32, b: usize, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, accumulate: i32): void {
+  const S = shiftOf<T>();
+  const lda = <usize>sam << S, ldb = <usize>sbn << S, ldcb = <usize>ldc << S;
+  const block = max(2, (65536 / <i32>sizeof<T>() / k) & ~1);
   for (let j0 = 0; j0 < n; j0 += block) {
     const j1 = min(n, j0 + block);
     for (let i = 0; i < m; i += 4) {
@@ -273,10 +316,10 @@ function dotProduct(a: usize, sam: i32, b: usize, sbn: i32, c: usize, ldc: i32, 
       const cr = c + <usize>i * ldcb;
       let j = j0;
       if (i + 4 <= m) {
-        for (; j + 2 <= j1; j += 2) dot4x2(ar, lda, b + <usize>j * ldb, ldb, k, cr + (<usize>j << 2), ldcb, accumulate);
+        for (; j + 2 <= j1; j += 2) dot4x2<T>(ar, lda, b + <usize>j * ldb, ldb, k, cr + (<usize>j << S), ldcb, accumulate);
       }
       for (let r = 0; r < min(4, m - i); r++) {
-        for (let jj = j; jj < j1; jj++) putOne(cr + <usize>r * ldcb + (<usize>jj << 2), dot1(ar + <usize>r * lda, b + <usize>jj * ldb, k), accumulate);
+        for (let jj = j; jj < j1; jj++) putOne<T>(cr + <usize>r * ldcb + (<usize>jj << S), dot1<T>(ar + <usize>r * lda, b + <usize>jj * ldb, k), accumulate);
       }
     }
   }
@@ -286,42 +329,51 @@ function dotProduct(a: usize, sam: i32, b: usize, sbn: i32, c: usize, ldc: i32, 
 export const ALLOW_DOT = 2;
 
 /**
- * Whether a product takes dotProduct: both operands contiguous in k, k long enough for the
- * vector dot products to pay for their sums, and few rows of A (the GEMM's packing of B is
+ * Whether a product takes dotProduct: both operands contiguous in k, k long enough (16 vectors)
+ * for the vector dot products to pay for their sums, and few rows of A (the GEMM's packing of B is
  * spread over m/4 row panels: past 64 rows it costs little). Decided on the whole product, not
  * a thread's share of it, so that the result does not depend on the thread count. Only where
- * the caller allows it (ALLOW_DOT in `acc`): its sums are rounded in another order than the
+ * the caller allows it (ALLOW_DOT in `flags`): its sums are rounded in another order than the
  * GEMM's, and the convolutions' products (src/backend/wasm/conv.ts) keep the GEMM's.
  */
 // @ts-ignore: decorator
-@inline function useDot(sak: i32, sbk: i32, m: i32, k: i32, flags: i32): bool {
-  return (flags & ALLOW_DOT) != 0 && sak == 1 && sbk == 1 && k >= 64 && m <= 64;
+@inline function useDot<T>(sak: i32, sbk: i32, m: i32, k: i32, flags: i32): bool {
+  return (flags & ALLOW_DOT) != 0 && sak == 1 && sbk == 1 && k >= 16 * <i32>lanesOf<T>() && m <= 64;
 }
 
 /**
  * Below this many rows of A a row-major B is read in place rather than packed: each packed value
  * would serve only m/4 tiles, so the copy costs a fair share of the product (h·W_hh's gradient
- * W_hh·g at the LSTM's batch of 20: packing was a fifth of the time), while a tile's 8 columns
+ * W_hh·g at the LSTM's batch of 20: packing was a fifth of the time), while a tile's NR columns
  * of kc rows (at most 256 cache lines) stay in L1 across the few row panels that read them.
  */
 const DIRECT_B_ROWS = 32;
 
 /**
- * C = A·B for A[m,k] at a (element strides sam, sak), B[k,n] at b (sbk, sbn) and C with row
- * stride ldc; `work` is workBytes() of scratch. Requires k ≥ 1 (k = 0 means C = 0, done by the caller).
- * With bit 0 of `acc` set, C += A·B instead (a convolution's weight gradient sums its samples
+ * C = A·B of T for A[m,k] at a (element strides sam, sak), B[k,n] at b (sbk, sbn) and C with row
+ * stride ldc; `work` is workBytesOf<T>() of scratch. Requires k ≥ 1 (k = 0 means C = 0, done by the caller).
+ * With bit 0 of `flags` set, C += A·B instead (a convolution's weight gradient sums its samples
  * so); with ALLOW_DOT set, a product of both operands contiguous in k may take dotProduct.
  */
-export function matmul(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize, acc: i32): void {
-  if (useDot(sak, sbk, m, k, acc)) dotProduct(a, sam, b, sbn, c, ldc, m, k, n, acc & 1);
-  else gemm(a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, work, acc & 1);
+// @ts-ignore: decorator
+@inline export function matmulOf<T>(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize, flags: i32): void {
+  if (useDot<T>(sak, sbk, m, k, flags)) dotProduct<T>(a, sam, b, sbn, c, ldc, m, k, n, flags & 1);
+  else gemm<T>(a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, work, flags & 1);
 }
 
-/** The GEMM path of matmul: packed panels and the 4×8 micro-kernel. */
-function gemm(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize, acc: i32): void {
+/** C = A·B in float32: matmulOf<f32>, `acc` its flags. */
+export function matmul(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize, acc: i32): void {
+  matmulOf<f32>(a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, work, acc);
+}
+
+/** The GEMM path of matmul: packed panels and the 4×NR micro-kernel. */
+function gemm<T>(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize, acc: i32): void {
+  const NR = nrOf<T>();
+  const NC = ncOf<T>();
+  const B = sizeof<T>();
   const pA = work;
   const pB = pA + <usize>(MC * KC) * 16;
-  const tile = pB + <usize>(KC * NC) * 4;
+  const tile = pB + <usize>(KC * NC) * B;
   // the same products in the same order either way: only where B is read from differs
   const direct = sbn == 1 && m <= DIRECT_B_ROWS;
   for (let jc = 0; jc < n; jc += NC) {
@@ -329,21 +381,21 @@ function gemm(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usi
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       const accumulate = pc > 0 || acc != 0 ? 1 : 0;
-      const bBlock = b + <usize>(pc * sbk + jc * sbn) * 4;
-      // in place, only a last partial panel is packed (a tile reads 8 columns)
-      if (!direct) packB(bBlock, sbk, sbn, kc, nc, pB);
-      else if (nc % NR != 0) packB(bBlock + <usize>(nc - nc % NR) * 4, sbk, sbn, kc, nc % NR, pB);
+      const bBlock = b + <usize>(pc * sbk + jc * sbn) * B;
+      // in place, only a last partial panel is packed (a tile reads NR columns)
+      if (!direct) packB<T>(bBlock, sbk, sbn, kc, nc, pB);
+      else if (nc % NR != 0) packB<T>(bBlock + <usize>(nc - nc % NR) * B, sbk, sbn, kc, nc % NR, pB);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
-        packA(a + <usize>(ic * sam + pc * sak) * 4, sam, sak, mc, kc, pA);
+        packA<T>(a + <usize>(ic * sam + pc * sak) * B, sam, sak, mc, kc, pA);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const inPlace = direct && nr == NR;
-          const pb = inPlace ? bBlock + <usize>jr * 4 : direct ? pB : pB + <usize>(jr * kc) * 4;
-          const ldb: usize = inPlace ? <usize>sbk * 4 : NR * 4;
+          const pb = inPlace ? bBlock + <usize>jr * B : direct ? pB : pB + <usize>(jr * kc) * B;
+          const ldb: usize = inPlace ? <usize>sbk * B : <usize>NR * B;
           for (let ir = 0; ir < mc; ir += MR) {
-            const cc = c + <usize>((ic + ir) * ldc + jc + jr) * 4;
-            kernel(kc, pA + <usize>(ir * kc) * 16, pb, ldb, cc, ldc, min(MR, mc - ir), nr, accumulate, tile);
+            const cc = c + <usize>((ic + ir) * ldc + jc + jr) * B;
+            kernel<T>(kc, pA + <usize>(ir * kc) * 16, pb, ldb, cc, ldc, min(MR, mc - ir), nr, accumulate, tile);
           }
         }
       }
@@ -352,12 +404,15 @@ function gemm(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usi
 }
 
 /**
- * One matmul shared between threads: every thread calls this with its own scratch and takes
+ * One matmulOf<T> shared between threads: every thread calls this with its own scratch and takes
  * chunks (of rows, or of columns when byCols) off the job's atomic counter until none are
  * left, so a thread the OS delays simply takes fewer. The job is i32s: [counter, chunks,
- * chunkSize, byCols, a, sam, sak, b, sbk, sbn, c, ldc, m, k, n], the job's kind at 15 and matmul's acc flags at 16.
+ * chunkSize, byCols, a, sam, sak, b, sbk, sbn, c, ldc, m, k, n], the job's kind at 15; `flags`
+ * are matmulOf's.
  */
-export function matmulShared(job: usize, work: usize): void {
+// @ts-ignore: decorator
+@inline export function matmulSharedOf<T>(job: usize, work: usize, flags: i32): void {
+  const B = sizeof<T>();
   const chunks = load<i32>(job, 4);
   const size = load<i32>(job, 8);
   const byCols = load<i32>(job, 12);
@@ -372,21 +427,25 @@ export function matmulShared(job: usize, work: usize): void {
   const m = load<i32>(job, 48);
   const k = load<i32>(job, 52);
   const n = load<i32>(job, 56);
-  const flags = load<i32>(job, 64);
-  const dot = useDot(sak, sbk, m, k, flags);
+  const dot = useDot<T>(sak, sbk, m, k, flags);
   const acc = flags & 1;
   for (;;) {
     const i = atomic.add<i32>(job, 1);
-    if (i >= chunks) return;
+    if (i >= chunks) break; // not return: this body is inlined into its callers
     const from = i * size;
     if (byCols) {
-      const bb = b + <usize>(from * sbn) * 4, cc = c + <usize>from * 4, nn = min(size, n - from);
-      if (dot) dotProduct(a, sam, bb, sbn, cc, ldc, m, k, nn, acc);
-      else gemm(a, sam, sak, bb, sbk, sbn, cc, ldc, m, k, nn, work, acc);
+      const bb = b + <usize>(from * sbn) * B, cc = c + <usize>from * B, nn = min(size, n - from);
+      if (dot) dotProduct<T>(a, sam, bb, sbn, cc, ldc, m, k, nn, acc);
+      else gemm<T>(a, sam, sak, bb, sbk, sbn, cc, ldc, m, k, nn, work, acc);
     } else {
-      const aa = a + <usize>(from * sam) * 4, cc = c + <usize>(from * ldc) * 4, mm = min(size, m - from);
-      if (dot) dotProduct(aa, sam, b, sbn, cc, ldc, mm, k, n, acc);
-      else gemm(aa, sam, sak, b, sbk, sbn, cc, ldc, mm, k, n, work, acc);
+      const aa = a + <usize>(from * sam) * B, cc = c + <usize>(from * ldc) * B, mm = min(size, m - from);
+      if (dot) dotProduct<T>(aa, sam, b, sbn, cc, ldc, mm, k, n, acc);
+      else gemm<T>(aa, sam, sak, b, sbk, sbn, cc, ldc, mm, k, n, work, acc);
     }
   }
+}
+
+/** matmul shared between threads (matmulSharedOf), matmul's flags at byte 64 of the job. */
+export function matmulShared(job: usize, work: usize): void {
+  matmulSharedOf<f32>(job, work, load<i32>(job, 64));
 }

@@ -1,5 +1,6 @@
 // Fused optimizer updates over flat float32 buffers: one pass instead of a JS loop. Each walks
-// whole vectors, then the ragged end one float at a time through lane 0.
+// whole vectors, then the ragged end one float at a time through lane 0. SGD's, for both float
+// types, is in sgd.ts.
 
 /** The vector at p, or (at the ragged end) the one float at p in lane 0. */
 // @ts-ignore: decorator
@@ -58,40 +59,6 @@ export function adamStep(
     storeLanes(param + q, th, whole);
     storeLanes(m + q, mm, whole);
     storeLanes(v + q, vv, whole);
-    if (!whole) i -= 3; // the tail advances one float at a time
-  }
-}
-
-/**
- * One SGD step over n floats in place (the rule is in src/optim/sgd.ts): g = ±grad + λθ;
- * with momentum (buf ≠ 0) b = μb + (1 − τ)g, or b = g on the first step; then
- * g = nesterov ? g + μb : b; θ −= lr·g.
- */
-export function sgdStep(
-  param: usize, grad: usize, buf: usize, n: i32,
-  lr: f32, mu: f32, oneMinusTau: f32, weightDecay: f32, nesterov: i32, maximize: i32, firstStep: i32,
-): void {
-  const vlr = f32x4.splat(lr);
-  const vmu = f32x4.splat(mu);
-  const vtau = f32x4.splat(oneMinusTau);
-  const vwd = f32x4.splat(weightDecay);
-  for (let i = 0; i < n; i += 4) {
-    const q = <usize>i << 2;
-    const whole = i + 4 <= n;
-    const th = loadLanes(param + q, whole);
-    let g = loadLanes(grad + q, whole);
-    if (maximize) g = f32x4.neg(g);
-    if (weightDecay != 0) g = f32x4.add(g, f32x4.mul(vwd, th));
-    if (buf) {
-      let b = g;
-      if (!firstStep) {
-        const old = loadLanes(buf + q, whole);
-        b = f32x4.add(f32x4.mul(vmu, old), f32x4.mul(vtau, g));
-      }
-      storeLanes(buf + q, b, whole);
-      g = nesterov ? f32x4.add(g, f32x4.mul(vmu, b)) : b;
-    }
-    storeLanes(param + q, f32x4.sub(th, f32x4.mul(vlr, g)), whole);
     if (!whole) i -= 3; // the tail advances one float at a time
   }
 }

@@ -1,5 +1,6 @@
-// Fused optimizer updates over flat float64 buffers (the float32 ones are in optim.ts): the JS
-// reference's operations in its order, two lanes at a time, so the results are the same bits.
+// Fused optimizer updates over flat float64 buffers (the float32 ones are in optim.ts, SGD's for
+// both in sgd.ts): the JS reference's operations in its order, two lanes at a time, so the results
+// are the same bits.
 
 /** The vector at p, or (at the odd end) the one double at p in lane 0. */
 // @ts-ignore: decorator
@@ -59,36 +60,6 @@ export function adamStep64(
     storeLanes(param + q, th, whole);
     storeLanes(m + q, mm, whole);
     storeLanes(v + q, vv, whole);
-  }
-}
-
-/**
- * One SGD step over n doubles in place (the rule is in src/optim/sgd.ts): g = ±grad + λθ;
- * with momentum (buf ≠ 0) b = μb + (1 − τ)g, or b = g on the first step; then
- * g = nesterov ? g + μb : b; θ −= lr·g.
- */
-export function sgdStep64(
-  param: usize, grad: usize, buf: usize, n: i32,
-  lr: f64, mu: f64, oneMinusTau: f64, weightDecay: f64, nesterov: i32, maximize: i32, firstStep: i32,
-): void {
-  const vlr = f64x2.splat(lr);
-  const vmu = f64x2.splat(mu);
-  const vtau = f64x2.splat(oneMinusTau);
-  const vwd = f64x2.splat(weightDecay);
-  for (let i = 0; i < n; i += 2) {
-    const q = <usize>i << 3;
-    const whole = i + 2 <= n;
-    const th = loadLanes(param + q, whole);
-    let g = loadLanes(grad + q, whole);
-    if (maximize) g = f64x2.neg(g);
-    if (weightDecay != 0) g = f64x2.add(g, f64x2.mul(vwd, th));
-    if (buf) {
-      let b = g;
-      if (!firstStep) b = f64x2.add(f64x2.mul(vmu, loadLanes(buf + q, whole)), f64x2.mul(vtau, g));
-      storeLanes(buf + q, b, whole);
-      g = nesterov ? f64x2.add(g, f64x2.mul(vmu, b)) : b;
-    }
-    storeLanes(param + q, f64x2.sub(th, f64x2.mul(vlr, g)), whole);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { noGrad } from "../autograd/grad-mode.js";
 import { Tensor } from "../tensor/tensor.js";
+import { modelDevice } from "./model-device.js";
 import type { AnyModule } from "./module.js";
 import { typeName } from "./type-name.js";
 
@@ -29,8 +30,8 @@ const count = (ps: Iterable<Tensor>) => Array.from(ps).reduce((n, p) => n + p.nu
  * The example inputs on the device of the model's parameters (torchinfo's summary moves its
  * input_data there too): a sample read from a CPU data set summarises a model on the webgpu device.
  */
-function onModelDevice(model: AnyModule, inputs: unknown[]): unknown[] {
-  const device = model.parameters()[0]?.device;
+function inputsOnModelDevice(model: AnyModule, inputs: unknown[]): unknown[] {
+  const device = modelDevice(model);
   if (device === undefined) return inputs;
   return inputs.map((x) => (x instanceof Tensor && x.device !== device ? x.to(device) : x));
 }
@@ -57,7 +58,7 @@ export function summarize(model: AnyModule, inputs: unknown[]): string {
   const modes = Array.from(model.modules(), (m) => [m, m.training] as const);
   model.eval();
   try {
-    noGrad(() => model.call(...onModelDevice(model, inputs)));
+    noGrad(() => model.call(...inputsOnModelDevice(model, inputs)));
   } finally {
     handles.forEach((h) => h.remove());
     for (const [m, training] of modes) m.training = training;

@@ -12,6 +12,7 @@ import { keep } from "../memory/index.js";
 import { anomalyMode, AnomalyError, setDetectAnomaly } from "../autograd/anomaly.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { OptionError } from "../errors.js";
+import { modelDevice } from "../nn/model-device.js";
 import type { AnyModule, Module } from "../nn/module.js";
 import { cat } from "../ops/join.js";
 import type { Optimizer } from "../optim/optimizer.js";
@@ -134,7 +135,7 @@ export async function evaluate<B, M extends AnyModule = Module>(
   const avg = new Averages();
   try {
     for await (const batch of batchesOf(loader)) {
-      const [x, y] = onModelDevice(model, splitBatch(batch));
+      const [x, y] = batchOnModelDevice(model, splitBatch(batch));
       const { l, m } = noGrad(() => {
         const out = forward(model, x);
         return { l: loss ? callLoss(loss, out, y).item() : undefined, m: computeMetrics(metrics, out, y) };
@@ -163,7 +164,7 @@ export async function predict<B, M extends AnyModule = Module>(
   const targets: Tensor[] = [];
   try {
     for await (const batch of batchesOf(loader)) {
-      const [x, y] = onModelDevice(model, splitBatch(batch));
+      const [x, y] = batchOnModelDevice(model, splitBatch(batch));
       outputs.push(noGrad(() => forward(model, x)));
       targets.push(keep(y)); // a loader frees its batch when the next is asked for
     }
@@ -179,8 +180,8 @@ export async function predict<B, M extends AnyModule = Module>(
  * fit move them: a data set read on the CPU trains a model moved to the webgpu device (float64
  * targets stay: they cannot live there, and the losses take them across).
  */
-function onModelDevice(model: AnyModule, [x, y]: [Tensor, Tensor]): [Tensor, Tensor] {
-  const device = model.parameters()[0]?.device;
+function batchOnModelDevice(model: AnyModule, [x, y]: [Tensor, Tensor]): [Tensor, Tensor] {
+  const device = modelDevice(model);
   if (device === undefined) return [x, y];
   const move = (t: Tensor) => (t.device === device || (t.dtype === "float64" && device !== "cpu") ? t : t.to(device));
   return [move(x), move(y)];
@@ -267,7 +268,7 @@ export async function fit<B, M extends AnyModule = Module>(model: M, trainLoader
       let batch = 0;
       for await (const data of batchesOf(trainLoader)) {
         batch++;
-        const [x, y] = onModelDevice(model, splitBatch(data));
+        const [x, y] = batchOnModelDevice(model, splitBatch(data));
         let value: number;
         let batchMetrics: Record<string, number>;
         try {
