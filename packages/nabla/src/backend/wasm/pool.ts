@@ -283,15 +283,16 @@ export interface DirectWeightScratch {
  * one range of units a thread; or the weight gradient with columns in the lanes (which 3: x and
  * gy as for 2, into dW) in one range of output-channel tiles a thread; or the input gradient
  * (which 4: gy at `x`, strides `xs`, weights packed by kernels.packInputWeights at `mid`, into
- * contiguous gx at `dst`; g's sizes are x's) in chunks of samples. `macs` sizes the split.
+ * contiguous gx at `dst`; g's sizes are x's) in chunks of samples; or the forward with channels in
+ * the lanes (which 5: as 0, weights packed by kernels.packLaneWeights). `macs` sizes the split.
  */
 export function directConvThreaded(
-  which: 0 | 1 | 2 | 3 | 4, g: DirectConvArgs, x: number, xs: readonly number[], mid: number, gs: readonly number[], dst: number, macs: number, work: number,
+  which: 0 | 1 | 2 | 3 | 4 | 5, g: DirectConvArgs, x: number, xs: readonly number[], mid: number, gs: readonly number[], dst: number, macs: number, work: number,
   scratch: DirectWeightScratch | null = null,
 ): void {
   const ready = readyHelpers(macs, PARALLEL_MACS);
   const parts = ready.length + 1;
-  const bySamples = which === 0 || which === 2 || which === 4;
+  const bySamples = which === 0 || which === 2 || which === 4 || which === 5;
   const total = bySamples ? g.n : which === 1 ? kernels.weightUnitCount(g.c, g.o, g.groups, g.kh, g.kw) : kernels.weightColumnTileCount(g.o, g.groups);
   // samples: a few chunks a thread, so that a delayed one is caught up; units and tiles: one
   // range a thread (the column kernel's chunks each stage every sample again)
