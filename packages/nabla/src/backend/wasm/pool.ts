@@ -99,6 +99,7 @@ const JOB_UNFOLD = 4;
 const JOB_DIRECT_CONV = 5;
 const JOB_WINOGRAD = 7;
 const JOB_POINTWISE = 6;
+const JOB_POOL = 8;
 
 /** Below this many floats written an im2col or col2im is not worth sharing. */
 const PARALLEL_UNFOLD = 1 << 17;
@@ -347,6 +348,33 @@ export function pointwiseThreaded(code: number, wide: boolean, x0: number, x1: n
   const fields = [0, Math.ceil(n / size), size, wide ? 1 : 0, code, x0, x1, x2, out, n, params];
   for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
   ints[15] = JOB_POINTWISE;
+  runShared(ints, ready, 0);
+  return true;
+}
+
+/** Below this many input elements read a max pooling is not worth sharing (a few compares each: as cheap as a pointwise op's). */
+const PARALLEL_POOL = 1 << 16;
+
+/**
+ * A max pooling (kernels.maxPool2d or maxPool2d64's arguments, `wide` for float64) shared with
+ * idle helpers in chunks of whole input planes (assembly/pool.ts: poolShared), each plane pooled
+ * as the one-thread kernel pools it. Returns false, having done nothing, where it is too small to
+ * share or no helper is free: the caller then runs the kernel itself.
+ */
+export function maxPoolThreaded(
+  wide: boolean, x: number, strides: readonly number[], n: number, c: number, h: number, w: number,
+  kernel: readonly number[], stride: readonly number[], padding: readonly number[], dilation: readonly number[],
+  oh: number, ow: number, values: number, indices: number,
+): boolean {
+  const planes = n * c;
+  const ready = planes < 2 ? [] : readyHelpers(planes * oh * ow * kernel[0]! * kernel[1]!, PARALLEL_POOL);
+  if (ready.length === 0) return false;
+  // a few chunks a thread, so that one the OS delays is caught up by the others
+  const size = Math.ceil(planes / Math.min(planes, 4 * (ready.length + 1)));
+  const { ints } = jobBlock();
+  const fields = [0, Math.ceil(planes / size), size, wide ? 1 : 0, x, strides[0]!, strides[1]!, strides[2]!, strides[3]!, n, c, h, w,
+    kernel[0]!, kernel[1]!, JOB_POOL, stride[0]!, stride[1]!, padding[0]!, padding[1]!, dilation[0]!, dilation[1]!, oh, ow, values, indices];
+  for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
   runShared(ints, ready, 0);
   return true;
 }
