@@ -573,8 +573,8 @@ describe("wasm backend", () => {
         [[16, 8, 24, 22], 2, 2, 0, "contiguous", true], // float64
       ] as const) {
         // each at least PARALLEL_POOL (64K) elements read, so that it is shared
-        const x = randomView([...shape], layout);
-        if (wide) x.data = Float64Array.from(x.data);
+        const x32 = randomView([...shape], layout);
+        const x = wide ? { ...x32, data: Float64Array.from(x32.data) } : x32;
         x.data[x.offset + 100] = NaN;
         const out = [2, 3].map((i) => poolOutputSize(shape[i]!, k, p, s, 1, false));
         const count = shape[0] * shape[1] * out[0]! * out[1]!;
