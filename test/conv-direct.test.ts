@@ -6,7 +6,8 @@
  * channels than they hold, outputs bit-identical whichever tile width computed them, strided
  * and foreign operands, non-finite inputs, and the work split across two threads; the weight
  * gradient both with output columns and with output channels in the lanes, each bit-identical
- * whatever tile computed an element. Each case first checks that it does run direct (the other path, im2col +
+ * whatever tile computed an element, and the forward with channels in the lanes bit-identical to
+ * the column tiles. Each case first checks that it does run direct (the other path, im2col +
  * GEMM, has its own tests in conv-blocked.test.ts), and that with directTaps 0 the GEMM path
  * gives the same numbers.
  */
@@ -19,7 +20,7 @@ import { jsBackend } from "../packages/nabla/src/backend/js/index.js";
 import { conv2d, conv2dInput, conv2dWeight, convTuning, directPath } from "../packages/nabla/src/backend/wasm/conv.js";
 import { wasmBackend } from "../packages/nabla/src/backend/wasm/index.js";
 import { idleHelpers } from "../packages/nabla/src/backend/wasm/pool.js";
-import { startKernels } from "../packages/nabla/src/backend/wasm/instance.js";
+import { kernels, startKernels } from "../packages/nabla/src/backend/wasm/instance.js";
 import { getNumThreads, setNumThreads } from "../packages/nabla/src/index.js";
 import { contiguousStrides } from "../packages/nabla/src/tensor/shape.js";
 
@@ -30,6 +31,7 @@ beforeAll(() => startKernels()); // directPath asks the module for a sample's wo
 afterEach(() => {
   convTuning.directTaps = TAPS;
   convTuning.weightLanes = "auto";
+  convTuning.forwardLanes = "auto";
 });
 
 /** n, c, h, w, o, groups, kh, kw, sh, ph, pw, dh, dw. */
@@ -268,6 +270,44 @@ describe("direct convolution kernels match the float64 reference", () => {
     }
   });
 
+  it.each([
+    ["LeNet conv2: 10 columns", [2, 6, 14, 14, 16, 1, 5, 5, 1, 0, 0, 1, 1]],
+    ["an odd number of positions (7 × 7), padding 2", [2, 3, 7, 7, 16, 1, 5, 5, 1, 2, 2, 1, 1]],
+    ["two groups of 16, row stride 2, dilation 2 × 1", [2, 4, 13, 11, 32, 2, 3, 3, 2, 1, 1, 2, 1]],
+    ["32 channels, 1 × 1 kernel on 9 columns", [1, 5, 3, 9, 32, 1, 1, 1, 1, 0, 0, 1, 1]],
+  ] as [string, Spec][])("a forward with channels in the lanes gives each output bit-identical to the column tiles: %s", (_, spec) => {
+    // The lane tiles (16 channels × 2 positions) add each output's taps in the same order, from
+    // the same bias, as the column tiles (4 channels × 8 columns): the same numbers bit for bit,
+    // and both within the float64 reference's bound.
+    convTuning.directTaps = 10_000;
+    const ops = operands(spec);
+    const { g } = ops;
+    expect(directPath(g, "forward")).toBe(true);
+    const xv = view(ops.x.f32, [g.n, g.c, g.h, g.w]);
+    const wv = view(ops.w.f32, [g.o, g.c / g.groups, g.kh, g.kw]);
+    const y = (lanes: "columns" | "channels"): Float32Array => {
+      convTuning.forwardLanes = lanes;
+      const out = new Float32Array(g.n * g.o * g.oh * g.ow);
+      conv2d(g, xv, wv, view(ops.b.f32, [g.o]), out);
+      return out;
+    };
+    const [byColumns, byChannels] = [y("columns"), y("channels")];
+    for (let i = 0; i < byColumns.length; i++) {
+      if (!Object.is(byChannels[i], byColumns[i])) expect.fail(`y[${i}]: ${byChannels[i]}, by columns ${byColumns[i]}`);
+    }
+    expectNear(byChannels, runReference(ops).y, (g.c / g.groups) * g.kh * g.kw, "y");
+  });
+
+  it("a forward takes channels in the lanes where the column tiles waste lanes over many taps", () => {
+    startKernels();
+    // LeNet conv2: 10 columns (12 computed), 150 taps, 16 channels
+    expect(Boolean(kernels.forwardByChannels(16, 150, 10))).toBe(true);
+    // whole vectors, few taps, or channels that do not fill whole tiles of 16
+    expect(Boolean(kernels.forwardByChannels(16, 150, 12))).toBe(false);
+    expect(Boolean(kernels.forwardByChannels(32, 9, 26))).toBe(false);
+    expect(Boolean(kernels.forwardByChannels(6, 150, 10))).toBe(false);
+  });
+
   it("a weight gradient with channels in the lanes is bit-identical whichever tile shape computed it", () => {
     // Tiles hold 4 channel vectors × 2 taps, 2 × 4 or 1 × 8 (a group's last 3 vectors run as 4):
     // each dW element must sum the same products in the same order in any of them. The first
@@ -331,10 +371,11 @@ describe("direct convolution kernels match the float64 reference", () => {
     expect(idleHelpers(2)).toBeGreaterThanOrEqual(1);
     try {
       // enough multiply-adds to share: chunks of samples forward, of dW's channel tiles or
-      // units backward, the weight gradient both ways
-      const ops = operands([16, 3, 20, 22, 10, 1, 5, 5, 1, 2, 2, 1, 1]);
+      // units backward, the forward and the weight gradient both ways
+      const ops = operands([16, 3, 20, 22, 16, 1, 5, 5, 1, 2, 2, 1, 1]);
       for (const lanes of ["columns", "channels"] as const) {
         convTuning.weightLanes = lanes;
+        convTuning.forwardLanes = lanes;
         setNumThreads(2);
         const two = runWasm(ops, "contiguous");
         setNumThreads(1);

@@ -560,6 +560,38 @@ describe("wasm backend", () => {
     setNumThreads(before);
   });
 
+  it("maxPool2d split across two threads gives the JS kernel's values and indices", async () => {
+    // whole planes a chunk (assembly/pool.ts: poolShared): each plane pooled as one thread pools it
+    const before = getNumThreads();
+    setNumThreads(2);
+    for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(idleHelpers(2)).toBeGreaterThanOrEqual(1);
+    try {
+      for (const [shape, k, s, p, layout, wide] of [
+        [[64, 6, 28, 28], 2, 2, 0, "contiguous", false], // LeNet's first pooling: the 2×2 kernel
+        [[9, 5, 30, 26], 3, 2, 1, "transposed", false], // window by window, planes not a multiple of the chunks
+        [[16, 8, 24, 22], 2, 2, 0, "contiguous", true], // float64
+      ] as const) {
+        // each at least PARALLEL_POOL (64K) elements read, so that it is shared
+        const x32 = randomView([...shape], layout);
+        const x = wide ? { ...x32, data: Float64Array.from(x32.data) } : x32;
+        x.data[x.offset + 100] = NaN;
+        const out = [2, 3].map((i) => poolOutputSize(shape[i]!, k, p, s, 1, false));
+        const count = shape[0] * shape[1] * out[0]! * out[1]!;
+        const args = { x, kernel: [k, k], stride: [s, s], padding: [p, p], dilation: [1, 1], out };
+        const expected = { values: new (wide ? Float64Array : Float32Array)(count), indices: new Int32Array(count) };
+        const actual = { values: wasm.alloc(wide ? "float64" : "float32", count) as Float32Array | Float64Array, indices: wasm.alloc("int32", count) as Int32Array };
+        jsBackend.maxPool2d({ ...args, ...expected });
+        wasm.maxPool2d({ ...args, ...actual });
+        const what = `${shape} ${k}×${k} ${layout}${wide ? " float64" : ""}`;
+        expect(Array.from(actual.values.subarray(0, count)), what).toEqual(Array.from(expected.values));
+        expect(Array.from(actual.indices.subarray(0, count)), what).toEqual(Array.from(expected.indices));
+      }
+    } finally {
+      setNumThreads(before);
+    }
+  });
+
   it("the fused SGD step agrees with the plain loop over several steps", () => {
     for (const n of [1, 3, 17, 255, 1000]) {
       for (const [momentum, dampening, weightDecay, nesterov, maximize] of [

@@ -149,17 +149,25 @@ export function weightColumnTiles(job: usize, t0: i32, t1: i32, work: usize): vo
   const rowBytes = <usize>wp << 2;
   const planeBytes = <usize>(hp * wp) << 2;
   const jBytes = <usize>dw << 2;
+  // a contiguous gy whose rows are whole vectors is read in place: its planes are already the
+  // staged layout (LeNet's conv1: 28 columns), and copying them cost about a tenth of the kernel
+  const inPlace = gw == ow && g3s == 1 && g2s == ow && g1s == oh * ow;
   for (let n = 0; n < nb; n++) {
     stage(x, s0, s1, s2, s3, n, c, h, w, ph, pw, hp, wp, planes);
-    // gy's planes of the channels these tiles read, at gw columns with zeros past ow
+    const gyN = inPlace ? gy + (<usize>(n * g0s) << 2) : gyPlanes;
+    // else gy's planes of the channels these tiles read, at gw columns with zeros past ow
     const oLo = (t0 / tilesPerGroup) * og + (t0 % tilesPerGroup) * WB;
     const oHi = min(o, ((t1 - 1) / tilesPerGroup) * og + min(og, ((t1 - 1) % tilesPerGroup + 1) * WB));
-    for (let q = oLo; q < oHi; q++) {
+    for (let q = oLo; q < oHi && !inPlace; q++) {
       for (let yy = 0; yy < oh; yy++) {
         const d = gyPlanes + (<usize>((q * oh + yy) * gw) << 2);
         const from = gy + (<usize>(n * g0s + q * g1s + yy * g2s) << 2);
-        for (let xx = 0; xx < ow; xx++) store<f32>(d + (<usize>xx << 2), load<f32>(from + (<usize>(xx * g3s) << 2)));
-        for (let xx = ow; xx < gw; xx++) store<f32>(d + (<usize>xx << 2), 0);
+        let xx = 0;
+        if (g3s == 1) {
+          for (; xx + 4 <= ow; xx += 4) v128.store(d + (<usize>xx << 2), v128.load(from + (<usize>xx << 2)));
+        }
+        for (; xx < ow; xx++) store<f32>(d + (<usize>xx << 2), load<f32>(from + (<usize>(xx * g3s) << 2)));
+        for (; xx < gw; xx++) store<f32>(d + (<usize>xx << 2), 0);
       }
     }
     for (let t = t0; t < t1; t++) {
@@ -167,8 +175,8 @@ export function weightColumnTiles(job: usize, t0: i32, t1: i32, work: usize): vo
       const q0 = g * og + (t % tilesPerGroup) * WB;
       // a tile with one channel runs the second set on the same gy and drops it
       const q1 = min(q0 + 1, g * og + og - 1);
-      const gy0 = gyPlanes + (<usize>(q0 * oh * gw) << 2);
-      const gy1 = gyPlanes + (<usize>(q1 * oh * gw) << 2);
+      const gy0 = gyN + (<usize>(q0 * oh * gw) << 2);
+      const gy1 = gyN + (<usize>(q1 * oh * gw) << 2);
       let a = acc + <usize>(t - t0) * accTile;
       for (let ch = 0; ch < cg; ch++) {
         const plane = planes + <usize>(g * cg + ch) * planeBytes;

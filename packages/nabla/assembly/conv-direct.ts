@@ -15,13 +15,15 @@
 // block: its jobs come here too, and go there.
 //
 // Job ints (byte offset): 0 counter, 4 chunks, 8 chunk size, 12 which (0 forward, 1 to 3 the
-// weight gradient's, 4 the input gradient: conv-direct-input.ts), 16 x, 20..32 x's element strides, 36 nb, 40 c, 44 h, 48 w, 52 o, 56 groups,
+// weight gradient's, 4 the input gradient: conv-direct-input.ts, 5 the forward with channels in
+// the lanes: conv-direct-forward-lanes.ts), 16 x, 20..32 x's element strides, 36 nb, 40 c, 44 h, 48 w, 52 o, 56 groups,
 // 60 (the job's kind), 64 kh, 68 kw, 72 sh, 76 ph, 80 pw, 84 dh, 88 dw, 92 oh, 96 ow, 100 packed
 // weights (forward) or gy (weight gradient), 104..116 gy's element strides, 120 y or dW.
 import { madd } from "./matmul";
 import { directWeightChunk, WEIGHT_WORK_BYTES, weightJobTotal } from "./conv-direct-weight";
 import { weightColumnBytes } from "./conv-direct-weight-columns";
 import { directInputSamples } from "./conv-direct-input";
+import { forwardSampleLanes } from "./conv-direct-forward-lanes";
 
 /**
  * Slots for output channels in a forward tile (one broadcast weight vector each, sharing the
@@ -61,7 +63,7 @@ const OB = 4;
  * conv-direct-weight-columns.ts stages.
  */
 export function directConvBytes(which: i32, c: i32, o: i32, groups: i32, kh: i32, kw: i32, sh: i32, dh: i32, dw: i32, oh: i32, ow: i32): i32 {
-  if (which == 0) return c * planeHeight(kh, sh, dh, oh) * planeWidth(kw, dw, ow) * 4;
+  if (which == 0 || which == 5) return c * planeHeight(kh, sh, dh, oh) * planeWidth(kw, dw, ow) * 4;
   return which == 3 ? weightColumnBytes(c, o, groups, kh, kw, sh, dh, dw, oh, ow) : WEIGHT_WORK_BYTES;
 }
 
@@ -268,8 +270,8 @@ function forwardSample<Four>(
   }
 }
 
-/** The forward kernel over samples [n0, n1). */
-function forwardSamples(job: usize, n0: i32, n1: i32, work: usize): void {
+/** The forward kernel over samples [n0, n1): output columns in the lanes, or channels (`lanes`, weights packed by packLaneWeights). */
+function forwardSamples(job: usize, n0: i32, n1: i32, work: usize, lanes: bool): void {
   const x = <usize>load<u32>(job, 16);
   const s0 = load<i32>(job, 20), s1 = load<i32>(job, 24), s2 = load<i32>(job, 28), s3 = load<i32>(job, 32);
   const c = load<i32>(job, 40), h = load<i32>(job, 44), w = load<i32>(job, 48);
@@ -281,7 +283,8 @@ function forwardSamples(job: usize, n0: i32, n1: i32, work: usize): void {
   const hp = planeHeight(kh, sh, dh, oh), wp = planeWidth(kw, dw, ow);
   for (let n = n0; n < n1; n++) {
     stage(x, s0, s1, s2, s3, n, c, h, w, ph, pw, hp, wp, work);
-    if (tileChannels(o / groups) == 4) forwardSample<f32>(work, n, o, groups, c / groups, kh, kw, sh, dh, dw, oh, ow, hp, wp, packed, y);
+    if (lanes) forwardSampleLanes(work, n, o, groups, c / groups, kh, kw, sh, dh, dw, oh, ow, hp, wp, packed, y);
+    else if (tileChannels(o / groups) == 4) forwardSample<f32>(work, n, o, groups, c / groups, kh, kw, sh, dh, dw, oh, ow, hp, wp, packed, y);
     else forwardSample<i32>(work, n, o, groups, c / groups, kh, kw, sh, dh, dw, oh, ow, hp, wp, packed, y);
   }
 }
@@ -291,13 +294,13 @@ export function directConvShared(job: usize, work: usize): void {
   const chunks = load<i32>(job, 4);
   const size = load<i32>(job, 8);
   const which = load<i32>(job, 12);
-  const total = which == 0 || which == 4 ? load<i32>(job, 36) : weightJobTotal(job, which);
+  const total = which == 0 || which == 4 || which == 5 ? load<i32>(job, 36) : weightJobTotal(job, which);
   for (;;) {
     const k = atomic.add<i32>(job, 1);
     if (k >= chunks) return;
     const from = k * size;
     const to = min(total, from + size);
-    if (which == 0) forwardSamples(job, from, to, work);
+    if (which == 0 || which == 5) forwardSamples(job, from, to, work, which == 5);
     else if (which == 4) directInputSamples(job, from, to, work);
     else directWeightChunk(job, which, from, to, work);
   }

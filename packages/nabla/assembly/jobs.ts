@@ -8,6 +8,7 @@ import { unfoldShared } from "./conv";
 import { directConvShared } from "./conv-direct";
 import { winogradShared } from "./conv-winograd";
 import { pointwiseShared } from "./pointwise";
+import { poolShared } from "./pool";
 
 const JOB_MATMUL = 0;
 const JOB_ADAM = 1;
@@ -17,6 +18,7 @@ const JOB_UNFOLD = 4;
 const JOB_DIRECT_CONV = 5;
 const JOB_WINOGRAD = 7;
 const JOB_POINTWISE = 6;
+const JOB_POOL = 8;
 
 export function runJob(job: usize, work: usize): void {
   const kind = load<i32>(job, 60);
@@ -28,4 +30,5 @@ export function runJob(job: usize, work: usize): void {
   else if (kind == JOB_DIRECT_CONV) directConvShared(job, work);
   else if (kind == JOB_WINOGRAD) winogradShared(job, work);
   else if (kind == JOB_POINTWISE) pointwiseShared(job);
+  else if (kind == JOB_POOL) poolShared(job);
 }

@@ -191,3 +191,38 @@ export function fold2d64(
     }
   }
 }
+
+/**
+ * A thread's share of a max-pooling job (written by src/backend/wasm/pool.ts: maxPoolThreaded):
+ * chunks of whole input planes (sample, channel), each pooled as maxPool2d (or maxPool2d64) pools
+ * it alone, so the values and indices do not depend on how the planes were split. Job ints (byte
+ * offset): 0 counter, 4 chunks, 8 planes a chunk, 12 float64?, 16 x, 20..32 x's element strides,
+ * 36 n, 40 c, 44 h, 48 w, 52 kh, 56 kw, (60 the job's kind), 64 sh, 68 sw, 72 ph, 76 pw, 80 dh,
+ * 84 dw, 88 oh, 92 ow, 96 values, 100 indices (0: none).
+ */
+export function poolShared(job: usize): void {
+  const chunks = load<i32>(job, 4), size = load<i32>(job, 8);
+  const wide = load<i32>(job, 12) != 0;
+  const x = <usize>load<u32>(job, 16);
+  const s0 = load<i32>(job, 20), s1 = load<i32>(job, 24), s2 = load<i32>(job, 28), s3 = load<i32>(job, 32);
+  const n = load<i32>(job, 36), c = load<i32>(job, 40), h = load<i32>(job, 44), w = load<i32>(job, 48);
+  const kh = load<i32>(job, 52), kw = load<i32>(job, 56), sh = load<i32>(job, 64), sw = load<i32>(job, 68);
+  const ph = load<i32>(job, 72), pw = load<i32>(job, 76), dh = load<i32>(job, 80), dw = load<i32>(job, 84);
+  const oh = load<i32>(job, 88), ow = load<i32>(job, 92);
+  const values = <usize>load<u32>(job, 96), indices = <usize>load<u32>(job, 100);
+  const shift: usize = wide ? 3 : 2;
+  const planeOut = <usize>(oh * ow);
+  for (;;) {
+    const k = atomic.add<i32>(job, 1);
+    if (k >= chunks) return;
+    const end = min(n * c, (k + 1) * size);
+    for (let pl = k * size; pl < end; pl++) {
+      const b = pl / c, ch = pl % c;
+      const plane = x + ((<usize>b * <usize>s0 + <usize>ch * <usize>s1) << shift);
+      const v = values + ((<usize>pl * planeOut) << shift);
+      const at: usize = indices == 0 ? 0 : indices + ((<usize>pl * planeOut) << 2);
+      if (wide) maxPool2d64(plane, s0, s1, s2, s3, 1, 1, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, v, at);
+      else maxPool2d(plane, s0, s1, s2, s3, 1, 1, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, v, at);
+    }
+  }
+}

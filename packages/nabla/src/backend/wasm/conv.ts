@@ -41,7 +41,25 @@ import { takesWinograd, transposedGeometry, winogradConv2d, winogradConv2dInput,
  * over the whole block measured as fast or faster on MNIST's 32→64 layer (10⁷ a sample), and
  * it needs no per-sample synchronisation of the threads. Tests lower it to exercise both paths.
  */
-export const convTuning = { perSampleMacs: 1 << 26, directTaps: 160, weightLanes: "auto" as "auto" | "columns" | "channels" };
+export const convTuning = {
+  perSampleMacs: 1 << 26,
+  directTaps: 160,
+  weightLanes: "auto" as "auto" | "columns" | "channels",
+  forwardLanes: "auto" as "auto" | "columns" | "channels",
+};
+
+/**
+ * Whether the direct forward puts output channels in the lanes (assembly/conv-direct-forward-lanes.ts,
+ * groups of a multiple of 16 channels) rather than output columns (assembly/conv-direct.ts):
+ * convTuning.forwardLanes, by default where the column tiles would waste enough lanes
+ * (kernels.forwardByChannels). Tests force each; "channels" applies only where a group's
+ * channels are a multiple of 16.
+ */
+function forwardByChannels(g: Conv2dGeometry): boolean {
+  const og = g.o / g.groups;
+  const lanes = convTuning.forwardLanes;
+  return lanes === "auto" ? kernels.forwardByChannels(og, (g.c / g.groups) * g.kh * g.kw, g.ow) : lanes === "channels" && og % 16 === 0;
+}
 
 /**
  * Whether the direct weight gradient puts output columns in the lanes (else output channels):
@@ -298,10 +316,11 @@ function directForward(g: Conv2dGeometry, x: StridedView, weight: StridedView, b
     const [so, sc, si, sj] = ws.strides as [number, number, number, number];
     const og = g.o / g.groups;
     const cg = g.c / g.groups;
-    const packed = scratch.take(kernels.packedWeightBytes(g.groups, og, cg, g.kh, g.kw) / 4);
+    const lanes = forwardByChannels(g);
+    const packed = scratch.take((lanes ? kernels.laneWeightBytes : kernels.packedWeightBytes)(g.groups, og, cg, g.kh, g.kw) / 4);
     const bs = bias === null ? null : scratch.input(bias);
-    kernels.packWeights(ws.ptr, so, sc, og * so, si, sj, g.groups, og, cg, g.kh, g.kw, bs === null ? 0 : bs.ptr, bs === null ? 0 : bs.strides[0]!, packed.byteOffset);
-    directConvThreaded(0, directArgs(g), xs.ptr, xs.strides, packed.byteOffset, [], staged.ptr, macsOf(g), gemmWork());
+    (lanes ? kernels.packLaneWeights : kernels.packWeights)(ws.ptr, so, sc, og * so, si, sj, g.groups, og, cg, g.kh, g.kw, bs === null ? 0 : bs.ptr, bs === null ? 0 : bs.strides[0]!, packed.byteOffset);
+    directConvThreaded(lanes ? 5 : 0, directArgs(g), xs.ptr, xs.strides, packed.byteOffset, [], staged.ptr, macsOf(g), gemmWork());
     staged.done();
   } finally {
     scratch.release();

@@ -99,6 +99,7 @@ const JOB_UNFOLD = 4;
 const JOB_DIRECT_CONV = 5;
 const JOB_WINOGRAD = 7;
 const JOB_POINTWISE = 6;
+const JOB_POOL = 8;
 
 /** Below this many floats written an im2col or col2im is not worth sharing. */
 const PARALLEL_UNFOLD = 1 << 17;
@@ -283,15 +284,16 @@ export interface DirectWeightScratch {
  * one range of units a thread; or the weight gradient with columns in the lanes (which 3: x and
  * gy as for 2, into dW) in one range of output-channel tiles a thread; or the input gradient
  * (which 4: gy at `x`, strides `xs`, weights packed by kernels.packInputWeights at `mid`, into
- * contiguous gx at `dst`; g's sizes are x's) in chunks of samples. `macs` sizes the split.
+ * contiguous gx at `dst`; g's sizes are x's) in chunks of samples; or the forward with channels in
+ * the lanes (which 5: as 0, weights packed by kernels.packLaneWeights). `macs` sizes the split.
  */
 export function directConvThreaded(
-  which: 0 | 1 | 2 | 3 | 4, g: DirectConvArgs, x: number, xs: readonly number[], mid: number, gs: readonly number[], dst: number, macs: number, work: number,
+  which: 0 | 1 | 2 | 3 | 4 | 5, g: DirectConvArgs, x: number, xs: readonly number[], mid: number, gs: readonly number[], dst: number, macs: number, work: number,
   scratch: DirectWeightScratch | null = null,
 ): void {
   const ready = readyHelpers(macs, PARALLEL_MACS);
   const parts = ready.length + 1;
-  const bySamples = which === 0 || which === 2 || which === 4;
+  const bySamples = which === 0 || which === 2 || which === 4 || which === 5;
   const total = bySamples ? g.n : which === 1 ? kernels.weightUnitCount(g.c, g.o, g.groups, g.kh, g.kw) : kernels.weightColumnTileCount(g.o, g.groups);
   // samples: a few chunks a thread, so that a delayed one is caught up; units and tiles: one
   // range a thread (the column kernel's chunks each stage every sample again)
@@ -346,6 +348,33 @@ export function pointwiseThreaded(code: number, wide: boolean, x0: number, x1: n
   const fields = [0, Math.ceil(n / size), size, wide ? 1 : 0, code, x0, x1, x2, out, n, params];
   for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
   ints[15] = JOB_POINTWISE;
+  runShared(ints, ready, 0);
+  return true;
+}
+
+/** Below this many input elements read a max pooling is not worth sharing (a few compares each: as cheap as a pointwise op's). */
+const PARALLEL_POOL = 1 << 16;
+
+/**
+ * A max pooling (kernels.maxPool2d or maxPool2d64's arguments, `wide` for float64) shared with
+ * idle helpers in chunks of whole input planes (assembly/pool.ts: poolShared), each plane pooled
+ * as the one-thread kernel pools it. Returns false, having done nothing, where it is too small to
+ * share or no helper is free: the caller then runs the kernel itself.
+ */
+export function maxPoolThreaded(
+  wide: boolean, x: number, strides: readonly number[], n: number, c: number, h: number, w: number,
+  kernel: readonly number[], stride: readonly number[], padding: readonly number[], dilation: readonly number[],
+  oh: number, ow: number, values: number, indices: number,
+): boolean {
+  const planes = n * c;
+  const ready = planes < 2 ? [] : readyHelpers(planes * oh * ow * kernel[0]! * kernel[1]!, PARALLEL_POOL);
+  if (ready.length === 0) return false;
+  // a few chunks a thread, so that one the OS delays is caught up by the others
+  const size = Math.ceil(planes / Math.min(planes, 4 * (ready.length + 1)));
+  const { ints } = jobBlock();
+  const fields = [0, Math.ceil(planes / size), size, wide ? 1 : 0, x, strides[0]!, strides[1]!, strides[2]!, strides[3]!, n, c, h, w,
+    kernel[0]!, kernel[1]!, JOB_POOL, stride[0]!, stride[1]!, padding[0]!, padding[1]!, dilation[0]!, dilation[1]!, oh, ow, values, indices];
+  for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
   runShared(ints, ready, 0);
   return true;
 }

@@ -7,6 +7,7 @@ import type { TypedArray } from "../../tensor/dtype.js";
 import { jsBackend } from "../js/index.js";
 import { inHeap } from "./heap.js";
 import { kernels } from "./instance.js";
+import { maxPoolThreaded } from "./pool.js";
 import { Scratch } from "./operands.js";
 
 export function maxPool2d(args: MaxPool2dArgs): void {
@@ -24,11 +25,13 @@ export function maxPool2d(args: MaxPool2dArgs): void {
     const idx = indices === null || inHeap(indices) ? null : scratch.take(count);
     const pi = indices === null ? 0 : idx === null ? indices.byteOffset : idx.byteOffset;
     const [s0, s1, s2, s3] = xs.strides as [number, number, number, number];
-    (wide ? kernels.maxPool2d64 : kernels.maxPool2d)(
-      xs.ptr, s0, s1, s2, s3, n, c, h, w,
-      kernel[0]!, kernel[1]!, stride[0]!, stride[1]!, padding[0]!, padding[1]!, dilation[0]!, dilation[1]!,
-      out[0]!, out[1]!, v.ptr, pi,
-    );
+    if (!maxPoolThreaded(wide, xs.ptr, xs.strides, n, c, h, w, kernel, stride, padding, dilation, out[0]!, out[1]!, v.ptr, pi)) {
+      (wide ? kernels.maxPool2d64 : kernels.maxPool2d)(
+        xs.ptr, s0, s1, s2, s3, n, c, h, w,
+        kernel[0]!, kernel[1]!, stride[0]!, stride[1]!, padding[0]!, padding[1]!, dilation[0]!, dilation[1]!,
+        out[0]!, out[1]!, v.ptr, pi,
+      );
+    }
     v.done();
     if (idx !== null) indices!.set(new Int32Array(idx.buffer, idx.byteOffset, count));
   } finally {
