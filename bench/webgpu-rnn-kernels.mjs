@@ -3,12 +3,14 @@
 // between layers → dropout → Linear → log-softmax → NLL, backward, clipGradNorm_ 0.25, p -= lr·grad)
 // and the same step with a 2-layer GRU. Each is run at two sequence lengths (bptt) and the kernel
 // count's growth divided by the steps added: the kernels one time step costs, forward and backward,
-// both layers. Also the step's wall time (median of 5) — on SwiftShader a CPU emulation of a GPU,
-// so only a sanity number, not a GPU's speed.
+// both layers. Also the step's wall and process CPU time (medians of 5) — on SwiftShader, a CPU
+// emulation of a GPU running in this process, only a sanity number, not a GPU's speed.
 //   npx tsc -p packages/nabla/tsconfig.json   # the library's dist (this script imports it)
 //   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json node bench/webgpu-rnn-kernels.mjs
-import { F, manualSeed, nn, randint, ready, setBackend } from "../packages/nabla/dist/src/index.js";
-import { startedWebGpu } from "../packages/nabla/dist/src/backend/device.js";
+// NABLA_DIST=path: another build of the library's dist (an A/B against another commit)
+const dist = process.env.NABLA_DIST ?? new URL("../packages/nabla/dist", import.meta.url).pathname;
+const { F, manualSeed, nn, randint, ready, setBackend } = await import(`${dist}/src/index.js`);
+const { startedWebGpu } = await import(`${dist}/src/backend/device.js`);
 
 await ready("webgpu");
 setBackend("js"); // the CPU side is idle here; js keeps the process small
@@ -31,7 +33,7 @@ async function step(m, T) {
   const zero = (n) => m.params[0].newZeros([2, batch, nhid]);
   const hidden = m.rnn instanceof nn.LSTM ? [zero(), zero()] : zero();
   const before = { ...context.dispatched };
-  const start = performance.now();
+  const [start, cpu] = [performance.now(), process.cpuUsage()];
   for (const p of m.params) p.grad = null;
   const emb = m.drop.call(m.encoder.call(data));
   const [out] = m.rnn.call(emb, hidden);
@@ -41,9 +43,10 @@ async function step(m, T) {
   nn.utils.clipGradNorm_(m.params, 0.25);
   for (const p of m.params) p.data.add_(p.grad, { alpha: -20 });
   await loss.itemAsync();
-  return { kernels: context.dispatched.kernels - before.kernels, workgroups: context.dispatched.workgroups - before.workgroups, ms: performance.now() - start };
+  return { kernels: context.dispatched.kernels - before.kernels, workgroups: context.dispatched.workgroups - before.workgroups, ms: performance.now() - start, cpuMs: cpuMs(process.cpuUsage(cpu)) };
 }
 
+const cpuMs = ({ user, system }) => (user + system) / 1000;
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const [short, long] = [4, 12];
 for (const kind of ["LSTM", "GRU"]) {
@@ -51,10 +54,14 @@ for (const kind of ["LSTM", "GRU"]) {
   await step(m, short); // shaders compiled, pool warm
   const a = await step(m, short);
   const b = await step(m, long);
-  const times = [];
-  for (let i = 0; i < 5; i++) times.push((await step(m, long)).ms);
+  const [times, cpuTimes] = [[], []];
+  for (let i = 0; i < 5; i++) {
+    const r = await step(m, long);
+    times.push(r.ms);
+    cpuTimes.push(r.cpuMs);
+  }
   const perStep = (b.kernels - a.kernels) / (long - short);
-  console.log(`${kind} 2 layers (emsize ${emsize}, nhid ${nhid}, batch ${batch}): kernels bptt ${short} ${a.kernels}, bptt ${long} ${b.kernels}: ${perStep} per time step; workgroups per kernel ${(b.workgroups / b.kernels).toFixed(2)}; step at bptt ${long}: ${median(times).toFixed(0)} ms (median of 5, SwiftShader)`);
+  console.log(`${kind} 2 layers (emsize ${emsize}, nhid ${nhid}, batch ${batch}): kernels bptt ${short} ${a.kernels}, bptt ${long} ${b.kernels}: ${perStep} per time step; workgroups per kernel ${(b.workgroups / b.kernels).toFixed(2)}; step at bptt ${long}: ${median(times).toFixed(0)} ms wall, ${median(cpuTimes).toFixed(0)} ms CPU (medians of 5, SwiftShader)`);
 }
 startedWebGpu().destroy();
 process.exit(0);
