@@ -5,8 +5,8 @@
  * with only one of h' and c' used, hidden sizes that are not a multiple of the SIMD lanes, and
  * second derivatives (the differentiable backward under createGraph).
  *
- * The fused kernels are the CPU backend's, so the tensors are made on the CPU whatever the default
- * device (on the webgpu device the step runs its reference in ops); the shape check is tested on
+ * These are the CPU backend's fused kernels, so the tensors are made on the CPU whatever the default
+ * device (the webgpu device's fused step is test/webgpu-rnn-cell.test.ts's); the shape check is tested on
  * the default device.
  */
 import { describe, expect, it } from "vitest";

@@ -3,10 +3,11 @@
  *
  *   r,z = σ(xw + (hw + b_hh)) (first two gates);  n = tanh(xw_n + r⊙(hw_n + b_hn));  h' = n + z⊙(h − n),
  *
- * fused where the backend offers `fused.gruCell` and `fused.gruCellBackward` (one kernel and one
- * graph node forward, PyTorch's fused cell's ThnnFusedGruCellBackward0, one kernel backward), as nn/functional/lstm-cell.ts does for the LSTM; the
- * reference in ops runs otherwise, and under createGraph the backward is written in differentiable
- * ops from the saved inputs.
+ * fused where the device offers kernels — the CPU backend's `fused.gruCell` and
+ * `fused.gruCellBackward`, the webgpu device's WGSL ones (rnn-cell-webgpu.ts) — one kernel and one
+ * graph node forward (PyTorch's fused cell's ThnnFusedGruCellBackward0), one kernel backward, as
+ * nn/functional/lstm-cell.ts does for the LSTM; the reference in ops runs otherwise, and under
+ * createGraph the backward is written in differentiable ops from the saved inputs.
  */
 import { backend } from "../../backend/backend.js";
 import { recordOp } from "../../autograd/node.js";
@@ -17,6 +18,7 @@ import { cat } from "../../ops/join.js";
 import { sum } from "../../ops/reduce.js";
 import { contiguous, narrow } from "../../ops/shape.js";
 import { formatShape, ShapeError } from "../../errors.js";
+import { webgpuGruCell, webgpuGruCellBackward } from "./rnn-cell-webgpu.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
@@ -31,31 +33,67 @@ export function gruCellReference(xw: Tensor, hw: Tensor, bias: Tensor | null, h:
   return add(n, mul(z, sub(h, n))); // (1 − z)·n + z·h
 }
 
-/** The step, fused where the backend can: returns h'. */
+/** The step, fused where the device can: returns h'. */
 export function gruCell(xw: Tensor, hw: Tensor, bias: Tensor | null, h: Tensor): Tensor {
   // the shapes are checked whichever path runs (the reference would broadcast some wrong ones)
   checkShapes(xw, hw, bias, h);
-  // the fused kernels are the CPU backend's; on another device the reference runs there
-  if ([xw, hw, bias, h].some((t) => t !== null && t.storage.device !== "cpu")) return gruCellReference(xw, hw, bias, h);
-  const fused = backend().fused;
-  if (fused?.gruCell === undefined || fused.gruCellBackward === undefined) return gruCellReference(xw, hw, bias, h);
-  const dtype = h.dtype;
-  if ((dtype !== "float32" && dtype !== "float64") || [xw, hw, bias].some((t) => t !== null && t.dtype !== dtype)) {
-    return gruCellReference(xw, hw, bias, h);
-  }
-  const [N, H] = [h.shape[0]!, h.shape[1]!];
+  const kernels = fusedKernels([xw, hw, bias, h]);
+  if (kernels === null) return gruCellReference(xw, hw, bias, h);
   const [x, w, b, hh] = [contiguous(xw), contiguous(hw), bias === null ? null : contiguous(bias), contiguous(h)];
-  const out = resultTensor([N, H], dtype, "gruCell");
-  const gates = resultTensor([N, 4 * H], dtype, "gruCell");
-  const ran = fused.gruCell({ xw: data(x), hw: data(w), bias: b === null ? null : data(b), h: data(hh), rows: N, hidden: H, out: out.storage.data, gates: gates.storage.data });
-  if (!ran) return gruCellReference(xw, hw, bias, h);
+  const ran = kernels.forward(x, w, b, hh);
+  if (ran === null) return gruCellReference(xw, hw, bias, h);
+  const { out, gates } = ran;
   const inputs = b === null ? [x, w, hh] : [x, w, b, hh];
   return recordOp("ThnnFusedGruCellBackward0", out, inputs, (grad) => {
-    const [gx, gw, gh] = isGradEnabled() ? differentiableBackward(x, w, b, hh, grad) : fusedBackward(gates, hh, grad, N, H) ?? differentiableBackward(x, w, b, hh, grad);
+    const [gx, gw, gh] = isGradEnabled() ? differentiableBackward(x, w, b, hh, grad) : kernels.backward(gates, hh, contiguous(grad)) ?? differentiableBackward(x, w, b, hh, grad);
     const gb = b !== null && b.requiresGrad ? sum(gw, 0) : null;
     return b === null ? [gx, gw, gh] : [gx, gw, gb, gh];
   }, [x, w, ...(b === null ? [] : [b]), hh]);
 }
+
+/** A device's fused step over contiguous inputs: null where it declines (then the ops run). */
+interface GruKernels {
+  /** h' [N, H] and the r, z, n, hn [N, 4H] the backward reads. */
+  forward(xw: Tensor, hw: Tensor, bias: Tensor | null, h: Tensor): { out: Tensor; gates: Tensor } | null;
+  /** The gradients of xw, of hw and of h (through the pointwise part), from grad [N, H]. */
+  backward(gates: Tensor, h: Tensor, grad: Tensor): [Tensor, Tensor, Tensor] | null;
+}
+
+/**
+ * The fused kernels for these operands: the CPU backend's (float32 or float64, where it offers
+ * them) or the webgpu device's (float32); null where the operands' devices or dtypes differ or no
+ * kernel takes them, and the reference in ops runs (and applies the device rules).
+ */
+function fusedKernels(operands: readonly (Tensor | null)[]): GruKernels | null {
+  const given = operands.filter((t): t is Tensor => t !== null);
+  const { dtype } = given[0]!;
+  const device = given[0]!.storage.device;
+  if (given.some((t) => t.dtype !== dtype || t.storage.device !== device)) return null;
+  if (device === "webgpu") return dtype === "float32" ? WEBGPU_KERNELS : null;
+  const fused = backend().fused;
+  if (fused?.gruCell === undefined || fused.gruCellBackward === undefined) return null;
+  return dtype === "float32" || dtype === "float64" ? CPU_KERNELS : null;
+}
+
+const WEBGPU_KERNELS: GruKernels = { forward: webgpuGruCell, backward: webgpuGruCellBackward };
+
+/** The CPU backend's fused kernels (`fused.gruCell`, `fused.gruCellBackward`), over the tensors' typed arrays. */
+const CPU_KERNELS: GruKernels = {
+  forward(xw, hw, bias, h) {
+    const [N, H] = [h.shape[0]!, h.shape[1]!];
+    const out = resultTensor([N, H], h.dtype, "gruCell");
+    const gates = resultTensor([N, 4 * H], h.dtype, "gruCell");
+    const ran = backend().fused?.gruCell?.({ xw: data(xw), hw: data(hw), bias: bias === null ? null : data(bias), h: data(h), rows: N, hidden: H, out: out.storage.data, gates: gates.storage.data });
+    return ran === true ? { out, gates } : null;
+  },
+  backward(gates, h, grad) {
+    const [N, H] = [h.shape[0]!, h.shape[1]!];
+    const [gx, gw] = [resultTensor([N, 3 * H], h.dtype, "gruCell backward"), resultTensor([N, 3 * H], h.dtype, "gruCell backward")];
+    const gh = resultTensor([N, H], h.dtype, "gruCell backward");
+    const args = { gates: gates.storage.data, h: data(h), grad: data(grad), rows: N, hidden: H, gradXw: gx.storage.data, gradHw: gw.storage.data, gradH: gh.storage.data };
+    return backend().fused?.gruCellBackward?.(args) === true ? [gx, gw, gh] : null;
+  },
+};
 
 function checkShapes(xw: Tensor, hw: Tensor, bias: Tensor | null, h: Tensor): void {
   const [N, H] = h.ndim === 2 ? [h.shape[0]!, h.shape[1]!] : [-1, -1];
@@ -68,15 +106,6 @@ function checkShapes(xw: Tensor, hw: Tensor, bias: Tensor | null, h: Tensor): vo
 
 function data(t: Tensor): TypedArray {
   return t.storage.data.subarray(t.offset, t.offset + t.numel());
-}
-
-/** The gradients of xw, hw and h from the fused kernel, or null where the backend declined. */
-function fusedBackward(gates: Tensor, h: Tensor, grad: Tensor, N: number, H: number): [Tensor, Tensor, Tensor] | null {
-  const g = contiguous(grad);
-  const [gx, gw] = [resultTensor([N, 3 * H], h.dtype, "gruCell backward"), resultTensor([N, 3 * H], h.dtype, "gruCell backward")];
-  const gh = resultTensor([N, H], h.dtype, "gruCell backward");
-  const args = { gates: gates.storage.data, h: data(h), grad: data(g), rows: N, hidden: H, gradXw: gx.storage.data, gradHw: gw.storage.data, gradH: gh.storage.data };
-  return backend().fused?.gruCellBackward?.(args) === true ? [gx, gw, gh] : null;
 }
 
 /** The same gradients in ops, recomputed from the inputs (so that they are differentiable in them). */

@@ -6,8 +6,9 @@
  *
  * Written as ops this is about ten pointwise kernels per step forward and twice that backward, each
  * a dispatch, an allocation and a graph node on a few thousand values: most of a recurrent net's
- * time after the matmuls. Where the backend offers the fused kernels (`fused.lstmCell`,
- * `fused.lstmCellBackward`) the step is one kernel and one graph node (PyTorch's fused cell's,
+ * time after the matmuls. Where the device offers fused kernels — the CPU backend's
+ * `fused.lstmCell` and `fused.lstmCellBackward`, the webgpu device's WGSL ones
+ * (rnn-cell-webgpu.ts) — the step is one kernel and one graph node (PyTorch's fused cell's,
  * ThnnFusedLstmCellBackward0) whose backward is one kernel too; `lstmCellReference` is the ops
  * version, which runs otherwise and which the tests hold the fused one to.
  *
@@ -24,6 +25,7 @@ import { cat } from "../../ops/join.js";
 import { sum } from "../../ops/reduce.js";
 import { contiguous, narrow, select } from "../../ops/shape.js";
 import { formatShape, ShapeError } from "../../errors.js";
+import { webgpuLstmCell, webgpuLstmCellBackward } from "./rnn-cell-webgpu.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
@@ -40,32 +42,68 @@ export function lstmCellReference(xw: Tensor, hw: Tensor, bias: Tensor | null, c
   return [mul(o, tanh(c2)), c2];
 }
 
-/** The step, fused where the backend can: returns [h', c'] (views of one [2, N, H] result when fused). */
+/** The step, fused where the device can: returns [h', c'] (views of one [2, N, H] result when fused). */
 export function lstmCell(xw: Tensor, hw: Tensor, bias: Tensor | null, c: Tensor): [Tensor, Tensor] {
   // the shapes are checked whichever path runs (the reference would broadcast some wrong ones)
   checkShapes(xw, hw, bias, c);
-  // the fused kernels are the CPU backend's; on another device the reference runs there
-  if ([xw, hw, bias, c].some((t) => t !== null && t.storage.device !== "cpu")) return lstmCellReference(xw, hw, bias, c);
-  const fused = backend().fused;
-  if (fused?.lstmCell === undefined || fused.lstmCellBackward === undefined) return lstmCellReference(xw, hw, bias, c);
-  const dtype = c.dtype;
-  if ((dtype !== "float32" && dtype !== "float64") || [xw, hw, bias].some((t) => t !== null && t.dtype !== dtype)) {
-    return lstmCellReference(xw, hw, bias, c);
-  }
-  const [N, H] = [c.shape[0]!, c.shape[1]!];
+  const kernels = fusedKernels([xw, hw, bias, c]);
+  if (kernels === null) return lstmCellReference(xw, hw, bias, c);
   const [x, h, b, cc] = [contiguous(xw), contiguous(hw), bias === null ? null : contiguous(bias), contiguous(c)];
-  const out = resultTensor([2, N, H], dtype, "lstmCell");
-  const gates = resultTensor([N, 4 * H], dtype, "lstmCell");
-  const ran = fused.lstmCell({ xw: data(x), hw: data(h), bias: b === null ? null : data(b), c: data(cc), rows: N, hidden: H, out: out.storage.data, gates: gates.storage.data });
-  if (!ran) return lstmCellReference(xw, hw, bias, c);
+  const ran = kernels.forward(x, h, b, cc);
+  if (ran === null) return lstmCellReference(xw, hw, bias, c);
+  const { out, gates } = ran;
   const inputs = b === null ? [x, h, cc] : [x, h, b, cc];
   recordOp("ThnnFusedLstmCellBackward0", out, inputs, (grad) => {
-    const [gradGates, gradC] = isGradEnabled() ? differentiableBackward(x, h, b, cc, grad) : fusedBackward(gates, cc, grad, N, H);
+    const [gradGates, gradC] = isGradEnabled() ? differentiableBackward(x, h, b, cc, grad) : (kernels.backward(gates, cc, contiguous(grad)) ?? differentiableBackward(null, null, null, cc, grad, gates));
     const gradBias = b !== null && b.requiresGrad ? sum(gradGates, 0) : null;
     return b === null ? [gradGates, gradGates, gradC] : [gradGates, gradGates, gradBias, gradC];
   }, [x, h, ...(b === null ? [] : [b]), cc]);
   return [select(out, 0, 0), select(out, 0, 1)];
 }
+
+/** A device's fused step over contiguous inputs: null where it declines (then the ops run). */
+interface LstmKernels {
+  /** out [2, N, H] (h', c') and the activated gates [N, 4H] the backward reads. */
+  forward(xw: Tensor, hw: Tensor, bias: Tensor | null, c: Tensor): { out: Tensor; gates: Tensor } | null;
+  /** The gradients of the gate pre-activations [N, 4H] and of c, from grad [2, N, H]. */
+  backward(gates: Tensor, c: Tensor, grad: Tensor): [Tensor, Tensor] | null;
+}
+
+/**
+ * The fused kernels for these operands: the CPU backend's (float32 or float64, where it offers
+ * them) or the webgpu device's (float32); null where the operands' devices or dtypes differ or no
+ * kernel takes them, and the reference in ops runs (and applies the device rules).
+ */
+function fusedKernels(operands: readonly (Tensor | null)[]): LstmKernels | null {
+  const given = operands.filter((t): t is Tensor => t !== null);
+  const { dtype } = given[0]!;
+  const device = given[0]!.storage.device;
+  if (given.some((t) => t.dtype !== dtype || t.storage.device !== device)) return null;
+  if (device === "webgpu") return dtype === "float32" ? WEBGPU_KERNELS : null;
+  const fused = backend().fused;
+  if (fused?.lstmCell === undefined || fused.lstmCellBackward === undefined) return null;
+  return dtype === "float32" || dtype === "float64" ? CPU_KERNELS : null;
+}
+
+const WEBGPU_KERNELS: LstmKernels = { forward: webgpuLstmCell, backward: webgpuLstmCellBackward };
+
+/** The CPU backend's fused kernels (`fused.lstmCell`, `fused.lstmCellBackward`), over the tensors' typed arrays. */
+const CPU_KERNELS: LstmKernels = {
+  forward(xw, hw, bias, c) {
+    const [N, H] = [c.shape[0]!, c.shape[1]!];
+    const out = resultTensor([2, N, H], c.dtype, "lstmCell");
+    const gates = resultTensor([N, 4 * H], c.dtype, "lstmCell");
+    const ran = backend().fused?.lstmCell?.({ xw: data(xw), hw: data(hw), bias: bias === null ? null : data(bias), c: data(c), rows: N, hidden: H, out: out.storage.data, gates: gates.storage.data });
+    return ran === true ? { out, gates } : null;
+  },
+  backward(gates, c, grad) {
+    const [N, H] = [c.shape[0]!, c.shape[1]!];
+    const gradGates = resultTensor([N, 4 * H], c.dtype, "lstmCell backward");
+    const gradC = resultTensor([N, H], c.dtype, "lstmCell backward");
+    const args = { gates: gates.storage.data, c: data(c), grad: data(grad), rows: N, hidden: H, gradGates: gradGates.storage.data, gradC: gradC.storage.data };
+    return backend().fused?.lstmCellBackward?.(args) === true ? [gradGates, gradC] : null;
+  },
+};
 
 /** The shapes the step takes: xw, hw [N, 4H], bias [4H], c [N, H]. */
 function checkShapes(xw: Tensor, hw: Tensor, bias: Tensor | null, c: Tensor): void {
@@ -80,16 +118,6 @@ function checkShapes(xw: Tensor, hw: Tensor, bias: Tensor | null, c: Tensor): vo
 /** A contiguous tensor's elements. */
 function data(t: Tensor): TypedArray {
   return t.storage.data.subarray(t.offset, t.offset + t.numel());
-}
-
-/** The gradients of the gate pre-activations [N, 4H] and of c from the fused kernel. */
-function fusedBackward(gates: Tensor, c: Tensor, grad: Tensor, N: number, H: number): [Tensor, Tensor] {
-  const g = contiguous(grad);
-  const gradGates = resultTensor([N, 4 * H], c.dtype, "lstmCell backward");
-  const gradC = resultTensor([N, H], c.dtype, "lstmCell backward");
-  const args = { gates: gates.storage.data, c: data(c), grad: data(g), rows: N, hidden: H, gradGates: gradGates.storage.data, gradC: gradC.storage.data };
-  if (backend().fused?.lstmCellBackward?.(args) === true) return [gradGates, gradC];
-  return differentiableBackward(null, null, null, c, grad, gates);
 }
 
 /**

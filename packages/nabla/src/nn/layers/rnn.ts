@@ -48,7 +48,7 @@ function project(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
  * Returns the new hidden state and, for LSTM, the new cell state.
  */
 export function recurrentStep(mode: RNNMode, xw: Tensor, h: Tensor, c: Tensor | null, wHH: Tensor, bHH: Tensor | null): [Tensor, Tensor | null] {
-  // LSTM, GRU: the gates and states in one fused kernel where the backend has one (b_hh is added there)
+  // LSTM, GRU: the gates and states in one fused kernel where the device has one (b_hh is added there)
   if (mode === "LSTM") return lstmCell(xw, matmul(h, transpose(wHH, 0, 1)), bHH, c!);
   if (mode === "GRU") return [gruCell(xw, matmul(h, transpose(wHH, 0, 1)), bHH, h), null];
   const pre = add(xw, project(h, wHH, bHH));
