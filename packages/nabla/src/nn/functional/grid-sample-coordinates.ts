@@ -1,0 +1,59 @@
+/**
+ * The padding modes of F.gridSample as pointwise ops on the sampling positions, so they run where
+ * the grid lives (one fused kernel on the webgpu device, no read of the grid) and carry PyTorch's
+ * gradient rules (ATen's GridSampler.h, the `_set_grad` forms) instead of the symbolic ones:
+ *
+ *   clip     u ↦ min(max(u, 0), limit), d/du = 1 strictly inside (0, limit), else 0
+ *            ("borders are out of bounds": clamp's own rule would pass the gradient at the bounds)
+ *   reflect  u ↦ u folded into [−shift, span − shift] (span = twiceSpan/2) as often as needed,
+ *            d/du = ±1, the sign of the number of folds (abs's rule would give 0 at the fold point)
+ *
+ * Both evaluate in float64 on the CPU (rounded once into float32, as the host loops did before)
+ * and in float32 on the device.
+ */
+import { unary } from "../../ops/pointwise/declare.js";
+import { add, apply, div, eq, ge, gt, le, lt, mul, select, sub, toNum, and, type Expr } from "../../ops/pointwise/expr.js";
+
+/** Clamps to [0, limit]; NaN stays NaN (as the host's Math.min(Math.max(u, 0), limit) did). */
+export const clipCoordinates = unary({
+  name: "gridSample",
+  node: "ClampBackward1",
+  params: ["limit"],
+  forward: (u, [limit]) => select(le(u, 0), 0, select(ge(u, limit!), limit!, u)),
+  derivative: (u, _y, [limit]) => toNum(and(gt(u, 0), lt(u, limit!))),
+});
+
+/**
+ * a mod m for a ≥ 0 and m > 0, exact where the quotient's rounding would push a − ⌊a/m⌋·m out of
+ * [0, m) (float32 on the device: WGSL's `%` is a − m·trunc(a/m) without that correction).
+ */
+function modulo(a: Expr, m: Expr): Expr {
+  const r = sub(a, mul(apply("floor", div(a, m)), m));
+  return select(lt(r, 0), add(r, m), select(ge(r, m), sub(r, m), r));
+}
+
+/** Pieces of the fold of u: whether the count of folds is odd, and whether u + shift < 0. */
+function fold(u: Expr, twiceSpan: Expr, shift: Expr): { value: Expr; odd: Expr; negative: Expr } {
+  const shifted = add(u, shift);
+  const extra = modulo(apply("abs", shifted), twiceSpan);
+  const flipped = sub(twiceSpan, extra);
+  const odd = gt(extra, flipped);
+  return { value: sub(select(odd, flipped, extra), shift), odd, negative: lt(shifted, 0) };
+}
+
+/**
+ * Reflects positions into [0, size − 1] (alignCorners: twiceSpan 2(size − 1), shift 0) or
+ * [−½, size − ½] (twiceSpan 2·size, shift ½); a single pixel with alignCorners (twiceSpan 0)
+ * gives position 0 and no gradient (PyTorch's reflect_coordinates).
+ */
+export const reflectCoordinates = unary({
+  name: "gridSample",
+  node: "ReflectCoordinatesBackward",
+  params: ["twiceSpan", "shift"],
+  forward: (u, [twiceSpan, shift]) => select(eq(twiceSpan!, 0), 0, fold(u, twiceSpan!, shift!).value),
+  derivative: (u, _y, [twiceSpan, shift]) => {
+    const { odd, negative } = fold(u, twiceSpan!, shift!);
+    // −1 when exactly one of (odd folds, u + shift < 0) holds
+    return select(eq(twiceSpan!, 0), 0, select(odd, select(negative, 1, -1), select(negative, -1, 1)));
+  },
+});
