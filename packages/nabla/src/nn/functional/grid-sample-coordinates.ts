@@ -8,11 +8,14 @@
  *   reflect  u ↦ u folded into [−shift, span − shift] (span = twiceSpan/2) as often as needed,
  *            d/du = ±1, the sign of the number of folds (abs's rule would give 0 at the fold point)
  *
- * Both evaluate in float64 on the CPU (rounded once into float32, as the host loops did before)
+ * and the taps (the integer positions a point reads) as fused kernels over [N, points], so that
+ * building a corner's flat index costs a few kernels, not a dozen.
+ *
+ * The padding modes evaluate in float64 on the CPU (rounded once into float32, as the host loops did before)
  * and in float32 on the device.
  */
-import { unary } from "../../ops/pointwise/declare.js";
-import { add, apply, div, eq, ge, gt, le, lt, mul, select, sub, toNum, and, type Expr } from "../../ops/pointwise/expr.js";
+import { binary, ternary, unary } from "../../ops/pointwise/declare.js";
+import { add, and, apply, div, eq, ge, gt, le, lt, mul, or, select, sub, toNum, type Expr } from "../../ops/pointwise/expr.js";
 
 /** Clamps to [0, limit]; NaN stays NaN (as the host's Math.min(Math.max(u, 0), limit) did). */
 export const clipCoordinates = unary({
@@ -56,4 +59,48 @@ export const reflectCoordinates = unary({
     // −1 when exactly one of (odd folds, u + shift < 0) holds
     return select(eq(twiceSpan!, 0), 0, select(odd, select(negative, 1, -1), select(negative, -1, 1)));
   },
+});
+
+/**
+ * A tap's integer position `u + shift` (u already floored or rounded) along a dim of `size`, or −1
+ * when outside [0, size), NaN and ±inf included: small exact integers, cast to int32 next.
+ */
+export const tapPosition = unary({
+  name: "gridSample",
+  node: "GridSampleTap",
+  params: ["size", "shift"],
+  forward: (u, [size, shift]) => {
+    const p = add(u, shift!);
+    return select(and(ge(p, 0), lt(p, size!)), p, -1);
+  },
+  derivative: null,
+});
+
+/**
+ * A corner's flat index from its per-coordinate offsets (int32 position·stride, −1 outside): their
+ * sum, or 0 when one is outside (a valid index for the gather; the value is masked).
+ */
+export const tapIndex2 = binary({
+  name: "gridSample",
+  node: "GridSampleTap",
+  dtypes: "numeric",
+  forward: (x, y) => select(or(lt(x, 0), lt(y, 0)), 0, add(x, y)),
+  derivatives: null,
+});
+export const tapIndex3 = ternary({
+  name: "gridSample",
+  node: "GridSampleTap",
+  dtypes: "numeric",
+  forward: (x, y, z) => select(or(or(lt(x, 0), lt(y, 0)), lt(z, 0)), 0, add(add(x, y), z)),
+  derivatives: null,
+});
+
+/** Whether every per-coordinate offset of a corner is inside (none is −1). */
+export const tapInside2 = binary({ name: "gridSample", node: "GridSampleTap", dtypes: "numeric", forward: (x, y) => and(ge(x, 0), ge(y, 0)), derivatives: null });
+export const tapInside3 = ternary({
+  name: "gridSample",
+  node: "GridSampleTap",
+  dtypes: "numeric",
+  forward: (x, y, z) => and(and(ge(x, 0), ge(y, 0)), ge(z, 0)),
+  derivatives: null,
 });

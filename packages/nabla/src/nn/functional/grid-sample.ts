@@ -20,7 +20,7 @@
 import { noGrad } from "../../autograd/grad-mode.js";
 import type { Device } from "../../backend/device.js";
 import { DTypeError, formatShape, OptionError, ShapeError } from "../../errors.js";
-import { add, div, ge, logicalAnd, lt, mul, sub, toDType, where } from "../../ops/elementwise.js";
+import { add, div, lt, mul, sub, toDType, where } from "../../ops/elementwise.js";
 import { filledTensor } from "../../ops/helpers.js";
 import { gather } from "../../ops/indexing.js";
 import { stack } from "../../ops/join.js";
@@ -31,7 +31,7 @@ import { cumsum } from "../../ops/scan.js";
 import { expand, reshape, select, transpose, unsqueeze } from "../../ops/shape.js";
 import { isFloating, type DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { clipCoordinates, reflectCoordinates } from "./grid-sample-coordinates.js";
+import { clipCoordinates, reflectCoordinates, tapIndex2, tapIndex3, tapInside2, tapInside3, tapPosition } from "./grid-sample-coordinates.js";
 import { positionalOrOptions } from "./options.js";
 
 export interface GridSampleOptions {
@@ -79,7 +79,7 @@ export function gridSample(input: Tensor, grid: Tensor, ...args: unknown[]): Ten
     // the fractional parts u − ⌊u⌋ carry the gradient for the grid
     const frac = u.map((t, j) => sub(t, floors[j]!));
     // each coordinate's two taps, ⌊u⌋ and ⌊u⌋ + 1, shared by the corners
-    const pairs = noGrad(() => floors.map((f, j) => [taps.tap(j, f), taps.tap(j, add(f, 1))] as const));
+    const pairs = noGrad(() => floors.map((f, j) => [taps.tap(j, f), taps.tap(j, f, 1)] as const));
     let sum: Tensor | null = null;
     for (let corner = 0; corner < 1 << k; corner++) {
       const bit = (j: number) => (corner >> j) & 1;
@@ -96,16 +96,11 @@ export function gridSample(input: Tensor, grid: Tensor, ...args: unknown[]): Ten
   return reshape(out, [n, c, ...outSpatial]);
 }
 
-/** One coordinate's tap: its contribution to the flat index (0 when outside) and whether it is inside. */
-interface Tap {
-  offset: Tensor;
-  inside: Tensor;
-}
-
 /**
- * Reads the input at integer positions made on the input's device: the flat index Σ_j position_j ·
- * stride_j is built with tensor ops (int32), so nothing is read back or uploaded; a position
- * outside [0, size) (or NaN) contributes index 0 and masks the value to 0 (zeros padding).
+ * Reads the input at integer positions made on the input's device: each coordinate's offset
+ * (position · stride, −1 outside [0, size) or NaN) and each corner's flat index are fused kernels
+ * over int32 (grid-sample-coordinates.ts), so nothing is read back or uploaded; a corner with a
+ * position outside reads index 0 and is masked to 0 (zeros padding).
  */
 class Taps {
   constructor(
@@ -115,24 +110,22 @@ class Taps {
     private readonly points: number,
   ) {}
 
-  /** The tap of coordinate j at integer-valued `position` [N, points]. */
-  tap(j: number, position: Tensor): Tap {
-    const inside = logicalAnd(ge(position, 0), lt(position, this.sizes[j]!));
-    const offset = mul(toDType(where(inside, position, 0), "int32"), this.strides[j]!);
-    return { offset, inside };
+  /** The int32 offset of coordinate j at `position` + shift [N, points] (position integer-valued). */
+  tap(j: number, position: Tensor, shift = 0): Tensor {
+    const p = toDType(callPointwise(tapPosition, [position], [this.sizes[j]!, shift]), "int32");
+    // −1 stays negative under the (positive) stride
+    return this.strides[j] === 1 ? p : mul(p, this.strides[j]!);
   }
 
-  /** x at the point whose coordinates' taps are `taps` (one per coordinate), 0 outside: [N, C, points]. */
-  sample(taps: readonly Tap[]): Tensor {
+  /** x at the point whose coordinates' offsets are `offsets` (one per coordinate), 0 outside: [N, C, points]. */
+  sample(offsets: readonly Tensor[]): Tensor {
     const [n, c] = this.flat.shape as [number, number];
     const [index, inside] = noGrad(() => {
-      let index = taps[0]!.offset;
-      let inside = taps[0]!.inside;
-      for (let j = 1; j < taps.length; j++) {
-        index = add(index, taps[j]!.offset);
-        inside = logicalAnd(inside, taps[j]!.inside);
-      }
-      return [expand(reshape(index, [n, 1, this.points]), [n, c, this.points]), reshape(inside, [n, 1, this.points])];
+      const [index, inside] = offsets.length === 2 ? [tapIndex2, tapInside2] : [tapIndex3, tapInside3];
+      return [
+        expand(reshape(callPointwise(index, [...offsets]), [n, 1, this.points]), [n, c, this.points]),
+        reshape(callPointwise(inside, [...offsets]), [n, 1, this.points]),
+      ];
     });
     return where(inside, gather(this.flat, 2, index), 0);
   }
