@@ -15,7 +15,7 @@
  * and in float32 on the device.
  */
 import { binary, ternary, unary } from "../../ops/pointwise/declare.js";
-import { add, and, apply, div, eq, ge, gt, le, lt, mul, or, select, sub, toNum, type Expr } from "../../ops/pointwise/expr.js";
+import { add, and, apply, eq, ge, gt, le, lt, or, select, sub, toNum, type Expr } from "../../ops/pointwise/expr.js";
 
 /** Clamps to [0, limit]; NaN stays NaN (as the host's Math.min(Math.max(u, 0), limit) did). */
 export const clipCoordinates = unary({
@@ -26,19 +26,10 @@ export const clipCoordinates = unary({
   derivative: (u, _y, [limit]) => toNum(and(gt(u, 0), lt(u, limit!))),
 });
 
-/**
- * a mod m for a ≥ 0 and m > 0, exact where the quotient's rounding would push a − ⌊a/m⌋·m out of
- * [0, m) (float32 on the device: WGSL's `%` is a − m·trunc(a/m) without that correction).
- */
-function modulo(a: Expr, m: Expr): Expr {
-  const r = sub(a, mul(apply("floor", div(a, m)), m));
-  return select(lt(r, 0), add(r, m), select(ge(r, m), sub(r, m), r));
-}
-
 /** Pieces of the fold of u: whether the count of folds is odd, and whether u + shift < 0. */
 function fold(u: Expr, twiceSpan: Expr, shift: Expr): { value: Expr; odd: Expr; negative: Expr } {
   const shifted = add(u, shift);
-  const extra = modulo(apply("abs", shifted), twiceSpan);
+  const extra = apply("fmod", apply("abs", shifted), twiceSpan); // exact on every backend (WGSL: nb_fmod)
   const flipped = sub(twiceSpan, extra);
   const odd = gt(extra, flipped);
   return { value: sub(select(odd, flipped, extra), shift), odd, negative: lt(shifted, 0) };
