@@ -7,7 +7,7 @@
  * random_special_linalg.json).
  */
 import { describe, expect, it } from "vitest";
-import { deviceSizeReads, deviceTransfers, F, polygamma, type Tensor } from "../packages/nabla/src/index.js";
+import { deviceSizeReads, deviceTransfers, F, polygamma, tensor, type Tensor } from "../packages/nabla/src/index.js";
 import { expectClose, fromFixture, loadFixture, type FixtureTensor, type Tolerance } from "./helpers.js";
 import { startWebGpuDevice } from "./webgpu-device.js";
 
@@ -46,6 +46,14 @@ async function checkOnDevice(name: string, c: Case, fn: (...xs: Tensor[]) => Ten
   }
 }
 
+interface SpecialCase {
+  n?: number;
+  inputs: FixtureTensor[];
+  out: FixtureTensor;
+  gradOut: FixtureTensor;
+  grads: FixtureTensor[];
+}
+
 describe.skipIf(reason !== "")(`ops kept on the webgpu device${reason ? ` (skipped: ${reason})` : ""}`, () => {
   it("gridSample and affineGrid: PyTorch's values and gradients, nothing read back or uploaded", async () => {
     const { functions } = loadFixture<{ functions: Record<string, Case> }>("nn_extra.json");
@@ -67,5 +75,31 @@ describe.skipIf(reason !== "")(`ops kept on the webgpu device${reason ? ` (skipp
       ["affine_grid_then_sample", (a, t) => F.gridSample(a, F.affineGrid(t, [1, 2, 6, 5]))],
     );
     for (const [name, fn] of cases) await checkOnDevice(name, functions[name]!, fn);
+  });
+
+  it("polygamma n ≥ 2: a WGSL Hurwitz zeta within docs/PARITY.md's float32 tolerance of PyTorch, its gradient too, nothing crossing", async () => {
+    const { special } = loadFixture<{ special: (SpecialCase & { name: string; dtype: string })[] }>("random_special_linalg.json");
+    const cases = special.filter((c) => c.dtype === "float32" && (c.n ?? 0) >= 2);
+    expect(cases.map((c) => c.n)).toEqual([2, 3]);
+    for (const c of cases) {
+      // the inputs include −0.5, −2.3, −7.6, where the direct sum alternates in sign (odd n + 1)
+      const asCase: Case = { inputs: c.inputs, outputs: [c.out], grad_outputs: [c.gradOut], input_grads: c.grads };
+      await checkOnDevice(`polygamma(${c.n})`, asCase, (x) => polygamma(c.n!, x), { rtol: 1e-6, atol: 0 });
+    }
+    // against the CPU's float64 rounded once, over (0, 10] and [−10, 0) apart, orders 2 … 10
+    const positive = Array.from({ length: 300 }, (_, i) => (i + 1) / 29.7);
+    const negative = positive.filter((v) => !Number.isInteger(v)).map((v) => -v);
+    for (const n of [2, 3, 4, 5, 7, 10]) {
+      for (const [xs, rtol] of [[positive, 1e-6], [negative, 1e-5]] as const) {
+        const gpu = await polygamma(n, tensor(xs, { device: "webgpu" })).dataAsync();
+        const cpu = polygamma(n, tensor(xs)).toTypedArray();
+        xs.forEach((x, i) => {
+          if (!(Math.abs(gpu[i]! - cpu[i]!) <= rtol * Math.abs(cpu[i]!))) expect.fail(`polygamma(${n}, ${x}): ${gpu[i]} vs ${cpu[i]}`);
+        });
+      }
+    }
+    // poles, NaN and ±inf as the CPU's
+    const edges = [0, -0, -1, -3, NaN, Infinity, -Infinity];
+    expect(Array.from(await polygamma(2, tensor(edges, { device: "webgpu" })).dataAsync())).toEqual(Array.from(polygamma(2, tensor(edges)).toTypedArray()));
   });
 });
