@@ -7,7 +7,7 @@
  * random_special_linalg.json).
  */
 import { describe, expect, it } from "vitest";
-import { deviceSizeReads, deviceTransfers, F, polygamma, tensor, type Tensor } from "../packages/nabla/src/index.js";
+import { deviceSizeReads, deviceTransfers, F, optim, polygamma, tensor, type Tensor } from "../packages/nabla/src/index.js";
 import { expectClose, fromFixture, loadFixture, type FixtureTensor, type Tolerance } from "./helpers.js";
 import { startWebGpuDevice } from "./webgpu-device.js";
 
@@ -106,5 +106,27 @@ describe.skipIf(reason !== "")(`ops kept on the webgpu device${reason ? ` (skipp
     // poles, NaN and ±inf as the CPU's
     const edges = [0, -0, -1, -3, NaN, Infinity, -Infinity];
     expect(Array.from(await polygamma(2, tensor(edges, { device: "webgpu" })).dataAsync())).toEqual(Array.from(polygamma(2, tensor(edges)).toTypedArray()));
+  });
+
+  it("LBFGS reads each parameter once per step, then per evaluation only the loss and the gradients", async () => {
+    for (const lineSearchFn of [null, "strong_wolfe"] as const) {
+      const w = tensor([[0.5, -1], [2, 0.25]], { device: "webgpu", requiresGrad: true });
+      const b = tensor([0.1, -0.3], { device: "webgpu", requiresGrad: true });
+      const x = tensor([[1, 2], [3, -1], [0.5, 0.5]], { device: "webgpu" });
+      const y = tensor([[1, 0], [0, 1], [1, 1]], { device: "webgpu" });
+      const opt = new optim.LBFGS([w, b], { lr: 0.5, maxIter: 6, lineSearchFn });
+      const closure = () => {
+        opt.zeroGrad();
+        const loss = x.matmul(w).add(b).sub(y).pow(2).mean();
+        loss.backward();
+        return loss;
+      };
+      const before = deviceTransfers().toHost;
+      opt.step(closure);
+      const evaluations = opt.state.get(w)!.func_evals!;
+      expect(evaluations).toBeGreaterThan(3);
+      // per evaluation: the loss and the two gradients; once: the two parameters
+      expect(deviceTransfers().toHost - before, `${lineSearchFn}`).toBe(evaluations * 3 + 2);
+    }
   });
 });
