@@ -467,9 +467,10 @@ function strongWolfe(
 
 /**
  * LBFGS is a host algorithm (its history and directions in float64, as PyTorch's in the
- * parameters' dtype): for parameters on the webgpu device the gradients and parameters are read
- * back (synchronously, counted) at each evaluation and the updated parameters written back
- * (counted uploads), so its arithmetic, and its results, are the CPU's.
+ * parameters' dtype): for parameters on the webgpu device the gradients are read back
+ * (synchronously, counted) at each evaluation, the parameters once per step (`hostCopies`), and
+ * the updated parameters written back (counted uploads), so its arithmetic, and its results, are
+ * the CPU's.
  */
 function hostValues(t: Tensor): TypedArray {
   if (t.storage.device === "cpu") return flat(t.isContiguous() ? t : t.contiguous());
