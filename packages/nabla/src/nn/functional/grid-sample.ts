@@ -13,7 +13,8 @@
  *
  * The corners are gathered from the flattened input, so the gradients for the input (scatter-add)
  * and the grid (through the weights) come from the ops; the reflection and clamp carry PyTorch's
- * gradient rules (±1 per reflection; 0 at and beyond the clamp's bounds).
+ * gradient rules (±1 per reflection; 0 at and beyond the clamp's bounds). Everything is computed
+ * on the grid's device: on webgpu no value is read back and nothing is uploaded (issue 13).
  *
  *   affineGrid(θ [N, 2, 3], [N, C, H, W]) → grid [N, H, W, 2] = [x, y, 1]·θᵀ over the pixel centres
  */
@@ -21,7 +22,7 @@ import { noGrad } from "../../autograd/grad-mode.js";
 import type { Device } from "../../backend/device.js";
 import { DTypeError, formatShape, OptionError, ShapeError } from "../../errors.js";
 import { add, div, lt, mul, sub, toDType, where } from "../../ops/elementwise.js";
-import { filledTensor } from "../../ops/helpers.js";
+import { filledTensor, fromTypedArray } from "../../ops/helpers.js";
 import { gather } from "../../ops/indexing.js";
 import { stack } from "../../ops/join.js";
 import { matmul } from "../../ops/matmul.js";
@@ -68,18 +69,16 @@ export function gridSample(input: Tensor, grid: Tensor, ...args: unknown[]): Ten
   const u = sizes.map((size, j) => placeInside(unnormalize(reshape(select(grid, -1, j), [n, points]), size, alignCorners), size, paddingMode, alignCorners));
   const flat = reshape(input, [n, c, spatial.reduce((a, b) => a * b, 1)]);
   const strides = sizes.map((_, j) => spatial.slice(k - j).reduce((a, b) => a * b, 1));
-  const taps = new Taps(flat, sizes, strides, points);
   let out: Tensor;
   if (mode === "nearest") {
     // round half to even (C's nearbyint, which PyTorch uses; WGSL's round); no gradient for the grid
-    const at = noGrad(() => u.map((t) => callPointwise(roundOp, [t])));
-    out = taps.sample(at.map((position, j) => taps.tap(j, position)));
+    const taps = new Taps(flat, sizes, strides, noGrad(() => u.map((t) => callPointwise(roundOp, [t]))));
+    out = taps.sample(sizes.map(() => 0));
   } else {
     const floors = noGrad(() => u.map((t) => callPointwise(floorOp, [t])));
+    const taps = new Taps(flat, sizes, strides, floors);
     // the fractional parts u − ⌊u⌋ carry the gradient for the grid
     const frac = u.map((t, j) => sub(t, floors[j]!));
-    // each coordinate's two taps, ⌊u⌋ and ⌊u⌋ + 1, shared by the corners
-    const pairs = noGrad(() => floors.map((f, j) => [taps.tap(j, f), taps.tap(j, f, 1)] as const));
     let sum: Tensor | null = null;
     for (let corner = 0; corner < 1 << k; corner++) {
       const bit = (j: number) => (corner >> j) & 1;
@@ -88,7 +87,7 @@ export function gridSample(input: Tensor, grid: Tensor, ...args: unknown[]): Ten
         const f = bit(j) ? frac[j]! : sub(1, frac[j]!);
         weight = weight === null ? f : mul(weight, f);
       }
-      const term = mul(taps.sample(pairs.map((pair, j) => pair[bit(j)]!)), unsqueeze(weight!, 1));
+      const term = mul(taps.sample(sizes.map((_, j) => bit(j))), unsqueeze(weight!, 1));
       sum = sum === null ? term : add(sum, term);
     }
     out = sum!;
@@ -97,37 +96,72 @@ export function gridSample(input: Tensor, grid: Tensor, ...args: unknown[]): Ten
 }
 
 /**
- * Reads the input at integer positions made on the input's device: each coordinate's offset
- * (position · stride, −1 outside [0, size) or NaN) and each corner's flat index are fused kernels
- * over int32 (grid-sample-coordinates.ts), so nothing is read back or uploaded; a corner with a
- * position outside reads index 0 and is masked to 0 (zeros padding).
+ * Reads the input at the integer points base + shift (base: each coordinate's floored or rounded
+ * position [N, points], shift 0 or 1 per coordinate); a point with a coordinate outside [0, size)
+ * (or NaN) reads index 0 and is masked to 0 (zeros padding). On the webgpu device each
+ * coordinate's offset (position · stride, −1 outside) and each point's flat index are fused
+ * kernels over int32 (grid-sample-coordinates.ts), so nothing is read back or uploaded; on the
+ * CPU one loop over the positions' values makes them (cheaper there than a dozen small kernels).
  */
 class Taps {
+  private readonly n: number;
+  private readonly points: number;
+  /** webgpu: the int32 offsets by coordinate and shift, shared by the corners. */
+  private readonly offsets = new Map<string, Tensor>();
+
   constructor(
     private readonly flat: Tensor,
     private readonly sizes: readonly number[],
     private readonly strides: readonly number[],
-    private readonly points: number,
-  ) {}
-
-  /** The int32 offset of coordinate j at `position` + shift [N, points] (position integer-valued). */
-  tap(j: number, position: Tensor, shift = 0): Tensor {
-    const p = toDType(callPointwise(tapPosition, [position], [this.sizes[j]!, shift]), "int32");
-    // −1 stays negative under the (positive) stride
-    return this.strides[j] === 1 ? p : mul(p, this.strides[j]!);
+    private readonly base: readonly Tensor[],
+  ) {
+    [this.n, this.points] = base[0]!.shape as [number, number];
   }
 
-  /** x at the point whose coordinates' offsets are `offsets` (one per coordinate), 0 outside: [N, C, points]. */
-  sample(offsets: readonly Tensor[]): Tensor {
-    const [n, c] = this.flat.shape as [number, number];
-    const [index, inside] = noGrad(() => {
-      const [index, inside] = offsets.length === 2 ? [tapIndex2, tapInside2] : [tapIndex3, tapInside3];
-      return [
-        expand(reshape(callPointwise(index, [...offsets]), [n, 1, this.points]), [n, c, this.points]),
-        reshape(callPointwise(inside, [...offsets]), [n, 1, this.points]),
-      ];
+  /** x at the points base + shifts: [N, C, points]. */
+  sample(shifts: readonly number[]): Tensor {
+    const { n, points } = this;
+    const c = this.flat.shape[1]!;
+    const [index, inside] = noGrad(() => (this.flat.storage.device === "cpu" ? this.onHost(shifts) : this.onDevice(shifts)));
+    return where(reshape(inside, [n, 1, points]), gather(this.flat, 2, expand(reshape(index, [n, 1, points]), [n, c, points])), 0);
+  }
+
+  private onDevice(shifts: readonly number[]): [Tensor, Tensor] {
+    const offsets = shifts.map((shift, j) => {
+      const key = `${j}:${shift}`;
+      let offset = this.offsets.get(key);
+      if (offset === undefined) {
+        const p = toDType(callPointwise(tapPosition, [this.base[j]!], [this.sizes[j]!, shift]), "int32");
+        // −1 stays negative under the (positive) stride
+        offset = this.strides[j] === 1 ? p : mul(p, this.strides[j]!);
+        this.offsets.set(key, offset);
+      }
+      return offset;
     });
-    return where(inside, gather(this.flat, 2, index), 0);
+    const [index, inside] = offsets.length === 2 ? [tapIndex2, tapInside2] : [tapIndex3, tapInside3];
+    return [callPointwise(index, offsets), callPointwise(inside, offsets)];
+  }
+
+  private onHost(shifts: readonly number[]): [Tensor, Tensor] {
+    const values = this.base.map((t) => t.toTypedArray());
+    const total = this.n * this.points;
+    const index = new Int32Array(total);
+    const inside = new Uint8Array(total);
+    for (let p = 0; p < total; p++) {
+      let flatIndex = 0;
+      let ok = 1;
+      for (let j = 0; j < shifts.length; j++) {
+        const at = values[j]![p]! + shifts[j]!;
+        if (!(at >= 0 && at < this.sizes[j]!)) {
+          ok = 0;
+          continue;
+        }
+        flatIndex += at * this.strides[j]!;
+      }
+      index[p] = flatIndex;
+      inside[p] = ok;
+    }
+    return [fromTypedArray(index, [this.n, this.points], "int32"), fromTypedArray(inside, [this.n, this.points], "bool")];
   }
 }
 
