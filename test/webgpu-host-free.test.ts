@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { deviceSizeReads, deviceTransfers, F, optim, polygamma, tensor, type Tensor } from "../packages/nabla/src/index.js";
+import type { GridSampleOptions } from "../packages/nabla/src/nn/functional/grid-sample.js";
 import { expectClose, fromFixture, loadFixture, type FixtureTensor, type Tolerance } from "./helpers.js";
 import { startWebGpuDevice } from "./webgpu-device.js";
 
@@ -59,7 +60,7 @@ interface SpecialCase {
 describe.skipIf(reason !== "")(`ops kept on the webgpu device${reason ? ` (skipped: ${reason})` : ""}`, () => {
   it("gridSample and affineGrid: PyTorch's values and gradients, nothing read back or uploaded", async () => {
     const { functions } = loadFixture<{ functions: Record<string, Case> }>("nn_extra.json");
-    const grid = (options: F.GridSampleOptions) => (a: Tensor, g: Tensor) => F.gridSample(a, g, options);
+    const grid = (options: GridSampleOptions) => (a: Tensor, g: Tensor) => F.gridSample(a, g, options);
     const cases: [string, (...xs: Tensor[]) => Tensor][] = [];
     for (const mode of ["bilinear", "nearest"] as const) {
       for (const paddingMode of ["zeros", "border", "reflection"] as const) {
