@@ -134,23 +134,41 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
     return out;
   }
 
+  /**
+   * The host copies of the webgpu parameters during one step(): each is read back once, then kept
+   * equal to what this optimizer writes (the same float32 values a read would give), so that an
+   * iteration reads only the loss and the gradients, not the parameters again. Cleared when the
+   * step ends: the parameters may change between steps.
+   */
+  private hostCopies: (TypedArray | null)[] = [];
+
+  /** Parameter i's values to update: the CPU storage itself, or the step's host copy of a webgpu parameter. */
+  private valuesOf(i: number): TypedArray {
+    const p = this.params[i]!;
+    if (p.storage.device === "cpu") return flatForUpdate(p);
+    return (this.hostCopies[i] ??= hostValues(p).slice());
+  }
+
   /** θ ← θ + t·d, rounding to each parameter's dtype. */
   private addGrad(t: number, d: Vector): void {
     let at = 0;
-    for (const p of this.params) {
-      const theta = p.storage.device === "cpu" ? flatForUpdate(p) : hostValues(p).slice();
+    this.params.forEach((p, k) => {
+      const theta = this.valuesOf(k);
       for (let i = 0; i < theta.length; i++) theta[i] = theta[i]! + t * d[at + i]!;
       if (p.storage.device !== "cpu") writeParam(p, theta);
       at += theta.length;
-    }
+    });
   }
 
   private cloneParams(): TypedArray[] {
-    return this.params.map((p) => hostValues(p).slice());
+    return this.params.map((p, i) => (p.storage.device === "cpu" ? hostValues(p) : this.valuesOf(i)).slice());
   }
 
   private setParams(values: TypedArray[]): void {
-    this.params.forEach((p, i) => (p.storage.device === "cpu" ? flatForUpdate(p).set(values[i]!) : writeParam(p, values[i]!)));
+    this.params.forEach((p, i) => {
+      this.valuesOf(i).set(values[i]!);
+      if (p.storage.device !== "cpu") writeParam(p, values[i]!);
+    });
   }
 
   private evaluate(closure: Closure): number {
@@ -169,7 +187,11 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
 
   override step(closure?: Closure): number {
     if (closure === undefined) throw new OptionError("LBFGS: step() needs a closure that re-evaluates the loss");
-    return noGrad(() => this.run(closure));
+    try {
+      return noGrad(() => this.run(closure));
+    } finally {
+      this.hostCopies = [];
+    }
   }
 
   private run(closure: Closure): number {
@@ -445,9 +467,10 @@ function strongWolfe(
 
 /**
  * LBFGS is a host algorithm (its history and directions in float64, as PyTorch's in the
- * parameters' dtype): for parameters on the webgpu device the gradients and parameters are read
- * back (synchronously, counted) at each evaluation and the updated parameters written back
- * (counted uploads), so its arithmetic, and its results, are the CPU's.
+ * parameters' dtype): for parameters on the webgpu device the gradients are read back
+ * (synchronously, counted) at each evaluation, the parameters once per step (`hostCopies`), and
+ * the updated parameters written back (counted uploads), so its arithmetic, and its results, are
+ * the CPU's.
  */
 function hostValues(t: Tensor): TypedArray {
   if (t.storage.device === "cpu") return flat(t.isContiguous() ? t : t.contiguous());

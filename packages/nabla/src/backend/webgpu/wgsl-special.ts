@@ -8,12 +8,18 @@
  * docs/PARITY.md gives the tolerance (relative, plus an absolute floor near lgamma's zeros at 1
  * and 2, where a relative bound cannot hold for any float32 evaluation).
  *
- * info (i32): [n, offset of x].
+ * polygamma(n, x) for n ≥ 2 is (−1)^(n+1) n! ζ(n + 1, x), the Hurwitz zeta by Cephes' algorithm as
+ * ATen's `zeta` (a direct sum, then the Euler–Maclaurin tail with the Bernoulli coefficients A[]);
+ * in f32 as PyTorch's CUDA form (its acc_type for float on CUDA is float), where the CPU's runs in
+ * float64; large x is rescaled so that results in float32's range do not flush to 0. The order
+ * and the factor (−1)^(n+1) n! come in `info`.
+ *
+ * info (i32): [n, offset of x] (polygamma: then the order n, and (−1)^(n+1) n! as f32 bits).
  */
 import { helperSource } from "./wgsl-math.js";
 import { POINTWISE_WORKGROUP } from "./wgsl-pointwise.js";
 
-export type SpecialFunction = "lgamma" | "digamma" | "trigamma";
+export type SpecialFunction = "lgamma" | "digamma" | "trigamma" | "polygamma";
 
 const PI = "3.14159265358979323846";
 
@@ -165,10 +171,81 @@ fn nb_special(x0: f32) -> f32 {
   return sign * result;
 }`;
 
+/**
+ * (−1)^(n+1) n! ζ(s, q) for an integer order s = n + 1 ≥ 3: ATen's zeta (Cephes; MACHEP is its
+ * double constant, as in its CUDA float form). The powers (k + q)^−s are exact integer powers by
+ * squaring (WGSL's pow is exp2(y·log2 x), whose error grows with the exponent). Where q^−s nears
+ * float32's underflow (large q), every term is scaled by q^s (the terms become (q/(k + q))^s, the
+ * sum's tests are scale-free) and q^−s is applied at the end in two halves, after the factor: a
+ * result in float32's range stays there, where the unscaled sum (PyTorch's CUDA float kernel)
+ * flushes its terms to 0.
+ */
+const POLYGAMMA = `
+fn nb_pow_neg(a: f32, s: i32) -> f32 {
+  var base = a;
+  var e = s;
+  var p = 1.0;
+  loop {
+    if ((e & 1) != 0) { p *= base; }
+    e = e >> 1u;
+    if (e == 0) { break; }
+    base *= base;
+  }
+  return 1.0 / p;
+}
+fn nb_polygamma(s: i32, q: f32, factor: f32) -> f32 {
+  let MACHEP = 1.11022302462515654042e-16;
+  var A = array<f32, 12>(12.0, -720.0, 30240.0, -1209600.0, 47900160.0, -1.8924375803183791606e9, 7.47242496e10,
+    -2.950130727918164224e12, 1.1646782814350067249e14, -4.5979787224074726105e15, 1.8152105401943546773e17, -7.1661652561756670113e18);
+  let x = f32(s);
+  if (q <= 0.0 && q == floor(q)) { return factor * nb_inf(); }
+  let scaled = q > 1.0 && nb_pow_neg(q, s) < 1e-30;
+  let unit = select(1.0, q, scaled);
+  var sum = nb_pow_neg(q / unit, s);
+  var a = q;
+  var b = 0.0;
+  var i = 0;
+  var done = false;
+  // every f32 from 2^23 up is an integer (a pole, above): a += 1 always moves a here
+  loop {
+    if (!(i < 9 || a <= 9.0)) { break; }
+    i += 1;
+    a += 1.0;
+    b = nb_pow_neg(a / unit, s);
+    sum += b;
+    if (-MACHEP * sum < b && b < MACHEP * sum) { done = true; break; }
+  }
+  if (!done) {
+    let w = a;
+    sum += b * w / (x - 1.0);
+    sum -= 0.5 * b;
+    var f = 1.0;
+    var k = 0.0;
+    for (var j = 0; j < 12; j++) {
+      f *= x + k;
+      b /= w;
+      let t = f * b / A[j];
+      sum += t;
+      if (abs(t / sum) < MACHEP) { break; }
+      k += 1.0;
+      f *= x + k;
+      b /= w;
+      k += 1.0;
+    }
+  }
+  if (!scaled) { return factor * sum; }
+  let half = s / 2;
+  return sum * nb_pow_neg(q, half) * factor * nb_pow_neg(q, s - half);
+}
+fn nb_special(x: f32) -> f32 {
+  return nb_polygamma(info[2] + 1, x, bitcast<f32>(info[3]));
+}`;
+
 const BODIES: Record<SpecialFunction, { code: string; helpers: string[] }> = {
   lgamma: { code: LGAMMA, helpers: ["nb_isnan", "nb_isinf", "nb_inf", "nb_log", "nb_sin", "nb_cos"] },
   digamma: { code: DIGAMMA, helpers: ["nb_isnan", "nb_isinf", "nb_inf", "nb_nan", "nb_log", "nb_tan"] },
   trigamma: { code: TRIGAMMA, helpers: ["nb_isnan", "nb_sin"] },
+  polygamma: { code: POLYGAMMA, helpers: ["nb_inf"] },
 };
 
 export function specialShader(fn: SpecialFunction): string {

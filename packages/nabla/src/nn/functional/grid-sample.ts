@@ -13,20 +13,26 @@
  *
  * The corners are gathered from the flattened input, so the gradients for the input (scatter-add)
  * and the grid (through the weights) come from the ops; the reflection and clamp carry PyTorch's
- * gradient rules (±1 per reflection; 0 at and beyond the clamp's bounds).
+ * gradient rules (±1 per reflection; 0 at and beyond the clamp's bounds). Everything is computed
+ * on the grid's device: on webgpu no value is read back and nothing is uploaded (issue 13).
  *
  *   affineGrid(θ [N, 2, 3], [N, C, H, W]) → grid [N, H, W, 2] = [x, y, 1]·θᵀ over the pixel centres
  */
 import { noGrad } from "../../autograd/grad-mode.js";
-import { recordOp } from "../../autograd/node.js";
+import type { Device } from "../../backend/device.js";
 import { DTypeError, formatShape, OptionError, ShapeError } from "../../errors.js";
-import { add, mul, sub, where } from "../../ops/elementwise.js";
-import { fromTypedArray } from "../../ops/helpers.js";
+import { add, div, lt, mul, sub, toDType, where } from "../../ops/elementwise.js";
+import { filledTensor, fromTypedArray } from "../../ops/helpers.js";
 import { gather } from "../../ops/indexing.js";
+import { stack } from "../../ops/join.js";
 import { matmul } from "../../ops/matmul.js";
+import { callPointwise } from "../../ops/pointwise/call.js";
+import { floor as floorOp, round as roundOp } from "../../ops/pointwise/declarations/math.js";
+import { cumsum } from "../../ops/scan.js";
 import { expand, reshape, select, transpose, unsqueeze } from "../../ops/shape.js";
-import { isFloating } from "../../tensor/dtype.js";
+import { isFloating, type DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { clipCoordinates, reflectCoordinates, tapIndex2, tapIndex3, tapInside2, tapInside3, tapPosition } from "./grid-sample-coordinates.js";
 import { positionalOrOptions } from "./options.js";
 
 export interface GridSampleOptions {
@@ -59,52 +65,29 @@ export function gridSample(input: Tensor, grid: Tensor, ...args: unknown[]): Ten
   const outSpatial = grid.shape.slice(1, -1);
   const points = outSpatial.reduce((a, b) => a * b, 1);
   // Coordinate j (x, y, z) addresses spatial dim k − 1 − j; u[j] is [N, points].
-  const u = Array.from({ length: k }, (_, j) => {
-    const size = spatial[k - 1 - j]!;
-    return placeInside(unnormalize(reshape(select(grid, -1, j), [n, points]), size, alignCorners), size, paddingMode, alignCorners);
-  });
+  const sizes = Array.from({ length: k }, (_, j) => spatial[k - 1 - j]!);
+  const u = sizes.map((size, j) => placeInside(unnormalize(reshape(select(grid, -1, j), [n, points]), size, alignCorners), size, paddingMode, alignCorners));
   const flat = reshape(input, [n, c, spatial.reduce((a, b) => a * b, 1)]);
-  const strides = spatial.map((_, d) => spatial.slice(d + 1).reduce((a, b) => a * b, 1));
-  const sample = (position: (j: number, p: number) => number): [Tensor, Tensor] => {
-    const index = new Int32Array(n * points);
-    const inside = new Uint8Array(n * points);
-    for (let p = 0; p < n * points; p++) {
-      let flatIndex = 0;
-      let ok = 1;
-      for (let j = 0; j < k; j++) {
-        const size = spatial[k - 1 - j]!;
-        const at = position(j, p);
-        if (!(at >= 0 && at < size)) {
-          ok = 0; // outside (or NaN): reads 0
-          continue;
-        }
-        flatIndex += at * strides[k - 1 - j]!;
-      }
-      index[p] = flatIndex;
-      inside[p] = ok;
-    }
-    const idx = expand(reshape(fromTypedArray(index, [n, points], "int32").to(flat.storage.device), [n, 1, points]), [n, c, points]);
-    return [gather(flat, 2, idx), reshape(fromTypedArray(inside, [n, points], "bool").to(flat.storage.device), [n, 1, points])];
-  };
-  const values = u.map((t) => t.toTypedArray());
+  const strides = sizes.map((_, j) => spatial.slice(k - j).reduce((a, b) => a * b, 1));
   let out: Tensor;
   if (mode === "nearest") {
-    const [v, inside] = sample((j, p) => roundHalfEven(values[j]![p]!));
-    out = where(inside, v, 0);
+    // round half to even (C's nearbyint, which PyTorch uses; WGSL's round); no gradient for the grid
+    const taps = new Taps(flat, sizes, strides, noGrad(() => u.map((t) => callPointwise(roundOp, [t]))));
+    out = taps.sample(sizes.map(() => 0));
   } else {
-    const floors = values.map((vals) => vals.map(Math.floor));
+    const floors = noGrad(() => u.map((t) => callPointwise(floorOp, [t])));
+    const taps = new Taps(flat, sizes, strides, floors);
     // the fractional parts u − ⌊u⌋ carry the gradient for the grid
-    const frac = u.map((t, j) => sub(t, fromTypedArray(floors[j]!, [n, points], t.dtype).to(t.storage.device)));
+    const frac = u.map((t, j) => sub(t, floors[j]!));
     let sum: Tensor | null = null;
     for (let corner = 0; corner < 1 << k; corner++) {
       const bit = (j: number) => (corner >> j) & 1;
-      const [v, inside] = sample((j, p) => floors[j]![p]! + bit(j));
       let weight: Tensor | null = null;
       for (let j = k - 1; j >= 0; j--) {
         const f = bit(j) ? frac[j]! : sub(1, frac[j]!);
         weight = weight === null ? f : mul(weight, f);
       }
-      const term = mul(where(inside, v, 0), unsqueeze(weight!, 1));
+      const term = mul(taps.sample(sizes.map((_, j) => bit(j))), unsqueeze(weight!, 1));
       sum = sum === null ? term : add(sum, term);
     }
     out = sum!;
@@ -112,59 +95,86 @@ export function gridSample(input: Tensor, grid: Tensor, ...args: unknown[]): Ten
   return reshape(out, [n, c, ...outSpatial]);
 }
 
+/**
+ * Reads the input at the integer points base + shift (base: each coordinate's floored or rounded
+ * position [N, points], shift 0 or 1 per coordinate); a point with a coordinate outside [0, size)
+ * (or NaN) reads index 0 and is masked to 0 (zeros padding). On the webgpu device each
+ * coordinate's offset (position · stride, −1 outside) and each point's flat index are fused
+ * kernels over int32 (grid-sample-coordinates.ts), so nothing is read back or uploaded; on the
+ * CPU one loop over the positions' values makes them (cheaper there than a dozen small kernels).
+ */
+class Taps {
+  private readonly n: number;
+  private readonly points: number;
+  /** webgpu: the int32 offsets by coordinate and shift, shared by the corners. */
+  private readonly offsets = new Map<string, Tensor>();
+
+  constructor(
+    private readonly flat: Tensor,
+    private readonly sizes: readonly number[],
+    private readonly strides: readonly number[],
+    private readonly base: readonly Tensor[],
+  ) {
+    [this.n, this.points] = base[0]!.shape as [number, number];
+  }
+
+  /** x at the points base + shifts: [N, C, points]. */
+  sample(shifts: readonly number[]): Tensor {
+    const { n, points } = this;
+    const c = this.flat.shape[1]!;
+    const [index, inside] = noGrad(() => (this.flat.storage.device === "cpu" ? this.onHost(shifts) : this.onDevice(shifts)));
+    return where(reshape(inside, [n, 1, points]), gather(this.flat, 2, expand(reshape(index, [n, 1, points]), [n, c, points])), 0);
+  }
+
+  private onDevice(shifts: readonly number[]): [Tensor, Tensor] {
+    const offsets = shifts.map((shift, j) => {
+      const key = `${j}:${shift}`;
+      let offset = this.offsets.get(key);
+      if (offset === undefined) {
+        const p = toDType(callPointwise(tapPosition, [this.base[j]!], [this.sizes[j]!, shift]), "int32");
+        // −1 stays negative under the (positive) stride
+        offset = this.strides[j] === 1 ? p : mul(p, this.strides[j]!);
+        this.offsets.set(key, offset);
+      }
+      return offset;
+    });
+    const [index, inside] = offsets.length === 2 ? [tapIndex2, tapInside2] : [tapIndex3, tapInside3];
+    return [callPointwise(index, offsets), callPointwise(inside, offsets)];
+  }
+
+  private onHost(shifts: readonly number[]): [Tensor, Tensor] {
+    const values = this.base.map((t) => t.toTypedArray());
+    const total = this.n * this.points;
+    const index = new Int32Array(total);
+    const inside = new Uint8Array(total);
+    for (let p = 0; p < total; p++) {
+      let flatIndex = 0;
+      let ok = 1;
+      for (let j = 0; j < shifts.length; j++) {
+        const at = values[j]![p]! + shifts[j]!;
+        if (!(at >= 0 && at < this.sizes[j]!)) {
+          ok = 0;
+          continue;
+        }
+        flatIndex += at * this.strides[j]!;
+      }
+      index[p] = flatIndex;
+      inside[p] = ok;
+    }
+    return [fromTypedArray(index, [this.n, this.points], "int32"), fromTypedArray(inside, [this.n, this.points], "bool")];
+  }
+}
+
 /** Grid value g ∈ [−1, 1] → pixel position: (g + 1)·(size − 1)/2, or (g + 1)·size/2 − ½. */
 function unnormalize(g: Tensor, size: number, alignCorners: boolean): Tensor {
   return alignCorners ? mul(add(g, 1), (size - 1) / 2) : sub(mul(add(g, 1), size / 2), 0.5);
 }
 
+/** The padding mode's position (grid-sample-coordinates.ts): unchanged (zeros), clamped (border), reflected then clamped. */
 function placeInside(u: Tensor, size: number, paddingMode: string, alignCorners: boolean): Tensor {
   if (paddingMode === "zeros") return u;
-  if (paddingMode === "border") return clipCoordinates(u, size - 1);
-  return clipCoordinates(reflectCoordinates(u, size, alignCorners), size - 1);
-}
-
-/** Clamps to [0, limit]; the gradient passes strictly inside only (PyTorch: "borders are out of bounds"). */
-function clipCoordinates(u: Tensor, limit: number): Tensor {
-  const values = u.toTypedArray();
-  const clipped = new Float64Array(values.length);
-  const inside = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    clipped[i] = Math.min(Math.max(v, 0), limit);
-    inside[i] = v > 0 && v < limit ? 1 : 0;
-  }
-  const mask = fromTypedArray(inside, u.shape, "bool").to(u.storage.device);
-  return recordOp("ClampBackward1", fromTypedArray(clipped, u.shape, u.dtype).to(u.storage.device), [u], (g) => [where(mask, g, 0)]);
-}
-
-/**
- * Reflects positions into [0, size − 1] (alignCorners) or [−½, size − ½], folding as often as
- * needed; the gradient is ±1, the sign of the number of folds (PyTorch's reflect_coordinates).
- */
-function reflectCoordinates(u: Tensor, size: number, alignCorners: boolean): Tensor {
-  const twiceSpan = alignCorners ? 2 * (size - 1) : 2 * size;
-  const shift = alignCorners ? 0 : 0.5;
-  const values = u.toTypedArray();
-  const reflected = new Float64Array(values.length);
-  const sign = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    if (twiceSpan === 0) continue; // a single pixel: position 0, no gradient
-    const shifted = values[i]! + shift;
-    const abs = Math.abs(shifted);
-    const extra = abs - Math.trunc(abs / twiceSpan) * twiceSpan;
-    const flipped = twiceSpan - extra;
-    const oneMoreFlip = extra > flipped;
-    reflected[i] = (oneMoreFlip ? flipped : extra) - shift;
-    sign[i] = oneMoreFlip !== shifted < 0 ? -1 : 1;
-  }
-  const s = fromTypedArray(sign, u.shape, u.dtype).to(u.storage.device);
-  return recordOp("ReflectCoordinatesBackward", fromTypedArray(reflected, u.shape, u.dtype).to(u.storage.device), [u], (g) => [mul(g, s)]);
-}
-
-/** Rounds to the nearest integer, ties to even (C's nearbyint, which PyTorch uses). */
-function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  const inside = paddingMode === "border" ? u : callPointwise(reflectCoordinates, [u], [alignCorners ? 2 * (size - 1) : 2 * size, alignCorners ? 0 : 0.5]);
+  return callPointwise(clipCoordinates, [inside], [size - 1]);
 }
 
 export interface AffineGridOptions {
@@ -190,31 +200,34 @@ export function affineGrid(theta: Tensor, size: readonly number[], ...args: unkn
     throw new ShapeError(`affineGrid: expected a batch of ${k}-D affine matrices of shape [${n}, ${k}, ${k + 1}] for size ${formatShape(size)}, got ${formatShape(theta.shape)}`);
   }
   const spatial = size.slice(2); // [(D,) H, W]
-  const points = spatial.reduce((a, b) => a * b, 1);
-  const r = theta.dtype === "float32" ? Math.fround : (v: number) => v;
-  // base[p] = (x, y[, z], 1) at pixel p; x runs along the last dim
-  const axes = spatial.map((s) => linspaceFromNegOne(s, alignCorners, r));
-  const base = new Float64Array(points * (k + 1));
-  for (let p = 0; p < points; p++) {
-    let rest = p;
-    for (let d = k - 1; d >= 0; d--) {
-      const i = rest % spatial[d]!;
-      rest = Math.floor(rest / spatial[d]!);
-      base[p * (k + 1) + (k - 1 - d)] = axes[d]![i]!;
-    }
-    base[p * (k + 1) + k] = 1;
-  }
-  const grid = noGrad(() => fromTypedArray(base, [points, k + 1], theta.dtype).to(theta.storage.device));
+  const grid = noGrad(() => baseGrid(spatial, alignCorners, theta.dtype, theta.storage.device));
   return reshape(matmul(grid, transpose(theta, 1, 2)), [n, ...spatial, k]);
 }
 
-/** linspace(−1, 1, steps) as PyTorch computes it, scaled by (steps − 1)/steps unless alignCorners. */
-function linspaceFromNegOne(steps: number, alignCorners: boolean, r: (v: number) => number): number[] {
-  if (steps <= 1) return [0];
-  const step = r(2 / (steps - 1));
-  const halfway = Math.floor(steps / 2);
-  return Array.from({ length: steps }, (_, i) => {
-    const v = i < halfway ? r(-1 + r(step * i)) : r(1 - r(step * (steps - i - 1)));
-    return alignCorners ? v : r(r(v * (steps - 1)) / steps);
+/**
+ * base[p] = (x, y[, z], 1) at pixel p, x running along the last dim: [points, k + 1], made on
+ * `device` from a fill and a cumulative sum (no upload).
+ */
+function baseGrid(spatial: readonly number[], alignCorners: boolean, dtype: DType, device: Device): Tensor {
+  const k = spatial.length;
+  const columns = Array.from({ length: k }, (_, j) => {
+    const d = k - 1 - j; // coordinate j runs along spatial dim d
+    const axis = linspaceFromNegOne(spatial[d]!, alignCorners, dtype, device);
+    return expand(reshape(axis, spatial.map((s, e) => (e === d ? s : 1))), spatial);
   });
+  columns.push(filledTensor(spatial, dtype, 1, device));
+  return reshape(stack(columns, -1), [spatial.reduce((a, b) => a * b, 1), k + 1]);
+}
+
+/**
+ * linspace(−1, 1, steps) as PyTorch computes it (the first half from −1, the second from 1, in the
+ * dtype's arithmetic), scaled by (steps − 1)/steps unless alignCorners.
+ */
+function linspaceFromNegOne(steps: number, alignCorners: boolean, dtype: DType, device: Device): Tensor {
+  if (steps <= 1) return filledTensor([1], dtype, 0, device);
+  const i = sub(cumsum(filledTensor([steps], dtype, 1, device), 0), 1);
+  // the step is the dtype's: float32 rounds 2/(steps − 1) first, as PyTorch's float linspace
+  const step = dtype === "float32" ? Math.fround(2 / (steps - 1)) : 2 / (steps - 1);
+  const v = where(lt(i, Math.floor(steps / 2)), add(mul(i, step), -1), sub(1, mul(sub(steps - 1, i), step)));
+  return alignCorners ? v : div(mul(v, steps - 1), steps);
 }
