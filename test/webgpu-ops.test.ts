@@ -14,6 +14,7 @@ import {
   any,
   argsort,
   bernoulli,
+  clamp,
   bincount,
   deviceSizeReads,
   digamma,
@@ -438,6 +439,51 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
     }
     await sameError((d) => F.binaryCrossEntropy(flt([[0.5, 1.5], [NaN, 0.5]], d), flt(y, d)));
     await sameError((d) => F.binaryCrossEntropy(flt([[0.5, 0.5], [NaN, 0.5]], d), flt(y, d)));
+  });
+
+  it("clamp is one kernel per call (number or tensor bounds, min or max alone, broadcast); NaN stays NaN; gradients as the CPU's", async () => {
+    const context = startedWebGpu()!;
+    // ties at both bounds, min > max (index 5), NaN in x and in each bound
+    const xs = [-2, -0.5, 0, 0.5, 1, 2, NaN, 0.25, 0.25];
+    const los = [-1, -0.5, 0.5, 0.5, 0, 3, 0, NaN, 0];
+    const his = [1, 1, 0.5, 0.4, 1, 1, 1, 1, NaN];
+    const cases: [string, (x: Tensor, lo: Tensor, hi: Tensor) => Tensor][] = [
+      ["numbers", (x) => clamp(x, -0.5, 0.5)],
+      ["min number", (x) => clamp(x, { min: 0 })],
+      ["max number", (x) => x.clamp(null, 0.5)],
+      ["tensors", (x, lo, hi) => clamp(x, lo, hi)],
+      ["min tensor", (x, lo) => clamp(x, lo)],
+      ["max tensor", (x, _lo, hi) => clamp(x, { max: hi })],
+      ["tensor and number", (x, lo) => clamp(x, lo, 0.75)],
+      ["broadcast bounds", (x, lo, hi) => clamp(x.reshape([9, 1]), narrow(lo, 0, 0, 3), narrow(hi, 0, 3, 3).reshape([3, 1, 1]))],
+    ];
+    for (const [name, op] of cases) {
+      const run = (d: Device) => {
+        const [x, lo, hi] = [flt(xs, d), flt(los, d), flt(his, d)].map((t) => t.requiresGrad_());
+        const before = context.dispatched.kernels;
+        const y = op(x, lo, hi);
+        const kernels = context.dispatched.kernels - before;
+        nabla.mul(y, y).sum().backward(); // y·2 where a gradient passes, so a wrong mask shows
+        return { y, kernels, grads: [x.grad, lo.grad, hi.grad] };
+      };
+      const [cpu, gpu] = [run("cpu"), run("webgpu")];
+      expect(gpu.kernels, name).toBe(1);
+      expect(gpu.y.shape, name).toEqual(cpu.y.shape);
+      expect(await values(gpu.y), name).toEqual(await values(cpu.y));
+      for (let i = 0; i < 3; i++) {
+        expect(gpu.grads[i] === null, `${name}: grad ${i}`).toBe(cpu.grads[i] === null);
+        if (cpu.grads[i]) expect(await values(gpu.grads[i]!), `${name}: grad ${i}`).toEqual(await values(cpu.grads[i]!));
+      }
+    }
+    // int32 with an int32 bound, and clamp_ (the clamp kernel, then the copy every in-place op makes)
+    await same((d) => clamp(int([-3, 0, 4, 9], d), int([0, 1, 2, 3], d), 5));
+    for (const d of ["cpu", "webgpu"] as const) {
+      const x = flt(xs, d);
+      const before = context.dispatched.kernels;
+      x.clamp_(flt(los, d), 0.75);
+      if (d === "webgpu") expect(context.dispatched.kernels - before).toBe(2);
+      expect(await values(x)).toEqual(await values(clamp(flt(xs, "cpu"), flt(los, "cpu"), 0.75)));
+    }
   });
 
   it("re-indexing ops upload their position map once per device, then reuse it", async () => {
