@@ -13,6 +13,8 @@ import {
   all,
   any,
   argsort,
+  argmax,
+  argmin,
   bernoulli,
   clamp,
   bincount,
@@ -486,6 +488,42 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
     }
   });
 
+  it("argmax/argmin: rows of up to 64 take a thread each, longer a workgroup each; the first extreme wins, NaN counts as the extreme", async () => {
+    const context = startedWebGpu()!;
+    // rows with ties, NaN (one, two), ±inf, all equal, -inf only; then lengths around 64
+    const rows = [
+      [1, 3, 3, 2, 3],
+      [0, NaN, 5, NaN, -1],
+      [-Infinity, -Infinity, -Infinity, -Infinity, -Infinity],
+      [Infinity, 2, Infinity, -Infinity, 7],
+      [4, 4, 4, 4, 4],
+      [-2, -7, -7, 1, NaN],
+    ];
+    const counted = (f: () => Tensor) => {
+      const [kernels, workgroups] = [context.dispatched.kernels, context.dispatched.workgroups];
+      const r = f();
+      return { r, kernels: context.dispatched.kernels - kernels, workgroups: context.dispatched.workgroups - workgroups };
+    };
+    for (const [name, op] of [["argmax", argmax], ["argmin", argmin]] as const) {
+      const short = counted(() => op(flt(rows, "webgpu"), 1));
+      expect(short.kernels, name).toBe(1);
+      expect(short.workgroups, name).toBe(1); // 6 rows: one workgroup of 64 threads, not 6 of 256
+      expect(await values(short.r), name).toEqual(await values(op(flt(rows, "cpu"), 1)));
+      for (const n of [1, 63, 64, 65, 300]) {
+        // small integers: many ties; a NaN in every third row
+        const data = Array.from({ length: 130 * n }, (_, i) => (i % (3 * n) === n - 1 ? NaN : Math.floor(((i * 7919) % 13) / 3)));
+        const x = (d: Device) => flt(data, d).reshape([130, n]);
+        const run = counted(() => op(x("webgpu"), 1));
+        expect(run.kernels, `${name} n=${n}`).toBe(1);
+        expect(run.workgroups, `${name} n=${n}`).toBe(n <= 64 ? Math.ceil(130 / 64) : 130);
+        expect(await values(run.r), `${name} n=${n}`).toEqual(await values(op(x("cpu"), 1)));
+        await same((d) => op(int(data.map((v) => (Number.isNaN(v) ? 9 : v)), d).reshape([130, n]), 1));
+      }
+      await same((d) => op(bool([[false, true, true], [false, false, false], [true, true, false]], d), 1));
+      await same((d) => op(flt(rows, d), 0));
+    }
+  });
+
   it("re-indexing ops upload their position map once per device, then reuse it", async () => {
     const x = on(tensor([[1, 2, 3], [4, 5, 6]]), "webgpu");
     flip(x, [1]);
@@ -712,7 +750,7 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
       ["cat f", () => T.cat([f(), f()], 1)], ["cat i", () => T.cat([i(), i()], 0)], ["cat b", () => T.cat([b(), b()], 0)],
       ["stack f", () => T.stack([f(), f()], 0)],
       ["split f", () => T.split(f(), 1, 1)], ["chunk", () => T.chunk(f(), 3, 1)],
-      ["repeat", () => T.repeat(f(), [2, 1])], ["tile", () => T.tile(f(), [2])], ["repeatInterleave int", () => T.repeatInterleave(f(), 2, { dim: 0 })],
+      ["repeat", () => T.repeat(f(), [2, 1])], ["tile", () => T.tile(f(), [2])], ["repeatInterleave int", () => T.repeatInterleave(f(), 2, 0)],
       ["flip f", () => T.flip(f(), [1])], ["flip b", () => T.flip(b(), [0])], ["roll", () => T.roll(f(), 1, 1)],
       ["tril", () => T.tril(f())], ["triu i", () => T.triu(i())], ["tril b", () => T.tril(b())],
       ["diag", () => T.diag(i1())], ["diagonal", () => T.diagonal(f())], ["diagEmbed", () => T.diagEmbed(f())],
