@@ -461,7 +461,7 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
     ];
     for (const [name, op] of cases) {
       const run = (d: Device) => {
-        const [x, lo, hi] = [flt(xs, d), flt(los, d), flt(his, d)].map((t) => t.requiresGrad_());
+        const [x, lo, hi] = [flt(xs, d).requiresGrad_(), flt(los, d).requiresGrad_(), flt(his, d).requiresGrad_()];
         const before = context.dispatched.kernels;
         const y = op(x, lo, hi);
         const kernels = context.dispatched.kernels - before;
@@ -750,7 +750,7 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
       ["cat f", () => T.cat([f(), f()], 1)], ["cat i", () => T.cat([i(), i()], 0)], ["cat b", () => T.cat([b(), b()], 0)],
       ["stack f", () => T.stack([f(), f()], 0)],
       ["split f", () => T.split(f(), 1, 1)], ["chunk", () => T.chunk(f(), 3, 1)],
-      ["repeat", () => T.repeat(f(), [2, 1])], ["tile", () => T.tile(f(), [2])], ["repeatInterleave int", () => T.repeatInterleave(f(), 2, 0)],
+      ["repeat", () => T.repeat(f(), [2, 1])], ["tile", () => T.tile(f(), [2])], ["repeatInterleave int", () => T.repeatInterleave(f(), 2, { dim: 0 })],
       ["flip f", () => T.flip(f(), [1])], ["flip b", () => T.flip(b(), [0])], ["roll", () => T.roll(f(), 1, 1)],
       ["tril", () => T.tril(f())], ["triu i", () => T.triu(i())], ["tril b", () => T.tril(b())],
       ["diag", () => T.diag(i1())], ["diagonal", () => T.diagonal(f())], ["diagEmbed", () => T.diagEmbed(f())],
