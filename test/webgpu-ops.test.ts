@@ -13,7 +13,10 @@ import {
   all,
   any,
   argsort,
+  argmax,
+  argmin,
   bernoulli,
+  clamp,
   bincount,
   deviceSizeReads,
   digamma,
@@ -438,6 +441,87 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
     }
     await sameError((d) => F.binaryCrossEntropy(flt([[0.5, 1.5], [NaN, 0.5]], d), flt(y, d)));
     await sameError((d) => F.binaryCrossEntropy(flt([[0.5, 0.5], [NaN, 0.5]], d), flt(y, d)));
+  });
+
+  it("clamp is one kernel per call (number or tensor bounds, min or max alone, broadcast); NaN stays NaN; gradients as the CPU's", async () => {
+    const context = startedWebGpu()!;
+    // ties at both bounds, min > max (index 5), NaN in x and in each bound
+    const xs = [-2, -0.5, 0, 0.5, 1, 2, NaN, 0.25, 0.25];
+    const los = [-1, -0.5, 0.5, 0.5, 0, 3, 0, NaN, 0];
+    const his = [1, 1, 0.5, 0.4, 1, 1, 1, 1, NaN];
+    const cases: [string, (x: Tensor, lo: Tensor, hi: Tensor) => Tensor][] = [
+      ["numbers", (x) => clamp(x, -0.5, 0.5)],
+      ["min number", (x) => clamp(x, { min: 0 })],
+      ["max number", (x) => x.clamp(null, 0.5)],
+      ["tensors", (x, lo, hi) => clamp(x, lo, hi)],
+      ["min tensor", (x, lo) => clamp(x, lo)],
+      ["max tensor", (x, _lo, hi) => clamp(x, { max: hi })],
+      ["tensor and number", (x, lo) => clamp(x, lo, 0.75)],
+      ["broadcast bounds", (x, lo, hi) => clamp(x.reshape([9, 1]), narrow(lo, 0, 0, 3), narrow(hi, 0, 3, 3).reshape([3, 1, 1]))],
+    ];
+    for (const [name, op] of cases) {
+      const run = (d: Device) => {
+        const [x, lo, hi] = [flt(xs, d).requiresGrad_(), flt(los, d).requiresGrad_(), flt(his, d).requiresGrad_()];
+        const before = context.dispatched.kernels;
+        const y = op(x, lo, hi);
+        const kernels = context.dispatched.kernels - before;
+        nabla.mul(y, y).sum().backward(); // y·2 where a gradient passes, so a wrong mask shows
+        return { y, kernels, grads: [x.grad, lo.grad, hi.grad] };
+      };
+      const [cpu, gpu] = [run("cpu"), run("webgpu")];
+      expect(gpu.kernels, name).toBe(1);
+      expect(gpu.y.shape, name).toEqual(cpu.y.shape);
+      expect(await values(gpu.y), name).toEqual(await values(cpu.y));
+      for (let i = 0; i < 3; i++) {
+        expect(gpu.grads[i] === null, `${name}: grad ${i}`).toBe(cpu.grads[i] === null);
+        if (cpu.grads[i]) expect(await values(gpu.grads[i]!), `${name}: grad ${i}`).toEqual(await values(cpu.grads[i]!));
+      }
+    }
+    // int32 with an int32 bound, and clamp_ (the clamp kernel, then the copy every in-place op makes)
+    await same((d) => clamp(int([-3, 0, 4, 9], d), int([0, 1, 2, 3], d), 5));
+    for (const d of ["cpu", "webgpu"] as const) {
+      const x = flt(xs, d);
+      const before = context.dispatched.kernels;
+      x.clamp_(flt(los, d), 0.75);
+      if (d === "webgpu") expect(context.dispatched.kernels - before).toBe(2);
+      expect(await values(x)).toEqual(await values(clamp(flt(xs, "cpu"), flt(los, "cpu"), 0.75)));
+    }
+  });
+
+  it("argmax/argmin: rows of up to 64 take a thread each, longer a workgroup each; the first extreme wins, NaN counts as the extreme", async () => {
+    const context = startedWebGpu()!;
+    // rows with ties, NaN (one, two), ±inf, all equal, -inf only; then lengths around 64
+    const rows = [
+      [1, 3, 3, 2, 3],
+      [0, NaN, 5, NaN, -1],
+      [-Infinity, -Infinity, -Infinity, -Infinity, -Infinity],
+      [Infinity, 2, Infinity, -Infinity, 7],
+      [4, 4, 4, 4, 4],
+      [-2, -7, -7, 1, NaN],
+    ];
+    const counted = (f: () => Tensor) => {
+      const [kernels, workgroups] = [context.dispatched.kernels, context.dispatched.workgroups];
+      const r = f();
+      return { r, kernels: context.dispatched.kernels - kernels, workgroups: context.dispatched.workgroups - workgroups };
+    };
+    for (const [name, op] of [["argmax", argmax], ["argmin", argmin]] as const) {
+      const short = counted(() => op(flt(rows, "webgpu"), 1));
+      expect(short.kernels, name).toBe(1);
+      expect(short.workgroups, name).toBe(1); // 6 rows: one workgroup of 64 threads, not 6 of 256
+      expect(await values(short.r), name).toEqual(await values(op(flt(rows, "cpu"), 1)));
+      for (const n of [1, 63, 64, 65, 300]) {
+        // small integers: many ties; a NaN in every third row
+        const data = Array.from({ length: 130 * n }, (_, i) => (i % (3 * n) === n - 1 ? NaN : Math.floor(((i * 7919) % 13) / 3)));
+        const x = (d: Device) => flt(data, d).reshape([130, n]);
+        const run = counted(() => op(x("webgpu"), 1));
+        expect(run.kernels, `${name} n=${n}`).toBe(1);
+        expect(run.workgroups, `${name} n=${n}`).toBe(n <= 64 ? Math.ceil(130 / 64) : 130);
+        expect(await values(run.r), `${name} n=${n}`).toEqual(await values(op(x("cpu"), 1)));
+        await same((d) => op(int(data.map((v) => (Number.isNaN(v) ? 9 : v)), d).reshape([130, n]), 1));
+      }
+      await same((d) => op(bool([[false, true, true], [false, false, false], [true, true, false]], d), 1));
+      await same((d) => op(flt(rows, d), 0));
+    }
   });
 
   it("re-indexing ops upload their position map once per device, then reuse it", async () => {

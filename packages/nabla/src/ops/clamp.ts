@@ -3,19 +3,15 @@
  * Number bounds run the elementwise kernel (ClampBackward1); a tensor bound takes PyTorch's
  * tensor overload (ClampBackward0), whose result has the promoted dtype and the broadcast shape
  * of all three, and whose gradients go to x inside [min, max] and to the bound that was taken
- * outside it. A NaN in x or in a bound gives NaN, as in PyTorch.
+ * outside it. A NaN in x or in a bound gives NaN, as in PyTorch. Either way one pointwise kernel
+ * (declared in pointwise/declarations/arithmetic.ts), on the CPU and on the device alike.
  */
-import { noGrad } from "../autograd/grad-mode.js";
-import { recordOp } from "../autograd/node.js";
-import { kernelDevice } from "../backend/device.js";
 import { OptionError } from "../errors.js";
-import { promoteTypes, type DType } from "../tensor/dtype.js";
-import { broadcastShapes } from "../tensor/shape.js";
+import type { DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import * as ew from "./elementwise.js";
-import { resultTensor, scalarTensor } from "./helpers.js";
-import { sumToShape } from "./reduce.js";
-import { contiguous, expand } from "./shape.js";
+import { callPointwise } from "./pointwise/call.js";
+import * as A from "./pointwise/declarations/arithmetic.js";
 
 /** A bound: a number, a tensor, or none (null or undefined). */
 export type ClampBound = number | Tensor | null | undefined;
@@ -23,18 +19,6 @@ export type ClampBound = number | Tensor | null | undefined;
 export interface ClampOptions {
   min?: number | Tensor | null;
   max?: number | Tensor | null;
-}
-
-/** Kernel: out[i] = min(max(x[i], lo[i]), hi[i]), NaN if any of the three is NaN. */
-export function clampValues(x: ArrayLike<number>, lo: ArrayLike<number> | null, hi: ArrayLike<number> | null, out: { [i: number]: number; length: number }): void {
-  for (let i = 0; i < out.length; i++) {
-    let v = x[i]!;
-    const a = lo === null ? -Infinity : lo[i]!;
-    const b = hi === null ? Infinity : hi[i]!;
-    if (v !== v || a !== a || b !== b) v = NaN;
-    else v = Math.min(Math.max(v, a), b);
-    out[i] = v;
-  }
 }
 
 const isOptions = (v: unknown): v is ClampOptions =>
@@ -60,49 +44,21 @@ export function clamp(x: Tensor, minOrOptions?: ClampBound | ClampOptions, maxBo
   return clampTensor(x, lo, hi);
 }
 
-function clampTensor(x: Tensor, min: Tensor | number | undefined, max: Tensor | number | undefined): Tensor {
-  // a number beside a tensor bound becomes a 0-d tensor of x's dtype
-  const asTensor = (b: Tensor | number | undefined) => (typeof b === "number" ? scalarTensor(b, x.dtype) : b);
-  const lo = asTensor(min);
-  const hi = asTensor(max);
-  const bounds = [lo, hi].filter((b): b is Tensor => b !== undefined);
-  const dtype = bounds.reduce((d, b) => promoteTypes(d, b.dtype), x.dtype);
-  const shape = bounds.reduce((s, b) => broadcastShapes("clamp", s, b.shape), x.shape.slice());
-  const inputs = [x, ...bounds];
-  const out = kernelDevice("clamp", inputs) === "cpu" ? clampOnCpu(x, lo, hi, shape, dtype) : clampOnDevice(x, lo, hi, shape, dtype);
-  return recordOp("ClampBackward0", out, inputs, (g) => {
-    // x: where min ≤ x ≤ max
-    let inside = lo ? ew.ge(x, lo) : null;
-    if (hi) inside = inside ? ew.logicalAnd(inside, ew.le(x, hi)) : ew.le(x, hi);
-    const gx = x.requiresGrad ? sumToShape(ew.where(inside!, g, 0), x.shape) : null;
-    // min: where x < min (and min < max when both are given); max: where x > max (or max < min)
-    const gLo = lo?.requiresGrad
-      ? sumToShape(ew.where(hi ? ew.logicalAnd(ew.lt(x, lo), ew.lt(lo, hi)) : ew.lt(x, lo), g, 0), lo.shape)
-      : null;
-    const gHi = hi?.requiresGrad
-      ? sumToShape(ew.where(lo ? ew.logicalOr(ew.gt(x, hi), ew.lt(hi, lo)) : ew.gt(x, hi), g, 0), hi.shape)
-      : null;
-    return lo && hi ? [gx, gLo, gHi] : [gx, lo ? gLo : gHi];
-  }, inputs);
-}
-
-/** The CPU kernel over the operands broadcast to `shape` (read as typed arrays). */
-function clampOnCpu(x: Tensor, lo: Tensor | undefined, hi: Tensor | undefined, shape: number[], dtype: DType): Tensor {
-  const read = (t: Tensor) => contiguous(expand(t.detach(), shape)).toTypedArray();
-  const out = resultTensor(shape, dtype);
-  clampValues(read(x), lo ? read(lo) : null, hi ? read(hi) : null, out.storage.data);
-  return out;
-}
-
 /**
- * On the webgpu device: maximum then minimum (each propagates NaN from either side, as
- * clampValues does), so the values never leave the device; cast to the promoted dtype.
+ * The tensor overload as one pointwise kernel on every device (declarations/arithmetic.ts:
+ * clampTensor, clampMinTensor, clampMaxTensor), broadcasting and promoting as PyTorch's. A number
+ * beside a tensor bound is taken as x's dtype holds it (a 0-d tensor of x's dtype, as PyTorch
+ * wraps it) and travels as the kernel's parameter.
  */
-function clampOnDevice(x: Tensor, lo: Tensor | undefined, hi: Tensor | undefined, shape: number[], dtype: DType): Tensor {
-  return noGrad(() => {
-    let v = x.detach();
-    if (lo) v = ew.maximum(v, lo.detach());
-    if (hi) v = ew.minimum(v, hi.detach());
-    return contiguous(expand(ew.toDType(v, dtype), shape));
-  });
+function clampTensor(x: Tensor, min: Tensor | number | undefined, max: Tensor | number | undefined): Tensor {
+  const held = (b: Tensor | number | undefined): Tensor | number | undefined => (typeof b === "number" ? asDType(b, x.dtype) : b);
+  const lo = held(min);
+  const hi = held(max);
+  if (lo !== undefined && hi !== undefined) return callPointwise(A.clampTensor, [x, lo, hi]);
+  return lo !== undefined ? callPointwise(A.clampMinTensor, [x, lo]) : callPointwise(A.clampMaxTensor, [x, hi!]);
+}
+
+/** `value` as a tensor of `dtype` holds it (an int32 truncates, as a 0-d int32 tensor would). */
+function asDType(value: number, dtype: DType): number {
+  return dtype === "int32" ? Math.trunc(value) | 0 : value;
 }

@@ -489,8 +489,11 @@ export class Tensor {
   div_(other: Operand): this {
     return this.assign("div_", () => ew.div(this, other));
   }
-  clamp_(options: ew.ClampOptions): this {
-    return this.assign("clamp_", () => ew.clamp(this, options));
+  /** clamp in place: `x.clamp_(min, max)` or `x.clamp_({ min, max })`, bounds numbers, tensors (broadcast to x) or null. */
+  clamp_(options: ClampOptions): this;
+  clamp_(min: ClampBound, max?: ClampBound): this;
+  clamp_(minOrOptions?: ClampBound | ClampOptions, max?: ClampBound): this {
+    return this.assign("clamp_", () => clampOp(this, minOrOptions as ClampBound, max));
   }
   /** Fills with uniform random values in [low, high), PyTorch's draws for the same seed. */
   uniform_(low = 0, high = 1, generator: Generator = defaultGenerator): this {

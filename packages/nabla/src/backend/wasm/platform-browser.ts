@@ -68,6 +68,7 @@ function startDeviceWorker(): WorkerPort {
     onMessage: (handler) => worker.addEventListener("message", (event) => handler(event.data)),
     onError: (handler) => worker.addEventListener("error", (event) => handler(event.message ?? "error")),
     hold: () => {},
+    onExit: () => () => {}, // a page's workers end with it; no Dawn binding to tear down here
     terminate: () => worker.terminate(),
   };
 }

@@ -57,11 +57,25 @@ async function startDeviceWorker(): Promise<WorkerPort> {
   const worker = new Worker(deviceWorkerSource(serveDevice.toString()), { eval: true, workerData: { webgpu, protocol: PROTOCOL } });
   // idle, the worker must not keep the process alive; it does while an answer is awaited
   worker.unref();
+  // the process-end hooks of this worker, dropped once it has ended (nothing is left to wait for)
+  const atExit = new Set<() => void>();
+  worker.once("exit", () => {
+    for (const h of atExit) process.off("exit", h);
+    atExit.clear();
+  });
   return {
     post: (message, transfer) => worker.postMessage(message, transfer),
     onMessage: (handler) => worker.on("message", (m: FromWorker) => handler(m)),
     onError: (handler) => worker.on("error", (e) => handler(e.message)),
     hold: (held) => (held ? worker.ref() : worker.unref()),
+    onExit: (handler) => {
+      atExit.add(handler);
+      process.on("exit", handler);
+      return () => {
+        atExit.delete(handler);
+        process.off("exit", handler);
+      };
+    },
     terminate: () => void worker.terminate(),
   };
 }

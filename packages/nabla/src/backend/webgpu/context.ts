@@ -24,7 +24,7 @@ import { CONV2D_INPUT_SHADER, CONV2D_SHADER, CONV2D_WEIGHT_SHADER } from "./wgsl
 import { CONV_TILE_N, convGemmShader, convRowsPerThread, convTileM, type ConvGemmKind } from "./wgsl-conv-gemm.js";
 import type { Conv2dGeometry } from "../convolution.js";
 import { FOLD_SHADER, MAX_POOL_SHADER } from "./wgsl-pooling.js";
-import { ROWS_PER_DIMENSION, SHORT_ROW, SHORT_ROW_WORKGROUP, argReduceShader, reduceShader, shortRowReduceShader, shortRowSoftmaxShader, softmaxShader } from "./wgsl-reduce.js";
+import { ROWS_PER_DIMENSION, SHORT_ROW, SHORT_ROW_WORKGROUP, argReduceShader, reduceShader, shortRowArgReduceShader, shortRowReduceShader, shortRowSoftmaxShader, softmaxShader } from "./wgsl-reduce.js";
 import { FILL_SHADER } from "./wgsl-fill.js";
 import { INDEX_CHECK_NONE, INDEX_CHECK_SHADER, INDEX_CHECK_VALUE_SHADER, VALUE_CHECK_SHADER } from "./wgsl-index-check.js";
 import { INDEX_SELECT_SHADER, indexAddShader } from "./wgsl-index-select.js";
@@ -336,6 +336,13 @@ export class WebGpuContext {
     if (outer === 0) return;
     if (inner === 0) throw new RangeError(`webgpu argReduce ${op}: cannot reduce an empty dimension`);
     if (values.dtype !== x.dtype) throw new TypeError(`webgpu argReduce ${op}: values must be ${x.dtype} as x, got ${values.dtype}`);
+    if (inner <= SHORT_ROW) {
+      // short rows (a classifier's few logits per sample): a thread each, not a workgroup each (see SHORT_ROW)
+      const pipeline = this.pipeline(`argReduceShort:${op}:${x.dtype}`, () => shortRowArgReduceShader(op, x.dtype));
+      const info = this.scalars(new Int32Array([outer, inner]));
+      this.dispatch(pipeline, [x.buffer, values.buffer, info.buffer, indices.buffer], grid2d(Math.ceil(outer / SHORT_ROW_WORKGROUP)), null, [info]);
+      return;
+    }
     this.rows(`argReduce:${op}:${x.dtype}`, () => argReduceShader(op, x.dtype), [x, values, indices], outer, inner);
   }
 

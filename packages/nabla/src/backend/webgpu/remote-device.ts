@@ -29,7 +29,7 @@ import type {
   GpuShaderModule,
   Gpu,
 } from "./gpu-types.js";
-import { ERROR_FILTERS, FAILED, Op, REPLY_HEADER_BYTES, Reply, WAITING, type Batch, type FromWorker, type ToWorker } from "./remote-protocol.js";
+import { DESTROYING, ERROR_FILTERS, FAILED, Op, REPLY_HEADER_BYTES, Reply, Stop, STOPPED, WAITING, type Batch, type FromWorker, type ToWorker } from "./remote-protocol.js";
 
 /** Writes up to this size travel in the batch's arena; larger ones as their own buffer, moved. */
 const ARENA_WRITE = 64 * 1024;
@@ -42,8 +42,22 @@ export interface WorkerPort {
   onError(handler: (message: string) => void): void;
   /** Whether the worker keeps the process alive (Node): only while an answer is awaited. */
   hold(held: boolean): void;
+  /**
+   * Calls `handler` synchronously as the process is about to end, before the platform ends the
+   * worker (Node's 'exit' event: the program's end, `process.exit`, an uncaught error); nothing
+   * where workers simply end with their page. Returns the function that removes it.
+   */
+  onExit(handler: () => void): () => void;
   terminate(): void;
 }
+
+/**
+ * How long the process's end waits for a silent worker (no beat: remote-protocol.ts, Stop) before
+ * ending anyway: a live worker beats every STOP_BEAT_MS while it waits for its promises, and is
+ * silent inside Dawn's calls (a submit waiting for room in the queue) and its destroy (waited for
+ * without a limit: Node's own end of the worker would wait for it as long).
+ */
+const STOP_SILENCE_MS = 30_000;
 
 let probe: Int32Array | null = null;
 
@@ -199,6 +213,8 @@ export class RemoteDevice implements GpuDevice {
   private postQueued = false;
   private shared: SharedArrayBuffer | null = null;
   private destroyed = false;
+  /** Removes the process-end hook (`stopAtExit`). */
+  private readonly unhookExit: () => void;
   private loseDevice!: (info: { reason?: string; message: string }) => void;
   /** Handles the caller dropped: the worker forgets their objects at the next batch. */
   private readonly forgetting = new FinalizationRegistry<number>((id) => {
@@ -208,11 +224,15 @@ export class RemoteDevice implements GpuDevice {
   constructor(
     private readonly port: WorkerPort,
     readonly limits: GpuLimits,
+    /** The worker's stop words (remote-protocol.ts, Stop), or null without SharedArrayBuffer. */
+    private readonly stopped: Int32Array | null,
   ) {
     this.lost = new Promise((resolve) => (this.loseDevice = resolve));
     port.onMessage((m) => this.receive(m));
+    this.unhookExit = port.onExit(() => this.stopAtExit());
     port.onError((message) => {
       const dead = new Error(`webgpu: the device worker died: ${message}`);
+      this.unhookExit();
       this.destroyed = true;
       this.abandon(dead);
       this.loseDevice({ reason: "unknown", message: dead.message });
@@ -270,6 +290,45 @@ export class RemoteDevice implements GpuDevice {
     this.post();
     this.destroyed = true;
     this.abandon(new Error("webgpu: the device was destroyed"));
+  }
+
+  /**
+   * The process is ending (the program's end, `process.exit`, an uncaught error: this runs in
+   * Node's 'exit' event, before Node ends the worker). Ending the worker while Dawn still holds a
+   * pending promise (an error scope or a map that the worker's thread, busy replaying calls, has
+   * not taken up yet) makes Dawn's Node binding abort the whole process ("Promise not resolved or
+   * rejected", a fatal napi_throw), losing the program's own error and exit code. So the calls
+   * not yet sent are dropped (nothing will read their results), the worker is told to destroy
+   * the device, and this thread blocks until it has (its `stopped` words): as long as the kernels
+   * already submitted take to run, for Dawn's destroy waits for them (as would Node's own end of
+   * the worker, and as a program that ends normally with kernels queued does), but no longer than
+   * STOP_SILENCE_MS without a beat from the worker. Never throws: the program's error and exit
+   * code stand as they are.
+   */
+  private stopAtExit(): void {
+    try {
+      if (!this.destroyed) {
+        this.words = [];
+        this.extras = [];
+        this.moved = [];
+        this.arena = null;
+        this.arenaUsed = 0;
+        this.destroy();
+      }
+      const words = this.stopped;
+      if (words === null || blockingRefusal() !== null) return;
+      let beat = Atomics.load(words, Stop.beat);
+      for (;;) {
+        const state = Atomics.load(words, Stop.state);
+        if (state === STOPPED) return;
+        if (Atomics.wait(words, Stop.state, state, STOP_SILENCE_MS) !== "timed-out" || state === DESTROYING) continue;
+        const now = Atomics.load(words, Stop.beat);
+        if (now === beat) return; // a silent worker: dead or stuck, nothing to wait for
+        beat = now;
+      }
+    } catch {
+      // the process ends either way; the program's own outcome is what it reports
+    }
   }
 
   /**
@@ -472,19 +531,20 @@ export async function startRemoteDevice(
   noAdapter: () => Error,
 ): Promise<RemoteStart> {
   const port = await startWorker();
+  const stopped = typeof SharedArrayBuffer === "function" ? new SharedArrayBuffer(Stop.words * 4) : null;
   const ready = await new Promise<Extract<FromWorker, { kind: "ready" }>>((resolve, reject) => {
     port.hold(true);
     port.onMessage((m) => {
       if (m.kind === "ready") resolve(m);
       else if (m.kind === "failed") reject(m.noAdapter ? noAdapter() : new Error(`webgpu: the device worker could not start the device: ${m.message}`));
     });
-    port.post({ kind: "start", powerPreference: options.powerPreference, dawnFlags: options.dawnFlags ?? [] }, []);
+    port.post({ kind: "start", powerPreference: options.powerPreference, dawnFlags: options.dawnFlags ?? [], stopped }, []);
   }).catch((e: unknown) => {
     port.terminate();
     throw e;
   }).finally(() => port.hold(false));
   const limits = ready.limits as unknown as GpuLimits;
-  const device = new RemoteDevice(port, limits);
+  const device = new RemoteDevice(port, limits, stopped === null ? null : new Int32Array(stopped));
   const adapter: GpuAdapter = {
     limits,
     info: ready.info,

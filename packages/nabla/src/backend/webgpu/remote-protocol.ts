@@ -54,7 +54,13 @@ export interface Batch {
 }
 
 export type ToWorker =
-  | { readonly kind: "start"; readonly powerPreference?: "low-power" | "high-performance"; readonly dawnFlags: readonly string[] }
+  | {
+      readonly kind: "start";
+      readonly powerPreference?: "low-power" | "high-performance";
+      readonly dawnFlags: readonly string[];
+      /** The worker's stop words (`Stop` below); null without SharedArrayBuffer. */
+      readonly stopped: SharedArrayBuffer | null;
+    }
   | ({ readonly kind: "batch" } & Batch)
   | ({
       readonly kind: "read";
@@ -85,6 +91,18 @@ export const WAITING = 0;
 export const DONE = 1;
 export const FAILED = 2;
 
+/**
+ * The words by which the caller, ending the process, follows the worker's stop (remote-server.ts):
+ * `state` turns to DESTROYING while the worker is inside Dawn's destroy (which returns once the
+ * kernels already submitted have run), then to STOPPED as the worker ends, notified each time;
+ * `beat` counts up every STOP_BEAT_MS while the worker waits for its promises, so that the caller
+ * waits for a live worker and not for a dead one.
+ */
+export const Stop = { state: 0, beat: 1, words: 2 } as const;
+export const DESTROYING = 1;
+export const STOPPED = 2;
+export const STOP_BEAT_MS = 100;
+
 /** The constants above as one value, handed to the worker's loop (remote-server.ts), which imports nothing. */
-export const PROTOCOL = { Op, filters: ERROR_FILTERS, Reply, headerBytes: REPLY_HEADER_BYTES, DONE, FAILED } as const;
+export const PROTOCOL = { Op, filters: ERROR_FILTERS, Reply, headerBytes: REPLY_HEADER_BYTES, DONE, FAILED, Stop, DESTROYING, STOPPED, STOP_BEAT_MS } as const;
 export type Protocol = typeof PROTOCOL;

@@ -37,11 +37,29 @@ export function serveDevice(endpoint: Endpoint, loadGpu: (flags: readonly string
   let failure: string | null = null;
   /** A synchronous read's reply not yet all copied (it came in chunks). */
   let reply: { bytes: Uint8Array; data: number; shared: SharedArrayBuffer } | null = null;
+  /**
+   * WebGPU's promises not settled yet (error scopes, maps, work done). Dawn's Node binding aborts
+   * the process when a worker ends with one of its promises still pending, so the worker ends
+   * only once they have all settled (`stop`).
+   */
+  const inFlight = new Set<Promise<unknown>>();
+  /** The caller's stop words (remote-protocol.ts, Stop), which `stop` sets once the device is gone. */
+  let stopped: Int32Array | null = null;
+  /** The stop under way, once asked (a second ask joins it). */
+  let stopping: Promise<void> | null = null;
 
   const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+  /** `promise`, counted in `inFlight` until it settles. */
+  const held = <T>(promise: Promise<T>): Promise<T> => {
+    inFlight.add(promise);
+    const done = (): void => void inFlight.delete(promise);
+    promise.then(done, done);
+    return promise;
+  };
+
   const track = (id: number, promise: Promise<unknown>): void => {
-    const settled = promise.then(
+    const settled = held(promise).then(
       (value): [boolean, unknown] => [true, value],
       (e: unknown): [boolean, unknown] => [false, message(e)],
     );
@@ -50,6 +68,7 @@ export function serveDevice(endpoint: Endpoint, loadGpu: (flags: readonly string
   };
 
   const start = async (m: Extract<ToWorker, { kind: "start" }>): Promise<void> => {
+    stopped = m.stopped === null ? null : new Int32Array(m.stopped);
     try {
       gpu = await loadGpu(m.dawnFlags);
       const adapter = await gpu.requestAdapter(m.powerPreference ? { powerPreference: m.powerPreference } : {});
@@ -221,7 +240,7 @@ export function serveDevice(endpoint: Endpoint, loadGpu: (flags: readonly string
               break;
             }
             // the mapped bytes travel with the answer (moved, not copied); they are the caller's until it unmaps
-            buffer.mapAsync(mode, offset, range).then(
+            held(buffer.mapAsync(mode, offset, range)).then(
               () => {
                 const bytes = buffer.getMappedRange(offset, range).slice(0);
                 endpoint.post({ kind: "settled", id, ok: true, value: bytes }, [bytes]);
@@ -237,10 +256,7 @@ export function serveDevice(endpoint: Endpoint, loadGpu: (flags: readonly string
             objects.delete(w[i++]!);
             break;
           case O.destroyDevice:
-            d.destroy();
-            device = null;
-            objects.clear();
-            endpoint.close();
+            void stop();
             return;
           default:
             throw new Error(`webgpu worker: unknown call ${op}`);
@@ -250,6 +266,47 @@ export function serveDevice(endpoint: Endpoint, loadGpu: (flags: readonly string
       }
     }
   };
+
+  /** Waits until every WebGPU promise made so far has settled. */
+  const settle = async (): Promise<void> => {
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  };
+
+  /**
+   * Ends the device and then the worker, cleanly: Dawn's Node binding aborts the whole process
+   * when a worker ends while one of its promises is pending (an error scope this thread has not
+   * yet taken up, a map). So every promise made so far settles first, then the device is
+   * destroyed (Dawn's destroy blocks this thread until the kernels already submitted have run:
+   * cheaper than awaiting onSubmittedWorkDone, whose polling takes CPU from a software GPU), then
+   * the caller's `stopped` words say so and the worker ends. The caller, blocked as the process
+   * ends (it can take no message then), follows the words: a beat counts up while this thread
+   * waits, and the state says when it is inside the destroy, where it cannot beat.
+   */
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      const words = stopped;
+      const say = (state: number): void => {
+        if (words === null) return;
+        Atomics.store(words, p.Stop.state, state);
+        Atomics.notify(words, p.Stop.state);
+      };
+      const beat = words === null ? null : setInterval(() => Atomics.add(words, p.Stop.beat, 1), p.STOP_BEAT_MS);
+      const d = device;
+      device = null;
+      reply = null;
+      await settle();
+      say(p.DESTROYING);
+      try {
+        d?.destroy();
+      } catch {
+        // a device that cannot be destroyed is gone already
+      }
+      objects.clear();
+      await settle();
+      if (beat !== null) clearInterval(beat);
+      say(p.STOPPED);
+      endpoint.close();
+    })());
 
   /** Copies the reply's next chunk into the caller's area and wakes it. */
   const sendChunk = (offset: number): void => {
@@ -290,7 +347,7 @@ export function serveDevice(endpoint: Endpoint, loadGpu: (flags: readonly string
       const encoder = d.createCommandEncoder();
       encoder.copyBufferToBuffer(objects.get(m.buffer), m.offset, staging, 0, m.size);
       d.queue.submit([encoder.finish()]);
-      await staging.mapAsync(MAP_READ);
+      await held(staging.mapAsync(MAP_READ));
       const settled = await Promise.all(
         m.pending.map(async (id) => [id, ...((await results.get(id)) ?? [false, `webgpu worker: no request ${id}`])]),
       );

@@ -178,9 +178,34 @@ ${SHORT_ROW_ENTRY}${body}
 `;
 }
 
+/**
+ * The arg reductions' order of (value, index) pairs, PyTorch's: `beats(v, i, w, k)` says whether
+ * (v, i) wins over (w, k): a NaN first (float32), then the ${"max"}imum or minimum, then the first
+ * of equals. Compared in f32 for float32 rows, in i32 for int32 and bool (u32) rows.
+ */
+function beatsSource(op: ArgReduceOp, dtype: GpuDType): string {
+  const better = op === "max" ? ">" : "<";
+  if (dtype !== "float32") {
+    return `
+/** Whether (v, i) beats (w, k): the ${op}imum, then the first of equals. */
+fn beats(v: i32, i: i32, w: i32, k: i32) -> bool {
+  if (v == w) { return i < k; }
+  return v ${better} w;
+}`;
+  }
+  return `
+/** Whether (v, i) beats (w, k): the first NaN, then the ${op}imum, then the first of equals. */
+fn beats(v: f32, i: i32, w: f32, k: i32) -> bool {
+  let nv = nb_isnan(v);
+  let nw = nb_isnan(w);
+  if (nv || nw) { return nv && (!nw || i < k); }
+  if (v == w) { return i < k; }
+  return v ${better} w;
+}`;
+}
+
 /** The arg reduction's shader: values as reduceShader's, the indices (i32) in binding 3. */
 export function argReduceShader(op: ArgReduceOp, dtype: GpuDType = "float32"): string {
-  const better = op === "max" ? ">" : "<";
   if (dtype !== "float32") return intArgReduceShader(op, dtype);
   return `
 ${helperSource(["nb_isnan", "nb_inf"])}
@@ -192,14 +217,7 @@ ${helperSource(["nb_isnan", "nb_inf"])}
 var<workgroup> values: array<f32, ${REDUCE_WORKGROUP}>;
 var<workgroup> places: array<i32, ${REDUCE_WORKGROUP}>;
 
-/** Whether (v, i) beats (w, k): the first NaN, then the ${op}imum, then the first of equals. */
-fn beats(v: f32, i: i32, w: f32, k: i32) -> bool {
-  let nv = nb_isnan(v);
-  let nw = nb_isnan(w);
-  if (nv || nw) { return nv && (!nw || i < k); }
-  if (v == w) { return i < k; }
-  return v ${better} w;
-}
+${beatsSource(op, "float32")}
 ${ENTRY}
   var best = ${op === "max" ? "-nb_inf()" : "nb_inf()"};
   var at = 0x7fffffff;
@@ -221,6 +239,35 @@ ${ENTRY}
     out[row] = values[0];
     indices[row] = places[0];
   }
+}
+`;
+}
+
+/**
+ * The arg reduction of rows of at most SHORT_ROW elements, one thread per row scanning it in
+ * order with argReduceShader's `beats` (so the same pair wins: the first NaN, else the first
+ * extreme); bindings and info as argReduceShader's, dispatched as shortRowReduceShader.
+ */
+export function shortRowArgReduceShader(op: ArgReduceOp, dtype: GpuDType = "float32"): string {
+  const float = dtype === "float32";
+  const type = storageType(dtype);
+  const lowest = float ? (op === "max" ? "-nb_inf()" : "nb_inf()") : op === "max" ? "(-2147483647i - 1i)" : "2147483647i";
+  return `
+${float ? helperSource(["nb_isnan", "nb_inf"]) : ""}
+@group(0) @binding(0) var<storage, read> x: array<${type}>;
+@group(0) @binding(1) var<storage, read_write> out: array<${type}>;
+@group(0) @binding(2) var<storage, read> info: array<i32>;
+@group(0) @binding(3) var<storage, read_write> indices: array<i32>;
+${beatsSource(op, dtype)}
+${SHORT_ROW_ENTRY}
+  var best = ${lowest};
+  var at = 0x7fffffff;
+  for (var j = 0; j < inner; j++) {
+    let v = ${float ? "x[base + j]" : "i32(x[base + j])"};
+    if (beats(v, j, best, at)) { best = v; at = j; }
+  }
+  out[row] = ${float ? "best" : `${type}(best)`};
+  indices[row] = at;
 }
 `;
 }
@@ -271,7 +318,6 @@ ${SHORT_ROW_ENTRY}
 
 /** The arg reduction of int32 or bool rows: the first extreme value (no NaN to look for). */
 function intArgReduceShader(op: ArgReduceOp, dtype: GpuDType): string {
-  const better = op === "max" ? ">" : "<";
   const type = storageType(dtype);
   return `
 @group(0) @binding(0) var<storage, read> x: array<${type}>;
@@ -282,11 +328,7 @@ function intArgReduceShader(op: ArgReduceOp, dtype: GpuDType): string {
 var<workgroup> values: array<i32, ${REDUCE_WORKGROUP}>;
 var<workgroup> places: array<i32, ${REDUCE_WORKGROUP}>;
 
-/** Whether (v, i) beats (w, k): the ${op}imum, then the first of equals. */
-fn beats(v: i32, i: i32, w: i32, k: i32) -> bool {
-  if (v == w) { return i < k; }
-  return v ${better} w;
-}
+${beatsSource(op, dtype)}
 ${ENTRY}
   var best = ${op === "max" ? "(-2147483647i - 1i)" : "2147483647i"};
   var at = 0x7fffffff;

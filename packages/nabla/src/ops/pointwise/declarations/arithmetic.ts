@@ -36,6 +36,40 @@ export const clamp = unary({
   derivative: (x, _y, [lo, hi]) => select(and(ge(x, lo!), le(x, hi!)), 1, 0),
 });
 
+/**
+ * clamp with tensor bounds (PyTorch's tensor overload, ClampBackward0), each bound broadcasting
+ * with x: one kernel for both bounds, or for either alone. A NaN in x or in a bound gives NaN
+ * (maximum and minimum propagate it). The gradient goes to x where min ≤ x ≤ max, to min where
+ * x < min (and min < max), to max where x > max (or max < min), as PyTorch's clamp_backward.
+ */
+export const clampTensor = ternary({
+  name: "clamp",
+  node: "ClampBackward0",
+  dtypes: "numeric",
+  forward: (x, lo, hi) => apply("minimum", apply("maximum", x, lo), hi),
+  derivatives: (x, lo, hi) => [
+    select(and(ge(x, lo), le(x, hi)), 1, 0),
+    select(and(lt(x, lo), lt(lo, hi)), 1, 0),
+    select(or(gt(x, hi), lt(hi, lo)), 1, 0),
+  ],
+});
+/** clamp with a tensor min alone: the gradient goes to x where x ≥ min, else to min (a tie is x's, unlike maximum's halves). */
+export const clampMinTensor = binary({
+  name: "clamp",
+  node: "ClampBackward0",
+  dtypes: "numeric",
+  forward: (x, lo) => apply("maximum", x, lo),
+  derivatives: (x, lo) => [select(ge(x, lo), 1, 0), select(lt(x, lo), 1, 0)],
+});
+/** clamp with a tensor max alone: the gradient goes to x where x ≤ max, else to max. */
+export const clampMaxTensor = binary({
+  name: "clamp",
+  node: "ClampBackward0",
+  dtypes: "numeric",
+  forward: (x, hi) => apply("minimum", x, hi),
+  derivatives: (x, hi) => [select(le(x, hi), 1, 0), select(gt(x, hi), 1, 0)],
+});
+
 const compare = (name: string, f: typeof gt) => binary({ name, node: "", dtypes: "any", forward: (a, b) => f(a, b), derivatives: null });
 export const eqOp = compare("eq", eq);
 export const neOp = compare("ne", ne);
