@@ -54,6 +54,10 @@ export default defineConfig({
         test: {
           name: "webgpu",
           setupFiles: ["test/setup-webgpu.ts"],
+          // the files share one process: one device start, module graph and set of compiled
+          // pipelines for the suite, not one per file (test/setup-webgpu.ts; test/process-settings.ts
+          // fails a file that leaves a process-wide setting changed)
+          isolate: false,
           env: { NABLA_BACKEND: "webgpu", NABLA_RELAXED_SIMD: "1", NABLA_POISON_UNINITIALIZED: "1" },
           exclude: [
             ...["seed", "optim-digits", "cli", "io-ddp"],
