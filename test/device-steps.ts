@@ -4,6 +4,7 @@
  * of a small model costs tens to hundreds of times its CPU cost, most of it per kernel, and the
  * later steps run the same kernels as the first ones. What the test asserts does not change, only
  * how far: the losses of the first `webgpu` steps instead of all of them, a resume at a nearer step.
+ * The examples' fixtures hold PyTorch's losses of every step, so a prefix is checked exactly as the whole.
  */
 import { getBackend } from "../packages/nabla/src/index.js";
 
