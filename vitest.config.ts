@@ -45,15 +45,21 @@ export default defineConfig({
       { extends: true, test: { name: "wasm", env: { NABLA_BACKEND: "wasm", NABLA_RELAXED_SIMD: "1", NABLA_POISON_UNINITIALIZED: "1" } } },
       {
         // The suite again with the WebGPU device as the default for new tensors (float64 stays on
-        // the CPU, WGSL having no f64): `npm run test:webgpu`, a step of its own in CI, as it
-        // adds minutes on SwiftShader to a suite that must stay well under ten. Left out: the
-        // whole training runs (as in js), the files that build bundles or drive Chromium without
-        // tensors of the default device, the wasm kernels' own tests, and the WebGPU tests, which
-        // choose their devices themselves and run in the projects above.
+        // the CPU, WGSL having no f64): `npm run test:webgpu`, the second step of .ci/run (after
+        // npm test, where SwiftShader is installed), as it adds minutes on SwiftShader to a suite
+        // that must stay well under ten; training-run tests take fewer steps here
+        // (test/device-steps.ts). Left out: the whole training runs (as in js), the files that
+        // build bundles or drive Chromium without tensors of the default device, the wasm
+        // kernels' own tests, and the WebGPU tests, which choose their devices themselves and run
+        // in the projects above.
         extends: true,
         test: {
           name: "webgpu",
           setupFiles: ["test/setup-webgpu.ts"],
+          // the files share one process: one device start, module graph and set of compiled
+          // pipelines for the suite, not one per file (test/setup-webgpu.ts; test/process-settings.ts
+          // fails a file that leaves a process-wide setting changed)
+          isolate: false,
           env: { NABLA_BACKEND: "webgpu", NABLA_RELAXED_SIMD: "1", NABLA_POISON_UNINITIALIZED: "1" },
           exclude: [
             ...["seed", "optim-digits", "cli", "io-ddp"],

@@ -76,7 +76,7 @@ function typeErrors(snippets: string[]): string[][] {
 const examples = sourceFiles(join(ROOT, "packages", "nabla", "src")).flatMap((path) => docExamples(readFileSync(path, "utf8"), relative(ROOT, path)));
 
 // type-checking does not depend on the backend: once, in the js project
-describe.skipIf(process.env.NABLA_BACKEND === "wasm")("the API reference's examples", () => {
+describe.skipIf(process.env.NABLA_BACKEND !== "js")("the API reference's examples", () => {
   it("document the entry points and every namespace", () => {
     const documented = examples.map((e) => e.documents);
     for (const ns of ["nn", "optim", "data", "io", "train", "memory"]) expect(documented).toContain(`export * as ${ns} from "./${ns}/index.js";`);

@@ -6,7 +6,7 @@
  * JS backend needs no ready() at all. The bundled pages in Chromium check the same for real
  * (test/bundlers.test.ts).
  */
-import { describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 
 vi.mock("#platform", async () => {
   const { platform } = await vi.importActual<typeof import("../packages/nabla/src/backend/wasm/platform-node.js")>("../packages/nabla/src/backend/wasm/platform-node.js");
@@ -23,15 +23,22 @@ vi.mock("#platform", async () => {
   };
 });
 
+// where the files share a process (the webgpu project), the replacement must not outlive this file
+afterAll(() => vi.doUnmock("#platform"));
+
 const nb = await import("../packages/nabla/src/index.js");
 const instance = await import("../packages/nabla/src/backend/wasm/instance.js");
+const backend = await import("../packages/nabla/src/backend/backend.js");
 
 describe("starting the kernels where their bytes are fetched (as in a browser)", () => {
-  it("on the JS backend, ops need no ready()", () => {
-    const before = nb.getBackend();
+  it("on the JS backend, ops need no ready()", async () => {
+    // put back as found: the CPU backend with its options, and the default device (webgpu in
+    // the webgpu project, whose files share a process)
+    const [device, cpu, options] = [nb.getBackend(), backend.backend().name, nb.getBackendOptions()];
     nb.setBackend("js");
     expect(nb.tensor([[1, 2], [3, 4]]).matmul(nb.tensor([[1], [1]])).toArray()).toEqual([[3], [7]]);
-    nb.setBackend(before);
+    nb.setBackend(cpu, options);
+    if (device === "webgpu") await nb.setBackend("webgpu");
   });
 
   it.runIf(process.env.NABLA_BACKEND === "wasm")("importing compiles nothing; an op before ready() throws, naming it; after it, ops run", async () => {

@@ -31,13 +31,27 @@ export const platform: Platform = {
   startDeviceWorker,
 };
 
+/**
+ * Polls of the device worker's GPU that run at once, before each waits a millisecond
+ * (deviceWorkerSource): a quick kernel's answer comes within them, a long one's costs no core.
+ */
+const QUICK_POLLS = 64;
+
 /** The device worker's source: the loop of remote-server.ts, with worker_threads' port and the `webgpu` package (by URL). */
 function deviceWorkerSource(serveDevice: string): string {
   return [
     'const { parentPort, workerData } = require("node:worker_threads");',
+    // Dawn's binding polls for finished GPU work from setImmediate callbacks (looked up on the
+    // global at each poll) for as long as a promise of it is pending: a loop that keeps a core
+    // busy while the GPU works, and on SwiftShader that core is one the GPU's own threads need.
+    // After POLLS quick polls since the caller's last message, a poll waits a millisecond.
+    `const POLLS = ${QUICK_POLLS};`,
+    "const immediate = setImmediate;",
+    "let polls = 0;",
+    "globalThis.setImmediate = (fn, ...args) => (++polls <= POLLS ? immediate(fn, ...args) : setTimeout(fn, 1, ...args));",
     "const endpoint = {",
     "  post: (message, transfer) => parentPort.postMessage(message, transfer),",
-    '  listen: (handler) => parentPort.on("message", handler),',
+    '  listen: (handler) => parentPort.on("message", (message) => { polls = 0; handler(message); }),',
     "  close: () => process.exit(0),",
     "};",
     "const loadGpu = async (flags) => (await import(workerData.webgpu)).create([...flags]);",

@@ -538,6 +538,8 @@ export async function startRemoteDevice(
       if (m.kind === "ready") resolve(m);
       else if (m.kind === "failed") reject(m.noAdapter ? noAdapter() : new Error(`webgpu: the device worker could not start the device: ${m.message}`));
     });
+    // a worker that dies before answering would otherwise leave the start waiting forever
+    port.onError((message) => reject(new Error(`webgpu: the device worker died while starting the device: ${message}`)));
     port.post({ kind: "start", powerPreference: options.powerPreference, dawnFlags: options.dawnFlags ?? [], stopped }, []);
   }).catch((e: unknown) => {
     port.terminate();
