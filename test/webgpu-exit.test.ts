@@ -53,13 +53,15 @@ interface Outcome {
 }
 
 /**
- * Runs the child from a file (with `node --input-type=module -e`, Node's eval'd workers, the
- * library's among them, would inherit the flag and fail to load).
+ * Runs the child from a file, or with `node --input-type=module -e` (`viaEval`): Node hands its
+ * flags to eval'd workers, and the library's device and pool workers are CommonJS sources that
+ * `--input-type=module` made fail to load ("require is not defined") until they were left out.
  */
-function run(name: string, ending: string): Promise<Outcome> {
+function run(name: string, ending: string, viaEval = false): Promise<Outcome> {
   const file = join(mkdtempSync(join(tmpdir(), "nabla-webgpu-exit-")), `${name}.mjs`);
   writeFileSync(file, program(ending));
-  const child = spawn(process.execPath, [file], { stdio: ["ignore", "pipe", "pipe"], env: process.env });
+  const args = viaEval ? ["--input-type=module", "-e", program(ending)] : [file];
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: process.env });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -75,7 +77,7 @@ const ABORT = /FATAL ERROR|napi_throw|Promise not resolved or rejected/;
 
 describe.skipIf(reason !== "")(`the process's end with WebGPU work queued${reason ? ` (skipped: ${reason})` : ""}`, () => {
   // the three children run side by side: each spends most of its time starting the device
-  const outcomes = reason === "" ? Promise.all([run("throw", 'throw new Error("boom: the user\'s own error");'), run("exit", "process.exit(3);"), run("end", "")]) : null;
+  const outcomes = reason === "" ? Promise.all([run("throw", 'throw new Error("boom: the user\'s own error");'), run("exit", "process.exit(3);"), run("end", ""), run("eval", "", true)]) : null;
 
   it("an uncaught error prints its message and exits with code 1", async () => {
     const [thrown] = (await outcomes)!;
@@ -97,5 +99,12 @@ describe.skipIf(reason !== "")(`the process's end with WebGPU work queued${reaso
     expect(ended.stdout, ended.stderr).toContain("queued");
     expect(ended.stderr).not.toMatch(ABORT);
     expect({ code: ended.code, signal: ended.signal }).toEqual({ code: 0, signal: null });
+  });
+
+  it("a program run with node --input-type=module -e starts the device and ends with code 0", async () => {
+    const [, , , evaluated] = (await outcomes)!;
+    expect(evaluated.stdout, evaluated.stderr).toContain("queued");
+    expect(evaluated.stderr).not.toContain("require is not defined");
+    expect({ code: evaluated.code, signal: evaluated.signal }).toEqual({ code: 0, signal: null });
   });
 });

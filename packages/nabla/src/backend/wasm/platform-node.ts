@@ -18,11 +18,25 @@ import type { FromWorker } from "../webgpu/remote-protocol.js";
 /** The kernel loop, started with the data the worker was created with. */
 const WORKER_SOURCE = `${WORKER_LOOP}\nstart(require("node:worker_threads").workerData);\n`;
 
+/**
+ * The flags eval'd workers start with: the process's, less `--input-type`, which would make their
+ * CommonJS source an ES module (`node --input-type=module -e …` programs).
+ */
+function workerExecArgv(): string[] {
+  const flags: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const flag = process.execArgv[i]!;
+    if (flag === "--input-type") i++;
+    else if (!flag.startsWith("--input-type=")) flags.push(flag);
+  }
+  return flags;
+}
+
 export const platform: Platform = {
   name: "node",
   cores: availableParallelism(),
   spawn(memory, bytes, slot, failed) {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { memory, bytes, slot } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: workerExecArgv(), workerData: { memory, bytes, slot } });
     worker.on("error", failed);
     worker.unref(); // an idle pool must not keep the process alive
   },
@@ -68,7 +82,7 @@ async function startDeviceWorker(): Promise<WorkerPort> {
   } catch (e) {
     throw new Error(`webgpu: in Node the webgpu backend needs the optional package "webgpu" (npm install webgpu): ${(e as Error).message}`);
   }
-  const worker = new Worker(deviceWorkerSource(serveDevice.toString()), { eval: true, workerData: { webgpu, protocol: PROTOCOL } });
+  const worker = new Worker(deviceWorkerSource(serveDevice.toString()), { eval: true, execArgv: workerExecArgv(), workerData: { webgpu, protocol: PROTOCOL } });
   // idle, the worker must not keep the process alive; it does while an answer is awaited
   worker.unref();
   // the process-end hooks of this worker, dropped once it has ended (nothing is left to wait for)
