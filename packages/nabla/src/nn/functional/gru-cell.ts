@@ -10,6 +10,7 @@
  * createGraph the backward is written in differentiable ops from the saved inputs.
  */
 import { backend } from "../../backend/backend.js";
+import { fusedCellKernels } from "./fused-cell-kernels.js";
 import { recordOp } from "../../autograd/node.js";
 import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { add, mul, sigmoid, sub, tanh } from "../../ops/elementwise.js";
@@ -37,7 +38,7 @@ export function gruCellReference(xw: Tensor, hw: Tensor, bias: Tensor | null, h:
 export function gruCell(xw: Tensor, hw: Tensor, bias: Tensor | null, h: Tensor): Tensor {
   // the shapes are checked whichever path runs (the reference would broadcast some wrong ones)
   checkShapes(xw, hw, bias, h);
-  const kernels = fusedKernels([xw, hw, bias, h]);
+  const kernels = fusedCellKernels([xw, hw, bias, h], { cpu: CPU_KERNELS, webgpu: WEBGPU_KERNELS }, (fused) => fused?.gruCell !== undefined && fused.gruCellBackward !== undefined);
   if (kernels === null) return gruCellReference(xw, hw, bias, h);
   const [x, w, b, hh] = [contiguous(xw), contiguous(hw), bias === null ? null : contiguous(bias), contiguous(h)];
   const ran = kernels.forward(x, w, b, hh);
@@ -57,22 +58,6 @@ interface GruKernels {
   forward(xw: Tensor, hw: Tensor, bias: Tensor | null, h: Tensor): { out: Tensor; gates: Tensor } | null;
   /** The gradients of xw, of hw and of h (through the pointwise part), from grad [N, H]. */
   backward(gates: Tensor, h: Tensor, grad: Tensor): [Tensor, Tensor, Tensor] | null;
-}
-
-/**
- * The fused kernels for these operands: the CPU backend's (float32 or float64, where it offers
- * them) or the webgpu device's (float32); null where the operands' devices or dtypes differ or no
- * kernel takes them, and the reference in ops runs (and applies the device rules).
- */
-function fusedKernels(operands: readonly (Tensor | null)[]): GruKernels | null {
-  const given = operands.filter((t): t is Tensor => t !== null);
-  const { dtype } = given[0]!;
-  const device = given[0]!.storage.device;
-  if (given.some((t) => t.dtype !== dtype || t.storage.device !== device)) return null;
-  if (device === "webgpu") return dtype === "float32" ? WEBGPU_KERNELS : null;
-  const fused = backend().fused;
-  if (fused?.gruCell === undefined || fused.gruCellBackward === undefined) return null;
-  return dtype === "float32" || dtype === "float64" ? CPU_KERNELS : null;
 }
 
 const WEBGPU_KERNELS: GruKernels = { forward: webgpuGruCell, backward: webgpuGruCellBackward };

@@ -17,6 +17,7 @@
  * _thnn_differentiable_lstm_cell_backward.
  */
 import { backend } from "../../backend/backend.js";
+import { fusedCellKernels } from "./fused-cell-kernels.js";
 import { recordOp } from "../../autograd/node.js";
 import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { add, mul, sigmoid, sub, tanh } from "../../ops/elementwise.js";
@@ -46,7 +47,7 @@ export function lstmCellReference(xw: Tensor, hw: Tensor, bias: Tensor | null, c
 export function lstmCell(xw: Tensor, hw: Tensor, bias: Tensor | null, c: Tensor): [Tensor, Tensor] {
   // the shapes are checked whichever path runs (the reference would broadcast some wrong ones)
   checkShapes(xw, hw, bias, c);
-  const kernels = fusedKernels([xw, hw, bias, c]);
+  const kernels = fusedCellKernels([xw, hw, bias, c], { cpu: CPU_KERNELS, webgpu: WEBGPU_KERNELS }, (fused) => fused?.lstmCell !== undefined && fused.lstmCellBackward !== undefined);
   if (kernels === null) return lstmCellReference(xw, hw, bias, c);
   const [x, h, b, cc] = [contiguous(xw), contiguous(hw), bias === null ? null : contiguous(bias), contiguous(c)];
   const ran = kernels.forward(x, h, b, cc);
@@ -67,22 +68,6 @@ interface LstmKernels {
   forward(xw: Tensor, hw: Tensor, bias: Tensor | null, c: Tensor): { out: Tensor; gates: Tensor } | null;
   /** The gradients of the gate pre-activations [N, 4H] and of c, from grad [2, N, H]. */
   backward(gates: Tensor, c: Tensor, grad: Tensor): [Tensor, Tensor] | null;
-}
-
-/**
- * The fused kernels for these operands: the CPU backend's (float32 or float64, where it offers
- * them) or the webgpu device's (float32); null where the operands' devices or dtypes differ or no
- * kernel takes them, and the reference in ops runs (and applies the device rules).
- */
-function fusedKernels(operands: readonly (Tensor | null)[]): LstmKernels | null {
-  const given = operands.filter((t): t is Tensor => t !== null);
-  const { dtype } = given[0]!;
-  const device = given[0]!.storage.device;
-  if (given.some((t) => t.dtype !== dtype || t.storage.device !== device)) return null;
-  if (device === "webgpu") return dtype === "float32" ? WEBGPU_KERNELS : null;
-  const fused = backend().fused;
-  if (fused?.lstmCell === undefined || fused.lstmCellBackward === undefined) return null;
-  return dtype === "float32" || dtype === "float64" ? CPU_KERNELS : null;
 }
 
 const WEBGPU_KERNELS: LstmKernels = { forward: webgpuLstmCell, backward: webgpuLstmCellBackward };
