@@ -4,25 +4,9 @@
 // prints the median block of each. Its PyTorch twin is
 // scripts/bench/lenet_step.py. For comparing builds and profiling one step:
 //   node bench/programs/lenet-step.mjs [--threads 1] [--blocks 20] [--block 10]
-import { F, manualSeed, nn, optim, randint, randn, setNumThreads } from "../../packages/nabla/dist/src/index.js";
+import { F, manualSeed, optim, randint, randn, setNumThreads } from "../../packages/nabla/dist/src/index.js";
+import { LeNet } from "./lenet-model.mjs";
 import { flags, median, report } from "./util.mjs";
-
-class LeNet extends nn.Module {
-  conv1 = new nn.Conv2d(1, 6, 5, { padding: 2 });
-  conv2 = new nn.Conv2d(6, 16, 5);
-  fc1 = new nn.Linear(400, 120);
-  fc2 = new nn.Linear(120, 84);
-  fc3 = new nn.Linear(84, 10);
-
-  forward(x) {
-    x = F.maxPool2d(F.relu(this.conv1.forward(x)), 2);
-    x = F.maxPool2d(F.relu(this.conv2.forward(x)), 2);
-    x = x.flatten(1);
-    x = F.relu(this.fc1.forward(x));
-    x = F.relu(this.fc2.forward(x));
-    return this.fc3.forward(x);
-  }
-}
 
 const args = flags({ threads: 1, blocks: 20, block: 10, warmup: 20, batchSize: 64 });
 setNumThreads(args.threads);
