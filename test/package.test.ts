@@ -62,8 +62,10 @@ console.log(JSON.stringify({ backend: nb.getBackend(), product: x.matmul(x).toAr
  * a Linear fitted to y = 2x + 1 (first and last loss); a matmul at two threads against one
  * thread's, after the pool's worker has started (counted through worker_threads' Worker, its
  * control word read until the worker reports itself idle, so that the matmul is shared with it);
- * and a state dict written by nabla/node's saveFile, read by its loadFile and loaded into a model
- * of \`nabla\`, which takes only its own Tensor class (a second copy's tensors are refused).
+ * a state dict written by nabla/node's saveFile, read by its loadFile and loaded into a model
+ * of \`nabla\`, which takes only its own Tensor class (a second copy's tensors are refused); and the
+ * exported classes' names, against tsc's modules (bundle-node.mjs names back the classes esbuild
+ * gives an inner name, \`_Tensor\`).
  */
 const BUNDLE_PROGRAM = `import { syncBuiltinESMExports } from "node:module";
 import { mkdtempSync } from "node:fs";
@@ -120,8 +122,22 @@ const file = join(mkdtempSync(join(tmpdir(), "nabla-bundle-")), "linear.safetens
 await saveFile(file, model.stateDict());
 const restored = new nb.nn.Linear(1, 1);
 restored.loadStateDict(await loadFile(file));
+// the classes keep their names (console.log, stack traces), as in tsc's modules, loaded beside for this
+const plain = await import(new URL("../node_modules/nabla/dist/src/index.js", import.meta.url).href);
+const renamed = [];
+const compareNames = (bundled, unbundled, path) => {
+  for (const [key, value] of Object.entries(bundled)) {
+    if (typeof value === "function" && /^[A-Z]/.test(key)) {
+      if (value.name !== unbundled[key]?.name) renamed.push(\`\${path}\${key}: \${value.name}\`);
+    } else if (value !== null && typeof value === "object" && !ArrayBuffer.isView(value) && path.split(".").length < 4) {
+      compareNames(value, unbundled[key] ?? {}, \`\${path}\${key}.\`);
+    }
+  }
+};
+compareNames(nb, plain, "");
 console.log(JSON.stringify({
   resolved,
+  renamed,
   trained: [losses[0] > 1, losses.at(-1) < 1e-3],
   workers: started.length,
   errors,
@@ -204,6 +220,7 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm")("the packed package", () =>
     const dir = folder(app, "bundle", "module", { "main.js": BUNDLE_PROGRAM });
     expect(JSON.parse(run("node", ["main.js"], dir))).toEqual({
       resolved: ["dist/node/index.js", "dist/node/node.js"],
+      renamed: [],
       trained: [true, true],
       workers: 1,
       errors: [],

@@ -16,6 +16,8 @@
 //
 //   node bundle-node.mjs      (run from packages/nabla; part of `npm run build`)
 import { build } from "esbuild";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -32,7 +34,30 @@ const platformNode = {
   },
 };
 
-await build({
+/**
+ * A bundle's top-level classes are class expressions (esbuild converts them, unconditionally when
+ * bundling), and one whose body names itself gets an inner name: `var Tensor = class _Tensor {`,
+ * whose `.name` is "_Tensor" (console.log and stack traces would say so). esbuild's keepNames would
+ * name them back, but it also wraps every named function in a `__name` call, which costs at each
+ * closure made and breaks the device worker's function, which is run from its source text
+ * (platform-node.ts). So each such class gets keepNames' static block itself, on its first line
+ * (the source maps' lines stay right): its own name, set before any static field is evaluated.
+ * (Functions whose names collide across modules are still renamed, `add3`, as in any bundle.)
+ */
+function nameClasses(text, file) {
+  let named = 0;
+  const out = text.replace(/^var ([\w$]+) = class _\1((?: extends [^{\n]+)?) \{$/gm, (_, name, heritage) => {
+    named++;
+    return `var ${name} = class _${name}${heritage} { static { Object.defineProperty(this, "name", { value: ${JSON.stringify(name)}, configurable: true }); }`;
+  });
+  const left = out.match(/^.*\bclass _[\w$]+\b.*$/m);
+  if (left && !left[0].includes("static { Object.defineProperty(this, \"name\"")) {
+    throw new Error(`bundle-node: ${file} has a class with an inner name this script does not rename: ${left[0]}`);
+  }
+  return { text: out, named };
+}
+
+const result = await build({
   absWorkingDir: here("."),
   entryPoints: { index: "src/index.ts", node: "src/node.ts" },
   outdir: "dist/node",
@@ -48,4 +73,16 @@ await build({
   sourcemap: true,
   sourcesContent: false,
   logLevel: "warning",
+  write: false,
 });
+
+let named = 0;
+for (const file of result.outputFiles) {
+  mkdirSync(dirname(file.path), { recursive: true });
+  if (file.path.endsWith(".js")) {
+    const fixed = nameClasses(file.text, file.path);
+    named += fixed.named;
+    writeFileSync(file.path, fixed.text);
+  } else writeFileSync(file.path, file.contents);
+}
+if (named === 0) throw new Error("bundle-node: no class with an inner name found; has esbuild's output changed? (see nameClasses)");
