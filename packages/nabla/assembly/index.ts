@@ -5,8 +5,8 @@ export { sumRows64, prodRows64, extremeRows64, logsumexpRows64, argRows64, softm
 export { matmul, matmulShared, workBytes } from "./matmul";
 export { matmul64, workBytes64 } from "./matmul64";
 export { copyF32, copyND, copyND64, gather, gather64, scatterAdd, scatterAdd64, zeroBytes } from "./memory";
-export { adamStep, adadeltaStep } from "./optim";
-export { adamStep64 } from "./optim64";
+export { adamStep, adamStep64 } from "./adam";
+export { adadeltaStep } from "./adadelta";
 export { sgdStep, sgdStep64 } from "./sgd";
 export { runJob } from "./jobs";
 export { fold2d, fold2d64, maxPool2d, maxPool2d64 } from "./pool";
