@@ -56,7 +56,15 @@ function simdNode(node, args, width, lanes) {
     case "round": return `${T}.nearest(${a})`;
     case "rsqrt": return `${T}.div(${splat(1)}, ${T}.sqrt(${a}))`;
     // WebAssembly's min/max propagate NaN, as PyTorch's minimum/maximum
-    case "maximum": return `${T}.max(${a}, ${b})`;
+    case "maximum": {
+      // against a number (relu's max(x, 0)), pmax — one x86 maxps where max takes ~8 instructions
+      // to order NaN and ±0 — is exact: pmax(x, c) is x < c ? c : x, which keeps a NaN x; only
+      // max(−0, +0) differs (−0), which adding +0 turns into +0 leaving every other value as it is
+      const [x, c] = node.args[1].op === "const" ? [a, node.args[1].value] : node.args[0].op === "const" ? [b, node.args[0].value] : [];
+      if (x === undefined || Number.isNaN(c)) return `${T}.max(${a}, ${b})`;
+      const pmax = `${T}.pmax(${x}, ${splat(c)})`;
+      return Object.is(c, 0) ? `${T}.add(${pmax}, ${splat(0)})` : pmax;
+    }
     case "minimum": return `${T}.min(${a}, ${b})`;
     case "gt": case "ge": case "lt": case "le": case "eq": case "ne": return `${T}.${node.op}(${a}, ${b})`;
     case "isnan": return `${T}.ne(${a}, ${a})`;
