@@ -54,26 +54,28 @@ const JB_NARROW = 3;
 }
 
 /**
- * One weight-gradient tile's 2×5 accumulators (at `a`) over vectors [v0, v1) of every output row:
- * a[r][jj] += gy_r[y, 4v..] · x[y·sh (+ i·dh, in xr), 4v + jj·dw ..]. With Masked a float type the
- * x vectors are ANDed with `mask` (a row's last, partial vector); an integer type compiles the
- * AND out. With Five an integer type the tile is 2×3 (columns jj < 3, at a[r·3 + jj]); each
- * accumulator sums the same products in the same order either way.
+ * Columns [j0, j0 + 3) (with Three a float type) or [j0, j0 + 2) of one weight-gradient tile over
+ * vectors [v0, v1) of every output row: a[jj] += gy0[y, 4v..] · x[y·sh (+ i·dh, in xr), 4v + jj·dw ..]
+ * and b[jj] likewise with gy1, the accumulators of column jj at a + 16·jj and b + 16·jj, xr
+ * already at column j0. With Masked a float type the x vectors are ANDed with `mask` (a row's
+ * last, partial vector); an integer type compiles the AND out. A tile of 5 columns runs as 3 + 2:
+ * 10 accumulators, 2 gy and 5 x vectors in one loop are more than x64's 15 vector registers,
+ * and V8 (which loads all five x vectors first) kept two accumulators on the stack, a store and
+ * a reload each step (half the speed). Each accumulator sums the same products in the same
+ * order either way.
  */
 // @ts-ignore: decorator
-@inline function tileRows<Masked, Five>(
-  a: usize, xr0: usize, gy0: usize, gy1: usize, v0: i32, v1: i32,
+@inline function tileRows<Masked, Three>(
+  a: usize, b: usize, xr0: usize, gy0: usize, gy1: usize, v0: i32, v1: i32,
   oh: i32, sh: i32, rowBytes: usize, gw: i32, jBytes: usize, mask: v128,
 ): void {
-  const five = isFloat<Five>();
-  // the second channel's accumulators start after the first's JB or JB_NARROW
-  const b = a + (<usize>(five ? JB : JB_NARROW) << 4);
-  let a0 = v128.load(a), a1 = v128.load(a, 16), a2 = v128.load(a, 32);
-  let b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32);
-  let a3 = f32x4.splat(0), a4 = a3, b3 = a3, b4 = a3;
-  if (five) {
-    a3 = v128.load(a, 48); a4 = v128.load(a, 64);
-    b3 = v128.load(b, 48); b4 = v128.load(b, 64);
+  const three = isFloat<Three>();
+  let a0 = v128.load(a), a1 = v128.load(a, 16);
+  let b0 = v128.load(b), b1 = v128.load(b, 16);
+  let a2 = f32x4.splat(0), b2 = a2;
+  if (three) {
+    a2 = v128.load(a, 32);
+    b2 = v128.load(b, 32);
   }
   for (let yy = 0; yy < oh; yy++) {
     let xr = xr0 + <usize>(yy * sh) * rowBytes + (<usize>v0 << 4);
@@ -90,27 +92,33 @@ const JB_NARROW = 3;
       if (isFloat<Masked>()) xv = v128.and(xv, mask);
       a1 = madd(u0, xv, a1);
       b1 = madd(u1, xv, b1);
+      if (!three) continue;
       xv = v128.load(xr + 2 * jBytes);
       if (isFloat<Masked>()) xv = v128.and(xv, mask);
       a2 = madd(u0, xv, a2);
       b2 = madd(u1, xv, b2);
-      if (!five) continue;
-      xv = v128.load(xr + 3 * jBytes);
-      if (isFloat<Masked>()) xv = v128.and(xv, mask);
-      a3 = madd(u0, xv, a3);
-      b3 = madd(u1, xv, b3);
-      xv = v128.load(xr + 4 * jBytes);
-      if (isFloat<Masked>()) xv = v128.and(xv, mask);
-      a4 = madd(u0, xv, a4);
-      b4 = madd(u1, xv, b4);
     }
   }
-  v128.store(a, a0); v128.store(a, a1, 16); v128.store(a, a2, 32);
-  v128.store(b, b0); v128.store(b, b1, 16); v128.store(b, b2, 32);
-  if (five) {
-    v128.store(a, a3, 48); v128.store(a, a4, 64);
-    v128.store(b, b3, 48); v128.store(b, b4, 64);
+  v128.store(a, a0); v128.store(a, a1, 16);
+  v128.store(b, b0); v128.store(b, b1, 16);
+  if (three) {
+    v128.store(a, a2, 32);
+    v128.store(b, b2, 32);
   }
+}
+
+/**
+ * A tile's jb (JB or JB_NARROW) columns from j0 over vectors [v0, v1): its first channel's
+ * accumulators at `a`, the second's jb vectors after them, x's row at xr (column j0).
+ */
+// @ts-ignore: decorator
+@inline function tileRun<Masked>(
+  jb: i32, a: usize, xr: usize, gy0: usize, gy1: usize, v0: i32, v1: i32,
+  oh: i32, sh: i32, rowBytes: usize, gw: i32, jBytes: usize, mask: v128,
+): void {
+  const b = a + (<usize>jb << 4);
+  tileRows<Masked, f32>(a, b, xr, gy0, gy1, v0, v1, oh, sh, rowBytes, gw, jBytes, mask);
+  if (jb == JB) tileRows<Masked, i32>(a + 48, b + 48, xr + 3 * jBytes, gy0, gy1, v0, v1, oh, sh, rowBytes, gw, jBytes, mask);
 }
 
 /**
@@ -189,13 +197,8 @@ export function weightColumnUnits(job: usize, u0: i32, u1: i32, work: usize): vo
       for (let j0 = 0; j0 < kwr; j0 += jb, a += <usize>(WB * jb) << 4) {
         const xr = plane + <usize>(i * dh) * rowBytes + <usize>j0 * jBytes;
         // whole vectors, then the last one of each row with its lanes past ow masked out of x
-        if (jb == JB) {
-          tileRows<i32, f32>(a, xr, gy0, gy1, 0, full, oh, sh, rowBytes, gw, jBytes, ones);
-          if (full < gv) tileRows<f32, f32>(a, xr, gy0, gy1, full, gv, oh, sh, rowBytes, gw, jBytes, tailMask);
-        } else {
-          tileRows<i32, i32>(a, xr, gy0, gy1, 0, full, oh, sh, rowBytes, gw, jBytes, ones);
-          if (full < gv) tileRows<f32, i32>(a, xr, gy0, gy1, full, gv, oh, sh, rowBytes, gw, jBytes, tailMask);
-        }
+        tileRun<i32>(jb, a, xr, gy0, gy1, 0, full, oh, sh, rowBytes, gw, jBytes, ones);
+        if (full < gv) tileRun<f32>(jb, a, xr, gy0, gy1, full, gv, oh, sh, rowBytes, gw, jBytes, tailMask);
       }
     }
   }
