@@ -213,21 +213,13 @@ export function adamThreaded(param: number, grad: number, m: number, v: number, 
   const { ints, floats, doubles } = jobBlock();
   const fields = [0, Math.ceil(n / size), size, 0, param, grad, m, v, vmax, n];
   for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
-  if (wide) {
-    // the layout adamShared64 (assembly/optim64.ts) reads: flags at ints 10-11, doubles from byte 64
-    ints[15] = JOB_ADAM64;
-    ints[10] = s.decoupled;
-    ints[11] = s.maximize;
-    doubles.set([s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.eps, s.weightDecay, s.decay, s.stepSize, s.bc2], 8);
-    runShared(ints, ready, 0);
-    return;
-  }
-  ints[15] = JOB_ADAM;
-  floats.set([s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.eps, s.weightDecay, s.decay], 16);
-  ints[23] = s.decoupled;
-  ints[24] = s.maximize;
-  floats[25] = s.stepSize;
-  floats[26] = s.bc2;
+  // the layout adamSharedOf (assembly/adam.ts) reads: flags at ints 10-11, the scalars from byte 64
+  ints[10] = s.decoupled;
+  ints[11] = s.maximize;
+  ints[15] = wide ? JOB_ADAM64 : JOB_ADAM;
+  const scalars = [s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.eps, s.weightDecay, s.decay, s.stepSize, s.bc2];
+  if (wide) doubles.set(scalars, 8);
+  else floats.set(scalars, 16);
   runShared(ints, ready, 0);
 }
 
