@@ -15,7 +15,7 @@ export { lstmCell, lstmCellBackward, lstmCell64, lstmCellBackward64, gruCell, gr
 export { directConvBytes, packWeights, packedWeightBytes } from "./conv-direct";
 export { forwardByChannels, laneWeightBytes, packLaneWeights } from "./conv-direct-forward-lanes";
 export { weightByColumns, weightGyFloats, weightPlaneFloats, weightUnitCount } from "./conv-direct-weight";
-export { weightColumnTileCount } from "./conv-direct-weight-columns";
+export { weightColumnUnitCount } from "./conv-direct-weight-columns";
 export { inputWeightFloats, inputWorkBytes, packInputWeights } from "./conv-direct-input";
 export { winogradWeights, winogradWeightsBack, winogradInput, winogradInputWork, winogradGradient, winogradGradientWork, winogradOutput, winogradSlotBytes, winogradPlaneFloats, winogradSumPartials } from "./conv-winograd";
 export { keepMask } from "./random";
