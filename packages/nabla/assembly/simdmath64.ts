@@ -26,7 +26,7 @@ import { sigmoidFromExp } from "./simdmath";
 // @ts-ignore: decorator
 @inline export function expV64(x: v128): v128 {
   // e^-746 rounds to 0 and e^710 to +inf: clamping keeps n within the two halves' range
-  x = f64x2.min(f64x2.max(x, f64x2.splat(-746.0)), f64x2.splat(710.0));
+  x = f64x2.pmin(f64x2.pmax(x, f64x2.splat(-746.0)), f64x2.splat(710.0)); // as expV's clamp (simdmath.ts)
   const n = f64x2.nearest(f64x2.mul(x, f64x2.splat(LOG2E)));
   let r = f64x2.sub(x, f64x2.mul(n, f64x2.splat(LN2_HI)));
   r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(LN2_LO)));
