@@ -80,7 +80,7 @@ export default defineConfig({
         // (test/device-steps.ts). Left out: the whole training runs (as in js), the files that
         // build bundles or drive Chromium without tensors of the default device, the wasm
         // kernels' own tests, and the WebGPU tests, which choose their devices themselves and run
-        // in the projects above.
+        // in the js project above.
         extends: true,
         test: {
           name: "webgpu",
