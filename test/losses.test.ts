@@ -133,6 +133,8 @@ describe("options and errors name the function and the value", () => {
     [() => F.tripletMarginLoss(x, x, x, { p: 0 }), OptionError, /tripletMarginLoss: p must be a finite number > 0, got 0/],
     [() => F.gaussianNllLoss(x, x, zeros([3])), ShapeError, /gaussianNllLoss: var is of incorrect size \[3\] for input \[2, 3\]/],
     [() => F.gaussianNllLoss(x, x, tensor([[1, -1, 1], [1, 1, 1]], { dtype: "float32" })), OptionError, /gaussianNllLoss: var has negative entry\/entries, e.g. -1/],
+    // a NaN beside a negative entry does not hide it (PyTorch: any(var < 0))
+    [() => F.gaussianNllLoss(x, x, tensor([[NaN, -2, 1], [1, 1, 1]], { dtype: "float32" })), OptionError, /gaussianNllLoss: var has negative entry\/entries, e.g. -2/],
     [() => F.marginRankingLoss(x, zeros([2]), x), ShapeError, /marginRankingLoss: input2 size \[2\]/],
   ] as const)("%#", (fn, type, message) => {
     expect(fn).toThrow(type);

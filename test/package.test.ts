@@ -5,7 +5,11 @@
  * classic module commonjs with node10 resolution). Each program multiplies a tensor, imports
  * nabla/node, and fails to compile if nabla's types did not resolve. Checks `engines`, `types`
  * and `exports` in the packed package.json, and that require() and import share one module (one
- * Tensor class, one wasm memory). Needs dist/ (npm run build); runs once, in the "wasm" project.
+ * Tensor class, one wasm memory). Node gets the esbuild bundle of the entries (dist/node, the
+ * "node" condition of exports; packages/nabla/bundle-node.mjs): a program checks that both entries
+ * resolve there, that a model trains, that the kernel workers (eval'd source) start and share a
+ * matmul, and that `nabla` and `nabla/node` are one instance. Needs dist/ (npm run build); runs
+ * once, in the "wasm" project.
  *
  * The tarball is unpacked with tar rather than `npm install --offline`: the library's runtime
  * dependencies (the CLI's data and plotting) are not in an offline cache; the library imports none
@@ -51,6 +55,97 @@ const { saveFile } = require("nabla/node");
 
 const x = nb.tensor([[1, 2], [3, 4]]);
 console.log(JSON.stringify({ backend: nb.getBackend(), product: x.matmul(x).toArray(), saveFile: typeof saveFile }));
+`;
+
+/**
+ * Node's bundle at work, in the unpacked project: which files `nabla` and `nabla/node` resolve to;
+ * a Linear fitted to y = 2x + 1 (first and last loss); a matmul at two threads against one
+ * thread's, after the pool's worker has started (counted through worker_threads' Worker, its
+ * control word read until the worker reports itself idle, so that the matmul is shared with it);
+ * a state dict written by nabla/node's saveFile, read by its loadFile and loaded into a model
+ * of \`nabla\`, which takes only its own Tensor class (a second copy's tensors are refused); and the
+ * exported classes' names, against tsc's modules (bundle-node.mjs names back the classes esbuild
+ * gives an inner name, \`_Tensor\`).
+ */
+const BUNDLE_PROGRAM = `import { syncBuiltinESMExports } from "node:module";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import threads from "node:worker_threads";
+
+const started = [];
+const errors = [];
+threads.Worker = class extends threads.Worker {
+  constructor(source, options) {
+    super(source, options);
+    this.once("online", () => started.push(options?.workerData));
+    this.on("error", (e) => errors.push(e.message));
+  }
+};
+syncBuiltinESMExports();
+
+const nb = await import("nabla");
+const { loadFile, saveFile } = await import("nabla/node");
+const resolved = [import.meta.resolve("nabla"), import.meta.resolve("nabla/node")].map((url) => url.split("/node_modules/nabla/")[1]);
+
+nb.manualSeed(0);
+const model = new nb.nn.Linear(1, 1);
+const optimizer = new nb.optim.SGD(model.parameters(), 0.05);
+const x = nb.tensor([[0], [1], [2], [3]]);
+const y = x.mul(2).add(1);
+const losses = [];
+for (let step = 0; step < 300; step++) {
+  optimizer.zeroGrad();
+  const loss = nb.F.mseLoss(model.forward(x), y);
+  loss.backward();
+  optimizer.step();
+  losses.push(loss.item());
+}
+
+const a = nb.randn([256, 300]);
+const b = nb.randn([300, 256]);
+nb.setNumThreads(1);
+const one = a.matmul(b).toArray();
+nb.setNumThreads(2);
+a.matmul(b); // starts the helper
+const settled = async (done) => {
+  for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
+};
+await settled(() => started.length > 0 || errors.length > 0);
+const IDLE = 2; // worker-source.ts: the helper's control word once it waits for work
+const control = started[0] && new Int32Array(started[0].memory.buffer, started[0].slot, 16);
+await settled(() => errors.length > 0 || (control !== undefined && Atomics.load(control, 0) === IDLE));
+const shared = control !== undefined && Atomics.load(control, 0) === IDLE;
+const two = a.matmul(b).toArray();
+
+const file = join(mkdtempSync(join(tmpdir(), "nabla-bundle-")), "linear.safetensors");
+await saveFile(file, model.stateDict());
+const restored = new nb.nn.Linear(1, 1);
+restored.loadStateDict(await loadFile(file));
+// the classes keep their names (console.log, stack traces), as in tsc's modules, loaded beside for this
+const plain = await import(new URL("../node_modules/nabla/dist/src/index.js", import.meta.url).href);
+const renamed = [];
+const compareNames = (bundled, unbundled, path) => {
+  for (const [key, value] of Object.entries(bundled)) {
+    if (typeof value === "function" && /^[A-Z]/.test(key)) {
+      if (value.name !== unbundled[key]?.name) renamed.push(\`\${path}\${key}: \${value.name}\`);
+    } else if (value !== null && typeof value === "object" && !ArrayBuffer.isView(value) && path.split(".").length < 4) {
+      compareNames(value, unbundled[key] ?? {}, \`\${path}\${key}.\`);
+    }
+  }
+};
+compareNames(nb, plain, "");
+console.log(JSON.stringify({
+  resolved,
+  renamed,
+  trained: [losses[0] > 1, losses.at(-1) < 1e-3],
+  workers: started.length,
+  errors,
+  shared,
+  threads: nb.getNumThreads(),
+  sameProduct: JSON.stringify(two) === JSON.stringify(one),
+  restored: restored.weight.item() === model.weight.item(),
+}));
 `;
 
 function run(command: string, args: string[], cwd: string): string {
@@ -108,7 +203,9 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm")("the packed package", () =>
     const packed = join(app, "node_modules", "nabla");
     const paths = (map: object | undefined): string[] => Array.from(JSON.stringify(map ?? {}).matchAll(/:"(\.\/[^"]+)"/g), (m) => m[1]!);
     const targets = [manifest.types!, ...paths(manifest.exports), ...paths(manifest.imports)];
-    expect(targets).toEqual(expect.arrayContaining(["./dist/src/index.js", "./dist/src/backend/wasm/platform-node.js", "./dist/src/backend/wasm/platform-browser.js"]));
+    expect(targets).toEqual(
+      expect.arrayContaining(["./dist/src/index.js", "./dist/node/index.js", "./dist/node/node.js", "./dist/src/backend/wasm/platform-node.js", "./dist/src/backend/wasm/platform-browser.js"]),
+    );
     for (const target of targets) expect(() => readFileSync(join(packed, target)), target).not.toThrow();
   });
 
@@ -117,6 +214,21 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm")("the packed package", () =>
     expect(JSON.parse(run("node", ["main.js"], esm))).toEqual(EXPECTED);
     const cjs = folder(app, "cjs-js", "commonjs", { "main.js": CJS_PROGRAM });
     expect(JSON.parse(run("node", ["main.js"], cjs))).toEqual(EXPECTED);
+  });
+
+  it("gives Node the bundle: one instance for nabla and nabla/node, trains, shares a matmul with a kernel worker", () => {
+    const dir = folder(app, "bundle", "module", { "main.js": BUNDLE_PROGRAM });
+    expect(JSON.parse(run("node", ["main.js"], dir))).toEqual({
+      resolved: ["dist/node/index.js", "dist/node/node.js"],
+      renamed: [],
+      trained: [true, true],
+      workers: 1,
+      errors: [],
+      shared: true,
+      threads: 2,
+      sameProduct: true,
+      restored: true,
+    });
   });
 
   const projects = [

@@ -1,6 +1,6 @@
 // LeNet-5 as the LeNet bench programs train it (lenet.mjs, lenet-step.mjs); PyTorch's twin is in
 // scripts/bench/lenet.py.
-import { F, nn } from "../../packages/nabla/dist/src/index.js";
+import { F, nn } from "nabla";
 
 export class LeNet extends nn.Module {
   conv1 = new nn.Conv2d(1, 6, 5, { padding: 2 });

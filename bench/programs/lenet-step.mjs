@@ -4,7 +4,7 @@
 // prints the median block of each. Its PyTorch twin is
 // scripts/bench/lenet_step.py. For comparing builds and profiling one step:
 //   node bench/programs/lenet-step.mjs [--threads 1] [--blocks 20] [--block 10]
-import { F, manualSeed, optim, randint, randn, setNumThreads } from "../../packages/nabla/dist/src/index.js";
+import { F, manualSeed, optim, randint, randn, setNumThreads } from "nabla";
 import { LeNet } from "./lenet-model.mjs";
 import { flags, median, report } from "./util.mjs";
 

@@ -1,6 +1,6 @@
 // LeNet-5 training in nabla; its PyTorch twin is scripts/bench/lenet.py (see there for the model,
 // the data and what is printed). Run through bench/programs/nabla-run.mjs for the thread count.
-import { F, manualSeed, optim, randint, randn } from "../../packages/nabla/dist/src/index.js";
+import { F, manualSeed, optim, randint, randn } from "nabla";
 import { LeNet } from "./lenet-model.mjs";
 import { flags, median, report } from "./util.mjs";
 

@@ -1,6 +1,6 @@
 // float64 LSTMCell forward+backward in nabla; its PyTorch twin is scripts/bench/lstm_cell_f64.py
 // (see there for the model, the data and what is printed).
-import { F, cat, manualSeed, nn, tensor, zeros } from "../../packages/nabla/dist/src/index.js";
+import { F, cat, manualSeed, nn, tensor, zeros } from "nabla";
 import { flags, median, report } from "./util.mjs";
 
 class Sequence extends nn.Module {

@@ -1,15 +1,22 @@
 // The MNIST example's network (examples/mnist.ts: conv 1→32, conv 32→64, max-pool, dropout,
 // Linear 9216→128→10, Adadelta) on random batches of 64, timing training steps and one test
 // batch of 1000 under noGrad: the per-step costs without the data loading, for comparing builds
-// (bench/CONV_RESULTS.md). `node bench/programs/mnist-steps.mjs [steps] [dist dir]`; the thread
-// count from NABLA_BENCH_THREADS (default 1). Prints median CPU ms (the process's, all threads)
-// and wall ms a step and of the test batch.
+// (bench/CONV_RESULTS.md). `node bench/programs/mnist-steps.mjs [steps] [dist dir]`: the package
+// `nabla` (Node's bundle), or another build's dist/ (its Node bundle, dist/node, where it has one;
+// older builds have only dist/src); the thread count from NABLA_BENCH_THREADS (default 1). Prints
+// median CPU ms (the process's, all threads) and wall ms a step and of the test batch.
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const steps = Number(process.argv[2] ?? 20);
-const dist = resolve(process.argv[3] ?? new URL("../../packages/nabla/dist", import.meta.url).pathname);
-const { F, manualSeed, nn, noGrad, optim, randint, randn, setNumThreads } = await import(pathToFileURL(`${dist}/src/index.js`).href);
+/** The library to time: the package, or the entry of the dist/ named on the command line. */
+function entry(dist) {
+  if (dist === undefined) return "nabla";
+  const bundle = resolve(dist, "node/index.js");
+  return pathToFileURL(existsSync(bundle) ? bundle : resolve(dist, "src/index.js")).href;
+}
+const { F, manualSeed, nn, noGrad, optim, randint, randn, setNumThreads } = await import(entry(process.argv[3]));
 setNumThreads(Number(process.env.NABLA_BENCH_THREADS ?? 1));
 
 class Net extends nn.Module {

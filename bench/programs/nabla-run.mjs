@@ -5,7 +5,7 @@
 //   node bench/programs/nabla-run.mjs dist/examples/mnist.js --epochs 1
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { setNumThreads } from "../../packages/nabla/dist/src/index.js";
+import { setNumThreads } from "nabla";
 
 setNumThreads(Number(process.env.NABLA_BENCH_THREADS ?? 2));
 const script = resolve(process.argv[2]);

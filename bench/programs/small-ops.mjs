@@ -1,6 +1,6 @@
 // Per-op overhead in nabla; its PyTorch twin is scripts/bench/small_ops.py (see there for the loop
 // and what is printed).
-import { manualSeed, memory, randn } from "../../packages/nabla/dist/src/index.js";
+import { manualSeed, memory, randn } from "nabla";
 import { flags, median, report } from "./util.mjs";
 
 /**

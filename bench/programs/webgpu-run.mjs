@@ -8,7 +8,7 @@
 //   node bench/programs/webgpu-run.mjs dist/examples/mnist.js --device webgpu --epochs 1
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { deviceTransfers, nn, optim, setNumThreads } from "../../packages/nabla/dist/src/index.js";
+import { deviceTransfers, nn, optim, setNumThreads } from "nabla";
 
 setNumThreads(Number(process.env.NABLA_BENCH_THREADS ?? 2));
 

@@ -2,7 +2,8 @@
 max-pool 2, conv 6→16 5×5, ReLU, max-pool 2, linear 400→120→84→10 with ReLUs, cross-entropy, Adam
 (lr 1e-3), batch 64, on 8 batches of seeded N(0, 1) images and labels cycled. Both sides seed 0 and
 build the layers in the same order, so they start from the same weights and see the same data.
-Prints `BENCH {json}`: samples/s over the timed steps (median step) and the last loss.
+Prints `BENCH {json}`: samples/s over the timed steps (median step) and the last loss. LeNet and
+Training (the model, data and Adam) serve scripts/bench/lenet_step.py too.
 
     /usr/bin/python3 scripts/bench/torch_run.py scripts/bench/lenet.py [--steps 60] [--warmup 10]
 """
@@ -35,28 +36,44 @@ class LeNet(nn.Module):
         return self.fc3(x)
 
 
+class Training:
+    """LeNet, Adam (lr 1e-3) and 8 batches of seeded N(0, 1) images and labels, made in this order
+    after torch.manual_seed(0) as bench/programs/lenet.mjs makes them; step() trains on the next
+    batch and returns the loss."""
+
+    batches = 8
+
+    def __init__(self, batch_size):
+        torch.manual_seed(0)
+        self.batch_size = batch_size
+        self.model = LeNet()
+        self.x = torch.randn(self.batches * batch_size, 1, 28, 28)
+        self.y = torch.randint(0, 10, (self.batches * batch_size,))
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3)
+        self.steps = 0
+
+    def step(self):
+        start = (self.steps % self.batches) * self.batch_size
+        rows = slice(start, start + self.batch_size)
+        self.steps += 1
+        self.optimizer.zero_grad()
+        loss = F.cross_entropy(self.model(self.x[rows]), self.y[rows])
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=64)
     args = parser.parse_args()
-    torch.manual_seed(0)
-    model = LeNet()
-    batches = 8
-    x = torch.randn(batches * args.batch_size, 1, 28, 28)
-    y = torch.randint(0, 10, (batches * args.batch_size,))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    times, loss = [], None
+    training = Training(args.batch_size)
+    times = []
     for step in range(args.warmup + args.steps):
-        b = step % batches
-        xb, yb = x[b * args.batch_size:(b + 1) * args.batch_size], y[b * args.batch_size:(b + 1) * args.batch_size]
         started = time.perf_counter()
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(xb), yb)
-        loss.backward()
-        optimizer.step()
-        last = loss.item()
+        last = training.step()
         if step >= args.warmup:
             times.append(time.perf_counter() - started)
     print("BENCH " + json.dumps({"samples_per_s": args.batch_size / statistics.median(times), "loss": last}))

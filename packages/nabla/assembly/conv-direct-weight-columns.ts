@@ -3,9 +3,12 @@
 // but whose channels would leave lanes empty (LeNet's conv1: 28 columns, 6 channels). Each
 // (2 channels × 5 or 3 kernel columns) tile accumulates a[r][jj] += gy_r[y, 4v..] ·
 // x[y·sh + i·dh, 4v + jj·dw ..] over a sample's rows; the lanes are summed into dW at the end.
-// Threads share the job (which 3, see conv-direct.ts) in chunks of dW's output-channel tiles,
-// each thread owning whole rows of dW and staging every sample's padded planes, gy's planes at
-// whole vectors and its accumulators in its own work buffer.
+// Threads share the job (which 3, see conv-direct.ts) in chunks of units (output-channel tile,
+// input channel, kernel row: LeNet's conv1 has 3 tiles but 15 units, so two threads split it
+// 8:7, not 2:1), each thread owning whole rows of dW and staging every sample's padded planes,
+// gy's planes at whole vectors and its units' accumulators in its own work buffer. A unit's
+// accumulators sum the same products in the same order however the units are cut, so dW is the
+// same float for any thread count.
 import { madd } from "./matmul";
 import { stage, zeroFloats } from "./conv-direct";
 
@@ -51,26 +54,28 @@ const JB_NARROW = 3;
 }
 
 /**
- * One weight-gradient tile's 2×5 accumulators (at `a`) over vectors [v0, v1) of every output row:
- * a[r][jj] += gy_r[y, 4v..] · x[y·sh (+ i·dh, in xr), 4v + jj·dw ..]. With Masked a float type the
- * x vectors are ANDed with `mask` (a row's last, partial vector); an integer type compiles the
- * AND out. With Five an integer type the tile is 2×3 (columns jj < 3, at a[r·3 + jj]); each
- * accumulator sums the same products in the same order either way.
+ * Columns [j0, j0 + 3) (with Three a float type) or [j0, j0 + 2) of one weight-gradient tile over
+ * vectors [v0, v1) of every output row: a[jj] += gy0[y, 4v..] · x[y·sh (+ i·dh, in xr), 4v + jj·dw ..]
+ * and b[jj] likewise with gy1, the accumulators of column jj at a + 16·jj and b + 16·jj, xr
+ * already at column j0. With Masked a float type the x vectors are ANDed with `mask` (a row's
+ * last, partial vector); an integer type compiles the AND out. A tile of 5 columns runs as 3 + 2:
+ * 10 accumulators, 2 gy and 5 x vectors in one loop are more than x64's 15 vector registers,
+ * and V8 (which loads all five x vectors first) kept two accumulators on the stack, a store and
+ * a reload each step (half the speed). Each accumulator sums the same products in the same
+ * order either way.
  */
 // @ts-ignore: decorator
-@inline function tileRows<Masked, Five>(
-  a: usize, xr0: usize, gy0: usize, gy1: usize, v0: i32, v1: i32,
+@inline function tileRows<Masked, Three>(
+  a: usize, b: usize, xr0: usize, gy0: usize, gy1: usize, v0: i32, v1: i32,
   oh: i32, sh: i32, rowBytes: usize, gw: i32, jBytes: usize, mask: v128,
 ): void {
-  const five = isFloat<Five>();
-  // the second channel's accumulators start after the first's JB or JB_NARROW
-  const b = a + (<usize>(five ? JB : JB_NARROW) << 4);
-  let a0 = v128.load(a), a1 = v128.load(a, 16), a2 = v128.load(a, 32);
-  let b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32);
-  let a3 = f32x4.splat(0), a4 = a3, b3 = a3, b4 = a3;
-  if (five) {
-    a3 = v128.load(a, 48); a4 = v128.load(a, 64);
-    b3 = v128.load(b, 48); b4 = v128.load(b, 64);
+  const three = isFloat<Three>();
+  let a0 = v128.load(a), a1 = v128.load(a, 16);
+  let b0 = v128.load(b), b1 = v128.load(b, 16);
+  let a2 = f32x4.splat(0), b2 = a2;
+  if (three) {
+    a2 = v128.load(a, 32);
+    b2 = v128.load(b, 32);
   }
   for (let yy = 0; yy < oh; yy++) {
     let xr = xr0 + <usize>(yy * sh) * rowBytes + (<usize>v0 << 4);
@@ -87,37 +92,43 @@ const JB_NARROW = 3;
       if (isFloat<Masked>()) xv = v128.and(xv, mask);
       a1 = madd(u0, xv, a1);
       b1 = madd(u1, xv, b1);
+      if (!three) continue;
       xv = v128.load(xr + 2 * jBytes);
       if (isFloat<Masked>()) xv = v128.and(xv, mask);
       a2 = madd(u0, xv, a2);
       b2 = madd(u1, xv, b2);
-      if (!five) continue;
-      xv = v128.load(xr + 3 * jBytes);
-      if (isFloat<Masked>()) xv = v128.and(xv, mask);
-      a3 = madd(u0, xv, a3);
-      b3 = madd(u1, xv, b3);
-      xv = v128.load(xr + 4 * jBytes);
-      if (isFloat<Masked>()) xv = v128.and(xv, mask);
-      a4 = madd(u0, xv, a4);
-      b4 = madd(u1, xv, b4);
     }
   }
-  v128.store(a, a0); v128.store(a, a1, 16); v128.store(a, a2, 32);
-  v128.store(b, b0); v128.store(b, b1, 16); v128.store(b, b2, 32);
-  if (five) {
-    v128.store(a, a3, 48); v128.store(a, a4, 64);
-    v128.store(b, b3, 48); v128.store(b, b4, 64);
+  v128.store(a, a0); v128.store(a, a1, 16);
+  v128.store(b, b0); v128.store(b, b1, 16);
+  if (three) {
+    v128.store(a, a2, 32);
+    v128.store(b, b2, 32);
   }
 }
 
 /**
- * dW for output-channel tiles [t0, t1) (tiles of WB channels, numbered across groups) over all
- * samples, into contiguous dW [o, cg, kh, kw], overwritten. Per sample: x's padded planes, gy's
- * planes at whole vectors (zero past ow), then each (tile, ch, i, jb columns) runs its 2×jb
- * accumulators over the sample's rows; lanes past ow are masked out of x, so a non-finite
- * input there never meets the zeros.
+ * A tile's jb (JB or JB_NARROW) columns from j0 over vectors [v0, v1): its first channel's
+ * accumulators at `a`, the second's jb vectors after them, x's row at xr (column j0).
  */
-export function weightColumnTiles(job: usize, t0: i32, t1: i32, work: usize): void {
+// @ts-ignore: decorator
+@inline function tileRun<Masked>(
+  jb: i32, a: usize, xr: usize, gy0: usize, gy1: usize, v0: i32, v1: i32,
+  oh: i32, sh: i32, rowBytes: usize, gw: i32, jBytes: usize, mask: v128,
+): void {
+  const b = a + (<usize>jb << 4);
+  tileRows<Masked, f32>(a, b, xr, gy0, gy1, v0, v1, oh, sh, rowBytes, gw, jBytes, mask);
+  if (jb == JB) tileRows<Masked, i32>(a + 48, b + 48, xr + 3 * jBytes, gy0, gy1, v0, v1, oh, sh, rowBytes, gw, jBytes, mask);
+}
+
+/**
+ * dW for units [u0, u1) (unit u = (tile·cg + ch)·kh + i, tiles of WB output channels numbered
+ * across groups) over all samples, into contiguous dW [o, cg, kh, kw], overwritten. Per sample:
+ * x's padded planes, gy's planes at whole vectors (zero past ow), then each unit's kernel-column
+ * blocks run their 2×jb accumulators over the sample's rows; lanes past ow are masked out of x,
+ * so a non-finite input there never meets the zeros.
+ */
+export function weightColumnUnits(job: usize, u0: i32, u1: i32, work: usize): void {
   const x = <usize>load<u32>(job, 16);
   const s0 = load<i32>(job, 20), s1 = load<i32>(job, 24), s2 = load<i32>(job, 28), s3 = load<i32>(job, 32);
   const nb = load<i32>(job, 36), c = load<i32>(job, 40), h = load<i32>(job, 44), w = load<i32>(job, 48);
@@ -129,6 +140,7 @@ export function weightColumnTiles(job: usize, t0: i32, t1: i32, work: usize): vo
   const dW = <usize>load<u32>(job, 120);
   const og = o / groups, cg = c / groups;
   const tilesPerGroup = (og + WB - 1) / WB;
+  const unitsPerTile = cg * kh;
   const hp = columnsPlaneHeight(kh, sh, dh, oh), wp = columnsPlaneWidth(kw, dw, ow);
   const gv = (ow + 3) >> 2; // gy's vectors a row
   const gw = gv * 4;
@@ -137,8 +149,8 @@ export function weightColumnTiles(job: usize, t0: i32, t1: i32, work: usize): vo
   const planes = work;
   const gyPlanes = planes + (<usize>(c * hp * wp) << 2);
   const acc = gyPlanes + (<usize>(o * oh * gw) << 2);
-  const accTile = <usize>(cg * kh * kwr * WB) << 4; // bytes of one tile's accumulators
-  zeroFloats(acc, <i32>(<usize>(t1 - t0) * accTile >> 2));
+  const accUnit = <usize>(kwr * WB) << 4; // bytes of one unit's accumulators
+  zeroFloats(acc, <i32>(<usize>(u1 - u0) * accUnit >> 2));
   const tail = ow - 4 * (gv - 1); // valid lanes of a row's last vector
   const full = tail == 4 ? gv : gv - 1; // vectors a row without lanes past ow
   let tailMask = i32x4.splat(-1);
@@ -149,15 +161,17 @@ export function weightColumnTiles(job: usize, t0: i32, t1: i32, work: usize): vo
   const rowBytes = <usize>wp << 2;
   const planeBytes = <usize>(hp * wp) << 2;
   const jBytes = <usize>dw << 2;
+  // the tiles the units reach, and their output channels
+  const t0 = u0 / unitsPerTile, t1 = (u1 - 1) / unitsPerTile + 1;
+  const oLo = (t0 / tilesPerGroup) * og + (t0 % tilesPerGroup) * WB;
+  const oHi = min(o, ((t1 - 1) / tilesPerGroup) * og + min(og, ((t1 - 1) % tilesPerGroup + 1) * WB));
   // a contiguous gy whose rows are whole vectors is read in place: its planes are already the
   // staged layout (LeNet's conv1: 28 columns), and copying them cost about a tenth of the kernel
   const inPlace = gw == ow && g3s == 1 && g2s == ow && g1s == oh * ow;
   for (let n = 0; n < nb; n++) {
     stage(x, s0, s1, s2, s3, n, c, h, w, ph, pw, hp, wp, planes);
     const gyN = inPlace ? gy + (<usize>(n * g0s) << 2) : gyPlanes;
-    // else gy's planes of the channels these tiles read, at gw columns with zeros past ow
-    const oLo = (t0 / tilesPerGroup) * og + (t0 % tilesPerGroup) * WB;
-    const oHi = min(o, ((t1 - 1) / tilesPerGroup) * og + min(og, ((t1 - 1) % tilesPerGroup + 1) * WB));
+    // else gy's planes of the channels these units read, at gw columns with zeros past ow
     for (let q = oLo; q < oHi && !inPlace; q++) {
       for (let yy = 0; yy < oh; yy++) {
         const d = gyPlanes + (<usize>((q * oh + yy) * gw) << 2);
@@ -170,47 +184,36 @@ export function weightColumnTiles(job: usize, t0: i32, t1: i32, work: usize): vo
         for (; xx < gw; xx++) store<f32>(d + (<usize>xx << 2), 0);
       }
     }
-    for (let t = t0; t < t1; t++) {
+    for (let u = u0; u < u1; u++) {
+      const t = u / unitsPerTile, ch = (u % unitsPerTile) / kh, i = u % kh;
       const g = t / tilesPerGroup;
       const q0 = g * og + (t % tilesPerGroup) * WB;
       // a tile with one channel runs the second set on the same gy and drops it
       const q1 = min(q0 + 1, g * og + og - 1);
       const gy0 = gyN + (<usize>(q0 * oh * gw) << 2);
       const gy1 = gyN + (<usize>(q1 * oh * gw) << 2);
-      let a = acc + <usize>(t - t0) * accTile;
-      for (let ch = 0; ch < cg; ch++) {
-        const plane = planes + <usize>(g * cg + ch) * planeBytes;
-        for (let i = 0; i < kh; i++) {
-          for (let j0 = 0; j0 < kwr; j0 += jb, a += <usize>(WB * jb) << 4) {
-            const xr = plane + <usize>(i * dh) * rowBytes + <usize>j0 * jBytes;
-            // whole vectors, then the last one of each row with its lanes past ow masked out of x
-            if (jb == JB) {
-              tileRows<i32, f32>(a, xr, gy0, gy1, 0, full, oh, sh, rowBytes, gw, jBytes, ones);
-              if (full < gv) tileRows<f32, f32>(a, xr, gy0, gy1, full, gv, oh, sh, rowBytes, gw, jBytes, tailMask);
-            } else {
-              tileRows<i32, i32>(a, xr, gy0, gy1, 0, full, oh, sh, rowBytes, gw, jBytes, ones);
-              if (full < gv) tileRows<f32, i32>(a, xr, gy0, gy1, full, gv, oh, sh, rowBytes, gw, jBytes, tailMask);
-            }
-          }
-        }
+      let a = acc + <usize>(u - u0) * accUnit;
+      const plane = planes + <usize>(g * cg + ch) * planeBytes;
+      for (let j0 = 0; j0 < kwr; j0 += jb, a += <usize>(WB * jb) << 4) {
+        const xr = plane + <usize>(i * dh) * rowBytes + <usize>j0 * jBytes;
+        // whole vectors, then the last one of each row with its lanes past ow masked out of x
+        tileRun<i32>(jb, a, xr, gy0, gy1, 0, full, oh, sh, rowBytes, gw, jBytes, ones);
+        if (full < gv) tileRun<f32>(jb, a, xr, gy0, gy1, full, gv, oh, sh, rowBytes, gw, jBytes, tailMask);
       }
     }
   }
-  // the lanes summed into dW[q, ch, i, j], for the tiles' real channels and columns
-  for (let t = t0; t < t1; t++) {
+  // the lanes summed into dW[q, ch, i, j], for the units' real channels and columns
+  for (let u = u0; u < u1; u++) {
+    const t = u / unitsPerTile, ch = (u % unitsPerTile) / kh, i = u % kh;
     const g = t / tilesPerGroup;
     const q0 = g * og + (t % tilesPerGroup) * WB;
     const outs = min(WB, g * og + og - q0);
-    let a = acc + <usize>(t - t0) * accTile;
-    for (let ch = 0; ch < cg; ch++) {
-      for (let i = 0; i < kh; i++) {
-        for (let j0 = 0; j0 < kwr; j0 += jb, a += <usize>(WB * jb) << 4) {
-          for (let r = 0; r < outs; r++) {
-            for (let jj = 0; jj < jb && j0 + jj < kw; jj++) {
-              const at = dW + (<usize>((((q0 + r) * cg + ch) * kh + i) * kw + j0 + jj) << 2);
-              store<f32>(at, hsum(v128.load(a + (<usize>(r * jb + jj) << 4))));
-            }
-          }
+    let a = acc + <usize>(u - u0) * accUnit;
+    for (let j0 = 0; j0 < kwr; j0 += jb, a += <usize>(WB * jb) << 4) {
+      for (let r = 0; r < outs; r++) {
+        for (let jj = 0; jj < jb && j0 + jj < kw; jj++) {
+          const at = dW + (<usize>((((q0 + r) * cg + ch) * kh + i) * kw + j0 + jj) << 2);
+          store<f32>(at, hsum(v128.load(a + (<usize>(r * jb + jj) << 4))));
         }
       }
     }
@@ -226,9 +229,9 @@ export function columnWaste(kw: i32, ow: i32): f64 {
   return <f64>(4 * rowVectors(ow)) / <f64>ow * <f64>(((kw + jb - 1) / jb) * jb) / <f64>kw;
 }
 
-/** Tiles of WB output channels the column kernel's chunks are cut from. */
-export function weightColumnTileCount(o: i32, groups: i32): i32 {
-  return groups * ((o / groups + WB - 1) / WB);
+/** Units (tile of WB output channels, input channel, kernel row) the column kernel's chunks are cut from. */
+export function weightColumnUnitCount(c: i32, o: i32, groups: i32, kh: i32): i32 {
+  return groups * ((o / groups + WB - 1) / WB) * (c / groups) * kh;
 }
 
 /** Bytes of work buffer a thread of the column kernel needs: a sample's padded planes, gy's planes at whole vectors, the accumulators of dW. */

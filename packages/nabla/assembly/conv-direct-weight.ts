@@ -19,7 +19,7 @@
 // 132 accumulate (1: add to dW).
 import { stage } from "./conv-direct";
 import { madd } from "./matmul";
-import { columnWaste, weightColumnTileCount, weightColumnTiles } from "./conv-direct-weight-columns";
+import { columnWaste, weightColumnUnitCount, weightColumnUnits } from "./conv-direct-weight-columns";
 
 /** Rows of a staged plane: those the taps of oh output rows reach. */
 // @ts-ignore: decorator
@@ -303,16 +303,16 @@ function weightUnits(job: usize, u0: i32, u1: i32, work: usize): void {
 /** Bytes of a thread's work buffer a tile uses: 8 accumulators and 8 tap offsets. */
 export const WEIGHT_WORK_BYTES: i32 = 8 * 16 + 8 * 4;
 
-/** The chunks of a weight-gradient job (`which` 1, 2 or 3) in all: units, samples, column tiles. */
+/** The chunks of a weight-gradient job (`which` 1, 2 or 3) in all: units, samples, column units. */
 export function weightJobTotal(job: usize, which: i32): i32 {
   if (which == 2) return load<i32>(job, 36);
   const c = load<i32>(job, 40), o = load<i32>(job, 52), groups = load<i32>(job, 56);
-  return which == 1 ? weightUnitCount(c, o, groups, load<i32>(job, 64), load<i32>(job, 68)) : weightColumnTileCount(o, groups);
+  return which == 1 ? weightUnitCount(c, o, groups, load<i32>(job, 64), load<i32>(job, 68)) : weightColumnUnitCount(c, o, groups, load<i32>(job, 64));
 }
 
-/** A thread's share of a weight-gradient job: `which` 2 prepares samples, 1 runs units, 3 the column kernel's tiles. */
+/** A thread's share of a weight-gradient job: `which` 2 prepares samples, 1 runs units, 3 the column kernel's units. */
 export function directWeightChunk(job: usize, which: i32, from: i32, to: i32, work: usize): void {
   if (which == 2) prepareSamples(job, from, to);
   else if (which == 1) weightUnits(job, from, to, work);
-  else weightColumnTiles(job, from, to, work);
+  else weightColumnUnits(job, from, to, work);
 }

@@ -2,8 +2,7 @@
 // src/backend/wasm/pool.ts), whose kind is at byte 60.
 import { matmulShared } from "./matmul";
 import { matmul64Shared } from "./matmul64";
-import { adamShared } from "./optim";
-import { adamShared64 } from "./optim64";
+import { adamShared, adamShared64 } from "./adam";
 import { unfoldShared } from "./conv";
 import { directConvShared } from "./conv-direct";
 import { winogradShared } from "./conv-winograd";

@@ -6,7 +6,7 @@
 // a time through lane 0 (H need not be a multiple of the lanes: every gate starts a fresh vector).
 // The contract, and the plain loops these are checked against: src/backend/js/lstm-cell.ts.
 import { lanesOf, loadLanes, maddOf, shiftOf, storeLanes } from "./lanes";
-import { sigmoidV, tanhV } from "./simdmath";
+import { sigmoidFromExp, sigmoidV, tanhV } from "./simdmath";
 
 /**
  * e^t for t ≤ 0 (what σ needs: e^−|x|), the method of simdmath64's expV64 with less work: t =
@@ -67,12 +67,10 @@ import { sigmoidV, tanhV } from "./simdmath";
   return v128.or(t, v128.and(x, i64x2.splat(0x8000000000000000)));
 }
 
-/** σ(x) = 1/(1 + e^−x), e^ taken only of −|x| (as sigmoidV64). */
+/** σ(x) = 1/(1 + e^−x), e^ taken only of −|x| (simdmath.ts sigmoidFromExp, as sigmoidV64). */
 // @ts-ignore: decorator
 @inline function sigmoid64(x: v128): v128 {
-  const e = expNonPositive64(f64x2.neg(f64x2.abs(x)));
-  const s = f64x2.div(f64x2.splat(1.0), f64x2.add(f64x2.splat(1.0), e));
-  return v128.bitselect(s, f64x2.mul(e, s), f64x2.ge(x, f64x2.splat(0.0)));
+  return sigmoidFromExp<f64>(x, expNonPositive64(f64x2.neg(f64x2.abs(x))));
 }
 
 /** σ per lane: simdmath.ts's for float32, sigmoid64 above for float64. */

@@ -1,6 +1,6 @@
 // The fused SGD step over a flat buffer, written once over T (lanes.ts) for float32 and float64:
 // one pass instead of the rule's tensor ops (src/optim/sgd.ts), in their order, so the results
-// are the same bits. The other rules' steps are in optim.ts (float32) and optim64.ts (float64).
+// are the same bits. Adam's step is in adam.ts, Adadelta's in adadelta.ts.
 import { lanesOf, loadLanes, shiftOf, storeLanes } from "./lanes";
 
 /**

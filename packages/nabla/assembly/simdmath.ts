@@ -34,12 +34,21 @@
   return f32x4.mul(f32x4.mul(p, f1), f2);
 }
 
-/** 1 / (1 + e^-x), with e^ taken only of -|x| so nothing overflows (as the JS reference). */
+/**
+ * σ(x) = 1 / (1 + e^-x) per lane of T (f32 or f64) from e = e^-|x|, so that nothing overflows (as
+ * the JS reference): 1 / (1 + e) where x ≥ 0, e / (1 + e) below. The float64 σs (simdmath64.ts,
+ * lstm.ts) use it too, each with its own exp.
+ */
+// @ts-ignore: decorator
+@inline export function sigmoidFromExp<T>(x: v128, e: v128): v128 {
+  const s = v128.div<T>(v128.splat<T>(1.0), v128.add<T>(v128.splat<T>(1.0), e));
+  return v128.bitselect(s, v128.mul<T>(e, s), v128.ge<T>(x, v128.splat<T>(0.0)));
+}
+
+/** σ per lane (sigmoidFromExp). */
 // @ts-ignore: decorator
 @inline export function sigmoidV(x: v128): v128 {
-  const e = expV(f32x4.neg(f32x4.abs(x)));
-  const s = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
-  return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(x, f32x4.splat(0.0)));
+  return sigmoidFromExp<f32>(x, expV(f32x4.neg(f32x4.abs(x))));
 }
 
 /** tanh: an odd polynomial near 0 (keeps tiny inputs exact), 1 − 2/(e^2|x| + 1) elsewhere. */

@@ -1,6 +1,7 @@
 // Vector versions of exp, sigmoid and tanh for f64x2, within an ulp or two of the JS reference's
 // Math functions (the float32 ones are in simdmath.ts): lane-by-lane calls to Math.exp and
 // Math.tanh were most of a float64 LSTM cell's elementwise time.
+import { sigmoidFromExp } from "./simdmath";
 
 // ln 2 split in two (fdlibm's): n·LN2_HI is exact for |n| < 2^20, so r = x − n·ln 2 keeps its bits
 // @ts-ignore: decorator
@@ -49,12 +50,10 @@
   return f64x2.mul(f64x2.mul(p, pow2(n1)), pow2(n2));
 }
 
-/** σ(x) = 1 / (1 + e^-x), with e^ taken only of −|x| so nothing overflows (as the JS reference). */
+/** σ per lane (simdmath.ts sigmoidFromExp). */
 // @ts-ignore: decorator
 @inline export function sigmoidV64(x: v128): v128 {
-  const e = expV64(f64x2.neg(f64x2.abs(x)));
-  const s = f64x2.div(f64x2.splat(1.0), f64x2.add(f64x2.splat(1.0), e));
-  return v128.bitselect(s, f64x2.mul(e, s), f64x2.ge(x, f64x2.splat(0.0)));
+  return sigmoidFromExp<f64>(x, expV64(f64x2.neg(f64x2.abs(x))));
 }
 
 /**

@@ -213,21 +213,13 @@ export function adamThreaded(param: number, grad: number, m: number, v: number, 
   const { ints, floats, doubles } = jobBlock();
   const fields = [0, Math.ceil(n / size), size, 0, param, grad, m, v, vmax, n];
   for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
-  if (wide) {
-    // the layout adamShared64 (assembly/optim64.ts) reads: flags at ints 10-11, doubles from byte 64
-    ints[15] = JOB_ADAM64;
-    ints[10] = s.decoupled;
-    ints[11] = s.maximize;
-    doubles.set([s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.eps, s.weightDecay, s.decay, s.stepSize, s.bc2], 8);
-    runShared(ints, ready, 0);
-    return;
-  }
-  ints[15] = JOB_ADAM;
-  floats.set([s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.eps, s.weightDecay, s.decay], 16);
-  ints[23] = s.decoupled;
-  ints[24] = s.maximize;
-  floats[25] = s.stepSize;
-  floats[26] = s.bc2;
+  // the layout adamSharedOf (assembly/adam.ts) reads: flags at ints 10-11, the scalars from byte 64
+  ints[10] = s.decoupled;
+  ints[11] = s.maximize;
+  ints[15] = wide ? JOB_ADAM64 : JOB_ADAM;
+  const scalars = [s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.eps, s.weightDecay, s.decay, s.stepSize, s.bc2];
+  if (wide) doubles.set(scalars, 8);
+  else floats.set(scalars, 16);
   runShared(ints, ready, 0);
 }
 
@@ -282,22 +274,27 @@ export interface DirectWeightScratch {
  * prepare step (which 2: x at `xs` and gy at `mid`, at element strides `gs`, into the scratch's
  * planes and gyT) in chunks of samples, then its tiles (which 1: into contiguous dW at `dst`) in
  * one range of units a thread; or the weight gradient with columns in the lanes (which 3: x and
- * gy as for 2, into dW) in one range of output-channel tiles a thread; or the input gradient
+ * gy as for 2, into dW) in one range of units (output-channel tile, input channel, kernel row) a
+ * thread; or the input gradient
  * (which 4: gy at `x`, strides `xs`, weights packed by kernels.packInputWeights at `mid`, into
  * contiguous gx at `dst`; g's sizes are x's) in chunks of samples; or the forward with channels in
- * the lanes (which 5: as 0, weights packed by kernels.packLaneWeights). `macs` sizes the split.
+ * the lanes (which 5: as 0, weights packed by kernels.packLaneWeights). `macs` sizes the split:
+ * multiply-adds, or for the prepare step (which 2, a strided copy) the floats it stages, shared
+ * from PARALLEL_POINTWISE floats as a pointwise op is (LeNet's conv2 stages ~180K: it ran on one
+ * thread under PARALLEL_MACS).
  */
 export function directConvThreaded(
   which: 0 | 1 | 2 | 3 | 4 | 5, g: DirectConvArgs, x: number, xs: readonly number[], mid: number, gs: readonly number[], dst: number, macs: number, work: number,
   scratch: DirectWeightScratch | null = null,
 ): void {
-  const ready = readyHelpers(macs, PARALLEL_MACS);
+  const ready = readyHelpers(macs, which === 2 ? PARALLEL_POINTWISE : PARALLEL_MACS);
   const parts = ready.length + 1;
   const bySamples = which === 0 || which === 2 || which === 4 || which === 5;
-  const total = bySamples ? g.n : which === 1 ? kernels.weightUnitCount(g.c, g.o, g.groups, g.kh, g.kw) : kernels.weightColumnTileCount(g.o, g.groups);
-  // samples: a few chunks a thread, so that a delayed one is caught up; units and tiles: one
-  // range a thread (the column kernel's chunks each stage every sample again)
-  const chunks = Math.min(total, bySamples && parts > 1 ? 4 * parts : parts);
+  const total = bySamples ? g.n : which === 1 ? kernels.weightUnitCount(g.c, g.o, g.groups, g.kh, g.kw) : kernels.weightColumnUnitCount(g.c, g.o, g.groups, g.kh);
+  // samples and the channel kernel's units: a few chunks a thread, so that a delayed one is
+  // caught up; the column kernel's units: one range a thread (its chunks each stage every
+  // sample again)
+  const chunks = Math.min(total, which !== 3 && parts > 1 ? 4 * parts : parts);
   const size = Math.ceil(total / chunks);
   const { ints } = jobBlock();
   const fields = [0, Math.ceil(total / size), size, which, x, xs[0]!, xs[1]!, xs[2]!, xs[3]!, g.n, g.c, g.h, g.w, g.o, g.groups, JOB_DIRECT_CONV,

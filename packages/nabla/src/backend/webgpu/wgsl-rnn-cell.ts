@@ -10,7 +10,7 @@
  * rest. A step's operands are often views (xw one time step of the whole sequence's projection,
  * c0 one layer of the initial state), so the inputs are read from offsets in info; the outputs
  * and the saved gates are fresh buffers, read from 0. Without a bias the bias binding is left out
- * (`bias` compiles a second form).
+ * (`bias` compiles a second form) and the bindings after it move down one.
  */
 import { helperSource } from "./wgsl-math.js";
 import { POINTWISE_WORKGROUP } from "./wgsl-pointwise.js";
@@ -29,9 +29,34 @@ const PROLOGUE = `
 const ENTRY = `@compute @workgroup_size(${POINTWISE_WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {`;
 
-/** `name` read-only at `binding`. */
-const input = (binding: number, name: string) => `@group(0) @binding(${binding}) var<storage, read> ${name}: array<f32>;`;
-const output = (binding: number, name: string) => `@group(0) @binding(${binding}) var<storage, read_write> ${name}: array<f32>;`;
+/** A float32 buffer of the shader's, read-only or written. */
+interface Buffer {
+  readonly name: string;
+  readonly access: "read" | "read_write";
+}
+const input = (name: string): Buffer => ({ name, access: "read" });
+const output = (name: string): Buffer => ({ name, access: "read_write" });
+
+/**
+ * A whole shader: the helpers, `buffers` bound in WebGpuContext.threads' order (the first input at
+ * 0, the first output at 1, info at 2, the rest from 3), the entry point and its prologue, then `body`.
+ */
+function cellShader(buffers: Buffer[], body: string): string {
+  const bindings = buffers.map(({ name, access }, k) => `@group(0) @binding(${k < 2 ? k : k + 1}) var<storage, ${access}> ${name}: array<f32>;`);
+  bindings.splice(2, 0, "@group(0) @binding(2) var<storage, read> info: array<i32>;");
+  return `${HELPERS}\n${bindings.join("\n")}\n${ENTRY}${PROLOGUE}\n${body}}\n`;
+}
+
+/** A forward's buffers: xw, out, hw, b (when `bias`), the state (`c` or `h`), gates. */
+function forwardBuffers(state: string, bias: boolean): Buffer[] {
+  return [input("xw"), output("out"), input("hw"), ...(bias ? [input("b")] : []), input(state), output("gates")];
+}
+
+/** Gate k's term of the hidden projection hw, with the bias b added (in PyTorch's order) when there is one. */
+function hiddenTerm(k: number, bias: boolean): string {
+  const hw = `hw[info[3] + row + ${k} * H]`;
+  return bias ? `(${hw} + b[info[4] + j + ${k} * H])` : hw;
+}
 
 /**
  * LSTM forward. Bindings: xw [N, 4H], out [2, N, H] (h' then c'), info [N, H, xw offset, hw offset,
@@ -39,17 +64,8 @@ const output = (binding: number, name: string) => `@group(0) @binding(${binding}
  * activated: what the backward reads).
  */
 export function lstmCellShader(bias: boolean): string {
-  const pre = (k: number) => `xw[info[2] + row + ${k} * H] + ${bias ? `(hw[info[3] + row + ${k} * H] + b[info[4] + j + ${k} * H])` : `hw[info[3] + row + ${k} * H]`}`;
-  return `${HELPERS}
-${input(0, "xw")}
-${output(1, "out")}
-@group(0) @binding(2) var<storage, read> info: array<i32>;
-${input(3, "hw")}
-${bias ? input(4, "b") : ""}
-${input(bias ? 5 : 4, "c")}
-${output(bias ? 6 : 5, "gates")}
-${ENTRY}${PROLOGUE}
-  let row = n * 4 * H + j;
+  const pre = (k: number) => `xw[info[2] + row + ${k} * H] + ${hiddenTerm(k, bias)}`;
+  return cellShader(forwardBuffers("c", bias), `  let row = n * 4 * H + j;
   let i = nb_sigmoid(${pre(0)});
   let f = nb_sigmoid(${pre(1)});
   let g = nb_tanh(${pre(2)});
@@ -61,8 +77,7 @@ ${ENTRY}${PROLOGUE}
   let c2 = f * c[info[5] + t] + i * g;
   out[N * H + t] = c2;
   out[t] = o * nb_tanh(c2);
-}
-`;
+`);
 }
 
 /**
@@ -71,15 +86,7 @@ ${ENTRY}${PROLOGUE}
  * dc''·i·tanh'(g), dh·t·σ'(o); dc = dc''·f. Bindings: gates [N, 4H], gradGates [N, 4H],
  * info [N, H, c offset, grad offset], c [N, H], grad [2, N, H] (of h' then c'), gradC [N, H].
  */
-export const LSTM_CELL_BACKWARD_SHADER = `${HELPERS}
-${input(0, "gates")}
-${output(1, "gradGates")}
-@group(0) @binding(2) var<storage, read> info: array<i32>;
-${input(3, "c")}
-${input(4, "grad")}
-${output(5, "gradC")}
-${ENTRY}${PROLOGUE}
-  let row = n * 4 * H + j;
+export const LSTM_CELL_BACKWARD_SHADER = cellShader([input("gates"), output("gradGates"), input("c"), input("grad"), output("gradC")], `  let row = n * 4 * H + j;
   let i = gates[row];
   let f = gates[row + H];
   let g = gates[row + 2 * H];
@@ -93,8 +100,7 @@ ${ENTRY}${PROLOGUE}
   gradGates[row + 2 * H] = (dc * i) * ((1.0 - g) * (1.0 + g));
   gradGates[row + 3 * H] = (dh * tc) * (o * (1.0 - o));
   gradC[t] = dc * f;
-}
-`;
+`);
 
 /**
  * GRU forward (PyTorch's: r,z = σ(xw + (hw + b)), hn = hw_n + b_n, n = tanh(xw_n + r·hn),
@@ -103,17 +109,8 @@ ${ENTRY}${PROLOGUE}
  * (r, z, n, hn: what the backward reads).
  */
 export function gruCellShader(bias: boolean): string {
-  const hb = (k: number) => (bias ? `(hw[info[3] + row + ${k} * H] + b[info[4] + j + ${k} * H])` : `hw[info[3] + row + ${k} * H]`);
-  return `${HELPERS}
-${input(0, "xw")}
-${output(1, "out")}
-@group(0) @binding(2) var<storage, read> info: array<i32>;
-${input(3, "hw")}
-${bias ? input(4, "b") : ""}
-${input(bias ? 5 : 4, "h")}
-${output(bias ? 6 : 5, "gates")}
-${ENTRY}${PROLOGUE}
-  let row = n * 3 * H + j;
+  const hb = (k: number) => hiddenTerm(k, bias);
+  return cellShader(forwardBuffers("h", bias), `  let row = n * 3 * H + j;
   let r = nb_sigmoid(xw[info[2] + row] + ${hb(0)});
   let z = nb_sigmoid(xw[info[2] + row + H] + ${hb(1)});
   let hn = ${hb(2)};
@@ -124,8 +121,7 @@ ${ENTRY}${PROLOGUE}
   gates[s + H] = z;
   gates[s + 2 * H] = ng;
   gates[s + 3 * H] = hn;
-}
-`;
+`);
 }
 
 /**
@@ -134,16 +130,7 @@ ${ENTRY}${PROLOGUE}
  * Bindings: gates [N, 4H], gradXw [N, 3H], info [N, H, h offset, grad offset], h [N, H],
  * grad [N, H], gradHw [N, 3H], gradH [N, H].
  */
-export const GRU_CELL_BACKWARD_SHADER = `${HELPERS}
-${input(0, "gates")}
-${output(1, "gradXw")}
-@group(0) @binding(2) var<storage, read> info: array<i32>;
-${input(3, "h")}
-${input(4, "grad")}
-${output(5, "gradHw")}
-${output(6, "gradH")}
-${ENTRY}${PROLOGUE}
-  let s = n * 4 * H + j;
+export const GRU_CELL_BACKWARD_SHADER = cellShader([input("gates"), output("gradXw"), input("h"), input("grad"), output("gradHw"), output("gradH")], `  let s = n * 4 * H + j;
   let r = gates[s];
   let z = gates[s + H];
   let ng = gates[s + 2 * H];
@@ -161,5 +148,4 @@ ${ENTRY}${PROLOGUE}
   gradHw[row + H] = dzPre;
   gradHw[row + 2 * H] = dn * r;
   gradH[t] = dz;
-}
-`;
+`);

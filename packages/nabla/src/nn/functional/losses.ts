@@ -9,6 +9,7 @@ import { noGrad } from "../../autograd/grad-mode.js";
 import { OptionError, ShapeError, formatShape } from "../../errors.js";
 import { abs, add, clamp, div, exp, ge, le, log, lt, mul, neg, sub, where } from "../../ops/elementwise.js";
 import { gt } from "../../ops/elementwise.js";
+import { min } from "../../ops/reduce.js";
 import { unsqueeze } from "../../ops/shape.js";
 import { shapesEqual } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -155,8 +156,9 @@ export function gaussianNllLoss(
       throw new ShapeError(`gaussianNllLoss: var is of incorrect size ${formatShape(v.shape)} for input ${formatShape(input.shape)}`);
     }
   }
-  const negative = Array.from(v.toTypedArray()).find((e) => e < 0);
-  if (negative !== undefined) throw new OptionError(`gaussianNllLoss: var has negative entry/entries, e.g. ${negative}`);
+  // one scalar read, as PyTorch's any(var < 0): the least negative entry, else 0 (NaN is not negative)
+  const least = v.numel() === 0 ? 0 : noGrad(() => min(where(lt(v, 0), v, 0))).item();
+  if (least < 0) throw new OptionError(`gaussianNllLoss: var has negative entry/entries, e.g. ${least}`);
   const vc = clampValueOnly(v, eps);
   const d = sub(input, target);
   let loss = mul(add(log(vc), div(mul(d, d), vc)), 0.5);
