@@ -11,6 +11,17 @@ const HUNG = 30 * 60_000;
 // once more on the baseline build (no relaxed SIMD), which engines without it load. Storage that
 // an op promised to overwrite is handed out full of NaN (heap.ts), so a missed element shows.
 
+// The files of a project share one process (`isolate: false`): the library's module graph is
+// loaded once per project, not once per file (that alone was ~1 s a file, a third of the CPU
+// projects' time). test/process-settings.ts gives each file a fresh process's settings and
+// generator and fails a file that leaves a process-wide setting changed.
+const shared = { isolate: false, setupFiles: ["test/setup-shared-process.ts"] };
+
+// The wasm project's file that needs a process of its own (the project `wasm-fresh`):
+// loading.test.ts checks that importing nabla compiles no kernels, so it must import first.
+const FRESH = ["test/loading.test.ts"];
+const wasmEnv = { NABLA_BACKEND: "wasm", NABLA_RELAXED_SIMD: "1", NABLA_POISON_UNINITIALIZED: "1" };
+
 // The tests run the library's source: `#platform` (the package's "imports") points into dist/ for
 // the published package, and the command and the examples import the package by name, which here
 // is the same module instance the tests import by path (one Tensor class, one wasm memory).
@@ -34,6 +45,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "js",
+          ...shared,
           env: { NABLA_BACKEND: "js" },
           // whole training runs (the command, the seed network's 25 epochs, every optimizer on the
           // digits, DDP) run once, on the default backend: on the JS reference they only repeat the
@@ -41,8 +53,25 @@ export default defineConfig({
           exclude: ["test/seed.test.ts", "test/optim-digits.test.ts", "test/cli.test.ts", "test/io-ddp.test.ts"],
         },
       },
-      // the wasm project runs the relaxed-SIMD build, as the CLI and the bench do
-      { extends: true, test: { name: "wasm", env: { NABLA_BACKEND: "wasm", NABLA_RELAXED_SIMD: "1", NABLA_POISON_UNINITIALIZED: "1" } } },
+      {
+        // the wasm project runs the relaxed-SIMD build, as the CLI and the bench do
+        extends: true,
+        test: {
+          name: "wasm",
+          ...shared,
+          env: wasmEnv,
+          // The WebGPU tests (test/webgpu*.test.ts) run in the js project only: they check the
+          // device against a CPU twin on the same values, and the CPU side is only the reference
+          // there, itself checked against PyTorch on both backends by the rest of the suite.
+          // webgpu.test.ts, -sync and -exit already skipped themselves here; -ops, -backend,
+          // -rnn-cell, -host-free and -random repeated their device work (~40 s on SwiftShader)
+          // against the wasm kernels. Tensors crossing between the wasm heap and the device are
+          // the webgpu project's whole suite (.ci/run), whose CPU backend is wasm.
+          exclude: ["test/webgpu*.test.ts", ...FRESH],
+        },
+      },
+      // not `extends: true` (below): the wasm project's files that need a fresh process
+      { resolve, test: { name: "wasm-fresh", testTimeout: HUNG, hookTimeout: HUNG, include: FRESH, env: wasmEnv } },
       {
         // The suite again with the WebGPU device as the default for new tensors (float64 stays on
         // the CPU, WGSL having no f64): `npm run test:webgpu`, the second step of .ci/run (after
@@ -51,7 +80,7 @@ export default defineConfig({
         // (test/device-steps.ts). Left out: the whole training runs (as in js), the files that
         // build bundles or drive Chromium without tensors of the default device, the wasm
         // kernels' own tests, and the WebGPU tests, which choose their devices themselves and run
-        // in the projects above.
+        // in the js project above.
         extends: true,
         test: {
           name: "webgpu",
@@ -76,6 +105,7 @@ export default defineConfig({
         resolve,
         test: {
           name: "wasm-baseline",
+          ...shared,
           testTimeout: HUNG,
           hookTimeout: HUNG,
           include: ["test/wasm.test.ts", "test/wasm-float64.test.ts", "test/ops.test.ts", "test/conv-direct.test.ts"],

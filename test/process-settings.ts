@@ -1,7 +1,7 @@
 /**
- * The library's process-wide settings, for a project whose test files share one process (the
- * `webgpu` project runs with `isolate: false`: one device start and one module graph for the
- * whole suite instead of one per file). A file that changes a setting and leaves it changed
+ * The library's process-wide settings, for a project whose test files share one process (every
+ * project runs with `isolate: false`, vitest.config.ts: one module graph, and in the `webgpu`
+ * project one device start, for the whole suite instead of one per file). A file that changes a setting and leaves it changed
  * would change what the files after it run (another backend, no gradients, a memory cap), so
  * each file starts from the settings the first one found, with the default generator's initial
  * state as a fresh process has it, and a file that leaves a setting changed fails, naming it.
@@ -9,7 +9,7 @@
 import { defaultGenerator, Generator, getBackend, getBackendOptions, getConvolutionScratch, getNumThreads, isAnomalyEnabled, isGradEnabled, memory, optim, setBackend, setConvolutionScratch, setDetectAnomaly, setGradEnabled, setNumThreads, type BackendOptions } from "../packages/nabla/src/index.js";
 import { backend } from "../packages/nabla/src/backend/backend.js";
 import { collectionMode } from "../packages/nabla/src/memory/collection.js";
-import { setDefaultDevice } from "../packages/nabla/src/backend/device.js";
+import { setDefaultDevice, startedWebGpu } from "../packages/nabla/src/backend/device.js";
 
 /** Each setting: how to read it, and how to put back a value read earlier. */
 const SETTINGS: Record<string, { read: () => unknown; restore: (value: never) => void }> = {
@@ -21,9 +21,10 @@ const SETTINGS: Record<string, { read: () => unknown; restore: (value: never) =>
   anomalyDetection: { read: () => isAnomalyEnabled(), restore: (on: boolean) => setDetectAnomaly(on) },
   fusedOptimizerSteps: { read: () => optim.fusedStepsEnabled(), restore: (on: boolean) => optim.setFusedSteps(on) },
   memoryCollection: { read: () => collectionMode(), restore: (mode: "auto" | "off") => void memory.setCollection(mode) },
-  // both start uncapped: null puts that back
+  // both start uncapped: null puts that back. A device not started yet reads as uncapped (its
+  // stats are all zero), as it will start: in the CPU projects a WebGPU test file starts it midway
   cpuMemoryLimit: { read: () => memory.stats("cpu").limit, restore: () => memory.setLimit(null, "cpu") },
-  webgpuMemoryLimit: { read: () => memory.stats("webgpu").limit, restore: () => memory.setLimit(null, "webgpu") },
+  webgpuMemoryLimit: { read: () => (startedWebGpu() === null ? Infinity : memory.stats("webgpu").limit), restore: () => memory.setLimit(null, "webgpu") },
 };
 
 let found: Record<string, unknown> | null = null;
