@@ -87,8 +87,13 @@ export function workBytes(): number {
  */
 const chunksPerThread = (macs: number): number => (macs >= 1 << 26 ? 2 : 1);
 
-/** Below this many floats an Adam step is not worth sharing (~1 ns a float on one thread). */
-const PARALLEL_ADAM = 1 << 16;
+/**
+ * Below this many floats an Adam step is not worth sharing: at ~1 ns a float, 16K of them take
+ * ~16 µs, a few times what handing half to an awake helper costs (as PARALLEL_POINTWISE reasons).
+ * LeNet-5's fc1 weight (48,000) is shared from here: its optimizer step at two threads went from
+ * ~92 to ~67 µs (10th percentiles); at 64K every LeNet parameter ran on one thread.
+ */
+const PARALLEL_ADAM = 1 << 14;
 
 /** What runJob (assembly/jobs.ts) does with the job block: its kind sits at int 15. */
 const JOB_MATMUL = 0;
