@@ -628,25 +628,28 @@ describe("wasm backend", () => {
     setNumThreads(2);
     for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
     expect(idleHelpers(2)).toBeGreaterThanOrEqual(1);
-    const n = 300_001;
-    const state = (seed: number) => {
-      const s = seededRandom(seed);
-      const buf = (positive = false) => {
-        const a = wasm.alloc("float32", n) as Float32Array;
-        for (let i = 0; i < n; i++) a[i] = positive ? s() : s() * 2 - 1;
-        return a;
+    // a big buffer, and one just past the threshold (16K, which LeNet-5's 48,000-float fc1 weight
+    // passes); neither is a whole number of chunks or vectors
+    for (const n of [300_001, 20_001]) {
+      const state = (seed: number) => {
+        const s = seededRandom(seed);
+        const buf = (positive = false) => {
+          const a = wasm.alloc("float32", n) as Float32Array;
+          for (let i = 0; i < n; i++) a[i] = positive ? s() : s() * 2 - 1;
+          return a;
+        };
+        return { param: buf(), grad: buf(), expAvg: buf(), expAvgSq: buf(true), maxExpAvgSq: buf(true) };
       };
-      return { param: buf(), grad: buf(), expAvg: buf(), expAvgSq: buf(true), maxExpAvgSq: buf(true) };
-    };
-    const one = state(7);
-    const two = state(7);
-    const options = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: true, maximize: false, step: 3 };
-    setNumThreads(1);
-    wasm.fused!.adamStep!({ ...one, ...options });
-    setNumThreads(2);
-    wasm.fused!.adamStep!({ ...two, ...options });
-    for (const key of ["param", "expAvg", "expAvgSq", "maxExpAvgSq"] as const) {
-      expect(two[key]!.every((v, i) => Object.is(v, one[key]![i]))).toBe(true);
+      const one = state(7);
+      const two = state(7);
+      const options = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: true, maximize: false, step: 3 };
+      setNumThreads(1);
+      wasm.fused!.adamStep!({ ...one, ...options });
+      setNumThreads(2);
+      wasm.fused!.adamStep!({ ...two, ...options });
+      for (const key of ["param", "expAvg", "expAvgSq", "maxExpAvgSq"] as const) {
+        expect(two[key]!.every((v, i) => Object.is(v, one[key]![i])), `${key} of ${n}`).toBe(true);
+      }
     }
     setNumThreads(before);
   });

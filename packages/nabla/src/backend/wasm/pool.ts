@@ -202,8 +202,9 @@ export interface AdamScalars {
 }
 
 /**
- * kernels.adamStep (or adamStep64 when wide) over n elements, cut into one chunk per thread where
- * the buffer is big.
+ * kernels.adamStep (or adamStep64 when wide) over n elements, cut into a few chunks a thread where
+ * the buffer is big, so that a helper the OS delays is caught up by the others (elementwise: the
+ * values do not depend on how the chunks fall).
  */
 export function adamThreaded(param: number, grad: number, m: number, v: number, vmax: number, n: number, s: AdamScalars, wide = false): void {
   const ready = readyHelpers(n, PARALLEL_ADAM);
@@ -214,7 +215,7 @@ export function adamThreaded(param: number, grad: number, m: number, v: number, 
     );
     return;
   }
-  const size = Math.ceil(n / (ready.length + 1) / 16) * 16; // whole cache lines per chunk
+  const size = Math.ceil(n / (4 * (ready.length + 1)) / 16) * 16; // whole cache lines per chunk
   const { ints, floats, doubles } = jobBlock();
   const fields = [0, Math.ceil(n / size), size, 0, param, grad, m, v, vmax, n];
   for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
