@@ -1,10 +1,11 @@
 /**
  * The library's process-wide settings, for a project whose test files share one process (every
- * project runs with `isolate: false`, vitest.config.ts: one module graph, and in the `webgpu`
- * project one device start, for the whole suite instead of one per file). A file that changes a setting and leaves it changed
- * would change what the files after it run (another backend, no gradients, a memory cap), so
- * each file starts from the settings the first one found, with the default generator's initial
- * state as a fresh process has it, and a file that leaves a setting changed fails, naming it.
+ * project but `wasm-fresh` runs with `isolate: false`, vitest.config.ts: one module graph, and in
+ * the `webgpu` project one device start, for the whole suite instead of one per file). A file
+ * that changes a setting and leaves it changed would change what the files after it run (another
+ * backend, no gradients, a memory cap), so each file starts from the settings the first one
+ * found, with the default generator's initial state as a fresh process has it, and a file that
+ * leaves a setting changed fails, naming it.
  */
 import { defaultGenerator, Generator, getBackend, getBackendOptions, getConvolutionScratch, getNumThreads, isAnomalyEnabled, isGradEnabled, memory, optim, setBackend, setConvolutionScratch, setDetectAnomaly, setGradEnabled, setNumThreads, type BackendOptions } from "../packages/nabla/src/index.js";
 import { backend } from "../packages/nabla/src/backend/backend.js";

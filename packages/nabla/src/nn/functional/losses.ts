@@ -156,7 +156,7 @@ export function gaussianNllLoss(
       throw new ShapeError(`gaussianNllLoss: var is of incorrect size ${formatShape(v.shape)} for input ${formatShape(input.shape)}`);
     }
   }
-  // one scalar read, as PyTorch's any(var < 0): the least negative entry, else 0 (NaN is not negative)
+  // one scalar read, as PyTorch's any(var < 0): the most negative entry, else 0 (NaN is not negative)
   const least = v.numel() === 0 ? 0 : noGrad(() => min(where(lt(v, 0), v, 0))).item();
   if (least < 0) throw new OptionError(`gaussianNllLoss: var has negative entry/entries, e.g. ${least}`);
   const vc = clampValueOnly(v, eps);
