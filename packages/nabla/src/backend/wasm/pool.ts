@@ -8,7 +8,7 @@
  * isolated page (platform-browser.ts); elsewhere everything runs on the caller's thread.
  */
 import { allocBytes } from "./heap.js";
-import { kernels, memory, moduleBytes, onModuleChange } from "./instance.js";
+import { kernels, memory, moduleBytes, onModuleChange, startKernels, started } from "./instance.js";
 import { getNumThreads, workersUnavailable } from "./num-threads.js";
 import { platform } from "#platform";
 
@@ -384,6 +384,8 @@ export function maxPoolThreaded(
 
 /** Helpers started and idle, after asking for `want` threads in all (tests wait on this). */
 export function idleHelpers(want = getNumThreads()): number {
+  // the helpers run the kernels' module on its memory: a test asking before any op has started them
+  if (!started) startKernels();
   ensureHelpers(want - 1);
   return helpers.filter((h) => Atomics.load(h.ctl, 0) === IDLE).length;
 }
