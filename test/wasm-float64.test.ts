@@ -12,6 +12,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { seededRandom } from "./helpers.js";
+import { adamAtOneAndTwoThreads } from "./adam-threads.js";
 import "../packages/nabla/src/index.js";
 import type { Backend, StridedView } from "../packages/nabla/src/backend/backend.js";
 import { jsBackend } from "../packages/nabla/src/backend/js/index.js";
@@ -330,24 +331,8 @@ describe("float64 wasm kernels agree with the JS reference", () => {
     const before = getNumThreads();
     setNumThreads(2);
     for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
-    const n = 200_001;
-    const state = (seed: number) => {
-      const s = seededRandom(seed);
-      const buf = (positive = false) => {
-        const a = heap64(n);
-        for (let i = 0; i < n; i++) a[i] = positive ? s() : s() * 2 - 1;
-        return a;
-      };
-      return { param: buf(), grad: buf(), expAvg: buf(), expAvgSq: buf(true), maxExpAvgSq: buf(true) };
-    };
-    const one = state(7);
-    const two = state(7);
-    const options = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: true, maximize: false, step: 3 };
-    setNumThreads(1);
-    wasm.fused!.adamStep!({ ...one, ...options });
-    setNumThreads(2);
-    wasm.fused!.adamStep!({ ...two, ...options });
-    for (const key of ["param", "expAvg", "expAvgSq", "maxExpAvgSq"] as const) expectSame(two[key], one[key], key);
+    const { one, two, keys } = adamAtOneAndTwoThreads(wasm, heap64, 200_001);
+    for (const key of keys) expectSame(two[key], one[key], key);
     setNumThreads(before);
   });
 

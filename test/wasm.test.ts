@@ -16,6 +16,7 @@ import { wasmBackend } from "../packages/nabla/src/backend/wasm/index.js";
 import { adamStep as loopAdamStep, sgdStep as loopSgdStep } from "../packages/nabla/src/backend/js/optim-steps.js";
 import { inHeap } from "../packages/nabla/src/backend/wasm/heap.js";
 import { idleHelpers } from "../packages/nabla/src/backend/wasm/pool.js";
+import { adamAtOneAndTwoThreads } from "./adam-threads.js";
 import * as instance from "../packages/nabla/src/backend/wasm/instance.js";
 import { poolOutputSize } from "../packages/nabla/src/nn/functional/pooling.js";
 import { softmaxReference } from "../packages/nabla/src/ops/softmax.js";
@@ -631,23 +632,8 @@ describe("wasm backend", () => {
     // a big buffer, and one just past the threshold (16K, which LeNet-5's 48,000-float fc1 weight
     // passes); neither is a whole number of chunks or vectors
     for (const n of [300_001, 20_001]) {
-      const state = (seed: number) => {
-        const s = seededRandom(seed);
-        const buf = (positive = false) => {
-          const a = wasm.alloc("float32", n) as Float32Array;
-          for (let i = 0; i < n; i++) a[i] = positive ? s() : s() * 2 - 1;
-          return a;
-        };
-        return { param: buf(), grad: buf(), expAvg: buf(), expAvgSq: buf(true), maxExpAvgSq: buf(true) };
-      };
-      const one = state(7);
-      const two = state(7);
-      const options = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupled: true, maximize: false, step: 3 };
-      setNumThreads(1);
-      wasm.fused!.adamStep!({ ...one, ...options });
-      setNumThreads(2);
-      wasm.fused!.adamStep!({ ...two, ...options });
-      for (const key of ["param", "expAvg", "expAvgSq", "maxExpAvgSq"] as const) {
+      const { one, two, keys } = adamAtOneAndTwoThreads(wasm, (size) => wasm.alloc("float32", size) as Float32Array, n);
+      for (const key of keys) {
         expect(two[key]!.every((v, i) => Object.is(v, one[key]![i])), `${key} of ${n}`).toBe(true);
       }
     }
