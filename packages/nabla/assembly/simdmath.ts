@@ -137,7 +137,8 @@ import { maddOf } from "./lanes";
 /** The logarithm's value where logCore's does not hold: −inf at ±0, NaN below 0 and at NaN, +inf at +inf. */
 // @ts-ignore: decorator
 @inline function logSpecial(x: v128, y: v128): v128 {
-  // √x is NaN below 0 and at NaN and +inf at +inf: log's values there
+  // √x is NaN below 0 and at NaN and +inf at +inf: log's values there (a √ measured faster than
+  // or-ing NaN bits into the negative lanes and a second select)
   const edge = v128.bitselect(f32x4.splat(-Infinity), f32x4.sqrt(x), f32x4.eq(x, f32x4.splat(0.0)));
   return v128.bitselect(y, edge, v128.and(f32x4.gt(x, f32x4.splat(0.0)), f32x4.lt(x, f32x4.splat(Infinity))));
 }
@@ -160,6 +161,24 @@ import { maddOf } from "./lanes";
   const y = logSpecial(u, f32x4.add(logCore(u), c));
   // log1p(x) has x's sign: this keeps −0 at x = −0 (log 1 + c is +0 there)
   return v128.or(y, v128.and(x, i32x4.splat(0x80000000)));
+}
+
+/**
+ * log(1 + e) for e in [0, 1] (the e^−|t| of softplus, mish and log-sigmoid: codegen.mjs picks it
+ * for log1p of such an e), within two ulps: 2·atanh(s) with s = e/(2 + e) in [0, 1/3], as
+ * 2s + 2s·z·P(z), z = s², P of degree 3 (fitted, 4.5e-9 relative). Exact for tiny e, NaN stays
+ * NaN; no range reduction nor special values, a third of log1pV's work.
+ */
+// @ts-ignore: decorator
+@inline export function log1pUnitV(e: v128): v128 {
+  const s = f32x4.div(e, f32x4.add(e, f32x4.splat(2.0)));
+  const z = f32x4.mul(s, s);
+  let p = f32x4.splat(1.400599927e-01);
+  p = maddOf<f32>(p, z, f32x4.splat(1.400090158e-01));
+  p = maddOf<f32>(p, z, f32x4.splat(2.001076341e-01));
+  p = maddOf<f32>(p, z, f32x4.splat(3.333320916e-01));
+  const t = f32x4.add(s, s);
+  return maddOf<f32>(t, f32x4.mul(z, p), t);
 }
 
 /**
@@ -211,8 +230,12 @@ import { maddOf } from "./lanes";
   return v128.bitselect(s, v128.mul<T>(e, s), v128.ge<T>(x, v128.splat<T>(0.0)));
 }
 
-/** σ per lane (sigmoidFromExp). */
+/**
+ * σ(x) = 1/(1 + e^−x) per lane, as PyTorch's float32 kernel computes it: where x < −88.7 e^−x
+ * overflows and σ is 0, as PyTorch's (the true σ is below 2^−128 there). A quarter faster than
+ * sigmoidFromExp's e^−|x| and select, which the float64 σs keep.
+ */
 // @ts-ignore: decorator
 @inline export function sigmoidV(x: v128): v128 {
-  return sigmoidFromExp<f32>(x, expV(f32x4.neg(f32x4.abs(x))));
+  return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), expV(f32x4.neg(x))));
 }
