@@ -221,7 +221,7 @@ import { maddOf } from "./lanes";
 /**
  * σ(x) = 1 / (1 + e^-x) per lane of T (f32 or f64) from e = e^-|x|, so that nothing overflows (as
  * the JS reference): 1 / (1 + e) where x ≥ 0, e / (1 + e) below. The float64 σs (simdmath64.ts,
- * lstm.ts) use it too, each with its own exp.
+ * rnn-cell.ts) use it too, each with its own exp.
  */
 // @ts-ignore: decorator
 @inline export function sigmoidFromExp<T>(x: v128, e: v128): v128 {
