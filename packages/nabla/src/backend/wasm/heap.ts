@@ -21,6 +21,7 @@
 import { OutOfMemoryError } from "../../errors.js";
 import { collectIfEnabled, collectionCount, collectUnderPressure, finalizationRegistry } from "../../memory/collection.js";
 import { kernels, memory, onModuleChange } from "./instance.js";
+import { BlockTable } from "./block-table.js";
 
 const PAGE = 65536;
 /** Below this the module's static data lives (assembly/build.mjs). */
@@ -47,17 +48,22 @@ onModuleChange(() => {
   buffers.add(buffer);
 });
 let top = HEAP_START;
-/** Free lists of the size classes. */
-const classLists = new Map<number, number[]>();
+/**
+ * Free lists of the size classes, indexed by size / 64 (every class is a multiple of 64 bytes): an
+ * array read, not a Map lookup, on every allocation and free.
+ */
+const classLists: (number[] | undefined)[] = new Array<number[] | undefined>(LARGEST_CLASS / 64 + 1).fill(undefined);
 /** Free extents, by address: starts and sizes, no two adjacent. */
 const extentStart: number[] = [];
 const extentSize: number[] = [];
 /**
- * Every block handed out and not yet freed, by address. The Block object is also what the
- * collector's finalizer holds for a tracked array: the finalizer frees the block only if the map
- * still has that very object (see `finalizer`).
+ * Every block handed out and not yet freed, by address, with its size and its allocation's serial.
+ * The collector's finalizer holds a tracked array's Block, and frees the block only if the table
+ * still has that serial at that address (see `finalizer`).
  */
-const live = new Map<number, Block>();
+const live = new BlockTable();
+/** The serial of the last block handed out (positive; 0 means none). */
+let lastSerial = 0;
 
 let allocated = 0;
 let peak = 0;
@@ -172,7 +178,10 @@ function takeTop(size: number): number {
 function releaseClassLists(): void {
   const starts: number[] = [];
   const sizes: number[] = [];
-  for (const [size, list] of classLists) {
+  for (let c = 0; c < classLists.length; c++) {
+    const list = classLists[c];
+    if (list === undefined) continue;
+    const size = 64 * c;
     for (const ptr of list) {
       starts.push(ptr);
       sizes.push(size);
@@ -212,7 +221,7 @@ function releaseClassLists(): void {
 /** A free block of `size` already in the heap, or -1. */
 function reuse(size: number): number {
   if (size <= LARGEST_CLASS) {
-    const list = classLists.get(size);
+    const list = classLists[size >>> 6];
     if (list !== undefined && list.length > 0) {
       cachedInClasses -= size;
       return list.pop()!;
@@ -300,6 +309,8 @@ export interface Block {
   size: number;
   /** Memory used before holds old values; memory never used is zero. */
   dirty: boolean;
+  /** Which allocation at `ptr` this is (the finalizer frees only the one it was registered for). */
+  serial: number;
 }
 
 /**
@@ -333,21 +344,21 @@ export function allocBytes(bytes: number, scratch = false, op = "alloc"): Block 
   allocated += size;
   if (allocated > peak) peak = allocated;
   // memory above everything ever handed out was never written: it is still zero
-  const block: Block = { ptr, size, dirty: ptr < everUsed };
+  lastSerial = lastSerial === 0x7fffffff ? 1 : lastSerial + 1;
+  const block: Block = { ptr, size, dirty: ptr < everUsed, serial: lastSerial };
   if (ptr + size > everUsed) everUsed = ptr + size;
-  live.set(ptr, block);
+  live.add(ptr, size, lastSerial);
   return block;
 }
 
 /** Returns a block taken by allocBytes. Freeing an address twice or one never handed out throws. */
 export function freeBlock(ptr: number): void {
-  const size = live.get(ptr)?.size;
-  if (size === undefined) throw new Error(`wasm heap: freeing ${ptr}, which is not an allocated block`);
-  live.delete(ptr);
+  const size = live.remove(ptr);
+  if (size === 0) throw new Error(`wasm heap: freeing ${ptr}, which is not an allocated block`);
   allocated -= size;
   if (size <= LARGEST_CLASS) {
-    let list = classLists.get(size);
-    if (list === undefined) classLists.set(size, (list = []));
+    let list = classLists[size >>> 6];
+    if (list === undefined) classLists[size >>> 6] = list = [];
     list.push(ptr);
     cachedInClasses += size;
   } else {
@@ -361,11 +372,11 @@ export function freeBlock(ptr: number): void {
  * registration and as much again at the collection that finds it dead (a loop of dropped 2,000-
  * element results spent more in that table than in its kernels). So a block freed early (t.free(),
  * the library's release) keeps its registration, and when the array dies the finalizer finds
- * that its Block is no longer the live one at that address (freed, or freed and handed out
- * again) and does nothing.
+ * that its Block's serial is no longer the live one at that address (freed, or freed and handed
+ * out again) and does nothing.
  */
 const finalizer = finalizationRegistry<Block>((block) => {
-  if (live.get(block.ptr) === block) freeBlock(block.ptr);
+  if (live.serialAt(block.ptr) === block.serial) freeBlock(block.ptr);
 });
 
 /**
@@ -402,13 +413,15 @@ export function allocInHeap(
 
 /** Asks the collector to free an array made by allocInHeap with `tracked` false once it is unreachable. */
 export function trackArray(array: ArrayBufferView): void {
-  const block = inHeap(array) ? live.get(array.byteOffset) : undefined;
-  if (block !== undefined) finalizer.register(array, block);
+  if (!inHeap(array)) return;
+  const ptr = array.byteOffset;
+  const serial = live.serialAt(ptr);
+  if (serial !== 0) finalizer.register(array, { ptr, size: live.sizeAt(ptr), dirty: true, serial });
 }
 
 /** Frees the block under an array made by allocInHeap now (no-op for other arrays); its registration, if tracked, lapses (see `finalizer`). */
 export function releaseArray(array: ArrayBufferView): void {
-  if (!inHeap(array) || !live.has(array.byteOffset)) return;
+  if (!inHeap(array) || live.sizeAt(array.byteOffset) === 0) return;
   freeBlock(array.byteOffset);
 }
 
@@ -417,7 +430,16 @@ export function inHeap(array: ArrayBufferView): boolean {
   // no block starts below HEAP_START, and an array of the JS heap (offset 0) is rejected before
   // `.buffer`, which on a small one makes V8 allocate an ArrayBuffer and move the elements there
   if (array.byteOffset < HEAP_START) return false;
-  const b = array.buffer;
+  // `.buffer` read at a site that sees one array type each: a read shared by every type goes
+  // megamorphic, and V8 then looks the getter up generically (a few percent of a small op)
+  const b =
+    array instanceof Float32Array
+      ? array.buffer
+      : array instanceof Float64Array
+        ? array.buffer
+        : array instanceof Int32Array
+          ? array.buffer
+          : array.buffer;
   return b === buffer || buffers.has(b);
 }
 
@@ -472,7 +494,7 @@ export function heapStats(): HeapStats {
     cached: cachedInClasses + cachedInExtents,
     reserved: top - HEAP_START,
     peak,
-    count: live.size,
+    count: live.count,
     limit,
     memory: buffer.byteLength,
     collections: collectionCount(),
