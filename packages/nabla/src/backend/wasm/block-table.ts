@@ -1,6 +1,6 @@
 /**
- * The heap's record of the blocks handed out and not yet freed: address → size and the serial of
- * the allocation now at that address. An open-addressing hash table over typed arrays (linear
+ * The heap's record of the blocks handed out and not yet freed: address → size and the slot of the
+ * block's registration with the garbage collector (0: none; heap.ts). An open-addressing hash table over typed arrays (linear
  * probing, deletion by backward shift, so no tombstones), not a Map: every op allocates and frees
  * a block, and a Map that has once been promoted to V8's old space rehashes into a fresh old-space
  * table every few dozen deletes. That garbage piled up between full collections (~125 bytes per
@@ -15,10 +15,12 @@ export class BlockTable {
   /** Addresses (0: empty slot; no block starts at 0, the heap starts at 64 KiB); unsigned, as wasm32 spans 4 GiB. */
   private keys = new Uint32Array(INITIAL_CAPACITY);
   private sizes = new Uint32Array(INITIAL_CAPACITY);
-  private serials = new Int32Array(INITIAL_CAPACITY);
+  private registrations = new Int32Array(INITIAL_CAPACITY);
   private mask = INITIAL_CAPACITY - 1;
   /** Blocks recorded. */
   count = 0;
+  /** The registration of the block the last `remove` forgot. */
+  removedRegistration = 0;
 
   /** The slot holding `ptr`, or the empty slot where it would go. */
   private slotOf(ptr: number): number {
@@ -34,12 +36,12 @@ export class BlockTable {
   }
 
   /** Records a block (its address must not be recorded already). */
-  add(ptr: number, size: number, serial: number): void {
+  add(ptr: number, size: number, registration: number): void {
     if (2 * (this.count + 1) > this.keys.length) this.grow();
     const i = this.slotOf(ptr);
     this.keys[i] = ptr;
     this.sizes[i] = size;
-    this.serials[i] = serial;
+    this.registrations[i] = registration;
     this.count++;
   }
 
@@ -49,10 +51,16 @@ export class BlockTable {
     return this.keys[i] === ptr ? this.sizes[i]! : 0;
   }
 
-  /** The serial of the block at `ptr`, or 0 if none is recorded there. */
-  serialAt(ptr: number): number {
+  /** The registration of the block at `ptr`, or 0 if it has none or none is recorded there. */
+  registrationAt(ptr: number): number {
     const i = this.slotOf(ptr);
-    return this.keys[i] === ptr ? this.serials[i]! : 0;
+    return this.keys[i] === ptr ? this.registrations[i]! : 0;
+  }
+
+  /** Sets the registration of the recorded block at `ptr`. */
+  setRegistration(ptr: number, registration: number): void {
+    const i = this.slotOf(ptr);
+    if (this.keys[i] === ptr) this.registrations[i] = registration;
   }
 
   /** Forgets the block at `ptr` and returns its size (0 if none was recorded). */
@@ -62,6 +70,7 @@ export class BlockTable {
     let i = this.slotOf(ptr);
     if (keys[i] !== ptr) return 0;
     const size = this.sizes[i]!;
+    this.removedRegistration = this.registrations[i]!;
     this.count--;
     // backward shift: move up each later entry of the run whose home slot is not between the gap and it
     let j = i;
@@ -74,7 +83,7 @@ export class BlockTable {
       if (i <= j ? home > i && home <= j : home > i || home <= j) continue;
       keys[i] = k;
       this.sizes[i] = this.sizes[j]!;
-      this.serials[i] = this.serials[j]!;
+      this.registrations[i] = this.registrations[j]!;
       i = j;
     }
     keys[i] = 0;
@@ -82,11 +91,11 @@ export class BlockTable {
   }
 
   private grow(): void {
-    const { keys, sizes, serials } = this;
+    const { keys, sizes, registrations } = this;
     const capacity = 2 * keys.length;
     this.keys = new Uint32Array(capacity);
     this.sizes = new Uint32Array(capacity);
-    this.serials = new Int32Array(capacity);
+    this.registrations = new Int32Array(capacity);
     this.mask = capacity - 1;
     for (let s = 0; s < keys.length; s++) {
       const k = keys[s]!;
@@ -94,7 +103,7 @@ export class BlockTable {
       const i = this.slotOf(k);
       this.keys[i] = k;
       this.sizes[i] = sizes[s]!;
-      this.serials[i] = serials[s]!;
+      this.registrations[i] = registrations[s]!;
     }
   }
 }

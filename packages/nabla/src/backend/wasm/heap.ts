@@ -56,14 +56,8 @@ const classLists: (number[] | undefined)[] = new Array<number[] | undefined>(LAR
 /** Free extents, by address: starts and sizes, no two adjacent. */
 const extentStart: number[] = [];
 const extentSize: number[] = [];
-/**
- * Every block handed out and not yet freed, by address, with its size and its allocation's serial.
- * The collector's finalizer holds a tracked array's Block, and frees the block only if the table
- * still has that serial at that address (see `finalizer`).
- */
+/** Every block handed out and not yet freed, by address, with its size and its registration (see `finalizer`). */
 const live = new BlockTable();
-/** The serial of the last block handed out (positive; 0 means none). */
-let lastSerial = 0;
 
 let allocated = 0;
 let peak = 0;
@@ -309,8 +303,6 @@ export interface Block {
   size: number;
   /** Memory used before holds old values; memory never used is zero. */
   dirty: boolean;
-  /** Which allocation at `ptr` this is (the finalizer frees only the one it was registered for). */
-  serial: number;
 }
 
 /**
@@ -319,6 +311,16 @@ export interface Block {
  * storage otherwise gets null (the caller puts it on the JS heap).
  */
 export function allocBytes(bytes: number, scratch = false, op = "alloc"): Block | null {
+  const ptr = takeBlock(bytes, scratch, op, 0);
+  return ptr < 0 ? null : { ptr, size: takenSize, dirty: takenDirty };
+}
+
+/** The size of the block takeBlock returned last, and whether it held memory used before. */
+let takenSize = 0;
+let takenDirty = false;
+
+/** allocBytes without the Block object (allocInHeap's path, once per op): the address, or -1; `registration` recorded with it. */
+function takeBlock(bytes: number, scratch: boolean, op: string, registration: number): number {
   const size = roundedSize(bytes);
   let ptr = place(size);
   if (ptr < 0) {
@@ -330,7 +332,7 @@ export function allocBytes(bytes: number, scratch = false, op = "alloc"): Block 
       ptr = place(size);
     }
     if (ptr < 0) {
-      if (!scratch && !explicitLimit) return null;
+      if (!scratch && !explicitLimit) return -1;
       throw new OutOfMemoryError(
         op,
         bytes,
@@ -344,17 +346,20 @@ export function allocBytes(bytes: number, scratch = false, op = "alloc"): Block 
   allocated += size;
   if (allocated > peak) peak = allocated;
   // memory above everything ever handed out was never written: it is still zero
-  lastSerial = lastSerial === 0x7fffffff ? 1 : lastSerial + 1;
-  const block: Block = { ptr, size, dirty: ptr < everUsed, serial: lastSerial };
+  takenSize = size;
+  takenDirty = ptr < everUsed;
   if (ptr + size > everUsed) everUsed = ptr + size;
-  live.add(ptr, size, lastSerial);
-  return block;
+  live.add(ptr, size, registration);
+  return ptr;
 }
 
 /** Returns a block taken by allocBytes. Freeing an address twice or one never handed out throws. */
 export function freeBlock(ptr: number): void {
   const size = live.remove(ptr);
   if (size === 0) throw new Error(`wasm heap: freeing ${ptr}, which is not an allocated block`);
+  // freed before its array died: the registration lapses (the finalizer, when it comes, does nothing)
+  const registration = live.removedRegistration;
+  if (registration !== 0) registeredPtr[registration] = 0;
   allocated -= size;
   if (size <= LARGEST_CLASS) {
     let list = classLists[size >>> 6];
@@ -372,12 +377,36 @@ export function freeBlock(ptr: number): void {
  * registration and as much again at the collection that finds it dead (a loop of dropped 2,000-
  * element results spent more in that table than in its kernels). So a block freed early (t.free(),
  * the library's release) keeps its registration, and when the array dies the finalizer finds
- * that its Block's serial is no longer the live one at that address (freed, or freed and handed
- * out again) and does nothing.
+ * the registration lapsed (freeBlock zeroed its address) and does nothing.
+ *
+ * What the registry holds for each array is a registration's slot, a small integer, not an object:
+ * held values live as long as their arrays, so an object per array would be one more for every
+ * scavenge to keep, the collector to move into the old space and each full collection to mark
+ * (a loop of dropped results registers ~16K arrays between collections).
  */
-const finalizer = finalizationRegistry<Block>((block) => {
-  if (live.serialAt(block.ptr) === block.serial) freeBlock(block.ptr);
+const finalizer = finalizationRegistry<number>((slot) => {
+  const ptr = registeredPtr[slot]!;
+  registeredPtr[slot] = 0;
+  freeSlots.push(slot);
+  if (ptr !== 0) freeBlock(ptr);
 });
+
+/** Each registration's block address, by slot (0: lapsed or free; slot 0 is never used). */
+let registeredPtr = new Uint32Array(1024);
+/** Slots whose finalizer has run, for reuse; slots from `slotsUsed` up were never used. */
+const freeSlots: number[] = [];
+let slotsUsed = 1;
+
+function takeSlot(): number {
+  const reused = freeSlots.pop();
+  if (reused !== undefined) return reused;
+  if (slotsUsed === registeredPtr.length) {
+    const grown = new Uint32Array(2 * registeredPtr.length);
+    grown.set(registeredPtr);
+    registeredPtr = grown;
+  }
+  return slotsUsed++;
+}
 
 /**
  * Float or int32 storage in wasm memory, or null where the heap cannot serve it (see allocBytes).
@@ -393,40 +422,64 @@ export function allocInHeap(
   tracked = true,
 ): Float32Array | Float64Array | Int32Array | null {
   const width = dtype === "float64" ? 8 : 4;
-  const block = allocBytes(length * width, false, op);
-  if (block === null) return null;
+  const slot = tracked ? takeSlot() : 0;
+  const ptr = takeBlock(length * width, false, op, slot);
+  if (ptr < 0) {
+    if (slot !== 0) freeSlots.push(slot);
+    return null;
+  }
   const array =
     dtype === "float32"
-      ? new Float32Array(buffer, block.ptr, length)
+      ? new Float32Array(buffer, ptr, length)
       : dtype === "float64"
-        ? new Float64Array(buffer, block.ptr, length)
-        : new Int32Array(buffer, block.ptr, length);
+        ? new Float64Array(buffer, ptr, length)
+        : new Int32Array(buffer, ptr, length);
   if (zeroed) {
-    if (block.dirty) kernels.zeroBytes(block.ptr, length * width);
+    if (takenDirty) kernels.zeroBytes(ptr, length * width);
   } else if (POISON) {
     // tests: a kernel that leaves an element unwritten shows up as NaN (or an index far out of range)
     array.fill(dtype === "int32" ? -(2 ** 31) : NaN);
   }
-  if (tracked) finalizer.register(array, block);
+  if (slot !== 0) {
+    registeredPtr[slot] = ptr;
+    finalizer.register(array, slot);
+  }
+  fresh = array;
   return array;
 }
+
+/**
+ * The array allocInHeap made last, until inHeap is asked about it: Storage.alloc asks at once, and
+ * the identity test spares the `.buffer` and `.byteOffset` reads (V8 calls a builtin for each,
+ * ~10–20 ns). Cleared when matched, so it keeps no dropped array from the collector for long.
+ */
+let fresh: ArrayBufferView | null = null;
 
 /** Asks the collector to free an array made by allocInHeap with `tracked` false once it is unreachable. */
 export function trackArray(array: ArrayBufferView): void {
   if (!inHeap(array)) return;
   const ptr = array.byteOffset;
-  const serial = live.serialAt(ptr);
-  if (serial !== 0) finalizer.register(array, { ptr, size: live.sizeAt(ptr), dirty: true, serial });
+  // not a live block, or registered already (at allocation, or by an earlier call)
+  if (live.sizeAt(ptr) === 0 || live.registrationAt(ptr) !== 0) return;
+  const slot = takeSlot();
+  registeredPtr[slot] = ptr;
+  live.setRegistration(ptr, slot);
+  finalizer.register(array, slot);
 }
 
 /** Frees the block under an array made by allocInHeap now (no-op for other arrays); its registration, if tracked, lapses (see `finalizer`). */
 export function releaseArray(array: ArrayBufferView): void {
-  if (!inHeap(array) || live.sizeAt(array.byteOffset) === 0) return;
-  freeBlock(array.byteOffset);
+  if (!inHeap(array)) return;
+  const ptr = array.byteOffset;
+  if (live.sizeAt(ptr) !== 0) freeBlock(ptr);
 }
 
 /** Whether a typed array's bytes live in the wasm memory (so its byteOffset is a pointer). */
 export function inHeap(array: ArrayBufferView): boolean {
+  if (array === fresh) {
+    fresh = null;
+    return true;
+  }
   // no block starts below HEAP_START, and an array of the JS heap (offset 0) is rejected before
   // `.buffer`, which on a small one makes V8 allocate an ArrayBuffer and move the elements there
   if (array.byteOffset < HEAP_START) return false;
