@@ -53,6 +53,8 @@ let top = HEAP_START;
  * array read, not a Map lookup, on every allocation and free.
  */
 const classLists: (number[] | undefined)[] = new Array<number[] | undefined>(LARGEST_CLASS / 64 + 1).fill(undefined);
+/** The indices of classLists that hold a list, for the passes over every list (a few dozen of its 16K entries). */
+const usedClasses: number[] = [];
 /** Free extents, by address: starts and sizes, no two adjacent. */
 const extentStart: number[] = [];
 const extentSize: number[] = [];
@@ -172,9 +174,8 @@ function takeTop(size: number): number {
 function releaseClassLists(): void {
   const starts: number[] = [];
   const sizes: number[] = [];
-  for (let c = 0; c < classLists.length; c++) {
-    const list = classLists[c];
-    if (list === undefined) continue;
+  for (const c of usedClasses) {
+    const list = classLists[c]!;
     const size = 64 * c;
     for (const ptr of list) {
       starts.push(ptr);
@@ -363,7 +364,10 @@ export function freeBlock(ptr: number): void {
   allocated -= size;
   if (size <= LARGEST_CLASS) {
     let list = classLists[size >>> 6];
-    if (list === undefined) classLists[size >>> 6] = list = [];
+    if (list === undefined) {
+      classLists[size >>> 6] = list = [];
+      usedClasses.push(size >>> 6);
+    }
     list.push(ptr);
     cachedInClasses += size;
   } else {
