@@ -8,7 +8,7 @@
  */
 import type { PointwiseDeclaration } from "./declare.js";
 import { derivative } from "./derivative.js";
-import { input, inputsOf, mul, param, paramCountOf, substitute, type Expr } from "./expr.js";
+import { input, inputsOf, mul, param, paramCountOf, replaceNode, substitute, type Expr } from "./expr.js";
 
 /** An expression ready to run: `key` names it, it reads `arity` tensors and `params` numbers. */
 export interface Kernel {
@@ -58,7 +58,9 @@ export interface BackwardPlan {
  * undefined to derive it from `forward`. Null when the derivative is identically zero.
  */
 export function backwardPlan(forward: Expr, arity: number, i: number, given: Expr | undefined): BackwardPlan | null {
-  const d = given ?? derivative(forward, i);
+  // a derived derivative that recomputes the whole forward (exp's g·eˣ) reads the saved output
+  // instead, as PyTorch's ExpBackward0 reads its result: one transcendental less per element
+  const d = given ?? (forward.op === "input" || forward.op === "param" || forward.op === "const" ? derivative(forward, i) : replaceNode(derivative(forward, i), forward, input(arity)));
   if (d.op === "const" && d.value === 0) return null;
   // layout: g is input 0, the op's inputs follow, then its output
   const shifted = substitute(d, new Map(Array.from({ length: arity + 1 }, (_, j) => [j, input(j + 1)] as [number, Expr])));
