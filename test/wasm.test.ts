@@ -390,6 +390,28 @@ describe("wasm backend", () => {
     }
   });
 
+  it("maxPool2d's 2×2 kernel picks the JS kernel's window element among ties, signed zeros and NaNs, on rows of any width", () => {
+    // assembly/pool.ts maxPool2x2: each window's pairs of rows, then the two; a row's ragged end as
+    // its last four outputs again. Values from five, so that most windows hold ties.
+    const choices = [-1, -0, 0, 1, NaN];
+    for (const [n, c, h, w] of [[2, 3, 28, 28], [3, 5, 10, 10], [2, 2, 6, 6], [1, 4, 8, 9], [2, 2, 9, 14], [1, 1, 2, 16]] as const) {
+      const s = seededRandom(h * 100 + w);
+      const x = randomView([n, c, h, w], "contiguous");
+      for (let i = 0; i < x.data.length; i++) x.data[i] = choices[Math.floor(s() * (i % 7 === 0 ? 5 : 4))]!;
+      const out = [Math.floor(h / 2), Math.floor(w / 2)];
+      const count = n * c * out[0]! * out[1]!;
+      const expected = { values: new Float32Array(count), indices: new Int32Array(count) };
+      const actual = { values: wasm.alloc("float32", count) as Float32Array, indices: new Int32Array(count) };
+      const args = { x, kernel: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], out };
+      jsBackend.maxPool2d({ ...args, ...expected });
+      wasm.maxPool2d({ ...args, ...actual });
+      const what = `[${n}, ${c}, ${h}, ${w}]`;
+      // Object.is: -0 and 0 differ
+      expect(Array.from(actual.values.subarray(0, count)).every((v, i) => Object.is(v, expected.values[i])), what).toBe(true);
+      expect(Array.from(actual.indices), what).toEqual(Array.from(expected.indices));
+    }
+  });
+
   it("maxPool2d agrees with the JS kernel on odd sizes, strided views, padding, dilation and ceil mode", () => {
     type Geo = { k: number[]; s: number[]; p: number[]; d: number[]; ceil: boolean };
     const geos: Geo[] = [
