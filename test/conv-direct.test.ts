@@ -12,14 +12,13 @@
  * gives the same numbers.
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { seededRandom } from "./helpers.js";
+import { idleHelpersReady, seededRandom } from "./helpers.js";
 import "../packages/nabla/src/index.js";
 import type { Backend, StridedView } from "../packages/nabla/src/backend/backend.js";
 import type { Conv2dGeometry } from "../packages/nabla/src/backend/convolution.js";
 import { jsBackend } from "../packages/nabla/src/backend/js/index.js";
 import { conv2d, conv2dInput, conv2dWeight, convTuning, directPath } from "../packages/nabla/src/backend/wasm/conv.js";
 import { wasmBackend } from "../packages/nabla/src/backend/wasm/index.js";
-import { idleHelpers } from "../packages/nabla/src/backend/wasm/pool.js";
 import { kernels, startKernels } from "../packages/nabla/src/backend/wasm/instance.js";
 import { getNumThreads, setNumThreads } from "../packages/nabla/src/index.js";
 import { contiguousStrides } from "../packages/nabla/src/tensor/shape.js";
@@ -367,8 +366,7 @@ describe("direct convolution kernels match the float64 reference", () => {
     convTuning.directTaps = 10_000;
     const before = getNumThreads();
     setNumThreads(2);
-    for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(idleHelpers(2)).toBeGreaterThanOrEqual(1);
+    expect(await idleHelpersReady()).toBeGreaterThanOrEqual(1);
     try {
       // enough multiply-adds to share: chunks of samples forward, of dW's channel tiles or
       // units backward, the forward and the weight gradient both ways

@@ -9,7 +9,7 @@
  * winogradTuning.channels is lowered so that small layers take the transforms.
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { seededRandom } from "./helpers.js";
+import { idleHelpersReady, seededRandom } from "./helpers.js";
 import "../packages/nabla/src/index.js";
 import type { Backend, StridedView } from "../packages/nabla/src/backend/backend.js";
 import type { Conv2dGeometry } from "../packages/nabla/src/backend/convolution.js";
@@ -17,7 +17,6 @@ import { jsBackend } from "../packages/nabla/src/backend/js/index.js";
 import { conv2d, conv2dInput, conv2dWeight, winogradPath } from "../packages/nabla/src/backend/wasm/conv.js";
 import { winogradConv2d, winogradConv2dInput, winogradConv2dWeight, winogradTuning } from "../packages/nabla/src/backend/wasm/conv-winograd.js";
 import { wasmBackend } from "../packages/nabla/src/backend/wasm/index.js";
-import { idleHelpers } from "../packages/nabla/src/backend/wasm/pool.js";
 import { startKernels } from "../packages/nabla/src/backend/wasm/instance.js";
 import { getConvolutionScratch, getNumThreads, setConvolutionScratch, setNumThreads } from "../packages/nabla/src/index.js";
 import { contiguousStrides } from "../packages/nabla/src/tensor/shape.js";
@@ -207,8 +206,7 @@ describe("Winograd convolution kernels match the float64 reference", () => {
     winogradTuning.blockBytes = 1 << 16; // several chunks of a few samples
     const before = getNumThreads();
     setNumThreads(2);
-    for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(idleHelpers(2)).toBeGreaterThanOrEqual(1);
+    expect(await idleHelpersReady()).toBeGreaterThanOrEqual(1);
     try {
       const ops = operands([12, 16, 14, 15, 16, 1, 1]);
       const two = runWasm(ops, "contiguous");

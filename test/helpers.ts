@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { tensor, type Device, type DType, type Tensor } from "../packages/nabla/src/index.js";
+import { idleHelpers } from "../packages/nabla/src/backend/wasm/pool.js";
 
 /** A fixture value: floats exactly, non-finite floats as "nan" / "inf" / "-inf". */
 export type FixtureValue = number | boolean | "nan" | "inf" | "-inf";
@@ -159,4 +160,14 @@ export function seededRandom(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * Waits (up to 5 s) until a wasm kernel helper is idle for a split across `threads` threads, and
+ * returns how many are: helpers are workers that start asynchronously, and a split test that ran
+ * before one was ready would pass on the caller's thread alone without testing the split.
+ */
+export async function idleHelpersReady(threads = 2): Promise<number> {
+  for (let i = 0; i < 200 && idleHelpers(threads) < 1; i++) await new Promise((r) => setTimeout(r, 25));
+  return idleHelpers(threads);
 }

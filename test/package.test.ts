@@ -8,7 +8,8 @@
  * Tensor class, one wasm memory). Node gets the esbuild bundle of the entries (dist/node, the
  * "node" condition of exports; packages/nabla/bundle-node.mjs): a program checks that both entries
  * resolve there, that a model trains, that the kernel workers (eval'd source) start and share a
- * matmul, and that `nabla` and `nabla/node` are one instance. Needs dist/ (npm run build); runs
+ * matmul, and that `nabla` and `nabla/node` are one instance; the wasm kernels' base64 is in the
+ * tarball once (dist/src's modules, which the bundle imports). Needs dist/ (npm run build); runs
  * once, in the "wasm" project.
  *
  * The tarball is unpacked with tar rather than `npm install --offline`: the library's runtime
@@ -18,7 +19,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -70,7 +71,7 @@ console.log(JSON.stringify({ backend: nb.getBackend(), product: x.matmul(x).toAr
 const BUNDLE_PROGRAM = `import { syncBuiltinESMExports } from "node:module";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import threads from "node:worker_threads";
 
 const started = [];
@@ -207,6 +208,15 @@ describe.runIf(process.env.NABLA_BACKEND === "wasm")("the packed package", () =>
       expect.arrayContaining(["./dist/src/index.js", "./dist/node/index.js", "./dist/node/node.js", "./dist/src/backend/wasm/platform-node.js", "./dist/src/backend/wasm/platform-browser.js"]),
     );
     for (const target of targets) expect(() => readFileSync(join(packed, target)), target).not.toThrow();
+  });
+
+  it("carries the wasm kernels once: the bundle imports dist/src's base64 modules, it does not embed them", () => {
+    // every wasm module's base64 begins "AGFzbQ" (its magic number, "\0asm"); each kernel build is one module
+    const packed = join(app, "node_modules", "nabla");
+    const files = readdirSync(packed, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+    const holding = files.filter((f) => readFileSync(f, "utf8").includes("AGFzbQ")).map((f) => relative(packed, f).replaceAll("\\", "/"));
+    expect(holding.sort()).toEqual(["dist/src/backend/wasm/kernels-baseline.generated.js", "dist/src/backend/wasm/kernels-relaxed.generated.js"]);
+    for (const f of holding) expect(readFileSync(join(packed, f), "utf8").split("AGFzbQ").length - 1, f).toBe(1);
   });
 
   it("runs from plain Node: ESM import and CommonJS require, one module for both", () => {

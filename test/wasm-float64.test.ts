@@ -11,7 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { seededRandom } from "./helpers.js";
+import { idleHelpersReady, seededRandom } from "./helpers.js";
 import { adamAtOneAndTwoThreads } from "./adam-threads.js";
 import "../packages/nabla/src/index.js";
 import type { Backend, StridedView } from "../packages/nabla/src/backend/backend.js";
@@ -19,7 +19,6 @@ import { jsBackend } from "../packages/nabla/src/backend/js/index.js";
 import { wasmBackend } from "../packages/nabla/src/backend/wasm/index.js";
 import { adamStep as loopAdamStep, sgdStep as loopSgdStep } from "../packages/nabla/src/backend/js/optim-steps.js";
 import { inHeap } from "../packages/nabla/src/backend/wasm/heap.js";
-import { idleHelpers } from "../packages/nabla/src/backend/wasm/pool.js";
 import { softmaxReference } from "../packages/nabla/src/ops/softmax.js";
 import { contiguousStrides, numelOf } from "../packages/nabla/src/tensor/shape.js";
 import {
@@ -201,8 +200,7 @@ describe("float64 wasm kernels agree with the JS reference", () => {
   it("matmul split across two threads gives exactly the one-thread result", async () => {
     const before = getNumThreads();
     setNumThreads(2);
-    for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(idleHelpers(2)).toBeGreaterThanOrEqual(1);
+    expect(await idleHelpersReady()).toBeGreaterThanOrEqual(1);
     for (const [m, k, n, la, lb] of [
       [255, 300, 17, "contiguous", "transposed"], // split by rows
       [17, 300, 255, "transposed", "contiguous"], // split by columns
@@ -330,7 +328,7 @@ describe("float64 wasm kernels agree with the JS reference", () => {
   it("an Adam step split across two threads gives exactly the one-thread result", async () => {
     const before = getNumThreads();
     setNumThreads(2);
-    for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
+    await idleHelpersReady();
     const { one, two, keys } = adamAtOneAndTwoThreads(wasm, heap64, 200_001);
     for (const key of keys) expectSame(two[key], one[key], key);
     setNumThreads(before);

@@ -4,7 +4,7 @@
  * live outside the wasm memory. Results must agree to float32 rounding.
  */
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "./helpers.js";
+import { idleHelpersReady, seededRandom } from "./helpers.js";
 import "../packages/nabla/src/index.js";
 import type { Backend, StridedView } from "../packages/nabla/src/backend/backend.js";
 import { DECLARATIONS } from "../packages/nabla/src/ops/pointwise/declarations/index.js";
@@ -15,7 +15,6 @@ import { pointwise as jsPointwise } from "../packages/nabla/src/backend/js/point
 import { wasmBackend } from "../packages/nabla/src/backend/wasm/index.js";
 import { adamStep as loopAdamStep, sgdStep as loopSgdStep } from "../packages/nabla/src/backend/js/optim-steps.js";
 import { inHeap } from "../packages/nabla/src/backend/wasm/heap.js";
-import { idleHelpers } from "../packages/nabla/src/backend/wasm/pool.js";
 import { adamAtOneAndTwoThreads } from "./adam-threads.js";
 import * as instance from "../packages/nabla/src/backend/wasm/instance.js";
 import { poolOutputSize } from "../packages/nabla/src/nn/functional/pooling.js";
@@ -558,8 +557,7 @@ describe("wasm backend", () => {
   it("matmul split across two threads gives exactly the one-thread result", async () => {
     const before = getNumThreads();
     setNumThreads(2);
-    for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(idleHelpers(2)).toBeGreaterThanOrEqual(1);
+    expect(await idleHelpersReady()).toBeGreaterThanOrEqual(1);
     for (const [m, k, n, la, lb] of [
       [255, 300, 17, "contiguous", "transposed"], // split by rows
       [17, 300, 255, "transposed", "contiguous"], // split by columns
@@ -587,8 +585,7 @@ describe("wasm backend", () => {
     // whole planes a chunk (assembly/pool.ts: poolShared): each plane pooled as one thread pools it
     const before = getNumThreads();
     setNumThreads(2);
-    for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(idleHelpers(2)).toBeGreaterThanOrEqual(1);
+    expect(await idleHelpersReady()).toBeGreaterThanOrEqual(1);
     try {
       for (const [shape, k, s, p, layout, wide] of [
         [[64, 6, 28, 28], 2, 2, 0, "contiguous", false], // LeNet's first pooling: the 2×2 kernel
@@ -739,8 +736,7 @@ describe("wasm backend", () => {
   it("an Adam step split across two threads gives exactly the one-thread result", async () => {
     const before = getNumThreads();
     setNumThreads(2);
-    for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(idleHelpers(2)).toBeGreaterThanOrEqual(1);
+    expect(await idleHelpersReady()).toBeGreaterThanOrEqual(1);
     // a big buffer, and one just past the threshold (16K, which LeNet-5's 48,000-float fc1 weight
     // passes); neither is a whole number of chunks or vectors
     for (const n of [300_001, 20_001]) {
@@ -755,8 +751,7 @@ describe("wasm backend", () => {
   it("every generated pointwise kernel on a big dense run split across two threads gives exactly the one-thread result", async () => {
     const before = getNumThreads();
     setNumThreads(2);
-    for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(idleHelpers(2)).toBeGreaterThanOrEqual(1);
+    expect(await idleHelpersReady()).toBeGreaterThanOrEqual(1);
     const n = 70_001; // past the threshold (64K), with a tail that is no whole chunk or vector
     for (const wide of [false, true]) {
       const type = wide ? "float64" : "float32";

@@ -13,12 +13,15 @@
 // are one instance (one Tensor class, one wasm memory). The webgpu modules stay lazily loaded
 // chunks. `webgpu` and `mnist` (optional packages, loaded by computed specifiers) stay outside.
 // Source maps point into src/ (run with `node --enable-source-maps` for such stack traces); they
-// leave out the sources' text, which would repeat the ~2 MB of embedded wasm kernels.
+// leave out the sources' text, which would repeat the ~1.3 MB of embedded wasm kernels. Those
+// kernels (base64 modules) are not bundled either: the bundle imports tsc's copies in dist/src, so
+// that the tarball carries them once and Node and browsers load the same modules (see
+// kernelsFromDistSrc).
 //
 //   node bundle-node.mjs      (run from packages/nabla; part of `npm run build`)
 import { build } from "esbuild";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -34,6 +37,42 @@ const platformNode = {
     b.onResolve({ filter: /^#platform$/ }, () => ({ path: here("./src/backend/wasm/platform-node.ts") }));
   },
 };
+
+/**
+ * The wasm kernels' base64 modules (src/backend/wasm/kernels-{baseline,relaxed}.generated.ts,
+ * ~640 KB each) are left out of the bundle and imported from tsc's output in dist/src, which the
+ * package ships for browsers anyway: bundled, the tarball would carry each twice (1.29 MB more
+ * unpacked, 224 KB more packed: gzip's 32 KB window cannot see the repeat). esbuild writes an
+ * external import's path as given, but which output file (an entry or a chunk, at different
+ * depths) holds the import is only known after the build, so the import gets a placeholder,
+ * `nabla-dist-src:<path under dist/src>`, that linkDistSrc turns into the path relative to the
+ * file that holds it. (Resolved from src/backend/wasm/platform-node.ts: see platformNode.)
+ */
+const DIST_SRC = "nabla-dist-src:";
+const kernelsFromDistSrc = {
+  name: "nabla-kernels-from-dist-src",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/kernels-(baseline|relaxed)\.generated\.js$/ }, (args) => {
+      const module = relative(here("./src"), `${args.resolveDir}/${args.path.slice(2)}`).replaceAll("\\", "/");
+      if (!existsSync(here(`./dist/src/${module}`))) {
+        throw new Error(`bundle-node: dist/src/${module} is missing; the bundle imports the kernels from tsc's output (run tsc first: npm run build)`);
+      }
+      return { path: DIST_SRC + module, external: true };
+    });
+  },
+};
+
+/** Replaces kernelsFromDistSrc's placeholders in one output file; returns the text and how many. */
+function linkDistSrc(text, file) {
+  let linked = 0;
+  const out = text.replace(/"nabla-dist-src:([^"]+)"/g, (_, module) => {
+    linked++;
+    const path = relative(dirname(file), here(`./dist/src/${module}`)).replaceAll("\\", "/");
+    return JSON.stringify(path.startsWith(".") ? path : `./${path}`);
+  });
+  if (out.includes(DIST_SRC)) throw new Error(`bundle-node: ${file} names ${DIST_SRC} where it cannot be linked; has esbuild's output changed? (see linkDistSrc)`);
+  return { text: out, linked };
+}
 
 /**
  * A bundle's top-level classes are class expressions (esbuild converts them, unconditionally when
@@ -71,6 +110,7 @@ const result = await build({
   target: "es2022",
   tsconfig: "tsconfig.json",
   external: ["webgpu", "mnist"],
+  plugins: [platformNode, kernelsFromDistSrc],
   sourcemap: true,
   sourcesContent: false,
   logLevel: "warning",
@@ -78,12 +118,16 @@ const result = await build({
 });
 
 let named = 0;
+let linked = 0;
 for (const file of result.outputFiles) {
   mkdirSync(dirname(file.path), { recursive: true });
   if (file.path.endsWith(".js")) {
     const fixed = nameClasses(file.text, file.path);
+    const withKernels = linkDistSrc(fixed.text, file.path);
     named += fixed.named;
-    writeFileSync(file.path, fixed.text);
+    linked += withKernels.linked;
+    writeFileSync(file.path, withKernels.text);
   } else writeFileSync(file.path, file.contents);
 }
 if (named === 0) throw new Error("bundle-node: no class with an inner name found; has esbuild's output changed? (see nameClasses)");
+if (linked !== 2) throw new Error(`bundle-node: ${linked} imports of the wasm kernels linked to dist/src, expected 2 (baseline, relaxed; see kernelsFromDistSrc)`);

@@ -11,7 +11,7 @@ export { sgdStep, sgdStep64 } from "./sgd";
 export { runJob } from "./jobs";
 export { fold2d, fold2d64, maxPool2d, maxPool2d64 } from "./pool";
 export { addChannelBias, im2col, col2im } from "./conv";
-export { lstmCell, lstmCellBackward, lstmCell64, lstmCellBackward64, gruCell, gruCellBackward, gruCell64, gruCellBackward64 } from "./lstm";
+export { lstmCell, lstmCellBackward, lstmCell64, lstmCellBackward64, gruCell, gruCellBackward, gruCell64, gruCellBackward64 } from "./rnn-cell";
 export { directConvBytes, packWeights, packedWeightBytes } from "./conv-direct";
 export { forwardByChannels, laneWeightBytes, packLaneWeights } from "./conv-direct-forward-lanes";
 export { weightByColumns, weightGyFloats, weightPlaneFloats, weightUnitCount } from "./conv-direct-weight";

@@ -1,7 +1,7 @@
 // A float type's SIMD lanes, for kernels written once over T = f32 (f32x4) or f64 (f64x2) with
 // AssemblyScript's generic v128 operations (v128.add<T>, v128.splat<T>, …): the compiler makes one
 // copy per type, and these sizes are constants in each, so the copies compile as the hand-written
-// per-type kernels did. lstm.ts, matmul.ts, sgd.ts and adam.ts are written so.
+// per-type kernels did. rnn-cell.ts, matmul.ts, sgd.ts and adam.ts are written so.
 
 /** Values of T in one v128: 4 (f32) or 2 (f64). */
 // @ts-ignore: decorator

@@ -1,5 +1,5 @@
 /**
- * The fused GRU step and its backward in wasm (assembly/lstm.ts), as wasm/lstm-cell.ts runs the
+ * The fused GRU step and its backward in wasm (assembly/rnn-cell.ts), as wasm/lstm-cell.ts runs the
  * LSTM's: float32 or float64 arrays all of one type, staged where they lie outside wasm memory;
  * mixed types run the plain loops of js/gru-cell.ts.
  */

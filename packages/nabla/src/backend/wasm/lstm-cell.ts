@@ -1,5 +1,5 @@
 /**
- * The fused LSTM step and its backward in wasm (assembly/lstm.ts), for float32 or float64 arrays
+ * The fused LSTM step and its backward in wasm (assembly/rnn-cell.ts), for float32 or float64 arrays
  * all of one type; arrays outside wasm memory (a small bias stays on the JS heap) are staged in
  * scratch. Mixed types run the plain loops of js/lstm-cell.ts. The step is a few thousand values at
  * a recurrent net's sizes: one thread.

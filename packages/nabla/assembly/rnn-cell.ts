@@ -1,4 +1,4 @@
-// An LSTM step's (and, at the end, a GRU step's) pointwise part and its backward in one pass each,
+// The recurrent cells' fused steps: an LSTM step's (and, at the end, a GRU step's) pointwise part and its backward in one pass each,
 // written once over T (lanes.ts) for float32 (f32x4) and float64 (f64x2): the unfused ops' operations in their order, with the gate
 // functions of the generated pointwise kernels (simdmath.ts; float64's σ and tanh as simdmath64.ts has them, with a cheaper
 // e^t and fused multiply-adds), so the results are theirs, to an ulp or two. Rows are N of 4H gates
