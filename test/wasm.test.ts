@@ -612,12 +612,11 @@ describe("wasm backend", () => {
     }
   });
 
-  /** Waits until a helper is idle at two threads; returns the thread count to restore. */
+  /** Two threads, once a helper is idle; returns the thread count to restore. */
   async function twoThreads(): Promise<number> {
     const before = getNumThreads();
     setNumThreads(2);
-    for (let i = 0; i < 200 && idleHelpers(2) < 1; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(idleHelpers(2)).toBeGreaterThanOrEqual(1);
+    expect(await idleHelpersReady()).toBeGreaterThanOrEqual(1);
     return before;
   }
 
