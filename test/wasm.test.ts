@@ -686,15 +686,15 @@ describe("wasm backend", () => {
         // prod: factors near 1, so that rows of 2,000 neither overflow nor vanish
         const x = heapArray(type, outer * inner, () => (op === "prod" ? 1 + (s() - 0.5) / 64 : s() * 2 - 1));
         x[outer * inner - 5] = NaN; // the last row's extremes and sums are NaN
-        const results = [1, 2].map((threads) => {
+        const [one, two] = [1, 2].map((threads) => {
           setNumThreads(threads);
           const out = heapArray(type, outer, () => NaN);
           wasm.reduce(op, x, outer, inner, out);
           return Array.from(out);
-        });
+        }) as [number[], number[]];
         const what = `${op} [${outer}, ${inner}]${wide ? " float64" : ""}`;
-        expect(results[1], what).toEqual(results[0]);
-        expect(results[0].slice(0, -1).every(Number.isFinite), what).toBe(true);
+        expect(two, what).toEqual(one);
+        expect(one.slice(0, -1).every(Number.isFinite), what).toBe(true);
       }
     } finally {
       setNumThreads(before);
