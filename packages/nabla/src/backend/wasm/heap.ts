@@ -21,6 +21,7 @@
 import { OutOfMemoryError } from "../../errors.js";
 import { collectIfEnabled, collectionCount, collectUnderPressure, finalizationRegistry } from "../../memory/collection.js";
 import { kernels, memory, onModuleChange } from "./instance.js";
+import { BlockTable } from "./block-table.js";
 
 const PAGE = 65536;
 /** Below this the module's static data lives (assembly/build.mjs). */
@@ -47,17 +48,18 @@ onModuleChange(() => {
   buffers.add(buffer);
 });
 let top = HEAP_START;
-/** Free lists of the size classes. */
-const classLists = new Map<number, number[]>();
+/**
+ * Free lists of the size classes, indexed by size / 64 (every class is a multiple of 64 bytes): an
+ * array read, not a Map lookup, on every allocation and free.
+ */
+const classLists: (number[] | undefined)[] = new Array<number[] | undefined>(LARGEST_CLASS / 64 + 1).fill(undefined);
+/** The indices of classLists that hold a list, for the passes over every list (a few dozen of its 16K entries). */
+const usedClasses: number[] = [];
 /** Free extents, by address: starts and sizes, no two adjacent. */
 const extentStart: number[] = [];
 const extentSize: number[] = [];
-/**
- * Every block handed out and not yet freed, by address. The Block object is also what the
- * collector's finalizer holds for a tracked array: the finalizer frees the block only if the map
- * still has that very object (see `finalizer`).
- */
-const live = new Map<number, Block>();
+/** Every block handed out and not yet freed, by address, with its size and its registration (see `finalizer`). */
+const live = new BlockTable();
 
 let allocated = 0;
 let peak = 0;
@@ -172,7 +174,9 @@ function takeTop(size: number): number {
 function releaseClassLists(): void {
   const starts: number[] = [];
   const sizes: number[] = [];
-  for (const [size, list] of classLists) {
+  for (const c of usedClasses) {
+    const list = classLists[c]!;
+    const size = 64 * c;
     for (const ptr of list) {
       starts.push(ptr);
       sizes.push(size);
@@ -212,7 +216,7 @@ function releaseClassLists(): void {
 /** A free block of `size` already in the heap, or -1. */
 function reuse(size: number): number {
   if (size <= LARGEST_CLASS) {
-    const list = classLists.get(size);
+    const list = classLists[size >>> 6];
     if (list !== undefined && list.length > 0) {
       cachedInClasses -= size;
       return list.pop()!;
@@ -308,6 +312,16 @@ export interface Block {
  * storage otherwise gets null (the caller puts it on the JS heap).
  */
 export function allocBytes(bytes: number, scratch = false, op = "alloc"): Block | null {
+  const ptr = takeBlock(bytes, scratch, op, 0);
+  return ptr < 0 ? null : { ptr, size: takenSize, dirty: takenDirty };
+}
+
+/** The size of the block takeBlock returned last, and whether it held memory used before. */
+let takenSize = 0;
+let takenDirty = false;
+
+/** allocBytes without the Block object (allocInHeap's path, once per op): the address, or -1; `registration` recorded with it. */
+function takeBlock(bytes: number, scratch: boolean, op: string, registration: number): number {
   const size = roundedSize(bytes);
   let ptr = place(size);
   if (ptr < 0) {
@@ -319,7 +333,7 @@ export function allocBytes(bytes: number, scratch = false, op = "alloc"): Block 
       ptr = place(size);
     }
     if (ptr < 0) {
-      if (!scratch && !explicitLimit) return null;
+      if (!scratch && !explicitLimit) return -1;
       throw new OutOfMemoryError(
         op,
         bytes,
@@ -333,21 +347,27 @@ export function allocBytes(bytes: number, scratch = false, op = "alloc"): Block 
   allocated += size;
   if (allocated > peak) peak = allocated;
   // memory above everything ever handed out was never written: it is still zero
-  const block: Block = { ptr, size, dirty: ptr < everUsed };
+  takenSize = size;
+  takenDirty = ptr < everUsed;
   if (ptr + size > everUsed) everUsed = ptr + size;
-  live.set(ptr, block);
-  return block;
+  live.add(ptr, size, registration);
+  return ptr;
 }
 
 /** Returns a block taken by allocBytes. Freeing an address twice or one never handed out throws. */
 export function freeBlock(ptr: number): void {
-  const size = live.get(ptr)?.size;
-  if (size === undefined) throw new Error(`wasm heap: freeing ${ptr}, which is not an allocated block`);
-  live.delete(ptr);
+  const size = live.remove(ptr);
+  if (size === 0) throw new Error(`wasm heap: freeing ${ptr}, which is not an allocated block`);
+  // freed before its array died: the registration lapses (the finalizer, when it comes, does nothing)
+  const registration = live.removedRegistration;
+  if (registration !== 0) registeredPtr[registration] = 0;
   allocated -= size;
   if (size <= LARGEST_CLASS) {
-    let list = classLists.get(size);
-    if (list === undefined) classLists.set(size, (list = []));
+    let list = classLists[size >>> 6];
+    if (list === undefined) {
+      classLists[size >>> 6] = list = [];
+      usedClasses.push(size >>> 6);
+    }
     list.push(ptr);
     cachedInClasses += size;
   } else {
@@ -361,12 +381,36 @@ export function freeBlock(ptr: number): void {
  * registration and as much again at the collection that finds it dead (a loop of dropped 2,000-
  * element results spent more in that table than in its kernels). So a block freed early (t.free(),
  * the library's release) keeps its registration, and when the array dies the finalizer finds
- * that its Block is no longer the live one at that address (freed, or freed and handed out
- * again) and does nothing.
+ * the registration lapsed (freeBlock zeroed its address) and does nothing.
+ *
+ * What the registry holds for each array is a registration's slot, a small integer, not an object:
+ * held values live as long as their arrays, so an object per array would be one more for every
+ * scavenge to keep, the collector to move into the old space and each full collection to mark
+ * (a loop of dropped results registers ~16K arrays between collections).
  */
-const finalizer = finalizationRegistry<Block>((block) => {
-  if (live.get(block.ptr) === block) freeBlock(block.ptr);
+const finalizer = finalizationRegistry<number>((slot) => {
+  const ptr = registeredPtr[slot]!;
+  registeredPtr[slot] = 0;
+  freeSlots.push(slot);
+  if (ptr !== 0) freeBlock(ptr);
 });
+
+/** Each registration's block address, by slot (0: lapsed or free; slot 0 is never used). */
+let registeredPtr = new Uint32Array(1024);
+/** Slots whose finalizer has run, for reuse; slots from `slotsUsed` up were never used. */
+const freeSlots: number[] = [];
+let slotsUsed = 1;
+
+function takeSlot(): number {
+  const reused = freeSlots.pop();
+  if (reused !== undefined) return reused;
+  if (slotsUsed === registeredPtr.length) {
+    const grown = new Uint32Array(2 * registeredPtr.length);
+    grown.set(registeredPtr);
+    registeredPtr = grown;
+  }
+  return slotsUsed++;
+}
 
 /**
  * Float or int32 storage in wasm memory, or null where the heap cannot serve it (see allocBytes).
@@ -382,42 +426,77 @@ export function allocInHeap(
   tracked = true,
 ): Float32Array | Float64Array | Int32Array | null {
   const width = dtype === "float64" ? 8 : 4;
-  const block = allocBytes(length * width, false, op);
-  if (block === null) return null;
+  const slot = tracked ? takeSlot() : 0;
+  const ptr = takeBlock(length * width, false, op, slot);
+  if (ptr < 0) {
+    if (slot !== 0) freeSlots.push(slot);
+    return null;
+  }
   const array =
     dtype === "float32"
-      ? new Float32Array(buffer, block.ptr, length)
+      ? new Float32Array(buffer, ptr, length)
       : dtype === "float64"
-        ? new Float64Array(buffer, block.ptr, length)
-        : new Int32Array(buffer, block.ptr, length);
+        ? new Float64Array(buffer, ptr, length)
+        : new Int32Array(buffer, ptr, length);
   if (zeroed) {
-    if (block.dirty) kernels.zeroBytes(block.ptr, length * width);
+    if (takenDirty) kernels.zeroBytes(ptr, length * width);
   } else if (POISON) {
     // tests: a kernel that leaves an element unwritten shows up as NaN (or an index far out of range)
     array.fill(dtype === "int32" ? -(2 ** 31) : NaN);
   }
-  if (tracked) finalizer.register(array, block);
+  if (slot !== 0) {
+    registeredPtr[slot] = ptr;
+    finalizer.register(array, slot);
+  }
+  fresh = array;
   return array;
 }
 
+/**
+ * The array allocInHeap made last, until inHeap is asked about it: Storage.alloc asks at once, and
+ * the identity test spares the `.buffer` and `.byteOffset` reads (V8 calls a builtin for each,
+ * ~10–20 ns). Cleared when matched, so it keeps no dropped array from the collector for long.
+ */
+let fresh: ArrayBufferView | null = null;
+
 /** Asks the collector to free an array made by allocInHeap with `tracked` false once it is unreachable. */
 export function trackArray(array: ArrayBufferView): void {
-  const block = inHeap(array) ? live.get(array.byteOffset) : undefined;
-  if (block !== undefined) finalizer.register(array, block);
+  if (!inHeap(array)) return;
+  const ptr = array.byteOffset;
+  // not a live block, or registered already (at allocation, or by an earlier call)
+  if (live.sizeAt(ptr) === 0 || live.registrationAt(ptr) !== 0) return;
+  const slot = takeSlot();
+  registeredPtr[slot] = ptr;
+  live.setRegistration(ptr, slot);
+  finalizer.register(array, slot);
 }
 
 /** Frees the block under an array made by allocInHeap now (no-op for other arrays); its registration, if tracked, lapses (see `finalizer`). */
 export function releaseArray(array: ArrayBufferView): void {
-  if (!inHeap(array) || !live.has(array.byteOffset)) return;
-  freeBlock(array.byteOffset);
+  if (!inHeap(array)) return;
+  const ptr = array.byteOffset;
+  if (live.sizeAt(ptr) !== 0) freeBlock(ptr);
 }
 
 /** Whether a typed array's bytes live in the wasm memory (so its byteOffset is a pointer). */
 export function inHeap(array: ArrayBufferView): boolean {
+  if (array === fresh) {
+    fresh = null;
+    return true;
+  }
   // no block starts below HEAP_START, and an array of the JS heap (offset 0) is rejected before
   // `.buffer`, which on a small one makes V8 allocate an ArrayBuffer and move the elements there
   if (array.byteOffset < HEAP_START) return false;
-  const b = array.buffer;
+  // `.buffer` read at a site that sees one array type each: a read shared by every type goes
+  // megamorphic, and V8 then looks the getter up generically (a few percent of a small op)
+  const b =
+    array instanceof Float32Array
+      ? array.buffer
+      : array instanceof Float64Array
+        ? array.buffer
+        : array instanceof Int32Array
+          ? array.buffer
+          : array.buffer;
   return b === buffer || buffers.has(b);
 }
 
@@ -472,7 +551,7 @@ export function heapStats(): HeapStats {
     cached: cachedInClasses + cachedInExtents,
     reserved: top - HEAP_START,
     peak,
-    count: live.size,
+    count: live.count,
     limit,
     memory: buffer.byteLength,
     collections: collectionCount(),

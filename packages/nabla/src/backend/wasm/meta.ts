@@ -10,11 +10,13 @@ export const MAX_DIMS = 16;
 /** Sizes, up to three operands' strides, and the counters. */
 const SLOTS = 5 * MAX_DIMS;
 let meta: Int32Array | null = null;
+/** The block's address (kept as a number: reading `byteOffset` calls a builtin). */
+let metaPtr = 0;
 
 function metaBlock(): Int32Array {
   if (meta === null) {
-    const ptr = allocBytes(4 * SLOTS, true)!.ptr; // may grow the memory: take the buffer after
-    meta = new Int32Array(memory.buffer, ptr, SLOTS);
+    metaPtr = allocBytes(4 * SLOTS, true)!.ptr; // may grow the memory: take the buffer after
+    meta = new Int32Array(memory.buffer, metaPtr, SLOTS);
   }
   return meta;
 }
@@ -26,7 +28,7 @@ export function writeRowMeta(n: number): number {
   m[1] = 1;
   m[2] = 1;
   m[3] = 1;
-  return m.byteOffset;
+  return metaPtr;
 }
 
 /** Writes sizes and each stride list (all of length ≤ MAX_DIMS) and returns the block's address. */

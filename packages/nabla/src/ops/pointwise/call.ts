@@ -14,7 +14,7 @@ import { isFloating, promoteTypes, promoteWithScalar, type DType } from "../../t
 import { broadcastShapes, broadcastStrides, shapesEqual } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { operandsOn } from "../../tensor/transfer.js";
-import { emptyTensor, gpuViewWith, resultTensor } from "../helpers.js";
+import { emptyTensor, gpuViewWith, resultTensor, resultTensorLike } from "../helpers.js";
 import { sumToShape } from "../reduce.js";
 import type { PointwiseDeclaration } from "./declare.js";
 import { input, type Expr } from "./expr.js";
@@ -167,7 +167,8 @@ function runKernel(op: string, kernel: Kernel, inputs: readonly Tensor[], params
   // operands on another device (a CPU scalar, a float64 CPU tensor's partner) are copied over
   inputs = operandsOn(inputs, device);
   if (device !== "cpu") return runGpuKernel(op, kernel, inputs, params, dtype, shape);
-  const out = resultTensor(shape, dtype, op);
+  // no broadcast: `shape` is still the first input's own array, whose strides the result may share
+  const out = shape === inputs[0]!.shape ? resultTensorLike(inputs[0]!, dtype, op) : resultTensor(shape, dtype, op);
   const views: StridedView[] = new Array(inputs.length);
   for (let i = 0; i < inputs.length; i++) {
     const t = inputs[i]!;
