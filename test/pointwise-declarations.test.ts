@@ -10,7 +10,7 @@ import { autograd, F, gradcheck, nn, tensor, type Tensor } from "../packages/nab
 import { derivative } from "../packages/nabla/src/ops/pointwise/derivative.js";
 import { DECLARATIONS } from "../packages/nabla/src/ops/pointwise/declarations/index.js";
 import { substitute } from "../packages/nabla/src/ops/pointwise/expr.js";
-import { kernelOf } from "../packages/nabla/src/ops/pointwise/plan.js";
+import { kernelOf, planVariant } from "../packages/nabla/src/ops/pointwise/plan.js";
 import { pointwise as jsPointwise } from "../packages/nabla/src/backend/js/pointwise.js";
 import { POINTWISE_KEYS } from "../packages/nabla/src/backend/wasm/pointwise-keys.generated.js";
 
@@ -76,5 +76,23 @@ describe("squared ReLU: an activation added as one declaration", () => {
     const [g] = autograd.grad(F.reluSquared(w).sum(), w, { createGraph: true });
     const [gg] = autograd.grad(g!.sum(), w);
     expect(gg!.toArray()).toEqual([0, 0, 2, 2]);
+  });
+});
+
+describe("a derived derivative that is the forward itself", () => {
+  it("reads the saved output (exp's backward is g·y, as PyTorch's ExpBackward0), not the forward again", () => {
+    const plan = planVariant(DECLARATIONS.exp!, [false]).backward[0]!;
+    expect(plan.reads).toEqual([{ kind: "grad" }, { kind: "output" }]);
+    expect(plan.kernel.key).toBe("mul(in0,in1)");
+    // and the gradient is still eˣ, second derivative included
+    const v = tensor([-1.5, 0, 0.7], { requiresGrad: true });
+    const [g] = autograd.grad(v.exp().sum(), v, { createGraph: true });
+    const [gg] = autograd.grad(g!.sum(), v);
+    for (const [i, x] of [-1.5, 0, 0.7].entries()) {
+      expect(g!.toArray()[i]).toBeCloseTo(Math.exp(x), 6);
+      expect(gg!.toArray()[i]).toBeCloseTo(Math.exp(x), 6);
+    }
+    // a derivative that is not the forward (tanh' reads the output by declaration; sin' = cos x) is untouched
+    expect(planVariant(DECLARATIONS.sin!, [false]).backward[0]!.reads).toEqual([{ kind: "grad" }, { kind: "input", index: 0 }]);
   });
 });
