@@ -93,50 +93,140 @@ export function packInputWeights(wt: usize, so: i32, sc: i32, si: i32, sj: i32, 
 }
 
 /**
- * One tile at a plane's edge, where some of its columns X + r (x = X + pw + r below) reach past
- * gy at some taps: each tap multiplies only into the accumulators of the columns it reaches
- * inside gy, in the same order as directInputSamples' tiles (i up, j down, vectors up). The
- * products left out are all zeros, which leave a sum unchanged, so each output is bit-identical
- * to the full tile's, for a quarter to a half fewer multiply-adds at LeNet conv2's edges. Its own
- * function: inline, its branches and accumulators cost the full tiles registers.
+ * A tile of 4 columns at a plane's edge, where the outer columns reach past gy at some taps
+ * (products of zeros), for one group with dw = 1, where a row's taps are one run of vectors
+ * (directInputSamples' `flat`). Columns x + r (x = X + pw), taps t = 0..T − 1 (j = jHi − 1 − t):
+ * column r reaches gy for r in [s − t, e − t), s = jHi − 1 − x, e = ow + jHi − 1 − x. At a left
+ * edge (s > 0, every column inside on the right) taps t < s reach only columns s − t..3, the
+ * rest all 4; at a right edge (s ≤ 0) the kept columns below e − t. Each phase is a run with
+ * only its columns' accumulators: each output sums the full tile's products but its zeros, in
+ * the same order (i up, t up, vectors up), so it is bit-identical to the full tile's. The
+ * branches depend only on the tile's place, not on data. Its own function, so that its
+ * accumulators and loops cost the full tiles' loop no registers.
  */
-function clippedTile(base: usize, w0: usize, w1: usize, out0: usize, out1: usize, iLo: i32, iHi: i32, jLo: i32, jHi: i32, x: i32, dw: i32, ow: i32, kept: i32, kw: i32, posBytes: usize, iBytes: usize, jBytes: usize, tapBytes: usize): void {
+function edgeTile(base: usize, w0: usize, w1: usize, out0: usize, out1: usize, iLo: i32, iHi: i32, jLo: i32, jHi: i32, x: i32, ow: i32, kept: i32, kw: i32, posBytes: usize, iBytes: usize, tapBytes: usize): void {
+  const taps = jHi - jLo;
+  const s = jHi - 1 - x, e = ow + jHi - 1 - x;
   let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
   let b0 = a0, b1 = a0, b2 = a0, b3 = a0;
   for (let i = iLo; i < iHi; i++) {
-    for (let j = jHi - 1; j >= jLo; j--) {
-      // columns r with x + r − j·dw in [0, ow), of those kept
-      const rLo = max(0, j * dw - x), rHi = min(kept, ow + j * dw - x);
-      if (rLo >= rHi) continue;
-      const on0 = rLo == 0, on1 = rLo <= 1 && rHi > 1, on2 = rLo <= 2 && rHi > 2, on3 = rHi > 3;
-      let gp = base - <usize>i * iBytes - <usize>j * jBytes;
-      let p0 = w0 + <usize>(i * kw + kw - 1 - j) * tapBytes;
-      let p1 = w1 + <usize>(i * kw + kw - 1 - j) * tapBytes;
-      const end = p0 + tapBytes;
-      for (; p0 < end; gp += 16, p0 += 16, p1 += 16) {
-        const u = v128.load(p0);
-        const t = v128.load(p1);
-        if (on0) {
-          const gv = v128.load(gp);
-          a0 = madd(u, gv, a0);
-          b0 = madd(t, gv, b0);
-        }
-        if (on1) {
-          const gv = v128.load(gp + posBytes);
+    // tap t = 0 (j = jHi − 1): gy's positions and Wp's reversed taps step up together
+    let gp = base - <usize>i * iBytes - <usize>(jHi - 1) * posBytes;
+    let p0 = w0 + <usize>(i * kw + kw - jHi) * tapBytes;
+    let p1 = w1 + <usize>(i * kw + kw - jHi) * tapBytes;
+    if (s > 0) {
+      // left edge: s ≤ 3 (column 3 reaches tap 0)
+      if (s >= 3) {
+          for (const end = p0 + tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
+            const u = v128.load(p0);
+            const t = v128.load(p1);
+            let gv = v128.load(gp + 3 * posBytes);
+            a3 = madd(u, gv, a3);
+            b3 = madd(t, gv, b3);
+          }
+      }
+      if (s >= 2) {
+          for (const end = p0 + tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
+            const u = v128.load(p0);
+            const t = v128.load(p1);
+            let gv = v128.load(gp + 2 * posBytes);
+            a2 = madd(u, gv, a2);
+            b2 = madd(t, gv, b2);
+            gv = v128.load(gp + 3 * posBytes);
+            a3 = madd(u, gv, a3);
+            b3 = madd(t, gv, b3);
+          }
+      }
+        for (const end = p0 + tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
+          const u = v128.load(p0);
+          const t = v128.load(p1);
+          let gv = v128.load(gp + posBytes);
           a1 = madd(u, gv, a1);
           b1 = madd(t, gv, b1);
-        }
-        if (on2) {
-          const gv = v128.load(gp + 2 * posBytes);
+          gv = v128.load(gp + 2 * posBytes);
           a2 = madd(u, gv, a2);
           b2 = madd(t, gv, b2);
-        }
-        if (on3) {
-          const gv = v128.load(gp + 3 * posBytes);
+          gv = v128.load(gp + 3 * posBytes);
           a3 = madd(u, gv, a3);
           b3 = madd(t, gv, b3);
         }
+        for (const end = p0 + <usize>(taps - s) * tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
+          const u = v128.load(p0);
+          const t = v128.load(p1);
+          let gv = v128.load(gp);
+          a0 = madd(u, gv, a0);
+          b0 = madd(t, gv, b0);
+          gv = v128.load(gp + posBytes);
+          a1 = madd(u, gv, a1);
+          b1 = madd(t, gv, b1);
+          gv = v128.load(gp + 2 * posBytes);
+          a2 = madd(u, gv, a2);
+          b2 = madd(t, gv, b2);
+          gv = v128.load(gp + 3 * posBytes);
+          a3 = madd(u, gv, a3);
+          b3 = madd(t, gv, b3);
+        }
+    } else {
+      // right edge: taps t < e − 3 reach 4 columns (if kept), then one fewer a tap
+      let t = 0;
+      if (kept == 4) {
+        const next = min(taps, e - 3);
+          for (const end = p0 + <usize>(next - t) * tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
+            const u = v128.load(p0);
+            const t = v128.load(p1);
+            let gv = v128.load(gp);
+            a0 = madd(u, gv, a0);
+            b0 = madd(t, gv, b0);
+            gv = v128.load(gp + posBytes);
+            a1 = madd(u, gv, a1);
+            b1 = madd(t, gv, b1);
+            gv = v128.load(gp + 2 * posBytes);
+            a2 = madd(u, gv, a2);
+            b2 = madd(t, gv, b2);
+            gv = v128.load(gp + 3 * posBytes);
+            a3 = madd(u, gv, a3);
+            b3 = madd(t, gv, b3);
+          }
+        t = next;
       }
+      if (kept >= 3) {
+        const next = min(taps, e - 2);
+          for (const end = p0 + <usize>(next - t) * tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
+            const u = v128.load(p0);
+            const t = v128.load(p1);
+            let gv = v128.load(gp);
+            a0 = madd(u, gv, a0);
+            b0 = madd(t, gv, b0);
+            gv = v128.load(gp + posBytes);
+            a1 = madd(u, gv, a1);
+            b1 = madd(t, gv, b1);
+            gv = v128.load(gp + 2 * posBytes);
+            a2 = madd(u, gv, a2);
+            b2 = madd(t, gv, b2);
+          }
+        t = max(t, next);
+      }
+      if (kept >= 2) {
+        const next = min(taps, e - 1);
+          for (const end = p0 + <usize>(next - t) * tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
+            const u = v128.load(p0);
+            const t = v128.load(p1);
+            let gv = v128.load(gp);
+            a0 = madd(u, gv, a0);
+            b0 = madd(t, gv, b0);
+            gv = v128.load(gp + posBytes);
+            a1 = madd(u, gv, a1);
+            b1 = madd(t, gv, b1);
+          }
+        t = max(t, next);
+      }
+        for (const end = p0 + <usize>(min(taps, e) - t) * tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
+          const u = v128.load(p0);
+          const t = v128.load(p1);
+          let gv = v128.load(gp);
+          a0 = madd(u, gv, a0);
+          b0 = madd(t, gv, b0);
+        }
     }
   }
   storeLanes(out0, laneSums(a0, a1, a2, a3), kept);
@@ -197,15 +287,17 @@ export function directInputSamples(job: usize, n0: i32, n1: i32, work: usize): v
             const jHi = min(kw, X + 3 + pw >= 0 ? (X + 3 + pw) / dw + 1 : 0);
             // gyT at (row Y + ph − i·dh, column X + pw − j·dw), both shifted by the border
             const base = work + <usize>(Y + ph + top) * rowBytes + <usize>(X + pw + left) * posBytes + (<usize>(g * lanes) << 2);
-            const at = <usize>(Y * w + X) << 2;
-            if (X + pw - (jHi - 1) * dw < 0 || X + 3 + pw - jLo * dw >= ow) {
-              // at a plane's edge some of the 4 columns reach past gy at some taps
-              clippedTile(base, w0, w1, out0 + at, ch1 != ch0 ? out1 + at : 0, iLo, iHi, jLo, jHi, X + pw, dw, ow, min(4, w - X), kw, posBytes, iBytes, jBytes, tapBytes);
-              continue;
+            if (flat && jHi > jLo && (X + pw - (jHi - 1) < 0 || X + 3 + pw - jLo >= ow)) {
+              // at a plane's edge on one side only: a tile that leaves out the zeros
+              const kept = min(4, w - X), s = jHi - 1 - X - pw, e = ow + jHi - 1 - X - pw;
+              if (s <= 0 || (kept == 4 && e - (jHi - jLo) + 1 >= 4)) {
+                const at = <usize>(Y * w + X) << 2;
+                edgeTile(base, w0, w1, out0 + at, ch1 != ch0 ? out1 + at : 0, iLo, iHi, jLo, jHi, X + pw, ow, kept, kw, posBytes, iBytes, tapBytes);
+                continue;
+              }
             }
-            // every tap reaches inside gy from all 4 columns. Where one tap's channels end where the
-            // next's begin in both gyT and Wp (dw = 1, one group), a row's taps are one run of
-            // vectors; else a run a tap
+            // where one tap's channels end where the next's begin in both gyT and Wp (dw = 1, one
+            // group), a row's taps are one run of vectors; else a run a tap
             const runs = flat ? min(1, jHi - jLo) : jHi - jLo;
             let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
             let b0 = a0, b1 = a0, b2 = a0, b3 = a0;
@@ -235,6 +327,7 @@ export function directInputSamples(job: usize, n0: i32, n1: i32, work: usize): v
                 }
               }
             }
+            const at = <usize>(Y * w + X) << 2;
             storeLanes(out0 + at, laneSums(a0, a1, a2, a3), w - X);
             if (ch1 != ch0) storeLanes(out1 + at, laneSums(b0, b1, b2, b3), w - X);
           }
