@@ -210,6 +210,47 @@ describe("direct convolution kernels match the float64 reference", () => {
     }
   });
 
+  it.each([
+    ["LeNet conv2 (5×5, 12 columns)", [2, 6, 12, 12, 16, 1, 5, 5, 1, 0, 0, 1, 1]],
+    ["3×3, padding 1, 9 columns", [2, 3, 7, 9, 5, 1, 3, 3, 1, 1, 1, 1, 1]],
+    ["5×5, padding 2, 11 columns", [2, 2, 7, 11, 7, 1, 5, 5, 1, 2, 2, 1, 1]],
+    ["5×5, 6 columns (both edges in one tile)", [2, 2, 6, 6, 5, 1, 5, 5, 1, 0, 0, 1, 1]],
+    ["3×3, 3 columns (a plane narrower than a tile)", [2, 3, 5, 3, 6, 1, 3, 3, 1, 0, 0, 1, 1]],
+    ["1×7, padding 3, 14 columns", [2, 2, 4, 14, 3, 1, 1, 7, 1, 0, 3, 1, 1]],
+    ["row dilation 2, padding 1 × 2", [2, 2, 9, 10, 5, 1, 3, 5, 1, 1, 2, 2, 1]],
+    ["padding past the kernel's reach", [2, 2, 5, 6, 3, 1, 3, 3, 1, 3, 3, 1, 1]],
+    ["column dilation 3 (a run a tap)", [2, 2, 6, 13, 5, 1, 3, 3, 1, 1, 2, 1, 3]],
+    ["groups 2, 3 channels a group", [2, 6, 8, 10, 6, 2, 3, 3, 1, 1, 1, 1, 1]],
+  ] as [string, Spec][])("input gradient at a plane's edge, %s: bit-identical to the same outputs inside a wider plane", (_, spec) => {
+    // Edge tiles leave out the taps that reach past gy (products of zeros). gy widened by 4 zero
+    // columns on each side (x by 8 columns) puts the same outputs 4 columns on, in tiles at the
+    // same place modulo 4 that reach no edge: those sum every product, zeros included, in the
+    // same order, and must agree bit for bit with the edge tiles.
+    convTuning.directTaps = 10_000;
+    const g = geometry(spec);
+    const [n, c, h, w, o, groups, kh, kw, , ph, pw, dh, dw] = spec;
+    const wide = geometry([n, c, h, w + 8, o, groups, kh, kw, 1, ph, pw, dh, dw]);
+    expect(wide.ow).toBe(g.ow + 8);
+    expect(directPath(g, "input") && directPath(wide, "input")).toBe(true);
+    const gy = values(n * o * g.oh * g.ow);
+    const gyWide = wasm.alloc("float32", n * o * g.oh * wide.ow) as Float32Array;
+    for (let r = 0; r < n * o * g.oh; r++) {
+      for (let x = 0; x < g.ow; x++) gyWide[r * wide.ow + x + 4] = gy.f32[r * g.ow + x]!;
+    }
+    const weight = values(o * (c / groups) * kh * kw);
+    const wShape = [o, c / groups, kh, kw];
+    const gx = new Float32Array(n * c * h * w);
+    const gxWide = new Float32Array(n * c * h * wide.w);
+    conv2dInput(g, view(gy.f32, [n, o, g.oh, g.ow]), view(weight.f32, wShape), gx);
+    conv2dInput(wide, view(gyWide, [n, o, g.oh, wide.ow]), view(weight.f32, wShape), gxWide);
+    for (let r = 0; r < n * c * h; r++) {
+      for (let x = 0; x < w; x++) {
+        const [a, e] = [gx[r * w + x]!, gxWide[r * wide.w + x + 4]!];
+        if (!Object.is(a, e)) expect.fail(`row ${r} column ${x}: ${a}, inside the wider plane ${e}`);
+      }
+    }
+  });
+
   it.each([1, 2, 3])("a weight gradient of %i kernel columns (narrow tiles) is bit-identical to a 5-column kernel's first columns, columns in the lanes", (kw) => {
     // With output columns in the lanes, kernels of at most 3 columns run 2×3 tiles, 5 columns 2×5;
     // each tile column must sum the same products in the same order. Input widened by 5 − kw
