@@ -272,7 +272,8 @@ import { maddOf } from "./lanes";
   p = maddOf<f32>(p, r, i32x4.splat(0x3efffee3));
   p = maddOf<f32>(p, r, i32x4.splat(0x3f7ffffb));
   p = maddOf<f32>(p, r, f32x4.splat(1.0));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  // 2^n from n + MAGIC's bits 0x4B400000 + n, whose shift by 23 drops the 0x4B400000
+  const scale = i32x4.shl(i32x4.add(f32x4.add(n, f32x4.splat(MAGIC)), i32x4.splat(127)), 23);
   return v128.andnot(f32x4.mul(p, scale), under);
 }
 
