@@ -389,6 +389,28 @@ describe("wasm backend", () => {
     }
   });
 
+  it("maxPool2d's 2×2 kernel picks the JS kernel's window element among ties, signed zeros and NaNs, on rows of any width", () => {
+    // assembly/pool.ts maxPool2x2: each window's pairs of rows, then the two; a row's ragged end as
+    // its last four outputs again. Values from five, so that most windows hold ties.
+    const choices = [-1, -0, 0, 1, NaN];
+    for (const [n, c, h, w] of [[2, 3, 28, 28], [3, 5, 10, 10], [2, 2, 6, 6], [1, 4, 8, 9], [2, 2, 9, 14], [1, 1, 2, 16]] as const) {
+      const s = seededRandom(h * 100 + w);
+      const x = randomView([n, c, h, w], "contiguous");
+      for (let i = 0; i < x.data.length; i++) x.data[i] = choices[Math.floor(s() * (i % 7 === 0 ? 5 : 4))]!;
+      const out = [Math.floor(h / 2), Math.floor(w / 2)];
+      const count = n * c * out[0]! * out[1]!;
+      const expected = { values: new Float32Array(count), indices: new Int32Array(count) };
+      const actual = { values: wasm.alloc("float32", count) as Float32Array, indices: new Int32Array(count) };
+      const args = { x, kernel: [2, 2], stride: [2, 2], padding: [0, 0], dilation: [1, 1], out };
+      jsBackend.maxPool2d({ ...args, ...expected });
+      wasm.maxPool2d({ ...args, ...actual });
+      const what = `[${n}, ${c}, ${h}, ${w}]`;
+      // Object.is: -0 and 0 differ
+      expect(Array.from(actual.values.subarray(0, count)).every((v, i) => Object.is(v, expected.values[i])), what).toBe(true);
+      expect(Array.from(actual.indices), what).toEqual(Array.from(expected.indices));
+    }
+  });
+
   it("maxPool2d agrees with the JS kernel on odd sizes, strided views, padding, dilation and ceil mode", () => {
     type Geo = { k: number[]; s: number[]; p: number[]; d: number[]; ceil: boolean };
     const geos: Geo[] = [
@@ -584,6 +606,95 @@ describe("wasm backend", () => {
         const what = `${shape} ${k}×${k} ${layout}${wide ? " float64" : ""}`;
         expect(Array.from(actual.values.subarray(0, count)), what).toEqual(Array.from(expected.values));
         expect(Array.from(actual.indices.subarray(0, count)), what).toEqual(Array.from(expected.indices));
+      }
+    } finally {
+      setNumThreads(before);
+    }
+  });
+
+  /** Two threads, once a helper is idle; returns the thread count to restore. */
+  async function twoThreads(): Promise<number> {
+    const before = getNumThreads();
+    setNumThreads(2);
+    expect(await idleHelpersReady()).toBeGreaterThanOrEqual(1);
+    return before;
+  }
+
+  /** A float array in wasm memory (heap arrays have at least 1024 elements), `fill` at each place. */
+  function heapArray(dtype: "float32" | "float64" | "int32", length: number, fill: (i: number) => number): Float32Array | Float64Array | Int32Array {
+    const a = wasm.alloc(dtype, Math.max(1024, length), true, "test", false).subarray(0, length) as Float32Array | Float64Array | Int32Array;
+    for (let i = 0; i < length; i++) a[i] = fill(i);
+    expect(inHeap(a)).toBe(true);
+    return a;
+  }
+
+  it("scatterAdd split across two threads gives the one-thread bits, zeroing out first where asked", async () => {
+    // whole rows a chunk (assembly/scatter.ts): each row added in the one-thread kernel's order
+    const before = await twoThreads();
+    try {
+      for (const [outer, inner, k, zeroFirst, wide] of [
+        [384, 784, 196, true, false], // LeNet's first pooling's backward: 301K zeroed, shared
+        [1024, 100, 25, true, false], // its second: 102K zeroed, shared
+        [81, 809, 809, true, false], // 65,529 zeroed: just below PARALLEL_SCATTER (64K), on the caller in chunks
+        [65, 1009, 1009, false, false], // 65,585 added into a result that holds values: shared
+        [64, 1000, 1023, false, false], // 65,472 added: just below, one call
+        [37, 2000, 1800, true, true], // float64, rows not a multiple of the chunks
+      ] as const) {
+        const s = seededRandom(outer * 7 + k);
+        const type = wide ? "float64" : "float32";
+        const src = heapArray(type, outer * k, () => s() * 2 - 1);
+        // repeats: the additions into one place must keep their order
+        const index = heapArray("int32", outer * k, () => Math.floor(s() * inner)) as Int32Array;
+        const start = Array.from({ length: outer * inner }, () => s() * 2 - 1);
+        const results = [1, 2].map((threads) => {
+          setNumThreads(threads);
+          // a result that holds nothing yet starts as garbage: the kernel must zero all of it
+          const out = heapArray(type, outer * inner, (i) => (zeroFirst ? NaN : start[i]!));
+          wasm.scatterAdd(src, index, outer, inner, k, out, zeroFirst);
+          return Array.from(out);
+        });
+        const reference = wide ? new Float64Array(outer * inner) : new Float32Array(outer * inner);
+        if (!zeroFirst) reference.set(start);
+        jsBackend.scatterAdd(src, index, outer, inner, k, reference);
+        const what = `[${outer}, ${inner}] k ${k}${zeroFirst ? " zeroFirst" : ""}${wide ? " float64" : ""}`;
+        expect(results[1], what).toEqual(results[0]);
+        expect(results[0], what).toEqual(Array.from(reference));
+      }
+    } finally {
+      setNumThreads(before);
+    }
+  });
+
+  it("row reductions split across two threads give the one-thread bits", async () => {
+    // whole rows a chunk (assembly/reduce.ts: rowsShared): each row reduced as one thread reduces it
+    const before = await twoThreads();
+    try {
+      for (const [outer, inner, op, wide] of [
+        [384, 784, "sum", false], // LeNet's first bias gradient (gy summed over its planes): shared
+        [1024, 100, "sum", false], // its second
+        [65, 1009, "max", false], // 65,585 elements: just above PARALLEL_POINTWISE (64K)
+        [64, 1023, "sum", false], // 65,472: just below, one call
+        [1, 70000, "sum", false], // one row: never shared
+        [37, 2000, "sum", true], // float64, rows not a multiple of the chunks
+        [37, 2000, "prod", true],
+        [37, 2000, "logsumexp", true],
+        [37, 2000, "max", true],
+        [37, 2000, "min", true],
+      ] as const) {
+        const s = seededRandom(outer + inner);
+        const type = wide ? "float64" : "float32";
+        // prod: factors near 1, so that rows of 2,000 neither overflow nor vanish
+        const x = heapArray(type, outer * inner, () => (op === "prod" ? 1 + (s() - 0.5) / 64 : s() * 2 - 1));
+        x[outer * inner - 5] = NaN; // the last row's extremes and sums are NaN
+        const [one, two] = [1, 2].map((threads) => {
+          setNumThreads(threads);
+          const out = heapArray(type, outer, () => NaN);
+          wasm.reduce(op, x, outer, inner, out);
+          return Array.from(out);
+        }) as [number[], number[]];
+        const what = `${op} [${outer}, ${inner}]${wide ? " float64" : ""}`;
+        expect(two, what).toEqual(one);
+        expect(one.slice(0, -1).every(Number.isFinite), what).toBe(true);
       }
     } finally {
       setNumThreads(before);

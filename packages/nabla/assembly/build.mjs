@@ -73,6 +73,9 @@ async function compile(name, features) {
     "--outFile", wasmPath,
     // the compiler's own description of the exports (build/<name>.d.ts): the TS types of the kernels
     "--bindings", "raw",
+    // NABLA_WASM_NAMES=1: keep the name section, so that profiles (node --cpu-prof) name the
+    // kernels instead of listing wasm-function[N]; the code is the same -O3 build otherwise
+    ...(process.env.NABLA_WASM_NAMES === "1" ? ["--debug"] : []),
   ], { stdout: process.stdout, stderr: process.stderr });
   if (error) {
     console.error(stderr.toString());

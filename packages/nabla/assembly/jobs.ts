@@ -8,6 +8,8 @@ import { directConvShared } from "./conv-direct";
 import { winogradShared } from "./conv-winograd";
 import { pointwiseShared } from "./pointwise";
 import { poolShared } from "./pool";
+import { scatterAddShared } from "./scatter";
+import { rowsShared } from "./reduce";
 
 const JOB_MATMUL = 0;
 const JOB_ADAM = 1;
@@ -18,6 +20,8 @@ const JOB_DIRECT_CONV = 5;
 const JOB_WINOGRAD = 7;
 const JOB_POINTWISE = 6;
 const JOB_POOL = 8;
+const JOB_SCATTER = 9;
+const JOB_ROWS = 10;
 
 export function runJob(job: usize, work: usize): void {
   const kind = load<i32>(job, 60);
@@ -30,4 +34,6 @@ export function runJob(job: usize, work: usize): void {
   else if (kind == JOB_WINOGRAD) winogradShared(job, work);
   else if (kind == JOB_POINTWISE) pointwiseShared(job);
   else if (kind == JOB_POOL) poolShared(job);
+  else if (kind == JOB_SCATTER) scatterAddShared(job);
+  else if (kind == JOB_ROWS) rowsShared(job);
 }

@@ -81,14 +81,18 @@ function pick(best: v128, v: v128): v128 {
 function maxPool2x2(x: usize, s0: i32, s1: i32, s2: i32, n: i32, c: i32, w: i32, oh: i32, ow: i32, values: usize, indices: usize): void {
   let e: usize = 0;
   const lanes = i32x4(0, 2, 4, 6);
+  const one = i32x4.splat(1), below = i32x4.splat(w), belowNext = i32x4.splat(w + 1);
   for (let b = 0; b < n; b++) {
     for (let ch = 0; ch < c; ch++) {
       const plane = x + ((<usize>b * <usize>s0 + <usize>ch * <usize>s1) << 2);
       for (let i = 0; i < oh; i++) {
         const r0 = plane + (<usize>(2 * i * s2) << 2);
         const r1 = plane + (<usize>((2 * i + 1) * s2) << 2);
+        // whole vectors of 4 outputs; a ragged end of a row at least a vector wide is its last 4
+        // outputs, recomputed where they overlap the vector before (the same windows, the same bits)
         let j = 0;
-        for (; j + 4 <= ow; j += 4) {
+        for (; j < ow && ow >= 4; j += 4) {
+          if (j + 4 > ow) j = ow - 4;
           const off = <usize>(2 * j) << 2;
           const a0 = v128.load(r0 + off);
           const a1 = v128.load(r0 + off, 16);
@@ -100,17 +104,18 @@ function maxPool2x2(x: usize, s0: i32, s1: i32, s2: i32, n: i32, c: i32, w: i32,
           const v10 = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
           const v11 = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
           const i00 = i32x4.add(i32x4.splat(2 * i * w + 2 * j), lanes);
-          let best = v00;
-          let at = i00;
-          let t = pick(best, v01);
-          best = v128.bitselect(v01, best, t);
-          at = v128.bitselect(i32x4.add(i00, i32x4.splat(1)), at, t);
-          t = pick(best, v10);
-          best = v128.bitselect(v10, best, t);
-          at = v128.bitselect(i32x4.add(i00, i32x4.splat(w)), at, t);
-          t = pick(best, v11);
-          best = v128.bitselect(v11, best, t);
-          at = v128.bitselect(i32x4.add(i00, i32x4.splat(w + 1)), at, t);
+          // each row's pair, then the two rows: a tree of the same picks as the window order's
+          // chain (a later candidate replaces an earlier one only where pick says so), two
+          // dependent steps instead of three
+          const t0 = pick(v00, v01);
+          const top = v128.bitselect(v01, v00, t0);
+          const atTop = v128.bitselect(i32x4.add(i00, one), i00, t0);
+          const t1 = pick(v10, v11);
+          const bottom = v128.bitselect(v11, v10, t1);
+          const atBottom = v128.bitselect(i32x4.add(i00, belowNext), i32x4.add(i00, below), t1);
+          const t = pick(top, bottom);
+          const best = v128.bitselect(bottom, top, t);
+          const at = v128.bitselect(atBottom, atTop, t);
           v128.store(values + ((e + <usize>j) << 2), best);
           if (indices != 0) v128.store(indices + ((e + <usize>j) << 2), at);
         }

@@ -96,3 +96,42 @@ export function logsumexpRows64(x: usize, outer: i32, inner: i32, out: usize): v
     store<f64>(out + (<usize>o << 3), r);
   }
 }
+
+/** The row kernels a rows job (rowsShared) runs, by the code at its byte 12. */
+const ROWS_SUM = 0;
+const ROWS_MAX = 1;
+const ROWS_SUM64 = 2;
+const ROWS_PROD64 = 3;
+const ROWS_LOGSUMEXP64 = 4;
+const ROWS_MAX64 = 5;
+const ROWS_MIN64 = 6;
+
+/**
+ * A thread's share of a row-reduction job (written by src/backend/wasm/pool.ts: rowsThreaded):
+ * chunks of whole rows, each reduced as the one-thread kernel reduces it, so the results do not
+ * depend on how the rows were split. Job ints (byte offset): 0 counter, 4 chunks, 8 rows a chunk,
+ * 12 the kernel (ROWS_*), 16 x, 20 outer, 24 inner, 28 out, (60 the job's kind).
+ */
+export function rowsShared(job: usize): void {
+  const chunks = load<i32>(job, 4), size = load<i32>(job, 8);
+  const which = load<i32>(job, 12);
+  const x = <usize>load<u32>(job, 16);
+  const outer = load<i32>(job, 20), inner = load<i32>(job, 24);
+  const out = <usize>load<u32>(job, 28);
+  const wide = which >= ROWS_SUM64;
+  const shift: usize = wide ? 3 : 2;
+  for (;;) {
+    const i = atomic.add<i32>(job, 1);
+    if (i >= chunks) return;
+    const o0 = i * size;
+    const rows = min(size, outer - o0);
+    const from = x + ((<usize>o0 * <usize>inner) << shift);
+    const to = out + (<usize>o0 << shift);
+    if (which == ROWS_SUM) sumRows(from, rows, inner, to);
+    else if (which == ROWS_MAX) maxRows(from, rows, inner, to);
+    else if (which == ROWS_SUM64) sumRows64(from, rows, inner, to);
+    else if (which == ROWS_PROD64) prodRows64(from, rows, inner, to);
+    else if (which == ROWS_LOGSUMEXP64) logsumexpRows64(from, rows, inner, to);
+    else extremeRows64(from, rows, inner, to, which == ROWS_MAX64 ? 1 : 0);
+  }
+}

@@ -144,8 +144,12 @@ export interface Backend {
   matmul(args: MatmulArgs): void;
   /** out[o, j] = x[o, index[o, j]] for contiguous x [outer, inner] and index [outer, k]. */
   gather(x: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray): void;
-  /** out[o, index[o, j]] += src[o, j]; out is [outer, inner], src and index [outer, k]. */
-  scatterAdd(src: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray): void;
+  /**
+   * out[o, index[o, j]] += src[o, j]; out is [outer, inner], src and index [outer, k]. With
+   * `zeroFirst` out holds nothing yet (uninitialized storage) and is zeroed first, so that the
+   * kernel can zero it a piece at a time, beside the additions.
+   */
+  scatterAdd(src: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray, zeroFirst?: boolean): void;
   /**
    * col2im: out[n, c, oh·sH + i·dH, ow·sW + j·dW] += cols[n, c, i, j, oh, ow] for cols of shape
    * [N, C, kH, kW, oH, oW] (any strides) into contiguous out [N, C, H, W], taps (i, j) in order.

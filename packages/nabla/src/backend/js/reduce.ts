@@ -90,7 +90,9 @@ export function scatterAdd(
   inner: number,
   k: number,
   out: TypedArray,
+  zeroFirst = false,
 ): void {
+  if (zeroFirst) out.fill(0, 0, outer * inner);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < k; j++) out[o * inner + index[o * k + j]!]! += src[o * k + j]!;
   }

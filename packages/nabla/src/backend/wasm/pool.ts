@@ -1,5 +1,6 @@
 /**
- * Big matmuls, Adam steps and pointwise runs (float32 and float64) split across threads: each helper is a worker with its own
+ * Big matmuls, Adam steps, pointwise runs, convolutions, max pooling and its backward, and row
+ * reductions (float32 and float64) split across threads: each helper is a worker with its own
  * instance of the kernel module over the same shared memory, so operands and results need no
  * copying. All threads, the caller's included, take chunks of the work off one atomic counter
  * (assembly/jobs.ts), so a core that is busy with other work slows the split down instead of
@@ -105,6 +106,8 @@ const JOB_DIRECT_CONV = 5;
 const JOB_WINOGRAD = 7;
 const JOB_POINTWISE = 6;
 const JOB_POOL = 8;
+const JOB_SCATTER = 9;
+const JOB_ROWS = 10;
 
 /** Below this many floats written an im2col or col2im is not worth sharing. */
 const PARALLEL_UNFOLD = 1 << 17;
@@ -378,6 +381,56 @@ export function maxPoolThreaded(
   const fields = [0, Math.ceil(planes / size), size, wide ? 1 : 0, x, strides[0]!, strides[1]!, strides[2]!, strides[3]!, n, c, h, w,
     kernel[0]!, kernel[1]!, JOB_POOL, stride[0]!, stride[1]!, padding[0]!, padding[1]!, dilation[0]!, dilation[1]!, oh, ow, values, indices];
   for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
+  runShared(ints, ready, 0);
+  return true;
+}
+
+/**
+ * Below this many elements written a scatterAdd is not worth sharing (one add at a random place in
+ * a row, or a zeroed element, each: as cheap as a pointwise op's).
+ */
+const PARALLEL_SCATTER = 1 << 16;
+
+/**
+ * out[o, index[o, j]] += src[o, j] (kernels.scatterAdd or scatterAdd64's arguments, `wide` for
+ * float64), with `zero` over an out that holds nothing yet (zeroed first), shared with idle helpers
+ * in chunks of whole rows (assembly/scatter.ts: scatterAddShared), each added as the one-thread
+ * kernel adds it. Where nothing is shared a zeroed one still runs as chunks on the caller, each
+ * zeroed just before its rows are added (while they are in cache).
+ */
+export function scatterAddThreaded(wide: boolean, src: number, index: number, outer: number, inner: number, k: number, out: number, zero: boolean): void {
+  if (outer === 0) return;
+  const ready = outer < 2 ? [] : readyHelpers(outer * (zero ? inner : k), PARALLEL_SCATTER);
+  if (ready.length === 0 && !zero) {
+    (wide ? kernels.scatterAdd64 : kernels.scatterAdd)(src, index, outer, inner, k, out);
+    return;
+  }
+  // a few chunks a thread, so that one the OS delays is caught up by the others
+  const size = Math.ceil(outer / Math.min(outer, 4 * (ready.length + 1)));
+  const { ints } = jobBlock();
+  const fields = [0, Math.ceil(outer / size), size, wide ? 1 : 0, src, index, outer, inner, k, out, zero ? 1 : 0];
+  for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
+  ints[15] = JOB_SCATTER;
+  runShared(ints, ready, 0);
+}
+
+/** The row kernels rowsThreaded runs (assembly/reduce.ts: rowsShared reads the code). */
+export const ROWS = { sum: 0, max: 1, sum64: 2, prod64: 3, logsumexp64: 4, max64: 5, min64: 6 } as const;
+
+/**
+ * A row reduction (kernels.sumRows and the like: `which`, over contiguous x [outer, inner] into
+ * out [outer]) shared with idle helpers in chunks of whole rows, each reduced as the one-thread
+ * kernel reduces it. Returns false, having done nothing, where it is too small to share (from
+ * PARALLEL_POINTWISE elements, a pass as cheap as a pointwise op's) or no helper is free.
+ */
+export function rowsThreaded(which: number, x: number, outer: number, inner: number, out: number): boolean {
+  const ready = outer < 2 ? [] : readyHelpers(outer * inner, PARALLEL_POINTWISE);
+  if (ready.length === 0) return false;
+  const size = Math.ceil(outer / Math.min(outer, 4 * (ready.length + 1)));
+  const { ints } = jobBlock();
+  const fields = [0, Math.ceil(outer / size), size, which, x, outer, inner, out];
+  for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
+  ints[15] = JOB_ROWS;
   runShared(ints, ready, 0);
   return true;
 }

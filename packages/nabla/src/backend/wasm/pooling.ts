@@ -7,7 +7,7 @@ import type { TypedArray } from "../../tensor/dtype.js";
 import { jsBackend } from "../js/index.js";
 import { inHeap } from "./heap.js";
 import { kernels } from "./instance.js";
-import { maxPoolThreaded } from "./pool.js";
+import { maxPoolThreaded, scatterAddThreaded } from "./pool.js";
 import { Scratch } from "./operands.js";
 
 export function maxPool2d(args: MaxPool2dArgs): void {
@@ -65,10 +65,10 @@ function indexWidth(a: TypedArray, b: TypedArray, index: Int32Array): 0 | 4 | 8 
   return 0;
 }
 
-export function scatterAdd(src: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray): void {
+export function scatterAdd(src: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray, zeroFirst = false): void {
   const width = indexWidth(src, out, index);
-  if (width === 0) return jsBackend.scatterAdd(src, index, outer, inner, k, out);
-  (width === 8 ? kernels.scatterAdd64 : kernels.scatterAdd)(src.byteOffset, index.byteOffset, outer, inner, k, out.byteOffset);
+  if (width === 0) return jsBackend.scatterAdd(src, index, outer, inner, k, out, zeroFirst);
+  scatterAddThreaded(width === 8, src.byteOffset, index.byteOffset, outer, inner, k, out.byteOffset, zeroFirst);
 }
 
 export function gather(x: TypedArray, index: Int32Array, outer: number, inner: number, k: number, out: TypedArray): void {

@@ -10,6 +10,7 @@ import { MIN_ELEMENTS } from "./elementwise.js";
 import { kernels } from "./instance.js";
 import { inHeap } from "./heap.js";
 import { Scratch } from "./operands.js";
+import { ROWS, rowsThreaded } from "./pool.js";
 
 /** A contiguous float block's address in wasm memory, staged through scratch if it lives elsewhere. */
 function block(scratch: Scratch, data: Float32Array | Float64Array, length: number): number {
@@ -35,16 +36,21 @@ export function reduce(op: ReduceOp, x: TypedArray, outer: number, inner: number
   try {
     const px = block(scratch, x as Float32Array | Float64Array, outer * inner);
     const o = scratch.output((out as Float32Array | Float64Array).subarray(0, outer));
-    if (width === 4) {
-      (op === "sum" ? kernels.sumRows : kernels.maxRows)(px, outer, inner, o.ptr);
-    } else if (op === "sum") {
-      kernels.sumRows64(px, outer, inner, o.ptr);
-    } else if (op === "prod") {
-      kernels.prodRows64(px, outer, inner, o.ptr);
-    } else if (op === "logsumexp") {
-      kernels.logsumexpRows64(px, outer, inner, o.ptr);
-    } else {
-      kernels.extremeRows64(px, outer, inner, o.ptr, op === "max" ? 1 : 0);
+    // every row kernel reduces its rows one by one: shared by rows where big enough
+    const which = width === 4 ? (op === "sum" ? ROWS.sum : ROWS.max)
+      : op === "sum" ? ROWS.sum64 : op === "prod" ? ROWS.prod64 : op === "logsumexp" ? ROWS.logsumexp64 : op === "max" ? ROWS.max64 : ROWS.min64;
+    if (!rowsThreaded(which, px, outer, inner, o.ptr)) {
+      if (width === 4) {
+        (op === "sum" ? kernels.sumRows : kernels.maxRows)(px, outer, inner, o.ptr);
+      } else if (op === "sum") {
+        kernels.sumRows64(px, outer, inner, o.ptr);
+      } else if (op === "prod") {
+        kernels.prodRows64(px, outer, inner, o.ptr);
+      } else if (op === "logsumexp") {
+        kernels.logsumexpRows64(px, outer, inner, o.ptr);
+      } else {
+        kernels.extremeRows64(px, outer, inner, o.ptr, op === "max" ? 1 : 0);
+      }
     }
     o.done();
   } finally {

@@ -160,9 +160,10 @@ function maxPoolBackward(gy: Tensor, indices: Tensor, shape: readonly number[]):
   const k = indices.shape[2]! * indices.shape[3]!;
   const gc = contiguous(gy.detach());
   const device = gy.storage.device;
-  const gx = emptyTensor(shape, gy.dtype, "maxPool2d", device);
+  // on the CPU the kernel zeroes gx as it adds into it (a chunk of planes at a time, on every thread)
+  const gx = (device === "cpu" ? resultTensor : emptyTensor)(shape, gy.dtype, "maxPool2d", device);
   if (device === "cpu") {
-    backend().scatterAdd(gc.storage.data.subarray(gc.offset), indices.storage.data as Int32Array, n * c, h * w, k, gx.storage.data);
+    backend().scatterAdd(gc.storage.data.subarray(gc.offset), indices.storage.data as Int32Array, n * c, h * w, k, gx.storage.data, true);
   } else {
     // the kernels read from the buffer's start
     const from: GpuArray = (gc.offset === 0 ? gc : gc.clone()).storage.gpu;
