@@ -6,7 +6,7 @@
  * function, gradient and kernels.
  */
 import { describe, expect, it } from "vitest";
-import { autograd, F, gradcheck, nn, tensor, type Tensor } from "../packages/nabla/src/index.js";
+import { autograd, F, gradcheck, nn, noGrad, tensor, type Tensor } from "../packages/nabla/src/index.js";
 import { derivative } from "../packages/nabla/src/ops/pointwise/derivative.js";
 import { DECLARATIONS } from "../packages/nabla/src/ops/pointwise/declarations/index.js";
 import { substitute } from "../packages/nabla/src/ops/pointwise/expr.js";
@@ -79,8 +79,8 @@ describe("squared ReLU: an activation added as one declaration", () => {
   });
 });
 
-describe("a derived derivative that is the forward itself", () => {
-  it("reads the saved output (exp's backward is g·y, as PyTorch's ExpBackward0), not the forward again", () => {
+describe("derivatives that read the result, as PyTorch's", () => {
+  it("exp's backward is g·y (PyTorch's ExpBackward0 reads its result), not the forward again", () => {
     const plan = planVariant(DECLARATIONS.exp!, [false]).backward[0]!;
     expect(plan.reads).toEqual([{ kind: "grad" }, { kind: "output" }]);
     expect(plan.kernel.key).toBe("mul(in0,in1)");
@@ -94,7 +94,19 @@ describe("a derived derivative that is the forward itself", () => {
       expect(first[i]).toBeCloseTo(Math.exp(x), 6);
       expect(second[i]).toBeCloseTo(Math.exp(x), 6);
     }
-    // a derivative that is not the forward (tanh' reads the output by declaration; sin' = cos x) is untouched
+    for (const name of ["expm1", "sqrt", "rsqrt", "tan", "reciprocal"]) {
+      expect(planVariant(DECLARATIONS[name]!, [false]).backward[0]!.reads, name).toEqual([{ kind: "grad" }, { kind: "output" }]);
+    }
+  });
+
+  it("keeps the inputs where PyTorch saves them: a quotient changed in place still backpropagates", () => {
+    // DivBackward0 saves self and other, not the result: changing y = a / b afterwards is allowed
+    const a = tensor([1, 2, 3], { requiresGrad: true });
+    const b = tensor([2, 4, 8], { requiresGrad: true });
+    const y = a.div(b);
+    noGrad(() => y.add_(1));
+    y.sum().backward();
+    expect(Array.from(b.grad!.toArray() as number[])).toEqual([-0.25, -0.125, -0.046875]);
     expect(planVariant(DECLARATIONS.sin!, [false]).backward[0]!.reads).toEqual([{ kind: "grad" }, { kind: "input", index: 0 }]);
   });
 });

@@ -238,3 +238,77 @@ import { maddOf } from "./lanes";
 @inline export function sigmoidV(x: v128): v128 {
   return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), expV(f32x4.neg(x))));
 }
+
+// ---- GELU as PyTorch computes it in float32 (oneDNN's gelu_erf; src/ops/pointwise/gelu-erf.ts) ----
+
+/** c + a·b rounded once, per f32 lane: relaxed SIMD's fused form, else exactly through float64. */
+// @ts-ignore: decorator
+@inline function fusedV(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return v128.relaxed_madd<f32>(a, b, c);
+  // a·b of two floats is exact in float64, so only a tie after the float64 sum could round apart
+  const lo = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(a), f64x2.promote_low_f32x4(b)), f64x2.promote_low_f32x4(c));
+  const ah = v128.shuffle<f32>(a, a, 2, 3, 2, 3);
+  const bh = v128.shuffle<f32>(b, b, 2, 3, 2, 3);
+  const ch = v128.shuffle<f32>(c, c, 2, 3, 2, 3);
+  const hi = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(ah), f64x2.promote_low_f32x4(bh)), f64x2.promote_low_f32x4(ch));
+  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/**
+ * oneDNN's float32 e^x for x ≤ 0 (NaN stays NaN): n = ⌊x·log2e + ½⌋, r = x − n·ln2 rounded once
+ * (n·A and n·B of ln2 = A + B, A of 10 bits and B of 12, are exact, and x − n·A is by Sterbenz),
+ * a degree-5 polynomial in r (its multiply-adds fused where relaxed SIMD fuses them), times 2^n;
+ * 0 below ln FLT_MIN (n ≥ −126 keeps 2^n normal).
+ */
+// @ts-ignore: decorator
+@inline function expOnednnV(x: v128): v128 {
+  const lnMin = i32x4.splat(0xc2aeac50);
+  const under = f32x4.lt(x, lnMin);
+  x = f32x4.pmax(x, lnMin);
+  const n = f32x4.floor(f32x4.add(f32x4.mul(x, i32x4.splat(0x3fb8aa3b)), f32x4.splat(0.5)));
+  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, i32x4.splat(0x3f318000))), f32x4.mul(n, f32x4.splat(-2.12192535400390625e-4)));
+  let p = maddOf<f32>(i32x4.splat(0x3c07cfce), r, i32x4.splat(0x3d2b9d0d));
+  p = maddOf<f32>(p, r, i32x4.splat(0x3e2aad40));
+  p = maddOf<f32>(p, r, i32x4.splat(0x3efffee3));
+  p = maddOf<f32>(p, r, i32x4.splat(0x3f7ffffb));
+  p = maddOf<f32>(p, r, f32x4.splat(1.0));
+  // 2^n from n + MAGIC's bits 0x4B400000 + n, whose shift by 23 drops the 0x4B400000
+  const scale = i32x4.shl(i32x4.add(f32x4.add(n, f32x4.splat(MAGIC)), i32x4.splat(127)), 23);
+  return v128.andnot(f32x4.mul(p, scale), under);
+}
+
+/**
+ * sign(u)·(1 + q·t·R(t)) of Abramowitz–Stegun 7.1.26, t = 1/(1 + 0.3275911·|u|), given
+ * q = −e^(−u²): erf(u) as oneDNN has it. The last multiply-add is fused exactly (near u = 0 it
+ * cancels to erf's few bits); R's may round twice where relaxed SIMD does not fuse.
+ */
+// @ts-ignore: decorator
+@inline function erfOnednnV(u: v128, q: v128): v128 {
+  const t = f32x4.div(f32x4.splat(1.0), maddOf<f32>(i32x4.splat(0x3ea7ba05), f32x4.abs(u), f32x4.splat(1.0)));
+  let r = maddOf<f32>(i32x4.splat(0x3f87dc22), t, i32x4.splat(0xbfba00e3));
+  r = maddOf<f32>(r, t, i32x4.splat(0x3fb5f0e3));
+  r = maddOf<f32>(r, t, i32x4.splat(0xbe91a98e));
+  r = maddOf<f32>(r, t, i32x4.splat(0x3e827906));
+  const v = fusedV(f32x4.mul(q, t), r, f32x4.splat(1.0));
+  return v128.xor(v, v128.and(u, i32x4.splat(0x80000000)));
+}
+
+/** PyTorch's float32 GELU per lane: S + S·erf(x/√2), S = x/2, the last step fused. */
+// @ts-ignore: decorator
+@inline export function geluErfV(x: v128): v128 {
+  const u = f32x4.mul(x, i32x4.splat(0x3f3504f3));
+  const s = f32x4.mul(x, f32x4.splat(0.5));
+  const q = v128.xor(expOnednnV(v128.xor(f32x4.mul(u, u), i32x4.splat(0x80000000))), i32x4.splat(0x80000000));
+  return fusedV(erfOnednnV(u, q), s, s);
+}
+
+/** PyTorch's float32 GELU derivative per lane: ½ + u/√π·e^(−u²) + ½·erf(u), u = x/√2. */
+// @ts-ignore: decorator
+@inline export function geluErfGradV(x: v128): v128 {
+  const u = f32x4.mul(x, i32x4.splat(0x3f3504f3));
+  const e = expOnednnV(v128.xor(f32x4.mul(u, u), i32x4.splat(0x80000000)));
+  const t = f32x4.mul(f32x4.mul(u, i32x4.splat(0x3f106eba)), e);
+  const erf = erfOnednnV(u, v128.xor(e, i32x4.splat(0x80000000)));
+  // ½·erf is exact, so the fused ½·erf + (t + ½) is one rounding of an exact sum either way
+  return f32x4.add(f32x4.mul(erf, f32x4.splat(0.5)), f32x4.add(t, f32x4.splat(0.5)));
+}

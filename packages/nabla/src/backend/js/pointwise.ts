@@ -22,10 +22,17 @@ type RowFn = (
   params: readonly number[],
 ) => void;
 
-/** How a row computes: in float64 rounded at the store, float32 at every step, or int32 arithmetic. */
-type Arithmetic = "float64" | "float32" | "int32";
+/**
+ * How a row computes: in float64 rounded at the store (into float64, or float32 storage:
+ * "float64to32"), float32 at every step, or int32 arithmetic. Both float32 kinds take a
+ * primitive's own float32 algorithm where it has one (`evaluate32`: PyTorch's GELU).
+ */
+type Arithmetic = "float64" | "float64to32" | "float32" | "int32";
 
-const compiled: Record<Arithmetic, Map<string, RowFn>> = { float64: new Map(), float32: new Map(), int32: new Map() };
+const compiled: Record<Arithmetic, Map<string, RowFn>> = { float64: new Map(), float64to32: new Map(), float32: new Map(), int32: new Map() };
+
+/** Whether a row of this arithmetic computes float32 values. */
+const float32Values = (arithmetic: Arithmetic): boolean => arithmetic === "float32" || arithmetic === "float64to32";
 
 /**
  * out = kernel(inputs; params), computed in float64 and rounded once at the store. With
@@ -41,7 +48,7 @@ export function pointwise(
   params: readonly number[],
   stepwiseFloat32 = false,
 ): void {
-  const arithmetic: Arithmetic = out instanceof Int32Array ? "int32" : stepwiseFloat32 ? "float32" : "float64";
+  const arithmetic: Arithmetic = out instanceof Int32Array ? "int32" : stepwiseFloat32 ? "float32" : out instanceof Float32Array ? "float64to32" : "float64";
   const cache = compiled[arithmetic];
   let row = cache.get(kernel.key);
   if (row === undefined) {
@@ -121,7 +128,8 @@ function compileWithFunction(kernel: Kernel, arithmetic: Arithmetic): RowFn {
       const prim: Primitive = PRIMITIVES[node.op];
       const args = node.args.map((a) => names.get(a)!);
       const int32 = arithmetic === "int32" && node.type === "num" ? INT32[node.op] : undefined;
-      const value = int32 ? int32.js(...args) : prim.js ? prim.js(...args) : `h.${node.op}(${args.join(", ")})`;
+      const own32 = float32Values(arithmetic) && prim.evaluate32 !== undefined;
+      const value = int32 ? int32.js(...args) : own32 ? `h32.${node.op}(${args.join(", ")})` : prim.js ? prim.js(...args) : `h.${node.op}(${args.join(", ")})`;
       const code = stepwiseFloat32 && node.type === "num" ? `Math.fround(${value})` : value;
       const name = `t${temp++}`;
       body.push(`const ${name} = ${code};`);
@@ -138,8 +146,9 @@ out[start + i] = ${value};
 ${advance}
 }`;
   const helpers = Object.fromEntries(Object.entries(PRIMITIVES).map(([name, p]) => [name, p.evaluate]));
-  const make = new Function("h", "ipow", `return function (out, start, n, data, offsets, steps, params) {\n${source}\n};`) as (h: unknown, ipow: unknown) => RowFn;
-  return make(helpers, int32Pow);
+  const helpers32 = Object.fromEntries(Object.entries(PRIMITIVES).map(([name, p]) => [name, p.evaluate32]));
+  const make = new Function("h", "h32", "ipow", `return function (out, start, n, data, offsets, steps, params) {\n${source}\n};`) as (h: unknown, h32: unknown, ipow: unknown) => RowFn;
+  return make(helpers, helpers32, int32Pow);
 }
 
 /** The expression as closures, for engines that refuse `new Function`. */
@@ -166,7 +175,8 @@ function interpretRow(expr: Expr, arithmetic: Arithmetic): RowFn {
         evals.set(node, (values, params) => int32.evaluate(...args.map((g) => g(values, params))));
         continue;
       }
-      f = node.type === "num" ? (values, params) => round(prim.evaluate(...args.map((g) => g(values, params)))) : (values, params) => prim.evaluate(...args.map((g) => g(values, params)));
+      const evaluate = (float32Values(arithmetic) && prim.evaluate32) || prim.evaluate;
+      f = node.type === "num" ? (values, params) => round(evaluate(...args.map((g) => g(values, params)))) : (values, params) => evaluate(...args.map((g) => g(values, params)));
     }
     evals.set(node, f);
   }

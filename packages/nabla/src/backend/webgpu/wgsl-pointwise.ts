@@ -129,6 +129,14 @@ function nodeCode(node: Expr, a: readonly string[], helpers: Set<string>): strin
     case "maximum": case "minimum": case "pow": case "fmod": case "remainder": case "hypot": case "expm1":
     case "log1p": case "sigmoid": case "tanh": case "asinh": case "acosh": case "atanh": case "erf": case "erfc": case "erfinv":
       return call(`nb_${node.op}`);
+    // GELU by its formula, with the accurate erf (oneDNN's float32 algorithm is PyTorch's CPU's)
+    case "geluErf":
+      helpers.add("nb_erf");
+      return `(${x} * 0.5 * (1.0 + nb_erf(${x} * 0.70710678118654752)))`;
+    case "geluErfGrad":
+      helpers.add("nb_erf");
+      helpers.add("nb_exp");
+      return `(0.5 * (1.0 + nb_erf(${x} * 0.70710678118654752)) + ${x} * 0.39894228040143268 * nb_exp(${x} * ${x} * -0.5))`;
     case "gt": return `(${x} > ${y})`;
     case "ge": return `(${x} >= ${y})`;
     case "lt": return `(${x} < ${y})`;

@@ -191,19 +191,6 @@ function walk(e: Expr, f: (n: Expr) => void): void {
 }
 
 /** The expression with input i replaced by `by[i]` (inputs missing from `by` stay). */
-/** `e` with every occurrence of the node `target` (interned: one object per expression) replaced by `by`. */
-export function replaceNode(e: Expr, target: Expr, by: Expr): Expr {
-  const done = new Map<Expr, Expr>();
-  for (const n of topological(e)) {
-    let r: Expr;
-    if (n === target) r = by;
-    else if (n.op === "input" || n.op === "param" || n.op === "const") r = n;
-    else r = apply(n.op, ...n.args.map((a) => done.get(a)!));
-    done.set(n, r);
-  }
-  return done.get(e)!;
-}
-
 export function substitute(e: Expr, by: ReadonlyMap<number, Expr>): Expr {
   const done = new Map<Expr, Expr>();
   for (const n of topological(e)) {

@@ -8,7 +8,7 @@
  */
 import type { PointwiseDeclaration } from "./declare.js";
 import { derivative } from "./derivative.js";
-import { input, inputsOf, mul, param, paramCountOf, replaceNode, substitute, type Expr } from "./expr.js";
+import { input, inputsOf, mul, param, paramCountOf, substitute, type Expr } from "./expr.js";
 
 /** An expression ready to run: `key` names it, it reads `arity` tensors and `params` numbers. */
 export interface Kernel {
@@ -58,7 +58,7 @@ export interface BackwardPlan {
  * undefined to derive it from `forward`. Null when the derivative is identically zero.
  */
 export function backwardPlan(forward: Expr, arity: number, i: number, given: Expr | undefined): BackwardPlan | null {
-  const d = given ?? derivedReadingOutput(forward, arity, i);
+  const d = given ?? derivative(forward, i);
   if (d.op === "const" && d.value === 0) return null;
   // layout: g is input 0, the op's inputs follow, then its output
   const shifted = substitute(d, new Map(Array.from({ length: arity + 1 }, (_, j) => [j, input(j + 1)] as [number, Expr])));
@@ -67,20 +67,6 @@ export function backwardPlan(forward: Expr, arity: number, i: number, given: Exp
   const compact = substitute(full, new Map(used.map((slot, k) => [slot, input(k)] as [number, Expr])));
   const reads = used.map((slot): Slot => (slot === 0 ? { kind: "grad" } : slot <= arity ? { kind: "input", index: slot - 1 } : { kind: "output" }));
   return { kernel: kernelOf(compact), reads };
-}
-
-/**
- * ∂f/∂xᵢ derived from the forward, with each copy of the whole forward in it read from the saved
- * output instead (exp's eˣ, sqrt's √x in 0.5/√x, tan's tan x in 1 + tan²x): one evaluation less
- * per element, and the formula PyTorch's backward uses (ExpBackward0 reads its result). Kept only
- * where it reads no more tensors than before: hypot's x/hypot(x, y) would read the output beside
- * both inputs, past the three a wasm kernel takes, and save one tensor more.
- */
-function derivedReadingOutput(forward: Expr, arity: number, i: number): Expr {
-  const d = derivative(forward, i);
-  if (forward.op === "input" || forward.op === "param" || forward.op === "const") return d;
-  const reading = replaceNode(d, forward, input(arity));
-  return reading !== d && inputsOf(reading).length <= inputsOf(d).length ? reading : d;
 }
 
 /** A declared op's kernels for one pattern of tensor and number operands. */

@@ -9,6 +9,7 @@
  */
 import type { Expr, ExprType, Operand } from "./expr.js";
 import * as E from "./expr.js";
+import * as G from "./gelu-erf.js";
 import * as S from "./scalar-math.js";
 
 export interface Primitive {
@@ -18,6 +19,11 @@ export interface Primitive {
   readonly argTypes?: readonly ExprType[];
   /** The value for numbers (bool results and arguments as 1/0). */
   readonly evaluate: (...args: number[]) => number;
+  /**
+   * The value in float32 kernels where it is not `evaluate`'s rounded: a function PyTorch computes
+   * by a float32 algorithm of its own (GELU's, gelu-erf.ts), emulated step by step.
+   */
+  readonly evaluate32?: (...args: number[]) => number;
   /** Inline JavaScript for the value, given the arguments' code; a call to `evaluate` otherwise. */
   readonly js?: (...args: string[]) => string;
   /** ∂out/∂argᵢ for each argument, given the arguments and the node itself. */
@@ -28,6 +34,7 @@ const LN2 = Math.LN2;
 const LN10 = Math.LN10;
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 const SQRT_PI_OVER_2 = Math.sqrt(Math.PI) / 2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 const unary = (evaluate: (x: number) => number, derivative?: (x: Expr, out: Expr) => Operand, js?: (x: string) => string): Primitive => ({
   arity: 1,
@@ -109,6 +116,8 @@ export type PrimitiveName =
   | "erf"
   | "erfc"
   | "erfinv"
+  | "geluErf"
+  | "geluErfGrad"
   | "floor"
   | "ceil"
   | "trunc"
@@ -198,6 +207,13 @@ export const PRIMITIVES: Record<PrimitiveName, Primitive> = {
   erfc: unary(S.erfc, (x) => E.mul(-TWO_OVER_SQRT_PI, E.apply("exp", E.neg(E.mul(x, x))))),
   // (erf⁻¹)'(y) = √π/2 · e^(out²)
   erfinv: unary(S.erfinv, (_x, out) => E.mul(SQRT_PI_OVER_2, E.apply("exp", E.mul(out, out)))),
+  // GELU and its derivative as PyTorch computes them (gelu-erf.ts): float64 by the formula,
+  // float32 by oneDNN's algorithm. (Φ + xφ)' = φ·(2 − x²).
+  geluErf: { ...unary(G.geluErf64, (x) => E.apply("geluErfGrad", x)), evaluate32: G.geluErf32 },
+  geluErfGrad: {
+    ...unary(G.geluErfGrad64, (x) => E.mul(E.mul(INV_SQRT_2PI, E.apply("exp", E.mul(E.mul(x, x), -0.5))), E.sub(2, E.mul(x, x)))),
+    evaluate32: G.geluErfGrad32,
+  },
 
   // ---- rounding (derivative 0 almost everywhere, as in PyTorch) ----
   floor: unary(Math.floor, () => 0, (x) => `Math.floor(${x})`),

@@ -78,15 +78,16 @@ export const hardtanh = unary({
   derivative: (x, _y, [lo, hi]) => select(and(gt(x, lo!), lt(x, hi!)), 1, 0),
 });
 
-const SQRT1_2 = Math.SQRT1_2;
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-
-/** GELU: x·Φ(x) = x/2·(1 + erf(x/√2)); d/dx = Φ(x) + x·φ(x). */
+/**
+ * GELU: x·Φ(x) = x/2·(1 + erf(x/√2)); d/dx = Φ(x) + x·φ(x). Both are primitives, computed as
+ * PyTorch does (gelu-erf.ts): in float32 by oneDNN's algorithm, whose erf is Abramowitz–Stegun's
+ * (within 1.5e-7) and not torch.erf's, so that nabla's float32 GELU is PyTorch's bit for bit.
+ */
 export const gelu = unary({
   name: "gelu",
   node: "GeluBackward0",
-  forward: (x) => mul(mul(0.5, x), add(1, apply("erf", mul(x, SQRT1_2)))),
-  derivative: (x) => add(mul(0.5, add(1, apply("erf", mul(x, SQRT1_2)))), mul(x, mul(exp(mul(mul(x, x), -0.5)), INV_SQRT_2PI))),
+  forward: (x) => apply("geluErf", x),
+  derivative: (x) => apply("geluErfGrad", x),
 });
 
 /** √(2/π) and 0.044715: GELU's tanh approximation (PyTorch's kBeta, kKappa). */

@@ -5,24 +5,36 @@
  * from the primitives' (primitives.ts), which follow PyTorch's formulas.
  */
 import { binary, ternary, unary } from "../declare.js";
-import { add, apply, div, lt, mul, select, sub, type Expr } from "../expr.js";
+import { add, apply, div, lt, mul, select, sub, type Expr, type Operand } from "../expr.js";
 import type { PrimitiveName } from "../primitives.js";
 
 /** A float op that is exactly one primitive: int and bool inputs are cast to float32 first. */
 const one = (name: string, node: string, prim: PrimitiveName = name as PrimitiveName) =>
   unary({ name, node, forward: (x) => apply(prim, x) });
 
-export const exp = one("exp", "ExpBackward0");
-export const expm1 = one("expm1", "Expm1Backward0");
+/**
+ * One primitive whose derivative reads the output y, as PyTorch's backward reads its result
+ * (derivatives.yaml): the backward kernel does not evaluate the forward again (exp's g·y, not
+ * g·eˣ), and the output is saved instead of the input, so an in-place change of the result is the
+ * error it is in PyTorch.
+ */
+const fromResult = (name: string, node: string, derivative: (y: Expr) => Operand) =>
+  unary({ name, node, forward: (x) => apply(name as PrimitiveName, x), derivative: (_x, y) => derivative(y) });
+
+export const exp = fromResult("exp", "ExpBackward0", (y) => y);
+export const expm1 = fromResult("expm1", "Expm1Backward0", (y) => add(y, 1));
 export const log = one("log", "LogBackward0");
 export const log1p = one("log1p", "Log1PBackward0");
 export const log2 = one("log2", "Log2Backward0");
 export const log10 = one("log10", "Log10Backward0");
-export const sqrt = one("sqrt", "SqrtBackward0");
-export const rsqrt = one("rsqrt", "RsqrtBackward0");
+/** d√x = 1/(2y), PyTorch's grad / (2 · result). */
+export const sqrt = fromResult("sqrt", "SqrtBackward0", (y) => div(0.5, y));
+/** d x^−½ = −½ y³. */
+export const rsqrt = fromResult("rsqrt", "RsqrtBackward0", (y) => mul(-0.5, mul(y, mul(y, y))));
 export const sin = one("sin", "SinBackward0");
 export const cos = one("cos", "CosBackward0");
-export const tan = one("tan", "TanBackward0");
+/** d tan x = 1 + y². */
+export const tan = fromResult("tan", "TanBackward0", (y) => add(1, mul(y, y)));
 export const asin = one("asin", "AsinBackward0");
 export const acos = one("acos", "AcosBackward0");
 export const atan = one("atan", "AtanBackward0");
@@ -35,8 +47,8 @@ export const erf = one("erf", "ErfBackward0");
 export const erfc = one("erfc", "ErfcBackward0");
 export const erfinv = one("erfinv", "ErfinvBackward0");
 
-/** 1/x. */
-export const reciprocal = unary({ name: "reciprocal", node: "ReciprocalBackward0", forward: (x) => div(1, x) });
+/** 1/x; d(1/x) = −y², PyTorch's −grad · result². */
+export const reciprocal = unary({ name: "reciprocal", node: "ReciprocalBackward0", forward: (x) => div(1, x), derivative: (_x, y) => mul(-1, mul(y, y)) });
 /** x²: keeps an int tensor int, as PyTorch's square. */
 export const square = unary({ name: "square", node: "PowBackward0", dtypes: "numeric", forward: (x) => mul(x, x) });
 
