@@ -167,7 +167,8 @@ function edgeTile(base: usize, w0: usize, w1: usize, out0: usize, out1: usize, i
           b3 = madd(t, gv, b3);
         }
     } else {
-      // right edge: taps t < e − 3 reach 4 columns (if kept), then one fewer a tap
+      // right edge: taps t < e − 3 reach 4 columns (if kept), then one fewer a tap; kept columns lie
+      // inside the plane, so e ≥ kept and no phase's length is negative
       let t = 0;
       if (kept == 4) {
         const next = min(taps, e - 3);
