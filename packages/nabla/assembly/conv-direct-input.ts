@@ -117,40 +117,62 @@ function edgeTile(base: usize, w0: usize, w1: usize, out0: usize, out1: usize, i
     if (s > 0) {
       // left edge: s ≤ 3 (column 3 reaches tap 0)
       if (s >= 3) {
-          for (const end = p0 + tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
-            const u = v128.load(p0);
-            const t = v128.load(p1);
-            let gv = v128.load(gp + 3 * posBytes);
-            a3 = madd(u, gv, a3);
-            b3 = madd(t, gv, b3);
-          }
-      }
-      if (s >= 2) {
-          for (const end = p0 + tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
-            const u = v128.load(p0);
-            const t = v128.load(p1);
-            let gv = v128.load(gp + 2 * posBytes);
-            a2 = madd(u, gv, a2);
-            b2 = madd(t, gv, b2);
-            gv = v128.load(gp + 3 * posBytes);
-            a3 = madd(u, gv, a3);
-            b3 = madd(t, gv, b3);
-          }
-      }
         for (const end = p0 + tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
           const u = v128.load(p0);
           const t = v128.load(p1);
-          let gv = v128.load(gp + posBytes);
-          a1 = madd(u, gv, a1);
-          b1 = madd(t, gv, b1);
-          gv = v128.load(gp + 2 * posBytes);
+          let gv = v128.load(gp + 3 * posBytes);
+          a3 = madd(u, gv, a3);
+          b3 = madd(t, gv, b3);
+        }
+      }
+      if (s >= 2) {
+        for (const end = p0 + tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
+          const u = v128.load(p0);
+          const t = v128.load(p1);
+          let gv = v128.load(gp + 2 * posBytes);
           a2 = madd(u, gv, a2);
           b2 = madd(t, gv, b2);
           gv = v128.load(gp + 3 * posBytes);
           a3 = madd(u, gv, a3);
           b3 = madd(t, gv, b3);
         }
-        for (const end = p0 + <usize>(taps - s) * tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
+      }
+      for (const end = p0 + tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
+        const u = v128.load(p0);
+        const t = v128.load(p1);
+        let gv = v128.load(gp + posBytes);
+        a1 = madd(u, gv, a1);
+        b1 = madd(t, gv, b1);
+        gv = v128.load(gp + 2 * posBytes);
+        a2 = madd(u, gv, a2);
+        b2 = madd(t, gv, b2);
+        gv = v128.load(gp + 3 * posBytes);
+        a3 = madd(u, gv, a3);
+        b3 = madd(t, gv, b3);
+      }
+      for (const end = p0 + <usize>(taps - s) * tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
+        const u = v128.load(p0);
+        const t = v128.load(p1);
+        let gv = v128.load(gp);
+        a0 = madd(u, gv, a0);
+        b0 = madd(t, gv, b0);
+        gv = v128.load(gp + posBytes);
+        a1 = madd(u, gv, a1);
+        b1 = madd(t, gv, b1);
+        gv = v128.load(gp + 2 * posBytes);
+        a2 = madd(u, gv, a2);
+        b2 = madd(t, gv, b2);
+        gv = v128.load(gp + 3 * posBytes);
+        a3 = madd(u, gv, a3);
+        b3 = madd(t, gv, b3);
+      }
+    } else {
+      // right edge: taps t < e − 3 reach 4 columns (if kept), then one fewer a tap; kept columns lie
+      // inside the plane, so e ≥ kept and no phase's length is negative
+      let tap = 0;
+      if (kept == 4) {
+        const next = min(taps, e - 3);
+        for (const end = p0 + <usize>(next - tap) * tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
           const u = v128.load(p0);
           const t = v128.load(p1);
           let gv = v128.load(gp);
@@ -166,68 +188,46 @@ function edgeTile(base: usize, w0: usize, w1: usize, out0: usize, out1: usize, i
           a3 = madd(u, gv, a3);
           b3 = madd(t, gv, b3);
         }
-    } else {
-      // right edge: taps t < e − 3 reach 4 columns (if kept), then one fewer a tap; kept columns lie
-      // inside the plane, so e ≥ kept and no phase's length is negative
-      let t = 0;
-      if (kept == 4) {
-        const next = min(taps, e - 3);
-          for (const end = p0 + <usize>(next - t) * tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
-            const u = v128.load(p0);
-            const t = v128.load(p1);
-            let gv = v128.load(gp);
-            a0 = madd(u, gv, a0);
-            b0 = madd(t, gv, b0);
-            gv = v128.load(gp + posBytes);
-            a1 = madd(u, gv, a1);
-            b1 = madd(t, gv, b1);
-            gv = v128.load(gp + 2 * posBytes);
-            a2 = madd(u, gv, a2);
-            b2 = madd(t, gv, b2);
-            gv = v128.load(gp + 3 * posBytes);
-            a3 = madd(u, gv, a3);
-            b3 = madd(t, gv, b3);
-          }
-        t = next;
+        tap = next;
       }
       if (kept >= 3) {
         const next = min(taps, e - 2);
-          for (const end = p0 + <usize>(next - t) * tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
-            const u = v128.load(p0);
-            const t = v128.load(p1);
-            let gv = v128.load(gp);
-            a0 = madd(u, gv, a0);
-            b0 = madd(t, gv, b0);
-            gv = v128.load(gp + posBytes);
-            a1 = madd(u, gv, a1);
-            b1 = madd(t, gv, b1);
-            gv = v128.load(gp + 2 * posBytes);
-            a2 = madd(u, gv, a2);
-            b2 = madd(t, gv, b2);
-          }
-        t = max(t, next);
-      }
-      if (kept >= 2) {
-        const next = min(taps, e - 1);
-          for (const end = p0 + <usize>(next - t) * tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
-            const u = v128.load(p0);
-            const t = v128.load(p1);
-            let gv = v128.load(gp);
-            a0 = madd(u, gv, a0);
-            b0 = madd(t, gv, b0);
-            gv = v128.load(gp + posBytes);
-            a1 = madd(u, gv, a1);
-            b1 = madd(t, gv, b1);
-          }
-        t = max(t, next);
-      }
-        for (const end = p0 + <usize>(min(taps, e) - t) * tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
+        for (const end = p0 + <usize>(next - tap) * tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
           const u = v128.load(p0);
           const t = v128.load(p1);
           let gv = v128.load(gp);
           a0 = madd(u, gv, a0);
           b0 = madd(t, gv, b0);
+          gv = v128.load(gp + posBytes);
+          a1 = madd(u, gv, a1);
+          b1 = madd(t, gv, b1);
+          gv = v128.load(gp + 2 * posBytes);
+          a2 = madd(u, gv, a2);
+          b2 = madd(t, gv, b2);
         }
+        tap = max(tap, next);
+      }
+      if (kept >= 2) {
+        const next = min(taps, e - 1);
+        for (const end = p0 + <usize>(next - tap) * tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
+          const u = v128.load(p0);
+          const t = v128.load(p1);
+          let gv = v128.load(gp);
+          a0 = madd(u, gv, a0);
+          b0 = madd(t, gv, b0);
+          gv = v128.load(gp + posBytes);
+          a1 = madd(u, gv, a1);
+          b1 = madd(t, gv, b1);
+        }
+        tap = max(tap, next);
+      }
+      for (const end = p0 + <usize>(min(taps, e) - tap) * tapBytes; p0 < end; gp += 16, p0 += 16, p1 += 16) {
+        const u = v128.load(p0);
+        const t = v128.load(p1);
+        let gv = v128.load(gp);
+        a0 = madd(u, gv, a0);
+        b0 = madd(t, gv, b0);
+      }
     }
   }
   storeLanes(out0, laneSums(a0, a1, a2, a3), kept);
