@@ -5,18 +5,23 @@
  * so that a contiguous tensor becomes one long row and inner loops run long.
  */
 export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): [number[], number[][]] {
+  // plain loops, no closures: every elementwise op, copy and kernel input check walks this
+  const views = strides.length;
   const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
+  const outStrides: number[][] = new Array<number[]>(views);
+  for (let t = 0; t < views; t++) outStrides[t] = [];
   for (let d = 0; d < shape.length; d++) {
     const size = shape[d]!;
     if (size === 1) continue; // a size-1 dim never moves the offset
     const last = outShape.length - 1;
-    if (last >= 0 && strides.every((s, t) => outStrides[t]![last] === s[d]! * size)) {
+    let merges = last >= 0;
+    for (let t = 0; merges && t < views; t++) merges = outStrides[t]![last] === strides[t]![d]! * size;
+    if (merges) {
       outShape[last] = outShape[last]! * size;
-      strides.forEach((s, t) => (outStrides[t]![last] = s[d]!));
+      for (let t = 0; t < views; t++) outStrides[t]![last] = strides[t]![d]!;
     } else {
       outShape.push(size);
-      strides.forEach((s, t) => outStrides[t]!.push(s[d]!));
+      for (let t = 0; t < views; t++) outStrides[t]!.push(strides[t]![d]!);
     }
   }
   return [outShape, outStrides];

@@ -7,7 +7,6 @@
 import type { StridedView } from "../backend.js";
 import { copy as wasmCopy } from "./copy.js";
 import { contiguousStrides, numelOf } from "../../tensor/shape.js";
-import { coalesce } from "../js/iterate.js";
 import { allocBytes, float32At, float64At, freeBlock, inHeap, type Block } from "./heap.js";
 
 export interface Operand {
@@ -84,9 +83,12 @@ export class Scratch {
 
 /** Whether the view's innermost (coalesced) run has step 0 or 1, which the elementwise kernels take. */
 function innerStepOk(view: StridedView): boolean {
-  const [shape, [strides]] = coalesce(view.shape, [view.strides]);
-  if (shape.length === 0) return true;
-  const step = strides![shape.length - 1]!;
+  // coalesce's innermost run steps by the stride of the last dim that is not size 1 (merging keeps
+  // the inner stride), so find that dim without building the coalesced arrays on every op input
+  let d = view.shape.length - 1;
+  while (d >= 0 && view.shape[d] === 1) d--;
+  if (d < 0) return true;
+  const step = view.strides[d]!;
   return step === 0 || step === 1;
 }
 
