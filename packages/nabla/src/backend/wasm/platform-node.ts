@@ -15,28 +15,22 @@ import type { Platform } from "./platform.js";
 import type { WorkerPort } from "../webgpu/remote-device.js";
 import type { FromWorker } from "../webgpu/remote-protocol.js";
 
-/** The kernel loop, started with the data the worker was created with. */
-const WORKER_SOURCE = `${WORKER_LOOP}\nstart(require("node:worker_threads").workerData);\n`;
-
 /**
- * The flags eval'd workers start with: the process's, less `--input-type`, which would make their
- * CommonJS source an ES module (`node --input-type=module -e …` programs).
+ * The kernel loop, started with the data the worker was created with. The eval'd workers (this one
+ * and the device worker) inherit the process's flags, as Node starts workers by default: V8 flags
+ * such as --expose-gc or --experimental-wasm-relaxed-simd are process-wide and inherited without
+ * complaint, while an execArgv that names one makes the Worker constructor throw
+ * (ERR_WORKER_INVALID_EXEC_ARGV), which left such processes on one thread. Inherited,
+ * `--input-type=module` makes the source an ES module, where `require` is not defined: the sources
+ * reach worker_threads through process.getBuiltinModule, which both kinds of module have.
  */
-function workerExecArgv(): string[] {
-  const flags: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const flag = process.execArgv[i]!;
-    if (flag === "--input-type") i++;
-    else if (!flag.startsWith("--input-type=")) flags.push(flag);
-  }
-  return flags;
-}
+const WORKER_SOURCE = `${WORKER_LOOP}\nstart(process.getBuiltinModule("node:worker_threads").workerData);\n`;
 
 export const platform: Platform = {
   name: "node",
   cores: availableParallelism(),
   spawn(memory, bytes, slot, failed) {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: workerExecArgv(), workerData: { memory, bytes, slot } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { memory, bytes, slot } });
     worker.on("error", failed);
     worker.unref(); // an idle pool must not keep the process alive
   },
@@ -54,7 +48,7 @@ const QUICK_POLLS = 64;
 /** The device worker's source: the loop of remote-server.ts, with worker_threads' port and the `webgpu` package (by URL). */
 function deviceWorkerSource(serveDevice: string): string {
   return [
-    'const { parentPort, workerData } = require("node:worker_threads");',
+    'const { parentPort, workerData } = process.getBuiltinModule("node:worker_threads");',
     // Dawn's binding polls for finished GPU work from setImmediate callbacks (looked up on the
     // global at each poll) for as long as a promise of it is pending: a loop that keeps a core
     // busy while the GPU works, and on SwiftShader that core is one the GPU's own threads need.
@@ -82,7 +76,7 @@ async function startDeviceWorker(): Promise<WorkerPort> {
   } catch (e) {
     throw new Error(`webgpu: in Node the webgpu backend needs the optional package "webgpu" (npm install webgpu): ${(e as Error).message}`);
   }
-  const worker = new Worker(deviceWorkerSource(serveDevice.toString()), { eval: true, execArgv: workerExecArgv(), workerData: { webgpu, protocol: PROTOCOL } });
+  const worker = new Worker(deviceWorkerSource(serveDevice.toString()), { eval: true, workerData: { webgpu, protocol: PROTOCOL } });
   // idle, the worker must not keep the process alive; it does while an answer is awaited
   worker.unref();
   // the process-end hooks of this worker, dropped once it has ended (nothing is left to wait for)
