@@ -36,6 +36,29 @@ function expectFlat(step: () => number): void {
   expect(s.collections).toBe(collections);
 }
 
+// first in the file: the heap is still small (the policy below holds up to half the span where it
+// would collect)
+describe.runIf(wasm)("the allocator", () => {
+  it("a request no free list holds takes the heap's top instead of merging the size classes' lists, which keep their blocks", () => {
+    const addressOf = (t: Tensor): number => t.storage.data.byteOffset;
+    const KiB256 = 65536; // float32 elements: a 256 KiB size class
+    const small = Array.from({ length: 8 }, () => zeros([KiB256]));
+    const fence = zeros([KiB256]); // the freed blocks do not end at the top
+    const freed = small.map(addressOf);
+    for (const t of small) t.free();
+    // 1.5 MiB: no free list holds it, the 2 MiB of 256 KiB blocks merged would. Merging them
+    // (as every training step of LeNet-5 did, three times) would leave the next 256 KiB request
+    // to cut its block from the extents; growing keeps them for it
+    const big = zeros([6 * KiB256]);
+    const lowest = Math.min(...freed);
+    const end = Math.max(...freed) + 4 * KiB256;
+    expect(addressOf(big) >= end || addressOf(big) + 24 * KiB256 <= lowest).toBe(true);
+    const again = zeros([KiB256]);
+    expect(addressOf(again)).toBe(freed.at(-1)); // popped from its size class's list
+    for (const t of [fence, big, again]) t.free();
+  });
+});
+
 // on every backend: a valid shape past what memory can hold is refused before anything is allocated
 describe("sizes", () => {
   it("a size no memory holds is an OutOfMemoryError, not a crash", () => {

@@ -261,9 +261,14 @@ function sampleFreshMemory(from: number, to: number): void {
  * Before growing past the current size (see collectAbove), the garbage collector is asked for the
  * blocks of tensors the user dropped (collection.ts; "auto" mode only).
  */
+/** The span past which the heap collects before growing (see collectAbove). */
+function collectionSpan(): number {
+  return Math.max(collectAbove, 2 * liveAfterCollect);
+}
+
 function collectBeforeGrowing(size: number): boolean {
   const span = top + size - HEAP_START;
-  if (span <= Math.max(collectAbove, 2 * liveAfterCollect)) return false;
+  if (span <= collectionSpan()) return false;
   const started = now();
   if (!collectIfEnabled()) return false;
   // the finalizers put the blocks back on their size classes, where a loop's next requests find
@@ -285,6 +290,16 @@ function collectBeforeGrowing(size: number): boolean {
 function place(size: number): number {
   let ptr = reuse(size);
   if (ptr >= 0) return ptr;
+  // Up to half the span where it would collect, the heap grows rather than give every size
+  // class's list back to the extents (below): after such a merge a loop's next small requests cut
+  // their blocks from the extents again and fragment them, so that a big request misses again and
+  // merges the lists again. LeNet-5's training step did that three times a step; growing instead,
+  // its lists fill within a step or two and every request after that is a pop. The other half
+  // keeps the merge for loops whose sizes keep changing, before a collection is forced.
+  if (top + size - HEAP_START <= collectionSpan() / 2) {
+    ptr = takeTop(size);
+    if (ptr >= 0) return ptr;
+  }
   if (collectBeforeGrowing(size)) {
     ptr = reuse(size);
     if (ptr >= 0) return ptr;
