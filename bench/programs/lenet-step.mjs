@@ -3,8 +3,11 @@
 // a loaded machine inflates less than wall time, and the wall milliseconds per step beside it;
 // prints the median block of each. Its PyTorch twin is
 // scripts/bench/lenet_step.py. For comparing builds and profiling one step:
-//   node bench/programs/lenet-step.mjs [--threads 1] [--blocks 20] [--block 10]
-import { F, manualSeed, optim, randint, randn, setNumThreads } from "nabla";
+//   NABLA_RELAXED_SIMD=1 node bench/programs/lenet-step.mjs [--threads 1] [--blocks 20] [--block 10]
+// `threads` in the result is what ran (getNumThreads): before the kernel workers inherited the
+// process's flags, a V8 flag on the command line (--experimental-wasm-relaxed-simd, --expose-gc)
+// kept them from starting and --threads 2 timed one thread.
+import { F, getNumThreads, manualSeed, optim, randint, randn, setNumThreads } from "nabla";
 import { LeNet } from "./lenet-model.mjs";
 import { flags, median, report } from "./util.mjs";
 
@@ -39,4 +42,4 @@ for (let b = 0; b < args.blocks; b++) {
   const used = process.cpuUsage(c);
   ms.push((used.user + used.system) / 1000 / args.block);
 }
-report({ cpu_ms_per_step: median(ms), wall_ms_per_step: median(wall), loss: last, steps: step });
+report({ cpu_ms_per_step: median(ms), wall_ms_per_step: median(wall), loss: last, steps: step, threads: getNumThreads() });
