@@ -18,7 +18,7 @@ import { gather } from "../ops/indexing.js";
 import { indexSelect } from "../ops/index-select.js";
 import { scalarTensor } from "../ops/helpers.js";
 import { normalValues, uniformValues } from "../ops/random.js";
-import { isFloating, type DType, type TypedArray } from "./dtype.js";
+import { canCastResult, isFloating, type DType, type TypedArray } from "./dtype.js";
 import { formatTensor } from "./format.js";
 import { normalizeDim, numelOf } from "./shape.js";
 import type { Storage } from "./storage.js";
@@ -437,14 +437,19 @@ export class Tensor {
   /**
    * Writes `value` (broadcast to this shape, cast to this dtype) into this tensor, as the in-place
    * op `op`: refused on tensors that require grad in grad mode, bumps the version. Given a function,
-   * computes the value under noGrad and frees what that made once it is written.
+   * computes the value under noGrad and frees what that made once it is written. `result`: the
+   * value is the op's result (add_, sin_ …), which PyTorch writes only where its dtype casts to
+   * this one (canCastResult), not a value to store whatever its dtype (copy_, fill_, maskedFill_).
    * @internal for the in-place methods of src/tensor/methods.
    */
-  assign(op: string, value: Tensor | (() => Tensor)): this {
+  assign(op: string, value: Tensor | (() => Tensor), { result = false }: { result?: boolean } = {}): this {
     this.checkInPlace(op);
     owned(() =>
       noGrad(() => {
         const v = value instanceof Tensor ? value : value();
+        if (result && !canCastResult(v.dtype, this.dtype)) {
+          throw new DTypeError(`${op}: result type ${v.dtype} can't be cast to the desired output type ${this.dtype}`);
+        }
         // values from the other device (copy_ of a CPU tensor, the random fills made on the host, a
         // float64 CPU operand that pulled the op to the CPU) cross in one counted copy
         shp.assignInto(this, valueFor(op, v, this));
@@ -478,22 +483,22 @@ export class Tensor {
     return this.fill_(0);
   }
   add_(other: Operand, { alpha = 1 }: { alpha?: number } = {}): this {
-    return this.assign("add_", () => ew.add(this, alpha === 1 ? other : ew.mul(asTensor(other, this), alpha)));
+    return this.assign("add_", () => ew.add(this, alpha === 1 ? other : ew.mul(asTensor(other, this), alpha)), RESULT);
   }
   sub_(other: Operand, { alpha = 1 }: { alpha?: number } = {}): this {
     return this.add_(other, { alpha: -alpha });
   }
   mul_(other: Operand): this {
-    return this.assign("mul_", () => ew.mul(this, other));
+    return this.assign("mul_", () => ew.mul(this, other), RESULT);
   }
   div_(other: Operand): this {
-    return this.assign("div_", () => ew.div(this, other));
+    return this.assign("div_", () => ew.div(this, other), RESULT);
   }
   /** clamp in place: `x.clamp_(min, max)` or `x.clamp_({ min, max })`, bounds numbers, tensors (broadcast to x) or null. */
   clamp_(options: ClampOptions): this;
   clamp_(min: ClampBound, max?: ClampBound): this;
   clamp_(minOrOptions?: ClampBound | ClampOptions, max?: ClampBound): this {
-    return this.assign("clamp_", () => clampOp(this, minOrOptions as ClampBound, max));
+    return this.assign("clamp_", () => clampOp(this, minOrOptions as ClampBound, max), RESULT);
   }
   /** Fills with uniform random values in [low, high), PyTorch's draws for the same seed. */
   uniform_(low = 0, high = 1, generator: Generator = defaultGenerator): this {
@@ -504,6 +509,9 @@ export class Tensor {
     return this.assign("normal_", () => normalValues(this, mean, std, generator));
   }
 }
+
+/** assign's option for the in-place arithmetic: the value is the op's result, written only where its dtype casts. */
+const RESULT = { result: true } as const;
 
 /** Accepts both `view(2, 3)` and `view([2, 3])`. */
 function flatArgs(args: number[] | [readonly number[]]): number[] {
