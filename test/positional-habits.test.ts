@@ -3,6 +3,7 @@
  * being silently ignored (issue "The programs PyTorch users write").
  */
 import { describe, expect, it } from "vitest";
+import * as nb from "../packages/nabla/src/index.js";
 import { nn, optim, tensor } from "../packages/nabla/src/index.js";
 
 describe("positional habits", () => {
@@ -49,5 +50,37 @@ describe("positional habits", () => {
     expect(new nn.LSTM(10, 20, 2).numLayers).toBe(2);
     expect(new nn.GRU(10, 20, 3).numLayers).toBe(3);
     expect(new nn.RNN(10, 20, 2).numLayers).toBe(2);
+  });
+});
+
+describe("creation functions read sizes and options as PyTorch users write them", () => {
+  it("zeros(2, 3), ones(2, 3), rand(2, 3), randn(2, 3) and x.newZeros(2, 3) make 2×3 tensors (were [2], the 3 ignored)", () => {
+    expect(nb.zeros(2, 3).shape).toEqual([2, 3]);
+    expect(nb.ones(2, 3, { dtype: "float64" }).dtype).toBe("float64");
+    expect(nb.ones(2, 3, { dtype: "float64" }).shape).toEqual([2, 3]);
+    expect(nb.rand(2, 3).shape).toEqual([2, 3]);
+    expect(nb.zeros([2, 3]).shape).toEqual([2, 3]);
+    expect(nb.zeros(5).shape).toEqual([5]);
+    nb.manualSeed(7);
+    const spread = nb.randn(4, 5).toArray();
+    nb.manualSeed(7);
+    expect(nb.randn([4, 5]).toArray()).toEqual(spread);
+    expect(nb.tensor([1, 2]).newZeros(2, 3).shape).toEqual([2, 3]);
+    expect(nb.tensor([1, 2], { dtype: "int32" }).newOnes(3, 1).dtype).toBe("int32");
+    expect(nb.arange(5, { dtype: "float64" }).dtype).toBe("float64");
+    expect(nb.arange(1, 4, { dtype: "float64" }).toArray()).toEqual([1, 2, 3]);
+    expect(nb.eye(2, { dtype: "float64" }).shape).toEqual([2, 2]);
+  });
+
+  it("an option the function does not read is a TypeError naming it, PyTorch's snake_case spelling with nabla's", () => {
+    expect(() => nb.randn([2], { requires_grad: true } as never)).toThrow(TypeError);
+    expect(() => nb.randn([2], { requires_grad: true } as never)).toThrow("randn: unknown option 'requires_grad' (nabla spells PyTorch's requires_grad as requiresGrad); it takes dtype, requiresGrad, device, generator");
+    expect(() => nb.tensor([1], { requires_grad: true } as never)).toThrow(/^tensor: unknown option 'requires_grad' \(nabla spells/);
+    expect(() => nb.zeros([2], { dtyp: "float64" } as never)).toThrow("zeros: unknown option 'dtyp'; it takes dtype, requiresGrad, device");
+    expect(() => nb.zeros([2], "float64" as never)).toThrow('zeros: after the shape only an options object may follow (dtype, requiresGrad, device), but got the string "float64"');
+    expect(() => nb.full([2], 1, { fill: 2 } as never)).toThrow(/^full: unknown option 'fill'/);
+    expect(() => nb.arange(3, { step: 2 } as never)).toThrow(/^arange: unknown option 'step'/);
+    expect(() => nb.zerosLike(nb.zeros(2), { shape: [3] } as never)).toThrow(/^zerosLike: unknown option 'shape'/);
+    expect(() => nb.randint(0, 5, [2], { low: 1 } as never)).toThrow(/^randint: unknown option 'low'/);
   });
 });
