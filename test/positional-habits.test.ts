@@ -84,3 +84,27 @@ describe("creation functions read sizes and options as PyTorch users write them"
     expect(() => nb.randint(0, 5, [2], { low: 1 } as never)).toThrow(/^randint: unknown option 'low'/);
   });
 });
+
+describe("PyTorch's keyword and overload habits on arithmetic", () => {
+  const a = () => nb.tensor([[1, 5], [3, 2]]);
+  const b = () => nb.tensor([[4, 0], [1, 9]]);
+  it("add and sub take alpha (was ignored: a.add(b, { alpha: 2 }) gave a + b)", () => {
+    expect(a().add(b(), { alpha: 2 }).toArray()).toEqual([[9, 5], [5, 20]]);
+    expect(nb.add(a(), b(), { alpha: 2 }).toArray()).toEqual([[9, 5], [5, 20]]);
+    expect(a().sub(b(), { alpha: 2 }).toArray()).toEqual([[-7, 5], [1, -16]]);
+    expect(a().add(3, { alpha: -1 }).toArray()).toEqual([[-2, 2], [0, -1]]);
+    expect(nb.noGrad(() => a().sub_(b(), { alpha: 0.5 })).toArray()).toEqual([[-1, 5], [2.5, -2.5]]);
+    const y = nb.tensor([1, 2], { requiresGrad: true });
+    nb.add(nb.tensor([0, 0]), y, { alpha: 3 }).sum().backward();
+    expect(y.grad!.toArray()).toEqual([3, 3]);
+    expect(() => a().add(b(), { aplha: 2 } as never)).toThrow("add: unknown option 'aplha'; it takes alpha");
+    expect(() => a().add(b(), { alpha: NaN })).toThrow("add: alpha must be a finite number, got NaN");
+  });
+
+  it("max(a, b) and min(a, b) of two tensors are the elementwise maximum and minimum, as torch.max(input, other)", () => {
+    expect(nb.max(a(), b()).toArray()).toEqual([[4, 5], [3, 9]]);
+    expect(a().max(b()).toArray()).toEqual([[4, 5], [3, 9]]);
+    expect(nb.min(a(), b()).toArray()).toEqual([[1, 0], [1, 2]]);
+    expect(a().min(b()).toArray()).toEqual([[1, 0], [1, 2]]);
+  });
+});

@@ -284,11 +284,13 @@ export class Tensor {
 
   // ---- arithmetic ---------------------------------------------------------------------------
 
-  add(other: Operand): Tensor {
-    return ew.add(this, other);
+  /** this + alpha·other (`x.add(y, { alpha: 2 })`; alpha 1 unless given). */
+  add(other: Operand, options?: ew.AlphaOptions): Tensor {
+    return ew.add(this, other, options);
   }
-  sub(other: Operand): Tensor {
-    return ew.sub(this, other);
+  /** this − alpha·other. */
+  sub(other: Operand, options?: ew.AlphaOptions): Tensor {
+    return ew.sub(this, other, options);
   }
   mul(other: Operand): Tensor {
     return ew.mul(this, other);
@@ -391,12 +393,18 @@ export class Tensor {
   /** With no dim, the largest value; with a dim, `{ values, indices }` along it. */
   max(): Tensor;
   max(dim: number, options?: red.ReduceOptions | boolean): red.ValuesIndices;
-  max(dim?: number, options?: red.ReduceOptions | boolean): Tensor | red.ValuesIndices {
+  /** x.max(other): the elementwise maximum, as PyTorch's. */
+  max(other: Tensor): Tensor;
+  max(dim?: number | Tensor, options?: red.ReduceOptions | boolean): Tensor | red.ValuesIndices {
+    if (dim instanceof Tensor) return red.max(this, dim);
     return dim === undefined ? red.max(this) : red.max(this, dim, options);
   }
   min(): Tensor;
   min(dim: number, options?: red.ReduceOptions | boolean): red.ValuesIndices;
-  min(dim?: number, options?: red.ReduceOptions | boolean): Tensor | red.ValuesIndices {
+  /** x.min(other): the elementwise minimum, as PyTorch's. */
+  min(other: Tensor): Tensor;
+  min(dim?: number | Tensor, options?: red.ReduceOptions | boolean): Tensor | red.ValuesIndices {
+    if (dim instanceof Tensor) return red.min(this, dim);
     return dim === undefined ? red.min(this) : red.min(this, dim, options);
   }
   argmax(dim?: number, options?: red.ReduceOptions | boolean): Tensor {
@@ -482,11 +490,11 @@ export class Tensor {
   zero_(): this {
     return this.fill_(0);
   }
-  add_(other: Operand, { alpha = 1 }: { alpha?: number } = {}): this {
-    return this.assign("add_", () => ew.add(this, alpha === 1 ? other : ew.mul(asTensor(other, this), alpha)), RESULT);
+  add_(other: Operand, options?: ew.AlphaOptions): this {
+    return this.assign("add_", () => ew.add(this, other, options), RESULT);
   }
-  sub_(other: Operand, { alpha = 1 }: { alpha?: number } = {}): this {
-    return this.add_(other, { alpha: -alpha });
+  sub_(other: Operand, options?: ew.AlphaOptions): this {
+    return this.assign("sub_", () => ew.sub(this, other, options), RESULT);
   }
   mul_(other: Operand): this {
     return this.assign("mul_", () => ew.mul(this, other), RESULT);
@@ -516,8 +524,4 @@ const RESULT = { result: true } as const;
 /** Accepts both `view(2, 3)` and `view([2, 3])`. */
 function flatArgs(args: number[] | [readonly number[]]): number[] {
   return Array.isArray(args[0]) ? (args[0] as readonly number[]).slice() : (args as number[]);
-}
-
-function asTensor(value: Operand, like: Tensor): Tensor {
-  return value instanceof Tensor ? value : scalarTensor(value, like.dtype, like.storage.device);
 }
