@@ -3,6 +3,7 @@
  * being silently ignored (issue "The programs PyTorch users write").
  */
 import { describe, expect, it } from "vitest";
+import * as nb from "../packages/nabla/src/index.js";
 import { nn, optim, tensor } from "../packages/nabla/src/index.js";
 
 describe("positional habits", () => {
@@ -49,5 +50,61 @@ describe("positional habits", () => {
     expect(new nn.LSTM(10, 20, 2).numLayers).toBe(2);
     expect(new nn.GRU(10, 20, 3).numLayers).toBe(3);
     expect(new nn.RNN(10, 20, 2).numLayers).toBe(2);
+  });
+});
+
+describe("creation functions read sizes and options as PyTorch users write them", () => {
+  it("zeros(2, 3), ones(2, 3), rand(2, 3), randn(2, 3) and x.newZeros(2, 3) make 2×3 tensors (were [2], the 3 ignored)", () => {
+    expect(nb.zeros(2, 3).shape).toEqual([2, 3]);
+    expect(nb.ones(2, 3, { dtype: "float64" }).dtype).toBe("float64");
+    expect(nb.ones(2, 3, { dtype: "float64" }).shape).toEqual([2, 3]);
+    expect(nb.rand(2, 3).shape).toEqual([2, 3]);
+    expect(nb.zeros([2, 3]).shape).toEqual([2, 3]);
+    expect(nb.zeros(5).shape).toEqual([5]);
+    nb.manualSeed(7);
+    const spread = nb.randn(4, 5).toArray();
+    nb.manualSeed(7);
+    expect(nb.randn([4, 5]).toArray()).toEqual(spread);
+    expect(nb.tensor([1, 2]).newZeros(2, 3).shape).toEqual([2, 3]);
+    expect(nb.tensor([1, 2], { dtype: "int32" }).newOnes(3, 1).dtype).toBe("int32");
+    expect(nb.arange(5, { dtype: "float64" }).dtype).toBe("float64");
+    expect(nb.arange(1, 4, { dtype: "float64" }).toArray()).toEqual([1, 2, 3]);
+    expect(nb.eye(2, { dtype: "float64" }).shape).toEqual([2, 2]);
+  });
+
+  it("an option the function does not read is a TypeError naming it, PyTorch's snake_case spelling with nabla's", () => {
+    expect(() => nb.randn([2], { requires_grad: true } as never)).toThrow(TypeError);
+    expect(() => nb.randn([2], { requires_grad: true } as never)).toThrow("randn: unknown option 'requires_grad' (nabla spells PyTorch's requires_grad as requiresGrad); it takes dtype, requiresGrad, device, generator");
+    expect(() => nb.tensor([1], { requires_grad: true } as never)).toThrow(/^tensor: unknown option 'requires_grad' \(nabla spells/);
+    expect(() => nb.zeros([2], { dtyp: "float64" } as never)).toThrow("zeros: unknown option 'dtyp'; it takes dtype, requiresGrad, device");
+    expect(() => nb.zeros([2], "float64" as never)).toThrow('zeros: after the shape only an options object may follow (dtype, requiresGrad, device), but got the string "float64"');
+    expect(() => nb.full([2], 1, { fill: 2 } as never)).toThrow(/^full: unknown option 'fill'/);
+    expect(() => nb.arange(3, { step: 2 } as never)).toThrow(/^arange: unknown option 'step'/);
+    expect(() => nb.zerosLike(nb.zeros(2), { shape: [3] } as never)).toThrow(/^zerosLike: unknown option 'shape'/);
+    expect(() => nb.randint(0, 5, [2], { low: 1 } as never)).toThrow(/^randint: unknown option 'low'/);
+  });
+});
+
+describe("PyTorch's keyword and overload habits on arithmetic", () => {
+  const a = () => nb.tensor([[1, 5], [3, 2]]);
+  const b = () => nb.tensor([[4, 0], [1, 9]]);
+  it("add and sub take alpha (was ignored: a.add(b, { alpha: 2 }) gave a + b)", () => {
+    expect(a().add(b(), { alpha: 2 }).toArray()).toEqual([[9, 5], [5, 20]]);
+    expect(nb.add(a(), b(), { alpha: 2 }).toArray()).toEqual([[9, 5], [5, 20]]);
+    expect(a().sub(b(), { alpha: 2 }).toArray()).toEqual([[-7, 5], [1, -16]]);
+    expect(a().add(3, { alpha: -1 }).toArray()).toEqual([[-2, 2], [0, -1]]);
+    expect(nb.noGrad(() => a().sub_(b(), { alpha: 0.5 })).toArray()).toEqual([[-1, 5], [2.5, -2.5]]);
+    const y = nb.tensor([1, 2], { requiresGrad: true });
+    nb.add(nb.tensor([0, 0]), y, { alpha: 3 }).sum().backward();
+    expect(y.grad!.toArray()).toEqual([3, 3]);
+    expect(() => a().add(b(), { aplha: 2 } as never)).toThrow("add: unknown option 'aplha'; it takes alpha");
+    expect(() => a().add(b(), { alpha: NaN })).toThrow("add: alpha must be a finite number, got NaN");
+  });
+
+  it("max(a, b) and min(a, b) of two tensors are the elementwise maximum and minimum, as torch.max(input, other)", () => {
+    expect(nb.max(a(), b()).toArray()).toEqual([[4, 5], [3, 9]]);
+    expect(a().max(b()).toArray()).toEqual([[4, 5], [3, 9]]);
+    expect(nb.min(a(), b()).toArray()).toEqual([[1, 0], [1, 2]]);
+    expect(a().min(b()).toArray()).toEqual([[1, 0], [1, 2]]);
   });
 });

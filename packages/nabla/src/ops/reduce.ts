@@ -8,7 +8,7 @@ import { DTypeError, ShapeError } from "../errors.js";
 import { isFloating, type DType, type TypedArray } from "../tensor/dtype.js";
 import { contiguousStrides, normalizeDims, shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { div, eq, exp, mul, sqrt, sub } from "./elementwise.js";
+import { div, eq, exp, maximum, minimum, mul, sqrt, sub } from "./elementwise.js";
 import { emptyTensor, gpuViewOf, resultTensor } from "./helpers.js";
 import { scatterAddInBounds } from "./indexing.js";
 import { expand, reshape } from "./shape.js";
@@ -198,14 +198,20 @@ function fullExtremum(op: "max" | "min", x: Tensor): Tensor {
 
 export function max(x: Tensor): Tensor;
 export function max(x: Tensor, dim: number, options?: ReduceOptions | boolean): ValuesIndices;
-export function max(x: Tensor, dim?: number, options: ReduceOptions | boolean = {}): Tensor | ValuesIndices {
+/** torch.max(input, other): the elementwise maximum. */
+export function max(x: Tensor, other: Tensor): Tensor;
+export function max(x: Tensor, dim?: number | Tensor, options: ReduceOptions | boolean = {}): Tensor | ValuesIndices {
+  if (dim instanceof Tensor) return maximum(x, dim);
   const keepdim = keepdimOf(options);
   return dim === undefined ? fullExtremum("max", x) : argExtremum("max", x, dim, keepdim);
 }
 
 export function min(x: Tensor): Tensor;
 export function min(x: Tensor, dim: number, options?: ReduceOptions | boolean): ValuesIndices;
-export function min(x: Tensor, dim?: number, options: ReduceOptions | boolean = {}): Tensor | ValuesIndices {
+/** torch.min(input, other): the elementwise minimum. */
+export function min(x: Tensor, other: Tensor): Tensor;
+export function min(x: Tensor, dim?: number | Tensor, options: ReduceOptions | boolean = {}): Tensor | ValuesIndices {
+  if (dim instanceof Tensor) return minimum(x, dim);
   const keepdim = keepdimOf(options);
   return dim === undefined ? fullExtremum("min", x) : argExtremum("min", x, dim, keepdim);
 }
