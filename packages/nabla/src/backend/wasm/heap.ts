@@ -5,8 +5,9 @@
  * Blocks up to 1 MiB come in size classes (64-byte steps to 512 B, then four classes per power of
  * two), each with a free list: a training loop asks for the same sizes every step, and after the
  * first step every request is a pop. Bigger blocks are cut from free extents (address-ordered,
- * neighbours merged when freed, first fit) and rounded to 64 KiB; the heap's top moves up only when
- * nothing fits, and down again when the block below it is freed.
+ * neighbours merged when freed, first fit) and rounded to 64 KiB; the heap's top moves up when
+ * nothing fits (and, while the heap is small, before the size classes' lists are merged into the
+ * extents: see place), and down again when the block below it is freed.
  *
  * Blocks come back explicitly (`freeBlock`): storage the library knows is dead and scratch after
  * each kernel. Arrays a user dropped come back when the garbage collector finalizes them, which
