@@ -256,7 +256,10 @@ export interface VarOptions extends ReduceOptions {
 }
 
 /** Σ(x − mean)² / (N − correction), computed in two passes for accuracy. */
-export function variance(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
+export function variance(x: Tensor, dim?: Dims, options: VarOptions | boolean = {}, keepdimArg?: boolean): Tensor {
+  // PyTorch's positional form var(input, dim, unbiased, keepdim)
+  if (typeof options === "boolean") options = { unbiased: options, keepdim: keepdimArg };
+  else if (keepdimArg !== undefined) throw new TypeError("var: keepdim given positionally after an options object; put it in the object");
   checkOptions("var", options, ["keepdim", "correction", "unbiased"]);
   const { keepdim = false, correction, unbiased } = options;
   if (!isFloating(x.dtype)) throw new DTypeError(`var: expected a floating point input, got ${x.dtype}`);
@@ -266,8 +269,8 @@ export function variance(x: Tensor, dim?: Dims, options: VarOptions = {}): Tenso
   return div(sum(mul(centered, centered), dim, { keepdim }), Math.max(count - c, 0));
 }
 
-export function std(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
-  return sqrt(variance(x, dim, options));
+export function std(x: Tensor, dim?: Dims, options: VarOptions | boolean = {}, keepdim?: boolean): Tensor {
+  return sqrt(variance(x, dim, options, keepdim));
 }
 
 /** log Σ exp(x) along dim, shifted by the maximum so that it never overflows. */
