@@ -26,7 +26,6 @@ export interface SumOptions extends ReduceOptions {
 
 export type Dims = number | readonly number[];
 
-/** keepdim from `{ keepdim }` or, as PyTorch's positional habit `x.sum(1, true)`, a boolean. */
 /**
  * keepdim from `x.sum(1, true)` or `x.sum(1, { keepdim: true })`; an option the reduction does not
  * read (`keepDim`, PyTorch's `dtype` where it has none) is a TypeError naming `op`, not ignored.
@@ -176,7 +175,7 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   for (let i = 0; i < g.ndim; i++) {
     if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
   }
-  return reshape(sum(g, dims, { keepdim: true }), shape);
+  return reshape(sum(g, dims, true), shape);
 }
 
 export interface ValuesIndices {
