@@ -108,3 +108,38 @@ describe("PyTorch's keyword and overload habits on arithmetic", () => {
     expect(a().min(b()).toArray()).toEqual([[1, 0], [1, 2]]);
   });
 });
+
+describe("reductions read their options or refuse them", () => {
+  it("sum and mean take PyTorch's dtype (the input cast first); other options are TypeErrors naming the op (were ignored)", () => {
+    const x = nb.tensor([1e8, 1, -1e8]);
+    const wide = x.sum({ dtype: "float64" });
+    expect([wide.dtype, wide.item()]).toEqual(["float64", 1]);
+    expect(x.sum(0, { dtype: "float64", keepdim: true }).shape).toEqual([1]);
+    const ints = nb.tensor([1, 2], { dtype: "int32" });
+    expect(ints.mean({ dtype: "float64" }).item()).toBe(1.5);
+    expect(() => x.sum(0, { keepDim: true } as never)).toThrow("sum: unknown option 'keepDim'; it takes keepdim, dtype");
+    expect(() => nb.max(nb.tensor([[1, 2]]), 1, { keep_dim: true } as never)).toThrow(/^max: unknown option 'keep_dim'/);
+    expect(() => nb.logsumexp(x, 0, { dtype: "float64" } as never)).toThrow("logsumexp: unknown option 'dtype'; it takes keepdim");
+    expect(() => x.std(0, { ddof: 0 } as never)).toThrow("var: unknown option 'ddof'; it takes keepdim, correction, unbiased");
+    expect(x.sum(0, true).shape).toEqual([1]);
+  });
+});
+
+describe("PyTorch's positional std/var and the names ported code calls", () => {
+  const x = () => nb.tensor([[1, 5, 2], [3, 2, 8]]);
+  it("x.std(dim, unbiased, keepdim) and x.var(dim, unbiased, keepdim) read as torch.std/var's positions (were a TypeError, before that ignored)", () => {
+    expect(x().std(0, false).toArray()).toEqual([1, 1.5, 3]);
+    expect(x().std(0, { unbiased: false }).toArray()).toEqual([1, 1.5, 3]);
+    const v = x().var(1, true, true);
+    expect(v.shape).toEqual([2, 1]);
+    expect((v.toArray() as number[][])[0]![0]).toBeCloseTo(13 / 3, 5);
+    expect(nb.var(x(), 1, false).shape).toEqual([2]);
+    expect(() => x().var(1, { unbiased: true }, true as never)).toThrow("var: keepdim given positionally after an options object; put it in the object");
+  });
+
+  it("x.long() is an int32 cast (class indices; nabla has no int64) and x.tolist() is toArray()", () => {
+    const y = nb.tensor([0, 2, 1]).long();
+    expect([y.dtype, y.toArray()]).toEqual(["int32", [0, 2, 1]]);
+    expect(x().tolist()).toEqual(x().toArray());
+  });
+});

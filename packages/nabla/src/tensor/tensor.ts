@@ -186,7 +186,11 @@ export class Tensor {
       return Array.from({ length: this.shape[dim]! }, (_, i) => build(dim + 1, start + i * inner));
     };
     return build(0, 0);
+  }  /** PyTorch's name for toArray. */
+  tolist(): NestedArray {
+    return this.toArray();
   }
+
 
   /** Prints like PyTorch: `tensor([[1., 2.], [3., 4.]], requires_grad=True)` (on the webgpu device as item() reads). */
   toString(): string {
@@ -215,6 +219,13 @@ export class Tensor {
     return this.to("float64");
   }
   int(): Tensor {
+    return this.to("int32");
+  }
+  /**
+   * PyTorch's `.long()`, the class indices and counts of ported code: int32 here (nabla has no
+   * 64-bit integers; indices past 2³¹ − 1 do not fit any tensor it can hold).
+   */
+  long(): Tensor {
     return this.to("int32");
   }
   bool(): Tensor {
@@ -384,10 +395,10 @@ export class Tensor {
 
   // ---- reductions ---------------------------------------------------------------------------
 
-  sum(dim?: red.Dims, options?: red.ReduceOptions | boolean): Tensor {
+  sum(dim?: red.Dims | red.SumOptions, options?: red.SumOptions | boolean): Tensor {
     return red.sum(this, dim, options);
   }
-  mean(dim?: red.Dims, options?: red.ReduceOptions | boolean): Tensor {
+  mean(dim?: red.Dims | red.SumOptions, options?: red.SumOptions | boolean): Tensor {
     return red.mean(this, dim, options);
   }
   /** With no dim, the largest value; with a dim, `{ values, indices }` along it. */
@@ -413,11 +424,12 @@ export class Tensor {
   argmin(dim?: number, options?: red.ReduceOptions | boolean): Tensor {
     return red.argmin(this, dim, options);
   }
-  var(dim?: red.Dims, options?: red.VarOptions): Tensor {
-    return red.variance(this, dim, options);
+  /** Variance along dim: `x.var(1, { correction: 0, keepdim: true })` or PyTorch's `x.var(1, false, true)` (unbiased, keepdim). */
+  var(dim?: red.Dims, options?: red.VarOptions | boolean, keepdim?: boolean): Tensor {
+    return red.variance(this, dim, options, keepdim);
   }
-  std(dim?: red.Dims, options?: red.VarOptions): Tensor {
-    return red.std(this, dim, options);
+  std(dim?: red.Dims, options?: red.VarOptions | boolean, keepdim?: boolean): Tensor {
+    return red.std(this, dim, options, keepdim);
   }
   logsumexp(dim: red.Dims, options?: red.ReduceOptions | boolean): Tensor {
     return red.logsumexp(this, dim, options);
