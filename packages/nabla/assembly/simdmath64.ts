@@ -148,18 +148,9 @@ import { sigmoidFromExp } from "./simdmath";
   return v128.or(y, v128.and(x, i64x2.splat(0x8000000000000000)));
 }
 
-/**
- * e^x − 1 per lane, within an ulp: 2^n·q + (2^n − 1) with x = n·ln 2 + r, |r| ≤ ln2/2, and
- * q = e^r − 1 = r + r²·P(r) by its Taylor series to r^13 (as expV64), which for n = 0 is q itself:
- * exact for tiny x, −1 from x = −40 down (e^−40 is below half an ulp of 1), +inf where e^x
- * overflows, NaN stays NaN, −0 kept.
- */
+/** e^r − 1 = r + r²·P(r) for |r| ≤ ln2/2, P by e^r's Taylor series to r^13 (as expV64's). */
 // @ts-ignore: decorator
-@inline export function expm1V64(x: v128): v128 {
-  const c = f64x2.pmin(f64x2.pmax(x, f64x2.splat(-40.0)), f64x2.splat(710.0));
-  const n = f64x2.nearest(f64x2.mul(c, f64x2.splat(LOG2E)));
-  let r = f64x2.sub(c, f64x2.mul(n, f64x2.splat(LN2_HI)));
-  r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(LN2_LO)));
+@inline function expm1Reduced64(r: v128): v128 {
   let p = f64x2.splat(1.0 / 6227020800.0); // 1/13!
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 479001600.0));
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800.0));
@@ -172,7 +163,22 @@ import { sigmoidFromExp } from "./simdmath";
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
-  const q = f64x2.add(r, f64x2.mul(f64x2.mul(r, r), p));
+  return f64x2.add(r, f64x2.mul(f64x2.mul(r, r), p));
+}
+
+/**
+ * e^x − 1 per lane, within an ulp: 2^n·q + (2^n − 1) with x = n·ln 2 + r, |r| ≤ ln2/2, and
+ * q = e^r − 1 = r + r²·P(r) by its Taylor series to r^13 (as expV64), which for n = 0 is q itself:
+ * exact for tiny x, −1 from x = −40 down (e^−40 is below half an ulp of 1), +inf where e^x
+ * overflows, NaN stays NaN, −0 kept.
+ */
+// @ts-ignore: decorator
+@inline export function expm1V64(x: v128): v128 {
+  const c = f64x2.pmin(f64x2.pmax(x, f64x2.splat(-40.0)), f64x2.splat(710.0));
+  const n = f64x2.nearest(f64x2.mul(c, f64x2.splat(LOG2E)));
+  let r = f64x2.sub(c, f64x2.mul(n, f64x2.splat(LN2_HI)));
+  r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(LN2_LO)));
+  const q = expm1Reduced64(r);
   // 2^n for n ≤ 1023 (n ≥ −58 here); n = 1024 (x in (709.4, 710]) is 2^1023 and a doubling after
   const s = pow2(f64x2.pmin(n, f64x2.splat(1023.0)));
   const m = f64x2.add(f64x2.mul(s, q), f64x2.sub(s, f64x2.splat(1.0)));
@@ -185,6 +191,8 @@ import { sigmoidFromExp } from "./simdmath";
 
 // ERF_Q: degree 12, max relative error 2^-59.77
 const ERF_Q: StaticArray<f64> = [5.957176147748911e-11, -1.1372848856791674e-09, 1.4659775274047436e-08, -1.6350312701054695e-07, 1.6461000484121368e-06, -1.4925595266831182e-05, 0.0001205533111164271, -0.000854832698083379, 0.0052239776248180145, -0.026866170645076792, 0.11283791670954879, -0.3761263890318375, 0.1283791670955126];
+// ERFCX_T0: degree 17, max relative error 2^-69.93
+const ERFCX_T0: StaticArray<f64> = [-5.378777504284134e-16, 4.809760307914528e-15, -3.383480345356978e-14, 2.1950800596529674e-13, -1.2575475886033954e-12, 5.987593026355753e-12, -1.8712926086103316e-11, -3.7408815538009416e-11, 1.350933001866228e-09, -1.5551808112814228e-08, 1.3495160766378982e-07, -9.745280755605205e-07, 5.7437966800434085e-06, -2.2443928041546916e-05, -4.483728655265671e-05, 0.0022962200487339156, -0.03399136156036664, 0.39128047137849176];
 // ERFCX_T1: degree 17, max relative error 2^-59.39
 const ERFCX_T1: StaticArray<f64> = [4.947897561712426e-13, -2.4579470920665083e-12, 7.575804874862482e-12, -1.877813101665173e-11, 5.572263495365052e-12, 3.3553168901791334e-10, -2.7628490704637522e-09, 1.504147608385912e-08, -6.19028298036171e-08, 1.6981364124490542e-07, 3.422918934635712e-08, -4.4230805061953e-06, 3.680539063606941e-05, -0.00019713177833111703, 0.00062958124597706, 0.0012092420392932266, -0.042270244446368704, 0.46817959203854037];
 // ERFCX_T2: degree 17, max relative error 2^-66.41
@@ -201,33 +209,48 @@ const ERFCX_T3: StaticArray<f64> = [-39879446173.127304, 26198677660.27497, -822
 }
 
 /**
- * erfc(a) per lane for a ≥ 1 (+inf and NaN included) as e^(−a²)·g/a, g = a·erfcx(a) (1/√π at a =
- * ∞) by one of three fitted polynomials picked per lane (ERFCX_T1…T3, each to 2^−59 or less), and
- * e^(−a²) without the rounding of a² (36 ulps of e^(−a²) at a = 6): a = h + l with h of 26 bits
- * (Veltkamp's split), so h² is exact and e^(−a²) = e^(−h²)·e^(−d), d = a² − h² = (a − h)(a + h)
- * below 2^−16, e^(−d) − 1 = −d(1 − d(½ − d/6)) to 2^−70. Past a = 27.3 it underflows to 0.
+ * erfc(a) per lane for a from 1 on (from 0.6875 where wide; +inf and NaN included) as
+ * e^(−a²)·g/a, g = a·erfcx(a) (1/√π at a = ∞) by one of the fitted polynomials ERFCX_T0…T3 (each
+ * to 2^−59 or less) picked per lane. e^(−a²) comes without the rounding of a² (36 ulps of e^(−a²)
+ * at a = 6): a = h + l with h of 26 bits (Veltkamp's split), so h² is exact, and d = a² − h² =
+ * (a − h)(a + h) is below 2^−16, e^(−d) − 1 = −d(1 − d(½ − d/6)) to 2^−70. −h² = n·ln 2 + r as in
+ * expV64, and the product k·e^r·e^(−d), k = g/a, is taken as k + k·(q + ed + q·ed) with q = e^r − 1,
+ * ed = e^(−d) − 1: one rounding where a product of exps would take three. Past a = 27.3 it
+ * underflows to 0.
  */
 // @ts-ignore: decorator
-@inline function erfcTail64(ax: v128): v128 {
-  const a = f64x2.pmin(f64x2.pmax(ax, f64x2.splat(1.0)), f64x2.splat(28.0));
+@inline function erfcTail64(ax: v128, wide: bool): v128 {
+  const a = f64x2.pmin(f64x2.pmax(ax, f64x2.splat(wide ? 0.6875 : 1.0)), f64x2.splat(28.0));
   const t = f64x2.div(f64x2.splat(1.0), a);
-  // t in [1/2, 1]: T1 in (t − 3/4)·4; [1/4, 1/2): T2 in (t − 3/8)·8; below: T3 in t²
+  // t in (1, 3/2]: T0 in (t − 5/4)·4; [1/2, 1]: T1 in (t − 3/4)·4; [1/4, 1/2): T2 in (t − 3/8)·8;
+  // below: T3 in t²
+  const in0 = f64x2.gt(t, f64x2.splat(1.0));
   const in1 = f64x2.ge(t, f64x2.splat(0.5));
   const in2 = f64x2.ge(t, f64x2.splat(0.25));
-  const mid = v128.bitselect(f64x2.splat(0.75), f64x2.splat(0.375), in1);
-  const scale = v128.bitselect(f64x2.splat(4.0), f64x2.splat(8.0), in1);
+  let mid = v128.bitselect(f64x2.splat(0.75), f64x2.splat(0.375), in1);
+  const scale = v128.bitselect(f64x2.splat(4.0), f64x2.splat(8.0), in1); // T0 shares T1's 4
+  if (wide) mid = v128.bitselect(f64x2.splat(1.25), mid, in0);
   const v = v128.bitselect(f64x2.mul(f64x2.sub(t, mid), scale), f64x2.mul(t, t), in2);
   let g = f64x2.splat(0.0);
   for (let i = 0; i < ERFCX_T1.length; i++) {
-    const c = v128.bitselect(f64x2.splat(unchecked(ERFCX_T1[i])), v128.bitselect(f64x2.splat(unchecked(ERFCX_T2[i])), f64x2.splat(unchecked(ERFCX_T3[i])), in2), in1);
+    let c = v128.bitselect(f64x2.splat(unchecked(ERFCX_T1[i])), v128.bitselect(f64x2.splat(unchecked(ERFCX_T2[i])), f64x2.splat(unchecked(ERFCX_T3[i])), in2), in1);
+    if (wide) c = v128.bitselect(f64x2.splat(unchecked(ERFCX_T0[i])), c, in0);
     g = f64x2.add(f64x2.mul(g, v), c);
   }
   const split = f64x2.mul(a, f64x2.splat(134217729.0)); // 2^27 + 1
   const h = f64x2.sub(split, f64x2.sub(split, a));
   const d = f64x2.mul(f64x2.sub(a, h), f64x2.add(a, h));
   const ed = f64x2.mul(f64x2.neg(d), f64x2.sub(f64x2.splat(1.0), f64x2.mul(d, f64x2.sub(f64x2.splat(0.5), f64x2.div(d, f64x2.splat(6.0))))));
-  const e = expV64(f64x2.neg(f64x2.mul(h, h)));
-  return f64x2.mul(e, f64x2.div(f64x2.add(g, f64x2.mul(g, ed)), a));
+  const x = f64x2.neg(f64x2.mul(h, h));
+  const n = f64x2.nearest(f64x2.mul(x, f64x2.splat(LOG2E)));
+  let r = f64x2.sub(x, f64x2.mul(n, f64x2.splat(LN2_HI)));
+  r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(LN2_LO)));
+  const q = expm1Reduced64(r);
+  const k = f64x2.div(g, a);
+  const y = f64x2.add(k, f64x2.mul(k, f64x2.add(f64x2.add(q, ed), f64x2.mul(q, ed))));
+  // 2^n, n in [−1131, 0], as two normal factors (expV64's), the last rounding once into subnormals
+  const n1 = f64x2.trunc(f64x2.mul(n, f64x2.splat(0.5)));
+  return f64x2.mul(f64x2.mul(y, pow2(n1)), pow2(f64x2.sub(n, n1)));
 }
 
 /**
@@ -241,14 +264,14 @@ const ERFCX_T3: StaticArray<f64> = [-39879446173.127304, 26198677660.27497, -822
   const q = horner64(ERF_Q, f64x2.mul(x, x));
   const s = f64x2.mul(x, f64x2.splat(8.0));
   const small = f64x2.mul(f64x2.add(s, f64x2.mul(s, q)), f64x2.splat(0.125));
-  const big = v128.or(f64x2.sub(f64x2.splat(1.0), erfcTail64(ax)), v128.and(x, i64x2.splat(0x8000000000000000)));
+  const big = v128.or(f64x2.sub(f64x2.splat(1.0), erfcTail64(ax, false)), v128.and(x, i64x2.splat(0x8000000000000000)));
   return v128.bitselect(small, big, f64x2.lt(ax, f64x2.splat(1.0)));
 }
 
 /**
- * erfc per lane, within an ulp or two: below |x| = 1 one minus erf's x + x·Q, as
- * ½ − ((x − ½) + x·Q) from x = ¼ on (x − ½ is exact there, the cancellation with 1 is not);
- * erfcTail64 from 1 on and 2 − erfcTail64 below −1. 1 at ±0, 0 at +inf, 2 at −inf, NaN stays NaN.
+ * erfc per lane, within two ulps: below |x| = 0.6875 one minus erf's x + x·Q, as
+ * ½ − ((x − ½) + x·Q) from x = ¼ on (x − ½ is exact there, the cancellation with 1 is not; nearer
+ * 1 it costs ulps, so the tail starts at 0.6875); erfcTail64 above and 2 − erfcTail64 below. 1 at ±0, 0 at +inf, 2 at −inf, NaN stays NaN.
  */
 // @ts-ignore: decorator
 @inline export function erfcV64(x: v128): v128 {
@@ -257,9 +280,9 @@ const ERFCX_T3: StaticArray<f64> = [-39879446173.127304, 26198677660.27497, -822
   const below = f64x2.sub(f64x2.splat(1.0), f64x2.add(x, y));
   const above = f64x2.sub(f64x2.splat(0.5), f64x2.add(f64x2.sub(x, f64x2.splat(0.5)), y));
   const small = v128.bitselect(below, above, f64x2.lt(x, f64x2.splat(0.25)));
-  const e = erfcTail64(ax);
+  const e = erfcTail64(ax, true);
   const big = v128.bitselect(e, f64x2.sub(f64x2.splat(2.0), e), f64x2.gt(x, f64x2.splat(0.0)));
-  return v128.bitselect(small, big, f64x2.lt(ax, f64x2.splat(1.0)));
+  return v128.bitselect(small, big, f64x2.lt(ax, f64x2.splat(0.6875)));
 }
 
 // M_SQRT1_2 and ATen's float64 GELU constants
