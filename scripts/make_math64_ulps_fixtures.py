@@ -10,8 +10,8 @@ Writes test/fixtures/math64_ulps.json: x and each function at x, computed by mpm
 and rounded once to float64 (PyTorch's float64 functions, Sleef's or glibc's, are within an ulp
 or two of these; JavaScript has no erf to compare with); and PyTorch 1.13's float64 GELU and its
 derivative at x (F.gelu and the gradient of its sum), which compose erf as ATen does. The points: 256 bit patterns spread over
-the positive doubles with both signs (subnormals to DBL_MAX), grids over [-100, 100], [-7, 7] and
-[-1.3, 1.3], powers of 2 from 2^-1074 up with both signs, and the thresholds where the functions
+the positive doubles with both signs (subnormals to DBL_MAX), grids over [-100, 100], [-7, 7],
+[-1.3, 1.3] and [0.6875, 1] (where erfc's one-minus-erf form would cost ulps), powers of 2 from 2^-1074 up with both signs, and the thresholds where the functions
 round to their limits, overflow or underflow, and ±0, ±inf, NaN. Signed zeros are set by hand
 (mpmath has one zero): exp's and sigmoid's limits are +0, the odd functions keep x's sign at ±0.
 """
@@ -36,7 +36,7 @@ step = 0x7FF0000000000000 // 256
 for k in range(256):
     v = from_bits(k * step)
     xs += [v, -v]
-for lo, hi, n in [(-100, 100, 800), (-7, 7, 1000), (-1.3, 1.3, 400)]:
+for lo, hi, n in [(-100, 100, 800), (-7, 7, 1000), (-1.3, 1.3, 400), (0.6875, 1, 500)]:
     xs += [lo + (hi - lo) * k / n for k in range(n + 1)]
 for e in range(-1074, 8, 9):
     xs += [math.ldexp(1.0, e), -math.ldexp(1.0, e)]

@@ -7,8 +7,9 @@
 //   (tiny log1p arguments), and the special values.
 // - exp, expm1, tanh, sigmoid, erf and erfc against their correctly rounded values
 //   (test/fixtures/math64_ulps.json, scripts/make_math64_ulps_fixtures.py: bit patterns over all
-//   doubles, grids over [−100, 100], [−7, 7] and [−1.3, 1.3], powers of 2, overflow, underflow and
-//   saturation thresholds, ±0, ±inf, NaN), and GELU and its derivative against PyTorch's float64.
+//   doubles, grids over [−100, 100], [−7, 7], [−1.3, 1.3] and [0.6875, 1], powers of 2,
+//   overflow, underflow and saturation thresholds, ±0, ±inf, NaN), and GELU and its derivative
+//   against PyTorch's float64.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import "../packages/nabla/src/index.js";
