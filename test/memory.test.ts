@@ -8,6 +8,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { F, OutOfMemoryError, data, getBackend, manualSeed, memory, nn, noGrad, optim, randint, randn, randperm, tensor, zeros, type Tensor } from "../packages/nabla/src/index.js";
 import { Net as MnistNet } from "../examples/mnist.js";
+import { startedWebGpu } from "../packages/nabla/src/backend/device.js";
+import { startWebGpuDevice } from "./webgpu-device.js";
 
 const wasm = getBackend() === "wasm";
 const MiB = 1024 * 1024;
@@ -35,6 +37,28 @@ function expectFlat(step: () => number): void {
   expect(s.peak).toBeLessThanOrEqual(1.25 * afterFirst);
   expect(s.collections).toBe(collections);
 }
+
+// The WebGPU pool's limit can be set before `ready("webgpu")` (torch.cuda's memory fraction can be
+// set before the first CUDA op): the device starts with it, and stats say so before and after.
+describe("a WebGPU limit set before the device starts", () => {
+  it("is what memory.stats reports before the start, and the pool's limit after it", async () => {
+    const startedBefore = startedWebGpu() !== null;
+    if (!startedBefore) expect(memory.stats("webgpu").limit).toBe(Infinity);
+    memory.setLimit(MiB, "webgpu");
+    try {
+      expect(memory.stats("webgpu").limit).toBe(MiB);
+      expect(memory.stats("cpu").limit).not.toBe(MiB);
+      const reason = await startWebGpuDevice();
+      if (reason !== "") return void console.warn(`no WebGPU device (${reason}): the start with the limit is not checked`);
+      expect(memory.stats("webgpu").limit).toBe(MiB);
+      // 2 MiB past a 1 MiB cap: refused by the pool, naming the op
+      expect(() => zeros([MiB / 2], { device: "webgpu" })).toThrow(/^zeros: out of memory: tried to allocate 2\.0 MiB .* of a 1\.0 MiB limit; in the WebGPU buffer pool$/);
+    } finally {
+      memory.setLimit(null, "webgpu");
+    }
+    expect(memory.stats("webgpu").limit).toBe(Infinity);
+  });
+});
 
 // on every backend: a valid shape past what memory can hold is refused before anything is allocated
 describe("sizes", () => {

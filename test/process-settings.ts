@@ -10,7 +10,7 @@
 import { defaultGenerator, Generator, getBackend, getBackendOptions, getConvolutionScratch, getNumThreads, isAnomalyEnabled, isGradEnabled, memory, optim, setBackend, setConvolutionScratch, setDetectAnomaly, setGradEnabled, setNumThreads, type BackendOptions } from "../packages/nabla/src/index.js";
 import { backend } from "../packages/nabla/src/backend/backend.js";
 import { collectionMode } from "../packages/nabla/src/memory/collection.js";
-import { setDefaultDevice, startedWebGpu } from "../packages/nabla/src/backend/device.js";
+import { setDefaultDevice } from "../packages/nabla/src/backend/device.js";
 
 /** Each setting: how to read it, and how to put back a value read earlier. */
 const SETTINGS: Record<string, { read: () => unknown; restore: (value: never) => void }> = {
@@ -22,10 +22,10 @@ const SETTINGS: Record<string, { read: () => unknown; restore: (value: never) =>
   anomalyDetection: { read: () => isAnomalyEnabled(), restore: (on: boolean) => setDetectAnomaly(on) },
   fusedOptimizerSteps: { read: () => optim.fusedStepsEnabled(), restore: (on: boolean) => optim.setFusedSteps(on) },
   memoryCollection: { read: () => collectionMode(), restore: (mode: "auto" | "off") => void memory.setCollection(mode) },
-  // both start uncapped: null puts that back. A device not started yet reads as uncapped (its
-  // stats are all zero), as it will start: in the CPU projects a WebGPU test file starts it midway
+  // both start uncapped: null puts that back (a device not started yet reads the limit it will
+  // start with: in the CPU projects a WebGPU test file starts it midway)
   cpuMemoryLimit: { read: () => memory.stats("cpu").limit, restore: () => memory.setLimit(null, "cpu") },
-  webgpuMemoryLimit: { read: () => (startedWebGpu() === null ? Infinity : memory.stats("webgpu").limit), restore: () => memory.setLimit(null, "webgpu") },
+  webgpuMemoryLimit: { read: () => memory.stats("webgpu").limit, restore: () => memory.setLimit(null, "webgpu") },
 };
 
 let found: Record<string, unknown> | null = null;

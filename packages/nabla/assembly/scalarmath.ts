@@ -112,7 +112,4 @@ export function remainder32(a: f32, b: f32): f32 {
   return r != 0 && (r < 0) != (b < 0) ? r + b : r;
 }
 
-/** sign(x): −1, 0 or 1, keeping ±0 and NaN. */
-export function sign64(x: f64): f64 {
-  return x > 0 ? 1 : x < 0 ? -1 : x;
 }

@@ -63,6 +63,23 @@ export function webgpuContext(op: string): WebGpuContext {
   );
 }
 
+/**
+ * The WebGPU buffer pool's limit in bytes for a device not started yet (`memory.setLimit(bytes,
+ * "webgpu")` before `ready("webgpu")`): the pool starts with it. Infinity: no limit.
+ */
+let webgpuLimitAtStart = Number.POSITIVE_INFINITY;
+
+/** The limit the WebGPU pool starts with (context.ts). */
+export function webgpuStartLimit(): number {
+  return webgpuLimitAtStart;
+}
+
+/** Sets the limit of the WebGPU pool: the started pool's, or the one it will start with. */
+export function setWebGpuLimit(bytes: number | null): void {
+  webgpuLimitAtStart = bytes ?? Number.POSITIVE_INFINITY;
+  context?.pool.setLimit(bytes);
+}
+
 /** The WebGPU context if started, else null (for counters and tests). */
 export function startedWebGpu(): WebGpuContext | null {
   return context;

@@ -7,7 +7,7 @@
  * `t.free()` and `using t = …` free one now; a forced collection is the fallback (collection.ts).
  */
 import { backend, type BackendMemory, type MemoryStats } from "../backend/backend.js";
-import { isDevice, startedWebGpu, type Device } from "../backend/device.js";
+import { isDevice, setWebGpuLimit, startedWebGpu, webgpuStartLimit, type Device } from "../backend/device.js";
 import { OptionError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { collectNow, setCollection, type CollectionMode } from "./collection.js";
@@ -26,10 +26,12 @@ function memoryOf(op: string, device: unknown): BackendMemory | undefined {
 /**
  * A device's memory counters, as torch.cuda.memory_stats(device): the CPU backend's heap (all
  * zero on the plain-JS backend, whose arrays are the collector's), or the WebGPU buffer pool
- * (all zero before the device starts).
+ * (all zero before the device starts, but for the limit it will start with: Infinity unless set).
  */
 export function stats(device: Device = "cpu"): MemoryStats {
-  return memoryOf("stats", device)?.stats() ?? NONE;
+  const memory = memoryOf("stats", device);
+  if (memory !== undefined) return memory.stats();
+  return device === "webgpu" ? { ...NONE, limit: webgpuStartLimit() } : NONE;
 }
 
 /** Starts a device's peak tracking afresh from what is allocated now. */
@@ -46,7 +48,8 @@ export function setLimit(bytes: number | null, device: Device = "cpu"): void {
   if (bytes !== null && (typeof bytes !== "number" || !Number.isFinite(bytes) || bytes <= 0)) {
     throw new OptionError(`memory.setLimit: bytes must be a positive number or null, got ${String(bytes)}`);
   }
-  memoryOf("setLimit", device)?.setLimit(bytes);
+  if (device === "webgpu") setWebGpuLimit(bytes); // before the device starts, the limit it starts with
+  else memoryOf("setLimit", device)?.setLimit(bytes);
 }
 
 /** Marks tensors as the user's: the library never frees their storage (for tensors a module's forward stashes somewhere other than its own fields). */

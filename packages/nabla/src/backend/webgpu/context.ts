@@ -23,6 +23,7 @@ import { GATHER_SHADER, SCATTER_ADD_INT_SHADER, SCATTER_ADD_SHADER } from "./wgs
 import { CONV2D_INPUT_SHADER, CONV2D_SHADER, CONV2D_WEIGHT_SHADER } from "./wgsl-conv.js";
 import { CONV_TILE_N, convGemmShader, convRowsPerThread, convTileM, type ConvGemmKind } from "./wgsl-conv-gemm.js";
 import type { Conv2dGeometry } from "../convolution.js";
+import { webgpuStartLimit } from "../device.js";
 import { FOLD_SHADER, MAX_POOL_SHADER } from "./wgsl-pooling.js";
 import { ROWS_PER_DIMENSION, SHORT_ROW, SHORT_ROW_WORKGROUP, argReduceShader, reduceShader, shortRowArgReduceShader, shortRowReduceShader, shortRowSoftmaxShader, softmaxShader } from "./wgsl-reduce.js";
 import { FILL_SHADER } from "./wgsl-fill.js";
@@ -124,7 +125,7 @@ export class WebGpuContext {
     readonly device: GpuDevice,
     readonly acquired: AcquiredDevice,
   ) {
-    this.pool = new BufferPool(device, Number.POSITIVE_INFINITY, () => this.flush());
+    this.pool = new BufferPool(device, webgpuStartLimit(), () => this.flush());
   }
 
   /** Submits the kernels recorded so far and frees their argument buffers for reuse. */
