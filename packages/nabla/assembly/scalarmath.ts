@@ -111,5 +111,3 @@ export function remainder32(a: f32, b: f32): f32 {
   const r = a % b;
   return r != 0 && (r < 0) != (b < 0) ? r + b : r;
 }
-
-}
