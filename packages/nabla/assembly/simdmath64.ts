@@ -20,10 +20,10 @@ import { sigmoidFromExp } from "./simdmath";
 }
 
 /**
- * e^r − 1 = r + r²·P(r) for |r| ≤ ln2/2, P by e^r's Taylor series to r^13: Horner's
- * rule for the terms to r^5 (P's to r³) and Estrin's scheme, in r² and r⁴, for the smaller rest,
- * eight steps deep where Horner's rule is thirteen (the erf kernels wait on this chain, and an
- * exp kernel's loop runs faster with its iterations overlapping more).
+ * e^r − 1 = r + r²·P(r) for |r| ≤ ln2/2, P by e^r's Taylor series to r^13 (the next term is below
+ * 2^-60 of the sum): Horner's rule for the terms to r^5 (P's to r³) and Estrin's scheme, in r² and
+ * r⁴, for the smaller rest, eight steps deep where Horner's rule is thirteen (the erf kernels wait
+ * on this chain, and an exp kernel's loop runs faster with its iterations overlapping more).
  */
 // @ts-ignore: decorator
 @inline function expm1Reduced64(r: v128): v128 {
@@ -42,9 +42,8 @@ import { sigmoidFromExp } from "./simdmath";
 }
 
 /**
- * e^x per lane: x = n·ln 2 + r with |r| ≤ ln2/2, e^r by its Taylor series to r^13 (the next term
- * is below 2^-60 of the sum), scaled by 2^n in two halves so that subnormal results and
- * overflow to +inf come out right. NaN stays NaN, −inf gives 0.
+ * e^x per lane: x = n·ln 2 + r with |r| ≤ ln2/2, e^r = 1 + expm1Reduced64(r), scaled by 2^n in two
+ * halves so that subnormal results and overflow to +inf come out right. NaN stays NaN, −inf gives 0.
  */
 // @ts-ignore: decorator
 @inline export function expV64(x: v128): v128 {
@@ -158,8 +157,8 @@ import { sigmoidFromExp } from "./simdmath";
 }
 
 /**
- * e^x − 1 per lane, within an ulp: 2^n·q + (2^n − 1) with x = n·ln 2 + r, |r| ≤ ln2/2, and
- * q = e^r − 1 = r + r²·P(r) by its Taylor series to r^13 (as expV64), which for n = 0 is q itself:
+ * e^x − 1 per lane, within two ulps (one but for a few x near ±ln2/2): 2^n·q + (2^n − 1) with
+ * x = n·ln 2 + r, |r| ≤ ln2/2, and q = e^r − 1 (expm1Reduced64), which for n = 0 is q itself:
  * exact for tiny x, −1 from x = −40 down (e^−40 is below half an ulp of 1), +inf where e^x
  * overflows, NaN stays NaN, −0 kept.
  */
