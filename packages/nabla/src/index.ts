@@ -97,6 +97,10 @@ export {
   type RoundOptions,
 } from "./ops/math.js";
 export { sum, mean, max, min, argmax, argmin, variance as var, std, logsumexp, type ValuesIndices } from "./ops/reduce.js";
+// reductions beyond the core: products, extrema over dims, NaN-skipping sums (issue 11)
+export { prod } from "./ops/prod.js";
+export { amax, amin } from "./ops/amax.js";
+export { nansum, nanmean } from "./ops/nan-reduce.js";
 export { matmul } from "./ops/matmul.js";
 export { softmax, logSoftmax } from "./ops/softmax.js";
 export { cat, stack } from "./ops/join.js";

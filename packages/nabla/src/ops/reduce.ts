@@ -21,7 +21,7 @@ export interface ReduceOptions {
 export type Dims = number | readonly number[];
 
 /** keepdim from `{ keepdim }` or, as PyTorch's positional habit `x.sum(1, true)`, a boolean. */
-function keepdimOf(options: ReduceOptions | boolean): boolean {
+export function keepdimOf(options: ReduceOptions | boolean): boolean {
   return typeof options === "boolean" ? options : (options.keepdim ?? false);
 }
 
@@ -81,7 +81,8 @@ function layoutFor(op: string, x: Tensor, dim: Dims | undefined): Layout {
   };
 }
 
-function reduceWith(op: string, kernel: ReduceOp, x: Tensor, dim: Dims | undefined, keepdim: boolean, dtype: DType) {
+/** Runs a ReduceOp kernel over dims; the layout tells the caller how to spread a gradient back. @internal for the reductions in src/ops. */
+export function reduceWith(op: string, kernel: ReduceOp, x: Tensor, dim: Dims | undefined, keepdim: boolean, dtype: DType) {
   const layout = layoutFor(op, x, dim);
   const out = resultTensor(keepdim ? layout.keepdimShape : layout.shape, dtype, op, x.storage.device);
   if (layout.gpu === null) backend().reduce(kernel, layout.data, layout.outer, layout.inner, out.storage.data);

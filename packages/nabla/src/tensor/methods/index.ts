@@ -11,3 +11,4 @@ import "./linalg.js";
 import "./math.js";
 import "./random.js";
 import "./creation.js";
+import "./reductions.js";

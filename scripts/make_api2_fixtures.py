@@ -1,0 +1,116 @@
+#!/usr/bin/env -S /usr/bin/python3
+"""Reference fixtures for the second batch of PyTorch API nabla lacked (test/api2.test.ts).
+
+Run from the repository root:
+
+    /usr/bin/python3 scripts/make_api2_fixtures.py
+
+Writes test/fixtures/api2.json: {"torch_version", "cases": [...]}. Each case:
+
+    name      what it checks
+    fn        nabla's function (prod, amax, div, addcmul, ...)
+    method    nabla's Tensor method of the same call (input 0 as `this`), or null where PyTorch has none
+    inplace   whether the method has an in-place form (`name_`) to check against the function
+    inputs    the tensor inputs (float inputs take part in the gradient)
+    args      the call's arguments after the tensors, as nabla takes them; a string "$i" stands for
+              inputs[i] and a list of them for a list of tensors (hstack, meshgrid, ...)
+    out       PyTorch's output: a tensor, a list of tensors, or a boolean (allclose, equal)
+    grad_out  the upstream gradient of each output tensor (null where there is none)
+    grads     each tensor input's gradient after backward of Σ sum(out_k * grad_out_k), or null
+
+Float32 and float64 on values in each op's domain, the edges PyTorch treats specially (zeros
+in prod, ties in amax/amin, NaN for the nan-reductions, negative divisors and ±0 for floor
+division) and int32 inputs where the op keeps them. Seeded; encoding as in scripts/fixture_json.py.
+"""
+
+import torch
+
+from fixture_json import enc, write_json
+
+torch.manual_seed(0)
+torch.set_num_threads(1)
+
+F32 = torch.float32
+F64 = torch.float64
+I32 = torch.int32
+CASES = []
+
+
+def record(name, fn, inputs, args, call, method=None, inplace=False, grad=True):
+    """Runs call(*leaves); records the outputs and, for float inputs, the gradients."""
+    leaves = [t.clone().requires_grad_(grad and t.is_floating_point()) for t in inputs]
+    out = call(*leaves)
+    outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    grad_out = None
+    grads = [None] * len(inputs)
+    if isinstance(out, bool) or not all(isinstance(o, torch.Tensor) for o in outs):
+        encoded = out
+    else:
+        encoded = [enc(o) for o in outs] if isinstance(out, (tuple, list)) else enc(out)
+        if grad and any(l.requires_grad for l in leaves) and all(o.requires_grad for o in outs):
+            gos = [torch.randn(o.shape, dtype=o.dtype) for o in outs]
+            sum((o * g).sum() for o, g in zip(outs, gos)).backward()
+            grad_out = [enc(g) for g in gos] if isinstance(out, (tuple, list)) else enc(gos[0])
+            grads = [enc(l.grad) if l.requires_grad and l.grad is not None else None for l in leaves]
+    CASES.append({
+        "name": name,
+        "fn": fn,
+        "method": method,
+        "inplace": inplace,
+        "inputs": [enc(t) for t in inputs],
+        "args": args,
+        "out": encoded,
+        "grad_out": grad_out,
+        "grads": grads,
+    })
+
+
+# ---- 1. reductions ---------------------------------------------------------------------------
+for dtype in (F32, F64):
+    dn = "float32" if dtype == F32 else "float64"
+    x = torch.rand(3, 4, 5, dtype=dtype) + 0.5
+    record(f"prod all {dn}", "prod", [x[0]], [], torch.prod, method="prod")
+    record(f"prod dim {dn}", "prod", [x], [1], lambda t: torch.prod(t, 1), method="prod")
+    record(f"prod dim keepdim {dn}", "prod", [x], [-1, {"keepdim": True}], lambda t: torch.prod(t, -1, keepdim=True), method="prod")
+    # zeros: one zero in a slice (its cofactor), two zeros (all 0), none elsewhere (result / x)
+    z = x.clone()
+    z[0, 1, 2] = 0
+    z[1, 2, 0] = 0
+    z[1, 2, 3] = 0
+    record(f"prod dim with zeros {dn}", "prod", [z], [2], lambda t: torch.prod(t, 2), method="prod")
+    record(f"prod dim 0 with zeros {dn}", "prod", [z], [0], lambda t: torch.prod(t, 0), method="prod")
+    one_zero = x[0].clone()
+    one_zero[1, 3] = 0
+    record(f"prod all one zero {dn}", "prod", [one_zero], [], torch.prod, method="prod")
+    two_zeros = one_zero.clone()
+    two_zeros[2, 0] = 0
+    record(f"prod all two zeros {dn}", "prod", [two_zeros], [], torch.prod, method="prod")
+    record(f"prod scalar {dn}", "prod", [torch.tensor(2.5, dtype=dtype)], [0], lambda t: torch.prod(t, 0), method="prod")
+
+    # amax/amin with ties, which share the gradient evenly
+    t = torch.randint(0, 4, (3, 4, 5)).to(dtype)
+    for name in ("amax", "amin"):
+        f = getattr(torch, name)
+        record(f"{name} all {dn}", name, [t], [], f, method=name)
+        record(f"{name} dim {dn}", name, [t], [1], lambda u, f=f: f(u, 1), method=name)
+        record(f"{name} dims keepdim {dn}", name, [t], [[0, 2], {"keepdim": True}], lambda u, f=f: f(u, [0, 2], keepdim=True), method=name)
+        record(f"{name} negative dim {dn}", name, [torch.randn(4, 6, dtype=dtype)], [-1], lambda u, f=f: f(u, -1), method=name)
+
+    n = torch.randn(4, 5, dtype=dtype)
+    n[0, 1] = float("nan")
+    n[2, :] = float("nan")
+    n[3, 4] = float("nan")
+    record(f"nansum all {dn}", "nansum", [n], [], torch.nansum, method="nansum")
+    record(f"nansum dim {dn}", "nansum", [n], [1], lambda u: torch.nansum(u, 1), method="nansum")
+    record(f"nansum dims keepdim {dn}", "nansum", [n], [[0, 1], {"keepdim": True}], lambda u: torch.nansum(u, [0, 1], keepdim=True), method="nansum")
+    record(f"nanmean all {dn}", "nanmean", [n], [], torch.nanmean, method="nanmean")
+    record(f"nanmean dim {dn}", "nanmean", [n], [1], lambda u: torch.nanmean(u, 1), method="nanmean")
+    record(f"nanmean dim 0 keepdim {dn}", "nanmean", [n], [0, {"keepdim": True}], lambda u: torch.nanmean(u, 0, keepdim=True), method="nanmean")
+
+ia = torch.randint(-3, 4, (3, 4), dtype=I32)
+record("prod int32", "prod", [ia], [1], lambda t: torch.prod(t, 1).to(I32), method="prod")
+record("amax int32", "amax", [ia], [0], lambda t: torch.amax(t, 0), method="amax")
+record("amin int32", "amin", [ia], [], torch.amin, method="amin")
+record("nansum int32", "nansum", [ia], [1], lambda t: torch.nansum(t, 1).to(I32), method="nansum")
+
+write_json("api2.json", {"torch_version": torch.__version__, "cases": CASES})

@@ -1,0 +1,124 @@
+/**
+ * The second batch of PyTorch API a ported program calls (reductions prod/amax/amin/nansum/nanmean,
+ * rounding division, clampMin/clampMax/clip, addcmul/addcdiv, allclose/isclose/equal, more pointwise
+ * mathematics, shape helpers): each case of test/fixtures/api2.json (scripts/make_api2_fixtures.py,
+ * real PyTorch) as a function, as a Tensor method and in place where PyTorch has those, forward
+ * values and gradients; then the errors, each thrown before anything changes.
+ */
+import { describe, expect, it } from "vitest";
+import * as nb from "../packages/nabla/src/index.js";
+import { noGrad, type Tensor } from "../packages/nabla/src/index.js";
+import { expectClose, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
+
+type Arg = unknown;
+interface ApiCase {
+  name: string;
+  fn: string;
+  method: string | null;
+  inplace: boolean;
+  inputs: FixtureTensor[];
+  args: Arg[];
+  out: FixtureTensor | FixtureTensor[] | boolean;
+  grad_out: FixtureTensor | FixtureTensor[] | null;
+  grads: (FixtureTensor | null)[];
+}
+
+const { cases } = loadFixture<{ cases: ApiCase[] }>("api2.json");
+type Call = (...args: unknown[]) => unknown;
+
+/** The call's arguments with "$i" replaced by inputs[i] (also inside lists). */
+function resolve(args: readonly Arg[], inputs: readonly Tensor[]): unknown[] {
+  const one = (a: Arg): unknown => {
+    if (typeof a === "string" && /^\$\d+$/.test(a)) return inputs[Number(a.slice(1))];
+    if (Array.isArray(a) && a.some((v) => typeof v === "string" && v.startsWith("$"))) return a.map(one);
+    return a;
+  };
+  return args.map(one);
+}
+
+/** The inputs the args do not name: the leading tensor arguments. */
+function leading(c: ApiCase, inputs: readonly Tensor[]): Tensor[] {
+  const named = JSON.stringify(c.args).match(/"\$\d+"/g) ?? [];
+  return inputs.slice(0, inputs.length - new Set(named).size);
+}
+
+/** Same values, NaNs and signed zeros included. */
+function same(a: Tensor, b: Tensor): void {
+  expect(a.dtype).toBe(b.dtype);
+  expect(a.shape).toEqual(b.shape);
+  const key = (v: number) => (Object.is(v, -0) ? "-0" : String(v));
+  expect(Array.from(a.toTypedArray() as ArrayLike<number>, key)).toEqual(Array.from(b.toTypedArray() as ArrayLike<number>, key));
+}
+
+function tolerance(dtype: string, device: string, grad = false) {
+  if (dtype === "float64") return { rtol: grad ? 1e-12 : 1e-14, atol: 1e-300 };
+  if (dtype !== "float32") return { rtol: 0, atol: 0 };
+  // the WebGPU device's pointwise kernels are held to 1e-4 relative + 1e-5 absolute (docs/webgpu.md)
+  if (device === "webgpu") return { rtol: 1e-4, atol: 1e-5 };
+  return grad ? { rtol: 1e-5, atol: 1e-6 } : { rtol: 4e-7, atol: 1e-30 };
+}
+
+describe("API batch 2 against PyTorch", () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const differentiable = c.grad_out !== null;
+      const inputs = c.inputs.map((t, i) => fromFixture(t, { requiresGrad: differentiable && c.grads[i] !== null }));
+      const fn = (nb as unknown as Record<string, Call>)[c.fn];
+      expect(typeof fn, `nb.${c.fn}`).toBe("function");
+      const head = leading(c, inputs);
+      const rest = resolve(c.args, inputs);
+      const out = fn!(...head, ...rest);
+      if (typeof c.out === "boolean") {
+        expect(out).toBe(c.out);
+        if (c.method !== null) expect((head[0] as unknown as Record<string, Call>)[c.method]!.call(head[0], ...head.slice(1), ...rest)).toBe(c.out);
+        return;
+      }
+      const outs = (Array.isArray(c.out) ? out : [out]) as Tensor[];
+      const want = Array.isArray(c.out) ? c.out : [c.out];
+      expect(outs.length).toBe(want.length);
+      outs.forEach((o, k) => expectClose(o, want[k]!, tolerance(want[k]!.dtype, o.device), `${c.name} out ${k}`));
+
+      // the method computes the same values as the function; the in-place method writes them into `this`
+      if (c.method !== null) {
+        const [self, ...others] = head;
+        const m = (self as unknown as Record<string, Call>)[c.method];
+        expect(typeof m, `Tensor.${c.method}`).toBe("function");
+        const mo = m!.call(self, ...others, ...rest) as Tensor | Tensor[];
+        (Array.isArray(mo) ? mo : [mo]).forEach((o, k) => same(o, outs[k]!));
+        if (c.inplace) {
+          const copy = noGrad(() => self!.detach().clone());
+          const returned = (copy as unknown as Record<string, Call>)[`${c.method}_`]!.call(copy, ...others.map((t) => t.detach()), ...rest);
+          expect(returned).toBe(copy);
+          same(copy, outs[0]!.detach());
+        }
+      }
+
+      if (!differentiable) return;
+      const gos = (Array.isArray(c.grad_out) ? c.grad_out : [c.grad_out!]).map((g) => fromFixture(g));
+      outs.map((o, k) => o.mul(gos[k]!).sum()).reduce((a, b) => a.add(b)).backward();
+      c.grads.forEach((g, i) => {
+        if (g === null) return;
+        expectClose(inputs[i]!.grad!, g, tolerance(g.dtype, inputs[i]!.device, true), `${c.name} grad ${i}`);
+      });
+    });
+  }
+});
+
+describe("reductions: the errors PyTorch raises, and what it lets through", () => {
+  it("amax/amin over an empty dim, nanmean of ints, a dim out of range", () => {
+    expect(() => nb.amax(nb.zeros([2, 0]), 1)).toThrow(nb.ShapeError);
+    expect(() => nb.amin(nb.zeros([2, 0]), 1)).toThrow("amin: expected reduction dim 1 to have non-zero size, got shape [2, 0]");
+    expect(nb.amax(nb.zeros([2, 0]), 0).shape).toEqual([0]);
+    expect(() => nb.nanmean(nb.tensor([1, 2], { dtype: "int32" }))).toThrow("nanmean: expected input to have floating point dtype but got int32");
+    expect(() => nb.prod(nb.zeros([2, 3]), 2)).toThrow(nb.ShapeError);
+    expect(() => nb.amax(nb.zeros([2, 3]), [0, 0])).toThrow("dim 0 appears multiple times");
+  });
+
+  it("prod of an empty tensor is 1, amax of a NaN is NaN, nanmean of only NaNs is NaN", () => {
+    expect(nb.prod(nb.zeros([0])).item()).toBe(1);
+    expect(nb.prod(nb.zeros([2, 0]), 1).toArray()).toEqual([1, 1]);
+    expect(nb.amax(nb.tensor([1, NaN, 3])).item()).toBeNaN();
+    expect(nb.nanmean(nb.tensor([NaN, NaN])).item()).toBeNaN();
+    expect(nb.nansum(nb.tensor([NaN, NaN])).item()).toBe(0);
+  });
+});
