@@ -113,4 +113,37 @@ record("amax int32", "amax", [ia], [0], lambda t: torch.amax(t, 0), method="amax
 record("amin int32", "amin", [ia], [], torch.amin, method="amin")
 record("nansum int32", "nansum", [ia], [1], lambda t: torch.nansum(t, 1).to(I32), method="nansum")
 
+# ---- 2. rounding division, one-sided clamps ---------------------------------------------------
+EDGE_A = [7.0, -7.0, 7.0, -7.0, 0.0, -0.0, 0.0, 1.0, -1.0, 6.0, -6.0, 0.3, -0.3, float("inf"), float("-inf"), float("nan"), 5.0, 1e30, 2.5, -2.5]
+EDGE_B = [2.0, 2.0, -2.0, -2.0, 3.0, 3.0, -3.0, 0.0, 0.0, 3.0, 3.0, 0.1, 0.1, 2.0, 3.0, 1.0, float("inf"), 1e-30, 0.5, 0.5]
+for dtype in (F32, F64):
+    dn = "float32" if dtype == F32 else "float64"
+    a = torch.randn(4, 5, dtype=dtype) * 5
+    b = torch.randn(4, 5, dtype=dtype) * 2
+    for mode in ("floor", "trunc"):
+        record(f"div {mode} {dn}", "div", [a, b], [{"roundingMode": mode}], lambda u, v, m=mode: torch.div(u, v, rounding_mode=m), method="div", inplace=True)
+        record(f"div {mode} {dn} edges", "div", [torch.tensor(EDGE_A, dtype=dtype), torch.tensor(EDGE_B, dtype=dtype)], [{"roundingMode": mode}], lambda u, v, m=mode: torch.div(u, v, rounding_mode=m), method="div", inplace=True, grad=False)
+        record(f"div {mode} {dn} scalar", "div", [a], [-1.5, {"roundingMode": mode}], lambda u, m=mode: torch.div(u, -1.5, rounding_mode=m), method="div", inplace=True)
+    record(f"floorDivide {dn}", "floorDivide", [a, b], [], torch.floor_divide, method="floorDivide", inplace=True, grad=False)
+    record(f"floorDivide {dn} broadcast", "floorDivide", [a, b[0]], [], torch.floor_divide, method="floorDivide", inplace=True, grad=False)
+    x = torch.randn(3, 4, dtype=dtype)
+    lo = torch.randn(3, 4, dtype=dtype) * 0.5
+    x[0, 0] = 0.25  # a tie with the number bound: the gradient passes, as clamp's
+    record(f"clampMin {dn}", "clampMin", [x], [0.25], lambda u: torch.clamp_min(u, 0.25), method="clampMin", inplace=True)
+    record(f"clampMax {dn}", "clampMax", [x], [0.25], lambda u: torch.clamp_max(u, 0.25), method="clampMax", inplace=True)
+    record(f"clampMin tensor {dn}", "clampMin", [x, lo], [], torch.clamp_min, method="clampMin", inplace=True)
+    record(f"clampMax tensor {dn}", "clampMax", [x, lo], [], torch.clamp_max, method="clampMax", inplace=True)
+    record(f"clip {dn}", "clip", [x], [-0.5, 0.5], lambda u: torch.clip(u, -0.5, 0.5), method="clip", inplace=True)
+    record(f"clip options {dn}", "clip", [x], [{"max": 0.1}], lambda u: torch.clip(u, max=0.1), method="clip", inplace=True)
+
+ia = torch.tensor([7, -7, 7, -7, 0, 6, -6, 1, -1, 13, -13, 2147483647], dtype=I32)
+ib = torch.tensor([2, 2, -2, -2, 3, 3, 3, 5, 5, -4, -4, 2], dtype=I32)
+for mode in ("floor", "trunc"):
+    record(f"div {mode} int32", "div", [ia, ib], [{"roundingMode": mode}], lambda u, v, m=mode: torch.div(u, v, rounding_mode=m), method="div", inplace=True)
+    record(f"div {mode} int32 scalar", "div", [ia], [-3, {"roundingMode": mode}], lambda u, m=mode: torch.div(u, -3, rounding_mode=m), method="div", inplace=True)
+    record(f"div {mode} int32 by float scalar", "div", [ia], [2.5, {"roundingMode": mode}], lambda u, m=mode: torch.div(u, 2.5, rounding_mode=m), method="div")
+record("floorDivide int32", "floorDivide", [ia, ib], [], torch.floor_divide, method="floorDivide", inplace=True, grad=False)
+record("clampMin int32", "clampMin", [ia], [0], lambda u: torch.clamp_min(u, 0), method="clampMin", inplace=True)
+record("clip int32", "clip", [ia], [-5, 5], lambda u: torch.clip(u, -5, 5), method="clip", inplace=True)
+
 write_json("api2.json", {"torch_version": torch.__version__, "cases": CASES})

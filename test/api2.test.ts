@@ -122,3 +122,25 @@ describe("reductions: the errors PyTorch raises, and what it lets through", () =
     expect(nb.nansum(nb.tensor([NaN, NaN])).item()).toBe(0);
   });
 });
+
+describe("rounding division and one-sided clamps: errors", () => {
+  it("an unknown roundingMode, an integer division by zero (before anything is written)", () => {
+    const a = nb.tensor([1, 2]);
+    expect(() => nb.div(a, 2, { roundingMode: "round" as never })).toThrow(nb.OptionError);
+    expect(() => a.div(2, { roundingMode: "ceil" as never })).toThrow('div: expected roundingMode to be one of null, "trunc" or "floor", got "ceil"');
+    const i = nb.tensor([5, 6], { dtype: "int32" });
+    expect(() => nb.floorDivide(i, 0)).toThrow('div: integer division by zero (roundingMode "floor")');
+    expect(() => i.div_(nb.tensor([1, 0], { dtype: "int32" }), { roundingMode: "trunc" })).toThrow("integer division by zero");
+    expect(i.toArray()).toEqual([5, 6]);
+    // a float division by zero is IEEE's, as PyTorch's
+    expect(nb.floorDivide(nb.tensor([1, -1, 0]), 0).toArray()).toEqual([Infinity, -Infinity, NaN]);
+    // true division stays true division with roundingMode null
+    expect(nb.div(i, 4, { roundingMode: null }).toArray()).toEqual([1.25, 1.5]);
+    expect(() => i.floorDivide_(2.5)).toThrow("floorDivide_: result type float32 can't be cast to the desired output type int32");
+  });
+
+  it("clampMin/clampMax need their bound", () => {
+    expect(() => nb.clampMin(nb.tensor([1]), null as never)).toThrow("clampMin: expected 'min' to be a number or a Tensor, got null");
+    expect(() => nb.tensor([1]).clampMax(undefined as never)).toThrow(nb.OptionError);
+  });
+});

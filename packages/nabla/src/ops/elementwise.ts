@@ -16,6 +16,7 @@ import { callPointwise } from "./pointwise/call.js";
 import * as A from "./pointwise/declarations/arithmetic.js";
 import * as M from "./pointwise/declarations/math.js";
 import * as Act from "./pointwise/declarations/activations.js";
+import { divRounded, type DivOptions } from "./rounding-division.js";
 
 // ---- arithmetic -------------------------------------------------------------------------
 
@@ -36,8 +37,14 @@ export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return callPointwise(A.mul, [a, b]);
 }
 
-/** True division: integer inputs give a float32 result, as in PyTorch. */
-export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+/**
+ * True division: integer inputs give a float32 result, as in PyTorch; with `{ roundingMode }`
+ * "trunc" or "floor", the quotient rounded (integers staying integers; rounding-division.ts).
+ */
+export function div(a: TensorOrScalar, b: TensorOrScalar, options?: DivOptions): Tensor {
+  if (options !== undefined && options !== null && options.roundingMode !== undefined && options.roundingMode !== null) {
+    return divRounded(a, b, options.roundingMode);
+  }
   return callPointwise(A.div, [a, b]);
 }
 

@@ -12,3 +12,4 @@ import "./math.js";
 import "./random.js";
 import "./creation.js";
 import "./reductions.js";
+import "./arithmetic.js";
