@@ -146,4 +146,36 @@ record("floorDivide int32", "floorDivide", [ia, ib], [], torch.floor_divide, met
 record("clampMin int32", "clampMin", [ia], [0], lambda u: torch.clamp_min(u, 0), method="clampMin", inplace=True)
 record("clip int32", "clip", [ia], [-5, 5], lambda u: torch.clip(u, -5, 5), method="clip", inplace=True)
 
+# ---- 3. addcmul/addcdiv, isclose/allclose/equal ------------------------------------------------
+for dtype in (F32, F64):
+    dn = "float32" if dtype == F32 else "float64"
+    s0 = torch.randn(3, 4, dtype=dtype)
+    t1 = torch.randn(3, 4, dtype=dtype)
+    t2 = torch.randn(4, dtype=dtype)
+    den = torch.rand(3, 1, dtype=dtype) + 0.5
+    record(f"addcmul {dn}", "addcmul", [s0, t1, t2], [], torch.addcmul, method="addcmul", inplace=True)
+    record(f"addcmul value {dn}", "addcmul", [s0, t1, t2], [{"value": -0.3}], lambda a, b, c: torch.addcmul(a, b, c, value=-0.3), method="addcmul", inplace=True)
+    record(f"addcdiv {dn}", "addcdiv", [s0, t1, den], [], torch.addcdiv, method="addcdiv", inplace=True)
+    record(f"addcdiv value {dn}", "addcdiv", [s0, t1, den], [{"value": 0.7}], lambda a, b, c: torch.addcdiv(a, b, c, value=0.7), method="addcdiv", inplace=True)
+    a = torch.tensor([1.0, 1.0, 1.0, 0.0, 0.0, 1e-9, float("inf"), float("inf"), float("-inf"), float("nan"), float("nan"), 1e10, 100.0, -2.0], dtype=dtype)
+    b = torch.tensor([1.0, 1.00001, 1.0001, 1e-8, 2e-8, 0.0, float("inf"), float("-inf"), float("-inf"), float("nan"), 1.0, 1.00001e10, 100.001, -2.00002], dtype=dtype)
+    record(f"isclose {dn}", "isclose", [a, b], [], torch.isclose, method="isclose")
+    record(f"isclose equalNan {dn}", "isclose", [a, b], [{"equalNan": True}], lambda u, v: torch.isclose(u, v, equal_nan=True), method="isclose")
+    record(f"isclose rtol atol {dn}", "isclose", [a, b], [{"rtol": 1e-3, "atol": 1e-2}], lambda u, v: torch.isclose(u, v, rtol=1e-3, atol=1e-2), method="isclose")
+    record(f"isclose zero tolerances {dn}", "isclose", [a, b], [{"rtol": 0, "atol": 0}], lambda u, v: torch.isclose(u, v, rtol=0, atol=0), method="isclose")
+    record(f"isclose broadcast {dn}", "isclose", [torch.randn(3, 1, dtype=dtype), torch.randn(4, dtype=dtype)], [{"atol": 0.5}], lambda u, v: torch.isclose(u, v, atol=0.5), method="isclose")
+    near = s0 + 1e-7 * s0
+    record(f"allclose true {dn}", "allclose", [s0, near], [], torch.allclose, method="allclose")
+    record(f"allclose false {dn}", "allclose", [s0, s0 + 1e-3], [], torch.allclose, method="allclose")
+    record(f"allclose nan {dn}", "allclose", [a[9:10], b[9:10]], [{"equalNan": True}], lambda u, v: torch.allclose(u, v, equal_nan=True), method="allclose")
+    record(f"equal true {dn}", "equal", [s0, s0.clone()], [], torch.equal, method="equal")
+    record(f"equal false {dn}", "equal", [s0, near], [], torch.equal, method="equal")
+    record(f"equal shapes {dn}", "equal", [s0, s0.reshape(4, 3)], [], torch.equal, method="equal")
+    record(f"equal nan {dn}", "equal", [a, a.clone()], [], torch.equal, method="equal")
+
+ia = torch.randint(-5, 5, (3, 4), dtype=I32)
+record("addcmul int32", "addcmul", [ia, ia, ia], [{"value": 2}], lambda a, b, c: torch.addcmul(a, b, c, value=2), method="addcmul", inplace=True)
+record("isclose int32", "isclose", [ia, ia.flip(0)], [], torch.isclose, method="isclose")
+record("equal int32", "equal", [ia, ia.clone()], [], torch.equal, method="equal")
+
 write_json("api2.json", {"torch_version": torch.__version__, "cases": CASES})

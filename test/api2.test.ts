@@ -144,3 +144,25 @@ describe("rounding division and one-sided clamps: errors", () => {
     expect(() => nb.tensor([1]).clampMax(undefined as never)).toThrow(nb.OptionError);
   });
 });
+
+describe("addcmul/addcdiv and closeness: errors", () => {
+  it("addcdiv of integers, isclose of two dtypes or a negative tolerance, a non-number value", () => {
+    const i = nb.tensor([1, 2], { dtype: "int32" });
+    expect(() => nb.addcdiv(i, i, i)).toThrow(nb.DTypeError);
+    expect(() => nb.addcdiv(i, i, i)).toThrow("addcdiv: integer division with addcdiv is not supported (tensor1 int32, tensor2 int32)");
+    const f = nb.tensor([1, 2]);
+    expect(() => nb.isclose(f, i)).toThrow("isclose: expected both tensors to have the same dtype, got float32 and int32");
+    expect(() => nb.allclose(f, f, { rtol: -1 })).toThrow("isclose: rtol must be greater than or equal to zero, but got -1");
+    expect(() => f.isclose(f, { atol: NaN })).toThrow(nb.OptionError);
+    expect(() => nb.addcmul(f, f, f, { value: "2" as never })).toThrow("addcmul: expected 'value' to be a number, got string");
+    // addcmul_ with a float value into an int tensor: the value is cast to int, as PyTorch's (0.5 → 0)
+    expect(i.clone().addcmul_(i, i, { value: 0.5 }).toArray()).toEqual([1, 2]);
+    expect(nb.addcmul(f, f, f, 2).toArray()).toEqual([3, 10]);
+  });
+
+  it("an in-place addcdiv_ needing a cast PyTorch refuses leaves the tensor as it was", () => {
+    const i = nb.tensor([1, 2], { dtype: "int32" });
+    expect(() => i.addcdiv_(nb.tensor([1, 2]), nb.tensor([2, 2]))).toThrow("addcdiv_: result type float32 can't be cast to the desired output type int32");
+    expect(i.toArray()).toEqual([1, 2]);
+  });
+});

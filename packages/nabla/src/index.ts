@@ -94,7 +94,20 @@ export {
   fmod,
   remainder,
   lerp,
+  logaddexp,
+  logaddexp2,
+  xlogy,
+  logit,
+  exp2,
+  copysign,
+  signbit,
+  deg2rad,
+  rad2deg,
+  fmax,
+  fmin,
+  logicalXor,
   type RoundOptions,
+  type LogitOptions,
 } from "./ops/math.js";
 export { sum, mean, max, min, argmax, argmin, variance as var, std, logsumexp, type ValuesIndices } from "./ops/reduce.js";
 // reductions beyond the core: products, extrema over dims, NaN-skipping sums (issue 11)
@@ -119,6 +132,8 @@ export { any, all } from "./ops/any-all.js";
 export { isnan, isinf, isposinf, isneginf, nanToNum, type NanToNumOptions } from "./ops/nonfinite.js";
 export { clamp, clampMin, clampMax, clip, type ClampBound, type ClampOptions } from "./ops/clamp.js";
 export { floorDivide, type DivOptions, type RoundingMode } from "./ops/rounding-division.js";
+export { addcmul, addcdiv, type AddcOptions } from "./ops/addc.js";
+export { isclose, allclose, equal, type CloseOptions } from "./ops/closeness.js";
 export { sl, type IndexItem, type IndexSlice } from "./ops/index-spec.js";
 export { index, indexPut, type IndexPutOptions } from "./ops/advanced-index.js";
 export { indexAdd, indexCopy, indexFill } from "./ops/index-add.js";
