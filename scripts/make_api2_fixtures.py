@@ -36,7 +36,7 @@ I32 = torch.int32
 CASES = []
 
 
-def record(name, fn, inputs, args, call, method=None, inplace=False, grad=True):
+def record(name, fn, inputs, args, call, method=None, inplace=False, grad=True, atol32=None):
     """Runs call(*leaves); records the outputs and, for float inputs, the gradients."""
     leaves = [t.clone().requires_grad_(grad and t.is_floating_point()) for t in inputs]
     out = call(*leaves)
@@ -63,6 +63,8 @@ def record(name, fn, inputs, args, call, method=None, inplace=False, grad=True):
         "grad_out": grad_out,
         "grads": grads,
     })
+    if atol32 is not None:
+        CASES[-1]["atol32"] = atol32
 
 
 # ---- 1. reductions ---------------------------------------------------------------------------
@@ -177,5 +179,68 @@ ia = torch.randint(-5, 5, (3, 4), dtype=I32)
 record("addcmul int32", "addcmul", [ia, ia, ia], [{"value": 2}], lambda a, b, c: torch.addcmul(a, b, c, value=2), method="addcmul", inplace=True)
 record("isclose int32", "isclose", [ia, ia.flip(0)], [], torch.isclose, method="isclose")
 record("equal int32", "equal", [ia, ia.clone()], [], torch.equal, method="equal")
+
+# ---- 4. pointwise mathematics -------------------------------------------------------------------
+SPECIAL = [0.0, -0.0, float("inf"), float("-inf"), float("nan"), 1e-30, -1e-30, 88.8, -88.8, 710.0, -710.0, 0.5, -0.5, 1.0, -2.5]
+for dtype in (F32, F64):
+    dn = "float32" if dtype == F32 else "float64"
+    a = torch.randn(3, 4, dtype=dtype) * 3
+    b = torch.randn(3, 4, dtype=dtype) * 3
+    sp = torch.tensor(SPECIAL, dtype=dtype)
+    sq = sp.flip(0)
+    # float32: PyTorch rounds 1 + 2^−|a−b| (and logit's x/(1 − x)) to float32 before the log, which
+    # nabla's CPU kernels keep in float64: the results agree to an ulp of the operands' scale (atol32)
+    for name in ("logaddexp", "logaddexp2"):
+        f = getattr(torch, name)
+        record(f"{name} {dn}", name, [a, b], [], f, method=name, atol32=4e-7)
+        record(f"{name} {dn} broadcast", name, [a, b[0]], [], f, method=name, atol32=4e-7)
+        record(f"{name} {dn} special", name, [sp, sq], [], f, method=name, grad=False)
+        record(f"{name} {dn} equal infinities", name, [sp, sp], [], f, method=name, grad=False)
+    # xlogy: 0 where x = 0, NaN where y is NaN, x·log y elsewhere; a zero x takes log y's gradient 0
+    x = torch.randn(3, 4, dtype=dtype)
+    x[0, :2] = 0
+    y = torch.rand(3, 4, dtype=dtype) * 4 + 0.01
+    record(f"xlogy {dn}", "xlogy", [x, y], [], torch.xlogy, method="xlogy", inplace=True)
+    record(f"xlogy {dn} special", "xlogy", [torch.tensor([0.0, 0.0, 0.0, 1.0, 2.0, -1.0, float("nan"), 0.0], dtype=dtype), torch.tensor([0.0, float("nan"), float("inf"), 0.0, float("inf"), -1.0, 1.0, -2.0], dtype=dtype)], [], torch.xlogy, method="xlogy", inplace=True, grad=False)
+    record(f"xlogy {dn} scalar y", "xlogy", [x], [2.5], lambda u: torch.xlogy(u, 2.5), method="xlogy", inplace=True)
+    p = torch.rand(4, 5, dtype=dtype)
+    p[0, 0] = 0.0
+    p[0, 1] = 1.0
+    p[0, 2] = 1e-9
+    p[0, 3] = 1 - 1e-9 if dtype == F64 else 0.99999994
+    record(f"logit {dn} values", "logit", [p], [], torch.logit, method="logit", inplace=True, grad=False, atol32=2e-7)
+    pin = torch.rand(4, 5, dtype=dtype) * 0.9 + 0.05
+    record(f"logit {dn}", "logit", [pin], [], torch.logit, method="logit", inplace=True, atol32=2e-7)
+    record(f"logit eps {dn}", "logit", [p], [1e-6], lambda u: torch.logit(u, 1e-6), method="logit", inplace=True, atol32=2e-7)
+    record(f"logit eps options {dn}", "logit", [p], [{"eps": 0.1}], lambda u: torch.logit(u, 0.1), method="logit", inplace=True, atol32=2e-7)
+    record(f"logit {dn} special", "logit", [sp], [], torch.logit, method="logit", inplace=True, grad=False)
+    record(f"exp2 {dn}", "exp2", [a], [], torch.exp2, method="exp2", inplace=True)
+    record(f"exp2 {dn} special", "exp2", [sp * 2], [], torch.exp2, method="exp2", inplace=True, grad=False)
+    c = torch.randn(3, 4, dtype=dtype)
+    c[0, 0] = 0.0
+    record(f"copysign {dn}", "copysign", [a, c], [], torch.copysign, method="copysign", inplace=True)
+    record(f"copysign {dn} special", "copysign", [sp, sq], [], torch.copysign, method="copysign", inplace=True, grad=False)
+    record(f"copysign {dn} scalar", "copysign", [a], [-0.0], lambda u: torch.copysign(u, -0.0), method="copysign", inplace=True)
+    record(f"signbit {dn}", "signbit", [sp], [], torch.signbit, method="signbit")
+    record(f"deg2rad {dn}", "deg2rad", [a * 60], [], torch.deg2rad, method="deg2rad", inplace=True)
+    record(f"rad2deg {dn}", "rad2deg", [a], [], torch.rad2deg, method="rad2deg", inplace=True)
+    # fmax/fmin: a NaN loses to a number; ties give both sides the whole gradient
+    f1 = torch.tensor([1.0, float("nan"), 2.0, float("nan"), -1.0, 3.0, 0.5, 7.0], dtype=dtype)
+    f2 = torch.tensor([2.0, 1.0, float("nan"), float("nan"), -1.0, 3.0, -0.5, 6.0], dtype=dtype)
+    record(f"fmax {dn}", "fmax", [f1, f2], [], torch.fmax, method="fmax")
+    record(f"fmin {dn}", "fmin", [f1, f2], [], torch.fmin, method="fmin")
+    record(f"logicalXor {dn}", "logicalXor", [sp, sq], [], torch.logical_xor, method="logicalXor", inplace=True)
+
+ia = torch.randint(-3, 4, (3, 4), dtype=I32)
+ib = torch.randint(-3, 4, (3, 4), dtype=I32)
+record("fmax int32", "fmax", [ia, ib], [], torch.fmax, method="fmax")
+record("fmin int32", "fmin", [ia, ib], [], torch.fmin, method="fmin")
+record("logicalXor int32", "logicalXor", [ia, ib], [], torch.logical_xor, method="logicalXor")
+record("logicalXor bool", "logicalXor", [ia > 0, ib > 0], [], torch.logical_xor, method="logicalXor", inplace=True)
+record("exp2 int32", "exp2", [ia], [], torch.exp2, method="exp2")
+record("copysign int32", "copysign", [ia, ib], [], torch.copysign, method="copysign")
+record("signbit int32", "signbit", [ia], [], torch.signbit, method="signbit")
+record("deg2rad int32", "deg2rad", [ia * 30], [], torch.deg2rad, method="deg2rad")
+record("xlogy int32", "xlogy", [ia, ib.abs()], [], torch.xlogy, method="xlogy")
 
 write_json("api2.json", {"torch_version": torch.__version__, "cases": CASES})

@@ -19,6 +19,8 @@ interface ApiCase {
   inputs: FixtureTensor[];
   args: Arg[];
   out: FixtureTensor | FixtureTensor[] | boolean;
+  /** A float32 absolute tolerance where PyTorch rounds an intermediate to float32 that nabla's CPU kernels keep in float64. */
+  atol32?: number;
   grad_out: FixtureTensor | FixtureTensor[] | null;
   grads: (FixtureTensor | null)[];
 }
@@ -76,7 +78,10 @@ describe("API batch 2 against PyTorch", () => {
       const outs = (Array.isArray(c.out) ? out : [out]) as Tensor[];
       const want = Array.isArray(c.out) ? c.out : [c.out];
       expect(outs.length).toBe(want.length);
-      outs.forEach((o, k) => expectClose(o, want[k]!, tolerance(want[k]!.dtype, o.device), `${c.name} out ${k}`));
+      outs.forEach((o, k) => {
+        const tol = tolerance(want[k]!.dtype, o.device);
+        expectClose(o, want[k]!, c.atol32 !== undefined && want[k]!.dtype === "float32" ? { ...tol, atol: Math.max(tol.atol, c.atol32) } : tol, `${c.name} out ${k}`);
+      });
 
       // the method computes the same values as the function; the in-place method writes them into `this`
       if (c.method !== null) {
@@ -89,7 +94,7 @@ describe("API batch 2 against PyTorch", () => {
           const copy = noGrad(() => self!.detach().clone());
           const returned = (copy as unknown as Record<string, Call>)[`${c.method}_`]!.call(copy, ...others.map((t) => t.detach()), ...rest);
           expect(returned).toBe(copy);
-          same(copy, outs[0]!.detach());
+          same(copy, outs[0]!.detach().to(copy.dtype));
         }
       }
 
@@ -130,7 +135,8 @@ describe("rounding division and one-sided clamps: errors", () => {
     expect(() => a.div(2, { roundingMode: "ceil" as never })).toThrow('div: expected roundingMode to be one of null, "trunc" or "floor", got "ceil"');
     const i = nb.tensor([5, 6], { dtype: "int32" });
     expect(() => nb.floorDivide(i, 0)).toThrow('div: integer division by zero (roundingMode "floor")');
-    expect(() => i.div_(nb.tensor([1, 0], { dtype: "int32" }), { roundingMode: "trunc" })).toThrow("integer division by zero");
+    // a divisor tensor's values are checked where they are on the host (not on the webgpu device, as CUDA's PyTorch)
+    if (i.device === "cpu") expect(() => i.div_(nb.tensor([1, 0], { dtype: "int32" }), { roundingMode: "trunc" })).toThrow("integer division by zero");
     expect(i.toArray()).toEqual([5, 6]);
     // a float division by zero is IEEE's, as PyTorch's
     expect(nb.floorDivide(nb.tensor([1, -1, 0]), 0).toArray()).toEqual([Infinity, -Infinity, NaN]);
@@ -163,6 +169,23 @@ describe("addcmul/addcdiv and closeness: errors", () => {
   it("an in-place addcdiv_ needing a cast PyTorch refuses leaves the tensor as it was", () => {
     const i = nb.tensor([1, 2], { dtype: "int32" });
     expect(() => i.addcdiv_(nb.tensor([1, 2]), nb.tensor([2, 2]))).toThrow("addcdiv_: result type float32 can't be cast to the desired output type int32");
+    expect(i.toArray()).toEqual([1, 2]);
+  });
+});
+
+describe("pointwise mathematics of batch 2: options and dtypes", () => {
+  it("logit's eps: a number, { eps } or null; NaN is refused", () => {
+    const p = nb.tensor([0, 0.5, 1]);
+    expect(nb.logit(p, null).toArray()).toEqual([-Infinity, 0, Infinity]);
+    expect(nb.logit(p, { eps: 0.25 }).toArray()).toEqual(nb.logit(p, 0.25).toArray());
+    expect(() => nb.logit(p, NaN)).toThrow("logit: expected eps to be a number or null, got NaN");
+  });
+
+  it("bool results; an in-place op whose result cannot cast is refused", () => {
+    expect(nb.signbit(nb.tensor([-0, 0, -1, NaN])).toArray()).toEqual([true, false, true, false]);
+    expect(nb.logicalXor(nb.tensor([1, 0]), 0).toArray()).toEqual([true, false]);
+    const i = nb.tensor([1, 2], { dtype: "int32" });
+    expect(() => i.exp2_()).toThrow("exp2_: result type float32 can't be cast to the desired output type int32");
     expect(i.toArray()).toEqual([1, 2]);
   });
 });

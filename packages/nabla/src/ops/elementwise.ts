@@ -86,7 +86,9 @@ export interface ClampOptions {
 /** min(max(x, min), max). The gradient passes where min ≤ x ≤ max (bounds included), as in PyTorch. */
 export function clamp(x: Tensor, { min, max }: ClampOptions = {}): Tensor {
   if (min === undefined && max === undefined) throw new OptionError("clamp: at least one of 'min' or 'max' must be given");
-  return callPointwise(A.clamp, [x], [min ?? -Infinity, max ?? Infinity]);
+  // a missing bound of an int32 tensor is int32's own end: an i32 kernel's parameter cannot hold ±inf
+  const int = x.dtype === "int32";
+  return callPointwise(A.clamp, [x], [min ?? (int ? -(2 ** 31) : -Infinity), max ?? (int ? 2 ** 31 - 1 : Infinity)]);
 }
 
 /** Elementwise larger value; NaN wins; on a tie each side gets half the gradient (PyTorch's rule). */

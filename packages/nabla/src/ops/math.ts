@@ -11,7 +11,7 @@ import { Tensor } from "../tensor/tensor.js";
 import type { TensorOrScalar } from "./helpers.js";
 import { callPointwise } from "./pointwise/call.js";
 import * as M from "./pointwise/declarations/math.js";
-import { div, mul } from "./elementwise.js";
+import { div, lt, mul } from "./elementwise.js";
 
 export const sin = (x: Tensor): Tensor => callPointwise(M.sin, [x]);
 export const cos = (x: Tensor): Tensor => callPointwise(M.cos, [x]);
@@ -91,7 +91,9 @@ export const exp2 = (x: Tensor): Tensor => callPointwise(M.exp2, [x]);
 /** |a| with the sign of b (−0 counts as negative; a NaN's sign as positive). */
 export const copysign = (a: TensorOrScalar, b: TensorOrScalar): Tensor => callPointwise(M.copysign, [a, b]);
 /** Whether each value's sign bit is set: negative values and −0 (bool). */
-export const signbit = (x: Tensor): Tensor => callPointwise(M.signbit, [x]);
+export const signbit = (x: Tensor): Tensor =>
+  // an integer has no −0: x < 0, in the integers' own kernel
+  x instanceof Tensor && !isFloating(x.dtype) ? lt(x, 0) : callPointwise(M.signbit, [x]);
 /** Degrees to radians. */
 export const deg2rad = (x: Tensor): Tensor => callPointwise(M.deg2rad, [x]);
 /** Radians to degrees. */

@@ -87,17 +87,18 @@ export const lerp = ternary({
 // ---- batch 2: log-sum-exp of two, x·log y, logit, exp2, signs, angles, NaN-ignoring extrema ----
 
 /**
- * log(eᵃ + eᵇ) as PyTorch's kernel: max + log1p(e^−|a−b|), and a itself where a = b = ±inf (whose
- * difference is NaN). d/da = 1/(1 + e^(b−a)), d/db = 1/(1 + e^(a−b)), PyTorch's formulas.
+ * log(eᵃ + eᵇ) as PyTorch's kernel: max + log(1 + e^−|a−b|) (log of 1 + …, not log1p: a term
+ * below an ulp of 1 is lost, as there), and a itself where a = b = ±inf (whose difference is NaN).
+ * d/da = 1/(1 + e^(b−a)), d/db = 1/(1 + e^(a−b)), PyTorch's formulas.
  */
 export const logaddexp = binary({
   name: "logaddexp",
   node: "LogaddexpBackward0",
   forward: (a, b) =>
-    select(and(apply("isinf", a), eq(a, b)), a, add(apply("maximum", a, b), apply("log1p", apply("exp", neg(apply("abs", sub(a, b))))))),
+    select(and(apply("isinf", a), eq(a, b)), a, add(apply("maximum", a, b), apply("log", add(1, apply("exp", neg(apply("abs", sub(a, b)))))))),
   derivatives: (a, b) => [div(1, add(1, apply("exp", sub(b, a)))), div(1, add(1, apply("exp", sub(a, b))))],
 });
-/** log₂(2ᵃ + 2ᵇ): max + log1p(2^−|a−b|)/ln 2, as PyTorch's kernel; d/da = 1/(1 + 2^(b−a)). */
+/** log₂(2ᵃ + 2ᵇ): max + log₂(1 + 2^−|a−b|), as PyTorch's kernel; d/da = 1/(1 + 2^(b−a)). */
 export const logaddexp2 = binary({
   name: "logaddexp2",
   node: "Logaddexp2Backward0",
@@ -105,19 +106,16 @@ export const logaddexp2 = binary({
     select(
       and(apply("isinf", a), eq(a, b)),
       a,
-      add(apply("maximum", a, b), div(apply("log1p", apply("pow", 2, neg(apply("abs", sub(a, b))))), Math.LN2)),
+      add(apply("maximum", a, b), apply("log2", add(1, apply("pow", 2, neg(apply("abs", sub(a, b))))))),
     ),
   derivatives: (a, b) => [div(1, add(1, apply("pow", 2, sub(b, a)))), div(1, add(1, apply("pow", 2, sub(a, b))))],
 });
-/**
- * x·log(y), 0 where x = 0 (unless y is NaN), as torch.xlogy. d/dx = xlogy(x ≠ 0, y) (log y, 0 at
- * x = 0, NaN for a NaN y), d/dy = x/y: PyTorch's.
- */
+/** x·log(y), 0 where x = 0 (unless y is NaN), as torch.xlogy. d/dx = log y (at x = 0 too), d/dy = x/y: PyTorch 1.13's. */
 export const xlogy = binary({
   name: "xlogy",
   node: "XlogyBackward0",
   forward: (x, y) => select(apply("isnan", y), NaN, select(eq(x, 0), 0, mul(x, apply("log", y)))),
-  derivatives: (x, y) => [select(apply("isnan", y), NaN, select(ne(x, 0), apply("log", y), 0)), div(x, y)],
+  derivatives: (x, y) => [apply("log", y), div(x, y)],
 });
 /** log(z/(1 − z)), +inf at z = 1; the gradient 1/(x(1 − x)), NaN outside [0, 1] (torch.logit without eps). */
 export const logit = unary({
