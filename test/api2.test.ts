@@ -189,3 +189,41 @@ describe("pointwise mathematics of batch 2: options and dtypes", () => {
     expect(i.toArray()).toEqual([1, 2]);
   });
 });
+
+describe("shapes: the helpers and their errors", () => {
+  it("Tensor.where, numel/nelement, t, clone, isFloatingPoint", () => {
+    const x = nb.tensor([[1, 2], [3, 4]]);
+    const c = nb.tensor([[true, false], [false, true]]);
+    expect(x.where(c, nb.zeros([2, 2])).toArray()).toEqual([[1, 0], [0, 4]]);
+    expect(x.where(c, -1).toArray()).toEqual([[1, -1], [-1, 4]]);
+    expect([nb.numel(x), x.nelement()]).toEqual([4, 4]);
+    expect(nb.t(x).toArray()).toEqual([[1, 3], [2, 4]]);
+    const copy = nb.clone(x);
+    copy.fill_(0);
+    expect(x.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect([x.isFloatingPoint(), nb.tensor([1], { dtype: "int32" }).isFloatingPoint(), x.double().isFloatingPoint()]).toEqual([true, false, true]);
+    expect(() => nb.t(nb.zeros([2, 2, 2]))).toThrow(nb.ShapeError);
+  });
+
+  it("errors name the op and the values", () => {
+    const x = nb.zeros([4, 6]);
+    expect(() => nb.movedim(x, [0, 1], [0])).toThrow("movedim: Invalid source or destination dims: source (2 dims) should contain the same number of dims as destination (1 dims)");
+    expect(() => nb.movedim(x, [0, 0], [0, 1])).toThrow("movedim: repeated dim in source [0, 0]");
+    expect(() => nb.unflatten(x, 1, [4, -1])).toThrow("unflatten: provided sizes [4, -1] don't multiply up to the size of dim 1 (6) in the input tensor");
+    expect(() => nb.unflatten(x, 1, [-1, -1])).toThrow("unflatten: only one dimension can be inferred");
+    expect(() => nb.cross(nb.zeros([4, 3]), nb.zeros([4, 3]), 0)).toThrow("cross: dimension 0 does not have size 3 (shape [4, 3])");
+    expect(() => nb.cross(nb.zeros([3, 3]), nb.zeros([3]))).toThrow("cross: inputs must have the same number of dimensions, got 2 and 1");
+    expect(() => nb.cross(nb.zeros([2, 2]), nb.zeros([2, 2]))).toThrow("cross: no dimension of size 3");
+    expect(() => nb.meshgrid([nb.zeros([2]), nb.zeros([2], { dtype: "int32" })])).toThrow(nb.DTypeError);
+    expect(() => nb.meshgrid([nb.zeros([2, 2])])).toThrow("meshgrid: Expected 0D or 1D tensor in the tensor list but got a 2D tensor at position 0");
+    expect(() => nb.meshgrid([nb.zeros([2])], { indexing: "ji" as never })).toThrow(nb.OptionError);
+    expect(() => nb.hstack([])).toThrow("hstack: expected a non-empty list of Tensors");
+    expect(() => nb.isin(1, 2)).toThrow(TypeError);
+  });
+
+  it("meshgrid takes the tensors spread too, and its grids are views of the inputs", () => {
+    const [gx, gy] = nb.meshgrid(nb.tensor([1, 2, 3]), nb.tensor([4, 5]));
+    expect(gx!.toArray()).toEqual([[1, 1], [2, 2], [3, 3]]);
+    expect(gy!.toArray()).toEqual([[4, 5], [4, 5], [4, 5]]);
+  });
+});

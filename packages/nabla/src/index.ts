@@ -121,6 +121,12 @@ export { gather } from "./ops/indexing.js";
 export { indexSelect } from "./ops/index-select.js";
 export { transpose, permute, slice, narrow, select, expand, view, reshape, squeeze, unsqueeze, flatten } from "./ops/shape.js";
 // shapes, indexing and masks (issue 11): pieces, repeats, diagonals, advanced indexing, scatter
+export { movedim, moveaxis, swapaxes, swapdims, unflatten, t, numel } from "./ops/rearrange.js";
+export { clone } from "./ops/shape.js";
+export { hstack, vstack, dstack, atleast1d, atleast2d, atleast3d } from "./ops/stacking.js";
+export { meshgrid, type MeshgridOptions } from "./ops/meshgrid.js";
+export { cross } from "./ops/cross.js";
+export { isin, type IsinOptions } from "./ops/isin.js";
 export { split, chunk, unbind, tensorSplit } from "./ops/split.js";
 export { repeat, tile, repeatInterleave, type RepeatInterleaveOptions } from "./ops/repeat.js";
 export { flip, roll } from "./ops/flip.js";

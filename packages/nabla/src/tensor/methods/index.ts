@@ -13,3 +13,4 @@ import "./random.js";
 import "./creation.js";
 import "./reductions.js";
 import "./arithmetic.js";
+import "./rearranging.js";
