@@ -141,8 +141,11 @@ export const logitEps = unary({
 /** 2ˣ; d/dx = 2ˣ·ln 2. */
 export const exp2 = unary({ name: "exp2", node: "Exp2Backward0", forward: (x) => apply("pow", 2, x) });
 
-/** x < 0, or x = −0 (1/x = −inf): the sign bit of every value but NaN's, which reads as clear. */
-const signBit = (x: Expr): Expr => or(lt(x, 0), and(eq(x, 0), lt(div(1, x), 0)));
+/**
+ * x < 0, or x = −0 (x⁻¹ = −inf): the sign bit of every value but NaN's, which reads as clear. A
+ * power, not 1/x: an int32 kernel (the WebGPU device's, for int operands) has pow but no fractions.
+ */
+const signBit = (x: Expr): Expr => or(lt(x, 0), and(eq(x, 0), lt(apply("pow", x, -1), 0)));
 /**
  * |a| with b's sign (torch.copysign; a NaN b counts as positive). d/da = out/a (0 at a = 0),
  * d/db = 0, as PyTorch's.
