@@ -278,5 +278,12 @@ record("isin invert", "isin", [el, torch.tensor([2, 5, 9], dtype=I32)], [{"inver
 record("isin float and nan", "isin", [torch.tensor([1.0, float("nan"), 2.5, -0.0]), torch.tensor([float("nan"), 2.5, 0.0])], [], torch.isin)
 record("isin mixed dtypes", "isin", [torch.tensor([1.0, 2.0, 3.5]), torch.tensor([2, 3], dtype=I32)], [], torch.isin)
 record("isin number", "isin", [el], [2], lambda u: torch.isin(u, 2))
+# past 2^20 pairs nabla sorts and searches instead of comparing every pair
+big = torch.randint(0, 4000, (1500,), dtype=I32)
+record("isin large int32", "isin", [big, torch.randint(0, 4000, (800,), dtype=I32)], [], torch.isin)
+# (no NaN here: PyTorch's own sorting path, which it takes past 10·m^0.145 elements, can find a
+# NaN among NaNs where its pairwise path does not; nabla never matches NaN, as the pairwise path)
+bigf = torch.randn(1200, dtype=F64).round(decimals=2)
+record("isin large float64", "isin", [bigf, torch.randn(900, dtype=F64).round(decimals=2)], [{"invert": True}], lambda u, v: torch.isin(u, v, invert=True))
 
 write_json("api2.json", {"torch_version": torch.__version__, "cases": CASES})
