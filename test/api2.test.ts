@@ -227,3 +227,14 @@ describe("shapes: the helpers and their errors", () => {
     expect(gy!.toArray()).toEqual([[4, 5], [4, 5], [4, 5]]);
   });
 });
+
+describe("reduction options are read or refused (as main's reductions)", () => {
+  it("a misspelt keepdim is a TypeError naming the op", () => {
+    const x = nb.ones([2, 3]);
+    expect(() => nb.prod(x, 1, { keepDim: true } as never)).toThrow(TypeError);
+    expect(() => nb.amax(x, 1, { keep_dim: true } as never)).toThrow(/amax/);
+    expect(() => nb.nansum(x, 1, { keepDim: true } as never)).toThrow(/nansum/);
+    expect(() => nb.nanmean(x, 1, { keepDim: true } as never)).toThrow(/nanmean/);
+    expect(nb.amin(x, [0, 1], true).shape).toEqual([1, 1]);
+  });
+});

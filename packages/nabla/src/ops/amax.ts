@@ -12,7 +12,7 @@ import { keepdimOf, reduceWith, sum, type Dims, type ReduceOptions } from "./red
 import { reshape } from "./shape.js";
 
 function extremum(op: "amax" | "amin", x: Tensor, dim: Dims | undefined, options: ReduceOptions | boolean): Tensor {
-  const keepdim = keepdimOf(options);
+  const keepdim = keepdimOf(options, op);
   // an empty list reduces every dim, as PyTorch's default dim=()
   const dims = normalizeDims(op, dim === undefined || (typeof dim !== "number" && dim.length === 0) ? undefined : dim, x.ndim);
   for (const d of dims) {

@@ -15,8 +15,9 @@ import { expand, reshape } from "./shape.js";
 
 /** Σ of the elements that are not NaN, over `dim` (all when left out). Ints sum as sum does. */
 export function nansum(x: Tensor, dim?: Dims, options: ReduceOptions | boolean = {}): Tensor {
-  if (!isFloating(x.dtype)) return sum(x, dim, options);
-  const out = noGrad(() => sum(where(isnan(x), 0, x), dim, options));
+  const keepdim = keepdimOf(options, "nansum");
+  if (!isFloating(x.dtype)) return sum(x, dim, keepdim);
+  const out = noGrad(() => sum(where(isnan(x), 0, x), dim, keepdim));
   const dims = normalizeDims("nansum", dim, x.ndim);
   const keepdimShape = x.shape.map((s, i) => (dims.includes(i) ? 1 : s));
   // g · (x is not NaN), a product as PyTorch's: an infinite g (a mean over only NaNs) gives NaN there
@@ -25,9 +26,9 @@ export function nansum(x: Tensor, dim?: Dims, options: ReduceOptions | boolean =
 
 /** The mean of the elements that are not NaN, over `dim` (NaN where a slice holds only NaN). */
 export function nanmean(x: Tensor, dim?: Dims, options: ReduceOptions | boolean = {}): Tensor {
-  const keepdim = keepdimOf(options);
+  const keepdim = keepdimOf(options, "nanmean");
   if (!isFloating(x.dtype)) {
     throw new DTypeError(`nanmean: expected input to have floating point dtype but got ${x.dtype}`);
   }
-  return div(nansum(x, dim, { keepdim }), sum(logicalNot(isnan(x)), dim, { keepdim }));
+  return div(nansum(x, dim, keepdim), sum(logicalNot(isnan(x)), dim, keepdim));
 }

@@ -23,7 +23,7 @@ import { expand, narrow, reshape } from "./shape.js";
  * or `prod(x, 1, true)`). Int and bool inputs give int32 (PyTorch's int64), wrapping as int32.
  */
 export function prod(x: Tensor, dim?: number, options: ReduceOptions | boolean = {}): Tensor {
-  const keepdim = keepdimOf(options);
+  const keepdim = keepdimOf(options, "prod");
   const dtype = isFloating(x.dtype) ? x.dtype : "int32";
   if (dim === undefined) {
     const { out } = reduceWith("prod", "prod", x, undefined, false, dtype);

@@ -187,7 +187,11 @@ export class Tensor {
       return Array.from({ length: this.shape[dim]! }, (_, i) => build(dim + 1, start + i * inner));
     };
     return build(0, 0);
+  }  /** PyTorch's name for toArray. */
+  tolist(): NestedArray {
+    return this.toArray();
   }
+
 
   /** Prints like PyTorch: `tensor([[1., 2.], [3., 4.]], requires_grad=True)` (on the webgpu device as item() reads). */
   toString(): string {
@@ -216,6 +220,13 @@ export class Tensor {
     return this.to("float64");
   }
   int(): Tensor {
+    return this.to("int32");
+  }
+  /**
+   * PyTorch's `.long()`, the class indices and counts of ported code: int32 here (nabla has no
+   * 64-bit integers; indices past 2³¹ − 1 do not fit any tensor it can hold).
+   */
+  long(): Tensor {
     return this.to("int32");
   }
   bool(): Tensor {
@@ -285,11 +296,13 @@ export class Tensor {
 
   // ---- arithmetic ---------------------------------------------------------------------------
 
-  add(other: Operand): Tensor {
-    return ew.add(this, other);
+  /** this + alpha·other (`x.add(y, { alpha: 2 })`; alpha 1 unless given). */
+  add(other: Operand, options?: ew.AlphaOptions): Tensor {
+    return ew.add(this, other, options);
   }
-  sub(other: Operand): Tensor {
-    return ew.sub(this, other);
+  /** this − alpha·other. */
+  sub(other: Operand, options?: ew.AlphaOptions): Tensor {
+    return ew.sub(this, other, options);
   }
   mul(other: Operand): Tensor {
     return ew.mul(this, other);
@@ -384,21 +397,27 @@ export class Tensor {
 
   // ---- reductions ---------------------------------------------------------------------------
 
-  sum(dim?: red.Dims, options?: red.ReduceOptions | boolean): Tensor {
+  sum(dim?: red.Dims | red.SumOptions, options?: red.SumOptions | boolean): Tensor {
     return red.sum(this, dim, options);
   }
-  mean(dim?: red.Dims, options?: red.ReduceOptions | boolean): Tensor {
+  mean(dim?: red.Dims | red.SumOptions, options?: red.SumOptions | boolean): Tensor {
     return red.mean(this, dim, options);
   }
   /** With no dim, the largest value; with a dim, `{ values, indices }` along it. */
   max(): Tensor;
   max(dim: number, options?: red.ReduceOptions | boolean): red.ValuesIndices;
-  max(dim?: number, options?: red.ReduceOptions | boolean): Tensor | red.ValuesIndices {
+  /** x.max(other): the elementwise maximum, as PyTorch's. */
+  max(other: Tensor): Tensor;
+  max(dim?: number | Tensor, options?: red.ReduceOptions | boolean): Tensor | red.ValuesIndices {
+    if (dim instanceof Tensor) return red.max(this, dim);
     return dim === undefined ? red.max(this) : red.max(this, dim, options);
   }
   min(): Tensor;
   min(dim: number, options?: red.ReduceOptions | boolean): red.ValuesIndices;
-  min(dim?: number, options?: red.ReduceOptions | boolean): Tensor | red.ValuesIndices {
+  /** x.min(other): the elementwise minimum, as PyTorch's. */
+  min(other: Tensor): Tensor;
+  min(dim?: number | Tensor, options?: red.ReduceOptions | boolean): Tensor | red.ValuesIndices {
+    if (dim instanceof Tensor) return red.min(this, dim);
     return dim === undefined ? red.min(this) : red.min(this, dim, options);
   }
   argmax(dim?: number, options?: red.ReduceOptions | boolean): Tensor {
@@ -407,11 +426,12 @@ export class Tensor {
   argmin(dim?: number, options?: red.ReduceOptions | boolean): Tensor {
     return red.argmin(this, dim, options);
   }
-  var(dim?: red.Dims, options?: red.VarOptions): Tensor {
-    return red.variance(this, dim, options);
+  /** Variance along dim: `x.var(1, { correction: 0, keepdim: true })` or PyTorch's `x.var(1, false, true)` (unbiased, keepdim). */
+  var(dim?: red.Dims, options?: red.VarOptions | boolean, keepdim?: boolean): Tensor {
+    return red.variance(this, dim, options, keepdim);
   }
-  std(dim?: red.Dims, options?: red.VarOptions): Tensor {
-    return red.std(this, dim, options);
+  std(dim?: red.Dims, options?: red.VarOptions | boolean, keepdim?: boolean): Tensor {
+    return red.std(this, dim, options, keepdim);
   }
   logsumexp(dim: red.Dims, options?: red.ReduceOptions | boolean): Tensor {
     return red.logsumexp(this, dim, options);
@@ -484,11 +504,11 @@ export class Tensor {
   zero_(): this {
     return this.fill_(0);
   }
-  add_(other: Operand, { alpha = 1 }: { alpha?: number } = {}): this {
-    return this.assign("add_", () => ew.add(this, alpha === 1 ? other : ew.mul(asTensor(other, this), alpha)), RESULT);
+  add_(other: Operand, options?: ew.AlphaOptions): this {
+    return this.assign("add_", () => ew.add(this, other, options), RESULT);
   }
-  sub_(other: Operand, { alpha = 1 }: { alpha?: number } = {}): this {
-    return this.add_(other, { alpha: -alpha });
+  sub_(other: Operand, options?: ew.AlphaOptions): this {
+    return this.assign("sub_", () => ew.sub(this, other, options), RESULT);
   }
   mul_(other: Operand): this {
     return this.assign("mul_", () => ew.mul(this, other), RESULT);
@@ -518,8 +538,4 @@ const RESULT = { result: true } as const;
 /** Accepts both `view(2, 3)` and `view([2, 3])`. */
 function flatArgs(args: number[] | [readonly number[]]): number[] {
   return Array.isArray(args[0]) ? (args[0] as readonly number[]).slice() : (args as number[]);
-}
-
-function asTensor(value: Operand, like: Tensor): Tensor {
-  return value instanceof Tensor ? value : scalarTensor(value, like.dtype, like.storage.device);
 }
