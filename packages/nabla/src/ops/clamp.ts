@@ -62,3 +62,18 @@ function clampTensor(x: Tensor, min: Tensor | number | undefined, max: Tensor | 
 function asDType(value: number, dtype: DType): number {
   return dtype === "int32" ? Math.trunc(value) | 0 : value;
 }
+
+/** clamp(x, min): torch.clamp_min, a number or tensor lower bound. */
+export function clampMin(x: Tensor, min: number | Tensor): Tensor {
+  if (min === undefined || min === null) throw new OptionError("clampMin: expected 'min' to be a number or a Tensor, got " + String(min));
+  return clamp(x, min, null);
+}
+
+/** clamp(x, undefined, max): torch.clamp_max, a number or tensor upper bound. */
+export function clampMax(x: Tensor, max: number | Tensor): Tensor {
+  if (max === undefined || max === null) throw new OptionError("clampMax: expected 'max' to be a number or a Tensor, got " + String(max));
+  return clamp(x, null, max);
+}
+
+/** torch.clip: another name for clamp. */
+export const clip = clamp;

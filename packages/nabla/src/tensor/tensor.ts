@@ -12,6 +12,7 @@ import * as act from "../ops/activations.js";
 import * as red from "../ops/reduce.js";
 import * as shp from "../ops/shape.js";
 import { matmul } from "../ops/matmul.js";
+import type { DivOptions } from "../ops/rounding-division.js";
 import { clamp as clampOp, type ClampBound, type ClampOptions } from "../ops/clamp.js";
 import { softmax, logSoftmax } from "../ops/softmax.js";
 import { gather } from "../ops/indexing.js";
@@ -306,8 +307,9 @@ export class Tensor {
   mul(other: Operand): Tensor {
     return ew.mul(this, other);
   }
-  div(other: Operand): Tensor {
-    return ew.div(this, other);
+  /** this / other; `{ roundingMode: "floor" | "trunc" }` rounds the quotient (torch.div's rounding_mode). */
+  div(other: Operand, options?: DivOptions): Tensor {
+    return ew.div(this, other, options);
   }
   pow(exponent: Operand): Tensor {
     return ew.pow(this, exponent);
@@ -511,8 +513,8 @@ export class Tensor {
   mul_(other: Operand): this {
     return this.assign("mul_", () => ew.mul(this, other), RESULT);
   }
-  div_(other: Operand): this {
-    return this.assign("div_", () => ew.div(this, other), RESULT);
+  div_(other: Operand, options?: DivOptions): this {
+    return this.assign("div_", () => ew.div(this, other, options), RESULT);
   }
   /** clamp in place: `x.clamp_(min, max)` or `x.clamp_({ min, max })`, bounds numbers, tensors (broadcast to x) or null. */
   clamp_(options: ClampOptions): this;
