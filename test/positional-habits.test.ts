@@ -108,3 +108,19 @@ describe("PyTorch's keyword and overload habits on arithmetic", () => {
     expect(a().min(b()).toArray()).toEqual([[1, 0], [1, 2]]);
   });
 });
+
+describe("reductions read their options or refuse them", () => {
+  it("sum and mean take PyTorch's dtype (the input cast first); other options are TypeErrors naming the op (were ignored)", () => {
+    const x = nb.tensor([1e8, 1, -1e8]);
+    const wide = x.sum({ dtype: "float64" });
+    expect([wide.dtype, wide.item()]).toEqual(["float64", 1]);
+    expect(x.sum(0, { dtype: "float64", keepdim: true }).shape).toEqual([1]);
+    const ints = nb.tensor([1, 2], { dtype: "int32" });
+    expect(ints.mean({ dtype: "float64" }).item()).toBe(1.5);
+    expect(() => x.sum(0, { keepDim: true } as never)).toThrow("sum: unknown option 'keepDim'; it takes keepdim, dtype");
+    expect(() => nb.max(nb.tensor([[1, 2]]), 1, { keep_dim: true } as never)).toThrow(/^max: unknown option 'keep_dim'/);
+    expect(() => nb.logsumexp(x, 0, { dtype: "float64" } as never)).toThrow("logsumexp: unknown option 'dtype'; it takes keepdim");
+    expect(() => x.std(0, { ddof: 0 } as never)).toThrow("var: unknown option 'ddof'; it takes keepdim, correction, unbiased");
+    expect(x.sum(0, true).shape).toEqual([1]);
+  });
+});

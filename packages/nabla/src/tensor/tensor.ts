@@ -390,10 +390,10 @@ export class Tensor {
 
   // ---- reductions ---------------------------------------------------------------------------
 
-  sum(dim?: red.Dims, options?: red.ReduceOptions | boolean): Tensor {
+  sum(dim?: red.Dims | red.SumOptions, options?: red.SumOptions | boolean): Tensor {
     return red.sum(this, dim, options);
   }
-  mean(dim?: red.Dims, options?: red.ReduceOptions | boolean): Tensor {
+  mean(dim?: red.Dims | red.SumOptions, options?: red.SumOptions | boolean): Tensor {
     return red.mean(this, dim, options);
   }
   /** With no dim, the largest value; with a dim, `{ values, indices }` along it. */
