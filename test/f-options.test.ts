@@ -181,4 +181,47 @@ describe("F options", () => {
       expect(after).toEqual(rand([3]).toArray());
     }
   });
+
+  // The Tensor methods (and their functions) that take an options object refuse unknown keys too.
+  const idx = () => tensor([0, 1], { dtype: "int32" });
+  const methods: Record<string, [(o: never) => unknown, Record<string, unknown>]> = {
+    backward: [(o) => randn([3], { requiresGrad: true }).sum().backward(undefined, o), { retainGraph: true, createGraph: false }],
+    clamp: [(o) => x().clamp(o), { min: 0, max: 1 }],
+    clamp_: [(o) => x().clamp_(o), { min: 0, max: 1 }],
+    repeatInterleave: [(o) => x().repeatInterleave(2, o), { dim: 0, outputSize: 24 }],
+    bernoulli_: [(o) => rand([3]).bernoulli_(0.5, o), { generator: new Generator(1) }],
+    exponential_: [(o) => rand([3]).exponential_(1, o), { generator: new Generator(1) }],
+    bernoulli: [(o) => rand([3]).bernoulli(o), { generator: new Generator(1) }],
+    multinomial: [(o) => rand([3]).multinomial(2, o), { replacement: true, generator: new Generator(1) }],
+    indexPut: [(o) => x().indexPut([idx()], tensor(1), o), { accumulate: true }],
+    indexPut_: [(o) => x().indexPut_([idx()], tensor(1), o), { accumulate: true }],
+    indexAdd: [(o) => x().indexAdd(0, idx(), randn([2, 3]), o), { alpha: 2 }],
+    indexAdd_: [(o) => x().indexAdd_(0, idx(), randn([2, 3]), o), { alpha: 2 }],
+    scatter: [(o) => x().scatter(0, tensor([[0, 1, 0]], { dtype: "int32" }), 1, o), { reduce: "add" }],
+    scatter_: [(o) => x().scatter_(0, tensor([[0, 1, 0]], { dtype: "int32" }), 1, o), { reduce: "add" }],
+  };
+
+  it.each(Object.keys(methods))("x.%s refuses an unknown option and accepts each of its own", (name) => {
+    const [call, keys] = methods[name]!;
+    const op = name.replace(/_$/, ""); // in-place forms name themselves with or without the underscore
+    expect(() => call({ bogusOption: 1 } as never)).toThrow(TypeError);
+    expect(() => call({ bogusOption: 1 } as never)).toThrow(new RegExp(`^${op}_?: unknown option 'bogusOption'`));
+    for (const [key, value] of Object.entries(keys)) expect(() => call({ [key]: value } as never), `${name}({ ${key} })`).not.toThrow();
+  });
+
+  it("x.softmax({ dim }) is a TypeError naming softmax and the dim, not 'dimension out of range'", () => {
+    expect(() => x().softmax({ dim: 1 } as never)).toThrow(/^softmax: expected dim to be an integer, got an object .*x\.softmax\(1\)/);
+    expect(() => x().logSoftmax({ dim: 1 } as never)).toThrow(TypeError);
+  });
+
+  it("a refused x.bernoulli_ changes neither the tensor nor the generator", () => {
+    const t = rand([4]);
+    const before = t.toArray();
+    manualSeed(3);
+    expect(() => t.bernoulli_(0.5, { generatr: new Generator(1) } as never)).toThrow(/^bernoulli_: unknown option 'generatr'/);
+    expect(t.toArray()).toEqual(before);
+    const after = rand([2]).toArray();
+    manualSeed(3);
+    expect(after).toEqual(rand([2]).toArray());
+  });
 });
