@@ -41,9 +41,9 @@ const BINARY_CROSS_ENTROPY_KEYS = optionKeys<WeightedLossOptions>({ reduction: t
 
 /** BCE on probabilities: −w(y·log x + (1 − y)·log(1 − x)), logs clamped at −100 as in PyTorch. */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: WeightedLossOptions = {}): Tensor {
-  checkOptions("binaryCrossEntropy", options, BINARY_CROSS_ENTROPY_KEYS);
-  const { reduction = "mean", weight = null } = options;
   const op = "binaryCrossEntropy";
+  checkOptions(op, options, BINARY_CROSS_ENTROPY_KEYS);
+  const { reduction = "mean", weight = null } = options;
   checkReduction(op, reduction);
   checkSameShape(op, input, target);
   checkFloating(op, ["input", input], ["target", target]);
@@ -84,9 +84,9 @@ export function binaryCrossEntropyWithLogits(
   target: Tensor,
   options: BCEWithLogitsOptions = {},
 ): Tensor {
-  checkOptions("binaryCrossEntropyWithLogits", options, BINARY_CROSS_ENTROPY_WITH_LOGITS_KEYS);
-  const { reduction = "mean", weight = null, posWeight = null } = options;
   const op = "binaryCrossEntropyWithLogits";
+  checkOptions(op, options, BINARY_CROSS_ENTROPY_WITH_LOGITS_KEYS);
+  const { reduction = "mean", weight = null, posWeight = null } = options;
   checkReduction(op, reduction);
   checkSameShape(op, input, target);
   checkFloating(op, ["input", input], ["target", target]);
@@ -259,9 +259,9 @@ export function crossEntropy(
   target: Tensor,
   options: CrossEntropyOptions = {},
 ): Tensor {
-  checkOptions("crossEntropy", options, CROSS_ENTROPY_KEYS);
-  const { reduction = "mean", weight = null, ignoreIndex = -100, labelSmoothing = 0 } = options;
   const op = "crossEntropy";
+  checkOptions(op, options, CROSS_ENTROPY_KEYS);
+  const { reduction = "mean", weight = null, ignoreIndex = -100, labelSmoothing = 0 } = options;
   checkReduction(op, reduction);
   if (!isFloating(input.dtype)) throw new DTypeError(`${op}: expected floating point logits, got ${input.dtype}`);
   const [classDim, classes] = classDimOf(op, input);
@@ -325,9 +325,9 @@ const KL_DIV_KEYS = optionKeys<KlDivOptions>({ reduction: true, logTarget: true 
  * e^y·(y − x). ∂/∂x = −y (or −e^y).
  */
 export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {}): Tensor {
-  checkOptions("klDiv", options, KL_DIV_KEYS);
-  const { reduction = "mean", logTarget = false } = options;
   const op = "klDiv";
+  checkOptions(op, options, KL_DIV_KEYS);
+  const { reduction = "mean", logTarget = false } = options;
   if (reduction !== "batchmean") checkReduction(op, reduction);
   checkSameShape(op, input, target);
   checkFloating(op, ["input", input], ["target", target]);
@@ -366,9 +366,9 @@ export function multilabelSoftMarginLoss(
   target: Tensor,
   options: WeightedLossOptions = {},
 ): Tensor {
-  checkOptions("multilabelSoftMarginLoss", options, MULTILABEL_SOFT_MARGIN_LOSS_KEYS);
-  const { reduction = "mean", weight = null } = options;
   const op = "multilabelSoftMarginLoss";
+  checkOptions(op, options, MULTILABEL_SOFT_MARGIN_LOSS_KEYS);
+  const { reduction = "mean", weight = null } = options;
   checkReduction(op, reduction);
   checkSameShape(op, input, target);
   checkFloating(op, ["input", input], ["target", target]);

@@ -27,9 +27,9 @@ export function marginRankingLoss(
   target: Tensor,
   options: MarginOptions = {},
 ): Tensor {
-  checkOptions("marginRankingLoss", options, MARGIN_RANKING_LOSS_KEYS);
-  const { reduction = "mean", margin = 0 } = options;
   const op = "marginRankingLoss";
+  checkOptions(op, options, MARGIN_RANKING_LOSS_KEYS);
+  const { reduction = "mean", margin = 0 } = options;
   checkReduction(op, reduction);
   checkMargin(op, margin);
   checkSameShape(op, input1, input2, "input2");
@@ -42,9 +42,9 @@ const HINGE_EMBEDDING_LOSS_KEYS = optionKeys<MarginOptions>({ reduction: true, m
 
 /** Hinge embedding: x where y = 1, max(0, margin − x) where y = −1 (PyTorch's exact masking). */
 export function hingeEmbeddingLoss(input: Tensor, target: Tensor, options: MarginOptions = {}): Tensor {
-  checkOptions("hingeEmbeddingLoss", options, HINGE_EMBEDDING_LOSS_KEYS);
-  const { reduction = "mean", margin = 1 } = options;
   const op = "hingeEmbeddingLoss";
+  checkOptions(op, options, HINGE_EMBEDDING_LOSS_KEYS);
+  const { reduction = "mean", margin = 1 } = options;
   checkReduction(op, reduction);
   checkMargin(op, margin);
   checkSameShape(op, input, target);
@@ -69,9 +69,9 @@ export function cosineEmbeddingLoss(
   target: Tensor,
   options: MarginOptions = {},
 ): Tensor {
-  checkOptions("cosineEmbeddingLoss", options, COSINE_EMBEDDING_LOSS_KEYS);
-  const { reduction = "mean", margin = 0 } = options;
   const op = "cosineEmbeddingLoss";
+  checkOptions(op, options, COSINE_EMBEDDING_LOSS_KEYS);
+  const { reduction = "mean", margin = 0 } = options;
   checkReduction(op, reduction);
   checkMargin(op, margin);
   checkSameShape(op, input1, input2, "input2");
@@ -117,9 +117,9 @@ export function tripletMarginLoss(
   negative: Tensor,
   options: TripletMarginOptions = {},
 ): Tensor {
-  checkOptions("tripletMarginLoss", options, TRIPLET_MARGIN_LOSS_KEYS);
-  const { reduction = "mean", margin = 1, p = 2, eps = 1e-6, swap = false } = options;
   const op = "tripletMarginLoss";
+  checkOptions(op, options, TRIPLET_MARGIN_LOSS_KEYS);
+  const { reduction = "mean", margin = 1, p = 2, eps = 1e-6, swap = false } = options;
   checkReduction(op, reduction);
   checkMargin(op, margin);
   if (typeof p !== "number" || !(p > 0) || !Number.isFinite(p)) throw new OptionError(`${op}: p must be a finite number > 0, got ${String(p)}`);
