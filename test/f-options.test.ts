@@ -5,7 +5,7 @@
  * new export fails the first test until it is added here, with its options or to NO_OPTIONS.
  */
 import { describe, expect, it } from "vitest";
-import { F, Generator, manualSeed, ones, rand, randn, tensor, zeros, type Tensor } from "../packages/nabla/src/index.js";
+import { F, Generator, autograd, gradcheck, manualSeed, ones, rand, randn, tensor, zeros, type Tensor } from "../packages/nabla/src/index.js";
 
 /** The exports of F that take no options object (numbers and tensors only). */
 const NO_OPTIONS = [
@@ -207,6 +207,17 @@ describe("F options", () => {
     expect(() => call({ bogusOption: 1 } as never)).toThrow(TypeError);
     expect(() => call({ bogusOption: 1 } as never)).toThrow(new RegExp(`^${op}_?: unknown option 'bogusOption'`));
     for (const [key, value] of Object.entries(keys)) expect(() => call({ [key]: value } as never), `${name}({ ${key} })`).not.toThrow();
+  });
+
+  it("autograd.grad and gradcheck refuse unknown options, with PyTorch's spelling hinted", () => {
+    const a = randn([3], { requiresGrad: true });
+    expect(() => autograd.grad(a.sum(), [a], { retain_graph: true } as never)).toThrow(
+      "grad: unknown option 'retain_graph' (nabla spells PyTorch's retain_graph as retainGraph)",
+    );
+    expect(() => gradcheck((t) => t.sum(), [randn([2], { dtype: "float64", requiresGrad: true })], { raise_exception: false } as never)).toThrow(
+      "gradcheck: unknown option 'raise_exception' (nabla spells PyTorch's raise_exception as raiseException)",
+    );
+    expect(autograd.grad(a.sum(), [a], { retainGraph: true, createGraph: false, gradOutputs: undefined, allowUnused: true })[0]!.toArray()).toEqual([1, 1, 1]);
   });
 
   it("x.softmax({ dim }) is a TypeError naming softmax and the dim, not 'dimension out of range'", () => {
