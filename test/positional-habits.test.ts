@@ -124,3 +124,22 @@ describe("reductions read their options or refuse them", () => {
     expect(x.sum(0, true).shape).toEqual([1]);
   });
 });
+
+describe("PyTorch's positional std/var and the names ported code calls", () => {
+  const x = () => nb.tensor([[1, 5, 2], [3, 2, 8]]);
+  it("x.std(dim, unbiased, keepdim) and x.var(dim, unbiased, keepdim) read as torch.std/var's positions (were a TypeError, before that ignored)", () => {
+    expect(x().std(0, false).toArray()).toEqual([1, 1.5, 3]);
+    expect(x().std(0, { unbiased: false }).toArray()).toEqual([1, 1.5, 3]);
+    const v = x().var(1, true, true);
+    expect(v.shape).toEqual([2, 1]);
+    expect((v.toArray() as number[][])[0]![0]).toBeCloseTo(13 / 3, 5);
+    expect(nb.var(x(), 1, false).shape).toEqual([2]);
+    expect(() => x().var(1, { unbiased: true }, true as never)).toThrow("var: keepdim given positionally after an options object; put it in the object");
+  });
+
+  it("x.long() is an int32 cast (class indices; nabla has no int64) and x.tolist() is toArray()", () => {
+    const y = nb.tensor([0, 2, 1]).long();
+    expect([y.dtype, y.toArray()]).toEqual(["int32", [0, 2, 1]]);
+    expect(x().tolist()).toEqual(x().toArray());
+  });
+});

@@ -26,7 +26,6 @@ export interface SumOptions extends ReduceOptions {
 
 export type Dims = number | readonly number[];
 
-/** keepdim from `{ keepdim }` or, as PyTorch's positional habit `x.sum(1, true)`, a boolean. */
 /**
  * keepdim from `x.sum(1, true)` or `x.sum(1, { keepdim: true })`; an option the reduction does not
  * read (`keepDim`, PyTorch's `dtype` where it has none) is a TypeError naming `op`, not ignored.
@@ -176,7 +175,7 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   for (let i = 0; i < g.ndim; i++) {
     if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
   }
-  return reshape(sum(g, dims, { keepdim: true }), shape);
+  return reshape(sum(g, dims, true), shape);
 }
 
 export interface ValuesIndices {
@@ -256,7 +255,10 @@ export interface VarOptions extends ReduceOptions {
 }
 
 /** Σ(x − mean)² / (N − correction), computed in two passes for accuracy. */
-export function variance(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
+export function variance(x: Tensor, dim?: Dims, options: VarOptions | boolean = {}, keepdimArg?: boolean): Tensor {
+  // PyTorch's positional form var(input, dim, unbiased, keepdim)
+  if (typeof options === "boolean") options = { unbiased: options, keepdim: keepdimArg };
+  else if (keepdimArg !== undefined) throw new TypeError("var: keepdim given positionally after an options object; put it in the object");
   checkOptions("var", options, ["keepdim", "correction", "unbiased"]);
   const { keepdim = false, correction, unbiased } = options;
   if (!isFloating(x.dtype)) throw new DTypeError(`var: expected a floating point input, got ${x.dtype}`);
@@ -266,8 +268,8 @@ export function variance(x: Tensor, dim?: Dims, options: VarOptions = {}): Tenso
   return div(sum(mul(centered, centered), dim, { keepdim }), Math.max(count - c, 0));
 }
 
-export function std(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
-  return sqrt(variance(x, dim, options));
+export function std(x: Tensor, dim?: Dims, options: VarOptions | boolean = {}, keepdim?: boolean): Tensor {
+  return sqrt(variance(x, dim, options, keepdim));
 }
 
 /** log Σ exp(x) along dim, shifted by the maximum so that it never overflows. */

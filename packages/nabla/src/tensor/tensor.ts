@@ -187,7 +187,11 @@ export class Tensor {
       return Array.from({ length: this.shape[dim]! }, (_, i) => build(dim + 1, start + i * inner));
     };
     return build(0, 0);
+  }  /** PyTorch's name for toArray. */
+  tolist(): NestedArray {
+    return this.toArray();
   }
+
 
   /** Prints like PyTorch: `tensor([[1., 2.], [3., 4.]], requires_grad=True)` (on the webgpu device as item() reads). */
   toString(): string {
@@ -221,6 +225,13 @@ export class Tensor {
     return this.to("float64");
   }
   int(): Tensor {
+    return this.to("int32");
+  }
+  /**
+   * PyTorch's `.long()`, the class indices and counts of ported code: int32 here (nabla has no
+   * 64-bit integers; indices past 2³¹ − 1 do not fit any tensor it can hold).
+   */
+  long(): Tensor {
     return this.to("int32");
   }
   bool(): Tensor {
@@ -419,11 +430,12 @@ export class Tensor {
   argmin(dim?: number, options?: red.ReduceOptions | boolean): Tensor {
     return red.argmin(this, dim, options);
   }
-  var(dim?: red.Dims, options?: red.VarOptions): Tensor {
-    return red.variance(this, dim, options);
+  /** Variance along dim: `x.var(1, { correction: 0, keepdim: true })` or PyTorch's `x.var(1, false, true)` (unbiased, keepdim). */
+  var(dim?: red.Dims, options?: red.VarOptions | boolean, keepdim?: boolean): Tensor {
+    return red.variance(this, dim, options, keepdim);
   }
-  std(dim?: red.Dims, options?: red.VarOptions): Tensor {
-    return red.std(this, dim, options);
+  std(dim?: red.Dims, options?: red.VarOptions | boolean, keepdim?: boolean): Tensor {
+    return red.std(this, dim, options, keepdim);
   }
   logsumexp(dim: red.Dims, options?: red.ReduceOptions | boolean): Tensor {
     return red.logsumexp(this, dim, options);
