@@ -13,7 +13,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { readValuesSync, toDevice } from "../tensor/transfer.js";
 import { fromTypedArray, gpuViewOf, resultTensor, viewOf, type TensorOrScalar } from "./helpers.js";
 import { callPointwise } from "./pointwise/call.js";
-import { checkOptions } from "./creation-args.js";
+import { checkOptions } from "./options.js";
 import * as A from "./pointwise/declarations/arithmetic.js";
 import * as M from "./pointwise/declarations/math.js";
 import * as Act from "./pointwise/declarations/activations.js";

@@ -9,7 +9,7 @@ import { isFloating, type DType, type TypedArray } from "../tensor/dtype.js";
 import { contiguousStrides, normalizeDims, shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { div, eq, exp, maximum, minimum, mul, sqrt, sub, toDType } from "./elementwise.js";
-import { checkOptions } from "./creation-args.js";
+import { checkOptions } from "./options.js";
 import { emptyTensor, gpuViewOf, resultTensor } from "./helpers.js";
 import { scatterAddInBounds } from "./indexing.js";
 import { expand, reshape } from "./shape.js";

@@ -19,7 +19,8 @@ import { gather } from "../ops/indexing.js";
 import { indexSelect } from "../ops/index-select.js";
 import { scalarTensor } from "../ops/helpers.js";
 import { normalValues, uniformValues } from "../ops/random.js";
-import { canCastResult, isFloating, type DType, type TypedArray } from "./dtype.js";
+import { canCastResult, DTYPES, isFloating, type DType, type TypedArray } from "./dtype.js";
+import { describe, isPlainObject } from "../ops/options.js";
 import { formatTensor } from "./format.js";
 import { normalizeDim, numelOf } from "./shape.js";
 import type { Storage } from "./storage.js";
@@ -206,7 +207,12 @@ export class Tensor {
    * itself when nothing changes. Moving back from the webgpu device is asynchronous: `toAsync`.
    */
   to(target: DType | Device): Tensor {
-    return isDevice(target) ? toDevice(this, target) : ew.toDType(this, target);
+    if (isDevice(target)) return toDevice(this, target);
+    if (typeof target !== "string") {
+      const hint = isPlainObject(target) ? ' (pass the dtype or device itself: x.to("float64"))' : "";
+      throw new TypeError(`to: expected a dtype (${DTYPES.join(", ")}) or a device (cpu, webgpu), got ${describe(target)}${hint}`);
+    }
+    return ew.toDType(this, target);
   }
 
   /** The tensor on `device`, from any device (a read back from the GPU is asynchronous). */
