@@ -247,3 +247,17 @@ describe("int32 arithmetic wraps at every step, as PyTorch's", () => {
     expect(a.mul(b).dtype).toBe("int32");
   });
 });
+
+describe("odd functions keep the sign of zero, as PyTorch's", () => {
+  // PyTorch 1.13, float32 and float64: f(−0) = −0 for each of these; sign(−0) = sign(NaN) = +0
+  const odd = ["erf", "tanh", "sin", "tan", "asin", "atan", "sinh", "asinh", "atanh", "expm1", "log1p", "sqrt", "erfinv", "trunc", "round", "floor", "ceil"] as const;
+  const signs = (t: Tensor) => Array.from(t.toArray() as number[], (v) => (Object.is(v, -0) ? "-0" : String(v)));
+  for (const dtype of ["float32", "float64"] as const) {
+    it(`${dtype}: f(0) = 0 and f(−0) = −0`, () => {
+      // on the CPU: WGSL leaves the sign of zero to the implementation (docs/webgpu.md)
+      const x = nb.tensor([0, -0], { dtype, device: "cpu" });
+      for (const name of odd) expect(signs((x as unknown as Record<string, () => Tensor>)[name]!.call(x)), name).toEqual(["0", "-0"]);
+      expect(signs(nb.tensor([0, -0, NaN, -3, 2], { dtype, device: "cpu" }).sign())).toEqual(["0", "0", "0", "-1", "1"]);
+    });
+  }
+});

@@ -3,6 +3,7 @@
  * being silently ignored (issue "The programs PyTorch users write").
  */
 import { describe, expect, it } from "vitest";
+import * as nb from "../packages/nabla/src/index.js";
 import { nn, optim, tensor } from "../packages/nabla/src/index.js";
 
 describe("positional habits", () => {
@@ -49,5 +50,96 @@ describe("positional habits", () => {
     expect(new nn.LSTM(10, 20, 2).numLayers).toBe(2);
     expect(new nn.GRU(10, 20, 3).numLayers).toBe(3);
     expect(new nn.RNN(10, 20, 2).numLayers).toBe(2);
+  });
+});
+
+describe("creation functions read sizes and options as PyTorch users write them", () => {
+  it("zeros(2, 3), ones(2, 3), rand(2, 3), randn(2, 3) and x.newZeros(2, 3) make 2×3 tensors (were [2], the 3 ignored)", () => {
+    expect(nb.zeros(2, 3).shape).toEqual([2, 3]);
+    expect(nb.ones(2, 3, { dtype: "float64" }).dtype).toBe("float64");
+    expect(nb.ones(2, 3, { dtype: "float64" }).shape).toEqual([2, 3]);
+    expect(nb.rand(2, 3).shape).toEqual([2, 3]);
+    expect(nb.zeros([2, 3]).shape).toEqual([2, 3]);
+    expect(nb.zeros(5).shape).toEqual([5]);
+    nb.manualSeed(7);
+    const spread = nb.randn(4, 5).toArray();
+    nb.manualSeed(7);
+    expect(nb.randn([4, 5]).toArray()).toEqual(spread);
+    expect(nb.tensor([1, 2]).newZeros(2, 3).shape).toEqual([2, 3]);
+    expect(nb.tensor([1, 2], { dtype: "int32" }).newOnes(3, 1).dtype).toBe("int32");
+    expect(nb.arange(5, { dtype: "float64" }).dtype).toBe("float64");
+    expect(nb.arange(1, 4, { dtype: "float64" }).toArray()).toEqual([1, 2, 3]);
+    expect(nb.eye(2, { dtype: "float64" }).shape).toEqual([2, 2]);
+  });
+
+  it("an option the function does not read is a TypeError naming it, PyTorch's snake_case spelling with nabla's", () => {
+    expect(() => nb.randn([2], { requires_grad: true } as never)).toThrow(TypeError);
+    expect(() => nb.randn([2], { requires_grad: true } as never)).toThrow("randn: unknown option 'requires_grad' (nabla spells PyTorch's requires_grad as requiresGrad); it takes dtype, requiresGrad, device, generator");
+    expect(() => nb.tensor([1], { requires_grad: true } as never)).toThrow(/^tensor: unknown option 'requires_grad' \(nabla spells/);
+    expect(() => nb.zeros([2], { dtyp: "float64" } as never)).toThrow("zeros: unknown option 'dtyp'; it takes dtype, requiresGrad, device");
+    expect(() => nb.zeros([2], "float64" as never)).toThrow('zeros: after the shape only an options object may follow (dtype, requiresGrad, device), but got the string "float64"');
+    expect(() => nb.full([2], 1, { fill: 2 } as never)).toThrow(/^full: unknown option 'fill'/);
+    expect(() => nb.arange(3, { step: 2 } as never)).toThrow(/^arange: unknown option 'step'/);
+    expect(() => nb.zerosLike(nb.zeros(2), { shape: [3] } as never)).toThrow(/^zerosLike: unknown option 'shape'/);
+    expect(() => nb.randint(0, 5, [2], { low: 1 } as never)).toThrow(/^randint: unknown option 'low'/);
+  });
+});
+
+describe("PyTorch's keyword and overload habits on arithmetic", () => {
+  const a = () => nb.tensor([[1, 5], [3, 2]]);
+  const b = () => nb.tensor([[4, 0], [1, 9]]);
+  it("add and sub take alpha (was ignored: a.add(b, { alpha: 2 }) gave a + b)", () => {
+    expect(a().add(b(), { alpha: 2 }).toArray()).toEqual([[9, 5], [5, 20]]);
+    expect(nb.add(a(), b(), { alpha: 2 }).toArray()).toEqual([[9, 5], [5, 20]]);
+    expect(a().sub(b(), { alpha: 2 }).toArray()).toEqual([[-7, 5], [1, -16]]);
+    expect(a().add(3, { alpha: -1 }).toArray()).toEqual([[-2, 2], [0, -1]]);
+    expect(nb.noGrad(() => a().sub_(b(), { alpha: 0.5 })).toArray()).toEqual([[-1, 5], [2.5, -2.5]]);
+    const y = nb.tensor([1, 2], { requiresGrad: true });
+    nb.add(nb.tensor([0, 0]), y, { alpha: 3 }).sum().backward();
+    expect(y.grad!.toArray()).toEqual([3, 3]);
+    expect(() => a().add(b(), { aplha: 2 } as never)).toThrow("add: unknown option 'aplha'; it takes alpha");
+    expect(() => a().add(b(), { alpha: NaN })).toThrow("add: alpha must be a finite number, got NaN");
+  });
+
+  it("max(a, b) and min(a, b) of two tensors are the elementwise maximum and minimum, as torch.max(input, other)", () => {
+    expect(nb.max(a(), b()).toArray()).toEqual([[4, 5], [3, 9]]);
+    expect(a().max(b()).toArray()).toEqual([[4, 5], [3, 9]]);
+    expect(nb.min(a(), b()).toArray()).toEqual([[1, 0], [1, 2]]);
+    expect(a().min(b()).toArray()).toEqual([[1, 0], [1, 2]]);
+  });
+});
+
+describe("reductions read their options or refuse them", () => {
+  it("sum and mean take PyTorch's dtype (the input cast first); other options are TypeErrors naming the op (were ignored)", () => {
+    const x = nb.tensor([1e8, 1, -1e8]);
+    const wide = x.sum({ dtype: "float64" });
+    expect([wide.dtype, wide.item()]).toEqual(["float64", 1]);
+    expect(x.sum(0, { dtype: "float64", keepdim: true }).shape).toEqual([1]);
+    const ints = nb.tensor([1, 2], { dtype: "int32" });
+    expect(ints.mean({ dtype: "float64" }).item()).toBe(1.5);
+    expect(() => x.sum(0, { keepDim: true } as never)).toThrow("sum: unknown option 'keepDim'; it takes keepdim, dtype");
+    expect(() => nb.max(nb.tensor([[1, 2]]), 1, { keep_dim: true } as never)).toThrow(/^max: unknown option 'keep_dim'/);
+    expect(() => nb.logsumexp(x, 0, { dtype: "float64" } as never)).toThrow("logsumexp: unknown option 'dtype'; it takes keepdim");
+    expect(() => x.std(0, { ddof: 0 } as never)).toThrow("var: unknown option 'ddof'; it takes keepdim, correction, unbiased");
+    expect(x.sum(0, true).shape).toEqual([1]);
+  });
+});
+
+describe("PyTorch's positional std/var and the names ported code calls", () => {
+  const x = () => nb.tensor([[1, 5, 2], [3, 2, 8]]);
+  it("x.std(dim, unbiased, keepdim) and x.var(dim, unbiased, keepdim) read as torch.std/var's positions (were a TypeError, before that ignored)", () => {
+    expect(x().std(0, false).toArray()).toEqual([1, 1.5, 3]);
+    expect(x().std(0, { unbiased: false }).toArray()).toEqual([1, 1.5, 3]);
+    const v = x().var(1, true, true);
+    expect(v.shape).toEqual([2, 1]);
+    expect((v.toArray() as number[][])[0]![0]).toBeCloseTo(13 / 3, 5);
+    expect(nb.var(x(), 1, false).shape).toEqual([2]);
+    expect(() => x().var(1, { unbiased: true }, true as never)).toThrow("var: keepdim given positionally after an options object; put it in the object");
+  });
+
+  it("x.long() is an int32 cast (class indices; nabla has no int64) and x.tolist() is toArray()", () => {
+    const y = nb.tensor([0, 2, 1]).long();
+    expect([y.dtype, y.toArray()]).toEqual(["int32", [0, 2, 1]]);
+    expect(x().tolist()).toEqual(x().toArray());
   });
 });

@@ -80,7 +80,8 @@ function simdNode(node, args, width, lanes) {
     case "not": return `v128.not(${a})`;
     case "select": return `v128.bitselect(${b}, ${c}, ${a})`;
     case "sign":
-      return `v128.bitselect(${splat(1)}, v128.bitselect(${splat(-1)}, ${a}, ${T}.lt(${a}, ${splat(0)})), ${T}.gt(${a}, ${splat(0)}))`;
+      // +0 for ±0 and NaN, as PyTorch's (0 < x) − (x < 0)
+      return `v128.bitselect(${splat(1)}, v128.bitselect(${splat(-1)}, ${splat(0)}, ${T}.lt(${a}, ${splat(0)})), ${T}.gt(${a}, ${splat(0)}))`;
   }
   // log1p of e^−|t| (softplus, mish, log-sigmoid): its argument is in [0, 1], where a short series
   // needs neither log1p's range reduction nor its special values

@@ -112,11 +112,6 @@ export function remainder32(a: f32, b: f32): f32 {
   return r != 0 && (r < 0) != (b < 0) ? r + b : r;
 }
 
-/** sign(x): −1, 0 or 1, keeping ±0 and NaN. */
-export function sign64(x: f64): f64 {
-  return x > 0 ? 1 : x < 0 ? -1 : x;
-}
-
 /** PyTorch's float64 GELU: x·½·(1 + erf(x/√2)) (ATen's kernel; float32 goes to oneDNN, simdmath.ts). */
 export function geluErf64(x: f64): f64 {
   return x * 0.5 * (1.0 + erf64(x * 0.7071067811865476));

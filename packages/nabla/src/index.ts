@@ -61,6 +61,41 @@ export {
   tanh,
   relu,
 } from "./ops/elementwise.js";
+// torch's pointwise mathematics: trigonometric, hyperbolic, error functions, rounding, remainders
+export {
+  sin,
+  cos,
+  tan,
+  asin,
+  acos,
+  atan,
+  sinh,
+  cosh,
+  asinh,
+  acosh,
+  atanh,
+  erf,
+  erfc,
+  erfinv,
+  expm1,
+  log1p,
+  log2,
+  log10,
+  rsqrt,
+  reciprocal,
+  square,
+  floor,
+  ceil,
+  trunc,
+  frac,
+  round,
+  atan2,
+  hypot,
+  fmod,
+  remainder,
+  lerp,
+  type RoundOptions,
+} from "./ops/math.js";
 export { sum, mean, max, min, argmax, argmin, variance as var, std, logsumexp, type ValuesIndices } from "./ops/reduce.js";
 export { matmul } from "./ops/matmul.js";
 export { softmax, logSoftmax } from "./ops/softmax.js";

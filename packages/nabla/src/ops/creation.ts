@@ -8,6 +8,7 @@ import { emptyTensor, filledTensor, fromTypedArray } from "./helpers.js";
 import { defaultDevice, isDevice, type Device } from "../backend/device.js";
 import { toDevice } from "../tensor/transfer.js";
 import { drawOnDevice, drawsOnDevice } from "./random-device.js";
+import { CREATE_KEYS, RANDOM_KEYS, checkOptions, sizeArgs, type SizeArgs } from "./creation-args.js";
 
 export interface CreateOptions {
   dtype?: DType;
@@ -115,7 +116,9 @@ function typedArrayDType(data: TypedArray): DType {
  * come from `{ dtype: "int32" }`, an Int32Array, or the functions that make indices (arange of
  * integers, randint, randperm, argmax …).
  */
-export function tensor(data: NestedArray | TypedArray, { dtype, requiresGrad, device }: CreateOptions = {}): Tensor {
+export function tensor(data: NestedArray | TypedArray, options: CreateOptions = {}): Tensor {
+  checkOptions("tensor", options, CREATE_KEYS);
+  const { dtype, requiresGrad, device } = options;
   checkDType("tensor", dtype);
   if (ArrayBuffer.isView(data)) {
     const t = fromTypedArray(data as TypedArray, [data.length], dtype ?? typedArrayDType(data as TypedArray));
@@ -151,19 +154,25 @@ export function tensor(data: NestedArray | TypedArray, { dtype, requiresGrad, de
   return finish("tensor", fromTypedArray(flat, shape, dtype ?? inferred), requiresGrad, device);
 }
 
-export function zeros(shape: ShapeArg, { dtype = "float32", requiresGrad, device }: CreateOptions = {}): Tensor {
+/** Zeros of a shape given as numbers or a list: `zeros(2, 3)`, `zeros([2, 3])`, then options if any. */
+export function zeros(...args: SizeArgs<CreateOptions>): Tensor {
+  const [shape, { dtype = "float32", requiresGrad, device } = {}] = sizeArgs<CreateOptions>("zeros", args, CREATE_KEYS);
   checkDType("zeros", dtype);
   // made on its device directly (a fill there, not an upload)
   const on = placement("zeros", device, dtype);
   return finish("zeros", emptyTensor(toShape("zeros", shape), dtype, "zeros", on), requiresGrad, device);
 }
 
-export function ones(shape: ShapeArg, options: CreateOptions = {}): Tensor {
+/** Ones of a shape given as numbers or a list: `ones(2, 3)`, `ones([2, 3])`, then options if any. */
+export function ones(...args: SizeArgs<CreateOptions>): Tensor {
+  const [shape, options = {}] = sizeArgs<CreateOptions>("ones", args, CREATE_KEYS);
   return full(shape, 1, { dtype: "float32", ...options });
 }
 
 /** A tensor filled with `value`: float32 for a number, bool for a boolean, unless `dtype` says otherwise. */
-export function full(shape: ShapeArg, value: number | boolean, { dtype, requiresGrad, device }: CreateOptions = {}): Tensor {
+export function full(shape: ShapeArg, value: number | boolean, options: CreateOptions = {}): Tensor {
+  checkOptions("full", options, CREATE_KEYS);
+  const { dtype, requiresGrad, device } = options;
   checkDType("full", dtype);
   const type = dtype ?? (typeof value === "boolean" ? "bool" : "float32");
   const on = placement("full", device, type);
@@ -174,26 +183,34 @@ export function full(shape: ShapeArg, value: number | boolean, { dtype, requires
  * Values from start (inclusive) to end (exclusive) by step; `arange(n)` is 0 … n−1.
  * int32 when every argument is an integer, float32 otherwise.
  */
-export function arange(start: number, end?: number, step = 1, { dtype, requiresGrad, device }: CreateOptions = {}): Tensor {
+export function arange(start: number, end?: number | CreateOptions, step: number | CreateOptions = 1, options: CreateOptions = {}): Tensor {
+  // arange(5, { dtype }) and arange(0, 5, { dtype }): the options take the place of what is left out
+  if (typeof end === "object") [end, options] = [undefined, end];
+  else if (typeof step === "object") [step, options] = [1, step];
+  const by = step as number;
+  checkOptions("arange", options, CREATE_KEYS);
+  const { dtype, requiresGrad, device } = options;
   checkDType("arange", dtype);
   if (end === undefined) [start, end] = [0, start];
   checkFinite("arange", "start", start);
   checkFinite("arange", "end", end);
-  checkFinite("arange", "step", step);
-  if (step === 0) throw new OptionError("arange: step must be nonzero");
-  if ((end - start) / step < 0) {
-    throw new OptionError(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
+  checkFinite("arange", "step", by);
+  if (by === 0) throw new OptionError("arange: step must be nonzero");
+  if ((end - start) / by < 0) {
+    throw new OptionError(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${by})`);
   }
-  const n = Math.ceil((end - start) / step);
-  if (!Number.isSafeInteger(n)) throw new ShapeError(`arange: the range from ${start} to ${end} by ${step} has ${n} elements, more than any tensor can hold`);
-  const type = dtype ?? ([start, end, step].every(Number.isInteger) ? "int32" : "float32");
+  const n = Math.ceil((end - start) / by);
+  if (!Number.isSafeInteger(n)) throw new ShapeError(`arange: the range from ${start} to ${end} by ${by} has ${n} elements, more than any tensor can hold`);
+  const type = dtype ?? ([start, end, by].every(Number.isInteger) ? "int32" : "float32");
   const t = emptyTensor([n], type);
-  for (let i = 0; i < n; i++) t.storage.data[i] = start + i * step;
+  for (let i = 0; i < n; i++) t.storage.data[i] = start + i * by;
   return finish("arange", t, requiresGrad, device);
 }
 
 /** `steps` evenly spaced values from start to end, both included (computed from both ends, as PyTorch does). */
-export function linspace(start: number, end: number, steps: number, { dtype = "float32", requiresGrad, device }: CreateOptions = {}): Tensor {
+export function linspace(start: number, end: number, steps: number, options: CreateOptions = {}): Tensor {
+  checkOptions("linspace", options, CREATE_KEYS);
+  const { dtype = "float32", requiresGrad, device } = options;
   checkDType("linspace", dtype);
   checkFinite("linspace", "start", start);
   checkFinite("linspace", "end", end);
@@ -207,7 +224,10 @@ export function linspace(start: number, end: number, steps: number, { dtype = "f
 }
 
 /** The n×m identity (ones on the diagonal). */
-export function eye(n: number, m = n, { dtype = "float32", requiresGrad, device }: CreateOptions = {}): Tensor {
+export function eye(n: number, m: number | CreateOptions = n, options: CreateOptions = {}): Tensor {
+  if (typeof m === "object") [m, options] = [n, m]; // eye(3, { dtype })
+  checkOptions("eye", options, CREATE_KEYS);
+  const { dtype = "float32", requiresGrad, device } = options;
   checkDType("eye", dtype);
   checkSize("eye", "n", n);
   checkSize("eye", "m", m);
@@ -223,7 +243,8 @@ function floatingRandom(op: string, shape: ShapeArg, dtype: DType): Tensor {
 }
 
 /** Uniform random values in [0, 1): PyTorch's draws (24 random bits per float32, 53 per float64). */
-export function rand(shape: ShapeArg, { dtype = "float32", requiresGrad, generator = defaultGenerator, device }: RandomOptions = {}): Tensor {
+export function rand(...args: SizeArgs<RandomOptions>): Tensor {
+  const [shape, { dtype = "float32", requiresGrad, generator = defaultGenerator, device } = {}] = sizeArgs<RandomOptions>("rand", args, RANDOM_KEYS);
   const on = placement("rand", device, dtype);
   if (drawsOnDevice(on, dtype)) return finish("rand", drawOnDevice("rand", toShape("rand", shape), on, "uniform", 0, 1, generator), requiresGrad, on);
   const t = floatingRandom("rand", shape, dtype);
@@ -235,7 +256,8 @@ export function rand(shape: ShapeArg, { dtype = "float32", requiresGrad, generat
  * Standard normal random values, PyTorch's for the same seed: Box–Muller on float32 blocks of 16
  * as its AVX2 kernel for 16 or more float32 values, in float64 otherwise (see sampling.ts).
  */
-export function randn(shape: ShapeArg, { dtype = "float32", requiresGrad, generator = defaultGenerator, device }: RandomOptions = {}): Tensor {
+export function randn(...args: SizeArgs<RandomOptions>): Tensor {
+  const [shape, { dtype = "float32", requiresGrad, generator = defaultGenerator, device } = {}] = sizeArgs<RandomOptions>("randn", args, RANDOM_KEYS);
   const on = placement("randn", device, dtype);
   if (drawsOnDevice(on, dtype)) return finish("randn", drawOnDevice("randn", toShape("randn", shape), on, "normal", 0, 1, generator), requiresGrad, on);
   const t = floatingRandom("randn", shape, dtype);
@@ -252,6 +274,7 @@ export function randint(low: number, high: number | ShapeArg, shape?: ShapeArg |
     if (shape !== undefined) options = shape as RandomOptions;
     [low, high, shape] = [0, low, high as ShapeArg];
   }
+  checkOptions("randint", options, RANDOM_KEYS);
   const { dtype = "int32", generator = defaultGenerator, device } = options;
   checkDType("randint", dtype);
   for (const [what, bound] of [["low", low], ["high", high]] as const) {
@@ -265,26 +288,32 @@ export function randint(low: number, high: number | ShapeArg, shape?: ShapeArg |
 }
 
 export function zerosLike(t: Tensor, options: CreateOptions = {}): Tensor {
+  checkOptions("zerosLike", options, CREATE_KEYS);
   return zeros(t.shape, { dtype: t.dtype, device: t.storage.device, ...options });
 }
 
 export function onesLike(t: Tensor, options: CreateOptions = {}): Tensor {
+  checkOptions("onesLike", options, CREATE_KEYS);
   return full(t.shape, 1, { dtype: t.dtype, device: t.storage.device, ...options });
 }
 
 export function fullLike(t: Tensor, value: number | boolean, options: CreateOptions = {}): Tensor {
+  checkOptions("fullLike", options, CREATE_KEYS);
   return full(t.shape, value, { dtype: t.dtype, device: t.storage.device, ...options });
 }
 
 export function randLike(t: Tensor, options: RandomOptions = {}): Tensor {
+  checkOptions("randLike", options, RANDOM_KEYS);
   return rand(t.shape, { dtype: t.dtype, device: t.storage.device, ...options });
 }
 
 export function randnLike(t: Tensor, options: RandomOptions = {}): Tensor {
+  checkOptions("randnLike", options, RANDOM_KEYS);
   return randn(t.shape, { dtype: t.dtype, device: t.storage.device, ...options });
 }
 
 export function randintLike(t: Tensor, low: number, high: number, options: RandomOptions = {}): Tensor {
+  checkOptions("randintLike", options, RANDOM_KEYS);
   return randint(low, high, t.shape, { dtype: t.dtype, device: t.storage.device, ...options });
 }
 
@@ -292,7 +321,9 @@ export function randintLike(t: Tensor, low: number, high: number, options: Rando
  * A random permutation of 0 … n−1 (int32 unless told otherwise), PyTorch's CPU shuffle for the
  * same seed: place i swaps with place i + (random() mod (n − i)), i going up.
  */
-export function randperm(n: number, { dtype = "int32", generator = defaultGenerator, device }: RandomOptions = {}): Tensor {
+export function randperm(n: number, options: RandomOptions = {}): Tensor {
+  checkOptions("randperm", options, RANDOM_KEYS);
+  const { dtype = "int32", generator = defaultGenerator, device } = options;
   checkSize("randperm", "n", n);
   checkDType("randperm", dtype);
   if (dtype === "bool") throw new DTypeError("randperm: bool is not a dtype for a permutation");

@@ -13,23 +13,47 @@ import { Tensor } from "../tensor/tensor.js";
 import { readValuesSync, toDevice } from "../tensor/transfer.js";
 import { fromTypedArray, gpuViewOf, resultTensor, viewOf, type TensorOrScalar } from "./helpers.js";
 import { callPointwise } from "./pointwise/call.js";
+import { checkOptions } from "./creation-args.js";
 import * as A from "./pointwise/declarations/arithmetic.js";
 import * as M from "./pointwise/declarations/math.js";
 import * as Act from "./pointwise/declarations/activations.js";
 
 // ---- arithmetic -------------------------------------------------------------------------
 
-/** x + y; for two bool tensors a logical or (True + True is True), as in PyTorch. */
-export function add(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  if (a instanceof Tensor && b instanceof Tensor && a.dtype === "bool" && b.dtype === "bool") return logicalOr(a, b);
-  return callPointwise(A.add, [a, b]);
+export interface AlphaOptions {
+  /** The multiplier of the second operand: a + alpha·b (PyTorch's keyword `alpha`). 1 by default. */
+  alpha?: number;
 }
 
-export function sub(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+/** alpha from add's or sub's options: a finite number; a TypeError for anything else, or another option. */
+function alphaOf(op: string, options: AlphaOptions | undefined): number {
+  checkOptions(op, options, ["alpha"]);
+  const alpha = options?.alpha ?? 1;
+  if (typeof alpha !== "number" || !Number.isFinite(alpha)) throw new OptionError(`${op}: alpha must be a finite number, got ${String(alpha)}`);
+  return alpha;
+}
+
+/** b·alpha, for add's and sub's alpha (a number b stays a number). */
+const scaled = (b: TensorOrScalar, alpha: number): TensorOrScalar => (alpha === 1 ? b : typeof b === "number" ? b * alpha : mul(b, alpha));
+
+/**
+ * a + alpha·b (alpha 1 unless given: `add(a, b, { alpha: 2 })`); for two bool tensors a logical or
+ * (True + True is True), as in PyTorch. With alpha, b·alpha is rounded before the sum (PyTorch's
+ * vector kernel fuses the two: results can differ in the last bit).
+ */
+export function add(a: TensorOrScalar, b: TensorOrScalar, options?: AlphaOptions): Tensor {
+  const alpha = alphaOf("add", options);
+  if (a instanceof Tensor && b instanceof Tensor && a.dtype === "bool" && b.dtype === "bool" && alpha === 1) return logicalOr(a, b);
+  return callPointwise(A.add, [a, scaled(b, alpha)]);
+}
+
+/** a − alpha·b (alpha 1 unless given). */
+export function sub(a: TensorOrScalar, b: TensorOrScalar, options?: AlphaOptions): Tensor {
+  const alpha = alphaOf("sub", options);
   if (a instanceof Tensor && b instanceof Tensor && a.dtype === "bool" && b.dtype === "bool") {
     throw new DTypeError("sub: subtraction of two bool tensors is not supported; use logicalXor");
   }
-  return callPointwise(A.sub, [a, b]);
+  return callPointwise(A.sub, [a, scaled(b, alpha)]);
 }
 
 export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {

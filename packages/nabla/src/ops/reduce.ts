@@ -8,7 +8,8 @@ import { DTypeError, ShapeError } from "../errors.js";
 import { isFloating, type DType, type TypedArray } from "../tensor/dtype.js";
 import { contiguousStrides, normalizeDims, shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { div, eq, exp, mul, sqrt, sub } from "./elementwise.js";
+import { div, eq, exp, maximum, minimum, mul, sqrt, sub, toDType } from "./elementwise.js";
+import { checkOptions } from "./creation-args.js";
 import { emptyTensor, gpuViewOf, resultTensor } from "./helpers.js";
 import { scatterAddInBounds } from "./indexing.js";
 import { expand, reshape } from "./shape.js";
@@ -18,11 +19,21 @@ export interface ReduceOptions {
   keepdim?: boolean;
 }
 
+/** sum's and mean's options: keepdim, and the dtype the input is cast to first (PyTorch's `dtype=`). */
+export interface SumOptions extends ReduceOptions {
+  dtype?: DType;
+}
+
 export type Dims = number | readonly number[];
 
-/** keepdim from `{ keepdim }` or, as PyTorch's positional habit `x.sum(1, true)`, a boolean. */
-function keepdimOf(options: ReduceOptions | boolean): boolean {
-  return typeof options === "boolean" ? options : (options.keepdim ?? false);
+/**
+ * keepdim from `x.sum(1, true)` or `x.sum(1, { keepdim: true })`; an option the reduction does not
+ * read (`keepDim`, PyTorch's `dtype` where it has none) is a TypeError naming `op`, not ignored.
+ */
+function keepdimOf(options: ReduceOptions | boolean, op = "reduction", keys: readonly string[] = ["keepdim"]): boolean {
+  if (typeof options === "boolean") return options;
+  checkOptions(op, options, keys);
+  return options.keepdim ?? false;
 }
 
 interface Layout {
@@ -121,8 +132,11 @@ function sumLeadingRows(x: Tensor, R: number, C: number): Tensor {
   return out;
 }
 
-export function sum(x: Tensor, dim?: Dims, options: ReduceOptions | boolean = {}): Tensor {
-  const keepdim = keepdimOf(options);
+export function sum(x: Tensor, dim?: Dims | SumOptions, options: SumOptions | boolean = {}): Tensor {
+  if (typeof dim === "object" && !Array.isArray(dim)) [dim, options] = [undefined, dim as SumOptions]; // x.sum({ dtype })
+  const keepdim = keepdimOf(options, "sum", ["keepdim", "dtype"]);
+  const cast = typeof options === "object" ? options.dtype : undefined;
+  if (cast !== undefined && cast !== x.dtype) return sum(toDType(x, cast), dim, keepdim);
   const dtype = isFloating(x.dtype) ? x.dtype : "int32";
   const dims = dim === undefined ? null : normalizeDims("sum", dim, x.ndim);
   const lead = dims === null ? 0 : dims.length;
@@ -141,12 +155,16 @@ export function sum(x: Tensor, dim?: Dims, options: ReduceOptions | boolean = {}
   return recordOp(dim === undefined ? "SumBackward0" : "SumBackward1", out, [x], (g) => [expandBack(g, layout, x.shape)]);
 }
 
-export function mean(x: Tensor, dim?: Dims, options: ReduceOptions | boolean = {}): Tensor {
+export function mean(x: Tensor, dim?: Dims | SumOptions, options: SumOptions | boolean = {}): Tensor {
+  if (typeof dim === "object" && !Array.isArray(dim)) [dim, options] = [undefined, dim as SumOptions]; // x.mean({ dtype })
+  const keepdim = keepdimOf(options, "mean", ["keepdim", "dtype"]);
+  const cast = typeof options === "object" ? options.dtype : undefined;
+  if (cast !== undefined && cast !== x.dtype) return mean(toDType(x, cast), dim, keepdim);
   if (!isFloating(x.dtype)) {
     throw new DTypeError(`mean: could not infer output dtype. Input dtype must be a floating point dtype, got ${x.dtype}`);
   }
   const count = normalizeDims("mean", dim, x.ndim).reduce((p, d) => p * x.shape[d]!, 1);
-  return div(sum(x, dim, options), count);
+  return div(sum(x, dim, keepdim), count);
 }
 
 /** Sums a broadcast gradient back to `shape`: over added leading dims and dims that were 1. */
@@ -157,7 +175,7 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   for (let i = 0; i < g.ndim; i++) {
     if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
   }
-  return reshape(sum(g, dims, { keepdim: true }), shape);
+  return reshape(sum(g, dims, true), shape);
 }
 
 export interface ValuesIndices {
@@ -198,27 +216,33 @@ function fullExtremum(op: "max" | "min", x: Tensor): Tensor {
 
 export function max(x: Tensor): Tensor;
 export function max(x: Tensor, dim: number, options?: ReduceOptions | boolean): ValuesIndices;
-export function max(x: Tensor, dim?: number, options: ReduceOptions | boolean = {}): Tensor | ValuesIndices {
-  const keepdim = keepdimOf(options);
+/** torch.max(input, other): the elementwise maximum. */
+export function max(x: Tensor, other: Tensor): Tensor;
+export function max(x: Tensor, dim?: number | Tensor, options: ReduceOptions | boolean = {}): Tensor | ValuesIndices {
+  if (dim instanceof Tensor) return maximum(x, dim);
+  const keepdim = keepdimOf(options, "max");
   return dim === undefined ? fullExtremum("max", x) : argExtremum("max", x, dim, keepdim);
 }
 
 export function min(x: Tensor): Tensor;
 export function min(x: Tensor, dim: number, options?: ReduceOptions | boolean): ValuesIndices;
-export function min(x: Tensor, dim?: number, options: ReduceOptions | boolean = {}): Tensor | ValuesIndices {
-  const keepdim = keepdimOf(options);
+/** torch.min(input, other): the elementwise minimum. */
+export function min(x: Tensor, other: Tensor): Tensor;
+export function min(x: Tensor, dim?: number | Tensor, options: ReduceOptions | boolean = {}): Tensor | ValuesIndices {
+  if (dim instanceof Tensor) return minimum(x, dim);
+  const keepdim = keepdimOf(options, "min");
   return dim === undefined ? fullExtremum("min", x) : argExtremum("min", x, dim, keepdim);
 }
 
 /** Index of the largest value along `dim` (of the flattened tensor without one); int32. */
 export function argmax(x: Tensor, dim?: number, options: ReduceOptions | boolean = {}): Tensor {
-  const keepdim = keepdimOf(options);
+  const keepdim = keepdimOf(options, "argmax");
   if (dim === undefined) return argExtremum("max", reshape(x, [-1]), 0, false).indices;
   return argExtremum("max", x, dim, keepdim).indices;
 }
 
 export function argmin(x: Tensor, dim?: number, options: ReduceOptions | boolean = {}): Tensor {
-  const keepdim = keepdimOf(options);
+  const keepdim = keepdimOf(options, "argmin");
   if (dim === undefined) return argExtremum("min", reshape(x, [-1]), 0, false).indices;
   return argExtremum("min", x, dim, keepdim).indices;
 }
@@ -231,7 +255,12 @@ export interface VarOptions extends ReduceOptions {
 }
 
 /** Σ(x − mean)² / (N − correction), computed in two passes for accuracy. */
-export function variance(x: Tensor, dim?: Dims, { keepdim = false, correction, unbiased }: VarOptions = {}): Tensor {
+export function variance(x: Tensor, dim?: Dims, options: VarOptions | boolean = {}, keepdimArg?: boolean): Tensor {
+  // PyTorch's positional form var(input, dim, unbiased, keepdim)
+  if (typeof options === "boolean") options = { unbiased: options, keepdim: keepdimArg };
+  else if (keepdimArg !== undefined) throw new TypeError("var: keepdim given positionally after an options object; put it in the object");
+  checkOptions("var", options, ["keepdim", "correction", "unbiased"]);
+  const { keepdim = false, correction, unbiased } = options;
   if (!isFloating(x.dtype)) throw new DTypeError(`var: expected a floating point input, got ${x.dtype}`);
   const c = correction ?? (unbiased === false ? 0 : 1);
   const count = normalizeDims("var", dim, x.ndim).reduce((p, d) => p * x.shape[d]!, 1);
@@ -239,13 +268,13 @@ export function variance(x: Tensor, dim?: Dims, { keepdim = false, correction, u
   return div(sum(mul(centered, centered), dim, { keepdim }), Math.max(count - c, 0));
 }
 
-export function std(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
-  return sqrt(variance(x, dim, options));
+export function std(x: Tensor, dim?: Dims, options: VarOptions | boolean = {}, keepdim?: boolean): Tensor {
+  return sqrt(variance(x, dim, options, keepdim));
 }
 
 /** log Σ exp(x) along dim, shifted by the maximum so that it never overflows. */
 export function logsumexp(x: Tensor, dim: Dims, options: ReduceOptions | boolean = {}): Tensor {
-  const keepdim = keepdimOf(options);
+  const keepdim = keepdimOf(options, "logsumexp");
   if (!isFloating(x.dtype)) throw new DTypeError(`logsumexp: expected a floating point input, got ${x.dtype}`);
   const { out, layout } = reduceWith("logsumexp", "logsumexp", x, dim, keepdim, x.dtype);
   // d/dx logΣeˣ = softmax(x) = exp(x − out)

@@ -51,6 +51,15 @@ export function promoteWithScalar(dtype: DType, scalar: number): DType {
   return dtype === "bool" ? "int32" : dtype;
 }
 
+/**
+ * PyTorch's canCast for an in-place op's result: never from a floating type to an integral one,
+ * nor from anything but bool to bool (x_int.mul_(0.5) is an error there, not a truncation).
+ */
+export function canCastResult(from: DType, to: DType): boolean {
+  if (isFloating(from) && !isFloating(to)) return false;
+  return to !== "bool" || from === "bool";
+}
+
 /** The dtype name as PyTorch prints it (`torch.float32`). */
 export function torchDTypeName(dtype: DType): string {
   return `torch.${dtype}`;

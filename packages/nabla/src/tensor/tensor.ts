@@ -18,7 +18,7 @@ import { gather } from "../ops/indexing.js";
 import { indexSelect } from "../ops/index-select.js";
 import { scalarTensor } from "../ops/helpers.js";
 import { normalValues, uniformValues } from "../ops/random.js";
-import { isFloating, type DType, type TypedArray } from "./dtype.js";
+import { canCastResult, isFloating, type DType, type TypedArray } from "./dtype.js";
 import { formatTensor } from "./format.js";
 import { normalizeDim, numelOf } from "./shape.js";
 import type { Storage } from "./storage.js";
@@ -186,7 +186,11 @@ export class Tensor {
       return Array.from({ length: this.shape[dim]! }, (_, i) => build(dim + 1, start + i * inner));
     };
     return build(0, 0);
+  }  /** PyTorch's name for toArray. */
+  tolist(): NestedArray {
+    return this.toArray();
   }
+
 
   /** Prints like PyTorch: `tensor([[1., 2.], [3., 4.]], requires_grad=True)` (on the webgpu device as item() reads). */
   toString(): string {
@@ -215,6 +219,13 @@ export class Tensor {
     return this.to("float64");
   }
   int(): Tensor {
+    return this.to("int32");
+  }
+  /**
+   * PyTorch's `.long()`, the class indices and counts of ported code: int32 here (nabla has no
+   * 64-bit integers; indices past 2³¹ − 1 do not fit any tensor it can hold).
+   */
+  long(): Tensor {
     return this.to("int32");
   }
   bool(): Tensor {
@@ -284,11 +295,13 @@ export class Tensor {
 
   // ---- arithmetic ---------------------------------------------------------------------------
 
-  add(other: Operand): Tensor {
-    return ew.add(this, other);
+  /** this + alpha·other (`x.add(y, { alpha: 2 })`; alpha 1 unless given). */
+  add(other: Operand, options?: ew.AlphaOptions): Tensor {
+    return ew.add(this, other, options);
   }
-  sub(other: Operand): Tensor {
-    return ew.sub(this, other);
+  /** this − alpha·other. */
+  sub(other: Operand, options?: ew.AlphaOptions): Tensor {
+    return ew.sub(this, other, options);
   }
   mul(other: Operand): Tensor {
     return ew.mul(this, other);
@@ -382,21 +395,27 @@ export class Tensor {
 
   // ---- reductions ---------------------------------------------------------------------------
 
-  sum(dim?: red.Dims, options?: red.ReduceOptions | boolean): Tensor {
+  sum(dim?: red.Dims | red.SumOptions, options?: red.SumOptions | boolean): Tensor {
     return red.sum(this, dim, options);
   }
-  mean(dim?: red.Dims, options?: red.ReduceOptions | boolean): Tensor {
+  mean(dim?: red.Dims | red.SumOptions, options?: red.SumOptions | boolean): Tensor {
     return red.mean(this, dim, options);
   }
   /** With no dim, the largest value; with a dim, `{ values, indices }` along it. */
   max(): Tensor;
   max(dim: number, options?: red.ReduceOptions | boolean): red.ValuesIndices;
-  max(dim?: number, options?: red.ReduceOptions | boolean): Tensor | red.ValuesIndices {
+  /** x.max(other): the elementwise maximum, as PyTorch's. */
+  max(other: Tensor): Tensor;
+  max(dim?: number | Tensor, options?: red.ReduceOptions | boolean): Tensor | red.ValuesIndices {
+    if (dim instanceof Tensor) return red.max(this, dim);
     return dim === undefined ? red.max(this) : red.max(this, dim, options);
   }
   min(): Tensor;
   min(dim: number, options?: red.ReduceOptions | boolean): red.ValuesIndices;
-  min(dim?: number, options?: red.ReduceOptions | boolean): Tensor | red.ValuesIndices {
+  /** x.min(other): the elementwise minimum, as PyTorch's. */
+  min(other: Tensor): Tensor;
+  min(dim?: number | Tensor, options?: red.ReduceOptions | boolean): Tensor | red.ValuesIndices {
+    if (dim instanceof Tensor) return red.min(this, dim);
     return dim === undefined ? red.min(this) : red.min(this, dim, options);
   }
   argmax(dim?: number, options?: red.ReduceOptions | boolean): Tensor {
@@ -405,11 +424,12 @@ export class Tensor {
   argmin(dim?: number, options?: red.ReduceOptions | boolean): Tensor {
     return red.argmin(this, dim, options);
   }
-  var(dim?: red.Dims, options?: red.VarOptions): Tensor {
-    return red.variance(this, dim, options);
+  /** Variance along dim: `x.var(1, { correction: 0, keepdim: true })` or PyTorch's `x.var(1, false, true)` (unbiased, keepdim). */
+  var(dim?: red.Dims, options?: red.VarOptions | boolean, keepdim?: boolean): Tensor {
+    return red.variance(this, dim, options, keepdim);
   }
-  std(dim?: red.Dims, options?: red.VarOptions): Tensor {
-    return red.std(this, dim, options);
+  std(dim?: red.Dims, options?: red.VarOptions | boolean, keepdim?: boolean): Tensor {
+    return red.std(this, dim, options, keepdim);
   }
   logsumexp(dim: red.Dims, options?: red.ReduceOptions | boolean): Tensor {
     return red.logsumexp(this, dim, options);
@@ -437,14 +457,19 @@ export class Tensor {
   /**
    * Writes `value` (broadcast to this shape, cast to this dtype) into this tensor, as the in-place
    * op `op`: refused on tensors that require grad in grad mode, bumps the version. Given a function,
-   * computes the value under noGrad and frees what that made once it is written.
+   * computes the value under noGrad and frees what that made once it is written. `result`: the
+   * value is the op's result (add_, sin_ …), which PyTorch writes only where its dtype casts to
+   * this one (canCastResult), not a value to store whatever its dtype (copy_, fill_, maskedFill_).
    * @internal for the in-place methods of src/tensor/methods.
    */
-  assign(op: string, value: Tensor | (() => Tensor)): this {
+  assign(op: string, value: Tensor | (() => Tensor), { result = false }: { result?: boolean } = {}): this {
     this.checkInPlace(op);
     owned(() =>
       noGrad(() => {
         const v = value instanceof Tensor ? value : value();
+        if (result && !canCastResult(v.dtype, this.dtype)) {
+          throw new DTypeError(`${op}: result type ${v.dtype} can't be cast to the desired output type ${this.dtype}`);
+        }
         // values from the other device (copy_ of a CPU tensor, the random fills made on the host, a
         // float64 CPU operand that pulled the op to the CPU) cross in one counted copy
         shp.assignInto(this, valueFor(op, v, this));
@@ -477,23 +502,23 @@ export class Tensor {
   zero_(): this {
     return this.fill_(0);
   }
-  add_(other: Operand, { alpha = 1 }: { alpha?: number } = {}): this {
-    return this.assign("add_", () => ew.add(this, alpha === 1 ? other : ew.mul(asTensor(other, this), alpha)));
+  add_(other: Operand, options?: ew.AlphaOptions): this {
+    return this.assign("add_", () => ew.add(this, other, options), RESULT);
   }
-  sub_(other: Operand, { alpha = 1 }: { alpha?: number } = {}): this {
-    return this.add_(other, { alpha: -alpha });
+  sub_(other: Operand, options?: ew.AlphaOptions): this {
+    return this.assign("sub_", () => ew.sub(this, other, options), RESULT);
   }
   mul_(other: Operand): this {
-    return this.assign("mul_", () => ew.mul(this, other));
+    return this.assign("mul_", () => ew.mul(this, other), RESULT);
   }
   div_(other: Operand): this {
-    return this.assign("div_", () => ew.div(this, other));
+    return this.assign("div_", () => ew.div(this, other), RESULT);
   }
   /** clamp in place: `x.clamp_(min, max)` or `x.clamp_({ min, max })`, bounds numbers, tensors (broadcast to x) or null. */
   clamp_(options: ClampOptions): this;
   clamp_(min: ClampBound, max?: ClampBound): this;
   clamp_(minOrOptions?: ClampBound | ClampOptions, max?: ClampBound): this {
-    return this.assign("clamp_", () => clampOp(this, minOrOptions as ClampBound, max));
+    return this.assign("clamp_", () => clampOp(this, minOrOptions as ClampBound, max), RESULT);
   }
   /** Fills with uniform random values in [low, high), PyTorch's draws for the same seed. */
   uniform_(low = 0, high = 1, generator: Generator = defaultGenerator): this {
@@ -505,11 +530,10 @@ export class Tensor {
   }
 }
 
+/** assign's option for the in-place arithmetic: the value is the op's result, written only where its dtype casts. */
+const RESULT = { result: true } as const;
+
 /** Accepts both `view(2, 3)` and `view([2, 3])`. */
 function flatArgs(args: number[] | [readonly number[]]): number[] {
   return Array.isArray(args[0]) ? (args[0] as readonly number[]).slice() : (args as number[]);
-}
-
-function asTensor(value: Operand, like: Tensor): Tensor {
-  return value instanceof Tensor ? value : scalarTensor(value, like.dtype, like.storage.device);
 }

@@ -252,7 +252,7 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   nb_erf: {
     uses: ["nb_isnan", "nb_erfc_tail"],
     source: `fn nb_erf(x: f32) -> f32 {
-  if (nb_isnan(x)) { return x; }
+  if (nb_isnan(x) || x == 0.0) { return x; } // erf(±0) = ±0
   let a = abs(x);
   let s = select(1.0, -1.0, x < 0.0);
   if (a >= 4.0) { return s; }

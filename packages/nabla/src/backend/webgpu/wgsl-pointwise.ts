@@ -124,7 +124,7 @@ function nodeCode(node: Expr, a: readonly string[], helpers: Set<string>): strin
     case "rsqrt": return `(1.0 / ${call("nb_sqrt")})`;
     case "log10": return `(${call("nb_log")} * 0.43429448190325182f)`;
     // keeps ±0 and NaN, as scalar-math's sign
-    case "sign": return `select(select(${x}, -1.0, ${x} < 0.0), 1.0, ${x} > 0.0)`;
+    case "sign": return `select(select(0.0, -1.0, ${x} < 0.0), 1.0, ${x} > 0.0)`; // +0 for ±0 and NaN, as PyTorch
     case "atan2": case "sinh": case "cosh": case "exp": case "log": case "log2": case "sqrt": case "asin": case "acos": case "sin": case "cos": case "tan":
     case "maximum": case "minimum": case "pow": case "fmod": case "remainder": case "hypot": case "expm1":
     case "log1p": case "sigmoid": case "tanh": case "asinh": case "acosh": case "atanh": case "erf": case "erfc": case "erfinv":

@@ -28,7 +28,7 @@ function erfcTail(a: number): number {
  * erf(x) = 2/√π · e^(−x²) · Σₙ 2ⁿ x^(2n+1) / (1·3·…·(2n+1)) (no cancellation); beyond, 1 − erfc(x).
  */
 export function erf(x: number): number {
-  if (x !== x) return x;
+  if (x !== x || x === 0) return x; // NaN, and erf(±0) = ±0 as PyTorch's
   const a = Math.abs(x);
   const s = x < 0 ? -1 : 1;
   if (a >= 6) return s; // erfc(6) ≈ 2e-17 is below half an ulp of 1
@@ -110,9 +110,9 @@ export function roundHalfEven(x: number): number {
   return rounded === 0 ? (x < 0 || Object.is(x, -0) ? -0 : 0) : rounded;
 }
 
-/** sign(x): −1, 0 or 1, keeping ±0 and NaN. */
+/** sign(x): −1, 0 or 1; +0 for ±0 and NaN, as PyTorch's (0 < x) − (x < 0). */
 export function sign(x: number): number {
-  return x > 0 ? 1 : x < 0 ? -1 : x;
+  return x > 0 ? 1 : x < 0 ? -1 : 0;
 }
 
 /** Python's (and PyTorch's) remainder: the result takes the divisor's sign. */

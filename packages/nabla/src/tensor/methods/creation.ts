@@ -5,6 +5,7 @@
  */
 import { DTypeError } from "../../errors.js";
 import { full, tensor, zeros, type CreateOptions, type ShapeArg } from "../../ops/creation.js";
+import { CREATE_KEYS, checkOptions, sizeArgs, type SizeArgs } from "../../ops/creation-args.js";
 import { isFloating, type TypedArray } from "../dtype.js";
 import { Tensor, type NestedArray } from "../tensor.js";
 
@@ -19,13 +20,13 @@ declare module "../tensor.js" {
      */
     data: Tensor;
     /** Zeros of `size`, with this tensor's dtype unless options say otherwise. */
-    newZeros(size: ShapeArg, options?: CreateOptions): Tensor;
+    newZeros(...args: SizeArgs<CreateOptions>): Tensor;
     /** Ones of `size`, with this tensor's dtype unless options say otherwise. */
-    newOnes(size: ShapeArg, options?: CreateOptions): Tensor;
+    newOnes(...args: SizeArgs<CreateOptions>): Tensor;
     /** `size` filled with value, with this tensor's dtype unless options say otherwise. */
     newFull(size: ShapeArg, value: number | boolean, options?: CreateOptions): Tensor;
     /** A tensor of `size` (zero-filled here; PyTorch leaves it uninitialised). */
-    newEmpty(size: ShapeArg, options?: CreateOptions): Tensor;
+    newEmpty(...args: SizeArgs<CreateOptions>): Tensor;
     /** A tensor of data, with this tensor's dtype unless options say otherwise (PyTorch's new_tensor). */
     newTensor(data: NestedArray | TypedArray | Tensor, options?: CreateOptions): Tensor;
     /** This tensor cast to other's dtype. */
@@ -51,19 +52,25 @@ Object.defineProperty(Tensor.prototype, "data", {
 const proto = Tensor.prototype;
 
 // PyTorch's new_*: the tensor's dtype and device unless the options say otherwise
-proto.newZeros = function (this: Tensor, size: ShapeArg, options: CreateOptions = {}) {
+// sizes as numbers or a list, as zeros: x.newZeros(2, 3), x.newZeros([2, 3])
+proto.newZeros = function (this: Tensor, ...args: SizeArgs<CreateOptions>) {
+  const [size, options] = sizeArgs<CreateOptions>("newZeros", args, CREATE_KEYS);
   return zeros(size, { dtype: this.dtype, device: this.device, ...options });
 };
-proto.newOnes = function (this: Tensor, size: ShapeArg, options: CreateOptions = {}) {
+proto.newOnes = function (this: Tensor, ...args: SizeArgs<CreateOptions>) {
+  const [size, options] = sizeArgs<CreateOptions>("newOnes", args, CREATE_KEYS);
   return full(size, 1, { dtype: this.dtype, device: this.device, ...options });
 };
 proto.newFull = function (this: Tensor, size: ShapeArg, value: number | boolean, options: CreateOptions = {}) {
+  checkOptions("newFull", options, CREATE_KEYS);
   return full(size, value, { dtype: this.dtype, device: this.device, ...options });
 };
-proto.newEmpty = function (this: Tensor, size: ShapeArg, options: CreateOptions = {}) {
+proto.newEmpty = function (this: Tensor, ...args: SizeArgs<CreateOptions>) {
+  const [size, options] = sizeArgs<CreateOptions>("newEmpty", args, CREATE_KEYS);
   return zeros(size, { dtype: this.dtype, device: this.device, ...options });
 };
 proto.newTensor = function (this: Tensor, data: NestedArray | TypedArray | Tensor, options: CreateOptions = {}) {
+  checkOptions("newTensor", options, CREATE_KEYS);
   const dtype = options.dtype ?? this.dtype;
   // a tensor's values are copied (detached), as PyTorch's new_tensor does
   const values = data instanceof Tensor ? data.detach().to(dtype).clone() : tensor(data, { dtype });
