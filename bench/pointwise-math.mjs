@@ -2,8 +2,10 @@
 // softplus, erf, …) and the backward kernels training runs, at one thread, in µs per call: the
 // kernel alone (operands already in the wasm heap, the output preallocated), as
 // bench/pointwise_math_torch.py times PyTorch's out= kernels on the same inputs (randn·3).
-// Run after `npm run build -w nabla`:  node bench/pointwise-math.mjs [--sizes=100000,2000] [--only=exp,tanh]
-// Prints one JSON object per line: { fn, n, us } (CPU time, median of batches).
+// Run after `npm run build -w nabla`:
+//   node bench/pointwise-math.mjs [--sizes=100000,2000] [--only=exp,tanh] [--dtype=float64]
+// Prints one JSON object per line: { fn, n, us } (CPU time, median of batches). --dtype=float64
+// times the float64 kernels (f64x2) on the same values.
 import { wasmBackend } from "../packages/nabla/dist/src/backend/wasm/index.js";
 import { setNumThreads } from "../packages/nabla/dist/src/backend/wasm/num-threads.js";
 import { DECLARATIONS } from "../packages/nabla/dist/src/ops/pointwise/declarations/index.js";
@@ -12,6 +14,8 @@ import { planVariant } from "../packages/nabla/dist/src/ops/pointwise/plan.js";
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
 const sizes = (args.sizes ?? "100000,2000").split(",").map(Number);
 const only = args.only?.split(",");
+const dtype = args.dtype ?? "float32";
+if (dtype !== "float32" && dtype !== "float64") throw new Error(`pointwise-math: --dtype must be float32 or float64, got ${dtype}`);
 setNumThreads(1);
 
 /** name, declaration, parameters, and "forward" or the backward kernel of input 0. */
@@ -23,6 +27,7 @@ const CASES = [
   ["sigmoid", "sigmoid", []],
   ["tanh", "tanh", []],
   ["erf", "erf", []],
+  ["erfc", "erfc", []],
   ["gelu", "gelu", []],
   ["gelu_tanh", "geluTanh", []],
   ["silu", "silu", []],
@@ -48,8 +53,9 @@ function randn3(n, seed) {
 }
 
 function heapArray(values) {
-  const a = wasmBackend.alloc("float32", values.length, true, "bench", false);
-  a.set(values);
+  const a = wasmBackend.alloc(dtype, values.length, true, "bench", false);
+  // float32-rounded values in either dtype, as bench/pointwise_math_torch.py has them
+  a.set(dtype === "float64" ? Float32Array.from(values) : values);
   return a;
 }
 
@@ -72,12 +78,12 @@ for (const n of sizes) {
     if (only && !only.includes(name)) continue;
     const decl = DECLARATIONS[declName];
     const variant = planVariant(decl, Array.from({ length: decl.arity }, () => false));
-    const out = wasmBackend.alloc("float32", n, true, "bench", false);
+    const out = wasmBackend.alloc(dtype, n, true, "bench", false);
     let kernel = variant.forward;
     let operands = [view(x)];
     if (backward) {
       // the forward's output, for kernels that read it
-      const y = wasmBackend.alloc("float32", n, true, "bench", false);
+      const y = wasmBackend.alloc(dtype, n, true, "bench", false);
       wasmBackend.pointwise(variant.forward, [view(x)], y, params);
       const plan = variant.backward[0];
       kernel = plan.kernel;
@@ -93,6 +99,6 @@ for (const n of sizes) {
       for (let i = 0; i < batch; i++) run();
       per.push((cpuMicros() - t) / batch);
     }
-    console.log(JSON.stringify({ fn: name, n, us: +median(per).toFixed(2) }));
+    console.log(JSON.stringify({ fn: name, n, dtype, us: +median(per).toFixed(2) }));
   }
 }

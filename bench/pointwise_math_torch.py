@@ -1,7 +1,7 @@
 """PyTorch's side of bench/pointwise-math.mjs: the same functions' out= kernels at one thread, on
 the same inputs (the script's randn·3, rebuilt here bit for bit), µs per call (CPU time, median of
 batches). Run with the interpreter that has torch:
-  /usr/bin/python3 bench/pointwise_math_torch.py [--sizes=100000,2000] [--only=exp,tanh]
+  /usr/bin/python3 bench/pointwise_math_torch.py [--sizes=100000,2000] [--only=exp,tanh] [--dtype=float64]
 """
 import json
 import math
@@ -15,11 +15,13 @@ torch.set_num_threads(1)
 args = dict(a[2:].split("=", 1) for a in sys.argv[1:])
 sizes = [int(s) for s in args.get("sizes", "100000,2000").split(",")]
 only = args["only"].split(",") if "only" in args else None
+dtype = {"float32": torch.float32, "float64": torch.float64}[args.get("dtype", "float32")]
 aten = torch.ops.aten
 
 
 def randn3(n, seed):
-    """The LCG and Box-Muller of bench/pointwise-math.mjs, in float64, then rounded to float32."""
+    """The LCG and Box-Muller of bench/pointwise-math.mjs, in float64, then rounded to float32 (as
+    the .mjs script's inputs are, in either dtype: it fills its float64 arrays with the same values)."""
     out = np.empty(n)
     s = seed & 0xFFFFFFFF
 
@@ -32,7 +34,7 @@ def randn3(n, seed):
         a = u()
         b = u()
         out[i] = 3 * math.sqrt(-2 * math.log(a)) * math.cos(2 * math.pi * b)
-    return torch.from_numpy(out.astype(np.float32))
+    return torch.from_numpy(out.astype(np.float32)).to(dtype)
 
 
 CASES = {
@@ -43,6 +45,7 @@ CASES = {
     "sigmoid": lambda x, g, y, o: torch.sigmoid(x, out=o),
     "tanh": lambda x, g, y, o: torch.tanh(x, out=o),
     "erf": lambda x, g, y, o: torch.erf(x, out=o),
+    "erfc": lambda x, g, y, o: torch.erfc(x, out=o),
     "gelu": lambda x, g, y, o: aten.gelu.out(x, out=o),
     "gelu_tanh": lambda x, g, y, o: aten.gelu.out(x, approximate="tanh", out=o),
     "silu": lambda x, g, y, o: aten.silu.out(x, out=o),
@@ -65,7 +68,7 @@ for n in sizes:
     for name, fn in CASES.items():
         if only and name not in only:
             continue
-        o = torch.empty(n)
+        o = torch.empty(n, dtype=dtype)
         y = FORWARD.get(name, torch.sigmoid)(x)
         run = lambda: fn(x, g, y, o)
         batch = max(5, round(2e6 / n))
@@ -78,4 +81,4 @@ for n in sizes:
             for _ in range(batch):
                 run()
             per.append((time.process_time() - t) * 1e6 / batch)
-        print(json.dumps({"fn": name, "n": n, "us": round(float(np.median(per)), 2)}))
+        print(json.dumps({"fn": name, "n": n, "dtype": str(dtype)[6:], "us": round(float(np.median(per)), 2)}))

@@ -21,6 +21,8 @@ const PARAMS = [0.7, 1.3];
 /** Inputs inside an op's domain, where the generic ones fall outside it (a probability for BCE). */
 const DOMAIN: Record<string, (a: number) => number[]> = {
   binaryCrossEntropy: (a) => [1 / (1 + Math.exp(-a)), 0.3],
+  // PyTorch's logit gradient is NaN outside [0, 1] on purpose, where the symbolic one is finite
+  logit: (a) => [1 / (1 + Math.exp(-a))],
 };
 /** PyTorch's derivative differs from the exact one on purpose: hardsigmoid's 1/6 is the float32 constant. */
 const SLACK: Record<string, number> = { hardsigmoid: 1e-7 };

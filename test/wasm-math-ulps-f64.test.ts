@@ -1,9 +1,16 @@
-// The float64 wasm kernels of log and log1p (assembly/simdmath64.ts: musl's log on f64x2 lanes)
-// against V8's Math.log and Math.log1p (fdlibm's, within an ulp of the truth), in float64 ulps:
-// test/wasm-float64.test.ts compares float64 kernels only to a relative tolerance, which a wrong
-// coefficient or a lost low word could pass. The sweep takes every 2^-17th of the positive bit
-// patterns (subnormals to NaN) with both signs, a uniform grid over [−1, 4] (log1p's reduction),
-// powers of 2 from 2^−60 to 2^2 of both signs (tiny log1p arguments), and the special values.
+// The float64 wasm kernels of the transcendental functions (assembly/simdmath64.ts, f64x2 lanes) in
+// float64 ulps: test/wasm-float64.test.ts compares float64 kernels only to a relative tolerance,
+// which a wrong coefficient or a lost low word could pass.
+// - log and log1p (musl's log) against V8's Math.log and Math.log1p (fdlibm's, within an ulp of
+//   the truth): every 2^-17th of the positive bit patterns (subnormals to NaN) with both signs, a
+//   uniform grid over [−1, 4] (log1p's reduction), powers of 2 from 2^−60 to 2^2 of both signs
+//   (tiny log1p arguments), and the special values.
+// - exp, expm1, tanh, sigmoid, erf and erfc against their correctly rounded values
+//   (test/fixtures/math64_ulps.json, scripts/make_math64_ulps_fixtures.py: bit patterns over all
+//   doubles, grids over [−100, 100], [−7, 7], [−1.3, 1.3] and [0.6875, 1], powers of 2,
+//   overflow, underflow and saturation thresholds, ±0, ±inf, NaN), and GELU and its derivative
+//   against PyTorch's float64.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import "../packages/nabla/src/index.js";
 import type { Backend, StridedView } from "../packages/nabla/src/backend/backend.js";
@@ -64,5 +71,87 @@ describe.skipIf(wasmBackend === null)("wasm float64 log and log1p, in ulps of Ma
       if (e > worst) [worst, at] = [e, x[i]!];
     }
     expect(worst, `${name}: ${worst} ulps at x = ${at}`).toBeLessThanOrEqual(1);
+  });
+});
+
+type Fixture = Record<"x" | "exp" | "expm1" | "tanh" | "sigmoid" | "erf" | "erfc" | "torch_gelu" | "torch_gelu_grad", (number | string)[]>;
+
+/** The fixture's numbers, with "nan", "inf" and "-inf" (scripts/fixture_json.py) decoded. */
+const decode = (values: (number | string)[]): number[] => values.map((v) => (v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : (v as number)));
+
+describe.skipIf(wasmBackend === null)("wasm float64 exp, expm1, tanh, sigmoid, erf, erfc and GELU, in ulps of the correctly rounded values", () => {
+  const wasm = wasmBackend as Backend;
+  const fixture = JSON.parse(readFileSync(new URL("fixtures/math64_ulps.json", import.meta.url), "utf8")) as Fixture;
+  const xs = decode(fixture.x);
+  const n = xs.length;
+  const x = wasm.alloc("float64", n, true, "test", false) as Float64Array;
+  x.set(xs);
+  const view: StridedView = { data: x, shape: [n], strides: [1], offset: 0 };
+
+  /** The float64 wasm kernel of a unary declaration (its derivative's where `derivative`) at every x. */
+  function run(name: string, derivative = false): Float64Array {
+    const out = wasm.alloc("float64", n, true, "test", false) as Float64Array;
+    const variant = planVariant(DECLARATIONS[name]!, [false]);
+    if (!derivative) {
+      wasm.pointwise(variant.forward, [view], out, []);
+      return out;
+    }
+    // GELU's backward kernel reads the gradient and x: a gradient of ones gives the derivative
+    const plan = variant.backward[0]!;
+    const ones = wasm.alloc("float64", n, true, "test", false) as Float64Array;
+    ones.fill(1);
+    const operands = plan.reads.map((r) => (r.kind === "grad" ? { ...view, data: ones } : view));
+    wasm.pointwise(plan.kernel, operands, out, []);
+    return out;
+  }
+
+  // ulps of the correctly rounded value: 1 is a faithful rounding
+  it.each([
+    ["exp", 1],
+    ["expm1", 2],
+    ["tanh", 2],
+    ["sigmoid", 2],
+    ["erf", 1],
+    ["erfc", 2],
+  ] as [keyof Fixture, number][])("%s within %d ulp(s), its special values exact", (name, bound) => {
+    const expected = decode(fixture[name]);
+    const out = run(name);
+    let worst = 0;
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const t = expected[i]!;
+      const y = out[i]!;
+      // NaN, ±∞ and ±0 as IEEE has them, and the limits (±1, 2) where the value rounds to them
+      if (!Number.isFinite(t) || t === 0 || Math.abs(t) === 1 || t === 2 || !Number.isFinite(xs[i]!)) {
+        if (show(y) !== show(t)) expect.fail(`${name}(${show(xs[i]!)}) = ${show(y)}, expected ${show(t)}`);
+        continue;
+      }
+      const e = Math.abs(y - t) / ulp(t);
+      if (e > worst) [worst, at] = [e, xs[i]!];
+    }
+    expect(worst, `${name}: ${worst} ulps at x = ${at}`).toBeLessThanOrEqual(bound);
+  });
+
+  // ATen's float64 GELU, x·½·(1 + erf(x/√2)), cancels in 1 + erf below x ≈ −2: there an ulp of erf
+  // (PyTorch's Sleef or glibc erf, or nabla's) is an absolute |x|·2^−53 of the result
+  it.each([
+    ["gelu", "torch_gelu", false],
+    ["gelu derivative", "torch_gelu_grad", true],
+  ] as [string, keyof Fixture, boolean][])("%s within 2 ulps of PyTorch's, plus an ulp of erf's where 1 + erf cancels", (label, key, derivative) => {
+    const expected = decode(fixture[key]);
+    const out = run("gelu", derivative);
+    let worst = 0;
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const t = expected[i]!;
+      const y = out[i]!;
+      if (!Number.isFinite(t)) {
+        if (show(y) !== show(t)) expect.fail(`${label}(${show(xs[i]!)}) = ${show(y)}, expected ${show(t)}`);
+        continue;
+      }
+      const e = Math.abs(y - t) / (ulp(t) + Math.abs(xs[i]!) * 2 ** -53);
+      if (e > worst) [worst, at] = [e, xs[i]!];
+    }
+    expect(worst, `${label}: ${worst} at x = ${at}`).toBeLessThanOrEqual(2);
   });
 });

@@ -111,15 +111,3 @@ export function remainder32(a: f32, b: f32): f32 {
   const r = a % b;
   return r != 0 && (r < 0) != (b < 0) ? r + b : r;
 }
-
-/** PyTorch's float64 GELU: x·½·(1 + erf(x/√2)) (ATen's kernel; float32 goes to oneDNN, simdmath.ts). */
-export function geluErf64(x: f64): f64 {
-  return x * 0.5 * (1.0 + erf64(x * 0.7071067811865476));
-}
-
-/** PyTorch's float64 GELU derivative: Φ(x) + x·φ(x), φ's factor 2/√π·1/√2·½ as ATen's kBeta. */
-export function geluErfGrad64(x: f64): f64 {
-  const cdf = 0.5 * (1.0 + erf64(x * 0.7071067811865476));
-  const pdf = 0.3989422804014327 * Math.exp(x * x * -0.5);
-  return cdf + x * pdf;
-}

@@ -94,9 +94,26 @@ export {
   fmod,
   remainder,
   lerp,
+  logaddexp,
+  logaddexp2,
+  xlogy,
+  logit,
+  exp2,
+  copysign,
+  signbit,
+  deg2rad,
+  rad2deg,
+  fmax,
+  fmin,
+  logicalXor,
   type RoundOptions,
+  type LogitOptions,
 } from "./ops/math.js";
 export { sum, mean, max, min, argmax, argmin, variance as var, std, logsumexp, type ValuesIndices } from "./ops/reduce.js";
+// reductions beyond the core: products, extrema over dims, NaN-skipping sums (issue 11)
+export { prod } from "./ops/prod.js";
+export { amax, amin } from "./ops/amax.js";
+export { nansum, nanmean } from "./ops/nan-reduce.js";
 export { matmul } from "./ops/matmul.js";
 export { softmax, logSoftmax } from "./ops/softmax.js";
 export { cat, stack } from "./ops/join.js";
@@ -104,6 +121,12 @@ export { gather } from "./ops/indexing.js";
 export { indexSelect } from "./ops/index-select.js";
 export { transpose, permute, slice, narrow, select, expand, view, reshape, squeeze, unsqueeze, flatten } from "./ops/shape.js";
 // shapes, indexing and masks (issue 11): pieces, repeats, diagonals, advanced indexing, scatter
+export { movedim, moveaxis, swapaxes, swapdims, unflatten, t, numel } from "./ops/rearrange.js";
+export { clone } from "./ops/shape.js";
+export { hstack, vstack, dstack, atleast1d, atleast2d, atleast3d } from "./ops/stacking.js";
+export { meshgrid, type MeshgridOptions } from "./ops/meshgrid.js";
+export { cross } from "./ops/cross.js";
+export { isin, type IsinOptions } from "./ops/isin.js";
 export { split, chunk, unbind, tensorSplit } from "./ops/split.js";
 export { repeat, tile, repeatInterleave, type RepeatInterleaveOptions } from "./ops/repeat.js";
 export { flip, roll } from "./ops/flip.js";
@@ -113,7 +136,10 @@ export { maskedFill, maskedSelect } from "./ops/masked.js";
 export { nonzero, type NonzeroOptions } from "./ops/nonzero.js";
 export { any, all } from "./ops/any-all.js";
 export { isnan, isinf, isposinf, isneginf, nanToNum, type NanToNumOptions } from "./ops/nonfinite.js";
-export { clamp, type ClampBound, type ClampOptions } from "./ops/clamp.js";
+export { clamp, clampMin, clampMax, clip, type ClampBound, type ClampOptions } from "./ops/clamp.js";
+export { floorDivide, type DivOptions, type RoundingMode } from "./ops/rounding-division.js";
+export { addcmul, addcdiv, type AddcOptions } from "./ops/addc.js";
+export { isclose, allclose, equal, type CloseOptions } from "./ops/closeness.js";
 export { sl, type IndexItem, type IndexSlice } from "./ops/index-spec.js";
 export { index, indexPut, type IndexPutOptions } from "./ops/advanced-index.js";
 export { indexAdd, indexCopy, indexFill } from "./ops/index-add.js";

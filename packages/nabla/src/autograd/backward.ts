@@ -8,6 +8,7 @@ import { onesLike } from "../ops/creation.js";
 import { Storage } from "../tensor/storage.js";
 import { owned } from "../memory/ownership.js";
 import { noteBackwardGrad } from "./clear-grad.js";
+import { checkOptions, optionKeys } from "../ops/options.js";
 
 export interface BackwardOptions {
   /**
@@ -199,7 +200,10 @@ function propagate(
 }
 
 /** tensor.backward(gradient, options): accumulates into the `.grad` of every leaf that needs one. */
+const BACKWARD_KEYS = optionKeys<BackwardOptions>({ retainGraph: true, createGraph: true });
+
 export function runBackward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
+  checkOptions("backward", options, BACKWARD_KEYS);
   const seed = seedFor("backward", root, gradient, 0);
   propagate(new Map([[root, seed]]), options, (t, g, ownership) => accumulateGrad(t, g, ownership));
 }
@@ -216,7 +220,10 @@ export interface GradOptions extends BackwardOptions {
  * touching any `.grad`. With createGraph they are themselves differentiable: gradient penalties,
  * second derivatives.
  */
+const GRAD_KEYS = optionKeys<GradOptions>({ retainGraph: true, createGraph: true, gradOutputs: true, allowUnused: true });
+
 export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+  checkOptions("grad", options, GRAD_KEYS);
   const outs = outputs instanceof Array ? outputs : [outputs as Tensor];
   const ins = inputs instanceof Array ? inputs : [inputs as Tensor];
   if (options.gradOutputs !== undefined && options.gradOutputs.length !== outs.length) {

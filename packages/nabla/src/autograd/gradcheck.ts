@@ -6,6 +6,7 @@ import { DTypeError } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { noGrad } from "./grad-mode.js";
 import { fromTypedArray } from "../ops/helpers.js";
+import { checkOptions, optionKeys } from "../ops/options.js";
 
 export interface GradcheckOptions {
   /** Finite-difference step. */
@@ -38,7 +39,10 @@ function flatValues(outputs: Tensor[]): number[] {
   return outputs.flatMap((o) => Array.from(o.toTypedArray(), Number));
 }
 
+const GRADCHECK_KEYS = optionKeys<GradcheckOptions>({ eps: true, atol: true, rtol: true, raiseException: true });
+
 export function gradcheck(fn: Fn, inputs: Tensor[], options: GradcheckOptions = {}): boolean {
+  checkOptions("gradcheck", options, GRADCHECK_KEYS);
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raiseException = true } = options;
   inputs.forEach((x, i) => {
     if (x.requiresGrad && x.dtype !== "float64") {

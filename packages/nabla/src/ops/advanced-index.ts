@@ -24,6 +24,7 @@ import { gatherOnDevice, putOnDevice } from "./advanced-index-device.js";
 import { identityMap, outerOffsets } from "./outer-index.js";
 import { sumToShape } from "./reduce.js";
 import { clone, contiguous, expand, permute, view } from "./shape.js";
+import { checkOptions, optionKeys } from "./options.js";
 
 /** A strided view of storage, as the kernels read it. */
 interface Strided {
@@ -150,7 +151,10 @@ export interface IndexPutOptions {
  * and values. Note that here, as in `x.index`, null is a new axis (in torch.index_put's list of
  * tensors None means a full slice: write `sl()` for that).
  */
+const INDEX_PUT_KEYS = optionKeys<IndexPutOptions>({ accumulate: true });
+
 export function indexPut(x: Tensor, items: readonly IndexItem[], values: Tensor | number, options: IndexPutOptions | boolean = {}): Tensor {
+  if (typeof options !== "boolean") checkOptions("indexPut", options, INDEX_PUT_KEYS);
   const accumulate = typeof options === "boolean" ? options : (options.accumulate ?? false);
   const plan = planIndex("indexPut", x, items);
   const target = resultShape(plan);

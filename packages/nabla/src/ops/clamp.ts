@@ -12,6 +12,7 @@ import { Tensor } from "../tensor/tensor.js";
 import * as ew from "./elementwise.js";
 import { callPointwise } from "./pointwise/call.js";
 import * as A from "./pointwise/declarations/arithmetic.js";
+import { checkOptions, optionKeys } from "./options.js";
 
 /** A bound: a number, a tensor, or none (null or undefined). */
 export type ClampBound = number | Tensor | null | undefined;
@@ -24,6 +25,8 @@ export interface ClampOptions {
 const isOptions = (v: unknown): v is ClampOptions =>
   typeof v === "object" && v !== null && !(v instanceof Tensor) && !Array.isArray(v);
 
+const CLAMP_KEYS = optionKeys<ClampOptions>({ min: true, max: true });
+
 /**
  * min(max(x, min), max) (PyTorch's torch.clamp): `clamp(x, min, max)` or `clamp(x, { min, max })`,
  * each bound a number, a tensor (broadcast with x) or null.
@@ -31,6 +34,7 @@ const isOptions = (v: unknown): v is ClampOptions =>
 export function clamp(x: Tensor, options: ClampOptions): Tensor;
 export function clamp(x: Tensor, min: ClampBound, max?: ClampBound): Tensor;
 export function clamp(x: Tensor, minOrOptions?: ClampBound | ClampOptions, maxBound?: ClampBound): Tensor {
+  if (isOptions(minOrOptions)) checkOptions("clamp", minOrOptions, CLAMP_KEYS);
   const { min, max } = isOptions(minOrOptions) ? minOrOptions : { min: minOrOptions, max: maxBound };
   for (const [name, b] of [["min", min], ["max", max]] as const) {
     if (b !== undefined && b !== null && typeof b !== "number" && !(b instanceof Tensor)) {
@@ -62,3 +66,18 @@ function clampTensor(x: Tensor, min: Tensor | number | undefined, max: Tensor | 
 function asDType(value: number, dtype: DType): number {
   return dtype === "int32" ? Math.trunc(value) | 0 : value;
 }
+
+/** clamp(x, min): torch.clamp_min, a number or tensor lower bound. */
+export function clampMin(x: Tensor, min: number | Tensor): Tensor {
+  if (min === undefined || min === null) throw new OptionError("clampMin: expected 'min' to be a number or a Tensor, got " + String(min));
+  return clamp(x, min, null);
+}
+
+/** clamp(x, undefined, max): torch.clamp_max, a number or tensor upper bound. */
+export function clampMax(x: Tensor, max: number | Tensor): Tensor {
+  if (max === undefined || max === null) throw new OptionError("clampMax: expected 'max' to be a number or a Tensor, got " + String(max));
+  return clamp(x, null, max);
+}
+
+/** torch.clip: another name for clamp. */
+export const clip = clamp;

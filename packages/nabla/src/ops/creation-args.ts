@@ -5,46 +5,16 @@
  * `requires_grad` habit would give a tensor without gradients, a typo in `dtype` float32.
  */
 import { ShapeError } from "../errors.js";
-import { Tensor } from "../tensor/tensor.js";
 import type { ShapeArg } from "./creation.js";
+import { checkOptions, describe, isPlainObject } from "./options.js";
+
+export { checkOptions } from "./options.js";
 
 export const CREATE_KEYS = ["dtype", "requiresGrad", "device"] as const;
 export const RANDOM_KEYS = [...CREATE_KEYS, "generator"] as const;
 
 /** The sizes and options of zeros(2, 3), zeros([2, 3]) and either with an options object last. */
 export type SizeArgs<O> = [shape: ShapeArg, options?: O] | [...sizes: number[], options: O] | number[];
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Tensor) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (value instanceof Tensor) return `a Tensor of shape [${value.shape.join(", ")}]`;
-  if (Array.isArray(value)) return `an array (${JSON.stringify(value)})`;
-  if (typeof value === "string") return `the string "${value}"`;
-  if (typeof value === "object") return `an object of class ${value.constructor?.name ?? "unknown"}`;
-  return `${typeof value} (${String(value)})`;
-}
-
-/** requires_grad → requiresGrad: PyTorch's spelling of an option, in nabla's. */
-const camelCase = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-
-/**
- * Checks that `options` (undefined, or the options object an op got) is a plain object whose keys
- * are among `keys`; a TypeError naming the op and the key otherwise.
- */
-export function checkOptions(op: string, options: unknown, keys: readonly string[]): void {
-  if (options === undefined) return;
-  if (!isPlainObject(options)) throw new TypeError(`${op}: the options must be an object (${keys.join(", ")}), but got ${describe(options)}`);
-  for (const key of Object.keys(options)) {
-    if (keys.includes(key)) continue;
-    const hint = keys.includes(camelCase(key)) ? ` (nabla spells PyTorch's ${key} as ${camelCase(key)})` : "";
-    throw new TypeError(`${op}: unknown option '${key}'${hint}; it takes ${keys.join(", ")}`);
-  }
-}
 
 /**
  * Reads zeros(2, 3), zeros([2, 3]), zeros(5) and each with an options object last: the shape as

@@ -13,10 +13,11 @@ import { Tensor } from "../tensor/tensor.js";
 import { readValuesSync, toDevice } from "../tensor/transfer.js";
 import { fromTypedArray, gpuViewOf, resultTensor, viewOf, type TensorOrScalar } from "./helpers.js";
 import { callPointwise } from "./pointwise/call.js";
-import { checkOptions } from "./creation-args.js";
+import { checkOptions } from "./options.js";
 import * as A from "./pointwise/declarations/arithmetic.js";
 import * as M from "./pointwise/declarations/math.js";
 import * as Act from "./pointwise/declarations/activations.js";
+import { divRounded, type DivOptions } from "./rounding-division.js";
 
 // ---- arithmetic -------------------------------------------------------------------------
 
@@ -60,8 +61,14 @@ export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return callPointwise(A.mul, [a, b]);
 }
 
-/** True division: integer inputs give a float32 result, as in PyTorch. */
-export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+/**
+ * True division: integer inputs give a float32 result, as in PyTorch; with `{ roundingMode }`
+ * "trunc" or "floor", the quotient rounded (integers staying integers; rounding-division.ts).
+ */
+export function div(a: TensorOrScalar, b: TensorOrScalar, options?: DivOptions): Tensor {
+  if (options !== undefined && options !== null && options.roundingMode !== undefined && options.roundingMode !== null) {
+    return divRounded(a, b, options.roundingMode);
+  }
   return callPointwise(A.div, [a, b]);
 }
 
@@ -103,7 +110,9 @@ export interface ClampOptions {
 /** min(max(x, min), max). The gradient passes where min ≤ x ≤ max (bounds included), as in PyTorch. */
 export function clamp(x: Tensor, { min, max }: ClampOptions = {}): Tensor {
   if (min === undefined && max === undefined) throw new OptionError("clamp: at least one of 'min' or 'max' must be given");
-  return callPointwise(A.clamp, [x], [min ?? -Infinity, max ?? Infinity]);
+  // a missing bound of an int32 tensor is int32's own end: an i32 kernel's parameter cannot hold ±inf
+  const int = x.dtype === "int32";
+  return callPointwise(A.clamp, [x], [min ?? (int ? -(2 ** 31) : -Infinity), max ?? (int ? 2 ** 31 - 1 : Infinity)]);
 }
 
 /** Elementwise larger value; NaN wins; on a tie each side gets half the gradient (PyTorch's rule). */

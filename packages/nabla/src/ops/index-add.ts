@@ -14,6 +14,7 @@ import { mul, toDType } from "./elementwise.js";
 import { scalarTensor } from "./helpers.js";
 import type { IndexPlan } from "./index-spec.js";
 import { permute, reshape } from "./shape.js";
+import { checkOptions } from "./options.js";
 
 /** The plan of `x[:, …, index]` with index on dim d: values wrapped (when allowed) and checked. */
 function planAlong(op: string, x: Tensor, d: number, index: Tensor, wrap: boolean): IndexPlan {
@@ -70,7 +71,9 @@ function sourceAlong(op: string, x: Tensor, d: number, index: Tensor, source: Te
 }
 
 /** x with alpha·source[…, i, …] added to x[…, index[i], …] along dim, repeats adding up (PyTorch's index_add). */
-export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, { alpha = 1 }: { alpha?: number } = {}): Tensor {
+export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, options: { alpha?: number } = {}): Tensor {
+  checkOptions("indexAdd", options, ["alpha"]);
+  const { alpha = 1 } = options;
   const d = normalizeDim("indexAdd", dim, x.ndim);
   const plan = planAlong("indexAdd", x, d, index, false);
   const src = sourceAlong("indexAdd", x, d, index, source);

@@ -11,7 +11,7 @@ import { Tensor } from "../tensor/tensor.js";
 import type { TensorOrScalar } from "./helpers.js";
 import { callPointwise } from "./pointwise/call.js";
 import * as M from "./pointwise/declarations/math.js";
-import { div, mul } from "./elementwise.js";
+import { div, lt, mul } from "./elementwise.js";
 
 export const sin = (x: Tensor): Tensor => callPointwise(M.sin, [x]);
 export const cos = (x: Tensor): Tensor => callPointwise(M.cos, [x]);
@@ -77,3 +77,49 @@ export const fmod = (a: TensorOrScalar, b: TensorOrScalar): Tensor => callPointw
 export const remainder = (a: TensorOrScalar, b: TensorOrScalar): Tensor => callPointwise(M.remainder, [a, b]);
 /** start + weight·(end − start), weight a number or a tensor; weight 1 gives `end` exactly. */
 export const lerp = (start: Tensor, end: Tensor, weight: TensorOrScalar): Tensor => callPointwise(M.lerp, [start, end, weight]);
+
+// ---- batch 2 --------------------------------------------------------------------------------
+
+/** log(eᵃ + eᵇ) without overflow. */
+export const logaddexp = (a: TensorOrScalar, b: TensorOrScalar): Tensor => callPointwise(M.logaddexp, [a, b]);
+/** log₂(2ᵃ + 2ᵇ) without overflow. */
+export const logaddexp2 = (a: TensorOrScalar, b: TensorOrScalar): Tensor => callPointwise(M.logaddexp2, [a, b]);
+/** x·log(y), 0 where x = 0 (the entropy term's convention), NaN where y is NaN. */
+export const xlogy = (x: TensorOrScalar, y: TensorOrScalar): Tensor => callPointwise(M.xlogy, [x, y]);
+/** 2ˣ. */
+export const exp2 = (x: Tensor): Tensor => callPointwise(M.exp2, [x]);
+/** |a| with the sign of b (−0 counts as negative; a NaN's sign as positive). */
+export const copysign = (a: TensorOrScalar, b: TensorOrScalar): Tensor => callPointwise(M.copysign, [a, b]);
+/** Whether each value's sign bit is set: negative values and −0 (bool). */
+export const signbit = (x: Tensor): Tensor =>
+  // an integer has no −0: x < 0, in the integers' own kernel
+  x instanceof Tensor && !isFloating(x.dtype) ? lt(x, 0) : callPointwise(M.signbit, [x]);
+/** Degrees to radians. */
+export const deg2rad = (x: Tensor): Tensor => callPointwise(M.deg2rad, [x]);
+/** Radians to degrees. */
+export const rad2deg = (x: Tensor): Tensor => callPointwise(M.rad2deg, [x]);
+/** The larger value, ignoring a NaN beside a number (NaN only where both are). */
+export const fmax = (a: Tensor, b: Tensor): Tensor => callPointwise(M.fmax, [a, b]);
+/** The smaller value, ignoring a NaN beside a number. */
+export const fmin = (a: Tensor, b: Tensor): Tensor => callPointwise(M.fmin, [a, b]);
+/** Exactly one of a and b non-zero (bool), as torch.logical_xor. */
+export const logicalXor = (a: TensorOrScalar, b: TensorOrScalar): Tensor => callPointwise(M.logicalXor, [a, b]);
+
+export interface LogitOptions {
+  /** Clamp the input to [eps, 1 − eps] first; null or left out: no clamp. */
+  eps?: number | null;
+}
+
+/**
+ * log(x/(1 − x)), the inverse of sigmoid; `logit(x, 1e-6)` or `logit(x, { eps: 1e-6 })` clamps x
+ * to [eps, 1 − eps] first (bounds computed in x's dtype, as PyTorch's), the gradient then 0 outside.
+ */
+export function logit(x: Tensor, epsOrOptions: number | null | LogitOptions = null): Tensor {
+  const eps = typeof epsOrOptions === "number" || epsOrOptions === null ? epsOrOptions : (epsOrOptions.eps ?? null);
+  if (eps === null || eps < 0) return callPointwise(M.logit, [x]);
+  if (typeof eps !== "number" || Number.isNaN(eps)) throw new OptionError(`logit: expected eps to be a number or null, got ${String(eps)}`);
+  const single = !(x instanceof Tensor) || x.dtype !== "float64";
+  const lo = single ? Math.fround(eps) : eps;
+  const hi = single ? Math.fround(1 - lo) : 1 - lo;
+  return callPointwise(M.logitEps, [x], [lo, hi]);
+}

@@ -29,6 +29,7 @@ import { contiguous, expand, isContiguous, reshape } from "./shape.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { kernelDevice } from "../backend/device.js";
 import { toDevice } from "../tensor/transfer.js";
+import { checkOptions, optionKeys } from "./options.js";
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -141,9 +142,13 @@ export interface GeneratorOption {
  * probability `p` for every element (torch.bernoulli(input, p)); the result has input's shape
  * and dtype.
  */
+export const GENERATOR_KEYS = optionKeys<GeneratorOption>({ generator: true });
+const MULTINOMIAL_KEYS = optionKeys<MultinomialOptions>({ replacement: true, generator: true });
+
 export function bernoulli(input: Tensor, p?: number | GeneratorOption, options: GeneratorOption = {}): Tensor {
   if (!(input instanceof Tensor)) throw new TypeError(`bernoulli: expected input to be a Tensor, got ${describe(input)}`);
   if (typeof p === "object" && p !== null) [options, p] = [p, undefined];
+  checkOptions("bernoulli", options, GENERATOR_KEYS);
   if (p !== undefined && typeof p !== "number") throw new TypeError(`bernoulli: expected p to be a number, got ${describe(p)}`);
   const generator = options.generator ?? defaultGenerator;
   if (input.storage.device !== "cpu") {
@@ -189,6 +194,7 @@ export interface MultinomialOptions extends GeneratorOption {
  * largest p / q for q ~ Exp(1) drawn per category (the Gumbel-max trick).
  */
 export function multinomial(probs: Tensor, numSamples: number, options: MultinomialOptions | boolean = {}): Tensor {
+  if (typeof options !== "boolean") checkOptions("multinomial", options, MULTINOMIAL_KEYS);
   const { replacement = false, generator = defaultGenerator } = typeof options === "boolean" ? { replacement: options } : options;
   if (!(probs instanceof Tensor)) throw new TypeError(`multinomial: expected probs to be a Tensor, got ${describe(probs)}`);
   if (probs.ndim < 1 || probs.ndim > 2) throw new ShapeError(`multinomial: prob_dist must be 1 or 2 dim, got shape ${formatShape(probs.shape)}`);

@@ -9,7 +9,7 @@ import { isFloating, type DType, type TypedArray } from "../tensor/dtype.js";
 import { contiguousStrides, normalizeDims, shapesEqual } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { div, eq, exp, maximum, minimum, mul, sqrt, sub, toDType } from "./elementwise.js";
-import { checkOptions } from "./creation-args.js";
+import { checkOptions } from "./options.js";
 import { emptyTensor, gpuViewOf, resultTensor } from "./helpers.js";
 import { scatterAddInBounds } from "./indexing.js";
 import { expand, reshape } from "./shape.js";
@@ -30,7 +30,7 @@ export type Dims = number | readonly number[];
  * keepdim from `x.sum(1, true)` or `x.sum(1, { keepdim: true })`; an option the reduction does not
  * read (`keepDim`, PyTorch's `dtype` where it has none) is a TypeError naming `op`, not ignored.
  */
-function keepdimOf(options: ReduceOptions | boolean, op = "reduction", keys: readonly string[] = ["keepdim"]): boolean {
+export function keepdimOf(options: ReduceOptions | boolean, op = "reduction", keys: readonly string[] = ["keepdim"]): boolean {
   if (typeof options === "boolean") return options;
   checkOptions(op, options, keys);
   return options.keepdim ?? false;
@@ -92,7 +92,8 @@ function layoutFor(op: string, x: Tensor, dim: Dims | undefined): Layout {
   };
 }
 
-function reduceWith(op: string, kernel: ReduceOp, x: Tensor, dim: Dims | undefined, keepdim: boolean, dtype: DType) {
+/** Runs a ReduceOp kernel over dims; the layout tells the caller how to spread a gradient back. @internal for the reductions in src/ops. */
+export function reduceWith(op: string, kernel: ReduceOp, x: Tensor, dim: Dims | undefined, keepdim: boolean, dtype: DType) {
   const layout = layoutFor(op, x, dim);
   const out = resultTensor(keepdim ? layout.keepdimShape : layout.shape, dtype, op, x.storage.device);
   if (layout.gpu === null) backend().reduce(kernel, layout.data, layout.outer, layout.inner, out.storage.data);

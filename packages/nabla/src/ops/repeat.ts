@@ -9,6 +9,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { fromTypedArray } from "./helpers.js";
 import { identityMap, outerIndex, positionList } from "./outer-index.js";
 import { reshape } from "./shape.js";
+import { checkOptions, optionKeys } from "./options.js";
 
 function checkCounts(op: string, counts: readonly number[]): void {
   for (const c of counts) {
@@ -84,7 +85,10 @@ function countsOf(op: string, repeats: number | Tensor, size: number): ArrayLike
  * every element, or an int32 tensor of one count per index of dim. Called with only an int32
  * tensor of counts, returns the indices 0 … n−1 each repeated that often.
  */
+const REPEAT_INTERLEAVE_KEYS = optionKeys<RepeatInterleaveOptions>({ dim: true, outputSize: true });
+
 export function repeatInterleave(x: Tensor, repeats?: number | Tensor, options: RepeatInterleaveOptions = {}): Tensor {
+  checkOptions("repeatInterleave", options, REPEAT_INTERLEAVE_KEYS);
   if (repeats === undefined) {
     // torch.repeat_interleave(repeats): x holds the counts
     if (x.dtype !== "int32") throw new DTypeError(`repeatInterleave: expected repeats to be an int32 tensor, got ${x.dtype}`);

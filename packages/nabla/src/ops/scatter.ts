@@ -23,6 +23,7 @@ import { floor as floorOp } from "./pointwise/declarations/math.js";
 import { checkIndex, gather, padTo, scatterAdd } from "./indexing.js";
 import { maskedFill } from "./masked.js";
 import { clone, contiguous, expand, narrow } from "./shape.js";
+import { checkOptions, optionKeys } from "./options.js";
 
 export type ScatterReduce = "sum" | "prod" | "mean" | "amax" | "amin";
 type Combine = "assign" | "add" | "multiply" | "amax" | "amin";
@@ -130,7 +131,11 @@ export interface ScatterOptions {
  * A copy of x with src[p] (or `value`) written at x[…, index[p], …] along dim for every position
  * p of the index (PyTorch's torch.scatter). With a repeated index the last write wins.
  */
-export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | number, { reduce }: ScatterOptions = {}): Tensor {
+const SCATTER_KEYS = optionKeys<ScatterOptions>({ reduce: true });
+
+export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | number, options: ScatterOptions = {}): Tensor {
+  checkOptions("scatter", options, SCATTER_KEYS);
+  const { reduce } = options;
   index = indexOn("scatter", index, x.storage.device);
   const d = checkIndex("scatter", x, dim, index, src instanceof Tensor ? src : undefined);
   if (reduce !== undefined && reduce !== "add" && reduce !== "multiply") {

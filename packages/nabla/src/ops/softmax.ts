@@ -17,6 +17,7 @@ import { callPointwise } from "./pointwise/call.js";
 import { logSoftmaxBackward, shiftedExp, shiftedLogRatio, softmaxBackward } from "./pointwise/declarations/activations.js";
 import { max, sum } from "./reduce.js";
 import { clone, contiguous, transpose } from "./shape.js";
+import { describe, isPlainObject } from "./options.js";
 
 /** The forward without a graph: the backend's fused kernel where it has one, else the reference. */
 function forward(x: Tensor, dim: number, log: boolean): Tensor {
@@ -59,6 +60,10 @@ export function softmaxReference(x: Tensor, dim: number, log: boolean): Tensor {
 }
 
 function softmaxOp(op: "softmax" | "logSoftmax", input: Tensor, dim: number): Tensor {
+  if (typeof dim !== "number") {
+    const hint = isPlainObject(dim) ? ` (pass the dim itself: ${op}(x, 1), x.${op}(1))` : "";
+    throw new TypeError(`${op}: expected dim to be an integer, got ${describe(dim)}${hint}`);
+  }
   requireFloating(op, input);
   const d = normalizeDim(op, dim, input.ndim);
   const log = op === "logSoftmax";

@@ -12,13 +12,15 @@ import * as act from "../ops/activations.js";
 import * as red from "../ops/reduce.js";
 import * as shp from "../ops/shape.js";
 import { matmul } from "../ops/matmul.js";
+import type { DivOptions } from "../ops/rounding-division.js";
 import { clamp as clampOp, type ClampBound, type ClampOptions } from "../ops/clamp.js";
 import { softmax, logSoftmax } from "../ops/softmax.js";
 import { gather } from "../ops/indexing.js";
 import { indexSelect } from "../ops/index-select.js";
 import { scalarTensor } from "../ops/helpers.js";
 import { normalValues, uniformValues } from "../ops/random.js";
-import { canCastResult, isFloating, type DType, type TypedArray } from "./dtype.js";
+import { canCastResult, DTYPES, isFloating, type DType, type TypedArray } from "./dtype.js";
+import { describe, isPlainObject } from "../ops/options.js";
 import { formatTensor } from "./format.js";
 import { normalizeDim, numelOf } from "./shape.js";
 import type { Storage } from "./storage.js";
@@ -205,7 +207,12 @@ export class Tensor {
    * itself when nothing changes. Moving back from the webgpu device is asynchronous: `toAsync`.
    */
   to(target: DType | Device): Tensor {
-    return isDevice(target) ? toDevice(this, target) : ew.toDType(this, target);
+    if (isDevice(target)) return toDevice(this, target);
+    if (typeof target !== "string") {
+      const hint = isPlainObject(target) ? ' (pass the dtype or device itself: x.to("float64"))' : "";
+      throw new TypeError(`to: expected a dtype (${DTYPES.join(", ")}) or a device (cpu, webgpu), got ${describe(target)}${hint}`);
+    }
+    return ew.toDType(this, target);
   }
 
   /** The tensor on `device`, from any device (a read back from the GPU is asynchronous). */
@@ -306,8 +313,9 @@ export class Tensor {
   mul(other: Operand): Tensor {
     return ew.mul(this, other);
   }
-  div(other: Operand): Tensor {
-    return ew.div(this, other);
+  /** this / other; `{ roundingMode: "floor" | "trunc" }` rounds the quotient (torch.div's rounding_mode). */
+  div(other: Operand, options?: DivOptions): Tensor {
+    return ew.div(this, other, options);
   }
   pow(exponent: Operand): Tensor {
     return ew.pow(this, exponent);
@@ -511,8 +519,8 @@ export class Tensor {
   mul_(other: Operand): this {
     return this.assign("mul_", () => ew.mul(this, other), RESULT);
   }
-  div_(other: Operand): this {
-    return this.assign("div_", () => ew.div(this, other), RESULT);
+  div_(other: Operand, options?: DivOptions): this {
+    return this.assign("div_", () => ew.div(this, other, options), RESULT);
   }
   /** clamp in place: `x.clamp_(min, max)` or `x.clamp_({ min, max })`, bounds numbers, tensors (broadcast to x) or null. */
   clamp_(options: ClampOptions): this;

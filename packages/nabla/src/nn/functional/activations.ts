@@ -12,6 +12,7 @@ import * as ew from "../../ops/elementwise.js";
 import * as sm from "../../ops/softmax.js";
 import { normalizeDim } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { checkOptions, optionKeys } from "../../ops/options.js";
 
 const finite = (op: string, name: string, v: number) => checkOption(op, name, v, Number.isFinite(v), "a finite number");
 
@@ -45,8 +46,12 @@ export interface LeakyReluOptions {
   negativeSlope?: number;
 }
 
+const LEAKY_RELU_KEYS = optionKeys<LeakyReluOptions>({ negativeSlope: true });
+
 /** x for x > 0, negativeSlope·x otherwise: keeps a gradient for negative inputs (negativeSlope at 0). */
-export function leakyRelu(x: Tensor, { negativeSlope = 0.01 }: LeakyReluOptions = {}): Tensor {
+export function leakyRelu(x: Tensor, options: LeakyReluOptions = {}): Tensor {
+  checkOptions("leakyRelu", options, LEAKY_RELU_KEYS);
+  const { negativeSlope = 0.01 } = options;
   finite("leakyRelu", "negativeSlope", negativeSlope);
   return ew.leakyRelu(x, negativeSlope);
 }
@@ -56,8 +61,12 @@ export interface AlphaOptions {
   alpha?: number;
 }
 
+const ELU_KEYS = optionKeys<AlphaOptions>({ alpha: true });
+
 /** ELU: x for x > 0, α(eˣ − 1) otherwise; smooth, negative outputs push mean activations to 0. */
-export function elu(x: Tensor, { alpha = 1 }: AlphaOptions = {}): Tensor {
+export function elu(x: Tensor, options: AlphaOptions = {}): Tensor {
+  checkOptions("elu", options, ELU_KEYS);
+  const { alpha = 1 } = options;
   finite("elu", "alpha", alpha);
   return act.elu(x, alpha);
 }
@@ -71,8 +80,12 @@ export function selu(x: Tensor): Tensor {
   return ew.mul(act.elu(x, SELU_ALPHA), SELU_SCALE);
 }
 
+const CELU_KEYS = optionKeys<AlphaOptions>({ alpha: true });
+
 /** CELU: max(0, x) + min(0, α(e^(x/α) − 1)); continuously differentiable for every α ≠ 0. */
-export function celu(x: Tensor, { alpha = 1 }: AlphaOptions = {}): Tensor {
+export function celu(x: Tensor, options: AlphaOptions = {}): Tensor {
+  checkOptions("celu", options, CELU_KEYS);
+  const { alpha = 1 } = options;
   checkOption("celu", "alpha", alpha, Number.isFinite(alpha) && alpha !== 0, "a finite non-zero number");
   return act.elu(x, alpha, 1 / alpha);
 }
@@ -82,8 +95,12 @@ export interface GeluOptions {
   approximate?: "none" | "tanh";
 }
 
+const GELU_KEYS = optionKeys<GeluOptions>({ approximate: true });
+
 /** GELU: x·Φ(x), Φ the standard normal CDF; the transformers' default. */
-export function gelu(x: Tensor, { approximate = "none" }: GeluOptions = {}): Tensor {
+export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
+  checkOptions("gelu", options, GELU_KEYS);
+  const { approximate = "none" } = options;
   if (approximate !== "none" && approximate !== "tanh") {
     throw new OptionError(`gelu: approximate must be "none" or "tanh", got ${JSON.stringify(approximate)}`);
   }
@@ -107,8 +124,12 @@ export interface SoftplusOptions {
   threshold?: number;
 }
 
+const SOFTPLUS_KEYS = optionKeys<SoftplusOptions>({ beta: true, threshold: true });
+
 /** Softplus: log(1 + e^(β·x))/β, a smooth ReLU; x itself once β·x > threshold. */
-export function softplus(x: Tensor, { beta = 1, threshold = 20 }: SoftplusOptions = {}): Tensor {
+export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
+  checkOptions("softplus", options, SOFTPLUS_KEYS);
+  const { beta = 1, threshold = 20 } = options;
   checkOption("softplus", "beta", beta, beta > 0 && Number.isFinite(beta), "a finite number > 0");
   checkOption("softplus", "threshold", threshold, true, "a number");
   return act.softplus(x, beta, threshold);
@@ -127,8 +148,12 @@ export interface HardtanhOptions {
   maxVal?: number;
 }
 
+const HARDTANH_KEYS = optionKeys<HardtanhOptions>({ minVal: true, maxVal: true });
+
 /** Hardtanh: min(max(x, minVal), maxVal); the gradient is 0 at the bounds, as in PyTorch. */
-export function hardtanh(x: Tensor, { minVal = -1, maxVal = 1 }: HardtanhOptions = {}): Tensor {
+export function hardtanh(x: Tensor, options: HardtanhOptions = {}): Tensor {
+  checkOptions("hardtanh", options, HARDTANH_KEYS);
+  const { minVal = -1, maxVal = 1 } = options;
   checkOption("hardtanh", "minVal", minVal, true, "a number");
   checkOption("hardtanh", "maxVal", maxVal, maxVal > minVal, `greater than minVal (${minVal})`);
   return act.hardtanh(x, minVal, maxVal);
@@ -160,14 +185,22 @@ export interface ShrinkOptions {
   lambd?: number;
 }
 
+const SOFTSHRINK_KEYS = optionKeys<ShrinkOptions>({ lambd: true });
+
 /** Softshrink: x − λ for x > λ, x + λ for x < −λ, 0 between. */
-export function softshrink(x: Tensor, { lambd = 0.5 }: ShrinkOptions = {}): Tensor {
+export function softshrink(x: Tensor, options: ShrinkOptions = {}): Tensor {
+  checkOptions("softshrink", options, SOFTSHRINK_KEYS);
+  const { lambd = 0.5 } = options;
   checkOption("softshrink", "lambd", lambd, lambd >= 0, "≥ 0");
   return act.softshrink(x, lambd);
 }
 
+const HARDSHRINK_KEYS = optionKeys<ShrinkOptions>({ lambd: true });
+
 /** Hardshrink: x for |x| > λ, 0 otherwise. */
-export function hardshrink(x: Tensor, { lambd = 0.5 }: ShrinkOptions = {}): Tensor {
+export function hardshrink(x: Tensor, options: ShrinkOptions = {}): Tensor {
+  checkOptions("hardshrink", options, HARDSHRINK_KEYS);
+  const { lambd = 0.5 } = options;
   return act.hardshrinkChecked(x, lambd);
 }
 

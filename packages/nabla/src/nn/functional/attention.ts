@@ -16,6 +16,7 @@ import { softmax } from "../../ops/softmax.js";
 import { transpose } from "../../ops/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { dropout } from "./dropout.js";
+import { checkOptions, optionKeys } from "../../ops/options.js";
 
 export interface ScaledDotProductAttentionOptions {
   attnMask?: Tensor | null;
@@ -24,7 +25,10 @@ export interface ScaledDotProductAttentionOptions {
   scale?: number | null;
 }
 
+const SCALED_DOT_PRODUCT_ATTENTION_KEYS = optionKeys<ScaledDotProductAttentionOptions>({ attnMask: true, dropoutP: true, isCausal: true, scale: true });
+
 export function scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor {
+  checkOptions("scaledDotProductAttention", options, SCALED_DOT_PRODUCT_ATTENTION_KEYS);
   const { attnMask = null, dropoutP = 0, isCausal = false, scale = null } = options;
   if (query.ndim < 2 || key.ndim < 2 || value.ndim < 2) {
     throw new ShapeError(`scaledDotProductAttention: query, key and value need at least 2 dims, got ${formatShape(query.shape)}, ${formatShape(key.shape)}, ${formatShape(value.shape)}`);

@@ -30,15 +30,20 @@ import {
   type LossOptions,
   type Reduction,
 } from "./loss-reduction.js";
+import { checkOptions, optionKeys } from "../../ops/options.js";
 
 export interface WeightedLossOptions extends LossOptions {
   /** A rescaling weight (per class for cross-entropy/NLL, broadcast to the input for BCE). */
   weight?: Tensor | null;
 }
 
+const BINARY_CROSS_ENTROPY_KEYS = optionKeys<WeightedLossOptions>({ reduction: true, weight: true });
+
 /** BCE on probabilities: −w(y·log x + (1 − y)·log(1 − x)), logs clamped at −100 as in PyTorch. */
-export function binaryCrossEntropy(input: Tensor, target: Tensor, { reduction = "mean", weight = null }: WeightedLossOptions = {}): Tensor {
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: WeightedLossOptions = {}): Tensor {
   const op = "binaryCrossEntropy";
+  checkOptions(op, options, BINARY_CROSS_ENTROPY_KEYS);
+  const { reduction = "mean", weight = null } = options;
   checkReduction(op, reduction);
   checkSameShape(op, input, target);
   checkFloating(op, ["input", input], ["target", target]);
@@ -68,6 +73,8 @@ export interface BCEWithLogitsOptions extends WeightedLossOptions {
   posWeight?: Tensor | null;
 }
 
+const BINARY_CROSS_ENTROPY_WITH_LOGITS_KEYS = optionKeys<BCEWithLogitsOptions>({ reduction: true, weight: true, posWeight: true });
+
 /**
  * BCE on logits: −w(p·y·log σ(x) + (1 − y)·log σ(−x)), with log σ computed without overflow.
  * ∂/∂x = w((1 + (p − 1)y)·σ(x) − p·y).
@@ -75,9 +82,11 @@ export interface BCEWithLogitsOptions extends WeightedLossOptions {
 export function binaryCrossEntropyWithLogits(
   input: Tensor,
   target: Tensor,
-  { reduction = "mean", weight = null, posWeight = null }: BCEWithLogitsOptions = {},
+  options: BCEWithLogitsOptions = {},
 ): Tensor {
   const op = "binaryCrossEntropyWithLogits";
+  checkOptions(op, options, BINARY_CROSS_ENTROPY_WITH_LOGITS_KEYS);
+  const { reduction = "mean", weight = null, posWeight = null } = options;
   checkReduction(op, reduction);
   checkSameShape(op, input, target);
   checkFloating(op, ["input", input], ["target", target]);
@@ -225,14 +234,20 @@ function nllComputedOnDevice(op: string, logp: Tensor, target: Tensor, classDim:
   return reduction === "sum" ? sum(loss) : div(sum(loss), sum(perSample));
 }
 
+const NLL_LOSS_KEYS = optionKeys<NllOptions>({ reduction: true, weight: true, ignoreIndex: true });
+
 /** NLL: input holds log-probabilities ([N, C], [N, C, d1, …] or [C]); target class indices. */
-export function nllLoss(input: Tensor, target: Tensor, { reduction = "mean", weight = null, ignoreIndex = -100 }: NllOptions = {}): Tensor {
+export function nllLoss(input: Tensor, target: Tensor, options: NllOptions = {}): Tensor {
+  checkOptions("nllLoss", options, NLL_LOSS_KEYS);
+  const { reduction = "mean", weight = null, ignoreIndex = -100 } = options;
   checkReduction("nllLoss", reduction);
   checkFloating("nllLoss", ["input", input]);
   const [classDim, classes] = classDimOf("nllLoss", input);
   checkClassWeight("nllLoss", weight, classes);
   return nllCore("nllLoss", input, target, classDim, classes, weight, ignoreIndex, reduction);
 }
+
+const CROSS_ENTROPY_KEYS = optionKeys<CrossEntropyOptions>({ reduction: true, weight: true, ignoreIndex: true, labelSmoothing: true });
 
 /**
  * Cross-entropy between logits and targets: −Σ_c w_c·q_c·log softmax(x)_c, where q is the one-hot
@@ -242,9 +257,11 @@ export function nllLoss(input: Tensor, target: Tensor, { reduction = "mean", wei
 export function crossEntropy(
   input: Tensor,
   target: Tensor,
-  { reduction = "mean", weight = null, ignoreIndex = -100, labelSmoothing = 0 }: CrossEntropyOptions = {},
+  options: CrossEntropyOptions = {},
 ): Tensor {
   const op = "crossEntropy";
+  checkOptions(op, options, CROSS_ENTROPY_KEYS);
+  const { reduction = "mean", weight = null, ignoreIndex = -100, labelSmoothing = 0 } = options;
   checkReduction(op, reduction);
   if (!isFloating(input.dtype)) throw new DTypeError(`${op}: expected floating point logits, got ${input.dtype}`);
   const [classDim, classes] = classDimOf(op, input);
@@ -301,12 +318,16 @@ export interface KlDivOptions {
   logTarget?: boolean;
 }
 
+const KL_DIV_KEYS = optionKeys<KlDivOptions>({ reduction: true, logTarget: true });
+
 /**
  * KL divergence with log-probability input x: y·(log y − x) (0 where y = 0), or with logTarget
  * e^y·(y − x). ∂/∂x = −y (or −e^y).
  */
-export function klDiv(input: Tensor, target: Tensor, { reduction = "mean", logTarget = false }: KlDivOptions = {}): Tensor {
+export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {}): Tensor {
   const op = "klDiv";
+  checkOptions(op, options, KL_DIV_KEYS);
+  const { reduction = "mean", logTarget = false } = options;
   if (reduction !== "batchmean") checkReduction(op, reduction);
   checkSameShape(op, input, target);
   checkFloating(op, ["input", input], ["target", target]);
@@ -322,13 +343,19 @@ export function klDiv(input: Tensor, target: Tensor, { reduction = "mean", logTa
   return reduce(loss, reduction);
 }
 
+const SOFT_MARGIN_LOSS_KEYS = optionKeys<LossOptions>({ reduction: true });
+
 /** Soft margin: log(1 + e^(−y·x)) for labels y = ±1, without overflow. ∂/∂x = −y·σ(−y·x). */
-export function softMarginLoss(input: Tensor, target: Tensor, { reduction = "mean" }: LossOptions = {}): Tensor {
+export function softMarginLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  checkOptions("softMarginLoss", options, SOFT_MARGIN_LOSS_KEYS);
+  const { reduction = "mean" } = options;
   checkReduction("softMarginLoss", reduction);
   checkSameShape("softMarginLoss", input, target);
   checkFloating("softMarginLoss", ["input", input], ["target", target]);
   return reduce(softplus(neg(mul(target, input)), 1, Infinity), reduction);
 }
+
+const MULTILABEL_SOFT_MARGIN_LOSS_KEYS = optionKeys<WeightedLossOptions>({ reduction: true, weight: true });
 
 /**
  * Multi-label soft margin: per sample −(1/C)·Σ_c w_c(y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c)),
@@ -337,9 +364,11 @@ export function softMarginLoss(input: Tensor, target: Tensor, { reduction = "mea
 export function multilabelSoftMarginLoss(
   input: Tensor,
   target: Tensor,
-  { reduction = "mean", weight = null }: WeightedLossOptions = {},
+  options: WeightedLossOptions = {},
 ): Tensor {
   const op = "multilabelSoftMarginLoss";
+  checkOptions(op, options, MULTILABEL_SOFT_MARGIN_LOSS_KEYS);
+  const { reduction = "mean", weight = null } = options;
   checkReduction(op, reduction);
   checkSameShape(op, input, target);
   checkFloating(op, ["input", input], ["target", target]);

@@ -15,7 +15,8 @@ import { add } from "../../ops/elementwise.js";
 import { convolution, convolutionInput } from "../../ops/convolution.js";
 import { reshape, squeeze, unsqueeze } from "../../ops/shape.js";
 import { windowCount, type Pair } from "../../ops/unfold.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { checkOptions, describe, isPlainObject, optionKeys } from "../../ops/options.js";
 
 export type IntOrPair = number | readonly number[];
 
@@ -35,13 +36,29 @@ export interface ConvTranspose2dOptions {
   dilation?: IntOrPair;
 }
 
+const CONV_KEYS = optionKeys<Conv2dOptions>({ stride: true, padding: true, dilation: true, groups: true });
+const CONV_TRANSPOSE_KEYS = optionKeys<ConvTranspose2dOptions>({ stride: true, padding: true, outputPadding: true, groups: true, dilation: true });
+
+/**
+ * The slots before a conv's options, checked first: a bias that is not a Tensor or null is most
+ * often the options object one slot early (`conv2d(x, w, { stride: 2 })`), which would otherwise
+ * fail far inside with an unrelated message.
+ */
+export function checkConvArgs(name: string, bias: unknown, options: unknown, keys: readonly string[]): void {
+  if (bias !== null && bias !== undefined && !(bias instanceof Tensor)) {
+    const hint = isPlainObject(bias) ? ` (the options come after the bias: ${name}(input, weight, null, { ... }))` : "";
+    throw new TypeError(`${name}: expected bias (argument 3) to be a Tensor or null, got ${describe(bias)}${hint}`);
+  }
+  checkOptions(name, options, keys);
+}
+
 /** Expands 3 or [3, 3] to a pair and checks it. */
 export function pair(name: string, what: string, v: IntOrPair, min: number, n = 2): number[] {
-  const out = typeof v === "number" ? new Array<number>(n).fill(v) : v.slice();
-  if (out.length !== n || out.some((x) => !Number.isInteger(x) || x < min)) {
+  const out: unknown[] = typeof v === "number" ? new Array<number>(n).fill(v) : Array.isArray(v) ? v.slice() : [];
+  if (out.length !== n || out.some((x) => !Number.isInteger(x) || (x as number) < min)) {
     throw new OptionError(`${name}: ${what} must be ${n === 1 ? "an integer" : `an integer or ${n} integers`} >= ${min}, got ${JSON.stringify(v)}`);
   }
-  return out;
+  return out as number[];
 }
 
 /** Accepts [N, C, H, W] or an unbatched [C, H, W] (PyTorch's rule); returns the batched input and whether to squeeze. */
@@ -77,6 +94,7 @@ function paddings(name: string, padding: Conv2dOptions["padding"], kernel: Pair,
 
 /** The shared body of conv1d/conv2d and the Conv modules; `name` starts every error message. */
 export function conv2dImpl(name: string, input: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  checkConvArgs(name, bias, options, CONV_KEYS);
   if (weight.ndim !== 4) throw new ShapeError(`${name}: expected a 4-D weight [out, in/groups, kH, kW], got ${formatShape(weight.shape)}`);
   const [x, unbatch] = batched(name, input, weight, 2);
   const groups = options.groups ?? 1;
@@ -121,6 +139,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
 
 /** conv1d as conv2d over a height of 1. */
 export function conv1dImpl(name: string, input: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  checkConvArgs(name, bias, options, CONV_KEYS);
   if (weight.ndim !== 3) throw new ShapeError(`${name}: expected a 3-D weight [out, in/groups, k], got ${formatShape(weight.shape)}`);
   if (input.ndim !== 2 && input.ndim !== 3) {
     throw new ShapeError(
@@ -156,6 +175,7 @@ export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null = null
  * [in, out/groups, kH, kW]. Output size per dim: (H − 1)·s − 2p + d·(k − 1) + outputPadding + 1.
  */
 export function convTranspose2dImpl(name: string, input: Tensor, weight: Tensor, bias: Tensor | null, options: ConvTranspose2dOptions = {}): Tensor {
+  checkConvArgs(name, bias, options, CONV_TRANSPOSE_KEYS);
   if (weight.ndim !== 4) throw new ShapeError(`${name}: expected a 4-D weight [in, out/groups, kH, kW], got ${formatShape(weight.shape)}`);
   const [x, unbatch] = batched(name, input, weight, 2);
   const groups = options.groups ?? 1;
@@ -208,6 +228,7 @@ export interface ConvTranspose1dOptions {
 
 /** convTranspose1d as convTranspose2d over a height of 1: weight [in, out/groups, k]. */
 export function convTranspose1dImpl(name: string, input: Tensor, weight: Tensor, bias: Tensor | null, options: ConvTranspose1dOptions = {}): Tensor {
+  checkConvArgs(name, bias, options, CONV_TRANSPOSE_KEYS);
   if (weight.ndim !== 3) throw new ShapeError(`${name}: expected a 3-D weight [in, out/groups, k], got ${formatShape(weight.shape)}`);
   if (input.ndim !== 2 && input.ndim !== 3) {
     throw new ShapeError(

@@ -14,7 +14,8 @@ import { stack } from "../../ops/join.js";
 import { permute, reshape, slice, squeeze, unsqueeze } from "../../ops/shape.js";
 import { pad, windowCount } from "../../ops/unfold.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { conv2dImpl, pair, type IntOrPair } from "./conv.js";
+import { checkConvArgs, conv2dImpl, pair, type IntOrPair } from "./conv.js";
+import { optionKeys } from "../../ops/options.js";
 
 export interface Conv3dOptions {
   stride?: IntOrPair;
@@ -40,7 +41,10 @@ function paddings3d(name: string, padding: Conv3dOptions["padding"], kernel: num
 }
 
 /** The shared body of F.conv3d and nn.Conv3d; `name` starts every error message. */
+const CONV3D_KEYS = optionKeys<Conv3dOptions>({ stride: true, padding: true, dilation: true, groups: true });
+
 export function conv3dImpl(name: string, input: Tensor, weight: Tensor, bias: Tensor | null, options: Conv3dOptions = {}): Tensor {
+  checkConvArgs(name, bias, options, CONV3D_KEYS);
   if (weight.ndim !== 5) throw new ShapeError(`${name}: expected a 5-D weight [out, in/groups, kD, kH, kW], got ${formatShape(weight.shape)}`);
   if (input.ndim !== 4 && input.ndim !== 5) {
     throw new ShapeError(`${name}: expected 4D (unbatched) or 5D (batched) input, but got input of size ${formatShape(input.shape)} (weight of size ${formatShape(weight.shape)})`);

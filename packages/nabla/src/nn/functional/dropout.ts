@@ -10,6 +10,7 @@ import { emptyTensor } from "../../ops/helpers.js";
 import { drawOnDevice, drawsOnDevice } from "../../ops/random-device.js";
 import { defaultGenerator, type Generator } from "../../tensor/random.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { checkOptions, optionKeys } from "../../ops/options.js";
 
 export interface DropoutOptions {
   p?: number;
@@ -49,17 +50,25 @@ function keepMask(shape: readonly number[], p: number, like: Tensor, generator: 
   return like.storage.device === "cpu" ? mask : mask.to(like.storage.device);
 }
 
-export function dropout(input: Tensor, { p = 0.5, training = true, generator = defaultGenerator }: DropoutOptions = {}): Tensor {
+const DROPOUT_KEYS = optionKeys<DropoutOptions>({ p: true, training: true, generator: true });
+
+export function dropout(input: Tensor, options: DropoutOptions = {}): Tensor {
+  checkOptions("dropout", options, DROPOUT_KEYS);
+  const { p = 0.5, training = true, generator = defaultGenerator } = options;
   checkP("dropout", p);
   if (!training || p === 0) return input;
   return mul(input, keepMask(input.shape, p, input, generator));
 }
 
+const DROPOUT2D_KEYS = optionKeys<DropoutOptions>({ p: true, training: true, generator: true });
+
 /**
  * Channel dropout for [N, C, H, W] (or [C, H, W]): whole feature maps are zeroed together, which
  * suits convolutional features whose neighbours are correlated.
  */
-export function dropout2d(input: Tensor, { p = 0.5, training = true, generator = defaultGenerator }: DropoutOptions = {}): Tensor {
+export function dropout2d(input: Tensor, options: DropoutOptions = {}): Tensor {
+  checkOptions("dropout2d", options, DROPOUT2D_KEYS);
+  const { p = 0.5, training = true, generator = defaultGenerator } = options;
   checkP("dropout2d", p);
   if (!training || p === 0) return input;
   const shape = input.shape.map((s, i) => (i < input.ndim - 2 ? s : 1));

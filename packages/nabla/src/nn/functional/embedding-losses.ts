@@ -8,6 +8,7 @@ import { sum } from "../../ops/reduce.js";
 import { shapesEqual } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { checkFloating, checkReduction, checkSameShape, reduce, type LossOptions } from "./loss-reduction.js";
+import { checkOptions, optionKeys } from "../../ops/options.js";
 
 export interface MarginOptions extends LossOptions {
   margin?: number;
@@ -17,14 +18,18 @@ function checkMargin(op: string, margin: number): void {
   if (typeof margin !== "number" || !Number.isFinite(margin)) throw new OptionError(`${op}: margin must be a finite number, got ${String(margin)}`);
 }
 
+const MARGIN_RANKING_LOSS_KEYS = optionKeys<MarginOptions>({ reduction: true, margin: true });
+
 /** Margin ranking: max(0, −y(x₁ − x₂) + margin) for y = ±1 (which of x₁, x₂ should rank higher). */
 export function marginRankingLoss(
   input1: Tensor,
   input2: Tensor,
   target: Tensor,
-  { reduction = "mean", margin = 0 }: MarginOptions = {},
+  options: MarginOptions = {},
 ): Tensor {
   const op = "marginRankingLoss";
+  checkOptions(op, options, MARGIN_RANKING_LOSS_KEYS);
+  const { reduction = "mean", margin = 0 } = options;
   checkReduction(op, reduction);
   checkMargin(op, margin);
   checkSameShape(op, input1, input2, "input2");
@@ -33,9 +38,13 @@ export function marginRankingLoss(
   return reduce(clamp(add(neg(mul(target, sub(input1, input2))), margin), { min: 0 }), reduction);
 }
 
+const HINGE_EMBEDDING_LOSS_KEYS = optionKeys<MarginOptions>({ reduction: true, margin: true });
+
 /** Hinge embedding: x where y = 1, max(0, margin − x) where y = −1 (PyTorch's exact masking). */
-export function hingeEmbeddingLoss(input: Tensor, target: Tensor, { reduction = "mean", margin = 1 }: MarginOptions = {}): Tensor {
+export function hingeEmbeddingLoss(input: Tensor, target: Tensor, options: MarginOptions = {}): Tensor {
   const op = "hingeEmbeddingLoss";
+  checkOptions(op, options, HINGE_EMBEDDING_LOSS_KEYS);
+  const { reduction = "mean", margin = 1 } = options;
   checkReduction(op, reduction);
   checkMargin(op, margin);
   checkSameShape(op, input, target);
@@ -48,6 +57,8 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor, { reduction = 
 /** PyTorch's guard on the squared norms in cosine similarity. */
 const COSINE_EPS = 1e-12;
 
+const COSINE_EMBEDDING_LOSS_KEYS = optionKeys<MarginOptions>({ reduction: true, margin: true });
+
 /**
  * Cosine embedding: 1 − cos(x₁, x₂) where y = 1, max(0, cos(x₁, x₂) − margin) where y = −1, with
  * cos = Σx₁x₂ / √((Σx₁² + ε)(Σx₂² + ε)) over the last dim; inputs [N, D] with target [N], or [D] with [].
@@ -56,9 +67,11 @@ export function cosineEmbeddingLoss(
   input1: Tensor,
   input2: Tensor,
   target: Tensor,
-  { reduction = "mean", margin = 0 }: MarginOptions = {},
+  options: MarginOptions = {},
 ): Tensor {
   const op = "cosineEmbeddingLoss";
+  checkOptions(op, options, COSINE_EMBEDDING_LOSS_KEYS);
+  const { reduction = "mean", margin = 0 } = options;
   checkReduction(op, reduction);
   checkMargin(op, margin);
   checkSameShape(op, input1, input2, "input2");
@@ -95,14 +108,18 @@ export function pairwiseDistance(x1: Tensor, x2: Tensor, p = 2, eps = 1e-6): Ten
   return pow(sum(pow(abs(d), p), last), 1 / p);
 }
 
+const TRIPLET_MARGIN_LOSS_KEYS = optionKeys<TripletMarginOptions>({ reduction: true, margin: true, p: true, eps: true, swap: true });
+
 /** Triplet margin: max(d(a, p) − d(a, n) + margin, 0) with d the p-norm distance; inputs [N, D] or [D]. */
 export function tripletMarginLoss(
   anchor: Tensor,
   positive: Tensor,
   negative: Tensor,
-  { reduction = "mean", margin = 1, p = 2, eps = 1e-6, swap = false }: TripletMarginOptions = {},
+  options: TripletMarginOptions = {},
 ): Tensor {
   const op = "tripletMarginLoss";
+  checkOptions(op, options, TRIPLET_MARGIN_LOSS_KEYS);
+  const { reduction = "mean", margin = 1, p = 2, eps = 1e-6, swap = false } = options;
   checkReduction(op, reduction);
   checkMargin(op, margin);
   if (typeof p !== "number" || !(p > 0) || !Number.isFinite(p)) throw new OptionError(`${op}: p must be a finite number > 0, got ${String(p)}`);

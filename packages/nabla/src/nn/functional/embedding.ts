@@ -17,6 +17,7 @@ import { max as maxAlong, sum } from "../../ops/reduce.js";
 import { stack } from "../../ops/join.js";
 import { contiguous, expand, narrow, reshape, unsqueeze } from "../../ops/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { checkOptions, optionKeys } from "../../ops/options.js";
 
 function checkIndices(name: string, input: Tensor, weight: Tensor): Int32Array {
   if (input.dtype !== "int32") {
@@ -77,9 +78,17 @@ function embeddingOnDevice(name: string, input: Tensor, weight: Tensor, paddingI
   return reshape(rows, [...input.shape, d]);
 }
 
+export interface EmbeddingOptions {
+  /** The row that gets no gradient (PyTorch's padding_idx); negative counts from the end. */
+  paddingIdx?: number | null;
+}
+
+const EMBEDDING_KEYS = optionKeys<EmbeddingOptions>({ paddingIdx: true });
+
 /** Rows of `weight` [numEmbeddings, dim] at int32 `input` of any shape: output [...input.shape, dim]. */
-export function embedding(input: Tensor, weight: Tensor, { paddingIdx = null }: { paddingIdx?: number | null } = {}): Tensor {
-  return embeddingImpl("embedding", input, weight, paddingIdx);
+export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
+  checkOptions("embedding", options, EMBEDDING_KEYS);
+  return embeddingImpl("embedding", input, weight, options.paddingIdx ?? null);
 }
 
 export type BagMode = "sum" | "mean" | "max";
@@ -100,7 +109,10 @@ export interface EmbeddingBagOptions {
  * into bags at `offsets`. Entries equal to paddingIdx are left out (and not counted by mean);
  * an empty bag gives zeros.
  */
+const EMBEDDING_BAG_KEYS = optionKeys<EmbeddingBagOptions>({ offsets: true, mode: true, perSampleWeights: true, includeLastOffset: true, paddingIdx: true });
+
 export function embeddingBagImpl(name: string, input: Tensor, weight: Tensor, options: EmbeddingBagOptions = {}): Tensor {
+  checkOptions(name, options, EMBEDDING_BAG_KEYS);
   const { offsets = null, mode = "mean", perSampleWeights = null, includeLastOffset = false, paddingIdx = null } = options;
   input = indexOn(name, input, weight.storage.device);
   if (!["sum", "mean", "max"].includes(mode)) throw new OptionError(`${name}: mode must be "sum", "mean" or "max", got ${JSON.stringify(mode)}`);

@@ -21,6 +21,7 @@ import {
   reduce,
   type LossOptions,
 } from "./loss-reduction.js";
+import { checkOptions, optionKeys } from "../../ops/options.js";
 
 export { checkReduction, reduce, type LossOptions, type Reduction } from "./loss-reduction.js";
 export * from "./classification-losses.js";
@@ -32,15 +33,23 @@ function pointwiseChecks(op: string, input: Tensor, target: Tensor, reduction: u
   checkFloating(op, ["input", input], ["target", target]);
 }
 
+const MSE_LOSS_KEYS = optionKeys<LossOptions>({ reduction: true });
+
 /** MSE: (x − y)², reduced. ∂/∂x = 2(x − y). */
-export function mseLoss(input: Tensor, target: Tensor, { reduction = "mean" }: LossOptions = {}): Tensor {
+export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  checkOptions("mseLoss", options, MSE_LOSS_KEYS);
+  const { reduction = "mean" } = options;
   pointwiseChecks("mseLoss", input, target, reduction);
   const diff = sub(input, target);
   return reduce(mul(diff, diff), reduction);
 }
 
+const L1_LOSS_KEYS = optionKeys<LossOptions>({ reduction: true });
+
 /** L1: |x − y|, reduced. ∂/∂x = sign(x − y), 0 where x = y (PyTorch's). */
-export function l1Loss(input: Tensor, target: Tensor, { reduction = "mean" }: LossOptions = {}): Tensor {
+export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  checkOptions("l1Loss", options, L1_LOSS_KEYS);
+  const { reduction = "mean" } = options;
   pointwiseChecks("l1Loss", input, target, reduction);
   return reduce(abs(sub(input, target)), reduction);
 }
@@ -50,11 +59,15 @@ export interface SmoothL1Options extends LossOptions {
   beta?: number;
 }
 
+const SMOOTH_L1_LOSS_KEYS = optionKeys<SmoothL1Options>({ reduction: true, beta: true });
+
 /**
  * Smooth L1: 0.5d²/β for |d| < β, |d| − 0.5β otherwise (d = x − y); L1 when β = 0.
  * ∂/∂x = d/β inside, sign(d) outside (±1 at |d| = β either way; −1 at d = 0 when β = 0, as PyTorch).
  */
-export function smoothL1Loss(input: Tensor, target: Tensor, { reduction = "mean", beta = 1 }: SmoothL1Options = {}): Tensor {
+export function smoothL1Loss(input: Tensor, target: Tensor, options: SmoothL1Options = {}): Tensor {
+  checkOptions("smoothL1Loss", options, SMOOTH_L1_LOSS_KEYS);
+  const { reduction = "mean", beta = 1 } = options;
   pointwiseChecks("smoothL1Loss", input, target, reduction);
   checkNonNegative("smoothL1Loss", "beta", beta);
   const d = sub(input, target);
@@ -82,8 +95,12 @@ export interface HuberOptions extends LossOptions {
   delta?: number;
 }
 
+const HUBER_LOSS_KEYS = optionKeys<HuberOptions>({ reduction: true, delta: true });
+
 /** Huber: 0.5d² for |d| < δ, δ(|d| − 0.5δ) otherwise. ∂/∂x = d inside, δ·sign(d) outside. */
-export function huberLoss(input: Tensor, target: Tensor, { reduction = "mean", delta = 1 }: HuberOptions = {}): Tensor {
+export function huberLoss(input: Tensor, target: Tensor, options: HuberOptions = {}): Tensor {
+  checkOptions("huberLoss", options, HUBER_LOSS_KEYS);
+  const { reduction = "mean", delta = 1 } = options;
   pointwiseChecks("huberLoss", input, target, reduction);
   checkNonNegative("huberLoss", "delta", delta, true);
   const d = sub(input, target);
@@ -100,6 +117,8 @@ export interface PoissonNllOptions extends LossOptions {
   eps?: number;
 }
 
+const POISSON_NLL_LOSS_KEYS = optionKeys<PoissonNllOptions>({ reduction: true, logInput: true, full: true, eps: true });
+
 /**
  * Poisson negative log-likelihood of targets y under rate λ:
  * logInput: e^x − y·x;  otherwise: x − y·log(x + eps);  full adds y·log y − y + ½log(2πy) where y > 1.
@@ -107,8 +126,10 @@ export interface PoissonNllOptions extends LossOptions {
 export function poissonNllLoss(
   input: Tensor,
   target: Tensor,
-  { reduction = "mean", logInput = true, full = false, eps = 1e-8 }: PoissonNllOptions = {},
+  options: PoissonNllOptions = {},
 ): Tensor {
+  checkOptions("poissonNllLoss", options, POISSON_NLL_LOSS_KEYS);
+  const { reduction = "mean", logInput = true, full = false, eps = 1e-8 } = options;
   pointwiseChecks("poissonNllLoss", input, target, reduction);
   checkNonNegative("poissonNllLoss", "eps", eps);
   let loss = logInput ? sub(exp(input), mul(target, input)) : sub(input, mul(target, log(add(input, eps))));
@@ -134,6 +155,8 @@ function clampValueOnly(v: Tensor, eps: number): Tensor {
   return recordOp("CloneBackward0", out, [v], (g) => [g]); // d/dv = 1
 }
 
+const GAUSSIAN_NLL_LOSS_KEYS = optionKeys<GaussianNllOptions>({ reduction: true, full: true, eps: true });
+
 /**
  * Gaussian negative log-likelihood of targets y under N(x, var):
  * ½(log max(var, eps) + (x − y)² / max(var, eps)) (+ ½log 2π when full).
@@ -143,8 +166,10 @@ export function gaussianNllLoss(
   input: Tensor,
   target: Tensor,
   variance: Tensor,
-  { reduction = "mean", full = false, eps = 1e-6 }: GaussianNllOptions = {},
+  options: GaussianNllOptions = {},
 ): Tensor {
+  checkOptions("gaussianNllLoss", options, GAUSSIAN_NLL_LOSS_KEYS);
+  const { reduction = "mean", full = false, eps = 1e-6 } = options;
   pointwiseChecks("gaussianNllLoss", input, target, reduction);
   checkFloating("gaussianNllLoss", ["var", variance]);
   checkNonNegative("gaussianNllLoss", "eps", eps);

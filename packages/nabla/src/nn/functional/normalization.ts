@@ -16,6 +16,7 @@ import { add, mul, sqrt, sub, div } from "../../ops/elementwise.js";
 import { mean } from "../../ops/reduce.js";
 import { reshape } from "../../ops/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { checkOptions, optionKeys } from "../../ops/options.js";
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -45,7 +46,10 @@ function affine(y: Tensor, weight: Tensor | null | undefined, bias: Tensor | nul
  * Batch normalisation of [N, C, …]. In training, normalises with the batch's statistics and
  * moves runningMean/runningVar (if given) towards them: r ← (1 − momentum)·r + momentum·stat.
  */
+const BATCH_NORM_KEYS = optionKeys<BatchNormOptions>({ weight: true, bias: true, training: true, momentum: true, eps: true });
+
 export function batchNormImpl(name: string, input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
+  checkOptions(name, options, BATCH_NORM_KEYS);
   const { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 } = options;
   if (input.ndim < 2) throw new ShapeError(`${name}: expected an input of at least 2 dims [N, C, …], got ${formatShape(input.shape)}`);
   const c = input.shape[1]!;
@@ -92,7 +96,10 @@ function trailing(name: string, input: Tensor, normalizedShape: readonly number[
 }
 
 /** Normalises each sample over its trailing `normalizedShape` dims. */
+const LAYER_NORM_KEYS = optionKeys<LayerNormOptions>({ weight: true, bias: true, eps: true });
+
 export function layerNormImpl(name: string, input: Tensor, normalizedShape: readonly number[], options: LayerNormOptions = {}): Tensor {
+  checkOptions(name, options, LAYER_NORM_KEYS);
   const { weight = null, bias = null, eps = 1e-5 } = options;
   const dims = trailing(name, input, normalizedShape);
   return affine(normalise(input, dims, eps).xhat, weight, bias, normalizedShape.slice());
@@ -104,6 +111,7 @@ export function layerNorm(input: Tensor, normalizedShape: number | readonly numb
 
 /** Splits the C channels of [N, C, …] into `numGroups` groups and normalises each group of each sample. */
 export function groupNormImpl(name: string, input: Tensor, numGroups: number, options: LayerNormOptions = {}): Tensor {
+  checkOptions(name, options, LAYER_NORM_KEYS);
   const { weight = null, bias = null, eps = 1e-5 } = options;
   if (input.ndim < 2) throw new ShapeError(`${name}: expected an input of at least 2 dims [N, C, …], got ${formatShape(input.shape)}`);
   const [n, c] = input.shape as [number, number];
@@ -129,7 +137,10 @@ export interface RMSNormOptions {
 }
 
 /** y = x / √(mean(x²) + ε) · w over the trailing dims (PyTorch 2.4's RMSNorm). */
+const RMS_NORM_KEYS = optionKeys<RMSNormOptions>({ weight: true, eps: true });
+
 export function rmsNormImpl(name: string, input: Tensor, normalizedShape: readonly number[], options: RMSNormOptions = {}): Tensor {
+  checkOptions(name, options, RMS_NORM_KEYS);
   const dims = trailing(name, input, normalizedShape);
   const eps = options.eps ?? (input.dtype === "float64" ? 2.220446049250313e-16 : 1.1920928955078125e-7);
   const y = div(input, sqrt(add(mean(mul(input, input), dims, { keepdim: true }), eps)));

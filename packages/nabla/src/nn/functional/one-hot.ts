@@ -11,6 +11,7 @@ import { checkIndexRange, hostIndexValues } from "../../ops/indexing.js";
 import { scatter } from "../../ops/scatter.js";
 import { unsqueeze } from "../../ops/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { checkOptions, optionKeys } from "../../ops/options.js";
 
 /** Sets out[i·numClasses + c] = 1 for each class c = classes[i]; returns the first out-of-range value, or null. */
 function scatterOnes(classes: ArrayLike<number>, numClasses: number, out: { [i: number]: number }): number | null {
@@ -22,8 +23,15 @@ function scatterOnes(classes: ArrayLike<number>, numClasses: number, out: { [i: 
   return null;
 }
 
+export interface OneHotOptions {
+  numClasses?: number;
+}
+
+const ONE_HOT_KEYS = optionKeys<OneHotOptions>({ numClasses: true });
+
 /** One-hot vectors of int32 class indices (PyTorch's F.one_hot); also `oneHot(x, { numClasses })`. */
-export function oneHot(indices: Tensor, numClasses: number | { numClasses?: number } = -1): Tensor {
+export function oneHot(indices: Tensor, numClasses: number | OneHotOptions = -1): Tensor {
+  if (typeof numClasses === "object") checkOptions("oneHot", numClasses, ONE_HOT_KEYS);
   const n = typeof numClasses === "object" && numClasses !== null ? numClasses.numClasses ?? -1 : numClasses;
   if (typeof n !== "number") throw new TypeError(`oneHot: expected numClasses to be a number, got ${typeof n}`);
   if (indices.dtype !== "int32") {

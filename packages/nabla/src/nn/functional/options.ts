@@ -1,5 +1,6 @@
 /** Checking a numeric option: the error names the function, the option and the value. */
 import { OptionError } from "../../errors.js";
+import { checkOptions } from "../../ops/options.js";
 
 /** Throws OptionError `op: name must be …, got value` unless `ok` (NaN and non-numbers never pass). */
 export function checkOption(op: string, name: string, value: number, ok: boolean, must: string): void {
@@ -36,11 +37,15 @@ const isPlainObject = (v: unknown): v is object =>
 
 /**
  * A call's optional arguments given either PyTorch's way, positionally in `names` order
- * (`F.normalize(x, 2, -1)`), or as one options object (`F.normalize(x, { dim: -1 })`). An
- * options object after positional values, or more values than names, is a TypeError.
+ * (`F.normalize(x, 2, -1)`), or as one options object (`F.normalize(x, { dim: -1 })`) whose keys
+ * must be among `names`. An options object after positional values, or more values than names,
+ * is a TypeError, as is an unknown key (checkOptions).
  */
 export function positionalOrOptions<T extends object>(op: string, args: readonly unknown[], names: readonly (keyof T & string)[]): T {
-  if (args.length === 1 && isPlainObject(args[0])) return args[0] as T;
+  if (args.length === 1 && isPlainObject(args[0])) {
+    checkOptions(op, args[0], names);
+    return args[0] as T;
+  }
   if (args.length > names.length) throw new TypeError(`${op}: takes at most ${names.length} optional arguments (${names.join(", ")}), got ${args.length}`);
   const out: Record<string, unknown> = {};
   args.forEach((v, i) => {

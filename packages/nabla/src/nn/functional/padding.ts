@@ -15,6 +15,7 @@ import { narrow } from "../../ops/shape.js";
 import { pad as constantPad } from "../../ops/unfold.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { describeArg } from "./options.js";
+import { checkOptions, optionKeys } from "../../ops/options.js";
 import { reindexDims, type DimMap } from "./reindex.js";
 
 export type PadMode = "constant" | "reflect" | "replicate" | "circular";
@@ -24,6 +25,8 @@ export interface PadOptions {
   /** The fill value of mode "constant" (default 0). */
   value?: number;
 }
+
+const PAD_KEYS = optionKeys<PadOptions>({ mode: true, value: true });
 
 const MODES: readonly string[] = ["constant", "reflect", "replicate", "circular"];
 
@@ -35,6 +38,7 @@ function padArgs(args: readonly unknown[]): { mode: string; value: number | unde
   if (typeof first === "string") return { mode: first, value: second as number | undefined };
   if (typeof first === "number" && args.length === 1) return { mode: "constant", value: first };
   if (typeof first === "object" && first !== null && !Array.isArray(first) && args.length === 1) {
+    checkOptions("pad", first, PAD_KEYS);
     const { mode = "constant", value } = first as PadOptions;
     return { mode, value };
   }

@@ -26,6 +26,7 @@ import { full } from "../../ops/creation.js";
 import type { Conv2dGeometry } from "../../backend/convolution.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { pair, type IntOrPair } from "./conv.js";
+import { checkOptions, describe, isPlainObject, optionKeys } from "../../ops/options.js";
 
 export interface MaxPool2dOptions {
   /** Defaults to the kernel size. */
@@ -109,11 +110,29 @@ function gpuPooling(name: string, x: Tensor) {
   return webgpuContext(name);
 }
 
+const MAX_POOL_KEYS = optionKeys<MaxPool2dOptions>({ stride: true, padding: true, dilation: true, ceilMode: true });
+const AVG_POOL2D_KEYS = optionKeys<AvgPool2dOptions>({ stride: true, padding: true, ceilMode: true, countIncludePad: true, divisorOverride: true });
+const AVG_POOL1D_KEYS = optionKeys<Omit<AvgPool2dOptions, "divisorOverride">>({ stride: true, padding: true, ceilMode: true, countIncludePad: true });
+
+/**
+ * The kernel size and options of a pooling call, checked before any work: an options object in
+ * the kernel size's slot (PyTorch's `kernel_size=2` habit, `maxPool2d(x, { kernelSize: 2 })`)
+ * would otherwise fail inside with an unrelated message.
+ */
+function checkPoolArgs(name: string, kernelSize: unknown, options: unknown, keys: readonly string[]): void {
+  if (typeof kernelSize !== "number" && !Array.isArray(kernelSize)) {
+    const hint = isPlainObject(kernelSize) ? ` (the kernel size comes before the options: ${name}(input, 2, { stride: 2 }))` : "";
+    throw new TypeError(`${name}: expected kernelSize (argument 2) to be an integer or a list of integers, got ${describe(kernelSize)}${hint}`);
+  }
+  checkOptions(name, options, keys);
+}
+
 /**
  * Max over each window of [N, C, H, W] (or [C, H, W]). Where no gradient will pass through (grad
  * mode off, or an input that needs none) the kernel skips the indices, a buffer as big as the output.
  */
 export function maxPool2d(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}, name = "maxPool2d"): Tensor {
+  checkPoolArgs(name, kernelSize, options, MAX_POOL_KEYS);
   if (isGradEnabled() && input.requiresGrad) return maxPool2dWithIndices(input, kernelSize, options, name).values;
   const g = geometry(name, input, kernelSize, options.stride, options.padding ?? 0, options.dilation ?? 1, options.ceilMode ?? false);
   const [n, c] = g.x.shape as [number, number];
@@ -136,6 +155,7 @@ export function maxPool2d(input: Tensor, kernelSize: IntOrPair, options: MaxPool
  * in its input plane (PyTorch's return_indices), as int32.
  */
 export function maxPool2dWithIndices(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}, name = "maxPool2d"): { values: Tensor; indices: Tensor } {
+  checkPoolArgs(name, kernelSize, options, MAX_POOL_KEYS);
   const g = geometry(name, input, kernelSize, options.stride, options.padding ?? 0, options.dilation ?? 1, options.ceilMode ?? false);
   const x = g.x;
   const [n, c, h, w] = x.shape as [number, number, number, number];
@@ -179,6 +199,7 @@ function maxPoolBackward(gy: Tensor, indices: Tensor, shape: readonly number[]):
  * input itself when countIncludePad is false, or divisorOverride.
  */
 export function avgPool2d(input: Tensor, kernelSize: IntOrPair, options: AvgPool2dOptions = {}, name = "avgPool2d"): Tensor {
+  checkPoolArgs(name, kernelSize, options, AVG_POOL2D_KEYS);
   const { padding = 0, ceilMode = false, countIncludePad = true, divisorOverride = null } = options;
   const g = geometry(name, input, kernelSize, options.stride, padding, 1, ceilMode);
   const sums = windowSums(g);
@@ -225,6 +246,7 @@ const one = (name: string, what: string, v: IntOrPair | null | undefined, min: n
   v === null || v === undefined ? null : [lead, pair(name, what, v, min, 1)[0]!];
 
 export function maxPool1dWithIndices(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}, name = "maxPool1d"): { values: Tensor; indices: Tensor } {
+  checkPoolArgs(name, kernelSize, options, MAX_POOL_KEYS);
   const k = one(name, "kernel size", kernelSize, 1)!;
   const r = maxPool2dWithIndices(as2d(name, input), k, {
     stride: one(name, "stride", options.stride, 1) ?? k,
@@ -236,6 +258,7 @@ export function maxPool1dWithIndices(input: Tensor, kernelSize: IntOrPair, optio
 }
 
 export function maxPool1d(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}, name = "maxPool1d"): Tensor {
+  checkPoolArgs(name, kernelSize, options, MAX_POOL_KEYS);
   const k = one(name, "kernel size", kernelSize, 1)!;
   const y = maxPool2d(as2d(name, input), k, {
     stride: one(name, "stride", options.stride, 1) ?? k,
@@ -247,6 +270,7 @@ export function maxPool1d(input: Tensor, kernelSize: IntOrPair, options: MaxPool
 }
 
 export function avgPool1d(input: Tensor, kernelSize: IntOrPair, options: Omit<AvgPool2dOptions, "divisorOverride"> = {}, name = "avgPool1d"): Tensor {
+  checkPoolArgs(name, kernelSize, options, AVG_POOL1D_KEYS);
   const k = one(name, "kernel size", kernelSize, 1)!;
   const y = avgPool2d(as2d(name, input), k, {
     ...options,

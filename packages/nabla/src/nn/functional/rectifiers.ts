@@ -6,6 +6,7 @@ import { add, le, leakyRelu, mul, where } from "../../ops/elementwise.js";
 import { requireFloating } from "../../ops/helpers.js";
 import type { Generator } from "../../tensor/random.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { checkOptions, optionKeys } from "../../ops/options.js";
 
 /** PReLU: x for x > 0, a·x otherwise (see src/ops/activations.ts). */
 export { prelu } from "../../ops/activations.js";
@@ -20,11 +21,15 @@ export interface RreluOptions {
   generator?: Generator;
 }
 
+const RRELU_KEYS = optionKeys<RreluOptions>({ lower: true, upper: true, training: true, generator: true });
+
 /**
  * RReLU (randomized leaky ReLU): x for x > 0, a·x otherwise, where in training a ~ U(lower, upper)
  * is drawn per element (x ≤ 0), and in evaluation a = (lower + upper)/2. ∂/∂x = x > 0 ? 1 : a.
  */
-export function rrelu(x: Tensor, { lower = 1 / 8, upper = 1 / 3, training = false, generator }: RreluOptions = {}): Tensor {
+export function rrelu(x: Tensor, options: RreluOptions = {}): Tensor {
+  checkOptions("rrelu", options, RRELU_KEYS);
+  const { lower = 1 / 8, upper = 1 / 3, training = false, generator } = options;
   requireFloating("rrelu", x);
   if (!Number.isFinite(lower) || !Number.isFinite(upper) || lower > upper) {
     throw new OptionError(`rrelu: lower must be ≤ upper (both finite), got lower=${lower} and upper=${upper}`);

@@ -11,3 +11,6 @@ import "./linalg.js";
 import "./math.js";
 import "./random.js";
 import "./creation.js";
+import "./reductions.js";
+import "./arithmetic.js";
+import "./rearranging.js";

@@ -104,6 +104,35 @@ declare module "../tensor.js" {
     remainder_(other: TensorOrScalar): this;
     /** In place: this += weight·(end − this) (an exponential moving average's `avg.lerp_(x, 0.1)`). */
     lerp_(end: Tensor, weight: TensorOrScalar): this;
+
+    /** log(eᵗʰⁱˢ + eᵒᵗʰᵉʳ). */
+    logaddexp(other: TensorOrScalar): Tensor;
+    /** log₂(2ᵗʰⁱˢ + 2ᵒᵗʰᵉʳ). */
+    logaddexp2(other: TensorOrScalar): Tensor;
+    /** this·log(other), 0 where this is 0. */
+    xlogy(other: TensorOrScalar): Tensor;
+    xlogy_(other: TensorOrScalar): this;
+    /** log(x/(1 − x)), clamped to [eps, 1 − eps] first with eps. */
+    logit(eps?: number | null | m.LogitOptions): Tensor;
+    logit_(eps?: number | null | m.LogitOptions): this;
+    exp2(): Tensor;
+    exp2_(): this;
+    /** |this| with other's sign. */
+    copysign(other: TensorOrScalar): Tensor;
+    copysign_(other: TensorOrScalar): this;
+    /** Whether the sign bit is set (bool). */
+    signbit(): Tensor;
+    deg2rad(): Tensor;
+    deg2rad_(): this;
+    rad2deg(): Tensor;
+    rad2deg_(): this;
+    /** The larger value, a NaN losing to a number. */
+    fmax(other: Tensor): Tensor;
+    /** The smaller value, a NaN losing to a number. */
+    fmin(other: Tensor): Tensor;
+    /** Exactly one of this and other non-zero (bool). */
+    logicalXor(other: TensorOrScalar): Tensor;
+    logicalXor_(other: TensorOrScalar): this;
   }
 }
 
@@ -144,6 +173,9 @@ const UNARY: Record<string, (x: Tensor) => Tensor> = {
   ceil: m.ceil,
   trunc: m.trunc,
   frac: m.frac,
+  exp2: m.exp2,
+  deg2rad: m.deg2rad,
+  rad2deg: m.rad2deg,
 };
 /** Unary methods of tensor.ts that gain an in-place form here. */
 const CORE_UNARY: Record<string, (x: Tensor) => Tensor> = {
@@ -163,6 +195,9 @@ const BINARY: Record<string, (x: Tensor, other: TensorOrScalar) => Tensor> = {
   hypot: m.hypot,
   fmod: m.fmod,
   remainder: m.remainder,
+  xlogy: m.xlogy,
+  copysign: m.copysign,
+  logicalXor: m.logicalXor,
 };
 
 const proto = Tensor.prototype as unknown as Record<string, unknown>;
@@ -200,4 +235,25 @@ Tensor.prototype.lerp = function (this: Tensor, end: Tensor, weight: TensorOrSca
 };
 Tensor.prototype.lerp_ = function <T extends Tensor>(this: T, end: Tensor, weight: TensorOrScalar): T {
   return this.assign("lerp_", () => m.lerp(this, end, weight), RESULT);
+};
+Tensor.prototype.logaddexp = function (this: Tensor, other: TensorOrScalar) {
+  return m.logaddexp(this, other);
+};
+Tensor.prototype.logaddexp2 = function (this: Tensor, other: TensorOrScalar) {
+  return m.logaddexp2(this, other);
+};
+Tensor.prototype.logit = function (this: Tensor, eps?: number | null | m.LogitOptions) {
+  return m.logit(this, eps);
+};
+Tensor.prototype.logit_ = function <T extends Tensor>(this: T, eps?: number | null | m.LogitOptions): T {
+  return this.assign("logit_", () => m.logit(this, eps), RESULT);
+};
+Tensor.prototype.signbit = function (this: Tensor) {
+  return m.signbit(this);
+};
+Tensor.prototype.fmax = function (this: Tensor, other: Tensor) {
+  return m.fmax(this, other);
+};
+Tensor.prototype.fmin = function (this: Tensor, other: Tensor) {
+  return m.fmin(this, other);
 };

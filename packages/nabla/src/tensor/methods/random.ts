@@ -4,8 +4,9 @@
  * seed (src/ops/random.ts).
  */
 import { Tensor } from "../tensor.js";
-import { defaultGenerator, type Generator } from "../random.js";
-import { bernoulli, bernoulliValues, exponentialValues, multinomial, type GeneratorOption, type MultinomialOptions } from "../../ops/random.js";
+import { defaultGenerator } from "../random.js";
+import { bernoulli, bernoulliValues, exponentialValues, GENERATOR_KEYS, multinomial, type GeneratorOption, type MultinomialOptions } from "../../ops/random.js";
+import { checkOptions } from "../../ops/options.js";
 
 declare module "../tensor.js" {
   interface Tensor {
@@ -20,11 +21,15 @@ declare module "../tensor.js" {
   }
 }
 
-Tensor.prototype.bernoulli_ = function (this: Tensor, p: number | Tensor = 0.5, { generator = defaultGenerator }: GeneratorOption = {}) {
+Tensor.prototype.bernoulli_ = function (this: Tensor, p: number | Tensor = 0.5, options: GeneratorOption = {}) {
+  checkOptions("bernoulli_", options, GENERATOR_KEYS);
+  const { generator = defaultGenerator } = options;
   return this.assign("bernoulli_", () => bernoulliValues(this, p, generator));
 };
 
-Tensor.prototype.exponential_ = function (this: Tensor, lambda = 1, { generator = defaultGenerator }: { generator?: Generator } = {}) {
+Tensor.prototype.exponential_ = function (this: Tensor, lambda = 1, options: GeneratorOption = {}) {
+  checkOptions("exponential_", options, GENERATOR_KEYS);
+  const { generator = defaultGenerator } = options;
   return this.assign("exponential_", () => exponentialValues(this, lambda, generator));
 };
 

@@ -4,7 +4,8 @@
  * symbolic one at a kink (clamp at its bounds) write theirs out.
  */
 import { binary, ternary, unary } from "../declare.js";
-import { and, apply, eq, ge, gt, le, lt, ne, not, or, select, type Expr } from "../expr.js";
+import { and, apply, eq, ge, gt, le, lt, ne, not, or, select, toNum, type Expr } from "../expr.js";
+import * as E from "../expr.js";
 
 export const add = binary({ name: "add", node: "AddBackward0", dtypes: "numeric", forward: (a, b) => apply("add", a, b) });
 export const sub = binary({ name: "sub", node: "SubBackward0", dtypes: "numeric", forward: (a, b) => apply("sub", a, b) });
@@ -93,4 +94,65 @@ export const where = ternary({
   node: "WhereBackward0",
   dtypes: "any",
   forward: (cond, a, b) => select(truthy(cond), a, b),
+});
+
+/** x < 0 or x = −0 (a NaN's sign aside): copysign(0, x)'s choice. */
+const negativeOrMinusZero = (x: Expr): Expr => or(lt(x, 0), and(eq(x, 0), lt(E.div(1, x), 0)));
+
+/**
+ * a / b rounded toward −∞ for floats, as PyTorch's div_floor_floating: from a − fmod(a, b), which
+ * is exact where floor(a / b) would round a / b first (a quotient within half an ulp of an integer),
+ * then adjusted; a zero quotient keeps the sign of a / b; b = 0 gives IEEE's a / b.
+ * The gradient is 0, as PyTorch's for a rounding mode.
+ */
+export const divFloor = binary({
+  name: "div",
+  node: "DivBackward0",
+  forward: (a, b) => {
+    const mod = apply("fmod", a, b);
+    const exact = E.div(E.sub(a, mod), b);
+    const d = select(and(ne(mod, 0), ne(toNum(lt(b, 0)), toNum(lt(mod, 0)))), E.sub(exact, 1), exact);
+    const floor = apply("floor", d);
+    const rounded = select(gt(E.sub(d, floor), 0.5), E.add(floor, 1), floor);
+    const quotient = E.div(a, b);
+    return select(eq(b, 0), quotient, select(ne(d, 0), rounded, select(negativeOrMinusZero(quotient), -0, 0)));
+  },
+  derivatives: () => [0, 0],
+});
+/** Integer a / b rounded toward −∞ (floor of the exact quotient, which float64 and i32 kernels give). */
+export const divFloorInt = binary({ name: "div", node: "DivBackward0", dtypes: "numeric", forward: (a, b) => apply("floor", E.div(a, b)), derivatives: () => [0, 0] });
+/** a / b rounded toward 0 (trunc of the quotient), for floats and ints alike; gradient 0. */
+export const divTrunc = binary({ name: "div", node: "DivBackward0", dtypes: "numeric", forward: (a, b) => apply("trunc", E.div(a, b)), derivatives: () => [0, 0] });
+
+/** self + value·t1·t2 (torch.addcmul), multiplied in PyTorch's order; int tensors stay int. */
+export const addcmul = ternary({
+  name: "addcmul",
+  node: "AddcmulBackward0",
+  dtypes: "numeric",
+  params: ["value"],
+  forward: (self, t1, t2, [value]) => E.add(self, E.mul(E.mul(value!, t1), t2)),
+});
+/** self + value·t1/t2 (torch.addcdiv), in PyTorch's order (value·t1 first). */
+export const addcdiv = ternary({
+  name: "addcdiv",
+  node: "AddcdivBackward0",
+  params: ["value"],
+  forward: (self, t1, t2, [value]) => E.add(self, E.div(E.mul(value!, t1), t2)),
+});
+
+/**
+ * |a − b| ≤ atol + |rtol·b| (torch.isclose), or a = b (equal infinities), or both NaN with
+ * equalNan (param 2 non-zero); a NaN or infinite difference is never close otherwise.
+ */
+export const isclose = binary({
+  name: "isclose",
+  node: "",
+  params: ["rtol", "atol", "equalNan"],
+  forward: (a, b, [rtol, atol, equalNan]) => {
+    const error = apply("abs", E.sub(a, b));
+    const allowed = E.add(atol!, apply("abs", E.mul(rtol!, b)));
+    const bothNan = and(ne(equalNan!, 0), and(apply("isnan", a), apply("isnan", b)));
+    return or(eq(a, b), or(bothNan, and(apply("isfinite", error), le(error, allowed))));
+  },
+  derivatives: null,
 });

@@ -5,7 +5,7 @@
  * from the primitives' (primitives.ts), which follow PyTorch's formulas.
  */
 import { binary, ternary, unary } from "../declare.js";
-import { add, apply, div, lt, mul, select, sub, type Expr, type Operand } from "../expr.js";
+import { add, and, apply, div, eq, ge, gt, le, lt, mul, ne, neg, or, select, sub, type Expr, type Operand } from "../expr.js";
 import type { PrimitiveName } from "../primitives.js";
 
 /** A float op that is exactly one primitive: int and bool inputs are cast to float32 first. */
@@ -82,4 +82,109 @@ export const lerp = ternary({
     return select(lt(apply("abs", weight), 0.5), add(start, mul(weight, diff)), sub(end, mul(diff, sub(1, weight))));
   },
   derivatives: (start, end, weight) => [sub(1, weight), weight, sub(end, start)],
+});
+
+// ---- batch 2: log-sum-exp of two, x·log y, logit, exp2, signs, angles, NaN-ignoring extrema ----
+
+/**
+ * log(eᵃ + eᵇ) as PyTorch's kernel: max + log(1 + e^−|a−b|) (log of 1 + …, not log1p: a term
+ * below an ulp of 1 is lost, as there), and a itself where a = b = ±inf (whose difference is NaN).
+ * d/da = 1/(1 + e^(b−a)), d/db = 1/(1 + e^(a−b)), PyTorch's formulas.
+ */
+export const logaddexp = binary({
+  name: "logaddexp",
+  node: "LogaddexpBackward0",
+  forward: (a, b) =>
+    select(and(apply("isinf", a), eq(a, b)), a, add(apply("maximum", a, b), apply("log", add(1, apply("exp", neg(apply("abs", sub(a, b)))))))),
+  derivatives: (a, b) => [div(1, add(1, apply("exp", sub(b, a)))), div(1, add(1, apply("exp", sub(a, b))))],
+});
+/** log₂(2ᵃ + 2ᵇ): max + log₂(1 + 2^−|a−b|), as PyTorch's kernel; d/da = 1/(1 + 2^(b−a)). */
+export const logaddexp2 = binary({
+  name: "logaddexp2",
+  node: "Logaddexp2Backward0",
+  forward: (a, b) =>
+    select(
+      and(apply("isinf", a), eq(a, b)),
+      a,
+      add(apply("maximum", a, b), apply("log2", add(1, apply("pow", 2, neg(apply("abs", sub(a, b))))))),
+    ),
+  derivatives: (a, b) => [div(1, add(1, apply("pow", 2, sub(b, a)))), div(1, add(1, apply("pow", 2, sub(a, b))))],
+});
+/** x·log(y), 0 where x = 0 (unless y is NaN), as torch.xlogy. d/dx = log y (at x = 0 too), d/dy = x/y: PyTorch 1.13's. */
+export const xlogy = binary({
+  name: "xlogy",
+  node: "XlogyBackward0",
+  forward: (x, y) => select(apply("isnan", y), NaN, select(eq(x, 0), 0, mul(x, apply("log", y)))),
+  derivatives: (x, y) => [apply("log", y), div(x, y)],
+});
+/** log(z/(1 − z)), +inf at z = 1; the gradient 1/(x(1 − x)), NaN outside [0, 1] (torch.logit without eps). */
+export const logit = unary({
+  name: "logit",
+  node: "LogitBackward0",
+  forward: (x) => select(eq(x, 1), Infinity, apply("log", div(x, sub(1, x)))),
+  derivative: (x) => select(or(lt(x, 0), gt(x, 1)), NaN, div(1, mul(x, sub(1, x)))),
+});
+/**
+ * logit of x clamped to [lo, hi] = [eps, 1 − eps] (torch.logit(x, eps), lo and hi given in x's
+ * dtype); the gradient is 0 outside [lo, hi], as PyTorch's logit_backward.
+ */
+export const logitEps = unary({
+  name: "logit",
+  node: "LogitBackward0",
+  params: ["lo", "hi"],
+  forward: (x, [lo, hi]) => {
+    const z = select(lt(x, lo!), lo!, select(gt(x, hi!), hi!, x));
+    return select(eq(z, 1), Infinity, apply("log", div(z, sub(1, z))));
+  },
+  derivative: (x, _y, [lo, hi]) => select(or(lt(x, lo!), gt(x, hi!)), 0, div(1, mul(x, sub(1, x)))),
+});
+/** 2ˣ; d/dx = 2ˣ·ln 2. */
+export const exp2 = unary({ name: "exp2", node: "Exp2Backward0", forward: (x) => apply("pow", 2, x) });
+
+/**
+ * x < 0, or x = −0 (x⁻¹ = −inf): the sign bit of every value but NaN's, which reads as clear. A
+ * power, not 1/x: an int32 kernel (the WebGPU device's, for int operands) has pow but no fractions.
+ */
+const signBit = (x: Expr): Expr => or(lt(x, 0), and(eq(x, 0), lt(apply("pow", x, -1), 0)));
+/**
+ * |a| with b's sign (torch.copysign; a NaN b counts as positive). d/da = out/a (0 at a = 0),
+ * d/db = 0, as PyTorch's.
+ */
+export const copysign = binary({
+  name: "copysign",
+  node: "CopysignBackward0",
+  forward: (a, b) => select(signBit(b), neg(apply("abs", a)), apply("abs", a)),
+  derivatives: (a, _b, out) => [select(eq(a, 0), 0, div(out, a)), 0],
+});
+/** Whether the sign bit is set: true for negative values and −0 (bool). */
+export const signbit = unary({ name: "signbit", node: "", forward: (x) => signBit(x), derivative: null });
+/** x·π/180 and x·180/π, PyTorch's constants. */
+export const deg2rad = unary({ name: "deg2rad", node: "Deg2RadBackward0", forward: (x) => mul(x, 0.017453292519943295) });
+export const rad2deg = unary({ name: "rad2deg", node: "Rad2DegBackward0", forward: (x) => mul(x, 57.29577951308232) });
+
+/**
+ * The larger (smaller) value, a NaN losing to a number (C's fmax/fmin); the gradient goes to a
+ * where a ≥ b (≤ for fmin) or b is NaN, else to b; a tie gives both sides all of it, as PyTorch's.
+ */
+export const fmax = binary({
+  name: "fmax",
+  node: "FmaxBackward0",
+  dtypes: "numeric",
+  forward: (a, b) => select(apply("isnan", a), b, select(apply("isnan", b), a, apply("maximum", a, b))),
+  derivatives: (a, b) => [select(or(ge(a, b), apply("isnan", b)), 1, 0), select(or(ge(a, b), apply("isnan", b)), 0, 1)],
+});
+export const fmin = binary({
+  name: "fmin",
+  node: "FminBackward0",
+  dtypes: "numeric",
+  forward: (a, b) => select(apply("isnan", a), b, select(apply("isnan", b), a, apply("minimum", a, b))),
+  derivatives: (a, b) => [select(or(le(a, b), apply("isnan", b)), 1, 0), select(or(le(a, b), apply("isnan", b)), 0, 1)],
+});
+/** Exactly one of a, b non-zero (bool). */
+export const logicalXor = binary({
+  name: "logicalXor",
+  node: "",
+  dtypes: "any",
+  forward: (a, b) => ne(select(ne(a, 0), 1, 0), select(ne(b, 0), 1, 0)),
+  derivatives: null,
 });
