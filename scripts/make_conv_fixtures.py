@@ -10,6 +10,11 @@ the input x, weight w and bias b, the output y, a fixed upstream gradient gy and
 of x, w and b after backward of sum(y * gy). The batches are odd (5, 7, 3) so that nabla's
 tests, which set a tiny scratch budget, split them into uneven blocks. Tensor encoding as in
 scripts/fixture_json.py. Everything is seeded, so reruns produce identical files.
+
+Also writes test/fixtures/conv_blocked_float64.json: the same cases in float64 (inputs drawn in
+float64, PyTorch computing in float64), plus a bigger 3×3 layer whose products are deep enough to
+cut the GEMM's panels, for the float64 kernels (nabla's wasm backend runs them on its float64
+GEMM; the JS backend on its reference loops).
 """
 
 import torch
@@ -45,25 +50,32 @@ def torch_options(options):
     return out
 
 
-cases = {}
-for name, (fn, xs, ws, has_bias, options) in CASES.items():
-    x = randn(*xs).requires_grad_()
-    w = (randn(*ws) * 0.5).requires_grad_()
-    b = randn(ws[1] * options.get("groups", 1) if fn.startswith("convTranspose") else ws[0]).requires_grad_() if has_bias else None
-    y = TORCH[fn](x, w, b, **torch_options(options))
-    gy = randn(*y.shape)
-    (y * gy).sum().backward()
-    cases[name] = {
-        "fn": fn,
-        "options": options,
-        "x": enc(x.detach()),
-        "w": enc(w.detach()),
-        "b": enc(b.detach()) if b is not None else None,
-        "y": enc(y.detach()),
-        "gy": enc(gy),
-        "gx": enc(x.grad),
-        "gw": enc(w.grad),
-        "gb": enc(b.grad) if b is not None else None,
-    }
+def make_cases(cases_in, dtype):
+    cases = {}
+    for name, (fn, xs, ws, has_bias, options) in cases_in.items():
+        x = torch.randn(xs, dtype=dtype).requires_grad_()
+        w = (torch.randn(ws, dtype=dtype) * 0.5).requires_grad_()
+        b = torch.randn(ws[1] * options.get("groups", 1) if fn.startswith("convTranspose") else ws[0], dtype=dtype).requires_grad_() if has_bias else None
+        y = TORCH[fn](x, w, b, **torch_options(options))
+        gy = torch.randn(y.shape, dtype=dtype)
+        (y * gy).sum().backward()
+        cases[name] = {
+            "fn": fn,
+            "options": options,
+            "x": enc(x.detach()),
+            "w": enc(w.detach()),
+            "b": enc(b.detach()) if b is not None else None,
+            "y": enc(y.detach()),
+            "gy": enc(gy),
+            "gx": enc(x.grad),
+            "gw": enc(w.grad),
+            "gb": enc(b.grad) if b is not None else None,
+        }
+    return cases
 
-write_json("conv_blocked.json", {"cases": cases})
+
+write_json("conv_blocked.json", {"cases": make_cases(CASES, torch.float32)})
+
+torch.manual_seed(11)
+CASES_64 = {**CASES, "conv2d_16to8_p1_b3": ("conv2d", (3, 16, 9, 10), (8, 16, 3, 3), True, {"padding": 1})}
+write_json("conv_blocked_float64.json", {"cases": make_cases(CASES_64, torch.float64)})

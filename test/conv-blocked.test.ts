@@ -3,8 +3,8 @@
  * kernels split odd batches into uneven blocks, and the outputs and both gradients must still
  * match PyTorch (scripts/make_conv_fixtures.py → conv_blocked.json); second derivatives, which
  * are the three convolution kernels again, are checked by gradcheck in float64 and, through the
- * blocked float32 kernels, against the float64 reference. Max pooling without grad skips its
- * indices.
+ * blocked float32 kernels, against the float64 reference. The float64 kernels themselves match
+ * PyTorch's float64 (conv_blocked_float64.json). Max pooling without grad skips its indices.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -74,6 +74,31 @@ describe("blocked convolutions match PyTorch on odd batches", () => {
     expectClose(x.grad, c.gx, tol, "x.grad");
     expectClose(w.grad, c.gw, tol, "w.grad");
     if (b !== null) expectClose(b.grad, c.gb!, tol, "b.grad");
+  });
+});
+
+describe("float64 convolutions match PyTorch's float64 (the wasm backend's float64 GEMM, in blocks)", () => {
+  const cases64 = loadFixture<{ cases: Record<string, ConvCase> }>("conv_blocked_float64.json").cases;
+  // blocks of the whole batch, of one sample and of a few; products over the block or one a sample
+  // (the weight gradient then adds each block's or sample's product to dW)
+  const table = Object.keys(cases64).flatMap((name) =>
+    [DEFAULT, 1, 6000].flatMap((budget) => [0, PER_SAMPLE].map((macs) => [name, budget, macs] as const)),
+  );
+  it.each(table)("%s with a scratch budget of %i bytes, a sample's products alone from %i multiply-adds", (name, budget, macs) => {
+    setConvolutionScratch(budget);
+    convTuning.perSampleMacs = macs;
+    const c = cases64[name]!;
+    const device = "cpu";
+    const x = fromFixture(c.x, { requiresGrad: true, device });
+    const w = fromFixture(c.w, { requiresGrad: true, device });
+    const b = c.b === null ? null : fromFixture(c.b, { requiresGrad: true, device });
+    const y = fns[c.fn](x, w, b, c.options);
+    expect(y.dtype).toBe("float64");
+    expectClose(y, c.y, {}, "y");
+    y.mul(fromFixture(c.gy, { device })).sum().backward();
+    expectClose(x.grad, c.gx, {}, "x.grad");
+    expectClose(w.grad, c.gw, {}, "w.grad");
+    if (b !== null) expectClose(b.grad, c.gb!, {}, "b.grad");
   });
 });
 

@@ -2,7 +2,8 @@
 // padded input never exists. The columns are laid out [C, kH, kW, nb, oH, oW]: for each group g
 // of channels, rows (c, i, j) of the group are one [K, nb·oH·oW] matrix (K = C/groups·kH·kW),
 // the GEMM's operand for every sample of the block at once or, column range by column range,
-// for one sample at a time.
+// for one sample at a time. Each kernel comes in float32 and float64 (the `64` exports), one
+// generic body over the element type T.
 
 /**
  * The first output column x with 0 ≤ x·s + off, and the end (exclusive) of those with
@@ -29,17 +30,28 @@ export function im2col(
   kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
   cols: usize,
 ): void {
-  im2colChannels(src, s0, s1, s2, s3, nb, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, 0, c);
+  im2colChannels<f32>(src, s0, s1, s2, s3, nb, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, 0, c);
 }
 
-/** im2col of channels [c0, c1) only: their rows of cols, which no other channel touches. */
-function im2colChannels(
+/** im2col of float64 elements. */
+export function im2col64(
+  src: usize, s0: i32, s1: i32, s2: i32, s3: i32,
+  nb: i32, c: i32, h: i32, w: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
+  cols: usize,
+): void {
+  im2colChannels<f64>(src, s0, s1, s2, s3, nb, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols, 0, c);
+}
+
+/** im2col of channels [c0, c1) only: their rows of cols, which no other channel touches. T: f32 or f64. */
+function im2colChannels<T>(
   src: usize, s0: i32, s1: i32, s2: i32, s3: i32,
   nb: i32, h: i32, w: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
   cols: usize, c0: i32, c1: i32,
 ): void {
-  let dst = cols + (<usize>c0 * <usize>(kh * kw * nb) * <usize>(oh * ow) << 2);
+  const e = <usize>alignof<T>(); // log2 of the element's bytes
+  let dst = cols + (<usize>c0 * <usize>(kh * kw * nb) * <usize>(oh * ow) << e);
   for (let ch = c0; ch < c1; ch++) {
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
@@ -47,21 +59,21 @@ function im2colChannels(
         const x0 = firstInside(offX, sw, ow);
         const x1 = max(x0, endInside(offX, sw, w, ow));
         for (let b = 0; b < nb; b++) {
-          const plane = src + (<usize>(b * s0 + ch * s1) << 2);
-          for (let y = 0; y < oh; y++, dst += <usize>ow << 2) {
+          const plane = src + (<usize>(b * s0 + ch * s1) << e);
+          for (let y = 0; y < oh; y++, dst += <usize>ow << e) {
             const row = y * sh - ph + i * dh;
             if (row < 0 || row >= h) {
-              memory.fill(dst, 0, <usize>ow << 2);
+              memory.fill(dst, 0, <usize>ow << e);
               continue;
             }
-            if (x0 > 0) memory.fill(dst, 0, <usize>x0 << 2);
-            if (x1 < ow) memory.fill(dst + (<usize>x1 << 2), 0, <usize>(ow - x1) << 2);
-            const from = plane + (<usize>(row * s2 + offX * s3) << 2);
+            if (x0 > 0) memory.fill(dst, 0, <usize>x0 << e);
+            if (x1 < ow) memory.fill(dst + (<usize>x1 << e), 0, <usize>(ow - x1) << e);
+            const from = plane + (<usize>(row * s2 + offX * s3) << e);
             if (sw == 1 && s3 == 1) {
-              memory.copy(dst + (<usize>x0 << 2), from + (<usize>x0 << 2), <usize>(x1 - x0) << 2);
+              memory.copy(dst + (<usize>x0 << e), from + (<usize>x0 << e), <usize>(x1 - x0) << e);
             } else {
               const step = sw * s3;
-              for (let x = x0; x < x1; x++) store<f32>(dst + (<usize>x << 2), load<f32>(from + (<usize>(x * step) << 2)));
+              for (let x = x0; x < x1; x++) store<T>(dst + (<usize>x << e), load<T>(from + (<usize>(x * step) << e)));
             }
           }
         }
@@ -80,20 +92,31 @@ export function col2im(
   kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
   out: usize,
 ): void {
-  col2imChannels(cols, nb, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, out, 0, c);
+  col2imChannels<f32>(cols, nb, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, out, 0, c);
 }
 
-/** col2im into channels [c0, c1) only (their planes of every sample, zeroed first), which no other channel touches. */
-function col2imChannels(
+/** col2im of float64 elements. */
+export function col2im64(
+  cols: usize,
+  nb: i32, c: i32, h: i32, w: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
+  out: usize,
+): void {
+  col2imChannels<f64>(cols, nb, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, out, 0, c);
+}
+
+/** col2im into channels [c0, c1) only (their planes of every sample, zeroed first), which no other channel touches. T: f32 or f64. */
+function col2imChannels<T>(
   cols: usize,
   nb: i32, c: i32, h: i32, w: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
   out: usize, c0: i32, c1: i32,
 ): void {
+  const e = <usize>alignof<T>(); // log2 of the element's bytes
   for (let b = 0; b < nb; b++) {
-    memory.fill(out + (<usize>(b * c + c0) * <usize>(h * w) << 2), 0, <usize>(c1 - c0) * <usize>(h * w) << 2);
+    memory.fill(out + (<usize>(b * c + c0) * <usize>(h * w) << e), 0, <usize>(c1 - c0) * <usize>(h * w) << e);
   }
-  let from = cols + (<usize>c0 * <usize>(kh * kw * nb) * <usize>(oh * ow) << 2);
+  let from = cols + (<usize>c0 * <usize>(kh * kw * nb) * <usize>(oh * ow) << e);
   for (let ch = c0; ch < c1; ch++) {
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
@@ -101,21 +124,28 @@ function col2imChannels(
         const x0 = firstInside(offX, sw, ow);
         const x1 = max(x0, endInside(offX, sw, w, ow));
         for (let b = 0; b < nb; b++) {
-          const plane = out + (<usize>(b * c + ch) * <usize>(h * w) << 2);
-          for (let y = 0; y < oh; y++, from += <usize>ow << 2) {
+          const plane = out + (<usize>(b * c + ch) * <usize>(h * w) << e);
+          for (let y = 0; y < oh; y++, from += <usize>ow << e) {
             const row = y * sh - ph + i * dh;
             if (row < 0 || row >= h) continue;
-            const to = plane + (<usize>(row * w + offX) << 2);
+            const to = plane + (<usize>(row * w + offX) << e);
             let x = x0;
             if (sw == 1) {
-              for (; x + 4 <= x1; x += 4) {
-                const p = to + (<usize>x << 2);
-                v128.store(p, f32x4.add(v128.load(p), v128.load(from + (<usize>x << 2))));
+              if (sizeof<T>() == 4) {
+                for (; x + 4 <= x1; x += 4) {
+                  const p = to + (<usize>x << e);
+                  v128.store(p, f32x4.add(v128.load(p), v128.load(from + (<usize>x << e))));
+                }
+              } else {
+                for (; x + 2 <= x1; x += 2) {
+                  const p = to + (<usize>x << e);
+                  v128.store(p, f64x2.add(v128.load(p), v128.load(from + (<usize>x << e))));
+                }
               }
             }
             for (; x < x1; x++) {
-              const p = to + (<usize>(x * sw) << 2);
-              store<f32>(p, load<f32>(p) + load<f32>(from + (<usize>x << 2)));
+              const p = to + (<usize>(x * sw) << e);
+              store<T>(p, load<T>(p) + load<T>(from + (<usize>x << e)));
             }
           }
         }
@@ -142,8 +172,26 @@ export function addChannelBias(y: usize, planes: i32, o: i32, p: i32, bias: usiz
   }
 }
 
+/** addChannelBias of float64 elements. */
+export function addChannelBias64(y: usize, planes: i32, o: i32, p: i32, bias: usize, sb: i32): void {
+  for (let q = 0; q < planes; q++) {
+    const v = load<f64>(bias + (<usize>((q % o) * sb) << 3));
+    const bv = f64x2.splat(v);
+    const row = y + (<usize>q * <usize>p << 3);
+    let x = 0;
+    for (; x + 2 <= p; x += 2) {
+      const at = row + (<usize>x << 3);
+      v128.store(at, f64x2.add(v128.load(at), bv));
+    }
+    for (; x < p; x++) {
+      const at = row + (<usize>x << 3);
+      store<f64>(at, load<f64>(at) + v);
+    }
+  }
+}
+
 /**
- * im2col (job int 3 = 0) or col2im (1) shared between threads, chunks of channels taken from the
+ * im2col (job int 3 = 0) or col2im (1), of float32 elements or, with 2 added, float64, shared between threads, chunks of channels taken from the
  * job's atomic counter. The job is i32s (written by src/backend/wasm/pool.ts: unfoldThreaded):
  * [counter, chunks, channels a chunk, which, x or cols, s0, s1, s2, s3, nb, c, h, w, kh, kw,
  * (the job's kind), sh, sw, ph, pw, dh, dw, oh, ow, cols or out].
@@ -164,7 +212,9 @@ export function unfoldShared(job: usize): void {
     if (i >= chunks) return;
     const c0 = i * size;
     const c1 = min(c, c0 + size);
-    if (which == 0) im2colChannels(src, s0, s1, s2, s3, nb, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dst, c0, c1);
-    else col2imChannels(src, nb, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dst, c0, c1);
+    if (which == 0) im2colChannels<f32>(src, s0, s1, s2, s3, nb, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dst, c0, c1);
+    else if (which == 1) col2imChannels<f32>(src, nb, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dst, c0, c1);
+    else if (which == 2) im2colChannels<f64>(src, s0, s1, s2, s3, nb, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dst, c0, c1);
+    else col2imChannels<f64>(src, nb, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dst, c0, c1);
   }
 }

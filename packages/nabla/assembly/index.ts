@@ -10,7 +10,7 @@ export { adadeltaStep } from "./adadelta";
 export { sgdStep, sgdStep64 } from "./sgd";
 export { runJob } from "./jobs";
 export { fold2d, fold2d64, maxPool2d, maxPool2d64 } from "./pool";
-export { addChannelBias, im2col, col2im } from "./conv";
+export { addChannelBias, addChannelBias64, im2col, im2col64, col2im, col2im64 } from "./conv";
 export { lstmCell, lstmCellBackward, lstmCell64, lstmCellBackward64, gruCell, gruCellBackward, gruCell64, gruCellBackward64 } from "./rnn-cell";
 export { directConvBytes, packWeights, packedWeightBytes } from "./conv-direct";
 export { forwardByChannels, laneWeightBytes, packLaneWeights } from "./conv-direct-forward-lanes";

@@ -107,6 +107,36 @@ function expandBack(g: Tensor, layout: Layout, inputShape: readonly number[]): T
   return expand(reshape(g, layout.keepdimShape), inputShape);
 }
 
+/**
+ * [a, b) when the sorted `dims` are the leading dims 0…a−1 (a ≥ 1) and the trailing dims b…n−1
+ * (b < n) with kept dims between (batch norm's [0, 2, 3] of [N, C, H, W]), else null.
+ */
+function leadAndTrail(dims: readonly number[], n: number): [number, number] | null {
+  let a = 0;
+  while (a < dims.length && dims[a] === a) a++;
+  const b = a < dims.length ? dims[a]! : n;
+  if (a === 0 || b === n || b === a || dims.length - a !== n - b) return null;
+  for (let i = a; i < dims.length; i++) if (dims[i] !== b + i - a) return null;
+  return [a, b];
+}
+
+/**
+ * Σ of contiguous x over its leading dims [0, a) and trailing dims [b, n): the trailing ones
+ * first, as rows of x in place, then the leading ones over those sums, instead of one reduction
+ * over both, which copies x with the kept dims first (layoutFor); the per-channel sums of a batch
+ * norm over [N, C, H, W] read x once. No graph: the caller records the sum.
+ */
+function sumLeadAndTrail(x: Tensor, [a, b]: [number, number], keepdim: boolean): Tensor {
+  const size = (from: number, to: number) => x.shape.slice(from, to).reduce((p, s) => p * s, 1);
+  const [lead, kept, trail] = [size(0, a), size(a, b), size(b, x.ndim)];
+  const rows = reduceWith("sum", "sum", new Tensor(x.storage, [lead * kept, trail], [trail, 1], x.offset), [1], false, x.dtype).out;
+  const sums = lead === 1 ? rows
+    : kept >= MIN_COLUMNS ? sumLeadingRows(rows, lead, kept)
+      : reduceWith("sum", "sum", new Tensor(rows.storage, [lead, kept], [kept, 1], 0), [0], false, x.dtype).out;
+  const shape = keepdim ? x.shape.map((s, i) => (i < a || i >= b ? 1 : s)) : x.shape.slice(a, b);
+  return new Tensor(sums.storage, shape, contiguousStrides(shape), 0);
+}
+
 /** Below this many columns the transposed copy and row sums cost no more than the column sums. */
 const MIN_COLUMNS = 32;
 
@@ -150,6 +180,12 @@ export function sum(x: Tensor, dim?: Dims | SumOptions, options: SumOptions | bo
       const out = reshape(sumLeadingRows(x, R, C), keepdim ? keepdimShape : keptShape);
       return recordOp("SumBackward1", out, [x], (g) => [expand(reshape(g, keepdimShape), x.shape)]);
     }
+  }
+  const split = dims === null ? null : leadAndTrail(dims, x.ndim);
+  if (split !== null && x.storage.device === "cpu" && (x.dtype === "float32" || x.dtype === "float64") && x.isContiguous()) {
+    const out = sumLeadAndTrail(x, split, keepdim);
+    const keepdimShape = x.shape.map((s, i) => (i < split[0] || i >= split[1] ? 1 : s));
+    return recordOp("SumBackward1", out, [x], (g) => [expand(reshape(g, keepdimShape), x.shape)]);
   }
   const { out, layout } = reduceWith("sum", "sum", x, dim, keepdim, dtype);
   // d/dx Σx = 1 for every element that was summed

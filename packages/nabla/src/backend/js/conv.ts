@@ -1,7 +1,8 @@
 /**
- * The convolution family in plain JS: the reference for the wasm kernels and the path for
- * float64. The same scheme as theirs (src/backend/wasm/conv.ts), on the JS matmul: a block of
- * samples at a time within the scratch budget, its im2col columns cols_g [K, b·P] per group g
+ * The convolution family in plain JS: the JS backend's, the reference for the wasm kernels and
+ * the wasm backend's path for mixed float types. The same scheme as theirs
+ * (src/backend/wasm/conv.ts), on the JS matmul: a block of samples at a time within the
+ * scratch budget, its im2col columns cols_g [K, b·P] per group g
  * (K = C/groups·kH·kW, P = oH·oW; taps outside the input read zero), and
  *   y_g = W_g · cols_g,   dcols_g = W_gᵀ · gy_g then col2im,   dW_g += gy_g · cols_gᵀ.
  */

@@ -2,8 +2,10 @@
  * The convolution family on the wasm GEMM: im2col of a block of samples (assembly/conv.ts),
  * then the threaded matmul, group by group; the input gradient is the transposed product
  * followed by col2im. Blocks are sized so their scratch stays within getConvolutionScratch(),
- * and all scratch is released as soon as the kernel returns. float32 with the result in wasm
- * memory only; anything else runs the JS reference (src/backend/js/conv.ts).
+ * and all scratch is released as soon as the kernel returns. float32 or float64 throughout (a
+ * result outside wasm memory is staged); mixed or other types run the JS reference
+ * (src/backend/js/conv.ts). float64 takes this path only: the Winograd and direct kernels
+ * below are float32's.
  *
  * With columns cols_g [K, nb·P] (K = C/groups·kH·kW, P = oH·oW) for group g of a block:
  *   y_g = W_g · cols_g                    (forward; W_g is [O/groups, K])
@@ -29,7 +31,7 @@ import type { TypedArray } from "../../tensor/dtype.js";
 import { contiguousStrides } from "../../tensor/shape.js";
 import { jsBackend } from "../js/index.js";
 import { copy } from "./copy.js";
-import { float32At, inHeap } from "./heap.js";
+import { float32At, float64At, inHeap } from "./heap.js";
 import { kernels } from "./instance.js";
 import { gemmWork } from "./matmul.js";
 import { Scratch, type Operand } from "./operands.js";
@@ -76,7 +78,7 @@ function weightByColumns(g: Conv2dGeometry): boolean {
  * (a weight's (c, i, j) or a gradient's (y, x)), and that stride: in place when it is, else a
  * contiguous copy. Dims of size 1 do not constrain the run.
  */
-function operand(scratch: Scratch, view: StridedView, merged: number): Operand & { run: number } {
+function operand(scratch: Scratch, view: StridedView, merged: number, e: Width): Operand & { run: number } {
   const op = scratch.input(view);
   const d = view.shape.length;
   let ok = op.strides.every((s) => s >= 0);
@@ -91,13 +93,22 @@ function operand(scratch: Scratch, view: StridedView, merged: number): Operand &
     else ok = false;
   }
   if (ok) return { ...op, run };
-  const tmp = scratch.take(view.shape.reduce((p, s) => p * s, 1));
+  const tmp = take(scratch, e, view.shape.reduce((p, s) => p * s, 1));
   copy(view, tmp);
   return { ptr: tmp.byteOffset, strides: contiguousStrides(view.shape), run: 1 };
 }
 
-function im2col(g: Conv2dGeometry, x: Operand, from: number, nb: number, cols: Float32Array): void {
-  unfoldThreaded("im2col", x.ptr + 4 * from * x.strides[0]!, x.strides, { ...g, nb }, cols.byteOffset);
+/** The bytes of an element on the GEMM path: float32's 4 or float64's 8. */
+type Width = 4 | 8;
+type Floats = Float32Array | Float64Array;
+
+const widthOf = (out: TypedArray): Width => (out instanceof Float64Array ? 8 : 4);
+const take = (scratch: Scratch, e: Width, length: number): Floats => (e === 8 ? scratch.take64(length) : scratch.take(length));
+const floatsAt = (e: Width, ptr: number, length: number): Floats => (e === 8 ? float64At(ptr, length) : float32At(ptr, length));
+
+function im2col(g: Conv2dGeometry, x: Operand, from: number, nb: number, cols: Floats): void {
+  const e = cols.BYTES_PER_ELEMENT as Width;
+  unfoldThreaded("im2col", x.ptr + e * from * x.strides[0]!, x.strides, { ...g, nb }, cols.byteOffset, e === 8);
 }
 
 interface Sizes {
@@ -122,11 +133,11 @@ function sizes(g: Conv2dGeometry): Sizes {
  * `permuted` of [O, b·P] (y or gy with samples and channels swapped). Scratch is taken once, for
  * the biggest block.
  */
-function eachBlock(g: Conv2dGeometry, scratch: Scratch, body: (n0: number, b: number, cols: Float32Array, permuted: Float32Array | null) => void): void {
+function eachBlock(g: Conv2dGeometry, scratch: Scratch, e: Width, body: (n0: number, b: number, cols: Floats, permuted: Floats | null) => void): void {
   const { p, perSample } = sizes(g);
-  const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), 4);
-  const cols = scratch.take(nb * g.c * g.kh * g.kw * p);
-  const permuted = perSample ? null : scratch.take(nb * g.o * p);
+  const nb = samplesPerBlock(g.n, g.c * g.kh * g.kw * p + (perSample ? 0 : g.o * p), e);
+  const cols = take(scratch, e, nb * g.c * g.kh * g.kw * p);
+  const permuted = perSample ? null : take(scratch, e, nb * g.o * p);
   for (let n0 = 0; n0 < g.n; n0 += nb) body(n0, Math.min(nb, g.n - n0), cols, permuted);
 }
 
@@ -135,7 +146,7 @@ function eachBlock(g: Conv2dGeometry, scratch: Scratch, body: (n0: number, b: nu
  * s in place in y or gy) when there is no permuted buffer, else one over the whole block
  * (`whole(grp, address of the permuted buffer)`).
  */
-function products(g: Conv2dGeometry, b: number, permuted: Float32Array | null, sample: (grp: number, s: number) => void, whole: (grp: number, at: number) => void): void {
+function products(g: Conv2dGeometry, b: number, permuted: Floats | null, sample: (grp: number, s: number) => void, whole: (grp: number, at: number) => void): void {
   for (let grp = 0; grp < g.groups; grp++) {
     if (permuted === null) for (let s = 0; s < b; s++) sample(grp, s);
     else whole(grp, permuted.byteOffset);
@@ -149,12 +160,14 @@ type Route = "js" | "winograd" | "direct" | "gemm";
 
 /**
  * One check of a call's operands and geometry for all three ops: the JS reference unless
- * float32 throughout (a result outside wasm memory, a small weight's gradient, is staged) with
- * work to do; then the Winograd kernels where they take the geometry, else the direct kernels,
- * else the GEMM.
+ * float32 or float64 throughout (a result outside wasm memory, a small weight's gradient, is
+ * staged) with work to do; float64 on the GEMM; float32 on the Winograd kernels where they take
+ * the geometry, else the direct kernels, else the GEMM.
  */
 function route(g: Conv2dGeometry, op: ConvOp, views: StridedView[], out: TypedArray): Route {
-  if (g.n === 0 || g.o === 0 || g.c === 0 || !(out instanceof Float32Array) || !views.every((v) => v.data instanceof Float32Array)) return "js";
+  if (g.n === 0 || g.o === 0 || g.c === 0) return "js";
+  if (out instanceof Float64Array && views.every((v) => v.data instanceof Float64Array)) return "gemm";
+  if (!(out instanceof Float32Array) || !views.every((v) => v.data instanceof Float32Array)) return "js";
   return winogradPath(g, op) ? "winograd" : withoutWinograd(g, op);
 }
 
@@ -170,26 +183,28 @@ export function conv2d(g: Conv2dGeometry, x: StridedView, weight: StridedView, b
   }
   if (to === "direct") return directForward(g, x, weight, bias, out as Float32Array);
   const { p, k, og } = sizes(g);
+  const e = widthOf(out);
+  const wide = e === 8;
   const scratch = new Scratch();
   try {
-    const staged = scratch.output(out as Float32Array);
-    const y = float32At(staged.ptr, out.length);
-    const xs = operand(scratch, x, 1);
-    const ws = operand(scratch, weight, 3);
+    const staged = scratch.output(out as Floats);
+    const y = floatsAt(e, staged.ptr, out.length);
+    const xs = operand(scratch, x, 1, e);
+    const ws = operand(scratch, weight, 3, e);
     const [sw0, swk] = [ws.strides[0]!, ws.run];
     const bs = bias === null ? null : scratch.input(bias);
     const work = gemmWork();
-    eachBlock(g, scratch, (n0, b, cols, tmp) => {
+    eachBlock(g, scratch, e, (n0, b, cols, tmp) => {
       im2col(g, xs, n0, b, cols);
-      const a = (grp: number) => ws.ptr + 4 * grp * og * sw0;
-      const c = (grp: number) => cols.byteOffset + 4 * grp * k * b * p;
+      const a = (grp: number) => ws.ptr + e * grp * og * sw0;
+      const c = (grp: number) => cols.byteOffset + e * grp * k * b * p;
       products(g, b, tmp, (grp, s) => {
-        const dst = y.byteOffset + 4 * ((n0 + s) * g.o + grp * og) * p;
-        matmulThreaded(a(grp), sw0, swk, c(grp) + 4 * s * p, b * p, 1, dst, p, og, k, p, work);
-      }, (grp, t) => matmulThreaded(a(grp), sw0, swk, c(grp), b * p, 1, t + 4 * grp * og * b * p, b * p, og, k, b * p, work));
+        const dst = y.byteOffset + e * ((n0 + s) * g.o + grp * og) * p;
+        matmulThreaded(a(grp), sw0, swk, c(grp) + e * s * p, b * p, 1, dst, p, og, k, p, work, false, wide);
+      }, (grp, t) => matmulThreaded(a(grp), sw0, swk, c(grp), b * p, 1, t + e * grp * og * b * p, b * p, og, k, b * p, work, false, wide));
       // tmp is [O, b, P]: the block [b, O, P] of y reads it with the first two strides swapped
       if (tmp !== null) copy({ data: tmp, shape: [b, g.o, p], strides: [p, b * p, 1], offset: 0 }, y.subarray(n0 * g.o * p, (n0 + b) * g.o * p));
-      if (bs !== null) kernels.addChannelBias(y.byteOffset + 4 * n0 * g.o * p, b * g.o, g.o, p, bs.ptr, bs.strides[0]!);
+      if (bs !== null) (wide ? kernels.addChannelBias64 : kernels.addChannelBias)(y.byteOffset + e * n0 * g.o * p, b * g.o, g.o, p, bs.ptr, bs.strides[0]!);
     });
     staged.done();
   } finally {
@@ -206,27 +221,29 @@ export function conv2dInput(g: Conv2dGeometry, gy: StridedView, weight: StridedV
   }
   if (to === "direct") return directInput(g, gy, weight, out as Float32Array);
   const { p, k, og } = sizes(g);
+  const e = widthOf(out);
+  const wide = e === 8;
   const scratch = new Scratch();
   try {
-    const staged = scratch.output(out as Float32Array);
+    const staged = scratch.output(out as Floats);
     // col2im adds into its output: a staged one starts as out is
-    if (!inHeap(out)) float32At(staged.ptr, out.length).set(out);
-    const gs = operand(scratch, gy, 2);
+    if (!inHeap(out)) floatsAt(e, staged.ptr, out.length).set(out as Floats);
+    const gs = operand(scratch, gy, 2, e);
     const [sg0, sg1, sgp] = [gs.strides[0]!, gs.strides[1]!, gs.run];
-    const ws = operand(scratch, weight, 3);
+    const ws = operand(scratch, weight, 3, e);
     const [sw0, swk] = [ws.strides[0]!, ws.run];
     const work = gemmWork();
-    eachBlock(g, scratch, (n0, b, dcols, gyT) => {
+    eachBlock(g, scratch, e, (n0, b, dcols, gyT) => {
       // without per-sample products, gy's block [b, O, P] is first copied to [O, b·P]
-      if (gyT !== null) copy({ data: elementsOf(gs, gy.shape), shape: [g.o, b, p], strides: [sg1, sg0, sgp], offset: n0 * sg0 }, gyT.subarray(0, g.o * b * p));
+      if (gyT !== null) copy({ data: elementsOf(gs, gy.shape, e), shape: [g.o, b, p], strides: [sg1, sg0, sgp], offset: n0 * sg0 }, gyT.subarray(0, g.o * b * p));
       // A = W_gᵀ [K, O_g]: W_g read with its strides swapped
-      const a = (grp: number) => ws.ptr + 4 * grp * og * sw0;
-      const c = (grp: number) => dcols.byteOffset + 4 * grp * k * b * p;
+      const a = (grp: number) => ws.ptr + e * grp * og * sw0;
+      const c = (grp: number) => dcols.byteOffset + e * grp * k * b * p;
       products(g, b, gyT, (grp, s) => {
-        const src = gs.ptr + 4 * ((n0 + s) * sg0 + grp * og * sg1);
-        matmulThreaded(a(grp), swk, sw0, src, sg1, sgp, c(grp) + 4 * s * p, b * p, k, og, p, work);
-      }, (grp, t) => matmulThreaded(a(grp), swk, sw0, t + 4 * grp * og * b * p, b * p, 1, c(grp), b * p, k, og, b * p, work));
-      unfoldThreaded("col2im", dcols.byteOffset, [], { ...g, nb: b }, staged.ptr + 4 * n0 * g.c * g.h * g.w);
+        const src = gs.ptr + e * ((n0 + s) * sg0 + grp * og * sg1);
+        matmulThreaded(a(grp), swk, sw0, src, sg1, sgp, c(grp) + e * s * p, b * p, k, og, p, work, false, wide);
+      }, (grp, t) => matmulThreaded(a(grp), swk, sw0, t + e * grp * og * b * p, b * p, 1, c(grp), b * p, k, og, b * p, work, false, wide));
+      unfoldThreaded("col2im", dcols.byteOffset, [], { ...g, nb: b }, staged.ptr + e * n0 * g.c * g.h * g.w, wide);
     });
     staged.done();
   } finally {
@@ -243,23 +260,25 @@ export function conv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView,
   }
   if (to === "direct") return directWeight(g, x, gy, out as Float32Array);
   const { p, k, og } = sizes(g);
+  const e = widthOf(out);
+  const wide = e === 8;
   const scratch = new Scratch();
   try {
-    const staged = scratch.output(out as Float32Array);
-    const xs = operand(scratch, x, 1);
-    const gs = operand(scratch, gy, 2);
+    const staged = scratch.output(out as Floats);
+    const xs = operand(scratch, x, 1, e);
+    const gs = operand(scratch, gy, 2, e);
     const [sg0, sg1, sgp] = [gs.strides[0]!, gs.strides[1]!, gs.run];
     const work = gemmWork();
-    eachBlock(g, scratch, (n0, b, cols, gyT) => {
+    eachBlock(g, scratch, e, (n0, b, cols, gyT) => {
       im2col(g, xs, n0, b, cols);
-      if (gyT !== null) copy({ data: elementsOf(gs, gy.shape), shape: [g.o, b, p], strides: [sg1, sg0, sgp], offset: n0 * sg0 }, gyT.subarray(0, g.o * b * p));
-      const dst = (grp: number) => staged.ptr + 4 * grp * og * k;
+      if (gyT !== null) copy({ data: elementsOf(gs, gy.shape, e), shape: [g.o, b, p], strides: [sg1, sg0, sgp], offset: n0 * sg0 }, gyT.subarray(0, g.o * b * p));
+      const dst = (grp: number) => staged.ptr + e * grp * og * k;
       // B = cols_gᵀ [b·P, K]: the columns read with their strides swapped
-      const c = (grp: number) => cols.byteOffset + 4 * grp * k * b * p;
+      const c = (grp: number) => cols.byteOffset + e * grp * k * b * p;
       products(g, b, gyT, (grp, s) => {
-        const src = gs.ptr + 4 * ((n0 + s) * sg0 + grp * og * sg1);
-        matmulThreaded(src, sg1, sgp, c(grp) + 4 * s * p, 1, b * p, dst(grp), k, og, p, k, work, n0 + s > 0);
-      }, (grp, t) => matmulThreaded(t + 4 * grp * og * b * p, b * p, 1, c(grp), 1, b * p, dst(grp), k, og, b * p, k, work, n0 > 0));
+        const src = gs.ptr + e * ((n0 + s) * sg0 + grp * og * sg1);
+        matmulThreaded(src, sg1, sgp, c(grp) + e * s * p, 1, b * p, dst(grp), k, og, p, k, work, n0 + s > 0, wide);
+      }, (grp, t) => matmulThreaded(t + e * grp * og * b * p, b * p, 1, c(grp), 1, b * p, dst(grp), k, og, b * p, k, work, n0 > 0, wide));
     });
     staged.done();
   } finally {
@@ -267,11 +286,11 @@ export function conv2dWeight(g: Conv2dGeometry, x: StridedView, gy: StridedView,
   }
 }
 
-/** The elements of an operand of `shape` as a Float32Array from its pointer on, for a strided view that a copy walks. */
-function elementsOf(op: Operand, shape: readonly number[]): Float32Array {
+/** The elements of an operand of `shape` as a typed array from its pointer on, for a strided view that a copy walks. */
+function elementsOf(op: Operand, shape: readonly number[], e: Width): Floats {
   let span = 1;
   for (let d = 0; d < shape.length; d++) span += (shape[d]! - 1) * op.strides[d]!;
-  return float32At(op.ptr, span);
+  return floatsAt(e, op.ptr, span);
 }
 
 /**

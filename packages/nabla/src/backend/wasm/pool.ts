@@ -159,7 +159,7 @@ function runShared(block: Int32Array, ready: Helper[], work: number): void {
 }
 
 /**
- * C = A·B (C += A·B with `accumulate`, float32 only) as kernels.matmul, or kernels.matmul64
+ * C = A·B (C += A·B with `accumulate`) as kernels.matmul, or kernels.matmul64
  * (wide), shared with idle helpers; `allowDot` lets the float32 kernel take its dot-product path
  * for small x·Wᵀ-shaped products (matmul's own calls do; the convolutions keep the GEMM's rounding): the longer-to-pack operand is kept whole and the other axis
  * cut into chunks that every thread takes from one atomic counter.
@@ -174,13 +174,12 @@ export function matmulThreaded(
   wide = false,
   allowDot = false,
 ): void {
-  if (wide && accumulate) throw new Error("matmulThreaded: the float64 GEMM does not accumulate");
   // bit 1: the float32 kernel may take its dot-product path (assembly/matmul.ts ALLOW_DOT)
   const acc = (accumulate ? 1 : 0) | (allowDot ? 2 : 0);
   // a float64 multiply-add costs about twice a float32 one: the same work for half the MACs
   const ready = readyHelpers(m * n * k * (wide ? 2 : 1), PARALLEL_MACS);
   if (ready.length === 0) {
-    if (wide) kernels.matmul64(a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, work);
+    if (wide) kernels.matmul64(a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, work, acc);
     else kernels.matmul(a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, work, acc);
     return;
   }
@@ -240,25 +239,27 @@ export interface UnfoldArgs {
 
 /**
  * kernels.im2col (x at element strides `strides` into cols) or kernels.col2im (cols into out),
- * shared with idle helpers in chunks of channels, whose rows of cols (and planes of out) no
- * other channel touches.
+ * float32 or, `wide`, float64 (im2col64, col2im64), shared with idle helpers in chunks of
+ * channels, whose rows of cols (and planes of out) no other channel touches.
  */
-export function unfoldThreaded(which: "im2col" | "col2im", src: number, strides: readonly number[], g: UnfoldArgs, dst: number): void {
+export function unfoldThreaded(which: "im2col" | "col2im", src: number, strides: readonly number[], g: UnfoldArgs, dst: number, wide = false): void {
   const floats = g.c * g.kh * g.kw * g.nb * g.oh * g.ow;
-  const ready = g.c > 1 ? readyHelpers(floats, PARALLEL_UNFOLD) : [];
+  const ready = g.c > 1 ? readyHelpers(floats * (wide ? 2 : 1), PARALLEL_UNFOLD) : [];
   if (ready.length === 0) {
     if (which === "im2col") {
       const [s0, s1, s2, s3] = strides as [number, number, number, number];
-      kernels.im2col(src, s0, s1, s2, s3, g.nb, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, dst);
+      (wide ? kernels.im2col64 : kernels.im2col)(src, s0, s1, s2, s3, g.nb, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, dst);
     } else {
-      kernels.col2im(src, g.nb, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, dst);
+      (wide ? kernels.col2im64 : kernels.col2im)(src, g.nb, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, dst);
     }
     return;
   }
   const size = Math.ceil(g.c / Math.min(g.c, 4 * (ready.length + 1)));
   const { ints } = jobBlock();
   const [s0, s1, s2, s3] = which === "im2col" ? strides : [0, 0, 0, 0];
-  const fields = [0, Math.ceil(g.c / size), size, which === "im2col" ? 0 : 1, src, s0, s1, s2, s3, g.nb, g.c, g.h, g.w, g.kh, g.kw, JOB_UNFOLD,
+  // which: 0 im2col, 1 col2im, plus 2 for float64 (assembly/conv.ts unfoldShared)
+  const kind = (which === "im2col" ? 0 : 1) + (wide ? 2 : 0);
+  const fields = [0, Math.ceil(g.c / size), size, kind, src, s0, s1, s2, s3, g.nb, g.c, g.h, g.w, g.kh, g.kw, JOB_UNFOLD,
     g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, dst];
   for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
   runShared(ints, ready, 0);

@@ -12,7 +12,7 @@
  *
  * The input projection W_ih·x of a whole layer is one matmul over all time steps; the recurrence
  * runs step by step. Gradients (backpropagation through time) come from the recorded graph, but
- * for LSTM and RNN W_hh's gradient is one matmul over the sequence too (recurrent-weight-grad.ts).
+ * W_hh's gradient is one matmul over the sequence too (recurrent-weight-grad.ts).
  */
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
 import { zeros } from "../../ops/creation.js";
@@ -44,14 +44,14 @@ function project(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
 }
 
 /**
- * One recurrence step given the input projection xw = W_ih·x + b_ih ([N, G·H]) and the state.
- * Returns the new hidden state and, for LSTM, the new cell state.
+ * One recurrence step given the input projection xw = W_ih·x + b_ih ([N, G·H]), the recurrent
+ * product hw = h·W_hhᵀ and the state. Returns the new hidden state and, for LSTM, the new cell state.
  */
-export function recurrentStep(mode: RNNMode, xw: Tensor, h: Tensor, c: Tensor | null, wHH: Tensor, bHH: Tensor | null): [Tensor, Tensor | null] {
+export function recurrentStep(mode: RNNMode, xw: Tensor, hw: Tensor, h: Tensor, c: Tensor | null, bHH: Tensor | null): [Tensor, Tensor | null] {
   // LSTM, GRU: the gates and states in one fused kernel where the device has one (b_hh is added there)
-  if (mode === "LSTM") return lstmCell(xw, matmul(h, transpose(wHH, 0, 1)), bHH, c!);
-  if (mode === "GRU") return [gruCell(xw, matmul(h, transpose(wHH, 0, 1)), bHH, h), null];
-  const pre = add(xw, project(h, wHH, bHH));
+  if (mode === "LSTM") return lstmCell(xw, hw, bHH, c!);
+  if (mode === "GRU") return [gruCell(xw, hw, bHH, h), null];
+  const pre = add(xw, bHH === null ? hw : add(hw, bHH));
   return [mode === "RNN_RELU" ? relu(pre) : tanh(pre), null];
 }
 
@@ -183,8 +183,8 @@ abstract class RNNBase<In extends unknown[], Out> extends Module<In, Out> {
       for (let d = 0; d < this.directions; d++) {
         const [wIH, wHH, bIH, bHH] = this.weights(l, d);
         let xwAll = project(x, wIH, bIH); // W_ih·x + b_ih for all steps in one matmul
-        // LSTM and RNN: W_hh's gradient as one matmul over the sequence, not one per step
-        const oneGrad = this.mode === "GRU" ? null : sequenceWeightGrad(xwAll, wHH);
+        // W_hh's gradient as one matmul over the sequence, not one per step
+        const oneGrad = sequenceWeightGrad(xwAll, wHH, this.mode === "GRU");
         if (oneGrad !== null) xwAll = oneGrad.xw;
         const xw = timeSteps(xwAll);
         let hs = select(h, 0, l * this.directions + d);
@@ -192,8 +192,8 @@ abstract class RNNBase<In extends unknown[], Out> extends Module<In, Out> {
         const steps: Tensor[] = new Array<Tensor>(T);
         for (let k = 0; k < T; k++) {
           const t = d === 0 ? k : T - 1 - k;
-          oneGrad?.record(t, hs);
-          [hs, cs] = recurrentStep(this.mode, xw[t]!, hs, cs, oneGrad?.wHH ?? wHH, bHH);
+          const hw = oneGrad === null ? matmul(hs, transpose(wHH, 0, 1)) : oneGrad.product(t, hs);
+          [hs, cs] = recurrentStep(this.mode, xw[t]!, hw, hs, cs, bHH);
           steps[t] = hs;
         }
         outs.push(stack(steps, 0));
@@ -290,7 +290,9 @@ abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
       }
       return unbatched ? unsqueeze(s, 0) : s;
     };
-    const [h2, c2] = recurrentStep(this.mode, project(x, this.weight_ih, this.bias_ih), state("hidden state", h), this.mode === "LSTM" ? state("cell state", c) : null, this.weight_hh, this.bias_hh);
+    const hs = state("hidden state", h);
+    const hw = matmul(hs, transpose(this.weight_hh, 0, 1));
+    const [h2, c2] = recurrentStep(this.mode, project(x, this.weight_ih, this.bias_ih), hw, hs, this.mode === "LSTM" ? state("cell state", c) : null, this.bias_hh);
     const fix = (t: Tensor) => (unbatched ? squeeze(t, 0) : t);
     return [fix(h2), c2 === null ? null : fix(c2)];
   }
