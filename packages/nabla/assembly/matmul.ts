@@ -17,6 +17,7 @@
 // broadcast on load (v128.load32_splat) it cost each step three more instructions, since V8 adds
 // a splat load's offset with a separate lea, and the tile ran up to a fifth slower.
 import { lanesOf, maddOf, shiftOf } from "./lanes";
+import { matvecOf, outerOf, vecmatOf } from "./matmul-skinny";
 
 export const MR = 4;
 export const KC = 256;
@@ -366,8 +367,14 @@ export function matmul(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i3
   matmulOf<f32>(a, sam, sak, b, sbk, sbn, c, ldc, m, k, n, work, acc);
 }
 
-/** The GEMM path of matmul: packed panels and the 4×NR micro-kernel. */
+/**
+ * The GEMM path of matmul: packed panels and the 4×NR micro-kernel. Products with k, n or m of 1
+ * (whole, or a thread's share) go to matmul-skinny.ts, which computes the same sums unpacked.
+ */
 function gemm<T>(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, work: usize, acc: i32): void {
+  if (k == 1) return outerOf<T>(a, sam, b, sbn, c, ldc, m, n, acc);
+  if (n == 1) return matvecOf<T>(a, sam, sak, b, sbk, c, ldc, m, k, acc);
+  if (m == 1) return vecmatOf<T>(a, sak, b, sbk, sbn, c, n, k, acc);
   const NR = nrOf<T>();
   const NC = ncOf<T>();
   const B = sizeof<T>();
