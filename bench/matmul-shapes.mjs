@@ -35,6 +35,14 @@ export const SHAPES = [
   ["cell_h_fwd", 97, 51, 204, "nt"],
   ["cell_dh", 97, 204, 51, "nn"],
   ["cell_w_grad", 204, 97, 51, "tn"],
+  // GRUCell model 1→51→51 + Linear(51→1) at batch 97 (bench/layers.mjs grucell): products with a
+  // dimension of 1 (assembly/matmul-skinny.ts), and nn.GRU(128, 256)'s step at batch 20
+  ["gru_x_fwd_k1", 97, 1, 153, "nt"], // x·W_ihᵀ, input size 1
+  ["gru_w_ih_grad_n1", 153, 97, 1, "tn"], // gᵀ·x
+  ["head_fwd_n1", 97, 51, 1, "nt"], // h·Wᵀ of Linear(51→1)
+  ["head_dh_k1", 97, 1, 51, "nn"], // g·W
+  ["head_w_grad_m1", 1, 97, 51, "tn"], // gᵀ·h
+  ["gru_h_fwd", 20, 256, 768, "nt"], // h·W_hhᵀ, each step
   // MLP 784→128→10 at batch 64
   ["mlp_fwd", 64, 784, 128, "nt"],
   ["mlp_dw", 128, 64, 784, "tn"],
