@@ -272,8 +272,15 @@ function collectBeforeGrowing(size: number): boolean {
   if (span <= collectionSpan()) return false;
   const started = now();
   if (!collectIfEnabled()) return false;
-  // the finalizers put the blocks back on their size classes, where a loop's next requests find
-  // them; the lists go back to the extents only when a request finds nothing (allocBytes)
+  // The finalizers put the blocks back on their size classes; all the lists go back to the
+  // extents now, where neighbours merge and any request can be cut from them. Left on their
+  // lists, the blocks of a size the loop no longer asks for stayed there for good while the
+  // collection also freed a few of this size, so no request missed and merged them: after
+  // 2,000 dropped float64 results of 97×153 (128 KiB blocks), a float32 loop of the same
+  // shape (64 KiB) found 106 of the 128 MiB stuck on the 128 KiB list and collected every
+  // ~300 calls instead of every ~2,000 (13 collections for 250 MiB dropped). One sorted merge
+  // per collection costs little beside the collection (a few thousand blocks).
+  releaseClassLists();
   liveAfterCollect = allocated;
   const ended = now();
   const took = ended - started;
