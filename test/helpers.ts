@@ -131,6 +131,18 @@ export function values(t: Tensor): number[] {
   return Array.from(t.toTypedArray(), Number);
 }
 
+/** A tensor's values as strings that tell −0 from 0 (and show NaN), for exact comparisons. */
+export function signedValues(t: Tensor): string[] {
+  return Array.from(t.toTypedArray() as ArrayLike<number>, (v) => (Object.is(v, -0) ? "-0" : String(v)));
+}
+
+/** Same dtype, shape and values, NaNs and signed zeros included. */
+export function expectSameValues(a: Tensor, b: Tensor): void {
+  expect(a.dtype).toBe(b.dtype);
+  expect(a.shape).toEqual(b.shape);
+  expect(signedValues(a)).toEqual(signedValues(b));
+}
+
 /** The error `fn` throws, typed as the caller expects (fails the test if none). */
 export function errorOf<E extends Error = Error>(fn: () => unknown): E {
   try {

@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import * as nb from "../packages/nabla/src/index.js";
 import { DTypeError, noGrad, tensor, type Tensor } from "../packages/nabla/src/index.js";
-import { expectClose, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
+import { expectClose, fromFixture, loadFixture, type FixtureTensor, expectSameValues } from "./helpers.js";
 
 interface MathCase {
   name: string;
@@ -29,14 +29,6 @@ function extraArgs(c: MathCase): unknown[] {
   if (c.args.other !== undefined) return [c.args.other];
   if (c.args.weight !== undefined) return [c.args.weight];
   return [];
-}
-
-/** Same values, NaNs and signed zeros included. */
-function same(a: Tensor, b: Tensor): void {
-  expect(a.dtype).toBe(b.dtype);
-  expect(a.shape).toEqual(b.shape);
-  const key = (v: number) => (Object.is(v, -0) ? "-0" : String(v));
-  expect(Array.from(a.toTypedArray() as ArrayLike<number>, key)).toEqual(Array.from(b.toTypedArray() as ArrayLike<number>, key));
 }
 
 describe("pointwise mathematics against PyTorch", () => {
@@ -67,12 +59,12 @@ describe("pointwise mathematics against PyTorch", () => {
       // the method and the in-place method compute the same values as the function
       const [self, ...rest] = inputs;
       const method = (self as unknown as Record<string, Call>)[c.fn]!.call(self, ...rest, ...extra);
-      same(method, out);
+      expectSameValues(method, out);
       if (c.out.dtype === c.inputs[0]!.dtype) {
         const copy = noGrad(() => self!.detach().clone());
         const returned = (copy as unknown as Record<string, Call>)[`${c.fn}_`]!.call(copy, ...rest.map((t) => t.detach()), ...extra);
         expect(returned).toBe(copy);
-        same(copy, noGrad(() => fn(...inputs.map((t) => t.detach()), ...extra)));
+        expectSameValues(copy, noGrad(() => fn(...inputs.map((t) => t.detach()), ...extra)));
       }
 
       if (!differentiable) return;

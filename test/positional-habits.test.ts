@@ -121,6 +121,8 @@ describe("reductions read their options or refuse them", () => {
     expect(() => nb.max(nb.tensor([[1, 2]]), 1, { keep_dim: true } as never)).toThrow(/^max: unknown option 'keep_dim'/);
     expect(() => nb.logsumexp(x, 0, { dtype: "float64" } as never)).toThrow("logsumexp: unknown option 'dtype'; it takes keepdim");
     expect(() => x.std(0, { ddof: 0 } as never)).toThrow("var: unknown option 'ddof'; it takes keepdim, correction, unbiased");
+    expect(() => nb.any(x, 0, { keepDim: true } as never)).toThrow("any: unknown option 'keepDim'; it takes keepdim");
+    expect(nb.all(x, 0, { keepdim: true }).shape).toEqual([1]);
     expect(x.sum(0, true).shape).toEqual([1]);
   });
 });

@@ -2,7 +2,7 @@
  * Logical reductions: any (is some element nonzero) and all (is every element nonzero), over the
  * whole tensor or along dims, with keepdim. Results are bool; NaN counts as nonzero, as in PyTorch.
  */
-import type { ReduceOptions } from "./reduce.js";
+import { keepdimOf, type ReduceOptions } from "./reduce.js";
 import { normalizeDims } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { webgpuContext } from "../backend/device.js";
@@ -22,11 +22,6 @@ export function anyRows(data: ArrayLike<number>, outer: number, inner: number, e
     }
     out[o] = result ? 1 : 0;
   }
-}
-
-/** keepdim from `{ keepdim }` or from PyTorch's positional boolean. */
-function keepdimOf(options: ReduceOptions | boolean): boolean {
-  return typeof options === "boolean" ? options : (options.keepdim ?? false);
 }
 
 function logicalReduce(op: "any" | "all", x: Tensor, dim: number | readonly number[] | undefined, keepdim: boolean): Tensor {
@@ -50,10 +45,10 @@ function logicalReduce(op: "any" | "all", x: Tensor, dim: number | readonly numb
 
 /** Whether any element is nonzero: over everything, or along dim (PyTorch's torch.any). */
 export function any(x: Tensor, dim?: number | readonly number[], options: ReduceOptions | boolean = {}): Tensor {
-  return logicalReduce("any", x, dim, keepdimOf(options));
+  return logicalReduce("any", x, dim, keepdimOf(options, "any"));
 }
 
 /** Whether every element is nonzero: over everything, or along dim (PyTorch's torch.all). */
 export function all(x: Tensor, dim?: number | readonly number[], options: ReduceOptions | boolean = {}): Tensor {
-  return logicalReduce("all", x, dim, keepdimOf(options));
+  return logicalReduce("all", x, dim, keepdimOf(options, "all"));
 }

@@ -30,7 +30,7 @@ export type Dims = number | readonly number[];
  * keepdim from `x.sum(1, true)` or `x.sum(1, { keepdim: true })`; an option the reduction does not
  * read (`keepDim`, PyTorch's `dtype` where it has none) is a TypeError naming `op`, not ignored.
  */
-export function keepdimOf(options: ReduceOptions | boolean, op = "reduction", keys: readonly string[] = ["keepdim"]): boolean {
+export function keepdimOf(options: ReduceOptions | boolean, op: string, keys: readonly string[] = ["keepdim"]): boolean {
   if (typeof options === "boolean") return options;
   checkOptions(op, options, keys);
   return options.keepdim ?? false;
