@@ -99,6 +99,7 @@ describe("PyTorch's keyword and overload habits on arithmetic", () => {
     expect(y.grad!.toArray()).toEqual([3, 3]);
     expect(() => a().add(b(), { aplha: 2 } as never)).toThrow("add: unknown option 'aplha'; it takes alpha");
     expect(() => a().add(b(), { alpha: NaN })).toThrow("add: alpha must be a finite number, got NaN");
+    expect(() => nb.div(a(), b(), { rounding_mode: "floor" } as never)).toThrow("div: unknown option 'rounding_mode' (nabla spells PyTorch's rounding_mode as roundingMode); it takes roundingMode");
   });
 
   it("max(a, b) and min(a, b) of two tensors are the elementwise maximum and minimum, as torch.max(input, other)", () => {

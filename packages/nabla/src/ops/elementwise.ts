@@ -28,6 +28,7 @@ export interface AlphaOptions {
 
 /** alpha from add's or sub's options: a finite number; a TypeError for anything else, or another option. */
 function alphaOf(op: string, options: AlphaOptions | undefined): number {
+  if (options === undefined) return 1; // every plain a + b: nothing to read
   checkOptions(op, options, ["alpha"]);
   const alpha = options?.alpha ?? 1;
   if (typeof alpha !== "number" || !Number.isFinite(alpha)) throw new OptionError(`${op}: alpha must be a finite number, got ${String(alpha)}`);
@@ -66,8 +67,10 @@ export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
  * "trunc" or "floor", the quotient rounded (integers staying integers; rounding-division.ts).
  */
 export function div(a: TensorOrScalar, b: TensorOrScalar, options?: DivOptions): Tensor {
-  if (options !== undefined && options !== null && options.roundingMode !== undefined && options.roundingMode !== null) {
-    return divRounded(a, b, options.roundingMode);
+  if (options !== undefined) {
+    // div(a, b, { rounding_mode: "floor" }) must not divide truly without a word
+    checkOptions("div", options, ["roundingMode"]);
+    if (options.roundingMode !== undefined && options.roundingMode !== null) return divRounded(a, b, options.roundingMode);
   }
   return callPointwise(A.div, [a, b]);
 }
