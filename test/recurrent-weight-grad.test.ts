@@ -77,30 +77,19 @@ describe("the recurrent weight's gradient as one matmul over the sequence", () =
     expectClose(g1, r1, "GRU weight_hh_l0_reverse.grad");
   });
 
-  it("GRU: second derivatives through W_hh's gradient (createGraph) equal the per-step graph's", () => {
-    const layer = layerOf("GRU");
-    const p = layer as unknown as Record<string, Tensor>;
-    const x = randn([4, 2, 3], { dtype: "float64" });
-    const penaltyGrad = (out: Tensor): Tensor => {
-      const [gw] = autograd.grad(out.pow(2).sum(), [p.weight_hh_l0!], { createGraph: true });
-      return autograd.grad(gw!.pow(2).sum(), [p.weight_ih_l0!])[0]!;
-    };
-    const fused = penaltyGrad((layer.forward(x) as [Tensor, unknown])[0].narrow(2, 0, 4));
-    const reference = penaltyGrad(perStep(layer, "GRU", x, 0));
-    expectClose(fused, reference, "d(|dL/dW_hh|²)/dW_ih");
-  });
-
-  it("LSTM: second derivatives through W_hh's gradient (createGraph) equal the per-step graph's", () => {
-    const layer = layerOf("LSTM");
-    const p = layer as unknown as Record<string, Tensor>;
-    const x = randn([4, 2, 3], { dtype: "float64" });
-    // a gradient penalty on W_hh: its gradient in W_ih runs through the states W_hh's gradient was taken over
-    const penaltyGrad = (out: Tensor): Tensor => {
-      const [gw] = autograd.grad(out.pow(2).sum(), [p.weight_hh_l0!], { createGraph: true });
-      return autograd.grad(gw!.pow(2).sum(), [p.weight_ih_l0!])[0]!;
-    };
-    const fused = penaltyGrad((layer.forward(x) as [Tensor, unknown])[0].narrow(2, 0, 4));
-    const reference = penaltyGrad(perStep(layer, "LSTM", x, 0));
-    expectClose(fused, reference, "d(|dL/dW_hh|²)/dW_ih");
-  });
+  for (const kind of ["GRU", "LSTM"] as const) {
+    it(`${kind}: second derivatives through W_hh's gradient (createGraph) equal the per-step graph's`, () => {
+      const layer = layerOf(kind);
+      const p = layer as unknown as Record<string, Tensor>;
+      const x = randn([4, 2, 3], { dtype: "float64" });
+      // a gradient penalty on W_hh: its gradient in W_ih runs through the states W_hh's gradient was taken over
+      const penaltyGrad = (out: Tensor): Tensor => {
+        const [gw] = autograd.grad(out.pow(2).sum(), [p.weight_hh_l0!], { createGraph: true });
+        return autograd.grad(gw!.pow(2).sum(), [p.weight_ih_l0!])[0]!;
+      };
+      const fused = penaltyGrad((layer.forward(x) as [Tensor, unknown])[0].narrow(2, 0, 4));
+      const reference = penaltyGrad(perStep(layer, kind, x, 0));
+      expectClose(fused, reference, "d(|dL/dW_hh|²)/dW_ih");
+    });
+  }
 });
