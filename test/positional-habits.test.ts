@@ -146,3 +146,53 @@ describe("PyTorch's positional std/var and the names ported code calls", () => {
     expect(x().tolist()).toEqual(x().toArray());
   });
 });
+
+describe("F's scalar options in PyTorch's positions, and (values, indices) unpacked as PyTorch's namedtuple", () => {
+  const x = () => nb.tensor([-3, -0.5, 0, 0.25, 2]);
+  const F = nn.functional;
+  it("F.leakyRelu(x, 0.2), F.elu(x, 2), F.celu, F.softplus(x, 2, 5), F.hardtanh(x, -2, 2), F.softshrink/hardshrink(x, 1) read as PyTorch's (were a TypeError)", () => {
+    const same = (a: nb.Tensor, b: nb.Tensor) => expect(a.toArray()).toEqual(b.toArray());
+    same(F.leakyRelu(x(), 0.2), F.leakyRelu(x(), { negativeSlope: 0.2 }));
+    expect(F.leakyRelu(x(), 0.2).toArray()[0]).toBe(Math.fround(-0.6));
+    same(F.elu(x(), 2), F.elu(x(), { alpha: 2 }));
+    same(F.celu(x(), 2), F.celu(x(), { alpha: 2 }));
+    same(F.softplus(x(), 2, 5), F.softplus(x(), { beta: 2, threshold: 5 }));
+    expect(F.hardtanh(x(), -2, 2).toArray()).toEqual([-2, -0.5, 0, 0.25, 2]);
+    expect(F.softshrink(x(), 1).toArray()).toEqual([-2, 0, 0, 0, 1]);
+    expect(F.hardshrink(x(), 1).toArray()).toEqual([-3, 0, 0, 0, 2]);
+    expect(F.rrelu(x(), 0.1, 0.3).toArray()[0]).toBeCloseTo(-0.6, 6);
+    expect(() => F.leakyRelu(x(), 0.2, true as never)).toThrow("leakyRelu: takes at most 1 optional argument (negativeSlope), got 2");
+    expect(() => F.softplus(x(), 2, { threshold: 1 } as never)).toThrow("softplus: expected threshold (argument 2 after the tensors), got an options object after positional arguments");
+  });
+
+  it("F.dropout(x, p) and F.dropout(x, p, training) as PyTorch's; a generator only by name; p must be a number", () => {
+    const ones = nb.ones([1000]);
+    nb.manualSeed(3);
+    const positional = F.dropout(ones, 0.3).toArray();
+    nb.manualSeed(3);
+    expect(positional).toEqual(F.dropout(ones, { p: 0.3 }).toArray());
+    expect((positional as number[]).filter((v) => v === 0).length).toBeGreaterThan(200);
+    expect(F.dropout(ones, 0.3, false)).toBe(ones);
+    expect(F.dropout2d(nb.ones([2, 3, 4, 4]), 0.5, false).shape).toEqual([2, 3, 4, 4]);
+    expect(() => F.dropout(ones, "0.5" as never)).toThrow("dropout: dropout probability has to be between 0 and 1, but got 0.5");
+    expect(() => F.dropout(ones, 0.5, true, new nb.Generator(1) as never)).toThrow(/^dropout: takes at most 2 optional arguments \(p, training\)/);
+    expect(F.dropout(ones, { p: 0.5, generator: new nb.Generator(1) }).shape).toEqual([1000]);
+  });
+
+  it("const [values, indices] = x.max(1); x.max(1)[1]; sort, topk, kthvalue, median, mode, cummax and max-pooling's indices unpack too", () => {
+    const m = nb.tensor([[1, 7, 3], [9, 2, 4]]);
+    const [values, indices] = m.max(1);
+    expect([values.toArray(), indices.toArray()]).toEqual([[7, 9], [1, 0]]);
+    expect(m.max(1)[1].toArray()).toEqual([1, 0]);
+    expect(m.max(1)[0].toArray()).toEqual([7, 9]);
+    expect(m.min(1).length).toBe(2);
+    expect([...m.sort(1)].map((t) => t.toArray())).toEqual([[[1, 3, 7], [2, 4, 9]], [[0, 2, 1], [1, 2, 0]]]);
+    const [, top] = m.topk(1);
+    expect(top.toArray()).toEqual([[1], [0]]);
+    for (const r of [m.kthvalue(2, 1), m.median(1), m.mode(1), m.cummax(1), nb.nn.functional.maxPool2dWithIndices(m.reshape([1, 1, 2, 3]), 2)]) {
+      const [v, i] = r;
+      expect([v, i]).toEqual([r.values, r.indices]);
+    }
+  });
+});
+

@@ -18,7 +18,8 @@ import { div, eq, gt, mul, ne, sub, toDType, where } from "./elementwise.js";
 import { filledTensor } from "./helpers.js";
 import { gather } from "./indexing.js";
 import { isnan } from "./nonfinite.js";
-import { sum, type ValuesIndices } from "./reduce.js";
+import { sum } from "./reduce.js";
+import { ValuesIndices } from "./values-indices.js";
 import { reshape } from "./shape.js";
 import { PairRange, type Less } from "./std-algorithms.js";
 
@@ -161,13 +162,13 @@ type SortedPosition = (rows: Rows) => Tensor;
  * then the place `position` names gathered from the values and their indices. Ties give the
  * lowest index among equal values (the CPU's selection may give another of them, as PyTorch's).
  */
-function pickSorted(op: string, rows: Rows, position: SortedPosition): { values: Tensor; indices: Tensor } {
+function pickSorted(op: string, rows: Rows, position: SortedPosition): ValuesIndices {
   const sortedValues = rowsTensor(rows, rows.source.dtype);
   const sortedIndices = rowsTensor(rows, "int32");
   webgpuContext(op).sort(rows.source.storage.gpu, rows.source.offset, rows.outer, rows.size, rows.size, false, sortedValues.storage.gpu, sortedIndices.storage.gpu);
   const at = position(rows);
   const last = rows.shape.length - 1;
-  return { values: gather(sortedValues, last, at), indices: gather(sortedIndices, last, at) };
+  return new ValuesIndices(gather(sortedValues, last, at), gather(sortedIndices, last, at));
 }
 
 /** The rows' NaN count as int32 [..., 1] (0 for integer rows). */
@@ -177,7 +178,7 @@ const nanCount = (rows: Rows): Tensor => sum(toDType(isnan(rows.source), "int32"
  * mode on the webgpu device: each row sorted by the sort kernel, then its longest run of equal
  * values found by one thread per row (wgsl-mode.ts).
  */
-function modeOnDevice(rows: Rows): { values: Tensor; indices: Tensor } {
+function modeOnDevice(rows: Rows): ValuesIndices {
   const gpu = webgpuContext("mode");
   const sortedValues = rowsTensor(rows, rows.source.dtype);
   const sortedIndices = rowsTensor(rows, "int32");
@@ -186,11 +187,11 @@ function modeOnDevice(rows: Rows): { values: Tensor; indices: Tensor } {
   const indices = rowsTensor(rows, "int32", 1);
   const dtype = values.storage.gpu.dtype;
   gpu.threads(`mode:${dtype}`, () => modeShader(dtype), [sortedValues.storage.gpu, values.storage.gpu, sortedIndices.storage.gpu, indices.storage.gpu], [rows.outer, rows.size], rows.outer);
-  return { values, indices };
+  return new ValuesIndices(values, indices);
 }
 
 /** Runs a reduction kernel over the rows along `dim` and records the gradient to the picked elements. */
-function reduceRows(op: string, node: string, x: Tensor, dim: number, keepdim: boolean, kernel: RowReduction, onDevice?: (rows: Rows) => { values: Tensor; indices: Tensor }): ValuesIndices {
+function reduceRows(op: string, node: string, x: Tensor, dim: number, keepdim: boolean, kernel: RowReduction, onDevice?: (rows: Rows) => ValuesIndices): ValuesIndices {
   const rows = rowsAlong(op, x, dim);
   if (rows.size === 0) throw new ShapeError(`${op}: expected reduction dim ${rows.dim} to have non-zero size`);
   let values: Tensor;
@@ -205,7 +206,7 @@ function reduceRows(op: string, node: string, x: Tensor, dim: number, keepdim: b
   const v = fromRows(values, rows, keepdim);
   const i = fromRows(indices, rows, keepdim);
   recordOp(node, v, [x], (g) => [pickedGradient(g, x.shape, rows.dim, i, keepdim)]);
-  return { values: v, indices: i };
+  return new ValuesIndices(v, i);
 }
 
 function readDimKeepdim(op: string, args: readonly unknown[]): Required<DimKeepdimOptions> {

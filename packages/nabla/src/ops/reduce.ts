@@ -13,6 +13,7 @@ import { checkOptions } from "./options.js";
 import { emptyTensor, gpuViewOf, resultTensor } from "./helpers.js";
 import { scatterAddInBounds } from "./indexing.js";
 import { expand, reshape } from "./shape.js";
+import { ValuesIndices } from "./values-indices.js";
 
 export interface ReduceOptions {
   /** Keep reduced dims as size 1 (PyTorch's keepdim). */
@@ -215,10 +216,7 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   return reshape(sum(g, dims, true), shape);
 }
 
-export interface ValuesIndices {
-  values: Tensor;
-  indices: Tensor;
-}
+export { ValuesIndices };
 
 function argExtremum(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean): ValuesIndices {
   if (x.numel() === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor along dim ${dim}`);
@@ -236,7 +234,7 @@ function argExtremum(op: "max" | "min", x: Tensor, dim: number, keepdim: boolean
     // the scatterAdd op: its own gradient reaches g, so a recorded backward (createGraph) works too
     return [scatterAddInBounds(emptyTensor(x.shape, g.dtype, op, g.storage.device), d, reshape(indices, layout.keepdimShape), reshape(g, layout.keepdimShape))];
   });
-  return { values, indices };
+  return new ValuesIndices(values, indices);
 }
 
 /** The largest value overall; the gradient is shared evenly among ties (PyTorch's rule). */

@@ -20,6 +20,7 @@ import { cat, stack } from "./join.js";
 import { sum } from "./reduce.js";
 import { expand, narrow } from "./shape.js";
 import { emptyTensor, scalarTensor } from "./helpers.js";
+import { ValuesIndices } from "./values-indices.js";
 
 type ScanKind = "sum" | "prod" | "logsumexp";
 
@@ -190,7 +191,7 @@ export function cumprodGradRows(x: TypedArray, g: TypedArray, outer: number, n: 
   }
 }
 
-function cumExtremum(op: "cummax" | "cummin", input: Tensor, args: readonly unknown[]): { values: Tensor; indices: Tensor } {
+function cumExtremum(op: "cummax" | "cummin", input: Tensor, args: readonly unknown[]): ValuesIndices {
   const { x, d } = readScanArgs(op, input, args, false);
   const rows = rowsAlong(op, x, d);
   const values = rowsTensor(rows, x.dtype);
@@ -203,16 +204,16 @@ function cumExtremum(op: "cummax" | "cummin", input: Tensor, args: readonly unkn
   recordOp(op === "cummax" ? "CummaxBackward0" : "CumminBackward0", v, [x], (g) => [
     x.ndim === 0 ? g : scatterAdd(emptyTensor(x.shape, g.dtype, "scan", g.storage.device), d, i, g),
   ]);
-  return { values: v, indices: i };
+  return new ValuesIndices(v, i);
 }
 
 /** The running maximum along `dim` and the (latest) index where it was reached. */
-export function cummax(input: Tensor, ...args: WithOptions<[dim: number], { dim?: number }>): { values: Tensor; indices: Tensor } {
+export function cummax(input: Tensor, ...args: WithOptions<[dim: number], { dim?: number }>): ValuesIndices {
   return cumExtremum("cummax", input, args);
 }
 
 /** The running minimum along `dim` and the (latest) index where it was reached. */
-export function cummin(input: Tensor, ...args: WithOptions<[dim: number], { dim?: number }>): { values: Tensor; indices: Tensor } {
+export function cummin(input: Tensor, ...args: WithOptions<[dim: number], { dim?: number }>): ValuesIndices {
   return cumExtremum("cummin", input, args);
 }
 

@@ -12,7 +12,7 @@ import type { TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { fromRows, pickedGradient, rowsAlong, rowsTensor } from "./along-dim.js";
 import { BOOLEAN, INTEGER, readArgs, requireTensor, type WithOptions } from "./arguments.js";
-import type { ValuesIndices } from "./reduce.js";
+import { ValuesIndices } from "./values-indices.js";
 import { ascendingNanLast, descendingNanFirst, PairRange } from "./std-algorithms.js";
 
 export interface SortOptions {
@@ -75,7 +75,7 @@ function sortWith(op: string, x: Tensor, { dim, descending, stable }: Required<S
   const v = fromRows(values, rows);
   const i = fromRows(indices, rows);
   recordOp("SortBackward0", v, [x], (g) => [pickedGradient(g, x.shape, rows.dim, i)]);
-  return { values: v, indices: i };
+  return new ValuesIndices(v, i);
 }
 
 /** The values along `dim` in order, and the indices (int32) they had in the input. */
@@ -153,5 +153,5 @@ export function topk(x: Tensor, k: number, ...args: WithOptions<[dim: number, la
   const v = fromRows(values, rows);
   const i = fromRows(indices, rows);
   recordOp("TopkBackward0", v, [x], (g) => [pickedGradient(g, x.shape, rows.dim, i)]);
-  return { values: v, indices: i };
+  return new ValuesIndices(v, i);
 }

@@ -5,14 +5,14 @@
  * Gated units (GLU, SwiGLU, GeGLU) are in ./gated.ts, PReLU/RReLU in ./rectifiers.ts, PAU in ./rational.ts.
  */
 import { DTypeError, OptionError } from "../../errors.js";
-import { checkOption } from "./options.js";
+import { checkOption, positionalOrOptions } from "./options.js";
+import { checkOptions, optionKeys } from "../../ops/options.js";
 import * as act from "../../ops/activations.js";
 import * as declared from "../../ops/pointwise/declarations/activations.js";
 import * as ew from "../../ops/elementwise.js";
 import * as sm from "../../ops/softmax.js";
 import { normalizeDim } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { checkOptions, optionKeys } from "../../ops/options.js";
 
 const finite = (op: string, name: string, v: number) => checkOption(op, name, v, Number.isFinite(v), "a finite number");
 
@@ -46,12 +46,14 @@ export interface LeakyReluOptions {
   negativeSlope?: number;
 }
 
-const LEAKY_RELU_KEYS = optionKeys<LeakyReluOptions>({ negativeSlope: true });
-
-/** x for x > 0, negativeSlope·x otherwise: keeps a gradient for negative inputs (negativeSlope at 0). */
-export function leakyRelu(x: Tensor, options: LeakyReluOptions = {}): Tensor {
-  checkOptions("leakyRelu", options, LEAKY_RELU_KEYS);
-  const { negativeSlope = 0.01 } = options;
+/**
+ * x for x > 0, negativeSlope·x otherwise: keeps a gradient for negative inputs (negativeSlope at 0).
+ * Also PyTorch's positional `leakyRelu(x, 0.2)`.
+ */
+export function leakyRelu(x: Tensor, options?: LeakyReluOptions): Tensor;
+export function leakyRelu(x: Tensor, negativeSlope?: number): Tensor;
+export function leakyRelu(x: Tensor, ...args: unknown[]): Tensor {
+  const { negativeSlope = 0.01 } = positionalOrOptions<LeakyReluOptions>("leakyRelu", args, ["negativeSlope"]);
   finite("leakyRelu", "negativeSlope", negativeSlope);
   return ew.leakyRelu(x, negativeSlope);
 }
@@ -61,12 +63,11 @@ export interface AlphaOptions {
   alpha?: number;
 }
 
-const ELU_KEYS = optionKeys<AlphaOptions>({ alpha: true });
-
-/** ELU: x for x > 0, α(eˣ − 1) otherwise; smooth, negative outputs push mean activations to 0. */
-export function elu(x: Tensor, options: AlphaOptions = {}): Tensor {
-  checkOptions("elu", options, ELU_KEYS);
-  const { alpha = 1 } = options;
+/** ELU: x for x > 0, α(eˣ − 1) otherwise; smooth, negative outputs push mean activations to 0. Also `elu(x, alpha)`. */
+export function elu(x: Tensor, options?: AlphaOptions): Tensor;
+export function elu(x: Tensor, alpha?: number): Tensor;
+export function elu(x: Tensor, ...args: unknown[]): Tensor {
+  const { alpha = 1 } = positionalOrOptions<AlphaOptions>("elu", args, ["alpha"]);
   finite("elu", "alpha", alpha);
   return act.elu(x, alpha);
 }
@@ -80,12 +81,11 @@ export function selu(x: Tensor): Tensor {
   return ew.mul(act.elu(x, SELU_ALPHA), SELU_SCALE);
 }
 
-const CELU_KEYS = optionKeys<AlphaOptions>({ alpha: true });
-
-/** CELU: max(0, x) + min(0, α(e^(x/α) − 1)); continuously differentiable for every α ≠ 0. */
-export function celu(x: Tensor, options: AlphaOptions = {}): Tensor {
-  checkOptions("celu", options, CELU_KEYS);
-  const { alpha = 1 } = options;
+/** CELU: max(0, x) + min(0, α(e^(x/α) − 1)); continuously differentiable for every α ≠ 0. Also `celu(x, alpha)`. */
+export function celu(x: Tensor, options?: AlphaOptions): Tensor;
+export function celu(x: Tensor, alpha?: number): Tensor;
+export function celu(x: Tensor, ...args: unknown[]): Tensor {
+  const { alpha = 1 } = positionalOrOptions<AlphaOptions>("celu", args, ["alpha"]);
   checkOption("celu", "alpha", alpha, Number.isFinite(alpha) && alpha !== 0, "a finite non-zero number");
   return act.elu(x, alpha, 1 / alpha);
 }
@@ -124,12 +124,11 @@ export interface SoftplusOptions {
   threshold?: number;
 }
 
-const SOFTPLUS_KEYS = optionKeys<SoftplusOptions>({ beta: true, threshold: true });
-
-/** Softplus: log(1 + e^(β·x))/β, a smooth ReLU; x itself once β·x > threshold. */
-export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
-  checkOptions("softplus", options, SOFTPLUS_KEYS);
-  const { beta = 1, threshold = 20 } = options;
+/** Softplus: log(1 + e^(β·x))/β, a smooth ReLU; x itself once β·x > threshold. Also `softplus(x, beta, threshold)`. */
+export function softplus(x: Tensor, options?: SoftplusOptions): Tensor;
+export function softplus(x: Tensor, beta?: number, threshold?: number): Tensor;
+export function softplus(x: Tensor, ...args: unknown[]): Tensor {
+  const { beta = 1, threshold = 20 } = positionalOrOptions<SoftplusOptions>("softplus", args, ["beta", "threshold"]);
   checkOption("softplus", "beta", beta, beta > 0 && Number.isFinite(beta), "a finite number > 0");
   checkOption("softplus", "threshold", threshold, true, "a number");
   return act.softplus(x, beta, threshold);
@@ -148,12 +147,11 @@ export interface HardtanhOptions {
   maxVal?: number;
 }
 
-const HARDTANH_KEYS = optionKeys<HardtanhOptions>({ minVal: true, maxVal: true });
-
-/** Hardtanh: min(max(x, minVal), maxVal); the gradient is 0 at the bounds, as in PyTorch. */
-export function hardtanh(x: Tensor, options: HardtanhOptions = {}): Tensor {
-  checkOptions("hardtanh", options, HARDTANH_KEYS);
-  const { minVal = -1, maxVal = 1 } = options;
+/** Hardtanh: min(max(x, minVal), maxVal); the gradient is 0 at the bounds, as in PyTorch. Also `hardtanh(x, minVal, maxVal)`. */
+export function hardtanh(x: Tensor, options?: HardtanhOptions): Tensor;
+export function hardtanh(x: Tensor, minVal?: number, maxVal?: number): Tensor;
+export function hardtanh(x: Tensor, ...args: unknown[]): Tensor {
+  const { minVal = -1, maxVal = 1 } = positionalOrOptions<HardtanhOptions>("hardtanh", args, ["minVal", "maxVal"]);
   checkOption("hardtanh", "minVal", minVal, true, "a number");
   checkOption("hardtanh", "maxVal", maxVal, maxVal > minVal, `greater than minVal (${minVal})`);
   return act.hardtanh(x, minVal, maxVal);
@@ -185,22 +183,20 @@ export interface ShrinkOptions {
   lambd?: number;
 }
 
-const SOFTSHRINK_KEYS = optionKeys<ShrinkOptions>({ lambd: true });
-
-/** Softshrink: x − λ for x > λ, x + λ for x < −λ, 0 between. */
-export function softshrink(x: Tensor, options: ShrinkOptions = {}): Tensor {
-  checkOptions("softshrink", options, SOFTSHRINK_KEYS);
-  const { lambd = 0.5 } = options;
+/** Softshrink: x − λ for x > λ, x + λ for x < −λ, 0 between. Also `softshrink(x, lambd)`. */
+export function softshrink(x: Tensor, options?: ShrinkOptions): Tensor;
+export function softshrink(x: Tensor, lambd?: number): Tensor;
+export function softshrink(x: Tensor, ...args: unknown[]): Tensor {
+  const { lambd = 0.5 } = positionalOrOptions<ShrinkOptions>("softshrink", args, ["lambd"]);
   checkOption("softshrink", "lambd", lambd, lambd >= 0, "≥ 0");
   return act.softshrink(x, lambd);
 }
 
-const HARDSHRINK_KEYS = optionKeys<ShrinkOptions>({ lambd: true });
-
-/** Hardshrink: x for |x| > λ, 0 otherwise. */
-export function hardshrink(x: Tensor, options: ShrinkOptions = {}): Tensor {
-  checkOptions("hardshrink", options, HARDSHRINK_KEYS);
-  const { lambd = 0.5 } = options;
+/** Hardshrink: x for |x| > λ, 0 otherwise. Also `hardshrink(x, lambd)`. */
+export function hardshrink(x: Tensor, options?: ShrinkOptions): Tensor;
+export function hardshrink(x: Tensor, lambd?: number): Tensor;
+export function hardshrink(x: Tensor, ...args: unknown[]): Tensor {
+  const { lambd = 0.5 } = positionalOrOptions<ShrinkOptions>("hardshrink", args, ["lambd"]);
   return act.hardshrinkChecked(x, lambd);
 }
 

@@ -10,7 +10,7 @@ import { emptyTensor } from "../../ops/helpers.js";
 import { drawOnDevice, drawsOnDevice } from "../../ops/random-device.js";
 import { defaultGenerator, type Generator } from "../../tensor/random.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { checkOptions, optionKeys } from "../../ops/options.js";
+import { positionalOrOptions } from "./options.js";
 
 export interface DropoutOptions {
   p?: number;
@@ -19,7 +19,7 @@ export interface DropoutOptions {
 }
 
 function checkP(name: string, p: number): void {
-  if (!(p >= 0 && p <= 1)) throw new OptionError(`${name}: dropout probability has to be between 0 and 1, but got ${p}`);
+  if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new OptionError(`${name}: dropout probability has to be between 0 and 1, but got ${p}`);
 }
 
 /**
@@ -50,25 +50,26 @@ function keepMask(shape: readonly number[], p: number, like: Tensor, generator: 
   return like.storage.device === "cpu" ? mask : mask.to(like.storage.device);
 }
 
-const DROPOUT_KEYS = optionKeys<DropoutOptions>({ p: true, training: true, generator: true });
+const DROPOUT_ARGS = ["p", "training"] as const;
 
-export function dropout(input: Tensor, options: DropoutOptions = {}): Tensor {
-  checkOptions("dropout", options, DROPOUT_KEYS);
-  const { p = 0.5, training = true, generator = defaultGenerator } = options;
+/** Also PyTorch's positional `dropout(x, 0.5)` and `dropout(x, 0.5, training)`. */
+export function dropout(input: Tensor, options?: DropoutOptions): Tensor;
+export function dropout(input: Tensor, p?: number, training?: boolean): Tensor;
+export function dropout(input: Tensor, ...args: unknown[]): Tensor {
+  const { p = 0.5, training = true, generator = defaultGenerator } = positionalOrOptions<DropoutOptions>("dropout", args, DROPOUT_ARGS, ["generator"]);
   checkP("dropout", p);
   if (!training || p === 0) return input;
   return mul(input, keepMask(input.shape, p, input, generator));
 }
 
-const DROPOUT2D_KEYS = optionKeys<DropoutOptions>({ p: true, training: true, generator: true });
-
 /**
  * Channel dropout for [N, C, H, W] (or [C, H, W]): whole feature maps are zeroed together, which
  * suits convolutional features whose neighbours are correlated.
  */
-export function dropout2d(input: Tensor, options: DropoutOptions = {}): Tensor {
-  checkOptions("dropout2d", options, DROPOUT2D_KEYS);
-  const { p = 0.5, training = true, generator = defaultGenerator } = options;
+export function dropout2d(input: Tensor, options?: DropoutOptions): Tensor;
+export function dropout2d(input: Tensor, p?: number, training?: boolean): Tensor;
+export function dropout2d(input: Tensor, ...args: unknown[]): Tensor {
+  const { p = 0.5, training = true, generator = defaultGenerator } = positionalOrOptions<DropoutOptions>("dropout2d", args, DROPOUT_ARGS, ["generator"]);
   checkP("dropout2d", p);
   if (!training || p === 0) return input;
   const shape = input.shape.map((s, i) => (i < input.ndim - 2 ? s : 1));

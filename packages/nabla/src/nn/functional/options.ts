@@ -19,34 +19,27 @@ export function describeArg(value: unknown): string {
   return `${typeof value === "undefined" ? "undefined" : `a ${typeof value}`}`;
 }
 
-/**
- * The options object in an argument slot (undefined gives {}); anything but a plain object is a
- * TypeError naming the call, the argument and what it got — so a positional habit typed in plain
- * JavaScript fails loudly instead of running with a different meaning.
- */
-export function optionsArg<T extends object>(op: string, arg: string, value: unknown): T {
-  if (value === undefined) return {} as T;
-  if (typeof value !== "object" || value === null || Array.isArray(value) || (value.constructor !== Object && value.constructor !== undefined)) {
-    throw new TypeError(`${op}: expected ${arg} to be an options object, got ${describeArg(value)}`);
-  }
-  return value as T;
-}
-
 const isPlainObject = (v: unknown): v is object =>
   typeof v === "object" && v !== null && !Array.isArray(v) && (v.constructor === Object || v.constructor === undefined);
 
 /**
  * A call's optional arguments given either PyTorch's way, positionally in `names` order
  * (`F.normalize(x, 2, -1)`), or as one options object (`F.normalize(x, { dim: -1 })`) whose keys
- * must be among `names`. An options object after positional values, or more values than names,
- * is a TypeError, as is an unknown key (checkOptions).
+ * must be among `names` and `optionOnly` (keys with no PyTorch position, such as a generator).
+ * An options object after positional values, or more values than names, is a TypeError, as is
+ * an unknown key (checkOptions).
  */
-export function positionalOrOptions<T extends object>(op: string, args: readonly unknown[], names: readonly (keyof T & string)[]): T {
+export function positionalOrOptions<T extends object>(
+  op: string,
+  args: readonly unknown[],
+  names: readonly (keyof T & string)[],
+  optionOnly: readonly (keyof T & string)[] = [],
+): T {
   if (args.length === 1 && isPlainObject(args[0])) {
-    checkOptions(op, args[0], names);
+    checkOptions(op, args[0], optionOnly.length === 0 ? names : [...names, ...optionOnly]);
     return args[0] as T;
   }
-  if (args.length > names.length) throw new TypeError(`${op}: takes at most ${names.length} optional arguments (${names.join(", ")}), got ${args.length}`);
+  if (args.length > names.length) throw new TypeError(`${op}: takes at most ${names.length} optional argument${names.length === 1 ? "" : "s"} (${names.join(", ")}), got ${args.length}`);
   const out: Record<string, unknown> = {};
   args.forEach((v, i) => {
     if (isPlainObject(v)) throw new TypeError(`${op}: expected ${names[i]} (argument ${i + 1} after the tensors), got an options object after positional arguments`);

@@ -25,6 +25,7 @@ import { convolution } from "../../ops/convolution.js";
 import { full } from "../../ops/creation.js";
 import type { Conv2dGeometry } from "../../backend/convolution.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { ValuesIndices } from "../../ops/values-indices.js";
 import { pair, type IntOrPair } from "./conv.js";
 import { checkOptions, describe, isPlainObject, optionKeys } from "../../ops/options.js";
 
@@ -154,7 +155,7 @@ export function maxPool2d(input: Tensor, kernelSize: IntOrPair, options: MaxPool
  * Max pooling that also returns, for each output, the flat index h·W + w of the picked element
  * in its input plane (PyTorch's return_indices), as int32.
  */
-export function maxPool2dWithIndices(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}, name = "maxPool2d"): { values: Tensor; indices: Tensor } {
+export function maxPool2dWithIndices(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}, name = "maxPool2d"): ValuesIndices {
   checkPoolArgs(name, kernelSize, options, MAX_POOL_KEYS);
   const g = geometry(name, input, kernelSize, options.stride, options.padding ?? 0, options.dilation ?? 1, options.ceilMode ?? false);
   const x = g.x;
@@ -171,7 +172,7 @@ export function maxPool2dWithIndices(input: Tensor, kernelSize: IntOrPair, optio
   }
   // The gradient goes to the element each window picked, summed where windows overlap.
   recordOp("MaxPool2DWithIndicesBackward0", values, [x], (gy) => [maxPoolBackward(gy, indices, [n, c, h, w])]);
-  return g.unbatch ? { values: squeeze(values, 0), indices: squeeze(indices, 0) } : { values, indices };
+  return g.unbatch ? new ValuesIndices(squeeze(values, 0), squeeze(indices, 0)) : new ValuesIndices(values, indices);
 }
 
 /** gx[n, c, indices[n, c, o]] += gy[n, c, o]; its own gradient gathers at the same indices. */
@@ -245,7 +246,7 @@ function as2d(name: string, input: Tensor): Tensor {
 const one = (name: string, what: string, v: IntOrPair | null | undefined, min: number, lead = 1): [number, number] | null =>
   v === null || v === undefined ? null : [lead, pair(name, what, v, min, 1)[0]!];
 
-export function maxPool1dWithIndices(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}, name = "maxPool1d"): { values: Tensor; indices: Tensor } {
+export function maxPool1dWithIndices(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}, name = "maxPool1d"): ValuesIndices {
   checkPoolArgs(name, kernelSize, options, MAX_POOL_KEYS);
   const k = one(name, "kernel size", kernelSize, 1)!;
   const r = maxPool2dWithIndices(as2d(name, input), k, {
@@ -254,7 +255,7 @@ export function maxPool1dWithIndices(input: Tensor, kernelSize: IntOrPair, optio
     dilation: one(name, "dilation", options.dilation ?? 1, 1)!,
     ceilMode: options.ceilMode ?? false,
   }, name);
-  return { values: squeeze(r.values, -2), indices: squeeze(r.indices, -2) };
+  return new ValuesIndices(squeeze(r.values, -2), squeeze(r.indices, -2));
 }
 
 export function maxPool1d(input: Tensor, kernelSize: IntOrPair, options: MaxPool2dOptions = {}, name = "maxPool1d"): Tensor {
@@ -316,7 +317,7 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: IntOrPair | readonl
 }
 
 /** Max over adaptive windows, with the flat input index of each picked element. */
-export function adaptiveMaxPool2dWithIndices(input: Tensor, outputSize: IntOrPair | readonly (number | null)[]): { values: Tensor; indices: Tensor } {
+export function adaptiveMaxPool2dWithIndices(input: Tensor, outputSize: IntOrPair | readonly (number | null)[]): ValuesIndices {
   const [x, unbatch, [oh, ow]] = adaptiveInput("adaptiveMaxPool2d", input, outputSize);
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const values: Tensor[] = [];
@@ -334,7 +335,7 @@ export function adaptiveMaxPool2dWithIndices(input: Tensor, outputSize: IntOrPai
   }
   const v = reshape(stack(values, -1), [n, c, oh!, ow!]);
   const i = reshape(stack(picks, -1), [n, c, oh!, ow!]);
-  return unbatch ? { values: squeeze(v, 0), indices: squeeze(i, 0) } : { values: v, indices: i };
+  return unbatch ? new ValuesIndices(squeeze(v, 0), squeeze(i, 0)) : new ValuesIndices(v, i);
 }
 
 export function adaptiveMaxPool2d(input: Tensor, outputSize: IntOrPair | readonly (number | null)[]): Tensor {

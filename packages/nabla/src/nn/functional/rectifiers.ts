@@ -6,7 +6,7 @@ import { add, le, leakyRelu, mul, where } from "../../ops/elementwise.js";
 import { requireFloating } from "../../ops/helpers.js";
 import type { Generator } from "../../tensor/random.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { checkOptions, optionKeys } from "../../ops/options.js";
+import { positionalOrOptions } from "./options.js";
 
 /** PReLU: x for x > 0, a·x otherwise (see src/ops/activations.ts). */
 export { prelu } from "../../ops/activations.js";
@@ -21,15 +21,14 @@ export interface RreluOptions {
   generator?: Generator;
 }
 
-const RRELU_KEYS = optionKeys<RreluOptions>({ lower: true, upper: true, training: true, generator: true });
-
 /**
  * RReLU (randomized leaky ReLU): x for x > 0, a·x otherwise, where in training a ~ U(lower, upper)
  * is drawn per element (x ≤ 0), and in evaluation a = (lower + upper)/2. ∂/∂x = x > 0 ? 1 : a.
  */
-export function rrelu(x: Tensor, options: RreluOptions = {}): Tensor {
-  checkOptions("rrelu", options, RRELU_KEYS);
-  const { lower = 1 / 8, upper = 1 / 3, training = false, generator } = options;
+export function rrelu(x: Tensor, options?: RreluOptions): Tensor;
+export function rrelu(x: Tensor, lower?: number, upper?: number, training?: boolean): Tensor;
+export function rrelu(x: Tensor, ...args: unknown[]): Tensor {
+  const { lower = 1 / 8, upper = 1 / 3, training = false, generator } = positionalOrOptions<RreluOptions>("rrelu", args, ["lower", "upper", "training"], ["generator"]);
   requireFloating("rrelu", x);
   if (!Number.isFinite(lower) || !Number.isFinite(upper) || lower > upper) {
     throw new OptionError(`rrelu: lower must be ≤ upper (both finite), got lower=${lower} and upper=${upper}`);

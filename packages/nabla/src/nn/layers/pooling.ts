@@ -1,5 +1,6 @@
 /** Pooling layers: MaxPool1d/2d (optionally with indices), AvgPool1d/2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d. */
 import type { Tensor } from "../../tensor/tensor.js";
+import type { ValuesIndices } from "../../ops/values-indices.js";
 import type { IntOrPair } from "../functional/conv.js";
 import * as P from "../functional/pooling.js";
 import { BOOLEAN, kind, NUMBER, NUMBER_OR_NUMBERS, type Slot, type WithOptions } from "../../ops/arguments.js";
@@ -24,7 +25,7 @@ export interface MaxPoolOptions<R extends boolean = boolean> extends P.MaxPool2d
 }
 
 /** What forward returns: the pooled values, or with returnIndices: true also the flat input indices. */
-export type PoolOutput<R extends boolean> = R extends true ? { values: Tensor; indices: Tensor } : Tensor;
+export type PoolOutput<R extends boolean> = R extends true ? ValuesIndices : Tensor;
 
 abstract class MaxPoolNd<R extends boolean> extends Module<[input: Tensor], PoolOutput<R>> {
   readonly stride: IntOrPair;
@@ -60,7 +61,7 @@ export class MaxPool2d<R extends boolean = false> extends MaxPoolNd<R> {
     return P.maxPool2dWithIndices(input, this.kernelSize, this.options, "MaxPool2d") as PoolOutput<R>;
   }
   /** Both the values and the flat input indices, whatever returnIndices says. */
-  forwardWithIndices(input: Tensor): { values: Tensor; indices: Tensor } {
+  forwardWithIndices(input: Tensor): ValuesIndices {
     return P.maxPool2dWithIndices(input, this.kernelSize, this.options, "MaxPool2d");
   }
 }
@@ -75,7 +76,7 @@ export class MaxPool1d<R extends boolean = false> extends MaxPoolNd<R> {
     if (!this.returnIndices) return P.maxPool1d(input, this.kernelSize, this.options, "MaxPool1d") as PoolOutput<R>;
     return P.maxPool1dWithIndices(input, this.kernelSize, this.options, "MaxPool1d") as PoolOutput<R>;
   }
-  forwardWithIndices(input: Tensor): { values: Tensor; indices: Tensor } {
+  forwardWithIndices(input: Tensor): ValuesIndices {
     return P.maxPool1dWithIndices(input, this.kernelSize, this.options, "MaxPool1d");
   }
 }
