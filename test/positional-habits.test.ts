@@ -196,3 +196,35 @@ describe("F's scalar options in PyTorch's positions, and (values, indices) unpac
   });
 });
 
+
+describe("plain-JS slips get an error naming the call, not a crash or a coercion", () => {
+  const x = () => nb.randn([2, 3]);
+  it("cat and stack take PyTorch's dim keyword as { dim }; cat(a, b) without the list is a TypeError", () => {
+    expect(nb.cat([x(), x()], { dim: 1 }).shape).toEqual([2, 6]);
+    expect(nb.stack([x(), x()], { dim: 2 }).shape).toEqual([2, 3, 2]);
+    expect(nb.cat([x(), x()], {}).shape).toEqual([4, 3]);
+    expect(() => nb.cat(x() as never, x() as never)).toThrow("cat: expected a list of tensors, got a Tensor of shape [2, 3] (write cat([a, b], dim))");
+    expect(() => nb.stack([x(), [1, 2]] as never)).toThrow("stack: expected a list of tensors, element 1 is an array ([1,2])");
+    expect(() => nb.cat([x()], { axis: 1 } as never)).toThrow(/^cat: unknown option 'axis'; it takes dim/);
+  });
+
+  it("x.to(\"cuda\") names the devices (was a crash reading byteOffset); a dim given as a string is a TypeError (was 'list.map is not a function')", () => {
+    expect(() => x().to("cuda" as never)).toThrow(`to: expected a dtype (float32, float64, int32, bool) or a device (cpu, webgpu), got the string "cuda" (nabla's GPU device is "webgpu")`);
+    expect(() => x().to("float16" as never)).toThrow(/^to: expected a dtype \(float32, float64, int32, bool\) or a device \(cpu, webgpu\), got the string "float16"$/);
+    expect(() => x().sum("1" as never)).toThrow(`sum: expected dim to be an integer or a list of integers, got the string "1"`);
+    expect(() => x().softmax("1" as never)).toThrow(TypeError);
+    expect(() => x().transpose(0, { dim: 1 } as never)).toThrow("transpose: expected dim to be an integer, got an object");
+  });
+
+  it("full's fill value must be a number or a boolean (a string was coerced)", () => {
+    expect(() => nb.full([2], "1" as never)).toThrow(`full: expected fillValue to be a number or a boolean, got the string "1"`);
+    expect(nb.full([2], true).dtype).toBe("bool");
+  });
+
+  it("x.mT swaps the last two dims, as PyTorch's", () => {
+    const b = nb.randn([4, 2, 3]);
+    expect(b.mT.shape).toEqual([4, 3, 2]);
+    expect(b.mT.toArray()).toEqual(b.transpose(1, 2).toArray());
+    expect(() => nb.randn([3]).mT).toThrow("mT: expected a tensor of at least 2 dimensions, got shape [3]");
+  });
+});

@@ -9,6 +9,7 @@ import { defaultDevice, isDevice, type Device } from "../backend/device.js";
 import { toDevice } from "../tensor/transfer.js";
 import { drawOnDevice, drawsOnDevice } from "./random-device.js";
 import { CREATE_KEYS, RANDOM_KEYS, checkOptions, sizeArgs, type SizeArgs } from "./creation-args.js";
+import { describe } from "./options.js";
 
 export interface CreateOptions {
   dtype?: DType;
@@ -172,6 +173,7 @@ export function ones(...args: SizeArgs<CreateOptions>): Tensor {
 /** A tensor filled with `value`: float32 for a number, bool for a boolean, unless `dtype` says otherwise. */
 export function full(shape: ShapeArg, value: number | boolean, options: CreateOptions = {}): Tensor {
   checkOptions("full", options, CREATE_KEYS);
+  if (typeof value !== "number" && typeof value !== "boolean") throw new TypeError(`full: expected fillValue to be a number or a boolean, got ${describe(value)}`);
   const { dtype, requiresGrad, device } = options;
   checkDType("full", dtype);
   const type = dtype ?? (typeof value === "boolean" ? "bool" : "float32");

@@ -7,13 +7,27 @@ import { Tensor } from "../tensor/tensor.js";
 import { sameDevice } from "../backend/device.js";
 import { emptyTensor } from "./helpers.js";
 import { assignInto, narrow, unsqueeze } from "./shape.js";
+import { checkOptions, describe, isPlainObject } from "./options.js";
 
-export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (tensors.length === 0) throw new ShapeError("cat: expected a non-empty list of tensors");
-  const first = tensors[0]!;
-  const d = normalizeDim("cat", dim, first.ndim);
+/** The dim along which to join: a number, or PyTorch's keyword as `{ dim }`. */
+export type JoinDim = number | { dim?: number };
+
+/** The list and the dim of a cat or stack call, checked: `cat(a, b)` (no list) names the call. */
+function joinArgs(op: string, tensors: readonly Tensor[], dim: JoinDim): number {
+  if (!Array.isArray(tensors)) throw new TypeError(`${op}: expected a list of tensors, got ${describe(tensors)} (write ${op}([a, b], dim))`);
+  if (tensors.length === 0) throw new ShapeError(`${op}: expected a non-empty list of tensors`);
   tensors.forEach((t, i) => {
-    if (!(t instanceof Tensor)) throw new TypeError(`cat: expected a list of tensors, element ${i} is ${typeof t}`);
+    if (!(t instanceof Tensor)) throw new TypeError(`${op}: expected a list of tensors, element ${i} is ${describe(t)}`);
+  });
+  if (!isPlainObject(dim)) return dim;
+  checkOptions(op, dim, ["dim"]);
+  return dim.dim ?? 0;
+}
+
+export function cat(tensors: readonly Tensor[], dim: JoinDim = 0): Tensor {
+  const first = tensors[0]!;
+  const d = normalizeDim("cat", joinArgs("cat", tensors, dim), first.ndim);
+  tensors.forEach((t, i) => {
     const same = t.ndim === first.ndim && t.shape.every((s, k) => k === d || s === first.shape[k]);
     if (!same) {
       throw new ShapeError(
@@ -37,8 +51,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   return recordOp("CatBackward0", out, tensors, (g) => tensors.map((t, i) => narrow(g, d, starts[i]!, t.shape[d]!)));
 }
 
-export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (tensors.length === 0) throw new ShapeError("stack: expected a non-empty list of tensors");
+export function stack(tensors: readonly Tensor[], dim: JoinDim = 0): Tensor {
+  const at = joinArgs("stack", tensors, dim);
   const first = tensors[0]!;
   tensors.forEach((t, i) => {
     if (t.ndim !== first.ndim || t.shape.some((s, k) => s !== first.shape[k])) {
@@ -47,7 +61,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
       );
     }
   });
-  const d = normalizeDim("stack", dim, first.ndim + 1);
+  const d = normalizeDim("stack", at, first.ndim + 1);
   return cat(
     tensors.map((t) => unsqueeze(t, d)),
     d,

@@ -57,6 +57,7 @@ export function broadcastStrides(shape: Shape, strides: readonly number[], targe
 /** Turns a possibly negative dim into an index in [0, ndim), or throws naming the op. */
 export function normalizeDim(op: string, dim: number, ndim: number): number {
   const rank = Math.max(ndim, 1);
+  if (typeof dim !== "number") throw new TypeError(`${op}: expected dim to be an integer, got ${describeDim(dim)}`);
   if (!Number.isInteger(dim) || dim < -rank || dim >= rank) {
     throw new ShapeError(
       `${op}: dimension out of range (expected to be in range of [${-rank}, ${rank - 1}], but got ${dim})`,
@@ -65,9 +66,18 @@ export function normalizeDim(op: string, dim: number, ndim: number): number {
   return dim < 0 ? dim + rank : dim;
 }
 
+/** What a dim argument that is not a number was, for the TypeError (a string is quoted). */
+function describeDim(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
 /** Normalises a list of dims (or all dims when undefined), sorted and without repeats. */
 export function normalizeDims(op: string, dims: number | readonly number[] | undefined, ndim: number): number[] {
   if (dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  if (typeof dims !== "number" && !Array.isArray(dims)) throw new TypeError(`${op}: expected dim to be an integer or a list of integers, got ${describeDim(dims)}`);
   const list = typeof dims === "number" ? [dims] : dims;
   const out = list.map((d) => normalizeDim(op, d, ndim));
   const seen = new Set<number>();

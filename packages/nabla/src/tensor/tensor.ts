@@ -6,7 +6,7 @@ import "../polyfills.js";
 import { runBackward, type BackwardOptions } from "../autograd/backward.js";
 import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
 import type { GradNode } from "../autograd/node.js";
-import { DTypeError, ShapeError } from "../errors.js";
+import { DTypeError, ShapeError, formatShape } from "../errors.js";
 import * as ew from "../ops/elementwise.js";
 import * as act from "../ops/activations.js";
 import * as red from "../ops/reduce.js";
@@ -208,8 +208,12 @@ export class Tensor {
    */
   to(target: DType | Device): Tensor {
     if (isDevice(target)) return toDevice(this, target);
-    if (typeof target !== "string") {
-      const hint = isPlainObject(target) ? ' (pass the dtype or device itself: x.to("float64"))' : "";
+    if (typeof target !== "string" || !(DTYPES as readonly string[]).includes(target)) {
+      const hint = isPlainObject(target)
+        ? ' (pass the dtype or device itself: x.to("float64"))'
+        : typeof target === "string" && /^(cuda|mps)(:|$)/.test(target)
+          ? ' (nabla\'s GPU device is "webgpu")'
+          : "";
       throw new TypeError(`to: expected a dtype (${DTYPES.join(", ")}) or a device (cpu, webgpu), got ${describe(target)}${hint}`);
     }
     return ew.toDType(this, target);
@@ -258,6 +262,11 @@ export class Tensor {
   /** All dims reversed. */
   get T(): Tensor {
     return shp.permute(this, this.shape.map((_, i) => this.ndim - 1 - i));
+  }
+  /** The last two dims swapped (PyTorch's `x.mT`: a batch of matrices transposed). */
+  get mT(): Tensor {
+    if (this.ndim < 2) throw new ShapeError(`mT: expected a tensor of at least 2 dimensions, got shape ${formatShape(this.shape)}`);
+    return shp.transpose(this, -2, -1);
   }
   permute(...dims: number[] | [readonly number[]]): Tensor {
     return shp.permute(this, flatArgs(dims));
