@@ -221,6 +221,11 @@ describe("plain-JS slips get an error naming the call, not a crash or a coercion
     expect(nb.full([2], true).dtype).toBe("bool");
   });
 
+  it("new nn.Sequential([a, b]) says to spread the list", () => {
+    expect(() => new nn.Sequential([new nn.ReLU()] as never)).toThrow("Sequential: argument 0 is an array; pass the modules as separate arguments, new nn.Sequential(...layers), as PyTorch's nn.Sequential(*layers)");
+    expect(() => new nn.Sequential(3 as never)).toThrow("Sequential: argument 0 is not a Module");
+  });
+
   it("x.mT swaps the last two dims, as PyTorch's", () => {
     const b = nb.randn([4, 2, 3]);
     expect(b.mT.shape).toEqual([4, 3, 2]);

@@ -13,6 +13,7 @@ export class Sequential extends Module {
   constructor(...layers: Module[]) {
     super();
     layers.forEach((layer, i) => {
+      if (Array.isArray(layer)) throw new TypeError(`Sequential: argument ${i} is an array; pass the modules as separate arguments, new nn.Sequential(...layers), as PyTorch's nn.Sequential(*layers)`);
       if (!(layer instanceof Module)) throw new TypeError(`Sequential: argument ${i} is not a Module`);
       Reflect.set(this, String(i), layer);
     });
