@@ -235,10 +235,11 @@ function reuse(size: number): number {
  * touched is cheap to reuse; a forced collection costs ~5–20 ms. So the heap starts small (32 MiB)
  * and pays for collections until they have cost as much as growing would (fresh memory's cost,
  * measured on each grow), then doubles: a ski-rental rule, never worse than twice the better
- * choice. It doubles at once where collections take more of the time than the work between them
- * (big tensors dropped in a tight loop), and never collects below twice what the last one left.
- * It stops doubling at a ceiling (see collectionCeiling): 128 MiB where the arrays a collection
- * frees are small, up to 256 MiB where they are big.
+ * choice. Up to 128 MiB it doubles at once where collections take more of the time than the work
+ * between them (big tensors dropped in a tight loop); past it only by the rule, as 128 MiB of
+ * fresh memory costs there as much as ~100 collections. It never collects below twice what the
+ * last one left, and stops doubling at a ceiling (see collectionCeiling): 128 MiB where the arrays
+ * a collection frees are small, up to 256 MiB where they are big.
  */
 const MiB = 1024 * 1024;
 let collectAbove = 32 * MiB;
@@ -319,13 +320,15 @@ function collectBeforeGrowing(size: number): boolean {
   const workBetween = started - lastCollectionEnd;
   lastCollectionEnd = ended;
   collectionMsAtThisSize += took;
-  const growingCosts = freshMsPerMiB === Infinity ? 0 : (freshMsPerMiB * collectAbove) / MiB;
+  // what doubling costs: the memory it would touch for the first time
+  const freshBytes = Math.max(0, HEAP_START + 2 * collectAbove - everUsed);
+  const growingCosts = freshMsPerMiB === Infinity ? 0 : (freshMsPerMiB * freshBytes) / MiB;
   const ceiling = Math.min(collectionCeiling(finalizedBlocks - blocksBefore, finalizedBytes - bytesBefore), limit);
   if (collectAbove > ceiling) {
     // a loop of small arrays after one of big ones: back to the span that suits them
     collectAbove = ceiling;
     collectionMsAtThisSize = 0;
-  } else if (collectionMsAtThisSize >= growingCosts || took > workBetween) {
+  } else if (collectionMsAtThisSize >= growingCosts || (took > workBetween && collectAbove < LEAST_CEILING)) {
     collectAbove = Math.min(2 * collectAbove, ceiling);
     collectionMsAtThisSize = 0;
   }
