@@ -237,9 +237,11 @@ function reuse(size: number): number {
  * measured on each grow), then doubles: a ski-rental rule, never worse than twice the better
  * choice. Up to 128 MiB it doubles at once where collections take more of the time than the work
  * between them (big tensors dropped in a tight loop); past it only by the rule, as 128 MiB of
- * fresh memory costs there as much as ~100 collections. It never collects below twice what the
- * last one left, and stops doubling at a ceiling (see collectionCeiling): 128 MiB where the arrays
- * a collection frees are small, up to 256 MiB where they are big.
+ * fresh memory can cost as much as ~100 collections (0.6 s in our CI's VMs, where a first touch
+ * costs ~18 µs a page; on bare metal a few ms, and it doubles after a collection or two). It
+ * never collects below twice what the last one left, and stops doubling at a ceiling (see
+ * collectionCeiling): 128 MiB where the arrays a collection frees are small, up to 256 MiB where
+ * they are big.
  */
 const MiB = 1024 * 1024;
 let collectAbove = 32 * MiB;
