@@ -13,13 +13,20 @@
  * gets there: what it drops, the library frees (`memory.stats().collections` stays put).
  * `memory.setCollection("off")` or NABLA_FORCE_GC=0 turns the fallback off.
  *
- * It must be a full collection: a scavenge (`gc({ type: "minor" })`) finalizes no registered
- * target in Node 20's V8, even young ones (1,000 dropped targets, none finalized), so each forced
- * collection marks the whole JS heap: 4–20 ms with the library loaded (13 MB, 106K objects;
- * bare Node's 3 MB takes ~3 ms), whatever it frees, and the finalizers add only ~0.15 µs per
- * dropped array. That fixed cost is why heap.ts collects rarely (every 128 MiB of dropped storage)
- * rather than often with a small, cache-resident heap: at 100,000-element results a 16 MiB
- * trigger cost 530 µs per op against 160 at 128 MiB.
+ * It must be a plain `gc()`, a full collection: a scavenge (`gc({ type: "minor" })`) finalizes no
+ * registered target in Node 20's V8, even young ones (1,000 dropped targets, none finalized), and
+ * neither does `gc({ type: "major" })` (the options form; plain `gc()` finalizes all 1,000). A
+ * sweep of WeakRefs cannot replace the registry: a WeakRef keeps its target alive until the job
+ * that made it ends, which a synchronous loop never does. So each forced collection marks the
+ * whole JS heap, whatever it frees: 5–7 ms with the library loaded, nearly all of it marking
+ * (bare Node: ~42K objects, ~3 ms; the library's code adds ~37K more, ~6.5K functions with their
+ * closures, feedback cells and maps, ~2.5 ms; its 1.7 MB of bundle source and 2 MB of base64
+ * kernels are flat strings, which cost marking nothing). V8's flags do not make it lighter
+ * (--single-threaded-gc is slower, --no-flush-bytecode changes nothing, --no-parallel-marking
+ * aborts Node 20). The finalizers add ~0.1 µs per dropped array (weak-cell processing and the
+ * callback, about half each). That fixed cost is why heap.ts collects rarely (every 128–256 MiB of
+ * dropped storage) rather than often with a small, cache-resident heap: at 100,000-element results
+ * a 16 MiB trigger cost 530 µs per op against 160 at 128 MiB.
  */
 type Registry<T> = FinalizationRegistry<T> & { cleanupSome?: () => void };
 

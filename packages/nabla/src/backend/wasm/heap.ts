@@ -235,14 +235,15 @@ function reuse(size: number): number {
  * touched is cheap to reuse; a forced collection costs ~5–20 ms. So the heap starts small (32 MiB)
  * and pays for collections until they have cost as much as growing would (fresh memory's cost,
  * measured on each grow), then doubles: a ski-rental rule, never worse than twice the better
- * choice. It doubles at once where collections take more of the time than the work between them
- * (big tensors dropped in a tight loop), and never collects below twice what the last one left.
- * It stops doubling at 128 MiB: a collection's cost grows with the dropped arrays it finalizes
- * (~1–2 µs each), so past that size a bigger heap saves little time and costs the memory
- * (a loop of dropped 8 KiB tensors held 600 MiB at 512 MiB, as fast as at 128).
+ * choice. Up to 128 MiB it doubles at once where collections take more of the time than the work
+ * between them (big tensors dropped in a tight loop); past it only by the rule, as 128 MiB of
+ * fresh memory can cost as much as ~100 collections (0.6 s in our CI's VMs, where a first touch
+ * costs ~18 µs a page; on bare metal a few ms, and it doubles after a collection or two). It
+ * never collects below twice what the last one left, and stops doubling at a ceiling (see
+ * collectionCeiling): 128 MiB where the arrays a collection frees are small, up to 256 MiB where
+ * they are big.
  */
 const MiB = 1024 * 1024;
-const MOST_COLLECT_ABOVE = 128 * MiB;
 let collectAbove = 32 * MiB;
 let collectionMsAtThisSize = 0;
 let lastCollectionEnd = 0;
@@ -270,10 +271,42 @@ function collectionSpan(): number {
   return Math.max(collectAbove, 2 * liveAfterCollect);
 }
 
+/**
+ * The most the heap lets dropped arrays span before it collects, from the blocks the last
+ * collection freed. A forced collection costs about the same whatever it frees (5–7 ms: marking
+ * the whole JS heap, ~13 MB with the library loaded; bare Node's 3 MB takes ~3 ms), so what each
+ * dropped array pays for it is that cost over the arrays one collection frees. 128 MiB holds 16K
+ * of a loop's 8 KiB results (~0.4 µs each) but only 290 of its 100,000-element ones (~20 µs each,
+ * as much as the op itself); a bigger heap past 128 MiB saves the small ones little and costs the
+ * memory (a loop of dropped 8 KiB tensors held 600 MiB at 512 MiB, as fast as at 128; at 256 it
+ * ran 8% slower). A smaller one would not keep them in cache for long enough to pay: between
+ * collections each op writes a block not touched since the last one, and a write into 8 KiB
+ * blocks taken in turn from 1, 16, 64 and 128 MiB cost 0.32, 0.38, 0.66 and 0.63 µs, so from
+ * 64 MiB down only the collections' share grows (0.4 µs an op at 128 MiB, 0.66 at 64). So the
+ * ceiling is what COLLECTED_BLOCKS of the freed blocks span (their mean size), between 128 and
+ * 256 MiB: blocks past 64 KiB get more room. Loops of dropped 100,000-element results measured
+ * 40 µs a call at 128 MiB, 28 at 256, 26 at 512 (where the memory cost four times as much).
+ */
+const COLLECTED_BLOCKS = 2048;
+const LEAST_CEILING = 128 * MiB;
+const MOST_CEILING = 256 * MiB;
+
+function collectionCeiling(freedBlocks: number, freedBytes: number): number {
+  if (freedBlocks === 0) return LEAST_CEILING;
+  const spanOfBlocks = Math.ceil((COLLECTED_BLOCKS * freedBytes) / freedBlocks / MiB) * MiB;
+  return Math.min(MOST_CEILING, Math.max(LEAST_CEILING, spanOfBlocks));
+}
+
+/** Blocks and bytes the finalizers have freed so far: what a collection freed is the difference across it. */
+let finalizedBlocks = 0;
+let finalizedBytes = 0;
+
 function collectBeforeGrowing(size: number): boolean {
   const span = top + size - HEAP_START;
   if (span <= collectionSpan()) return false;
   const started = now();
+  const blocksBefore = finalizedBlocks;
+  const bytesBefore = finalizedBytes;
   if (!collectIfEnabled()) return false;
   // The finalizers put the blocks back on their size classes; all the lists go back to the
   // extents now, where neighbours merge and any request can be cut from them. Left on their
@@ -293,9 +326,16 @@ function collectBeforeGrowing(size: number): boolean {
   const workBetween = started - lastCollectionEnd;
   lastCollectionEnd = ended;
   collectionMsAtThisSize += took;
-  const growingCosts = freshMsPerMiB === Infinity ? 0 : (freshMsPerMiB * collectAbove) / MiB;
-  if (collectionMsAtThisSize >= growingCosts || took > workBetween) {
-    collectAbove = Math.min(2 * collectAbove, MOST_COLLECT_ABOVE, limit);
+  // what doubling costs: the memory it would touch for the first time
+  const freshBytes = Math.max(0, HEAP_START + 2 * collectAbove - everUsed);
+  const growingCosts = freshMsPerMiB === Infinity ? 0 : (freshMsPerMiB * freshBytes) / MiB;
+  const ceiling = Math.min(collectionCeiling(finalizedBlocks - blocksBefore, finalizedBytes - bytesBefore), limit);
+  if (collectAbove > ceiling) {
+    // a loop of small arrays after one of big ones: back to the span that suits them
+    collectAbove = ceiling;
+    collectionMsAtThisSize = 0;
+  } else if (collectionMsAtThisSize >= growingCosts || (took > workBetween && collectAbove < LEAST_CEILING)) {
+    collectAbove = Math.min(2 * collectAbove, ceiling);
     collectionMsAtThisSize = 0;
   }
   return true;
@@ -383,8 +423,8 @@ function takeBlock(bytes: number, scratch: boolean, op: string, registration: nu
   return ptr;
 }
 
-/** Returns a block taken by allocBytes. Freeing an address twice or one never handed out throws. */
-export function freeBlock(ptr: number): void {
+/** Returns a block taken by allocBytes, and its size. Freeing an address twice or one never handed out throws. */
+export function freeBlock(ptr: number): number {
   const size = live.remove(ptr);
   if (size === 0) throw new Error(`wasm heap: freeing ${ptr}, which is not an allocated block`);
   // freed before its array died: the registration lapses (the finalizer, when it comes, does nothing)
@@ -402,6 +442,7 @@ export function freeBlock(ptr: number): void {
   } else {
     freeExtent(ptr, size);
   }
+  return size;
 }
 
 /**
@@ -421,7 +462,10 @@ const finalizer = finalizationRegistry<number>((slot) => {
   const ptr = registeredPtr[slot]!;
   registeredPtr[slot] = 0;
   freeSlots.push(slot);
-  if (ptr !== 0) freeBlock(ptr);
+  if (ptr !== 0) {
+    finalizedBlocks++;
+    finalizedBytes += freeBlock(ptr);
+  }
 });
 
 /** Each registration's block address, by slot (0: lapsed or free; slot 0 is never used). */
