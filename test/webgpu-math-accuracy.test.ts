@@ -132,11 +132,11 @@ const CASES: Case[] = [
   },
 ];
 
-/** One float32 ulp at |r|. */
+const MIN_NORMAL = 2 ** -126;
+
+/** One float32 ulp at |r| (a normal float32). */
 function ulpOf(r: number): number {
-  const m = Math.abs(r);
-  if (m < 2 ** -126) return 2 ** -149;
-  return 2 ** (Math.floor(Math.log2(m)) - 23);
+  return 2 ** (Math.floor(Math.log2(Math.abs(r))) - 23);
 }
 
 interface Measured {
@@ -160,6 +160,8 @@ function measure(c: Case): Measured {
     const w32 = Math.fround(want);
     let err: number;
     if (!Number.isFinite(w32) || !Number.isFinite(g)) err = Object.is(g, w32) ? 0 : Infinity;
+    // below float32's normal range a result may be flushed to 0 (WGSL allows it): counted in 2⁻¹²⁶
+    else if (Math.abs(want) < MIN_NORMAL) err = Math.abs(g - want) / MIN_NORMAL;
     else err = Math.abs(g - want) / ulpOf(Math.max(Math.abs(want), c.floor ?? 0));
     const abs = Math.abs(g - want);
     if (want !== 0 && Number.isFinite(abs)) out.rel = Math.max(out.rel, abs / Math.abs(want));

@@ -76,12 +76,42 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   nb_log2: { uses: ["nb_log"], source: "fn nb_log2(x: f32) -> f32 { return nb_log(x) * 1.4426950408889634; }" },
   nb_sqrt: { uses: ["nb_nan"], source: "fn nb_sqrt(x: f32) -> f32 { if (x < 0.0) { return nb_nan(); } return sqrt(x); }" },
   nb_asin: { uses: ["nb_nan"], source: "fn nb_asin(x: f32) -> f32 { if (abs(x) > 1.0) { return nb_nan(); } return asin(x); }" },
-  nb_acos: { uses: ["nb_nan"], source: "fn nb_acos(x: f32) -> f32 { if (abs(x) > 1.0) { return nb_nan(); } return acos(x); }" },
+  // acos from asin of a reduced argument (fdlibm's): WGSL's acos is atan2(√(1 − x²), x), whose
+  // 1 − x² cancels near ±1 (SwiftShader's was 1270 ulps off at 1 − 2⁻²²); 1 − |x| is exact there
+  nb_acos: {
+    uses: ["nb_nan"],
+    source: `fn nb_acos(x: f32) -> f32 {
+  let m = abs(x);
+  if (m > 1.0) { return nb_nan(); }
+  if (m <= 0.5) { return 1.57079632679489662 - asin(x); }
+  let r = 2.0 * asin(sqrt(0.5 * (1.0 - m)));
+  return select(r, 3.14159265358979324 - r, x < 0.0);
+}`,
+  },
   // exp(NaN) is not NaN on every driver (SwiftShader returns inf), and SwiftShader's overflows
   // short of float32's range (e^88 = 1.65e38): past 80, (e^(x/2))²
+  // SLEEF's expf (1 ulp): WGSL's exp is exp2(x·log₂e), whose product's rounding grows with |x|
+  // (SwiftShader's e^76 was 61 ulps off): e^x = 2^q·e^s, x = q·ln 2 + s with ln 2 split in two
+  // (q·ln2_hi exact), s in [−ln2/2, ln2/2] by its polynomial; 2^q in two halves (2^128 is not a float)
   nb_exp: {
-    uses: ["nb_isnan"],
-    source: "fn nb_exp(x: f32) -> f32 { if (nb_isnan(x)) { return x; } if (x > 80.0) { let h = exp(0.5 * x); return h * h; } return exp(x); }",
+    uses: ["nb_isnan", "nb_inf"],
+    source: `fn nb_exp(x: f32) -> f32 {
+  if (nb_isnan(x)) { return x; }
+  if (x > 88.8) { return nb_inf(); }
+  if (x < -104.0) { return 0.0; }
+  let q = round(x * 1.44269504088896341);
+  var s = fma(q, -0.693145751953125, x);
+  s = fma(q, -1.428606765330187045e-06, s);
+  var u = 0.000198527617612853646278381;
+  u = fma(u, s, 0.00139304355252534151077271);
+  u = fma(u, s, 0.00833336077630519866943359);
+  u = fma(u, s, 0.0416664853692054748535156);
+  u = fma(u, s, 0.166666671633720397949219);
+  u = fma(u, s, 0.5);
+  u = fma(s * s, u, s) + 1.0;
+  let k = i32(q);
+  return ldexp(ldexp(u, k / 2), k - k / 2);
+}`,
   },
   // WGSL only promises sin and cos to 2^-11 absolutely (SwiftShader is ~1e-4 off): SLEEF's
   // float32 sin/cos (3.5 ulp), reduced by multiples of π split in three (Cody–Waite)
@@ -165,31 +195,46 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   return um1 * x / nb_log(u);
 }`,
   },
-  // the series below 0.1 (its tenth term is under 1e-10 of the sum): Kahan's (1 + x) − 1
-  // correction does not survive compilers that fold it to x
+  // log(1 + x) = 2·atanh(s) = 2(s + s³/3 + s⁵/5 + …), s = x/(2 + x), for x in (−0.5, 1) where
+  // log(1 + x) would carry 1 + x's rounding (7.6 ulps at 0.1): |s| ≤ ⅓, so nine terms reach 2⁻²⁸.
+  // Kahan's (1 + x) − 1 correction does not survive compilers that fold it to x
   nb_log1p: {
     uses: ["nb_isnan", "nb_nan", "nb_inf", "nb_log"],
     source: `fn nb_log1p(x: f32) -> f32 {
   if (nb_isnan(x)) { return x; }
   if (x < -1.0) { return nb_nan(); }
   if (x == -1.0) { return -nb_inf(); }
-  if (abs(x) < 0.1) {
-    var p = -1.0 / 9.0;
-    p = 1.0 / 8.0 + x * p; p = -1.0 / 7.0 + x * p; p = 1.0 / 6.0 + x * p; p = -1.0 / 5.0 + x * p;
-    p = 1.0 / 4.0 + x * p; p = -1.0 / 3.0 + x * p; p = 1.0 / 2.0 + x * p;
-    return x - x * x * p;
+  // below 2⁻²⁴ log1p(x) rounds to x (and s would fall below float32's normal range at 1e-38)
+  if (abs(x) < 5.9604645e-8) { return x; }
+  if (x > -0.5 && x < 1.0) {
+    let s = x / (2.0 + x);
+    let z = s * s;
+    var p = 1.0 / 17.0;
+    p = 1.0 / 15.0 + z * p; p = 1.0 / 13.0 + z * p; p = 1.0 / 11.0 + z * p; p = 1.0 / 9.0 + z * p;
+    p = 1.0 / 7.0 + z * p; p = 1.0 / 5.0 + z * p; p = 1.0 / 3.0 + z * p;
+    return 2.0 * fma(s * z, p, s);
   }
   return nb_log(1.0 + x);
 }`,
   },
   nb_sigmoid: {
-    uses: [],
-    source: "fn nb_sigmoid(x: f32) -> f32 { if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); } let e = exp(x); return e / (1.0 + e); }",
+    uses: ["nb_exp"],
+    source: "fn nb_sigmoid(x: f32) -> f32 { if (x >= 0.0) { return 1.0 / (1.0 + nb_exp(-x)); } let e = nb_exp(x); return e / (1.0 + e); }",
   },
   // through expm1, without the builtins' cancellation at small x; tanh(±10) is ±1 in float32
+  // fdlibm's: −t/(t + 2), t = e^(−2|x|) − 1, below 1; 1 − 2/(e^(2|x|) + 1) from 1 on, where
+  // t/(t + 2) of t = e^(2x) − 1 rounded its quotient near ±1 (7 ulps at 4.19); ±1 past 10 in float32
   nb_tanh: {
     uses: ["nb_expm1", "nb_isnan"],
-    source: "fn nb_tanh(x: f32) -> f32 { if (nb_isnan(x)) { return x; } if (abs(x) > 10.0) { return sign(x); } let t = nb_expm1(2.0 * x); return t / (t + 2.0); }",
+    source: `fn nb_tanh(x: f32) -> f32 {
+  if (nb_isnan(x)) { return x; }
+  let m = abs(x);
+  var r: f32;
+  if (m > 10.0) { r = 1.0; }
+  else if (m >= 1.0) { r = 1.0 - 2.0 / (nb_expm1(2.0 * m) + 2.0); }
+  else { let t = nb_expm1(-2.0 * m); r = -t / (t + 2.0); }
+  return select(r, -r, x < 0.0);
+}`,
   },
   nb_sinh: {
     uses: ["nb_expm1", "nb_exp"],
@@ -197,15 +242,23 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   let m = abs(x);
   var r: f32;
   if (m < 1.0) { let t = nb_expm1(m); r = 0.5 * (t + t / (t + 1.0)); }
-  else if (m > 20.0) { r = nb_exp(m - 0.69314718055994531); }
+  else if (m > 88.0) { let h = nb_exp(0.5 * m); r = (0.5 * h) * h; }
+  else if (m > 20.0) { r = 0.5 * nb_exp(m); }
   else { let e = nb_exp(m); r = 0.5 * (e - 1.0 / e); }
   return select(r, -r, x < 0.0);
 }`,
   },
-  // e^|x|/2 past 20, where 1/e^|x| is below an ulp, so that cosh(89) does not overflow with e^89
+  // e^|x|/2 past 20, where 1/e^|x| is below an ulp; past 88 as (e^(|x|/2)/2)·e^(|x|/2), so that
+  // cosh(89) does not overflow with e^89 (e^(|x| − ln 2) would round |x| − ln 2: 56 ulps at 50)
   nb_cosh: {
     uses: ["nb_exp"],
-    source: "fn nb_cosh(x: f32) -> f32 { let m = abs(x); if (m > 20.0) { return nb_exp(m - 0.69314718055994531); } let e = nb_exp(m); return 0.5 * (e + 1.0 / e); }",
+    source: `fn nb_cosh(x: f32) -> f32 {
+  let m = abs(x);
+  if (m > 88.0) { let h = nb_exp(0.5 * m); return (0.5 * h) * h; }
+  if (m > 20.0) { return 0.5 * nb_exp(m); }
+  let e = nb_exp(m);
+  return 0.5 * (e + 1.0 / e);
+}`,
   },
   // the signed zeros and infinities as C's atan2 (SwiftShader's gets atan2(0, inf) wrong)
   nb_atan2: {
@@ -232,25 +285,47 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   return select(r, -r, x < 0.0);
 }`,
   },
+  // log(2x) past 4096, where t² would overflow on the way (acosh(1e19) was inf)
   nb_acosh: {
-    uses: ["nb_log1p", "nb_nan"],
-    source: "fn nb_acosh(x: f32) -> f32 { if (x < 1.0) { return nb_nan(); } let t = x - 1.0; return nb_log1p(t + sqrt(2.0 * t + t * t)); }",
+    uses: ["nb_log1p", "nb_log", "nb_nan"],
+    source: `fn nb_acosh(x: f32) -> f32 {
+  if (x < 1.0) { return nb_nan(); }
+  if (x > 4096.0) { return nb_log(x) + 0.69314718055994531; }
+  let t = x - 1.0;
+  return nb_log1p(t + sqrt(2.0 * t + t * t));
+}`,
   },
+  // ½·log1p(2|x|/(1 − |x|)) with x's sign: for x near −1 the unsigned form took log1p of ≈ −1
   nb_atanh: {
     uses: ["nb_log1p", "nb_nan"],
-    source: "fn nb_atanh(x: f32) -> f32 { if (abs(x) > 1.0) { return nb_nan(); } return 0.5 * nb_log1p(2.0 * x / (1.0 - x)); }",
+    source: `fn nb_atanh(x: f32) -> f32 {
+  let m = abs(x);
+  if (m > 1.0) { return nb_nan(); }
+  let r = 0.5 * nb_log1p(2.0 * m / (1.0 - m));
+  return select(r, -r, x < 0.0);
+}`,
+  },
+  // e^(−a²) without a²'s rounding, which e^(−a²) turns into a relative error of a²·2⁻²⁴ (36 ulps
+  // at 8.5): a = h + l with h of 12 significant bits, so h² is exact, and a² = h² + l(a + h)
+  nb_exp_neg_square: {
+    uses: ["nb_exp"],
+    source: `fn nb_exp_neg_square(a: f32) -> f32 {
+  let h = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let l = a - h;
+  return nb_exp(-h * h) * nb_exp(-l * (a + h));
+}`,
   },
   // erfc(a) for a ≥ 2.5 by its continued fraction, from the tail (float32 needs far fewer terms than 120)
   nb_erfc_tail: {
-    uses: [],
+    uses: ["nb_exp_neg_square"],
     source: `fn nb_erfc_tail(a: f32) -> f32 {
   var frac = a;
   for (var k = 40; k >= 1; k--) { frac = a + f32(k) * 0.5 / frac; }
-  return exp(-a * a) * 0.5641895835 / frac;
+  return nb_exp_neg_square(a) * 0.5641895835 / frac;
 }`,
   },
   nb_erf: {
-    uses: ["nb_isnan", "nb_erfc_tail"],
+    uses: ["nb_isnan", "nb_erfc_tail", "nb_exp_neg_square"],
     source: `fn nb_erf(x: f32) -> f32 {
   if (nb_isnan(x) || x == 0.0) { return x; } // erf(±0) = ±0
   let a = abs(x);
@@ -264,13 +339,13 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
       term *= 2.0 * x2 / f32(2 * n + 1);
       sum += term;
     }
-    return s * 1.1283791671 * exp(-x2) * sum;
+    return s * 1.1283791671 * nb_exp_neg_square(a) * sum;
   }
   return s * (1.0 - nb_erfc_tail(a));
 }`,
   },
   nb_erfc: {
-    uses: ["nb_isnan", "nb_erf", "nb_erfc_tail"],
+    uses: ["nb_isnan", "nb_erf", "nb_erfc_tail", "nb_exp"],
     source: `fn nb_erfc(x: f32) -> f32 {
   if (nb_isnan(x)) { return x; }
   if (x < 0.5) { return 1.0 - nb_erf(x); }
@@ -285,15 +360,25 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
     let mid = x + (f32(p) + 0.5) * h;
     for (var i = 0; i < 5; i++) {
       let t = mid + nodes[i] * h * 0.5;
-      integral += weights[i] * h * exp(-t * t) * 0.5;
+      integral += weights[i] * h * nb_exp(-t * t) * 0.5;
     }
   }
   return nb_erfc_tail(2.5) + 1.1283791671 * integral;
 }`,
   },
-  // Giles' single-precision approximation and one Newton step on erf
+  // Φ(x), the standard normal's distribution function: ½·erfc(−x/√2) below 0, where ½(1 + erf(x/√2)) cancels
+  nb_gelu_cdf: {
+    uses: ["nb_erf", "nb_erfc"],
+    source: `fn nb_gelu_cdf(x: f32) -> f32 {
+  let t = x * 0.70710678118654752;
+  if (x < 0.0) { return 0.5 * nb_erfc(-t); }
+  return 0.5 * (1.0 + nb_erf(t));
+}`,
+  },
+  // Giles' single-precision approximation and one Newton step: on erf(x) − y, or for |y| ≥ ½ on
+  // (1 − |y|) − erfc(|x|), exact 1 − |y| (Sterbenz), where erf(x) − y cancels (1260 ulps at 0.9996)
   nb_erfinv: {
-    uses: ["nb_isnan", "nb_nan", "nb_inf", "nb_erf"],
+    uses: ["nb_isnan", "nb_nan", "nb_inf", "nb_erf", "nb_erfc", "nb_exp_neg_square"],
     source: `fn nb_erfinv(y: f32) -> f32 {
   if (nb_isnan(y) || y < -1.0 || y > 1.0) { return nb_nan(); }
   if (y == 1.0) { return nb_inf(); }
@@ -313,8 +398,10 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
     p = -0.0076224613 + p * w; p = 0.00943887047 + p * w; p = 1.00167406 + p * w; p = 2.83297682 + p * w;
   }
   var x = p * y;
-  let err = nb_erf(x) - y;
-  x -= err / (1.1283791671 * exp(-x * x));
+  let m = abs(x);
+  var err: f32;
+  if (abs(y) >= 0.5) { err = select(1.0, -1.0, y < 0.0) * ((1.0 - abs(y)) - nb_erfc(m)); } else { err = nb_erf(x) - y; }
+  x -= err / (1.1283791671 * nb_exp_neg_square(m));
   return x;
 }`,
   },

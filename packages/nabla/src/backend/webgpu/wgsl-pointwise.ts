@@ -129,14 +129,15 @@ function nodeCode(node: Expr, a: readonly string[], helpers: Set<string>): strin
     case "maximum": case "minimum": case "pow": case "fmod": case "remainder": case "hypot": case "expm1":
     case "log1p": case "sigmoid": case "tanh": case "asinh": case "acosh": case "atanh": case "erf": case "erfc": case "erfinv":
       return call(`nb_${node.op}`);
-    // GELU by its formula, with the accurate erf (oneDNN's float32 algorithm is PyTorch's CPU's)
+    // GELU by its formula, with the accurate erf (oneDNN's float32 algorithm is PyTorch's CPU's);
+    // Φ(x) = ½(1 + erf(x/√2)) as ½·erfc(−x/√2) below 0, where 1 + erf cancels (all digits by −5.5)
     case "geluErf":
-      helpers.add("nb_erf");
-      return `(${x} * 0.5 * (1.0 + nb_erf(${x} * 0.70710678118654752)))`;
+      helpers.add("nb_gelu_cdf");
+      return `(${x} * nb_gelu_cdf(${x}))`;
     case "geluErfGrad":
-      helpers.add("nb_erf");
+      helpers.add("nb_gelu_cdf");
       helpers.add("nb_exp");
-      return `(0.5 * (1.0 + nb_erf(${x} * 0.70710678118654752)) + ${x} * 0.39894228040143268 * nb_exp(${x} * ${x} * -0.5))`;
+      return `(nb_gelu_cdf(${x}) + ${x} * 0.39894228040143268 * nb_exp(${x} * ${x} * -0.5))`;
     case "gt": return `(${x} > ${y})`;
     case "ge": return `(${x} >= ${y})`;
     case "lt": return `(${x} < ${y})`;
