@@ -20,6 +20,11 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   nb_isnan: { uses: [], source: "fn nb_isnan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }" },
   nb_isinf: { uses: [], source: "fn nb_isinf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }" },
   nb_isfinite: { uses: [], source: "fn nb_isfinite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) < 0x7f800000u; }" },
+  // |r| with x's sign bit: an odd function's result, −0 at −0 (select(r, −r, x < 0) gives +0 there)
+  nb_with_sign_of: {
+    uses: [],
+    source: "fn nb_with_sign_of(r: f32, x: f32) -> f32 { return bitcast<f32>((bitcast<u32>(r) & 0x7fffffffu) | (bitcast<u32>(x) & 0x80000000u)); }",
+  },
   // compilers may compile != as an ordered comparison, false where either side is NaN
   nb_ne: { uses: ["nb_isnan"], source: "fn nb_ne(a: f32, b: f32) -> bool { return nb_isnan(a) || nb_isnan(b) || a != b; }" },
   nb_maximum: {
@@ -126,9 +131,11 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   return fma(s, u * d, d);
 }`,
   },
+  // sin(−0) = −0: the reduction's x − 0·π is +0
   nb_sin: {
     uses: ["nb_sin_poly"],
     source: `fn nb_sin(x: f32) -> f32 {
+  if (x == 0.0) { return x; }
   let q = round(x * 0.318309886183790671537767526745);
   var d = fma(q, -3.1414794921875, x);
   d = fma(q, -0.00011315941810607910156, d);
@@ -225,7 +232,7 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   // fdlibm's: −t/(t + 2), t = e^(−2|x|) − 1, below 1; 1 − 2/(e^(2|x|) + 1) from 1 on, where
   // t/(t + 2) of t = e^(2x) − 1 rounded its quotient near ±1 (7 ulps at 4.19); ±1 past 10 in float32
   nb_tanh: {
-    uses: ["nb_expm1", "nb_isnan"],
+    uses: ["nb_with_sign_of", "nb_expm1", "nb_isnan"],
     source: `fn nb_tanh(x: f32) -> f32 {
   if (nb_isnan(x)) { return x; }
   let m = abs(x);
@@ -233,11 +240,11 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   if (m > 10.0) { r = 1.0; }
   else if (m >= 1.0) { r = 1.0 - 2.0 / (nb_expm1(2.0 * m) + 2.0); }
   else { let t = nb_expm1(-2.0 * m); r = -t / (t + 2.0); }
-  return select(r, -r, x < 0.0);
+  return nb_with_sign_of(r, x);
 }`,
   },
   nb_sinh: {
-    uses: ["nb_expm1", "nb_exp"],
+    uses: ["nb_with_sign_of", "nb_expm1", "nb_exp"],
     source: `fn nb_sinh(x: f32) -> f32 {
   let m = abs(x);
   var r: f32;
@@ -245,7 +252,7 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   else if (m > 88.0) { let h = nb_exp(0.5 * m); r = (0.5 * h) * h; }
   else if (m > 20.0) { r = 0.5 * nb_exp(m); }
   else { let e = nb_exp(m); r = 0.5 * (e - 1.0 / e); }
-  return select(r, -r, x < 0.0);
+  return nb_with_sign_of(r, x);
 }`,
   },
   // e^|x|/2 past 20, where 1/e^|x| is below an ulp; past 88 as (e^(|x|/2)/2)·e^(|x|/2), so that
@@ -277,12 +284,12 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   },
   // log(2|x|) past 4096, where m² would overflow on the way (asinh(inf) = inf)
   nb_asinh: {
-    uses: ["nb_log1p", "nb_log"],
+    uses: ["nb_with_sign_of", "nb_log1p", "nb_log"],
     source: `fn nb_asinh(x: f32) -> f32 {
   let m = abs(x);
   var r: f32;
   if (m > 4096.0) { r = nb_log(m) + 0.69314718055994531; } else { r = nb_log1p(m + m * m / (1.0 + sqrt(1.0 + m * m))); }
-  return select(r, -r, x < 0.0);
+  return nb_with_sign_of(r, x);
 }`,
   },
   // log(2x) past 4096, where t² would overflow on the way (acosh(1e19) was inf)
@@ -297,12 +304,12 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   },
   // ½·log1p(2|x|/(1 − |x|)) with x's sign: for x near −1 the unsigned form took log1p of ≈ −1
   nb_atanh: {
-    uses: ["nb_log1p", "nb_nan"],
+    uses: ["nb_with_sign_of", "nb_log1p", "nb_nan"],
     source: `fn nb_atanh(x: f32) -> f32 {
   let m = abs(x);
   if (m > 1.0) { return nb_nan(); }
   let r = 0.5 * nb_log1p(2.0 * m / (1.0 - m));
-  return select(r, -r, x < 0.0);
+  return nb_with_sign_of(r, x);
 }`,
   },
   // e^(−a²) without a²'s rounding, which e^(−a²) turns into a relative error of a²·2⁻²⁴ (36 ulps
@@ -324,46 +331,62 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   return nb_exp_neg_square(a) * 0.5641895835 / frac;
 }`,
   },
+  // erf(a)/a·… : 2/√π·e^(−a²)·Σₙ 2ⁿa^(2n+1)/(1·3·…·(2n+1)), all terms positive; used below 1.5,
+  // beyond which its roundings grow (10 ulps at 2.3) and 1 − erfc(a) is the accurate form
+  nb_erf_series: {
+    uses: ["nb_exp_neg_square"],
+    source: `fn nb_erf_series(a: f32) -> f32 {
+  let x2 = a * a;
+  var term = a;
+  var sum = a;
+  for (var n = 1; n < 60 && term > sum * 1e-8; n++) {
+    term *= 2.0 * x2 / f32(2 * n + 1);
+    sum += term;
+  }
+  return 1.1283791671 * nb_exp_neg_square(a) * sum;
+}`,
+  },
+  // erfc(a) for a ≥ 0.5: the continued fraction from 2.5 on; below, erfc(2.5) + ∫ₐ^2.5 2/√π e^(−t²) dt
+  // by 5-point Gauss–Legendre on 8 panels
+  nb_erfc_positive: {
+    uses: ["nb_erfc_tail", "nb_exp_neg_square"],
+    source: `fn nb_erfc_positive(x: f32) -> f32 {
+  if (x > 10.0) { return 0.0; }
+  if (x >= 2.5) { return nb_erfc_tail(x); }
+  var nodes = array<f32, 5>(-0.906179845938664, -0.5384693101056831, 0.0, 0.5384693101056831, 0.906179845938664);
+  var weights = array<f32, 5>(0.2369268850561891, 0.4786286704993665, 0.5688888888888889, 0.4786286704993665, 0.2369268850561891);
+  let h = (2.5 - x) / 8.0;
+  // summed per panel, then the panels, and scaled once: fewer roundings than one running sum
+  var integral = 0.0;
+  for (var p = 0; p < 8; p++) {
+    let mid = x + (f32(p) + 0.5) * h;
+    var panel = 0.0;
+    for (var i = 0; i < 5; i++) { panel += weights[i] * nb_exp_neg_square(mid + nodes[i] * h * 0.5); }
+    integral += panel;
+  }
+  return nb_erfc_tail(2.5) + 0.56418958354775628 * h * integral;
+}`,
+  },
   nb_erf: {
-    uses: ["nb_isnan", "nb_erfc_tail", "nb_exp_neg_square"],
+    uses: ["nb_isnan", "nb_erf_series", "nb_erfc_positive"],
     source: `fn nb_erf(x: f32) -> f32 {
   if (nb_isnan(x) || x == 0.0) { return x; } // erf(±0) = ±0
   let a = abs(x);
   let s = select(1.0, -1.0, x < 0.0);
   if (a >= 4.0) { return s; }
-  if (a < 2.5) {
-    let x2 = a * a;
-    var term = a;
-    var sum = a;
-    for (var n = 1; n < 60 && term > sum * 1e-8; n++) {
-      term *= 2.0 * x2 / f32(2 * n + 1);
-      sum += term;
-    }
-    return s * 1.1283791671 * nb_exp_neg_square(a) * sum;
-  }
-  return s * (1.0 - nb_erfc_tail(a));
+  if (a < 1.5) { return s * nb_erf_series(a); }
+  return s * (1.0 - nb_erfc_positive(a));
 }`,
   },
+  // 1 − erf(x) only where erf(x) ≤ ½ (x < 0.5): 2 − erfc(−x) below −1.5
   nb_erfc: {
-    uses: ["nb_isnan", "nb_erf", "nb_erfc_tail", "nb_exp"],
+    uses: ["nb_isnan", "nb_erf_series", "nb_erfc_positive"],
     source: `fn nb_erfc(x: f32) -> f32 {
   if (nb_isnan(x)) { return x; }
-  if (x < 0.5) { return 1.0 - nb_erf(x); }
-  if (x > 10.0) { return 0.0; }
-  if (x >= 2.5) { return nb_erfc_tail(x); }
-  // erfc(2.5) + ∫ₓ^2.5 2/√π e^(−t²) dt by 5-point Gauss–Legendre on 8 panels
-  var nodes = array<f32, 5>(-0.906179845938664, -0.5384693101056831, 0.0, 0.5384693101056831, 0.906179845938664);
-  var weights = array<f32, 5>(0.2369268850561891, 0.4786286704993665, 0.5688888888888889, 0.4786286704993665, 0.2369268850561891);
-  let h = (2.5 - x) / 8.0;
-  var integral = 0.0;
-  for (var p = 0; p < 8; p++) {
-    let mid = x + (f32(p) + 0.5) * h;
-    for (var i = 0; i < 5; i++) {
-      let t = mid + nodes[i] * h * 0.5;
-      integral += weights[i] * h * nb_exp(-t * t) * 0.5;
-    }
-  }
-  return nb_erfc_tail(2.5) + 1.1283791671 * integral;
+  if (x >= 0.5) { return nb_erfc_positive(x); }
+  if (x > -1.5) { return 1.0 - select(1.0, -1.0, x < 0.0) * nb_erf_series(abs(x)); }
+  if (x > -4.0) { return 2.0 - nb_erfc_positive(-x); }
+  return 2.0;
 }`,
   },
   // Φ(x), the standard normal's distribution function: ½·erfc(−x/√2) below 0, where ½(1 + erf(x/√2)) cancels
