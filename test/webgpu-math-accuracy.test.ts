@@ -7,9 +7,10 @@
  * The error of a result g against the float64 value r is counted in float32 ulps of r
  * (2^(⌊log₂|r|⌋ − 23)), or of `floor` where |r| is below it: a function whose float32 formula
  * cancels by design (gelu's 1 + erf(x/√2) for x ≪ 0, as PyTorch's CUDA kernel writes it) is held
- * to an absolute bound there. The bounds are what the kernels meet on SwiftShader with a margin;
- * PyTorch's CUDA float32 math is within 1–4 ulps for these functions. `NABLA_PRINT_ULPS=1` prints
- * the measured table.
+ * to an absolute bound there. The bounds are what the kernels meet on SwiftShader with a margin
+ * (docs/webgpu.md lists them beside what WGSL's builtins gave: acos 1270 ulps near 1, exp 61 at 76,
+ * erfinv 1260 near 1, atanh near −1 and acosh past 1.8e19 wrong, pow 93); CUDA documents 1–4 ulps
+ * for its float32 functions. `NABLA_PRINT_ULPS=1` prints the measured table.
  */
 import { describe, expect, it } from "vitest";
 import * as nabla from "../packages/nabla/src/index.js";
@@ -78,7 +79,7 @@ const CASES: Case[] = [
   unaryCase("acosh", () => [...pos(1e-7, 1e30, 8000).map((d) => Math.fround(1 + d)), ...lin(1, 100, 20001)], nabla.acosh, Math.acosh, 3),
   unaryCase("atanh", () => [...lin(-0.9999, 0.9999, 20001), ...nearOne(4000).filter((v) => Math.abs(v) < 1), ...TINY()], nabla.atanh, Math.atanh, 3),
   unaryCase("exp", () => [...lin(-87, 88.5, 40001), ...TINY()], nabla.exp, Math.exp, 1.5),
-  unaryCase("exp2", () => [...lin(-125, 127.5, 40001), ...TINY()], nabla.exp2, (x) => 2 ** x, 3.5),
+  unaryCase("exp2", () => [...lin(-125, 127.5, 40001), ...TINY()], nabla.exp2, (x) => 2 ** x, 1.5),
   unaryCase("expm1", () => [...lin(-100, 88, 40001), ...TINY()], nabla.expm1, Math.expm1, 3),
   unaryCase("log", () => [...pos(1e-37, 1e38, 20000), ...lin(0.5, 2, 20001)], nabla.log, Math.log, 1),
   unaryCase("log2", () => [...pos(1e-37, 1e38, 20000), ...lin(0.5, 2, 20001)], nabla.log2, Math.log2, 2),
@@ -117,8 +118,8 @@ const CASES: Case[] = [
     inputs: () => pairs(pos(1e-3, 1e3, 200), lin(-12, 12, 201)),
     run: ([a, b]) => nabla.pow(a!, b!),
     ref: (a, b) => a ** b,
-    // WGSL's pow, exp2(b·log₂ a): the product's rounding grows with |b·log₂ a| (docs/PARITY.md)
-    ulps: 100,
+    // b·log₂ m's rounding (|log₂ m| ≤ ½) grows with |b|: ~|b|/2 ulps
+    ulps: 8,
   },
   {
     name: "lerp",
