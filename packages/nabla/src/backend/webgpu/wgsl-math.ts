@@ -359,19 +359,18 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   return nb_exp_neg_square(a) * 0.5641895835 / frac;
 }`,
   },
-  // erf(a)/a·… : 2/√π·e^(−a²)·Σₙ 2ⁿa^(2n+1)/(1·3·…·(2n+1)), all terms positive; used below 1.5,
-  // beyond which its roundings grow (10 ulps at 2.3) and 1 − erfc(a) is the accurate form
+  // erf(x) for |x| < 1 by its Taylor series, 2/√π·Σ (−1)ⁿx^(2n+1)/(n!(2n+1)), to n = 12 (the
+  // next term is under 2⁻²⁸ of the sum); Horner in x². Beyond 1, 1 − erfc(x) is the accurate form
   nb_erf_series: {
-    uses: ["nb_exp_neg_square"],
-    source: `fn nb_erf_series(a: f32) -> f32 {
-  let x2 = a * a;
-  var term = a;
-  var sum = a;
-  for (var n = 1; n < 60 && term > sum * 1e-8; n++) {
-    term *= 2.0 * x2 / f32(2 * n + 1);
-    sum += term;
-  }
-  return 1.1283791671 * nb_exp_neg_square(a) * sum;
+    uses: [],
+    source: `fn nb_erf_series(x: f32) -> f32 {
+  let z = x * x;
+  var p = 1.0 / 11975040000.0;
+  p = fma(p, z, -1.0 / 918086400.0); p = fma(p, z, 1.0 / 76204800.0); p = fma(p, z, -1.0 / 6894720.0);
+  p = fma(p, z, 1.0 / 685440.0); p = fma(p, z, -1.0 / 75600.0); p = fma(p, z, 1.0 / 9360.0);
+  p = fma(p, z, -1.0 / 1320.0); p = fma(p, z, 1.0 / 216.0); p = fma(p, z, -1.0 / 42.0);
+  p = fma(p, z, 1.0 / 10.0); p = fma(p, z, -1.0 / 3.0);
+  return 1.1283791670955126 * fma(x * z, p, x);
 }`,
   },
   // erfc(a) for a ≥ 0.5: the continued fraction from 2.5 on; below, erfc(2.5) + ∫ₐ^2.5 2/√π e^(−t²) dt
@@ -402,17 +401,17 @@ export const WGSL_HELPERS: Readonly<Record<string, Helper>> = {
   let a = abs(x);
   let s = select(1.0, -1.0, x < 0.0);
   if (a >= 4.0) { return s; }
-  if (a < 1.5) { return s * nb_erf_series(a); }
+  if (a < 1.0) { return nb_erf_series(x); }
   return s * (1.0 - nb_erfc_positive(a));
 }`,
   },
-  // 1 − erf(x) only where erf(x) ≤ ½ (x < 0.5): 2 − erfc(−x) below −1.5
+  // 1 − erf(x) only where erf(x) ≤ ½ (x < 0.5): 2 − erfc(−x) from −1 down
   nb_erfc: {
     uses: ["nb_isnan", "nb_erf_series", "nb_erfc_positive"],
     source: `fn nb_erfc(x: f32) -> f32 {
   if (nb_isnan(x)) { return x; }
   if (x >= 0.5) { return nb_erfc_positive(x); }
-  if (x > -1.5) { return 1.0 - select(1.0, -1.0, x < 0.0) * nb_erf_series(abs(x)); }
+  if (x > -1.0) { return 1.0 - nb_erf_series(x); }
   if (x > -4.0) { return 2.0 - nb_erfc_positive(-x); }
   return 2.0;
 }`,
