@@ -3,7 +3,8 @@
 // C/groups·kH·kW of 25 or 150 and 6 or 16 rows leaves the GEMM's tiles mostly empty. Instead
 // each sample's input is copied once into zero-padded planes (so no tap ever tests a border) and
 // output rows are accumulated in registers, four output channels by eight columns at a time
-// (and an odd last four columns by a one-vector tile), over every tap. Column stride 1 only
+// (three channels by twelve where tiles hold three; an odd last four columns by a one-vector
+// tile), over every tap. Column stride 1 only
 // (sw = 1); any row stride, padding, dilation and groups.
 //
 // The input gradient has a kernel of its own (conv-direct-input.ts) that skips the taps falling in
