@@ -3,7 +3,8 @@
 // C/groups·kH·kW of 25 or 150 and 6 or 16 rows leaves the GEMM's tiles mostly empty. Instead
 // each sample's input is copied once into zero-padded planes (so no tap ever tests a border) and
 // output rows are accumulated in registers, four output channels by eight columns at a time
-// (and an odd last four columns by a one-vector tile), over every tap. Column stride 1 only
+// (three channels by twelve where tiles hold three; an odd last four columns by a one-vector
+// tile), over every tap. Column stride 1 only
 // (sw = 1); any row stride, padding, dilation and groups.
 //
 // The input gradient has a kernel of its own (conv-direct-input.ts) that skips the taps falling in
@@ -173,6 +174,15 @@ export function packedWeightBytes(groups: i32, og: i32, cg: i32, kh: i32, kw: i3
   storeLanes(at + 16, b, ow - 4 * v - 4);
 }
 
+/** Output columns [4v, 4v + 12) of one row from three accumulators, clipped to the row's ow columns. */
+// @ts-ignore: decorator
+@inline function storeTriple(row: usize, v: i32, ow: i32, a: v128, b: v128, c: v128): void {
+  const at = row + (<usize>v << 4);
+  storeLanes(at, a, ow - 4 * v);
+  storeLanes(at + 16, b, ow - 4 * v - 4);
+  storeLanes(at + 32, c, ow - 4 * v - 8);
+}
+
 /**
  * y[n] from the staged planes of sample n, in tiles of 4 output channels (Four a float type) or
  * of 3 (an integer type: the fourth slot's products are compiled out).
@@ -201,8 +211,45 @@ function forwardSample<Four>(
         const rowStart = groupPlanes + <usize>(yy * sh) * rowBytes;
         const row = out0 + (<usize>(yy * ow) << 2);
         const plane = <usize>(oh * ow) << 2;
-        // pairs of vectors, then an odd last one alone (a row of 10 columns costs 12, not 16)
+        // tiles of 3 channels take three vectors at a time (9 accumulators: 6 left the FMAs waiting
+        // on each other's latency, LeNet's conv1 at ~3 multiply-adds a cycle), then pairs of
+        // vectors, then an odd last one alone (a row of 10 columns costs 12, not 16)
         let v = 0;
+        if (!isFloat<Four>()) {
+          for (; v + 3 <= nv; v += 3) {
+            let a0 = v128.load32_splat(bias), a1 = a0, a2 = a0;
+            let b0 = v128.load32_splat(bias, 4), b1 = b0, b2 = b0;
+            let c0 = v128.load32_splat(bias, 8), c1 = c0, c2 = c0;
+            let wq = wtile;
+            let chRow = rowStart + (<usize>v << 4);
+            for (let ch = 0; ch < cg; ch++, chRow += planeBytes) {
+              let p = chRow;
+              for (let i = 0; i < kh; i++, p += tapRowBytes) {
+                let q = p;
+                for (let j = 0; j < kw; j++, q += jBytes, wq += 16) {
+                  const x0 = v128.load(q);
+                  const x1 = v128.load(q, 16);
+                  const x2 = v128.load(q, 32);
+                  const w0 = v128.load32_splat(wq);
+                  a0 = madd(w0, x0, a0);
+                  a1 = madd(w0, x1, a1);
+                  a2 = madd(w0, x2, a2);
+                  const w1 = v128.load32_splat(wq, 4);
+                  b0 = madd(w1, x0, b0);
+                  b1 = madd(w1, x1, b1);
+                  b2 = madd(w1, x2, b2);
+                  const w2 = v128.load32_splat(wq, 8);
+                  c0 = madd(w2, x0, c0);
+                  c1 = madd(w2, x1, c1);
+                  c2 = madd(w2, x2, c2);
+                }
+              }
+            }
+            storeTriple(row, v, ow, a0, a1, a2);
+            if (outs > 1) storeTriple(row + plane, v, ow, b0, b1, b2);
+            if (outs > 2) storeTriple(row + 2 * plane, v, ow, c0, c1, c2);
+          }
+        }
         for (; v + 2 <= nv; v += 2) {
           let a0 = v128.load32_splat(bias), a1 = a0;
           let b0 = v128.load32_splat(bias, 4), b1 = b0;
