@@ -58,7 +58,7 @@ export const PROGRAMS = [
   },
   {
     id: "lenet",
-    label: "(4) LeNet-5 training, batch 64, Adam: 10 + 60 steps",
+    label: "(4) LeNet-5 training, batch 64, Adam: 200 + 60 steps",
     nabla: ["bench/programs/lenet.mjs"],
     torch: ["scripts/bench/lenet.py"],
     metrics: [{ key: "samples_per_s", label: "LeNet-5 training steps (median step)", unit: "samples/s", time: (v) => 1 / v }],

@@ -4,7 +4,10 @@ import { F, manualSeed, optim, randint, randn } from "nabla";
 import { LeNet } from "./lenet-model.mjs";
 import { flags, median, report } from "./util.mjs";
 
-const args = flags({ steps: 60, warmup: 10, batchSize: 64 });
+// 200 warm-up steps for both libraries: V8 finishes optimising nabla's JavaScript over the first
+// ~100–300 steps (h10-lenet10: CPU ms a step 10.2 → 5.7 after 20 vs 300 steps), as a real training
+// run does in its first seconds; PyTorch gains nothing from the longer warm-up
+const args = flags({ steps: 60, warmup: 200, batchSize: 64 });
 manualSeed(0);
 const model = new LeNet();
 const batches = 8;

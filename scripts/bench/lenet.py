@@ -5,7 +5,7 @@ build the layers in the same order, so they start from the same weights and see 
 Prints `BENCH {json}`: samples/s over the timed steps (median step) and the last loss. LeNet and
 Training (the model, data and Adam) serve scripts/bench/lenet_step.py too.
 
-    /usr/bin/python3 scripts/bench/torch_run.py scripts/bench/lenet.py [--steps 60] [--warmup 10]
+    /usr/bin/python3 scripts/bench/torch_run.py scripts/bench/lenet.py [--steps 60] [--warmup 200]
 """
 
 import argparse
@@ -66,7 +66,7 @@ class Training:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=60)
-    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=64)
     args = parser.parse_args()
     training = Training(args.batch_size)
