@@ -21,7 +21,7 @@ import { DTYPE_OPTION, readLayerArgs } from "../constructor-args.js";
 import { add, relu, tanh } from "../../ops/elementwise.js";
 import { cat, stack } from "../../ops/join.js";
 import { matmul } from "../../ops/matmul.js";
-import { narrow, select, squeeze, transpose, unsqueeze } from "../../ops/shape.js";
+import { narrow, reshape, select, squeeze, transpose, unsqueeze } from "../../ops/shape.js";
 import type { DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { dropout } from "../functional/dropout.js";
@@ -37,10 +37,16 @@ export type RNNMode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
 
 const GATES: Record<RNNMode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 
-/** x·Wᵀ (+ b) over the last dim. */
+/**
+ * x·Wᵀ (+ b) over the last dim. A sequence [T, N, I] is folded to one [T·N, I] matrix first, as
+ * PyTorch's matmul folds it: W's gradient is then one [G, T·N]·[T·N, I] product, where the
+ * batched product would take T skinny ones (K = N) and sum them.
+ */
 function project(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
-  const y = matmul(x, transpose(w, 0, 1));
-  return b === null ? y : add(y, b);
+  const folded = x.ndim === 3 ? reshape(x, [-1, x.shape[2]!]) : x;
+  let y = matmul(folded, transpose(w, 0, 1));
+  if (b !== null) y = add(y, b);
+  return x.ndim === 3 ? reshape(y, [x.shape[0]!, x.shape[1]!, -1]) : y;
 }
 
 /**
