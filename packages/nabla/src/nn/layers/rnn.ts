@@ -21,7 +21,7 @@ import { DTYPE_OPTION, readLayerArgs } from "../constructor-args.js";
 import { add, relu, tanh } from "../../ops/elementwise.js";
 import { cat, stack } from "../../ops/join.js";
 import { matmul } from "../../ops/matmul.js";
-import { narrow, reshape, select, squeeze, transpose, unsqueeze } from "../../ops/shape.js";
+import { reshape, select, squeeze, transpose, unsqueeze } from "../../ops/shape.js";
 import type { DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { dropout } from "../functional/dropout.js";
@@ -31,6 +31,7 @@ import { uniform_ } from "../init.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { sequenceWeightGrad } from "./recurrent-weight-grad.js";
+import { sequenceSteps } from "./sequence-steps.js";
 import { pyFloat } from "./repr.js";
 
 export type RNNMode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
@@ -59,18 +60,6 @@ export function recurrentStep(mode: RNNMode, xw: Tensor, hw: Tensor, h: Tensor, 
   if (mode === "GRU") return [gruCell(xw, hw, bHH, h), null];
   const pre = add(xw, bHH === null ? hw : add(hw, bHH));
   return [mode === "RNN_RELU" ? relu(pre) : tanh(pre), null];
-}
-
-/**
- * The T steps x[0], …, x[T−1] of [T, …] as views, split by halves. Picking each step straight
- * from x would give every step's gradient x's full size (O(T²) work in backward); splitting
- * recursively makes each level of halves cost one x-sized gradient, O(T log T) in all.
- */
-function timeSteps(x: Tensor): Tensor[] {
-  const T = x.shape[0]!;
-  if (T === 1) return [select(x, 0, 0)];
-  const half = T >> 1;
-  return [...timeSteps(narrow(x, 0, 0, half)), ...timeSteps(narrow(x, 0, half, T - half))];
 }
 
 export interface RNNOptions {
@@ -192,7 +181,7 @@ abstract class RNNBase<In extends unknown[], Out> extends Module<In, Out> {
         // W_hh's gradient as one matmul over the sequence, not one per step
         const oneGrad = sequenceWeightGrad(xwAll, wHH, this.mode === "GRU");
         if (oneGrad !== null) xwAll = oneGrad.xw;
-        const xw = timeSteps(xwAll);
+        const xw = sequenceSteps(xwAll);
         let hs = select(h, 0, l * this.directions + d);
         let cs = c === null ? null : select(c, 0, l * this.directions + d);
         const steps: Tensor[] = new Array<Tensor>(T);
