@@ -179,7 +179,7 @@ abstract class RNNBase<In extends unknown[], Out> extends Module<In, Out> {
         const [wIH, wHH, bIH, bHH] = this.weights(l, d);
         let xwAll = project(x, wIH, bIH); // W_ih·x + b_ih for all steps in one matmul
         // W_hh's gradient as one matmul over the sequence, not one per step
-        const oneGrad = sequenceWeightGrad(xwAll, wHH, this.mode === "GRU");
+        const oneGrad = sequenceWeightGrad(xwAll, wHH, bHH, this.mode === "GRU");
         if (oneGrad !== null) xwAll = oneGrad.xw;
         const xw = sequenceSteps(xwAll);
         let hs = select(h, 0, l * this.directions + d);
@@ -188,7 +188,7 @@ abstract class RNNBase<In extends unknown[], Out> extends Module<In, Out> {
         for (let k = 0; k < T; k++) {
           const t = d === 0 ? k : T - 1 - k;
           const hw = oneGrad === null ? matmul(hs, transpose(wHH, 0, 1)) : oneGrad.product(t, hs);
-          [hs, cs] = recurrentStep(this.mode, xw[t]!, hw, hs, cs, bHH);
+          [hs, cs] = recurrentStep(this.mode, xw[t]!, hw, hs, cs, oneGrad === null ? bHH : oneGrad.bias);
           steps[t] = hs;
         }
         outs.push(stack(steps, 0));
