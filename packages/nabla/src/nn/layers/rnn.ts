@@ -12,7 +12,8 @@
  *
  * The input projection W_ih·x of a whole layer is one matmul over all time steps; the recurrence
  * runs step by step. Gradients (backpropagation through time) come from the recorded graph, but
- * W_hh's gradient is one matmul over the sequence too (recurrent-weight-grad.ts).
+ * W_hh's gradient is one matmul over the sequence too, b_hh's one sum (recurrent-weight-grad.ts),
+ * and the steps' gradients of the projection are gathered into one (sequence-steps.ts).
  */
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
 import { zeros } from "../../ops/creation.js";
@@ -44,10 +45,12 @@ const GATES: Record<RNNMode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU:
  * batched product would take T skinny ones (K = N) and sum them.
  */
 function project(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
-  const folded = x.ndim === 3 ? reshape(x, [-1, x.shape[2]!]) : x;
-  let y = matmul(folded, transpose(w, 0, 1));
-  if (b !== null) y = add(y, b);
-  return x.ndim === 3 ? reshape(y, [x.shape[0]!, x.shape[1]!, -1]) : y;
+  if (x.ndim === 3) {
+    const [T, N, I] = x.shape as [number, number, number];
+    return reshape(project(reshape(x, [T * N, I]), w, b), [T, N, w.shape[0]!]);
+  }
+  const y = matmul(x, transpose(w, 0, 1));
+  return b === null ? y : add(y, b);
 }
 
 /**
@@ -178,7 +181,7 @@ abstract class RNNBase<In extends unknown[], Out> extends Module<In, Out> {
       for (let d = 0; d < this.directions; d++) {
         const [wIH, wHH, bIH, bHH] = this.weights(l, d);
         let xwAll = project(x, wIH, bIH); // W_ih·x + b_ih for all steps in one matmul
-        // W_hh's gradient as one matmul over the sequence, not one per step
+        // W_hh's gradient as one matmul over the sequence and b_hh's as one sum, not one per step
         const oneGrad = sequenceWeightGrad(xwAll, wHH, bHH, this.mode === "GRU");
         if (oneGrad !== null) xwAll = oneGrad.xw;
         const xw = sequenceSteps(xwAll);
