@@ -1,5 +1,5 @@
 /**
- * LSTM, RNN and GRU take W_hh's gradient as one matmul over the sequence
+ * LSTM, RNN and GRU take W_hh's gradient as one matmul over the sequence, and b_hh's as one sum
  * (packages/nabla/src/nn/layers/recurrent-weight-grad.ts), not one product per step. Held here to
  * the per-step graph (recurrentStep with W_hh in every step's product), in float64: first
  * derivatives in both directions, from a zero and a given initial state (GRU's step 0 keeps its
@@ -47,19 +47,18 @@ function expectClose(a: Tensor | null | undefined, b: Tensor | null | undefined,
 
 describe("the recurrent weight's gradient as one matmul over the sequence", () => {
   for (const mode of ["LSTM", "RNN_TANH", "GRU"] as const) {
-    it(`${mode}: W_hh's gradient, both directions, equals the per-step products'`, () => {
+    it(`${mode}: W_hh's and b_hh's gradients, both directions, equal the per-step products'`, () => {
       const layer = layerOf(mode);
       const x = randn([5, 2, 3], { dtype: "float64" });
       const w = randn([5, 2, 8], { dtype: "float64" });
       const out = (layer.forward(x) as [Tensor, unknown])[0];
       const p = layer as unknown as Record<string, Tensor>;
-      const weights = [p.weight_hh_l0!, p.weight_hh_l0_reverse!];
-      const [g0, g1] = autograd.grad(out.mul(w).sum(), weights);
+      const weights = [p.weight_hh_l0!, p.weight_hh_l0_reverse!, p.bias_hh_l0!, p.bias_hh_l0_reverse!];
+      const grads = autograd.grad(out.mul(w).sum(), weights);
       const [fwd, bwd] = [perStep(layer, mode, x, 0), perStep(layer, mode, x, 1)];
       const loss = fwd.mul(w.narrow(2, 0, 4)).sum().add(bwd.mul(w.narrow(2, 4, 4)).sum());
-      const [r0, r1] = autograd.grad(loss, weights);
-      expectClose(g0, r0, `${mode} weight_hh_l0.grad`);
-      expectClose(g1, r1, `${mode} weight_hh_l0_reverse.grad`);
+      const reference = autograd.grad(loss, weights);
+      ["weight_hh_l0", "weight_hh_l0_reverse", "bias_hh_l0", "bias_hh_l0_reverse"].forEach((name, i) => expectClose(grads[i], reference[i], `${mode} ${name}.grad`));
     });
   }
 
@@ -84,12 +83,12 @@ describe("the recurrent weight's gradient as one matmul over the sequence", () =
       const x = randn([4, 2, 3], { dtype: "float64" });
       // a gradient penalty on W_hh: its gradient in W_ih runs through the states W_hh's gradient was taken over
       const penaltyGrad = (out: Tensor): Tensor => {
-        const [gw] = autograd.grad(out.pow(2).sum(), [p.weight_hh_l0!], { createGraph: true });
-        return autograd.grad(gw!.pow(2).sum(), [p.weight_ih_l0!])[0]!;
+        const [gw, gb] = autograd.grad(out.pow(2).sum(), [p.weight_hh_l0!, p.bias_hh_l0!], { createGraph: true });
+        return autograd.grad(gw!.pow(2).sum().add(gb!.pow(2).sum()), [p.weight_ih_l0!])[0]!;
       };
       const fused = penaltyGrad((layer.forward(x) as [Tensor, unknown])[0].narrow(2, 0, 4));
       const reference = penaltyGrad(perStep(layer, kind, x, 0));
-      expectClose(fused, reference, "d(|dL/dW_hh|²)/dW_ih");
+      expectClose(fused, reference, "d(|dL/dW_hh|² + |dL/db_hh|²)/dW_ih");
     });
   }
 });

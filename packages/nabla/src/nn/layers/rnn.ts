@@ -12,7 +12,8 @@
  *
  * The input projection W_ih·x of a whole layer is one matmul over all time steps; the recurrence
  * runs step by step. Gradients (backpropagation through time) come from the recorded graph, but
- * W_hh's gradient is one matmul over the sequence too (recurrent-weight-grad.ts).
+ * W_hh's gradient is one matmul over the sequence too, b_hh's one sum (recurrent-weight-grad.ts),
+ * and the steps' gradients of the projection are gathered into one (sequence-steps.ts).
  */
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
 import { zeros } from "../../ops/creation.js";
@@ -21,7 +22,7 @@ import { DTYPE_OPTION, readLayerArgs } from "../constructor-args.js";
 import { add, relu, tanh } from "../../ops/elementwise.js";
 import { cat, stack } from "../../ops/join.js";
 import { matmul } from "../../ops/matmul.js";
-import { narrow, select, squeeze, transpose, unsqueeze } from "../../ops/shape.js";
+import { reshape, select, squeeze, transpose, unsqueeze } from "../../ops/shape.js";
 import type { DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { dropout } from "../functional/dropout.js";
@@ -31,14 +32,23 @@ import { uniform_ } from "../init.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { sequenceWeightGrad } from "./recurrent-weight-grad.js";
+import { sequenceSteps } from "./sequence-steps.js";
 import { pyFloat } from "./repr.js";
 
 export type RNNMode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
 
 const GATES: Record<RNNMode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 
-/** x·Wᵀ (+ b) over the last dim. */
+/**
+ * x·Wᵀ (+ b) over the last dim. A sequence [T, N, I] is folded to one [T·N, I] matrix first, as
+ * PyTorch's matmul folds it: W's gradient is then one [G, T·N]·[T·N, I] product, where the
+ * batched product would take T skinny ones (K = N) and sum them.
+ */
 function project(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
+  if (x.ndim === 3) {
+    const [T, N, I] = x.shape as [number, number, number];
+    return reshape(project(reshape(x, [T * N, I]), w, b), [T, N, w.shape[0]!]);
+  }
   const y = matmul(x, transpose(w, 0, 1));
   return b === null ? y : add(y, b);
 }
@@ -53,18 +63,6 @@ export function recurrentStep(mode: RNNMode, xw: Tensor, hw: Tensor, h: Tensor, 
   if (mode === "GRU") return [gruCell(xw, hw, bHH, h), null];
   const pre = add(xw, bHH === null ? hw : add(hw, bHH));
   return [mode === "RNN_RELU" ? relu(pre) : tanh(pre), null];
-}
-
-/**
- * The T steps x[0], …, x[T−1] of [T, …] as views, split by halves. Picking each step straight
- * from x would give every step's gradient x's full size (O(T²) work in backward); splitting
- * recursively makes each level of halves cost one x-sized gradient, O(T log T) in all.
- */
-function timeSteps(x: Tensor): Tensor[] {
-  const T = x.shape[0]!;
-  if (T === 1) return [select(x, 0, 0)];
-  const half = T >> 1;
-  return [...timeSteps(narrow(x, 0, 0, half)), ...timeSteps(narrow(x, 0, half, T - half))];
 }
 
 export interface RNNOptions {
@@ -183,17 +181,17 @@ abstract class RNNBase<In extends unknown[], Out> extends Module<In, Out> {
       for (let d = 0; d < this.directions; d++) {
         const [wIH, wHH, bIH, bHH] = this.weights(l, d);
         let xwAll = project(x, wIH, bIH); // W_ih·x + b_ih for all steps in one matmul
-        // W_hh's gradient as one matmul over the sequence, not one per step
-        const oneGrad = sequenceWeightGrad(xwAll, wHH, this.mode === "GRU");
+        // W_hh's gradient as one matmul over the sequence and b_hh's as one sum, not one per step
+        const oneGrad = sequenceWeightGrad(xwAll, wHH, bHH, this.mode === "GRU");
         if (oneGrad !== null) xwAll = oneGrad.xw;
-        const xw = timeSteps(xwAll);
+        const xw = sequenceSteps(xwAll);
         let hs = select(h, 0, l * this.directions + d);
         let cs = c === null ? null : select(c, 0, l * this.directions + d);
         const steps: Tensor[] = new Array<Tensor>(T);
         for (let k = 0; k < T; k++) {
           const t = d === 0 ? k : T - 1 - k;
           const hw = oneGrad === null ? matmul(hs, transpose(wHH, 0, 1)) : oneGrad.product(t, hs);
-          [hs, cs] = recurrentStep(this.mode, xw[t]!, hw, hs, cs, bHH);
+          [hs, cs] = recurrentStep(this.mode, xw[t]!, hw, hs, cs, oneGrad === null ? bHH : oneGrad.bias);
           steps[t] = hs;
         }
         outs.push(stack(steps, 0));
