@@ -45,10 +45,10 @@ export function fusedBatchNorm(name: string, o: FusedBatchNormOperands): Tensor 
   // running statistics that require grad are differentiated through by the reference (eval)
   if (!training && (runningMean!.requiresGrad || runningVar!.requiresGrad)) return null;
 
+  if (input.numel() === 0) return null;
   const x = contiguous(input);
   const [n, c] = [x.shape[0]!, x.shape[1]!];
-  const inner = n * c === 0 ? 0 : x.numel() / (n * c);
-  if (x.numel() === 0) return null;
+  const inner = x.numel() / (n * c);
   const [w, b] = [weight === null ? null : contiguous(weight), bias === null ? null : contiguous(bias)];
   const out = resultTensor(x.shape, dtype, name);
   // the μ and σ² normalised with: the batch's (written by the kernel) or copies of the running ones
