@@ -9,7 +9,8 @@
 //                       dx = (dy − Σdy/M − (x − μ)·k)·σ⁻¹·w with k = Σdy·(x − μ)·σ⁻² / M
 //                       (training), dx = dy·σ⁻¹·w (eval: the statistics are constants).
 // Each row's sum is taken in vectors of T and added to the channel's sum in f64, so that a long
-// channel's sum does not lose the small rows' bits. A job shares channels among the threads.
+// channel's sum does not lose the small rows' bits; over [N, C] (S = 1) a vector holds C's
+// neighbouring channels, summed down the rows in blocks. A job shares channels among the threads.
 import { lanesOf, loadLanes, maddOf, shiftOf, storeLanes } from "./lanes";
 
 /** The lanes of v added, in f64. */
@@ -189,20 +190,155 @@ let rowDot: f64 = 0;
   }
 }
 
+/**
+ * Rows of a column block's sum taken in vectors of T before the block's sum joins the total (a
+ * two-level sum: a long column's error grows with 64 + N/64 additions, not N).
+ */
+const COLUMN_BLOCK = 64;
+
+/** Σ over the n rows (`step` bytes apart) of v(row) for the `lanes` channels at p: a vector of T. */
+// @ts-ignore: decorator
+@inline function columnSum<T>(p: usize, n: i32, step: usize, mu: v128, squares: bool): v128 {
+  let total = v128.splat<T>(0);
+  for (let b0 = 0; b0 < n; b0 += COLUMN_BLOCK) {
+    let block = v128.splat<T>(0);
+    const b1 = min(n, b0 + COLUMN_BLOCK);
+    for (let b = b0; b < b1; b++) {
+      const v = v128.load(p + <usize>b * step);
+      if (squares) {
+        const d = v128.sub<T>(v, mu);
+        block = maddOf<T>(d, d, block);
+      } else {
+        block = v128.add<T>(block, v);
+      }
+    }
+    total = v128.add<T>(total, block);
+  }
+  return total;
+}
+
+/** Σdy·(x − μ) over the n rows for the `lanes` channels: x at p, dy at g. */
+// @ts-ignore: decorator
+@inline function columnDot<T>(p: usize, g: usize, n: i32, step: usize, mu: v128): v128 {
+  let total = v128.splat<T>(0);
+  for (let b0 = 0; b0 < n; b0 += COLUMN_BLOCK) {
+    let block = v128.splat<T>(0);
+    const b1 = min(n, b0 + COLUMN_BLOCK);
+    for (let b = b0; b < b1; b++) {
+      const o = <usize>b * step;
+      block = maddOf<T>(v128.load(g + o), v128.sub<T>(v128.load(p + o), mu), block);
+    }
+    total = v128.add<T>(total, block);
+  }
+  return total;
+}
+
+/**
+ * The forward over [N, C] (S = 1), where a channel's values are a column: whole vectors of
+ * channels side by side, each lane a channel's sums; the channels left over one by one.
+ */
+// @ts-ignore: decorator
+@inline function forwardColumns<T>(
+  x: usize, n: i32, c: i32, weight: usize, bias: usize, mean: usize, variance: usize, eps: f64, y: usize, training: bool, c0: i32, c1: i32,
+): void {
+  const lanes = <i32>lanesOf<T>();
+  const shift = shiftOf<T>();
+  const step = <usize>c << shift;
+  const count = v128.splat<T>(<T>n);
+  let ch = c0;
+  for (; ch + lanes <= c1; ch += lanes) {
+    const at = <usize>ch << shift;
+    let mu: v128, v: v128;
+    if (training) {
+      mu = v128.div<T>(columnSum<T>(x + at, n, step, v128.splat<T>(0), false), count);
+      v = v128.div<T>(columnSum<T>(x + at, n, step, mu, true), count);
+      v128.store(mean + at, mu);
+      v128.store(variance + at, v);
+    } else {
+      mu = v128.load(mean + at);
+      v = v128.load(variance + at);
+    }
+    const invstd = v128.div<T>(v128.splat<T>(1), v128.sqrt<T>(v128.add<T>(v, v128.splat<T>(<T>eps))));
+    const alpha = weight == 0 ? invstd : v128.mul<T>(invstd, v128.load(weight + at));
+    const beta = v128.sub<T>(bias == 0 ? v128.splat<T>(0) : v128.load(bias + at), v128.mul<T>(mu, alpha));
+    for (let b = 0; b < n; b++) {
+      const o = at + <usize>b * step;
+      v128.store(y + o, maddOf<T>(v128.load(x + o), alpha, beta));
+    }
+  }
+  forwardChannels<T>(x, n, c, 1, weight, bias, mean, variance, eps, y, training, ch, c1);
+}
+
+/** The backward over [N, C] (S = 1), a vector of channels at a time, as forwardColumns. */
+// @ts-ignore: decorator
+@inline function backwardColumns<T>(
+  x: usize, dy: usize, n: i32, c: i32, weight: usize, mean: usize, invstd: usize, training: bool,
+  dx: usize, dweight: usize, dbias: usize, c0: i32, c1: i32,
+): void {
+  const lanes = <i32>lanesOf<T>();
+  const shift = shiftOf<T>();
+  const step = <usize>c << shift;
+  const count = v128.splat<T>(<T>n);
+  let ch = c0;
+  for (; ch + lanes <= c1; ch += lanes) {
+    const at = <usize>ch << shift;
+    const mu = v128.load(mean + at);
+    const is = v128.load(invstd + at);
+    let sumDy = v128.splat<T>(0), dot = v128.splat<T>(0);
+    if (training || dweight != 0 || dbias != 0) {
+      sumDy = columnSum<T>(dy + at, n, step, mu, false);
+      dot = columnDot<T>(x + at, dy + at, n, step, mu);
+    }
+    if (dbias != 0) v128.store(dbias + at, sumDy);
+    if (dweight != 0) v128.store(dweight + at, v128.mul<T>(dot, is));
+    if (dx == 0) continue;
+    const zero = v128.splat<T>(0);
+    const gm = training ? v128.div<T>(sumDy, count) : zero;
+    const k = training ? v128.div<T>(v128.mul<T>(v128.mul<T>(dot, is), is), count) : zero;
+    const a = weight == 0 ? is : v128.mul<T>(is, v128.load(weight + at));
+    for (let b = 0; b < n; b++) {
+      const o = at + <usize>b * step;
+      const centred = v128.sub<T>(v128.load(x + o), mu);
+      const inner = v128.sub<T>(v128.sub<T>(v128.load(dy + o), gm), v128.mul<T>(centred, k));
+      v128.store(dx + o, v128.mul<T>(inner, a));
+    }
+  }
+  backwardChannels<T>(x, dy, n, c, 1, weight, mean, invstd, training, dx, dweight, dbias, ch, c1);
+}
+
+/** Channels [c0, c1) of the forward, by columns where S = 1. */
+// @ts-ignore: decorator
+@inline function forward<T>(
+  x: usize, n: i32, c: i32, s: i32, weight: usize, bias: usize, mean: usize, variance: usize, eps: f64, y: usize, training: bool, c0: i32, c1: i32,
+): void {
+  if (s == 1) forwardColumns<T>(x, n, c, weight, bias, mean, variance, eps, y, training, c0, c1);
+  else forwardChannels<T>(x, n, c, s, weight, bias, mean, variance, eps, y, training, c0, c1);
+}
+
+/** Channels [c0, c1) of the backward, by columns where S = 1. */
+// @ts-ignore: decorator
+@inline function backward<T>(
+  x: usize, dy: usize, n: i32, c: i32, s: i32, weight: usize, mean: usize, invstd: usize, training: bool,
+  dx: usize, dweight: usize, dbias: usize, c0: i32, c1: i32,
+): void {
+  if (s == 1) backwardColumns<T>(x, dy, n, c, weight, mean, invstd, training, dx, dweight, dbias, c0, c1);
+  else backwardChannels<T>(x, dy, n, c, s, weight, mean, invstd, training, dx, dweight, dbias, c0, c1);
+}
+
 export function batchNorm(x: usize, n: i32, c: i32, s: i32, weight: usize, bias: usize, mean: usize, variance: usize, eps: f64, y: usize, training: i32): void {
-  forwardChannels<f32>(x, n, c, s, weight, bias, mean, variance, eps, y, training != 0, 0, c);
+  forward<f32>(x, n, c, s, weight, bias, mean, variance, eps, y, training != 0, 0, c);
 }
 
 export function batchNorm64(x: usize, n: i32, c: i32, s: i32, weight: usize, bias: usize, mean: usize, variance: usize, eps: f64, y: usize, training: i32): void {
-  forwardChannels<f64>(x, n, c, s, weight, bias, mean, variance, eps, y, training != 0, 0, c);
+  forward<f64>(x, n, c, s, weight, bias, mean, variance, eps, y, training != 0, 0, c);
 }
 
 export function batchNormBackward(x: usize, dy: usize, n: i32, c: i32, s: i32, weight: usize, mean: usize, invstd: usize, training: i32, dx: usize, dweight: usize, dbias: usize): void {
-  backwardChannels<f32>(x, dy, n, c, s, weight, mean, invstd, training != 0, dx, dweight, dbias, 0, c);
+  backward<f32>(x, dy, n, c, s, weight, mean, invstd, training != 0, dx, dweight, dbias, 0, c);
 }
 
 export function batchNormBackward64(x: usize, dy: usize, n: i32, c: i32, s: i32, weight: usize, mean: usize, invstd: usize, training: i32, dx: usize, dweight: usize, dbias: usize): void {
-  backwardChannels<f64>(x, dy, n, c, s, weight, mean, invstd, training != 0, dx, dweight, dbias, 0, c);
+  backward<f64>(x, dy, n, c, s, weight, mean, invstd, training != 0, dx, dweight, dbias, 0, c);
 }
 
 /** The modes of a batch-norm job (int 3). */
@@ -230,9 +366,9 @@ export function batchNormShared(job: usize): void {
     const i = atomic.add<i32>(job, 1);
     if (i >= chunks) return;
     const c0 = i * size, c1 = min(c, c0 + size);
-    if (mode == FORWARD) forwardChannels<f32>(x, n, c, s, weight, other, mean, spread, eps, out, training, c0, c1);
-    else if (mode == FORWARD64) forwardChannels<f64>(x, n, c, s, weight, other, mean, spread, eps, out, training, c0, c1);
-    else if (mode == BACKWARD) backwardChannels<f32>(x, other, n, c, s, weight, mean, spread, training, out, dweight, dbias, c0, c1);
-    else backwardChannels<f64>(x, other, n, c, s, weight, mean, spread, training, out, dweight, dbias, c0, c1);
+    if (mode == FORWARD) forward<f32>(x, n, c, s, weight, other, mean, spread, eps, out, training, c0, c1);
+    else if (mode == FORWARD64) forward<f64>(x, n, c, s, weight, other, mean, spread, eps, out, training, c0, c1);
+    else if (mode == BACKWARD) backward<f32>(x, other, n, c, s, weight, mean, spread, training, out, dweight, dbias, c0, c1);
+    else backward<f64>(x, other, n, c, s, weight, mean, spread, training, out, dweight, dbias, c0, c1);
   }
 }

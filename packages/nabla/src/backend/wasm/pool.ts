@@ -475,7 +475,10 @@ export function batchNormThreaded(j: BatchNormJob): void {
     }
     return;
   }
-  const size = Math.ceil(j.c / Math.min(j.c, 4 * (ready.length + 1)));
+  // over [N, C] the kernel takes channels a vector (4 float32, 2 float64) at a time and the rest one
+  // by one, with other roundings: chunks of whole vectors keep the one-thread grouping
+  const even = Math.ceil(j.c / Math.min(j.c, 4 * (ready.length + 1)));
+  const size = j.s === 1 ? Math.ceil(even / 4) * 4 : even;
   const { ints, doubles } = jobBlock();
   const mode = (j.backward ? 2 : 0) + (j.wide ? 1 : 0);
   const fields = [0, Math.ceil(j.c / size), size, mode, j.x, j.n, j.c, j.s, j.weight, j.other, j.mean, j.spread, j.out, j.training ? 1 : 0, j.dweight, JOB_BATCH_NORM, j.dbias];
