@@ -191,127 +191,182 @@ let rowDot: f64 = 0;
 }
 
 /**
- * Rows of a column block's sum taken in vectors of T before the block's sum joins the total (a
- * two-level sum: a long column's error grows with 64 + N/64 additions, not N).
+ * Rows of [N, C] summed into a block's sums before those join the totals (a two-level sum: a
+ * long column's error grows with 64 + N/64 additions, not N).
  */
 const COLUMN_BLOCK = 64;
 
-/** Σ over the n rows (`step` bytes apart) of v(row) for the `lanes` channels at p: a vector of T. */
+/** Zeroes len values of T at p. */
 // @ts-ignore: decorator
-@inline function columnSum<T>(p: usize, n: i32, step: usize, mu: v128, squares: bool): v128 {
-  let total = v128.splat<T>(0);
-  for (let b0 = 0; b0 < n; b0 += COLUMN_BLOCK) {
-    let block = v128.splat<T>(0);
-    const b1 = min(n, b0 + COLUMN_BLOCK);
-    for (let b = b0; b < b1; b++) {
-      const v = v128.load(p + <usize>b * step);
-      if (squares) {
-        const d = v128.sub<T>(v, mu);
-        block = maddOf<T>(d, d, block);
-      } else {
-        block = v128.add<T>(block, v);
-      }
-    }
-    total = v128.add<T>(total, block);
-  }
-  return total;
+@inline function zeroRow<T>(p: usize, len: i32): void {
+  memory.fill(p, 0, <usize>len << shiftOf<T>());
 }
 
-/** Σdy·(x − μ) over the n rows for the `lanes` channels: x at p, dy at g. */
+/** acc[i] += x[i] (squares: (x[i] − mu[i])²) over len values. */
 // @ts-ignore: decorator
-@inline function columnDot<T>(p: usize, g: usize, n: i32, step: usize, mu: v128): v128 {
-  let total = v128.splat<T>(0);
-  for (let b0 = 0; b0 < n; b0 += COLUMN_BLOCK) {
-    let block = v128.splat<T>(0);
-    const b1 = min(n, b0 + COLUMN_BLOCK);
-    for (let b = b0; b < b1; b++) {
-      const o = <usize>b * step;
-      block = maddOf<T>(v128.load(g + o), v128.sub<T>(v128.load(p + o), mu), block);
+@inline function accumulateRow<T>(acc: usize, x: usize, mu: usize, len: i32, squares: bool): void {
+  const lanes = <i32>lanesOf<T>();
+  let i = 0;
+  for (; i + lanes <= len; i += lanes) {
+    const o = <usize>i << shiftOf<T>();
+    const v = v128.load(x + o);
+    if (squares) {
+      const d = v128.sub<T>(v, v128.load(mu + o));
+      v128.store(acc + o, maddOf<T>(d, d, v128.load(acc + o)));
+    } else {
+      v128.store(acc + o, v128.add<T>(v128.load(acc + o), v));
     }
-    total = v128.add<T>(total, block);
   }
-  return total;
+  for (; i < len; i++) {
+    const o = <usize>i << shiftOf<T>();
+    const v = load<T>(x + o);
+    if (squares) {
+      const d = v - load<T>(mu + o);
+      store<T>(acc + o, load<T>(acc + o) + d * d);
+    } else {
+      store<T>(acc + o, load<T>(acc + o) + v);
+    }
+  }
+}
+
+/** sums[i] += dy[i], dots[i] += dy[i]·(x[i] − mu[i]) over len values. */
+// @ts-ignore: decorator
+@inline function accumulateGradRow<T>(sums: usize, dots: usize, x: usize, dy: usize, mu: usize, len: i32): void {
+  const lanes = <i32>lanesOf<T>();
+  let i = 0;
+  for (; i + lanes <= len; i += lanes) {
+    const o = <usize>i << shiftOf<T>();
+    const g = v128.load(dy + o);
+    v128.store(sums + o, v128.add<T>(v128.load(sums + o), g));
+    v128.store(dots + o, maddOf<T>(g, v128.sub<T>(v128.load(x + o), v128.load(mu + o)), v128.load(dots + o)));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << shiftOf<T>();
+    const g = load<T>(dy + o);
+    store<T>(sums + o, load<T>(sums + o) + g);
+    store<T>(dots + o, load<T>(dots + o) + g * (load<T>(x + o) - load<T>(mu + o)));
+  }
+}
+
+/** Σ over the n rows (`step` bytes apart) of [N, C]'s channels at x (len of them) into total, in blocks through block. */
+// @ts-ignore: decorator
+@inline function sumColumns<T>(total: usize, block: usize, x: usize, mu: usize, n: i32, step: usize, len: i32, squares: bool): void {
+  zeroRow<T>(total, len);
+  for (let b0 = 0; b0 < n; b0 += COLUMN_BLOCK) {
+    zeroRow<T>(block, len);
+    const b1 = min(n, b0 + COLUMN_BLOCK);
+    for (let b = b0; b < b1; b++) accumulateRow<T>(block, x + <usize>b * step, mu, len, squares);
+    accumulateRow<T>(total, block, 0, len, false);
+  }
 }
 
 /**
- * The forward over [N, C] (S = 1), where a channel's values are a column: whole vectors of
- * channels side by side, each lane a channel's sums; the channels left over one by one.
+ * The forward over [N, C] (S = 1), where a channel's values are a column: row by row over the
+ * channels [c0, c1), the columns' sums kept in vectors of neighbouring channels (walking down a
+ * column instead misses the cache at every row). work: 2C values of T, α and β.
  */
 // @ts-ignore: decorator
 @inline function forwardColumns<T>(
-  x: usize, n: i32, c: i32, weight: usize, bias: usize, mean: usize, variance: usize, eps: f64, y: usize, training: bool, c0: i32, c1: i32,
+  x: usize, n: i32, c: i32, weight: usize, bias: usize, mean: usize, variance: usize, eps: f64, y: usize, training: bool, work: usize, c0: i32, c1: i32,
 ): void {
-  const lanes = <i32>lanesOf<T>();
   const shift = shiftOf<T>();
   const step = <usize>c << shift;
-  const count = v128.splat<T>(<T>n);
-  let ch = c0;
-  for (; ch + lanes <= c1; ch += lanes) {
+  const len = c1 - c0;
+  const off = <usize>c0 << shift;
+  const alpha = work + off, beta = work + step + off;
+  if (training) {
+    // the block sums go where α and β will be
+    sumColumns<T>(mean + off, alpha, x + off, 0, n, step, len, false);
+    for (let i = 0; i < len; i++) store<T>(mean + off + (<usize>i << shift), load<T>(mean + off + (<usize>i << shift)) / <T>n);
+    sumColumns<T>(variance + off, alpha, x + off, mean + off, n, step, len, true);
+    for (let i = 0; i < len; i++) store<T>(variance + off + (<usize>i << shift), load<T>(variance + off + (<usize>i << shift)) / <T>n);
+  }
+  for (let ch = c0; ch < c1; ch++) {
     const at = <usize>ch << shift;
-    let mu: v128, v: v128;
-    if (training) {
-      mu = v128.div<T>(columnSum<T>(x + at, n, step, v128.splat<T>(0), false), count);
-      v = v128.div<T>(columnSum<T>(x + at, n, step, mu, true), count);
-      v128.store(mean + at, mu);
-      v128.store(variance + at, v);
-    } else {
-      mu = v128.load(mean + at);
-      v = v128.load(variance + at);
+    const invstd = <T>(1.0 / Math.sqrt(<f64>load<T>(variance + at) + eps));
+    const w: T = weight == 0 ? <T>1 : load<T>(weight + at);
+    const bb: T = bias == 0 ? <T>0 : load<T>(bias + at);
+    const a: T = invstd * w;
+    store<T>(work + at, a);
+    store<T>(work + step + at, bb - load<T>(mean + at) * a);
+  }
+  const lanes = <i32>lanesOf<T>();
+  for (let b = 0; b < n; b++) {
+    const row = <usize>b * step + off;
+    let i = 0;
+    for (; i + lanes <= len; i += lanes) {
+      const o = <usize>i << shift;
+      v128.store(y + row + o, maddOf<T>(v128.load(x + row + o), v128.load(alpha + o), v128.load(beta + o)));
     }
-    const invstd = v128.div<T>(v128.splat<T>(1), v128.sqrt<T>(v128.add<T>(v, v128.splat<T>(<T>eps))));
-    const alpha = weight == 0 ? invstd : v128.mul<T>(invstd, v128.load(weight + at));
-    const beta = v128.sub<T>(bias == 0 ? v128.splat<T>(0) : v128.load(bias + at), v128.mul<T>(mu, alpha));
-    for (let b = 0; b < n; b++) {
-      const o = at + <usize>b * step;
-      v128.store(y + o, maddOf<T>(v128.load(x + o), alpha, beta));
+    for (; i < len; i++) {
+      const o = <usize>i << shift;
+      store<T>(y + row + o, load<T>(x + row + o) * load<T>(alpha + o) + load<T>(beta + o));
     }
   }
-  forwardChannels<T>(x, n, c, 1, weight, bias, mean, variance, eps, y, training, ch, c1);
 }
 
-/** The backward over [N, C] (S = 1), a vector of channels at a time, as forwardColumns. */
+/**
+ * The backward over [N, C] (S = 1), row by row as forwardColumns. work: 4C values of T (the
+ * sums and their blocks, then the per-channel factors of dx).
+ */
 // @ts-ignore: decorator
 @inline function backwardColumns<T>(
   x: usize, dy: usize, n: i32, c: i32, weight: usize, mean: usize, invstd: usize, training: bool,
-  dx: usize, dweight: usize, dbias: usize, c0: i32, c1: i32,
+  dx: usize, dweight: usize, dbias: usize, work: usize, c0: i32, c1: i32,
 ): void {
-  const lanes = <i32>lanesOf<T>();
   const shift = shiftOf<T>();
   const step = <usize>c << shift;
-  const count = v128.splat<T>(<T>n);
-  let ch = c0;
-  for (; ch + lanes <= c1; ch += lanes) {
+  const len = c1 - c0;
+  const off = <usize>c0 << shift;
+  const sums = work + off, dots = work + step + off, blockSums = work + 2 * step + off, blockDots = work + 3 * step + off;
+  zeroRow<T>(sums, len);
+  zeroRow<T>(dots, len);
+  for (let b0 = 0; b0 < n; b0 += COLUMN_BLOCK) {
+    zeroRow<T>(blockSums, len);
+    zeroRow<T>(blockDots, len);
+    const b1 = min(n, b0 + COLUMN_BLOCK);
+    for (let b = b0; b < b1; b++) accumulateGradRow<T>(blockSums, blockDots, x + <usize>b * step + off, dy + <usize>b * step + off, mean + off, len);
+    accumulateRow<T>(sums, blockSums, 0, len, false);
+    accumulateRow<T>(dots, blockDots, 0, len, false);
+  }
+  const count = <f64>n;
+  for (let ch = c0; ch < c1; ch++) {
     const at = <usize>ch << shift;
-    const mu = v128.load(mean + at);
-    const is = v128.load(invstd + at);
-    let sumDy = v128.splat<T>(0), dot = v128.splat<T>(0);
-    if (training || dweight != 0 || dbias != 0) {
-      sumDy = columnSum<T>(dy + at, n, step, mu, false);
-      dot = columnDot<T>(x + at, dy + at, n, step, mu);
+    const sumDy = <f64>load<T>(work + at), dot = <f64>load<T>(work + step + at);
+    const is = load<T>(invstd + at);
+    if (dbias != 0) store<T>(dbias + at, <T>sumDy);
+    if (dweight != 0) store<T>(dweight + at, <T>(dot * <f64>is));
+    const w: T = weight == 0 ? <T>1 : load<T>(weight + at);
+    // dx's factors: a, k, gm in the places of the sums
+    store<T>(work + at, is * w);
+    store<T>(work + step + at, training ? <T>(dot * <f64>is * <f64>is / count) : <T>0);
+    store<T>(work + 2 * step + at, training ? <T>(sumDy / count) : <T>0);
+  }
+  if (dx == 0) return;
+  const a = sums, k = dots, gm = blockSums, mu = mean + off;
+  const lanes = <i32>lanesOf<T>();
+  for (let b = 0; b < n; b++) {
+    const row = <usize>b * step + off;
+    let i = 0;
+    for (; i + lanes <= len; i += lanes) {
+      const o = <usize>i << shift;
+      const centred = v128.sub<T>(v128.load(x + row + o), v128.load(mu + o));
+      const inner = v128.sub<T>(v128.sub<T>(v128.load(dy + row + o), v128.load(gm + o)), v128.mul<T>(centred, v128.load(k + o)));
+      v128.store(dx + row + o, v128.mul<T>(inner, v128.load(a + o)));
     }
-    if (dbias != 0) v128.store(dbias + at, sumDy);
-    if (dweight != 0) v128.store(dweight + at, v128.mul<T>(dot, is));
-    if (dx == 0) continue;
-    const zero = v128.splat<T>(0);
-    const gm = training ? v128.div<T>(sumDy, count) : zero;
-    const k = training ? v128.div<T>(v128.mul<T>(v128.mul<T>(dot, is), is), count) : zero;
-    const a = weight == 0 ? is : v128.mul<T>(is, v128.load(weight + at));
-    for (let b = 0; b < n; b++) {
-      const o = at + <usize>b * step;
-      const centred = v128.sub<T>(v128.load(x + o), mu);
-      const inner = v128.sub<T>(v128.sub<T>(v128.load(dy + o), gm), v128.mul<T>(centred, k));
-      v128.store(dx + o, v128.mul<T>(inner, a));
+    for (; i < len; i++) {
+      const o = <usize>i << shift;
+      store<T>(dx + row + o, (load<T>(dy + row + o) - load<T>(gm + o) - (load<T>(x + row + o) - load<T>(mu + o)) * load<T>(k + o)) * load<T>(a + o));
     }
   }
-  backwardChannels<T>(x, dy, n, c, 1, weight, mean, invstd, training, dx, dweight, dbias, ch, c1);
 }
 
 /** Channels [c0, c1) of the forward, by columns where S = 1. */
 // @ts-ignore: decorator
 @inline function forward<T>(
-  x: usize, n: i32, c: i32, s: i32, weight: usize, bias: usize, mean: usize, variance: usize, eps: f64, y: usize, training: bool, c0: i32, c1: i32,
+  x: usize, n: i32, c: i32, s: i32, weight: usize, bias: usize, mean: usize, variance: usize, eps: f64, y: usize, training: bool, work: usize, c0: i32, c1: i32,
 ): void {
-  if (s == 1) forwardColumns<T>(x, n, c, weight, bias, mean, variance, eps, y, training, c0, c1);
+  if (s == 1) forwardColumns<T>(x, n, c, weight, bias, mean, variance, eps, y, training, work, c0, c1);
   else forwardChannels<T>(x, n, c, s, weight, bias, mean, variance, eps, y, training, c0, c1);
 }
 
@@ -319,26 +374,26 @@ const COLUMN_BLOCK = 64;
 // @ts-ignore: decorator
 @inline function backward<T>(
   x: usize, dy: usize, n: i32, c: i32, s: i32, weight: usize, mean: usize, invstd: usize, training: bool,
-  dx: usize, dweight: usize, dbias: usize, c0: i32, c1: i32,
+  dx: usize, dweight: usize, dbias: usize, work: usize, c0: i32, c1: i32,
 ): void {
-  if (s == 1) backwardColumns<T>(x, dy, n, c, weight, mean, invstd, training, dx, dweight, dbias, c0, c1);
+  if (s == 1) backwardColumns<T>(x, dy, n, c, weight, mean, invstd, training, dx, dweight, dbias, work, c0, c1);
   else backwardChannels<T>(x, dy, n, c, s, weight, mean, invstd, training, dx, dweight, dbias, c0, c1);
 }
 
-export function batchNorm(x: usize, n: i32, c: i32, s: i32, weight: usize, bias: usize, mean: usize, variance: usize, eps: f64, y: usize, training: i32): void {
-  forward<f32>(x, n, c, s, weight, bias, mean, variance, eps, y, training != 0, 0, c);
+export function batchNorm(x: usize, n: i32, c: i32, s: i32, weight: usize, bias: usize, mean: usize, variance: usize, eps: f64, y: usize, training: i32, work: usize): void {
+  forward<f32>(x, n, c, s, weight, bias, mean, variance, eps, y, training != 0, work, 0, c);
 }
 
-export function batchNorm64(x: usize, n: i32, c: i32, s: i32, weight: usize, bias: usize, mean: usize, variance: usize, eps: f64, y: usize, training: i32): void {
-  forward<f64>(x, n, c, s, weight, bias, mean, variance, eps, y, training != 0, 0, c);
+export function batchNorm64(x: usize, n: i32, c: i32, s: i32, weight: usize, bias: usize, mean: usize, variance: usize, eps: f64, y: usize, training: i32, work: usize): void {
+  forward<f64>(x, n, c, s, weight, bias, mean, variance, eps, y, training != 0, work, 0, c);
 }
 
-export function batchNormBackward(x: usize, dy: usize, n: i32, c: i32, s: i32, weight: usize, mean: usize, invstd: usize, training: i32, dx: usize, dweight: usize, dbias: usize): void {
-  backward<f32>(x, dy, n, c, s, weight, mean, invstd, training != 0, dx, dweight, dbias, 0, c);
+export function batchNormBackward(x: usize, dy: usize, n: i32, c: i32, s: i32, weight: usize, mean: usize, invstd: usize, training: i32, dx: usize, dweight: usize, dbias: usize, work: usize): void {
+  backward<f32>(x, dy, n, c, s, weight, mean, invstd, training != 0, dx, dweight, dbias, work, 0, c);
 }
 
-export function batchNormBackward64(x: usize, dy: usize, n: i32, c: i32, s: i32, weight: usize, mean: usize, invstd: usize, training: i32, dx: usize, dweight: usize, dbias: usize): void {
-  backward<f64>(x, dy, n, c, s, weight, mean, invstd, training != 0, dx, dweight, dbias, 0, c);
+export function batchNormBackward64(x: usize, dy: usize, n: i32, c: i32, s: i32, weight: usize, mean: usize, invstd: usize, training: i32, dx: usize, dweight: usize, dbias: usize, work: usize): void {
+  backward<f64>(x, dy, n, c, s, weight, mean, invstd, training != 0, dx, dweight, dbias, work, 0, c);
 }
 
 /** The modes of a batch-norm job (int 3). */
@@ -351,7 +406,7 @@ const BACKWARD = 2;
  * chunks of whole channels, each computed as the one-thread kernel computes it. Job ints (byte
  * offset): 0 counter, 4 chunks, 8 channels a chunk, 12 mode, 16 x, 20 n, 24 c, 28 s, 32 weight,
  * 36 bias (forward) or dy (backward), 40 mean, 44 var (forward) or invstd (backward), 48 y or dx,
- * 52 training, 56 dweight, (60 the job's kind), 64 dbias, 72 eps (f64).
+ * 52 training, 56 dweight, (60 the job's kind), 64 dbias, 68 work ([N, C]: 4C values), 72 eps (f64).
  */
 export function batchNormShared(job: usize): void {
   const chunks = load<i32>(job, 4), size = load<i32>(job, 8), mode = load<i32>(job, 12);
@@ -362,13 +417,14 @@ export function batchNormShared(job: usize): void {
   const training = load<i32>(job, 52) != 0;
   const dweight = <usize>load<u32>(job, 56), dbias = <usize>load<u32>(job, 64);
   const eps = load<f64>(job, 72);
+  const work = <usize>load<u32>(job, 68);
   for (;;) {
     const i = atomic.add<i32>(job, 1);
     if (i >= chunks) return;
     const c0 = i * size, c1 = min(c, c0 + size);
-    if (mode == FORWARD) forward<f32>(x, n, c, s, weight, other, mean, spread, eps, out, training, c0, c1);
-    else if (mode == FORWARD64) forward<f64>(x, n, c, s, weight, other, mean, spread, eps, out, training, c0, c1);
-    else if (mode == BACKWARD) backward<f32>(x, other, n, c, s, weight, mean, spread, training, out, dweight, dbias, c0, c1);
-    else backward<f64>(x, other, n, c, s, weight, mean, spread, training, out, dweight, dbias, c0, c1);
+    if (mode == FORWARD) forward<f32>(x, n, c, s, weight, other, mean, spread, eps, out, training, work, c0, c1);
+    else if (mode == FORWARD64) forward<f64>(x, n, c, s, weight, other, mean, spread, eps, out, training, work, c0, c1);
+    else if (mode == BACKWARD) backward<f32>(x, other, n, c, s, weight, mean, spread, training, out, dweight, dbias, work, c0, c1);
+    else backward<f64>(x, other, n, c, s, weight, mean, spread, training, out, dweight, dbias, work, c0, c1);
   }
 }

@@ -456,6 +456,8 @@ export interface BatchNormJob {
   training: boolean;
   dweight: number;
   dbias: number;
+  /** [N, C] (s = 1): room for 4C values the kernel works in, else 0. */
+  work: number;
   eps: number;
 }
 
@@ -469,9 +471,9 @@ export function batchNormThreaded(j: BatchNormJob): void {
   const ready = j.c < 2 ? [] : readyHelpers(j.n * j.c * j.s, PARALLEL_POINTWISE);
   if (ready.length === 0) {
     if (j.backward) {
-      (j.wide ? kernels.batchNormBackward64 : kernels.batchNormBackward)(j.x, j.other, j.n, j.c, j.s, j.weight, j.mean, j.spread, j.training ? 1 : 0, j.out, j.dweight, j.dbias);
+      (j.wide ? kernels.batchNormBackward64 : kernels.batchNormBackward)(j.x, j.other, j.n, j.c, j.s, j.weight, j.mean, j.spread, j.training ? 1 : 0, j.out, j.dweight, j.dbias, j.work);
     } else {
-      (j.wide ? kernels.batchNorm64 : kernels.batchNorm)(j.x, j.n, j.c, j.s, j.weight, j.other, j.mean, j.spread, j.eps, j.out, j.training ? 1 : 0);
+      (j.wide ? kernels.batchNorm64 : kernels.batchNorm)(j.x, j.n, j.c, j.s, j.weight, j.other, j.mean, j.spread, j.eps, j.out, j.training ? 1 : 0, j.work);
     }
     return;
   }
@@ -481,7 +483,7 @@ export function batchNormThreaded(j: BatchNormJob): void {
   const size = j.s === 1 ? Math.ceil(even / 4) * 4 : even;
   const { ints, doubles } = jobBlock();
   const mode = (j.backward ? 2 : 0) + (j.wide ? 1 : 0);
-  const fields = [0, Math.ceil(j.c / size), size, mode, j.x, j.n, j.c, j.s, j.weight, j.other, j.mean, j.spread, j.out, j.training ? 1 : 0, j.dweight, JOB_BATCH_NORM, j.dbias];
+  const fields = [0, Math.ceil(j.c / size), size, mode, j.x, j.n, j.c, j.s, j.weight, j.other, j.mean, j.spread, j.out, j.training ? 1 : 0, j.dweight, JOB_BATCH_NORM, j.dbias, j.work];
   for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
   doubles[9] = j.eps; // byte 72
   runShared(ints, ready, 0);
