@@ -1,5 +1,5 @@
 // Layer-level training steps beside PyTorch (issue 10): a CIFAR-style CNN with BatchNorm2d
-// (float32, with its SGD step), a float64 Conv2d, nn.GRU and a GRUCell model (float32 and
+// (float32, with its SGD step), BatchNorm2d alone, a float64 Conv2d, nn.GRU and a GRUCell model (float32 and
 // float64), each timed as CPU milliseconds per step (the process's, all threads) and wall
 // milliseconds per step, the median block of each. The cases and their shapes are described in the
 // PyTorch twin, scripts/bench/layers.py; both sides seed 0 and build in the same order, so their
@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PYTHON = "/usr/bin/python3";
-const CASES = ["cnn", "conv_f64", "gru", "gru_f64", "grucell", "grucell_f64"];
+const CASES = ["cnn", "bn2d", "conv_f64", "gru", "gru_f64", "grucell", "grucell_f64"];
 
 /** `--name value` pairs; values stay strings. */
 function parseFlags(argv) {
@@ -85,6 +85,18 @@ async function runCase(flags) {
         return loss.item();
       };
     },
+    bn2d() {
+      const bn = new nn.BatchNorm2d(32);
+      const x = nb.randn([128, 32, 32, 32]).requiresGrad_();
+      const g = nb.randn([128, 32, 32, 32]);
+      return () => {
+        bn.zeroGrad();
+        x.grad = null;
+        const y = bn.forward(x);
+        y.backward(g);
+        return y.flatten().narrow(0, 0, 1).item();
+      };
+    },
     conv_f64() {
       const conv = new nn.Conv2d(32, 64, 3, { padding: 1 }).double();
       const x = nb.randn([32, 32, 16, 16], { dtype: "float64" }).requiresGrad_();
@@ -124,7 +136,7 @@ async function runCase(flags) {
     },
   };
   const builders = {
-    cnn: make.cnn, conv_f64: make.conv_f64, gru: make.gru("float32"), gru_f64: make.gru("float64"),
+    cnn: make.cnn, bn2d: make.bn2d, conv_f64: make.conv_f64, gru: make.gru("float32"), gru_f64: make.gru("float64"),
     grucell: make.grucell("float32"), grucell_f64: make.grucell("float64"),
   };
   const build = builders[flags.case];

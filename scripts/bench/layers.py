@@ -9,6 +9,8 @@ Cases (see bench/layers.mjs for the table driver):
                cross-entropy, backward, SGD step (lr 0.01, momentum 0.9)
   conv_f64     float64 Conv2d 32→64 3×3 pad 1 on 32×32×16×16: forward, backward of sum(y·g)
                (gradients of the input, weight and bias)
+  bn2d         BatchNorm2d(32) alone, training mode, float32, on the CNN's first activation
+               128×32×32×32: forward, backward from a fixed gradient (input, weight and bias)
   gru, gru_f64 nn.GRU(128, 256), sequence 35, batch 20 (float32 / float64): forward, MSE against a
                random target, backward
   grucell, grucell_f64
@@ -90,6 +92,20 @@ def conv_f64():
     return step
 
 
+def bn2d():
+    bn = nn.BatchNorm2d(32)
+    x = torch.randn(128, 32, 32, 32).requires_grad_()
+    g = torch.randn(128, 32, 32, 32)
+
+    def step():
+        bn.zero_grad()
+        x.grad = None
+        y = bn(x)
+        y.backward(g)
+        return y[0, 0, 0, 0].item()
+    return step
+
+
 def gru(dtype):
     def make():
         model = nn.GRU(128, 256).to(dtype)
@@ -122,7 +138,7 @@ def grucell(dtype):
     return make
 
 
-CASES = {"cnn": cnn, "conv_f64": conv_f64, "gru": gru(torch.float32), "gru_f64": gru(torch.double),
+CASES = {"cnn": cnn, "bn2d": bn2d, "conv_f64": conv_f64, "gru": gru(torch.float32), "gru_f64": gru(torch.double),
          "grucell": grucell(torch.float32), "grucell_f64": grucell(torch.double)}
 
 

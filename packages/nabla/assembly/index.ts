@@ -2,6 +2,7 @@
 export { pointwiseF32, pointwiseF64 } from "./pointwise";
 export { sumRows, maxRows, argRows, sumRows64, prodRows64, extremeRows64, logsumexpRows64, argRows64 } from "./reduce";
 export { softmax, softmax64 } from "./softmax";
+export { batchNorm, batchNorm64, batchNormBackward, batchNormBackward64 } from "./batch-norm";
 export { matmul, matmulShared, workBytes } from "./matmul";
 export { matmul64, workBytes64 } from "./matmul64";
 export { copyF32, copyND, copyND64, gather, gather64, scatterAdd, scatterAdd64, zeroBytes } from "./memory";

@@ -10,6 +10,7 @@ import { pointwiseShared } from "./pointwise";
 import { poolShared } from "./pool";
 import { scatterAddShared } from "./scatter";
 import { rowsShared } from "./reduce";
+import { batchNormShared } from "./batch-norm";
 
 const JOB_MATMUL = 0;
 const JOB_ADAM = 1;
@@ -22,6 +23,7 @@ const JOB_POINTWISE = 6;
 const JOB_POOL = 8;
 const JOB_SCATTER = 9;
 const JOB_ROWS = 10;
+const JOB_BATCH_NORM = 11;
 
 export function runJob(job: usize, work: usize): void {
   const kind = load<i32>(job, 60);
@@ -36,4 +38,5 @@ export function runJob(job: usize, work: usize): void {
   else if (kind == JOB_POOL) poolShared(job);
   else if (kind == JOB_SCATTER) scatterAddShared(job);
   else if (kind == JOB_ROWS) rowsShared(job);
+  else if (kind == JOB_BATCH_NORM) batchNormShared(job);
 }

@@ -292,6 +292,46 @@ export interface GruCellBackwardArgs {
   readonly gradH: TypedArray;
 }
 
+/**
+ * Batch normalisation of contiguous x [N, C, S] (S: the positions of a channel, 1 for [N, C]),
+ * every array float32 or float64 alike (src/nn/functional/batch-norm-fused.ts).
+ */
+export interface BatchNormArgs {
+  readonly x: TypedArray;
+  readonly n: number;
+  readonly channels: number;
+  readonly inner: number;
+  /** C each, or null: w = 1, b = 0. */
+  readonly weight: TypedArray | null;
+  readonly bias: TypedArray | null;
+  /** Training: the batch's μ and biased σ² (C each) written; evaluation: the running ones read. */
+  readonly training: boolean;
+  readonly mean: TypedArray;
+  readonly variance: TypedArray;
+  readonly eps: number;
+  /** N·C·S written: (x − μ)/√(σ² + ε)·w + b. */
+  readonly out: TypedArray;
+}
+
+export interface BatchNormBackwardArgs {
+  readonly x: TypedArray;
+  /** N·C·S: the gradient of the output. */
+  readonly grad: TypedArray;
+  readonly n: number;
+  readonly channels: number;
+  readonly inner: number;
+  readonly weight: TypedArray | null;
+  /** The μ and 1/√(σ² + ε) the forward normalised with (C each). */
+  readonly mean: TypedArray;
+  readonly invstd: TypedArray;
+  /** Whether μ and σ² were the batch's (then they depend on x), not constants. */
+  readonly training: boolean;
+  /** Written where given: the gradients of x (N·C·S), of weight and of bias (C each). */
+  readonly gradInput: TypedArray | null;
+  readonly gradWeight: TypedArray | null;
+  readonly gradBias: TypedArray | null;
+}
+
 export interface FusedKernels {
   /** Softmax (or log-softmax) over the last axis of contiguous [outer, inner] (the forward only). */
   softmax?(x: TypedArray, outer: number, inner: number, out: TypedArray, log: boolean): boolean;
@@ -309,6 +349,10 @@ export interface FusedKernels {
   gruCell?(args: GruCellArgs): boolean;
   /** Its backward in one pass. */
   gruCellBackward?(args: GruCellBackwardArgs): boolean;
+  /** Batch normalisation in PyTorch's CPU kernel's passes: the statistics, then the output. */
+  batchNorm?(args: BatchNormArgs): boolean;
+  /** Its backward: the per-channel sums in one pass, the input's gradient in another. */
+  batchNormBackward?(args: BatchNormBackwardArgs): boolean;
   /**
    * Dropout's keep-mask in bulk (src/nn/functional/dropout.ts): out[i] = scale where the i-th
    * double drawn from the MT19937 words `mt` at position `index` is below keep, else 0, the words

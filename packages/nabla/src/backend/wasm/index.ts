@@ -26,6 +26,7 @@ import { assign, copy } from "./copy.js";
 import { adadeltaStep, adamStep, sgdStep } from "./optim.js";
 import { lstmCell, lstmCellBackward } from "./lstm-cell.js";
 import { gruCell, gruCellBackward } from "./gru-cell.js";
+import { batchNorm, batchNormBackward } from "./batch-norm.js";
 import { keepMask } from "./random.js";
 import { fold2d, gather, maxPool2d, scatterAdd } from "./pooling.js";
 import { conv2d, conv2dInput, conv2dWeight } from "./conv.js";
@@ -63,7 +64,7 @@ const kernelMethods: Pick<Backend, KernelMethod> = {
   scatterAdd,
 };
 
-const fusedKernels: Required<FusedKernels> = { softmax, adamStep, sgdStep, adadeltaStep, lstmCell, lstmCellBackward, gruCell, gruCellBackward, keepMask };
+const fusedKernels: Required<FusedKernels> = { softmax, adamStep, sgdStep, adadeltaStep, lstmCell, lstmCellBackward, gruCell, gruCellBackward, batchNorm, batchNormBackward, keepMask };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -111,6 +112,8 @@ const backend: Mutable<Backend> = {
     lstmCellBackward: (...args) => (start("lstmCellBackward"), lstmCellBackward(...args)),
     gruCell: (...args) => (start("gruCell"), gruCell(...args)),
     gruCellBackward: (...args) => (start("gruCellBackward"), gruCellBackward(...args)),
+    batchNorm: (...args) => (start("batchNorm"), batchNorm(...args)),
+    batchNormBackward: (...args) => (start("batchNormBackward"), batchNormBackward(...args)),
     keepMask: (...args) => (start("keepMask"), keepMask(...args)),
   },
   release: releaseArray,

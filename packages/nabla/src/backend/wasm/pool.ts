@@ -108,6 +108,7 @@ const JOB_POINTWISE = 6;
 const JOB_POOL = 8;
 const JOB_SCATTER = 9;
 const JOB_ROWS = 10;
+const JOB_BATCH_NORM = 11;
 
 /** Below this many floats written an im2col or col2im is not worth sharing. */
 const PARALLEL_UNFOLD = 1 << 17;
@@ -434,6 +435,58 @@ export function rowsThreaded(which: number, x: number, outer: number, inner: num
   ints[15] = JOB_ROWS;
   runShared(ints, ready, 0);
   return true;
+}
+
+/** A batch-norm job's operands (assembly/batch-norm.ts: the addresses, 0 for an absent one). */
+export interface BatchNormJob {
+  wide: boolean;
+  backward: boolean;
+  x: number;
+  n: number;
+  c: number;
+  s: number;
+  weight: number;
+  /** bias (forward) or dy (backward). */
+  other: number;
+  mean: number;
+  /** var (forward) or invstd (backward). */
+  spread: number;
+  /** y or dx. */
+  out: number;
+  training: boolean;
+  dweight: number;
+  dbias: number;
+  /** [N, C] (s = 1): room for 4C values the kernel works in, else 0. */
+  work: number;
+  eps: number;
+}
+
+/**
+ * Batch normalisation's forward or backward (kernels.batchNorm…) shared with idle helpers in chunks
+ * of whole channels (assembly/batch-norm.ts: batchNormShared), each computed as the one-thread
+ * kernel computes it; from PARALLEL_POINTWISE elements (each channel's passes are as cheap as a
+ * pointwise op's), else on the caller alone.
+ */
+export function batchNormThreaded(j: BatchNormJob): void {
+  const ready = j.c < 2 ? [] : readyHelpers(j.n * j.c * j.s, PARALLEL_POINTWISE);
+  if (ready.length === 0) {
+    if (j.backward) {
+      (j.wide ? kernels.batchNormBackward64 : kernels.batchNormBackward)(j.x, j.other, j.n, j.c, j.s, j.weight, j.mean, j.spread, j.training ? 1 : 0, j.out, j.dweight, j.dbias, j.work);
+    } else {
+      (j.wide ? kernels.batchNorm64 : kernels.batchNorm)(j.x, j.n, j.c, j.s, j.weight, j.other, j.mean, j.spread, j.eps, j.out, j.training ? 1 : 0, j.work);
+    }
+    return;
+  }
+  // over [N, C] the kernel takes channels a vector (4 float32, 2 float64) at a time and the rest one
+  // by one, with other roundings: chunks of whole vectors keep the one-thread grouping
+  const even = Math.ceil(j.c / Math.min(j.c, 4 * (ready.length + 1)));
+  const size = j.s === 1 ? Math.ceil(even / 4) * 4 : even;
+  const { ints, doubles } = jobBlock();
+  const mode = (j.backward ? 2 : 0) + (j.wide ? 1 : 0);
+  const fields = [0, Math.ceil(j.c / size), size, mode, j.x, j.n, j.c, j.s, j.weight, j.other, j.mean, j.spread, j.out, j.training ? 1 : 0, j.dweight, JOB_BATCH_NORM, j.dbias, j.work];
+  for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
+  doubles[9] = j.eps; // byte 72
+  runShared(ints, ready, 0);
 }
 
 /** Helpers started and idle, after asking for `want` threads in all (tests wait on this). */

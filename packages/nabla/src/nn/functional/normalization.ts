@@ -1,6 +1,8 @@
 /**
  * Normalisation layers as compositions of recorded ops, so that autograd derives their
  * gradients (for batch norm: dx = (w/σ)·(g − mean(g) − x̂·mean(g·x̂)), which the graph reproduces).
+ * Batch norm runs the CPU backend's fused kernels where it has them (batch-norm-fused.ts); this
+ * composition is the reference every other backend runs.
  *
  *   batchNorm:  y = (x − μ_c) / √(σ²_c + ε) · w_c + b_c, statistics over every dim but the channel (1)
  *   layerNorm:  the same over the trailing `normalizedShape` dims of each sample
@@ -17,6 +19,7 @@ import { mean } from "../../ops/reduce.js";
 import { reshape } from "../../ops/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { checkOptions, optionKeys } from "../../ops/options.js";
+import { fusedBatchNorm } from "./batch-norm-fused.js";
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -62,11 +65,15 @@ export function batchNormImpl(name: string, input: Tensor, runningMean: Tensor |
   const shape = [c, ...new Array<number>(input.ndim - 2).fill(1)];
   if (!training) {
     if (runningMean === null || runningVar === null) throw new OptionError(`${name}: running_mean and running_var must be defined in evaluation mode`);
+    const fused = fusedBatchNorm(name, { input, runningMean, runningVar, weight, bias, training, momentum, eps });
+    if (fused !== null) return fused;
     const y = div(sub(input, reshape(runningMean, shape)), sqrt(add(reshape(runningVar, shape), eps)));
     return affine(y, weight, bias, shape);
   }
   const count = input.numel() / c;
   if (count <= 1) throw new ShapeError(`${name}: expected more than 1 value per channel when training, got input size ${formatShape(input.shape)}`);
+  const fused = fusedBatchNorm(name, { input, runningMean, runningVar, weight, bias, training, momentum, eps });
+  if (fused !== null) return fused;
   const { xhat, mu, var: v } = normalise(input, dims, eps);
   noGrad(() => {
     if (runningMean !== null) runningMean.mul_(1 - momentum).add_(reshape(mu, [c]).detach(), { alpha: momentum });
