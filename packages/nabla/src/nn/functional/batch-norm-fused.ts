@@ -13,12 +13,13 @@
  * composed reference in normalization.ts runs.
  */
 import { backend } from "../../backend/backend.js";
-import { isGradEnabled, noGrad } from "../../autograd/grad-mode.js";
+import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { recordOp } from "../../autograd/node.js";
 import { add, mul, sqrt, sub, div } from "../../ops/elementwise.js";
 import { resultTensor } from "../../ops/helpers.js";
 import { mean, sum } from "../../ops/reduce.js";
 import { contiguous, reshape } from "../../ops/shape.js";
+import { updateRunningStats } from "./running-stats.js";
 import type { TypedArray } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
@@ -63,13 +64,7 @@ export function fusedBatchNorm(name: string, o: FusedBatchNormOperands): Tensor 
     training, mean: mu.storage.data, variance: variance.storage.data, eps, out: out.storage.data,
   });
   if (!ran) return null;
-  if (training) {
-    const count = n * inner;
-    noGrad(() => {
-      if (runningMean !== null) runningMean.mul_(1 - momentum).add_(mu, { alpha: momentum });
-      if (runningVar !== null) runningVar.mul_(1 - momentum).add_(mul(variance, count / (count - 1)), { alpha: momentum });
-    });
-  }
+  if (training) updateRunningStats(runningMean, runningVar, mu, variance, n * inner, momentum);
   const invstd = resultTensor([c], dtype, name);
   const v = variance.storage.data, is = invstd.storage.data;
   for (let k = 0; k < c; k++) is[k] = 1 / Math.sqrt(v[k]! + eps);

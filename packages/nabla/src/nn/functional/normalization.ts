@@ -12,7 +12,6 @@
  * Variances used for normalising are biased (÷N); batch norm's running variance is updated with
  * the unbiased one (÷(N − 1)), as in PyTorch.
  */
-import { noGrad } from "../../autograd/grad-mode.js";
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
 import { add, mul, sqrt, sub, div } from "../../ops/elementwise.js";
 import { mean } from "../../ops/reduce.js";
@@ -20,6 +19,7 @@ import { reshape } from "../../ops/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { checkOptions, optionKeys } from "../../ops/options.js";
 import { fusedBatchNorm } from "./batch-norm-fused.js";
+import { updateRunningStats } from "./running-stats.js";
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -75,10 +75,7 @@ export function batchNormImpl(name: string, input: Tensor, runningMean: Tensor |
   const fused = fusedBatchNorm(name, { input, runningMean, runningVar, weight, bias, training, momentum, eps });
   if (fused !== null) return fused;
   const { xhat, mu, var: v } = normalise(input, dims, eps);
-  noGrad(() => {
-    if (runningMean !== null) runningMean.mul_(1 - momentum).add_(reshape(mu, [c]).detach(), { alpha: momentum });
-    if (runningVar !== null) runningVar.mul_(1 - momentum).add_(mul(reshape(v, [c]).detach(), count / (count - 1)), { alpha: momentum });
-  });
+  updateRunningStats(runningMean, runningVar, reshape(mu, [c]), reshape(v, [c]), count, momentum);
   return affine(xhat, weight, bias, shape);
 }
 
