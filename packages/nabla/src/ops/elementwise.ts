@@ -12,7 +12,7 @@ import { isFloating, type DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { readValuesSync, toDevice } from "../tensor/transfer.js";
 import { fromTypedArray, gpuViewOf, resultTensor, viewOf, type TensorOrScalar } from "./helpers.js";
-import { callPointwise } from "./pointwise/call.js";
+import { callPointwise, pointwiseInto } from "./pointwise/call.js";
 import { checkOptions } from "./options.js";
 import * as A from "./pointwise/declarations/arithmetic.js";
 import * as M from "./pointwise/declarations/math.js";
@@ -47,6 +47,32 @@ export function add(a: TensorOrScalar, b: TensorOrScalar, options?: AlphaOptions
   const alpha = alphaOf("add", options);
   if (a instanceof Tensor && b instanceof Tensor && a.dtype === "bool" && b.dtype === "bool" && alpha === 1) return logicalOr(a, b);
   return callPointwise(A.add, [a, scaled(b, alpha)]);
+}
+
+/**
+ * dst + alpha·b written into dst where pointwiseInto can (the in-place add_: a gradient
+ * accumulated into `.grad`); false where add_'s general path must run.
+ */
+export function addInto(dst: Tensor, b: TensorOrScalar, options?: AlphaOptions): boolean {
+  const alpha = alphaOf("add_", options);
+  return dst.dtype !== "bool" && pointwiseInto(A.add, dst, [dst, scaled(b, alpha)]);
+}
+
+/** dst − alpha·b written into dst, as addInto. */
+export function subInto(dst: Tensor, b: TensorOrScalar, options?: AlphaOptions): boolean {
+  const alpha = alphaOf("sub_", options);
+  return dst.dtype !== "bool" && pointwiseInto(A.sub, dst, [dst, scaled(b, alpha)]);
+}
+
+/** dst · b written into dst, as addInto. */
+export function mulInto(dst: Tensor, b: TensorOrScalar): boolean {
+  return pointwiseInto(A.mul, dst, [dst, b]);
+}
+
+/** dst / b written into dst, as addInto. */
+export function divInto(dst: Tensor, b: TensorOrScalar, options?: DivOptions): boolean {
+  // a rounding mode (or a misspelt option, which div refuses) takes div_'s general path
+  return options === undefined && pointwiseInto(A.div, dst, [dst, b]);
 }
 
 /** a − alpha·b (alpha 1 unless given). */

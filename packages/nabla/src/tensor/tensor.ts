@@ -22,7 +22,7 @@ import { normalValues, uniformValues } from "../ops/random.js";
 import { canCastResult, DTYPES, isFloating, type DType, type TypedArray } from "./dtype.js";
 import { describe, isPlainObject } from "../ops/options.js";
 import { formatTensor } from "./format.js";
-import { normalizeDim, numelOf } from "./shape.js";
+import { normalizeDim, numelOf, shapesEqual } from "./shape.js";
 import type { Storage } from "./storage.js";
 import { owned } from "../memory/ownership.js";
 import { defaultGenerator, type Generator } from "./random.js";
@@ -479,14 +479,17 @@ export class Tensor {
    * this one (canCastResult), not a value to store whatever its dtype (copy_, fill_, maskedFill_).
    * @internal for the in-place methods of src/tensor/methods.
    */
-  assign(op: string, value: Tensor | (() => Tensor), { result = false }: { result?: boolean } = {}): this {
+  assign(op: string, value: Tensor | (() => Tensor), { result = false, into }: { result?: boolean; into?: () => boolean } = {}): this {
     this.checkInPlace(op);
     owned(() =>
       noGrad(() => {
+        // the op computed straight into this tensor (elementwise.ts's addInto …), where it can be
+        if (into?.() === true) return;
         const v = value instanceof Tensor ? value : value();
         if (result && !canCastResult(v.dtype, this.dtype)) {
           throw new DTypeError(`${op}: result type ${v.dtype} can't be cast to the desired output type ${this.dtype}`);
         }
+        checkWritableShape(op, v.shape, this.shape, result);
         // values from the other device (copy_ of a CPU tensor, the random fills made on the host, a
         // float64 CPU operand that pulled the op to the CPU) cross in one counted copy
         shp.assignInto(this, valueFor(op, v, this));
@@ -520,16 +523,16 @@ export class Tensor {
     return this.fill_(0);
   }
   add_(other: Operand, options?: ew.AlphaOptions): this {
-    return this.assign("add_", () => ew.add(this, other, options), RESULT);
+    return this.assign("add_", () => ew.add(this, other, options), { result: true, into: () => ew.addInto(this, other, options) });
   }
   sub_(other: Operand, options?: ew.AlphaOptions): this {
-    return this.assign("sub_", () => ew.sub(this, other, options), RESULT);
+    return this.assign("sub_", () => ew.sub(this, other, options), { result: true, into: () => ew.subInto(this, other, options) });
   }
   mul_(other: Operand): this {
-    return this.assign("mul_", () => ew.mul(this, other), RESULT);
+    return this.assign("mul_", () => ew.mul(this, other), { result: true, into: () => ew.mulInto(this, other) });
   }
   div_(other: Operand, options?: DivOptions): this {
-    return this.assign("div_", () => ew.div(this, other, options), RESULT);
+    return this.assign("div_", () => ew.div(this, other, options), { result: true, into: () => ew.divInto(this, other, options) });
   }
   /** clamp in place: `x.clamp_(min, max)` or `x.clamp_({ min, max })`, bounds numbers, tensors (broadcast to x) or null. */
   clamp_(options: ClampOptions): this;
@@ -548,6 +551,25 @@ export class Tensor {
 }
 
 /** assign's option for the in-place arithmetic: the value is the op's result, written only where its dtype casts. */
+/**
+ * That a value of `shape` may be written into a tensor of `target` shape, with PyTorch's errors:
+ * an op's result must have the tensor's shape (`x.add_(y)` where y would broadcast x to a bigger
+ * shape is refused), a value to store must broadcast to it without growing it.
+ */
+function checkWritableShape(op: string, shape: readonly number[], target: readonly number[], result: boolean): void {
+  if (shapesEqual(shape, target)) return;
+  for (let i = 1; i <= Math.min(shape.length, target.length); i++) {
+    const size = shape[shape.length - i]!;
+    const dim = target.length - i;
+    if (size !== 1 && target[dim] !== 1 && size !== target[dim]) {
+      throw new ShapeError(`${op}: the size of tensor a (${target[dim]}) must match the size of tensor b (${size}) at non-singleton dimension ${dim}`);
+    }
+  }
+  let grows = result || shape.length > target.length;
+  for (let i = 1; i <= Math.min(shape.length, target.length); i++) if (shape[shape.length - i]! > target[target.length - i]!) grows = true;
+  if (grows) throw new ShapeError(`${op}: output with shape ${formatShape(target)} doesn't match the broadcast shape ${formatShape(shape)}`);
+}
+
 const RESULT = { result: true } as const;
 
 /** Accepts both `view(2, 3)` and `view([2, 3])`. */

@@ -113,6 +113,46 @@ export function callPointwise(decl: PointwiseDeclaration, operands: readonly Ope
   return recordOp(variant.node, out, tensors, (g) => gradients(variant.backward, tensors, out, g, allParams), saved);
 }
 
+/**
+ * Runs a declared op with its result written straight into `dst` (an in-place op's `x.add_(y)`),
+ * instead of into a new tensor then copied over: half the memory traffic of a gradient
+ * accumulated into an existing `.grad`. Only where that is the same computation: `dst` on the
+ * CPU, contiguous, of the result's dtype and shape, and every operand on its storage the very
+ * same view (so each element is read before it is written). Returns false, having written
+ * nothing, where the caller's general path must run (it also throws the errors).
+ */
+export function pointwiseInto(decl: PointwiseDeclaration, dst: Tensor, operands: readonly Operand[], params: readonly number[] = NO_NUMBERS): boolean {
+  if (dst.storage.device !== "cpu" || !dst.isContiguous()) return false;
+  let mask = 0;
+  for (let i = 0; i < operands.length; i++) {
+    const o = operands[i];
+    if (typeof o === "number") {
+      mask |= 1 << i;
+      continue;
+    }
+    if (!(o instanceof Tensor) || o.storage.device !== "cpu" || !(o.shape === dst.shape || shapesEqual(o.shape, dst.shape) || broadcastsTo(o.shape, dst.shape))) return false;
+    if (o.storage === dst.storage && (o.offset !== dst.offset || !shapesEqual(o.shape, dst.shape) || !shapesEqual(o.strides, dst.strides))) return false;
+  }
+  const [compute, dtype] = dtypesOf(decl, operands);
+  if (compute !== dst.dtype || dtype !== dst.dtype) return false;
+  const tensors = mask === 0 ? (operands as readonly Tensor[]) : operands.filter((o): o is Tensor => typeof o !== "number");
+  const allParams = roundedTo(compute, mask === 0 ? params : [...params, ...operands.filter((o): o is number => typeof o === "number")]);
+  const shape = dst.shape;
+  const views: StridedView[] = tensors.map((t) => ({ data: t.storage.data, shape, strides: stridesIn(t, shape), offset: t.offset }));
+  backend().pointwise(variantOf(decl, mask).forward, views, dst.storage.data.subarray(dst.offset, dst.offset + dst.numel()), allParams);
+  return true;
+}
+
+/** Whether `shape` broadcasts to `target` without changing it (the in-place ops' rule). */
+function broadcastsTo(shape: readonly number[], target: readonly number[]): boolean {
+  if (shape.length > target.length) return false;
+  for (let i = 1; i <= shape.length; i++) {
+    const s = shape[shape.length - i]!;
+    if (s !== 1 && s !== target[target.length - i]) return false;
+  }
+  return true;
+}
+
 function anyRequiresGrad(tensors: readonly Tensor[]): boolean {
   for (let i = 0; i < tensors.length; i++) if (tensors[i]!.requiresGrad) return true;
   return false;
