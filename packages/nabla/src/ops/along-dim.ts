@@ -7,7 +7,7 @@
 import type { TypedArray, DType } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { emptyTensor, resultTensor } from "./helpers.js";
+import { contiguousData, emptyTensor, resultTensor } from "./helpers.js";
 import { scatterAdd } from "./indexing.js";
 import { contiguous, reshape, transpose, unsqueeze } from "./shape.js";
 
@@ -38,7 +38,7 @@ export function rowsAlong(op: string, x: Tensor, dim: number): Rows {
   const size = t.shape[d]!;
   return {
     get data() {
-      return c.storage.data.subarray(c.offset, c.offset + c.numel());
+      return contiguousData(c);
     },
     outer: size === 0 ? 0 : c.numel() / size,
     size,

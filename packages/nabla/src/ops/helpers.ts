@@ -3,7 +3,7 @@ import type { StridedView } from "../backend/backend.js";
 import { webgpuContext, type Device } from "../backend/device.js";
 import type { GpuStridedView } from "../backend/webgpu/context.js";
 import { DTypeError } from "../errors.js";
-import { isFloating, promoteTypes, promoteWithScalar, type DType } from "../tensor/dtype.js";
+import { isFloating, promoteTypes, promoteWithScalar, type DType, type TypedArray } from "../tensor/dtype.js";
 import { contiguousStrides, numelOf } from "../tensor/shape.js";
 import { Storage } from "../tensor/storage.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -19,6 +19,14 @@ export function emptyTensor(shape: readonly number[], dtype: DType, op?: string,
  */
 export function resultTensor(shape: readonly number[], dtype: DType, op?: string, device: Device = "cpu"): Tensor {
   return new Tensor(Storage.alloc(dtype, numelOf(shape), false, op, device), shape.slice(), contiguousStrides(shape), 0);
+}
+
+/**
+ * The elements of a contiguous CPU tensor as a typed array over its storage (shared, not copied):
+ * what a kernel reads or writes in place. The caller knows `t` is contiguous.
+ */
+export function contiguousData(t: Tensor): TypedArray {
+  return t.storage.data.subarray(t.offset, t.offset + t.numel());
 }
 
 /**

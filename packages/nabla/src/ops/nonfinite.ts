@@ -9,7 +9,7 @@ import { OptionError } from "../errors.js";
 import { isFloating, type DType, type TypedArray } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { abs, eq, isfinite, ne, where } from "./elementwise.js";
-import { emptyTensor, resultTensor } from "./helpers.js";
+import { contiguousData, emptyTensor, resultTensor } from "./helpers.js";
 import { clone, contiguous } from "./shape.js";
 
 /** NaN is the one value that differs from itself. */
@@ -69,7 +69,7 @@ export function nanToNum(x: Tensor, { nan = 0, posinf, neginf }: NanToNumOptions
     out = noGrad(() => where(isnan(c), nan, where(isposinf(c), p, where(isneginf(c), n, c))));
   } else {
     out = resultTensor(x.shape, x.dtype);
-    replaceNonFinite(c.storage.data.subarray(c.offset, c.offset + c.numel()), out.storage.data, nan, posinf ?? top, neginf ?? -top);
+    replaceNonFinite(contiguousData(c), out.storage.data, nan, posinf ?? top, neginf ?? -top);
   }
   // d/dx = 1 where x is finite, 0 where it was replaced
   return recordOp("NanToNumBackward0", out, [x], (g) => [where(isfinite(x), g, 0)], [x]);

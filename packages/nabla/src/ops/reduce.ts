@@ -10,7 +10,7 @@ import { contiguousStrides, normalizeDims, shapesEqual } from "../tensor/shape.j
 import { Tensor } from "../tensor/tensor.js";
 import { div, eq, exp, maximum, minimum, mul, sqrt, sub, toDType } from "./elementwise.js";
 import { checkOptions } from "./options.js";
-import { emptyTensor, gpuViewOf, resultTensor } from "./helpers.js";
+import { contiguousData, emptyTensor, gpuViewOf, resultTensor } from "./helpers.js";
 import { scatterAddInBounds } from "./indexing.js";
 import { expand, reshape } from "./shape.js";
 import { ValuesIndices } from "./values-indices.js";
@@ -66,7 +66,7 @@ function layoutFor(op: string, x: Tensor, dim: Dims | undefined): Layout {
   let gpu: GpuArray | null = null;
   let release: () => void;
   if (x.storage.device === "cpu") {
-    data = inPlace ? x.storage.data.subarray(x.offset, x.offset + x.numel()) : backend().alloc(x.dtype, x.numel(), false, op, false);
+    data = inPlace ? contiguousData(x) : backend().alloc(x.dtype, x.numel(), false, op, false);
     if (!inPlace) backend().copy({ data: x.storage.data, shape, strides, offset: x.offset }, data);
     release = () => {
       if (!inPlace) backend().release?.(data);

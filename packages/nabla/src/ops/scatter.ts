@@ -17,7 +17,7 @@ import { contiguousStrides } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { indexOn } from "../tensor/transfer.js";
 import { div, eq, logicalAnd, maximum, mul, toDType, where } from "./elementwise.js";
-import { emptyTensor, filledTensor, scalarTensor } from "./helpers.js";
+import { contiguousData, emptyTensor, filledTensor, scalarTensor } from "./helpers.js";
 import { callPointwise } from "./pointwise/call.js";
 import { floor as floorOp } from "./pointwise/declarations/math.js";
 import { checkIndex, gather, padTo, scatterAdd } from "./indexing.js";
@@ -101,7 +101,7 @@ function scatterTarget(x: Tensor): { out: Tensor; strides: number[] } {
 /** src read through its own (possibly strided) layout: contiguous values and strides. */
 function sourceValues(src: Tensor): { data: TypedArray; strides: number[] } {
   const c = contiguous(src.detach());
-  return { data: c.storage.data.subarray(c.offset, c.offset + c.numel()), strides: contiguousStrides(shape1d(src)) };
+  return { data: contiguousData(c), strides: contiguousStrides(shape1d(src)) };
 }
 
 function checkSrc(op: string, x: Tensor, src: Tensor): void {

@@ -15,7 +15,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { BOOLEAN, INTEGER, readArgs, requireTensor, type WithOptions } from "./arguments.js";
 import { webgpuContext } from "../backend/device.js";
 import { UNIQUE_COUNTS_SHADER, UNIQUE_GROUPS_SHADER, uniqueFlagsShader, uniqueOrderShader } from "../backend/webgpu/wgsl-unique.js";
-import { emptyTensor, fromTypedArray, resultTensor } from "./helpers.js";
+import { contiguousData, emptyTensor, fromTypedArray, resultTensor } from "./helpers.js";
 import { indexSelect } from "./index-select.js";
 import { cumsum } from "./scan.js";
 import { contiguous, reshape, transpose } from "./shape.js";
@@ -176,7 +176,7 @@ function uniqueWith(op: string, x: Tensor, sortFirst: boolean, dim: number | und
   let groups: Groups;
   if (dim === undefined) {
     const flat = contiguous(reshape(x.detach(), [-1]));
-    const data = flat.storage.data.subarray(flat.offset, flat.offset + flat.numel());
+    const data = contiguousData(flat);
     groups = groupItems(data, data.length, 1, sortFirst);
     values = fromTypedArray(groups.representatives.map((i) => data[i]!), [groups.representatives.length], x.dtype);
     inverse = fromTypedArray(groups.inverse, x.shape, "int32");
@@ -187,7 +187,7 @@ function uniqueWith(op: string, x: Tensor, sortFirst: boolean, dim: number | und
     const moved = contiguous(d === 0 ? x.detach() : transpose(x.detach(), 0, d));
     const n = x.shape[d]!;
     const width = n === 0 ? 0 : moved.numel() / n;
-    const data = moved.storage.data.subarray(moved.offset, moved.offset + moved.numel());
+    const data = contiguousData(moved);
     groups = groupItems(data, n, width, sortFirst);
     const out = new Float64Array(groups.representatives.length * width);
     groups.representatives.forEach((row, k) => out.set(data.subarray(row * width, (row + 1) * width), k * width));

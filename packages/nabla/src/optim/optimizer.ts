@@ -8,6 +8,7 @@ import { owned } from "../memory/ownership.js";
 import { OptionError } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { TypedArray } from "../tensor/dtype.js";
+import { contiguousData } from "../ops/helpers.js";
 import { copyState, type StateSpec } from "./state-fields.js";
 import { checkOptionType, describeValue, isIterable, isRecord } from "./validate.js";
 
@@ -339,7 +340,7 @@ export function evaluateClosure(closure?: Closure): number | undefined {
 /** The contiguous values of a tensor as a typed array view (shared, not copied). */
 export function flat(t: Tensor): TypedArray {
   if (!t.isContiguous()) throw new OptionError("optimizer: parameters must be contiguous tensors");
-  return t.storage.data.subarray(t.offset, t.offset + t.numel());
+  return contiguousData(t);
 }
 
 /**

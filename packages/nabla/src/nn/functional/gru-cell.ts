@@ -14,13 +14,12 @@ import { fusedCellKernels } from "./fused-cell-kernels.js";
 import { recordOp } from "../../autograd/node.js";
 import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { add, mul, sigmoid, sub, tanh } from "../../ops/elementwise.js";
-import { resultTensor } from "../../ops/helpers.js";
+import { contiguousData, resultTensor } from "../../ops/helpers.js";
 import { cat } from "../../ops/join.js";
 import { sum } from "../../ops/reduce.js";
 import { contiguous, narrow } from "../../ops/shape.js";
 import { formatShape, ShapeError } from "../../errors.js";
 import { webgpuGruCell, webgpuGruCellBackward } from "./rnn-cell-webgpu.js";
-import type { TypedArray } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
 /** The step in ops: returns h'. */
@@ -68,14 +67,14 @@ const CPU_KERNELS: GruKernels = {
     const [N, H] = [h.shape[0]!, h.shape[1]!];
     const out = resultTensor([N, H], h.dtype, "gruCell");
     const gates = resultTensor([N, 4 * H], h.dtype, "gruCell");
-    const ran = backend().fused?.gruCell?.({ xw: data(xw), hw: data(hw), bias: bias === null ? null : data(bias), h: data(h), rows: N, hidden: H, out: out.storage.data, gates: gates.storage.data });
+    const ran = backend().fused?.gruCell?.({ xw: contiguousData(xw), hw: contiguousData(hw), bias: bias === null ? null : contiguousData(bias), h: contiguousData(h), rows: N, hidden: H, out: out.storage.data, gates: gates.storage.data });
     return ran === true ? { out, gates } : null;
   },
   backward(gates, h, grad) {
     const [N, H] = [h.shape[0]!, h.shape[1]!];
     const [gx, gw] = [resultTensor([N, 3 * H], h.dtype, "gruCell backward"), resultTensor([N, 3 * H], h.dtype, "gruCell backward")];
     const gh = resultTensor([N, H], h.dtype, "gruCell backward");
-    const args = { gates: gates.storage.data, h: data(h), grad: data(grad), rows: N, hidden: H, gradXw: gx.storage.data, gradHw: gw.storage.data, gradH: gh.storage.data };
+    const args = { gates: gates.storage.data, h: contiguousData(h), grad: contiguousData(grad), rows: N, hidden: H, gradXw: gx.storage.data, gradHw: gw.storage.data, gradH: gh.storage.data };
     return backend().fused?.gruCellBackward?.(args) === true ? [gx, gw, gh] : null;
   },
 };
@@ -89,9 +88,6 @@ function checkShapes(xw: Tensor, hw: Tensor, bias: Tensor | null, h: Tensor): vo
   }
 }
 
-function data(t: Tensor): TypedArray {
-  return t.storage.data.subarray(t.offset, t.offset + t.numel());
-}
 
 /** The same gradients in ops, recomputed from the inputs (so that they are differentiable in them). */
 function differentiableBackward(xw: Tensor, hw: Tensor, bias: Tensor | null, h: Tensor, d: Tensor): [Tensor, Tensor, Tensor] {

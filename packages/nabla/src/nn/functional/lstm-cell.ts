@@ -21,13 +21,12 @@ import { fusedCellKernels } from "./fused-cell-kernels.js";
 import { recordOp } from "../../autograd/node.js";
 import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { add, mul, sigmoid, sub, tanh } from "../../ops/elementwise.js";
-import { resultTensor } from "../../ops/helpers.js";
+import { contiguousData, resultTensor } from "../../ops/helpers.js";
 import { cat } from "../../ops/join.js";
 import { sum } from "../../ops/reduce.js";
 import { contiguous, narrow, select } from "../../ops/shape.js";
 import { formatShape, ShapeError } from "../../errors.js";
 import { webgpuLstmCell, webgpuLstmCellBackward } from "./rnn-cell-webgpu.js";
-import type { TypedArray } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
 /** The step in ops: returns [h', c']. */
@@ -78,14 +77,14 @@ const CPU_KERNELS: LstmKernels = {
     const [N, H] = [c.shape[0]!, c.shape[1]!];
     const out = resultTensor([2, N, H], c.dtype, "lstmCell");
     const gates = resultTensor([N, 4 * H], c.dtype, "lstmCell");
-    const ran = backend().fused?.lstmCell?.({ xw: data(xw), hw: data(hw), bias: bias === null ? null : data(bias), c: data(c), rows: N, hidden: H, out: out.storage.data, gates: gates.storage.data });
+    const ran = backend().fused?.lstmCell?.({ xw: contiguousData(xw), hw: contiguousData(hw), bias: bias === null ? null : contiguousData(bias), c: contiguousData(c), rows: N, hidden: H, out: out.storage.data, gates: gates.storage.data });
     return ran === true ? { out, gates } : null;
   },
   backward(gates, c, grad) {
     const [N, H] = [c.shape[0]!, c.shape[1]!];
     const gradGates = resultTensor([N, 4 * H], c.dtype, "lstmCell backward");
     const gradC = resultTensor([N, H], c.dtype, "lstmCell backward");
-    const args = { gates: gates.storage.data, c: data(c), grad: data(grad), rows: N, hidden: H, gradGates: gradGates.storage.data, gradC: gradC.storage.data };
+    const args = { gates: gates.storage.data, c: contiguousData(c), grad: contiguousData(grad), rows: N, hidden: H, gradGates: gradGates.storage.data, gradC: gradC.storage.data };
     return backend().fused?.lstmCellBackward?.(args) === true ? [gradGates, gradC] : null;
   },
 };
@@ -100,10 +99,6 @@ function checkShapes(xw: Tensor, hw: Tensor, bias: Tensor | null, c: Tensor): vo
   }
 }
 
-/** A contiguous tensor's elements. */
-function data(t: Tensor): TypedArray {
-  return t.storage.data.subarray(t.offset, t.offset + t.numel());
-}
 
 /**
  * The same gradients in ops: recomputed from the inputs (so that they are differentiable in them),

@@ -14,7 +14,7 @@ import { isFloating, promoteTypes, promoteWithScalar, type DType } from "../../t
 import { broadcastShapes, broadcastStrides, shapesEqual } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { operandsOn } from "../../tensor/transfer.js";
-import { emptyTensor, gpuViewWith, resultTensor, resultTensorLike } from "../helpers.js";
+import { contiguousData, emptyTensor, gpuViewWith, resultTensor, resultTensorLike } from "../helpers.js";
 import { sumToShape } from "../reduce.js";
 import type { PointwiseDeclaration } from "./declare.js";
 import { input, type Expr } from "./expr.js";
@@ -139,7 +139,7 @@ export function pointwiseInto(decl: PointwiseDeclaration, dst: Tensor, operands:
   const allParams = roundedTo(compute, mask === 0 ? params : [...params, ...operands.filter((o): o is number => typeof o === "number")]);
   const shape = dst.shape;
   const views: StridedView[] = tensors.map((t) => ({ data: t.storage.data, shape, strides: stridesIn(t, shape), offset: t.offset }));
-  backend().pointwise(variantOf(decl, mask).forward, views, dst.storage.data.subarray(dst.offset, dst.offset + dst.numel()), allParams);
+  backend().pointwise(variantOf(decl, mask).forward, views, contiguousData(dst), allParams);
   return true;
 }
 
