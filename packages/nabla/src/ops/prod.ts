@@ -17,13 +17,15 @@ import { cumprod } from "./scan.js";
 import { any } from "./any-all.js";
 import { keepdimOf, reduceWith, sum, type ReduceOptions } from "./reduce.js";
 import { expand, narrow, reshape } from "./shape.js";
+import { int32Exact } from "./int32-exact.js";
 
 /**
  * The product of all elements (`prod(x)`), or along `dim` (`prod(x, 1)`, `prod(x, 1, { keepdim })`
- * or `prod(x, 1, true)`). Int and bool inputs give int32 (PyTorch's int64), wrapping as int32.
+ * or `prod(x, 1, true)`). Int and bool inputs give int32 (PyTorch's int64); a product past int32 is an error (int32-exact.ts).
  */
 export function prod(x: Tensor, dim?: number, options: ReduceOptions | boolean = {}): Tensor {
   const keepdim = keepdimOf(options, "prod");
+  if (x.dtype === "int32" && x.storage.device === "cpu") return int32Exact("prod", x, (wide) => prod(wide, dim, keepdim));
   const dtype = isFloating(x.dtype) ? x.dtype : "int32";
   if (dim === undefined) {
     const { out } = reduceWith("prod", "prod", x, undefined, false, dtype);

@@ -11,6 +11,7 @@ import { Tensor } from "../tensor/tensor.js";
 import { div, eq, exp, maximum, minimum, mul, sqrt, sub, toDType } from "./elementwise.js";
 import { checkOptions } from "./options.js";
 import { contiguousData, emptyTensor, gpuViewOf, resultTensor } from "./helpers.js";
+import { int32Exact } from "./int32-exact.js";
 import { scatterAddInBounds } from "./indexing.js";
 import { expand, reshape } from "./shape.js";
 import { ValuesIndices } from "./values-indices.js";
@@ -169,6 +170,8 @@ export function sum(x: Tensor, dim?: Dims | SumOptions, options: SumOptions | bo
   const keepdim = keepdimOf(options, "sum", ["keepdim", "dtype"]);
   const cast = typeof options === "object" ? options.dtype : undefined;
   if (cast !== undefined && cast !== x.dtype) return sum(toDType(x, cast), dim, keepdim);
+  // int32 values would wrap where PyTorch's int64 does not (a bool sum cannot overflow)
+  if (x.dtype === "int32" && x.storage.device === "cpu") return int32Exact("sum", x, (wide) => sum(wide, dim as Dims | undefined, keepdim));
   const dtype = isFloating(x.dtype) ? x.dtype : "int32";
   const dims = dim === undefined ? null : normalizeDims("sum", dim, x.ndim);
   const lead = dims === null ? 0 : dims.length;

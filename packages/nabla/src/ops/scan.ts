@@ -21,6 +21,7 @@ import { sum } from "./reduce.js";
 import { expand, narrow } from "./shape.js";
 import { emptyTensor, scalarTensor } from "./helpers.js";
 import { ValuesIndices } from "./values-indices.js";
+import { int32Exact } from "./int32-exact.js";
 
 type ScanKind = "sum" | "prod" | "logsumexp";
 
@@ -97,7 +98,7 @@ function readScanArgs(op: string, x: unknown, args: readonly unknown[], withDtyp
   return { x: t, d: normalizeDim(op, dim, t.ndim), dtype };
 }
 
-/** Integer and bool inputs scan in int32 (PyTorch: int64); `dtype` casts first. */
+/** Integer and bool inputs scan in int32 (PyTorch: int64; past int32 an error, int32-exact.ts); `dtype` casts first. */
 function scanInput(x: Tensor, dtype: DType | undefined): Tensor {
   if (dtype !== undefined) return toDType(x, dtype);
   return isFloating(x.dtype) ? x : toDType(x, "int32");
@@ -108,13 +109,16 @@ type ScanArgs = WithOptions<[dim: number], ScanOptions>;
 /** Running sums along `dim`: out[i] = x[0] + … + x[i]. */
 export function cumsum(input: Tensor, ...args: ScanArgs): Tensor {
   const { x, d, dtype } = readScanArgs("cumsum", input, args, true);
-  return cumsumAlong(scanInput(x, dtype), d, false);
+  const scanned = scanInput(x, dtype);
+  if (scanned.dtype === "int32" && scanned.storage.device === "cpu") return int32Exact("cumsum", scanned, (wide) => cumsumAlong(wide, d, false));
+  return cumsumAlong(scanned, d, false);
 }
 
 /** Running products along `dim`; the gradient is exact with zeros in the input, as PyTorch's. */
 export function cumprod(input: Tensor, ...args: ScanArgs): Tensor {
   const { x: raw, d, dtype } = readScanArgs("cumprod", input, args, true);
   const x = scanInput(raw, dtype);
+  if (x.dtype === "int32" && x.storage.device === "cpu") return int32Exact("cumprod", x, (wide) => scanAlong("prod", "cumprod", wide, d, false, "float64"));
   const out = scanAlong("prod", "cumprod", x, d, false, x.dtype);
   return recordOp("CumprodBackward0", out, [x], (g) => [cumprodBackward(g, x, out, d)], [x, out]);
 }
