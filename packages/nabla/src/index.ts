@@ -156,6 +156,8 @@ export { mm, bmm, mv, dot, vdot, outer, inner, addmm, addmv, baddbmm, addbmm, te
 export { einsum } from "./ops/einsum.js";
 export { norm, type TorchNormOptions } from "./ops/norms.js";
 export * as linalg from "./linalg/index.js";
+export { det, logdet, slogdet, SignLogAbsDet } from "./ops/determinant.js";
+export { inv as inverse } from "./ops/solve.js";
 // random sampling: PyTorch's draws for the same seed
 export {
   bernoulli,

@@ -7,4 +7,7 @@ export { vectorNorm, matrixNorm, linalgNorm as norm, type VectorNormOptions, typ
 // factorizations and triangular solves
 export { cholesky, type CholeskyOptions } from "../ops/cholesky.js";
 export { solveTriangular, type SolveTriangularOptions } from "../ops/triangular-solve.js";
+export { luFactor, LuFactorResult } from "../ops/lu.js";
+export { solve, inv, type SolveOptions } from "../ops/solve.js";
+export { det, slogdet, SignLogAbsDet } from "../ops/determinant.js";
 export { LinAlgError } from "../errors.js";

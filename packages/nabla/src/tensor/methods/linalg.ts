@@ -1,7 +1,9 @@
-/** Tensor methods: mm, bmm, addmm, dot, outer, einsum, norms. */
+/** Tensor methods: mm, bmm, addmm, dot, outer, einsum, norms, determinants and the inverse. */
 import { Tensor } from "../tensor.js";
 import type { WithOptions } from "../../ops/arguments.js";
 import { norm, type TorchNormOptions } from "../../ops/norms.js";
+import { det, logdet, slogdet, type SignLogAbsDet } from "../../ops/determinant.js";
+import { inv } from "../../ops/solve.js";
 import { addbmm, addmm, addmv, baddbmm, bmm, dot, inner, kron, mm, mv, outer, trace, vdot, type ScaleOptions } from "../../ops/products.js";
 
 type ScaleArgs = WithOptions<[], ScaleOptions>;
@@ -36,6 +38,14 @@ declare module "../tensor.js" {
     trace(): Tensor;
     /** The p-norm over dim (default every element; p default 'fro'): `x.norm(p?, dim?, keepdim?)`. */
     norm(...args: WithOptions<[p: number | "fro" | "nuc", dim: number | readonly number[] | null, keepdim: boolean], TorchNormOptions>): Tensor;
+    /** The determinant of each [n, n] matrix of this tensor (linalg.det). */
+    det(): Tensor;
+    /** log det of each matrix: NaN where the determinant is negative (torch.logdet). */
+    logdet(): Tensor;
+    /** The sign and log|det| of each matrix (linalg.slogdet). */
+    slogdet(): SignLogAbsDet;
+    /** The inverse of each [n, n] matrix (linalg.inv). */
+    inverse(): Tensor;
   }
 }
 
@@ -81,6 +91,18 @@ const methods = {
   },
   norm(this: Tensor, ...args: Parameters<typeof norm> extends [Tensor, ...infer R] ? R : never) {
     return norm(this, ...args);
+  },
+  det(this: Tensor) {
+    return det(this);
+  },
+  logdet(this: Tensor) {
+    return logdet(this);
+  },
+  slogdet(this: Tensor) {
+    return slogdet(this);
+  },
+  inverse(this: Tensor) {
+    return inv(this);
   },
 };
 Object.assign(Tensor.prototype, methods);
