@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
+import * as nb from "../packages/nabla/src/index.js";
 import { tensor, type Device, type DType, type Tensor } from "../packages/nabla/src/index.js";
 import { idleHelpers } from "../packages/nabla/src/backend/wasm/pool.js";
 
@@ -182,4 +183,34 @@ export function seededRandom(seed: number): () => number {
 export async function idleHelpersReady(threads = 2): Promise<number> {
   for (let i = 0; i < 200 && idleHelpers(threads) < 1; i++) await new Promise((r) => setTimeout(r, 25));
   return idleHelpers(threads);
+}
+
+/**
+ * Second derivatives of f (float64 inputs) against finite differences: the gradient of
+ * s(x) = Σ v·∂(Σ w·f(x))/∂x (random weights w, v), taken through the first gradient recorded with
+ * createGraph, against central differences of s computed without it.
+ */
+export function expectSecondDerivatives(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): void {
+  const weights = (t: Tensor, seed: number) => nb.rand(t.shape, { dtype: "float64", generator: new nb.Generator(seed) }).sub(0.5);
+  const w = weights(f(...inputs), 1);
+  const v = inputs.map((x, i) => weights(x, 10 + i));
+  const s = (xs: Tensor[], createGraph: boolean) => {
+    const firsts = nb.autograd.grad([f(...xs).mul(w).sum()], xs, { createGraph });
+    return firsts.reduce<Tensor>((acc, g, i) => acc.add(g!.mul(v[i]!).sum()), nb.zeros([], { dtype: "float64" }));
+  };
+  const analytic = nb.autograd.grad([s(inputs, true)], inputs);
+  inputs.forEach((x, i) => {
+    const data = x.storage.data as Float64Array;
+    const got = analytic[i]!.toTypedArray();
+    for (let k = 0; k < data.length; k++) {
+      const original = data[k]!;
+      const h = 1e-6;
+      data[k] = original + h;
+      const plus = s(inputs, false).item();
+      data[k] = original - h;
+      const minus = s(inputs, false).item();
+      data[k] = original;
+      expect(got[k], `second derivative, input ${i} element ${k}`).toBeCloseTo((plus - minus) / (2 * h), 5);
+    }
+  });
 }

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import * as nb from "../packages/nabla/src/index.js";
 import { gradcheck, linalg, type Tensor } from "../packages/nabla/src/index.js";
-import { errorOf, expectClose, fromFixture, loadFixture, values, type FixtureTensor } from "./helpers.js";
+import { errorOf, expectClose, expectSecondDerivatives, fromFixture, loadFixture, values, type FixtureTensor } from "./helpers.js";
 
 interface Case {
   name: string;
@@ -63,31 +63,6 @@ describe("LU family against PyTorch", () => {
 });
 
 const f64 = (rows: number[][], requiresGrad = true) => nb.tensor(rows, { dtype: "float64", requiresGrad });
-
-/** Second derivatives of Σ w·f by finite differences of the first (recorded with createGraph). */
-function expectSecondDerivatives(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): void {
-  const weights = (t: Tensor, seed: number) => nb.rand(t.shape, { dtype: "float64", generator: new nb.Generator(seed) }).sub(0.5);
-  const w = weights(f(...inputs), 1);
-  const v = inputs.map((x, i) => weights(x, 10 + i));
-  const s = (xs: Tensor[], createGraph: boolean) => {
-    const firsts = nb.autograd.grad([f(...xs).mul(w).sum()], xs, { createGraph });
-    return firsts.reduce<Tensor>((acc, g, i) => acc.add(g!.mul(v[i]!).sum()), nb.zeros([], { dtype: "float64" }));
-  };
-  const analytic = nb.autograd.grad([s(inputs, true)], inputs);
-  inputs.forEach((x, i) => {
-    const data = x.storage.data as Float64Array;
-    const got = analytic[i]!.toTypedArray();
-    for (let k = 0; k < data.length; k++) {
-      const original = data[k]!;
-      data[k] = original + 1e-6;
-      const plus = s(inputs, false).item();
-      data[k] = original - 1e-6;
-      const minus = s(inputs, false).item();
-      data[k] = original;
-      expect(got[k], `second derivative, input ${i} element ${k}`).toBeCloseTo((plus - minus) / 2e-6, 5);
-    }
-  });
-}
 
 describe("LU family: derivatives", () => {
   const A = f64([[0.1, 2.0, -1.0], [3.0, 0.5, 0.2], [-1.0, 0.3, 0.05]]);

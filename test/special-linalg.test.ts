@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import * as nb from "../packages/nabla/src/index.js";
 import { gradcheck, linalg, type Tensor } from "../packages/nabla/src/index.js";
-import { errorOf, expectClose, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
+import { errorOf, expectClose, expectSecondDerivatives, fromFixture, loadFixture, type FixtureTensor } from "./helpers.js";
 
 interface GradCase {
   name: string;
@@ -55,36 +55,6 @@ const f64 = (values: number[] | number[][], shape?: number[]) => {
   const t = nb.tensor(values as number[], { dtype: "float64" });
   return (shape ? t.reshape(shape) : t).detach().requiresGrad_();
 };
-
-/**
- * Second derivatives: the gradient of s(x) = Σ v·∂(Σ w·f(x))/∂x, taken through the recorded
- * backward (createGraph), against central differences of s computed from plain backward passes.
- */
-function expectSecondDerivatives(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): void {
-  const weights = (t: Tensor, seed: number) => nb.rand(t.shape, { dtype: "float64", generator: new nb.Generator(seed) }).sub(0.5);
-  const out0 = f(...inputs);
-  const w = weights(out0, 1);
-  const v = inputs.map((x, i) => weights(x, 10 + i));
-  const s = (xs: Tensor[], createGraph: boolean) => {
-    const firsts = nb.autograd.grad([f(...xs).mul(w).sum()], xs, { createGraph });
-    return firsts.reduce<Tensor>((acc, g, i) => acc.add(g!.mul(v[i]!).sum()), nb.zeros([], { dtype: "float64" }));
-  };
-  const analytic = nb.autograd.grad([s(inputs, true)], inputs);
-  inputs.forEach((x, i) => {
-    const data = x.storage.data as Float64Array;
-    const got = analytic[i]!.toTypedArray();
-    for (let k = 0; k < data.length; k++) {
-      const original = data[k]!;
-      const h = 1e-6;
-      data[k] = original + h;
-      const plus = s(inputs, false).item();
-      data[k] = original - h;
-      const minus = s(inputs, false).item();
-      data[k] = original;
-      expect(got[k], `second derivative, input ${i} element ${k}`).toBeCloseTo((plus - minus) / (2 * h), 5);
-    }
-  });
-}
 
 describe("gradcheck in float64", () => {
   it("lgamma, digamma, polygamma: first and second derivatives", () => {

@@ -10,4 +10,7 @@ export { solveTriangular, type SolveTriangularOptions } from "../ops/triangular-
 export { luFactor, LuFactorResult } from "../ops/lu.js";
 export { solve, inv, type SolveOptions } from "../ops/solve.js";
 export { det, slogdet, SignLogAbsDet } from "../ops/determinant.js";
+export { eigh, eigvalsh, Eigh, type EighOptions } from "../ops/eigh.js";
+export { svd, svdvals, Svd, type SvdOptions } from "../ops/svd.js";
+export { pinv, matrixRank, type RankToleranceOptions } from "../ops/pinv.js";
 export { LinAlgError } from "../errors.js";

@@ -3,8 +3,8 @@
  * linalg.norm (either, by PyTorch's rules) and torch.norm (`x.norm(p, dim, keepdim)`). The vector
  * norm is one node with PyTorch's gradient written out (norm_backward): at 0 the subgradient is
  * 0, the ±inf norms share the gradient among the elements that reach the extreme. Matrix norms
- * are vector norms and amax/amin, as in PyTorch. The nuclear and spectral norms ('nuc', ±2) need
- * singular values, which nabla does not compute yet: they throw.
+ * are vector norms and amax/amin, as in PyTorch; the nuclear and spectral norms ('nuc', ±2) come
+ * from the singular values (svd.ts).
  */
 import { noGrad } from "../autograd/grad-mode.js";
 import { recordOp } from "../autograd/node.js";
@@ -16,6 +16,7 @@ import { BOOLEAN, DIMS, FLOAT_DTYPE, NUMBER, oneOf, readArgs, requireTensor, STR
 import { abs, div, eq, logicalOr, mul, ne, pow, sign, sqrt, toDType, where } from "./elementwise.js";
 import { max, min, sum } from "./reduce.js";
 import { permute, reshape } from "./shape.js";
+import { svdvals } from "./svd.js";
 
 type Dims = number | readonly number[];
 
@@ -120,7 +121,7 @@ export function vectorNorm(x: Tensor, ...args: VectorNormArgs): Tensor {
 export type MatrixOrd = "fro" | "nuc" | number;
 
 export interface MatrixNormOptions {
-  /** 'fro' (default), 1, -1, Infinity, -Infinity ('nuc' and ±2 need singular values: not yet). */
+  /** 'fro' (default), 'nuc', 1, -1, 2, -2, Infinity, -Infinity. */
   ord?: MatrixOrd;
   /** The two dims holding the matrices (default [-2, -1]). */
   dim?: readonly [number, number] | readonly number[];
@@ -136,11 +137,9 @@ function matrixNormWith(op: string, A: Tensor, ord: MatrixOrd, dim: readonly num
   const [d0, d1] = normalizeDimsInOrder(op, dim, A.ndim) as [number, number];
   if (d0 === d1) throw new ShapeError(`${op}: dims must be different, but got (${dim[0]}, ${dim[1]})`);
   if (ord === "fro") return vectorNormNode("LinalgVectorNormBackward0", op, A, 2, [d0, d1], keepdim, dtype);
-  if (ord === "nuc" || ord === 2 || ord === -2) {
-    throw new OptionError(`${op}: ord ${typeof ord === "string" ? `'${ord}'` : ord} needs the singular values of A, which nabla does not compute yet (use 'fro', 1, -1, Infinity or -Infinity)`);
-  }
+  if (ord === "nuc" || ord === 2 || ord === -2) return singularValueNorm(A, ord, d0, d1, keepdim, dtype);
   if (typeof ord === "string" || Math.abs(ord) !== 1 && Math.abs(ord) !== Infinity) {
-    throw new OptionError(`${op}: order ${typeof ord === "string" ? `'${ord}'` : ord} not supported (use 'fro', 1, -1, Infinity or -Infinity)`);
+    throw new OptionError(`${op}: order ${typeof ord === "string" ? `'${ord}'` : ord} not supported (use 'fro', 'nuc', 1, -1, 2, -2, Infinity or -Infinity)`);
   }
   // 1: the largest column sum of |A| (sum over rows d0, then max over d1); inf: rows and columns swapped
   const sumDim = Math.abs(ord) === Infinity ? d1 : d0;
@@ -148,6 +147,20 @@ function matrixNormWith(op: string, A: Tensor, ord: MatrixOrd, dim: readonly num
   const colSums = vectorNormNode("LinalgVectorNormBackward0", op, A, 1, sumDim, keepdim, dtype);
   if (!keepdim && sumDim < extremeDim) extremeDim--;
   return amaxAmin(ord > 0 ? "amax" : "amin", colSums, [extremeDim], keepdim);
+}
+
+/**
+ * The nuclear norm (the sum of the singular values) and the spectral norms (the largest, 2, or
+ * the smallest, −2), as PyTorch: the two dims moved last, svdvals, then sum, amax or amin.
+ */
+function singularValueNorm(A: Tensor, ord: "nuc" | 2 | -2, d0: number, d1: number, keepdim: boolean, dtype: DType | undefined): Tensor {
+  const order = [...A.shape.keys()].filter((d) => d !== d0 && d !== d1).concat([d0, d1]);
+  const values = svdvals(permute(dtype === undefined ? A : toDType(A, dtype), order));
+  const result = ord === "nuc" ? sum(values, -1) : amaxAmin(ord === 2 ? "amax" : "amin", values, [values.ndim - 1], false);
+  if (!keepdim) return result;
+  // back in place, the two dims of size 1
+  const shape = A.shape.map((s, d) => (d === d0 || d === d1 ? 1 : s));
+  return reshape(result, shape);
 }
 
 /** Normalises dims keeping their order (matrix norms care which dim is rows). */

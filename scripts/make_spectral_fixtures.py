@@ -1,0 +1,84 @@
+"""PyTorch fixtures for the spectral decompositions: linalg.eigh, eigvalsh, svd, svdvals, the
+nuclear and spectral matrix norms, pinv and matrix_rank.
+
+Eigenvectors and singular vectors are unique only up to sign, so the fixtures record what does
+not depend on it: the values, V∘V, U∘U, Vh∘Vh, and the gradients of losses built from those.
+
+Run: /usr/bin/python3 scripts/make_spectral_fixtures.py  (writes test/fixtures/linalg_spectral.json)
+"""
+
+import torch
+
+from fixture_json import enc, write_json
+
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+def weights(shape, dtype, seed):
+    torch.manual_seed(seed)
+    return torch.randn(shape, dtype=dtype)
+
+
+def case(name, dtype, A, loss, outputs, **extra):
+    """outputs(A) -> list of tensors recorded; loss(A) -> a scalar whose gradient is recorded."""
+    a = A.clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(loss(a), [a])
+    return {"name": name, "dtype": dtype, **extra, "input": enc(A), "outputs": [enc(t.detach()) for t in outputs(A)], "grad": enc(grad)}
+
+
+def cases():
+    out = []
+    for name, dt in DTYPES.items():
+        torch.manual_seed(11)
+        sym = lambda *s: (lambda m: m + m.transpose(-2, -1))(torch.randn(*s, dtype=dt))
+        for A, uplo in ((sym(4, 4), "L"), (sym(2, 3, 3), "L"), (torch.randn(3, 3, dtype=dt), "U"), (torch.randn(3, 3, dtype=dt), "L")):
+            L, V = torch.linalg.eigh(A, UPLO=uplo)
+            g1, g2 = weights(L.shape, dt, 1), weights(V.shape, dt, 2)
+
+            def loss(a, uplo=uplo, g1=g1, g2=g2):
+                l, v = torch.linalg.eigh(a, UPLO=uplo)
+                return (l * g1).sum() + (v * v * g2).sum()
+
+            out.append(case("eigh", name, A, loss, lambda a, uplo=uplo: [torch.linalg.eigh(a, UPLO=uplo)[0], torch.linalg.eigh(a, UPLO=uplo)[1] ** 2],
+                            UPLO=uplo, weights=[enc(g1), enc(g2)]))
+            out.append(case("eigvalsh", name, A, lambda a, uplo=uplo, g1=g1: (torch.linalg.eigvalsh(a, UPLO=uplo) * g1).sum(),
+                            lambda a, uplo=uplo: [torch.linalg.eigvalsh(a, UPLO=uplo)], UPLO=uplo, weights=[enc(g1)]))
+        for shape in ((4, 3), (3, 5), (3, 3), (2, 4, 2)):
+            A = torch.randn(*shape, dtype=dt)
+            for full in (False, True):
+                U, S, Vh = torch.linalg.svd(A, full_matrices=full)
+                k = S.shape[-1]
+                Ur, Vhr = U[..., :, :k], Vh[..., :k, :]
+                g1, g2, g3 = weights(S.shape, dt, 3), weights(Ur.shape, dt, 4), weights(Vhr.shape, dt, 5)
+
+                def loss(a, full=full, k=k, g1=g1, g2=g2, g3=g3):
+                    u, s, vh = torch.linalg.svd(a, full_matrices=full)
+                    return (s * g1).sum() + (u[..., :, :k] ** 2 * g2).sum() + (vh[..., :k, :] ** 2 * g3).sum()
+
+                out.append(case("svd", name, A, loss, lambda a, k=k, full=full: [torch.linalg.svd(a, full_matrices=full)[1],
+                                                                       torch.linalg.svd(a, full_matrices=full)[0][..., :, :k] ** 2,
+                                                                       torch.linalg.svd(a, full_matrices=full)[2][..., :k, :] ** 2],
+                                fullMatrices=full, weights=[enc(g1), enc(g2), enc(g3)]))
+            g = weights(torch.linalg.svdvals(A).shape, dt, 6)
+            out.append(case("svdvals", name, A, lambda a, g=g: (torch.linalg.svdvals(a) * g).sum(), lambda a: [torch.linalg.svdvals(a)], weights=[enc(g)]))
+            for ord_ in ("nuc", 2, -2):
+                out.append(case("matrix_norm", name, A, lambda a, o=ord_: torch.linalg.matrix_norm(a, ord=o).sum(),
+                                lambda a, o=ord_: [torch.linalg.matrix_norm(a, ord=o)], ord=ord_))
+            gp = weights(torch.linalg.pinv(A).shape, dt, 7)
+            out.append(case("pinv", name, A, lambda a, gp=gp: (torch.linalg.pinv(a) * gp).sum(), lambda a: [torch.linalg.pinv(a)], weights=[enc(gp)]))
+        # keepdim and dims elsewhere than the last two
+        A = torch.randn(3, 2, 4, dtype=dt)
+        out.append(case("matrix_norm_dims", name, A, lambda a: torch.linalg.matrix_norm(a, ord="nuc", dim=(0, 2), keepdim=True).sum(),
+                        lambda a: [torch.linalg.matrix_norm(a, ord="nuc", dim=(0, 2), keepdim=True)]))
+        # a rank-2 4×3 matrix, and a symmetric one of rank 1
+        low = torch.randn(4, 2, dtype=dt) @ torch.randn(2, 3, dtype=dt)
+        v = torch.randn(3, 1, dtype=dt)
+        out.append({"name": "matrix_rank", "dtype": name, "input": enc(low), "rank": int(torch.linalg.matrix_rank(low)),
+                    "pinv": enc(torch.linalg.pinv(low))})
+        out.append({"name": "matrix_rank_hermitian", "dtype": name, "input": enc(v @ v.T), "rank": int(torch.linalg.matrix_rank(v @ v.T, hermitian=True)),
+                    "pinv": enc(torch.linalg.pinv(v @ v.T, hermitian=True))})
+    return out
+
+
+if __name__ == "__main__":
+    write_json("linalg_spectral.json", {"cases": cases()})
