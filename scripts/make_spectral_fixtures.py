@@ -1,5 +1,5 @@
 """PyTorch fixtures for the spectral decompositions: linalg.eigh, eigvalsh, svd, svdvals, the
-nuclear and spectral matrix norms, pinv and matrix_rank.
+nuclear and spectral matrix norms, pinv, matrix_rank and lstsq.
 
 Eigenvectors and singular vectors are unique only up to sign, so the fixtures record what does
 not depend on it: the values, V∘V, U∘U, Vh∘Vh, and the gradients of losses built from those.
@@ -77,6 +77,23 @@ def cases():
                     "pinv": enc(torch.linalg.pinv(low))})
         out.append({"name": "matrix_rank_hermitian", "dtype": name, "input": enc(v @ v.T), "rank": int(torch.linalg.matrix_rank(v @ v.T, hermitian=True)),
                     "pinv": enc(torch.linalg.pinv(v @ v.T, hermitian=True))})
+        # lstsq: tall, wide, batched, a vector B, each driver's outputs; gradients of Σ g·X for A and B
+        for (a_shape, b_shape) in (((5, 3), (5, 2)), ((3, 4), (3, 2)), ((2, 4, 3), (2, 4, 2)), ((5, 3), (5,))):
+            A, B = torch.randn(*a_shape, dtype=dt), torch.randn(*b_shape, dtype=dt)
+            g = weights(torch.linalg.lstsq(A, B).solution.shape, dt, 8)
+            a, b = A.clone().requires_grad_(True), B.clone().requires_grad_(True)
+            # PyTorch 1.13's backward fails for a vector B (its linalg_lstsq_backward indexes dim -2 of it)
+            gA, gB = torch.autograd.grad((torch.linalg.lstsq(a, b).solution * g).sum(), [a, b]) if B.dim() > 1 else (None, None)
+            drivers = {}
+            for d in ("gels", "gelsy", "gelsd", "gelss"):
+                r = torch.linalg.lstsq(A, B, driver=d)
+                drivers[d] = {"residuals": enc(r.residuals), "rank": [int(v) for v in r.rank.flatten()], "singularValues": enc(r.singular_values)}
+            out.append({"name": "lstsq", "dtype": name, "input": enc(A), "B": enc(B), "solution": enc(torch.linalg.lstsq(A, B).solution),
+                        "weights": [enc(g)], "gradA": None if gA is None else enc(gA), "gradB": None if gB is None else enc(gB), "drivers": drivers})
+        low = torch.randn(5, 2, dtype=dt) @ torch.randn(2, 3, dtype=dt)
+        B = torch.randn(5, 2, dtype=dt)
+        r = torch.linalg.lstsq(low, B)
+        out.append({"name": "lstsq_rank_deficient", "dtype": name, "input": enc(low), "B": enc(B), "solution": enc(r.solution), "rank": int(r.rank)})
     return out
 
 

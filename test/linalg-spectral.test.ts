@@ -1,5 +1,5 @@
 /**
- * eigh, eigvalsh, svd, svdvals, the nuclear and spectral norms, pinv and matrixRank against
+ * eigh, eigvalsh, svd, svdvals, the nuclear and spectral norms, pinv, matrixRank and lstsq against
  * PyTorch (test/fixtures/linalg_spectral.json, scripts/make_spectral_fixtures.py). Vectors are
  * unique only up to sign, so the fixtures hold V∘V, U∘U, Vh∘Vh and the gradients of losses built
  * from them; the factors themselves are checked by reconstruction and orthonormality; gradcheck
@@ -22,6 +22,11 @@ interface Case {
   ord?: "nuc" | 2 | -2;
   rank?: number;
   pinv?: FixtureTensor;
+  B?: FixtureTensor;
+  solution?: FixtureTensor;
+  gradA?: FixtureTensor | null;
+  gradB?: FixtureTensor | null;
+  drivers?: Record<"gels" | "gelsy" | "gelsd" | "gelss", { residuals: FixtureTensor; rank: number[]; singularValues: FixtureTensor }>;
 }
 
 const { cases } = loadFixture<{ cases: Case[] }>("linalg_spectral.json");
@@ -73,6 +78,27 @@ const tolerance = (c: Case) => (c.dtype === "float32" ? { rtol: 1e-4, atol: 1e-5
 describe("spectral decompositions against PyTorch", () => {
   for (const c of cases) {
     const label = `${c.name} ${c.dtype} ${JSON.stringify(c.input.shape)}${c.UPLO ? ` UPLO ${c.UPLO}` : ""}${c.fullMatrices !== undefined ? ` full ${c.fullMatrices}` : ""}${c.ord !== undefined ? ` ord ${c.ord}` : ""}`;
+    if (c.name.startsWith("lstsq")) {
+      it(label, () => {
+        const A = fromFixture(c.input, { requiresGrad: true });
+        const B = fromFixture(c.B!, { requiresGrad: true });
+        const { solution, rank } = linalg.lstsq(A, B);
+        expectClose(solution, c.solution!, tolerance(c), "solution");
+        if (c.rank !== undefined) expect(rank.item()).toBe(c.rank);
+        for (const [driver, expected] of Object.entries(c.drivers ?? {})) {
+          const r = linalg.lstsq(A, B, { driver: driver as "gels" });
+          expectClose(r.residuals, expected.residuals, tolerance(c), `${driver} residuals`);
+          expect(values(r.rank), `${driver} rank`).toEqual(expected.rank);
+          expectClose(r.singularValues, expected.singularValues, tolerance(c), `${driver} singular values`);
+        }
+        if (c.gradA) {
+          solution.mul(fromFixture(c.weights![0]!)).sum().backward();
+          expectClose(A.grad, c.gradA, tolerance(c), "gradient of A");
+          expectClose(B.grad, c.gradB!, tolerance(c), "gradient of B");
+        }
+      });
+      continue;
+    }
     if (c.rank !== undefined) {
       it(label, () => {
         const A = fromFixture(c.input);

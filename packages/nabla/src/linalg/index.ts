@@ -13,4 +13,5 @@ export { det, slogdet, SignLogAbsDet } from "../ops/determinant.js";
 export { eigh, eigvalsh, Eigh, type EighOptions } from "../ops/eigh.js";
 export { svd, svdvals, Svd, type SvdOptions } from "../ops/svd.js";
 export { pinv, matrixRank, type RankToleranceOptions } from "../ops/pinv.js";
+export { lstsq, LstsqResult, type LstsqOptions, type LstsqDriver } from "../ops/lstsq.js";
 export { LinAlgError } from "../errors.js";
