@@ -1,5 +1,5 @@
 """PyTorch fixtures for the spectral decompositions: linalg.eigh, eigvalsh, svd, svdvals, the
-nuclear and spectral matrix norms, pinv, matrix_rank and lstsq.
+nuclear and spectral matrix norms, pinv, matrix_rank, lstsq and qr.
 
 Eigenvectors and singular vectors are unique only up to sign, so the fixtures record what does
 not depend on it: the values, V∘V, U∘U, Vh∘Vh, and the gradients of losses built from those.
@@ -90,6 +90,19 @@ def cases():
                 drivers[d] = {"residuals": enc(r.residuals), "rank": [int(v) for v in r.rank.flatten()], "singularValues": enc(r.singular_values)}
             out.append({"name": "lstsq", "dtype": name, "input": enc(A), "B": enc(B), "solution": enc(torch.linalg.lstsq(A, B).solution),
                         "weights": [enc(g)], "gradA": None if gA is None else enc(gA), "gradB": None if gB is None else enc(gB), "drivers": drivers})
+        # qr: LAPACK's signs are reproducible (Householder as geqrf), so Q and R are compared as they are
+        for shape in ((5, 3), (3, 3), (3, 5), (2, 4, 3)):
+            A = torch.randn(*shape, dtype=dt)
+            for mode in ("reduced", "complete", "r"):
+                Q, R = torch.linalg.qr(A, mode=mode)
+                entry = {"name": "qr", "dtype": name, "mode": mode, "input": enc(A), "Q": enc(Q), "R": enc(R)}
+                if mode == "reduced" or (mode == "complete" and shape[-2] <= shape[-1]):
+                    gq, gr = weights(Q.shape, dt, 9), weights(R.shape, dt, 10)
+                    a = A.clone().requires_grad_(True)
+                    q, r = torch.linalg.qr(a, mode=mode)
+                    (g,) = torch.autograd.grad((q * gq).sum() + (r * gr).sum(), [a])
+                    entry.update(weights=[enc(gq), enc(gr)], grad=enc(g))
+                out.append(entry)
         low = torch.randn(5, 2, dtype=dt) @ torch.randn(2, 3, dtype=dt)
         B = torch.randn(5, 2, dtype=dt)
         r = torch.linalg.lstsq(low, B)

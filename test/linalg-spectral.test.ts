@@ -1,5 +1,5 @@
 /**
- * eigh, eigvalsh, svd, svdvals, the nuclear and spectral norms, pinv, matrixRank and lstsq against
+ * eigh, eigvalsh, svd, svdvals, the nuclear and spectral norms, pinv, matrixRank, lstsq and qr against
  * PyTorch (test/fixtures/linalg_spectral.json, scripts/make_spectral_fixtures.py). Vectors are
  * unique only up to sign, so the fixtures hold V∘V, U∘U, Vh∘Vh and the gradients of losses built
  * from them; the factors themselves are checked by reconstruction and orthonormality; gradcheck
@@ -26,6 +26,9 @@ interface Case {
   solution?: FixtureTensor;
   gradA?: FixtureTensor | null;
   gradB?: FixtureTensor | null;
+  mode?: "reduced" | "complete" | "r";
+  Q?: FixtureTensor;
+  R?: FixtureTensor;
   drivers?: Record<"gels" | "gelsy" | "gelsd" | "gelss", { residuals: FixtureTensor; rank: number[]; singularValues: FixtureTensor }>;
 }
 
@@ -78,6 +81,22 @@ const tolerance = (c: Case) => (c.dtype === "float32" ? { rtol: 1e-4, atol: 1e-5
 describe("spectral decompositions against PyTorch", () => {
   for (const c of cases) {
     const label = `${c.name} ${c.dtype} ${JSON.stringify(c.input.shape)}${c.UPLO ? ` UPLO ${c.UPLO}` : ""}${c.fullMatrices !== undefined ? ` full ${c.fullMatrices}` : ""}${c.ord !== undefined ? ` ord ${c.ord}` : ""}`;
+    if (c.name === "qr") {
+      it(`${label} mode ${c.mode}`, () => {
+        const A = fromFixture(c.input, { requiresGrad: true });
+        const { Q, R } = linalg.qr(A, c.mode);
+        if (c.mode === "r") expect(Q.shape).toEqual([0]);
+        else expectClose(Q, c.Q!, tolerance(c), "Q");
+        expectClose(R, c.R!, tolerance(c), "R");
+        if (c.grad) {
+          Q.mul(fromFixture(c.weights![0]!)).sum().add(R.mul(fromFixture(c.weights![1]!)).sum()).backward();
+          expectClose(A.grad, c.grad, tolerance(c), "gradient");
+        } else {
+          expect(() => (c.mode === "r" ? R : Q).sum().backward()).toThrow(/linalg.qr: The (derivative of linalg.qr depends on Q|QR decomposition is not differentiable)/);
+        }
+      });
+      continue;
+    }
     if (c.name.startsWith("lstsq")) {
       it(label, () => {
         const A = fromFixture(c.input, { requiresGrad: true });
@@ -166,6 +185,11 @@ describe("spectral decompositions: the factors", () => {
     expect(gradcheck((a) => invariant(linalg.svd(a!, { fullMatrices: false }).Vh), [mT(A).contiguous().detach().requiresGrad_()])).toBe(true);
     expect(gradcheck((a) => linalg.pinv(a!), [A])).toBe(true);
     expect(gradcheck((a) => linalg.matrixNorm(a!, { ord: "nuc" }), [A])).toBe(true);
+    for (const M of [A, mT(A).contiguous().detach().requiresGrad_()]) {
+      expect(gradcheck((a) => linalg.qr(a!).Q, [M])).toBe(true);
+      expect(gradcheck((a) => linalg.qr(a!).R, [M])).toBe(true);
+    }
+    expectSecondDerivatives((a) => linalg.qr(a!).Q, [A]);
     expectSecondDerivatives((a) => linalg.eigvalsh(sym(a!)), [S]);
     expectSecondDerivatives((a) => invariant(linalg.eigh(sym(a!)).eigenvectors), [S]);
     expectSecondDerivatives((a) => linalg.svdvals(a!), [A]);

@@ -13,5 +13,6 @@ export { det, slogdet, SignLogAbsDet } from "../ops/determinant.js";
 export { eigh, eigvalsh, Eigh, type EighOptions } from "../ops/eigh.js";
 export { svd, svdvals, Svd, type SvdOptions } from "../ops/svd.js";
 export { pinv, matrixRank, type RankToleranceOptions } from "../ops/pinv.js";
+export { qr, QrResult, type QrMode } from "../ops/qr.js";
 export { lstsq, LstsqResult, type LstsqOptions, type LstsqDriver } from "../ops/lstsq.js";
 export { LinAlgError } from "../errors.js";
