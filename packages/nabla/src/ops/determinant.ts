@@ -16,6 +16,7 @@ import { fromTypedArray } from "./helpers.js";
 import { checkSquare, factorsOf, luSolveInPlace, type LuFactors } from "./lu.js";
 import { inv } from "./solve.js";
 import { transpose, unsqueeze } from "./shape.js";
+import { namedTuple } from "./named-tuple.js";
 
 const EPSILON = { float32: 2 ** -23, float64: 2 ** -52 } as const;
 
@@ -69,25 +70,7 @@ export function det(A: Tensor): Tensor {
 }
 
 /** torch.linalg.slogdet's result: the determinant's sign (0 for a singular A) and log|det A|. */
-export class SignLogAbsDet {
-  constructor(
-    public sign: Tensor,
-    public logabsdet: Tensor,
-  ) {}
-  get 0(): Tensor {
-    return this.sign;
-  }
-  get 1(): Tensor {
-    return this.logabsdet;
-  }
-  get length(): 2 {
-    return 2;
-  }
-  *[Symbol.iterator](): IterableIterator<Tensor> {
-    yield this.sign;
-    yield this.logabsdet;
-  }
-}
+export class SignLogAbsDet extends namedTuple(["sign", "logabsdet"]) {}
 
 /**
  * The sign and the log of the absolute value of det A (torch.linalg.slogdet): finite where det

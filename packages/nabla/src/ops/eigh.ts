@@ -21,6 +21,7 @@ import { checkSquare } from "./lu.js";
 import { matmul } from "./matmul.js";
 import { contiguous, transpose, unsqueeze } from "./shape.js";
 import { tril, triu } from "./triangular.js";
+import { namedTuple } from "./named-tuple.js";
 
 export interface EighOptions {
   /** Which triangle of A is read: "L" (the default) or "U", as PyTorch's UPLO. */
@@ -118,25 +119,7 @@ function decompose(op: string, A: Tensor, uplo: "L" | "U"): [Tensor, Tensor] {
 }
 
 /** torch.linalg.eigh's result: `const { eigenvalues, eigenvectors } = linalg.eigh(A)` or `const [L, V]`. */
-export class Eigh {
-  constructor(
-    public eigenvalues: Tensor,
-    public eigenvectors: Tensor,
-  ) {}
-  get 0(): Tensor {
-    return this.eigenvalues;
-  }
-  get 1(): Tensor {
-    return this.eigenvectors;
-  }
-  get length(): 2 {
-    return 2;
-  }
-  *[Symbol.iterator](): IterableIterator<Tensor> {
-    yield this.eigenvalues;
-    yield this.eigenvectors;
-  }
-}
+export class Eigh extends namedTuple(["eigenvalues", "eigenvectors"]) {}
 
 /**
  * The eigenvalues (ascending) and orthonormal eigenvectors (columns) of symmetric A [*, n, n]

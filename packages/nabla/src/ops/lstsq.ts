@@ -19,6 +19,7 @@ import { matmul } from "./matmul.js";
 import { sum } from "./reduce.js";
 import { squeeze, transpose, unsqueeze } from "./shape.js";
 import { svd } from "./svd.js";
+import { namedTuple } from "./named-tuple.js";
 
 export type LstsqDriver = "gels" | "gelsy" | "gelsd" | "gelss";
 
@@ -30,35 +31,7 @@ export interface LstsqOptions {
 }
 
 /** torch.linalg.lstsq's result; `const { solution } = linalg.lstsq(A, B)` or `const [X, residuals, rank, sv]`. */
-export class LstsqResult {
-  constructor(
-    public solution: Tensor,
-    public residuals: Tensor,
-    public rank: Tensor,
-    public singularValues: Tensor,
-  ) {}
-  get 0(): Tensor {
-    return this.solution;
-  }
-  get 1(): Tensor {
-    return this.residuals;
-  }
-  get 2(): Tensor {
-    return this.rank;
-  }
-  get 3(): Tensor {
-    return this.singularValues;
-  }
-  get length(): 4 {
-    return 4;
-  }
-  *[Symbol.iterator](): IterableIterator<Tensor> {
-    yield this.solution;
-    yield this.residuals;
-    yield this.rank;
-    yield this.singularValues;
-  }
-}
+export class LstsqResult extends namedTuple(["solution", "residuals", "rank", "singularValues"]) {}
 
 const DRIVERS: readonly LstsqDriver[] = ["gels", "gelsy", "gelsd", "gelss"];
 const EPSILON = { float32: 2 ** -23, float64: 2 ** -52 } as const;

@@ -11,6 +11,7 @@ import { toDevice } from "../tensor/transfer.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { fromTypedArray } from "./helpers.js";
 import { contiguous } from "./shape.js";
+import { namedTuple } from "./named-tuple.js";
 
 /** The packed factors of `batches` n×n matrices: LU row-major, pivots 0-based, each batch's row-swap parity. */
 export interface LuFactors {
@@ -121,25 +122,7 @@ export function factorsOf(A: Tensor, n: number): LuFactors {
 }
 
 /** torch.linalg.lu_factor's result: the packed factors and the 1-based row swaps (int32; PyTorch's are int32 too). */
-export class LuFactorResult {
-  constructor(
-    public LU: Tensor,
-    public pivots: Tensor,
-  ) {}
-  get 0(): Tensor {
-    return this.LU;
-  }
-  get 1(): Tensor {
-    return this.pivots;
-  }
-  get length(): 2 {
-    return 2;
-  }
-  *[Symbol.iterator](): IterableIterator<Tensor> {
-    yield this.LU;
-    yield this.pivots;
-  }
-}
+export class LuFactorResult extends namedTuple(["LU", "pivots"]) {}
 
 /**
  * torch.linalg.lu_factor: `const { LU, pivots } = linalg.luFactor(A)` (or `const [LU, pivots]`).

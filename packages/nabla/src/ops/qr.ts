@@ -23,6 +23,7 @@ import { matmul } from "./matmul.js";
 import { contiguous, narrow, transpose } from "./shape.js";
 import { solveTriangular } from "./triangular-solve.js";
 import { triu } from "./triangular.js";
+import { namedTuple } from "./named-tuple.js";
 
 export type QrMode = "reduced" | "complete" | "r";
 
@@ -93,25 +94,7 @@ function factor(A: Tensor, mode: QrMode): [Tensor, Tensor] {
 }
 
 /** torch.linalg.qr's result: `const { Q, R } = linalg.qr(A)` or `const [Q, R]`. */
-export class QrResult {
-  constructor(
-    public Q: Tensor,
-    public R: Tensor,
-  ) {}
-  get 0(): Tensor {
-    return this.Q;
-  }
-  get 1(): Tensor {
-    return this.R;
-  }
-  get length(): 2 {
-    return 2;
-  }
-  *[Symbol.iterator](): IterableIterator<Tensor> {
-    yield this.Q;
-    yield this.R;
-  }
-}
+export class QrResult extends namedTuple(["Q", "R"]) {}
 
 /** syminvadj(X) = X + Xᵀ with the diagonal halved. */
 function syminvadj(x: Tensor): Tensor {

@@ -20,6 +20,7 @@ import { add, div, mul, sub } from "./elementwise.js";
 import { fromTypedArray } from "./helpers.js";
 import { matmul } from "./matmul.js";
 import { contiguous, narrow, transpose, unsqueeze } from "./shape.js";
+import { namedTuple } from "./named-tuple.js";
 
 export interface SvdOptions {
   /** U [*, m, m] and Vh [*, n, n] (true, PyTorch's default), or the reduced [*, m, k] and [*, k, n]. */
@@ -157,30 +158,7 @@ function factor(op: string, A: Tensor, full: boolean): [Tensor, Tensor, Tensor] 
 }
 
 /** torch.linalg.svd's result: `const { U, S, Vh } = linalg.svd(A)` or `const [U, S, Vh]`. */
-export class Svd {
-  constructor(
-    public U: Tensor,
-    public S: Tensor,
-    public Vh: Tensor,
-  ) {}
-  get 0(): Tensor {
-    return this.U;
-  }
-  get 1(): Tensor {
-    return this.S;
-  }
-  get 2(): Tensor {
-    return this.Vh;
-  }
-  get length(): 3 {
-    return 3;
-  }
-  *[Symbol.iterator](): IterableIterator<Tensor> {
-    yield this.U;
-    yield this.S;
-    yield this.Vh;
-  }
-}
+export class Svd extends namedTuple(["U", "S", "Vh"]) {}
 
 /**
  * PyTorch's svd_backward for the reduced factors U [*, m, k], S [*, k], Vh [*, k, n], any of
