@@ -14,20 +14,12 @@ import { toDevice } from "../tensor/transfer.js";
 import { sumToShape } from "../ops/reduce.js";
 import { softmax } from "../ops/softmax.js";
 import { oneHot } from "../nn/functional/one-hot.js";
-import type { DType } from "../tensor/dtype.js";
+import { finfoEps, type DType } from "../tensor/dtype.js";
 import { defaultGenerator } from "../tensor/random.js";
 import { normalFill } from "../tensor/sampling.js";
 import type { Tensor } from "../tensor/tensor.js";
 
-/** The float epsilon of a dtype (torch.finfo(dtype).eps). */
-export function finfoEps(dtype: DType): number {
-  return dtype === "float64" ? 2 ** -52 : 2 ** -23;
-}
-
-/** The smallest normal number of a dtype (torch.finfo(dtype).tiny). */
-export function finfoTiny(dtype: DType): number {
-  return dtype === "float64" ? 2.2250738585072014e-308 : 1.1754943508222875e-38;
-}
+export { finfoEps, finfoTiny } from "../tensor/dtype.js";
 
 /** The most negative finite number of a dtype (torch.finfo(dtype).min). */
 export function finfoMin(dtype: DType): number {

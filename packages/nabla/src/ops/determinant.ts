@@ -17,8 +17,8 @@ import { checkSquare, factorsOf, luSolveInPlace, type LuFactors } from "./lu.js"
 import { inv } from "./solve.js";
 import { transpose, unsqueeze } from "./shape.js";
 import { namedTuple } from "./named-tuple.js";
+import { finfoEps } from "../tensor/dtype.js";
 
-const EPSILON = { float32: 2 ** -23, float64: 2 ** -52 } as const;
 
 /** Each batch's sign(P)·Π sign(Uᵢᵢ) and Σ log|Uᵢᵢ| (−inf and sign 0 for a zero pivot). */
 function signsAndLogs(f: LuFactors): { sign: Float64Array; log: Float64Array; det: Float64Array } {
@@ -44,7 +44,7 @@ function signsAndLogs(f: LuFactors): { sign: Float64Array; log: Float64Array; de
 /** A⁻ᴴ from A's factors, a zero pivot taken as ε (a finite stand-in for a singular A's inverse). */
 function inverseAdjoint(A: Tensor, f: LuFactors): Tensor {
   const { n, batches, lu } = f;
-  const eps = EPSILON[A.dtype as "float32" | "float64"] ?? EPSILON.float64;
+  const eps = finfoEps(A.dtype);
   for (let s = 0; s < batches; s++) for (let i = 0; i < n; i++) if (lu[s * n * n + i * n + i] === 0) lu[s * n * n + i * n + i] = eps;
   const x = new Float64Array(batches * n * n);
   for (let s = 0; s < batches; s++) for (let i = 0; i < n; i++) x[s * n * n + i * n + i] = 1;

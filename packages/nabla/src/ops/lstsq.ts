@@ -9,7 +9,7 @@
  */
 import { noGrad } from "../autograd/grad-mode.js";
 import { DTypeError, OptionError, ShapeError, formatShape } from "../errors.js";
-import { isFloating } from "../tensor/dtype.js";
+import { finfoEps, isFloating } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { amax } from "./amax.js";
 import { emptyTensor } from "./helpers.js";
@@ -34,7 +34,6 @@ export interface LstsqOptions {
 export class LstsqResult extends namedTuple(["solution", "residuals", "rank", "singularValues"]) {}
 
 const DRIVERS: readonly LstsqDriver[] = ["gels", "gelsy", "gelsd", "gelss"];
-const EPSILON = { float32: 2 ** -23, float64: 2 ** -52 } as const;
 const mT = (x: Tensor): Tensor => transpose(x, -2, -1);
 
 export function lstsq(A: Tensor, B: Tensor, { rcond = null, driver = null }: LstsqOptions = {}): LstsqResult {
@@ -52,7 +51,7 @@ export function lstsq(A: Tensor, B: Tensor, { rcond = null, driver = null }: Lst
     throw new ShapeError(`${op}: input.size(-2) should match other.size(-2), got A ${formatShape(A.shape)} and B ${formatShape(B.shape)}`);
   }
   const { U, S, Vh } = svd(A, { fullMatrices: false });
-  const cutoff = mul(amax(S, [-1], true), rcond ?? EPSILON[A.dtype as "float32" | "float64"] * Math.max(m, n));
+  const cutoff = mul(amax(S, [-1], true), rcond ?? finfoEps(A.dtype) * Math.max(m, n));
   const kept = gt(S, cutoff);
   // X = V·diag(1/σ, kept)·Uᵀ·B
   const X = matmul(mul(mT(Vh), unsqueeze(where(kept, reciprocal(S), 0), -2)), matmul(mT(U), B2));

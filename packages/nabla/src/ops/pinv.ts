@@ -14,6 +14,7 @@ import { matmul } from "./matmul.js";
 import { sum } from "./reduce.js";
 import { transpose, unsqueeze } from "./shape.js";
 import { svd, svdvals } from "./svd.js";
+import { finfoEps } from "../tensor/dtype.js";
 
 export interface RankToleranceOptions {
   /** The absolute tolerance: singular values at or below it count as zero. */
@@ -24,7 +25,6 @@ export interface RankToleranceOptions {
   hermitian?: boolean;
 }
 
-const EPSILON = { float32: 2 ** -23, float64: 2 ** -52 } as const;
 const mT = (x: Tensor): Tensor => transpose(x, -2, -1);
 
 /** The cut-off of each matrix's singular values `S` [*, k], keepdim-shaped [*, 1]. */
@@ -32,7 +32,7 @@ function toleranceOf(op: string, A: Tensor, S: Tensor, { atol, rtol }: RankToler
   if (!(A.dtype === "float32" || A.dtype === "float64")) throw new DTypeError(`${op}: expected a floating point tensor as input, got ${A.dtype}`);
   const [m, n] = [A.shape[A.ndim - 2]!, A.shape[A.ndim - 1]!];
   const hasAtol = atol !== undefined && atol !== null;
-  const r = rtol !== undefined && rtol !== null ? rtol : hasAtol ? 0 : EPSILON[A.dtype] * Math.max(m, n);
+  const r = rtol !== undefined && rtol !== null ? rtol : hasAtol ? 0 : finfoEps(A.dtype) * Math.max(m, n);
   const relative = mul(amax(S, [-1], true), r instanceof Tensor ? unsqueeze(r, -1) : r);
   if (!hasAtol) return relative;
   return maximum(relative, atol instanceof Tensor ? unsqueeze(atol, -1) : relative.mul(0).add(atol));

@@ -64,3 +64,13 @@ export function canCastResult(from: DType, to: DType): boolean {
 export function torchDTypeName(dtype: DType): string {
   return `torch.${dtype}`;
 }
+
+/** The float epsilon of a dtype (torch.finfo(dtype).eps): the gap between 1 and the next value. */
+export function finfoEps(dtype: DType): number {
+  return dtype === "float64" ? 2 ** -52 : 2 ** -23;
+}
+
+/** The smallest normal number of a dtype (torch.finfo(dtype).tiny). */
+export function finfoTiny(dtype: DType): number {
+  return dtype === "float64" ? 2.2250738585072014e-308 : 1.1754943508222875e-38;
+}
