@@ -110,7 +110,7 @@ export default defineConfig({
           ...shared,
           testTimeout: HUNG,
           hookTimeout: HUNG,
-          include: ["test/wasm.test.ts", "test/wasm-float64.test.ts", "test/wasm-matmul-skinny.test.ts", "test/wasm-math-ulps.test.ts", "test/wasm-math-ulps-f64.test.ts", "test/ops.test.ts", "test/conv-direct.test.ts", "test/gelu-pytorch.test.ts", "test/batchnorm-fused.test.ts"],
+          include: ["test/wasm.test.ts", "test/wasm-float64.test.ts", "test/wasm-matmul-skinny.test.ts", "test/wasm-math-ulps.test.ts", "test/wasm-math-ulps-f64.test.ts", "test/ops.test.ts", "test/conv-direct.test.ts", "test/gelu-pytorch.test.ts", "test/batchnorm-fused.test.ts", "test/matmul-fold.test.ts"],
           env: { NABLA_BACKEND: "wasm", NABLA_RELAXED_SIMD: "0", NABLA_POISON_UNINITIALIZED: "1" },
         },
       },

@@ -47,6 +47,15 @@ export const SHAPES = [
   ["mlp_fwd", 64, 784, 128, "nt"],
   ["mlp_dw", 128, 64, 784, "tn"],
   ["mlp_dx", 64, 128, 784, "nn"],
+  // a Linear(256, 768)'s weight gradient Gᵀ·H over N rows (G [N, 768] read transposed, h [N, 256]),
+  // beside the same product with A stored row-major: packing a transposed A (assembly/matmul.ts
+  // packATransposed) against a row-major one
+  ["wgrad_n64_tn", 768, 64, 256, "tn"],
+  ["wgrad_n64_nn", 768, 64, 256, "nn"],
+  ["wgrad_n128_tn", 768, 128, 256, "tn"],
+  ["wgrad_n128_nn", 768, 128, 256, "nn"],
+  ["wgrad_n1024_tn", 768, 1024, 256, "tn"],
+  ["wgrad_n1024_nn", 768, 1024, 256, "nn"],
   // squares and odd sizes off the tiles
   ["sq64", 64, 64, 64, "nn"],
   ["sq128", 128, 128, 128, "nn"],

@@ -94,12 +94,71 @@ export function workBytes(): i32 {
 }
 
 /**
+ * One step of a panel of A stored transposed: the MR values A[i..i+3, p], contiguous at src,
+ * each broadcast to a vector at q, q+16, q+32, q+48 (a lane shuffle each, from one or two loads).
+ */
+// @ts-ignore: decorator
+@inline function splatStep<T>(src: usize, q: usize): void {
+  if (sizeof<T>() == 4) {
+    const v = v128.load(src);
+    v128.store(q, v128.shuffle<f32>(v, v, 0, 0, 0, 0));
+    v128.store(q, v128.shuffle<f32>(v, v, 1, 1, 1, 1), 16);
+    v128.store(q, v128.shuffle<f32>(v, v, 2, 2, 2, 2), 32);
+    v128.store(q, v128.shuffle<f32>(v, v, 3, 3, 3, 3), 48);
+  } else {
+    const v0 = v128.load(src);
+    const v1 = v128.load(src, 16);
+    v128.store(q, v128.shuffle<f64>(v0, v0, 0, 0));
+    v128.store(q, v128.shuffle<f64>(v0, v0, 1, 1), 16);
+    v128.store(q, v128.shuffle<f64>(v1, v1, 0, 0), 32);
+    v128.store(q, v128.shuffle<f64>(v1, v1, 1, 1), 48);
+  }
+}
+
+/**
+ * packA's panels for the first mc4 rows (a multiple of MR) of an A stored transposed (sam = 1:
+ * column p of A is a contiguous row of memory, at a + p·lda): each row of memory is read once,
+ * 16 values of A (four panels, a cache line of float32) at a time, and broadcast with shuffles.
+ * The strided path read each value with a load of its own, one panel's kc rows of memory after
+ * another: the rows lda apart touched a cache line (and at a long lda a page) for every value,
+ * and each line again for the next panel. The same values in the same places: nothing the
+ * micro-kernel computes changes.
+ */
+function packATransposed<T>(a: usize, lda: i32, mc4: i32, kc: i32, dst: usize): void {
+  const B = sizeof<T>();
+  const step = <usize>(MR * B); // one panel's MR values in memory
+  const panel = <usize>(kc * MR) * 16; // one panel's bytes in dst
+  let i = 0;
+  for (; i + 4 * MR <= mc4; i += 4 * MR) {
+    let src = a + <usize>i * B;
+    let q = dst + <usize>(i * kc) * 16;
+    for (let p = 0; p < kc; p++, src += <usize>lda * B, q += MR * 16) {
+      splatStep<T>(src, q);
+      splatStep<T>(src + step, q + panel);
+      splatStep<T>(src + 2 * step, q + 2 * panel);
+      splatStep<T>(src + 3 * step, q + 3 * panel);
+    }
+  }
+  for (; i < mc4; i += MR) {
+    let src = a + <usize>i * B;
+    let q = dst + <usize>(i * kc) * 16;
+    for (let p = 0; p < kc; p++, src += <usize>lda * B, q += MR * 16) splatStep<T>(src, q);
+  }
+}
+
+/**
  * Packs an mc×kc block of A (strides sam, sak) into panels of MR rows, each value broadcast to
  * a whole vector: panel i holds [p][r] = splat(A[i·MR + r, p]), zero past mc. Four times the
- * bytes (float32), but the micro-kernel then needs only plain loads.
+ * bytes (float32), but the micro-kernel then needs only plain loads. An A stored transposed
+ * (sam = 1) is packed by packATransposed up to its last whole panel.
  */
 function packA<T>(a: usize, sam: i32, sak: i32, mc: i32, kc: i32, dst: usize): void {
-  for (let i = 0; i < mc; i += MR) {
+  let i = 0;
+  if (sam == 1 && sak != 1) {
+    i = mc & ~(MR - 1);
+    packATransposed<T>(a, sak, i, kc, dst);
+  }
+  for (; i < mc; i += MR) {
     const panel = dst + <usize>(i * kc) * 16;
     for (let r = 0; r < MR; r++) {
       let q = panel + <usize>r * 16;

@@ -1,4 +1,4 @@
-/** Matrix products: matmul with PyTorch's 1-D, 2-D and broadcast-batched rules. */
+/** Matrix products: matmul with PyTorch's 1-D, 2-D, folded and broadcast-batched rules. */
 import { backend } from "../backend/backend.js";
 import { checkSameDevice, webgpuContext } from "../backend/device.js";
 import { recordOp } from "../autograd/node.js";
@@ -7,7 +7,7 @@ import { broadcastShapes, broadcastStrides, shapeByX } from "../tensor/shape.js"
 import { Tensor } from "../tensor/tensor.js";
 import { gpuViewWith, resultTensor, viewWith } from "./helpers.js";
 import { sumToShape } from "./reduce.js";
-import { squeeze, transpose, unsqueeze } from "./shape.js";
+import { contiguous, reshape, squeeze, transpose, unsafeView, unsqueeze } from "./shape.js";
 
 /**
  * The product of two tensors of at least 2 dims, [..., m, k] · [..., k, n], with the batch dims
@@ -50,8 +50,40 @@ function storedTransposed(t: Tensor): boolean {
 }
 
 /**
+ * PyTorch 1.13's should_fold: whether `t` (≥ 3 dims) times an operand of `otherDims` dims is one
+ * 2-D product with t's batch dims folded into its rows, [..., m, k] → [(...)·m, k] (reshape: a
+ * view, or a copy where the layout cannot be viewed so). Only beside a vector or a matrix, and
+ * not for a 3-D t times a matrix whose last two dims are transposed in memory under a slowest
+ * first dim (x.permute(0, 2, 1)): folding would copy it, which the batched product, reading each
+ * matrix transposed in place, does not need. The fold makes the other operand's gradient one
+ * product over all (...)·m rows rather than one a batch element and their sum.
+ */
+function shouldFold(t: Tensor, otherDims: number): boolean {
+  if (t.ndim < 3 || otherDims > 2) return false;
+  const innerTransposed = t.ndim === 3 && otherDims === 2 && t.strides[2] !== 1 && t.strides[0] === t.shape[1]! * t.shape[2]!;
+  return !innerTransposed;
+}
+
+/** A 1-D or 2-D product: a vector is a row (left) or column (right) matrix, its dim removed from the result. */
+function matrixProduct(a: Tensor, b: Tensor): Tensor {
+  let out = batchedMatmul(a.ndim === 1 ? unsqueeze(a, 0) : a, b.ndim === 1 ? unsqueeze(b, 1) : b);
+  if (b.ndim === 1) out = squeeze(out, -1);
+  if (a.ndim === 1) out = squeeze(out, b.ndim === 1 ? 0 : -2);
+  return out;
+}
+
+/** t [..., m, k] · other (1-D or 2-D) as one product of t folded to [(...)·m, k]. */
+function foldedProduct(t: Tensor, other: Tensor): Tensor {
+  const rows = t.shape.slice(0, -1);
+  const folded = reshape(t, [rows.reduce((p, s) => p * s, 1), t.shape[t.ndim - 1]!]);
+  return unsafeView(matrixProduct(folded, other), other.ndim === 2 ? [...rows, other.shape[1]!] : rows);
+}
+
+/**
  * PyTorch's matmul: 1-D·1-D is a dot product, a 1-D operand is treated as a row (left) or
- * column (right) vector and that dim removed from the result, otherwise batched with broadcasting.
+ * column (right) vector and that dim removed from the result; an operand of ≥ 3 dims beside one
+ * of ≤ 2 is folded into one 2-D product where PyTorch folds it (shouldFold; a 2-D·N-D product as
+ * the transpose of Bᵀ·Aᵀ), otherwise the product is batched with broadcasting.
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.dtype !== b.dtype) {
@@ -67,10 +99,13 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       `matmul: inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements`,
     );
   }
-  const a2 = a.ndim === 1 ? unsqueeze(a, 0) : a;
-  const b2 = b.ndim === 1 ? unsqueeze(b, 1) : b;
-  let out = batchedMatmul(a2, b2);
-  if (b.ndim === 1) out = squeeze(out, -1);
-  if (a.ndim === 1) out = squeeze(out, a.ndim === 1 && b.ndim === 1 ? 0 : -2);
-  return out;
+  if (a.ndim <= 2 && b.ndim <= 2) return matrixProduct(a, b);
+  if (shouldFold(a, b.ndim)) return foldedProduct(a, b);
+  if (shouldFold(b, a.ndim)) {
+    // A·B = (Bᵀ·Aᵀ)ᵀ with Bᵀ [..., n, k] folded; the result made contiguous, as PyTorch's is
+    const out = foldedProduct(transpose(b, -1, -2), a.ndim === 2 ? transpose(a, 0, 1) : a);
+    return a.ndim === 2 ? contiguous(transpose(out, -1, -2)) : out;
+  }
+  // both ≥ 2-D here: an operand of 1 dim beside one of ≥ 3 is always folded
+  return batchedMatmul(a, b);
 }

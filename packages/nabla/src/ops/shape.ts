@@ -223,6 +223,16 @@ function reshapeView(t: Tensor, shape: number[], strides: number[], name: string
   return recordOp(name, makeView(t, shape, strides), [t], (g) => [reshape(g, inputShape)]);
 }
 
+/**
+ * A view of `t` with another shape, recorded as PyTorch's _unsafe_view (UnsafeViewBackward0): how
+ * matmul's folded product (ops/matmul.ts) gives its 2-D result the operands' batch dims.
+ */
+export function unsafeView(t: Tensor, shape: readonly number[]): Tensor {
+  const strides = viewStrides(t.shape, t.strides, shape);
+  if (strides === null) throw new ShapeError(`_unsafe_view: input ${formatShape(t.shape)}, strides ${formatShape(t.strides)} cannot be viewed as ${formatShape(shape)}`);
+  return reshapeView(t, [...shape], strides, "UnsafeViewBackward0");
+}
+
 /** Same data, new shape; fails if the layout cannot be viewed that way (use reshape). */
 export function view(t: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape("view", shape, t.numel());

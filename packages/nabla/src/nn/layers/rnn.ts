@@ -22,7 +22,7 @@ import { DTYPE_OPTION, readLayerArgs } from "../constructor-args.js";
 import { add, relu, tanh } from "../../ops/elementwise.js";
 import { cat, stack } from "../../ops/join.js";
 import { matmul } from "../../ops/matmul.js";
-import { reshape, select, squeeze, transpose, unsqueeze } from "../../ops/shape.js";
+import { select, squeeze, transpose, unsqueeze } from "../../ops/shape.js";
 import type { DType } from "../../tensor/dtype.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { dropout } from "../functional/dropout.js";
@@ -40,15 +40,11 @@ export type RNNMode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
 const GATES: Record<RNNMode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
 
 /**
- * x·Wᵀ (+ b) over the last dim. A sequence [T, N, I] is folded to one [T·N, I] matrix first, as
- * PyTorch's matmul folds it: W's gradient is then one [G, T·N]·[T·N, I] product, where the
- * batched product would take T skinny ones (K = N) and sum them.
+ * x·Wᵀ (+ b) over the last dim. matmul folds a sequence [T, N, I] into one [T·N, I] matrix, as
+ * PyTorch's does: W's gradient is then one [G, T·N]·[T·N, I] product, where a batched product
+ * would take T skinny ones (K = N) and sum them.
  */
 function project(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
-  if (x.ndim === 3) {
-    const [T, N, I] = x.shape as [number, number, number];
-    return reshape(project(reshape(x, [T * N, I]), w, b), [T, N, w.shape[0]!]);
-  }
   const y = matmul(x, transpose(w, 0, 1));
   return b === null ? y : add(y, b);
 }
