@@ -84,6 +84,10 @@ const MODULES: Record<string, Entry> = {
   // normalisation, dropout, embedding
   BatchNorm1d: { positional: () => [4, 1e-3, null, false, false], options: () => [4, { eps: 1e-3, momentum: null, affine: false, trackRunningStats: false }] },
   BatchNorm2d: { positional: () => [4, 1e-3, 0.37, false, true], options: () => [4, { eps: 1e-3, momentum: 0.37, affine: false, trackRunningStats: true }] },
+  BatchNorm3d: { positional: () => [4, 1e-3, 0.37, false, true], options: () => [4, { eps: 1e-3, momentum: 0.37, affine: false, trackRunningStats: true }] },
+  InstanceNorm1d: { positional: () => [4, 1e-3, 0.37, true, true], options: () => [4, { eps: 1e-3, momentum: 0.37, affine: true, trackRunningStats: true }] },
+  InstanceNorm2d: { positional: () => [4, 1e-3, 0.37, true, false], options: () => [4, { eps: 1e-3, momentum: 0.37, affine: true, trackRunningStats: false }] },
+  InstanceNorm3d: { positional: () => [4, 1e-3, 0.37, false, true], options: () => [4, { eps: 1e-3, momentum: 0.37, affine: false, trackRunningStats: true }] },
   LayerNorm: { positional: () => [[2, 4], 1e-6, true, false], options: () => [[2, 4], { eps: 1e-6, elementwiseAffine: true, bias: false }] },
   GroupNorm: { positional: () => [2, 4, 1e-6, false], options: () => [2, 4, { eps: 1e-6, affine: false }] },
   RMSNorm: { positional: () => [4, 1e-6, false], options: () => [4, { eps: 1e-6, elementwiseAffine: false }] },

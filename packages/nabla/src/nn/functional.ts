@@ -17,7 +17,7 @@ export {
   type MaxPool2dOptions,
   type AvgPool2dOptions,
 } from "./functional/pooling.js";
-export { batchNorm, layerNorm, groupNorm, rmsNorm } from "./functional/normalization.js";
+export { batchNorm, instanceNorm, layerNorm, groupNorm, rmsNorm, type InstanceNormOptions } from "./functional/normalization.js";
 export { dropout, dropout2d, type DropoutOptions } from "./functional/dropout.js";
 export { embedding, embeddingBag, type EmbeddingBagOptions } from "./functional/embedding.js";
 export { pad, type PadMode, type PadOptions } from "./functional/padding.js";

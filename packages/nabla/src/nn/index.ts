@@ -22,7 +22,7 @@ export {
   ZeroPad2d,
 } from "./layers/padding.js";
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, type MaxPoolOptions, type PoolOutput } from "./layers/pooling.js";
-export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, RMSNorm, type BatchNormOptions, type LayerNormOptions } from "./layers/normalization.js";
+export { BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm, GroupNorm, RMSNorm, type BatchNormOptions, type LayerNormOptions } from "./layers/normalization.js";
 export { Dropout, Dropout2d } from "./layers/dropout.js";
 export { Embedding, EmbeddingBag, type EmbeddingOptions, type EmbeddingBagOptions } from "./layers/embedding.js";
 export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, type RNNOptions, type LSTMState } from "./layers/rnn.js";
