@@ -171,6 +171,7 @@ export * as distributions from "./distributions/index.js";
 // special functions: ln Γ and its derivatives
 export { lgamma, digamma, polygamma } from "./ops/special.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
+export type { TensorHook } from "./autograd/tensor-hooks.js";
 export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
 export * as autograd from "./autograd/index.js";
 export { ready } from "./backend/ready.js";

@@ -6,6 +6,7 @@ import "../polyfills.js";
 import { runBackward, type BackwardOptions } from "../autograd/backward.js";
 import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
 import type { GradNode } from "../autograd/node.js";
+import { registerTensorHook, RETAIN_GRAD, type HookEntry, type RemovableHandle, type TensorHook } from "../autograd/tensor-hooks.js";
 import { DTypeError, ShapeError, formatShape } from "../errors.js";
 import * as ew from "../ops/elementwise.js";
 import * as act from "../ops/activations.js";
@@ -41,6 +42,8 @@ export class Tensor {
   grad: Tensor | null = null;
   /** Whether `backward` also fills `.grad` of this non-leaf tensor (see `retainGrad`). */
   retainsGrad = false;
+  /** The hooks backward calls with this tensor's gradient (see `registerHook`); null before the first. */
+  gradHooks: HookEntry[] | null = null;
   private leafRequiresGrad = false;
 
   /** Made by ops; users create tensors with `tensor`, `zeros`, `randn`, …. */
@@ -113,10 +116,26 @@ export class Tensor {
     return this.gradFn === null;
   }
 
-  /** Keep `.grad` for this non-leaf tensor during backward. */
+  /**
+   * Keep `.grad` for this non-leaf tensor during backward. As in PyTorch 1.13: asked for before
+   * any `registerHook`, the gradient before the hooks; after one, the gradient all hooks leave.
+   */
   retainGrad(): this {
+    if (this.retainsGrad) return this;
     this.retainsGrad = true;
+    this.gradHooks?.push(RETAIN_GRAD);
     return this;
+  }
+
+  /**
+   * PyTorch's register_hook: `hook(grad)` is called with this tensor's gradient each time
+   * backward computes it (after every path has added its part), leaf or not, hooks in the order
+   * registered; a tensor it returns (same shape, dtype and device) replaces the gradient, for the
+   * later hooks, for `.grad` and for the gradients backward passes on. `remove()` on the returned
+   * handle unregisters it. Refused on a tensor that does not require grad.
+   */
+  registerHook(hook: TensorHook): RemovableHandle {
+    return registerTensorHook(this, hook);
   }
 
   /** Computes gradients of this tensor with respect to every leaf that requires grad, accumulating into `.grad`. */
