@@ -39,6 +39,8 @@ const MODULES: Record<string, Entry> = {
   Sequential: { positional: () => [new nn.ReLU(), new nn.Tanh()], options: () => [new nn.ReLU(), new nn.Tanh()] },
   ModuleList: same([new nn.ReLU()]),
   ModuleDict: { positional: () => [new Map([["act", new nn.ReLU()]])], options: () => [{ act: new nn.ReLU() }] },
+  ParameterList: same([tensor([1, 2])]),
+  ParameterDict: { positional: () => [new Map([["w", tensor([1, 2])]])], options: () => [{ w: tensor([1, 2]) }] },
   Identity: "takes any arguments and ignores them, as PyTorch's nn.Identity(*args, **kwargs)",
   Linear: { positional: () => [3, 2, false], options: () => [3, 2, { bias: false }] },
   Bilinear: { positional: () => [3, 4, 2, false], options: () => [3, 4, 2, { bias: false }] },

@@ -2,6 +2,7 @@
 export { Module, type AnyModule, type StateDict, type LoadResult } from "./module.js";
 export { Parameter } from "./parameter.js";
 export { Sequential, ModuleList, ModuleDict } from "./containers.js";
+export { ParameterList, ParameterDict } from "./parameter-containers.js";
 export type { RemovableHandle, ForwardHook, ForwardPreHook, BackwardHook } from "./hooks.js";
 export { Linear, type LinearOptions } from "./layers/linear.js";
 export { Identity, Flatten, Unflatten, Bilinear } from "./layers/basic.js";
