@@ -170,7 +170,7 @@ export {
 export * as distributions from "./distributions/index.js";
 // special functions: ln Γ and its derivatives
 export { lgamma, digamma, polygamma } from "./ops/special.js";
-export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
+export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
 export type { TensorHook } from "./autograd/tensor-hooks.js";
 export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
 export * as autograd from "./autograd/index.js";

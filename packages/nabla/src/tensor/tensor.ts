@@ -30,6 +30,9 @@ import { defaultGenerator, type Generator } from "./random.js";
 import { isDevice, type Device } from "../backend/device.js";
 import { readValues, readValuesSync, toDevice, toDeviceAsync, valueFor } from "./transfer.js";
 
+/** PyTorch's tensor type names by dtype (Tensor.type()). */
+const TYPE_NAMES: Record<DType, string> = { float32: "torch.FloatTensor", float64: "torch.DoubleTensor", int32: "torch.IntTensor", bool: "torch.BoolTensor" };
+
 /** Nested arrays of numbers (or booleans), as `toArray` returns and `tensor` accepts. */
 export type NestedArray = number | boolean | NestedArray[];
 
@@ -241,6 +244,26 @@ export class Tensor {
   /** The tensor on `device`, from any device (a read back from the GPU is asynchronous). */
   toAsync(device: Device): Promise<Tensor> {
     return toDeviceAsync(this, device);
+  }
+  /** PyTorch's `.cpu()`: `to("cpu")`, itself when already there (from the webgpu device `toAsync("cpu")` where reads must wait). */
+  cpu(): Tensor {
+    return this.to("cpu");
+  }
+
+  /**
+   * PyTorch's `.type()`: without an argument the type's name (`"torch.FloatTensor"`); with a
+   * dtype, or one of those names, the tensor converted to it (itself when it has that dtype).
+   * `"torch.LongTensor"` gives int32, as `long()` (nabla has no 64-bit integers).
+   */
+  type(): string;
+  type(dtype: DType | string): Tensor;
+  type(dtype?: DType | string): string | Tensor {
+    if (dtype === undefined) return TYPE_NAMES[this.dtype];
+    const byName = dtype === "torch.LongTensor" ? "int32" : (Object.keys(TYPE_NAMES) as DType[]).find((d) => TYPE_NAMES[d] === dtype);
+    if (byName === undefined && !(DTYPES as readonly string[]).includes(dtype)) {
+      throw new TypeError(`type: expected a dtype (${DTYPES.join(", ")}) or a type name (${Object.values(TYPE_NAMES).join(", ")}), got ${describe(dtype)}`);
+    }
+    return this.to(byName ?? (dtype as DType));
   }
   float(): Tensor {
     return this.to("float32");
