@@ -14,3 +14,4 @@ import "./creation.js";
 import "./reductions.js";
 import "./arithmetic.js";
 import "./rearranging.js";
+import "./windows.js";
