@@ -88,6 +88,10 @@ const CASES: Record<string, Case> = {
     call: (o) => F.batchNorm(x(), zeros([3]), ones([3]), o as never),
     keys: { weight: ones([3]), bias: zeros([3]), training: true, momentum: 0.2, eps: 1e-3 },
   },
+  instanceNorm: {
+    call: (o) => F.instanceNorm(randn([2, 3, 4]), zeros([3]), ones([3]), o as never),
+    keys: { weight: ones([3]), bias: zeros([3]), useInputStats: false, momentum: 0.2, eps: 1e-3 },
+  },
   layerNorm: { call: (o) => F.layerNorm(x(), [3], o as never), keys: { weight: ones([3]), bias: zeros([3]), eps: 1e-3 } },
   groupNorm: { call: (o) => F.groupNorm(randn([2, 4, 3]), 2, o as never), keys: { weight: ones([4]), bias: zeros([4]), eps: 1e-3 } },
   rmsNorm: { call: (o) => F.rmsNorm(x(), [3], o as never), keys: { weight: ones([3]), eps: 1e-3 } },
