@@ -94,6 +94,10 @@ const MODULES: Record<string, Entry> = {
   GroupNorm: { positional: () => [2, 4, 1e-6, false], options: () => [2, 4, { eps: 1e-6, affine: false }] },
   RMSNorm: { positional: () => [4, 1e-6, false], options: () => [4, { eps: 1e-6, elementwiseAffine: false }] },
   Dropout: { positional: () => [0.37, false], options: () => [{ p: 0.37, inplace: false }] },
+  AlphaDropout: { positional: () => [0.37, false], options: () => [{ p: 0.37, inplace: false }] },
+  LocalResponseNorm: { positional: () => [3, 1e-3, 0.5, 2], options: () => [3, { alpha: 1e-3, beta: 0.5, k: 2 }] },
+  ChannelShuffle: same(2),
+  Softmax2d: same(),
   Dropout2d: { positional: () => [0.37, false], options: () => [{ p: 0.37, inplace: false }] },
   Embedding: { positional: () => [10, 4, 0], options: () => [10, 4, { paddingIdx: 0 }] },
   EmbeddingBag: same(10, 4, { mode: "sum", paddingIdx: 1 }),
@@ -172,6 +176,7 @@ const MODULES: Record<string, Entry> = {
   HingeEmbeddingLoss: { positional: () => [0.37, null, null, "sum"], options: () => [{ margin: 0.37, reduction: "sum" }] },
   CosineEmbeddingLoss: { positional: () => [0.37, null, null, "sum"], options: () => [{ margin: 0.37, reduction: "sum" }] },
   MultiLabelSoftMarginLoss: { positional: () => [w(), null, null, "sum"], options: () => [{ weight: w(), reduction: "sum" }] },
+  MultiMarginLoss: { positional: () => [2, 0.5, w(), null, null, "sum"], options: () => [{ p: 2, margin: 0.5, weight: w(), reduction: "sum" }] },
   TripletMarginLoss: {
     positional: () => [0.37, 1, 1e-3, true, null, null, "sum"],
     options: () => [{ margin: 0.37, p: 1, eps: 1e-3, swap: true, reduction: "sum" }],

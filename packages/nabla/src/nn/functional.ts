@@ -38,3 +38,14 @@ export { unfold, fold, type FoldOptions } from "./functional/fold.js";
 export { gridSample, affineGrid, type GridSampleOptions, type AffineGridOptions } from "./functional/grid-sample.js";
 export { bilinear } from "./layers/basic.js";
 export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from "./functional/attention.js";
+export {
+  localResponseNorm,
+  alphaDropout,
+  channelShuffle,
+  multiMarginLoss,
+  gumbelSoftmax,
+  type LocalResponseNormOptions,
+  type AlphaDropoutOptions,
+  type MultiMarginLossOptions,
+  type GumbelSoftmaxOptions,
+} from "./functional/extras.js";

@@ -55,3 +55,4 @@ export {
 export * as init from "./init.js";
 export * as functional from "./functional.js";
 export * as utils from "./utils/index.js";
+export { Softmax2d, ChannelShuffle, LocalResponseNorm, AlphaDropout, MultiMarginLoss } from "./layers/extras.js";
