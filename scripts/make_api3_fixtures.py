@@ -27,8 +27,12 @@ I32 = torch.int32
 CASES = []
 
 
-def record(name, fn, inputs, args, call, method=None, grad=True):
-    """Runs call(*leaves); records the outputs and, for float inputs, the gradients."""
+def record(name, fn, inputs, args, call, method=None, grad=True, atol=None):
+    """Runs call(*leaves); records the outputs and, for float inputs, the gradients.
+
+    atol: an absolute tolerance for values and gradients, where nabla sums in another order than
+    PyTorch (its BLAS matmul, its reductions) and a result is far smaller than its terms.
+    """
     leaves = [t.clone().requires_grad_(grad and t.is_floating_point()) for t in inputs]
     out = call(*leaves)
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
@@ -51,6 +55,8 @@ def record(name, fn, inputs, args, call, method=None, grad=True):
         "grad_out": grad_out,
         "grads": grads,
     })
+    if atol is not None:
+        CASES[-1]["atol"] = atol
 
 
 for dtype in (F32, F64):
@@ -115,5 +121,38 @@ for dtype in (F32, F64):
         record(f"rot90 k={k} {dn}", "rot90", [r], [k], lambda t, k=k: torch.rot90(t, k), method="rot90")
     record(f"rot90 dims [2, 0] {dn}", "rot90", [r], [1, [2, 0]], lambda t: torch.rot90(t, 1, [2, 0]), method="rot90")
     record(f"rot90 options {dn}", "rot90", [r], [{"k": 3, "dims": [-1, -2]}], lambda t: torch.rot90(t, 3, [-1, -2]), method="rot90")
+
+# ---- priority 2: cov, corrcoef, cartesian_prod, combinations, heaviside ------------------------
+for dtype in (F32, F64):
+    dn = "float32" if dtype == F32 else "float64"
+    # a covariance is a difference of sums of products ~1: rounded at that scale, not the result's
+    ATOL = {F32: 1e-6, F64: 1e-15}
+    m = torch.randn(3, 6, dtype=dtype)
+    fw = torch.tensor([1, 2, 0, 3, 1, 1], dtype=I32)
+    aw = torch.rand(6, dtype=dtype) + 0.2
+    record(f"cov {dn}", "cov", [m], [], torch.cov, method="cov", atol=ATOL[dtype])
+    record(f"cov correction 0 {dn}", "cov", [m], [{"correction": 0}], lambda t: torch.cov(t, correction=0), method="cov", atol=ATOL[dtype])
+    record(f"cov 1-d {dn}", "cov", [m[0]], [], torch.cov, method="cov", atol=ATOL[dtype])
+    record(f"cov fweights {dn}", "cov", [m], [{"fweights": "$1"}], lambda t: torch.cov(t, fweights=fw.long()), method="cov", atol=ATOL[dtype])
+    CASES[-1]["inputs"].append(enc(fw))
+    CASES[-1]["grads"].append(None)
+    record(f"cov aweights correction 2 {dn}", "cov", [m, aw], [{"aweights": "$1", "correction": 2}], lambda t, a: torch.cov(t, aweights=a, correction=2), method="cov", atol=ATOL[dtype])
+    CASES[-1]["grads"][1] = None  # nabla takes aweights as data (PyTorch differentiates them)
+    record(f"cov both weights {dn}", "cov", [m, aw], [{"fweights": "$2", "aweights": "$1"}], lambda t, a: torch.cov(t, fweights=fw.long(), aweights=a), method="cov", atol=ATOL[dtype])
+    CASES[-1]["inputs"].append(enc(fw))
+    CASES[-1]["grads"].append(None)
+    CASES[-1]["grads"][1] = None
+    record(f"corrcoef {dn}", "corrcoef", [m], [], torch.corrcoef, method="corrcoef", atol=ATOL[dtype])
+    record(f"corrcoef 1-d {dn}", "corrcoef", [m[1]], [], torch.corrcoef, method="corrcoef", atol=ATOL[dtype])
+    a, b, c = torch.randn(3, dtype=dtype), torch.randn(2, dtype=dtype), torch.randn(4, dtype=dtype)
+    record(f"cartesianProd {dn}", "cartesianProd", [a, b, c], [], torch.cartesian_prod)
+    record(f"cartesianProd one {dn}", "cartesianProd", [a], [], torch.cartesian_prod)
+    x = torch.randn(5, dtype=dtype)
+    record(f"combinations {dn}", "combinations", [x], [], torch.combinations)
+    record(f"combinations r=3 {dn}", "combinations", [x], [3], lambda t: torch.combinations(t, 3))
+    record(f"combinations with replacement {dn}", "combinations", [x[:3]], [{"r": 2, "withReplacement": True}], lambda t: torch.combinations(t, 2, with_replacement=True))
+    record(f"combinations r > n {dn}", "combinations", [x[:2]], [3], lambda t: torch.combinations(t, 3))
+    record(f"heaviside {dn}", "heaviside", [torch.tensor([-1.5, 0.0, -0.0, 2.0, float("nan"), 0.0], dtype=dtype), torch.tensor([0.5, 0.25, 0.75, 9.0, 9.0, float("nan")], dtype=dtype)], [], torch.heaviside, method="heaviside", grad=False)
+record("heaviside int32 broadcast", "heaviside", [torch.tensor([[-2, 0, 3], [0, 0, -1]], dtype=I32), torch.tensor([7], dtype=I32)], [], lambda u, v: torch.heaviside(u, v), method="heaviside", grad=False)
 
 write_json("api3.json", {"torch_version": torch.__version__, "cases": CASES})

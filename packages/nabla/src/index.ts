@@ -132,6 +132,9 @@ export { repeat, tile, repeatInterleave, type RepeatInterleaveOptions } from "./
 export { flip, roll, fliplr, flipud, rot90, type Rot90Options } from "./ops/flip.js";
 export { broadcastTo, broadcastTensors, broadcastShapes } from "./ops/broadcast.js";
 export { takeAlongDim } from "./ops/take-along-dim.js";
+export { cov, corrcoef, type CovOptions } from "./ops/covariance.js";
+export { cartesianProd, combinations, type CombinationsOptions } from "./ops/combinatorics.js";
+export { heaviside } from "./ops/heaviside.js";
 export { quantile, nanquantile, type QuantileOptions, type QuantileInterpolation } from "./ops/quantile.js";
 export { diag, diagonal, diagEmbed } from "./ops/diagonal.js";
 export { tril, triu } from "./ops/triangular.js";

@@ -1,6 +1,6 @@
 /**
  * Tensor methods of the third API batch: broadcastTo, takeAlongDim, quantile/nanquantile,
- * unfold (the sliding window view), fliplr/flipud/rot90.
+ * unfold (the sliding window view), fliplr/flipud/rot90, cov/corrcoef, heaviside.
  */
 import { Tensor } from "../tensor.js";
 import { broadcastTo } from "../../ops/broadcast.js";
@@ -9,6 +9,8 @@ import { nanquantile, quantile, type QuantileOptions } from "../../ops/quantile.
 import { unfoldWindows } from "../../ops/sliding-window.js";
 import { fliplr, flipud, rot90, type Rot90Options } from "../../ops/flip.js";
 import type { WithOptions } from "../../ops/arguments.js";
+import { corrcoef, cov, type CovOptions } from "../../ops/covariance.js";
+import { heaviside } from "../../ops/heaviside.js";
 
 type QuantileArgs = WithOptions<[dim: number | null, keepdim: boolean], QuantileOptions>;
 
@@ -30,6 +32,12 @@ declare module "../tensor.js" {
     flipud(): Tensor;
     /** Turned by k quarter turns in the plane of dims: `x.rot90(1, [0, 1])` or `x.rot90({ k, dims })`. */
     rot90(k?: number | Rot90Options, dims?: readonly number[]): Tensor;
+    /** Covariance of the rows (variables) over the columns (observations). */
+    cov(options?: CovOptions): Tensor;
+    /** Pearson correlation coefficients of the rows. */
+    corrcoef(): Tensor;
+    /** 0 below 0, `values` at 0, 1 above. */
+    heaviside(values: Tensor): Tensor;
   }
 }
 
@@ -56,4 +64,13 @@ Tensor.prototype.flipud = function (this: Tensor) {
 };
 Tensor.prototype.rot90 = function (this: Tensor, k?: number | Rot90Options, dims?: readonly number[]) {
   return rot90(this, k, dims);
+};
+Tensor.prototype.cov = function (this: Tensor, options?: CovOptions) {
+  return cov(this, options);
+};
+Tensor.prototype.corrcoef = function (this: Tensor) {
+  return corrcoef(this);
+};
+Tensor.prototype.heaviside = function (this: Tensor, values: Tensor) {
+  return heaviside(this, values);
 };
