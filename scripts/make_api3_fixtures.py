@@ -154,5 +154,10 @@ for dtype in (F32, F64):
     record(f"combinations r > n {dn}", "combinations", [x[:2]], [3], lambda t: torch.combinations(t, 3))
     record(f"heaviside {dn}", "heaviside", [torch.tensor([-1.5, 0.0, -0.0, 2.0, float("nan"), 0.0], dtype=dtype), torch.tensor([0.5, 0.25, 0.75, 9.0, 9.0, float("nan")], dtype=dtype)], [], torch.heaviside, method="heaviside", grad=False)
 record("heaviside int32 broadcast", "heaviside", [torch.tensor([[-2, 0, 3], [0, 0, -1]], dtype=I32), torch.tensor([7], dtype=I32)], [], lambda u, v: torch.heaviside(u, v), method="heaviside", grad=False)
+ga = torch.tensor([[12, -18, 0, 0, 7, 1071, -2147483647]], dtype=I32)
+gb = torch.tensor([[18], [-12]], dtype=I32)
+record("gcd int32 broadcast", "gcd", [ga, gb], [], torch.gcd, method="gcd", grad=False)
+record("lcm int32 broadcast", "lcm", [ga[:, :6], gb], [], torch.lcm, method="lcm", grad=False)
+record("gcd int32 edges", "gcd", [torch.tensor([0, 0, 2147483647, -6, 1071], dtype=I32), torch.tensor([0, -5, 0, -4, 462], dtype=I32)], [], torch.gcd, method="gcd", grad=False)
 
 write_json("api3.json", {"torch_version": torch.__version__, "cases": CASES})

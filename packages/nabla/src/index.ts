@@ -135,6 +135,7 @@ export { takeAlongDim } from "./ops/take-along-dim.js";
 export { cov, corrcoef, type CovOptions } from "./ops/covariance.js";
 export { cartesianProd, combinations, type CombinationsOptions } from "./ops/combinatorics.js";
 export { heaviside } from "./ops/heaviside.js";
+export { gcd, lcm } from "./ops/gcd.js";
 export { quantile, nanquantile, type QuantileOptions, type QuantileInterpolation } from "./ops/quantile.js";
 export { diag, diagonal, diagEmbed } from "./ops/diagonal.js";
 export { tril, triu } from "./ops/triangular.js";

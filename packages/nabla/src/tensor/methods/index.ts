@@ -15,3 +15,4 @@ import "./reductions.js";
 import "./arithmetic.js";
 import "./rearranging.js";
 import "./windows.js";
+import "./inplace-views.js";

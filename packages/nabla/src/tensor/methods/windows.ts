@@ -1,6 +1,6 @@
 /**
  * Tensor methods of the third API batch: broadcastTo, takeAlongDim, quantile/nanquantile,
- * unfold (the sliding window view), fliplr/flipud/rot90, cov/corrcoef, heaviside.
+ * unfold (the sliding window view), fliplr/flipud/rot90, cov/corrcoef, heaviside, gcd/lcm.
  */
 import { Tensor } from "../tensor.js";
 import { broadcastTo } from "../../ops/broadcast.js";
@@ -11,6 +11,7 @@ import { fliplr, flipud, rot90, type Rot90Options } from "../../ops/flip.js";
 import type { WithOptions } from "../../ops/arguments.js";
 import { corrcoef, cov, type CovOptions } from "../../ops/covariance.js";
 import { heaviside } from "../../ops/heaviside.js";
+import { gcd, lcm } from "../../ops/gcd.js";
 
 type QuantileArgs = WithOptions<[dim: number | null, keepdim: boolean], QuantileOptions>;
 
@@ -38,6 +39,10 @@ declare module "../tensor.js" {
     corrcoef(): Tensor;
     /** 0 below 0, `values` at 0, 1 above. */
     heaviside(values: Tensor): Tensor;
+    /** Greatest common divisor with other (int32). */
+    gcd(other: Tensor): Tensor;
+    /** Least common multiple with other (int32). */
+    lcm(other: Tensor): Tensor;
   }
 }
 
@@ -73,4 +78,10 @@ Tensor.prototype.corrcoef = function (this: Tensor) {
 };
 Tensor.prototype.heaviside = function (this: Tensor, values: Tensor) {
   return heaviside(this, values);
+};
+Tensor.prototype.gcd = function (this: Tensor, other: Tensor) {
+  return gcd(this, other);
+};
+Tensor.prototype.lcm = function (this: Tensor, other: Tensor) {
+  return lcm(this, other);
 };
