@@ -21,6 +21,8 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { checkOptions, optionKeys } from "../../ops/options.js";
 import { fusedBatchNorm } from "./batch-norm-fused.js";
 import { updateRunningStats } from "./running-stats.js";
+import { repeat } from "../../ops/repeat.js";
+import { noGrad } from "../../autograd/grad-mode.js";
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -102,7 +104,7 @@ const INSTANCE_NORM_KEYS = optionKeys<InstanceNormOptions>({ weight: true, bias:
  * Instance normalisation of [N, C, …] (PyTorch's instance_norm): each channel of each sample
  * normalised over its own positions, y = (x − μ_nc) / √(σ²_nc + ε) · w_c + b_c. With running
  * statistics, they move as batch norm's towards the batch's mean of the instance statistics:
- * r ← (1 − momentum)·r + momentum·mean_n(μ_nc) (the variance unbiased). With useInputStats false
+ * r ← mean_n((1 − momentum)·r + momentum·μ_nc) (the variance unbiased). With useInputStats false
  * the running statistics normalise instead, as batch norm in evaluation.
  */
 export function instanceNormImpl(name: string, input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: InstanceNormOptions = {}): Tensor {
@@ -119,15 +121,26 @@ export function instanceNormImpl(name: string, input: Tensor, runningMean: Tenso
       throw new ShapeError(`${name}: ${what} should contain ${c} elements (the channels of input ${formatShape(input.shape)}), not ${t.numel()} (shape ${formatShape(t.shape)})`);
     }
   }
-  const count = input.numel() / (input.shape[0]! * c);
-  if (count === 1) throw new ShapeError(`${name}: expected more than 1 spatial element when training, got input size ${formatShape(input.shape)}`);
-  const dims = input.shape.map((_, i) => i).slice(2);
-  const { xhat, mu, var: v } = normalise(input, dims, eps);
-  if (runningMean !== null || runningVar !== null) {
-    // the running statistics move towards the batch's mean of the per-instance ones ([N, C] → [C])
-    updateRunningStats(runningMean, runningVar, mean(reshape(mu, [-1, c]), 0), mean(reshape(v, [-1, c]), 0), count, momentum);
-  }
-  return affine(xhat, weight, bias, [c, ...new Array<number>(input.ndim - 2).fill(1)]);
+  const n = input.shape[0]!;
+  if (input.numel() === n * c) throw new ShapeError(`${name}: expected more than 1 spatial element when training, got input size ${formatShape(input.shape)}`);
+  // As ATen: batch norm in training of [1, N·C, …] (each instance a channel: the fused kernels
+  // where the backend has them), the parameters repeated N times (their gradients sum back), the
+  // running statistics repeated, moved, and averaged over the batch back into place.
+  const repeatN = (t: Tensor | null) => (t === null ? null : repeat(t, [n]));
+  const instanceMean = noGrad(() => repeatN(runningMean));
+  const instanceVar = noGrad(() => repeatN(runningVar));
+  const y = batchNormImpl(name, reshape(input, [1, n * c, ...input.shape.slice(2)]), instanceMean, instanceVar, {
+    weight: repeatN(weight),
+    bias: repeatN(bias),
+    training: true,
+    momentum,
+    eps,
+  });
+  noGrad(() => {
+    if (runningMean !== null) runningMean.copy_(mean(reshape(instanceMean!, [n, c]), 0));
+    if (runningVar !== null) runningVar.copy_(mean(reshape(instanceVar!, [n, c]), 0));
+  });
+  return reshape(y, input.shape);
 }
 
 export function instanceNorm(input: Tensor, runningMean: Tensor | null = null, runningVar: Tensor | null = null, options: InstanceNormOptions = {}): Tensor {
