@@ -10,7 +10,7 @@ import { F, Generator, autograd, gradcheck, manualSeed, ones, rand, randn, tenso
 /** The exports of F that take no options object (numbers and tensors only). */
 const NO_OPTIONS = [
   "SELU_ALPHA", "SELU_SCALE", "adaptiveAvgPool2d", "adaptiveMaxPool2d", "adaptiveMaxPool2dWithIndices", "bilinear",
-  "checkReduction", "geglu", "glu", "hardsigmoid", "hardswish", "linear", "logSoftmax", "logsigmoid", "mish",
+  "channelShuffle", "checkReduction", "geglu", "glu", "hardsigmoid", "hardswish", "linear", "logSoftmax", "logsigmoid", "mish",
   "pixelShuffle", "pixelUnshuffle", "prelu", "rational", "reduce", "relu", "relu6", "reluSquared", "selu", "sigmoid",
   "silu", "softmax", "softmin", "softsign", "swiglu", "tanh", "tanhshrink", "threshold",
 ];
@@ -87,6 +87,14 @@ const CASES: Record<string, Case> = {
   batchNorm: {
     call: (o) => F.batchNorm(x(), zeros([3]), ones([3]), o as never),
     keys: { weight: ones([3]), bias: zeros([3]), training: true, momentum: 0.2, eps: 1e-3 },
+  },
+  localResponseNorm: { call: (o) => F.localResponseNorm(randn([2, 3, 4]), 2, o as never), keys: { alpha: 1e-3, beta: 0.5, k: 2 } },
+  alphaDropout: { call: (o) => F.alphaDropout(x(), o as never), keys: { p: 0.3, training: true, generator: new Generator(1) } },
+  multiMarginLoss: { call: (o) => F.multiMarginLoss(x(), tensor([0, 2, 1, 2], { dtype: "int32" }), o as never), keys: { p: 2, margin: 0.5, weight: ones([3]), reduction: "sum" } },
+  gumbelSoftmax: { call: (o) => F.gumbelSoftmax(x(), o as never), keys: { tau: 0.5, hard: true, eps: 1e-10, dim: 0, generator: new Generator(1) } },
+  instanceNorm: {
+    call: (o) => F.instanceNorm(randn([2, 3, 4]), zeros([3]), ones([3]), o as never),
+    keys: { weight: ones([3]), bias: zeros([3]), useInputStats: false, momentum: 0.2, eps: 1e-3 },
   },
   layerNorm: { call: (o) => F.layerNorm(x(), [3], o as never), keys: { weight: ones([3]), bias: zeros([3]), eps: 1e-3 } },
   groupNorm: { call: (o) => F.groupNorm(randn([2, 4, 3]), 2, o as never), keys: { weight: ones([4]), bias: zeros([4]), eps: 1e-3 } },

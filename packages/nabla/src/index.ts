@@ -129,7 +129,14 @@ export { cross } from "./ops/cross.js";
 export { isin, type IsinOptions } from "./ops/isin.js";
 export { split, chunk, unbind, tensorSplit } from "./ops/split.js";
 export { repeat, tile, repeatInterleave, type RepeatInterleaveOptions } from "./ops/repeat.js";
-export { flip, roll } from "./ops/flip.js";
+export { flip, roll, fliplr, flipud, rot90, type Rot90Options } from "./ops/flip.js";
+export { broadcastTo, broadcastTensors, broadcastShapes } from "./ops/broadcast.js";
+export { takeAlongDim } from "./ops/take-along-dim.js";
+export { cov, corrcoef, type CovOptions } from "./ops/covariance.js";
+export { cartesianProd, combinations, type CombinationsOptions } from "./ops/combinatorics.js";
+export { heaviside } from "./ops/heaviside.js";
+export { gcd, lcm } from "./ops/gcd.js";
+export { quantile, nanquantile, type QuantileOptions, type QuantileInterpolation } from "./ops/quantile.js";
 export { diag, diagonal, diagEmbed } from "./ops/diagonal.js";
 export { tril, triu } from "./ops/triangular.js";
 export { maskedFill, maskedSelect } from "./ops/masked.js";
@@ -172,7 +179,8 @@ export {
 export * as distributions from "./distributions/index.js";
 // special functions: ln Γ and its derivatives
 export { lgamma, digamma, polygamma } from "./ops/special.js";
-export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
+export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
+export type { TensorHook } from "./autograd/tensor-hooks.js";
 export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
 export * as autograd from "./autograd/index.js";
 export { ready } from "./backend/ready.js";

@@ -9,6 +9,7 @@ import { Storage } from "../tensor/storage.js";
 import { owned } from "../memory/ownership.js";
 import { noteBackwardGrad } from "./clear-grad.js";
 import { checkOptions, optionKeys } from "../ops/options.js";
+import { runTensorHooks } from "./tensor-hooks.js";
 
 export interface BackwardOptions {
   /**
@@ -155,19 +156,35 @@ function propagate(
       grads.set(root, previous === undefined ? seed : add(previous, seed));
     }
     for (const t of topologicalOrder([...seeds.keys()])) {
-      const g = grads.get(t);
+      let g = grads.get(t);
       if (g === undefined) continue;
       grads.delete(t);
       const node = t.gradFn;
-      if (node === null || wanted?.has(t)) {
+      if (wanted?.has(t)) {
+        // autograd.grad hands its inputs' gradients back as computed, before their hooks (PyTorch 1.13)
         deliver(t, g, ownership);
-        if (wanted !== undefined) ownership?.share(g); // autograd.grad hands it to the caller
+        ownership?.share(g);
         if (node === null) {
           if (freeing) consume(g);
           continue;
         }
       }
-      if (t.retainsGrad && wanted === undefined) deliver(t, g, ownership);
+      const retain = node !== null && t.retainsGrad && wanted === undefined ? (r: Tensor) => deliver(t, r, ownership) : null;
+      // a leaf's hooks belong to its accumulation into .grad, which autograd.grad does not do
+      if (t.gradHooks !== null && t.gradHooks.length > 0 && (node !== null || wanted === undefined)) {
+        ownership?.share(g); // the hooks may keep it
+        const hooked = runTensorHooks(t, g, retain, (r) => ownership?.share(r));
+        if (freeing && hooked !== g) {
+          hold(hooked);
+          consume(g);
+        }
+        g = hooked;
+      } else if (retain !== null) retain(g);
+      if (node === null) {
+        if (wanted === undefined) deliver(t, g, ownership);
+        if (freeing) consume(g);
+        continue;
+      }
       if (node.backwardFn === null) {
         throw new Error(
           `backward: trying to backward through the graph a second time (through ${node.name}); ` +

@@ -24,6 +24,16 @@ export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);
 }
 
+/**
+ * PyTorch's `with torch.inference_mode():` for ported code: here the same as `noGrad(fn)`.
+ * PyTorch's inference mode also skips version counting and marks the tensors made inside as
+ * unusable in autograd later; nabla has no such cheaper path, so tensors made inside are plain
+ * tensors without a graph (using one in a recorded op later is allowed, as after noGrad).
+ */
+export function inferenceMode<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
+
 /** Runs `fn` with recording on, even inside `noGrad`, like `with torch.enable_grad():`. */
 export function enableGrad<T>(fn: () => T): T {
   return withGradMode(true, fn);

@@ -17,7 +17,7 @@ export {
   type MaxPool2dOptions,
   type AvgPool2dOptions,
 } from "./functional/pooling.js";
-export { batchNorm, layerNorm, groupNorm, rmsNorm } from "./functional/normalization.js";
+export { batchNorm, instanceNorm, layerNorm, groupNorm, rmsNorm, type InstanceNormOptions } from "./functional/normalization.js";
 export { dropout, dropout2d, type DropoutOptions } from "./functional/dropout.js";
 export { embedding, embeddingBag, type EmbeddingBagOptions } from "./functional/embedding.js";
 export { pad, type PadMode, type PadOptions } from "./functional/padding.js";
@@ -38,3 +38,14 @@ export { unfold, fold, type FoldOptions } from "./functional/fold.js";
 export { gridSample, affineGrid, type GridSampleOptions, type AffineGridOptions } from "./functional/grid-sample.js";
 export { bilinear } from "./layers/basic.js";
 export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from "./functional/attention.js";
+export {
+  localResponseNorm,
+  alphaDropout,
+  channelShuffle,
+  multiMarginLoss,
+  gumbelSoftmax,
+  type LocalResponseNormOptions,
+  type AlphaDropoutOptions,
+  type MultiMarginLossOptions,
+  type GumbelSoftmaxOptions,
+} from "./functional/extras.js";

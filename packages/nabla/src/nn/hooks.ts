@@ -19,6 +19,7 @@
  */
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { recordOp } from "../autograd/node.js";
+import type { RemovableHandle } from "../autograd/tensor-hooks.js";
 import { keepAll } from "../memory/ownership.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { AnyModule } from "./module.js";
@@ -27,10 +28,8 @@ export type ForwardPreHook = (module: AnyModule, inputs: unknown[]) => unknown[]
 export type ForwardHook = (module: AnyModule, inputs: unknown[], output: unknown) => unknown;
 export type BackwardHook = (module: AnyModule, gradInput: (Tensor | null)[], gradOutput: (Tensor | null)[]) => (Tensor | null)[] | void;
 
-/** What registering a hook returns: `remove()` unregisters it. */
-export interface RemovableHandle {
-  remove(): void;
-}
+/** What registering a hook returns: `remove()` unregisters it (one type for module and tensor hooks). */
+export type { RemovableHandle };
 
 export interface HookStore {
   pre: Map<number, ForwardPreHook>;

@@ -2,6 +2,7 @@
 export { Module, type AnyModule, type StateDict, type LoadResult } from "./module.js";
 export { Parameter } from "./parameter.js";
 export { Sequential, ModuleList, ModuleDict } from "./containers.js";
+export { ParameterList, ParameterDict } from "./parameter-containers.js";
 export type { RemovableHandle, ForwardHook, ForwardPreHook, BackwardHook } from "./hooks.js";
 export { Linear, type LinearOptions } from "./layers/linear.js";
 export { Identity, Flatten, Unflatten, Bilinear } from "./layers/basic.js";
@@ -22,7 +23,7 @@ export {
   ZeroPad2d,
 } from "./layers/padding.js";
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, type MaxPoolOptions, type PoolOutput } from "./layers/pooling.js";
-export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, RMSNorm, type BatchNormOptions, type LayerNormOptions } from "./layers/normalization.js";
+export { BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm, GroupNorm, RMSNorm, type BatchNormOptions, type LayerNormOptions } from "./layers/normalization.js";
 export { Dropout, Dropout2d } from "./layers/dropout.js";
 export { Embedding, EmbeddingBag, type EmbeddingOptions, type EmbeddingBagOptions } from "./layers/embedding.js";
 export { RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, type RNNOptions, type LSTMState } from "./layers/rnn.js";
@@ -54,3 +55,4 @@ export {
 export * as init from "./init.js";
 export * as functional from "./functional.js";
 export * as utils from "./utils/index.js";
+export { Softmax2d, ChannelShuffle, LocalResponseNorm, AlphaDropout, MultiMarginLoss } from "./layers/extras.js";

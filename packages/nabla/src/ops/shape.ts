@@ -143,22 +143,22 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
 }
 
 /** Repeats size-1 dims (and adds leading ones) without copying: stride 0. -1 keeps a size. */
-export function expand(t: Tensor, sizes: readonly number[]): Tensor {
+export function expand(t: Tensor, sizes: readonly number[], op = "expand"): Tensor {
   if (sizes.length < t.ndim) {
     throw new ShapeError(
-      `expand: the number of sizes provided (${sizes.length}) must be greater or equal to the number of dimensions in the tensor (${t.ndim})`,
+      `${op}: the number of sizes provided (${sizes.length}) must be greater or equal to the number of dimensions in the tensor (${t.ndim})`,
     );
   }
   const lead = sizes.length - t.ndim;
   const shape = sizes.map((s, i) => {
     const own = i >= lead ? t.shape[i - lead]! : undefined;
     if (s === -1) {
-      if (own === undefined) throw new ShapeError(`expand: -1 not allowed in a new leading dimension (sizes ${formatShape(sizes)})`);
+      if (own === undefined) throw new ShapeError(`${op}: -1 not allowed in a new leading dimension (sizes ${formatShape(sizes)})`);
       return own;
     }
     if (own !== undefined && own !== 1 && own !== s) {
       throw new ShapeError(
-        `expand: the expanded size of the tensor (${s}) must match the existing size (${own}) at non-singleton dimension ${i}. ` +
+        `${op}: the expanded size of the tensor (${s}) must match the existing size (${own}) at non-singleton dimension ${i}. ` +
           `Target sizes: ${formatShape(sizes)}. Tensor sizes: ${formatShape(t.shape)}`,
       );
     }

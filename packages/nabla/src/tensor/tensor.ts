@@ -6,6 +6,7 @@ import "../polyfills.js";
 import { runBackward, type BackwardOptions } from "../autograd/backward.js";
 import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
 import type { GradNode } from "../autograd/node.js";
+import { registerTensorHook, RETAIN_GRAD, type HookEntry, type RemovableHandle, type TensorHook } from "../autograd/tensor-hooks.js";
 import { DTypeError, ShapeError, formatShape } from "../errors.js";
 import * as ew from "../ops/elementwise.js";
 import * as act from "../ops/activations.js";
@@ -29,6 +30,9 @@ import { defaultGenerator, type Generator } from "./random.js";
 import { isDevice, type Device } from "../backend/device.js";
 import { readValues, readValuesSync, toDevice, toDeviceAsync, valueFor } from "./transfer.js";
 
+/** PyTorch's tensor type names by dtype (Tensor.type()). */
+const TYPE_NAMES: Record<DType, string> = { float32: "torch.FloatTensor", float64: "torch.DoubleTensor", int32: "torch.IntTensor", bool: "torch.BoolTensor" };
+
 /** Nested arrays of numbers (or booleans), as `toArray` returns and `tensor` accepts. */
 export type NestedArray = number | boolean | NestedArray[];
 
@@ -41,6 +45,8 @@ export class Tensor {
   grad: Tensor | null = null;
   /** Whether `backward` also fills `.grad` of this non-leaf tensor (see `retainGrad`). */
   retainsGrad = false;
+  /** The hooks backward calls with this tensor's gradient (see `registerHook`); null before the first. */
+  gradHooks: HookEntry[] | null = null;
   private leafRequiresGrad = false;
 
   /** Made by ops; users create tensors with `tensor`, `zeros`, `randn`, …. */
@@ -113,10 +119,26 @@ export class Tensor {
     return this.gradFn === null;
   }
 
-  /** Keep `.grad` for this non-leaf tensor during backward. */
+  /**
+   * Keep `.grad` for this non-leaf tensor during backward. As in PyTorch 1.13: asked for before
+   * any `registerHook`, the gradient before the hooks; after one, the gradient all hooks leave.
+   */
   retainGrad(): this {
+    if (this.retainsGrad) return this;
     this.retainsGrad = true;
+    this.gradHooks?.push(RETAIN_GRAD);
     return this;
+  }
+
+  /**
+   * PyTorch's register_hook: `hook(grad)` is called with this tensor's gradient each time
+   * backward computes it (after every path has added its part), leaf or not, hooks in the order
+   * registered; a tensor it returns (same shape, dtype and device) replaces the gradient, for the
+   * later hooks, for `.grad` and for the gradients backward passes on. `remove()` on the returned
+   * handle unregisters it. Refused on a tensor that does not require grad.
+   */
+  registerHook(hook: TensorHook): RemovableHandle {
+    return registerTensorHook(this, hook);
   }
 
   /** Computes gradients of this tensor with respect to every leaf that requires grad, accumulating into `.grad`. */
@@ -222,6 +244,26 @@ export class Tensor {
   /** The tensor on `device`, from any device (a read back from the GPU is asynchronous). */
   toAsync(device: Device): Promise<Tensor> {
     return toDeviceAsync(this, device);
+  }
+  /** PyTorch's `.cpu()`: `to("cpu")`, itself when already there (from the webgpu device `toAsync("cpu")` where reads must wait). */
+  cpu(): Tensor {
+    return this.to("cpu");
+  }
+
+  /**
+   * PyTorch's `.type()`: without an argument the type's name (`"torch.FloatTensor"`); with a
+   * dtype, or one of those names, the tensor converted to it (itself when it has that dtype).
+   * `"torch.LongTensor"` gives int32, as `long()` (nabla has no 64-bit integers).
+   */
+  type(): string;
+  type(dtype: DType | string): Tensor;
+  type(dtype?: DType | string): string | Tensor {
+    if (dtype === undefined) return TYPE_NAMES[this.dtype];
+    const byName = dtype === "torch.LongTensor" ? "int32" : (Object.keys(TYPE_NAMES) as DType[]).find((d) => TYPE_NAMES[d] === dtype);
+    if (byName === undefined && !(DTYPES as readonly string[]).includes(dtype)) {
+      throw new TypeError(`type: expected a dtype (${DTYPES.join(", ")}) or a type name (${Object.values(TYPE_NAMES).join(", ")}), got ${describe(dtype)}`);
+    }
+    return this.to(byName ?? (dtype as DType));
   }
   float(): Tensor {
     return this.to("float32");

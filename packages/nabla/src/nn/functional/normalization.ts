@@ -7,6 +7,7 @@
  *   batchNorm:  y = (x − μ_c) / √(σ²_c + ε) · w_c + b_c, statistics over every dim but the channel (1)
  *   layerNorm:  the same over the trailing `normalizedShape` dims of each sample
  *   groupNorm:  the same over each group of C/G channels (and all positions) of each sample
+ *   instanceNorm: the same over the positions of each channel of each sample (dims 2…)
  *   rmsNorm:    y = x / √(mean(x²) + ε) · w over the trailing dims (no centring, no bias)
  *
  * Variances used for normalising are biased (÷N); batch norm's running variance is updated with
@@ -20,6 +21,8 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { checkOptions, optionKeys } from "../../ops/options.js";
 import { fusedBatchNorm } from "./batch-norm-fused.js";
 import { updateRunningStats } from "./running-stats.js";
+import { repeat } from "../../ops/repeat.js";
+import { noGrad } from "../../autograd/grad-mode.js";
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -81,6 +84,67 @@ export function batchNormImpl(name: string, input: Tensor, runningMean: Tensor |
 
 export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
   return batchNormImpl("batchNorm", input, runningMean, runningVar, options);
+}
+
+export interface InstanceNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  /**
+   * Normalise with each instance's own statistics (and move the running ones, if given, towards
+   * their mean over the batch); false normalises with the running ones. Default true.
+   */
+  useInputStats?: boolean;
+  momentum?: number;
+  eps?: number;
+}
+
+const INSTANCE_NORM_KEYS = optionKeys<InstanceNormOptions>({ weight: true, bias: true, useInputStats: true, momentum: true, eps: true });
+
+/**
+ * Instance normalisation of [N, C, …] (PyTorch's instance_norm): each channel of each sample
+ * normalised over its own positions, y = (x − μ_nc) / √(σ²_nc + ε) · w_c + b_c. With running
+ * statistics, they move as batch norm's towards the batch's mean of the instance statistics:
+ * r ← mean_n((1 − momentum)·r + momentum·μ_nc) (the variance unbiased). With useInputStats false
+ * the running statistics normalise instead, as batch norm in evaluation.
+ */
+export function instanceNormImpl(name: string, input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: InstanceNormOptions = {}): Tensor {
+  checkOptions(name, options, INSTANCE_NORM_KEYS);
+  const { weight = null, bias = null, useInputStats = true, momentum = 0.1, eps = 1e-5 } = options;
+  if (input.ndim < 2) throw new ShapeError(`${name}: expected an input of at least 2 dims [N, C, …], got ${formatShape(input.shape)}`);
+  if (!useInputStats) {
+    if (runningMean === null || runningVar === null) throw new OptionError(`${name}: expected running_mean and running_var to be defined when useInputStats is false`);
+    return batchNormImpl(name, input, runningMean, runningVar, { weight, bias, training: false, eps });
+  }
+  const c = input.shape[1]!;
+  for (const [what, t] of [["running_mean", runningMean], ["running_var", runningVar], ["weight", weight], ["bias", bias]] as const) {
+    if (t !== null && t.numel() !== c) {
+      throw new ShapeError(`${name}: ${what} should contain ${c} elements (the channels of input ${formatShape(input.shape)}), not ${t.numel()} (shape ${formatShape(t.shape)})`);
+    }
+  }
+  const n = input.shape[0]!;
+  if (input.numel() === n * c) throw new ShapeError(`${name}: expected more than 1 spatial element when training, got input size ${formatShape(input.shape)}`);
+  // As ATen: batch norm in training of [1, N·C, …] (each instance a channel: the fused kernels
+  // where the backend has them), the parameters repeated N times (their gradients sum back), the
+  // running statistics repeated, moved, and averaged over the batch back into place.
+  const repeatN = (t: Tensor | null) => (t === null ? null : repeat(t, [n]));
+  const instanceMean = noGrad(() => repeatN(runningMean));
+  const instanceVar = noGrad(() => repeatN(runningVar));
+  const y = batchNormImpl(name, reshape(input, [1, n * c, ...input.shape.slice(2)]), instanceMean, instanceVar, {
+    weight: repeatN(weight),
+    bias: repeatN(bias),
+    training: true,
+    momentum,
+    eps,
+  });
+  noGrad(() => {
+    if (runningMean !== null) runningMean.copy_(mean(reshape(instanceMean!, [n, c]), 0));
+    if (runningVar !== null) runningVar.copy_(mean(reshape(instanceVar!, [n, c]), 0));
+  });
+  return reshape(y, input.shape);
+}
+
+export function instanceNorm(input: Tensor, runningMean: Tensor | null = null, runningVar: Tensor | null = null, options: InstanceNormOptions = {}): Tensor {
+  return instanceNormImpl("instanceNorm", input, runningMean, runningVar, options);
 }
 
 export interface LayerNormOptions {

@@ -1,6 +1,6 @@
 /**
- * Normalisation layers: BatchNorm1d/2d (running statistics as buffers, momentum, eval mode),
- * LayerNorm, GroupNorm, RMSNorm. Weights start at 1 and biases at 0, as in PyTorch.
+ * Normalisation layers: BatchNorm1d/2d/3d and InstanceNorm1d/2d/3d (running statistics as
+ * buffers, momentum, eval mode), LayerNorm, GroupNorm, RMSNorm. Weights start at 1 and biases at 0, as in PyTorch.
  */
 import { formatShape, OptionError, ShapeError } from "../../errors.js";
 import { ones, zeros } from "../../ops/creation.js";
@@ -30,7 +30,8 @@ const NORMALIZED_SHAPE: Slot = ["normalizedShape", NUMBER_OR_NUMBERS];
 const BATCH_NORM_SLOTS: readonly Slot[] = [["eps", NUMBER], ["momentum", orNull(NUMBER)], ["affine", BOOLEAN], ["trackRunningStats", BOOLEAN]];
 type BatchNormArgs = WithOptions<[eps: number, momentum: number | null, affine: boolean, trackRunningStats: boolean], BatchNormOptions>;
 
-abstract class BatchNormBase extends Module {
+/** Batch and instance norm's parameters and buffers (PyTorch's _NormBase). */
+abstract class NormBase extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
   declare running_mean: Tensor | null;
@@ -41,10 +42,10 @@ abstract class BatchNormBase extends Module {
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
 
-  constructor(protected readonly layer: string, readonly numFeatures: number, args: readonly unknown[]) {
+  constructor(protected readonly layer: string, readonly numFeatures: number, args: readonly unknown[], defaults: { affine: boolean; trackRunningStats: boolean }) {
     super();
     const options = readLayerArgs<BatchNormOptions>(layer, [numFeatures, ...args], { required: [["numFeatures", NUMBER]], positional: BATCH_NORM_SLOTS, keywordOnly: [DTYPE_OPTION] });
-    const { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true, dtype = "float32" } = options;
+    const { eps = 1e-5, momentum = 0.1, affine = defaults.affine, trackRunningStats = defaults.trackRunningStats, dtype = "float32" } = options;
     if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new OptionError(`${layer}: num_features must be a positive integer, got ${numFeatures}`);
     this.eps = eps;
     this.momentum = momentum;
@@ -58,14 +59,22 @@ abstract class BatchNormBase extends Module {
     this.registerBuffer("num_batches_tracked", trackRunningStats ? scalarTensor(0, "int32") : null);
   }
 
-  protected abstract checkInput(input: Tensor): void;
-
   /** Running statistics back to mean 0, variance 1, no batches seen. */
   resetRunningStats(): void {
     this.running_mean?.zero_();
     this.running_var?.fill_(1);
     this.num_batches_tracked?.zero_();
   }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? "None" : pyFloat(this.momentum)}, affine=${bool(this.affine)}, track_running_stats=${bool(this.trackRunningStats)}`;
+  }
+}
+
+const BATCH_NORM_DEFAULTS = { affine: true, trackRunningStats: true };
+
+abstract class BatchNormBase extends NormBase {
+  protected abstract checkInput(input: Tensor): void;
 
   forward(input: Tensor): Tensor {
     this.checkInput(input);
@@ -87,17 +96,13 @@ abstract class BatchNormBase extends Module {
       eps: this.eps,
     });
   }
-
-  override extraRepr(): string {
-    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? "None" : pyFloat(this.momentum)}, affine=${bool(this.affine)}, track_running_stats=${bool(this.trackRunningStats)}`;
-  }
 }
 
 /** Batch norm over [N, C] or [N, C, L]: statistics per channel over the batch (and length). */
 export class BatchNorm1d extends BatchNormBase {
   /** PyTorch's `(numFeatures, eps, momentum, affine, trackRunningStats)`, or options after the size. */
   constructor(numFeatures: number, ...args: BatchNormArgs) {
-    super("BatchNorm1d", numFeatures, args);
+    super("BatchNorm1d", numFeatures, args, BATCH_NORM_DEFAULTS);
   }
   protected checkInput(input: Tensor): void {
     if (input.ndim !== 2 && input.ndim !== 3) throw new ShapeError(`BatchNorm1d: expected 2D or 3D input (got ${input.ndim}D input of shape ${formatShape(input.shape)})`);
@@ -108,10 +113,78 @@ export class BatchNorm1d extends BatchNormBase {
 export class BatchNorm2d extends BatchNormBase {
   /** PyTorch's `(numFeatures, eps, momentum, affine, trackRunningStats)`, or options after the size. */
   constructor(numFeatures: number, ...args: BatchNormArgs) {
-    super("BatchNorm2d", numFeatures, args);
+    super("BatchNorm2d", numFeatures, args, BATCH_NORM_DEFAULTS);
   }
   protected checkInput(input: Tensor): void {
     if (input.ndim !== 4) throw new ShapeError(`BatchNorm2d: expected 4D input (got ${input.ndim}D input of shape ${formatShape(input.shape)})`);
+  }
+}
+
+/** Batch norm over [N, C, D, H, W]: statistics per channel over the batch and the volume. */
+export class BatchNorm3d extends BatchNormBase {
+  /** PyTorch's `(numFeatures, eps, momentum, affine, trackRunningStats)`, or options after the size. */
+  constructor(numFeatures: number, ...args: BatchNormArgs) {
+    super("BatchNorm3d", numFeatures, args, BATCH_NORM_DEFAULTS);
+  }
+  protected checkInput(input: Tensor): void {
+    if (input.ndim !== 5) throw new ShapeError(`BatchNorm3d: expected 5D input (got ${input.ndim}D input of shape ${formatShape(input.shape)})`);
+  }
+}
+
+/**
+ * Instance norm (PyTorch's _InstanceNorm): each channel of each sample normalised over its own
+ * positions. Defaults differ from batch norm's: no affine, no running statistics. With running
+ * statistics, training moves them (num_batches_tracked stays 0, as in PyTorch 1.13) and eval
+ * normalises with them; without, eval normalises with each instance's statistics too. An input
+ * one dim short of the batched rank is one unbatched sample.
+ */
+abstract class InstanceNormBase extends NormBase {
+  constructor(layer: string, numFeatures: number, args: readonly unknown[], private readonly spatialDims: number) {
+    super(layer, numFeatures, args, { affine: false, trackRunningStats: false });
+    if (this.momentum === null) throw new OptionError(`${layer}: momentum must be a number (instance_norm takes no cumulative average), got null`);
+  }
+
+  forward(input: Tensor): Tensor {
+    const batched = this.spatialDims + 2;
+    if (input.ndim !== batched && input.ndim !== batched - 1) {
+      throw new ShapeError(`${this.layer}: expected ${batched - 1}D or ${batched}D input (got ${input.ndim}D input of shape ${formatShape(input.shape)})`);
+    }
+    const unbatched = input.ndim === batched - 1;
+    const x = unbatched ? input.unsqueeze(0) : input;
+    const y = N.instanceNormImpl(this.layer, x, this.running_mean, this.running_var, {
+      weight: this.weight,
+      bias: this.bias,
+      useInputStats: this.training || !this.trackRunningStats,
+      momentum: this.momentum!,
+      eps: this.eps,
+    });
+    return unbatched ? y.squeeze(0) : y;
+  }
+}
+
+type InstanceNormArgs = BatchNormArgs;
+
+/** Instance norm over [N, C, L] (or unbatched [C, L]). */
+export class InstanceNorm1d extends InstanceNormBase {
+  /** PyTorch's `(numFeatures, eps, momentum, affine, trackRunningStats)`, or options after the size. */
+  constructor(numFeatures: number, ...args: InstanceNormArgs) {
+    super("InstanceNorm1d", numFeatures, args, 1);
+  }
+}
+
+/** Instance norm over [N, C, H, W] (or unbatched [C, H, W]). */
+export class InstanceNorm2d extends InstanceNormBase {
+  /** PyTorch's `(numFeatures, eps, momentum, affine, trackRunningStats)`, or options after the size. */
+  constructor(numFeatures: number, ...args: InstanceNormArgs) {
+    super("InstanceNorm2d", numFeatures, args, 2);
+  }
+}
+
+/** Instance norm over [N, C, D, H, W] (or unbatched [C, D, H, W]). */
+export class InstanceNorm3d extends InstanceNormBase {
+  /** PyTorch's `(numFeatures, eps, momentum, affine, trackRunningStats)`, or options after the size. */
+  constructor(numFeatures: number, ...args: InstanceNormArgs) {
+    super("InstanceNorm3d", numFeatures, args, 3);
   }
 }
 

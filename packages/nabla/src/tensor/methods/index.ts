@@ -14,3 +14,5 @@ import "./creation.js";
 import "./reductions.js";
 import "./arithmetic.js";
 import "./rearranging.js";
+import "./windows.js";
+import "./inplace-views.js";
