@@ -10,7 +10,9 @@ make_layer_fixtures.py (run_case: state dict, inputs, outputs, gradients of the 
 parameters, buffers after), each module run as a training step ("_train") and then in eval mode
 ("_eval"), over shapes the kernels' vector loops have ragged ends on (odd channel counts, N·H·W
 and H·W not multiples of 4), float64, momentum None (the cumulative average), no running
-statistics, no affine parameters. Seeded: reruns are byte-identical.
+statistics, no affine parameters; then more cases for the running statistics (after the double
+backward cases, so that adding them left the earlier ones' values as they were). Seeded: reruns are
+byte-identical.
 """
 
 import torch
@@ -36,6 +38,22 @@ def cases():
         ("bn2d_no_affine", lambda: nn.BatchNorm2d(6, affine=False), (2, 6, 3, 5), torch.float32),
         ("bn2d_no_affine_f64", lambda: nn.BatchNorm2d(3, affine=False), (3, 3, 3, 3), F64),
     ]
+    add_specs(out, specs)
+    for mode in ["train", "eval"]:
+        out["double_backward_" + mode] = double_backward(mode == "train")
+    # the running statistics the forward kernel moves: over [N, C] (two blocks of rows, a ragged
+    # vector of channels) and [N, C, L], momentum None (after one batch: 1/2) and a momentum, float64
+    add_specs(out, [
+        ("bn1d_2d_cma_f64", lambda: nn.BatchNorm1d(9, momentum=None), (6, 9), F64),
+        ("bn1d_2d_blocks", lambda: nn.BatchNorm1d(37, momentum=0.3), (70, 37), torch.float32),
+        ("bn1d_3d_cma", lambda: nn.BatchNorm1d(5, momentum=None), (4, 5, 7), torch.float32),
+    ])
+    return out
+
+
+def add_specs(out, specs):
+    """Each spec (name, module maker, input shape, dtype) as a training step after one batch moved
+    its running statistics (name_train), then in eval mode (name_eval)."""
     for name, make, shape, dtype in specs:
         m = make().to(dtype)
         with torch.no_grad():
@@ -50,9 +68,6 @@ def cases():
         m.eval()
         m.zero_grad(set_to_none=True)
         out[name + "_eval"] = run_case(m, [randn(*shape).to(dtype)])
-    for mode in ["train", "eval"]:
-        out["double_backward_" + mode] = double_backward(mode == "train")
-    return out
 
 
 def double_backward(training):

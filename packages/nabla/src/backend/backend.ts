@@ -304,10 +304,23 @@ export interface BatchNormArgs {
   /** C each, or null: w = 1, b = 0. */
   readonly weight: TypedArray | null;
   readonly bias: TypedArray | null;
-  /** Training: the batch's μ and biased σ² (C each) written; evaluation: the running ones read. */
+  /**
+   * Training: the batch's μ and biased σ² (C each) written where given (null: not wanted);
+   * evaluation: the μ and σ² to normalise with (the running ones, or copies) read.
+   */
   readonly training: boolean;
-  readonly mean: TypedArray;
-  readonly variance: TypedArray;
+  readonly mean: TypedArray | null;
+  readonly variance: TypedArray | null;
+  /** Written where given: 1/√(σ² + ε) (C), what the backward takes. */
+  readonly invstd: TypedArray | null;
+  /**
+   * Training: the running statistics (C each, null: none) moved towards the batch's in place,
+   * r ← r·(1 − momentum) + s·momentum with the unbiased variance, as src/nn/functional/running-stats.ts
+   * computes it (each operation rounded to the arrays' type, in its order).
+   */
+  readonly runningMean: TypedArray | null;
+  readonly runningVar: TypedArray | null;
+  readonly momentum: number;
   readonly eps: number;
   /** N·C·S written: (x − μ)/√(σ² + ε)·w + b. */
   readonly out: TypedArray;
@@ -349,7 +362,7 @@ export interface FusedKernels {
   gruCell?(args: GruCellArgs): boolean;
   /** Its backward in one pass. */
   gruCellBackward?(args: GruCellBackwardArgs): boolean;
-  /** Batch normalisation in PyTorch's CPU kernel's passes: the statistics, then the output. */
+  /** Batch normalisation in PyTorch's CPU kernel's passes: the statistics (and the running ones' update), then the output. */
   batchNorm?(args: BatchNormArgs): boolean;
   /** Its backward: the per-channel sums in one pass, the input's gradient in another. */
   batchNormBackward?(args: BatchNormBackwardArgs): boolean;

@@ -456,9 +456,14 @@ export interface BatchNormJob {
   training: boolean;
   dweight: number;
   dbias: number;
-  /** [N, C] (s = 1): room for 4C values the kernel works in, else 0. */
+  /** [N, C] (s = 1): room for the values the kernel works in (2C forward, 4C backward), else 0. */
   work: number;
   eps: number;
+  /** The forward's: 1/√(σ² + ε) written (0: not wanted), the running statistics updated in training (0: none). */
+  invstd: number;
+  runningMean: number;
+  runningVar: number;
+  momentum: number;
 }
 
 /**
@@ -473,7 +478,9 @@ export function batchNormThreaded(j: BatchNormJob): void {
     if (j.backward) {
       (j.wide ? kernels.batchNormBackward64 : kernels.batchNormBackward)(j.x, j.other, j.n, j.c, j.s, j.weight, j.mean, j.spread, j.training ? 1 : 0, j.out, j.dweight, j.dbias, j.work);
     } else {
-      (j.wide ? kernels.batchNorm64 : kernels.batchNorm)(j.x, j.n, j.c, j.s, j.weight, j.other, j.mean, j.spread, j.eps, j.out, j.training ? 1 : 0, j.work);
+      (j.wide ? kernels.batchNorm64 : kernels.batchNorm)(
+        j.x, j.n, j.c, j.s, j.weight, j.other, j.mean, j.spread, j.invstd, j.eps, j.out, j.training ? 1 : 0, j.runningMean, j.runningVar, j.momentum, j.work,
+      );
     }
     return;
   }
@@ -486,6 +493,10 @@ export function batchNormThreaded(j: BatchNormJob): void {
   const fields = [0, Math.ceil(j.c / size), size, mode, j.x, j.n, j.c, j.s, j.weight, j.other, j.mean, j.spread, j.out, j.training ? 1 : 0, j.dweight, JOB_BATCH_NORM, j.dbias, j.work];
   for (let i = 1; i < fields.length; i++) ints[i] = fields[i]!;
   doubles[9] = j.eps; // byte 72
+  ints[20] = j.invstd; // byte 80
+  ints[21] = j.runningMean;
+  ints[22] = j.runningVar;
+  doubles[12] = j.momentum; // byte 96
   runShared(ints, ready, 0);
 }
 

@@ -1,10 +1,48 @@
 /**
  * Running a wasm kernel over whole arrays that may lie outside wasm memory (a small bias stays on
  * the JS heap): inputs are staged into scratch, outputs written there and copied back. The fused
- * recurrent cells (lstm-cell.ts, gru-cell.ts) take their arrays this way.
+ * recurrent cells (lstm-cell.ts, gru-cell.ts) take their arrays this way (runStaged); batch norm,
+ * called with small arrays many times a step, through a Staging directly (no closures, no lists).
  */
 import type { TypedArray } from "../../tensor/dtype.js";
+import { inHeap } from "./heap.js";
 import { Scratch } from "./operands.js";
+
+/** Addresses of whole float arrays for one kernel call: in place where they lie in wasm memory, else copies in scratch. */
+export class Staging {
+  private readonly scratch = new Scratch();
+  /** Outputs staged: each array and its copy, written back by done(). */
+  private readonly back: TypedArray[] = [];
+
+  /** The address of `a` (0 for null): its values are read (`read`) and/or written (`write`, copied back by done()). */
+  at(a: TypedArray | null, read: boolean, write: boolean): number {
+    if (a === null) return 0;
+    if (inHeap(a)) return a.byteOffset;
+    const copy = this.room(a.length, a instanceof Float64Array);
+    if (read) copy.set(a);
+    if (write) this.back.push(a, copy);
+    return copy.byteOffset;
+  }
+
+  /** Room for `length` values (float64 where `wide`), valid until done(); contents undefined. */
+  room(length: number, wide: boolean): TypedArray {
+    return wide ? this.scratch.take64(length) : this.scratch.take(length);
+  }
+
+  /** After the kernel: the staged outputs copied back, the scratch freed. */
+  done(): void {
+    try {
+      for (let i = 0; i < this.back.length; i += 2) this.back[i]!.set(this.back[i + 1]!);
+    } finally {
+      this.scratch.release();
+    }
+  }
+
+  /** The scratch freed without copying back (the kernel threw). */
+  abandon(): void {
+    this.scratch.release();
+  }
+}
 
 /** 4 or 8 where every array (null: absent) is float32 or float64 alike, else 0. */
 export function widthOf(...arrays: (TypedArray | null)[]): 0 | 4 | 8 {
