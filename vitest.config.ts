@@ -24,6 +24,14 @@ const shared = { isolate: false, setupFiles: ["test/setup-shared-process.ts"] };
 const FRESH = ["test/loading.test.ts", "test/memory.test.ts"];
 const wasmEnv = { NABLA_BACKEND: "wasm", NABLA_RELAXED_SIMD: "1", NABLA_POISON_UNINITIALIZED: "1" };
 
+// Tests of the wasm kernels and the wasm heap's own parts that call the wasm backend (or the part)
+// directly, whatever the default backend: in the js and webgpu projects they ran the same relaxed
+// build again (the js project without poisoned storage), ~40 s of SwiftShader-project time and
+// ~10 s of the js project's. They run in the wasm project and, where listed, wasm-baseline.
+// (wasm-worker-flags skips itself outside the wasm project; wasm and wasm-float64 also check the
+// JS backend's registration and float64 through the public API, so they stay in js.)
+const WASM_KERNELS = ["wasm-block-table", "wasm-math-ulps", "wasm-math-ulps-f64", "wasm-matmul-skinny", "wasm-pointwise-extremum"].map((name) => `test/${name}.test.ts`);
+
 // The tests run the library's source: `#platform` (the package's "imports") points into dist/ for
 // the published package, and the command and the examples import the package by name, which here
 // is the same module instance the tests import by path (one Tensor class, one wasm memory).
@@ -52,7 +60,7 @@ export default defineConfig({
           // whole training runs (the command, the seed network's 25 epochs, every optimizer on the
           // digits, DDP) run once, on the default backend: on the JS reference they only repeat the
           // same flows at a few times the cost; its ops, layers, rules and examples are all checked
-          exclude: ["test/seed.test.ts", "test/optim-digits.test.ts", "test/cli.test.ts", "test/io-ddp.test.ts"],
+          exclude: ["test/seed.test.ts", "test/optim-digits.test.ts", "test/cli.test.ts", "test/io-ddp.test.ts", ...WASM_KERNELS],
         },
       },
       {
@@ -99,7 +107,7 @@ export default defineConfig({
           ]
             .map((name) => `test/${name}.test.ts`)
             // the WebGPU tests choose their devices themselves (a CPU twin beside the device's)
-            .concat("test/webgpu*.test.ts"),
+            .concat("test/webgpu*.test.ts", ...WASM_KERNELS),
         },
       },
       {

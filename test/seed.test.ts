@@ -62,14 +62,20 @@ describe("the main job on a small budget", () => {
   });
 });
 
-// Five epochs of a CNN over 60,000 images take a few minutes with the WebAssembly kernels and far
-// longer with the plain-JS reference backend, so this runs on the wasm backend only.
+// Epochs of a CNN over 60,000 images take tens of seconds with the WebAssembly kernels and far
+// longer with the plain-JS reference backend, so this runs on the wasm backend only. Two of the
+// default five (the one-cycle schedule spans the epochs it is given): 87.2% test accuracy (5:
+// 89.5%, the README's figure, which this asserted at 88% for 41 s of the suite's time), so 86% is
+// the same 1.2–1.5 points below what the run reaches; one epoch reaches 85%, a linear classifier
+// trained to the end ~84%.
 describe.skipIf(getBackend() !== "wasm" || !existsSync(DEBIAN_FASHION_MNIST_DIR))("nabla train --dataset fashion-mnist --model cnn", () => {
-  it("reaches at least 88% test accuracy with the default settings", async () => {
-    const parsed = parseTrainArgs(["--dataset", "fashion-mnist", "--model", "cnn"])!;
+  it("reaches at least 86% test accuracy in two epochs with the other settings the defaults", async () => {
+    const parsed = parseTrainArgs(["--dataset", "fashion-mnist", "--model", "cnn", "--epochs", "2"])!;
+    expect(parsed.config).toMatchObject({ ...defaultConfig("fashion-mnist"), epochs: 2 });
     const result = await runTrain(parsed.config, scratch(), quiet);
     expect(result.data.test.length).toBe(10000);
-    expect(result.history.epochs.at(-1)!.valMetrics.accuracy).toBeGreaterThanOrEqual(0.88);
+    expect(result.history.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(result.history.epochs.at(-1)!.valMetrics.accuracy).toBeGreaterThanOrEqual(0.86);
   });
 });
 
