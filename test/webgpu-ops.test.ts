@@ -235,9 +235,10 @@ describe.skipIf(reason !== "")(`webgpu ops${reason ? ` (skipped: ${reason})` : "
     const x = [[1.5, -2, 0.5, 3, 0.25], [2, 0, 3, 0, -1], [-Infinity, 1, NaN, 2, 2]];
     for (const dim of [0, 1]) {
       await same((d) => cumsum(flt(x, d), dim), false);
-      await same((d) => cumsum(int([[1, -2, 2147483647, 1], [5, 6, 7, 8]], d), dim));
+      // up to int32's edge: past it the CPU refuses (int32-exact.ts) where the device wraps
+      await same((d) => cumsum(int([[1, -2, 2147483640, 1], [5, 6, 7, 8]], d), dim));
       await same((d) => cumsum(bool([[1, 0, 1], [1, 1, 1]], d), dim));
-      await same((d) => cumprod(int([[3, -2, 65536, 65536], [1, 2, 3, 4]], d), dim));
+      await same((d) => cumprod(int([[3, -2, 256, 256], [1, 2, 3, 4]], d), dim));
       await same((d) => logcumsumexp(flt(x, d), dim), false);
       await same((d) => cummax(flt(x, d), dim));
       await same((d) => cummin(int([[3, 1, 1, 5], [0, 0, -1, -1]], d), dim));
