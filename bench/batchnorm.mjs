@@ -17,6 +17,7 @@ import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { median, parseFlags } from "./timing.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PYTHON = "/usr/bin/python3";
@@ -33,18 +34,6 @@ export const CASES = [
   ["bn2d 128×32×32×32", "BatchNorm2d", [128, 32, 32, 32], "float32", "train"],
   ["bn2d 128×32×32×32", "BatchNorm2d", [128, 32, 32, 32], "float32", "eval"],
 ];
-
-function parseFlags(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i += 2) out[argv[i].replace(/^--/, "")] = argv[i + 1];
-  return out;
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 /** Calls a block should hold: ~20 ms of work at the shapes' size. */
 function callsPerBlock(numel) {

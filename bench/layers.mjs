@@ -16,23 +16,13 @@ import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { median, parseFlags } from "./timing.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PYTHON = "/usr/bin/python3";
 const CASES = ["cnn", "bn2d", "conv_f64", "gru", "gru_f64", "grucell", "grucell_f64"];
 
 /** `--name value` pairs; values stay strings. */
-function parseFlags(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i += 2) out[argv[i].replace(/^--/, "")] = argv[i + 1];
-  return out;
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 // ---- one case, in this process ------------------------------------------------------------------
 

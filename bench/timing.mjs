@@ -8,6 +8,13 @@
 export const MLP_RUNS = { warmup: 50, minRuns: 50, maxRuns: 50 };
 export const CNN_RUNS = { warmup: 5, minRuns: 10, maxRuns: 10 };
 
+/** `--name value` pairs as an object (every value a string). */
+export function parseFlags(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i += 2) out[argv[i].replace(/^--/, "")] = argv[i + 1];
+  return out;
+}
+
 /** Median of a list of numbers. */
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
