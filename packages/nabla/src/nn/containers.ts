@@ -3,7 +3,8 @@ import type { Tensor } from "../tensor/tensor.js";
 import { kind, readCtorArgs } from "../ops/arguments.js";
 import { Module, type AnyModule } from "./module.js";
 
-const isIterable = (v: unknown): v is Iterable<unknown> => typeof (v as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] === "function" && typeof v !== "string";
+/** An iterable other than a string (the containers' lists of modules or parameters). */
+export const isIterable = (v: unknown): v is Iterable<unknown> => typeof (v as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] === "function" && typeof v !== "string";
 const MODULES = kind("an iterable of Modules", isIterable);
 /** A plain object of Modules by name, or an iterable of [name, Module] pairs (a Map). */
 const NAMED_MODULES = kind("an object of Modules by name or an iterable of [name, Module] pairs", (v) => isIterable(v) || (typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype));

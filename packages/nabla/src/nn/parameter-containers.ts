@@ -9,9 +9,9 @@ import { Tensor } from "../tensor/tensor.js";
 import { kind, readCtorArgs } from "../ops/arguments.js";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
+import { isIterable } from "./containers.js";
+import { isPlainObject } from "../ops/options.js";
 
-const isIterable = (v: unknown): v is Iterable<unknown> => typeof (v as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] === "function" && typeof v !== "string";
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 const TENSORS = kind("an iterable of Tensors", isIterable);
 const NAMED_TENSORS = kind("an object of Tensors by name or an iterable of [name, Tensor] pairs", (v) => isIterable(v) || isPlainObject(v));
 

@@ -45,6 +45,7 @@ export function cov(input: Tensor, options: CovOptions = {}): Tensor {
     if (w.numel() !== n) throw new ShapeError(`cov: expected ${name} to have the same numel as there are observations in the input but got ${w.numel()} != ${n}`);
   };
   let w: Tensor | null = null;
+  let aw: Tensor | null = null; // aweights in x's dtype
   if (fweights !== null) {
     checkWeights("fweights", fweights);
     if (fweights.dtype !== "int32") throw new DTypeError(`cov: expected fweights to have integral dtype (int32), got ${fweights.dtype}`);
@@ -55,14 +56,14 @@ export function cov(input: Tensor, options: CovOptions = {}): Tensor {
     checkWeights("aweights", aweights);
     if (!isFloating(aweights.dtype)) throw new DTypeError(`cov: expected aweights to have floating point dtype, got ${aweights.dtype}`);
     if (aweights.device === "cpu" && aweights.toTypedArray().some((v) => v < 0)) throw new OptionError(`cov: aweights cannot be negative`);
-    const a = aweights.to(x.dtype);
-    w = w === null ? a : mul(w, a);
+    aw = aweights.to(x.dtype);
+    w = w === null ? aw : mul(w, aw);
   }
   const weightSum = w === null ? n : sum(w);
   const average = div(sum(w === null ? observations : mul(observations, w), 1), weightSum);
   let normFactor: Tensor | number;
-  if (w !== null && aweights !== null && correction !== 0) {
-    normFactor = sub(weightSum, div(mul(sum(mul(w, aweights.to(x.dtype))), correction), weightSum));
+  if (w !== null && aw !== null && correction !== 0) {
+    normFactor = sub(weightSum, div(mul(sum(mul(w, aw)), correction), weightSum));
   } else {
     normFactor = typeof weightSum === "number" ? weightSum - correction : sub(weightSum, correction);
   }

@@ -52,20 +52,24 @@ function inverseAdjoint(A: Tensor, f: LuFactors): Tensor {
   return transpose(toDevice(fromTypedArray(x, A.shape, A.dtype), A.storage.device), -2, -1);
 }
 
-/** A⁻ᴴ for a backward: from the factors (first order), or the recorded inverse (createGraph). */
-function gradientMatrix(A: Tensor): Tensor {
+/**
+ * A⁻ᴴ for a backward: from the forward's factors (first order; as PyTorch saves LU), or the
+ * recorded inverse (createGraph).
+ */
+function gradientMatrix(A: Tensor, factors: LuFactors): Tensor {
   if (isGradEnabled()) return transpose(inv(A), -2, -1);
-  return inverseAdjoint(A, factorsOf(A, A.shape[A.ndim - 1]!));
+  return inverseAdjoint(A, factors);
 }
 
 /** det A for A [*, n, n] (torch.linalg.det, torch.det, x.det()). */
 export function det(A: Tensor): Tensor {
   const n = checkSquare("linalg.det", A);
-  const { det: values } = signsAndLogs(factorsOf(A, n));
+  const factors = factorsOf(A, n);
+  const { det: values } = signsAndLogs(factors);
   const out = toDevice(fromTypedArray(values, A.shape.slice(0, -2), A.dtype), A.storage.device);
   return recordOp("LinalgDetBackward0", out, [A], (g) => {
     const scale = unsqueeze(unsqueeze(mul(g, out), -1), -1);
-    return [mul(scale, gradientMatrix(A))];
+    return [mul(scale, gradientMatrix(A, factors))];
   }, [A, out]);
 }
 
@@ -78,11 +82,12 @@ export class SignLogAbsDet extends namedTuple(["sign", "logabsdet"]) {}
  */
 export function slogdet(A: Tensor): SignLogAbsDet {
   const n = checkSquare("linalg.slogdet", A);
-  const { sign, log } = signsAndLogs(factorsOf(A, n));
+  const factors = factorsOf(A, n);
+  const { sign, log } = signsAndLogs(factors);
   const batch = A.shape.slice(0, -2);
   const signs = toDevice(fromTypedArray(sign, batch, A.dtype), A.storage.device);
   const logs = toDevice(fromTypedArray(log, batch, A.dtype), A.storage.device);
-  const logabsdet = recordOp("LinalgSlogdetBackward0", logs, [A], (g) => [mul(unsqueeze(unsqueeze(g, -1), -1), gradientMatrix(A))], [A]);
+  const logabsdet = recordOp("LinalgSlogdetBackward0", logs, [A], (g) => [mul(unsqueeze(unsqueeze(g, -1), -1), gradientMatrix(A, factors))], [A]);
   return new SignLogAbsDet(signs, logabsdet);
 }
 

@@ -19,16 +19,16 @@ import { fromTypedArray } from "./helpers.js";
 import { diagEmbed, diagonal } from "./diagonal.js";
 import { checkSquare } from "./lu.js";
 import { matmul } from "./matmul.js";
-import { contiguous, transpose, unsqueeze } from "./shape.js";
+import { contiguous, unsqueeze } from "./shape.js";
 import { tril, triu } from "./triangular.js";
 import { namedTuple } from "./named-tuple.js";
+import { mH } from "./triangular-solve.js";
 
 export interface EighOptions {
   /** Which triangle of A is read: "L" (the default) or "U", as PyTorch's UPLO. */
   UPLO?: "L" | "U";
 }
 
-const mT = (x: Tensor): Tensor => transpose(x, -2, -1);
 
 /**
  * Diagonalises each symmetric n×n matrix of `a` (row-major float64, overwritten) by Jacobi
@@ -95,7 +95,7 @@ export function jacobiEigen(a: Float64Array, batches: number, n: number, values:
 /** A with the triangle UPLO names mirrored onto the other (what LAPACK reads of a symmetric A). */
 function symmetrised(A: Tensor, uplo: "L" | "U"): Tensor {
   const half = uplo === "L" ? tril(A, -1) : triu(A, 1);
-  return add(add(half, mT(half)), diagEmbed(diagonal(A, 0, -2, -1)));
+  return add(add(half, mH(half)), diagEmbed(diagonal(A, 0, -2, -1)));
 }
 
 function readUplo(op: string, options: EighOptions): "L" | "U" {
@@ -129,13 +129,13 @@ export class Eigh extends namedTuple(["eigenvalues", "eigenvectors"]) {}
 export function eigh(A: Tensor, options: EighOptions = {}): Eigh {
   const uplo = readUplo("linalg.eigh", options);
   const [L0, V0] = decompose("linalg.eigh", A, uplo);
-  const L = recordOp("LinalgEighBackward0", L0, [A], (gL) => [matmul(mul(V0, unsqueeze(gL, -2)), mT(V0))], [V0]);
+  const L = recordOp("LinalgEighBackward0", L0, [A], (gL) => [matmul(mul(V0, unsqueeze(gL, -2)), mH(V0))], [V0]);
   const V = recordOp("LinalgEighBackward0", V0, [A], (gV) => {
-    const VtgV = matmul(mT(V0), gV);
+    const VtgV = matmul(mH(V0), gV);
     // skew(Vᵀ·G_V)/2 over E_ij = L_j − L_i; its diagonal is 0, so E's (also 0) is taken as 1
     const E = add(sub(unsqueeze(L0, -2), unsqueeze(L0, -1)), eyeLike(L0));
-    const inner = div(mul(sub(VtgV, mT(VtgV)), 0.5), E);
-    return [matmul(V0, matmul(inner, mT(V0)))];
+    const inner = div(mul(sub(VtgV, mH(VtgV)), 0.5), E);
+    return [matmul(V0, matmul(inner, mH(V0)))];
   }, [L0, V0]);
   return new Eigh(L, V);
 }

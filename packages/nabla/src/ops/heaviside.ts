@@ -14,5 +14,5 @@ export function heaviside(input: Tensor, values: Tensor): Tensor {
   if (input.dtype !== values.dtype) {
     throw new DTypeError(`heaviside: heaviside is not yet implemented for tensors with different dtypes (input ${input.dtype}, values ${values.dtype})`);
   }
-  return where(eq(input, 0), values.detach(), gt(input, 0).to(input.dtype)).detach();
+  return where(eq(input, 0), values, gt(input, 0).to(input.dtype)).detach();
 }

@@ -17,9 +17,10 @@ import { gt, mul, sub, toDType, where } from "./elementwise.js";
 import { reciprocal } from "./math.js";
 import { matmul } from "./matmul.js";
 import { sum } from "./reduce.js";
-import { squeeze, transpose, unsqueeze } from "./shape.js";
+import { squeeze, unsqueeze } from "./shape.js";
 import { svd } from "./svd.js";
 import { namedTuple } from "./named-tuple.js";
+import { mH } from "./triangular-solve.js";
 
 export type LstsqDriver = "gels" | "gelsy" | "gelsd" | "gelss";
 
@@ -34,7 +35,6 @@ export interface LstsqOptions {
 export class LstsqResult extends namedTuple(["solution", "residuals", "rank", "singularValues"]) {}
 
 const DRIVERS: readonly LstsqDriver[] = ["gels", "gelsy", "gelsd", "gelss"];
-const mT = (x: Tensor): Tensor => transpose(x, -2, -1);
 
 export function lstsq(A: Tensor, B: Tensor, { rcond = null, driver = null }: LstsqOptions = {}): LstsqResult {
   const op = "linalg.lstsq";
@@ -54,7 +54,7 @@ export function lstsq(A: Tensor, B: Tensor, { rcond = null, driver = null }: Lst
   const cutoff = mul(amax(S, [-1], true), rcond ?? finfoEps(A.dtype) * Math.max(m, n));
   const kept = gt(S, cutoff);
   // X = V·diag(1/σ, kept)·Uᵀ·B
-  const X = matmul(mul(mT(Vh), unsqueeze(where(kept, reciprocal(S), 0), -2)), matmul(mT(U), B2));
+  const X = matmul(mul(mH(Vh), unsqueeze(where(kept, reciprocal(S), 0), -2)), matmul(mH(U), B2));
   const solution = vector ? squeeze(X, -1) : X;
   const ranks = noGrad(() => toDType(sum(kept, -1), "int32"));
   const k = Math.min(m, n);

@@ -10,11 +10,13 @@ import { amax } from "./amax.js";
 import { eigh, eigvalsh } from "./eigh.js";
 import { abs, gt, maximum, mul, toDType, where } from "./elementwise.js";
 import { reciprocal } from "./math.js";
+import { clampMin } from "./clamp.js";
 import { matmul } from "./matmul.js";
 import { sum } from "./reduce.js";
-import { transpose, unsqueeze } from "./shape.js";
+import { unsqueeze } from "./shape.js";
 import { svd, svdvals } from "./svd.js";
 import { finfoEps } from "../tensor/dtype.js";
+import { mH } from "./triangular-solve.js";
 
 export interface RankToleranceOptions {
   /** The absolute tolerance: singular values at or below it count as zero. */
@@ -25,7 +27,6 @@ export interface RankToleranceOptions {
   hermitian?: boolean;
 }
 
-const mT = (x: Tensor): Tensor => transpose(x, -2, -1);
 
 /** The cut-off of each matrix's singular values `S` [*, k], keepdim-shaped [*, 1]. */
 function toleranceOf(op: string, A: Tensor, S: Tensor, { atol, rtol }: RankToleranceOptions): Tensor {
@@ -35,7 +36,7 @@ function toleranceOf(op: string, A: Tensor, S: Tensor, { atol, rtol }: RankToler
   const r = rtol !== undefined && rtol !== null ? rtol : hasAtol ? 0 : finfoEps(A.dtype) * Math.max(m, n);
   const relative = mul(amax(S, [-1], true), r instanceof Tensor ? unsqueeze(r, -1) : r);
   if (!hasAtol) return relative;
-  return maximum(relative, atol instanceof Tensor ? unsqueeze(atol, -1) : relative.mul(0).add(atol));
+  return atol instanceof Tensor ? maximum(relative, unsqueeze(atol, -1)) : clampMin(relative, atol);
 }
 
 /** The pseudo-inverse A⁺ of A [*, m, n] ([*, n, m]): V·diag(1/σ for σ above the tolerance, else 0)·Uᵀ. */
@@ -45,12 +46,12 @@ export function pinv(A: Tensor, options: RankToleranceOptions = {}): Tensor {
     const { eigenvalues: L, eigenvectors: V } = eigh(A);
     const keep = gt(abs(L), toleranceOf("linalg.pinv", A, abs(L), options));
     const inverse = where(keep, reciprocal(L), 0);
-    return matmul(mul(V, unsqueeze(inverse, -2)), mT(V));
+    return matmul(mul(V, unsqueeze(inverse, -2)), mH(V));
   }
   const { U, S, Vh } = svd(A, { fullMatrices: false });
   const keep = gt(S, toleranceOf("linalg.pinv", A, S, options));
   const inverse = where(keep, reciprocal(S), 0);
-  return matmul(mul(mT(Vh), unsqueeze(inverse, -2)), mT(U));
+  return matmul(mul(mH(Vh), unsqueeze(inverse, -2)), mH(U));
 }
 
 /** The rank of each matrix of A [*, m, n]: how many singular values are above the tolerance (int32; PyTorch's int64). */

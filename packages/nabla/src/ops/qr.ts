@@ -20,14 +20,13 @@ import { diagEmbed, diagonal } from "./diagonal.js";
 import { emptyTensor, fromTypedArray } from "./helpers.js";
 import { cat } from "./join.js";
 import { matmul } from "./matmul.js";
-import { contiguous, narrow, transpose } from "./shape.js";
-import { solveTriangular } from "./triangular-solve.js";
+import { contiguous, narrow } from "./shape.js";
+import { mH, solveTriangular } from "./triangular-solve.js";
 import { triu } from "./triangular.js";
 import { namedTuple } from "./named-tuple.js";
 
 export type QrMode = "reduced" | "complete" | "r";
 
-const mT = (x: Tensor): Tensor => transpose(x, -2, -1);
 
 /**
  * Householder QR of one m×n matrix (row-major `a` from `ao`, overwritten): R in its upper
@@ -98,21 +97,21 @@ export class QrResult extends namedTuple(["Q", "R"]) {}
 
 /** syminvadj(X) = X + Xᵀ with the diagonal halved. */
 function syminvadj(x: Tensor): Tensor {
-  const sum = add(x, mT(x));
+  const sum = add(x, mH(x));
   return sub(sum, mul(diagEmbed(diagonal(sum, 0, -2, -1)), 0.5));
 }
 
 /** PyTorch's linalg_qr_backward for m ≥ n (reduced, or complete with m = n); either gradient may be null. */
 function tallBackward(Q: Tensor, R: Tensor, gQ: Tensor | null, gR: Tensor | null): Tensor {
-  let inner: Tensor | null = gR === null ? null : matmul(gR, mT(R));
+  let inner: Tensor | null = gR === null ? null : matmul(gR, mH(R));
   if (gQ !== null) {
-    const QtgQ = matmul(mT(Q), gQ);
+    const QtgQ = matmul(mH(Q), gQ);
     inner = inner === null ? mul(QtgQ, -1) : sub(inner, QtgQ);
   }
   let gA = matmul(Q, syminvadj(triu(inner!)));
   if (gQ !== null) gA = add(gA, gQ);
   // · R⁻ᵀ: the solve X·Rᵀ = gA with Rᵀ lower triangular
-  return solveTriangular(mT(R), gA, { upper: false, left: false });
+  return solveTriangular(mH(R), gA, { upper: false, left: false });
 }
 
 /** The square (or tall) decomposition, recorded: each output its part of the gradient (linear in G_Q, G_R). */
@@ -158,5 +157,5 @@ export function qr(A: Tensor, modeOrOptions: QrMode | { mode?: QrMode } = "reduc
   }
   // wide: the square part's decomposition, and R's other columns Qᵀ·Y
   const { Q, R: Rx } = tallQr(narrow(A, -1, 0, m), "reduced");
-  return new QrResult(Q, cat([Rx, matmul(mT(Q), narrow(A, -1, m, n - m))], -1));
+  return new QrResult(Q, cat([Rx, matmul(mH(Q), narrow(A, -1, m, n - m))], -1));
 }

@@ -17,14 +17,15 @@ import { fromTypedArray } from "./helpers.js";
 import { checkSquare, luFactorInPlace, luSolveInPlace, zeroPivot } from "./lu.js";
 import { matmul } from "./matmul.js";
 import { sumToShape } from "./reduce.js";
-import { contiguous, expand, squeeze, transpose, unsqueeze } from "./shape.js";
+import { contiguous, expand, squeeze, unsqueeze } from "./shape.js";
+import { eye } from "./creation.js";
+import { mH } from "./triangular-solve.js";
 
 export interface SolveOptions {
   /** Solve A·X = B (true, the default) or X·A = B (false). */
   left?: boolean;
 }
 
-const mH = (x: Tensor): Tensor => transpose(x, -2, -1);
 
 /** X = A⁻¹·B for A [*, n, n] and B [*, n, k], batch dims broadcast; `what` words the singular error. */
 function solveMatrix(op: string, what: "inversion" | "solve", A: Tensor, B: Tensor): Tensor {
@@ -78,12 +79,6 @@ export function solve(A: Tensor, B: Tensor, { left = true }: SolveOptions = {}):
 /** A⁻¹ for A [*, n, n] (torch.linalg.inv, torch.inverse, x.inverse()). A singular A is PyTorch's error. */
 export function inv(A: Tensor): Tensor {
   const n = checkSquare("linalg.inv", A);
-  const I = noGrad(() => expand(toDevice(fromTypedArray(identity(n), [n, n], A.dtype), A.storage.device), A.shape));
+  const I = expand(eye(n, n, { dtype: A.dtype, device: A.storage.device }), A.shape);
   return solveMatrix("linalg.inv", "inversion", A, I);
-}
-
-function identity(n: number): Float64Array {
-  const values = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) values[i * n + i] = 1;
-  return values;
 }

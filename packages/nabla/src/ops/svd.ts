@@ -19,15 +19,15 @@ import { eye } from "./creation.js";
 import { add, div, mul, sub } from "./elementwise.js";
 import { fromTypedArray } from "./helpers.js";
 import { matmul } from "./matmul.js";
-import { contiguous, narrow, transpose, unsqueeze } from "./shape.js";
+import { contiguous, narrow, unsqueeze } from "./shape.js";
 import { namedTuple } from "./named-tuple.js";
+import { mH } from "./triangular-solve.js";
 
 export interface SvdOptions {
   /** U [*, m, m] and Vh [*, n, n] (true, PyTorch's default), or the reduced [*, m, k] and [*, k, n]. */
   fullMatrices?: boolean;
 }
 
-const mT = (x: Tensor): Tensor => transpose(x, -2, -1);
 
 /**
  * The SVD of one m×n matrix with m ≥ n (row-major `a`, read only): one-sided Jacobi rotations
@@ -141,7 +141,7 @@ function factor(op: string, A: Tensor, full: boolean): [Tensor, Tensor, Tensor] 
     // a wide A is factored through Aᵀ = U'·S·V'ᵀ: U = V', Vh = U'ᵀ
     const wide = m < n;
     const [rows, cols] = wide ? [n, m] : [m, n];
-    const a = Float64Array.from(contiguous(wide ? mT(A) : A).toTypedArray());
+    const a = Float64Array.from(contiguous(wide ? mH(A) : A).toTypedArray());
     const uCols = full ? rows : cols;
     const u = new Float64Array(batches * rows * uCols);
     const s = new Float64Array(batches * k);
@@ -153,7 +153,7 @@ function factor(op: string, A: Tensor, full: boolean): [Tensor, Tensor, Tensor] 
     const V1 = tensorOf(v, [...batch, cols, cols]);
     const S = tensorOf(s, [...batch, k]);
     // tall: U = U1, Vh = V1ᵀ; wide: U = V1, Vh = U1ᵀ
-    return wide ? [V1, S, contiguous(mT(U1))] : [U1, S, contiguous(mT(V1))];
+    return wide ? [V1, S, contiguous(mH(U1))] : [U1, S, contiguous(mH(V1))];
   });
 }
 
@@ -168,30 +168,30 @@ function svdBackward(U: Tensor, S: Tensor, Vh: Tensor, gU: Tensor | null, gS: Te
   const [m, n] = [U.shape[U.ndim - 2]!, Vh.shape[Vh.ndim - 1]!];
   const k = S.shape[S.ndim - 1]!;
   if (gU === null && gVh === null) return matmul(mul(U, unsqueeze(gS!, -2)), Vh);
-  const V = mT(Vh);
-  const gV = gVh === null ? null : mT(gVh);
+  const V = mH(Vh);
+  const gV = gVh === null ? null : mH(gVh);
   const Sr = unsqueeze(S, -2); // S along the columns
   const Sc = unsqueeze(S, -1); // S along the rows
   const S2 = mul(S, S);
   const E = add(sub(unsqueeze(S2, -2), unsqueeze(S2, -1)), eye(k, k, { dtype: S.dtype, device: S.storage.device }));
   let inner: Tensor | null = null;
   if (gU !== null) {
-    const UtgU = matmul(mT(U), gU);
-    inner = mul(sub(UtgU, mT(UtgU)), Sr);
+    const UtgU = matmul(mH(U), gU);
+    inner = mul(sub(UtgU, mH(UtgU)), Sr);
   }
   if (gV !== null) {
-    const VtgV = matmul(mT(V), gV);
-    const term = mul(Sc, sub(VtgV, mT(VtgV)));
+    const VtgV = matmul(mH(V), gV);
+    const term = mul(Sc, sub(VtgV, mH(VtgV)));
     inner = inner === null ? term : add(inner, term);
   }
   let gA = div(inner!, E);
   if (gS !== null) gA = add(gA, mul(eye(k, k, { dtype: S.dtype, device: S.storage.device }), unsqueeze(gS, -2)));
   if (m > k && gU !== null) {
     const gUSinv = div(gU, Sr);
-    gA = matmul(add(matmul(U, gA), sub(gUSinv, matmul(U, matmul(mT(U), gUSinv)))), Vh);
+    gA = matmul(add(matmul(U, gA), sub(gUSinv, matmul(U, matmul(mH(U), gUSinv)))), Vh);
   } else if (n > k && gV !== null) {
     const gVSinv = div(gV, Sr);
-    gA = matmul(U, add(matmul(gA, Vh), sub(mT(gVSinv), matmul(matmul(mT(gVSinv), V), Vh))));
+    gA = matmul(U, add(matmul(gA, Vh), sub(mH(gVSinv), matmul(matmul(mH(gVSinv), V), Vh))));
   } else gA = matmul(U, matmul(gA, Vh));
   return gA;
 }

@@ -23,7 +23,7 @@ import { normalValues, uniformValues } from "../ops/random.js";
 import { canCastResult, DTYPES, isFloating, type DType, type TypedArray } from "./dtype.js";
 import { describe, isPlainObject } from "../ops/options.js";
 import { formatTensor } from "./format.js";
-import { normalizeDim, numelOf, shapesEqual } from "./shape.js";
+import { broadcastShapes, normalizeDim, numelOf, shapesEqual } from "./shape.js";
 import type { Storage } from "./storage.js";
 import { owned } from "../memory/ownership.js";
 import { defaultGenerator, type Generator } from "./random.js";
@@ -592,7 +592,6 @@ export class Tensor {
   }
 }
 
-/** assign's option for the in-place arithmetic: the value is the op's result, written only where its dtype casts. */
 /**
  * That a value of `shape` may be written into a tensor of `target` shape, with PyTorch's errors:
  * an op's result must have the tensor's shape (`x.add_(y)` where y would broadcast x to a bigger
@@ -600,18 +599,13 @@ export class Tensor {
  */
 function checkWritableShape(op: string, shape: readonly number[], target: readonly number[], result: boolean): void {
   if (shapesEqual(shape, target)) return;
-  for (let i = 1; i <= Math.min(shape.length, target.length); i++) {
-    const size = shape[shape.length - i]!;
-    const dim = target.length - i;
-    if (size !== 1 && target[dim] !== 1 && size !== target[dim]) {
-      throw new ShapeError(`${op}: the size of tensor a (${target[dim]}) must match the size of tensor b (${size}) at non-singleton dimension ${dim}`);
-    }
+  const broadcast = broadcastShapes(op, target, shape);
+  if (result || !shapesEqual(broadcast, target)) {
+    throw new ShapeError(`${op}: output with shape ${formatShape(target)} doesn't match the broadcast shape ${formatShape(broadcast)}`);
   }
-  let grows = result || shape.length > target.length;
-  for (let i = 1; i <= Math.min(shape.length, target.length); i++) if (shape[shape.length - i]! > target[target.length - i]!) grows = true;
-  if (grows) throw new ShapeError(`${op}: output with shape ${formatShape(target)} doesn't match the broadcast shape ${formatShape(shape)}`);
 }
 
+/** assign's option for the in-place arithmetic: the value is the op's result, written only where its dtype casts. */
 const RESULT = { result: true } as const;
 
 /** Accepts both `view(2, 3)` and `view([2, 3])`. */

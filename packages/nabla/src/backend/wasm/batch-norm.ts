@@ -8,22 +8,12 @@
  */
 import type { BatchNormArgs, BatchNormBackwardArgs } from "../backend.js";
 import { batchNormThreaded } from "./pool.js";
-import { Staging } from "./staged.js";
-import type { TypedArray } from "../../tensor/dtype.js";
-
-/** Whether `a` is absent or of x's type (float32 or float64). */
-const sameType = (x: TypedArray, a: TypedArray | null): boolean => a === null || a.constructor === x.constructor;
-
-/** Whether the arrays are float32 or float64 alike, as the kernels take them. */
-function kernelTypes(x: TypedArray, ...others: (TypedArray | null)[]): boolean {
-  if (!(x instanceof Float32Array) && !(x instanceof Float64Array)) return false;
-  for (let i = 0; i < others.length; i++) if (!sameType(x, others[i]!)) return false;
-  return true;
-}
+import { Staging, widthOf } from "./staged.js";
 
 export function batchNorm(a: BatchNormArgs): boolean {
-  if (!kernelTypes(a.x, a.weight, a.bias, a.mean, a.variance, a.invstd, a.runningMean, a.runningVar, a.out)) return false;
-  const wide = a.x instanceof Float64Array;
+  const width = widthOf(a.x, a.weight, a.bias, a.mean, a.variance, a.invstd, a.runningMean, a.runningVar, a.out);
+  if (width === 0) return false;
+  const wide = width === 8;
   const c = a.channels;
   const staging = new Staging();
   try {
@@ -64,8 +54,9 @@ export function batchNorm(a: BatchNormArgs): boolean {
 }
 
 export function batchNormBackward(a: BatchNormBackwardArgs): boolean {
-  if (!kernelTypes(a.x, a.grad, a.weight, a.mean, a.invstd, a.gradInput, a.gradWeight, a.gradBias)) return false;
-  const wide = a.x instanceof Float64Array;
+  const width = widthOf(a.x, a.grad, a.weight, a.mean, a.invstd, a.gradInput, a.gradWeight, a.gradBias);
+  if (width === 0) return false;
+  const wide = width === 8;
   const staging = new Staging();
   try {
     batchNormThreaded({
